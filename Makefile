@@ -1,0 +1,42 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test install migrate lint bench chat clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) -m bot db upgrade
+
+run: install
+	$(PY) -m bot run --migrate
+
+test: install
+	$(PY) -m bot db upgrade
+	$(PY) -m bot faq check
+	$(PY) -m pytest -q
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy bot handlers storage broadcasts
+
+bench: install
+	$(PY) bench/faq_accuracy.py
+	$(PY) bench/updates.py
+
+chat: install
+	$(PY) -m bot db upgrade
+	$(PY) -m bot chat
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

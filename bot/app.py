@@ -1,0 +1,96 @@
+"""The one factory that builds Bot and Dispatcher for the runner, the CLI chat and the tests."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+
+from bot import texts
+from bot.config import Settings
+from bot.faq import FaqService
+from bot.middlewares import DatabaseMiddleware, ThrottlingMiddleware, UserMiddleware
+from handlers import get_routers
+from storage.db import SessionMaker
+from storage.fsm import SqlStorage
+
+log = logging.getLogger(__name__)
+
+
+def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
+    """A Bot with HTML by default; TELEGRAM_API_URL points it at a self-hosted Bot API."""
+    token = settings.require_token()
+    if session is None:
+        session = (
+            AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+            if settings.telegram_api_url
+            else AiohttpSession()
+        )
+    return Bot(
+        token,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def create_fsm_storage(settings: Settings, sessionmaker: SessionMaker) -> BaseStorage:
+    """Redis when REDIS_URL is set (shared by instances), otherwise the bot's database."""
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(settings.redis_url)
+    return SqlStorage(sessionmaker)
+
+
+@dataclass
+class Services:
+    """Long-lived objects handed to handlers as Dispatcher workflow data."""
+
+    settings: Settings
+    sessionmaker: SessionMaker
+    faq: FaqService
+
+
+def create_dispatcher(
+    services: Services, *, fsm_storage: BaseStorage | None = None
+) -> Dispatcher:
+    settings = services.settings
+    dp = Dispatcher(
+        storage=fsm_storage or create_fsm_storage(settings, services.sessionmaker),
+        settings=settings,
+        sessionmaker=services.sessionmaker,
+        faq=services.faq,
+    )
+    dp.update.outer_middleware(DatabaseMiddleware(services.sessionmaker))
+    dp.update.outer_middleware(UserMiddleware(settings))
+    throttling = ThrottlingMiddleware(settings.throttle_rate, settings.throttle_burst)
+    dp.message.outer_middleware(throttling)
+    dp.callback_query.outer_middleware(throttling)
+    dp.include_routers(*get_routers())
+    dp.startup.register(set_commands)
+    return dp
+
+
+def _commands(items: dict[str, str]) -> list[BotCommand]:
+    return [BotCommand(command=name, description=text) for name, text in items.items()]
+
+
+async def set_commands(bot: Bot, settings: Settings) -> None:
+    """Command menus per scope; admins see theirs. A failure here must not stop the bot."""
+    user_commands = _commands(texts.BOT_COMMANDS)
+    admin_commands = _commands({**texts.BOT_COMMANDS, **texts.ADMIN_COMMANDS})
+    try:
+        await bot.set_my_commands(user_commands, scope=BotCommandScopeDefault())
+        for admin_id in sorted(settings.admin_ids):
+            await bot.set_my_commands(admin_commands, scope=BotCommandScopeChat(chat_id=admin_id))
+    except TelegramAPIError as exc:
+        log.warning("setMyCommands failed, continuing without command menus: %s", exc)

@@ -1,0 +1,113 @@
+"""Command line: `python -m bot [command]`. Every command explains itself with --help."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+
+from bot.config import Settings, SettingsError, load_settings
+
+DESCRIPTION = """\
+moc-bot — Telegram-бот муниципального опорного центра (МОЦ).
+
+Settings come from the environment and .env (see .env.example).
+Without a command the bot starts (same as `run`)."""
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="start the bot (long polling); needs BOT_TOKEN")
+    run.add_argument(
+        "--migrate", action="store_true", help="apply database migrations before starting"
+    )
+
+    db = sub.add_parser("db", help="database maintenance").add_subparsers(
+        dest="db_command", metavar="DB_COMMAND", required=True
+    )
+    upgrade = db.add_parser("upgrade", help="apply Alembic migrations to DATABASE_URL")
+    upgrade.add_argument("revision", nargs="?", default="head", help="target (default: head)")
+
+    faq = sub.add_parser("faq", help="the knowledge base").add_subparsers(
+        dest="faq_command", metavar="FAQ_COMMAND", required=True
+    )
+    search = faq.add_parser(
+        "search",
+        help="match a question like the bot does",
+        description="Match a question. Use '-' to read one question per line from stdin "
+        "and print one JSON object per line.",
+    )
+    search.add_argument("text", help="the question, or '-' for stdin")
+    search.add_argument("--json", action="store_true", help="machine-readable output")
+    search.add_argument(
+        "--audience", choices=["parents", "teachers", "organisations"], help="prefer this audience"
+    )
+    export = faq.add_parser("export", help="print every entry")
+    export.add_argument("--json", action="store_true", help="JSON list (the only format)")
+    faq.add_parser(
+        "check", help="validate the data files (ids, placeholders, HTML, length); exit 1 on error"
+    )
+    faq.add_parser("drafts", help="print FAQ drafts made by staff from tickets, as YAML")
+
+    sub.add_parser(
+        "chat", help="talk to the bot in this terminal (offline, same logic, local Bot API)"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        return _dispatch(args, settings)
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import cli_faq
+
+    command = args.command or "run"
+    if command == "run":
+        from bot.runner import run_polling, setup_logging
+        from storage.migrate import upgrade
+
+        settings.require_token()
+        setup_logging(settings.log_level)
+        if getattr(args, "migrate", False):
+            upgrade(settings.database_url)
+        asyncio.run(run_polling(settings))
+        return 0
+    if command == "db":
+        from storage.migrate import upgrade
+
+        upgrade(settings.database_url, args.revision)
+        print(f"database at {args.revision}: {settings.database_url}")
+        return 0
+    if command == "chat":
+        from bot.console import run_console
+
+        return asyncio.run(run_console(settings))
+    if args.faq_command == "search":
+        return cli_faq.search(settings, args.text, args.json, args.audience)
+    if args.faq_command == "export":
+        return cli_faq.export(settings)
+    if args.faq_command == "check":
+        return cli_faq.check(settings, date.today())
+    if args.faq_command == "drafts":
+        return asyncio.run(cli_faq.drafts(settings))
+    raise AssertionError(command)
+
+

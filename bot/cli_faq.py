@@ -1,0 +1,116 @@
+"""`python -m bot faq ...`: search, export, check and drafts, for staff and for scripts."""
+
+from __future__ import annotations
+
+import html
+import json
+import sys
+from datetime import date
+from typing import Any
+
+from bot.config import Settings
+from bot.faq import FaqService, SearchResult, check_knowledge_base
+
+
+def _result_json(result: SearchResult) -> dict[str, Any]:
+    return {
+        "query": result.query,
+        "match": {"id": result.match.id, "score": round(result.match.score, 4)}
+        if result.match
+        else None,
+        "candidates": [{"id": c.id, "score": round(c.score, 4)} for c in result.candidates],
+        "kind": result.kind,
+    }
+
+
+def _human(result: SearchResult, faq: FaqService) -> str:
+    lines = [f"query: {result.query}", f"kind:  {result.kind}"]
+    if result.match:
+        title = faq.kb.entries[result.match.id].title
+        lines.append(f"match: {result.match.id} ({result.match.score:.2f}) — {title}")
+    if result.intent:
+        lines.append(f"intent: {result.intent.id}")
+    for candidate in result.candidates:
+        lines.append(f"  candidate {candidate.id} ({candidate.score:.2f})")
+    return "\n".join(lines)
+
+
+def search(settings: Settings, text: str, as_json: bool, audience: str | None) -> int:
+    faq = FaqService(settings.faq_dir)
+    queries = (line.rstrip("\n") for line in sys.stdin) if text == "-" else iter([text])
+    for query in queries:
+        if text == "-" and not query.strip():
+            continue
+        result = faq.matcher.search(query, audience=audience)
+        if as_json or text == "-":
+            print(json.dumps(_result_json(result), ensure_ascii=False), flush=True)
+        else:
+            print(_human(result, faq))
+    return 0
+
+
+def export(settings: Settings) -> int:
+    faq = FaqService(settings.faq_dir)
+    rows = [
+        {
+            "id": e.id,
+            "title": e.title,
+            "audience": e.audience,
+            "questions": list(e.questions),
+            "answer": e.answer,
+        }
+        for e in faq.kb.entries.values()
+    ]
+    print(json.dumps(rows, ensure_ascii=False, indent=2))
+    return 0
+
+
+def check(settings: Settings, today: date) -> int:
+    """Validate the data files; errors exit 1, warnings only print."""
+    from bot.faq import KnowledgeBaseError, load_knowledge_base
+
+    try:
+        kb = load_knowledge_base(settings.faq_dir)
+    except KnowledgeBaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    problems = check_knowledge_base(kb, settings.placeholders(), today)
+    for p in problems:
+        where = f"{p.file}" + (f" [{p.entry_id}]" if p.entry_id else "")
+        print(f"{p.level}: {where}: {p.message}", file=sys.stderr)
+    errors = sum(1 for p in problems if p.level == "error")
+    print(
+        f"{len(kb.entries)} entries, {len(kb.categories)} categories, "
+        f"{len(kb.smalltalk) + len(kb.offtopic)} intents: {errors} errors, "
+        f"{len(problems) - errors} warnings"
+    )
+    return 1 if errors else 0
+
+
+async def drafts(settings: Settings) -> int:
+    """Staff drafts as YAML entries, ready to paste into a data file and edit."""
+    import yaml
+
+    from storage.db import create_engine, create_sessionmaker
+    from storage.repositories import Repositories
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            rows = await Repositories(session).faq_log.drafts(limit=1000)
+    finally:
+        await engine.dispose()
+    entries = [
+        {
+            "id": f"draft.{d.id}",
+            "category": "moc",
+            "title": d.question[:60],
+            "audience": "all",
+            "questions": [d.question],
+            "answer": html.escape(d.answer, quote=False),
+            "checked": d.created_at.date().isoformat(),
+        }
+        for d in reversed(rows)
+    ]
+    print(yaml.safe_dump({"entries": entries}, allow_unicode=True, sort_keys=False), end="")
+    return 0

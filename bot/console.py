@@ -1,0 +1,113 @@
+"""`python -m bot chat`: the real Dispatcher in a terminal, talking to an in-process Bot API.
+
+Staff can try the FAQ offline: what you type is sent as a Telegram message, the bot's replies
+are printed with their buttons numbered; type a number to press a button, /quit to leave.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import sys
+
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from pydantic import SecretStr
+
+from bot.app import Services, create_bot, create_dispatcher
+from bot.config import Settings
+from bot.faq import FaqService
+from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
+from storage.db import create_engine, create_sessionmaker
+
+CONSOLE_TOKEN = "100000:CONSOLE-LOCAL"
+CONSOLE_USER = FakeUser(id=700_000_001, first_name="Гость", last_name="Консоли")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def to_terminal(text: str) -> str:
+    """Telegram HTML to plain terminal text."""
+    return html.unescape(_TAG.sub("", text))
+
+
+class Transcript:
+    """Prints each bot message once, and again when the bot edits it."""
+
+    def __init__(self) -> None:
+        self.shown: dict[int, str] = {}
+        self.buttons: list[tuple[SentMessage, str]] = []
+
+    def render(self, messages: list[SentMessage]) -> str:
+        out: list[str] = []
+        for message in messages:
+            snapshot = f"{message.text}|{message.reply_markup}"
+            if self.shown.get(message.message_id) == snapshot or message.deleted:
+                continue
+            self.shown[message.message_id] = snapshot
+            out.append("бот> " + to_terminal(message.text or "").replace("\n", "\n     "))
+            if message.buttons:
+                self.buttons = []
+                for row in message.buttons:
+                    for button in row:
+                        self.buttons.append((message, button.text))
+                        label = f" → {button.url}" if button.url else ""
+                        out.append(f"     [{len(self.buttons)}] {button.text}{label}")
+        return "\n".join(out)
+
+
+async def _read_line(prompt: str) -> str | None:
+    line = await asyncio.to_thread(_input, prompt)
+    return line
+
+
+def _input(prompt: str) -> str | None:
+    try:
+        return input(prompt)
+    except EOFError:
+        return None
+
+
+async def run_console(settings: Settings) -> int:
+    settings = settings.model_copy(update={"bot_token": SecretStr(CONSOLE_TOKEN)})
+    engine = create_engine(settings.database_url)
+    services = Services(settings, create_sessionmaker(engine), FaqService(settings.faq_dir))
+    transcript = Transcript()
+    async with FakeTelegramServer(CONSOLE_TOKEN) as server:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(server.url))
+        bot = create_bot(settings, session=session)
+        dp = create_dispatcher(services)
+        polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False))
+        print("Чат с ботом (офлайн). Номер — нажать кнопку, /quit — выход.\n")
+        try:
+            await _loop(server, transcript)
+        finally:
+            await dp.stop_polling()
+            await polling
+            await engine.dispose()
+    return 0
+
+
+async def _loop(server: FakeTelegramServer, transcript: Transcript) -> None:
+    server.user_sends("/start", user=CONSOLE_USER)
+    while True:
+        await server.idle(quiet=0.3, timeout=10)
+        shown = transcript.render(server.sent_to(CONSOLE_USER.id))
+        if shown:
+            print(shown, flush=True)
+        line = await _read_line("вы> ")
+        if line is None or line.strip() in ("/quit", "/exit"):
+            return
+        line = line.strip()
+        if line.isdigit() and 0 < int(line) <= len(transcript.buttons):
+            message, button = transcript.buttons[int(line) - 1]
+            if any(b.text == button and b.url for row in message.buttons for b in row):
+                print(f"     (ссылка: {button})")
+                continue
+            server.press(message, button, user=CONSOLE_USER)
+        elif line:
+            server.user_sends(line, user=CONSOLE_USER)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(asyncio.run(run_console(Settings())))

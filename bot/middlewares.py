@@ -1,0 +1,90 @@
+"""Outer middlewares: one DB session per update, the current user, and flood control."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import CallbackQuery, Chat, Message, TelegramObject
+from aiogram.types import User as TgUser
+
+from bot import texts
+from bot.config import Settings
+from storage.db import SessionMaker
+from storage.repositories import Repositories
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class DatabaseMiddleware(BaseMiddleware):
+    """Opens one session per update and hands handlers a `repo`; the handler commits."""
+
+    def __init__(self, sessionmaker: SessionMaker) -> None:
+        self.sessionmaker = sessionmaker
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async with self.sessionmaker() as session:
+            data["repo"] = Repositories(session)
+            return await handler(event, data)
+
+
+class UserMiddleware(BaseMiddleware):
+    """Remembers people who talk to the bot privately and exposes them as `user`.
+
+    Group members are not stored: we only keep data of people who chose to use the bot.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        tg_user: TgUser | None = data.get("event_from_user")
+        chat: Chat | None = data.get("event_chat")
+        repo: Repositories = data["repo"]
+        data["user"] = None
+        is_private = chat is None or chat.type == "private"
+        if tg_user is not None and not tg_user.is_bot and is_private:
+            user, changed = await repo.users.touch(
+                tg_user.id, tg_user.first_name, tg_user.last_name, tg_user.username
+            )
+            if changed:
+                await repo.commit()
+            data["user"] = user
+        data["is_admin"] = tg_user is not None and self.settings.is_admin(tg_user.id)
+        return await handler(event, data)
+
+
+class ThrottlingMiddleware(BaseMiddleware):
+    """A token bucket per user: a flood gets one polite note, then silence; others unaffected."""
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic):
+        self.rate, self.burst, self.clock = rate, float(burst), clock
+        self._buckets: dict[int, tuple[float, float, bool]] = {}  # tokens, stamp, warned
+
+    def _allow(self, user_id: int) -> tuple[bool, bool]:
+        """(allowed, should_warn)."""
+        now = self.clock()
+        tokens, stamp, warned = self._buckets.get(user_id, (self.burst, now, False))
+        tokens = min(self.burst, tokens + (now - stamp) * self.rate)
+        if tokens >= 1:
+            self._buckets[user_id] = (tokens - 1, now, False)
+            return True, False
+        self._buckets[user_id] = (tokens, now, True)
+        if len(self._buckets) > 10_000:  # forget idle users; full buckets carry no state
+            self._buckets = {k: v for k, v in self._buckets.items() if v[0] < self.burst}
+        return False, not warned
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        tg_user: TgUser | None = data.get("event_from_user")
+        if tg_user is None or data.get("is_admin"):
+            return await handler(event, data)
+        allowed, warn = self._allow(tg_user.id)
+        if allowed:
+            return await handler(event, data)
+        if isinstance(event, CallbackQuery):
+            await event.answer(texts.THROTTLED)
+        elif warn and isinstance(event, Message) and event.chat.type == "private":
+            await event.answer(texts.THROTTLED)
+        return None

@@ -1,0 +1,41 @@
+"""Helpers for putting values into Telegram HTML safely and within Telegram's limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import html
+
+MESSAGE_LIMIT = 4096
+
+
+def q(value: Any) -> str:
+    """Escape anything for parse_mode=HTML; the only way a value enters a template."""
+    return html.quote(str(value))
+
+
+def fill(template: str, **values: Any) -> str:
+    """`template.format` with every value escaped."""
+    return template.format(**{key: q(value) for key, value in values.items()})
+
+
+def clip(text: str, limit: int) -> str:
+    """Shorten plain text to `limit` characters, marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split plain text into Telegram-sized parts at paragraph, line or word boundaries."""
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = max(rest.rfind("\n\n", 0, limit), rest.rfind("\n", 0, limit))
+        if cut <= limit // 2:
+            cut = rest.rfind(" ", 0, limit)
+        if cut <= 0:
+            cut = limit
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        parts.append(rest)
+    return parts

@@ -1,0 +1,203 @@
+"""Every user-facing phrase of the bot, in one place (Russian).
+
+Templates are Telegram HTML. Values put into them go through `html.quote` at the call site
+(see `bot.render.q`), never here, so a template stays readable.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+ROLE_TITLES: Final = {
+    "parent": "Родитель",
+    "teacher": "Педагог",
+    "director": "Руководитель организации",
+    "staff": "Сотрудник МОЦ",
+}
+
+# Reply-keyboard buttons (also matched as text by handlers).
+BTN_FAQ: Final = "📚 Частые вопросы"
+BTN_ASK: Final = "🙋 Спросить специалиста"
+BTN_CONTACTS: Final = "📇 Контакты МОЦ"
+BTN_MY_DATA: Final = "🔒 Мои данные"
+BTN_ROLE: Final = "👤 Сменить роль"
+BTN_TICKETS: Final = "📨 Обращения"
+BTN_ADMIN: Final = "🛠 Панель МОЦ"
+
+BTN_BACK: Final = "« Назад"
+BTN_CATEGORIES: Final = "📚 Все темы"
+BTN_ASK_INLINE: Final = "Не нашли ответ? Спросить специалиста"
+BTN_ASK_SHORT: Final = "🙋 Спросить специалиста"
+BTN_REPLY: Final = "✍️ Ответить"
+BTN_CLOSE: Final = "✅ Закрыть"
+BTN_DRAFT: Final = "📝 В черновики FAQ"
+BTN_WITHDRAW: Final = "Отозвать обращение"
+BTN_SOLVED: Final = "👍 Вопрос решён"
+BTN_FOLLOW_UP: Final = "Задать уточняющий вопрос"
+BTN_FORGET: Final = "🗑 Удалить мои данные"
+BTN_FORGET_YES: Final = "Да, удалить всё"
+BTN_FORGET_NO: Final = "Нет, оставить"
+BTN_CANCEL: Final = "Отмена"
+
+WELCOME: Final = (
+    "Здравствуйте, {name}! Я бот <b>{moc_name}</b>.\n\n"
+    "Помогу разобраться с сертификатом дополнительного образования и Навигатором, "
+    "подскажу, куда обратиться, а если не знаю ответа — передам вопрос специалисту МОЦ.\n\n"
+    "Кто вы? Так я буду показывать то, что нужно именно вам."
+)
+ROLE_SAVED: Final = (
+    "Готово, вы — <b>{role}</b>.\n\n"
+    "Просто напишите вопрос своими словами, например: <i>как активировать сертификат</i>. "
+    "Или откройте «Частые вопросы» в меню ниже."
+)
+ROLE_STAFF_ONLY: Final = "Роль «Сотрудник МОЦ» доступна только сотрудникам из списка администраторов."
+MENU: Final = "Главное меню. Напишите вопрос или выберите раздел ниже."
+HELP: Final = (
+    "<b>Что я умею</b>\n"
+    "• Отвечаю на вопросы о сертификате и Навигаторе — пишите своими словами, "
+    "можно с ошибками.\n"
+    "• «Частые вопросы» — все темы по разделам.\n"
+    "• «Спросить специалиста» — вопрос уйдёт сотруднику МОЦ, ответ придёт сюда же.\n"
+    "• «Мои данные» — что бот о вас хранит, и удаление по запросу.\n\n"
+    "Команды: /menu — меню, /ask — вопрос специалисту, /cancel — отменить действие, "
+    "/my_data — мои данные, /role — сменить роль."
+)
+HELP_ADMIN: Final = (
+    "\n\n<b>Для сотрудников МОЦ</b>\n"
+    "/tickets — открытые обращения\n"
+    "/faq_stats — что спрашивают и на что бот не ответил (30 дней)\n"
+    "/faq_drafts — черновики новых ответов\n"
+    "/reload_faq — перечитать базу ответов без перезапуска"
+)
+CANCELLED: Final = "Действие отменено. Чем ещё помочь?"
+NOTHING_TO_CANCEL: Final = "Отменять нечего. Напишите вопрос или откройте меню."
+
+FAQ_CATEGORIES: Final = "📚 <b>Частые вопросы</b>\nВыберите тему:"
+FAQ_TOPICS: Final = "<b>{title}</b>\nВыберите вопрос:"
+FAQ_SUGGEST: Final = "Возможно, вы имели в виду:"
+FAQ_UNKNOWN: Final = (
+    "Я не нашёл точного ответа на этот вопрос. Могу передать его специалисту МОЦ — "
+    "ответ придёт сюда же. Или посмотрите темы в «Частых вопросах»."
+)
+FAQ_STALE_BUTTON: Final = "Этот раздел обновился — откройте «Частые вопросы» заново."
+
+ASK_PROMPT: Final = (
+    "Напишите ваш вопрос одним сообщением — я передам его специалисту МОЦ. "
+    "Ответ придёт в этот чат.\n\n/cancel — передумали"
+)
+ASK_REPROMPT: Final = "Пришлите, пожалуйста, вопрос текстом (или /cancel, чтобы отменить)."
+TICKET_CREATED: Final = (
+    "Передал ваш вопрос специалисту МОЦ. Номер обращения: <b>№{id}</b>.\n"
+    "Ответ придёт сюда же; обычно отвечаем в рабочее время ({hours})."
+)
+TICKET_APPENDED: Final = "Добавил это к обращению <b>№{id}</b>. Специалист увидит всё вместе."
+TICKET_ALREADY_OPEN: Final = (
+    "У вас уже есть открытое обращение <b>№{id}</b> — добавил вопрос туда."
+)
+TICKET_WITHDRAWN: Final = "Обращение №{id} отозвано. Если вопрос останется — пишите."
+TICKET_ANSWER: Final = "💬 <b>Ответ специалиста МОЦ</b> на обращение №{id}:\n\n{text}"
+TICKET_CLOSED_USER: Final = "Обращение №{id} закрыто. Если остались вопросы — напишите."
+TICKET_THANKS: Final = "Рады помочь! Если появятся вопросы — пишите."
+TICKET_FOLLOW_UP: Final = "Напишите уточняющий вопрос — он попадёт в обращение №{id}."
+TICKET_NOT_YOURS: Final = "Это обращение уже недоступно."
+
+STAFF_TICKET: Final = (
+    "📨 <b>Обращение №{id}</b> · {status}\n"
+    "От: {name}{username} · {role} · id <code>{user_id}</code>\n\n"
+    "{body}\n\n"
+    "<i>Ответьте на это сообщение (Reply) или нажмите «Ответить».</i>"
+)
+STAFF_FOLLOW_UP: Final = "➕ <b>Обращение №{id}</b>, дополнение от {name}:\n\n{text}"
+STAFF_REPLY_PROMPT: Final = (
+    "Напишите ответ на обращение №{id} одним сообщением. /cancel — отменить."
+)
+STAFF_DELIVERED: Final = "✅ Ответ на обращение №{id} доставлен. Ответил(а): {staff}."
+STAFF_NOT_DELIVERED: Final = (
+    "⚠️ Ответ на обращение №{id} не доставлен: пользователь заблокировал бота или удалил чат. "
+    "Ответ сохранён в обращении."
+)
+STAFF_TICKET_CLOSED: Final = "Обращение №{id} закрыто ({staff})."
+STAFF_TICKET_GONE: Final = "Обращение не найдено (возможно, пользователь удалил свои данные)."
+STAFF_ALREADY_CLOSED: Final = "Обращение №{id} уже закрыто."
+STAFF_DRAFT_SAVED: Final = (
+    "Черновик №{draft} для FAQ сохранён из обращения №{id}. "
+    "Список — /faq_drafts, выгрузка — <code>python -m bot faq drafts</code>."
+)
+STAFF_DRAFT_NO_ANSWER: Final = "Сначала ответьте на обращение — в черновик попадёт ваш ответ."
+STAFF_NO_OPEN: Final = "Открытых обращений нет 🎉"
+STAFF_OPEN_LIST: Final = "<b>Открытые обращения</b> ({count}):"
+STAFF_STATUS: Final = {"open": "🟡 ждёт ответа", "answered": "🟢 отвечено", "closed": "⚪ закрыто"}
+
+ADMIN_ONLY: Final = "Эта команда только для сотрудников МОЦ."
+FAQ_RELOADED: Final = "База ответов перечитана: {entries} ответов в {categories} разделах."
+FAQ_RELOAD_FAILED: Final = "Не удалось перечитать базу, работает прежняя версия:\n<code>{error}</code>"
+FAQ_STATS: Final = (
+    "<b>Вопросы за 30 дней</b>\n"
+    "Всего: {total} · ответил сам: {answered} · предложил варианты: {suggested} · "
+    "не понял: {unknown} · не по теме: {offtopic}\n\n"
+    "<b>Популярные темы</b>\n{top}\n\n<b>Без ответа (последние)</b>\n{missed}"
+)
+FAQ_DRAFTS_EMPTY: Final = "Черновиков пока нет."
+FAQ_DRAFT_LINE: Final = "<b>№{id}</b> (обращение №{ticket})\nВ: {question}\nО: {answer}"
+
+MY_DATA: Final = (
+    "🔒 <b>Что бот хранит о вас</b>\n"
+    "• Telegram id: <code>{id}</code>\n"
+    "• Имя из Telegram: {name}{username}\n"
+    "• Роль: {role}\n"
+    "• Обращений к специалистам: {tickets}\n"
+    "• Записанных вопросов (для улучшения ответов): {queries}\n"
+    "• С нами с {since}\n\n"
+    "Данные нужны только чтобы отвечать вам. Удалить их можно кнопкой ниже или /forget_me."
+)
+FORGET_CONFIRM: Final = (
+    "Удалить всё, что бот о вас хранит: профиль, обращения и историю вопросов? "
+    "Это нельзя отменить."
+)
+FORGOTTEN: Final = "Готово: ваши данные удалены. Чтобы снова пользоваться ботом, нажмите /start."
+FORGET_KEPT: Final = "Хорошо, ничего не удаляю."
+
+NON_TEXT: Final = (
+    "Я понимаю только текст 🙂 Напишите вопрос словами — например, "
+    "<i>как получить сертификат</i>."
+)
+TOO_LONG: Final = (
+    "Сообщение очень длинное ({length} символов). Пожалуйста, сформулируйте вопрос короче — "
+    "до {limit} символов, или нажмите «Спросить специалиста»."
+)
+THROTTLED: Final = "Вы пишете очень быстро 🙂 Подождите пару секунд, и я отвечу."
+STALE_BUTTON: Final = "Кнопка устарела. Откройте /menu."
+ERROR: Final = "Извините, что-то пошло не так. Мы уже разбираемся — попробуйте ещё раз чуть позже."
+ADMIN_ERROR: Final = "⚠️ Ошибка при обработке обновления {update_id}: <code>{error}</code>"
+ADMIN_GROUP_ADDED: Final = "Бота добавили в чат «{title}» (id <code>{chat_id}</code>)."
+
+CONTACTS: Final = (
+    "📇 <b>{moc_name}</b>\n"
+    "Адрес: {moc_address}\n"
+    "Телефон: {moc_phone}\n"
+    "E-mail: {moc_email}\n"
+    "Часы работы: {moc_hours}\n"
+    "Сайт: {moc_site}\n"
+    "Навигатор: {navigator_url}"
+)
+
+BOT_COMMANDS: Final = {
+    "start": "Начать / выбрать роль",
+    "menu": "Главное меню",
+    "ask": "Задать вопрос специалисту",
+    "help": "Что умеет бот",
+    "my_data": "Мои данные",
+    "cancel": "Отменить текущее действие",
+}
+ADMIN_COMMANDS: Final = {
+    "tickets": "Открытые обращения",
+    "faq_stats": "Статистика вопросов",
+    "faq_drafts": "Черновики FAQ",
+    "reload_faq": "Перечитать базу ответов",
+}
+STAFF_WITHDRAWN: Final = "↩️ Обращение №{id} отозвано пользователем."
+
+MENU_BUTTONS: Final = frozenset(
+    {BTN_FAQ, BTN_ASK, BTN_CONTACTS, BTN_MY_DATA, BTN_ROLE, BTN_TICKETS, BTN_ADMIN}
+)
+DIALOG_RESET: Final = "Начнём сначала 🙂 Повторите, пожалуйста, вопрос или откройте /menu."

@@ -1,0 +1,102 @@
+"""Admin commands: open tickets, FAQ statistics and drafts, reloading the knowledge base."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Final
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot import texts
+from bot.callbacks import TicketCb
+from bot.faq import FaqService, KnowledgeBaseError
+from bot.filters import IsAdmin
+from bot.render import clip, fill, q
+from storage.models import utcnow
+from storage.repositories import Repositories
+
+router: Final = Router(name=__name__)
+log = logging.getLogger(__name__)
+ADMIN_COMMANDS = ("tickets", "faq_stats", "faq_drafts", "reload_faq")
+
+
+@router.message(Command(*ADMIN_COMMANDS), ~IsAdmin())
+async def not_admin(message: Message) -> None:
+    await message.answer(texts.ADMIN_ONLY)
+
+
+@router.message(Command("tickets"), IsAdmin())
+@router.message(F.text == texts.BTN_TICKETS, IsAdmin())
+async def open_tickets(message: Message, repo: Repositories) -> None:
+    tickets = await repo.tickets.list_open()
+    if not tickets:
+        await message.answer(texts.STAFF_NO_OPEN)
+        return
+    lines = [fill(texts.STAFF_OPEN_LIST, count=len(tickets))]
+    builder = InlineKeyboardBuilder()
+    for ticket in tickets:
+        name = ticket.user.full_name if ticket.user else str(ticket.user_id)
+        stamp = ticket.created_at.strftime("%d.%m %H:%M")
+        lines.append(f"№{ticket.id} · {q(name)} · {stamp} UTC\n<i>{q(clip(ticket.question, 160))}</i>")
+        builder.button(text=f"✍️ №{ticket.id}", callback_data=TicketCb(action="reply", id=ticket.id))
+    builder.adjust(4)
+    await message.answer("\n\n".join(lines), reply_markup=builder.as_markup())
+
+
+@router.message(Command("faq_stats"), IsAdmin())
+async def faq_stats(message: Message, repo: Repositories, faq: FaqService) -> None:
+    since = utcnow() - timedelta(days=30)
+    outcomes = await repo.faq_log.outcomes_since(since)
+    top = await repo.faq_log.top_entries_since(since)
+    missed = await repo.faq_log.unanswered_since(since, limit=15)
+    top_lines = [
+        f"{n} × {q(faq.kb.entries[e].title if e in faq.kb.entries else e)}" for e, n in top
+    ]
+    missed_lines = [f"• {q(clip(row.text, 120))}" for row in missed]
+    await message.answer(
+        texts.FAQ_STATS.format(
+            total=sum(outcomes.values()),
+            answered=outcomes.get("answer", 0),
+            suggested=outcomes.get("suggest", 0),
+            unknown=outcomes.get("unknown", 0) + outcomes.get("too_long", 0),
+            offtopic=outcomes.get("offtopic", 0),
+            top="\n".join(top_lines) or "—",
+            missed="\n".join(missed_lines) or "—",
+        )
+    )
+
+
+@router.message(Command("faq_drafts"), IsAdmin())
+async def faq_drafts(message: Message, repo: Repositories) -> None:
+    drafts = await repo.faq_log.drafts(limit=10)
+    if not drafts:
+        await message.answer(texts.FAQ_DRAFTS_EMPTY)
+        return
+    blocks = [
+        fill(
+            texts.FAQ_DRAFT_LINE,
+            id=d.id,
+            ticket=d.ticket_id or "—",
+            question=clip(d.question, 300),
+            answer=clip(d.answer, 300),
+        )
+        for d in drafts
+    ]
+    await message.answer("\n\n".join(blocks))
+
+
+@router.message(Command("reload_faq"), IsAdmin())
+async def reload_faq(message: Message, faq: FaqService) -> None:
+    try:
+        kb = faq.reload()
+    except (KnowledgeBaseError, OSError) as exc:
+        log.warning("FAQ reload failed: %s", exc)
+        await message.answer(fill(texts.FAQ_RELOAD_FAILED, error=clip(str(exc), 1500)))
+        return
+    await message.answer(
+        fill(texts.FAQ_RELOADED, entries=len(kb.entries), categories=len(kb.categories))
+    )

@@ -1,0 +1,58 @@
+"""One failing update never stops the bot: log it with the update id, apologise, tell admins."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Final
+
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import ErrorEvent
+
+from bot import texts
+from bot.config import Settings
+from bot.render import clip, fill
+
+router: Final = Router(name=__name__)
+log = logging.getLogger(__name__)
+ADMIN_NOTICE_INTERVAL = 60.0  # seconds; a crash loop must not flood the admins
+_last_notice: dict[str, float] = {}
+
+
+def _chat_of(event: ErrorEvent) -> int | None:
+    update = event.update
+    if update.message is not None:
+        return update.message.chat.id
+    if update.callback_query is not None:
+        return update.callback_query.from_user.id
+    return None
+
+
+@router.errors()
+async def on_error(event: ErrorEvent, bot: Bot, settings: Settings) -> bool:
+    error = event.exception
+    log.exception(
+        "update %s failed: %s", event.update.update_id, type(error).__name__, exc_info=error
+    )
+    chat_id = _chat_of(event)
+    try:
+        if event.update.callback_query is not None:
+            await event.update.callback_query.answer(texts.ERROR, show_alert=True)
+        elif chat_id is not None:
+            await bot.send_message(chat_id, texts.ERROR)
+    except TelegramAPIError:
+        log.warning("could not apologise for update %s", event.update.update_id)
+    key = type(error).__name__
+    now = time.monotonic()
+    if now - _last_notice.get(key, -ADMIN_NOTICE_INTERVAL) >= ADMIN_NOTICE_INTERVAL:
+        _last_notice[key] = now
+        notice = fill(
+            texts.ADMIN_ERROR, update_id=event.update.update_id, error=clip(f"{key}: {error}", 500)
+        )
+        for admin_id in sorted(settings.admin_ids):
+            try:
+                await bot.send_message(admin_id, notice)
+            except TelegramAPIError:
+                log.warning("could not notify admin %s", admin_id)
+    return True

@@ -1,0 +1,132 @@
+"""The asker's side of a ticket: «Спросить специалиста», follow-ups and closing."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from bot import keyboards, texts
+from bot.callbacks import AskCb, TicketCb
+from bot.config import Settings
+from bot.render import fill
+from bot.tg import drop_keyboard, send_to_chat
+from bot.tickets import POST_BODY_LIMIT, add_follow_up, open_ticket, post
+from storage.models import TicketStatus, User
+from storage.repositories import Repositories
+
+router: Final = Router(name=__name__)
+router.message.filter(F.chat.type == "private")
+
+
+class AskState(StatesGroup):
+    question = State()
+
+
+async def _created(bot: Bot, repo: Repositories, settings: Settings, user: User, chat_id: int,
+                   question: str) -> str:
+    ticket, appended = await open_ticket(bot, repo, settings, user, chat_id, question)
+    if appended:
+        return fill(texts.TICKET_ALREADY_OPEN, id=ticket.id)
+    return fill(texts.TICKET_CREATED, id=ticket.id, hours=settings.moc_hours)
+
+
+async def append_to_ticket(
+    message: Message, repo: Repositories, settings: Settings, user: User, text: str
+) -> bool:
+    """While a ticket waits for staff, what the asker writes joins it (True if it did)."""
+    ticket = await repo.tickets.open_for_user(user.id)
+    if ticket is None:
+        return False
+    assert message.bot is not None
+    await add_follow_up(message.bot, repo, settings, ticket, user, text)
+    await message.answer(
+        fill(texts.TICKET_APPENDED, id=ticket.id),
+        reply_markup=keyboards.user_ticket_open(ticket.id),
+    )
+    return True
+
+
+@router.message(Command("ask"))
+@router.message(F.text == texts.BTN_ASK)
+async def ask(message: Message, state: FSMContext) -> None:
+    await state.set_state(AskState.question)
+    await message.answer(texts.ASK_PROMPT)
+
+
+@router.callback_query(AskCb.filter())
+async def ask_cb(
+    query: CallbackQuery,
+    callback_data: AskCb,
+    state: FSMContext,
+    repo: Repositories,
+    settings: Settings,
+    user: User | None,
+    bot: Bot,
+) -> None:
+    logged = await repo.faq_log.get(callback_data.query_id) if callback_data.query_id else None
+    if logged is None or user is None or logged.user_id != query.from_user.id:
+        await query.answer()
+        await state.set_state(AskState.question)
+        await send_to_chat(query, texts.ASK_PROMPT)
+        return
+    await query.answer()
+    await drop_keyboard(query)
+    reply = await _created(bot, repo, settings, user, query.from_user.id, logged.text)
+    await send_to_chat(query, reply)
+
+
+@router.message(AskState.question, F.text)
+async def question_received(
+    message: Message, state: FSMContext, repo: Repositories, settings: Settings,
+    user: User | None, bot: Bot,
+) -> None:
+    assert message.text is not None
+    if len(message.text) > POST_BODY_LIMIT:
+        await message.answer(
+            fill(texts.TOO_LONG, length=len(message.text), limit=POST_BODY_LIMIT)
+        )
+        return
+    if user is None:  # cannot happen in a private chat; keep the state and say so
+        await message.answer(texts.ERROR)
+        return
+    reply = await _created(bot, repo, settings, user, message.chat.id, message.text.strip())
+    await state.clear()
+    await message.answer(reply)
+
+
+@router.message(AskState.question)
+async def question_not_text(message: Message) -> None:
+    await message.answer(texts.ASK_REPROMPT)
+
+
+@router.callback_query(TicketCb.filter(F.action.in_({"withdraw", "solved", "more"})))
+async def asker_action(
+    query: CallbackQuery, callback_data: TicketCb, repo: Repositories, settings: Settings,
+    bot: Bot,
+) -> None:
+    ticket = await repo.tickets.get(callback_data.id)
+    if ticket is None or ticket.user_id != query.from_user.id:
+        await query.answer(texts.TICKET_NOT_YOURS, show_alert=True)
+        return
+    await query.answer()
+    await drop_keyboard(query)
+    if callback_data.action == "more":
+        await repo.tickets.set_status(ticket.id, TicketStatus.OPEN)
+        await repo.commit()
+        await send_to_chat(query, fill(texts.TICKET_FOLLOW_UP, id=ticket.id))
+        return
+    changed = await repo.tickets.set_status(ticket.id, TicketStatus.CLOSED)
+    await repo.commit()
+    if callback_data.action == "solved":
+        await send_to_chat(query, texts.TICKET_THANKS)
+        return
+    await send_to_chat(query, fill(texts.TICKET_WITHDRAWN, id=ticket.id))
+    if changed:
+        await post(bot, repo, settings, ticket.id,
+                   fill(texts.STAFF_WITHDRAWN, id=ticket.id), None)
+        await repo.commit()

@@ -1,0 +1,128 @@
+"""The knowledge base: browsing by category and the free-text catch-all in private chats."""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+from aiogram import F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.types import CallbackQuery, Message
+
+from bot import keyboards, texts
+from bot.callbacks import FaqCb
+from bot.config import Settings
+from bot.faq import FaqEntry, FaqService, render_answer, render_text
+from bot.render import fill
+from bot.tg import edit_or_send
+from handlers.escalation import append_to_ticket
+from storage.models import User
+from storage.repositories import Repositories
+
+router: Final = Router(name=__name__)
+router.message.filter(F.chat.type == "private")
+log = logging.getLogger(__name__)
+
+MAX_QUESTION = 1000
+AUDIENCE_OF_ROLE: Final = {"parent": "parents", "teacher": "teachers", "director": "organisations"}
+
+
+def _related(faq: FaqService, entry: FaqEntry) -> list[FaqEntry]:
+    return [faq.kb.entries[r] for r in entry.related if r in faq.kb.entries]
+
+
+async def send_entry(message: Message, faq: FaqService, settings: Settings, entry_id: str) -> None:
+    entry = faq.kb.entries[entry_id]
+    placeholders = settings.placeholders()
+    await message.answer(
+        render_answer(entry, placeholders),
+        reply_markup=keyboards.answer(entry, _related(faq, entry), placeholders),
+    )
+
+
+@router.message(Command("faq"))
+@router.message(F.text == texts.BTN_FAQ)
+async def show_categories(message: Message, faq: FaqService) -> None:
+    await message.answer(texts.FAQ_CATEGORIES, reply_markup=keyboards.categories(faq.kb.categories))
+
+
+@router.callback_query(FaqCb.filter(F.action == "cats"))
+async def categories_cb(query: CallbackQuery, faq: FaqService) -> None:
+    await query.answer()
+    await edit_or_send(query, texts.FAQ_CATEGORIES, keyboards.categories(faq.kb.categories))
+
+
+@router.callback_query(FaqCb.filter(F.action == "cat"))
+async def category_cb(query: CallbackQuery, callback_data: FaqCb, faq: FaqService) -> None:
+    category = faq.kb.category(callback_data.id)
+    if category is None:
+        await query.answer(texts.FAQ_STALE_BUTTON, show_alert=True)
+        return
+    await query.answer()
+    await edit_or_send(
+        query,
+        fill(texts.FAQ_TOPICS, title=category.title),
+        keyboards.topics(faq.kb.entries_in(category.id)),
+    )
+
+
+@router.callback_query(FaqCb.filter(F.action == "e"))
+async def entry_cb(
+    query: CallbackQuery, callback_data: FaqCb, faq: FaqService, settings: Settings
+) -> None:
+    entry = faq.kb.entries.get(callback_data.id)
+    if entry is None:
+        await query.answer(texts.FAQ_STALE_BUTTON, show_alert=True)
+        return
+    await query.answer()
+    placeholders = settings.placeholders()
+    await edit_or_send(
+        query,
+        render_answer(entry, placeholders),
+        keyboards.answer(entry, _related(faq, entry), placeholders),
+    )
+
+
+@router.message(F.text, StateFilter(None))
+async def free_text(
+    message: Message,
+    faq: FaqService,
+    settings: Settings,
+    repo: Repositories,
+    user: User | None,
+) -> None:
+    """Any typed text: a follow-up to an open ticket, or a question for the matcher."""
+    assert message.text is not None and message.from_user is not None
+    text = message.text.strip()
+    if user is not None and await append_to_ticket(message, repo, settings, user, text):
+        return
+    if len(text) > MAX_QUESTION:
+        row = await repo.faq_log.add(message.from_user.id, text[:4000], "too_long", None, 0.0)
+        await repo.commit()
+        await message.answer(
+            fill(texts.TOO_LONG, length=len(text), limit=MAX_QUESTION),
+            reply_markup=keyboards.unknown(row.id),
+        )
+        return
+    audience = AUDIENCE_OF_ROLE.get(user.role or "") if user else None
+    result = faq.matcher.search(text, audience=audience)
+    best = result.match or (result.candidates[0] if result.candidates else None)
+    row = await repo.faq_log.add(
+        message.from_user.id,
+        text,
+        result.kind,
+        result.match.id if result.match else None,
+        best.score if best else 0.0,
+    )
+    await repo.commit()
+    if result.kind == "answer" and result.match is not None:
+        await send_entry(message, faq, settings, result.match.id)
+    elif result.kind == "suggest":
+        entries = [faq.kb.entries[c.id] for c in result.candidates if c.id in faq.kb.entries]
+        await message.answer(texts.FAQ_SUGGEST, reply_markup=keyboards.suggestions(entries, row.id))
+    elif result.intent is not None:
+        reply = render_text(result.intent.reply, settings.placeholders())
+        wants_human = result.kind == "offtopic" or result.intent.id == "human_request"
+        await message.answer(reply, reply_markup=keyboards.unknown(row.id) if wants_human else None)
+    else:
+        await message.answer(texts.FAQ_UNKNOWN, reply_markup=keyboards.unknown(row.id))

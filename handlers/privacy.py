@@ -1,0 +1,63 @@
+"""152-ФЗ: a user can see what the bot keeps about them and delete it."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
+
+from bot import keyboards, texts
+from bot.callbacks import ForgetCb
+from bot.render import fill
+from bot.tg import drop_keyboard, send_to_chat
+from storage.models import User
+from storage.repositories import Repositories
+
+router: Final = Router(name=__name__)
+router.message.filter(F.chat.type == "private")
+
+
+@router.message(Command("my_data"))
+@router.message(F.text == texts.BTN_MY_DATA)
+async def my_data(message: Message, repo: Repositories, user: User | None) -> None:
+    if user is None:
+        return
+    await message.answer(
+        fill(
+            texts.MY_DATA,
+            id=user.id,
+            name=user.full_name,
+            username=f" (@{user.username})" if user.username else "",
+            role=texts.ROLE_TITLES.get(user.role or "", "не выбрана"),
+            tickets=await repo.tickets.count_for_user(user.id),
+            queries=await repo.faq_log.for_user(user.id),
+            since=user.created_at.strftime("%d.%m.%Y"),
+        ),
+        reply_markup=keyboards.my_data(),
+    )
+
+
+@router.message(Command("forget_me"))
+async def forget_me(message: Message) -> None:
+    await message.answer(texts.FORGET_CONFIRM, reply_markup=keyboards.forget_confirm())
+
+
+@router.callback_query(ForgetCb.filter())
+async def forget_cb(
+    query: CallbackQuery, callback_data: ForgetCb, repo: Repositories, state: FSMContext
+) -> None:
+    await query.answer()
+    if callback_data.action == "ask":
+        await send_to_chat(query, texts.FORGET_CONFIRM, keyboards.forget_confirm())
+        return
+    await drop_keyboard(query)
+    if callback_data.action != "yes":
+        await send_to_chat(query, texts.FORGET_KEPT)
+        return
+    await repo.users.forget(query.from_user.id)
+    await repo.commit()
+    await state.clear()
+    await send_to_chat(query, texts.FORGOTTEN, ReplyKeyboardRemove())

@@ -1,0 +1,78 @@
+"""/start and the role choice: the role decides which answers come first and what menu shows."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from bot import keyboards, texts
+from bot.callbacks import RoleCb
+from bot.config import Settings
+from bot.render import fill
+from bot.tg import drop_keyboard, send_to_chat
+from storage.models import Role, User
+from storage.repositories import Repositories
+
+router: Final = Router(name=__name__)
+router.message.filter(F.chat.type == "private")
+
+
+@router.message(CommandStart())
+async def start(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    user: User | None,
+    settings: Settings,
+    is_admin: bool,
+) -> None:
+    await state.clear()
+    name = user.first_name if user else ""
+    if user is None or user.role is None:
+        await message.answer(
+            fill(texts.WELCOME, name=name, moc_name=settings.moc_name),
+            reply_markup=keyboards.roles(include_staff=is_admin),
+        )
+        return
+    await message.answer(
+        texts.MENU, reply_markup=keyboards.main_menu(user.role, is_admin)
+    )
+
+
+@router.message(Command("role"))
+@router.message(F.text == texts.BTN_ROLE)
+async def change_role(message: Message, is_admin: bool) -> None:
+    await message.answer(
+        "Кто вы?", reply_markup=keyboards.roles(include_staff=is_admin)
+    )
+
+
+@router.callback_query(RoleCb.filter())
+async def choose_role(
+    query: CallbackQuery,
+    callback_data: RoleCb,
+    repo: Repositories,
+    user: User | None,
+    is_admin: bool,
+) -> None:
+    valid = {r.value for r in Role}
+    if callback_data.role not in valid or user is None:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    if callback_data.role == Role.STAFF and not is_admin:
+        await query.answer(texts.ROLE_STAFF_ONLY, show_alert=True)
+        return
+    await repo.users.set_role(user.id, callback_data.role)
+    await repo.commit()
+    await query.answer()
+    await drop_keyboard(query)
+    title = texts.ROLE_TITLES[callback_data.role]
+    await send_to_chat(
+        query,
+        fill(texts.ROLE_SAVED, role=title),
+        keyboards.main_menu(callback_data.role, is_admin),
+    )

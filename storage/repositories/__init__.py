@@ -1,0 +1,39 @@
+"""Repositories: the only code that talks SQL. They flush, never commit."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.repositories.events import EventRepo
+from storage.repositories.faq_log import FaqLogRepo
+from storage.repositories.profiles import ProfileRepo
+from storage.repositories.tickets import TicketRepo
+from storage.repositories.users import UserRepo
+
+
+class Repositories:
+    """One object per update, holding one session; the handler commits once."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.users = UserRepo(session)
+        self.tickets = TicketRepo(session)
+        self.faq_log = FaqLogRepo(session)
+        self.events = EventRepo(session)
+        self.profiles = ProfileRepo(session)
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+
+__all__ = [
+    "EventRepo",
+    "FaqLogRepo",
+    "ProfileRepo",
+    "Repositories",
+    "TicketRepo",
+    "UserRepo",
+]

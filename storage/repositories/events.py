@@ -1,0 +1,229 @@
+"""Events and seats. Every seat change is one conditional UPDATE, so capacity holds under load.
+
+A registration that takes a seat increments `events.taken` only where `taken < capacity`; a
+cancellation hands the seat to the first in the waiting list or gives it back. The unique
+(event, user) key stops double registration. Callers commit once per operation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.models import (
+    Event,
+    EventSession,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+    utcnow,
+)
+
+ACTIVE = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING, RegistrationStatus.ATTENDED)
+
+
+@dataclass(frozen=True)
+class SeatResult:
+    registration: Registration
+    outcome: str  # registered | waiting | already | closed
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    cancelled: bool
+    late: bool
+    promoted: Registration | None
+
+
+class EventRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, event: Event, session_starts: Sequence[datetime] = ()) -> Event:
+        starts = list(session_starts) or [event.starts_at]
+        event.sessions = [EventSession(starts_at=s, duration_min=event.duration_min) for s in starts]
+        event.starts_at = min(starts)
+        self.session.add(event)
+        await self.session.flush()
+        return event
+
+    async def get(self, event_id: int) -> Event | None:
+        return await self.session.get(Event, event_id, options=[selectinload(Event.sessions)])
+
+    async def upcoming(
+        self, now: datetime, kind: str | None = None, month: tuple[int, int] | None = None,
+        limit: int = 50,
+    ) -> Sequence[Event]:
+        """Events whose last session has not started yet, soonest first."""
+        last = (
+            select(func.max(EventSession.starts_at))
+            .where(EventSession.event_id == Event.id)
+            .scalar_subquery()
+        )
+        query = (
+            select(Event)
+            .options(selectinload(Event.sessions))
+            .where(Event.status != EventStatus.CANCELLED, last >= now)
+            .order_by(Event.starts_at, Event.id)
+            .limit(limit)
+        )
+        if kind:
+            query = query.where(Event.kind == kind)
+        rows = (await self.session.scalars(query)).all()
+        if month is not None:
+            rows = [e for e in rows if (e.starts_at.year, e.starts_at.month) == month]
+        return rows
+
+    async def all(self) -> Sequence[Event]:
+        rows = await self.session.scalars(
+            select(Event).options(selectinload(Event.sessions)).order_by(Event.starts_at)
+        )
+        return rows.all()
+
+    async def set_status(self, event_id: int, status: EventStatus) -> bool:
+        result = await self.session.execute(
+            update(Event)
+            .where(Event.id == event_id, Event.status != status)
+            .values(status=status, updated_at=utcnow())
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def counts(self, event_id: int) -> dict[str, int]:
+        rows = await self.session.execute(
+            select(Registration.status, func.count())
+            .where(Registration.event_id == event_id)
+            .group_by(Registration.status)
+        )
+        return {status: n for status, n in rows.tuples()}
+
+    # --- seats -----------------------------------------------------------------------------
+
+    async def _take_seat(self, event_id: int) -> bool:
+        result = await self.session.execute(
+            update(Event)
+            .where(
+                Event.id == event_id,
+                Event.status == EventStatus.PUBLISHED,
+                Event.taken < Event.capacity,
+            )
+            .values(taken=Event.taken + 1)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def _free_seat(self, event_id: int) -> None:
+        await self.session.execute(
+            update(Event).where(Event.id == event_id, Event.taken > 0).values(taken=Event.taken - 1)
+        )
+
+    async def registration(self, event_id: int, user_id: int) -> Registration | None:
+        return await self.session.scalar(
+            select(Registration).where(
+                Registration.event_id == event_id, Registration.user_id == user_id
+            )
+        )
+
+    async def register(self, event_id: int, user_id: int) -> SeatResult:
+        """Take a seat or join the waiting list. The seat UPDATE runs first: on SQLite that
+        takes the write lock at once, so concurrent callers queue instead of failing."""
+        took = await self._take_seat(event_id)
+        existing = await self.registration(event_id, user_id)
+        if existing is not None and existing.status in ACTIVE:
+            if took:
+                await self._free_seat(event_id)
+            return SeatResult(existing, "already")
+        event = await self.session.get(Event, event_id)
+        if event is None or event.status != EventStatus.PUBLISHED:
+            return SeatResult(existing or Registration(event_id=event_id, user_id=user_id,
+                                                       status=RegistrationStatus.CANCELLED),
+                              "closed")
+        status = RegistrationStatus.REGISTERED if took else RegistrationStatus.WAITING
+        now = utcnow()
+        if existing is None:
+            existing = Registration(event_id=event_id, user_id=user_id, status=status)
+            self.session.add(existing)
+        existing.status, existing.queued_at, existing.updated_at = status, now, now
+        existing.cancelled_late = False
+        await self.session.flush()
+        return SeatResult(existing, status.value)
+
+    async def cancel(self, registration: Registration, now: datetime) -> CancelResult:
+        """Cancel; a freed seat goes to the first in the waiting list, who is returned."""
+        previous = registration.status
+        result = await self.session.execute(
+            update(Registration)
+            .where(
+                Registration.id == registration.id,
+                Registration.status.in_((RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)),
+            )
+            .values(status=RegistrationStatus.CANCELLED, updated_at=now)
+        )
+        if not getattr(result, "rowcount", 0):
+            return CancelResult(False, False, None)
+        event = await self.session.get(Event, registration.event_id)
+        late = bool(
+            event and event.registration_deadline and now > event.registration_deadline
+        )
+        registration.status = RegistrationStatus.CANCELLED
+        registration.cancelled_late = late
+        promoted = None
+        if previous == RegistrationStatus.REGISTERED:
+            promoted = await self._promote_first(registration.event_id, now)
+            if promoted is None:
+                await self._free_seat(registration.event_id)
+        await self.session.flush()
+        return CancelResult(True, late, promoted)
+
+    async def _promote_first(self, event_id: int, now: datetime) -> Registration | None:
+        first = await self.session.scalar(
+            select(Registration)
+            .where(Registration.event_id == event_id, Registration.status == RegistrationStatus.WAITING)
+            .order_by(Registration.queued_at, Registration.id)
+            .limit(1)
+        )
+        if first is None:
+            return None
+        result = await self.session.execute(
+            update(Registration)
+            .where(Registration.id == first.id, Registration.status == RegistrationStatus.WAITING)
+            .values(status=RegistrationStatus.REGISTERED, updated_at=now)
+        )
+        if not getattr(result, "rowcount", 0):
+            return None
+        first.status = RegistrationStatus.REGISTERED
+        return first
+
+    async def for_user(self, user_id: int, now: datetime) -> Sequence[Registration]:
+        rows = await self.session.scalars(
+            select(Registration)
+            .join(Event, Event.id == Registration.event_id)
+            .where(
+                Registration.user_id == user_id,
+                Registration.status.in_(ACTIVE),
+                Event.status != EventStatus.CANCELLED,
+            )
+            .order_by(Event.starts_at)
+        )
+        return rows.all()
+
+    async def participants(self, event_id: int) -> Sequence[Registration]:
+        rows = await self.session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event_id)
+            .order_by(Registration.status, Registration.queued_at, Registration.id)
+        )
+        return rows.all()
+
+    async def mark_attended(self, registration_id: int, attended: bool) -> bool:
+        source = RegistrationStatus.REGISTERED if attended else RegistrationStatus.ATTENDED
+        target = RegistrationStatus.ATTENDED if attended else RegistrationStatus.REGISTERED
+        result = await self.session.execute(
+            update(Registration)
+            .where(Registration.id == registration_id, Registration.status == source)
+            .values(status=target, updated_at=utcnow())
+        )
+        return bool(getattr(result, "rowcount", 0))

@@ -1,0 +1,77 @@
+"""Log of typed questions, so staff see what the knowledge base misses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import FaqDraft, FaqQuery
+
+
+class FaqLogRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(
+        self, user_id: int, text: str, outcome: str, entry_id: str | None, score: float
+    ) -> FaqQuery:
+        row = FaqQuery(user_id=user_id, text=text, outcome=outcome, entry_id=entry_id, score=score)
+        self.session.add(row)
+        await self.session.flush()
+        return row
+
+    async def get(self, query_id: int) -> FaqQuery | None:
+        return await self.session.get(FaqQuery, query_id)
+
+    async def outcomes_since(self, since: datetime) -> dict[str, int]:
+        rows = await self.session.execute(
+            select(FaqQuery.outcome, func.count())
+            .where(FaqQuery.created_at >= since)
+            .group_by(FaqQuery.outcome)
+        )
+        return {outcome: count for outcome, count in rows.tuples()}
+
+    async def top_entries_since(self, since: datetime, limit: int = 10) -> list[tuple[str, int]]:
+        count = func.count().label("n")
+        rows = await self.session.execute(
+            select(FaqQuery.entry_id, count)
+            .where(FaqQuery.created_at >= since, FaqQuery.entry_id.is_not(None))
+            .group_by(FaqQuery.entry_id)
+            .order_by(count.desc(), FaqQuery.entry_id)
+            .limit(limit)
+        )
+        return [(str(entry), n) for entry, n in rows.tuples()]
+
+    async def unanswered_since(self, since: datetime, limit: int = 20) -> Sequence[FaqQuery]:
+        rows = await self.session.scalars(
+            select(FaqQuery)
+            .where(FaqQuery.created_at >= since, FaqQuery.outcome.in_(("unknown", "offtopic")))
+            .order_by(FaqQuery.id.desc())
+            .limit(limit)
+        )
+        return rows.all()
+
+    async def for_user(self, user_id: int) -> int:
+        count = await self.session.scalar(
+            select(func.count()).select_from(FaqQuery).where(FaqQuery.user_id == user_id)
+        )
+        return int(count or 0)
+
+    async def add_draft(
+        self, ticket_id: int | None, question: str, answer: str, created_by: int
+    ) -> FaqDraft:
+        draft = FaqDraft(
+            ticket_id=ticket_id, question=question, answer=answer, created_by=created_by
+        )
+        self.session.add(draft)
+        await self.session.flush()
+        return draft
+
+    async def drafts(self, limit: int = 50) -> Sequence[FaqDraft]:
+        rows = await self.session.scalars(
+            select(FaqDraft).order_by(FaqDraft.id.desc()).limit(limit)
+        )
+        return rows.all()

@@ -1,0 +1,69 @@
+"""Teacher profiles, consents (152-ФЗ proof) and the list of known organisations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Consent, Organisation, TeacherProfile, utcnow
+
+
+class ProfileRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: int) -> TeacherProfile | None:
+        return await self.session.get(TeacherProfile, user_id)
+
+    async def save(
+        self, user_id: int, *, full_name: str, organisation: str, position: str, contact: str,
+        mailing_consent: bool,
+    ) -> TeacherProfile:
+        profile = await self.session.get(TeacherProfile, user_id)
+        if profile is None:
+            profile = TeacherProfile(user_id=user_id)
+            self.session.add(profile)
+        profile.full_name, profile.organisation = full_name, organisation
+        profile.position, profile.contact = position, contact
+        profile.mailing_consent = mailing_consent
+        profile.updated_at = utcnow()
+        await self.session.flush()
+        return profile
+
+    async def delete(self, user_id: int) -> None:
+        await self.session.execute(delete(TeacherProfile).where(TeacherProfile.user_id == user_id))
+
+    async def give_consent(self, user_id: int, kind: str, version: str) -> Consent:
+        consent = Consent(user_id=user_id, kind=kind, version=version)
+        self.session.add(consent)
+        await self.session.flush()
+        return consent
+
+    async def withdraw_consents(self, user_id: int) -> None:
+        await self.session.execute(
+            update(Consent)
+            .where(Consent.user_id == user_id, Consent.withdrawn_at.is_(None))
+            .values(withdrawn_at=utcnow())
+        )
+
+    async def consents(self, user_id: int) -> Sequence[Consent]:
+        rows = await self.session.scalars(
+            select(Consent).where(Consent.user_id == user_id).order_by(Consent.id)
+        )
+        return rows.all()
+
+    async def organisations(self) -> Sequence[Organisation]:
+        rows = await self.session.scalars(select(Organisation).order_by(Organisation.name))
+        return rows.all()
+
+    async def organisation(self, org_id: int) -> Organisation | None:
+        return await self.session.get(Organisation, org_id)
+
+    async def add_organisations(self, names: Sequence[str]) -> int:
+        known = set((await self.session.scalars(select(Organisation.name))).all())
+        fresh = sorted({n.strip() for n in names if n.strip()} - known)
+        self.session.add_all(Organisation(name=n) for n in fresh)
+        await self.session.flush()
+        return len(fresh)

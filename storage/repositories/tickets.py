@@ -1,0 +1,98 @@
+"""Tickets: questions for a human, their conversation and where staff saw them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.models import StaffPost, Ticket, TicketMessage, TicketStatus, utcnow
+
+
+class TicketRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def create(self, user_id: int, chat_id: int, question: str) -> Ticket:
+        ticket = Ticket(user_id=user_id, chat_id=chat_id, question=question)
+        ticket.messages.append(TicketMessage(author_id=user_id, text=question))
+        self.session.add(ticket)
+        await self.session.flush()
+        return ticket
+
+    async def get(self, ticket_id: int) -> Ticket | None:
+        return await self.session.get(
+            Ticket, ticket_id, options=[selectinload(Ticket.messages)]
+        )
+
+    async def open_for_user(self, user_id: int) -> Ticket | None:
+        return await self.session.scalar(
+            select(Ticket)
+            .where(Ticket.user_id == user_id, Ticket.status == TicketStatus.OPEN)
+            .order_by(Ticket.id.desc())
+            .limit(1)
+        )
+
+    async def add_message(
+        self, ticket: Ticket, author_id: int, text: str, *, from_staff: bool, delivered: bool
+    ) -> TicketMessage:
+        message = TicketMessage(
+            ticket_id=ticket.id,
+            author_id=author_id,
+            text=text,
+            from_staff=from_staff,
+            delivered=delivered,
+        )
+        self.session.add(message)
+        ticket.updated_at = utcnow()
+        await self.session.flush()
+        return message
+
+    async def add_post(self, ticket_id: int, chat_id: int, message_id: int) -> None:
+        self.session.add(StaffPost(ticket_id=ticket_id, chat_id=chat_id, message_id=message_id))
+        await self.session.flush()
+
+    async def posts(self, ticket_id: int) -> Sequence[StaffPost]:
+        rows = await self.session.scalars(
+            select(StaffPost).where(StaffPost.ticket_id == ticket_id).order_by(StaffPost.id)
+        )
+        return rows.all()
+
+    async def by_post(self, chat_id: int, message_id: int) -> Ticket | None:
+        return await self.session.scalar(
+            select(Ticket)
+            .join(StaffPost, StaffPost.ticket_id == Ticket.id)
+            .where(StaffPost.chat_id == chat_id, StaffPost.message_id == message_id)
+        )
+
+    async def mark_answered(self, ticket: Ticket, staff_id: int, staff_name: str) -> None:
+        ticket.status = TicketStatus.ANSWERED
+        ticket.answered_at = ticket.updated_at = utcnow()
+        ticket.answered_by, ticket.answered_by_name = staff_id, staff_name
+        await self.session.flush()
+
+    async def set_status(self, ticket_id: int, status: TicketStatus) -> bool:
+        """Change the status; False when it already was that (a double tap)."""
+        result = await self.session.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket_id, Ticket.status != status)
+            .values(status=status, updated_at=utcnow())
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def list_open(self, limit: int = 20) -> Sequence[Ticket]:
+        rows = await self.session.scalars(
+            select(Ticket)
+            .where(Ticket.status == TicketStatus.OPEN)
+            .order_by(Ticket.id)
+            .limit(limit)
+        )
+        return rows.all()
+
+    async def count_for_user(self, user_id: int) -> int:
+        count = await self.session.scalar(
+            select(func.count()).select_from(Ticket).where(Ticket.user_id == user_id)
+        )
+        return int(count or 0)

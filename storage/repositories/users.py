@@ -1,0 +1,70 @@
+"""Users: remembered on first contact, role chosen at /start, deletable on request."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Consent, FaqDraft, FaqQuery, Ticket, User, utcnow
+
+
+class UserRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: int) -> User | None:
+        return await self.session.get(User, user_id)
+
+    async def touch(
+        self, user_id: int, first_name: str, last_name: str | None, username: str | None
+    ) -> tuple[User, bool]:
+        """Return the user, creating or refreshing the profile; True when something changed."""
+        user = await self.session.get(User, user_id)
+        if user is None:
+            user = User(id=user_id, first_name=first_name, last_name=last_name, username=username)
+            self.session.add(user)
+            await self.session.flush()
+            return user, True
+        changed = (user.first_name, user.last_name, user.username) != (
+            first_name,
+            last_name,
+            username,
+        )
+        if changed or not user.is_active:
+            user.first_name, user.last_name, user.username = first_name, last_name, username
+            user.is_active = True
+            user.last_seen_at = utcnow()
+            return user, True
+        return user, False
+
+    async def set_role(self, user_id: int, role: str) -> None:
+        await self.session.execute(update(User).where(User.id == user_id).values(role=role))
+
+    async def set_active(self, user_id: int, active: bool) -> None:
+        await self.session.execute(
+            update(User).where(User.id == user_id).values(is_active=active)
+        )
+
+    async def count_by_role(self) -> dict[str | None, int]:
+        rows = await self.session.execute(select(User.role, func.count()).group_by(User.role))
+        return {role: count for role, count in rows.tuples()}
+
+    async def by_role(self, role: str) -> Sequence[User]:
+        rows = await self.session.scalars(select(User).where(User.role == role))
+        return rows.all()
+
+    async def forget(self, user_id: int) -> None:
+        """Delete the user and everything tied to them (tickets cascade, query log by id)."""
+        their_tickets = select(Ticket.id).where(Ticket.user_id == user_id)
+        await self.session.execute(delete(FaqDraft).where(FaqDraft.ticket_id.in_(their_tickets)))
+        await self.session.execute(delete(FaqQuery).where(FaqQuery.user_id == user_id))
+        # Consent records stay as proof of lawful processing, marked withdrawn; they hold
+        # no name or contact. Profile, registrations and tickets go with the user row.
+        await self.session.execute(
+            update(Consent)
+            .where(Consent.user_id == user_id, Consent.withdrawn_at.is_(None))
+            .values(withdrawn_at=utcnow())
+        )
+        await self.session.execute(delete(User).where(User.id == user_id))
