@@ -1,22 +1,14 @@
 """Routers, one per feature, joined in a fixed order: commands and dialogs first, the
-free-text FAQ catch-all and the fallbacks last."""
+free-text FAQ catch-all and the fallbacks last. Each call builds fresh routers, because an
+aiogram router can belong to one Dispatcher only (tests and benchmarks build several)."""
 
 from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import admin, common, errors, escalation, faq, fallback, privacy, staff, start
+from handlers import admin, common, errors, escalation, fallback, faq, privacy, staff, start
 
 
 def get_routers() -> list[Router]:
-    return [
-        errors.router,
-        common.router,
-        start.router,
-        privacy.router,
-        admin.router,
-        staff.router,
-        escalation.router,
-        faq.router,
-        fallback.router,
-    ]
+    modules = (errors, common, start, privacy, admin, staff, escalation, faq, fallback)
+    return [module.create_router() for module in modules]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Final
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -19,18 +18,14 @@ from bot.render import clip, fill, q
 from storage.models import utcnow
 from storage.repositories import Repositories
 
-router: Final = Router(name=__name__)
 log = logging.getLogger(__name__)
 ADMIN_COMMANDS = ("tickets", "faq_stats", "faq_drafts", "reload_faq")
 
 
-@router.message(Command(*ADMIN_COMMANDS), ~IsAdmin())
 async def not_admin(message: Message) -> None:
     await message.answer(texts.ADMIN_ONLY)
 
 
-@router.message(Command("tickets"), IsAdmin())
-@router.message(F.text == texts.BTN_TICKETS, IsAdmin())
 async def open_tickets(message: Message, repo: Repositories) -> None:
     tickets = await repo.tickets.list_open()
     if not tickets:
@@ -41,13 +36,16 @@ async def open_tickets(message: Message, repo: Repositories) -> None:
     for ticket in tickets:
         name = ticket.user.full_name if ticket.user else str(ticket.user_id)
         stamp = ticket.created_at.strftime("%d.%m %H:%M")
-        lines.append(f"№{ticket.id} · {q(name)} · {stamp} UTC\n<i>{q(clip(ticket.question, 160))}</i>")
-        builder.button(text=f"✍️ №{ticket.id}", callback_data=TicketCb(action="reply", id=ticket.id))
+        lines.append(
+            f"№{ticket.id} · {q(name)} · {stamp} UTC\n<i>{q(clip(ticket.question, 160))}</i>"
+        )
+        builder.button(
+            text=f"✍️ №{ticket.id}", callback_data=TicketCb(action="reply", id=ticket.id)
+        )
     builder.adjust(4)
     await message.answer("\n\n".join(lines), reply_markup=builder.as_markup())
 
 
-@router.message(Command("faq_stats"), IsAdmin())
 async def faq_stats(message: Message, repo: Repositories, faq: FaqService) -> None:
     since = utcnow() - timedelta(days=30)
     outcomes = await repo.faq_log.outcomes_since(since)
@@ -70,7 +68,6 @@ async def faq_stats(message: Message, repo: Repositories, faq: FaqService) -> No
     )
 
 
-@router.message(Command("faq_drafts"), IsAdmin())
 async def faq_drafts(message: Message, repo: Repositories) -> None:
     drafts = await repo.faq_log.drafts(limit=10)
     if not drafts:
@@ -89,7 +86,6 @@ async def faq_drafts(message: Message, repo: Repositories) -> None:
     await message.answer("\n\n".join(blocks))
 
 
-@router.message(Command("reload_faq"), IsAdmin())
 async def reload_faq(message: Message, faq: FaqService) -> None:
     try:
         kb = faq.reload()
@@ -100,3 +96,15 @@ async def reload_faq(message: Message, faq: FaqService) -> None:
     await message.answer(
         fill(texts.FAQ_RELOADED, entries=len(kb.entries), categories=len(kb.categories))
     )
+
+
+def create_router() -> Router:
+    """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
+    router = Router(name=__name__)
+    router.message.register(not_admin, Command(*ADMIN_COMMANDS), ~IsAdmin())
+    router.message.register(open_tickets, Command("tickets"), IsAdmin())
+    router.message.register(open_tickets, F.text == texts.BTN_TICKETS, IsAdmin())
+    router.message.register(faq_stats, Command("faq_stats"), IsAdmin())
+    router.message.register(faq_drafts, Command("faq_drafts"), IsAdmin())
+    router.message.register(reload_faq, Command("reload_faq"), IsAdmin())
+    return router

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Final
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
@@ -14,7 +13,6 @@ from bot import texts
 from bot.config import Settings
 from bot.render import clip, fill
 
-router: Final = Router(name=__name__)
 log = logging.getLogger(__name__)
 ADMIN_NOTICE_INTERVAL = 60.0  # seconds; a crash loop must not flood the admins
 _last_notice: dict[str, float] = {}
@@ -29,7 +27,6 @@ def _chat_of(event: ErrorEvent) -> int | None:
     return None
 
 
-@router.errors()
 async def on_error(event: ErrorEvent, bot: Bot, settings: Settings) -> bool:
     error = event.exception
     log.exception(
@@ -56,3 +53,10 @@ async def on_error(event: ErrorEvent, bot: Bot, settings: Settings) -> bool:
             except TelegramAPIError:
                 log.warning("could not notify admin %s", admin_id)
     return True
+
+
+def create_router() -> Router:
+    """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
+    router = Router(name=__name__)
+    router.errors.register(on_error)
+    return router

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Final
-
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -19,16 +17,14 @@ from bot.tickets import POST_BODY_LIMIT, add_follow_up, open_ticket, post
 from storage.models import TicketStatus, User
 from storage.repositories import Repositories
 
-router: Final = Router(name=__name__)
-router.message.filter(F.chat.type == "private")
-
 
 class AskState(StatesGroup):
     question = State()
 
 
-async def _created(bot: Bot, repo: Repositories, settings: Settings, user: User, chat_id: int,
-                   question: str) -> str:
+async def _created(
+    bot: Bot, repo: Repositories, settings: Settings, user: User, chat_id: int, question: str
+) -> str:
     ticket, appended = await open_ticket(bot, repo, settings, user, chat_id, question)
     if appended:
         return fill(texts.TICKET_ALREADY_OPEN, id=ticket.id)
@@ -51,14 +47,11 @@ async def append_to_ticket(
     return True
 
 
-@router.message(Command("ask"))
-@router.message(F.text == texts.BTN_ASK)
 async def ask(message: Message, state: FSMContext) -> None:
     await state.set_state(AskState.question)
     await message.answer(texts.ASK_PROMPT)
 
 
-@router.callback_query(AskCb.filter())
 async def ask_cb(
     query: CallbackQuery,
     callback_data: AskCb,
@@ -80,16 +73,17 @@ async def ask_cb(
     await send_to_chat(query, reply)
 
 
-@router.message(AskState.question, F.text)
 async def question_received(
-    message: Message, state: FSMContext, repo: Repositories, settings: Settings,
-    user: User | None, bot: Bot,
+    message: Message,
+    state: FSMContext,
+    repo: Repositories,
+    settings: Settings,
+    user: User | None,
+    bot: Bot,
 ) -> None:
     assert message.text is not None
     if len(message.text) > POST_BODY_LIMIT:
-        await message.answer(
-            fill(texts.TOO_LONG, length=len(message.text), limit=POST_BODY_LIMIT)
-        )
+        await message.answer(fill(texts.TOO_LONG, length=len(message.text), limit=POST_BODY_LIMIT))
         return
     if user is None:  # cannot happen in a private chat; keep the state and say so
         await message.answer(texts.ERROR)
@@ -99,14 +93,15 @@ async def question_received(
     await message.answer(reply)
 
 
-@router.message(AskState.question)
 async def question_not_text(message: Message) -> None:
     await message.answer(texts.ASK_REPROMPT)
 
 
-@router.callback_query(TicketCb.filter(F.action.in_({"withdraw", "solved", "more"})))
 async def asker_action(
-    query: CallbackQuery, callback_data: TicketCb, repo: Repositories, settings: Settings,
+    query: CallbackQuery,
+    callback_data: TicketCb,
+    repo: Repositories,
+    settings: Settings,
     bot: Bot,
 ) -> None:
     ticket = await repo.tickets.get(callback_data.id)
@@ -127,6 +122,20 @@ async def asker_action(
         return
     await send_to_chat(query, fill(texts.TICKET_WITHDRAWN, id=ticket.id))
     if changed:
-        await post(bot, repo, settings, ticket.id,
-                   fill(texts.STAFF_WITHDRAWN, id=ticket.id), None)
+        await post(bot, repo, settings, ticket.id, fill(texts.STAFF_WITHDRAWN, id=ticket.id), None)
         await repo.commit()
+
+
+def create_router() -> Router:
+    """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+    router.message.register(ask, Command("ask"))
+    router.message.register(ask, F.text == texts.BTN_ASK)
+    router.callback_query.register(ask_cb, AskCb.filter())
+    router.message.register(question_received, AskState.question, F.text)
+    router.message.register(question_not_text, AskState.question)
+    router.callback_query.register(
+        asker_action, TicketCb.filter(F.action.in_({"withdraw", "solved", "more"}))
+    )
+    return router

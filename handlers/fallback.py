@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Final
-
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
 
-router: Final = Router(name=__name__)
 
-
-@router.message(F.chat.type == "private", F.text)
 async def text_in_unknown_state(message: Message, state: FSMContext) -> None:
     """Text nobody took: a dialog state from an older version of the bot. Start afresh."""
     await state.clear()
     await message.answer(texts.DIALOG_RESET)
 
 
-@router.message(F.chat.type == "private")
 async def non_text(message: Message) -> None:
     await message.answer(texts.NON_TEXT)
 
 
-@router.callback_query()
 async def stale_button(query: CallbackQuery) -> None:
     """Old or forged payloads land here: always answered, so the client stops spinning."""
     await query.answer(texts.STALE_BUTTON, show_alert=True)
+
+
+def create_router() -> Router:
+    """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
+    router = Router(name=__name__)
+    router.message.register(text_in_unknown_state, F.chat.type == "private", F.text)
+    router.message.register(non_text, F.chat.type == "private")
+    router.callback_query.register(stale_button)
+    return router

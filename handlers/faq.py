@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Final
 
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
@@ -19,12 +18,10 @@ from handlers.escalation import append_to_ticket
 from storage.models import User
 from storage.repositories import Repositories
 
-router: Final = Router(name=__name__)
-router.message.filter(F.chat.type == "private")
 log = logging.getLogger(__name__)
 
 MAX_QUESTION = 1000
-AUDIENCE_OF_ROLE: Final = {"parent": "parents", "teacher": "teachers", "director": "organisations"}
+AUDIENCE_OF_ROLE = {"parent": "parents", "teacher": "teachers", "director": "organisations"}
 
 
 def _related(faq: FaqService, entry: FaqEntry) -> list[FaqEntry]:
@@ -40,19 +37,17 @@ async def send_entry(message: Message, faq: FaqService, settings: Settings, entr
     )
 
 
-@router.message(Command("faq"))
-@router.message(F.text == texts.BTN_FAQ)
 async def show_categories(message: Message, faq: FaqService) -> None:
-    await message.answer(texts.FAQ_CATEGORIES, reply_markup=keyboards.categories(faq.kb.categories))
+    await message.answer(
+        texts.FAQ_CATEGORIES, reply_markup=keyboards.categories(faq.kb.categories)
+    )
 
 
-@router.callback_query(FaqCb.filter(F.action == "cats"))
 async def categories_cb(query: CallbackQuery, faq: FaqService) -> None:
     await query.answer()
     await edit_or_send(query, texts.FAQ_CATEGORIES, keyboards.categories(faq.kb.categories))
 
 
-@router.callback_query(FaqCb.filter(F.action == "cat"))
 async def category_cb(query: CallbackQuery, callback_data: FaqCb, faq: FaqService) -> None:
     category = faq.kb.category(callback_data.id)
     if category is None:
@@ -66,7 +61,6 @@ async def category_cb(query: CallbackQuery, callback_data: FaqCb, faq: FaqServic
     )
 
 
-@router.callback_query(FaqCb.filter(F.action == "e"))
 async def entry_cb(
     query: CallbackQuery, callback_data: FaqCb, faq: FaqService, settings: Settings
 ) -> None:
@@ -83,7 +77,6 @@ async def entry_cb(
     )
 
 
-@router.message(F.text, StateFilter(None))
 async def free_text(
     message: Message,
     faq: FaqService,
@@ -119,10 +112,27 @@ async def free_text(
         await send_entry(message, faq, settings, result.match.id)
     elif result.kind == "suggest":
         entries = [faq.kb.entries[c.id] for c in result.candidates if c.id in faq.kb.entries]
-        await message.answer(texts.FAQ_SUGGEST, reply_markup=keyboards.suggestions(entries, row.id))
+        await message.answer(
+            texts.FAQ_SUGGEST, reply_markup=keyboards.suggestions(entries, row.id)
+        )
     elif result.intent is not None:
         reply = render_text(result.intent.reply, settings.placeholders())
         wants_human = result.kind == "offtopic" or result.intent.id == "human_request"
-        await message.answer(reply, reply_markup=keyboards.unknown(row.id) if wants_human else None)
+        await message.answer(
+            reply, reply_markup=keyboards.unknown(row.id) if wants_human else None
+        )
     else:
         await message.answer(texts.FAQ_UNKNOWN, reply_markup=keyboards.unknown(row.id))
+
+
+def create_router() -> Router:
+    """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+    router.message.register(show_categories, Command("faq"))
+    router.message.register(show_categories, F.text == texts.BTN_FAQ)
+    router.callback_query.register(categories_cb, FaqCb.filter(F.action == "cats"))
+    router.callback_query.register(category_cb, FaqCb.filter(F.action == "cat"))
+    router.callback_query.register(entry_cb, FaqCb.filter(F.action == "e"))
+    router.message.register(free_text, F.text, StateFilter(None))
+    return router

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Final
-
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -16,12 +14,7 @@ from bot.tg import drop_keyboard, send_to_chat
 from storage.models import User
 from storage.repositories import Repositories
 
-router: Final = Router(name=__name__)
-router.message.filter(F.chat.type == "private")
 
-
-@router.message(Command("my_data"))
-@router.message(F.text == texts.BTN_MY_DATA)
 async def my_data(message: Message, repo: Repositories, user: User | None) -> None:
     if user is None:
         return
@@ -40,12 +33,10 @@ async def my_data(message: Message, repo: Repositories, user: User | None) -> No
     )
 
 
-@router.message(Command("forget_me"))
 async def forget_me(message: Message) -> None:
     await message.answer(texts.FORGET_CONFIRM, reply_markup=keyboards.forget_confirm())
 
 
-@router.callback_query(ForgetCb.filter())
 async def forget_cb(
     query: CallbackQuery, callback_data: ForgetCb, repo: Repositories, state: FSMContext
 ) -> None:
@@ -61,3 +52,14 @@ async def forget_cb(
     await repo.commit()
     await state.clear()
     await send_to_chat(query, texts.FORGOTTEN, ReplyKeyboardRemove())
+
+
+def create_router() -> Router:
+    """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+    router.message.register(my_data, Command("my_data"))
+    router.message.register(my_data, F.text == texts.BTN_MY_DATA)
+    router.message.register(forget_me, Command("forget_me"))
+    router.callback_query.register(forget_cb, ForgetCb.filter())
+    return router

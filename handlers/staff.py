@@ -6,14 +6,12 @@ here on the server, so a forged button from another chat does nothing.
 
 from __future__ import annotations
 
-from typing import Final
-
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, ForceReply, Message
 
-from bot import keyboards, texts
+from bot import texts
 from bot.callbacks import TicketCb
 from bot.config import Settings
 from bot.render import fill
@@ -22,15 +20,12 @@ from bot.tickets import deliver_answer, is_staff
 from storage.models import TicketStatus
 from storage.repositories import Repositories
 
-router: Final = Router(name=__name__)
-
 
 def _staff_name(query_or_message: CallbackQuery | Message) -> str:
     user = query_or_message.from_user
     return user.full_name if user else "сотрудник"
 
 
-@router.message(F.reply_to_message)
 async def staff_reply(message: Message, repo: Repositories, settings: Settings, bot: Bot) -> None:
     """A reply to a ticket post is the answer to that ticket."""
     assert message.reply_to_message is not None
@@ -50,9 +45,11 @@ async def staff_reply(message: Message, repo: Repositories, settings: Settings, 
     await message.reply(fill(template, id=ticket.id, staff=staff[1]))
 
 
-@router.callback_query(TicketCb.filter(F.action.in_({"reply", "close", "draft"})))
 async def staff_action(
-    query: CallbackQuery, callback_data: TicketCb, repo: Repositories, settings: Settings,
+    query: CallbackQuery,
+    callback_data: TicketCb,
+    repo: Repositories,
+    settings: Settings,
     bot: Bot,
 ) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
@@ -109,3 +106,13 @@ async def _save_draft(query: CallbackQuery, repo: Repositories, ticket_id: int) 
     await repo.commit()
     await query.answer()
     await send_to_chat(query, fill(texts.STAFF_DRAFT_SAVED, draft=draft.id, id=ticket.id))
+
+
+def create_router() -> Router:
+    """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
+    router = Router(name=__name__)
+    router.message.register(staff_reply, F.reply_to_message)
+    router.callback_query.register(
+        staff_action, TicketCb.filter(F.action.in_({"reply", "close", "draft"}))
+    )
+    return router

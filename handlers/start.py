@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Final
-
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
@@ -17,11 +15,7 @@ from bot.tg import drop_keyboard, send_to_chat
 from storage.models import Role, User
 from storage.repositories import Repositories
 
-router: Final = Router(name=__name__)
-router.message.filter(F.chat.type == "private")
 
-
-@router.message(CommandStart())
 async def start(
     message: Message,
     command: CommandObject,
@@ -38,20 +32,13 @@ async def start(
             reply_markup=keyboards.roles(include_staff=is_admin),
         )
         return
-    await message.answer(
-        texts.MENU, reply_markup=keyboards.main_menu(user.role, is_admin)
-    )
+    await message.answer(texts.MENU, reply_markup=keyboards.main_menu(user.role, is_admin))
 
 
-@router.message(Command("role"))
-@router.message(F.text == texts.BTN_ROLE)
 async def change_role(message: Message, is_admin: bool) -> None:
-    await message.answer(
-        "Кто вы?", reply_markup=keyboards.roles(include_staff=is_admin)
-    )
+    await message.answer("Кто вы?", reply_markup=keyboards.roles(include_staff=is_admin))
 
 
-@router.callback_query(RoleCb.filter())
 async def choose_role(
     query: CallbackQuery,
     callback_data: RoleCb,
@@ -76,3 +63,14 @@ async def choose_role(
         fill(texts.ROLE_SAVED, role=title),
         keyboards.main_menu(callback_data.role, is_admin),
     )
+
+
+def create_router() -> Router:
+    """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+    router.message.register(start, CommandStart())
+    router.message.register(change_role, Command("role"))
+    router.message.register(change_role, F.text == texts.BTN_ROLE)
+    router.callback_query.register(choose_role, RoleCb.filter())
+    return router
