@@ -1,0 +1,155 @@
+"""Matching a user's free-text question to an FAQ entry, a smalltalk reply, or nothing.
+
+Answering the wrong question is worse than asking back, so the matcher answers only when one
+entry is clearly ahead; otherwise it suggests up to three, or admits it does not know (the bot
+then offers a human). Smalltalk and known off-topic questions are indexed like entries and win
+when they fit better than any FAQ entry. The index is built once per knowledge base.
+
+The thresholds were chosen on the KB's own sample questions (5-fold cross-validation) and on a
+separate development set, never on `bench/faq_questions.yaml`, which stays a held-out test.
+They answer as many FAQ questions as possible while still turning away at least 85% of
+off-topic ones on that development set; the price is a wrong answer for about 5% of questions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.faq.index import Group, TfIdfIndex
+from bot.faq.kb import FaqEntry, Intent, KnowledgeBase
+from bot.faq.text import Analysis, Vocabulary, analyze, is_known, tokenize
+
+__all__ = ["FaqMatcher", "Kind", "Scored", "SearchResult"]
+
+Kind = Literal["answer", "suggest", "smalltalk", "offtopic", "unknown"]
+ANSWER_MIN = 0.2  # an entry this similar is answered directly...
+RATIO = 0.75  # ...if the runner-up scores at most this share of it,
+SURE = 0.35  # ...or regardless of the runner-up when it is this similar.
+SUGGEST_MIN = 0.2  # below this nothing is offered, not even as «maybe you mean»
+SUGGEST_SHARE = 0.6  # suggestions score at least this share of the best one
+CANDIDATE_MIN = 0.1  # weaker entries are not reported at all
+INTENT_MIN = 0.3  # smalltalk / off-topic must reach this and beat every FAQ entry
+SMALLTALK_MARGIN = 0.1  # «у меня вопрос» is a greeting, «вопрос про почту МОЦ» is not
+AUDIENCE_BOOST = 1.08  # entries for the asker's audience (or "all") score 8% higher
+
+
+@dataclass(frozen=True)
+class Scored:
+    """An FAQ entry id with its similarity to the query, in [0, 1]."""
+
+    id: str
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What to do with a message: answer `match`, offer `candidates`, reply to `intent`..."""
+
+    query: str
+    kind: Kind
+    match: Scored | None
+    candidates: list[Scored]
+    intent: Intent | None
+
+
+def _plain(answer: str) -> str:
+    """Answer text without tags and placeholders, as extra vocabulary for its entry."""
+    return re.sub(r"<[^>]*>|\{[a-z_]+\}", " ", answer)
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Jaccard of two word sets: greetings are matched on all their words, stop words included."""
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+class FaqMatcher:
+    """The search index of one knowledge base; build once, then call `search` per message."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self._entries = list(kb.entries.values())
+        self._intents = [*kb.smalltalk, *kb.offtopic]
+        texts = [q for e in self._entries for q in (*e.questions, e.title)]
+        texts += [q for i in self._intents for q in i.questions]
+        self.vocabulary = Vocabulary(texts)
+        groups = [
+            Group(
+                [self._analyze(q).content for q in (*e.questions, e.title)],
+                self._analyze(_plain(e.answer)).content,
+            )
+            for e in self._entries
+        ]
+        groups += [Group([self._analyze(q).content for q in i.questions]) for i in self._intents]
+        self._index = TfIdfIndex(groups)
+        self._courtesy = [
+            (n, frozenset(tokenize(q)))
+            for n, intent in enumerate(self._intents)
+            if intent.kind == "smalltalk"
+            for q in intent.questions
+        ]
+
+    def _analyze(self, text: str) -> Analysis:
+        return analyze(text, self.vocabulary)
+
+    def _boost(self, entry: FaqEntry, score: float, audience: str | None) -> float:
+        if audience and entry.audience in (audience, "all"):
+            return min(1.0, score * AUDIENCE_BOOST)
+        return score
+
+    def _courtesy_words(self, text: str) -> Iterator[str]:
+        """Surface words (lemmas would turn «бывай» into «бывать»), plus fixes of typos."""
+        for word in tokenize(text):
+            yield word
+            if not is_known(word):
+                yield from self.vocabulary.correct(word) or ()
+
+    def _intent_scores(self, text: str, index_scores: list[float]) -> list[float]:
+        """Off-topic by content; smalltalk by its exact words, or by content if clearly ahead."""
+        scores = index_scores[len(self._entries) :] or [0.0] * len(self._intents)
+        for n, intent in enumerate(self._intents):
+            if intent.kind == "smalltalk":
+                scores[n] = max(0.0, scores[n] - SMALLTALK_MARGIN)
+        words = frozenset(self._courtesy_words(text))
+        for n, sample in self._courtesy:
+            scores[n] = max(scores[n], _overlap(words, sample))
+        return scores
+
+    def _rank(self, scores: list[float], audience: str | None) -> list[Scored]:
+        ranked = [
+            Scored(entry.id, round(self._boost(entry, score, audience), 4))
+            for entry, score in zip(self._entries, scores, strict=False)
+            if score >= CANDIDATE_MIN
+        ]
+        return sorted(ranked, key=lambda s: -s.score)
+
+    def search(self, text: str, audience: str | None = None, limit: int = 3) -> SearchResult:
+        """Classify one message; `audience` (parents, organisations...) only breaks near-ties.
+
+        `candidates` are the best FAQ entries, strongest first (for "answer" the first one is
+        `match`); scores are cosine similarities in [0, 1].
+        """
+        analysis = self._analyze(text)
+        scores = self._index.scores(analysis.content) if analysis.content else []
+        ranked = self._rank(scores, audience)
+        intent_scores = self._intent_scores(text, scores)
+        best = max(range(len(intent_scores)), key=intent_scores.__getitem__, default=None)
+        top = ranked[0].score if ranked else 0.0
+        if best is not None and intent_scores[best] >= max(INTENT_MIN, top):
+            intent = self._intents[best]
+            return SearchResult(text, intent.kind, None, ranked[:limit], intent)
+        return _decide(text, ranked, limit)
+
+
+def _decide(text: str, ranked: list[Scored], limit: int) -> SearchResult:
+    """Answer when one entry is clearly ahead, suggest when several are close, else unknown."""
+    top = ranked[0] if ranked else None
+    if top is None or top.score < SUGGEST_MIN:
+        return SearchResult(text, "unknown", None, ranked[:limit], None)
+    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    if top.score >= SURE or (top.score >= ANSWER_MIN and runner_up <= RATIO * top.score):
+        return SearchResult(text, "answer", top, ranked[:limit], None)
+    close = [s for s in ranked[:limit] if s.score >= max(SUGGEST_MIN, top.score * SUGGEST_SHARE)]
+    return SearchResult(text, "suggest", None, close, None)

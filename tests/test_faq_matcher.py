@@ -1,0 +1,180 @@
+"""The matcher on the real knowledge base (bot/faq_data), as a parent would notice it.
+
+These questions are written for the tests, in the way people type: typos, word forms, ё/е,
+no punctuation. They are not the held-out bench questions (bench/faq_questions.yaml).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.faq import FaqService, KnowledgeBase, KnowledgeBaseError, load_knowledge_base
+from bot.faq.matcher import FaqMatcher, SearchResult
+
+FIXTURE = Path(__file__).parent / "data" / "faq_small"
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_knowledge_base()
+
+
+@pytest.fixture(scope="module")
+def matcher(kb: KnowledgeBase) -> FaqMatcher:
+    return FaqMatcher(kb)
+
+
+def answer_id(result: SearchResult) -> str | None:
+    return result.match.id if result.kind == "answer" and result.match else None
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("как получить сертефикат", "certificate.get"),
+        ("как получит сертификад", "certificate.get"),
+        ("зарегестрироватся в навигатр", "navigator.register"),
+        ("как активироват сертификат", "certificate.activate"),
+        ("ЗАБЫЛА ПАРОЛЬ ОТ НАВИГАТОРА!!!", "navigator.password"),
+        ("как добавить ребёнка в навигатор", "navigator.add_child"),
+        ("сколько денег осталось на серте", "certificate.number_balance"),
+        ("телефон моц", "moc.contacts"),
+        ("где пройти курсы повышения квалификации", "teacher.qualification"),
+        ("как разместить программу в навигаторе", "org.program_card"),
+        ("спасибо, а как получить сертификат?", "certificate.get"),
+        ("здравствуйте забыла пароль от навигатора", "navigator.password"),
+    ],
+)
+def test_typical_questions_get_the_right_answer(
+    matcher: FaqMatcher, question: str, entry_id: str
+) -> None:
+    assert answer_id(matcher.search(question)) == entry_id
+
+
+def test_every_sample_question_finds_its_own_entry_first(
+    matcher: FaqMatcher, kb: KnowledgeBase
+) -> None:
+    misses = [
+        (question, entry.id)
+        for entry in kb.entries.values()
+        for question in entry.questions
+        if not (c := matcher.search(question).candidates) or c[0].id != entry.id
+    ]
+    total = sum(len(e.questions) for e in kb.entries.values())
+    assert len(misses) <= 0.03 * total, misses
+
+
+def test_yo_punctuation_and_case_do_not_matter(matcher: FaqMatcher) -> None:
+    plain = matcher.search("как добавить ребенка в навигатор")
+    assert matcher.search("Как добавить ребёнка в Навигатор???").candidates == plain.candidates
+
+
+@pytest.mark.parametrize(
+    "message", ["привет", "Здравствуйте!", "здраствуйте", "добрый день", "спасибо большое", "спс"]
+)
+def test_greetings_and_thanks_are_smalltalk(matcher: FaqMatcher, message: str) -> None:
+    result = matcher.search(message)
+    assert result.kind == "smalltalk" and result.intent is not None and result.match is None
+
+
+def test_bot_identity_and_human_request(matcher: FaqMatcher) -> None:
+    assert matcher.search("ты бот?").kind == "smalltalk"
+    result = matcher.search("хочу поговорить с живым человеком")
+    assert result.intent is not None and result.intent.id == "human_request"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "как встать в очередь в детский сад через госуслуги",
+        "электронный дневник не открывается, оценки не видно",
+        "какая погода будет завтра",
+    ],
+)
+def test_related_but_foreign_questions_are_not_answered(
+    matcher: FaqMatcher, question: str
+) -> None:
+    result = matcher.search(question)
+    assert result.kind in ("offtopic", "unknown")
+    assert result.match is None
+
+
+def test_vague_question_suggests_instead_of_guessing(matcher: FaqMatcher) -> None:
+    result = matcher.search("сертификат")
+    assert result.kind == "suggest" and result.match is None
+    assert 2 <= len(result.candidates) <= 3
+
+
+def test_scores_are_sorted_and_bounded(matcher: FaqMatcher) -> None:
+    result = matcher.search("как записать ребенка в кружок через навигатор", limit=3)
+    scores = [c.score for c in result.candidates]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= s <= 1.0 for s in scores) and len(scores) <= 3
+    assert result.kind == "answer" and result.match == result.candidates[0]
+
+
+def test_audience_boosts_but_never_hides(matcher: FaqMatcher) -> None:
+    question = "как получить сертификат"
+    plain = matcher.search(question).candidates[0]
+    parents = matcher.search(question, audience="parents").candidates[0]
+    assert parents.id == plain.id and parents.score > plain.score
+    assert answer_id(matcher.search(question, audience="teachers")) == "certificate.get"
+
+
+def test_search_is_fast(matcher: FaqMatcher) -> None:
+    questions = ["как активировать сертификат", "забыл пароль", "где найти кружок"] * 30
+    start = time.perf_counter()
+    for question in questions:
+        matcher.search(question)
+    assert (time.perf_counter() - start) / len(questions) < 0.01
+
+
+def test_empty_and_junk_messages_are_unknown(matcher: FaqMatcher) -> None:
+    for message in ("", "???", "😊😊", "12345"):
+        assert matcher.search(message).kind == "unknown"
+
+
+# --- FaqService.reload (on a copy of the small fixture KB) -----------------------------
+
+
+@pytest.fixture
+def faq_dir(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(FIXTURE, tmp_path / "faq"))
+
+
+def test_reload_swaps_in_new_entries(faq_dir: Path) -> None:
+    service = FaqService(faq_dir)
+    assert "moc.hours" not in service.kb.entries
+    data = yaml.safe_load((faq_dir / "moc.yaml").read_text(encoding="utf-8"))
+    new = dict(data["entries"][0], id="moc.hours", title="Часы работы в праздники")
+    new["questions"] = ["работаете ли вы в праздники", "часы работы в праздничные дни"] * 2
+    data["entries"].append(new)
+    (faq_dir / "moc.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    kb = service.reload()
+    assert service.kb is kb and "moc.hours" in kb.entries
+    assert service.matcher.kb is kb
+    assert answer_id(service.matcher.search("вы работаете в праздничные дни")) == "moc.hours"
+
+
+def test_reload_keeps_the_old_kb_when_the_new_one_is_broken(faq_dir: Path) -> None:
+    service = FaqService(faq_dir)
+    old_kb, old_matcher = service.kb, service.matcher
+    text = (faq_dir / "navigator.yaml").read_text(encoding="utf-8")
+    (faq_dir / "navigator.yaml").write_text(
+        text.replace("checked: 2025", "checked: x2025"), "utf-8"
+    )
+    with pytest.raises(KnowledgeBaseError, match=r"navigator\.yaml.*navigator\.register"):
+        service.reload()
+    assert service.kb is old_kb and service.matcher is old_matcher
+    assert answer_id(service.matcher.search("забыл пароль от навигатора")) == "navigator.password"
+
+
+def test_reload_with_placeholders_refuses_answers_that_would_break(faq_dir: Path) -> None:
+    placeholders = {"navigator_url": "https://navigator.example.org"}
+    with pytest.raises(KnowledgeBaseError, match="unknown placeholder"):
+        FaqService(faq_dir, placeholders=placeholders)
