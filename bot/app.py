@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -16,6 +16,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
 from bot import texts
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.faq import FaqService
 from bot.middlewares import DatabaseMiddleware, ThrottlingMiddleware, UserMiddleware
@@ -58,6 +59,7 @@ class Services:
     settings: Settings
     sessionmaker: SessionMaker
     faq: FaqService
+    clock: Clock = field(default_factory=SystemClock)
 
 
 def create_dispatcher(
@@ -69,6 +71,7 @@ def create_dispatcher(
         settings=settings,
         sessionmaker=services.sessionmaker,
         faq=services.faq,
+        clock=services.clock,
     )
     dp.update.outer_middleware(DatabaseMiddleware(services.sessionmaker))
     dp.update.outer_middleware(UserMiddleware(settings))

@@ -61,6 +61,11 @@ def _build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "chat", help="talk to the bot in this terminal (offline, same logic, local Bot API)"
     )
+    # --- events, report, orgs (bot/cli_events.py) ---
+    from bot import cli_events
+
+    cli_events.add_parsers(sub)
+    # --- end events ---
     return parser
 
 
@@ -98,8 +103,16 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if command == "chat":
         from bot.console import run_console
+        from storage.migrate import upgrade
 
+        upgrade(settings.database_url)
         return asyncio.run(run_console(settings))
+    # --- events, report, orgs (bot/cli_events.py) ---
+    if command in ("events", "report", "orgs"):
+        from bot import cli_events
+
+        return cli_events.dispatch(args, settings)
+    # --- end events ---
     if args.faq_command == "search":
         return cli_faq.search(settings, args.text, args.json, args.audience)
     if args.faq_command == "export":

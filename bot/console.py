@@ -7,8 +7,6 @@ are printed with their buttons numbered; type a number to press a button, /quit 
 from __future__ import annotations
 
 import asyncio
-import html
-import re
 import sys
 
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -23,12 +21,6 @@ from storage.db import create_engine, create_sessionmaker
 
 CONSOLE_TOKEN = "100000:CONSOLE-LOCAL"
 CONSOLE_USER = FakeUser(id=700_000_001, first_name="Гость", last_name="Консоли")
-_TAG = re.compile(r"<[^>]+>")
-
-
-def to_terminal(text: str) -> str:
-    """Telegram HTML to plain terminal text."""
-    return html.unescape(_TAG.sub("", text))
 
 
 class Transcript:
@@ -36,16 +28,23 @@ class Transcript:
 
     def __init__(self) -> None:
         self.shown: dict[int, str] = {}
-        self.buttons: list[tuple[SentMessage, str]] = []
+        self.buttons: list[tuple[SentMessage, str]] = []  # inline: pressed as callbacks
+        self.keyboard: list[str] = []  # reply keyboard: pressed by sending the text
 
     def render(self, messages: list[SentMessage]) -> str:
         out: list[str] = []
         for message in messages:
-            snapshot = f"{message.text}|{message.reply_markup}"
+            snapshot = message.text or ""  # a keyboard removed after a tap is not news
             if self.shown.get(message.message_id) == snapshot or message.deleted:
                 continue
             self.shown[message.message_id] = snapshot
-            out.append("бот> " + to_terminal(message.text or "").replace("\n", "\n     "))
+            # SentMessage.text is what the user sees: HTML already parsed by the fake server
+            out.append("бот> " + (message.text or "").replace("\n", "\n     "))
+            if message.reply_keyboard:
+                self.keyboard = [text for row in message.reply_keyboard for text in row]
+                out.append("     меню: " + " | ".join(
+                    f"[{chr(ord('a') + i)}] {t}" for i, t in enumerate(self.keyboard)
+                ))
             if message.buttons:
                 self.buttons = []
                 for row in message.buttons:
@@ -78,7 +77,8 @@ async def run_console(settings: Settings) -> int:
         bot = create_bot(settings, session=session)
         dp = create_dispatcher(services)
         polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False))
-        print("Чат с ботом (офлайн). Номер — нажать кнопку, /quit — выход.\n")
+        print("Чат с ботом (офлайн). Цифра — кнопка под сообщением, буква — кнопка меню, "
+              "/quit — выход.\n")
         try:
             await _loop(server, transcript)
         finally:
@@ -99,7 +99,9 @@ async def _loop(server: FakeTelegramServer, transcript: Transcript) -> None:
         if line is None or line.strip() in ("/quit", "/exit"):
             return
         line = line.strip()
-        if line.isdigit() and 0 < int(line) <= len(transcript.buttons):
+        if len(line) == 1 and 0 <= ord(line) - ord("a") < len(transcript.keyboard):
+            server.user_sends(transcript.keyboard[ord(line) - ord("a")], user=CONSOLE_USER)
+        elif line.isdigit() and 0 < int(line) <= len(transcript.buttons):
             message, button = transcript.buttons[int(line) - 1]
             if any(b.text == button and b.url for row in message.buttons for b in row):
                 print(f"     (ссылка: {button})")

@@ -71,31 +71,32 @@ async def post(
 
 async def open_ticket(
     bot: Bot, repo: Repositories, settings: Settings, user: User, chat_id: int, question: str
-) -> tuple[Ticket, bool]:
-    """Create a ticket (or add to the open one); returns (ticket, appended)."""
+) -> tuple[Ticket, bool, int]:
+    """Create a ticket (or add to the open one); returns (ticket, appended, staff reached)."""
     existing = await repo.tickets.open_for_user(user.id)
     if existing is not None:
-        await add_follow_up(bot, repo, settings, existing, user, question)
-        return existing, True
+        reached = await add_follow_up(bot, repo, settings, existing, user, question)
+        return existing, True, reached
     ticket = await repo.tickets.create(user.id, chat_id, question)
     await repo.commit()
-    await post(
+    reached = await post(
         bot, repo, settings, ticket.id, ticket_card(ticket, user), keyboards.staff_ticket(ticket.id)
     )
     await repo.commit()
-    return ticket, False
+    return ticket, False, reached
 
 
 async def add_follow_up(
     bot: Bot, repo: Repositories, settings: Settings, ticket: Ticket, user: User, text: str
-) -> None:
+) -> int:
     await repo.tickets.add_message(ticket, user.id, text, from_staff=False, delivered=True)
     await repo.commit()
     note = fill(
         texts.STAFF_FOLLOW_UP, id=ticket.id, name=user.full_name, text=clip(text, POST_BODY_LIMIT)
     )
-    await post(bot, repo, settings, ticket.id, note, keyboards.staff_ticket(ticket.id))
+    reached = await post(bot, repo, settings, ticket.id, note, keyboards.staff_ticket(ticket.id))
     await repo.commit()
+    return reached
 
 
 async def deliver_answer(

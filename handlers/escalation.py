@@ -25,7 +25,9 @@ class AskState(StatesGroup):
 async def _created(
     bot: Bot, repo: Repositories, settings: Settings, user: User, chat_id: int, question: str
 ) -> str:
-    ticket, appended = await open_ticket(bot, repo, settings, user, chat_id, question)
+    ticket, appended, reached = await open_ticket(bot, repo, settings, user, chat_id, question)
+    if not reached:
+        return fill(texts.TICKET_NO_STAFF, id=ticket.id, phone=settings.moc_phone)
     if appended:
         return fill(texts.TICKET_ALREADY_OPEN, id=ticket.id)
     return fill(texts.TICKET_CREATED, id=ticket.id, hours=settings.moc_hours)

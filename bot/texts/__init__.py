@@ -201,3 +201,7 @@ MENU_BUTTONS: Final = frozenset(
     {BTN_FAQ, BTN_ASK, BTN_CONTACTS, BTN_MY_DATA, BTN_ROLE, BTN_TICKETS, BTN_ADMIN}
 )
 DIALOG_RESET: Final = "Начнём сначала 🙂 Повторите, пожалуйста, вопрос или откройте /menu."
+TICKET_NO_STAFF: Final = (
+    "Сохранил ваш вопрос (обращение <b>№{id}</b>), но сейчас не удалось передать его "
+    "специалисту. Мы ответим здесь, как только сможем; если вопрос срочный — позвоните: {phone}."
+)

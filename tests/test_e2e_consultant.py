@@ -1,0 +1,121 @@
+"""A parent talks to the bot: /start → role → menu → typed questions → FAQ browsing."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot import texts
+from bot.testing.fake_api import SAMPLE_MEDIA, FakeUser
+from storage.models import FaqQuery, User
+from tests.conftest import ADMIN, PARENT, BotHarness
+
+
+async def choose_role(h: BotHarness, user: FakeUser, role_button: str = "Родитель") -> None:
+    welcome = await h.say(user, "/start")
+    await h.press(user, welcome, role_button)
+
+
+async def test_start_role_and_menu(harness: BotHarness) -> None:
+    welcome = await harness.say(PARENT, "/start")
+    assert "Кто вы?" in welcome.text
+    assert welcome.inline_texts == ["Родитель", "Педагог", "Руководитель организации"]
+
+    saved = await harness.press(PARENT, welcome, "Родитель")
+    assert "Родитель" in saved.text
+    assert texts.BTN_FAQ in sum(saved.reply_keyboard, [])
+    assert (await harness.server.callback_answer()).ok
+
+    async with harness.sessionmaker() as session:
+        user = await session.get(User, PARENT.id)
+    assert user is not None and user.role == "parent" and user.first_name == "Мария"
+
+
+async def test_staff_role_is_offered_and_accepted_only_for_admins(harness: BotHarness) -> None:
+    welcome = await harness.say(ADMIN, "/start")
+    assert "Сотрудник МОЦ" in welcome.inline_texts
+
+    forged = await harness.say(PARENT, "/start")
+    harness.server.press_data(forged, "role:staff", user=PARENT)
+    answer = await harness.server.callback_answer()
+    assert "только сотрудникам" in answer.params["text"]
+    async with harness.sessionmaker() as session:
+        user = await session.get(User, PARENT.id)
+    assert user is not None and user.role is None
+
+
+async def test_typed_question_with_typos_gets_the_answer(harness: BotHarness) -> None:
+    await choose_role(harness, PARENT)
+    reply = await harness.say(PARENT, "как активировать сертефикат")
+    assert "активир" in reply.text.lower()
+    assert texts.BTN_ASK_INLINE in reply.inline_texts
+
+    async with harness.sessionmaker() as session:
+        logged = (await session.scalars(select(FaqQuery))).all()
+    assert [(q.outcome, q.entry_id) for q in logged] == [("answer", "certificate.activate")]
+
+
+async def test_greeting_is_not_an_faq_answer(harness: BotHarness) -> None:
+    reply = await harness.say(PARENT, "привет")
+    assert "сертификат" not in reply.inline_texts
+    assert not any(t.startswith("→") for t in reply.inline_texts)
+
+
+async def test_unknown_question_offers_a_specialist(harness: BotHarness) -> None:
+    reply = await harness.say(PARENT, "почему у соседа собака лает по ночам")
+    assert texts.BTN_ASK_SHORT in reply.inline_texts
+
+
+async def test_browse_categories_topics_answer_and_back(harness: BotHarness) -> None:
+    menu = await harness.say(PARENT, texts.BTN_FAQ)
+    assert "Частые вопросы" in menu.text
+    category = next(t for t in menu.inline_texts if "Навигатор" in t)
+    harness.server.press(menu, category, user=PARENT)
+    await harness.server.idle()
+    topics = harness.server.messages[(PARENT.id, menu.message_id)]
+    assert "Выберите вопрос" in topics.text
+    topic = next(t for t in topics.inline_texts if "пароль" in t.lower())
+    harness.server.press(topics, topic, user=PARENT)
+    await harness.server.idle()
+    answer = harness.server.messages[(PARENT.id, menu.message_id)]
+    assert "Восстановить пароль" in answer.text
+    harness.server.press(answer, texts.BTN_BACK, user=PARENT)
+    await harness.server.idle()
+    assert "Выберите вопрос" in harness.server.messages[(PARENT.id, menu.message_id)].text
+
+
+async def test_html_in_question_is_echoed_safely_and_sticker_gets_a_hint(
+    harness: BotHarness,
+) -> None:
+    reply = await harness.say(PARENT, "<b>жирный</b> & <script>")
+    assert reply.text  # the fake server rejects unescaped HTML, so an answer means it was safe
+    sticker = await harness.say(PARENT, None, extra=SAMPLE_MEDIA["sticker"])  # type: ignore[arg-type]
+    assert "текст" in sticker.text
+
+
+async def test_overlong_message_is_refused_politely(harness: BotHarness) -> None:
+    reply = await harness.say(PARENT, "сертификат " * 400)
+    assert "очень длинное" in reply.text
+    assert texts.BTN_ASK_SHORT in reply.inline_texts
+
+
+async def test_forged_and_stale_callbacks_are_answered(harness: BotHarness) -> None:
+    menu = await harness.say(PARENT, texts.BTN_FAQ)
+    for data in ("faq:e:no.such.entry", "faq:cat:nowhere", "tk:close:abc", "zzz", "tk:reply:1"):
+        harness.server.press_data(menu, data, user=PARENT)
+        answer = await harness.server.callback_answer()
+        assert answer.ok and answer.params.get("text")
+
+
+async def test_flood_is_throttled_for_that_user_only(
+    harness: BotHarness,
+) -> None:
+    flooder = FakeUser(id=3003, first_name="Флуд")
+    for _ in range(80):
+        harness.server.user_sends("привет", user=flooder)
+    await harness.server.idle(quiet=0.5, timeout=20)
+    replies = harness.server.sent_to(flooder.id)
+    throttled = [m for m in replies if m.text == texts.THROTTLED]
+    assert len(throttled) == 1
+    assert len(replies) < 80
+    calm = await harness.say(PARENT, "привет")
+    assert calm.text != texts.THROTTLED
