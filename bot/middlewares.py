@@ -59,22 +59,27 @@ class UserMiddleware(BaseMiddleware):
 class ThrottlingMiddleware(BaseMiddleware):
     """A token bucket per user: a flood gets one polite note, then silence; others unaffected."""
 
+    WARN_EVERY = 10.0  # seconds between two "slow down" notes to the same user
+
     def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic):
         self.rate, self.burst, self.clock = rate, float(burst), clock
-        self._buckets: dict[int, tuple[float, float, bool]] = {}  # tokens, stamp, warned
+        self._buckets: dict[int, tuple[float, float, float]] = {}  # tokens, stamp, last warning
 
     def _allow(self, user_id: int) -> tuple[bool, bool]:
         """(allowed, should_warn)."""
         now = self.clock()
-        tokens, stamp, warned = self._buckets.get(user_id, (self.burst, now, False))
+        tokens, stamp, warned_at = self._buckets.get(
+            user_id, (self.burst, now, now - self.WARN_EVERY)
+        )
         tokens = min(self.burst, tokens + (now - stamp) * self.rate)
         if tokens >= 1:
-            self._buckets[user_id] = (tokens - 1, now, False)
+            self._buckets[user_id] = (tokens - 1, now, warned_at)
             return True, False
-        self._buckets[user_id] = (tokens, now, True)
+        warn = now - warned_at >= self.WARN_EVERY
+        self._buckets[user_id] = (tokens, now, now if warn else warned_at)
         if len(self._buckets) > 10_000:  # forget idle users; full buckets carry no state
             self._buckets = {k: v for k, v in self._buckets.items() if v[0] < self.burst}
-        return False, not warned
+        return False, warn
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: TgUser | None = data.get("event_from_user")

@@ -99,9 +99,17 @@ class EventRepo:
             .where(Registration.event_id == event_id)
             .group_by(Registration.status)
         )
-        return {status: n for status, n in rows.tuples()}
+        return {status: n for status, n in rows.all()}
 
     # --- seats -----------------------------------------------------------------------------
+
+    async def _lock_event(self, event_id: int) -> None:
+        """Serialise seat changes of one event: a row lock on PostgreSQL, the write lock on
+        SQLite. Without it two cancellations could promote the same waiting person, or a
+        double tap on a full event could race to insert two rows."""
+        await self.session.execute(
+            update(Event).where(Event.id == event_id).values(taken=Event.taken)
+        )
 
     async def _take_seat(self, event_id: int) -> bool:
         result = await self.session.execute(
@@ -128,8 +136,9 @@ class EventRepo:
         )
 
     async def register(self, event_id: int, user_id: int) -> SeatResult:
-        """Take a seat or join the waiting list. The seat UPDATE runs first: on SQLite that
-        takes the write lock at once, so concurrent callers queue instead of failing."""
+        """Take a seat or join the waiting list. The event lock is the first statement, so
+        concurrent callers queue on it instead of failing."""
+        await self._lock_event(event_id)
         took = await self._take_seat(event_id)
         existing = await self.registration(event_id, user_id)
         if existing is not None and existing.status in ACTIVE:
@@ -153,6 +162,8 @@ class EventRepo:
 
     async def cancel(self, registration: Registration, now: datetime) -> CancelResult:
         """Cancel; a freed seat goes to the first in the waiting list, who is returned."""
+        await self._lock_event(registration.event_id)
+        await self.session.refresh(registration)  # the status may have moved before the lock
         previous = registration.status
         result = await self.session.execute(
             update(Registration)

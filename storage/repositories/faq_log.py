@@ -32,7 +32,7 @@ class FaqLogRepo:
             .where(FaqQuery.created_at >= since)
             .group_by(FaqQuery.outcome)
         )
-        return {outcome: count for outcome, count in rows.tuples()}
+        return {outcome: count for outcome, count in rows.all()}
 
     async def top_entries_since(self, since: datetime, limit: int = 10) -> list[tuple[str, int]]:
         count = func.count().label("n")
@@ -43,7 +43,7 @@ class FaqLogRepo:
             .order_by(count.desc(), FaqQuery.entry_id)
             .limit(limit)
         )
-        return [(str(entry), n) for entry, n in rows.tuples()]
+        return [(str(entry), n) for entry, n in rows.all()]
 
     async def unanswered_since(self, since: datetime, limit: int = 20) -> Sequence[FaqQuery]:
         rows = await self.session.scalars(

@@ -49,7 +49,7 @@ class UserRepo:
 
     async def count_by_role(self) -> dict[str | None, int]:
         rows = await self.session.execute(select(User.role, func.count()).group_by(User.role))
-        return {role: count for role, count in rows.tuples()}
+        return {role: count for role, count in rows.all()}
 
     async def by_role(self, role: str) -> Sequence[User]:
         rows = await self.session.scalars(select(User).where(User.role == role))

@@ -1,0 +1,184 @@
+"""Numbers for the МОЦ's activity report over a period: events, registrations, attendance.
+
+The period selects events by their first session (cancelled events are left out). Counting is
+done in Python over one row per registration: a МОЦ has thousands of rows, not millions, and
+months must follow the МОЦ's time zone, which SQLite cannot compute.
+
+A registration counts unless it was cancelled (the waiting list included, shown separately).
+Attendance rate = attended / seats taken (registered + attended).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Event, EventSession, EventStatus, Registration, TeacherProfile
+from storage.models import RegistrationStatus as St
+
+NO_ORGANISATION = "не указана"
+
+
+@dataclass(frozen=True)
+class KindStats:
+    kind: str
+    events: int
+    sessions: int
+    registrations: int
+    attended: int
+
+
+@dataclass(frozen=True)
+class MonthStats:
+    year: int
+    month: int
+    registrations: int
+
+
+@dataclass(frozen=True)
+class ReportTotals:
+    events: int
+    sessions: int
+    registrations: int  # not cancelled: registered + waiting + attended
+    waiting: int
+    cancelled: int
+    cancelled_late: int
+    unique_participants: int
+    attended: int
+    attendance_rate: float  # 0..1; attended / (registered + attended)
+
+
+@dataclass(frozen=True)
+class ReportData:
+    start: datetime
+    end: datetime
+    totals: ReportTotals
+    by_kind: tuple[KindStats, ...]
+    by_organisation: tuple[tuple[str, int], ...]  # unique participants, most first
+    by_month: tuple[MonthStats, ...]  # registrations by the month they were made, no gaps
+
+
+@dataclass(frozen=True)
+class _Reg:
+    event_id: int
+    user_id: int
+    status: str
+    created_at: datetime
+    cancelled_late: bool
+    organisation: str
+
+
+def _period(start: datetime, end: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (Event.starts_at >= start, Event.starts_at < end, Event.status != EventStatus.CANCELLED)
+
+
+class ReportRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def collect(self, start: datetime, end: datetime, *, tz: ZoneInfo) -> ReportData:
+        """Events with start <= starts_at < end (UTC bounds); months counted in `tz`."""
+        events = await self._events(start, end)
+        sessions = await self._sessions(start, end)
+        regs = await self._registrations(start, end)
+        active = [r for r in regs if r.status != St.CANCELLED]
+        return ReportData(
+            start=start,
+            end=end,
+            totals=_totals(events, sessions, regs),
+            by_kind=_by_kind(events, sessions, active),
+            by_organisation=_by_organisation(active),
+            by_month=_by_month(active, tz),
+        )
+
+    async def _events(self, start: datetime, end: datetime) -> dict[int, str]:
+        rows = await self.session.execute(select(Event.id, Event.kind).where(*_period(start, end)))
+        return dict(rows.all())
+
+    async def _sessions(self, start: datetime, end: datetime) -> dict[int, int]:
+        rows = await self.session.execute(
+            select(EventSession.event_id, func.count())
+            .join(Event, Event.id == EventSession.event_id)
+            .where(*_period(start, end))
+            .group_by(EventSession.event_id)
+        )
+        return dict(rows.all())
+
+    async def _registrations(self, start: datetime, end: datetime) -> list[_Reg]:
+        rows = await self.session.execute(
+            select(
+                Registration.event_id,
+                Registration.user_id,
+                Registration.status,
+                Registration.created_at,
+                Registration.cancelled_late,
+                TeacherProfile.organisation,
+            )
+            .join(Event, Event.id == Registration.event_id)
+            .outerjoin(TeacherProfile, TeacherProfile.user_id == Registration.user_id)
+            .where(*_period(start, end))
+        )
+        return [
+            _Reg(e, u, s, c, bool(late), (org or "").strip() or NO_ORGANISATION)
+            for e, u, s, c, late, org in rows
+        ]
+
+
+def _totals(events: dict[int, str], sessions: dict[int, int], regs: list[_Reg]) -> ReportTotals:
+    statuses = Counter(r.status for r in regs)
+    seats = statuses[St.REGISTERED] + statuses[St.ATTENDED]
+    active = [r for r in regs if r.status != St.CANCELLED]
+    return ReportTotals(
+        events=len(events),
+        sessions=sum(sessions.values()),
+        registrations=len(active),
+        waiting=statuses[St.WAITING],
+        cancelled=statuses[St.CANCELLED],
+        cancelled_late=sum(1 for r in regs if r.status == St.CANCELLED and r.cancelled_late),
+        unique_participants=len({r.user_id for r in active}),
+        attended=statuses[St.ATTENDED],
+        attendance_rate=statuses[St.ATTENDED] / seats if seats else 0.0,
+    )
+
+
+def _by_kind(
+    events: dict[int, str], sessions: dict[int, int], active: list[_Reg]
+) -> tuple[KindStats, ...]:
+    kinds = sorted(set(events.values()))
+    regs = Counter(events[r.event_id] for r in active)
+    attended = Counter(events[r.event_id] for r in active if r.status == St.ATTENDED)
+    return tuple(
+        KindStats(
+            kind=kind,
+            events=sum(1 for k in events.values() if k == kind),
+            sessions=sum(n for event_id, n in sessions.items() if events.get(event_id) == kind),
+            registrations=regs[kind],
+            attended=attended[kind],
+        )
+        for kind in kinds
+    )
+
+
+def _by_organisation(active: list[_Reg]) -> tuple[tuple[str, int], ...]:
+    people = {(r.organisation, r.user_id) for r in active}
+    counts = Counter(org for org, _ in people)
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _by_month(active: list[_Reg], tz: ZoneInfo) -> tuple[MonthStats, ...]:
+    counts = Counter(
+        (local.year, local.month) for local in (r.created_at.astimezone(tz) for r in active)
+    )
+    if not counts:
+        return ()
+    (year, month), last = min(counts), max(counts)
+    months: list[MonthStats] = []
+    while (year, month) <= last:
+        months.append(MonthStats(year, month, counts[(year, month)]))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return tuple(months)

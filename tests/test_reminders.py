@@ -1,0 +1,242 @@
+"""Reminders go out once per session and lead time, at the right local time, whatever happens.
+
+The database made by the real migrations is the only state, a FrozenClock is moved by hand
+and a recording sender stands in for Telegram, so these tests see exactly what a teacher gets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
+from aiogram.methods import SendMessage
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import func, select
+
+from bot.clock import FrozenClock
+from bot.reminders import ReminderService, install, when_phrase
+from storage.db import SessionMaker, create_engine, create_sessionmaker
+from storage.migrate import upgrade
+from storage.models import Event, EventFormat, EventStatus, ReminderSent, User
+from storage.repositories.events import EventRepo
+
+MSK = ZoneInfo("Europe/Moscow")
+START = datetime(2030, 3, 10, 15, 0, tzinfo=MSK)
+H = timedelta(hours=1)
+METHOD = SendMessage(chat_id=1, text="x")
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path}/t.db"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+async def sm(db_url: str) -> AsyncIterator[SessionMaker]:
+    engine = create_engine(db_url)
+    yield create_sessionmaker(engine)
+    await engine.dispose()
+
+
+class Recorder:
+    """A sender that records messages and raises the queued errors for a chat first."""
+
+    def __init__(self, fail: dict[int, list[Exception]] | None = None) -> None:
+        self.sent: list[tuple[int, str]] = []
+        self.fail = fail or {}
+
+    async def __call__(self, chat_id: int, text: str) -> None:
+        if self.fail.get(chat_id):
+            raise self.fail[chat_id].pop(0)
+        self.sent.append((chat_id, text))
+
+
+async def make_event(
+    sm: SessionMaker, starts: Sequence[datetime], users: Sequence[int], **fields: object
+) -> int:
+    """An event with these sessions; the users register through EventRepo, in order."""
+    values: dict[str, object] = {"title": "Семинар", "kind": "seminar", "capacity": 30}
+    values |= {"place": "ул. Ленина, 1, каб. 5", "starts_at": starts[0], **fields}
+    async with sm() as s:
+        for uid in users:
+            if await s.get(User, uid) is None:
+                s.add(User(id=uid, first_name=f"U{uid}"))
+        event = await EventRepo(s).add(Event(**values), starts)
+        await s.commit()
+    for uid in users:
+        async with sm() as s:
+            await EventRepo(s).register(event.id, uid)
+            await s.commit()
+    return event.id
+
+
+async def sent_rows(sm: SessionMaker) -> int:
+    async with sm() as s:
+        return int(await s.scalar(select(func.count(ReminderSent.id))) or 0)
+
+
+@pytest.mark.parametrize(
+    ("tz", "local", "shown"),
+    [("Europe/Moscow", (15, 0), "15:00"), ("Asia/Vladivostok", (8, 30), "8:30")],
+)
+async def test_fires_once_at_24h_and_once_at_1h(
+    sm: SessionMaker, tz: str, local: tuple[int, int], shown: str
+) -> None:
+    start = datetime(2030, 3, 10, *local, tzinfo=ZoneInfo(tz))
+    await make_event(sm, [start], [1])
+    clock, rec = FrozenClock(start - 25 * H), Recorder()
+    svc = ReminderService(sm, rec, clock, ZoneInfo(tz))
+    assert await svc.run_once() == 0
+    clock.set(start - 24 * H)
+    assert (await svc.run_once(), await svc.run_once()) == (1, 0)
+    assert rec.sent[0] == (
+        1,
+        f"⏰ Напоминание: завтра в {shown} — <b>Семинар</b>\n📍 Адрес: ул. Ленина, 1, каб. 5",
+    )
+    clock.set(start - 61 * timedelta(minutes=1))
+    assert await svc.run_once() == 0
+    clock.advance(timedelta(minutes=1))
+    assert (await svc.run_once(), await svc.run_once()) == (1, 0)
+    assert rec.sent[1][1].startswith(f"⏰ Напоминание: через час, в {shown} — <b>Семинар</b>")
+    clock.set(start + timedelta(minutes=1))
+    assert await svc.run_once() == 0
+    assert len(rec.sent) == 2 and await sent_rows(sm) == 2
+
+
+def test_when_phrase_uses_local_dates() -> None:
+    vvo = ZoneInfo("Asia/Vladivostok")
+    now = datetime(2030, 3, 9, 23, 30, tzinfo=vvo)  # 13:30 UTC, same UTC day as the event
+    assert when_phrase(datetime(2030, 3, 10, 9, 30, tzinfo=vvo), now, vvo) == "завтра в 9:30"
+    assert when_phrase(now + 10 * H, now, UTC) == "сегодня в 23:30"
+    assert when_phrase(now + 100 * H, now, vvo) == "14 марта в 3:30"
+    assert when_phrase(now + 40 * timedelta(minutes=1), now, vvo) == "через 40 мин, в 0:10"
+
+
+async def test_downtime_skips_late_24h_but_sends_1h(sm: SessionMaker) -> None:
+    await make_event(sm, [START], [1])
+    clock, rec = FrozenClock(START - 10 * H), Recorder()
+    svc = ReminderService(sm, rec, clock, MSK)
+    assert await svc.run_once() == 0  # the 24 h one is 14 h late: recorded, not sent
+    assert await sent_rows(sm) == 1
+    clock.set(START - 45 * timedelta(minutes=1))  # 15 min late for the 1 h one: still useful
+    assert await ReminderService(sm, rec, clock, MSK).run_once() == 1
+    assert rec.sent[0][1].startswith("⏰ Напоминание: через 45 мин, в 15:00")
+
+
+async def test_two_instances_at_once_send_each_reminder_once(
+    sm: SessionMaker, db_url: str
+) -> None:
+    users = list(range(100, 120))
+    await make_event(sm, [START], users)
+    other_engine = create_engine(db_url)
+    clock, rec_a, rec_b = FrozenClock(START - 24 * H), Recorder(), Recorder()
+    a = ReminderService(sm, rec_a, clock, MSK)
+    b = ReminderService(create_sessionmaker(other_engine), rec_b, clock, MSK)
+    try:
+        counts = await asyncio.gather(a.run_once(), b.run_once(), a.run_once())
+        again = await asyncio.gather(a.run_once(), b.run_once())
+    finally:
+        await other_engine.dispose()
+    chats = [chat for chat, _ in rec_a.sent + rec_b.sent]
+    assert sum(counts) == 20 and sorted(chats) == users and tuple(again) == (0, 0)
+    assert await sent_rows(sm) == 20
+
+
+async def test_only_registered_people_of_live_events(sm: SessionMaker) -> None:
+    live = await make_event(sm, [START], [1, 2, 3, 4], capacity=2)  # 3 and 4 wait
+    dead = await make_event(sm, [START], [5])
+    async with sm() as s:
+        repo = EventRepo(s)
+        reg = await repo.registration(live, 2)
+        assert reg is not None
+        promoted = (await repo.cancel(reg, START - 48 * H)).promoted
+        assert promoted is not None and promoted.user_id == 3
+        await repo.set_status(dead, EventStatus.CANCELLED)
+        await s.commit()
+    rec = Recorder()
+    assert await ReminderService(sm, rec, FrozenClock(START - 24 * H), MSK).run_once() == 2
+    assert sorted(chat for chat, _ in rec.sent) == [1, 3]
+
+
+async def test_failures_never_stop_the_others(sm: SessionMaker) -> None:
+    await make_event(sm, [START], [1, 2, 3, 4, 5, 6])
+    rec = Recorder(
+        {
+            2: [TelegramForbiddenError(METHOD, "Forbidden: bot was blocked by the user")],
+            4: [TelegramRetryAfter(METHOD, "Too Many Requests", retry_after=500)],
+            5: [TelegramAPIError(METHOD, "Bad Request: chat not found")],
+            6: [RuntimeError("network down")],
+        }
+    )
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    clock = FrozenClock(START - 24 * H)
+    svc = ReminderService(sm, rec, clock, MSK, sleep=sleep, max_retry_wait=30)
+    assert await svc.run_once() == 3
+    assert sorted(chat for chat, _ in rec.sent) == [1, 3, 4] and waits == [30]
+    async with sm() as s:
+        assert [u.is_active for u in (await s.scalars(select(User).order_by(User.id)))] == [
+            True, False, True, True, True, True,
+        ]  # fmt: skip
+    clock.set(START - H)
+    assert await svc.run_once() == 5  # the blocked user is no longer asked
+
+
+async def test_workshop_gets_a_reminder_per_session(sm: SessionMaker) -> None:
+    starts = [START + timedelta(days=7 * i) for i in range(3)]
+    await make_event(sm, starts, [1], title="Мастерская", kind="workshop")
+    clock, rec = FrozenClock(START - 25 * H), Recorder()
+    svc = ReminderService(sm, rec, clock, MSK)
+    for i, start in enumerate(starts, start=1):
+        for lead in (24 * H, H):
+            clock.set(start - lead)
+            assert (await svc.run_once(), await svc.run_once()) == (1, 0)
+            assert f"<b>Мастерская</b> (занятие {i} из 3)" in rec.sent[-1][1]
+    assert len(rec.sent) == 6
+
+
+async def test_online_link_and_escaping(sm: SessionMaker) -> None:
+    title, link = 'Урок "A & B" <новый>', "https://meet.example/r?a=1&b=2"
+    await make_event(sm, [START], [1], title=title, format=EventFormat.ONLINE, place=link)
+    rec = Recorder()
+    leads = (120,)
+    clock = FrozenClock(START - 2 * H)
+    assert await ReminderService(sm, rec, clock, MSK, leads).run_once() == 1
+    assert rec.sent[0][1] == (
+        '⏰ Напоминание: через 2 ч, в 15:00 — <b>Урок "A &amp; B" &lt;новый&gt;</b>\n'
+        "🔗 Ссылка для подключения: https://meet.example/r?a=1&amp;b=2"
+    )
+
+
+async def test_install_adds_one_interval_job(sm: SessionMaker) -> None:
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.start(paused=True)
+    svc = ReminderService(sm, Recorder(), FrozenClock(START), MSK)
+    try:
+        install(scheduler, svc, every_seconds=30)
+        install(scheduler, svc, every_seconds=30)  # a restart of the wiring replaces it
+        [job] = scheduler.get_jobs()
+        assert (job.id, job.max_instances, job.coalesce) == ("reminders", 1, True)
+        assert job.trigger.interval == timedelta(seconds=30)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_frozen_clock_moves_only_when_told() -> None:
+    clock = FrozenClock(START)
+    assert clock.now() == START and clock.now().tzinfo is UTC
+    assert clock.advance(H) == START + H
+    clock.set(START)
+    assert clock.now() == START
+    with pytest.raises(ValueError):
+        FrozenClock(datetime(2030, 1, 1))  # naive on purpose
