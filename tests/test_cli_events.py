@@ -1,0 +1,125 @@
+"""The staff commands work end to end as real processes: migrate, import, list, report, orgs.
+
+Subprocesses catch what in-process tests cannot: argparse wiring in bot/cli.py, settings read
+from the environment, exit codes, and which stream a message goes to.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+JSON_KEYS = {"id", "title", "kind", "starts_at", "capacity", "registered", "waiting"}
+
+
+class Cli:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+
+    def __call__(self, *args: str | Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *map(str, args)],
+            cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    db = tmp_path_factory.mktemp("cli") / "bot.db"
+    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "DATABASE_URL")}
+    env |= {"DATABASE_URL": f"sqlite+aiosqlite:///{db}", "TIMEZONE": "Europe/Moscow"}
+    run = Cli(env)
+    upgraded = run("db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    return run
+
+
+@pytest.fixture(scope="module")
+def imported(cli: Cli) -> list[int]:
+    result = cli("events", "import", EXAMPLES / "events.csv")
+    assert result.returncode == 0, result.stderr
+    assert "Импортировано мероприятий: 6" in result.stderr
+    return [int(line) for line in result.stdout.split()]
+
+
+def _listing(cli: Cli) -> list[dict[str, Any]]:
+    result = cli("events", "list", "--json")
+    assert result.returncode == 0, result.stderr
+    rows: list[dict[str, Any]] = json.loads(result.stdout)
+    return rows
+
+
+def test_import_prints_ids_and_list_json(cli: Cli, imported: list[int]) -> None:
+    assert len(imported) == 6 and len(set(imported)) == 6
+    rows = _listing(cli)
+    assert [r["id"] for r in rows] == imported
+    assert set(rows[0]) == JSON_KEYS
+    first = rows[0]
+    assert first["title"] == "Проектирование дополнительной общеобразовательной программы"
+    assert (first["kind"], first["starts_at"]) == ("seminar", "2027-09-15T10:00:00+03:00")
+    assert (first["capacity"], first["registered"], first["waiting"]) == (30, 0, 0)
+    assert {r["kind"] for r in rows} >= {"workshop", "webinar", "round_table", "master_class"}
+
+
+def test_human_list(cli: Cli, imported: list[int]) -> None:
+    result = cli("events", "list")
+    assert result.returncode == 0, result.stderr
+    assert "Педагогическая мастерская" in result.stdout and "0/20" in result.stdout
+    assert "15.09.2027 10:00" in result.stdout
+
+
+def test_bad_file_reports_every_row_and_imports_nothing(
+    cli: Cli, imported: list[int], tmp_path: Path
+) -> None:
+    lines = (EXAMPLES / "events.csv").read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace("workshop", "lecture")
+    lines[4] = lines[4].replace(",40,", ",-1,")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cli("events", "import", bad)
+    assert result.returncode == 1 and result.stdout == ""
+    errors = [line for line in result.stderr.splitlines() if line.startswith("строка")]
+    assert [e.split(":")[0] for e in errors] == ["строка 3", "строка 5"]
+    assert "«lecture»" in errors[0] and "«-1»" in errors[1]
+    assert len(_listing(cli)) == len(imported)
+
+
+def test_report_writes_workbook(cli: Cli, imported: list[int], tmp_path: Path) -> None:
+    out = tmp_path / "report.xlsx"
+    result = cli("report", "--from", "2027-09-01", "--to", "2027-12-31", "--out", out)
+    assert result.returncode == 0, result.stderr
+    (line,) = result.stdout.splitlines()
+    assert "мероприятий 6" in line and "занятий 8" in line and str(out) in line
+    book = load_workbook(out)
+    assert book.sheetnames == ["Сводка", "По видам", "По организациям", "По месяцам"]
+    narrow = cli("report", "--from", "2027-09-15", "--to", "2027-09-15", "--out", out)
+    assert "мероприятий 1" in narrow.stdout
+    backwards = cli("report", "--from", "2027-12-31", "--to", "2027-09-01", "--out", out)
+    assert backwards.returncode == 1 and "--to" in backwards.stderr
+    bad_date = cli("report", "--from", "31.12.2027", "--to", "2027-09-01", "--out", out)
+    assert bad_date.returncode == 2 and "ГГГГ-ММ-ДД" in bad_date.stderr
+
+
+def test_orgs_import_is_idempotent(cli: Cli) -> None:
+    first = cli("orgs", "import", EXAMPLES / "organisations.txt")
+    assert first.returncode == 0, first.stderr
+    assert "Добавлено организаций: 10" in first.stdout
+    again = cli("orgs", "import", EXAMPLES / "organisations.txt")
+    assert "Добавлено организаций: 0" in again.stdout
+
+
+def test_help_explains_the_format(cli: Cli) -> None:
+    result = cli("events", "import", "--help")
+    assert result.returncode == 0
+    assert "registration_deadline" in result.stdout and "ГГГГ-ММ-ДД ЧЧ:ММ" in result.stdout
+    top = cli("--help")
+    assert "events" in top.stdout and "report" in top.stdout and "orgs" in top.stdout

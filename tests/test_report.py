@@ -1,0 +1,162 @@
+"""The period report counts what a municipality asks for, on a database built by the migrations.
+
+Edge cases that bite in real reports: cancelled events, events just outside the period in the
+МОЦ's time zone, cancelled and waiting registrations, teachers without a profile, and months
+that start at local midnight rather than UTC midnight.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.report import build_report_xlsx
+from storage.db import create_engine, create_sessionmaker
+from storage.migrate import upgrade
+from storage.models import Event, EventStatus, Registration, TeacherProfile, User
+from storage.repositories.events import EventRepo
+from storage.repositories.reports import KindStats, MonthStats, ReportData, ReportRepo
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+START = datetime(2027, 2, 28, 21, 0, tzinfo=UTC)  # 2027-03-01 00:00 in Moscow
+END = datetime(2027, 4, 30, 21, 0, tzinfo=UTC)  # 2027-05-01 00:00 in Moscow
+
+
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'report.db'}"
+    upgrade(url)  # sync: Alembic's env runs its own event loop
+    return url
+
+
+@pytest.fixture
+async def session(db_url: str) -> AsyncIterator[AsyncSession]:
+    engine = create_engine(db_url)
+    async with create_sessionmaker(engine)() as s:
+        yield s
+    await engine.dispose()
+
+
+async def _event(repo: EventRepo, kind: str, *starts: datetime, capacity: int = 10) -> int:
+    event = Event(
+        title=f"{kind} {starts[0]:%d.%m}", kind=kind, starts_at=starts[0], capacity=capacity
+    )
+    await repo.add(event, starts)
+    return event.id
+
+
+async def _people(session: AsyncSession) -> None:
+    """Users 1..5; 4 has no profile, 5 left the organisation empty."""
+    orgs = {1: "МБУ ДО «ДДТ»", 2: "МБУ ДО «ДДТ»", 3: "=СОШ № 5", 5: " "}
+    session.add_all(User(id=i, first_name=f"Педагог {i}") for i in range(1, 6))
+    await session.flush()
+    session.add_all(
+        TeacherProfile(user_id=i, full_name=f"П{i}", organisation=o, position="", contact="")
+        for i, o in orgs.items()
+    )
+
+
+async def _register(repo: EventRepo, event_id: int, user_id: int, created: datetime) -> None:
+    result = await repo.register(event_id, user_id)
+    await repo.session.execute(
+        update(Registration)
+        .where(Registration.id == result.registration.id)
+        .values(created_at=created)
+    )
+
+
+async def _seed(session: AsyncSession) -> None:
+    await _people(session)
+    repo = EventRepo(session)
+    seminar = await _event(repo, "seminar", utc(2027, 3, 15, 7), capacity=2)
+    workshop = await _event(
+        repo, "workshop", utc(2027, 4, 1, 12), utc(2027, 4, 8, 12), utc(2027, 4, 15, 12)
+    )
+    await _event(repo, "round_table", utc(2027, 4, 30, 20, 59))  # 23:59 in Moscow: inside
+    await _event(repo, "seminar", utc(2027, 4, 30, 21))  # 00:00 on 1 May in Moscow: outside
+    cancelled = await _event(repo, "seminar", utc(2027, 3, 20, 7))
+    later = await _event(repo, "seminar", utc(2027, 6, 1, 7))
+    made = {
+        (seminar, 1): utc(2027, 1, 31, 21, 30),  # 1 February in Moscow
+        (seminar, 2): utc(2027, 2, 10), (seminar, 3): utc(2027, 3, 1),
+        (workshop, 1): utc(2027, 3, 20), (workshop, 5): utc(2026, 12, 15),
+        (workshop, 4): utc(2027, 3, 1), (cancelled, 2): utc(2027, 3, 1),
+        (later, 1): utc(2027, 3, 1),
+    }  # fmt: skip
+    for (event_id, user_id), created in made.items():
+        await _register(repo, event_id, user_id, created)
+    first = await repo.registration(seminar, 1)
+    leaver = await repo.registration(workshop, 4)
+    assert first is not None and leaver is not None
+    assert await repo.mark_attended(first.id, True)
+    assert (await repo.cancel(leaver, utc(2027, 3, 2))).cancelled
+    await repo.set_status(cancelled, EventStatus.CANCELLED)
+    await session.commit()
+
+
+@pytest.fixture
+async def report(session: AsyncSession) -> ReportData:
+    await _seed(session)
+    return await ReportRepo(session).collect(START, END, tz=MOSCOW)
+
+
+def test_totals(report: ReportData) -> None:
+    t = report.totals
+    assert (t.events, t.sessions) == (3, 5)
+    assert (t.registrations, t.waiting, t.cancelled, t.cancelled_late) == (5, 1, 1, 0)
+    assert (t.unique_participants, t.attended) == (4, 1)
+    assert t.attendance_rate == pytest.approx(0.25)  # 1 of 4 seats taken
+
+
+def test_by_kind_organisation_and_month(report: ReportData) -> None:
+    assert report.by_kind == (
+        KindStats("round_table", 1, 1, 0, 0),
+        KindStats("seminar", 1, 1, 3, 1),
+        KindStats("workshop", 1, 3, 2, 0),
+    )
+    assert report.by_organisation == (("МБУ ДО «ДДТ»", 2), ("=СОШ № 5", 1), ("не указана", 1))
+    assert report.by_month == (
+        MonthStats(2026, 12, 1), MonthStats(2027, 1, 0), MonthStats(2027, 2, 2),
+        MonthStats(2027, 3, 2),
+    )  # fmt: skip
+
+
+def test_workbook_has_four_sheets_and_a_chart(report: ReportData) -> None:
+    data = build_report_xlsx(report, date(2027, 3, 1), date(2027, 4, 30), "МОЦ г. Примерска")
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Сводка", "По видам", "По организациям", "По месяцам"]
+    summary = book["Сводка"]
+    assert summary["A1"].value == "МОЦ г. Примерска"
+    assert "с 01.03.2027 по 30.04.2027" in str(summary["A2"].value)
+    values = {row[0]: row[1] for row in summary.iter_rows(min_row=4, values_only=True)}
+    assert values["Мероприятий"] == 3 and values["Уникальных участников"] == 4
+    kinds = [row[0] for row in book["По видам"].iter_rows(min_row=2, values_only=True)]
+    assert kinds == ["Круглый стол", "Семинар", "Педагогическая мастерская"]
+    orgs = [row[0] for row in book["По организациям"].iter_rows(min_row=2, values_only=True)]
+    assert orgs == ["МБУ ДО «ДДТ»", "'=СОШ № 5", "не указана"]
+    months = list(book["По месяцам"].iter_rows(min_row=2, values_only=True))
+    assert months[0] == ("декабрь 2026", 1) and len(months) == 4
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+        assert len(charts) == 1
+        assert b"barChart" in archive.read(charts[0])
+
+
+async def test_empty_period(session: AsyncSession) -> None:
+    empty = await ReportRepo(session).collect(START, END, tz=MOSCOW)
+    assert empty.totals.events == 0 and empty.totals.attendance_rate == 0.0
+    assert empty.by_month == () and empty.by_kind == ()
+    build_report_xlsx(empty, date(2027, 3, 1), date(2027, 4, 30), "МОЦ")
