@@ -14,12 +14,15 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import texts
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.faq import FaqService
 from bot.middlewares import DatabaseMiddleware, ThrottlingMiddleware, UserMiddleware
+from bot.reminders import ReminderService
+from bot.reminders import install as install_reminders
 from handlers import get_routers
 from storage.db import SessionMaker
 from storage.fsm import SqlStorage
@@ -62,9 +65,7 @@ class Services:
     clock: Clock = field(default_factory=SystemClock)
 
 
-def create_dispatcher(
-    services: Services, *, fsm_storage: BaseStorage | None = None
-) -> Dispatcher:
+def create_dispatcher(services: Services, *, fsm_storage: BaseStorage | None = None) -> Dispatcher:
     settings = services.settings
     dp = Dispatcher(
         storage=fsm_storage or create_fsm_storage(settings, services.sessionmaker),
@@ -80,7 +81,28 @@ def create_dispatcher(
     dp.callback_query.outer_middleware(throttling)
     dp.include_routers(*get_routers())
     dp.startup.register(set_commands)
+    dp.startup.register(start_scheduler)
+    dp.shutdown.register(stop_scheduler)
     return dp
+
+
+async def start_scheduler(
+    dispatcher: Dispatcher, bot: Bot, settings: Settings, sessionmaker: SessionMaker, clock: Clock
+) -> None:
+    """Background jobs live as long as polling does; the database holds their state."""
+    scheduler = AsyncIOScheduler(timezone=settings.tz)
+    reminders = ReminderService(
+        sessionmaker, bot.send_message, clock, settings.tz, settings.reminder_leads_min
+    )
+    install_reminders(scheduler, reminders, settings.reminder_every_seconds)
+    scheduler.start()
+    dispatcher["scheduler"] = scheduler
+
+
+async def stop_scheduler(dispatcher: Dispatcher) -> None:
+    scheduler: AsyncIOScheduler | None = dispatcher.workflow_data.pop("scheduler", None)
+    if scheduler is not None and scheduler.running:
+        scheduler.shutdown(wait=False)
 
 
 def _commands(items: dict[str, str]) -> list[BotCommand]:
@@ -93,7 +115,11 @@ async def set_commands(bot: Bot, settings: Settings) -> None:
     admin_commands = _commands({**texts.BOT_COMMANDS, **texts.ADMIN_COMMANDS})
     try:
         await bot.set_my_commands(user_commands, scope=BotCommandScopeDefault())
-        for admin_id in sorted(settings.admin_ids):
-            await bot.set_my_commands(admin_commands, scope=BotCommandScopeChat(chat_id=admin_id))
     except TelegramAPIError as exc:
         log.warning("setMyCommands failed, continuing without command menus: %s", exc)
+        return
+    for admin_id in sorted(settings.admin_ids):
+        try:  # an admin who never opened the bot makes Telegram answer "chat not found"
+            await bot.set_my_commands(admin_commands, scope=BotCommandScopeChat(chat_id=admin_id))
+        except TelegramAPIError as exc:
+            log.warning("admin commands for %s not set: %s", admin_id, exc)

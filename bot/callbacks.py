@@ -33,3 +33,46 @@ class ForgetCb(CallbackData, prefix="forget"):
     """Deleting one's data: `ask` (show the confirmation), `yes`, `no`."""
 
     action: str
+
+
+class EventListCb(CallbackData, prefix="evl"):
+    """The events list with its filters: kind ("" = all), month as YYYYMM (0 = all), page."""
+
+    kind: str = ""
+    month: int = 0
+    page: int = 0
+
+
+class EventFilterCb(CallbackData, prefix="evf"):
+    """Open a filter menu: `kind` or `month`."""
+
+    what: str
+
+
+class EventCb(CallbackData, prefix="ev"):
+    """Teacher actions on an event: card, reg, cancel, cancel_yes, ics, proof."""
+
+    action: str
+    id: int
+
+
+class AdminEventCb(CallbackData, prefix="eva"):
+    """Staff actions on an event (checked against ADMIN_IDS on the server):
+    people, xlsx, csv, attend, close, cancel, cancel_yes, edit, new."""
+
+    action: str
+    id: int = 0
+
+
+class AttendCb(CallbackData, prefix="att"):
+    """Toggle attendance of one registration (staff only)."""
+
+    reg: int
+    page: int = 0
+
+
+class ProfileCb(CallbackData, prefix="pf"):
+    """Profile dialog buttons: org (index into the known list, -1 typed), pos, consent, mail."""
+
+    field: str
+    value: int = 0

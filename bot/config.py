@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     faq_dir: Path | None = None
     throttle_rate: float = Field(default=3.0, gt=0, description="messages per second per user")
     throttle_burst: int = Field(default=8, ge=1)
+    reminder_leads_min: Annotated[tuple[int, ...], NoDecode] = (1440, 60)
+    reminder_every_seconds: int = Field(default=30, ge=1, le=3600)
 
     # --- the МОЦ and the region (used in FAQ answers as {placeholders}) --------------------
     region_name: str = "Ваш регион"
@@ -69,6 +71,16 @@ class Settings(BaseSettings):
             return frozenset(int(p) for p in parts if p)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("reminder_leads_min", mode="before")
+    @classmethod
+    def _split_leads(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            leads = tuple(int(p) for p in value.replace(";", ",").split(",") if p.strip())
+            if not leads or any(not 1 <= lead <= 10080 for lead in leads):
+                raise ValueError("comma-separated minutes between 1 and 10080, e.g. 1440,60")
+            return leads
         return value
 
     @field_validator("timezone")

@@ -6,9 +6,33 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import admin, common, errors, escalation, fallback, faq, privacy, staff, start
+from handlers import (
+    admin,
+    common,
+    errors,
+    escalation,
+    events,
+    faq,
+    fallback,
+    privacy,
+    profile,
+    staff,
+    start,
+)
 
 
 def get_routers() -> list[Router]:
-    modules = (errors, common, start, privacy, admin, staff, escalation, faq, fallback)
+    modules = (
+        errors,
+        common,
+        start,
+        privacy,
+        admin,
+        profile,
+        events,
+        staff,
+        escalation,
+        faq,
+        fallback,
+    )
     return [module.create_router() for module in modules]

@@ -9,9 +9,11 @@ from aiogram.types import CallbackQuery, Message
 
 from bot import keyboards, texts
 from bot.callbacks import RoleCb
+from bot.clock import Clock
 from bot.config import Settings
 from bot.render import fill
 from bot.tg import drop_keyboard, send_to_chat
+from handlers.events import send_card
 from storage.models import Role, User
 from storage.repositories import Repositories
 
@@ -23,8 +25,15 @@ async def start(
     user: User | None,
     settings: Settings,
     is_admin: bool,
+    repo: Repositories,
+    clock: Clock,
 ) -> None:
     await state.clear()
+    payload = command.args or ""
+    if payload.startswith("event_") and payload[6:].isdigit() and user is not None:
+        await send_card(message, int(payload[6:]), user.id, repo, settings, clock, is_admin)
+        if user.role is not None:
+            return
     name = user.first_name if user else ""
     if user is None or user.role is None:
         await message.answer(

@@ -23,10 +23,15 @@ def roles(include_staff: bool) -> InlineKeyboardMarkup:
 
 def main_menu(role: str | None, is_admin: bool) -> ReplyKeyboardMarkup:
     builder = ReplyKeyboardBuilder()
+    if role in ("teacher", "director", "staff") or is_admin:
+        builder.button(text=texts.BTN_EVENTS)
+        builder.button(text=texts.BTN_MY_EVENTS)
     builder.button(text=texts.BTN_FAQ)
     builder.button(text=texts.BTN_ASK)
     builder.button(text=texts.BTN_CONTACTS)
     builder.button(text=texts.BTN_MY_DATA)
+    if role in ("teacher", "director", "staff") or is_admin:
+        builder.button(text=texts.BTN_PROFILE)
     if is_admin:
         builder.button(text=texts.BTN_TICKETS)
     builder.adjust(2)

@@ -50,7 +50,9 @@ ROLE_SAVED: Final = (
     "Просто напишите вопрос своими словами, например: <i>как активировать сертификат</i>. "
     "Или откройте «Частые вопросы» в меню ниже."
 )
-ROLE_STAFF_ONLY: Final = "Роль «Сотрудник МОЦ» доступна только сотрудникам из списка администраторов."
+ROLE_STAFF_ONLY: Final = (
+    "Роль «Сотрудник МОЦ» доступна только сотрудникам из списка администраторов."
+)
 MENU: Final = "Главное меню. Напишите вопрос или выберите раздел ниже."
 HELP: Final = (
     "<b>Что я умею</b>\n"
@@ -130,7 +132,9 @@ STAFF_STATUS: Final = {"open": "🟡 ждёт ответа", "answered": "🟢 �
 
 ADMIN_ONLY: Final = "Эта команда только для сотрудников МОЦ."
 FAQ_RELOADED: Final = "База ответов перечитана: {entries} ответов в {categories} разделах."
-FAQ_RELOAD_FAILED: Final = "Не удалось перечитать базу, работает прежняя версия:\n<code>{error}</code>"
+FAQ_RELOAD_FAILED: Final = (
+    "Не удалось перечитать базу, работает прежняя версия:\n<code>{error}</code>"
+)
 FAQ_STATS: Final = (
     "<b>Вопросы за 30 дней</b>\n"
     "Всего: {total} · ответил сам: {answered} · предложил варианты: {suggested} · "
@@ -158,8 +162,7 @@ FORGOTTEN: Final = "Готово: ваши данные удалены. Чтоб
 FORGET_KEPT: Final = "Хорошо, ничего не удаляю."
 
 NON_TEXT: Final = (
-    "Я понимаю только текст 🙂 Напишите вопрос словами — например, "
-    "<i>как получить сертификат</i>."
+    "Я понимаю только текст 🙂 Напишите вопрос словами — например, <i>как получить сертификат</i>."
 )
 TOO_LONG: Final = (
     "Сообщение очень длинное ({length} символов). Пожалуйста, сформулируйте вопрос короче — "
@@ -186,6 +189,8 @@ BOT_COMMANDS: Final = {
     "menu": "Главное меню",
     "ask": "Задать вопрос специалисту",
     "help": "Что умеет бот",
+    "events": "Мероприятия для педагогов",
+    "my_events": "Мои записи на мероприятия",
     "my_data": "Мои данные",
     "cancel": "Отменить текущее действие",
 }
@@ -197,8 +202,22 @@ ADMIN_COMMANDS: Final = {
 }
 STAFF_WITHDRAWN: Final = "↩️ Обращение №{id} отозвано пользователем."
 
+BTN_EVENTS: Final = "📅 Мероприятия"
+BTN_MY_EVENTS: Final = "📝 Мои записи"
+BTN_PROFILE: Final = "🪪 Мой профиль"
 MENU_BUTTONS: Final = frozenset(
-    {BTN_FAQ, BTN_ASK, BTN_CONTACTS, BTN_MY_DATA, BTN_ROLE, BTN_TICKETS, BTN_ADMIN}
+    {
+        BTN_FAQ,
+        BTN_ASK,
+        BTN_CONTACTS,
+        BTN_MY_DATA,
+        BTN_ROLE,
+        BTN_TICKETS,
+        BTN_ADMIN,
+        BTN_EVENTS,
+        BTN_MY_EVENTS,
+        BTN_PROFILE,
+    }
 )
 DIALOG_RESET: Final = "Начнём сначала 🙂 Повторите, пожалуйста, вопрос или откройте /menu."
 TICKET_NO_STAFF: Final = (

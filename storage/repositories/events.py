@@ -56,10 +56,10 @@ class EventRepo:
         return await self.session.get(Event, event_id, options=[selectinload(Event.sessions)])
 
     async def upcoming(
-        self, now: datetime, kind: str | None = None, month: tuple[int, int] | None = None,
-        limit: int = 50,
+        self, now: datetime, kind: str | None = None,
+        between: tuple[datetime, datetime] | None = None, offset: int = 0, limit: int = 50,
     ) -> Sequence[Event]:
-        """Events whose last session has not started yet, soonest first."""
+        """Events not cancelled whose last session has not started yet, soonest first."""
         last = (
             select(func.max(EventSession.starts_at))
             .where(EventSession.event_id == Event.id)
@@ -70,14 +70,31 @@ class EventRepo:
             .options(selectinload(Event.sessions))
             .where(Event.status != EventStatus.CANCELLED, last >= now)
             .order_by(Event.starts_at, Event.id)
+            .offset(offset)
             .limit(limit)
         )
         if kind:
             query = query.where(Event.kind == kind)
-        rows = (await self.session.scalars(query)).all()
-        if month is not None:
-            rows = [e for e in rows if (e.starts_at.year, e.starts_at.month) == month]
-        return rows
+        if between is not None:
+            query = query.where(Event.starts_at >= between[0], Event.starts_at < between[1])
+        return (await self.session.scalars(query)).all()
+
+    async def waiting_position(self, registration: Registration) -> int:
+        """1 for the first in the waiting list."""
+        ahead = await self.session.scalar(
+            select(func.count())
+            .select_from(Registration)
+            .where(
+                Registration.event_id == registration.event_id,
+                Registration.status == RegistrationStatus.WAITING,
+                (Registration.queued_at < registration.queued_at)
+                | (
+                    (Registration.queued_at == registration.queued_at)
+                    & (Registration.id < registration.id)
+                ),
+            )
+        )
+        return int(ahead or 0) + 1
 
     async def all(self) -> Sequence[Event]:
         rows = await self.session.scalars(

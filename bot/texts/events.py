@@ -1,0 +1,192 @@
+"""Texts of the events feature for teachers (the admin side lives in events_admin.py)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from bot.texts import BTN_EVENTS as BTN_EVENTS
+from bot.texts import BTN_MY_EVENTS as BTN_MY_EVENTS
+from bot.texts import BTN_PROFILE as BTN_PROFILE
+
+BTN_REGISTER: Final = "✅ Записаться"
+BTN_WAITLIST: Final = "⏳ Встать в лист ожидания"
+BTN_CANCEL_REG: Final = "❌ Отменить запись"
+BTN_CANCEL_YES: Final = "Да, отменить"
+BTN_CANCEL_NO: Final = "Нет, оставить"
+BTN_ICS: Final = "🗓 В календарь (.ics)"
+BTN_PROOF: Final = "📄 Подтверждение участия"
+BTN_TO_LIST: Final = "« К списку"
+BTN_KIND_ALL: Final = "Все типы"
+BTN_MONTH_ALL: Final = "Все месяцы"
+BTN_FILTER_KIND: Final = "🏷 Тип: {value}"
+BTN_FILTER_MONTH: Final = "📆 Месяц: {value}"
+BTN_MORE: Final = "Ещё »"
+BTN_PROFILE_EDIT: Final = "✏️ Изменить профиль"
+BTN_ORG_OTHER: Final = "Другая — напишу сам(а)"
+BTN_SHARE_PHONE: Final = "📱 Отправить мой номер"
+BTN_CONSENT_YES: Final = "✅ Согласен(на)"
+BTN_CONSENT_NO: Final = "Не согласен(на)"
+BTN_MAIL_YES: Final = "Да, присылать"
+BTN_MAIL_NO: Final = "Нет, спасибо"
+
+LIST_TITLE: Final = "📅 <b>Ближайшие мероприятия</b>"
+LIST_EMPTY: Final = "Подходящих мероприятий пока нет. Загляните позже или сбросьте фильтры."
+LIST_LINE: Final = "{when} · {kind}\n<b>{title}</b> · {seats}"
+PICK_KIND: Final = "Выберите тип мероприятия:"
+PICK_MONTH: Final = "Выберите месяц:"
+
+CARD: Final = (
+    "<b>{title}</b>\n"
+    "{kind} · {format}\n\n"
+    "🕒 {when}\n"
+    "⏱ Длительность: {duration}\n"
+    "{place_line}\n"
+    "{extra}"
+    "👥 {seats}\n"
+    "{deadline}"
+    "{status}"
+)
+PLACE_OFFLINE: Final = "📍 {place}"
+PLACE_ONLINE_HIDDEN: Final = "💻 Онлайн — ссылка придёт после записи"
+PLACE_ONLINE: Final = "💻 Ссылка: {place}"
+SESSIONS: Final = "Занятия серии:\n{lines}\n"
+ORGANISER: Final = "Организатор: {value}\n"
+SPEAKER: Final = "Ведущий: {value}\n"
+AUDIENCE: Final = "Для кого: {value}\n"
+DESCRIPTION: Final = "\n{value}\n\n"
+SEATS_LEFT: Final = "осталось {left} из {capacity}"
+SEATS_NONE: Final = "мест нет — можно встать в лист ожидания"
+DEADLINE: Final = "Запись до {when}\n"
+YOUR_STATUS: Final = "\n<b>Вы: {status}</b>"
+STATUS_REGISTERED: Final = "записаны ✅"
+STATUS_WAITING: Final = "в листе ожидания ({position}-й в очереди)"
+STATUS_ATTENDED: Final = "участвовали ✅"
+EVENT_CLOSED: Final = "\n<i>Запись закрыта.</i>"
+EVENT_CANCELLED: Final = "\n<i>Мероприятие отменено.</i>"
+
+REGISTERED: Final = (
+    "🎉 Вы записаны: <b>{title}</b>\n🕒 {when}\n{place}\n\n"
+    "Напомню за сутки и за час. Отменить запись можно в «Мои записи»."
+)
+WAITING: Final = (
+    "Мест пока нет — вы в листе ожидания (<b>{position}-й</b>) на «{title}». "
+    "Если кто-то отменит запись, я сразу запишу вас и сообщу."
+)
+ALREADY: Final = "Вы уже записаны на это мероприятие."
+ALREADY_WAITING: Final = "Вы уже в листе ожидания на это мероприятие."
+REG_CLOSED: Final = "Запись на это мероприятие закрыта."
+REG_DEADLINE: Final = "Запись закончилась {when}. Если очень нужно — напишите специалисту МОЦ."
+REG_PAST: Final = "Это мероприятие уже прошло."
+EVENT_GONE: Final = "Мероприятие не найдено — возможно, его удалили. Откройте список заново."
+PROMOTED: Final = (
+    "🎉 Освободилось место — вы записаны на <b>{title}</b>!\n🕒 {when}\n{place}\n"
+    "Если не сможете прийти, отмените запись в «Мои записи»."
+)
+CANCEL_CONFIRM: Final = "Отменить запись на «{title}»?"
+CANCELLED: Final = "Запись на «{title}» отменена."
+CANCELLED_LATE: Final = (
+    "Запись на «{title}» отменена. Срок записи уже прошёл — мы отметили это, "
+    "чтобы организаторы знали о свободном месте."
+)
+NOT_CANCELLED: Final = "Эта запись уже отменена."
+
+MY_EMPTY: Final = "У вас нет записей на мероприятия. Откройте «Мероприятия», чтобы записаться."
+MY_TITLE: Final = "📝 <b>Ваши записи</b>"
+MY_LINE: Final = "{when} — <b>{title}</b>\n{status}"
+
+PROOF: Final = (
+    "📄 <b>Подтверждение участия</b>\n\n"
+    "{name} ({organisation}) принял(а) участие в мероприятии «{title}» ({kind}), "
+    "{dates}, {hours} ч.\n\n"
+    "Организатор: {moc}.\nНомер записи: {reg_id}. Для аттестации можно запросить "
+    "документ на бланке у специалиста МОЦ."
+)
+PROOF_NOT_YET: Final = (
+    "Подтверждение появится после того, как специалист отметит ваше присутствие."
+)
+
+PROFILE_START: Final = (
+    "Для записи нужны ваши данные — один раз, дальше я их запомню.\n\n"
+    "Шаг 1 из 5. Напишите <b>фамилию, имя и отчество</b>."
+)
+PROFILE_NAME_BAD: Final = (
+    "Пожалуйста, напишите ФИО полностью буквами, например: <i>Иванова Мария Петровна</i> "
+    "(до {limit} символов)."
+)
+PROFILE_ORG: Final = "Шаг 2 из 5. Выберите вашу <b>организацию</b> или напишите её название."
+PROFILE_ORG_TYPE: Final = "Напишите название организации."
+PROFILE_ORG_BAD: Final = "Название организации — от 3 до {limit} символов. Попробуйте ещё раз."
+PROFILE_POSITION: Final = "Шаг 3 из 5. Ваша <b>должность</b>? Выберите или напишите."
+PROFILE_POSITION_BAD: Final = "Должность — от 3 до {limit} символов. Попробуйте ещё раз."
+PROFILE_CONTACT: Final = (
+    "Шаг 4 из 5. Телефон или e-mail для связи. Можно нажать кнопку ниже, "
+    "чтобы отправить номер из Telegram."
+)
+PROFILE_CONTACT_BAD: Final = (
+    "Не получилось распознать телефон или e-mail. Примеры: <i>+7 900 123-45-67</i>, "
+    "<i>8 (900) 1234567</i>, <i>name@mail.ru</i>."
+)
+CONSENT: Final = (
+    "Шаг 5 из 5. <b>Согласие на обработку персональных данных</b>\n\n"
+    "{moc} будет хранить ваши ФИО, организацию, должность и контакт, чтобы записывать вас "
+    "на мероприятия, напоминать о них, вести списки участников и выдавать подтверждения "
+    "участия (152-ФЗ «О персональных данных»). Данные не передаются третьим лицам. "
+    "Согласие можно отозвать в любой момент командой /forget_me — данные будут удалены.\n\n"
+    "Версия текста: {version}."
+)
+CONSENT_REFUSED: Final = (
+    "Понимаю. Без согласия записать вас в боте не получится — можно записаться по телефону "
+    "МОЦ: {phone}. Ваши данные не сохранены."
+)
+MAILING: Final = (
+    "И последнее (по желанию): присылать вам анонсы новых мероприятий МОЦ? "
+    "Отписаться можно в любой момент."
+)
+PROFILE_SAVED: Final = "Профиль сохранён."
+PROFILE_SHOW: Final = (
+    "🪪 <b>Ваш профиль</b>\n"
+    "ФИО: {name}\nОрганизация: {organisation}\nДолжность: {position}\nКонтакт: {contact}\n"
+    "Анонсы мероприятий: {mailing}"
+)
+PROFILE_NONE: Final = "Профиля пока нет — он появится при первой записи на мероприятие."
+PROFILE_DIALOG_STALE: Final = "Анкета устарела — начните запись заново."
+
+POSITIONS: Final = (
+    "Педагог дополнительного образования",
+    "Методист",
+    "Заместитель директора",
+    "Директор",
+    "Учитель",
+    "Воспитатель",
+    "Педагог-организатор",
+)
+
+MONTHS_GENITIVE: Final = (
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+)
+MONTHS_NOMINATIVE: Final = (
+    "Январь",
+    "Февраль",
+    "Март",
+    "Апрель",
+    "Май",
+    "Июнь",
+    "Июль",
+    "Август",
+    "Сентябрь",
+    "Октябрь",
+    "Ноябрь",
+    "Декабрь",
+)
+WEEKDAYS: Final = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")

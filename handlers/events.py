@@ -1,0 +1,308 @@
+"""Teachers and events: the list with filters, the card, registration, cancelling, .ics,
+«Мои записи» and the participation confirmation."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from bot import events_view, texts
+from bot.callbacks import EventCb, EventFilterCb, EventListCb
+from bot.clock import Clock
+from bot.config import Settings
+from bot.keyboards import events as kb
+from bot.registration import notify_promoted, register_and_confirm, send_ics
+from bot.render import fill, q
+from bot.texts import events as t
+from bot.texts.events_labels import KIND_LABELS
+from bot.tg import edit_or_send, send_to_chat
+from handlers.profile import start_profile
+from storage.models import Event, EventStatus, RegistrationStatus, User
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+PAGE = 8
+
+
+def month_bounds(ym: int, settings: Settings) -> tuple[datetime, datetime]:
+    year, month = divmod(ym, 100)
+    start = datetime(year, month, 1, tzinfo=settings.tz)
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=settings.tz)
+    return start, end
+
+
+async def show_list(
+    target: Message | CallbackQuery,
+    flt: EventListCb,
+    repo: Repositories,
+    settings: Settings,
+    clock: Clock,
+    is_admin: bool,
+) -> None:
+    between = month_bounds(flt.month, settings) if flt.month else None
+    events = await repo.events.upcoming(
+        clock.now(), flt.kind or None, between, offset=0, limit=PAGE * (flt.page + 1) + 1
+    )
+    shown, has_more = events[: PAGE * (flt.page + 1)], len(events) > PAGE * (flt.page + 1)
+    lines = [events_view.list_line(e, settings.tz) for e in shown]
+    text = "\n\n".join([t.LIST_TITLE, *lines]) if shown else f"{t.LIST_TITLE}\n\n{t.LIST_EMPTY}"
+    markup = kb.events_list(shown, settings.tz, flt, has_more, is_admin)
+    if isinstance(target, CallbackQuery):
+        await edit_or_send(target, text, markup)
+    else:
+        await target.answer(text, reply_markup=markup)
+
+
+async def events_command(
+    message: Message, repo: Repositories, settings: Settings, clock: Clock, is_admin: bool
+) -> None:
+    await show_list(message, EventListCb(), repo, settings, clock, is_admin)
+
+
+async def list_cb(
+    query: CallbackQuery,
+    callback_data: EventListCb,
+    repo: Repositories,
+    settings: Settings,
+    clock: Clock,
+    is_admin: bool,
+) -> None:
+    await query.answer()
+    await show_list(query, callback_data, repo, settings, clock, is_admin)
+
+
+async def filter_cb(
+    query: CallbackQuery,
+    callback_data: EventFilterCb,
+    repo: Repositories,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    await query.answer()
+    if callback_data.what == "kind":
+        await edit_or_send(query, t.PICK_KIND, kb.kinds(0))
+        return
+    upcoming = await repo.events.upcoming(clock.now(), limit=200)
+    months = sorted({int(f"{e.starts_at.astimezone(settings.tz):%Y%m}") for e in upcoming})
+    await edit_or_send(query, t.PICK_MONTH, kb.months(months, ""))
+
+
+def open_for_signup(event: Event, now: datetime) -> bool:
+    deadline_ok = event.registration_deadline is None or now <= event.registration_deadline
+    return event.status == EventStatus.PUBLISHED and now < event.starts_at and deadline_ok
+
+
+async def render_card(
+    event: Event,
+    user_id: int,
+    repo: Repositories,
+    settings: Settings,
+    clock: Clock,
+    is_admin: bool,
+) -> tuple[str, kb.InlineKeyboardMarkup]:
+    registration = await repo.events.registration(event.id, user_id)
+    position = 0
+    if registration is not None and registration.status == RegistrationStatus.WAITING:
+        position = await repo.events.waiting_position(registration)
+    active = registration is not None and registration.status in (
+        RegistrationStatus.REGISTERED,
+        RegistrationStatus.ATTENDED,
+    )
+    text = events_view.card(event, settings.tz, registration, position, active or is_admin)
+    markup = kb.card(event, registration, is_admin, open_for_signup(event, clock.now()))
+    return text, markup
+
+
+async def send_card(
+    message: Message,
+    event_id: int,
+    user_id: int,
+    repo: Repositories,
+    settings: Settings,
+    clock: Clock,
+    is_admin: bool,
+) -> None:
+    """Used by the deep link `?start=event_<id>`."""
+    event = await repo.events.get(event_id)
+    if event is None:
+        await message.answer(t.EVENT_GONE)
+        return
+    text, markup = await render_card(event, user_id, repo, settings, clock, is_admin)
+    await message.answer(text, reply_markup=markup)
+
+
+async def event_cb(
+    query: CallbackQuery,
+    callback_data: EventCb,
+    repo: Repositories,
+    settings: Settings,
+    clock: Clock,
+    is_admin: bool,
+    state: FSMContext,
+    user: User | None,
+    bot: Bot,
+) -> None:
+    event = await repo.events.get(callback_data.id)
+    if event is None or user is None:
+        await query.answer(t.EVENT_GONE, show_alert=True)
+        return
+    action = callback_data.action
+    if action == "reg":
+        await _register(query, event, user, repo, settings, clock, state, is_admin)
+    elif action == "cancel":
+        await query.answer()
+        await edit_or_send(
+            query, fill(t.CANCEL_CONFIRM, title=event.title), kb.cancel_confirm(event.id)
+        )
+    elif action == "cancel_yes":
+        await _cancel(query, event, user, repo, settings, clock, bot, is_admin)
+    elif action == "ics":
+        await query.answer()
+        await send_ics(bot, query.from_user.id, event, settings)
+    elif action == "proof":
+        await _proof(query, event, user, repo, settings)
+    else:
+        await query.answer()
+        text, markup = await render_card(event, user.id, repo, settings, clock, is_admin)
+        await edit_or_send(query, text, markup)
+
+
+def _refusal(event: Event, now: datetime, settings: Settings) -> str | None:
+    if event.status != EventStatus.PUBLISHED:
+        return t.REG_CLOSED
+    if now >= event.starts_at:
+        return t.REG_PAST
+    if event.registration_deadline is not None and now > event.registration_deadline:
+        local = event.registration_deadline.astimezone(settings.tz)
+        return t.REG_DEADLINE.format(when=f"{local:%d.%m.%Y %H:%M}")
+    return None
+
+
+async def _register(
+    query: CallbackQuery,
+    event: Event,
+    user: User,
+    repo: Repositories,
+    settings: Settings,
+    clock: Clock,
+    state: FSMContext,
+    is_admin: bool,
+) -> None:
+    refusal = _refusal(event, clock.now(), settings)
+    if refusal:
+        await query.answer(refusal, show_alert=True)
+        return
+    if await repo.profiles.get(user.id) is None:
+        await query.answer()
+        await start_profile(query, state, repo, pending_event=event.id)
+        return
+    await query.answer()
+    assert query.bot is not None
+    await register_and_confirm(query.bot, user.id, event, repo, settings)
+    await repo.session.refresh(event)
+    text, markup = await render_card(event, user.id, repo, settings, clock, is_admin)
+    await edit_or_send(query, text, markup)
+
+
+async def _cancel(
+    query: CallbackQuery,
+    event: Event,
+    user: User,
+    repo: Repositories,
+    settings: Settings,
+    clock: Clock,
+    bot: Bot,
+    is_admin: bool,
+) -> None:
+    registration = await repo.events.registration(event.id, user.id)
+    if registration is None:
+        await query.answer(t.NOT_CANCELLED, show_alert=True)
+        return
+    result = await repo.events.cancel(registration, clock.now())
+    await repo.commit()
+    if not result.cancelled:
+        await query.answer(t.NOT_CANCELLED, show_alert=True)
+        return
+    await query.answer()
+    template = t.CANCELLED_LATE if result.late else t.CANCELLED
+    await send_to_chat(query, fill(template, title=event.title))
+    if result.promoted is not None:
+        await notify_promoted(bot, result.promoted, event, settings)
+    await repo.session.refresh(event)
+    text, markup = await render_card(event, user.id, repo, settings, clock, is_admin)
+    await edit_or_send(query, text, markup)
+
+
+async def _proof(
+    query: CallbackQuery, event: Event, user: User, repo: Repositories, settings: Settings
+) -> None:
+    registration = await repo.events.registration(event.id, user.id)
+    profile = await repo.profiles.get(user.id)
+    if registration is None or registration.status != RegistrationStatus.ATTENDED or not profile:
+        await query.answer(t.PROOF_NOT_YET, show_alert=True)
+        return
+    await query.answer()
+    dates = ", ".join(
+        events_view.day_text(s.starts_at, settings.tz) for s in event.sessions
+    ) or events_view.day_text(event.starts_at, settings.tz)
+    minutes = sum(s.duration_min for s in event.sessions) or event.duration_min
+    await send_to_chat(
+        query,
+        fill(
+            t.PROOF,
+            name=profile.full_name,
+            organisation=profile.organisation,
+            title=event.title,
+            kind=KIND_LABELS.get(event.kind, event.kind),
+            dates=dates,
+            hours=f"{minutes / 60:g}",
+            moc=settings.moc_name,
+            reg_id=registration.id,
+        ),
+    )
+
+
+async def my_events(
+    message: Message, repo: Repositories, settings: Settings, clock: Clock, user: User | None
+) -> None:
+    if user is None:
+        return
+    registrations = await repo.events.for_user(user.id, clock.now())
+    if not registrations:
+        await message.answer(t.MY_EMPTY)
+        return
+    labels = {
+        RegistrationStatus.REGISTERED: t.STATUS_REGISTERED,
+        RegistrationStatus.ATTENDED: t.STATUS_ATTENDED,
+        RegistrationStatus.WAITING: "в листе ожидания",
+    }
+    lines = [
+        t.MY_LINE.format(
+            when=events_view.short_when(r.event.starts_at, settings.tz),
+            title=q(r.event.title),
+            status=labels.get(RegistrationStatus(r.status), r.status),
+        )
+        for r in registrations
+    ]
+    await message.answer(
+        "\n\n".join([t.MY_TITLE, *lines]), reply_markup=kb.my_events(registrations, settings.tz)
+    )
+
+
+def create_router() -> Router:
+    """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+    router.message.register(events_command, Command("events"))
+    router.message.register(events_command, F.text == texts.BTN_EVENTS)
+    router.message.register(my_events, Command("my_events"))
+    router.message.register(my_events, F.text == texts.BTN_MY_EVENTS)
+    router.callback_query.register(list_cb, EventListCb.filter())
+    router.callback_query.register(filter_cb, EventFilterCb.filter())
+    router.callback_query.register(event_cb, EventCb.filter())
+    return router

@@ -1,0 +1,267 @@
+"""The teacher's profile: ФИО, organisation, position, contact and consent (152-ФЗ).
+
+Nothing is written to the database until the teacher agrees; the answers wait in the FSM
+state (kept in the database or Redis), so a restart mid-dialog continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
+
+from bot import keyboards, texts
+from bot.callbacks import ProfileCb
+from bot.config import Settings
+from bot.contacts import normalize_contact, normalize_phone
+from bot.keyboards import events as kb
+from bot.registration import register_and_confirm
+from bot.render import fill
+from bot.texts import events as t
+from bot.tg import drop_keyboard, send_to_chat
+from storage.models import User
+from storage.repositories import Repositories
+
+CONSENT_VERSION = "2026-11-25"
+NAME_LIMIT, ORG_LIMIT, POSITION_LIMIT = 200, 300, 200
+_LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+class ProfileForm(StatesGroup):
+    name = State()
+    organisation = State()
+    position = State()
+    contact = State()
+    consent = State()
+    mailing = State()
+
+
+async def start_profile(
+    event: Message | CallbackQuery,
+    state: FSMContext,
+    repo: Repositories,
+    pending_event: int | None,
+) -> None:
+    names = [o.name for o in await repo.profiles.organisations()][:30]
+    await state.set_state(ProfileForm.name)
+    await state.set_data({"pending_event": pending_event, "orgs": names})
+    if isinstance(event, CallbackQuery):
+        await send_to_chat(event, t.PROFILE_START)
+    else:
+        await event.answer(t.PROFILE_START)
+
+
+def valid_name(text: str) -> bool:
+    words = [w for w in text.split() if _LETTERS.search(w)]
+    return len(words) >= 2 and len(text) <= NAME_LIMIT and not any(c.isdigit() for c in text)
+
+
+async def got_name(message: Message, state: FSMContext) -> None:
+    name = " ".join((message.text or "").split())
+    if not valid_name(name):
+        await message.answer(fill(t.PROFILE_NAME_BAD, limit=NAME_LIMIT))
+        return
+    await state.update_data(full_name=name)
+    await state.set_state(ProfileForm.organisation)
+    names: list[str] = (await state.get_data()).get("orgs", [])
+    if names:
+        await message.answer(t.PROFILE_ORG, reply_markup=kb.organisations(names))
+    else:
+        await message.answer(t.PROFILE_ORG_TYPE)
+
+
+async def _to_position(target: Message | CallbackQuery, state: FSMContext, org: str) -> None:
+    await state.update_data(organisation=org)
+    await state.set_state(ProfileForm.position)
+    if isinstance(target, CallbackQuery):
+        await send_to_chat(target, t.PROFILE_POSITION, kb.positions())
+    else:
+        await target.answer(t.PROFILE_POSITION, reply_markup=kb.positions())
+
+
+async def got_org_text(message: Message, state: FSMContext) -> None:
+    org = " ".join((message.text or "").split())
+    if not 3 <= len(org) <= ORG_LIMIT:
+        await message.answer(fill(t.PROFILE_ORG_BAD, limit=ORG_LIMIT))
+        return
+    await _to_position(message, state, org)
+
+
+async def got_org_button(
+    query: CallbackQuery, callback_data: ProfileCb, state: FSMContext
+) -> None:
+    names: list[str] = (await state.get_data()).get("orgs", [])
+    await query.answer()
+    await drop_keyboard(query)
+    if not 0 <= callback_data.value < len(names):
+        await send_to_chat(query, t.PROFILE_ORG_TYPE)
+        return
+    await _to_position(query, state, names[callback_data.value])
+
+
+async def _to_contact(target: Message | CallbackQuery, state: FSMContext, position: str) -> None:
+    await state.update_data(position=position)
+    await state.set_state(ProfileForm.contact)
+    if isinstance(target, CallbackQuery):
+        await send_to_chat(target, t.PROFILE_CONTACT, kb.share_phone())
+    else:
+        await target.answer(t.PROFILE_CONTACT, reply_markup=kb.share_phone())
+
+
+async def got_position_text(message: Message, state: FSMContext) -> None:
+    position = " ".join((message.text or "").split())
+    if not 3 <= len(position) <= POSITION_LIMIT:
+        await message.answer(fill(t.PROFILE_POSITION_BAD, limit=POSITION_LIMIT))
+        return
+    await _to_contact(message, state, position)
+
+
+async def got_position_button(
+    query: CallbackQuery, callback_data: ProfileCb, state: FSMContext
+) -> None:
+    await query.answer()
+    await drop_keyboard(query)
+    if 0 <= callback_data.value < len(t.POSITIONS):
+        await _to_contact(query, state, t.POSITIONS[callback_data.value])
+
+
+async def got_contact(message: Message, state: FSMContext, settings: Settings) -> None:
+    contact: str | None = None
+    if message.contact is not None and message.from_user is not None:
+        if message.contact.user_id in (None, message.from_user.id):
+            contact = normalize_phone(message.contact.phone_number)
+    elif message.text:
+        contact = normalize_contact(message.text)
+    if contact is None:
+        await message.answer(t.PROFILE_CONTACT_BAD, reply_markup=kb.share_phone())
+        return
+    await state.update_data(contact=contact)
+    await state.set_state(ProfileForm.consent)
+    await message.answer(fill("Контакт: {c}", c=contact), reply_markup=ReplyKeyboardRemove())
+    await message.answer(
+        fill(t.CONSENT, moc=settings.moc_name, version=CONSENT_VERSION),
+        reply_markup=kb.yes_no("consent", t.BTN_CONSENT_YES, t.BTN_CONSENT_NO),
+    )
+
+
+async def got_consent(
+    query: CallbackQuery, callback_data: ProfileCb, state: FSMContext, settings: Settings
+) -> None:
+    await query.answer()
+    await drop_keyboard(query)
+    if callback_data.value != 1:
+        await state.clear()
+        await send_to_chat(query, fill(t.CONSENT_REFUSED, phone=settings.moc_phone))
+        return
+    await state.set_state(ProfileForm.mailing)
+    await send_to_chat(query, t.MAILING, kb.yes_no("mail", t.BTN_MAIL_YES, t.BTN_MAIL_NO))
+
+
+async def got_mailing(
+    query: CallbackQuery,
+    callback_data: ProfileCb,
+    state: FSMContext,
+    repo: Repositories,
+    settings: Settings,
+    user: User | None,
+    is_admin: bool,
+    bot: Bot,
+) -> None:
+    data: dict[str, Any] = await state.get_data()
+    await state.clear()  # first: a double tap finds no dialog and saves nothing twice
+    await query.answer()
+    await drop_keyboard(query)
+    if user is None or not all(k in data for k in ("full_name", "organisation", "position")):
+        await send_to_chat(query, t.PROFILE_DIALOG_STALE)
+        return
+    mailing = callback_data.value == 1
+    await repo.profiles.save(
+        user.id,
+        full_name=data["full_name"],
+        organisation=data["organisation"],
+        position=data["position"],
+        contact=data["contact"],
+        mailing_consent=mailing,
+    )
+    await repo.profiles.give_consent(user.id, "personal_data", CONSENT_VERSION)
+    if mailing:
+        await repo.profiles.give_consent(user.id, "mailing", CONSENT_VERSION)
+    await repo.commit()
+    await send_to_chat(query, t.PROFILE_SAVED, keyboards.main_menu(user.role, is_admin))
+    event_id = data.get("pending_event")
+    event = await repo.events.get(int(event_id)) if event_id else None
+    if event is not None:
+        await register_and_confirm(bot, user.id, event, repo, settings)
+
+
+async def show_profile(message: Message, repo: Repositories, user: User | None) -> None:
+    profile = await repo.profiles.get(user.id) if user else None
+    if profile is None:
+        await message.answer(t.PROFILE_NONE)
+        return
+    await message.answer(
+        fill(
+            t.PROFILE_SHOW,
+            name=profile.full_name,
+            organisation=profile.organisation,
+            position=profile.position,
+            contact=profile.contact,
+            mailing="да" if profile.mailing_consent else "нет",
+        ),
+        reply_markup=kb.profile(),
+    )
+
+
+async def edit_profile(query: CallbackQuery, state: FSMContext, repo: Repositories) -> None:
+    await query.answer()
+    await start_profile(query, state, repo, pending_event=None)
+
+
+async def reprompt(message: Message, state: FSMContext) -> None:
+    """Anything unexpected inside the dialog (a sticker, a photo) gets the question again."""
+    prompts = {
+        ProfileForm.name.state: t.PROFILE_START,
+        ProfileForm.organisation.state: t.PROFILE_ORG_TYPE,
+        ProfileForm.position.state: t.PROFILE_POSITION,
+        ProfileForm.contact.state: t.PROFILE_CONTACT_BAD,
+        ProfileForm.consent.state: "Нажмите кнопку «Согласен(на)» или «Не согласен(на)» выше.",
+        ProfileForm.mailing.state: "Нажмите «Да, присылать» или «Нет, спасибо» выше.",
+    }
+    await message.answer(prompts.get(await state.get_state() or "", texts.ASK_REPROMPT))
+
+
+def create_router() -> Router:
+    """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+    router.message.register(show_profile, Command("profile"))
+    router.message.register(show_profile, F.text == texts.BTN_PROFILE)
+    router.callback_query.register(edit_profile, ProfileCb.filter(F.field == "edit"))
+    router.message.register(got_name, ProfileForm.name, F.text)
+    router.message.register(got_org_text, ProfileForm.organisation, F.text)
+    router.callback_query.register(
+        got_org_button, ProfileForm.organisation, ProfileCb.filter(F.field == "org")
+    )
+    router.message.register(got_position_text, ProfileForm.position, F.text)
+    router.callback_query.register(
+        got_position_button, ProfileForm.position, ProfileCb.filter(F.field == "pos")
+    )
+    router.message.register(got_contact, ProfileForm.contact, F.text | F.contact)
+    router.callback_query.register(
+        got_consent, ProfileForm.consent, ProfileCb.filter(F.field == "consent")
+    )
+    router.callback_query.register(
+        got_mailing, ProfileForm.mailing, ProfileCb.filter(F.field == "mail")
+    )
+    router.message.register(reprompt, ProfileForm.name)
+    router.message.register(reprompt, ProfileForm.organisation)
+    router.message.register(reprompt, ProfileForm.position)
+    router.message.register(reprompt, ProfileForm.contact)
+    router.message.register(reprompt, ProfileForm.consent)
+    router.message.register(reprompt, ProfileForm.mailing)
+    return router
