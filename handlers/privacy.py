@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 
 from bot import keyboards, texts
 from bot.callbacks import ForgetCb
+from bot.clock import Clock
+from bot.config import Settings
+from bot.registration import notify_promoted
 from bot.render import fill
 from bot.tg import drop_keyboard, send_to_chat
-from storage.models import User
+from storage.models import TeacherProfile, User
 from storage.repositories import Repositories
 
 
-async def my_data(message: Message, repo: Repositories, user: User | None) -> None:
+def _profile_line(profile: TeacherProfile | None) -> str:
+    if profile is None:
+        return "нет"
+    return f"{profile.full_name}, {profile.organisation}, {profile.position}, {profile.contact}"
+
+
+async def my_data(
+    message: Message, repo: Repositories, user: User | None, clock: Clock
+) -> None:
     if user is None:
         return
     await message.answer(
@@ -26,6 +37,8 @@ async def my_data(message: Message, repo: Repositories, user: User | None) -> No
             username=f" (@{user.username})" if user.username else "",
             role=texts.ROLE_TITLES.get(user.role or "", "не выбрана"),
             tickets=await repo.tickets.count_for_user(user.id),
+            profile=_profile_line(await repo.profiles.get(user.id)),
+            registrations=len(await repo.events.for_user(user.id, clock.now())),
             queries=await repo.faq_log.for_user(user.id),
             since=user.created_at.strftime("%d.%m.%Y"),
         ),
@@ -38,7 +51,13 @@ async def forget_me(message: Message) -> None:
 
 
 async def forget_cb(
-    query: CallbackQuery, callback_data: ForgetCb, repo: Repositories, state: FSMContext
+    query: CallbackQuery,
+    callback_data: ForgetCb,
+    repo: Repositories,
+    state: FSMContext,
+    clock: Clock,
+    bot: Bot,
+    settings: Settings,
 ) -> None:
     await query.answer()
     if callback_data.action == "ask":
@@ -48,10 +67,18 @@ async def forget_cb(
     if callback_data.action != "yes":
         await send_to_chat(query, texts.FORGET_KEPT)
         return
+    # Seats first: a deleted registration must hand its seat to the waiting list.
+    promoted = []
+    for registration in await repo.events.for_user(query.from_user.id, clock.now()):
+        result = await repo.events.cancel(registration, clock.now())
+        if result.promoted is not None:
+            promoted.append((result.promoted, registration.event))
     await repo.users.forget(query.from_user.id)
     await repo.commit()
     await state.clear()
     await send_to_chat(query, texts.FORGOTTEN, ReplyKeyboardRemove())
+    for registration, event in promoted:
+        await notify_promoted(bot, registration, event, settings)
 
 
 def create_router() -> Router:

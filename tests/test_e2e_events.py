@@ -216,3 +216,32 @@ async def test_forged_event_callbacks(harness: BotHarness) -> None:
         harness.server.press_data(menu, data, user=TEACHER)
         answer = await harness.server.callback_answer()
         assert answer.params.get("text")
+
+
+async def test_forget_me_frees_the_seat_and_deletes_the_profile(harness: BotHarness) -> None:
+    h = harness
+    event_id = await seed_event(h.sessionmaker, capacity=1)
+    await seed_teacher(h.sessionmaker, TEACHER)
+    await seed_teacher(h.sessionmaker, SECOND)
+    async with h.sessionmaker() as session:
+        repo = Repositories(session)
+        await repo.events.register(event_id, TEACHER.id)
+        await repo.events.register(event_id, SECOND.id)
+        await repo.profiles.give_consent(TEACHER.id, "personal_data", "2026-11-25")
+        await repo.commit()
+
+    data = await h.say(TEACHER, "/my_data")
+    assert "Петрова Ольга Ивановна" in data.text and "Записей на мероприятия: 1" in data.text
+    confirm = await h.press(TEACHER, data, texts.BTN_FORGET)
+    done = await h.press(TEACHER, confirm, texts.BTN_FORGET_YES)
+    assert "удалены" in done.text
+    promoted = await h.server.next_message(SECOND.id)
+    assert "Освободилось место" in promoted.text
+
+    async with h.sessionmaker() as session:
+        assert await session.get(TeacherProfile, TEACHER.id) is None
+        assert await session.get(User, TEACHER.id) is None
+        consent = (await session.scalars(select(Consent))).one()
+        event = await session.get(Event, event_id)
+    assert consent.withdrawn_at is not None
+    assert event is not None and event.taken == 1
