@@ -76,3 +76,21 @@ class ProfileCb(CallbackData, prefix="pf"):
 
     field: str
     value: int = 0
+
+
+class AckCb(CallbackData, prefix="ack"):
+    """«Ознакомлен» under a broadcast."""
+
+    b: int
+
+
+class UnsubCb(CallbackData, prefix="unsub"):
+    """«Отписаться» under a broadcast delivered to a private subscriber."""
+
+    a: str
+
+
+class BindCb(CallbackData, prefix="bind"):
+    """Put the group where the button was pressed into an audience (admins only)."""
+
+    a: str

@@ -1,0 +1,72 @@
+"""What a broadcast says, independent of the messenger that delivers it.
+
+Stored as JSON in `broadcasts.content`; the Telegram channel turns it into a message, and a
+future MAX channel can do the same without the ledger or the scheduler knowing.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from bot.faq.html_check import html_errors
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+Kind = Literal["text", "photo", "document"]
+
+
+@dataclass(frozen=True)
+class LinkButton:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Content:
+    kind: Kind
+    text: str  # Telegram HTML; the caption for a photo or document
+    file_id: str | None = None
+    button: LinkButton | None = None
+    ack: bool = False  # add «Ознакомлен»
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str) -> Content:
+        data: dict[str, Any] = json.loads(raw)
+        button = data.get("button")
+        return cls(
+            kind=data["kind"],
+            text=data.get("text", ""),
+            file_id=data.get("file_id"),
+            button=LinkButton(**button) if button else None,
+            ack=bool(data.get("ack", False)),
+        )
+
+    def problems(self) -> list[str]:
+        """Why Telegram would refuse it, in Russian; caught at compose time, not at send."""
+        found: list[str] = []
+        limit = TEXT_LIMIT if self.kind == "text" else CAPTION_LIMIT
+        if self.kind == "text" and not self.text.strip():
+            found.append("Сообщение пустое.")
+        if self.kind != "text" and not self.file_id:
+            found.append("Нет файла или фото.")
+        visible = len(_strip_tags(self.text))
+        if visible > limit:
+            what = "Текст" if self.kind == "text" else "Подпись к файлу"
+            found.append(f"{what} длиннее {limit} символов ({visible}).")
+        found.extend(f"Ошибка разметки: {e}" for e in html_errors(self.text))
+        if self.button and not self.button.url.startswith(("https://", "http://", "tg://")):
+            found.append("Ссылка кнопки должна начинаться с https://")
+        if self.button and not 1 <= len(self.button.label) <= 64:
+            found.append("Надпись на кнопке — от 1 до 64 символов.")
+        return found
+
+
+def _strip_tags(text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
