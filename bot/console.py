@@ -42,9 +42,10 @@ class Transcript:
             out.append("бот> " + (message.text or "").replace("\n", "\n     "))
             if message.reply_keyboard:
                 self.keyboard = [text for row in message.reply_keyboard for text in row]
-                out.append("     меню: " + " | ".join(
-                    f"[{chr(ord('a') + i)}] {t}" for i, t in enumerate(self.keyboard)
-                ))
+                out.append(
+                    "     меню: "
+                    + " | ".join(f"[{chr(ord('a') + i)}] {t}" for i, t in enumerate(self.keyboard))
+                )
             if message.buttons:
                 self.buttons = []
                 for row in message.buttons:
@@ -77,8 +78,10 @@ async def run_console(settings: Settings) -> int:
         bot = create_bot(settings, session=session)
         dp = create_dispatcher(services)
         polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False))
-        print("Чат с ботом (офлайн). Цифра — кнопка под сообщением, буква — кнопка меню, "
-              "/quit — выход.\n")
+        print(
+            "Чат с ботом (офлайн). Цифра — кнопка под сообщением, буква — кнопка меню, "
+            "/quit — выход.\n"
+        )
         try:
             await _loop(server, transcript)
         finally:

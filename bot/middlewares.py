@@ -88,6 +88,8 @@ class ThrottlingMiddleware(BaseMiddleware):
         allowed, warn = self._allow(tg_user.id)
         if allowed:
             return await handler(event, data)
-        if isinstance(event, CallbackQuery) or (warn and isinstance(event, Message) and event.chat.type == "private"):
+        if isinstance(event, CallbackQuery) or (
+            warn and isinstance(event, Message) and event.chat.type == "private"
+        ):
             await event.answer(texts.THROTTLED)
         return None

@@ -51,7 +51,11 @@ def ticket_card(ticket: Ticket, user: User | None) -> str:
 
 
 async def post(
-    bot: Bot, repo: Repositories, settings: Settings, ticket_id: int, text: str,
+    bot: Bot,
+    repo: Repositories,
+    settings: Settings,
+    ticket_id: int,
+    text: str,
     markup: InlineKeyboardMarkup | None,
 ) -> int:
     """Send `text` to every staff target and remember each post; returns how many arrived."""
@@ -80,7 +84,12 @@ async def open_ticket(
     ticket = await repo.tickets.create(user.id, chat_id, question)
     await repo.commit()
     reached = await post(
-        bot, repo, settings, ticket.id, ticket_card(ticket, user), keyboards.staff_ticket(ticket.id)
+        bot,
+        repo,
+        settings,
+        ticket.id,
+        ticket_card(ticket, user),
+        keyboards.staff_ticket(ticket.id),
     )
     await repo.commit()
     return ticket, False, reached
@@ -100,17 +109,26 @@ async def add_follow_up(
 
 
 async def deliver_answer(
-    bot: Bot, repo: Repositories, ticket: Ticket, staff: tuple[int, str], html_text: str, plain: str
+    bot: Bot,
+    repo: Repositories,
+    ticket: Ticket,
+    staff: tuple[int, str],
+    html_text: str,
+    plain: str,
 ) -> bool:
     """Send a staff answer to the asker; the answer is saved whether or not it arrives.
 
     Formatting is kept when it fits one message; a longer answer goes as plain-text parts.
     """
     text = texts.TICKET_ANSWER.format(id=ticket.id, text=html_text)
-    parts = [text] if len(text) <= MESSAGE_LIMIT else [
-        texts.TICKET_ANSWER.format(id=ticket.id, text=""),
-        *(q(part) for part in split_message(plain, MESSAGE_LIMIT - 100)),
-    ]
+    parts = (
+        [text]
+        if len(text) <= MESSAGE_LIMIT
+        else [
+            texts.TICKET_ANSWER.format(id=ticket.id, text=""),
+            *(q(part) for part in split_message(plain, MESSAGE_LIMIT - 100)),
+        ]
+    )
     delivered = True
     try:
         for index, part in enumerate(parts, start=1):

@@ -9,7 +9,7 @@ from datetime import datetime
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import events_view, texts
 from bot.callbacks import EventCb, EventFilterCb, EventListCb
@@ -104,7 +104,7 @@ async def render_card(
     settings: Settings,
     clock: Clock,
     is_admin: bool,
-) -> tuple[str, kb.InlineKeyboardMarkup]:
+) -> tuple[str, InlineKeyboardMarkup]:
     registration = await repo.events.registration(event.id, user_id)
     position = 0
     if registration is not None and registration.status == RegistrationStatus.WAITING:

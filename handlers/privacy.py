@@ -24,9 +24,7 @@ def _profile_line(profile: TeacherProfile | None) -> str:
     return f"{profile.full_name}, {profile.organisation}, {profile.position}, {profile.contact}"
 
 
-async def my_data(
-    message: Message, repo: Repositories, user: User | None, clock: Clock
-) -> None:
+async def my_data(message: Message, repo: Repositories, user: User | None, clock: Clock) -> None:
     if user is None:
         return
     await message.answer(

@@ -6,6 +6,8 @@ here on the server, so a forged button from another chat does nothing.
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramAPIError
@@ -87,10 +89,8 @@ async def staff_action(
 
 
 async def _tell_asker_closed(bot: Bot, repo: Repositories, chat_id: int, ticket_id: int) -> None:
-    try:
+    with suppress(TelegramAPIError):  # the asker left; the ticket is closed either way
         await bot.send_message(chat_id, fill(texts.TICKET_CLOSED_USER, id=ticket_id))
-    except TelegramAPIError:
-        pass  # the asker left; the ticket is closed either way
 
 
 async def _save_draft(query: CallbackQuery, repo: Repositories, ticket_id: int) -> None:

@@ -113,7 +113,10 @@ class BotHarness:
 
 
 async def start_bot(
-    server: FakeTelegramServer, settings: Settings, sessionmaker: SessionMaker, faq: FaqService,
+    server: FakeTelegramServer,
+    settings: Settings,
+    sessionmaker: SessionMaker,
+    faq: FaqService,
     clock: Clock | None = None,
 ) -> tuple[Bot, Dispatcher, asyncio.Task[None]]:
     session = AiohttpSession(api=TelegramAPIServer.from_base(server.url))

@@ -22,7 +22,7 @@ async def test_start_role_and_menu(harness: BotHarness) -> None:
 
     saved = await harness.press(PARENT, welcome, "Родитель")
     assert "Родитель" in saved.text
-    assert texts.BTN_FAQ in sum(saved.reply_keyboard, [])
+    assert texts.BTN_FAQ in [b for row in saved.reply_keyboard for b in row]
     assert (await harness.server.callback_answer()).ok
 
     async with harness.sessionmaker() as session:

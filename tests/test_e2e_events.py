@@ -37,8 +37,11 @@ def settings(db_path: object) -> Settings:
 
 @pytest.fixture
 async def harness(
-    server: FakeTelegramServer, settings: Settings, sessionmaker: SessionMaker,
-    faq_service: FaqService, clock: FrozenClock,
+    server: FakeTelegramServer,
+    settings: Settings,
+    sessionmaker: SessionMaker,
+    faq_service: FaqService,
+    clock: FrozenClock,
 ) -> AsyncIterator[BotHarness]:
     bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service, clock)
     h = BotHarness(server, settings, sessionmaker, dp, bot, task)
@@ -50,10 +53,15 @@ async def seed_event(sessionmaker: SessionMaker, capacity: int = 1, **kw: object
     async with sessionmaker() as session:
         repo = Repositories(session)
         event = Event(
-            title=kw.get("title", "Семинар «Программа & <карточка>»"), kind="seminar",
-            starts_at=START, duration_min=90, format=kw.get("format", "offline"),
-            place=kw.get("place", "ул. Ленина, 1, каб. 5"), capacity=capacity,
-            registration_deadline=START - timedelta(days=1), description="Разберём структуру.",
+            title=kw.get("title", "Семинар «Программа & <карточка>»"),
+            kind="seminar",
+            starts_at=START,
+            duration_min=90,
+            format=kw.get("format", "offline"),
+            place=kw.get("place", "ул. Ленина, 1, каб. 5"),
+            capacity=capacity,
+            registration_deadline=START - timedelta(days=1),
+            description="Разберём структуру.",
         )
         await repo.events.add(event)
         await repo.commit()
@@ -69,8 +77,12 @@ async def seed_teacher(sessionmaker: SessionMaker, user: FakeUser, profile: bool
             await repo.commit()
             return
         await repo.profiles.save(
-            user.id, full_name="Петрова Ольга Ивановна", organisation="ДДТ", position="Методист",
-            contact="+7 900 000-00-00", mailing_consent=False,
+            user.id,
+            full_name="Петрова Ольга Ивановна",
+            organisation="ДДТ",
+            position="Методист",
+            contact="+7 900 000-00-00",
+            mailing_consent=False,
         )
         await repo.commit()
 
@@ -84,12 +96,14 @@ async def test_teacher_finds_registers_with_consent_and_gets_ics(harness: BotHar
     event_id = await seed_event(h.sessionmaker, capacity=30)
     welcome = await h.say(TEACHER, "/start")
     menu = await h.press(TEACHER, welcome, "Педагог")
-    assert texts.BTN_EVENTS in sum(menu.reply_keyboard, [])
+    assert texts.BTN_EVENTS in [b for row in menu.reply_keyboard for b in row]
 
     listing = await h.say(TEACHER, texts.BTN_EVENTS)
     assert "Программа &amp; &lt;карточка&gt;" not in listing.text  # shown as text, not escapes
     assert "Программа & <карточка>" in listing.text
-    h.server.press(listing, next(b for b in listing.inline_texts if "10.12 15:00" in b), user=TEACHER)
+    h.server.press(
+        listing, next(b for b in listing.inline_texts if "10.12 15:00" in b), user=TEACHER
+    )
     await h.server.idle()
     card = h.server.messages[(TEACHER.id, listing.message_id)]
     assert "15:00–16:30" in card.text and "осталось 30 из 30" in card.text

@@ -34,8 +34,11 @@ async def test_unknown_question_becomes_ticket_and_staff_reply_comes_back(
     assert {"✍️ Ответить", "✅ Закрыть"} <= set(post.inline_texts)
 
     harness.server.user_sends(
-        "Да, <b>можно</b>: возьмите справку.", user=ADMIN, chat_id=STAFF_CHAT,
-        chat_type="supergroup", reply_to=post,
+        "Да, <b>можно</b>: возьмите справку.",
+        user=ADMIN,
+        chat_id=STAFF_CHAT,
+        chat_type="supergroup",
+        reply_to=post,
     )
     answer = await harness.server.next_message(PARENT.id)
     assert "Ответ специалиста МОЦ" in answer.text
@@ -62,8 +65,11 @@ async def test_reply_button_follow_ups_and_draft(harness: BotHarness) -> None:
     prompt = await harness.server.next_message(STAFF_CHAT)
     assert prompt.reply_markup and prompt.reply_markup.get("force_reply")
     harness.server.user_sends(
-        "Можно, предупредите педагога заранее.", user=ADMIN, chat_id=STAFF_CHAT,
-        chat_type="supergroup", reply_to=prompt,
+        "Можно, предупредите педагога заранее.",
+        user=ADMIN,
+        chat_id=STAFF_CHAT,
+        chat_type="supergroup",
+        reply_to=prompt,
     )
     answer = await harness.server.next_message(PARENT.id)
     assert "предупредите педагога" in answer.text
@@ -119,8 +125,11 @@ async def test_restart_in_the_middle_of_a_ticket_loses_nothing(
 
     # the bot is down; the staff member replies meanwhile
     server.user_sends(
-        "Отвечаю после перезапуска", user=ADMIN, chat_id=STAFF_CHAT,
-        chat_type="supergroup", reply_to=post,
+        "Отвечаю после перезапуска",
+        user=ADMIN,
+        chat_id=STAFF_CHAT,
+        chat_type="supergroup",
+        reply_to=post,
     )
     harness.bot, harness.dp, harness.task = await start_bot(
         server, harness.settings, harness.sessionmaker, faq_service

@@ -46,7 +46,9 @@ class EventRepo:
 
     async def add(self, event: Event, session_starts: Sequence[datetime] = ()) -> Event:
         starts = list(session_starts) or [event.starts_at]
-        event.sessions = [EventSession(starts_at=s, duration_min=event.duration_min) for s in starts]
+        event.sessions = [
+            EventSession(starts_at=s, duration_min=event.duration_min) for s in starts
+        ]
         event.starts_at = min(starts)
         self.session.add(event)
         await self.session.flush()
@@ -56,8 +58,12 @@ class EventRepo:
         return await self.session.get(Event, event_id, options=[selectinload(Event.sessions)])
 
     async def upcoming(
-        self, now: datetime, kind: str | None = None,
-        between: tuple[datetime, datetime] | None = None, offset: int = 0, limit: int = 50,
+        self,
+        now: datetime,
+        kind: str | None = None,
+        between: tuple[datetime, datetime] | None = None,
+        offset: int = 0,
+        limit: int = 50,
     ) -> Sequence[Event]:
         """Events not cancelled whose last session has not started yet, soonest first."""
         last = (
@@ -142,7 +148,9 @@ class EventRepo:
 
     async def _free_seat(self, event_id: int) -> None:
         await self.session.execute(
-            update(Event).where(Event.id == event_id, Event.taken > 0).values(taken=Event.taken - 1)
+            update(Event)
+            .where(Event.id == event_id, Event.taken > 0)
+            .values(taken=Event.taken - 1)
         )
 
     async def registration(self, event_id: int, user_id: int) -> Registration | None:
@@ -164,9 +172,13 @@ class EventRepo:
             return SeatResult(existing, "already")
         event = await self.session.get(Event, event_id)
         if event is None or event.status != EventStatus.PUBLISHED:
-            return SeatResult(existing or Registration(event_id=event_id, user_id=user_id,
-                                                       status=RegistrationStatus.CANCELLED),
-                              "closed")
+            return SeatResult(
+                existing
+                or Registration(
+                    event_id=event_id, user_id=user_id, status=RegistrationStatus.CANCELLED
+                ),
+                "closed",
+            )
         status = RegistrationStatus.REGISTERED if took else RegistrationStatus.WAITING
         now = utcnow()
         if existing is None:
@@ -186,16 +198,16 @@ class EventRepo:
             update(Registration)
             .where(
                 Registration.id == registration.id,
-                Registration.status.in_((RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)),
+                Registration.status.in_(
+                    (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)
+                ),
             )
             .values(status=RegistrationStatus.CANCELLED, updated_at=now)
         )
         if not getattr(result, "rowcount", 0):
             return CancelResult(False, False, None)
         event = await self.session.get(Event, registration.event_id)
-        late = bool(
-            event and event.registration_deadline and now > event.registration_deadline
-        )
+        late = bool(event and event.registration_deadline and now > event.registration_deadline)
         registration.status = RegistrationStatus.CANCELLED
         registration.cancelled_late = late
         promoted = None
@@ -209,7 +221,10 @@ class EventRepo:
     async def _promote_first(self, event_id: int, now: datetime) -> Registration | None:
         first = await self.session.scalar(
             select(Registration)
-            .where(Registration.event_id == event_id, Registration.status == RegistrationStatus.WAITING)
+            .where(
+                Registration.event_id == event_id,
+                Registration.status == RegistrationStatus.WAITING,
+            )
             .order_by(Registration.queued_at, Registration.id)
             .limit(1)
         )

@@ -18,7 +18,13 @@ class ProfileRepo:
         return await self.session.get(TeacherProfile, user_id)
 
     async def save(
-        self, user_id: int, *, full_name: str, organisation: str, position: str, contact: str,
+        self,
+        user_id: int,
+        *,
+        full_name: str,
+        organisation: str,
+        position: str,
+        contact: str,
         mailing_consent: bool,
     ) -> TeacherProfile:
         profile = await self.session.get(TeacherProfile, user_id)

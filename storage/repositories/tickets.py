@@ -23,9 +23,7 @@ class TicketRepo:
         return ticket
 
     async def get(self, ticket_id: int) -> Ticket | None:
-        return await self.session.get(
-            Ticket, ticket_id, options=[selectinload(Ticket.messages)]
-        )
+        return await self.session.get(Ticket, ticket_id, options=[selectinload(Ticket.messages)])
 
     async def open_for_user(self, user_id: int) -> Ticket | None:
         return await self.session.scalar(

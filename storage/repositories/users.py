@@ -43,9 +43,7 @@ class UserRepo:
         await self.session.execute(update(User).where(User.id == user_id).values(role=role))
 
     async def set_active(self, user_id: int, active: bool) -> None:
-        await self.session.execute(
-            update(User).where(User.id == user_id).values(is_active=active)
-        )
+        await self.session.execute(update(User).where(User.id == user_id).values(is_active=active))
 
     async def count_by_role(self) -> dict[str | None, int]:
         rows = await self.session.execute(select(User.role, func.count()).group_by(User.role))
