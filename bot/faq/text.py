@@ -85,8 +85,16 @@ def max_typos(word: str, known: bool) -> int:
     return 2 if len(word) >= 7 else 1
 
 
+def _repair(word: str) -> str:
+    """The commonest Russian verb typo: a lost soft sign, «записатся» for «записаться»."""
+    if word.endswith("тся") and not is_known(word) and is_known(word[:-3] + "ться"):
+        return word[:-3] + "ться"
+    return word
+
+
 def _canonical(word: str) -> tuple[str, ...]:
     """Synonym folding on the surface form first (slang), then on the lemma."""
+    word = _repair(word)
     if word in SYNONYMS:
         return SYNONYMS[word]
     lemma = lemmatize(word)
