@@ -8,6 +8,7 @@ from aiogram import Router
 
 from handlers import (
     admin,
+    chats,
     common,
     errors,
     escalation,
@@ -30,6 +31,7 @@ def get_routers() -> list[Router]:
         admin,
         profile,
         events,
+        chats,
         staff,
         escalation,
         faq,

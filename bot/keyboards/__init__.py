@@ -30,6 +30,7 @@ def main_menu(role: str | None, is_admin: bool) -> ReplyKeyboardMarkup:
     builder.button(text=texts.BTN_ASK)
     builder.button(text=texts.BTN_CONTACTS)
     builder.button(text=texts.BTN_MY_DATA)
+    builder.button(text=texts.BTN_SUBSCRIBE)
     if role in ("teacher", "director", "staff") or is_admin:
         builder.button(text=texts.BTN_PROFILE)
     if is_admin:

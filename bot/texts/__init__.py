@@ -69,7 +69,9 @@ HELP_ADMIN: Final = (
     "/tickets — открытые обращения\n"
     "/faq_stats — что спрашивают и на что бот не ответил (30 дней)\n"
     "/faq_drafts — черновики новых ответов\n"
-    "/reload_faq — перечитать базу ответов без перезапуска"
+    "/reload_faq — перечитать базу ответов без перезапуска\n"
+    "/chats — чаты и аудитории; в группе: /bind parents|directors|teachers|staff [тег], "
+    "/unbind, /tag, /untag"
 )
 CANCELLED: Final = "Действие отменено. Чем ещё помочь?"
 NOTHING_TO_CANCEL: Final = "Отменять нечего. Напишите вопрос или откройте меню."
@@ -193,11 +195,14 @@ BOT_COMMANDS: Final = {
     "help": "Что умеет бот",
     "events": "Мероприятия для педагогов",
     "my_events": "Мои записи на мероприятия",
+    "subscribe": "Подписаться на новости МОЦ",
+    "unsubscribe": "Отписаться от новостей",
     "my_data": "Мои данные",
     "cancel": "Отменить текущее действие",
 }
 ADMIN_COMMANDS: Final = {
     "tickets": "Открытые обращения",
+    "chats": "Чаты и аудитории",
     "faq_stats": "Статистика вопросов",
     "faq_drafts": "Черновики FAQ",
     "reload_faq": "Перечитать базу ответов",
@@ -207,6 +212,7 @@ STAFF_WITHDRAWN: Final = "↩️ Обращение №{id} отозвано п�
 BTN_EVENTS: Final = "📅 Мероприятия"
 BTN_MY_EVENTS: Final = "📝 Мои записи"
 BTN_PROFILE: Final = "🪪 Мой профиль"
+BTN_SUBSCRIBE: Final = "🔔 Подписаться на новости"
 MENU_BUTTONS: Final = frozenset(
     {
         BTN_FAQ,

@@ -23,8 +23,6 @@ DATE_PAST: Final = "Это время уже прошло ({moment}). Нужна
 # --- buttons ----------------------------------------------------------------------------------
 BTN_ONE_SESSION: Final = "Одно занятие"
 BTN_MINUTES: Final = "{minutes} мин"
-BTN_OFFLINE: Final = "Очно"
-BTN_ONLINE: Final = "Онлайн"
 BTN_NO_DEADLINE: Final = "Без срока"
 BTN_SKIP: Final = "Пропустить"
 BTN_NO_DESCRIPTION: Final = "Без описания"
@@ -85,17 +83,20 @@ ASK_DESCRIPTION: Final = (
     "Или «Пропустить»."
 )
 PREVIEW: Final = (
-    "👀 <b>Так карточку увидят педагоги:</b>\n\n{card}\n\n"
-    "──────────\n{extra}Опубликовать?"
+    "👀 <b>Так карточку увидят педагоги:</b>\n\n{card}\n\n──────────\n{extra}Опубликовать?"
 )
 PREVIEW_LINK: Final = "Ссылка (видна только записавшимся): {link}\n"
+PREVIEW_HINT: Final = "Проверьте карточку выше и нажмите «Опубликовать» или «Отмена»."
+CARD_TOO_LONG: Final = (
+    "Карточка получается длиннее, чем позволяет Telegram ({length} из {limit} знаков). "
+    "Сократите описание."
+)
 PUBLISHED: Final = "✅ Опубликовано, мероприятие №{id}."
 DRAFT_DISCARDED: Final = "Черновик удалён, ничего не опубликовано."
 ALREADY_DONE: Final = "Этот черновик уже опубликован или удалён."
 STEP_PASSED: Final = "Этот шаг уже пройден."
 STARTS_NOW_PAST: Final = (
-    "Пока вы заполняли, время начала прошло. Укажите дату и время заново — остальное "
-    "я запомнил."
+    "Пока вы заполняли, время начала прошло. Укажите дату и время заново — остальное я запомнил."
 )
 
 # --- wrong input ------------------------------------------------------------------------------
@@ -132,6 +133,7 @@ DESCRIPTION_TOO_LONG: Final = "Описание — до {limit} символо�
 
 # --- editing ----------------------------------------------------------------------------------
 EDIT_PICK: Final = "✏️ Что изменить в «{title}»?"
+EDIT_ASK_TITLE: Final = "Новое <b>название</b> (до {limit} символов)."
 EDIT_ASK_STARTS: Final = (
     "Новые дата и время начала (часовой пояс МОЦ: {zone}). Сейчас: <b>{current}</b>.\n"
     "Для серии занятий — все даты через запятую."
@@ -144,9 +146,7 @@ CHANGED_TIME: Final = (
     "🔔 <b>Изменилось время</b> мероприятия «{title}».\nТеперь: {when}\n\n"
     "Если не сможете прийти, отмените запись в «Мои записи»."
 )
-CHANGED_PLACE: Final = (
-    "🔔 <b>Изменилось место</b> мероприятия «{title}» ({when}).\n{place}"
-)
+CHANGED_PLACE: Final = "🔔 <b>Изменилось место</b> мероприятия «{title}» ({when}).\n{place}"
 
 # --- status changes ---------------------------------------------------------------------------
 CLOSED_OK: Final = "Запись на «{title}» закрыта."
@@ -164,7 +164,7 @@ EVENT_CANCELLED_NOTICE: Final = (
 NOTIFY_REPORT: Final = "доставлено {sent}, заблокировали бота {blocked}, ошибок {failed}"
 EVENT_MISSING: Final = "Мероприятие не найдено — возможно, его удалили."
 
-# --- participants -----------------------------------------------------------------------------
+# --- participants (plain text: the list is split into messages first, then escaped whole) -----
 PEOPLE_HEAD: Final = "👥 Участники: «{title}» — {when}\nЗанято мест: {taken} из {capacity}"
 PEOPLE_NONE: Final = "Пока никто не записался."
 PEOPLE_LINE: Final = "{n}. {name} — {organisation}, {position}, {contact} — {status}"
@@ -196,6 +196,7 @@ REPORT_CAPTION: Final = (
 )
 FILE_REPORT: Final = "otchet-{first}-{last}.xlsx"
 
+# For the admins' command menu (bot.texts.ADMIN_COMMANDS); not registered from here.
 COMMANDS: Final[dict[str, str]] = {
     "new_event": "Новое мероприятие",
     "report": "Отчёт за учебный год (Excel)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.repositories.chats import ChatRepo
 from storage.repositories.events import EventRepo
 from storage.repositories.faq_log import FaqLogRepo
 from storage.repositories.profiles import ProfileRepo
@@ -21,6 +22,7 @@ class Repositories:
         self.faq_log = FaqLogRepo(session)
         self.events = EventRepo(session)
         self.profiles = ProfileRepo(session)
+        self.chats = ChatRepo(session)
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -30,6 +32,7 @@ class Repositories:
 
 
 __all__ = [
+    "ChatRepo",
     "EventRepo",
     "FaqLogRepo",
     "ProfileRepo",

@@ -1,0 +1,185 @@
+"""Texts of the staff side of broadcasts: the compose dialog, the list, «Ознакомлен».
+
+Telegram HTML. Every value goes in through `bot.render.fill` (escaped) at the call site; the
+few `{…_html}` placeholders take text that is already HTML (a rendered line, a parse error).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+BTN_BROADCAST: Final = "📣 Рассылка"
+
+AUDIENCE_LABELS: Final = {
+    "parents": "Родители",
+    "directors": "Руководители",
+    "teachers": "Педагоги",
+    "staff": "Сотрудники",
+}
+STATE_LABELS: Final = {
+    "scheduled": "🕒 запланирована",
+    "sending": "⏳ отправляется",
+    "done": "✅ отправлена",
+    "cancelled": "❌ отменена",
+    "missed": "⚠️ пропущена (бот был выключен)",
+}
+
+# --- compose: the message ---------------------------------------------------------------------
+ASK_CONTENT: Final = (
+    "📣 <b>Новая рассылка</b>\n\n"
+    "Пришлите сообщение для рассылки — текст (можно с форматированием), фото или документ с "
+    "подписью. Можно переслать готовое сообщение.\n\n/cancel — отменить."
+)
+CONTENT_WRONG_KIND: Final = (
+    "Для рассылки пришлите текст, фото или документ (стикеры, голосовые и видео не подходят)."
+)
+CONTENT_TOO_LONG: Final = (
+    "{what} слишком длинный: {length} символов, а Telegram пропускает не больше {limit}. "
+    "Сократите или разделите на части и пришлите первую часть заново — остальные можно "
+    "разослать отдельно."
+)
+CONTENT_COMMAND: Final = (
+    "Это похоже на команду, а не на текст рассылки. Пришлите сообщение для рассылки или "
+    "/cancel, чтобы выйти."
+)
+WHAT_TEXT: Final = "Текст"
+WHAT_CAPTION: Final = "Подпись к файлу"
+CONTENT_PROBLEMS: Final = (
+    "Такое сообщение Telegram не примет:\n{problems}\n\nПришлите исправленное."
+)
+
+# --- compose: audience and tags ---------------------------------------------------------------
+ASK_AUDIENCE: Final = (
+    "Кому отправить? Отметьте одну или несколько аудиторий.\n\n"
+    "Получателей сейчас: <b>{count}</b> (группы, каналы и подписчики в личке)."
+)
+BTN_ALL: Final = "Все"
+BTN_NEXT: Final = "Далее →"
+AUDIENCE_NONE_PICKED: Final = "Отметьте хотя бы одну аудиторию."
+AUDIENCE_EMPTY: Final = "В выбранных аудиториях нет ни одного чата — некому отправить."
+ASK_TAGS: Final = (
+    "Выбрано: <b>{audiences}</b>, получателей: <b>{count}</b>.\n\n"
+    "Сузить по тегам? Напишите теги через запятую, например <i>школа5, район-север</i> "
+    "(получат чаты хотя бы с одним из них), или нажмите «Без тегов»."
+)
+BTN_NO_TAGS: Final = "Без тегов"
+BTN_BACK_AUDIENCE: Final = "« Аудитории"
+TAGS_BAD: Final = "Теги — слова до 64 символов через запятую, например <i>школа5, район-север</i>."
+TAGS_EMPTY: Final = (
+    "С тегами <b>{tags}</b> в выбранных аудиториях нет ни одного чата. Напишите другие теги, "
+    "нажмите «Без тегов» или вернитесь к аудиториям."
+)
+
+# --- compose: button, ack, time ---------------------------------------------------------------
+ASK_BUTTON: Final = (
+    "Добавить кнопку под сообщением?\n\n"
+    "• «Записаться на мероприятие» — выберите мероприятие из списка;\n"
+    "• своя ссылка — напишите <i>Надпись | https://адрес</i>;\n"
+    "• или «Без кнопки»."
+)
+BTN_EVENT_BUTTON: Final = "📅 Записаться на мероприятие"
+BTN_NO_BUTTON: Final = "Без кнопки"
+BUTTON_BAD: Final = (
+    "Не понял кнопку. Напишите так: <i>Подробнее | https://example.org/news</i> — надпись до "
+    "64 символов, затем «|» и ссылка, начинающаяся с https://."
+)
+ASK_EVENT: Final = "Выберите мероприятие — кнопка откроет его карточку с записью:"
+NO_EVENTS: Final = "Ближайших мероприятий нет. Напишите свою кнопку или нажмите «Без кнопки»."
+EVENT_BUTTON_LABEL: Final = "📝 Записаться"
+ASK_ACK: Final = (
+    "Добавить кнопку «✅ Ознакомлен»? Получатели отметятся, а вы увидите, кто прочитал."
+)
+BTN_ACK_ON: Final = "Да, с «Ознакомлен»"
+BTN_ACK_OFF: Final = "Нет"
+ASK_WHEN: Final = (
+    "Когда отправить? Нажмите «Сейчас» или напишите дату и время (по времени МОЦ), например "
+    "<i>завтра 10:00</i> или <i>25.12.2026 15:00</i>."
+)
+BTN_NOW: Final = "Сейчас"
+ASK_REPEAT: Final = "Повторять рассылку?"
+BTN_REPEAT_NONE: Final = "Не повторять"
+BTN_REPEAT_WEEKLY: Final = "Каждую неделю"
+
+# --- compose: preview and confirm -------------------------------------------------------------
+PREVIEW_SUMMARY: Final = (
+    "☝️ Так сообщение увидят получатели.\n\n"
+    "Получателей: <b>{count}</b> · {when} · {repeat}\n"
+    "Аудитории: {audiences}{tags}"
+)
+PREVIEW_TAGS: Final = " · теги: {tags}"
+WHEN_NOW: Final = "сейчас"
+WHEN_AT: Final = "{moment}"
+REPEAT_NONE: Final = "без повтора"
+REPEAT_WEEKLY: Final = "каждую неделю"
+BTN_TEST: Final = "🧪 Отправить тест себе"
+BTN_CONFIRM_NOW: Final = "✅ Отправить"
+BTN_CONFIRM_AT: Final = "✅ Запланировать"
+BTN_CHANGE_WHEN: Final = "🕒 Изменить время"
+BTN_CANCEL: Final = "Отмена"
+TEST_SENT: Final = "Тест отправлен вам в личные сообщения."
+TEST_FAILED: Final = "Тест не отправился: {error}"
+CREATE_FAILED: Final = (
+    "Рассылка не создана: {error}\n\nИсправьте и нажмите «{confirm}» снова или «Отмена»."
+)
+PROGRESS_NOW: Final = "⏳ Рассылка начнётся через несколько секунд…"
+PROGRESS_AT: Final = (
+    "🕒 Рассылка запланирована на {moment}. Когда она начнётся, здесь будет видно, как идёт "
+    "отправка."
+)
+CREATED_NOW: Final = "✅ Рассылка №{id} поставлена в очередь. Ход отправки — в сообщении ниже."
+CREATED_AT: Final = "✅ Рассылка №{id} запланирована на {moment}{repeat}."
+CREATED_REPEAT: Final = ", повтор каждую неделю"
+DIALOG_CANCELLED: Final = "Рассылка отменена, ничего не отправлено."
+DIALOG_STALE: Final = "Этот черновик рассылки уже закрыт. Начните заново: /broadcast"
+REPROMPT_BUTTONS: Final = "Нажмите одну из кнопок выше или /cancel, чтобы выйти."
+
+# --- from an event card -----------------------------------------------------------------------
+EVENT_GONE: Final = "Мероприятие не найдено."
+ANNOUNCE: Final = "📣 <b>{title}</b>\n\n🗓 {when}\n{place}{seats}\n\nЗапись — по кнопке ниже."
+ANNOUNCE_PLACE: Final = "📍 {place}"
+ANNOUNCE_ONLINE: Final = "💻 Онлайн, ссылку пришлём после записи"
+ANNOUNCE_SEATS: Final = "\n👥 Свободных мест: {left} из {capacity}"
+ANNOUNCE_STARTED: Final = "Анонс мероприятия готов — осталось выбрать, кому его отправить."
+
+# --- /broadcasts --------------------------------------------------------------------------------
+LIST_TITLE: Final = "📣 <b>Последние рассылки</b>"
+LIST_EMPTY: Final = "Рассылок пока не было. Новая — /broadcast"
+LIST_LINE: Final = (
+    "<b>№{id}</b> · {state} · {when}{repeat}\n<i>{preview}</i>\n"
+    "Доставлено {sent} из {total} · заблокировали {blocked} · ошибок {failed} · "
+    "в очереди {pending}"
+)
+LIST_REPEAT: Final = " · 🔁 еженедельно"
+BTN_CANCEL_ONE: Final = "❌ №{id} Отменить"
+BTN_MOVE_ONE: Final = "🕒 №{id} Перенести"
+BTN_ACKS_ONE: Final = "👀 №{id} Кто ознакомился"
+NOT_FOUND: Final = "Рассылка №{id} не найдена."
+CANCELLED_ONE: Final = "❌ Рассылка №{id} отменена ({who})."
+ALREADY_CANCELLED: Final = "Рассылка №{id} уже отменена."
+CANNOT_CANCEL: Final = "Рассылку №{id} уже не отменить: она {state}."
+ASK_MOVE: Final = (
+    "На когда перенести рассылку №{id}? Напишите дату и время, например <i>завтра 10:00</i>. "
+    "/cancel — оставить как есть."
+)
+MOVED: Final = "🕒 Рассылка №{id} перенесена на {moment}."
+CANNOT_MOVE: Final = "Рассылку №{id} уже не перенести: она {state}."
+ACKS_TITLE: Final = "👀 <b>Кто ознакомился с рассылкой №{id}</b>"
+ACKS_CHAT: Final = "\n<b>{title}</b> — {count}:\n{names}"
+ACKS_NONE: Final = "\nПока никто не отметился."
+ACKS_PENDING: Final = "\n<b>Не отметились в личных сообщениях</b> — {count}:\n{names}"
+ACKS_MORE: Final = "…и ещё {count}"
+PRIVATE_CHATS: Final = "Личные сообщения"
+NO_ACK_BUTTON: Final = "В рассылке №{id} не было кнопки «Ознакомлен»."
+
+# --- «Ознакомлен» -------------------------------------------------------------------------------
+ACK_THANKS: Final = "Спасибо, отмечено ✅"
+ACK_AGAIN: Final = "Вы уже отметились 👍"
+ACK_PREVIEW: Final = "Это предпросмотр: в настоящей рассылке здесь сохранится отметка."
+ACK_GONE: Final = "Эта рассылка удалена."
+
+# --- command line -------------------------------------------------------------------------------
+CLI_NO_FILE: Final = "не удалось прочитать {path}: {reason}"
+CLI_BAD_DATE: Final = "дата «{value}» не подходит: нужен формат ГГГГ-ММ-ДД ЧЧ:ММ (время МОЦ)"
+CLI_PAST: Final = "время {moment} уже прошло"
+CLI_NOT_FOUND: Final = "рассылка №{id} не найдена"
+CLI_NOT_CANCELLED: Final = "рассылку №{id} не отменить: она {state}"

@@ -1,0 +1,76 @@
+"""Texts of the chat registry and of private subscriptions (Russian, Telegram HTML).
+
+Values are escaped at the call site (bot.render.fill / q); templates here stay readable.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from bot.texts import BTN_SUBSCRIBE as BTN_SUBSCRIBE
+
+AUDIENCE_TITLES: Final = {
+    "parents": "Родители",
+    "directors": "Руководители",
+    "teachers": "Педагоги",
+    "staff": "Сотрудники МОЦ",
+}
+KIND_TITLES: Final = {"group": "группа", "supergroup": "супергруппа", "channel": "канал"}
+
+BTN_BOUND: Final = "✅ {title}"
+
+# --- the bot was added to a chat (told to every admin privately) ---
+ADDED: Final = (
+    "➕ Бота добавили в {kind} «{title}» (id <code>{chat_id}</code>).\n"
+    "Добавил(а): {who}.\n\n"
+    "Сейчас чат получает рассылки для: {audiences}.\n"
+    "Выберите аудиторию кнопкой (повторное нажатие убирает её) или напишите в самом чате "
+    "<code>/bind parents</code>."
+)
+# Callback answers are plain text (no HTML), at most 200 characters.
+BOUND_TOAST: Final = "Чат «{title}»: {audiences}."
+CHAT_GONE: Final = "Этого чата больше нет в реестре."
+CHAT_INACTIVE: Final = "Бот больше не состоит в этом чате."
+
+# --- /bind, /unbind, /tag, /untag in a group ---
+BIND_PICK: Final = (
+    "Для кого этот чат? Выберите аудиторию — сюда будут приходить рассылки МОЦ для неё.\n"
+    "Команда с меткой: <code>/bind parents school5</code>"
+)
+BIND_USAGE: Final = (
+    "Не знаю аудитории «{given}». Возможные: <code>parents</code>, <code>directors</code>, "
+    "<code>teachers</code>, <code>staff</code>."
+)
+BAD_TAGS: Final = (
+    "Метки пишутся одним словом: буквы, цифры, «_», «-», «.», до 64 символов. "
+    "Не подошли: {tags}. Ничего не изменено."
+)
+TAG_USAGE: Final = "Укажите метку: <code>/{command} school5</code>"
+CHAT_STATE: Final = "Чат «{title}» получает рассылки для: {audiences}.\nМетки: {tags}."
+NOTHING: Final = "нет"
+NOT_REGISTERED: Final = "Этот чат ещё не в реестре рассылок. Добавьте его: /bind"
+
+# --- /chats for admins ---
+CHATS_TITLE: Final = "<b>Чаты для рассылок</b>"
+CHATS_COUNTS_LINE: Final = "{audience}: чатов {chats}, подписчиков в личке {subscribers}"
+CHATS_ACTIVE: Final = "<b>Активные чаты</b> ({count}):"
+CHATS_LINE: Final = "• {title} — {kind}, <code>{chat_id}</code>\n   {audiences}{tags}"
+CHATS_NO_AUDIENCE: Final = "⚠️ без аудитории — рассылки не приходят"
+CHATS_NONE: Final = "Бот пока не добавлен ни в один чат. Добавьте его в группу — я сообщу."
+CHATS_INACTIVE: Final = (
+    "Неактивных: {total} (бота удалили — {removed}, группа стала супергруппой — {migrated})."
+)
+
+# --- private subscriptions ---
+SUBSCRIBE_NEED_ROLE: Final = "Сначала выберите, кто вы, — /start. Новости приходят по роли."
+SUBSCRIBED: Final = (
+    "🔔 Вы подписаны на новости МОЦ для аудитории «{audience}». "
+    "Отписаться — /unsubscribe или кнопкой «Отписаться» под любой рассылкой."
+)
+ALREADY_SUBSCRIBED: Final = "Вы уже подписаны на новости для аудитории «{audience}»."
+UNSUBSCRIBED: Final = (
+    "🔕 Вы отписались от новостей МОЦ: {audiences}. Подписаться снова — /subscribe"
+)
+NOT_SUBSCRIBED: Final = "Вы не подписаны на новости. Подписаться — /subscribe"
+UNSUB_TOAST: Final = "Вы отписались от новостей для аудитории «{audience}»."
+UNSUB_ALREADY: Final = "Вы уже отписаны."

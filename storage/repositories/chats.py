@@ -1,0 +1,245 @@
+"""The chat registry: which groups and channels the bot is in, whom each one reaches
+(audiences, tags), and which private users asked for news.
+
+Broadcasts read this registry, so its invariants matter more than its convenience: a chat
+receives nothing until an admin binds it to an audience, and one Telegram group never has two
+active rows (a group upgraded to a supergroup keeps its old row inactive, pointing to the new
+id). Collections are changed through the ORM so the session never holds stale lists.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Final
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Audience,
+    Chat,
+    ChatAudience,
+    ChatTag,
+    Role,
+    Subscription,
+    User,
+    utcnow,
+)
+
+ROLE_AUDIENCE: Final[Mapping[str, str]] = {
+    Role.PARENT: Audience.PARENTS,
+    Role.TEACHER: Audience.TEACHERS,
+    Role.DIRECTOR: Audience.DIRECTORS,
+    Role.STAFF: Audience.STAFF,
+}
+AUDIENCES: Final = tuple(a.value for a in Audience)
+_TAG: Final = re.compile(r"[\w.-]{1,64}")
+_MAX_MIGRATION_HOPS: Final = 8  # a chain longer than this is corrupt data, not history
+
+
+def clean_tag(raw: str) -> str | None:
+    """`#School5` → `school5`; None for what cannot be a tag (spaces, symbols, too long)."""
+    tag = raw.strip().lstrip("#").lower()
+    return tag if _TAG.fullmatch(tag) else None
+
+
+def _check_audience(audience: str) -> str:
+    return Audience(audience).value  # ValueError for an unknown one: never stored
+
+
+class ChatRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, chat_id: int) -> Chat | None:
+        return await self.session.get(Chat, chat_id)
+
+    async def current(self, chat_id: int) -> Chat | None:
+        """The row now standing for this chat: follows group → supergroup migrations."""
+        chat = await self.get(chat_id)
+        for _ in range(_MAX_MIGRATION_HOPS):
+            if chat is None or chat.migrated_to is None:
+                return chat
+            chat = await self.get(chat.migrated_to)
+        return chat
+
+    async def upsert(
+        self, chat_id: int, kind: str, title: str, *, added_by: int | None = None
+    ) -> tuple[Chat, bool]:
+        """The bot is in this chat now: create or refresh the row. True when it is new."""
+        chat = await self.get(chat_id)
+        created = chat is None
+        if chat is None:
+            chat = Chat(id=chat_id, kind=kind, title=title[:256], added_by=added_by)
+            chat.audiences, chat.tags = [], []  # loaded and empty: no lazy load later
+            self.session.add(chat)
+        else:
+            chat.kind, chat.title = kind, title[:256] or chat.title
+            if added_by is not None:
+                chat.added_by, chat.added_at = added_by, utcnow()
+            chat.is_active = chat.migrated_to is None
+            chat.updated_at = utcnow()
+        await self.session.flush()
+        return chat, created
+
+    async def rename(self, chat_id: int, title: str) -> bool:
+        """True when the stored title changed (an empty title changes nothing)."""
+        chat = await self.get(chat_id)
+        if chat is None or not title or chat.title == title[:256]:
+            return False
+        chat.title, chat.updated_at = title[:256], utcnow()
+        await self.session.flush()
+        return True
+
+    async def set_active(self, chat_id: int, active: bool) -> bool:
+        """True when the flag changed; a migrated row is never made active again."""
+        chat = await self.get(chat_id)
+        if chat is None or (active and chat.migrated_to is not None):
+            return False
+        changed = chat.is_active != active
+        chat.is_active, chat.updated_at = active, utcnow()
+        await self.session.flush()
+        return changed
+
+    async def migrate(self, old_id: int, new_id: int, title: str | None = None) -> Chat:
+        """The group became a supergroup: the new id takes over audiences and tags.
+
+        Idempotent: Telegram tells us twice (in the old group and in the new one), and the
+        delivery engine may learn it a third time from a refused send.
+        """
+        old = await self.get(old_id) if old_id != new_id else None
+        new = await self.get(new_id)
+        # A repeated report must not revive a supergroup the bot has since been removed from.
+        news = new is None or (old is not None and old.migrated_to is None)
+        if new is None:
+            name = title or (old.title if old is not None else "")
+            new = Chat(id=new_id, kind="supergroup", title=name[:256], audiences=[], tags=[])
+            new.added_by = old.added_by if old is not None else None
+            self.session.add(new)
+        new.kind, new.updated_at = "supergroup", utcnow()
+        new.is_active = new.is_active or news
+        if old is not None:
+            have, have_tags = set(audiences_of(new)), set(tags_of(new))
+            new.audiences.extend(
+                ChatAudience(audience=a) for a in audiences_of(old) if a not in have
+            )
+            new.tags.extend(ChatTag(tag=t) for t in tags_of(old) if t not in have_tags)
+            old.audiences.clear()
+            old.tags.clear()
+            old.is_active, old.migrated_to, old.updated_at = False, new_id, utcnow()
+        await self.session.flush()
+        return new
+
+    async def bind(self, chat_id: int, audience: str) -> bool:
+        """True when the chat was not in the audience yet."""
+        chat = await self._existing(chat_id)
+        audience = _check_audience(audience)
+        if audience in audiences_of(chat):
+            return False
+        chat.audiences.append(ChatAudience(audience=audience))
+        await self.session.flush()
+        return True
+
+    async def unbind(self, chat_id: int, audience: str | None = None) -> list[str]:
+        """Remove one audience (or all with None); returns what was removed."""
+        chat = await self._existing(chat_id)
+        gone = [a for a in chat.audiences if audience is None or a.audience == audience]
+        for item in gone:
+            chat.audiences.remove(item)
+        await self.session.flush()
+        return sorted(a.audience for a in gone)
+
+    async def set_audiences(self, chat_id: int, audiences: Iterable[str]) -> bool:
+        """Make the chat's audiences exactly these; True when something changed."""
+        chat = await self._existing(chat_id)
+        wanted = {_check_audience(a) for a in audiences}
+        before = set(audiences_of(chat))
+        for item in [a for a in chat.audiences if a.audience not in wanted]:
+            chat.audiences.remove(item)
+        chat.audiences.extend(ChatAudience(audience=a) for a in sorted(wanted - before))
+        await self.session.flush()
+        return wanted != before
+
+    async def add_tags(self, chat_id: int, tags: Iterable[str]) -> list[str]:
+        chat = await self._existing(chat_id)
+        new = sorted(set(tags) - set(tags_of(chat)))
+        chat.tags.extend(ChatTag(tag=tag) for tag in new)
+        await self.session.flush()
+        return new
+
+    async def remove_tags(self, chat_id: int, tags: Iterable[str]) -> list[str]:
+        chat = await self._existing(chat_id)
+        wanted = set(tags)
+        gone = [t for t in chat.tags if t.tag in wanted]
+        for item in gone:
+            chat.tags.remove(item)
+        await self.session.flush()
+        return sorted(t.tag for t in gone)
+
+    async def all(self) -> Sequence[Chat]:
+        """Every known chat: active ones first, then by title."""
+        rows = await self.session.scalars(
+            select(Chat).order_by(Chat.is_active.desc(), Chat.title, Chat.id)
+        )
+        return rows.all()
+
+    async def counts(self) -> dict[str, int]:
+        """Active chats per audience."""
+        rows = await self.session.execute(
+            select(ChatAudience.audience, func.count())
+            .join(Chat, Chat.id == ChatAudience.chat_id)
+            .where(Chat.is_active.is_(True))
+            .group_by(ChatAudience.audience)
+        )
+        return {audience: count for audience, count in rows.all()}
+
+    async def subscriber_counts(self) -> dict[str, int]:
+        """Private subscribers per audience, counting only people who have not blocked us."""
+        rows = await self.session.execute(
+            select(Subscription.audience, func.count())
+            .join(User, User.id == Subscription.user_id)
+            .where(User.is_active.is_(True))
+            .group_by(Subscription.audience)
+        )
+        return {audience: count for audience, count in rows.all()}
+
+    async def subscribe(self, user_id: int, audience: str) -> bool:
+        """True when the subscription is new; the user row must exist."""
+        audience = _check_audience(audience)
+        if await self.session.get(Subscription, (user_id, audience)) is not None:
+            return False
+        self.session.add(Subscription(user_id=user_id, audience=audience))
+        await self.session.flush()
+        return True
+
+    async def unsubscribe(self, user_id: int, audience: str | None = None) -> list[str]:
+        """Remove one subscription (or all with None); returns what was removed."""
+        query = select(Subscription).where(Subscription.user_id == user_id)
+        if audience is not None:
+            query = query.where(Subscription.audience == audience)
+        gone = (await self.session.scalars(query)).all()
+        for item in gone:
+            await self.session.delete(item)
+        await self.session.flush()
+        return sorted(s.audience for s in gone)
+
+    async def subscriptions(self, user_id: int) -> list[str]:
+        rows = await self.session.scalars(
+            select(Subscription.audience).where(Subscription.user_id == user_id)
+        )
+        return sorted(rows.all())
+
+    async def _existing(self, chat_id: int) -> Chat:
+        chat = await self.get(chat_id)
+        if chat is None:
+            raise LookupError(f"chat {chat_id} is not registered")
+        return chat
+
+
+def audiences_of(chat: Chat) -> list[str]:
+    return sorted(a.audience for a in chat.audiences)
+
+
+def tags_of(chat: Chat) -> list[str]:
+    return sorted(t.tag for t in chat.tags)
