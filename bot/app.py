@@ -12,7 +12,8 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
-from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -55,6 +56,15 @@ def create_fsm_storage(settings: Settings, sessionmaker: SessionMaker) -> BaseSt
     return SqlStorage(sessionmaker)
 
 
+def create_isolation(storage: BaseStorage) -> BaseEventIsolation:
+    """Redis locks when several instances share Redis, in-process locks otherwise."""
+    from aiogram.fsm.storage.redis import RedisStorage
+
+    if isinstance(storage, RedisStorage):
+        return storage.create_isolation()
+    return SimpleEventIsolation()
+
+
 @dataclass
 class Services:
     """Long-lived objects handed to handlers as Dispatcher workflow data."""
@@ -67,8 +77,12 @@ class Services:
 
 def create_dispatcher(services: Services, *, fsm_storage: BaseStorage | None = None) -> Dispatcher:
     settings = services.settings
+    storage = fsm_storage or create_fsm_storage(settings, services.sessionmaker)
     dp = Dispatcher(
-        storage=fsm_storage or create_fsm_storage(settings, services.sessionmaker),
+        storage=storage,
+        # one update at a time per chat and user: a double tap or two fast answers in a
+        # dialog are handled in order, never side by side
+        events_isolation=create_isolation(storage),
         settings=settings,
         sessionmaker=services.sessionmaker,
         faq=services.faq,

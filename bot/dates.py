@@ -9,11 +9,11 @@ Russian message ready to show; whether the moment may be in the past is the call
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.render import fill
 from bot.texts import events_admin as t
 
 LOCAL_FORMAT = "%d.%m.%Y %H:%M"
@@ -43,6 +43,12 @@ _PATTERNS = tuple(
 )
 
 
+def fill(template: str, **values: object) -> str:
+    """Like bot.render.fill (values escaped for Telegram HTML) without importing aiogram, so
+    scripts and the CLI can read dates without paying for it."""
+    return template.format(**{k: html.escape(str(v), quote=False) for k, v in values.items()})
+
+
 class DateParseError(ValueError):
     """The text is not a date and time we can read; `str(error)` is the message for staff,
     already Telegram HTML (it never repeats the raw input)."""
@@ -67,7 +73,8 @@ def _day(year: int, month: int, day: int, now_local: datetime) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise DateParseError(fill(t.DATE_NO_SUCH_DAY, day=f"{day:02d}.{month:02d}.{year}")) from None
+        shown = f"{day:02d}.{month:02d}.{year}"
+        raise DateParseError(fill(t.DATE_NO_SUCH_DAY, day=shown)) from None
 
 
 def _year(raw: str) -> int:

@@ -70,6 +70,7 @@ HELP_ADMIN: Final = (
     "/faq_stats — что спрашивают и на что бот не ответил (30 дней)\n"
     "/faq_drafts — черновики новых ответов\n"
     "/reload_faq — перечитать базу ответов без перезапуска\n"
+    "/new_event — новое мероприятие, /report — отчёт за учебный год (Excel)\n"
     "/chats — чаты и аудитории; в группе: /bind parents|directors|teachers|staff [тег], "
     "/unbind, /tag, /untag"
 )
@@ -203,6 +204,8 @@ BOT_COMMANDS: Final = {
 ADMIN_COMMANDS: Final = {
     "tickets": "Открытые обращения",
     "chats": "Чаты и аудитории",
+    "new_event": "Новое мероприятие",
+    "report": "Отчёт за учебный год (Excel)",
     "faq_stats": "Статистика вопросов",
     "faq_drafts": "Черновики FAQ",
     "reload_faq": "Перечитать базу ответов",

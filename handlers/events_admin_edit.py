@@ -1,0 +1,362 @@
+"""Changing a published event: edit one field, close registration, cancel the event.
+
+Part of the staff side joined by handlers.events_admin (which checks the role first). A new
+value goes through the same checks as in the new-event dialog (bot.event_form). People who
+planned their day around the event hear about it: a new time or place, and a cancellation,
+are sent to everyone registered or waiting — after the commit, so nobody is told about a
+change that was then rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+from bot import event_form as form
+from bot.callbacks import AdminEventCb
+from bot.clock import Clock
+from bot.config import Settings
+from bot.dates import format_local
+from bot.events_view import card, place_text, when_text
+from bot.keyboards import events_admin as kb
+from bot.notify import NotifyReport, notify_users
+from bot.render import fill, q
+from bot.texts import events_admin as t
+from bot.tg import drop_keyboard, edit_or_send, send_to_chat
+from storage.db import SessionMaker
+from storage.models import Event, EventFormat, EventSession, EventStatus, RegistrationStatus
+from storage.repositories import Repositories
+
+
+class EditEvent(StatesGroup):
+    value = State()  # data: event_id, field
+
+
+def staff_card(event: Event, settings: Settings) -> tuple[str, InlineKeyboardMarkup]:
+    """The card as teachers see it, with the link shown, under the staff buttons."""
+    return card(event, settings.tz, show_link=True), kb.admin_card(event)
+
+
+def report_text(report: NotifyReport) -> str:
+    return fill(t.NOTIFY_REPORT, sent=report.sent, blocked=report.blocked, failed=report.failed)
+
+
+async def audience(repo: Repositories, event_id: int) -> tuple[list[int], list[int]]:
+    """User ids of the registered and of the waiting list."""
+    regs = await repo.events.participants(event_id)
+    registered = [r.user_id for r in regs if r.status == RegistrationStatus.REGISTERED]
+    waiting = [r.user_id for r in regs if r.status == RegistrationStatus.WAITING]
+    return registered, waiting
+
+
+def schedule(event: Event, settings: Settings) -> str:
+    sessions = event.sessions or [EventSession(starts_at=event.starts_at)]
+    return "; ".join(when_text(s.starts_at, event.duration_min, settings.tz) for s in sessions)
+
+
+# --- editing a field --------------------------------------------------------------------------
+
+
+async def edit_menu(query: CallbackQuery, callback_data: AdminEventCb, repo: Repositories) -> None:
+    event = await repo.events.get(callback_data.id)
+    if event is None or event.status == EventStatus.CANCELLED:
+        await query.answer(
+            t.EVENT_MISSING if event is None else t.EDIT_CANCELLED_EVENT, show_alert=True
+        )
+        return
+    await query.answer()
+    await send_to_chat(query, fill(t.EDIT_PICK, title=event.title), kb.edit_fields(event.id))
+
+
+def _current(event: Event, field: str, settings: Settings) -> str:
+    tz = settings.tz
+    values = {
+        "title": event.title, "duration": f"{event.duration_min} мин", "place": event.place,
+        "capacity": f"{event.capacity} (занято {event.taken})", "description": event.description,
+        "deadline": format_local(event.registration_deadline, tz)
+        if event.registration_deadline else t.BTN_NO_DEADLINE,
+    }  # fmt: skip
+    return values.get(field) or "—"
+
+
+def _ask(event: Event, field: str, settings: Settings) -> tuple[str, InlineKeyboardMarkup | None]:
+    if field == "starts":
+        current = ", ".join(format_local(s.starts_at, settings.tz) for s in event.sessions)
+        return fill(t.EDIT_ASK_STARTS, zone=settings.timezone, current=current), None
+    asks: dict[str, tuple[str, InlineKeyboardMarkup | None]] = {
+        "title": (fill(t.EDIT_ASK_TITLE, limit=form.TITLE_LIMIT), None),
+        "duration": (t.ASK_DURATION, kb.durations()),
+        "place": (t.ASK_PLACE_ONLINE if event.format == EventFormat.ONLINE
+                  else t.ASK_PLACE_OFFLINE, None),
+        "capacity": (t.ASK_CAPACITY, None),
+        "deadline": (fill(t.ASK_DEADLINE, start=format_local(event.starts_at, settings.tz)),
+                     kb.no_deadline()),
+        "description": (fill(t.ASK_DESCRIPTION, limit=form.DESCRIPTION_LIMIT),
+                        kb.skip_description(t.BTN_NO_DESCRIPTION)),
+    }  # fmt: skip
+    text, markup = asks[field]
+    return text + fill(t.EDIT_ASK_CURRENT, value=_current(event, field, settings)), markup
+
+
+async def edit_pick(
+    query: CallbackQuery,
+    callback_data: kb.EditCb,
+    state: FSMContext,
+    repo: Repositories,
+    settings: Settings,
+) -> None:
+    event = await repo.events.get(callback_data.id)
+    if event is None or event.status == EventStatus.CANCELLED:
+        await query.answer(
+            t.EVENT_MISSING if event is None else t.EDIT_CANCELLED_EVENT, show_alert=True
+        )
+        return
+    if callback_data.field not in t.FIELD_LABELS:
+        await query.answer(t.STEP_PASSED)
+        return
+    await state.set_state(EditEvent.value)
+    await state.set_data({"event_id": event.id, "field": callback_data.field})
+    await query.answer()
+    text, markup = _ask(event, callback_data.field, settings)
+    await send_to_chat(query, text, markup)
+
+
+def _set_starts(event: Event, text: str, ctx: form.FormContext) -> bool:
+    moments = form.all_sessions(text, ctx)
+    deadline = event.registration_deadline
+    if deadline is not None and deadline > moments[0]:
+        raise form.FormError(
+            fill(t.DEADLINE_CONFLICT, deadline=format_local(deadline, ctx.tz),
+                 start=format_local(moments[0], ctx.tz))
+        )  # fmt: skip
+    if [s.starts_at for s in event.sessions] == moments:
+        return False
+    # fresh session rows: reminders already sent for the old time go with them
+    event.sessions = [EventSession(starts_at=m, duration_min=event.duration_min) for m in moments]
+    event.starts_at = moments[0]
+    return True
+
+
+def _set_duration(event: Event, text: str, ctx: form.FormContext) -> bool:
+    event.duration_min = form.duration(text, ctx)
+    for session in event.sessions:
+        session.duration_min = event.duration_min
+    return False
+
+
+def _set_place(event: Event, text: str, ctx: form.FormContext) -> bool:
+    value = form.place(text, ctx)
+    changed, event.place = value != event.place, value
+    return changed
+
+
+Setter = Callable[[Event, str, form.FormContext], bool]  # True: tell the participants
+
+
+def _set(attribute: str, parse: Callable[[str, form.FormContext], Any]) -> Setter:
+    def setter(event: Event, text: str, ctx: form.FormContext) -> bool:
+        setattr(event, attribute, parse(text, ctx))
+        return False
+
+    return setter
+
+
+SETTERS: dict[str, Setter] = {
+    "title": _set("title", form.title),
+    "starts": _set_starts,
+    "duration": _set_duration,
+    "place": _set_place,
+    "capacity": _set("capacity", form.capacity),
+    "deadline": _set("registration_deadline", form.deadline),
+    "description": _set("description", form.description),
+}
+
+
+Reply = Callable[[str, InlineKeyboardMarkup | None], Awaitable[object]]
+
+
+def reply_to(message: Message) -> Reply:
+    async def reply(text: str, markup: InlineKeyboardMarkup | None) -> object:
+        return await message.answer(text, reply_markup=markup)
+
+    return reply
+
+
+def reply_in(query: CallbackQuery) -> Reply:
+    async def reply(text: str, markup: InlineKeyboardMarkup | None) -> object:
+        await send_to_chat(query, text, markup)
+        return None
+
+    return reply
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What saving a change needs beyond the answer itself."""
+
+    repo: Repositories
+    settings: Settings
+    clock: Clock
+    bot: Bot
+    sessionmaker: SessionMaker
+
+
+async def _apply(reply: Reply, state: FSMContext, text: str, deps: Deps) -> None:
+    data = await state.get_data()
+    field = str(data.get("field", ""))
+    event = await deps.repo.events.get(int(data.get("event_id", 0)))
+    if event is None or event.status == EventStatus.CANCELLED or field not in SETTERS:
+        await state.clear()
+        await reply(t.EVENT_MISSING if event is None else t.EDIT_CANCELLED_EVENT, None)
+        return
+    settings, now = deps.settings, deps.clock.now()
+    markup = _ask(event, field, settings)[1]
+    ctx = form.FormContext(settings.tz, now, event.format, event.starts_at, event.taken)
+    try:
+        notify = SETTERS[field](event, text, ctx)
+        form.check_card_length(event, settings.tz)
+    except form.FormError as exc:
+        await deps.repo.rollback()  # nothing half-changed stays in the session
+        await reply(str(exc), markup)
+        return
+    event.updated_at = now
+    registered, waiting = await audience(deps.repo, event.id) if notify else ([], [])
+    await deps.repo.commit()
+    await state.clear()
+    view, admin_markup = staff_card(event, settings)
+    await reply(fill(t.EDIT_SAVED, field=t.FIELD_LABELS[field]) + "\n\n" + view, admin_markup)
+    if notify:
+        report = await _tell_change(deps, event, field, registered, waiting)
+        await reply(t.EDIT_NOTIFIED.format(report=report_text(report)), None)
+
+
+def _change_text(event: Event, field: str, settings: Settings, show_link: bool) -> str:
+    when = schedule(event, settings)
+    if field == "starts":
+        return fill(t.CHANGED_TIME, title=event.title, when=when)
+    place = place_text(event, show_link)  # already escaped
+    return t.CHANGED_PLACE.format(title=q(event.title), when=q(when), place=place)
+
+
+async def _tell_change(
+    deps: Deps, event: Event, field: str, registered: list[int], waiting: list[int]
+) -> NotifyReport:
+    """The waiting list does not get an online link: it is only for those with a seat."""
+    bot, sm, settings = deps.bot, deps.sessionmaker, deps.settings
+    report = await notify_users(bot, sm, registered, _change_text(event, field, settings, True))
+    return report + await notify_users(
+        bot, sm, waiting, _change_text(event, field, settings, False)
+    )
+
+
+async def edit_text(
+    message: Message, state: FSMContext, repo: Repositories, settings: Settings, clock: Clock,
+    bot: Bot, sessionmaker: SessionMaker,
+) -> None:  # fmt: skip
+    assert message.text is not None  # the filter F.text
+    if await state.get_state() != EditEvent.value.state:
+        raise SkipHandler  # saved by a message just before this one
+    deps = Deps(repo, settings, clock, bot, sessionmaker)
+    await _apply(reply_to(message), state, message.text, deps)
+
+
+async def edit_other(message: Message) -> None:
+    await message.answer(t.SEND_TEXT)
+
+
+async def edit_button(
+    query: CallbackQuery, callback_data: kb.FormCb, state: FSMContext, repo: Repositories,
+    settings: Settings, clock: Clock, bot: Bot, sessionmaker: SessionMaker,
+) -> None:  # fmt: skip
+    data = await state.get_data()
+    if data.get("field") != callback_data.field:
+        await query.answer(t.STEP_PASSED)
+        return
+    await query.answer()
+    await drop_keyboard(query)
+    deps = Deps(repo, settings, clock, bot, sessionmaker)
+    await _apply(reply_in(query), state, callback_data.value, deps)
+
+
+# --- closing and cancelling -------------------------------------------------------------------
+
+
+async def close(
+    query: CallbackQuery, callback_data: AdminEventCb, repo: Repositories, settings: Settings,
+    clock: Clock,
+) -> None:  # fmt: skip
+    event = await repo.events.get(callback_data.id)
+    if event is None:
+        await query.answer(t.EVENT_MISSING, show_alert=True)
+        return
+    if event.status != EventStatus.PUBLISHED or not await repo.events.set_status(
+        event.id, EventStatus.CLOSED
+    ):
+        await query.answer(t.CLOSE_NOT_OPEN, show_alert=True)
+        return
+    event.status, event.updated_at = EventStatus.CLOSED, clock.now()  # the view reads these
+    await repo.commit()
+    await query.answer(fill(t.CLOSED_OK, title=event.title))
+    await edit_or_send(query, *staff_card(event, settings))
+
+
+async def cancel_ask(
+    query: CallbackQuery, callback_data: AdminEventCb, repo: Repositories, settings: Settings
+) -> None:
+    event = await repo.events.get(callback_data.id)
+    if event is None or event.status == EventStatus.CANCELLED:
+        await query.answer(
+            t.EVENT_MISSING if event is None else t.ALREADY_CANCELLED, show_alert=True
+        )
+        return
+    registered, waiting = await audience(repo, event.id)
+    await query.answer()
+    text = fill(
+        t.CANCEL_CONFIRM, title=event.title, when=schedule(event, settings),
+        count=len(registered) + len(waiting),
+    )  # fmt: skip
+    await edit_or_send(query, text, kb.cancel_confirm(event.id))
+
+
+async def cancel_yes(
+    query: CallbackQuery, callback_data: AdminEventCb, repo: Repositories, settings: Settings,
+    clock: Clock, bot: Bot, sessionmaker: SessionMaker,
+) -> None:  # fmt: skip
+    event = await repo.events.get(callback_data.id)
+    if event is None:
+        await query.answer(t.EVENT_MISSING, show_alert=True)
+        return
+    if not await repo.events.set_status(event.id, EventStatus.CANCELLED):
+        await query.answer(t.ALREADY_CANCELLED, show_alert=True)
+        return
+    event.status, event.updated_at = EventStatus.CANCELLED, clock.now()
+    registered, waiting = await audience(repo, event.id)
+    await repo.commit()
+    await query.answer()
+    await edit_or_send(query, *staff_card(event, settings))
+    notice = fill(t.EVENT_CANCELLED_NOTICE, title=event.title, when=schedule(event, settings))
+    report = await notify_users(bot, sessionmaker, [*registered, *waiting], notice)
+    await send_to_chat(
+        query, t.CANCELLED_OK.format(title=q(event.title), report=report_text(report))
+    )
+
+
+def create_router() -> Router:
+    """Staff-only: included by handlers.events_admin behind its admin check."""
+    router = Router(name=__name__)
+    router.callback_query.register(edit_menu, AdminEventCb.filter(F.action == "edit"))
+    router.callback_query.register(edit_pick, kb.EditCb.filter())
+    router.message.register(edit_text, EditEvent.value, F.text)
+    router.message.register(edit_other, EditEvent.value)
+    router.callback_query.register(edit_button, kb.FormCb.filter(), EditEvent.value)
+    router.callback_query.register(close, AdminEventCb.filter(F.action == "close"))
+    router.callback_query.register(cancel_ask, AdminEventCb.filter(F.action == "cancel"))
+    router.callback_query.register(cancel_yes, AdminEventCb.filter(F.action == "cancel_yes"))
+    return router

@@ -1,0 +1,257 @@
+"""Who is coming: the participant list, its Excel/CSV export, attendance marks, the report.
+
+Part of the staff side joined by handlers.events_admin (which checks the role first). Names,
+organisations and contacts are typed by teachers, so the list is built as plain text, split
+to Telegram's size and only then escaped; spreadsheets neutralise formulas in bot.exports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import suppress
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import CommandObject
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+
+from bot.callbacks import AdminEventCb, AttendCb
+from bot.clock import Clock
+from bot.config import Settings
+from bot.exports import ParticipantRow, participants_csv, participants_xlsx, status_label
+from bot.keyboards import events_admin as kb
+from bot.render import fill, q, split_message
+from bot.report import build_report_xlsx, period_label
+from bot.texts import events_admin as t
+from bot.tg import edit_or_send, send_to_chat
+from storage.models import Event, Registration, RegistrationStatus, TeacherProfile
+from storage.repositories import Repositories
+from storage.repositories.reports import ReportRepo
+
+PAGE = 20
+ORDER = {"registered": 0, "attended": 0, "waiting": 1, "cancelled": 2}
+Person = tuple[Registration, TeacherProfile | None, str]  # registration, profile, name
+
+
+async def _people(repo: Repositories, event_id: int) -> list[Person]:
+    """Every registration with the profile; seats first, then the queue, then cancellations."""
+    found: list[Person] = []
+    for reg in await repo.events.participants(event_id):
+        profile = await repo.profiles.get(reg.user_id)
+        user = None if profile else await repo.users.get(reg.user_id)
+        name = profile.full_name if profile else (user.full_name if user else str(reg.user_id))
+        found.append((reg, profile, name))
+    found.sort(key=lambda p: (ORDER.get(p[0].status, 3), p[0].queued_at, p[0].id))
+    return found
+
+
+def _details(profile: TeacherProfile | None) -> dict[str, str]:
+    if profile is None:
+        return {"organisation": t.NO_PROFILE, "position": "—", "contact": "—"}
+    return {
+        "organisation": profile.organisation,
+        "position": profile.position,
+        "contact": profile.contact,
+    }
+
+
+def people_text(event: Event, people: Sequence[Person], tz: ZoneInfo) -> str:
+    """The whole list as plain text (not escaped yet)."""
+    when = event.starts_at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
+    head = t.PEOPLE_HEAD.format(
+        title=event.title, when=when, taken=event.taken, capacity=event.capacity
+    )
+    lines = [head]
+    seated = [p for p in people if p[0].status in ("registered", "attended")]
+    waiting = [p for p in people if p[0].status == RegistrationStatus.WAITING]
+    cancelled = len(people) - len(seated) - len(waiting)
+    lines.append("")
+    lines += [
+        t.PEOPLE_LINE.format(n=n, name=name, status=status_label(reg.status), **_details(prof))
+        for n, (reg, prof, name) in enumerate(seated, start=1)
+    ] or [t.PEOPLE_NONE]
+    if waiting:
+        lines += ["", t.PEOPLE_WAITING.format(count=len(waiting))]
+        lines += [
+            t.PEOPLE_WAITING_LINE.format(n=n, name=name, **_details(prof))
+            for n, (_, prof, name) in enumerate(waiting, start=1)
+        ]
+    if cancelled:
+        lines += ["", t.PEOPLE_CANCELLED.format(count=cancelled)]
+    return "\n".join(lines)
+
+
+async def _event_or_alert(query: CallbackQuery, repo: Repositories, event_id: int) -> Event | None:
+    event = await repo.events.get(event_id)
+    if event is None:
+        await query.answer(t.EVENT_MISSING, show_alert=True)
+    return event
+
+
+async def people(
+    query: CallbackQuery, callback_data: AdminEventCb, repo: Repositories, settings: Settings
+) -> None:
+    event = await _event_or_alert(query, repo, callback_data.id)
+    if event is None:
+        return
+    await query.answer()
+    parts = split_message(people_text(event, await _people(repo, event.id), settings.tz))
+    for number, part in enumerate(parts, start=1):
+        markup = kb.exports(event.id) if number == len(parts) else None
+        await send_to_chat(query, q(part), markup)
+
+
+def _row(reg: Registration, profile: TeacherProfile | None, name: str) -> ParticipantRow:
+    return ParticipantRow(
+        full_name=name,
+        registered_at=reg.created_at,
+        status=reg.status,
+        cancelled_late=reg.cancelled_late,
+        **_details(profile),
+    )
+
+
+async def export(
+    query: CallbackQuery, callback_data: AdminEventCb, repo: Repositories, settings: Settings,
+    bot: Bot,
+) -> None:  # fmt: skip
+    event = await _event_or_alert(query, repo, callback_data.id)
+    if event is None:
+        return
+    await query.answer()
+    rows = [_row(*person) for person in await _people(repo, event.id)]
+    build = participants_xlsx if callback_data.action == "xlsx" else participants_csv
+    name = t.FILE_PEOPLE.format(id=event.id, ext=callback_data.action)
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    await bot.send_document(
+        chat_id,
+        BufferedInputFile(build(event, rows, settings.tz), filename=name),
+        caption=fill(t.EXPORT_CAPTION, title=event.title),
+    )
+
+
+# --- attendance -------------------------------------------------------------------------------
+
+
+def short_name(full_name: str) -> str:
+    """«Иванова Мария Петровна» → «Иванова М.П.»."""
+    surname, *rest = full_name.split() or ["?"]
+    return surname + (" " + "".join(f"{part[0]}." for part in rest[:2]) if rest else "")
+
+
+def _attendance_view(
+    event: Event, people: Sequence[Person], page: int, tz: ZoneInfo
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One page of the seated participants, alphabetically, as toggle buttons."""
+    seated = sorted(
+        (p for p in people if p[0].status in ("registered", "attended")),
+        key=lambda p: p[2].lower(),
+    )
+    if not seated:
+        return t.ATTEND_NONE, kb.attendance([], event.id, 0, 1)
+    pages = (len(seated) + PAGE - 1) // PAGE
+    page = min(max(page, 0), pages - 1)
+    shown = [
+        (reg.id, short_name(name), reg.status == RegistrationStatus.ATTENDED)
+        for reg, _, name in seated[page * PAGE : (page + 1) * PAGE]
+    ]
+    when = event.starts_at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
+    text = fill(t.ATTEND_HEAD, title=event.title, when=when, page=page + 1, pages=pages)
+    return text, kb.attendance(shown, event.id, page, pages)
+
+
+async def attendance(
+    query: CallbackQuery, callback_data: AdminEventCb, repo: Repositories, settings: Settings
+) -> None:
+    event = await _event_or_alert(query, repo, callback_data.id)
+    if event is not None:
+        await query.answer()
+        view = _attendance_view(event, await _people(repo, event.id), 0, settings.tz)
+        await send_to_chat(query, *view)
+
+
+async def attendance_page(
+    query: CallbackQuery, callback_data: kb.AttendPageCb, repo: Repositories, settings: Settings
+) -> None:
+    event = await _event_or_alert(query, repo, callback_data.event)
+    if event is not None:
+        await query.answer()
+        people = await _people(repo, event.id)
+        view = _attendance_view(event, people, callback_data.page, settings.tz)
+        await edit_or_send(query, *view)
+
+
+async def toggle(query: CallbackQuery, callback_data: AttendCb, repo: Repositories) -> None:
+    """Flip one mark in the database, then only that button (no need to reload the list)."""
+    if await repo.events.mark_attended(callback_data.reg, True):
+        attended = True
+    elif await repo.events.mark_attended(callback_data.reg, False):
+        attended = False
+    else:
+        await query.answer(t.ATTEND_INACTIVE, show_alert=True)
+        return
+    await repo.commit()
+    await query.answer(t.ATTEND_ON if attended else t.ATTEND_OFF)
+    message = query.message
+    if isinstance(message, Message):
+        markup = kb.flip_attendance(message.reply_markup, callback_data.pack(), attended)
+        with suppress(TelegramBadRequest):
+            await message.edit_reply_markup(reply_markup=markup)
+
+
+# --- the period report ------------------------------------------------------------------------
+
+
+def academic_year(today: date) -> tuple[date, date]:
+    """1 September – 31 August around `today`."""
+    first_year = today.year if today.month >= 9 else today.year - 1
+    return date(first_year, 9, 1), date(first_year + 1, 8, 31)
+
+
+def report_period(args: str | None, today: date) -> tuple[date, date]:
+    """Both days inclusive; ValueError for anything but nothing or two ISO dates in order."""
+    parts = (args or "").split()
+    if not parts:
+        return academic_year(today)
+    if len(parts) != 2:
+        raise ValueError("two dates expected")
+    first, last = date.fromisoformat(parts[0]), date.fromisoformat(parts[1])
+    if last < first:
+        raise ValueError("the period ends before it starts")
+    return first, last
+
+
+async def report(
+    message: Message, command: CommandObject, repo: Repositories, settings: Settings, clock: Clock
+) -> None:
+    tz = settings.tz
+    try:
+        first, last = report_period(command.args, clock.now().astimezone(tz).date())
+    except ValueError:
+        await message.answer(t.REPORT_USAGE)
+        return
+    start = datetime.combine(first, time(), tz).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(), tz).astimezone(UTC)
+    data = await ReportRepo(repo.session).collect(start, end, tz=tz)
+    totals = data.totals
+    caption = fill(
+        t.REPORT_CAPTION, period=period_label(first, last), events=totals.events,
+        registrations=totals.registrations, people=totals.unique_participants,
+        attended=totals.attended,
+    )  # fmt: skip
+    name = t.FILE_REPORT.format(first=first.isoformat(), last=last.isoformat())
+    workbook = build_report_xlsx(data, first, last, settings.moc_name)
+    await message.answer_document(BufferedInputFile(workbook, filename=name), caption=caption)
+
+
+def create_router() -> Router:
+    """Staff-only: included by handlers.events_admin behind its admin check (/report too)."""
+    router = Router(name=__name__)
+    router.callback_query.register(people, AdminEventCb.filter(F.action == "people"))
+    router.callback_query.register(export, AdminEventCb.filter(F.action.in_({"xlsx", "csv"})))
+    router.callback_query.register(attendance, AdminEventCb.filter(F.action == "attend"))
+    router.callback_query.register(attendance_page, kb.AttendPageCb.filter())
+    router.callback_query.register(toggle, AttendCb.filter())
+    return router
