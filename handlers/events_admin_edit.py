@@ -27,6 +27,7 @@ from bot.dates import format_local
 from bot.events_view import card, place_text, when_text
 from bot.keyboards import events_admin as kb
 from bot.notify import NotifyReport, notify_users
+from bot.registration import notify_promoted
 from bot.render import fill, q
 from bot.texts import events_admin as t
 from bot.tg import drop_keyboard, edit_or_send, send_to_chat
@@ -230,6 +231,12 @@ async def _apply(reply: Reply, state: FSMContext, text: str, deps: Deps) -> None
     registered, waiting = await audience(deps.repo, event.id) if notify else ([], [])
     await deps.repo.commit()
     await state.clear()
+    if field == "capacity":  # more seats: the waiting list moves up at once
+        promoted = await deps.repo.events.fill_from_waiting(event.id, now)
+        await deps.repo.commit()
+        for registration in promoted:
+            await notify_promoted(deps.bot, registration, event, settings)
+        await deps.repo.session.refresh(event)
     view, admin_markup = staff_card(event, settings)
     await reply(fill(t.EDIT_SAVED, field=t.FIELD_LABELS[field]) + "\n\n" + view, admin_markup)
     if notify:

@@ -218,6 +218,19 @@ class EventRepo:
         await self.session.flush()
         return CancelResult(True, late, promoted)
 
+    async def fill_from_waiting(self, event_id: int, now: datetime) -> list[Registration]:
+        """After capacity grows: move people up from the waiting list while seats are free."""
+        await self._lock_event(event_id)
+        promoted: list[Registration] = []
+        while await self._take_seat(event_id):
+            registration = await self._promote_first(event_id, now)
+            if registration is None:
+                await self._free_seat(event_id)
+                break
+            promoted.append(registration)
+        await self.session.flush()
+        return promoted
+
     async def _promote_first(self, event_id: int, now: datetime) -> Registration | None:
         first = await self.session.scalar(
             select(Registration)
