@@ -65,6 +65,16 @@ def _build_parser() -> argparse.ArgumentParser:
 
     cli_events.add_parsers(sub)
     # --- end events ---
+    # --- chats ---
+    from bot import cli_chats
+
+    cli_chats.add_parsers(sub)
+    # --- end chats ---
+    # --- broadcast ---
+    from bot import cli_broadcasts
+
+    cli_broadcasts.add_parsers(sub)
+    # --- end broadcast ---
     return parser
 
 
@@ -112,6 +122,18 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         return cli_events.dispatch(args, settings)
     # --- end events ---
+    # --- chats ---
+    if command == "chats":
+        from bot import cli_chats
+
+        return cli_chats.dispatch(args, settings)
+    # --- end chats ---
+    # --- broadcast ---
+    if command == "broadcast":
+        from bot import cli_broadcasts
+
+        return cli_broadcasts.dispatch(args, settings)
+    # --- end broadcast ---
     if args.faq_command == "search":
         return cli_faq.search(settings, args.text, args.json, args.audience)
     if args.faq_command == "export":

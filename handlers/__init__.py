@@ -7,7 +7,9 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers import (
+    acks,
     admin,
+    broadcasts_admin,
     chats,
     common,
     errors,
@@ -34,6 +36,8 @@ def get_routers() -> list[Router]:
         events,
         events_admin,
         chats,
+        broadcasts_admin,
+        acks,
         staff,
         escalation,
         faq,

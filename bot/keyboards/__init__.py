@@ -35,6 +35,7 @@ def main_menu(role: str | None, is_admin: bool) -> ReplyKeyboardMarkup:
         builder.button(text=texts.BTN_PROFILE)
     if is_admin:
         builder.button(text=texts.BTN_TICKETS)
+        builder.button(text=texts.BTN_BROADCAST)
     builder.adjust(2)
     return builder.as_markup(resize_keyboard=True, input_field_placeholder="Напишите вопрос…")
 

@@ -98,6 +98,7 @@ def admin_card_buttons(event: Event) -> list[tuple[str, str]]:
     if event.status != EventStatus.CANCELLED:
         buttons.append(("edit", "✏️ Изменить"))
     if event.status == EventStatus.PUBLISHED:
+        buttons.append(("announce", "📣 Анонсировать"))
         buttons.append(("close", "🔒 Закрыть запись"))
     if event.status != EventStatus.CANCELLED:
         buttons.append(("cancel", "🚫 Отменить мероприятие"))

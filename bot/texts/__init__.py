@@ -71,6 +71,7 @@ HELP_ADMIN: Final = (
     "/faq_drafts — черновики новых ответов\n"
     "/reload_faq — перечитать базу ответов без перезапуска\n"
     "/new_event — новое мероприятие, /report — отчёт за учебный год (Excel)\n"
+    "/broadcast — новая рассылка, /broadcasts — ход, отмена и перенос рассылок\n"
     "/chats — чаты и аудитории; в группе: /bind parents|directors|teachers|staff [тег], "
     "/unbind, /tag, /untag"
 )
@@ -204,6 +205,8 @@ BOT_COMMANDS: Final = {
 ADMIN_COMMANDS: Final = {
     "tickets": "Открытые обращения",
     "chats": "Чаты и аудитории",
+    "broadcast": "Новая рассылка",
+    "broadcasts": "Рассылки: ход, отмена, перенос",
     "new_event": "Новое мероприятие",
     "report": "Отчёт за учебный год (Excel)",
     "faq_stats": "Статистика вопросов",
@@ -216,6 +219,7 @@ BTN_EVENTS: Final = "📅 Мероприятия"
 BTN_MY_EVENTS: Final = "📝 Мои записи"
 BTN_PROFILE: Final = "🪪 Мой профиль"
 BTN_SUBSCRIBE: Final = "🔔 Подписаться на новости"
+BTN_BROADCAST: Final = "📣 Рассылка"
 MENU_BUTTONS: Final = frozenset(
     {
         BTN_FAQ,

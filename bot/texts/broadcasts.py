@@ -1,14 +1,15 @@
 """Texts of the staff side of broadcasts: the compose dialog, the list, «Ознакомлен».
 
-Telegram HTML. Every value goes in through `bot.render.fill` (escaped) at the call site; the
-few `{…_html}` placeholders take text that is already HTML (a rendered line, a parse error).
+Telegram HTML. Values go in through `bot.render.fill` (escaped) at the call site; where a
+template is filled with `str.format`, the caller passes pieces it already escaped or built
+from these texts. The CLI_* messages are plain text for a terminal.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-BTN_BROADCAST: Final = "📣 Рассылка"
+from bot.texts import BTN_BROADCAST as BTN_BROADCAST
 
 AUDIENCE_LABELS: Final = {
     "parents": "Родители",
@@ -34,7 +35,7 @@ CONTENT_WRONG_KIND: Final = (
     "Для рассылки пришлите текст, фото или документ (стикеры, голосовые и видео не подходят)."
 )
 CONTENT_TOO_LONG: Final = (
-    "{what} слишком длинный: {length} символов, а Telegram пропускает не больше {limit}. "
+    "{what}: {length} символов, а Telegram пропускает не больше {limit}. "
     "Сократите или разделите на части и пришлите первую часть заново — остальные можно "
     "разослать отдельно."
 )
@@ -42,8 +43,8 @@ CONTENT_COMMAND: Final = (
     "Это похоже на команду, а не на текст рассылки. Пришлите сообщение для рассылки или "
     "/cancel, чтобы выйти."
 )
-WHAT_TEXT: Final = "Текст"
-WHAT_CAPTION: Final = "Подпись к файлу"
+WHAT_TEXT: Final = "Текст слишком длинный"
+WHAT_CAPTION: Final = "Подпись к файлу слишком длинная"
 CONTENT_PROBLEMS: Final = (
     "Такое сообщение Telegram не примет:\n{problems}\n\nПришлите исправленное."
 )
@@ -108,7 +109,6 @@ PREVIEW_SUMMARY: Final = (
 )
 PREVIEW_TAGS: Final = " · теги: {tags}"
 WHEN_NOW: Final = "сейчас"
-WHEN_AT: Final = "{moment}"
 REPEAT_NONE: Final = "без повтора"
 REPEAT_WEEKLY: Final = "каждую неделю"
 BTN_TEST: Final = "🧪 Отправить тест себе"
@@ -134,11 +134,10 @@ DIALOG_STALE: Final = "Этот черновик рассылки уже зак�
 REPROMPT_BUTTONS: Final = "Нажмите одну из кнопок выше или /cancel, чтобы выйти."
 
 # --- from an event card -----------------------------------------------------------------------
-EVENT_GONE: Final = "Мероприятие не найдено."
-ANNOUNCE: Final = "📣 <b>{title}</b>\n\n🗓 {when}\n{place}{seats}\n\nЗапись — по кнопке ниже."
-ANNOUNCE_PLACE: Final = "📍 {place}"
-ANNOUNCE_ONLINE: Final = "💻 Онлайн, ссылку пришлём после записи"
-ANNOUNCE_SEATS: Final = "\n👥 Свободных мест: {left} из {capacity}"
+EVENT_GONE: Final = "Мероприятие не найдено или отменено."
+ANNOUNCE: Final = (
+    "📣 <b>{title}</b>\n\n🗓 {when}\n{place}\n👥 Места: {seats}\n\nЗапись — по кнопке ниже."
+)
 ANNOUNCE_STARTED: Final = "Анонс мероприятия готов — осталось выбрать, кому его отправить."
 
 # --- /broadcasts --------------------------------------------------------------------------------
@@ -180,6 +179,7 @@ ACK_GONE: Final = "Эта рассылка удалена."
 # --- command line -------------------------------------------------------------------------------
 CLI_NO_FILE: Final = "не удалось прочитать {path}: {reason}"
 CLI_BAD_DATE: Final = "дата «{value}» не подходит: нужен формат ГГГГ-ММ-ДД ЧЧ:ММ (время МОЦ)"
+CLI_BAD_TAG: Final = "тег «{tag}» не подходит: буквы, цифры, «-», «.» или «_», до 64 символов"
 CLI_PAST: Final = "время {moment} уже прошло"
 CLI_NOT_FOUND: Final = "рассылка №{id} не найдена"
 CLI_NOT_CANCELLED: Final = "рассылку №{id} не отменить: она {state}"

@@ -1,0 +1,41 @@
+"""«Ознакомлен» under a broadcast, pressed in a group, a channel or a private chat.
+
+One mark per person per broadcast: the unique key in `acks` decides, so a second press (or two
+presses at once) records nothing more. Group members are not stored as users; the name is kept
+with the mark only so staff can see who read the announcement.
+"""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.types import CallbackQuery
+
+from bot.callbacks import AckCb
+from bot.texts import broadcasts as t
+from broadcasts import service
+from storage.models import Broadcast
+from storage.repositories import Repositories
+
+PREVIEW_ID = 0  # the «Ознакомлен» of a preview or a test carries no broadcast yet
+
+
+async def acknowledge(query: CallbackQuery, callback_data: AckCb, repo: Repositories) -> None:
+    if callback_data.b == PREVIEW_ID:
+        await query.answer(t.ACK_PREVIEW)
+        return
+    if await repo.session.get(Broadcast, callback_data.b) is None:
+        await query.answer(t.ACK_GONE)
+        return
+    chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+    recorded = await service.record_ack(
+        repo.session, callback_data.b, chat_id, query.from_user.id, query.from_user.full_name
+    )
+    await repo.commit()
+    await query.answer(t.ACK_THANKS if recorded else t.ACK_AGAIN)
+
+
+def create_router() -> Router:
+    """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
+    router = Router(name=__name__)
+    router.callback_query.register(acknowledge, AckCb.filter())
+    return router
