@@ -134,7 +134,8 @@ def create(settings: Settings, args: argparse.Namespace) -> int:
     tags = {raw: clean_tag(raw) for raw in args.tag}  # as the registry stores them
     if bad := [raw for raw, tag in tags.items() if tag is None]:
         return _fail(["error: " + t.CLI_BAD_TAG.format(tag=tag) for tag in bad])
-    target = service.Target((args.audience,), tuple(sorted({tag for tag in tags.values() if tag})))
+    chosen = tuple(sorted({tag for tag in tags.values() if tag}))
+    target = service.Target((args.audience,), chosen, include_private=not chosen)
     content = Content("text", text, ack=args.ack)
 
     async def work(session: AsyncSession) -> int:

@@ -48,6 +48,10 @@ class Content:
             ack=bool(data.get("ack", False)),
         )
 
+    def preview(self, limit: int = 80) -> str:
+        """The first `limit` characters a reader sees (tags stripped), for lists and reports."""
+        return " ".join(_strip_tags(self.text).split())[:limit]
+
     def problems(self) -> list[str]:
         """Why Telegram would refuse it, in Russian; caught at compose time, not at send."""
         found: list[str] = []

@@ -75,7 +75,9 @@ def draft_content(data: dict[str, Any]) -> Content:
 
 
 def draft_target(data: dict[str, Any]) -> service.Target:
-    return service.Target(tuple(data.get("audiences", [])), tuple(data.get("tags", [])))
+    """Tags narrow to tagged groups; private subscribers carry no tags, so they are left out."""
+    tags = tuple(data.get("tags", []))
+    return service.Target(tuple(data.get("audiences", [])), tags, include_private=not tags)
 
 
 def draft_at(data: dict[str, Any]) -> datetime | None:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from broadcasts.audience import Target, target_of
 from broadcasts.content import Content
 from storage.db import create_engine, create_sessionmaker
 from storage.models import Broadcast, Chat, ChatAudience, ChatTag
@@ -91,7 +92,7 @@ def test_create_at_a_time_then_status_list_cancel(cli: Cli, text_file: Path) -> 
     bid = created["id"]
     stored = asyncio.run(_stored(cli.db_url, bid))
     assert stored.scheduled_at == datetime(NEXT_YEAR, 3, 10, 15, 30, tzinfo=UTC)
-    assert (stored.audiences, stored.tags) == ("parents", "школа5")
+    assert target_of(stored) == Target(("parents",), ("школа5",), include_private=False)
     assert Content.from_json(stored.content).ack is True
 
     status = cli.json("broadcast", "status", str(bid))

@@ -1,0 +1,136 @@
+"""Who a broadcast reaches: groups bound to its audiences (and tags) plus private subscribers.
+
+Resolved from the registry each time it is asked, never cached: a group bound after the
+broadcast was composed still gets it, a group that removed the bot does not. A group that
+became a supergroup is followed along `migrated_to` to its new id, so it is counted and sent
+to once. Group ids are negative and user ids positive, so the two kinds never collide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Broadcast, Chat, ChatAudience, ChatTag, Subscription, User
+
+ALL_AUDIENCES = ("parents", "directors", "teachers")  # "all" expands to these
+KNOWN_AUDIENCES = (*ALL_AUDIENCES, "staff")
+GROUPS_ONLY = ";groups"  # suffix of Broadcast.audiences: the model has no include_private column
+MAX_HOPS = 5  # a chain of migrations longer than this is a registry bug, not a real chat
+
+
+@dataclass(frozen=True)
+class Target:
+    audiences: tuple[str, ...]
+    tags: tuple[str, ...] = ()
+    include_private: bool = True
+
+
+def expand(audiences: tuple[str, ...]) -> tuple[str, ...]:
+    """ "all" → the three public audiences; order kept, repeats dropped."""
+    out: list[str] = []
+    for name in audiences:
+        for audience in ALL_AUDIENCES if name == "all" else (name,):
+            if audience not in out:
+                out.append(audience)
+    return tuple(out)
+
+
+def encode(target: Target) -> tuple[str, str]:
+    """The values of Broadcast.audiences and Broadcast.tags for this target."""
+    audiences = ",".join(expand(target.audiences))
+    return audiences + ("" if target.include_private else GROUPS_ONLY), ",".join(target.tags)
+
+
+def target_of(broadcast: Broadcast) -> Target:
+    audiences, groups_only, _ = broadcast.audiences.partition(GROUPS_ONLY)
+    return Target(
+        audiences=tuple(a for a in audiences.split(",") if a),
+        tags=tuple(t for t in broadcast.tags.split(",") if t),
+        include_private=not groups_only,
+    )
+
+
+async def recipients(session: AsyncSession, target: Target) -> list[tuple[int, bool]]:
+    """(chat_id, is_private) for every chat the target reaches, each once, groups first."""
+    audiences = expand(target.audiences)
+    found: dict[int, bool] = dict.fromkeys(await _groups(session, audiences, target.tags), False)
+    if target.include_private:
+        for user_id in await _subscribers(session, audiences):
+            found.setdefault(user_id, True)
+    return list(found.items())
+
+
+async def count_recipients(session: AsyncSession, target: Target) -> int:
+    return len(await recipients(session, target))
+
+
+async def subscriber_audiences(session: AsyncSession, target: Target) -> dict[int, str]:
+    """user id → the audience whose «Отписаться» a private recipient gets (first in order)."""
+    audiences = expand(target.audiences)
+    rows = await session.execute(
+        select(Subscription.user_id, Subscription.audience).where(
+            Subscription.audience.in_(audiences)
+        )
+    )
+    chosen: dict[int, str] = {}
+    for user_id, audience in sorted(rows, key=lambda r: audiences.index(r[1])):
+        chosen.setdefault(user_id, audience)
+    return chosen
+
+
+async def _groups(
+    session: AsyncSession, audiences: tuple[str, ...], tags: tuple[str, ...]
+) -> list[int]:
+    bound = select(ChatAudience.chat_id).where(ChatAudience.audience.in_(audiences))
+    query = select(Chat.id, Chat.migrated_to).where(Chat.is_active.is_(True), Chat.id.in_(bound))
+    if tags:
+        query = query.where(Chat.id.in_(select(ChatTag.chat_id).where(ChatTag.tag.in_(tags))))
+    rows = list(await session.execute(query.order_by(Chat.id)))
+    known = await _migration_targets(session, {m for _, m in rows if m is not None})
+    resolved = (_follow(known, chat_id, migrated_to) for chat_id, migrated_to in rows)
+    return list(dict.fromkeys(r for r in resolved if r is not None))
+
+
+async def _migration_targets(
+    session: AsyncSession, frontier: set[int]
+) -> dict[int, tuple[bool, int | None]]:
+    """is_active and migrated_to of every registry row a migration chain passes through."""
+    known: dict[int, tuple[bool, int | None]] = {}
+    for _ in range(MAX_HOPS):
+        frontier -= known.keys()
+        if not frontier:
+            break
+        query = select(Chat.id, Chat.is_active, Chat.migrated_to).where(Chat.id.in_(frontier))
+        rows = list(await session.execute(query))
+        known.update((chat_id, (active, nxt)) for chat_id, active, nxt in rows)
+        frontier = {nxt for _, _, nxt in rows if nxt is not None}
+    return known
+
+
+def _follow(
+    known: dict[int, tuple[bool, int | None]], chat_id: int, migrated_to: int | None
+) -> int | None:
+    """The id to send to; None when the chat it migrated to is inactive."""
+    current, nxt = chat_id, migrated_to
+    for _ in range(MAX_HOPS):
+        if nxt is None:
+            return current
+        current = nxt
+        active, nxt = known.get(current, (True, None))  # no row yet: trust the migration
+        if not active and nxt is None:
+            return None
+    return current
+
+
+async def _subscribers(session: AsyncSession, audiences: tuple[str, ...]) -> list[int]:
+    query = (
+        select(Subscription.user_id)
+        .join(User, User.id == Subscription.user_id)
+        .where(Subscription.audience.in_(audiences), User.is_active.is_(True))
+        .distinct()
+        .order_by(Subscription.user_id)
+    )
+    return list((await session.scalars(query)).all())

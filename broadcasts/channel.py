@@ -1,0 +1,73 @@
+"""The messenger behind a broadcast, reduced to what the ledger needs to know.
+
+The worker never sees an exception type of a messenger library: a channel turns every answer
+into one of five outcomes, and the ledger has one rule per outcome (write `sent`, wait out a
+flood, deactivate a chat, follow a migration, retry or give up). A MAX channel implements the
+same Protocol and the rest of `broadcasts` stays as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from broadcasts.content import Content
+
+
+@dataclass(frozen=True)
+class Sent:
+    message_id: int
+
+
+@dataclass(frozen=True)
+class RetryAfter:
+    """Flood control: nothing was delivered; the whole channel must pause this long."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """The bot was blocked by the user or removed from the group: stop writing there."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Migrated:
+    """The group became a supergroup with a new id; nothing was delivered to the old one."""
+
+    new_chat_id: int
+
+
+@dataclass(frozen=True)
+class Failed:
+    """Not delivered; `permanent` says whether trying again can help."""
+
+    reason: str
+    permanent: bool
+
+
+SendOutcome = Sent | RetryAfter | Blocked | Migrated | Failed
+
+
+class Channel(Protocol):
+    async def send(
+        self,
+        chat_id: int,
+        content: Content,
+        *,
+        broadcast_id: int,
+        is_private: bool,
+        audience: str | None = None,
+    ) -> SendOutcome:
+        """Deliver one message; `audience` names the subscription «Отписаться» ends."""
+        ...
+
+    async def edit_progress(self, chat_id: int, message_id: int, text: str) -> None:
+        """Replace the text of the admin's progress message; failures are swallowed."""
+        ...
+
+    async def notify(self, chat_id: int, text: str) -> None:
+        """Tell a person something (e.g. the author); failures are swallowed."""
+        ...

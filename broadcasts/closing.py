@@ -1,0 +1,78 @@
+"""How a broadcast ends: done (report, next weekly booked), cancelled, stopped, or missed.
+
+Each ending is one conditional UPDATE, so with several instances exactly one of them reports
+and books the next weekly occurrence; the report goes into the admin's progress message when
+there is one, otherwise to the author.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, tzinfo
+
+from broadcasts import ledger, lifecycle, report
+from broadcasts.runtime import Runtime
+from storage.models import Broadcast
+
+log = logging.getLogger(__name__)
+
+
+def _local(at: datetime, tz: tzinfo) -> str:
+    return at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
+
+
+async def conclude(rt: Runtime, broadcast: Broadcast, ending: str, tz: tzinfo) -> None:
+    """After a job: give the claim up (stopped), or close it and report (done, cancelled)."""
+    if ending == "stopped":
+        async with rt.sessionmaker() as session:
+            await lifecycle.release(session, broadcast.id, rt.instance_id)
+            await session.commit()
+        return
+    if ending not in ("done", "cancelled"):
+        return  # another instance took it over; it will report
+    now = rt.clock.now()
+    async with rt.sessionmaker() as session:
+        finished = ending == "done" and await lifecycle.finish(
+            session, broadcast.id, rt.instance_id, now
+        )
+        following = await lifecycle.book_next(session, broadcast, now) if finished else None
+        counts = await ledger.counts(session, broadcast.id)
+        errors = await ledger.top_errors(session, broadcast.id)
+        await session.commit()
+    if not finished and ending == "done":
+        return  # cancelled or taken over in the last second
+    text = report.final_text(broadcast.id, counts, errors, cancelled=not finished)
+    if following is not None:
+        text += f"\nСледующая еженедельная отправка: {_local(following.scheduled_at, tz)}."
+    await tell(rt, broadcast, text)
+
+
+async def tell(rt: Runtime, broadcast: Broadcast, text: str) -> None:
+    """Into the progress message if there is one, else to the author (if any)."""
+    chat_id, message_id = broadcast.progress_chat_id, broadcast.progress_message_id
+    if chat_id is not None and message_id is not None:
+        await rt.limiter.acquire(chat_id)
+        await rt.channel.edit_progress(chat_id, message_id, text)
+    elif broadcast.author_id is not None:
+        await rt.limiter.acquire(broadcast.author_id)
+        await rt.channel.notify(broadcast.author_id, text)
+
+
+async def expire_missed(rt: Runtime, grace: timedelta, tz: tzinfo) -> None:
+    """Broadcasts due longer than `grace` ago become MISSED; their authors are told."""
+    now = rt.clock.now()
+    async with rt.sessionmaker() as session:
+        overdue = await lifecycle.overdue_ids(session, now, grace)
+    for broadcast_id in overdue:
+        async with rt.sessionmaker() as session:
+            broadcast = await session.get_one(Broadcast, broadcast_id)
+            if not await lifecycle.mark_missed(session, broadcast_id, now):
+                continue  # another instance marked it
+            following = await lifecycle.book_next(session, broadcast, now)
+            await session.commit()
+        log.warning("broadcast %s missed its time %s", broadcast_id, broadcast.scheduled_at)
+        if broadcast.author_id is not None:
+            next_at = following.scheduled_at if following else None
+            text = report.missed_text(broadcast_id, broadcast.scheduled_at, tz, next_at)
+            await rt.limiter.acquire(broadcast.author_id)
+            await rt.channel.notify(broadcast.author_id, text)

@@ -1,0 +1,101 @@
+"""One ledger row, one message: claim it, send it, write down what happened.
+
+The claim (pending → sending, attempts + 1) is committed BEFORE the send, so a crash can only
+leave a row `sending` — resent on resume, never lost. Each outcome has one rule: sent; blocked
+(the chat or user is deactivated); migrated (the registry and the row follow the group to its
+new id and the message goes there, once); flood (the limiter pauses, the row waits); other
+failures retried with exponential backoff up to `max_attempts`, or failed for good.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from broadcasts import ledger, registry
+from broadcasts.channel import Blocked, Failed, Migrated, RetryAfter, SendOutcome, Sent
+from broadcasts.content import Content
+from broadcasts.ledger import Row
+from broadcasts.runtime import Runtime
+from storage.models import DeliveryStatus
+
+log = logging.getLogger(__name__)
+
+
+class Courier:
+    def __init__(
+        self, rt: Runtime, broadcast_id: int, content: Content, audiences: dict[int, str]
+    ) -> None:
+        self._rt, self._id, self._content, self._audiences = rt, broadcast_id, content, audiences
+        self.retry_at: dict[int, float] = {}  # row id → monotonic time of its next try
+
+    async def deliver(self, row: Row) -> None:
+        """Call after the limiter granted a slot for row.chat_id."""
+        async with self._rt.sessionmaker() as session:
+            attempts = await ledger.claim(session, row.id, self._rt.clock.now())
+            await session.commit()
+        if attempts is None:
+            return  # another worker has it
+        try:
+            outcome = await self._send(row)
+            await self._settle(row, attempts, outcome)
+        except Exception as exc:  # a bug or the database: keep the row retryable, bounded
+            log.exception("broadcast %s: delivery to %s broke", self._id, row.chat_id)
+            await self._retry(row, attempts, f"{type(exc).__name__}: {exc}")
+
+    async def _send(self, row: Row) -> SendOutcome:
+        return await self._rt.channel.send(
+            row.chat_id, self._content, broadcast_id=self._id, is_private=row.is_private,
+            audience=self._audiences.get(row.chat_id) if row.is_private else None,
+        )  # fmt: skip
+
+    async def _settle(self, row: Row, attempts: int, outcome: SendOutcome) -> None:
+        if isinstance(outcome, Sent):
+            await self._write(row, DeliveryStatus.SENT, message_id=outcome.message_id)
+        elif isinstance(outcome, Blocked):
+            await self._write(row, DeliveryStatus.BLOCKED, error=outcome.reason, gone=True)
+        elif isinstance(outcome, Migrated):
+            await self._migrate(row, attempts, outcome.new_chat_id)
+        elif isinstance(outcome, RetryAfter):
+            self._rt.limiter.on_retry_after(outcome.seconds)
+            await self._retry(row, attempts, f"Too Many Requests: retry after {outcome.seconds:g}")
+        elif outcome.permanent:
+            await self._write(row, DeliveryStatus.FAILED, error=outcome.reason)
+        else:
+            await self._retry(row, attempts, outcome.reason, backoff=True)
+
+    async def _write(
+        self, row: Row, status: DeliveryStatus, *, message_id: int | None = None,
+        error: str | None = None, gone: bool = False,
+    ) -> None:  # fmt: skip
+        async with self._rt.sessionmaker() as session:
+            now = self._rt.clock.now()
+            await ledger.settle(session, row.id, status, now, message_id=message_id, error=error)
+            if gone:
+                await registry.deactivate(session, row.chat_id, is_private=row.is_private)
+            await session.commit()
+
+    async def _retry(self, row: Row, attempts: int, reason: str, *, backoff: bool = False) -> None:
+        if attempts >= self._rt.options.max_attempts:
+            await self._write(row, DeliveryStatus.FAILED, error=reason)
+            return
+        if backoff:
+            opts = self._rt.options
+            wait = min(opts.retry_base_seconds * 2 ** (attempts - 1), opts.retry_max_seconds)
+            self.retry_at[row.id] = self._rt.monotonic() + wait
+        await self._write(row, DeliveryStatus.PENDING, error=reason)
+
+    async def _migrate(self, row: Row, attempts: int, new_chat_id: int) -> None:
+        """Follow the group to its supergroup and send there once (the unique key guards it)."""
+        async with self._rt.sessionmaker() as session:
+            await registry.record_migration(session, row.chat_id, new_chat_id)
+            moved = await ledger.move(session, row, self._id, new_chat_id)
+            await session.commit()
+        log.info("broadcast %s: chat %s is now %s", self._id, row.chat_id, new_chat_id)
+        if not moved:
+            return  # the supergroup has its own row in this ledger
+        moved_row = Row(row.id, new_chat_id, row.is_private)
+        await self._rt.limiter.acquire(new_chat_id)
+        outcome = await self._send(moved_row)
+        if isinstance(outcome, Migrated):
+            outcome = Failed(f"группа перенесена повторно: {outcome.new_chat_id}", permanent=True)
+        await self._settle(moved_row, attempts, outcome)

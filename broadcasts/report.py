@@ -1,0 +1,62 @@
+"""What the admin reads about a broadcast: progress, the final report, a missed-time notice.
+
+Texts only, from counts read out of the ledger; Telegram HTML, every reason escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, tzinfo
+
+from storage.models import DeliveryStatus
+
+SENT, FAILED, BLOCKED = DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.BLOCKED
+
+
+def _done(counts: dict[str, int]) -> int:
+    return counts.get(SENT, 0) + counts.get(FAILED, 0) + counts.get(BLOCKED, 0)
+
+
+def progress_text(broadcast_id: int, counts: dict[str, int]) -> str:
+    total = sum(counts.values())
+    return f"📤 Рассылка №{broadcast_id}\nОтправлено {_done(counts)} из {total}…"
+
+
+def final_text(
+    broadcast_id: int,
+    counts: dict[str, int],
+    errors: list[tuple[str, int]],
+    *,
+    cancelled: bool = False,
+) -> str:
+    total = sum(counts.values())
+    head = (
+        f"⛔ Рассылка №{broadcast_id} отменена; неотправленные сообщения не уйдут."
+        if cancelled
+        else f"✅ Рассылка №{broadcast_id} завершена."
+    )
+    lines = [
+        head,
+        f"Доставлено: {counts.get(SENT, 0)} из {total}",
+        f"Бот заблокирован или удалён из чата: {counts.get(BLOCKED, 0)}",
+        f"Не доставлено из-за ошибок: {counts.get(FAILED, 0)}",
+    ]
+    lines += [f"  • {html.escape(reason)} — {n}" for reason, n in errors]
+    if cancelled:
+        lines.append(f"Не отправлено: {total - _done(counts)}")
+    return "\n".join(lines)
+
+
+def missed_text(
+    broadcast_id: int, scheduled_at: datetime, tz: tzinfo, next_at: datetime | None
+) -> str:
+    when = scheduled_at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
+    text = (
+        f"⚠️ Рассылка №{broadcast_id} не отправлена: бот был выключен в назначенное время "
+        f"({when}), а отправлять её с большим опозданием не стоит. Если она ещё нужна, "
+        "создайте её заново."
+    )
+    if next_at is not None:
+        following = next_at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
+        text += f"\nСледующая еженедельная отправка запланирована на {following}."
+    return text

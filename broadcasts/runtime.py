@@ -1,0 +1,41 @@
+"""What every part of a running worker shares: the database, the channel, the limiter, time.
+
+Two clocks on purpose: `clock` (wall time, a FrozenClock in tests) decides when a broadcast is
+due and stamps the database; `monotonic` paces sends and backoffs, which must never jump.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.clock import Clock
+from broadcasts.channel import Channel
+from broadcasts.limiter import RateLimiter
+from storage.db import SessionMaker
+
+
+@dataclass(frozen=True)
+class Options:
+    concurrency: int = 8  # sends in flight at once: also the most a crash can duplicate
+    max_attempts: int = 5  # sends of one message (transient errors and 429s) before «failed»
+    retry_base_seconds: float = 2.0  # transient error n waits base * 2**(n-1), capped below
+    retry_max_seconds: float = 60.0
+    progress_every: float = 3.0  # seconds between edits of the admin's progress message
+    check_every: float = 0.5  # how soon a cancel or a lost claim is noticed
+    heartbeat_every: float = 5.0  # must be well under lease_seconds
+    batch: int = 64  # ledger rows fetched per query
+
+
+@dataclass
+class Runtime:
+    sessionmaker: SessionMaker
+    channel: Channel
+    limiter: RateLimiter
+    clock: Clock
+    instance_id: str
+    options: Options = field(default_factory=Options)
+    monotonic: Callable[[], float] = time.monotonic
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)

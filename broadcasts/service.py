@@ -1,0 +1,178 @@
+"""What the admin dialog and the CLI do with broadcasts: compose, schedule, cancel, watch.
+
+Every function takes the caller's AsyncSession and only flushes; the caller commits once.
+Validation speaks Russian (BroadcastError is shown to the admin as is). Nothing is sent here:
+the worker notices a due broadcast, snapshots its recipients when sending starts (so a group
+bound in the meantime is included) and writes the ledger that `status` reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from broadcasts import ledger
+from broadcasts.acks import AckReport, ack_report, record_ack
+from broadcasts.audience import (
+    ALL_AUDIENCES,
+    KNOWN_AUDIENCES,
+    Target,
+    count_recipients,
+    encode,
+    recipients,
+    target_of,
+)
+from broadcasts.content import Content
+from broadcasts.sql import rowcount
+from storage.models import Broadcast, BroadcastState, DeliveryStatus, utcnow
+
+__all__ = [
+    "ALL_AUDIENCES", "AckReport", "BroadcastError", "Status", "Target", "ack_report",
+    "cancel_broadcast", "count_recipients", "create_broadcast", "recent", "recipients",
+    "record_ack", "reschedule", "scheduled", "status", "target_of",
+]  # fmt: skip
+
+PAST_TOLERANCE = timedelta(seconds=60)
+REPEATS = ("", "weekly")
+NOBODY = "В выбранной аудитории нет ни одного чата или подписчика — рассылку некому отправить."
+
+
+class BroadcastError(ValueError):
+    """Why a broadcast cannot be created or changed, in Russian, shown to the admin as is."""
+
+
+@dataclass(frozen=True)
+class Status:
+    id: int
+    state: str
+    total: int
+    sent: int
+    failed: int
+    blocked: int
+    pending: int
+    scheduled_at: datetime
+    repeat: str
+    author_id: int | None
+    preview: str  # first 80 chars of the text, tags stripped
+
+
+def _target_problems(target: Target) -> list[str]:
+    if not target.audiences:
+        return ["Не выбрана аудитория."]
+    unknown = [a for a in target.audiences if a != "all" and a not in KNOWN_AUDIENCES]
+    found = [f"Неизвестная аудитория: {a}." for a in unknown]
+    found += [f"Тег не может содержать «,» или «;»: {t}." for t in target.tags if {*t} & {*",;"}]
+    return found
+
+
+def _time_problems(at: datetime, now: datetime) -> list[str]:
+    if at.tzinfo is None or now.tzinfo is None:
+        raise ValueError("broadcast times must be timezone-aware")
+    if at < now - PAST_TOLERANCE:
+        return ["Время отправки уже прошло — укажите время в будущем."]
+    return []
+
+
+async def create_broadcast(
+    session: AsyncSession,
+    *,
+    author_id: int | None,
+    content: Content,
+    target: Target,
+    at: datetime | None,
+    now: datetime,
+    repeat: str = "",
+    progress: tuple[int, int] | None = None,
+) -> Broadcast:
+    """A SCHEDULED broadcast (at=None: now); the ledger is written when sending starts."""
+    at = at or now
+    problems = [*content.problems(), *_target_problems(target), *_time_problems(at, now)]
+    if repeat not in REPEATS:
+        problems.append("Повтор бывает только еженедельный.")
+    if problems:
+        raise BroadcastError("\n".join(problems))
+    if not await count_recipients(session, target):
+        raise BroadcastError(NOBODY)
+    audiences, tags = encode(target)
+    broadcast = Broadcast(
+        author_id=author_id, content=content.to_json(), audiences=audiences, tags=tags,
+        state=BroadcastState.SCHEDULED, scheduled_at=at, repeat=repeat, created_at=now,
+        progress_chat_id=progress[0] if progress else None,
+        progress_message_id=progress[1] if progress else None,
+    )  # fmt: skip
+    session.add(broadcast)
+    await session.flush()
+    return broadcast
+
+
+async def cancel_broadcast(session: AsyncSession, broadcast_id: int) -> bool:
+    """scheduled|sending → cancelled; of two admins cancelling at once exactly one gets True."""
+    result = await session.execute(
+        update(Broadcast)
+        .where(
+            Broadcast.id == broadcast_id,
+            Broadcast.state.in_((BroadcastState.SCHEDULED, BroadcastState.SENDING)),
+        )
+        .values(state=BroadcastState.CANCELLED, finished_at=utcnow())
+    )
+    return rowcount(result) == 1
+
+
+async def reschedule(
+    session: AsyncSession, broadcast_id: int, at: datetime, now: datetime
+) -> bool:
+    """Move a broadcast that has not started; False once it is sending, done or cancelled."""
+    if problems := _time_problems(at, now):
+        raise BroadcastError("\n".join(problems))
+    result = await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.state == BroadcastState.SCHEDULED)
+        .values(scheduled_at=at)
+    )
+    return rowcount(result) == 1
+
+
+async def status(session: AsyncSession, broadcast_id: int) -> Status | None:
+    broadcast = await session.get(Broadcast, broadcast_id)
+    return (await _statuses(session, [broadcast]))[0] if broadcast else None
+
+
+async def recent(session: AsyncSession, limit: int = 10) -> list[Status]:
+    rows = await session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit))
+    return await _statuses(session, list(rows))
+
+
+async def scheduled(session: AsyncSession) -> list[Status]:
+    """Broadcasts waiting for their time, soonest first."""
+    rows = await session.scalars(
+        select(Broadcast)
+        .where(Broadcast.state == BroadcastState.SCHEDULED)
+        .order_by(Broadcast.scheduled_at, Broadcast.id)
+    )
+    return await _statuses(session, list(rows))
+
+
+async def _statuses(session: AsyncSession, broadcasts: list[Broadcast]) -> list[Status]:
+    counted = await ledger.counts_many(session, [b.id for b in broadcasts])
+    out = []
+    for b in broadcasts:
+        counts = counted[b.id]
+        total = sum(counts.values())
+        if not counts and b.state == BroadcastState.SCHEDULED:  # not materialised yet
+            total = await count_recipients(session, target_of(b))
+        out.append(_status(b, counts, total))
+    return out
+
+
+def _status(b: Broadcast, counts: dict[str, int], total: int) -> Status:
+    sent = counts.get(DeliveryStatus.SENT, 0)
+    failed = counts.get(DeliveryStatus.FAILED, 0)
+    blocked = counts.get(DeliveryStatus.BLOCKED, 0)
+    return Status(
+        id=b.id, state=b.state, total=total, sent=sent, failed=failed, blocked=blocked,
+        pending=total - sent - failed - blocked, scheduled_at=b.scheduled_at, repeat=b.repeat,
+        author_id=b.author_id, preview=Content.from_json(b.content).preview(),
+    )  # fmt: skip

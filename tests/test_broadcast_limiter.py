@@ -1,0 +1,137 @@
+"""The limiter's shapes on a virtual clock: spacing, per-chat and per-group caps, 429 pauses.
+
+`VirtualTime` is a tiny discrete-event loop: sleepers wake in time order and the clock jumps
+to the next wake-up, so a minute of Telegram limits is checked in milliseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+from collections.abc import Awaitable
+
+import pytest
+
+from broadcasts.limiter import RateLimiter
+
+
+class VirtualTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._seq = itertools.count()
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self.now + max(seconds, 0.0), next(self._seq), future))
+        await future
+
+    async def run(self, *jobs: Awaitable[object]) -> None:
+        tasks = [asyncio.ensure_future(job) for job in jobs]
+        while not all(task.done() for task in tasks):
+            for _ in range(10):  # let every runnable task reach its next sleep
+                await asyncio.sleep(0)
+            if self._sleepers:
+                at, _, future = heapq.heappop(self._sleepers)
+                self.now = max(self.now, at)
+                future.set_result(None)
+        for task in tasks:
+            task.result()
+
+
+@pytest.fixture
+def vt() -> VirtualTime:
+    return VirtualTime()
+
+
+def limiter(vt: VirtualTime, rate: float = 25.0, **kwargs: float) -> RateLimiter:
+    return RateLimiter(rate, clock=vt, sleep=vt.sleep, **kwargs)  # type: ignore[arg-type]
+
+
+async def stamps(vt: VirtualTime, lim: RateLimiter, chats: list[int]) -> list[float]:
+    out: list[float] = []
+    for chat_id in chats:
+        await lim.acquire(chat_id)
+        out.append(vt.now)
+    return out
+
+
+async def test_global_rate_is_evenly_spaced(vt: VirtualTime) -> None:
+    lim = limiter(vt, 25.0)
+    got: list[float] = []
+    await vt.run(*(collect(vt, lim, 1000 + i, got) for i in range(100)))
+    gaps = [b - a for a, b in itertools.pairwise(sorted(got))]
+    assert min(gaps) == pytest.approx(0.04)
+    assert max(got) == pytest.approx(99 * 0.04)
+
+
+async def collect(vt: VirtualTime, lim: RateLimiter, chat_id: int, out: list[float]) -> None:
+    await lim.acquire(chat_id)
+    out.append(vt.now)
+
+
+async def test_one_message_a_second_into_one_chat(vt: VirtualTime) -> None:
+    lim = limiter(vt, 25.0)
+    got: list[float] = []
+    await vt.run(collect_many(vt, lim, [7, 7, 8, 7], got))
+    assert got == pytest.approx([0.0, 1.0, 1.04, 2.0])
+
+
+async def collect_many(
+    vt: VirtualTime, lim: RateLimiter, chats: list[int], out: list[float]
+) -> None:
+    out.extend(await stamps(vt, lim, chats))
+
+
+async def test_twenty_a_minute_into_one_group(vt: VirtualTime) -> None:
+    lim = limiter(vt, 25.0)
+    got: list[float] = []
+    await vt.run(collect_many(vt, lim, [-100] * 22, got))
+    assert got[:20] == pytest.approx([float(i) for i in range(20)])
+    assert got[20] == pytest.approx(60.0)  # the 21st waits for the first to leave the window
+    assert got[21] == pytest.approx(61.0)
+
+
+async def test_private_chats_have_no_minute_cap(vt: VirtualTime) -> None:
+    lim = limiter(vt, 25.0)
+    got: list[float] = []
+    await vt.run(collect_many(vt, lim, [100] * 22, got))
+    assert got[-1] == pytest.approx(21.0)
+
+
+async def test_retry_after_pauses_everyone_and_halves_the_rate(vt: VirtualTime) -> None:
+    lim = limiter(vt, 20.0, recovery_per_second=0.5)
+    got: list[float] = []
+
+    async def flood_at_half_a_second() -> None:
+        await vt.sleep(0.52)
+        lim.on_retry_after(3)
+        lim.on_retry_after(3)  # the echo from another send of the same flood: no second cut
+
+    await vt.run(flood_at_half_a_second(), *(collect(vt, lim, 1 + i, got) for i in range(40)))
+    before = [t for t in got if t < 0.52]
+    after = sorted(t for t in got if t >= 0.52)
+    assert len(before) == 11  # 0.0 … 0.5 at 20/s
+    assert after[0] == pytest.approx(3.52)  # nobody sends during the pause
+    assert after[1] - after[0] == pytest.approx(0.1, abs=0.002)  # 10/s right after it
+    assert lim.rate(3.52) == pytest.approx(10.0)
+    assert lim.rate(3.52 + 10) == pytest.approx(15.0)  # climbing back linearly
+    assert lim.rate(3.52 + 100) == pytest.approx(20.0)  # never above the configured rate
+
+
+async def test_rate_never_drops_below_the_floor(vt: VirtualTime) -> None:
+    lim = limiter(vt, 4.0, min_rate=1.5)
+    for _ in range(5):
+        lim.on_retry_after(1)
+        vt.now += 1.0  # each flood after the previous pause ended
+    assert lim.rate() == pytest.approx(1.5, abs=0.5)
+    assert lim.rate() >= 1.5
+
+
+def test_rejects_nonsense() -> None:
+    with pytest.raises(ValueError):
+        RateLimiter(0)
