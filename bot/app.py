@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from dataclasses import dataclass, field
 
 from aiogram import Bot, Dispatcher
@@ -20,10 +22,18 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot import texts
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.dedupe import UpdateDedupe
 from bot.faq import FaqService
-from bot.middlewares import DatabaseMiddleware, ThrottlingMiddleware, UserMiddleware
+from bot.middlewares import (
+    DatabaseMiddleware,
+    MetricsMiddleware,
+    ThrottlingMiddleware,
+    UserMiddleware,
+)
 from bot.reminders import ReminderService
 from bot.reminders import install as install_reminders
+from broadcasts.telegram import TelegramChannel
+from broadcasts.worker import BroadcastWorker
 from handlers import get_routers
 from storage.db import SessionMaker
 from storage.fsm import SqlStorage
@@ -75,7 +85,9 @@ class Services:
     clock: Clock = field(default_factory=SystemClock)
 
 
-def create_dispatcher(services: Services, *, fsm_storage: BaseStorage | None = None) -> Dispatcher:
+def create_dispatcher(
+    services: Services, *, fsm_storage: BaseStorage | None = None, jobs: bool = True
+) -> Dispatcher:
     settings = services.settings
     storage = fsm_storage or create_fsm_storage(settings, services.sessionmaker)
     dp = Dispatcher(
@@ -88,6 +100,11 @@ def create_dispatcher(services: Services, *, fsm_storage: BaseStorage | None = N
         faq=services.faq,
         clock=services.clock,
     )
+    # metrics outermost (its time covers everything), then the duplicate check, which must
+    # come before anything that writes
+    dp.update.outer_middleware(MetricsMiddleware())
+    if settings.dedupe_updates:
+        dp.update.outer_middleware(UpdateDedupe(services.sessionmaker, services.clock))
     dp.update.outer_middleware(DatabaseMiddleware(services.sessionmaker))
     dp.update.outer_middleware(UserMiddleware(settings))
     throttling = ThrottlingMiddleware(settings.throttle_rate, settings.throttle_burst)
@@ -95,9 +112,17 @@ def create_dispatcher(services: Services, *, fsm_storage: BaseStorage | None = N
     dp.callback_query.outer_middleware(throttling)
     dp.include_routers(*get_routers())
     dp.startup.register(set_commands)
+    if jobs:  # `run --no-jobs` leaves them to `python -m bot worker`
+        register_jobs(dp)
+    return dp
+
+
+def register_jobs(dp: Dispatcher) -> None:
+    """The background jobs, started and stopped with `dp`: `run` and `worker` share this."""
     dp.startup.register(start_scheduler)
     dp.shutdown.register(stop_scheduler)
-    return dp
+    dp.startup.register(start_broadcasts)
+    dp.shutdown.register(stop_broadcasts)
 
 
 async def start_scheduler(
@@ -111,6 +136,32 @@ async def start_scheduler(
     install_reminders(scheduler, reminders, settings.reminder_every_seconds)
     scheduler.start()
     dispatcher["scheduler"] = scheduler
+
+
+async def start_broadcasts(
+    dispatcher: Dispatcher, bot: Bot, settings: Settings, sessionmaker: SessionMaker, clock: Clock
+) -> None:
+    """The delivery worker: claims due broadcasts in the database and sends them."""
+    worker = BroadcastWorker(
+        sessionmaker,
+        TelegramChannel(bot),
+        clock,
+        instance_id=settings.broadcast_instance_id or f"{socket.gethostname()}:{os.getpid()}",
+        rate=settings.broadcast_rate,
+        concurrency=settings.broadcast_concurrency,
+        poll_seconds=settings.broadcast_poll_seconds,
+        grace_minutes=settings.broadcast_grace_minutes,
+        lease_seconds=settings.broadcast_lease_seconds,
+        tz=settings.tz,
+    )
+    worker.start()
+    dispatcher["broadcast_worker"] = worker  # the compose dialog wakes it for «Сейчас»
+
+
+async def stop_broadcasts(dispatcher: Dispatcher) -> None:
+    worker: BroadcastWorker | None = dispatcher.workflow_data.pop("broadcast_worker", None)
+    if worker is not None:
+        await worker.stop(wait=30)  # sends in flight finish, the rest stays pending
 
 
 async def stop_scheduler(dispatcher: Dispatcher) -> None:

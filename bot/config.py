@@ -6,15 +6,18 @@ the region uses) lives here, so the FAQ texts stay the same for every region.
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 CertificateModel = Literal["pfdo", "social"]
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class SettingsError(RuntimeError):
@@ -42,6 +45,19 @@ class Settings(BaseSettings):
     throttle_burst: int = Field(default=8, ge=1)
     reminder_leads_min: Annotated[tuple[int, ...], NoDecode] = (1440, 60)
     reminder_every_seconds: int = Field(default=30, ge=1, le=3600)
+    broadcast_rate: float = Field(default=25.0, gt=0, le=30)
+    broadcast_concurrency: int = Field(default=8, ge=1, le=64)
+    broadcast_poll_seconds: float = Field(default=5.0, gt=0, le=60)
+    broadcast_grace_minutes: int = Field(default=60, ge=0)
+    broadcast_lease_seconds: int = Field(default=60, ge=10)
+    broadcast_instance_id: str = ""
+
+    # --- webhook mode and operations (bot/web.py, bot/ops.py) ------------------------------
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port (tests)
+    dedupe_updates: bool = True
 
     # --- the МОЦ and the region (used in FAQ answers as {placeholders}) --------------------
     region_name: str = "Ваш регион"
@@ -112,6 +128,38 @@ class Settings(BaseSettings):
         if self.certificate_age_min >= self.certificate_age_max:
             raise ValueError("CERTIFICATE_AGE_MIN must be below CERTIFICATE_AGE_MAX")
         return self
+
+    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @classmethod
+    def _webhook_empty_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's own rule for secret_token; it comes back in a header on every request
+        if value is not None and not WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("1–256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook(self) -> Settings:
+        if self.webhook_url is None:
+            return self
+        local_api = self.telegram_api_url is not None  # a local Bot API may call plain http
+        if not self.webhook_url.startswith(("https://", "http://" if local_api else "https://")):
+            raise ValueError("WEBHOOK_URL must start with https:// (Telegram calls only https)")
+        if self.webhook_secret is None:
+            raise ValueError(
+                "WEBHOOK_SECRET is required with WEBHOOK_URL; make one with "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return self
+
+    @property
+    def webhook_path(self) -> str:
+        """The path Telegram POSTs to, from WEBHOOK_URL (nginx passes it through unchanged)."""
+        return urlsplit(self.webhook_url or "").path or "/"
 
     @cached_property
     def tz(self) -> ZoneInfo:
