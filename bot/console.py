@@ -40,6 +40,8 @@ class Transcript:
             self.shown[message.message_id] = snapshot
             # SentMessage.text is what the user sees: HTML already parsed by the fake server
             out.append("бот> " + (message.text or "").replace("\n", "\n     "))
+            if message.document is not None:
+                out.append(f"     📎 {message.document.filename} ({len(message.document.data)} байт)")
             if message.reply_keyboard:
                 self.keyboard = [text for row in message.reply_keyboard for text in row]
                 out.append(
