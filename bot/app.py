@@ -35,7 +35,7 @@ from bot.reminders import install as install_reminders
 from broadcasts.telegram import TelegramChannel
 from broadcasts.worker import BroadcastWorker
 from handlers import get_routers
-from storage.db import SessionMaker
+from storage.db import SessionMaker, is_sqlite
 from storage.fsm import SqlStorage
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ def create_fsm_storage(settings: Settings, sessionmaker: SessionMaker) -> BaseSt
         from aiogram.fsm.storage.redis import RedisStorage
 
         return RedisStorage.from_url(settings.redis_url)
-    return SqlStorage(sessionmaker)
+    return SqlStorage(sessionmaker, cache=is_sqlite(settings.database_url))
 
 
 def create_isolation(storage: BaseStorage) -> BaseEventIsolation:

@@ -4,7 +4,11 @@ aiogram router can belong to one Dispatcher only (tests and benchmarks build sev
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from aiogram import Router
+from aiogram.dispatcher.event.handler import FilterObject
 
 from handlers import (
     acks,
@@ -43,4 +47,29 @@ def get_routers() -> list[Router]:
         faq,
         fallback,
     )
-    return [module.create_router() for module in modules]
+    routers = [module.create_router() for module in modules]
+    for router in routers:
+        for observer in router.observers.values():
+            # router-wide filters live on the observer's own handler object
+            _run_inline(observer._handler.filters or ())
+            for handler in observer.handlers:
+                _run_inline(handler.filters or ())
+    return routers
+
+
+def _run_inline(filters: Iterable[FilterObject]) -> None:
+    """Evaluate sync filters (`F.text == …`) in the event loop instead of a thread.
+
+    aiogram runs every non-async filter through `asyncio.to_thread`; a text message passes some
+    forty of them on its way to the FAQ catch-all, and each hop costs more than the attribute
+    reads the filter does. Magic filters never block, so running them inline is safe.
+    """
+    for item in filters:
+        if item.awaitable:
+            continue
+        sync = item.callback
+
+        async def inline(*args: Any, _sync: Any = sync, **kwargs: Any) -> Any:
+            return _sync(*args, **kwargs)
+
+        item.callback, item.awaitable = inline, True

@@ -20,16 +20,28 @@ from storage.models import FsmRecord, utcnow
 
 
 class SqlStorage(BaseStorage):
-    def __init__(self, sessionmaker: SessionMaker) -> None:
+    """`cache=True` keeps a write-through copy in memory: right only while this process is the
+    sole writer, which is what a SQLite deployment is (several instances use Redis)."""
+
+    def __init__(self, sessionmaker: SessionMaker, *, cache: bool = False) -> None:
         self._sessionmaker = sessionmaker
         self._keys = DefaultKeyBuilder(with_destiny=True, with_bot_id=True)
+        self._cache: dict[str, FsmRecord | None] | None = {} if cache else None
 
     def _key(self, key: StorageKey) -> str:
         return self._keys.build(key)
 
     async def _load(self, key: StorageKey) -> FsmRecord | None:
+        name = self._key(key)
+        if self._cache is not None and name in self._cache:
+            return self._cache[name]
         async with self._sessionmaker() as session:
-            return await session.get(FsmRecord, self._key(key))
+            record = await session.get(FsmRecord, name)
+        if self._cache is not None:
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            self._cache[name] = record
+        return record
 
     async def _save(self, key: StorageKey, **values: Any) -> None:
         async with self._sessionmaker() as session:
@@ -39,6 +51,8 @@ class SqlStorage(BaseStorage):
                 for name, value in values.items():
                     setattr(record, name, value)
                 if record.state is None and record.data == "{}":
+                    if self._cache is not None:
+                        self._cache[self._key(key)] = None
                     return  # nothing to keep
                 session.add(record)
             else:
@@ -48,6 +62,9 @@ class SqlStorage(BaseStorage):
                 if record.state is None and record.data == "{}":
                     await session.delete(record)
             await session.commit()
+            if self._cache is not None:
+                empty = record.state is None and record.data == "{}"
+                self._cache[self._key(key)] = None if empty else record
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
@@ -71,6 +88,8 @@ class SqlStorage(BaseStorage):
         async with self._sessionmaker() as session:
             await session.execute(delete(FsmRecord))
             await session.commit()
+        if self._cache is not None:
+            self._cache.clear()
 
     async def count(self) -> int:
         async with self._sessionmaker() as session:
