@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -14,14 +15,14 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
-from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import texts
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import Settings, SettingsError
 from bot.dedupe import UpdateDedupe
 from bot.faq import FaqService
 from bot.middlewares import (
@@ -62,8 +63,34 @@ def create_fsm_storage(settings: Settings, sessionmaker: SessionMaker) -> BaseSt
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisStorage
 
-        return RedisStorage.from_url(settings.redis_url)
+        return RedisStorage.from_url(
+            settings.redis_url,
+            # same key shape as SqlStorage; a finished dialog's keys expire on their own
+            key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True),
+            state_ttl=FSM_TTL,
+            data_ttl=FSM_TTL,
+        )
     return SqlStorage(sessionmaker, cache=is_sqlite(settings.database_url))
+
+
+FSM_TTL = 30 * 24 * 3600  # a dialog untouched for a month is abandoned
+
+
+async def check_fsm_storage(dispatcher: Dispatcher, settings: Settings) -> None:
+    """Fail at start, naming REDIS_URL, instead of apologising for every update later."""
+    from aiogram.fsm.storage.redis import RedisStorage
+    from redis.exceptions import RedisError
+
+    storage = dispatcher.storage
+    if not isinstance(storage, RedisStorage):
+        return
+    try:
+        await asyncio.wait_for(storage.redis.ping(), timeout=5)
+    except (RedisError, OSError, TimeoutError) as exc:
+        raise SettingsError(
+            f"REDIS_URL: Redis at {settings.redis_url} does not answer ({exc}). Start Redis, "
+            "or leave REDIS_URL empty to keep dialog state in the database."
+        ) from exc
 
 
 def create_isolation(storage: BaseStorage) -> BaseEventIsolation:
@@ -111,6 +138,7 @@ def create_dispatcher(
     dp.message.outer_middleware(throttling)
     dp.callback_query.outer_middleware(throttling)
     dp.include_routers(*get_routers())
+    dp.startup.register(check_fsm_storage)
     dp.startup.register(set_commands)
     if jobs:  # `run --no-jobs` leaves them to `python -m bot worker`
         register_jobs(dp)

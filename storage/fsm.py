@@ -14,9 +14,18 @@ from typing import Any
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.db import SessionMaker
 from storage.models import FsmRecord, utcnow
+
+
+def _insert_for(dialect: str) -> Any:
+    if dialect == "postgresql":
+        return postgresql.insert
+    if dialect == "sqlite":
+        return sqlite.insert
+    raise NotImplementedError(f"upsert for {dialect}")
 
 
 class SqlStorage(BaseStorage):
@@ -44,27 +53,27 @@ class SqlStorage(BaseStorage):
         return record
 
     async def _save(self, key: StorageKey, **values: Any) -> None:
+        """One upsert, then drop the row if it became empty: two instances writing a user's
+        first state at the same moment must not collide on the primary key."""
+        name, now = self._key(key), utcnow()
         async with self._sessionmaker() as session:
-            record = await session.get(FsmRecord, self._key(key))
-            if record is None:
-                record = FsmRecord(key=self._key(key), state=None, data="{}")
-                for name, value in values.items():
-                    setattr(record, name, value)
-                if record.state is None and record.data == "{}":
-                    if self._cache is not None:
-                        self._cache[self._key(key)] = None
-                    return  # nothing to keep
-                session.add(record)
-            else:
-                for name, value in values.items():
-                    setattr(record, name, value)
-                record.updated_at = utcnow()
-                if record.state is None and record.data == "{}":
-                    await session.delete(record)
+            insert = _insert_for(session.get_bind().dialect.name)
+            await session.execute(
+                insert(FsmRecord)
+                .values({"key": name, "state": None, "data": "{}", "updated_at": now, **values})
+                .on_conflict_do_update(
+                    index_elements=[FsmRecord.key], set_={**values, "updated_at": now}
+                )
+            )
+            await session.execute(
+                delete(FsmRecord).where(
+                    FsmRecord.key == name, FsmRecord.state.is_(None), FsmRecord.data == "{}"
+                )
+            )
+            record = await session.get(FsmRecord, name, populate_existing=True)
             await session.commit()
-            if self._cache is not None:
-                empty = record.state is None and record.data == "{}"
-                self._cache[self._key(key)] = None if empty else record
+        if self._cache is not None:
+            self._cache[name] = record
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state

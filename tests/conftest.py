@@ -1,11 +1,17 @@
 """Fixtures: settings, a migrated temporary database, the FAQ, and the real bot running
-against the fake Telegram Bot API over HTTP on 127.0.0.1."""
+against the fake Telegram Bot API over HTTP on 127.0.0.1.
+
+The default database is a copy of a migrated SQLite file, so the quick run needs no server.
+PostgreSQL and Redis fixtures (`pg_url`, `pg_database`, `redis_url`, `backend`) come from
+`tests/pg.py`: they skip when `PG_URL`/`REDIS_URL_TEST` are not set, and fail instead when
+`MOC_REQUIRE_SERVERS=1` (`.ci/run` starts both servers and sets it).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +28,7 @@ from bot.faq import FaqService
 from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.migrate import upgrade
+from tests import pg
 
 TOKEN = "123456:TEST-TOKEN"
 ADMIN = FakeUser(id=1000, first_name="Анна", last_name="Методист", username="anna_moc")
@@ -145,3 +152,129 @@ async def harness(
     harness = BotHarness(server, settings, sessionmaker, dp, bot, task)
     yield harness
     await stop_bot(harness.dp, harness.task)
+
+
+# --- PostgreSQL and Redis (tests/pg.py) ----------------------------------------------------
+
+SERVER_FIXTURES = {"pg_url": "postgres", "redis_server": "redis"}
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Say up front which backends this run covers, so a quiet skip cannot go unnoticed."""
+    pg_url, redis_url = pg.configured_pg_url(), pg.configured_redis_url()
+    found = ["sqlite"]
+    found.append(f"postgresql at {pg.shown(pg_url)}" if pg_url else "no postgresql (PG_URL)")
+    found.append(f"redis at {redis_url}" if redis_url else "no redis (REDIS_URL_TEST)")
+    required = " — required, skips fail" if pg.servers_required() else ""
+    return [f"backends: {', '.join(found)}{required}"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that asks for a server fixture carries its marker, so `-m "not postgres"` and
+    the skip guard below see it even if the author forgot the mark."""
+    for item in items:
+        for fixture, marker in SERVER_FIXTURES.items():
+            if fixture in getattr(item, "fixturenames", ()) and not item.get_closest_marker(
+                marker
+            ):
+                item.add_marker(getattr(pytest.mark, marker))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """With MOC_REQUIRE_SERVERS=1 a skipped postgres/redis test is a failure: CI must never
+    pass by quietly not running them (this also catches skips inside test modules' own
+    fixtures, e.g. a PG_URL check)."""
+    report = yield
+    marked = any(item.get_closest_marker(m) for m in SERVER_FIXTURES.values())
+    if report.skipped and marked and pg.servers_required() and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        why = f"skipped although {pg.REQUIRE_ENV}=1 (CI runs every server test)"
+        report.longrepr = f"{why}: {reason}"
+    return report
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """PG_URL of a server where the tests may create databases; skips (fails in CI) if none."""
+    url = pg.configured_pg_url()
+    if url is None:
+        pg.unavailable("PostgreSQL not available — set PG_URL (postgresql+asyncpg://…)")
+    if why := asyncio.run(pg.pg_problem(url)):
+        pg.unavailable(f"PostgreSQL at {pg.shown(url)} is not usable: {why}")
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_url: str) -> Iterator[str]:
+    """A database migrated once with the real Alembic migrations; tests get copies of it.
+    The name is unique per run so two runs against one server do not drop each other's."""
+    name = pg.unique_name("moc_template")
+    pg.migrated_template(pg_url, name)
+    yield name
+    asyncio.run(pg.drop_database(pg_url, name))
+
+
+@pytest.fixture
+def pg_database(pg_url: str, pg_template: str) -> Iterator[str]:
+    """URL of a fresh migrated database for this test only, dropped (with force) after it."""
+    name = pg.unique_name("t")
+    url = asyncio.run(pg.create_database(pg_url, name, template=pg_template))
+    yield url
+    asyncio.run(pg.drop_database(pg_url, name))
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> str:
+    """REDIS_URL_TEST of a Redis the tests may flush; skips (fails in CI) if none."""
+    url = pg.configured_redis_url()
+    if url is None:
+        pg.unavailable("Redis not available — set REDIS_URL_TEST (redis://127.0.0.1:6379/15)")
+    if why := asyncio.run(pg.redis_problem(url)):
+        pg.unavailable(f"Redis at {url} is not usable: {why}")
+    return url
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    """The Redis URL, emptied (FLUSHDB) before the test so no dialog state leaks in."""
+    asyncio.run(pg.flush_redis(redis_server))
+    return redis_server
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Where one test's bot keeps its data: a SQLite file (dialog state in the same file, as a
+    single-machine МОЦ runs) or PostgreSQL with dialog state in Redis (a regional setup)."""
+
+    name: str
+    database_url: str
+    redis_url: str | None = None
+
+    def settings(self, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {"database_url": self.database_url, "redis_url": self.redis_url}
+        return make_settings(Path("unused.db"), **(values | overrides))
+
+
+@pytest.fixture
+def sqlite_backend(db_path: Path) -> Backend:
+    return Backend("sqlite", f"sqlite+aiosqlite:///{db_path}")
+
+
+@pytest.fixture
+def postgres_backend(pg_database: str, redis_url: str) -> Backend:
+    return Backend("postgres", pg_database, redis_url)
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.redis])]
+)
+def backend(request: pytest.FixtureRequest) -> Backend:
+    """Both backends, for new tests where the difference matters (migrations, SQL that
+    dialects treat differently). The central e2e fixtures stay on SQLite so the quick run
+    is not slowed; tests/test_postgres_e2e.py re-runs their flows on PostgreSQL + Redis."""
+    backend: Backend = request.getfixturevalue(f"{request.param}_backend")
+    return backend
