@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
 from bot.config import Settings, SettingsError, load_settings
 
@@ -25,9 +26,21 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="start the bot (long polling); needs BOT_TOKEN")
+    run = sub.add_parser(
+        "run", help="start the bot: webhook mode when WEBHOOK_URL is set, else long polling"
+    )
     run.add_argument(
         "--migrate", action="store_true", help="apply database migrations before starting"
+    )
+    run.add_argument(
+        "--no-jobs",
+        action="store_true",
+        help="handle updates only; reminders and broadcasts run in `python -m bot worker`",
+    )
+    sub.add_parser(
+        "worker",
+        help="run only the background jobs (reminders, broadcasts), no updates; "
+        "serves /healthz and /metrics on WEB_HOST:WEB_PORT",
     )
 
     db = sub.add_parser("db", help="database maintenance").add_subparsers(
@@ -35,6 +48,12 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     upgrade = db.add_parser("upgrade", help="apply Alembic migrations to DATABASE_URL")
     upgrade.add_argument("revision", nargs="?", default="head", help="target (default: head)")
+    backup = db.add_parser(
+        "backup",
+        help="online copy of the SQLite database (safe while the bot runs); "
+        "for PostgreSQL prints the pg_dump command and exits 2",
+    )
+    backup.add_argument("file", type=Path, help="the new backup file (never overwritten)")
 
     faq = sub.add_parser("faq", help="the knowledge base").add_subparsers(
         dest="faq_command", metavar="FAQ_COMMAND", required=True
@@ -95,15 +114,29 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
     command = args.command or "run"
     if command == "run":
-        from bot.runner import run_polling, setup_logging
+        from bot.runner import run_polling, run_webhook, setup_logging
         from storage.migrate import upgrade
 
         settings.require_token()
         setup_logging(settings.log_level)
         if getattr(args, "migrate", False):
             upgrade(settings.database_url)
-        asyncio.run(run_polling(settings))
+        jobs = not getattr(args, "no_jobs", False)
+        runner = run_webhook if settings.webhook_url else run_polling
+        asyncio.run(runner(settings, jobs=jobs))
         return 0
+    if command == "worker":
+        from bot.runner import setup_logging
+        from bot.worker import run_worker
+
+        settings.require_token()
+        setup_logging(settings.log_level)
+        asyncio.run(run_worker(settings))
+        return 0
+    if command == "db" and args.db_command == "backup":
+        from bot.backup import backup_command
+
+        return backup_command(settings.database_url, args.file)
     if command == "db":
         from storage.migrate import upgrade
 
@@ -143,5 +176,3 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.faq_command == "drafts":
         return asyncio.run(cli_faq.drafts(settings))
     raise AssertionError(command)
-
-

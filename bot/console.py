@@ -41,7 +41,9 @@ class Transcript:
             # SentMessage.text is what the user sees: HTML already parsed by the fake server
             out.append("бот> " + (message.text or "").replace("\n", "\n     "))
             if message.document is not None:
-                out.append(f"     📎 {message.document.filename} ({len(message.document.data)} байт)")
+                out.append(
+                    f"     📎 {message.document.filename} ({len(message.document.data)} байт)"
+                )
             if message.reply_keyboard:
                 self.keyboard = [text for row in message.reply_keyboard for text in row]
                 out.append(
@@ -71,7 +73,10 @@ def _input(prompt: str) -> str | None:
 
 
 async def run_console(settings: Settings) -> int:
-    settings = settings.model_copy(update={"bot_token": SecretStr(CONSOLE_TOKEN)})
+    # the local server numbers updates from 1 on every run: nothing to deduplicate against
+    settings = settings.model_copy(
+        update={"bot_token": SecretStr(CONSOLE_TOKEN), "dedupe_updates": False}
+    )
     engine = create_engine(settings.database_url)
     services = Services(settings, create_sessionmaker(engine), FaqService(settings.faq_dir))
     transcript = Transcript()

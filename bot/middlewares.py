@@ -1,4 +1,4 @@
-"""Outer middlewares: one DB session per update, the current user, and flood control."""
+"""Outer middlewares: one DB session per update, the current user, flood control, metrics."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import CallbackQuery, Chat, Message, TelegramObject
+from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update
 from aiogram.types import User as TgUser
+from aiogram.types.update import UpdateTypeLookupError
 
-from bot import texts
+from bot import metrics, texts
 from bot.config import Settings
 from storage.db import SessionMaker
 from storage.repositories import Repositories
@@ -93,3 +94,30 @@ class ThrottlingMiddleware(BaseMiddleware):
         ):
             await event.answer(texts.THROTTLED)
         return None
+
+
+class MetricsMiddleware(BaseMiddleware):
+    """Counts updates by type and times them; the outermost of ours, so the time is all of it.
+
+    An exception is counted and re-raised: the error handler still answers the user.
+    """
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        kind = _update_type(event)
+        start = time.perf_counter()
+        try:
+            result = await handler(event, data)
+        except Exception:
+            metrics.update_handled(kind, time.perf_counter() - start, failed=True)
+            raise
+        metrics.update_handled(kind, time.perf_counter() - start)
+        return result
+
+
+def _update_type(event: TelegramObject) -> str:
+    if not isinstance(event, Update):
+        return type(event).__name__.lower()
+    try:
+        return event.event_type
+    except UpdateTypeLookupError:  # a type newer than our aiogram
+        return "unknown"

@@ -23,6 +23,7 @@ from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from bot import metrics
 from bot.clock import Clock
 from storage.db import SessionMaker
 from storage.models import (
@@ -174,6 +175,7 @@ class ReminderService:
                     blocked.add(due.user_id)
         if sent:
             log.info("reminders: %d sent", sent)
+            metrics.reminders_sent(sent)
         return sent
 
     async def due(self, lead_min: int, now: datetime) -> list[Due]:

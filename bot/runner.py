@@ -1,8 +1,12 @@
-"""Long-polling runner: checks the database, builds the app, stops gracefully on SIGTERM/SIGINT."""
+"""Runners: long polling, or webhook mode when WEBHOOK_URL is set. Both check the database,
+build the app and stop gracefully on SIGTERM/SIGINT."""
 
 from __future__ import annotations
 
 import logging
+
+from aiogram import Bot
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import Services, create_bot, create_dispatcher
 from bot.config import Settings, SettingsError
@@ -21,22 +25,70 @@ def setup_logging(level: str) -> None:
     logging.getLogger("aiogram.event").setLevel(max(logging.getLevelName(level), logging.INFO))
 
 
-async def run_polling(settings: Settings) -> None:
+async def check_schema(engine: AsyncEngine, url: str) -> None:
+    """Refuse to start on a database the code's migrations have not reached."""
+    current, head = await current_revision(engine), head_revision(url)
+    if current != head:
+        raise SettingsError(
+            f"The database is at migration {current or 'none'}, the code needs {head}. "
+            "Run: python -m bot db upgrade"
+        )
+
+
+async def refuse_if_webhook_set(bot: Bot) -> None:
+    """Telegram refuses getUpdates while a webhook is set; say so instead of retrying forever.
+
+    Not deleted for the user: a polling run with the production token by mistake must not
+    take a region's webhook down.
+    """
+    info = await bot.get_webhook_info()
+    if info.url:
+        raise SettingsError(
+            f"A webhook is set ({info.url}), so Telegram refuses long polling. Set WEBHOOK_URL "
+            "to run in webhook mode, or delete it: "
+            "curl https://api.telegram.org/bot$BOT_TOKEN/deleteWebhook"
+        )
+
+
+async def run_polling(settings: Settings, *, jobs: bool = True) -> None:
     bot = create_bot(settings)  # fails first and clearly when BOT_TOKEN is missing
     engine = create_engine(settings.database_url)
     try:
-        current, head = await current_revision(engine), head_revision(settings.database_url)
-        if current != head:
-            raise SettingsError(
-                f"The database is at migration {current or 'none'}, the code needs {head}. "
-                "Run: python -m bot db upgrade"
-            )
+        await check_schema(engine, settings.database_url)
         services = Services(settings, create_sessionmaker(engine), FaqService(settings.faq_dir))
-        dp = create_dispatcher(services)
-        log.info("starting long polling; %d FAQ entries", len(services.faq.kb.entries))
+        dp = create_dispatcher(services, jobs=jobs)
+        await refuse_if_webhook_set(bot)
+        log.info(
+            "long polling mode (WEBHOOK_URL is not set), background jobs %s; %d FAQ entries",
+            "on" if jobs else "off (--no-jobs)", len(services.faq.kb.entries),
+        )  # fmt: skip
         # start_polling installs SIGTERM/SIGINT handlers and finishes updates in flight.
         await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
         await dp.storage.close()
+    finally:
+        await bot.session.close()
+        await engine.dispose()
+
+
+async def run_webhook(settings: Settings, *, jobs: bool = True) -> None:
+    from bot.web import WebhookServer, until_signalled
+
+    bot = create_bot(settings)
+    engine = create_engine(settings.database_url)
+    try:
+        await check_schema(engine, settings.database_url)
+        services = Services(settings, create_sessionmaker(engine), FaqService(settings.faq_dir))
+        dp = create_dispatcher(services, jobs=jobs)
+        server = WebhookServer(settings, dp, bot, services.sessionmaker)
+        try:
+            await server.start()
+            log.info(
+                "webhook mode, background jobs %s; %d FAQ entries",
+                "on" if jobs else "off (--no-jobs)", len(services.faq.kb.entries),
+            )  # fmt: skip
+            await until_signalled()
+        finally:
+            await server.stop()
     finally:
         await bot.session.close()
         await engine.dispose()

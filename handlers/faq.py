@@ -8,7 +8,7 @@ from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.types import CallbackQuery, Message
 
-from bot import keyboards, texts
+from bot import keyboards, metrics, texts
 from bot.callbacks import FaqCb
 from bot.config import Settings
 from bot.faq import FaqEntry, FaqService, render_answer, render_text
@@ -107,6 +107,7 @@ async def free_text(
         result.match.id if result.match else None,
         best.score if best else 0.0,
     )
+    metrics.faq_outcome(result.kind)
     await repo.commit()
     if result.kind == "answer" and result.match is not None:
         await send_entry(message, faq, settings, result.match.id)

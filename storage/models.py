@@ -477,3 +477,18 @@ class Ack(Base):
     user_id: Mapped[int] = mapped_column(BigInteger)
     user_name: Mapped[str] = mapped_column(String(256), default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProcessedUpdate(Base):
+    """Update ids already handled: Telegram retries a webhook delivery, we answer once.
+
+    Rows older than a couple of days are pruned; a retry never comes that late.
+    """
+
+    __tablename__ = "processed_updates"
+
+    # a rowid alias on SQLite (the fastest insert there), BIGINT without a sequence elsewhere
+    update_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,0 +1,94 @@
+"""Webhook mode: Telegram POSTs each update to an aiohttp server; any instance takes any update.
+
+The same Dispatcher as long polling, behind aiogram's SimpleRequestHandler, which refuses a
+request without the right X-Telegram-Bot-Api-Secret-Token with 401. Choices worth knowing:
+
+- handle_in_background=False: Telegram's request is answered when the handler is done, so
+  aiohttp's graceful shutdown (stop listening, wait up to SHUTDOWN_TIMEOUT for requests in
+  flight) finishes the updates in flight on SIGTERM.
+- aiohttp fires on_shutdown before it waits for those requests, so the Bot session and the
+  FSM storage close in on_cleanup, after them (aiogram's `handler.register` would close the
+  session in on_shutdown, under the handlers' feet). Jobs do stop in on_shutdown.
+- setWebhook once the socket listens; never deleteWebhook on stop: the other instances still
+  serve, and Telegram keeps the updates while every instance is down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from bot.config import Settings
+from bot.ops import add_ops_routes
+from storage.db import SessionMaker
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_TIMEOUT = 25.0  # keep below systemd's TimeoutStopSec (40 s in the sample unit)
+
+
+class WebhookServer:
+    """The webhook endpoint with /healthz and /metrics on WEB_HOST:WEB_PORT."""
+
+    def __init__(
+        self, settings: Settings, dp: Dispatcher, bot: Bot, sessionmaker: SessionMaker
+    ) -> None:
+        assert settings.webhook_url is not None and settings.webhook_secret is not None
+        self.settings, self.dp, self.bot = settings, dp, bot
+        self.url, self._secret = settings.webhook_url, settings.webhook_secret.get_secret_value()
+        self.app = web.Application()
+        handler = SimpleRequestHandler(
+            dp, bot, handle_in_background=False, secret_token=self._secret
+        )
+        self.app.router.add_post(settings.webhook_path, handler.handle)
+        add_ops_routes(self.app, sessionmaker)
+        setup_application(self.app, dp, bot=bot)  # dp.startup/shutdown: commands, jobs
+        self.app.on_cleanup.append(self._close)
+        self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
+        self.port = 0
+        self._running = False
+
+    async def start(self) -> None:
+        await self._runner.setup()
+        self._running = True
+        site = web.TCPSite(self._runner, self.settings.web_host, self.settings.web_port)
+        await site.start()
+        self.port = int(self._runner.addresses[0][1])
+        await self.bot.set_webhook(
+            self.url,
+            secret_token=self._secret,
+            allowed_updates=self.dp.resolve_used_update_types(),
+            drop_pending_updates=False,
+        )
+        host, path = self.settings.web_host, self.settings.webhook_path
+        log.info("webhook mode: listening on %s:%d%s for %s", host, self.port, path, self.url)
+
+    async def stop(self) -> None:
+        """Stop listening, finish the updates in flight, then close everything."""
+        if not self._running:
+            return
+        self._running = False
+        log.info("stopping: finishing updates in flight (up to %.0f s)", SHUTDOWN_TIMEOUT)
+        await self._runner.cleanup()
+
+    async def _close(self, app: web.Application) -> None:
+        await self.dp.storage.close()
+        await self.bot.session.close()
+
+
+async def until_signalled() -> None:
+    """Return on SIGTERM (systemd stop) or SIGINT (Ctrl+C)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)

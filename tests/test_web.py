@@ -1,0 +1,203 @@
+"""Webhook mode over real HTTP: Telegram's side is the fake Bot API server, the bot's side the
+aiohttp app from bot/web.py on a random port. The test plays Telegram's webhook delivery by
+POSTing the updates the fake server builds."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from sqlalchemy import func, select
+
+from bot import metrics
+from bot.app import Services, create_bot, create_dispatcher
+from bot.config import Settings, SettingsError, load_settings
+from bot.faq import FaqService
+from bot.ops import add_ops_routes
+from bot.testing.fake_api import FakeTelegramServer, JsonDict
+from bot.web import WebhookServer
+from storage.db import SessionMaker, create_engine, create_sessionmaker
+from storage.models import ProcessedUpdate
+from tests.conftest import PARENT, make_settings
+
+URL = "https://bot.example.org/telegram"
+SECRET = "s3cret_Token-42"
+HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+@dataclass
+class Webhook:
+    server: FakeTelegramServer
+    app: WebhookServer
+    http: aiohttp.ClientSession
+    sessionmaker: SessionMaker
+
+    async def deliver(self, update: JsonDict, secret: str | None = SECRET) -> int:
+        """POST like Telegram does; the answer comes once the update was handled."""
+        headers = {HEADER: secret} if secret is not None else {}
+        async with self.http.post("/telegram", json=update, headers=headers) as response:
+            return response.status
+
+    async def get(self, path: str) -> tuple[int, str]:
+        async with self.http.get(path) as response:
+            return response.status, await response.text()
+
+
+def webhook_settings(db_path: Path, server: FakeTelegramServer, **extra: Any) -> Settings:
+    return make_settings(
+        db_path, webhook_url=URL, webhook_secret=SECRET, web_port=0,
+        telegram_api_url=server.url, **extra,
+    )  # fmt: skip
+
+
+@pytest.fixture
+async def webhook(
+    server: FakeTelegramServer, db_path: Path, faq_service: FaqService
+) -> AsyncIterator[Webhook]:
+    settings = webhook_settings(db_path, server)
+    engine = create_engine(settings.database_url)
+    sessionmaker = create_sessionmaker(engine)
+    dp = create_dispatcher(Services(settings, sessionmaker, faq_service))
+    app = WebhookServer(settings, dp, create_bot(settings), sessionmaker)
+    await app.start()
+    async with aiohttp.ClientSession(f"http://127.0.0.1:{app.port}") as http:
+        yield Webhook(server, app, http, sessionmaker)
+    await app.stop()
+    await engine.dispose()
+
+
+async def test_a_request_without_the_secret_is_refused(webhook: Webhook) -> None:
+    update = webhook.server.user_sends("/start", user=PARENT)
+    assert await webhook.deliver(update, secret=None) == 401
+    assert await webhook.deliver(update, secret="guess") == 401
+    assert webhook.server.sent_to(PARENT.id) == []
+
+
+async def test_start_is_answered_and_a_duplicate_is_handled_once(webhook: Webhook) -> None:
+    update = webhook.server.user_sends("/start", user=PARENT)
+    duplicates = metrics.DUPLICATES.value()
+    assert await webhook.deliver(update) == 200
+    welcome = await webhook.server.next_message(PARENT.id)
+    assert "МОЦ города N" in (welcome.text or "")
+    sent = len(webhook.server.sent_to(PARENT.id))
+
+    assert await webhook.deliver(update) == 200  # Telegram retried the same update
+    assert len(webhook.server.sent_to(PARENT.id)) == sent
+    assert metrics.DUPLICATES.value() == duplicates + 1
+    async with webhook.sessionmaker() as session:
+        rows = await session.scalar(
+            select(func.count()).where(ProcessedUpdate.update_id == update["update_id"])
+        )
+    assert rows == 1
+
+
+async def test_two_instances_given_the_same_update_answer_once(
+    webhook: Webhook, db_path: Path, faq_service: FaqService
+) -> None:
+    """Telegram's retry reaches the other instance while the first is still on it."""
+    settings = webhook_settings(db_path, webhook.server)
+    engine = create_engine(settings.database_url)
+    sessionmaker = create_sessionmaker(engine)
+    dp = create_dispatcher(Services(settings, sessionmaker, faq_service), jobs=False)
+    other = WebhookServer(settings, dp, create_bot(settings), sessionmaker)
+    await other.start()
+    try:
+        async with aiohttp.ClientSession(f"http://127.0.0.1:{other.port}") as http:
+            second = Webhook(webhook.server, other, http, sessionmaker)
+            update = webhook.server.user_sends("/start", user=PARENT)
+            statuses = await asyncio.gather(webhook.deliver(update), second.deliver(update))
+    finally:
+        await other.stop()
+        await engine.dispose()
+    assert [*statuses] == [200, 200]
+    # without the check: two welcomes, or a welcome and an apology (the user row raced)
+    [welcome] = webhook.server.sent_to(PARENT.id)
+    assert "МОЦ города N" in (welcome.text or "")
+
+
+async def test_set_webhook_carries_the_secret_and_allowed_updates(webhook: Webhook) -> None:
+    call = await webhook.server.wait_for("setWebhook")
+    assert call.params["url"] == URL
+    assert call.params["secret_token"] == SECRET
+    assert call.params["drop_pending_updates"] is False
+    assert {"message", "callback_query", "my_chat_member"} <= set(call.params["allowed_updates"])
+    assert webhook.server.webhook_url == URL
+
+
+async def test_metrics_count_the_update(webhook: Webhook) -> None:
+    before = metrics.UPDATES.value("message")
+    assert await webhook.deliver(webhook.server.user_sends("/start", user=PARENT)) == 200
+    status, body = await webhook.get("/metrics")
+    assert status == 200
+    assert metrics.UPDATES.value("message") == before + 1
+    assert f'moc_updates_total{{type="message"}} {before + 1:g}' in body
+    assert 'moc_update_duration_seconds_bucket{type="message",le="+Inf"}' in body
+    assert "# TYPE moc_faq_questions_total counter" in body
+
+
+async def test_healthz_ok(webhook: Webhook) -> None:
+    status, body = await webhook.get("/healthz")
+    assert status == 200
+    assert body == '{"status": "ok", "database": "ok"}'
+
+
+async def test_healthz_503_when_the_database_is_unreachable() -> None:
+    engine = create_engine("postgresql+asyncpg://moc:secret@127.0.0.1:9/moc")  # nothing there
+    app = web.Application()
+    add_ops_routes(app, create_sessionmaker(engine))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
+    try:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"http://127.0.0.1:{port}/healthz") as r,
+        ):
+            assert r.status == 503
+            body = await r.json()
+    finally:
+        await runner.cleanup()
+        await engine.dispose()
+    assert body["status"] == "error"
+    assert body["database"] and "secret" not in body["database"]
+
+
+async def test_stop_finishes_the_update_in_flight(webhook: Webhook) -> None:
+    webhook.server.latency = 0.5  # the reply is still on its way when SIGTERM comes
+    update = webhook.server.user_sends("/start", user=PARENT)
+    delivery = asyncio.create_task(webhook.deliver(update))
+    await asyncio.sleep(0.2)
+    await webhook.app.stop()
+    assert await delivery == 200
+    assert webhook.server.sent_to(PARENT.id)
+
+
+@pytest.mark.parametrize(
+    ("env", "problem"),
+    [
+        ({"WEBHOOK_URL": URL}, "WEBHOOK_SECRET is required"),
+        ({"WEBHOOK_URL": URL, "WEBHOOK_SECRET": "has space"}, "WEBHOOK_SECRET"),
+        ({"WEBHOOK_URL": URL, "WEBHOOK_SECRET": "x" * 257}, "WEBHOOK_SECRET"),
+        ({"WEBHOOK_URL": "http://bot.example.org/t", "WEBHOOK_SECRET": "ok"}, "https://"),
+    ],
+)
+def test_webhook_settings_are_checked(
+    env: dict[str, str], problem: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=problem):
+        load_settings(_env_file=None)
+
+
+def test_webhook_path_comes_from_the_url(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "x.db", webhook_url=URL, webhook_secret=SECRET)
+    assert settings.webhook_path == "/telegram"
+    assert settings.web_host == "127.0.0.1" and settings.web_port == 8080
