@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 
+from bot import metrics
 from broadcasts import ledger, registry
 from broadcasts.channel import Blocked, Failed, Migrated, RetryAfter, SendOutcome, Sent
 from broadcasts.content import Content
@@ -57,6 +58,7 @@ class Courier:
             await self._migrate(row, attempts, outcome.new_chat_id)
         elif isinstance(outcome, RetryAfter):
             self._rt.limiter.on_retry_after(outcome.seconds)
+            metrics.broadcast_retry_after()
             await self._retry(row, attempts, f"Too Many Requests: retry after {outcome.seconds:g}")
         elif outcome.permanent:
             await self._write(row, DeliveryStatus.FAILED, error=outcome.reason)
@@ -73,6 +75,8 @@ class Courier:
             if gone:
                 await registry.deactivate(session, row.chat_id, is_private=row.is_private)
             await session.commit()
+        if status != DeliveryStatus.PENDING:
+            metrics.broadcast_message(status.value)
 
     async def _retry(self, row: Row, attempts: int, reason: str, *, backoff: bool = False) -> None:
         if attempts >= self._rt.options.max_attempts:
