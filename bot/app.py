@@ -17,7 +17,8 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from aiogram.methods.base import Response
+from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Message
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import texts
@@ -72,6 +73,10 @@ def create_fsm_storage(settings: Settings, sessionmaker: SessionMaker) -> BaseSt
         )
     return SqlStorage(sessionmaker, cache=is_sqlite(settings.database_url))
 
+
+# pydantic keeps parametrised generics only weakly, and aiogram asks for Response[...] on every
+# request: without a strong reference the class is rebuilt (milliseconds) after each GC.
+_PINNED_RESPONSES = (Response[Message], Response[bool], Response[Message | bool])
 
 FSM_TTL = 30 * 24 * 3600  # a dialog untouched for a month is abandoned
 

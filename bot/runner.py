@@ -55,7 +55,11 @@ async def run_polling(settings: Settings, *, jobs: bool = True) -> None:
     engine = create_engine(settings.database_url)
     try:
         await check_schema(engine, settings.database_url)
-        services = Services(settings, create_sessionmaker(engine), FaqService(settings.faq_dir))
+        services = Services(
+            settings,
+            create_sessionmaker(engine),
+            FaqService(settings.faq_dir, settings.placeholders()),
+        )
         dp = create_dispatcher(services, jobs=jobs)
         await refuse_if_webhook_set(bot)
         log.info(
@@ -77,7 +81,11 @@ async def run_webhook(settings: Settings, *, jobs: bool = True) -> None:
     engine = create_engine(settings.database_url)
     try:
         await check_schema(engine, settings.database_url)
-        services = Services(settings, create_sessionmaker(engine), FaqService(settings.faq_dir))
+        services = Services(
+            settings,
+            create_sessionmaker(engine),
+            FaqService(settings.faq_dir, settings.placeholders()),
+        )
         dp = create_dispatcher(services, jobs=jobs)
         server = WebhookServer(settings, dp, bot, services.sessionmaker)
         try:

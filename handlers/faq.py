@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
@@ -28,13 +29,23 @@ def _related(faq: FaqService, entry: FaqEntry) -> list[FaqEntry]:
     return [faq.kb.entries[r] for r in entry.related if r in faq.kb.entries]
 
 
+def entry_view(faq: FaqService, settings: Settings, entry_id: str) -> tuple[str, Any]:
+    """The answer and its keyboard, rendered once per knowledge base."""
+    view = faq.views.get(entry_id)
+    if view is None:
+        entry = faq.kb.entries[entry_id]
+        placeholders = settings.placeholders()
+        view = (
+            render_answer(entry, placeholders),
+            keyboards.answer(entry, _related(faq, entry), placeholders),
+        )
+        faq.views[entry_id] = view
+    return view
+
+
 async def send_entry(message: Message, faq: FaqService, settings: Settings, entry_id: str) -> None:
-    entry = faq.kb.entries[entry_id]
-    placeholders = settings.placeholders()
-    await message.answer(
-        render_answer(entry, placeholders),
-        reply_markup=keyboards.answer(entry, _related(faq, entry), placeholders),
-    )
+    text, markup = entry_view(faq, settings, entry_id)
+    await message.answer(text, reply_markup=markup)
 
 
 async def show_categories(message: Message, faq: FaqService) -> None:
@@ -69,12 +80,7 @@ async def entry_cb(
         await query.answer(texts.FAQ_STALE_BUTTON, show_alert=True)
         return
     await query.answer()
-    placeholders = settings.placeholders()
-    await edit_or_send(
-        query,
-        render_answer(entry, placeholders),
-        keyboards.answer(entry, _related(faq, entry), placeholders),
-    )
+    await edit_or_send(query, *entry_view(faq, settings, entry.id))
 
 
 async def free_text(

@@ -49,7 +49,8 @@ class SqlStorage(BaseStorage):
         if self._cache is not None:
             if len(self._cache) > 50_000:
                 self._cache.clear()
-            self._cache[name] = record
+            # a save that finished while this read waited is newer: keep it
+            return self._cache.setdefault(name, record)
         return record
 
     async def _save(self, key: StorageKey, **values: Any) -> None:

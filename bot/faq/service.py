@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from bot.faq.check import check_knowledge_base
 from bot.faq.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
@@ -26,6 +27,10 @@ class FaqService:
         self.directory = directory
         self.placeholders = placeholders
         self._state = self._build()
+        # Views derived from the KB (rendered answers with their keyboards), built once per
+        # entry: aiogram's keyboard builder copies itself on every button, so rebuilding the
+        # same markup for each question costs more than answering it.
+        self.views: dict[str, Any] = {}
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -47,5 +52,5 @@ class FaqService:
     def reload(self) -> KnowledgeBase:
         """Load, index and swap in the FAQ; on any error raise and keep serving the old one."""
         state = self._build()
-        self._state = state
+        self._state, self.views = state, {}
         return state[0]
