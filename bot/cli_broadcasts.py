@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.cli_events import _fail, _run
+from bot.cli_db import fail as _fail
+from bot.cli_db import run_in_session as _run
 from bot.config import Settings
 from bot.texts import broadcasts as t
 

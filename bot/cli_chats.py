@@ -8,17 +8,18 @@ checked first and written in one transaction, so a typo on line 40 leaves nothin
 from __future__ import annotations
 
 import argparse
-import asyncio
 import csv
 import io
 import json
 import re
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot.cli_db import fail as _fail
+from bot.cli_db import run_in_session as _run
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -207,27 +208,3 @@ def list_chats(settings: Settings, as_json: bool) -> int:
                 f"{c['chat_id']:>15}  {c['kind']:10}  {audiences:28}  {c['title']}  {tags}{state}"
             )
     return 0
-
-
-def _run(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Open the database, run `work`, commit; an exception rolls everything back."""
-
-    async def main() -> T:
-        from storage.db import create_engine, create_sessionmaker
-
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_sessionmaker(engine)() as session:
-                result = await work(session)
-                await session.commit()
-                return result
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(main())
-
-
-def _fail(lines: Sequence[str]) -> int:
-    for line in lines:
-        print(line, file=sys.stderr)
-    return 1

@@ -8,14 +8,15 @@ imports heavy modules only when it runs, so `python -m bot --help` stays fast.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from bot.cli_db import fail as _fail
+from bot.cli_db import run_in_session as _run
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -112,28 +113,6 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: ошибка базы данных: {exc.orig}", file=sys.stderr)
         print("Если база новая, сначала выполните: python -m bot db upgrade", file=sys.stderr)
         return 1
-
-
-def _run(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    async def main() -> T:
-        from storage.db import create_engine, create_sessionmaker
-
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_sessionmaker(engine)() as session:
-                result = await work(session)
-                await session.commit()
-                return result
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(main())
-
-
-def _fail(lines: Sequence[str]) -> int:
-    for line in lines:
-        print(line, file=sys.stderr)
-    return 1
 
 
 def import_events_file(settings: Settings, path: Path) -> int:
