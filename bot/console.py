@@ -13,11 +13,11 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from pydantic import SecretStr
 
-from bot.app import Services, create_bot, create_dispatcher
+from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
-from bot.faq import FaqService
+from bot.runner import build_services
 from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
-from storage.db import create_engine, create_sessionmaker
+from storage.db import create_engine
 
 CONSOLE_TOKEN = "100000:CONSOLE-LOCAL"
 CONSOLE_USER = FakeUser(id=700_000_001, first_name="Гость", last_name="Консоли")
@@ -78,7 +78,7 @@ async def run_console(settings: Settings) -> int:
         update={"bot_token": SecretStr(CONSOLE_TOKEN), "dedupe_updates": False}
     )
     engine = create_engine(settings.database_url)
-    services = Services(settings, create_sessionmaker(engine), FaqService(settings.faq_dir))
+    services = build_services(settings, engine)
     transcript = Transcript()
     async with FakeTelegramServer(CONSOLE_TOKEN) as server:
         session = AiohttpSession(api=TelegramAPIServer.from_base(server.url))

@@ -50,16 +50,19 @@ async def refuse_if_webhook_set(bot: Bot) -> None:
         )
 
 
+def build_services(settings: Settings, engine: AsyncEngine) -> Services:
+    """What every runner hands to the Dispatcher; /reload_faq re-checks the KB with these
+    placeholders, so a broken edit never replaces the working knowledge base."""
+    faq = FaqService(settings.faq_dir, settings.placeholders())
+    return Services(settings, create_sessionmaker(engine), faq)
+
+
 async def run_polling(settings: Settings, *, jobs: bool = True) -> None:
     bot = create_bot(settings)  # fails first and clearly when BOT_TOKEN is missing
     engine = create_engine(settings.database_url)
     try:
         await check_schema(engine, settings.database_url)
-        services = Services(
-            settings,
-            create_sessionmaker(engine),
-            FaqService(settings.faq_dir, settings.placeholders()),
-        )
+        services = build_services(settings, engine)
         dp = create_dispatcher(services, jobs=jobs)
         await refuse_if_webhook_set(bot)
         log.info(
@@ -81,11 +84,7 @@ async def run_webhook(settings: Settings, *, jobs: bool = True) -> None:
     engine = create_engine(settings.database_url)
     try:
         await check_schema(engine, settings.database_url)
-        services = Services(
-            settings,
-            create_sessionmaker(engine),
-            FaqService(settings.faq_dir, settings.placeholders()),
-        )
+        services = build_services(settings, engine)
         dp = create_dispatcher(services, jobs=jobs)
         server = WebhookServer(settings, dp, bot, services.sessionmaker)
         try:
