@@ -64,12 +64,16 @@ def create_fsm_storage(settings: Settings, sessionmaker: SessionMaker) -> BaseSt
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisStorage
 
-        return RedisStorage.from_url(
-            settings.redis_url,
-            # same key shape as SqlStorage; a finished dialog's keys expire on their own
-            key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True),
-            state_ttl=FSM_TTL,
-            data_ttl=FSM_TTL,
+        from storage.resilient_fsm import ResilientRedisStorage
+
+        return ResilientRedisStorage(
+            RedisStorage.from_url(
+                settings.redis_url,
+                # same key shape as SqlStorage; a finished dialog's keys expire on their own
+                key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True),
+                state_ttl=FSM_TTL,
+                data_ttl=FSM_TTL,
+            )
         )
     return SqlStorage(sessionmaker, cache=is_sqlite(settings.database_url))
 
@@ -83,11 +87,12 @@ FSM_TTL = 30 * 24 * 3600  # a dialog untouched for a month is abandoned
 
 async def check_fsm_storage(dispatcher: Dispatcher, settings: Settings) -> None:
     """Fail at start, naming REDIS_URL, instead of apologising for every update later."""
-    from aiogram.fsm.storage.redis import RedisStorage
     from redis.exceptions import RedisError
 
+    from storage.resilient_fsm import ResilientRedisStorage
+
     storage = dispatcher.storage
-    if not isinstance(storage, RedisStorage):
+    if not isinstance(storage, ResilientRedisStorage):
         return
     try:
         await asyncio.wait_for(storage.redis.ping(), timeout=5)
@@ -100,9 +105,9 @@ async def check_fsm_storage(dispatcher: Dispatcher, settings: Settings) -> None:
 
 def create_isolation(storage: BaseStorage) -> BaseEventIsolation:
     """Redis locks when several instances share Redis, in-process locks otherwise."""
-    from aiogram.fsm.storage.redis import RedisStorage
+    from storage.resilient_fsm import ResilientRedisStorage
 
-    if isinstance(storage, RedisStorage):
+    if isinstance(storage, ResilientRedisStorage):
         return storage.create_isolation()
     return SimpleEventIsolation()
 

@@ -25,6 +25,7 @@ from bot.runner import run_polling
 from bot.testing.fake_api import FakeTelegramServer
 from storage.db import SessionMaker
 from storage.models import FsmRecord
+from storage.resilient_fsm import ResilientIsolation, ResilientRedisStorage
 from tests import pg
 from tests.conftest import PARENT, TOKEN, BotHarness, make_settings
 
@@ -46,7 +47,8 @@ async def test_state_and_data_outlive_the_storage_that_wrote_them(
 ) -> None:
     key = StorageKey(bot_id=123456, chat_id=PARENT.id, user_id=PARENT.id)
     first = create_fsm_storage(settings, sessionmaker)
-    assert isinstance(first, RedisStorage)
+    assert isinstance(first, ResilientRedisStorage)
+    assert isinstance(first.inner, RedisStorage)
     await first.set_state(key, "Ask:question")
     await first.set_data(key, {"draft": "можно ли с собакой", "n": 2})
     await first.close()  # the process ends
@@ -67,8 +69,11 @@ async def test_state_and_data_outlive_the_storage_that_wrote_them(
 async def test_dialog_survives_a_restart_with_the_state_in_redis(
     harness: BotHarness, faq_service: FaqService, redis_url: str
 ) -> None:
-    assert isinstance(harness.dp.storage, RedisStorage)
-    assert isinstance(harness.dp.fsm.events_isolation, RedisEventIsolation)  # shared locks
+    storage = harness.dp.storage
+    assert isinstance(storage, ResilientRedisStorage) and isinstance(storage.inner, RedisStorage)
+    isolation = harness.dp.fsm.events_isolation
+    assert isinstance(isolation, ResilientIsolation)
+    assert isinstance(isolation.inner, RedisEventIsolation)  # locks shared by instances
 
     prompt = await harness.say(PARENT, texts.BTN_ASK)
     assert "Напишите ваш вопрос" in prompt.text

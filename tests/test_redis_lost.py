@@ -1,0 +1,77 @@
+"""Redis dies while the bot runs: questions are still answered (issue 5, "lost later")."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot import texts
+from bot.faq import FaqService
+from bot.testing.fake_api import FakeTelegramServer
+from storage.db import SessionMaker
+from tests.conftest import PARENT, make_settings, start_bot, stop_bot
+
+pytestmark = pytest.mark.redis
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A private redis-server this test may kill (the shared one must stay up)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("MOC_REQUIRE_SERVERS") == "1":
+            pytest.fail("redis-server is required in CI but not installed")
+        pytest.skip("redis-server is not installed")
+    port = _free_port()
+    process = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly",
+         "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    for _ in range(100):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0", process
+    if process.poll() is None:
+        process.kill()
+    process.wait(timeout=10)
+
+
+async def test_questions_are_answered_after_redis_is_lost(
+    own_redis: tuple[str, subprocess.Popen[bytes]],
+    db_path: Path,
+    sessionmaker: SessionMaker,
+    server: FakeTelegramServer,
+    faq_service: FaqService,
+) -> None:
+    url, process = own_redis
+    settings = make_settings(db_path, redis_url=url)
+    _bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service)
+    try:
+        server.user_sends("как активировать сертификат", user=PARENT)
+        first = await server.next_message(PARENT.id)
+        assert "активир" in first.text.lower()
+
+        process.kill()  # Redis is gone for good
+        process.wait(timeout=10)
+        server.user_sends("забыла пароль от навигатора", user=PARENT)
+        second = await server.next_message(PARENT.id, timeout=15)
+        assert second.text != texts.ERROR
+        assert "пароль" in second.text.lower()
+    finally:
+        await stop_bot(dp, task)
