@@ -17,7 +17,6 @@ from storage.models import Broadcast, Chat, ChatAudience, ChatTag, Subscription,
 
 ALL_AUDIENCES = ("parents", "directors", "teachers")  # "all" expands to these
 KNOWN_AUDIENCES = (*ALL_AUDIENCES, "staff")
-GROUPS_ONLY = ";groups"  # suffix of Broadcast.audiences: the model has no include_private column
 MAX_HOPS = 5  # a chain of migrations longer than this is a registry bug, not a real chat
 
 
@@ -38,18 +37,20 @@ def expand(audiences: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def encode(target: Target) -> tuple[str, str]:
-    """The values of Broadcast.audiences and Broadcast.tags for this target."""
-    audiences = ",".join(expand(target.audiences))
-    return audiences + ("" if target.include_private else GROUPS_ONLY), ",".join(target.tags)
+def encode(target: Target) -> dict[str, object]:
+    """The Broadcast column values for this target."""
+    return {
+        "audiences": ",".join(expand(target.audiences)),
+        "tags": ",".join(target.tags),
+        "include_private": target.include_private,
+    }
 
 
 def target_of(broadcast: Broadcast) -> Target:
-    audiences, groups_only, _ = broadcast.audiences.partition(GROUPS_ONLY)
     return Target(
-        audiences=tuple(a for a in audiences.split(",") if a),
+        audiences=tuple(a for a in broadcast.audiences.split(",") if a),
         tags=tuple(t for t in broadcast.tags.split(",") if t),
-        include_private=not groups_only,
+        include_private=broadcast.include_private,
     )
 
 

@@ -137,7 +137,8 @@ async def book_next(
         at += WEEK
     following = Broadcast(
         author_id=broadcast.author_id, content=broadcast.content, audiences=broadcast.audiences,
-        tags=broadcast.tags, state=SCHEDULED, scheduled_at=at, repeat="weekly", created_at=now,
+        tags=broadcast.tags, include_private=broadcast.include_private, state=SCHEDULED,
+        scheduled_at=at, repeat="weekly", created_at=now,
     )  # fmt: skip
     session.add(following)
     await session.flush()

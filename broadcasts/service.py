@@ -96,9 +96,8 @@ async def create_broadcast(
         raise BroadcastError("\n".join(problems))
     if not await count_recipients(session, target):
         raise BroadcastError(NOBODY)
-    audiences, tags = encode(target)
     broadcast = Broadcast(
-        author_id=author_id, content=content.to_json(), audiences=audiences, tags=tags,
+        author_id=author_id, content=content.to_json(), **encode(target),
         state=BroadcastState.SCHEDULED, scheduled_at=at, repeat=repeat, created_at=now,
         progress_chat_id=progress[0] if progress else None,
         progress_message_id=progress[1] if progress else None,

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -433,6 +434,8 @@ class Broadcast(Base):
     content: Mapped[str] = mapped_column(Text)
     audiences: Mapped[str] = mapped_column(String(128), default="")  # comma-separated
     tags: Mapped[str] = mapped_column(String(512), default="")  # comma-separated, any of
+    # private subscribers too, or only groups (a tagged broadcast: subscribers carry no tags)
+    include_private: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     state: Mapped[str] = mapped_column(String(16), default=BroadcastState.SCHEDULED)
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     repeat: Mapped[str] = mapped_column(String(32), default="")  # "" or "weekly"
