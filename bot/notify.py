@@ -27,6 +27,7 @@ from storage.repositories.users import UserRepo
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[Any]]
+Sender = Callable[[int, str], Awaitable[object]]  # e.g. bot.send_message (HTML default)
 Outcome = Literal["sent", "blocked", "failed"]
 RATE_PER_SECOND = 20.0
 MAX_RETRY_WAIT = 30.0
@@ -48,17 +49,26 @@ class NotifyReport:
         return self.sent + self.blocked + self.failed
 
 
-async def _deliver(bot: Bot, chat_id: int, text: str, max_wait: float, sleep: Sleep) -> Outcome:
+async def send_once(
+    send: Sender,
+    chat_id: int,
+    text: str,
+    *,
+    max_wait: float = MAX_RETRY_WAIT,
+    sleep: Sleep = asyncio.sleep,
+) -> Outcome:
+    """One message with Telegram's manners: a 429 is waited out (capped) and tried once more,
+    403 means the user blocked the bot, any other API error is counted, never raised."""
     try:
         try:
-            await bot.send_message(chat_id, text)
+            await send(chat_id, text)
         except TelegramRetryAfter as exc:
             await sleep(min(float(exc.retry_after), max_wait))
-            await bot.send_message(chat_id, text)
+            await send(chat_id, text)
     except TelegramForbiddenError:
         return "blocked"
     except TelegramAPIError as exc:  # includes a second 429
-        log.warning("notice to %s not sent: %s", chat_id, type(exc).__name__)
+        log.warning("message to %s not sent: %s", chat_id, type(exc).__name__)
         return "failed"
     return "sent"
 
@@ -90,7 +100,10 @@ async def notify_users(
         delay = next_at - clock()
         if delay > 0:
             await sleep(delay)
-        outcomes[await _deliver(bot, user_id, text, max_retry_wait, sleep)].append(user_id)
+        outcome = await send_once(
+            bot.send_message, user_id, text, max_wait=max_retry_wait, sleep=sleep
+        )
+        outcomes[outcome].append(user_id)
         # after a flood wait, go on at the normal pace rather than catching up in a burst
         next_at = max(next_at + 1 / rate, clock())
     if outcomes["blocked"]:

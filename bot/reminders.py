@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from aiogram import html
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +24,7 @@ from sqlalchemy.orm import aliased
 
 from bot import metrics
 from bot.clock import Clock
+from bot.notify import Sender, Sleep, send_once
 from storage.db import SessionMaker
 from storage.models import (
     Event,
@@ -40,8 +40,6 @@ from storage.repositories.users import UserRepo
 
 log = logging.getLogger(__name__)
 
-Sender = Callable[[int, str], Awaitable[object]]  # e.g. bot.send_message (HTML default)
-Sleep = Callable[[float], Awaitable[Any]]
 
 DEFAULT_LEADS_MIN = (1440, 60)
 RELATIVE_UP_TO_MIN = 180  # closer than this, say «через час» rather than «сегодня в …»
@@ -211,22 +209,15 @@ class ReminderService:
         return True
 
     async def _deliver(self, chat_id: int, text: str) -> str:
-        try:
-            try:
-                await self._send(chat_id, text)
-            except TelegramRetryAfter as exc:
-                await self._sleep(min(float(exc.retry_after), self._max_retry_wait))
-                await self._send(chat_id, text)
-        except TelegramForbiddenError:
+        outcome = await send_once(
+            self._send, chat_id, text, max_wait=self._max_retry_wait, sleep=self._sleep
+        )
+        if outcome == "blocked":
             async with self._sessionmaker() as session:
                 await UserRepo(session).set_active(chat_id, False)
                 await session.commit()
             log.info("reminder: user %s blocked the bot, marked inactive", chat_id)
-            return "blocked"
-        except TelegramAPIError as exc:
-            log.warning("reminder to %s not sent: %s", chat_id, exc)
-            return "failed"
-        return "sent"
+        return outcome
 
 
 def install(
