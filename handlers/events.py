@@ -92,9 +92,19 @@ async def filter_cb(
     await edit_or_send(query, t.PICK_MONTH, kb.months(months, ""))
 
 
+def signup_blocker(event: Event, now: datetime) -> str | None:
+    """Why registration is shut («closed», «past», «deadline»), or None while it is open."""
+    if event.status != EventStatus.PUBLISHED:
+        return "closed"
+    if now >= event.starts_at:
+        return "past"
+    if event.registration_deadline is not None and now > event.registration_deadline:
+        return "deadline"
+    return None
+
+
 def open_for_signup(event: Event, now: datetime) -> bool:
-    deadline_ok = event.registration_deadline is None or now <= event.registration_deadline
-    return event.status == EventStatus.PUBLISHED and now < event.starts_at and deadline_ok
+    return signup_blocker(event, now) is None
 
 
 async def render_card(
@@ -173,14 +183,11 @@ async def event_cb(
 
 
 def _refusal(event: Event, now: datetime, settings: Settings) -> str | None:
-    if event.status != EventStatus.PUBLISHED:
-        return t.REG_CLOSED
-    if now >= event.starts_at:
-        return t.REG_PAST
-    if event.registration_deadline is not None and now > event.registration_deadline:
+    blocker = signup_blocker(event, now)
+    if blocker == "deadline" and event.registration_deadline is not None:
         local = event.registration_deadline.astimezone(settings.tz)
         return t.REG_DEADLINE.format(when=f"{local:%d.%m.%Y %H:%M}")
-    return None
+    return {"closed": t.REG_CLOSED, "past": t.REG_PAST}.get(blocker or "")
 
 
 async def _register(

@@ -23,7 +23,8 @@ def roles(include_staff: bool) -> InlineKeyboardMarkup:
 
 def main_menu(role: str | None, is_admin: bool) -> ReplyKeyboardMarkup:
     builder = ReplyKeyboardBuilder()
-    if role in ("teacher", "director", "staff") or is_admin:
+    works_with_events = role in ("teacher", "director", "staff") or is_admin
+    if works_with_events:
         builder.button(text=texts.BTN_EVENTS)
         builder.button(text=texts.BTN_MY_EVENTS)
     builder.button(text=texts.BTN_FAQ)
@@ -31,7 +32,7 @@ def main_menu(role: str | None, is_admin: bool) -> ReplyKeyboardMarkup:
     builder.button(text=texts.BTN_CONTACTS)
     builder.button(text=texts.BTN_MY_DATA)
     builder.button(text=texts.BTN_SUBSCRIBE)
-    if role in ("teacher", "director", "staff") or is_admin:
+    if works_with_events:
         builder.button(text=texts.BTN_PROFILE)
     if is_admin:
         builder.button(text=texts.BTN_TICKETS)
