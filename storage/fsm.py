@@ -13,7 +13,7 @@ from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.db import SessionMaker
@@ -93,17 +93,6 @@ class SqlStorage(BaseStorage):
             return {}
         loaded = json.loads(record.data)
         return loaded if isinstance(loaded, dict) else {}
-
-    async def clear_all(self) -> None:
-        async with self._sessionmaker() as session:
-            await session.execute(delete(FsmRecord))
-            await session.commit()
-        if self._cache is not None:
-            self._cache.clear()
-
-    async def count(self) -> int:
-        async with self._sessionmaker() as session:
-            return len((await session.scalars(select(FsmRecord.key))).all())
 
     async def close(self) -> None:
         return None

@@ -52,12 +52,6 @@ class TicketRepo:
         self.session.add(StaffPost(ticket_id=ticket_id, chat_id=chat_id, message_id=message_id))
         await self.session.flush()
 
-    async def posts(self, ticket_id: int) -> Sequence[StaffPost]:
-        rows = await self.session.scalars(
-            select(StaffPost).where(StaffPost.ticket_id == ticket_id).order_by(StaffPost.id)
-        )
-        return rows.all()
-
     async def by_post(self, chat_id: int, message_id: int) -> Ticket | None:
         return await self.session.scalar(
             select(Ticket)

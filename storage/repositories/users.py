@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,10 +46,6 @@ class UserRepo:
     async def count_by_role(self) -> dict[str | None, int]:
         rows = await self.session.execute(select(User.role, func.count()).group_by(User.role))
         return {role: count for role, count in rows.all()}
-
-    async def by_role(self, role: str) -> Sequence[User]:
-        rows = await self.session.scalars(select(User).where(User.role == role))
-        return rows.all()
 
     async def forget(self, user_id: int) -> None:
         """Delete the user and everything tied to them (tickets cascade, query log by id)."""
