@@ -130,7 +130,8 @@ async def run(n: int, users: int, width: int, db_url: str) -> dict[str, Any]:
     faq = FaqService(None)
     session = RecordingSession(max_requests=4 * n)
     bot = create_bot(settings, session=session)
-    ours, echo = create_dispatcher(Services(settings, sessionmaker, faq)), echo_dispatcher()
+    services = Services(settings, sessionmaker, faq)
+    ours, echo = create_dispatcher(services), echo_dispatcher()
     uids = iter(range(1, 10**9))  # Telegram never repeats an update_id; the bot skips repeats
     ids = [500_000 + i for i in range(users)]
     role = {uid: ROLES[i % len(ROLES)] for i, uid in enumerate(ids)}
@@ -166,6 +167,7 @@ async def run(n: int, users: int, width: int, db_url: str) -> dict[str, Any]:
         session.counts.clear()
         stats["concurrent_updates_per_s"] = await concurrent(dp, bot, in_flight, width)
         result[name] = {**stats, "concurrent_sent": session.counts["sendMessage"]}
+    await services.querylog.flush()  # answered questions are logged in batches
     async with sessionmaker() as s:
         result["faq_log"] = await Repositories(s).faq_log.outcomes_since(since)
     start = time.perf_counter()

@@ -32,6 +32,7 @@ from bot.middlewares import (
     ThrottlingMiddleware,
     UserMiddleware,
 )
+from bot.querylog import QueryLog
 from bot.reminders import ReminderService
 from bot.reminders import install as install_reminders
 from broadcasts.telegram import TelegramChannel
@@ -120,6 +121,10 @@ class Services:
     sessionmaker: SessionMaker
     faq: FaqService
     clock: Clock = field(default_factory=SystemClock)
+    querylog: QueryLog = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.querylog = QueryLog(self.sessionmaker, self.clock)
 
 
 def create_dispatcher(
@@ -136,6 +141,7 @@ def create_dispatcher(
         sessionmaker=services.sessionmaker,
         faq=services.faq,
         clock=services.clock,
+        querylog=services.querylog,
     )
     # metrics outermost (its time covers everything), then the duplicate check, which must
     # come before anything that writes
@@ -150,9 +156,19 @@ def create_dispatcher(
     dp.include_routers(*get_routers())
     dp.startup.register(check_fsm_storage)
     dp.startup.register(set_commands)
+    dp.startup.register(start_query_log)
+    dp.shutdown.register(stop_query_log)
     if jobs:  # `run --no-jobs` leaves them to `python -m bot worker`
         register_jobs(dp)
     return dp
+
+
+async def start_query_log(querylog: QueryLog) -> None:
+    querylog.start()
+
+
+async def stop_query_log(querylog: QueryLog) -> None:
+    await querylog.stop()
 
 
 def register_jobs(dp: Dispatcher) -> None:

@@ -14,6 +14,7 @@ from bot import texts
 from bot.callbacks import TicketCb
 from bot.faq import FaqService, KnowledgeBaseError
 from bot.filters import IsAdmin
+from bot.querylog import QueryLog
 from bot.render import clip, fill, q
 from storage.models import utcnow
 from storage.repositories import Repositories
@@ -46,7 +47,10 @@ async def open_tickets(message: Message, repo: Repositories) -> None:
     await message.answer("\n\n".join(lines), reply_markup=builder.as_markup())
 
 
-async def faq_stats(message: Message, repo: Repositories, faq: FaqService) -> None:
+async def faq_stats(
+    message: Message, repo: Repositories, faq: FaqService, querylog: QueryLog
+) -> None:
+    await querylog.flush()  # answered questions of the last second are counted too
     since = utcnow() - timedelta(days=30)
     outcomes = await repo.faq_log.outcomes_since(since)
     top = await repo.faq_log.top_entries_since(since)

@@ -12,7 +12,8 @@ from aiogram.types import CallbackQuery, Message
 from bot import keyboards, metrics, texts
 from bot.callbacks import FaqCb
 from bot.config import Settings
-from bot.faq import FaqEntry, FaqService, render_answer, render_text
+from bot.querylog import QueryLog
+from bot.faq import FaqEntry, FaqService, Intent, render_answer, render_text
 from bot.render import fill
 from bot.tg import edit_or_send
 from handlers.escalation import append_to_ticket
@@ -83,11 +84,17 @@ async def entry_cb(
     await edit_or_send(query, *entry_view(faq, settings, entry.id))
 
 
+def _offers_human(intent: Intent) -> bool:
+    """Off-topic questions and «позовите человека» get «Спросить специалиста»; greetings don't."""
+    return intent.kind == "offtopic" or intent.id == "human_request"
+
+
 async def free_text(
     message: Message,
     faq: FaqService,
     settings: Settings,
     repo: Repositories,
+    querylog: QueryLog,
     user: User | None,
 ) -> None:
     """Any typed text: a follow-up to an open ticket, or a question for the matcher."""
@@ -105,29 +112,29 @@ async def free_text(
         return
     audience = AUDIENCE_OF_ROLE.get(user.role or "") if user else None
     result = faq.matcher.search(text, audience=audience)
-    best = result.match or (result.candidates[0] if result.candidates else None)
-    row = await repo.faq_log.add(
-        message.from_user.id,
-        text,
-        result.kind,
-        result.match.id if result.match else None,
-        best.score if best else 0.0,
-    )
     metrics.faq_outcome(result.kind)
-    await repo.commit()
     if result.kind == "answer" and result.match is not None:
+        # nothing in the reply points at the log row, so it is written in the background
+        querylog.add(message.from_user.id, text, "answer", result.match.id, result.match.score)
         await send_entry(message, faq, settings, result.match.id)
-    elif result.kind == "suggest":
+        return
+    best = result.candidates[0] if result.candidates else None
+    score = best.score if best else 0.0
+    if result.intent is not None and not _offers_human(result.intent):  # «спасибо», «привет»
+        querylog.add(message.from_user.id, text, result.kind, None, score)
+        await message.answer(render_text(result.intent.reply, settings.placeholders()))
+        return
+    # the buttons carry the row id: «Спросить специалиста» forwards that very question
+    row = await repo.faq_log.add(message.from_user.id, text, result.kind, None, score)
+    await repo.commit()
+    if result.kind == "suggest":
         entries = [faq.kb.entries[c.id] for c in result.candidates if c.id in faq.kb.entries]
         await message.answer(
             texts.FAQ_SUGGEST, reply_markup=keyboards.suggestions(entries, row.id)
         )
     elif result.intent is not None:
         reply = render_text(result.intent.reply, settings.placeholders())
-        wants_human = result.kind == "offtopic" or result.intent.id == "human_request"
-        await message.answer(
-            reply, reply_markup=keyboards.unknown(row.id) if wants_human else None
-        )
+        await message.answer(reply, reply_markup=keyboards.unknown(row.id))
     else:
         await message.answer(texts.FAQ_UNKNOWN, reply_markup=keyboards.unknown(row.id))
 

@@ -11,6 +11,7 @@ from bot import keyboards, texts
 from bot.callbacks import ForgetCb
 from bot.clock import Clock
 from bot.config import Settings
+from bot.querylog import QueryLog
 from bot.registration import notify_promoted
 from bot.render import fill
 from bot.tg import drop_keyboard, send_to_chat
@@ -24,9 +25,12 @@ def _profile_line(profile: TeacherProfile | None) -> str:
     return f"{profile.full_name}, {profile.organisation}, {profile.position}, {profile.contact}"
 
 
-async def my_data(message: Message, repo: Repositories, user: User | None, clock: Clock) -> None:
+async def my_data(
+    message: Message, repo: Repositories, user: User | None, clock: Clock, querylog: QueryLog
+) -> None:
     if user is None:
         return
+    await querylog.flush()  # the count includes the question asked a moment ago
     await message.answer(
         fill(
             texts.MY_DATA,
@@ -56,6 +60,7 @@ async def forget_cb(
     clock: Clock,
     bot: Bot,
     settings: Settings,
+    querylog: QueryLog,
 ) -> None:
     await query.answer()
     if callback_data.action == "ask":
@@ -71,6 +76,7 @@ async def forget_cb(
         result = await repo.events.cancel(registration, clock.now())
         if result.promoted is not None:
             promoted.append((result.promoted, registration.event))
+    querylog.discard(query.from_user.id)  # questions not yet written never will be
     await repo.users.forget(query.from_user.id)
     await repo.commit()
     await state.clear()

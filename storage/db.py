@@ -39,7 +39,11 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An async engine for `url`; SQLite files get WAL, a busy timeout and foreign keys."""
     if is_sqlite(url):
         ensure_sqlite_dir(url)
-        engine = _create_async_engine(url, echo=echo, connect_args={"timeout": 10})
+        # Sessions and `engine.begin()` always end their transaction, so the pool's own
+        # rollback on check-in is a second round trip to SQLite's thread for nothing.
+        engine = _create_async_engine(
+            url, echo=echo, connect_args={"timeout": 10}, pool_reset_on_return=None
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return _create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)

@@ -49,6 +49,9 @@ async def test_typed_question_with_typos_gets_the_answer(harness: BotHarness) ->
     assert "активир" in reply.text.lower()
     assert texts.BTN_ASK_INLINE in reply.inline_texts
 
+    # the answered question is logged in the background; /my_data waits for it
+    data = await harness.say(PARENT, "/my_data")
+    assert "Записанных вопросов (для улучшения ответов): 1" in data.text, data.text
     async with harness.sessionmaker() as session:
         logged = (await session.scalars(select(FaqQuery))).all()
     assert [(q.outcome, q.entry_id) for q in logged] == [("answer", "certificate.activate")]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import FaqDraft, FaqQuery
+from storage.models import FaqDraft, FaqQuery, User
 
 
 class FaqLogRepo:
@@ -22,6 +23,19 @@ class FaqLogRepo:
         self.session.add(row)
         await self.session.flush()
         return row
+
+    async def add_many(self, rows: Sequence[dict[str, Any]]) -> int:
+        """Insert rows written earlier (`QueryLog`), skipping users deleted meanwhile.
+
+        /forget_me on another instance may have run between the question and this write; a
+        deleted user's question must not come back, so only rows of existing users go in.
+        """
+        ids = {row["user_id"] for row in rows}
+        known = set(await self.session.scalars(select(User.id).where(User.id.in_(ids))))
+        kept = [row for row in rows if row["user_id"] in known]
+        if kept:
+            await self.session.execute(insert(FaqQuery), kept)
+        return len(kept)
 
     async def get(self, query_id: int) -> FaqQuery | None:
         return await self.session.get(FaqQuery, query_id)

@@ -1,0 +1,100 @@
+"""The write-behind FAQ log: nothing lost, nothing of a forgotten user written, DB hiccups survived."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, text
+
+from bot.clock import FrozenClock
+from bot.querylog import QueryLog
+from storage.db import SessionMaker
+from storage.models import FaqQuery, User
+from storage.repositories import Repositories
+
+ASKED = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+
+
+async def _users(sessionmaker: SessionMaker, *ids: int) -> None:
+    async with sessionmaker() as session:
+        session.add_all(User(id=i, first_name=f"u{i}") for i in ids)
+        await session.commit()
+
+
+async def _logged(sessionmaker: SessionMaker) -> list[tuple[int, str, str | None, datetime]]:
+    async with sessionmaker() as session:
+        rows = (await session.scalars(select(FaqQuery).order_by(FaqQuery.id))).all()
+    return [(r.user_id, r.text, r.entry_id, r.created_at) for r in rows]
+
+
+async def test_rows_wait_until_flush_and_keep_the_time_they_were_asked(
+    sessionmaker: SessionMaker,
+) -> None:
+    await _users(sessionmaker, 1)
+    clock = FrozenClock(ASKED)
+    log = QueryLog(sessionmaker, clock)
+    log.add(1, "как активировать сертификат", "answer", "certificate.activate", 0.6)
+    assert await _logged(sessionmaker) == []
+    clock.advance(timedelta(minutes=5))
+
+    assert await log.flush() == 1
+    assert await _logged(sessionmaker) == [
+        (1, "как активировать сертификат", "certificate.activate", ASKED)
+    ]
+    assert await log.flush() == 0  # written once
+
+
+async def test_a_forgotten_user_is_never_written(sessionmaker: SessionMaker) -> None:
+    await _users(sessionmaker, 1, 2)
+    log = QueryLog(sessionmaker, FrozenClock(ASKED))
+    log.add(1, "первый", "answer", "navigator.what", 0.5)
+    log.add(2, "второй", "answer", "navigator.what", 0.5)
+    log.add(2, "третий", "smalltalk", None, 0.0)
+    log.discard(2)  # /forget_me on this instance
+    log.add(1, "четвёртый", "answer", "navigator.what", 0.5)
+    async with sessionmaker() as session:  # /forget_me on another instance, before our flush
+        await Repositories(session).users.forget(1)
+        await session.commit()
+
+    assert await log.flush() == 0
+    assert await _logged(sessionmaker) == []
+
+
+async def test_rows_survive_a_failed_write(sessionmaker: SessionMaker) -> None:
+    await _users(sessionmaker, 1)
+    log = QueryLog(sessionmaker, FrozenClock(ASKED))
+    log.add(1, "пароль забыла", "answer", "navigator.password", 0.7)
+    async with sessionmaker() as session:
+        await session.execute(text("ALTER TABLE faq_queries RENAME TO faq_queries_away"))
+        await session.commit()
+    assert await log.flush() == 0  # logged, kept
+
+    log.add(1, "номер сертификата", "answer", "certificate.number_balance", 0.6)
+    async with sessionmaker() as session:
+        await session.execute(text("ALTER TABLE faq_queries_away RENAME TO faq_queries"))
+        await session.commit()
+    assert await log.flush() == 2
+    assert [row[1] for row in await _logged(sessionmaker)] == [
+        "пароль забыла",
+        "номер сертификата",
+    ]
+
+
+async def test_a_full_batch_is_written_without_waiting_and_stop_writes_the_rest(
+    sessionmaker: SessionMaker,
+) -> None:
+    await _users(sessionmaker, 1)
+    log = QueryLog(sessionmaker, FrozenClock(ASKED), interval=3600, batch=3)
+    log.start()
+    for n in range(3):
+        log.add(1, f"вопрос {n}", "answer", "moc.contacts", 0.5)
+    for _ in range(100):  # the batch flush runs as a task; the timer is an hour away
+        if len(await _logged(sessionmaker)) >= 3:
+            break
+        await asyncio.sleep(0.01)
+    assert len(await _logged(sessionmaker)) == 3
+
+    log.add(1, "вопрос 3", "answer", "moc.contacts", 0.5)
+    await log.stop()
+    assert [row[1] for row in await _logged(sessionmaker)] == [f"вопрос {n}" for n in range(4)]
