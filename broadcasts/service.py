@@ -8,6 +8,7 @@ bound in the meantime is included) and writes the ledger that `status` reads.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,7 +32,8 @@ from storage.models import Broadcast, BroadcastState, DeliveryStatus, utcnow
 
 __all__ = [
     "ALL_AUDIENCES", "AckReport", "BroadcastError", "Status", "Target", "ack_report",
-    "cancel_broadcast", "count_recipients", "create_broadcast", "recent", "recipients",
+    "cancel_broadcast", "count_recipients", "create_broadcast", "create_notice", "recent",
+    "recipients",
     "record_ack", "reschedule", "scheduled", "status", "target_of",
 ]  # fmt: skip
 
@@ -104,6 +106,32 @@ async def create_broadcast(
     )  # fmt: skip
     session.add(broadcast)
     await session.flush()
+    return broadcast
+
+
+async def create_notice(
+    session: AsyncSession, *, author_id: int, text: str, user_ids: Iterable[int], now: datetime
+) -> Broadcast | None:
+    """A message to these users now (an event's participants); None when there is nobody.
+
+    It goes through the worker like any broadcast, so it shares the rate limit, survives a
+    restart half-way and marks users who blocked the bot; the author gets the delivery report.
+    The ledger is written here, in the caller's transaction: the recipients are exactly these
+    users, and the change the notice tells about is never committed without its notice.
+    """
+    whom = list(dict.fromkeys(user_ids))
+    if not whom:
+        return None
+    content = Content(kind="text", text=text)
+    if problems := content.problems():
+        raise BroadcastError("\n".join(problems))
+    broadcast = Broadcast(
+        author_id=author_id, content=content.to_json(), audiences="", tags="",
+        include_private=False, state=BroadcastState.SCHEDULED, scheduled_at=now, created_at=now,
+    )  # fmt: skip
+    session.add(broadcast)
+    await session.flush()
+    await ledger.materialise(session, broadcast.id, [(uid, True) for uid in whom], now)
     return broadcast
 
 

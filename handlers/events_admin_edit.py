@@ -3,14 +3,16 @@
 Part of the staff side joined by handlers.events_admin (which checks the role first). A new
 value goes through the same checks as in the new-event dialog (bot.event_form). People who
 planned their day around the event hear about it: a new time or place, and a cancellation,
-are sent to everyone registered or waiting — after the commit, so nobody is told about a
-change that was then rolled back.
+go to everyone registered or waiting as a notice broadcast queued in the same transaction as
+the change — never a notice about a change that was rolled back, never a change without its
+notice, even if the process dies half-way through the list (the worker resumes it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -26,12 +28,12 @@ from bot.config import Settings
 from bot.dates import format_local
 from bot.events_view import card, place_text, when_text
 from bot.keyboards import events_admin as kb
-from bot.notify import NotifyReport, notify_users
 from bot.registration import notify_promoted
 from bot.render import fill, q
 from bot.texts import events_admin as t
 from bot.tg import drop_keyboard, edit_or_send, send_to_chat
-from storage.db import SessionMaker
+from broadcasts import service
+from broadcasts.worker import BroadcastWorker
 from storage.models import Event, EventFormat, EventSession, EventStatus, RegistrationStatus
 from storage.repositories import Repositories
 
@@ -45,8 +47,28 @@ def staff_card(event: Event, settings: Settings) -> tuple[str, InlineKeyboardMar
     return card(event, settings.tz, show_link=True), kb.admin_card(event)
 
 
-def report_text(report: NotifyReport) -> str:
-    return fill(t.NOTIFY_REPORT, sent=report.sent, blocked=report.blocked, failed=report.failed)
+async def queue_notices(
+    repo: Repositories, author_id: int, now: datetime, batches: list[tuple[list[int], str]]
+) -> list[int]:
+    """Each (users, text) as a notice broadcast, in the caller's transaction; their ids."""
+    ids = []
+    for user_ids, text in batches:
+        notice = await service.create_notice(
+            repo.session, author_id=author_id, text=text, user_ids=user_ids, now=now
+        )
+        if notice is not None:
+            ids.append(notice.id)
+    return ids
+
+
+def notice_ids(ids: list[int]) -> str:
+    return ", ".join(f"№{i}" for i in ids)
+
+
+def wake(worker: BroadcastWorker | None) -> None:
+    """Notices are due now; a worker in this process starts at once, another one polls."""
+    if worker is not None:
+        worker.wake()
 
 
 async def audience(repo: Repositories, event_id: int) -> tuple[list[int], list[int]]:
@@ -206,7 +228,8 @@ class Deps:
     settings: Settings
     clock: Clock
     bot: Bot
-    sessionmaker: SessionMaker
+    author_id: int  # the staff member: delivery reports of the notices go to them
+    worker: BroadcastWorker | None
 
 
 async def _apply(reply: Reply, state: FSMContext, text: str, deps: Deps) -> None:
@@ -228,7 +251,7 @@ async def _apply(reply: Reply, state: FSMContext, text: str, deps: Deps) -> None
         await reply(str(exc), markup)
         return
     event.updated_at = now
-    registered, waiting = await audience(deps.repo, event.id) if notify else ([], [])
+    notices = await _queue_change(deps, event, field) if notify else []
     await deps.repo.commit()
     await state.clear()
     if field == "capacity":  # more seats: the waiting list moves up at once
@@ -239,9 +262,9 @@ async def _apply(reply: Reply, state: FSMContext, text: str, deps: Deps) -> None
         await deps.repo.session.refresh(event)
     view, admin_markup = staff_card(event, settings)
     await reply(fill(t.EDIT_SAVED, field=t.FIELD_LABELS[field]) + "\n\n" + view, admin_markup)
-    if notify:
-        report = await _tell_change(deps, event, field, registered, waiting)
-        await reply(t.EDIT_NOTIFIED.format(report=report_text(report)), None)
+    if notices:
+        wake(deps.worker)
+        await reply(fill(t.EDIT_NOTIFIED, ids=notice_ids(notices)), None)
 
 
 def _change_text(event: Event, field: str, settings: Settings, show_link: bool) -> str:
@@ -252,25 +275,24 @@ def _change_text(event: Event, field: str, settings: Settings, show_link: bool) 
     return t.CHANGED_PLACE.format(title=q(event.title), when=q(when), place=place)
 
 
-async def _tell_change(
-    deps: Deps, event: Event, field: str, registered: list[int], waiting: list[int]
-) -> NotifyReport:
+async def _queue_change(deps: Deps, event: Event, field: str) -> list[int]:
     """The waiting list does not get an online link: it is only for those with a seat."""
-    bot, sm, settings = deps.bot, deps.sessionmaker, deps.settings
-    report = await notify_users(bot, sm, registered, _change_text(event, field, settings, True))
-    return report + await notify_users(
-        bot, sm, waiting, _change_text(event, field, settings, False)
-    )
+    registered, waiting = await audience(deps.repo, event.id)
+    return await queue_notices(
+        deps.repo, deps.author_id, deps.clock.now(),
+        [(registered, _change_text(event, field, deps.settings, True)),
+         (waiting, _change_text(event, field, deps.settings, False))],
+    )  # fmt: skip
 
 
 async def edit_text(
     message: Message, state: FSMContext, repo: Repositories, settings: Settings, clock: Clock,
-    bot: Bot, sessionmaker: SessionMaker,
+    bot: Bot, broadcast_worker: BroadcastWorker | None = None,
 ) -> None:  # fmt: skip
-    assert message.text is not None  # the filter F.text
+    assert message.text is not None and message.from_user is not None  # the filter F.text
     if await state.get_state() != EditEvent.value.state:
         raise SkipHandler  # saved by a message just before this one
-    deps = Deps(repo, settings, clock, bot, sessionmaker)
+    deps = Deps(repo, settings, clock, bot, message.from_user.id, broadcast_worker)
     await _apply(reply_to(message), state, message.text, deps)
 
 
@@ -280,7 +302,7 @@ async def edit_other(message: Message) -> None:
 
 async def edit_button(
     query: CallbackQuery, callback_data: kb.FormCb, state: FSMContext, repo: Repositories,
-    settings: Settings, clock: Clock, bot: Bot, sessionmaker: SessionMaker,
+    settings: Settings, clock: Clock, bot: Bot, broadcast_worker: BroadcastWorker | None = None,
 ) -> None:  # fmt: skip
     data = await state.get_data()
     if data.get("field") != callback_data.field:
@@ -288,7 +310,7 @@ async def edit_button(
         return
     await query.answer()
     await drop_keyboard(query)
-    deps = Deps(repo, settings, clock, bot, sessionmaker)
+    deps = Deps(repo, settings, clock, bot, query.from_user.id, broadcast_worker)
     await _apply(reply_in(query), state, callback_data.value, deps)
 
 
@@ -334,7 +356,7 @@ async def cancel_ask(
 
 async def cancel_yes(
     query: CallbackQuery, callback_data: AdminEventCb, repo: Repositories, settings: Settings,
-    clock: Clock, bot: Bot, sessionmaker: SessionMaker,
+    clock: Clock, broadcast_worker: BroadcastWorker | None = None,
 ) -> None:  # fmt: skip
     event = await repo.events.get(callback_data.id)
     if event is None:
@@ -345,14 +367,16 @@ async def cancel_yes(
         return
     event.status, event.updated_at = EventStatus.CANCELLED, clock.now()
     registered, waiting = await audience(repo, event.id)
+    notice = fill(t.EVENT_CANCELLED_NOTICE, title=event.title, when=schedule(event, settings))
+    ids = await queue_notices(
+        repo, query.from_user.id, clock.now(), [([*registered, *waiting], notice)]
+    )
     await repo.commit()
+    wake(broadcast_worker)
     await query.answer()
     await edit_or_send(query, *staff_card(event, settings))
-    notice = fill(t.EVENT_CANCELLED_NOTICE, title=event.title, when=schedule(event, settings))
-    report = await notify_users(bot, sessionmaker, [*registered, *waiting], notice)
-    await send_to_chat(
-        query, t.CANCELLED_OK.format(title=q(event.title), report=report_text(report))
-    )
+    done = fill(t.CANCELLED_OK, title=event.title)
+    await send_to_chat(query, done + (fill(t.NOTICES_QUEUED, ids=notice_ids(ids)) if ids else ""))
 
 
 def create_router() -> Router:

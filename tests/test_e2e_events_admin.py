@@ -4,7 +4,6 @@ participant list and its exports, attendance, the report — and teachers locked
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from collections.abc import AsyncIterator
@@ -22,7 +21,6 @@ from bot import app as bot_app
 from bot import texts
 from bot.clock import FrozenClock
 from bot.faq import FaqService
-from bot.notify import NotifyReport, notify_users
 from bot.testing.fake_api import SAMPLE_MEDIA, FakeTelegramServer, FakeUser, SentMessage
 from handlers import events_admin, staff
 from storage.db import SessionMaker
@@ -402,7 +400,8 @@ async def test_edit_capacity_place_and_time_notify_participants(harness: BotHarn
     notice = await h.server.next_message(TEACHER.id)
     assert "Изменилось место" in body(notice) and "ул. Мира, 5 <актовый зал>" in body(notice)
     assert "Изменилось место" in body(await h.server.next_message(SECOND.id))
-    assert "доставлено 2" in body(await h.server.next_message(ADMIN.id))
+    assert "отправляется уведомление" in body(await h.server.next_message(ADMIN.id))
+    assert "Доставлено: 2 из 2" in body(await h.server.next_message(ADMIN.id))  # the report
 
     await h.press(ADMIN, fields, "Дата и время")
     assert "уже прошло" in body(await h.say(ADMIN, "01.03.2026 10:00"))
@@ -439,8 +438,12 @@ async def test_close_then_cancel_notifies_everyone_once(harness: BotHarness) -> 
     notice = await h.server.next_message(TEACHER.id)
     assert "Мероприятие отменено" in body(notice) and "Наставничество" in body(notice)
     assert "Мероприятие отменено" in body(await h.server.next_message(SECOND.id))
+    queued = await h.server.next_message(ADMIN.id)
+    assert "«Наставничество" in body(queued) and "отправляется уведомление" in body(queued)
     report = await h.server.next_message(ADMIN.id)
-    assert "доставлено 2, заблокировали бота 1, ошибок 0" in body(report)
+    assert "Доставлено: 2 из 3" in body(report) and "заблокирован или удалён из чата: 1" in body(
+        report
+    )
     await h.server.idle()
     assert len(h.server.sent_to(TEACHER.id)) == 1  # told once
     assert any(a.get("text") == "Мероприятие уже отменено." for a in answers(h))
@@ -504,61 +507,3 @@ async def test_teacher_gets_admin_only_and_nothing_changes(harness: BotHarness) 
     assert await registration_status(h.sessionmaker, reg_id) == RegistrationStatus.REGISTERED
     async with h.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Event)) == 1
-
-
-# --- notify_users on its own --------------------------------------------------------------------
-
-
-class FakeTime:
-    """A monotonic clock that moves only when notify_users sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
-
-
-async def test_notify_users_paces_waits_out_429_and_marks_blocked(harness: BotHarness) -> None:
-    h = harness
-    users = [FakeUser(id=5000 + n, first_name=f"П{n}") for n in range(6)]
-    for user in users:
-        await seed_teacher(h.sessionmaker, user, f"Педагог {user.id}")
-    h.server.block(users[1].id)
-    h.server.fail_next("sendMessage", status=429, retry_after=3, chat_id=users[2].id)
-    h.server.fail_next(
-        "sendMessage", status=400, description="Bad Request: chat not found", chat_id=users[3].id
-    )
-    time = FakeTime()
-    ids = [u.id for u in users] + [users[0].id]  # a duplicate is sent once
-    report = await notify_users(
-        h.bot, h.sessionmaker, ids, "<b>Важно</b>", sleep=time.sleep, clock=time.clock
-    )
-    assert report == NotifyReport(sent=4, blocked=1, failed=1)
-    # 1/20 s between sends; the 429 waited out (3 s) and retried, then the same pace again
-    # rather than a burst to catch up
-    assert time.sleeps == pytest.approx([0.05, 0.05, 3.0, 0.05, 0.05])
-    assert [m.text for m in h.server.sent_to(users[2].id)] == ["Важно"]
-    async with h.sessionmaker() as session:
-        blocked = await session.get(User, users[1].id)
-    assert blocked is not None and blocked.is_active is False
-
-
-async def test_notify_users_gives_up_after_a_second_429(harness: BotHarness) -> None:
-    h = harness
-    user = FakeUser(id=6000, first_name="Мария")
-    h.server.fail_next("sendMessage", status=429, retry_after=120, count=2, chat_id=user.id)
-    time = FakeTime()
-    report = await notify_users(
-        h.bot, h.sessionmaker, [user.id], "текст", sleep=time.sleep, clock=time.clock,
-        max_retry_wait=10,
-    )  # fmt: skip
-    assert report == NotifyReport(failed=1)
-    assert time.sleeps == [10]  # bounded, not the 120 seconds asked for
-    assert timedelta(seconds=sum(time.sleeps)) < timedelta(minutes=1)

@@ -140,7 +140,9 @@ EDIT_ASK_STARTS: Final = (
 )
 EDIT_ASK_CURRENT: Final = "\n\nСейчас: {value}"
 EDIT_SAVED: Final = "✅ Сохранено: {field}."
-EDIT_NOTIFIED: Final = "Участникам отправлено уведомление: {report}."
+EDIT_NOTIFIED: Final = (
+    "🔔 Участникам отправляется уведомление (рассылка {ids}); отчёт о доставке придёт сюда."
+)
 EDIT_CANCELLED_EVENT: Final = "Мероприятие отменено — изменить его уже нельзя."
 CHANGED_TIME: Final = (
     "🔔 <b>Изменилось время</b> мероприятия «{title}».\nТеперь: {when}\n\n"
@@ -155,13 +157,16 @@ CANCEL_CONFIRM: Final = (
     "🚫 Отменить мероприятие «{title}» ({when})?\n"
     "Записанным и ожидающим ({count}) придёт уведомление."
 )
-CANCELLED_OK: Final = "Мероприятие «{title}» отменено. Уведомления: {report}."
+CANCELLED_OK: Final = "Мероприятие «{title}» отменено."
+NOTICES_QUEUED: Final = (
+    "\n🔔 Записанным и ожидающим отправляется уведомление (рассылка {ids}); "
+    "отчёт о доставке придёт сюда."
+)
 ALREADY_CANCELLED: Final = "Мероприятие уже отменено."
 EVENT_CANCELLED_NOTICE: Final = (
     "🚫 <b>Мероприятие отменено</b>: «{title}» ({when}).\n"
     "Приносим извинения. Другие мероприятия — в разделе «Мероприятия»."
 )
-NOTIFY_REPORT: Final = "доставлено {sent}, заблокировали бота {blocked}, ошибок {failed}"
 EVENT_MISSING: Final = "Мероприятие не найдено — возможно, его удалили."
 
 # --- participants (plain text: the list is split into messages first, then escaped whole) -----
