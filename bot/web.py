@@ -8,7 +8,8 @@ request without the right X-Telegram-Bot-Api-Secret-Token with 401. Choices wort
   flight) finishes the updates in flight on SIGTERM.
 - aiohttp fires on_shutdown before it waits for those requests, so the Bot session and the
   FSM storage close in on_cleanup, after them (aiogram's `handler.register` would close the
-  session in on_shutdown, under the handlers' feet). Jobs do stop in on_shutdown.
+  session in on_shutdown, under the handlers' feet). Jobs do stop in on_shutdown; the FAQ log
+  buffer is flushed again in on_cleanup for the updates that finished in between.
 - setWebhook once the socket listens; never deleteWebhook on stop: the other instances still
   serve, and Telegram keeps the updates while every instance is down.
 """
@@ -25,6 +26,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.ops import add_ops_routes
+from bot.querylog import QueryLog
 from storage.db import SessionMaker
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,10 @@ class WebhookServer:
         await self._runner.cleanup()
 
     async def _close(self, app: web.Application) -> None:
+        # on_shutdown already flushed the FAQ log; the updates finished since then add rows
+        querylog: QueryLog | None = self.dp.workflow_data.get("querylog")
+        if querylog is not None:
+            await querylog.flush()
         await self.dp.storage.close()
         await self.bot.session.close()
 
