@@ -12,8 +12,8 @@ from aiogram.types import CallbackQuery, Message
 from bot import keyboards, metrics, texts
 from bot.callbacks import FaqCb
 from bot.config import Settings
-from bot.querylog import QueryLog
 from bot.faq import FaqEntry, FaqService, Intent, render_answer, render_text
+from bot.querylog import QueryLog
 from bot.render import fill
 from bot.tg import edit_or_send
 from handlers.escalation import append_to_ticket

@@ -1,4 +1,4 @@
-"""The write-behind FAQ log: nothing lost, nothing of a forgotten user written, DB hiccups survived."""
+"""The write-behind FAQ log: nothing lost, no row of a forgotten user, DB hiccups survived."""
 
 from __future__ import annotations
 
