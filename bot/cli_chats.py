@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from bot.cli_db import fail as _fail
 from bot.cli_db import run_in_session as _run
 from bot.config import Settings
+from bot.import_errors import ImportErrors
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,12 +42,6 @@ IMPORT_HELP = """\
 супергруппой, записывается под новым id. Сначала проверяются все строки: при ошибках ничего
 не записывается, каждая ошибка — в stderr («строка N: …»), код выхода 1.
 Пример: examples/chats.csv"""
-
-
-class ImportErrors(Exception):
-    def __init__(self, errors: Sequence[str]) -> None:
-        super().__init__(f"{len(errors)} error(s)")
-        self.errors = list(errors)
 
 
 @dataclass(frozen=True)

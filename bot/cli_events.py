@@ -116,7 +116,8 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def import_events_file(settings: Settings, path: Path) -> int:
-    from bot.events_io import ImportErrors, import_events, parse_events_file
+    from bot.events_io import import_events, parse_events_file
+    from bot.import_errors import ImportErrors
     from storage.repositories.events import EventRepo
 
     try:

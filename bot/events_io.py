@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from bot.import_errors import ImportErrors
 from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS
 from storage.models import Event, EventFormat, EventStatus
 from storage.repositories.events import EventRepo
@@ -34,14 +35,6 @@ TIME_FORMAT = "%Y-%m-%d %H:%M"
 LINK = re.compile(r"https?://\S+", re.IGNORECASE)
 MAX_CAPACITY = 100_000
 Row = tuple[int, dict[str, str], list[str], list[str]]  # line, values, session starts, problems
-
-
-class ImportErrors(Exception):
-    """Every problem of a file, one `строка N: ...` line per bad row."""
-
-    def __init__(self, errors: Sequence[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = list(errors)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """Fixtures: settings, a migrated temporary database, the FAQ, and the real bot running
 against the fake Telegram Bot API over HTTP on 127.0.0.1.
 
-The default database is a copy of a migrated SQLite file, so the quick run needs no server.
-PostgreSQL and Redis fixtures (`pg_url`, `pg_database`, `redis_url`, `backend`) come from
-`tests/pg.py`: they skip when `PG_URL`/`REDIS_URL_TEST` are not set, and fail instead when
-`MOC_REQUIRE_SERVERS=1` (`.ci/run` starts both servers and sets it).
+The default database (`db_path`, `db_url`) is a copy of a migrated SQLite file, so the quick
+run needs no server. PostgreSQL and Redis fixtures (`pg_url`, `pg_database`, `redis_url`,
+`backend`, `sqlite_or_pg_url`) come from `tests/pg.py`: they skip when `PG_URL`/
+`REDIS_URL_TEST` are not set, and fail instead when `MOC_REQUIRE_SERVERS=1` (`.ci/run`
+starts both servers and sets it).
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ def db_path(tmp_path: Path, migrated_template: Path) -> Path:
     path = tmp_path / "bot.db"
     shutil.copy(migrated_template, path)
     return path
+
+
+@pytest.fixture
+def db_url(db_path: Path) -> str:
+    """This test's own copy of the migrated SQLite template, as a database URL."""
+    return f"sqlite+aiosqlite:///{db_path}"
 
 
 @pytest.fixture
@@ -260,8 +267,8 @@ class Backend:
 
 
 @pytest.fixture
-def sqlite_backend(db_path: Path) -> Backend:
-    return Backend("sqlite", f"sqlite+aiosqlite:///{db_path}")
+def sqlite_backend(db_url: str) -> Backend:
+    return Backend("sqlite", db_url)
 
 
 @pytest.fixture
@@ -278,3 +285,11 @@ def backend(request: pytest.FixtureRequest) -> Backend:
     is not slowed; tests/test_postgres_e2e.py re-runs their flows on PostgreSQL + Redis."""
     backend: Backend = request.getfixturevalue(f"{request.param}_backend")
     return backend
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def sqlite_or_pg_url(request: pytest.FixtureRequest) -> str:
+    """Both dialects without Redis, for code whose SQL they may treat differently (the
+    broadcast ledger): the SQLite copy, then a fresh database copied from `pg_template`."""
+    url: str = request.getfixturevalue("db_url" if request.param == "sqlite" else "pg_database")
+    return url

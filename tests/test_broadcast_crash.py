@@ -24,7 +24,6 @@ from bot.testing.fake_api import FakeTelegramServer
 from broadcasts.content import Content
 from broadcasts.service import Target, create_broadcast
 from storage.db import SessionMaker, create_engine, create_sessionmaker
-from storage.migrate import upgrade
 from storage.models import (
     Broadcast,
     BroadcastState,
@@ -42,13 +41,6 @@ PRIVATE = [7000 + i for i in range(1, 51)]
 CHATS = GROUPS + PRIVATE
 CONCURRENCY = 8
 KILL_AFTER = 120  # of 300: about 40 %
-
-
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path}/crash.db"
-    upgrade(url)  # sync: Alembic runs its own event loop
-    return url
 
 
 @pytest.fixture

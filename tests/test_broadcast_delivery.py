@@ -10,18 +10,15 @@ books its next week.
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from bot.callbacks import AckCb, UnsubCb
 from bot.clock import FrozenClock
@@ -32,7 +29,6 @@ from broadcasts.service import Target, cancel_broadcast, create_broadcast, statu
 from broadcasts.telegram import TelegramChannel
 from broadcasts.worker import BroadcastWorker
 from storage.db import SessionMaker, create_engine, create_sessionmaker
-from storage.migrate import upgrade
 from storage.models import (
     Broadcast,
     BroadcastState,
@@ -52,13 +48,6 @@ BLOCKED_GROUP, BLOCKED_USER = GROUPS[2], PRIVATE[4]
 OLD_GROUP, SUPERGROUP = GROUPS[6], -100777
 NOTICE = Content(kind="text", text="<b>Родительское собрание</b> в четверг в 18:00", ack=True)
 FAST = Options(retry_base_seconds=0.05, check_every=0.1, progress_every=0.2, max_attempts=8)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("broadcast_delivery") / "template.db"
-    upgrade(f"sqlite+aiosqlite:///{path}")
-    return path
 
 
 @dataclass
@@ -95,31 +84,9 @@ class World:
         return len(self.server.sent_to(chat_id))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path, template: Path) -> str:
-    """A migrated SQLite copy; also PostgreSQL when PG_URL points at a disposable database."""
-    if request.param == "sqlite":
-        shutil.copy(template, tmp_path / "bot.db")
-        return f"sqlite+aiosqlite:///{tmp_path}/bot.db"
-    url = os.environ.get("PG_URL", "")
-    if not url.startswith("postgresql"):
-        pytest.skip("PG_URL (postgresql+asyncpg://…) is not set")
-    asyncio.run(wipe(url))
-    upgrade(url)
-    return url
-
-
-async def wipe(url: str) -> None:
-    engine = create_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
-
-
 @pytest.fixture
-async def world(db_url: str) -> AsyncIterator[World]:
-    engine = create_engine(db_url)
+async def world(sqlite_or_pg_url: str) -> AsyncIterator[World]:
+    engine = create_engine(sqlite_or_pg_url)
     sm = create_sessionmaker(engine)
     await seed(sm)
     async with FakeTelegramServer() as server:  # token 123456:TEST-TOKEN

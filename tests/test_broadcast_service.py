@@ -7,14 +7,11 @@ handler would leave it.
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from broadcasts.content import Content, LinkButton
 from broadcasts.service import (
@@ -33,7 +30,6 @@ from broadcasts.service import (
     target_of,
 )
 from storage.db import SessionMaker, create_engine, create_sessionmaker
-from storage.migrate import upgrade
 from storage.models import (
     Broadcast,
     BroadcastState,
@@ -50,38 +46,9 @@ NOW = datetime(2030, 3, 10, 9, 0, tzinfo=UTC)
 TEXT = Content(kind="text", text="<b>Собрание</b> родителей в четверг в 18:00", ack=True)
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("broadcast_service") / "template.db"
-    upgrade(f"sqlite+aiosqlite:///{path}")
-    return path
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path, template: Path) -> str:
-    """A migrated SQLite copy; also PostgreSQL when PG_URL points at a disposable database."""
-    if request.param == "sqlite":
-        shutil.copy(template, tmp_path / "service.db")
-        return f"sqlite+aiosqlite:///{tmp_path}/service.db"
-    url = os.environ.get("PG_URL", "")
-    if not url.startswith("postgresql"):
-        pytest.skip("PG_URL (postgresql+asyncpg://…) is not set")
-    asyncio.run(wipe(url))
-    upgrade(url)
-    return url
-
-
-async def wipe(url: str) -> None:
-    engine = create_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
-
-
 @pytest.fixture
-async def sm(db_url: str) -> AsyncIterator[SessionMaker]:
-    engine = create_engine(db_url)
+async def sm(sqlite_or_pg_url: str) -> AsyncIterator[SessionMaker]:
+    engine = create_engine(sqlite_or_pg_url)
     yield create_sessionmaker(engine)
     await engine.dispose()
 

@@ -12,6 +12,9 @@ from typing import Any
 
 import pytest
 
+from bot.cli_chats import parse_chats_csv
+from bot.import_errors import ImportErrors
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "chats.csv"
 KEYS = {"chat_id", "title", "kind", "active", "audiences", "tags"}
@@ -111,3 +114,15 @@ def test_unreadable_files(cli: Cli, tmp_path: Path, content: bytes, error: str) 
     path.write_bytes(content)
     result = cli("chats", "import", path)
     assert result.returncode == 1 and error in result.stderr
+
+
+def test_every_problem_of_a_line_is_its_own_error() -> None:
+    """Unlike the events import (one line per row), a chats row may fail twice."""
+    data = "chat_id;title;audience\n-5;Школа;parents\nabc;x;parents\n7;y;\n".encode()
+    with pytest.raises(ImportErrors) as caught:
+        parse_chats_csv(data)
+    assert caught.value.errors == [
+        "строка 3: chat_id «abc» — не целое число",
+        "строка 4: chat_id 7 — нужен id группы или канала (< 0)",
+        "строка 4: не указана аудитория",
+    ]

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,10 @@ from openpyxl import load_workbook
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 JSON_KEYS = {"id", "title", "kind", "starts_at", "capacity", "registered", "waiting"}
+# The CLI refuses past dates by the real clock, so the shipped example is imported moved by
+# whole years into next year: same days and times, always in the future.
+YEAR = datetime.now(UTC).year + 1
+MOMENT = re.compile(r"\b(\d{4})(-\d\d-\d\d \d\d:\d\d)")
 
 
 class Cli:
@@ -44,8 +50,18 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
 
 
 @pytest.fixture(scope="module")
-def imported(cli: Cli) -> list[int]:
-    result = cli("events", "import", EXAMPLES / "events.csv")
+def plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """examples/events.csv with its first event's year moved to YEAR, the others alike."""
+    text = (EXAMPLES / "events.csv").read_text(encoding="utf-8")
+    shift = YEAR - min(int(year) for year, _ in MOMENT.findall(text))
+    path = tmp_path_factory.mktemp("plan") / "events.csv"
+    path.write_text(MOMENT.sub(lambda m: f"{int(m[1]) + shift}{m[2]}", text), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def imported(cli: Cli, plan: Path) -> list[int]:
+    result = cli("events", "import", plan)
     assert result.returncode == 0, result.stderr
     assert "Импортировано мероприятий: 6" in result.stderr
     return [int(line) for line in result.stdout.split()]
@@ -65,7 +81,7 @@ def test_import_prints_ids_and_list_json(cli: Cli, imported: list[int]) -> None:
     assert set(rows[0]) == JSON_KEYS
     first = rows[0]
     assert first["title"] == "Проектирование дополнительной общеобразовательной программы"
-    assert (first["kind"], first["starts_at"]) == ("seminar", "2027-09-15T10:00:00+03:00")
+    assert (first["kind"], first["starts_at"]) == ("seminar", f"{YEAR}-09-15T10:00:00+03:00")
     assert (first["capacity"], first["registered"], first["waiting"]) == (30, 0, 0)
     assert {r["kind"] for r in rows} >= {"workshop", "webinar", "round_table", "master_class"}
 
@@ -74,13 +90,13 @@ def test_human_list(cli: Cli, imported: list[int]) -> None:
     result = cli("events", "list")
     assert result.returncode == 0, result.stderr
     assert "Педагогическая мастерская" in result.stdout and "0/20" in result.stdout
-    assert "15.09.2027 10:00" in result.stdout
+    assert f"15.09.{YEAR} 10:00" in result.stdout
 
 
 def test_bad_file_reports_every_row_and_imports_nothing(
-    cli: Cli, imported: list[int], tmp_path: Path
+    cli: Cli, imported: list[int], plan: Path, tmp_path: Path
 ) -> None:
-    lines = (EXAMPLES / "events.csv").read_text(encoding="utf-8").splitlines()
+    lines = plan.read_text(encoding="utf-8").splitlines()
     lines[2] = lines[2].replace("workshop", "lecture")
     lines[4] = lines[4].replace(",40,", ",-1,")
     bad = tmp_path / "bad.csv"
@@ -95,17 +111,17 @@ def test_bad_file_reports_every_row_and_imports_nothing(
 
 def test_report_writes_workbook(cli: Cli, imported: list[int], tmp_path: Path) -> None:
     out = tmp_path / "report.xlsx"
-    result = cli("report", "--from", "2027-09-01", "--to", "2027-12-31", "--out", out)
+    result = cli("report", "--from", f"{YEAR}-09-01", "--to", f"{YEAR}-12-31", "--out", out)
     assert result.returncode == 0, result.stderr
     (line,) = result.stdout.splitlines()
     assert "мероприятий 6" in line and "занятий 8" in line and str(out) in line
     book = load_workbook(out)
     assert book.sheetnames == ["Сводка", "По видам", "По организациям", "По месяцам"]
-    narrow = cli("report", "--from", "2027-09-15", "--to", "2027-09-15", "--out", out)
+    narrow = cli("report", "--from", f"{YEAR}-09-15", "--to", f"{YEAR}-09-15", "--out", out)
     assert "мероприятий 1" in narrow.stdout
-    backwards = cli("report", "--from", "2027-12-31", "--to", "2027-09-01", "--out", out)
+    backwards = cli("report", "--from", f"{YEAR}-12-31", "--to", f"{YEAR}-09-01", "--out", out)
     assert backwards.returncode == 1 and "--to" in backwards.stderr
-    bad_date = cli("report", "--from", "31.12.2027", "--to", "2027-09-01", "--out", out)
+    bad_date = cli("report", "--from", f"31.12.{YEAR}", "--to", f"{YEAR}-09-01", "--out", out)
     assert bad_date.returncode == 2 and "ГГГГ-ММ-ДД" in bad_date.stderr
 
 

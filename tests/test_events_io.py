@@ -17,15 +17,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events_io import (
-    ImportErrors,
     events_to_json,
     import_events,
     parse_events_csv,
     parse_events_file,
     parse_events_yaml,
 )
+from bot.import_errors import ImportErrors
 from storage.db import create_engine, create_sessionmaker
-from storage.migrate import upgrade
 from storage.models import Event
 from storage.repositories.events import EventRepo
 
@@ -43,13 +42,6 @@ GOOD_CSV = f"""{HEADER}
 встречи"
 Вебинар о Навигаторе,webinar,2027-05-20 14:00,60,online,https://zoom.us/j/123,100,,
 """
-
-
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'events.db'}"
-    upgrade(url)  # sync: Alembic's env runs its own event loop
-    return url
 
 
 @pytest.fixture

@@ -21,16 +21,8 @@ if str(ROOT) not in sys.path:
 
 from bench.registration_race import race  # noqa: E402
 from storage.db import SessionMaker, create_engine, create_sessionmaker  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
 from storage.models import Event, Registration, RegistrationStatus  # noqa: E402
 from storage.repositories.events import EventRepo  # noqa: E402
-
-
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path}/t.db"
-    upgrade(url)
-    return url
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,7 +20,6 @@ from sqlalchemy import func, select
 from bot.clock import FrozenClock
 from bot.reminders import ReminderService, install, when_phrase
 from storage.db import SessionMaker, create_engine, create_sessionmaker
-from storage.migrate import upgrade
 from storage.models import Event, EventFormat, EventStatus, ReminderSent, User
 from storage.repositories.events import EventRepo
 
@@ -29,13 +27,6 @@ MSK = ZoneInfo("Europe/Moscow")
 START = datetime(2030, 3, 10, 15, 0, tzinfo=MSK)
 H = timedelta(hours=1)
 METHOD = SendMessage(chat_id=1, text="x")
-
-
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path}/t.db"
-    upgrade(url)
-    return url
 
 
 @pytest.fixture

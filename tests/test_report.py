@@ -11,7 +11,6 @@ import io
 import zipfile
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.report import build_report_xlsx
 from storage.db import create_engine, create_sessionmaker
-from storage.migrate import upgrade
 from storage.models import Event, EventStatus, Registration, TeacherProfile, User
 from storage.repositories.events import EventRepo
 from storage.repositories.reports import KindStats, MonthStats, ReportData, ReportRepo
@@ -33,13 +31,6 @@ END = datetime(2027, 4, 30, 21, 0, tzinfo=UTC)  # 2027-05-01 00:00 in Moscow
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
-
-
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'report.db'}"
-    upgrade(url)  # sync: Alembic's env runs its own event loop
-    return url
 
 
 @pytest.fixture
