@@ -48,7 +48,9 @@ def get_routers() -> list[Router]:
         fallback,
     )
     routers = [module.create_router() for module in modules]
-    for router in routers:
+    # chain_tail: each router and the ones it includes (chats, broadcasts_admin and
+    # events_admin are built from sub-routers)
+    for router in (nested for top in routers for nested in top.chain_tail):
         for observer in router.observers.values():
             # router-wide filters live on the observer's own handler object
             _run_inline(observer._handler.filters or ())

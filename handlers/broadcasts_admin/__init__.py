@@ -1,0 +1,53 @@
+"""The staff side of broadcasts: composing one (/broadcast, «📣 Рассылка», «📣 Анонсировать» on
+an event card), the list of recent ones (/broadcasts) with cancel, reschedule and «Кто
+ознакомился».
+
+This module is the gate: private chats only, a refusal for non-admins, then the staff router
+(admins only, one callback at a time per user) with the entry points and, in this order,
+/broadcasts (`manage`) and the dialog's steps (`compose`, `options`, `preview`; the draft they
+share is in `draft`). aiogram takes the first handler that matches, so the entry points and
+/broadcasts come before the dialog's states and its re-prompt.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, or_f
+
+from bot.callbacks import AdminEventCb
+from bot.filters import IsAdmin
+from bot.keyboards import broadcasts as kb
+from bot.texts import broadcasts as t
+from handlers.broadcasts_admin import compose, manage, options, preview
+from handlers.events_admin import OneAtATime, deny_callback, deny_message
+
+
+def _staff_router() -> Router:
+    router = Router(name=f"{__name__}.staff")
+    router.message.filter(IsAdmin())
+    router.callback_query.filter(IsAdmin())
+    router.callback_query.middleware(OneAtATime())
+    router.message.register(compose.start, Command("broadcast"))
+    router.message.register(compose.start, F.text == t.BTN_BROADCAST)
+    router.callback_query.register(compose.announce, AdminEventCb.filter(F.action == "announce"))
+    router.include_routers(
+        manage.create_router(),
+        compose.create_router(),
+        options.create_router(),
+        preview.create_router(),
+    )
+    return router
+
+
+def create_router() -> Router:
+    """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+    router.message.register(deny_message, Command("broadcast", "broadcasts"), ~IsAdmin())
+    router.message.register(deny_message, F.text == t.BTN_BROADCAST, ~IsAdmin())
+    staff_callbacks = or_f(
+        kb.ComposeCb.filter(), kb.BroadcastCb.filter(), AdminEventCb.filter(F.action == "announce")
+    )
+    router.callback_query.register(deny_callback, staff_callbacks, ~IsAdmin())
+    router.include_router(_staff_router())
+    return router

@@ -1,0 +1,158 @@
+"""Step 6 of the broadcast dialog: the preview, a test copy to oneself and the confirmation.
+
+The preview is sent through the same TelegramChannel the worker uses, so the admin sees
+exactly what recipients will. Confirming runs under a per-user lock (OneAtATime on the staff
+gate), checks that the draft is still there and clears it before creating: a double tap
+creates one broadcast. Sending itself is the worker's job; this module only writes the
+broadcast and hands it the progress message.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from typing import TYPE_CHECKING, Any
+
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.dates import format_local
+from bot.keyboards import broadcasts as kb
+from bot.render import fill, q
+from bot.texts import broadcasts as t
+from bot.tg import drop_keyboard, send_to_chat
+from broadcasts import service
+from broadcasts.channel import Sent
+from broadcasts.telegram import TelegramChannel
+from handlers.acks import PREVIEW_ID
+from handlers.broadcasts_admin.draft import (
+    Compose,
+    ask,
+    audiences_text,
+    draft_at,
+    draft_content,
+    draft_target,
+    pressed,
+    recipients_count,
+    step_button,
+)
+from storage.repositories import Repositories
+
+if TYPE_CHECKING:
+    from broadcasts.worker import BroadcastWorker
+
+# --- step 6: preview, test, confirm -----------------------------------------------------------
+
+
+async def show_preview(
+    bot: Bot, chat_id: int, state: FSMContext, repo: Repositories, settings: Settings
+) -> None:
+    await state.set_state(Compose.preview)
+    data = await state.get_data()
+    failure = await send_sample(bot, chat_id, data)
+    if failure:
+        await bot.send_message(chat_id, fill(t.TEST_FAILED, error=failure))
+    at = draft_at(data)
+    tags = fill(t.PREVIEW_TAGS, tags=", ".join(data["tags"])) if data.get("tags") else ""
+    summary = t.PREVIEW_SUMMARY.format(
+        count=await recipients_count(repo, data),
+        when=q(format_local(at, settings.tz)) if at else t.WHEN_NOW,
+        repeat=t.REPEAT_WEEKLY if data.get("repeat") else t.REPEAT_NONE,
+        audiences=q(audiences_text(data)),
+        tags=tags,
+    )
+    await bot.send_message(chat_id, summary, reply_markup=kb.preview(at is None))
+
+
+async def send_sample(bot: Bot, chat_id: int, data: dict[str, Any]) -> str | None:
+    """The message as a group will get it, through the worker's own channel (its «Ознакомлен»
+    records nothing); None when it went out, else Telegram's reason."""
+    channel = TelegramChannel(bot)
+    content = draft_content(data)
+    outcome = await channel.send(chat_id, content, broadcast_id=PREVIEW_ID, is_private=False)
+    return None if isinstance(outcome, Sent) else str(getattr(outcome, "reason", outcome))
+
+
+async def send_test(query: CallbackQuery, state: FSMContext, bot: Bot) -> None:
+    failure = await send_sample(bot, query.from_user.id, await state.get_data())
+    await query.answer(fill(t.TEST_FAILED, error=failure) if failure else t.TEST_SENT)
+
+
+async def change_when(query: CallbackQuery, state: FSMContext) -> None:
+    await ask(await pressed(query), state, Compose.when, t.ASK_WHEN, kb.when_choice())
+
+
+async def confirm(
+    query: CallbackQuery,
+    state: FSMContext,
+    repo: Repositories,
+    settings: Settings,
+    clock: Clock,
+    bot: Bot,
+    broadcast_worker: BroadcastWorker | None = None,
+) -> None:
+    if await state.get_state() != Compose.preview.state:  # read under OneAtATime's lock
+        await query.answer(t.DIALOG_STALE, show_alert=True)
+        return
+    data = await state.get_data()
+    await state.clear()  # before writing: a second tap now finds nothing to confirm
+    await query.answer()
+    at, chat_id = draft_at(data), query.from_user.id
+    when = format_local(at, settings.tz) if at else ""
+    progress = await bot.send_message(
+        chat_id, fill(t.PROGRESS_AT, moment=when) if at else t.PROGRESS_NOW
+    )
+    try:
+        broadcast = await service.create_broadcast(
+            repo.session, author_id=chat_id, content=draft_content(data),
+            target=draft_target(data), at=at, now=clock.now(), repeat=data.get("repeat", ""),
+            progress=(chat_id, progress.message_id),
+        )  # fmt: skip
+        await repo.commit()
+    except Exception as exc:
+        await repo.rollback()
+        await state.set_state(Compose.preview)  # keep the draft at the preview
+        await state.set_data(data)
+        with suppress(TelegramAPIError):
+            await progress.delete()
+        if not isinstance(exc, service.BroadcastError):
+            raise
+        label = t.BTN_CONFIRM_AT if at else t.BTN_CONFIRM_NOW
+        await send_to_chat(query, fill(t.CREATE_FAILED, error=str(exc), confirm=label))
+        return
+    await drop_keyboard(query)
+    repeat = t.CREATED_REPEAT if data.get("repeat") else ""
+    done = (
+        fill(t.CREATED_AT, id=broadcast.id, moment=when, repeat=repeat)
+        if at
+        else fill(t.CREATED_NOW, id=broadcast.id)
+    )
+    await send_to_chat(query, done)
+    if broadcast_worker is not None and at is None:
+        broadcast_worker.wake()  # «Сейчас» means now, not at the worker's next poll
+
+
+async def reprompt(message: Message, raw_state: str | None) -> None:
+    """A wrong kind of answer (a sticker, text where a button is expected): ask again."""
+    prompts = {
+        Compose.tags.state: (t.TAGS_BAD, kb.tags()),
+        Compose.button.state: (t.BUTTON_BAD, kb.button_choice()),
+        Compose.when.state: (t.ASK_WHEN, kb.when_choice()),
+    }
+    text, markup = prompts.get(raw_state or "", (t.REPROMPT_BUTTONS, None))
+    await message.answer(text, reply_markup=markup)
+
+
+def create_router() -> Router:
+    """Step 6, then the re-prompt for the whole dialog: registered last, it catches any answer
+    that no step above took. Mounted under the staff gate in handlers.broadcasts_admin."""
+    router = Router(name=__name__)
+    router.message.register(reprompt, StateFilter(Compose))
+    router.callback_query.register(send_test, step_button("test"), Compose.preview)
+    router.callback_query.register(change_when, step_button("change_when"), Compose.preview)
+    router.callback_query.register(confirm, step_button("confirm"))
+    return router

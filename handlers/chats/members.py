@@ -1,0 +1,138 @@
+"""What Telegram reports about chats: the bot added to or removed from a chat (my_chat_member),
+a group upgraded to a supergroup (the migrate service messages), a renamed group, a person
+blocking the bot. Whoever adds the bot to a group gets no broadcasts there until an admin binds
+it, so a new chat only reaches the admins with the buttons to bind it."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import (
+    JOIN_TRANSITION,
+    KICKED,
+    LEAVE_TRANSITION,
+    MEMBER,
+    ChatMemberUpdatedFilter,
+)
+from aiogram.types import ChatMemberUpdated, InlineKeyboardMarkup, Message
+from aiogram.types import User as TgUser
+
+from bot.config import Settings
+from bot.keyboards import chats as kb
+from bot.render import fill
+from bot.texts import chats as t
+from handlers.chats.shared import CHAT_KINDS, GROUPS, atomically, audience_list
+from storage.models import Chat
+from storage.repositories import Repositories
+from storage.repositories.chats import audiences_of
+
+log = logging.getLogger(__name__)
+
+
+def _who(user: TgUser) -> str:
+    username = f" @{user.username}" if user.username else ""
+    return f"{user.full_name}{username} (id {user.id})"
+
+
+# --------------------------------------------------------------------------- my_chat_member
+
+
+async def _tell_admins(
+    bot: Bot, settings: Settings, text: str, markup: InlineKeyboardMarkup
+) -> None:
+    for admin_id in sorted(settings.admin_ids):
+        try:
+            await bot.send_message(admin_id, text, reply_markup=markup)
+        except TelegramAPIError as exc:  # an admin who never opened the bot
+            log.warning("admin %s not told about a new chat: %s", admin_id, exc)
+
+
+async def bot_added(
+    event: ChatMemberUpdated, repo: Repositories, settings: Settings, bot: Bot
+) -> None:
+    chat = event.chat
+
+    async def work() -> list[str]:
+        row, _ = await repo.chats.upsert(
+            chat.id, chat.type, chat.title or "", added_by=event.from_user.id
+        )
+        return audiences_of(row)
+
+    bound = await atomically(repo, work)
+    log.info("bot added to chat %s by user %s", chat.id, event.from_user.id)
+    text = fill(
+        t.ADDED,
+        kind=t.KIND_TITLES.get(chat.type, chat.type),
+        title=chat.title or "",
+        chat_id=chat.id,
+        who=_who(event.from_user),
+        audiences=audience_list(bound),
+    )
+    await _tell_admins(bot, settings, text, kb.bind_chat(chat.id, bound))
+
+
+async def bot_removed(event: ChatMemberUpdated, repo: Repositories) -> None:
+    if await repo.chats.set_active(event.chat.id, False):
+        await repo.commit()
+        log.info("bot removed from chat %s", event.chat.id)
+
+
+async def user_blocked(event: ChatMemberUpdated, repo: Repositories) -> None:
+    await repo.users.set_active(event.chat.id, False)
+    await repo.commit()
+
+
+async def user_unblocked(event: ChatMemberUpdated, repo: Repositories) -> None:
+    await repo.users.set_active(event.chat.id, True)
+    await repo.commit()
+
+
+# --------------------------------------------------------------------------- service messages
+
+
+async def migrated_to(message: Message, repo: Repositories) -> None:
+    """Sent in the old group: it is now the supergroup `migrate_to_chat_id`."""
+    assert message.migrate_to_chat_id is not None
+    await _migrate(repo, message.chat.id, message.migrate_to_chat_id, message.chat.title)
+    log.info("chat %s migrated to %s", message.chat.id, message.migrate_to_chat_id)
+
+
+async def migrated_from(message: Message, repo: Repositories) -> None:
+    """Sent in the new supergroup: it used to be the group `migrate_from_chat_id`."""
+    assert message.migrate_from_chat_id is not None
+    await _migrate(repo, message.migrate_from_chat_id, message.chat.id, message.chat.title)
+
+
+async def _migrate(repo: Repositories, old_id: int, new_id: int, title: str | None) -> None:
+    """Both reports arrive at once and race to create the supergroup's row: one wins."""
+
+    async def work() -> Chat:
+        return await repo.chats.migrate(old_id, new_id, title)
+
+    await atomically(repo, work)
+
+
+async def title_changed(message: Message, repo: Repositories) -> None:
+    if await repo.chats.rename(message.chat.id, message.new_chat_title or ""):
+        await repo.commit()
+
+
+def create_router() -> Router:
+    """my_chat_member and the service messages; mounted in handlers.chats."""
+    router = Router(name=__name__)
+    in_chats, in_groups = F.chat.type.in_(CHAT_KINDS), F.chat.type.in_(GROUPS)
+    private = F.chat.type == "private"
+    router.my_chat_member.register(bot_added, in_chats, ChatMemberUpdatedFilter(JOIN_TRANSITION))
+    router.my_chat_member.register(
+        bot_removed, in_chats, ChatMemberUpdatedFilter(LEAVE_TRANSITION)
+    )
+    router.my_chat_member.register(user_blocked, private, ChatMemberUpdatedFilter(KICKED))
+    router.my_chat_member.register(
+        user_unblocked, private, ChatMemberUpdatedFilter(KICKED >> MEMBER)
+    )
+    router.message.register(migrated_to, F.migrate_to_chat_id)
+    router.message.register(migrated_from, F.migrate_from_chat_id)
+    router.message.register(title_changed, in_groups, F.new_chat_title)
+    return router

@@ -1,0 +1,68 @@
+"""Private news subscriptions: /subscribe (by the user's role), /unsubscribe and the one-tap
+«Отписаться» under a private broadcast."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+
+from bot import texts
+from bot.callbacks import UnsubCb
+from bot.render import fill
+from bot.texts import chats as t
+from bot.tg import send_to_chat
+from handlers.chats.shared import atomically, audience_list, toast
+from storage.models import User
+from storage.repositories import Repositories
+from storage.repositories.chats import AUDIENCES, ROLE_AUDIENCE
+
+
+async def subscribe(message: Message, repo: Repositories, user: User | None) -> None:
+    audience = ROLE_AUDIENCE.get(user.role or "") if user is not None else None
+    if user is None or audience is None:
+        await message.answer(t.SUBSCRIBE_NEED_ROLE)
+        return
+    user_id = user.id
+
+    async def work() -> bool:
+        return await repo.chats.subscribe(user_id, audience)
+
+    created = await atomically(repo, work)
+    template = t.SUBSCRIBED if created else t.ALREADY_SUBSCRIBED
+    await message.answer(fill(template, audience=t.AUDIENCE_TITLES[audience]))
+
+
+async def unsubscribe(message: Message, repo: Repositories, user: User | None) -> None:
+    removed = await repo.chats.unsubscribe(user.id) if user is not None else []
+    await repo.commit()
+    if not removed:
+        await message.answer(t.NOT_SUBSCRIBED)
+        return
+    await message.answer(fill(t.UNSUBSCRIBED, audiences=audience_list(removed)))
+
+
+async def unsubscribe_cb(query: CallbackQuery, callback_data: UnsubCb, repo: Repositories) -> None:
+    """«Отписаться» under a private broadcast: one tap, no questions."""
+    if callback_data.a not in AUDIENCES:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    removed = await repo.chats.unsubscribe(query.from_user.id, callback_data.a)
+    await repo.commit()
+    if not removed:
+        await query.answer(t.UNSUB_ALREADY)
+        return
+    title = t.AUDIENCE_TITLES[callback_data.a]
+    await query.answer(toast(t.UNSUB_TOAST, audience=title))
+    await send_to_chat(query, fill(t.UNSUBSCRIBED, audiences=title))
+
+
+def create_router() -> Router:
+    """Mounted in handlers.chats."""
+    router = Router(name=__name__)
+    private = F.chat.type == "private"
+    router.message.register(subscribe, private, Command("subscribe"))
+    router.message.register(subscribe, private, F.text == t.BTN_SUBSCRIBE)
+    router.message.register(unsubscribe, private, Command("unsubscribe"))
+    router.callback_query.register(unsubscribe_cb, UnsubCb.filter())
+    return router
