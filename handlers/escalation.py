@@ -37,6 +37,8 @@ async def append_to_ticket(
     message: Message, repo: Repositories, settings: Settings, user: User, text: str
 ) -> bool:
     """While a ticket waits for staff, what the asker writes joins it (True if it did)."""
+    if user.has_open_ticket is False:  # known from the user's own query: no second one
+        return False
     ticket = await repo.tickets.open_for_user(user.id)
     if ticket is None:
         return False

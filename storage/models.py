@@ -21,7 +21,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, query_expression, relationship
 from sqlalchemy.types import TypeDecorator
 
 
@@ -88,6 +88,9 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Loaded with the user on each update (UserRepo.touch), so a question is checked against
+    # an open ticket without a second query; None where the user was loaded another way.
+    has_open_ticket: Mapped[bool | None] = query_expression()
 
     @property
     def full_name(self) -> str:

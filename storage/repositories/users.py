@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import with_expression
 
-from storage.models import Consent, FaqDraft, FaqQuery, Ticket, User, utcnow
+from storage.models import Consent, FaqDraft, FaqQuery, Ticket, TicketStatus, User, utcnow
+
+_OPEN_TICKET = exists().where(Ticket.user_id == User.id, Ticket.status == TicketStatus.OPEN)
+_VISITOR = (
+    select(User)
+    .where(User.id == bindparam("user_id"))
+    .options(with_expression(User.has_open_ticket, _OPEN_TICKET))
+)
 
 
 class UserRepo:
@@ -18,8 +26,12 @@ class UserRepo:
     async def touch(
         self, user_id: int, first_name: str, last_name: str | None, username: str | None
     ) -> tuple[User, bool]:
-        """Return the user, creating or refreshing the profile; True when something changed."""
-        user = await self.session.get(User, user_id)
+        """Return the user, creating or refreshing the profile; True when something changed.
+
+        One SELECT also tells whether the user waits on an open ticket (`has_open_ticket`):
+        this runs for every update, and most are questions that only need that one fact.
+        """
+        user = await self.session.scalar(_VISITOR, {"user_id": user_id})
         if user is None:
             user = User(id=user_id, first_name=first_name, last_name=last_name, username=username)
             self.session.add(user)
