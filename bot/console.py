@@ -48,7 +48,7 @@ class Transcript:
                 self.keyboard = [text for row in message.reply_keyboard for text in row]
                 out.append(
                     "     меню: "
-                    + " | ".join(f"[{chr(ord('a') + i)}] {t}" for i, t in enumerate(self.keyboard))
+                    + " | ".join(f"[{MENU_KEYS[i]}] {t}" for i, t in enumerate(self.keyboard))
                 )
             if message.buttons:
                 self.buttons = []
@@ -98,6 +98,20 @@ async def run_console(settings: Settings) -> int:
     return 0
 
 
+# Russian letters, as staff type them; a Latin letter still picks by its place in the alphabet
+MENU_KEYS = "абвгдежзиклмнопрстуфхцчшщэюя"
+
+
+def menu_key(line: str) -> int | None:
+    """The menu button a one-letter answer means, or None."""
+    letter = line.lower()
+    if len(letter) != 1:
+        return None
+    if letter in MENU_KEYS:
+        return MENU_KEYS.index(letter)
+    return ord(letter) - ord("a") if "a" <= letter <= "z" else None
+
+
 async def _loop(server: FakeTelegramServer, transcript: Transcript) -> None:
     server.user_sends("/start", user=CONSOLE_USER)
     while True:
@@ -109,8 +123,8 @@ async def _loop(server: FakeTelegramServer, transcript: Transcript) -> None:
         if line is None or line.strip() in ("/quit", "/exit"):
             return
         line = line.strip()
-        if len(line) == 1 and 0 <= ord(line) - ord("a") < len(transcript.keyboard):
-            server.user_sends(transcript.keyboard[ord(line) - ord("a")], user=CONSOLE_USER)
+        if (key := menu_key(line)) is not None and key < len(transcript.keyboard):
+            server.user_sends(transcript.keyboard[key], user=CONSOLE_USER)
         elif line.isdigit() and 0 < int(line) <= len(transcript.buttons):
             message, button = transcript.buttons[int(line) - 1]
             if any(b.text == button and b.url for row in message.buttons for b in row):
