@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from aiogram import F, Router
@@ -23,6 +24,7 @@ from storage.repositories import Repositories
 log = logging.getLogger(__name__)
 
 MAX_QUESTION = 1000
+WORD = re.compile(r"[^\W\d_]{2,}")  # two letters in a row: a word, not a stray key or digit
 AUDIENCE_OF_ROLE = {"parent": "parents", "teacher": "teachers", "director": "organisations"}
 
 
@@ -101,6 +103,9 @@ async def free_text(
     assert message.text is not None and message.from_user is not None
     text = message.text.strip()
     if user is not None and await append_to_ticket(message, repo, settings, user, text):
+        return
+    if not WORD.search(text):  # «1», «?», «а»: nothing to look up, nothing worth logging
+        await message.answer(texts.FAQ_NO_WORDS)
         return
     if len(text) > MAX_QUESTION:
         row = await repo.faq_log.add(message.from_user.id, text[:4000], "too_long", None, 0.0)
