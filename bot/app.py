@@ -203,6 +203,7 @@ async def start_broadcasts(
         instance_id=settings.broadcast_instance_id or f"{socket.gethostname()}:{os.getpid()}",
         rate=settings.broadcast_rate,
         concurrency=settings.broadcast_concurrency,
+        max_jobs=settings.broadcast_max_jobs,
         poll_seconds=settings.broadcast_poll_seconds,
         grace_minutes=settings.broadcast_grace_minutes,
         lease_seconds=settings.broadcast_lease_seconds,

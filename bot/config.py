@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     reminder_every_seconds: int = Field(default=30, ge=1, le=3600)
     broadcast_rate: float = Field(default=25.0, gt=0, le=30)
     broadcast_concurrency: int = Field(default=8, ge=1, le=64)
+    broadcast_max_jobs: int = Field(default=3, ge=1, le=20)
     broadcast_poll_seconds: float = Field(default=5.0, gt=0, le=60)
     broadcast_grace_minutes: int = Field(default=60, ge=0)
     broadcast_lease_seconds: int = Field(default=60, ge=10)

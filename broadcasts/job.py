@@ -26,7 +26,7 @@ MAX_SWEEPS = 3  # rows stuck `sending` after a courier broke, re-queued at most 
 class Job:
     def __init__(self, rt: Runtime, broadcast: Broadcast, courier: Courier) -> None:
         self._rt, self._courier, self._b = rt, courier, broadcast
-        self._slots = asyncio.Semaphore(rt.options.concurrency)
+        self._slots = rt.slots  # shared by the worker's jobs
         self._tasks: dict[int, asyncio.Task[None]] = {}  # row id → courier task
         self._waiting: set[int] = set()  # rows whose task still waits for the limiter
         self.ending = ""  # "", or why it stopped early: cancelled | lost | stopped

@@ -19,7 +19,7 @@ from storage.db import SessionMaker
 
 @dataclass(frozen=True)
 class Options:
-    concurrency: int = 8  # sends in flight at once: also the most a crash can duplicate
+    concurrency: int = 8  # sends in flight at once (all jobs): the most a crash can duplicate
     max_attempts: int = 5  # sends of one message (transient errors and 429s) before «failed»
     retry_base_seconds: float = 2.0  # transient error n waits base * 2**(n-1), capped below
     retry_max_seconds: float = 60.0
@@ -39,3 +39,8 @@ class Runtime:
     options: Options = field(default_factory=Options)
     monotonic: Callable[[], float] = time.monotonic
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    # sends in flight across all jobs of this worker: the crash bound stays `concurrency`
+    slots: asyncio.Semaphore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.slots = asyncio.Semaphore(self.options.concurrency)

@@ -1,4 +1,4 @@
-"""The broadcast worker: finds due broadcasts in the database and delivers them, one by one.
+"""The broadcast worker: finds due broadcasts in the database and delivers them.
 
 Delivery guarantee, as for a mail queue: every recipient gets the message at least once, and
 exactly once unless a process dies mid-send. Each ledger row is claimed (pending → sending) and
@@ -7,8 +7,9 @@ row `sending`, and whoever resumes the broadcast sends it again. So the only pos
 duplicates are the sends in flight at the moment of a crash: at most `concurrency` (8) per
 crash. Nothing is dropped silently: every row ends `sent`, `blocked` or `failed` (with
 Telegram's reason, after bounded retries), or stays `pending` (cancelled, or the bot stopped)
-until someone delivers it. Broadcasts go one after another: at 25/s a 2,000-chat one holds
-the next for about 80 s.
+until someone delivers it. Up to `max_jobs` broadcasts go out side by side and share one rate
+limit, so an event's cancellation notice to 30 teachers is not held for the 80 s that a
+2,000-chat announcement takes at 25/s.
 
 Several instances may run: a broadcast is claimed by a conditional UPDATE and kept with a
 heartbeat; one whose heartbeat is older than `lease_seconds` is taken over (its instance died);
@@ -23,9 +24,11 @@ import asyncio
 import contextlib
 import logging
 import time
+from asyncio import FIRST_COMPLETED
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, timedelta, tzinfo
+from functools import partial
 
 from bot.clock import Clock
 from broadcasts import closing, ledger, lifecycle
@@ -52,6 +55,7 @@ class BroadcastWorker:
         instance_id: str,
         rate: float = 25.0,
         concurrency: int = 8,
+        max_jobs: int = 3,
         poll_seconds: float = 5.0,
         grace_minutes: int = 60,
         lease_seconds: int = 60,
@@ -70,40 +74,75 @@ class BroadcastWorker:
         self._wake = asyncio.Event()
         self._pass = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._max_jobs = max_jobs
+        self._jobs: dict[int, asyncio.Task[None]] = {}  # broadcast id → its delivery
+        self._failed: dict[int, float] = {}  # broadcast id → monotonic time of the next try
 
     @property
     def limiter(self) -> RateLimiter:
         return self._rt.limiter
 
     async def run_once(self) -> None:
-        """Mark missed broadcasts, then claim and deliver every due one (in time order)."""
-        async with self._pass:  # one pass at a time: our own claims are re-claimable by us
-            await self._run_pass()
-
-    async def _run_pass(self) -> None:
-        await closing.expire_missed(self._rt, self._grace, self._tz)
-        rt = self._rt
-        async with rt.sessionmaker() as session:
-            due = await lifecycle.claimable_ids(
-                session, rt.instance_id, rt.clock.now(), self._grace, self._lease
-            )
-        for broadcast_id in due:
-            if rt.stopping.is_set():
-                return
-            try:
-                await self._process(broadcast_id)
-            except Exception:  # one broken broadcast must not stop the others
-                log.exception("broadcast %s failed; it will be retried", broadcast_id)
+        """Mark missed broadcasts, deliver every due one, and return when they are all done."""
+        while (await self._start_due()) or self._jobs:
+            if self._jobs:
+                await asyncio.wait(list(self._jobs.values()), return_when=FIRST_COMPLETED)
+            if self._rt.stopping.is_set():
+                break
+        await self._drain()
 
     async def run_forever(self) -> None:
         while not self._rt.stopping.is_set():
             try:
-                await self.run_once()
+                await self._start_due()
             except Exception:  # the database was unreachable: try again next poll
                 log.exception("broadcast worker pass failed")
+            # a creator's wake(), a finished job (a free slot) or the next poll
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll)
             self._wake.clear()
+        await self._drain()
+
+    async def _start_due(self) -> int:
+        """Start a job for each due broadcast we may take, soonest first; how many started."""
+        rt = self._rt
+        async with self._pass:  # one look at a time: our own claims are re-claimable by us
+            await closing.expire_missed(rt, self._grace, self._tz)
+            async with rt.sessionmaker() as session:
+                due = await lifecycle.claimable_ids(
+                    session, rt.instance_id, rt.clock.now(), self._grace, self._lease
+                )
+            started = 0
+            for broadcast_id in due:
+                if rt.stopping.is_set() or len(self._jobs) >= self._max_jobs:
+                    break
+                if (
+                    broadcast_id in self._jobs
+                    or self._failed.get(broadcast_id, 0) > rt.monotonic()
+                ):
+                    continue
+                job = asyncio.create_task(
+                    self._run_job(broadcast_id), name=f"broadcast-{broadcast_id}"
+                )
+                self._jobs[broadcast_id] = job
+                job.add_done_callback(partial(self._finished, broadcast_id))
+                started += 1
+            return started
+
+    async def _run_job(self, broadcast_id: int) -> None:
+        try:
+            await self._process(broadcast_id)
+        except Exception:  # one broken broadcast must not stop the others
+            log.exception("broadcast %s failed; retried in %.0f s", broadcast_id, self._poll)
+            self._failed[broadcast_id] = self._rt.monotonic() + self._poll
+
+    def _finished(self, broadcast_id: int, _job: asyncio.Task[None]) -> None:
+        self._jobs.pop(broadcast_id, None)
+        self._wake.set()  # a slot is free: look for due broadcasts now
+
+    async def _drain(self) -> None:
+        if self._jobs:
+            await asyncio.gather(*self._jobs.values(), return_exceptions=True)
 
     def start(self) -> None:
         """Run in the background (call from dp.startup)."""

@@ -25,7 +25,7 @@ from bot.clock import FrozenClock
 from bot.testing.fake_api import FakeFile, FakeTelegramServer
 from broadcasts.content import Content, LinkButton
 from broadcasts.runtime import Options
-from broadcasts.service import Target, cancel_broadcast, create_broadcast, status
+from broadcasts.service import Target, cancel_broadcast, create_broadcast, create_notice, status
 from broadcasts.telegram import TelegramChannel
 from broadcasts.worker import BroadcastWorker
 from storage.db import SessionMaker, create_engine, create_sessionmaker
@@ -297,3 +297,32 @@ async def test_a_group_bound_after_composing_is_included(world: World) -> None:
     world.clock.advance(timedelta(minutes=30))
     await world.worker().run_once()
     assert world.received(-4242) == 1
+
+
+async def test_an_event_notice_goes_out_beside_a_long_broadcast_not_after_it(
+    world: World,
+) -> None:
+    world.server.latency = 0.02
+    big = await world.create()  # 70 chats at 20/s: about 3.5 s
+    async with world.sm() as s:
+        s.add_all(User(id=uid, first_name="Педагог") for uid in (9001, 9002))
+        await s.commit()
+    worker = world.worker(rate=20.0)
+    worker.start()
+    await world.server.wait_for("sendMessage", timeout=5)
+    async with world.sm() as s:
+        notice = await create_notice(
+            s, author_id=AUTHOR, text="🚫 Семинар отменён", user_ids=[9001, 9002], now=NOW
+        )
+        await s.commit()
+    assert notice is not None
+    worker.wake()
+    for _ in range(300):
+        if await state_of(world, notice.id) == BroadcastState.DONE:
+            break
+        await asyncio.sleep(0.02)
+    big_state = await state_of(world, big)
+    await worker.stop()
+    assert await state_of(world, notice.id) == BroadcastState.DONE
+    assert big_state == BroadcastState.SENDING  # the notice did not wait for it
+    assert world.received(9001) == world.received(9002) == 1
