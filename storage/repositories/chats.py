@@ -106,9 +106,15 @@ class ChatRepo:
         """The group became a supergroup: the new id takes over audiences and tags.
 
         Idempotent: Telegram tells us twice (in the old group and in the new one), and the
-        delivery engine may learn it a third time from a refused send.
+        delivery engine may learn it a third time from a refused send. The reports can be
+        handled at the same moment, so the old row is locked first (PostgreSQL; SQLite has one
+        writer anyway): the second one waits, then finds the move already done.
         """
-        old = await self.get(old_id) if old_id != new_id else None
+        old = (
+            await self.session.get(Chat, old_id, with_for_update=True, populate_existing=True)
+            if old_id != new_id
+            else None
+        )
         new = await self.get(new_id)
         # A repeated report must not revive a supergroup the bot has since been removed from.
         news = new is None or (old is not None and old.migrated_to is None)
