@@ -136,6 +136,9 @@ async def start_bot(
     session = AiohttpSession(api=TelegramAPIServer.from_base(server.url))
     bot = create_bot(settings, session=session)
     dp = create_dispatcher(Services(settings, sessionmaker, faq, clock or SystemClock()))
+    # server.idle() also waits for updates still being handled (a slow machine, a slow query);
+    # polling keeps a task per update in flight there (read only)
+    server.busy = lambda: bool(getattr(dp, "_handle_update_tasks", ()))
     task = asyncio.create_task(
         dp.start_polling(bot, handle_signals=False, polling_timeout=1, close_bot_session=True)
     )

@@ -901,6 +901,8 @@ class FakeTelegramServer:
         self._ids = itertools.count(1)
         self._changed = asyncio.Event()
         self._last_activity = time.monotonic()
+        # set by a harness that can see the bot's side: True while an update is being handled
+        self.busy: Callable[[], bool] = lambda: False
         self._closing = False
         self._runner: web.AppRunner | None = None
         self._handlers = self._method_table()
@@ -1105,20 +1107,24 @@ class FakeTelegramServer:
         return await self.wait_for("answerCallbackQuery", timeout=timeout)
 
     async def idle(self, *, quiet: float = 0.2, timeout: float = 5.0) -> None:  # noqa: ASYNC109
-        """Wait until every queued update was fetched and no API call came for ``quiet`` s.
+        """Wait until every queued update was fetched and handled, and no API call came for
+        ``quiet`` s.
 
-        A handler that stays silent longer than ``quiet`` (a slow database call) is not seen.
+        "Handled" needs the harness to set ``busy`` (see tests/conftest.py); without it a
+        handler that stays silent longer than ``quiet`` (a slow database call) is not seen.
         """
         deadline = time.monotonic() + timeout
         while True:
             waiting = self._queue.undelivered()
             silent = time.monotonic() - self._last_activity
-            if not waiting and silent >= quiet:
+            busy = self.busy()
+            if not waiting and silent >= quiet and not busy:
                 return
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise AssertionError(self._idle_report(waiting, timeout))
-            await self._changed_within(remaining if waiting else min(remaining, quiet - silent))
+            wait = remaining if waiting else min(remaining, max(quiet - silent, 0.01))
+            await self._changed_within(wait)
 
     # ----------------------------------------------------------------- faults
 
