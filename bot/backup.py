@@ -26,9 +26,11 @@ class BackupError(RuntimeError):
 def backup_sqlite(source: Path, target: Path) -> int:
     """Copy `source` to `target` (which must not exist); return the size in bytes."""
     if not source.is_file():
-        raise BackupError(f"no database file at {source}")
+        raise BackupError(f"нет файла базы данных: {source}")
     if target.exists():
-        raise BackupError(f"{target} exists; choose a new file name (backups are not overwritten)")
+        raise BackupError(
+            f"{target} уже существует; укажите новое имя (копии не перезаписываются)"
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
     with contextlib.suppress(FileNotFoundError):
@@ -40,7 +42,7 @@ def backup_sqlite(source: Path, target: Path) -> int:
         dst.execute("PRAGMA journal_mode=DELETE")
         check = dst.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
-            raise BackupError(f"the copy failed its integrity check: {check}")
+            raise BackupError(f"копия не прошла проверку целостности: {check}")
     finally:
         dst.close()
         src.close()
@@ -61,19 +63,19 @@ def backup_command(url: str, target: Path) -> int:
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if parsed.database in (None, "", ":memory:"):
-            print("error: an in-memory database has nothing to back up", file=sys.stderr)
+            print("ошибка: у базы в памяти нечего копировать", file=sys.stderr)
             return 1
         try:
             size = backup_sqlite(Path(str(parsed.database)), target)
         except (BackupError, sqlite3.Error, OSError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"ошибка: {exc}", file=sys.stderr)
             return 1
-        print(f"backup written: {target} ({size:,} bytes) from {parsed.database}")
+        print(f"копия записана: {target} ({size:,} байт) из {parsed.database}")
         return 0
     if backend == "postgresql":
-        print("PostgreSQL is backed up with its own tool (password from ~/.pgpass or PGPASSWORD):")
+        print("PostgreSQL копируется своим инструментом (пароль — из ~/.pgpass или PGPASSWORD):")
         print(f"  {pg_dump_command(url, target)}")
-        print(f"restore: pg_restore --clean --no-owner --dbname '<url>' '{target}'")
+        print(f"восстановление: pg_restore --clean --no-owner --dbname '<url>' '{target}'")
         return 2
-    print(f"error: no backup for {backend} databases", file=sys.stderr)
+    print(f"ошибка: для баз {backend} копию делает их собственный инструмент", file=sys.stderr)
     return 2

@@ -14,8 +14,8 @@ from bot.config import Settings, SettingsError, load_settings
 DESCRIPTION = """\
 moc-bot — Telegram-бот муниципального опорного центра (МОЦ).
 
-Settings come from the environment and .env (see .env.example).
-Without a command the bot starts (same as `run`)."""
+Настройки берутся из переменных окружения и файла .env (образец — .env.example).
+Без команды бот запускается (как `run`). У каждой команды есть --help."""
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -26,75 +26,84 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser(
-        "run", help="start the bot: webhook mode when WEBHOOK_URL is set, else long polling"
+    run = _command(
+        sub, "run", "запустить бота: webhook, если задан WEBHOOK_URL, иначе long polling"
     )
     run.add_argument(
-        "--migrate", action="store_true", help="apply database migrations before starting"
+        "--migrate", action="store_true", help="перед запуском применить миграции базы данных"
     )
     run.add_argument(
         "--no-jobs",
         action="store_true",
-        help="handle updates only; reminders and broadcasts run in `python -m bot worker`",
+        help="только отвечать на апдейты; напоминания и рассылки — в `python -m bot worker`",
     )
-    sub.add_parser(
+    _command(
+        sub,
         "worker",
-        help="run only the background jobs (reminders, broadcasts), no updates; "
-        "serves /healthz and /metrics on WEB_HOST:WEB_PORT",
+        "только фоновые задачи (напоминания, рассылки) без апдейтов; "
+        "/healthz и /metrics на WEB_HOST:WEB_PORT",
     )
 
-    db = sub.add_parser("db", help="database maintenance").add_subparsers(
+    db = _command(sub, "db", "обслуживание базы данных").add_subparsers(
         dest="db_command", metavar="DB_COMMAND", required=True
     )
-    upgrade = db.add_parser("upgrade", help="apply Alembic migrations to DATABASE_URL")
-    upgrade.add_argument("revision", nargs="?", default="head", help="target (default: head)")
-    backup = db.add_parser(
-        "backup",
-        help="online copy of the SQLite database (safe while the bot runs); "
-        "for PostgreSQL prints the pg_dump command and exits 2",
+    upgrade = _command(db, "upgrade", "применить миграции Alembic к DATABASE_URL")
+    upgrade.add_argument(
+        "revision", nargs="?", default="head", help="до какой ревизии (по умолчанию head)"
     )
-    backup.add_argument("file", type=Path, help="the new backup file (never overwritten)")
+    backup = _command(
+        db,
+        "backup",
+        "копия базы SQLite на ходу (бот может работать); для PostgreSQL печатает команду "
+        "pg_dump и выходит с кодом 2",
+    )
+    backup.add_argument("file", type=Path, help="новый файл копии (не перезаписывается)")
 
-    faq = sub.add_parser("faq", help="the knowledge base").add_subparsers(
+    faq = _command(sub, "faq", "база знаний").add_subparsers(
         dest="faq_command", metavar="FAQ_COMMAND", required=True
     )
-    search = faq.add_parser(
+    search = _command(
+        faq,
         "search",
-        help="match a question like the bot does",
-        description="Match a question. Use '-' to read one question per line from stdin "
-        "and print one JSON object per line.",
+        "найти ответ на вопрос так же, как бот",
+        "Найти ответ на вопрос. С '-' читает по вопросу в строке из stdin и печатает "
+        "по объекту JSON в строке.",
     )
-    search.add_argument("text", help="the question, or '-' for stdin")
-    search.add_argument("--json", action="store_true", help="machine-readable output")
+    search.add_argument("text", help="вопрос или '-' для чтения из stdin")
+    search.add_argument("--json", action="store_true", help="вывод для программ (JSON)")
     search.add_argument(
-        "--audience", choices=["parents", "teachers", "organisations"], help="prefer this audience"
+        "--audience",
+        choices=["parents", "teachers", "organisations"],
+        help="предпочитать статьи для этой аудитории",
     )
-    export = faq.add_parser("export", help="print every entry")
-    export.add_argument("--json", action="store_true", help="JSON list (the only format)")
-    faq.add_parser(
-        "check", help="validate the data files (ids, placeholders, HTML, length); exit 1 on error"
+    export = _command(faq, "export", "вывести все статьи")
+    export.add_argument("--json", action="store_true", help="список JSON (единственный формат)")
+    _command(
+        faq,
+        "check",
+        "проверить файлы базы знаний (id, плейсхолдеры, HTML, длина); код 1 при ошибке",
     )
-    faq.add_parser("drafts", help="print FAQ drafts made by staff from tickets, as YAML")
+    _command(faq, "drafts", "черновики статей, сделанные сотрудниками из обращений (YAML)")
 
-    sub.add_parser(
-        "chat", help="talk to the bot in this terminal (offline, same logic, local Bot API)"
+    _command(
+        sub, "chat", "поговорить с ботом в терминале (офлайн, та же логика, локальный Bot API)"
     )
-    # --- events, report, orgs (bot/cli_events.py) ---
-    from bot import cli_events
+    from bot import cli_broadcasts, cli_chats, cli_events
 
     cli_events.add_parsers(sub)
-    # --- end events ---
-    # --- chats ---
-    from bot import cli_chats
-
     cli_chats.add_parsers(sub)
-    # --- end chats ---
-    # --- broadcast ---
-    from bot import cli_broadcasts
-
     cli_broadcasts.add_parsers(sub)
-    # --- end broadcast ---
     return parser
+
+
+def _command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    description: str | None = None,
+) -> argparse.ArgumentParser:
+    """A subcommand whose --help starts with what it does (argparse shows `help` only above)."""
+    return sub.add_parser(name, help=summary, description=description or summary)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -103,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         return _dispatch(args, settings)
     except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"ошибка: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -141,7 +150,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from storage.migrate import upgrade
 
         upgrade(settings.database_url, args.revision)
-        print(f"database at {args.revision}: {settings.database_url}")
+        print(f"база данных на ревизии {args.revision}: {settings.database_url}")
         return 0
     if command == "chat":
         from bot.console import run_console
@@ -149,24 +158,18 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         upgrade(settings.database_url)
         return asyncio.run(run_console(settings))
-    # --- events, report, orgs (bot/cli_events.py) ---
     if command in ("events", "report", "orgs"):
         from bot import cli_events
 
         return cli_events.dispatch(args, settings)
-    # --- end events ---
-    # --- chats ---
     if command == "chats":
         from bot import cli_chats
 
         return cli_chats.dispatch(args, settings)
-    # --- end chats ---
-    # --- broadcast ---
     if command == "broadcast":
         from bot import cli_broadcasts
 
         return cli_broadcasts.dispatch(args, settings)
-    # --- end broadcast ---
     if args.faq_command == "search":
         return cli_faq.search(settings, args.text, args.json, args.audience)
     if args.faq_command == "export":

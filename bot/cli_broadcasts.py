@@ -87,10 +87,10 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return list_broadcasts(settings, args.json)
         return cancel(settings, args.id)
     except BroadcastError as exc:
-        return _fail([f"error: {exc}"])
+        return _fail([f"ошибка: {exc}"])
     except DBAPIError as exc:
         return _fail([
-            f"error: ошибка базы данных: {exc.orig}",
+            f"ошибка базы данных: {exc.orig}",
             "Если база новая, сначала выполните: python -m bot db upgrade",
         ])  # fmt: skip
 
@@ -127,14 +127,14 @@ def create(settings: Settings, args: argparse.Namespace) -> int:
         text = args.text_file.read_text("utf-8-sig").strip()
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
-        return _fail(["error: " + t.CLI_NO_FILE.format(path=args.text_file, reason=reason)])
+        return _fail(["ошибка: " + t.CLI_NO_FILE.format(path=args.text_file, reason=reason)])
     try:
         at = parse_at(args.at, settings, now) if args.at else None
     except ValueError as exc:
-        return _fail([f"error: {exc}"])
+        return _fail([f"ошибка: {exc}"])
     tags = {raw: clean_tag(raw) for raw in args.tag}  # as the registry stores them
     if bad := [raw for raw, tag in tags.items() if tag is None]:
-        return _fail(["error: " + t.CLI_BAD_TAG.format(tag=tag) for tag in bad])
+        return _fail(["ошибка: " + t.CLI_BAD_TAG.format(tag=tag) for tag in bad])
     chosen = tuple(sorted({tag for tag in tags.values() if tag}))
     target = service.Target((args.audience,), chosen, include_private=not chosen)
     content = Content("text", text, ack=args.ack)
@@ -171,7 +171,7 @@ def show_status(settings: Settings, broadcast_id: int, as_json: bool) -> int:
 
     item = _run(settings, lambda session: service.status(session, broadcast_id))
     if item is None:
-        return _fail(["error: " + t.CLI_NOT_FOUND.format(id=broadcast_id)])
+        return _fail(["ошибка: " + t.CLI_NOT_FOUND.format(id=broadcast_id)])
     if as_json:
         print(json.dumps({**_counters(item), "state": item.state}))
     else:
@@ -210,5 +210,5 @@ def cancel(settings: Settings, broadcast_id: int) -> int:
         print(f"Рассылка №{broadcast_id} отменена")
         return 0
     if item is None:
-        return _fail(["error: " + t.CLI_NOT_FOUND.format(id=broadcast_id)])
-    return _fail(["error: " + t.CLI_NOT_CANCELLED.format(id=broadcast_id, state=item.state)])
+        return _fail(["ошибка: " + t.CLI_NOT_FOUND.format(id=broadcast_id)])
+    return _fail(["ошибка: " + t.CLI_NOT_CANCELLED.format(id=broadcast_id, state=item.state)])

@@ -75,7 +75,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return import_file(settings, args.file)
         return list_chats(settings, args.json)
     except DBAPIError as exc:
-        print(f"error: ошибка базы данных: {exc.orig}", file=sys.stderr)
+        print(f"ошибка базы данных: {exc.orig}", file=sys.stderr)
         print("Если база новая, сначала выполните: python -m bot db upgrade", file=sys.stderr)
         return 1
 
@@ -169,7 +169,7 @@ def import_file(settings: Settings, path: Path) -> int:
         rows = parse_chats_csv(path.read_bytes())
         added, updated, notes = _run(settings, lambda s: _import_rows(ChatRepo(s), rows))
     except OSError as exc:
-        return _fail([f"error: не удалось прочитать {path}: {exc.strerror}"])
+        return _fail([f"ошибка: не удалось прочитать {path}: {exc.strerror}"])
     except ImportErrors as exc:
         return _fail([*exc.errors, "Ничего не импортировано."])
     for note in notes:

@@ -110,7 +110,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return write_report(settings, args.date_from, args.date_to, args.out)
         return import_organisations(settings, args.file)
     except DBAPIError as exc:
-        print(f"error: ошибка базы данных: {exc.orig}", file=sys.stderr)
+        print(f"ошибка базы данных: {exc.orig}", file=sys.stderr)
         print("Если база новая, сначала выполните: python -m bot db upgrade", file=sys.stderr)
         return 1
 
@@ -123,7 +123,7 @@ def import_events_file(settings: Settings, path: Path) -> int:
     try:
         drafts = parse_events_file(path.name, path.read_bytes(), settings.tz, datetime.now(UTC))
     except OSError as exc:
-        return _fail([f"error: не удалось прочитать {path}: {exc.strerror}"])
+        return _fail([f"ошибка: не удалось прочитать {path}: {exc.strerror}"])
     except ImportErrors as exc:
         summary = f"Ничего не импортировано: строк с ошибками — {len(exc.errors)}."
         return _fail([*exc.errors, summary])
@@ -176,14 +176,14 @@ def write_report(settings: Settings, first: date, last: date, out: Path) -> int:
     from storage.repositories.reports import ReportRepo
 
     if last < first:
-        return _fail(["error: дата --to раньше даты --from"])
+        return _fail(["ошибка: дата --to раньше даты --from"])
     start = datetime.combine(first, time(), settings.tz).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), time(), settings.tz).astimezone(UTC)
     data = _run(settings, lambda session: ReportRepo(session).collect(start, end, tz=settings.tz))
     try:
         out.write_bytes(build_report_xlsx(data, first, last, settings.moc_name))
     except OSError as exc:
-        return _fail([f"error: не удалось записать {out}: {exc.strerror}"])
+        return _fail([f"ошибка: не удалось записать {out}: {exc.strerror}"])
     t = data.totals
     print(
         f"Отчёт {period_label(first, last)}: мероприятий {t.events}, занятий {t.sessions}, "
@@ -199,7 +199,7 @@ def import_organisations(settings: Settings, path: Path) -> int:
     try:
         lines = path.read_text("utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        return _fail([f"error: не удалось прочитать {path} как текст UTF-8: {exc}"])
+        return _fail([f"ошибка: не удалось прочитать {path} как текст UTF-8: {exc}"])
     names = [line.strip() for line in lines if line.strip()]
     too_long = [
         f"строка {n}: длиннее 300 символов" for n, x in enumerate(lines, 1) if len(x.strip()) > 300

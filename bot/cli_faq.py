@@ -72,7 +72,7 @@ def check(settings: Settings, today: date) -> int:
     try:
         kb = load_knowledge_base(settings.faq_dir)
     except KnowledgeBaseError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"ошибка: {exc}", file=sys.stderr)
         return 1
     problems = check_knowledge_base(kb, settings.placeholders(), today)
     for p in problems:

@@ -91,9 +91,9 @@ def test_cli_prints_the_size_and_never_overwrites(
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{db_path}")
     target = tmp_path / "copy.db"
     assert main(["db", "backup", str(target)]) == 0
-    assert f"({target.stat().st_size:,} bytes)" in capsys.readouterr().out
+    assert f"({target.stat().st_size:,} байт)" in capsys.readouterr().out
     assert main(["db", "backup", str(target)]) == 1
-    assert "exists" in capsys.readouterr().err
+    assert "уже существует" in capsys.readouterr().err
 
 
 def test_cli_points_postgresql_to_pg_dump(
