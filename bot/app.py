@@ -99,8 +99,8 @@ async def check_fsm_storage(dispatcher: Dispatcher, settings: Settings) -> None:
         await asyncio.wait_for(storage.redis.ping(), timeout=5)
     except (RedisError, OSError, TimeoutError) as exc:
         raise SettingsError(
-            f"REDIS_URL: Redis at {settings.redis_url} does not answer ({exc}). Start Redis, "
-            "or leave REDIS_URL empty to keep dialog state in the database."
+            f"REDIS_URL: Redis по адресу {settings.redis_url} не отвечает ({exc}). Запустите "
+            "Redis или оставьте REDIS_URL пустым — тогда состояние диалогов хранится в базе."
         ) from exc
 
 

@@ -96,7 +96,7 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             leads = tuple(int(p) for p in value.replace(";", ",").split(",") if p.strip())
             if not leads or any(not 1 <= lead <= 10080 for lead in leads):
-                raise ValueError("comma-separated minutes between 1 and 10080, e.g. 1440,60")
+                raise ValueError("минуты через запятую, каждая от 1 до 10080, например 1440,60")
             return leads
         return value
 
@@ -106,7 +106,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}, e.g. Europe/Moscow") from exc
+            raise ValueError(f"неизвестный часовой пояс {value!r}; пример: Europe/Moscow") from exc
         return value
 
     @field_validator("telegram_api_url")
@@ -116,7 +116,7 @@ class Settings(BaseSettings):
             return None
         assert value is not None
         if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
+            raise ValueError("адрес должен начинаться с http:// или https://")
         return value.rstrip("/")
 
     @field_validator("staff_chat_id", "redis_url", "faq_dir", mode="before")
@@ -127,7 +127,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _ages(self) -> Settings:
         if self.certificate_age_min >= self.certificate_age_max:
-            raise ValueError("CERTIFICATE_AGE_MIN must be below CERTIFICATE_AGE_MAX")
+            raise ValueError("CERTIFICATE_AGE_MIN должен быть меньше CERTIFICATE_AGE_MAX")
         return self
 
     @field_validator("webhook_url", "webhook_secret", mode="before")
@@ -140,7 +140,7 @@ class Settings(BaseSettings):
     def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
         # Telegram's own rule for secret_token; it comes back in a header on every request
         if value is not None and not WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
-            raise ValueError("1–256 characters of A-Z, a-z, 0-9, _ and -")
+            raise ValueError("от 1 до 256 символов: латинские буквы, цифры, _ и -")
         return value
 
     @model_validator(mode="after")
@@ -149,10 +149,12 @@ class Settings(BaseSettings):
             return self
         local_api = self.telegram_api_url is not None  # a local Bot API may call plain http
         if not self.webhook_url.startswith(("https://", "http://" if local_api else "https://")):
-            raise ValueError("WEBHOOK_URL must start with https:// (Telegram calls only https)")
+            raise ValueError(
+                "WEBHOOK_URL должен начинаться с https:// (Telegram обращается только по https)"
+            )
         if self.webhook_secret is None:
             raise ValueError(
-                "WEBHOOK_SECRET is required with WEBHOOK_URL; make one with "
+                "с WEBHOOK_URL нужен WEBHOOK_SECRET; создать его можно так: "
                 "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
             )
         return self
@@ -169,8 +171,8 @@ class Settings(BaseSettings):
     def require_token(self) -> str:
         if self.bot_token is None or not self.bot_token.get_secret_value().strip():
             raise SettingsError(
-                "BOT_TOKEN is not set. Copy .env.example to .env and put the token from "
-                "@BotFather there (or export BOT_TOKEN=...)."
+                "BOT_TOKEN не задан. Скопируйте .env.example в .env и впишите туда токен от "
+                "@BotFather (или export BOT_TOKEN=...)."
             )
         return self.bot_token.get_secret_value().strip()
 
@@ -234,5 +236,6 @@ def load_settings(**overrides: Any) -> Settings:
         lines = []
         for err in exc.errors():
             name = ".".join(str(p) for p in err["loc"]).upper() or "settings"
-            lines.append(f"{name}: {err['msg']}")
-        raise SettingsError("Invalid settings:\n  " + "\n  ".join(lines)) from exc
+            message = str(err["msg"]).removeprefix("Value error, ")  # pydantic's wrapper
+            lines.append(f"{name}: {message}")
+        raise SettingsError("Неверные настройки:\n  " + "\n  ".join(lines)) from exc

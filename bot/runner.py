@@ -30,8 +30,8 @@ async def check_schema(engine: AsyncEngine, url: str) -> None:
     current, head = await current_revision(engine), head_revision(url)
     if current != head:
         raise SettingsError(
-            f"The database is at migration {current or 'none'}, the code needs {head}. "
-            "Run: python -m bot db upgrade"
+            f"База данных на миграции {current or 'нет'}, а коду нужна {head}. "
+            "Выполните: python -m bot db upgrade"
         )
 
 
@@ -44,9 +44,9 @@ async def refuse_if_webhook_set(bot: Bot) -> None:
     info = await bot.get_webhook_info()
     if info.url:
         raise SettingsError(
-            f"A webhook is set ({info.url}), so Telegram refuses long polling. Set WEBHOOK_URL "
-            "to run in webhook mode, or delete it: "
-            "curl https://api.telegram.org/bot$BOT_TOKEN/deleteWebhook"
+            f"У бота установлен webhook ({info.url}), поэтому Telegram не отдаёт апдейты "
+            "через long polling. Задайте WEBHOOK_URL, чтобы работать через webhook, или снимите "
+            "его: curl https://api.telegram.org/bot$BOT_TOKEN/deleteWebhook"
         )
 
 

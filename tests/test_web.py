@@ -182,7 +182,7 @@ async def test_stop_finishes_the_update_in_flight(webhook: Webhook) -> None:
 @pytest.mark.parametrize(
     ("env", "problem"),
     [
-        ({"WEBHOOK_URL": URL}, "WEBHOOK_SECRET is required"),
+        ({"WEBHOOK_URL": URL}, "нужен WEBHOOK_SECRET"),
         ({"WEBHOOK_URL": URL, "WEBHOOK_SECRET": "has space"}, "WEBHOOK_SECRET"),
         ({"WEBHOOK_URL": URL, "WEBHOOK_SECRET": "x" * 257}, "WEBHOOK_SECRET"),
         ({"WEBHOOK_URL": "http://bot.example.org/t", "WEBHOOK_SECRET": "ok"}, "https://"),
