@@ -1,4 +1,7 @@
-"""`python -m bot faq ...`: search, export, check and drafts, for staff and for scripts."""
+"""`python -m bot faq ...`: search, export, check and drafts, for staff and for scripts.
+
+What people read is in Russian; JSON keys and `kind` codes stay as they are for scripts.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,14 @@ from typing import Any
 
 from bot.config import Settings
 from bot.faq import FaqService, SearchResult, check_knowledge_base
+
+KINDS = {
+    "answer": "бот сразу ответит статьёй",
+    "suggest": "бот предложит варианты на выбор",
+    "smalltalk": "приветствие или благодарность, бот ответит вежливо",
+    "offtopic": "вопрос не по теме МОЦ, бот ответит вежливо, без статьи",
+    "unknown": "бот не понял вопрос",
+}
 
 
 def _result_json(result: SearchResult) -> dict[str, Any]:
@@ -24,14 +35,15 @@ def _result_json(result: SearchResult) -> dict[str, Any]:
 
 
 def _human(result: SearchResult, faq: FaqService) -> str:
-    lines = [f"query: {result.query}", f"kind:  {result.kind}"]
+    kind = KINDS.get(result.kind, result.kind)
+    lines = [f"вопрос:  {result.query}", f"итог:    {result.kind} — {kind}"]
     if result.match:
         title = faq.kb.entries[result.match.id].title
-        lines.append(f"match: {result.match.id} ({result.match.score:.2f}) — {title}")
+        lines.append(f"статья:  {result.match.id} ({result.match.score:.2f}) — {title}")
     if result.intent:
-        lines.append(f"intent: {result.intent.id}")
+        lines.append(f"шаблон:  {result.intent.id}")
     for candidate in result.candidates:
-        lines.append(f"  candidate {candidate.id} ({candidate.score:.2f})")
+        lines.append(f"  похожая статья {candidate.id} ({candidate.score:.2f})")
     return "\n".join(lines)
 
 
@@ -72,17 +84,17 @@ def check(settings: Settings, today: date) -> int:
     try:
         kb = load_knowledge_base(settings.faq_dir)
     except KnowledgeBaseError as exc:
-        print(f"ошибка: {exc}", file=sys.stderr)
+        print(f"ОШИБКА {exc}", file=sys.stderr)
         return 1
     problems = check_knowledge_base(kb, settings.placeholders(), today)
     for p in problems:
         where = f"{p.file}" + (f" [{p.entry_id}]" if p.entry_id else "")
-        print(f"{p.level}: {where}: {p.message}", file=sys.stderr)
+        print(f"{p.label} {where}: {p.message}", file=sys.stderr)
     errors = sum(1 for p in problems if p.level == "error")
     print(
-        f"{len(kb.entries)} entries, {len(kb.categories)} categories, "
-        f"{len(kb.smalltalk) + len(kb.offtopic)} intents: {errors} errors, "
-        f"{len(problems) - errors} warnings"
+        f"статей: {len(kb.entries)}, разделов: {len(kb.categories)}, "
+        f"шаблонов в {kb.intents_file.name}: {len(kb.smalltalk) + len(kb.offtopic)} — "
+        f"ошибок: {errors}, предупреждений: {len(problems) - errors}"
     )
     return 1 if errors else 0
 

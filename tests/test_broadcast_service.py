@@ -154,7 +154,10 @@ async def test_create_schedules_without_writing_the_ledger(sm: SessionMaker) -> 
     [
         ({"content": Content(kind="text", text="  ")}, "Сообщение пустое."),
         ({"content": Content(kind="photo", text="Фото")}, "Нет файла или фото."),
-        ({"content": Content(kind="text", text="<b>жирный")}, "Ошибка разметки"),
+        (
+            {"content": Content(kind="text", text="<b>жирный")},
+            "Ошибка разметки: тег <b> не закрыт — добавьте </b>",
+        ),
         (
             {"content": Content(kind="text", text="x", button=LinkButton("Сайт", "ftp://x"))},
             "Ссылка кнопки должна начинаться с https://",

@@ -144,7 +144,7 @@ def test_errors_go_to_stderr_in_russian(cli: Cli, text_file: Path, tmp_path: Pat
         "--tag", "школа 5",
     )  # fmt: skip
     assert tag.returncode == 1 and "тег «школа 5» не подходит" in tag.stderr
-    assert html.returncode == 1 and "разметки" in html.stderr
+    assert html.returncode == 1 and "Ошибка разметки: тег <b> не закрыт" in html.stderr
     unknown = cli("broadcast", "status", "99999")
     assert unknown.returncode == 1 and "не найдена" in unknown.stderr
     for result in (missing, bad_date, past, nobody, html, tag, unknown):

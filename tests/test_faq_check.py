@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
+from bot import cli_faq
 from bot.config import Settings
 from bot.faq import check_directory, check_knowledge_base, load_knowledge_base, render_answer
 from bot.faq.check import Problem
@@ -79,21 +80,29 @@ def test_render_escapes_placeholder_values_but_keeps_the_html(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"answer": "Звоните {moc_phone}"}, "unknown placeholder(s) {moc_phone}"),
-        ({"answer": "Скобка { без пары"}, "bad braces"),
-        ({"answer": "очень длинный ответ " * 250}, "Telegram limit 4096"),
-        ({"answer": "строка<br>строка"}, "tag <br> is not supported"),
-        ({"answer": "<b>жирный"}, "<b> is never closed"),
-        ({"answer": "<b><i>текст</b></i>"}, "tags must nest properly"),
-        ({"answer": "<a>ссылка</a>"}, "<a> needs a non-empty href"),
-        ({"answer": "Мамы & папы"}, "bare '&'"),
-        ({"answer": "если возраст < 5 лет"}, "stray '<'"),
-        ({"answer": "<span>секрет</span>"}, '<span class="tg-spoiler">'),
-        ({"answer": "&nbsp;пробел"}, "entity &nbsp; is not supported"),
-        ({"related": ["certificate.nope"]}, "related id 'certificate.nope' does not exist"),
-        ({"links": [{"title": "Сайт", "url": "www.example.org"}]}, "not an http(s) address"),
-        ({"links": [{"title": "Сайт", "url": "{moc_name}"}]}, "not an http(s) address"),
-        ({"questions": ["один вопрос", "второй вопрос"]}, "at least 3 needed"),
+        ({"answer": "Звоните {moc_phone}"}, "неизвестный плейсхолдер {moc_phone}"),
+        ({"answer": "Скобка { без пары"}, "непарная фигурная скобка"),
+        ({"answer": "очень длинный ответ " * 250}, "— 4999 при пределе Telegram в 4096"),
+        ({"answer": "строка<br>строка"}, "тег <br> Telegram не поддерживает"),
+        ({"answer": "<p>абзац</p>"}, "тег <p> Telegram не поддерживает — уберите его"),
+        ({"answer": "<b>жирный"}, "тег <b> не закрыт — добавьте </b>"),
+        (
+            {"answer": "<b><i>текст</b></i>"},
+            "</b> закрывает <i>: теги должны закрываться в обратном",
+        ),
+        ({"answer": "<a>ссылка</a>"}, "у ссылки <a> нет адреса"),
+        ({"answer": "Мамы & папы"}, "символ «&» в тексте — напишите &amp;"),
+        ({"answer": "если возраст < 5 лет"}, "символ «<» в тексте — напишите &lt;"),
+        ({"answer": "если возраст > 5 лет"}, "символ «>» в тексте — напишите &gt;"),
+        (
+            {"answer": "<span>секрет</span>"},
+            '<span> можно использовать только как <span class="tg-spoiler">',
+        ),
+        ({"answer": "&nbsp;пробел"}, "&nbsp; Telegram не понимает"),
+        ({"related": ["certificate.nope"]}, "статья «certificate.nope», но статьи с таким id нет"),
+        ({"links": [{"title": "Сайт", "url": "www.example.org"}]}, "адрес «www.example.org» — не"),
+        ({"links": [{"title": "Сайт", "url": "{moc_name}"}]}, "ссылка «Сайт»: адрес «МОЦ"),
+        ({"questions": ["один вопрос", "второй вопрос"]}, "questions: 2, а нужно не меньше 3"),
     ],
 )
 def test_entry_errors_are_located(tmp_path: Path, changes: dict[str, Any], message: str) -> None:
@@ -112,18 +121,19 @@ def test_sample_question_shared_by_two_entries(tmp_path: Path) -> None:
         "b",
         questions=["Как получить сертификат?", "b1 вопрос", "b2 вопрос", "b3 вопрос", "b4 вопрос"],
     )
-    only_error(problems_for(tmp_path, a, b), "b", "also belongs to 'a'")
+    only_error(problems_for(tmp_path, a, b), "b", "уже есть у «a» (main.yaml)")
 
 
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"answer": None}, "field 'answer' is missing"),
-        ({"category": "kruzhki"}, "unknown category 'kruzhki'"),
-        ({"checked": "вчера"}, "must be a date like 2025-01-31"),
-        ({"audience": "pupils"}, "audience 'pupils' is not one of"),
-        ({"questions": "один вопрос"}, "field 'questions' must be a list"),
-        ({"relatd": ["a"]}, "unknown field(s) relatd"),
+        ({"answer": None}, "поле answer не заполнено"),
+        ({"category": "kruzhki"}, "раздела «kruzhki» нет в categories.yaml"),
+        ({"checked": "вчера"}, "поле checked должно быть датой вида 2025-01-31"),
+        ({"audience": "pupils"}, "аудитории «pupils» нет — в audience можно: parents"),
+        ({"questions": "один вопрос"}, "поле questions должно быть списком"),
+        ({"title": True}, "поле title должно быть текстом, а здесь да/нет"),
+        ({"relatd": ["a"]}, "неизвестное поле relatd — проверьте написание"),
     ],
 )
 def test_loader_errors_name_file_and_entry(
@@ -132,18 +142,19 @@ def test_loader_errors_name_file_and_entry(
     problem = only_error(
         problems_for(tmp_path, entry("ok"), entry("bad", **changes)), "bad", message
     )
-    assert "main.yaml" in problem.message
+    assert "main.yaml, запись «bad»" in problem.message
 
 
 def test_duplicate_id_is_an_error(tmp_path: Path) -> None:
-    only_error(problems_for(tmp_path, entry("a"), entry("a")), "a", "duplicate entry id")
+    only_error(problems_for(tmp_path, entry("a"), entry("a")), "a", "такой id уже есть у статьи")
 
 
 def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
     directory = write_kb(tmp_path / "faq", entry("a"))
     (directory / "main.yaml").write_text("entries: [ {id: a", "utf-8")
     [problem] = check_directory(directory, PLACEHOLDERS, TODAY)
-    assert problem.file == "main.yaml" and "invalid YAML" in problem.message
+    assert problem.file == "main.yaml" and "не читается как YAML" in problem.message
+    assert "около строки 1" in problem.message
 
 
 def test_warnings_for_stale_answers_and_few_questions(tmp_path: Path) -> None:
@@ -152,18 +163,20 @@ def test_warnings_for_stale_answers_and_few_questions(tmp_path: Path) -> None:
     problems = problems_for(tmp_path, stale, few)
     assert all(p.level == "warning" and p.file == "main.yaml" for p in problems)
     messages = {p.entry_id: p.message for p in problems}
-    assert "over a year ago" in messages["stale"]
-    assert "only 3 sample questions" in messages["few"]
+    assert "проверяли 2024-06-01, больше года назад" in messages["stale"]
+    assert "примеров вопросов в questions: 3; с 5" in messages["few"]
 
 
 def test_intent_reply_html_is_checked(tmp_path: Path) -> None:
     intents = {"smalltalk": [{"id": "hi", "questions": ["привет"], "reply": "<b>Привет"}]}
-    only_error(problems_for(tmp_path, entry("a"), intents=intents), "hi", "never closed")
+    problem = only_error(problems_for(tmp_path, entry("a"), intents=intents), "hi", "не закрыт")
+    assert problem.message.startswith("поле reply, разметка HTML: тег <b> не закрыт")
 
 
 def test_problem_reads_well() -> None:
-    problem = Problem("error", "main.yaml", "a", "related id 'x' does not exist")
-    assert str(problem) == "ERROR main.yaml: a: related id 'x' does not exist"
+    problem = Problem("error", "main.yaml", "a", "статьи «x» нет")
+    assert str(problem) == "ОШИБКА main.yaml: a: статьи «x» нет"
+    assert str(Problem("warning", "main.yaml", None, "м")) == "ПРЕДУПРЕЖДЕНИЕ main.yaml: м"
 
 
 @pytest.mark.parametrize(
@@ -178,3 +191,17 @@ def test_problem_reads_well() -> None:
 )
 def test_valid_telegram_html_passes(html: str) -> None:
     assert html_errors(html) == []
+
+
+def test_cli_check_prints_russian_levels_and_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    directory = write_kb(tmp_path / "faq", entry("a"), entry("old", checked="2024-06-01"))
+    settings = Settings(_env_file=None, faq_dir=directory)
+    assert cli_faq.check(settings, TODAY) == 0
+    out, err = capsys.readouterr()
+    assert "ПРЕДУПРЕЖДЕНИЕ main.yaml [old]: ответ последний раз проверяли 2024-06-01" in err
+    assert (
+        out == "статей: 2, разделов: 1, шаблонов в _intents.yaml: 0 — ошибок: 0, "
+        "предупреждений: 1\n"
+    )

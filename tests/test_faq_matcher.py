@@ -176,5 +176,5 @@ def test_reload_keeps_the_old_kb_when_the_new_one_is_broken(faq_dir: Path) -> No
 
 def test_reload_with_placeholders_refuses_answers_that_would_break(faq_dir: Path) -> None:
     placeholders = {"navigator_url": "https://navigator.example.org"}
-    with pytest.raises(KnowledgeBaseError, match="unknown placeholder"):
+    with pytest.raises(KnowledgeBaseError, match=r"ОШИБКА .*неизвестный плейсхолдер \{\w+\}"):
         FaqService(faq_dir, placeholders=placeholders)

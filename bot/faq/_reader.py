@@ -1,7 +1,8 @@
 """Typed field access for one hand-edited YAML file, failing with the file and entry named.
 
 Kept apart from `kb.py` so the record definitions stay readable; every accessor either returns
-a value of the promised type or raises `KnowledgeBaseError` saying what is wrong and where.
+a value of the promised type or raises `KnowledgeBaseError` saying, in Russian for the staff
+who edit the files, what is wrong, where, and how to fix it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import NoReturn
 
 import yaml
+
+KINDS = {"list": "список", "dict": "набор полей", "bool": "да/нет", "date": "дата"}
 
 
 class KnowledgeBaseError(ValueError):
@@ -34,30 +37,37 @@ class FileReader:
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except OSError as exc:
-            raise KnowledgeBaseError(f"{path.name}: cannot read ({exc})", path) from exc
+            message = f"{path.name}: не удалось прочитать файл ({exc.strerror or exc})"
+            raise KnowledgeBaseError(message, path) from exc
         except yaml.YAMLError as exc:
-            raise KnowledgeBaseError(f"{path.name}: invalid YAML ({exc})", path) from exc
+            raise KnowledgeBaseError(f"{path.name}: {_yaml_problem(exc)}", path) from exc
         if not isinstance(data, Mapping):
-            raise KnowledgeBaseError(f"{path.name}: expected a mapping at the top level", path)
+            message = (
+                f"{path.name}: файл должен состоять из полей вида «имя: значение» "
+                "(например, «entries:»), а не начинаться со списка или текста"
+            )
+            raise KnowledgeBaseError(message, path)
         return cls(path, data)
 
     def fail(self, entry_id: str | None, message: str) -> NoReturn:
-        where = f"{self.path.name}: entry {entry_id!r}" if entry_id else self.path.name
+        where = f"{self.path.name}, запись «{entry_id}»" if entry_id else self.path.name
         raise KnowledgeBaseError(f"{where}: {message}", self.path, entry_id)
 
     def _get(self, raw: Mapping[str, object], key: str, eid: str | None, required: bool) -> object:
         value = raw.get(key)
         if value is None and required:
-            self.fail(eid, f"field {key!r} is missing")
+            self.fail(eid, f"поле {key} не заполнено — добавьте его")
         return value
 
     def text(self, raw: Mapping[str, object], key: str, eid: str | None) -> str:
         value = self._get(raw, key, eid, True)
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.fail(eid, f"field {key!r} must be text, got {type(value).__name__}")
+            kind = KINDS.get(type(value).__name__, type(value).__name__)
+            hint = "" if isinstance(value, list | dict) else " — возьмите значение в кавычки"
+            self.fail(eid, f"поле {key} должно быть текстом, а здесь {kind}{hint}")
         text = str(value).strip()
         if not text:
-            self.fail(eid, f"field {key!r} is empty")
+            self.fail(eid, f"поле {key} пустое — заполните его")
         return text
 
     def optional_text(self, raw: Mapping[str, object], key: str, eid: str | None) -> str | None:
@@ -70,7 +80,9 @@ class FileReader:
         if value is None:
             return ()
         if not isinstance(value, list):
-            self.fail(eid, f"field {key!r} must be a list")
+            self.fail(
+                eid, f"поле {key} должно быть списком: каждый пункт с новой строки после «- »"
+            )
         return tuple(self.text({key: item}, key, eid) for item in value)
 
     def mappings(
@@ -80,7 +92,7 @@ class FileReader:
         if value is None:
             return []
         if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
-            self.fail(eid, f"field {key!r} must be a list of mappings")
+            self.fail(eid, f"поле {key} должно быть списком записей вида «- имя: значение»")
         return value
 
     def date(self, raw: Mapping[str, object], key: str, eid: str | None) -> date:
@@ -92,18 +104,34 @@ class FileReader:
         try:
             return date.fromisoformat(str(value))
         except ValueError:
-            self.fail(eid, f"field {key!r} must be a date like 2025-01-31, got {value!r}")
+            example = "2025-01-31 (год-месяц-день)"
+            self.fail(eid, f"поле {key} должно быть датой вида {example}, а здесь «{value}»")
 
     def only(self, raw: Mapping[str, object], allowed: frozenset[str], eid: str | None) -> None:
         """Unknown keys are typos of optional fields («link:», «relatd:»): refuse them."""
         unknown = sorted(str(key) for key in raw if key not in allowed)
         if unknown:
+            what = "неизвестное поле" if len(unknown) == 1 else "неизвестные поля"
             expected = ", ".join(sorted(allowed))
-            self.fail(eid, f"unknown field(s) {', '.join(unknown)} (expected: {expected})")
+            self.fail(
+                eid, f"{what} {', '.join(unknown)} — проверьте написание; бывают поля: {expected}"
+            )
 
-    def unique(self, ids: list[str], what: str) -> None:
+    def unique(self, ids: list[str], whose: str) -> None:
+        """`whose`: the records in the genitive («раздела», «шаблона») for the message."""
         seen: set[str] = set()
         for item in ids:
             if item in seen:
-                self.fail(item, f"duplicate {what} id")
+                self.fail(item, f"такой id уже есть выше — у каждого {whose} id должен быть свой")
             seen.add(item)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """Where the YAML syntax breaks, in words; PyYAML's own text is kept for the details."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f" около строки {mark.line + 1}, позиция {mark.column + 1}" if mark else ""
+    detail = getattr(exc, "problem", None) or str(exc)
+    return (
+        f"файл не читается как YAML: ошибка{where} — проверьте там отступы, двоеточия, "
+        f"кавычки и скобки (подробности: {detail})"
+    )

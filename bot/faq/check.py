@@ -3,7 +3,8 @@
 The loader only guarantees the shape of the data; these checks catch what would break or
 mislead in Telegram: placeholders the settings do not define, HTML Telegram rejects, answers
 over the 4096-character message limit, dead `related` links, too few sample questions for the
-matcher, and answers nobody has re-read for a year.
+matcher, and answers nobody has re-read for a year. Messages are in Russian for the staff who
+edit the YAML: each says what is wrong and how to fix it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,16 @@ MESSAGE_LIMIT = 4096
 MIN_QUESTIONS = 3
 ENOUGH_QUESTIONS = 5
 STALE_AFTER = timedelta(days=365)
+LEVEL_WORDS = {"error": "ОШИБКА", "warning": "ПРЕДУПРЕЖДЕНИЕ"}
+TYPO = "проверьте написание"
+BAD_BRACES = (
+    "непарная фигурная скобка — в {} пишут только имя плейсхолдера, например {navigator_url}; "
+    "если скобка нужна в самом тексте, напишите её дважды: {{ или }}"
+)
+BAD_FIELD = (
+    "не удалось подставить значение — в фигурных скобках должно быть только имя плейсхолдера, "
+    "например {navigator_url}, без точек, цифр и квадратных скобок"
+)
 
 
 @dataclass(frozen=True)
@@ -40,9 +51,14 @@ class Problem:
     entry_id: str | None
     message: str
 
+    @property
+    def label(self) -> str:
+        """«ОШИБКА» or «ПРЕДУПРЕЖДЕНИЕ»."""
+        return LEVEL_WORDS[self.level]
+
     def __str__(self) -> str:
         where = f"{self.file}: {self.entry_id}" if self.entry_id else self.file
-        return f"{self.level.upper()} {where}: {self.message}"
+        return f"{self.label} {where}: {self.message}"
 
 
 def _fields(template: str) -> Iterator[str]:
@@ -55,25 +71,31 @@ def _render(template: str, placeholders: Mapping[str, str], *, escape: bool) -> 
     """(rendered text, error); unknown placeholders are reported, not raised."""
     try:
         unknown = sorted({n for n in _fields(template) if n not in placeholders})
-    except ValueError as exc:
-        return "", f"bad braces ({exc}); write {{{{ and }}}} for literal braces"
+    except ValueError:
+        return "", BAD_BRACES
     if unknown:
-        return "", "unknown placeholder(s) " + ", ".join(f"{{{n}}}" for n in unknown)
+        names = ", ".join(f"{{{n}}}" for n in unknown)
+        if len(unknown) == 1:
+            return "", f"неизвестный плейсхолдер {names}: его нет в настройках региона — {TYPO}"
+        return "", f"неизвестные плейсхолдеры {names}: их нет в настройках региона — {TYPO}"
     try:
         return render_text(template, placeholders, escape=escape), ""
-    except (KeyError, ValueError, IndexError, AttributeError) as exc:
-        return "", f"cannot fill placeholders ({exc!r})"
+    except (KeyError, ValueError, IndexError, AttributeError):
+        return "", BAD_FIELD
 
 
 def _message_errors(text: str, placeholders: Mapping[str, str], what: str) -> Iterator[str]:
     rendered, error = _render(text, placeholders, escape=True)
     if error:
-        yield f"{what}: {error}"
+        yield f"поле {what}: {error}"
         return
     if len(rendered) > MESSAGE_LIMIT:
-        yield f"{what} is {len(rendered)} characters after rendering (Telegram limit 4096)"
+        yield (
+            f"длина поля {what} после подстановки — {len(rendered)} при пределе Telegram в "
+            f"{MESSAGE_LIMIT} символов: сократите текст или разделите его на две статьи"
+        )
     for problem in html_errors(rendered):
-        yield f"{what}: invalid Telegram HTML: {problem}"
+        yield f"поле {what}, разметка HTML: {problem}"
 
 
 def _entry_errors(
@@ -84,25 +106,40 @@ def _entry_errors(
         url, error = _render(link.url, placeholders, escape=False)
         title_error = _render(link.title, placeholders, escape=False)[1]
         if error or title_error:
-            yield f"link {link.title!r}: {error or title_error}"
+            yield f"ссылка «{link.title}»: {error or title_error}"
         elif not url.startswith(("http://", "https://")) or " " in url:
-            yield f"link {link.title!r}: url {url!r} is not an http(s) address"
+            yield (
+                f"ссылка «{link.title}»: адрес «{url}» — не адрес сайта; он должен начинаться "
+                "с https:// (или http://) и быть без пробелов"
+            )
     for rid in entry.related:
         if rid not in kb.entries:
-            yield f"related id {rid!r} does not exist"
+            yield f"в related указана статья «{rid}», но статьи с таким id нет — проверьте id"
     if len(entry.questions) < MIN_QUESTIONS:
-        yield f"only {len(entry.questions)} sample question(s); at least {MIN_QUESTIONS} needed"
+        yield (
+            f"примеров вопросов в questions: {len(entry.questions)}, а нужно не меньше "
+            f"{MIN_QUESTIONS} — добавьте, как люди спрашивают на самом деле"
+        )
 
 
 def _entry_warnings(entry: FaqEntry, today: date) -> Iterator[str]:
     if entry.checked < today - STALE_AFTER:
-        yield f"answer last checked on {entry.checked:%Y-%m-%d}, over a year ago"
+        yield (
+            f"ответ последний раз проверяли {entry.checked:%Y-%m-%d}, больше года назад — "
+            "перечитайте его и поставьте в checked сегодняшнюю дату"
+        )
     if entry.checked > today:
-        yield f"checked date {entry.checked:%Y-%m-%d} is in the future"
+        yield (
+            f"дата в checked ({entry.checked:%Y-%m-%d}) ещё не наступила — "
+            "поставьте дату, когда ответ действительно проверили"
+        )
     if MIN_QUESTIONS <= len(entry.questions) < ENOUGH_QUESTIONS:
-        yield f"only {len(entry.questions)} sample questions; {ENOUGH_QUESTIONS}+ match better"
+        yield (
+            f"примеров вопросов в questions: {len(entry.questions)}; с {ENOUGH_QUESTIONS} "
+            "и больше бот узнаёт вопрос надёжнее — добавьте ещё"
+        )
     if entry.id in entry.related:
-        yield "entry lists itself in related"
+        yield "статья ссылается в related сама на себя — уберите её id из related"
 
 
 def _duplicate_questions(kb: KnowledgeBase) -> Iterator[Problem]:
@@ -116,7 +153,10 @@ def _duplicate_questions(kb: KnowledgeBase) -> Iterator[Problem]:
         key = normalize(question)
         first = owners.setdefault(key, (file, owner))
         if first[1] != owner:
-            message = f"sample question {question!r} also belongs to {first[1]!r} ({first[0]})"
+            message = (
+                f"пример вопроса «{question}» уже есть у «{first[1]}» ({first[0]}) — "
+                "одинаковый вопрос не может вести к двум ответам, оставьте его в одном месте"
+            )
             yield Problem("error", file, owner, message)
 
 

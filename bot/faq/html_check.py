@@ -3,7 +3,8 @@
 Telegram rejects the whole message on the first bad tag («can't parse entities»), so an FAQ
 answer with `<br>`, an unclosed `<b>` or a bare `&` would fail only when a parent asks it.
 This validator is deliberately stricter than browsers: whitelisted tags and attributes, proper
-nesting, and only the entities Telegram documents.
+nesting, and only the entities Telegram documents. The messages are in Russian and say how to
+fix the text: they are read by МОЦ staff editing YAML files or composing a broadcast.
 """
 
 from __future__ import annotations
@@ -33,6 +34,14 @@ ALLOWED_ATTRS: dict[str, frozenset[str]] = {
 NAMED_ENTITIES = frozenset({"lt", "gt", "amp", "quot"})
 _BAD_AMP = re.compile(r"&(?![a-zA-Z]+;|#\d{1,7};|#x[0-9a-fA-F]{1,6};)")
 _STRAY_LT = re.compile(r"<(?!/?[a-zA-Z])")
+SUGGESTED_TAGS = "<b>, <i>, <u>, <s>, <a>, <code>, <pre>, <blockquote>"
+
+
+def _unsupported(what: str, tag: str) -> str:
+    """An unknown tag: `<br>` is usually meant as a line break, the rest as formatting."""
+    if tag == "br":
+        return f"{what} Telegram не поддерживает — вместо него просто перенесите строку"
+    return f"{what} Telegram не поддерживает — уберите его или замените на {SUGGESTED_TAGS}"
 
 
 class _Validator(HTMLParser):
@@ -43,34 +52,48 @@ class _Validator(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_ATTRS:
-            self.errors.append(f"tag <{tag}> is not supported by Telegram")
+            self.errors.append(_unsupported(f"тег <{tag}>", tag))
             return
-        names = {name for name, _ in attrs}
-        extra = names - ALLOWED_ATTRS[tag]
-        if extra:
-            self.errors.append(f"<{tag}> does not allow attribute(s) {', '.join(sorted(extra))}")
+        extra = sorted({name for name, _ in attrs} - ALLOWED_ATTRS[tag])
+        if len(extra) == 1:
+            self.errors.append(f"атрибут {extra[0]} у <{tag}> не поддерживается — уберите его")
+        elif extra:
+            names = ", ".join(extra)
+            self.errors.append(f"атрибуты {names} у <{tag}> не поддерживаются — уберите их")
         values = dict(attrs)
         if tag == "a" and not (values.get("href") or "").strip():
-            self.errors.append("<a> needs a non-empty href")
+            self.errors.append('у ссылки <a> нет адреса — напишите <a href="https://…">текст</a>')
         if tag == "span" and values.get("class") != "tg-spoiler":
-            self.errors.append('<span> is only allowed as <span class="tg-spoiler">')
+            self.errors.append(
+                '<span> можно использовать только как <span class="tg-spoiler"> (скрытый текст)'
+            )
         language = (values.get("class") or "").startswith("language-")
         if tag == "code" and "class" in values and (not language or self.stack[-1:] != ["pre"]):
-            self.errors.append('<code class="language-…"> is only allowed inside <pre>')
+            self.errors.append(
+                '<code class="…"> можно писать только внутри <pre>, вот так: '
+                '<pre><code class="language-…">…</code></pre>'
+            )
         if tag in ("a", "pre", "code") and tag in self.stack:
-            self.errors.append(f"<{tag}> cannot be nested in another <{tag}>")
+            self.errors.append(
+                f"<{tag}> нельзя вкладывать в другой <{tag}> — закройте первый </{tag}> раньше"
+            )
         self.stack.append(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.errors.append(f"self-closing tag <{tag}/> is not supported by Telegram")
+        self.errors.append(_unsupported(f"тег <{tag}/>", tag))
 
     def handle_endtag(self, tag: str) -> None:
         if tag not in ALLOWED_ATTRS:
-            self.errors.append(f"closing tag </{tag}> is not supported by Telegram")
+            self.errors.append(f"закрывающий тег </{tag}> Telegram не поддерживает — уберите его")
         elif not self.stack:
-            self.errors.append(f"</{tag}> closes nothing")
+            self.errors.append(
+                f"</{tag}> ничего не закрывает — уберите его или добавьте <{tag}> перед текстом"
+            )
         elif self.stack[-1] != tag:
-            self.errors.append(f"</{tag}> closes <{self.stack[-1]}> (tags must nest properly)")
+            self.errors.append(
+                f"</{tag}> закрывает <{self.stack[-1]}>: теги должны закрываться в обратном "
+                "порядке, например <b><i>…</i></b>"
+            )
             if tag in self.stack:
                 del self.stack[self.stack.index(tag) :]
         else:
@@ -78,35 +101,41 @@ class _Validator(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if ">" in data:
-            self.errors.append("stray '>' in text: write &gt;")
+            self.errors.append("символ «>» в тексте — напишите &gt;")
 
     def handle_entityref(self, name: str) -> None:
         if name not in NAMED_ENTITIES:
-            self.errors.append(f"entity &{name}; is not supported (only &lt; &gt; &amp; &quot;)")
+            self.errors.append(
+                f"&{name}; Telegram не понимает — вставьте сам символ; "
+                "из таких кодов можно только &lt; &gt; &amp; &quot;"
+            )
 
     def handle_comment(self, data: str) -> None:
-        self.errors.append("HTML comments are not supported by Telegram")
+        self.errors.append("комментарии <!-- … --> Telegram не поддерживает — уберите их")
 
     def handle_decl(self, decl: str) -> None:
-        self.errors.append(f"declaration <!{decl}> is not supported by Telegram")
+        self.errors.append(f"конструкцию <!{decl}> Telegram не поддерживает — уберите её")
 
     def unknown_decl(self, data: str) -> None:
         self.handle_decl(data)
 
     def handle_pi(self, data: str) -> None:
-        self.errors.append(f"processing instruction <?{data}> is not supported by Telegram")
+        self.errors.append(f"конструкцию <?{data}> Telegram не поддерживает — уберите её")
 
 
 def html_errors(text: str) -> list[str]:
     """Problems Telegram would reject `text` for, in order; empty when it is valid."""
     errors: list[str] = []
     if _BAD_AMP.search(text):
-        errors.append("bare '&' in text: write &amp; (or use a valid entity)")
+        errors.append("символ «&» в тексте — напишите &amp;")
     if _STRAY_LT.search(text):
-        errors.append("stray '<' in text: write &lt;")
+        errors.append("символ «<» в тексте — напишите &lt;")
     validator = _Validator()
     validator.feed(text)
     validator.close()
     errors += validator.errors
-    errors += [f"<{tag}> is never closed" for tag in reversed(validator.stack)]
+    errors += [
+        f"тег <{tag}> не закрыт — добавьте </{tag}> там, где выделение должно кончиться"
+        for tag in reversed(validator.stack)
+    ]
     return list(dict.fromkeys(errors))

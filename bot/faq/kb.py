@@ -109,7 +109,8 @@ class KnowledgeBase:
 def _audience(reader: FileReader, raw: Mapping[str, object], entry_id: str | None) -> Audience:
     value = reader.text(raw, "audience", entry_id)
     if value not in AUDIENCES:
-        reader.fail(entry_id, f"audience {value!r} is not one of {', '.join(AUDIENCES)}")
+        allowed = ", ".join(AUDIENCES)
+        reader.fail(entry_id, f"аудитории «{value}» нет — в audience можно: {allowed}")
     return value
 
 
@@ -130,7 +131,11 @@ def _entry(reader: FileReader, raw: Mapping[str, object], categories: set[str]) 
     reader.only(raw, ENTRY_KEYS, eid)
     category = reader.text(raw, "category", eid)
     if category not in categories:
-        reader.fail(eid, f"unknown category {category!r} (not in {CATEGORIES_FILE})")
+        reader.fail(
+            eid,
+            f"раздела «{category}» нет в {CATEGORIES_FILE} — проверьте написание "
+            "или добавьте раздел туда",
+        )
     items = reader.mappings(raw, "links", eid, required=False)
     for item in items:
         reader.only(item, LINK_KEYS, eid)
@@ -164,7 +169,7 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
     directory = directory or DEFAULT_DIRECTORY
     reader = FileReader.open(directory / CATEGORIES_FILE)
     categories = [_category(reader, raw) for raw in reader.mappings(reader.root, "categories")]
-    reader.unique([c.id for c in categories], "category")
+    reader.unique([c.id for c in categories], "раздела")
     known = {c.id for c in categories}
     entries: dict[str, FaqEntry] = {}
     sources: dict[str, Path] = {}
@@ -176,7 +181,9 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
             entry = _entry(reader, raw, known)
             if entry.id in entries:
                 other = sources[entry.id].name
-                reader.fail(entry.id, f"duplicate entry id (already defined in {other})")
+                reader.fail(
+                    entry.id, f"такой id уже есть у статьи в {other} — придумайте другой id"
+                )
             entries[entry.id] = entry
             sources[entry.id] = path
     smalltalk: list[Intent] = []
@@ -184,7 +191,7 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
     if (directory / INTENTS_FILE).exists():
         reader = FileReader.open(directory / INTENTS_FILE)
         smalltalk, offtopic = _intents(reader, "smalltalk"), _intents(reader, "offtopic")
-        reader.unique([i.id for i in smalltalk + offtopic], "intent")
+        reader.unique([i.id for i in smalltalk + offtopic], "шаблона")
     return KnowledgeBase(directory, entries, categories, smalltalk, offtopic, sources)
 
 
@@ -198,10 +205,16 @@ def _render(entry: FaqEntry, template: str, placeholders: Mapping[str, str], esc
     try:
         return render_text(template, placeholders, escape=escape)
     except KeyError as exc:
-        message = f"entry {entry.id!r}: unknown placeholder {{{exc.args[0]}}}"
+        message = (
+            f"статья «{entry.id}»: неизвестный плейсхолдер {{{exc.args[0]}}}: "
+            "его нет в настройках региона — проверьте написание"
+        )
         raise KnowledgeBaseError(message, entry_id=entry.id) from exc
     except (ValueError, IndexError, AttributeError) as exc:
-        message = f"entry {entry.id!r}: bad braces ({exc}); write {{{{ }}}} for literal braces"
+        message = (
+            f"статья «{entry.id}»: ошибка в фигурных скобках — в {{}} пишут только имя "
+            "плейсхолдера; если скобка нужна в самом тексте, напишите её дважды: {{ или }}"
+        )
         raise KnowledgeBaseError(message, entry_id=entry.id) from exc
 
 

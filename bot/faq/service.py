@@ -46,7 +46,7 @@ class FaqService:
             problems = check_knowledge_base(kb, self.placeholders, date.today())
             errors = [str(p) for p in problems if p.level == "error"]
             if errors:
-                raise KnowledgeBaseError("FAQ check failed:\n" + "\n".join(errors))
+                raise KnowledgeBaseError("Проверка базы знаний не пройдена:\n" + "\n".join(errors))
         return kb, FaqMatcher(kb)
 
     def reload(self) -> KnowledgeBase:
