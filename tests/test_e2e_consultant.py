@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from sqlalchemy import select
 
+import bot.faq as bot_faq
 from bot import texts
-from bot.testing.fake_api import SAMPLE_MEDIA, FakeUser
+from bot.config import Settings
+from bot.faq import FaqService
+from bot.testing.fake_api import SAMPLE_MEDIA, FakeTelegramServer, FakeUser
+from storage.db import SessionMaker
 from storage.models import FaqQuery, User
-from tests.conftest import ADMIN, PARENT, BotHarness
+from tests.conftest import ADMIN, PARENT, BotHarness, start_bot, stop_bot
 
 
 async def choose_role(h: BotHarness, user: FakeUser, role_button: str = "Родитель") -> None:
@@ -130,3 +137,29 @@ async def test_a_stray_key_gets_a_hint_not_a_ticket_offer(harness: BotHarness) -
         assert "вопрос словами" in reply.text and not reply.inline_texts
     reply = await harness.say(PARENT, "ок")  # a short word is still read
     assert "вопрос словами" not in reply.text
+
+
+async def test_staff_reload_the_knowledge_base_and_a_broken_edit_is_refused(
+    server: FakeTelegramServer, settings: Settings, sessionmaker: SessionMaker, tmp_path: Path
+) -> None:
+    data = tmp_path / "faq_data"
+    shutil.copytree(Path(bot_faq.__file__).parent.parent / "faq_data", data)
+    faq = FaqService(data, settings.placeholders())
+    bot, dp, task = await start_bot(server, settings, sessionmaker, faq)
+    h = BotHarness(server, settings, sessionmaker, dp, bot, task)
+    try:
+        moc = data / "moc.yaml"
+        good = moc.read_text(encoding="utf-8")
+        moc.write_text(good.replace("<b>", "<p>", 1), encoding="utf-8")  # an editor's slip
+        refused = await h.say(ADMIN, "/reload_faq")
+        assert "работает прежняя версия" in refused.text
+        assert "тег <p> Telegram не поддерживает" in refused.text
+        answer = await h.say(PARENT, "как связаться с моц")  # still answered from the old KB
+        assert settings.moc_email in answer.text  # the contacts entry itself
+
+        moc.write_text(good, encoding="utf-8")
+        assert "База ответов перечитана: 35 ответов" in (await h.say(ADMIN, "/reload_faq")).text
+        ignored = await h.say(PARENT, "/reload_faq")  # not staff: not a reload
+        assert "перечитана" not in ignored.text and "прежняя версия" not in ignored.text
+    finally:
+        await stop_bot(dp, task)
