@@ -40,6 +40,7 @@ class QueryLog:
         self._pending: list[dict[str, Any]] = []
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
         self._flushes: set[asyncio.Task[int]] = set()
 
     def add(
@@ -83,20 +84,25 @@ class QueryLog:
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping = asyncio.Event()
             self._task = asyncio.create_task(self._run(), name="faq-query-log")
 
     async def stop(self) -> None:
-        """Stop the timer and write what is left (shutdown)."""
+        """Stop the timer and write what is left (shutdown).
+
+        The timer is asked to stop, never cancelled: a cancel in the middle of a write would
+        lose the rows it had taken.
+        """
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._stopping.set()
+            await self._task
             self._task = None
         if self._flushes:
             await asyncio.gather(*self._flushes, return_exceptions=True)
         await self.flush()
 
     async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.interval)
             await self.flush()
