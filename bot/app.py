@@ -35,6 +35,7 @@ from bot.middlewares import (
 from bot.querylog import QueryLog
 from bot.reminders import ReminderService
 from bot.reminders import install as install_reminders
+from broadcasts.limiter import RateLimiter
 from broadcasts.telegram import TelegramChannel
 from broadcasts.worker import BroadcastWorker
 from handlers import get_routers
@@ -179,14 +180,25 @@ def register_jobs(dp: Dispatcher) -> None:
     dp.shutdown.register(stop_broadcasts)
 
 
+def send_limiter(dispatcher: Dispatcher, settings: Settings) -> RateLimiter:
+    """One pace for everything this process sends unasked (broadcasts, notices, reminders):
+    Telegram's ~30 messages a second is per bot, so two separate pacers could exceed it."""
+    limiter: RateLimiter | None = dispatcher.workflow_data.get("send_limiter")
+    if limiter is None:
+        limiter = RateLimiter(settings.broadcast_rate)
+        dispatcher["send_limiter"] = limiter
+    return limiter
+
+
 async def start_scheduler(
     dispatcher: Dispatcher, bot: Bot, settings: Settings, sessionmaker: SessionMaker, clock: Clock
 ) -> None:
     """Background jobs live as long as polling does; the database holds their state."""
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     reminders = ReminderService(
-        sessionmaker, bot.send_message, clock, settings.tz, settings.reminder_leads_min
-    )
+        sessionmaker, bot.send_message, clock, settings.tz, settings.reminder_leads_min,
+        pace=send_limiter(dispatcher, settings).acquire,
+    )  # fmt: skip
     install_reminders(scheduler, reminders, settings.reminder_every_seconds)
     scheduler.start()
     dispatcher["scheduler"] = scheduler
@@ -208,6 +220,7 @@ async def start_broadcasts(
         grace_minutes=settings.broadcast_grace_minutes,
         lease_seconds=settings.broadcast_lease_seconds,
         tz=settings.tz,
+        limiter=send_limiter(dispatcher, settings),
     )
     worker.start()
     dispatcher["broadcast_worker"] = worker  # the compose dialog wakes it for «Сейчас»

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -152,12 +152,14 @@ class ReminderService:
         *,
         sleep: Sleep = asyncio.sleep,
         max_retry_wait: float = 30.0,
+        pace: Callable[[int], Awaitable[object]] | None = None,
     ) -> None:
         self._sessionmaker, self._send, self._clock, self._tz = sessionmaker, bot_sender, clock, tz
         self.leads_min = tuple(sorted({int(m) for m in leads_min}, reverse=True))
         if not self.leads_min or min(self.leads_min) <= 0:
             raise ValueError("reminder lead times must be positive minutes")
         self._sleep, self._max_retry_wait = sleep, max_retry_wait
+        self._pace = pace  # the broadcast limiter: 200 reminders at 9:00 must not flood
 
     async def run_once(self) -> int:
         """One pass over the database; returns how many reminders were sent."""
@@ -209,6 +211,8 @@ class ReminderService:
         return True
 
     async def _deliver(self, chat_id: int, text: str) -> str:
+        if self._pace is not None:
+            await self._pace(chat_id)
         outcome = await send_once(
             self._send, chat_id, text, max_wait=self._max_retry_wait, sleep=self._sleep
         )

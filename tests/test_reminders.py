@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from bot.clock import FrozenClock
 from bot.reminders import ReminderService, install, when_phrase
+from broadcasts.limiter import RateLimiter
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.models import Event, EventFormat, EventStatus, ReminderSent, User
 from storage.repositories.events import EventRepo
@@ -231,3 +232,22 @@ def test_frozen_clock_moves_only_when_told() -> None:
     assert clock.now() == START
     with pytest.raises(ValueError):
         FrozenClock(datetime(2030, 1, 1))  # naive on purpose
+
+
+async def test_a_full_hall_is_reminded_at_the_shared_pace(sm: SessionMaker) -> None:
+    """200 people at 9:00 must not be one burst: reminders wait for the broadcast limiter."""
+    await make_event(sm, [START], list(range(1, 11)), capacity=10)
+    now, waits = [0.0], []
+
+    async def sleep(seconds: float) -> None:  # the limiter's clock moves only when it waits
+        waits.append(seconds)
+        now[0] += seconds
+
+    limiter = RateLimiter(5.0, clock=lambda: now[0], sleep=sleep)
+    rec = Recorder()
+    svc = ReminderService(sm, rec, FrozenClock(START - 24 * H), MSK, pace=limiter.acquire)
+    assert await svc.run_once() == 10
+    assert len(rec.sent) == 10
+    assert sum(waits) == pytest.approx(
+        9 / 5
+    )  # ten sends at 5/s: the last one 1.8 s after the first
