@@ -213,14 +213,13 @@ async def start_broadcasts(
         TelegramChannel(bot),
         clock,
         instance_id=settings.broadcast_instance_id or f"{socket.gethostname()}:{os.getpid()}",
-        rate=settings.broadcast_rate,
         concurrency=settings.broadcast_concurrency,
         max_jobs=settings.broadcast_max_jobs,
         poll_seconds=settings.broadcast_poll_seconds,
         grace_minutes=settings.broadcast_grace_minutes,
         lease_seconds=settings.broadcast_lease_seconds,
         tz=settings.tz,
-        limiter=send_limiter(dispatcher, settings),
+        limiter=send_limiter(dispatcher, settings),  # BROADCAST_RATE, shared with reminders
     )
     worker.start()
     dispatcher["broadcast_worker"] = worker  # the compose dialog wakes it for «Сейчас»

@@ -78,10 +78,6 @@ class BroadcastWorker:
         self._jobs: dict[int, asyncio.Task[None]] = {}  # broadcast id → its delivery
         self._failed: dict[int, float] = {}  # broadcast id → monotonic time of the next try
 
-    @property
-    def limiter(self) -> RateLimiter:
-        return self._rt.limiter
-
     async def run_once(self) -> None:
         """Mark missed broadcasts, deliver every due one, and return when they are all done."""
         while (await self._start_due()) or self._jobs:
