@@ -11,6 +11,7 @@ starts both servers and sets it).
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
@@ -52,6 +53,13 @@ def make_settings(db_path: Path, **overrides: Any) -> Settings:
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def process_env(database_url: str, **extra: str) -> dict[str, str]:
+    """Environment for a `python -m bot` child process: this one's, but never the developer's
+    token or database, so a test cannot touch them."""
+    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "DATABASE_URL")}
+    return env | {"DATABASE_URL": database_url, **extra}
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from broadcasts.audience import Target, target_of
 from broadcasts.content import Content
 from storage.db import create_engine, create_sessionmaker
 from storage.models import Broadcast, Chat, ChatAudience, ChatTag
+from tests.conftest import process_env
 
 ROOT = Path(__file__).resolve().parent.parent
 STATUS_KEYS = {"total", "sent", "failed", "blocked", "pending", "state"}
@@ -66,8 +66,7 @@ async def _stored(url: str, broadcast_id: int) -> Broadcast:
 def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
     db = tmp_path_factory.mktemp("cli_broadcasts") / "bot.db"
     url = f"sqlite+aiosqlite:///{db}"
-    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "DATABASE_URL")}
-    env |= {"DATABASE_URL": url, "TIMEZONE": "Europe/Moscow"}
+    env = process_env(url, TIMEZONE="Europe/Moscow")
     run = Cli(env, url)
     upgraded = run("db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr

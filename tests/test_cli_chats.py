@@ -4,7 +4,6 @@ example imports, a re-import changes nothing, a bad file names its lines and wri
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 
 from bot.cli_chats import parse_chats_csv
 from bot.import_errors import ImportErrors
+from tests.conftest import process_env
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "chats.csv"
@@ -42,8 +42,7 @@ class Cli:
 def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
     """One migrated database for the module; each test uses its own chat ids."""
     db = tmp_path_factory.mktemp("cli_chats") / "bot.db"
-    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "DATABASE_URL")}
-    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{db}"
+    env = process_env(f"sqlite+aiosqlite:///{db}")
     run = Cli(env)
     upgraded = run("db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr

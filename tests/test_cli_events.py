@@ -7,7 +7,6 @@ from the environment, exit codes, and which stream a message goes to.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -17,6 +16,8 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+
+from tests.conftest import process_env
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -41,8 +42,7 @@ class Cli:
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
     db = tmp_path_factory.mktemp("cli") / "bot.db"
-    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "DATABASE_URL")}
-    env |= {"DATABASE_URL": f"sqlite+aiosqlite:///{db}", "TIMEZONE": "Europe/Moscow"}
+    env = process_env(f"sqlite+aiosqlite:///{db}", TIMEZONE="Europe/Moscow")
     run = Cli(env)
     upgraded = run("db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr

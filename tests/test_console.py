@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from bot.console import menu_key
+from tests.conftest import process_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,8 +18,7 @@ def test_menu_keys_follow_the_russian_layout_and_keep_latin() -> None:
 
 
 def test_a_parent_chooses_a_role_asks_and_opens_the_menu(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "DATABASE_URL")}
-    env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"
+    env = process_env(f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}")
     typed = "1\nкак активировать сертефикат\nа\n/quit\n"  # role button, question, menu key
     done = subprocess.run(
         [sys.executable, "-m", "bot", "chat"],
