@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import Settings
+from bot.faq import check_directory
 from bot.faq.template import TemplateError, render_template
 from bot.render import fill_region
-from tests.test_faq_check import entry, only_error, problems_for
+from tests.test_faq_check import TODAY, entry, only_error, problems_for, write_kb
 
 VALUES: dict[str, str | None] = {
     "phone": "+7 900",
@@ -82,3 +84,13 @@ def test_texts_outside_the_faq_leave_an_unset_phone_out() -> None:
     assert (
         fill_region(text, phone="8 800 <1>", id=7) == "Звоните: 8 800 &lt;1&gt;. Номер <b>№7</b>"
     )
+
+
+def test_the_checker_sees_a_slip_inside_the_other_models_block(tmp_path: Path) -> None:
+    answer = "[[if certificate_model=social]]<b>социальный[[else]]ПФДО[[end]]"
+    directory = write_kb(tmp_path / "faq", entry("a", answer=answer))
+    placeholders = Settings(_env_file=None).placeholders()  # a ПФДО region
+    problems = check_directory(directory, placeholders, TODAY)
+    errors = [p.message for p in problems if p.level == "error"]
+    assert len(errors) == 1
+    assert errors[0].startswith("поле answer (social), разметка HTML: тег <b> не закрыт")
