@@ -270,16 +270,19 @@ async def test_per_chat_and_global_limits_answer_429(
     max_api.add_group(GROUP)
     max_api.add_group(GROUP - 1)
     max_api.set_limits(per_chat=2, global_rps=None)
-    statuses = [(await call(http, max_api, "POST", f"/messages?chat_id={GROUP}",
-                            json={"text": "x"}))[0] for _ in range(3)]  # fmt: skip
-    assert statuses == [200, 200, 429]
-    assert (await call(http, max_api, "POST", f"/messages?chat_id={GROUP - 1}",
-                       json={"text": "x"}))[0] == 200  # fmt: skip
+
+    async def burst(chat_id: int, n: int) -> list[tuple[int, Any]]:
+        path = f"/messages?chat_id={chat_id}"
+        sends = [call(http, max_api, "POST", path, json={"text": "x"}) for _ in range(n)]
+        return list(await asyncio.gather(*sends))
+
+    statuses = sorted(status for status, _ in await burst(GROUP, 4))
+    assert statuses == [200, 200, 429, 429]  # concurrent: all four within one second
+    assert [status for status, _ in await burst(GROUP - 1, 1)] == [200]  # another chat
     max_api.set_limits(per_chat=None, global_rps=5)
-    statuses = [(await call(http, max_api, "GET", "/me"))[0] for _ in range(6)]
-    assert statuses.count(429) >= 1 and statuses[0] == 200
-    status, error = await call(http, max_api, "GET", "/me")
-    assert (status, error["code"]) == (429, "too.many.requests")
+    answers = await asyncio.gather(*[call(http, max_api, "GET", "/me") for _ in range(12)])
+    refused = [body for status, body in answers if status == 429]
+    assert len(refused) >= 5 and refused[0]["code"] == "too.many.requests"
 
 
 async def test_chat_info_faults_and_membership_updates(
