@@ -141,7 +141,10 @@ class MaxChannel:
 
     async def post(self, user_id: int, text: str) -> int:
         """A message to a person the channel may edit later (the progress message): its seq."""
-        return (await self._post(user_id, True, render_text(text)[0], [])).seq
+        parts = render_text(text)
+        if not parts:
+            raise ValueError("an empty progress message")
+        return (await self._post(user_id, True, parts[0], [])).seq
 
     async def edit_progress(self, chat_id: int, message_id: int, text: str) -> None:
         """`chat_id` is the author's MAX user id, `message_id` the seq `post` returned."""
@@ -152,7 +155,7 @@ class MaxChannel:
             )
             return
         try:
-            await self._client.edit_message(mid, text=render_text(text)[0])
+            await self._client.edit_message(mid, text=(render_text(text) or [""])[0])
         except MaxError as exc:
             log.info("progress message %s/%s not edited: %s", chat_id, message_id, exc)
 

@@ -253,6 +253,9 @@ class FakeMaxServer:
     ) -> Message:  # fmt: skip
         message = Message(f"mid.{secrets.token_hex(16)}", next(self._msg_seq[chat.chat_id]),
                           chat, sender, text, fmt, attachments)  # fmt: skip
+        if chat.type == "dialog" and chat.dialog_with is not None:
+            other = chat.dialog_with if sender is self.bot else self.bot
+            message.to_user = other.user_id
         self.messages[message.mid] = message
         return message
 

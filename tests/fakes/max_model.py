@@ -105,6 +105,7 @@ class Message:
     timestamp: int = field(default_factory=now_ms)
     edits: int = 0
     deleted: bool = False
+    to_user: int | None = None  # in a dialog: the other side (the user, or the bot)
 
     @property
     def chat_id(self) -> int:
@@ -130,12 +131,10 @@ class Message:
         raise LookupError(f"no button {text!r} under {self.mid}: {self.buttons()}")
 
     def json(self) -> JsonDict:
-        dialog = self.chat.type == "dialog"
-        user_id = self.chat.dialog_with.user_id if dialog and self.chat.dialog_with else None
         return {
             "sender": self.sender.json(),
             "recipient": {"chat_id": self.chat_id, "chat_type": self.chat.type,
-                          "user_id": user_id},
+                          "user_id": self.to_user},
             "timestamp": self.timestamp,
             "link": None,
             "body": {"mid": self.mid, "seq": self.seq, "text": self.text,
