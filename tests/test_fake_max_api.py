@@ -72,8 +72,9 @@ async def test_long_polling_marker_confirms_what_came_before(
     assert first["updates"][0]["payload"] == "role_parent"
     written = first["updates"][1]["message"]
     assert written["sender"]["user_id"] == PARENT.user_id
-    assert written["recipient"] == {"chat_id": max_api.dialog(PARENT).chat_id,
-                                    "chat_type": "dialog", "user_id": max_api.bot.user_id}  # fmt: skip
+    dialog_id, bot_id = max_api.dialog(PARENT).chat_id, max_api.bot.user_id
+    expected = {"chat_id": dialog_id, "chat_type": "dialog", "user_id": bot_id}
+    assert written["recipient"] == expected
     marker = first["marker"]
     # not confirmed yet: asked again without a marker, the same updates come back
     again = (await call(http, max_api, "GET", "/updates?timeout=0"))[1]
