@@ -15,6 +15,7 @@ matters to the ledger:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 
 ACK_LABEL: Final = "✅ Ознакомлен"
 UNSUB_LABEL: Final = "Отписаться"
+PART_ATTEMPTS: Final = 3  # tries for the second and later parts of a long text
 REMEMBERED: Final = 1000  # seq → mid of the channel's own recent messages
 # Uploads a broadcast's photo or document to MAX: the attachment for it, or None if unavailable.
 MediaResolver = Callable[[Content], Awaitable[dict[str, Any] | None]]
@@ -131,13 +133,29 @@ class MaxChannel:
             return Failed(str(exc), permanent=True)
         self._backoff.clear(chat_id)
         for n, part in enumerate(parts[1:], start=2):
-            try:  # the first part arrived: the rest are best effort, never a repeat of it
-                last = attachments if n == len(parts) else []
-                sent = await self._post(chat_id, is_private, part, last)
+            last = attachments if n == len(parts) else []
+            try:  # the first part arrived: the rest are never a failure that repeats it
+                sent = await self._post_again(chat_id, is_private, part, last)
             except MaxError as exc:
                 log.warning("part %s/%s to %s not delivered: %s", n, len(parts), chat_id, exc)
                 break
         return Sent(sent.seq)
+
+    async def _post_again(
+        self, chat_id: int, is_private: bool, text: str, attachments: list[dict[str, Any]]
+    ) -> SentMessage:
+        """A later part: parts in a row meet MAX's ~2 messages/s per chat, so wait and retry."""
+        for attempt in range(PART_ATTEMPTS):
+            try:
+                sent = await self._post(chat_id, is_private, text, attachments)
+            except (MaxRetryAfter, MaxServerError, MaxNetworkError):
+                if attempt == PART_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(self._backoff.hit(chat_id))
+            else:
+                self._backoff.clear(chat_id)
+                return sent
+        raise AssertionError("unreachable")
 
     async def post(self, user_id: int, text: str) -> int:
         """A message to a person the channel may edit later (the progress message): its seq."""

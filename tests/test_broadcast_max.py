@@ -42,6 +42,7 @@ async def max_api() -> AsyncIterator[FakeMaxServer]:
         fake.dialog(PARENT)
         fake.dialog(AUTHOR)
         fake.add_group(GROUP)
+        fake.add_group(GROUP - 1)
         yield fake
 
 
@@ -130,6 +131,11 @@ async def test_long_text_goes_in_parts_with_buttons_under_the_last(
     assert parts[0].buttons() == [] and parts[1].buttons() != []
     assert outcome == Sent(parts[1].seq)
     assert parts[0].text.startswith("<b>Пункт 0.</b>") and "Пункт 11." in parts[1].text
+    # the second part meets the per-chat limit: it waits and follows, nothing is repeated
+    max_api.set_limits(per_chat=1, global_rps=None)
+    fast = MaxChannel(client, backoff=MaxBackoff(base=0.6, cap=1.2))
+    again = await fast.send(GROUP - 1, Content("text", text), broadcast_id=8, is_private=False)
+    assert isinstance(again, Sent) and len(max_api.sent_to(GROUP - 1)) == 2
 
 
 async def test_a_file_needs_a_resolver_that_uploads_it(
