@@ -46,6 +46,8 @@ REGION_FACTS = (
     "gosuslugi_login",
     "application_review_days",
 )
+MAX_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{5,256}")  # SubscriptionRequestBody.secret
+MAX_API_URL = "https://platform-api2.max.ru"  # dev.max.ru/docs-api since 19.07.2026
 
 
 class SettingsError(RuntimeError):
@@ -87,6 +89,14 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port (tests)
     dedupe_updates: bool = True
+
+    # --- MAX (VK's messenger; not wired into the runner yet, see docs/max-design.md) --------
+    max_bot_token: SecretStr | None = None
+    max_api_url: str = MAX_API_URL
+    max_admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    max_webhook_url: str | None = None
+    max_webhook_secret: SecretStr | None = None
+    max_rate: float = Field(default=20.0, gt=0, le=30, description="MAX requests per second")
 
     # --- the МОЦ and the region (used in FAQ answers as {placeholders}) --------------------
     # None (or empty in .env) means the region has not said: answers then leave the fact out
@@ -195,6 +205,49 @@ class Settings(BaseSettings):
                 "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
             )
         return self
+
+    @field_validator("max_admin_ids", mode="before")
+    @classmethod
+    def _split_max_ids(cls, value: Any) -> Any:
+        return cls._split_ids(value)
+
+    @field_validator("max_bot_token", "max_webhook_url", "max_webhook_secret", mode="before")
+    @classmethod
+    def _max_empty_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    @field_validator("max_api_url")
+    @classmethod
+    def _max_api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("адрес должен начинаться с http:// или https://")
+        return value.rstrip("/")
+
+    @field_validator("max_webhook_secret")
+    @classmethod
+    def _max_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not MAX_WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("от 5 до 256 символов: латинские буквы, цифры, _ и -")
+        return value
+
+    @model_validator(mode="after")
+    def _max_webhook(self) -> Settings:
+        if self.max_webhook_url is None:
+            return self
+        if not self.max_webhook_url.startswith("https://"):
+            raise ValueError("MAX_WEBHOOK_URL должен начинаться с https:// (MAX не шлёт на http)")
+        if self.max_webhook_secret is None:
+            raise ValueError(
+                "с MAX_WEBHOOK_URL нужен MAX_WEBHOOK_SECRET; создать его можно так: "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return self
+
+    @property
+    def max_enabled(self) -> bool:
+        """MAX_BOT_TOKEN turns the MAX channel on."""
+        token = self.max_bot_token
+        return token is not None and bool(token.get_secret_value().strip())
 
     @property
     def webhook_path(self) -> str:

@@ -1,0 +1,379 @@
+"""A fake MAX Bot API server speaking real HTTP on 127.0.0.1.
+
+Written from the official OpenAPI schema (github.com/max-messenger-bot/max-bot-api-schemas,
+snapshot 2026-07-01, the same text as dev.max.ru/docs-api) and what the maxapi library
+(github.com/love-apples/maxapi) actually sends. Where the docs are silent the fake makes a
+documented choice (see `docs/max-design.md`):
+
+* the token is read only from the ``Authorization`` header (no ``Bearer``); anything else → 401
+  ``verify.token``;
+* ``GET /updates``: every update has a sequence number; ``marker=M`` confirms everything before
+  ``M`` and returns what comes from ``M`` on; no marker returns whatever is not confirmed yet;
+  the answer's ``marker`` points at the next update. With a webhook subscription the updates go
+  to the webhook (with ``X-Max-Bot-Api-Secret``) and long polling stays empty;
+* HTML is checked strictly (MAX silently strips unknown tags; a test wants to see the mistake);
+* limits: ``set_limits(per_chat=2, global_rps=30)`` turns on 429 ``too.many.requests``;
+* 403 ``chat.denied`` for a blocked dialog or a group the bot was removed from.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import secrets
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self
+
+from aiohttp import ClientSession, ClientTimeout, web
+
+from tests.fakes.max_model import (
+    ApiError,
+    FakeChat,
+    JsonDict,
+    MaxUser,
+    Message,
+    dialog_chat_id,
+    now_ms,
+)
+from tests.fakes.max_routes import route
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    status: int
+
+
+class FakeMaxServer:
+    """The Bot API of one MAX bot on 127.0.0.1, with scriptable users on the other side."""
+
+    def __init__(
+        self,
+        token: str = "max-test-token",
+        *,
+        bot_id: int = 9000001,
+        bot_username: str = "moc_test_bot",
+        strict_html: bool = True,
+    ) -> None:
+        self.token = token
+        self.bot = MaxUser(bot_id, "МОЦ бот", username=bot_username, is_bot=True)
+        self.strict_html = strict_html
+        self.url = ""
+        self.calls: list[ApiCall] = []
+        self.chats: dict[int, FakeChat] = {}
+        self.messages: dict[str, Message] = {}
+        self.sent: list[Message] = []  # by the bot, in order
+        self.answers: list[tuple[str, JsonDict]] = []
+        self.subscriptions: list[JsonDict] = []
+        self.webhook_deliveries: list[tuple[str, int]] = []
+        self.uploads: dict[str, tuple[str, bytes]] = {}  # token → (filename, data)
+        self.allow_http_webhooks = False
+        self.not_ready_sends = 0  # sends with a fresh upload token refused as not ready
+        self.per_chat_rate: float | None = None
+        self.global_rate: float | None = None
+        self._updates: list[tuple[int, JsonDict]] = []
+        self._confirmed = 1
+        self._seq = itertools.count(1)
+        self._msg_seq: defaultdict[int, itertools.count[int]] = defaultdict(
+            lambda: itertools.count(1)
+        )
+        self._callbacks: dict[str, Message] = {}
+        self._upload_urls: dict[str, str] = {}  # upload id → type
+        self._fresh_tokens: defaultdict[str, int] = defaultdict(int)
+        self._faults: list[list[Any]] = []  # [path, status, code, message, times]
+        self._recent: deque[float] = deque()
+        self._recent_by_chat: defaultdict[int, deque[float]] = defaultdict(deque)
+        self._changed = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._runner: web.AppRunner | None = None
+        self._http: ClientSession | None = None
+
+    # ----------------------------------------------------------------- lifecycle
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", self._dispatch)
+        runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
+        await runner.setup()
+        await web.TCPSite(runner, host, port).start()
+        self._runner = runner
+        self._http = ClientSession(timeout=ClientTimeout(total=5))
+        self.url = f"http://{host}:{runner.addresses[0][1]}"
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._http is not None:
+            await self._http.close()
+        if self._runner is not None:
+            self._changed.set()
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:  # fmt: skip
+        await self.stop()
+
+    # ----------------------------------------------------------------- test controls
+
+    def set_limits(self, per_chat: float | None = 2.0, global_rps: float | None = 30.0) -> None:
+        """Answer 429 above `per_chat` messages/s into one chat or `global_rps` requests/s."""
+        self.per_chat_rate, self.global_rate = per_chat, global_rps
+
+    def fail_next(
+        self, status: int, code: str = "internal.error", message: str = "fault injected",
+        *, path: str = "/messages", times: int = 1,
+    ) -> None:  # fmt: skip
+        """The next `times` requests to `path` (any method) fail with this error."""
+        self._faults.append([path, status, code, message, times])
+
+    def add_group(
+        self, chat_id: int, title: str = "Родители 1А", owner: MaxUser | None = None
+    ) -> FakeChat:
+        chat = FakeChat(chat_id, "chat", title, owner_id=owner.user_id if owner else None)
+        self.chats[chat_id] = chat
+        return chat
+
+    def dialog(self, user: MaxUser) -> FakeChat:
+        """The bot's dialog with `user` (created on first use; its id is a large negative)."""
+        chat_id = dialog_chat_id(user.user_id)
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            chat = self.chats[chat_id] = FakeChat(chat_id, "dialog", None, dialog_with=user)
+        return chat
+
+    def block(self, user_or_chat: MaxUser | int) -> None:
+        """The user stopped the dialog (or the group closed): sends get 403 chat.denied."""
+        self._chat_of(user_or_chat).status = "closed"
+
+    def unblock(self, user_or_chat: MaxUser | int) -> None:
+        self._chat_of(user_or_chat).status = "active"
+
+    def sent_to(self, user_or_chat: MaxUser | int) -> list[Message]:
+        chat_id = self._chat_of(user_or_chat).chat_id
+        return [m for m in self.sent if m.chat_id == chat_id and not m.deleted]
+
+    def calls_to(self, method: str, path: str) -> list[ApiCall]:
+        return [c for c in self.calls if c.method == method and c.path == path]
+
+    async def wait_sent(
+        self, user_or_chat: MaxUser | int, count: int = 1, within: float = 10.0
+    ) -> list[Message]:
+        """Wait until `count` messages reached the chat; fail loudly after `within` seconds."""
+        deadline = time.monotonic() + within
+        while len(found := self.sent_to(user_or_chat)) < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{len(found)} of {count} messages after {within}s: {found}")
+            await self._wait_change(deadline)
+        return found
+
+    # ----------------------------------------------------------------- the users' side
+
+    def bot_started(self, user: MaxUser, payload: str | None = None) -> JsonDict:
+        chat = self.dialog(user)
+        chat.status = "active"
+        return self._push("bot_started", chat_id=chat.chat_id, user=user.json(),
+                          payload=payload, user_locale="ru")  # fmt: skip
+
+    def user_writes(
+        self, user: MaxUser, text: str, chat_id: int | None = None,
+        attachments: list[JsonDict] | None = None,
+    ) -> Message:  # fmt: skip
+        chat = self.chats[chat_id] if chat_id is not None else self.dialog(user)
+        message = self._message(chat, user, text, None, attachments or [])
+        self._push("message_created", message=message.json(), user_locale="ru")
+        return message
+
+    def user_shares_contact(self, user: MaxUser, phone: str) -> Message:
+        vcf = (
+            "BEGIN:VCARD\r\nVERSION:3.0\r\n"
+            f"TEL;TYPE=cell:{phone}\r\nFN:{user.first_name}\r\nEND:VCARD"
+        )
+        contact = {"type": "contact", "payload": {"vcf_info": vcf, "max_info": user.json()}}
+        return self.user_writes(user, "", attachments=[contact])
+
+    def press(self, user: MaxUser, message: Message, text: str) -> str:
+        """Press the callback button labelled `text`; returns the callback_id to answer."""
+        button = message.button(text)
+        if button["type"] != "callback":
+            raise ValueError(f"{text!r} is a {button['type']} button, not a callback one")
+        callback_id = f"cb.{secrets.token_hex(8)}"
+        self._callbacks[callback_id] = message
+        callback = {"timestamp": now_ms(), "callback_id": callback_id,
+                    "payload": button["payload"], "user": user.json()}  # fmt: skip
+        self._push("message_callback", callback=callback, message=message.json(),
+                   user_locale="ru")  # fmt: skip
+        return callback_id
+
+    def bot_added(self, chat_id: int, by: MaxUser, title: str = "Родители 1А") -> FakeChat:
+        chat = self.chats.get(chat_id) or self.add_group(chat_id, title, owner=by)
+        chat.status = "active"
+        self._push("bot_added", chat_id=chat_id, user=by.json(), is_channel=False)
+        return chat
+
+    def bot_removed(self, chat_id: int, by: MaxUser) -> None:
+        self.chats[chat_id].status = "removed"
+        self._push("bot_removed", chat_id=chat_id, user=by.json(), is_channel=False)
+
+    def user_added(self, chat_id: int, user: MaxUser, inviter: MaxUser | None = None) -> None:
+        inviter_id = inviter.user_id if inviter else None
+        self._push("user_added", chat_id=chat_id, user=user.json(), inviter_id=inviter_id,
+                   is_channel=False)  # fmt: skip
+
+    def user_removed(self, chat_id: int, user: MaxUser, admin: MaxUser | None = None) -> None:
+        admin_id = admin.user_id if admin else None
+        self._push("user_removed", chat_id=chat_id, user=user.json(), admin_id=admin_id,
+                   is_channel=False)  # fmt: skip
+
+    # ----------------------------------------------------------------- internals: state
+
+    def _chat_of(self, user_or_chat: MaxUser | int) -> FakeChat:
+        if isinstance(user_or_chat, MaxUser):
+            return self.dialog(user_or_chat)
+        return self.chats[user_or_chat]
+
+    def _message(
+        self, chat: FakeChat, sender: MaxUser, text: str, fmt: str | None,
+        attachments: list[JsonDict],
+    ) -> Message:  # fmt: skip
+        message = Message(f"mid.{secrets.token_hex(16)}", next(self._msg_seq[chat.chat_id]),
+                          chat, sender, text, fmt, attachments)  # fmt: skip
+        if chat.type == "dialog" and chat.dialog_with is not None:
+            other = chat.dialog_with if sender is self.bot else self.bot
+            message.to_user = other.user_id
+        self.messages[message.mid] = message
+        return message
+
+    def _push(self, update_type: str, **fields: Any) -> JsonDict:
+        update = {"update_type": update_type, "timestamp": now_ms(), **fields}
+        if self.subscriptions:
+            for sub in self.subscriptions:
+                types = sub.get("update_types")
+                if not types or update_type in types:
+                    self._spawn(self._deliver(sub, update))
+        else:
+            self._updates.append((next(self._seq), update))
+        self._changed.set()
+        return update
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _deliver(self, sub: JsonDict, update: JsonDict) -> None:
+        assert self._http is not None
+        headers = {"X-Max-Bot-Api-Secret": sub["secret"]} if sub.get("secret") else {}
+        try:
+            async with self._http.post(sub["url"], json=update, headers=headers) as resp:
+                self.webhook_deliveries.append((sub["url"], resp.status))
+        except (OSError, TimeoutError):
+            self.webhook_deliveries.append((sub["url"], 0))
+        self._changed.set()
+
+    async def _wait_change(self, deadline: float) -> None:
+        self._changed.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._changed.wait(), max(0.0, deadline - time.monotonic()))
+
+    # ----------------------------------------------------------------- internals: HTTP
+
+    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        path, method = "/" + request.match_info["tail"], request.method
+        body: Any = None
+        if request.content_type == "application/json" and request.can_read_body:
+            try:
+                body = await request.json()
+            except json.JSONDecodeError:
+                body = ValueError("invalid JSON")
+        query = dict(request.query)
+        try:
+            result = await self._route(request, method, path, query, body)
+            status, payload = 200, result
+        except ApiError as exc:
+            status, payload = exc.status, {"code": exc.code, "message": exc.message}
+        self.calls.append(ApiCall(method, path, query, body, status))
+        self._changed.set()
+        return web.json_response(payload, status=status)
+
+    async def _route(
+        self, request: web.Request, method: str, path: str, query: dict[str, str], body: Any
+    ) -> JsonDict:
+        if path.startswith("/upload/"):  # the upload host takes no bot token
+            return await self._upload(request, path.removeprefix("/upload/"))
+        if request.headers.get("Authorization") != self.token:
+            raise ApiError(401, "verify.token", "Invalid access_token")
+        self._check_rate(path, method, query)
+        self._check_faults(path)
+        if isinstance(body, ValueError):
+            raise ApiError(400, "proto.payload", "Could not parse JSON body")
+        return await route(self, method, path, query, body or {})
+
+    def _check_rate(self, path: str, method: str, query: dict[str, str]) -> None:
+        now = time.monotonic()
+        if self.global_rate is not None and _too_many(self._recent, now, self.global_rate):
+            raise ApiError(429, "too.many.requests", "Too many requests")
+        if self.per_chat_rate is not None and method == "POST" and path == "/messages":
+            chat_id = _send_target(query)
+            if chat_id is not None and _too_many(
+                self._recent_by_chat[chat_id], now, self.per_chat_rate
+            ):
+                raise ApiError(429, "too.many.requests", "Too many messages to this chat")
+
+    def _check_faults(self, path: str) -> None:
+        for fault in self._faults:
+            if fault[0] == path and fault[4] > 0:
+                fault[4] -= 1
+                raise ApiError(fault[1], fault[2], fault[3])
+
+    async def _upload(self, request: web.Request, upload_id: str) -> JsonDict:
+        kind = self._upload_urls.pop(upload_id, None)
+        if kind is None:
+            raise ApiError(404, "not.found", "Upload URL is unknown or used")
+        reader = await request.multipart()
+        part = await reader.next()
+        if part is None or getattr(part, "name", None) != "data":
+            raise ApiError(400, "proto.payload", "multipart field 'data' is required")
+        filename = getattr(part, "filename", None) or "file"
+        data = await part.read()  # type: ignore[union-attr]
+        token = upload_id if kind in ("video", "audio") else f"tok.{secrets.token_hex(12)}"
+        self.uploads[token] = (filename, bytes(data))
+        self._fresh_tokens[token] = self.not_ready_sends
+        if kind == "image":
+            return {"photos": {"1": {"token": token}}}
+        if kind == "file":
+            return {"token": token}
+        return {"retval": 1}
+
+
+def _too_many(window: deque[float], now: float, rate: float) -> bool:
+    """A one-second sliding window: more than `rate` events in it is a flood."""
+    while window and now - window[0] >= 1.0:
+        window.popleft()
+    if len(window) >= max(1, int(rate)):
+        return True
+    window.append(now)
+    return False
+
+
+def _send_target(query: dict[str, str]) -> int | None:
+    if "chat_id" in query and query["chat_id"].lstrip("-").isdigit():
+        return int(query["chat_id"])
+    if "user_id" in query and query["user_id"].isdigit():
+        return dialog_chat_id(int(query["user_id"]))
+    return None

@@ -1,0 +1,224 @@
+"""The MAX channel against the fake MAX server: MAX's answers mapped to the ledger's outcomes,
+the «Ознакомлен»/«Отписаться» buttons, long texts, files, and a broadcast through the real
+worker and ledger reaching MAX groups and subscribers once each."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from bot.callbacks import AckCb, UnsubCb
+from bot.clock import FrozenClock
+from bot.max.client import MaxClient
+from broadcasts.channel import Blocked, Failed, RetryAfter, Sent
+from broadcasts.content import Content, LinkButton
+from broadcasts.max import MaxBackoff, MaxChannel
+from broadcasts.runtime import Options
+from broadcasts.service import Target, create_broadcast, status
+from broadcasts.worker import BroadcastWorker
+from storage.db import create_engine, create_sessionmaker
+from storage.models import BroadcastState, Chat, ChatAudience, Subscription, User
+from tests.fakes.max_api import FakeMaxServer
+from tests.fakes.max_model import MaxUser
+
+PARENT = MaxUser(601, "Анна")
+AUTHOR = MaxUser(700, "Методист")
+GROUP = -68_000_000_000_001
+NOTICE = Content("text", "<b>Собрание</b> в четверг", ack=True)
+
+
+def _chat(srv: FakeMaxServer, target: int) -> MaxUser | int:
+    """A positive id is a user (their dialog), a negative one a group."""
+    return MaxUser(target, "") if target > 0 else target
+
+
+@pytest.fixture
+async def max_api() -> AsyncIterator[FakeMaxServer]:
+    async with FakeMaxServer() as fake:
+        fake.dialog(PARENT)
+        fake.dialog(AUTHOR)
+        fake.add_group(GROUP)
+        fake.add_group(GROUP - 1)
+        yield fake
+
+
+@pytest.fixture
+async def client(max_api: FakeMaxServer) -> AsyncIterator[MaxClient]:
+    async with MaxClient(max_api.token, base_url=max_api.url) as max_client:
+        yield max_client
+
+
+def channel(client: MaxClient, **kwargs: Any) -> MaxChannel:
+    return MaxChannel(client, backoff=MaxBackoff(base=1.0, cap=8.0), **kwargs)
+
+
+async def test_private_message_carries_link_ack_and_unsubscribe_as_max_buttons(
+    max_api: FakeMaxServer, client: MaxClient
+) -> None:
+    content = Content("text", NOTICE.text, button=LinkButton("Подробнее", "https://x.ru"),
+                      ack=True)  # fmt: skip
+    outcome = await channel(client).send(
+        PARENT.user_id, content, broadcast_id=42, is_private=True, audience="parents"
+    )
+    (message,) = max_api.sent_to(PARENT)
+    assert outcome == Sent(message.seq)
+    assert message.format == "html" and message.text == "<b>Собрание</b> в четверг"
+    assert message.buttons() == [
+        [{"type": "link", "text": "Подробнее", "url": "https://x.ru"}],
+        [{"type": "callback", "text": "✅ Ознакомлен", "payload": AckCb(b=42).pack()}],
+        [{"type": "callback", "text": "Отписаться", "payload": UnsubCb(a="parents").pack()}],
+    ]
+    await channel(client).send(GROUP, NOTICE, broadcast_id=42, is_private=False, audience="x")
+    (in_group,) = max_api.sent_to(GROUP)
+    assert [b["text"] for row in in_group.buttons() for b in row] == ["✅ Ознакомлен"]
+
+
+async def test_429_pauses_with_a_growing_per_chat_backoff(
+    max_api: FakeMaxServer, client: MaxClient
+) -> None:
+    sender = channel(client)
+    max_api.fail_next(429, "too.many.requests", "slow down", times=4)
+    pauses = [await sender.send(GROUP, NOTICE, broadcast_id=1, is_private=False)
+              for _ in range(4)]  # fmt: skip
+    assert pauses == [RetryAfter(1.0), RetryAfter(2.0), RetryAfter(4.0), RetryAfter(8.0)]
+    assert isinstance(await sender.send(GROUP, NOTICE, broadcast_id=1, is_private=False), Sent)
+    max_api.fail_next(429, "too.many.requests", "slow down")
+    assert await sender.send(GROUP, NOTICE, broadcast_id=1, is_private=False) == RetryAfter(1.0)
+    max_api.set_limits(per_chat=1, global_rps=None)  # the fake's own limit, not an injected one
+    outcomes = await asyncio.gather(
+        *[sender.send(GROUP, NOTICE, broadcast_id=1, is_private=False) for _ in range(2)]
+    )
+    pauses = [o for o in outcomes if isinstance(o, RetryAfter)]
+    assert len(pauses) == 1 and pauses[0].seconds >= 1.0
+
+
+async def test_errors_map_to_blocked_and_failed(max_api: FakeMaxServer, client: MaxClient) -> None:
+    sender = channel(client)
+
+    async def send(chat_id: int, private: bool = False) -> Any:
+        return await sender.send(chat_id, NOTICE, broadcast_id=1, is_private=private)
+
+    max_api.block(PARENT)
+    blocked = await send(PARENT.user_id, private=True)
+    assert isinstance(blocked, Blocked) and blocked.reason.startswith("chat.denied")
+    assert isinstance(await send(-5), Blocked)  # no such chat
+    max_api.bot_removed(GROUP, AUTHOR)
+    assert isinstance(await send(GROUP), Blocked)
+    max_api.unblock(GROUP)
+    max_api.fail_next(502, "internal.error", "bad gateway")
+    assert await send(GROUP) == Failed("502 internal.error: bad gateway", permanent=False)
+    max_api.fail_next(400, "proto.payload", "broken")
+    assert await send(GROUP) == Failed("400 proto.payload: broken", permanent=True)
+    async with MaxClient(max_api.token, base_url="http://127.0.0.1:9", timeout=2) as dead:
+        outcome = await channel(dead).send(GROUP, NOTICE, broadcast_id=1, is_private=False)
+    assert isinstance(outcome, Failed) and not outcome.permanent
+
+
+async def test_long_text_goes_in_parts_with_buttons_under_the_last(
+    max_api: FakeMaxServer, client: MaxClient
+) -> None:
+    text = "\n\n".join(f"<b>Пункт {n}.</b> " + "подробности " * 40 for n in range(12))
+    assert len(text) > 4000
+    outcome = await channel(client).send(
+        GROUP, Content("text", text, ack=True), broadcast_id=7, is_private=False
+    )
+    parts = max_api.sent_to(GROUP)
+    assert len(parts) == 2 and all(len(p.text) <= 4000 for p in parts)
+    assert parts[0].buttons() == [] and parts[1].buttons() != []
+    assert outcome == Sent(parts[1].seq)
+    assert parts[0].text.startswith("<b>Пункт 0.</b>") and "Пункт 11." in parts[1].text
+    # the second part meets the per-chat limit: it waits and follows, nothing is repeated
+    max_api.set_limits(per_chat=1, global_rps=None)
+    fast = MaxChannel(client, backoff=MaxBackoff(base=0.6, cap=1.2))
+    again = await fast.send(GROUP - 1, Content("text", text), broadcast_id=8, is_private=False)
+    assert isinstance(again, Sent) and len(max_api.sent_to(GROUP - 1)) == 2
+
+
+async def test_a_file_needs_a_resolver_that_uploads_it(
+    max_api: FakeMaxServer, client: MaxClient
+) -> None:
+    doc = Content("document", "Положение о конкурсе", file_id="TG-FILE-ID")
+    no_media = await channel(client).send(GROUP, doc, broadcast_id=3, is_private=False)
+    assert isinstance(no_media, Failed) and no_media.permanent
+
+    async def upload(content: Content) -> dict[str, Any]:
+        token = await client.upload(b"%PDF-1.4", "polozhenie.pdf")
+        return {"type": "file", "payload": {"token": token}}
+
+    sent = await channel(client, media=upload).send(GROUP, doc, broadcast_id=3, is_private=False)
+    (message,) = max_api.sent_to(GROUP)
+    assert sent == Sent(message.seq)
+    assert message.text == "Положение о конкурсе"
+    token = message.attachments[0]["payload"]["token"]
+    assert max_api.uploads[token] == ("polozhenie.pdf", b"%PDF-1.4")
+
+
+async def test_progress_message_is_edited_and_notices_reach_the_author(
+    max_api: FakeMaxServer, client: MaxClient
+) -> None:
+    sender = channel(client)
+    seq = await sender.post(AUTHOR.user_id, "Рассылка запланирована")
+    await sender.edit_progress(AUTHOR.user_id, seq, "Отправлено <b>5</b> из 10")
+    await sender.edit_progress(AUTHOR.user_id, seq + 100, "не наше сообщение")  # swallowed
+    (progress,) = max_api.sent_to(AUTHOR)
+    assert progress.plain == "Отправлено 5 из 10" and progress.edits == 1
+    await sender.notify(AUTHOR.user_id, "Рассылка №1 завершена")
+    assert max_api.sent_to(AUTHOR)[-1].plain == "Рассылка №1 завершена"
+    max_api.block(AUTHOR)
+    await sender.notify(AUTHOR.user_id, "не дойдёт")  # swallowed, not raised
+
+
+async def test_broadcast_reaches_max_groups_and_subscribers_once_through_the_ledger(
+    max_api: FakeMaxServer, client: MaxClient, db_url: str
+) -> None:
+    groups = [GROUP - n for n in range(1, 6)]
+    parents = [MaxUser(800 + n, f"Родитель {n}") for n in range(4)]
+    for chat_id in groups:
+        max_api.add_group(chat_id)
+    for parent in parents:
+        max_api.dialog(parent)
+    max_api.bot_removed(groups[1], AUTHOR)
+    max_api.block(parents[2])
+    max_api.fail_next(429, "too.many.requests", "slow down", times=2)
+    max_api.fail_next(503, "service.unavailable", "later", times=2)
+    engine = create_engine(db_url)
+    sm = create_sessionmaker(engine)
+    now = datetime(2030, 3, 10, 9, 0, tzinfo=UTC)
+    async with sm() as s:
+        s.add_all(Chat(id=chat_id, title=f"Родители {chat_id}") for chat_id in groups)
+        s.add_all(User(id=p.user_id, first_name=p.first_name) for p in parents)
+        await s.flush()
+        s.add_all(ChatAudience(chat_id=chat_id, audience="parents") for chat_id in groups)
+        s.add_all(Subscription(user_id=p.user_id, audience="parents") for p in parents)
+        target = Target(("parents",))
+        broadcast = await create_broadcast(
+            s, author_id=AUTHOR.user_id, content=NOTICE, target=target, at=None, now=now
+        )
+        await s.commit()
+    sender = MaxChannel(client, backoff=MaxBackoff(base=0.05, cap=0.2))
+    options = Options(retry_base_seconds=0.05, check_every=0.1, progress_every=0.2)
+    worker = BroadcastWorker(sm, sender, FrozenClock(now), instance_id="max", options=options)
+    try:
+        await worker.run_once()
+        async with sm() as s:
+            shown = await status(s, broadcast.id)
+            removed = await s.get(Chat, groups[1])
+            stopped = await s.get(User, parents[2].user_id)
+    finally:
+        await engine.dispose()
+    reached = [*[g for g in groups if g != groups[1]], *[p for p in parents if p != parents[2]]]
+    assert {str(r): len(max_api.sent_to(r)) for r in reached} == dict.fromkeys(
+        map(str, reached), 1
+    )
+    assert max_api.sent_to(groups[1]) == max_api.sent_to(parents[2]) == []
+    assert shown is not None
+    assert (shown.state, shown.total, shown.sent, shown.blocked, shown.failed) == (
+        BroadcastState.DONE, 9, 7, 2, 0,
+    )  # fmt: skip
+    assert removed is not None and not removed.is_active
+    assert stopped is not None and not stopped.is_active
+    assert "Рассылка №" in max_api.sent_to(AUTHOR)[-1].plain  # the report reached the author
