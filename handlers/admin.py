@@ -12,6 +12,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import texts
 from bot.callbacks import TicketCb
+from bot.config import Settings
 from bot.faq import FaqService, KnowledgeBaseError
 from bot.filters import IsAdmin
 from bot.querylog import QueryLog
@@ -27,7 +28,7 @@ async def not_admin(message: Message) -> None:
     await message.answer(texts.ADMIN_ONLY)
 
 
-async def open_tickets(message: Message, repo: Repositories) -> None:
+async def open_tickets(message: Message, repo: Repositories, settings: Settings) -> None:
     tickets = await repo.tickets.list_open()
     if not tickets:
         await message.answer(texts.STAFF_NO_OPEN)
@@ -36,10 +37,8 @@ async def open_tickets(message: Message, repo: Repositories) -> None:
     builder = InlineKeyboardBuilder()
     for ticket in tickets:
         name = ticket.user.full_name if ticket.user else str(ticket.user_id)
-        stamp = ticket.created_at.strftime("%d.%m %H:%M")
-        lines.append(
-            f"№{ticket.id} · {q(name)} · {stamp} UTC\n<i>{q(clip(ticket.question, 160))}</i>"
-        )
+        stamp = ticket.created_at.astimezone(settings.tz).strftime("%d.%m %H:%M")
+        lines.append(f"№{ticket.id} · {q(name)} · {stamp}\n<i>{q(clip(ticket.question, 160))}</i>")
         builder.button(
             text=f"✍️ №{ticket.id}", callback_data=TicketCb(action="reply", id=ticket.id)
         )

@@ -321,7 +321,7 @@ async def test_participants_list_and_exports(harness: BotHarness) -> None:
     assert sheet is not None
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
     assert [r[1] for r in rows] == ["Сидоров <Пётр> Ильич", "Петрова Ольга Ивановна"]
-    assert rows[0][2] == "'=ДДТ & филиал"  # a formula would run on a staff computer
+    assert rows[0][2] == "=ДДТ & филиал"  # a text cell: a formula would run on a staff computer
     assert [r[6] for r in rows] == ["записан", "в листе ожидания"]
 
     table = await h.press(ADMIN, listing, "CSV")
