@@ -44,9 +44,11 @@ class EventListCb(CallbackData, prefix="evl"):
 
 
 class EventFilterCb(CallbackData, prefix="evf"):
-    """Open a filter menu: `kind` or `month`."""
+    """Open a filter menu (`what`: kind or month), carrying the list's current filters."""
 
     what: str
+    kind: str = ""
+    month: int = 0
 
 
 class EventCb(CallbackData, prefix="ev"):

@@ -49,9 +49,10 @@ async def show_list(
         clock.now(), flt.kind or None, between, offset=0, limit=PAGE * (flt.page + 1) + 1
     )
     shown, has_more = events[: PAGE * (flt.page + 1)], len(events) > PAGE * (flt.page + 1)
-    lines = [events_view.list_line(e, settings.tz) for e in shown]
+    this_year = clock.now().astimezone(settings.tz).year
+    lines = [events_view.list_line(e, settings.tz, this_year) for e in shown]
     text = "\n\n".join([t.LIST_TITLE, *lines]) if shown else f"{t.LIST_TITLE}\n\n{t.LIST_EMPTY}"
-    markup = kb.events_list(shown, settings.tz, flt, has_more, is_admin)
+    markup = kb.events_list(shown, settings.tz, flt, has_more, is_admin, this_year)
     if isinstance(target, CallbackQuery):
         await edit_or_send(target, text, markup)
     else:
@@ -85,11 +86,11 @@ async def filter_cb(
 ) -> None:
     await query.answer()
     if callback_data.what == "kind":
-        await edit_or_send(query, t.PICK_KIND, kb.kinds(0))
+        await edit_or_send(query, t.PICK_KIND, kb.kinds(callback_data.month))
         return
-    upcoming = await repo.events.upcoming(clock.now(), limit=200)
+    upcoming = await repo.events.upcoming(clock.now(), callback_data.kind or None, limit=200)
     months = sorted({int(f"{e.starts_at.astimezone(settings.tz):%Y%m}") for e in upcoming})
-    await edit_or_send(query, t.PICK_MONTH, kb.months(months, ""))
+    await edit_or_send(query, t.PICK_MONTH, kb.months(months, callback_data.kind))
 
 
 def signup_blocker(event: Event, now: datetime) -> str | None:
@@ -288,16 +289,18 @@ async def my_events(
         RegistrationStatus.ATTENDED: t.STATUS_ATTENDED,
         RegistrationStatus.WAITING: "в листе ожидания",
     }
+    this_year = clock.now().astimezone(settings.tz).year
     lines = [
         t.MY_LINE.format(
-            when=events_view.short_when(r.event.starts_at, settings.tz),
+            when=events_view.short_when(r.event.starts_at, settings.tz, this_year),
             title=q(r.event.title),
             status=labels.get(RegistrationStatus(r.status), r.status),
         )
         for r in registrations
     ]
     await message.answer(
-        "\n\n".join([t.MY_TITLE, *lines]), reply_markup=kb.my_events(registrations, settings.tz)
+        "\n\n".join([t.MY_TITLE, *lines]),
+        reply_markup=kb.my_events(registrations, settings.tz, this_year),
     )
 
 
