@@ -29,6 +29,12 @@ class TicketCb(CallbackData, prefix="tk"):
     id: int
 
 
+class FaqDraftsCb(CallbackData, prefix="fqd"):
+    """A page of /faq_drafts (staff only)."""
+
+    page: int = 0
+
+
 class ForgetCb(CallbackData, prefix="forget"):
     """Deleting one's data: `ask` (show the confirmation), `yes`, `no`."""
 

@@ -45,10 +45,11 @@ async def show_list(
     is_admin: bool,
 ) -> None:
     between = month_bounds(flt.month, settings) if flt.month else None
+    # one page per message, edited in place: a growing list would outgrow 4,096 characters
     events = await repo.events.upcoming(
-        clock.now(), flt.kind or None, between, offset=0, limit=PAGE * (flt.page + 1) + 1
+        clock.now(), flt.kind or None, between, offset=PAGE * flt.page, limit=PAGE + 1
     )
-    shown, has_more = events[: PAGE * (flt.page + 1)], len(events) > PAGE * (flt.page + 1)
+    shown, has_more = events[:PAGE], len(events) > PAGE
     this_year = clock.now().astimezone(settings.tz).year
     lines = [events_view.list_line(e, settings.tz, this_year) for e in shown]
     text = "\n\n".join([t.LIST_TITLE, *lines]) if shown else f"{t.LIST_TITLE}\n\n{t.LIST_EMPTY}"

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot import texts
 from bot.callbacks import (
     AdminEventCb,
     EventCb,
@@ -47,12 +48,14 @@ def events_list(
         callback_data=EventFilterCb(what="month", **current),
     )
     sizes = [1] * len(events) + [2]
-    if has_more:
+    nav = [(flt.page - 1, texts.BTN_PREV_PAGE)] if flt.page > 0 else []
+    nav += [(flt.page + 1, texts.BTN_MORE_PAGE)] if has_more else []
+    for page, label in nav:
         builder.button(
-            text=t.BTN_MORE,
-            callback_data=EventListCb(kind=flt.kind, month=flt.month, page=flt.page + 1),
+            text=label, callback_data=EventListCb(kind=flt.kind, month=flt.month, page=page)
         )
-        sizes.append(1)
+    if nav:
+        sizes.append(len(nav))
     if is_admin:
         builder.button(text="➕ Новое мероприятие", callback_data=AdminEventCb(action="new"))
         sizes.append(1)
