@@ -11,18 +11,18 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot import events_view, texts
+from bot import events_view, keyboards, texts
 from bot.callbacks import EventCb, EventFilterCb, EventListCb
 from bot.clock import Clock
 from bot.config import Settings
 from bot.keyboards import events as kb
-from bot.registration import notify_promoted, register_and_confirm, send_ics
+from bot.registration import become_teacher, notify_promoted, register_and_confirm, send_ics
 from bot.render import fill, q
 from bot.texts import events as t
 from bot.texts.events_labels import KIND_LABELS
 from bot.tg import edit_or_send, send_to_chat
 from handlers.profile import start_profile
-from storage.models import Event, EventStatus, RegistrationStatus, User
+from storage.models import Event, EventStatus, RegistrationStatus, Role, User
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -138,14 +138,15 @@ async def send_card(
     settings: Settings,
     clock: Clock,
     is_admin: bool,
-) -> None:
-    """Used by the deep link `?start=event_<id>`."""
+) -> bool:
+    """Used by the deep link `?start=event_<id>`; False when the event is gone."""
     event = await repo.events.get(event_id)
     if event is None:
         await message.answer(t.EVENT_GONE)
-        return
+        return False
     text, markup = await render_card(event, user_id, repo, settings, clock, is_admin)
     await message.answer(text, reply_markup=markup)
+    return True
 
 
 async def event_cb(
@@ -212,7 +213,10 @@ async def _register(
         return
     await query.answer()
     assert query.bot is not None
-    await register_and_confirm(query.bot, user.id, event, repo, settings)
+    menu = (
+        keyboards.main_menu(Role.TEACHER, is_admin) if await become_teacher(repo, user) else None
+    )
+    await register_and_confirm(query.bot, user.id, event, repo, settings, menu)
     await repo.session.refresh(event)
     text, markup = await render_card(event, user.id, repo, settings, clock, is_admin)
     await edit_or_send(query, text, markup)
