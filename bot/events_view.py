@@ -41,6 +41,17 @@ def short_when(starts_at: datetime, tz: ZoneInfo, this_year: int | None = None) 
     return f"{moment:%d.%m %H:%M}"
 
 
+def ends_at(event: Event) -> datetime:
+    """When the last session is over (the event itself when it has no sessions)."""
+    ends = [s.starts_at + timedelta(minutes=s.duration_min) for s in event.sessions]
+    return max(ends, default=event.starts_at + timedelta(minutes=event.duration_min))
+
+
+def hours_text(minutes: int) -> str:
+    """Hours the Russian way: «1,5», «2», «1,7» (one decimal, a comma)."""
+    return f"{round(minutes / 60, 1):g}".replace(".", ",")
+
+
 def duration_text(minutes: int) -> str:
     hours, mins = divmod(minutes, 60)
     if hours and mins:

@@ -9,13 +9,14 @@ from datetime import datetime
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import events_view, keyboards, texts
 from bot.callbacks import EventCb, EventFilterCb, EventListCb
 from bot.clock import Clock
 from bot.config import Settings
 from bot.keyboards import events as kb
+from bot.participation import Participation, participation_docx
 from bot.registration import become_teacher, notify_promoted, register_and_confirm, send_ics
 from bot.render import fill, q
 from bot.texts import events as t
@@ -178,7 +179,7 @@ async def event_cb(
         await query.answer()
         await send_ics(bot, query.from_user.id, event, settings)
     elif action == "proof":
-        await _proof(query, event, user, repo, settings)
+        await _proof(query, event, user, repo, settings, clock)
     else:
         await query.answer()
         text, markup = await render_card(event, user.id, repo, settings, clock, is_admin)
@@ -252,32 +253,57 @@ async def _cancel(
 
 
 async def _proof(
-    query: CallbackQuery, event: Event, user: User, repo: Repositories, settings: Settings
+    query: CallbackQuery,
+    event: Event,
+    user: User,
+    repo: Repositories,
+    settings: Settings,
+    clock: Clock,
 ) -> None:
+    """The confirmation once the event is over: a message and a DOCX for the portfolio."""
     registration = await repo.events.registration(event.id, user.id)
     profile = await repo.profiles.get(user.id)
     if registration is None or registration.status != RegistrationStatus.ATTENDED or not profile:
         await query.answer(t.PROOF_NOT_YET, show_alert=True)
+        return
+    ends = events_view.ends_at(event)
+    if clock.now() < ends:
+        when = f"{ends.astimezone(settings.tz):%d.%m.%Y %H:%M}"
+        await query.answer(t.PROOF_AFTER_END.format(when=when), show_alert=True)
         return
     await query.answer()
     dates = ", ".join(
         events_view.day_text(s.starts_at, settings.tz) for s in event.sessions
     ) or events_view.day_text(event.starts_at, settings.tz)
     minutes = sum(s.duration_min for s in event.sessions) or event.duration_min
-    await send_to_chat(
-        query,
-        fill(
-            t.PROOF,
-            name=profile.full_name,
-            organisation=profile.organisation,
-            title=event.title,
-            kind=KIND_LABELS.get(event.kind, event.kind),
-            dates=dates,
-            hours=f"{minutes / 60:g}",
-            moc=settings.moc_name,
-            reg_id=registration.id,
-        ),
+    facts = Participation(
+        moc_name=settings.moc_name,
+        full_name=profile.full_name,
+        organisation=profile.organisation,
+        position=profile.position,
+        title=event.title,
+        kind=KIND_LABELS.get(event.kind, event.kind),
+        dates=dates,
+        hours=events_view.hours_text(minutes),
+        number=registration.id,
+        issued=clock.now().astimezone(settings.tz).date(),
     )
+    text = fill(
+        t.PROOF,
+        name=facts.full_name,
+        organisation=facts.organisation,
+        title=facts.title,
+        kind=facts.kind,
+        dates=dates,
+        hours=facts.hours,
+        moc=facts.moc_name,
+        reg_id=registration.id,
+    )
+    await send_to_chat(query, text)
+    assert query.bot is not None
+    name = t.FILE_PROOF.format(event=event.id, reg=registration.id)
+    document = BufferedInputFile(participation_docx(facts), filename=name)
+    await query.bot.send_document(query.from_user.id, document)
 
 
 async def my_events(

@@ -350,7 +350,7 @@ async def test_a_long_list_is_split_into_several_messages(harness: BotHarness) -
 
 async def test_attendance_toggles(harness: BotHarness) -> None:
     h = harness
-    event_id = await seed_event(h.sessionmaker)
+    event_id = await seed_event(h.sessionmaker, starts_at=NOW - timedelta(hours=1))  # begun
     await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
     await seed_teacher(h.sessionmaker, SECOND, "Петрова Ольга Ивановна")
     reg_id, _ = await register(h.sessionmaker, event_id, TEACHER)
