@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     nominal_application_required: bool = False
     gosuslugi_enabled: bool = True
     application_review_days: str = "3–5 рабочих дней"
+    # the bot's profile (empty: a text with MOC_NAME from bot/texts/commands.py)
+    bot_description: str = Field(default="", max_length=512)
+    bot_short_description: str = Field(default="", max_length=120)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
