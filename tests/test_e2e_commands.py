@@ -35,15 +35,15 @@ async def started(h: BotHarness) -> FakeTelegramServer:
 async def test_each_scope_sees_its_own_commands(harness: BotHarness) -> None:
     server = await started(harness)
     parent = set(server.visible_commands(PARENT.id))
-    assert PRIVATE_ONLY <= parent and not parent & (GROUP_ADMIN | STAFF)
+    assert parent >= PRIVATE_ONLY and not parent & (GROUP_ADMIN | STAFF)
     staff_private = set(server.visible_commands(ADMIN.id))
-    assert (PRIVATE_ONLY | STAFF) <= staff_private
+    assert staff_private >= (PRIVATE_ONLY | STAFF)
 
     in_group = set(server.visible_commands(GROUP, PARENT.id))
     assert in_group and not in_group & (PRIVATE_ONLY | GROUP_ADMIN | STAFF)
     server.set_member_status(GROUP, TEACHER.id, "administrator")
     group_admin = set(server.visible_commands(GROUP, TEACHER.id))
-    assert GROUP_ADMIN <= group_admin and not group_admin & (PRIVATE_ONLY | STAFF)
+    assert group_admin >= GROUP_ADMIN and not group_admin & (PRIVATE_ONLY | STAFF)
 
     staff_group = set(server.visible_commands(STAFF_CHAT, ADMIN.id))
     assert "tickets" in staff_group and not staff_group & PRIVATE_ONLY
