@@ -34,8 +34,7 @@ bench: install
 	$(PY) bench/faq_accuracy.py
 	$(PY) bench/updates.py
 
-chat: install
-	$(PY) -m bot db upgrade
+chat: install  # its own data/chat.db (migrated by the command), with the example events
 	$(PY) -m bot chat
 
 clean:

@@ -14,15 +14,14 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.methods.base import Response
-from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Message
+from aiogram.types import Message
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot import texts
 from bot.clock import Clock, SystemClock
+from bot.commands import set_commands, set_profile
 from bot.config import Settings, SettingsError
 from bot.dedupe import UpdateDedupe
 from bot.faq import FaqService
@@ -157,6 +156,7 @@ def create_dispatcher(
     dp.include_routers(*get_routers())
     dp.startup.register(check_fsm_storage)
     dp.startup.register(set_commands)
+    dp.startup.register(set_profile)
     dp.startup.register(start_query_log)
     dp.shutdown.register(stop_query_log)
     if jobs:  # `run --no-jobs` leaves them to `python -m bot worker`
@@ -235,23 +235,3 @@ async def stop_scheduler(dispatcher: Dispatcher) -> None:
     scheduler: AsyncIOScheduler | None = dispatcher.workflow_data.pop("scheduler", None)
     if scheduler is not None and scheduler.running:
         scheduler.shutdown(wait=False)
-
-
-def _commands(items: dict[str, str]) -> list[BotCommand]:
-    return [BotCommand(command=name, description=text) for name, text in items.items()]
-
-
-async def set_commands(bot: Bot, settings: Settings) -> None:
-    """Command menus per scope; admins see theirs. A failure here must not stop the bot."""
-    user_commands = _commands(texts.BOT_COMMANDS)
-    admin_commands = _commands({**texts.BOT_COMMANDS, **texts.ADMIN_COMMANDS})
-    try:
-        await bot.set_my_commands(user_commands, scope=BotCommandScopeDefault())
-    except TelegramAPIError as exc:
-        log.warning("setMyCommands failed, continuing without command menus: %s", exc)
-        return
-    for admin_id in sorted(settings.admin_ids):
-        try:  # an admin who never opened the bot makes Telegram answer "chat not found"
-            await bot.set_my_commands(admin_commands, scope=BotCommandScopeChat(chat_id=admin_id))
-        except TelegramAPIError as exc:
-            log.warning("admin commands for %s not set: %s", admin_id, exc)

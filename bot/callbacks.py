@@ -29,6 +29,12 @@ class TicketCb(CallbackData, prefix="tk"):
     id: int
 
 
+class FaqDraftsCb(CallbackData, prefix="fqd"):
+    """A page of /faq_drafts (staff only)."""
+
+    page: int = 0
+
+
 class ForgetCb(CallbackData, prefix="forget"):
     """Deleting one's data: `ask` (show the confirmation), `yes`, `no`."""
 
@@ -44,9 +50,11 @@ class EventListCb(CallbackData, prefix="evl"):
 
 
 class EventFilterCb(CallbackData, prefix="evf"):
-    """Open a filter menu: `kind` or `month`."""
+    """Open a filter menu (`what`: kind or month), carrying the list's current filters."""
 
     what: str
+    kind: str = ""
+    month: int = 0
 
 
 class EventCb(CallbackData, prefix="ev"):

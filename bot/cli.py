@@ -92,8 +92,14 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _command(faq, "drafts", "черновики статей, сделанные сотрудниками из обращений (YAML)")
 
-    _command(
+    chat = _command(
         sub, "chat", "поговорить с ботом в терминале (офлайн, та же логика, локальный Bot API)"
+    )
+    chat.add_argument(
+        "--db",
+        type=Path,
+        default=Path("data/chat.db"),
+        help="свой SQLite-файл чата, не база настоящего бота (по умолчанию data/chat.db)",
     )
     from bot import cli_broadcasts, cli_chats, cli_events
 
@@ -160,11 +166,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print(f"база данных на ревизии {args.revision}: {settings.database_url}")
         return 0
     if command == "chat":
-        from bot.console import run_console
-        from storage.migrate import upgrade
+        from bot.console import run_chat
 
-        upgrade(settings.database_url)
-        return asyncio.run(run_console(settings))
+        return run_chat(settings, args.db)
     if command in ("events", "report", "orgs"):
         from bot import cli_events
 

@@ -126,6 +126,9 @@ class Settings(BaseSettings):
     )
     gosuslugi_login: bool | None = None  # «Войти через Госуслуги» on the Navigator
     application_review_days: str | None = None
+    # the bot's profile (empty: a text with MOC_NAME from bot/texts/commands.py)
+    bot_description: str = Field(default="", max_length=512)
+    bot_short_description: str = Field(default="", max_length=120)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -2,12 +2,18 @@
 
 Staff can try the FAQ offline: what you type is sent as a Telegram message, the bot's replies
 are printed with their buttons numbered; type a number to press a button, /quit to leave.
+The chat keeps its own SQLite file (data/chat.db, never the real bot's database), writes its log
+beside it (data/chat.log, so no log line lands inside the conversation) and, while that file
+has no events, loads the examples from examples/events.yaml so a teacher has something to find.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
 
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -17,7 +23,9 @@ from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.runner import build_services
 from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
-from storage.db import create_engine
+from storage.db import SessionMaker, create_engine, create_sessionmaker
+from storage.migrate import upgrade
+from storage.repositories.events import EventRepo
 
 CONSOLE_TOKEN = "100000:CONSOLE-LOCAL"
 CONSOLE_USER = FakeUser(id=700_000_001, first_name="Гость", last_name="Консоли")
@@ -72,12 +80,62 @@ def _input(prompt: str) -> str | None:
         return None
 
 
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "events.yaml"
+
+
+def run_chat(settings: Settings, db: Path) -> int:
+    """`python -m bot chat`: its own database and log file, then the conversation."""
+    url = f"sqlite+aiosqlite:///{db}"
+    upgrade(url)
+    log_file = db.with_suffix(".log")
+    log_to_file(log_file, settings.log_level)
+    print(f"База чата: {db} (не база бота). Журнал: {log_file}")
+    return asyncio.run(run_console(settings.model_copy(update={"database_url": url})))
+
+
+def log_to_file(path: Path, level: str) -> None:
+    """Every log record into `path` instead of the terminal the conversation is in."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s level=%(levelname)s logger=%(name)s %(message)s")
+    )
+    root = logging.getLogger()
+    for old in root.handlers[:]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+async def load_examples(sessionmaker: SessionMaker, settings: Settings) -> str | None:
+    """The example events when the chat's database has none; a line saying so, or None."""
+    from bot.events_io import import_events, parse_events_file
+    from bot.import_errors import ImportErrors
+
+    async with sessionmaker() as session:
+        repo = EventRepo(session)
+        if await repo.all() or not EXAMPLES.exists():
+            return None
+        try:
+            drafts = parse_events_file(
+                EXAMPLES.name, EXAMPLES.read_bytes(), settings.tz, datetime.now(UTC)
+            )
+        except ImportErrors:  # the examples' dates have passed: nothing to show
+            return None
+        ids = await import_events(repo, drafts, None)
+        await session.commit()
+    return (
+        f"В базе чата не было мероприятий — загрузил примеры мероприятий из "
+        f"examples/events.yaml ({len(ids)}): откройте «📅 Мероприятия» как педагог."
+    )
+
+
 async def run_console(settings: Settings) -> int:
     # the local server numbers updates from 1 on every run: nothing to deduplicate against
     settings = settings.model_copy(
         update={"bot_token": SecretStr(CONSOLE_TOKEN), "dedupe_updates": False}
     )
     engine = create_engine(settings.database_url)
+    note = await load_examples(create_sessionmaker(engine), settings)
     services = build_services(settings, engine)
     transcript = Transcript()
     async with FakeTelegramServer(CONSOLE_TOKEN) as server:
@@ -85,6 +143,8 @@ async def run_console(settings: Settings) -> int:
         bot = create_bot(settings, session=session)
         dp = create_dispatcher(services)
         polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False))
+        if note:
+            print(note)
         print(
             "Чат с ботом (офлайн). Цифра — кнопка под сообщением, буква — кнопка меню, "
             "/quit — выход.\n"
@@ -136,4 +196,4 @@ async def _loop(server: FakeTelegramServer, transcript: Transcript) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(asyncio.run(run_console(Settings())))
+    sys.exit(run_chat(Settings(), Path("data/chat.db")))

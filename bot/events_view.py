@@ -32,9 +32,24 @@ def when_text(starts_at: datetime, duration_min: int, tz: ZoneInfo) -> str:
     return f"{day_text(starts_at, tz)}, {start:%H:%M}–{end:%H:%M}"
 
 
-def short_when(starts_at: datetime, tz: ZoneInfo) -> str:
-    """«12.12 15:00» for lists."""
-    return f"{local(starts_at, tz):%d.%m %H:%M}"
+def short_when(starts_at: datetime, tz: ZoneInfo, this_year: int | None = None) -> str:
+    """«12.12 15:00» for lists; «12.12.2027 15:00» when the event is not in `this_year`
+    (the МОЦ's current year), so 08.12.2026 and 08.12.2027 never look alike."""
+    moment = local(starts_at, tz)
+    if this_year is not None and moment.year != this_year:
+        return f"{moment:%d.%m.%Y %H:%M}"
+    return f"{moment:%d.%m %H:%M}"
+
+
+def ends_at(event: Event) -> datetime:
+    """When the last session is over (the event itself when it has no sessions)."""
+    ends = [s.starts_at + timedelta(minutes=s.duration_min) for s in event.sessions]
+    return max(ends, default=event.starts_at + timedelta(minutes=event.duration_min))
+
+
+def hours_text(minutes: int) -> str:
+    """Hours the Russian way: «1,5», «2», «1,7» (one decimal, a comma)."""
+    return f"{round(minutes / 60, 1):g}".replace(".", ",")
 
 
 def duration_text(minutes: int) -> str:
@@ -118,9 +133,9 @@ def card(
     )
 
 
-def list_line(event: Event, tz: ZoneInfo) -> str:
+def list_line(event: Event, tz: ZoneInfo, this_year: int | None = None) -> str:
     return t.LIST_LINE.format(
-        when=short_when(event.starts_at, tz),
+        when=short_when(event.starts_at, tz, this_year),
         kind=KIND_LABELS.get(event.kind, q(event.kind)),
         title=q(event.title),
         seats=seats_text(event),

@@ -1,7 +1,9 @@
 """Participant lists for staff: an Excel workbook and a CSV that Russian Excel opens correctly.
 
 Names, organisations and contacts are typed by teachers, so a value like `=HYPERLINK(...)`
-would run as a formula on a staff computer; every text cell is neutralised (CSV injection).
+would run as a formula on a staff computer. In the workbook every text is stored as a text
+cell (shown as typed, a phone «+7 …» without a visible apostrophe); the CSV has no cell types,
+so there a value that starts like a formula gets the `'` prefix (CSV injection).
 The CSV has a BOM and `;` because that is what Excel with Russian regional settings expects.
 """
 
@@ -9,13 +11,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -54,13 +57,15 @@ def status_label(status: str) -> str:
     return REGISTRATION_STATUS_LABELS.get(status, status)
 
 
-def _values(number: int, row: ParticipantRow, tz: ZoneInfo) -> list[Any]:
+def _values(
+    number: int, row: ParticipantRow, tz: ZoneInfo, text: Callable[[str], str] = safe_cell
+) -> list[Any]:
     return [
         number,
-        safe_cell(row.full_name),
-        safe_cell(row.organisation),
-        safe_cell(row.position),
-        safe_cell(row.contact),
+        text(row.full_name),
+        text(row.organisation),
+        text(row.position),
+        text(row.contact),
         row.registered_at.astimezone(tz).replace(tzinfo=None),  # Excel has no time zones
         status_label(row.status),
         "да" if row.cancelled_late else "",
@@ -85,20 +90,29 @@ def fit_columns(sheet: Worksheet, first_row: int = 2, minimum: int = 6) -> None:
         sheet.column_dimensions[get_column_letter(column)].width = min(width, MAX_WIDTH)
 
 
+def as_text(cells: Iterable[Cell | MergedCell]) -> None:
+    """Store every string as a text cell: openpyxl would make `=…` a formula."""
+    for cell in cells:
+        if isinstance(cell, Cell) and isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
 def participants_xlsx(event: Event, rows: Sequence[ParticipantRow], tz: ZoneInfo) -> bytes:
     """A sheet: caption row, bold header, frozen below it, autofilter over the list."""
     book = Workbook()
     sheet = book.active
     assert isinstance(sheet, Worksheet)
     sheet.title = "Участники"
-    sheet.append([safe_cell(event_caption(event, tz))])
+    sheet.append([event_caption(event, tz)])
+    as_text(sheet[1])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append(list(HEADER))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     for number, row in enumerate(rows, start=1):
-        sheet.append(_values(number, row, tz))
+        sheet.append(_values(number, row, tz, text=str))
+        as_text(sheet[number + 2])
         sheet.cell(row=number + 2, column=6).number_format = EXCEL_DATE_FORMAT
     sheet.freeze_panes = "A3"
     sheet.auto_filter.ref = f"A2:{get_column_letter(len(HEADER))}{len(rows) + 2}"

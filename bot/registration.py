@@ -10,7 +10,7 @@ import logging
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import BufferedInputFile
+from aiogram.types import BufferedInputFile, ReplyKeyboardMarkup
 from sqlalchemy.exc import IntegrityError
 
 from bot import events_view
@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.ics import event_ics
 from bot.render import fill, q
 from bot.texts import events as t
-from storage.models import Event, Registration, RegistrationStatus
+from storage.models import Event, Registration, RegistrationStatus, Role, User
 from storage.repositories import Repositories
 from storage.repositories.events import SeatResult
 
@@ -31,11 +31,28 @@ async def send_ics(bot: Bot, chat_id: int, event: Event, settings: Settings) -> 
     await bot.send_document(chat_id, file, caption=q(event.title)[:1000])
 
 
+async def become_teacher(repo: Repositories, user: User) -> bool:
+    """Registering for an event makes a newcomer (or a parent) a teacher, so the menu gets
+    «Мои записи»: people who follow a broadcast's «Записаться» link never saw «Кто вы?».
+    Not committed: the caller commits it with the seat or the profile."""
+    if user.role not in (None, Role.PARENT):
+        return False
+    await repo.users.set_role(user.id, Role.TEACHER)
+    user.role = Role.TEACHER
+    return True
+
+
 async def register_and_confirm(
-    bot: Bot, user_id: int, event: Event, repo: Repositories, settings: Settings
+    bot: Bot,
+    user_id: int,
+    event: Event,
+    repo: Repositories,
+    settings: Settings,
+    menu: ReplyKeyboardMarkup | None = None,
 ) -> SeatResult | None:
     """Take a seat (or a place in the queue) and tell the teacher; also used after the
-    profile dialog. A double tap that races to insert twice is answered as «already»."""
+    profile dialog. A double tap that races to insert twice is answered as «already».
+    `menu` goes with the confirmation (the teacher's menu for someone who just became one)."""
     try:
         result = await repo.events.register(event.id, user_id)
         await repo.commit()
@@ -45,11 +62,15 @@ async def register_and_confirm(
         return None
     reg = result.registration
     if result.outcome == "registered":
-        await bot.send_message(user_id, confirmation(t.REGISTERED, event, settings))
+        await bot.send_message(
+            user_id, confirmation(t.REGISTERED, event, settings), reply_markup=menu
+        )
         await send_ics(bot, user_id, event, settings)
     elif result.outcome == "waiting":
         position = await repo.events.waiting_position(reg)
-        await bot.send_message(user_id, fill(t.WAITING, title=event.title, position=position))
+        await bot.send_message(
+            user_id, fill(t.WAITING, title=event.title, position=position), reply_markup=menu
+        )
     elif result.outcome == "already":
         waiting = reg.status == RegistrationStatus.WAITING
         await bot.send_message(user_id, t.ALREADY_WAITING if waiting else t.ALREADY)

@@ -7,27 +7,30 @@ from datetime import timedelta
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import texts
-from bot.callbacks import TicketCb
+from bot.callbacks import FaqDraftsCb, TicketCb
+from bot.config import Settings
 from bot.faq import FaqService, KnowledgeBaseError
 from bot.filters import IsAdmin
 from bot.querylog import QueryLog
 from bot.render import clip, fill, q
+from bot.tg import edit_or_send
 from storage.models import utcnow
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 ADMIN_COMMANDS = ("tickets", "faq_stats", "faq_drafts", "reload_faq")
+DRAFTS_PAGE = 5
 
 
 async def not_admin(message: Message) -> None:
     await message.answer(texts.ADMIN_ONLY)
 
 
-async def open_tickets(message: Message, repo: Repositories) -> None:
+async def open_tickets(message: Message, repo: Repositories, settings: Settings) -> None:
     tickets = await repo.tickets.list_open()
     if not tickets:
         await message.answer(texts.STAFF_NO_OPEN)
@@ -36,10 +39,8 @@ async def open_tickets(message: Message, repo: Repositories) -> None:
     builder = InlineKeyboardBuilder()
     for ticket in tickets:
         name = ticket.user.full_name if ticket.user else str(ticket.user_id)
-        stamp = ticket.created_at.strftime("%d.%m %H:%M")
-        lines.append(
-            f"№{ticket.id} · {q(name)} · {stamp} UTC\n<i>{q(clip(ticket.question, 160))}</i>"
-        )
+        stamp = ticket.created_at.astimezone(settings.tz).strftime("%d.%m %H:%M")
+        lines.append(f"№{ticket.id} · {q(name)} · {stamp}\n<i>{q(clip(ticket.question, 160))}</i>")
         builder.button(
             text=f"✍️ №{ticket.id}", callback_data=TicketCb(action="reply", id=ticket.id)
         )
@@ -72,11 +73,12 @@ async def faq_stats(
     )
 
 
-async def faq_drafts(message: Message, repo: Repositories) -> None:
-    drafts = await repo.faq_log.drafts(limit=10)
+async def drafts_page(repo: Repositories, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of drafts, newest first: 5 × (300 + 300) characters stay under 4,096."""
+    page = max(page, 0)
+    drafts = await repo.faq_log.drafts(limit=DRAFTS_PAGE + 1, offset=page * DRAFTS_PAGE)
     if not drafts:
-        await message.answer(texts.FAQ_DRAFTS_EMPTY)
-        return
+        return texts.FAQ_DRAFTS_EMPTY, None
     blocks = [
         fill(
             texts.FAQ_DRAFT_LINE,
@@ -85,9 +87,30 @@ async def faq_drafts(message: Message, repo: Repositories) -> None:
             question=clip(d.question, 300),
             answer=clip(d.answer, 300),
         )
-        for d in drafts
+        for d in drafts[:DRAFTS_PAGE]
     ]
-    await message.answer("\n\n".join(blocks))
+    builder = InlineKeyboardBuilder()
+    if page > 0:
+        builder.button(text=texts.BTN_PREV_PAGE, callback_data=FaqDraftsCb(page=page - 1))
+    if len(drafts) > DRAFTS_PAGE:
+        builder.button(text=texts.BTN_MORE_PAGE, callback_data=FaqDraftsCb(page=page + 1))
+    return "\n\n".join(blocks), builder.as_markup() if builder.buttons else None
+
+
+async def faq_drafts(message: Message, repo: Repositories) -> None:
+    text, markup = await drafts_page(repo, 0)
+    await message.answer(text, reply_markup=markup)
+
+
+async def faq_drafts_page(
+    query: CallbackQuery, callback_data: FaqDraftsCb, repo: Repositories
+) -> None:
+    await query.answer()
+    await edit_or_send(query, *await drafts_page(repo, callback_data.page))
+
+
+async def not_admin_button(query: CallbackQuery) -> None:
+    await query.answer(texts.ADMIN_ONLY, show_alert=True)
 
 
 async def reload_faq(message: Message, faq: FaqService) -> None:
@@ -110,5 +133,7 @@ def create_router() -> Router:
     router.message.register(open_tickets, F.text == texts.BTN_TICKETS, IsAdmin())
     router.message.register(faq_stats, Command("faq_stats"), IsAdmin())
     router.message.register(faq_drafts, Command("faq_drafts"), IsAdmin())
+    router.callback_query.register(faq_drafts_page, FaqDraftsCb.filter(), IsAdmin())
+    router.callback_query.register(not_admin_button, FaqDraftsCb.filter())
     router.message.register(reload_faq, Command("reload_faq"), IsAdmin())
     return router

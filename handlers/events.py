@@ -9,20 +9,21 @@ from datetime import datetime
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot import events_view, texts
+from bot import events_view, keyboards, texts
 from bot.callbacks import EventCb, EventFilterCb, EventListCb
 from bot.clock import Clock
 from bot.config import Settings
 from bot.keyboards import events as kb
-from bot.registration import notify_promoted, register_and_confirm, send_ics
+from bot.participation import Participation, participation_docx
+from bot.registration import become_teacher, notify_promoted, register_and_confirm, send_ics
 from bot.render import fill, q
 from bot.texts import events as t
 from bot.texts.events_labels import KIND_LABELS
 from bot.tg import edit_or_send, send_to_chat
 from handlers.profile import start_profile
-from storage.models import Event, EventStatus, RegistrationStatus, User
+from storage.models import Event, EventStatus, RegistrationStatus, Role, User
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -45,13 +46,15 @@ async def show_list(
     is_admin: bool,
 ) -> None:
     between = month_bounds(flt.month, settings) if flt.month else None
+    # one page per message, edited in place: a growing list would outgrow 4,096 characters
     events = await repo.events.upcoming(
-        clock.now(), flt.kind or None, between, offset=0, limit=PAGE * (flt.page + 1) + 1
+        clock.now(), flt.kind or None, between, offset=PAGE * flt.page, limit=PAGE + 1
     )
-    shown, has_more = events[: PAGE * (flt.page + 1)], len(events) > PAGE * (flt.page + 1)
-    lines = [events_view.list_line(e, settings.tz) for e in shown]
+    shown, has_more = events[:PAGE], len(events) > PAGE
+    this_year = clock.now().astimezone(settings.tz).year
+    lines = [events_view.list_line(e, settings.tz, this_year) for e in shown]
     text = "\n\n".join([t.LIST_TITLE, *lines]) if shown else f"{t.LIST_TITLE}\n\n{t.LIST_EMPTY}"
-    markup = kb.events_list(shown, settings.tz, flt, has_more, is_admin)
+    markup = kb.events_list(shown, settings.tz, flt, has_more, is_admin, this_year)
     if isinstance(target, CallbackQuery):
         await edit_or_send(target, text, markup)
     else:
@@ -85,11 +88,11 @@ async def filter_cb(
 ) -> None:
     await query.answer()
     if callback_data.what == "kind":
-        await edit_or_send(query, t.PICK_KIND, kb.kinds(0))
+        await edit_or_send(query, t.PICK_KIND, kb.kinds(callback_data.month))
         return
-    upcoming = await repo.events.upcoming(clock.now(), limit=200)
+    upcoming = await repo.events.upcoming(clock.now(), callback_data.kind or None, limit=200)
     months = sorted({int(f"{e.starts_at.astimezone(settings.tz):%Y%m}") for e in upcoming})
-    await edit_or_send(query, t.PICK_MONTH, kb.months(months, ""))
+    await edit_or_send(query, t.PICK_MONTH, kb.months(months, callback_data.kind))
 
 
 def signup_blocker(event: Event, now: datetime) -> str | None:
@@ -136,14 +139,15 @@ async def send_card(
     settings: Settings,
     clock: Clock,
     is_admin: bool,
-) -> None:
-    """Used by the deep link `?start=event_<id>`."""
+) -> bool:
+    """Used by the deep link `?start=event_<id>`; False when the event is gone."""
     event = await repo.events.get(event_id)
     if event is None:
         await message.answer(t.EVENT_GONE)
-        return
+        return False
     text, markup = await render_card(event, user_id, repo, settings, clock, is_admin)
     await message.answer(text, reply_markup=markup)
+    return True
 
 
 async def event_cb(
@@ -175,7 +179,7 @@ async def event_cb(
         await query.answer()
         await send_ics(bot, query.from_user.id, event, settings)
     elif action == "proof":
-        await _proof(query, event, user, repo, settings)
+        await _proof(query, event, user, repo, settings, clock)
     else:
         await query.answer()
         text, markup = await render_card(event, user.id, repo, settings, clock, is_admin)
@@ -210,7 +214,10 @@ async def _register(
         return
     await query.answer()
     assert query.bot is not None
-    await register_and_confirm(query.bot, user.id, event, repo, settings)
+    menu = (
+        keyboards.main_menu(Role.TEACHER, is_admin) if await become_teacher(repo, user) else None
+    )
+    await register_and_confirm(query.bot, user.id, event, repo, settings, menu)
     await repo.session.refresh(event)
     text, markup = await render_card(event, user.id, repo, settings, clock, is_admin)
     await edit_or_send(query, text, markup)
@@ -246,32 +253,57 @@ async def _cancel(
 
 
 async def _proof(
-    query: CallbackQuery, event: Event, user: User, repo: Repositories, settings: Settings
+    query: CallbackQuery,
+    event: Event,
+    user: User,
+    repo: Repositories,
+    settings: Settings,
+    clock: Clock,
 ) -> None:
+    """The confirmation once the event is over: a message and a DOCX for the portfolio."""
     registration = await repo.events.registration(event.id, user.id)
     profile = await repo.profiles.get(user.id)
     if registration is None or registration.status != RegistrationStatus.ATTENDED or not profile:
         await query.answer(t.PROOF_NOT_YET, show_alert=True)
+        return
+    ends = events_view.ends_at(event)
+    if clock.now() < ends:
+        when = f"{ends.astimezone(settings.tz):%d.%m.%Y %H:%M}"
+        await query.answer(t.PROOF_AFTER_END.format(when=when), show_alert=True)
         return
     await query.answer()
     dates = ", ".join(
         events_view.day_text(s.starts_at, settings.tz) for s in event.sessions
     ) or events_view.day_text(event.starts_at, settings.tz)
     minutes = sum(s.duration_min for s in event.sessions) or event.duration_min
-    await send_to_chat(
-        query,
-        fill(
-            t.PROOF,
-            name=profile.full_name,
-            organisation=profile.organisation,
-            title=event.title,
-            kind=KIND_LABELS.get(event.kind, event.kind),
-            dates=dates,
-            hours=f"{minutes / 60:g}",
-            moc=settings.moc_name,
-            reg_id=registration.id,
-        ),
+    facts = Participation(
+        moc_name=settings.moc_name,
+        full_name=profile.full_name,
+        organisation=profile.organisation,
+        position=profile.position,
+        title=event.title,
+        kind=KIND_LABELS.get(event.kind, event.kind),
+        dates=dates,
+        hours=events_view.hours_text(minutes),
+        number=registration.id,
+        issued=clock.now().astimezone(settings.tz).date(),
     )
+    text = fill(
+        t.PROOF,
+        name=facts.full_name,
+        organisation=facts.organisation,
+        title=facts.title,
+        kind=facts.kind,
+        dates=dates,
+        hours=facts.hours,
+        moc=facts.moc_name,
+        reg_id=registration.id,
+    )
+    await send_to_chat(query, text)
+    assert query.bot is not None
+    name = t.FILE_PROOF.format(event=event.id, reg=registration.id)
+    document = BufferedInputFile(participation_docx(facts), filename=name)
+    await query.bot.send_document(query.from_user.id, document)
 
 
 async def my_events(
@@ -288,16 +320,18 @@ async def my_events(
         RegistrationStatus.ATTENDED: t.STATUS_ATTENDED,
         RegistrationStatus.WAITING: "в листе ожидания",
     }
+    this_year = clock.now().astimezone(settings.tz).year
     lines = [
         t.MY_LINE.format(
-            when=events_view.short_when(r.event.starts_at, settings.tz),
+            when=events_view.short_when(r.event.starts_at, settings.tz, this_year),
             title=q(r.event.title),
             status=labels.get(RegistrationStatus(r.status), r.status),
         )
         for r in registrations
     ]
     await message.answer(
-        "\n\n".join([t.MY_TITLE, *lines]), reply_markup=kb.my_events(registrations, settings.tz)
+        "\n\n".join([t.MY_TITLE, *lines]),
+        reply_markup=kb.my_events(registrations, settings.tz, this_year),
     )
 
 

@@ -162,11 +162,24 @@ def _attendance_view(
     return text, kb.attendance(shown, event.id, page, pages)
 
 
+def too_early(event: Event, now: datetime, tz: ZoneInfo) -> str | None:
+    """Why attendance cannot be marked yet (the event has not begun), or None."""
+    if now >= event.starts_at:
+        return None
+    return t.ATTEND_TOO_EARLY.format(when=f"{event.starts_at.astimezone(tz):%d.%m.%Y %H:%M}")
+
+
 async def attendance(
-    query: CallbackQuery, callback_data: AdminEventCb, repo: Repositories, settings: Settings
+    query: CallbackQuery,
+    callback_data: AdminEventCb,
+    repo: Repositories,
+    settings: Settings,
+    clock: Clock,
 ) -> None:
     event = await _event_or_alert(query, repo, callback_data.id)
-    if event is not None:
+    if event is not None and (early := too_early(event, clock.now(), settings.tz)):
+        await query.answer(early, show_alert=True)
+    elif event is not None:
         await query.answer()
         view = _attendance_view(event, await _people(repo, event.id), 0, settings.tz)
         await send_to_chat(query, *view)
@@ -183,8 +196,20 @@ async def attendance_page(
         await edit_or_send(query, *view)
 
 
-async def toggle(query: CallbackQuery, callback_data: AttendCb, repo: Repositories) -> None:
-    """Flip one mark in the database, then only that button (no need to reload the list)."""
+async def toggle(
+    query: CallbackQuery,
+    callback_data: AttendCb,
+    repo: Repositories,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    """Flip one mark in the database, then only that button (no need to reload the list).
+    Checked here too: a list opened earlier (or a forged button) must not tick in advance."""
+    registration = await repo.session.get(Registration, callback_data.reg)
+    event = await repo.events.get(registration.event_id) if registration else None
+    if event is not None and (early := too_early(event, clock.now(), settings.tz)):
+        await query.answer(early, show_alert=True)
+        return
     if await repo.events.mark_attended(callback_data.reg, True):
         attended = True
     elif await repo.events.mark_attended(callback_data.reg, False):

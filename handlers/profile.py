@@ -20,7 +20,7 @@ from bot.callbacks import ProfileCb
 from bot.config import Settings
 from bot.contacts import normalize_contact, normalize_phone
 from bot.keyboards import events as kb
-from bot.registration import register_and_confirm
+from bot.registration import become_teacher, register_and_confirm
 from bot.render import fill, fill_region
 from bot.texts import events as t
 from bot.tg import drop_keyboard, send_to_chat
@@ -180,6 +180,7 @@ async def got_mailing(
         await send_to_chat(query, t.PROFILE_DIALOG_STALE)
         return
     mailing = callback_data.value == 1
+    await become_teacher(repo, user)  # a teacher's profile: the menu gets «Мои записи»
     await repo.profiles.save(
         user.id,
         full_name=data["full_name"],

@@ -31,8 +31,11 @@ async def start(
     await state.clear()
     payload = command.args or ""
     if payload.startswith("event_") and payload[6:].isdigit() and user is not None:
-        await send_card(message, int(payload[6:]), user.id, repo, settings, clock, is_admin)
-        if user.role is not None:
+        # the card alone: a welcome after it would bury it; registering sets the role
+        shown = await send_card(
+            message, int(payload[6:]), user.id, repo, settings, clock, is_admin
+        )
+        if shown or user.role is not None:
             return
     name = user.first_name if user else ""
     if user is None or user.role is None:

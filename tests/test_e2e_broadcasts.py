@@ -343,7 +343,6 @@ async def test_announce_an_event_from_its_card(harness: Staff) -> None:
         await session.commit()
     card = await h.say(ADMIN, f"/start event_{event.id}")
     assert "Семинар" in txt(card)
-    await h.server.next_message(ADMIN.id)  # the role question: the admin has none yet
     h.server.press_data(card, f"eva:announce:{event.id}", user=ADMIN)
     started = await h.server.next_message(ADMIN.id)
     assert "Анонс мероприятия готов" in txt(started)

@@ -321,7 +321,7 @@ async def test_participants_list_and_exports(harness: BotHarness) -> None:
     assert sheet is not None
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
     assert [r[1] for r in rows] == ["Сидоров <Пётр> Ильич", "Петрова Ольга Ивановна"]
-    assert rows[0][2] == "'=ДДТ & филиал"  # a formula would run on a staff computer
+    assert rows[0][2] == "=ДДТ & филиал"  # a text cell: a formula would run on a staff computer
     assert [r[6] for r in rows] == ["записан", "в листе ожидания"]
 
     table = await h.press(ADMIN, listing, "CSV")
@@ -350,7 +350,7 @@ async def test_a_long_list_is_split_into_several_messages(harness: BotHarness) -
 
 async def test_attendance_toggles(harness: BotHarness) -> None:
     h = harness
-    event_id = await seed_event(h.sessionmaker)
+    event_id = await seed_event(h.sessionmaker, starts_at=NOW - timedelta(hours=1))  # begun
     await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
     await seed_teacher(h.sessionmaker, SECOND, "Петрова Ольга Ивановна")
     reg_id, _ = await register(h.sessionmaker, event_id, TEACHER)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot import texts
 from bot.callbacks import (
     AdminEventCb,
     EventCb,
@@ -23,27 +24,38 @@ from storage.models import Event, EventStatus, Registration, RegistrationStatus
 
 
 def events_list(
-    events: Sequence[Event], tz: ZoneInfo, flt: EventListCb, has_more: bool, is_admin: bool
+    events: Sequence[Event],
+    tz: ZoneInfo,
+    flt: EventListCb,
+    has_more: bool,
+    is_admin: bool,
+    this_year: int | None = None,
 ) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for event in events:
-        label = f"{short_when(event.starts_at, tz)} · {clip(event.title, 40)}"
+        label = f"{short_when(event.starts_at, tz, this_year)} · {clip(event.title, 40)}"
         builder.button(text=label, callback_data=EventCb(action="card", id=event.id))
     kind = KIND_LABELS.get(flt.kind, t.BTN_KIND_ALL)
     month = t.MONTHS_NOMINATIVE[flt.month % 100 - 1] if flt.month else t.BTN_MONTH_ALL
+    # each filter menu carries the other filter, so picking one keeps the other
+    current = {"kind": flt.kind, "month": flt.month}
     builder.button(
-        text=t.BTN_FILTER_KIND.format(value=kind), callback_data=EventFilterCb(what="kind")
+        text=t.BTN_FILTER_KIND.format(value=kind),
+        callback_data=EventFilterCb(what="kind", **current),
     )
     builder.button(
-        text=t.BTN_FILTER_MONTH.format(value=month), callback_data=EventFilterCb(what="month")
+        text=t.BTN_FILTER_MONTH.format(value=month),
+        callback_data=EventFilterCb(what="month", **current),
     )
     sizes = [1] * len(events) + [2]
-    if has_more:
+    nav = [(flt.page - 1, texts.BTN_PREV_PAGE)] if flt.page > 0 else []
+    nav += [(flt.page + 1, texts.BTN_MORE_PAGE)] if has_more else []
+    for page, label in nav:
         builder.button(
-            text=t.BTN_MORE,
-            callback_data=EventListCb(kind=flt.kind, month=flt.month, page=flt.page + 1),
+            text=label, callback_data=EventListCb(kind=flt.kind, month=flt.month, page=page)
         )
-        sizes.append(1)
+    if nav:
+        sizes.append(len(nav))
     if is_admin:
         builder.button(text="➕ Новое мероприятие", callback_data=AdminEventCb(action="new"))
         sizes.append(1)
@@ -113,10 +125,12 @@ def cancel_confirm(event_id: int) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def my_events(registrations: Sequence[Registration], tz: ZoneInfo) -> InlineKeyboardMarkup:
+def my_events(
+    registrations: Sequence[Registration], tz: ZoneInfo, this_year: int | None = None
+) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for reg in registrations:
-        label = f"{short_when(reg.event.starts_at, tz)} · {clip(reg.event.title, 40)}"
+        label = f"{short_when(reg.event.starts_at, tz, this_year)} · {clip(reg.event.title, 40)}"
         builder.button(text=label, callback_data=EventCb(action="card", id=reg.event_id))
     builder.adjust(1)
     return builder.as_markup()

@@ -1067,6 +1067,33 @@ class FakeTelegramServer:
     ) -> list[JsonDict]:
         return self.commands.get(_commands_key(scope, language_code), [])
 
+    def visible_commands(
+        self, chat_id: int, user_id: int | None = None, language_code: str = ""
+    ) -> list[str]:
+        """The command menu a client shows in `chat_id` (to `user_id` in a group), resolved
+        in the order Telegram documents: the narrowest scope set wins, each language first."""
+        scopes: list[JsonDict] = []
+        if self._chat_type(chat_id) == "private":
+            scopes += [{"type": "chat", "chat_id": chat_id}, {"type": "all_private_chats"}]
+        else:
+            status = self.member_status.get((chat_id, user_id or 0), "member")
+            admin = user_id is not None and status in ("creator", "administrator")
+            if user_id is not None:
+                scopes.append({"type": "chat_member", "chat_id": chat_id, "user_id": user_id})
+            if admin:
+                scopes.append({"type": "chat_administrators", "chat_id": chat_id})
+            scopes.append({"type": "chat", "chat_id": chat_id})
+            if admin:
+                scopes.append({"type": "all_chat_administrators"})
+            scopes.append({"type": "all_group_chats"})
+        scopes.append({"type": "default"})
+        for scope in scopes:
+            for language in dict.fromkeys((language_code, "")):
+                found = self.commands.get(_commands_key(scope, language))
+                if found is not None:
+                    return [str(command["command"]) for command in found]
+        return []
+
     async def next_message(self, chat_id: int, *, timeout: float = 5.0) -> SentMessage:  # noqa: ASYNC109
         """The next message the bot sent to the chat (per-chat cursor)."""
 
@@ -1714,6 +1741,9 @@ class FakeTelegramServer:
         return self.commands_for(params.get("scope"), params.get("language_code") or "")
 
     def _set_setting(self, key: str, params: JsonDict, files: Files) -> bool:
+        limit = _SETTING_LIMITS.get(key, 0)
+        if limit and len(str(params.get(key) or "")) > limit:
+            raise _bad_request(f"{key.upper()}_INVALID")  # Telegram's limits: 512, 120, 64
         self.settings[(key, params.get("language_code") or "")] = params.get(key) or ""
         return True
 
@@ -1955,6 +1985,9 @@ def _walk(value: Any) -> Iterator[JsonDict]:
     elif isinstance(value, list):
         for inner in value:
             yield from _walk(inner)
+
+
+_SETTING_LIMITS = {"description": 512, "short_description": 120, "name": 64}
 
 
 def _commands_key(scope: Any, language_code: str) -> tuple[str, str]:

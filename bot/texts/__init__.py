@@ -38,6 +38,9 @@ BTN_FORGET: Final = "🗑 Удалить мои данные"
 BTN_FORGET_YES: Final = "Да, удалить всё"
 BTN_FORGET_NO: Final = "Нет, оставить"
 BTN_CANCEL: Final = "Отмена"
+# paging of long lists (events, FAQ drafts): each page is one message, edited in place
+BTN_PREV_PAGE: Final = "« Назад"
+BTN_MORE_PAGE: Final = "Дальше »"
 
 WELCOME: Final = (
     "Здравствуйте, {name}! Это бот «<b>{moc_name}</b>».\n\n"

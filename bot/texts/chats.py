@@ -16,6 +16,8 @@ AUDIENCE_TITLES: Final = {
     "staff": "Сотрудники МОЦ",
 }
 KIND_TITLES: Final = {"group": "группа", "supergroup": "супергруппа", "channel": "канал"}
+# «добавили в …»: the accusative case
+KIND_INTO: Final = {"group": "группу", "supergroup": "супергруппу", "channel": "канал"}
 
 BTN_BOUND: Final = "✅ {title}"
 

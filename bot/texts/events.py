@@ -20,7 +20,6 @@ BTN_KIND_ALL: Final = "Все типы"
 BTN_MONTH_ALL: Final = "Все месяцы"
 BTN_FILTER_KIND: Final = "🏷 Тип: {value}"
 BTN_FILTER_MONTH: Final = "📆 Месяц: {value}"
-BTN_MORE: Final = "Ещё »"
 BTN_PROFILE_EDIT: Final = "✏️ Изменить профиль"
 BTN_ORG_OTHER: Final = "Другая — напишу сам(а)"
 BTN_SHARE_PHONE: Final = "📱 Отправить мой номер"
@@ -98,12 +97,15 @@ PROOF: Final = (
     "📄 <b>Подтверждение участия</b>\n\n"
     "{name} ({organisation}) принял(а) участие в мероприятии «{title}» ({kind}), "
     "{dates}, {hours} ч.\n\n"
-    "Организатор: {moc}.\nНомер записи: {reg_id}. Для аттестации можно запросить "
-    "документ на бланке у специалиста МОЦ."
+    "Организатор: {moc}.\nНомер записи: {reg_id}. Документ для портфолио (аттестация) — "
+    "файлом ниже: распечатайте его, подпись и печать поставят в МОЦ."
 )
 PROOF_NOT_YET: Final = (
     "Подтверждение появится после того, как специалист отметит ваше присутствие."
 )
+# callback alerts: plain text, at most 200 characters
+PROOF_AFTER_END: Final = "Подтверждение будет доступно после окончания мероприятия ({when})."
+FILE_PROOF: Final = "podtverzhdenie-{event}-{reg}.docx"
 
 PROFILE_START: Final = (
     "Для записи нужны ваши данные — один раз, дальше я их запомню.\n\n"

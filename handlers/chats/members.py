@@ -64,7 +64,7 @@ async def bot_added(
     log.info("bot added to chat %s by user %s", chat.id, event.from_user.id)
     text = fill(
         t.ADDED,
-        kind=t.KIND_TITLES.get(chat.type, chat.type),
+        kind=t.KIND_INTO.get(chat.type, chat.type),
         title=chat.title or "",
         chat_id=chat.id,
         who=_who(event.from_user),

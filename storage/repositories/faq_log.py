@@ -84,8 +84,8 @@ class FaqLogRepo:
         await self.session.flush()
         return draft
 
-    async def drafts(self, limit: int = 50) -> Sequence[FaqDraft]:
+    async def drafts(self, limit: int = 50, offset: int = 0) -> Sequence[FaqDraft]:
         rows = await self.session.scalars(
-            select(FaqDraft).order_by(FaqDraft.id.desc()).limit(limit)
+            select(FaqDraft).order_by(FaqDraft.id.desc()).offset(offset).limit(limit)
         )
         return rows.all()
