@@ -158,7 +158,8 @@ async def test_staff_reload_the_knowledge_base_and_a_broken_edit_is_refused(
         assert settings.moc_email in answer.text  # the contacts entry itself
 
         moc.write_text(good, encoding="utf-8")
-        assert "База ответов перечитана: 35 ответов" in (await h.say(ADMIN, "/reload_faq")).text
+        reloaded = (await h.say(ADMIN, "/reload_faq")).text
+        assert f"База ответов перечитана: {len(faq.kb.entries)} ответ" in reloaded
         ignored = await h.say(PARENT, "/reload_faq")  # not staff: not a reload
         assert "перечитана" not in ignored.text and "прежняя версия" not in ignored.text
     finally:
