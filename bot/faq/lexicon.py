@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["FUNCTION_POS", "PHRASES", "QUESTION_WORDS", "STOP_WORDS", "SYNONYMS"]
+__all__ = [
+    "AGE_UNIT",
+    "AGE_WORD",
+    "DOMAIN_WORDS",
+    "FUNCTION_POS",
+    "PHRASES",
+    "QUESTION_WORDS",
+    "STOP_WORDS",
+    "SYNONYMS",
+]
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -170,3 +179,12 @@ PHRASES: Mapping[tuple[str, str], str] = {
     ("добрый", "утро"): "добрый_утро",
     ("добрый", "вечер"): "добрый_вечер",
 }
+
+# Words only this service's questions use: an off-topic intent whose samples never use such a word
+# must beat the FAQ clearly to claim a question that does («снилс для сертификата»).
+DOMAIN_WORDS: frozenset[str] = frozenset(_words("сертификат навигатор номинал моц"))
+
+# «5 лет», «в 17 лет», «ребёнку 4 года»: a number before one of these is an age; the index also
+# sees AGE_WORD, so a question about a young child's age is not pulled to «исполнилось 18».
+AGE_UNIT = "год"  # the lemma of «год», «года» and «лет»
+AGE_WORD = "возраст"

@@ -35,6 +35,7 @@ from typing import Literal
 
 from bot.faq.index import Group, TfIdfIndex
 from bot.faq.kb import FaqEntry, Intent, KnowledgeBase
+from bot.faq.lexicon import DOMAIN_WORDS
 from bot.faq.text import Analysis, Vocabulary, analyze, is_known, tokenize
 
 __all__ = ["FaqMatcher", "Kind", "Scored", "SearchResult"]
@@ -50,6 +51,7 @@ INTENT_MIN = 0.3  # smalltalk / off-topic must reach this...
 INTENT_SHARE = 0.8  # ...and this share of the best FAQ entry: a near-tie is not worth the risk
 SMALLTALK_MARGIN = 0.1  # «у меня вопрос» is a greeting, «вопрос про почту МОЦ» is not
 AUDIENCE_BOOST = 1.08  # entries for the asker's audience (or "all") score 8% higher
+DOMAIN_DISCOUNT = 0.6  # an off-topic intent's score on a question with the service's words
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,14 @@ class FaqMatcher:
             )
             for e in self._entries
         ]
-        groups += [Group([self._analyze(q).content for q in i.questions]) for i in self._intents]
+        asked = [[self._analyze(q).content for q in i.questions] for i in self._intents]
+        groups += [Group(questions) for questions in asked]
         self._index = TfIdfIndex(groups)
+        # the service's own words each off-topic intent never uses (most use none of them)
+        self._foreign = [
+            DOMAIN_WORDS.difference(*questions) if intent.kind == "offtopic" else frozenset()
+            for intent, questions in zip(self._intents, asked, strict=True)
+        ]
         self._courtesy = [
             (n, frozenset(tokenize(q)))
             for n, intent in enumerate(self._intents)
@@ -122,12 +130,20 @@ class FaqMatcher:
             if not is_known(word):
                 yield from self.vocabulary.correct(word) or ()
 
-    def _intent_scores(self, text: str, index_scores: list[float]) -> list[float]:
-        """Off-topic by content; smalltalk by its exact words, or by content if clearly ahead."""
+    def _intent_scores(
+        self, text: str, index_scores: list[float], content: frozenset[str] = frozenset()
+    ) -> list[float]:
+        """Off-topic by content; smalltalk by its exact words, or by content if clearly ahead.
+
+        An off-topic intent loses weight on a question naming the service («снилс для
+        сертификата») when its own samples never name it.
+        """
         scores = index_scores[len(self._entries) :] or [0.0] * len(self._intents)
         for n, intent in enumerate(self._intents):
             if intent.kind == "smalltalk":
                 scores[n] = max(0.0, scores[n] - SMALLTALK_MARGIN)
+            elif self._foreign[n] & content:
+                scores[n] *= DOMAIN_DISCOUNT
         words = frozenset(self._courtesy_words(text))
         for n, sample in self._courtesy:
             scores[n] = max(scores[n], _overlap(words, sample))
@@ -150,7 +166,7 @@ class FaqMatcher:
         analysis = self._analyze(text)
         scores = self._index.scores(analysis.content) if analysis.content else []
         ranked = self._rank(scores, audience)
-        intent_scores = self._intent_scores(text, scores)
+        intent_scores = self._intent_scores(text, scores, frozenset(analysis.content))
         best = max(range(len(intent_scores)), key=intent_scores.__getitem__, default=None)
         top = ranked[0].score if ranked else 0.0
         if best is not None and intent_scores[best] >= max(INTENT_MIN, INTENT_SHARE * top):
