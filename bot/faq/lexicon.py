@@ -111,6 +111,11 @@ _EXPANSIONS: dict[str, str] = {
     # pymorphy3 reads «данные» as a participle of «дать» and «деньги» as «деньга»
     **dict.fromkeys(_words("данные данных данным данными"), "данные"),
     **dict.fromkeys(_words("деньги денег деньгам деньгами деньгах"), "деньги"),
+    # «2 кружка» and «два кружка» count the same things (collective «двое» stays: it counts people)
+    "1": "один",
+    "2": "два",
+    "3": "три",
+    "4": "четыре",
 }
 
 # perfective verb <- its imperfective and action noun: «получать», «получение» and «получить»
