@@ -76,8 +76,15 @@ def _build_parser() -> argparse.ArgumentParser:
         choices=["parents", "teachers", "organisations"],
         help="предпочитать статьи для этой аудитории",
     )
-    export = _command(faq, "export", "вывести все статьи")
+    export = _command(
+        faq,
+        "export",
+        "вывести все статьи так, как их видят пользователи (с текущими настройками региона)",
+    )
     export.add_argument("--json", action="store_true", help="список JSON (единственный формат)")
+    export.add_argument(
+        "--raw", action="store_true", help="шаблоны как в YAML: {плейсхолдеры} и [[if]]-блоки"
+    )
     _command(
         faq,
         "check",
@@ -173,7 +180,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.faq_command == "search":
         return cli_faq.search(settings, args.text, args.json, args.audience)
     if args.faq_command == "export":
-        return cli_faq.export(settings)
+        return cli_faq.export(settings, raw=args.raw)
     if args.faq_command == "check":
         return cli_faq.check(settings, date.today())
     if args.faq_command == "drafts":

@@ -12,7 +12,14 @@ from datetime import date
 from typing import Any
 
 from bot.config import Settings
-from bot.faq import FaqService, SearchResult, check_knowledge_base
+from bot.faq import (
+    FaqEntry,
+    FaqService,
+    SearchResult,
+    check_knowledge_base,
+    render_answer,
+    render_links,
+)
 
 KINDS = {
     "answer": "бот сразу ответит статьёй",
@@ -61,18 +68,24 @@ def search(settings: Settings, text: str, as_json: bool, audience: str | None) -
     return 0
 
 
-def export(settings: Settings) -> int:
+def _export_row(entry: FaqEntry, placeholders: dict[str, str | None] | None) -> dict[str, Any]:
+    """An entry as users see it, or (`placeholders` None) as written in the YAML."""
+    links = entry.links if placeholders is None else render_links(entry, placeholders)
+    return {
+        "id": entry.id,
+        "title": entry.title,
+        "audience": entry.audience,
+        "questions": list(entry.questions),
+        "answer": entry.answer if placeholders is None else render_answer(entry, placeholders),
+        "links": [{"title": link.title, "url": link.url} for link in links],
+    }
+
+
+def export(settings: Settings, *, raw: bool = False) -> int:
+    """All entries as JSON: rendered with this deployment's settings, or the raw templates."""
     faq = FaqService(settings.faq_dir)
-    rows = [
-        {
-            "id": e.id,
-            "title": e.title,
-            "audience": e.audience,
-            "questions": list(e.questions),
-            "answer": e.answer,
-        }
-        for e in faq.kb.entries.values()
-    ]
+    placeholders = None if raw else settings.placeholders()
+    rows = [_export_row(entry, placeholders) for entry in faq.kb.entries.values()]
     print(json.dumps(rows, ensure_ascii=False, indent=2))
     return 0
 
@@ -91,6 +104,13 @@ def check(settings: Settings, today: date) -> int:
         where = f"{p.file}" + (f" [{p.entry_id}]" if p.entry_id else "")
         print(f"{p.label} {where}: {p.message}", file=sys.stderr)
     errors = sum(1 for p in problems if p.level == "error")
+    unset = settings.unset_region_settings()
+    if unset:
+        print(
+            f"Не заданы настройки региона ({len(unset)}): {', '.join(unset)} — ответы обходятся "
+            "без этих сведений или советуют уточнить в МОЦ; задайте их в .env",
+            file=sys.stderr,
+        )
     print(
         f"статей: {len(kb.entries)}, разделов: {len(kb.categories)}, "
         f"шаблонов в {kb.intents_file.name}: {len(kb.smalltalk) + len(kb.offtopic)} — "

@@ -13,11 +13,39 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.region import region_placeholders
 
 CertificateModel = Literal["pfdo", "social"]
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# Regional facts a deployment may leave unset; `faq check` and `run` list the unset ones.
+REGION_FACTS = (
+    "region_name",
+    "moc_address",
+    "moc_phone",
+    "moc_email",
+    "moc_hours",
+    "moc_site",
+    "navigator_url",
+    "nominal_amount",
+    "nominal_unit",
+    "nominal_period",
+    "nominal_prorated",
+    "nominal_application_required",
+    "gosuslugi_certificate",
+    "gosuslugi_enrolment",
+    "gosuslugi_login",
+    "application_review_days",
+)
 
 
 class SettingsError(RuntimeError):
@@ -61,24 +89,33 @@ class Settings(BaseSettings):
     dedupe_updates: bool = True
 
     # --- the МОЦ and the region (used in FAQ answers as {placeholders}) --------------------
-    region_name: str = "Ваш регион"
+    # None (or empty in .env) means the region has not said: answers then leave the fact out
+    # or send the parent to the МОЦ, never show an example value (bot/faq/template.py).
+    region_name: str | None = None
     moc_name: str = "Муниципальный опорный центр дополнительного образования детей"
-    moc_address: str = "адрес уточняйте на сайте МОЦ"
-    moc_phone: str = "телефон уточняйте на сайте МОЦ"
-    moc_email: str = "moc@example.org"
-    moc_hours: str = "пн–пт 9:00–18:00"
-    moc_site: str = "https://example.org"
-    navigator_url: str = "https://navigator.example.org"
+    moc_address: str | None = None
+    moc_phone: str | None = None
+    moc_email: str | None = None
+    moc_hours: str | None = None
+    moc_site: str | None = None
+    navigator_url: str | None = None
     rmc_name: str = "Региональный модельный центр дополнительного образования детей"
     iro_name: str = "региональный институт развития образования"
     certificate_model: CertificateModel = "pfdo"
     certificate_age_min: int = Field(default=5, ge=0, le=18)
     certificate_age_max: int = Field(default=18, ge=1, le=18)
     certificate_self_apply_age: int = Field(default=14, ge=0, le=18)
-    nominal_amount: str = "устанавливается муниципалитетом на каждый год"
-    nominal_application_required: bool = False
-    gosuslugi_enabled: bool = True
-    application_review_days: str = "3–5 рабочих дней"
+    nominal_amount: str | None = None
+    nominal_unit: Literal["roubles", "hours"] | None = None
+    nominal_period: Literal["school_year", "calendar_year"] | None = None
+    nominal_prorated: bool | None = None  # smaller nominal when a child starts mid-period
+    nominal_application_required: bool | None = None
+    gosuslugi_certificate: bool | None = None  # apply for the certificate through Госуслуги
+    gosuslugi_enrolment: bool | None = Field(  # GOSUSLUGI_ENABLED: its old name
+        default=None, validation_alias=AliasChoices("gosuslugi_enrolment", "gosuslugi_enabled")
+    )
+    gosuslugi_login: bool | None = None  # «Войти через Госуслуги» on the Navigator
+    application_review_days: str | None = None
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -119,7 +156,7 @@ class Settings(BaseSettings):
             raise ValueError("адрес должен начинаться с http:// или https://")
         return value.rstrip("/")
 
-    @field_validator("staff_chat_id", "redis_url", "faq_dir", mode="before")
+    @field_validator("staff_chat_id", "redis_url", "faq_dir", *REGION_FACTS, mode="before")
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if value == "" else value
@@ -179,53 +216,13 @@ class Settings(BaseSettings):
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.admin_ids
 
-    def placeholders(self) -> dict[str, str]:
-        """Values for `{name}` placeholders in FAQ answers."""
-        social = self.certificate_model == "social"
-        return {
-            "region_name": self.region_name,
-            "moc_name": self.moc_name,
-            "moc_address": self.moc_address,
-            "moc_phone": self.moc_phone,
-            "moc_email": self.moc_email,
-            "moc_hours": self.moc_hours,
-            "moc_site": self.moc_site,
-            "navigator_url": self.navigator_url,
-            "rmc_name": self.rmc_name,
-            "iro_name": self.iro_name,
-            "certificate_name": (
-                "социальный сертификат на получение услуг дополнительного образования"
-                if social
-                else "сертификат дополнительного образования"
-            ),
-            "certificate_short": "социальный сертификат" if social else "сертификат ПФДО",
-            "certificate_basis": (
-                "Федеральный закон № 189-ФЗ о государственном (муниципальном) социальном заказе"
-                if social
-                else "региональные правила персонифицированного финансирования (ПФДО)"
-            ),
-            "age_min": str(self.certificate_age_min),
-            "age_max": str(self.certificate_age_max),
-            "self_apply_age": str(self.certificate_self_apply_age),
-            "nominal_amount": self.nominal_amount,
-            "nominal_application_note": (
-                "В нашем регионе номинал на новый период нужно запросить: в личном кабинете "
-                "Навигатора откройте «Ваши дети» → «Управление сертификатами» и подайте "
-                "заявление на начисление номинала. Заявления рассматривают по очереди, "
-                "пока есть средства."
-                if self.nominal_application_required
-                else "В нашем регионе номинал на новый период начисляется без отдельного "
-                "заявления; если он не появился в кабинете, напишите нам."
-            ),
-            "gosuslugi_note": (
-                "В нашем регионе Навигатор связан с Госуслугами: заявление на запись можно "
-                "подать и через портал Госуслуг."
-                if self.gosuslugi_enabled
-                else "В нашем регионе запись на кружки идёт через Навигатор; через Госуслуги "
-                "заявление пока не подаётся."
-            ),
-            "review_days": self.application_review_days,
-        }
+    def unset_region_settings(self) -> list[str]:
+        """Names (as in .env) of the regional facts this deployment has not set."""
+        return [name.upper() for name in REGION_FACTS if getattr(self, name) is None]
+
+    def placeholders(self) -> dict[str, str | None]:
+        """Values for `{name}` placeholders and `[[if]]` blocks in FAQ answers; None: unset."""
+        return region_placeholders(self)
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -20,6 +20,14 @@ def fill(template: str, **values: Any) -> str:
     return template.format(**{key: q(value) for key, value in values.items()})
 
 
+def fill_region(template: str, **values: Any) -> str:
+    """`fill` for texts with region facts that may be unset (None): a `[[if name]]` block or
+    a line using an unset value is left out instead of showing «None» (bot/faq/template.py)."""
+    from bot.faq.template import render_template  # the FAQ package is heavier than this one
+
+    return render_template(template, {k: None if v is None else str(v) for k, v in values.items()})
+
+
 def clip(text: str, limit: int) -> str:
     """Shorten plain text to `limit` characters, marking the cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -54,6 +54,11 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
     """What every runner hands to the Dispatcher; /reload_faq re-checks the KB with these
     placeholders, so a broken edit never replaces the working knowledge base."""
     faq = FaqService(settings.faq_dir, settings.placeholders())
+    unset = settings.unset_region_settings()
+    if unset:
+        log.warning(
+            "region settings not set, FAQ answers leave these facts out: %s", ", ".join(unset)
+        )
     return Services(settings, create_sessionmaker(engine), faq)
 
 

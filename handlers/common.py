@@ -10,7 +10,7 @@ from aiogram.types import Message
 
 from bot import keyboards, texts
 from bot.config import Settings
-from bot.render import fill
+from bot.render import fill_region
 from storage.models import User
 
 
@@ -42,7 +42,7 @@ async def menu(message: Message, user: User | None, is_admin: bool) -> None:
 
 
 async def contacts(message: Message, settings: Settings) -> None:
-    await message.answer(fill(texts.CONTACTS, **settings.placeholders()))
+    await message.answer(fill_region(texts.CONTACTS, **settings.placeholders()))
 
 
 def create_router() -> Router:

@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, Message
 from bot import keyboards, texts
 from bot.callbacks import AskCb, TicketCb
 from bot.config import Settings
-from bot.render import fill
+from bot.render import fill, fill_region
 from bot.tg import drop_keyboard, send_to_chat
 from bot.tickets import POST_BODY_LIMIT, add_follow_up, open_ticket, post
 from storage.models import TicketStatus, User
@@ -27,10 +27,10 @@ async def _created(
 ) -> str:
     ticket, appended, reached = await open_ticket(bot, repo, settings, user, chat_id, question)
     if not reached:
-        return fill(texts.TICKET_NO_STAFF, id=ticket.id, phone=settings.moc_phone)
+        return fill_region(texts.TICKET_NO_STAFF, id=ticket.id, phone=settings.moc_phone)
     if appended:
         return fill(texts.TICKET_ALREADY_OPEN, id=ticket.id)
-    return fill(texts.TICKET_CREATED, id=ticket.id, hours=settings.moc_hours)
+    return fill_region(texts.TICKET_CREATED, id=ticket.id, hours=settings.moc_hours)
 
 
 async def append_to_ticket(

@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.contacts import normalize_contact, normalize_phone
 from bot.keyboards import events as kb
 from bot.registration import register_and_confirm
-from bot.render import fill
+from bot.render import fill, fill_region
 from bot.texts import events as t
 from bot.tg import drop_keyboard, send_to_chat
 from storage.models import User
@@ -156,7 +156,7 @@ async def got_consent(
     await drop_keyboard(query)
     if callback_data.value != 1:
         await state.clear()
-        await send_to_chat(query, fill(t.CONSENT_REFUSED, phone=settings.moc_phone))
+        await send_to_chat(query, fill_region(t.CONSENT_REFUSED, phone=settings.moc_phone))
         return
     await state.set_state(ProfileForm.mailing)
     await send_to_chat(query, t.MAILING, kb.yes_no("mail", t.BTN_MAIL_YES, t.BTN_MAIL_NO))

@@ -15,6 +15,7 @@ from bot.faq.kb import (
     load_knowledge_base,
     render_answer,
     render_link,
+    render_links,
     render_text,
 )
 from bot.faq.matcher import FaqMatcher, Scored, SearchResult
@@ -37,5 +38,6 @@ __all__ = [
     "load_knowledge_base",
     "render_answer",
     "render_link",
+    "render_links",
     "render_text",
 ]

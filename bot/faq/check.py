@@ -9,8 +9,7 @@ edit the YAML: each says what is wrong and how to fix it.
 
 from __future__ import annotations
 
-import string
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,6 +23,7 @@ from bot.faq.kb import (
     load_knowledge_base,
     render_text,
 )
+from bot.faq.template import TemplateError, Values, condition_names, fields
 from bot.faq.text import normalize
 
 __all__ = ["MESSAGE_LIMIT", "Problem", "check_directory", "check_knowledge_base"]
@@ -61,18 +61,13 @@ class Problem:
         return f"{self.label} {where}: {self.message}"
 
 
-def _fields(template: str) -> Iterator[str]:
-    for _, name, _, _ in string.Formatter().parse(template):
-        if name is not None:
-            yield name
-
-
-def _render(template: str, placeholders: Mapping[str, str], *, escape: bool) -> tuple[str, str]:
+def _render(template: str, placeholders: Values, *, escape: bool) -> tuple[str, str]:
     """(rendered text, error); unknown placeholders are reported, not raised."""
     try:
-        unknown = sorted({n for n in _fields(template) if n not in placeholders})
+        used = set(fields(template)) | set(condition_names(template))
     except ValueError:
         return "", BAD_BRACES
+    unknown = sorted(n for n in used if n not in placeholders)
     if unknown:
         names = ", ".join(f"{{{n}}}" for n in unknown)
         if len(unknown) == 1:
@@ -80,11 +75,13 @@ def _render(template: str, placeholders: Mapping[str, str], *, escape: bool) -> 
         return "", f"неизвестные плейсхолдеры {names}: их нет в настройках региона — {TYPO}"
     try:
         return render_text(template, placeholders, escape=escape), ""
+    except TemplateError as exc:
+        return "", str(exc)
     except (KeyError, ValueError, IndexError, AttributeError):
         return "", BAD_FIELD
 
 
-def _message_errors(text: str, placeholders: Mapping[str, str], what: str) -> Iterator[str]:
+def _message_errors(text: str, placeholders: Values, what: str) -> Iterator[str]:
     rendered, error = _render(text, placeholders, escape=True)
     if error:
         yield f"поле {what}: {error}"
@@ -98,16 +95,14 @@ def _message_errors(text: str, placeholders: Mapping[str, str], what: str) -> It
         yield f"поле {what}, разметка HTML: {problem}"
 
 
-def _entry_errors(
-    entry: FaqEntry, kb: KnowledgeBase, placeholders: Mapping[str, str]
-) -> Iterator[str]:
+def _entry_errors(entry: FaqEntry, kb: KnowledgeBase, placeholders: Values) -> Iterator[str]:
     yield from _message_errors(entry.answer, placeholders, "answer")
     for link in entry.links:
         url, error = _render(link.url, placeholders, escape=False)
         title_error = _render(link.title, placeholders, escape=False)[1]
         if error or title_error:
             yield f"ссылка «{link.title}»: {error or title_error}"
-        elif not url.startswith(("http://", "https://")) or " " in url:
+        elif url and (not url.startswith(("http://", "https://")) or " " in url):
             yield (
                 f"ссылка «{link.title}»: адрес «{url}» — не адрес сайта; он должен начинаться "
                 "с https:// (или http://) и быть без пробелов"
@@ -160,9 +155,7 @@ def _duplicate_questions(kb: KnowledgeBase) -> Iterator[Problem]:
             yield Problem("error", file, owner, message)
 
 
-def check_knowledge_base(
-    kb: KnowledgeBase, placeholders: Mapping[str, str], today: date
-) -> list[Problem]:
+def check_knowledge_base(kb: KnowledgeBase, placeholders: Values, today: date) -> list[Problem]:
     """All problems, errors first; the bot should refuse to (re)load when any is an error."""
     problems: list[Problem] = []
     for entry in kb.entries.values():
@@ -178,9 +171,7 @@ def check_knowledge_base(
     return sorted(problems, key=lambda p: p.level != "error")
 
 
-def check_directory(
-    directory: Path | None, placeholders: Mapping[str, str], today: date
-) -> list[Problem]:
+def check_directory(directory: Path | None, placeholders: Values, today: date) -> list[Problem]:
     """Load and check; a loader failure (duplicate id, bad date...) becomes one error."""
     try:
         kb = load_knowledge_base(directory)

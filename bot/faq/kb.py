@@ -7,7 +7,6 @@ Semantic checks that need settings (placeholders, HTML, links) live in `check.py
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from bot.faq._reader import FileReader, KnowledgeBaseError
+from bot.faq.template import TemplateError, Values, render_template
 
 __all__ = [
     "AUDIENCES",
@@ -28,6 +28,7 @@ __all__ = [
     "load_knowledge_base",
     "render_answer",
     "render_link",
+    "render_links",
     "render_text",
 ]
 
@@ -195,13 +196,13 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
     return KnowledgeBase(directory, entries, categories, smalltalk, offtopic, sources)
 
 
-def render_text(template: str, placeholders: Mapping[str, str], *, escape: bool = True) -> str:
-    """Fill `{name}` placeholders; values are plain text, so they are HTML-escaped by default."""
-    values = {k: html.escape(v, quote=True) if escape else v for k, v in placeholders.items()}
-    return template.format_map(values)
+def render_text(template: str, placeholders: Values, *, escape: bool = True) -> str:
+    """Fill `{name}` placeholders and `[[if]]` blocks (see `template.py`); values are plain
+    text, so they are HTML-escaped by default; a line using an unset value is left out."""
+    return render_template(template, placeholders, escape=escape)
 
 
-def _render(entry: FaqEntry, template: str, placeholders: Mapping[str, str], escape: bool) -> str:
+def _render(entry: FaqEntry, template: str, placeholders: Values, escape: bool) -> str:
     try:
         return render_text(template, placeholders, escape=escape)
     except KeyError as exc:
@@ -210,6 +211,8 @@ def _render(entry: FaqEntry, template: str, placeholders: Mapping[str, str], esc
             "его нет в настройках региона — проверьте написание"
         )
         raise KnowledgeBaseError(message, entry_id=entry.id) from exc
+    except TemplateError as exc:
+        raise KnowledgeBaseError(f"статья «{entry.id}»: {exc}", entry_id=entry.id) from exc
     except (ValueError, IndexError, AttributeError) as exc:
         message = (
             f"статья «{entry.id}»: ошибка в фигурных скобках — в {{}} пишут только имя "
@@ -218,14 +221,20 @@ def _render(entry: FaqEntry, template: str, placeholders: Mapping[str, str], esc
         raise KnowledgeBaseError(message, entry_id=entry.id) from exc
 
 
-def render_answer(entry: FaqEntry, placeholders: Mapping[str, str]) -> str:
+def render_answer(entry: FaqEntry, placeholders: Values) -> str:
     """The answer as Telegram HTML; raises `KnowledgeBaseError` naming a bad placeholder."""
     return _render(entry, entry.answer, placeholders, escape=True)
 
 
-def render_link(entry: FaqEntry, link: Link, placeholders: Mapping[str, str]) -> Link:
+def render_link(entry: FaqEntry, link: Link, placeholders: Values) -> Link:
     """A link with placeholders filled, as plain text (button titles and URLs are not HTML)."""
     return Link(
         _render(entry, link.title, placeholders, escape=False),
         _render(entry, link.url, placeholders, escape=False),
     )
+
+
+def render_links(entry: FaqEntry, placeholders: Values) -> list[Link]:
+    """The entry's buttons as users see them: a link whose address is unset is left out."""
+    links = (render_link(entry, link, placeholders) for link in entry.links)
+    return [link for link in links if link.url.strip() and link.title.strip()]

@@ -21,7 +21,7 @@ __all__ = ["FaqService"]
 
 class FaqService:
     def __init__(
-        self, directory: Path | None = None, placeholders: Mapping[str, str] | None = None
+        self, directory: Path | None = None, placeholders: Mapping[str, str | None] | None = None
     ) -> None:
         """Load now (errors propagate); with `placeholders`, check errors also refuse a load."""
         self.directory = directory

@@ -9,7 +9,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 
 from bot import texts
 from bot.callbacks import AskCb, FaqCb, ForgetCb, RoleCb, TicketCb
-from bot.faq import Category, FaqEntry, render_text
+from bot.faq import Category, FaqEntry, render_links
 
 
 def roles(include_staff: bool) -> InlineKeyboardMarkup:
@@ -61,12 +61,12 @@ def topics(entries: Iterable[FaqEntry]) -> InlineKeyboardMarkup:
 
 
 def answer(
-    entry: FaqEntry, related: Sequence[FaqEntry], placeholders: Mapping[str, str]
+    entry: FaqEntry, related: Sequence[FaqEntry], placeholders: Mapping[str, str | None]
 ) -> InlineKeyboardMarkup:
     """Under an answer: its links, related topics, the way back, and a human."""
     builder = InlineKeyboardBuilder()
-    for link in entry.links:
-        builder.button(text=link.title, url=render_text(link.url, placeholders, escape=False))
+    for link in render_links(entry, placeholders):
+        builder.button(text=link.title, url=link.url)
     for other in related:
         builder.button(text=f"→ {other.title}", callback_data=FaqCb(action="e", id=other.id))
     builder.button(text=texts.BTN_BACK, callback_data=FaqCb(action="cat", id=entry.category))
