@@ -74,8 +74,8 @@ class SearchResult:
 
 
 def _plain(answer: str) -> str:
-    """Answer text without tags and placeholders, as extra vocabulary for its entry."""
-    return re.sub(r"<[^>]*>|\{[a-z_]+\}", " ", answer)
+    """Answer text without tags, placeholders and [[if]] markers, as vocabulary for its entry."""
+    return re.sub(r"<[^>]*>|\{[a-z_]+\}|\[\[.*?\]\]", " ", answer)
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
