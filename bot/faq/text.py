@@ -41,7 +41,7 @@ __all__ = [
 
 _NOT_WORD = re.compile(r"[^0-9a-zа-я]+")
 CORRECTION_CACHE_SIZE = 50_000
-MAX_AGE = 25
+MAX_AGE = 17  # a child's age; «18 лет» is where the certificate ends, a topic of its own
 
 
 def normalize(text: str) -> str:
@@ -190,7 +190,7 @@ def _resolve(word: str, vocabulary: Vocabulary | None) -> tuple[str, ...]:
 
 
 def _is_age(previous: str, lemmas: tuple[str, ...]) -> bool:
-    """«5 лет», «4 года» name an age; «2025 год» does not."""
+    """«5 лет», «4 года» name a child's age; «2025 год» does not."""
     return previous.isdigit() and int(previous) <= MAX_AGE and lemmas[-1:] == (AGE_UNIT,)
 
 
