@@ -41,9 +41,11 @@ from bot.faq.text import Analysis, Vocabulary, analyze, is_known, tokenize
 __all__ = ["FaqMatcher", "Kind", "Scored", "SearchResult"]
 
 Kind = Literal["answer", "suggest", "smalltalk", "offtopic", "unknown"]
-ANSWER_MIN = 0.2  # an entry this similar is answered directly...
+ANSWER_MIN = 0.25  # an entry this similar is answered directly...
 RATIO = 0.7  # ...if the runner-up scores at most this share of it,
-SURE = 0.33  # ...or regardless of the runner-up when it is this similar (and not one word).
+SURE = 0.36  # ...or regardless of the runner-up when it is this similar (and not one word),
+DISTINCT_MIN = 0.2  # ...or, this similar, when a word of the question tells it apart
+DISTINCT_RATIO = 0.9  # from a runner-up scoring at most this share of it.
 SUGGEST_MIN = 0.2  # below this nothing is offered, not even as «maybe you mean»
 SUGGEST_SHARE = 0.6  # suggestions score at least this share of the best one
 CANDIDATE_MIN = 0.1  # weaker entries are not reported at all
@@ -100,6 +102,12 @@ class FaqMatcher:
             )
             for e in self._entries
         ]
+        # per entry: the words its samples ask with, and those plus its answer's
+        self._asks: dict[str, frozenset[str]] = {}
+        self._uses: dict[str, frozenset[str]] = {}
+        for entry, group in zip(self._entries, groups, strict=True):
+            self._asks[entry.id] = frozenset().union(*group.questions)
+            self._uses[entry.id] = self._asks[entry.id].union(group.context)
         asked = [[self._analyze(q).content for q in i.questions] for i in self._intents]
         groups += [Group(questions) for questions in asked]
         self._index = TfIdfIndex(groups)
@@ -172,17 +180,39 @@ class FaqMatcher:
         if best is not None and intent_scores[best] >= max(INTENT_MIN, INTENT_SHARE * top):
             intent = self._intents[best]
             return SearchResult(text, intent.kind, None, ranked[:limit], intent)
-        return _decide(text, ranked, limit, len(set(analysis.content)))
+        return self._decide(text, ranked, limit, frozenset(analysis.content))
+
+    def _tells_apart(self, words: frozenset[str], first: str, second: str) -> bool:
+        """The question has a word only the first entry's samples use, none only the second's.
+
+        «как удалить заявку» is close to both giving up the certificate (удалить данные) and
+        cancelling an application, but «заявка» is asked about only in the second.
+        """
+        ours = words & (self._asks[first] - self._uses[second])
+        theirs = words & (self._asks[second] - self._uses[first])
+        return bool(ours) and not theirs
+
+    def _decide(
+        self, text: str, ranked: list[Scored], limit: int, words: frozenset[str]
+    ) -> SearchResult:
+        """Answer when one entry is clearly ahead, suggest when several are close, else unknown."""
+        top = ranked[0] if ranked else None
+        if top is None or top.score < SUGGEST_MIN:
+            return SearchResult(text, "unknown", None, ranked[:limit], None)
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        sure = top.score >= SURE and len(words) > 1  # «сертификат» alone fits many entries
+        clear = top.score >= ANSWER_MIN and runner_up <= RATIO * top.score
+        told = (
+            len(ranked) > 1
+            and top.score >= DISTINCT_MIN
+            and runner_up <= DISTINCT_RATIO * top.score
+            and self._tells_apart(words, top.id, ranked[1].id)
+        )
+        if sure or clear or told:
+            return SearchResult(text, "answer", top, ranked[:limit], None)
+        return _suggest(text, ranked, limit, top)
 
 
-def _decide(text: str, ranked: list[Scored], limit: int, words: int) -> SearchResult:
-    """Answer when one entry is clearly ahead, suggest when several are close, else unknown."""
-    top = ranked[0] if ranked else None
-    if top is None or top.score < SUGGEST_MIN:
-        return SearchResult(text, "unknown", None, ranked[:limit], None)
-    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-    sure = top.score >= SURE and words > 1  # «сертификат» alone fits many entries well
-    if sure or (top.score >= ANSWER_MIN and runner_up <= RATIO * top.score):
-        return SearchResult(text, "answer", top, ranked[:limit], None)
+def _suggest(text: str, ranked: list[Scored], limit: int, top: Scored) -> SearchResult:
     close = [s for s in ranked[:limit] if s.score >= max(SUGGEST_MIN, top.score * SUGGEST_SHARE)]
     return SearchResult(text, "suggest", None, close, None)
