@@ -84,6 +84,30 @@ def test_a_question_naming_the_certificate_is_not_taken_by_an_off_topic_intent(
     assert matcher.search("частная студия не возвращает деньги за абонемент").kind == "offtopic"
 
 
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        (
+            "Здравствуйте. Мы с дочкой давно хотели на танцы, нашли студию рядом с домом, там "
+            "хорошие отзывы, педагог приятный. Записались через Навигатор ещё в августе. "
+            "Где посмотреть, приняли заявку или нет?",
+            "navigator.application_status",
+        ),
+        (
+            "Здравствуйте! У меня внучка, ей девять. Родители в отъезде, она живёт со мной, "
+            "водим её в кружок рисования при школе искусств. Как мне отменить заявку на "
+            "второй кружок, если передумали?",
+            "navigator.cancel_application",
+        ),
+    ],
+)
+def test_a_story_told_first_does_not_drown_the_question(
+    matcher: FaqMatcher, message: str, entry_id: str
+) -> None:
+    """Without weighing the question sentence these got «не нашёл» or only a suggestion."""
+    assert answer_id(matcher.search(message)) == entry_id
+
+
 def test_an_age_is_not_read_as_turning_18(matcher: FaqMatcher) -> None:
     result = matcher.search("нам 5 лет исполнилось можно уже сертификат")
     assert answer_id(result) != "certificate.turning_18"

@@ -53,6 +53,10 @@ INTENT_MIN = 0.3  # smalltalk / off-topic must reach this...
 INTENT_SHARE = 0.8  # ...and this share of the best FAQ entry: a near-tie is not worth the risk
 SMALLTALK_MARGIN = 0.1  # «у меня вопрос» is a greeting, «вопрос про почту МОЦ» is not
 AUDIENCE_BOOST = 1.08  # entries for the asker's audience (or "all") score 8% higher
+STORY_MIN_WORDS = 8  # a message this long (content words) in several sentences may tell a story
+FOCUS_SHARE = 0.5  # ...and its question part weighs this much of the score
+FOCUS_MIN_WORDS = 3  # if that part says enough on its own
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
 DOMAIN_DISCOUNT = 0.6  # an off-topic intent's score on a question with the service's words
 
 
@@ -172,7 +176,7 @@ class FaqMatcher:
         `match`); scores are cosine similarities in [0, 1].
         """
         analysis = self._analyze(text)
-        scores = self._index.scores(analysis.content) if analysis.content else []
+        scores = self._scores(text, analysis)
         ranked = self._rank(scores, audience)
         intent_scores = self._intent_scores(text, scores, frozenset(analysis.content))
         best = max(range(len(intent_scores)), key=intent_scores.__getitem__, default=None)
@@ -181,6 +185,27 @@ class FaqMatcher:
             intent = self._intents[best]
             return SearchResult(text, intent.kind, None, ranked[:limit], intent)
         return self._decide(text, ranked, limit, frozenset(analysis.content))
+
+    def _scores(self, text: str, analysis: Analysis) -> list[float]:
+        """Index scores; a long message that tells a story first also weighs its question part.
+
+        «Здравствуйте. Внучке восемь, ходим на танцы, в школе дали листовку… Где взять
+        сертификат?»: the last sentence with a question mark (or the last sentence) says what
+        is asked, the story around it only which entries are near.
+        """
+        if not analysis.content:
+            return []
+        scores = self._index.scores(analysis.content)
+        focus = _question_part(text)
+        if focus is None or len(analysis.content) < STORY_MIN_WORDS:
+            return scores
+        asked = self._analyze(focus).content
+        if len(set(asked)) < FOCUS_MIN_WORDS:  # «Как восстановить?» needs the story
+            return scores
+        return [
+            (1 - FOCUS_SHARE) * whole + FOCUS_SHARE * part
+            for whole, part in zip(scores, self._index.scores(asked), strict=True)
+        ]
 
     def _tells_apart(self, words: frozenset[str], first: str, second: str) -> bool:
         """The question has a word only the first entry's samples use, none only the second's.
@@ -211,6 +236,15 @@ class FaqMatcher:
         if sure or clear or told:
             return SearchResult(text, "answer", top, ranked[:limit], None)
         return _suggest(text, ranked, limit, top)
+
+
+def _question_part(text: str) -> str | None:
+    """The last sentence ending in «?» (else the last sentence) of a message of several."""
+    sentences: list[str] = [p.strip() for p in _SENTENCE.findall(text) if p.strip()]
+    if len(sentences) < 2:
+        return None
+    asked = [p for p in sentences if p.endswith("?")]
+    return (asked or sentences)[-1]
 
 
 def _suggest(text: str, ranked: list[Scored], limit: int, top: Scored) -> SearchResult:
