@@ -29,6 +29,7 @@ from bot.faq.text import normalize
 __all__ = ["MESSAGE_LIMIT", "Problem", "check_directory", "check_knowledge_base"]
 
 MESSAGE_LIMIT = 4096
+MODELS = ("pfdo", "social")
 MIN_QUESTIONS = 3
 ENOUGH_QUESTIONS = 5
 STALE_AFTER = timedelta(days=365)
@@ -81,18 +82,33 @@ def _render(template: str, placeholders: Values, *, escape: bool) -> tuple[str, 
         return "", BAD_FIELD
 
 
+def _variants(placeholders: Values) -> list[tuple[Values, str]]:
+    """These settings and the other certificate model: a slip inside a
+    `[[if certificate_model=social]]` block must fail CI in a ПФДО region too."""
+    model = placeholders.get("certificate_model")
+    if model not in MODELS:
+        return [(placeholders, "")]
+    other = next(m for m in MODELS if m != model)
+    return [(placeholders, ""), ({**placeholders, "certificate_model": other}, f" ({other})")]
+
+
 def _message_errors(text: str, placeholders: Values, what: str) -> Iterator[str]:
-    rendered, error = _render(text, placeholders, escape=True)
-    if error:
-        yield f"поле {what}: {error}"
-        return
-    if len(rendered) > MESSAGE_LIMIT:
-        yield (
-            f"длина поля {what} после подстановки — {len(rendered)} при пределе Telegram в "
-            f"{MESSAGE_LIMIT} символов: сократите текст или разделите его на две статьи"
-        )
-    for problem in html_errors(rendered):
-        yield f"поле {what}, разметка HTML: {problem}"
+    seen: set[str] = set()
+    for values, variant in _variants(placeholders):
+        rendered, error = _render(text, values, escape=True)
+        if error:
+            yield f"поле {what}: {error}"
+            return
+        if len(rendered) > MESSAGE_LIMIT:
+            yield (
+                f"длина поля {what}{variant} после подстановки — {len(rendered)} при пределе "
+                f"Telegram в {MESSAGE_LIMIT} символов: сократите текст или разделите его на "
+                "две статьи"
+            )
+        for problem in html_errors(rendered):
+            if problem not in seen:
+                seen.add(problem)
+                yield f"поле {what}{variant}, разметка HTML: {problem}"
 
 
 def _entry_errors(entry: FaqEntry, kb: KnowledgeBase, placeholders: Values) -> Iterator[str]:
