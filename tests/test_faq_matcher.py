@@ -56,6 +56,64 @@ def test_typical_questions_get_the_right_answer(
     assert answer_id(matcher.search(question)) == entry_id
 
 
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("сколько денег на сертификате", "certificate.number_balance"),
+        ("2 кружка по одному сертификату", "certificate.pay_program"),
+        ("можно ли сертификатом оплатить частный кружок у ИП", "certificate.private_providers"),
+        ("как отказаться от сертификата", "certificate.give_up"),
+        ("ребенок болел месяц спишут ли деньги с сертификата", "certificate.illness_missed"),
+        ("как записаться на мастер-класс", "teacher.events"),
+    ],
+)
+def test_walkthrough_questions_get_a_direct_answer(
+    matcher: FaqMatcher, question: str, entry_id: str
+) -> None:
+    """Issue 12's walkthrough: each got suggestions, a wrong entry or «off-topic» before."""
+    assert answer_id(matcher.search(question)) == entry_id
+
+
+def test_a_question_naming_the_certificate_is_not_taken_by_an_off_topic_intent(
+    matcher: FaqMatcher,
+) -> None:
+    """«Частный» and «СНИЛС» also open off-topic intents, whose samples never name the service."""
+    assert answer_id(matcher.search("нужен ли снилс ребенка для серта")) == (
+        "certificate.documents"
+    )
+    assert matcher.search("частная студия не возвращает деньги за абонемент").kind == "offtopic"
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        (
+            "Здравствуйте. Мы с дочкой давно хотели на танцы, нашли студию рядом с домом, там "
+            "хорошие отзывы, педагог приятный. Записались через Навигатор ещё в августе. "
+            "Где посмотреть, приняли заявку или нет?",
+            "navigator.application_status",
+        ),
+        (
+            "Здравствуйте! У меня внучка, ей девять. Родители в отъезде, она живёт со мной, "
+            "водим её в кружок рисования при школе искусств. Как мне отменить заявку на "
+            "второй кружок, если передумали?",
+            "navigator.cancel_application",
+        ),
+    ],
+)
+def test_a_story_told_first_does_not_drown_the_question(
+    matcher: FaqMatcher, message: str, entry_id: str
+) -> None:
+    """Without weighing the question sentence these got «не нашёл» or only a suggestion."""
+    assert answer_id(matcher.search(message)) == entry_id
+
+
+def test_an_age_is_not_read_as_turning_18(matcher: FaqMatcher) -> None:
+    result = matcher.search("нам 5 лет исполнилось можно уже сертификат")
+    assert answer_id(result) != "certificate.turning_18"
+    assert result.candidates[0].id == "certificate.who"
+
+
 def test_every_sample_question_finds_its_own_entry_first(
     matcher: FaqMatcher, kb: KnowledgeBase
 ) -> None:

@@ -108,3 +108,18 @@ def test_typo_corrections_are_cached(vocabulary: Vocabulary) -> None:
     first = vocabulary.correct("сертефикат")
     assert first is not None
     assert vocabulary.correct("сертефикат") is first
+
+
+def test_a_number_before_years_is_a_childs_age() -> None:
+    assert "возраст" in content("ребенку 5 лет") and "возраст" in content("дочке 4 года")
+    assert "возраст" not in content("в 2025 году") and "возраст" not in content("в 18 лет")
+
+
+def test_digits_are_the_numerals_and_parents_are_parents() -> None:
+    assert content("2 кружка") == content("два кружка") == ("два", "кружок")
+    assert content("папа") == content("мама") == content("муж") == ("родитель",)
+
+
+def test_programme_is_both_a_club_and_a_programme() -> None:
+    assert content("программа") == ("кружок", "программа")
+    assert content("опубликовать программу") == content("разместить программу")

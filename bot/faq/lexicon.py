@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["FUNCTION_POS", "PHRASES", "QUESTION_WORDS", "STOP_WORDS", "SYNONYMS"]
+__all__ = [
+    "AGE_UNIT",
+    "AGE_WORD",
+    "DOMAIN_WORDS",
+    "FUNCTION_POS",
+    "PHRASES",
+    "QUESTION_WORDS",
+    "STOP_WORDS",
+    "SYNONYMS",
+]
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -46,7 +55,7 @@ _GROUPS: dict[str, str] = {
     "навигатор": "навик нави навигатр",
     "госуслуга": "госуслуги госуслуг гу госулуга епгу",
     "кружок": (
-        "кружка секция студия занятие программа факультатив допзанятие допы объединение "
+        "кружка секция студия занятие факультатив допзанятие допы объединение "
         # what children actually go to: a parent names the activity, not «кружок»
         "танцы танец хореография шахматы футбол хоккей волейбол баскетбол плавание бассейн "
         "робототехника программирование рисование изостудия вокал хор музыка театр "
@@ -69,6 +78,10 @@ _GROUPS: dict[str, str] = {
     "закончиться": "кончиться кончаться заканчиваться",
     "кабинет": "аккаунт акк учетка",
     "жалоба": "пожаловаться жаловаться претензия",
+    "родитель": "мама мать папа отец муж жена супруг супруга",
+    "опекун": "опека опекунство подопечный",
+    "документ": "доки док документик",
+    "спортивный": "спорт",
 }
 
 # Abbreviations, slang and lemmatiser slips -> the lemmas they stand for.
@@ -94,10 +107,17 @@ _EXPANSIONS: dict[str, str] = {
     "нада": "надо",
     "тока": "только",
     "прога": "кружок",
+    # the Navigator's and organisations' word for a club: both, so either phrasing matches
+    "программа": "кружок программа",
     "инфа": "информация",
     # pymorphy3 reads «данные» as a participle of «дать» and «деньги» as «деньга»
     **dict.fromkeys(_words("данные данных данным данными"), "данные"),
     **dict.fromkeys(_words("деньги денег деньгам деньгами деньгах"), "деньги"),
+    # «2 кружка» and «два кружка» count the same things (collective «двое» stays: it counts people)
+    "1": "один",
+    "2": "два",
+    "3": "три",
+    "4": "четыре",
 }
 
 # perfective verb <- its imperfective and action noun: «получать», «получение» and «получить»
@@ -116,7 +136,7 @@ _VERB_FAMILY: dict[str, str] = {
     "выбрать": "выбирать выбор",
     "найти": "находить искать поиск",
     "отчислить": "отчислять отчисление",
-    "отчислиться": "отчисляться",
+    "отчислиться": "отчисляться отписаться отписываться",
     "удалить": "удалять удаление",
     "посмотреть": "смотреть",
     "узнать": "узнавать",
@@ -135,7 +155,7 @@ _VERB_FAMILY: dict[str, str] = {
     "потратить": "тратить",
     "списать": "списывать списание",
     "заблокировать": "блокировать блокировка",
-    "разместить": "размещать размещение",
+    "разместить": "размещать размещение опубликовать публиковать выложить выкладывать",
     "обработать": "обрабатывать обработка",
     "назначить": "назначать",
     "повысить": "повышать",
@@ -161,7 +181,17 @@ PHRASES: Mapping[tuple[str, str], str] = {
     ("гос", "услуга"): "госуслуга",
     ("личный", "кабинет"): "кабинет",
     ("учетный", "запись"): "кабинет",
+    ("мастер", "класс"): "мероприятие",
     ("добрый", "день"): "добрый_день",
     ("добрый", "утро"): "добрый_утро",
     ("добрый", "вечер"): "добрый_вечер",
 }
+
+# Words only this service's questions use: an off-topic intent whose samples never use such a word
+# must beat the FAQ clearly to claim a question that does («снилс для сертификата»).
+DOMAIN_WORDS: frozenset[str] = frozenset(_words("сертификат навигатор номинал моц"))
+
+# «5 лет», «в 17 лет», «ребёнку 4 года»: a number before one of these is an age; the index also
+# sees AGE_WORD, so a question about a young child's age is not pulled to «исполнилось 18».
+AGE_UNIT = "год"  # the lemma of «год», «года» and «лет»
+AGE_WORD = "возраст"

@@ -17,7 +17,15 @@ import pymorphy3
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from bot.faq.lexicon import FUNCTION_POS, PHRASES, QUESTION_WORDS, STOP_WORDS, SYNONYMS
+from bot.faq.lexicon import (
+    AGE_UNIT,
+    AGE_WORD,
+    FUNCTION_POS,
+    PHRASES,
+    QUESTION_WORDS,
+    STOP_WORDS,
+    SYNONYMS,
+)
 
 __all__ = [
     "Analysis",
@@ -33,6 +41,7 @@ __all__ = [
 
 _NOT_WORD = re.compile(r"[^0-9a-zа-я]+")
 CORRECTION_CACHE_SIZE = 50_000
+MAX_AGE = 17  # a child's age; «18 лет» is where the certificate ends, a topic of its own
 
 
 def normalize(text: str) -> str:
@@ -180,12 +189,22 @@ def _resolve(word: str, vocabulary: Vocabulary | None) -> tuple[str, ...]:
     return vocabulary.correct(word) or forms
 
 
+def _is_age(previous: str, lemmas: tuple[str, ...]) -> bool:
+    """«5 лет», «4 года» name a child's age; «2025 год» does not."""
+    return previous.isdigit() and int(previous) <= MAX_AGE and lemmas[-1:] == (AGE_UNIT,)
+
+
 def analyze(text: str, vocabulary: Vocabulary | None = None) -> Analysis:
     """Lemmas of `text`; with a vocabulary, out-of-KB words are corrected to KB words."""
     items: list[tuple[str, bool]] = []
+    previous = ""
     for word in tokenize(text):
         function = _function_word(word)
-        items.extend((lemma, function) for lemma in _resolve(word, vocabulary))
+        lemmas = _resolve(word, vocabulary)
+        items.extend((lemma, function) for lemma in lemmas)
+        if _is_age(previous, lemmas):
+            items.append((AGE_WORD, False))
+        previous = word
     merged = _merge_phrases(items)
     content = tuple(
         lemma
