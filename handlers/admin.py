@@ -14,9 +14,11 @@ from bot import texts
 from bot.callbacks import TicketCb
 from bot.faq import FaqService, KnowledgeBaseError
 from bot.filters import IsAdmin
+from bot.keyboards import faq_learn as faq_learn_keyboards
 from bot.querylog import QueryLog
 from bot.render import clip, fill, q
-from storage.models import utcnow
+from bot.texts import faq_learn as faq_learn_texts
+from storage.models import FaqQuery, utcnow
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -58,7 +60,12 @@ async def faq_stats(
     top_lines = [
         f"{n} × {q(faq.kb.entries[e].title if e in faq.kb.entries else e)}" for e, n in top
     ]
-    missed_lines = [f"• {q(clip(row.text, 120))}" for row in missed]
+    # numbered, with «➕ N» buttons: staff attach a question to an entry (handlers/faq_learn)
+    newest: dict[str, FaqQuery] = {}
+    for row in missed:  # newest first; a question asked five times is listed once
+        newest.setdefault(row.text, row)
+    missed = list(newest.values())
+    missed_lines = [f"{n}. {q(clip(row.text, 120))}" for n, row in enumerate(missed, start=1)]
     await message.answer(
         texts.FAQ_STATS.format(
             total=sum(outcomes.values()),
@@ -69,6 +76,8 @@ async def faq_stats(
             top="\n".join(top_lines) or "—",
             missed="\n".join(missed_lines) or "—",
         )
+        + (faq_learn_texts.STATS_HINT if missed else ""),
+        reply_markup=faq_learn_keyboards.stats([row.id for row in missed]),
     )
 
 

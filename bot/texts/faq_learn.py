@@ -1,0 +1,70 @@
+"""Texts of staff teaching the FAQ from the chat, and of screenshots sent by parents
+(Russian, Telegram HTML). Values are escaped at the call site (bot.render.fill / q)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+BTN_TO_KB: Final = "➕ В базу"
+BTN_TO_KB_N: Final = "➕ {n}"
+BTN_OTHER_ENTRY: Final = "🔎 Другая статья…"
+BTN_NEW_ENTRY: Final = "✏️ Новая статья"
+BTN_CANDIDATE: Final = "→ {title}"
+
+PICK: Final = (
+    "➕ <b>В базу ответов</b>\nВопрос: «{question}»\n\n"
+    "К какой статье добавить его как ещё одну формулировку? Тогда следующий, кто спросит так же, "
+    "сразу получит ответ этой статьи. Или создайте новую статью."
+)
+STATS_HINT: Final = "\n\n«➕ N» — добавить вопрос N в базу ответов."
+SOURCE_GONE: Final = "Вопрос не найден (возможно, пользователь удалил свои данные)."
+ATTACHED: Final = (
+    "✅ Вопрос «{question}» добавлен к статье «{title}» ({entry}). База ответов обновлена "
+    "(версия {version}) — следующий, кто так спросит, получит этот ответ. Добавил(а): {staff}."
+)
+CREATED: Final = (
+    "✅ Новая статья «{title}» ({entry}) сохранена, база ответов обновлена (версия {version}). "
+    "Создал(а): {staff}."
+)
+WARNINGS: Final = "\n\nЗамечания проверки:\n{items}"
+REFUSED: Final = "⚠️ {reason}"
+
+FIND_PROMPT: Final = (
+    "Пришлите ответом на это сообщение id статьи (например <code>certificate.get</code>) или "
+    "пару слов из её заголовка. /cancel — отменить."
+)
+FIND_RESULTS: Final = "Нашлись статьи — выберите, к какой добавить вопрос «{question}»:"
+FIND_NOTHING: Final = "Не нашёл такой статьи. Пришлите другие слова или id (/cancel — отменить)."
+
+NEW_TITLE: Final = (
+    "✏️ <b>Новая статья</b> из вопроса «{question}».\n\n"
+    "Шаг 1 из 4. Пришлите ответом заголовок статьи — коротко, как вопрос "
+    "(например: <i>Можно ли оплатить сертификатом кружок у ИП?</i>). /cancel — отменить."
+)
+NEW_WORDINGS: Final = (
+    "Шаг 2 из 4. Как ещё спрашивают об этом? Пришлите ответом хотя бы одну формулировку, "
+    "каждую с новой строки: чем их больше, тем чаще бот узнаёт вопрос."
+)
+NEW_ANSWER: Final = (
+    "Шаг 3 из 4. Пришлите ответом текст ответа. Можно выделять жирным и курсивом, ставить "
+    "ссылки и подстановки из настроек: {{moc_phone}}, {{moc_site}}, {{navigator_url}}…"
+)
+NEW_CATEGORY: Final = "Шаг 4 из 4. В какой раздел поместить статью?"
+NEW_REPROMPT: Final = "Пришлите, пожалуйста, текстом — ответом на моё сообщение (или /cancel)."
+NEW_TOO_LONG: Final = (
+    "Слишком длинно ({length} символов, можно до {limit}). Сократите, пожалуйста."
+)
+NEW_STALE: Final = "Этот черновик статьи уже не действует — начните заново с «➕ В базу»."
+
+SHOT_UNKNOWN: Final = (
+    "Я не нашёл ответа по подписи к изображению. Могу отправить изображение вместе с вопросом "
+    "специалисту МОЦ — ответ придёт сюда же."
+)
+SHOT_NO_CAPTION: Final = (
+    "Получил изображение. Напишите вопрос в подписи к нему — я поищу ответ сам, "
+    "или отправьте специалисту МОЦ как есть."
+)
+SHOT_QUESTION: Final = "📎 Изображение без подписи"
+BTN_SEND_SHOT: Final = "📎 Отправить специалисту"
+STAFF_SHOT: Final = "📎 <b>Обращение №{id}</b>: вложение от {name}"
+STAFF_SHOT_CAPTION: Final = "\n\n{caption}"
