@@ -7,6 +7,7 @@ session-wide one is shared by the other test modules.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -174,7 +175,7 @@ async def test_staff_write_a_new_entry_from_a_ticket(
 async def test_parents_cannot_teach_the_faq(learn: BotHarness) -> None:
     post = await ticket_post(learn, DOG)
     own = learn.server.sent_to(PARENT.id)[-1]
-    for data in (f"kb:a:t:1:moc.contacts", "kb:pick:t:1:", "kb:new:t:1:", "kb:cat:q:0:moc"):
+    for data in ("kb:a:t:1:moc.contacts", "kb:pick:t:1:", "kb:new:t:1:", "kb:cat:q:0:moc"):
         learn.server.press_data(own, data, user=PARENT)
         answer = await learn.server.callback_answer()
         assert "только для сотрудников" in answer.params["text"]
@@ -183,7 +184,7 @@ async def test_parents_cannot_teach_the_faq(learn: BotHarness) -> None:
 
 
 async def test_another_instance_picks_up_a_change_without_a_restart(
-    server: FakeTelegramServer, db_path, sessionmaker: SessionMaker
+    server: FakeTelegramServer, db_path: Path, sessionmaker: SessionMaker
 ) -> None:
     """Instance A saves; instance B (its own FaqService, polling) answers from the new base
     on the next question."""
