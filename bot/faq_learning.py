@@ -94,11 +94,11 @@ def _clean_question(question: str) -> str:
 
 async def _save(faq: FaqService, repo: Repositories, built: Built | None) -> int:
     """Bump the version, commit, and serve the new knowledge base here at once (other
-    instances follow on their next `refresh`). `built` is reused when it is exactly what
-    was saved and nobody else changed the base meanwhile; otherwise it is rebuilt."""
+    instances follow on their next `refresh`). `built` is reused when nobody changed the base
+    since the version it was built on; otherwise it is rebuilt from the database."""
     version = await repo.faq_kb.bump()
     await repo.commit()
-    if built is not None and version == faq.version + 1:
+    if built is not None and version == built.additions.version + 1:
         additions = dataclasses.replace(built.additions, version=version)
         faq.swap(dataclasses.replace(built, additions=additions))
     else:

@@ -118,6 +118,31 @@ async def question_received(
     await message.answer(reply)
 
 
+async def question_with_screenshot(
+    message: Message,
+    state: FSMContext,
+    repo: Repositories,
+    settings: Settings,
+    user: User | None,
+    bot: Bot,
+) -> None:
+    """After «Спросить специалиста», a picture (with the question as caption, or without) is
+    the question: the ticket gets the caption, staff get the picture."""
+    caption = (message.caption or "").strip()
+    if len(caption) > POST_BODY_LIMIT or user is None:
+        await message.answer(texts.ASK_REPROMPT)
+        return
+    question = caption or shot_texts.SHOT_QUESTION
+    reply = await _created(bot, repo, settings, user, message.chat.id, question)
+    await state.clear()
+    ticket = await repo.tickets.open_for_user(user.id)
+    if ticket is not None:
+        source = (message.chat.id, message.message_id)
+        await copy_to_staff(bot, repo, settings, ticket.id, user.full_name, source, caption)
+        await repo.commit()
+    await message.answer(reply)
+
+
 async def question_not_text(message: Message) -> None:
     await message.answer(texts.ASK_REPROMPT)
 
@@ -159,6 +184,7 @@ def create_router() -> Router:
     router.message.register(ask, F.text == texts.BTN_ASK)
     router.callback_query.register(ask_cb, AskCb.filter())
     router.message.register(question_received, AskState.question, F.text)
+    router.message.register(question_with_screenshot, AskState.question, F.photo | F.document)
     router.message.register(question_not_text, AskState.question)
     router.callback_query.register(
         asker_action, TicketCb.filter(F.action.in_({"withdraw", "solved", "more"}))

@@ -71,8 +71,9 @@ async def _allowed(query: CallbackQuery, settings: Settings) -> bool:
 
 async def _source(query: CallbackQuery, data: KbCb, repo: Repositories) -> str | None:
     question = await _question(repo, data.src, data.id)
-    if question is None:
-        await query.answer(t.SOURCE_GONE, show_alert=True)
+    if question is None or question == t.SHOT_QUESTION:  # a picture alone: no words to learn
+        await query.answer(t.SOURCE_GONE if question is None else t.NO_WORDS, show_alert=True)
+        return None
     return question
 
 

@@ -102,3 +102,16 @@ async def test_a_file_without_caption_can_be_sent_and_joins_an_open_ticket(
 async def test_a_sticker_still_gets_the_text_hint(harness: BotHarness) -> None:
     sticker = await harness.say(PARENT, None, extra=SAMPLE_MEDIA["sticker"])  # type: ignore[arg-type]
     assert "текст" in sticker.text
+
+
+async def test_a_screenshot_sent_after_ask_specialist_is_the_question(
+    harness: BotHarness,
+) -> None:
+    prompt = await harness.say(PARENT, texts.BTN_ASK)
+    assert "Напишите ваш вопрос" in prompt.text
+    created = await harness.say(PARENT, None, extra=photo("ошибка при входе"))  # type: ignore[arg-type]
+    assert "Номер обращения" in created.text
+    post = await harness.server.next_message(STAFF_CHAT)
+    assert "ошибка при входе" in post.text
+    image = await harness.server.next_message(STAFF_CHAT)
+    assert image.kind == "copy" and "photo" in image.content
