@@ -170,7 +170,7 @@ def create_dispatcher(
 async def load_staff_additions(faq: FaqService, sessionmaker: SessionMaker) -> None:
     """What staff taught the FAQ (stored in the database) is served from the first question."""
     async with sessionmaker() as session:
-        await refresh(faq, Repositories(session), every=0)
+        await refresh(faq, Repositories(session), every=0, wait=True)
 
 
 async def start_query_log(querylog: QueryLog) -> None:

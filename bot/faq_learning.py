@@ -16,6 +16,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
 from bot.faq import FaqService, KnowledgeBaseError
 from bot.faq.additions import Additions, StaffEntry, StaffSample
 from bot.faq.service import Built
@@ -39,31 +41,50 @@ async def load_additions(repo: Repositories, version: int | None = None) -> Addi
     return Additions(version, entries, samples)
 
 
-async def refresh(faq: FaqService, repo: Repositories, every: float) -> bool:
-    """Rebuild when another instance changed the knowledge base; True if it did.
+async def refresh(
+    faq: FaqService, repo: Repositories, every: float, *, wait: bool = False
+) -> bool:
+    """Rebuild when another instance changed the knowledge base; True if a rebuild started.
 
-    Reads one number at most once per `every` seconds; the rebuild runs in a thread, and
-    questions arriving meanwhile are answered by the live matcher.
+    Reads one number at most once per `every` seconds. The rebuild runs in a thread in the
+    background (`wait`: until it is served), so the question that noticed the change is
+    answered at once by the live matcher, and so are the ones arriving meanwhile.
     """
     now = time.monotonic()
     if now - faq.checked_at < every or faq.rebuilding:
         return False
     faq.checked_at = now
-    version = await repo.faq_kb.version()
-    if version == faq.version:
+    try:
+        version = await repo.faq_kb.version()
+        if version == faq.version:
+            return False
+        additions = await load_additions(repo, version)
+    except SQLAlchemyError as exc:  # the question is still answered, from the live base
+        log.warning("FAQ version not read, next try in %s s: %s", every, exc)
+        await repo.rollback()
         return False
-    additions = await load_additions(repo, version)
     faq.rebuilding = True
+    task = asyncio.create_task(_rebuild(faq, additions))
+    _rebuilds.add(task)
+    task.add_done_callback(_rebuilds.discard)
+    if wait:
+        await task
+    return True
+
+
+_rebuilds: set[asyncio.Task[None]] = set()  # strong references while they run
+
+
+async def _rebuild(faq: FaqService, additions: Additions) -> None:
     try:
         built = await asyncio.to_thread(faq.build, additions)
     except (KnowledgeBaseError, OSError) as exc:
-        log.error("FAQ version %s not loaded, the old one keeps answering: %s", version, exc)
-        return False
+        log.error("FAQ version %s not loaded, the old one answers: %s", additions.version, exc)
+        return
     finally:
         faq.rebuilding = False
-    faq.swap(built, force=version < faq.version)
-    log.info("FAQ version %s loaded: %d entries", version, len(built.kb.entries))
-    return True
+    faq.swap(built, force=additions.version < faq.version)
+    log.info("FAQ version %s loaded: %d entries", additions.version, len(built.kb.entries))
 
 
 @dataclass(frozen=True)
@@ -133,7 +154,7 @@ async def attach_question(
 ) -> Saved:
     """Add `question` to the entry's sample questions; `Refused` says why not."""
     question = _clean_question(question)
-    await refresh(faq, repo, every=0)  # check against the newest knowledge base
+    await refresh(faq, repo, every=0, wait=True)  # check against the newest knowledge base
     entry = faq.kb.entries.get(entry_id)
     if entry is None:
         raise Refused(f"Статьи «{entry_id}» нет в базе (её могли удалить).")
@@ -143,7 +164,11 @@ async def attach_question(
         raise Refused(f"Такой вопрос уже есть в статье «{owner.title}» ({owner.id}).")
     additions = faq.additions.plus(samples=(StaffSample(entry_id, question),))
     built = await _candidate(faq, additions, placeholders)
-    await repo.faq_kb.add_sample(entry_id, question, staff_id)
+    try:
+        await repo.faq_kb.add_sample(entry_id, question, staff_id)
+    except IntegrityError as exc:  # the same question saved a moment ago by someone else
+        await repo.rollback()
+        raise Refused("Этот вопрос только что добавили к этой статье.") from exc
     version = await _save(faq, repo, built)
     return Saved(entry_id, entry.title, version, _warnings(built, entry_id))
 
@@ -159,7 +184,7 @@ async def create_entry(
     staff_id: int,
 ) -> Saved:
     """A new entry with its sample questions; checked as a whole before anything is saved."""
-    await refresh(faq, repo, every=0)
+    await refresh(faq, repo, every=0, wait=True)
     if faq.kb.category(category) is None:
         raise Refused(f"Раздела «{category}» нет в базе.")
     cleaned = list(dict.fromkeys(_clean_question(q) for q in questions))

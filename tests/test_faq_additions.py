@@ -75,7 +75,7 @@ async def test_refresh_reads_the_version_at_most_once_per_interval(
         assert saved.version == 1 and faq_a.version == 1
         assert await refresh(faq_b, repo, every=60) is False  # read a moment ago: not again
         faq_b.checked_at -= 61
-        assert await refresh(faq_b, repo, every=60) is True
+        assert await refresh(faq_b, repo, every=60, wait=True) is True
     assert faq_b.version == 1
     assert faq_b.matcher.search("как дозвониться в моц").match.id == "moc.contacts"  # type: ignore[union-attr]
 
