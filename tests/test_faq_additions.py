@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.faq import FaqService, KnowledgeBaseError, load_knowledge_base
 from bot.faq.additions import Additions, StaffEntry, StaffSample, merge
 from bot.faq_learning import Refused, attach_question, create_entry, refresh
-from storage.db import SessionMaker
+from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.repositories import Repositories
 
 TODAY = date(2026, 12, 1)
@@ -62,11 +62,12 @@ def test_a_broken_staff_entry_never_stops_a_load(settings: Settings) -> None:
 
 
 async def test_refresh_reads_the_version_at_most_once_per_interval(
-    settings: Settings, sessionmaker: SessionMaker
+    settings: Settings, sqlite_or_pg_url: str
 ) -> None:
     faq_a = FaqService(None)
     faq_b = FaqService(None)
-    async with sessionmaker() as session:
+    engine = create_engine(sqlite_or_pg_url)
+    async with create_sessionmaker(engine)() as session:
         repo = Repositories(session)
         assert await refresh(faq_b, repo, every=60) is False  # version 0 = the YAML alone
         saved = await attach_question(
@@ -76,6 +77,7 @@ async def test_refresh_reads_the_version_at_most_once_per_interval(
         assert await refresh(faq_b, repo, every=60) is False  # read a moment ago: not again
         faq_b.checked_at -= 61
         assert await refresh(faq_b, repo, every=60, wait=True) is True
+    await engine.dispose()
     assert faq_b.version == 1
     assert faq_b.matcher.search("как дозвониться в моц").match.id == "moc.contacts"  # type: ignore[union-attr]
 
