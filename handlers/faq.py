@@ -145,6 +145,8 @@ async def _respond(
             # nothing in the reply points at the log row, so it is written in the background
             querylog.add(message.from_user.id, text, "answer", result.match.id, result.match.score)
             await send_entry(message, faq, settings, result.match.id)
+            if shot and user is not None:  # a picture during a ticket is for staff to see too
+                await append_to_ticket(message, repo, settings, user, text, shot)
             return
     if user is not None and await append_to_ticket(message, repo, settings, user, text, shot):
         return

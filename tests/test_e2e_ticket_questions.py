@@ -93,10 +93,21 @@ async def test_a_file_without_caption_can_be_sent_and_joins_an_open_ticket(
     assert "вот справка" in note.text
     copy = await harness.server.next_message(STAFF_CHAT)
     assert copy.kind == "copy" and "document" in copy.content
+    # a picture whose caption the FAQ knows: answered, and staff still get the picture
+    answer = await harness.say(PARENT, None, extra=photo(KNOWN))  # type: ignore[arg-type]
+    assert "активир" in answer.text.lower()
+    assert "Добавил это к обращению" in (await harness.server.next_message(PARENT.id)).text
+    await harness.server.next_message(STAFF_CHAT)
+    assert "photo" in (await harness.server.next_message(STAFF_CHAT)).content
+
     async with harness.sessionmaker() as session:
         ticket = (await session.scalars(select(Ticket))).one()
     assert ticket.question == t.SHOT_QUESTION
-    assert await conversation(harness) == [(False, t.SHOT_QUESTION), (False, "вот справка")]
+    assert await conversation(harness) == [
+        (False, t.SHOT_QUESTION),
+        (False, "вот справка"),
+        (False, KNOWN),
+    ]
 
 
 async def test_a_sticker_still_gets_the_text_hint(harness: BotHarness) -> None:
