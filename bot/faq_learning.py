@@ -95,6 +95,7 @@ class Saved:
     title: str
     version: int
     warnings: tuple[str, ...]
+    sample_id: int = 0  # the row of an attached question, for «Отменить»
 
 
 class Refused(Exception):
@@ -165,12 +166,23 @@ async def attach_question(
     additions = faq.additions.plus(samples=(StaffSample(entry_id, question),))
     built = await _candidate(faq, additions, placeholders)
     try:
-        await repo.faq_kb.add_sample(entry_id, question, staff_id)
+        row = await repo.faq_kb.add_sample(entry_id, question, staff_id)
     except IntegrityError as exc:  # the same question saved a moment ago by someone else
         await repo.rollback()
         raise Refused("Этот вопрос только что добавили к этой статье.") from exc
+    sample_id = row.id
     version = await _save(faq, repo, built)
-    return Saved(entry_id, entry.title, version, _warnings(built, entry_id))
+    return Saved(entry_id, entry.title, version, _warnings(built, entry_id), sample_id)
+
+
+async def undo_sample(faq: FaqService, repo: Repositories, sample_id: int) -> str | None:
+    """Take back an attached question (a mis-tap); returns it, or None if already gone."""
+    row = await repo.faq_kb.remove_sample(sample_id)
+    if row is None:
+        return None
+    question = row.question
+    await _save(faq, repo, None)
+    return question
 
 
 async def create_entry(

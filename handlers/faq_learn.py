@@ -20,7 +20,14 @@ from bot.callbacks import KbCb
 from bot.config import Settings
 from bot.faq import FaqEntry, FaqService
 from bot.faq.text import normalize
-from bot.faq_learning import Refused, Saved, attach_question, create_entry, refresh
+from bot.faq_learning import (
+    Refused,
+    Saved,
+    attach_question,
+    create_entry,
+    refresh,
+    undo_sample,
+)
 from bot.keyboards import faq_learn as kb
 from bot.render import clip, fill
 from bot.texts import faq_learn as t
@@ -127,7 +134,25 @@ async def attach(
         await send_to_chat(query, fill(t.REFUSED, reason=clip(str(exc), 3500)))
         return
     await state.clear()
-    await edit_or_send(query, _done(saved, t.ATTACHED, question, _staff_name(query)))
+    text = _done(saved, t.ATTACHED, question, _staff_name(query))
+    await edit_or_send(query, text, kb.undo(saved.sample_id))
+
+
+async def undo(
+    query: CallbackQuery, callback_data: KbCb, repo: Repositories, settings: Settings,
+    faq: FaqService,
+) -> None:  # fmt: skip
+    """«Отменить» under «добавлен к статье»: a mis-tap must not teach the bot a wrong answer."""
+    if not await _allowed(query, settings):
+        return
+    question = await undo_sample(faq, repo, callback_data.id)
+    if question is None:
+        await query.answer(t.UNDO_GONE, show_alert=True)
+        return
+    await query.answer()
+    await edit_or_send(
+        query, fill(t.UNDONE, question=clip(question, 300), staff=_staff_name(query))
+    )
 
 
 async def find(
@@ -183,7 +208,8 @@ async def find_received(
             await message.answer(fill(t.REFUSED, reason=clip(str(exc), 3500)))
             return
         await state.clear()
-        await message.answer(_done(saved, t.ATTACHED, question, _staff_name(message)))
+        text = _done(saved, t.ATTACHED, question, _staff_name(message))
+        await message.answer(text, reply_markup=kb.undo(saved.sample_id))
         return
     found = _search(faq, typed)
     if not found:
@@ -288,6 +314,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.callback_query.register(pick, KbCb.filter(F.action == "pick"))
     router.callback_query.register(attach, KbCb.filter(F.action == "a"))
+    router.callback_query.register(undo, KbCb.filter(F.action == "undo"))
     router.callback_query.register(find, KbCb.filter(F.action == "find"))
     router.callback_query.register(new, KbCb.filter(F.action == "new"))
     router.callback_query.register(category_chosen, KbCb.filter(F.action == "cat"))

@@ -105,7 +105,7 @@ async def test_one_tap_on_a_candidate_from_the_ticket_post(
     learn.server.press(picker, first.text, user=ADMIN)
     await learn.server.idle()
     edited = learn.server.messages[(STAFF_CHAT, picker.message_id)]
-    assert "добавлен к статье" in edited.text and not edited.inline_texts  # spent
+    assert "добавлен к статье" in edited.text and edited.inline_texts == [t.BTN_UNDO]
 
     answer = await learn.say(SECOND, question)
     assert answer.raw_text == entry_view(faq, settings, entry_id)[0]
@@ -116,6 +116,14 @@ async def test_one_tap_on_a_candidate_from_the_ticket_post(
     refused = await learn.server.next_message(STAFF_CHAT)
     assert "уже есть в статье" in refused.text
     assert len(await samples(learn)) == 1
+
+    # a mis-tap is taken back: the next parent is not answered with that entry any more
+    learn.server.press(edited, t.BTN_UNDO, user=ADMIN)
+    await learn.server.idle()
+    assert "убран из базы" in learn.server.messages[(STAFF_CHAT, picker.message_id)].text
+    assert await samples(learn) == []
+    third = await learn.say(FakeUser(id=2006, first_name="Инна"), question)
+    assert third.raw_text != entry_view(faq, settings, entry_id)[0]
 
 
 async def test_faq_stats_lists_unanswered_and_staff_attach_by_search(
@@ -175,7 +183,13 @@ async def test_staff_write_a_new_entry_from_a_ticket(
 async def test_parents_cannot_teach_the_faq(learn: BotHarness) -> None:
     post = await ticket_post(learn, DOG)
     own = learn.server.sent_to(PARENT.id)[-1]
-    for data in ("kb:a:t:1:moc.contacts", "kb:pick:t:1:", "kb:new:t:1:", "kb:cat:q:0:moc"):
+    for data in (
+        "kb:a:t:1:moc.contacts",
+        "kb:pick:t:1:",
+        "kb:new:t:1:",
+        "kb:cat:q:0:moc",
+        "kb:undo:q:1:",
+    ):
         learn.server.press_data(own, data, user=PARENT)
         answer = await learn.server.callback_answer()
         assert "только для сотрудников" in answer.params["text"]

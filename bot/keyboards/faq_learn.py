@@ -46,6 +46,12 @@ def pick(src: str, source_id: int, candidates: Sequence[FaqEntry]) -> InlineKeyb
     return builder.as_markup()
 
 
+def undo(sample_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=t.BTN_UNDO, callback_data=KbCb(action="undo", id=sample_id))
+    return builder.as_markup()
+
+
 def categories(items: Sequence[Category]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for category in items:

@@ -27,6 +27,9 @@ CREATED: Final = (
     "✅ Новая статья «{title}» ({entry}) сохранена, база ответов обновлена (версия {version}). "
     "Создал(а): {staff}."
 )
+BTN_UNDO: Final = "↩️ Отменить"
+UNDONE: Final = "↩️ Вопрос «{question}» убран из базы ответов ({staff}). База обновлена."
+UNDO_GONE: Final = "Этот вопрос уже убран из базы."
 WARNINGS: Final = "\n\nЗамечания проверки:\n{items}"
 REFUSED: Final = "⚠️ {reason}"
 

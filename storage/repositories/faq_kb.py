@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import uuid4
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import FaqStaffEntry, FaqStaffSample, FaqVersion, utcnow
@@ -74,4 +74,11 @@ class FaqKbRepo:
         await self.session.flush()
         row.entry_id = f"{category}.staff{row.id}"
         await self.session.flush()
+        return row
+
+    async def remove_sample(self, sample_id: int) -> FaqStaffSample | None:
+        """Delete one staff sample (an undo); returns it, or None if it was already gone."""
+        row = await self.session.get(FaqStaffSample, sample_id)
+        if row is not None:
+            await self.session.execute(delete(FaqStaffSample).where(FaqStaffSample.id == row.id))
         return row
