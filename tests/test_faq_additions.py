@@ -3,9 +3,14 @@ and every instance notices a new version with one cheap read."""
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.config import Settings
 from bot.faq import FaqService, KnowledgeBaseError, load_knowledge_base
@@ -13,6 +18,9 @@ from bot.faq.additions import Additions, StaffEntry, StaffSample, merge
 from bot.faq_learning import Refused, attach_question, create_entry, refresh
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.repositories import Repositories
+from tests.conftest import process_env
+
+ROOT = Path(__file__).resolve().parent.parent
 
 TODAY = date(2026, 12, 1)
 
@@ -101,3 +109,29 @@ async def test_staff_input_is_refused_with_reasons(
             questions = ["первый вопрос", "второй вопрос", "третий вопрос"]
             await create_entry(faq, repo, placeholders, "moc", "З", "<p>x</p>", questions, 1)
         assert await repo.faq_kb.version() == 0 and faq.version == 0
+
+
+async def test_cli_prints_staff_additions_as_yaml_for_the_data_files(
+    settings: Settings, sessionmaker: SessionMaker, db_url: str
+) -> None:
+    faq = FaqService(None)
+    placeholders = settings.placeholders()
+    async with sessionmaker() as session:
+        repo = Repositories(session)
+        await attach_question(faq, repo, placeholders, "moc.contacts", "как дозвониться в моц", 1)
+        questions = ["пускают ли с собакой", "собака-поводырь на занятии", "можно с собакой?"]
+        await create_entry(
+            faq, repo, placeholders, "moc", "Собака-поводырь", "Можно.", questions, 1
+        )
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "bot", "faq", "staff"],
+        cwd=ROOT, env=process_env(db_url), capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    data = yaml.safe_load(done.stdout)
+    assert data["questions"] == {"moc.contacts": ["как дозвониться в моц"]}
+    [entry] = data["entries"]
+    assert entry["id"] == "moc.staff1" and entry["questions"] == questions
+    assert entry["answer"] == "Можно." and entry["audience"] == "all"
