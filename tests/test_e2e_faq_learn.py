@@ -6,6 +6,7 @@ session-wide one is shared by the other test modules.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -19,10 +20,18 @@ from bot.faq_learning import attach_question
 from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
 from bot.texts import faq_learn as t
 from handlers.faq import entry_view
-from storage.db import SessionMaker
+from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.models import FaqStaffEntry, FaqStaffSample
 from storage.repositories import Repositories
-from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness, start_bot, stop_bot
+from tests.conftest import (
+    ADMIN,
+    PARENT,
+    STAFF_CHAT,
+    Backend,
+    BotHarness,
+    start_bot,
+    stop_bot,
+)
 
 SECOND = FakeUser(id=2005, first_name="Ольга", last_name="Петрова")
 DOG = "можно ли привести на занятие собаку-поводыря"
@@ -217,11 +226,32 @@ async def test_another_instance_picks_up_a_change_without_a_restart(
                 ADMIN.id,
             )  # fmt: skip
         assert faq_b.version == 0 and faq_a.version == 1
-        for _ in range(40):  # B reads the version at most every 0.5 s
+        await asyncio.sleep(0.6)  # B reads the version at most every 0.5 s
+        for _ in range(30):  # the question that notices it starts the rebuild in a thread
             answer = await h.say(SECOND, SHOES)
             if answer.raw_text == entry_view(faq_b, settings, "moc.contacts")[0]:
                 break
+            await asyncio.sleep(0.3)  # slower than the flood limit
         assert faq_b.version == 1
         assert answer.raw_text == entry_view(faq_b, settings, "moc.contacts")[0]
     finally:
         await stop_bot(dp, task)
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+async def test_a_new_entry_on_postgres_with_dialogs_in_redis(
+    server: FakeTelegramServer, postgres_backend: Backend
+) -> None:
+    """The regional setup: the staff dialog's state in Redis, the additions in PostgreSQL."""
+    settings = postgres_backend.settings()
+    engine = create_engine(settings.database_url)
+    sessionmaker = create_sessionmaker(engine)
+    faq = FaqService(None, settings.placeholders())
+    bot, dp, task = await start_bot(server, settings, sessionmaker, faq)
+    try:
+        h = BotHarness(server, settings, sessionmaker, dp, bot, task)
+        await test_staff_write_a_new_entry_from_a_ticket(h, settings)
+    finally:
+        await stop_bot(dp, task)
+        await engine.dispose()
