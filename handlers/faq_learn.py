@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.faq import FaqEntry, FaqService
 from bot.faq.text import normalize
 from bot.faq_learning import (
+    SAMPLE_LIMIT,
     Refused,
     Saved,
     attach_question,
@@ -294,10 +295,12 @@ async def category_chosen(
     await drop_keyboard(query)
     await state.clear()
     question, title = str(data["question"]), str(data["title"])
+    # a long letter is not a wording to learn: then the title and staff's wordings stand alone
+    asked = [question] if len(question) <= SAMPLE_LIMIT else []
     try:
         saved = await create_entry(
             faq, repo, settings.placeholders(), callback_data.e, title, str(data["answer"]),
-            [question, title, *data["wordings"]], query.from_user.id,
+            [*asked, title, *data["wordings"]], query.from_user.id,
         )  # fmt: skip
     except Refused as exc:
         await send_to_chat(query, fill(t.REFUSED, reason=clip(str(exc), 3500)))
