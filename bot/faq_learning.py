@@ -208,3 +208,12 @@ async def create_entry(
         await repo.faq_kb.add_sample(row.entry_id, question, staff_id)
     version = await _save(faq, repo, None)  # checked with a provisional id: rebuilt
     return Saved(row.entry_id, probe.title, version, _warnings(built, probe.id))
+
+
+async def announce_reload(faq: FaqService, repo: Repositories) -> int:
+    """After `/reload_faq` here, tell the other instances to re-read the files too: they
+    rebuild on their next `refresh` (each reads its own copy of the YAML)."""
+    version = await repo.faq_kb.bump()
+    await repo.commit()
+    faq.mark_version(version)
+    return version

@@ -13,6 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot import texts
 from bot.callbacks import TicketCb
 from bot.faq import FaqService, KnowledgeBaseError
+from bot.faq_learning import announce_reload
 from bot.filters import IsAdmin
 from bot.keyboards import faq_learn as faq_learn_keyboards
 from bot.querylog import QueryLog
@@ -99,13 +100,14 @@ async def faq_drafts(message: Message, repo: Repositories) -> None:
     await message.answer("\n\n".join(blocks))
 
 
-async def reload_faq(message: Message, faq: FaqService) -> None:
+async def reload_faq(message: Message, faq: FaqService, repo: Repositories) -> None:
     try:
         kb = faq.reload()
     except (KnowledgeBaseError, OSError) as exc:
         log.warning("FAQ reload failed: %s", exc)
         await message.answer(fill(texts.FAQ_RELOAD_FAILED, error=clip(str(exc), 1500)))
         return
+    await announce_reload(faq, repo)  # other instances re-read their files too
     await message.answer(
         fill(texts.FAQ_RELOADED, entries=len(kb.entries), categories=len(kb.categories))
     )

@@ -1,4 +1,5 @@
-"""The knowledge base: browsing by category and the free-text catch-all in private chats."""
+"""The knowledge base: browsing by category, the free-text catch-all and screenshots in
+private chats."""
 
 from __future__ import annotations
 

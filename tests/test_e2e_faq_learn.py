@@ -7,16 +7,18 @@ session-wide one is shared by the other test modules.
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+import bot.faq as bot_faq
 from bot import texts
 from bot.config import Settings
 from bot.faq import FaqService
-from bot.faq_learning import attach_question
+from bot.faq_learning import attach_question, refresh
 from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
 from bot.texts import faq_learn as t
 from handlers.faq import entry_view
@@ -255,3 +257,27 @@ async def test_a_new_entry_on_postgres_with_dialogs_in_redis(
     finally:
         await stop_bot(dp, task)
         await engine.dispose()
+
+
+async def test_reload_faq_on_one_instance_reloads_the_others(
+    server: FakeTelegramServer, settings: Settings, sessionmaker: SessionMaker, tmp_path: Path
+) -> None:
+    data = tmp_path / "faq_data"
+    shutil.copytree(Path(bot_faq.__file__).parent.parent / "faq_data", data)
+    faq_a = FaqService(data, settings.placeholders())
+    faq_b = FaqService(data, settings.placeholders())  # another instance, same files
+    bot, dp, task = await start_bot(server, settings, sessionmaker, faq_a)
+    try:
+        h = BotHarness(server, settings, sessionmaker, dp, bot, task)
+        title = faq_a.kb.entries["moc.contacts"].title
+        moc = data / "moc.yaml"
+        moc.write_text(
+            moc.read_text(encoding="utf-8").replace(title, f"{title} (новое)", 1), "utf-8"
+        )
+        assert "перечитана" in (await h.say(ADMIN, "/reload_faq")).text
+        assert faq_a.version == 1 and faq_b.version == 0
+        async with sessionmaker() as session:
+            assert await refresh(faq_b, Repositories(session), every=0, wait=True)
+        assert faq_b.kb.entries["moc.contacts"].title == f"{title} (новое)"
+    finally:
+        await stop_bot(dp, task)

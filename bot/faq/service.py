@@ -9,6 +9,7 @@ version the live pair reflects.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -117,6 +118,13 @@ class FaqService:
         database went back, e.g. restored from a backup)."""
         if force or built.additions.version >= self.version:
             self._state, self.views = built, {}
+
+    def mark_version(self, version: int) -> None:
+        """The live base is what database version `version` describes (after a YAML reload
+        announced to other instances); only a next version can be taken as read."""
+        if version == self.version + 1:
+            additions = dataclasses.replace(self.additions, version=version)
+            self._state = dataclasses.replace(self._state, additions=additions)
 
     def reload(self) -> KnowledgeBase:
         """Load, index and swap in the FAQ; on any error raise and keep serving the old one."""
