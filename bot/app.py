@@ -25,6 +25,7 @@ from bot.commands import set_commands, set_profile
 from bot.config import Settings, SettingsError
 from bot.dedupe import UpdateDedupe
 from bot.faq import FaqService
+from bot.faq_learning import refresh
 from bot.middlewares import (
     DatabaseMiddleware,
     MetricsMiddleware,
@@ -40,6 +41,7 @@ from broadcasts.worker import BroadcastWorker
 from handlers import get_routers
 from storage.db import SessionMaker, is_sqlite
 from storage.fsm import SqlStorage
+from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 
@@ -158,10 +160,17 @@ def create_dispatcher(
     dp.startup.register(set_commands)
     dp.startup.register(set_profile)
     dp.startup.register(start_query_log)
+    dp.startup.register(load_staff_additions)
     dp.shutdown.register(stop_query_log)
     if jobs:  # `run --no-jobs` leaves them to `python -m bot worker`
         register_jobs(dp)
     return dp
+
+
+async def load_staff_additions(faq: FaqService, sessionmaker: SessionMaker) -> None:
+    """What staff taught the FAQ (stored in the database) is served from the first question."""
+    async with sessionmaker() as session:
+        await refresh(faq, Repositories(session), every=0, wait=True)
 
 
 async def start_query_log(querylog: QueryLog) -> None:

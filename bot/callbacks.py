@@ -102,3 +102,14 @@ class BindCb(CallbackData, prefix="bind"):
     """Put the group where the button was pressed into an audience (admins only)."""
 
     a: str
+
+
+class KbCb(CallbackData, prefix="kb"):
+    """Staff teach the FAQ from a question (`src`: t = a ticket, q = a logged question; `id`
+    its row): pick (show entries), a (attach to entry `e`), find, new, cat (category `e`).
+    Staff rights are checked on the server; the question text is read from the database."""
+
+    action: str
+    src: str = "q"
+    id: int = 0
+    e: str = ""

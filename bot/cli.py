@@ -91,6 +91,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "проверить файлы базы знаний (id, плейсхолдеры, HTML, длина); код 1 при ошибке",
     )
     _command(faq, "drafts", "черновики статей, сделанные сотрудниками из обращений (YAML)")
+    _command(faq, "staff", "что сотрудники добавили в базу в боте: вопросы и статьи (YAML)")
 
     chat = _command(
         sub, "chat", "поговорить с ботом в терминале (офлайн, та же логика, локальный Bot API)"
@@ -189,4 +190,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return cli_faq.check(settings, date.today())
     if args.faq_command == "drafts":
         return asyncio.run(cli_faq.drafts(settings))
+    if args.faq_command == "staff":
+        from bot.cli_faq_staff import staff_additions
+
+        return asyncio.run(staff_additions(settings))
     raise AssertionError(command)

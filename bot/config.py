@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     faq_dir: Path | None = None
+    faq_sync_seconds: float = Field(
+        default=5.0, ge=0, le=300, description="how often an instance checks for staff FAQ edits"
+    )
     throttle_rate: float = Field(default=3.0, gt=0, description="messages per second per user")
     throttle_burst: int = Field(default=8, ge=1)
     reminder_leads_min: Annotated[tuple[int, ...], NoDecode] = (1440, 60)

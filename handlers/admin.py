@@ -14,11 +14,14 @@ from bot import texts
 from bot.callbacks import FaqDraftsCb, TicketCb
 from bot.config import Settings
 from bot.faq import FaqService, KnowledgeBaseError
+from bot.faq_learning import announce_reload
 from bot.filters import IsAdmin
+from bot.keyboards import faq_learn as faq_learn_keyboards
 from bot.querylog import QueryLog
 from bot.render import clip, fill, q
+from bot.texts import faq_learn as faq_learn_texts
 from bot.tg import edit_or_send
-from storage.models import utcnow
+from storage.models import FaqQuery, utcnow
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -59,7 +62,12 @@ async def faq_stats(
     top_lines = [
         f"{n} × {q(faq.kb.entries[e].title if e in faq.kb.entries else e)}" for e, n in top
     ]
-    missed_lines = [f"• {q(clip(row.text, 120))}" for row in missed]
+    # numbered, with «➕ N» buttons: staff attach a question to an entry (handlers/faq_learn)
+    newest: dict[str, FaqQuery] = {}
+    for row in missed:  # newest first; a question asked five times is listed once
+        newest.setdefault(row.text, row)
+    missed = list(newest.values())
+    missed_lines = [f"{n}. {q(clip(row.text, 120))}" for n, row in enumerate(missed, start=1)]
     await message.answer(
         texts.FAQ_STATS.format(
             total=sum(outcomes.values()),
@@ -70,6 +78,8 @@ async def faq_stats(
             top="\n".join(top_lines) or "—",
             missed="\n".join(missed_lines) or "—",
         )
+        + (faq_learn_texts.STATS_HINT if missed else ""),
+        reply_markup=faq_learn_keyboards.stats([row.id for row in missed]),
     )
 
 
@@ -113,13 +123,14 @@ async def not_admin_button(query: CallbackQuery) -> None:
     await query.answer(texts.ADMIN_ONLY, show_alert=True)
 
 
-async def reload_faq(message: Message, faq: FaqService) -> None:
+async def reload_faq(message: Message, faq: FaqService, repo: Repositories) -> None:
     try:
         kb = faq.reload()
     except (KnowledgeBaseError, OSError) as exc:
         log.warning("FAQ reload failed: %s", exc)
         await message.answer(fill(texts.FAQ_RELOAD_FAILED, error=clip(str(exc), 1500)))
         return
+    await announce_reload(faq, repo)  # other instances re-read their files too
     await message.answer(
         fill(texts.FAQ_RELOADED, entries=len(kb.entries), categories=len(kb.categories))
     )

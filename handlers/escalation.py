@@ -12,7 +12,9 @@ from bot import keyboards, texts
 from bot.callbacks import AskCb, TicketCb
 from bot.config import Settings
 from bot.render import fill, fill_region
+from bot.texts import faq_learn as shot_texts
 from bot.tg import drop_keyboard, send_to_chat
+from bot.ticket_media import copy_to_staff
 from bot.tickets import POST_BODY_LIMIT, add_follow_up, open_ticket, post
 from storage.models import TicketStatus, User
 from storage.repositories import Repositories
@@ -34,16 +36,28 @@ async def _created(
 
 
 async def append_to_ticket(
-    message: Message, repo: Repositories, settings: Settings, user: User, text: str
+    message: Message,
+    repo: Repositories,
+    settings: Settings,
+    user: User,
+    text: str,
+    shot: bool = False,
 ) -> bool:
-    """While a ticket waits for staff, what the asker writes joins it (True if it did)."""
+    """While a ticket waits for staff, what the asker writes joins it (True if it did);
+    with `shot`, the message's picture or file is copied to staff too."""
     if user.has_open_ticket is False:  # known from the user's own query: no second one
         return False
     ticket = await repo.tickets.open_for_user(user.id)
     if ticket is None:
         return False
     assert message.bot is not None
-    await add_follow_up(message.bot, repo, settings, ticket, user, text)
+    await add_follow_up(
+        message.bot, repo, settings, ticket, user, text or shot_texts.SHOT_QUESTION
+    )
+    if shot:
+        source = (message.chat.id, message.message_id)
+        await copy_to_staff(message.bot, repo, settings, ticket.id, user.full_name, source, text)
+        await repo.commit()
     await message.answer(
         fill(texts.TICKET_APPENDED, id=ticket.id),
         reply_markup=keyboards.user_ticket_open(ticket.id),
@@ -74,6 +88,13 @@ async def ask_cb(
     await query.answer()
     await drop_keyboard(query)
     reply = await _created(bot, repo, settings, user, query.from_user.id, logged.text)
+    if logged.message_id is not None:  # the question came with a screenshot: staff see it
+        ticket = await repo.tickets.open_for_user(user.id)
+        if ticket is not None:
+            source = (query.from_user.id, logged.message_id)
+            caption = "" if logged.outcome == "media" else logged.text
+            await copy_to_staff(bot, repo, settings, ticket.id, user.full_name, source, caption)
+            await repo.commit()
     await send_to_chat(query, reply)
 
 
@@ -94,6 +115,31 @@ async def question_received(
         return
     reply = await _created(bot, repo, settings, user, message.chat.id, message.text.strip())
     await state.clear()
+    await message.answer(reply)
+
+
+async def question_with_screenshot(
+    message: Message,
+    state: FSMContext,
+    repo: Repositories,
+    settings: Settings,
+    user: User | None,
+    bot: Bot,
+) -> None:
+    """After «Спросить специалиста», a picture (with the question as caption, or without) is
+    the question: the ticket gets the caption, staff get the picture."""
+    caption = (message.caption or "").strip()
+    if len(caption) > POST_BODY_LIMIT or user is None:
+        await message.answer(texts.ASK_REPROMPT)
+        return
+    question = caption or shot_texts.SHOT_QUESTION
+    reply = await _created(bot, repo, settings, user, message.chat.id, question)
+    await state.clear()
+    ticket = await repo.tickets.open_for_user(user.id)
+    if ticket is not None:
+        source = (message.chat.id, message.message_id)
+        await copy_to_staff(bot, repo, settings, ticket.id, user.full_name, source, caption)
+        await repo.commit()
     await message.answer(reply)
 
 
@@ -138,6 +184,7 @@ def create_router() -> Router:
     router.message.register(ask, F.text == texts.BTN_ASK)
     router.callback_query.register(ask_cb, AskCb.filter())
     router.message.register(question_received, AskState.question, F.text)
+    router.message.register(question_with_screenshot, AskState.question, F.photo | F.document)
     router.message.register(question_not_text, AskState.question)
     router.callback_query.register(
         asker_action, TicketCb.filter(F.action.in_({"withdraw", "solved", "more"}))

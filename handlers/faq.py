@@ -1,4 +1,5 @@
-"""The knowledge base: browsing by category and the free-text catch-all in private chats."""
+"""The knowledge base: browsing by category, the free-text catch-all and screenshots in
+private chats."""
 
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ from aiogram.types import CallbackQuery, Message
 from bot import keyboards, metrics, texts
 from bot.callbacks import FaqCb
 from bot.config import Settings
-from bot.faq import FaqEntry, FaqService, Intent, render_answer, render_text
+from bot.faq import FaqEntry, FaqService, Intent, SearchResult, render_answer, render_text
+from bot.faq_learning import refresh
+from bot.keyboards import faq_learn as shot_keyboards
 from bot.querylog import QueryLog
-from bot.render import fill
+from bot.render import clip, fill
+from bot.texts import faq_learn as shot_texts
 from bot.tg import edit_or_send
 from handlers.escalation import append_to_ticket
 from storage.models import User
@@ -99,30 +103,85 @@ async def free_text(
     querylog: QueryLog,
     user: User | None,
 ) -> None:
-    """Any typed text: a follow-up to an open ticket, or a question for the matcher."""
-    assert message.text is not None and message.from_user is not None
-    text = message.text.strip()
-    if user is not None and await append_to_ticket(message, repo, settings, user, text):
+    """Any typed text: a question for the matcher, or a follow-up to an open ticket."""
+    assert message.text is not None
+    await _respond(message, faq, settings, repo, querylog, user, message.text.strip())
+
+
+async def screenshot(
+    message: Message,
+    faq: FaqService,
+    settings: Settings,
+    repo: Repositories,
+    querylog: QueryLog,
+    user: User | None,
+) -> None:
+    """A photo or a file, maybe with a caption: the caption is read like a typed question;
+    unanswered, the picture can go to a specialist with it (`AskCb` → `ask_cb`)."""
+    caption = (message.caption or "").strip()
+    await _respond(message, faq, settings, repo, querylog, user, caption, shot=True)
+
+
+async def _respond(
+    message: Message,
+    faq: FaqService,
+    settings: Settings,
+    repo: Repositories,
+    querylog: QueryLog,
+    user: User | None,
+    text: str,
+    *,
+    shot: bool = False,
+) -> None:
+    """A question the FAQ answers confidently is answered even while a ticket is open;
+    anything else joins the open ticket, or gets suggestions, or the offer of a human."""
+    assert message.from_user is not None
+    await refresh(faq, repo, settings.faq_sync_seconds)  # staff may have taught it something
+    result: SearchResult | None = None
+    if WORD.search(text) and len(text) <= MAX_QUESTION:
+        audience = AUDIENCE_OF_ROLE.get(user.role or "") if user else None
+        result = faq.matcher.search(text, audience=audience)
+        metrics.faq_outcome(result.kind)
+        if result.kind == "answer" and result.match is not None:
+            # nothing in the reply points at the log row, so it is written in the background
+            querylog.add(message.from_user.id, text, "answer", result.match.id, result.match.score)
+            await send_entry(message, faq, settings, result.match.id)
+            if shot and user is not None:  # a picture during a ticket is for staff to see too
+                await append_to_ticket(message, repo, settings, user, text, shot)
+            return
+    if user is not None and await append_to_ticket(message, repo, settings, user, text, shot):
         return
+    if shot:
+        await _offer_screenshot(message, faq, repo, text, result)
+    elif result is None:
+        await _not_a_question(message, repo, text)
+    else:
+        await _not_answered(message, faq, settings, repo, querylog, text, result)
+
+
+async def _not_a_question(message: Message, repo: Repositories, text: str) -> None:
+    assert message.from_user is not None
     if not WORD.search(text):  # «1», «?», «а»: nothing to look up, nothing worth logging
         await message.answer(texts.FAQ_NO_WORDS)
         return
-    if len(text) > MAX_QUESTION:
-        row = await repo.faq_log.add(message.from_user.id, text[:4000], "too_long", None, 0.0)
-        await repo.commit()
-        await message.answer(
-            fill(texts.TOO_LONG, length=len(text), limit=MAX_QUESTION),
-            reply_markup=keyboards.unknown(row.id),
-        )
-        return
-    audience = AUDIENCE_OF_ROLE.get(user.role or "") if user else None
-    result = faq.matcher.search(text, audience=audience)
-    metrics.faq_outcome(result.kind)
-    if result.kind == "answer" and result.match is not None:
-        # nothing in the reply points at the log row, so it is written in the background
-        querylog.add(message.from_user.id, text, "answer", result.match.id, result.match.score)
-        await send_entry(message, faq, settings, result.match.id)
-        return
+    row = await repo.faq_log.add(message.from_user.id, text[:4000], "too_long", None, 0.0)
+    await repo.commit()
+    await message.answer(
+        fill(texts.TOO_LONG, length=len(text), limit=MAX_QUESTION),
+        reply_markup=keyboards.unknown(row.id),
+    )
+
+
+async def _not_answered(
+    message: Message,
+    faq: FaqService,
+    settings: Settings,
+    repo: Repositories,
+    querylog: QueryLog,
+    text: str,
+    result: SearchResult,
+) -> None:
+    assert message.from_user is not None
     best = result.candidates[0] if result.candidates else None
     score = best.score if best else 0.0
     if result.intent is not None and not _offers_human(result.intent):  # «спасибо», «привет»
@@ -144,6 +203,28 @@ async def free_text(
         await message.answer(texts.FAQ_UNKNOWN, reply_markup=keyboards.unknown(row.id))
 
 
+async def _offer_screenshot(
+    message: Message, faq: FaqService, repo: Repositories, text: str, result: SearchResult | None
+) -> None:
+    """The picture is remembered by its message id; the offer's buttons carry the log row."""
+    assert message.from_user is not None
+    kind = result.kind if result is not None else "media"
+    score = result.candidates[0].score if result and result.candidates else 0.0
+    question = clip(text, 4000) or shot_texts.SHOT_QUESTION
+    row = await repo.faq_log.add(
+        message.from_user.id, question, kind, None, score, message_id=message.message_id
+    )
+    await repo.commit()
+    if result is not None and result.kind == "suggest":
+        entries = [faq.kb.entries[c.id] for c in result.candidates if c.id in faq.kb.entries]
+        await message.answer(
+            texts.FAQ_SUGGEST, reply_markup=keyboards.suggestions(entries, row.id)
+        )
+        return
+    offer = shot_texts.SHOT_UNKNOWN if text else shot_texts.SHOT_NO_CAPTION
+    await message.answer(offer, reply_markup=shot_keyboards.screenshot(row.id))
+
+
 def create_router() -> Router:
     """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
     router = Router(name=__name__)
@@ -154,4 +235,5 @@ def create_router() -> Router:
     router.callback_query.register(category_cb, FaqCb.filter(F.action == "cat"))
     router.callback_query.register(entry_cb, FaqCb.filter(F.action == "e"))
     router.message.register(free_text, F.text, StateFilter(None))
+    router.message.register(screenshot, F.photo | F.document, StateFilter(None))
     return router

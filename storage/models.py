@@ -165,6 +165,9 @@ class FaqQuery(Base):
     entry_id: Mapped[str | None] = mapped_column(String(64))
     score: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # a screenshot or file the question came with: its message in the asker's private chat,
+    # copied to staff if the asker hands the question to a specialist
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class FaqDraft(Base):
@@ -178,6 +181,47 @@ class FaqDraft(Base):
     answer: Mapped[str] = mapped_column(Text)
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FaqStaffEntry(Base):
+    """An FAQ entry written by staff in the bot (or a later web panel), merged into the YAML
+    knowledge base at load; its sample questions are `FaqStaffSample` rows."""
+
+    __tablename__ = "faq_staff_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[str] = mapped_column(String(64), unique=True)
+    category: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(256))
+    answer: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FaqStaffSample(Base):
+    """A sample question staff attached to an entry (YAML or staff-made), e.g. one a parent
+    asked that the bot could not answer."""
+
+    __tablename__ = "faq_staff_samples"
+    __table_args__ = (UniqueConstraint("entry_id", "question"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[str] = mapped_column(String(64), index=True)
+    question: Mapped[str] = mapped_column(String(1000))
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FaqVersion(Base):
+    """One row: bumped with every staff change of the knowledge base, so each bot instance
+    notices the change with one cheap read and rebuilds its matcher."""
+
+    __tablename__ = "faq_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class FsmRecord(Base):

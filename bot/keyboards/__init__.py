@@ -8,8 +8,9 @@ from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 
 from bot import texts
-from bot.callbacks import AskCb, FaqCb, ForgetCb, RoleCb, TicketCb
+from bot.callbacks import AskCb, FaqCb, ForgetCb, KbCb, RoleCb, TicketCb
 from bot.faq import Category, FaqEntry, render_links
+from bot.texts.faq_learn import BTN_TO_KB
 
 
 def roles(include_staff: bool) -> InlineKeyboardMarkup:
@@ -104,7 +105,9 @@ def staff_ticket(ticket_id: int, closed: bool = False) -> InlineKeyboardMarkup:
     if not closed:
         builder.button(text=texts.BTN_CLOSE, callback_data=TicketCb(action="close", id=ticket_id))
     builder.button(text=texts.BTN_DRAFT, callback_data=TicketCb(action="draft", id=ticket_id))
-    builder.adjust(2, 1)
+    # staff attach the question to an FAQ entry (or start one from it): handlers/faq_learn.py
+    builder.button(text=BTN_TO_KB, callback_data=KbCb(action="pick", src="t", id=ticket_id))
+    builder.adjust(2, 2)
     return builder.as_markup()
 
 

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.repositories.chats import ChatRepo
 from storage.repositories.events import EventRepo
+from storage.repositories.faq_kb import FaqKbRepo
 from storage.repositories.faq_log import FaqLogRepo
 from storage.repositories.profiles import ProfileRepo
 from storage.repositories.tickets import TicketRepo
@@ -20,6 +21,7 @@ class Repositories:
         self.users = UserRepo(session)
         self.tickets = TicketRepo(session)
         self.faq_log = FaqLogRepo(session)
+        self.faq_kb = FaqKbRepo(session)
         self.events = EventRepo(session)
         self.profiles = ProfileRepo(session)
         self.chats = ChatRepo(session)
@@ -34,6 +36,7 @@ class Repositories:
 __all__ = [
     "ChatRepo",
     "EventRepo",
+    "FaqKbRepo",
     "FaqLogRepo",
     "ProfileRepo",
     "Repositories",

@@ -17,9 +17,23 @@ class FaqLogRepo:
         self.session = session
 
     async def add(
-        self, user_id: int, text: str, outcome: str, entry_id: str | None, score: float
+        self,
+        user_id: int,
+        text: str,
+        outcome: str,
+        entry_id: str | None,
+        score: float,
+        message_id: int | None = None,
     ) -> FaqQuery:
-        row = FaqQuery(user_id=user_id, text=text, outcome=outcome, entry_id=entry_id, score=score)
+        """`message_id`: the screenshot the question came with, in the asker's private chat."""
+        row = FaqQuery(
+            user_id=user_id,
+            text=text,
+            outcome=outcome,
+            entry_id=entry_id,
+            score=score,
+            message_id=message_id,
+        )
         self.session.add(row)
         await self.session.flush()
         return row

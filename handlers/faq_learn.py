@@ -1,0 +1,333 @@
+"""Staff teach the FAQ: «➕ В базу» on a ticket post or under /faq_stats attaches the question
+to an entry as one more wording (one or two taps), or starts a new entry from it.
+
+Who may: staff as for tickets (`is_staff`: admins anywhere, anyone in STAFF_CHAT_ID), checked
+here on every button, so a forged payload does nothing; the question itself is always read
+from the database, never from the payload. Prompts use ForceReply: in a group with privacy
+mode on, the bot only sees replies to itself.
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, ForceReply, Message
+
+from bot import texts
+from bot.callbacks import KbCb
+from bot.config import Settings
+from bot.faq import FaqEntry, FaqService
+from bot.faq.text import normalize
+from bot.faq_learning import (
+    SAMPLE_LIMIT,
+    Refused,
+    Saved,
+    attach_question,
+    create_entry,
+    refresh,
+    undo_sample,
+)
+from bot.keyboards import faq_learn as kb
+from bot.render import clip, fill
+from bot.texts import faq_learn as t
+from bot.tg import drop_keyboard, edit_or_send, send_to_chat
+from bot.tickets import is_staff
+from storage.repositories import Repositories
+
+TITLE_LIMIT = 200
+ANSWER_LIMIT = 3500
+FOUND_LIMIT = 8
+
+
+class LearnState(StatesGroup):
+    find = State()
+    title = State()
+    wordings = State()
+    answer = State()
+    category = State()
+
+
+def _prompt() -> ForceReply:
+    return ForceReply(selective=True, input_field_placeholder="Ответ…")
+
+
+def _staff_name(query_or_message: CallbackQuery | Message) -> str:
+    user = query_or_message.from_user
+    return user.full_name if user else "сотрудник"
+
+
+async def _question(repo: Repositories, src: str, source_id: int) -> str | None:
+    """The text to learn from: a ticket's question or a logged unanswered question."""
+    if src == "t":
+        ticket = await repo.tickets.get(source_id)
+        return ticket.question if ticket else None
+    if src == "q":
+        row = await repo.faq_log.get(source_id)
+        return row.text if row else None
+    return None
+
+
+async def _allowed(query: CallbackQuery, settings: Settings) -> bool:
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    if is_staff(settings, query.from_user.id, chat_id):
+        return True
+    await query.answer(texts.ADMIN_ONLY, show_alert=True)
+    return False
+
+
+async def _source(query: CallbackQuery, data: KbCb, repo: Repositories) -> str | None:
+    question = await _question(repo, data.src, data.id)
+    if question is None or question == t.SHOT_QUESTION:  # a picture alone: no words to learn
+        await query.answer(t.SOURCE_GONE if question is None else t.NO_WORDS, show_alert=True)
+        return None
+    return question
+
+
+def _done(saved: Saved, template: str, question: str, staff: str) -> str:
+    text = fill(
+        template,
+        question=clip(question, 300),
+        title=saved.title,
+        entry=saved.entry_id,
+        version=saved.version,
+        staff=staff,
+    )
+    if saved.warnings:
+        text += fill(t.WARNINGS, items="\n".join(f"• {w}" for w in saved.warnings))
+    return text
+
+
+async def pick(
+    query: CallbackQuery, callback_data: KbCb, repo: Repositories, settings: Settings,
+    faq: FaqService,
+) -> None:  # fmt: skip
+    """The matcher's best entries for the question, «Другая статья…» and «Новая статья»."""
+    if not await _allowed(query, settings):
+        return
+    question = await _source(query, callback_data, repo)
+    if question is None:
+        return
+    await query.answer()
+    await refresh(faq, repo, settings.faq_sync_seconds)
+    found = faq.matcher.search(question, limit=3).candidates
+    candidates = [faq.kb.entries[c.id] for c in found if c.id in faq.kb.entries]
+    markup = kb.pick(callback_data.src, callback_data.id, candidates)
+    await send_to_chat(query, fill(t.PICK, question=clip(question, 500)), markup)
+
+
+async def attach(
+    query: CallbackQuery, callback_data: KbCb, repo: Repositories, settings: Settings,
+    faq: FaqService, state: FSMContext,
+) -> None:  # fmt: skip
+    if not await _allowed(query, settings):
+        return
+    question = await _source(query, callback_data, repo)
+    if question is None:
+        return
+    await query.answer()
+    try:
+        saved = await attach_question(
+            faq, repo, settings.placeholders(), callback_data.e, question, query.from_user.id
+        )
+    except Refused as exc:
+        await send_to_chat(query, fill(t.REFUSED, reason=clip(str(exc), 3500)))
+        return
+    await state.clear()
+    text = _done(saved, t.ATTACHED, question, _staff_name(query))
+    await edit_or_send(query, text, kb.undo(saved.sample_id))
+
+
+async def undo(
+    query: CallbackQuery, callback_data: KbCb, repo: Repositories, settings: Settings,
+    faq: FaqService,
+) -> None:  # fmt: skip
+    """«Отменить» under «добавлен к статье»: a mis-tap must not teach the bot a wrong answer."""
+    if not await _allowed(query, settings):
+        return
+    question = await undo_sample(faq, repo, callback_data.id)
+    if question is None:
+        await query.answer(t.UNDO_GONE, show_alert=True)
+        return
+    await query.answer()
+    await edit_or_send(
+        query, fill(t.UNDONE, question=clip(question, 300), staff=_staff_name(query))
+    )
+
+
+async def find(
+    query: CallbackQuery, callback_data: KbCb, repo: Repositories, settings: Settings,
+    state: FSMContext,
+) -> None:  # fmt: skip
+    if not await _allowed(query, settings) or await _source(query, callback_data, repo) is None:
+        return
+    await query.answer()
+    await state.set_state(LearnState.find)
+    await state.set_data({"src": callback_data.src, "id": callback_data.id})
+    await send_to_chat(query, t.FIND_PROMPT, _prompt())
+
+
+def _search(faq: FaqService, text: str) -> list[FaqEntry]:
+    """Entries whose title or id has every typed word, then the matcher's best guesses."""
+    words = normalize(text).split()
+    found = [
+        e
+        for e in faq.kb.entries.values()
+        if words and all(w in normalize(f"{e.title} {e.id}") for w in words)
+    ]
+    found += [faq.kb.entries[c.id] for c in faq.matcher.search(text, limit=4).candidates]
+    return list(dict.fromkeys(found))[:FOUND_LIMIT]
+
+
+async def _not_a_ticket_reply(message: Message, repo: Repositories) -> None:
+    """A reply to a ticket post is an answer to the parent, even mid-dialog: let it pass."""
+    reply = message.reply_to_message
+    if reply is not None and await repo.tickets.by_post(message.chat.id, reply.message_id):
+        raise SkipHandler
+
+
+async def find_received(
+    message: Message, state: FSMContext, repo: Repositories, settings: Settings,
+    faq: FaqService,
+) -> None:  # fmt: skip
+    await _not_a_ticket_reply(message, repo)
+    assert message.text is not None and message.from_user is not None
+    data = await state.get_data()
+    question = await _question(repo, str(data.get("src")), int(data.get("id", 0)))
+    if question is None:
+        await state.clear()
+        await message.answer(t.SOURCE_GONE)
+        return
+    typed = message.text.strip()
+    if typed in faq.kb.entries:
+        try:
+            saved = await attach_question(
+                faq, repo, settings.placeholders(), typed, question, message.from_user.id
+            )
+        except Refused as exc:
+            await message.answer(fill(t.REFUSED, reason=clip(str(exc), 3500)))
+            return
+        await state.clear()
+        text = _done(saved, t.ATTACHED, question, _staff_name(message))
+        await message.answer(text, reply_markup=kb.undo(saved.sample_id))
+        return
+    found = _search(faq, typed)
+    if not found:
+        await message.answer(t.FIND_NOTHING, reply_markup=_prompt())
+        return
+    await state.clear()
+    markup = kb.entries(str(data["src"]), int(data["id"]), found)
+    await message.answer(fill(t.FIND_RESULTS, question=clip(question, 300)), reply_markup=markup)
+
+
+async def new(
+    query: CallbackQuery, callback_data: KbCb, repo: Repositories, settings: Settings,
+    state: FSMContext,
+) -> None:  # fmt: skip
+    if not await _allowed(query, settings):
+        return
+    question = await _source(query, callback_data, repo)
+    if question is None:
+        return
+    await query.answer()
+    await drop_keyboard(query)
+    await state.set_state(LearnState.title)
+    await state.set_data({"question": question})
+    await send_to_chat(query, fill(t.NEW_TITLE, question=clip(question, 300)), _prompt())
+
+
+async def _text(message: Message, limit: int) -> str | None:
+    assert message.text is not None
+    if len(message.text) > limit:
+        await message.answer(
+            fill(t.NEW_TOO_LONG, length=len(message.text), limit=limit), reply_markup=_prompt()
+        )
+        return None
+    return message.text.strip()
+
+
+async def title_received(message: Message, state: FSMContext, repo: Repositories) -> None:
+    await _not_a_ticket_reply(message, repo)
+    title = await _text(message, TITLE_LIMIT)
+    if title:
+        await state.update_data(title=title)
+        await state.set_state(LearnState.wordings)
+        await message.answer(t.NEW_WORDINGS, reply_markup=_prompt())
+
+
+async def wordings_received(message: Message, state: FSMContext, repo: Repositories) -> None:
+    await _not_a_ticket_reply(message, repo)
+    text = await _text(message, ANSWER_LIMIT)
+    lines = [line.strip(" -•\t") for line in (text or "").splitlines()]
+    if text is None:
+        return
+    if not any(lines):
+        await message.answer(t.NEW_REPROMPT, reply_markup=_prompt())
+        return
+    await state.update_data(wordings=[line for line in lines if line])
+    await state.set_state(LearnState.answer)
+    await message.answer(t.NEW_ANSWER, reply_markup=_prompt())
+
+
+async def answer_received(
+    message: Message, state: FSMContext, repo: Repositories, faq: FaqService
+) -> None:
+    await _not_a_ticket_reply(message, repo)
+    if await _text(message, ANSWER_LIMIT):
+        # the formatting staff applied in Telegram, as the HTML the answers are written in
+        await state.update_data(answer=message.html_text.strip())
+        await state.set_state(LearnState.category)
+        await message.answer(t.NEW_CATEGORY, reply_markup=kb.categories(faq.kb.categories))
+
+
+async def category_chosen(
+    query: CallbackQuery, callback_data: KbCb, repo: Repositories, settings: Settings,
+    faq: FaqService, state: FSMContext,
+) -> None:  # fmt: skip
+    if not await _allowed(query, settings):
+        return
+    data = await state.get_data()
+    if await state.get_state() != LearnState.category.state or "answer" not in data:
+        await query.answer(t.NEW_STALE, show_alert=True)
+        return
+    await query.answer()
+    await drop_keyboard(query)
+    await state.clear()
+    question, title = str(data["question"]), str(data["title"])
+    # a long letter is not a wording to learn: then the title and staff's wordings stand alone
+    asked = [question] if len(question) <= SAMPLE_LIMIT else []
+    try:
+        saved = await create_entry(
+            faq, repo, settings.placeholders(), callback_data.e, title, str(data["answer"]),
+            [*asked, title, *data["wordings"]], query.from_user.id,
+        )  # fmt: skip
+    except Refused as exc:
+        await send_to_chat(query, fill(t.REFUSED, reason=clip(str(exc), 3500)))
+        return
+    await send_to_chat(query, _done(saved, t.CREATED, question, _staff_name(query)))
+
+
+async def not_text(message: Message) -> None:
+    await message.answer(t.NEW_REPROMPT, reply_markup=_prompt())
+
+
+def create_router() -> Router:
+    """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
+    router = Router(name=__name__)
+    router.callback_query.register(pick, KbCb.filter(F.action == "pick"))
+    router.callback_query.register(attach, KbCb.filter(F.action == "a"))
+    router.callback_query.register(undo, KbCb.filter(F.action == "undo"))
+    router.callback_query.register(find, KbCb.filter(F.action == "find"))
+    router.callback_query.register(new, KbCb.filter(F.action == "new"))
+    router.callback_query.register(category_chosen, KbCb.filter(F.action == "cat"))
+    steps = (
+        (LearnState.find, find_received),
+        (LearnState.title, title_received),
+        (LearnState.wordings, wordings_received),
+        (LearnState.answer, answer_received),
+    )
+    for step, handler in steps:
+        router.message.register(handler, step, F.text)
+        router.message.register(not_text, step)
+    return router

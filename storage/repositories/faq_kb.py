@@ -1,0 +1,84 @@
+"""Staff additions to the knowledge base: sample questions, whole entries, the version.
+
+The YAML files stay the base; these rows are merged into it at load (`bot.faq.additions`).
+Every change bumps `faq_version` in the same transaction, so an instance that reads a new
+number knows the rows it has are stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import uuid4
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import FaqStaffEntry, FaqStaffSample, FaqVersion, utcnow
+
+VERSION_ROW = 1
+
+
+class FaqKbRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def version(self) -> int:
+        """The current number: one primary-key read, cheap enough to ask every few seconds."""
+        found = await self.session.scalar(
+            select(FaqVersion.version).where(FaqVersion.id == VERSION_ROW)
+        )
+        return int(found or 0)
+
+    async def bump(self) -> int:
+        """Raise the version inside the caller's transaction; returns the new number.
+
+        The UPDATE locks the row until commit, so two instances saving at once get two
+        different numbers and the second waits for the first.
+        """
+        result = await self.session.execute(
+            update(FaqVersion)
+            .where(FaqVersion.id == VERSION_ROW)
+            .values(version=FaqVersion.version + 1, updated_at=utcnow())
+        )
+        if not getattr(result, "rowcount", 0):  # a database where the row was lost
+            self.session.add(FaqVersion(id=VERSION_ROW, version=1))
+            await self.session.flush()
+        return await self.version()
+
+    async def samples(self) -> Sequence[FaqStaffSample]:
+        rows = await self.session.scalars(select(FaqStaffSample).order_by(FaqStaffSample.id))
+        return rows.all()
+
+    async def entries(self) -> Sequence[FaqStaffEntry]:
+        rows = await self.session.scalars(select(FaqStaffEntry).order_by(FaqStaffEntry.id))
+        return rows.all()
+
+    async def add_sample(self, entry_id: str, question: str, created_by: int) -> FaqStaffSample:
+        row = FaqStaffSample(entry_id=entry_id, question=question, created_by=created_by)
+        self.session.add(row)
+        await self.session.flush()
+        return row
+
+    async def add_entry(
+        self, category: str, title: str, answer: str, created_by: int
+    ) -> FaqStaffEntry:
+        """A new entry; its id is `<category>.staff<row id>`, unique across instances."""
+        row = FaqStaffEntry(
+            entry_id=f"new-{uuid4().hex}",  # replaced below, once the row has its id
+            category=category,
+            title=title,
+            answer=answer,
+            created_by=created_by,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        row.entry_id = f"{category}.staff{row.id}"
+        await self.session.flush()
+        return row
+
+    async def remove_sample(self, sample_id: int) -> FaqStaffSample | None:
+        """Delete one staff sample (an undo); returns it, or None if it was already gone."""
+        row = await self.session.get(FaqStaffSample, sample_id)
+        if row is not None:
+            await self.session.execute(delete(FaqStaffSample).where(FaqStaffSample.id == row.id))
+        return row
