@@ -22,6 +22,7 @@ from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import texts
+from bot.callback_guard import CallbackGuard
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, SettingsError
 from bot.dedupe import UpdateDedupe
@@ -154,6 +155,7 @@ def create_dispatcher(
     throttling = ThrottlingMiddleware(settings.throttle_rate, settings.throttle_burst)
     dp.message.outer_middleware(throttling)
     dp.callback_query.outer_middleware(throttling)
+    dp.callback_query.outer_middleware(CallbackGuard())
     dp.include_routers(*get_routers())
     dp.startup.register(check_fsm_storage)
     dp.startup.register(set_commands)

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from bot import texts
 from bot.clock import FrozenClock
 from bot.faq import FaqService
-from bot.texts import events as event_texts
 from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
+from bot.texts import events as event_texts
 from storage.db import SessionMaker
 from storage.models import Registration
 from storage.repositories import Repositories
