@@ -23,8 +23,10 @@ import asyncio
 import json
 import logging
 import signal
+from typing import Any
 
 from aiogram import Bot, Dispatcher
+from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
@@ -63,7 +65,9 @@ class _CarefulHandler(SimpleRequestHandler):
         except ValidationError as exc:
             bad_updates.skipped(raw, "webhook", exc)
             return web.json_response({})
-        result = await self.dispatcher.feed_webhook_update(self.bot, update, **self.data)
+        result: TelegramMethod[Any] | None = await self.dispatcher.feed_webhook_update(
+            self.bot, update, **self.data
+        )
         return web.Response(body=self._build_response_writer(bot=self.bot, result=result))
 
 
