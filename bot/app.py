@@ -33,6 +33,7 @@ from bot.middlewares import (
     ThrottlingMiddleware,
     UserMiddleware,
 )
+from bot.polling import SkipUnparsableUpdates
 from bot.querylog import QueryLog
 from bot.reminders import ReminderService
 from bot.reminders import install as install_reminders
@@ -55,6 +56,7 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
             if settings.telegram_api_url
             else AiohttpSession()
         )
+    session.middleware(SkipUnparsableUpdates())
     return Bot(
         token,
         session=session,
