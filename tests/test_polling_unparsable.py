@@ -58,7 +58,7 @@ async def test_unparsable_updates_are_skipped_and_polling_goes_on(
     server.user_sends("/start", user=TEACHER)
     bad_ids.append(server.push_update(message_from_older_api())["update_id"])
 
-    bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service)
+    _bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service)
     try:
         assert "МОЦ" in ((await server.next_message(PARENT.id)).text or "")
         assert "МОЦ" in ((await server.next_message(TEACHER.id)).text or "")
