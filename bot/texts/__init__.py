@@ -119,7 +119,9 @@ STAFF_TICKET: Final = (
 )
 STAFF_FOLLOW_UP: Final = "➕ <b>Обращение №{id}</b>, дополнение от {name}:\n\n{text}"
 STAFF_REPLY_PROMPT: Final = (
-    "Напишите ответ на обращение №{id} одним сообщением. /cancel — отменить."
+    '<a href="tg://user?id={user_id}">{staff}</a>, напишите ответ на обращение №{id} одним '
+    "сообщением: следующее ваше сообщение в этом чате получит автор обращения. "
+    "/cancel — отменить."
 )
 STAFF_DELIVERED: Final = "✅ Ответ на обращение №{id} доставлен. Ответил(а): {staff}."
 STAFF_NOT_DELIVERED: Final = (
