@@ -21,11 +21,15 @@ BTN_BOUND: Final = "✅ {title}"
 
 # --- the bot was added to a chat (told to every admin privately) ---
 ADDED: Final = (
-    "➕ Бота добавили в {kind} «{title}» (id <code>{chat_id}</code>).\n"
-    "Добавил(а): {who}.\n\n"
+    "➕ Бота добавили в {kind} <code>{title}</code> (id <code>{chat_id}</code>).\n"
+    "Добавил(а): <code>{who}</code>.\n\n"
     "Сейчас чат получает рассылки для: {audiences}.\n"
     "Выберите аудиторию кнопкой (повторное нажатие убирает её) или напишите в самом чате "
     "<code>/bind parents</code>."
+)
+ADDED_HELD: Final = (
+    "\n\nЕщё чатов, куда бота добавили не сотрудники после прошлого такого сообщения: "
+    "{count} (о них отдельно не пишу; список — /chats)."
 )
 # Callback answers are plain text (no HTML), at most 200 characters.
 BOUND_TOAST: Final = "Чат «{title}»: {audiences}."
