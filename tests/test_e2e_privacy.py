@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -15,9 +16,9 @@ from bot.faq import FaqService
 from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
 from bot.texts import events as event_texts
 from storage.db import SessionMaker
-from storage.models import Registration
+from storage.models import Ack, Broadcast, Consent, Delivery, Registration
 from storage.repositories import Repositories
-from tests.conftest import ADMIN, TEACHER, BotHarness, start_bot, stop_bot
+from tests.conftest import ADMIN, STAFF_CHAT, TEACHER, BotHarness, start_bot, stop_bot
 from tests.test_e2e_events import SECOND, seed_event, seed_teacher
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -105,3 +106,78 @@ async def test_forget_me_promotes_both_waiting_lists_and_each_gets_the_ics(
             for r in (await session.scalars(select(Registration))).all()
         }
     assert statuses == {(first, SECOND.id): "registered", (second, THIRD.id): "registered"}
+
+
+FORGETFUL = FakeUser(id=2005, first_name="Зинаида", last_name="Забывчивая", username="zina_zab")
+QUESTION = "можно ли привести на занятие собаку-поводыря Зинаиды"
+PHONE = "+7 900 555-44-33"
+
+
+async def seed_forgetful(h: BotHarness) -> int:
+    """A teacher with a profile, consents, a subscription, a private broadcast and its ack."""
+    async with h.sessionmaker() as session:
+        repo = Repositories(session)
+        user, _ = await repo.users.touch(FORGETFUL.id, "Зинаида", "Забывчивая", "zina_zab")
+        user.role = "teacher"
+        await repo.profiles.save(
+            FORGETFUL.id, full_name="Забывчивая Зинаида Львовна", organisation="ДДТ «Радуга»",
+            position="Методист", contact=PHONE, mailing_consent=True,
+        )  # fmt: skip
+        await repo.profiles.give_consent(FORGETFUL.id, "personal_data", "2026-11-25")
+        await repo.profiles.give_consent(FORGETFUL.id, "mailing", "2026-11-25")
+        await repo.chats.subscribe(FORGETFUL.id, "teachers")
+        broadcast = Broadcast(author_id=ADMIN.id, content='{"kind": "text", "text": "Новости"}')
+        session.add(broadcast)
+        await session.flush()
+        session.add(Delivery(broadcast_id=broadcast.id, chat_id=FORGETFUL.id, is_private=True,
+                             status="sent", message_id=7))  # fmt: skip
+        session.add(Ack(broadcast_id=broadcast.id, chat_id=FORGETFUL.id, user_id=FORGETFUL.id,
+                        user_name="Зинаида Забывчивая"))  # fmt: skip
+        await repo.commit()
+        return broadcast.id
+
+
+async def test_forget_me_leaves_only_the_proof_of_consent(
+    harness: BotHarness, db_path: Path
+) -> None:
+    h = harness
+    broadcast_id = await seed_forgetful(h)
+    reply = await h.say(FORGETFUL, QUESTION)
+    await h.press(FORGETFUL, reply, texts.BTN_ASK_SHORT)
+    post = await h.server.next_message(STAFF_CHAT)
+    assert "Зинаида Забывчивая (@zina_zab)" in post.text and QUESTION in post.text
+
+    data = await h.say(FORGETFUL, "/my_data")
+    assert "Подписки на новости: Педагоги" in data.text
+    assert "Отметок «Ознакомлен» под рассылками: 1" in data.text
+    assert "на обработку персональных данных (версия 2026-11-25)" in data.text
+    assert "на рассылку (версия 2026-11-25)" in data.text
+    assert "остаётся только запись о согласии" in data.text
+
+    confirm = await h.press(FORGETFUL, data, texts.BTN_FORGET)
+    done = await h.press(FORGETFUL, confirm, texts.BTN_FORGET_YES)
+    assert "удалены" in done.text
+    await h.server.idle()
+
+    redacted = h.server.messages[(STAFF_CHAT, post.message_id)]
+    assert "Зинаида" not in redacted.text and "zina_zab" not in redacted.text
+    assert QUESTION not in redacted.text and str(FORGETFUL.id) not in redacted.text
+    assert "удален" in redacted.text and not redacted.inline_texts
+
+    async with h.sessionmaker() as session:
+        assert not (await session.scalars(select(Ack).where(Ack.user_id == FORGETFUL.id))).all()
+        assert not (
+            await session.scalars(select(Delivery).where(Delivery.chat_id == FORGETFUL.id))
+        ).all()
+        consents = (await session.scalars(select(Consent))).all()
+        assert await session.get(Broadcast, broadcast_id) is not None
+    assert sorted((c.kind, c.version) for c in consents) == [
+        ("mailing", "2026-11-25"), ("personal_data", "2026-11-25"),
+    ]  # fmt: skip
+    assert all(c.user_id == FORGETFUL.id and c.withdrawn_at is not None for c in consents)
+
+    # nothing readable is left in the database files, the write-ahead log included
+    files = [db_path, db_path.with_name(db_path.name + "-wal")]
+    stored = b"".join(f.read_bytes() for f in files if f.exists())
+    for secret in ("Зинаида", "Забывчивая", "zina_zab", PHONE, "собаку-поводыря", "Радуга"):
+        assert secret.encode() not in stored, secret
