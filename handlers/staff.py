@@ -110,6 +110,9 @@ async def staff_action(
         return
     if callback_data.action == "reply":
         await query.answer()
+        # the wait starts before the prompt is out: a quick staffer's answer must find it
+        await state.set_state(StaffAnswer.text)
+        await state.set_data({"ticket": ticket.id, "asked_at": clock.now().timestamp()})
         prompt = await bot.send_message(
             chat_id,
             fill(
@@ -122,8 +125,6 @@ async def staff_action(
         )
         await repo.tickets.add_post(ticket.id, chat_id, prompt.message_id)
         await repo.commit()
-        await state.set_state(StaffAnswer.text)
-        await state.set_data({"ticket": ticket.id, "asked_at": clock.now().timestamp()})
     elif callback_data.action == "close":
         changed = await repo.tickets.set_status(ticket.id, TicketStatus.CLOSED)
         await repo.commit()

@@ -4,12 +4,18 @@ and their next plain message in the group is the answer as well."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import select
 
 from bot import texts
-from bot.testing.fake_api import FakeUser
+from bot.clock import FrozenClock
+from bot.config import Settings
+from bot.faq import FaqService
+from bot.testing.fake_api import FakeTelegramServer, FakeUser
+from storage.db import SessionMaker
 from storage.models import Ticket, TicketMessage
-from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness
+from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness, start_bot, stop_bot
 from tests.test_e2e_tickets import ask_specialist
 
 COLLEAGUE = FakeUser(id=1001, first_name="Ирина", last_name="Коллега")
@@ -69,3 +75,26 @@ async def test_cancel_leaves_the_ticket_open(harness: BotHarness) -> None:
     await h.server.idle()
     assert not [m for m in h.server.sent_to(PARENT.id) if "Ответ специалиста" in m.text]
     assert (await ticket_row(h, ticket_id)).status == "open"
+
+
+async def test_a_message_long_after_the_button_is_no_answer(
+    server: FakeTelegramServer,
+    settings: Settings,
+    sessionmaker: SessionMaker,
+    faq_service: FaqService,
+) -> None:
+    clock = FrozenClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service, clock)
+    h = BotHarness(server, settings, sessionmaker, dp, bot, task)
+    try:
+        ticket_id = await ask_specialist(h)
+        post = await server.next_message(STAFF_CHAT)
+        server.press(post, texts.BTN_REPLY, user=ADMIN)
+        await server.next_message(STAFF_CHAT)
+        clock.advance(timedelta(minutes=31))  # the staffer went to a meeting meanwhile
+        in_staff_chat(h, ADMIN, "Коллеги, я вернулась, обед в час.")
+        await server.idle()
+        assert not [m for m in server.sent_to(PARENT.id) if "Ответ специалиста" in m.text]
+        assert (await ticket_row(h, ticket_id)).status == "open"
+    finally:
+        await stop_bot(h.dp, h.task)
