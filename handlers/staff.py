@@ -43,6 +43,15 @@ def _staff_name(query_or_message: CallbackQuery | Message) -> str:
     return user.full_name if user else "сотрудник"
 
 
+def _reply_prompt(query: CallbackQuery, ticket_id: int) -> str:
+    """An @username is a mention in every client; a link by id is the fallback (a user's
+    privacy settings may show it as plain text, hence the plain-message answer too)."""
+    user = query.from_user
+    if user.username:
+        return fill(texts.STAFF_REPLY_PROMPT_AT, id=ticket_id, username=user.username)
+    return fill(texts.STAFF_REPLY_PROMPT, id=ticket_id, user_id=user.id, staff=user.full_name)
+
+
 async def staff_reply(
     message: Message, repo: Repositories, settings: Settings, bot: Bot, state: FSMContext
 ) -> None:
@@ -115,12 +124,7 @@ async def staff_action(
         await state.set_data({"ticket": ticket.id, "asked_at": clock.now().timestamp()})
         prompt = await bot.send_message(
             chat_id,
-            fill(
-                texts.STAFF_REPLY_PROMPT,
-                id=ticket.id,
-                user_id=query.from_user.id,
-                staff=_staff_name(query),
-            ),
+            _reply_prompt(query, ticket.id),
             reply_markup=ForceReply(selective=True, input_field_placeholder="Ответ…"),
         )
         await repo.tickets.add_post(ticket.id, chat_id, prompt.message_id)

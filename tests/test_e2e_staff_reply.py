@@ -98,3 +98,18 @@ async def test_a_message_long_after_the_button_is_no_answer(
         assert (await ticket_row(h, ticket_id)).status == "open"
     finally:
         await stop_bot(h.dp, h.task)
+
+
+async def test_a_staffer_without_username_is_mentioned_by_id(harness: BotHarness) -> None:
+    h = harness
+    ticket_id = await ask_specialist(h)
+    post = await h.server.next_message(STAFF_CHAT)
+    h.server.press(post, texts.BTN_REPLY, user=COLLEAGUE)  # anyone in the staff group
+    prompt = await h.server.next_message(STAFF_CHAT)
+    assert h.server.force_reply_shown_to(prompt, COLLEAGUE)
+    assert not h.server.force_reply_shown_to(prompt, ADMIN)
+    in_staff_chat(h, COLLEAGUE, "Можно, с собакой-поводырём пускают.")
+    answer = await h.server.next_message(PARENT.id)
+    assert "пускают" in answer.text
+    assert "доставлен" in (await h.server.next_message(STAFF_CHAT)).text  # saved by now
+    assert (await ticket_row(h, ticket_id)).answered_by == COLLEAGUE.id
