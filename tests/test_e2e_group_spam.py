@@ -87,3 +87,7 @@ async def test_stranger_additions_are_rate_limited_and_titles_are_not_links(
     assert "не сотрудники после прошлого такого сообщения: 4" in (
         later.text or ""
     ) and "/chats" in (later.text or "")
+
+    # /chats lists all six, the chosen titles as code too
+    report = await h.say(ADMIN, "/chats")
+    assert as_code(report, f"{TITLE} #later") and as_code(report, f"{TITLE} #4")
