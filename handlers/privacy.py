@@ -35,16 +35,13 @@ def _consent_lines(consents: Sequence[Consent], tz: tzinfo) -> str:
     lines = []
     for consent in consents:
         withdrawn = consent.withdrawn_at
+        when = f"{withdrawn.astimezone(tz):%d.%m.%Y}" if withdrawn else ""
         lines.append(
             texts.MY_DATA_CONSENT.format(
                 kind=texts.CONSENT_KINDS.get(consent.kind, consent.kind),
                 version=consent.version,
                 given=f"{consent.given_at.astimezone(tz):%d.%m.%Y}",
-                withdrawn=texts.MY_DATA_WITHDRAWN.format(
-                    when=f"{withdrawn.astimezone(tz):%d.%m.%Y}"
-                )
-                if withdrawn
-                else "",
+                withdrawn=texts.MY_DATA_WITHDRAWN.format(when=when) if when else "",
             )
         )
     return "".join(lines) or "нет"

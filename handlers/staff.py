@@ -29,7 +29,7 @@ from bot.tickets import deliver_answer, is_staff
 from storage.models import Ticket, TicketStatus
 from storage.repositories import Repositories
 
-ANSWER_WINDOW = 30 * 60  # seconds: a staffer's chat message an hour later is no answer
+ANSWER_WINDOW = 30 * 60  # seconds: a chat message long after «Ответить» is no answer
 
 
 class StaffAnswer(StatesGroup):
