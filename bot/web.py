@@ -47,7 +47,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 class _CarefulHandler(SimpleRequestHandler):
     """aiogram's handler parses the body where a bad one raises (HTTP 500, a traceback with
     input in the log). Here: not a JSON object → 400; an object that is no valid Update → 200
-    and dropped (like Telegram would resend it forever); neither is logged with its body."""
+    and dropped (Telegram would resend it forever otherwise); neither is logged with its body."""
 
     async def handle(self, request: web.Request) -> web.Response:
         if not self.verify_secret(request.headers.get(SECRET_HEADER, ""), self.bot):
@@ -55,7 +55,7 @@ class _CarefulHandler(SimpleRequestHandler):
         body = await request.read()
         try:
             raw = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested beyond reason
             raw = None
         if not isinstance(raw, dict):
             log.warning("webhook: a %d-byte body is not a JSON object; answered 400", len(body))
