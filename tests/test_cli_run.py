@@ -9,9 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
 
+from bot.app import create_bot
+from bot.config import SettingsError
+from bot.preflight import check_bot_token
 from bot.testing.fake_api import FakeTelegramServer
-from tests.conftest import process_env
+from tests.conftest import make_settings, process_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,3 +95,22 @@ async def test_an_unreachable_api_is_named(tmp_path: Path) -> None:
     assert code == 2
     line = _one_russian_line(stderr)
     assert "TELEGRAM_API_URL" in line and f"127.0.0.1:{port}" in line and "MADE-UP" not in line
+
+
+async def test_no_network_without_telegram_api_url_names_the_network(tmp_path: Path) -> None:
+    """The default api.telegram.org unreachable (played by a dead local port, never the real
+    one): the line says to check the network, not TELEGRAM_API_URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = make_settings(tmp_path / "x.db", bot_token="123456:MADE-UP")
+    session = AiohttpSession(api=TelegramAPIServer.from_base(f"http://127.0.0.1:{port}"))
+    bot = create_bot(settings, session=session)
+    try:
+        with pytest.raises(SettingsError) as caught:
+            await check_bot_token(bot, settings)
+    finally:
+        await bot.session.close()
+    message = str(caught.value)
+    assert "api.telegram.org" in message and "интернет" in message
+    assert "TELEGRAM_API_URL (" not in message and "MADE-UP" not in message
