@@ -20,6 +20,7 @@ from aiogram.methods.base import Response
 from aiogram.types import Message
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.callback_guard import CallbackGuard
 from bot.clock import Clock, SystemClock
 from bot.commands import set_commands, set_profile
 from bot.config import Settings, SettingsError
@@ -32,6 +33,7 @@ from bot.middlewares import (
     ThrottlingMiddleware,
     UserMiddleware,
 )
+from bot.polling import SkipUnparsableUpdates
 from bot.querylog import QueryLog
 from bot.reminders import ReminderService
 from bot.reminders import install as install_reminders
@@ -55,6 +57,7 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
             if settings.telegram_api_url
             else AiohttpSession()
         )
+    session.middleware(SkipUnparsableUpdates())
     return Bot(
         token,
         session=session,
@@ -155,6 +158,7 @@ def create_dispatcher(
     throttling = ThrottlingMiddleware(settings.throttle_rate, settings.throttle_burst)
     dp.message.outer_middleware(throttling)
     dp.callback_query.outer_middleware(throttling)
+    dp.callback_query.outer_middleware(CallbackGuard())
     dp.include_routers(*get_routers())
     dp.startup.register(check_fsm_storage)
     dp.startup.register(set_commands)

@@ -48,6 +48,7 @@ REGION_FACTS = (
 )
 MAX_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{5,256}")  # SubscriptionRequestBody.secret
 MAX_API_URL = "https://platform-api2.max.ru"  # dev.max.ru/docs-api since 19.07.2026
+BOT_TOKEN_SHAPE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")  # what @BotFather issues: id:secret
 
 
 class SettingsError(RuntimeError):
@@ -270,7 +271,13 @@ class Settings(BaseSettings):
                 "BOT_TOKEN не задан. Скопируйте .env.example в .env и впишите туда токен от "
                 "@BotFather (или export BOT_TOKEN=...)."
             )
-        return self.bot_token.get_secret_value().strip()
+        token = self.bot_token.get_secret_value().strip()
+        if not BOT_TOKEN_SHAPE.fullmatch(token):  # never echoed: it may be a real secret
+            raise SettingsError(
+                "BOT_TOKEN набран неверно: токен от @BotFather выглядит как 123456789:AAF…, "
+                "без пробелов и кавычек. Скопируйте его из @BotFather (/token) целиком в .env."
+            )
+        return token
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.admin_ids

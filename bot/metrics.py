@@ -36,6 +36,14 @@ DUPLICATES = REGISTRY.add(
         "Updates skipped because their update_id was already processed (Telegram retries).",
     )
 )
+UNPARSABLE = REGISTRY.add(
+    Counter(
+        "moc_updates_unparsable_total",
+        "Updates skipped because they could not be parsed (a field newer than our aiogram, "
+        "a broken self-hosted Bot API), by source: polling, webhook.",
+        ["source"],
+    )
+)
 FAQ = REGISTRY.add(
     Counter(
         "moc_faq_questions_total",
@@ -62,6 +70,8 @@ REMINDERS_SENT = REGISTRY.add(
 
 for _outcome in ("answer", "suggest", "smalltalk", "offtopic", "unknown"):
     FAQ.inc(_outcome, amount=0)
+for _source in ("polling", "webhook"):
+    UNPARSABLE.inc(_source, amount=0)
 for _status in ("sent", "blocked", "failed"):
     BROADCAST_MESSAGES.inc(_status, amount=0)
 
@@ -75,6 +85,11 @@ def update_handled(update_type: str, seconds: float, *, failed: bool = False) ->
 
 def update_duplicate() -> None:
     DUPLICATES.inc()
+
+
+def update_unparsable(source: str) -> None:
+    """An update was skipped unparsed; `source` is "polling" or "webhook"."""
+    UNPARSABLE.inc(source)
 
 
 def faq_outcome(kind: str) -> None:

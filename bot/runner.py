@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import Services, create_bot, create_dispatcher
 from bot.config import Settings, SettingsError
 from bot.faq import FaqService
+from bot.preflight import check_bot_token
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import current_revision, head_revision
 
@@ -66,6 +67,7 @@ async def run_polling(settings: Settings, *, jobs: bool = True) -> None:
     bot = create_bot(settings)  # fails first and clearly when BOT_TOKEN is missing
     engine = create_engine(settings.database_url)
     try:
+        await check_bot_token(bot, settings)
         await check_schema(engine, settings.database_url)
         services = build_services(settings, engine)
         dp = create_dispatcher(services, jobs=jobs)
@@ -88,6 +90,7 @@ async def run_webhook(settings: Settings, *, jobs: bool = True) -> None:
     bot = create_bot(settings)
     engine = create_engine(settings.database_url)
     try:
+        await check_bot_token(bot, settings)
         await check_schema(engine, settings.database_url)
         services = build_services(settings, engine)
         dp = create_dispatcher(services, jobs=jobs)

@@ -143,3 +143,18 @@ async def deliver_answer(
         await repo.tickets.mark_answered(ticket, *staff)
     await repo.commit()
     return delivered
+
+
+async def redact_posts(bot: Bot, posts: list[tuple[int, int, int]]) -> None:
+    """/forget_me: the bot's own posts about the user's tickets lose name, id and question.
+    Staff messages cannot be edited by the bot; the posts can, whatever their age."""
+    for ticket_id, chat_id, message_id in posts:
+        try:
+            await bot.edit_message_text(
+                fill(texts.STAFF_TICKET_FORGOTTEN, id=ticket_id),
+                chat_id=chat_id,
+                message_id=message_id,
+                reply_markup=None,
+            )
+        except TelegramAPIError as exc:  # deleted by staff, or the chat is gone
+            log.info("ticket %s post %s/%s not redacted: %s", ticket_id, chat_id, message_id, exc)

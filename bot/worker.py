@@ -17,6 +17,7 @@ from bot.app import create_bot, register_jobs
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.ops import add_ops_routes
+from bot.preflight import check_bot_token
 from bot.runner import check_schema
 from bot.web import until_signalled
 from storage.db import create_engine, create_sessionmaker
@@ -28,6 +29,7 @@ async def run_worker(settings: Settings) -> None:
     bot = create_bot(settings)  # the jobs send messages
     engine = create_engine(settings.database_url)
     try:
+        await check_bot_token(bot, settings)
         await check_schema(engine, settings.database_url)
         sessionmaker = create_sessionmaker(engine)
         # a Dispatcher only to run the job hooks with aiogram's argument injection; it is

@@ -176,14 +176,36 @@ async def event_cb(
     elif action == "cancel_yes":
         await _cancel(query, event, user, repo, settings, clock, bot, is_admin)
     elif action == "ics":
-        await query.answer()
-        await send_ics(bot, query.from_user.id, event, settings)
+        await _ics(query, event, user, repo, settings, bot, is_admin)
     elif action == "proof":
         await _proof(query, event, user, repo, settings, clock)
     else:
         await query.answer()
         text, markup = await render_card(event, user.id, repo, settings, clock, is_admin)
         await edit_or_send(query, text, markup)
+
+
+async def _ics(
+    query: CallbackQuery,
+    event: Event,
+    user: User,
+    repo: Repositories,
+    settings: Settings,
+    bot: Bot,
+    is_admin: bool,
+) -> None:
+    """The file holds the place (an online meeting's link): only for those with a seat and
+    for staff. The button is shown only to them, but callback data can be forged."""
+    registration = await repo.events.registration(event.id, user.id)
+    seated = registration is not None and registration.status in (
+        RegistrationStatus.REGISTERED,
+        RegistrationStatus.ATTENDED,
+    )
+    if not (seated or is_admin):
+        await query.answer(t.ICS_NOT_REGISTERED, show_alert=True)
+        return
+    await query.answer()
+    await send_ics(bot, query.from_user.id, event, settings)
 
 
 def _refusal(event: Event, now: datetime, settings: Settings) -> str | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import tzinfo
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -14,8 +17,10 @@ from bot.config import Settings
 from bot.querylog import QueryLog
 from bot.registration import notify_promoted
 from bot.render import fill
+from bot.texts.chats import AUDIENCE_TITLES
 from bot.tg import drop_keyboard, send_to_chat
-from storage.models import TeacherProfile, User
+from bot.tickets import redact_posts
+from storage.models import Consent, TeacherProfile, User
 from storage.repositories import Repositories
 
 
@@ -25,12 +30,37 @@ def _profile_line(profile: TeacherProfile | None) -> str:
     return f"{profile.full_name}, {profile.organisation}, {profile.position}, {profile.contact}"
 
 
+def _consent_lines(consents: Sequence[Consent], tz: tzinfo) -> str:
+    """Plain text (escaped with the rest of /my_data): one line per consent."""
+    lines = []
+    for consent in consents:
+        withdrawn = consent.withdrawn_at
+        when = f"{withdrawn.astimezone(tz):%d.%m.%Y}" if withdrawn else ""
+        lines.append(
+            texts.MY_DATA_CONSENT.format(
+                kind=texts.CONSENT_KINDS.get(consent.kind, consent.kind),
+                version=consent.version,
+                given=f"{consent.given_at.astimezone(tz):%d.%m.%Y}",
+                withdrawn=texts.MY_DATA_WITHDRAWN.format(when=when) if when else "",
+            )
+        )
+    return "".join(lines) or "нет"
+
+
 async def my_data(
-    message: Message, repo: Repositories, user: User | None, clock: Clock, querylog: QueryLog
+    message: Message,
+    repo: Repositories,
+    user: User | None,
+    clock: Clock,
+    querylog: QueryLog,
+    settings: Settings,
 ) -> None:
     if user is None:
         return
     await querylog.flush()  # the count includes the question asked a moment ago
+    audiences = await repo.chats.subscriptions(user.id)
+    subscriptions = ", ".join(AUDIENCE_TITLES.get(a, a) for a in audiences) or "нет"
+    consents = _consent_lines(await repo.profiles.consents(user.id), settings.tz)
     await message.answer(
         fill(
             texts.MY_DATA,
@@ -43,6 +73,9 @@ async def my_data(
             registrations=len(await repo.events.for_user(user.id, clock.now())),
             queries=await repo.faq_log.for_user(user.id),
             since=user.created_at.strftime("%d.%m.%Y"),
+            subscriptions=subscriptions,
+            acks=await repo.users.acks_count(user.id),
+            consents=consents,
         ),
         reply_markup=keyboards.my_data(),
     )
@@ -77,10 +110,13 @@ async def forget_cb(
         if result.promoted is not None:
             promoted.append((result.promoted, registration.event))
     querylog.discard(query.from_user.id)  # questions not yet written never will be
+    posts = await repo.tickets.posts_for_user(query.from_user.id)
     await repo.users.forget(query.from_user.id)
     await repo.commit()
+    await repo.users.scrub_log()
     await state.clear()
     await send_to_chat(query, texts.FORGOTTEN, ReplyKeyboardRemove())
+    await redact_posts(bot, posts)
     for registration, event in promoted:
         await notify_promoted(bot, registration, event, settings)
 

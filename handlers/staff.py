@@ -2,6 +2,10 @@
 
 Staff are admins (ADMIN_IDS) anywhere, and anyone in STAFF_CHAT_ID. Every action is checked
 here on the server, so a forged button from another chat does nothing.
+
+«Ответить» in a group: a selective ForceReply opens the reply box only for users the prompt
+mentions, so the prompt mentions the staffer who pressed; and since a client may still not
+show the box, their next plain message in that chat (within ANSWER_WINDOW) is the answer too.
 """
 
 from __future__ import annotations
@@ -11,16 +15,27 @@ from contextlib import suppress
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, ForceReply, Message
 
 from bot import texts
 from bot.callbacks import TicketCb
+from bot.clock import Clock
 from bot.config import Settings
 from bot.render import fill
 from bot.tg import drop_keyboard, send_to_chat
 from bot.tickets import deliver_answer, is_staff
-from storage.models import TicketStatus
+from storage.models import Ticket, TicketStatus
 from storage.repositories import Repositories
+
+ANSWER_WINDOW = 30 * 60  # seconds: a chat message long after «Ответить» is no answer
+
+
+class StaffAnswer(StatesGroup):
+    """After «Ответить»: per staffer and chat, the ticket their next message answers."""
+
+    text = State()
 
 
 def _staff_name(query_or_message: CallbackQuery | Message) -> str:
@@ -28,23 +43,61 @@ def _staff_name(query_or_message: CallbackQuery | Message) -> str:
     return user.full_name if user else "сотрудник"
 
 
-async def staff_reply(message: Message, repo: Repositories, settings: Settings, bot: Bot) -> None:
-    """A reply to a ticket post is the answer to that ticket."""
+def _reply_prompt(query: CallbackQuery, ticket_id: int) -> str:
+    """An @username is a mention in every client; a link by id is the fallback (a user's
+    privacy settings may show it as plain text, hence the plain-message answer too)."""
+    user = query.from_user
+    if user.username:
+        return fill(texts.STAFF_REPLY_PROMPT_AT, id=ticket_id, username=user.username)
+    return fill(texts.STAFF_REPLY_PROMPT, id=ticket_id, user_id=user.id, staff=user.full_name)
+
+
+async def staff_reply(
+    message: Message, repo: Repositories, settings: Settings, bot: Bot, state: FSMContext
+) -> None:
+    """A reply to a ticket post (or to the «Ответить» prompt) is the answer to that ticket."""
     assert message.reply_to_message is not None
     if message.from_user is None or not is_staff(settings, message.from_user.id, message.chat.id):
         raise SkipHandler
     ticket = await repo.tickets.by_post(message.chat.id, message.reply_to_message.message_id)
     if ticket is None:
         raise SkipHandler
+    if await _deliver(message, repo, bot, ticket) and await state.get_state() is not None:
+        await state.clear()  # answered through the reply box: the «Ответить» wait is over
+
+
+async def answer_typed(
+    message: Message, repo: Repositories, bot: Bot, state: FSMContext, clock: Clock
+) -> None:
+    """The staffer's next plain message after «Ответить» answers the ticket."""
+    if message.reply_to_message is not None:
+        raise SkipHandler  # a reply to a colleague is conversation, not the answer
+    data = await state.get_data()
+    if clock.now().timestamp() - float(data.get("asked_at", 0)) > ANSWER_WINDOW:
+        await state.clear()
+        raise SkipHandler  # forgotten long ago: this message is about something else
+    ticket = await repo.tickets.get(int(data.get("ticket", 0)))
+    if ticket is None:
+        await state.clear()
+        await message.reply(texts.STAFF_TICKET_GONE)
+        return
+    if await _deliver(message, repo, bot, ticket):
+        await state.clear()
+
+
+async def _deliver(message: Message, repo: Repositories, bot: Bot, ticket: Ticket) -> bool:
+    """Send the staffer's message to the asker; False (and a note) when it has no text."""
+    assert message.from_user is not None
     plain = message.text or message.caption
     if not plain:
         await message.reply("Ответ должен быть текстом — пользователь получит его в чате с ботом.")
-        return
+        return False
     html_text = message.html_text if message.text else plain
     staff = (message.from_user.id, message.from_user.full_name)
     delivered = await deliver_answer(bot, repo, ticket, staff, html_text, plain)
     template = texts.STAFF_DELIVERED if delivered else texts.STAFF_NOT_DELIVERED
     await message.reply(fill(template, id=ticket.id, staff=staff[1]))
+    return True
 
 
 async def staff_action(
@@ -53,6 +106,8 @@ async def staff_action(
     repo: Repositories,
     settings: Settings,
     bot: Bot,
+    state: FSMContext,
+    clock: Clock,
 ) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
     if not is_staff(settings, query.from_user.id, chat_id):
@@ -64,10 +119,12 @@ async def staff_action(
         return
     if callback_data.action == "reply":
         await query.answer()
-        assert query.bot is not None
-        prompt = await query.bot.send_message(
+        # the wait starts before the prompt is out: a quick staffer's answer must find it
+        await state.set_state(StaffAnswer.text)
+        await state.set_data({"ticket": ticket.id, "asked_at": clock.now().timestamp()})
+        prompt = await bot.send_message(
             chat_id,
-            fill(texts.STAFF_REPLY_PROMPT, id=ticket.id),
+            _reply_prompt(query, ticket.id),
             reply_markup=ForceReply(selective=True, input_field_placeholder="Ответ…"),
         )
         await repo.tickets.add_post(ticket.id, chat_id, prompt.message_id)
@@ -112,6 +169,8 @@ def create_router() -> Router:
     """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
     router = Router(name=__name__)
     router.message.register(staff_reply, F.reply_to_message)
+    # commands pass by (/cancel ends the wait; it is handled in handlers.common)
+    router.message.register(answer_typed, StaffAnswer.text, ~F.text.startswith("/"))
     router.callback_query.register(
         staff_action, TicketCb.filter(F.action.in_({"reply", "close", "draft"}))
     )

@@ -26,12 +26,14 @@ def ensure_sqlite_dir(url: str) -> None:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers work while a broadcast writes; busy_timeout turns "database is
-    # locked" into a short wait; foreign keys are off by default in SQLite.
+    # locked" into a short wait; foreign keys are off by default in SQLite; secure_delete
+    # zeroes deleted rows, so /forget_me leaves nothing readable in the file.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

@@ -5,6 +5,7 @@ POSTing the updates the fake server builds."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,3 +202,38 @@ def test_webhook_path_comes_from_the_url(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "x.db", webhook_url=URL, webhook_secret=SECRET)
     assert settings.webhook_path == "/telegram"
     assert settings.web_host == "127.0.0.1" and settings.web_port == 8080
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"[]",
+        b"",
+        b'"just a string"',
+        b'{"update_id":"x","message":5}',
+        b'{"update_id": 7, "message": {"poll": {"id": "1"}, "text": "\xd0\xa1\xd0\xb5\xd0\xba"}}',
+    ],
+    ids=["not-json", "array", "empty", "string", "bad-fields", "unparsable-message"],
+)
+async def test_a_malformed_body_is_refused_or_dropped_and_logged_without_it(
+    webhook: Webhook, body: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 13, item 13: never 500 (Telegram retries 5xx forever), never the body in a log."""
+    caplog.set_level(logging.DEBUG)
+    unparsable = metrics.UNPARSABLE.value("webhook")
+    headers = {HEADER: SECRET, "Content-Type": "application/json"}
+    async with webhook.http.post("/telegram", data=body, headers=headers) as response:
+        status, answer = response.status, await response.text()
+    assert status in (200, 400)
+    assert "Traceback" not in answer and "json" not in answer.lower()
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    for fragment in ("not json", "just a string", '"x"', "Сек", "poll"):
+        assert fragment not in logged
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    if status == 200:  # a JSON object Telegram could send: dropped and counted
+        assert metrics.UNPARSABLE.value("webhook") == unparsable + 1
+
+    # the endpoint still serves the next update
+    assert await webhook.deliver(webhook.server.user_sends("/start", user=PARENT)) == 200
+    assert "МОЦ города N" in ((await webhook.server.next_message(PARENT.id)).text or "")

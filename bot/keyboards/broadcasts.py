@@ -12,6 +12,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.callbacks import DbId
 from bot.texts import broadcasts as t
 
 ALL = "all"
@@ -28,7 +29,7 @@ class BroadcastCb(CallbackData, prefix="bca"):
     """An action on an existing broadcast: cancel, move (reschedule), acks."""
 
     action: str
-    id: int
+    id: DbId
 
 
 def _cancel_row(builder: InlineKeyboardBuilder) -> None:

@@ -13,14 +13,14 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import BindCb
+from bot.callbacks import BindCb, ChatId
 from bot.texts import chats as t
 
 
 class BindChatCb(CallbackData, prefix="bc"):
     """Toggle audience `a` of chat `chat` from an admin's private chat (checked on the server)."""
 
-    chat: int
+    chat: ChatId
     a: str
 
 

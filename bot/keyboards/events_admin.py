@@ -12,7 +12,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.callbacks import AdminEventCb, AttendCb, EventCb
+from bot.callbacks import AdminEventCb, AttendCb, DbId, EventCb, Page
 from bot.keyboards.events import admin_card_buttons
 from bot.texts import events_admin as t
 from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS
@@ -32,15 +32,15 @@ class FormCb(CallbackData, prefix="evn"):
 class EditCb(CallbackData, prefix="eve"):
     """Pick the field of event `id` to change."""
 
-    id: int
+    id: DbId
     field: str
 
 
 class AttendPageCb(CallbackData, prefix="atp"):
     """A page of the attendance list of `event`."""
 
-    event: int
-    page: int = 0
+    event: DbId
+    page: Page = 0
 
 
 def _one_column(builder: InlineKeyboardBuilder) -> InlineKeyboardMarkup:

@@ -1046,6 +1046,25 @@ class FakeTelegramServer:
 
     # ----------------------------------------------------------------- observing
 
+    def force_reply_shown_to(self, message: SentMessage, user: FakeUser) -> bool:
+        """Whether a real client shows ``user`` the reply box of this ForceReply message.
+
+        Selective in a group: only users mentioned in the text (a ``tg://user?id=`` link or
+        their @username) and the author of the message it replies to; everyone otherwise.
+        """
+        markup = message.reply_markup or {}
+        if not markup.get("force_reply"):
+            return False
+        if not markup.get("selective") or self._chat_type(message.chat_id) == "private":
+            return True
+        links = {e.get("url") for e in message.entities if e.get("type") == "text_link"}
+        if f"tg://user?id={user.id}" in links:
+            return True
+        if user.username and f"@{user.username}".lower() in (message.text or "").lower():
+            return True
+        replied = self.user_messages.get((message.chat_id, message.reply_to_message_id or 0))
+        return replied is not None and replied.sender is not None and replied.sender.id == user.id
+
     def sent_to(self, chat_id: int) -> list[SentMessage]:
         """Every message the bot sent to the chat, in order (deleted ones flagged)."""
         return list(self._sent_by_chat.get(chat_id, []))

@@ -23,11 +23,15 @@ BTN_BOUND: Final = "✅ {title}"
 
 # --- the bot was added to a chat (told to every admin privately) ---
 ADDED: Final = (
-    "➕ Бота добавили в {kind} «{title}» (id <code>{chat_id}</code>).\n"
-    "Добавил(а): {who}.\n\n"
+    "➕ Бота добавили в {kind} <code>{title}</code> (id <code>{chat_id}</code>).\n"
+    "Добавил(а): <code>{who}</code>.\n\n"
     "Сейчас чат получает рассылки для: {audiences}.\n"
     "Выберите аудиторию кнопкой (повторное нажатие убирает её) или напишите в самом чате "
     "<code>/bind parents</code>."
+)
+ADDED_HELD: Final = (
+    "\n\nЕщё чатов, куда бота добавили не сотрудники после прошлого такого сообщения: "
+    "{count} (о них отдельно не пишу; список — /chats)."
 )
 # Callback answers are plain text (no HTML), at most 200 characters.
 BOUND_TOAST: Final = "Чат «{title}»: {audiences}."
@@ -56,7 +60,7 @@ NOT_REGISTERED: Final = "Этот чат ещё не в реестре расс�
 CHATS_TITLE: Final = "<b>Чаты для рассылок</b>"
 CHATS_COUNTS_LINE: Final = "{audience}: чатов {chats}, подписчиков в личке {subscribers}"
 CHATS_ACTIVE: Final = "<b>Активные чаты</b> ({count}):"
-CHATS_LINE: Final = "• {title} — {kind}, <code>{chat_id}</code>\n   {audiences}{tags}"
+CHATS_LINE: Final = "• <code>{title}</code> — {kind}, <code>{chat_id}</code>\n   {audiences}{tags}"
 CHATS_NO_AUDIENCE: Final = "⚠️ без аудитории — рассылки не приходят"
 CHATS_NONE: Final = "Бот пока не добавлен ни в один чат. Добавьте его в группу — я сообщу."
 CHATS_INACTIVE: Final = (

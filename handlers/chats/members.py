@@ -1,11 +1,16 @@
 """What Telegram reports about chats: the bot added to or removed from a chat (my_chat_member),
 a group upgraded to a supergroup (the migrate service messages), a renamed group, a person
 blocking the bot. Whoever adds the bot to a group gets no broadcasts there until an admin binds
-it, so a new chat only reaches the admins with the buttons to bind it."""
+it, so a new chat only reaches the admins with the buttons to bind it. Anyone can add a bot to
+any group: additions by people who are not admins reach the admins at most once an hour (the
+others counted in the next notice), and the titles and names they chose are shown as code, so
+a link in them is never live."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+from functools import partial
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
@@ -19,8 +24,10 @@ from aiogram.filters import (
 from aiogram.types import ChatMemberUpdated, InlineKeyboardMarkup, Message
 from aiogram.types import User as TgUser
 
+from bot.clock import Clock
 from bot.config import Settings
 from bot.keyboards import chats as kb
+from bot.notice_gate import NoticeGate
 from bot.render import fill
 from bot.texts import chats as t
 from handlers.chats.shared import CHAT_KINDS, GROUPS, atomically, audience_list
@@ -29,6 +36,7 @@ from storage.repositories import Repositories
 from storage.repositories.chats import audiences_of
 
 log = logging.getLogger(__name__)
+STRANGER_NOTICE_EVERY = timedelta(hours=1)
 
 
 def _who(user: TgUser) -> str:
@@ -50,7 +58,12 @@ async def _tell_admins(
 
 
 async def bot_added(
-    event: ChatMemberUpdated, repo: Repositories, settings: Settings, bot: Bot
+    event: ChatMemberUpdated,
+    repo: Repositories,
+    settings: Settings,
+    bot: Bot,
+    clock: Clock,
+    strangers: NoticeGate,
 ) -> None:
     chat = event.chat
 
@@ -62,6 +75,12 @@ async def bot_added(
 
     bound = await atomically(repo, work)
     log.info("bot added to chat %s by user %s", chat.id, event.from_user.id)
+    held = 0
+    if not settings.is_admin(event.from_user.id):
+        admitted = strangers.admit(clock.now())
+        if admitted is None:
+            return  # counted; the next notice (or /chats) shows it
+        held = admitted
     text = fill(
         t.ADDED,
         kind=t.KIND_INTO.get(chat.type, chat.type),
@@ -70,6 +89,8 @@ async def bot_added(
         who=_who(event.from_user),
         audiences=audience_list(bound),
     )
+    if held:
+        text += fill(t.ADDED_HELD, count=held)
     await _tell_admins(bot, settings, text, kb.bind_chat(chat.id, bound))
 
 
@@ -124,7 +145,8 @@ def create_router() -> Router:
     router = Router(name=__name__)
     in_chats, in_groups = F.chat.type.in_(CHAT_KINDS), F.chat.type.in_(GROUPS)
     private = F.chat.type == "private"
-    router.my_chat_member.register(bot_added, in_chats, ChatMemberUpdatedFilter(JOIN_TRANSITION))
+    added = partial(bot_added, strangers=NoticeGate(STRANGER_NOTICE_EVERY))
+    router.my_chat_member.register(added, in_chats, ChatMemberUpdatedFilter(JOIN_TRANSITION))
     router.my_chat_member.register(
         bot_removed, in_chats, ChatMemberUpdatedFilter(LEAVE_TRANSITION)
     )

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from storage.models import (
     Event,
@@ -254,9 +254,12 @@ class EventRepo:
         return first
 
     async def for_user(self, user_id: int, now: datetime) -> Sequence[Registration]:
+        """Active registrations with their events and sessions loaded: /forget_me hands the
+        events on to notify_promoted, whose .ics reads the sessions (no lazy load in async)."""
         rows = await self.session.scalars(
             select(Registration)
             .join(Event, Event.id == Registration.event_id)
+            .options(joinedload(Registration.event).selectinload(Event.sessions))
             .where(
                 Registration.user_id == user_id,
                 Registration.status.in_(ACTIVE),

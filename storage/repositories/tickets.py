@@ -88,3 +88,14 @@ class TicketRepo:
             select(func.count()).select_from(Ticket).where(Ticket.user_id == user_id)
         )
         return int(count or 0)
+
+    async def posts_for_user(self, user_id: int) -> list[tuple[int, int, int]]:
+        """(ticket id, chat id, message id) of every staff post about the user's tickets:
+        /forget_me redacts them, so they are read before the tickets go."""
+        rows = await self.session.execute(
+            select(StaffPost.ticket_id, StaffPost.chat_id, StaffPost.message_id)
+            .join(Ticket, Ticket.id == StaffPost.ticket_id)
+            .where(Ticket.user_id == user_id)
+            .order_by(StaffPost.id)
+        )
+        return [(ticket_id, chat_id, message_id) for ticket_id, chat_id, message_id in rows.all()]

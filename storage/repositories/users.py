@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, exists, func, select, update
+from sqlalchemy import bindparam, delete, exists, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import with_expression
 
-from storage.models import Consent, FaqDraft, FaqQuery, Ticket, TicketStatus, User, utcnow
+from storage.models import (
+    Ack,
+    Chat,
+    Consent,
+    Delivery,
+    FaqDraft,
+    FaqQuery,
+    Ticket,
+    TicketStatus,
+    User,
+    utcnow,
+)
 
 _OPEN_TICKET = exists().where(Ticket.user_id == User.id, Ticket.status == TicketStatus.OPEN)
 _VISITOR = (
@@ -60,15 +71,38 @@ class UserRepo:
         return {role: count for role, count in rows.all()}
 
     async def forget(self, user_id: int) -> None:
-        """Delete the user and everything tied to them (tickets cascade, query log by id)."""
+        """Delete the user and everything tied to them (tickets cascade, the rest by id).
+
+        Only the consent records stay, as the proof of lawful processing 152-ФЗ asks for: who
+        (the id), which text version, when given and withdrawn; no name or contact.
+        """
         their_tickets = select(Ticket.id).where(Ticket.user_id == user_id)
         await self.session.execute(delete(FaqDraft).where(FaqDraft.ticket_id.in_(their_tickets)))
         await self.session.execute(delete(FaqQuery).where(FaqQuery.user_id == user_id))
-        # Consent records stay as proof of lawful processing, marked withdrawn; they hold
-        # no name or contact. Profile, registrations and tickets go with the user row.
+        await self.session.execute(delete(Ack).where(Ack.user_id == user_id))  # holds the name
+        await self.session.execute(
+            delete(Delivery).where(Delivery.is_private.is_(True), Delivery.chat_id == user_id)
+        )
+        await self.session.execute(
+            update(Chat).where(Chat.added_by == user_id).values(added_by=None)
+        )
         await self.session.execute(
             update(Consent)
             .where(Consent.user_id == user_id, Consent.withdrawn_at.is_(None))
             .values(withdrawn_at=utcnow())
         )
+        # profile, registrations, subscriptions and tickets go with the user row (cascade)
         await self.session.execute(delete(User).where(User.id == user_id))
+
+    async def acks_count(self, user_id: int) -> int:
+        count = await self.session.scalar(
+            select(func.count()).select_from(Ack).where(Ack.user_id == user_id)
+        )
+        return int(count or 0)
+
+    async def scrub_log(self) -> None:
+        """After a committed deletion on SQLite: move the write-ahead log into the database
+        and truncate it, so deleted rows are not left readable in bot.db-wal (secure_delete,
+        set on every connection, has zeroed them in the database file itself)."""
+        if self.session.get_bind().dialect.name == "sqlite":
+            await self.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
