@@ -55,7 +55,7 @@ class TicketCb(CallbackData, prefix="tk"):
 class FaqDraftsCb(CallbackData, prefix="fqd"):
     """A page of /faq_drafts (staff only)."""
 
-    page: int = 0
+    page: Page = 0
 
 
 class ForgetCb(CallbackData, prefix="forget"):
@@ -77,7 +77,7 @@ class EventFilterCb(CallbackData, prefix="evf"):
 
     what: str
     kind: str = ""
-    month: int = 0
+    month: YearMonth = 0
 
 
 class EventCb(CallbackData, prefix="ev"):
@@ -134,5 +134,5 @@ class KbCb(CallbackData, prefix="kb"):
 
     action: str
     src: str = "q"
-    id: int = 0
+    id: DbId = 0
     e: str = ""
