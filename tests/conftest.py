@@ -160,13 +160,20 @@ async def stop_bot(dp: Dispatcher, task: asyncio.Task[None]) -> None:
 
 
 @pytest.fixture
+def clock() -> Clock | None:
+    """The bot's clock: the system's unless a test module overrides this with a FrozenClock."""
+    return None
+
+
+@pytest.fixture
 async def harness(
     server: FakeTelegramServer,
     settings: Settings,
     sessionmaker: SessionMaker,
     faq_service: FaqService,
+    clock: Clock | None,
 ) -> AsyncIterator[BotHarness]:
-    bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service)
+    bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service, clock)
     harness = BotHarness(server, settings, sessionmaker, dp, bot, task)
     yield harness
     await stop_bot(harness.dp, harness.task)

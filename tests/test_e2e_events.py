@@ -4,7 +4,6 @@ cancel, waiting list promotion, deep link, reminders at a controlled clock time.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,12 +12,11 @@ from sqlalchemy import func, select
 from bot import texts
 from bot.clock import FrozenClock
 from bot.config import Settings
-from bot.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer, FakeUser
+from bot.testing.fake_api import FakeUser
 from storage.db import SessionMaker
 from storage.models import Consent, Event, Registration, TeacherProfile, User
 from storage.repositories import Repositories
-from tests.conftest import TEACHER, BotHarness, make_settings, start_bot, stop_bot
+from tests.conftest import TEACHER, BotHarness, make_settings
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 START = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)  # 15:00 in Moscow
@@ -33,20 +31,6 @@ def clock() -> FrozenClock:
 @pytest.fixture
 def settings(db_path: object) -> Settings:
     return make_settings(db_path, reminder_every_seconds=1)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-async def harness(
-    server: FakeTelegramServer,
-    settings: Settings,
-    sessionmaker: SessionMaker,
-    faq_service: FaqService,
-    clock: FrozenClock,
-) -> AsyncIterator[BotHarness]:
-    bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service, clock)
-    h = BotHarness(server, settings, sessionmaker, dp, bot, task)
-    yield h
-    await stop_bot(h.dp, h.task)
 
 
 async def seed_event(sessionmaker: SessionMaker, capacity: int = 1, **kw: object) -> int:

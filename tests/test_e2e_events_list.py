@@ -3,34 +3,22 @@ dates carry the year when an event is not in the current one."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 
 from bot import texts
 from bot.clock import FrozenClock
-from bot.config import Settings
-from bot.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer, SentMessage
-from storage.db import SessionMaker
-from tests.conftest import TEACHER, BotHarness, start_bot, stop_bot
+from bot.testing.fake_api import SentMessage
+from tests.conftest import TEACHER, BotHarness
 from tests.test_e2e_events_admin import seed_event, seed_teacher
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def harness(
-    server: FakeTelegramServer,
-    settings: Settings,
-    sessionmaker: SessionMaker,
-    faq_service: FaqService,
-) -> AsyncIterator[BotHarness]:
-    bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service, FrozenClock(NOW))
-    h = BotHarness(server, settings, sessionmaker, dp, bot, task)
-    yield h
-    await stop_bot(h.dp, h.task)
+def clock() -> FrozenClock:
+    return FrozenClock(NOW)
 
 
 async def choose(h: BotHarness, listing: SentMessage, button: str) -> SentMessage:

@@ -4,17 +4,13 @@ a live link; an admin's own additions are reported at once."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.clock import FrozenClock
-from bot.config import Settings
-from bot.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
-from storage.db import SessionMaker
-from tests.conftest import ADMIN, BotHarness, start_bot, stop_bot
+from bot.testing.fake_api import FakeUser, SentMessage
+from tests.conftest import ADMIN, BotHarness
 from tests.test_e2e_chats import member_change
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -25,20 +21,6 @@ TITLE = "Выигрыш! https://evil.example/prize @scam_channel"
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock(NOW)
-
-
-@pytest.fixture
-async def harness(
-    server: FakeTelegramServer,
-    settings: Settings,
-    sessionmaker: SessionMaker,
-    faq_service: FaqService,
-    clock: FrozenClock,
-) -> AsyncIterator[BotHarness]:
-    bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service, clock)
-    h = BotHarness(server, settings, sessionmaker, dp, bot, task)
-    yield h
-    await stop_bot(h.dp, h.task)
 
 
 def add_bot(h: BotHarness, chat_id: int, title: str, by: FakeUser) -> None:

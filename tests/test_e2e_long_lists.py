@@ -3,19 +3,15 @@ the events list and /faq_drafts are paged, each page edited in place, every item
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot import texts
 from bot.clock import FrozenClock
-from bot.config import Settings
-from bot.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
-from storage.db import SessionMaker
+from bot.testing.fake_api import FakeUser, SentMessage
 from storage.repositories import Repositories
-from tests.conftest import ADMIN, TEACHER, BotHarness, start_bot, stop_bot
+from tests.conftest import ADMIN, TEACHER, BotHarness
 from tests.test_e2e_events_admin import seed_event, seed_teacher
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -23,16 +19,8 @@ TELEGRAM_LIMIT = 4096
 
 
 @pytest.fixture
-async def harness(
-    server: FakeTelegramServer,
-    settings: Settings,
-    sessionmaker: SessionMaker,
-    faq_service: FaqService,
-) -> AsyncIterator[BotHarness]:
-    bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service, FrozenClock(NOW))
-    h = BotHarness(server, settings, sessionmaker, dp, bot, task)
-    yield h
-    await stop_bot(h.dp, h.task)
+def clock() -> FrozenClock:
+    return FrozenClock(NOW)
 
 
 async def leaf_through(

@@ -5,7 +5,6 @@ it is a DOCX for the аттестация portfolio (МОЦ, ФИО, the event, 
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,13 +12,10 @@ from docx import Document
 
 from bot import texts
 from bot.clock import FrozenClock
-from bot.config import Settings
-from bot.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
+from bot.testing.fake_api import FakeUser, SentMessage
 from bot.texts.events import BTN_PROOF
-from storage.db import SessionMaker
 from storage.models import RegistrationStatus
-from tests.conftest import ADMIN, TEACHER, BotHarness, start_bot, stop_bot
+from tests.conftest import ADMIN, TEACHER, BotHarness
 from tests.test_e2e_events_admin import register, registration_status, seed_event, seed_teacher
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
@@ -29,20 +25,6 @@ START = datetime(2026, 12, 8, 12, 0, tzinfo=UTC)  # 15:00 in Moscow, 90 minutes
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock(NOW)
-
-
-@pytest.fixture
-async def harness(
-    server: FakeTelegramServer,
-    settings: Settings,
-    sessionmaker: SessionMaker,
-    faq_service: FaqService,
-    clock: FrozenClock,
-) -> AsyncIterator[BotHarness]:
-    bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service, clock)
-    h = BotHarness(server, settings, sessionmaker, dp, bot, task)
-    yield h
-    await stop_bot(h.dp, h.task)
 
 
 async def alert(h: BotHarness, message: SentMessage, data: str, user: FakeUser) -> str:
