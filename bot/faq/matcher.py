@@ -30,35 +30,46 @@ SURE does not apply to it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
+from bot.faq.classifier import RidgeClassifier
 from bot.faq.index import Group, TfIdfIndex
 from bot.faq.kb import FaqEntry, Intent, KnowledgeBase
 from bot.faq.lexicon import DOMAIN_WORDS
 from bot.faq.text import Analysis, Vocabulary, analyze, is_known, tokenize
 
-__all__ = ["FaqMatcher", "Kind", "Scored", "SearchResult"]
+__all__ = ["Evidence", "FaqMatcher", "Kind", "Scored", "SearchResult", "Thresholds"]
 
 Kind = Literal["answer", "suggest", "smalltalk", "offtopic", "unknown"]
-ANSWER_MIN = 0.25  # an entry this similar is answered directly...
-RATIO = 0.7  # ...if the runner-up scores at most this share of it,
-SURE = 0.36  # ...or regardless of the runner-up when it is this similar (and not one word),
-DISTINCT_MIN = 0.2  # ...or, this similar, when a word of the question tells it apart
-DISTINCT_RATIO = 0.9  # from a runner-up scoring at most this share of it.
-SUGGEST_MIN = 0.2  # below this nothing is offered, not even as «maybe you mean»
 SUGGEST_SHARE = 0.6  # suggestions score at least this share of the best one
 CANDIDATE_MIN = 0.1  # weaker entries are not reported at all
-INTENT_MIN = 0.3  # smalltalk / off-topic must reach this...
-INTENT_SHARE = 0.8  # ...and this share of the best FAQ entry: a near-tie is not worth the risk
 SMALLTALK_MARGIN = 0.1  # «у меня вопрос» is a greeting, «вопрос про почту МОЦ» is not
 AUDIENCE_BOOST = 1.08  # entries for the asker's audience (or "all") score 8% higher
 STORY_MIN_WORDS = 8  # a message this long (content words) in several sentences may tell a story
 FOCUS_SHARE = 0.5  # ...and its question part weighs this much of the score
 FOCUS_MIN_WORDS = 3  # if that part says enough on its own
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
+CLASSIFIER_SHARE = 0.5  # the classifier's share of a score, the TF-IDF index has the rest
+ANSWER_WEIGHT = 0.3  # an answer's sentence teaches the classifier this much of a sample
 DOMAIN_DISCOUNT = 0.6  # an off-topic intent's score on a question with the service's words
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where the decision draws its lines; chosen by `bench/faq_calibrate.py`, not by hand."""
+
+    answer_min: float = 0.25  # an entry this similar is answered directly...
+    ratio: float = 0.7  # ...if the runner-up scores at most this share of it,
+    sure: float = 0.36  # ...or regardless of the runner-up when this similar (and not one word),
+    distinct_min: float = 0.2  # ...or, this similar, when a word of the question tells it apart
+    distinct_ratio: float = 0.9  # from a runner-up scoring at most this share of it.
+    suggest_min: float = 0.2  # below this nothing is offered, not even as «maybe you mean»
+    intent_min: float = 0.3  # smalltalk / off-topic must reach this...
+    intent_share: float = 0.8  # ...and this share of the best entry: a near-tie is not worth it
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,16 @@ class SearchResult:
     intent: Intent | None
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What the decision needs to know about one message (calibration reuses it per grid point)."""
+
+    text: str
+    ranked: list[Scored]
+    intent_scores: list[float]
+    words: frozenset[str]
+
+
 def _plain(answer: str) -> str:
     """Answer text without tags, placeholders and [[if]] markers, as vocabulary for its entry."""
     return re.sub(r"<[^>]*>|\{[a-z_]+\}|\[\[.*?\]\]", " ", answer)
@@ -93,8 +114,9 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
 class FaqMatcher:
     """The search index of one knowledge base; build once, then call `search` per message."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
         self.kb = kb
+        self.thresholds = thresholds or Thresholds()
         self._entries = list(kb.entries.values())
         self._intents = [*kb.smalltalk, *kb.offtopic]
         texts = [q for e in self._entries for q in (*e.questions, e.title)]
@@ -116,6 +138,7 @@ class FaqMatcher:
         asked = [[self._analyze(q).content for q in i.questions] for i in self._intents]
         groups += [Group(questions) for questions in asked]
         self._index = TfIdfIndex(groups)
+        self._classifier = self._train(groups)
         # the service's own words each off-topic intent never uses (most use none of them)
         self._foreign = [
             DOMAIN_WORDS.difference(*questions) if intent.kind == "offtopic" else frozenset()
@@ -127,6 +150,36 @@ class FaqMatcher:
             if intent.kind == "smalltalk"
             for q in intent.questions
         ]
+
+    def _train(self, groups: list[Group]) -> RidgeClassifier | None:
+        """The classifier over entries and intents: samples, titles, answer sentences."""
+        if CLASSIFIER_SHARE == 0:
+            return None
+        texts: list[tuple[str, ...]] = []
+        labels: list[int] = []
+        weights: list[float] = []
+        for label, group in enumerate(groups):
+            for question in group.questions:
+                texts.append(tuple(question))
+                labels.append(label)
+                weights.append(1.0)
+        for label, entry in enumerate(self._entries):
+            for sentence in _SENTENCE.findall(_plain(entry.answer)):
+                content = self._analyze(sentence).content
+                if content:
+                    texts.append(content)
+                    labels.append(label)
+                    weights.append(ANSWER_WEIGHT)
+        return RidgeClassifier(texts, labels, weights, len(groups))
+
+    def _similarity(self, lemmas: Sequence[str]) -> list[float]:
+        """Per entry and intent: the index's cosine blended with the classifier's output."""
+        scores = self._index.scores(lemmas)
+        if self._classifier is None:
+            return scores
+        model = np.clip(self._classifier.scores(lemmas), 0.0, 1.0)
+        blend = (1 - CLASSIFIER_SHARE) * np.asarray(scores) + CLASSIFIER_SHARE * model
+        return [float(x) for x in blend]
 
     def _analyze(self, text: str) -> Analysis:
         return analyze(text, self.vocabulary)
@@ -174,18 +227,27 @@ class FaqMatcher:
         """Classify one message; `audience` (parents, organisations...) only breaks near-ties.
 
         `candidates` are the best FAQ entries, strongest first (for "answer" the first one is
-        `match`); scores are cosine similarities in [0, 1].
+        `match`); scores are similarities in [0, 1].
         """
+        return self.decide(self.evidence(text, audience), limit)
+
+    def evidence(self, text: str, audience: str | None = None) -> Evidence:
+        """Every score the decision looks at, computed once per message."""
         analysis = self._analyze(text)
+        content = frozenset(analysis.content)
         scores = self._scores(text, analysis)
         ranked = self._rank(scores, audience)
-        intent_scores = self._intent_scores(text, scores, frozenset(analysis.content))
-        best = max(range(len(intent_scores)), key=intent_scores.__getitem__, default=None)
+        return Evidence(text, ranked, self._intent_scores(text, scores, content), content)
+
+    def decide(self, evidence: Evidence, limit: int = 3) -> SearchResult:
+        """Intent, answer, suggestions or nothing, by this matcher's thresholds."""
+        limits, ranked, intents = self.thresholds, evidence.ranked, evidence.intent_scores
+        best = max(range(len(intents)), key=intents.__getitem__, default=None)
         top = ranked[0].score if ranked else 0.0
-        if best is not None and intent_scores[best] >= max(INTENT_MIN, INTENT_SHARE * top):
+        if best is not None and intents[best] >= max(limits.intent_min, limits.intent_share * top):
             intent = self._intents[best]
-            return SearchResult(text, intent.kind, None, ranked[:limit], intent)
-        return self._decide(text, ranked, limit, frozenset(analysis.content))
+            return SearchResult(evidence.text, intent.kind, None, ranked[:limit], intent)
+        return self._decide(evidence, limit)
 
     def _scores(self, text: str, analysis: Analysis) -> list[float]:
         """Index scores; a long message that tells a story first also weighs its question part.
@@ -196,7 +258,7 @@ class FaqMatcher:
         """
         if not analysis.content:
             return []
-        scores = self._index.scores(analysis.content)
+        scores = self._similarity(analysis.content)
         focus = _question_part(text)
         if focus is None or len(analysis.content) < STORY_MIN_WORDS:
             return scores
@@ -205,7 +267,7 @@ class FaqMatcher:
             return scores
         return [
             (1 - FOCUS_SHARE) * whole + FOCUS_SHARE * part
-            for whole, part in zip(scores, self._index.scores(asked), strict=True)
+            for whole, part in zip(scores, self._similarity(asked), strict=True)
         ]
 
     def _tells_apart(self, words: frozenset[str], first: str, second: str) -> bool:
@@ -218,25 +280,31 @@ class FaqMatcher:
         theirs = words & (self._asks[second] - self._uses[first])
         return bool(ours) and not theirs
 
-    def _decide(
-        self, text: str, ranked: list[Scored], limit: int, words: frozenset[str]
-    ) -> SearchResult:
+    def _decide(self, evidence: Evidence, limit: int) -> SearchResult:
         """Answer when one entry is clearly ahead, suggest when several are close, else unknown."""
+        limits, ranked, text, words = (
+            self.thresholds,
+            evidence.ranked,
+            evidence.text,
+            evidence.words,
+        )
         top = ranked[0] if ranked else None
-        if top is None or top.score < SUGGEST_MIN:
+        if top is None or top.score < limits.suggest_min:
             return SearchResult(text, "unknown", None, ranked[:limit], None)
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        sure = top.score >= SURE and len(words) > 1  # «сертификат» alone fits many entries
-        clear = top.score >= ANSWER_MIN and runner_up <= RATIO * top.score
+        sure = top.score >= limits.sure and len(words) > 1  # «сертификат» alone fits many
+        clear = top.score >= limits.answer_min and runner_up <= limits.ratio * top.score
         told = (
             len(ranked) > 1
-            and top.score >= DISTINCT_MIN
-            and runner_up <= DISTINCT_RATIO * top.score
+            and top.score >= limits.distinct_min
+            and runner_up <= limits.distinct_ratio * top.score
             and self._tells_apart(words, top.id, ranked[1].id)
         )
         if sure or clear or told:
             return SearchResult(text, "answer", top, ranked[:limit], None)
-        return _suggest(text, ranked, limit, top)
+        floor = max(limits.suggest_min, top.score * SUGGEST_SHARE)
+        close = [s for s in ranked[:limit] if s.score >= floor]
+        return SearchResult(text, "suggest", None, close, None)
 
 
 def _question_part(text: str) -> str | None:
@@ -246,8 +314,3 @@ def _question_part(text: str) -> str | None:
         return None
     asked = [p for p in sentences if p.endswith("?")]
     return (asked or sentences)[-1]
-
-
-def _suggest(text: str, ranked: list[Scored], limit: int, top: Scored) -> SearchResult:
-    close = [s for s in ranked[:limit] if s.score >= max(SUGGEST_MIN, top.score * SUGGEST_SHARE)]
-    return SearchResult(text, "suggest", None, close, None)
