@@ -8,6 +8,7 @@ thresholds are then searched coordinate by coordinate from the current ones, max
 mean over the pools of
 
     top-1 − 4 × (confidently wrong above 2%) − 2 × (off-topic rejected below 90%)
+          − 2 × (smalltalk recognised below 95%)
 
 A split-half check repeats the search on random halves of each pool and scores the choice on the
 other half, next to the current thresholds, so a choice that only fits noise shows up.
@@ -46,12 +47,10 @@ def cv_cases(kb: KnowledgeBase, seed: int = 1) -> list[Case]:
     folds = {e.id: [rng.randrange(FOLDS) for _ in e.questions] for e in kb.entries.values()}
     cases: list[Case] = []
     for fold in range(FOLDS):
-        entries = {
-            e.id: replace(
-                e, questions=tuple(q for q, f in zip(e.questions, folds[e.id]) if f != fold)
-            )
-            for e in kb.entries.values()
-        }
+        entries = {}
+        for e in kb.entries.values():
+            kept = [q for q, f in zip(e.questions, folds[e.id], strict=True) if f != fold]
+            entries[e.id] = replace(e, questions=tuple(kept))
         matcher = FaqMatcher(replace(kb, entries=entries))
         for entry in kb.entries.values():
             for question, f in zip(entry.questions, folds[entry.id], strict=True):
@@ -60,12 +59,18 @@ def cv_cases(kb: KnowledgeBase, seed: int = 1) -> list[Case]:
     return cases
 
 
-def figures(matcher: FaqMatcher, cases: list[Case]) -> tuple[float, float, float | None]:
-    """(top-1, confidently wrong, off-topic rejected or None) of the matcher's decisions."""
-    right = wrong = faq = rejected = off = 0
+Figures = tuple[float, float, float | None, float | None]
+
+
+def figures(matcher: FaqMatcher, cases: list[Case]) -> Figures:
+    """(top-1, confidently wrong, off-topic rejected, smalltalk recognised) of the decisions."""
+    right = wrong = faq = rejected = off = chat = chatted = 0
     for evidence, question in cases:
         result = matcher.decide(evidence)
-        if question.expect is None:
+        if question.expect == SMALLTALK:
+            chat += 1
+            chatted += result.kind == SMALLTALK
+        elif question.expect is None:
             off += 1
             rejected += result.kind in ("offtopic", "unknown", SMALLTALK)
         elif question.expect != SMALLTALK:
@@ -74,16 +79,23 @@ def figures(matcher: FaqMatcher, cases: list[Case]) -> tuple[float, float, float
                 ok = result.match.id in (question.expect, *question.also)
                 right += ok
                 wrong += not ok
-    return right / max(faq, 1), wrong / max(faq, 1), (rejected / off if off else None)
+    return (
+        right / max(faq, 1),
+        wrong / max(faq, 1),
+        rejected / off if off else None,
+        chatted / chat if chat else None,
+    )
 
 
 def objective(matcher: FaqMatcher, pools: list[list[Case]]) -> float:
     total = 0.0
     for cases in pools:
-        top1, wrong, rejected = figures(matcher, cases)
+        top1, wrong, rejected, chatted = figures(matcher, cases)
         total += top1 - 4 * max(0.0, wrong - 0.02)
         if rejected is not None:
             total -= 2 * max(0.0, 0.9 - rejected)
+        if chatted is not None:
+            total -= 2 * max(0.0, 0.95 - chatted)
     return total / len(pools)
 
 
@@ -130,9 +142,10 @@ def main() -> int:
         replace_thresholds(matcher, thresholds)
         cells = []
         for name, cases in zip(names, pools, strict=True):
-            top1, wrong, rejected = figures(matcher, cases)
+            top1, wrong, rejected, chatted = figures(matcher, cases)
             off = "-" if rejected is None else f"{rejected:.3f}"
-            cells.append(f"{name} top1 {top1:.3f} wrong {wrong:.3f} off {off}")
+            chat = "-" if chatted is None else f"{chatted:.3f}"
+            cells.append(f"{name} top1 {top1:.3f} wrong {wrong:.3f} off {off} chat {chat}")
         print(f"{label}: {objective(matcher, pools):.4f}  " + "; ".join(cells))
     print("chosen thresholds:", asdict(chosen))
     rng = random.Random(7)
@@ -143,9 +156,7 @@ def main() -> int:
             halves.append((shuffled[::2], shuffled[1::2]))
         own = search(matcher, [a for a, _ in halves], current)
         held = [b for _, b in halves]
-        scores = [
-            objective(replace_thresholds(matcher, t), held) for t in (current, chosen, own)
-        ]
+        scores = [objective(replace_thresholds(matcher, t), held) for t in (current, chosen, own)]
         print(
             f"split {r}: other half: current {scores[0]:.4f}, chosen {scores[1]:.4f}, "
             f"this half's own {scores[2]:.4f}"

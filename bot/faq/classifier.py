@@ -65,54 +65,52 @@ class RidgeClassifier:
         df = Counter(f for features in raw for f in features)
         self._idf = {f: math.log((1 + size) / (1 + n)) + 1.0 for f, n in df.items()}
         self.classes = classes
-        self._size = size
-        rows: dict[str, list[int]] = defaultdict(list)
-        values: dict[str, list[float]] = defaultdict(list)
-        vectors = [self._vector(features) for features in raw]
-        for i, vector in enumerate(vectors):
-            for f, w in vector.items():
-                rows[f].append(i)
-                values[f].append(w)
-        self._postings = {
-            f: (np.asarray(rows[f], dtype=np.int32), np.asarray(values[f], dtype=np.float32))
-            for f in rows
+        texts_of: dict[str, list[int]] = defaultdict(list)
+        weights_of: dict[str, list[float]] = defaultdict(list)
+        for i, features in enumerate(raw):
+            for f, w in self._vector(features).items():
+                texts_of[f].append(i)
+                weights_of[f].append(w)
+        postings = {
+            f: (np.asarray(texts_of[f], dtype=np.int32), np.asarray(weights_of[f], np.float32))
+            for f in texts_of
         }
-        gram = self._gram()
-        gram[np.diag_indices(size)] += RIDGE / np.asarray(weights, dtype=np.float32)
-        targets = np.zeros((size, max(classes, 1)), dtype=np.float32)
-        if size:
-            targets[np.arange(size), np.asarray(labels)] = 1.0
-        self._weights = np.linalg.solve(gram, targets).astype(np.float32) if size else targets
-
-    def _gram(self) -> npt.NDArray[np.float32]:
-        """Cosines of every pair of training texts: common features as one dense product."""
-        common = [f for f, (index, _) in self._postings.items() if len(index) >= DENSE_DF]
-        dense = np.zeros((self._size, len(common)), dtype=np.float32)
+        common = sorted(f for f, (index, _) in postings.items() if len(index) >= DENSE_DF)
+        dense = np.zeros((size, len(common)), dtype=np.float32)
         for column, f in enumerate(common):
-            index, values = self._postings[f]
-            dense[index, column] = values
+            index, value = postings.pop(f)
+            dense[index, column] = value
         gram: npt.NDArray[np.float32] = dense @ dense.T
-        for index, values in self._postings.values():
-            if len(index) < DENSE_DF:
-                gram[np.ix_(index, index)] += np.outer(values, values)
-        return gram
+        for index, value in postings.values():
+            gram[np.ix_(index, index)] += np.outer(value, value)
+        gram[np.diag_indices(size)] += RIDGE / np.asarray(weights, dtype=np.float32)
+        targets = np.zeros((size, classes), dtype=np.float32)
+        targets[np.arange(size), np.asarray(labels, dtype=np.int64)] = 1.0
+        dual = np.linalg.solve(gram, targets).astype(np.float32) if size else targets
+        del gram
+        # common features get their class weights precomputed (primal form), rare ones keep
+        # their few texts and reach the dual weights through them
+        self._common = {f: n for n, f in enumerate(common)}
+        self._primal: npt.NDArray[np.float32] = dense.T @ dual
+        self._rare = postings
+        self._dual = dual
 
     def _vector(self, features: Vector) -> Vector:
         known = {f: w * self._idf[f] for f, w in features.items() if f in self._idf}
         norm = math.sqrt(sum(w * w for w in known.values()))
         return {f: w / norm for f, w in known.items()} if norm else {}
 
-    def _kernel(self, vector: Vector) -> npt.NDArray[np.float32]:
-        row = np.zeros(self._size, dtype=np.float32)
-        for f, w in vector.items():
-            index, values = self._postings[f]
-            row[index] += w * values
-        return row
-
     def scores(self, lemmas: Sequence[str]) -> npt.NDArray[np.float32]:
         """Each class's output for a lemmatised text: about 1 for its class, 0 for others."""
         vector = self._vector(_features(lemmas))
-        if not vector:
-            return np.zeros(self.classes, dtype=np.float32)
-        result: npt.NDArray[np.float32] = self._kernel(vector) @ self._weights
+        common = [(self._common[f], w) for f, w in vector.items() if f in self._common]
+        rare = [(self._rare[f], w) for f, w in vector.items() if f not in self._common]
+        result = np.zeros(self.classes, dtype=np.float32)
+        if common:
+            rows, weights = zip(*common, strict=True)
+            result += np.asarray(weights, dtype=np.float32) @ self._primal[list(rows)]
+        if rare:
+            texts = np.concatenate([index for (index, _), _ in rare])
+            shares = np.concatenate([value * w for (_, value), w in rare])
+            result += shares @ self._dual[texts]
         return result

@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 
@@ -45,6 +45,7 @@ from bot.faq.text import Analysis, Vocabulary, analyze, is_known, tokenize
 __all__ = ["Evidence", "FaqMatcher", "Kind", "Scored", "SearchResult", "Thresholds"]
 
 Kind = Literal["answer", "suggest", "smalltalk", "offtopic", "unknown"]
+TOPIC_MIN = 0.2  # a one-word message is offered entries from this score (see _decide)
 SUGGEST_SHARE = 0.6  # suggestions score at least this share of the best one
 CANDIDATE_MIN = 0.1  # weaker entries are not reported at all
 SMALLTALK_MARGIN = 0.1  # «у меня вопрос» is a greeting, «вопрос про почту МОЦ» is not
@@ -52,8 +53,10 @@ AUDIENCE_BOOST = 1.08  # entries for the asker's audience (or "all") score 8% hi
 STORY_MIN_WORDS = 8  # a message this long (content words) in several sentences may tell a story
 FOCUS_SHARE = 0.5  # ...and its question part weighs this much of the score
 FOCUS_MIN_WORDS = 3  # if that part says enough on its own
+_T = TypeVar("_T")
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?\n]*")
 CLASSIFIER_SHARE = 0.5  # the classifier's share of a score, the TF-IDF index has the rest
+TRAIN_TEXTS = 2500  # texts the classifier trains on at most (about a second on 2 cores)
 ANSWER_WEIGHT = 0.3  # an answer's sentence teaches the classifier this much of a sample
 DOMAIN_DISCOUNT = 0.6  # an off-topic intent's score on a question with the service's words
 
@@ -62,13 +65,14 @@ DOMAIN_DISCOUNT = 0.6  # an off-topic intent's score on a question with the serv
 class Thresholds:
     """Where the decision draws its lines; chosen by `bench/faq_calibrate.py`, not by hand."""
 
-    answer_min: float = 0.25  # an entry this similar is answered directly...
-    ratio: float = 0.7  # ...if the runner-up scores at most this share of it,
-    sure: float = 0.36  # ...or regardless of the runner-up when this similar (and not one word),
-    distinct_min: float = 0.2  # ...or, this similar, when a word of the question tells it apart
-    distinct_ratio: float = 0.9  # from a runner-up scoring at most this share of it.
-    suggest_min: float = 0.2  # below this nothing is offered, not even as «maybe you mean»
-    intent_min: float = 0.3  # smalltalk / off-topic must reach this...
+    answer_min: float = 0.31  # an entry this similar is answered directly...
+    ratio: float = 0.6  # ...if the runner-up scores at most this share of it,
+    sure: float = 0.56  # ...or regardless of the runner-up when this similar (and not one word),
+    distinct_min: float = 0.24  # ...or, this similar, when a word of the question tells it apart
+    distinct_ratio: float = 1.02  # from a runner-up scoring at most this share of it.
+    suggest_min: float = 0.32  # below this nothing is offered, not even as «maybe you mean»
+    intent_min: float = 0.5  # an off-topic intent must reach this...
+    smalltalk_min: float = 0.3  # (a smalltalk one this)
     intent_share: float = 0.8  # ...and this share of the best entry: a near-tie is not worth it
 
 
@@ -152,24 +156,25 @@ class FaqMatcher:
         ]
 
     def _train(self, groups: list[Group]) -> RidgeClassifier | None:
-        """The classifier over entries and intents: samples, titles, answer sentences."""
+        """The classifier over entries and intents: samples, titles, answer sentences.
+
+        Training time grows with the cube of the number of texts, so past TRAIN_TEXTS the
+        answers' sentences go first, then every class keeps an even share of its samples.
+        """
         if CLASSIFIER_SHARE == 0:
             return None
-        texts: list[tuple[str, ...]] = []
-        labels: list[int] = []
-        weights: list[float] = []
-        for label, group in enumerate(groups):
-            for question in group.questions:
-                texts.append(tuple(question))
-                labels.append(label)
-                weights.append(1.0)
-        for label, entry in enumerate(self._entries):
-            for sentence in _SENTENCE.findall(_plain(entry.answer)):
-                content = self._analyze(sentence).content
-                if content:
-                    texts.append(content)
-                    labels.append(label)
-                    weights.append(ANSWER_WEIGHT)
+        asked = [(tuple(q), label) for label, group in enumerate(groups) for q in group.questions]
+        told = [
+            (content, label)
+            for label, entry in enumerate(self._entries)
+            for sentence in _SENTENCE.findall(_plain(entry.answer))
+            if (content := self._analyze(sentence).content)
+        ]
+        asked = _thin(asked, TRAIN_TEXTS)
+        told = _thin(told, TRAIN_TEXTS - len(asked))
+        texts = [text for text, _ in asked + told]
+        labels = [label for _, label in asked + told]
+        weights = [1.0] * len(asked) + [ANSWER_WEIGHT] * len(told)
         return RidgeClassifier(texts, labels, weights, len(groups))
 
     def _similarity(self, lemmas: Sequence[str]) -> list[float]:
@@ -244,9 +249,11 @@ class FaqMatcher:
         limits, ranked, intents = self.thresholds, evidence.ranked, evidence.intent_scores
         best = max(range(len(intents)), key=intents.__getitem__, default=None)
         top = ranked[0].score if ranked else 0.0
-        if best is not None and intents[best] >= max(limits.intent_min, limits.intent_share * top):
+        if best is not None:
             intent = self._intents[best]
-            return SearchResult(evidence.text, intent.kind, None, ranked[:limit], intent)
+            floor = limits.smalltalk_min if intent.kind == "smalltalk" else limits.intent_min
+            if intents[best] >= max(floor, limits.intent_share * top):
+                return SearchResult(evidence.text, intent.kind, None, ranked[:limit], intent)
         return self._decide(evidence, limit)
 
     def _scores(self, text: str, analysis: Analysis) -> list[float]:
@@ -289,7 +296,9 @@ class FaqMatcher:
             evidence.words,
         )
         top = ranked[0] if ranked else None
-        if top is None or top.score < limits.suggest_min:
+        # a lone word («сертификат») names a topic: its entries are offered from a lower score
+        floor = limits.suggest_min if len(words) > 1 else min(limits.suggest_min, TOPIC_MIN)
+        if top is None or top.score < floor:
             return SearchResult(text, "unknown", None, ranked[:limit], None)
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         sure = top.score >= limits.sure and len(words) > 1  # «сертификат» alone fits many
@@ -302,9 +311,17 @@ class FaqMatcher:
         )
         if sure or clear or told:
             return SearchResult(text, "answer", top, ranked[:limit], None)
-        floor = max(limits.suggest_min, top.score * SUGGEST_SHARE)
+        floor = max(floor, top.score * SUGGEST_SHARE)
         close = [s for s in ranked[:limit] if s.score >= floor]
         return SearchResult(text, "suggest", None, close, None)
+
+
+def _thin(items: list[_T], budget: int) -> list[_T]:
+    """At most `budget` of `items`, evenly spread (so every class keeps its share)."""
+    if len(items) <= budget:
+        return items
+    share = max(budget, 0) / len(items)
+    return [item for n, item in enumerate(items) if int(n * share) != int((n + 1) * share)]
 
 
 def _question_part(text: str) -> str | None:
