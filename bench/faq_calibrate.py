@@ -7,7 +7,7 @@ built without them). Every question's scores are computed once (`FaqMatcher.evid
 thresholds are then searched coordinate by coordinate from the current ones, maximising the
 mean over the pools of
 
-    top-1 − 4 × (confidently wrong above 2%) − 2 × (off-topic rejected below 90%)
+    top-1 − 4 × (confidently wrong above 2%) − 2 × (off-topic rejected below 95%)
           − 2 × (smalltalk recognised below 95%)
 
 A split-half check repeats the search on random halves of each pool and scores the choice on the
@@ -37,6 +37,9 @@ from bot.faq.matcher import Evidence, FaqMatcher, Thresholds  # noqa: E402
 
 POOLS = ("faq_dev", "faq_setA")
 FOLDS = 5
+# aimed above the 90% target: thresholds chosen at the edge on the tuning parts fell below it
+# on questions not tuned on (set A's final part: 0.75 when aimed at 0.90)
+OFFTOPIC_AIM = 0.95
 STEPS = {f.name: 0.02 for f in fields(Thresholds)}
 Case = tuple[Evidence, Question]
 
@@ -93,7 +96,7 @@ def objective(matcher: FaqMatcher, pools: list[list[Case]]) -> float:
         top1, wrong, rejected, chatted = figures(matcher, cases)
         total += top1 - 4 * max(0.0, wrong - 0.02)
         if rejected is not None:
-            total -= 2 * max(0.0, 0.9 - rejected)
+            total -= 2 * max(0.0, OFFTOPIC_AIM - rejected)
         if chatted is not None:
             total -= 2 * max(0.0, 0.95 - chatted)
     return total / len(pools)

@@ -64,6 +64,7 @@ class RidgeClassifier:
         size = len(raw)
         df = Counter(f for features in raw for f in features)
         self._idf = {f: math.log((1 + size) / (1 + n)) + 1.0 for f, n in df.items()}
+        self._unseen_idf = math.log(1 + size) + 1.0
         self.classes = classes
         texts_of: dict[str, list[int]] = defaultdict(list)
         weights_of: dict[str, list[float]] = defaultdict(list)
@@ -96,8 +97,13 @@ class RidgeClassifier:
         self._dual = dual
 
     def _vector(self, features: Vector) -> Vector:
+        """Unit TF-IDF vector; features no training text has still count in the norm.
+
+        Without them «погода завтра» would be all «<по» and «ра>», and score like a sample.
+        """
         known = {f: w * self._idf[f] for f, w in features.items() if f in self._idf}
-        norm = math.sqrt(sum(w * w for w in known.values()))
+        unseen = sum((w * self._unseen_idf) ** 2 for f, w in features.items() if f not in known)
+        norm = math.sqrt(sum(w * w for w in known.values()) + unseen)
         return {f: w / norm for f, w in known.items()} if norm else {}
 
     def scores(self, lemmas: Sequence[str]) -> npt.NDArray[np.float32]:
