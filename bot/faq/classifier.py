@@ -31,6 +31,7 @@ BIGRAM_WEIGHT = 0.6
 CHAR_WEIGHT = 0.3  # character n-grams back up, but should not outvote, whole lemmas
 CHAR_SIZES = (3, 4)
 DENSE_DF = 16  # features in this many texts go into one dense product when training
+UNSEEN_WEIGHT = 0.3  # share of the highest IDF an unseen feature weighs in the norm
 RIDGE = 0.5  # regularisation: smaller fits the samples harder and generalises worse
 
 
@@ -64,7 +65,7 @@ class RidgeClassifier:
         size = len(raw)
         df = Counter(f for features in raw for f in features)
         self._idf = {f: math.log((1 + size) / (1 + n)) + 1.0 for f, n in df.items()}
-        self._unseen_idf = math.log(1 + size) + 1.0
+        self._unseen_idf = UNSEEN_WEIGHT * (math.log(1 + size) + 1.0)
         self.classes = classes
         texts_of: dict[str, list[int]] = defaultdict(list)
         weights_of: dict[str, list[float]] = defaultdict(list)
