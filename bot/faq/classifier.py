@@ -64,60 +64,66 @@ class RidgeClassifier:
         raw = [_features(text) for text in texts]
         size = len(raw)
         df = Counter(f for features in raw for f in features)
-        self._idf = {f: math.log((1 + size) / (1 + n)) + 1.0 for f, n in df.items()}
+        # features in DENSE_DF texts or more come first: their class weights are precomputed
+        # (primal form); rarer ones keep their few texts and reach the dual weights through them
+        order = sorted(df, key=lambda f: (df[f] < DENSE_DF, f))
+        self._code = {f: n for n, f in enumerate(order)}
+        self._idf = [math.log((1 + size) / (1 + df[f])) + 1.0 for f in order]
         self._unseen_idf = UNSEEN_WEIGHT * (math.log(1 + size) + 1.0)
+        self._common = sum(1 for f in order if df[f] >= DENSE_DF)
         self.classes = classes
-        texts_of: dict[str, list[int]] = defaultdict(list)
-        weights_of: dict[str, list[float]] = defaultdict(list)
+        texts_of: list[list[int]] = [[] for _ in order]
+        weights_of: list[list[float]] = [[] for _ in order]
         for i, features in enumerate(raw):
-            for f, w in self._vector(features).items():
-                texts_of[f].append(i)
-                weights_of[f].append(w)
-        postings = {
-            f: (np.asarray(texts_of[f], dtype=np.int32), np.asarray(weights_of[f], np.float32))
-            for f in texts_of
-        }
-        common = sorted(f for f, (index, _) in postings.items() if len(index) >= DENSE_DF)
-        dense = np.zeros((size, len(common)), dtype=np.float32)
-        for column, f in enumerate(common):
-            index, value = postings.pop(f)
-            dense[index, column] = value
+            for code, w in self._vector(features).items():
+                texts_of[code].append(i)
+                weights_of[code].append(w)
+        dense = np.zeros((size, self._common), dtype=np.float32)
+        for code in range(self._common):
+            dense[texts_of[code], code] = weights_of[code]
         gram: npt.NDArray[np.float32] = dense @ dense.T
-        for index, value in postings.values():
+        for index, value in zip(texts_of[self._common :], weights_of[self._common :], strict=True):
             gram[np.ix_(index, index)] += np.outer(value, value)
         gram[np.diag_indices(size)] += RIDGE / np.asarray(weights, dtype=np.float32)
         targets = np.zeros((size, classes), dtype=np.float32)
         targets[np.arange(size), np.asarray(labels, dtype=np.int64)] = 1.0
-        dual = np.linalg.solve(gram, targets).astype(np.float32) if size else targets
+        self._dual = np.linalg.solve(gram, targets).astype(np.float32) if size else targets
         del gram
-        # common features get their class weights precomputed (primal form), rare ones keep
-        # their few texts and reach the dual weights through them
-        self._common = {f: n for n, f in enumerate(common)}
-        self._primal: npt.NDArray[np.float32] = dense.T @ dual
-        self._rare = postings
-        self._dual = dual
+        self._primal: npt.NDArray[np.float32] = dense.T @ self._dual
+        rare = texts_of[self._common :]
+        self._starts = np.cumsum([0, *map(len, rare)])
+        self._texts = np.asarray([i for index in rare for i in index], dtype=np.int32)
+        self._values = np.asarray(
+            [w for value in weights_of[self._common :] for w in value], dtype=np.float32
+        )
 
-    def _vector(self, features: Vector) -> Vector:
-        """Unit TF-IDF vector; features no training text has still count in the norm.
+    def _vector(self, features: Vector) -> dict[int, float]:
+        """Unit TF-IDF vector by feature code; unseen features still count in the norm.
 
         Without them «погода завтра» would be all «<по» and «ра>», and score like a sample.
         """
-        known = {f: w * self._idf[f] for f, w in features.items() if f in self._idf}
-        unseen = sum((w * self._unseen_idf) ** 2 for f, w in features.items() if f not in known)
+        known: dict[int, float] = {}
+        unseen = 0.0
+        for f, w in features.items():
+            code = self._code.get(f)
+            if code is None:
+                unseen += (w * self._unseen_idf) ** 2
+            else:
+                known[code] = w * self._idf[code]
         norm = math.sqrt(sum(w * w for w in known.values()) + unseen)
-        return {f: w / norm for f, w in known.items()} if norm else {}
+        return {code: w / norm for code, w in known.items()} if norm else {}
 
     def scores(self, lemmas: Sequence[str]) -> npt.NDArray[np.float32]:
         """Each class's output for a lemmatised text: about 1 for its class, 0 for others."""
         vector = self._vector(_features(lemmas))
-        common = [(self._common[f], w) for f, w in vector.items() if f in self._common]
-        rare = [(self._rare[f], w) for f, w in vector.items() if f not in self._common]
+        common = [(code, w) for code, w in vector.items() if code < self._common]
         result = np.zeros(self.classes, dtype=np.float32)
         if common:
-            rows, weights = zip(*common, strict=True)
-            result += np.asarray(weights, dtype=np.float32) @ self._primal[list(rows)]
-        if rare:
-            texts = np.concatenate([index for (index, _), _ in rare])
-            shares = np.concatenate([value * w for (_, value), w in rare])
-            result += shares @ self._dual[texts]
+            codes, weights = zip(*common, strict=True)
+            result += np.asarray(weights, dtype=np.float32) @ self._primal[list(codes)]
+        for code, w in vector.items():
+            if code >= self._common:
+                r = code - self._common
+                span = slice(self._starts[r], self._starts[r + 1])
+                result += (w * self._values[span]) @ self._dual[self._texts[span]]
         return result
