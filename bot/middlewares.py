@@ -13,7 +13,7 @@ from aiogram.types.update import UpdateTypeLookupError
 
 from bot import metrics, texts
 from bot.config import Settings
-from storage.db import SessionMaker
+from storage.db import SessionMaker, current_session
 from storage.repositories import Repositories
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -28,7 +28,11 @@ class DatabaseMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with self.sessionmaker() as session:
             data["repo"] = Repositories(session)
-            return await handler(event, data)
+            token = current_session.set(session)
+            try:
+                return await handler(event, data)
+            finally:
+                current_session.reset(token)
 
 
 class UserMiddleware(BaseMiddleware):
