@@ -39,6 +39,7 @@ from bot.outbound import of as outbound_of
 from bot.querylog import QueryLog
 from bot.reminders import ReminderService
 from bot.reminders import install as install_reminders
+from bot.staff_relay import StaffRelay
 from broadcasts.limiter import Priority, RateLimiter
 from broadcasts.telegram import TelegramChannel
 from broadcasts.worker import BroadcastWorker
@@ -176,16 +177,21 @@ def create_dispatcher(
         clock=services.clock,
         querylog=services.querylog,
     )
-    # metrics outermost (its time covers everything), then the duplicate check, which must
-    # come before anything that writes
+    # metrics outermost (its time covers everything), then flood control as messages arrive
+    # (before aiogram's per-chat lock, which is in dp.fsm), then the duplicate check, which
+    # must come before anything that writes
+    dp.update.outer_middleware.unregister(dp.fsm)
     dp.update.outer_middleware(MetricsMiddleware())
+    dp.update.outer_middleware(
+        ThrottlingMiddleware(
+            settings.throttle_rate, settings.throttle_burst, is_admin=settings.is_admin
+        )
+    )
+    dp.update.outer_middleware(dp.fsm)
     if settings.dedupe_updates:
         dp.update.outer_middleware(UpdateDedupe(services.sessionmaker, services.clock))
     dp.update.outer_middleware(DatabaseMiddleware(services.sessionmaker))
     dp.update.outer_middleware(UserMiddleware(settings))
-    throttling = ThrottlingMiddleware(settings.throttle_rate, settings.throttle_burst)
-    dp.message.outer_middleware(throttling)
-    dp.callback_query.outer_middleware(throttling)
     dp.include_routers(*get_routers())
     dp.startup.register(check_fsm_storage)
     dp.startup.register(set_commands)
@@ -210,6 +216,23 @@ def register_jobs(dp: Dispatcher) -> None:
     dp.shutdown.register(stop_scheduler)
     dp.startup.register(start_broadcasts)
     dp.shutdown.register(stop_broadcasts)
+    dp.startup.register(start_staff_relay)
+    dp.shutdown.register(stop_staff_relay)
+
+
+async def start_staff_relay(
+    dispatcher: Dispatcher, bot: Bot, settings: Settings, sessionmaker: SessionMaker
+) -> None:
+    """Ticket posts and follow-ups the staff chat could not take at once (bot/tickets.py)."""
+    relay = StaffRelay(bot, settings, sessionmaker, every=settings.staff_relay_seconds)
+    relay.start()
+    dispatcher["staff_relay"] = relay
+
+
+async def stop_staff_relay(dispatcher: Dispatcher) -> None:
+    relay: StaffRelay | None = dispatcher.workflow_data.pop("staff_relay", None)
+    if relay is not None:
+        await relay.stop()
 
 
 def send_limiter(dispatcher: Dispatcher, settings: Settings, bot: Bot) -> RateLimiter:

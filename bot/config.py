@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     outbound_give_up_seconds: float = Field(default=600.0, gt=0)
     broadcast_min_rate: float = Field(default=1.0, ge=0, le=30)
     staff_post_wait_seconds: float = Field(default=3.0, ge=0, le=60)
+    staff_relay_seconds: float = Field(default=2.0, gt=0, le=60)
     broadcast_concurrency: int = Field(default=8, ge=1, le=64)
     broadcast_max_jobs: int = Field(default=3, ge=1, le=20)
     broadcast_poll_seconds: float = Field(default=5.0, gt=0, le=60)

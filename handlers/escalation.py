@@ -25,9 +25,11 @@ class AskState(StatesGroup):
 async def _created(
     bot: Bot, repo: Repositories, settings: Settings, user: User, chat_id: int, question: str
 ) -> str:
-    ticket, appended, reached = await open_ticket(bot, repo, settings, user, chat_id, question)
-    if not reached:
+    ticket, appended, reach = await open_ticket(bot, repo, settings, user, chat_id, question)
+    if reach == "nowhere":
         return fill(texts.TICKET_NO_STAFF, id=ticket.id, phone=settings.moc_phone)
+    if reach == "queued" and not appended:  # «передал» only when staff really have it
+        return fill(texts.TICKET_QUEUED, id=ticket.id, hours=settings.moc_hours)
     if appended:
         return fill(texts.TICKET_ALREADY_OPEN, id=ticket.id)
     return fill(texts.TICKET_CREATED, id=ticket.id, hours=settings.moc_hours)
