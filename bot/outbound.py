@@ -111,6 +111,7 @@ class Outbound(BaseRequestMiddleware):
                 await self.limiter.acquire(chat_id, priority, within=deadline - self._clock())
             except TimeoutError:
                 raise self._gave_up(method, chat_id, label, allowed) from None
+            self.limiter.take_grant(chat_id)  # spent here, not by the caller's next send
             metrics.outbound_waited(label, self._clock() - start)
             try:
                 return await make_request(bot, method)

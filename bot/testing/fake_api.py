@@ -781,8 +781,11 @@ class _RateLimits:
         group_pm: float | None,
         retry: int | None,
         private_burst: int = 1,
+        global_burst: int | None = None,
     ) -> None:
         self._global = _Bucket.allowing(global_ps, 1.0) if global_ps is not None else None
+        if self._global is not None and global_burst is not None:
+            self._global.capacity = self._global.tokens = float(global_burst)
         self._chat_ps = chat_ps
         self._private_burst = private_burst
         self._group_pm = group_pm
@@ -794,10 +797,13 @@ class _RateLimits:
 
     def check(self, chat_id: int, stats: Counter[str]) -> None:
         now = time.monotonic()
-        until = max(self._chat_until.get(chat_id, 0.0), self._global_until)
-        if now < until:
+        until = self._chat_until.get(chat_id, 0.0)
+        if now < until:  # this chat was told to wait: an early retry
             stats["early_retry"] += 1
             raise self._refusal(math.ceil(until - now))
+        if now < self._global_until:  # the bot was told to wait; this chat was not
+            stats["429_global"] += 1
+            raise self._refusal(math.ceil(self._global_until - now))
         scoped = [
             ("global", self._global),
             ("group" if chat_id < 0 else "private", self._chat(chat_id)),
@@ -816,8 +822,7 @@ class _RateLimits:
             wait = max(1, math.ceil((1.0 - bucket.tokens) / bucket.per_second))
         if scope == "global":
             self._global_until = now + wait
-        else:
-            self._chat_until[chat_id] = now + wait
+        self._chat_until[chat_id] = now + wait
         raise self._refusal(wait)
 
     @staticmethod
@@ -1205,23 +1210,24 @@ class FakeTelegramServer:
         group_per_minute: float | None = None,
         retry_after: int | None = 1,
         private_burst: int = 1,
+        global_burst: int | None = None,
     ) -> None:
         """Sends above these rates get 429 with retry_after (None: the seconds until the limit
         frees up); all None switches limits off."""
         limits = (global_per_second, per_chat_per_second, group_per_minute)
         self._faults.limits = (
-            _RateLimits(*limits, retry_after, private_burst)
+            _RateLimits(*limits, retry_after, private_burst, global_burst)
             if any(x is not None for x in limits)
             else None
         )
 
     def telegram_limits(self) -> None:
-        """The limits Telegram documents: 30 messages a second per bot, about one a second
-        into a private chat (a burst of three passes), 20 a minute into a group; retry_after
-        says how long until the limit frees up; early retries are counted."""
+        """The limits Telegram documents: 30 messages a second per bot (a burst of ten
+        passes), about one a second into a private chat (a burst of three), 20 a minute into a
+        group; retry_after says how long until the limit frees up; early retries are counted."""
         self.set_rate_limit(
             global_per_second=30, per_chat_per_second=1, group_per_minute=20,
-            retry_after=None, private_burst=3,
+            retry_after=None, private_burst=3, global_burst=10,
         )  # fmt: skip
 
     def flood_stats(self) -> dict[str, int]:
