@@ -13,7 +13,7 @@ from collections.abc import Awaitable
 
 import pytest
 
-from broadcasts.limiter import RateLimiter
+from broadcasts.limiter import Priority, RateLimiter
 
 
 class VirtualTime:
@@ -135,3 +135,61 @@ async def test_rate_never_drops_below_the_floor(vt: VirtualTime) -> None:
 def test_rejects_nonsense() -> None:
     with pytest.raises(ValueError):
         RateLimiter(0)
+
+
+async def test_people_are_served_before_a_broadcast_that_waits(vt: VirtualTime) -> None:
+    lim = limiter(vt, 10.0)
+    order: list[str] = []
+
+    async def send(name: str, chat_id: int, priority: Priority, after: float = 0.0) -> None:
+        await vt.sleep(after)
+        await lim.acquire(chat_id, priority)
+        order.append(name)
+
+    broadcast = [send(f"b{i}", -1000 - i, Priority.BROADCAST) for i in range(20)]
+    people = [send(f"p{i}", 100 + i, Priority.PERSON, after=0.25) for i in range(3)]
+    staff = send("staff", -5, Priority.STAFF, after=0.25)
+    await vt.run(*broadcast, *people, staff)
+    assert order[3:7] == ["p0", "p1", "p2", "staff"]  # the next slots after they arrive
+
+
+async def test_the_floor_keeps_a_broadcast_moving_under_a_crowd(vt: VirtualTime) -> None:
+    lim = limiter(vt, 10.0, floor_rate=2.0)
+    got: list[float] = []
+
+    async def broadcast() -> None:
+        await lim.acquire(-1)
+        got.append(vt.now)
+
+    crowd = [lim.acquire(100 + i, Priority.PERSON) for i in range(30)]  # 3 s of slots
+    await vt.run(*crowd, broadcast())
+    assert got and got[0] <= 0.5  # not after the whole crowd
+
+
+async def test_a_chat_429_pauses_that_chat_only(vt: VirtualTime) -> None:
+    lim = limiter(vt, 10.0, private_burst=2)
+    got: dict[int, float] = {}
+
+    async def send(chat_id: int) -> None:
+        await lim.acquire(chat_id, Priority.PERSON)
+        got[chat_id] = vt.now
+
+    await vt.run(send(7))
+    assert lim.on_retry_after(5, 7) == "private"  # it had a send a moment ago
+    await vt.run(send(7), send(8))
+    assert got[8] < 1.0 and got[7] >= 5.0 - 1e-6
+
+
+async def test_the_private_burst_lets_two_go_at_once(vt: VirtualTime) -> None:
+    lim = limiter(vt, 25.0, private_burst=2)
+    got: list[float] = []
+    await vt.run(collect_many(vt, lim, [7, 7, 7], got))
+    assert got == pytest.approx([0.0, 0.04, 1.0])
+
+
+async def test_within_gives_up_without_spending_a_slot() -> None:
+    lim = RateLimiter(25.0, group_per_minute=1)
+    await lim.acquire(-9)
+    with pytest.raises(TimeoutError):
+        await lim.acquire(-9, Priority.STAFF, within=0.05)
+    assert lim.depth()[Priority.STAFF] == 0
