@@ -97,7 +97,9 @@ async def done(sm: SessionMaker, broadcast_id: int) -> bool:
         return state == BroadcastState.DONE
 
 
-async def ask(server: FakeTelegramServer, parent: FakeUser, at: float, out: dict[int, float]) -> None:
+async def ask(
+    server: FakeTelegramServer, parent: FakeUser, at: float, out: dict[int, float]
+) -> None:
     await asyncio.sleep(at)
     asked = time.monotonic()
     server.user_sends(QUESTION, user=parent)
@@ -134,10 +136,11 @@ async def one_run(mode: str, chats: int, people: int, grace: float, faq: FaqServ
         span = chats / rate * 0.9
         rng = random.Random(9)
         askers = [
-            asyncio.create_task(ask(server, p, rng.uniform(0.5, span), latencies))
-            for p in parents
+            asyncio.create_task(ask(server, p, rng.uniform(0.5, span), latencies)) for p in parents
         ]
-        while not await done(sm, broadcast_id):
+        while True:
+            if await done(sm, broadcast_id):
+                break
             await asyncio.sleep(0.5)
         await asyncio.wait(askers, timeout=grace)
         for task in askers:
