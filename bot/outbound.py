@@ -83,8 +83,15 @@ class Outbound(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         chat_id = target_chat(method)
-        if chat_id is None or self.limiter.take_grant(chat_id):
+        if chat_id is None:
             return await make_request(bot, method)
+        if self.limiter.take_grant(chat_id):  # paced by its sender, who handles its 429s
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                scope = self.limiter.on_retry_after(exc.retry_after, chat_id)
+                metrics.outbound_retry_after(scope)
+                raise
         priority = Priority.STAFF if chat_id == self.staff_chat_id else current_priority.get()
         label = priority.name.lower()
         metrics.outbound_waiting(label, 1)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import itertools
+import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
+log = logging.getLogger(__name__)
 Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[Any]]
 Gate = Callable[[], Awaitable[float]]  # reserves a slot of a budget shared by instances
@@ -204,13 +206,22 @@ class RateLimiter:
                 ready = min((self._chat_ready(w.chat_id, now) for w in self._waiters), default=now)
                 await self._sleep(min(max(ready - now, EPS * 10), IDLE_POLL))
                 continue
-            if self._gate is not None and (shared := await self._gate()) > 0:
+            if self._gate is not None and (shared := await self._shared_slot()) > 0:
                 await self._sleep(shared)  # the slot is ours in the shared budget: keep it
                 now = self._clock()
                 pick = self._pick(now) or pick
                 if pick.future.done():
                     continue
             self._grant(pick, now)
+
+    async def _shared_slot(self) -> float:
+        """Seconds until our slot in the budget shared by instances; 0 if it cannot say."""
+        assert self._gate is not None
+        try:
+            return await self._gate()
+        except Exception:  # the pump must never die: waiters would wait forever
+            log.exception("shared send budget failed; pacing locally")
+            return 0.0
 
     def _pick(self, now: float) -> _Waiter | None:
         ready = [w for w in self._waiters if self._chat_ready(w.chat_id, now) <= now + EPS]

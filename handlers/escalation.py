@@ -74,9 +74,9 @@ async def ask_cb(
         await send_to_chat(query, texts.ASK_PROMPT)
         return
     await query.answer()
-    await drop_keyboard(query)
     reply = await _created(bot, repo, settings, user, query.from_user.id, logged.text)
-    await send_to_chat(query, reply)
+    await send_to_chat(query, reply)  # the outcome first, the keyboard after
+    await drop_keyboard(query)
 
 
 async def question_received(

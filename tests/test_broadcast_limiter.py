@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import time
 from collections.abc import Awaitable
 
 import pytest
@@ -193,3 +194,14 @@ async def test_within_gives_up_without_spending_a_slot() -> None:
     with pytest.raises(TimeoutError):
         await lim.acquire(-9, Priority.STAFF, within=0.05)
     assert lim.depth()[Priority.STAFF] == 0
+
+
+@pytest.mark.redis
+async def test_two_instances_share_one_budget_through_redis(redis_url: str) -> None:
+    """Two limiters of 20/s with the Redis gate: together they keep 20/s, not 40."""
+    from bot.outbound import redis_gate
+
+    limiters = [RateLimiter(20.0, gate=redis_gate(redis_url, 20.0, bot_id=42)) for _ in (1, 2)]
+    began = time.monotonic()
+    await asyncio.gather(*(lim.acquire(100 + i) for i in range(20) for lim in limiters))
+    assert time.monotonic() - began >= 39 / 20 * 0.9
