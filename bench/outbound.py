@@ -11,7 +11,8 @@ runs twice, one after the other in this process:
 
 - outbound: today's code — every send through bot/outbound.py (priorities, 429 → wait, resend);
 - direct: the behaviour before it — handlers send straight away, only the broadcast is paced
-  (at the old BROADCAST_RATE default of 25/s).
+  (at the old BROADCAST_RATE default of 25/s); in the crowd scenario also "direct-28", the old
+  code with the broadcast at our 28/s, i.e. with as little headroom as the outbound path.
 
 Printed per run: answer latency p50/p95/p99 (question → first reply), answers lost (no reply
 within `--grace` s after the broadcast ended), 429s by limit and early retries, and the
@@ -119,7 +120,7 @@ async def one_run(
     tmp = Path(tempfile.mkdtemp(prefix="moc-outbound-"))
     url = f"sqlite+aiosqlite:///{tmp / 'bot.db'}"
     await asyncio.to_thread(upgrade, url)
-    rate = RATE if mode == "outbound" else OLD_RATE
+    rate = OLD_RATE if mode == "direct" else RATE  # "direct-28": the old code at our pace
     settings = Settings(
         _env_file=None, bot_token=TOKEN, database_url=url,  # type: ignore[call-arg]
         outbound_rate=rate, broadcast_poll_seconds=0.2, throttle_rate=5.0, throttle_burst=20,
@@ -222,7 +223,7 @@ async def main() -> int:
     spread = [await one_run(m, args.chats, args.people, args.grace, faq) for m in modes]
     crowd = [
         await one_run(m, args.together_chats, args.together_people, args.grace, faq, together=True)
-        for m in modes
+        for m in (*modes, "direct-28")
     ]
     if args.json:
         runs = {"spread": [asdict(r) for r in spread], "together": [asdict(r) for r in crowd]}
