@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot import metrics
 from bot.callbacks import EventCb
 from bot.faq import FaqService
 from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
@@ -119,6 +120,11 @@ async def test_thirty_parents_are_answered_during_a_400_chat_broadcast(
     assert all(len(limited.sent_to(g)) == 1 for g in groups)  # every chat exactly once
     flood = limited.flood_stats()
     assert (flood["429_private"], flood["early_retry"]) == (0, 0), flood
+    shown = metrics.render()  # /metrics: waits by priority, depth, 429s by scope, given up
+    assert metrics.OUTBOUND_WAIT.count("person") >= 30
+    for line in ('moc_outbound_queue_depth{priority="person"} 0', "moc_outbound_given_up_total"):
+        assert line in shown
+    assert 'moc_outbound_retry_after_total{scope="group"}' in shown
 
 
 async def _state(sm: SessionMaker, broadcast_id: int) -> str:
