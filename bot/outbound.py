@@ -109,13 +109,16 @@ class Outbound(BaseRequestMiddleware):
         priority: Priority,
     ) -> Response[TelegramType]:
         label, start = priority.name.lower(), self._clock()
+        counted = not type(method).__name__.startswith("Edit")  # see RateLimiter.acquire
         allowed = _patience.get()
         deadline = start + (self.give_up if allowed is None else allowed)
         while True:
             if self._before_wait is not None:
                 await self._before_wait()
             try:
-                await self.limiter.acquire(chat_id, priority, within=deadline - self._clock())
+                await self.limiter.acquire(
+                    chat_id, priority, within=deadline - self._clock(), counted=counted
+                )
             except TimeoutError:
                 raise self._gave_up(method, chat_id, label, allowed) from None
             self.limiter.take_grant(chat_id)  # spent here, not by the caller's next send

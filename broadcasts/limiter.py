@@ -63,6 +63,7 @@ class _Waiter:
     seq: int
     chat_id: int = field(compare=False)
     future: asyncio.Future[None] = field(compare=False)
+    counted: bool = field(compare=False, default=True)  # False: an edit, no per-chat token
 
 
 class RateLimiter:
@@ -92,6 +93,7 @@ class RateLimiter:
         self._paused_until = 0.0
         self._cut_rate = rate  # the rate right after the last 429, climbing from _paused_until
         self._tat: dict[int, float] = {}  # chat → theoretical arrival time of its next send
+        self._chat_paused: dict[int, float] = {}  # chat → end of its 429 pause
         self._last_sent: dict[int, float] = {}
         self._group_sent: dict[int, deque[float]] = {}
         self._waiters: list[_Waiter] = []
@@ -122,12 +124,15 @@ class RateLimiter:
         priority: Priority = Priority.BROADCAST,
         *,
         within: float | None = None,
+        counted: bool = True,
     ) -> None:
         """Wait until a message to `chat_id` may go out; the slot is then spent.
 
-        With `within` (seconds), TimeoutError if no slot came in time (nothing was spent)."""
+        With `within` (seconds), TimeoutError if no slot came in time (nothing was spent).
+        `counted=False` (an edit of a message) takes a global slot and respects the chat's 429
+        pause, but not the per-chat message limits, which Telegram counts for new messages."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        waiter = _Waiter(int(priority), next(self._seq), chat_id, future)
+        waiter = _Waiter(int(priority), next(self._seq), chat_id, future, counted)
         self._waiters.append(waiter)
         self._start_pump()
         try:
@@ -169,6 +174,7 @@ class RateLimiter:
         if chat_id is not None:
             until = now + seconds + (self._tolerance if chat_id > 0 else 0.0)
             self._tat[chat_id] = max(self._tat.get(chat_id, now), until)
+            self._chat_paused[chat_id] = max(self._chat_paused.get(chat_id, 0.0), now + seconds)
         if scope != "global":
             return scope
         if now >= self._paused_until:  # the first 429 of this flood, not an echo of it
@@ -203,7 +209,7 @@ class RateLimiter:
             self._waiters = [w for w in self._waiters if not w.future.done()]
             pick = self._pick(now)
             if pick is None:
-                ready = min((self._chat_ready(w.chat_id, now) for w in self._waiters), default=now)
+                ready = min((self._ready(w, now) for w in self._waiters), default=now)
                 await self._sleep(min(max(ready - now, EPS * 10), IDLE_POLL))
                 continue
             if self._gate is not None and (shared := await self._shared_slot()) > 0:
@@ -224,7 +230,7 @@ class RateLimiter:
             return 0.0
 
     def _pick(self, now: float) -> _Waiter | None:
-        ready = [w for w in self._waiters if self._chat_ready(w.chat_id, now) <= now + EPS]
+        ready = [w for w in self._waiters if self._ready(w, now) <= now + EPS]
         if not ready:
             return None
         best = min(ready)
@@ -239,16 +245,22 @@ class RateLimiter:
         self._waiters.remove(waiter)
         self._next_slot = now + 1.0 / self.rate(now)
         chat_id = waiter.chat_id
-        self._tat[chat_id] = max(self._tat.get(chat_id, now), now) + self._per_chat
-        self._last_sent[chat_id] = now
-        if chat_id < 0:
-            self._group_sent.setdefault(chat_id, deque()).append(now)
+        if waiter.counted:
+            self._tat[chat_id] = max(self._tat.get(chat_id, now), now) + self._per_chat
+            self._last_sent[chat_id] = now
+            if chat_id < 0:
+                self._group_sent.setdefault(chat_id, deque()).append(now)
         if waiter.priority > Priority.STAFF:
             self._last_background = now
         self._grants += 1
         if self._grants % PRUNE_EVERY == 0:
             self._prune(now)
         waiter.future.set_result(None)
+
+    def _ready(self, waiter: _Waiter, now: float) -> float:
+        if waiter.counted:
+            return self._chat_ready(waiter.chat_id, now)
+        return self._chat_paused.get(waiter.chat_id, now)
 
     def _chat_ready(self, chat_id: int, now: float) -> float:
         tolerance = self._tolerance if chat_id > 0 else 0.0
@@ -266,6 +278,8 @@ class RateLimiter:
         for chat_id in [c for c, t in self._tat.items() if t <= now]:
             del self._tat[chat_id]
             self._last_sent.pop(chat_id, None)
+        for chat_id in [c for c, t in self._chat_paused.items() if t <= now]:
+            del self._chat_paused[chat_id]
         for chat_id, sent in list(self._group_sent.items()):
             if not sent or sent[-1] <= now - GROUP_WINDOW:
                 del self._group_sent[chat_id]

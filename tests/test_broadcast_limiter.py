@@ -205,3 +205,18 @@ async def test_two_instances_share_one_budget_through_redis(redis_url: str) -> N
     began = time.monotonic()
     await asyncio.gather(*(lim.acquire(100 + i) for i in range(20) for lim in limiters))
     assert time.monotonic() - began >= 39 / 20 * 0.9
+
+
+async def test_an_edit_needs_no_chat_token_but_waits_out_a_429(vt: VirtualTime) -> None:
+    lim = limiter(vt, 25.0)
+    got: list[float] = []
+
+    async def edit() -> None:
+        await lim.acquire(7, Priority.PERSON, counted=False)
+        got.append(vt.now)
+
+    await vt.run(collect_many(vt, lim, [7], []), edit())
+    assert got == pytest.approx([0.04])  # not a second later: edits are not messages
+    lim.on_retry_after(3, 7)
+    await vt.run(edit())
+    assert got[1] >= 3.0
