@@ -215,8 +215,12 @@ async def test_an_edit_needs_no_chat_token_but_waits_out_a_429(vt: VirtualTime) 
         await lim.acquire(7, Priority.PERSON, counted=False)
         got.append(vt.now)
 
-    await vt.run(collect_many(vt, lim, [7], []), edit())
-    assert got == pytest.approx([0.04])  # not a second later: edits are not messages
+    async def message_then_edit() -> None:
+        await lim.acquire(7, Priority.PERSON)
+        await edit()
+
+    await vt.run(message_then_edit())
+    assert got == pytest.approx([0.04])  # the next global slot, not a second later
     lim.on_retry_after(3, 7)
     await vt.run(edit())
-    assert got[1] >= 3.0
+    assert got[1] == pytest.approx(3.04)
