@@ -6,7 +6,7 @@ them oldest first, new tickets before follow-ups, one post per ticket (its follo
 into one note), claims them with a conditional UPDATE (two instances never post the same
 message twice) and posts; a post that fails is unclaimed and tried again on a later pass. So a
 ticket reaches staff late rather than never, and a flood of follow-ups costs the staff group
-a post every few seconds, not one per message.
+one post per ticket every FOLLOW_UP_EVERY seconds, not one per message.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import contextvars
 import logging
+import time
 
 from aiogram import Bot
 
@@ -28,6 +29,8 @@ from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 300.0
+# one ticket's follow-ups at most this often: the group takes 20 posts a minute for everyone
+FOLLOW_UP_EVERY = 20.0
 
 
 class StaffRelay:
@@ -37,6 +40,7 @@ class StaffRelay:
         self._bot, self._settings, self._sessionmaker = bot, settings, sessionmaker
         self._every = every
         self._task: asyncio.Task[None] | None = None
+        self._noted: dict[int, float] = {}  # ticket → when its last follow-up note went out
 
     def start(self) -> None:
         # a fresh context: nothing of the update or task that started it leaks in
@@ -69,13 +73,20 @@ class StaffRelay:
         batches: dict[int, list[TicketMessage]] = {}
         for message in unseen:
             batches.setdefault(message.ticket_id, []).append(message)
+        now = time.monotonic()
+        self._noted = {t: at for t, at in self._noted.items() if now - at < FOLLOW_UP_EVERY}
         # new tickets (their question unseen) before anyone's follow-ups
         ordered = sorted(
             batches.values(), key=lambda b: (firsts.get(b[0].ticket_id) != b[0].id, b[0].id)
         )
         for batch in ordered:
+            ticket_id, new = batch[0].ticket_id, firsts.get(batch[0].ticket_id) == batch[0].id
+            if not new and ticket_id in self._noted:
+                continue  # noted a moment ago: these wait and go together next time
             if not await self._post(batch):
                 return False
+            if not new:
+                self._noted[ticket_id] = time.monotonic()
         return True
 
     async def _post(self, batch: list[TicketMessage]) -> bool:
