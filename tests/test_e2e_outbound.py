@@ -244,3 +244,23 @@ async def test_two_hundred_teachers_open_a_deep_link_twenty_at_a_time(
             assert time.monotonic() - began <= 5
         async with sm() as s:
             assert (await s.scalars(select(User.id))).all()  # the database still answers
+
+
+async def test_a_ticket_the_staff_chat_cannot_take_now_is_posted_later(
+    limited: FakeTelegramServer, db_path: Path, faq_service: FaqService
+) -> None:
+    parent = FakeUser(5_500_001, "Ирина")
+    async with running(limited, db_path, faq_service, staff_post_wait_seconds=1.0):
+        limited.fail_next("sendMessage", status=429, retry_after=4, chat_id=STAFF_CHAT)
+        limited.user_sends("/ask", user=parent)
+        await limited.next_message(parent.id)
+        limited.user_sends("можно ли перенести сертификат в другой район", user=parent)
+        reply = await limited.next_message(parent.id, timeout=10)
+        assert "в ближайшее время" in (reply.text or "") and "Передал" not in (reply.text or "")
+        assert _card_for(limited, "другой район") is None
+        card = await limited.next_message(STAFF_CHAT, timeout=20)  # the relay, after the pause
+    assert "другой район" in (card.text or "")
+    to_staff = [c for c in limited.calls if c.params.get("chat_id") == STAFF_CHAT]
+    refused, posted = to_staff[0], to_staff[-1]
+    assert refused.error_code == 429 and posted.ok
+    assert posted.at - refused.at >= 4.0  # nothing into the chat before retry_after passed
