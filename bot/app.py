@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 from dataclasses import dataclass, field
+from functools import partial
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -33,23 +34,38 @@ from bot.middlewares import (
     ThrottlingMiddleware,
     UserMiddleware,
 )
+from bot.outbound import Outbound, redis_gate
+from bot.outbound import install as install_outbound
+from bot.outbound import of as outbound_of
 from bot.polling import SkipUnparsableUpdates
 from bot.querylog import QueryLog
 from bot.reminders import ReminderService
 from bot.reminders import install as install_reminders
-from broadcasts.limiter import RateLimiter
+from bot.staff_relay import StaffRelay
+from broadcasts.limiter import Priority, RateLimiter
 from broadcasts.telegram import TelegramChannel
 from broadcasts.worker import BroadcastWorker
 from handlers import get_routers
-from storage.db import SessionMaker, is_sqlite
+from storage.db import (
+    SessionMaker,
+    create_engine,
+    create_sessionmaker,
+    is_sqlite,
+    release_idle_transaction,
+)
 from storage.fsm import SqlStorage
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 
 
-def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
-    """A Bot with HTML by default; TELEGRAM_API_URL points it at a self-hosted Bot API."""
+def create_bot(
+    settings: Settings, session: BaseSession | None = None, *, outbound: bool = True
+) -> Bot:
+    """A Bot with HTML by default; TELEGRAM_API_URL points it at a self-hosted Bot API.
+
+    Every message it writes into a chat goes through one paced, prioritised path
+    (bot/outbound.py); `outbound=False` is the old direct behaviour, kept for the benchmark."""
     token = settings.require_token()
     if session is None:
         session = (
@@ -58,11 +74,24 @@ def create_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
             else AiohttpSession()
         )
     session.middleware(SkipUnparsableUpdates())
-    return Bot(
+    bot = Bot(
         token,
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
+    if outbound:
+        url = settings.redis_url  # shared by instances through Redis, else this one's share
+        limiter = RateLimiter(
+            settings.outbound_rate,
+            private_burst=settings.outbound_private_burst,
+            floor_rate=settings.broadcast_min_rate,
+            gate=redis_gate(url, settings.outbound_rate, bot.id) if url else None,
+        )  # fmt: skip
+        install_outbound(bot, Outbound(
+            limiter, staff_chat_id=settings.staff_chat_id,
+            give_up=settings.outbound_give_up_seconds, before_wait=release_idle_transaction,
+        ))  # fmt: skip
+    return bot
 
 
 def create_fsm_storage(settings: Settings, sessionmaker: SessionMaker) -> BaseStorage:
@@ -81,7 +110,11 @@ def create_fsm_storage(settings: Settings, sessionmaker: SessionMaker) -> BaseSt
                 data_ttl=FSM_TTL,
             )
         )
-    return SqlStorage(sessionmaker, cache=is_sqlite(settings.database_url))
+    # its own small pool: see SqlStorage on why sharing the updates' pool deadlocks
+    engine = create_engine(settings.database_url, pool_size=3, max_overflow=7)
+    return SqlStorage(
+        create_sessionmaker(engine), cache=is_sqlite(settings.database_url), engine=engine
+    )
 
 
 # pydantic keeps parametrised generics only weakly, and aiogram asks for Response[...] on every
@@ -148,16 +181,21 @@ def create_dispatcher(
         clock=services.clock,
         querylog=services.querylog,
     )
-    # metrics outermost (its time covers everything), then the duplicate check, which must
-    # come before anything that writes
+    # metrics outermost (its time covers everything), then flood control as messages arrive
+    # (before aiogram's per-chat lock, which is in dp.fsm), then the duplicate check, which
+    # must come before anything that writes
+    dp.update.outer_middleware.unregister(dp.fsm)
     dp.update.outer_middleware(MetricsMiddleware())
+    dp.update.outer_middleware(
+        ThrottlingMiddleware(
+            settings.throttle_rate, settings.throttle_burst, is_admin=settings.is_admin
+        )
+    )
+    dp.update.outer_middleware(dp.fsm)
     if settings.dedupe_updates:
         dp.update.outer_middleware(UpdateDedupe(services.sessionmaker, services.clock))
     dp.update.outer_middleware(DatabaseMiddleware(services.sessionmaker))
     dp.update.outer_middleware(UserMiddleware(settings))
-    throttling = ThrottlingMiddleware(settings.throttle_rate, settings.throttle_burst)
-    dp.message.outer_middleware(throttling)
-    dp.callback_query.outer_middleware(throttling)
     dp.callback_query.outer_middleware(CallbackGuard())
     dp.include_routers(*get_routers())
     dp.startup.register(check_fsm_storage)
@@ -191,14 +229,34 @@ def register_jobs(dp: Dispatcher) -> None:
     dp.shutdown.register(stop_scheduler)
     dp.startup.register(start_broadcasts)
     dp.shutdown.register(stop_broadcasts)
+    dp.startup.register(start_staff_relay)
+    dp.shutdown.register(stop_staff_relay)
 
 
-def send_limiter(dispatcher: Dispatcher, settings: Settings) -> RateLimiter:
-    """One pace for everything this process sends unasked (broadcasts, notices, reminders):
-    Telegram's ~30 messages a second is per bot, so two separate pacers could exceed it."""
+async def start_staff_relay(
+    dispatcher: Dispatcher, bot: Bot, settings: Settings, sessionmaker: SessionMaker
+) -> None:
+    """Ticket posts and follow-ups the staff chat could not take at once (bot/tickets.py)."""
+    relay = StaffRelay(bot, settings, sessionmaker, every=settings.staff_relay_seconds)
+    relay.start()
+    dispatcher["staff_relay"] = relay
+
+
+async def stop_staff_relay(dispatcher: Dispatcher) -> None:
+    relay: StaffRelay | None = dispatcher.workflow_data.pop("staff_relay", None)
+    if relay is not None:
+        await relay.stop()
+
+
+def send_limiter(dispatcher: Dispatcher, settings: Settings, bot: Bot) -> RateLimiter:
+    """One pace for everything this process sends (answers, posts, broadcasts, notices,
+    reminders): Telegram's ~30 messages a second is per bot, so two pacers could exceed it."""
+    installed = outbound_of(bot)
+    if installed is not None:
+        return installed.limiter
     limiter: RateLimiter | None = dispatcher.workflow_data.get("send_limiter")
     if limiter is None:
-        limiter = RateLimiter(settings.broadcast_rate)
+        limiter = RateLimiter(settings.outbound_rate)
         dispatcher["send_limiter"] = limiter
     return limiter
 
@@ -210,7 +268,7 @@ async def start_scheduler(
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     reminders = ReminderService(
         sessionmaker, bot.send_message, clock, settings.tz, settings.reminder_leads_min,
-        pace=send_limiter(dispatcher, settings).acquire,
+        pace=partial(send_limiter(dispatcher, settings, bot).acquire, priority=Priority.NOTICE),
     )  # fmt: skip
     install_reminders(scheduler, reminders, settings.reminder_every_seconds)
     scheduler.start()
@@ -232,7 +290,7 @@ async def start_broadcasts(
         grace_minutes=settings.broadcast_grace_minutes,
         lease_seconds=settings.broadcast_lease_seconds,
         tz=settings.tz,
-        limiter=send_limiter(dispatcher, settings),  # BROADCAST_RATE, shared with reminders
+        limiter=send_limiter(dispatcher, settings, bot),  # shared with everything else
     )
     worker.start()
     dispatcher["broadcast_worker"] = worker  # the compose dialog wakes it for «Сейчас»

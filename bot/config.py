@@ -79,7 +79,15 @@ class Settings(BaseSettings):
     throttle_burst: int = Field(default=8, ge=1)
     reminder_leads_min: Annotated[tuple[int, ...], NoDecode] = (1440, 60)
     reminder_every_seconds: int = Field(default=30, ge=1, le=3600)
-    broadcast_rate: float = Field(default=25.0, gt=0, le=30)
+    # everything the bot sends shares one pace (bot/outbound.py); BROADCAST_RATE is its old name
+    outbound_rate: float = Field(
+        default=28.0, gt=0, le=30, validation_alias=AliasChoices("outbound_rate", "broadcast_rate")
+    )
+    outbound_private_burst: int = Field(default=2, ge=1, le=5)
+    outbound_give_up_seconds: float = Field(default=600.0, gt=0)
+    broadcast_min_rate: float = Field(default=1.0, ge=0, le=30)
+    staff_post_wait_seconds: float = Field(default=3.0, ge=0, le=60)
+    staff_relay_seconds: float = Field(default=2.0, gt=0, le=60)
     broadcast_concurrency: int = Field(default=8, ge=1, le=64)
     broadcast_max_jobs: int = Field(default=3, ge=1, le=20)
     broadcast_poll_seconds: float = Field(default=5.0, gt=0, le=60)

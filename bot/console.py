@@ -140,7 +140,7 @@ async def run_console(settings: Settings) -> int:
     transcript = Transcript()
     async with FakeTelegramServer(CONSOLE_TOKEN) as server:
         session = AiohttpSession(api=TelegramAPIServer.from_base(server.url))
-        bot = create_bot(settings, session=session)
+        bot = create_bot(settings, session=session, outbound=False)  # no Telegram, no limits
         dp = create_dispatcher(services)
         polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False))
         if note:

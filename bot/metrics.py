@@ -8,7 +8,7 @@ values start at 0, so a rate() over them works before the first event.
 
 from __future__ import annotations
 
-from bot.prometheus import Counter, Histogram, Registry
+from bot.prometheus import Counter, Gauge, Histogram, Registry
 
 REGISTRY = Registry()
 
@@ -68,6 +68,42 @@ REMINDERS_SENT = REGISTRY.add(
     Counter("moc_reminders_sent_total", "Event reminders sent to teachers.")
 )
 
+OUTBOUND_DEPTH = REGISTRY.add(
+    Gauge(
+        "moc_outbound_queue_depth",
+        "Messages waiting for a send slot now, by priority (person, staff, notice, broadcast).",
+        ["priority"],
+    )
+)
+OUTBOUND_WAIT = REGISTRY.add(
+    Histogram(
+        "moc_outbound_wait_seconds",
+        "Time a message waited for its send slot (429 waits included), by priority.",
+        ["priority"],
+        buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0, 60.0, 300.0),
+    )
+)
+OUTBOUND_429 = REGISTRY.add(
+    Counter(
+        "moc_outbound_retry_after_total",
+        "429 Too Many Requests answers, by the limit blamed: global, private or group.",
+        ["scope"],
+    )
+)
+OUTBOUND_GIVEN_UP = REGISTRY.add(
+    Counter(
+        "moc_outbound_given_up_total",
+        "Messages not sent because Telegram kept refusing them past OUTBOUND_GIVE_UP_SECONDS "
+        "(staff-chat ticket posts are re-posted later), by priority.",
+        ["priority"],
+    )
+)
+for _priority in ("person", "staff", "notice", "broadcast"):
+    OUTBOUND_DEPTH.add(_priority, amount=0)
+    OUTBOUND_GIVEN_UP.inc(_priority, amount=0)
+for _scope in ("global", "private", "group"):
+    OUTBOUND_429.inc(_scope, amount=0)
+
 for _outcome in ("answer", "suggest", "smalltalk", "offtopic", "unknown"):
     FAQ.inc(_outcome, amount=0)
 for _source in ("polling", "webhook"):
@@ -105,6 +141,22 @@ def broadcast_message(status: str) -> None:
 def broadcast_retry_after() -> None:
     """Telegram answered 429 to a broadcast send."""
     BROADCAST_RETRY_AFTER.inc()
+
+
+def outbound_waiting(priority: str, change: int) -> None:
+    OUTBOUND_DEPTH.add(priority, amount=change)
+
+
+def outbound_waited(priority: str, seconds: float) -> None:
+    OUTBOUND_WAIT.observe(seconds, priority)
+
+
+def outbound_retry_after(scope: str) -> None:
+    OUTBOUND_429.inc(scope)
+
+
+def outbound_given_up(priority: str) -> None:
+    OUTBOUND_GIVEN_UP.inc(priority)
 
 
 def reminders_sent(count: int) -> None:

@@ -13,7 +13,7 @@ from aiogram.types.update import UpdateTypeLookupError
 
 from bot import metrics, texts
 from bot.config import Settings
-from storage.db import SessionMaker
+from storage.db import SessionMaker, current_session
 from storage.repositories import Repositories
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -28,7 +28,11 @@ class DatabaseMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with self.sessionmaker() as session:
             data["repo"] = Repositories(session)
-            return await handler(event, data)
+            token = current_session.set(session)
+            try:
+                return await handler(event, data)
+            finally:
+                current_session.reset(token)
 
 
 class UserMiddleware(BaseMiddleware):
@@ -58,12 +62,23 @@ class UserMiddleware(BaseMiddleware):
 
 
 class ThrottlingMiddleware(BaseMiddleware):
-    """A token bucket per user: a flood gets one polite note, then silence; others unaffected."""
+    """A token bucket per user: a flood gets one polite note, then silence; others unaffected.
+
+    An outer middleware on `dp.update` placed before the per-chat lock (create_dispatcher):
+    it counts messages as they arrive. Counted behind the lock, a flood would be let through
+    one by one as fast as the bot answers, which is the pace of the chat's send limit.
+    """
 
     WARN_EVERY = 10.0  # seconds between two "slow down" notes to the same user
 
-    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic):
-        self.rate, self.burst, self.clock = rate, float(burst), clock
+    def __init__(
+        self,
+        rate: float,
+        burst: int,
+        clock: Callable[[], float] = time.monotonic,
+        is_admin: Callable[[int], bool] = lambda _: False,
+    ):
+        self.rate, self.burst, self.clock, self.is_admin = rate, float(burst), clock, is_admin
         self._buckets: dict[int, tuple[float, float, float]] = {}  # tokens, stamp, last warning
 
     def _allow(self, user_id: int) -> tuple[bool, bool]:
@@ -84,15 +99,16 @@ class ThrottlingMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: TgUser | None = data.get("event_from_user")
-        if tg_user is None or data.get("is_admin"):
+        inner = (event.message or event.callback_query) if isinstance(event, Update) else event
+        if tg_user is None or inner is None or self.is_admin(tg_user.id):
             return await handler(event, data)
         allowed, warn = self._allow(tg_user.id)
         if allowed:
             return await handler(event, data)
-        if isinstance(event, CallbackQuery) or (
-            warn and isinstance(event, Message) and event.chat.type == "private"
+        if isinstance(inner, CallbackQuery) or (
+            warn and isinstance(inner, Message) and inner.chat.type == "private"
         ):
-            await event.answer(texts.THROTTLED)
+            await inner.answer(texts.THROTTLED)
         return None
 
 

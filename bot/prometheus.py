@@ -1,4 +1,4 @@
-"""Counter and Histogram rendered in the Prometheus text exposition format (version 0.0.4).
+"""Counter, Gauge and Histogram rendered in the Prometheus text exposition format (version 0.0.4).
 
 Written here rather than taken from prometheus_client: we need two metric kinds and one
 registry per process (each instance and the worker is scraped on its own port, so no
@@ -104,8 +104,17 @@ class Histogram:
         return lines
 
 
+class Gauge(Counter):
+    """A number that goes up and down (e.g. messages waiting now)."""
+
+    kind = "gauge"
+
+    def add(self, *labels: str, amount: float) -> None:
+        self.inc(*labels, amount=amount)
+
+
 Metric = Counter | Histogram
-M = TypeVar("M", Counter, Histogram)
+M = TypeVar("M", Counter, Histogram, Gauge)
 
 
 class Registry:

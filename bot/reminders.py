@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 from bot import metrics
 from bot.clock import Clock
 from bot.notify import Sender, Sleep, send_once
+from broadcasts.limiter import Priority, current_priority
 from storage.db import SessionMaker
 from storage.models import (
     Event,
@@ -163,6 +164,7 @@ class ReminderService:
 
     async def run_once(self) -> int:
         """One pass over the database; returns how many reminders were sent."""
+        current_priority.set(Priority.NOTICE)  # a resend after a 429 keeps the reminders' place
         now = self._clock.now()
         sent, blocked = 0, set[int]()
         for lead in self.leads_min:

@@ -3,11 +3,18 @@
 Handlers of both sides call these; each function leaves committing to its caller, except
 where a Telegram send sits between two writes (then the ticket is saved first, so a failed
 send never loses the question).
+
+The staff chat is a group: Telegram takes 20 messages a minute there. So an asker's message
+is marked `delivered` only once staff saw it: a new ticket is posted at once if the chat has
+room within STAFF_POST_WAIT_SECONDS, otherwise it stays undelivered and `bot.staff_relay`
+posts it as soon as the chat allows; follow-ups always go through the relay, several of one
+ticket batched into one post, so one talkative asker cannot crowd out the next ticket.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramNotFound
@@ -15,12 +22,16 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot import keyboards, texts
 from bot.config import Settings
+from bot.outbound import SendDeferred, patience
 from bot.render import MESSAGE_LIMIT, clip, fill, q, split_message
 from storage.models import Ticket, TicketStatus, User
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 POST_BODY_LIMIT = 3500  # the staff post has a header; Telegram's limit is 4096
+# posted: staff see it now; queued: the relay posts it when the staff chat allows;
+# nowhere: no STAFF_CHAT_ID and no ADMIN_IDS to post to
+Reach = Literal["posted", "queued", "nowhere"]
 
 
 def staff_targets(settings: Settings) -> list[int]:
@@ -66,6 +77,9 @@ async def post(
         except TelegramAPIError as exc:
             log.warning("ticket %s: staff chat %s unreachable: %s", ticket_id, chat_id, exc)
             continue
+        except SendDeferred:
+            log.info("ticket %s: staff chat %s busy, the post waits", ticket_id, chat_id)
+            continue
         await repo.tickets.add_post(ticket_id, sent.chat.id, sent.message_id)
         delivered += 1
     if delivered == 0:
@@ -75,37 +89,42 @@ async def post(
 
 async def open_ticket(
     bot: Bot, repo: Repositories, settings: Settings, user: User, chat_id: int, question: str
-) -> tuple[Ticket, bool, int]:
-    """Create a ticket (or add to the open one); returns (ticket, appended, staff reached)."""
+) -> tuple[Ticket, bool, Reach]:
+    """Create a ticket (or add to the open one); returns (ticket, appended, how staff see it)."""
     existing = await repo.tickets.open_for_user(user.id)
     if existing is not None:
-        reached = await add_follow_up(bot, repo, settings, existing, user, question)
-        return existing, True, reached
-    ticket = await repo.tickets.create(user.id, chat_id, question)
+        reach = await add_follow_up(bot, repo, settings, existing, user, question)
+        return existing, True, reach
+    if not staff_targets(settings):
+        ticket = await repo.tickets.create(user.id, chat_id, question)
+        await repo.commit()
+        log.error("ticket %s reached no staff chat; set STAFF_CHAT_ID or ADMIN_IDS", ticket.id)
+        return ticket, False, "nowhere"
+    ticket = await repo.tickets.create(user.id, chat_id, question)  # claimed: delivered
     await repo.commit()
-    reached = await post(
-        bot,
-        repo,
-        settings,
-        ticket.id,
-        ticket_card(ticket, user),
-        keyboards.staff_ticket(ticket.id),
-    )
+    with patience(settings.staff_post_wait_seconds):
+        reached = await post(
+            bot, repo, settings, ticket.id, ticket_card(ticket, user),
+            keyboards.staff_ticket(ticket.id),
+        )  # fmt: skip
+    if not reached:  # the relay posts it when the chat allows
+        await repo.tickets.mark_unseen(ticket.id)
     await repo.commit()
-    return ticket, False, reached
+    return ticket, False, "posted" if reached else "queued"
 
 
 async def add_follow_up(
     bot: Bot, repo: Repositories, settings: Settings, ticket: Ticket, user: User, text: str
-) -> int:
-    await repo.tickets.add_message(ticket, user.id, text, from_staff=False, delivered=True)
+) -> Reach:
+    """Saved at once; staff get it from the relay, batched with the asker's other follow-ups."""
+    await repo.tickets.add_message(ticket, user.id, text, from_staff=False, delivered=False)
     await repo.commit()
-    note = fill(
-        texts.STAFF_FOLLOW_UP, id=ticket.id, name=user.full_name, text=clip(text, POST_BODY_LIMIT)
-    )
-    reached = await post(bot, repo, settings, ticket.id, note, keyboards.staff_ticket(ticket.id))
-    await repo.commit()
-    return reached
+    return "queued" if staff_targets(settings) else "nowhere"
+
+
+def follow_up_note(ticket: Ticket, name: str, texts_: list[str]) -> str:
+    body = "\n\n".join(texts_)
+    return fill(texts.STAFF_FOLLOW_UP, id=ticket.id, name=name, text=clip(body, POST_BODY_LIMIT))
 
 
 async def deliver_answer(

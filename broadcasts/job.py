@@ -15,6 +15,7 @@ import logging
 from broadcasts import ledger, lifecycle, report
 from broadcasts.courier import Courier
 from broadcasts.ledger import Row
+from broadcasts.limiter import Priority
 from broadcasts.runtime import Runtime
 from storage.models import Broadcast, BroadcastState
 
@@ -30,6 +31,8 @@ class Job:
         self._tasks: dict[int, asyncio.Task[None]] = {}  # row id → courier task
         self._waiting: set[int] = set()  # rows whose task still waits for the limiter
         self.ending = ""  # "", or why it stopped early: cancelled | lost | stopped
+        # an event's notice (no audiences, its own list of users) goes before announcements
+        self._priority = Priority.BROADCAST if broadcast.audiences else Priority.NOTICE
 
     async def run(self) -> str:
         """Deliver until no row is pending; returns "done" or the reason it stopped early."""
@@ -90,7 +93,7 @@ class Job:
 
     async def _carry(self, row: Row) -> None:
         try:
-            await self._rt.limiter.acquire(row.chat_id)
+            await self._rt.limiter.acquire(row.chat_id, self._priority)
         finally:
             self._waiting.discard(row.id)
         if not self._halted():

@@ -37,7 +37,7 @@ from broadcasts.channel import Channel
 from broadcasts.content import Content
 from broadcasts.courier import Courier
 from broadcasts.job import Job
-from broadcasts.limiter import RateLimiter
+from broadcasts.limiter import Priority, RateLimiter, current_priority
 from broadcasts.runtime import Options, Runtime
 from storage.db import SessionMaker
 from storage.models import Broadcast
@@ -88,6 +88,7 @@ class BroadcastWorker:
         await self._drain()
 
     async def run_forever(self) -> None:
+        current_priority.set(Priority.BROADCAST)  # the author's reports too: they can wait
         while not self._rt.stopping.is_set():
             try:
                 await self._start_due()

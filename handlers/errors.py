@@ -6,11 +6,12 @@ import logging
 import time
 
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.types import ErrorEvent
 
 from bot import texts
 from bot.config import Settings
+from bot.outbound import SendDeferred
 from bot.render import clip, fill
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,8 @@ async def on_error(event: ErrorEvent, bot: Bot, settings: Settings) -> bool:
         "update %s failed: %s", event.update.update_id, type(error).__name__, exc_info=error
     )
     chat_id = _chat_of(event)
+    if isinstance(error, TelegramRetryAfter | SendDeferred):
+        return True  # the chat is flood-limited: an apology there would only make it worse
     try:
         if event.update.callback_query is not None:
             await event.update.callback_query.answer(texts.ERROR, show_alert=True)

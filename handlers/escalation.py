@@ -27,9 +27,11 @@ class AskState(StatesGroup):
 async def _created(
     bot: Bot, repo: Repositories, settings: Settings, user: User, chat_id: int, question: str
 ) -> str:
-    ticket, appended, reached = await open_ticket(bot, repo, settings, user, chat_id, question)
-    if not reached:
+    ticket, appended, reach = await open_ticket(bot, repo, settings, user, chat_id, question)
+    if reach == "nowhere":
         return fill_region(texts.TICKET_NO_STAFF, id=ticket.id, phone=settings.moc_phone)
+    if reach == "queued" and not appended:  # «передал» only when staff really have it
+        return fill_region(texts.TICKET_QUEUED, id=ticket.id, hours=settings.moc_hours)
     if appended:
         return fill(texts.TICKET_ALREADY_OPEN, id=ticket.id)
     return fill_region(texts.TICKET_CREATED, id=ticket.id, hours=settings.moc_hours)
@@ -86,7 +88,6 @@ async def ask_cb(
         await send_to_chat(query, texts.ASK_PROMPT)
         return
     await query.answer()
-    await drop_keyboard(query)
     reply = await _created(bot, repo, settings, user, query.from_user.id, logged.text)
     if logged.message_id is not None:  # the question came with a screenshot: staff see it
         ticket = await repo.tickets.open_for_user(user.id)
@@ -95,7 +96,8 @@ async def ask_cb(
             caption = "" if logged.outcome == "media" else logged.text
             await copy_to_staff(bot, repo, settings, ticket.id, user.full_name, source, caption)
             await repo.commit()
-    await send_to_chat(query, reply)
+    await send_to_chat(query, reply)  # the outcome first, the keyboard after
+    await drop_keyboard(query)
 
 
 async def question_received(

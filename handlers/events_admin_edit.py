@@ -263,8 +263,8 @@ async def _apply(reply: Reply, state: FSMContext, text: str, deps: Deps) -> None
     view, admin_markup = staff_card(event, settings)
     await reply(fill(t.EDIT_SAVED, field=t.FIELD_LABELS[field]) + "\n\n" + view, admin_markup)
     if notices:
-        wake(deps.worker)
         await reply(fill(t.EDIT_NOTIFIED, ids=notice_ids(notices)), None)
+        wake(deps.worker)  # after telling the author, so the report comes after it
 
 
 def _change_text(event: Event, field: str, settings: Settings, show_link: bool) -> str:
@@ -372,11 +372,12 @@ async def cancel_yes(
         repo, query.from_user.id, clock.now(), [([*registered, *waiting], notice)]
     )
     await repo.commit()
-    wake(broadcast_worker)
     await query.answer()
-    await edit_or_send(query, *staff_card(event, settings))
+    # the outcome first; the worker is woken after it, so its report cannot come before it
     done = fill(t.CANCELLED_OK, title=event.title)
     await send_to_chat(query, done + (fill(t.NOTICES_QUEUED, ids=notice_ids(ids)) if ids else ""))
+    wake(broadcast_worker)
+    await edit_or_send(query, *staff_card(event, settings))
 
 
 def create_router() -> Router:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from pathlib import Path
 from typing import Any
 
@@ -9,8 +10,49 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 SessionMaker = async_sessionmaker[AsyncSession]
+# the session of the update being handled (bot.middlewares.DatabaseMiddleware)
+current_session: contextvars.ContextVar[AsyncSession | None] = contextvars.ContextVar(
+    "current_session", default=None
+)
+
+
+class TrackedSession(Session):
+    """A Session that knows whether its transaction wrote anything (`info["wrote"]`)."""
+
+
+@event.listens_for(TrackedSession, "do_orm_execute")
+def _on_execute(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        state.session.info["wrote"] = True
+
+
+@event.listens_for(TrackedSession, "after_flush")
+def _on_flush(session: Session, _context: Any) -> None:
+    session.info["wrote"] = True
+
+
+@event.listens_for(TrackedSession, "after_transaction_end")
+def _on_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop("wrote", None)
+
+
+async def release_idle_transaction() -> None:
+    """End the current update's transaction if it only read, returning its connection.
+
+    Called before a send waits for its slot: a handler that read and now waits a few seconds
+    for Telegram must not hold a pooled connection meanwhile (200 people pressing one button
+    would otherwise exhaust the pool). Objects stay loaded (expire_on_commit=False).
+    """
+    session = current_session.get()
+    if session is None or not session.in_transaction():
+        return
+    if session.sync_session.info.get("wrote") or session.new or session.dirty or session.deleted:
+        return
+    await session.commit()
 
 
 def is_sqlite(url: str) -> bool:
@@ -37,19 +79,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, echo: bool = False, pool_size: int = 10, max_overflow: int | None = None
+) -> AsyncEngine:
     """An async engine for `url`; SQLite files get WAL, a busy timeout and foreign keys."""
     if is_sqlite(url):
         ensure_sqlite_dir(url)
         # Sessions and `engine.begin()` always end their transaction, so the pool's own
         # rollback on check-in is a second round trip to SQLite's thread for nothing.
         engine = _create_async_engine(
-            url, echo=echo, connect_args={"timeout": 10}, pool_reset_on_return=None
-        )
+            url, echo=echo, connect_args={"timeout": 10}, pool_reset_on_return=None,
+            pool_size=pool_size, max_overflow=20 if max_overflow is None else max_overflow,
+        )  # fmt: skip
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return _create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return _create_async_engine(
+        url, echo=echo, pool_pre_ping=True, pool_size=pool_size,
+        max_overflow=10 if max_overflow is None else max_overflow,
+    )  # fmt: skip
 
 
 def create_sessionmaker(engine: AsyncEngine) -> SessionMaker:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=TrackedSession)

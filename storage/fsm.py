@@ -15,6 +15,7 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import SessionMaker
 from storage.models import FsmRecord, utcnow
@@ -30,10 +31,18 @@ def _insert_for(dialect: str) -> Any:
 
 class SqlStorage(BaseStorage):
     """`cache=True` keeps a write-through copy in memory: right only while this process is the
-    sole writer, which is what a SQLite deployment is (several instances use Redis)."""
+    sole writer, which is what a SQLite deployment is (several instances use Redis).
 
-    def __init__(self, sessionmaker: SessionMaker, *, cache: bool = False) -> None:
+    Give it a sessionmaker on its OWN engine (`create_fsm_storage` does): a handler calls
+    `state.set_state` while its update's session holds a connection, and if both came from one
+    pool, 20 such updates at once would each hold one connection and wait for a second one
+    forever. A separate pool whose connections are held for one statement cannot deadlock."""
+
+    def __init__(
+        self, sessionmaker: SessionMaker, *, cache: bool = False, engine: AsyncEngine | None = None
+    ) -> None:
         self._sessionmaker = sessionmaker
+        self._engine = engine  # disposed on close: it was made for this storage
         self._keys = DefaultKeyBuilder(with_destiny=True, with_bot_id=True)
         self._cache: dict[str, FsmRecord | None] | None = {} if cache else None
 
@@ -95,4 +104,5 @@ class SqlStorage(BaseStorage):
         return loaded if isinstance(loaded, dict) else {}
 
     async def close(self) -> None:
-        return None
+        if self._engine is not None:
+            await self._engine.dispose()

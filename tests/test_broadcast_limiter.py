@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import time
 from collections.abc import Awaitable
 
 import pytest
 
-from broadcasts.limiter import RateLimiter
+from broadcasts.limiter import Priority, RateLimiter
 
 
 class VirtualTime:
@@ -135,3 +136,91 @@ async def test_rate_never_drops_below_the_floor(vt: VirtualTime) -> None:
 def test_rejects_nonsense() -> None:
     with pytest.raises(ValueError):
         RateLimiter(0)
+
+
+async def test_people_are_served_before_a_broadcast_that_waits(vt: VirtualTime) -> None:
+    lim = limiter(vt, 10.0)
+    order: list[str] = []
+
+    async def send(name: str, chat_id: int, priority: Priority, after: float = 0.0) -> None:
+        await vt.sleep(after)
+        await lim.acquire(chat_id, priority)
+        order.append(name)
+
+    broadcast = [send(f"b{i}", -1000 - i, Priority.BROADCAST) for i in range(20)]
+    people = [send(f"p{i}", 100 + i, Priority.PERSON, after=0.25) for i in range(3)]
+    staff = send("staff", -5, Priority.STAFF, after=0.25)
+    await vt.run(*broadcast, *people, staff)
+    assert order[3:7] == ["p0", "p1", "p2", "staff"]  # the next slots after they arrive
+
+
+async def test_the_floor_keeps_a_broadcast_moving_under_a_crowd(vt: VirtualTime) -> None:
+    lim = limiter(vt, 10.0, floor_rate=2.0)
+    got: list[float] = []
+
+    async def broadcast() -> None:
+        await lim.acquire(-1)
+        got.append(vt.now)
+
+    crowd = [lim.acquire(100 + i, Priority.PERSON) for i in range(30)]  # 3 s of slots
+    await vt.run(*crowd, broadcast())
+    assert got and got[0] <= 0.5  # not after the whole crowd
+
+
+async def test_a_chat_429_pauses_that_chat_only(vt: VirtualTime) -> None:
+    lim = limiter(vt, 10.0, private_burst=2)
+    got: dict[int, float] = {}
+
+    async def send(chat_id: int) -> None:
+        await lim.acquire(chat_id, Priority.PERSON)
+        got[chat_id] = vt.now
+
+    await vt.run(send(7))
+    assert lim.on_retry_after(5, 7) == "private"  # it had a send a moment ago
+    await vt.run(send(7), send(8))
+    assert got[8] < 1.0 and got[7] >= 5.0 - 1e-6
+
+
+async def test_the_private_burst_lets_two_go_at_once(vt: VirtualTime) -> None:
+    lim = limiter(vt, 25.0, private_burst=2)
+    got: list[float] = []
+    await vt.run(collect_many(vt, lim, [7, 7, 7], got))
+    assert got == pytest.approx([0.0, 0.04, 1.0])
+
+
+async def test_within_gives_up_without_spending_a_slot() -> None:
+    lim = RateLimiter(25.0, group_per_minute=1)
+    await lim.acquire(-9)
+    with pytest.raises(TimeoutError):
+        await lim.acquire(-9, Priority.STAFF, within=0.05)
+    assert lim.depth()[Priority.STAFF] == 0
+
+
+@pytest.mark.redis
+async def test_two_instances_share_one_budget_through_redis(redis_url: str) -> None:
+    """Two limiters of 20/s with the Redis gate: together they keep 20/s, not 40."""
+    from bot.outbound import redis_gate
+
+    limiters = [RateLimiter(20.0, gate=redis_gate(redis_url, 20.0, bot_id=42)) for _ in (1, 2)]
+    began = time.monotonic()
+    await asyncio.gather(*(lim.acquire(100 + i) for i in range(20) for lim in limiters))
+    assert time.monotonic() - began >= 39 / 20 * 0.9
+
+
+async def test_an_edit_needs_no_chat_token_but_waits_out_a_429(vt: VirtualTime) -> None:
+    lim = limiter(vt, 25.0)
+    got: list[float] = []
+
+    async def edit() -> None:
+        await lim.acquire(7, Priority.PERSON, counted=False)
+        got.append(vt.now)
+
+    async def message_then_edit() -> None:
+        await lim.acquire(7, Priority.PERSON)
+        await edit()
+
+    await vt.run(message_then_edit())
+    assert got == pytest.approx([0.04])  # the next global slot, not a second later
+    lim.on_retry_after(3, 7)
+    await vt.run(edit())
+    assert got[1] == pytest.approx(3.04)

@@ -367,6 +367,31 @@ async def test_rate_limit_per_chat_gives_retry_after(
     assert fake_server.stats["429"] == 1
 
 
+async def test_telegram_limits_private_burst_group_minute_and_early_retries(
+    fake_server: FakeTelegramServer, bot: Bot
+) -> None:
+    fake_server.telegram_limits()
+    for i in range(3):  # a private chat takes a burst of three
+        await bot.send_message(USER, f"сообщение {i}")
+    with pytest.raises(TelegramRetryAfter) as caught:
+        await bot.send_message(USER, "четвёртое сразу")
+    assert caught.value.retry_after == 1  # the seconds until the chat frees up
+    with pytest.raises(TelegramRetryAfter):
+        await bot.send_message(USER, "снова, не дождавшись")
+    assert fake_server.flood_stats()["early_retry"] == 1
+    fake_server.set_rate_limit(group_per_minute=20, retry_after=None)  # no 1/s, to be quick
+    group = -100777
+    for i in range(20):
+        await bot.send_message(group, f"в группу {i}")
+    with pytest.raises(TelegramRetryAfter) as in_group:
+        await bot.send_message(group, "двадцать первое")
+    assert in_group.value.retry_after == 3  # 20 a minute: a message every three seconds
+    assert fake_server.flood_stats() == {
+        "429_global": 0, "429_private": 1, "429_group": 1, "early_retry": 1,
+    }  # fmt: skip
+    assert fake_server.stats["429"] == 3
+
+
 @pytest.mark.parametrize(
     ("text", "reason"),
     [

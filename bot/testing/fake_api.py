@@ -21,6 +21,7 @@ import functools
 import itertools
 import json
 import logging
+import math
 import random
 import re
 import time
@@ -767,35 +768,76 @@ class _Bucket:
 
 
 class _RateLimits:
-    """Telegram's flood limits: global per second, per chat per second, per group per minute."""
+    """Telegram's flood limits: global per second, per chat per second (with a small burst
+    for private chats), per group per minute. A refused send gets 429 with `retry_after`
+    (fixed, or with ``retry_after=None`` the whole seconds until the limit frees up, as
+    Telegram does); a send into a chat before its retry_after has passed is refused again and
+    counted as an early retry (``stats["early_retry"]``)."""
 
     def __init__(
-        self, global_ps: float | None, chat_ps: float | None, group_pm: float | None, retry: int
+        self,
+        global_ps: float | None,
+        chat_ps: float | None,
+        group_pm: float | None,
+        retry: int | None,
+        private_burst: int = 1,
+        global_burst: int | None = None,
     ) -> None:
         self._global = _Bucket.allowing(global_ps, 1.0) if global_ps is not None else None
+        if self._global is not None and global_burst is not None:
+            self._global.capacity = self._global.tokens = float(global_burst)
         self._chat_ps = chat_ps
+        self._private_burst = private_burst
         self._group_pm = group_pm
         self._chats: dict[int, _Bucket] = {}
         self._groups: dict[int, _Bucket] = {}
         self.retry_after = retry
+        self._chat_until: dict[int, float] = {}
+        self._global_until = 0.0
 
-    def check(self, chat_id: int) -> None:
-        buckets = [b for b in (self._global, self._chat(chat_id), self._group(chat_id)) if b]
+    def check(self, chat_id: int, stats: Counter[str]) -> None:
         now = time.monotonic()
-        if all([bucket.ready(now) for bucket in buckets]):
-            for bucket in buckets:
+        until = self._chat_until.get(chat_id, 0.0)
+        if now < until:  # this chat was told to wait: an early retry
+            stats["early_retry"] += 1
+            raise self._refusal(math.ceil(until - now))
+        if now < self._global_until:  # the bot was told to wait; this chat was not
+            stats["429_global"] += 1
+            raise self._refusal(math.ceil(self._global_until - now))
+        scoped = [
+            ("global", self._global),
+            ("group" if chat_id < 0 else "private", self._chat(chat_id)),
+            ("group", self._group(chat_id)),
+        ]
+        buckets = [(scope, b) for scope, b in scoped if b is not None]
+        failed = [(scope, b) for scope, b in buckets if not b.ready(now)]
+        if not failed:
+            for _, bucket in buckets:
                 bucket.tokens -= 1.0
             return
-        raise _ApiError(
-            429,
-            f"Too Many Requests: retry after {self.retry_after}",
-            {"retry_after": self.retry_after},
-        )
+        scope, bucket = failed[0]
+        stats[f"429_{scope}"] += 1
+        wait = self.retry_after
+        if wait is None:
+            wait = max(1, math.ceil((1.0 - bucket.tokens) / bucket.per_second))
+        if scope == "global":
+            self._global_until = now + wait
+        self._chat_until[chat_id] = now + wait
+        raise self._refusal(wait)
+
+    @staticmethod
+    def _refusal(wait: int) -> _ApiError:
+        return _ApiError(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
 
     def _chat(self, chat_id: int) -> _Bucket | None:
         if self._chat_ps is None:
             return None
-        return self._chats.setdefault(chat_id, _Bucket.allowing(self._chat_ps, 1.0))
+        if chat_id not in self._chats:
+            bucket = _Bucket.allowing(self._chat_ps, 1.0)
+            if chat_id > 0 and self._private_burst > 1:
+                bucket.capacity = bucket.tokens = float(self._private_burst)
+            self._chats[chat_id] = bucket
+        return self._chats[chat_id]
 
     def _group(self, chat_id: int) -> _Bucket | None:
         if self._group_pm is None or chat_id > 0:
@@ -822,6 +864,7 @@ class _FaultPlan:
         self.migrated: dict[int, int] = {}
         self.injected: list[_Fault] = []
         self.limits: _RateLimits | None = None
+        self.stats: Counter[str] = Counter()  # the server's own, shared with it
 
     def check(self, method: str, chat_id: int | None, chat_type: str) -> None:
         self._injected(method, chat_id)
@@ -845,7 +888,7 @@ class _FaultPlan:
         if chat_id in self.left:
             raise _ApiError(403, f"Forbidden: bot is not a member of the {chat_type} chat")
         if self.limits is not None and _is_send(method):
-            self.limits.check(chat_id)
+            self.limits.check(chat_id, self.stats)
 
     def _injected(self, method: str, chat_id: int | None) -> None:
         for fault in self.injected:
@@ -892,6 +935,7 @@ class FakeTelegramServer:
         self.webhook_url = ""
         self._queue = _UpdateQueue()
         self._faults = _FaultPlan()
+        self._faults.stats = self.stats
         self._sent_by_chat: defaultdict[int, list[SentMessage]] = defaultdict(list)
         self._read_cursor: Counter[int] = Counter()
         self._last_message_id: Counter[int] = Counter()
@@ -1210,13 +1254,32 @@ class FakeTelegramServer:
         global_per_second: float | None = None,
         per_chat_per_second: float | None = None,
         group_per_minute: float | None = None,
-        retry_after: int = 1,
+        retry_after: int | None = 1,
+        private_burst: int = 1,
+        global_burst: int | None = None,
     ) -> None:
-        """Sends above these rates get 429 with retry_after; all None switches limits off."""
+        """Sends above these rates get 429 with retry_after (None: the seconds until the limit
+        frees up); all None switches limits off."""
         limits = (global_per_second, per_chat_per_second, group_per_minute)
         self._faults.limits = (
-            _RateLimits(*limits, retry_after) if any(x is not None for x in limits) else None
+            _RateLimits(*limits, retry_after, private_burst, global_burst)
+            if any(x is not None for x in limits)
+            else None
         )
+
+    def telegram_limits(self) -> None:
+        """The limits Telegram documents: 30 messages a second per bot (a burst of ten
+        passes), about one a second into a private chat (a burst of three), 20 a minute into a
+        group; retry_after says how long until the limit frees up; early retries are counted."""
+        self.set_rate_limit(
+            global_per_second=30, per_chat_per_second=1, group_per_minute=20,
+            retry_after=None, private_burst=3, global_burst=10,
+        )  # fmt: skip
+
+    def flood_stats(self) -> dict[str, int]:
+        """429s by the limit that refused (global, private, group) and early retries."""
+        keys = ("429_global", "429_private", "429_group", "early_retry")
+        return {key: self.stats[key] for key in keys}
 
     # ----------------------------------------------------------------- HTTP
 

@@ -52,6 +52,44 @@ class TicketRepo:
         self.session.add(StaffPost(ticket_id=ticket_id, chat_id=chat_id, message_id=message_id))
         await self.session.flush()
 
+    async def mark_unseen(self, ticket_id: int) -> None:
+        """The question did not reach staff yet: the relay will post the ticket."""
+        await self.session.execute(
+            update(TicketMessage)
+            .where(TicketMessage.ticket_id == ticket_id, TicketMessage.from_staff.is_(False))
+            .values(delivered=False)
+        )
+
+    async def unseen(self, limit: int = 200) -> Sequence[TicketMessage]:
+        """Askers' messages staff have not seen yet, oldest first (new tickets come first)."""
+        rows = await self.session.scalars(
+            select(TicketMessage)
+            .where(TicketMessage.from_staff.is_(False), TicketMessage.delivered.is_(False))
+            .order_by(TicketMessage.id)
+            .limit(limit)
+        )
+        return rows.all()
+
+    async def first_message_ids(self, ticket_ids: set[int]) -> dict[int, int]:
+        """Each ticket's first message (its question)."""
+        if not ticket_ids:
+            return {}
+        rows = await self.session.execute(
+            select(TicketMessage.ticket_id, func.min(TicketMessage.id))
+            .where(TicketMessage.ticket_id.in_(ticket_ids))
+            .group_by(TicketMessage.ticket_id)
+        )
+        return {ticket_id: first for ticket_id, first in rows.all()}
+
+    async def claim_seen(self, message_ids: Sequence[int], seen: bool = True) -> bool:
+        """Mark these messages seen (or unseen again); False if another relay took one."""
+        result = await self.session.execute(
+            update(TicketMessage)
+            .where(TicketMessage.id.in_(message_ids), TicketMessage.delivered.is_(not seen))
+            .values(delivered=seen)
+        )
+        return int(getattr(result, "rowcount", 0)) == len(message_ids)
+
     async def by_post(self, chat_id: int, message_id: int) -> Ticket | None:
         return await self.session.scalar(
             select(Ticket)
