@@ -87,9 +87,17 @@ def create_engine(
         ensure_sqlite_dir(url)
         # Sessions and `engine.begin()` always end their transaction, so the pool's own
         # rollback on check-in is a second round trip to SQLite's thread for nothing.
+        # An in-memory database lives in one connection (StaticPool): no pool to size.
+        sizes = (
+            {}
+            if ":memory:" in url
+            else {
+                "pool_size": pool_size,
+                "max_overflow": 20 if max_overflow is None else max_overflow,
+            }
+        )
         engine = _create_async_engine(
-            url, echo=echo, connect_args={"timeout": 10}, pool_reset_on_return=None,
-            pool_size=pool_size, max_overflow=20 if max_overflow is None else max_overflow,
+            url, echo=echo, connect_args={"timeout": 10}, pool_reset_on_return=None, **sizes
         )  # fmt: skip
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

@@ -89,15 +89,16 @@ async def test_a_file_without_caption_can_be_sent_and_joins_an_open_ticket(
     document = dict(SAMPLE_MEDIA["document"]) | {"caption": "вот справка"}
     appended = await harness.say(PARENT, None, extra=document)  # type: ignore[arg-type]
     assert "Добавил это к обращению" in appended.text
-    note = await harness.server.next_message(STAFF_CHAT)
-    assert "вот справка" in note.text
-    copy = await harness.server.next_message(STAFF_CHAT)
-    assert copy.kind == "copy" and "document" in copy.content
+    # the copy goes at once; the text follow-up comes with the relay's next batch
+    both = [await harness.server.next_message(STAFF_CHAT) for _ in range(2)]
+    assert any("вот справка" in (m.text or "") for m in both)
+    assert any(m.kind == "copy" and "document" in m.content for m in both)
     # a picture whose caption the FAQ knows: answered, and staff still get the picture
     answer = await harness.say(PARENT, None, extra=photo(KNOWN))  # type: ignore[arg-type]
     assert "активир" in answer.text.lower()
     assert "Добавил это к обращению" in (await harness.server.next_message(PARENT.id)).text
-    await harness.server.next_message(STAFF_CHAT)
+    # the picture reaches staff at once; its caption joins the ticket (checked below) and is
+    # posted with the relay's next batch of follow-ups, at most one a ticket per 20 s
     assert "photo" in (await harness.server.next_message(STAFF_CHAT)).content
 
     async with harness.sessionmaker() as session:
