@@ -56,14 +56,15 @@ async def append_to_ticket(
     await add_follow_up(
         message.bot, repo, settings, ticket, user, text or shot_texts.SHOT_QUESTION
     )
-    if shot:
-        source = (message.chat.id, message.message_id)
-        await copy_to_staff(message.bot, repo, settings, ticket.id, user.full_name, source, text)
-        await repo.commit()
+    # the asker hears first: the copy may wait for a slot in a busy staff chat
     await message.answer(
         fill(texts.TICKET_APPENDED, id=ticket.id),
         reply_markup=keyboards.user_ticket_open(ticket.id),
     )
+    if shot:
+        source = (message.chat.id, message.message_id)
+        await copy_to_staff(message.bot, repo, settings, ticket.id, user.full_name, source, text)
+        await repo.commit()
     return True
 
 
@@ -89,6 +90,8 @@ async def ask_cb(
         return
     await query.answer()
     reply = await _created(bot, repo, settings, user, query.from_user.id, logged.text)
+    await send_to_chat(query, reply)  # the outcome first, the keyboard after
+    await drop_keyboard(query)
     if logged.message_id is not None:  # the question came with a screenshot: staff see it
         ticket = await repo.tickets.open_for_user(user.id)
         if ticket is not None:
@@ -96,8 +99,6 @@ async def ask_cb(
             caption = "" if logged.outcome == "media" else logged.text
             await copy_to_staff(bot, repo, settings, ticket.id, user.full_name, source, caption)
             await repo.commit()
-    await send_to_chat(query, reply)  # the outcome first, the keyboard after
-    await drop_keyboard(query)
 
 
 async def question_received(
@@ -137,12 +138,12 @@ async def question_with_screenshot(
     question = caption or shot_texts.SHOT_QUESTION
     reply = await _created(bot, repo, settings, user, message.chat.id, question)
     await state.clear()
+    await message.answer(reply)  # the asker hears first; the copy may wait in a busy chat
     ticket = await repo.tickets.open_for_user(user.id)
     if ticket is not None:
         source = (message.chat.id, message.message_id)
         await copy_to_staff(bot, repo, settings, ticket.id, user.full_name, source, caption)
         await repo.commit()
-    await message.answer(reply)
 
 
 async def question_not_text(message: Message) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import select
@@ -127,3 +128,21 @@ async def test_a_screenshot_sent_after_ask_specialist_is_the_question(
     assert "ошибка при входе" in post.text
     image = await harness.server.next_message(STAFF_CHAT)
     assert image.kind == "copy" and "photo" in image.content
+
+
+async def test_a_screenshot_follow_up_is_acknowledged_while_the_staff_chat_is_throttled(
+    harness: BotHarness,
+) -> None:
+    """People first: the asker hears «Добавил» at once; the copy waits out the staff chat's
+    429 and then arrives (before, the acknowledgement waited behind the copy)."""
+    await open_ticket(harness)
+    harness.server.fail_next("copyMessage", status=429, retry_after=4, chat_id=STAFF_CHAT)
+    loop = asyncio.get_running_loop()
+    sent_at = loop.time()
+    appended = await harness.say(PARENT, None, extra=photo("вот скриншот"))  # type: ignore[arg-type]
+    assert "Добавил это к обращению" in appended.text
+    assert loop.time() - sent_at < 3.0  # not behind the 4 s pause of the staff chat
+    copy = await harness.server.next_message(STAFF_CHAT, timeout=15)
+    while copy.kind != "copy":  # the relay's text note may come first
+        copy = await harness.server.next_message(STAFF_CHAT, timeout=15)
+    assert "photo" in copy.content and "вот скриншот" in (copy.text or "")
