@@ -170,6 +170,7 @@ async def test_channel_bound_from_the_admins_private_chat(harness: BotHarness) -
     h.server.press(note, "Руководители", user=ADMIN)
     assert "Руководители" in (await h.server.callback_answer()).params.get("text", "")
     assert audiences_of(await chat_row(h, CHANNEL)) == ["directors"]
+    await h.server.idle()  # the toast comes before the edit that ticks the button
     h.server.press(note, "✅ Руководители", user=ADMIN)  # a second tap takes it back
     await h.server.callback_answer()
     assert audiences_of(await chat_row(h, CHANNEL)) == []
