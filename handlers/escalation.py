@@ -37,6 +37,21 @@ async def _created(
     return fill_region(texts.TICKET_CREATED, id=ticket.id, hours=settings.moc_hours)
 
 
+async def _shot_to_ticket(
+    bot: Bot,
+    repo: Repositories,
+    settings: Settings,
+    user: User,
+    source: tuple[int, int],
+    caption: str,
+) -> None:
+    """The picture a new ticket was asked with goes to staff beside the ticket's post."""
+    ticket = await repo.tickets.open_for_user(user.id)
+    if ticket is not None:
+        await copy_to_staff(bot, repo, settings, ticket.id, user.full_name, source, caption)
+        await repo.commit()
+
+
 async def append_to_ticket(
     message: Message,
     repo: Repositories,
@@ -93,12 +108,9 @@ async def ask_cb(
     await send_to_chat(query, reply)  # the outcome first, the keyboard after
     await drop_keyboard(query)
     if logged.message_id is not None:  # the question came with a screenshot: staff see it
-        ticket = await repo.tickets.open_for_user(user.id)
-        if ticket is not None:
-            source = (query.from_user.id, logged.message_id)
-            caption = "" if logged.outcome == "media" else logged.text
-            await copy_to_staff(bot, repo, settings, ticket.id, user.full_name, source, caption)
-            await repo.commit()
+        caption = "" if logged.outcome == "media" else logged.text
+        source = (query.from_user.id, logged.message_id)
+        await _shot_to_ticket(bot, repo, settings, user, source, caption)
 
 
 async def question_received(
@@ -139,11 +151,8 @@ async def question_with_screenshot(
     reply = await _created(bot, repo, settings, user, message.chat.id, question)
     await state.clear()
     await message.answer(reply)  # the asker hears first; the copy may wait in a busy chat
-    ticket = await repo.tickets.open_for_user(user.id)
-    if ticket is not None:
-        source = (message.chat.id, message.message_id)
-        await copy_to_staff(bot, repo, settings, ticket.id, user.full_name, source, caption)
-        await repo.commit()
+    source = (message.chat.id, message.message_id)
+    await _shot_to_ticket(bot, repo, settings, user, source, caption)
 
 
 async def question_not_text(message: Message) -> None:

@@ -77,7 +77,13 @@ async def _allowed(query: CallbackQuery, settings: Settings) -> bool:
     return False
 
 
-async def _source(query: CallbackQuery, data: KbCb, repo: Repositories) -> str | None:
+async def _source(
+    query: CallbackQuery, data: KbCb, repo: Repositories, settings: Settings
+) -> str | None:
+    """The question a staff button is about; None (the presser told why) for a non-staff
+    presser, a question that is gone, or a picture without words."""
+    if not await _allowed(query, settings):
+        return None
     question = await _question(repo, data.src, data.id)
     if question is None or question == t.SHOT_QUESTION:  # a picture alone: no words to learn
         await query.answer(t.SOURCE_GONE if question is None else t.NO_WORDS, show_alert=True)
@@ -104,9 +110,7 @@ async def pick(
     faq: FaqService,
 ) -> None:  # fmt: skip
     """The matcher's best entries for the question, «Другая статья…» and «Новая статья»."""
-    if not await _allowed(query, settings):
-        return
-    question = await _source(query, callback_data, repo)
+    question = await _source(query, callback_data, repo, settings)
     if question is None:
         return
     await query.answer()
@@ -121,9 +125,7 @@ async def attach(
     query: CallbackQuery, callback_data: KbCb, repo: Repositories, settings: Settings,
     faq: FaqService, state: FSMContext,
 ) -> None:  # fmt: skip
-    if not await _allowed(query, settings):
-        return
-    question = await _source(query, callback_data, repo)
+    question = await _source(query, callback_data, repo, settings)
     if question is None:
         return
     await query.answer()
@@ -160,7 +162,7 @@ async def find(
     query: CallbackQuery, callback_data: KbCb, repo: Repositories, settings: Settings,
     state: FSMContext,
 ) -> None:  # fmt: skip
-    if not await _allowed(query, settings) or await _source(query, callback_data, repo) is None:
+    if await _source(query, callback_data, repo, settings) is None:
         return
     await query.answer()
     await state.set_state(LearnState.find)
@@ -225,9 +227,7 @@ async def new(
     query: CallbackQuery, callback_data: KbCb, repo: Repositories, settings: Settings,
     state: FSMContext,
 ) -> None:  # fmt: skip
-    if not await _allowed(query, settings):
-        return
-    question = await _source(query, callback_data, repo)
+    question = await _source(query, callback_data, repo, settings)
     if question is None:
         return
     await query.answer()
