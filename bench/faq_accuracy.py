@@ -46,9 +46,9 @@ from faq_bench_lib import (  # noqa: E402  (a sibling module, found via HERE on 
     padded,
 )
 
-from bot.faq.kb import KnowledgeBase, load_knowledge_base  # noqa: E402
-from bot.faq.matcher import FaqMatcher  # noqa: E402
-from bot.faq.text import _morph, clear_caches  # noqa: E402
+from bot.services.faq.kb import KnowledgeBase, load_knowledge_base  # noqa: E402
+from bot.services.faq.matcher import FaqMatcher  # noqa: E402
+from bot.services.faq.text import _morph, clear_caches  # noqa: E402
 
 TARGETS = {"top1": 0.95, "wrong_answer": 0.02, "offtopic_rejected": 0.90, "p99_ms_300": 10.0}
 PAD_TO = 300

@@ -18,9 +18,9 @@ from typing import Any
 
 import yaml
 
-from bot.faq.kb import FaqEntry, KnowledgeBase
-from bot.faq.matcher import Scored, SearchResult
-from bot.faq.text import clear_caches
+from bot.services.faq.kb import FaqEntry, KnowledgeBase
+from bot.services.faq.matcher import Scored, SearchResult
+from bot.services.faq.text import clear_caches
 
 Search = Callable[[str], SearchResult]
 SMALLTALK = "smalltalk"

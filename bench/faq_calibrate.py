@@ -33,8 +33,8 @@ for _path in (str(ROOT), str(HERE)):
 
 from faq_bench_lib import SMALLTALK, Question, load_parts  # noqa: E402
 
-from bot.faq.kb import KnowledgeBase, load_knowledge_base  # noqa: E402
-from bot.faq.matcher import Evidence, FaqMatcher, Thresholds  # noqa: E402
+from bot.services.faq.kb import KnowledgeBase, load_knowledge_base  # noqa: E402
+from bot.services.faq.matcher import Evidence, FaqMatcher, Thresholds  # noqa: E402
 
 POOLS = ("faq_dev", "faq_setA")
 FOLDS = 5

@@ -9,7 +9,8 @@ question at a random moment of it; then a `--together-chats` broadcast while
 `--together-people` parents ask at the same moment (right after an announcement). Each scenario
 runs twice, one after the other in this process:
 
-- outbound: today's code — every send through bot/outbound.py (priorities, 429 → wait, resend);
+- outbound: today's code — every send through handlers/tg/outbound.py (priorities, 429 → wait,
+resend);
 - direct: the behaviour before it — handlers send straight away, only the broadcast is paced
   (at the old BROADCAST_RATE default of 25/s); in the crowd scenario also "direct-28", the old
   code with the broadcast at our 28/s, i.e. with as little headroom as the outbound path.
@@ -44,9 +45,9 @@ if str(ROOT) not in sys.path:
 from aiogram.client.session.aiohttp import AiohttpSession  # noqa: E402
 from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 
-from bot.app import Services, create_bot, create_dispatcher  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.faq import FaqService  # noqa: E402
+from bot.app.factory import Services, create_bot, create_dispatcher  # noqa: E402
+from bot.core.config import Settings  # noqa: E402
+from bot.services.faq import FaqService  # noqa: E402
 from bot.testing.fake_api import FakeTelegramServer, FakeUser  # noqa: E402
 from broadcasts.content import Content  # noqa: E402
 from broadcasts.service import Target, create_broadcast  # noqa: E402

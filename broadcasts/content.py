@@ -12,7 +12,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from bot.faq.html_check import html_errors
+from bot.core.html_check import html_errors
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024

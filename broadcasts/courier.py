@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from bot import metrics
+from bot.core import metrics
 from broadcasts import ledger, registry
 from broadcasts.channel import Blocked, Failed, Migrated, RetryAfter, SendOutcome, Sent
 from broadcasts.content import Content

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from broadcasts.channel import Channel
 from broadcasts.limiter import RateLimiter
 from storage.db import SessionMaker

@@ -30,7 +30,7 @@ from dataclasses import replace
 from datetime import UTC, timedelta, tzinfo
 from functools import partial
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from broadcasts import closing, ledger, lifecycle
 from broadcasts.audience import recipients, subscriber_audiences, target_of
 from broadcasts.channel import Channel

@@ -10,27 +10,29 @@ from typing import Any
 from aiogram import Router
 from aiogram.dispatcher.event.handler import FilterObject
 
-from handlers import (
-    acks,
-    admin,
-    broadcasts_admin,
-    chats,
-    common,
-    errors,
-    escalation,
-    events,
-    events_admin,
-    fallback,
-    faq,
-    faq_learn,
-    privacy,
-    profile,
-    staff,
-    start,
-)
-
 
 def get_routers() -> list[Router]:
+    # imported here, not at the top: `handlers.tg` (and services' adapters) must be importable
+    # without pulling in every router
+    from handlers import (
+        acks,
+        admin,
+        broadcasts_admin,
+        chats,
+        common,
+        errors,
+        escalation,
+        events,
+        events_admin,
+        fallback,
+        faq,
+        faq_learn,
+        privacy,
+        profile,
+        staff,
+        start,
+    )
+
     modules = (
         errors,
         common,

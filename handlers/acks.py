@@ -10,9 +10,9 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import CallbackQuery
 
-from bot.callbacks import AckCb
 from bot.texts import broadcasts as t
 from broadcasts import service
+from handlers.tg.callbacks import AckCb
 from storage.models import Broadcast
 from storage.repositories import Repositories
 

@@ -12,16 +12,16 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import texts
-from bot.callbacks import FaqDraftsCb, TicketCb
-from bot.config import Settings
-from bot.faq import FaqService, KnowledgeBaseError
-from bot.faq_learning import announce_reload
-from bot.filters import IsAdmin
-from bot.keyboards import faq_learn as faq_learn_keyboards
-from bot.querylog import QueryLog
-from bot.render import clip, fill, q
+from bot.core.config import Settings
+from bot.core.markup import clip, fill, q
+from bot.services.faq import FaqService, KnowledgeBaseError
+from bot.services.faq.learning import announce_reload
+from bot.services.faq.querylog import QueryLog
 from bot.texts import faq_learn as faq_learn_texts
-from bot.tg import edit_or_send
+from handlers.tg.callbacks import FaqDraftsCb, TicketCb
+from handlers.tg.edits import edit_or_send
+from handlers.tg.filters import IsAdmin
+from handlers.tg.keyboards import faq_learn as faq_learn_keyboards
 from storage.models import FaqQuery, utcnow
 from storage.repositories import Repositories
 

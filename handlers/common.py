@@ -8,9 +8,10 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
-from bot import keyboards, texts
-from bot.config import Settings
-from bot.render import fill_region
+from bot import texts
+from bot.core.config import Settings
+from bot.core.markup import fill_region
+from handlers.tg import keyboards
 from storage.models import User
 
 

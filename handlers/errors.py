@@ -10,9 +10,9 @@ from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.types import ErrorEvent
 
 from bot import texts
-from bot.config import Settings
-from bot.outbound import SendDeferred
-from bot.render import clip, fill
+from bot.core.config import Settings
+from bot.core.markup import clip, fill
+from handlers.tg.outbound import SendDeferred
 
 log = logging.getLogger(__name__)
 ADMIN_NOTICE_INTERVAL = 60.0  # seconds; a crash loop must not flood the admins

@@ -8,14 +8,15 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from bot import keyboards, texts
-from bot.callbacks import AskCb, TicketCb
-from bot.config import Settings
-from bot.render import fill, fill_region
+from bot import texts
+from bot.core.config import Settings
+from bot.core.markup import fill, fill_region
+from bot.services.tickets.media import copy_to_staff
+from bot.services.tickets.posting import POST_BODY_LIMIT, add_follow_up, open_ticket, post
 from bot.texts import faq_learn as shot_texts
-from bot.tg import drop_keyboard, send_to_chat
-from bot.ticket_media import copy_to_staff
-from bot.tickets import POST_BODY_LIMIT, add_follow_up, open_ticket, post
+from handlers.tg import keyboards
+from handlers.tg.callbacks import AskCb, TicketCb
+from handlers.tg.edits import drop_keyboard, send_to_chat
 from storage.models import TicketStatus, User
 from storage.repositories import Repositories
 

@@ -11,18 +11,25 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot import events_view, keyboards, texts
-from bot.callbacks import EventCb, EventFilterCb, EventListCb
-from bot.clock import Clock
-from bot.config import Settings
-from bot.keyboards import events as kb
-from bot.participation import Participation, participation_docx
-from bot.registration import become_teacher, notify_promoted, register_and_confirm, send_ics
-from bot.render import fill, q
+from bot import texts
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.markup import fill, q
+from bot.services.events import cards as events_view
+from bot.services.events.participation import Participation, participation_docx
+from bot.services.events.registration import (
+    become_teacher,
+    notify_promoted,
+    register_and_confirm,
+    send_ics,
+)
 from bot.texts import events as t
 from bot.texts.events_labels import KIND_LABELS
-from bot.tg import edit_or_send, send_to_chat
 from handlers.profile import start_profile
+from handlers.tg import keyboards
+from handlers.tg.callbacks import EventCb, EventFilterCb, EventListCb
+from handlers.tg.edits import edit_or_send, send_to_chat
+from handlers.tg.keyboards import events as kb
 from storage.models import Event, EventStatus, RegistrationStatus, Role, User
 from storage.repositories import Repositories
 

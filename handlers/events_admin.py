@@ -5,7 +5,7 @@ report). Its first handlers answer anyone who is not in ADMIN_IDS with ADMIN_ONL
 and every staff callback, forged ones included — and the staff routers below carry IsAdmin as
 router filters, so the role is decided on the server whatever a payload says.
 
-The dialog asks one thing per step and checks it with bot.event_form; a wrong answer is
+The dialog asks one thing per step and checks it with bot.services.events.form; a wrong answer is
 explained and asked again. The draft lives in FSM data (in the database, as JSON), so a
 restart resumes it. «Опубликовать» runs under a per-user lock, checks that the draft is still
 there and clears it before writing: a double tap creates one event.
@@ -26,20 +26,20 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, Telegram
 from aiogram.types import User as TgUser
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import event_form as form
 from bot import texts
-from bot.callbacks import AdminEventCb, AttendCb
-from bot.clock import Clock
-from bot.config import Settings
-from bot.dates import format_local
-from bot.events_view import card
-from bot.filters import IsAdmin
-from bot.keyboards import events_admin as kb
-from bot.render import fill
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.dates import format_local
+from bot.core.markup import fill
+from bot.services.events import form
+from bot.services.events.cards import card
 from bot.texts import events_admin as t
-from bot.tg import drop_keyboard
 from handlers import events_admin_edit, events_admin_lists
 from handlers.events_admin_edit import Reply, reply_in, reply_to, staff_card
+from handlers.tg.callbacks import AdminEventCb, AttendCb
+from handlers.tg.edits import drop_keyboard
+from handlers.tg.filters import IsAdmin
+from handlers.tg.keyboards import events_admin as kb
 from storage.models import EventFormat
 from storage.repositories import Repositories
 

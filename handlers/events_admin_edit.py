@@ -1,7 +1,8 @@
 """Changing a published event: edit one field, close registration, cancel the event.
 
 Part of the staff side joined by handlers.events_admin (which checks the role first). A new
-value goes through the same checks as in the new-event dialog (bot.event_form). People who
+value goes through the same checks as in the new-event dialog (bot.services.events.form). People
+who
 planned their day around the event hear about it: a new time or place, and a cancellation,
 go to everyone registered or waiting as a notice broadcast queued in the same transaction as
 the change — never a notice about a change that was rolled back, never a change without its
@@ -21,19 +22,19 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot import event_form as form
-from bot.callbacks import AdminEventCb
-from bot.clock import Clock
-from bot.config import Settings
-from bot.dates import format_local
-from bot.events_view import card, place_text, when_text
-from bot.keyboards import events_admin as kb
-from bot.registration import notify_promoted
-from bot.render import fill, q
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.dates import format_local
+from bot.core.markup import fill, q
+from bot.services.events import form
+from bot.services.events.cards import card, place_text, when_text
+from bot.services.events.registration import notify_promoted
 from bot.texts import events_admin as t
-from bot.tg import drop_keyboard, edit_or_send, send_to_chat
 from broadcasts import service
 from broadcasts.worker import BroadcastWorker
+from handlers.tg.callbacks import AdminEventCb
+from handlers.tg.edits import drop_keyboard, edit_or_send, send_to_chat
+from handlers.tg.keyboards import events_admin as kb
 from storage.models import Event, EventFormat, EventSession, EventStatus, RegistrationStatus
 from storage.repositories import Repositories
 

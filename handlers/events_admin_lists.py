@@ -2,7 +2,8 @@
 
 Part of the staff side joined by handlers.events_admin (which checks the role first). Names,
 organisations and contacts are typed by teachers, so the list is built as plain text, split
-to Telegram's size and only then escaped; spreadsheets neutralise formulas in bot.exports.
+to Telegram's size and only then escaped; spreadsheets neutralise formulas in
+bot.services.reports.exports.
 """
 
 from __future__ import annotations
@@ -17,15 +18,20 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.callbacks import AdminEventCb, AttendCb
-from bot.clock import Clock
-from bot.config import Settings
-from bot.exports import ParticipantRow, participants_csv, participants_xlsx, status_label
-from bot.keyboards import events_admin as kb
-from bot.render import fill, q, split_message
-from bot.report import build_report_xlsx, period_label
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.markup import fill, q, split_message
+from bot.services.reports.exports import (
+    ParticipantRow,
+    participants_csv,
+    participants_xlsx,
+    status_label,
+)
+from bot.services.reports.yearly import build_report_xlsx, period_label
 from bot.texts import events_admin as t
-from bot.tg import edit_or_send, send_to_chat
+from handlers.tg.callbacks import AdminEventCb, AttendCb
+from handlers.tg.edits import edit_or_send, send_to_chat
+from handlers.tg.keyboards import events_admin as kb
 from storage.models import Event, Registration, RegistrationStatus, TeacherProfile
 from storage.repositories import Repositories
 from storage.repositories.reports import ReportRepo

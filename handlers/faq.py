@@ -11,17 +11,19 @@ from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.types import CallbackQuery, Message
 
-from bot import keyboards, metrics, texts
-from bot.callbacks import FaqCb
-from bot.config import Settings
-from bot.faq import FaqEntry, FaqService, Intent, SearchResult, render_answer, render_text
-from bot.faq_learning import refresh
-from bot.keyboards import faq_learn as shot_keyboards
-from bot.querylog import QueryLog
-from bot.render import clip, fill
+from bot import texts
+from bot.core import metrics
+from bot.core.config import Settings
+from bot.core.markup import clip, fill
+from bot.services.faq import FaqEntry, FaqService, Intent, SearchResult, render_answer, render_text
+from bot.services.faq.learning import refresh
+from bot.services.faq.querylog import QueryLog
 from bot.texts import faq_learn as shot_texts
-from bot.tg import edit_or_send
 from handlers.escalation import append_to_ticket
+from handlers.tg import keyboards
+from handlers.tg.callbacks import FaqCb
+from handlers.tg.edits import edit_or_send
+from handlers.tg.keyboards import faq_learn as shot_keyboards
 from storage.models import User
 from storage.repositories import Repositories
 

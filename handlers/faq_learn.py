@@ -16,11 +16,10 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, ForceReply, Message
 
 from bot import texts
-from bot.callbacks import KbCb
-from bot.config import Settings
-from bot.faq import FaqEntry, FaqService
-from bot.faq.text import normalize
-from bot.faq_learning import (
+from bot.core.config import Settings
+from bot.core.markup import clip, fill
+from bot.services.faq import FaqEntry, FaqService
+from bot.services.faq.learning import (
     SAMPLE_LIMIT,
     Refused,
     Saved,
@@ -29,11 +28,12 @@ from bot.faq_learning import (
     refresh,
     undo_sample,
 )
-from bot.keyboards import faq_learn as kb
-from bot.render import clip, fill
+from bot.services.faq.text import normalize
+from bot.services.tickets.posting import is_staff
 from bot.texts import faq_learn as t
-from bot.tg import drop_keyboard, edit_or_send, send_to_chat
-from bot.tickets import is_staff
+from handlers.tg.callbacks import KbCb
+from handlers.tg.edits import drop_keyboard, edit_or_send, send_to_chat
+from handlers.tg.keyboards import faq_learn as kb
 from storage.repositories import Repositories
 
 TITLE_LIMIT = 200

@@ -10,16 +10,17 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 
-from bot import keyboards, texts
-from bot.callbacks import ForgetCb
-from bot.clock import Clock
-from bot.config import Settings
-from bot.querylog import QueryLog
-from bot.registration import notify_promoted
-from bot.render import fill
+from bot import texts
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.markup import fill
+from bot.services.events.registration import notify_promoted
+from bot.services.faq.querylog import QueryLog
+from bot.services.tickets.posting import redact_posts
 from bot.texts.chats import AUDIENCE_TITLES
-from bot.tg import drop_keyboard, send_to_chat
-from bot.tickets import redact_posts
+from handlers.tg import keyboards
+from handlers.tg.callbacks import ForgetCb
+from handlers.tg.edits import drop_keyboard, send_to_chat
 from storage.models import Consent, TeacherProfile, User
 from storage.repositories import Repositories
 

@@ -15,15 +15,16 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 
-from bot import keyboards, texts
-from bot.callbacks import ProfileCb
-from bot.config import Settings
-from bot.contacts import normalize_contact, normalize_phone
-from bot.keyboards import events as kb
-from bot.registration import become_teacher, register_and_confirm
-from bot.render import fill, fill_region
+from bot import texts
+from bot.core.config import Settings
+from bot.core.markup import fill, fill_region
+from bot.services.events.registration import become_teacher, register_and_confirm
+from bot.services.profile.contacts import normalize_contact, normalize_phone
 from bot.texts import events as t
-from bot.tg import drop_keyboard, send_to_chat
+from handlers.tg import keyboards
+from handlers.tg.callbacks import ProfileCb
+from handlers.tg.edits import drop_keyboard, send_to_chat
+from handlers.tg.keyboards import events as kb
 from storage.models import User
 from storage.repositories import Repositories
 

@@ -20,12 +20,12 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, ForceReply, Message
 
 from bot import texts
-from bot.callbacks import TicketCb
-from bot.clock import Clock
-from bot.config import Settings
-from bot.render import fill
-from bot.tg import drop_keyboard, send_to_chat
-from bot.tickets import deliver_answer, is_staff
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.markup import fill
+from bot.services.tickets.posting import deliver_answer, is_staff
+from handlers.tg.callbacks import TicketCb
+from handlers.tg.edits import drop_keyboard, send_to_chat
 from storage.models import Ticket, TicketStatus
 from storage.repositories import Repositories
 

@@ -7,13 +7,14 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot import keyboards, texts
-from bot.callbacks import RoleCb
-from bot.clock import Clock
-from bot.config import Settings
-from bot.render import fill
-from bot.tg import drop_keyboard, send_to_chat
+from bot import texts
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.markup import fill
 from handlers.events import send_card
+from handlers.tg import keyboards
+from handlers.tg.callbacks import RoleCb
+from handlers.tg.edits import drop_keyboard, send_to_chat
 from storage.models import Role, User
 from storage.repositories import Repositories
 

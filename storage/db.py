@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 SessionMaker = async_sessionmaker[AsyncSession]
-# the session of the update being handled (bot.middlewares.DatabaseMiddleware)
+# the session of the update being handled (handlers.tg.middlewares.DatabaseMiddleware)
 current_session: contextvars.ContextVar[AsyncSession | None] = contextvars.ContextVar(
     "current_session", default=None
 )

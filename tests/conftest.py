@@ -23,10 +23,10 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from bot.app import Services, create_bot, create_dispatcher
-from bot.clock import Clock, SystemClock
-from bot.config import Settings
-from bot.faq import FaqService
+from bot.app.factory import Services, create_bot, create_dispatcher
+from bot.core.clock import Clock, SystemClock
+from bot.core.config import Settings
+from bot.services.faq import FaqService
 from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.migrate import upgrade

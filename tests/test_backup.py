@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert
 
-from bot.backup import backup_sqlite
-from bot.cli import main
+from bot.app.backup import backup_sqlite
+from bot.app.cli.main import main
 from storage.db import create_engine, create_sessionmaker
 from storage.models import ProcessedUpdate
 

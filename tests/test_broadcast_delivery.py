@@ -20,14 +20,14 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import select
 
-from bot.callbacks import AckCb, UnsubCb
-from bot.clock import FrozenClock
+from bot.core.clock import FrozenClock
 from bot.testing.fake_api import FakeFile, FakeTelegramServer
 from broadcasts.content import Content, LinkButton
 from broadcasts.runtime import Options
 from broadcasts.service import Target, cancel_broadcast, create_broadcast, create_notice, status
-from broadcasts.telegram import TelegramChannel
 from broadcasts.worker import BroadcastWorker
+from handlers.tg.broadcast_channel import TelegramChannel
+from handlers.tg.callbacks import AckCb, UnsubCb
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.models import (
     Broadcast,

@@ -199,7 +199,7 @@ async def test_within_gives_up_without_spending_a_slot() -> None:
 @pytest.mark.redis
 async def test_two_instances_share_one_budget_through_redis(redis_url: str) -> None:
     """Two limiters of 20/s with the Redis gate: together they keep 20/s, not 40."""
-    from bot.outbound import redis_gate
+    from handlers.tg.outbound import redis_gate
 
     limiters = [RateLimiter(20.0, gate=redis_gate(redis_url, 20.0, bot_id=42)) for _ in (1, 2)]
     began = time.monotonic()

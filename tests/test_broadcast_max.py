@@ -11,15 +11,15 @@ from typing import Any
 
 import pytest
 
-from bot.callbacks import AckCb, UnsubCb
-from bot.clock import FrozenClock
-from bot.max.client import MaxClient
+from bot.core.clock import FrozenClock
 from broadcasts.channel import Blocked, Failed, RetryAfter, Sent
 from broadcasts.content import Content, LinkButton
-from broadcasts.max import MaxBackoff, MaxChannel
 from broadcasts.runtime import Options
 from broadcasts.service import Target, create_broadcast, status
 from broadcasts.worker import BroadcastWorker
+from handlers.max.broadcast_channel import MaxBackoff, MaxChannel
+from handlers.max.client import MaxClient
+from handlers.tg.callbacks import AckCb, UnsubCb
 from storage.db import create_engine, create_sessionmaker
 from storage.models import BroadcastState, Chat, ChatAudience, Subscription, User
 from tests.fakes.max_api import FakeMaxServer

@@ -15,10 +15,10 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import SendMessage
 
-from bot.callbacks import AckCb, UnsubCb
 from broadcasts.channel import Blocked, Failed, Migrated, RetryAfter, SendOutcome
 from broadcasts.content import Content, LinkButton
-from broadcasts.telegram import classify, keyboard
+from handlers.tg.broadcast_channel import classify, keyboard
+from handlers.tg.callbacks import AckCb, UnsubCb
 
 M = SendMessage(chat_id=-1, text="x")
 

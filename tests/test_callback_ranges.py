@@ -12,7 +12,7 @@ from annotated_types import Ge, Le
 
 import handlers
 from bot import texts
-from bot.callbacks import EventListCb
+from handlers.tg.callbacks import EventListCb
 from tests.conftest import ADMIN, PARENT, TEACHER, BotHarness
 
 FORGED = (
@@ -40,7 +40,7 @@ async def test_out_of_range_callback_values_are_answered_quietly(
     who = typing.cast(type(TEACHER), user)
     menu = await harness.say(who, "/start")
     harness.server.drain(ADMIN.id)
-    caplog.set_level(logging.DEBUG, logger="bot.callback_guard")
+    caplog.set_level(logging.DEBUG, logger="handlers.tg.callback_guard")
     for data in FORGED:
         harness.server.press_data(menu, data, user=who)
         answer = await harness.server.callback_answer()
@@ -50,7 +50,7 @@ async def test_out_of_range_callback_values_are_answered_quietly(
     assert not harness.server.drain(ADMIN.id) or who is ADMIN  # no error notice to admins
     assert not [m for m in harness.server.drain(who.id) if m.text == texts.ERROR]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
-    rejected = [r for r in caplog.records if r.name == "bot.callback_guard"]
+    rejected = [r for r in caplog.records if r.name == "handlers.tg.callback_guard"]
     assert len(rejected) == len(FORGED) and all(r.levelno == logging.DEBUG for r in rejected)
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from bot.cli_chats import parse_chats_csv
-from bot.import_errors import ImportErrors
+from bot.app.cli.chats import parse_chats_csv
+from bot.services.import_errors import ImportErrors
 from tests.conftest import process_env
 
 ROOT = Path(__file__).resolve().parent.parent

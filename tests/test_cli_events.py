@@ -1,6 +1,7 @@
 """The staff commands work end to end as real processes: migrate, import, list, report, orgs.
 
-Subprocesses catch what in-process tests cannot: argparse wiring in bot/cli.py, settings read
+Subprocesses catch what in-process tests cannot: argparse wiring in bot/app/cli/main.py, settings
+read
 from the environment, exit codes, and which stream a message goes to.
 """
 

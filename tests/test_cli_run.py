@@ -12,9 +12,9 @@ import pytest
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from bot.app import create_bot
-from bot.config import SettingsError
-from bot.preflight import check_bot_token
+from bot.app.factory import create_bot
+from bot.app.preflight import check_bot_token
+from bot.core.config import SettingsError
 from bot.testing.fake_api import FakeTelegramServer
 from tests.conftest import make_settings, process_env
 

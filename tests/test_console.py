@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.console import menu_key
+from bot.app.console import menu_key
 from tests.conftest import process_env
 
 ROOT = Path(__file__).resolve().parent.parent

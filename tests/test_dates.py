@@ -7,7 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.dates import DateParseError, ensure_future, format_local, parse_local_datetime, to_utc
+from bot.core.dates import (
+    DateParseError,
+    ensure_future,
+    format_local,
+    parse_local_datetime,
+    to_utc,
+)
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 # Tuesday 10 March 2026, 12:00 in Moscow

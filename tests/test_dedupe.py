@@ -10,9 +10,9 @@ from typing import Any
 from aiogram.types import TelegramObject, Update
 from sqlalchemy import select
 
-from bot import dedupe
-from bot.clock import FrozenClock
-from bot.dedupe import UpdateDedupe
+from bot.core.clock import FrozenClock
+from handlers.tg import dedupe
+from handlers.tg.dedupe import UpdateDedupe
 from storage.db import create_engine, create_sessionmaker
 from storage.models import ProcessedUpdate
 from tests.conftest import Backend

@@ -13,19 +13,19 @@ import pytest
 from aiogram import Router
 from sqlalchemy import func, select
 
-import bot.app
+import bot.app.factory
 import handlers
 from bot import texts
-from bot.clock import FrozenClock
-from bot.config import Settings
-from bot.faq import FaqService
+from bot.core.clock import FrozenClock
+from bot.core.config import Settings
+from bot.services.faq import FaqService
 from bot.testing.fake_api import SAMPLE_MEDIA, ApiCall, FakeTelegramServer, FakeUser, SentMessage
 from bot.texts import broadcasts as texts_b
 from broadcasts import service
 from broadcasts.content import Content
-from broadcasts.telegram import TelegramChannel
 from broadcasts.worker import BroadcastWorker
 from handlers import acks, broadcasts_admin
+from handlers.tg.broadcast_channel import TelegramChannel
 from storage.db import SessionMaker
 from storage.models import (
     Ack,
@@ -99,8 +99,10 @@ async def harness(
     sessionmaker: SessionMaker,
     faq_service: FaqService,
 ) -> AsyncIterator[Staff]:
-    # bot.app imported the name, so that is the reference create_dispatcher() calls
-    monkeypatch.setattr(bot.app, "get_routers", with_broadcast_routers(handlers.get_routers))
+    # bot.app.factory imported the name, so that is the reference create_dispatcher() calls
+    monkeypatch.setattr(
+        bot.app.factory, "get_routers", with_broadcast_routers(handlers.get_routers)
+    )
     await seed_registry(sessionmaker)
     h = await launch(server, settings, sessionmaker, faq_service, FrozenClock(NOW))
     yield h

@@ -12,11 +12,11 @@ import pytest
 from aiogram import Router
 from sqlalchemy import select
 
-import bot.app
+import bot.app.factory
 import handlers
 from bot import texts
-from bot.config import Settings
-from bot.faq import FaqService
+from bot.core.config import Settings
+from bot.services.faq import FaqService
 from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage, member_payload
 from handlers import chats
 from storage.db import SessionMaker
@@ -47,7 +47,7 @@ async def harness(
         return [*routers[:at], chats.create_router(), *routers[at:]]
 
     monkeypatch.setattr(handlers, "get_routers", with_chats)
-    monkeypatch.setattr(bot.app, "get_routers", with_chats)  # bound there at import time
+    monkeypatch.setattr(bot.app.factory, "get_routers", with_chats)  # bound there at import time
     tg_bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service)
     h = BotHarness(server, settings, sessionmaker, dp, tg_bot, task)
     yield h

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-import bot.faq as bot_faq
+import bot.services.faq as bot_faq
 from bot import texts
-from bot.config import Settings
-from bot.faq import FaqService
+from bot.core.config import Settings
+from bot.services.faq import FaqService
 from bot.testing.fake_api import SAMPLE_MEDIA, FakeTelegramServer, FakeUser
 from storage.db import SessionMaker
 from storage.models import FaqQuery, User

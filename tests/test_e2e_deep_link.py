@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import texts
-from bot.clock import FrozenClock
+from bot.core.clock import FrozenClock
 from bot.testing.fake_api import SentMessage
 from storage.models import User
 from storage.repositories import Repositories

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import texts
-from bot.clock import FrozenClock
-from bot.config import Settings
+from bot.core.clock import FrozenClock
+from bot.core.config import Settings
 from bot.testing.fake_api import FakeUser
 from storage.db import SessionMaker
 from storage.models import Consent, Event, Registration, TeacherProfile, User

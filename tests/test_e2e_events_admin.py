@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 import handlers
-from bot import app as bot_app
 from bot import texts
-from bot.clock import FrozenClock
-from bot.faq import FaqService
+from bot.app.factory import factory as bot_app
+from bot.core.clock import FrozenClock
+from bot.services.faq import FaqService
 from bot.testing.fake_api import SAMPLE_MEDIA, FakeTelegramServer, FakeUser, SentMessage
 from handlers import events_admin, staff
 from storage.db import SessionMaker

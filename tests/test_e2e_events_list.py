@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import texts
-from bot.clock import FrozenClock
+from bot.core.clock import FrozenClock
 from bot.testing.fake_api import SentMessage
 from tests.conftest import TEACHER, BotHarness
 from tests.test_e2e_events_admin import seed_event, seed_teacher

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-import bot.faq as bot_faq
+import bot.services.faq as bot_faq
 from bot import texts
-from bot.config import Settings
-from bot.faq import FaqService
-from bot.faq_learning import attach_question, refresh
+from bot.core.config import Settings
+from bot.services.faq import FaqService
+from bot.services.faq.learning import attach_question, refresh
 from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
 from bot.texts import faq_learn as t
 from handlers.faq import entry_view

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.clock import FrozenClock
+from bot.core.clock import FrozenClock
 from bot.testing.fake_api import FakeUser, SentMessage
 from tests.conftest import ADMIN, BotHarness
 from tests.test_e2e_chats import member_change

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot import texts
-from bot.clock import FrozenClock
+from bot.core.clock import FrozenClock
 from bot.testing.fake_api import FakeUser, SentMessage
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, TEACHER, BotHarness

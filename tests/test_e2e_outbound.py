@@ -4,7 +4,7 @@ The fake Bot API enforces Telegram's limits (30 messages a second per bot, about
 into a private chat with a burst of three, 20 a minute into a group; `retry_after` as long as
 the limit needs; sends before it passed are counted as early retries) and answers every send
 after 80 ms. The real bot polls it: every answer, post and broadcast goes through the bot's one
-outbound path (bot/outbound.py).
+outbound path (handlers/tg/outbound.py).
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import metrics
-from bot.callbacks import EventCb
-from bot.faq import FaqService
+from bot.core import metrics
+from bot.services.faq import FaqService
 from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
 from broadcasts.content import Content
 from broadcasts.service import Target, create_broadcast
+from handlers.tg.callbacks import EventCb
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.models import (
     Broadcast,

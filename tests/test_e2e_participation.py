@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 
 from bot import texts
-from bot.clock import FrozenClock
+from bot.core.clock import FrozenClock
 from bot.testing.fake_api import FakeUser, SentMessage
 from bot.texts.events import BTN_PROOF
 from storage.models import RegistrationStatus

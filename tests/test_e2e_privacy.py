@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from bot import texts
-from bot.clock import FrozenClock
-from bot.faq import FaqService
+from bot.core.clock import FrozenClock
+from bot.services.faq import FaqService
 from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
 from bot.texts import events as event_texts
 from storage.db import SessionMaker

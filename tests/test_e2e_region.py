@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot import texts
-from bot.faq import FaqService
+from bot.services.faq import FaqService
 from bot.testing.fake_api import FakeTelegramServer
 from storage.db import SessionMaker
 from tests.conftest import PARENT, BotHarness, make_settings, start_bot, stop_bot

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot import texts
-from bot.clock import FrozenClock
-from bot.config import Settings
-from bot.faq import FaqService
+from bot.core.clock import FrozenClock
+from bot.core.config import Settings
+from bot.services.faq import FaqService
 from bot.testing.fake_api import FakeTelegramServer, FakeUser
 from storage.db import SessionMaker
 from storage.models import Ticket, TicketMessage

@@ -16,14 +16,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.events_io import (
+from bot.services.events.importing import (
     events_to_json,
     import_events,
     parse_events_csv,
     parse_events_file,
     parse_events_yaml,
 )
-from bot.import_errors import ImportErrors
+from bot.services.import_errors import ImportErrors
 from storage.db import create_engine, create_sessionmaker
 from storage.models import Event
 from storage.repositories.events import EventRepo

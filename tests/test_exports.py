@@ -14,7 +14,12 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.exports import ParticipantRow, participants_csv, participants_xlsx, safe_cell
+from bot.services.reports.exports import (
+    ParticipantRow,
+    participants_csv,
+    participants_xlsx,
+    safe_cell,
+)
 from storage.models import Event
 
 MOSCOW = ZoneInfo("Europe/Moscow")

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import Settings
-from bot.faq import FaqService, KnowledgeBaseError, load_knowledge_base
-from bot.faq.additions import Additions, StaffEntry, StaffSample, merge
-from bot.faq_learning import Refused, attach_question, create_entry, refresh
+from bot.core.config import Settings
+from bot.services.faq import FaqService, KnowledgeBaseError, load_knowledge_base
+from bot.services.faq.additions import Additions, StaffEntry, StaffSample, merge
+from bot.services.faq.learning import Refused, attach_question, create_entry, refresh
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.repositories import Repositories
 from tests.conftest import process_env

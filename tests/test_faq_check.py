@@ -9,11 +9,16 @@ from typing import Any
 import pytest
 import yaml
 
-from bot import cli_faq
-from bot.config import Settings
-from bot.faq import check_directory, check_knowledge_base, load_knowledge_base, render_answer
-from bot.faq.check import Problem
-from bot.faq.html_check import html_errors
+from bot.app.cli import faq as cli_faq
+from bot.core.config import Settings
+from bot.core.html_check import html_errors
+from bot.services.faq import (
+    check_directory,
+    check_knowledge_base,
+    load_knowledge_base,
+    render_answer,
+)
+from bot.services.faq.check import Problem
 
 TODAY = date(2026, 1, 15)
 PLACEHOLDERS = {"navigator_url": "https://navigator.example.org", "moc_name": "МОЦ «Радуга» & Ко"}

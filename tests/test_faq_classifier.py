@@ -7,9 +7,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from bot.faq import KnowledgeBase, load_knowledge_base
-from bot.faq.classifier import RidgeClassifier
-from bot.faq.matcher import FaqMatcher, Thresholds, _thin
+from bot.services.faq import KnowledgeBase, load_knowledge_base
+from bot.services.faq.classifier import RidgeClassifier
+from bot.services.faq.matcher import FaqMatcher, Thresholds, _thin
 
 TEXTS = [
     ("забыть", "пароль", "навигатор"),

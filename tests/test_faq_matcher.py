@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.faq import FaqService, KnowledgeBase, KnowledgeBaseError, load_knowledge_base
-from bot.faq.matcher import FaqMatcher, SearchResult
+from bot.services.faq import FaqService, KnowledgeBase, KnowledgeBaseError, load_knowledge_base
+from bot.services.faq.matcher import FaqMatcher, SearchResult
 
 FIXTURE = Path(__file__).parent / "data" / "faq_small"
 

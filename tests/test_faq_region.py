@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from bot import cli
-from bot.config import Settings
-from bot.faq import KnowledgeBase, load_knowledge_base, render_answer, render_links
-from bot.runner import build_services
+from bot.app.cli import main as cli
+from bot.app.runner import build_services
+from bot.core.config import Settings
+from bot.services.faq import KnowledgeBase, load_knowledge_base, render_answer, render_links
 from storage.db import create_engine
 
 # Values the old defaults showed to parents, and regional facts they asserted.
@@ -188,7 +188,7 @@ def test_check_lists_unset_settings_and_run_warns_once(
     assert "MOC_PHONE" not in err
 
     settings = Settings(_env_file=None, moc_phone="+7 900")
-    with caplog.at_level(logging.WARNING, logger="bot.runner"):
+    with caplog.at_level(logging.WARNING, logger="bot.app.runner"):
         build_services(settings, create_engine("sqlite+aiosqlite:///:memory:"))
     warnings = [r.getMessage() for r in caplog.records if "region settings" in r.getMessage()]
     assert len(warnings) == 1 and "MOC_EMAIL" in warnings[0] and "MOC_PHONE" not in warnings[0]

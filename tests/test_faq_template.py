@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
-from bot.faq import check_directory
-from bot.faq.template import TemplateError, render_template
-from bot.render import fill_region
+from bot.core.config import Settings
+from bot.core.markup import fill_region
+from bot.core.template import TemplateError, render_template
+from bot.services.faq import check_directory
 from tests.test_faq_check import TODAY, entry, only_error, problems_for, write_kb
 
 VALUES: dict[str, str | None] = {

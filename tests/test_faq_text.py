@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.faq.text import Vocabulary, analyze, lemmatize, max_typos, normalize, tokenize
+from bot.services.faq.text import Vocabulary, analyze, lemmatize, max_typos, normalize, tokenize
 
 KB_TEXTS = [
     "Что такое сертификат дополнительного образования?",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.ics import escape_text, event_ics, fold
+from bot.services.events.ics import escape_text, event_ics, fold
 from storage.models import Event, EventSession
 
 TITLE = "Педагогическая мастерская «Проектная деятельность; от идеи, до защиты» " * 2

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.max.client import (
+from handlers.max.client import (
     DEFAULT_API_URL,
     MaxAttachmentNotReady,
     MaxBadRequest,
@@ -19,7 +19,7 @@ from bot.max.client import (
     MaxServerError,
     MaxUnauthorized,
 )
-from bot.max.render import Button, inline_keyboard
+from handlers.max.render import Button, inline_keyboard
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import Settings
-from bot.faq.kb import render_answer
-from bot.faq.service import FaqService
-from bot.max.render import (
+from bot.core.config import Settings
+from bot.services.faq.kb import render_answer
+from bot.services.faq.service import FaqService
+from handlers.max.render import (
     Button,
     inline_keyboard,
     layout,

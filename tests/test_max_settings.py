@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.config import Settings
+from bot.core.config import Settings
 
 
 def test_defaults_keep_max_off_and_point_at_the_official_api() -> None:

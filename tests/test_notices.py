@@ -13,11 +13,11 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import select
 
-from bot.clock import FrozenClock
+from bot.core.clock import FrozenClock
 from bot.testing.fake_api import FakeTelegramServer
 from broadcasts.service import create_notice, status
-from broadcasts.telegram import TelegramChannel
 from broadcasts.worker import BroadcastWorker
+from handlers.tg.broadcast_channel import TelegramChannel
 from storage.db import SessionMaker
 from storage.models import Broadcast, Chat, ChatAudience, Subscription, User
 

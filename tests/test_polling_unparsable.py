@@ -8,9 +8,9 @@ import logging
 
 import pytest
 
-from bot import metrics
-from bot.config import Settings
-from bot.faq import FaqService
+from bot.core import metrics
+from bot.core.config import Settings
+from bot.services.faq import FaqService
 from bot.testing.fake_api import FakeTelegramServer, FakeUser
 from storage.db import SessionMaker
 from tests.conftest import PARENT, TEACHER, start_bot, stop_bot
@@ -74,7 +74,7 @@ async def test_unparsable_updates_are_skipped_and_polling_goes_on(
     logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
     assert "Секретн" not in logged and "Персона" not in logged
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
-    notes = [r.getMessage() for r in caplog.records if r.name == "bot.bad_updates"]
+    notes = [r.getMessage() for r in caplog.records if r.name == "handlers.tg.bad_updates"]
     assert len(notes) == 2
     assert f"update {bad_ids[0]} of type my_chat_member" in notes[0]
     assert f"update {bad_ids[1]} of type message" in notes[1]

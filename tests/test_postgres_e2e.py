@@ -4,7 +4,7 @@ Why: the e2e suites run on SQLite so the quick run needs no server. The flows th
 most SQL and state (role choice, FAQ logging, tickets and the staff answer, the teacher's
 profile dialog, seats and the waiting list, /forget_me cascades, restarts mid-dialog) run here
 again through the same real bot and fake Bot API, on a fresh migrated PostgreSQL database per
-test and aiogram's RedisStorage (`REDIS_URL` → bot.app.create_fsm_storage). The flows are
+test and aiogram's RedisStorage (`REDIS_URL` → bot.app.factory.create_fsm_storage). The flows are
 the original test functions, imported and called with a harness built on these servers, so
 the two backends are held to exactly the same expectations.
 """
@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import texts
-from bot.clock import FrozenClock
-from bot.config import Settings
-from bot.faq import FaqService
+from bot.core.clock import FrozenClock
+from bot.core.config import Settings
+from bot.services.faq import FaqService
 from bot.testing.fake_api import FakeTelegramServer, FakeUser
 from storage.db import SessionMaker
 from storage.models import FsmRecord, Registration, Ticket, User

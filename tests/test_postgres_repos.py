@@ -16,8 +16,8 @@ import pytest
 from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.tg.fsm import SqlStorage
 from storage.db import SessionMaker, create_engine, create_sessionmaker
-from storage.fsm import SqlStorage
 from storage.repositories.reports import ReportData, ReportRepo
 from tests import pg
 from tests import test_chats_repo as chats_repo

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text
 
-from bot.clock import FrozenClock
-from bot.querylog import QueryLog
+from bot.core.clock import FrozenClock
+from bot.services.faq.querylog import QueryLog
 from storage.db import SessionMaker
 from storage.models import FaqQuery, User
 from storage.repositories import Repositories

@@ -18,14 +18,14 @@ from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from sqlalchemy import func, select
 
 from bot import texts
-from bot.app import create_fsm_storage
-from bot.config import Settings, SettingsError
-from bot.faq import FaqService
-from bot.runner import run_polling
+from bot.app.factory import create_fsm_storage
+from bot.app.runner import run_polling
+from bot.core.config import Settings, SettingsError
+from bot.services.faq import FaqService
 from bot.testing.fake_api import FakeTelegramServer
+from handlers.tg.resilient_fsm import ResilientIsolation, ResilientRedisStorage
 from storage.db import SessionMaker
 from storage.models import FsmRecord
-from storage.resilient_fsm import ResilientIsolation, ResilientRedisStorage
 from tests import pg
 from tests.conftest import PARENT, TOKEN, BotHarness, make_settings
 
@@ -116,7 +116,7 @@ async def test_redis_unavailable_at_start_is_a_clear_error(db_path: Path) -> Non
         pytest.xfail(
             "bot starts with an unreachable REDIS_URL and fails every update "
             f"({sent[-1].text if sent else 'no answer'!r}); needs a Redis PING at startup "
-            "in bot.app (see the PostgreSQL/Redis test report)"
+            "in bot.app.factory (see the PostgreSQL/Redis test report)"
         )
     assert isinstance(outcome, SettingsError), repr(outcome)
     assert "REDIS_URL" in str(outcome) and "127.0.0.1" in str(outcome)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot import texts
-from bot.faq import FaqService
+from bot.services.faq import FaqService
 from bot.testing.fake_api import FakeTelegramServer
 from storage.db import SessionMaker
 from tests.conftest import PARENT, make_settings, start_bot, stop_bot

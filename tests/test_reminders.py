@@ -17,8 +17,8 @@ from aiogram.methods import SendMessage
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import func, select
 
-from bot.clock import FrozenClock
-from bot.reminders import ReminderService, install, when_phrase
+from bot.core.clock import FrozenClock
+from bot.services.events.reminders import ReminderService, install, when_phrase
 from broadcasts.limiter import RateLimiter
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.models import Event, EventFormat, EventStatus, ReminderSent, User

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.report import build_report_xlsx
+from bot.services.reports.yearly import build_report_xlsx
 from storage.db import create_engine, create_sessionmaker
 from storage.models import Event, EventStatus, Registration, TeacherProfile, User
 from storage.repositories.events import EventRepo

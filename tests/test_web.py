@@ -1,5 +1,5 @@
 """Webhook mode over real HTTP: Telegram's side is the fake Bot API server, the bot's side the
-aiohttp app from bot/web.py on a random port. The test plays Telegram's webhook delivery by
+aiohttp app from bot/app/web.py on a random port. The test plays Telegram's webhook delivery by
 POSTing the updates the fake server builds."""
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ import pytest
 from aiohttp import web
 from sqlalchemy import func, select
 
-from bot import metrics
-from bot.app import Services, create_bot, create_dispatcher
-from bot.config import Settings, SettingsError, load_settings
-from bot.faq import FaqService
-from bot.ops import add_ops_routes
+from bot.app.factory import Services, create_bot, create_dispatcher
+from bot.app.ops import add_ops_routes
+from bot.app.web import WebhookServer
+from bot.core import metrics
+from bot.core.config import Settings, SettingsError, load_settings
+from bot.services.faq import FaqService
 from bot.testing.fake_api import FakeTelegramServer, JsonDict
-from bot.web import WebhookServer
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.models import ProcessedUpdate
 from tests.conftest import PARENT, make_settings

@@ -1,7 +1,7 @@
 """Every user-facing phrase of the bot, in one place (Russian).
 
 Templates are Telegram HTML. Values put into them go through `html.quote` at the call site
-(see `bot.render.q`), never here, so a template stays readable.
+(see `bot.core.markup.q`), never here, so a template stays readable.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Texts of the staff side of broadcasts: the compose dialog, the list, «Ознакомлен».
 
-Telegram HTML. Values go in through `bot.render.fill` (escaped) at the call site; where a
+Telegram HTML. Values go in through `bot.core.markup.fill` (escaped) at the call site; where a
 template is filled with `str.format`, the caller passes pieces it already escaped or built
 from these texts. The CLI_* messages are plain text for a terminal.
 """

@@ -1,6 +1,6 @@
 """Texts of the chat registry and of private subscriptions (Russian, Telegram HTML).
 
-Values are escaped at the call site (bot.render.fill / q); templates here stay readable.
+Values are escaped at the call site (bot.core.markup.fill / q); templates here stay readable.
 """
 
 from __future__ import annotations

@@ -1,14 +1,15 @@
 """Texts of the staff side of events: the new-event and edit dialogs, lists, exports, report.
 
-Also the messages of bot.dates, because a date typed by staff is read in these dialogs and in
-scheduled broadcasts alike. Templates are Telegram HTML; values go in through bot.render.fill.
+Also the messages of bot.core.dates, because a date typed by staff is read in these dialogs and in
+scheduled broadcasts alike. Templates are Telegram HTML; values go in through bot.core.markup.fill.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-# --- reading dates (bot.dates) ----------------------------------------------------------------
+# --- reading dates (bot.core.dates)
+# ----------------------------------------------------------------
 DATE_UNREADABLE: Final = (
     "Не понял дату и время. Напишите, например: <i>25.12.2026 15:00</i>, <i>25.12 15:00</i>, "
     "<i>2026-12-25 15:00</i>, <i>завтра 10:00</i>, <i>послезавтра в 9:30</i>, "

@@ -1,5 +1,5 @@
 """Texts of staff teaching the FAQ from the chat, and of screenshots sent by parents
-(Russian, Telegram HTML). Values are escaped at the call site (bot.render.fill / q)."""
+(Russian, Telegram HTML). Values are escaped at the call site (bot.core.markup.fill / q)."""
 
 from __future__ import annotations
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.filters import Command, or_f
 
-from bot.callbacks import AdminEventCb
-from bot.filters import IsAdmin
-from bot.keyboards import broadcasts as kb
 from bot.texts import broadcasts as t
 from handlers.broadcasts_admin import compose, manage, options, preview
 from handlers.events_admin import OneAtATime, deny_callback, deny_message
+from handlers.tg.callbacks import AdminEventCb
+from handlers.tg.filters import IsAdmin
+from handlers.tg.keyboards import broadcasts as kb
 
 
 def _staff_router() -> Router:

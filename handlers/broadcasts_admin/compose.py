@@ -9,13 +9,10 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot import events_view
-from bot.callbacks import AdminEventCb
-from bot.config import Settings
-from bot.keyboards import broadcasts as kb
-from bot.render import fill, q
+from bot.core.config import Settings
+from bot.core.markup import fill, q
+from bot.services.events import cards as events_view
 from bot.texts import broadcasts as t
-from bot.tg import edit_or_send, send_to_chat
 from broadcasts import service
 from broadcasts.content import CAPTION_LIMIT, TEXT_LIMIT, Content, Kind
 from handlers.broadcasts_admin.draft import (
@@ -28,6 +25,9 @@ from handlers.broadcasts_admin.draft import (
 )
 from handlers.broadcasts_admin.options import after_target, event_link
 from handlers.events_admin_edit import Reply, reply_in, reply_to
+from handlers.tg.callbacks import AdminEventCb
+from handlers.tg.edits import edit_or_send, send_to_chat
+from handlers.tg.keyboards import broadcasts as kb
 from storage.models import Event, EventStatus
 from storage.repositories import Repositories
 from storage.repositories.chats import clean_tag

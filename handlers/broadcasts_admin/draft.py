@@ -12,15 +12,15 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 
-from bot.clock import Clock
-from bot.config import Settings
-from bot.dates import ensure_future, parse_local_datetime
-from bot.keyboards import broadcasts as kb
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.dates import ensure_future, parse_local_datetime
 from bot.texts import broadcasts as t
-from bot.tg import drop_keyboard
 from broadcasts import service
 from broadcasts.content import Content, LinkButton
 from handlers.events_admin_edit import Reply, reply_in
+from handlers.tg.edits import drop_keyboard
+from handlers.tg.keyboards import broadcasts as kb
 from storage.repositories import Repositories
 
 

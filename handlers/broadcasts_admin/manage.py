@@ -10,16 +10,16 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy import select
 
-from bot.clock import Clock
-from bot.config import Settings
-from bot.dates import DateParseError, format_local
-from bot.keyboards import broadcasts as kb
-from bot.render import clip, fill, q, split_message
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.dates import DateParseError, format_local
+from bot.core.markup import clip, fill, q, split_message
 from bot.texts import broadcasts as t
-from bot.tg import send_to_chat
 from broadcasts import service
 from broadcasts.content import Content
 from handlers.broadcasts_admin.draft import parse_moment
+from handlers.tg.edits import send_to_chat
+from handlers.tg.keyboards import broadcasts as kb
 from storage.models import Broadcast, BroadcastState, Chat, User
 from storage.repositories import Repositories
 

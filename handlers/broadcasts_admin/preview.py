@@ -18,16 +18,13 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.clock import Clock
-from bot.config import Settings
-from bot.dates import format_local
-from bot.keyboards import broadcasts as kb
-from bot.render import fill, q
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.dates import format_local
+from bot.core.markup import fill, q
 from bot.texts import broadcasts as t
-from bot.tg import drop_keyboard, send_to_chat
 from broadcasts import service
 from broadcasts.channel import Sent
-from broadcasts.telegram import TelegramChannel
 from handlers.acks import PREVIEW_ID
 from handlers.broadcasts_admin.draft import (
     Compose,
@@ -40,6 +37,9 @@ from handlers.broadcasts_admin.draft import (
     recipients_count,
     step_button,
 )
+from handlers.tg.broadcast_channel import TelegramChannel
+from handlers.tg.edits import drop_keyboard, send_to_chat
+from handlers.tg.keyboards import broadcasts as kb
 from storage.repositories import Repositories
 
 if TYPE_CHECKING:

@@ -14,13 +14,13 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.types import Chat as TgChat
 
 from bot import texts
-from bot.callbacks import BindCb
-from bot.filters import IsAdmin
-from bot.keyboards import chats as kb
-from bot.render import fill
+from bot.core.markup import fill
 from bot.texts import chats as t
-from bot.tg import edit_or_send
 from handlers.chats.shared import GROUPS, atomically, audience_list, not_admin, toast
+from handlers.tg.callbacks import BindCb
+from handlers.tg.edits import edit_or_send
+from handlers.tg.filters import IsAdmin
+from handlers.tg.keyboards import chats as kb
 from storage.models import Chat
 from storage.repositories import Repositories
 from storage.repositories.chats import AUDIENCES, audiences_of, clean_tag, tags_of

@@ -24,13 +24,13 @@ from aiogram.filters import (
 from aiogram.types import ChatMemberUpdated, InlineKeyboardMarkup, Message
 from aiogram.types import User as TgUser
 
-from bot.clock import Clock
-from bot.config import Settings
-from bot.keyboards import chats as kb
-from bot.notice_gate import NoticeGate
-from bot.render import fill
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.markup import fill
+from bot.services.chats.notice_gate import NoticeGate
 from bot.texts import chats as t
 from handlers.chats.shared import CHAT_KINDS, GROUPS, atomically, audience_list
+from handlers.tg.keyboards import chats as kb
 from storage.models import Chat
 from storage.repositories import Repositories
 from storage.repositories.chats import audiences_of

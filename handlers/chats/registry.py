@@ -9,10 +9,10 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import Message
 
-from bot.filters import IsAdmin
-from bot.render import MESSAGE_LIMIT, clip, fill, q
+from bot.core.markup import MESSAGE_LIMIT, clip, fill, q
 from bot.texts import chats as t
 from handlers.chats.shared import audience_list, not_admin
+from handlers.tg.filters import IsAdmin
 from storage.models import Chat
 from storage.repositories import Repositories
 from storage.repositories.chats import AUDIENCES, audiences_of, tags_of

@@ -11,7 +11,7 @@ from aiogram.types import Message
 from sqlalchemy.exc import IntegrityError
 
 from bot import texts
-from bot.render import clip
+from bot.core.markup import clip
 from bot.texts import chats as t
 from storage.repositories import Repositories
 

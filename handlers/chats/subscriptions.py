@@ -8,11 +8,11 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
-from bot.callbacks import UnsubCb
-from bot.render import fill
+from bot.core.markup import fill
 from bot.texts import chats as t
-from bot.tg import send_to_chat
 from handlers.chats.shared import atomically, audience_list, toast
+from handlers.tg.callbacks import UnsubCb
+from handlers.tg.edits import send_to_chat
 from storage.models import User
 from storage.repositories import Repositories
 from storage.repositories.chats import AUDIENCES, ROLE_AUDIENCE

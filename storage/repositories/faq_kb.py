@@ -1,6 +1,6 @@
 """Staff additions to the knowledge base: sample questions, whole entries, the version.
 
-The YAML files stay the base; these rows are merged into it at load (`bot.faq.additions`).
+The YAML files stay the base; these rows are merged into it at load (`bot.services.faq.additions`).
 Every change bumps `faq_version` in the same transaction, so an instance that reads a new
 number knows the rows it has are stale.
 """

@@ -1,6 +1,6 @@
 """A fake MAX Bot API server speaking real HTTP on 127.0.0.1.
 
-Written from the official OpenAPI schema (github.com/max-messenger-bot/max-bot-api-schemas,
+Written from the official OpenAPI schema (github.com/max-messenger-handlers/max-bot-api-schemas,
 snapshot 2026-07-01, the same text as dev.max.ru/docs-api) and what the maxapi library
 (github.com/love-apples/maxapi) actually sends. Where the docs are silent the fake makes a
 documented choice (see `docs/max-design.md`):

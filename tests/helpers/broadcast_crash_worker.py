@@ -23,9 +23,9 @@ from aiogram.client.session.aiohttp import AiohttpSession  # noqa: E402
 from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from bot.clock import SystemClock  # noqa: E402
-from broadcasts.telegram import TelegramChannel  # noqa: E402
+from bot.core.clock import SystemClock  # noqa: E402
 from broadcasts.worker import BroadcastWorker  # noqa: E402
+from handlers.tg.broadcast_channel import TelegramChannel  # noqa: E402
 from storage.db import SessionMaker, create_engine, create_sessionmaker  # noqa: E402
 from storage.models import Broadcast, BroadcastState  # noqa: E402
 

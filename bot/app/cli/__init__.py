@@ -1,0 +1,1 @@
+"""`python -m bot …`: one module per command group; `main` parses and dispatches."""

@@ -1,0 +1,214 @@
+"""`python -m bot broadcast create|status|list|cancel`: broadcasts from a terminal or a script.
+
+The command only writes the broadcast to the database; the running bot's worker sends it when
+it is due (within seconds for «now»), exactly as for one composed in the chat. Errors go to
+stderr in Russian with exit code 1; `--json` output is meant for scripts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.app.cli.db import fail as _fail
+from bot.app.cli.db import run_in_session as _run
+from bot.core.config import Settings
+from bot.texts import broadcasts as t
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from broadcasts.service import Status
+
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+
+AT_FORMAT = "%Y-%m-%d %H:%M"
+LOCAL_FORMAT = "%d.%m.%Y %H:%M"
+COUNTERS = ("total", "sent", "failed", "blocked", "pending")
+
+CREATE_HELP = """\
+Создать рассылку. Текст берётся из файла (UTF-8) в разметке Telegram HTML: <b>, <i>, <u>,
+<a href="https://…">, <blockquote>; символы < > & в обычном тексте пишите как &lt; &gt; &amp;.
+Без --at рассылка уходит сразу (её отправит запущенный бот в течение нескольких секунд).
+В stdout печатается номер рассылки (с --json: {"id": N})."""
+
+
+def add_parsers(sub: Subparsers) -> None:
+    """Register `broadcast` and its actions on the main parser's subcommands."""
+    broadcast = sub.add_parser("broadcast", help="рассылки: создать, статус, список, отменить")
+    actions = broadcast.add_subparsers(
+        dest="broadcast_command", metavar="BROADCAST_COMMAND", required=True
+    )
+    create = actions.add_parser(
+        "create", help="создать рассылку", description=CREATE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    create.add_argument(
+        "--audience", required=True, choices=["parents", "directors", "teachers", "all"],
+        help="кому: родители, руководители, педагоги или все три",
+    )  # fmt: skip
+    create.add_argument(
+        "--tag", action="append", default=[], metavar="T",
+        help="только чаты с этим тегом (можно несколько --tag: любой из них)",
+    )  # fmt: skip
+    create.add_argument(
+        "--text-file", type=Path, required=True, metavar="F", help="файл с текстом"
+    )
+    create.add_argument(
+        "--at", metavar='"ГГГГ-ММ-ДД ЧЧ:ММ"', help="когда отправить, по времени МОЦ (TIMEZONE)"
+    )
+    create.add_argument("--ack", action="store_true", help="добавить кнопку «Ознакомлен»")
+    create.add_argument("--json", action="store_true", help='вывести {"id": N}')
+    status = actions.add_parser("status", help="сколько отправлено, ошибок, в очереди")
+    status.add_argument("id", type=int, help="номер рассылки")
+    status.add_argument("--json", action="store_true", help="JSON: " + ", ".join(COUNTERS))
+    listing = actions.add_parser("list", help="последние рассылки")
+    listing.add_argument("--json", action="store_true", help="JSON-список")
+    cancel = actions.add_parser("cancel", help="отменить запланированную рассылку")
+    cancel.add_argument("id", type=int, help="номер рассылки")
+
+
+def dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy.exc import DBAPIError
+
+    from broadcasts.service import BroadcastError
+
+    command = args.broadcast_command
+    try:
+        if command == "create":
+            return create(settings, args)
+        if command == "status":
+            return show_status(settings, args.id, args.json)
+        if command == "list":
+            return list_broadcasts(settings, args.json)
+        return cancel(settings, args.id)
+    except BroadcastError as exc:
+        return _fail([f"ошибка: {exc}"])
+    except DBAPIError as exc:
+        return _fail([
+            f"ошибка базы данных: {exc.orig}",
+            "Если база новая, сначала выполните: python -m bot db upgrade",
+        ])  # fmt: skip
+
+
+def local_text(moment: datetime, settings: Settings) -> str:
+    return moment.astimezone(settings.tz).strftime(LOCAL_FORMAT)
+
+
+def parse_at(value: str, settings: Settings, now: datetime) -> datetime:
+    """`--at` in the МОЦ's zone as aware UTC; ValueError with a Russian message otherwise.
+
+    Not bot.core.dates: it pulls in aiogram, which alone takes seconds to import in a script.
+    Like bot.core.dates.to_utc, a wall time skipped by a clock change is refused.
+    """
+    try:
+        wall = datetime.strptime(value.strip(), AT_FORMAT)
+    except ValueError:
+        raise ValueError(t.CLI_BAD_DATE.format(value=value)) from None
+    moment = wall.replace(tzinfo=settings.tz).astimezone(UTC)
+    if moment.astimezone(settings.tz).replace(tzinfo=None) != wall:
+        raise ValueError(t.CLI_BAD_DATE.format(value=value))
+    if moment <= now:
+        raise ValueError(t.CLI_PAST.format(moment=local_text(moment, settings)))
+    return moment
+
+
+def create(settings: Settings, args: argparse.Namespace) -> int:
+    from broadcasts import service
+    from broadcasts.content import Content
+    from storage.repositories.chats import clean_tag
+
+    now = datetime.now(UTC)
+    try:
+        text = args.text_file.read_text("utf-8-sig").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        return _fail(["ошибка: " + t.CLI_NO_FILE.format(path=args.text_file, reason=reason)])
+    try:
+        at = parse_at(args.at, settings, now) if args.at else None
+    except ValueError as exc:
+        return _fail([f"ошибка: {exc}"])
+    tags = {raw: clean_tag(raw) for raw in args.tag}  # as the registry stores them
+    if bad := [raw for raw, tag in tags.items() if tag is None]:
+        return _fail(["ошибка: " + t.CLI_BAD_TAG.format(tag=tag) for tag in bad])
+    chosen = tuple(sorted({tag for tag in tags.values() if tag}))
+    target = service.Target((args.audience,), chosen, include_private=not chosen)
+    content = Content("text", text, ack=args.ack)
+
+    async def work(session: AsyncSession) -> int:
+        broadcast = await service.create_broadcast(
+            session, author_id=None, content=content, target=target, at=at, now=now
+        )
+        return broadcast.id
+
+    broadcast_id = _run(settings, work)
+    print(json.dumps({"id": broadcast_id}) if args.json else broadcast_id)
+    when = local_text(at, settings) if at else "сейчас (отправит запущенный бот)"
+    print(f"Рассылка №{broadcast_id} создана, отправка: {when}", file=sys.stderr)
+    return 0
+
+
+def _counters(item: Status) -> dict[str, Any]:
+    return {"total": item.total, "sent": item.sent, "failed": item.failed,
+            "blocked": item.blocked, "pending": item.pending}  # fmt: skip
+
+
+def _line(item: Status, settings: Settings) -> str:
+    repeat = " · еженедельно" if item.repeat else ""
+    return (
+        f"№{item.id}  {item.state:9}  {local_text(item.scheduled_at, settings)}{repeat}  "
+        f"отправлено {item.sent}/{item.total}, заблокировали {item.blocked}, "
+        f"ошибок {item.failed}, в очереди {item.pending}  {item.preview[:60]}"
+    )
+
+
+def show_status(settings: Settings, broadcast_id: int, as_json: bool) -> int:
+    from broadcasts import service
+
+    item = _run(settings, lambda session: service.status(session, broadcast_id))
+    if item is None:
+        return _fail(["ошибка: " + t.CLI_NOT_FOUND.format(id=broadcast_id)])
+    if as_json:
+        print(json.dumps({**_counters(item), "state": item.state}))
+    else:
+        print(_line(item, settings))
+    return 0
+
+
+def list_broadcasts(settings: Settings, as_json: bool) -> int:
+    from broadcasts import service
+
+    items = _run(settings, lambda session: service.recent(session, limit=50))
+    if as_json:
+        rows = [
+            {"id": i.id, "state": i.state, "scheduled_at": i.scheduled_at.isoformat(),
+             "repeat": i.repeat, **_counters(i), "preview": i.preview}
+            for i in items
+        ]  # fmt: skip
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif not items:
+        print("Рассылок пока нет.")
+    else:
+        print("\n".join(_line(item, settings) for item in items))
+    return 0
+
+
+def cancel(settings: Settings, broadcast_id: int) -> int:
+    from broadcasts import service
+
+    async def work(session: AsyncSession) -> tuple[bool, Status | None]:
+        done = await service.cancel_broadcast(session, broadcast_id)
+        await session.commit()
+        return done, await service.status(session, broadcast_id)
+
+    done, item = _run(settings, work)
+    if done:
+        print(f"Рассылка №{broadcast_id} отменена")
+        return 0
+    if item is None:
+        return _fail(["ошибка: " + t.CLI_NOT_FOUND.format(id=broadcast_id)])
+    return _fail(["ошибка: " + t.CLI_NOT_CANCELLED.format(id=broadcast_id, state=item.state)])

@@ -1,0 +1,211 @@
+"""`python -m bot events|report|orgs ...`: bulk work for МОЦ staff and scripts.
+
+A season's plan, the list of organisations and the period report are easier from a file and a
+terminal than through chat buttons. Each command opens the database once, commits once, and
+imports heavy modules only when it runs, so `python -m bot --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from bot.app.cli.db import fail as _fail
+from bot.app.cli.db import run_in_session as _run
+from bot.core.config import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from storage.models import Event
+
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+
+T = TypeVar("T")
+Raw = argparse.RawDescriptionHelpFormatter
+
+IMPORT_HELP = """\
+Импорт мероприятий из CSV (UTF-8, разделитель «,» или «;») или YAML.
+Сначала проверяются все строки; при ошибках ничего не записывается, а в stderr выводится
+каждая неверная строка («строка N: …»), код выхода 1. При успехе печатаются id новых
+мероприятий, по одному в строке.
+
+Столбцы CSV: title,kind,starts_at,duration_min,format,place,capacity,
+registration_deadline,description (по желанию: organiser,speaker,audience).
+  kind      seminar, master_class, workshop, methodical_meeting, round_table,
+            conference, webinar, contest
+  starts_at ГГГГ-ММ-ДД ЧЧ:ММ по времени МОЦ (TIMEZONE); несколько занятий — через «;»
+  format    offline (в place — адрес) или online (в place — ссылка https://…)
+В YAML те же поля; занятия серии можно перечислить списком sessions.
+Примеры: examples/events.csv, examples/events.yaml."""
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"«{value}» — нужна дата ГГГГ-ММ-ДД") from None
+
+
+def add_parsers(sub: Subparsers) -> None:
+    """Register `events`, `report` and `orgs` on the main parser's subcommands."""
+    _events_parsers(sub)
+    _report_parser(sub)
+    _orgs_parsers(sub)
+
+
+def _events_parsers(sub: Subparsers) -> None:
+    events = sub.add_parser("events", help="мероприятия: импорт из файла, список")
+    actions = events.add_subparsers(dest="events_command", metavar="EVENTS_COMMAND", required=True)
+    imp = actions.add_parser(
+        "import", help="импорт из .csv/.yaml/.yml", description=IMPORT_HELP, formatter_class=Raw
+    )
+    imp.add_argument("file", type=Path, help="файл .csv, .yaml или .yml")
+    listing = actions.add_parser("list", help="все мероприятия: места, лист ожидания")
+    listing.add_argument(
+        "--json", action="store_true",
+        help="JSON: id, title, kind, starts_at, capacity, registered, waiting",
+    )  # fmt: skip
+
+
+def _report_parser(sub: Subparsers) -> None:
+    report = sub.add_parser(
+        "report", help="отчёт за период в Excel",
+        description="Отчёт о мероприятиях за период (даты включительно, по времени МОЦ): "
+        "сводка, по видам, по организациям, по месяцам с диаграммой.",
+    )  # fmt: skip
+    for flag, dest, what in (("--from", "date_from", "первый"), ("--to", "date_to", "последний")):
+        report.add_argument(
+            flag, dest=dest, type=_day, required=True, metavar="ГГГГ-ММ-ДД",
+            help=f"{what} день периода (включительно)",
+        )  # fmt: skip
+    report.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx", help="файл отчёта")
+
+
+def _orgs_parsers(sub: Subparsers) -> None:
+    orgs = sub.add_parser("orgs", help="справочник организаций для профиля педагога")
+    org_actions = orgs.add_subparsers(dest="orgs_command", metavar="ORGS_COMMAND", required=True)
+    org_import = org_actions.add_parser(
+        "import", help="добавить организации из текстового файла",
+        description="Одна организация в строке (UTF-8); пустые строки и уже известные "
+        "названия пропускаются.",
+    )  # fmt: skip
+    org_import.add_argument("file", type=Path, help="файл .txt")
+
+
+def dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        if args.command == "events" and args.events_command == "import":
+            return import_events_file(settings, args.file)
+        if args.command == "events":
+            return list_events(settings, args.json)
+        if args.command == "report":
+            return write_report(settings, args.date_from, args.date_to, args.out)
+        return import_organisations(settings, args.file)
+    except DBAPIError as exc:
+        print(f"ошибка базы данных: {exc.orig}", file=sys.stderr)
+        print("Если база новая, сначала выполните: python -m bot db upgrade", file=sys.stderr)
+        return 1
+
+
+def import_events_file(settings: Settings, path: Path) -> int:
+    from bot.services.events.importing import import_events, parse_events_file
+    from bot.services.import_errors import ImportErrors
+    from storage.repositories.events import EventRepo
+
+    try:
+        drafts = parse_events_file(path.name, path.read_bytes(), settings.tz, datetime.now(UTC))
+    except OSError as exc:
+        return _fail([f"ошибка: не удалось прочитать {path}: {exc.strerror}"])
+    except ImportErrors as exc:
+        summary = f"Ничего не импортировано: строк с ошибками — {len(exc.errors)}."
+        return _fail([*exc.errors, summary])
+    ids = _run(settings, lambda session: import_events(EventRepo(session), drafts, None))
+    print("\n".join(str(i) for i in ids))
+    print(f"Импортировано мероприятий: {len(ids)}", file=sys.stderr)
+    return 0
+
+
+def _table(events: Sequence[Event], counts: Mapping[int, Mapping[str, int]], s: Settings) -> str:
+    from bot.texts.events_labels import KIND_LABELS
+    from storage.models import EventStatus
+
+    lines = [f"{'id':>4}  {'начало':16}  {'вид':26}  {'места':>9}  {'ожид.':>5}  название"]
+    for e in events:
+        c = counts.get(e.id, {})
+        seats = f"{c.get('registered', 0) + c.get('attended', 0)}/{e.capacity}"
+        title = e.title + (" (отменено)" if e.status == EventStatus.CANCELLED else "")
+        lines.append(
+            f"{e.id:>4}  {e.starts_at.astimezone(s.tz):%d.%m.%Y %H:%M}  "
+            f"{KIND_LABELS.get(e.kind, e.kind)[:26]:26}  {seats:>9}  {c.get('waiting', 0):>5}  "
+            f"{title}"
+        )
+    return "\n".join(lines)
+
+
+def list_events(settings: Settings, as_json: bool) -> int:
+    from bot.services.events.importing import events_to_json
+    from storage.repositories.events import EventRepo
+
+    async def load(session: AsyncSession) -> tuple[Sequence[Event], dict[int, dict[str, int]]]:
+        repo = EventRepo(session)
+        events = await repo.all()
+        return events, {e.id: await repo.counts(e.id) for e in events}
+
+    events, counts = _run(settings, load)
+    if as_json:
+        print(
+            json.dumps(events_to_json(events, counts, settings.tz), ensure_ascii=False, indent=2)
+        )
+    elif not events:
+        print("Мероприятий пока нет. Импорт: python -m bot events import examples/events.csv")
+    else:
+        print(_table(events, counts, settings))
+    return 0
+
+
+def write_report(settings: Settings, first: date, last: date, out: Path) -> int:
+    from bot.services.reports.yearly import build_report_xlsx, period_label
+    from storage.repositories.reports import ReportRepo
+
+    if last < first:
+        return _fail(["ошибка: дата --to раньше даты --from"])
+    start = datetime.combine(first, time(), settings.tz).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(), settings.tz).astimezone(UTC)
+    data = _run(settings, lambda session: ReportRepo(session).collect(start, end, tz=settings.tz))
+    try:
+        out.write_bytes(build_report_xlsx(data, first, last, settings.moc_name))
+    except OSError as exc:
+        return _fail([f"ошибка: не удалось записать {out}: {exc.strerror}"])
+    t = data.totals
+    print(
+        f"Отчёт {period_label(first, last)}: мероприятий {t.events}, занятий {t.sessions}, "
+        f"записей {t.registrations}, участников {t.unique_participants}, "
+        f"присутствовали {t.attended} → {out}"
+    )
+    return 0
+
+
+def import_organisations(settings: Settings, path: Path) -> int:
+    from storage.repositories.profiles import ProfileRepo
+
+    try:
+        lines = path.read_text("utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        return _fail([f"ошибка: не удалось прочитать {path} как текст UTF-8: {exc}"])
+    names = [line.strip() for line in lines if line.strip()]
+    too_long = [
+        f"строка {n}: длиннее 300 символов" for n, x in enumerate(lines, 1) if len(x.strip()) > 300
+    ]
+    if too_long:
+        return _fail([*too_long, "Ничего не импортировано."])
+    added = _run(settings, lambda session: ProfileRepo(session).add_organisations(names))
+    print(f"Добавлено организаций: {added} (в файле {len(set(names))}, остальные уже были)")
+    return 0

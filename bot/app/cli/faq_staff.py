@@ -1,0 +1,55 @@
+"""`python -m bot faq staff`: what staff taught the bot in the chat, as YAML for the data files.
+
+The bot serves these additions from the database (`faq_staff_samples`, `faq_staff_entries`);
+editors who keep the YAML as the master copy paste them into the files. Once a question is in
+a file, the database copy is skipped at load (the YAML wins), so pasting is always safe.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.config import Settings
+
+
+async def staff_additions(settings: Settings) -> int:
+    import yaml
+
+    from bot.services.faq import FaqService
+    from storage.db import create_engine, create_sessionmaker
+    from storage.repositories import Repositories
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            repo = Repositories(session)
+            samples, entries = await repo.faq_kb.samples(), await repo.faq_kb.entries()
+    finally:
+        await engine.dispose()
+    kb = FaqService(settings.faq_dir).kb
+    own = {e.entry_id for e in entries}
+    questions: dict[str, list[str]] = {}
+    for sample in samples:
+        questions.setdefault(sample.entry_id, []).append(sample.question)
+    audience = {c.id: c.audience for c in kb.categories}
+    out: dict[str, Any] = {
+        "questions": {k: v for k, v in questions.items() if k not in own},
+        "entries": [
+            {
+                "id": e.entry_id,
+                "category": e.category,
+                "title": e.title,
+                "audience": audience.get(e.category, "all"),
+                "questions": questions.get(e.entry_id, []),
+                "answer": e.answer,
+                "checked": e.updated_at.date().isoformat(),
+            }
+            for e in entries
+        ],
+    }
+    print(
+        "# Добавлено сотрудниками в боте. questions — новые формулировки к статьям из файлов,\n"
+        "# entries — новые статьи целиком; перенесите в YAML, дубли из базы бот пропустит."
+    )
+    print(yaml.safe_dump(out, allow_unicode=True, sort_keys=False), end="")
+    return 0

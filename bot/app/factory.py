@@ -1,0 +1,310 @@
+"""The one factory that builds Bot and Dispatcher for the runner, the CLI chat and the tests."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from functools import partial
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.methods.base import Response
+from aiogram.types import Message
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.app.polling import SkipUnparsableUpdates
+from bot.core.clock import Clock, SystemClock
+from bot.core.config import Settings, SettingsError
+from bot.services.events.reminders import ReminderService
+from bot.services.events.reminders import install as install_reminders
+from bot.services.faq import FaqService
+from bot.services.faq.learning import refresh
+from bot.services.faq.querylog import QueryLog
+from bot.services.tickets.relay import StaffRelay
+from broadcasts.limiter import Priority, RateLimiter
+from broadcasts.worker import BroadcastWorker
+from handlers import get_routers
+from handlers.tg.broadcast_channel import TelegramChannel
+from handlers.tg.callback_guard import CallbackGuard
+from handlers.tg.commands import set_commands, set_profile
+from handlers.tg.dedupe import UpdateDedupe
+from handlers.tg.fsm import SqlStorage
+from handlers.tg.middlewares import (
+    DatabaseMiddleware,
+    MetricsMiddleware,
+    ThrottlingMiddleware,
+    UserMiddleware,
+)
+from handlers.tg.outbound import Outbound, redis_gate
+from handlers.tg.outbound import install as install_outbound
+from handlers.tg.outbound import of as outbound_of
+from storage.db import (
+    SessionMaker,
+    create_engine,
+    create_sessionmaker,
+    is_sqlite,
+    release_idle_transaction,
+)
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+
+
+def create_bot(
+    settings: Settings, session: BaseSession | None = None, *, outbound: bool = True
+) -> Bot:
+    """A Bot with HTML by default; TELEGRAM_API_URL points it at a self-hosted Bot API.
+
+    Every message it writes into a chat goes through one paced, prioritised path
+    (handlers/tg/outbound.py); `outbound=False` is the old direct behaviour, kept for the
+    benchmark."""
+    token = settings.require_token()
+    if session is None:
+        session = (
+            AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+            if settings.telegram_api_url
+            else AiohttpSession()
+        )
+    session.middleware(SkipUnparsableUpdates())
+    bot = Bot(
+        token,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+    if outbound:
+        url = settings.redis_url  # shared by instances through Redis, else this one's share
+        limiter = RateLimiter(
+            settings.outbound_rate,
+            private_burst=settings.outbound_private_burst,
+            floor_rate=settings.broadcast_min_rate,
+            gate=redis_gate(url, settings.outbound_rate, bot.id) if url else None,
+        )  # fmt: skip
+        install_outbound(bot, Outbound(
+            limiter, staff_chat_id=settings.staff_chat_id,
+            give_up=settings.outbound_give_up_seconds, before_wait=release_idle_transaction,
+        ))  # fmt: skip
+    return bot
+
+
+def create_fsm_storage(settings: Settings, sessionmaker: SessionMaker) -> BaseStorage:
+    """Redis when REDIS_URL is set (shared by instances), otherwise the bot's database."""
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        from handlers.tg.resilient_fsm import ResilientRedisStorage
+
+        return ResilientRedisStorage(
+            RedisStorage.from_url(
+                settings.redis_url,
+                # same key shape as SqlStorage; a finished dialog's keys expire on their own
+                key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True),
+                state_ttl=FSM_TTL,
+                data_ttl=FSM_TTL,
+            )
+        )
+    # its own small pool: see SqlStorage on why sharing the updates' pool deadlocks
+    engine = create_engine(settings.database_url, pool_size=3, max_overflow=7)
+    return SqlStorage(
+        create_sessionmaker(engine), cache=is_sqlite(settings.database_url), engine=engine
+    )
+
+
+# pydantic keeps parametrised generics only weakly, and aiogram asks for Response[...] on every
+# request: without a strong reference the class is rebuilt (milliseconds) after each GC.
+_PINNED_RESPONSES = (Response[Message], Response[bool], Response[Message | bool])
+
+FSM_TTL = 30 * 24 * 3600  # a dialog untouched for a month is abandoned
+
+
+async def check_fsm_storage(dispatcher: Dispatcher, settings: Settings) -> None:
+    """Fail at start, naming REDIS_URL, instead of apologising for every update later."""
+    from redis.exceptions import RedisError
+
+    from handlers.tg.resilient_fsm import ResilientRedisStorage
+
+    storage = dispatcher.storage
+    if not isinstance(storage, ResilientRedisStorage):
+        return
+    try:
+        await asyncio.wait_for(storage.redis.ping(), timeout=5)
+    except (RedisError, OSError, TimeoutError) as exc:
+        raise SettingsError(
+            f"REDIS_URL: Redis по адресу {settings.redis_url} не отвечает ({exc}). Запустите "
+            "Redis или оставьте REDIS_URL пустым — тогда состояние диалогов хранится в базе."
+        ) from exc
+
+
+def create_isolation(storage: BaseStorage) -> BaseEventIsolation:
+    """Redis locks when several instances share Redis, in-process locks otherwise."""
+    from handlers.tg.resilient_fsm import ResilientRedisStorage
+
+    if isinstance(storage, ResilientRedisStorage):
+        return storage.create_isolation()
+    return SimpleEventIsolation()
+
+
+@dataclass
+class Services:
+    """Long-lived objects handed to handlers as Dispatcher workflow data."""
+
+    settings: Settings
+    sessionmaker: SessionMaker
+    faq: FaqService
+    clock: Clock = field(default_factory=SystemClock)
+    querylog: QueryLog = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.querylog = QueryLog(self.sessionmaker, self.clock)
+
+
+def create_dispatcher(
+    services: Services, *, fsm_storage: BaseStorage | None = None, jobs: bool = True
+) -> Dispatcher:
+    settings = services.settings
+    storage = fsm_storage or create_fsm_storage(settings, services.sessionmaker)
+    dp = Dispatcher(
+        storage=storage,
+        # one update at a time per chat and user: a double tap or two fast answers in a
+        # dialog are handled in order, never side by side
+        events_isolation=create_isolation(storage),
+        settings=settings,
+        sessionmaker=services.sessionmaker,
+        faq=services.faq,
+        clock=services.clock,
+        querylog=services.querylog,
+    )
+    # metrics outermost (its time covers everything), then flood control as messages arrive
+    # (before aiogram's per-chat lock, which is in dp.fsm), then the duplicate check, which
+    # must come before anything that writes
+    dp.update.outer_middleware.unregister(dp.fsm)
+    dp.update.outer_middleware(MetricsMiddleware())
+    dp.update.outer_middleware(
+        ThrottlingMiddleware(
+            settings.throttle_rate, settings.throttle_burst, is_admin=settings.is_admin
+        )
+    )
+    dp.update.outer_middleware(dp.fsm)
+    if settings.dedupe_updates:
+        dp.update.outer_middleware(UpdateDedupe(services.sessionmaker, services.clock))
+    dp.update.outer_middleware(DatabaseMiddleware(services.sessionmaker))
+    dp.update.outer_middleware(UserMiddleware(settings))
+    dp.callback_query.outer_middleware(CallbackGuard())
+    dp.include_routers(*get_routers())
+    dp.startup.register(check_fsm_storage)
+    dp.startup.register(set_commands)
+    dp.startup.register(set_profile)
+    dp.startup.register(start_query_log)
+    dp.startup.register(load_staff_additions)
+    dp.shutdown.register(stop_query_log)
+    if jobs:  # `run --no-jobs` leaves them to `python -m bot worker`
+        register_jobs(dp)
+    return dp
+
+
+async def load_staff_additions(faq: FaqService, sessionmaker: SessionMaker) -> None:
+    """What staff taught the FAQ (stored in the database) is served from the first question."""
+    async with sessionmaker() as session:
+        await refresh(faq, Repositories(session), every=0, wait=True)
+
+
+async def start_query_log(querylog: QueryLog) -> None:
+    querylog.start()
+
+
+async def stop_query_log(querylog: QueryLog) -> None:
+    await querylog.stop()
+
+
+def register_jobs(dp: Dispatcher) -> None:
+    """The background jobs, started and stopped with `dp`: `run` and `worker` share this."""
+    dp.startup.register(start_scheduler)
+    dp.shutdown.register(stop_scheduler)
+    dp.startup.register(start_broadcasts)
+    dp.shutdown.register(stop_broadcasts)
+    dp.startup.register(start_staff_relay)
+    dp.shutdown.register(stop_staff_relay)
+
+
+async def start_staff_relay(
+    dispatcher: Dispatcher, bot: Bot, settings: Settings, sessionmaker: SessionMaker
+) -> None:
+    """Ticket posts and follow-ups the staff chat could not take at once
+    (bot/services/tickets/posting.py)."""
+    relay = StaffRelay(bot, settings, sessionmaker, every=settings.staff_relay_seconds)
+    relay.start()
+    dispatcher["staff_relay"] = relay
+
+
+async def stop_staff_relay(dispatcher: Dispatcher) -> None:
+    relay: StaffRelay | None = dispatcher.workflow_data.pop("staff_relay", None)
+    if relay is not None:
+        await relay.stop()
+
+
+def send_limiter(dispatcher: Dispatcher, settings: Settings, bot: Bot) -> RateLimiter:
+    """One pace for everything this process sends (answers, posts, broadcasts, notices,
+    reminders): Telegram's ~30 messages a second is per bot, so two pacers could exceed it."""
+    installed = outbound_of(bot)
+    if installed is not None:
+        return installed.limiter
+    limiter: RateLimiter | None = dispatcher.workflow_data.get("send_limiter")
+    if limiter is None:
+        limiter = RateLimiter(settings.outbound_rate)
+        dispatcher["send_limiter"] = limiter
+    return limiter
+
+
+async def start_scheduler(
+    dispatcher: Dispatcher, bot: Bot, settings: Settings, sessionmaker: SessionMaker, clock: Clock
+) -> None:
+    """Background jobs live as long as polling does; the database holds their state."""
+    scheduler = AsyncIOScheduler(timezone=settings.tz)
+    reminders = ReminderService(
+        sessionmaker, bot.send_message, clock, settings.tz, settings.reminder_leads_min,
+        pace=partial(send_limiter(dispatcher, settings, bot).acquire, priority=Priority.NOTICE),
+    )  # fmt: skip
+    install_reminders(scheduler, reminders, settings.reminder_every_seconds)
+    scheduler.start()
+    dispatcher["scheduler"] = scheduler
+
+
+async def start_broadcasts(
+    dispatcher: Dispatcher, bot: Bot, settings: Settings, sessionmaker: SessionMaker, clock: Clock
+) -> None:
+    """The delivery worker: claims due broadcasts in the database and sends them."""
+    worker = BroadcastWorker(
+        sessionmaker,
+        TelegramChannel(bot),
+        clock,
+        instance_id=settings.broadcast_instance_id or f"{socket.gethostname()}:{os.getpid()}",
+        concurrency=settings.broadcast_concurrency,
+        max_jobs=settings.broadcast_max_jobs,
+        poll_seconds=settings.broadcast_poll_seconds,
+        grace_minutes=settings.broadcast_grace_minutes,
+        lease_seconds=settings.broadcast_lease_seconds,
+        tz=settings.tz,
+        limiter=send_limiter(dispatcher, settings, bot),  # shared with everything else
+    )
+    worker.start()
+    dispatcher["broadcast_worker"] = worker  # the compose dialog wakes it for «Сейчас»
+
+
+async def stop_broadcasts(dispatcher: Dispatcher) -> None:
+    worker: BroadcastWorker | None = dispatcher.workflow_data.pop("broadcast_worker", None)
+    if worker is not None:
+        await worker.stop(wait=30)  # sends in flight finish, the rest stays pending
+
+
+async def stop_scheduler(dispatcher: Dispatcher) -> None:
+    scheduler: AsyncIOScheduler | None = dispatcher.workflow_data.pop("scheduler", None)
+    if scheduler is not None and scheduler.running:
+        scheduler.shutdown(wait=False)

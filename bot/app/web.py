@@ -1,0 +1,135 @@
+"""Webhook mode: Telegram POSTs each update to an aiohttp server; any instance takes any update.
+
+The same Dispatcher as long polling, behind aiogram's SimpleRequestHandler (refining how it
+reads the body), which refuses a request without the right X-Telegram-Bot-Api-Secret-Token with
+401. Choices worth knowing:
+
+- handle_in_background=False: Telegram's request is answered when the handler is done, so
+  aiohttp's graceful shutdown (stop listening, wait up to SHUTDOWN_TIMEOUT for requests in
+  flight) finishes the updates in flight on SIGTERM.
+- aiohttp fires on_shutdown before it waits for those requests, so the Bot session and the
+  FSM storage close in on_cleanup, after them (aiogram's `handler.register` would close the
+  session in on_shutdown, under the handlers' feet). Jobs do stop in on_shutdown; the FAQ log
+  buffer is flushed again in on_cleanup for the updates that finished in between.
+- A body that is not a JSON object gets 400, an object that is no valid Update 200 (dropped,
+  counted in moc_updates_unparsable_total); neither is logged with its content.
+- setWebhook once the socket listens; never deleteWebhook on stop: the other instances still
+  serve, and Telegram keeps the updates while every instance is down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.methods import TelegramMethod
+from aiogram.types import Update
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+from pydantic import ValidationError
+
+from bot.app.ops import add_ops_routes
+from bot.core.config import Settings
+from bot.services.faq.querylog import QueryLog
+from handlers.tg import bad_updates
+from storage.db import SessionMaker
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_TIMEOUT = 25.0  # keep below systemd's TimeoutStopSec (40 s in the sample unit)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class _CarefulHandler(SimpleRequestHandler):
+    """aiogram's handler parses the body where a bad one raises (HTTP 500, a traceback with
+    input in the log). Here: not a JSON object → 400; an object that is no valid Update → 200
+    and dropped (Telegram would resend it forever otherwise); neither is logged with its body."""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        if not self.verify_secret(request.headers.get(SECRET_HEADER, ""), self.bot):
+            return web.Response(body="Unauthorized", status=401)
+        body = await request.read()
+        try:
+            raw = json.loads(body)
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested beyond reason
+            raw = None
+        if not isinstance(raw, dict):
+            log.warning("webhook: a %d-byte body is not a JSON object; answered 400", len(body))
+            return web.Response(text="Bad Request", status=400)
+        try:
+            update = Update.model_validate(raw, context={"bot": self.bot})
+        except ValidationError as exc:
+            bad_updates.skipped(raw, "webhook", exc)
+            return web.json_response({})
+        result: TelegramMethod[Any] | None = await self.dispatcher.feed_webhook_update(
+            self.bot, update, **self.data
+        )
+        return web.Response(body=self._build_response_writer(bot=self.bot, result=result))
+
+
+class WebhookServer:
+    """The webhook endpoint with /healthz and /metrics on WEB_HOST:WEB_PORT."""
+
+    def __init__(
+        self, settings: Settings, dp: Dispatcher, bot: Bot, sessionmaker: SessionMaker
+    ) -> None:
+        assert settings.webhook_url is not None and settings.webhook_secret is not None
+        self.settings, self.dp, self.bot = settings, dp, bot
+        self.url, self._secret = settings.webhook_url, settings.webhook_secret.get_secret_value()
+        self.app = web.Application()
+        handler = _CarefulHandler(dp, bot, handle_in_background=False, secret_token=self._secret)
+        self.app.router.add_post(settings.webhook_path, handler.handle)
+        add_ops_routes(self.app, sessionmaker)
+        setup_application(self.app, dp, bot=bot)  # dp.startup/shutdown: commands, jobs
+        self.app.on_cleanup.append(self._close)
+        self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
+        self.port = 0
+        self._running = False
+
+    async def start(self) -> None:
+        await self._runner.setup()
+        self._running = True
+        site = web.TCPSite(self._runner, self.settings.web_host, self.settings.web_port)
+        await site.start()
+        self.port = int(self._runner.addresses[0][1])
+        await self.bot.set_webhook(
+            self.url,
+            secret_token=self._secret,
+            allowed_updates=self.dp.resolve_used_update_types(),
+            drop_pending_updates=False,
+        )
+        host, path = self.settings.web_host, self.settings.webhook_path
+        log.info("webhook mode: listening on %s:%d%s for %s", host, self.port, path, self.url)
+
+    async def stop(self) -> None:
+        """Stop listening, finish the updates in flight, then close everything."""
+        if not self._running:
+            return
+        self._running = False
+        log.info("stopping: finishing updates in flight (up to %.0f s)", SHUTDOWN_TIMEOUT)
+        await self._runner.cleanup()
+
+    async def _close(self, app: web.Application) -> None:
+        # on_shutdown already flushed the FAQ log; the updates finished since then add rows
+        querylog: QueryLog | None = self.dp.workflow_data.get("querylog")
+        if querylog is not None:
+            await querylog.flush()
+        await self.dp.storage.close()
+        await self.bot.session.close()
+
+
+async def until_signalled() -> None:
+    """Return on SIGTERM (systemd stop) or SIGINT (Ctrl+C)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)

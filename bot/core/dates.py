@@ -1,0 +1,150 @@
+"""Reading a date and time typed by МОЦ staff, the way people write them in Russian.
+
+Staff schedule events and broadcasts from a phone: «25.12 15:00», «завтра 10:00», «в пн 9:30».
+The time is meant in the МОЦ's zone (Калининград … Камчатка), while the database keeps UTC, so
+«сегодня» and «завтра» are counted from the local date, not from UTC. Anything unreadable or
+impossible (31.02, 25:00, an hour skipped by a clock change) raises DateParseError with a
+Russian message ready to show; whether the moment may be in the past is the caller's call.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.texts import events_admin as t
+
+LOCAL_FORMAT = "%d.%m.%Y %H:%M"
+MAX_YEARS_AHEAD = 10
+
+_TIME = r"(?:в\s*)?(?P<h>\d{1,2})[:.](?P<mi>\d{2})"
+_WEEKDAYS = {
+    "пн": 0, "понедельник": 0, "вт": 1, "вторник": 1, "ср": 2, "среда": 2, "среду": 2,
+    "чт": 3, "четверг": 3, "пт": 4, "пятница": 4, "пятницу": 4, "сб": 5, "суббота": 5,
+    "субботу": 5, "вс": 6, "воскресенье": 6,
+}  # fmt: skip
+_RELATIVE = {"сегодня": 0, "завтра": 1, "послезавтра": 2}
+_MONTHS = (
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+)  # fmt: skip
+_PATTERNS = tuple(
+    re.compile(pattern + r"\s+" + _TIME)
+    for pattern in (
+        r"(?P<d>\d{1,2})\.(?P<mo>\d{1,2})\.(?P<y>\d{4}|\d{2})(?:\s*г\.?)?",
+        r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})",
+        r"(?P<d>\d{1,2})\.(?P<mo>\d{1,2})",
+        r"(?P<d>\d{1,2})\s+(?P<mname>" + "|".join(_MONTHS) + r")(?:\s+(?P<y>\d{4})(?:\s*г\.?)?)?",
+        r"(?P<rel>" + "|".join(_RELATIVE) + ")",
+        r"(?:во?\s+)?(?P<wd>" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + r")\.?",
+    )
+)
+
+
+def fill(template: str, **values: object) -> str:
+    """Like bot.core.markup.fill (values escaped for Telegram HTML) without importing aiogram, so
+    scripts and the CLI can read dates without paying for it."""
+    return template.format(**{k: html.escape(str(v), quote=False) for k, v in values.items()})
+
+
+class DateParseError(ValueError):
+    """The text is not a date and time we can read; `str(error)` is the message for staff,
+    already Telegram HTML (it never repeats the raw input)."""
+
+
+def _normalise(text: str) -> str:
+    text = text.lower().replace("ё", "е")
+    text = re.sub(r"(\d{4}-\d{1,2}-\d{1,2})t", r"\1 ", text)
+    return " ".join(text.split()).rstrip(".")
+
+
+def _clock(match: re.Match[str]) -> time:
+    hour, minute = int(match["h"]), int(match["mi"])
+    if hour > 23 or minute > 59:
+        raise DateParseError(fill(t.DATE_NO_SUCH_TIME, time=f"{hour}:{minute:02d}"))
+    return time(hour, minute)
+
+
+def _day(year: int, month: int, day: int, now_local: datetime) -> date:
+    if not now_local.year - MAX_YEARS_AHEAD <= year <= now_local.year + MAX_YEARS_AHEAD:
+        raise DateParseError(fill(t.DATE_BAD_YEAR, year=year))
+    try:
+        return date(year, month, day)
+    except ValueError:
+        shown = f"{day:02d}.{month:02d}.{year}"
+        raise DateParseError(fill(t.DATE_NO_SUCH_DAY, day=shown)) from None
+
+
+def _year(raw: str) -> int:
+    return int(raw) + 2000 if len(raw) == 2 else int(raw)
+
+
+def _without_year(month: int, day: int, at: time, now_local: datetime) -> date:
+    """This year's date if it is still ahead, otherwise next year's (29.02 finds a leap year)."""
+    for year in (now_local.year, now_local.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if datetime.combine(candidate, at, now_local.tzinfo) > now_local:
+            return candidate
+    raise DateParseError(fill(t.DATE_NO_SUCH_DAY, day=f"{day:02d}.{month:02d}"))
+
+
+def _date(match: re.Match[str], at: time, now_local: datetime) -> date:
+    groups = match.groupdict()
+    today = now_local.date()
+    if groups.get("rel"):
+        return today + timedelta(days=_RELATIVE[groups["rel"]])
+    if groups.get("wd"):
+        ahead = (_WEEKDAYS[groups["wd"]] - today.weekday()) % 7 or 7
+        return today + timedelta(days=ahead)
+    day = int(groups["d"])
+    month = _MONTHS.index(groups["mname"]) + 1 if groups.get("mname") else int(groups["mo"])
+    if groups.get("y"):
+        return _day(_year(groups["y"]), month, day, now_local)
+    return _without_year(month, day, at, now_local)
+
+
+def to_utc(local: datetime, tz: ZoneInfo) -> datetime:
+    """A naive wall-clock time in `tz` as aware UTC; a time skipped by a clock change fails.
+
+    An hour that happens twice (clocks going back) is taken at its first occurrence.
+    """
+    aware = local.replace(tzinfo=tz, fold=0)
+    utc = aware.astimezone(UTC)
+    if utc.astimezone(tz).replace(tzinfo=None) != local.replace(fold=0):
+        moment = local.strftime(LOCAL_FORMAT)
+        raise DateParseError(fill(t.DATE_GAP, zone=tz.key, moment=moment))
+    return utc
+
+
+def parse_local_datetime(text: str, tz: ZoneInfo, now: datetime) -> datetime:
+    """Read `text` as a local date and time in `tz`; return it as aware UTC.
+
+    Accepted: «25.12.2026 15:00», «25.12.26 15:00», «2026-12-25 15:00», «25.12 15:00» (this
+    year or the next, whichever is still ahead), «25 декабря 15:00», «сегодня/завтра/
+    послезавтра [в] 9:30», «пн 10:00», «в понедельник 10:00» (the next such day after today).
+    """
+    now_local = now.astimezone(tz)
+    cleaned = _normalise(text)
+    for pattern in _PATTERNS:
+        match = pattern.fullmatch(cleaned)
+        if match is not None:
+            at = _clock(match)
+            return to_utc(datetime.combine(_date(match, at, now_local), at), tz)
+    raise DateParseError(t.DATE_UNREADABLE)
+
+
+def ensure_future(moment: datetime, tz: ZoneInfo, now: datetime) -> datetime:
+    """`moment` unchanged if it is after `now`, else DateParseError naming it in local time."""
+    if moment <= now:
+        raise DateParseError(fill(t.DATE_PAST, moment=format_local(moment, tz)))
+    return moment
+
+
+def format_local(moment: datetime, tz: ZoneInfo) -> str:
+    """«25.12.2026 15:00» in the МОЦ's zone, for messages that echo a parsed moment."""
+    return moment.astimezone(tz).strftime(LOCAL_FORMAT)

@@ -1,0 +1,50 @@
+"""Helpers for putting values into Telegram HTML safely and within Telegram's limits."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+MESSAGE_LIMIT = 4096
+
+
+def q(value: Any) -> str:
+    """Escape anything for parse_mode=HTML; the only way a value enters a template.
+
+    Same as aiogram's `html.quote`, without importing aiogram (keeps the CLI quick)."""
+    return html.escape(str(value), quote=False)
+
+
+def fill(template: str, **values: Any) -> str:
+    """`template.format` with every value escaped."""
+    return template.format(**{key: q(value) for key, value in values.items()})
+
+
+def fill_region(template: str, **values: Any) -> str:
+    """`fill` for texts with region facts that may be unset (None): a `[[if name]]` block or
+    a line using an unset value is left out instead of showing «None» (bot/core/template.py)."""
+    from bot.core.template import render_template  # the FAQ package is heavier than this one
+
+    return render_template(template, {k: None if v is None else str(v) for k, v in values.items()})
+
+
+def clip(text: str, limit: int) -> str:
+    """Shorten plain text to `limit` characters, marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Split plain text into Telegram-sized parts at paragraph, line or word boundaries."""
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = max(rest.rfind("\n\n", 0, limit), rest.rfind("\n", 0, limit))
+        if cut <= limit // 2:
+            cut = rest.rfind(" ", 0, limit)
+        if cut <= 0:
+            cut = limit
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        parts.append(rest)
+    return parts

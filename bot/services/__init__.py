@@ -1,0 +1,1 @@
+"""The domain, written once for every messenger: plain Python over storage, no aiogram."""

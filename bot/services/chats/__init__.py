@@ -1,0 +1,1 @@
+"""Group chats and their audiences."""

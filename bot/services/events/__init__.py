@@ -1,0 +1,1 @@
+"""Events: registration, waiting list, reminders, cards, import, participation documents."""

@@ -1,0 +1,142 @@
+"""How an event reads in a message: local dates in Russian and the event card.
+
+Pure functions of the event and the МОЦ's time zone, so cards look the same in the list, the
+confirmation, reminders and the admin preview. Every user-supplied value is escaped here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.core.markup import fill, q
+from bot.texts import events as t
+from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS
+from storage.models import Event, EventFormat, EventStatus, Registration, RegistrationStatus
+
+
+def local(moment: datetime, tz: ZoneInfo) -> datetime:
+    return moment.astimezone(tz)
+
+
+def day_text(moment: datetime, tz: ZoneInfo) -> str:
+    """«пт, 12 декабря 2026»."""
+    d = local(moment, tz)
+    return f"{t.WEEKDAYS[d.weekday()]}, {d.day} {t.MONTHS_GENITIVE[d.month - 1]} {d.year}"
+
+
+def when_text(starts_at: datetime, duration_min: int, tz: ZoneInfo) -> str:
+    """«пт, 12 декабря 2026, 15:00–16:30»."""
+    start = local(starts_at, tz)
+    end = local(starts_at + timedelta(minutes=duration_min), tz)
+    return f"{day_text(starts_at, tz)}, {start:%H:%M}–{end:%H:%M}"
+
+
+def short_when(starts_at: datetime, tz: ZoneInfo, this_year: int | None = None) -> str:
+    """«12.12 15:00» for lists; «12.12.2027 15:00» when the event is not in `this_year`
+    (the МОЦ's current year), so 08.12.2026 and 08.12.2027 never look alike."""
+    moment = local(starts_at, tz)
+    if this_year is not None and moment.year != this_year:
+        return f"{moment:%d.%m.%Y %H:%M}"
+    return f"{moment:%d.%m %H:%M}"
+
+
+def ends_at(event: Event) -> datetime:
+    """When the last session is over (the event itself when it has no sessions)."""
+    ends = [s.starts_at + timedelta(minutes=s.duration_min) for s in event.sessions]
+    return max(ends, default=event.starts_at + timedelta(minutes=event.duration_min))
+
+
+def hours_text(minutes: int) -> str:
+    """Hours the Russian way: «1,5», «2», «1,7» (one decimal, a comma)."""
+    return f"{round(minutes / 60, 1):g}".replace(".", ",")
+
+
+def duration_text(minutes: int) -> str:
+    hours, mins = divmod(minutes, 60)
+    if hours and mins:
+        return f"{hours} ч {mins} мин"
+    return f"{hours} ч" if hours else f"{mins} мин"
+
+
+def seats_text(event: Event) -> str:
+    if event.seats_left > 0:
+        return t.SEATS_LEFT.format(left=event.seats_left, capacity=event.capacity)
+    return t.SEATS_NONE
+
+
+def place_text(event: Event, show_link: bool) -> str:
+    if event.format == EventFormat.ONLINE:
+        return fill(t.PLACE_ONLINE, place=event.place) if show_link else t.PLACE_ONLINE_HIDDEN
+    return fill(t.PLACE_OFFLINE, place=event.place or "уточняется")
+
+
+def _extra(event: Event, tz: ZoneInfo) -> str:
+    parts = []
+    if len(event.sessions) > 1:
+        lines = "\n".join(
+            f"{i}. {when_text(s.starts_at, s.duration_min, tz)}"
+            for i, s in enumerate(event.sessions, start=1)
+        )
+        parts.append(t.SESSIONS.format(lines=lines))
+    for template, value in (
+        (t.ORGANISER, event.organiser),
+        (t.SPEAKER, event.speaker),
+        (t.AUDIENCE, event.audience),
+    ):
+        if value:
+            parts.append(fill(template, value=value))
+    if event.description:
+        parts.append(fill(t.DESCRIPTION, value=event.description))
+    return "".join(parts)
+
+
+def _status(event: Event, registration: Registration | None, waiting_position: int) -> str:
+    if event.status == EventStatus.CANCELLED:
+        return t.EVENT_CANCELLED
+    if registration is not None and registration.status != RegistrationStatus.CANCELLED:
+        label = {
+            RegistrationStatus.REGISTERED: t.STATUS_REGISTERED,
+            RegistrationStatus.ATTENDED: t.STATUS_ATTENDED,
+        }.get(RegistrationStatus(registration.status))
+        label = label or t.STATUS_WAITING.format(position=waiting_position)
+        return t.YOUR_STATUS.format(status=label)
+    return t.EVENT_CLOSED if event.status == EventStatus.CLOSED else ""
+
+
+def card(
+    event: Event,
+    tz: ZoneInfo,
+    registration: Registration | None = None,
+    waiting_position: int = 0,
+    show_link: bool = False,
+) -> str:
+    deadline = (
+        t.DEADLINE.format(
+            when=f"{day_text(event.registration_deadline, tz)}, "
+            f"{local(event.registration_deadline, tz):%H:%M}"
+        )
+        if event.registration_deadline
+        else ""
+    )
+    return t.CARD.format(
+        title=q(event.title),
+        kind=KIND_LABELS.get(event.kind, q(event.kind)),
+        format=FORMAT_LABELS.get(event.format, q(event.format)),
+        when=when_text(event.starts_at, event.duration_min, tz),
+        duration=duration_text(event.duration_min),
+        place_line=place_text(event, show_link),
+        extra=_extra(event, tz),
+        seats=seats_text(event),
+        deadline=deadline,
+        status=_status(event, registration, waiting_position),
+    )
+
+
+def list_line(event: Event, tz: ZoneInfo, this_year: int | None = None) -> str:
+    return t.LIST_LINE.format(
+        when=short_when(event.starts_at, tz, this_year),
+        kind=KIND_LABELS.get(event.kind, q(event.kind)),
+        title=q(event.title),
+        seats=seats_text(event),
+    )

@@ -1,0 +1,292 @@
+"""Bulk import of events from CSV or YAML, and the JSON shape of `events list --json`.
+
+Staff plan a season in a spreadsheet. A half-imported plan is worse than none, so every row is
+checked before anything is written and all problems come back at once, each with the line
+number the person sees in their editor. Times are typed in the МОЦ time zone, stored in UTC.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from bot.services.import_errors import ImportErrors
+from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS
+from storage.models import Event, EventFormat, EventStatus
+from storage.repositories.events import EventRepo
+
+FIELDS = {
+    "title": "название", "kind": "вид", "starts_at": "начало", "duration_min": "длительность",
+    "format": "формат", "place": "место", "capacity": "число мест",
+    "registration_deadline": "окончание записи", "description": "описание",
+    "organiser": "организатор", "speaker": "ведущий", "audience": "аудитория",
+}  # fmt: skip
+REQUIRED_COLUMNS = ("title", "kind", "starts_at", "duration_min", "format", "place", "capacity")
+LIMITS = {"title": 200, "place": 500, "description": 3000}
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+LINK = re.compile(r"https?://\S+", re.IGNORECASE)
+MAX_CAPACITY = 100_000
+Row = tuple[int, dict[str, str], list[str], list[str]]  # line, values, session starts, problems
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """A checked event, ready to insert; `starts` are UTC, sorted, one per session."""
+
+    line: int
+    title: str
+    kind: str
+    starts: tuple[datetime, ...]
+    duration_min: int
+    format: str
+    place: str
+    capacity: int
+    registration_deadline: datetime | None
+    description: str = ""
+    organiser: str = ""
+    speaker: str = ""
+    audience: str = ""
+
+
+class _Check:
+    """The values of one row and the problems found in them."""
+
+    def __init__(self, values: Mapping[str, str], tz: ZoneInfo, now: datetime) -> None:
+        self.values, self.tz, self.now = values, tz, now
+        self.problems: list[str] = []
+
+    def bad(self, key: str, what: str) -> None:
+        self.problems.append(f"{FIELDS[key]} ({key}) {what}")
+
+    def text(self, key: str, required: bool = False) -> str:
+        value = self.values.get(key, "").strip()
+        if required and not value:
+            self.bad(key, "не заполнено")
+        elif len(value) > LIMITS.get(key, 200):
+            self.bad(key, f"длиннее {LIMITS.get(key, 200)} символов ({len(value)})")
+        return value
+
+    def choice(self, key: str, labels: Mapping[str, str]) -> str:
+        raw = self.values.get(key, "").strip()
+        by_label = {label.lower(): value for value, label in labels.items()}
+        value = raw if raw in labels else by_label.get(raw.lower(), "")
+        if not value:
+            what = f"«{raw}» не подходит" if raw else "не заполнено"
+            self.bad(key, f"{what}; допустимо: {', '.join(labels)}")
+        return value
+
+    def integer(self, key: str, low: int, high: int) -> int:
+        raw = self.values.get(key, "").strip()
+        value = int(raw) if re.fullmatch(r"\d{1,9}", raw) else low - 1
+        if not low <= value <= high:
+            what = f"«{raw}»" if raw else "не заполнено"
+            self.bad(key, f"{what} — нужно целое число от {low} до {high}")
+        return value
+
+    def moment(self, key: str, raw: str) -> datetime | None:
+        try:
+            naive = datetime.strptime(raw.strip(), TIME_FORMAT)
+        except ValueError:
+            self.bad(key, f"«{raw.strip()}» — нужен формат ГГГГ-ММ-ДД ЧЧ:ММ")
+            return None
+        utc = naive.replace(tzinfo=self.tz).astimezone(UTC)
+        if utc.astimezone(self.tz).replace(tzinfo=None) != naive:
+            self.bad(key, f"«{raw.strip()}» — такого времени нет в поясе {self.tz.key}")
+            return None
+        return utc
+
+    def starts(self, raw: Sequence[str]) -> tuple[datetime, ...]:
+        found: list[datetime] = []
+        for item in raw:
+            moment = self.moment("starts_at", item)
+            if moment is not None and moment <= self.now:
+                self.bad("starts_at", f"«{item.strip()}» уже прошло — нужна будущая дата")
+            elif moment is not None:
+                found.append(moment)
+        if not raw:
+            self.bad("starts_at", "не заполнено")
+        if len(set(found)) != len(found):
+            self.bad("starts_at", "одно и то же время указано дважды")
+        return tuple(sorted(found))
+
+    def place(self, fmt: str) -> str:
+        place = self.text("place")
+        if fmt == EventFormat.ONLINE and not LINK.search(place):
+            self.bad("place", "— для онлайн-формата нужна ссылка http:// или https://")
+        elif fmt == EventFormat.OFFLINE and not place:
+            self.bad("place", "не заполнено — укажите адрес")
+        return place
+
+    def deadline(self, starts: Sequence[datetime]) -> datetime | None:
+        raw = self.values.get("registration_deadline", "").strip()
+        moment = self.moment("registration_deadline", raw) if raw else None
+        if moment is not None and starts and moment > starts[0]:
+            self.bad("registration_deadline", "позже начала мероприятия")
+        return moment
+
+    def build(self, line: int, starts_raw: Sequence[str]) -> EventDraft:
+        title, kind = self.text("title", required=True), self.choice("kind", KIND_LABELS)
+        starts = self.starts(starts_raw)
+        duration = self.integer("duration_min", 1, 1440)
+        fmt = self.choice("format", FORMAT_LABELS)
+        place, capacity = self.place(fmt), self.integer("capacity", 1, MAX_CAPACITY)
+        deadline = self.deadline(starts)
+        return EventDraft(
+            line=line, title=title, kind=kind, starts=starts, duration_min=duration, format=fmt,
+            place=place, capacity=capacity, registration_deadline=deadline,
+            description=self.text("description"), organiser=self.text("organiser"),
+            speaker=self.text("speaker"), audience=self.text("audience"),
+        )  # fmt: skip
+
+
+def _check_all(rows: Iterable[Row], tz: ZoneInfo, now: datetime) -> list[EventDraft]:
+    drafts: list[EventDraft] = []
+    errors: list[str] = []
+    for line, values, starts, problems in rows:
+        check = _Check(values, tz, now)
+        check.problems.extend(problems)
+        draft = check.build(line, starts)
+        if check.problems:
+            errors.append(f"строка {line}: " + "; ".join(check.problems))
+        drafts.append(draft)
+    if errors:
+        raise ImportErrors(errors)
+    if not drafts:
+        raise ImportErrors(["в файле нет ни одного мероприятия"])
+    return drafts
+
+
+def _split_starts(value: str) -> list[str]:
+    return [part for part in value.split(";") if part.strip()]
+
+
+def _csv_header(header: Sequence[str]) -> list[str]:
+    columns = [name.strip().lower() for name in header]
+    unknown = [c for c in columns if c and c not in FIELDS]
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    twice = sorted({c for c in columns if c and columns.count(c) > 1})
+    problems = [f"неизвестные столбцы: {', '.join(unknown)}"] if unknown else []
+    problems += [f"нет столбцов: {', '.join(missing)}"] if missing else []
+    problems += [f"столбцы повторяются: {', '.join(twice)}"] if twice else []
+    if problems:
+        raise ImportErrors(["строка 1: " + "; ".join(problems)])
+    return columns
+
+
+def parse_events_csv(text: str, tz: ZoneInfo, now: datetime) -> list[EventDraft]:
+    """Check every row of a CSV (`,` or, as Russian Excel saves it, `;`); raise ImportErrors."""
+    text = text.removeprefix("\ufeff")
+    first = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";" if ";" in first else ",")
+    columns = _csv_header(next(reader, []))
+    rows: list[Row] = []
+    line = reader.line_num + 1
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            extra = [c for c in cells[len(columns) :] if c.strip()]
+            problems = [f"лишние значения за последним столбцом: {len(extra)}"] if extra else []
+            values = {c: v for c, v in zip(columns, cells, strict=False) if c}
+            rows.append((line, values, _split_starts(values.get("starts_at", "")), problems))
+        line = reader.line_num + 1
+    return _check_all(rows, tz, now)
+
+
+def _scalar(value: Any, tz: ZoneInfo) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):  # YAML reads `2027-03-01 10:00:00` as a timestamp
+        local = value.astimezone(tz) if value.tzinfo else value
+        return local.strftime(TIME_FORMAT)
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _yaml_row(line: int, item: Any, tz: ZoneInfo) -> Row:
+    if not isinstance(item, dict):
+        return line, {}, [], ["ожидается мероприятие в виде «ключ: значение»"]
+    unknown = [str(k) for k in item if k not in FIELDS and k != "sessions"]
+    problems = [f"неизвестные поля: {', '.join(unknown)}"] if unknown else []
+    values = {str(k): _scalar(v, tz) for k, v in item.items() if k in FIELDS}
+    sessions = item.get("sessions")
+    if sessions is not None and values.get("starts_at"):
+        problems.append("укажите либо starts_at, либо sessions")
+    if sessions is not None and not isinstance(sessions, list):
+        problems.append("sessions должен быть списком дат")
+        sessions = None
+    starts = [_scalar(s, tz) for s in sessions or []]
+    return line, values, starts or _split_starts(values.get("starts_at", "")), problems
+
+
+def parse_events_yaml(text: str, tz: ZoneInfo, now: datetime) -> list[EventDraft]:
+    """A list of events (or `events:` holding one); `sessions:` lists a series' meetings."""
+    try:
+        node, data = yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or exc
+        raise ImportErrors([f"строка {line}: ошибка разметки YAML: {problem}"]) from exc
+    if isinstance(data, dict) and isinstance(node, yaml.MappingNode):
+        node = next((v for k, v in node.value if k.value == "events"), None)
+        data = data.get("events")
+    if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
+        raise ImportErrors(["строка 1: нужен список мероприятий: «events:», под ним «- title: …»"])
+    pairs = zip(node.value, data, strict=True)
+    return _check_all((_yaml_row(n.start_mark.line + 1, i, tz) for n, i in pairs), tz, now)
+
+
+def parse_events_file(name: str, data: bytes, tz: ZoneInfo, now: datetime) -> list[EventDraft]:
+    """Pick the parser by extension (.csv, .yaml, .yml); the file must be UTF-8."""
+    suffix = name.lower().rsplit(".", 1)[-1]
+    if suffix not in ("csv", "yaml", "yml"):
+        raise ImportErrors(["нужен файл .csv, .yaml или .yml"])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportErrors(["файл не в кодировке UTF-8: сохраните его как «CSV UTF-8»"]) from exc
+    parse = parse_events_csv if suffix == "csv" else parse_events_yaml
+    return parse(text, tz, now)
+
+
+async def import_events(
+    repo: EventRepo, drafts: Sequence[EventDraft], created_by: int | None
+) -> list[int]:
+    """Insert checked drafts with their sessions; the caller commits once."""
+    ids: list[int] = []
+    for d in drafts:
+        event = Event(
+            title=d.title, kind=d.kind, starts_at=d.starts[0], duration_min=d.duration_min,
+            format=d.format, place=d.place, capacity=d.capacity, taken=0,
+            registration_deadline=d.registration_deadline, description=d.description,
+            organiser=d.organiser, speaker=d.speaker, audience=d.audience,
+            status=EventStatus.PUBLISHED, created_by=created_by,
+        )  # fmt: skip
+        await repo.add(event, d.starts)
+        ids.append(event.id)
+    return ids
+
+
+def events_to_json(
+    events: Iterable[Event], counts: Mapping[int, Mapping[str, int]], tz: ZoneInfo
+) -> list[dict[str, Any]]:
+    """`counts` is EventRepo.counts per event id; seats taken = registered + attended."""
+    return [
+        {
+            "id": e.id,
+            "title": e.title,
+            "kind": e.kind,
+            "starts_at": e.starts_at.astimezone(tz).isoformat(),
+            "capacity": e.capacity,
+            "registered": counts.get(e.id, {}).get("registered", 0)
+            + counts.get(e.id, {}).get("attended", 0),
+            "waiting": counts.get(e.id, {}).get("waiting", 0),
+        }
+        for e in events
+    ]

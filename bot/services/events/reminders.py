@@ -1,0 +1,242 @@
+"""Reminders before every session a teacher is registered for (by default 24 h and 1 h ahead).
+
+The database, not the scheduler, is the truth: a pass finds sessions within a lead time with
+no `reminders_sent` row, commits that row FIRST and only then sends, so the unique key makes a
+second send impossible across restarts and instances (a send failing after its claim is not
+retried: at most once). A reminder more than half its lead late (the bot was down) is recorded
+but not sent: no «завтра» twenty hours late, yet the 1-hour one still goes out when due.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+
+from aiogram import html
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from bot.core import metrics
+from bot.core.clock import Clock
+from broadcasts.limiter import Priority, current_priority
+from handlers.tg.notify import Sender, Sleep, send_once
+from storage.db import SessionMaker
+from storage.models import (
+    Event,
+    EventFormat,
+    EventSession,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+    ReminderSent,
+    User,
+)
+from storage.repositories.users import UserRepo
+
+log = logging.getLogger(__name__)
+
+
+DEFAULT_LEADS_MIN = (1440, 60)
+RELATIVE_UP_TO_MIN = 180  # closer than this, say «через час» rather than «сегодня в …»
+MONTHS = (
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Due:
+    """One reminder to send: a registration, one session of its event, one lead time."""
+
+    lead_min: int
+    registration_id: int
+    user_id: int
+    session_id: int
+    starts_at: datetime
+    title: str
+    format: str
+    place: str
+    number: int  # which session of the event («занятие 2 из 3»)
+    total: int
+
+
+_OTHER = aliased(EventSession)
+_NUMBER = (
+    select(func.count(_OTHER.id))
+    .where(
+        _OTHER.event_id == EventSession.event_id,
+        tuple_(_OTHER.starts_at, _OTHER.id) <= tuple_(EventSession.starts_at, EventSession.id),
+    )
+    .scalar_subquery()
+)
+_TOTAL = select(func.count(_OTHER.id)).where(_OTHER.event_id == EventSession.event_id)
+_COLUMNS = (
+    Registration.id, Registration.user_id, EventSession.id, EventSession.starts_at,
+    Event.title, Event.format, Event.place, _NUMBER, _TOTAL.scalar_subquery(),
+)  # fmt: skip
+
+
+def due_query(lead_min: int, now: datetime) -> Select[Any]:
+    """Registered, active users of non-cancelled events; sessions within the lead, unsent."""
+    already = select(ReminderSent.id).where(
+        ReminderSent.registration_id == Registration.id,
+        ReminderSent.session_id == EventSession.id,
+        ReminderSent.lead_min == lead_min,
+    )
+    return (
+        select(*_COLUMNS)
+        .join(Event, Event.id == Registration.event_id)
+        .join(EventSession, EventSession.event_id == Event.id)
+        .join(User, User.id == Registration.user_id)
+        .where(
+            Registration.status == RegistrationStatus.REGISTERED,
+            Event.status != EventStatus.CANCELLED,
+            User.is_active.is_(True),
+            EventSession.starts_at > now,
+            EventSession.starts_at <= now + timedelta(minutes=lead_min),
+            ~already.exists(),
+        )
+        .order_by(EventSession.starts_at, Registration.id)
+    )
+
+
+def _in_minutes(minutes: int) -> str:
+    if 50 <= minutes <= 70:
+        return "через час"
+    if minutes < 60:
+        return f"через {max(minutes, 1)} мин"
+    hours, rest = divmod(minutes, 60)
+    return f"через {hours} ч {rest} мин" if rest else f"через {hours} ч"
+
+
+def when_phrase(starts_at: datetime, now: datetime, tz: tzinfo) -> str:
+    """«завтра в 15:00», «через час, в 15:00», «12 марта в 9:30» — in the МОЦ's local time."""
+    local = starts_at.astimezone(tz)
+    clock = f"{local.hour}:{local.minute:02d}"
+    minutes = round((starts_at - now).total_seconds() / 60)
+    if minutes <= RELATIVE_UP_TO_MIN:
+        return f"{_in_minutes(minutes)}, в {clock}"
+    days = (local.date() - now.astimezone(tz).date()).days
+    day = {0: "сегодня", 1: "завтра", 2: "послезавтра"}.get(days)
+    return f"{day or f'{local.day} {MONTHS[local.month - 1]}'} в {clock}"
+
+
+def reminder_text(due: Due, now: datetime, tz: tzinfo) -> str:
+    """The message (HTML); every value from the database is escaped."""
+    head = (
+        f"⏰ Напоминание: {when_phrase(due.starts_at, now, tz)} — <b>{html.quote(due.title)}</b>"
+    )
+    if due.total > 1:
+        head += f" (занятие {due.number} из {due.total})"
+    lines = [head]
+    if due.place.strip():
+        online = due.format == EventFormat.ONLINE
+        label = "🔗 Ссылка для подключения" if online else "📍 Адрес"
+        lines.append(f"{label}: {html.quote(due.place.strip())}")
+    return "\n".join(lines)
+
+
+class ReminderService:
+    def __init__(
+        self,
+        sessionmaker: SessionMaker,
+        bot_sender: Sender,
+        clock: Clock,
+        tz: tzinfo,
+        leads_min: Iterable[int] = DEFAULT_LEADS_MIN,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        max_retry_wait: float = 30.0,
+        pace: Callable[[int], Awaitable[object]] | None = None,
+    ) -> None:
+        self._sessionmaker, self._send, self._clock, self._tz = sessionmaker, bot_sender, clock, tz
+        self.leads_min = tuple(sorted({int(m) for m in leads_min}, reverse=True))
+        if not self.leads_min or min(self.leads_min) <= 0:
+            raise ValueError("reminder lead times must be positive minutes")
+        self._sleep, self._max_retry_wait = sleep, max_retry_wait
+        self._pace = pace  # the broadcast limiter: 200 reminders at 9:00 must not flood
+
+    async def run_once(self) -> int:
+        """One pass over the database; returns how many reminders were sent."""
+        current_priority.set(Priority.NOTICE)  # a resend after a 429 keeps the reminders' place
+        now = self._clock.now()
+        sent, blocked = 0, set[int]()
+        for lead in self.leads_min:
+            for due in await self.due(lead, now):
+                if due.user_id in blocked:
+                    continue
+                outcome = await self._process(due, now)
+                sent += outcome == "sent"
+                if outcome == "blocked":
+                    blocked.add(due.user_id)
+        if sent:
+            log.info("reminders: %d sent", sent)
+            metrics.reminders_sent(sent)
+        return sent
+
+    async def due(self, lead_min: int, now: datetime) -> list[Due]:
+        async with self._sessionmaker() as session:
+            rows = (await session.execute(due_query(lead_min, now))).all()
+        return [Due(lead_min, *row) for row in rows]
+
+    async def _process(self, due: Due, now: datetime) -> str:
+        if not await self._claim(due, now):
+            return "taken"  # another pass or instance got there first
+        if due.starts_at - now < timedelta(minutes=due.lead_min / 2):
+            return "stale"
+        try:
+            return await self._deliver(due.user_id, reminder_text(due, now, self._tz))
+        except Exception:  # one failing reminder never stops the others
+            log.exception("reminder %s for user %s failed", due.session_id, due.user_id)
+            return "failed"
+
+    async def _claim(self, due: Due, now: datetime) -> bool:
+        try:
+            async with self._sessionmaker() as session:
+                session.add(
+                    ReminderSent(
+                        registration_id=due.registration_id,
+                        session_id=due.session_id,
+                        lead_min=due.lead_min,
+                        sent_at=now,
+                    )
+                )
+                await session.commit()
+        except IntegrityError:
+            return False
+        return True
+
+    async def _deliver(self, chat_id: int, text: str) -> str:
+        if self._pace is not None:
+            await self._pace(chat_id)
+        outcome = await send_once(
+            self._send, chat_id, text, max_wait=self._max_retry_wait, sleep=self._sleep
+        )
+        if outcome == "blocked":
+            async with self._sessionmaker() as session:
+                await UserRepo(session).set_active(chat_id, False)
+                await session.commit()
+            log.info("reminder: user %s blocked the bot, marked inactive", chat_id)
+        return outcome
+
+
+def install(
+    scheduler: AsyncIOScheduler, service: ReminderService, every_seconds: int = 30
+) -> None:
+    """Run `service.run_once` every `every_seconds` on an AsyncIOScheduler (first run now)."""
+    scheduler.add_job(
+        service.run_once,
+        "interval",
+        seconds=every_seconds,
+        id="reminders",
+        max_instances=1,
+        coalesce=True,
+        replace_existing=True,
+        next_run_time=datetime.now(UTC),  # catch up at once after a restart
+    )

@@ -1,0 +1,219 @@
+"""Staff teach the FAQ from the chat: a question becomes a sample of an entry, or a new entry.
+
+Additions are rows in the database (`FaqKbRepo`), merged into the YAML at every build. A
+change is checked with the same checker as `faq check` before it is saved; the save bumps the
+database version, this instance swaps in the new matcher at once, and every other instance
+notices the new version within `FAQ_SYNC_SECONDS` (`refresh`, called on incoming questions)
+and rebuilds off the event loop. No aiogram here: handlers pass plain values in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from bot.services.faq import FaqService, KnowledgeBaseError
+from bot.services.faq.additions import Additions, StaffEntry, StaffSample
+from bot.services.faq.service import Built
+from bot.services.faq.text import normalize
+from storage.models import utcnow
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+SAMPLE_LIMIT = 300  # a sample question longer than this is a letter, not a wording to learn
+
+
+async def load_additions(repo: Repositories, version: int | None = None) -> Additions:
+    """Everything staff added, read in the caller's session."""
+    if version is None:
+        version = await repo.faq_kb.version()
+    samples = tuple(StaffSample(s.entry_id, s.question) for s in await repo.faq_kb.samples())
+    entries = tuple(
+        StaffEntry(e.entry_id, e.category, e.title, e.answer, e.updated_at.date())
+        for e in await repo.faq_kb.entries()
+    )
+    return Additions(version, entries, samples)
+
+
+async def refresh(
+    faq: FaqService, repo: Repositories, every: float, *, wait: bool = False
+) -> bool:
+    """Rebuild when another instance changed the knowledge base; True if a rebuild started.
+
+    Reads one number at most once per `every` seconds. The rebuild runs in a thread in the
+    background (`wait`: until it is served), so the question that noticed the change is
+    answered at once by the live matcher, and so are the ones arriving meanwhile.
+    """
+    now = time.monotonic()
+    if now - faq.checked_at < every or faq.rebuilding:
+        return False
+    faq.checked_at = now
+    try:
+        version = await repo.faq_kb.version()
+        if version == faq.version:
+            return False
+        additions = await load_additions(repo, version)
+    except SQLAlchemyError as exc:  # the question is still answered, from the live base
+        log.warning("FAQ version not read, next try in %s s: %s", every, exc)
+        await repo.rollback()
+        return False
+    faq.rebuilding = True
+    task = asyncio.create_task(_rebuild(faq, additions))
+    _rebuilds.add(task)
+    task.add_done_callback(_rebuilds.discard)
+    if wait:
+        await task
+    return True
+
+
+_rebuilds: set[asyncio.Task[None]] = set()  # strong references while they run
+
+
+async def _rebuild(faq: FaqService, additions: Additions) -> None:
+    try:
+        built = await asyncio.to_thread(faq.build, additions)
+    except (KnowledgeBaseError, OSError) as exc:
+        log.error("FAQ version %s not loaded, the old one answers: %s", additions.version, exc)
+        return
+    finally:
+        faq.rebuilding = False
+    faq.swap(built, force=additions.version < faq.version)
+    log.info("FAQ version %s loaded: %d entries", additions.version, len(built.kb.entries))
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A saved change: the entry it concerns and the checker's warnings about the result."""
+
+    entry_id: str
+    title: str
+    version: int
+    warnings: tuple[str, ...]
+    sample_id: int = 0  # the row of an attached question, for «Отменить»
+
+
+class Refused(Exception):
+    """A change the knowledge base cannot take; the message is for staff (Russian)."""
+
+
+def _clean_question(question: str) -> str:
+    question = " ".join(question.split())
+    if not normalize(question):
+        raise Refused("В вопросе нет слов — добавлять нечего.")
+    if len(question) > SAMPLE_LIMIT:
+        raise Refused(
+            f"Вопрос длиннее {SAMPLE_LIMIT} символов — это письмо, а не формулировка. "
+            "Создайте статью и впишите короткую формулировку вопроса."
+        )
+    return question
+
+
+async def _save(faq: FaqService, repo: Repositories, built: Built | None) -> int:
+    """Bump the version, commit, and serve the new knowledge base here at once (other
+    instances follow on their next `refresh`). `built` is reused when nobody changed the base
+    since the version it was built on; otherwise it is rebuilt from the database."""
+    version = await repo.faq_kb.bump()
+    await repo.commit()
+    if built is not None and version == built.additions.version + 1:
+        additions = dataclasses.replace(built.additions, version=version)
+        faq.swap(dataclasses.replace(built, additions=additions))
+    else:
+        additions = await load_additions(repo, version)
+        faq.swap(await asyncio.to_thread(faq.build, additions))
+    faq.checked_at = time.monotonic()
+    return version
+
+
+def _warnings(built: Built, entry_id: str) -> tuple[str, ...]:
+    return tuple(
+        p.message for p in built.problems if p.level == "warning" and p.entry_id == entry_id
+    )
+
+
+async def _candidate(
+    faq: FaqService, additions: Additions, placeholders: Mapping[str, str | None]
+) -> Built:
+    try:
+        return await asyncio.to_thread(faq.candidate, additions, placeholders)
+    except KnowledgeBaseError as exc:
+        raise Refused(f"Проверка базы не пройдена, ничего не сохранено:\n{exc}") from exc
+
+
+async def attach_question(
+    faq: FaqService,
+    repo: Repositories,
+    placeholders: Mapping[str, str | None],
+    entry_id: str,
+    question: str,
+    staff_id: int,
+) -> Saved:
+    """Add `question` to the entry's sample questions; `Refused` says why not."""
+    question = _clean_question(question)
+    await refresh(faq, repo, every=0, wait=True)  # check against the newest knowledge base
+    entry = faq.kb.entries.get(entry_id)
+    if entry is None:
+        raise Refused(f"Статьи «{entry_id}» нет в базе (её могли удалить).")
+    key = normalize(question)
+    owner = next((e for e in faq.kb.entries.values() if key in map(normalize, e.questions)), None)
+    if owner is not None:
+        raise Refused(f"Такой вопрос уже есть в статье «{owner.title}» ({owner.id}).")
+    additions = faq.additions.plus(samples=(StaffSample(entry_id, question),))
+    built = await _candidate(faq, additions, placeholders)
+    try:
+        row = await repo.faq_kb.add_sample(entry_id, question, staff_id)
+    except IntegrityError as exc:  # the same question saved a moment ago by someone else
+        await repo.rollback()
+        raise Refused("Этот вопрос только что добавили к этой статье.") from exc
+    sample_id = row.id
+    version = await _save(faq, repo, built)
+    return Saved(entry_id, entry.title, version, _warnings(built, entry_id), sample_id)
+
+
+async def undo_sample(faq: FaqService, repo: Repositories, sample_id: int) -> str | None:
+    """Take back an attached question (a mis-tap); returns it, or None if already gone."""
+    row = await repo.faq_kb.remove_sample(sample_id)
+    if row is None:
+        return None
+    question = row.question
+    await _save(faq, repo, None)
+    return question
+
+
+async def create_entry(
+    faq: FaqService,
+    repo: Repositories,
+    placeholders: Mapping[str, str | None],
+    category: str,
+    title: str,
+    answer: str,
+    questions: list[str],
+    staff_id: int,
+) -> Saved:
+    """A new entry with its sample questions; checked as a whole before anything is saved."""
+    await refresh(faq, repo, every=0, wait=True)
+    if faq.kb.category(category) is None:
+        raise Refused(f"Раздела «{category}» нет в базе.")
+    cleaned = list(dict.fromkeys(_clean_question(q) for q in questions))
+    probe = StaffEntry(f"{category}.staff-new", category, title.strip(), answer, utcnow().date())
+    samples = tuple(StaffSample(probe.id, q) for q in cleaned)
+    built = await _candidate(faq, faq.additions.plus(probe, samples), placeholders)
+    row = await repo.faq_kb.add_entry(category, probe.title, answer, staff_id)
+    for question in cleaned:
+        await repo.faq_kb.add_sample(row.entry_id, question, staff_id)
+    version = await _save(faq, repo, None)  # checked with a provisional id: rebuilt
+    return Saved(row.entry_id, probe.title, version, _warnings(built, probe.id))
+
+
+async def announce_reload(faq: FaqService, repo: Repositories) -> int:
+    """After `/reload_faq` here, tell the other instances to re-read the files too: they
+    rebuild on their next `refresh` (each reads its own copy of the YAML)."""
+    version = await repo.faq_kb.bump()
+    await repo.commit()
+    faq.mark_version(version)
+    return version

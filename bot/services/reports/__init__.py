@@ -1,0 +1,1 @@
+"""Numbers for the yearly report and the Excel exports."""

@@ -1,0 +1,118 @@
+"""The activity report workbook a МОЦ hands to its municipality: four sheets and a chart.
+
+Staff paste these numbers into official reports, so every sheet is a plain table with Russian
+headings; organisation names come from teachers' profiles and are neutralised like any other
+user-typed text before they reach a cell.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.services.reports.exports import fit_columns, safe_cell
+from bot.texts.events_labels import KIND_LABELS
+from storage.repositories.reports import ReportData
+
+MONTHS = (
+    "январь", "февраль", "март", "апрель", "май", "июнь",
+    "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь",
+)  # fmt: skip
+
+
+def month_label(year: int, month: int) -> str:
+    return f"{MONTHS[month - 1]} {year}"
+
+
+def period_label(start: date, end: date) -> str:
+    return f"с {start:%d.%m.%Y} по {end:%d.%m.%Y}"
+
+
+def _table(sheet: Worksheet, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Bold header in row 1, rows below, the header frozen, columns as wide as their text."""
+    sheet.append(list(header))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(list(row))
+    sheet.freeze_panes = "A2"
+    fit_columns(sheet, first_row=1)
+
+
+def _summary(sheet: Worksheet, data: ReportData, start: date, end: date, moc_name: str) -> None:
+    t = data.totals
+    sheet.append([safe_cell(moc_name)])
+    sheet.append([f"Отчёт о мероприятиях для педагогов {period_label(start, end)}"])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([])
+    rows: list[tuple[str, Any]] = [
+        ("Мероприятий", t.events),
+        ("Занятий (встреч)", t.sessions),
+        ("Записей (без отменённых)", t.registrations),
+        ("из них в листе ожидания", t.waiting),
+        ("Отменённых записей", t.cancelled),
+        ("из них поздних отмен", t.cancelled_late),
+        ("Уникальных участников", t.unique_participants),
+        ("Присутствовали", t.attended),
+        ("Доля присутствовавших от записанных", t.attendance_rate),
+    ]
+    for label, value in rows:
+        sheet.append([label, value])
+    sheet.cell(row=sheet.max_row, column=2).number_format = "0.0%"
+    sheet.column_dimensions["A"].width = 42
+    sheet.column_dimensions["B"].width = 14
+
+
+def _by_kind(sheet: Worksheet, data: ReportData) -> None:
+    rows = [
+        (KIND_LABELS.get(k.kind, k.kind), k.events, k.sessions, k.registrations, k.attended)
+        for k in data.by_kind
+    ]
+    header = ("Вид мероприятия", "Мероприятий", "Занятий", "Записей", "Присутствовали")
+    _table(sheet, header, rows)
+
+
+def _by_organisation(sheet: Worksheet, data: ReportData) -> None:
+    rows = [(safe_cell(name), count) for name, count in data.by_organisation]
+    _table(sheet, ("Организация", "Участников"), rows)
+    if rows:
+        sheet.auto_filter.ref = f"A1:B{len(rows) + 1}"
+
+
+def _by_month(sheet: Worksheet, data: ReportData) -> None:
+    rows = [(month_label(m.year, m.month), m.registrations) for m in data.by_month]
+    _table(sheet, ("Месяц", "Записей"), rows)
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = "Записи по месяцам"
+    chart.y_axis.title = "Записей"
+    chart.x_axis.title = "Месяц"
+    chart.legend = None
+    values = Reference(sheet, min_col=2, min_row=1, max_row=max(len(rows), 1) + 1)
+    months = Reference(sheet, min_col=1, min_row=2, max_row=max(len(rows), 1) + 1)
+    chart.add_data(values, titles_from_data=True)
+    chart.set_categories(months)
+    chart.width, chart.height = 18, 9
+    sheet.add_chart(chart, "D2")
+
+
+def build_report_xlsx(data: ReportData, start: date, end: date, moc_name: str) -> bytes:
+    """Sheets «Сводка», «По видам», «По организациям», «По месяцам» (with a bar chart)."""
+    book = Workbook()
+    summary = book.active
+    assert isinstance(summary, Worksheet)
+    summary.title = "Сводка"
+    _summary(summary, data, start, end, moc_name)
+    _by_kind(book.create_sheet("По видам"), data)
+    _by_organisation(book.create_sheet("По организациям"), data)
+    _by_month(book.create_sheet("По месяцам"), data)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

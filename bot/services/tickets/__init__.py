@@ -1,0 +1,2 @@
+"""Questions handed to a human: posting to staff, the relay that waits out a throttled staff chat,
+screenshots."""

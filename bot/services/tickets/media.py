@@ -1,0 +1,53 @@
+"""Screenshots and files in tickets: the asker's message is copied to every staff chat.
+
+The picture is not stored: Telegram keeps it in the asker's private chat with the bot, and
+`copyMessage` puts it beside the ticket post under a caption naming the ticket. The copy is
+remembered as one of the ticket's posts, so a staff reply to the picture answers the ticket.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+
+from bot.core.config import Settings
+from bot.core.markup import clip, fill
+from bot.services.tickets.posting import staff_targets
+from bot.texts import faq_learn as t
+from handlers.tg import keyboards
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+CAPTION_LIMIT = 1024  # Telegram's limit for a caption
+
+
+async def copy_to_staff(
+    bot: Bot,
+    repo: Repositories,
+    settings: Settings,
+    ticket_id: int,
+    name: str,
+    source: tuple[int, int],
+    caption: str,
+) -> int:
+    """Copy the message `source` (chat id, message id) to staff; returns how many arrived.
+
+    The caller commits (the posts are added to the session)."""
+    header = fill(t.STAFF_SHOT, id=ticket_id, name=name)
+    if caption:
+        header += fill(t.STAFF_SHOT_CAPTION, caption=clip(caption, CAPTION_LIMIT - 200))
+    delivered = 0
+    for chat_id in staff_targets(settings):
+        try:
+            copied = await bot.copy_message(
+                chat_id, source[0], source[1], caption=header,
+                reply_markup=keyboards.staff_ticket(ticket_id),
+            )  # fmt: skip
+        except TelegramAPIError as exc:  # the asker deleted it, or the staff chat is gone
+            log.warning("ticket %s: attachment not copied to %s: %s", ticket_id, chat_id, exc)
+            continue
+        await repo.tickets.add_post(ticket_id, chat_id, copied.message_id)
+        delivered += 1
+    return delivered

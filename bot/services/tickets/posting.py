@@ -1,0 +1,181 @@
+"""Ticket service: posting questions to МОЦ staff and delivering their answers back.
+
+Handlers of both sides call these; each function leaves committing to its caller, except
+where a Telegram send sits between two writes (then the ticket is saved first, so a failed
+send never loses the question).
+
+The staff chat is a group: Telegram takes 20 messages a minute there. So an asker's message
+is marked `delivered` only once staff saw it: a new ticket is posted at once if the chat has
+room within STAFF_POST_WAIT_SECONDS, otherwise it stays undelivered and
+`bot.services.tickets.relay`
+posts it as soon as the chat allows; follow-ups always go through the relay, several of one
+ticket batched into one post, so one talkative asker cannot crowd out the next ticket.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramNotFound
+from aiogram.types import InlineKeyboardMarkup
+
+from bot import texts
+from bot.core.config import Settings
+from bot.core.markup import MESSAGE_LIMIT, clip, fill, q, split_message
+from handlers.tg import keyboards
+from handlers.tg.outbound import SendDeferred, patience
+from storage.models import Ticket, TicketStatus, User
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+POST_BODY_LIMIT = 3500  # the staff post has a header; Telegram's limit is 4096
+# posted: staff see it now; queued: the relay posts it when the staff chat allows;
+# nowhere: no STAFF_CHAT_ID and no ADMIN_IDS to post to
+Reach = Literal["posted", "queued", "nowhere"]
+
+
+def staff_targets(settings: Settings) -> list[int]:
+    """The staff group when configured, otherwise every admin privately."""
+    if settings.staff_chat_id is not None:
+        return [settings.staff_chat_id]
+    return sorted(settings.admin_ids)
+
+
+def is_staff(settings: Settings, user_id: int, chat_id: int) -> bool:
+    """Admins anywhere; anyone inside the staff group (it is private to staff)."""
+    return settings.is_admin(user_id) or (
+        settings.staff_chat_id is not None and chat_id == settings.staff_chat_id
+    )
+
+
+def ticket_card(ticket: Ticket, user: User | None) -> str:
+    return fill(
+        texts.STAFF_TICKET,
+        id=ticket.id,
+        status=texts.STAFF_STATUS.get(ticket.status, ticket.status),
+        name=user.full_name if user else "удалённый пользователь",
+        username=f" (@{user.username})" if user and user.username else "",
+        role=texts.ROLE_TITLES.get(user.role or "", "роль не выбрана") if user else "—",
+        user_id=ticket.user_id,
+        body=clip(ticket.question, POST_BODY_LIMIT),
+    )
+
+
+async def post(
+    bot: Bot,
+    repo: Repositories,
+    settings: Settings,
+    ticket_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+) -> int:
+    """Send `text` to every staff target and remember each post; returns how many arrived."""
+    delivered = 0
+    for chat_id in staff_targets(settings):
+        try:
+            sent = await bot.send_message(chat_id, text, reply_markup=markup)
+        except TelegramAPIError as exc:
+            log.warning("ticket %s: staff chat %s unreachable: %s", ticket_id, chat_id, exc)
+            continue
+        except SendDeferred:
+            log.info("ticket %s: staff chat %s busy, the post waits", ticket_id, chat_id)
+            continue
+        await repo.tickets.add_post(ticket_id, sent.chat.id, sent.message_id)
+        delivered += 1
+    if delivered == 0:
+        log.error("ticket %s reached no staff chat; set STAFF_CHAT_ID or ADMIN_IDS", ticket_id)
+    return delivered
+
+
+async def open_ticket(
+    bot: Bot, repo: Repositories, settings: Settings, user: User, chat_id: int, question: str
+) -> tuple[Ticket, bool, Reach]:
+    """Create a ticket (or add to the open one); returns (ticket, appended, how staff see it)."""
+    existing = await repo.tickets.open_for_user(user.id)
+    if existing is not None:
+        reach = await add_follow_up(bot, repo, settings, existing, user, question)
+        return existing, True, reach
+    if not staff_targets(settings):
+        ticket = await repo.tickets.create(user.id, chat_id, question)
+        await repo.commit()
+        log.error("ticket %s reached no staff chat; set STAFF_CHAT_ID or ADMIN_IDS", ticket.id)
+        return ticket, False, "nowhere"
+    ticket = await repo.tickets.create(user.id, chat_id, question)  # claimed: delivered
+    await repo.commit()
+    with patience(settings.staff_post_wait_seconds):
+        reached = await post(
+            bot, repo, settings, ticket.id, ticket_card(ticket, user),
+            keyboards.staff_ticket(ticket.id),
+        )  # fmt: skip
+    if not reached:  # the relay posts it when the chat allows
+        await repo.tickets.mark_unseen(ticket.id)
+    await repo.commit()
+    return ticket, False, "posted" if reached else "queued"
+
+
+async def add_follow_up(
+    bot: Bot, repo: Repositories, settings: Settings, ticket: Ticket, user: User, text: str
+) -> Reach:
+    """Saved at once; staff get it from the relay, batched with the asker's other follow-ups."""
+    await repo.tickets.add_message(ticket, user.id, text, from_staff=False, delivered=False)
+    await repo.commit()
+    return "queued" if staff_targets(settings) else "nowhere"
+
+
+def follow_up_note(ticket: Ticket, name: str, texts_: list[str]) -> str:
+    body = "\n\n".join(texts_)
+    return fill(texts.STAFF_FOLLOW_UP, id=ticket.id, name=name, text=clip(body, POST_BODY_LIMIT))
+
+
+async def deliver_answer(
+    bot: Bot,
+    repo: Repositories,
+    ticket: Ticket,
+    staff: tuple[int, str],
+    html_text: str,
+    plain: str,
+) -> bool:
+    """Send a staff answer to the asker; the answer is saved whether or not it arrives.
+
+    Formatting is kept when it fits one message; a longer answer goes as plain-text parts.
+    """
+    text = texts.TICKET_ANSWER.format(id=ticket.id, text=html_text)
+    parts = (
+        [text]
+        if len(text) <= MESSAGE_LIMIT
+        else [
+            texts.TICKET_ANSWER.format(id=ticket.id, text=""),
+            *(q(part) for part in split_message(plain, MESSAGE_LIMIT - 100)),
+        ]
+    )
+    delivered = True
+    try:
+        for index, part in enumerate(parts, start=1):
+            last = index == len(parts)
+            markup = keyboards.user_ticket_answered(ticket.id) if last else None
+            await bot.send_message(ticket.chat_id, part, reply_markup=markup)
+    except (TelegramForbiddenError, TelegramNotFound):
+        delivered = False
+        await repo.users.set_active(ticket.user_id, False)
+    await repo.tickets.add_message(ticket, staff[0], plain, from_staff=True, delivered=delivered)
+    if ticket.status == TicketStatus.OPEN:
+        await repo.tickets.mark_answered(ticket, *staff)
+    await repo.commit()
+    return delivered
+
+
+async def redact_posts(bot: Bot, posts: list[tuple[int, int, int]]) -> None:
+    """/forget_me: the bot's own posts about the user's tickets lose name, id and question.
+    Staff messages cannot be edited by the bot; the posts can, whatever their age."""
+    for ticket_id, chat_id, message_id in posts:
+        try:
+            await bot.edit_message_text(
+                fill(texts.STAFF_TICKET_FORGOTTEN, id=ticket_id),
+                chat_id=chat_id,
+                message_id=message_id,
+                reply_markup=None,
+            )
+        except TelegramAPIError as exc:  # deleted by staff, or the chat is gone
+            log.info("ticket %s post %s/%s not redacted: %s", ticket_id, chat_id, message_id, exc)

@@ -1,0 +1,117 @@
+"""Posts to staff what they have not seen yet, as fast as the staff chat allows.
+
+The database is the queue: an asker's ticket message with `delivered = false` has not reached
+staff (a new ticket whose post could not go out at once, or a follow-up). Every pass takes
+them oldest first, new tickets before follow-ups, one post per ticket (its follow-ups batched
+into one note), claims them with a conditional UPDATE (two instances never post the same
+message twice) and posts; a post that fails is unclaimed and tried again on a later pass. So a
+ticket reaches staff late rather than never, and a flood of follow-ups costs the staff group
+one post per ticket every FOLLOW_UP_EVERY seconds, not one per message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import logging
+import time
+
+from aiogram import Bot
+
+from bot.core.config import Settings
+from bot.services.tickets.posting import follow_up_note, post, ticket_card
+from broadcasts.limiter import Priority, current_priority
+from handlers.tg import keyboards
+from storage.db import SessionMaker
+from storage.models import TicketMessage, TicketStatus
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF = 300.0
+# one ticket's follow-ups at most this often: the group takes 20 posts a minute for everyone
+FOLLOW_UP_EVERY = 20.0
+
+
+class StaffRelay:
+    def __init__(
+        self, bot: Bot, settings: Settings, sessionmaker: SessionMaker, every: float = 2.0
+    ) -> None:
+        self._bot, self._settings, self._sessionmaker = bot, settings, sessionmaker
+        self._every = every
+        self._task: asyncio.Task[None] | None = None
+        self._noted: dict[int, float] = {}  # ticket → when its last follow-up note went out
+
+    def start(self) -> None:
+        # a fresh context: nothing of the update or task that started it leaks in
+        self._task = asyncio.create_task(self._run(), context=contextvars.Context())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        current_priority.set(Priority.STAFF)
+        wait = self._every
+        while True:
+            await asyncio.sleep(wait)
+            try:
+                ok = await self.pass_once()
+            except Exception:
+                log.exception("staff relay pass failed")
+                ok = False
+            wait = self._every if ok else min(wait * 2, MAX_BACKOFF)
+
+    async def pass_once(self) -> bool:
+        """One post per ticket with unseen messages; False if a post did not go out."""
+        async with self._sessionmaker() as session:
+            repo = Repositories(session)
+            unseen = await repo.tickets.unseen()
+            firsts = await repo.tickets.first_message_ids({m.ticket_id for m in unseen})
+        batches: dict[int, list[TicketMessage]] = {}
+        for message in unseen:
+            batches.setdefault(message.ticket_id, []).append(message)
+        now = time.monotonic()
+        self._noted = {t: at for t, at in self._noted.items() if now - at < FOLLOW_UP_EVERY}
+        # new tickets (their question unseen) before anyone's follow-ups
+        ordered = sorted(
+            batches.values(), key=lambda b: (firsts.get(b[0].ticket_id) != b[0].id, b[0].id)
+        )
+        for batch in ordered:
+            ticket_id, new = batch[0].ticket_id, firsts.get(batch[0].ticket_id) == batch[0].id
+            if not new and ticket_id in self._noted:
+                continue  # noted a moment ago: these wait and go together next time
+            if not await self._post(batch):
+                return False
+            if not new:
+                self._noted[ticket_id] = time.monotonic()
+        return True
+
+    async def _post(self, batch: list[TicketMessage]) -> bool:
+        async with self._sessionmaker() as session:
+            repo = Repositories(session)
+            ticket = await repo.tickets.get(batch[0].ticket_id)
+            if ticket is None:
+                return True
+            is_new = ticket.messages[0].id == batch[0].id
+            batch = batch[:1] if is_new else batch  # the card first, its follow-ups next pass
+            ids = [m.id for m in batch]
+            if not await repo.tickets.claim_seen(ids):
+                await repo.rollback()
+                return True  # another instance has them
+            await repo.commit()
+            if ticket.status == TicketStatus.CLOSED:
+                return True  # withdrawn or closed meanwhile: nothing to tell staff
+            if is_new:
+                text = ticket_card(ticket, ticket.user)
+            else:
+                name = ticket.user.full_name if ticket.user else str(ticket.user_id)
+                text = follow_up_note(ticket, name, [m.text for m in batch])
+            markup = keyboards.staff_ticket(ticket.id)
+            reached = await post(self._bot, repo, self._settings, ticket.id, text, markup)
+            if not reached:
+                await repo.tickets.claim_seen(ids, seen=False)
+            await repo.commit()
+            return reached > 0

@@ -1,0 +1,215 @@
+"""The MAX channel: Content → MAX Bot API calls, and MAX's errors → a SendOutcome.
+
+Mirrors `handlers.tg.broadcast_channel` over `handlers.max.client` (no aiogram here). MAX differs
+where it
+matters to the ledger:
+* a 429 carries no retry hint, so the pause grows per chat: 1 s, 2 s, 4 s … up to a minute,
+  back to 1 s after a delivery there;
+* 403 (`chat.denied`: the user stopped the dialog, or the bot lost the group) and 404 (no such
+  chat) mean the chat is gone; there are no migrations;
+* a text over 4000 characters goes out in parts, the buttons under the last one;
+* message ids are strings (`mid.…`) while the ledger keeps an int: `Sent` carries the message's
+  `seq` (int64, unique in its chat), and the channel remembers seq → mid for the messages it
+  posted so the progress message can be edited (until storage keeps the string, see
+  docs/max-design.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
+
+from broadcasts.channel import Blocked, Failed, RetryAfter, SendOutcome, Sent
+from broadcasts.content import Content
+from handlers.max.client import (
+    MaxAttachmentNotReady,
+    MaxBadRequest,
+    MaxBlocked,
+    MaxClient,
+    MaxError,
+    MaxNetworkError,
+    MaxNotFound,
+    MaxRetryAfter,
+    MaxServerError,
+    SentMessage,
+)
+from handlers.max.render import Button, inline_keyboard, render_text
+
+log = logging.getLogger(__name__)
+
+ACK_LABEL: Final = "✅ Ознакомлен"
+UNSUB_LABEL: Final = "Отписаться"
+PART_ATTEMPTS: Final = 3  # tries for the second and later parts of a long text
+REMEMBERED: Final = 1000  # seq → mid of the channel's own recent messages
+# Uploads a broadcast's photo or document to MAX: the attachment for it, or None if unavailable.
+MediaResolver = Callable[[Content], Awaitable[dict[str, Any] | None]]
+
+
+def ack_payload(broadcast_id: int) -> str:
+    """The same string as `handlers.tg.callbacks.AckCb(b=…).pack()`, so one parser serves both."""
+    return f"ack:{broadcast_id}"
+
+
+def unsub_payload(audience: str) -> str:
+    """The same string as `handlers.tg.callbacks.UnsubCb(a=…).pack()`."""
+    return f"unsub:{audience}"
+
+
+def buttons(content: Content, broadcast_id: int, audience: str | None) -> list[list[Button]]:
+    """Link button, «Ознакомлен» when asked for, «Отписаться» for a private subscriber."""
+    rows: list[list[Button]] = []
+    if content.button is not None:
+        rows.append([Button(content.button.label, url=content.button.url)])
+    if content.ack:
+        rows.append([Button(ACK_LABEL, action=ack_payload(broadcast_id))])
+    if audience:
+        rows.append([Button(UNSUB_LABEL, action=unsub_payload(audience))])
+    return rows
+
+
+class MaxBackoff:
+    """Seconds to pause after a 429 in a chat: doubling from `base` up to `cap`."""
+
+    def __init__(self, base: float = 1.0, cap: float = 60.0) -> None:
+        self._base, self._cap = base, cap
+        self._strikes: dict[int, int] = {}
+
+    def hit(self, chat_id: int) -> float:
+        strikes = self._strikes[chat_id] = self._strikes.get(chat_id, 0) + 1
+        return float(min(self._cap, self._base * 2.0 ** (strikes - 1)))
+
+    def clear(self, chat_id: int) -> None:
+        self._strikes.pop(chat_id, None)
+
+
+def classify(exc: MaxError, chat_id: int, backoff: MaxBackoff) -> SendOutcome:
+    """What an error raised by a send means for the ledger."""
+    if isinstance(exc, MaxRetryAfter):
+        return RetryAfter(backoff.hit(chat_id))
+    if isinstance(exc, MaxBlocked | MaxNotFound):
+        return Blocked(f"{exc.code}: {exc.message}")
+    if isinstance(exc, MaxAttachmentNotReady | MaxServerError | MaxNetworkError):
+        return Failed(str(exc), permanent=False)
+    return Failed(str(exc), permanent=True)  # 400, 401: the same request fails again
+
+
+class MaxChannel:
+    """Sends through a MaxClient; texts are rendered from the bot's Telegram HTML."""
+
+    def __init__(
+        self,
+        client: MaxClient,
+        *,
+        media: MediaResolver | None = None,
+        backoff: MaxBackoff | None = None,
+    ) -> None:
+        self._client = client
+        self._media = media
+        self._backoff = backoff or MaxBackoff()
+        self._mids: OrderedDict[tuple[int, int], str] = OrderedDict()
+
+    async def send(
+        self,
+        chat_id: int,
+        content: Content,
+        *,
+        broadcast_id: int,
+        is_private: bool,
+        audience: str | None = None,
+    ) -> SendOutcome:
+        rows = buttons(content, broadcast_id, audience if is_private else None)
+        try:
+            attachments = await self._attachments(content, rows)
+            parts = render_text(content.text) or ([""] if attachments else [])
+            if not parts:
+                return Failed("nothing to send", permanent=True)
+            first = attachments if len(parts) == 1 else []
+            sent = await self._post(chat_id, is_private, parts[0], first)
+        except MaxError as exc:
+            return classify(exc, chat_id, self._backoff)
+        except ValueError as exc:  # a keyboard MAX cannot show
+            return Failed(str(exc), permanent=True)
+        self._backoff.clear(chat_id)
+        for n, part in enumerate(parts[1:], start=2):
+            last = attachments if n == len(parts) else []
+            try:  # the first part arrived: the rest are never a failure that repeats it
+                sent = await self._post_again(chat_id, is_private, part, last)
+            except MaxError as exc:
+                log.warning("part %s/%s to %s not delivered: %s", n, len(parts), chat_id, exc)
+                break
+        return Sent(sent.seq)
+
+    async def _post_again(
+        self, chat_id: int, is_private: bool, text: str, attachments: list[dict[str, Any]]
+    ) -> SentMessage:
+        """A later part: parts in a row meet MAX's ~2 messages/s per chat, so wait and retry."""
+        for attempt in range(PART_ATTEMPTS):
+            try:
+                sent = await self._post(chat_id, is_private, text, attachments)
+            except (MaxRetryAfter, MaxServerError, MaxNetworkError):
+                if attempt == PART_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(self._backoff.hit(chat_id))
+            else:
+                self._backoff.clear(chat_id)
+                return sent
+        raise AssertionError("unreachable")
+
+    async def post(self, user_id: int, text: str) -> int:
+        """A message to a person the channel may edit later (the progress message): its seq."""
+        parts = render_text(text)
+        if not parts:
+            raise ValueError("an empty progress message")
+        return (await self._post(user_id, True, parts[0], [])).seq
+
+    async def edit_progress(self, chat_id: int, message_id: int, text: str) -> None:
+        """`chat_id` is the author's MAX user id, `message_id` the seq `post` returned."""
+        mid = self._mids.get((chat_id, message_id))
+        if mid is None:
+            log.info(
+                "progress message %s/%s not edited: its MAX id is unknown", chat_id, message_id
+            )
+            return
+        try:
+            await self._client.edit_message(mid, text=(render_text(text) or [""])[0])
+        except MaxError as exc:
+            log.info("progress message %s/%s not edited: %s", chat_id, message_id, exc)
+
+    async def notify(self, chat_id: int, text: str) -> None:
+        """`chat_id` is a MAX user id here (a broadcast's author): their dialog gets it."""
+        try:
+            for part in render_text(text):
+                await self._client.send_message(user_id=chat_id, text=part)
+        except MaxError as exc:
+            log.warning("notice to %s not delivered: %s", chat_id, exc)
+
+    async def _attachments(
+        self, content: Content, rows: list[list[Button]]
+    ) -> list[dict[str, Any]]:
+        attachments: list[dict[str, Any]] = []
+        if content.kind != "text":
+            media = await self._media(content) if self._media is not None else None
+            if media is None:
+                raise MaxBadRequest(0, "media.unavailable", f"no MAX file for a {content.kind}")
+            attachments.append(media)
+        keyboard = inline_keyboard(rows)
+        if keyboard is not None:
+            attachments.append(keyboard)
+        return attachments
+
+    async def _post(
+        self, target: int, is_private: bool, text: str, attachments: list[dict[str, Any]]
+    ) -> SentMessage:
+        """A private subscriber is a MAX user id (their dialog's chat_id differs); a group is
+        its chat_id."""
+        user_id, chat_id = (target, None) if is_private else (None, target)
+        sent = await self._client.send_message(
+            chat_id=chat_id, user_id=user_id, text=text or None, attachments=attachments
+        )
+        self._mids[(target, sent.seq)] = sent.mid
+        while len(self._mids) > REMEMBERED:
+            self._mids.popitem(last=False)
+        return sent

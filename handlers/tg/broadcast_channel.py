@@ -1,0 +1,131 @@
+"""The Telegram channel: Content → a Bot API call, and aiogram's exceptions → a SendOutcome.
+
+The only module of `broadcasts` that imports aiogram. Classification is the point: 429 means
+"pause everything", 403 and the "chat not found / kicked / deactivated" 400s mean "this chat is
+gone", a migration carries the new id, other 400s will fail again the same way (permanent),
+and network trouble, 5xx and timeouts are worth another try later (transient).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from broadcasts.channel import Blocked, Failed, Migrated, RetryAfter, SendOutcome, Sent
+from broadcasts.content import Content
+from handlers.tg.callbacks import AckCb, UnsubCb
+
+log = logging.getLogger(__name__)
+
+ACK_LABEL = "✅ Ознакомлен"
+UNSUB_LABEL = "Отписаться"
+GONE_MARKERS = ("chat not found", "kicked", "deactivated", "bot was blocked", "not a member")
+
+
+def keyboard(
+    content: Content, broadcast_id: int, audience: str | None
+) -> InlineKeyboardMarkup | None:
+    """Link button, «Ознакомлен» when asked for, «Отписаться» for a private subscriber."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if content.button is not None:
+        rows.append([InlineKeyboardButton(text=content.button.label, url=content.button.url)])
+    if content.ack:
+        data = AckCb(b=broadcast_id).pack()
+        rows.append([InlineKeyboardButton(text=ACK_LABEL, callback_data=data)])
+    if audience:
+        data = UnsubCb(a=audience).pack()
+        rows.append([InlineKeyboardButton(text=UNSUB_LABEL, callback_data=data)])
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+def classify(exc: Exception) -> SendOutcome:
+    """What an exception raised by a send means for the ledger."""
+    if isinstance(exc, TelegramRetryAfter):
+        return RetryAfter(float(exc.retry_after))
+    if isinstance(exc, TelegramMigrateToChat):
+        return Migrated(exc.migrate_to_chat_id)
+    if isinstance(exc, TelegramForbiddenError):
+        return Blocked(exc.message)
+    if isinstance(exc, TelegramBadRequest):
+        if any(marker in exc.message.lower() for marker in GONE_MARKERS):
+            return Blocked(exc.message)
+        return Failed(exc.message, permanent=True)
+    if isinstance(exc, TelegramEntityTooLarge):
+        return Failed(exc.message, permanent=True)
+    if isinstance(exc, TelegramNetworkError | TelegramServerError):
+        return Failed(exc.message, permanent=False)
+    if isinstance(exc, TimeoutError | ClientDecodeError):
+        return Failed(f"{type(exc).__name__}: {exc}", permanent=False)
+    if isinstance(exc, TelegramAPIError):  # 401, 404, 409: the same request fails again
+        return Failed(exc.message, permanent=True)
+    raise exc
+
+
+class TelegramChannel:
+    """Sends through an aiogram Bot; HTML is always explicit, whatever the Bot's defaults."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def send(
+        self,
+        chat_id: int,
+        content: Content,
+        *,
+        broadcast_id: int,
+        is_private: bool,
+        audience: str | None = None,
+    ) -> SendOutcome:
+        markup = keyboard(content, broadcast_id, audience if is_private else None)
+        try:
+            message = await self._call(chat_id, content, markup)
+        except (TimeoutError, TelegramAPIError, ClientDecodeError) as exc:
+            return classify(exc)
+        return Sent(message.message_id)
+
+    async def _call(
+        self, chat_id: int, content: Content, markup: InlineKeyboardMarkup | None
+    ) -> Message:
+        if content.kind == "photo" and content.file_id:
+            return await self._bot.send_photo(
+                chat_id, content.file_id, caption=content.text or None, parse_mode="HTML",
+                reply_markup=markup,
+            )  # fmt: skip
+        if content.kind == "document" and content.file_id:
+            return await self._bot.send_document(
+                chat_id, content.file_id, caption=content.text or None, parse_mode="HTML",
+                reply_markup=markup,
+            )  # fmt: skip
+        return await self._bot.send_message(
+            chat_id, content.text, parse_mode="HTML", reply_markup=markup
+        )
+
+    async def edit_progress(self, chat_id: int, message_id: int, text: str) -> None:
+        try:
+            await self._bot.edit_message_text(
+                text=text, chat_id=chat_id, message_id=message_id, parse_mode="HTML"
+            )
+        except TelegramBadRequest as exc:
+            if "not modified" not in exc.message:
+                log.info("progress message %s/%s not edited: %s", chat_id, message_id, exc)
+        except TelegramAPIError as exc:
+            log.info("progress message %s/%s not edited: %s", chat_id, message_id, exc)
+
+    async def notify(self, chat_id: int, text: str) -> None:
+        try:
+            await self._bot.send_message(chat_id, text, parse_mode="HTML")
+        except TelegramAPIError as exc:
+            log.warning("notice to %s not delivered: %s", chat_id, exc)

@@ -1,0 +1,141 @@
+"""Keyboards as pure functions of their inputs; texts come from bot.texts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
+
+from bot import texts
+from bot.services.faq import Category, FaqEntry, render_links
+from bot.texts.faq_learn import BTN_TO_KB
+from handlers.tg.callbacks import AskCb, FaqCb, ForgetCb, KbCb, RoleCb, TicketCb
+
+
+def roles(include_staff: bool) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for role, title in texts.ROLE_TITLES.items():
+        if role != "staff" or include_staff:
+            builder.button(text=title, callback_data=RoleCb(role=role))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def main_menu(role: str | None, is_admin: bool) -> ReplyKeyboardMarkup:
+    builder = ReplyKeyboardBuilder()
+    works_with_events = role in ("teacher", "director", "staff") or is_admin
+    if works_with_events:
+        builder.button(text=texts.BTN_EVENTS)
+        builder.button(text=texts.BTN_MY_EVENTS)
+    builder.button(text=texts.BTN_FAQ)
+    builder.button(text=texts.BTN_ASK)
+    builder.button(text=texts.BTN_CONTACTS)
+    builder.button(text=texts.BTN_MY_DATA)
+    builder.button(text=texts.BTN_SUBSCRIBE)
+    if works_with_events:
+        builder.button(text=texts.BTN_PROFILE)
+    if is_admin:
+        builder.button(text=texts.BTN_TICKETS)
+        builder.button(text=texts.BTN_BROADCAST)
+    builder.adjust(2)
+    return builder.as_markup(resize_keyboard=True, input_field_placeholder="Напишите вопрос…")
+
+
+def categories(items: Sequence[Category]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for category in items:
+        label = f"{category.emoji} {category.title}" if category.emoji else category.title
+        builder.button(text=label, callback_data=FaqCb(action="cat", id=category.id))
+    builder.button(text=texts.BTN_ASK_INLINE, callback_data=AskCb())
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def topics(entries: Iterable[FaqEntry]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for entry in entries:
+        builder.button(text=entry.title, callback_data=FaqCb(action="e", id=entry.id))
+    builder.button(text=texts.BTN_BACK, callback_data=FaqCb(action="cats"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def answer(
+    entry: FaqEntry, related: Sequence[FaqEntry], placeholders: Mapping[str, str | None]
+) -> InlineKeyboardMarkup:
+    """Under an answer: its links, related topics, the way back, and a human."""
+    builder = InlineKeyboardBuilder()
+    for link in render_links(entry, placeholders):
+        builder.button(text=link.title, url=link.url)
+    for other in related:
+        builder.button(text=f"→ {other.title}", callback_data=FaqCb(action="e", id=other.id))
+    builder.button(text=texts.BTN_BACK, callback_data=FaqCb(action="cat", id=entry.category))
+    builder.button(text=texts.BTN_ASK_INLINE, callback_data=AskCb())
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def suggestions(entries: Sequence[FaqEntry], query_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for entry in entries:
+        builder.button(text=entry.title, callback_data=FaqCb(action="e", id=entry.id))
+    builder.button(text=texts.BTN_ASK_INLINE, callback_data=AskCb(query_id=query_id))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def unknown(query_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=texts.BTN_ASK_SHORT, callback_data=AskCb(query_id=query_id))
+    builder.button(text=texts.BTN_CATEGORIES, callback_data=FaqCb(action="cats"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def ask_only() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=texts.BTN_ASK_SHORT, callback_data=AskCb())
+    return builder.as_markup()
+
+
+def staff_ticket(ticket_id: int, closed: bool = False) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=texts.BTN_REPLY, callback_data=TicketCb(action="reply", id=ticket_id))
+    if not closed:
+        builder.button(text=texts.BTN_CLOSE, callback_data=TicketCb(action="close", id=ticket_id))
+    builder.button(text=texts.BTN_DRAFT, callback_data=TicketCb(action="draft", id=ticket_id))
+    # staff attach the question to an FAQ entry (or start one from it): handlers/faq_learn.py
+    builder.button(text=BTN_TO_KB, callback_data=KbCb(action="pick", src="t", id=ticket_id))
+    builder.adjust(2, 2)
+    return builder.as_markup()
+
+
+def user_ticket_open(ticket_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=texts.BTN_WITHDRAW, callback_data=TicketCb(action="withdraw", id=ticket_id)
+    )
+    return builder.as_markup()
+
+
+def user_ticket_answered(ticket_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=texts.BTN_SOLVED, callback_data=TicketCb(action="solved", id=ticket_id))
+    builder.button(text=texts.BTN_FOLLOW_UP, callback_data=TicketCb(action="more", id=ticket_id))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def my_data() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=texts.BTN_FORGET, callback_data=ForgetCb(action="ask"))
+    return builder.as_markup()
+
+
+def forget_confirm() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=texts.BTN_FORGET_YES, callback_data=ForgetCb(action="yes"))
+    builder.button(text=texts.BTN_FORGET_NO, callback_data=ForgetCb(action="no"))
+    builder.adjust(2)
+    return builder.as_markup()

@@ -1,0 +1,172 @@
+"""Keyboards of the staff side of events, and the callback data only these keyboards carry.
+
+Pure functions of their inputs. Every payload here is staff-only: the handlers re-check the
+role on the server before acting, because anyone can send any callback data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.texts import events_admin as t
+from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS
+from handlers.tg.callbacks import AdminEventCb, AttendCb, DbId, EventCb, Page
+from handlers.tg.keyboards.events import admin_card_buttons
+from storage.models import Event
+
+DURATIONS = (60, 90, 120, 180)
+
+
+class FormCb(CallbackData, prefix="evn"):
+    """A button answer in the event dialogs: `field` is the step, `value` what a typed
+    answer would say (so buttons and typing go through the same check); publish, drop."""
+
+    field: str
+    value: str = ""
+
+
+class EditCb(CallbackData, prefix="eve"):
+    """Pick the field of event `id` to change."""
+
+    id: DbId
+    field: str
+
+
+class AttendPageCb(CallbackData, prefix="atp"):
+    """A page of the attendance list of `event`."""
+
+    event: DbId
+    page: Page = 0
+
+
+def _one_column(builder: InlineKeyboardBuilder) -> InlineKeyboardMarkup:
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def kinds() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for kind, label in KIND_LABELS.items():
+        builder.button(text=label, callback_data=FormCb(field="kind", value=kind))
+    return _one_column(builder)
+
+
+def one_session() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=t.BTN_ONE_SESSION, callback_data=FormCb(field="sessions", value="одно"))
+    return builder.as_markup()
+
+
+def durations() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for minutes in DURATIONS:
+        builder.button(
+            text=t.BTN_MINUTES.format(minutes=minutes),
+            callback_data=FormCb(field="duration", value=str(minutes)),
+        )
+    builder.adjust(4)
+    return builder.as_markup()
+
+
+def formats() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for value, label in FORMAT_LABELS.items():
+        builder.button(text=label, callback_data=FormCb(field="format", value=value))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def no_deadline() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=t.BTN_NO_DEADLINE, callback_data=FormCb(field="deadline", value="нет"))
+    return builder.as_markup()
+
+
+def skip_description(label: str = t.BTN_SKIP) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=label, callback_data=FormCb(field="description", value="-"))
+    return builder.as_markup()
+
+
+def preview() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=t.BTN_PUBLISH, callback_data=FormCb(field="publish"))
+    builder.button(text=t.BTN_DISCARD, callback_data=FormCb(field="drop"))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def admin_card(event: Event) -> InlineKeyboardMarkup:
+    """The staff buttons of the event card (the same set the teachers' card shows staff)."""
+    builder = InlineKeyboardBuilder()
+    for action, label in admin_card_buttons(event):
+        builder.button(text=label, callback_data=AdminEventCb(action=action, id=event.id))
+    return _one_column(builder)
+
+
+def edit_fields(event_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for field, label in t.FIELD_LABELS.items():
+        builder.button(text=label, callback_data=EditCb(id=event_id, field=field))
+    builder.button(text=t.BTN_TO_CARD, callback_data=EventCb(action="card", id=event_id))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def cancel_confirm(event_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=t.BTN_CANCEL_EVENT_YES, callback_data=AdminEventCb(action="cancel_yes", id=event_id)
+    )
+    builder.button(text=t.BTN_CANCEL_EVENT_NO, callback_data=EventCb(action="card", id=event_id))
+    return _one_column(builder)
+
+
+def exports(event_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=t.BTN_EXCEL, callback_data=AdminEventCb(action="xlsx", id=event_id))
+    builder.button(text=t.BTN_CSV, callback_data=AdminEventCb(action="csv", id=event_id))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def attendance(
+    people: Sequence[tuple[int, str, bool]], event_id: int, page: int, pages: int
+) -> InlineKeyboardMarkup:
+    """`people`: (registration id, short name, attended) of this page only."""
+    builder = InlineKeyboardBuilder()
+    for reg_id, name, attended in people:
+        template = t.BTN_ATTENDED if attended else t.BTN_NOT_ATTENDED
+        builder.button(
+            text=template.format(name=name), callback_data=AttendCb(reg=reg_id, page=page)
+        )
+    sizes = [2] * ((len(people) + 1) // 2)
+    nav = [(page - 1, t.BTN_PREV), (page + 1, t.BTN_NEXT)]
+    shown = [(p, label) for p, label in nav if 0 <= p < pages]
+    for target, label in shown:
+        builder.button(text=label, callback_data=AttendPageCb(event=event_id, page=target))
+    builder.button(text=t.BTN_TO_CARD, callback_data=EventCb(action="card", id=event_id))
+    builder.adjust(*sizes, *([len(shown)] if shown else []), 1)
+    return builder.as_markup()
+
+
+def flip_attendance(
+    markup: InlineKeyboardMarkup | None, packed: str, attended: bool
+) -> InlineKeyboardMarkup | None:
+    """The same keyboard with the button carrying `packed` showing the new mark."""
+    if markup is None:
+        return None
+    rows = [[_flipped(b, packed, attended) for b in row] for row in markup.inline_keyboard]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _flipped(button: InlineKeyboardButton, packed: str, attended: bool) -> InlineKeyboardButton:
+    if button.callback_data != packed:
+        return button
+    name = button.text.split(" ", 1)[-1]
+    template = t.BTN_ATTENDED if attended else t.BTN_NOT_ATTENDED
+    return button.model_copy(update={"text": template.format(name=name)})

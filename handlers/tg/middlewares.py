@@ -1,0 +1,140 @@
+"""Outer middlewares: one DB session per update, the current user, flood control, metrics."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update
+from aiogram.types import User as TgUser
+from aiogram.types.update import UpdateTypeLookupError
+
+from bot import texts
+from bot.core import metrics
+from bot.core.config import Settings
+from storage.db import SessionMaker, current_session
+from storage.repositories import Repositories
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class DatabaseMiddleware(BaseMiddleware):
+    """Opens one session per update and hands handlers a `repo`; the handler commits."""
+
+    def __init__(self, sessionmaker: SessionMaker) -> None:
+        self.sessionmaker = sessionmaker
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async with self.sessionmaker() as session:
+            data["repo"] = Repositories(session)
+            token = current_session.set(session)
+            try:
+                return await handler(event, data)
+            finally:
+                current_session.reset(token)
+
+
+class UserMiddleware(BaseMiddleware):
+    """Remembers people who talk to the bot privately and exposes them as `user`.
+
+    Group members are not stored: we only keep data of people who chose to use the bot.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        tg_user: TgUser | None = data.get("event_from_user")
+        chat: Chat | None = data.get("event_chat")
+        repo: Repositories = data["repo"]
+        data["user"] = None
+        is_private = chat is None or chat.type == "private"
+        if tg_user is not None and not tg_user.is_bot and is_private:
+            user, changed = await repo.users.touch(
+                tg_user.id, tg_user.first_name, tg_user.last_name, tg_user.username
+            )
+            if changed:
+                await repo.commit()
+            data["user"] = user
+        data["is_admin"] = tg_user is not None and self.settings.is_admin(tg_user.id)
+        return await handler(event, data)
+
+
+class ThrottlingMiddleware(BaseMiddleware):
+    """A token bucket per user: a flood gets one polite note, then silence; others unaffected.
+
+    An outer middleware on `dp.update` placed before the per-chat lock (create_dispatcher):
+    it counts messages as they arrive. Counted behind the lock, a flood would be let through
+    one by one as fast as the bot answers, which is the pace of the chat's send limit.
+    """
+
+    WARN_EVERY = 10.0  # seconds between two "slow down" notes to the same user
+
+    def __init__(
+        self,
+        rate: float,
+        burst: int,
+        clock: Callable[[], float] = time.monotonic,
+        is_admin: Callable[[int], bool] = lambda _: False,
+    ):
+        self.rate, self.burst, self.clock, self.is_admin = rate, float(burst), clock, is_admin
+        self._buckets: dict[int, tuple[float, float, float]] = {}  # tokens, stamp, last warning
+
+    def _allow(self, user_id: int) -> tuple[bool, bool]:
+        """(allowed, should_warn)."""
+        now = self.clock()
+        tokens, stamp, warned_at = self._buckets.get(
+            user_id, (self.burst, now, now - self.WARN_EVERY)
+        )
+        tokens = min(self.burst, tokens + (now - stamp) * self.rate)
+        if tokens >= 1:
+            self._buckets[user_id] = (tokens - 1, now, warned_at)
+            return True, False
+        warn = now - warned_at >= self.WARN_EVERY
+        self._buckets[user_id] = (tokens, now, now if warn else warned_at)
+        if len(self._buckets) > 10_000:  # forget idle users; full buckets carry no state
+            self._buckets = {k: v for k, v in self._buckets.items() if v[0] < self.burst}
+        return False, warn
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        tg_user: TgUser | None = data.get("event_from_user")
+        inner = (event.message or event.callback_query) if isinstance(event, Update) else event
+        if tg_user is None or inner is None or self.is_admin(tg_user.id):
+            return await handler(event, data)
+        allowed, warn = self._allow(tg_user.id)
+        if allowed:
+            return await handler(event, data)
+        if isinstance(inner, CallbackQuery) or (
+            warn and isinstance(inner, Message) and inner.chat.type == "private"
+        ):
+            await inner.answer(texts.THROTTLED)
+        return None
+
+
+class MetricsMiddleware(BaseMiddleware):
+    """Counts updates by type and times them; the outermost of ours, so the time is all of it.
+
+    An exception is counted and re-raised: the error handler still answers the user.
+    """
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        kind = _update_type(event)
+        start = time.perf_counter()
+        try:
+            result = await handler(event, data)
+        except Exception:
+            metrics.update_handled(kind, time.perf_counter() - start, failed=True)
+            raise
+        metrics.update_handled(kind, time.perf_counter() - start)
+        return result
+
+
+def _update_type(event: TelegramObject) -> str:
+    if not isinstance(event, Update):
+        return type(event).__name__.lower()
+    try:
+        return event.event_type
+    except UpdateTypeLookupError:  # a type newer than our aiogram
+        return "unknown"

@@ -1,0 +1,110 @@
+"""Dialog state in Redis that degrades instead of failing when Redis goes away mid-run.
+
+Without this, a lost Redis makes aiogram's FSM middleware raise on every update, so even a
+plain FAQ question gets «что-то пошло не так». Here a Redis error is logged (once a minute)
+and the update goes on as if the user had no dialog in progress: questions are still
+answered, and an unfinished dialog asks again once Redis is back. Start-up still refuses an
+unreachable Redis (bot.app.factory.check_fsm_storage), so this only covers losing it later.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StateType, StorageKey
+from aiogram.fsm.storage.redis import RedisStorage
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+ERRORS = (RedisError, OSError, TimeoutError)
+WARN_EVERY = 60.0
+
+
+class _Warner:
+    def __init__(self) -> None:
+        self._last = -WARN_EVERY
+
+    def __call__(self, what: str, exc: BaseException) -> None:
+        now = time.monotonic()
+        if now - self._last >= WARN_EVERY:
+            self._last = now
+            log.error("Redis unavailable (%s: %s); answering without dialog state", what, exc)
+
+
+class ResilientRedisStorage(BaseStorage):
+    def __init__(self, inner: RedisStorage) -> None:
+        self.inner = inner
+        self._warn = _Warner()
+
+    @property
+    def redis(self) -> Any:
+        return self.inner.redis
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        try:
+            await self.inner.set_state(key, state)
+        except ERRORS as exc:
+            self._warn("set_state", exc)
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        try:
+            return await self.inner.get_state(key)
+        except ERRORS as exc:
+            self._warn("get_state", exc)
+            return None
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        try:
+            await self.inner.set_data(key, data)
+        except ERRORS as exc:
+            self._warn("set_data", exc)
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        try:
+            return await self.inner.get_data(key)
+        except ERRORS as exc:
+            self._warn("get_data", exc)
+            return {}
+
+    def create_isolation(self) -> ResilientIsolation:
+        return ResilientIsolation(self.inner.create_isolation(), self._warn)
+
+    async def close(self) -> None:
+        try:
+            await self.inner.close()
+        except ERRORS as exc:
+            self._warn("close", exc)
+
+
+class ResilientIsolation(BaseEventIsolation):
+    """Redis locks per user; without Redis the update runs unlocked rather than not at all."""
+
+    def __init__(self, inner: BaseEventIsolation, warn: _Warner) -> None:
+        self.inner, self._warn = inner, warn
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        manager = self.inner.lock(key)
+        try:
+            await manager.__aenter__()
+        except ERRORS as exc:
+            self._warn("lock", exc)
+            yield None
+            return
+        try:
+            yield None
+        finally:
+            try:
+                await manager.__aexit__(None, None, None)
+            except ERRORS as exc:
+                self._warn("unlock", exc)
+
+    async def close(self) -> None:
+        try:
+            await self.inner.close()
+        except ERRORS as exc:
+            self._warn("close", exc)
