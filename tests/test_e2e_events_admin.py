@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 import handlers
 from bot import texts
-from bot.app.factory import factory as bot_app
+from bot.app import factory as bot_app
 from bot.core.clock import FrozenClock
 from bot.services.faq import FaqService
 from bot.testing.fake_api import SAMPLE_MEDIA, FakeTelegramServer, FakeUser, SentMessage
