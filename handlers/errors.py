@@ -12,7 +12,7 @@ from aiogram.types import ErrorEvent
 from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import clip, fill
-from handlers.tg.outbound import SendDeferred
+from bot.core.messages import Deferred
 
 log = logging.getLogger(__name__)
 ADMIN_NOTICE_INTERVAL = 60.0  # seconds; a crash loop must not flood the admins
@@ -34,7 +34,7 @@ async def on_error(event: ErrorEvent, bot: Bot, settings: Settings) -> bool:
         "update %s failed: %s", event.update.update_id, type(error).__name__, exc_info=error
     )
     chat_id = _chat_of(event)
-    if isinstance(error, TelegramRetryAfter | SendDeferred):
+    if isinstance(error, TelegramRetryAfter | Deferred):
         return True  # the chat is flood-limited: an apology there would only make it worse
     try:
         if event.update.callback_query is not None:

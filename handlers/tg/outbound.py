@@ -14,11 +14,9 @@ before their send) pass straight through too, and keep handling their own 429s a
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot
@@ -31,26 +29,11 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
 from bot.core import metrics
+from bot.core.messages import Deferred, allowed_wait
 from broadcasts.limiter import Priority, RateLimiter, current_priority
 
 log = logging.getLogger(__name__)
 WRITES = ("send", "copy", "forward", "edit")
-_patience: contextvars.ContextVar[float | None] = contextvars.ContextVar("patience", default=None)
-
-
-class SendDeferred(Exception):
-    """The message did not go out in the time the caller allowed; nothing was sent."""
-
-
-@contextlib.contextmanager
-def patience(seconds: float) -> Iterator[None]:
-    """Sends inside wait at most `seconds` for their slot, then raise SendDeferred, so the
-    caller can keep the message for later instead of holding its update (staff-chat posts)."""
-    token = _patience.set(seconds)
-    try:
-        yield
-    finally:
-        _patience.reset(token)
 
 
 def target_chat(method: TelegramMethod[Any]) -> int | None:
@@ -110,7 +93,7 @@ class Outbound(BaseRequestMiddleware):
     ) -> Response[TelegramType]:
         label, start = priority.name.lower(), self._clock()
         counted = not type(method).__name__.startswith("Edit")  # see RateLimiter.acquire
-        allowed = _patience.get()
+        allowed = allowed_wait()
         deadline = start + (self.give_up if allowed is None else allowed)
         while True:
             if self._before_wait is not None:
@@ -133,14 +116,14 @@ class Outbound(BaseRequestMiddleware):
 
     def _gave_up(
         self, method: TelegramMethod[Any], chat_id: int, label: str, allowed: float | None
-    ) -> SendDeferred:
+    ) -> Deferred:
         if allowed is None:  # a caller with patience keeps its message: not lost
             metrics.outbound_given_up(label)
             log.error(
                 "%s to chat %s given up after %.0f s of flood control",
                 type(method).__name__, chat_id, self.give_up,
             )  # fmt: skip
-        return SendDeferred(f"{type(method).__name__} to {chat_id} not sent in time")
+        return Deferred(f"{type(method).__name__} to {chat_id} not sent in time")
 
 
 def install(bot: Bot, outbound: Outbound) -> Outbound:

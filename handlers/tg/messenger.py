@@ -1,0 +1,86 @@
+"""`bot.core.messages.Messenger` over aiogram: neutral buttons → inline keyboards, Telegram's
+refusals → `Unreachable`. Sends still pass the outbound path (it is the Bot's session
+middleware), so a service's message is paced and a 429 waited out like any other."""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNotFound,
+)
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.core.messages import Keyboard, MessageRef, OutFile, Unreachable
+
+CHANNEL = "tg"
+_GONE = ("chat not found", "user is deactivated", "bot was kicked", "have no rights")
+
+
+def markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=b.label, callback_data=b.action, url=b.url) for b in row]
+            for row in buttons
+        ]
+    )
+
+
+def _unreachable(exc: TelegramAPIError) -> Unreachable:
+    gone = isinstance(exc, TelegramForbiddenError | TelegramNotFound) or (
+        isinstance(exc, TelegramBadRequest) and any(s in exc.message.lower() for s in _GONE)
+    )
+    return Unreachable(exc.message, gone=gone)
+
+
+class TelegramMessenger:
+    channel = CHANNEL
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, chat_id: int, text: str, buttons: Keyboard | None = None) -> MessageRef:
+        try:
+            sent = await self.bot.send_message(chat_id, text, reply_markup=markup(buttons))
+        except TelegramAPIError as exc:
+            raise _unreachable(exc) from exc
+        return MessageRef(sent.chat.id, sent.message_id)
+
+    async def edit(self, ref: MessageRef, text: str, buttons: Keyboard | None = None) -> None:
+        try:
+            await self.bot.edit_message_text(
+                text, chat_id=ref.chat_id, message_id=ref.message_id, reply_markup=markup(buttons)
+            )
+        except TelegramBadRequest as exc:
+            if "not modified" not in exc.message:  # a double tap: already so
+                raise _unreachable(exc) from exc
+        except TelegramAPIError as exc:
+            raise _unreachable(exc) from exc
+
+    async def send_file(self, chat_id: int, file: OutFile, caption: str = "") -> MessageRef:
+        try:
+            sent = await self.bot.send_document(
+                chat_id, BufferedInputFile(file.data, filename=file.filename), caption=caption
+            )
+        except TelegramAPIError as exc:
+            raise _unreachable(exc) from exc
+        return MessageRef(sent.chat.id, sent.message_id)
+
+    async def copy(
+        self, ref: MessageRef, to_chat_id: int, buttons: Keyboard | None = None, caption: str = ""
+    ) -> MessageRef:
+        try:
+            copied = await self.bot.copy_message(
+                to_chat_id,
+                ref.chat_id,
+                ref.message_id,
+                caption=caption or None,
+                reply_markup=markup(buttons),
+            )
+        except TelegramAPIError as exc:
+            raise _unreachable(exc) from exc
+        return MessageRef(to_chat_id, copied.message_id)
