@@ -24,8 +24,8 @@ from aiogram.types import InlineKeyboardMarkup
 from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import MESSAGE_LIMIT, clip, fill, q, split_message
+from bot.core.messages import Deferred, patience
 from handlers.tg import keyboards
-from handlers.tg.outbound import SendDeferred, patience
 from storage.models import Ticket, TicketStatus, User
 from storage.repositories import Repositories
 
@@ -79,7 +79,7 @@ async def post(
         except TelegramAPIError as exc:
             log.warning("ticket %s: staff chat %s unreachable: %s", ticket_id, chat_id, exc)
             continue
-        except SendDeferred:
+        except Deferred:
             log.info("ticket %s: staff chat %s busy, the post waits", ticket_id, chat_id)
             continue
         await repo.tickets.add_post(ticket_id, sent.chat.id, sent.message_id)
