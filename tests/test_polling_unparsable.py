@@ -51,7 +51,7 @@ async def test_unparsable_updates_are_skipped_and_polling_goes_on(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    skipped = metrics.UNPARSABLE.value("polling")
+    skipped = metrics.value("moc_updates_unparsable_total", source="polling")
     # one batch: good, bad, good, bad (the last one bad: its offset must still be confirmed)
     server.user_sends("/start", user=PARENT)
     bad_ids = [server.push_update(admin_change_from_newer_api(server))["update_id"]]
@@ -64,7 +64,7 @@ async def test_unparsable_updates_are_skipped_and_polling_goes_on(
         assert "МОЦ" in ((await server.next_message(TEACHER.id)).text or "")
         await server.idle()
         await asyncio.sleep(2.5)  # two more long polls (timeout 1 s): nothing fetched again
-        assert metrics.UNPARSABLE.value("polling") == skipped + 2
+        assert metrics.value("moc_updates_unparsable_total", source="polling") == skipped + 2
 
         server.user_sends("/help", user=PARENT)  # and the bot still answers
         assert (await server.next_message(PARENT.id)).text

@@ -82,7 +82,7 @@ async def test_worker_runs_jobs_without_taking_updates(
             async with http.get("/healthz") as response:
                 assert response.status == 200
             async with http.get("/metrics") as response:
-                assert "moc_reminders_sent_total 0" in await response.text()
+                assert "moc_reminders_sent_total 0.0\n" in await response.text()
         assert await worker.terminate() == 0
     log = "".join(worker.log)
     assert "background jobs only" in log and "worker stopping" in log

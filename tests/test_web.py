@@ -82,7 +82,7 @@ async def test_a_request_without_the_secret_is_refused(webhook: Webhook) -> None
 
 async def test_start_is_answered_and_a_duplicate_is_handled_once(webhook: Webhook) -> None:
     update = webhook.server.user_sends("/start", user=PARENT)
-    duplicates = metrics.DUPLICATES.value()
+    duplicates = metrics.value("moc_updates_duplicate_total")
     assert await webhook.deliver(update) == 200
     welcome = await webhook.server.next_message(PARENT.id)
     assert "МОЦ города N" in (welcome.text or "")
@@ -90,7 +90,7 @@ async def test_start_is_answered_and_a_duplicate_is_handled_once(webhook: Webhoo
 
     assert await webhook.deliver(update) == 200  # Telegram retried the same update
     assert len(webhook.server.sent_to(PARENT.id)) == sent
-    assert metrics.DUPLICATES.value() == duplicates + 1
+    assert metrics.value("moc_updates_duplicate_total") == duplicates + 1
     async with webhook.sessionmaker() as session:
         rows = await session.scalar(
             select(func.count()).where(ProcessedUpdate.update_id == update["update_id"])
@@ -132,14 +132,30 @@ async def test_set_webhook_carries_the_secret_and_allowed_updates(webhook: Webho
 
 
 async def test_metrics_count_the_update(webhook: Webhook) -> None:
-    before = metrics.UPDATES.value("message")
+    before = metrics.value("moc_updates_total", type="message")
     assert await webhook.deliver(webhook.server.user_sends("/start", user=PARENT)) == 200
     status, body = await webhook.get("/metrics")
     assert status == 200
-    assert metrics.UPDATES.value("message") == before + 1
-    assert f'moc_updates_total{{type="message"}} {before + 1:g}' in body
-    assert 'moc_update_duration_seconds_bucket{type="message",le="+Inf"}' in body
+    assert metrics.value("moc_updates_total", type="message") == before + 1
+    assert f'moc_updates_total{{type="message"}} {before + 1}\n' in body
+    assert 'moc_update_duration_seconds_bucket{le="+Inf",type="message"}' in body
     assert "# TYPE moc_faq_questions_total counter" in body
+    assert 'moc_faq_questions_total{outcome="unknown"}' in body  # known labels shown from 0
+    # the library's collectors: the process's memory and CPU, Python's garbage collector
+    for name in ("process_resident_memory_bytes", "process_cpu_seconds_total", "python_gc_"):
+        assert name in body, name
+    assert "_created" not in body
+
+
+async def test_metrics_speak_openmetrics_to_a_scraper_that_asks(webhook: Webhook) -> None:
+    accept = {"Accept": "application/openmetrics-text; version=1.0.0"}
+    async with webhook.http.get("/metrics", headers=accept) as response:
+        assert response.content_type == "application/openmetrics-text"
+        body = await response.text()
+    assert "# TYPE moc_updates counter" in body and body.endswith("# EOF\n")
+    async with webhook.http.get("/metrics") as response:  # no Accept: the classic text format
+        assert response.content_type == "text/plain"
+        assert "# EOF" not in await response.text()
 
 
 async def test_healthz_ok(webhook: Webhook) -> None:
@@ -221,7 +237,7 @@ async def test_a_malformed_body_is_refused_or_dropped_and_logged_without_it(
 ) -> None:
     """Issue 13, item 13: never 500 (Telegram retries 5xx forever), never the body in a log."""
     caplog.set_level(logging.DEBUG)
-    unparsable = metrics.UNPARSABLE.value("webhook")
+    unparsable = metrics.value("moc_updates_unparsable_total", source="webhook")
     headers = {HEADER: SECRET, "Content-Type": "application/json"}
     async with webhook.http.post("/telegram", data=body, headers=headers) as response:
         status, answer = response.status, await response.text()
@@ -232,7 +248,7 @@ async def test_a_malformed_body_is_refused_or_dropped_and_logged_without_it(
         assert fragment not in logged
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     if status == 200:  # a JSON object Telegram could send: dropped and counted
-        assert metrics.UNPARSABLE.value("webhook") == unparsable + 1
+        assert metrics.value("moc_updates_unparsable_total", source="webhook") == unparsable + 1
 
     # the endpoint still serves the next update
     assert await webhook.deliver(webhook.server.user_sends("/start", user=PARENT)) == 200

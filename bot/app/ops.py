@@ -11,10 +11,10 @@ import asyncio
 import logging
 
 from aiohttp import web
+from prometheus_client.aiohttp import make_aiohttp_handler
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from bot.app.prometheus import CONTENT_TYPE
 from bot.core import metrics
 from storage.db import SessionMaker
 
@@ -50,11 +50,8 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "error", "database": problem}, status=503)
 
 
-async def metrics_page(request: web.Request) -> web.Response:
-    return web.Response(body=metrics.render().encode(), headers={"Content-Type": CONTENT_TYPE})
-
-
 def add_ops_routes(app: web.Application, sessionmaker: SessionMaker) -> None:
     app[SESSIONMAKER] = sessionmaker
     app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", metrics_page)
+    # the library's handler: text or OpenMetrics as the scraper's Accept asks, gzip if accepted
+    app.router.add_get("/metrics", make_aiohttp_handler(metrics.REGISTRY))
