@@ -12,7 +12,7 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.markup import fill
 from handlers.events import send_card
-from handlers.tg import keyboards
+from handlers.tg import deep_links, keyboards
 from handlers.tg.callbacks import RoleCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
 from storage.models import Role, User
@@ -20,6 +20,13 @@ from storage.repositories import Repositories
 
 
 async def start(
+    message: Message, state: FSMContext, user: User | None, settings: Settings, is_admin: bool
+) -> None:
+    await state.clear()
+    await greet(message, user, settings, is_admin)
+
+
+async def start_by_event_link(
     message: Message,
     command: CommandObject,
     state: FSMContext,
@@ -29,15 +36,18 @@ async def start(
     repo: Repositories,
     clock: Clock,
 ) -> None:
+    """The card alone: a welcome after it would bury it; registering sets the role."""
     await state.clear()
-    payload = command.args or ""
-    if payload.startswith("event_") and payload[6:].isdigit() and user is not None:
-        # the card alone: a welcome after it would bury it; registering sets the role
-        shown = await send_card(
-            message, int(payload[6:]), user.id, repo, settings, clock, is_admin
-        )
+    if user is not None:
+        event_id = deep_links.event_id(command)
+        shown = await send_card(message, event_id, user.id, repo, settings, clock, is_admin)
         if shown or user.role is not None:
             return
+    await greet(message, user, settings, is_admin)
+
+
+async def greet(message: Message, user: User | None, settings: Settings, is_admin: bool) -> None:
+    """The welcome with the role choice for a newcomer, the menu for everyone else."""
     name = user.first_name if user else ""
     if user is None or user.role is None:
         await message.answer(
@@ -82,6 +92,7 @@ def create_router() -> Router:
     """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
     router = Router(name=__name__)
     router.message.filter(F.chat.type == "private")
+    router.message.register(start_by_event_link, deep_links.event_start())
     router.message.register(start, CommandStart())
     router.message.register(change_role, Command("role"))
     router.message.register(change_role, F.text == texts.BTN_ROLE)

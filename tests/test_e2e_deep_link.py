@@ -11,6 +11,7 @@ import pytest
 from bot import texts
 from bot.core.clock import FrozenClock
 from bot.testing.fake_api import SentMessage
+from bot.texts import events as events_texts
 from storage.models import User
 from storage.repositories import Repositories
 from tests.conftest import TEACHER, BotHarness
@@ -84,6 +85,22 @@ async def test_known_user_without_a_role_gets_the_teacher_menu_on_registering(
     assert texts.BTN_MY_EVENTS in menu_of(confirmed)
     assert await role_of(h) == "teacher"
     no_welcome(h)
+
+
+async def test_a_link_to_a_deleted_event_says_so_and_then_welcomes(h: BotHarness) -> None:
+    gone = await h.say(TEACHER, "/start event_999")
+    assert gone.text == events_texts.EVENT_GONE
+    welcome = await h.server.next_message(TEACHER.id)
+    assert welcome.text.startswith("Здравствуйте") and "Кто вы?" in welcome.text
+
+
+@pytest.mark.parametrize("payload", ["event_", "event_12x", "event_²", "promo"])
+async def test_another_payload_gets_the_plain_welcome(h: BotHarness, payload: str) -> None:
+    await seed_event(h.sessionmaker, starts_at=START)
+    welcome = await h.say(TEACHER, f"/start {payload}")
+    assert welcome.text.startswith("Здравствуйте") and welcome.inline_texts
+    await h.server.idle(quiet=0.3)
+    assert len(h.server.sent_to(TEACHER.id)) == 1
 
 
 @pytest.fixture

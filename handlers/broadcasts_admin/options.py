@@ -18,6 +18,7 @@ from handlers.broadcasts_admin.draft import Compose, ask, parse_moment, pressed,
 from handlers.broadcasts_admin.preview import show_preview
 from handlers.events import open_for_signup
 from handlers.events_admin_edit import Reply, reply_to
+from handlers.tg import deep_links
 from handlers.tg.keyboards import broadcasts as kb
 from storage.repositories import Repositories
 
@@ -78,10 +79,8 @@ async def button_choice(
 
 
 async def event_link(bot: Bot, event_id: int) -> dict[str, str]:
-    """The deep link that opens the event's card with «Записаться» (handlers.start)."""
-    me = await bot.me()
-    url = f"https://t.me/{me.username}?start=event_{event_id}"
-    return {"label": t.EVENT_BUTTON_LABEL, "url": url}
+    """The «Записаться» button: a deep link to the event's card (handlers.start)."""
+    return {"label": t.EVENT_BUTTON_LABEL, "url": await deep_links.event_link(bot, event_id)}
 
 
 async def pick_event(

@@ -1,0 +1,28 @@
+"""The bot's `t.me/<bot>?start=<payload>` links: the one place that knows their payloads.
+
+Built with aiogram's `create_start_link` and matched with `CommandStart(deep_link=True)`. The
+payload stays plain (`event_<id>`, not base64): links already sent in broadcasts keep working.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F
+from aiogram.filters import CommandObject, CommandStart
+from aiogram.utils.deep_linking import create_start_link
+
+EVENT_PREFIX = "event_"
+
+
+async def event_link(bot: Bot, event_id: int) -> str:
+    """The link that opens the event's card with «Записаться» (handlers.start)."""
+    return await create_start_link(bot, f"{EVENT_PREFIX}{event_id}")
+
+
+def event_start() -> CommandStart:
+    """`/start event_<id>`, as Telegram sends it when such a link is opened."""
+    return CommandStart(deep_link=True, magic=F.args.regexp(rf"^{EVENT_PREFIX}[0-9]+$"))
+
+
+def event_id(command: CommandObject) -> int:
+    """The id in a `/start` that `event_start()` matched."""
+    return int((command.args or "").removeprefix(EVENT_PREFIX))
