@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.dates import (
+    MONTHS_GENITIVE,
     DateParseError,
     ensure_future,
     format_local,
@@ -148,3 +149,10 @@ def test_ensure_future_and_format_local() -> None:
     future = parse_local_datetime("завтра 10:00", MOSCOW, NOW)
     assert ensure_future(future, MOSCOW, NOW) is future
     assert format_local(future, MOSCOW) == "11.03.2026 10:00"
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_every_month_name_shown_to_teachers_is_read_back(month: int) -> None:
+    """Cards and reminders write «5 декабря» from the same names staff may type."""
+    name = MONTHS_GENITIVE[month - 1]
+    assert local(f"5 {name} 2027 в 10:00") == datetime(2027, month, 5, 10, 0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from bot.texts import events_admin as t
@@ -26,9 +27,14 @@ _WEEKDAYS = {
     "субботу": 5, "вс": 6, "воскресенье": 6,
 }  # fmt: skip
 _RELATIVE = {"сегодня": 0, "завтра": 1, "послезавтра": 2}
-_MONTHS = (
+# the one list of Russian month names, for reading («25 декабря») and showing dates
+MONTHS_GENITIVE: Final = (
     "января", "февраля", "марта", "апреля", "мая", "июня",
     "июля", "августа", "сентября", "октября", "ноября", "декабря",
+)  # fmt: skip
+MONTHS_NOMINATIVE: Final = (
+    "январь", "февраль", "март", "апрель", "май", "июнь",
+    "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь",
 )  # fmt: skip
 _PATTERNS = tuple(
     re.compile(pattern + r"\s+" + _TIME)
@@ -36,7 +42,8 @@ _PATTERNS = tuple(
         r"(?P<d>\d{1,2})\.(?P<mo>\d{1,2})\.(?P<y>\d{4}|\d{2})(?:\s*г\.?)?",
         r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})",
         r"(?P<d>\d{1,2})\.(?P<mo>\d{1,2})",
-        r"(?P<d>\d{1,2})\s+(?P<mname>" + "|".join(_MONTHS) + r")(?:\s+(?P<y>\d{4})(?:\s*г\.?)?)?",
+        r"(?P<d>\d{1,2})\s+(?P<mname>" + "|".join(MONTHS_GENITIVE) + r")"
+        r"(?:\s+(?P<y>\d{4})(?:\s*г\.?)?)?",
         r"(?P<rel>" + "|".join(_RELATIVE) + ")",
         r"(?:во?\s+)?(?P<wd>" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + r")\.?",
     )
@@ -102,7 +109,8 @@ def _date(match: re.Match[str], at: time, now_local: datetime) -> date:
         ahead = (_WEEKDAYS[groups["wd"]] - today.weekday()) % 7 or 7
         return today + timedelta(days=ahead)
     day = int(groups["d"])
-    month = _MONTHS.index(groups["mname"]) + 1 if groups.get("mname") else int(groups["mo"])
+    mname = groups.get("mname")
+    month = MONTHS_GENITIVE.index(mname) + 1 if mname else int(groups["mo"])
     if groups.get("y"):
         return _day(_year(groups["y"]), month, day, now_local)
     return _without_year(month, day, at, now_local)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.core.dates import MONTHS_GENITIVE
 from bot.core.markup import fill, q
 from bot.texts import events as t
 from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS
@@ -22,7 +23,7 @@ def local(moment: datetime, tz: ZoneInfo) -> datetime:
 def day_text(moment: datetime, tz: ZoneInfo) -> str:
     """«пт, 12 декабря 2026»."""
     d = local(moment, tz)
-    return f"{t.WEEKDAYS[d.weekday()]}, {d.day} {t.MONTHS_GENITIVE[d.month - 1]} {d.year}"
+    return f"{t.WEEKDAYS[d.weekday()]}, {d.day} {MONTHS_GENITIVE[d.month - 1]} {d.year}"
 
 
 def when_text(starts_at: datetime, duration_min: int, tz: ZoneInfo) -> str:

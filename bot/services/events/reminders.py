@@ -24,6 +24,7 @@ from sqlalchemy.orm import aliased
 
 from bot.core import metrics
 from bot.core.clock import Clock
+from bot.core.dates import MONTHS_GENITIVE
 from broadcasts.limiter import Priority, current_priority
 from handlers.tg.notify import Sender, Sleep, send_once
 from storage.db import SessionMaker
@@ -44,10 +45,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LEADS_MIN = (1440, 60)
 RELATIVE_UP_TO_MIN = 180  # closer than this, say «через час» rather than «сегодня в …»
-MONTHS = (
-    "января", "февраля", "марта", "апреля", "мая", "июня",
-    "июля", "августа", "сентября", "октября", "ноября", "декабря",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -124,7 +121,7 @@ def when_phrase(starts_at: datetime, now: datetime, tz: tzinfo) -> str:
         return f"{_in_minutes(minutes)}, в {clock}"
     days = (local.date() - now.astimezone(tz).date()).days
     day = {0: "сегодня", 1: "завтра", 2: "послезавтра"}.get(days)
-    return f"{day or f'{local.day} {MONTHS[local.month - 1]}'} в {clock}"
+    return f"{day or f'{local.day} {MONTHS_GENITIVE[local.month - 1]}'} в {clock}"
 
 
 def reminder_text(due: Due, now: datetime, tz: tzinfo) -> str:

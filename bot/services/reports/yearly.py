@@ -17,18 +17,14 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.core.dates import MONTHS_NOMINATIVE
 from bot.services.reports.exports import fit_columns, safe_cell
 from bot.texts.events_labels import KIND_LABELS
 from storage.repositories.reports import ReportData
 
-MONTHS = (
-    "январь", "февраль", "март", "апрель", "май", "июнь",
-    "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь",
-)  # fmt: skip
-
 
 def month_label(year: int, month: int) -> str:
-    return f"{MONTHS[month - 1]} {year}"
+    return f"{MONTHS_NOMINATIVE[month - 1]} {year}"
 
 
 def period_label(start: date, end: date) -> str:

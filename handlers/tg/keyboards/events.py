@@ -9,6 +9,7 @@ from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMar
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import texts
+from bot.core.dates import MONTHS_NOMINATIVE
 from bot.core.markup import clip
 from bot.services.events.cards import short_when
 from bot.texts import events as t
@@ -36,7 +37,7 @@ def events_list(
         label = f"{short_when(event.starts_at, tz, this_year)} · {clip(event.title, 40)}"
         builder.button(text=label, callback_data=EventCb(action="card", id=event.id))
     kind = KIND_LABELS.get(flt.kind, t.BTN_KIND_ALL)
-    month = t.MONTHS_NOMINATIVE[flt.month % 100 - 1] if flt.month else t.BTN_MONTH_ALL
+    month = MONTHS_NOMINATIVE[flt.month % 100 - 1].capitalize() if flt.month else t.BTN_MONTH_ALL
     # each filter menu carries the other filter, so picking one keeps the other
     current = {"kind": flt.kind, "month": flt.month}
     builder.button(
@@ -76,7 +77,7 @@ def months(available: Sequence[int], kind: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=t.BTN_MONTH_ALL, callback_data=EventListCb(kind=kind))
     for ym in available:
-        label = f"{t.MONTHS_NOMINATIVE[ym % 100 - 1]} {ym // 100}"
+        label = f"{MONTHS_NOMINATIVE[ym % 100 - 1].capitalize()} {ym // 100}"
         builder.button(text=label, callback_data=EventListCb(kind=kind, month=ym))
     builder.adjust(1)
     return builder.as_markup()
