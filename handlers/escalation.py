@@ -16,6 +16,7 @@ from bot.services.tickets.posting import POST_BODY_LIMIT, open_ticket, post
 from bot.texts import faq_learn as shot_texts
 from handlers.tg.callbacks import AskCb, TicketCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
+from handlers.tg.messenger import TelegramMessenger
 from storage.models import TicketStatus, User
 from storage.repositories import Repositories
 
@@ -27,7 +28,9 @@ class AskState(StatesGroup):
 async def _created(
     bot: Bot, repo: Repositories, settings: Settings, user: User, chat_id: int, question: str
 ) -> str:
-    ticket, appended, reach = await open_ticket(bot, repo, settings, user, chat_id, question)
+    ticket, appended, reach = await open_ticket(
+        TelegramMessenger(bot), repo, settings, user, chat_id, question
+    )
     if reach == "nowhere":
         return fill_region(texts.TICKET_NO_STAFF, id=ticket.id, phone=settings.moc_phone)
     if reach == "queued" and not appended:  # «передал» only when staff really have it
@@ -48,7 +51,9 @@ async def _shot_to_ticket(
     """The picture a new ticket was asked with goes to staff beside the ticket's post."""
     ticket = await repo.tickets.open_for_user(user.id)
     if ticket is not None:
-        await copy_to_staff(bot, repo, settings, ticket.id, user.full_name, source, caption)
+        await copy_to_staff(
+            TelegramMessenger(bot), repo, settings, ticket.id, user.full_name, source, caption
+        )
         await repo.commit()
 
 
@@ -153,7 +158,14 @@ async def asker_action(
         return
     await send_to_chat(query, fill(texts.TICKET_WITHDRAWN, id=ticket.id))
     if changed:
-        await post(bot, repo, settings, ticket.id, fill(texts.STAFF_WITHDRAWN, id=ticket.id), None)
+        await post(
+            TelegramMessenger(bot),
+            repo,
+            settings,
+            ticket.id,
+            fill(texts.STAFF_WITHDRAWN, id=ticket.id),
+            None,
+        )
         await repo.commit()
 
 

@@ -13,6 +13,7 @@ from bot.services.tickets.media import copy_to_staff
 from bot.services.tickets.posting import add_follow_up
 from bot.texts import faq_learn as shot_texts
 from handlers.tg import keyboards
+from handlers.tg.messenger import TelegramMessenger
 from storage.models import User
 from storage.repositories import Repositories
 
@@ -34,7 +35,12 @@ async def append_to_ticket(
         return False
     assert message.bot is not None
     await add_follow_up(
-        message.bot, repo, settings, ticket, user, text or shot_texts.SHOT_QUESTION
+        TelegramMessenger(message.bot),
+        repo,
+        settings,
+        ticket,
+        user,
+        text or shot_texts.SHOT_QUESTION,
     )
     # the asker hears first: the copy may wait for a slot in a busy staff chat
     await message.answer(
@@ -43,6 +49,8 @@ async def append_to_ticket(
     )
     if shot:
         source = (message.chat.id, message.message_id)
-        await copy_to_staff(message.bot, repo, settings, ticket.id, user.full_name, source, text)
+        await copy_to_staff(
+            TelegramMessenger(message.bot), repo, settings, ticket.id, user.full_name, source, text
+        )
         await repo.commit()
     return True
