@@ -16,16 +16,21 @@ def _feature(path: Path) -> str:
     return path.relative_to(HANDLERS).parts[0].removesuffix(".py")
 
 
-def _imported(tree: ast.AST) -> set[str]:
+def _imports(tree: ast.AST) -> set[str]:
+    """Every module named by an import; `from pkg import mod` counts as pkg.mod."""
     found: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "handlers":
-            found |= {f"handlers.{alias.name}" for alias in node.names}
+        if isinstance(node, ast.ImportFrom) and node.module in ("handlers", "bot"):
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
             found.add(node.module)
         elif isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
-    return {name for name in found if name.startswith("handlers.")}
+    return found
+
+
+def _imported(tree: ast.AST) -> set[str]:
+    return {name for name in _imports(tree) if name.startswith("handlers.")}
 
 
 def test_no_router_module_imports_another_feature() -> None:
@@ -40,6 +45,18 @@ def test_no_router_module_imports_another_feature() -> None:
             target = name.split(".")[1]
             if target not in PLUMBING and target != feature:
                 crossings.append(f"{path.relative_to(HANDLERS.parent)} imports {name}")
+    assert crossings == []
+
+
+def test_routers_use_only_services_core_and_texts_of_bot() -> None:
+    """Not the composition root (bot.app) nor anything else in bot/: the layers below."""
+    allowed = ("bot.services", "bot.core", "bot.texts")
+    crossings = [
+        f"{path.relative_to(HANDLERS.parent)} imports {name}"
+        for path in sorted(HANDLERS.rglob("*.py"))
+        for name in _imports(ast.parse(path.read_text(encoding="utf-8")))
+        if name.startswith("bot.") and not name.startswith(allowed)
+    ]
     assert crossings == []
 
 
