@@ -12,11 +12,9 @@ from aiogram.types import CallbackQuery
 
 from bot.texts import broadcasts as t
 from broadcasts import service
-from handlers.tg.callbacks import AckCb
+from handlers.tg.callbacks import PREVIEW_ID, AckCb
 from storage.models import Broadcast
 from storage.repositories import Repositories
-
-PREVIEW_ID = 0  # the «Ознакомлен» of a preview or a test carries no broadcast yet
 
 
 async def acknowledge(query: CallbackQuery, callback_data: AckCb, repo: Repositories) -> None:

@@ -12,9 +12,8 @@ from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import fill, fill_region
 from bot.services.tickets.media import copy_to_staff
-from bot.services.tickets.posting import POST_BODY_LIMIT, add_follow_up, open_ticket, post
+from bot.services.tickets.posting import POST_BODY_LIMIT, open_ticket, post
 from bot.texts import faq_learn as shot_texts
-from handlers.tg import keyboards
 from handlers.tg.callbacks import AskCb, TicketCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
 from handlers.tg.messenger import TelegramMessenger
@@ -56,44 +55,6 @@ async def _shot_to_ticket(
             TelegramMessenger(bot), repo, settings, ticket.id, user.full_name, source, caption
         )
         await repo.commit()
-
-
-async def append_to_ticket(
-    message: Message,
-    repo: Repositories,
-    settings: Settings,
-    user: User,
-    text: str,
-    shot: bool = False,
-) -> bool:
-    """While a ticket waits for staff, what the asker writes joins it (True if it did);
-    with `shot`, the message's picture or file is copied to staff too."""
-    if user.has_open_ticket is False:  # known from the user's own query: no second one
-        return False
-    ticket = await repo.tickets.open_for_user(user.id)
-    if ticket is None:
-        return False
-    assert message.bot is not None
-    await add_follow_up(
-        TelegramMessenger(message.bot),
-        repo,
-        settings,
-        ticket,
-        user,
-        text or shot_texts.SHOT_QUESTION,
-    )
-    # the asker hears first: the copy may wait for a slot in a busy staff chat
-    await message.answer(
-        fill(texts.TICKET_APPENDED, id=ticket.id),
-        reply_markup=keyboards.user_ticket_open(ticket.id),
-    )
-    if shot:
-        source = (message.chat.id, message.message_id)
-        await copy_to_staff(
-            TelegramMessenger(message.bot), repo, settings, ticket.id, user.full_name, source, text
-        )
-        await repo.commit()
-    return True
 
 
 async def ask(message: Message, state: FSMContext) -> None:

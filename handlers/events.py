@@ -9,7 +9,7 @@ from datetime import datetime
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from bot import texts
 from bot.core.clock import Clock
@@ -23,14 +23,16 @@ from bot.services.events.registration import (
     register_and_confirm,
     send_ics,
 )
+from bot.services.events.rules import signup_blocker
 from bot.texts import events as t
 from bot.texts.events_labels import KIND_LABELS
-from handlers.profile import start_profile
 from handlers.tg import keyboards
 from handlers.tg.callbacks import EventCb, EventFilterCb, EventListCb
 from handlers.tg.edits import edit_or_send, send_to_chat
+from handlers.tg.event_card import render_card
 from handlers.tg.keyboards import events as kb
-from storage.models import Event, EventStatus, RegistrationStatus, Role, User
+from handlers.tg.profile_entry import start_profile
+from storage.models import Event, RegistrationStatus, Role, User
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -100,61 +102,6 @@ async def filter_cb(
     upcoming = await repo.events.upcoming(clock.now(), callback_data.kind or None, limit=200)
     months = sorted({int(f"{e.starts_at.astimezone(settings.tz):%Y%m}") for e in upcoming})
     await edit_or_send(query, t.PICK_MONTH, kb.months(months, callback_data.kind))
-
-
-def signup_blocker(event: Event, now: datetime) -> str | None:
-    """Why registration is shut («closed», «past», «deadline»), or None while it is open."""
-    if event.status != EventStatus.PUBLISHED:
-        return "closed"
-    if now >= event.starts_at:
-        return "past"
-    if event.registration_deadline is not None and now > event.registration_deadline:
-        return "deadline"
-    return None
-
-
-def open_for_signup(event: Event, now: datetime) -> bool:
-    return signup_blocker(event, now) is None
-
-
-async def render_card(
-    event: Event,
-    user_id: int,
-    repo: Repositories,
-    settings: Settings,
-    clock: Clock,
-    is_admin: bool,
-) -> tuple[str, InlineKeyboardMarkup]:
-    registration = await repo.events.registration(event.id, user_id)
-    position = 0
-    if registration is not None and registration.status == RegistrationStatus.WAITING:
-        position = await repo.events.waiting_position(registration)
-    active = registration is not None and registration.status in (
-        RegistrationStatus.REGISTERED,
-        RegistrationStatus.ATTENDED,
-    )
-    text = events_view.card(event, settings.tz, registration, position, active or is_admin)
-    markup = kb.card(event, registration, is_admin, open_for_signup(event, clock.now()))
-    return text, markup
-
-
-async def send_card(
-    message: Message,
-    event_id: int,
-    user_id: int,
-    repo: Repositories,
-    settings: Settings,
-    clock: Clock,
-    is_admin: bool,
-) -> bool:
-    """Used by the deep link `?start=event_<id>`; False when the event is gone."""
-    event = await repo.events.get(event_id)
-    if event is None:
-        await message.answer(t.EVENT_GONE)
-        return False
-    text, markup = await render_card(event, user_id, repo, settings, clock, is_admin)
-    await message.answer(text, reply_markup=markup)
-    return True
 
 
 async def event_cb(

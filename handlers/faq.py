@@ -19,10 +19,10 @@ from bot.services.faq import FaqEntry, FaqService, Intent, SearchResult, render_
 from bot.services.faq.learning import refresh
 from bot.services.faq.querylog import QueryLog
 from bot.texts import faq_learn as shot_texts
-from handlers.escalation import append_to_ticket
 from handlers.tg import keyboards
 from handlers.tg.callbacks import FaqCb
 from handlers.tg.edits import edit_or_send
+from handlers.tg.follow_ups import append_to_ticket
 from handlers.tg.keyboards import faq_learn as shot_keyboards
 from storage.models import User
 from storage.repositories import Repositories

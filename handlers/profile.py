@@ -11,7 +11,6 @@ from typing import Any
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 
 from bot import texts
@@ -32,32 +31,9 @@ from handlers.tg import keyboards
 from handlers.tg.callbacks import ProfileCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
 from handlers.tg.keyboards import events as kb
+from handlers.tg.profile_entry import ProfileForm, start_profile
 from storage.models import User
 from storage.repositories import Repositories
-
-
-class ProfileForm(StatesGroup):
-    name = State()
-    organisation = State()
-    position = State()
-    contact = State()
-    consent = State()
-    mailing = State()
-
-
-async def start_profile(
-    event: Message | CallbackQuery,
-    state: FSMContext,
-    repo: Repositories,
-    pending_event: int | None,
-) -> None:
-    names = [o.name for o in await repo.profiles.organisations()][:30]
-    await state.set_state(ProfileForm.name)
-    await state.set_data({"pending_event": pending_event, "orgs": names})
-    if isinstance(event, CallbackQuery):
-        await send_to_chat(event, t.PROFILE_START)
-    else:
-        await event.answer(t.PROFILE_START)
 
 
 async def got_name(message: Message, state: FSMContext) -> None:

@@ -11,10 +11,10 @@ from bot import texts
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.markup import fill
-from handlers.events import send_card
 from handlers.tg import deep_links, keyboards
 from handlers.tg.callbacks import RoleCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
+from handlers.tg.event_card import send_card
 from storage.models import Role, User
 from storage.repositories import Repositories
 

@@ -16,9 +16,9 @@ from aiogram.filters import Command, or_f
 
 from bot.texts import broadcasts as t
 from handlers.broadcasts_admin import compose, manage, options, preview
-from handlers.events_admin import OneAtATime, deny_callback, deny_message
 from handlers.tg.callbacks import AdminEventCb
 from handlers.tg.filters import IsAdmin
+from handlers.tg.guards import OneAtATime, deny_callback, deny_message
 from handlers.tg.keyboards import broadcasts as kb
 
 

@@ -24,10 +24,10 @@ from handlers.broadcasts_admin.draft import (
     step_button,
 )
 from handlers.broadcasts_admin.options import after_target, event_link
-from handlers.events_admin_edit import Reply, reply_in, reply_to
 from handlers.tg.callbacks import AdminEventCb
 from handlers.tg.edits import edit_or_send, send_to_chat
 from handlers.tg.keyboards import broadcasts as kb
+from handlers.tg.replies import Reply, reply_in, reply_to
 from storage.models import Event, EventStatus
 from storage.repositories import Repositories
 from storage.repositories.chats import clean_tag

@@ -18,9 +18,9 @@ from bot.core.dates import ensure_future, parse_local_datetime
 from bot.texts import broadcasts as t
 from broadcasts import service
 from broadcasts.content import Content, LinkButton
-from handlers.events_admin_edit import Reply, reply_in
 from handlers.tg.edits import drop_keyboard
 from handlers.tg.keyboards import broadcasts as kb
+from handlers.tg.replies import Reply, reply_in
 from storage.repositories import Repositories
 
 

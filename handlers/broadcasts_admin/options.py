@@ -12,14 +12,14 @@ from bot.core.config import Settings
 from bot.core.dates import DateParseError
 from bot.core.markup import clip
 from bot.services.events import cards as events_view
+from bot.services.events.rules import open_for_signup
 from bot.texts import broadcasts as t
 from broadcasts.content import Content, LinkButton
 from handlers.broadcasts_admin.draft import Compose, ask, parse_moment, pressed, step_button
 from handlers.broadcasts_admin.preview import show_preview
-from handlers.events import open_for_signup
-from handlers.events_admin_edit import Reply, reply_to
 from handlers.tg import deep_links
 from handlers.tg.keyboards import broadcasts as kb
+from handlers.tg.replies import Reply, reply_to
 from storage.repositories import Repositories
 
 # --- steps 3–5: button, «Ознакомлен», time and repetition -------------------------------------

@@ -25,7 +25,6 @@ from bot.core.markup import fill, q
 from bot.texts import broadcasts as t
 from broadcasts import service
 from broadcasts.channel import Sent
-from handlers.acks import PREVIEW_ID
 from handlers.broadcasts_admin.draft import (
     Compose,
     ask,
@@ -38,6 +37,7 @@ from handlers.broadcasts_admin.draft import (
     step_button,
 )
 from handlers.tg.broadcast_channel import TelegramChannel
+from handlers.tg.callbacks import PREVIEW_ID
 from handlers.tg.edits import drop_keyboard, send_to_chat
 from handlers.tg.keyboards import broadcasts as kb
 from storage.repositories import Repositories

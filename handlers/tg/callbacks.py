@@ -115,6 +115,9 @@ class AckCb(CallbackData, prefix="ack"):
     b: DbId
 
 
+PREVIEW_ID = 0  # AckCb.b of a preview or a test copy: it carries no broadcast yet
+
+
 class UnsubCb(CallbackData, prefix="unsub"):
     """«Отписаться» under a broadcast delivered to a private subscriber."""
 

@@ -1,19 +1,15 @@
-"""Changing a published event: edit one field, close registration, cancel the event.
+"""Changing a published event: one field at a time.
 
 Part of the staff side joined by handlers.events_admin (which checks the role first). A new
-value goes through the same checks as in the new-event dialog (bot.services.events.form). People
-who
-planned their day around the event hear about it: a new time or place, and a cancellation,
-go to everyone registered or waiting as a notice broadcast queued in the same transaction as
-the change — never a notice about a change that was rolled back, never a change without its
-notice, even if the process dies half-way through the list (the worker resumes it).
+value goes through the same checks as in the new-event dialog (bot.services.events.form). A
+new time or place is told to everyone registered or waiting, queued with the change
+(handlers.events_admin.shared); more seats move the waiting list up at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -27,62 +23,28 @@ from bot.core.config import Settings
 from bot.core.dates import format_local
 from bot.core.markup import fill, q
 from bot.services.events import form
-from bot.services.events.cards import card, place_text, when_text
+from bot.services.events.cards import place_text
 from bot.services.events.registration import notify_promoted
 from bot.texts import events_admin as t
-from broadcasts import service
 from broadcasts.worker import BroadcastWorker
+from handlers.events_admin.shared import (
+    audience,
+    notice_ids,
+    queue_notices,
+    schedule,
+    staff_card,
+    wake,
+)
 from handlers.tg.callbacks import AdminEventCb
-from handlers.tg.edits import drop_keyboard, edit_or_send, send_to_chat
+from handlers.tg.edits import drop_keyboard, send_to_chat
 from handlers.tg.keyboards import events_admin as kb
-from storage.models import Event, EventFormat, EventSession, EventStatus, RegistrationStatus
+from handlers.tg.replies import Reply, reply_in, reply_to
+from storage.models import Event, EventFormat, EventSession, EventStatus
 from storage.repositories import Repositories
 
 
 class EditEvent(StatesGroup):
     value = State()  # data: event_id, field
-
-
-def staff_card(event: Event, settings: Settings) -> tuple[str, InlineKeyboardMarkup]:
-    """The card as teachers see it, with the link shown, under the staff buttons."""
-    return card(event, settings.tz, show_link=True), kb.admin_card(event)
-
-
-async def queue_notices(
-    repo: Repositories, author_id: int, now: datetime, batches: list[tuple[list[int], str]]
-) -> list[int]:
-    """Each (users, text) as a notice broadcast, in the caller's transaction; their ids."""
-    ids = []
-    for user_ids, text in batches:
-        notice = await service.create_notice(
-            repo.session, author_id=author_id, text=text, user_ids=user_ids, now=now
-        )
-        if notice is not None:
-            ids.append(notice.id)
-    return ids
-
-
-def notice_ids(ids: list[int]) -> str:
-    return ", ".join(f"№{i}" for i in ids)
-
-
-def wake(worker: BroadcastWorker | None) -> None:
-    """Notices are due now; a worker in this process starts at once, another one polls."""
-    if worker is not None:
-        worker.wake()
-
-
-async def audience(repo: Repositories, event_id: int) -> tuple[list[int], list[int]]:
-    """User ids of the registered and of the waiting list."""
-    regs = await repo.events.participants(event_id)
-    registered = [r.user_id for r in regs if r.status == RegistrationStatus.REGISTERED]
-    waiting = [r.user_id for r in regs if r.status == RegistrationStatus.WAITING]
-    return registered, waiting
-
-
-def schedule(event: Event, settings: Settings) -> str:
-    sessions = event.sessions or [EventSession(starts_at=event.starts_at)]
-    return "; ".join(when_text(s.starts_at, event.duration_min, settings.tz) for s in sessions)
 
 
 # --- editing a field --------------------------------------------------------------------------
@@ -203,24 +165,6 @@ SETTERS: dict[str, Setter] = {
 }
 
 
-Reply = Callable[[str, InlineKeyboardMarkup | None], Awaitable[object]]
-
-
-def reply_to(message: Message) -> Reply:
-    async def reply(text: str, markup: InlineKeyboardMarkup | None) -> object:
-        return await message.answer(text, reply_markup=markup)
-
-    return reply
-
-
-def reply_in(query: CallbackQuery) -> Reply:
-    async def reply(text: str, markup: InlineKeyboardMarkup | None) -> object:
-        await send_to_chat(query, text, markup)
-        return None
-
-    return reply
-
-
 @dataclass(frozen=True)
 class Deps:
     """What saving a change needs beyond the answer itself."""
@@ -315,72 +259,6 @@ async def edit_button(
     await _apply(reply_in(query), state, callback_data.value, deps)
 
 
-# --- closing and cancelling -------------------------------------------------------------------
-
-
-async def close(
-    query: CallbackQuery, callback_data: AdminEventCb, repo: Repositories, settings: Settings,
-    clock: Clock,
-) -> None:  # fmt: skip
-    event = await repo.events.get(callback_data.id)
-    if event is None:
-        await query.answer(t.EVENT_MISSING, show_alert=True)
-        return
-    if event.status != EventStatus.PUBLISHED or not await repo.events.set_status(
-        event.id, EventStatus.CLOSED
-    ):
-        await query.answer(t.CLOSE_NOT_OPEN, show_alert=True)
-        return
-    event.status, event.updated_at = EventStatus.CLOSED, clock.now()  # the view reads these
-    await repo.commit()
-    await query.answer(fill(t.CLOSED_OK, title=event.title))
-    await edit_or_send(query, *staff_card(event, settings))
-
-
-async def cancel_ask(
-    query: CallbackQuery, callback_data: AdminEventCb, repo: Repositories, settings: Settings
-) -> None:
-    event = await repo.events.get(callback_data.id)
-    if event is None or event.status == EventStatus.CANCELLED:
-        await query.answer(
-            t.EVENT_MISSING if event is None else t.ALREADY_CANCELLED, show_alert=True
-        )
-        return
-    registered, waiting = await audience(repo, event.id)
-    await query.answer()
-    text = fill(
-        t.CANCEL_CONFIRM, title=event.title, when=schedule(event, settings),
-        count=len(registered) + len(waiting),
-    )  # fmt: skip
-    await edit_or_send(query, text, kb.cancel_confirm(event.id))
-
-
-async def cancel_yes(
-    query: CallbackQuery, callback_data: AdminEventCb, repo: Repositories, settings: Settings,
-    clock: Clock, broadcast_worker: BroadcastWorker | None = None,
-) -> None:  # fmt: skip
-    event = await repo.events.get(callback_data.id)
-    if event is None:
-        await query.answer(t.EVENT_MISSING, show_alert=True)
-        return
-    if not await repo.events.set_status(event.id, EventStatus.CANCELLED):
-        await query.answer(t.ALREADY_CANCELLED, show_alert=True)
-        return
-    event.status, event.updated_at = EventStatus.CANCELLED, clock.now()
-    registered, waiting = await audience(repo, event.id)
-    notice = fill(t.EVENT_CANCELLED_NOTICE, title=event.title, when=schedule(event, settings))
-    ids = await queue_notices(
-        repo, query.from_user.id, clock.now(), [([*registered, *waiting], notice)]
-    )
-    await repo.commit()
-    await query.answer()
-    # the outcome first; the worker is woken after it, so its report cannot come before it
-    done = fill(t.CANCELLED_OK, title=event.title)
-    await send_to_chat(query, done + (fill(t.NOTICES_QUEUED, ids=notice_ids(ids)) if ids else ""))
-    wake(broadcast_worker)
-    await edit_or_send(query, *staff_card(event, settings))
-
-
 def create_router() -> Router:
     """Staff-only: included by handlers.events_admin behind its admin check."""
     router = Router(name=__name__)
@@ -389,7 +267,4 @@ def create_router() -> Router:
     router.message.register(edit_text, EditEvent.value, F.text)
     router.message.register(edit_other, EditEvent.value)
     router.callback_query.register(edit_button, kb.FormCb.filter(), EditEvent.value)
-    router.callback_query.register(close, AdminEventCb.filter(F.action == "close"))
-    router.callback_query.register(cancel_ask, AdminEventCb.filter(F.action == "cancel"))
-    router.callback_query.register(cancel_yes, AdminEventCb.filter(F.action == "cancel_yes"))
     return router

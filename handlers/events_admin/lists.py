@@ -1,4 +1,4 @@
-"""Who is coming: the participant list, its Excel/CSV export, attendance marks, the report.
+"""Who is coming: the participant list, its Excel/CSV export and attendance marks.
 
 Part of the staff side joined by handlers.events_admin (which checks the role first). Names,
 organisations and contacts are typed by teachers, so the list is built as plain text, split
@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import suppress
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.core.clock import Clock
@@ -27,14 +26,12 @@ from bot.services.reports.exports import (
     participants_xlsx,
     status_label,
 )
-from bot.services.reports.yearly import build_report_xlsx, period_label
 from bot.texts import events_admin as t
 from handlers.tg.callbacks import AdminEventCb, AttendCb
 from handlers.tg.edits import edit_or_send, send_to_chat
 from handlers.tg.keyboards import events_admin as kb
 from storage.models import Event, Registration, RegistrationStatus, TeacherProfile
 from storage.repositories import Repositories
-from storage.repositories.reports import ReportRepo
 
 PAGE = 20
 ORDER = {"registered": 0, "attended": 0, "waiting": 1, "cancelled": 2}
@@ -232,53 +229,8 @@ async def toggle(
             await message.edit_reply_markup(reply_markup=markup)
 
 
-# --- the period report ------------------------------------------------------------------------
-
-
-def academic_year(today: date) -> tuple[date, date]:
-    """1 September – 31 August around `today`."""
-    first_year = today.year if today.month >= 9 else today.year - 1
-    return date(first_year, 9, 1), date(first_year + 1, 8, 31)
-
-
-def report_period(args: str | None, today: date) -> tuple[date, date]:
-    """Both days inclusive; ValueError for anything but nothing or two ISO dates in order."""
-    parts = (args or "").split()
-    if not parts:
-        return academic_year(today)
-    if len(parts) != 2:
-        raise ValueError("two dates expected")
-    first, last = date.fromisoformat(parts[0]), date.fromisoformat(parts[1])
-    if last < first:
-        raise ValueError("the period ends before it starts")
-    return first, last
-
-
-async def report(
-    message: Message, command: CommandObject, repo: Repositories, settings: Settings, clock: Clock
-) -> None:
-    tz = settings.tz
-    try:
-        first, last = report_period(command.args, clock.now().astimezone(tz).date())
-    except ValueError:
-        await message.answer(t.REPORT_USAGE)
-        return
-    start = datetime.combine(first, time(), tz).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(), tz).astimezone(UTC)
-    data = await ReportRepo(repo.session).collect(start, end, tz=tz)
-    totals = data.totals
-    caption = fill(
-        t.REPORT_CAPTION, period=period_label(first, last), events=totals.events,
-        registrations=totals.registrations, people=totals.unique_participants,
-        attended=totals.attended,
-    )  # fmt: skip
-    name = t.FILE_REPORT.format(first=first.isoformat(), last=last.isoformat())
-    workbook = build_report_xlsx(data, first, last, settings.moc_name)
-    await message.answer_document(BufferedInputFile(workbook, filename=name), caption=caption)
-
-
 def create_router() -> Router:
-    """Staff-only: included by handlers.events_admin behind its admin check (/report too)."""
+    """Staff-only: included by handlers.events_admin behind its admin check."""
     router = Router(name=__name__)
     router.callback_query.register(people, AdminEventCb.filter(F.action == "people"))
     router.callback_query.register(export, AdminEventCb.filter(F.action.in_({"xlsx", "csv"})))

@@ -1,32 +1,25 @@
-"""The staff side of events, and its first part: creating an event in a chat dialog.
-
-`create_router()` joins everything staff do with events (this dialog, editing, lists, the
-report). Its first handlers answer anyone who is not in ADMIN_IDS with ADMIN_ONLY — commands
-and every staff callback, forged ones included — and the staff routers below carry IsAdmin as
-router filters, so the role is decided on the server whatever a payload says.
+"""Creating an event in a chat dialog (/new_event, «➕ Новое мероприятие»).
 
 The dialog asks one thing per step and checks it with bot.services.events.form; a wrong answer is
 explained and asked again. The draft lives in FSM data (in the database, as JSON), so a
-restart resumes it. «Опубликовать» runs under a per-user lock, checks that the draft is still
-there and clears it before writing: a double tap creates one event.
+restart resumes it. «Опубликовать» runs under a per-user lock (OneAtATime on the staff gate),
+checks that the draft is still there and clears it before writing: a double tap creates one
+event.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
-from aiogram import BaseMiddleware, F, Router
+from aiogram import F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.filters import Command, StateFilter, or_f
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
-from aiogram.types import User as TgUser
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import texts
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.dates import format_local
@@ -34,17 +27,12 @@ from bot.core.markup import fill
 from bot.services.events import form
 from bot.services.events.cards import card
 from bot.texts import events_admin as t
-from handlers import events_admin_edit, events_admin_lists
-from handlers.events_admin_edit import Reply, reply_in, reply_to, staff_card
-from handlers.tg.callbacks import AdminEventCb, AttendCb
+from handlers.events_admin.shared import staff_card
 from handlers.tg.edits import drop_keyboard
-from handlers.tg.filters import IsAdmin
 from handlers.tg.keyboards import events_admin as kb
+from handlers.tg.replies import Reply, reply_in, reply_to
 from storage.models import EventFormat
 from storage.repositories import Repositories
-
-STAFF_CALLBACKS = (AdminEventCb, AttendCb, kb.FormCb, kb.EditCb, kb.AttendPageCb)
-STAFF_COMMANDS = ("new_event", "report")
 
 
 class NewEvent(StatesGroup):
@@ -250,70 +238,13 @@ async def discard(query: CallbackQuery, state: FSMContext, raw_state: str | None
     await reply_in(query)(t.DRAFT_DISCARDED, None)
 
 
-# --- access and assembly ----------------------------------------------------------------------
-
-
-async def deny_message(message: Message) -> None:
-    await message.answer(texts.ADMIN_ONLY)
-
-
-async def deny_callback(query: CallbackQuery) -> None:
-    await query.answer(texts.ADMIN_ONLY, show_alert=True)
-
-
-Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
-
-
-class OneAtATime(BaseMiddleware):
-    """One update per staff member at a time, so a double tap is seen as two taps in a row
-    (the second finds the work done) rather than two at once, and two quick answers cannot
-    overwrite each other's draft. (Keeping their arrival order needs the Dispatcher's
-    events isolation.) Staff are few: the locks live as long as the router."""
-
-    def __init__(self) -> None:
-        self._locks: dict[int, asyncio.Lock] = {}
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        user: TgUser | None = data.get("event_from_user")
-        if user is None:
-            return await handler(event, data)
-        async with self._locks.setdefault(user.id, asyncio.Lock()):
-            return await handler(event, data)
-
-
-def _dialog_router() -> Router:
-    router = Router(name=f"{__name__}.dialog")
+def create_router() -> Router:
+    """The dialog's steps; mounted under the staff gate in handlers.events_admin."""
+    router = Router(name=__name__)
     steps = [getattr(NewEvent, step) for step in form.STEPS]
     router.message.register(step_text, StateFilter(*steps), F.text)
     router.message.register(step_other, StateFilter(*steps, NewEvent.preview))
     router.callback_query.register(publish, kb.FormCb.filter(F.field == "publish"))
     router.callback_query.register(discard, kb.FormCb.filter(F.field == "drop"))
     router.callback_query.register(step_button, kb.FormCb.filter())
-    return router
-
-
-def _staff_router() -> Router:
-    """Commands first (they work in the middle of a dialog), then lists, editing, the dialog."""
-    router = Router(name=f"{__name__}.staff")
-    router.message.filter(IsAdmin())
-    router.callback_query.filter(IsAdmin())
-    one_at_a_time = OneAtATime()
-    router.message.middleware(one_at_a_time)
-    router.callback_query.middleware(one_at_a_time)
-    router.message.register(new_event, Command("new_event"))
-    router.message.register(events_admin_lists.report, Command("report"))
-    router.callback_query.register(new_event_button, AdminEventCb.filter(F.action == "new"))
-    router.include_routers(
-        events_admin_lists.create_router(), events_admin_edit.create_router(), _dialog_router()
-    )
-    return router
-
-
-def create_router() -> Router:
-    """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
-    router = Router(name=__name__)
-    router.message.register(deny_message, Command(*STAFF_COMMANDS), ~IsAdmin())
-    staff_callbacks = or_f(*(factory.filter() for factory in STAFF_CALLBACKS))
-    router.callback_query.register(deny_callback, staff_callbacks, ~IsAdmin())
-    router.include_router(_staff_router())
     return router

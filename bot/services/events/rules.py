@@ -1,0 +1,23 @@
+"""Who may sign up for an event, and when: one rule for the card's «Записаться», the
+registration itself and the events a broadcast may link to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage.models import Event, EventStatus
+
+
+def signup_blocker(event: Event, now: datetime) -> str | None:
+    """Why registration is shut («closed», «past», «deadline»), or None while it is open."""
+    if event.status != EventStatus.PUBLISHED:
+        return "closed"
+    if now >= event.starts_at:
+        return "past"
+    if event.registration_deadline is not None and now > event.registration_deadline:
+        return "deadline"
+    return None
+
+
+def open_for_signup(event: Event, now: datetime) -> bool:
+    return signup_blocker(event, now) is None

@@ -1,0 +1,98 @@
+"""Closing registration for an event and cancelling it; a cancellation is told to everyone
+registered or waiting (handlers.events_admin.shared queues the notices)."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery
+
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.markup import fill
+from bot.texts import events_admin as t
+from broadcasts.worker import BroadcastWorker
+from handlers.events_admin.shared import (
+    audience,
+    notice_ids,
+    queue_notices,
+    schedule,
+    staff_card,
+    wake,
+)
+from handlers.tg.callbacks import AdminEventCb
+from handlers.tg.edits import edit_or_send, send_to_chat
+from handlers.tg.keyboards import events_admin as kb
+from storage.models import EventStatus
+from storage.repositories import Repositories
+
+
+async def close(
+    query: CallbackQuery, callback_data: AdminEventCb, repo: Repositories, settings: Settings,
+    clock: Clock,
+) -> None:  # fmt: skip
+    event = await repo.events.get(callback_data.id)
+    if event is None:
+        await query.answer(t.EVENT_MISSING, show_alert=True)
+        return
+    if event.status != EventStatus.PUBLISHED or not await repo.events.set_status(
+        event.id, EventStatus.CLOSED
+    ):
+        await query.answer(t.CLOSE_NOT_OPEN, show_alert=True)
+        return
+    event.status, event.updated_at = EventStatus.CLOSED, clock.now()  # the view reads these
+    await repo.commit()
+    await query.answer(fill(t.CLOSED_OK, title=event.title))
+    await edit_or_send(query, *staff_card(event, settings))
+
+
+async def cancel_ask(
+    query: CallbackQuery, callback_data: AdminEventCb, repo: Repositories, settings: Settings
+) -> None:
+    event = await repo.events.get(callback_data.id)
+    if event is None or event.status == EventStatus.CANCELLED:
+        await query.answer(
+            t.EVENT_MISSING if event is None else t.ALREADY_CANCELLED, show_alert=True
+        )
+        return
+    registered, waiting = await audience(repo, event.id)
+    await query.answer()
+    text = fill(
+        t.CANCEL_CONFIRM, title=event.title, when=schedule(event, settings),
+        count=len(registered) + len(waiting),
+    )  # fmt: skip
+    await edit_or_send(query, text, kb.cancel_confirm(event.id))
+
+
+async def cancel_yes(
+    query: CallbackQuery, callback_data: AdminEventCb, repo: Repositories, settings: Settings,
+    clock: Clock, broadcast_worker: BroadcastWorker | None = None,
+) -> None:  # fmt: skip
+    event = await repo.events.get(callback_data.id)
+    if event is None:
+        await query.answer(t.EVENT_MISSING, show_alert=True)
+        return
+    if not await repo.events.set_status(event.id, EventStatus.CANCELLED):
+        await query.answer(t.ALREADY_CANCELLED, show_alert=True)
+        return
+    event.status, event.updated_at = EventStatus.CANCELLED, clock.now()
+    registered, waiting = await audience(repo, event.id)
+    notice = fill(t.EVENT_CANCELLED_NOTICE, title=event.title, when=schedule(event, settings))
+    ids = await queue_notices(
+        repo, query.from_user.id, clock.now(), [([*registered, *waiting], notice)]
+    )
+    await repo.commit()
+    await query.answer()
+    # the outcome first; the worker is woken after it, so its report cannot come before it
+    done = fill(t.CANCELLED_OK, title=event.title)
+    await send_to_chat(query, done + (fill(t.NOTICES_QUEUED, ids=notice_ids(ids)) if ids else ""))
+    wake(broadcast_worker)
+    await edit_or_send(query, *staff_card(event, settings))
+
+
+def create_router() -> Router:
+    """Staff-only: included by handlers.events_admin behind its admin check."""
+    router = Router(name=__name__)
+    router.callback_query.register(close, AdminEventCb.filter(F.action == "close"))
+    router.callback_query.register(cancel_ask, AdminEventCb.filter(F.action == "cancel"))
+    router.callback_query.register(cancel_yes, AdminEventCb.filter(F.action == "cancel_yes"))
+    return router

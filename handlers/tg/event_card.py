@@ -1,0 +1,56 @@
+"""An event's card as one person sees it: the text for their registration (or the queue
+position) and the buttons they may press. Shown by the events list and by the deep link
+`?start=event_<id>` (handlers.start)."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardMarkup, Message
+
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.services.events import cards as events_view
+from bot.services.events.rules import open_for_signup
+from bot.texts import events as t
+from handlers.tg.keyboards import events as kb
+from storage.models import Event, RegistrationStatus
+from storage.repositories import Repositories
+
+
+async def render_card(
+    event: Event,
+    user_id: int,
+    repo: Repositories,
+    settings: Settings,
+    clock: Clock,
+    is_admin: bool,
+) -> tuple[str, InlineKeyboardMarkup]:
+    registration = await repo.events.registration(event.id, user_id)
+    position = 0
+    if registration is not None and registration.status == RegistrationStatus.WAITING:
+        position = await repo.events.waiting_position(registration)
+    active = registration is not None and registration.status in (
+        RegistrationStatus.REGISTERED,
+        RegistrationStatus.ATTENDED,
+    )
+    text = events_view.card(event, settings.tz, registration, position, active or is_admin)
+    markup = kb.card(event, registration, is_admin, open_for_signup(event, clock.now()))
+    return text, markup
+
+
+async def send_card(
+    message: Message,
+    event_id: int,
+    user_id: int,
+    repo: Repositories,
+    settings: Settings,
+    clock: Clock,
+    is_admin: bool,
+) -> bool:
+    """Used by the deep link `?start=event_<id>`; False when the event is gone."""
+    event = await repo.events.get(event_id)
+    if event is None:
+        await message.answer(t.EVENT_GONE)
+        return False
+    text, markup = await render_card(event, user_id, repo, settings, clock, is_admin)
+    await message.answer(text, reply_markup=markup)
+    return True

@@ -1,0 +1,56 @@
+"""A follow-up to a waiting ticket: while a ticket waits for staff, what the asker writes
+joins it instead of being answered from the FAQ. Used by the FAQ catch-all (handlers.faq);
+the ticket itself is opened by handlers.escalation."""
+
+from __future__ import annotations
+
+from aiogram.types import Message
+
+from bot import texts
+from bot.core.config import Settings
+from bot.core.markup import fill
+from bot.services.tickets.media import copy_to_staff
+from bot.services.tickets.posting import add_follow_up
+from bot.texts import faq_learn as shot_texts
+from handlers.tg import keyboards
+from handlers.tg.messenger import TelegramMessenger
+from storage.models import User
+from storage.repositories import Repositories
+
+
+async def append_to_ticket(
+    message: Message,
+    repo: Repositories,
+    settings: Settings,
+    user: User,
+    text: str,
+    shot: bool = False,
+) -> bool:
+    """While a ticket waits for staff, what the asker writes joins it (True if it did);
+    with `shot`, the message's picture or file is copied to staff too."""
+    if user.has_open_ticket is False:  # known from the user's own query: no second one
+        return False
+    ticket = await repo.tickets.open_for_user(user.id)
+    if ticket is None:
+        return False
+    assert message.bot is not None
+    await add_follow_up(
+        TelegramMessenger(message.bot),
+        repo,
+        settings,
+        ticket,
+        user,
+        text or shot_texts.SHOT_QUESTION,
+    )
+    # the asker hears first: the copy may wait for a slot in a busy staff chat
+    await message.answer(
+        fill(texts.TICKET_APPENDED, id=ticket.id),
+        reply_markup=keyboards.user_ticket_open(ticket.id),
+    )
+    if shot:
+        source = (message.chat.id, message.message_id)
+        await copy_to_staff(
+            TelegramMessenger(message.bot), repo, settings, ticket.id, user.full_name, source, text
+        )
+        await repo.commit()
+    return True
