@@ -159,8 +159,11 @@ async def test_everyone_once_through_blocks_migrations_floods_and_errors(world: 
     )  # fmt: skip
     assert blocked_chat is not None and not blocked_chat.is_active
     assert blocked_user is not None and not blocked_user.is_active
-    assert old is None and moved is not None
-    assert [a.audience for a in moved.audiences] == ["parents"]
+    assert moved is not None and [a.audience for a in moved.audiences] == ["parents"]
+    # the registry's one migration: the old row stays, inactive, pointing at the supergroup
+    assert old is not None and (old.is_active, old.migrated_to, old.audiences) == (
+        False, SUPERGROUP, []
+    )  # fmt: skip
     final = server.sent_to(AUTHOR)[0].text or ""
     assert "Рассылка №" in final and "завершена" in final and "Доставлено: 68 из 70" in final
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.repositories.audiences import AudienceRepo
+from storage.repositories.broadcasts import BroadcastRepo
 from storage.repositories.chats import ChatRepo
+from storage.repositories.deliveries import DeliveryRepo
 from storage.repositories.events import EventRepo
 from storage.repositories.faq_kb import FaqKbRepo
 from storage.repositories.faq_log import FaqLogRepo
 from storage.repositories.profiles import ProfileRepo
+from storage.repositories.reminders import ReminderRepo
 from storage.repositories.tickets import TicketRepo
 from storage.repositories.users import UserRepo
 
@@ -25,6 +29,10 @@ class Repositories:
         self.events = EventRepo(session)
         self.profiles = ProfileRepo(session)
         self.chats = ChatRepo(session)
+        self.audiences = AudienceRepo(session)
+        self.broadcasts = BroadcastRepo(session)
+        self.deliveries = DeliveryRepo(session)
+        self.reminders = ReminderRepo(session)
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -34,11 +42,15 @@ class Repositories:
 
 
 __all__ = [
+    "AudienceRepo",
+    "BroadcastRepo",
     "ChatRepo",
+    "DeliveryRepo",
     "EventRepo",
     "FaqKbRepo",
     "FaqLogRepo",
     "ProfileRepo",
+    "ReminderRepo",
     "Repositories",
     "TicketRepo",
     "UserRepo",
