@@ -91,7 +91,11 @@ class Courier:
         await self._write(row, DeliveryStatus.PENDING, error=reason)
 
     async def _migrate(self, row: LedgerRow, attempts: int, new_chat_id: int) -> None:
-        """Follow the group to its supergroup and send there once (the unique key guards it)."""
+        """Follow the group to its supergroup and send there once (the unique key guards it).
+
+        A chats handler recording the same move in the same instant can make this transaction
+        fail (PostgreSQL): deliver() then retries the row, which finds the move already made.
+        """
         async with self._rt.repos() as repo:
             await repo.chats.migrate(row.chat_id, new_chat_id)  # audiences and tags follow
             moved = await repo.deliveries.move(row, self._id, new_chat_id)

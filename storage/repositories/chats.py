@@ -5,6 +5,8 @@ Broadcasts read this registry, so its invariants matter more than its convenienc
 receives nothing until an admin binds it to an audience, and one Telegram group never has two
 active rows (a group upgraded to a supergroup keeps its old row inactive, pointing to the new
 id). Collections are changed through the ORM so the session never holds stale lists.
+Migration and deactivation live here once: the chats handlers (Telegram's service messages)
+and the delivery engine (a refused send) both call `migrate` and `deactivate`.
 """
 
 from __future__ import annotations
