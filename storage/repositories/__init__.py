@@ -18,7 +18,8 @@ from storage.repositories.users import UserRepo
 
 
 class Repositories:
-    """One object per update, holding one session; the handler commits once."""
+    """One object per unit of work (an update, a delivery step), holding one session; the
+    handler or service that owns the unit commits once."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
