@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from broadcasts.sql import insert_once
-from storage.models import Ack, Broadcast, Delivery, DeliveryStatus, utcnow
-
-NAME_LIMIT = 256  # Ack.user_name is String(256)
+from storage.models import utcnow
+from storage.repositories import Repositories
 
 
 @dataclass(frozen=True)
@@ -28,32 +25,18 @@ async def record_ack(
     session: AsyncSession, broadcast_id: int, chat_id: int, user_id: int, user_name: str
 ) -> bool:
     """True only the first time this person confirms this broadcast (False if it is unknown)."""
-    if await session.get(Broadcast, broadcast_id) is None:
+    repo = Repositories(session)
+    if await repo.broadcasts.get(broadcast_id) is None:
         return False
-    return await insert_once(
-        session, Ack, broadcast_id=broadcast_id, chat_id=chat_id, user_id=user_id,
-        user_name=user_name[:NAME_LIMIT], at=utcnow(),
-    )  # fmt: skip
+    return await repo.deliveries.add_ack(broadcast_id, chat_id, user_id, user_name, utcnow())
 
 
 async def ack_report(session: AsyncSession, broadcast_id: int) -> AckReport:
-    acks = await session.execute(
-        select(Ack.chat_id, Ack.user_id, Ack.user_name)
-        .where(Ack.broadcast_id == broadcast_id)
-        .order_by(Ack.at, Ack.id)
-    )
+    deliveries = Repositories(session).deliveries
     by_chat: dict[int, list[str]] = {}
     acked: set[int] = set()
-    for chat_id, user_id, name in acks:
+    for chat_id, user_id, name in await deliveries.acks(broadcast_id):
         by_chat.setdefault(chat_id, []).append(name or str(user_id))
         acked.add(user_id)
-    delivered = await session.scalars(
-        select(Delivery.chat_id)
-        .where(
-            Delivery.broadcast_id == broadcast_id,
-            Delivery.is_private.is_(True),
-            Delivery.status == DeliveryStatus.SENT,
-        )
-        .order_by(Delivery.chat_id)
-    )
+    delivered = await deliveries.delivered_private(broadcast_id)
     return AckReport(by_chat, [user_id for user_id in delivered if user_id not in acked])

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Broadcast, Chat, ChatAudience, ChatTag, Subscription, User
+from storage.models import Broadcast
+from storage.repositories.audiences import AudienceRepo
 
 ALL_AUDIENCES = ("parents", "directors", "teachers")  # "all" expands to these
 KNOWN_AUDIENCES = (*ALL_AUDIENCES, "staff")
@@ -56,10 +56,11 @@ def target_of(broadcast: Broadcast) -> Target:
 
 async def recipients(session: AsyncSession, target: Target) -> list[tuple[int, bool]]:
     """(chat_id, is_private) for every chat the target reaches, each once, groups first."""
+    repo = AudienceRepo(session)
     audiences = expand(target.audiences)
-    found: dict[int, bool] = dict.fromkeys(await _groups(session, audiences, target.tags), False)
+    found: dict[int, bool] = dict.fromkeys(await _groups(repo, audiences, target.tags), False)
     if target.include_private:
-        for user_id in await _subscribers(session, audiences):
+        for user_id in await repo.subscribers(audiences):
             found.setdefault(user_id, True)
     return list(found.items())
 
@@ -71,11 +72,7 @@ async def count_recipients(session: AsyncSession, target: Target) -> int:
 async def subscriber_audiences(session: AsyncSession, target: Target) -> dict[int, str]:
     """user id → the audience whose «Отписаться» a private recipient gets (first in order)."""
     audiences = expand(target.audiences)
-    rows = await session.execute(
-        select(Subscription.user_id, Subscription.audience).where(
-            Subscription.audience.in_(audiences)
-        )
-    )
+    rows = await AudienceRepo(session).subscriptions(audiences)
     chosen: dict[int, str] = {}
     for user_id, audience in sorted(rows, key=lambda r: audiences.index(r[1])):
         chosen.setdefault(user_id, audience)
@@ -83,20 +80,16 @@ async def subscriber_audiences(session: AsyncSession, target: Target) -> dict[in
 
 
 async def _groups(
-    session: AsyncSession, audiences: tuple[str, ...], tags: tuple[str, ...]
+    repo: AudienceRepo, audiences: tuple[str, ...], tags: tuple[str, ...]
 ) -> list[int]:
-    bound = select(ChatAudience.chat_id).where(ChatAudience.audience.in_(audiences))
-    query = select(Chat.id, Chat.migrated_to).where(Chat.is_active.is_(True), Chat.id.in_(bound))
-    if tags:
-        query = query.where(Chat.id.in_(select(ChatTag.chat_id).where(ChatTag.tag.in_(tags))))
-    rows = list(await session.execute(query.order_by(Chat.id)))
-    known = await _migration_targets(session, {m for _, m in rows if m is not None})
+    rows = await repo.groups(audiences, tags)
+    known = await _migration_targets(repo, {m for _, m in rows if m is not None})
     resolved = (_follow(known, chat_id, migrated_to) for chat_id, migrated_to in rows)
     return list(dict.fromkeys(r for r in resolved if r is not None))
 
 
 async def _migration_targets(
-    session: AsyncSession, frontier: set[int]
+    repo: AudienceRepo, frontier: set[int]
 ) -> dict[int, tuple[bool, int | None]]:
     """is_active and migrated_to of every registry row a migration chain passes through."""
     known: dict[int, tuple[bool, int | None]] = {}
@@ -104,8 +97,7 @@ async def _migration_targets(
         frontier -= known.keys()
         if not frontier:
             break
-        query = select(Chat.id, Chat.is_active, Chat.migrated_to).where(Chat.id.in_(frontier))
-        rows = list(await session.execute(query))
+        rows = await repo.chain(frontier)
         known.update((chat_id, (active, nxt)) for chat_id, active, nxt in rows)
         frontier = {nxt for _, _, nxt in rows if nxt is not None}
     return known
@@ -124,14 +116,3 @@ def _follow(
         if not active and nxt is None:
             return None
     return current
-
-
-async def _subscribers(session: AsyncSession, audiences: tuple[str, ...]) -> list[int]:
-    query = (
-        select(Subscription.user_id)
-        .join(User, User.id == Subscription.user_id)
-        .where(Subscription.audience.in_(audiences), User.is_active.is_(True))
-        .distinct()
-        .order_by(Subscription.user_id)
-    )
-    return list((await session.scalars(query)).all())

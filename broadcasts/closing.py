@@ -1,8 +1,9 @@
 """How a broadcast ends: done (report, next weekly booked), cancelled, stopped, or missed.
 
 Each ending is one conditional UPDATE, so with several instances exactly one of them reports
-and books the next weekly occurrence; the report goes into the admin's progress message when
-there is one, otherwise to the author.
+and books the next weekly occurrence (in the same transaction that closes it, so exactly one is
+booked); the report goes into the admin's progress message when there is one, otherwise to the
+author.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, tzinfo
 
-from broadcasts import ledger, lifecycle, report
+from broadcasts import report
 from broadcasts.runtime import Runtime
-from storage.models import Broadcast
+from storage.models import Broadcast, BroadcastState
+from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
+WEEK = timedelta(days=7)
 
 
 def _local(at: datetime, tz: tzinfo) -> str:
@@ -24,21 +27,21 @@ def _local(at: datetime, tz: tzinfo) -> str:
 async def conclude(rt: Runtime, broadcast: Broadcast, ending: str, tz: tzinfo) -> None:
     """After a job: give the claim up (stopped), or close it and report (done, cancelled)."""
     if ending == "stopped":
-        async with rt.sessionmaker() as session:
-            await lifecycle.release(session, broadcast.id, rt.instance_id)
-            await session.commit()
+        async with rt.repos() as repo:
+            await repo.broadcasts.release(broadcast.id, rt.instance_id)
+            await repo.commit()
         return
     if ending not in ("done", "cancelled"):
         return  # another instance took it over; it will report
     now = rt.clock.now()
-    async with rt.sessionmaker() as session:
-        finished = ending == "done" and await lifecycle.finish(
-            session, broadcast.id, rt.instance_id, now
+    async with rt.repos() as repo:
+        finished = ending == "done" and await repo.broadcasts.finish(
+            broadcast.id, rt.instance_id, now
         )
-        following = await lifecycle.book_next(session, broadcast, now) if finished else None
-        counts = await ledger.counts(session, broadcast.id)
-        errors = await ledger.top_errors(session, broadcast.id)
-        await session.commit()
+        following = await book_next(repo, broadcast, now) if finished else None
+        counts = await repo.deliveries.counts(broadcast.id)
+        errors = await repo.deliveries.top_errors(broadcast.id)
+        await repo.commit()
     if not finished and ending == "done":
         return  # cancelled or taken over in the last second
     text = report.final_text(broadcast.id, counts, errors, cancelled=not finished)
@@ -61,18 +64,33 @@ async def tell(rt: Runtime, broadcast: Broadcast, text: str) -> None:
 async def expire_missed(rt: Runtime, grace: timedelta, tz: tzinfo) -> None:
     """Broadcasts due longer than `grace` ago become MISSED; their authors are told."""
     now = rt.clock.now()
-    async with rt.sessionmaker() as session:
-        overdue = await lifecycle.overdue_ids(session, now, grace)
+    async with rt.repos() as repo:
+        overdue = await repo.broadcasts.overdue_ids(now, grace)
     for broadcast_id in overdue:
-        async with rt.sessionmaker() as session:
-            broadcast = await session.get_one(Broadcast, broadcast_id)
-            if not await lifecycle.mark_missed(session, broadcast_id, now):
+        async with rt.repos() as repo:
+            broadcast = await repo.broadcasts.get_one(broadcast_id)
+            if not await repo.broadcasts.mark_missed(broadcast_id, now):
                 continue  # another instance marked it
-            following = await lifecycle.book_next(session, broadcast, now)
-            await session.commit()
+            following = await book_next(repo, broadcast, now)
+            await repo.commit()
         log.warning("broadcast %s missed its time %s", broadcast_id, broadcast.scheduled_at)
         if broadcast.author_id is not None:
             next_at = following.scheduled_at if following else None
             text = report.missed_text(broadcast_id, broadcast.scheduled_at, tz, next_at)
             await rt.limiter.acquire(broadcast.author_id)
             await rt.channel.notify(broadcast.author_id, text)
+
+
+async def book_next(repo: Repositories, broadcast: Broadcast, now: datetime) -> Broadcast | None:
+    """The next weekly occurrence (the first one still ahead), or None for a one-off."""
+    if broadcast.repeat != "weekly":
+        return None
+    at = broadcast.scheduled_at + WEEK
+    while at <= now:
+        at += WEEK
+    following = Broadcast(
+        author_id=broadcast.author_id, content=broadcast.content, audiences=broadcast.audiences,
+        tags=broadcast.tags, include_private=broadcast.include_private,
+        state=BroadcastState.SCHEDULED, scheduled_at=at, repeat="weekly", created_at=now,
+    )  # fmt: skip
+    return await repo.broadcasts.add(following)

@@ -12,12 +12,12 @@ from __future__ import annotations
 import logging
 
 from bot.core import metrics
-from broadcasts import ledger, registry
 from broadcasts.channel import Blocked, Failed, Migrated, RetryAfter, SendOutcome, Sent
 from broadcasts.content import Content
-from broadcasts.ledger import Row
 from broadcasts.runtime import Runtime
 from storage.models import DeliveryStatus
+from storage.repositories import Repositories
+from storage.repositories.deliveries import LedgerRow
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +29,11 @@ class Courier:
         self._rt, self._id, self._content, self._audiences = rt, broadcast_id, content, audiences
         self.retry_at: dict[int, float] = {}  # row id → monotonic time of its next try
 
-    async def deliver(self, row: Row) -> None:
+    async def deliver(self, row: LedgerRow) -> None:
         """Call after the limiter granted a slot for row.chat_id."""
-        async with self._rt.sessionmaker() as session:
-            attempts = await ledger.claim(session, row.id, self._rt.clock.now())
-            await session.commit()
+        async with self._rt.repos() as repo:
+            attempts = await repo.deliveries.claim(row.id, self._rt.clock.now())
+            await repo.commit()
         if attempts is None:
             return  # another worker has it
         try:
@@ -43,13 +43,13 @@ class Courier:
             log.exception("broadcast %s: delivery to %s broke", self._id, row.chat_id)
             await self._retry(row, attempts, f"{type(exc).__name__}: {exc}")
 
-    async def _send(self, row: Row) -> SendOutcome:
+    async def _send(self, row: LedgerRow) -> SendOutcome:
         return await self._rt.channel.send(
             row.chat_id, self._content, broadcast_id=self._id, is_private=row.is_private,
             audience=self._audiences.get(row.chat_id) if row.is_private else None,
         )  # fmt: skip
 
-    async def _settle(self, row: Row, attempts: int, outcome: SendOutcome) -> None:
+    async def _settle(self, row: LedgerRow, attempts: int, outcome: SendOutcome) -> None:
         if isinstance(outcome, Sent):
             await self._write(row, DeliveryStatus.SENT, message_id=outcome.message_id)
         elif isinstance(outcome, Blocked):
@@ -66,19 +66,21 @@ class Courier:
             await self._retry(row, attempts, outcome.reason, backoff=True)
 
     async def _write(
-        self, row: Row, status: DeliveryStatus, *, message_id: int | None = None,
+        self, row: LedgerRow, status: DeliveryStatus, *, message_id: int | None = None,
         error: str | None = None, gone: bool = False,
     ) -> None:  # fmt: skip
-        async with self._rt.sessionmaker() as session:
+        async with self._rt.repos() as repo:
             now = self._rt.clock.now()
-            await ledger.settle(session, row.id, status, now, message_id=message_id, error=error)
+            await repo.deliveries.settle(row.id, status, now, message_id=message_id, error=error)
             if gone:
-                await registry.deactivate(session, row.chat_id, is_private=row.is_private)
-            await session.commit()
+                await _deactivate(repo, row)
+            await repo.commit()
         if status != DeliveryStatus.PENDING:
             metrics.broadcast_message(status.value)
 
-    async def _retry(self, row: Row, attempts: int, reason: str, *, backoff: bool = False) -> None:
+    async def _retry(
+        self, row: LedgerRow, attempts: int, reason: str, *, backoff: bool = False
+    ) -> None:
         if attempts >= self._rt.options.max_attempts:
             await self._write(row, DeliveryStatus.FAILED, error=reason)
             return
@@ -88,18 +90,30 @@ class Courier:
             self.retry_at[row.id] = self._rt.monotonic() + wait
         await self._write(row, DeliveryStatus.PENDING, error=reason)
 
-    async def _migrate(self, row: Row, attempts: int, new_chat_id: int) -> None:
-        """Follow the group to its supergroup and send there once (the unique key guards it)."""
-        async with self._rt.sessionmaker() as session:
-            await registry.record_migration(session, row.chat_id, new_chat_id)
-            moved = await ledger.move(session, row, self._id, new_chat_id)
-            await session.commit()
+    async def _migrate(self, row: LedgerRow, attempts: int, new_chat_id: int) -> None:
+        """Follow the group to its supergroup and send there once (the unique key guards it).
+
+        A chats handler recording the same move in the same instant can make this transaction
+        fail (PostgreSQL): deliver() then retries the row, which finds the move already made.
+        """
+        async with self._rt.repos() as repo:
+            await repo.chats.migrate(row.chat_id, new_chat_id)  # audiences and tags follow
+            moved = await repo.deliveries.move(row, self._id, new_chat_id)
+            await repo.commit()
         log.info("broadcast %s: chat %s is now %s", self._id, row.chat_id, new_chat_id)
         if not moved:
             return  # the supergroup has its own row in this ledger
-        moved_row = Row(row.id, new_chat_id, row.is_private)
+        moved_row = LedgerRow(row.id, new_chat_id, row.is_private)
         await self._rt.limiter.acquire(new_chat_id)
         outcome = await self._send(moved_row)
         if isinstance(outcome, Migrated):
             outcome = Failed(f"группа перенесена повторно: {outcome.new_chat_id}", permanent=True)
         await self._settle(moved_row, attempts, outcome)
+
+
+async def _deactivate(repo: Repositories, row: LedgerRow) -> None:
+    """The chat or the person is gone: no later broadcast counts them."""
+    if row.is_private:
+        await repo.users.set_active(row.chat_id, False)
+    else:
+        await repo.chats.deactivate(row.chat_id)

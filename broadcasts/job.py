@@ -12,12 +12,12 @@ import asyncio
 import contextlib
 import logging
 
-from broadcasts import ledger, lifecycle, report
+from broadcasts import report
 from broadcasts.courier import Courier
-from broadcasts.ledger import Row
 from broadcasts.limiter import Priority
 from broadcasts.runtime import Runtime
 from storage.models import Broadcast, BroadcastState
+from storage.repositories.deliveries import LedgerRow
 
 log = logging.getLogger(__name__)
 IDLE_WAIT = 0.2
@@ -71,16 +71,16 @@ class Job:
             else:
                 return
 
-    async def _next_rows(self) -> list[Row]:
+    async def _next_rows(self) -> list[LedgerRow]:
         now = self._rt.monotonic()
         retry_at = self._courier.retry_at
         for row_id in [r for r, at in retry_at.items() if at <= now]:
             del retry_at[row_id]
         exclude = {*self._tasks, *retry_at}
-        async with self._rt.sessionmaker() as session:
-            return await ledger.pending(session, self._b.id, exclude, self._rt.options.batch)
+        async with self._rt.repos() as repo:
+            return await repo.deliveries.pending(self._b.id, exclude, self._rt.options.batch)
 
-    def _spawn(self, row: Row) -> None:
+    def _spawn(self, row: LedgerRow) -> None:
         self._waiting.add(row.id)
         task = asyncio.create_task(self._carry(row))
         self._tasks[row.id] = task
@@ -91,7 +91,7 @@ class Job:
         self._waiting.discard(row_id)  # a task cancelled before it started skips its finally
         self._slots.release()
 
-    async def _carry(self, row: Row) -> None:
+    async def _carry(self, row: LedgerRow) -> None:
         try:
             await self._rt.limiter.acquire(row.chat_id, self._priority)
         finally:
@@ -113,9 +113,9 @@ class Job:
 
     async def _sweep(self) -> bool:
         """Rows left `sending` by a courier that broke go back to pending (bounded)."""
-        async with self._rt.sessionmaker() as session:
-            found = await ledger.requeue_interrupted(session, self._b.id)
-            await session.commit()
+        async with self._rt.repos() as repo:
+            found = await repo.deliveries.requeue_interrupted(self._b.id)
+            await repo.commit()
         if found:
             log.warning("broadcast %s: %d rows were stuck sending; retrying", self._b.id, found)
         return found > 0
@@ -140,16 +140,16 @@ class Job:
 
     async def _still_mine(self, beat: bool) -> bool:
         me, at = self._rt.instance_id, self._rt.clock.now()
-        async with self._rt.sessionmaker() as session:
+        async with self._rt.repos() as repo:
             if not beat:
-                return await lifecycle.still_mine(session, self._b.id, me)
-            mine = await lifecycle.heartbeat(session, self._b.id, me, at)
-            await session.commit()
+                return await repo.broadcasts.still_mine(self._b.id, me)
+            mine = await repo.broadcasts.heartbeat(self._b.id, me, at)
+            await repo.commit()
             return mine
 
     async def _why_not_mine(self) -> str:
-        async with self._rt.sessionmaker() as session:
-            state = await lifecycle.state(session, self._b.id)
+        async with self._rt.repos() as repo:
+            state = await repo.broadcasts.state(self._b.id)
         return "cancelled" if state == BroadcastState.CANCELLED else "lost"
 
     async def _show_progress(self) -> None:
@@ -157,7 +157,7 @@ class Job:
         chat_id, message_id = self._b.progress_chat_id, self._b.progress_message_id
         if chat_id is None or message_id is None or self._rt.limiter.paused_for() > 0:
             return
-        async with self._rt.sessionmaker() as session:
-            text = report.progress_text(self._b.id, await ledger.counts(session, self._b.id))
+        async with self._rt.repos() as repo:
+            text = report.progress_text(self._b.id, await repo.deliveries.counts(self._b.id))
         await self._rt.limiter.acquire(chat_id)
         await self._rt.channel.edit_progress(chat_id, message_id, text)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from bot.core.clock import Clock
 from broadcasts.channel import Channel
 from broadcasts.limiter import RateLimiter
 from storage.db import SessionMaker
+from storage.repositories import Repositories
 
 
 @dataclass(frozen=True)
@@ -44,3 +46,9 @@ class Runtime:
 
     def __post_init__(self) -> None:
         self.slots = asyncio.Semaphore(self.options.concurrency)
+
+    @asynccontextmanager
+    async def repos(self) -> AsyncIterator[Repositories]:
+        """One short session for one step; a step that writes commits it itself."""
+        async with self.sessionmaker() as session:
+            yield Repositories(session)

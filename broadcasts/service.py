@@ -12,10 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from broadcasts import ledger
 from broadcasts.acks import AckReport, ack_report, record_ack
 from broadcasts.audience import (
     ALL_AUDIENCES,
@@ -27,8 +25,8 @@ from broadcasts.audience import (
     target_of,
 )
 from broadcasts.content import Content
-from broadcasts.sql import rowcount
 from storage.models import Broadcast, BroadcastState, DeliveryStatus, utcnow
+from storage.repositories import Repositories
 
 __all__ = [
     "ALL_AUDIENCES", "AckReport", "BroadcastError", "Status", "Target", "ack_report",
@@ -104,9 +102,7 @@ async def create_broadcast(
         progress_chat_id=progress[0] if progress else None,
         progress_message_id=progress[1] if progress else None,
     )  # fmt: skip
-    session.add(broadcast)
-    await session.flush()
-    return broadcast
+    return await Repositories(session).broadcasts.add(broadcast)
 
 
 async def create_notice(
@@ -129,23 +125,15 @@ async def create_notice(
         author_id=author_id, content=content.to_json(), audiences="", tags="",
         include_private=False, state=BroadcastState.SCHEDULED, scheduled_at=now, created_at=now,
     )  # fmt: skip
-    session.add(broadcast)
-    await session.flush()
-    await ledger.materialise(session, broadcast.id, [(uid, True) for uid in whom], now)
+    repo = Repositories(session)
+    await repo.broadcasts.add(broadcast)
+    await repo.deliveries.materialise(broadcast.id, [(uid, True) for uid in whom], now)
     return broadcast
 
 
 async def cancel_broadcast(session: AsyncSession, broadcast_id: int) -> bool:
     """scheduled|sending → cancelled; of two admins cancelling at once exactly one gets True."""
-    result = await session.execute(
-        update(Broadcast)
-        .where(
-            Broadcast.id == broadcast_id,
-            Broadcast.state.in_((BroadcastState.SCHEDULED, BroadcastState.SENDING)),
-        )
-        .values(state=BroadcastState.CANCELLED, finished_at=utcnow())
-    )
-    return rowcount(result) == 1
+    return await Repositories(session).broadcasts.cancel(broadcast_id, utcnow())
 
 
 async def reschedule(
@@ -154,36 +142,25 @@ async def reschedule(
     """Move a broadcast that has not started; False once it is sending, done or cancelled."""
     if problems := _time_problems(at, now):
         raise BroadcastError("\n".join(problems))
-    result = await session.execute(
-        update(Broadcast)
-        .where(Broadcast.id == broadcast_id, Broadcast.state == BroadcastState.SCHEDULED)
-        .values(scheduled_at=at)
-    )
-    return rowcount(result) == 1
+    return await Repositories(session).broadcasts.reschedule(broadcast_id, at)
 
 
 async def status(session: AsyncSession, broadcast_id: int) -> Status | None:
-    broadcast = await session.get(Broadcast, broadcast_id)
+    broadcast = await Repositories(session).broadcasts.get(broadcast_id)
     return (await _statuses(session, [broadcast]))[0] if broadcast else None
 
 
 async def recent(session: AsyncSession, limit: int = 10) -> list[Status]:
-    rows = await session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit))
-    return await _statuses(session, list(rows))
+    return await _statuses(session, await Repositories(session).broadcasts.recent(limit))
 
 
 async def scheduled(session: AsyncSession) -> list[Status]:
     """Broadcasts waiting for their time, soonest first."""
-    rows = await session.scalars(
-        select(Broadcast)
-        .where(Broadcast.state == BroadcastState.SCHEDULED)
-        .order_by(Broadcast.scheduled_at, Broadcast.id)
-    )
-    return await _statuses(session, list(rows))
+    return await _statuses(session, await Repositories(session).broadcasts.scheduled())
 
 
 async def _statuses(session: AsyncSession, broadcasts: list[Broadcast]) -> list[Status]:
-    counted = await ledger.counts_many(session, [b.id for b in broadcasts])
+    counted = await Repositories(session).deliveries.counts_many([b.id for b in broadcasts])
     out = []
     for b in broadcasts:
         counts = counted[b.id]

@@ -31,7 +31,7 @@ from datetime import UTC, timedelta, tzinfo
 from functools import partial
 
 from bot.core.clock import Clock
-from broadcasts import closing, ledger, lifecycle
+from broadcasts import closing
 from broadcasts.audience import recipients, subscriber_audiences, target_of
 from broadcasts.channel import Channel
 from broadcasts.content import Content
@@ -105,9 +105,9 @@ class BroadcastWorker:
         rt = self._rt
         async with self._pass:  # one look at a time: our own claims are re-claimable by us
             await closing.expire_missed(rt, self._grace, self._tz)
-            async with rt.sessionmaker() as session:
-                due = await lifecycle.claimable_ids(
-                    session, rt.instance_id, rt.clock.now(), self._grace, self._lease
+            async with rt.repos() as repo:
+                due = await repo.broadcasts.claimable_ids(
+                    rt.instance_id, rt.clock.now(), self._grace, self._lease
                 )
             started = 0
             for broadcast_id in due:
@@ -177,22 +177,22 @@ class BroadcastWorker:
     async def _prepare(self, broadcast_id: int) -> tuple[Broadcast, Courier] | None:
         """Claim, write the ledger (once), and put rows a dead worker left `sending` back."""
         rt, now = self._rt, self._rt.clock.now()
-        async with rt.sessionmaker() as session:
-            claimed = await lifecycle.claim(
-                session, broadcast_id, rt.instance_id, now, self._grace, self._lease
+        async with rt.repos() as repo:
+            claimed = await repo.broadcasts.claim(
+                broadcast_id, rt.instance_id, now, self._grace, self._lease
             )
-            await session.commit()
+            await repo.commit()
         if not claimed:
             return None
-        async with rt.sessionmaker() as session:
-            broadcast = await session.get_one(Broadcast, broadcast_id)
+        async with rt.repos() as repo:
+            broadcast = await repo.broadcasts.get_one(broadcast_id)
             target = target_of(broadcast)
-            whom = await recipients(session, target)
-            if await ledger.materialise(session, broadcast_id, whom, now):
+            whom = await recipients(repo.session, target)
+            if await repo.deliveries.materialise(broadcast_id, whom, now):
                 log.info("broadcast %s: ledger of %d recipients", broadcast_id, len(whom))
-            if resent := await ledger.requeue_interrupted(session, broadcast_id):
+            if resent := await repo.deliveries.requeue_interrupted(broadcast_id):
                 log.warning("broadcast %s: %d interrupted sends go again", broadcast_id, resent)
-            audiences = await subscriber_audiences(session, target)
-            await session.commit()
+            audiences = await subscriber_audiences(repo.session, target)
+            await repo.commit()
         content = Content.from_json(broadcast.content)
         return broadcast, Courier(rt, broadcast_id, content, audiences)

@@ -13,7 +13,6 @@ from aiogram.types import CallbackQuery
 from bot.texts import broadcasts as t
 from broadcasts import service
 from handlers.tg.callbacks import PREVIEW_ID, AckCb
-from storage.models import Broadcast
 from storage.repositories import Repositories
 
 
@@ -21,7 +20,7 @@ async def acknowledge(query: CallbackQuery, callback_data: AckCb, repo: Reposito
     if callback_data.b == PREVIEW_ID:
         await query.answer(t.ACK_PREVIEW)
         return
-    if await repo.session.get(Broadcast, callback_data.b) is None:
+    if await repo.broadcasts.get(callback_data.b) is None:
         await query.answer(t.ACK_GONE)
         return
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id

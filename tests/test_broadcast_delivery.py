@@ -39,6 +39,7 @@ from storage.models import (
     Subscription,
     User,
 )
+from storage.repositories.chats import ChatRepo, audiences_of
 
 NOW = datetime(2030, 3, 10, 9, 0, tzinfo=UTC)
 AUTHOR = 1000
@@ -159,10 +160,34 @@ async def test_everyone_once_through_blocks_migrations_floods_and_errors(world: 
     )  # fmt: skip
     assert blocked_chat is not None and not blocked_chat.is_active
     assert blocked_user is not None and not blocked_user.is_active
-    assert old is None and moved is not None
-    assert [a.audience for a in moved.audiences] == ["parents"]
+    assert moved is not None and [a.audience for a in moved.audiences] == ["parents"]
+    # the registry's one migration: the old row stays, inactive, pointing at the supergroup
+    assert old is not None and (old.is_active, old.migrated_to, old.audiences) == (
+        False, SUPERGROUP, []
+    )  # fmt: skip
     final = server.sent_to(AUTHOR)[0].text or ""
     assert "Рассылка №" in final and "завершена" in final and "Доставлено: 68 из 70" in final
+
+
+async def test_a_group_that_moved_mid_broadcast_gets_the_next_one_at_its_new_id(
+    world: World,
+) -> None:
+    world.server.migrate(OLD_GROUP, SUPERGROUP)
+    await world.create()
+    await world.worker().run_once()
+    async with world.sm() as s:  # Telegram's own report of the move arrives afterwards
+        await ChatRepo(s).migrate(OLD_GROUP, SUPERGROUP, "Родители 5А")
+        await s.commit()
+    second = await world.create()
+    await world.worker().run_once()
+    assert (world.received(SUPERGROUP), world.received(OLD_GROUP)) == (2, 0)
+    tried_old = [c for c in world.server.calls if c.params.get("chat_id") == OLD_GROUP]
+    assert len(tried_old) == 1  # the refused send taught the registry: never tried again
+    async with world.sm() as s:
+        shown = await status(s, second)
+        moved = await ChatRepo(s).current(OLD_GROUP)
+    assert shown is not None and (shown.total, shown.sent) == (70, 70)
+    assert moved is not None and (moved.id, audiences_of(moved)) == (SUPERGROUP, ["parents"])
 
 
 async def test_photo_with_link_button(world: World) -> None:

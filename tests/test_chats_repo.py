@@ -84,6 +84,25 @@ async def test_migrate_merges_into_an_already_known_supergroup(sessionmaker: Ses
         assert audiences_of(new) == ["parents", "teachers"]
 
 
+async def test_deactivate_also_silences_a_row_pointing_at_the_chat(
+    sessionmaker: SessionMaker,
+) -> None:
+    """An older registry left a group active with only a pointer to its supergroup: when the
+    supergroup refuses a send, audiences must not reach it through the old row either."""
+    async with sessionmaker() as session:
+        session.add_all([Chat(id=NEW, title="новая"), Chat(id=-5, title="чужая")])
+        await session.flush()
+        session.add(Chat(id=OLD, title="старая", migrated_to=NEW))
+        await session.flush()
+        repo = ChatRepo(session)
+        assert await repo.deactivate(NEW) is True
+        assert await repo.deactivate(NEW) is False  # nothing left to change
+        old, new, other = await repo.get(OLD), await repo.get(NEW), await repo.get(-5)
+        assert old is not None and new is not None and other is not None
+        assert (old.is_active, new.is_active, other.is_active) == (False, False, True)
+        await session.commit()
+
+
 async def test_counts_only_active_chats(sessionmaker: SessionMaker) -> None:
     async with sessionmaker() as session:
         repo = ChatRepo(session)

@@ -41,6 +41,7 @@ SESSIONMAKER_TESTS: list[Test] = [
     chats_repo.test_migrated_row_is_never_reactivated,
     chats_repo.test_late_migration_report_does_not_revive_a_kicked_supergroup,
     chats_repo.test_migrate_merges_into_an_already_known_supergroup,
+    chats_repo.test_deactivate_also_silences_a_row_pointing_at_the_chat,
     chats_repo.test_counts_only_active_chats,
     chats_repo.test_subscriptions,
     events_repo.test_raising_capacity_promotes_the_waiting_list_in_order,

@@ -8,7 +8,6 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from sqlalchemy import select
 
 from bot.core.clock import Clock
 from bot.core.config import Settings
@@ -20,7 +19,7 @@ from broadcasts.content import Content
 from handlers.broadcasts_admin.draft import parse_moment
 from handlers.tg.edits import send_to_chat
 from handlers.tg.keyboards import broadcasts as kb
-from storage.models import Broadcast, BroadcastState, Chat, User
+from storage.models import BroadcastState
 from storage.repositories import Repositories
 
 
@@ -45,10 +44,8 @@ def status_line(item: service.Status, settings: Settings) -> str:
 
 async def with_ack(repo: Repositories, ids: list[int]) -> set[int]:
     """Which of these broadcasts carry «Ознакомлен» (Status does not say)."""
-    rows = await repo.session.execute(
-        select(Broadcast.id, Broadcast.content).where(Broadcast.id.in_(ids))
-    )
-    return {bid for bid, raw in rows if Content.from_json(raw).ack}
+    contents = await repo.broadcasts.contents(ids)
+    return {bid for bid, raw in contents.items() if Content.from_json(raw).ack}
 
 
 async def list_broadcasts(message: Message, repo: Repositories, settings: Settings) -> None:
@@ -147,10 +144,7 @@ def _names(names: list[str], limit: int = 40) -> str:
 
 async def acks_text(repo: Repositories, bid: int) -> str:
     report = await service.ack_report(repo.session, bid)
-    rows = await repo.session.execute(
-        select(Chat.id, Chat.title).where(Chat.id.in_(list(report.by_chat)))
-    )
-    titles: dict[int, str] = {chat_id: title for chat_id, title in rows}
+    titles = await repo.chats.titles(report.by_chat)
     grouped: dict[str, list[str]] = {}
     for chat_id, names in report.by_chat.items():
         title = titles.get(chat_id) or (t.PRIVATE_CHATS if chat_id > 0 else str(chat_id))
@@ -161,14 +155,14 @@ async def acks_text(repo: Repositories, bid: int) -> str:
     if not grouped:
         parts.append(t.ACKS_NONE)
     if report.pending_private:
-        users = await repo.session.scalars(select(User).where(User.id.in_(report.pending_private)))
+        users = await repo.users.many(report.pending_private)
         names = sorted(u.full_name for u in users)
         parts.append(t.ACKS_PENDING.format(count=len(names), names=_names(names)))
     return "\n".join(parts)
 
 
 async def show_acks(query: CallbackQuery, bid: int, repo: Repositories) -> None:
-    broadcast = await repo.session.get(Broadcast, bid)
+    broadcast = await repo.broadcasts.get(bid)
     if broadcast is None:
         await query.answer(fill(t.NOT_FOUND, id=bid), show_alert=True)
         return

@@ -21,6 +21,9 @@ def _configure(connection: Connection | None, url: str) -> None:
         target_metadata=target_metadata,
         render_as_batch=is_sqlite(url),  # SQLite cannot ALTER most things in place
         compare_type=True,
+        # new revisions name our column types as `storage.models.X` (their template imports
+        # the package), whichever module of storage/models/ defines them
+        user_module_prefix="storage.models.",
     )
 
 

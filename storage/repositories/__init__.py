@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.repositories.audiences import AudienceRepo
+from storage.repositories.broadcasts import BroadcastRepo
 from storage.repositories.chats import ChatRepo
+from storage.repositories.deliveries import DeliveryRepo
 from storage.repositories.events import EventRepo
 from storage.repositories.faq_kb import FaqKbRepo
 from storage.repositories.faq_log import FaqLogRepo
 from storage.repositories.profiles import ProfileRepo
+from storage.repositories.reminders import ReminderRepo
 from storage.repositories.tickets import TicketRepo
 from storage.repositories.users import UserRepo
 
 
 class Repositories:
-    """One object per update, holding one session; the handler commits once."""
+    """One object per unit of work (an update, a delivery step), holding one session; the
+    handler or service that owns the unit commits once."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -25,6 +30,10 @@ class Repositories:
         self.events = EventRepo(session)
         self.profiles = ProfileRepo(session)
         self.chats = ChatRepo(session)
+        self.audiences = AudienceRepo(session)
+        self.broadcasts = BroadcastRepo(session)
+        self.deliveries = DeliveryRepo(session)
+        self.reminders = ReminderRepo(session)
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -34,11 +43,15 @@ class Repositories:
 
 
 __all__ = [
+    "AudienceRepo",
+    "BroadcastRepo",
     "ChatRepo",
+    "DeliveryRepo",
     "EventRepo",
     "FaqKbRepo",
     "FaqLogRepo",
     "ProfileRepo",
+    "ReminderRepo",
     "Repositories",
     "TicketRepo",
     "UserRepo",

@@ -5,6 +5,8 @@ Broadcasts read this registry, so its invariants matter more than its convenienc
 receives nothing until an admin binds it to an audience, and one Telegram group never has two
 active rows (a group upgraded to a supergroup keeps its old row inactive, pointing to the new
 id). Collections are changed through the ORM so the session never holds stale lists.
+Migration and deactivation live here once: the chats handlers (Telegram's service messages)
+and the delivery engine (a refused send) both call `migrate` and `deactivate`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -26,6 +28,7 @@ from storage.models import (
     User,
     utcnow,
 )
+from storage.repositories.sql import affected
 
 ROLE_AUDIENCE: Final[Mapping[str, str]] = {
     Role.PARENT: Audience.PARENTS,
@@ -94,13 +97,28 @@ class ChatRepo:
 
     async def set_active(self, chat_id: int, active: bool) -> bool:
         """True when the flag changed; a migrated row is never made active again."""
+        if not active:
+            return await self.deactivate(chat_id)
         chat = await self.get(chat_id)
-        if chat is None or (active and chat.migrated_to is not None):
+        if chat is None or chat.migrated_to is not None:
             return False
-        changed = chat.is_active != active
-        chat.is_active, chat.updated_at = active, utcnow()
+        changed = not chat.is_active
+        chat.is_active, chat.updated_at = True, utcnow()
         await self.session.flush()
         return changed
+
+    async def deactivate(self, chat_id: int) -> bool:
+        """The bot is out of this chat (removed, or a send refused): nothing reaches it now.
+
+        A row that migrated into this chat goes too: an older registry may have left one
+        active, pointing here, and audiences would follow it back. True when a row changed.
+        """
+        gone = (
+            update(Chat)
+            .where(or_(Chat.id == chat_id, Chat.migrated_to == chat_id), Chat.is_active.is_(True))
+            .values(is_active=False, updated_at=utcnow())
+        )
+        return await affected(self.session, gone) > 0
 
     async def migrate(self, old_id: int, new_id: int, title: str | None = None) -> Chat:
         """The group became a supergroup: the new id takes over audiences and tags.
@@ -182,6 +200,12 @@ class ChatRepo:
             chat.tags.remove(item)
         await self.session.flush()
         return sorted(t.tag for t in gone)
+
+    async def titles(self, ids: Iterable[int]) -> dict[int, str]:
+        """id → title of the registered chats among these ids."""
+        query = select(Chat.id, Chat.title).where(Chat.id.in_(list(ids)))
+        rows = await self.session.execute(query)
+        return {chat_id: title for chat_id, title in rows}
 
     async def all(self) -> Sequence[Chat]:
         """Every known chat: active ones first, then by title."""

@@ -23,6 +23,7 @@ from storage.models import (
     RegistrationStatus,
     utcnow,
 )
+from storage.repositories.sql import affected
 
 ACTIVE = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING, RegistrationStatus.ATTENDED)
 
@@ -109,12 +110,13 @@ class EventRepo:
         return rows.all()
 
     async def set_status(self, event_id: int, status: EventStatus) -> bool:
-        result = await self.session.execute(
+        changed = await affected(
+            self.session,
             update(Event)
             .where(Event.id == event_id, Event.status != status)
-            .values(status=status, updated_at=utcnow())
+            .values(status=status, updated_at=utcnow()),
         )
-        return bool(getattr(result, "rowcount", 0))
+        return changed > 0
 
     async def counts(self, event_id: int) -> dict[str, int]:
         rows = await self.session.execute(
@@ -135,16 +137,17 @@ class EventRepo:
         )
 
     async def _take_seat(self, event_id: int) -> bool:
-        result = await self.session.execute(
+        changed = await affected(
+            self.session,
             update(Event)
             .where(
                 Event.id == event_id,
                 Event.status == EventStatus.PUBLISHED,
                 Event.taken < Event.capacity,
             )
-            .values(taken=Event.taken + 1)
+            .values(taken=Event.taken + 1),
         )
-        return bool(getattr(result, "rowcount", 0))
+        return changed > 0
 
     async def _free_seat(self, event_id: int) -> None:
         await self.session.execute(
@@ -194,7 +197,8 @@ class EventRepo:
         await self._lock_event(registration.event_id)
         await self.session.refresh(registration)  # the status may have moved before the lock
         previous = registration.status
-        result = await self.session.execute(
+        changed = await affected(
+            self.session,
             update(Registration)
             .where(
                 Registration.id == registration.id,
@@ -202,9 +206,9 @@ class EventRepo:
                     (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)
                 ),
             )
-            .values(status=RegistrationStatus.CANCELLED, updated_at=now)
+            .values(status=RegistrationStatus.CANCELLED, updated_at=now),
         )
-        if not getattr(result, "rowcount", 0):
+        if not changed:
             return CancelResult(False, False, None)
         event = await self.session.get(Event, registration.event_id)
         late = bool(event and event.registration_deadline and now > event.registration_deadline)
@@ -243,12 +247,13 @@ class EventRepo:
         )
         if first is None:
             return None
-        result = await self.session.execute(
+        changed = await affected(
+            self.session,
             update(Registration)
             .where(Registration.id == first.id, Registration.status == RegistrationStatus.WAITING)
-            .values(status=RegistrationStatus.REGISTERED, updated_at=now)
+            .values(status=RegistrationStatus.REGISTERED, updated_at=now),
         )
-        if not getattr(result, "rowcount", 0):
+        if not changed:
             return None
         first.status = RegistrationStatus.REGISTERED
         return first
@@ -280,9 +285,10 @@ class EventRepo:
     async def mark_attended(self, registration_id: int, attended: bool) -> bool:
         source = RegistrationStatus.REGISTERED if attended else RegistrationStatus.ATTENDED
         target = RegistrationStatus.ATTENDED if attended else RegistrationStatus.REGISTERED
-        result = await self.session.execute(
+        changed = await affected(
+            self.session,
             update(Registration)
             .where(Registration.id == registration_id, Registration.status == source)
-            .values(status=target, updated_at=utcnow())
+            .values(status=target, updated_at=utcnow()),
         )
-        return bool(getattr(result, "rowcount", 0))
+        return changed > 0

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import FaqStaffEntry, FaqStaffSample, FaqVersion, utcnow
+from storage.repositories.sql import affected
 
 VERSION_ROW = 1
 
@@ -35,12 +36,13 @@ class FaqKbRepo:
         The UPDATE locks the row until commit, so two instances saving at once get two
         different numbers and the second waits for the first.
         """
-        result = await self.session.execute(
+        changed = await affected(
+            self.session,
             update(FaqVersion)
             .where(FaqVersion.id == VERSION_ROW)
-            .values(version=FaqVersion.version + 1, updated_at=utcnow())
+            .values(version=FaqVersion.version + 1, updated_at=utcnow()),
         )
-        if not getattr(result, "rowcount", 0):  # a database where the row was lost
+        if not changed:  # a database where the row was lost
             self.session.add(FaqVersion(id=VERSION_ROW, version=1))
             await self.session.flush()
         return await self.version()

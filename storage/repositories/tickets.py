@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage.models import StaffPost, Ticket, TicketMessage, TicketStatus, utcnow
+from storage.repositories.sql import affected
 
 
 class TicketRepo:
@@ -83,12 +84,13 @@ class TicketRepo:
 
     async def claim_seen(self, message_ids: Sequence[int], seen: bool = True) -> bool:
         """Mark these messages seen (or unseen again); False if another relay took one."""
-        result = await self.session.execute(
+        changed = await affected(
+            self.session,
             update(TicketMessage)
             .where(TicketMessage.id.in_(message_ids), TicketMessage.delivered.is_(not seen))
-            .values(delivered=seen)
+            .values(delivered=seen),
         )
-        return int(getattr(result, "rowcount", 0)) == len(message_ids)
+        return changed == len(message_ids)
 
     async def by_post(self, chat_id: int, message_id: int) -> Ticket | None:
         return await self.session.scalar(
@@ -105,12 +107,13 @@ class TicketRepo:
 
     async def set_status(self, ticket_id: int, status: TicketStatus) -> bool:
         """Change the status; False when it already was that (a double tap)."""
-        result = await self.session.execute(
+        changed = await affected(
+            self.session,
             update(Ticket)
             .where(Ticket.id == ticket_id, Ticket.status != status)
-            .values(status=status, updated_at=utcnow())
+            .values(status=status, updated_at=utcnow()),
         )
-        return bool(getattr(result, "rowcount", 0))
+        return changed > 0
 
     async def list_open(self, limit: int = 20) -> Sequence[Ticket]:
         rows = await self.session.scalars(

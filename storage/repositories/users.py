@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from sqlalchemy import bindparam, delete, exists, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import with_expression
@@ -59,6 +61,10 @@ class UserRepo:
             user.last_seen_at = utcnow()
             return user, True
         return user, False
+
+    async def many(self, user_ids: Iterable[int]) -> Sequence[User]:
+        rows = await self.session.scalars(select(User).where(User.id.in_(list(user_ids))))
+        return rows.all()
 
     async def set_role(self, user_id: int, role: str) -> None:
         await self.session.execute(update(User).where(User.id == user_id).values(role=role))

@@ -14,13 +14,10 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any
 
 from aiogram import html
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from bot.core import metrics
 from bot.core.clock import Clock
@@ -28,16 +25,8 @@ from bot.core.dates import MONTHS_GENITIVE
 from broadcasts.limiter import Priority, current_priority
 from handlers.tg.notify import Sender, Sleep, send_once
 from storage.db import SessionMaker
-from storage.models import (
-    Event,
-    EventFormat,
-    EventSession,
-    EventStatus,
-    Registration,
-    RegistrationStatus,
-    ReminderSent,
-    User,
-)
+from storage.models import EventFormat, ReminderSent
+from storage.repositories.reminders import ReminderRepo
 from storage.repositories.users import UserRepo
 
 log = logging.getLogger(__name__)
@@ -61,46 +50,6 @@ class Due:
     place: str
     number: int  # which session of the event («занятие 2 из 3»)
     total: int
-
-
-_OTHER = aliased(EventSession)
-_NUMBER = (
-    select(func.count(_OTHER.id))
-    .where(
-        _OTHER.event_id == EventSession.event_id,
-        tuple_(_OTHER.starts_at, _OTHER.id) <= tuple_(EventSession.starts_at, EventSession.id),
-    )
-    .scalar_subquery()
-)
-_TOTAL = select(func.count(_OTHER.id)).where(_OTHER.event_id == EventSession.event_id)
-_COLUMNS = (
-    Registration.id, Registration.user_id, EventSession.id, EventSession.starts_at,
-    Event.title, Event.format, Event.place, _NUMBER, _TOTAL.scalar_subquery(),
-)  # fmt: skip
-
-
-def due_query(lead_min: int, now: datetime) -> Select[Any]:
-    """Registered, active users of non-cancelled events; sessions within the lead, unsent."""
-    already = select(ReminderSent.id).where(
-        ReminderSent.registration_id == Registration.id,
-        ReminderSent.session_id == EventSession.id,
-        ReminderSent.lead_min == lead_min,
-    )
-    return (
-        select(*_COLUMNS)
-        .join(Event, Event.id == Registration.event_id)
-        .join(EventSession, EventSession.event_id == Event.id)
-        .join(User, User.id == Registration.user_id)
-        .where(
-            Registration.status == RegistrationStatus.REGISTERED,
-            Event.status != EventStatus.CANCELLED,
-            User.is_active.is_(True),
-            EventSession.starts_at > now,
-            EventSession.starts_at <= now + timedelta(minutes=lead_min),
-            ~already.exists(),
-        )
-        .order_by(EventSession.starts_at, Registration.id)
-    )
 
 
 def _in_minutes(minutes: int) -> str:
@@ -179,7 +128,7 @@ class ReminderService:
 
     async def due(self, lead_min: int, now: datetime) -> list[Due]:
         async with self._sessionmaker() as session:
-            rows = (await session.execute(due_query(lead_min, now))).all()
+            rows = await ReminderRepo(session).due(lead_min, now)
         return [Due(lead_min, *row) for row in rows]
 
     async def _process(self, due: Due, now: datetime) -> str:

@@ -1,8 +1,9 @@
-"""Two SQL idioms the ledger relies on, written once for SQLite and PostgreSQL.
+"""SQL idioms the repositories share, written once for SQLite and PostgreSQL.
 
-`rowcount` reads how many rows a conditional UPDATE changed: that number, not a Python flag, is
-how a worker learns it won a claim. `insert_ignore` is INSERT … ON CONFLICT DO NOTHING, which
-makes materialising a ledger or recording an «Ознакомлен» idempotent under races.
+`affected` runs a conditional UPDATE or DELETE and says how many rows it changed: that number,
+not a Python flag, is how a caller learns it won a claim (a seat, a ledger row, a broadcast).
+`insert_ignore` is INSERT … ON CONFLICT DO NOTHING, which makes materialising a ledger or
+recording an «Ознакомлен» idempotent under races.
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result
+from sqlalchemy import CursorResult, Executable
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
 
-def rowcount(result: Result[Any]) -> int:
+async def affected(session: AsyncSession, statement: Executable) -> int:
+    """Run an UPDATE/DELETE/INSERT; how many rows it changed."""
+    result = await session.execute(statement)
     return cast(CursorResult[Any], result).rowcount
 
 
@@ -39,4 +42,4 @@ async def insert_ignore(
 
 async def insert_once(session: AsyncSession, model: type[DeclarativeBase], **row: Any) -> bool:
     """Insert one row unless its unique key exists; True when this call inserted it."""
-    return rowcount(await session.execute(_insert_ignoring(session, model).values(**row))) == 1
+    return await affected(session, _insert_ignoring(session, model).values(**row)) == 1

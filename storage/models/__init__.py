@@ -1,0 +1,78 @@
+"""Database models, one module per area; every name is importable from `storage.models`.
+
+Times are stored in UTC and always come back timezone-aware. Importing this package registers
+every table on `Base.metadata`, which is what Alembic (storage/migrations/env.py) compares.
+"""
+
+from __future__ import annotations
+
+from storage.models.base import NAMING, Base, UTCDateTime, utcnow
+from storage.models.broadcasts import (
+    Ack,
+    Audience,
+    Broadcast,
+    BroadcastState,
+    Chat,
+    ChatAudience,
+    ChatTag,
+    Delivery,
+    DeliveryStatus,
+    Subscription,
+)
+from storage.models.events import (
+    Consent,
+    Event,
+    EventFormat,
+    EventKind,
+    EventSession,
+    EventStatus,
+    Organisation,
+    Registration,
+    RegistrationStatus,
+    ReminderSent,
+    TeacherProfile,
+)
+from storage.models.faq import FaqDraft, FaqQuery, FaqStaffEntry, FaqStaffSample, FaqVersion
+from storage.models.people import Role, StaffPost, Ticket, TicketMessage, TicketStatus, User
+from storage.models.updates import FsmRecord, ProcessedUpdate
+
+__all__ = [
+    "NAMING",
+    "Ack",
+    "Audience",
+    "Base",
+    "Broadcast",
+    "BroadcastState",
+    "Chat",
+    "ChatAudience",
+    "ChatTag",
+    "Consent",
+    "Delivery",
+    "DeliveryStatus",
+    "Event",
+    "EventFormat",
+    "EventKind",
+    "EventSession",
+    "EventStatus",
+    "FaqDraft",
+    "FaqQuery",
+    "FaqStaffEntry",
+    "FaqStaffSample",
+    "FaqVersion",
+    "FsmRecord",
+    "Organisation",
+    "ProcessedUpdate",
+    "Registration",
+    "RegistrationStatus",
+    "ReminderSent",
+    "Role",
+    "StaffPost",
+    "Subscription",
+    "TeacherProfile",
+    "Ticket",
+    "TicketMessage",
+    "TicketStatus",
+    "UTCDateTime",
+    "User",
+    "utcnow",
+]

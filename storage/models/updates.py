@@ -1,0 +1,41 @@
+"""What the dispatcher keeps between updates: FSM dialog state, update ids handled."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, UTCDateTime, utcnow
+
+
+class FsmRecord(Base):
+    """Dialog state kept in the database so a restart mid-dialog loses nothing (no Redis)."""
+
+    __tablename__ = "fsm_records"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    state: Mapped[str | None] = mapped_column(String(255))
+    data: Mapped[str] = mapped_column(Text, default="{}")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ProcessedUpdate(Base):
+    """Update ids already handled: Telegram retries a webhook delivery, we answer once.
+
+    Rows older than a couple of days are pruned; a retry never comes that late.
+    """
+
+    __tablename__ = "processed_updates"
+
+    # a rowid alias on SQLite (the fastest insert there), BIGINT without a sequence elsewhere
+    update_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,0 +1,59 @@
+"""Who an audience reaches, read from the registry: bound groups and private subscribers.
+
+Only the reads; which id a migrated group is sent to is decided by the caller
+(broadcasts.audience), which walks `migrated_to` over the rows `chain` returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Chat, ChatAudience, ChatTag, Subscription, User
+
+
+class AudienceRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def groups(
+        self, audiences: Sequence[str], tags: Sequence[str]
+    ) -> list[tuple[int, int | None]]:
+        """(id, migrated_to) of active chats bound to any audience (and any tag), by id."""
+        bound = select(ChatAudience.chat_id).where(ChatAudience.audience.in_(audiences))
+        query = select(Chat.id, Chat.migrated_to).where(
+            Chat.is_active.is_(True), Chat.id.in_(bound)
+        )
+        if tags:
+            tagged = select(ChatTag.chat_id).where(ChatTag.tag.in_(tags))
+            query = query.where(Chat.id.in_(tagged))
+        rows = await self.session.execute(query.order_by(Chat.id))
+        return [(chat_id, migrated_to) for chat_id, migrated_to in rows]
+
+    async def chain(self, ids: Collection[int]) -> list[tuple[int, bool, int | None]]:
+        """(id, is_active, migrated_to) of these registry rows: one hop of a migration chain."""
+        query = select(Chat.id, Chat.is_active, Chat.migrated_to).where(Chat.id.in_(list(ids)))
+        rows = await self.session.execute(query)
+        return [(chat_id, active, nxt) for chat_id, active, nxt in rows]
+
+    async def subscribers(self, audiences: Sequence[str]) -> list[int]:
+        """Private subscribers of any of these audiences who have not blocked the bot."""
+        query = (
+            select(Subscription.user_id)
+            .join(User, User.id == Subscription.user_id)
+            .where(Subscription.audience.in_(audiences), User.is_active.is_(True))
+            .distinct()
+            .order_by(Subscription.user_id)
+        )
+        return list((await self.session.scalars(query)).all())
+
+    async def subscriptions(self, audiences: Sequence[str]) -> list[tuple[int, str]]:
+        """(user id, audience) of every subscription to these audiences, blocked users too."""
+        rows = await self.session.execute(
+            select(Subscription.user_id, Subscription.audience).where(
+                Subscription.audience.in_(audiences)
+            )
+        )
+        return [(user_id, audience) for user_id, audience in rows]

@@ -1,0 +1,148 @@
+"""Broadcasts and their own states, each move one conditional UPDATE, so instances never collide.
+
+scheduled → sending (claimed by one instance, kept alive by a heartbeat) → done; scheduled →
+missed when the bot was down past the grace period; scheduled | sending → cancelled by an
+admin. A claim whose heartbeat is older than the lease can be taken over (the instance died);
+the same instance id takes its own claim back at once (a restart). Each move returns whether
+this call made it: of two callers exactly one gets True.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Broadcast, BroadcastState
+from storage.repositories.sql import affected
+
+SCHEDULED, SENDING = BroadcastState.SCHEDULED, BroadcastState.SENDING
+
+
+def _claimable(me: str, now: datetime, grace: timedelta, lease: timedelta) -> ColumnElement[bool]:
+    due = and_(
+        Broadcast.state == SCHEDULED,
+        Broadcast.scheduled_at <= now,
+        Broadcast.scheduled_at >= now - grace,
+    )
+    orphaned = and_(
+        Broadcast.state == SENDING,
+        or_(
+            Broadcast.claimed_by == me,
+            Broadcast.claimed_by.is_(None),
+            Broadcast.heartbeat_at.is_(None),
+            Broadcast.heartbeat_at < now - lease,
+        ),
+    )
+    return or_(due, orphaned)
+
+
+def _mine(broadcast_id: int, me: str) -> ColumnElement[bool]:
+    return and_(
+        Broadcast.id == broadcast_id, Broadcast.state == SENDING, Broadcast.claimed_by == me
+    )
+
+
+class BroadcastRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, broadcast_id: int) -> Broadcast | None:
+        return await self.session.get(Broadcast, broadcast_id)
+
+    async def get_one(self, broadcast_id: int) -> Broadcast:
+        return await self.session.get_one(Broadcast, broadcast_id)
+
+    async def add(self, broadcast: Broadcast) -> Broadcast:
+        self.session.add(broadcast)
+        await self.session.flush()
+        return broadcast
+
+    async def recent(self, limit: int) -> list[Broadcast]:
+        rows = await self.session.scalars(
+            select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)
+        )
+        return list(rows.all())
+
+    async def scheduled(self) -> list[Broadcast]:
+        """Broadcasts waiting for their time, soonest first."""
+        rows = await self.session.scalars(
+            select(Broadcast)
+            .where(Broadcast.state == SCHEDULED)
+            .order_by(Broadcast.scheduled_at, Broadcast.id)
+        )
+        return list(rows.all())
+
+    async def contents(self, ids: Sequence[int]) -> dict[int, str]:
+        """id → content JSON, without loading the rest of each row."""
+        rows = await self.session.execute(
+            select(Broadcast.id, Broadcast.content).where(Broadcast.id.in_(list(ids)))
+        )
+        return {broadcast_id: content for broadcast_id, content in rows}
+
+    async def state(self, broadcast_id: int) -> str | None:
+        query = select(Broadcast.state).where(Broadcast.id == broadcast_id)
+        return await self.session.scalar(query)
+
+    async def cancel(self, broadcast_id: int, now: datetime) -> bool:
+        """scheduled|sending → cancelled."""
+        return await self._move(
+            and_(Broadcast.id == broadcast_id, Broadcast.state.in_((SCHEDULED, SENDING))),
+            state=BroadcastState.CANCELLED, finished_at=now,
+        )  # fmt: skip
+
+    async def reschedule(self, broadcast_id: int, at: datetime) -> bool:
+        """A broadcast that has not started moves; False once it is sending, done or cancelled."""
+        return await self._move(
+            and_(Broadcast.id == broadcast_id, Broadcast.state == SCHEDULED), scheduled_at=at
+        )
+
+    async def claimable_ids(
+        self, me: str, now: datetime, grace: timedelta, lease: timedelta
+    ) -> list[int]:
+        query = select(Broadcast.id).where(_claimable(me, now, grace, lease))
+        return list((await self.session.scalars(query.order_by(Broadcast.scheduled_at))).all())
+
+    async def claim(
+        self, broadcast_id: int, me: str, now: datetime, grace: timedelta, lease: timedelta
+    ) -> bool:
+        return await self._move(
+            and_(Broadcast.id == broadcast_id, _claimable(me, now, grace, lease)),
+            state=SENDING, claimed_by=me, heartbeat_at=now,
+            started_at=func.coalesce(Broadcast.started_at, now),
+        )  # fmt: skip
+
+    async def overdue_ids(self, now: datetime, grace: timedelta) -> list[int]:
+        query = select(Broadcast.id).where(
+            Broadcast.state == SCHEDULED, Broadcast.scheduled_at < now - grace
+        )
+        return list((await self.session.scalars(query)).all())
+
+    async def mark_missed(self, broadcast_id: int, now: datetime) -> bool:
+        return await self._move(
+            and_(Broadcast.id == broadcast_id, Broadcast.state == SCHEDULED),
+            state=BroadcastState.MISSED, finished_at=now,
+        )  # fmt: skip
+
+    async def still_mine(self, broadcast_id: int, me: str) -> bool:
+        """False once an admin cancelled it or another instance took it over."""
+        found = await self.session.scalar(select(Broadcast.id).where(_mine(broadcast_id, me)))
+        return found is not None
+
+    async def heartbeat(self, broadcast_id: int, me: str, now: datetime) -> bool:
+        return await self._move(_mine(broadcast_id, me), heartbeat_at=now)
+
+    async def release(self, broadcast_id: int, me: str) -> None:
+        """Graceful stop: leave it `sending` but unclaimed, so any instance resumes it at once."""
+        await self._move(_mine(broadcast_id, me), claimed_by=None, heartbeat_at=None)
+
+    async def finish(self, broadcast_id: int, me: str, now: datetime) -> bool:
+        return await self._move(
+            _mine(broadcast_id, me), state=BroadcastState.DONE, finished_at=now
+        )
+
+    async def _move(self, where: ColumnElement[bool], **values: object) -> bool:
+        """One conditional UPDATE of one broadcast; True when this call changed it."""
+        return await affected(self.session, update(Broadcast).where(where).values(**values)) == 1
