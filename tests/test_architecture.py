@@ -64,7 +64,6 @@ KNOWN: set[str] = {
     "aiogram: bot.testing.recording",
     "cycle: bot.services.events → handlers.tg → bot.services.events",
     "size: bot.testing.fake_api",
-    "size: storage.models",
 }
 
 
