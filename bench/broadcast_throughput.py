@@ -39,7 +39,7 @@ from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 from aiogram.exceptions import TelegramAPIError  # noqa: E402
 
 from bot.core.clock import SystemClock  # noqa: E402
-from bot.testing.fake_api import FakeTelegramServer  # noqa: E402
+from tests.fakes.telegram_api import FakeTelegramServer  # noqa: E402
 from broadcasts.content import Content  # noqa: E402
 from broadcasts.service import Target, create_broadcast  # noqa: E402
 from broadcasts.worker import BroadcastWorker  # noqa: E402

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.testing.fake_api import FakeTelegramServer
+from tests.fakes.telegram_api import FakeTelegramServer
 from broadcasts.content import Content
 from broadcasts.service import Target, create_broadcast
 from storage.db import SessionMaker, create_engine, create_sessionmaker

@@ -21,7 +21,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import select
 
 from bot.core.clock import FrozenClock
-from bot.testing.fake_api import FakeFile, FakeTelegramServer
+from tests.fakes.telegram_api import FakeFile, FakeTelegramServer
 from broadcasts.content import Content, LinkButton
 from broadcasts.runtime import Options
 from broadcasts.service import Target, cancel_broadcast, create_broadcast, create_notice, status

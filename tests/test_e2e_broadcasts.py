@@ -19,7 +19,7 @@ from bot import texts
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
 from bot.services.faq import FaqService
-from bot.testing.fake_api import SAMPLE_MEDIA, ApiCall, FakeTelegramServer, FakeUser, SentMessage
+from tests.fakes.telegram_api import SAMPLE_MEDIA, ApiCall, FakeTelegramServer, FakeUser, SentMessage
 from bot.texts import broadcasts as texts_b
 from broadcasts import service
 from broadcasts.content import Content

@@ -17,7 +17,7 @@ import handlers
 from bot import texts
 from bot.core.config import Settings
 from bot.services.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage, member_payload
+from tests.fakes.telegram_api import FakeTelegramServer, FakeUser, SentMessage, member_payload
 from handlers import chats
 from storage.db import SessionMaker
 from storage.models import Chat, Subscription, User

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.services.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer
+from tests.fakes.telegram_api import FakeTelegramServer
 from storage.db import SessionMaker
 from tests.conftest import (
     ADMIN,

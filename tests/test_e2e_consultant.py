@@ -11,7 +11,7 @@ import bot.services.faq as bot_faq
 from bot import texts
 from bot.core.config import Settings
 from bot.services.faq import FaqService
-from bot.testing.fake_api import SAMPLE_MEDIA, FakeTelegramServer, FakeUser
+from tests.fakes.telegram_api import SAMPLE_MEDIA, FakeTelegramServer, FakeUser
 from storage.db import SessionMaker
 from storage.models import FaqQuery, User
 from tests.conftest import ADMIN, PARENT, BotHarness, start_bot, stop_bot

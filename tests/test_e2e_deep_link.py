@@ -10,7 +10,7 @@ import pytest
 
 from bot import texts
 from bot.core.clock import FrozenClock
-from bot.testing.fake_api import SentMessage
+from tests.fakes.telegram_api import SentMessage
 from storage.models import User
 from storage.repositories import Repositories
 from tests.conftest import TEACHER, BotHarness

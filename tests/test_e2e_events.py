@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bot import texts
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
-from bot.testing.fake_api import FakeUser
+from tests.fakes.telegram_api import FakeUser
 from storage.db import SessionMaker
 from storage.models import Consent, Event, Registration, TeacherProfile, User
 from storage.repositories import Repositories

@@ -21,7 +21,7 @@ from bot import texts
 from bot.app import factory as bot_app
 from bot.core.clock import FrozenClock
 from bot.services.faq import FaqService
-from bot.testing.fake_api import SAMPLE_MEDIA, FakeTelegramServer, FakeUser, SentMessage
+from tests.fakes.telegram_api import SAMPLE_MEDIA, FakeTelegramServer, FakeUser, SentMessage
 from handlers import events_admin, staff
 from storage.db import SessionMaker
 from storage.models import Event, EventStatus, Registration, RegistrationStatus, User

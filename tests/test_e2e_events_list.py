@@ -9,7 +9,7 @@ import pytest
 
 from bot import texts
 from bot.core.clock import FrozenClock
-from bot.testing.fake_api import SentMessage
+from tests.fakes.telegram_api import SentMessage
 from tests.conftest import TEACHER, BotHarness
 from tests.test_e2e_events_admin import seed_event, seed_teacher
 

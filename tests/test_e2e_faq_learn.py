@@ -19,7 +19,7 @@ from bot import texts
 from bot.core.config import Settings
 from bot.services.faq import FaqService
 from bot.services.faq.learning import attach_question, refresh
-from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
+from tests.fakes.telegram_api import FakeTelegramServer, FakeUser, SentMessage
 from bot.texts import faq_learn as t
 from handlers.faq import entry_view
 from storage.db import SessionMaker, create_engine, create_sessionmaker

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core.clock import FrozenClock
-from bot.testing.fake_api import FakeUser, SentMessage
+from tests.fakes.telegram_api import FakeUser, SentMessage
 from tests.conftest import ADMIN, BotHarness
 from tests.test_e2e_chats import member_change
 

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from bot.core import metrics
 from bot.services.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
+from tests.fakes.telegram_api import FakeTelegramServer, FakeUser, SentMessage
 from broadcasts.content import Content
 from broadcasts.service import Target, create_broadcast
 from handlers.tg.callbacks import EventCb

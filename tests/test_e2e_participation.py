@@ -12,7 +12,7 @@ from docx import Document
 
 from bot import texts
 from bot.core.clock import FrozenClock
-from bot.testing.fake_api import FakeUser, SentMessage
+from tests.fakes.telegram_api import FakeUser, SentMessage
 from bot.texts.events import BTN_PROOF
 from storage.models import RegistrationStatus
 from tests.conftest import ADMIN, TEACHER, BotHarness

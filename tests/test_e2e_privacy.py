@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot import texts
 from bot.core.clock import FrozenClock
 from bot.services.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
+from tests.fakes.telegram_api import FakeTelegramServer, FakeUser, SentMessage
 from bot.texts import events as event_texts
 from storage.db import SessionMaker
 from storage.models import Ack, Broadcast, Consent, Delivery, Registration

@@ -12,7 +12,7 @@ from bot import texts
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
 from bot.services.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer, FakeUser
+from tests.fakes.telegram_api import FakeTelegramServer, FakeUser
 from storage.db import SessionMaker
 from storage.models import Ticket, TicketMessage
 from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness, start_bot, stop_bot

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot import texts
-from bot.testing.fake_api import SAMPLE_MEDIA, JsonDict, SentMessage
+from tests.fakes.telegram_api import SAMPLE_MEDIA, JsonDict, SentMessage
 from bot.texts import faq_learn as t
 from storage.models import Ticket, TicketMessage
 from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness

@@ -38,7 +38,7 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from bot.testing.fake_api import FakeTelegramServer, FakeUser, JsonDict
+from tests.fakes.telegram_api import FakeTelegramServer, FakeUser, JsonDict
 from broadcasts.content import Content
 from broadcasts.service import Target, create_broadcast
 from storage.db import SessionMaker, create_engine, create_sessionmaker

@@ -14,7 +14,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import select
 
 from bot.core.clock import FrozenClock
-from bot.testing.fake_api import FakeTelegramServer
+from tests.fakes.telegram_api import FakeTelegramServer
 from broadcasts.service import create_notice, status
 from broadcasts.worker import BroadcastWorker
 from handlers.tg.broadcast_channel import TelegramChannel

@@ -14,7 +14,7 @@ import pytest
 
 from bot import texts
 from bot.services.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer
+from tests.fakes.telegram_api import FakeTelegramServer
 from storage.db import SessionMaker
 from tests.conftest import PARENT, make_settings, start_bot, stop_bot
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.testing.fake_api import FakeTelegramServer
+from tests.fakes.telegram_api import FakeTelegramServer
 from tests.conftest import PARENT, TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,7 +22,7 @@ from pydantic import SecretStr
 from bot.app.factory import create_bot, create_dispatcher
 from bot.app.runner import build_services
 from bot.core.config import Settings
-from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
+from tests.fakes.telegram_api import FakeTelegramServer, FakeUser, SentMessage
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.migrate import upgrade
 from storage.repositories.events import EventRepo
