@@ -38,6 +38,7 @@ from handlers.tg.callback_guard import CallbackGuard
 from handlers.tg.commands import set_commands, set_profile
 from handlers.tg.dedupe import UpdateDedupe
 from handlers.tg.fsm import SqlStorage
+from handlers.tg.messenger import TelegramMessenger
 from handlers.tg.middlewares import (
     DatabaseMiddleware,
     MetricsMiddleware,
@@ -239,7 +240,9 @@ async def start_staff_relay(
 ) -> None:
     """Ticket posts and follow-ups the staff chat could not take at once
     (bot/services/tickets/posting.py)."""
-    relay = StaffRelay(bot, settings, sessionmaker, every=settings.staff_relay_seconds)
+    relay = StaffRelay(
+        TelegramMessenger(bot), settings, sessionmaker, every=settings.staff_relay_seconds
+    )
     relay.start()
     dispatcher["staff_relay"] = relay
 
