@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import itertools
+import re
 import time
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, cast
 
@@ -36,6 +37,14 @@ from aiogram.types import (
 JsonDict = dict[str, Any]
 Answer = Callable[[Bot, Any], Any]
 _WEBHOOK_INFO: JsonDict = {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+_BOT_FLAGS = dict.fromkeys(
+    ("can_join_groups", "can_read_all_group_messages", "supports_inline_queries"), False
+)
+_GIFTS = dict.fromkeys(
+    ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription",
+     "gifts_from_channels"),
+    False,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -49,8 +58,19 @@ class Button:
 
 @dataclass(frozen=True)
 class Attachment:
+    """A file the bot sent, as the user sees it (name, size) and as Telegram keeps it (id)."""
+
     name: str
     size: int
+    file_id: str = ""
+    kind: str = "document"  # or "photo"
+
+    def wire(self) -> Any:
+        """The Message field: `document`, or `photo` (a list of sizes)."""
+        base = {"file_id": self.file_id, "file_unique_id": self.file_id, "file_size": self.size}
+        if self.kind == "photo":
+            return [{**base, "width": 800, "height": 600}]
+        return {**base, "file_name": self.name}
 
 
 @dataclass
@@ -67,23 +87,12 @@ class ChatMessage:
     raw: JsonDict = field(default_factory=dict)  # the wire Message, for callback queries
 
 
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
 def visible_text(text: str, parse_mode: str | None) -> str:
-    """The text Telegram shows for `text` sent with this parse mode (only HTML is parsed)."""
+    """The text Telegram shows for `text` sent with this parse mode: HTML tags are formatting
+    (Telegram's HTML has every literal `<` escaped), entities are characters."""
     if (parse_mode or "").upper() != "HTML":
         return text
-    parser = _Text()
-    parser.feed(text)
-    parser.close()
-    return "".join(parser.parts)
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 class ConsoleSession(BaseSession):
@@ -97,6 +106,7 @@ class ConsoleSession(BaseSession):
     def __init__(self, user: User, *, bot_username: str = "moc_console_bot") -> None:
         super().__init__()
         self.user = user
+        self._person = user.model_dump(mode="json", exclude_none=True)  # the wire User
         self.bot_username = bot_username
         self.messages: dict[tuple[int, int], ChatMessage] = {}
         self.alerts: list[str] = []  # callback answers with a text, shown once by the console
@@ -108,10 +118,11 @@ class ConsoleSession(BaseSession):
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._file_ids = itertools.count(1)
+        self._files: dict[str, Attachment] = {}
         self._query_ids = itertools.count(4_000_000_001)
         self._last_call = time.monotonic()
         self._answers: dict[str, Answer] = {
-            "getMe": self._get_me,
+            "getMe": lambda bot, m: {**self._bot_user(bot), **_BOT_FLAGS},
             "getUpdates": self._get_updates,
             "sendMessage": self._send_message,
             "editMessageText": self._edit_text,
@@ -144,30 +155,21 @@ class ConsoleSession(BaseSession):
     def user_sends(self, text: str) -> None:
         """A message typed by the user; a command gets its bot_command entity as on Telegram."""
         chat_id = self.user.id
-        message: JsonDict = {
-            **self._envelope(chat_id, self.user.model_dump(mode="json", exclude_none=True)),
-            "text": text,
-        }
+        message: JsonDict = {**self._envelope(chat_id, self._person), "text": text}
         if text.startswith("/") and len(text) > 1:
             command = text.split(maxsplit=1)[0]
             length = len(command.encode("utf-16-le")) // 2
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        self.messages[(chat_id, message["message_id"])] = ChatMessage(
-            chat_id, message["message_id"], text, raw=message
-        )
+        number = message["message_id"]
+        self.messages[(chat_id, number)] = ChatMessage(chat_id, number, text, raw=message)
         self._push({"message": message})
 
     def press(self, message: ChatMessage, button: Button) -> None:
         """The user taps an inline button under `message` (one with callback data)."""
-        self._push({
-            "callback_query": {
-                "id": str(next(self._query_ids)),
-                "from": self.user.model_dump(mode="json", exclude_none=True),
-                "message": message.raw,
-                "chat_instance": str(message.chat_id),
-                "data": button.callback_data,
-            }
-        })  # fmt: skip
+        query = {"id": str(next(self._query_ids)), "from": self._person, "message": message.raw}
+        self._push({"callback_query": {
+            **query, "chat_instance": str(message.chat_id), "data": button.callback_data,
+        }})  # fmt: skip
 
     def sent_to(self, chat_id: int) -> list[ChatMessage]:
         """The bot's messages in `chat_id`, oldest first, each in its current state."""
@@ -222,14 +224,6 @@ class ConsoleSession(BaseSession):
 
     # ----------------------------------------------------------------- answers
 
-    def _get_me(self, bot: Bot, method: Any) -> JsonDict:
-        return {
-            **self._bot_user(bot),
-            "can_join_groups": True,
-            "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
-        }
-
     async def _get_updates(self, bot: Bot, method: Any) -> list[JsonDict]:
         if not self._updates:
             with contextlib.suppress(TimeoutError):
@@ -247,16 +241,34 @@ class ConsoleSession(BaseSession):
     def _send_file(self, bot: Bot, method: Any) -> JsonDict:
         kind = method.__api_method__.removeprefix("send").lower()
         caption = visible_text(method.caption or "", self._parse_mode(bot, method))
-        document = _attachment(getattr(method, kind, None), f"{kind}_{next(self._file_ids)}")
+        document = self._attachment(getattr(method, kind, None), kind)
         return self._store(bot, method.chat_id, caption, method.reply_markup, document).raw
 
     def _send_media_group(self, bot: Bot, method: Any) -> list[JsonDict]:
         sent = []
         for item in method.media:
             caption = visible_text(item.caption or "", self._parse_mode(bot, item))
-            document = _attachment(item.media, f"{item.type}_{next(self._file_ids)}")
+            document = self._attachment(item.media, str(item.type))
             sent.append(self._store(bot, method.chat_id, caption, None, document).raw)
         return sent
+
+    def _attachment(self, value: Any, kind: str) -> Attachment:
+        """What the user sees of a file: its name and size; a file_id resends a known one."""
+        if isinstance(value, BufferedInputFile):
+            name, size = value.filename or kind, len(value.data)
+        elif isinstance(value, FSInputFile):
+            path = Path(value.path)
+            name, size = value.filename or path.name, path.stat().st_size
+        elif isinstance(value, str) and value in self._files:
+            return self._files[value]
+        else:  # a URL, or a file the user sent (the console user sends none)
+            name, size = kind, 0
+        number = next(self._file_ids)
+        found = Attachment(
+            name, size, f"CONSOLE-FILE-{number}", "photo" if kind == "photo" else "document"
+        )
+        self._files[found.file_id] = found
+        return found
 
     def _copy(self, bot: Bot, method: Any) -> JsonDict:
         return {"message_id": self._repost(bot, method, method.reply_markup).message_id}
@@ -273,7 +285,7 @@ class ConsoleSession(BaseSession):
         message = self._editable(method)
         if message is None:
             return True
-        text = method.text if hasattr(method, "text") else method.caption or ""
+        text = getattr(method, "text", None) or getattr(method, "caption", None) or ""
         message.text = visible_text(text, self._parse_mode(bot, method))
         message.raw["caption" if message.document else "text"] = message.text
         return self._set_buttons(message, method.reply_markup)  # no markup: buttons go
@@ -313,11 +325,7 @@ class ConsoleSession(BaseSession):
         raw = self._envelope(chat_id, self._bot_user(bot))
         message = ChatMessage(chat_id, raw["message_id"], text, document=document, raw=raw)
         if document is not None:
-            number = next(self._file_ids)
-            raw["document"] = {
-                "file_id": f"CONSOLE-FILE-{number}", "file_unique_id": f"console-{number}",
-                "file_name": document.name, "file_size": document.size,
-            }  # fmt: skip
+            raw[document.kind] = document.wire()
         if text:
             raw["caption" if document else "text"] = text
         if isinstance(markup, ReplyKeyboardMarkup):
@@ -361,22 +369,12 @@ class ConsoleSession(BaseSession):
         return {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
 
     def _chat_info(self, chat: int | str) -> JsonDict:
-        gifts = dict.fromkeys(
-            ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription",
-             "gifts_from_channels"),
-            False,
-        )  # fmt: skip
-        return {
-            **self._chat(_chat_id(chat)),
-            "accent_color_id": 0,
-            "max_reaction_count": 11,
-            "accepted_gift_types": gifts,
-        }
+        info = {"accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": _GIFTS}
+        return {**self._chat(_chat_id(chat)), **info}
 
     def _user(self, user_id: int) -> JsonDict:
-        if user_id == self.user.id:
-            return self.user.model_dump(mode="json", exclude_none=True)
-        return {"id": user_id, "is_bot": False, "first_name": str(user_id)}
+        someone = {"id": user_id, "is_bot": False, "first_name": str(user_id)}
+        return self._person if user_id == self.user.id else someone
 
     def _bot_user(self, bot: Bot) -> JsonDict:
         return {"id": bot.id, "is_bot": True, "first_name": "МОЦ", "username": self.bot_username}
@@ -395,13 +393,3 @@ def _chat_id(value: int | str) -> int:
     if isinstance(value, int):
         return value
     return int(value) if value.lstrip("-").isdigit() else 0  # "@channel": no id here
-
-
-def _attachment(value: Any, fallback: str) -> Attachment | None:
-    """The name and size of an uploaded file; a file_id or URL resends a known file."""
-    if isinstance(value, BufferedInputFile):
-        return Attachment(value.filename or fallback, len(value.data))
-    if isinstance(value, FSInputFile):
-        path = Path(value.path)
-        return Attachment(value.filename or path.name, path.stat().st_size)
-    return Attachment(fallback, 0) if value is not None else None
