@@ -21,7 +21,6 @@ from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import select
 
 from bot.core.clock import FrozenClock
-from tests.fakes.telegram_api import FakeFile, FakeTelegramServer
 from broadcasts.content import Content, LinkButton
 from broadcasts.runtime import Options
 from broadcasts.service import Target, cancel_broadcast, create_broadcast, create_notice, status
@@ -39,6 +38,7 @@ from storage.models import (
     Subscription,
     User,
 )
+from tests.fakes.telegram_api import FakeFile, FakeTelegramServer
 
 NOW = datetime(2030, 3, 10, 9, 0, tzinfo=UTC)
 AUTHOR = 1000

@@ -41,8 +41,8 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from tests.fakes.telegram_api import SAMPLE_MEDIA, FakeTelegramServer, FakeUser
 from tests.fakes.recording import RecordingSession
+from tests.fakes.telegram_api import SAMPLE_MEDIA, FakeTelegramServer, FakeUser
 
 pytestmark = pytest.mark.filterwarnings("error")  # leaked sessions or tasks fail the test
 
