@@ -6,7 +6,6 @@ state (kept in the database or Redis), so a restart mid-dialog continues where i
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -19,7 +18,15 @@ from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import fill, fill_region
 from bot.services.events.registration import become_teacher, register_and_confirm
+from bot.services.profile import teachers
 from bot.services.profile.contacts import normalize_contact, normalize_phone
+from bot.services.profile.teachers import (
+    CONSENT_VERSION,
+    NAME_LIMIT,
+    ORG_LIMIT,
+    POSITION_LIMIT,
+    valid_name,
+)
 from bot.texts import events as t
 from handlers.tg import keyboards
 from handlers.tg.callbacks import ProfileCb
@@ -27,10 +34,6 @@ from handlers.tg.edits import drop_keyboard, send_to_chat
 from handlers.tg.keyboards import events as kb
 from storage.models import User
 from storage.repositories import Repositories
-
-CONSENT_VERSION = "2026-11-25"
-NAME_LIMIT, ORG_LIMIT, POSITION_LIMIT = 200, 300, 200
-_LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
 class ProfileForm(StatesGroup):
@@ -55,11 +58,6 @@ async def start_profile(
         await send_to_chat(event, t.PROFILE_START)
     else:
         await event.answer(t.PROFILE_START)
-
-
-def valid_name(text: str) -> bool:
-    words = [w for w in text.split() if _LETTERS.search(w)]
-    return len(words) >= 2 and len(text) <= NAME_LIMIT and not any(c.isdigit() for c in text)
 
 
 async def got_name(message: Message, state: FSMContext) -> None:
@@ -177,22 +175,12 @@ async def got_mailing(
     await state.clear()  # first: a double tap finds no dialog and saves nothing twice
     await query.answer()
     await drop_keyboard(query)
-    if user is None or not all(k in data for k in ("full_name", "organisation", "position")):
+    if user is None or not teachers.complete(data):
         await send_to_chat(query, t.PROFILE_DIALOG_STALE)
         return
     mailing = callback_data.value == 1
     await become_teacher(repo, user)  # a teacher's profile: the menu gets «Мои записи»
-    await repo.profiles.save(
-        user.id,
-        full_name=data["full_name"],
-        organisation=data["organisation"],
-        position=data["position"],
-        contact=data["contact"],
-        mailing_consent=mailing,
-    )
-    await repo.profiles.give_consent(user.id, "personal_data", CONSENT_VERSION)
-    if mailing:
-        await repo.profiles.give_consent(user.id, "mailing", CONSENT_VERSION)
+    await teachers.save(repo, user, data, mailing)
     await repo.commit()
     await send_to_chat(query, t.PROFILE_SAVED, keyboards.main_menu(user.role, is_admin))
     event_id = data.get("pending_event")

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-import bot.services.faq as bot_faq
 from bot import texts
 from bot.core.config import Settings
 from bot.services.faq import FaqService
+from bot.services.faq.kb import DEFAULT_DIRECTORY
 from bot.services.faq.learning import attach_question, refresh
 from bot.texts import faq_learn as t
 from handlers.faq import entry_view
@@ -263,7 +263,7 @@ async def test_reload_faq_on_one_instance_reloads_the_others(
     server: FakeTelegramServer, settings: Settings, sessionmaker: SessionMaker, tmp_path: Path
 ) -> None:
     data = tmp_path / "faq_data"
-    shutil.copytree(Path(bot_faq.__file__).parent.parent / "faq_data", data)
+    shutil.copytree(DEFAULT_DIRECTORY, data)
     faq_a = FaqService(data, settings.placeholders())
     faq_b = FaqService(data, settings.placeholders())  # another instance, same files
     bot, dp, task = await start_bot(server, settings, sessionmaker, faq_a)

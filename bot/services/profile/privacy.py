@@ -1,0 +1,100 @@
+"""152-ФЗ: what the bot keeps about a person, and forgetting it.
+
+`describe` is the /my_data text; `forget` deletes a person's data in the order that keeps
+everyone else whole — seats go back to the waiting list first, questions not yet written to the
+log are dropped, then the rows; what the law needs as proof of consent stays (see
+`storage.repositories.users.forget`). The adapter tells the person and calls `redact` after, so
+the bot's old posts about them in the staff chat lose the name and the question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import tzinfo
+
+from bot import texts
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.markup import fill
+from bot.core.messages import Messenger
+from bot.services.faq.querylog import QueryLog
+from bot.services.tickets.posting import redact_posts
+from bot.texts.chats import AUDIENCE_TITLES
+from storage.models import Consent, Event, Registration, TeacherProfile, User
+from storage.repositories import Repositories
+
+
+def _profile_line(profile: TeacherProfile | None) -> str:
+    if profile is None:
+        return "нет"
+    return f"{profile.full_name}, {profile.organisation}, {profile.position}, {profile.contact}"
+
+
+def _consent_lines(consents: Sequence[Consent], tz: tzinfo) -> str:
+    """Plain text (escaped with the rest of /my_data): one line per consent."""
+    lines = []
+    for consent in consents:
+        withdrawn = consent.withdrawn_at
+        when = f"{withdrawn.astimezone(tz):%d.%m.%Y}" if withdrawn else ""
+        lines.append(
+            texts.MY_DATA_CONSENT.format(
+                kind=texts.CONSENT_KINDS.get(consent.kind, consent.kind),
+                version=consent.version,
+                given=f"{consent.given_at.astimezone(tz):%d.%m.%Y}",
+                withdrawn=texts.MY_DATA_WITHDRAWN.format(when=when) if when else "",
+            )
+        )
+    return "".join(lines) or "нет"
+
+
+async def describe(
+    repo: Repositories, user: User, clock: Clock, querylog: QueryLog, settings: Settings
+) -> str:
+    """Everything we hold about `user`, as the /my_data message (values escaped)."""
+    await querylog.flush()  # the count includes the question asked a moment ago
+    audiences = await repo.chats.subscriptions(user.id)
+    return fill(
+        texts.MY_DATA,
+        id=user.id,
+        name=user.full_name,
+        username=f" (@{user.username})" if user.username else "",
+        role=texts.ROLE_TITLES.get(user.role or "", "не выбрана"),
+        tickets=await repo.tickets.count_for_user(user.id),
+        profile=_profile_line(await repo.profiles.get(user.id)),
+        registrations=len(await repo.events.for_user(user.id, clock.now())),
+        queries=await repo.faq_log.for_user(user.id),
+        since=user.created_at.strftime("%d.%m.%Y"),
+        subscriptions=", ".join(AUDIENCE_TITLES.get(a, a) for a in audiences) or "нет",
+        acks=await repo.users.acks_count(user.id),
+        consents=_consent_lines(await repo.profiles.consents(user.id), settings.tz),
+    )
+
+
+@dataclass
+class Forgotten:
+    """What is left to do once the person has been told: posts to redact, people promoted."""
+
+    posts: list[tuple[int, int, int]] = field(default_factory=list)
+    promoted: list[tuple[Registration, Event]] = field(default_factory=list)
+
+
+async def forget(repo: Repositories, user_id: int, clock: Clock, querylog: QueryLog) -> Forgotten:
+    """Delete the person's data and commit; returns what the adapter finishes afterwards."""
+    done = Forgotten()
+    # Seats first: a deleted registration must hand its seat to the waiting list.
+    for registration in await repo.events.for_user(user_id, clock.now()):
+        result = await repo.events.cancel(registration, clock.now())
+        if result.promoted is not None:
+            done.promoted.append((result.promoted, registration.event))
+    querylog.discard(user_id)  # questions not yet written never will be
+    done.posts = list(await repo.tickets.posts_for_user(user_id))
+    await repo.users.forget(user_id)
+    await repo.commit()
+    await repo.users.scrub_log()
+    return done
+
+
+async def redact(messenger: Messenger, done: Forgotten) -> None:
+    """The staff chat's posts about the person lose name, id and question."""
+    await redact_posts(messenger, done.posts)

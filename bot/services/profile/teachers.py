@@ -1,0 +1,44 @@
+"""A teacher's profile (ФИО, organisation, position, contact) and the consent it rests on.
+
+The dialog keeps answers in its state until the teacher agrees; only `save` writes, and it
+writes the profile and the consent (152-ФЗ: the version of the text agreed to) together.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from storage.models import User
+from storage.repositories import Repositories
+
+CONSENT_VERSION = "2026-11-25"
+NAME_LIMIT, ORG_LIMIT, POSITION_LIMIT = 200, 300, 200
+_LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+FIELDS = ("full_name", "organisation", "position", "contact")
+
+
+def valid_name(text: str) -> bool:
+    """At least two words of letters (Фамилия Имя), no digits, within the column's size."""
+    words = [w for w in text.split() if _LETTERS.search(w)]
+    return len(words) >= 2 and len(text) <= NAME_LIMIT and not any(c.isdigit() for c in text)
+
+
+def complete(answers: dict[str, Any]) -> bool:
+    """A dialog restarted from an old message may lack answers: nothing is saved then."""
+    return all(k in answers for k in FIELDS[:3])
+
+
+async def save(repo: Repositories, user: User, answers: dict[str, Any], mailing: bool) -> None:
+    """The profile and its consents; the caller commits."""
+    await repo.profiles.save(
+        user.id,
+        full_name=answers["full_name"],
+        organisation=answers["organisation"],
+        position=answers["position"],
+        contact=answers.get("contact", ""),
+        mailing_consent=mailing,
+    )
+    await repo.profiles.give_consent(user.id, "personal_data", CONSENT_VERSION)
+    if mailing:
+        await repo.profiles.give_consent(user.id, "mailing", CONSENT_VERSION)
