@@ -39,7 +39,6 @@ from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 from aiogram.exceptions import TelegramAPIError  # noqa: E402
 
 from bot.core.clock import SystemClock  # noqa: E402
-from bot.testing.fake_api import FakeTelegramServer  # noqa: E402
 from broadcasts.content import Content  # noqa: E402
 from broadcasts.service import Target, create_broadcast  # noqa: E402
 from broadcasts.worker import BroadcastWorker  # noqa: E402
@@ -47,6 +46,7 @@ from handlers.tg.broadcast_channel import TelegramChannel  # noqa: E402
 from storage.db import SessionMaker, create_engine, create_sessionmaker  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Chat, ChatAudience, Subscription, User  # noqa: E402
+from tests.fakes.telegram_api import FakeTelegramServer  # noqa: E402
 
 TOKEN = "123456:TEST-TOKEN"
 ADMIN = 1000

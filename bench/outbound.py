@@ -48,12 +48,12 @@ from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 from bot.app.factory import Services, create_bot, create_dispatcher  # noqa: E402
 from bot.core.config import Settings  # noqa: E402
 from bot.services.faq import FaqService  # noqa: E402
-from bot.testing.fake_api import FakeTelegramServer, FakeUser  # noqa: E402
 from broadcasts.content import Content  # noqa: E402
 from broadcasts.service import Target, create_broadcast  # noqa: E402
 from storage.db import SessionMaker, create_engine, create_sessionmaker  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Broadcast, BroadcastState, Chat, ChatAudience  # noqa: E402
+from tests.fakes.telegram_api import FakeTelegramServer, FakeUser  # noqa: E402
 
 TOKEN = "123456:TEST-TOKEN"
 LATENCY = 0.08

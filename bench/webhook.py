@@ -33,11 +33,11 @@ from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 from bot.app.factory import Services, create_bot, create_dispatcher  # noqa: E402
 from bot.app.web import WebhookServer  # noqa: E402
 from bot.services.faq import FaqService  # noqa: E402
-from bot.testing.recording import RecordingSession  # noqa: E402
 from storage.db import create_engine, create_sessionmaker  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.repositories import Repositories  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402
+from tests.fakes.recording import RecordingSession  # noqa: E402
 
 QUESTIONS = [
     "как активировать сертификат", "забыла пароль от навигатора", "какие документы нужны",

@@ -27,10 +27,10 @@ from bot.app.factory import Services, create_bot, create_dispatcher
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings
 from bot.services.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.migrate import upgrade
 from tests import pg
+from tests.fakes.telegram_api import FakeTelegramServer, FakeUser, SentMessage
 
 TOKEN = "123456:TEST-TOKEN"
 ADMIN = FakeUser(id=1000, first_name="Анна", last_name="Методист", username="anna_moc")

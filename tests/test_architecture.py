@@ -60,10 +60,7 @@ KNOWN: set[str] = {
     "up: bot.services.events.reminders → handlers.tg.notify",
     "aiogram: bot.services.events.registration",
     "aiogram: bot.services.events.reminders",
-    "aiogram: bot.testing.fake_api",
-    "aiogram: bot.testing.recording",
     "cycle: bot.services.events → handlers.tg → bot.services.events",
-    "size: bot.testing.fake_api",
 }
 
 
@@ -133,6 +130,21 @@ def test_feature_packages_import_each_other_without_cycles() -> None:
     for start in sorted(graph):
         visit(start, [start])
     _check(sorted({" → ".join(c) for c in cycles}), "cycle")
+
+
+def test_the_product_imports_nothing_from_tests() -> None:
+    """The fakes (tests/fakes) serve the tests; `python -m bot chat` has its own session."""
+    offenders = []
+    for module, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            offenders += [f"{module} → {n}" for n in names if n.split(".")[0] == "tests"]
+    assert offenders == []
 
 
 def test_product_modules_stay_small() -> None:

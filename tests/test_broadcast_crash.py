@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.testing.fake_api import FakeTelegramServer
 from broadcasts.content import Content
 from broadcasts.service import Target, create_broadcast
 from storage.db import SessionMaker, create_engine, create_sessionmaker
@@ -34,6 +33,7 @@ from storage.models import (
     Subscription,
     User,
 )
+from tests.fakes.telegram_api import FakeTelegramServer
 
 WORKER = Path(__file__).resolve().parent / "helpers" / "broadcast_crash_worker.py"
 GROUPS = [-2000 - i for i in range(1, 251)]

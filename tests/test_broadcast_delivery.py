@@ -21,7 +21,6 @@ from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import select
 
 from bot.core.clock import FrozenClock
-from bot.testing.fake_api import FakeFile, FakeTelegramServer
 from broadcasts.content import Content, LinkButton
 from broadcasts.runtime import Options
 from broadcasts.service import Target, cancel_broadcast, create_broadcast, create_notice, status
@@ -40,6 +39,7 @@ from storage.models import (
     User,
 )
 from storage.repositories.chats import ChatRepo, audiences_of
+from tests.fakes.telegram_api import FakeFile, FakeTelegramServer
 
 NOW = datetime(2030, 3, 10, 9, 0, tzinfo=UTC)
 AUTHOR = 1000

@@ -15,8 +15,8 @@ from aiogram.client.telegram import TelegramAPIServer
 from bot.app.factory import create_bot
 from bot.app.preflight import check_bot_token
 from bot.core.config import SettingsError
-from bot.testing.fake_api import FakeTelegramServer
 from tests.conftest import make_settings, process_env
+from tests.fakes.telegram_api import FakeTelegramServer
 
 ROOT = Path(__file__).resolve().parent.parent
 

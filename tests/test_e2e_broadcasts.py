@@ -19,7 +19,6 @@ from bot import texts
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
 from bot.services.faq import FaqService
-from bot.testing.fake_api import SAMPLE_MEDIA, ApiCall, FakeTelegramServer, FakeUser, SentMessage
 from bot.texts import broadcasts as texts_b
 from broadcasts import service
 from broadcasts.content import Content
@@ -39,6 +38,13 @@ from storage.models import (
 )
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, PARENT, TEACHER, BotHarness, make_settings, start_bot, stop_bot
+from tests.fakes.telegram_api import (
+    SAMPLE_MEDIA,
+    ApiCall,
+    FakeTelegramServer,
+    FakeUser,
+    SentMessage,
+)
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # 12:00 in Moscow
 TOMORROW_10 = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)  # «завтра 10:00» in Moscow

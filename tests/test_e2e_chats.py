@@ -17,12 +17,12 @@ import handlers
 from bot import texts
 from bot.core.config import Settings
 from bot.services.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage, member_payload
 from handlers import chats
 from storage.db import SessionMaker
 from storage.models import Chat, Subscription, User
 from storage.repositories.chats import ChatRepo, audiences_of, tags_of
 from tests.conftest import ADMIN, PARENT, BotHarness, start_bot, stop_bot
+from tests.fakes.telegram_api import FakeTelegramServer, FakeUser, SentMessage, member_payload
 
 GROUP, SUPER, CHANNEL = -4000000123, -1001000000123, -1002000000555
 TITLE = "Родители 5А & <школа №5>"  # HTML-special on purpose: every value must be escaped

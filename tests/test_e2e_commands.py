@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.services.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer
 from storage.db import SessionMaker
 from tests.conftest import (
     ADMIN,
@@ -20,6 +19,7 @@ from tests.conftest import (
     start_bot,
     stop_bot,
 )
+from tests.fakes.telegram_api import FakeTelegramServer
 
 GROUP = -4000000777
 PRIVATE_ONLY = {"start", "menu", "ask", "events", "my_events", "my_data", "subscribe"}

@@ -11,10 +11,10 @@ from bot import texts
 from bot.core.config import Settings
 from bot.services.faq import FaqService
 from bot.services.faq.kb import DEFAULT_DIRECTORY
-from bot.testing.fake_api import SAMPLE_MEDIA, FakeTelegramServer, FakeUser
 from storage.db import SessionMaker
 from storage.models import FaqQuery, User
 from tests.conftest import ADMIN, PARENT, BotHarness, start_bot, stop_bot
+from tests.fakes.telegram_api import SAMPLE_MEDIA, FakeTelegramServer, FakeUser
 
 
 async def choose_role(h: BotHarness, user: FakeUser, role_button: str = "Родитель") -> None:

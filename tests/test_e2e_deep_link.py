@@ -10,11 +10,11 @@ import pytest
 
 from bot import texts
 from bot.core.clock import FrozenClock
-from bot.testing.fake_api import SentMessage
 from bot.texts import events as events_texts
 from storage.models import User
 from storage.repositories import Repositories
 from tests.conftest import TEACHER, BotHarness
+from tests.fakes.telegram_api import SentMessage
 from tests.test_e2e_events_admin import seed_event
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

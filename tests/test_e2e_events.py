@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from bot import texts
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
-from bot.testing.fake_api import FakeUser
 from storage.db import SessionMaker
 from storage.models import Consent, Event, Registration, TeacherProfile, User
 from storage.repositories import Repositories
 from tests.conftest import TEACHER, BotHarness, make_settings
+from tests.fakes.telegram_api import FakeUser
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 START = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)  # 15:00 in Moscow

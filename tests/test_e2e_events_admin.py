@@ -21,12 +21,12 @@ from bot import texts
 from bot.app import factory as bot_app
 from bot.core.clock import FrozenClock
 from bot.services.faq import FaqService
-from bot.testing.fake_api import SAMPLE_MEDIA, FakeTelegramServer, FakeUser, SentMessage
 from handlers import events_admin, staff
 from storage.db import SessionMaker
 from storage.models import Event, EventStatus, Registration, RegistrationStatus, User
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, TEACHER, BotHarness, start_bot, stop_bot
+from tests.fakes.telegram_api import SAMPLE_MEDIA, FakeTelegramServer, FakeUser, SentMessage
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)  # Tuesday, 12:00 in Moscow (settings.tz)
 START = datetime(2026, 3, 25, 12, 0, tzinfo=UTC)  # 15:00 in Moscow

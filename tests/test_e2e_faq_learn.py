@@ -19,7 +19,6 @@ from bot.core.config import Settings
 from bot.services.faq import FaqService
 from bot.services.faq.kb import DEFAULT_DIRECTORY
 from bot.services.faq.learning import attach_question, refresh
-from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
 from bot.texts import faq_learn as t
 from handlers.faq import entry_view
 from storage.db import SessionMaker, create_engine, create_sessionmaker
@@ -34,6 +33,7 @@ from tests.conftest import (
     start_bot,
     stop_bot,
 )
+from tests.fakes.telegram_api import FakeTelegramServer, FakeUser, SentMessage
 
 SECOND = FakeUser(id=2005, first_name="Ольга", last_name="Петрова")
 DOG = "можно ли привести на занятие собаку-поводыря"

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core.clock import FrozenClock
-from bot.testing.fake_api import FakeUser, SentMessage
 from tests.conftest import ADMIN, BotHarness
+from tests.fakes.telegram_api import FakeUser, SentMessage
 from tests.test_e2e_chats import member_change
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

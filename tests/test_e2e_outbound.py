@@ -24,7 +24,6 @@ from sqlalchemy import select
 
 from bot.core import metrics
 from bot.services.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
 from broadcasts.content import Content
 from broadcasts.service import Target, create_broadcast
 from handlers.tg.callbacks import EventCb
@@ -41,6 +40,7 @@ from storage.models import (
 )
 from storage.repositories.events import EventRepo
 from tests.conftest import STAFF_CHAT, TOKEN, make_settings, start_bot, stop_bot
+from tests.fakes.telegram_api import FakeTelegramServer, FakeUser, SentMessage
 
 LATENCY = 0.08
 QUESTION = "как активировать сертификат"

@@ -12,10 +12,10 @@ from docx import Document
 
 from bot import texts
 from bot.core.clock import FrozenClock
-from bot.testing.fake_api import FakeUser, SentMessage
 from bot.texts.events import BTN_PROOF
 from storage.models import RegistrationStatus
 from tests.conftest import ADMIN, TEACHER, BotHarness
+from tests.fakes.telegram_api import FakeUser, SentMessage
 from tests.test_e2e_events_admin import register, registration_status, seed_event, seed_teacher
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)

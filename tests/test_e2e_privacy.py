@@ -13,12 +13,12 @@ from sqlalchemy import select
 from bot import texts
 from bot.core.clock import FrozenClock
 from bot.services.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
 from bot.texts import events as event_texts
 from storage.db import SessionMaker
 from storage.models import Ack, Broadcast, Consent, Delivery, Registration
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, STAFF_CHAT, TEACHER, BotHarness, start_bot, stop_bot
+from tests.fakes.telegram_api import FakeTelegramServer, FakeUser, SentMessage
 from tests.test_e2e_events import SECOND, seed_event, seed_teacher
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

@@ -11,9 +11,9 @@ import pytest
 
 from bot import texts
 from bot.services.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer
 from storage.db import SessionMaker
 from tests.conftest import PARENT, BotHarness, make_settings, start_bot, stop_bot
+from tests.fakes.telegram_api import FakeTelegramServer
 from tests.test_e2e_tickets import ask_specialist
 
 EXAMPLES = ("example.org", "уточняйте на сайте", "Адрес указан выше", "None", "{", "[[")

@@ -12,10 +12,10 @@ from bot import texts
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
 from bot.services.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer, FakeUser
 from storage.db import SessionMaker
 from storage.models import Ticket, TicketMessage
 from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness, start_bot, stop_bot
+from tests.fakes.telegram_api import FakeTelegramServer, FakeUser
 from tests.test_e2e_tickets import ask_specialist
 
 COLLEAGUE = FakeUser(id=1001, first_name="Ирина", last_name="Коллега")

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select
 
 from bot import texts
-from bot.testing.fake_api import SAMPLE_MEDIA, JsonDict, SentMessage
 from bot.texts import faq_learn as t
 from storage.models import Ticket, TicketMessage
 from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness
+from tests.fakes.telegram_api import SAMPLE_MEDIA, JsonDict, SentMessage
 
 DOG = "можно ли привести на занятие собаку-поводыря"
 KNOWN = "как активировать сертификат"

@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from bot import texts
 from bot.services.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer
 from storage.models import FaqDraft, Ticket, TicketMessage
 from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness, start_bot, stop_bot
+from tests.fakes.telegram_api import FakeTelegramServer
 
 UNKNOWN = "можно ли привести на занятие собаку-поводыря"
 

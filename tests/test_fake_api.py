@@ -41,8 +41,8 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from bot.testing.fake_api import SAMPLE_MEDIA, FakeTelegramServer, FakeUser
-from bot.testing.recording import RecordingSession
+from tests.fakes.recording import RecordingSession
+from tests.fakes.telegram_api import SAMPLE_MEDIA, FakeTelegramServer, FakeUser
 
 pytestmark = pytest.mark.filterwarnings("error")  # leaked sessions or tasks fail the test
 

@@ -38,7 +38,6 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from bot.testing.fake_api import FakeTelegramServer, FakeUser, JsonDict
 from broadcasts.content import Content
 from broadcasts.service import Target, create_broadcast
 from storage.db import SessionMaker, create_engine, create_sessionmaker
@@ -59,6 +58,7 @@ from storage.models import (
 )
 from storage.repositories.events import EventRepo
 from tests.conftest import ADMIN, TOKEN
+from tests.fakes.telegram_api import FakeTelegramServer, FakeUser, JsonDict
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 

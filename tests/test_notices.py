@@ -14,12 +14,12 @@ from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import select
 
 from bot.core.clock import FrozenClock
-from bot.testing.fake_api import FakeTelegramServer
 from broadcasts.service import create_notice, status
 from broadcasts.worker import BroadcastWorker
 from handlers.tg.broadcast_channel import TelegramChannel
 from storage.db import SessionMaker
 from storage.models import Broadcast, Chat, ChatAudience, Subscription, User
+from tests.fakes.telegram_api import FakeTelegramServer
 
 NOW = datetime(2030, 3, 10, 9, 0, tzinfo=UTC)
 STAFF, TEACHERS, SUBSCRIBER, GROUP = 1000, [5001, 5002, 5003], 5100, -1001

@@ -11,9 +11,9 @@ import pytest
 from bot.core import metrics
 from bot.core.config import Settings
 from bot.services.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer, FakeUser
 from storage.db import SessionMaker
 from tests.conftest import PARENT, TEACHER, start_bot, stop_bot
+from tests.fakes.telegram_api import FakeTelegramServer, FakeUser
 
 STRANGER = FakeUser(id=4242, first_name="Секретная", last_name="Персона")
 

@@ -21,7 +21,6 @@ from bot import texts
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
 from bot.services.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer, FakeUser
 from storage.db import SessionMaker
 from storage.models import FsmRecord, Registration, Ticket, User
 from tests import pg
@@ -31,6 +30,7 @@ from tests import test_e2e_events as events
 from tests import test_e2e_events_admin as events_admin
 from tests import test_e2e_tickets as tickets
 from tests.conftest import STAFF_CHAT, TEACHER, Backend, BotHarness, start_bot, stop_bot
+from tests.fakes.telegram_api import FakeTelegramServer, FakeUser
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 

@@ -22,12 +22,12 @@ from bot.app.factory import create_fsm_storage
 from bot.app.runner import run_polling
 from bot.core.config import Settings, SettingsError
 from bot.services.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer
 from handlers.tg.resilient_fsm import ResilientIsolation, ResilientRedisStorage
 from storage.db import SessionMaker
 from storage.models import FsmRecord
 from tests import pg
 from tests.conftest import PARENT, TOKEN, BotHarness, make_settings
+from tests.fakes.telegram_api import FakeTelegramServer
 
 
 @pytest.fixture

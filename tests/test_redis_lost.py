@@ -14,9 +14,9 @@ import pytest
 
 from bot import texts
 from bot.services.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer
 from storage.db import SessionMaker
 from tests.conftest import PARENT, make_settings, start_bot, stop_bot
+from tests.fakes.telegram_api import FakeTelegramServer
 
 pytestmark = pytest.mark.redis
 

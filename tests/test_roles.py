@@ -15,8 +15,8 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.testing.fake_api import FakeTelegramServer
 from tests.conftest import PARENT, TOKEN
+from tests.fakes.telegram_api import FakeTelegramServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "role-test-secret"

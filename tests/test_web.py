@@ -22,10 +22,10 @@ from bot.app.web import WebhookServer
 from bot.core import metrics
 from bot.core.config import Settings, SettingsError, load_settings
 from bot.services.faq import FaqService
-from bot.testing.fake_api import FakeTelegramServer, JsonDict
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.models import ProcessedUpdate
 from tests.conftest import PARENT, make_settings
+from tests.fakes.telegram_api import FakeTelegramServer, JsonDict
 
 URL = "https://bot.example.org/telegram"
 SECRET = "s3cret_Token-42"

@@ -1,4 +1,5 @@
-"""`python -m bot chat`: the real Dispatcher in a terminal, talking to an in-process Bot API.
+"""`python -m bot chat`: the real Dispatcher in a terminal, talking to an in-process Bot API
+(bot/app/console_session.py: the Bot's session answers the calls itself, nothing goes online).
 
 Staff can try the FAQ offline: what you type is sent as a Telegram message, the bot's replies
 are printed with their buttons numbered; type a number to press a button, /quit to leave.
@@ -15,20 +16,21 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import User
 from pydantic import SecretStr
 
+from bot.app.console_session import Button, ChatMessage, ConsoleSession
 from bot.app.factory import create_bot, create_dispatcher
 from bot.app.runner import build_services
 from bot.core.config import Settings
-from bot.testing.fake_api import FakeTelegramServer, FakeUser, SentMessage
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.migrate import upgrade
 from storage.repositories.events import EventRepo
 
 CONSOLE_TOKEN = "100000:CONSOLE-LOCAL"
-CONSOLE_USER = FakeUser(id=700_000_001, first_name="Гость", last_name="Консоли")
+CONSOLE_USER = User(
+    id=700_000_001, is_bot=False, first_name="Гость", last_name="Консоли", language_code="ru"
+)
 
 
 class Transcript:
@@ -36,24 +38,23 @@ class Transcript:
 
     def __init__(self) -> None:
         self.shown: dict[int, str] = {}
-        self.buttons: list[tuple[SentMessage, str]] = []  # inline: pressed as callbacks
+        self.buttons: list[tuple[ChatMessage, Button]] = []  # inline: pressed as callbacks
         self.keyboard: list[str] = []  # reply keyboard: pressed by sending the text
 
-    def render(self, messages: list[SentMessage]) -> str:
-        out: list[str] = []
+    def render(self, messages: list[ChatMessage], alerts: list[str]) -> str:
+        out = [f"     ({alert})" for alert in alerts]  # a callback answer pops up
         for message in messages:
-            snapshot = message.text or ""  # a keyboard removed after a tap is not news
+            snapshot = message.text  # a keyboard removed after a tap is not news
             if self.shown.get(message.message_id) == snapshot or message.deleted:
                 continue
             self.shown[message.message_id] = snapshot
-            # SentMessage.text is what the user sees: HTML already parsed by the fake server
-            out.append("бот> " + (message.text or "").replace("\n", "\n     "))
+            # ChatMessage.text is what the user sees: HTML already reduced to text
+            out.append("бот> " + message.text.replace("\n", "\n     "))
             if message.document is not None:
-                out.append(
-                    f"     📎 {message.document.filename} ({len(message.document.data)} байт)"
-                )
-            if message.reply_keyboard:
-                self.keyboard = [text for row in message.reply_keyboard for text in row]
+                out.append(f"     📎 {message.document.name} ({message.document.size} байт)")
+            if message.keyboard is not None:
+                self.keyboard = message.keyboard
+            if message.keyboard:
                 out.append(
                     "     меню: "
                     + " | ".join(f"[{MENU_KEYS[i]}] {t}" for i, t in enumerate(self.keyboard))
@@ -62,7 +63,7 @@ class Transcript:
                 self.buttons = []
                 for row in message.buttons:
                     for button in row:
-                        self.buttons.append((message, button.text))
+                        self.buttons.append((message, button))
                         label = f" → {button.url}" if button.url else ""
                         out.append(f"     [{len(self.buttons)}] {button.text}{label}")
         return "\n".join(out)
@@ -137,24 +138,24 @@ async def run_console(settings: Settings) -> int:
     engine = create_engine(settings.database_url)
     note = await load_examples(create_sessionmaker(engine), settings)
     services = build_services(settings, engine)
-    transcript = Transcript()
-    async with FakeTelegramServer(CONSOLE_TOKEN) as server:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(server.url))
-        bot = create_bot(settings, session=session, outbound=False)  # no Telegram, no limits
-        dp = create_dispatcher(services)
-        polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False))
-        if note:
-            print(note)
-        print(
-            "Чат с ботом (офлайн). Цифра — кнопка под сообщением, буква — кнопка меню, "
-            "/quit — выход.\n"
-        )
-        try:
-            await _loop(server, transcript)
-        finally:
-            await dp.stop_polling()
-            await polling
-            await engine.dispose()
+    session = ConsoleSession(CONSOLE_USER)
+    bot = create_bot(settings, session=session, outbound=False)  # no Telegram, no limits
+    dp = create_dispatcher(services)
+    # idle() also waits for updates still being handled; polling keeps a task for each (read)
+    session.busy = lambda: bool(getattr(dp, "_handle_update_tasks", ()))
+    polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False))
+    if note:
+        print(note)
+    print(
+        "Чат с ботом (офлайн). Цифра — кнопка под сообщением, буква — кнопка меню, "
+        "/quit — выход.\n"
+    )
+    try:
+        await _loop(session, Transcript())
+    finally:
+        await dp.stop_polling()
+        await polling
+        await engine.dispose()
     return 0
 
 
@@ -172,11 +173,12 @@ def menu_key(line: str) -> int | None:
     return ord(letter) - ord("a") if "a" <= letter <= "z" else None
 
 
-async def _loop(server: FakeTelegramServer, transcript: Transcript) -> None:
-    server.user_sends("/start", user=CONSOLE_USER)
+async def _loop(session: ConsoleSession, transcript: Transcript) -> None:
+    session.user_sends("/start")
     while True:
-        await server.idle(quiet=0.3, timeout=10)
-        shown = transcript.render(server.sent_to(CONSOLE_USER.id))
+        await session.idle()
+        shown = transcript.render(session.sent_to(CONSOLE_USER.id), session.alerts)
+        session.alerts.clear()
         if shown:
             print(shown, flush=True)
         line = await _read_line("вы> ")
@@ -184,15 +186,22 @@ async def _loop(server: FakeTelegramServer, transcript: Transcript) -> None:
             return
         line = line.strip()
         if (key := menu_key(line)) is not None and key < len(transcript.keyboard):
-            server.user_sends(transcript.keyboard[key], user=CONSOLE_USER)
+            session.user_sends(transcript.keyboard[key])
         elif line.isdigit() and 0 < int(line) <= len(transcript.buttons):
-            message, button = transcript.buttons[int(line) - 1]
-            if any(b.text == button and b.url for row in message.buttons for b in row):
-                print(f"     (ссылка: {button})")
-                continue
-            server.press(message, button, user=CONSOLE_USER)
+            _press(session, *transcript.buttons[int(line) - 1])
         elif line:
-            server.user_sends(line, user=CONSOLE_USER)
+            session.user_sends(line)
+
+
+def _press(session: ConsoleSession, message: ChatMessage, shown: Button) -> None:
+    """The button as it is now: the bot may have edited the message since it was shown."""
+    button = next((b for row in message.buttons for b in row if b.text == shown.text), None)
+    if button is None or message.deleted:
+        print("     (этой кнопки уже нет)")
+    elif button.callback_data is None:
+        print(f"     (ссылка: {button.url or button.text})")
+    else:
+        session.press(message, button)
 
 
 if __name__ == "__main__":  # pragma: no cover

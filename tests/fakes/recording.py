@@ -25,7 +25,7 @@ from aiogram.client.session.base import BaseSession
 from aiogram.methods.base import TelegramMethod, TelegramType
 from aiogram.types import InlineKeyboardMarkup, InputFile, Message
 
-from bot.testing.fake_api import (
+from tests.fakes.telegram_model import (
     MEDIA_KINDS,
     FakeFile,
     JsonDict,
