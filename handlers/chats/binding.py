@@ -4,46 +4,27 @@ admin's decision, checked here against ADMIN_IDS."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from contextlib import suppress
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
-from aiogram.types import Chat as TgChat
 
 from bot import texts
 from bot.core.markup import fill
+from bot.services.chats import registry
 from bot.texts import chats as t
-from handlers.chats.shared import GROUPS, atomically, audience_list, not_admin, toast
+from handlers.chats.shared import GROUPS, not_admin, toast
 from handlers.tg.callbacks import BindCb
 from handlers.tg.edits import edit_or_send
 from handlers.tg.filters import IsAdmin
 from handlers.tg.keyboards import chats as kb
 from storage.models import Chat
 from storage.repositories import Repositories
-from storage.repositories.chats import AUDIENCES, audiences_of, clean_tag, tags_of
+from storage.repositories.chats import AUDIENCES, audiences_of
 
 GROUP_COMMANDS = ("bind", "unbind", "tag", "untag")
-
-
-def chat_state(chat: Chat) -> str:
-    tags = ", ".join(tags_of(chat)) or t.NOTHING
-    return fill(
-        t.CHAT_STATE, title=chat.title, audiences=audience_list(audiences_of(chat)), tags=tags
-    )
-
-
-def _parse_tags(raw: Iterable[str]) -> tuple[list[str], list[str]]:
-    """(clean tags, rejected originals)."""
-    cleaned = [(word, clean_tag(word)) for word in raw]
-    return [tag for _, tag in cleaned if tag], [word for word, tag in cleaned if tag is None]
-
-
-async def _register(repo: Repositories, chat: TgChat) -> Chat:
-    row, _ = await repo.chats.upsert(chat.id, chat.type, chat.title or "")
-    return row
 
 
 async def not_admin_cb(query: CallbackQuery) -> None:
@@ -61,18 +42,13 @@ async def bind_command(message: Message, command: CommandObject, repo: Repositor
     if audience not in AUDIENCES:
         await message.reply(fill(t.BIND_USAGE, given=words[0]), reply_markup=kb.bind_here(bound))
         return
-    tags, bad = _parse_tags(words[1:])
+    tags, bad = registry.parse_tags(words[1:])
     if bad:
         await message.reply(fill(t.BAD_TAGS, tags=", ".join(bad)))
         return
-
-    async def work() -> Chat:
-        chat = await _register(repo, message.chat)
-        await repo.chats.bind(chat.id, audience)
-        await repo.chats.add_tags(chat.id, tags)
-        return chat
-
-    await message.reply(chat_state(await atomically(repo, work)))
+    chat = message.chat
+    bound_chat = await registry.bind(repo, chat.id, chat.type, chat.title or "", audience, tags)
+    await message.reply(registry.state_text(bound_chat))
 
 
 async def unbind_command(message: Message, command: CommandObject, repo: Repositories) -> None:
@@ -81,35 +57,25 @@ async def unbind_command(message: Message, command: CommandObject, repo: Reposit
     if audience is not None and audience not in AUDIENCES:
         await message.reply(fill(t.BIND_USAGE, given=words[0]))
         return
-    chat = await repo.chats.get(message.chat.id)
-    if chat is None:
-        await message.reply(t.NOT_REGISTERED)
-        return
-    await repo.chats.unbind(chat.id, audience)
-    await repo.commit()
-    await message.reply(chat_state(chat))
+    chat = await registry.unbind(repo, message.chat.id, audience)
+    await message.reply(registry.state_text(chat) if chat is not None else t.NOT_REGISTERED)
 
 
 async def tag_command(message: Message, command: CommandObject, repo: Repositories) -> None:
     name = command.command.lower()
-    tags, bad = _parse_tags((command.args or "").split())
+    tags, bad = registry.parse_tags((command.args or "").split())
     if bad or not tags:
         reply = fill(t.BAD_TAGS, tags=", ".join(bad)) if bad else fill(t.TAG_USAGE, command=name)
         await message.reply(reply)
         return
 
-    async def work() -> Chat | None:
-        if name == "tag":
-            chat = await _register(repo, message.chat)
-            await repo.chats.add_tags(chat.id, tags)
-            return chat
-        found = await repo.chats.get(message.chat.id)
-        if found is not None:
-            await repo.chats.remove_tags(found.id, tags)
-        return found
-
-    chat = await atomically(repo, work)
-    await message.reply(chat_state(chat) if chat is not None else t.NOT_REGISTERED)
+    here = message.chat
+    chat: Chat | None = (
+        await registry.tag(repo, here.id, here.type, here.title or "", tags)
+        if name == "tag"
+        else await registry.untag(repo, here.id, tags)
+    )
+    await message.reply(registry.state_text(chat) if chat is not None else t.NOT_REGISTERED)
 
 
 async def bind_here_cb(query: CallbackQuery, callback_data: BindCb, repo: Repositories) -> None:
@@ -118,18 +84,13 @@ async def bind_here_cb(query: CallbackQuery, callback_data: BindCb, repo: Reposi
     if callback_data.a not in AUDIENCES or message is None or message.chat.type not in GROUPS:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
-    tg_chat = message.chat
-
-    async def work() -> Chat:
-        chat = await _register(repo, tg_chat)
-        await repo.chats.bind(chat.id, callback_data.a)
-        return chat
-
-    chat = await atomically(repo, work)
+    here = message.chat
+    chat = await registry.bind(repo, here.id, here.type, here.title or "", callback_data.a, [])
+    bound = audiences_of(chat)
     await query.answer(
-        toast(t.BOUND_TOAST, title=chat.title, audiences=audience_list(audiences_of(chat)))
+        toast(t.BOUND_TOAST, title=chat.title, audiences=registry.audience_list(bound))
     )
-    await edit_or_send(query, chat_state(chat), kb.bind_here(audiences_of(chat)))
+    await edit_or_send(query, registry.state_text(chat), kb.bind_here(bound))
 
 
 async def bind_chat_cb(
@@ -140,22 +101,14 @@ async def bind_chat_cb(
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
 
-    async def work() -> Chat | None:
-        chat = await repo.chats.current(callback_data.chat)
-        if chat is None or not chat.is_active:
-            return chat
-        if callback_data.a in audiences_of(chat):
-            await repo.chats.unbind(chat.id, callback_data.a)
-        else:
-            await repo.chats.bind(chat.id, callback_data.a)
-        return chat
-
-    chat = await atomically(repo, work)
+    chat = await registry.toggle(repo, callback_data.chat, callback_data.a)
     if chat is None or not chat.is_active:
         await query.answer(t.CHAT_GONE if chat is None else t.CHAT_INACTIVE, show_alert=True)
         return
     bound = audiences_of(chat)
-    await query.answer(toast(t.BOUND_TOAST, title=chat.title, audiences=audience_list(bound)))
+    await query.answer(
+        toast(t.BOUND_TOAST, title=chat.title, audiences=registry.audience_list(bound))
+    )
     if isinstance(query.message, Message):
         with suppress(TelegramBadRequest):
             await query.message.edit_reply_markup(reply_markup=kb.bind_chat(chat.id, bound))

@@ -27,13 +27,12 @@ from aiogram.types import User as TgUser
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.markup import fill
+from bot.services.chats import registry
 from bot.services.chats.notice_gate import NoticeGate
 from bot.texts import chats as t
-from handlers.chats.shared import CHAT_KINDS, GROUPS, atomically, audience_list
+from handlers.chats.shared import CHAT_KINDS, GROUPS
 from handlers.tg.keyboards import chats as kb
-from storage.models import Chat
 from storage.repositories import Repositories
-from storage.repositories.chats import audiences_of
 
 log = logging.getLogger(__name__)
 STRANGER_NOTICE_EVERY = timedelta(hours=1)
@@ -67,13 +66,9 @@ async def bot_added(
 ) -> None:
     chat = event.chat
 
-    async def work() -> list[str]:
-        row, _ = await repo.chats.upsert(
-            chat.id, chat.type, chat.title or "", added_by=event.from_user.id
-        )
-        return audiences_of(row)
-
-    bound = await atomically(repo, work)
+    bound = await registry.joined(
+        repo, chat.id, chat.type, chat.title or "", added_by=event.from_user.id
+    )
     log.info("bot added to chat %s by user %s", chat.id, event.from_user.id)
     held = 0
     if not settings.is_admin(event.from_user.id):
@@ -87,7 +82,7 @@ async def bot_added(
         title=chat.title or "",
         chat_id=chat.id,
         who=_who(event.from_user),
-        audiences=audience_list(bound),
+        audiences=registry.audience_list(bound),
     )
     if held:
         text += fill(t.ADDED_HELD, count=held)
@@ -95,8 +90,7 @@ async def bot_added(
 
 
 async def bot_removed(event: ChatMemberUpdated, repo: Repositories) -> None:
-    if await repo.chats.set_active(event.chat.id, False):
-        await repo.commit()
+    if await registry.left(repo, event.chat.id):
         log.info("bot removed from chat %s", event.chat.id)
 
 
@@ -116,28 +110,20 @@ async def user_unblocked(event: ChatMemberUpdated, repo: Repositories) -> None:
 async def migrated_to(message: Message, repo: Repositories) -> None:
     """Sent in the old group: it is now the supergroup `migrate_to_chat_id`."""
     assert message.migrate_to_chat_id is not None
-    await _migrate(repo, message.chat.id, message.migrate_to_chat_id, message.chat.title)
+    await registry.migrated(repo, message.chat.id, message.migrate_to_chat_id, message.chat.title)
     log.info("chat %s migrated to %s", message.chat.id, message.migrate_to_chat_id)
 
 
 async def migrated_from(message: Message, repo: Repositories) -> None:
     """Sent in the new supergroup: it used to be the group `migrate_from_chat_id`."""
     assert message.migrate_from_chat_id is not None
-    await _migrate(repo, message.migrate_from_chat_id, message.chat.id, message.chat.title)
-
-
-async def _migrate(repo: Repositories, old_id: int, new_id: int, title: str | None) -> None:
-    """Both reports arrive at once and race to create the supergroup's row: one wins."""
-
-    async def work() -> Chat:
-        return await repo.chats.migrate(old_id, new_id, title)
-
-    await atomically(repo, work)
+    await registry.migrated(
+        repo, message.migrate_from_chat_id, message.chat.id, message.chat.title
+    )
 
 
 async def title_changed(message: Message, repo: Repositories) -> None:
-    if await repo.chats.rename(message.chat.id, message.new_chat_title or ""):
-        await repo.commit()
+    await registry.renamed(repo, message.chat.id, message.new_chat_title or "")
 
 
 def create_router() -> Router:

@@ -10,8 +10,9 @@ from aiogram.filters import Command
 from aiogram.types import Message
 
 from bot.core.markup import MESSAGE_LIMIT, clip, fill, q
+from bot.services.chats.registry import audience_list
 from bot.texts import chats as t
-from handlers.chats.shared import audience_list, not_admin
+from handlers.chats.shared import not_admin
 from handlers.tg.filters import IsAdmin
 from storage.models import Chat
 from storage.repositories import Repositories

@@ -9,8 +9,9 @@ from aiogram.types import CallbackQuery, Message
 
 from bot import texts
 from bot.core.markup import fill
+from bot.services.chats import registry
 from bot.texts import chats as t
-from handlers.chats.shared import atomically, audience_list, toast
+from handlers.chats.shared import toast
 from handlers.tg.callbacks import UnsubCb
 from handlers.tg.edits import send_to_chat
 from storage.models import User
@@ -23,12 +24,7 @@ async def subscribe(message: Message, repo: Repositories, user: User | None) -> 
     if user is None or audience is None:
         await message.answer(t.SUBSCRIBE_NEED_ROLE)
         return
-    user_id = user.id
-
-    async def work() -> bool:
-        return await repo.chats.subscribe(user_id, audience)
-
-    created = await atomically(repo, work)
+    created = await registry.subscribe(repo, user.id, audience)
     template = t.SUBSCRIBED if created else t.ALREADY_SUBSCRIBED
     await message.answer(fill(template, audience=t.AUDIENCE_TITLES[audience]))
 
@@ -39,7 +35,7 @@ async def unsubscribe(message: Message, repo: Repositories, user: User | None) -
     if not removed:
         await message.answer(t.NOT_SUBSCRIBED)
         return
-    await message.answer(fill(t.UNSUBSCRIBED, audiences=audience_list(removed)))
+    await message.answer(fill(t.UNSUBSCRIBED, audiences=registry.audience_list(removed)))
 
 
 async def unsubscribe_cb(query: CallbackQuery, callback_data: UnsubCb, repo: Repositories) -> None:

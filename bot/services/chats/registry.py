@@ -1,0 +1,165 @@
+"""Group chats the bot is in, and the audiences they receive broadcasts for.
+
+One place for what any messenger reports about a group — the bot added or removed, the group
+renamed or moved to a new id — and for what staff decide in it: bind it to an audience, tag
+it. Each function commits once; `atomically` runs it again when a concurrent update inserted
+the same row first (two taps, two migration reports arriving together).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TypeVar
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.core.markup import fill
+from bot.texts import chats as t
+from storage.models import Chat
+from storage.repositories import Repositories
+from storage.repositories.chats import audiences_of, clean_tag, tags_of
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+async def atomically(repo: Repositories, work: Callable[[], Awaitable[T]]) -> T:
+    """Run `work` and commit once; on a concurrent insert of the same row, roll back and run
+    it again: now it finds the row."""
+    try:
+        result = await work()
+        await repo.commit()
+    except IntegrityError:
+        log.info("a concurrent update wrote the same row first; running once more")
+        await repo.rollback()
+        result = await work()
+        await repo.commit()
+    return result
+
+
+def audience_list(audiences: Iterable[str]) -> str:
+    return ", ".join(t.AUDIENCE_TITLES.get(a, a) for a in audiences) or t.NOTHING
+
+
+def state_text(chat: Chat) -> str:
+    """What a group is bound to and tagged with, as staff see it after a change."""
+    tags = ", ".join(tags_of(chat)) or t.NOTHING
+    return fill(
+        t.CHAT_STATE, title=chat.title, audiences=audience_list(audiences_of(chat)), tags=tags
+    )
+
+
+def parse_tags(raw: Iterable[str]) -> tuple[list[str], list[str]]:
+    """(clean tags, rejected originals)."""
+    cleaned = [(word, clean_tag(word)) for word in raw]
+    return [tag for _, tag in cleaned if tag], [word for word, tag in cleaned if tag is None]
+
+
+# ------------------------------------------------------------------ what the messenger reports
+
+
+async def joined(
+    repo: Repositories, chat_id: int, kind: str, title: str, added_by: int | None
+) -> list[str]:
+    """The bot was added: the group is registered (or revived); returns its audiences."""
+
+    async def work() -> list[str]:
+        row, _ = await repo.chats.upsert(chat_id, kind, title, added_by=added_by)
+        return audiences_of(row)
+
+    return await atomically(repo, work)
+
+
+async def left(repo: Repositories, chat_id: int) -> bool:
+    """The bot was removed: broadcasts stop going there. False if it was not known."""
+    if await repo.chats.set_active(chat_id, False):
+        await repo.commit()
+        return True
+    return False
+
+
+async def migrated(repo: Repositories, old_id: int, new_id: int, title: str | None) -> Chat:
+    """The group lives on under a new id with its audiences and tags."""
+
+    async def work() -> Chat:
+        return await repo.chats.migrate(old_id, new_id, title)
+
+    return await atomically(repo, work)
+
+
+async def renamed(repo: Repositories, chat_id: int, title: str) -> None:
+    if await repo.chats.rename(chat_id, title):
+        await repo.commit()
+
+
+# ------------------------------------------------------------------ what staff decide
+
+
+async def bind(
+    repo: Repositories, chat_id: int, kind: str, title: str, audience: str, tags: list[str]
+) -> Chat:
+    async def work() -> Chat:
+        chat, _ = await repo.chats.upsert(chat_id, kind, title)
+        await repo.chats.bind(chat.id, audience)
+        await repo.chats.add_tags(chat.id, tags)
+        return chat
+
+    return await atomically(repo, work)
+
+
+async def unbind(repo: Repositories, chat_id: int, audience: str | None) -> Chat | None:
+    """One audience, or all of them (None); None if the group is not registered."""
+    chat = await repo.chats.get(chat_id)
+    if chat is not None:
+        await repo.chats.unbind(chat.id, audience)
+        await repo.commit()
+    return chat
+
+
+async def tag(repo: Repositories, chat_id: int, kind: str, title: str, tags: list[str]) -> Chat:
+    async def work() -> Chat:
+        chat, _ = await repo.chats.upsert(chat_id, kind, title)
+        await repo.chats.add_tags(chat.id, tags)
+        return chat
+
+    return await atomically(repo, work)
+
+
+async def untag(repo: Repositories, chat_id: int, tags: list[str]) -> Chat | None:
+    async def work() -> Chat | None:
+        found = await repo.chats.get(chat_id)
+        if found is not None:
+            await repo.chats.remove_tags(found.id, tags)
+        return found
+
+    return await atomically(repo, work)
+
+
+async def toggle(repo: Repositories, chat_id: int, audience: str) -> Chat | None:
+    """An audience switched on or off by staff from their private chat; an inactive or
+    unknown group is returned untouched (the caller says why nothing changed)."""
+
+    async def work() -> Chat | None:
+        chat = await repo.chats.current(chat_id)
+        if chat is None or not chat.is_active:
+            return chat
+        if audience in audiences_of(chat):
+            await repo.chats.unbind(chat.id, audience)
+        else:
+            await repo.chats.bind(chat.id, audience)
+        return chat
+
+    return await atomically(repo, work)
+
+
+# ------------------------------------------------------------------ private subscriptions
+
+
+async def subscribe(repo: Repositories, user_id: int, audience: str) -> bool:
+    """The person gets private broadcasts for `audience`; False if they already did."""
+
+    async def work() -> bool:
+        return await repo.chats.subscribe(user_id, audience)
+
+    return await atomically(repo, work)
