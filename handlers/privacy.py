@@ -21,6 +21,7 @@ from bot.texts.chats import AUDIENCE_TITLES
 from handlers.tg import keyboards
 from handlers.tg.callbacks import ForgetCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
+from handlers.tg.messenger import TelegramMessenger
 from storage.models import Consent, TeacherProfile, User
 from storage.repositories import Repositories
 
@@ -119,7 +120,7 @@ async def forget_cb(
     await send_to_chat(query, texts.FORGOTTEN, ReplyKeyboardRemove())
     await redact_posts(bot, posts)
     for registration, event in promoted:
-        await notify_promoted(bot, registration, event, settings)
+        await notify_promoted(TelegramMessenger(bot), registration, event, settings)
 
 
 def create_router() -> Router:

@@ -25,6 +25,7 @@ from handlers.tg import keyboards
 from handlers.tg.callbacks import ProfileCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
 from handlers.tg.keyboards import events as kb
+from handlers.tg.messenger import TelegramMessenger
 from storage.models import User
 from storage.repositories import Repositories
 
@@ -198,7 +199,7 @@ async def got_mailing(
     event_id = data.get("pending_event")
     event = await repo.events.get(int(event_id)) if event_id else None
     if event is not None:
-        await register_and_confirm(bot, user.id, event, repo, settings)
+        await register_and_confirm(TelegramMessenger(bot), user.id, event, repo, settings)
 
 
 async def show_profile(message: Message, repo: Repositories, user: User | None) -> None:

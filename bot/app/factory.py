@@ -38,6 +38,7 @@ from handlers.tg.callback_guard import CallbackGuard
 from handlers.tg.commands import set_commands, set_profile
 from handlers.tg.dedupe import UpdateDedupe
 from handlers.tg.fsm import SqlStorage
+from handlers.tg.messenger import TelegramMessenger
 from handlers.tg.middlewares import (
     DatabaseMiddleware,
     MetricsMiddleware,
@@ -269,7 +270,7 @@ async def start_scheduler(
     """Background jobs live as long as polling does; the database holds their state."""
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     reminders = ReminderService(
-        sessionmaker, bot.send_message, clock, settings.tz, settings.reminder_leads_min,
+        sessionmaker, TelegramMessenger(bot), clock, settings.tz, settings.reminder_leads_min,
         pace=partial(send_limiter(dispatcher, settings, bot).acquire, priority=Priority.NOTICE),
     )  # fmt: skip
     install_reminders(scheduler, reminders, settings.reminder_every_seconds)
