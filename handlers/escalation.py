@@ -17,6 +17,7 @@ from bot.texts import faq_learn as shot_texts
 from handlers.tg import keyboards
 from handlers.tg.callbacks import AskCb, TicketCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
+from handlers.tg.messenger import TelegramMessenger
 from storage.models import TicketStatus, User
 from storage.repositories import Repositories
 
@@ -28,7 +29,9 @@ class AskState(StatesGroup):
 async def _created(
     bot: Bot, repo: Repositories, settings: Settings, user: User, chat_id: int, question: str
 ) -> str:
-    ticket, appended, reach = await open_ticket(bot, repo, settings, user, chat_id, question)
+    ticket, appended, reach = await open_ticket(
+        TelegramMessenger(bot), repo, settings, user, chat_id, question
+    )
     if reach == "nowhere":
         return fill_region(texts.TICKET_NO_STAFF, id=ticket.id, phone=settings.moc_phone)
     if reach == "queued" and not appended:  # «передал» only when staff really have it
@@ -49,7 +52,9 @@ async def _shot_to_ticket(
     """The picture a new ticket was asked with goes to staff beside the ticket's post."""
     ticket = await repo.tickets.open_for_user(user.id)
     if ticket is not None:
-        await copy_to_staff(bot, repo, settings, ticket.id, user.full_name, source, caption)
+        await copy_to_staff(
+            TelegramMessenger(bot), repo, settings, ticket.id, user.full_name, source, caption
+        )
         await repo.commit()
 
 
@@ -70,7 +75,12 @@ async def append_to_ticket(
         return False
     assert message.bot is not None
     await add_follow_up(
-        message.bot, repo, settings, ticket, user, text or shot_texts.SHOT_QUESTION
+        TelegramMessenger(message.bot),
+        repo,
+        settings,
+        ticket,
+        user,
+        text or shot_texts.SHOT_QUESTION,
     )
     # the asker hears first: the copy may wait for a slot in a busy staff chat
     await message.answer(
@@ -79,7 +89,9 @@ async def append_to_ticket(
     )
     if shot:
         source = (message.chat.id, message.message_id)
-        await copy_to_staff(message.bot, repo, settings, ticket.id, user.full_name, source, text)
+        await copy_to_staff(
+            TelegramMessenger(message.bot), repo, settings, ticket.id, user.full_name, source, text
+        )
         await repo.commit()
     return True
 
@@ -185,7 +197,14 @@ async def asker_action(
         return
     await send_to_chat(query, fill(texts.TICKET_WITHDRAWN, id=ticket.id))
     if changed:
-        await post(bot, repo, settings, ticket.id, fill(texts.STAFF_WITHDRAWN, id=ticket.id), None)
+        await post(
+            TelegramMessenger(bot),
+            repo,
+            settings,
+            ticket.id,
+            fill(texts.STAFF_WITHDRAWN, id=ticket.id),
+            None,
+        )
         await repo.commit()
 
 

@@ -118,7 +118,7 @@ async def forget_cb(
     await repo.users.scrub_log()
     await state.clear()
     await send_to_chat(query, texts.FORGOTTEN, ReplyKeyboardRemove())
-    await redact_posts(bot, posts)
+    await redact_posts(TelegramMessenger(bot), posts)
     for registration, event in promoted:
         await notify_promoted(TelegramMessenger(bot), registration, event, settings)
 

@@ -26,6 +26,7 @@ from bot.core.markup import fill
 from bot.services.tickets.posting import deliver_answer, is_staff
 from handlers.tg.callbacks import TicketCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
+from handlers.tg.messenger import TelegramMessenger
 from storage.models import Ticket, TicketStatus
 from storage.repositories import Repositories
 
@@ -94,7 +95,7 @@ async def _deliver(message: Message, repo: Repositories, bot: Bot, ticket: Ticke
         return False
     html_text = message.html_text if message.text else plain
     staff = (message.from_user.id, message.from_user.full_name)
-    delivered = await deliver_answer(bot, repo, ticket, staff, html_text, plain)
+    delivered = await deliver_answer(TelegramMessenger(bot), repo, ticket, staff, html_text, plain)
     template = texts.STAFF_DELIVERED if delivered else texts.STAFF_NOT_DELIVERED
     await message.reply(fill(template, id=ticket.id, staff=staff[1]))
     return True

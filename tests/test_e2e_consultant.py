@@ -7,10 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-import bot.services.faq as bot_faq
 from bot import texts
 from bot.core.config import Settings
 from bot.services.faq import FaqService
+from bot.services.faq.kb import DEFAULT_DIRECTORY
 from bot.testing.fake_api import SAMPLE_MEDIA, FakeTelegramServer, FakeUser
 from storage.db import SessionMaker
 from storage.models import FaqQuery, User
@@ -158,7 +158,7 @@ async def test_staff_reload_the_knowledge_base_and_a_broken_edit_is_refused(
     server: FakeTelegramServer, settings: Settings, sessionmaker: SessionMaker, tmp_path: Path
 ) -> None:
     data = tmp_path / "faq_data"
-    shutil.copytree(Path(bot_faq.__file__).parent.parent / "faq_data", data)
+    shutil.copytree(DEFAULT_DIRECTORY, data)
     faq = FaqService(data, settings.placeholders())
     bot, dp, task = await start_bot(server, settings, sessionmaker, faq)
     h = BotHarness(server, settings, sessionmaker, dp, bot, task)

@@ -80,7 +80,7 @@ def _input(prompt: str) -> str | None:
         return None
 
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "events.yaml"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "events.yaml"
 
 
 def run_chat(settings: Settings, db: Path) -> int:

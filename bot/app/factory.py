@@ -240,7 +240,9 @@ async def start_staff_relay(
 ) -> None:
     """Ticket posts and follow-ups the staff chat could not take at once
     (bot/services/tickets/posting.py)."""
-    relay = StaffRelay(bot, settings, sessionmaker, every=settings.staff_relay_seconds)
+    relay = StaffRelay(
+        TelegramMessenger(bot), settings, sessionmaker, every=settings.staff_relay_seconds
+    )
     relay.start()
     dispatcher["staff_relay"] = relay
 

@@ -22,8 +22,11 @@ _GONE = ("chat not found", "user is deactivated", "bot was kicked", "have no rig
 
 
 def markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
+    return render(buttons) if buttons else None
+
+
+def render(buttons: Keyboard) -> InlineKeyboardMarkup:
+    """Neutral rows of buttons as Telegram's inline keyboard."""
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [InlineKeyboardButton(text=b.label, callback_data=b.action, url=b.url) for b in row]

@@ -34,7 +34,7 @@ __all__ = [
 
 Audience = Literal["parents", "organisations", "teachers", "all"]
 AUDIENCES: tuple[Audience, ...] = ("parents", "organisations", "teachers", "all")
-DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "faq_data"
+DEFAULT_DIRECTORY = Path(__file__).resolve().parents[2] / "faq_data"
 CATEGORIES_FILE = "categories.yaml"
 INTENTS_FILE = "_intents.yaml"
 CATEGORY_KEYS = frozenset({"id", "title", "emoji", "audience", "description"})

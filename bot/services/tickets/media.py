@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
-
 from bot.core.config import Settings
 from bot.core.markup import clip, fill
+from bot.core.messages import Deferred, MessageRef, Messenger, Unreachable
+from bot.services.tickets import buttons
 from bot.services.tickets.posting import staff_targets
 from bot.texts import faq_learn as t
-from handlers.tg import keyboards
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -24,7 +22,7 @@ CAPTION_LIMIT = 1024  # Telegram's limit for a caption
 
 
 async def copy_to_staff(
-    bot: Bot,
+    messenger: Messenger,
     repo: Repositories,
     settings: Settings,
     ticket_id: int,
@@ -41,11 +39,10 @@ async def copy_to_staff(
     delivered = 0
     for chat_id in staff_targets(settings):
         try:
-            copied = await bot.copy_message(
-                chat_id, source[0], source[1], caption=header,
-                reply_markup=keyboards.staff_ticket(ticket_id),
-            )  # fmt: skip
-        except TelegramAPIError as exc:  # the asker deleted it, or the staff chat is gone
+            copied = await messenger.copy(
+                MessageRef(*source), chat_id, buttons.staff_ticket(ticket_id), caption=header
+            )
+        except (Unreachable, Deferred) as exc:  # the asker deleted it, or the staff chat is gone
             log.warning("ticket %s: attachment not copied to %s: %s", ticket_id, chat_id, exc)
             continue
         await repo.tickets.add_post(ticket_id, chat_id, copied.message_id)

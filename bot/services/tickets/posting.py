@@ -17,15 +17,11 @@ from __future__ import annotations
 import logging
 from typing import Literal
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramNotFound
-from aiogram.types import InlineKeyboardMarkup
-
 from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import MESSAGE_LIMIT, clip, fill, q, split_message
-from bot.core.messages import Deferred, patience
-from handlers.tg import keyboards
+from bot.core.messages import Deferred, Keyboard, MessageRef, Messenger, Unreachable, patience
+from bot.services.tickets import buttons
 from storage.models import Ticket, TicketStatus, User
 from storage.repositories import Repositories
 
@@ -64,25 +60,25 @@ def ticket_card(ticket: Ticket, user: User | None) -> str:
 
 
 async def post(
-    bot: Bot,
+    messenger: Messenger,
     repo: Repositories,
     settings: Settings,
     ticket_id: int,
     text: str,
-    markup: InlineKeyboardMarkup | None,
+    keyboard: Keyboard | None,
 ) -> int:
     """Send `text` to every staff target and remember each post; returns how many arrived."""
     delivered = 0
     for chat_id in staff_targets(settings):
         try:
-            sent = await bot.send_message(chat_id, text, reply_markup=markup)
-        except TelegramAPIError as exc:
+            sent = await messenger.send(chat_id, text, keyboard)
+        except Unreachable as exc:
             log.warning("ticket %s: staff chat %s unreachable: %s", ticket_id, chat_id, exc)
             continue
         except Deferred:
             log.info("ticket %s: staff chat %s busy, the post waits", ticket_id, chat_id)
             continue
-        await repo.tickets.add_post(ticket_id, sent.chat.id, sent.message_id)
+        await repo.tickets.add_post(ticket_id, sent.chat_id, sent.message_id)
         delivered += 1
     if delivered == 0:
         log.error("ticket %s reached no staff chat; set STAFF_CHAT_ID or ADMIN_IDS", ticket_id)
@@ -90,12 +86,17 @@ async def post(
 
 
 async def open_ticket(
-    bot: Bot, repo: Repositories, settings: Settings, user: User, chat_id: int, question: str
+    messenger: Messenger,
+    repo: Repositories,
+    settings: Settings,
+    user: User,
+    chat_id: int,
+    question: str,
 ) -> tuple[Ticket, bool, Reach]:
     """Create a ticket (or add to the open one); returns (ticket, appended, how staff see it)."""
     existing = await repo.tickets.open_for_user(user.id)
     if existing is not None:
-        reach = await add_follow_up(bot, repo, settings, existing, user, question)
+        reach = await add_follow_up(messenger, repo, settings, existing, user, question)
         return existing, True, reach
     if not staff_targets(settings):
         ticket = await repo.tickets.create(user.id, chat_id, question)
@@ -106,8 +107,8 @@ async def open_ticket(
     await repo.commit()
     with patience(settings.staff_post_wait_seconds):
         reached = await post(
-            bot, repo, settings, ticket.id, ticket_card(ticket, user),
-            keyboards.staff_ticket(ticket.id),
+            messenger, repo, settings, ticket.id, ticket_card(ticket, user),
+            buttons.staff_ticket(ticket.id),
         )  # fmt: skip
     if not reached:  # the relay posts it when the chat allows
         await repo.tickets.mark_unseen(ticket.id)
@@ -116,7 +117,12 @@ async def open_ticket(
 
 
 async def add_follow_up(
-    bot: Bot, repo: Repositories, settings: Settings, ticket: Ticket, user: User, text: str
+    messenger: Messenger,
+    repo: Repositories,
+    settings: Settings,
+    ticket: Ticket,
+    user: User,
+    text: str,
 ) -> Reach:
     """Saved at once; staff get it from the relay, batched with the asker's other follow-ups."""
     await repo.tickets.add_message(ticket, user.id, text, from_staff=False, delivered=False)
@@ -130,7 +136,7 @@ def follow_up_note(ticket: Ticket, name: str, texts_: list[str]) -> str:
 
 
 async def deliver_answer(
-    bot: Bot,
+    messenger: Messenger,
     repo: Repositories,
     ticket: Ticket,
     staff: tuple[int, str],
@@ -154,11 +160,14 @@ async def deliver_answer(
     try:
         for index, part in enumerate(parts, start=1):
             last = index == len(parts)
-            markup = keyboards.user_ticket_answered(ticket.id) if last else None
-            await bot.send_message(ticket.chat_id, part, reply_markup=markup)
-    except (TelegramForbiddenError, TelegramNotFound):
+            keyboard = buttons.user_ticket_answered(ticket.id) if last else None
+            await messenger.send(ticket.chat_id, part, keyboard)
+    except Unreachable as exc:
         delivered = False
-        await repo.users.set_active(ticket.user_id, False)
+        if exc.gone:
+            await repo.users.set_active(ticket.user_id, False)
+        else:
+            log.warning("ticket %s: answer not delivered: %s", ticket.id, exc.reason)
     await repo.tickets.add_message(ticket, staff[0], plain, from_staff=True, delivered=delivered)
     if ticket.status == TicketStatus.OPEN:
         await repo.tickets.mark_answered(ticket, *staff)
@@ -166,16 +175,13 @@ async def deliver_answer(
     return delivered
 
 
-async def redact_posts(bot: Bot, posts: list[tuple[int, int, int]]) -> None:
+async def redact_posts(messenger: Messenger, posts: list[tuple[int, int, int]]) -> None:
     """/forget_me: the bot's own posts about the user's tickets lose name, id and question.
     Staff messages cannot be edited by the bot; the posts can, whatever their age."""
     for ticket_id, chat_id, message_id in posts:
         try:
-            await bot.edit_message_text(
-                fill(texts.STAFF_TICKET_FORGOTTEN, id=ticket_id),
-                chat_id=chat_id,
-                message_id=message_id,
-                reply_markup=None,
+            await messenger.edit(
+                MessageRef(chat_id, message_id), fill(texts.STAFF_TICKET_FORGOTTEN, id=ticket_id)
             )
-        except TelegramAPIError as exc:  # deleted by staff, or the chat is gone
+        except (Unreachable, Deferred) as exc:  # deleted by staff, or the chat is gone
             log.info("ticket %s post %s/%s not redacted: %s", ticket_id, chat_id, message_id, exc)

@@ -17,12 +17,11 @@ import contextvars
 import logging
 import time
 
-from aiogram import Bot
-
 from bot.core.config import Settings
+from bot.core.messages import Messenger
+from bot.services.tickets import buttons
 from bot.services.tickets.posting import follow_up_note, post, ticket_card
 from broadcasts.limiter import Priority, current_priority
-from handlers.tg import keyboards
 from storage.db import SessionMaker
 from storage.models import TicketMessage, TicketStatus
 from storage.repositories import Repositories
@@ -35,9 +34,14 @@ FOLLOW_UP_EVERY = 20.0
 
 class StaffRelay:
     def __init__(
-        self, bot: Bot, settings: Settings, sessionmaker: SessionMaker, every: float = 2.0
+        self,
+        messenger: Messenger,
+        settings: Settings,
+        sessionmaker: SessionMaker,
+        every: float = 2.0,
     ) -> None:
-        self._bot, self._settings, self._sessionmaker = bot, settings, sessionmaker
+        self._messenger, self._settings = messenger, settings
+        self._sessionmaker = sessionmaker
         self._every = every
         self._task: asyncio.Task[None] | None = None
         self._noted: dict[int, float] = {}  # ticket → when its last follow-up note went out
@@ -109,8 +113,8 @@ class StaffRelay:
             else:
                 name = ticket.user.full_name if ticket.user else str(ticket.user_id)
                 text = follow_up_note(ticket, name, [m.text for m in batch])
-            markup = keyboards.staff_ticket(ticket.id)
-            reached = await post(self._bot, repo, self._settings, ticket.id, text, markup)
+            keyboard = buttons.staff_ticket(ticket.id)
+            reached = await post(self._messenger, repo, self._settings, ticket.id, text, keyboard)
             if not reached:
                 await repo.tickets.claim_seen(ids, seen=False)
             await repo.commit()

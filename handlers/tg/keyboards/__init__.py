@@ -9,8 +9,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 
 from bot import texts
 from bot.services.faq import Category, FaqEntry, render_links
-from bot.texts.faq_learn import BTN_TO_KB
-from handlers.tg.callbacks import AskCb, FaqCb, ForgetCb, KbCb, RoleCb, TicketCb
+from bot.services.tickets import buttons as ticket_buttons
+from handlers.tg.callbacks import AskCb, FaqCb, ForgetCb, RoleCb, TicketCb
+from handlers.tg.messenger import render
 
 
 def roles(include_staff: bool) -> InlineKeyboardMarkup:
@@ -100,15 +101,7 @@ def ask_only() -> InlineKeyboardMarkup:
 
 
 def staff_ticket(ticket_id: int, closed: bool = False) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=texts.BTN_REPLY, callback_data=TicketCb(action="reply", id=ticket_id))
-    if not closed:
-        builder.button(text=texts.BTN_CLOSE, callback_data=TicketCb(action="close", id=ticket_id))
-    builder.button(text=texts.BTN_DRAFT, callback_data=TicketCb(action="draft", id=ticket_id))
-    # staff attach the question to an FAQ entry (or start one from it): handlers/faq_learn.py
-    builder.button(text=BTN_TO_KB, callback_data=KbCb(action="pick", src="t", id=ticket_id))
-    builder.adjust(2, 2)
-    return builder.as_markup()
+    return render(ticket_buttons.staff_ticket(ticket_id, closed))
 
 
 def user_ticket_open(ticket_id: int) -> InlineKeyboardMarkup:
@@ -120,11 +113,7 @@ def user_ticket_open(ticket_id: int) -> InlineKeyboardMarkup:
 
 
 def user_ticket_answered(ticket_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=texts.BTN_SOLVED, callback_data=TicketCb(action="solved", id=ticket_id))
-    builder.button(text=texts.BTN_FOLLOW_UP, callback_data=TicketCb(action="more", id=ticket_id))
-    builder.adjust(1)
-    return builder.as_markup()
+    return render(ticket_buttons.user_ticket_answered(ticket_id))
 
 
 def my_data() -> InlineKeyboardMarkup:
