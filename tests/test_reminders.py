@@ -15,7 +15,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+)
 from aiogram.methods import SendMessage
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import func, select
@@ -192,6 +197,19 @@ async def test_failures_never_stop_the_others(sm: SessionMaker) -> None:
         ]  # fmt: skip
     clock.set(START - H)
     assert await svc.run_once() == 5  # the blocked user is no longer asked
+
+
+async def test_a_chat_gone_counts_as_blocked(sm: SessionMaker) -> None:
+    """«chat not found» and a deactivated account are as final as a block: the Telegram
+    messenger says `gone`, and the user is asked no more."""
+    await make_event(sm, [START], [1, 2])
+    gone = "Bad Request: user is deactivated"
+    rec = Recorder({2: [TelegramBadRequest(METHOD, gone)]})
+    assert await reminders(sm, rec, FrozenClock(START - 24 * H), MSK).run_once() == 1
+    async with sm() as s:
+        assert [u.is_active for u in (await s.scalars(select(User).order_by(User.id)))] == [
+            True, False,
+        ]  # fmt: skip
 
 
 async def test_workshop_gets_a_reminder_per_session(sm: SessionMaker) -> None:
