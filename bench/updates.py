@@ -37,7 +37,7 @@ from faq_bench_lib import load_questions  # noqa: E402  (a sibling module)
 from bot import texts  # noqa: E402
 from bot.app.factory import Services, create_bot, create_dispatcher  # noqa: E402
 from bot.services.faq import FaqService  # noqa: E402
-from handlers.faq import AUDIENCE_OF_ROLE  # noqa: E402
+from bot.services.faq.consult import AUDIENCE_OF_ROLE  # noqa: E402
 from handlers.tg.callbacks import RoleCb  # noqa: E402
 from storage.db import create_engine, create_sessionmaker  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402

@@ -20,8 +20,9 @@ from bot.services.events.participation import Participation, participation_docx
 from bot.services.events.registration import (
     become_teacher,
     notify_promoted,
-    register_and_confirm,
+    send_confirmation,
     send_ics,
+    take_seat,
 )
 from bot.services.events.rules import signup_blocker
 from bot.texts import events as t
@@ -31,6 +32,7 @@ from handlers.tg.callbacks import EventCb, EventFilterCb, EventListCb
 from handlers.tg.edits import edit_or_send, send_to_chat
 from handlers.tg.event_card import render_card
 from handlers.tg.keyboards import events as kb
+from handlers.tg.messenger import TelegramMessenger
 from handlers.tg.profile_entry import start_profile
 from storage.models import Event, RegistrationStatus, Role, User
 from storage.repositories import Repositories
@@ -159,7 +161,7 @@ async def _ics(
         await query.answer(t.ICS_NOT_REGISTERED, show_alert=True)
         return
     await query.answer()
-    await send_ics(bot, query.from_user.id, event, settings)
+    await send_ics(TelegramMessenger(bot), query.from_user.id, event, settings)
 
 
 def _refusal(event: Event, now: datetime, settings: Settings) -> str | None:
@@ -190,10 +192,13 @@ async def _register(
         return
     await query.answer()
     assert query.bot is not None
-    menu = (
-        keyboards.main_menu(Role.TEACHER, is_admin) if await become_teacher(repo, user) else None
-    )
-    await register_and_confirm(query.bot, user.id, event, repo, settings, menu)
+    new_teacher = await become_teacher(repo, user)
+    done = await take_seat(repo, user.id, event, settings)
+    with_menu = new_teacher and done.welcomes  # the menu now has «Мои записи»: it goes along
+    if with_menu:
+        menu = keyboards.main_menu(Role.TEACHER, is_admin)
+        await query.bot.send_message(user.id, done.text, reply_markup=menu)
+    await send_confirmation(TelegramMessenger(query.bot), user.id, done, text=not with_menu)
     await repo.session.refresh(event)
     text, markup = await render_card(event, user.id, repo, settings, clock, is_admin)
     await edit_or_send(query, text, markup)
@@ -222,7 +227,7 @@ async def _cancel(
     template = t.CANCELLED_LATE if result.late else t.CANCELLED
     await send_to_chat(query, fill(template, title=event.title))
     if result.promoted is not None:
-        await notify_promoted(bot, result.promoted, event, settings)
+        await notify_promoted(TelegramMessenger(bot), result.promoted, event, settings)
     await repo.session.refresh(event)
     text, markup = await render_card(event, user.id, repo, settings, clock, is_admin)
     await edit_or_send(query, text, markup)

@@ -64,7 +64,7 @@ async def forget_cb(
     await send_to_chat(query, texts.FORGOTTEN, ReplyKeyboardRemove())
     await privacy.redact(TelegramMessenger(bot), done)
     for registration, event in done.promoted:
-        await notify_promoted(bot, registration, event, settings)
+        await notify_promoted(TelegramMessenger(bot), registration, event, settings)
 
 
 def create_router() -> Router:

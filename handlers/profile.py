@@ -31,6 +31,7 @@ from handlers.tg import keyboards
 from handlers.tg.callbacks import ProfileCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
 from handlers.tg.keyboards import events as kb
+from handlers.tg.messenger import TelegramMessenger
 from handlers.tg.profile_entry import ProfileForm, start_profile
 from storage.models import User
 from storage.repositories import Repositories
@@ -162,7 +163,7 @@ async def got_mailing(
     event_id = data.get("pending_event")
     event = await repo.events.get(int(event_id)) if event_id else None
     if event is not None:
-        await register_and_confirm(bot, user.id, event, repo, settings)
+        await register_and_confirm(TelegramMessenger(bot), user.id, event, repo, settings)
 
 
 async def show_profile(message: Message, repo: Repositories, user: User | None) -> None:

@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 from bot import texts
 from bot.core.config import Settings
 from bot.services.faq import FaqService
+from bot.services.faq.consult import entry_view
 from bot.services.faq.kb import DEFAULT_DIRECTORY
 from bot.services.faq.learning import attach_question, refresh
 from bot.texts import faq_learn as t
-from handlers.faq import entry_view
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.models import FaqStaffEntry, FaqStaffSample
 from storage.repositories import Repositories
@@ -100,7 +100,7 @@ async def test_staff_attach_a_ticket_question_by_id_and_the_next_parent_is_answe
     assert await samples(learn) == [("moc.contacts", DOG)]
 
     answer = await learn.say(SECOND, DOG)
-    assert answer.raw_text == entry_view(faq, settings, "moc.contacts")[0]
+    assert answer.raw_text == entry_view(faq, settings, "moc.contacts").text
     assert settings.moc_phone in answer.text
 
 
@@ -119,7 +119,7 @@ async def test_one_tap_on_a_candidate_from_the_ticket_post(
     assert "добавлен к статье" in edited.text and edited.inline_texts == [t.BTN_UNDO]
 
     answer = await learn.say(SECOND, question)
-    assert answer.raw_text == entry_view(faq, settings, entry_id)[0]
+    assert answer.raw_text == entry_view(faq, settings, entry_id).text
 
     # a second tap on the same question adds nothing twice
     again = await staff_press(learn, post, t.BTN_TO_KB)
@@ -134,7 +134,7 @@ async def test_one_tap_on_a_candidate_from_the_ticket_post(
     assert "убран из базы" in learn.server.messages[(STAFF_CHAT, picker.message_id)].text
     assert await samples(learn) == []
     third = await learn.say(FakeUser(id=2006, first_name="Инна"), question)
-    assert third.raw_text != entry_view(faq, settings, entry_id)[0]
+    assert third.raw_text != entry_view(faq, settings, entry_id).text
 
 
 async def test_faq_stats_lists_unanswered_and_staff_attach_by_search(
@@ -156,7 +156,7 @@ async def test_faq_stats_lists_unanswered_and_staff_attach_by_search(
     assert "добавлен к статье" in done.text
 
     answer = await learn.say(SECOND, SHOES)
-    assert answer.raw_text == entry_view(faq, settings, "moc.contacts")[0]
+    assert answer.raw_text == entry_view(faq, settings, "moc.contacts").text
 
 
 async def test_staff_write_a_new_entry_from_a_ticket(
@@ -231,11 +231,11 @@ async def test_another_instance_picks_up_a_change_without_a_restart(
         await asyncio.sleep(0.6)  # B reads the version at most every 0.5 s
         for _ in range(30):  # the question that notices it starts the rebuild in a thread
             answer = await h.say(SECOND, SHOES)
-            if answer.raw_text == entry_view(faq_b, settings, "moc.contacts")[0]:
+            if answer.raw_text == entry_view(faq_b, settings, "moc.contacts").text:
                 break
             await asyncio.sleep(0.3)  # slower than the flood limit
         assert faq_b.version == 1
-        assert answer.raw_text == entry_view(faq_b, settings, "moc.contacts")[0]
+        assert answer.raw_text == entry_view(faq_b, settings, "moc.contacts").text
     finally:
         await stop_bot(dp, task)
 

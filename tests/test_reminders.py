@@ -9,10 +9,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+)
 from aiogram.methods import SendMessage
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import func, select
@@ -20,6 +28,7 @@ from sqlalchemy import func, select
 from bot.core.clock import FrozenClock
 from bot.services.events.reminders import ReminderService, install, when_phrase
 from broadcasts.limiter import RateLimiter
+from handlers.tg.messenger import TelegramMessenger
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.models import Event, EventFormat, EventStatus, ReminderSent, User
 from storage.repositories.events import EventRepo
@@ -38,16 +47,22 @@ async def sm(db_url: str) -> AsyncIterator[SessionMaker]:
 
 
 class Recorder:
-    """A sender that records messages and raises the queued errors for a chat first."""
+    """A Bot's send_message that records messages and raises the queued errors for a chat
+    first; the service gets it through the real Telegram messenger, which maps the errors."""
 
     def __init__(self, fail: dict[int, list[Exception]] | None = None) -> None:
         self.sent: list[tuple[int, str]] = []
         self.fail = fail or {}
 
-    async def __call__(self, chat_id: int, text: str) -> None:
+    async def send_message(self, chat_id: int, text: str, **_: object) -> SimpleNamespace:
         if self.fail.get(chat_id):
             raise self.fail[chat_id].pop(0)
         self.sent.append((chat_id, text))
+        return SimpleNamespace(chat=SimpleNamespace(id=chat_id), message_id=len(self.sent))
+
+
+def reminders(sm: SessionMaker, rec: Recorder, *args: Any, **kwargs: Any) -> ReminderService:
+    return ReminderService(sm, TelegramMessenger(cast(Bot, rec)), *args, **kwargs)
 
 
 async def make_event(
@@ -84,7 +99,7 @@ async def test_fires_once_at_24h_and_once_at_1h(
     start = datetime(2030, 3, 10, *local, tzinfo=ZoneInfo(tz))
     await make_event(sm, [start], [1])
     clock, rec = FrozenClock(start - 25 * H), Recorder()
-    svc = ReminderService(sm, rec, clock, ZoneInfo(tz))
+    svc = reminders(sm, rec, clock, ZoneInfo(tz))
     assert await svc.run_once() == 0
     clock.set(start - 24 * H)
     assert (await svc.run_once(), await svc.run_once()) == (1, 0)
@@ -114,11 +129,11 @@ def test_when_phrase_uses_local_dates() -> None:
 async def test_downtime_skips_late_24h_but_sends_1h(sm: SessionMaker) -> None:
     await make_event(sm, [START], [1])
     clock, rec = FrozenClock(START - 10 * H), Recorder()
-    svc = ReminderService(sm, rec, clock, MSK)
+    svc = reminders(sm, rec, clock, MSK)
     assert await svc.run_once() == 0  # the 24 h one is 14 h late: recorded, not sent
     assert await sent_rows(sm) == 1
     clock.set(START - 45 * timedelta(minutes=1))  # 15 min late for the 1 h one: still useful
-    assert await ReminderService(sm, rec, clock, MSK).run_once() == 1
+    assert await reminders(sm, rec, clock, MSK).run_once() == 1
     assert rec.sent[0][1].startswith("⏰ Напоминание: через 45 мин, в 15:00")
 
 
@@ -129,8 +144,8 @@ async def test_two_instances_at_once_send_each_reminder_once(
     await make_event(sm, [START], users)
     other_engine = create_engine(db_url)
     clock, rec_a, rec_b = FrozenClock(START - 24 * H), Recorder(), Recorder()
-    a = ReminderService(sm, rec_a, clock, MSK)
-    b = ReminderService(create_sessionmaker(other_engine), rec_b, clock, MSK)
+    a = reminders(sm, rec_a, clock, MSK)
+    b = reminders(create_sessionmaker(other_engine), rec_b, clock, MSK)
     try:
         counts = await asyncio.gather(a.run_once(), b.run_once(), a.run_once())
         again = await asyncio.gather(a.run_once(), b.run_once())
@@ -153,7 +168,7 @@ async def test_only_registered_people_of_live_events(sm: SessionMaker) -> None:
         await repo.set_status(dead, EventStatus.CANCELLED)
         await s.commit()
     rec = Recorder()
-    assert await ReminderService(sm, rec, FrozenClock(START - 24 * H), MSK).run_once() == 2
+    assert await reminders(sm, rec, FrozenClock(START - 24 * H), MSK).run_once() == 2
     assert sorted(chat for chat, _ in rec.sent) == [1, 3]
 
 
@@ -173,7 +188,7 @@ async def test_failures_never_stop_the_others(sm: SessionMaker) -> None:
         waits.append(seconds)
 
     clock = FrozenClock(START - 24 * H)
-    svc = ReminderService(sm, rec, clock, MSK, sleep=sleep, max_retry_wait=30)
+    svc = reminders(sm, rec, clock, MSK, sleep=sleep, max_retry_wait=30)
     assert await svc.run_once() == 3
     assert sorted(chat for chat, _ in rec.sent) == [1, 3, 4] and waits == [30]
     async with sm() as s:
@@ -184,11 +199,24 @@ async def test_failures_never_stop_the_others(sm: SessionMaker) -> None:
     assert await svc.run_once() == 5  # the blocked user is no longer asked
 
 
+async def test_a_chat_gone_counts_as_blocked(sm: SessionMaker) -> None:
+    """«chat not found» and a deactivated account are as final as a block: the Telegram
+    messenger says `gone`, and the user is asked no more."""
+    await make_event(sm, [START], [1, 2])
+    gone = "Bad Request: user is deactivated"
+    rec = Recorder({2: [TelegramBadRequest(METHOD, gone)]})
+    assert await reminders(sm, rec, FrozenClock(START - 24 * H), MSK).run_once() == 1
+    async with sm() as s:
+        assert [u.is_active for u in (await s.scalars(select(User).order_by(User.id)))] == [
+            True, False,
+        ]  # fmt: skip
+
+
 async def test_workshop_gets_a_reminder_per_session(sm: SessionMaker) -> None:
     starts = [START + timedelta(days=7 * i) for i in range(3)]
     await make_event(sm, starts, [1], title="Мастерская", kind="workshop")
     clock, rec = FrozenClock(START - 25 * H), Recorder()
-    svc = ReminderService(sm, rec, clock, MSK)
+    svc = reminders(sm, rec, clock, MSK)
     for i, start in enumerate(starts, start=1):
         for lead in (24 * H, H):
             clock.set(start - lead)
@@ -203,7 +231,7 @@ async def test_online_link_and_escaping(sm: SessionMaker) -> None:
     rec = Recorder()
     leads = (120,)
     clock = FrozenClock(START - 2 * H)
-    assert await ReminderService(sm, rec, clock, MSK, leads).run_once() == 1
+    assert await reminders(sm, rec, clock, MSK, leads).run_once() == 1
     assert rec.sent[0][1] == (
         '⏰ Напоминание: через 2 ч, в 15:00 — <b>Урок "A &amp; B" &lt;новый&gt;</b>\n'
         "🔗 Ссылка для подключения: https://meet.example/r?a=1&amp;b=2"
@@ -213,7 +241,7 @@ async def test_online_link_and_escaping(sm: SessionMaker) -> None:
 async def test_install_adds_one_interval_job(sm: SessionMaker) -> None:
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.start(paused=True)
-    svc = ReminderService(sm, Recorder(), FrozenClock(START), MSK)
+    svc = reminders(sm, Recorder(), FrozenClock(START), MSK)
     try:
         install(scheduler, svc, every_seconds=30)
         install(scheduler, svc, every_seconds=30)  # a restart of the wiring replaces it
@@ -245,7 +273,7 @@ async def test_a_full_hall_is_reminded_at_the_shared_pace(sm: SessionMaker) -> N
 
     limiter = RateLimiter(5.0, clock=lambda: now[0], sleep=sleep)
     rec = Recorder()
-    svc = ReminderService(sm, rec, FrozenClock(START - 24 * H), MSK, pace=limiter.acquire)
+    svc = reminders(sm, rec, FrozenClock(START - 24 * H), MSK, pace=limiter.acquire)
     assert await svc.run_once() == 10
     assert len(rec.sent) == 10
     assert sum(waits) == pytest.approx(

@@ -272,7 +272,7 @@ async def start_scheduler(
     """Background jobs live as long as polling does; the database holds their state."""
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     reminders = ReminderService(
-        sessionmaker, bot.send_message, clock, settings.tz, settings.reminder_leads_min,
+        sessionmaker, TelegramMessenger(bot), clock, settings.tz, settings.reminder_leads_min,
         pace=partial(send_limiter(dispatcher, settings, bot).acquire, priority=Priority.NOTICE),
     )  # fmt: skip
     install_reminders(scheduler, reminders, settings.reminder_every_seconds)

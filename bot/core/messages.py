@@ -93,7 +93,13 @@ class Unreachable(Exception):
 
 
 class Deferred(Exception):
-    """The chat is throttled for longer than the caller agreed to wait; nothing was sent."""
+    """The chat is throttled for longer than the caller agreed to wait; nothing was sent.
+    `retry_after`: the messenger's own word on how long to wait, when it gave one (a sender
+    that paced itself handles its flood waits, e.g. the reminder job)."""
+
+    def __init__(self, reason: str = "", *, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
 
 
 class Messenger(Protocol):

@@ -38,6 +38,7 @@ from handlers.events_admin.shared import (
 from handlers.tg.callbacks import AdminEventCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
 from handlers.tg.keyboards import events_admin as kb
+from handlers.tg.messenger import TelegramMessenger
 from handlers.tg.replies import Reply, reply_in, reply_to
 from storage.models import Event, EventFormat, EventSession, EventStatus
 from storage.repositories import Repositories
@@ -203,7 +204,7 @@ async def _apply(reply: Reply, state: FSMContext, text: str, deps: Deps) -> None
         promoted = await deps.repo.events.fill_from_waiting(event.id, now)
         await deps.repo.commit()
         for registration in promoted:
-            await notify_promoted(deps.bot, registration, event, settings)
+            await notify_promoted(TelegramMessenger(deps.bot), registration, event, settings)
         await deps.repo.session.refresh(event)
     view, admin_markup = staff_card(event, settings)
     await reply(fill(t.EDIT_SAVED, field=t.FIELD_LABELS[field]) + "\n\n" + view, admin_markup)

@@ -1,6 +1,7 @@
 """`bot.core.messages.Messenger` over aiogram: neutral buttons → inline keyboards, Telegram's
 refusals → `Unreachable`. Sends still pass the outbound path (it is the Bot's session
-middleware), so a service's message is paced and a 429 waited out like any other."""
+middleware), so a service's message is paced and a 429 waited out like any other; a sender
+that paced itself gets its 429 back as `Deferred` with Telegram's `retry_after`."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNotFound,
+    TelegramRetryAfter,
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.messages import Keyboard, MessageRef, OutFile, Unreachable
+from bot.core.messages import Deferred, Keyboard, MessageRef, OutFile, Unreachable
 
 CHANNEL = "tg"
 _GONE = ("chat not found", "user is deactivated", "bot was kicked", "have no rights")
@@ -33,7 +35,9 @@ def render(buttons: Keyboard) -> InlineKeyboardMarkup:
     )
 
 
-def _unreachable(exc: TelegramAPIError) -> Unreachable:
+def _unreachable(exc: TelegramAPIError) -> Unreachable | Deferred:
+    if isinstance(exc, TelegramRetryAfter):  # only a self-paced send sees one (outbound)
+        return Deferred(exc.message, retry_after=float(exc.retry_after))
     gone = isinstance(exc, TelegramForbiddenError | TelegramNotFound) or (
         isinstance(exc, TelegramBadRequest) and any(s in exc.message.lower() for s in _GONE)
     )

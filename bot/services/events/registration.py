@@ -1,20 +1,20 @@
 """Registration as a service: taking a seat and telling the teacher, with the .ics file.
 
 Both the event card and the end of the profile dialog register a teacher, so the work and
-the messages live here once.
+the messages live here once. A menu that goes with the confirmation (a newcomer just became
+a teacher) is the adapter's: it sends `Confirmation.text` itself with it (see `welcomes`).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
-from aiogram.types import BufferedInputFile, ReplyKeyboardMarkup
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.config import Settings
 from bot.core.markup import fill, q
+from bot.core.messages import Deferred, Messenger, OutFile, Unreachable
 from bot.services.events import cards as events_view
 from bot.services.events.ics import event_ics
 from bot.texts import events as t
@@ -25,10 +25,28 @@ from storage.repositories.events import SeatResult
 log = logging.getLogger(__name__)
 
 
-async def send_ics(bot: Bot, chat_id: int, event: Event, settings: Settings) -> None:
+@dataclass(frozen=True)
+class Confirmation:
+    """What registering says: a message and, for a seat, the event's .ics."""
+
+    result: SeatResult | None  # None: a double tap lost the race to insert
+    text: str
+    ics: OutFile | None = None
+    caption: str = ""
+
+    @property
+    def welcomes(self) -> bool:
+        """A seat or a place in the queue: the message a new menu goes with."""
+        return self.result is not None and self.result.outcome in ("registered", "waiting")
+
+
+def ics_file(event: Event, settings: Settings) -> OutFile:
     data = event_ics(event, event.sessions, tz_name=settings.timezone, url=None, show_place=True)
-    file = BufferedInputFile(data, filename=f"event-{event.id}.ics")
-    await bot.send_document(chat_id, file, caption=q(event.title)[:1000])
+    return OutFile(f"event-{event.id}.ics", data)
+
+
+async def send_ics(messenger: Messenger, chat_id: int, event: Event, settings: Settings) -> None:
+    await messenger.send_file(chat_id, ics_file(event, settings), caption=q(event.title)[:1000])
 
 
 async def become_teacher(repo: Repositories, user: User) -> bool:
@@ -42,41 +60,47 @@ async def become_teacher(repo: Repositories, user: User) -> bool:
     return True
 
 
-async def register_and_confirm(
-    bot: Bot,
-    user_id: int,
-    event: Event,
-    repo: Repositories,
-    settings: Settings,
-    menu: ReplyKeyboardMarkup | None = None,
-) -> SeatResult | None:
-    """Take a seat (or a place in the queue) and tell the teacher; also used after the
-    profile dialog. A double tap that races to insert twice is answered as «already».
-    `menu` goes with the confirmation (the teacher's menu for someone who just became one)."""
+async def take_seat(
+    repo: Repositories, user_id: int, event: Event, settings: Settings
+) -> Confirmation:
+    """Take a seat (or a place in the queue), committed, and say what happened. A double tap
+    that races to insert twice is answered as «already»."""
     try:
         result = await repo.events.register(event.id, user_id)
         await repo.commit()
     except IntegrityError:
         await repo.rollback()
-        await bot.send_message(user_id, t.ALREADY)
-        return None
+        return Confirmation(None, t.ALREADY)
     reg = result.registration
     if result.outcome == "registered":
-        await bot.send_message(
-            user_id, confirmation(t.REGISTERED, event, settings), reply_markup=menu
-        )
-        await send_ics(bot, user_id, event, settings)
-    elif result.outcome == "waiting":
+        text = confirmation(t.REGISTERED, event, settings)
+        return Confirmation(result, text, ics_file(event, settings), q(event.title)[:1000])
+    if result.outcome == "waiting":
         position = await repo.events.waiting_position(reg)
-        await bot.send_message(
-            user_id, fill(t.WAITING, title=event.title, position=position), reply_markup=menu
-        )
-    elif result.outcome == "already":
+        return Confirmation(result, fill(t.WAITING, title=event.title, position=position))
+    if result.outcome == "already":
         waiting = reg.status == RegistrationStatus.WAITING
-        await bot.send_message(user_id, t.ALREADY_WAITING if waiting else t.ALREADY)
-    else:
-        await bot.send_message(user_id, t.REG_CLOSED)
-    return result
+        return Confirmation(result, t.ALREADY_WAITING if waiting else t.ALREADY)
+    return Confirmation(result, t.REG_CLOSED)
+
+
+async def send_confirmation(
+    messenger: Messenger, user_id: int, done: Confirmation, *, text: bool = True
+) -> None:
+    """The message, then the .ics (`text=False`: the adapter sent the message with a menu)."""
+    if text:
+        await messenger.send(user_id, done.text)
+    if done.ics is not None:
+        await messenger.send_file(user_id, done.ics, caption=done.caption)
+
+
+async def register_and_confirm(
+    messenger: Messenger, user_id: int, event: Event, repo: Repositories, settings: Settings
+) -> SeatResult | None:
+    """Take a seat and tell the teacher; also used after the profile dialog."""
+    done = await take_seat(repo, user_id, event, settings)
+    await send_confirmation(messenger, user_id, done)
+    return done.result
 
 
 def confirmation(template: str, event: Event, settings: Settings) -> str:
@@ -88,10 +112,10 @@ def confirmation(template: str, event: Event, settings: Settings) -> str:
 
 
 async def notify_promoted(
-    bot: Bot, promoted: Registration, event: Event, settings: Settings
+    messenger: Messenger, promoted: Registration, event: Event, settings: Settings
 ) -> None:
     try:
-        await bot.send_message(promoted.user_id, confirmation(t.PROMOTED, event, settings))
-        await send_ics(bot, promoted.user_id, event, settings)
-    except TelegramAPIError as exc:
+        await messenger.send(promoted.user_id, confirmation(t.PROMOTED, event, settings))
+        await send_ics(messenger, promoted.user_id, event, settings)
+    except (Unreachable, Deferred) as exc:
         log.warning("promoted user %s not notified: %s", promoted.user_id, exc)

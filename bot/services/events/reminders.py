@@ -14,16 +14,17 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any, Literal
 
-from aiogram import html
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import IntegrityError
 
 from bot.core import metrics
 from bot.core.clock import Clock
 from bot.core.dates import MONTHS_GENITIVE
+from bot.core.markup import q
+from bot.core.messages import Deferred, Messenger, Unreachable
 from broadcasts.limiter import Priority, current_priority
-from handlers.tg.notify import Sender, Sleep, send_once
 from storage.db import SessionMaker
 from storage.models import EventFormat, ReminderSent
 from storage.repositories.reminders import ReminderRepo
@@ -31,6 +32,8 @@ from storage.repositories.users import UserRepo
 
 log = logging.getLogger(__name__)
 
+Sleep = Callable[[float], Awaitable[Any]]
+Outcome = Literal["sent", "blocked", "failed"]
 
 DEFAULT_LEADS_MIN = (1440, 60)
 RELATIVE_UP_TO_MIN = 180  # closer than this, say «через час» rather than «сегодня в …»
@@ -75,16 +78,14 @@ def when_phrase(starts_at: datetime, now: datetime, tz: tzinfo) -> str:
 
 def reminder_text(due: Due, now: datetime, tz: tzinfo) -> str:
     """The message (HTML); every value from the database is escaped."""
-    head = (
-        f"⏰ Напоминание: {when_phrase(due.starts_at, now, tz)} — <b>{html.quote(due.title)}</b>"
-    )
+    head = f"⏰ Напоминание: {when_phrase(due.starts_at, now, tz)} — <b>{q(due.title)}</b>"
     if due.total > 1:
         head += f" (занятие {due.number} из {due.total})"
     lines = [head]
     if due.place.strip():
         online = due.format == EventFormat.ONLINE
         label = "🔗 Ссылка для подключения" if online else "📍 Адрес"
-        lines.append(f"{label}: {html.quote(due.place.strip())}")
+        lines.append(f"{label}: {q(due.place.strip())}")
     return "\n".join(lines)
 
 
@@ -92,7 +93,7 @@ class ReminderService:
     def __init__(
         self,
         sessionmaker: SessionMaker,
-        bot_sender: Sender,
+        messenger: Messenger,
         clock: Clock,
         tz: tzinfo,
         leads_min: Iterable[int] = DEFAULT_LEADS_MIN,
@@ -101,7 +102,8 @@ class ReminderService:
         max_retry_wait: float = 30.0,
         pace: Callable[[int], Awaitable[object]] | None = None,
     ) -> None:
-        self._sessionmaker, self._send, self._clock, self._tz = sessionmaker, bot_sender, clock, tz
+        self._sessionmaker, self._messenger = sessionmaker, messenger
+        self._clock, self._tz = clock, tz
         self.leads_min = tuple(sorted({int(m) for m in leads_min}, reverse=True))
         if not self.leads_min or min(self.leads_min) <= 0:
             raise ValueError("reminder lead times must be positive minutes")
@@ -161,15 +163,34 @@ class ReminderService:
     async def _deliver(self, chat_id: int, text: str) -> str:
         if self._pace is not None:
             await self._pace(chat_id)
-        outcome = await send_once(
-            self._send, chat_id, text, max_wait=self._max_retry_wait, sleep=self._sleep
-        )
+        outcome = await self._send(chat_id, text)
         if outcome == "blocked":
             async with self._sessionmaker() as session:
                 await UserRepo(session).set_active(chat_id, False)
                 await session.commit()
             log.info("reminder: user %s blocked the bot, marked inactive", chat_id)
         return outcome
+
+    async def _send(self, chat_id: int, text: str) -> Outcome:
+        """A flood wait is waited out once (capped, so one cannot hang the pass) and the send
+        tried again; a person gone is «blocked»; any other refusal is counted, never raised."""
+        try:
+            try:
+                await self._messenger.send(chat_id, text)
+            except Deferred as exc:
+                if exc.retry_after is None:  # the outbound path already waited its fill
+                    raise
+                await self._sleep(min(exc.retry_after, self._max_retry_wait))
+                await self._messenger.send(chat_id, text)
+        except Unreachable as exc:
+            if exc.gone:
+                return "blocked"
+            log.warning("reminder to %s not sent: %s", chat_id, exc.reason)
+            return "failed"
+        except Deferred as exc:  # a second flood wait
+            log.warning("reminder to %s not sent: %s", chat_id, exc)
+            return "failed"
+        return "sent"
 
 
 def install(

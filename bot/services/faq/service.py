@@ -15,12 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from bot.services.faq.additions import STAFF_SOURCE, Additions, merge
 from bot.services.faq.check import Problem, check_knowledge_base
 from bot.services.faq.kb import KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from bot.services.faq.matcher import FaqMatcher
+from bot.services.faq.replies import Reply
 
 __all__ = ["Built", "FaqService"]
 
@@ -52,10 +52,10 @@ class FaqService:
         self.directory = directory
         self.placeholders = placeholders
         self._state = self._build(additions or Additions())
-        # Views derived from the KB (rendered answers with their keyboards), built once per
-        # entry: aiogram's keyboard builder copies itself on every button, so rebuilding the
-        # same markup for each question costs more than answering it.
-        self.views: dict[str, Any] = {}
+        # Answers rendered from the KB with their buttons (`consult.entry_view`), built once
+        # per entry: rendering the placeholders and links for each question costs more than
+        # answering it.
+        self.views: dict[str, Reply] = {}
         self.checked_at = float("-inf")  # when the database version was last read
         self.rebuilding = False  # one rebuild at a time; questions meanwhile use the live one
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder, ReplyKeyboardBuilder
 
 from bot import texts
-from bot.services.faq import Category, FaqEntry, render_links
 from bot.services.tickets import buttons as ticket_buttons
-from handlers.tg.callbacks import AskCb, FaqCb, ForgetCb, RoleCb, TicketCb
+from handlers.tg.callbacks import AskCb, ForgetCb, RoleCb, TicketCb
 from handlers.tg.messenger import render
 
 
@@ -41,57 +38,6 @@ def main_menu(role: str | None, is_admin: bool) -> ReplyKeyboardMarkup:
         builder.button(text=texts.BTN_BROADCAST)
     builder.adjust(2)
     return builder.as_markup(resize_keyboard=True, input_field_placeholder="Напишите вопрос…")
-
-
-def categories(items: Sequence[Category]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for category in items:
-        label = f"{category.emoji} {category.title}" if category.emoji else category.title
-        builder.button(text=label, callback_data=FaqCb(action="cat", id=category.id))
-    builder.button(text=texts.BTN_ASK_INLINE, callback_data=AskCb())
-    builder.adjust(1)
-    return builder.as_markup()
-
-
-def topics(entries: Iterable[FaqEntry]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for entry in entries:
-        builder.button(text=entry.title, callback_data=FaqCb(action="e", id=entry.id))
-    builder.button(text=texts.BTN_BACK, callback_data=FaqCb(action="cats"))
-    builder.adjust(1)
-    return builder.as_markup()
-
-
-def answer(
-    entry: FaqEntry, related: Sequence[FaqEntry], placeholders: Mapping[str, str | None]
-) -> InlineKeyboardMarkup:
-    """Under an answer: its links, related topics, the way back, and a human."""
-    builder = InlineKeyboardBuilder()
-    for link in render_links(entry, placeholders):
-        builder.button(text=link.title, url=link.url)
-    for other in related:
-        builder.button(text=f"→ {other.title}", callback_data=FaqCb(action="e", id=other.id))
-    builder.button(text=texts.BTN_BACK, callback_data=FaqCb(action="cat", id=entry.category))
-    builder.button(text=texts.BTN_ASK_INLINE, callback_data=AskCb())
-    builder.adjust(1)
-    return builder.as_markup()
-
-
-def suggestions(entries: Sequence[FaqEntry], query_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for entry in entries:
-        builder.button(text=entry.title, callback_data=FaqCb(action="e", id=entry.id))
-    builder.button(text=texts.BTN_ASK_INLINE, callback_data=AskCb(query_id=query_id))
-    builder.adjust(1)
-    return builder.as_markup()
-
-
-def unknown(query_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=texts.BTN_ASK_SHORT, callback_data=AskCb(query_id=query_id))
-    builder.button(text=texts.BTN_CATEGORIES, callback_data=FaqCb(action="cats"))
-    builder.adjust(1)
-    return builder.as_markup()
 
 
 def ask_only() -> InlineKeyboardMarkup:

@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot import texts
 from bot.core.markup import clip
 from bot.services.faq import Category, FaqEntry
 from bot.texts import faq_learn as t
-from handlers.tg.callbacks import AskCb, FaqCb, KbCb
+from handlers.tg.callbacks import KbCb
 
 CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback_data
 
@@ -71,12 +70,4 @@ def stats(query_ids: Sequence[int]) -> InlineKeyboardMarkup | None:
             text=t.BTN_TO_KB_N.format(n=n), callback_data=KbCb(action="pick", src="q", id=query_id)
         )
     builder.adjust(5)
-    return builder.as_markup()
-
-
-def screenshot(query_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=t.BTN_SEND_SHOT, callback_data=AskCb(query_id=query_id))
-    builder.button(text=texts.BTN_CATEGORIES, callback_data=FaqCb(action="cats"))
-    builder.adjust(1)
     return builder.as_markup()

@@ -1,0 +1,156 @@
+"""A question typed to the bot, answered the same way on every messenger.
+
+`ask` holds the whole decision: an answer the matcher is sure of, else the open ticket (the
+adapter's `follow_up`), else suggestions, a small-talk reply, «не знаю» with the offer of a
+human, or the offer to send a screenshot on. Rows the reply's buttons point at are written
+first; rows nothing points at go to the write-behind `QueryLog`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+
+from bot import texts
+from bot.core import metrics
+from bot.core.config import Settings
+from bot.core.markup import clip, fill
+from bot.services.faq import replies
+from bot.services.faq.kb import FaqEntry, Intent, render_answer, render_text
+from bot.services.faq.learning import refresh
+from bot.services.faq.matcher import SearchResult
+from bot.services.faq.querylog import QueryLog
+from bot.services.faq.replies import Reply
+from bot.services.faq.service import FaqService
+from bot.texts import faq_learn as shot_texts
+from storage.repositories import Repositories
+
+MAX_QUESTION = 1000
+WORD = re.compile(r"[^\W\d_]{2,}")  # two letters in a row: a word, not a stray key or digit
+AUDIENCE_OF_ROLE = {"parent": "parents", "teacher": "teachers", "director": "organisations"}
+
+FollowUp = Callable[[], Awaitable[bool]]  # joins the asker's open ticket; True if it did
+
+
+def entry_view(faq: FaqService, settings: Settings, entry_id: str) -> Reply:
+    """The answer and its buttons, rendered once per knowledge base."""
+    view = faq.views.get(entry_id)
+    if view is None:
+        entry = faq.kb.entries[entry_id]
+        placeholders = settings.placeholders()
+        related = [faq.kb.entries[r] for r in entry.related if r in faq.kb.entries]
+        buttons = replies.answer(entry, related, placeholders)
+        view = Reply(render_answer(entry, placeholders), buttons, answered=True)
+        faq.views[entry_id] = view
+    return view
+
+
+def categories(faq: FaqService) -> Reply:
+    return Reply(texts.FAQ_CATEGORIES, replies.categories(faq.kb.categories))
+
+
+def category(faq: FaqService, category_id: str) -> Reply | None:
+    """One category's topics; None when the knowledge base no longer has it."""
+    found = faq.kb.category(category_id)
+    if found is None:
+        return None
+    topics = replies.topics(faq.kb.entries_in(found.id))
+    return Reply(fill(texts.FAQ_TOPICS, title=found.title), topics)
+
+
+async def ask(
+    faq: FaqService,
+    repo: Repositories,
+    querylog: QueryLog,
+    settings: Settings,
+    user_id: int,
+    text: str,
+    *,
+    role: str | None = None,
+    follow_up: FollowUp | None = None,
+    picture: int | None = None,
+) -> Reply | None:
+    """The reply to a typed question (or a picture's caption, `picture` being the picture's
+    message id); None when `follow_up` added it to the open ticket, which answers itself.
+
+    A question the FAQ answers confidently is answered even while a ticket is open (with a
+    picture, the adapter adds it to the ticket after sending the answer: `Reply.answered`)."""
+    await refresh(faq, repo, settings.faq_sync_seconds)  # staff may have taught it something
+    result: SearchResult | None = None
+    if WORD.search(text) and len(text) <= MAX_QUESTION:
+        result = faq.matcher.search(text, audience=AUDIENCE_OF_ROLE.get(role or ""))
+        metrics.faq_outcome(result.kind)
+        if result.kind == "answer" and result.match is not None:
+            # nothing in the reply points at the log row, so it is written in the background
+            querylog.add(user_id, text, "answer", result.match.id, result.match.score)
+            return entry_view(faq, settings, result.match.id)
+    if follow_up is not None and await follow_up():
+        return None
+    if picture is not None:
+        return await _offer_screenshot(faq, repo, user_id, text, result, picture)
+    if result is None:
+        return await _not_a_question(repo, user_id, text)
+    return await _not_answered(faq, settings, repo, querylog, user_id, text, result)
+
+
+def _offers_human(intent: Intent) -> bool:
+    """Off-topic questions and «позовите человека» get «Спросить специалиста»; greetings don't."""
+    return intent.kind == "offtopic" or intent.id == "human_request"
+
+
+def _suggested(faq: FaqService, result: SearchResult) -> list[FaqEntry]:
+    return [faq.kb.entries[c.id] for c in result.candidates if c.id in faq.kb.entries]
+
+
+async def _not_a_question(repo: Repositories, user_id: int, text: str) -> Reply:
+    if not WORD.search(text):  # «1», «?», «а»: nothing to look up, nothing worth logging
+        return Reply(texts.FAQ_NO_WORDS)
+    row = await repo.faq_log.add(user_id, text[:4000], "too_long", None, 0.0)
+    await repo.commit()
+    too_long = fill(texts.TOO_LONG, length=len(text), limit=MAX_QUESTION)
+    return Reply(too_long, replies.unknown(row.id))
+
+
+async def _not_answered(
+    faq: FaqService,
+    settings: Settings,
+    repo: Repositories,
+    querylog: QueryLog,
+    user_id: int,
+    text: str,
+    result: SearchResult,
+) -> Reply:
+    best = result.candidates[0] if result.candidates else None
+    score = best.score if best else 0.0
+    if result.intent is not None and not _offers_human(result.intent):  # «спасибо», «привет»
+        querylog.add(user_id, text, result.kind, None, score)
+        return Reply(render_text(result.intent.reply, settings.placeholders()))
+    # the buttons carry the row id: «Спросить специалиста» forwards that very question
+    row = await repo.faq_log.add(user_id, text, result.kind, None, score)
+    await repo.commit()
+    if result.kind == "suggest":
+        return Reply(texts.FAQ_SUGGEST, replies.suggestions(_suggested(faq, result), row.id))
+    if result.intent is not None:
+        reply = render_text(result.intent.reply, settings.placeholders())
+        return Reply(reply, replies.unknown(row.id))
+    return Reply(texts.FAQ_UNKNOWN, replies.unknown(row.id))
+
+
+async def _offer_screenshot(
+    faq: FaqService,
+    repo: Repositories,
+    user_id: int,
+    text: str,
+    result: SearchResult | None,
+    picture: int,
+) -> Reply:
+    """The picture is remembered by its message id; the offer's buttons carry the log row."""
+    kind = result.kind if result is not None else "media"
+    score = result.candidates[0].score if result and result.candidates else 0.0
+    question = clip(text, 4000) or shot_texts.SHOT_QUESTION
+    row = await repo.faq_log.add(user_id, question, kind, None, score, message_id=picture)
+    await repo.commit()
+    if result is not None and result.kind == "suggest":
+        return Reply(texts.FAQ_SUGGEST, replies.suggestions(_suggested(faq, result), row.id))
+    offer = shot_texts.SHOT_UNKNOWN if text else shot_texts.SHOT_NO_CAPTION
+    return Reply(offer, replies.screenshot(row.id))

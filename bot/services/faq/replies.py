@@ -1,0 +1,77 @@
+"""What the FAQ shows, as neutral values: a text and rows of buttons, for any messenger.
+
+Button actions are packed exactly as the Telegram adapter's CallbackData classes pack them
+(`handlers.tg.callbacks.FaqCb` «faq:<action>:<id>», `AskCb` «ask:<query_id>»), so a press on
+either messenger comes back to the same handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from bot import texts
+from bot.core.messages import Button, Keyboard, pack, rows
+from bot.services.faq.kb import Category, FaqEntry, render_links
+from bot.texts import faq_learn as shot_texts
+
+FAQ, ASK = "faq", "ask"  # the prefixes of FaqCb and AskCb
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message of the FAQ; `answered`: an entry of the knowledge base answered."""
+
+    text: str
+    buttons: Keyboard = ()
+    answered: bool = False
+
+
+def browse(action: str, item_id: str = "") -> str:
+    """«cats» (all categories), «cat» (one category), «e» (one entry)."""
+    return pack(FAQ, action, item_id)
+
+
+def ask(query_id: int = 0) -> str:
+    """Hand a question to a human; `query_id`: the logged question (0: ask anew)."""
+    return pack(ASK, query_id)
+
+
+def categories(items: Sequence[Category]) -> Keyboard:
+    buttons = [
+        Button(f"{c.emoji} {c.title}" if c.emoji else c.title, browse("cat", c.id)) for c in items
+    ]
+    return rows(*buttons, Button(texts.BTN_ASK_INLINE, ask()))
+
+
+def topics(entries: Iterable[FaqEntry]) -> Keyboard:
+    buttons = [Button(entry.title, browse("e", entry.id)) for entry in entries]
+    return rows(*buttons, Button(texts.BTN_BACK, browse("cats")))
+
+
+def answer(
+    entry: FaqEntry, related: Sequence[FaqEntry], placeholders: Mapping[str, str | None]
+) -> Keyboard:
+    """Under an answer: its links, related topics, the way back, and a human."""
+    links = [Button(link.title, url=link.url) for link in render_links(entry, placeholders)]
+    others = [Button(f"→ {other.title}", browse("e", other.id)) for other in related]
+    back = Button(texts.BTN_BACK, browse("cat", entry.category))
+    return rows(*links, *others, back, Button(texts.BTN_ASK_INLINE, ask()))
+
+
+def suggestions(entries: Sequence[FaqEntry], query_id: int) -> Keyboard:
+    buttons = [Button(entry.title, browse("e", entry.id)) for entry in entries]
+    return rows(*buttons, Button(texts.BTN_ASK_INLINE, ask(query_id)))
+
+
+def unknown(query_id: int) -> Keyboard:
+    return rows(
+        Button(texts.BTN_ASK_SHORT, ask(query_id)), Button(texts.BTN_CATEGORIES, browse("cats"))
+    )
+
+
+def screenshot(query_id: int) -> Keyboard:
+    return rows(
+        Button(shot_texts.BTN_SEND_SHOT, ask(query_id)),
+        Button(texts.BTN_CATEGORIES, browse("cats")),
+    )
