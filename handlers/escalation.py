@@ -10,9 +10,10 @@ from aiogram.types import CallbackQuery, Message
 
 from bot import texts
 from bot.core.config import Settings
-from bot.core.markup import fill, fill_region
+from bot.core.markup import fill
+from bot.services.tickets.escalation import escalate, logged_question
 from bot.services.tickets.media import copy_to_staff
-from bot.services.tickets.posting import POST_BODY_LIMIT, open_ticket, post
+from bot.services.tickets.posting import POST_BODY_LIMIT, post
 from bot.texts import faq_learn as shot_texts
 from handlers.tg.callbacks import AskCb, TicketCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
@@ -28,16 +29,7 @@ class AskState(StatesGroup):
 async def _created(
     bot: Bot, repo: Repositories, settings: Settings, user: User, chat_id: int, question: str
 ) -> str:
-    ticket, appended, reach = await open_ticket(
-        TelegramMessenger(bot), repo, settings, user, chat_id, question
-    )
-    if reach == "nowhere":
-        return fill_region(texts.TICKET_NO_STAFF, id=ticket.id, phone=settings.moc_phone)
-    if reach == "queued" and not appended:  # «передал» only when staff really have it
-        return fill_region(texts.TICKET_QUEUED, id=ticket.id, hours=settings.moc_hours)
-    if appended:
-        return fill(texts.TICKET_ALREADY_OPEN, id=ticket.id)
-    return fill_region(texts.TICKET_CREATED, id=ticket.id, hours=settings.moc_hours)
+    return await escalate(TelegramMessenger(bot), repo, settings, user, chat_id, question)
 
 
 async def _shot_to_ticket(
@@ -71,8 +63,8 @@ async def ask_cb(
     user: User | None,
     bot: Bot,
 ) -> None:
-    logged = await repo.faq_log.get(callback_data.query_id) if callback_data.query_id else None
-    if logged is None or user is None or logged.user_id != query.from_user.id:
+    logged = await logged_question(repo, callback_data.query_id, query.from_user.id)
+    if logged is None or user is None:
         await query.answer()
         await state.set_state(AskState.question)
         await send_to_chat(query, texts.ASK_PROMPT)
@@ -81,10 +73,9 @@ async def ask_cb(
     reply = await _created(bot, repo, settings, user, query.from_user.id, logged.text)
     await send_to_chat(query, reply)  # the outcome first, the keyboard after
     await drop_keyboard(query)
-    if logged.message_id is not None:  # the question came with a screenshot: staff see it
-        caption = "" if logged.outcome == "media" else logged.text
-        source = (query.from_user.id, logged.message_id)
-        await _shot_to_ticket(bot, repo, settings, user, source, caption)
+    if logged.picture is not None:  # the question came with a screenshot: staff see it
+        source = (query.from_user.id, logged.picture)
+        await _shot_to_ticket(bot, repo, settings, user, source, logged.caption)
 
 
 async def question_received(

@@ -54,21 +54,10 @@ def _imports(name: str, path: Path) -> set[str]:
 
 
 IMPORTS = {name: _imports(name, path) for name, path in MODULES.items()}
-# Debts of the move to this layout (issue 10), paid one by one: an entry that is no longer
-# true fails the test too, so this list can only shrink.
-KNOWN: set[str] = {
-    "up: bot.services.events.reminders → handlers.tg.notify",
-    "aiogram: bot.services.events.registration",
-    "aiogram: bot.services.events.reminders",
-    "cycle: bot.services.events → handlers.tg → bot.services.events",
-}
 
 
 def _check(found: list[str], kind: str) -> None:
-    found = [f"{kind}: {item}" for item in found]
-    known = {k for k in KNOWN if k.startswith(f"{kind}: ")}
-    assert sorted(set(found) - KNOWN) == []
-    assert sorted(known - set(found)) == [], "paid off: remove from KNOWN"
+    assert sorted(f"{kind}: {item}" for item in found) == []
 
 
 def layer(module: str) -> int:

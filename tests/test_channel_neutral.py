@@ -1,23 +1,29 @@
-"""A second messenger is an adapter: the ticket flow runs through a fake channel, no aiogram.
+"""A second messenger is an adapter: the consultant runs through a fake channel, no aiogram.
 
-The asker's question reaches staff with its buttons, a staff answer reaches the asker, and a
-person who blocked the bot is marked inactive — all through `bot.core.messages.Messenger`
-implemented by `tests/fakes/channel.py`. A subprocess checks that none of it loads aiogram.
+A parent's question is answered from the knowledge base; one it cannot answer goes to staff
+with one press, a staff answer reaches the parent, and a person who blocked the bot is marked
+inactive — all through `bot.core.messages.Messenger` implemented by `tests/fakes/channel.py`
+and its twenty-line adapter. A subprocess checks that none of it loads aiogram.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+from bot import texts
+from bot.core.clock import FrozenClock
 from bot.core.config import Settings
+from bot.services.faq import FaqService
+from bot.services.faq.querylog import QueryLog
 from bot.services.tickets import buttons
 from bot.services.tickets.posting import deliver_answer, open_ticket, redact_posts
 from storage.db import SessionMaker
 from storage.models import TicketStatus
 from storage.repositories import Repositories
-from tests.fakes.channel import FakeChannel
+from tests.fakes.channel import FakeAdapter, FakeChannel
 
 ROOT = Path(__file__).resolve().parent.parent
 PARENT = 5001
@@ -85,11 +91,40 @@ async def test_an_answer_to_someone_who_blocked_the_bot_is_kept_and_they_are_ina
         assert ticket is not None and [m.text for m in ticket.messages][-1] == "Ответ"
 
 
+async def test_a_parent_is_answered_and_a_question_nobody_wrote_down_reaches_staff(
+    sessionmaker: SessionMaker, settings: Settings, faq_service: FaqService
+) -> None:
+    channel = FakeChannel()
+    querylog = QueryLog(sessionmaker, FrozenClock(datetime(2026, 12, 5, 9, tzinfo=UTC)))
+    adapter = FakeAdapter(channel, faq_service, sessionmaker, settings, querylog)
+
+    await adapter.says(PARENT, "Анна", "как активировать сертификат дополнительного образования")
+    [answer] = channel.to(PARENT)
+    assert "сертификат" in answer.text.lower() and texts.BTN_ASK_INLINE in answer.labels()
+    assert "не нашёл" not in answer.text.lower()
+
+    await adapter.says(PARENT, "Анна", "во дворе школы сломались качели, кому звонить?")
+    offer = channel.to(PARENT)[-1]
+    assert texts.BTN_ASK_SHORT in offer.labels()
+    await adapter.presses(PARENT, offer.action(texts.BTN_ASK_SHORT))
+    [post] = channel.to(settings.staff_chat_id or 0)
+    assert "качели" in post.text
+    assert channel.to(PARENT)[-1].text.startswith("Передал ваш вопрос специалисту")
+
+    async with sessionmaker() as session:
+        repo = Repositories(session)
+        ticket = await repo.tickets.open_for_user(PARENT)
+        assert ticket is not None
+        await deliver_answer(channel, repo, ticket, (1, "Методист"), "Звоните в ЖЭК", "Звоните")
+    assert "Звоните в ЖЭК" in channel.to(PARENT)[-1].text
+    await querylog.stop()
+
+
 def test_the_services_and_the_fake_channel_load_no_aiogram() -> None:
     code = (
         "import sys\n"
         "import tests.fakes.channel, bot.services.tickets.posting, bot.services.tickets.relay\n"
-        "import bot.services.tickets.media, storage.repositories\n"
+        "import bot.services.tickets.media, bot.services.faq.consult, storage.repositories\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'aiogram', 'handlers'}))\n"
     )
     out = subprocess.run(

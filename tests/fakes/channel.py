@@ -10,7 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import count
 
+from bot.core.config import Settings
 from bot.core.messages import Keyboard, MessageRef, OutFile, Unreachable
+from bot.services.faq import FaqService, consult
+from bot.services.faq.querylog import QueryLog
+from bot.services.tickets import escalation
+from storage.db import SessionMaker
+from storage.repositories import Repositories
 
 
 @dataclass
@@ -74,3 +80,41 @@ class FakeChannel:
         self, ref: MessageRef, to_chat_id: int, buttons: Keyboard | None = None, caption: str = ""
     ) -> MessageRef:
         return self._record(to_chat_id, caption, buttons, copied_from=ref)
+
+
+@dataclass
+class FakeAdapter:
+    """The few lines a messenger adapter needs for the consultant: a typed question goes to
+    `consult.ask`, the «Спросить специалиста» press to `escalation`, replies into the channel.
+    Everything else (`faq`, `settings`, …) is what the real app hands its adapters."""
+
+    channel: FakeChannel
+    faq: FaqService
+    sessionmaker: SessionMaker
+    settings: Settings
+    querylog: QueryLog
+
+    async def says(self, person: int, name: str, text: str) -> None:
+        async with self.sessionmaker() as session:
+            repo = Repositories(session)
+            user, _ = await repo.users.touch(person, name, None, None)
+            await repo.commit()
+            reply = await consult.ask(
+                self.faq, repo, self.querylog, self.settings, user.id, text, role=user.role
+            )
+            await repo.commit()
+        if reply is not None:
+            await self.channel.send(person, reply.text, reply.buttons)
+
+    async def presses(self, person: int, action: str) -> None:
+        prefix, _, rest = action.partition(":")
+        assert prefix == "ask", f"this adapter knows only the ask button, not {action!r}"
+        async with self.sessionmaker() as session:
+            repo = Repositories(session)
+            user = await repo.users.get(person)
+            logged = await escalation.logged_question(repo, int(rest or 0), person)
+            assert user is not None and logged is not None
+            text = await escalation.escalate(
+                self.channel, repo, self.settings, user, person, logged.text
+            )
+        await self.channel.send(person, text)

@@ -1,0 +1,56 @@
+"""A question handed to a human, and what the asker is told about it.
+
+Every messenger's adapter calls these when a person asks for a specialist (typed after
+«Спросить специалиста», or the button under an answer the FAQ could not give). The reply
+says only what is true: «передал» once staff have the post, «передам» while the staff chat is
+throttled, the phone number when no staff chat is configured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import texts
+from bot.core.config import Settings
+from bot.core.markup import fill, fill_region
+from bot.core.messages import Messenger
+from bot.services.tickets.posting import open_ticket
+from storage.models import User
+from storage.repositories import Repositories
+
+
+async def escalate(
+    messenger: Messenger,
+    repo: Repositories,
+    settings: Settings,
+    user: User,
+    chat_id: int,
+    question: str,
+) -> str:
+    """Open a ticket (or add to the open one); returns what to tell the asker."""
+    ticket, appended, reach = await open_ticket(messenger, repo, settings, user, chat_id, question)
+    if reach == "nowhere":
+        return fill_region(texts.TICKET_NO_STAFF, id=ticket.id, phone=settings.moc_phone)
+    if reach == "queued" and not appended:  # «передал» only when staff really have it
+        return fill_region(texts.TICKET_QUEUED, id=ticket.id, hours=settings.moc_hours)
+    if appended:
+        return fill(texts.TICKET_ALREADY_OPEN, id=ticket.id)
+    return fill_region(texts.TICKET_CREATED, id=ticket.id, hours=settings.moc_hours)
+
+
+@dataclass(frozen=True)
+class Logged:
+    """A logged question the asker pressed «Спросить специалиста» under."""
+
+    text: str
+    picture: int | None  # the message id of a screenshot it came with
+    caption: str
+
+
+async def logged_question(repo: Repositories, query_id: int, user_id: int) -> Logged | None:
+    """The question behind the button, if it is this person's (a forged id finds nothing)."""
+    logged = await repo.faq_log.get(query_id) if query_id else None
+    if logged is None or logged.user_id != user_id:
+        return None
+    caption = "" if logged.outcome == "media" else logged.text
+    return Logged(logged.text, logged.message_id, caption)
