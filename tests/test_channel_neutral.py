@@ -13,9 +13,13 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from bot import texts
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
+from bot.core.ids import BASE
+from bot.core.messages import MessageRef, Switchboard, Unreachable
 from bot.services.faq import FaqService
 from bot.services.faq.querylog import QueryLog
 from bot.services.tickets import buttons
@@ -131,3 +135,16 @@ def test_the_services_and_the_fake_channel_load_no_aiogram() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+async def test_the_switchboard_sends_each_message_through_its_chats_messenger() -> None:
+    telegram, max_ = FakeChannel(channel="tg"), FakeChannel(channel="max")
+    board = Switchboard({"tg": telegram, "max": max_})
+    await board.send(5001, "в Telegram")
+    await board.send(BASE + 7, "в MAX")
+    assert [m.text for m in telegram.sent] == ["в Telegram"]
+    assert [m.text for m in max_.sent] == ["в MAX"]
+    with pytest.raises(Unreachable):  # a picture cannot cross messengers
+        await board.copy(MessageRef(BASE + 7, 1), 5001)
+    with pytest.raises(Unreachable):
+        await Switchboard({"tg": telegram}).send(BASE + 7, "некуда")

@@ -24,6 +24,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.core.ids import channel_of
+
 ACTION_LIMIT = 64  # bytes: Telegram's callback_data limit, the tighter of the two messengers
 
 
@@ -71,10 +73,12 @@ class Person:
 
 @dataclass(frozen=True)
 class MessageRef:
-    """Where a sent message lives, to edit it or to know what a reply answers."""
+    """Where a sent message lives, to edit it or to know what a reply answers. `ref` is the
+    messenger's own string id where it has one (MAX: `mid.…`; `message_id` is then its seq)."""
 
     chat_id: int
     message_id: int
+    ref: str = ""
 
 
 @dataclass(frozen=True)
@@ -139,3 +143,36 @@ def patience(seconds: float) -> Iterator[None]:
 def allowed_wait() -> float | None:
     """The current `patience`, read by an adapter's outbound path; None: wait as long as needed."""
     return _patience.get()
+
+
+class Switchboard:
+    """One Messenger over several: each call goes to the messenger of its chat's channel
+    (`bot.core.ids.channel_of`), so services need not know where a person is."""
+
+    channel = "any"
+
+    def __init__(self, messengers: dict[str, Messenger]) -> None:
+        self.messengers = messengers
+
+    def of(self, chat_id: int) -> Messenger:
+        channel = channel_of(chat_id)
+        try:
+            return self.messengers[channel]
+        except KeyError:
+            raise Unreachable(f"no {channel} messenger configured", gone=False) from None
+
+    async def send(self, chat_id: int, text: str, buttons: Keyboard | None = None) -> MessageRef:
+        return await self.of(chat_id).send(chat_id, text, buttons)
+
+    async def edit(self, ref: MessageRef, text: str, buttons: Keyboard | None = None) -> None:
+        await self.of(ref.chat_id).edit(ref, text, buttons)
+
+    async def send_file(self, chat_id: int, file: OutFile, caption: str = "") -> MessageRef:
+        return await self.of(chat_id).send_file(chat_id, file, caption)
+
+    async def copy(
+        self, ref: MessageRef, to_chat_id: int, buttons: Keyboard | None = None, caption: str = ""
+    ) -> MessageRef:
+        if channel_of(ref.chat_id) != channel_of(to_chat_id):
+            raise Unreachable("a message cannot be copied into another messenger")
+        return await self.of(to_chat_id).copy(ref, to_chat_id, buttons, caption)

@@ -34,7 +34,7 @@ from storage.models.events import (
 )
 from storage.models.faq import FaqDraft, FaqQuery, FaqStaffEntry, FaqStaffSample, FaqVersion
 from storage.models.people import Role, StaffPost, Ticket, TicketMessage, TicketStatus, User
-from storage.models.updates import FsmRecord, ProcessedUpdate
+from storage.models.updates import ChannelId, FsmRecord, ProcessedUpdate
 
 __all__ = [
     "NAMING",
@@ -43,6 +43,7 @@ __all__ = [
     "Base",
     "Broadcast",
     "BroadcastState",
+    "ChannelId",
     "Chat",
     "ChatAudience",
     "ChatTag",

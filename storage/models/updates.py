@@ -9,6 +9,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -39,3 +40,18 @@ class ProcessedUpdate(Base):
         BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False
     )
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class ChannelId(Base):
+    """A messenger's own id of a person or a group, behind an internal id (`bot.core.ids`).
+
+    Telegram ids are stored as they are and have no row here."""
+
+    __tablename__ = "channel_ids"
+    __table_args__ = (UniqueConstraint("channel", "kind", "external_id"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(8))  # user | chat
+    external_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.repositories.audiences import AudienceRepo
 from storage.repositories.broadcasts import BroadcastRepo
+from storage.repositories.channel_ids import ChannelIdRepo
 from storage.repositories.chats import ChatRepo
 from storage.repositories.deliveries import DeliveryRepo
 from storage.repositories.events import EventRepo
@@ -34,6 +35,7 @@ class Repositories:
         self.broadcasts = BroadcastRepo(session)
         self.deliveries = DeliveryRepo(session)
         self.reminders = ReminderRepo(session)
+        self.channel_ids = ChannelIdRepo(session)
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -45,6 +47,7 @@ class Repositories:
 __all__ = [
     "AudienceRepo",
     "BroadcastRepo",
+    "ChannelIdRepo",
     "ChatRepo",
     "DeliveryRepo",
     "EventRepo",

@@ -1,0 +1,29 @@
+"""One id space for people and chats of every messenger.
+
+Telegram's ids are stored as they are: Telegram documents them to fit in 52 bits. Ids of
+another messenger (MAX) are any int64, so they are never stored as keys directly: each gets an
+internal id from `channel_ids` (storage), outside Telegram's range — positive for a person,
+negative for a group, like Telegram's — and every table keeps its single integer key. So the
+channel of any stored id is known from the id alone, and Telegram rows needed no migration.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Channel = Literal["tg", "max"]
+Kind = Literal["user", "chat"]
+BASE = 2**60  # above every Telegram id (< 2**52), below int64's limit
+
+
+def internal(seq: int, kind: Kind) -> int:
+    """The internal id of the `seq`-th mapped id: persons positive, groups negative."""
+    return BASE + seq if kind == "user" else -(BASE + seq)
+
+
+def seq_of(internal_id: int) -> int:
+    return abs(internal_id) - BASE
+
+
+def channel_of(internal_id: int) -> Channel:
+    return "max" if abs(internal_id) >= BASE else "tg"

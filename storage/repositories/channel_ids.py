@@ -1,0 +1,51 @@
+"""Internal ids for a messenger's own ids (`bot.core.ids`): looked up on every update from
+that messenger, so one indexed SELECT; created once per person or group."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.ids import Channel, Kind, channel_of, internal, seq_of
+from storage.models import ChannelId
+
+
+class ChannelIdRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def internal(self, channel: Channel, kind: Kind, external_id: int) -> int:
+        """The internal id of `external_id`, created on first sight (flushed, not committed;
+        a concurrent first sight is caught in a savepoint and the winner's row read back)."""
+        if channel == "tg":
+            return external_id
+        found = await self._find(channel, kind, external_id)
+        if found is not None:
+            return found
+        row = ChannelId(channel=channel, kind=kind, external_id=external_id)
+        try:
+            async with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError:
+            again = await self._find(channel, kind, external_id)
+            assert again is not None
+            return again
+        return internal(row.seq, kind)
+
+    async def external(self, internal_id: int) -> int | None:
+        """The messenger's own id behind an internal id; None if unknown."""
+        if channel_of(internal_id) == "tg":
+            return internal_id
+        row = await self.session.get(ChannelId, seq_of(internal_id))
+        return row.external_id if row is not None else None
+
+    async def _find(self, channel: str, kind: Kind, external_id: int) -> int | None:
+        seq = await self.session.scalar(
+            select(ChannelId.seq).where(
+                ChannelId.channel == channel,
+                ChannelId.kind == kind,
+                ChannelId.external_id == external_id,
+            )
+        )
+        return internal(seq, kind) if seq is not None else None
