@@ -1,0 +1,49 @@
+"""What every MAX update handler gets, and how handlers are joined (the MAX adapter's seams).
+
+The MAX adapter has no framework: a small dispatcher reads updates (long polling or webhook),
+and hands each to the handlers added for its `update_type`, in order, until one returns True.
+Feature modules (private dialogs, groups) each expose `register(routes)` and are joined by the
+composition root, like aiogram routers in `handlers/__init__.py`.
+
+Ids: a handler turns MAX's own ids into internal ones at once
+(`repo.channel_ids.internal("max", "user" | "chat", …)`, see `bot.core.ids`) and speaks to
+services only in those; `messenger` (a `bot.core.messages.Switchboard`) sends to a person or a
+group of either messenger by internal id, so a ticket from MAX reaches a Telegram staff chat
+and the answer comes back to MAX.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.messages import Messenger
+from bot.services.faq import FaqService
+from bot.services.faq.querylog import QueryLog
+from handlers.max.client import MaxClient
+from storage.db import SessionMaker
+
+JsonDict = dict[str, Any]
+
+
+@dataclass
+class MaxContext:
+    client: MaxClient
+    messenger: Messenger
+    settings: Settings
+    sessionmaker: SessionMaker
+    clock: Clock
+    faq: FaqService
+    querylog: QueryLog
+
+
+Handler = Callable[[MaxContext, JsonDict], Awaitable[bool]]
+
+
+class Routes(Protocol):
+    def add(self, update_type: str, handler: Handler) -> None:
+        """Handlers of one update type are tried in the order added; True stops the search."""
+        ...
