@@ -20,6 +20,7 @@ from handlers.tg.fsm import SqlStorage
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.repositories.reports import ReportData, ReportRepo
 from tests import pg
+from tests import test_channel_ids as channel_ids
 from tests import test_chats_repo as chats_repo
 from tests import test_events_repo as events_repo
 from tests import test_reminders as reminders
@@ -45,6 +46,8 @@ SESSIONMAKER_TESTS: list[Test] = [
     chats_repo.test_counts_only_active_chats,
     chats_repo.test_subscriptions,
     events_repo.test_raising_capacity_promotes_the_waiting_list_in_order,
+    channel_ids.test_ids_map_both_ways_and_never_meet_telegram_ids,
+    channel_ids.test_two_first_sights_at_once_agree,
 ]
 REPORT_CHECKS = [
     report_suite.test_totals,
