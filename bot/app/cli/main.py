@@ -94,7 +94,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _command(faq, "staff", "что сотрудники добавили в базу в боте: вопросы и статьи (YAML)")
 
     chat = _command(
-        sub, "chat", "поговорить с ботом в терминале (офлайн, та же логика, локальный Bot API)"
+        sub, "chat", "поговорить с ботом в терминале (офлайн: тот же Dispatcher, Bot API в памяти)"
     )
     chat.add_argument(
         "--db",
