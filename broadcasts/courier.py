@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from bot.core import metrics
+from bot.core.ids import channel_of
 from broadcasts.channel import Blocked, Failed, Migrated, RetryAfter, SendOutcome, Sent
 from broadcasts.content import Content
 from broadcasts.runtime import Runtime
@@ -76,7 +77,7 @@ class Courier:
                 await _deactivate(repo, row)
             await repo.commit()
         if status != DeliveryStatus.PENDING:
-            metrics.broadcast_message(status.value)
+            metrics.broadcast_message(status.value, channel_of(row.chat_id))
 
     async def _retry(
         self, row: LedgerRow, attempts: int, reason: str, *, backoff: bool = False
