@@ -184,8 +184,10 @@ async def _statuses(session: AsyncSession, broadcasts: list[Broadcast]) -> list[
 
 
 DONE_STATUSES = {
-    "sent": DeliveryStatus.SENT, "failed": DeliveryStatus.FAILED, "blocked": DeliveryStatus.BLOCKED,
-}  # fmt: skip
+    "sent": DeliveryStatus.SENT,
+    "failed": DeliveryStatus.FAILED,
+    "blocked": DeliveryStatus.BLOCKED,
+}
 
 
 def _status(b: Broadcast, counts: dict[str, int], total: int) -> Status:

@@ -6,13 +6,14 @@ pressed in MAX and `broadcast status --json` counting per messenger."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-import subprocess
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from subprocess import PIPE
 
 import pytest
 from aiogram import Bot, Dispatcher
@@ -127,7 +128,7 @@ async def test_admin_adds_binds_and_tags_a_group_strangers_are_refused(world: Wo
     callback_id = world.max.press(ADMIN, notice, "Педагоги")
     await world.pump()
     assert audiences_of(await world.chat(GROUP)) == ["parents", "teachers"]  # type: ignore[arg-type]
-    ((answered, body),) = [a for a in world.max.answers if a[0] == callback_id]
+    body = dict(world.max.answers)[callback_id]
     assert "Педагоги" in body["notification"]
     assert "✅ Педагоги" in [b["text"] for row in body["message"]["attachments"][0]["payload"]
                             ["buttons"] for b in row]  # fmt: skip
@@ -173,11 +174,14 @@ async def test_one_broadcast_reaches_telegram_and_max_once_each(world: World) ->
         await s.flush()
         s.add(Subscription(user_id=parent, audience="parents"))
         content = Content("text", "<b>Собрание</b> в четверг", ack=True)
-        broadcast = await create_broadcast(s, author_id=1000, content=content,
-                                           target=Target(("parents",)), at=None, now=NOW)  # fmt: skip
+        target = Target(("parents",))
+        broadcast = await create_broadcast(
+            s, author_id=1000, content=content, target=target, at=None, now=NOW
+        )
         await s.commit()
     world.max.block(OTHER)  # the bot lost that group without telling: MAX answers 403
-    before = metrics.value("moc_broadcast_messages_total", status="sent", channel="max")
+    sent_to_max = {"status": "sent", "channel": "max"}
+    before = metrics.value("moc_broadcast_messages_total", **sent_to_max)
 
     async with FakeTelegramServer() as tg:
         bot = Bot(tg.token, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.url)))
@@ -196,7 +200,7 @@ async def test_one_broadcast_reaches_telegram_and_max_once_each(world: World) ->
     (in_dialog,) = world.max.sent_to(PARENT)
     assert [m for m in world.max.sent_to(OTHER) if "Собрание" in m.text] == []
     assert in_group.text == "<b>Собрание</b> в четверг"
-    assert metrics.value("moc_broadcast_messages_total", status="sent", channel="max") == before + 2
+    assert metrics.value("moc_broadcast_messages_total", **sent_to_max) == before + 2
     async with world.sm() as s:
         shown = await status(s, broadcast.id)
         per_channel = await counts_by_channel(s, broadcast.id)
@@ -228,12 +232,13 @@ async def test_one_broadcast_reaches_telegram_and_max_once_each(world: World) ->
     assert subscriptions == []
     assert "отписались" in world.max.sent_to(PARENT)[-1].plain
 
-    shown_by_cli = subprocess.run(
-        [sys.executable, "-m", "bot", "broadcast", "status", str(broadcast.id), "--json"],
-        cwd=ROOT, env=process_env(world.settings.database_url), capture_output=True, text=True,
-        timeout=120, check=True,
+    cli = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "broadcast", "status", str(broadcast.id), "--json",
+        cwd=ROOT, env=process_env(world.settings.database_url), stdout=PIPE,
     )  # fmt: skip
-    assert json.loads(shown_by_cli.stdout) == {
+    out, _ = await asyncio.wait_for(cli.communicate(), timeout=120)
+    assert cli.returncode == 0
+    assert json.loads(out) == {
         "total": 4, "sent": 3, "failed": 0, "blocked": 1, "pending": 0, "state": "done",
         "channels": per_channel,
     }  # fmt: skip

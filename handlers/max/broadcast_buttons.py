@@ -31,7 +31,11 @@ def _press(update: JsonDict) -> tuple[str, str, JsonDict, JsonDict]:
     callback = update.get("callback") or {}
     recipient = (update.get("message") or {}).get("recipient") or {}
     user = dict(callback.get("user") or {})
-    return str(callback.get("payload") or ""), str(callback.get("callback_id") or ""), user, recipient
+    payload, callback_id = (
+        str(callback.get("payload") or ""),
+        str(callback.get("callback_id") or ""),
+    )
+    return payload, callback_id, user, recipient
 
 
 async def _answer(ctx: MaxContext, callback_id: str, notification: str) -> None:

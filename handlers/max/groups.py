@@ -20,8 +20,8 @@ from bot.core.messages import Button, Keyboard, Unreachable, pack, rows
 from bot.services.chats import registry
 from bot.services.chats.notice_gate import NoticeGate
 from bot.texts import chats as t
-from handlers.max.client import MaxError
 from handlers.max import broadcast_buttons
+from handlers.max.client import MaxError
 from handlers.max.context import Handler, JsonDict, MaxContext, Routes
 from handlers.max.render import Button as MaxButton
 from handlers.max.render import inline_keyboard, render_text
@@ -147,8 +147,10 @@ def make_bot_added(strangers: NoticeGate) -> Handler:
                 if admitted is None:
                     return True  # counted; the next notice (or /chats) shows it
                 held = admitted
-            text = fill(t.ADDED_MAX, kind=t.KIND_INTO.get(kind, kind), title=title,
-                        chat_id=chat_id, who=who(user), audiences=registry.audience_list(bound))  # fmt: skip
+            audiences = registry.audience_list(bound)
+            kind_into = t.KIND_INTO.get(kind, kind)
+            text = fill(t.ADDED_MAX, kind=kind_into, title=title, chat_id=chat_id,
+                        who=who(user), audiences=audiences)  # fmt: skip
             if held:
                 text += fill(t.ADDED_HELD, count=held)
             await _tell_admins(ctx, repo, text, bind_chat(chat_id, bound))

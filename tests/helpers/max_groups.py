@@ -40,13 +40,14 @@ class IdMessenger:
         target = await self.ids.external(chat_id)
         if target is None:
             raise Unreachable(f"unknown MAX id {chat_id}")
-        laid = [[Button(b.label, action=b.action, url=b.url) for b in row] for row in buttons or ()]
+        laid = [[Button(b.label, b.action, b.url) for b in row] for row in buttons or ()]
         keyboard = inline_keyboard(laid)
-        where = {"user_id": target} if chat_id > 0 else {"chat_id": target}
+        user_id, group_id = (target, None) if chat_id > 0 else (None, target)
         try:
             sent = await self.client.send_message(
-                **where, text=render_text(text)[0], attachments=[keyboard] if keyboard else []
-            )
+                chat_id=group_id, user_id=user_id, text=render_text(text)[0],
+                attachments=[keyboard] if keyboard else [],
+            )  # fmt: skip
         except (MaxBlocked, MaxNotFound) as exc:
             raise Unreachable(str(exc), gone=True) from exc
         return MessageRef(chat_id, sent.seq, sent.mid)

@@ -201,6 +201,7 @@ def list_chats(settings: Settings, as_json: bool) -> int:
             tags = " ".join(f"#{tag}" for tag in c["tags"])
             audiences = ",".join(c["audiences"]) or "-"
             print(
-                f"{c['chat_id']:>20}  {c['channel']:3}  {c['kind']:10}  {audiences:28}  {c['title']}  {tags}{state}"
+                f"{c['chat_id']:>20}  {c['channel']:3}  {c['kind']:10}  {audiences:28}  "
+                f"{c['title']}  {tags}{state}"
             )
     return 0
