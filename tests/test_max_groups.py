@@ -30,10 +30,13 @@ from bot.core.ids import channel_of
 from bot.services.faq import FaqService
 from bot.services.faq.querylog import QueryLog
 from bot.texts import broadcasts as tb
+from broadcasts.channel import Failed
+from broadcasts.channels import ChannelRouter
 from broadcasts.content import Content
 from broadcasts.runtime import Options
 from broadcasts.service import Target, counts_by_channel, create_broadcast, status
 from broadcasts.worker import BroadcastWorker
+from handlers.chats.registry import render_registry
 from handlers.max import groups
 from handlers.max.client import MaxClient
 from handlers.max.context import MaxContext
@@ -242,3 +245,23 @@ async def test_one_broadcast_reaches_telegram_and_max_once_each(world: World) ->
         "total": 4, "sent": 3, "failed": 0, "blocked": 1, "pending": 0, "state": "done",
         "channels": per_channel,
     }  # fmt: skip
+
+
+async def test_chats_report_names_the_messenger_and_unconfigured_ones_never_deliver(
+    world: World,
+) -> None:
+    world.max.bot_added(GROUP, by=ADMIN, title="Родители MAX")
+    await world.pump()
+    max_chat = await world.chat(GROUP)
+    assert max_chat is not None
+    tg_chat = Chat(id=TG_GROUP, kind="supergroup", title="Родители TG", is_active=True)
+    tg_chat.audiences, tg_chat.tags = [], []
+    (report,) = render_registry([max_chat, tg_chat], {}, {})
+    assert f"— MAX, группа, <code>{max_chat.id}</code>" in report
+    assert f"— Telegram, супергруппа, <code>{TG_GROUP}</code>" in report
+    # a process without MAX_BOT_TOKEN: a MAX row waits and is retried, never sent elsewhere
+    telegram_only = ChannelRouter({})
+    outcome = await telegram_only.send(
+        max_chat.id, Content("text", "x"), broadcast_id=1, is_private=False
+    )
+    assert isinstance(outcome, Failed) and not outcome.permanent
