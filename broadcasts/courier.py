@@ -58,7 +58,10 @@ class Courier:
         elif isinstance(outcome, Migrated):
             await self._migrate(row, attempts, outcome.new_chat_id)
         elif isinstance(outcome, RetryAfter):
-            self._rt.limiter.on_retry_after(outcome.seconds, row.chat_id)
+            if outcome.per_chat:
+                self._rt.limiter.pause_chat(outcome.seconds, row.chat_id)
+            else:
+                self._rt.limiter.on_retry_after(outcome.seconds, row.chat_id)
             metrics.broadcast_retry_after()
             await self._retry(row, attempts, f"Too Many Requests: retry after {outcome.seconds:g}")
         elif outcome.permanent:

@@ -33,6 +33,7 @@ from bot.texts import broadcasts as tb
 from broadcasts.channel import Failed
 from broadcasts.channels import ChannelRouter
 from broadcasts.content import Content
+from broadcasts.limiter import RateLimiter
 from broadcasts.runtime import Options
 from broadcasts.service import Target, counts_by_channel, create_broadcast, status
 from broadcasts.worker import BroadcastWorker
@@ -183,6 +184,7 @@ async def test_one_broadcast_reaches_telegram_and_max_once_each(world: World) ->
         )
         await s.commit()
     world.max.block(OTHER)  # the bot lost that group without telling: MAX answers 403
+    world.max.fail_next(429, "too.many.requests", "slow down")  # paces MAX, not Telegram
     sent_to_max = {"status": "sent", "channel": "max"}
     before = metrics.value("moc_broadcast_messages_total", **sent_to_max)
 
@@ -191,14 +193,16 @@ async def test_one_broadcast_reaches_telegram_and_max_once_each(world: World) ->
         dp = Dispatcher()
         channel = broadcast_channel(dp, bot, world.settings, world.sm)
         options = Options(retry_base_seconds=0.05, check_every=0.1, progress_every=0.2)
+        limiter = RateLimiter(200.0)
         worker = BroadcastWorker(world.sm, channel, FrozenClock(NOW), instance_id="both",
-                                 options=options, rate=200.0)  # fmt: skip
+                                 options=options, limiter=limiter)  # fmt: skip
         try:
             await worker.run_once()
         finally:
             await dp.workflow_data["max_broadcast_client"].close()
             await bot.session.close()
         assert len(tg.sent_to(TG_GROUP)) == 1
+    assert limiter.rate() == 200.0 and limiter.paused_for() == 0  # a MAX 429 paused one chat
     (in_group,) = [m for m in world.max.sent_to(GROUP) if "Собрание" in m.text]
     (in_dialog,) = world.max.sent_to(PARENT)
     assert [m for m in world.max.sent_to(OTHER) if "Собрание" in m.text] == []

@@ -90,7 +90,7 @@ class MaxBackoff:
 def classify(exc: MaxError, chat_id: int, backoff: MaxBackoff) -> SendOutcome:
     """What an error raised by a send means for the ledger."""
     if isinstance(exc, MaxRetryAfter):
-        return RetryAfter(backoff.hit(chat_id))
+        return RetryAfter(backoff.hit(chat_id), per_chat=True)
     if isinstance(exc, MaxBlocked | MaxNotFound):
         return Blocked(f"{exc.code}: {exc.message}")
     if isinstance(exc, MaxAttachmentNotReady | MaxServerError | MaxNetworkError):
