@@ -269,3 +269,37 @@ async def test_chats_report_names_the_messenger_and_unconfigured_ones_never_deli
         max_chat.id, Content("text", "x"), broadcast_id=1, is_private=False
     )
     assert isinstance(outcome, Failed) and not outcome.permanent
+
+
+async def test_max_sends_keep_max_rate_while_telegram_keeps_its_own(world: World) -> None:
+    groups_max = [GROUP - n for n in range(8)]
+    for group in groups_max:
+        world.max.bot_added(group, by=ADMIN)
+        world.max.user_writes(ADMIN, "/bind teachers", chat_id=group)
+    await world.pump()
+    async with world.sm() as s:
+        content = Content("text", "Семинар для педагогов")
+        target = Target(("teachers",))
+        broadcast = await create_broadcast(
+            s, author_id=1000, content=content, target=target, at=None, now=NOW
+        )
+        await s.commit()
+    world.max.set_limits(per_chat=None, global_rps=5)  # MAX answers 429 above 5 requests/s
+    settings = world.settings.model_copy(update={"max_rate": 3.0})
+    async with FakeTelegramServer() as tg:
+        bot = Bot(tg.token, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.url)))
+        dp = Dispatcher()
+        worker = BroadcastWorker(
+            world.sm, broadcast_channel(dp, bot, settings, world.sm), FrozenClock(NOW),
+            instance_id="paced", options=Options(check_every=0.1), limiter=RateLimiter(200.0),
+        )  # fmt: skip
+        try:
+            await worker.run_once()
+        finally:
+            await dp.workflow_data["max_broadcast_client"].close()
+            await bot.session.close()
+    refused = [c for c in world.max.calls_to("POST", "/messages") if c.status == 429]
+    assert refused == []
+    async with world.sm() as s:
+        shown = await status(s, broadcast.id)
+    assert shown is not None and (shown.sent, shown.total) == (8, 8)

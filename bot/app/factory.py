@@ -310,13 +310,17 @@ def broadcast_channel(
     dispatcher: Dispatcher, bot: Bot, settings: Settings, sessionmaker: SessionMaker
 ) -> Channel:
     """Each delivery goes to its chat's messenger: Telegram, and MAX when MAX_BOT_TOKEN is set
-    (without it MAX rows wait and then fail with the reason; they never reach Telegram)."""
+    (without it MAX rows wait and then fail with the reason; they never reach Telegram). MAX
+    sends also keep MAX's pace: MAX_RATE overall, about 2 a second into one chat."""
     channels: dict[str, Channel] = {"tg": TelegramChannel(bot)}
     if settings.max_enabled and settings.max_bot_token is not None:
         token = settings.max_bot_token.get_secret_value().strip()
         client = MaxClient(token, base_url=settings.max_api_url)
         dispatcher["max_broadcast_client"] = client
-        channels["max"] = MaxChannel(client, ids=MaxIds(sessionmaker).external)
+        pace = RateLimiter(settings.max_rate, per_chat_interval=0.5)
+        dispatcher["max_send_limiter"] = pace  # for the MAX runtime's own sends to share
+        ids = MaxIds(sessionmaker).external
+        channels["max"] = MaxChannel(client, ids=ids, pace=pace.acquire)
     return ChannelRouter(channels)
 
 

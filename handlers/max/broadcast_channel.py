@@ -48,6 +48,8 @@ REMEMBERED: Final = 1000  # seq → mid of the channel's own recent messages
 MediaResolver = Callable[[Content], Awaitable[dict[str, Any] | None]]
 # The MAX id (user id or chat_id) behind an internal id (`bot.core.ids`); None if unknown.
 IdResolver = Callable[[int], Awaitable[int | None]]
+# Waits for MAX's own pace (MAX_RATE, shared with the bot's other MAX calls) before a send.
+Pace = Callable[[int], Awaitable[None]]
 
 
 def ack_payload(broadcast_id: int) -> str:
@@ -111,11 +113,13 @@ class MaxChannel:
         media: MediaResolver | None = None,
         backoff: MaxBackoff | None = None,
         ids: IdResolver | None = None,
+        pace: Pace | None = None,
     ) -> None:
         self._client = client
         self._media = media
         self._backoff = backoff or MaxBackoff()
         self._ids = ids
+        self._pace = pace
         self._mids: OrderedDict[tuple[int, int], str] = OrderedDict()
 
     async def _max_id(self, chat_id: int) -> int | None:
@@ -230,6 +234,8 @@ class MaxChannel:
         """A private subscriber is a MAX user id (their dialog's chat_id differs); a group is
         its chat_id."""
         user_id, chat_id = (target, None) if is_private else (None, target)
+        if self._pace is not None:
+            await self._pace(target)
         sent = await self._client.send_message(
             chat_id=chat_id, user_id=user_id, text=text or None, attachments=attachments
         )
