@@ -139,6 +139,7 @@ def make_bot_added(strangers: NoticeGate) -> Handler:
             adder = None
             if isinstance(user.get("user_id"), int):
                 adder = await repo.channel_ids.internal("max", "user", user["user_id"])
+            await repo.commit()  # the ids first: a retry inside `joined` rolls back to here
             bound = await registry.joined(repo, chat_id, kind, title, added_by=adder)
             log.info("bot added to MAX chat %s (%s) by %s", max_chat_id, chat_id, adder)
             held = 0
@@ -294,6 +295,7 @@ async def _toggle(
         if found is None:
             return texts.STALE_BUTTON
         chat_id = await repo.channel_ids.internal("max", "chat", found[0])
+        await repo.commit()
         title = await _known_title(ctx, repo, chat_id, found[0])
         return await registry.bind(repo, chat_id, "chat", title, audience, [])
     try:
