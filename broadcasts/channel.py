@@ -21,9 +21,11 @@ class Sent:
 
 @dataclass(frozen=True)
 class RetryAfter:
-    """Flood control: nothing was delivered; the whole channel must pause this long."""
+    """Flood control: nothing was delivered; the whole channel must pause this long, or only
+    this chat when `per_chat` (MAX: its 429 names no scope, and its pace is not Telegram's)."""
 
     seconds: float
+    per_chat: bool = False
 
 
 @dataclass(frozen=True)

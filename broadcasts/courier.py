@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from bot.core import metrics
+from bot.core.ids import channel_of
 from broadcasts.channel import Blocked, Failed, Migrated, RetryAfter, SendOutcome, Sent
 from broadcasts.content import Content
 from broadcasts.runtime import Runtime
@@ -57,7 +58,10 @@ class Courier:
         elif isinstance(outcome, Migrated):
             await self._migrate(row, attempts, outcome.new_chat_id)
         elif isinstance(outcome, RetryAfter):
-            self._rt.limiter.on_retry_after(outcome.seconds, row.chat_id)
+            if outcome.per_chat:
+                self._rt.limiter.pause_chat(outcome.seconds, row.chat_id)
+            else:
+                self._rt.limiter.on_retry_after(outcome.seconds, row.chat_id)
             metrics.broadcast_retry_after()
             await self._retry(row, attempts, f"Too Many Requests: retry after {outcome.seconds:g}")
         elif outcome.permanent:
@@ -76,7 +80,7 @@ class Courier:
                 await _deactivate(repo, row)
             await repo.commit()
         if status != DeliveryStatus.PENDING:
-            metrics.broadcast_message(status.value)
+            metrics.broadcast_message(status.value, channel_of(row.chat_id))
 
     async def _retry(
         self, row: LedgerRow, attempts: int, reason: str, *, backoff: bool = False

@@ -167,6 +167,12 @@ class RateLimiter:
         now = self._clock()
         return max(0.0, self._chat_ready(chat_id, now) - now, self._paused_until - now)
 
+    def pause_chat(self, seconds: float, chat_id: int) -> None:
+        """Nothing more to `chat_id` for `seconds`; the others keep their pace (a MAX 429)."""
+        now = self._clock()
+        self._tat[chat_id] = max(self._tat.get(chat_id, now), now + max(seconds, 0.0))
+        self._chat_paused[chat_id] = max(self._chat_paused.get(chat_id, 0.0), now + seconds)
+
     def on_retry_after(self, seconds: float, chat_id: int | None = None) -> str:
         """Telegram said 429; returns the scope we blame: "private", "group" or "global"."""
         now, seconds = self._clock(), max(seconds, 0.0)

@@ -150,6 +150,18 @@ async def status(session: AsyncSession, broadcast_id: int) -> Status | None:
     return (await _statuses(session, [broadcast]))[0] if broadcast else None
 
 
+async def counts_by_channel(session: AsyncSession, broadcast_id: int) -> dict[str, dict[str, int]]:
+    """Per messenger ("tg", "max") with a row in the ledger: total, sent, failed, blocked,
+    pending (pending counts rows being sent too)."""
+    out: dict[str, dict[str, int]] = {}
+    by_channel = await Repositories(session).deliveries.counts_by_channel(broadcast_id)
+    for channel, counts in sorted(by_channel.items()):
+        total = sum(counts.values())
+        done = {key: counts.get(status, 0) for key, status in DONE_STATUSES.items()}
+        out[channel] = {"total": total, **done, "pending": total - sum(done.values())}
+    return out
+
+
 async def recent(session: AsyncSession, limit: int = 10) -> list[Status]:
     return await _statuses(session, await Repositories(session).broadcasts.recent(limit))
 
@@ -169,6 +181,13 @@ async def _statuses(session: AsyncSession, broadcasts: list[Broadcast]) -> list[
             total = await count_recipients(session, target_of(b))
         out.append(_status(b, counts, total))
     return out
+
+
+DONE_STATUSES = {
+    "sent": DeliveryStatus.SENT,
+    "failed": DeliveryStatus.FAILED,
+    "blocked": DeliveryStatus.BLOCKED,
+}
 
 
 def _status(b: Broadcast, counts: dict[str, int], total: int) -> Status:

@@ -84,10 +84,12 @@ async def test_429_pauses_with_a_growing_per_chat_backoff(
     max_api.fail_next(429, "too.many.requests", "slow down", times=4)
     pauses = [await sender.send(GROUP, NOTICE, broadcast_id=1, is_private=False)
               for _ in range(4)]  # fmt: skip
-    assert pauses == [RetryAfter(1.0), RetryAfter(2.0), RetryAfter(4.0), RetryAfter(8.0)]
+    assert pauses == [RetryAfter(s, per_chat=True) for s in (1.0, 2.0, 4.0, 8.0)]
     assert isinstance(await sender.send(GROUP, NOTICE, broadcast_id=1, is_private=False), Sent)
     max_api.fail_next(429, "too.many.requests", "slow down")
-    assert await sender.send(GROUP, NOTICE, broadcast_id=1, is_private=False) == RetryAfter(1.0)
+    assert await sender.send(GROUP, NOTICE, broadcast_id=1, is_private=False) == RetryAfter(
+        1.0, per_chat=True
+    )
     max_api.set_limits(per_chat=1, global_rps=None)  # the fake's own limit, not an injected one
     outcomes = await asyncio.gather(
         *[sender.send(GROUP, NOTICE, broadcast_id=1, is_private=False) for _ in range(2)]

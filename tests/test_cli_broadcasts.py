@@ -21,7 +21,7 @@ from storage.models import Broadcast, Chat, ChatAudience, ChatTag
 from tests.conftest import process_env
 
 ROOT = Path(__file__).resolve().parent.parent
-STATUS_KEYS = {"total", "sent", "failed", "blocked", "pending", "state"}
+STATUS_KEYS = {"total", "sent", "failed", "blocked", "pending", "state", "channels"}
 NEXT_YEAR = datetime.now(UTC).year + 1
 
 
@@ -97,7 +97,7 @@ def test_create_at_a_time_then_status_list_cancel(cli: Cli, text_file: Path) -> 
     status = cli.json("broadcast", "status", str(bid))
     assert set(status) == STATUS_KEYS
     assert status == {"total": 1, "sent": 0, "failed": 0, "blocked": 0, "pending": 1,
-                      "state": "scheduled"}  # fmt: skip
+                      "state": "scheduled", "channels": {}}  # fmt: skip
     human = cli("broadcast", "status", str(bid))
     assert f"№{bid}" in human.stdout and f"10.03.{NEXT_YEAR} 18:30" in human.stdout
 

@@ -17,7 +17,7 @@ from tests.conftest import process_env
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "chats.csv"
-KEYS = {"chat_id", "title", "kind", "active", "audiences", "tags"}
+KEYS = {"chat_id", "channel", "title", "kind", "active", "audiences", "tags"}
 
 
 class Cli:
@@ -55,7 +55,8 @@ def test_example_imports_and_lists(cli: Cli, tmp_path: Path) -> None:
     assert "Добавлено чатов: 4, обновлено: 0, без изменений: 0" in result.stdout
     chats = cli.listing()
     assert chats[-1001000000101] == {
-        "chat_id": -1001000000101, "title": "Родители, школа №5", "kind": "supergroup",
+        "chat_id": -1001000000101, "channel": "tg", "title": "Родители, школа №5",
+        "kind": "supergroup",
         "active": True, "audiences": ["parents"], "tags": [],
     }  # fmt: skip
     assert chats[-1001000000103]["audiences"] == ["staff", "teachers"]

@@ -30,9 +30,14 @@ from bot.services.faq import FaqService
 from bot.services.faq.learning import refresh
 from bot.services.faq.querylog import QueryLog
 from bot.services.tickets.relay import StaffRelay
+from broadcasts.channel import Channel
+from broadcasts.channels import ChannelRouter
 from broadcasts.limiter import Priority, RateLimiter
 from broadcasts.worker import BroadcastWorker
 from handlers import get_routers
+from handlers.max.broadcast_channel import MaxChannel
+from handlers.max.client import MaxClient
+from handlers.max.ids import MaxIds
 from handlers.tg.broadcast_channel import TelegramChannel
 from handlers.tg.callback_guard import CallbackGuard
 from handlers.tg.commands import set_commands, set_profile
@@ -286,7 +291,7 @@ async def start_broadcasts(
     """The delivery worker: claims due broadcasts in the database and sends them."""
     worker = BroadcastWorker(
         sessionmaker,
-        TelegramChannel(bot),
+        broadcast_channel(dispatcher, bot, settings, sessionmaker),
         clock,
         instance_id=settings.broadcast_instance_id or f"{socket.gethostname()}:{os.getpid()}",
         concurrency=settings.broadcast_concurrency,
@@ -301,10 +306,31 @@ async def start_broadcasts(
     dispatcher["broadcast_worker"] = worker  # the compose dialog wakes it for «Сейчас»
 
 
+def broadcast_channel(
+    dispatcher: Dispatcher, bot: Bot, settings: Settings, sessionmaker: SessionMaker
+) -> Channel:
+    """Each delivery goes to its chat's messenger: Telegram, and MAX when MAX_BOT_TOKEN is set
+    (without it MAX rows wait and then fail with the reason; they never reach Telegram). MAX
+    sends also keep MAX's pace: MAX_RATE overall, about 2 a second into one chat."""
+    channels: dict[str, Channel] = {"tg": TelegramChannel(bot)}
+    if settings.max_enabled and settings.max_bot_token is not None:
+        token = settings.max_bot_token.get_secret_value().strip()
+        client = MaxClient(token, base_url=settings.max_api_url)
+        dispatcher["max_broadcast_client"] = client
+        pace = RateLimiter(settings.max_rate, per_chat_interval=0.5)
+        dispatcher["max_send_limiter"] = pace  # for the MAX runtime's own sends to share
+        ids = MaxIds(sessionmaker).external
+        channels["max"] = MaxChannel(client, ids=ids, pace=pace.acquire)
+    return ChannelRouter(channels)
+
+
 async def stop_broadcasts(dispatcher: Dispatcher) -> None:
     worker: BroadcastWorker | None = dispatcher.workflow_data.pop("broadcast_worker", None)
     if worker is not None:
         await worker.stop(wait=30)  # sends in flight finish, the rest stays pending
+    client: MaxClient | None = dispatcher.workflow_data.pop("max_broadcast_client", None)
+    if client is not None:
+        await client.close()
 
 
 async def stop_scheduler(dispatcher: Dispatcher) -> None:

@@ -73,8 +73,8 @@ FAQ = Counter(
 )
 BROADCAST_MESSAGES = Counter(
     "moc_broadcast_messages_total",
-    "Broadcast messages by final outcome: sent, blocked (chat gone), failed.",
-    ["status"],
+    "Broadcast messages by final outcome (sent, blocked: chat gone, failed) and messenger.",
+    ["status", "channel"],
     registry=REGISTRY,
 )
 BROADCAST_RETRY_AFTER = Counter(
@@ -124,7 +124,8 @@ for _outcome in ("answer", "suggest", "smalltalk", "offtopic", "unknown"):
 for _source in ("polling", "webhook"):
     UNPARSABLE.labels(_source)
 for _status in ("sent", "blocked", "failed"):
-    BROADCAST_MESSAGES.labels(_status)
+    for _channel in ("tg", "max"):
+        BROADCAST_MESSAGES.labels(_status, _channel)
 
 
 def update_handled(update_type: str, seconds: float, *, failed: bool = False) -> None:
@@ -148,9 +149,10 @@ def faq_outcome(kind: str) -> None:
     FAQ.labels(kind).inc()
 
 
-def broadcast_message(status: str) -> None:
-    """A broadcast ledger row reached its final status: "sent", "blocked" or "failed"."""
-    BROADCAST_MESSAGES.labels(status).inc()
+def broadcast_message(status: str, channel: str = "tg") -> None:
+    """A broadcast ledger row reached its final status: "sent", "blocked" or "failed";
+    `channel` is the chat's messenger ("tg" or "max")."""
+    BROADCAST_MESSAGES.labels(status, channel).inc()
 
 
 def broadcast_retry_after() -> None:

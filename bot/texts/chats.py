@@ -15,9 +15,15 @@ AUDIENCE_TITLES: Final = {
     "teachers": "Педагоги",
     "staff": "Сотрудники МОЦ",
 }
-KIND_TITLES: Final = {"group": "группа", "supergroup": "супергруппа", "channel": "канал"}
+# "chat" is a MAX group (MAX calls groups chats); a chat's messenger is told apart by its id
+KIND_TITLES: Final = {
+    "group": "группа", "supergroup": "супергруппа", "channel": "канал", "chat": "группа",
+}  # fmt: skip
 # «добавили в …»: the accusative case
-KIND_INTO: Final = {"group": "группу", "supergroup": "супергруппу", "channel": "канал"}
+KIND_INTO: Final = {
+    "group": "группу", "supergroup": "супергруппу", "channel": "канал", "chat": "группу",
+}  # fmt: skip
+CHANNEL_TITLES: Final = {"tg": "Telegram", "max": "MAX"}
 
 BTN_BOUND: Final = "✅ {title}"
 
@@ -37,6 +43,15 @@ ADDED_HELD: Final = (
 BOUND_TOAST: Final = "Чат «{title}»: {audiences}."
 CHAT_GONE: Final = "Этого чата больше нет в реестре."
 CHAT_INACTIVE: Final = "Бот больше не состоит в этом чате."
+
+# --- the bot was added to a MAX group (told to every MAX admin privately) ---
+ADDED_MAX: Final = (
+    "➕ Бота добавили в {kind} MAX <code>{title}</code> (id <code>{chat_id}</code>).\n"
+    "Добавил(а): <code>{who}</code>.\n\n"
+    "Сейчас чат получает рассылки для: {audiences}.\n"
+    "Выберите аудиторию кнопкой (повторное нажатие убирает её) или напишите в самом чате "
+    "<code>/bind parents</code>."
+)
 
 # --- /bind, /unbind, /tag, /untag in a group ---
 BIND_PICK: Final = (
@@ -60,7 +75,9 @@ NOT_REGISTERED: Final = "Этот чат ещё не в реестре расс�
 CHATS_TITLE: Final = "<b>Чаты для рассылок</b>"
 CHATS_COUNTS_LINE: Final = "{audience}: чатов {chats}, подписчиков в личке {subscribers}"
 CHATS_ACTIVE: Final = "<b>Активные чаты</b> ({count}):"
-CHATS_LINE: Final = "• <code>{title}</code> — {kind}, <code>{chat_id}</code>\n   {audiences}{tags}"
+CHATS_LINE: Final = (
+    "• <code>{title}</code> — {channel}, {kind}, <code>{chat_id}</code>\n   {audiences}{tags}"
+)
 CHATS_NO_AUDIENCE: Final = "⚠️ без аудитории — рассылки не приходят"
 CHATS_NONE: Final = "Бот пока не добавлен ни в один чат. Добавьте его в группу — я сообщу."
 CHATS_INACTIVE: Final = (

@@ -9,6 +9,7 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import Message
 
+from bot.core.ids import channel_of
 from bot.core.markup import MESSAGE_LIMIT, clip, fill, q
 from bot.services.chats.registry import audience_list
 from bot.texts import chats as t
@@ -25,6 +26,7 @@ def _registry_line(chat: Chat) -> str:
     tags = clip(" ".join(f"#{tag}" for tag in tags_of(chat)), 300)
     return t.CHATS_LINE.format(
         title=q(chat.title or "—"),
+        channel=t.CHANNEL_TITLES[channel_of(chat.id)],
         kind=q(t.KIND_TITLES.get(chat.kind, chat.kind)),
         chat_id=chat.id,
         audiences=shown,

@@ -46,6 +46,10 @@ PART_ATTEMPTS: Final = 3  # tries for the second and later parts of a long text
 REMEMBERED: Final = 1000  # seq → mid of the channel's own recent messages
 # Uploads a broadcast's photo or document to MAX: the attachment for it, or None if unavailable.
 MediaResolver = Callable[[Content], Awaitable[dict[str, Any] | None]]
+# The MAX id (user id or chat_id) behind an internal id (`bot.core.ids`); None if unknown.
+IdResolver = Callable[[int], Awaitable[int | None]]
+# Waits for MAX's own pace (MAX_RATE, shared with the bot's other MAX calls) before a send.
+Pace = Callable[[int], Awaitable[None]]
 
 
 def ack_payload(broadcast_id: int) -> str:
@@ -88,7 +92,7 @@ class MaxBackoff:
 def classify(exc: MaxError, chat_id: int, backoff: MaxBackoff) -> SendOutcome:
     """What an error raised by a send means for the ledger."""
     if isinstance(exc, MaxRetryAfter):
-        return RetryAfter(backoff.hit(chat_id))
+        return RetryAfter(backoff.hit(chat_id), per_chat=True)
     if isinstance(exc, MaxBlocked | MaxNotFound):
         return Blocked(f"{exc.code}: {exc.message}")
     if isinstance(exc, MaxAttachmentNotReady | MaxServerError | MaxNetworkError):
@@ -97,7 +101,10 @@ def classify(exc: MaxError, chat_id: int, backoff: MaxBackoff) -> SendOutcome:
 
 
 class MaxChannel:
-    """Sends through a MaxClient; texts are rendered from the bot's Telegram HTML."""
+    """Sends through a MaxClient; texts are rendered from the bot's Telegram HTML.
+
+    With `ids` the channel speaks the ledger's internal ids (`bot.core.ids`) and translates
+    each to MAX's own; without it every id is MAX's own (tests of the transport)."""
 
     def __init__(
         self,
@@ -105,11 +112,18 @@ class MaxChannel:
         *,
         media: MediaResolver | None = None,
         backoff: MaxBackoff | None = None,
+        ids: IdResolver | None = None,
+        pace: Pace | None = None,
     ) -> None:
         self._client = client
         self._media = media
         self._backoff = backoff or MaxBackoff()
+        self._ids = ids
+        self._pace = pace
         self._mids: OrderedDict[tuple[int, int], str] = OrderedDict()
+
+    async def _max_id(self, chat_id: int) -> int | None:
+        return chat_id if self._ids is None else await self._ids(chat_id)
 
     async def send(
         self,
@@ -120,6 +134,15 @@ class MaxChannel:
         is_private: bool,
         audience: str | None = None,
     ) -> SendOutcome:
+        target = await self._max_id(chat_id)
+        if target is None:
+            return Failed(f"неизвестный id MAX {chat_id}", permanent=True)
+        return await self._send(target, content, broadcast_id, is_private, audience)
+
+    async def _send(
+        self, chat_id: int, content: Content, broadcast_id: int, is_private: bool,
+        audience: str | None,
+    ) -> SendOutcome:  # fmt: skip
         rows = buttons(content, broadcast_id, audience if is_private else None)
         try:
             attachments = await self._attachments(content, rows)
@@ -160,14 +183,15 @@ class MaxChannel:
 
     async def post(self, user_id: int, text: str) -> int:
         """A message to a person the channel may edit later (the progress message): its seq."""
-        parts = render_text(text)
-        if not parts:
-            raise ValueError("an empty progress message")
-        return (await self._post(user_id, True, parts[0], [])).seq
+        parts, target = render_text(text), await self._max_id(user_id)
+        if not parts or target is None:
+            raise ValueError("an empty progress message or an unknown MAX id")
+        return (await self._post(target, True, parts[0], [])).seq
 
     async def edit_progress(self, chat_id: int, message_id: int, text: str) -> None:
-        """`chat_id` is the author's MAX user id, `message_id` the seq `post` returned."""
-        mid = self._mids.get((chat_id, message_id))
+        """`chat_id` is the author's user id, `message_id` the seq `post` returned."""
+        target = await self._max_id(chat_id)
+        mid = self._mids.get((target, message_id)) if target is not None else None
         if mid is None:
             log.info(
                 "progress message %s/%s not edited: its MAX id is unknown", chat_id, message_id
@@ -179,10 +203,14 @@ class MaxChannel:
             log.info("progress message %s/%s not edited: %s", chat_id, message_id, exc)
 
     async def notify(self, chat_id: int, text: str) -> None:
-        """`chat_id` is a MAX user id here (a broadcast's author): their dialog gets it."""
+        """`chat_id` is a user id here (a broadcast's author): their dialog gets it."""
+        target = await self._max_id(chat_id)
+        if target is None:
+            log.warning("notice to %s not delivered: unknown MAX id", chat_id)
+            return
         try:
             for part in render_text(text):
-                await self._client.send_message(user_id=chat_id, text=part)
+                await self._client.send_message(user_id=target, text=part)
         except MaxError as exc:
             log.warning("notice to %s not delivered: %s", chat_id, exc)
 
@@ -206,6 +234,8 @@ class MaxChannel:
         """A private subscriber is a MAX user id (their dialog's chat_id differs); a group is
         its chat_id."""
         user_id, chat_id = (target, None) if is_private else (None, target)
+        if self._pace is not None:
+            await self._pace(target)
         sent = await self._client.send_message(
             chat_id=chat_id, user_id=user_id, text=text or None, attachments=attachments
         )

@@ -13,10 +13,11 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.core.ids import BASE
 from storage.models import Ack, Delivery, DeliveryStatus
 from storage.repositories.sql import affected, insert_ignore, insert_once
 
@@ -134,6 +135,20 @@ class DeliveryRepo:
             )
             for broadcast_id, status, n in rows:
                 out[broadcast_id][str(status)] = int(n)
+        return out
+
+    async def counts_by_channel(self, broadcast_id: int) -> dict[str, dict[str, int]]:
+        """Ledger rows of one broadcast per messenger (`bot.core.ids.channel_of`) and status."""
+        is_max = (Delivery.chat_id >= BASE) | (Delivery.chat_id <= -BASE)
+        channel = case((is_max, "max"), else_="tg").label("channel")
+        rows = await self.session.execute(
+            select(channel, Delivery.status, func.count())
+            .where(Delivery.broadcast_id == broadcast_id)
+            .group_by(channel, Delivery.status)
+        )
+        out: dict[str, dict[str, int]] = {}
+        for name, status, n in rows:
+            out.setdefault(str(name), {})[str(status)] = int(n)
         return out
 
     async def top_errors(self, broadcast_id: int, limit: int = 3) -> list[tuple[str, int]]:

@@ -169,11 +169,15 @@ def _line(item: Status, settings: Settings) -> str:
 def show_status(settings: Settings, broadcast_id: int, as_json: bool) -> int:
     from broadcasts import service
 
-    item = _run(settings, lambda session: service.status(session, broadcast_id))
+    async def load(session: AsyncSession) -> tuple[Status | None, dict[str, dict[str, int]]]:
+        found = await service.status(session, broadcast_id)
+        return found, await service.counts_by_channel(session, broadcast_id)
+
+    item, channels = _run(settings, load)
     if item is None:
         return _fail(["ошибка: " + t.CLI_NOT_FOUND.format(id=broadcast_id)])
-    if as_json:
-        print(json.dumps({**_counters(item), "state": item.state}))
+    if as_json:  # `channels`: the same counters per messenger, for rows already in the ledger
+        print(json.dumps({**_counters(item), "state": item.state, "channels": channels}))
     else:
         print(_line(item, settings))
     return 0

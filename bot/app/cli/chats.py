@@ -180,12 +180,13 @@ def import_file(settings: Settings, path: Path) -> int:
 
 
 def list_chats(settings: Settings, as_json: bool) -> int:
+    from bot.core.ids import channel_of
     from storage.repositories.chats import ChatRepo, audiences_of, tags_of
 
     async def load(session: AsyncSession) -> list[dict[str, Any]]:
         return [
-            {"chat_id": c.id, "title": c.title, "kind": c.kind, "active": c.is_active,
-             "audiences": audiences_of(c), "tags": tags_of(c)}
+            {"chat_id": c.id, "channel": channel_of(c.id), "title": c.title, "kind": c.kind,
+             "active": c.is_active, "audiences": audiences_of(c), "tags": tags_of(c)}
             for c in await ChatRepo(session).all()
         ]  # fmt: skip
 
@@ -200,6 +201,7 @@ def list_chats(settings: Settings, as_json: bool) -> int:
             tags = " ".join(f"#{tag}" for tag in c["tags"])
             audiences = ",".join(c["audiences"]) or "-"
             print(
-                f"{c['chat_id']:>15}  {c['kind']:10}  {audiences:28}  {c['title']}  {tags}{state}"
+                f"{c['chat_id']:>20}  {c['channel']:3}  {c['kind']:10}  {audiences:28}  "
+                f"{c['title']}  {tags}{state}"
             )
     return 0

@@ -1,0 +1,106 @@
+"""«Ознакомлен» and «Отписаться» under a broadcast, pressed in MAX.
+
+The payloads are the Telegram ones (`ack:<broadcast>`, `unsub:<audience>`, see
+`handlers.max.broadcast_channel`), and so are the rules: one mark per person per broadcast
+(the unique key in `acks` decides), «Отписаться» ends one private subscription. People are
+recorded under internal ids, so a MAX press and a Telegram press never collide.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+from bot import texts
+from bot.core.markup import fill
+from bot.core.messages import Unreachable
+from bot.texts import broadcasts as tb
+from bot.texts import chats as t
+from broadcasts import service
+from handlers.max.client import MaxError
+from handlers.max.context import JsonDict, MaxContext, Routes
+from storage.repositories import Repositories
+from storage.repositories.chats import AUDIENCES
+
+log = logging.getLogger(__name__)
+PREVIEW_ID: Final = 0  # handlers.tg.callbacks.PREVIEW_ID: a preview's button carries no broadcast
+
+
+def _press(update: JsonDict) -> tuple[str, str, JsonDict, JsonDict]:
+    """(payload, callback_id, the presser, the recipient of the pressed message)."""
+    callback = update.get("callback") or {}
+    recipient = (update.get("message") or {}).get("recipient") or {}
+    user = dict(callback.get("user") or {})
+    payload, callback_id = (
+        str(callback.get("payload") or ""),
+        str(callback.get("callback_id") or ""),
+    )
+    return payload, callback_id, user, recipient
+
+
+async def _answer(ctx: MaxContext, callback_id: str, notification: str) -> None:
+    try:
+        await ctx.client.answer_callback(callback_id, notification=notification[:200])
+    except MaxError as exc:
+        log.info("callback %s not answered: %s", callback_id, exc)
+
+
+async def acknowledge(ctx: MaxContext, update: JsonDict) -> bool:
+    payload, callback_id, user, recipient = _press(update)
+    prefix, _, raw = payload.partition(":")
+    if prefix != "ack":
+        return False
+    if not raw.isdigit() or not isinstance(user.get("user_id"), int):
+        await _answer(ctx, callback_id, texts.STALE_BUTTON)
+        return True
+    broadcast_id = int(raw)
+    if broadcast_id == PREVIEW_ID:
+        await _answer(ctx, callback_id, tb.ACK_PREVIEW)
+        return True
+    async with ctx.sessionmaker() as session:
+        repo = Repositories(session)
+        if await repo.broadcasts.get(broadcast_id) is None:
+            await _answer(ctx, callback_id, tb.ACK_GONE)
+            return True
+        person = await repo.channel_ids.internal("max", "user", user["user_id"])
+        in_group = recipient.get("chat_type") == "chat" and recipient.get("chat_id") is not None
+        chat_id = (
+            await repo.channel_ids.internal("max", "chat", int(recipient["chat_id"]))
+            if in_group
+            else person  # a private delivery is recorded under the person, as in Telegram
+        )
+        name = str(user.get("name") or user.get("first_name") or "")
+        recorded = await service.record_ack(session, broadcast_id, chat_id, person, name)
+        await repo.commit()
+    await _answer(ctx, callback_id, tb.ACK_THANKS if recorded else tb.ACK_AGAIN)
+    return True
+
+
+async def unsubscribe(ctx: MaxContext, update: JsonDict) -> bool:
+    payload, callback_id, user, _ = _press(update)
+    prefix, _, audience = payload.partition(":")
+    if prefix != "unsub":
+        return False
+    if audience not in AUDIENCES or not isinstance(user.get("user_id"), int):
+        await _answer(ctx, callback_id, texts.STALE_BUTTON)
+        return True
+    async with ctx.sessionmaker() as session:
+        repo = Repositories(session)
+        person = await repo.channel_ids.internal("max", "user", user["user_id"])
+        removed = await repo.chats.unsubscribe(person, audience)
+        await repo.commit()
+    if not removed:
+        await _answer(ctx, callback_id, t.UNSUB_ALREADY)
+        return True
+    title = t.AUDIENCE_TITLES[audience]
+    await _answer(ctx, callback_id, t.UNSUB_TOAST.format(audience=title))
+    try:
+        await ctx.messenger.send(person, fill(t.UNSUBSCRIBED, audiences=title))
+    except Unreachable as exc:
+        log.info("unsubscribed MAX user %s not told: %s", person, exc.reason)
+    return True
+
+
+def register(routes: Routes) -> None:
+    routes.add("message_callback", acknowledge)
+    routes.add("message_callback", unsubscribe)
