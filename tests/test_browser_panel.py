@@ -29,7 +29,8 @@ from tests import pg
 from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness, make_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "web-tickets.png"
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+SCREENSHOT, SUMMARY_SCREENSHOT = DOCS / "web-tickets.png", DOCS / "web-summary.png"
 QUESTION = "можно ли привести на занятие собаку-поводыря <script>Рекс</script>"
 LINK = re.compile(r"(http://\S+/web/login\?t=\S+)")
 
@@ -76,6 +77,7 @@ async def test_staff_answer_a_ticket_in_the_browser(harness: BotHarness, panel: 
     reply = await harness.say(PARENT, QUESTION)
     await harness.press(PARENT, reply, texts.BTN_ASK_SHORT)
     await harness.server.next_message(STAFF_CHAT)  # the post in the staff chat
+    await harness.dp.workflow_data["querylog"].flush()  # the question reaches «Сводка» now
     async with harness.sessionmaker() as session:
         ticket_id = (await session.scalars(select(Ticket.id))).one()
 
@@ -102,6 +104,13 @@ async def test_staff_answer_a_ticket_in_the_browser(harness: BotHarness, panel: 
             await page.get_by_label("Ответ родителю").fill("Да, можно: предупредите педагога.")
             await page.get_by_role("button", name="Отправить ответ").click()
             await page.get_by_text("Ответ отправлен родителю").wait_for(timeout=15_000)
+
+            await page.get_by_role("link", name="Сводка").click()
+            await page.wait_for_url("**/web/summary")
+            chart = page.locator("svg.chart")
+            await chart.wait_for()
+            assert await chart.locator("rect").count() > 0  # the parent's question, at least
+            await page.screenshot(path=str(SUMMARY_SCREENSHOT), full_page=True)
 
             # the same link again opens nothing: it was single use
             again = await browser.new_page()

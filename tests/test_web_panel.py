@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
@@ -15,10 +16,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
 from bot.core.messages import Keyboard, MessageRef
+from bot.services.faq.daily import per_day
 from bot.services.staff.web_sessions import make_token
 from handlers.web import add_panel
+from handlers.web.charts import daily_questions
 from storage.db import SessionMaker
-from storage.models import Ticket, User
+from storage.models import FaqQuery, Ticket, User
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, PARENT, make_settings
 
@@ -296,3 +299,49 @@ async def test_logout_ends_the_session(
     client.session.cookie_jar.update_cookies({"moc_panel": cookie.value})  # a copy kept
     response = await client.get("/web/tickets", allow_redirects=False)
     assert response.status == 303
+
+
+async def test_summary_draws_questions_per_day(
+    client: Client,
+    panel_settings: Settings,
+    sessionmaker: SessionMaker,
+    clock: FrozenClock,
+) -> None:
+    assert (await client.get("/web/summary", allow_redirects=False)).status == 303
+    await ticket(sessionmaker, "вопрос")  # the parent exists now
+    async with sessionmaker() as session:
+        for days_ago, outcome, text in [
+            (0, "answer", "как получить сертификат"),
+            (0, "unknown", f"непонятно {EVIL}"),
+            (1, "suggest", "навигатор"),
+            (30, "unknown", "давний вопрос"),  # outside the chart's 14 days
+        ]:
+            session.add(
+                FaqQuery(
+                    user_id=PARENT.id,
+                    text=text,
+                    outcome=outcome,
+                    created_at=NOW - timedelta(days=days_ago),
+                )
+            )
+        await session.commit()
+    await sign_in(client, panel_settings, clock)
+    html = await (await client.get("/web/summary")).text()
+    assert html.count("<rect") == 3 and "<svg" in html
+    assert "ответил: 1" in html and "не понял: 1" in html and "Открытых: 1" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "давний вопрос" not in html
+
+
+def test_per_day_buckets_local_days_and_keeps_empty_ones() -> None:
+    tz = ZoneInfo("Asia/Kamchatka")  # UTC+12: 13:00 UTC is already tomorrow there
+    rows = [
+        (datetime(2026, 12, 4, 13, 0, tzinfo=UTC), "answer"),
+        (datetime(2026, 12, 4, 11, 0, tzinfo=UTC), "offtopic"),
+        (datetime(2026, 12, 4, 11, 0, tzinfo=UTC), "smalltalk"),
+    ]
+    days = per_day(rows, tz, date(2026, 12, 5), 3)
+    assert [d.day.day for d in days] == [3, 4, 5]
+    assert (days[1].not_understood, days[1].answered, days[1].total) == (1, 0, 1)
+    assert days[2].answered == 1 and days[0].total == 0
+    assert "<rect" in daily_questions(days) and "<rect" not in daily_questions(days[:1])

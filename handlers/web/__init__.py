@@ -16,7 +16,7 @@ from aiohttp import web
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Messenger
-from handlers.web import auth, tickets
+from handlers.web import auth, summary, tickets
 from handlers.web.context import CLOCK, MESSENGER, SESSIONMAKER, SETTINGS
 from storage.db import SessionMaker
 
@@ -41,6 +41,7 @@ def create_panel(
     panel.router.add_static("/static", HERE / "static", name="static")
     auth.add_routes(panel)
     tickets.add_routes(panel)
+    summary.add_routes(panel)
     return panel
 
 
