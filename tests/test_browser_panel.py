@@ -111,6 +111,8 @@ async def test_staff_answer_a_ticket_in_the_browser(harness: BotHarness, panel: 
             await chart.wait_for()
             assert await chart.locator("rect").count() > 0  # the parent's question, at least
             await page.screenshot(path=str(SUMMARY_SCREENSHOT), full_page=True)
+            await page.get_by_role("link", name="Сотрудники").click()
+            await page.get_by_text("вошёл(ла) в панель").wait_for()
 
             # the same link again opens nothing: it was single use
             again = await browser.new_page()

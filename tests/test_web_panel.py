@@ -161,6 +161,7 @@ async def test_secure_cookie_under_https(
         ("expired", "устарела"),
         ("forged", "повреждена"),
         ("other_secret", "повреждена"),
+        ("garbage", "повреждена"),
         ("not_staff", "только для сотрудников"),
     ],
 )
@@ -182,6 +183,8 @@ async def test_sign_in_links_that_open_nothing(
         signature = token.partition(".")[2]
         other = make_token(panel_settings, PARENT.id, "x", clock.now()).partition(".")[0]
         token = f"{other}.{signature}"
+    elif case == "garbage":
+        token = "ж.ж"
     elif case == "other_secret":
         token = make_token(make_settings(db_path, web_secret="guess"), ADMIN.id, "А", NOW)
     else:
@@ -345,3 +348,22 @@ def test_per_day_buckets_local_days_and_keeps_empty_ones() -> None:
     assert (days[1].not_understood, days[1].answered, days[1].total) == (1, 0, 1)
     assert days[2].answered == 1 and days[0].total == 0
     assert "<rect" in daily_questions(days) and "<rect" not in daily_questions(days[:1])
+
+
+async def test_staff_page_lists_admin_ids(
+    db_path: Path, sessionmaker: SessionMaker, clock: FrozenClock, messenger: RecordingMessenger
+) -> None:
+    settings = make_settings(db_path, admin_ids=f"{ADMIN.id},77", web_secret="s")
+    async with sessionmaker() as session:
+        session.add(User(id=ADMIN.id, first_name=EVIL, username="anna_moc"))
+        await session.commit()
+    client = await client_for(settings, sessionmaker, messenger, clock)
+    try:
+        assert (await client.get("/web/staff", allow_redirects=False)).status == 303
+        await sign_in(client, settings, clock)
+        html = await (await client.get("/web/staff")).text()
+        assert "&lt;script&gt;" in html and "<script>" not in html and "@anna_moc" in html
+        assert "id 77" in html and "ещё не писал(а) боту" in html
+        assert html.count("вошёл(ла) в панель") == 1
+    finally:
+        await client.close()

@@ -16,7 +16,7 @@ from aiohttp import web
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Messenger
-from handlers.web import auth, summary, tickets
+from handlers.web import auth, staff, summary, tickets
 from handlers.web.context import CLOCK, MESSENGER, SESSIONMAKER, SETTINGS
 from storage.db import SessionMaker
 
@@ -42,6 +42,7 @@ def create_panel(
     auth.add_routes(panel)
     tickets.add_routes(panel)
     summary.add_routes(panel)
+    staff.add_routes(panel)
     return panel
 
 

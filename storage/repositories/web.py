@@ -44,6 +44,13 @@ class WebRepo:
     async def drop_session(self, key: str) -> None:
         await self.session.execute(delete(WebSession).where(WebSession.key == key))
 
+    async def signed_in(self, now: datetime) -> set[int]:
+        """Staff ids with an unexpired panel session."""
+        rows = await self.session.scalars(
+            select(WebSession.staff_id).where(WebSession.expires_at > now).distinct()
+        )
+        return set(rows)
+
     async def drop_expired(self, now: datetime) -> None:
         """Expired sessions and links past their validity (a used nonce matters only until
         the link would have expired anyway)."""

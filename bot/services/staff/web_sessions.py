@@ -80,7 +80,8 @@ def login_link(settings: Settings, staff_id: int, name: str, now: datetime) -> s
 
 def _claims(settings: Settings, token: str) -> dict[str, object] | None:
     body, _, signature = token.partition(".")
-    if not body or not hmac.compare_digest(signature, _sign(settings.panel_secret(), body)):
+    expected = _sign(settings.panel_secret(), body).encode()
+    if not body or not hmac.compare_digest(signature.encode(), expected):
         return None
     try:
         claims = json.loads(_unb64(body))
