@@ -6,16 +6,22 @@ from __future__ import annotations
 import logging
 import re
 import socket
+from pathlib import Path
 
 import aiohttp
 import pytest
 
 from bot import texts
+from bot.app.factory import Services, create_bot, create_dispatcher
 from bot.app.panel import start_panel_server
+from bot.app.web import WebhookServer
 from bot.core.clock import SystemClock
+from bot.services.faq import FaqService
 from bot.texts import web as t
 from handlers.tg.messenger import TelegramMessenger
+from storage.db import create_engine, create_sessionmaker
 from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness, make_settings
+from tests.fakes.telegram_api import FakeTelegramServer
 
 LINK = re.compile(r"(http://\S+/web/login\?t=\S+)")
 
@@ -82,3 +88,27 @@ async def test_a_taken_port_leaves_the_bot_running(
         )
         is None
     )
+
+
+async def test_webhook_mode_serves_the_panel_beside_the_webhook(
+    server: FakeTelegramServer, db_path: Path, faq_service: FaqService
+) -> None:
+    settings = make_settings(
+        db_path, webhook_url="https://bot.example.org/webhook", webhook_secret="s3cret",
+        web_port=0, telegram_api_url=server.url,
+    )  # fmt: skip
+    engine = create_engine(settings.database_url)
+    sessionmaker = create_sessionmaker(engine)
+    dp = create_dispatcher(Services(settings, sessionmaker, faq_service), jobs=False)
+    app = WebhookServer(settings, dp, create_bot(settings), sessionmaker)
+    await app.start()
+    try:
+        async with aiohttp.ClientSession(f"http://127.0.0.1:{app.port}") as http:
+            panel = await http.get("/web/tickets", allow_redirects=False)
+            assert panel.status == 303 and panel.headers["Location"] == "/web/signin"
+            assert (await http.get("/web/signin")).status == 200
+            # /webhook is the webhook's, not the panel's (a prefix is no path segment)
+            assert (await http.post("/webhook", json={})).status == 401
+    finally:
+        await app.stop()
+        await engine.dispose()
