@@ -9,9 +9,11 @@ from aiogram import Bot
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app.factory import Services, create_bot, create_dispatcher
+from bot.app.panel import start_panel_server
 from bot.app.preflight import check_bot_token
 from bot.core.config import Settings, SettingsError
 from bot.services.faq import FaqService
+from handlers.tg.messenger import TelegramMessenger
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import current_revision, head_revision
 
@@ -72,12 +74,19 @@ async def run_polling(settings: Settings, *, jobs: bool = True) -> None:
         services = build_services(settings, engine)
         dp = create_dispatcher(services, jobs=jobs)
         await refuse_if_webhook_set(bot)
+        panel = await start_panel_server(
+            settings, services.sessionmaker, TelegramMessenger(bot), services.clock
+        )
         log.info(
             "long polling mode (WEBHOOK_URL is not set), background jobs %s; %d FAQ entries",
             "on" if jobs else "off (--no-jobs)", len(services.faq.kb.entries),
         )  # fmt: skip
         # start_polling installs SIGTERM/SIGINT handlers and finishes updates in flight.
-        await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
+        try:
+            await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
+        finally:
+            if panel is not None:
+                await panel.cleanup()
         await dp.storage.close()
     finally:
         await bot.session.close()

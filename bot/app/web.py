@@ -33,9 +33,12 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.app.ops import add_ops_routes
+from bot.core.clock import SystemClock
 from bot.core.config import Settings
 from bot.services.faq.querylog import QueryLog
 from handlers.tg import bad_updates
+from handlers.tg.messenger import TelegramMessenger
+from handlers.web import add_panel
 from storage.db import SessionMaker
 
 log = logging.getLogger(__name__)
@@ -84,6 +87,9 @@ class WebhookServer:
         handler = _CarefulHandler(dp, bot, handle_in_background=False, secret_token=self._secret)
         self.app.router.add_post(settings.webhook_path, handler.handle)
         add_ops_routes(self.app, sessionmaker)
+        if settings.web_panel:  # the staff panel under /web (handlers/web)
+            clock = dp.workflow_data.get("clock") or SystemClock()
+            add_panel(self.app, settings, sessionmaker, TelegramMessenger(bot), clock)
         setup_application(self.app, dp, bot=bot)  # dp.startup/shutdown: commands, jobs
         self.app.on_cleanup.append(self._close)
         self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)

@@ -6,6 +6,7 @@ the region uses) lives here, so the FAQ texts stay the same for every region.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import cached_property
 from pathlib import Path
@@ -102,6 +103,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port (tests)
+    # --- the staff web panel (handlers/web): served on WEB_HOST:WEB_PORT
+    web_panel: bool = True  # long polling starts the web server for it (and /healthz)
+    web_public_url: str | None = None  # what the sign-in link starts with; default below
+    web_secret: SecretStr | None = None  # signs sign-in links; derived from BOT_TOKEN if unset
     dedupe_updates: bool = True
 
     # --- MAX (VK's messenger; not wired into the runner yet, see docs/max-design.md) --------
@@ -288,6 +293,18 @@ class Settings(BaseSettings):
                 "без пробелов и кавычек. Скопируйте его из @BotFather (/token) целиком в .env."
             )
         return token
+
+    @property
+    def panel_url(self) -> str:
+        """The panel's public base URL, without a trailing slash (sign-in links start here)."""
+        return (self.web_public_url or f"http://{self.web_host}:{self.web_port}").rstrip("/")
+
+    def panel_secret(self) -> bytes:
+        """WEB_SECRET, or a key derived from BOT_TOKEN (never the token itself)."""
+        if self.web_secret is not None and self.web_secret.get_secret_value().strip():
+            return self.web_secret.get_secret_value().strip().encode()
+        token = self.bot_token.get_secret_value() if self.bot_token else ""
+        return hashlib.sha256(f"moc-web-panel:{token}".encode()).digest()
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.admin_ids

@@ -246,6 +246,7 @@ ADMIN_COMMANDS: Final = {
     "faq_stats": "Статистика вопросов",
     "faq_drafts": "Черновики FAQ",
     "reload_faq": "Перечитать базу ответов",
+    "web": "Веб-панель (ссылка для входа)",
 }
 STAFF_WITHDRAWN: Final = "↩️ Обращение №{id} отозвано пользователем."
 

@@ -35,6 +35,7 @@ from storage.models.events import (
 from storage.models.faq import FaqDraft, FaqQuery, FaqStaffEntry, FaqStaffSample, FaqVersion
 from storage.models.people import Role, StaffPost, Ticket, TicketMessage, TicketStatus, User
 from storage.models.updates import ChannelId, FsmRecord, ProcessedUpdate
+from storage.models.web import WebSession, WebUsedLink
 
 __all__ = [
     "NAMING",
@@ -75,5 +76,7 @@ __all__ = [
     "TicketStatus",
     "UTCDateTime",
     "User",
+    "WebSession",
+    "WebUsedLink",
     "utcnow",
 ]

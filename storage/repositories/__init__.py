@@ -16,6 +16,7 @@ from storage.repositories.profiles import ProfileRepo
 from storage.repositories.reminders import ReminderRepo
 from storage.repositories.tickets import TicketRepo
 from storage.repositories.users import UserRepo
+from storage.repositories.web import WebRepo
 
 
 class Repositories:
@@ -36,6 +37,7 @@ class Repositories:
         self.deliveries = DeliveryRepo(session)
         self.reminders = ReminderRepo(session)
         self.channel_ids = ChannelIdRepo(session)
+        self.web = WebRepo(session)
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -58,4 +60,5 @@ __all__ = [
     "Repositories",
     "TicketRepo",
     "UserRepo",
+    "WebRepo",
 ]

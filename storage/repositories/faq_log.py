@@ -62,6 +62,14 @@ class FaqLogRepo:
         )
         return {outcome: count for outcome, count in rows.all()}
 
+    async def outcomes_after(self, since: datetime) -> list[tuple[datetime, str]]:
+        """(time, outcome) of every question since then: the panel buckets them into local
+        days (a SQL date() would cut days at UTC midnight, not the МОЦ's)."""
+        rows = await self.session.execute(
+            select(FaqQuery.created_at, FaqQuery.outcome).where(FaqQuery.created_at >= since)
+        )
+        return [(created, outcome) for created, outcome in rows.all()]
+
     async def top_entries_since(self, since: datetime, limit: int = 10) -> list[tuple[str, int]]:
         count = func.count().label("n")
         rows = await self.session.execute(

@@ -124,6 +124,26 @@ class TicketRepo:
         )
         return rows.all()
 
+    async def list_by_status(
+        self, status: TicketStatus, limit: int = 50, offset: int = 0
+    ) -> Sequence[Ticket]:
+        """The web panel's list: open ones oldest first (who waits longest), others newest."""
+        order = Ticket.id if status == TicketStatus.OPEN else Ticket.id.desc()
+        rows = await self.session.scalars(
+            select(Ticket)
+            .where(Ticket.status == status)
+            .order_by(order)
+            .offset(offset)
+            .limit(limit)
+        )
+        return rows.all()
+
+    async def count_by_status(self) -> dict[str, int]:
+        rows = await self.session.execute(
+            select(Ticket.status, func.count()).group_by(Ticket.status)
+        )
+        return {str(status): int(count) for status, count in rows}
+
     async def count_for_user(self, user_id: int) -> int:
         count = await self.session.scalar(
             select(func.count()).select_from(Ticket).where(Ticket.user_id == user_id)

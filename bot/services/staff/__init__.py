@@ -1,0 +1,1 @@
+"""Staff of the МОЦ as users of the bot's own tools (the web panel's sign-in)."""

@@ -1,0 +1,47 @@
+"""Tickets worked from the staff web panel: the same answer and close as in the staff chat.
+
+An answer goes through `posting.deliver_answer` (so the parent gets exactly what a reply in
+the staff chat would give them); a close tells the asker, like «Закрыть» under a post.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot import texts
+from bot.core.markup import fill, q
+from bot.core.messages import Deferred, Messenger, Unreachable
+from bot.services.tickets.posting import deliver_answer
+from storage.models import TicketStatus
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+ANSWER_LIMIT = 4000  # characters; a longer answer is split by deliver_answer anyway
+
+
+async def answer(
+    messenger: Messenger, repo: Repositories, ticket_id: int, staff: tuple[int, str], text: str
+) -> bool | None:
+    """Send a staff answer typed on the page (plain text, escaped). None: no such ticket;
+    otherwise whether it reached the asker (it is saved either way)."""
+    ticket = await repo.tickets.get(ticket_id)
+    if ticket is None:
+        return None
+    plain = text.strip()
+    return await deliver_answer(messenger, repo, ticket, staff, q(plain), plain)
+
+
+async def close(messenger: Messenger, repo: Repositories, ticket_ids: list[int]) -> int:
+    """Close the tickets that are not closed yet and tell each asker; how many were closed."""
+    closed = 0
+    for ticket_id in ticket_ids:
+        ticket = await repo.tickets.get(ticket_id)
+        if ticket is None or not await repo.tickets.set_status(ticket_id, TicketStatus.CLOSED):
+            continue
+        await repo.commit()  # closed whether or not the asker hears of it
+        closed += 1
+        try:
+            await messenger.send(ticket.chat_id, fill(texts.TICKET_CLOSED_USER, id=ticket_id))
+        except (Unreachable, Deferred) as exc:
+            log.info("ticket %s closed from the panel; asker not told: %s", ticket_id, exc)
+    return closed

@@ -1,0 +1,20 @@
+"""Texts of the staff web panel's sign-in (Russian, Telegram HTML; values escaped by fill)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+WEB_LINK: Final = (
+    "🖥 Вход в веб-панель МОЦ:\n{link}\n\n"
+    "Ссылка действует 10 минут и открывается один раз. Никому её не пересылайте."
+)
+WEB_PRIVATE_ONLY: Final = (
+    "Ссылку для входа в веб-панель я пришлю в личном чате: напишите мне /web."
+)
+# why a sign-in link opened no session (the page in the browser)
+WEB_REFUSALS: Final = {
+    "forged": "Ссылка повреждена или не от этого бота.",
+    "expired": "Ссылка устарела: она действует 10 минут.",
+    "used": "Эта ссылка уже использована: каждая открывается один раз.",
+    "not_staff": "Веб-панель только для сотрудников МОЦ.",
+}

@@ -1,0 +1,57 @@
+"""The staff web panel: an adapter like handlers/tg and handlers/max, for a browser.
+
+Mounted as a sub-application at /web on the bot's own aiohttp server (the webhook server, or
+the one long polling starts), so its middleware never sees the webhook or /metrics. Pages are
+rendered on the server with Jinja2 (autoescaped); one small CSS file, no JavaScript build.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.messages import Messenger
+from handlers.web import auth, staff, summary, tickets
+from handlers.web.context import CLOCK, MESSENGER, SESSIONMAKER, SETTINGS
+from storage.db import SessionMaker
+
+HERE = Path(__file__).parent
+PREFIX = "/web"
+
+
+def create_panel(
+    settings: Settings, sessionmaker: SessionMaker, messenger: Messenger, clock: Clock
+) -> web.Application:
+    panel = web.Application(middlewares=[auth.guard])
+    panel[SETTINGS], panel[SESSIONMAKER], panel[MESSENGER], panel[CLOCK] = (
+        settings, sessionmaker, messenger, clock,
+    )  # fmt: skip
+    env = aiohttp_jinja2.setup(
+        panel,
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["local"] = lambda value: value.astimezone(settings.tz).strftime("%d.%m.%Y %H:%M")
+    panel.router.add_static("/static", HERE / "static", name="static")
+    auth.add_routes(panel)
+    tickets.add_routes(panel)
+    summary.add_routes(panel)
+    staff.add_routes(panel)
+    return panel
+
+
+def add_panel(
+    app: web.Application,
+    settings: Settings,
+    sessionmaker: SessionMaker,
+    messenger: Messenger,
+    clock: Clock,
+) -> None:
+    """Serve the panel under /web on `app` (a bare /web redirects to its first page)."""
+    app.add_subapp(PREFIX, create_panel(settings, sessionmaker, messenger, clock))

@@ -1,0 +1,87 @@
+"""Sign-in, sign-out and the guard every panel request passes.
+
+The guard opens one database unit of work per request, finds the session behind the cookie
+(staff role checked again: services.staff.web_sessions.current) and checks the CSRF token of
+every POST. Without a session a page redirects to «войдите через /web»; a POST gets 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.services.staff import web_sessions
+from bot.texts import web as t
+from handlers.web.context import CLOCK, COOKIE, REPO, SESSIONMAKER, SETTINGS, STAFF, repo
+from storage.repositories import Repositories
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+OPEN_PATHS = ("/web/login", "/web/signin", "/web/static/")
+
+
+@web.middleware
+async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    app = request.app
+    async with app[SESSIONMAKER]() as session:
+        request[REPO] = Repositories(session)
+        if request.path.startswith(OPEN_PATHS):
+            return await handler(request)
+        person = await web_sessions.current(
+            request[REPO], app[SETTINGS], request.cookies.get(COOKIE), app[CLOCK].now()
+        )
+        if person is None:
+            if request.method == "GET":
+                raise web.HTTPSeeOther("/web/signin")
+            raise web.HTTPForbidden(text="Войдите через /web в боте.")
+        request[STAFF] = person
+        if request.method == "POST":
+            form = await request.post()
+            sent = form.get("csrf")
+            if not web_sessions.csrf_ok(person, sent if isinstance(sent, str) else None):
+                raise web.HTTPForbidden(text="Форма устарела: обновите страницу.")
+        response = await handler(request)
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+async def signin(request: web.Request) -> web.Response:
+    return aiohttp_jinja2.render_template("signin.html", request, {"reason": None})
+
+
+async def login(request: web.Request) -> web.Response:
+    settings, now = request.app[SETTINGS], request.app[CLOCK].now()
+    result = await web_sessions.sign_in(repo(request), settings, request.query.get("t", ""), now)
+    if isinstance(result, web_sessions.Refusal):
+        context = {"reason": t.WEB_REFUSALS[result.value]}
+        return aiohttp_jinja2.render_template("signin.html", request, context, status=403)
+    # SameSite=Strict: a redirect that began with a click in Telegram would not carry the new
+    # cookie, so a page of our own moves on (a same-site navigation)
+    response = aiohttp_jinja2.render_template("entered.html", request, {})
+    response.set_cookie(
+        COOKIE, result.cookie, path="/web", httponly=True, samesite="Strict",
+        secure=settings.panel_url.startswith("https://"),
+        max_age=int(web_sessions.SESSION_TTL.total_seconds()),
+    )  # fmt: skip
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the used link stays out of logs
+    return response
+
+
+async def logout(request: web.Request) -> web.Response:
+    await web_sessions.sign_out(repo(request), request.cookies.get(COOKIE))
+    response = web.HTTPSeeOther("/web/signin")
+    response.del_cookie(COOKIE, path="/web")
+    raise response
+
+
+async def home(request: web.Request) -> web.Response:
+    raise web.HTTPSeeOther("/web/tickets")
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/", home)
+    app.router.add_get("/signin", signin)
+    app.router.add_get("/login", login)
+    app.router.add_post("/logout", logout)

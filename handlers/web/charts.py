@@ -1,0 +1,47 @@
+"""Server-side SVG charts: no chart library, no JavaScript; every label is escaped."""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+from bot.services.faq.daily import DayCounts
+
+SERIES = (  # (attribute, colour, legend)
+    ("answered", "#2e7d32", "ответил"),
+    ("suggested", "#f9a825", "предложил статьи"),
+    ("not_understood", "#c62828", "не понял"),
+)
+WIDTH, HEIGHT, BOTTOM, LEFT = 640, 260, 34, 40
+
+
+def daily_questions(days: list[DayCounts]) -> Markup:
+    """Stacked bars per day; scales to the container width (viewBox)."""
+    top = max((d.total for d in days), default=0) or 1
+    plot_h = HEIGHT - BOTTOM - 10
+    step = (WIDTH - LEFT) / max(len(days), 1)
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        'aria-label="Вопросы по дням: ответил, предложил статьи, не понял">',
+        f'<text x="0" y="20" class="axis">{top}</text>',
+        f'<line x1="{LEFT}" y1="{HEIGHT - BOTTOM}" x2="{WIDTH}" y2="{HEIGHT - BOTTOM}" '
+        'stroke="#c5cdd8"/>',
+    ]
+    for index, day in enumerate(days):
+        x, y = LEFT + index * step + step * 0.15, float(HEIGHT - BOTTOM)
+        for attr, colour, legend in SERIES:
+            value = int(getattr(day, attr))
+            if value:
+                h = value / top * plot_h
+                y -= h
+                title = escape(f"{day.day:%d.%m}: {legend} — {value}")
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{step * 0.7:.1f}" height="{h:.1f}" '
+                    f'fill="{colour}"><title>{title}</title></rect>'
+                )
+        if (len(days) - 1 - index) % max(len(days) // 7, 1) == 0:  # today always labelled
+            parts.append(
+                f'<text x="{x:.1f}" y="{HEIGHT - 8}" class="axis">{escape(f"{day.day:%d.%m}")}'
+                "</text>"
+            )
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -1,0 +1,107 @@
+"""«Обращения»: the list by status, a ticket's thread, answer, close and bulk close.
+
+Answers and closes go through bot.services.tickets.desk, i.e. the same delivery to the
+parent as a reply in the staff chat. After a POST the page redirects (no resubmit on reload)
+with a fixed notice key, never with user text in the URL.
+"""
+
+from __future__ import annotations
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.services.tickets import desk
+from handlers.web.context import MESSENGER, page, repo, staff
+from storage.models import TicketStatus
+
+STATUSES = {
+    TicketStatus.OPEN: "Открытые",
+    TicketStatus.ANSWERED: "Отвеченные",
+    TicketStatus.CLOSED: "Закрытые",
+}
+NOTICES = {
+    "sent": "Ответ отправлен родителю в Telegram.",
+    "unsent": "Ответ сохранён, но не доставлен: пользователь недоступен.",
+    "empty": "Пустой ответ не отправлен.",
+    "closed": "Закрыто обращений: {n}.",
+    "none": "Ничего не выбрано.",
+}
+PAGE_SIZE = 50
+
+
+def _status(raw: str | None) -> TicketStatus:
+    try:
+        return TicketStatus(raw or TicketStatus.OPEN)
+    except ValueError:
+        return TicketStatus.OPEN
+
+
+def _notice(request: web.Request) -> str | None:
+    key = request.query.get("done", "")
+    count = request.query.get("n", "0")
+    return NOTICES[key].format(n=int(count) if count.isdigit() else 0) if key in NOTICES else None
+
+
+def _ticket_id(request: web.Request) -> int:
+    try:
+        return int(request.match_info["id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+
+
+async def ticket_list(request: web.Request) -> web.Response:
+    status = _status(request.query.get("status"))
+    tickets = await repo(request).tickets.list_by_status(status, PAGE_SIZE)
+    counts = await repo(request).tickets.count_by_status()
+    values = page(
+        request, tickets=tickets, status=status.value, statuses=STATUSES, counts=counts,
+        notice=_notice(request),
+    )  # fmt: skip
+    return aiohttp_jinja2.render_template("tickets.html", request, values)
+
+
+async def ticket_view(request: web.Request) -> web.Response:
+    ticket = await repo(request).tickets.get(_ticket_id(request))
+    if ticket is None:
+        raise web.HTTPNotFound(text="Обращение не найдено.")
+    values = page(request, ticket=ticket, statuses=STATUSES, notice=_notice(request))
+    return aiohttp_jinja2.render_template("ticket.html", request, values)
+
+
+async def answer(request: web.Request) -> web.Response:
+    ticket_id = _ticket_id(request)
+    text = str((await request.post()).get("text", "")).strip()
+    back = f"/web/tickets/{ticket_id}"
+    if not text:
+        raise web.HTTPSeeOther(f"{back}?done=empty")
+    person = staff(request)
+    delivered = await desk.answer(
+        request.app[MESSENGER], repo(request), ticket_id, (person.staff_id, person.name),
+        text[: desk.ANSWER_LIMIT],
+    )  # fmt: skip
+    if delivered is None:
+        raise web.HTTPNotFound(text="Обращение не найдено.")
+    raise web.HTTPSeeOther(f"{back}?done={'sent' if delivered else 'unsent'}")
+
+
+async def close_one(request: web.Request) -> web.Response:
+    ticket_id = _ticket_id(request)
+    closed = await desk.close(request.app[MESSENGER], repo(request), [ticket_id])
+    raise web.HTTPSeeOther(f"/web/tickets/{ticket_id}?done=closed&n={closed}")
+
+
+async def close_many(request: web.Request) -> web.Response:
+    form = await request.post()
+    ids = sorted({int(v) for v in form.getall("id", []) if isinstance(v, str) and v.isdigit()})
+    if not ids:
+        raise web.HTTPSeeOther("/web/tickets?done=none")
+    closed = await desk.close(request.app[MESSENGER], repo(request), ids)
+    raise web.HTTPSeeOther(f"/web/tickets?done=closed&n={closed}")
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/tickets", ticket_list)
+    app.router.add_post("/tickets/close", close_many)
+    app.router.add_get("/tickets/{id}", ticket_view)
+    app.router.add_post("/tickets/{id}/answer", answer)
+    app.router.add_post("/tickets/{id}/close", close_one)
