@@ -30,9 +30,7 @@ def upgrade() -> None:
         sa.Column("external_id", sa.BigInteger(), nullable=False),
         sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_channel_ids")),
-        sa.UniqueConstraint(
-            "channel", "kind", "external_id", name=op.f("uq_channel_ids_channel")
-        ),
+        sa.UniqueConstraint("channel", "kind", "external_id", name=op.f("uq_channel_ids_channel")),
     )
 
 
