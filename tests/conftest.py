@@ -140,10 +140,14 @@ async def start_bot(
     sessionmaker: SessionMaker,
     faq: FaqService,
     clock: Clock | None = None,
+    *,
+    services: Services | None = None,
 ) -> tuple[Bot, Dispatcher, asyncio.Task[None]]:
     session = AiohttpSession(api=TelegramAPIServer.from_base(server.url))
     bot = create_bot(settings, session=session)
-    dp = create_dispatcher(Services(settings, sessionmaker, faq, clock or SystemClock()))
+    dp = create_dispatcher(
+        services or Services(settings, sessionmaker, faq, clock or SystemClock())
+    )
     # server.idle() also waits for updates still being handled (a slow machine, a slow query);
     # polling keeps a task per update in flight there (read only)
     server.busy = lambda: bool(getattr(dp, "_handle_update_tasks", ()))
