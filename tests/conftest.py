@@ -58,7 +58,11 @@ def make_settings(db_path: Path, **overrides: Any) -> Settings:
 def process_env(database_url: str, **extra: str) -> dict[str, str]:
     """Environment for a `python -m bot` child process: this one's, but never the developer's
     token or database, so a test cannot touch them."""
-    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "DATABASE_URL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("BOT_TOKEN", "MAX_BOT_TOKEN", "DATABASE_URL")
+    }
     return env | {"DATABASE_URL": database_url, **extra}
 
 

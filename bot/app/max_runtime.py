@@ -62,7 +62,7 @@ class MaxRuntime:
         poll_seconds: int = 30,
     ) -> None:
         assert settings.max_bot_token is not None
-        self.settings = settings
+        self.settings, self.sessionmaker = settings, sessionmaker
         self.client = MaxClient(
             settings.max_bot_token.get_secret_value().strip(),
             base_url=settings.max_api_url,
