@@ -227,3 +227,39 @@ async def test_a_duplicate_update_is_handled_once(both: Both) -> None:
     await h.runtime.dispatcher.feed(update)
     await h.runtime.dispatcher.feed(update)
     assert len(h.max.sent_to(MOTHER)) == before + 2
+
+
+async def test_max_only_tickets_go_to_max_admins_who_answer_in_max(
+    max_server: FakeMaxServer, db_path: Any, sessionmaker: SessionMaker, faq_service: FaqService
+) -> None:
+    """No BOT_TOKEN: the MAX_ADMIN_IDS admins get the ticket privately and answer it there."""
+    admin = MaxUser(50_000_000_001, "Анна", "Методист")
+    settings = make_settings(
+        db_path, bot_token=None, max_bot_token=max_server.token, max_api_url=max_server.url,
+        max_admin_ids=str(admin.user_id),
+    )  # fmt: skip
+    services = Services(settings, sessionmaker, faq_service)
+    runtime = new_runtime(services)
+    await runtime.start()
+    try:
+        max_server.bot_started(admin)  # MAX lets a bot write only to who started it
+        await max_server.wait_sent(admin, 1)
+        max_server.bot_started(MOTHER)
+        welcome = (await max_server.wait_sent(MOTHER, 1))[0]
+        max_server.press(MOTHER, welcome, texts.ROLE_TITLES["parent"])
+        await max_server.wait_sent(MOTHER, 2)
+        max_server.user_writes(MOTHER, UNKNOWN)
+        unknown = (await max_server.wait_sent(MOTHER, 3))[-1]
+        max_server.press(MOTHER, unknown, texts.BTN_ASK_SHORT)
+        assert "Номер обращения" in (await max_server.wait_sent(MOTHER, 4))[-1].plain
+
+        post = (await max_server.wait_sent(admin, 2))[-1]
+        assert UNKNOWN in post.plain and "Ольга Петрова" in post.plain
+        max_server.press(admin, post, texts.BTN_REPLY)
+        await max_server.wait_sent(admin, 3)
+        max_server.user_writes(admin, "Да, с собакой-поводырём можно.")
+        answer = (await max_server.wait_sent(MOTHER, 5))[-1]
+        assert "Ответ специалиста МОЦ" in answer.plain and "поводырём" in answer.plain
+        assert "доставлен" in (await max_server.wait_sent(admin, 4))[-1].plain
+    finally:
+        await runtime.stop()

@@ -24,6 +24,7 @@ from handlers.max.messenger import MaxMessenger
 from handlers.max.pacing import MaxPacer
 from handlers.max.polling import MaxPolling
 from storage.db import SessionMaker
+from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 CHECK_TIMEOUT: Final = 20.0
@@ -70,8 +71,10 @@ class MaxRuntime:
         )
         self.messenger = MaxMessenger(self.client, sessionmaker, MaxPacer(settings.max_rate))
         switchboard.messengers["max"] = self.messenger
-        ctx = MaxContext(self.client, switchboard, settings, sessionmaker, clock, faq, querylog)
-        self.dispatcher = MaxDispatcher(ctx, dedupe=settings.dedupe_updates)
+        self.ctx = MaxContext(
+            self.client, switchboard, settings, sessionmaker, clock, faq, querylog
+        )
+        self.dispatcher = MaxDispatcher(self.ctx, dedupe=settings.dedupe_updates)
         private.register(self.dispatcher)
         self.polling: MaxPolling | None = None
         if settings.max_webhook_url is None:
@@ -88,6 +91,8 @@ class MaxRuntime:
         """Check the token, then poll, or subscribe the webhook (the route is served by
         bot/app/web.py)."""
         me = await check_max_token(self.client, self.settings)
+        if not self.settings.bot_token:
+            await self._max_staff()
         if self.polling is not None:
             self.polling.start()
             log.info("MAX: long polling as %s (MAX_WEBHOOK_URL is not set)", me.get("username"))
@@ -99,6 +104,23 @@ class MaxRuntime:
             update_types=self.dispatcher.update_types,
         )
         log.info("MAX: webhook %s subscribed", self.settings.max_webhook_url)
+
+    async def _max_staff(self) -> None:
+        """Without Telegram, МОЦ staff are the MAX_ADMIN_IDS admins: tickets asked in MAX go
+        to each of them privately (`posting.staff_targets` reads ADMIN_IDS, here their
+        internal ids; a Telegram STAFF_CHAT_ID could not be reached)."""
+        async with self.sessionmaker() as session:
+            repo = Repositories(session)
+            ids = [
+                await repo.channel_ids.internal("max", "user", admin)
+                for admin in sorted(self.settings.max_admin_ids)
+            ]
+            await repo.commit()
+        self.ctx.settings = self.settings.model_copy(
+            update={"admin_ids": frozenset(ids), "staff_chat_id": None}
+        )
+        if not ids:
+            log.warning("MAX only and MAX_ADMIN_IDS is empty: tickets reach no one")
 
     async def stop(self) -> None:
         if self.polling is not None:

@@ -14,7 +14,7 @@ from bot.core.messages import Button, Keyboard, rows
 from bot.services.faq import consult
 from bot.services.faq.replies import Reply
 from bot.texts import max as max_texts
-from handlers.max import asker, updates
+from handlers.max import asker, staff, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.messenger import max_buttons
 from handlers.max.people import Visit, visit
@@ -197,6 +197,7 @@ def register(routes: Routes) -> None:
     """Commands first, then the ticket dialog's presses, the free-text catch-all last."""
     routes.add("bot_started", bot_started)
     routes.add("message_created", commands)
+    staff.register(routes)  # an admin's answer after «Ответить» comes before the catch-all
     routes.add("message_created", free_text)
     routes.add("message_created", not_text)
     routes.add("message_callback", callbacks)
