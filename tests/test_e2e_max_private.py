@@ -84,9 +84,7 @@ async def both(
     sessionmaker: SessionMaker,
     faq_service: FaqService,
 ) -> AsyncIterator[Both]:
-    settings = make_settings(
-        db_path, max_bot_token=max_server.token, max_api_url=max_server.url
-    )
+    settings = make_settings(db_path, max_bot_token=max_server.token, max_api_url=max_server.url)
     services = Services(settings, sessionmaker, faq_service)
     bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service, services=services)
     runtime = new_runtime(services)
@@ -176,9 +174,7 @@ async def test_a_blocked_parent_is_marked_inactive(both: Both) -> None:
     await h.max.wait_sent(MOTHER, 4)
     post = await h.tg.next_message(STAFF_CHAT)
     h.max.block(MOTHER)
-    h.tg.user_sends(
-        "Ответ", user=ADMIN, chat_id=STAFF_CHAT, chat_type="supergroup", reply_to=post
-    )
+    h.tg.user_sends("Ответ", user=ADMIN, chat_id=STAFF_CHAT, chat_type="supergroup", reply_to=post)
     note = await h.tg.next_message(STAFF_CHAT, timeout=15)
     assert "не доставлен" in note.text.lower() or "не удалось" in note.text.lower(), note.text
     async with h.sessionmaker() as session:
