@@ -259,3 +259,13 @@ async def test_max_only_tickets_go_to_max_admins_who_answer_in_max(
         assert "доставлен" in (await max_server.wait_sent(admin, 4))[-1].plain
     finally:
         await runtime.stop()
+
+
+async def test_a_deep_link_to_an_event_names_it(both: Both) -> None:
+    from tests.test_e2e_events_admin import seed_event
+
+    event_id = await seed_event(both.sessionmaker, title="Семинар <для> наставников")
+    first = await both.start(MOTHER, f"event_{event_id}")
+    assert "Семинар <для> наставников" in first.plain  # escaped, shown as typed
+    welcome = (await both.max.wait_sent(MOTHER, 2))[-1]
+    assert "Кто вы?" in welcome.plain  # a newcomer still chooses a role

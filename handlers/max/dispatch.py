@@ -18,6 +18,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import texts
 from handlers.max import updates
 from handlers.max.context import Handler, JsonDict, MaxContext
 from storage.models import ProcessedUpdate
@@ -67,6 +68,7 @@ class MaxDispatcher:
                 await self._run(update)
             except Exception:
                 log.exception("MAX update %s failed", update.get("update_type"))
+                await self._apologise(update)
             finally:
                 await self._settle(update)
         if not self._locks[who].locked():
@@ -76,6 +78,16 @@ class MaxDispatcher:
         for handler in self._handlers.get(str(update.get("update_type")), []):
             if await handler(self.ctx, update):
                 return
+
+    async def _apologise(self, update: JsonDict) -> None:
+        """A person in a dialog hears that something went wrong, as on Telegram."""
+        max_id = updates.user_id(update)
+        if max_id is None or not updates.is_dialog(update):
+            return
+        try:
+            await self.ctx.client.send_message(user_id=max_id, text=texts.ERROR)
+        except Exception as exc:
+            log.info("MAX apology not delivered: %s", exc)
 
     async def _settle(self, update: JsonDict) -> None:
         """Every press is answered, or MAX shows the presser a spinner."""

@@ -20,6 +20,7 @@ from storage.repositories.markers import MarkerRepo
 
 log = logging.getLogger(__name__)
 CHANNEL: Final = "max"
+STOP_GRACE: Final = 25.0  # seconds a stop waits for the batch in hand
 PAUSE_AFTER_ERROR: Final = 2.0  # MAX allows about 2 polls a second; an error waits longer
 
 
@@ -42,7 +43,7 @@ class MaxPolling:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                 await self._task
             self._task = None
 
@@ -63,8 +64,13 @@ class MaxPolling:
                 await asyncio.sleep(pause)
                 continue
             if batch.updates:
-                # shielded: a stop in the middle lets the batch finish and its marker be saved
-                await asyncio.shield(self._handle(batch.updates, batch.marker))
+                # a stop in the middle lets the batch finish and its marker be saved
+                handling = asyncio.ensure_future(self._handle(batch.updates, batch.marker))
+                try:
+                    await asyncio.shield(handling)
+                except asyncio.CancelledError:
+                    await asyncio.wait_for(handling, STOP_GRACE)
+                    raise
             if batch.marker is not None:
                 marker = batch.marker
 
