@@ -251,12 +251,16 @@ async def test_max_only_tickets_go_to_max_admins_who_answer_in_max(
 
         post = (await max_server.wait_sent(admin, 2))[-1]
         assert UNKNOWN in post.plain and "Ольга Петрова" in post.plain
+        max_server.user_writes(MOTHER, "ребёнку 9 лет, если это важно")  # a follow-up
+        assert "№1" in (await max_server.wait_sent(MOTHER, 5))[-1].plain
+        note = (await max_server.wait_sent(admin, 3, within=20))[-1]
+        assert "дополнение" in note.plain and "ребёнку 9 лет" in note.plain
         max_server.press(admin, post, texts.BTN_REPLY)
-        await max_server.wait_sent(admin, 3)
+        await max_server.wait_sent(admin, 4)
         max_server.user_writes(admin, "Да, с собакой-поводырём можно.")
-        answer = (await max_server.wait_sent(MOTHER, 5))[-1]
+        answer = (await max_server.wait_sent(MOTHER, 6))[-1]
         assert "Ответ специалиста МОЦ" in answer.plain and "поводырём" in answer.plain
-        assert "доставлен" in (await max_server.wait_sent(admin, 4))[-1].plain
+        assert "доставлен" in (await max_server.wait_sent(admin, 5))[-1].plain
     finally:
         await runtime.stop()
 

@@ -16,6 +16,7 @@ from bot.core.config import Settings, SettingsError
 from bot.core.messages import Switchboard
 from bot.services.faq import FaqService
 from bot.services.faq.querylog import QueryLog
+from bot.services.tickets.relay import StaffRelay
 from handlers.max import private
 from handlers.max.client import MaxClient, MaxError, MaxNotFound, MaxUnauthorized
 from handlers.max.context import MaxContext
@@ -77,6 +78,7 @@ class MaxRuntime:
         self.dispatcher = MaxDispatcher(self.ctx, dedupe=settings.dedupe_updates)
         private.register(self.dispatcher)
         self.polling: MaxPolling | None = None
+        self.relay: StaffRelay | None = None
         if settings.max_webhook_url is None:
             self.polling = MaxPolling(
                 self.client, self.dispatcher, sessionmaker, poll_seconds=poll_seconds
@@ -121,8 +123,16 @@ class MaxRuntime:
         )
         if not ids:
             log.warning("MAX only and MAX_ADMIN_IDS is empty: tickets reach no one")
+        # follow-ups and posts a busy dialog could not take at once (Telegram's runs in dp)
+        self.relay = StaffRelay(
+            self.ctx.messenger, self.ctx.settings, self.sessionmaker,
+            every=self.settings.staff_relay_seconds,
+        )  # fmt: skip
+        self.relay.start()
 
     async def stop(self) -> None:
+        if self.relay is not None:
+            await self.relay.stop()
         if self.polling is not None:
             await self.polling.stop()
         await self.client.close()

@@ -48,6 +48,7 @@ class MaxDispatcher:
         self.ctx = ctx
         self._handlers: defaultdict[str, list[Handler]] = defaultdict(list)
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._users: defaultdict[int, int] = defaultdict(int)  # updates in hand per person
         self._dedupe = dedupe
         self._claimed = 0
 
@@ -59,20 +60,27 @@ class MaxDispatcher:
         return sorted(self._handlers)
 
     async def feed(self, update: JsonDict) -> None:
-        if self._dedupe and not await self.claim(update_key(update)):
-            log.info("MAX update %s was already processed; skipped", update.get("update_type"))
-            return
         who = updates.user_id(update) or int(update.get("chat_id") or 0)
-        async with self._locks[who]:  # one person's updates in order, never side by side
-            try:
-                await self._run(update)
-            except Exception:
-                log.exception("MAX update %s failed", update.get("update_type"))
-                await self._apologise(update)
-            finally:
-                await self._settle(update)
-        if not self._locks[who].locked():
-            self._locks.pop(who, None)
+        self._users[who] += 1
+        try:
+            # the lock first: updates fed in order are claimed and handled in that order
+            async with self._locks[who]:  # one person's updates in order, never side by side
+                if self._dedupe and not await self.claim(update_key(update)):
+                    log.info(
+                        "MAX update %s was already handled; skipped", update.get("update_type")
+                    )
+                    return
+                try:
+                    await self._run(update)
+                except Exception:
+                    log.exception("MAX update %s failed", update.get("update_type"))
+                    await self._apologise(update)
+                finally:
+                    await self._settle(update)
+        finally:
+            self._users[who] -= 1
+            if not self._users[who]:
+                del self._users[who], self._locks[who]
 
     async def _run(self, update: JsonDict) -> None:
         for handler in self._handlers.get(str(update.get("update_type")), []):
