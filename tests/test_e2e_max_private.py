@@ -201,6 +201,7 @@ async def test_forget_me_in_max(both: Both) -> None:
     await h.say(MOTHER, KNOWN)
     data = await h.say(MOTHER, "/my_data")
     assert "Роль: Родитель" in data.plain
+    assert f"MAX id: {MOTHER.user_id}" in data.plain and "Имя из MAX: Ольга" in data.plain
     confirm = await h.say(MOTHER, "/forget_me")
     assert texts.FORGET_CONFIRM[:30] in confirm.plain
     await h.press(MOTHER, confirm, texts.BTN_FORGET_YES)

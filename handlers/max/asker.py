@@ -48,11 +48,11 @@ async def command(v: Visit, name: str) -> bool:
         v.ctx.states[v.uid] = AWAITING_QUESTION
         await v.say(texts.ASK_PROMPT)
     elif name == "my_data":
-        settings = v.ctx.settings
-        await v.say(
-            await privacy.describe(v.repo, v.user, v.ctx.clock, v.ctx.querylog, settings),
-            my_data_buttons(),
+        ctx = v.ctx
+        described = await privacy.describe(
+            v.repo, v.user, ctx.clock, ctx.querylog, ctx.settings, messenger="MAX", own_id=v.max_id
         )
+        await v.say(described, my_data_buttons())
     elif name == "forget_me":
         await v.say(texts.FORGET_CONFIRM, forget_confirm())
     else:
