@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Final
 
 from handlers.max.client import MaxClient, MaxError, MaxRetryAfter, MaxUnauthorized
@@ -21,7 +22,8 @@ from storage.repositories.markers import MarkerRepo
 log = logging.getLogger(__name__)
 CHANNEL: Final = "max"
 STOP_GRACE: Final = 25.0  # seconds a stop waits for the batch in hand
-PAUSE_AFTER_ERROR: Final = 2.0  # MAX allows about 2 polls a second; an error waits longer
+PAUSE_AFTER_ERROR: Final = 2.0
+MIN_POLL_INTERVAL: Final = 0.5  # MAX allows about 2 polls a second; an error waits longer
 
 
 class MaxPolling:
@@ -51,6 +53,7 @@ class MaxPolling:
         marker = await self._load()
         log.info("MAX long polling from marker %s", marker)
         while True:
+            began = time.monotonic()
             try:
                 batch = await self.client.get_updates(
                     marker, poll_seconds=self.poll_seconds, types=self.dispatcher.update_types
@@ -73,6 +76,8 @@ class MaxPolling:
                     raise
             if batch.marker is not None:
                 marker = batch.marker
+            if not batch.updates and time.monotonic() - began < MIN_POLL_INTERVAL:
+                await asyncio.sleep(MIN_POLL_INTERVAL)  # MAX allows about 2 polls a second
 
     async def _handle(self, batch: list[dict[str, object]], marker: int | None) -> None:
         await asyncio.gather(*(self.dispatcher.feed(update) for update in batch))
