@@ -110,3 +110,49 @@ async def test_the_webhook_refuses_a_wrong_secret_and_serves_max(
     finally:
         await runtime.stop()
         await server.stop()
+
+
+async def test_one_listener_serves_telegram_and_max_webhooks(
+    server: Any, db_path: Any, sessionmaker: SessionMaker, faq_service: FaqService,
+    max_server: FakeMaxServer,
+) -> None:  # fmt: skip
+    """Both in webhook mode: MAX's route sits beside Telegram's on WEB_PORT."""
+    from bot.app.factory import create_bot, create_dispatcher
+    from bot.app.web import WebhookServer
+
+    settings = make_settings(
+        db_path, webhook_url="https://bot.example.org/telegram", webhook_secret="s3cret_Token-42",
+        telegram_api_url=server.url, web_port=0, max_bot_token=max_server.token,
+        max_api_url=max_server.url, max_webhook_url="https://bot.example.org/max",
+        max_webhook_secret=SECRET,
+    )  # fmt: skip
+    services = Services(settings, sessionmaker, faq_service)
+    runtime = MaxRuntime(
+        settings, sessionmaker, faq_service, services.querylog, services.clock,
+        services.switchboard,
+    )  # fmt: skip
+    dp = create_dispatcher(services)
+    app = WebhookServer(
+        settings, dp, create_bot(settings), sessionmaker, max_feed=runtime.dispatcher.feed
+    )
+    await app.start()
+    try:
+        await runtime.start()
+        local = f"http://127.0.0.1:{app.port}/max"
+        max_server.dialog(FATHER)  # the dialog a real bot_started opens
+        update = {"update_type": "bot_started", "timestamp": 2, "chat_id": -1,
+                  "user": FATHER.json(), "payload": None}  # fmt: skip
+        async with ClientSession() as http:
+            async with http.post(local, json=update) as response:
+                assert response.status == 401
+            async with http.post(
+                local, json=update, headers={MAX_SECRET_HEADER: SECRET}
+            ) as response:
+                assert response.status == 200
+            async with http.post(f"http://127.0.0.1:{app.port}/telegram", json={}) as response:
+                assert response.status == 401  # Telegram's route still checks its own secret
+        welcome = await max_server.wait_sent(FATHER, 1)
+        assert "Кто вы?" in welcome[0].plain
+    finally:
+        await runtime.stop()
+        await app.stop()

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import texts
+from bot.core.messages import Deferred, Unreachable
 from handlers.max import updates
 from handlers.max.context import Handler, JsonDict, MaxContext
 from storage.models import ProcessedUpdate
@@ -72,6 +73,8 @@ class MaxDispatcher:
                     return
                 try:
                     await self._run(update)
+                except (Unreachable, Deferred) as exc:  # the person left or MAX kept refusing
+                    log.info("MAX update %s: no answer sent: %s", update.get("update_type"), exc)
                 except Exception:
                     log.exception("MAX update %s failed", update.get("update_type"))
                     await self._apologise(update)
