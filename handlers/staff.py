@@ -14,7 +14,6 @@ from contextlib import suppress
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, ForceReply, Message
@@ -23,10 +22,11 @@ from bot import texts
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.markup import fill
+from bot.core.messages import Deferred, Messenger, Switchboard, Unreachable
 from bot.services.tickets.posting import deliver_answer, is_staff
 from handlers.tg.callbacks import TicketCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
-from handlers.tg.messenger import TelegramMessenger
+from handlers.tg.messenger import people
 from storage.models import Ticket, TicketStatus
 from storage.repositories import Repositories
 
@@ -54,7 +54,12 @@ def _reply_prompt(query: CallbackQuery, ticket_id: int) -> str:
 
 
 async def staff_reply(
-    message: Message, repo: Repositories, settings: Settings, bot: Bot, state: FSMContext
+    message: Message,
+    repo: Repositories,
+    settings: Settings,
+    bot: Bot,
+    state: FSMContext,
+    messenger: Switchboard | None = None,
 ) -> None:
     """A reply to a ticket post (or to the «Ответить» prompt) is the answer to that ticket."""
     assert message.reply_to_message is not None
@@ -63,12 +68,18 @@ async def staff_reply(
     ticket = await repo.tickets.by_post(message.chat.id, message.reply_to_message.message_id)
     if ticket is None:
         raise SkipHandler
-    if await _deliver(message, repo, bot, ticket) and await state.get_state() is not None:
+    answered = await _deliver(message, repo, people(bot, messenger), ticket)
+    if answered and await state.get_state() is not None:
         await state.clear()  # answered through the reply box: the «Ответить» wait is over
 
 
 async def answer_typed(
-    message: Message, repo: Repositories, bot: Bot, state: FSMContext, clock: Clock
+    message: Message,
+    repo: Repositories,
+    bot: Bot,
+    state: FSMContext,
+    clock: Clock,
+    messenger: Switchboard | None = None,
 ) -> None:
     """The staffer's next plain message after «Ответить» answers the ticket."""
     if message.reply_to_message is not None:
@@ -82,12 +93,15 @@ async def answer_typed(
         await state.clear()
         await message.reply(texts.STAFF_TICKET_GONE)
         return
-    if await _deliver(message, repo, bot, ticket):
+    if await _deliver(message, repo, people(bot, messenger), ticket):
         await state.clear()
 
 
-async def _deliver(message: Message, repo: Repositories, bot: Bot, ticket: Ticket) -> bool:
-    """Send the staffer's message to the asker; False (and a note) when it has no text."""
+async def _deliver(
+    message: Message, repo: Repositories, to_asker: Messenger, ticket: Ticket
+) -> bool:
+    """Send the staffer's message to the asker (in whichever messenger they asked); False
+    (and a note) when it has no text."""
     assert message.from_user is not None
     plain = message.text or message.caption
     if not plain:
@@ -95,7 +109,7 @@ async def _deliver(message: Message, repo: Repositories, bot: Bot, ticket: Ticke
         return False
     html_text = message.html_text if message.text else plain
     staff = (message.from_user.id, message.from_user.full_name)
-    delivered = await deliver_answer(TelegramMessenger(bot), repo, ticket, staff, html_text, plain)
+    delivered = await deliver_answer(to_asker, repo, ticket, staff, html_text, plain)
     template = texts.STAFF_DELIVERED if delivered else texts.STAFF_NOT_DELIVERED
     await message.reply(fill(template, id=ticket.id, staff=staff[1]))
     return True
@@ -109,6 +123,7 @@ async def staff_action(
     bot: Bot,
     state: FSMContext,
     clock: Clock,
+    messenger: Switchboard | None = None,
 ) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
     if not is_staff(settings, query.from_user.id, chat_id):
@@ -141,14 +156,14 @@ async def staff_action(
         await send_to_chat(
             query, fill(texts.STAFF_TICKET_CLOSED, id=ticket.id, staff=_staff_name(query))
         )
-        await _tell_asker_closed(bot, repo, ticket.chat_id, ticket.id)
+        await _tell_asker_closed(people(bot, messenger), ticket.chat_id, ticket.id)
     else:
         await _save_draft(query, repo, ticket.id)
 
 
-async def _tell_asker_closed(bot: Bot, repo: Repositories, chat_id: int, ticket_id: int) -> None:
-    with suppress(TelegramAPIError):  # the asker left; the ticket is closed either way
-        await bot.send_message(chat_id, fill(texts.TICKET_CLOSED_USER, id=ticket_id))
+async def _tell_asker_closed(to_asker: Messenger, chat_id: int, ticket_id: int) -> None:
+    with suppress(Unreachable, Deferred):  # the asker left; the ticket is closed either way
+        await to_asker.send(chat_id, fill(texts.TICKET_CLOSED_USER, id=ticket_id))
 
 
 async def _save_draft(query: CallbackQuery, repo: Repositories, ticket_id: int) -> None:

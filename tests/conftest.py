@@ -58,7 +58,11 @@ def make_settings(db_path: Path, **overrides: Any) -> Settings:
 def process_env(database_url: str, **extra: str) -> dict[str, str]:
     """Environment for a `python -m bot` child process: this one's, but never the developer's
     token or database, so a test cannot touch them."""
-    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "DATABASE_URL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("BOT_TOKEN", "MAX_BOT_TOKEN", "DATABASE_URL")
+    }
     return env | {"DATABASE_URL": database_url, **extra}
 
 
@@ -140,10 +144,14 @@ async def start_bot(
     sessionmaker: SessionMaker,
     faq: FaqService,
     clock: Clock | None = None,
+    *,
+    services: Services | None = None,
 ) -> tuple[Bot, Dispatcher, asyncio.Task[None]]:
     session = AiohttpSession(api=TelegramAPIServer.from_base(server.url))
     bot = create_bot(settings, session=session)
-    dp = create_dispatcher(Services(settings, sessionmaker, faq, clock or SystemClock()))
+    dp = create_dispatcher(
+        services or Services(settings, sessionmaker, faq, clock or SystemClock())
+    )
     # server.idle() also waits for updates still being handled (a slow machine, a slow query);
     # polling keeps a task per update in flight there (read only)
     server.busy = lambda: bool(getattr(dp, "_handle_update_tasks", ()))

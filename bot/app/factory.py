@@ -24,6 +24,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.app.polling import SkipUnparsableUpdates
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings, SettingsError
+from bot.core.messages import Switchboard
 from bot.services.events.reminders import ReminderService
 from bot.services.events.reminders import install as install_reminders
 from bot.services.faq import FaqService
@@ -167,6 +168,9 @@ class Services:
     faq: FaqService
     clock: Clock = field(default_factory=SystemClock)
     querylog: QueryLog = field(init=False)
+    # every messenger of the process by channel: handlers that write to a person who may be
+    # in MAX (a staff answer) send through it; Telegram's joins at startup (the Bot is known)
+    switchboard: Switchboard = field(default_factory=lambda: Switchboard({}))
 
     def __post_init__(self) -> None:
         self.querylog = QueryLog(self.sessionmaker, self.clock)
@@ -187,6 +191,7 @@ def create_dispatcher(
         faq=services.faq,
         clock=services.clock,
         querylog=services.querylog,
+        messenger=services.switchboard,
     )
     # metrics outermost (its time covers everything), then flood control as messages arrive
     # (before aiogram's per-chat lock, which is in dp.fsm), then the duplicate check, which
@@ -205,6 +210,7 @@ def create_dispatcher(
     dp.update.outer_middleware(UserMiddleware(settings))
     dp.callback_query.outer_middleware(CallbackGuard())
     dp.include_routers(*get_routers())
+    dp.startup.register(install_telegram_messenger)
     dp.startup.register(check_fsm_storage)
     dp.startup.register(set_commands)
     dp.startup.register(set_profile)
@@ -214,6 +220,10 @@ def create_dispatcher(
     if jobs:  # `run --no-jobs` leaves them to `python -m bot worker`
         register_jobs(dp)
     return dp
+
+
+async def install_telegram_messenger(bot: Bot, messenger: Switchboard) -> None:
+    messenger.messengers["tg"] = TelegramMessenger(bot)
 
 
 async def load_staff_additions(faq: FaqService, sessionmaker: SessionMaker) -> None:

@@ -8,6 +8,7 @@ taken does not stop the bot: answering parents matters more than the panel, so i
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -22,15 +23,22 @@ log = logging.getLogger(__name__)
 
 
 async def start_panel_server(
-    settings: Settings, sessionmaker: SessionMaker, messenger: Messenger, clock: Clock
+    settings: Settings,
+    sessionmaker: SessionMaker,
+    messenger: Messenger,
+    clock: Clock,
+    *,
+    extra: Callable[[web.Application], None] | None = None,
 ) -> web.AppRunner | None:
     """Listening runner (call .cleanup() to stop), or None when WEB_PANEL is off or the
-    address is taken."""
+    address is taken. `extra` adds routes that share the listener (MAX's webhook)."""
     if not settings.web_panel:
         return None
     app = web.Application()
     add_ops_routes(app, sessionmaker)
     add_panel(app, settings, sessionmaker, messenger, clock)
+    if extra is not None:
+        extra(app)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:

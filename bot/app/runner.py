@@ -4,16 +4,19 @@ build the app and stop gracefully on SIGTERM/SIGINT."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from aiogram import Bot
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app.factory import Services, create_bot, create_dispatcher
+from bot.app.max_runtime import MaxRuntime
 from bot.app.panel import start_panel_server
 from bot.app.preflight import check_bot_token
+from bot.app.web import MaxWebServer, add_max_webhook, until_signalled
 from bot.core.config import Settings, SettingsError
 from bot.services.faq import FaqService
-from handlers.tg.messenger import TelegramMessenger
 from storage.db import create_engine, create_sessionmaker
 from storage.migrate import current_revision, head_revision
 
@@ -65,18 +68,74 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
     return Services(settings, create_sessionmaker(engine), faq)
 
 
+def max_runtime(services: Services) -> MaxRuntime | None:
+    """The MAX channel when MAX_BOT_TOKEN is set, sharing the services and the Switchboard."""
+    if not services.settings.max_enabled:
+        return None
+    return MaxRuntime(
+        services.settings, services.sessionmaker, services.faq, services.querylog,
+        services.clock, services.switchboard,
+    )  # fmt: skip
+
+
+async def start_max(runtime: MaxRuntime | None, *, own_server: bool) -> MaxWebServer | None:
+    """Start MAX; in webhook mode without Telegram's server, with its own listener first."""
+    if runtime is None:
+        return None
+    server = None
+    if runtime.polling is None and own_server:
+        server = MaxWebServer(runtime.settings, runtime.dispatcher.feed, runtime.sessionmaker)
+        await server.start()
+    await runtime.start()
+    return server
+
+
+async def stop_max(runtime: MaxRuntime | None, server: MaxWebServer | None) -> None:
+    if server is not None:
+        await server.stop()
+    if runtime is not None:
+        await runtime.stop()
+
+
+async def run_max_only(settings: Settings, *, jobs: bool = True) -> None:
+    """BOT_TOKEN unset, MAX_BOT_TOKEN set: the bot in MAX alone."""
+    engine = create_engine(settings.database_url)
+    runtime: MaxRuntime | None = None
+    server: MaxWebServer | None = None
+    try:
+        await check_schema(engine, settings.database_url)
+        services = build_services(settings, engine)
+        runtime = max_runtime(services)
+        services.querylog.start()
+        server = await start_max(runtime, own_server=True)
+        log.info("MAX only (BOT_TOKEN is not set); %d FAQ entries", len(services.faq.kb.entries))
+        await until_signalled()
+        await services.querylog.stop()
+    finally:
+        await stop_max(runtime, server)
+        await engine.dispose()
+
+
 async def run_polling(settings: Settings, *, jobs: bool = True) -> None:
     bot = create_bot(settings)  # fails first and clearly when BOT_TOKEN is missing
     engine = create_engine(settings.database_url)
+    runtime: MaxRuntime | None = None
+    server: MaxWebServer | None = None
     try:
         await check_bot_token(bot, settings)
         await check_schema(engine, settings.database_url)
         services = build_services(settings, engine)
         dp = create_dispatcher(services, jobs=jobs)
         await refuse_if_webhook_set(bot)
+        runtime = max_runtime(services)
+        max_hook = None
+        if runtime is not None and runtime.polling is None:  # MAX by webhook: one listener
+            feed = runtime.dispatcher.feed
+            max_hook = lambda app: add_max_webhook(app, settings, feed)  # noqa: E731
         panel = await start_panel_server(
-            settings, services.sessionmaker, TelegramMessenger(bot), services.clock
+            settings, services.sessionmaker, services.switchboard, services.clock, extra=max_hook
         )
+        server = await start_max(runtime, own_server=panel is None)
         log.info(
             "long polling mode (WEBHOOK_URL is not set), background jobs %s; %d FAQ entries",
             "on" if jobs else "off (--no-jobs)", len(services.faq.kb.entries),
@@ -89,23 +148,28 @@ async def run_polling(settings: Settings, *, jobs: bool = True) -> None:
                 await panel.cleanup()
         await dp.storage.close()
     finally:
+        await stop_max(runtime, server)
         await bot.session.close()
         await engine.dispose()
 
 
 async def run_webhook(settings: Settings, *, jobs: bool = True) -> None:
-    from bot.app.web import WebhookServer, until_signalled
+    from bot.app.web import WebhookServer
 
     bot = create_bot(settings)
     engine = create_engine(settings.database_url)
+    runtime: MaxRuntime | None = None
     try:
         await check_bot_token(bot, settings)
         await check_schema(engine, settings.database_url)
         services = build_services(settings, engine)
         dp = create_dispatcher(services, jobs=jobs)
-        server = WebhookServer(settings, dp, bot, services.sessionmaker)
+        runtime = max_runtime(services)
+        feed = runtime.dispatcher.feed if runtime and runtime.polling is None else None
+        server = WebhookServer(settings, dp, bot, services.sessionmaker, max_feed=feed)
         try:
             await server.start()
+            await start_max(runtime, own_server=False)
             log.info(
                 "webhook mode, background jobs %s; %d FAQ entries",
                 "on" if jobs else "off (--no-jobs)", len(services.faq.kb.entries),
@@ -114,5 +178,25 @@ async def run_webhook(settings: Settings, *, jobs: bool = True) -> None:
         finally:
             await server.stop()
     finally:
+        await stop_max(runtime, None)
         await bot.session.close()
         await engine.dispose()
+
+
+Runner = Callable[..., Coroutine[Any, Any, None]]
+
+
+def pick_runner(settings: Settings) -> Runner:
+    """Telegram (with MAX beside it when MAX_BOT_TOKEN is set), or MAX alone."""
+    has_telegram = settings.bot_token is not None and bool(
+        settings.bot_token.get_secret_value().strip()
+    )
+    if not has_telegram and settings.max_enabled:
+        return run_max_only
+    if not has_telegram:
+        raise SettingsError(
+            "BOT_TOKEN не задан (и MAX_BOT_TOKEN тоже). Скопируйте .env.example в .env и "
+            "впишите токен от @BotFather или MAX_BOT_TOKEN — токен бота в MAX."
+        )
+    settings.require_token()  # a malformed BOT_TOKEN is named here
+    return run_webhook if settings.webhook_url else run_polling

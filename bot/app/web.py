@@ -20,10 +20,13 @@ reads the body), which refuses a request without the right X-Telegram-Bot-Api-Se
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
 from aiogram.methods import TelegramMethod
@@ -45,6 +48,8 @@ log = logging.getLogger(__name__)
 
 SHUTDOWN_TIMEOUT = 25.0  # keep below systemd's TimeoutStopSec (40 s in the sample unit)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_SECRET_HEADER = "X-Max-Bot-Api-Secret"
+MaxFeed = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class _CarefulHandler(SimpleRequestHandler):
@@ -78,7 +83,13 @@ class WebhookServer:
     """The webhook endpoint with /healthz and /metrics on WEB_HOST:WEB_PORT."""
 
     def __init__(
-        self, settings: Settings, dp: Dispatcher, bot: Bot, sessionmaker: SessionMaker
+        self,
+        settings: Settings,
+        dp: Dispatcher,
+        bot: Bot,
+        sessionmaker: SessionMaker,
+        *,
+        max_feed: MaxFeed | None = None,
     ) -> None:
         assert settings.webhook_url is not None and settings.webhook_secret is not None
         self.settings, self.dp, self.bot = settings, dp, bot
@@ -89,7 +100,11 @@ class WebhookServer:
         add_ops_routes(self.app, sessionmaker)
         if settings.web_panel:  # the staff panel under /web (handlers/web)
             clock = dp.workflow_data.get("clock") or SystemClock()
-            add_panel(self.app, settings, sessionmaker, TelegramMessenger(bot), clock)
+            # the Switchboard: an answer from the panel reaches a parent in Telegram or MAX
+            messenger = dp.workflow_data.get("messenger") or TelegramMessenger(bot)
+            add_panel(self.app, settings, sessionmaker, messenger, clock)
+        if max_feed is not None:  # MAX in webhook mode too: one listener for both
+            add_max_webhook(self.app, settings, max_feed)
         setup_application(self.app, dp, bot=bot)  # dp.startup/shutdown: commands, jobs
         self.app.on_cleanup.append(self._close)
         self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
@@ -126,6 +141,57 @@ class WebhookServer:
             await querylog.flush()
         await self.dp.storage.close()
         await self.bot.session.close()
+
+
+def max_webhook_path(settings: Settings) -> str:
+    """The path MAX POSTs to, from MAX_WEBHOOK_URL (nginx passes it through unchanged)."""
+    return urlsplit(settings.max_webhook_url or "").path or "/max"
+
+
+def add_max_webhook(app: web.Application, settings: Settings, feed: MaxFeed) -> None:
+    """MAX's updates: the secret from X-Max-Bot-Api-Secret must match MAX_WEBHOOK_SECRET
+    (401 otherwise); the update is handled before the answer, like Telegram's."""
+    assert settings.max_webhook_secret is not None
+    secret = settings.max_webhook_secret.get_secret_value().encode()
+
+    async def handle(request: web.Request) -> web.Response:
+        given = request.headers.get(MAX_SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, secret):
+            return web.Response(text="Unauthorized", status=401)
+        try:
+            raw = json.loads(await request.read())
+        except (ValueError, RecursionError):
+            raw = None
+        if not isinstance(raw, dict) or "update_type" not in raw:
+            log.warning("MAX webhook: a body that is no update; answered 400")
+            return web.Response(text="Bad Request", status=400)
+        await feed(raw)
+        return web.json_response({})
+
+    app.router.add_post(max_webhook_path(settings), handle)
+
+
+class MaxWebServer:
+    """MAX's webhook with /healthz and /metrics on WEB_HOST:WEB_PORT, when Telegram does not
+    run a webhook server in this process (MAX only, or Telegram by long polling)."""
+
+    def __init__(self, settings: Settings, feed: MaxFeed, sessionmaker: SessionMaker) -> None:
+        self.settings = settings
+        self.app = web.Application()
+        add_max_webhook(self.app, settings, feed)
+        add_ops_routes(self.app, sessionmaker)
+        self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
+        self.port = 0
+
+    async def start(self) -> None:
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.settings.web_host, self.settings.web_port)
+        await site.start()
+        self.port = int(self._runner.addresses[0][1])
+        log.info("MAX webhook: listening on port %d%s", self.port, max_webhook_path(self.settings))
+
+    async def stop(self) -> None:
+        await self._runner.cleanup()
 
 
 async def until_signalled() -> None:

@@ -167,8 +167,8 @@ FAQ_DRAFT_LINE: Final = "<b>№{id}</b> (обращение №{ticket})\nВ: {q
 
 MY_DATA: Final = (
     "🔒 <b>Что бот хранит о вас</b>\n"
-    "• Telegram id: <code>{id}</code>\n"
-    "• Имя из Telegram: {name}{username}\n"
+    "• {messenger} id: <code>{id}</code>\n"
+    "• Имя из {messenger}: {name}{username}\n"
     "• Роль: {role}\n"
     "• Профиль педагога: {profile}\n"
     "• Записей на мероприятия: {registrations}\n"

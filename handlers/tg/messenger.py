@@ -15,7 +15,15 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.messages import Deferred, Keyboard, MessageRef, OutFile, Unreachable
+from bot.core.messages import (
+    Deferred,
+    Keyboard,
+    MessageRef,
+    Messenger,
+    OutFile,
+    Switchboard,
+    Unreachable,
+)
 
 CHANNEL = "tg"
 _GONE = ("chat not found", "user is deactivated", "bot was kicked", "have no rights")
@@ -91,3 +99,12 @@ class TelegramMessenger:
         except TelegramAPIError as exc:
             raise _unreachable(exc) from exc
         return MessageRef(to_chat_id, copied.message_id)
+
+
+def people(bot: Bot, switchboard: Switchboard | None) -> Messenger:
+    """Where to write to a person who may be in another messenger (a MAX asker): the app's
+    Switchboard (workflow data `messenger`), with this Bot as its Telegram side."""
+    if switchboard is None:
+        return TelegramMessenger(bot)
+    switchboard.messengers.setdefault(CHANNEL, TelegramMessenger(bot))
+    return switchboard

@@ -34,7 +34,7 @@ from storage.models.events import (
 )
 from storage.models.faq import FaqDraft, FaqQuery, FaqStaffEntry, FaqStaffSample, FaqVersion
 from storage.models.people import Role, StaffPost, Ticket, TicketMessage, TicketStatus, User
-from storage.models.updates import ChannelId, FsmRecord, ProcessedUpdate
+from storage.models.updates import ChannelId, FsmRecord, ProcessedUpdate, UpdateMarker
 from storage.models.web import WebSession, WebUsedLink
 
 __all__ = [
@@ -75,6 +75,7 @@ __all__ = [
     "TicketMessage",
     "TicketStatus",
     "UTCDateTime",
+    "UpdateMarker",
     "User",
     "WebSession",
     "WebUsedLink",

@@ -55,3 +55,14 @@ class ChannelId(Base):
     kind: Mapped[str] = mapped_column(String(8))  # user | chat
     external_id: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class UpdateMarker(Base):
+    """Where a messenger's long polling stopped (MAX's `marker`): a restart resumes there,
+    so updates are neither replayed nor lost."""
+
+    __tablename__ = "update_markers"
+
+    channel: Mapped[str] = mapped_column(String(8), primary_key=True)
+    marker: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

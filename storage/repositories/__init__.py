@@ -12,6 +12,7 @@ from storage.repositories.deliveries import DeliveryRepo
 from storage.repositories.events import EventRepo
 from storage.repositories.faq_kb import FaqKbRepo
 from storage.repositories.faq_log import FaqLogRepo
+from storage.repositories.markers import MarkerRepo
 from storage.repositories.profiles import ProfileRepo
 from storage.repositories.reminders import ReminderRepo
 from storage.repositories.tickets import TicketRepo
@@ -38,6 +39,7 @@ class Repositories:
         self.reminders = ReminderRepo(session)
         self.channel_ids = ChannelIdRepo(session)
         self.web = WebRepo(session)
+        self.markers = MarkerRepo(session)
 
     async def commit(self) -> None:
         await self.session.commit()

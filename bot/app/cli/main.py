@@ -139,15 +139,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
     command = args.command or "run"
     if command == "run":
-        from bot.app.runner import run_polling, run_webhook, setup_logging
+        from bot.app.runner import pick_runner, setup_logging
         from storage.migrate import upgrade
 
-        settings.require_token()
+        runner = pick_runner(settings)  # fails first when no token is set
         setup_logging(settings.log_level)
         if getattr(args, "migrate", False):
             upgrade(settings.database_url)
         jobs = not getattr(args, "no_jobs", False)
-        runner = run_webhook if settings.webhook_url else run_polling
         asyncio.run(runner(settings, jobs=jobs))
         return 0
     if command == "worker":

@@ -49,14 +49,23 @@ def _consent_lines(consents: Sequence[Consent], tz: tzinfo) -> str:
 
 
 async def describe(
-    repo: Repositories, user: User, clock: Clock, querylog: QueryLog, settings: Settings
+    repo: Repositories,
+    user: User,
+    clock: Clock,
+    querylog: QueryLog,
+    settings: Settings,
+    *,
+    messenger: str = "Telegram",
+    own_id: int | None = None,
 ) -> str:
-    """Everything we hold about `user`, as the /my_data message (values escaped)."""
+    """Everything we hold about `user`, as the /my_data message (values escaped); `own_id`:
+    the person's id in `messenger` when it is not the stored one (MAX)."""
     await querylog.flush()  # the count includes the question asked a moment ago
     audiences = await repo.chats.subscriptions(user.id)
     return fill(
         texts.MY_DATA,
-        id=user.id,
+        messenger=messenger,
+        id=own_id if own_id is not None else user.id,
         name=user.full_name,
         username=f" (@{user.username})" if user.username else "",
         role=texts.ROLE_TITLES.get(user.role or "", "не выбрана"),

@@ -1,0 +1,138 @@
+"""The MAX channel of one process: client, messenger, dispatcher, and polling or the webhook.
+
+Built beside Telegram's Dispatcher from the same services (settings, sessionmaker, FAQ, query
+log, clock) and the same Switchboard, so a ticket asked in MAX reaches the Telegram staff chat
+and the staff answer comes back to MAX. Feature modules join here, like routers in
+`handlers/__init__.py`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+from bot.core.clock import Clock
+from bot.core.config import Settings, SettingsError
+from bot.core.messages import Switchboard
+from bot.services.faq import FaqService
+from bot.services.faq.querylog import QueryLog
+from bot.services.tickets.relay import StaffRelay
+from handlers.max import private
+from handlers.max.client import MaxClient, MaxError, MaxNotFound, MaxUnauthorized
+from handlers.max.context import MaxContext
+from handlers.max.dispatch import MaxDispatcher
+from handlers.max.messenger import MaxMessenger
+from handlers.max.pacing import MaxPacer
+from handlers.max.polling import MaxPolling
+from storage.db import SessionMaker
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+CHECK_TIMEOUT: Final = 20.0
+
+
+async def check_max_token(client: MaxClient, settings: Settings) -> dict[str, object]:
+    """GET /me once; a refused token or an unreachable API becomes one Russian line."""
+    try:
+        return await client.get_me()
+    except MaxUnauthorized as exc:
+        raise SettingsError(
+            "MAX_BOT_TOKEN не принят MAX (401 verify.token): токен отозван или набран с "
+            "ошибкой. Скопируйте действующий токен бота с business.max.ru в .env."
+        ) from exc
+    except MaxNotFound as exc:
+        raise SettingsError(
+            f"MAX_API_URL ({settings.max_api_url}) ответил 404: проверьте адрес API MAX."
+        ) from exc
+    except MaxError as exc:
+        raise SettingsError(
+            f"Нет связи с MAX Bot API по адресу MAX_API_URL ({settings.max_api_url}): {exc}. "
+            "Проверьте интернет и MAX_API_URL."
+        ) from exc
+
+
+class MaxRuntime:
+    def __init__(
+        self,
+        settings: Settings,
+        sessionmaker: SessionMaker,
+        faq: FaqService,
+        querylog: QueryLog,
+        clock: Clock,
+        switchboard: Switchboard,
+        *,
+        poll_seconds: int = 30,
+    ) -> None:
+        assert settings.max_bot_token is not None
+        self.settings, self.sessionmaker = settings, sessionmaker
+        self.client = MaxClient(
+            settings.max_bot_token.get_secret_value().strip(),
+            base_url=settings.max_api_url,
+            timeout=CHECK_TIMEOUT,
+        )
+        self.messenger = MaxMessenger(self.client, sessionmaker, MaxPacer(settings.max_rate))
+        switchboard.messengers["max"] = self.messenger
+        self.ctx = MaxContext(
+            self.client, switchboard, settings, sessionmaker, clock, faq, querylog
+        )
+        self.dispatcher = MaxDispatcher(self.ctx, dedupe=settings.dedupe_updates)
+        private.register(self.dispatcher)
+        self.polling: MaxPolling | None = None
+        self.relay: StaffRelay | None = None
+        if settings.max_webhook_url is None:
+            self.polling = MaxPolling(
+                self.client, self.dispatcher, sessionmaker, poll_seconds=poll_seconds
+            )
+
+    @property
+    def webhook_secret(self) -> str | None:
+        secret = self.settings.max_webhook_secret
+        return secret.get_secret_value() if secret is not None else None
+
+    async def start(self) -> None:
+        """Check the token, then poll, or subscribe the webhook (the route is served by
+        bot/app/web.py)."""
+        me = await check_max_token(self.client, self.settings)
+        if not self.settings.bot_token:
+            await self._max_staff()
+        if self.polling is not None:
+            self.polling.start()
+            log.info("MAX: long polling as %s (MAX_WEBHOOK_URL is not set)", me.get("username"))
+            return
+        assert self.settings.max_webhook_url is not None
+        await self.client.subscribe(
+            self.settings.max_webhook_url,
+            secret=self.webhook_secret,
+            update_types=self.dispatcher.update_types,
+        )
+        log.info("MAX: webhook %s subscribed", self.settings.max_webhook_url)
+
+    async def _max_staff(self) -> None:
+        """Without Telegram, МОЦ staff are the MAX_ADMIN_IDS admins: tickets asked in MAX go
+        to each of them privately (`posting.staff_targets` reads ADMIN_IDS, here their
+        internal ids; a Telegram STAFF_CHAT_ID could not be reached)."""
+        async with self.sessionmaker() as session:
+            repo = Repositories(session)
+            ids = [
+                await repo.channel_ids.internal("max", "user", admin)
+                for admin in sorted(self.settings.max_admin_ids)
+            ]
+            await repo.commit()
+        self.ctx.settings = self.settings.model_copy(
+            update={"admin_ids": frozenset(ids), "staff_chat_id": None}
+        )
+        if not ids:
+            log.warning("MAX only and MAX_ADMIN_IDS is empty: tickets reach no one")
+        # follow-ups and posts a busy dialog could not take at once (Telegram's runs in dp)
+        self.relay = StaffRelay(
+            self.ctx.messenger, self.ctx.settings, self.sessionmaker,
+            every=self.settings.staff_relay_seconds,
+        )  # fmt: skip
+        self.relay.start()
+
+    async def stop(self) -> None:
+        if self.relay is not None:
+            await self.relay.stop()
+        if self.polling is not None:
+            await self.polling.stop()
+        await self.client.close()

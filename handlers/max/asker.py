@@ -1,0 +1,156 @@
+"""The asker's side of a ticket in MAX, and 152-ФЗ: «Спросить специалиста», follow-ups,
+«Вопрос решён», /my_data and /forget_me — over the same services as handlers/escalation.py,
+handlers/tg/follow_ups.py and handlers/privacy.py.
+
+The ticket goes wherever staff are (the Telegram staff chat through the Switchboard); the
+staff answer comes back by the ticket's chat id, which is the asker's internal id.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot import texts
+from bot.core.markup import fill
+from bot.core.messages import Button, Deferred, Keyboard, Unreachable, rows
+from bot.services.events.registration import notify_promoted
+from bot.services.profile import privacy
+from bot.services.tickets.escalation import escalate, logged_question
+from bot.services.tickets.posting import POST_BODY_LIMIT, add_follow_up, post
+from handlers.max import updates
+from handlers.max.context import JsonDict, MaxContext, Routes
+from handlers.max.people import Visit, visit
+from storage.models import TicketStatus
+
+log = logging.getLogger(__name__)
+AWAITING_QUESTION = "ask"
+
+
+def ticket_open(ticket_id: int) -> Keyboard:
+    return rows(Button(texts.BTN_WITHDRAW, f"tk:withdraw:{ticket_id}"))
+
+
+def my_data_buttons() -> Keyboard:
+    return rows(Button(texts.BTN_FORGET, "forget:ask"))
+
+
+def forget_confirm() -> Keyboard:
+    return rows(
+        Button(texts.BTN_FORGET_YES, "forget:yes"),
+        Button(texts.BTN_FORGET_NO, "forget:no"),
+        per_row=(2,),
+    )
+
+
+async def command(v: Visit, name: str) -> bool:
+    """/ask, /my_data, /forget_me; False for a command this module does not know."""
+    if name == "ask":
+        v.ctx.states[v.uid] = AWAITING_QUESTION
+        await v.say(texts.ASK_PROMPT)
+    elif name == "my_data":
+        ctx = v.ctx
+        described = await privacy.describe(
+            v.repo, v.user, ctx.clock, ctx.querylog, ctx.settings, messenger="MAX", own_id=v.max_id
+        )
+        await v.say(described, my_data_buttons())
+    elif name == "forget_me":
+        await v.say(texts.FORGET_CONFIRM, forget_confirm())
+    else:
+        return False
+    return True
+
+
+async def question_received(v: Visit, text: str) -> None:
+    if len(text) > POST_BODY_LIMIT:
+        await v.say(fill(texts.TOO_LONG, length=len(text), limit=POST_BODY_LIMIT))
+        return
+    v.ctx.states.pop(v.uid, None)
+    await v.say(await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, text))
+
+
+async def append_to_ticket(v: Visit, text: str) -> bool:
+    """While a ticket waits for staff, what the asker writes joins it (True if it did)."""
+    if v.user.has_open_ticket is False:
+        return False
+    ticket = await v.repo.tickets.open_for_user(v.uid)
+    if ticket is None:
+        return False
+    await add_follow_up(v.ctx.messenger, v.repo, v.ctx.settings, ticket, v.user, text)
+    await v.say(fill(texts.TICKET_APPENDED, id=ticket.id), ticket_open(ticket.id))
+    return True
+
+
+async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
+    prefix, _, rest = updates.payload(update).partition(":")
+    if prefix not in ("ask", "tk", "forget"):
+        return False
+    async with visit(ctx, update) as v:
+        if v is None:
+            return False
+        if prefix == "ask":
+            await ask_pressed(v, int(rest) if rest.isdigit() else 0)
+        elif prefix == "tk":
+            action, _, raw = rest.partition(":")
+            await ticket_action(v, action, int(raw) if raw.isdigit() else 0)
+        else:
+            await forget_pressed(v, rest)
+    return True
+
+
+async def ask_pressed(v: Visit, query_id: int) -> None:
+    await updates.answer(v.ctx, v.update)
+    logged = await logged_question(v.repo, query_id, v.uid)
+    if logged is None:
+        v.ctx.states[v.uid] = AWAITING_QUESTION
+        await v.say(texts.ASK_PROMPT)
+        return
+    await v.say(
+        await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, logged.text)
+    )
+
+
+async def ticket_action(v: Visit, action: str, ticket_id: int) -> None:
+    ticket = await v.repo.tickets.get(ticket_id)
+    if ticket is None or ticket.user_id != v.uid or action not in ("withdraw", "solved", "more"):
+        await updates.answer(v.ctx, v.update, texts.TICKET_NOT_YOURS)
+        return
+    await updates.answer(v.ctx, v.update)
+    if action == "more":
+        await v.repo.tickets.set_status(ticket.id, TicketStatus.OPEN)
+        await v.repo.commit()
+        await v.say(fill(texts.TICKET_FOLLOW_UP, id=ticket.id))
+        return
+    changed = await v.repo.tickets.set_status(ticket.id, TicketStatus.CLOSED)
+    await v.repo.commit()
+    if action == "solved":
+        await v.say(texts.TICKET_THANKS)
+        return
+    await v.say(fill(texts.TICKET_WITHDRAWN, id=ticket.id))
+    if changed:
+        note = fill(texts.STAFF_WITHDRAWN, id=ticket.id)
+        await post(v.ctx.messenger, v.repo, v.ctx.settings, ticket.id, note, None)
+        await v.repo.commit()
+
+
+async def forget_pressed(v: Visit, action: str) -> None:
+    await updates.answer(v.ctx, v.update)
+    if action == "ask":
+        await v.say(texts.FORGET_CONFIRM, forget_confirm())
+        return
+    if action != "yes":
+        await v.say(texts.FORGET_KEPT)
+        return
+    ctx = v.ctx
+    done = await privacy.forget(v.repo, v.uid, ctx.clock, ctx.querylog)
+    ctx.states.pop(v.uid, None)
+    await v.say(texts.FORGOTTEN)
+    await privacy.redact(ctx.messenger, done)
+    for registration, event in done.promoted:
+        try:
+            await notify_promoted(ctx.messenger, registration, event, ctx.settings)
+        except (Unreachable, Deferred) as exc:
+            log.info("promotion notice not delivered: %s", exc)
+
+
+def register(routes: Routes) -> None:
+    routes.add("message_callback", callbacks)

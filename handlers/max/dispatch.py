@@ -1,0 +1,126 @@
+"""The MAX adapter's dispatcher: each update once, to its handlers in order, one person at a time.
+
+MAX updates have no id, and both long polling (a batch whose marker was not saved) and webhook
+delivery can repeat one. The key is a hash of the update type, its timestamp and the message
+or callback id, claimed in `processed_updates` (the table Telegram's dedupe uses; MAX keys are
+negative, Telegram's update ids positive) before any handler runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+from sqlalchemy import delete, insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot import texts
+from bot.core.messages import Deferred, Unreachable
+from handlers.max import updates
+from handlers.max.context import Handler, JsonDict, MaxContext
+from storage.models import ProcessedUpdate
+
+log = logging.getLogger(__name__)
+KEEP = timedelta(days=2)
+PRUNE_EVERY = 1000
+
+
+def update_key(update: JsonDict) -> int:
+    """A stable negative int64 for an update: type, timestamp and mid / callback id."""
+    parts = [
+        str(update.get("update_type")),
+        str(update.get("timestamp")),
+        updates.callback_id(update) or updates.mid(update),
+        str(update.get("chat_id") or ""),
+        str(updates.user_id(update) or ""),
+    ]
+    digest = hashlib.sha256("|".join(parts).encode()).digest()
+    return -(int.from_bytes(digest[:8], "big") >> 2) - 1
+
+
+class MaxDispatcher:
+    """Implements `Routes`; `feed` handles one update (awaited by polling and the webhook)."""
+
+    def __init__(self, ctx: MaxContext, *, dedupe: bool = True) -> None:
+        self.ctx = ctx
+        self._handlers: defaultdict[str, list[Handler]] = defaultdict(list)
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._users: defaultdict[int, int] = defaultdict(int)  # updates in hand per person
+        self._dedupe = dedupe
+        self._claimed = 0
+
+    def add(self, update_type: str, handler: Handler) -> None:
+        self._handlers[update_type].append(handler)
+
+    @property
+    def update_types(self) -> list[str]:
+        return sorted(self._handlers)
+
+    async def feed(self, update: JsonDict) -> None:
+        who = updates.user_id(update) or int(update.get("chat_id") or 0)
+        self._users[who] += 1
+        try:
+            # the lock first: updates fed in order are claimed and handled in that order
+            async with self._locks[who]:  # one person's updates in order, never side by side
+                if self._dedupe and not await self.claim(update_key(update)):
+                    log.info(
+                        "MAX update %s was already handled; skipped", update.get("update_type")
+                    )
+                    return
+                try:
+                    await self._run(update)
+                except (Unreachable, Deferred) as exc:  # the person left or MAX kept refusing
+                    log.info("MAX update %s: no answer sent: %s", update.get("update_type"), exc)
+                except Exception:
+                    log.exception("MAX update %s failed", update.get("update_type"))
+                    await self._apologise(update)
+                finally:
+                    await self._settle(update)
+        finally:
+            self._users[who] -= 1
+            if not self._users[who]:
+                del self._users[who], self._locks[who]
+
+    async def _run(self, update: JsonDict) -> None:
+        for handler in self._handlers.get(str(update.get("update_type")), []):
+            if await handler(self.ctx, update):
+                return
+
+    async def _apologise(self, update: JsonDict) -> None:
+        """A person in a dialog hears that something went wrong, as on Telegram."""
+        max_id = updates.user_id(update)
+        if max_id is None or not updates.is_dialog(update):
+            return
+        try:
+            await self.ctx.client.send_message(user_id=max_id, text=texts.ERROR)
+        except Exception as exc:
+            log.info("MAX apology not delivered: %s", exc)
+
+    async def _settle(self, update: JsonDict) -> None:
+        """Every press is answered, or MAX shows the presser a spinner."""
+        if update.get("update_type") != "message_callback":
+            return
+        try:
+            await updates.answer(self.ctx, update)
+        except Exception as exc:  # an expired callback: nothing to do about it
+            log.info("MAX callback not answered: %s", exc)
+
+    async def claim(self, key: int) -> bool:
+        engine = self.ctx.sessionmaker.kw.get("bind")
+        assert isinstance(engine, AsyncEngine)
+        now = self.ctx.clock.now()
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(insert(ProcessedUpdate), {"update_id": key, "at": now})
+                self._claimed += 1
+                if self._claimed % PRUNE_EVERY == 1:
+                    await conn.execute(
+                        delete(ProcessedUpdate).where(ProcessedUpdate.at < now - KEEP)
+                    )
+        except IntegrityError:
+            return False
+        return True

@@ -1,0 +1,200 @@
+"""The Messenger port (`bot.core.messages`) over the MAX Bot API.
+
+Services speak in internal ids; here they become MAX's own (`channel_ids`): a person is sent
+to with `user_id=` (their dialog's chat_id is another number), a group with `chat_id=`.
+Texts are the bot's Telegram-flavoured HTML, rendered for MAX and split under 4000
+characters, the buttons under the last part.
+
+A 429 carries no retry hint, so the wait grows (1 s, 2 s, 4 s … up to a minute) and is retried:
+an answer meant for a person is not lost to the rate limit. Inside `patience(s)` a wait that
+would go past `s` raises Deferred instead (the caller keeps the message for later).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any, Final, TypeVar
+
+from bot.core.messages import (
+    Button,
+    Deferred,
+    Keyboard,
+    MessageRef,
+    OutFile,
+    Unreachable,
+    allowed_wait,
+)
+from handlers.max import render
+from handlers.max.client import (
+    MaxAttachmentNotReady,
+    MaxBlocked,
+    MaxClient,
+    MaxError,
+    MaxNetworkError,
+    MaxNotFound,
+    MaxRetryAfter,
+    MaxServerError,
+    SentMessage,
+)
+from handlers.max.pacing import MaxPacer
+from storage.db import SessionMaker
+from storage.repositories.channel_ids import ChannelIdRepo
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+FIRST_BACKOFF: Final = 1.0
+MAX_BACKOFF: Final = 60.0
+RATE_ATTEMPTS: Final = 12  # 1+2+4+…+60 s: about six minutes of 429s before giving up
+FAULT_ATTEMPTS: Final = 3  # 5xx and network errors
+NOT_READY_ATTEMPTS: Final = 10
+REMEMBERED: Final = 2000  # (chat, seq) → mid of recent messages, for refs without a mid
+
+
+def max_buttons(buttons: Keyboard | None) -> list[dict[str, Any]]:
+    """The neutral keyboard as MAX's `inline_keyboard` attachment (or nothing)."""
+    if not buttons:
+        return []
+    rows = [[_button(b) for b in row] for row in buttons]
+    keyboard = render.inline_keyboard(rows)
+    return [keyboard] if keyboard is not None else []
+
+
+def _button(button: Button) -> render.Button:
+    return render.Button(button.label, action=button.action, url=button.url)
+
+
+class MaxMessenger:
+    channel = "max"
+
+    def __init__(
+        self,
+        client: MaxClient,
+        sessionmaker: SessionMaker,
+        pacer: MaxPacer,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.client, self._sessionmaker, self._pacer, self._sleep = (
+            client, sessionmaker, pacer, sleep,
+        )  # fmt: skip
+        self._external: dict[int, int] = {}
+        self._mids: OrderedDict[tuple[int, int], str] = OrderedDict()
+
+    async def target(self, chat_id: int) -> tuple[int | None, int | None]:
+        """(MAX chat_id, None) for a group, (None, MAX user_id) for a person."""
+        external = self._external.get(chat_id)
+        if external is None:
+            async with self._sessionmaker() as session:
+                external = await ChannelIdRepo(session).external(chat_id)
+            if external is None:
+                raise Unreachable(f"no MAX id behind {chat_id}", gone=True)
+            self._external[chat_id] = external
+        return (None, external) if chat_id > 0 else (external, None)
+
+    async def send(self, chat_id: int, text: str, buttons: Keyboard | None = None) -> MessageRef:
+        target = await self.target(chat_id)
+        parts = render.render_text(text) or ["—"]
+        keyboard = max_buttons(buttons)
+        sent: SentMessage | None = None
+        for n, part in enumerate(parts, start=1):
+            attachments = keyboard if n == len(parts) else []
+            sent = await self._post(chat_id, target, part, attachments)
+        assert sent is not None
+        return self._ref(chat_id, sent)
+
+    async def _post(
+        self,
+        chat_id: int,
+        target: tuple[int | None, int | None],
+        text: str | None,
+        attachments: list[dict[str, Any]],
+    ) -> SentMessage:
+        return await self._with_retries(
+            chat_id,
+            lambda: self.client.send_message(
+                chat_id=target[0], user_id=target[1], text=text, attachments=attachments
+            ),
+        )
+
+    async def edit(self, ref: MessageRef, text: str, buttons: Keyboard | None = None) -> None:
+        mid = ref.ref or self._mids.get((ref.chat_id, ref.message_id))
+        if not mid:
+            raise Unreachable("the MAX id of this message is not known")
+        part = (render.render_text(text) or ["—"])[0]
+        attachments = max_buttons(buttons)
+        await self._with_retries(
+            ref.chat_id,
+            lambda: self.client.edit_message(mid, text=part, attachments=attachments),
+            pace=False,
+        )
+
+    async def send_file(self, chat_id: int, file: OutFile, caption: str = "") -> MessageRef:
+        target = await self.target(chat_id)
+        token = await self._with_retries(
+            chat_id, lambda: self.client.upload(file.data, file.filename), pace=False
+        )
+        attachment = {"type": "file", "payload": {"token": token}}
+        parts = render.render_text(caption) if caption else []
+        text = parts[0] if parts else None
+        for attempt in range(NOT_READY_ATTEMPTS):
+            try:
+                sent = await self._post(chat_id, target, text, [attachment])
+                return self._ref(chat_id, sent)
+            except MaxAttachmentNotReady:  # MAX still processes the upload
+                await self._sleep(0.5 * (attempt + 1))
+        raise Unreachable("the uploaded file was never ready")
+
+    async def copy(
+        self, ref: MessageRef, to_chat_id: int, buttons: Keyboard | None = None, caption: str = ""
+    ) -> MessageRef:
+        raise Unreachable("MAX cannot copy a message")
+
+    # ----------------------------------------------------------------- internals
+
+    def _ref(self, chat_id: int, sent: SentMessage) -> MessageRef:
+        self._mids[(chat_id, sent.seq)] = sent.mid
+        while len(self._mids) > REMEMBERED:
+            self._mids.popitem(last=False)
+        return MessageRef(chat_id, sent.seq, sent.mid)
+
+    async def _with_retries(
+        self, chat_id: int, call: Callable[[], Awaitable[T]], *, pace: bool = True
+    ) -> T:
+        """One call, paced; 429 waited out within the caller's patience, errors translated."""
+        patience, waited, backoff = allowed_wait(), 0.0, FIRST_BACKOFF
+        strikes = faults = 0
+        while True:
+            if pace:
+                wait = self._pacer.reserve(chat_id)
+                if patience is not None and waited + wait > patience:
+                    raise Deferred("MAX chat is busy")
+                if wait > 0:
+                    await self._sleep(wait)
+                    waited += wait
+            try:
+                return await call()
+            except MaxRetryAfter as exc:
+                if patience is not None and waited + backoff > patience:
+                    raise Deferred(str(exc)) from exc
+                strikes += 1
+                if strikes >= RATE_ATTEMPTS:
+                    raise Unreachable(f"MAX kept refusing: {exc}") from exc
+                log.info("MAX 429 for %s: waiting %.0f s", chat_id, backoff)
+                await self._sleep(backoff)
+                waited += backoff
+                backoff = min(backoff * 2, MAX_BACKOFF)
+            except (MaxBlocked, MaxNotFound) as exc:
+                raise Unreachable(f"{exc.code}: {exc.message}", gone=True) from exc
+            except (MaxServerError, MaxNetworkError) as exc:
+                faults += 1
+                if faults >= FAULT_ATTEMPTS:
+                    raise Unreachable(str(exc)) from exc
+                await self._sleep(FIRST_BACKOFF * faults)
+            except MaxAttachmentNotReady:
+                raise
+            except MaxError as exc:
+                raise Unreachable(str(exc)) from exc

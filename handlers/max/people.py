@@ -1,0 +1,54 @@
+"""The person behind a private MAX update, as services know them: an internal id and a User row.
+
+One session per update, as on Telegram (`handlers.tg.middlewares`): the MAX id is mapped to
+the internal one, the profile created or refreshed, and the session handed to the handler,
+which commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from bot.core.messages import Keyboard
+from handlers.max import updates
+from handlers.max.context import JsonDict, MaxContext
+from storage.models import User
+from storage.repositories import Repositories
+
+
+@dataclass
+class Visit:
+    """One private update: who (internal id, MAX id, User) and the unit of work."""
+
+    ctx: MaxContext
+    update: JsonDict
+    repo: Repositories
+    user: User
+    uid: int  # internal id: the person and their dialog, for services
+    max_id: int
+
+    @property
+    def is_admin(self) -> bool:
+        return self.max_id in self.ctx.settings.max_admin_ids
+
+    async def say(self, text: str, buttons: Keyboard | None = None) -> None:
+        await self.ctx.messenger.send(self.uid, text, buttons)
+
+
+@asynccontextmanager
+async def visit(ctx: MaxContext, update: JsonDict) -> AsyncIterator[Visit | None]:
+    """None for an update without a person (or from a bot)."""
+    max_id = updates.user_id(update)
+    if max_id is None or updates.sender(update).get("is_bot"):
+        yield None
+        return
+    async with ctx.sessionmaker() as session:
+        repo = Repositories(session)
+        uid = await repo.channel_ids.internal("max", "user", max_id)
+        first, last, username = updates.names(update)
+        user, changed = await repo.users.touch(uid, first, last, username)
+        if changed:
+            await repo.commit()
+        yield Visit(ctx, update, repo, user, uid, max_id)

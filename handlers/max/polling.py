@@ -1,0 +1,94 @@
+"""Long polling of MAX (`GET /updates`), for development and for hosts without HTTPS.
+
+The marker is saved in the database after each batch is handled, and read at start: a restart
+goes on where the last run stopped, so nothing is lost; a batch interrupted mid-way is fetched
+again and the dispatcher's dedupe skips what was already handled. Updates of one batch run side
+by side, one person's in order (the dispatcher's locks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Final
+
+from handlers.max.client import MaxClient, MaxError, MaxRetryAfter, MaxUnauthorized
+from handlers.max.dispatch import MaxDispatcher
+from storage.db import SessionMaker
+from storage.repositories.markers import MarkerRepo
+
+log = logging.getLogger(__name__)
+CHANNEL: Final = "max"
+STOP_GRACE: Final = 25.0  # seconds a stop waits for the batch in hand
+PAUSE_AFTER_ERROR: Final = 2.0
+MIN_POLL_INTERVAL: Final = 0.5  # MAX allows about 2 polls a second; an error waits longer
+
+
+class MaxPolling:
+    def __init__(
+        self,
+        client: MaxClient,
+        dispatcher: MaxDispatcher,
+        sessionmaker: SessionMaker,
+        *,
+        poll_seconds: int = 30,
+    ) -> None:
+        self.client, self.dispatcher, self.sessionmaker = client, dispatcher, sessionmaker
+        self.poll_seconds = poll_seconds
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name="max-polling")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await self._task
+            self._task = None
+
+    async def run(self) -> None:
+        marker = await self._load()
+        log.info("MAX long polling from marker %s", marker)
+        while True:
+            began = time.monotonic()
+            try:
+                batch = await self.client.get_updates(
+                    marker, poll_seconds=self.poll_seconds, types=self.dispatcher.update_types
+                )
+            except MaxUnauthorized:
+                log.error("MAX_BOT_TOKEN is no longer accepted; MAX polling stopped")
+                return
+            except MaxError as exc:
+                pause = PAUSE_AFTER_ERROR * (3 if isinstance(exc, MaxRetryAfter) else 1)
+                log.warning("MAX polling: %s; again in %.0f s", exc, pause)
+                await asyncio.sleep(pause)
+                continue
+            if batch.updates:
+                # a stop in the middle lets the batch finish and its marker be saved
+                handling = asyncio.ensure_future(self._handle(batch.updates, batch.marker))
+                try:
+                    await asyncio.shield(handling)
+                except asyncio.CancelledError:
+                    await asyncio.wait_for(handling, STOP_GRACE)
+                    raise
+            if batch.marker is not None:
+                marker = batch.marker
+            if not batch.updates and time.monotonic() - began < MIN_POLL_INTERVAL:
+                await asyncio.sleep(MIN_POLL_INTERVAL)  # MAX allows about 2 polls a second
+
+    async def _handle(self, batch: list[dict[str, object]], marker: int | None) -> None:
+        await asyncio.gather(*(self.dispatcher.feed(update) for update in batch))
+        if marker is not None:
+            await self._save(marker)
+
+    async def _load(self) -> int | None:
+        async with self.sessionmaker() as session:
+            return await MarkerRepo(session).get(CHANNEL)
+
+    async def _save(self, marker: int) -> None:
+        async with self.sessionmaker() as session:
+            await MarkerRepo(session).set(CHANNEL, marker)
+            await session.commit()

@@ -1,0 +1,204 @@
+"""Parents (and everyone else) in a private MAX dialog: start, role, FAQ answers and browsing.
+
+The same services as Telegram's routers (handlers/start.py, handlers/faq.py) decide what to
+say; this module turns MAX updates into their calls and their `Reply` into MAX messages.
+Button payloads are the Telegram adapter's CallbackData strings (`role:…`, `faq:…`), so one
+knowledge base's buttons work on both. Tickets and 152-ФЗ are in `handlers.max.asker`.
+"""
+
+from __future__ import annotations
+
+from bot import texts
+from bot.core.markup import fill
+from bot.core.messages import Button, Keyboard, rows
+from bot.services.faq import consult
+from bot.services.faq.replies import Reply
+from bot.texts import max as max_texts
+from handlers.max import asker, staff, updates
+from handlers.max.context import JsonDict, MaxContext, Routes
+from handlers.max.messenger import max_buttons
+from handlers.max.people import Visit, visit
+from handlers.max.render import render_text
+from storage.models import Role
+
+EVENT_PREFIX = "event_"
+
+
+def role_buttons(include_staff: bool) -> Keyboard:
+    return rows(
+        *(
+            Button(title, f"role:{role}")
+            for role, title in texts.ROLE_TITLES.items()
+            if role != Role.STAFF or include_staff
+        )
+    )
+
+
+def command(update: JsonDict) -> tuple[str, str]:
+    """`/start payload` → ("start", "payload"); not a command → ("", "")."""
+    text = updates.text(update)
+    if not text.startswith("/"):
+        return "", ""
+    name, _, arg = text[1:].partition(" ")
+    return name.split("@")[0].lower(), arg.strip()
+
+
+async def greet(v: Visit) -> None:
+    if v.user.role is None:
+        welcome = fill(texts.WELCOME, name=v.user.first_name, moc_name=v.ctx.settings.moc_name)
+        await v.say(welcome, role_buttons(v.is_admin))
+        return
+    await v.say(texts.MENU, consult.categories(v.ctx.faq).buttons)
+
+
+async def event_link(v: Visit, payload: str) -> bool:
+    """A deep link `event_<id>`: the event's title and how to sign up (True if shown)."""
+    raw = payload.removeprefix(EVENT_PREFIX)
+    if not payload.startswith(EVENT_PREFIX) or not raw.isdigit():
+        return False
+    event = await v.repo.events.get(int(raw))
+    if event is None:
+        return False
+    when = event.starts_at.astimezone(v.ctx.settings.tz).strftime("%d.%m.%Y %H:%M")
+    await v.say(
+        fill(max_texts.EVENT_LINK, title=event.title, when=when, phone=v.ctx.settings.moc_phone)
+    )
+    return True
+
+
+async def bot_started(ctx: MaxContext, update: JsonDict) -> bool:
+    async with visit(ctx, update) as v:
+        if v is None:
+            return False
+        ctx.states.pop(v.uid, None)
+        payload = str(update.get("payload") or "")
+        if not (payload and await event_link(v, payload)) or v.user.role is None:
+            await greet(v)
+    return True
+
+
+async def commands(ctx: MaxContext, update: JsonDict) -> bool:
+    name, arg = command(update)
+    if not name or not updates.is_dialog(update):
+        return False
+    async with visit(ctx, update) as v:
+        if v is None:
+            return False
+        if name in ("start", "menu"):
+            ctx.states.pop(v.uid, None)
+            if not (arg and await event_link(v, arg)) or v.user.role is None:
+                await greet(v)
+        elif name == "help":
+            await v.say(max_texts.HELP_MAX)
+        elif name == "role":
+            await v.say(max_texts.ROLE_PROMPT, role_buttons(v.is_admin))
+        elif name == "faq":
+            await send(v, consult.categories(ctx.faq))
+        elif name == "cancel":
+            ctx.states.pop(v.uid, None)
+            await v.say(max_texts.CANCELLED)
+        elif not await asker.command(v, name):
+            return False
+    return True
+
+
+async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
+    """Any other text in the dialog: a question for the specialist (after /ask), a follow-up
+    to the open ticket, or a question for the FAQ."""
+    text = updates.text(update)
+    if not updates.is_dialog(update) or not text:
+        return False
+    async with visit(ctx, update) as v:
+        if v is None:
+            return False
+        if ctx.states.get(v.uid) == asker.AWAITING_QUESTION:
+            await asker.question_received(v, text)
+            return True
+
+        async def follow_up() -> bool:
+            return await asker.append_to_ticket(v, text)
+
+        reply = await consult.ask(
+            ctx.faq, v.repo, ctx.querylog, ctx.settings, v.uid, text,
+            role=v.user.role, follow_up=follow_up,
+        )  # fmt: skip
+        if reply is not None:
+            await send(v, reply)
+    return True
+
+
+async def send(v: Visit, reply: Reply) -> None:
+    await v.say(reply.text, reply.buttons)
+
+
+async def show(v: Visit, reply: Reply) -> None:
+    """A browse press: the pressed message becomes the new page (POST /answers with a body);
+    a page too long for one message comes as new messages."""
+    parts = render_text(reply.text)
+    if len(parts) != 1:
+        await updates.answer(v.ctx, v.update)
+        await send(v, reply)
+        return
+    body = {"text": parts[0], "format": "html", "attachments": max_buttons(reply.buttons)}
+    await updates.answer(v.ctx, v.update, new_body=body)
+
+
+async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
+    prefix, _, rest = updates.payload(update).partition(":")
+    if prefix not in ("role", "faq"):
+        return False
+    async with visit(ctx, update) as v:
+        if v is None:
+            return False
+        if prefix == "role":
+            await choose_role(v, rest)
+            return True
+        action, _, item = rest.partition(":")
+        reply: Reply | None = None
+        if action == "cats":
+            reply = consult.categories(ctx.faq)
+        elif action == "cat":
+            reply = consult.category(ctx.faq, item)
+        elif action == "e" and item in ctx.faq.kb.entries:
+            reply = consult.entry_view(ctx.faq, ctx.settings, item)
+        if reply is None:
+            await updates.answer(ctx, update, texts.FAQ_STALE_BUTTON)
+        else:
+            await show(v, reply)
+    return True
+
+
+async def choose_role(v: Visit, role: str) -> None:
+    if role not in {r.value for r in Role}:
+        await updates.answer(v.ctx, v.update, texts.STALE_BUTTON)
+        return
+    if role == Role.STAFF and not v.is_admin:
+        await updates.answer(v.ctx, v.update, texts.ROLE_STAFF_ONLY)
+        return
+    await v.repo.users.set_role(v.uid, role)
+    await v.repo.commit()
+    await updates.answer(v.ctx, v.update)
+    saved = fill(texts.ROLE_SAVED, role=texts.ROLE_TITLES[role])
+    await v.say(saved, consult.categories(v.ctx.faq).buttons)
+
+
+async def not_text(ctx: MaxContext, update: JsonDict) -> bool:
+    """A sticker, a photo without words: say what the bot understands."""
+    if not updates.is_dialog(update):
+        return False
+    async with visit(ctx, update) as v:
+        if v is None:
+            return False
+        await v.say(texts.NON_TEXT)
+    return True
+
+
+def register(routes: Routes) -> None:
+    """Commands first, then the ticket dialog's presses, the free-text catch-all last."""
+    routes.add("bot_started", bot_started)
+    routes.add("message_created", commands)
+    staff.register(routes)  # an admin's answer after «Ответить» comes before the catch-all
+    routes.add("message_created", free_text)
+    routes.add("message_created", not_text)
+    routes.add("message_callback", callbacks)
+    asker.register(routes)

@@ -1,0 +1,82 @@
+"""МОЦ staff in MAX, when there is no Telegram staff chat (MAX only): each MAX_ADMIN_IDS admin
+gets the ticket privately (`MaxRuntime` makes them the staff targets); «Ответить» and the next
+message answer it through `deliver_answer`, «Закрыть» closes it — as handlers/staff.py does
+in Telegram, where the posts carry the same `tk:…` payloads."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from bot import texts
+from bot.core.markup import fill, q
+from bot.core.messages import Deferred, Unreachable
+from bot.services.tickets.posting import deliver_answer
+from bot.texts import max as max_texts
+from handlers.max import updates
+from handlers.max.context import JsonDict, MaxContext, Routes
+from handlers.max.people import Visit, visit
+from storage.models import TicketStatus
+
+ANSWERING = "answer:"
+
+
+async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
+    prefix, _, rest = updates.payload(update).partition(":")
+    action, _, raw = rest.partition(":")
+    if prefix != "tk" or action not in ("reply", "close", "draft"):
+        return False
+    async with visit(ctx, update) as v:
+        if v is None:
+            return False
+        ticket = await v.repo.tickets.get(int(raw)) if raw.isdigit() else None
+        if not v.is_admin:
+            await updates.answer(ctx, update, texts.ADMIN_ONLY)
+        elif ticket is None:
+            await updates.answer(ctx, update, texts.STAFF_TICKET_GONE)
+        elif action == "reply":
+            await updates.answer(ctx, update)
+            ctx.states[v.uid] = f"{ANSWERING}{ticket.id}"
+            await v.say(fill(max_texts.STAFF_ANSWER_PROMPT, id=ticket.id))
+        elif action == "close":
+            await close(v, ticket.id, ticket.chat_id)
+        else:  # drafts are made in Telegram's staff chat
+            await updates.answer(ctx, update, texts.ADMIN_ONLY)
+    return True
+
+
+async def close(v: Visit, ticket_id: int, asker_chat: int) -> None:
+    changed = await v.repo.tickets.set_status(ticket_id, TicketStatus.CLOSED)
+    await v.repo.commit()
+    if not changed:
+        await updates.answer(v.ctx, v.update, fill(texts.STAFF_ALREADY_CLOSED, id=ticket_id))
+        return
+    await updates.answer(v.ctx, v.update)
+    await v.say(fill(texts.STAFF_TICKET_CLOSED, id=ticket_id, staff=v.user.full_name))
+    with suppress(Unreachable, Deferred):  # the asker left; the ticket is closed either way
+        await v.ctx.messenger.send(asker_chat, fill(texts.TICKET_CLOSED_USER, id=ticket_id))
+
+
+async def answer_typed(ctx: MaxContext, update: JsonDict) -> bool:
+    """The admin's next message after «Ответить» is the answer."""
+    text = updates.text(update)
+    if not updates.is_dialog(update) or not text or text.startswith("/"):
+        return False
+    async with visit(ctx, update) as v:
+        state = ctx.states.get(v.uid, "") if v is not None else ""
+        if v is None or not state.startswith(ANSWERING) or not v.is_admin:
+            return False
+        ctx.states.pop(v.uid, None)
+        ticket = await v.repo.tickets.get(int(state.removeprefix(ANSWERING)))
+        if ticket is None:
+            await v.say(texts.STAFF_TICKET_GONE)
+            return True
+        staff = (v.uid, v.user.full_name)
+        delivered = await deliver_answer(ctx.messenger, v.repo, ticket, staff, q(text), text)
+        template = texts.STAFF_DELIVERED if delivered else texts.STAFF_NOT_DELIVERED
+        await v.say(fill(template, id=ticket.id, staff=staff[1]))
+    return True
+
+
+def register(routes: Routes) -> None:
+    routes.add("message_created", answer_typed)
+    routes.add("message_callback", callbacks)

@@ -1,0 +1,81 @@
+"""Reading a MAX update (plain JSON) and answering a button press: helpers every handler uses.
+
+Shapes from the OpenAPI schema: `message_created` carries `message` {sender, recipient
+{chat_id, chat_type}, body {mid, seq, text, attachments}}; `message_callback` carries
+`callback` {callback_id, payload, user} and the `message` the button was under;
+`bot_started` carries `user`, `chat_id` and the deep-link `payload`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.max.context import JsonDict, MaxContext
+
+ANSWERED = "_answered"  # set on the update once its callback got POST /answers
+
+
+def message(update: JsonDict) -> JsonDict:
+    return dict(update.get("message") or {})
+
+
+def sender(update: JsonDict) -> JsonDict:
+    """The person behind the update (the writer, the presser, the starter)."""
+    if update.get("update_type") == "message_callback":
+        return dict((update.get("callback") or {}).get("user") or {})
+    if "user" in update:
+        return dict(update.get("user") or {})
+    return dict(message(update).get("sender") or {})
+
+
+def user_id(update: JsonDict) -> int | None:
+    value = sender(update).get("user_id")
+    return int(value) if value is not None else None
+
+
+def is_dialog(update: JsonDict) -> bool:
+    """A private dialog with the bot (not a group or a channel)."""
+    if update.get("update_type") == "bot_started":
+        return True
+    recipient = message(update).get("recipient") or {}
+    return recipient.get("chat_type") == "dialog"
+
+
+def text(update: JsonDict) -> str:
+    return str((message(update).get("body") or {}).get("text") or "").strip()
+
+
+def mid(update: JsonDict) -> str:
+    return str((message(update).get("body") or {}).get("mid") or "")
+
+
+def payload(update: JsonDict) -> str:
+    return str((update.get("callback") or {}).get("payload") or "")
+
+
+def callback_id(update: JsonDict) -> str:
+    return str((update.get("callback") or {}).get("callback_id") or "")
+
+
+def names(update: JsonDict) -> tuple[str, str | None, str | None]:
+    person = sender(update)
+    first = str(person.get("first_name") or person.get("name") or "")
+    return first, person.get("last_name"), person.get("username")
+
+
+async def answer(
+    ctx: MaxContext,
+    update: JsonDict,
+    notification: str | None = None,
+    *,
+    new_body: dict[str, Any] | None = None,
+) -> None:
+    """POST /answers once per press: a short notice, or a new body for the pressed message."""
+    if update.get(ANSWERED) or not callback_id(update):
+        return
+    update[ANSWERED] = True
+    await ctx.client.answer_callback(
+        callback_id(update),
+        notification=notification if notification is not None or new_body else "",
+        message=new_body,
+    )

@@ -1,0 +1,71 @@
+"""The Messenger port over MAX: ids mapped, long texts split with the buttons last, errors
+translated (403 → gone, a 429 beyond the caller's patience → Deferred, else waited out)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.core.messages import Button, Deferred, Unreachable, patience
+from handlers.max.client import MaxClient
+from handlers.max.messenger import MaxMessenger
+from handlers.max.pacing import MaxPacer
+from storage.db import SessionMaker
+from storage.repositories import Repositories
+from tests.fakes.max_api import FakeMaxServer
+from tests.fakes.max_model import MaxUser
+
+PARENT = MaxUser(50_000_000_321, "Мария")
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeMaxServer]:
+    async with FakeMaxServer() as server:
+        yield server
+
+
+async def setup(fake: FakeMaxServer, sessionmaker: SessionMaker) -> tuple[MaxMessenger, int]:
+    async with sessionmaker() as session:
+        repo = Repositories(session)
+        uid = await repo.channel_ids.internal("max", "user", PARENT.user_id)
+        await repo.commit()
+    fake.dialog(PARENT)
+    client = MaxClient(fake.token, base_url=fake.url)
+    return MaxMessenger(client, sessionmaker, MaxPacer(30)), uid
+
+
+async def test_a_long_text_is_split_with_buttons_under_the_last_part(
+    fake: FakeMaxServer, sessionmaker: SessionMaker
+) -> None:
+    messenger, uid = await setup(fake, sessionmaker)
+    text = "\n\n".join(f"<b>Абзац {n}</b> " + "слово " * 150 for n in range(12))
+    ref = await messenger.send(uid, text, ((Button("Дальше", "faq:cats:"),),))
+    parts = fake.sent_to(PARENT)
+    assert len(parts) >= 2 and all(len(p.text) <= 4000 for p in parts)
+    assert [bool(p.buttons()) for p in parts] == [False] * (len(parts) - 1) + [True]
+    assert fake.calls_to("POST", "/messages")[0].query == {"user_id": str(PARENT.user_id)}
+    assert ref.chat_id == uid and ref.ref == parts[-1].mid
+    await messenger.edit(ref, "Изменено")
+    assert fake.messages[ref.ref].text == "Изменено"
+    await messenger.client.close()
+
+
+async def test_blocked_is_gone_and_a_long_429_is_deferred(
+    fake: FakeMaxServer, sessionmaker: SessionMaker
+) -> None:
+    messenger, uid = await setup(fake, sessionmaker)
+    fake.fail_next(429, "too.many.requests", times=1)
+    with patience(0.5), pytest.raises(Deferred):
+        await messenger.send(uid, "Привет")
+    assert fake.sent_to(PARENT) == []
+
+    fake.fail_next(429, "too.many.requests", times=1)
+    await messenger.send(uid, "Привет")  # no patience asked: waited out (≥ 1 s)
+    assert len(fake.sent_to(PARENT)) == 1
+
+    fake.block(PARENT)
+    with pytest.raises(Unreachable) as caught:
+        await messenger.send(uid, "Привет")
+    assert caught.value.gone
+    await messenger.client.close()
