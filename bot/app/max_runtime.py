@@ -17,7 +17,7 @@ from bot.core.messages import Switchboard
 from bot.services.faq import FaqService
 from bot.services.faq.querylog import QueryLog
 from bot.services.tickets.relay import StaffRelay
-from handlers.max import private
+from handlers.max import groups, private
 from handlers.max.client import MaxClient, MaxError, MaxNotFound, MaxUnauthorized
 from handlers.max.context import MaxContext
 from handlers.max.dispatch import MaxDispatcher
@@ -76,7 +76,8 @@ class MaxRuntime:
             self.client, switchboard, settings, sessionmaker, clock, faq, querylog
         )
         self.dispatcher = MaxDispatcher(self.ctx, dedupe=settings.dedupe_updates)
-        private.register(self.dispatcher)
+        groups.register(self.dispatcher)  # group events and commands, broadcast buttons
+        private.register(self.dispatcher)  # dialogs: the free-text catch-all comes last
         self.polling: MaxPolling | None = None
         self.relay: StaffRelay | None = None
         if settings.max_webhook_url is None:

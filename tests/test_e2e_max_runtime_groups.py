@@ -1,0 +1,94 @@
+"""The MAX runtime joins the group side too: a group is registered when the bot is added, an
+admin's /bind in the group binds it, a parent's chatter in the group gets no FAQ answer, and a
+dialog question still does — through the same dispatcher the runner starts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from bot.app.factory import Services
+from bot.core.ids import BASE
+from bot.services.faq import FaqService
+from storage.db import SessionMaker
+from storage.models import Chat
+from storage.repositories.chats import audiences_of
+from tests.conftest import make_settings, start_bot, stop_bot
+from tests.fakes.max_api import FakeMaxServer
+from tests.fakes.max_model import MaxUser
+from tests.fakes.telegram_api import FakeTelegramServer
+from tests.test_e2e_max_private import KNOWN, MOTHER, Both, max_server, new_runtime  # noqa: F401
+
+GROUP = -70_000_555_001
+METHODIST = MaxUser(50_000_000_777, "Ирина", "Методист")
+
+
+@pytest.fixture
+async def staffed(
+    server: FakeTelegramServer,
+    max_server: FakeMaxServer,  # noqa: F811
+    db_path: Any,
+    sessionmaker: SessionMaker,
+    faq_service: FaqService,
+) -> AsyncIterator[Both]:
+    """Telegram and MAX in one process, with a МОЦ methodist among MAX_ADMIN_IDS."""
+    settings = make_settings(
+        db_path,
+        max_bot_token=max_server.token,
+        max_api_url=max_server.url,
+        max_admin_ids=str(METHODIST.user_id),
+    )
+    services = Services(settings, sessionmaker, faq_service)
+    bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service, services=services)
+    runtime = new_runtime(services)
+    await runtime.start()
+    h = Both(server, max_server, settings, sessionmaker, services, dp, bot, task, runtime)
+    yield h
+    await h.runtime.stop()
+    await stop_bot(h.dp, h.task)
+
+
+async def _group_row(h: Both) -> Chat | None:
+    """The MAX group's row (internal id below -2**60), waited for."""
+    for _ in range(100):
+        async with h.sessionmaker() as session:
+            found = (
+                await session.scalars(
+                    select(Chat).where(Chat.id < -BASE).options(selectinload(Chat.audiences))
+                )
+            ).first()
+        if found is not None:
+            return found
+        await asyncio.sleep(0.05)
+    return None
+
+
+async def test_a_max_group_is_registered_bound_by_an_admin_and_not_answered_by_the_faq(
+    staffed: Both,
+) -> None:
+    h = staffed
+    h.max.bot_added(GROUP, METHODIST)
+    assert await _group_row(h) is not None, "bot_added registered the MAX group"
+
+    group_before = len(h.max.sent_to(GROUP))
+    h.max.user_writes(MOTHER, KNOWN, chat_id=GROUP)  # a parent talking in the group
+    h.max.user_writes(METHODIST, "/bind parents", chat_id=GROUP)
+    replies = await h.max.wait_sent(GROUP, group_before + 1)
+    assert len(replies) == group_before + 1, "only /bind was answered in the group"
+    assert "Родители" in replies[-1].plain or "parents" in replies[-1].plain
+    bound: list[str] = []
+    for _ in range(100):
+        chat = await _group_row(h)
+        bound = audiences_of(chat) if chat is not None else []
+        if bound:
+            break
+        await asyncio.sleep(0.05)
+    assert bound == ["parents"]
+
+    answer = await h.say(MOTHER, KNOWN)  # the dialog still gets the FAQ
+    assert "активир" in answer.plain.lower()
