@@ -272,3 +272,16 @@ async def test_a_deep_link_to_an_event_names_it(both: Both) -> None:
     assert "Семинар <для> наставников" in first.plain  # escaped, shown as typed
     welcome = (await both.max.wait_sent(MOTHER, 2))[-1]
     assert "Кто вы?" in welcome.plain  # a newcomer still chooses a role
+
+
+async def test_a_restart_between_ask_and_the_question_loses_nothing(both: Both) -> None:
+    """The dialog's step is in the database: /ask, a restart, then the question — a ticket."""
+    h = both
+    await as_parent(h)
+    prompt = await h.say(MOTHER, "/ask")
+    assert prompt.plain.startswith(texts.ASK_PROMPT.split("<")[0].strip()[:20])
+    await h.restart_max()
+    created = await h.say(MOTHER, "Мы переехали, как перенести сертификат ребёнка к вам?")
+    assert created.plain.startswith("Передал ваш вопрос специалисту")
+    post = await h.tg.next_message(STAFF_CHAT)
+    assert "перенести сертификат" in post.text

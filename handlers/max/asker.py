@@ -45,7 +45,7 @@ def forget_confirm() -> Keyboard:
 async def command(v: Visit, name: str) -> bool:
     """/ask, /my_data, /forget_me; False for a command this module does not know."""
     if name == "ask":
-        v.ctx.states[v.uid] = AWAITING_QUESTION
+        await v.set_state(AWAITING_QUESTION)
         await v.say(texts.ASK_PROMPT)
     elif name == "my_data":
         ctx = v.ctx
@@ -64,7 +64,7 @@ async def question_received(v: Visit, text: str) -> None:
     if len(text) > POST_BODY_LIMIT:
         await v.say(fill(texts.TOO_LONG, length=len(text), limit=POST_BODY_LIMIT))
         return
-    v.ctx.states.pop(v.uid, None)
+    await v.clear_state()
     await v.say(await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, text))
 
 
@@ -101,7 +101,7 @@ async def ask_pressed(v: Visit, query_id: int) -> None:
     await updates.answer(v.ctx, v.update)
     logged = await logged_question(v.repo, query_id, v.uid)
     if logged is None:
-        v.ctx.states[v.uid] = AWAITING_QUESTION
+        await v.set_state(AWAITING_QUESTION)
         await v.say(texts.ASK_PROMPT)
         return
     await v.say(
@@ -142,7 +142,7 @@ async def forget_pressed(v: Visit, action: str) -> None:
         return
     ctx = v.ctx
     done = await privacy.forget(v.repo, v.uid, ctx.clock, ctx.querylog)
-    ctx.states.pop(v.uid, None)
+    await v.clear_state()
     await v.say(texts.FORGOTTEN)
     await privacy.redact(ctx.messenger, done)
     for registration, event in done.promoted:

@@ -15,7 +15,7 @@ and the answer comes back to MAX.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.core.clock import Clock
@@ -40,7 +40,6 @@ class MaxContext:
     querylog: QueryLog
     # a person's step in a dialog (internal id → state), e.g. the question after /ask; kept in
     # memory: a restart forgets it and the next text is read as a question for the FAQ
-    states: dict[int, str] = field(default_factory=dict)
 
 
 Handler = Callable[[MaxContext, JsonDict], Awaitable[bool]]

@@ -28,10 +28,22 @@ class Visit:
     user: User
     uid: int  # internal id: the person and their dialog, for services
     max_id: int
+    state: str = ""  # the dialog's step, kept in the database (a restart loses nothing)
 
     @property
     def is_admin(self) -> bool:
         return self.max_id in self.ctx.settings.max_admin_ids
+
+    async def set_state(self, state: str) -> None:
+        await self.repo.dialog_states.set(_state_key(self.uid), state)
+        await self.repo.commit()
+        self.state = state
+
+    async def clear_state(self) -> None:
+        if self.state:
+            await self.repo.dialog_states.clear(_state_key(self.uid))
+            await self.repo.commit()
+            self.state = ""
 
     async def say(self, text: str, buttons: Keyboard | None = None) -> None:
         await self.ctx.messenger.send(self.uid, text, buttons)
@@ -51,4 +63,9 @@ async def visit(ctx: MaxContext, update: JsonDict) -> AsyncIterator[Visit | None
         user, changed = await repo.users.touch(uid, first, last, username)
         if changed:
             await repo.commit()
-        yield Visit(ctx, update, repo, user, uid, max_id)
+        state = await repo.dialog_states.get(_state_key(uid))
+        yield Visit(ctx, update, repo, user, uid, max_id, state)
+
+
+def _state_key(uid: int) -> str:
+    return f"max:{uid}"

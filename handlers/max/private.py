@@ -70,7 +70,7 @@ async def bot_started(ctx: MaxContext, update: JsonDict) -> bool:
     async with visit(ctx, update) as v:
         if v is None:
             return False
-        ctx.states.pop(v.uid, None)
+        await v.clear_state()
         payload = str(update.get("payload") or "")
         if not (payload and await event_link(v, payload)) or v.user.role is None:
             await greet(v)
@@ -85,7 +85,7 @@ async def commands(ctx: MaxContext, update: JsonDict) -> bool:
         if v is None:
             return False
         if name in ("start", "menu"):
-            ctx.states.pop(v.uid, None)
+            await v.clear_state()
             if not (arg and await event_link(v, arg)) or v.user.role is None:
                 await greet(v)
         elif name == "help":
@@ -95,7 +95,7 @@ async def commands(ctx: MaxContext, update: JsonDict) -> bool:
         elif name == "faq":
             await send(v, consult.categories(ctx.faq))
         elif name == "cancel":
-            ctx.states.pop(v.uid, None)
+            await v.clear_state()
             await v.say(max_texts.CANCELLED)
         elif not await asker.command(v, name):
             return False
@@ -111,7 +111,7 @@ async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
     async with visit(ctx, update) as v:
         if v is None:
             return False
-        if ctx.states.get(v.uid) == asker.AWAITING_QUESTION:
+        if v.state == asker.AWAITING_QUESTION:
             await asker.question_received(v, text)
             return True
 

@@ -35,7 +35,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             await updates.answer(ctx, update, texts.STAFF_TICKET_GONE)
         elif action == "reply":
             await updates.answer(ctx, update)
-            ctx.states[v.uid] = f"{ANSWERING}{ticket.id}"
+            await v.set_state(f"{ANSWERING}{ticket.id}")
             await v.say(fill(max_texts.STAFF_ANSWER_PROMPT, id=ticket.id))
         elif action == "close":
             await close(v, ticket.id, ticket.chat_id)
@@ -62,10 +62,10 @@ async def answer_typed(ctx: MaxContext, update: JsonDict) -> bool:
     if not updates.is_dialog(update) or not text or text.startswith("/"):
         return False
     async with visit(ctx, update) as v:
-        state = ctx.states.get(v.uid, "") if v is not None else ""
+        state = v.state if v is not None else ""
         if v is None or not state.startswith(ANSWERING) or not v.is_admin:
             return False
-        ctx.states.pop(v.uid, None)
+        await v.clear_state()
         ticket = await v.repo.tickets.get(int(state.removeprefix(ANSWERING)))
         if ticket is None:
             await v.say(texts.STAFF_TICKET_GONE)

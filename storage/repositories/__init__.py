@@ -9,6 +9,7 @@ from storage.repositories.broadcasts import BroadcastRepo
 from storage.repositories.channel_ids import ChannelIdRepo
 from storage.repositories.chats import ChatRepo
 from storage.repositories.deliveries import DeliveryRepo
+from storage.repositories.dialog_states import DialogStateRepo
 from storage.repositories.events import EventRepo
 from storage.repositories.faq_kb import FaqKbRepo
 from storage.repositories.faq_log import FaqLogRepo
@@ -38,6 +39,7 @@ class Repositories:
         self.deliveries = DeliveryRepo(session)
         self.reminders = ReminderRepo(session)
         self.channel_ids = ChannelIdRepo(session)
+        self.dialog_states = DialogStateRepo(session)
         self.web = WebRepo(session)
         self.markers = MarkerRepo(session)
 
@@ -54,6 +56,7 @@ __all__ = [
     "ChannelIdRepo",
     "ChatRepo",
     "DeliveryRepo",
+    "DialogStateRepo",
     "EventRepo",
     "FaqKbRepo",
     "FaqLogRepo",
