@@ -54,6 +54,7 @@ async def test_ticket_to_staff_and_answer_back(
     [post] = channel.to(settings.staff_chat_id or 0)
     assert "Сертификат не активируется" in post.text
     assert "Анна &lt;b&gt;" in post.text  # the name is escaped
+    assert f"Telegram, id <code>{PARENT}</code>" in post.text
     assert post.action("✍️ Ответить") == buttons.ticket_action("reply", ticket_id)
 
     async with sessionmaker() as session:

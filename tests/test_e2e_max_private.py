@@ -138,6 +138,7 @@ async def test_unknown_question_reaches_telegram_staff_and_the_answer_comes_back
     assert "Номер обращения" in created.plain
 
     post = await h.tg.next_message(STAFF_CHAT)
+    assert "MAX, id" in post.text, "staff see where the answer will go"
     assert UNKNOWN in post.text and "Ольга Петрова" in post.text
     async with h.sessionmaker() as session:
         ticket = (await session.scalars(select(Ticket))).one()

@@ -120,7 +120,7 @@ TICKET_NOT_YOURS: Final = "Это обращение уже недоступно
 
 STAFF_TICKET: Final = (
     "📨 <b>Обращение №{id}</b> · {status}\n"
-    "От: {name}{username} · {role} · id <code>{user_id}</code>\n\n"
+    "От: {name}{username} · {role} · {channel}, id <code>{user_id}</code>\n\n"
     "{body}\n\n"
     "<i>Ответьте на это сообщение (Reply) или нажмите «Ответить».</i>"
 )

@@ -19,6 +19,7 @@ from typing import Literal
 
 from bot import texts
 from bot.core.config import Settings
+from bot.core.ids import channel_of
 from bot.core.markup import MESSAGE_LIMIT, clip, fill, q, split_message
 from bot.core.messages import Deferred, Keyboard, MessageRef, Messenger, Unreachable, patience
 from bot.services.tickets import buttons
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 POST_BODY_LIMIT = 3500  # the staff post has a header; Telegram's limit is 4096
 # posted: staff see it now; queued: the relay posts it when the staff chat allows;
 # nowhere: no STAFF_CHAT_ID and no ADMIN_IDS to post to
+CHANNEL_NAMES = {"tg": "Telegram", "max": "MAX"}
 Reach = Literal["posted", "queued", "nowhere"]
 
 
@@ -55,6 +57,7 @@ def ticket_card(ticket: Ticket, user: User | None) -> str:
         username=f" (@{user.username})" if user and user.username else "",
         role=texts.ROLE_TITLES.get(user.role or "", "роль не выбрана") if user else "—",
         user_id=ticket.user_id,
+        channel=CHANNEL_NAMES[channel_of(ticket.user_id)],  # where the answer will go
         body=clip(ticket.question, POST_BODY_LIMIT),
     )
 
