@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.texts import events as t
-from bot.texts import max as max_texts
 from storage.db import SessionMaker
 from storage.models import Registration, RegistrationStatus, TeacherProfile
 from storage.repositories import Repositories
@@ -93,13 +92,51 @@ async def test_the_deep_link_shows_the_card(both: Both) -> None:
     assert t.BTN_REGISTER in labels and t.BTN_TO_LIST in labels
 
 
-async def test_without_a_profile_nothing_is_stored_and_the_way_is_named(both: Both) -> None:
+async def test_a_first_registration_asks_the_profile_and_stores_only_after_consent(
+    both: Both,
+) -> None:
     h = both
-    event_id = await seed_event(h.sessionmaker, starts_at=SOON)
+    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар для новичков")
     shown = await h.start(TEACHER_MAX, f"event_{event_id}")
     await h.max.wait_sent(TEACHER_MAX, 2)  # and «Кто вы?» for a newcomer
-    (told,) = await press_and_wait(h, shown, t.BTN_REGISTER, 1)
-    assert max_texts.EVENT_NEEDS_PROFILE[:30] in told.plain
+
+    async def walk_to_consent() -> Message:
+        (first,) = await press_and_wait(h, shown, t.BTN_REGISTER, 1)
+        assert first.plain.startswith(t.PROFILE_START.split("\n")[0])
+        bad = await h.say(TEACHER_MAX, "Марина 123")
+        assert "ФИО полностью" in bad.plain  # re-prompted, as in Telegram
+        org = await h.say(TEACHER_MAX, "Соколова Марина Ивановна")
+        assert "организаци" in org.plain
+        position = await h.say(TEACHER_MAX, "МБОУ СОШ № 2")
+        (contact,) = await press_and_wait(h, position, t.POSITIONS[0], 1)
+        assert "телефон" in contact.plain
+        assert "распознать" in (await h.say(TEACHER_MAX, "позвоните мне")).plain
+        return await consent_after(h, "+7 900 123-45-67")
+
+    consent = await walk_to_consent()
+    assert "152-ФЗ" in consent.plain
+    (refused,) = await press_and_wait(h, consent, t.BTN_CONSENT_NO, 1)
+    assert "не сохранены" in refused.plain
     async with h.sessionmaker() as session:
         assert (await session.scalars(select(Registration))).first() is None
         assert (await session.scalars(select(TeacherProfile))).first() is None
+
+    consent = await walk_to_consent()
+    (mailing,) = await press_and_wait(h, consent, t.BTN_CONSENT_YES, 1)
+    saved, confirmation, ics = await press_and_wait(h, mailing, t.BTN_MAIL_NO, 3)
+    assert t.PROFILE_SAVED in saved.plain
+    assert "Семинар для новичков" in confirmation.plain
+    assert [a["type"] for a in ics.attachments] == ["file"]
+    async with h.sessionmaker() as session:
+        profile = (await session.scalars(select(TeacherProfile))).one()
+        registration = (await session.scalars(select(Registration))).one()
+    assert profile.full_name == "Соколова Марина Ивановна"
+    assert profile.organisation == "МБОУ СОШ № 2" and profile.mailing_consent is False
+    assert registration.status == RegistrationStatus.REGISTERED
+
+
+async def consent_after(h: Both, contact: str) -> Message:
+    """The contact typed: «Контакт: …» and then the consent with its buttons."""
+    before = len(h.max.sent_to(TEACHER_MAX))
+    h.max.user_writes(TEACHER_MAX, contact)
+    return (await h.max.wait_sent(TEACHER_MAX, before + 2, within=15))[-1]

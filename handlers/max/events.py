@@ -2,8 +2,8 @@
 deep link `event_<id>` — over the same services as handlers/events.py.
 
 Button payloads are packed exactly like the Telegram CallbackData (`ev:card:7`, `evl::0:0`),
-so one format serves both messengers. A person without a teacher profile is told where to
-fill it in; the seat, the queue and the promotion of the next in line are the services'.
+so one format serves both messengers. A first registration asks the profile and the
+consent (handlers.max.profile); the seat, the queue and the promotion are the services'.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from bot.services.events.registration import (
 )
 from bot.services.events.rules import open_for_signup, signup_blocker
 from bot.texts import events as t
-from bot.texts import max as max_texts
-from handlers.max import updates
+from handlers.max import profile, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, visit
 from storage.models import Event, RegistrationStatus
@@ -112,7 +111,7 @@ async def register_pressed(v: Visit, event: Event) -> None:
         return
     await updates.answer(ctx, v.update)
     if await v.repo.profiles.get(v.uid) is None:
-        await v.say(fill(max_texts.EVENT_NEEDS_PROFILE, phone=ctx.settings.moc_phone))
+        await profile.start(v, pending_event=event.id)
         return
     await become_teacher(v.repo, v.user)
     done = await take_seat(v.repo, v.uid, event, ctx.settings)
@@ -194,3 +193,4 @@ async def commands(ctx: MaxContext, update: JsonDict) -> bool:
 def register(routes: Routes) -> None:
     routes.add("message_created", commands)
     routes.add("message_callback", callbacks)
+    profile.register(routes)

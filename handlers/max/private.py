@@ -14,7 +14,7 @@ from bot.core.messages import Button, Keyboard, rows
 from bot.services.faq import consult
 from bot.services.faq.replies import Reply
 from bot.texts import max as max_texts
-from handlers.max import asker, events, staff, updates
+from handlers.max import asker, events, profile, staff, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.messenger import max_buttons
 from handlers.max.people import Visit, visit
@@ -96,6 +96,9 @@ async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
             return False
         if v.state == asker.AWAITING_QUESTION:
             await asker.question_received(v, text)
+            return True
+        if v.state.startswith(profile.PREFIX):  # the teacher's profile dialog
+            await profile.got_text(v, text)
             return True
 
         async def follow_up() -> bool:
