@@ -100,7 +100,7 @@ async def test_a_first_registration_asks_the_profile_and_stores_only_after_conse
     shown = await h.start(TEACHER_MAX, f"event_{event_id}")
     await h.max.wait_sent(TEACHER_MAX, 2)  # and «Кто вы?» for a newcomer
 
-    async def walk_to_consent() -> Message:
+    async def walk_to_consent(share: bool) -> Message:
         (first,) = await press_and_wait(h, shown, t.BTN_REGISTER, 1)
         assert first.plain.startswith(t.PROFILE_START.split("\n")[0])
         bad = await h.say(TEACHER_MAX, "Марина 123")
@@ -110,10 +110,11 @@ async def test_a_first_registration_asks_the_profile_and_stores_only_after_conse
         position = await h.say(TEACHER_MAX, "МБОУ СОШ № 2")
         (contact,) = await press_and_wait(h, position, t.POSITIONS[0], 1)
         assert "телефон" in contact.plain
+        assert t.BTN_SHARE_PHONE in [b["text"] for row in contact.buttons() for b in row]
         assert "распознать" in (await h.say(TEACHER_MAX, "позвоните мне")).plain
-        return await consent_after(h, "+7 900 123-45-67")
+        return await consent_after(h, "+7 900 123-45-67", share)
 
-    consent = await walk_to_consent()
+    consent = await walk_to_consent(share=False)
     assert "152-ФЗ" in consent.plain
     (refused,) = await press_and_wait(h, consent, t.BTN_CONSENT_NO, 1)
     assert "не сохранены" in refused.plain
@@ -121,7 +122,7 @@ async def test_a_first_registration_asks_the_profile_and_stores_only_after_conse
         assert (await session.scalars(select(Registration))).first() is None
         assert (await session.scalars(select(TeacherProfile))).first() is None
 
-    consent = await walk_to_consent()
+    consent = await walk_to_consent(share=True)
     (mailing,) = await press_and_wait(h, consent, t.BTN_CONSENT_YES, 1)
     saved, confirmation, ics = await press_and_wait(h, mailing, t.BTN_MAIL_NO, 3)
     assert t.PROFILE_SAVED in saved.plain
@@ -132,11 +133,15 @@ async def test_a_first_registration_asks_the_profile_and_stores_only_after_conse
         registration = (await session.scalars(select(Registration))).one()
     assert profile.full_name == "Соколова Марина Ивановна"
     assert profile.organisation == "МБОУ СОШ № 2" and profile.mailing_consent is False
+    assert profile.contact == "+7 900 123-45-67"  # shared by MAX's button
     assert registration.status == RegistrationStatus.REGISTERED
 
 
-async def consent_after(h: Both, contact: str) -> Message:
-    """The contact typed: «Контакт: …» and then the consent with its buttons."""
+async def consent_after(h: Both, contact: str, share: bool) -> Message:
+    """The contact typed or shared by the button: «Контакт: …», then the consent."""
     before = len(h.max.sent_to(TEACHER_MAX))
-    h.max.user_writes(TEACHER_MAX, contact)
+    if share:
+        h.max.user_shares_contact(TEACHER_MAX, "89001234567")
+    else:
+        h.max.user_writes(TEACHER_MAX, contact)
     return (await h.max.wait_sent(TEACHER_MAX, before + 2, within=15))[-1]

@@ -1,5 +1,6 @@
 """The teacher's profile and the 152-ФЗ consent in MAX, asked at the first registration:
-ФИО → organisation → position → contact → consent → mailing, as handlers/profile.py asks it.
+ФИО → organisation → position → contact (typed or shared by MAX's button) → consent →
+mailing, as handlers/profile.py asks it.
 
 The answers wait in the dialog's state (`pf:` + a small JSON, kept in the database); nothing
 is stored until the consent, and then the pending registration completes. Buttons are packed
@@ -15,13 +16,14 @@ from bot.core.markup import clip, fill, fill_region
 from bot.core.messages import Button, Keyboard, pack, rows
 from bot.services.events.registration import become_teacher, register_and_confirm
 from bot.services.profile import teachers
-from bot.services.profile.contacts import normalize_contact
+from bot.services.profile.contacts import normalize_contact, normalize_phone
 from bot.services.profile.teachers import CONSENT_VERSION, NAME_LIMIT, ORG_LIMIT, POSITION_LIMIT
 from bot.texts import events as t
 from bot.texts import max as max_texts
-from handlers.max import updates
+from handlers.max import render, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, visit
+from handlers.max.render import render_text
 
 PREFIX = "pf:"
 
@@ -85,7 +87,7 @@ async def got_text(v: Visit, text: str) -> None:
     elif step == "contact":
         contact = normalize_contact(value)
         if contact is None:
-            await v.say(t.PROFILE_CONTACT_BAD)
+            await ask_contact(v, t.PROFILE_CONTACT_BAD)
             return
         await keep(v, {**data, "contact": contact, "step": "consent"})
         await v.say(fill("Контакт: {c}", c=contact))
@@ -104,7 +106,48 @@ async def to_position(v: Visit, data: dict[str, Any], org: str) -> None:
 
 async def to_contact(v: Visit, data: dict[str, Any], position: str) -> None:
     await keep(v, {**data, "position": position, "step": "contact"})
-    await v.say(max_texts.PROFILE_CONTACT)
+    await ask_contact(v, max_texts.PROFILE_CONTACT)
+
+
+async def ask_contact(v: Visit, text: str) -> None:
+    """The question with MAX's «share my number» button (a keyboard the neutral port lacks)."""
+    share = render.inline_keyboard([[render.Button(t.BTN_SHARE_PHONE, contact=True)]])
+    await v.ctx.client.send_message(
+        user_id=v.max_id, text=render_text(text)[0], attachments=[share] if share else []
+    )
+
+
+def shared_phone(update: JsonDict) -> str | None:
+    """The number from a `contact` attachment, if it is the sender's own."""
+    for attachment in updates.message(update).get("body", {}).get("attachments") or []:
+        if attachment.get("type") != "contact":
+            continue
+        payload = attachment.get("payload") or {}
+        owner = (payload.get("max_info") or {}).get("user_id")
+        if owner not in (None, updates.user_id(update)):
+            return None
+        for line in str(payload.get("vcf_info") or "").splitlines():
+            if line.upper().startswith("TEL"):
+                return normalize_phone(line.partition(":")[2])
+    return None
+
+
+async def contact_shared(ctx: MaxContext, update: JsonDict) -> bool:
+    """A contact sent by the button (or attached) while the dialog waits for it."""
+    if not updates.is_dialog(update) or updates.text(update):
+        return False
+    attachments = updates.message(update).get("body", {}).get("attachments") or []
+    if not any(a.get("type") == "contact" for a in attachments):
+        return False
+    async with visit(ctx, update) as v:
+        if v is None or answers(v).get("step") != "contact":
+            return False
+        phone = shared_phone(update)
+        if phone is None:
+            await ask_contact(v, t.PROFILE_CONTACT_BAD)
+            return True
+        await got_text(v, phone)
+    return True
 
 
 async def pressed(v: Visit, field: str, value: int) -> None:
@@ -163,4 +206,5 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
 
 def register(routes: Routes) -> None:
     """Typed answers are read by handlers.max.private's free-text handler (`got_text`)."""
+    routes.add("message_created", contact_shared)
     routes.add("message_callback", callbacks)
