@@ -17,7 +17,7 @@ from bot.core.messages import Switchboard
 from bot.services.faq import FaqService
 from bot.services.faq.querylog import QueryLog
 from bot.services.tickets.relay import StaffRelay
-from handlers.max import groups, private
+from handlers.max import events, groups, private
 from handlers.max.client import MaxClient, MaxError, MaxNotFound, MaxUnauthorized
 from handlers.max.context import MaxContext
 from handlers.max.dispatch import MaxDispatcher
@@ -77,6 +77,7 @@ class MaxRuntime:
         )
         self.dispatcher = MaxDispatcher(self.ctx, dedupe=settings.dedupe_updates)
         groups.register(self.dispatcher)  # group events and commands, broadcast buttons
+        events.register(self.dispatcher)  # /events, the card, registration
         private.register(self.dispatcher)  # dialogs: the free-text catch-all comes last
         self.polling: MaxPolling | None = None
         self.relay: StaffRelay | None = None

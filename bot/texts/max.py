@@ -4,11 +4,6 @@ from __future__ import annotations
 
 from typing import Final
 
-EVENT_LINK: Final = (
-    "Вы открыли ссылку на мероприятие «<b>{title}</b>» ({when}).\n"
-    "Запись на мероприятия в MAX пока не работает — запишитесь, пожалуйста, через "
-    "Telegram-бота МОЦ или по телефону {phone}."
-)
 ROLE_PROMPT: Final = "Кто вы?"
 HELP_MAX: Final = (
     "<b>Что я умею</b>\n"
@@ -22,3 +17,5 @@ CANCELLED: Final = "Хорошо, отменил. Напишите вопрос,
 STAFF_ANSWER_PROMPT: Final = (
     "Напишите ответ на обращение №{id} следующим сообщением — он уйдёт автору. /cancel — отмена."
 )
+PROFILE_CONTACT: Final = "Шаг 4 из 5. Напишите телефон или e-mail для связи."
+PROFILE_PRESS: Final = "Нажмите одну из кнопок выше."

@@ -14,14 +14,12 @@ from bot.core.messages import Button, Keyboard, rows
 from bot.services.faq import consult
 from bot.services.faq.replies import Reply
 from bot.texts import max as max_texts
-from handlers.max import asker, staff, updates
+from handlers.max import asker, events, profile, staff, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.messenger import max_buttons
 from handlers.max.people import Visit, visit
 from handlers.max.render import render_text
 from storage.models import Role
-
-EVENT_PREFIX = "event_"
 
 
 def role_buttons(include_staff: bool) -> Keyboard:
@@ -51,28 +49,13 @@ async def greet(v: Visit) -> None:
     await v.say(texts.MENU, consult.categories(v.ctx.faq).buttons)
 
 
-async def event_link(v: Visit, payload: str) -> bool:
-    """A deep link `event_<id>`: the event's title and how to sign up (True if shown)."""
-    raw = payload.removeprefix(EVENT_PREFIX)
-    if not payload.startswith(EVENT_PREFIX) or not raw.isdigit():
-        return False
-    event = await v.repo.events.get(int(raw))
-    if event is None:
-        return False
-    when = event.starts_at.astimezone(v.ctx.settings.tz).strftime("%d.%m.%Y %H:%M")
-    await v.say(
-        fill(max_texts.EVENT_LINK, title=event.title, when=when, phone=v.ctx.settings.moc_phone)
-    )
-    return True
-
-
 async def bot_started(ctx: MaxContext, update: JsonDict) -> bool:
     async with visit(ctx, update) as v:
         if v is None:
             return False
         await v.clear_state()
         payload = str(update.get("payload") or "")
-        if not (payload and await event_link(v, payload)) or v.user.role is None:
+        if not (payload and await events.event_link(v, payload)) or v.user.role is None:
             await greet(v)
     return True
 
@@ -86,7 +69,7 @@ async def commands(ctx: MaxContext, update: JsonDict) -> bool:
             return False
         if name in ("start", "menu"):
             await v.clear_state()
-            if not (arg and await event_link(v, arg)) or v.user.role is None:
+            if not (arg and await events.event_link(v, arg)) or v.user.role is None:
                 await greet(v)
         elif name == "help":
             await v.say(max_texts.HELP_MAX)
@@ -113,6 +96,9 @@ async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
             return False
         if v.state == asker.AWAITING_QUESTION:
             await asker.question_received(v, text)
+            return True
+        if v.state.startswith(profile.PREFIX):  # the teacher's profile dialog
+            await profile.got_text(v, text)
             return True
 
         async def follow_up() -> bool:

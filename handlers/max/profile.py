@@ -1,0 +1,210 @@
+"""The teacher's profile and the 152-ФЗ consent in MAX, asked at the first registration:
+ФИО → organisation → position → contact (typed or shared by MAX's button) → consent →
+mailing, as handlers/profile.py asks it.
+
+The answers wait in the dialog's state (`pf:` + a small JSON, kept in the database); nothing
+is stored until the consent, and then the pending registration completes. Buttons are packed
+like Telegram's ProfileCb (`pf:org:2`, `pf:consent:1`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.core.markup import clip, fill, fill_region
+from bot.core.messages import Button, Keyboard, pack, rows
+from bot.services.events.registration import become_teacher, register_and_confirm
+from bot.services.profile import teachers
+from bot.services.profile.contacts import normalize_contact, normalize_phone
+from bot.services.profile.teachers import CONSENT_VERSION, NAME_LIMIT, ORG_LIMIT, POSITION_LIMIT
+from bot.texts import events as t
+from bot.texts import max as max_texts
+from handlers.max import render, updates
+from handlers.max.context import JsonDict, MaxContext, Routes
+from handlers.max.people import Visit, visit
+from handlers.max.render import render_text
+
+PREFIX = "pf:"
+
+
+def answers(v: Visit) -> dict[str, Any]:
+    """The dialog's answers so far ({} outside the dialog or for a broken state)."""
+    if not v.state.startswith(PREFIX):
+        return {}
+    try:
+        data = json.loads(v.state.removeprefix(PREFIX))
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+async def keep(v: Visit, data: dict[str, Any]) -> None:
+    await v.set_state(PREFIX + json.dumps(data, ensure_ascii=False))
+
+
+def choices(field: str, labels: list[str], other: str | None = None) -> Keyboard:
+    buttons = [Button(clip(label, 60), pack("pf", field, i)) for i, label in enumerate(labels)]
+    if other is not None:
+        buttons.append(Button(other, pack("pf", field, -1)))
+    return rows(*buttons)
+
+
+def yes_no(field: str, yes: str, no: str) -> Keyboard:
+    return rows(Button(yes, pack("pf", field, 1)), Button(no, pack("pf", field, 0)))
+
+
+async def start(v: Visit, pending_event: int) -> None:
+    names = [o.name for o in await v.repo.profiles.organisations()][:30]
+    await keep(v, {"step": "name", "pending_event": pending_event, "orgs": names})
+    await v.say(t.PROFILE_START)
+
+
+async def got_text(v: Visit, text: str) -> None:
+    """A typed answer to the current step; a bad one gets the step's question again."""
+    data = answers(v)
+    step, value = data.get("step"), " ".join(text.split())
+    if step == "name":
+        if not teachers.valid_name(value):
+            await v.say(fill(t.PROFILE_NAME_BAD, limit=NAME_LIMIT))
+            return
+        await keep(v, {**data, "full_name": value, "step": "org"})
+        orgs: list[str] = data.get("orgs", [])
+        if orgs:
+            await v.say(t.PROFILE_ORG, choices("org", orgs, t.BTN_ORG_OTHER))
+        else:
+            await v.say(t.PROFILE_ORG_TYPE)
+    elif step == "org":
+        if not 3 <= len(value) <= ORG_LIMIT:
+            await v.say(fill(t.PROFILE_ORG_BAD, limit=ORG_LIMIT))
+            return
+        await to_position(v, data, value)
+    elif step == "pos":
+        if not 3 <= len(value) <= POSITION_LIMIT:
+            await v.say(fill(t.PROFILE_POSITION_BAD, limit=POSITION_LIMIT))
+            return
+        await to_contact(v, data, value)
+    elif step == "contact":
+        contact = normalize_contact(value)
+        if contact is None:
+            await ask_contact(v, t.PROFILE_CONTACT_BAD)
+            return
+        await keep(v, {**data, "contact": contact, "step": "consent"})
+        await v.say(fill("Контакт: {c}", c=contact))
+        await v.say(
+            fill(t.CONSENT, moc=v.ctx.settings.moc_name, version=CONSENT_VERSION),
+            yes_no("consent", t.BTN_CONSENT_YES, t.BTN_CONSENT_NO),
+        )
+    else:
+        await v.say(max_texts.PROFILE_PRESS)
+
+
+async def to_position(v: Visit, data: dict[str, Any], org: str) -> None:
+    await keep(v, {**data, "organisation": org, "step": "pos"})
+    await v.say(t.PROFILE_POSITION, choices("pos", list(t.POSITIONS)))
+
+
+async def to_contact(v: Visit, data: dict[str, Any], position: str) -> None:
+    await keep(v, {**data, "position": position, "step": "contact"})
+    await ask_contact(v, max_texts.PROFILE_CONTACT)
+
+
+async def ask_contact(v: Visit, text: str) -> None:
+    """The question with MAX's «share my number» button (a keyboard the neutral port lacks)."""
+    share = render.inline_keyboard([[render.Button(t.BTN_SHARE_PHONE, contact=True)]])
+    await v.ctx.client.send_message(
+        user_id=v.max_id, text=render_text(text)[0], attachments=[share] if share else []
+    )
+
+
+def shared_phone(update: JsonDict) -> str | None:
+    """The number from a `contact` attachment, if it is the sender's own."""
+    for attachment in updates.message(update).get("body", {}).get("attachments") or []:
+        if attachment.get("type") != "contact":
+            continue
+        payload = attachment.get("payload") or {}
+        owner = (payload.get("max_info") or {}).get("user_id")
+        if owner not in (None, updates.user_id(update)):
+            return None
+        for line in str(payload.get("vcf_info") or "").splitlines():
+            if line.upper().startswith("TEL"):
+                return normalize_phone(line.partition(":")[2])
+    return None
+
+
+async def contact_shared(ctx: MaxContext, update: JsonDict) -> bool:
+    """A contact sent by the button (or attached) while the dialog waits for it."""
+    if not updates.is_dialog(update) or updates.text(update):
+        return False
+    attachments = updates.message(update).get("body", {}).get("attachments") or []
+    if not any(a.get("type") == "contact" for a in attachments):
+        return False
+    async with visit(ctx, update) as v:
+        if v is None or answers(v).get("step") != "contact":
+            return False
+        phone = shared_phone(update)
+        if phone is None:
+            await ask_contact(v, t.PROFILE_CONTACT_BAD)
+            return True
+        await got_text(v, phone)
+    return True
+
+
+async def pressed(v: Visit, field: str, value: int) -> None:
+    data = answers(v)
+    step = data.get("step")
+    await updates.answer(v.ctx, v.update)
+    if field == "org" and step == "org":
+        orgs: list[str] = data.get("orgs", [])
+        if 0 <= value < len(orgs):
+            await to_position(v, data, orgs[value])
+        else:
+            await v.say(t.PROFILE_ORG_TYPE)
+    elif field == "pos" and step == "pos" and 0 <= value < len(t.POSITIONS):
+        await to_contact(v, data, t.POSITIONS[value])
+    elif field == "consent" and step == "consent":
+        if value != 1:
+            await v.clear_state()
+            await v.say(fill_region(t.CONSENT_REFUSED, phone=v.ctx.settings.moc_phone))
+            return
+        await keep(v, {**data, "step": "mail"})
+        await v.say(t.MAILING, yes_no("mail", t.BTN_MAIL_YES, t.BTN_MAIL_NO))
+    elif field == "mail" and step == "mail":
+        await finish(v, data, mailing=value == 1)
+    else:
+        await v.say(t.PROFILE_DIALOG_STALE)
+
+
+async def finish(v: Visit, data: dict[str, Any], *, mailing: bool) -> None:
+    await v.clear_state()  # first: a double tap finds no dialog and saves nothing twice
+    if not teachers.complete(data):
+        await v.say(t.PROFILE_DIALOG_STALE)
+        return
+    await become_teacher(v.repo, v.user)
+    await teachers.save(v.repo, v.user, data, mailing)
+    await v.repo.commit()
+    await v.say(t.PROFILE_SAVED)
+    event_id = data.get("pending_event")
+    event = await v.repo.events.get(int(event_id)) if event_id else None
+    if event is not None:
+        await register_and_confirm(v.ctx.messenger, v.uid, event, v.repo, v.ctx.settings)
+
+
+async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
+    prefix, _, rest = updates.payload(update).partition(":")
+    if prefix != "pf":
+        return False
+    field, _, raw = rest.partition(":")
+    async with visit(ctx, update) as v:
+        if v is None:
+            return False
+        number = raw.removeprefix("-")
+        value = int(raw) if number.isdigit() and len(number) < 6 else 0
+        await pressed(v, field, value)
+    return True
+
+
+def register(routes: Routes) -> None:
+    """Typed answers are read by handlers.max.private's free-text handler (`got_text`)."""
+    routes.add("message_created", contact_shared)
+    routes.add("message_callback", callbacks)

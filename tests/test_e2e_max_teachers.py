@@ -1,0 +1,147 @@
+"""Issue 11: a teacher in MAX — /events, the card, «Записаться» with the .ics file, cancelling
+(the next in line in Telegram is promoted and told there), the deep link to the card — over
+the fake MAX server and the fake Telegram server, both real HTTP, in one process."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.texts import events as t
+from storage.db import SessionMaker
+from storage.models import Registration, RegistrationStatus, TeacherProfile
+from storage.repositories import Repositories
+from tests.fakes.max_model import MaxUser, Message
+from tests.fakes.telegram_api import FakeUser
+from tests.test_e2e_events_admin import register, seed_event, seed_teacher
+from tests.test_e2e_max_private import Both
+from tests.test_e2e_max_private import both as both  # a fixture
+from tests.test_e2e_max_private import max_server as max_server  # a fixture
+
+TEACHER_MAX = MaxUser(50_000_000_321, "Марина", "Соколова")
+WAITING_TG = FakeUser(id=2007, first_name="Пётр", last_name="Иванов")
+SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
+
+
+async def seed_max_teacher(sm: SessionMaker, user: MaxUser) -> int:
+    async with sm() as session:
+        repo = Repositories(session)
+        uid = await repo.channel_ids.internal("max", "user", user.user_id)
+        await repo.users.touch(uid, user.first_name, user.last_name, None)
+        await repo.users.set_role(uid, "teacher")
+        await repo.profiles.save(
+            uid, full_name="Соколова Марина Ивановна", organisation="МБОУ СОШ № 2",
+            position="Учитель", contact="+7 900 000-00-01", mailing_consent=False,
+        )  # fmt: skip
+        await repo.commit()
+        return uid
+
+
+async def press_and_wait(h: Both, message: Message, label: str, count: int) -> list[Message]:
+    before = len(h.max.sent_to(TEACHER_MAX))
+    await h.press(TEACHER_MAX, message, label)
+    return (await h.max.wait_sent(TEACHER_MAX, before + count, within=15))[before:]
+
+
+async def test_list_card_register_with_ics_then_cancel_promotes_a_telegram_teacher(
+    both: Both,
+) -> None:
+    h = both
+    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    event_id = await seed_event(h.sessionmaker, capacity=1, starts_at=SOON, title="Семинар <А>")
+    await h.start(TEACHER_MAX)
+
+    listing = await h.say(TEACHER_MAX, "/events")
+    assert "Ближайшие мероприятия" in listing.plain and "Семинар <А>" in listing.plain
+    label = listing.buttons()[0][0]["text"]
+    assert listing.buttons()[0][0]["payload"] == f"ev:card:{event_id}"  # Telegram's format
+    (shown,) = await press_and_wait(h, listing, label, 1)
+    assert "Семинар <А>" in shown.plain
+    assert t.BTN_REGISTER in [b["text"] for row in shown.buttons() for b in row]
+
+    confirmation, ics, card = await press_and_wait(h, shown, t.BTN_REGISTER, 3)
+    assert "Семинар <А>" in confirmation.plain and "ул. Ленина" in confirmation.plain
+    assert [a["type"] for a in ics.attachments] == ["file"]
+    assert any(name == f"event-{event_id}.ics" for name, _ in h.max.uploads.values())
+    assert b"BEGIN:VCALENDAR" in next(d for n, d in h.max.uploads.values() if n.endswith(".ics"))
+    assert t.BTN_CANCEL_REG in [b["text"] for row in card.buttons() for b in row]
+
+    await seed_teacher(h.sessionmaker, WAITING_TG, "Иванов Пётр Петрович")
+    assert (await register(h.sessionmaker, event_id, WAITING_TG))[1] == "waiting"
+
+    (confirm,) = await press_and_wait(h, card, t.BTN_CANCEL_REG, 1)
+    assert "Отменить запись" in confirm.plain
+    cancelled, _card = await press_and_wait(h, confirm, t.BTN_CANCEL_YES, 2)
+    assert "отменена" in cancelled.plain
+    told = await h.tg.next_message(WAITING_TG.id, timeout=15)
+    assert told.text and "Семинар" in told.text
+    async with h.sessionmaker() as session:
+        regs = {r.user_id: r.status for r in await session.scalars(select(Registration))}
+    assert regs[WAITING_TG.id] == RegistrationStatus.REGISTERED
+    assert regs[uid] == RegistrationStatus.CANCELLED
+
+
+async def test_the_deep_link_shows_the_card(both: Both) -> None:
+    h = both
+    await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Вебинар для педагогов")
+    shown = await h.start(TEACHER_MAX, f"event_{event_id}")
+    assert "Вебинар для педагогов" in shown.plain
+    labels = [b["text"] for row in shown.buttons() for b in row]
+    assert t.BTN_REGISTER in labels and t.BTN_TO_LIST in labels
+
+
+async def test_a_first_registration_asks_the_profile_and_stores_only_after_consent(
+    both: Both,
+) -> None:
+    h = both
+    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар для новичков")
+    shown = await h.start(TEACHER_MAX, f"event_{event_id}")
+    await h.max.wait_sent(TEACHER_MAX, 2)  # and «Кто вы?» for a newcomer
+
+    async def walk_to_consent(share: bool) -> Message:
+        (first,) = await press_and_wait(h, shown, t.BTN_REGISTER, 1)
+        assert first.plain.startswith(t.PROFILE_START.split("\n")[0])
+        bad = await h.say(TEACHER_MAX, "Марина 123")
+        assert "ФИО полностью" in bad.plain  # re-prompted, as in Telegram
+        org = await h.say(TEACHER_MAX, "Соколова Марина Ивановна")
+        assert "организаци" in org.plain
+        position = await h.say(TEACHER_MAX, "МБОУ СОШ № 2")
+        (contact,) = await press_and_wait(h, position, t.POSITIONS[0], 1)
+        assert "телефон" in contact.plain
+        assert t.BTN_SHARE_PHONE in [b["text"] for row in contact.buttons() for b in row]
+        assert "распознать" in (await h.say(TEACHER_MAX, "позвоните мне")).plain
+        return await consent_after(h, "+7 900 123-45-67", share)
+
+    consent = await walk_to_consent(share=False)
+    assert "152-ФЗ" in consent.plain
+    (refused,) = await press_and_wait(h, consent, t.BTN_CONSENT_NO, 1)
+    assert "не сохранены" in refused.plain
+    async with h.sessionmaker() as session:
+        assert (await session.scalars(select(Registration))).first() is None
+        assert (await session.scalars(select(TeacherProfile))).first() is None
+
+    consent = await walk_to_consent(share=True)
+    (mailing,) = await press_and_wait(h, consent, t.BTN_CONSENT_YES, 1)
+    saved, confirmation, ics = await press_and_wait(h, mailing, t.BTN_MAIL_NO, 3)
+    assert t.PROFILE_SAVED in saved.plain
+    assert "Семинар для новичков" in confirmation.plain
+    assert [a["type"] for a in ics.attachments] == ["file"]
+    async with h.sessionmaker() as session:
+        profile = (await session.scalars(select(TeacherProfile))).one()
+        registration = (await session.scalars(select(Registration))).one()
+    assert profile.full_name == "Соколова Марина Ивановна"
+    assert profile.organisation == "МБОУ СОШ № 2" and profile.mailing_consent is False
+    assert profile.contact == "+7 900 123-45-67"  # shared by MAX's button
+    assert registration.status == RegistrationStatus.REGISTERED
+
+
+async def consent_after(h: Both, contact: str, share: bool) -> Message:
+    """The contact typed or shared by the button: «Контакт: …», then the consent."""
+    before = len(h.max.sent_to(TEACHER_MAX))
+    if share:
+        h.max.user_shares_contact(TEACHER_MAX, "89001234567")
+    else:
+        h.max.user_writes(TEACHER_MAX, contact)
+    return (await h.max.wait_sent(TEACHER_MAX, before + 2, within=15))[-1]
