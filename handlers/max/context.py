@@ -38,8 +38,7 @@ class MaxContext:
     clock: Clock
     faq: FaqService
     querylog: QueryLog
-    # a person's step in a dialog (internal id → state), e.g. the question after /ask; kept in
-    # memory: a restart forgets it and the next text is read as a question for the FAQ
+    # a person's step in a dialog lives in the database: handlers.max.people.Visit.state
 
 
 Handler = Callable[[MaxContext, JsonDict], Awaitable[bool]]
