@@ -15,6 +15,7 @@ from bot import texts
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.markup import fill, q
+from bot.core.messages import Messenger, Switchboard
 from bot.services.events import cards as events_view
 from bot.services.events.participation import Participation, participation_docx
 from bot.services.events.registration import (
@@ -32,7 +33,7 @@ from handlers.tg.callbacks import EventCb, EventFilterCb, EventListCb
 from handlers.tg.edits import edit_or_send, send_to_chat
 from handlers.tg.event_card import render_card
 from handlers.tg.keyboards import events as kb
-from handlers.tg.messenger import TelegramMessenger
+from handlers.tg.messenger import TelegramMessenger, people
 from handlers.tg.profile_entry import start_profile
 from storage.models import Event, RegistrationStatus, Role, User
 from storage.repositories import Repositories
@@ -116,6 +117,7 @@ async def event_cb(
     state: FSMContext,
     user: User | None,
     bot: Bot,
+    messenger: Switchboard | None = None,
 ) -> None:
     event = await repo.events.get(callback_data.id)
     if event is None or user is None:
@@ -130,7 +132,7 @@ async def event_cb(
             query, fill(t.CANCEL_CONFIRM, title=event.title), kb.cancel_confirm(event.id)
         )
     elif action == "cancel_yes":
-        await _cancel(query, event, user, repo, settings, clock, bot, is_admin)
+        await _cancel(query, event, user, repo, settings, clock, people(bot, messenger), is_admin)
     elif action == "ics":
         await _ics(query, event, user, repo, settings, bot, is_admin)
     elif action == "proof":
@@ -211,7 +213,7 @@ async def _cancel(
     repo: Repositories,
     settings: Settings,
     clock: Clock,
-    bot: Bot,
+    messenger: Messenger,
     is_admin: bool,
 ) -> None:
     registration = await repo.events.registration(event.id, user.id)
@@ -227,7 +229,8 @@ async def _cancel(
     template = t.CANCELLED_LATE if result.late else t.CANCELLED
     await send_to_chat(query, fill(template, title=event.title))
     if result.promoted is not None:
-        await notify_promoted(TelegramMessenger(bot), result.promoted, event, settings)
+        # the next in line may be in MAX: the app's Switchboard finds them
+        await notify_promoted(messenger, result.promoted, event, settings)
     await repo.session.refresh(event)
     text, markup = await render_card(event, user.id, repo, settings, clock, is_admin)
     await edit_or_send(query, text, markup)

@@ -10,13 +10,14 @@ from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from bot import texts
 from bot.core.clock import Clock
 from bot.core.config import Settings
+from bot.core.messages import Switchboard
 from bot.services.events.registration import notify_promoted
 from bot.services.faq.querylog import QueryLog
 from bot.services.profile import privacy
 from handlers.tg import keyboards
 from handlers.tg.callbacks import ForgetCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
-from handlers.tg.messenger import TelegramMessenger
+from handlers.tg.messenger import TelegramMessenger, people
 from storage.models import User
 from storage.repositories import Repositories
 
@@ -50,6 +51,7 @@ async def forget_cb(
     bot: Bot,
     settings: Settings,
     querylog: QueryLog,
+    messenger: Switchboard | None = None,
 ) -> None:
     await query.answer()
     if callback_data.action == "ask":
@@ -64,7 +66,7 @@ async def forget_cb(
     await send_to_chat(query, texts.FORGOTTEN, ReplyKeyboardRemove())
     await privacy.redact(TelegramMessenger(bot), done)
     for registration, event in done.promoted:
-        await notify_promoted(TelegramMessenger(bot), registration, event, settings)
+        await notify_promoted(people(bot, messenger), registration, event, settings)
 
 
 def create_router() -> Router:

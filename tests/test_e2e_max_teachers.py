@@ -4,6 +4,7 @@ the fake MAX server and the fake Telegram server, both real HTTP, in one process
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -145,3 +146,34 @@ async def consent_after(h: Both, contact: str, share: bool) -> Message:
     else:
         h.max.user_writes(TEACHER_MAX, contact)
     return (await h.max.wait_sent(TEACHER_MAX, before + 2, within=15))[-1]
+
+
+async def test_a_telegram_cancellation_promotes_a_waiting_max_teacher_told_in_max(
+    both: Both,
+) -> None:
+    """The promotion notice goes through the app's Switchboard, whichever messenger the next
+    in line is in (TelegramMessenger alone would try Telegram with a MAX person's id)."""
+    h = both
+    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    event_id = await seed_event(h.sessionmaker, capacity=1, starts_at=SOON, title="Мастер-класс")
+    await seed_teacher(h.sessionmaker, WAITING_TG, "Иванов Пётр Петрович")
+    assert (await register(h.sessionmaker, event_id, WAITING_TG))[1] == "registered"
+    async with h.sessionmaker() as session:
+        repo = Repositories(session)
+        assert (await repo.events.register(event_id, uid)).outcome == "waiting"
+        await repo.commit()
+    before = len(h.max.sent_to(TEACHER_MAX))
+
+    h.tg.user_sends(f"/start event_{event_id}", user=WAITING_TG)
+    card = await h.tg.next_message(WAITING_TG.id)
+    h.tg.press(card, t.BTN_CANCEL_REG, user=WAITING_TG)
+    for _ in range(100):  # the card is edited into «Отменить запись на …?»
+        if t.BTN_CANCEL_YES in str(card.reply_markup):
+            break
+        await asyncio.sleep(0.05)
+    h.tg.press(card, t.BTN_CANCEL_YES, user=WAITING_TG)
+    told = (await h.max.wait_sent(TEACHER_MAX, before + 1, within=15))[before]
+    assert "Мастер-класс" in told.plain
+    async with h.sessionmaker() as session:
+        regs = {r.user_id: r.status for r in await session.scalars(select(Registration))}
+    assert regs[uid] == RegistrationStatus.REGISTERED

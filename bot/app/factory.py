@@ -44,7 +44,7 @@ from handlers.tg.callback_guard import CallbackGuard
 from handlers.tg.commands import set_commands, set_profile
 from handlers.tg.dedupe import UpdateDedupe
 from handlers.tg.fsm import SqlStorage
-from handlers.tg.messenger import TelegramMessenger
+from handlers.tg.messenger import TelegramMessenger, people
 from handlers.tg.middlewares import (
     DatabaseMiddleware,
     MetricsMiddleware,
@@ -287,7 +287,8 @@ async def start_scheduler(
     """Background jobs live as long as polling does; the database holds their state."""
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     reminders = ReminderService(
-        sessionmaker, TelegramMessenger(bot), clock, settings.tz, settings.reminder_leads_min,
+        sessionmaker, people(bot, dispatcher.workflow_data.get("messenger")), clock, settings.tz,
+        settings.reminder_leads_min,
         pace=partial(send_limiter(dispatcher, settings, bot).acquire, priority=Priority.NOTICE),
     )  # fmt: skip
     install_reminders(scheduler, reminders, settings.reminder_every_seconds)

@@ -22,6 +22,7 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.dates import format_local
 from bot.core.markup import fill, q
+from bot.core.messages import Switchboard
 from bot.services.events import form
 from bot.services.events.cards import place_text
 from bot.services.events.registration import notify_promoted
@@ -38,7 +39,7 @@ from handlers.events_admin.shared import (
 from handlers.tg.callbacks import AdminEventCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
 from handlers.tg.keyboards import events_admin as kb
-from handlers.tg.messenger import TelegramMessenger
+from handlers.tg.messenger import people
 from handlers.tg.replies import Reply, reply_in, reply_to
 from storage.models import Event, EventFormat, EventSession, EventStatus
 from storage.repositories import Repositories
@@ -176,6 +177,7 @@ class Deps:
     bot: Bot
     author_id: int  # the staff member: delivery reports of the notices go to them
     worker: BroadcastWorker | None
+    messenger: Switchboard | None = None  # people promoted may be in MAX
 
 
 async def _apply(reply: Reply, state: FSMContext, text: str, deps: Deps) -> None:
@@ -204,7 +206,7 @@ async def _apply(reply: Reply, state: FSMContext, text: str, deps: Deps) -> None
         promoted = await deps.repo.events.fill_from_waiting(event.id, now)
         await deps.repo.commit()
         for registration in promoted:
-            await notify_promoted(TelegramMessenger(deps.bot), registration, event, settings)
+            await notify_promoted(people(deps.bot, deps.messenger), registration, event, settings)
         await deps.repo.session.refresh(event)
     view, admin_markup = staff_card(event, settings)
     await reply(fill(t.EDIT_SAVED, field=t.FIELD_LABELS[field]) + "\n\n" + view, admin_markup)
@@ -234,11 +236,12 @@ async def _queue_change(deps: Deps, event: Event, field: str) -> list[int]:
 async def edit_text(
     message: Message, state: FSMContext, repo: Repositories, settings: Settings, clock: Clock,
     bot: Bot, broadcast_worker: BroadcastWorker | None = None,
+    messenger: Switchboard | None = None,
 ) -> None:  # fmt: skip
     assert message.text is not None and message.from_user is not None  # the filter F.text
     if await state.get_state() != EditEvent.value.state:
         raise SkipHandler  # saved by a message just before this one
-    deps = Deps(repo, settings, clock, bot, message.from_user.id, broadcast_worker)
+    deps = Deps(repo, settings, clock, bot, message.from_user.id, broadcast_worker, messenger)
     await _apply(reply_to(message), state, message.text, deps)
 
 
@@ -249,6 +252,7 @@ async def edit_other(message: Message) -> None:
 async def edit_button(
     query: CallbackQuery, callback_data: kb.FormCb, state: FSMContext, repo: Repositories,
     settings: Settings, clock: Clock, bot: Bot, broadcast_worker: BroadcastWorker | None = None,
+    messenger: Switchboard | None = None,
 ) -> None:  # fmt: skip
     data = await state.get_data()
     if data.get("field") != callback_data.field:
@@ -256,7 +260,7 @@ async def edit_button(
         return
     await query.answer()
     await drop_keyboard(query)
-    deps = Deps(repo, settings, clock, bot, query.from_user.id, broadcast_worker)
+    deps = Deps(repo, settings, clock, bot, query.from_user.id, broadcast_worker, messenger)
     await _apply(reply_in(query), state, callback_data.value, deps)
 
 
