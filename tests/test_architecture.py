@@ -1,4 +1,4 @@
-"""The import rule (README, «Архитектура»), enforced on the source.
+"""The import rule (README, «Как устроено»), enforced on the source.
 
 Layers, lowest first: core (bot/core, bot/texts) → storage → broadcasts → services
 (bot/services) → adapters (handlers/) → composition root (bot/app). A module imports only
