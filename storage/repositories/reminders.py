@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, literal, select, tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -25,6 +26,9 @@ from storage.models import (
 
 
 class DueRow(NamedTuple):
+    """One reminder to send: a registration, one session of its event, one lead time."""
+
+    lead_min: int
     registration_id: int
     user_id: int
     session_id: int
@@ -64,7 +68,7 @@ class ReminderRepo:
             ReminderSent.lead_min == lead_min,
         )
         query = (
-            select(*_COLUMNS)
+            select(literal(lead_min), *_COLUMNS)
             .join(Event, Event.id == Registration.event_id)
             .join(EventSession, EventSession.event_id == Event.id)
             .join(User, User.id == Registration.user_id)
@@ -79,3 +83,23 @@ class ReminderRepo:
             .order_by(EventSession.starts_at, Registration.id)
         )
         return [DueRow(*row) for row in await self.session.execute(query)]
+
+    async def claim(self, due: DueRow, now: datetime) -> bool:
+        """Record the reminder as sent before sending it; False when another pass has.
+
+        Commits on its own (a savepoint would not do: the row must be visible to other
+        instances before the send), so call it on a session that holds nothing else."""
+        self.session.add(
+            ReminderSent(
+                registration_id=due.registration_id,
+                session_id=due.session_id,
+                lead_min=due.lead_min,
+                sent_at=now,
+            )
+        )
+        try:
+            await self.session.commit()
+        except IntegrityError:
+            await self.session.rollback()
+            return False
+        return True

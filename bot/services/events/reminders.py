@@ -12,12 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Literal
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy.exc import IntegrityError
 
 from bot.core import metrics
 from bot.core.clock import Clock
@@ -26,7 +24,8 @@ from bot.core.markup import q
 from bot.core.messages import Deferred, Messenger, Unreachable
 from broadcasts.limiter import Priority, current_priority
 from storage.db import SessionMaker
-from storage.models import EventFormat, ReminderSent
+from storage.models import EventFormat
+from storage.repositories.reminders import DueRow as Due
 from storage.repositories.reminders import ReminderRepo
 from storage.repositories.users import UserRepo
 
@@ -37,22 +36,6 @@ Outcome = Literal["sent", "blocked", "failed"]
 
 DEFAULT_LEADS_MIN = (1440, 60)
 RELATIVE_UP_TO_MIN = 180  # closer than this, say «через час» rather than «сегодня в …»
-
-
-@dataclass(frozen=True)
-class Due:
-    """One reminder to send: a registration, one session of its event, one lead time."""
-
-    lead_min: int
-    registration_id: int
-    user_id: int
-    session_id: int
-    starts_at: datetime
-    title: str
-    format: str
-    place: str
-    number: int  # which session of the event («занятие 2 из 3»)
-    total: int
 
 
 def _in_minutes(minutes: int) -> str:
@@ -130,8 +113,7 @@ class ReminderService:
 
     async def due(self, lead_min: int, now: datetime) -> list[Due]:
         async with self._sessionmaker() as session:
-            rows = await ReminderRepo(session).due(lead_min, now)
-        return [Due(lead_min, *row) for row in rows]
+            return await ReminderRepo(session).due(lead_min, now)
 
     async def _process(self, due: Due, now: datetime) -> str:
         if not await self._claim(due, now):
@@ -145,20 +127,8 @@ class ReminderService:
             return "failed"
 
     async def _claim(self, due: Due, now: datetime) -> bool:
-        try:
-            async with self._sessionmaker() as session:
-                session.add(
-                    ReminderSent(
-                        registration_id=due.registration_id,
-                        session_id=due.session_id,
-                        lead_min=due.lead_min,
-                        sent_at=now,
-                    )
-                )
-                await session.commit()
-        except IntegrityError:
-            return False
-        return True
+        async with self._sessionmaker() as session:
+            return await ReminderRepo(session).claim(due, now)
 
     async def _deliver(self, chat_id: int, text: str) -> str:
         if self._pace is not None:
