@@ -54,7 +54,7 @@ def yes_no(field: str, yes: str, no: str) -> Keyboard:
     return rows(Button(yes, pack("pf", field, 1)), Button(no, pack("pf", field, 0)))
 
 
-async def start(v: Visit, pending_event: int) -> None:
+async def start(v: Visit, pending_event: int | None) -> None:
     names = [o.name for o in await v.repo.profiles.organisations()][:30]
     await keep(v, {"step": "name", "pending_event": pending_event, "orgs": names})
     await v.say(t.PROFILE_START)
@@ -190,6 +190,23 @@ async def finish(v: Visit, data: dict[str, Any], *, mailing: bool) -> None:
         await register_and_confirm(v.ctx.messenger, v.uid, event, v.repo, v.ctx.settings)
 
 
+async def show(v: Visit) -> None:
+    """/profile: what is kept, and «Изменить» — the whole dialog again, the consent with it."""
+    kept = await v.repo.profiles.get(v.uid)
+    if kept is None:
+        await v.say(t.PROFILE_NONE)
+        return
+    text = fill(
+        t.PROFILE_SHOW,
+        name=kept.full_name,
+        organisation=kept.organisation,
+        position=kept.position,
+        contact=kept.contact,
+        mailing="да" if kept.mailing_consent else "нет",
+    )
+    await v.say(text, rows(Button(t.BTN_PROFILE_EDIT, pack("pf", "edit", 0))))
+
+
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     prefix, _, rest = updates.payload(update).partition(":")
     if prefix != "pf":
@@ -200,7 +217,11 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             return False
         number = raw.removeprefix("-")
         value = int(raw) if number.isdigit() and len(number) < 6 else 0
-        await pressed(v, field, value)
+        if field == "edit":  # = ProfileCb(field="edit")
+            await updates.answer(ctx, update)
+            await start(v, pending_event=None)
+        else:
+            await pressed(v, field, value)
     return True
 
 

@@ -21,7 +21,7 @@ from bot.core.messages import Button, Keyboard, pack, rows
 from bot.services.events.cards import list_line, short_when
 from bot.texts import events as t
 from bot.texts.events_labels import KIND_LABELS
-from storage.models import Event, Registration, RegistrationStatus
+from storage.models import Event, EventStatus, Registration, RegistrationStatus
 from storage.repositories import Repositories
 
 PAGE = 8
@@ -137,3 +137,39 @@ def my_view(
     ]
     buttons = rows(*(card_button(r.event, tz, this_year) for r in registrations))
     return "\n\n".join([t.MY_TITLE, *lines]), buttons
+
+
+def staff_card_actions(event: Event) -> list[tuple[str, str]]:
+    """Staff buttons under a card (action, label); their handlers re-check the role."""
+    buttons = [("people", "👥 Участники"), ("xlsx", "📥 Excel"), ("attend", "☑️ Присутствие")]
+    if event.status != EventStatus.CANCELLED:
+        buttons.append(("edit", "✏️ Изменить"))
+    if event.status == EventStatus.PUBLISHED:
+        buttons.append(("announce", "📣 Анонсировать"))
+        buttons.append(("close", "🔒 Закрыть запись"))
+    if event.status != EventStatus.CANCELLED:
+        buttons.append(("cancel", "🚫 Отменить мероприятие"))
+    return buttons
+
+
+def card_buttons(
+    event: Event,
+    registration: Registration | None,
+    open_for_signup: bool,
+    staff: Sequence[tuple[str, str]] = (),
+) -> Keyboard:
+    """The teacher's buttons for their registration, then `staff` actions (`eva:…`)."""
+    status = registration.status if registration else RegistrationStatus.CANCELLED
+    buttons: list[Button] = []
+    if status in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING):
+        buttons.append(Button(t.BTN_CANCEL_REG, pack("ev", "cancel", event.id)))
+        if status == RegistrationStatus.REGISTERED:
+            buttons.append(Button(t.BTN_ICS, pack("ev", "ics", event.id)))
+    elif status == RegistrationStatus.ATTENDED:
+        buttons.append(Button(t.BTN_PROOF, pack("ev", "proof", event.id)))
+    elif open_for_signup:
+        label = t.BTN_REGISTER if event.seats_left > 0 else t.BTN_WAITLIST
+        buttons.append(Button(label, pack("ev", "reg", event.id)))
+    buttons += [Button(label, pack("eva", action, event.id)) for action, label in staff]
+    buttons.append(Button(t.BTN_TO_LIST, pack("evl", "", 0, 0)))
+    return rows(*buttons)

@@ -10,10 +10,10 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.services.events.listing import staff_card_actions
 from bot.texts import events_admin as t
 from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS
 from handlers.tg.callbacks import AdminEventCb, DbId, EventCb, Page
-from handlers.tg.keyboards.events import admin_card_buttons
 from storage.models import Event
 
 DURATIONS = (60, 90, 120, 180)
@@ -101,7 +101,7 @@ def preview() -> InlineKeyboardMarkup:
 def admin_card(event: Event) -> InlineKeyboardMarkup:
     """The staff buttons of the event card (the same set the teachers' card shows staff)."""
     builder = InlineKeyboardBuilder()
-    for action, label in admin_card_buttons(event):
+    for action, label in staff_card_actions(event):
         builder.button(text=label, callback_data=AdminEventCb(action=action, id=event.id))
     return _one_column(builder)
 
