@@ -111,6 +111,9 @@ async def test_my_registrations_and_cancelling_one(both: Both) -> None:
     assert mine.plain.count(t.STATUS_REGISTERED) == 2
     (card,) = await press_and_wait(h, mine, labels(mine)[0], 1)
     assert "Семинар <один>" in card.plain and t.BTN_ICS in labels(card)
+    (ics,) = await press_and_wait(h, card, t.BTN_ICS, 1)
+    assert [a["type"] for a in ics.attachments] == ["file"]
+    assert any(name == f"event-{first}.ics" for name, _ in h.max.uploads.values())
     (confirm,) = await press_and_wait(h, card, t.BTN_CANCEL_REG, 1)
     cancelled, _card = await press_and_wait(h, confirm, t.BTN_CANCEL_YES, 2)
     assert "отменена" in cancelled.plain
