@@ -93,6 +93,16 @@ async def test_paging_past_eight_and_filters_that_keep_each_other(both: Both) ->
     ]
     assert all(f"Семинар №{d} " in listing.plain for d in days[:7])
 
+    # a forged filter (a kind that does not exist, a 13th month) is refused, nothing shown
+    listing.attachments[0]["payload"]["buttons"][0][0]["payload"] = "evl:bogus:202613:0"
+    callback = await h.press(TEACHER_MAX, listing, labels(listing)[0])
+    for _ in range(200):
+        if any(cid == callback for cid, _ in h.max.answers):
+            break
+        await asyncio.sleep(0.05)
+    body = next(b for cid, b in h.max.answers if cid == callback)
+    assert body.get("notification") == texts.STALE_BUTTON and "Вебинар <А>" in listing.plain
+
 
 async def test_my_registrations_and_cancelling_one(both: Both) -> None:
     h = both
