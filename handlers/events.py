@@ -4,20 +4,19 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message
 
 from bot import texts
 from bot.core.clock import Clock
 from bot.core.config import Settings
-from bot.core.markup import fill, q
+from bot.core.markup import fill
 from bot.core.messages import Messenger, Switchboard
-from bot.services.events import cards as events_view
-from bot.services.events.participation import Participation, participation_docx
+from bot.services.events.listing import ListFilter, kinds_menu, list_view, months_menu, my_view
+from bot.services.events.proof import proof_for
 from bot.services.events.registration import (
     become_teacher,
     notify_promoted,
@@ -25,28 +24,19 @@ from bot.services.events.registration import (
     send_ics,
     take_seat,
 )
-from bot.services.events.rules import signup_blocker
+from bot.services.events.rules import signup_refusal
 from bot.texts import events as t
-from bot.texts.events_labels import KIND_LABELS
 from handlers.tg import keyboards
 from handlers.tg.callbacks import EventCb, EventFilterCb, EventListCb
 from handlers.tg.edits import edit_or_send, send_to_chat
 from handlers.tg.event_card import render_card
 from handlers.tg.keyboards import events as kb
-from handlers.tg.messenger import TelegramMessenger, people
+from handlers.tg.messenger import TelegramMessenger, markup, people, render
 from handlers.tg.profile_entry import start_profile
 from storage.models import Event, RegistrationStatus, Role, User
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
-PAGE = 8
-
-
-def month_bounds(ym: int, settings: Settings) -> tuple[datetime, datetime]:
-    year, month = divmod(ym, 100)
-    start = datetime(year, month, 1, tzinfo=settings.tz)
-    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=settings.tz)
-    return start, end
 
 
 async def show_list(
@@ -57,20 +47,12 @@ async def show_list(
     clock: Clock,
     is_admin: bool,
 ) -> None:
-    between = month_bounds(flt.month, settings) if flt.month else None
-    # one page per message, edited in place: a growing list would outgrow 4,096 characters
-    events = await repo.events.upcoming(
-        clock.now(), flt.kind or None, between, offset=PAGE * flt.page, limit=PAGE + 1
-    )
-    shown, has_more = events[:PAGE], len(events) > PAGE
-    this_year = clock.now().astimezone(settings.tz).year
-    lines = [events_view.list_line(e, settings.tz, this_year) for e in shown]
-    text = "\n\n".join([t.LIST_TITLE, *lines]) if shown else f"{t.LIST_TITLE}\n\n{t.LIST_EMPTY}"
-    markup = kb.events_list(shown, settings.tz, flt, has_more, is_admin, this_year)
+    page = ListFilter(flt.kind, flt.month, flt.page)
+    text, buttons = await list_view(repo, page, clock.now(), settings.tz, new_button=is_admin)
     if isinstance(target, CallbackQuery):
-        await edit_or_send(target, text, markup)
+        await edit_or_send(target, text, render(buttons))
     else:
-        await target.answer(text, reply_markup=markup)
+        await target.answer(text, reply_markup=render(buttons))
 
 
 async def events_command(
@@ -100,11 +82,10 @@ async def filter_cb(
 ) -> None:
     await query.answer()
     if callback_data.what == "kind":
-        await edit_or_send(query, t.PICK_KIND, kb.kinds(callback_data.month))
+        await edit_or_send(query, t.PICK_KIND, render(kinds_menu(callback_data.month)))
         return
-    upcoming = await repo.events.upcoming(clock.now(), callback_data.kind or None, limit=200)
-    months = sorted({int(f"{e.starts_at.astimezone(settings.tz):%Y%m}") for e in upcoming})
-    await edit_or_send(query, t.PICK_MONTH, kb.months(months, callback_data.kind))
+    menu = await months_menu(repo, callback_data.kind, clock.now(), settings.tz)
+    await edit_or_send(query, t.PICK_MONTH, render(menu))
 
 
 async def event_cb(
@@ -166,14 +147,6 @@ async def _ics(
     await send_ics(TelegramMessenger(bot), query.from_user.id, event, settings)
 
 
-def _refusal(event: Event, now: datetime, settings: Settings) -> str | None:
-    blocker = signup_blocker(event, now)
-    if blocker == "deadline" and event.registration_deadline is not None:
-        local = event.registration_deadline.astimezone(settings.tz)
-        return t.REG_DEADLINE.format(when=f"{local:%d.%m.%Y %H:%M}")
-    return {"closed": t.REG_CLOSED, "past": t.REG_PAST}.get(blocker or "")
-
-
 async def _register(
     query: CallbackQuery,
     event: Event,
@@ -184,7 +157,7 @@ async def _register(
     state: FSMContext,
     is_admin: bool,
 ) -> None:
-    refusal = _refusal(event, clock.now(), settings)
+    refusal = signup_refusal(event, clock.now(), settings.tz)
     if refusal:
         await query.answer(refusal, show_alert=True)
         return
@@ -245,49 +218,14 @@ async def _proof(
     clock: Clock,
 ) -> None:
     """The confirmation once the event is over: a message and a DOCX for the portfolio."""
-    registration = await repo.events.registration(event.id, user.id)
-    profile = await repo.profiles.get(user.id)
-    if registration is None or registration.status != RegistrationStatus.ATTENDED or not profile:
-        await query.answer(t.PROOF_NOT_YET, show_alert=True)
-        return
-    ends = events_view.ends_at(event)
-    if clock.now() < ends:
-        when = f"{ends.astimezone(settings.tz):%d.%m.%Y %H:%M}"
-        await query.answer(t.PROOF_AFTER_END.format(when=when), show_alert=True)
+    proof = await proof_for(repo, event, user.id, settings, clock.now())
+    if isinstance(proof, str):
+        await query.answer(proof, show_alert=True)
         return
     await query.answer()
-    dates = ", ".join(
-        events_view.day_text(s.starts_at, settings.tz) for s in event.sessions
-    ) or events_view.day_text(event.starts_at, settings.tz)
-    minutes = sum(s.duration_min for s in event.sessions) or event.duration_min
-    facts = Participation(
-        moc_name=settings.moc_name,
-        full_name=profile.full_name,
-        organisation=profile.organisation,
-        position=profile.position,
-        title=event.title,
-        kind=KIND_LABELS.get(event.kind, event.kind),
-        dates=dates,
-        hours=events_view.hours_text(minutes),
-        number=registration.id,
-        issued=clock.now().astimezone(settings.tz).date(),
-    )
-    text = fill(
-        t.PROOF,
-        name=facts.full_name,
-        organisation=facts.organisation,
-        title=facts.title,
-        kind=facts.kind,
-        dates=dates,
-        hours=facts.hours,
-        moc=facts.moc_name,
-        reg_id=registration.id,
-    )
-    await send_to_chat(query, text)
+    await send_to_chat(query, proof.text)
     assert query.bot is not None
-    name = t.FILE_PROOF.format(event=event.id, reg=registration.id)
-    document = BufferedInputFile(participation_docx(facts), filename=name)
-    await query.bot.send_document(query.from_user.id, document)
+    await TelegramMessenger(query.bot).send_file(query.from_user.id, proof.file)
 
 
 async def my_events(
@@ -296,27 +234,8 @@ async def my_events(
     if user is None:
         return
     registrations = await repo.events.for_user(user.id, clock.now())
-    if not registrations:
-        await message.answer(t.MY_EMPTY)
-        return
-    labels = {
-        RegistrationStatus.REGISTERED: t.STATUS_REGISTERED,
-        RegistrationStatus.ATTENDED: t.STATUS_ATTENDED,
-        RegistrationStatus.WAITING: "в листе ожидания",
-    }
-    this_year = clock.now().astimezone(settings.tz).year
-    lines = [
-        t.MY_LINE.format(
-            when=events_view.short_when(r.event.starts_at, settings.tz, this_year),
-            title=q(r.event.title),
-            status=labels.get(RegistrationStatus(r.status), r.status),
-        )
-        for r in registrations
-    ]
-    await message.answer(
-        "\n\n".join([t.MY_TITLE, *lines]),
-        reply_markup=kb.my_events(registrations, settings.tz, this_year),
-    )
+    text, buttons = my_view(registrations, settings.tz, clock.now())
+    await message.answer(text, reply_markup=markup(buttons))
 
 
 def create_router() -> Router:

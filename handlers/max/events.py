@@ -1,5 +1,7 @@
-"""Teachers and events in MAX: /events, the card, «Записаться» / «Отменить запись», the
-deep link `event_<id>` — over the same services as handlers/events.py.
+"""Teachers and events in MAX: the card, «Записаться» / «Отменить запись», the .ics, the
+participation confirmation, the deep link `event_<id>` — over the same services as
+handlers/events.py. The list and its filters are handlers.max.event_list; the staff buttons
+under the card (MAX_ADMIN_IDS) are handlers.max.staff_events.
 
 Button payloads are packed exactly like the Telegram CallbackData (`ev:card:7`, `evl::0:0`),
 so one format serves both messengers. A first registration asks the profile and the
@@ -9,72 +11,47 @@ consent (handlers.max.profile); the seat, the queue and the promotion are the se
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
-from bot import texts
-from bot.core.markup import clip, fill
+from bot.core.markup import fill
 from bot.core.messages import Button, Deferred, Keyboard, Unreachable, pack, rows
 from bot.services.events import cards as events_view
+from bot.services.events.listing import card_buttons, staff_card_actions
+from bot.services.events.proof import proof_for
 from bot.services.events.registration import (
     become_teacher,
     notify_promoted,
     send_confirmation,
+    send_ics,
     take_seat,
 )
-from bot.services.events.rules import open_for_signup, signup_blocker
+from bot.services.events.rules import open_for_signup, signup_refusal
 from bot.texts import events as t
-from handlers.max import profile, updates
+from handlers.max import event_list, profile, staff_events, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, visit
 from storage.models import Event, RegistrationStatus
 
 log = logging.getLogger(__name__)
-PAGE = 8
 EVENT_PREFIX = "event_"
+SEATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
 
 
 def event_button(label: str, action: str, event_id: int) -> Button:
     return Button(label, pack("ev", action, event_id))  # = EventCb(action=…, id=…).pack()
 
 
-def to_list() -> Button:
-    return Button(t.BTN_TO_LIST, pack("evl", "", 0, 0))  # = EventListCb().pack()
-
-
-async def show_list(v: Visit) -> None:
-    settings, now = v.ctx.settings, v.ctx.clock.now()
-    events = await v.repo.events.upcoming(now, None, None, offset=0, limit=PAGE)
-    this_year = now.astimezone(settings.tz).year
-    lines = [events_view.list_line(e, settings.tz, this_year) for e in events]
-    text = "\n\n".join([t.LIST_TITLE, *lines]) if events else f"{t.LIST_TITLE}\n\n{t.LIST_EMPTY}"
-    buttons = [
-        event_button(
-            f"{events_view.short_when(e.starts_at, settings.tz, this_year)} · {clip(e.title, 40)}",
-            "card",
-            e.id,
-        )
-        for e in events
-    ]
-    await v.say(text, rows(*buttons) if buttons else None)
-
-
 async def card(v: Visit, event: Event) -> tuple[str, Keyboard]:
-    """The card's text (as Telegram's) and the teacher's buttons (staff work in Telegram)."""
+    """The card's text and buttons as Telegram's, with the staff actions MAX serves."""
     registration = await v.repo.events.registration(event.id, v.uid)
-    status = registration.status if registration else RegistrationStatus.CANCELLED
     position = 0
-    if registration is not None and status == RegistrationStatus.WAITING:
+    if registration is not None and registration.status == RegistrationStatus.WAITING:
         position = await v.repo.events.waiting_position(registration)
-    active = status in (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
-    text = events_view.card(event, v.ctx.settings.tz, registration, position, active)
-    buttons: list[Button] = []
-    if status in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING):
-        buttons.append(event_button(t.BTN_CANCEL_REG, "cancel", event.id))
-    elif status != RegistrationStatus.ATTENDED and open_for_signup(event, v.ctx.clock.now()):
-        label = t.BTN_REGISTER if event.seats_left > 0 else t.BTN_WAITLIST
-        buttons.append(event_button(label, "reg", event.id))
-    buttons.append(to_list())
-    return text, rows(*buttons)
+    active = registration is not None and registration.status in SEATED
+    tz = v.ctx.settings.tz
+    text = events_view.card(event, tz, registration, position, active or v.is_admin)
+    staff = [a for a in staff_card_actions(event) if a[0] in staff_events.ACTIONS]
+    signup = open_for_signup(event, v.ctx.clock.now())
+    return text, card_buttons(event, registration, signup, staff if v.is_admin else [])
 
 
 async def send_card(v: Visit, event: Event) -> None:
@@ -95,17 +72,9 @@ async def event_link(v: Visit, payload: str) -> bool:
     return True
 
 
-def refusal(event: Event, now: datetime, v: Visit) -> str | None:
-    blocker = signup_blocker(event, now)
-    if blocker == "deadline" and event.registration_deadline is not None:
-        local = event.registration_deadline.astimezone(v.ctx.settings.tz)
-        return t.REG_DEADLINE.format(when=f"{local:%d.%m.%Y %H:%M}")
-    return {"closed": t.REG_CLOSED, "past": t.REG_PAST}.get(blocker or "")
-
-
 async def register_pressed(v: Visit, event: Event) -> None:
     ctx = v.ctx
-    blocked = refusal(event, ctx.clock.now(), v)
+    blocked = signup_refusal(event, ctx.clock.now(), ctx.settings.tz)
     if blocked:
         await updates.answer(ctx, v.update, blocked)
         return
@@ -145,15 +114,11 @@ async def cancel_confirmed(v: Visit, event: Event) -> None:
 
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     prefix, _, rest = updates.payload(update).partition(":")
-    if prefix not in ("ev", "evl"):
+    if prefix != "ev":
         return False
     async with visit(ctx, update) as v:
         if v is None:
             return False
-        if prefix == "evl":
-            await updates.answer(ctx, update)
-            await show_list(v)
-            return True
         action, _, raw = rest.partition(":")
         event_id = int(raw) if raw.isdigit() and int(raw) <= 2**31 - 1 else 0
         event = await v.repo.events.get(event_id) if event_id else None
@@ -171,26 +136,39 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             await v.say(fill(t.CANCEL_CONFIRM, title=event.title), confirm)
         elif action == "cancel_yes":
             await cancel_confirmed(v, event)
+        elif action == "ics":
+            await ics_pressed(v, event)
+        elif action == "proof":
+            await proof_pressed(v, event)
         else:
             await updates.answer(ctx, update)
             await send_card(v, event)
     return True
 
 
-async def commands(ctx: MaxContext, update: JsonDict) -> bool:
-    """/events or the menu's «Мероприятия» text."""
-    text = updates.text(update).strip()
-    if not updates.is_dialog(update) or text not in ("/events", texts.BTN_EVENTS):
-        return False
-    async with visit(ctx, update) as v:
-        if v is None:
-            return False
-        await v.clear_state()
-        await show_list(v)
-    return True
+async def ics_pressed(v: Visit, event: Event) -> None:
+    """The file holds the place (an online meeting's link): only for a seat, and for staff."""
+    registration = await v.repo.events.registration(event.id, v.uid)
+    if not ((registration is not None and registration.status in SEATED) or v.is_admin):
+        await updates.answer(v.ctx, v.update, t.ICS_NOT_REGISTERED)
+        return
+    await updates.answer(v.ctx, v.update)
+    await send_ics(v.ctx.messenger, v.uid, event, v.ctx.settings)
+
+
+async def proof_pressed(v: Visit, event: Event) -> None:
+    """The confirmation and its DOCX, once marked present and the event is over."""
+    proof = await proof_for(v.repo, event, v.uid, v.ctx.settings, v.ctx.clock.now())
+    if isinstance(proof, str):
+        await updates.answer(v.ctx, v.update, proof)
+        return
+    await updates.answer(v.ctx, v.update)
+    await v.say(proof.text)
+    await v.ctx.messenger.send_file(v.uid, proof.file)
 
 
 def register(routes: Routes) -> None:
-    routes.add("message_created", commands)
+    event_list.register(routes)
     routes.add("message_callback", callbacks)
+    staff_events.register(routes)
     profile.register(routes)

@@ -106,6 +106,19 @@ class MaxMessenger:
         assert sent is not None
         return self._ref(chat_id, sent)
 
+    async def send_attachments(
+        self, chat_id: int, text: str, attachments: list[dict[str, Any]]
+    ) -> MessageRef:
+        """Like `send`, with MAX's own attachments under the last part (a `request_contact`
+        keyboard, which the neutral Button cannot say) — paced and retried the same way."""
+        target = await self.target(chat_id)
+        parts = render.render_text(text) or ["—"]
+        sent: SentMessage | None = None
+        for n, part in enumerate(parts, start=1):
+            sent = await self._post(chat_id, target, part, attachments if n == len(parts) else [])
+        assert sent is not None
+        return self._ref(chat_id, sent)
+
     async def _post(
         self,
         chat_id: int,

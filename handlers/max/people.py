@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from bot.core.messages import Keyboard
+from bot.core.messages import Keyboard, MessageRef, Unreachable
 from handlers.max import updates
 from handlers.max.context import JsonDict, MaxContext
 from storage.models import User
@@ -47,6 +47,19 @@ class Visit:
 
     async def say(self, text: str, buttons: Keyboard | None = None) -> None:
         await self.ctx.messenger.send(self.uid, text, buttons)
+
+    async def replace(self, text: str, buttons: Keyboard | None = None) -> None:
+        """A press turns the pressed message into the next view (a list page, a filter menu),
+        as Telegram's edit_or_send does; a message MAX will not edit is sent anew."""
+        await updates.answer(self.ctx, self.update)
+        mid = updates.mid(self.update)
+        if mid:
+            try:
+                await self.ctx.messenger.edit(MessageRef(self.uid, 0, mid), text, buttons)
+                return
+            except Unreachable:
+                pass  # too old, or deleted: the view comes as a new message
+        await self.say(text, buttons)
 
 
 @asynccontextmanager

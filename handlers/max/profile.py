@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from bot.core.markup import clip, fill, fill_region
-from bot.core.messages import Button, Keyboard, pack, rows
+from bot.core.messages import Button, Keyboard, Switchboard, pack, rows
 from bot.services.events.registration import become_teacher, register_and_confirm
 from bot.services.profile import teachers
 from bot.services.profile.contacts import normalize_contact, normalize_phone
@@ -22,8 +22,8 @@ from bot.texts import events as t
 from bot.texts import max as max_texts
 from handlers.max import render, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
+from handlers.max.messenger import MaxMessenger
 from handlers.max.people import Visit, visit
-from handlers.max.render import render_text
 
 PREFIX = "pf:"
 
@@ -54,7 +54,7 @@ def yes_no(field: str, yes: str, no: str) -> Keyboard:
     return rows(Button(yes, pack("pf", field, 1)), Button(no, pack("pf", field, 0)))
 
 
-async def start(v: Visit, pending_event: int) -> None:
+async def start(v: Visit, pending_event: int | None) -> None:
     names = [o.name for o in await v.repo.profiles.organisations()][:30]
     await keep(v, {"step": "name", "pending_event": pending_event, "orgs": names})
     await v.say(t.PROFILE_START)
@@ -110,11 +110,16 @@ async def to_contact(v: Visit, data: dict[str, Any], position: str) -> None:
 
 
 async def ask_contact(v: Visit, text: str) -> None:
-    """The question with MAX's «share my number» button (a keyboard the neutral port lacks)."""
+    """The question with MAX's «share my number» button (a keyboard the neutral port lacks),
+    through the MaxMessenger behind the Switchboard, paced like every reply."""
     share = render.inline_keyboard([[render.Button(t.BTN_SHARE_PHONE, contact=True)]])
-    await v.ctx.client.send_message(
-        user_id=v.max_id, text=render_text(text)[0], attachments=[share] if share else []
-    )
+    outlet = v.ctx.messenger
+    if isinstance(outlet, Switchboard):
+        outlet = outlet.of(v.uid)
+    if isinstance(outlet, MaxMessenger) and share is not None:
+        await outlet.send_attachments(v.uid, text, [share])
+    else:
+        await v.say(text)
 
 
 def shared_phone(update: JsonDict) -> str | None:
@@ -190,6 +195,23 @@ async def finish(v: Visit, data: dict[str, Any], *, mailing: bool) -> None:
         await register_and_confirm(v.ctx.messenger, v.uid, event, v.repo, v.ctx.settings)
 
 
+async def show(v: Visit) -> None:
+    """/profile: what is kept, and «Изменить» — the whole dialog again, the consent with it."""
+    kept = await v.repo.profiles.get(v.uid)
+    if kept is None:
+        await v.say(t.PROFILE_NONE)
+        return
+    text = fill(
+        t.PROFILE_SHOW,
+        name=kept.full_name,
+        organisation=kept.organisation,
+        position=kept.position,
+        contact=kept.contact,
+        mailing="да" if kept.mailing_consent else "нет",
+    )
+    await v.say(text, rows(Button(t.BTN_PROFILE_EDIT, pack("pf", "edit", 0))))
+
+
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     prefix, _, rest = updates.payload(update).partition(":")
     if prefix != "pf":
@@ -200,7 +222,11 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             return False
         number = raw.removeprefix("-")
         value = int(raw) if number.isdigit() and len(number) < 6 else 0
-        await pressed(v, field, value)
+        if field == "edit":  # = ProfileCb(field="edit")
+            await updates.answer(ctx, update)
+            await start(v, pending_event=None)
+        else:
+            await pressed(v, field, value)
     return True
 
 

@@ -9,9 +9,10 @@ from aiogram.types import InlineKeyboardMarkup, Message
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.services.events import cards as events_view
+from bot.services.events.listing import card_buttons, staff_card_actions
 from bot.services.events.rules import open_for_signup
 from bot.texts import events as t
-from handlers.tg.keyboards import events as kb
+from handlers.tg.messenger import render
 from storage.models import Event, RegistrationStatus
 from storage.repositories import Repositories
 
@@ -33,8 +34,9 @@ async def render_card(
         RegistrationStatus.ATTENDED,
     )
     text = events_view.card(event, settings.tz, registration, position, active or is_admin)
-    markup = kb.card(event, registration, is_admin, open_for_signup(event, clock.now()))
-    return text, markup
+    staff = staff_card_actions(event) if is_admin else []
+    buttons = card_buttons(event, registration, open_for_signup(event, clock.now()), staff)
+    return text, render(buttons)
 
 
 async def send_card(

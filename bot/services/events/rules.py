@@ -3,8 +3,9 @@ registration itself and the events a broadcast may link to."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
+from bot.texts import events as t
 from storage.models import Event, EventStatus
 
 
@@ -21,3 +22,12 @@ def signup_blocker(event: Event, now: datetime) -> str | None:
 
 def open_for_signup(event: Event, now: datetime) -> bool:
     return signup_blocker(event, now) is None
+
+
+def signup_refusal(event: Event, now: datetime, tz: tzinfo) -> str | None:
+    """What a teacher is told when registration is shut (a plain text for an alert)."""
+    blocker = signup_blocker(event, now)
+    if blocker == "deadline" and event.registration_deadline is not None:
+        local = event.registration_deadline.astimezone(tz)
+        return t.REG_DEADLINE.format(when=f"{local:%d.%m.%Y %H:%M}")
+    return {"closed": t.REG_CLOSED, "past": t.REG_PAST}.get(blocker or "")

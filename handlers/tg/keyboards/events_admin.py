@@ -6,16 +6,14 @@ role on the server before acting, because anyone can send any callback data.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.services.events.listing import staff_card_actions
 from bot.texts import events_admin as t
 from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS
-from handlers.tg.callbacks import AdminEventCb, AttendCb, DbId, EventCb, Page
-from handlers.tg.keyboards.events import admin_card_buttons
+from handlers.tg.callbacks import AdminEventCb, DbId, EventCb, Page
 from storage.models import Event
 
 DURATIONS = (60, 90, 120, 180)
@@ -103,7 +101,7 @@ def preview() -> InlineKeyboardMarkup:
 def admin_card(event: Event) -> InlineKeyboardMarkup:
     """The staff buttons of the event card (the same set the teachers' card shows staff)."""
     builder = InlineKeyboardBuilder()
-    for action, label in admin_card_buttons(event):
+    for action, label in staff_card_actions(event):
         builder.button(text=label, callback_data=AdminEventCb(action=action, id=event.id))
     return _one_column(builder)
 
@@ -124,34 +122,6 @@ def cancel_confirm(event_id: int) -> InlineKeyboardMarkup:
     )
     builder.button(text=t.BTN_CANCEL_EVENT_NO, callback_data=EventCb(action="card", id=event_id))
     return _one_column(builder)
-
-
-def exports(event_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=t.BTN_EXCEL, callback_data=AdminEventCb(action="xlsx", id=event_id))
-    builder.button(text=t.BTN_CSV, callback_data=AdminEventCb(action="csv", id=event_id))
-    builder.adjust(2)
-    return builder.as_markup()
-
-
-def attendance(
-    people: Sequence[tuple[int, str, bool]], event_id: int, page: int, pages: int
-) -> InlineKeyboardMarkup:
-    """`people`: (registration id, short name, attended) of this page only."""
-    builder = InlineKeyboardBuilder()
-    for reg_id, name, attended in people:
-        template = t.BTN_ATTENDED if attended else t.BTN_NOT_ATTENDED
-        builder.button(
-            text=template.format(name=name), callback_data=AttendCb(reg=reg_id, page=page)
-        )
-    sizes = [2] * ((len(people) + 1) // 2)
-    nav = [(page - 1, t.BTN_PREV), (page + 1, t.BTN_NEXT)]
-    shown = [(p, label) for p, label in nav if 0 <= p < pages]
-    for target, label in shown:
-        builder.button(text=label, callback_data=AttendPageCb(event=event_id, page=target))
-    builder.button(text=t.BTN_TO_CARD, callback_data=EventCb(action="card", id=event_id))
-    builder.adjust(*sizes, *([len(shown)] if shown else []), 1)
-    return builder.as_markup()
 
 
 def flip_attendance(

@@ -1,0 +1,174 @@
+"""Who is coming and who came: the participant list, its spreadsheet and attendance marks,
+for staff in either messenger (handlers.events_admin.lists in Telegram, handlers.max.staff_events
+in MAX).
+
+Names, organisations and contacts are typed by teachers, so the list is built as plain text
+(the adapter splits it to its messenger's size and only then escapes it); spreadsheets
+neutralise formulas in bot.services.reports.exports. The role is the adapter's to check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.core.markup import fill
+from bot.core.messages import Button, Keyboard, OutFile, pack, rows
+from bot.services.reports.exports import (
+    ParticipantRow,
+    participants_csv,
+    participants_xlsx,
+    status_label,
+)
+from bot.texts import events_admin as t
+from storage.models import Event, Registration, RegistrationStatus, TeacherProfile
+from storage.repositories import Repositories
+
+PAGE = 20
+ORDER = {"registered": 0, "attended": 0, "waiting": 1, "cancelled": 2}
+SEATED = ("registered", "attended")
+Person = tuple[Registration, TeacherProfile | None, str]  # registration, profile, name
+
+
+async def people(repo: Repositories, event_id: int) -> list[Person]:
+    """Every registration with the profile; seats first, then the queue, then cancellations."""
+    found: list[Person] = []
+    for reg in await repo.events.participants(event_id):
+        profile = await repo.profiles.get(reg.user_id)
+        user = None if profile else await repo.users.get(reg.user_id)
+        name = profile.full_name if profile else (user.full_name if user else str(reg.user_id))
+        found.append((reg, profile, name))
+    found.sort(key=lambda p: (ORDER.get(p[0].status, 3), p[0].queued_at, p[0].id))
+    return found
+
+
+def details(profile: TeacherProfile | None) -> dict[str, str]:
+    if profile is None:
+        return {"organisation": t.NO_PROFILE, "position": "—", "contact": "—"}
+    return {
+        "organisation": profile.organisation,
+        "position": profile.position,
+        "contact": profile.contact,
+    }
+
+
+def people_text(event: Event, found: Sequence[Person], tz: ZoneInfo) -> str:
+    """The whole list as plain text (not escaped yet)."""
+    when = event.starts_at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
+    head = t.PEOPLE_HEAD.format(
+        title=event.title, when=when, taken=event.taken, capacity=event.capacity
+    )
+    lines = [head]
+    seated = [p for p in found if p[0].status in SEATED]
+    waiting = [p for p in found if p[0].status == RegistrationStatus.WAITING]
+    cancelled = len(found) - len(seated) - len(waiting)
+    lines.append("")
+    lines += [
+        t.PEOPLE_LINE.format(n=n, name=name, status=status_label(reg.status), **details(prof))
+        for n, (reg, prof, name) in enumerate(seated, start=1)
+    ] or [t.PEOPLE_NONE]
+    if waiting:
+        lines += ["", t.PEOPLE_WAITING.format(count=len(waiting))]
+        lines += [
+            t.PEOPLE_WAITING_LINE.format(n=n, name=name, **details(prof))
+            for n, (_, prof, name) in enumerate(waiting, start=1)
+        ]
+    if cancelled:
+        lines += ["", t.PEOPLE_CANCELLED.format(count=cancelled)]
+    return "\n".join(lines)
+
+
+def exports_buttons(event_id: int) -> Keyboard:
+    return rows(
+        Button(t.BTN_EXCEL, pack("eva", "xlsx", event_id)),
+        Button(t.BTN_CSV, pack("eva", "csv", event_id)),
+        per_row=(2,),
+    )
+
+
+def export_file(event: Event, found: Sequence[Person], ext: str, tz: ZoneInfo) -> OutFile:
+    """The list as `xlsx` or `csv`."""
+    table = [
+        ParticipantRow(
+            full_name=name,
+            registered_at=reg.created_at,
+            status=reg.status,
+            cancelled_late=reg.cancelled_late,
+            **details(profile),
+        )
+        for reg, profile, name in found
+    ]
+    build = participants_xlsx if ext == "xlsx" else participants_csv
+    return OutFile(t.FILE_PEOPLE.format(id=event.id, ext=ext), build(event, table, tz))
+
+
+def short_name(full_name: str) -> str:
+    """«Иванова Мария Петровна» → «Иванова М.П.»."""
+    surname, *rest = full_name.split() or ["?"]
+    return surname + (" " + "".join(f"{part[0]}." for part in rest[:2]) if rest else "")
+
+
+def too_early(event: Event, now: datetime, tz: ZoneInfo) -> str | None:
+    """Why attendance cannot be marked yet (the event has not begun), or None."""
+    if now >= event.starts_at:
+        return None
+    return t.ATTEND_TOO_EARLY.format(when=f"{event.starts_at.astimezone(tz):%d.%m.%Y %H:%M}")
+
+
+def attendance_view(
+    event: Event, found: Sequence[Person], page: int, tz: ZoneInfo
+) -> tuple[str, Keyboard]:
+    """One page of the seated participants, alphabetically, as toggle buttons."""
+    seated = sorted((p for p in found if p[0].status in SEATED), key=lambda p: p[2].lower())
+    if not seated:
+        return t.ATTEND_NONE, attendance_buttons([], event.id, 0, 1)
+    pages = (len(seated) + PAGE - 1) // PAGE
+    page = min(max(page, 0), pages - 1)
+    shown = [
+        (reg.id, short_name(name), reg.status == RegistrationStatus.ATTENDED)
+        for reg, _, name in seated[page * PAGE : (page + 1) * PAGE]
+    ]
+    when = event.starts_at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
+    text = fill(t.ATTEND_HEAD, title=event.title, when=when, page=page + 1, pages=pages)
+    return text, attendance_buttons(shown, event.id, page, pages)
+
+
+def attendance_buttons(
+    shown: Sequence[tuple[int, str, bool]], event_id: int, page: int, pages: int
+) -> Keyboard:
+    """`shown`: (registration id, short name, attended) of this page only; payloads are
+    Telegram's AttendCb `att:reg:page` and AttendPageCb `atp:event:page`."""
+    buttons = [
+        Button(
+            (t.BTN_ATTENDED if attended else t.BTN_NOT_ATTENDED).format(name=name),
+            pack("att", reg_id, page),
+        )
+        for reg_id, name, attended in shown
+    ]
+    pairs = ((page - 1, t.BTN_PREV), (page + 1, t.BTN_NEXT))
+    nav = [(p, label) for p, label in pairs if 0 <= p < pages]
+    buttons += [Button(label, pack("atp", event_id, p)) for p, label in nav]
+    buttons.append(Button(t.BTN_TO_CARD, pack("ev", "card", event_id)))
+    sizes = [2] * (len(shown) // 2) + [1] * (len(shown) % 2) + ([len(nav)] if nav else []) + [1]
+    return rows(*buttons, per_row=sizes)
+
+
+async def toggle(
+    repo: Repositories, registration_id: int, now: datetime, tz: ZoneInfo
+) -> tuple[bool | None, str]:
+    """Flip one mark and commit: (the new mark, what to tell staff); None when refused.
+    The start is checked here too: a list opened earlier (or a forged button) must not tick
+    in advance."""
+    registration = await repo.session.get(Registration, registration_id)
+    event = await repo.events.get(registration.event_id) if registration else None
+    if event is not None and (early := too_early(event, now, tz)):
+        return None, early
+    if await repo.events.mark_attended(registration_id, True):
+        attended = True
+    elif await repo.events.mark_attended(registration_id, False):
+        attended = False
+    else:
+        return None, t.ATTEND_INACTIVE
+    await repo.commit()
+    return attended, t.ATTEND_ON if attended else t.ATTEND_OFF

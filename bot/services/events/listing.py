@@ -1,0 +1,175 @@
+"""The events list as both messengers show it: a page with its type and month filters, the
+filter menus and «Мои записи» — text and neutral buttons.
+
+The payloads are the Telegram CallbackData strings (`evl:kind:month:page`,
+`evf:what:kind:month`, `ev:card:id`, `eva:new:0`), so the Telegram keyboard and MAX's are one
+and a button of either reads the same. Each filter menu carries the other filter, so picking a
+type keeps the month and back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot import texts
+from bot.core.dates import MONTHS_NOMINATIVE
+from bot.core.markup import clip, q
+from bot.core.messages import Button, Keyboard, pack, rows
+from bot.services.events.cards import list_line, short_when
+from bot.texts import events as t
+from bot.texts.events_labels import KIND_LABELS
+from storage.models import Event, EventStatus, Registration, RegistrationStatus
+from storage.repositories import Repositories
+
+PAGE = 8
+MONTHS_SCAN = 200  # upcoming events read to offer their months
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """What the list shows: a kind ("" = all), a month as YYYYMM (0 = all), a page."""
+
+    kind: str = ""
+    month: int = 0
+    page: int = 0
+
+
+def month_bounds(ym: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    year, month = divmod(ym, 100)
+    start = datetime(year, month, 1, tzinfo=tz)
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
+    return start, end
+
+
+def card_button(event: Event, tz: ZoneInfo, this_year: int) -> Button:
+    label = f"{short_when(event.starts_at, tz, this_year)} · {clip(event.title, 40)}"
+    return Button(label, pack("ev", "card", event.id))
+
+
+def month_label(ym: int) -> str:
+    return MONTHS_NOMINATIVE[ym % 100 - 1].capitalize()
+
+
+async def list_view(
+    repo: Repositories, flt: ListFilter, now: datetime, tz: ZoneInfo, *, new_button: bool = False
+) -> tuple[str, Keyboard]:
+    """One page (a message is edited page by page: a growing list would outgrow the limit);
+    `new_button`: staff who can create an event from here get «➕ Новое мероприятие»."""
+    between = month_bounds(flt.month, tz) if flt.month else None
+    found = await repo.events.upcoming(
+        now, flt.kind or None, between, offset=PAGE * flt.page, limit=PAGE + 1
+    )
+    shown, has_more = found[:PAGE], len(found) > PAGE
+    this_year = now.astimezone(tz).year
+    lines = [list_line(e, tz, this_year) for e in shown]
+    text = "\n\n".join([t.LIST_TITLE, *lines]) if shown else f"{t.LIST_TITLE}\n\n{t.LIST_EMPTY}"
+    return text, list_buttons(shown, tz, flt, has_more, this_year, new_button=new_button)
+
+
+def list_buttons(
+    events: Sequence[Event],
+    tz: ZoneInfo,
+    flt: ListFilter,
+    has_more: bool,
+    this_year: int,
+    *,
+    new_button: bool = False,
+) -> Keyboard:
+    kind = KIND_LABELS.get(flt.kind, t.BTN_KIND_ALL)
+    month = month_label(flt.month) if flt.month else t.BTN_MONTH_ALL
+    buttons = [card_button(e, tz, this_year) for e in events]
+    buttons += [
+        Button(t.BTN_FILTER_KIND.format(value=kind), pack("evf", "kind", flt.kind, flt.month)),
+        Button(t.BTN_FILTER_MONTH.format(value=month), pack("evf", "month", flt.kind, flt.month)),
+    ]
+    nav = [(flt.page - 1, texts.BTN_PREV_PAGE)] if flt.page > 0 else []
+    nav += [(flt.page + 1, texts.BTN_MORE_PAGE)] if has_more else []
+    buttons += [Button(label, pack("evl", flt.kind, flt.month, page)) for page, label in nav]
+    sizes = [1] * len(events) + [2] + ([len(nav)] if nav else [])
+    if new_button:
+        buttons.append(Button("➕ Новое мероприятие", pack("eva", "new", 0)))
+        sizes.append(1)
+    return rows(*buttons, per_row=sizes)
+
+
+def kinds_menu(month: int) -> Keyboard:
+    choices = [Button(t.BTN_KIND_ALL, pack("evl", "", month, 0))]
+    choices += [Button(label, pack("evl", kind, month, 0)) for kind, label in KIND_LABELS.items()]
+    return rows(*choices)
+
+
+async def months_menu(repo: Repositories, kind: str, now: datetime, tz: ZoneInfo) -> Keyboard:
+    """«Все месяцы» and each month that has an upcoming event of `kind`."""
+    upcoming = await repo.events.upcoming(now, kind or None, limit=MONTHS_SCAN)
+    available = sorted({int(f"{e.starts_at.astimezone(tz):%Y%m}") for e in upcoming})
+    choices = [Button(t.BTN_MONTH_ALL, pack("evl", kind, 0, 0))]
+    choices += [
+        Button(f"{month_label(ym)} {ym // 100}", pack("evl", kind, ym, 0)) for ym in available
+    ]
+    return rows(*choices)
+
+
+STATUS_LABELS = {
+    RegistrationStatus.REGISTERED: t.STATUS_REGISTERED,
+    RegistrationStatus.ATTENDED: t.STATUS_ATTENDED,
+    RegistrationStatus.WAITING: "в листе ожидания",
+}
+
+
+def my_view(
+    registrations: Sequence[Registration], tz: ZoneInfo, now: datetime
+) -> tuple[str, Keyboard | None]:
+    """«Мои записи»: each active registration with its status, a button to its card (where
+    it is cancelled)."""
+    if not registrations:
+        return t.MY_EMPTY, None
+    this_year = now.astimezone(tz).year
+    lines = [
+        t.MY_LINE.format(
+            when=short_when(r.event.starts_at, tz, this_year),
+            title=q(r.event.title),
+            status=STATUS_LABELS.get(RegistrationStatus(r.status), q(r.status)),
+        )
+        for r in registrations
+    ]
+    buttons = rows(*(card_button(r.event, tz, this_year) for r in registrations))
+    return "\n\n".join([t.MY_TITLE, *lines]), buttons
+
+
+def staff_card_actions(event: Event) -> list[tuple[str, str]]:
+    """Staff buttons under a card (action, label); their handlers re-check the role."""
+    buttons = [("people", "👥 Участники"), ("xlsx", "📥 Excel"), ("attend", "☑️ Присутствие")]
+    if event.status != EventStatus.CANCELLED:
+        buttons.append(("edit", "✏️ Изменить"))
+    if event.status == EventStatus.PUBLISHED:
+        buttons.append(("announce", "📣 Анонсировать"))
+        buttons.append(("close", "🔒 Закрыть запись"))
+    if event.status != EventStatus.CANCELLED:
+        buttons.append(("cancel", "🚫 Отменить мероприятие"))
+    return buttons
+
+
+def card_buttons(
+    event: Event,
+    registration: Registration | None,
+    open_for_signup: bool,
+    staff: Sequence[tuple[str, str]] = (),
+) -> Keyboard:
+    """The teacher's buttons for their registration, then `staff` actions (`eva:…`)."""
+    status = registration.status if registration else RegistrationStatus.CANCELLED
+    buttons: list[Button] = []
+    if status in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING):
+        buttons.append(Button(t.BTN_CANCEL_REG, pack("ev", "cancel", event.id)))
+        if status == RegistrationStatus.REGISTERED:
+            buttons.append(Button(t.BTN_ICS, pack("ev", "ics", event.id)))
+    elif status == RegistrationStatus.ATTENDED:
+        buttons.append(Button(t.BTN_PROOF, pack("ev", "proof", event.id)))
+    elif open_for_signup:
+        label = t.BTN_REGISTER if event.seats_left > 0 else t.BTN_WAITLIST
+        buttons.append(Button(label, pack("ev", "reg", event.id)))
+    buttons += [Button(label, pack("eva", action, event.id)) for action, label in staff]
+    buttons.append(Button(t.BTN_TO_LIST, pack("evl", "", 0, 0)))
+    return rows(*buttons)

@@ -1,0 +1,66 @@
+"""The participation confirmation a teacher asks for from the card: a message and the DOCX
+(bot.services.events.participation), once staff marked them present and the event is over —
+one rule and one text for both messengers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.config import Settings
+from bot.core.markup import fill
+from bot.core.messages import OutFile
+from bot.services.events import cards as events_view
+from bot.services.events.participation import Participation, participation_docx
+from bot.texts import events as t
+from bot.texts.events_labels import KIND_LABELS
+from storage.models import Event, RegistrationStatus
+from storage.repositories import Repositories
+
+
+@dataclass(frozen=True)
+class Proof:
+    text: str  # HTML, values escaped
+    file: OutFile
+
+
+async def proof_for(
+    repo: Repositories, event: Event, user_id: int, settings: Settings, now: datetime
+) -> Proof | str:
+    """The confirmation, or why there is none yet (a plain text for an alert)."""
+    registration = await repo.events.registration(event.id, user_id)
+    profile = await repo.profiles.get(user_id)
+    if registration is None or registration.status != RegistrationStatus.ATTENDED or not profile:
+        return t.PROOF_NOT_YET
+    ends = events_view.ends_at(event)
+    if now < ends:
+        return t.PROOF_AFTER_END.format(when=f"{ends.astimezone(settings.tz):%d.%m.%Y %H:%M}")
+    dates = ", ".join(
+        events_view.day_text(s.starts_at, settings.tz) for s in event.sessions
+    ) or events_view.day_text(event.starts_at, settings.tz)
+    minutes = sum(s.duration_min for s in event.sessions) or event.duration_min
+    facts = Participation(
+        moc_name=settings.moc_name,
+        full_name=profile.full_name,
+        organisation=profile.organisation,
+        position=profile.position,
+        title=event.title,
+        kind=KIND_LABELS.get(event.kind, event.kind),
+        dates=dates,
+        hours=events_view.hours_text(minutes),
+        number=registration.id,
+        issued=now.astimezone(settings.tz).date(),
+    )
+    text = fill(
+        t.PROOF,
+        name=facts.full_name,
+        organisation=facts.organisation,
+        title=facts.title,
+        kind=facts.kind,
+        dates=dates,
+        hours=facts.hours,
+        moc=facts.moc_name,
+        reg_id=registration.id,
+    )
+    name = t.FILE_PROOF.format(event=event.id, reg=registration.id)
+    return Proof(text, OutFile(name, participation_docx(facts)))

@@ -1,0 +1,108 @@
+"""The events list in MAX with Telegram's type and month filters and paging, «Мои записи» and
+the /profile door — over bot.services.events.listing, which builds both messengers' views.
+
+Payloads are Telegram's CallbackData strings (`evl:kind:month:page`, `evf:what:kind:month`),
+checked here as EventListCb / EventFilterCb check them (a forged one is answered as stale).
+A press turns the pressed message into the next page or menu, as Telegram edits it.
+"""
+
+from __future__ import annotations
+
+from bot import texts
+from bot.services.events.listing import ListFilter, kinds_menu, list_view, months_menu, my_view
+from bot.texts import events as t
+from bot.texts.events_labels import KIND_LABELS
+from handlers.max import profile, updates
+from handlers.max.context import JsonDict, MaxContext, Routes
+from handlers.max.people import Visit, visit
+
+MAX_PAGE = 10_000  # as handlers.tg.callbacks.Page
+COMMANDS = {
+    "/events": "events", texts.BTN_EVENTS: "events",
+    "/my_events": "my", texts.BTN_MY_EVENTS: "my",
+    "/profile": "profile", texts.BTN_PROFILE: "profile",
+}  # fmt: skip
+
+
+def year_month(raw: str) -> int | None:
+    """0 (all months) or a valid YYYYMM; None for anything else."""
+    if not raw.isdigit() or len(raw) > 6:
+        return None
+    value = int(raw)
+    if value and not (190001 <= value <= 299912 and 1 <= value % 100 <= 12):
+        return None
+    return value
+
+
+def list_filter(kind: str, month: str, page: str = "0") -> ListFilter | None:
+    ym = year_month(month)
+    if kind not in ("", *KIND_LABELS) or ym is None:
+        return None
+    if not page.isdigit() or len(page) > 5 or int(page) > MAX_PAGE:
+        return None
+    return ListFilter(kind, ym, int(page))
+
+
+async def show_list(v: Visit, flt: ListFilter, *, pressed: bool) -> None:
+    now, tz = v.ctx.clock.now(), v.ctx.settings.tz
+    text, buttons = await list_view(v.repo, flt, now, tz)  # events are created in Telegram
+    if pressed:
+        await v.replace(text, buttons)
+    else:
+        await v.say(text, buttons)
+
+
+async def show_filter(v: Visit, what: str, flt: ListFilter) -> None:
+    if what == "kind":
+        await v.replace(t.PICK_KIND, kinds_menu(flt.month))
+    else:
+        menu = await months_menu(v.repo, flt.kind, v.ctx.clock.now(), v.ctx.settings.tz)
+        await v.replace(t.PICK_MONTH, menu)
+
+
+async def show_mine(v: Visit) -> None:
+    now = v.ctx.clock.now()
+    registrations = await v.repo.events.for_user(v.uid, now)
+    await v.say(*my_view(registrations, v.ctx.settings.tz, now))
+
+
+async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
+    prefix, _, rest = updates.payload(update).partition(":")
+    if prefix not in ("evl", "evf"):
+        return False
+    parts = rest.split(":")
+    async with visit(ctx, update) as v:
+        if v is None:
+            return False
+        if prefix == "evl" and len(parts) == 3 and (flt := list_filter(*parts)):
+            await show_list(v, flt, pressed=True)
+        elif (
+            len(parts) == 3 and parts[0] in ("kind", "month") and (flt := list_filter(*parts[1:]))
+        ):
+            await show_filter(v, parts[0], flt)
+        else:
+            await updates.answer(ctx, update, texts.STALE_BUTTON)
+    return True
+
+
+async def commands(ctx: MaxContext, update: JsonDict) -> bool:
+    """/events, /my_events, /profile or the same words of Telegram's menu."""
+    what = COMMANDS.get(updates.text(update).strip())
+    if not updates.is_dialog(update) or what is None:
+        return False
+    async with visit(ctx, update) as v:
+        if v is None:
+            return False
+        await v.clear_state()
+        if what == "events":
+            await show_list(v, ListFilter(), pressed=False)
+        elif what == "my":
+            await show_mine(v)
+        else:
+            await profile.show(v)
+    return True
+
+
+def register(routes: Routes) -> None:
+    routes.add("message_created", commands)
+    routes.add("message_callback", callbacks)

@@ -1,0 +1,117 @@
+"""МОЦ staff (MAX_ADMIN_IDS) under an event card in MAX: the participant list with its Excel /
+CSV export and attendance marks — over bot.services.events.attendance, as
+handlers/events_admin/lists.py does in Telegram, with the same payloads (`eva:people:7`,
+`att:<reg>:<page>`, `atp:<event>:<page>`).
+
+The role is checked here on every press: a button forged by anyone else is refused. Creating,
+editing, announcing, closing and cancelling events stay in Telegram (their dialogs and notice
+broadcasts live there), so the MAX card shows only the actions below.
+"""
+
+from __future__ import annotations
+
+from bot import texts
+from bot.core.markup import fill, q
+from bot.services.events import attendance
+from bot.texts import events_admin as t
+from handlers.max import updates
+from handlers.max.context import JsonDict, MaxContext, Routes
+from handlers.max.people import Visit, visit
+from storage.models import Event, Registration
+
+ACTIONS = frozenset({"people", "xlsx", "attend"})  # the staff card buttons MAX serves
+INT32_MAX = 2**31 - 1
+
+
+def number(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() and len(raw) <= 10 and int(raw) <= INT32_MAX else None
+
+
+async def event_or_alert(v: Visit, event_id: int | None) -> Event | None:
+    event = await v.repo.events.get(event_id) if event_id else None
+    if event is None:
+        await updates.answer(v.ctx, v.update, t.EVENT_MISSING)
+    return event
+
+
+async def people(v: Visit, event: Event) -> None:
+    """The list as plain text, escaped whole (MaxMessenger splits it under 4000)."""
+    await updates.answer(v.ctx, v.update)
+    found = await attendance.people(v.repo, event.id)
+    text = attendance.people_text(event, found, v.ctx.settings.tz)
+    await v.say(q(text), attendance.exports_buttons(event.id))
+
+
+async def export(v: Visit, event: Event, ext: str) -> None:
+    await updates.answer(v.ctx, v.update)
+    found = await attendance.people(v.repo, event.id)
+    file = attendance.export_file(event, found, ext, v.ctx.settings.tz)
+    caption = fill(t.EXPORT_CAPTION, title=event.title)
+    await v.ctx.messenger.send_file(v.uid, file, caption=caption)
+
+
+async def attendance_list(v: Visit, event: Event, page: int, *, pressed_list: bool) -> None:
+    """A page of toggles: a new message from the card, the same message when paging."""
+    tz = v.ctx.settings.tz
+    if early := attendance.too_early(event, v.ctx.clock.now(), tz):
+        await updates.answer(v.ctx, v.update, early)
+        return
+    found = await attendance.people(v.repo, event.id)
+    text, buttons = attendance.attendance_view(event, found, page, tz)
+    if pressed_list:
+        await v.replace(text, buttons)
+    else:
+        await updates.answer(v.ctx, v.update)
+        await v.say(text, buttons)
+
+
+async def toggle(v: Visit, registration_id: int, page: int) -> None:
+    """Flip one mark, then show the page again with it (MAX edits the whole message)."""
+    tz = v.ctx.settings.tz
+    attended, note = await attendance.toggle(v.repo, registration_id, v.ctx.clock.now(), tz)
+    await updates.answer(v.ctx, v.update, note)
+    if attended is None:
+        return
+    registration = await v.repo.session.get(Registration, registration_id)
+    event = await v.repo.events.get(registration.event_id) if registration else None
+    if event is not None:
+        found = await attendance.people(v.repo, event.id)
+        await v.replace(*attendance.attendance_view(event, found, page, tz))
+
+
+async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
+    prefix, _, rest = updates.payload(update).partition(":")
+    if prefix not in ("eva", "att", "atp"):
+        return False
+    first, _, second = rest.partition(":")
+    async with visit(ctx, update) as v:
+        if v is None:
+            return False
+        if not v.is_admin:
+            await updates.answer(ctx, update, texts.ADMIN_ONLY)
+            return True
+        page = number(second) if prefix != "eva" else 0
+        if prefix == "att" and (reg := number(first)) and page is not None:
+            await toggle(v, reg, page)
+        elif prefix == "atp" and page is not None:
+            if event := await event_or_alert(v, number(first)):
+                await attendance_list(v, event, page, pressed_list=True)
+        elif prefix == "eva" and first in (*ACTIONS, "csv"):
+            if event := await event_or_alert(v, number(second)):
+                await staff_action(v, event, first)
+        else:
+            await updates.answer(ctx, update, texts.STALE_BUTTON)
+    return True
+
+
+async def staff_action(v: Visit, event: Event, action: str) -> None:
+    if action == "people":
+        await people(v, event)
+    elif action == "attend":
+        await attendance_list(v, event, 0, pressed_list=False)
+    else:
+        await export(v, event, action)
+
+
+def register(routes: Routes) -> None:
+    routes.add("message_callback", callbacks)
