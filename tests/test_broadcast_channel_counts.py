@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot.core.ids import internal
@@ -29,7 +30,7 @@ TG_LINE = "Telegram: доставлено 1 из 2 · заблокировали
 MAX_LINE = "MAX: доставлено 2 из 3 · заблокировали 0 · ошибок 1 · в очереди 0"
 
 
-async def seed_done(sm: SessionMaker, ledger: list[tuple[int, str]] = LEDGER) -> int:
+async def seed_done(sm: SessionMaker, ledger: Sequence[tuple[int, str]] = LEDGER) -> int:
     async with sm() as session:
         content = Content("text", "Собрание в четверг").to_json()
         broadcast = Broadcast(content=content, audiences="parents", state=BroadcastState.DONE)

@@ -62,7 +62,7 @@ async def until(predicate: Callable[[], object], within: float, what: str) -> No
 
 @asynccontextmanager
 async def max_only(
-    tmp_path: Path, db_path: Path, fake: FakeMaxServer, **env: str
+    tmp_path: Path, db_path: Path, fake: FakeMaxServer, *args: str, **env: str
 ) -> AsyncIterator[Path]:
     """The MAX-only bot running until the block ends; yields its log file."""
     log = tmp_path / "bot.log"
@@ -74,7 +74,7 @@ async def max_only(
     )  # fmt: skip
     with log.open("wb") as out:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=tmp_path, env=environ,
+            sys.executable, "-m", "bot", "run", *args, cwd=tmp_path, env=environ,
             stdout=asyncio.subprocess.DEVNULL, stderr=out,
         )  # fmt: skip
     try:
@@ -89,16 +89,21 @@ async def max_only(
     assert code == 0, log.read_text()[-3000:]
 
 
-async def test_a_max_teacher_is_reminded_at_the_lead_time(
-    tmp_path: Path, db_path: Path, sessionmaker: SessionMaker, max_server: FakeMaxServer
-) -> None:
-    uid = await seed_max_teacher(sessionmaker, TEACHER)
+async def seed_registration(sm: SessionMaker) -> None:
+    """TEACHER (in MAX) registered for a seminar starting in 40 minutes."""
+    uid = await seed_max_teacher(sm, TEACHER)
     starts = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=40)
-    event_id = await seed_event(sessionmaker, starts_at=starts, title="Семинар «Наставники»")
-    async with sessionmaker() as session:
+    event_id = await seed_event(sm, starts_at=starts, title="Семинар «Наставники»")
+    async with sm() as session:
         repo = Repositories(session)
         assert (await repo.events.register(event_id, uid)).outcome == "registered"
         await repo.commit()
+
+
+async def test_a_max_teacher_is_reminded_at_the_lead_time(
+    tmp_path: Path, db_path: Path, sessionmaker: SessionMaker, max_server: FakeMaxServer
+) -> None:
+    await seed_registration(sessionmaker)
     max_server.dialog(TEACHER)
     async with max_only(tmp_path, db_path, max_server, REMINDER_LEADS_MIN="60"):
         (reminder,) = await max_server.wait_sent(TEACHER, 1, within=30)
@@ -106,6 +111,20 @@ async def test_a_max_teacher_is_reminded_at_the_lead_time(
         assert "через 40 мин" in reminder.plain or "через 39 мин" in reminder.plain
         await asyncio.sleep(2.5)  # two more passes of the scheduler: no second reminder
         assert len(max_server.sent_to(TEACHER)) == 1
+
+
+async def test_no_jobs_sends_no_reminder(
+    tmp_path: Path, db_path: Path, sessionmaker: SessionMaker, max_server: FakeMaxServer
+) -> None:
+    """`run --no-jobs` leaves the jobs to `python -m bot worker` in MAX-only mode too."""
+    await seed_registration(sessionmaker)
+    max_server.dialog(TEACHER)
+    leads = {"REMINDER_LEADS_MIN": "60"}
+    async with max_only(tmp_path, db_path, max_server, "--no-jobs", **leads) as log:
+        await asyncio.sleep(3)  # three reminder passes, had the scheduler run
+        assert max_server.sent_to(TEACHER) == []
+    assert "background jobs off" in log.read_text()
+    assert "background jobs started" not in log.read_text()
 
 
 async def test_a_cli_broadcast_reaches_bound_max_groups_once_each(
