@@ -25,9 +25,10 @@ from sqlalchemy import func, select
 from storage.db import SessionMaker
 from storage.models import Broadcast, BroadcastState, ChatAudience
 from storage.repositories import Repositories
-from tests.conftest import process_env
+from tests.conftest import TOKEN, process_env
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
+from tests.fakes.telegram_api import FakeTelegramServer
 from tests.test_e2e_events_admin import seed_event
 from tests.test_e2e_max_teachers import seed_max_teacher
 
@@ -202,3 +203,33 @@ async def test_the_panel_and_max_webhook_share_one_listener(
         assert "Кто вы?" in welcome[0].plain
         await until(lambda: max_server.webhook_deliveries, 10, "the delivery to be noted")
         assert max_server.webhook_deliveries[0][1] == 200
+
+
+async def test_the_worker_of_a_telegram_and_max_bot_reminds_in_max(
+    tmp_path: Path, db_path: Path, sessionmaker: SessionMaker, max_server: FakeMaxServer,
+    server: FakeTelegramServer,
+) -> None:  # fmt: skip
+    """`python -m bot worker` has no MAX runtime; its reminders still reach a MAX teacher in
+    MAX (before: through Telegram, which knows no such chat)."""
+    await seed_registration(sessionmaker)
+    max_server.dialog(TEACHER)
+    log = tmp_path / "worker.log"
+    environ = process_env(
+        f"sqlite+aiosqlite:///{db_path}", PYTHONPATH=str(ROOT), BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=server.url, MAX_BOT_TOKEN=max_server.token, MAX_API_URL=max_server.url,
+        WEB_HOST="127.0.0.1", WEB_PORT="0", LOG_LEVEL="INFO", REMINDER_EVERY_SECONDS="1",
+        REMINDER_LEADS_MIN="60",
+    )  # fmt: skip
+    with log.open("wb") as out:
+        worker = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "worker", cwd=tmp_path, env=environ,
+            stdout=asyncio.subprocess.DEVNULL, stderr=out,
+        )  # fmt: skip
+    try:
+        (reminder,) = await max_server.wait_sent(TEACHER, 1, within=60)
+        assert "Напоминание" in reminder.plain and "Семинар «Наставники»" in reminder.plain
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(worker.wait(), 40)
+    assert code == 0, log.read_text()[-3000:]
+    assert not [c for c in server.calls if c.method == "sendmessage"]
