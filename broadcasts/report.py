@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 from datetime import datetime, tzinfo
 
+from bot.texts.chats import CHANNEL_TITLES
 from storage.models import DeliveryStatus
 
 SENT, FAILED, BLOCKED = DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.BLOCKED
@@ -60,3 +61,15 @@ def missed_text(
         following = next_at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
         text += f"\nСледующая еженедельная отправка запланирована на {following}."
     return text
+
+
+def channel_lines(channels: dict[str, dict[str, int]]) -> list[str]:
+    """The counters per messenger (`service.counts_by_channel`), one line each; none while
+    every row is Telegram's, so a Telegram-only МОЦ reads what it always did."""
+    if set(channels) <= {"tg"}:
+        return []
+    return [
+        f"{CHANNEL_TITLES.get(name, name)}: доставлено {c['sent']} из {c['total']} · "
+        f"заблокировали {c['blocked']} · ошибок {c['failed']} · в очереди {c['pending']}"
+        for name, c in sorted(channels.items(), key=lambda item: item[0] != "tg")
+    ]

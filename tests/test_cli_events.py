@@ -114,8 +114,11 @@ def test_report_writes_workbook(cli: Cli, imported: list[int], tmp_path: Path) -
     out = tmp_path / "report.xlsx"
     result = cli("report", "--from", f"{YEAR}-09-01", "--to", f"{YEAR}-12-31", "--out", out)
     assert result.returncode == 0, result.stderr
-    (line,) = result.stdout.splitlines()
+    line, channels = result.stdout.splitlines()
     assert "мероприятий 6" in line and "занятий 8" in line and str(out) in line
+    assert (
+        channels.startswith("По мессенджерам: Telegram: записей ") and "MAX: записей 0" in channels
+    )
     book = load_workbook(out)
     assert book.sheetnames == ["Сводка", "По видам", "По организациям", "По месяцам"]
     narrow = cli("report", "--from", f"{YEAR}-09-15", "--to", f"{YEAR}-09-15", "--out", out)

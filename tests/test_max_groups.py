@@ -16,13 +16,13 @@ from pathlib import Path
 from subprocess import PIPE
 
 import pytest
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import select
 
 from bot import texts
-from bot.app.factory import broadcast_channel
+from bot.app.jobs import broadcast_channel
 from bot.core import metrics
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
@@ -190,8 +190,7 @@ async def test_one_broadcast_reaches_telegram_and_max_once_each(world: World) ->
 
     async with FakeTelegramServer() as tg:
         bot = Bot(tg.token, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.url)))
-        dp = Dispatcher()
-        channel = broadcast_channel(dp, bot, world.settings, world.sm)
+        channel, client = broadcast_channel(world.settings, world.sm, bot)
         options = Options(retry_base_seconds=0.05, check_every=0.1, progress_every=0.2)
         limiter = RateLimiter(200.0)
         worker = BroadcastWorker(world.sm, channel, FrozenClock(NOW), instance_id="both",
@@ -199,7 +198,8 @@ async def test_one_broadcast_reaches_telegram_and_max_once_each(world: World) ->
         try:
             await worker.run_once()
         finally:
-            await dp.workflow_data["max_broadcast_client"].close()
+            assert client is not None
+            await client.close()
             await bot.session.close()
         assert len(tg.sent_to(TG_GROUP)) == 1
     assert limiter.rate() == 200.0 and limiter.paused_for() == 0  # a MAX 429 paused one chat
@@ -288,15 +288,16 @@ async def test_max_sends_keep_max_rate_while_telegram_keeps_its_own(world: World
     settings = world.settings.model_copy(update={"max_rate": 3.0})
     async with FakeTelegramServer() as tg:
         bot = Bot(tg.token, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.url)))
-        dp = Dispatcher()
+        channel, client = broadcast_channel(settings, world.sm, bot)
         worker = BroadcastWorker(
-            world.sm, broadcast_channel(dp, bot, settings, world.sm), FrozenClock(NOW),
+            world.sm, channel, FrozenClock(NOW),
             instance_id="paced", options=Options(check_every=0.1), limiter=RateLimiter(200.0),
         )  # fmt: skip
         try:
             await worker.run_once()
         finally:
-            await dp.workflow_data["max_broadcast_client"].close()
+            assert client is not None
+            await client.close()
             await bot.session.close()
     refused = [c for c in world.max.calls_to("POST", "/messages") if c.status == 429]
     assert refused == []

@@ -18,11 +18,18 @@ from openpyxl import load_workbook
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.reports.yearly import build_report_xlsx
+from bot.core.ids import internal
+from bot.services.reports.yearly import build_report_xlsx, channel_summary
 from storage.db import create_engine, create_sessionmaker
 from storage.models import Event, EventStatus, Registration, TeacherProfile, User
 from storage.repositories.events import EventRepo
-from storage.repositories.reports import KindStats, MonthStats, ReportData, ReportRepo
+from storage.repositories.reports import (
+    ChannelStats,
+    KindStats,
+    MonthStats,
+    ReportData,
+    ReportRepo,
+)
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 START = datetime(2027, 2, 28, 21, 0, tzinfo=UTC)  # 2027-03-01 00:00 in Moscow
@@ -151,3 +158,28 @@ async def test_empty_period(session: AsyncSession) -> None:
     assert empty.totals.events == 0 and empty.totals.attendance_rate == 0.0
     assert empty.by_month == () and empty.by_kind == ()
     build_report_xlsx(empty, date(2027, 3, 1), date(2027, 4, 30), "МОЦ")
+
+
+async def test_counts_per_messenger(session: AsyncSession) -> None:
+    """Issue 11: the report says how many teachers came through Telegram and through MAX."""
+    await _seed(session)
+    in_max = internal(1, "user")  # a teacher who registered in MAX
+    session.add(User(id=in_max, first_name="Педагог в MAX"))
+    await session.flush()
+    repo = EventRepo(session)
+    event_id = await _event(repo, "workshop", utc(2027, 4, 20, 12))
+    await _register(repo, event_id, in_max, utc(2027, 4, 1))
+    await session.commit()
+
+    report = await ReportRepo(session).collect(START, END, tz=MOSCOW)
+    assert report.by_channel == (ChannelStats("tg", 5, 4, 1), ChannelStats("max", 1, 1, 0))
+    assert report.totals.unique_participants == 5
+    assert channel_summary(report) == (
+        "Telegram: записей 5, участников 4; MAX: записей 1, участников 1"
+    )
+    book = load_workbook(
+        io.BytesIO(build_report_xlsx(report, date(2027, 3, 1), date(2027, 4, 30), "МОЦ"))
+    )
+    rows = list(book["Сводка"].iter_rows(min_row=4, values_only=True))
+    head = rows.index(("По мессенджерам", "Записей", "Участников", "Присутствовали"))
+    assert rows[head + 1 : head + 3] == [("Telegram", 5, 4, 1), ("MAX", 1, 1, 0)]

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 from dataclasses import dataclass, field
-from functools import partial
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -19,32 +16,22 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKey
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.methods.base import Response
 from aiogram.types import Message
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.app.jobs import register_jobs
 from bot.app.polling import SkipUnparsableUpdates
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings, SettingsError
 from bot.core.messages import Switchboard
-from bot.services.events.reminders import ReminderService
-from bot.services.events.reminders import install as install_reminders
 from bot.services.faq import FaqService
 from bot.services.faq.learning import refresh
 from bot.services.faq.querylog import QueryLog
-from bot.services.tickets.relay import StaffRelay
-from broadcasts.channel import Channel
-from broadcasts.channels import ChannelRouter
-from broadcasts.limiter import Priority, RateLimiter
-from broadcasts.worker import BroadcastWorker
+from broadcasts.limiter import RateLimiter
 from handlers import get_routers
-from handlers.max.broadcast_channel import MaxChannel
-from handlers.max.client import MaxClient
-from handlers.max.ids import MaxIds
-from handlers.tg.broadcast_channel import TelegramChannel
 from handlers.tg.callback_guard import CallbackGuard
 from handlers.tg.commands import set_commands, set_profile
 from handlers.tg.dedupe import UpdateDedupe
 from handlers.tg.fsm import SqlStorage
-from handlers.tg.messenger import TelegramMessenger, people
+from handlers.tg.messenger import TelegramMessenger
 from handlers.tg.middlewares import (
     DatabaseMiddleware,
     MetricsMiddleware,
@@ -53,7 +40,6 @@ from handlers.tg.middlewares import (
 )
 from handlers.tg.outbound import Outbound, redis_gate
 from handlers.tg.outbound import install as install_outbound
-from handlers.tg.outbound import of as outbound_of
 from storage.db import (
     SessionMaker,
     create_engine,
@@ -238,113 +224,3 @@ async def start_query_log(querylog: QueryLog) -> None:
 
 async def stop_query_log(querylog: QueryLog) -> None:
     await querylog.stop()
-
-
-def register_jobs(dp: Dispatcher) -> None:
-    """The background jobs, started and stopped with `dp`: `run` and `worker` share this."""
-    dp.startup.register(start_scheduler)
-    dp.shutdown.register(stop_scheduler)
-    dp.startup.register(start_broadcasts)
-    dp.shutdown.register(stop_broadcasts)
-    dp.startup.register(start_staff_relay)
-    dp.shutdown.register(stop_staff_relay)
-
-
-async def start_staff_relay(
-    dispatcher: Dispatcher, bot: Bot, settings: Settings, sessionmaker: SessionMaker
-) -> None:
-    """Ticket posts and follow-ups the staff chat could not take at once
-    (bot/services/tickets/posting.py)."""
-    relay = StaffRelay(
-        TelegramMessenger(bot), settings, sessionmaker, every=settings.staff_relay_seconds
-    )
-    relay.start()
-    dispatcher["staff_relay"] = relay
-
-
-async def stop_staff_relay(dispatcher: Dispatcher) -> None:
-    relay: StaffRelay | None = dispatcher.workflow_data.pop("staff_relay", None)
-    if relay is not None:
-        await relay.stop()
-
-
-def send_limiter(dispatcher: Dispatcher, settings: Settings, bot: Bot) -> RateLimiter:
-    """One pace for everything this process sends (answers, posts, broadcasts, notices,
-    reminders): Telegram's ~30 messages a second is per bot, so two pacers could exceed it."""
-    installed = outbound_of(bot)
-    if installed is not None:
-        return installed.limiter
-    limiter: RateLimiter | None = dispatcher.workflow_data.get("send_limiter")
-    if limiter is None:
-        limiter = RateLimiter(settings.outbound_rate)
-        dispatcher["send_limiter"] = limiter
-    return limiter
-
-
-async def start_scheduler(
-    dispatcher: Dispatcher, bot: Bot, settings: Settings, sessionmaker: SessionMaker, clock: Clock
-) -> None:
-    """Background jobs live as long as polling does; the database holds their state."""
-    scheduler = AsyncIOScheduler(timezone=settings.tz)
-    reminders = ReminderService(
-        sessionmaker, people(bot, dispatcher.workflow_data.get("messenger")), clock, settings.tz,
-        settings.reminder_leads_min,
-        pace=partial(send_limiter(dispatcher, settings, bot).acquire, priority=Priority.NOTICE),
-    )  # fmt: skip
-    install_reminders(scheduler, reminders, settings.reminder_every_seconds)
-    scheduler.start()
-    dispatcher["scheduler"] = scheduler
-
-
-async def start_broadcasts(
-    dispatcher: Dispatcher, bot: Bot, settings: Settings, sessionmaker: SessionMaker, clock: Clock
-) -> None:
-    """The delivery worker: claims due broadcasts in the database and sends them."""
-    worker = BroadcastWorker(
-        sessionmaker,
-        broadcast_channel(dispatcher, bot, settings, sessionmaker),
-        clock,
-        instance_id=settings.broadcast_instance_id or f"{socket.gethostname()}:{os.getpid()}",
-        concurrency=settings.broadcast_concurrency,
-        max_jobs=settings.broadcast_max_jobs,
-        poll_seconds=settings.broadcast_poll_seconds,
-        grace_minutes=settings.broadcast_grace_minutes,
-        lease_seconds=settings.broadcast_lease_seconds,
-        tz=settings.tz,
-        limiter=send_limiter(dispatcher, settings, bot),  # shared with everything else
-    )
-    worker.start()
-    dispatcher["broadcast_worker"] = worker  # the compose dialog wakes it for «Сейчас»
-
-
-def broadcast_channel(
-    dispatcher: Dispatcher, bot: Bot, settings: Settings, sessionmaker: SessionMaker
-) -> Channel:
-    """Each delivery goes to its chat's messenger: Telegram, and MAX when MAX_BOT_TOKEN is set
-    (without it MAX rows wait and then fail with the reason; they never reach Telegram). MAX
-    sends also keep MAX's pace: MAX_RATE overall, about 2 a second into one chat."""
-    channels: dict[str, Channel] = {"tg": TelegramChannel(bot)}
-    if settings.max_enabled and settings.max_bot_token is not None:
-        token = settings.max_bot_token.get_secret_value().strip()
-        client = MaxClient(token, base_url=settings.max_api_url)
-        dispatcher["max_broadcast_client"] = client
-        pace = RateLimiter(settings.max_rate, per_chat_interval=0.5)
-        dispatcher["max_send_limiter"] = pace  # for the MAX runtime's own sends to share
-        ids = MaxIds(sessionmaker).external
-        channels["max"] = MaxChannel(client, ids=ids, pace=pace.acquire)
-    return ChannelRouter(channels)
-
-
-async def stop_broadcasts(dispatcher: Dispatcher) -> None:
-    worker: BroadcastWorker | None = dispatcher.workflow_data.pop("broadcast_worker", None)
-    if worker is not None:
-        await worker.stop(wait=30)  # sends in flight finish, the rest stays pending
-    client: MaxClient | None = dispatcher.workflow_data.pop("max_broadcast_client", None)
-    if client is not None:
-        await client.close()
-
-
-async def stop_scheduler(dispatcher: Dispatcher) -> None:
-    scheduler: AsyncIOScheduler | None = dispatcher.workflow_data.pop("scheduler", None)
-    if scheduler is not None and scheduler.running:
-        scheduler.shutdown(wait=False)

@@ -8,9 +8,11 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiogram import Bot
+from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app.factory import Services, create_bot, create_dispatcher
+from bot.app.factory import Services, create_bot, create_dispatcher, load_staff_additions
+from bot.app.jobs import Jobs
 from bot.app.max_runtime import MaxRuntime
 from bot.app.panel import start_panel_server
 from bot.app.preflight import check_bot_token
@@ -97,21 +99,52 @@ async def stop_max(runtime: MaxRuntime | None, server: MaxWebServer | None) -> N
         await runtime.stop()
 
 
+async def start_panel(services: Services, runtime: MaxRuntime | None) -> web.AppRunner | None:
+    """The staff panel with /healthz and /metrics; MAX's webhook shares its listener."""
+    settings, max_hook = services.settings, None
+    if runtime is not None and runtime.polling is None:  # MAX by webhook: one listener
+        feed = runtime.dispatcher.feed
+        max_hook = lambda app: add_max_webhook(app, settings, feed)  # noqa: E731
+    return await start_panel_server(
+        settings, services.sessionmaker, services.switchboard, services.clock, extra=max_hook
+    )
+
+
 async def run_max_only(settings: Settings, *, jobs: bool = True) -> None:
-    """BOT_TOKEN unset, MAX_BOT_TOKEN set: the bot in MAX alone."""
+    """BOT_TOKEN unset, MAX_BOT_TOKEN set: the bot in MAX alone, with the same background jobs
+    and staff panel as a Telegram bot."""
     engine = create_engine(settings.database_url)
     runtime: MaxRuntime | None = None
     server: MaxWebServer | None = None
+    panel: web.AppRunner | None = None
+    background: Jobs | None = None
     try:
         await check_schema(engine, settings.database_url)
         services = build_services(settings, engine)
         runtime = max_runtime(services)
+        await load_staff_additions(services.faq, services.sessionmaker)
         services.querylog.start()
-        server = await start_max(runtime, own_server=True)
-        log.info("MAX only (BOT_TOKEN is not set); %d FAQ entries", len(services.faq.kb.entries))
+        panel = await start_panel(services, runtime)
+        server = await start_max(runtime, own_server=panel is None)
+        if jobs:
+            background = Jobs(
+                settings, services.sessionmaker, services.clock, services.switchboard
+            )
+            await background.start()
+        log.info(
+            "MAX only (BOT_TOKEN is not set), background jobs %s; %d FAQ entries",
+            "on" if jobs else "off (--no-jobs)", len(services.faq.kb.entries),
+        )  # fmt: skip
         await until_signalled()
+        if background is not None:  # sends in flight finish while MAX is still there
+            await background.stop()
+            background = None
         await services.querylog.stop()
     finally:
+        if background is not None:
+            await background.stop()
+        if panel is not None:
+            await panel.cleanup()
         await stop_max(runtime, server)
         await engine.dispose()
 
@@ -128,13 +161,7 @@ async def run_polling(settings: Settings, *, jobs: bool = True) -> None:
         dp = create_dispatcher(services, jobs=jobs)
         await refuse_if_webhook_set(bot)
         runtime = max_runtime(services)
-        max_hook = None
-        if runtime is not None and runtime.polling is None:  # MAX by webhook: one listener
-            feed = runtime.dispatcher.feed
-            max_hook = lambda app: add_max_webhook(app, settings, feed)  # noqa: E731
-        panel = await start_panel_server(
-            settings, services.sessionmaker, services.switchboard, services.clock, extra=max_hook
-        )
+        panel = await start_panel(services, runtime)
         server = await start_max(runtime, own_server=panel is None)
         log.info(
             "long polling mode (WEBHOOK_URL is not set), background jobs %s; %d FAQ entries",
@@ -186,14 +213,16 @@ async def run_webhook(settings: Settings, *, jobs: bool = True) -> None:
 Runner = Callable[..., Coroutine[Any, Any, None]]
 
 
+def has_telegram(settings: Settings) -> bool:
+    token = settings.bot_token
+    return token is not None and bool(token.get_secret_value().strip())
+
+
 def pick_runner(settings: Settings) -> Runner:
     """Telegram (with MAX beside it when MAX_BOT_TOKEN is set), or MAX alone."""
-    has_telegram = settings.bot_token is not None and bool(
-        settings.bot_token.get_secret_value().strip()
-    )
-    if not has_telegram and settings.max_enabled:
+    if not has_telegram(settings) and settings.max_enabled:
         return run_max_only
-    if not has_telegram:
+    if not has_telegram(settings):
         raise SettingsError(
             "BOT_TOKEN не задан (и MAX_BOT_TOKEN тоже). Скопируйте .env.example в .env и "
             "впишите токен от @BotFather или MAX_BOT_TOKEN — токен бота в MAX."

@@ -16,6 +16,7 @@ from bot.core.markup import clip, fill, q, split_message
 from bot.texts import broadcasts as t
 from broadcasts import service
 from broadcasts.content import Content
+from broadcasts.report import channel_lines
 from handlers.broadcasts_admin.draft import parse_moment
 from handlers.tg.edits import send_to_chat
 from handlers.tg.keyboards import broadcasts as kb
@@ -27,8 +28,12 @@ class Move(StatesGroup):
     when = State()  # data: broadcast_id
 
 
-def status_line(item: service.Status, settings: Settings) -> str:
-    return t.LIST_LINE.format(
+def status_line(
+    item: service.Status, settings: Settings, channels: dict[str, dict[str, int]] | None = None
+) -> str:
+    """One broadcast of /broadcasts; with the counters per messenger once MAX chats are in its
+    ledger."""
+    line = t.LIST_LINE.format(
         id=item.id,
         state=t.STATE_LABELS.get(item.state, q(item.state)),
         when=format_local(item.scheduled_at, settings.tz),
@@ -40,6 +45,7 @@ def status_line(item: service.Status, settings: Settings) -> str:
         failed=item.failed,
         pending=item.pending,
     )
+    return "\n".join([line, *channel_lines(channels or {})])
 
 
 async def with_ack(repo: Repositories, ids: list[int]) -> set[int]:
@@ -58,7 +64,10 @@ async def list_broadcasts(message: Message, repo: Repositories, settings: Settin
         [item.id for item in items if item.state == BroadcastState.SCHEDULED],
         [item.id for item in items if item.id in acks],
     )
-    lines = [status_line(item, settings) for item in items]
+    lines = [
+        status_line(item, settings, await service.counts_by_channel(repo.session, item.id))
+        for item in items
+    ]
     await message.answer("\n\n".join([t.LIST_TITLE, *lines]), reply_markup=markup)
 
 

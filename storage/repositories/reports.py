@@ -11,13 +11,14 @@ Attendance rate = attended / seats taken (registered + attended).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.ids import channel_of
 from storage.models import Event, EventSession, EventStatus, Registration, TeacherProfile
 from storage.models import RegistrationStatus as St
 
@@ -41,6 +42,14 @@ class MonthStats:
 
 
 @dataclass(frozen=True)
+class ChannelStats:
+    channel: str  # "tg", "max": the messenger the teacher registered from
+    registrations: int
+    participants: int
+    attended: int
+
+
+@dataclass(frozen=True)
 class ReportTotals:
     events: int
     sessions: int
@@ -61,6 +70,7 @@ class ReportData:
     by_kind: tuple[KindStats, ...]
     by_organisation: tuple[tuple[str, int], ...]  # unique participants, most first
     by_month: tuple[MonthStats, ...]  # registrations by the month they were made, no gaps
+    by_channel: tuple[ChannelStats, ...] = field(default=())  # Telegram first, then MAX
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,7 @@ class ReportRepo:
             by_kind=_by_kind(events, sessions, active),
             by_organisation=_by_organisation(active),
             by_month=_by_month(active, tz),
+            by_channel=_by_channel(active),
         )
 
     async def _events(self, start: datetime, end: datetime) -> dict[int, str]:
@@ -162,6 +173,16 @@ def _by_kind(
         )
         for kind in kinds
     )
+
+
+def _by_channel(active: list[_Reg]) -> tuple[ChannelStats, ...]:
+    """Telegram and MAX always, zeros included: the report says a channel was not used."""
+    out = []
+    for channel in ("tg", "max"):
+        mine = [r for r in active if channel_of(r.user_id) == channel]
+        attended = sum(1 for r in mine if r.status == St.ATTENDED)
+        out.append(ChannelStats(channel, len(mine), len({r.user_id for r in mine}), attended))
+    return tuple(out)
 
 
 def _by_organisation(active: list[_Reg]) -> tuple[tuple[str, int], ...]:

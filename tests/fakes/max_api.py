@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import random
 import secrets
 import time
 from collections import defaultdict, deque
@@ -79,6 +80,9 @@ class FakeMaxServer:
         self.not_ready_sends = 0  # sends with a fresh upload token refused as not ready
         self.per_chat_rate: float | None = None
         self.global_rate: float | None = None
+        # (min, max) seconds between accepting a send and answering it: a process killed in
+        # that window has delivered a message it never heard back about
+        self.send_latency: tuple[float, float] | None = None
         self._updates: list[tuple[int, JsonDict]] = []
         self._confirmed = 1
         self._seq = itertools.count(1)
@@ -305,6 +309,9 @@ class FakeMaxServer:
         try:
             result = await self._route(request, method, path, query, body)
             status, payload = 200, result
+            if self.send_latency is not None and (method, path) == ("POST", "/messages"):
+                self._changed.set()  # delivered: waiters may count it before the answer
+                await asyncio.sleep(random.uniform(*self.send_latency))
         except ApiError as exc:
             status, payload = exc.status, {"code": exc.code, "message": exc.message}
         self.calls.append(ApiCall(method, path, query, body, status))

@@ -168,6 +168,7 @@ def _line(item: Status, settings: Settings) -> str:
 
 def show_status(settings: Settings, broadcast_id: int, as_json: bool) -> int:
     from broadcasts import service
+    from broadcasts.report import channel_lines
 
     async def load(session: AsyncSession) -> tuple[Status | None, dict[str, dict[str, int]]]:
         found = await service.status(session, broadcast_id)
@@ -179,7 +180,7 @@ def show_status(settings: Settings, broadcast_id: int, as_json: bool) -> int:
     if as_json:  # `channels`: the same counters per messenger, for rows already in the ledger
         print(json.dumps({**_counters(item), "state": item.state, "channels": channels}))
     else:
-        print(_line(item, settings))
+        print("\n  ".join([_line(item, settings), *channel_lines(channels)]))
     return 0
 
 

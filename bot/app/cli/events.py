@@ -172,7 +172,7 @@ def list_events(settings: Settings, as_json: bool) -> int:
 
 
 def write_report(settings: Settings, first: date, last: date, out: Path) -> int:
-    from bot.services.reports.yearly import build_report_xlsx, period_label
+    from bot.services.reports.yearly import build_report_xlsx, channel_summary, period_label
     from storage.repositories.reports import ReportRepo
 
     if last < first:
@@ -190,6 +190,7 @@ def write_report(settings: Settings, first: date, last: date, out: Path) -> int:
         f"записей {t.registrations}, участников {t.unique_participants}, "
         f"присутствовали {t.attended} → {out}"
     )
+    print(f"По мессенджерам: {channel_summary(data)}")
     return 0
 
 

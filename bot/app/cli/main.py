@@ -151,9 +151,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if command == "worker":
         from bot.app.roles import run_worker
-        from bot.app.runner import setup_logging
+        from bot.app.runner import pick_runner, setup_logging
 
-        settings.require_token()
+        pick_runner(settings)  # BOT_TOKEN, or MAX_BOT_TOKEN alone: the jobs of a MAX-only bot
         setup_logging(settings.log_level)
         asyncio.run(run_worker(settings))
         return 0

@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.core.dates import MONTHS_NOMINATIVE
 from bot.services.reports.exports import fit_columns, safe_cell
+from bot.texts.chats import CHANNEL_TITLES
 from bot.texts.events_labels import KIND_LABELS
 from storage.repositories.reports import ReportData
 
@@ -62,8 +63,30 @@ def _summary(sheet: Worksheet, data: ReportData, start: date, end: date, moc_nam
     for label, value in rows:
         sheet.append([label, value])
     sheet.cell(row=sheet.max_row, column=2).number_format = "0.0%"
+    _by_channel(sheet, data)
     sheet.column_dimensions["A"].width = 42
-    sheet.column_dimensions["B"].width = 14
+    for column in "BCD":
+        sheet.column_dimensions[column].width = 14
+
+
+def _by_channel(sheet: Worksheet, data: ReportData) -> None:
+    """Below the totals: where the teachers registered from, Telegram or MAX."""
+    sheet.append([])
+    sheet.append(["По мессенджерам", "Записей", "Участников", "Присутствовали"])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for c in data.by_channel:
+        title = CHANNEL_TITLES.get(c.channel, c.channel)
+        sheet.append([title, c.registrations, c.participants, c.attended])
+
+
+def channel_summary(data: ReportData) -> str:
+    """«Telegram: записей 12, участников 9; MAX: записей 3, участников 3» for a caption."""
+    return "; ".join(
+        f"{CHANNEL_TITLES.get(c.channel, c.channel)}: записей {c.registrations}, "
+        f"участников {c.participants}"
+        for c in data.by_channel
+    )
 
 
 def _by_kind(sheet: Worksheet, data: ReportData) -> None:
