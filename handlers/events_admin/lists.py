@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import suppress
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
@@ -20,44 +19,18 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.markup import fill, q, split_message
-from bot.services.reports.exports import (
-    ParticipantRow,
-    participants_csv,
-    participants_xlsx,
-    status_label,
-)
+from bot.services.events import roster
+from bot.services.reports.exports import participants_csv, participants_xlsx, status_label
 from bot.texts import events_admin as t
 from handlers.tg.callbacks import AdminEventCb, AttendCb
 from handlers.tg.edits import edit_or_send, send_to_chat
 from handlers.tg.keyboards import events_admin as kb
-from storage.models import Event, Registration, RegistrationStatus, TeacherProfile
+from storage.models import Event, Registration, RegistrationStatus
 from storage.repositories import Repositories
 
 PAGE = 20
-ORDER = {"registered": 0, "attended": 0, "waiting": 1, "cancelled": 2}
-Person = tuple[Registration, TeacherProfile | None, str]  # registration, profile, name
-
-
-async def _people(repo: Repositories, event_id: int) -> list[Person]:
-    """Every registration with the profile; seats first, then the queue, then cancellations."""
-    found: list[Person] = []
-    for reg in await repo.events.participants(event_id):
-        profile = await repo.profiles.get(reg.user_id)
-        user = None if profile else await repo.users.get(reg.user_id)
-        name = profile.full_name if profile else (user.full_name if user else str(reg.user_id))
-        found.append((reg, profile, name))
-    found.sort(key=lambda p: (ORDER.get(p[0].status, 3), p[0].queued_at, p[0].id))
-    return found
-
-
-def _details(profile: TeacherProfile | None) -> dict[str, str]:
-    if profile is None:
-        return {"organisation": t.NO_PROFILE, "position": "—", "contact": "—"}
-    return {
-        "organisation": profile.organisation,
-        "position": profile.position,
-        "contact": profile.contact,
-    }
+Person = roster.Person
+_people, _details, _row, too_early = roster.people, roster.details, roster.row, roster.too_early
 
 
 def people_text(event: Event, people: Sequence[Person], tz: ZoneInfo) -> str:
@@ -104,16 +77,6 @@ async def people(
     for number, part in enumerate(parts, start=1):
         markup = kb.exports(event.id) if number == len(parts) else None
         await send_to_chat(query, q(part), markup)
-
-
-def _row(reg: Registration, profile: TeacherProfile | None, name: str) -> ParticipantRow:
-    return ParticipantRow(
-        full_name=name,
-        registered_at=reg.created_at,
-        status=reg.status,
-        cancelled_late=reg.cancelled_late,
-        **_details(profile),
-    )
 
 
 async def export(
@@ -163,13 +126,6 @@ def _attendance_view(
     when = event.starts_at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
     text = fill(t.ATTEND_HEAD, title=event.title, when=when, page=page + 1, pages=pages)
     return text, kb.attendance(shown, event.id, page, pages)
-
-
-def too_early(event: Event, now: datetime, tz: ZoneInfo) -> str | None:
-    """Why attendance cannot be marked yet (the event has not begun), or None."""
-    if now >= event.starts_at:
-        return None
-    return t.ATTEND_TOO_EARLY.format(when=f"{event.starts_at.astimezone(tz):%d.%m.%Y %H:%M}")
 
 
 async def attendance(
