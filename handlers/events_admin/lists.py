@@ -29,11 +29,9 @@ from storage.models import Event, Registration, RegistrationStatus
 from storage.repositories import Repositories
 
 PAGE = 20
-Person = roster.Person
-_people, _details, _row, too_early = roster.people, roster.details, roster.row, roster.too_early
 
 
-def people_text(event: Event, people: Sequence[Person], tz: ZoneInfo) -> str:
+def people_text(event: Event, people: Sequence[roster.Person], tz: ZoneInfo) -> str:
     """The whole list as plain text (not escaped yet)."""
     when = event.starts_at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
     head = t.PEOPLE_HEAD.format(
@@ -45,13 +43,15 @@ def people_text(event: Event, people: Sequence[Person], tz: ZoneInfo) -> str:
     cancelled = len(people) - len(seated) - len(waiting)
     lines.append("")
     lines += [
-        t.PEOPLE_LINE.format(n=n, name=name, status=status_label(reg.status), **_details(prof))
+        t.PEOPLE_LINE.format(
+            n=n, name=name, status=status_label(reg.status), **roster.details(prof)
+        )
         for n, (reg, prof, name) in enumerate(seated, start=1)
     ] or [t.PEOPLE_NONE]
     if waiting:
         lines += ["", t.PEOPLE_WAITING.format(count=len(waiting))]
         lines += [
-            t.PEOPLE_WAITING_LINE.format(n=n, name=name, **_details(prof))
+            t.PEOPLE_WAITING_LINE.format(n=n, name=name, **roster.details(prof))
             for n, (_, prof, name) in enumerate(waiting, start=1)
         ]
     if cancelled:
@@ -73,7 +73,7 @@ async def people(
     if event is None:
         return
     await query.answer()
-    parts = split_message(people_text(event, await _people(repo, event.id), settings.tz))
+    parts = split_message(people_text(event, await roster.people(repo, event.id), settings.tz))
     for number, part in enumerate(parts, start=1):
         markup = kb.exports(event.id) if number == len(parts) else None
         await send_to_chat(query, q(part), markup)
@@ -87,7 +87,7 @@ async def export(
     if event is None:
         return
     await query.answer()
-    rows = [_row(*person) for person in await _people(repo, event.id)]
+    rows = [roster.row(*person) for person in await roster.people(repo, event.id)]
     build = participants_xlsx if callback_data.action == "xlsx" else participants_csv
     name = t.FILE_PEOPLE.format(id=event.id, ext=callback_data.action)
     chat_id = query.message.chat.id if query.message else query.from_user.id
@@ -108,7 +108,7 @@ def short_name(full_name: str) -> str:
 
 
 def _attendance_view(
-    event: Event, people: Sequence[Person], page: int, tz: ZoneInfo
+    event: Event, people: Sequence[roster.Person], page: int, tz: ZoneInfo
 ) -> tuple[str, InlineKeyboardMarkup]:
     """One page of the seated participants, alphabetically, as toggle buttons."""
     seated = sorted(
@@ -136,11 +136,11 @@ async def attendance(
     clock: Clock,
 ) -> None:
     event = await _event_or_alert(query, repo, callback_data.id)
-    if event is not None and (early := too_early(event, clock.now(), settings.tz)):
+    if event is not None and (early := roster.too_early(event, clock.now(), settings.tz)):
         await query.answer(early, show_alert=True)
     elif event is not None:
         await query.answer()
-        view = _attendance_view(event, await _people(repo, event.id), 0, settings.tz)
+        view = _attendance_view(event, await roster.people(repo, event.id), 0, settings.tz)
         await send_to_chat(query, *view)
 
 
@@ -150,7 +150,7 @@ async def attendance_page(
     event = await _event_or_alert(query, repo, callback_data.event)
     if event is not None:
         await query.answer()
-        people = await _people(repo, event.id)
+        people = await roster.people(repo, event.id)
         view = _attendance_view(event, people, callback_data.page, settings.tz)
         await edit_or_send(query, *view)
 
@@ -166,7 +166,7 @@ async def toggle(
     Checked here too: a list opened earlier (or a forged button) must not tick in advance."""
     registration = await repo.session.get(Registration, callback_data.reg)
     event = await repo.events.get(registration.event_id) if registration else None
-    if event is not None and (early := too_early(event, clock.now(), settings.tz)):
+    if event is not None and (early := roster.too_early(event, clock.now(), settings.tz)):
         await query.answer(early, show_alert=True)
         return
     if await repo.events.mark_attended(callback_data.reg, True):
