@@ -408,3 +408,31 @@ async def test_an_event_made_on_the_page_is_in_the_bots_events_and_an_edit_reach
         assert "пт, 11 декабря 2026, 16:30–18:00" in (notice.text or "")
     finally:
         await client.close()
+
+
+async def test_a_form_sent_twice_makes_one_event(
+    client: Client, settings: Settings, clock: FrozenClock, sessionmaker: SessionMaker
+) -> None:
+    csrf = await sign_in(client, settings, clock)
+    page = await (await client.get("/web/events/new")).text()
+    draft = re.findall(r'name="draft" value="([^"]+)"', page)[0]
+    first = await client.post("/web/events/new", data={**GOOD, "csrf": csrf, "draft": draft})
+    again = await client.post("/web/events/new", data={**GOOD, "csrf": csrf, "draft": draft})
+    assert "опубликовано" in await first.text()
+    assert (
+        "мероприятие создано один раз" in await again.text()
+        and again.url == first.url.with_query(done="again")
+    )
+    assert await events_in_db(sessionmaker) == 1
+
+
+async def test_closing_registration_keeps_the_event(
+    client: Client, settings: Settings, clock: FrozenClock, sessionmaker: SessionMaker
+) -> None:
+    event_id = await seed_event(sessionmaker, starts_at=START)
+    csrf = await sign_in(client, settings, clock)
+    _, html = await post(client, f"/web/events/{event_id}/close", {}, csrf)
+    assert "Запись закрыта: мероприятие остаётся" in html and "Закрыть запись</button>" not in html
+    assert (await load_event(sessionmaker, event_id)).status == EventStatus.CLOSED
+    _, html = await post(client, f"/web/events/{event_id}/close", {}, csrf)
+    assert "Запись уже закрыта" in html

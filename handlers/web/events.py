@@ -10,6 +10,7 @@ app's messenger. After a POST the page redirects with a fixed notice key, never 
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 
 import aiohttp_jinja2
@@ -25,6 +26,10 @@ from storage.models import Event, EventStatus
 from storage.repositories.event_pages import EventPages
 
 PAGE_SIZE = 20
+KEPT_DRAFTS = 1000
+# a new-event form's one-time token → the event it made (0 while being made): a double click
+# or a resent form makes one event, as the bot's «Опубликовать» under its per-user lock
+DRAFTS = web.AppKey("panel_event_drafts", dict[str, int])
 WHEN = {"upcoming": "Предстоящие", "past": "Прошедшие"}
 
 
@@ -50,12 +55,12 @@ async def event_list(request: web.Request) -> web.Response:
 
 def _form(
     request: web.Request, values: Mapping[str, str], problems: Mapping[str, str],
-    event: Event | None = None, status: int = 200,
+    event: Event | None = None, status: int = 200, draft: str = "",
 ) -> web.Response:  # fmt: skip
     settings = request.app[SETTINGS]
     context = page(
         request, event=event, values=values, problems=problems, kinds=KIND_LABELS,
-        formats=FORMAT_LABELS, zone=settings.timezone,
+        formats=FORMAT_LABELS, zone=settings.timezone, draft=draft,
         limits={"title": form.TITLE_LIMIT, "place": 500,
                 "description": form.DESCRIPTION_LIMIT},
     )  # fmt: skip
@@ -67,19 +72,34 @@ def _posted(posted: Mapping[str, object]) -> dict[str, str]:
 
 
 async def new_form(request: web.Request) -> web.Response:
-    return _form(request, {"kind": "seminar", "format": "offline"}, {})
+    draft = secrets.token_urlsafe(12)
+    return _form(request, {"kind": "seminar", "format": "offline"}, {}, draft=draft)
 
 
 async def create(request: web.Request) -> web.Response:
-    values = _posted(await request.post())
+    posted = await request.post()
+    values, draft = _posted(posted), str(posted.get("draft", ""))
+    drafts = request.app[DRAFTS]
+    if draft in drafts:  # checked and taken below with no await between: one event per form
+        made = drafts[draft]
+        raise web.HTTPSeeOther(f"/web/events/{made}?done=again" if made else "/web/events")
     settings, now = request.app[SETTINGS], request.app[CLOCK].now()
-    event, starts, problems = whole_form.new_event(
-        values, settings.tz, now, staff(request).staff_id
-    )
+    author = staff(request).staff_id
+    event, starts, problems = whole_form.new_event(values, settings.tz, now, author)
     if event is None:
-        return _form(request, values, problems, status=400)
-    await repo(request).events.add(event, starts)
-    await repo(request).commit()
+        return _form(request, values, problems, status=400, draft=draft)
+    if draft:
+        drafts[draft] = 0
+    try:
+        await repo(request).events.add(event, starts)
+        await repo(request).commit()
+    except BaseException:
+        drafts.pop(draft, None)
+        raise
+    if draft:
+        drafts[draft] = event.id
+    while len(drafts) > KEPT_DRAFTS:
+        drafts.pop(next(iter(drafts)))
     raise web.HTTPSeeOther(f"/web/events/{event.id}?done=created&n={event.id}")
 
 
@@ -119,6 +139,7 @@ async def save(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
+    app[DRAFTS] = {}
     app.router.add_get("/events", event_list)
     app.router.add_get("/events/new", new_form)
     app.router.add_post("/events/new", create)

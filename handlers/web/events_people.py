@@ -1,5 +1,5 @@
 """An event's page for staff: its participants with the waiting list, attendance marks, the
-Excel export and cancelling it.
+Excel export, closing registration and cancelling it.
 
 The people, their order, the export rows and the attendance rule (not before the event begins)
 come from bot.services.events.roster, as in the bot; the workbook is the bot's exporter. A
@@ -89,8 +89,21 @@ async def cancel(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(f"{back}?done=cancelled&n={len(ids)}")
 
 
+async def close(request: web.Request) -> web.Response:
+    """Registration closed, the event still happens (as «Закрыть запись» in the bot)."""
+    event = await load(request)
+    db = repo(request)
+    if event.status != EventStatus.PUBLISHED or not await db.events.set_status(
+        event.id, EventStatus.CLOSED
+    ):
+        raise web.HTTPSeeOther(f"/web/events/{event.id}?done=not_open")
+    await db.commit()
+    raise web.HTTPSeeOther(f"/web/events/{event.id}?done=closed")
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get(r"/events/{id:\d+}", people)
     app.router.add_post(r"/events/{id:\d+}/attendance", attendance)
     app.router.add_get(r"/events/{id:\d+}/participants.xlsx", export)
     app.router.add_post(r"/events/{id:\d+}/cancel", cancel)
+    app.router.add_post(r"/events/{id:\d+}/close", close)
