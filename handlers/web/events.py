@@ -61,8 +61,7 @@ def _form(
     context = page(
         request, event=event, values=values, problems=problems, kinds=KIND_LABELS,
         formats=FORMAT_LABELS, zone=settings.timezone, draft=draft,
-        limits={"title": form.TITLE_LIMIT, "place": 500,
-                "description": form.DESCRIPTION_LIMIT},
+        limits={"title": form.TITLE_LIMIT, "description": form.DESCRIPTION_LIMIT},
     )  # fmt: skip
     return aiohttp_jinja2.render_template("event_form.html", request, context, status=status)
 
