@@ -72,7 +72,11 @@ async def staff_replies(h: BotHarness, prompt: SentMessage, text: str) -> SentMe
 
 
 async def staff_press(
-    h: BotHarness, message: SentMessage, button: str, *, timeout: float = 5.0
+    h: BotHarness,
+    message: SentMessage,
+    button: str,
+    *,
+    timeout: float = 5.0,  # noqa: ASYNC109
 ) -> SentMessage:
     h.server.press(message, button, user=ADMIN)
     return await h.server.next_message(STAFF_CHAT, timeout=timeout)

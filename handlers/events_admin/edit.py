@@ -3,14 +3,12 @@
 Part of the staff side joined by handlers.events_admin (which checks the role first). A new
 value goes through the same checks as in the new-event dialog (bot.services.events.form). A
 new time or place is told to everyone registered or waiting, queued with the change
-(handlers.events_admin.shared); more seats move the waiting list up at once.
+(bot.services.events.changes); more seats move the waiting list up at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
@@ -21,27 +19,20 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.dates import format_local
-from bot.core.markup import fill, q
+from bot.core.markup import fill
 from bot.core.messages import Switchboard
-from bot.services.events import form
-from bot.services.events.cards import place_text
+from bot.services.events import changes, form
 from bot.services.events.registration import notify_promoted
+from bot.services.events.setters import SETTERS
 from bot.texts import events_admin as t
 from broadcasts.worker import BroadcastWorker
-from handlers.events_admin.shared import (
-    audience,
-    notice_ids,
-    queue_notices,
-    schedule,
-    staff_card,
-    wake,
-)
+from handlers.events_admin.shared import notice_ids, staff_card, wake
 from handlers.tg.callbacks import AdminEventCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
 from handlers.tg.keyboards import events_admin as kb
 from handlers.tg.messenger import people
 from handlers.tg.replies import Reply, reply_in, reply_to
-from storage.models import Event, EventFormat, EventSession, EventStatus
+from storage.models import Event, EventFormat, EventStatus
 from storage.repositories import Repositories
 
 
@@ -116,57 +107,6 @@ async def edit_pick(
     await send_to_chat(query, text, markup)
 
 
-def _set_starts(event: Event, text: str, ctx: form.FormContext) -> bool:
-    moments = form.all_sessions(text, ctx)
-    deadline = event.registration_deadline
-    if deadline is not None and deadline > moments[0]:
-        raise form.FormError(
-            fill(t.DEADLINE_CONFLICT, deadline=format_local(deadline, ctx.tz),
-                 start=format_local(moments[0], ctx.tz))
-        )  # fmt: skip
-    if [s.starts_at for s in event.sessions] == moments:
-        return False
-    # fresh session rows: reminders already sent for the old time go with them
-    event.sessions = [EventSession(starts_at=m, duration_min=event.duration_min) for m in moments]
-    event.starts_at = moments[0]
-    return True
-
-
-def _set_duration(event: Event, text: str, ctx: form.FormContext) -> bool:
-    event.duration_min = form.duration(text, ctx)
-    for session in event.sessions:
-        session.duration_min = event.duration_min
-    return False
-
-
-def _set_place(event: Event, text: str, ctx: form.FormContext) -> bool:
-    value = form.place(text, ctx)
-    changed, event.place = value != event.place, value
-    return changed
-
-
-Setter = Callable[[Event, str, form.FormContext], bool]  # True: tell the participants
-
-
-def _set(attribute: str, parse: Callable[[str, form.FormContext], Any]) -> Setter:
-    def setter(event: Event, text: str, ctx: form.FormContext) -> bool:
-        setattr(event, attribute, parse(text, ctx))
-        return False
-
-    return setter
-
-
-SETTERS: dict[str, Setter] = {
-    "title": _set("title", form.title),
-    "starts": _set_starts,
-    "duration": _set_duration,
-    "place": _set_place,
-    "capacity": _set("capacity", form.capacity),
-    "deadline": _set("registration_deadline", form.deadline),
-    "description": _set("description", form.description),
-}
-
-
 @dataclass(frozen=True)
 class Deps:
     """What saving a change needs beyond the answer itself."""
@@ -199,7 +139,11 @@ async def _apply(reply: Reply, state: FSMContext, text: str, deps: Deps) -> None
         await reply(str(exc), markup)
         return
     event.updated_at = now
-    notices = await _queue_change(deps, event, field) if notify else []
+    notices = (
+        await changes.queue_change(deps.repo, settings, deps.author_id, now, event, field)
+        if notify
+        else []
+    )
     await deps.repo.commit()
     await state.clear()
     if field == "capacity":  # more seats: the waiting list moves up at once
@@ -213,24 +157,6 @@ async def _apply(reply: Reply, state: FSMContext, text: str, deps: Deps) -> None
     if notices:
         await reply(fill(t.EDIT_NOTIFIED, ids=notice_ids(notices)), None)
         wake(deps.worker)  # after telling the author, so the report comes after it
-
-
-def _change_text(event: Event, field: str, settings: Settings, show_link: bool) -> str:
-    when = schedule(event, settings)
-    if field == "starts":
-        return fill(t.CHANGED_TIME, title=event.title, when=when)
-    place = place_text(event, show_link)  # already escaped
-    return t.CHANGED_PLACE.format(title=q(event.title), when=q(when), place=place)
-
-
-async def _queue_change(deps: Deps, event: Event, field: str) -> list[int]:
-    """The waiting list does not get an online link: it is only for those with a seat."""
-    registered, waiting = await audience(deps.repo, event.id)
-    return await queue_notices(
-        deps.repo, deps.author_id, deps.clock.now(),
-        [(registered, _change_text(event, field, deps.settings, True)),
-         (waiting, _change_text(event, field, deps.settings, False))],
-    )  # fmt: skip
 
 
 async def edit_text(

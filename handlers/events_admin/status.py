@@ -1,5 +1,5 @@
 """Closing registration for an event and cancelling it; a cancellation is told to everyone
-registered or waiting (handlers.events_admin.shared queues the notices)."""
+registered or waiting (bot.services.events.changes queues the notices)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,10 @@ from aiogram.types import CallbackQuery
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.markup import fill
+from bot.services.events import changes
 from bot.texts import events_admin as t
 from broadcasts.worker import BroadcastWorker
-from handlers.events_admin.shared import (
-    audience,
-    notice_ids,
-    queue_notices,
-    schedule,
-    staff_card,
-    wake,
-)
+from handlers.events_admin.shared import audience, notice_ids, schedule, staff_card, wake
 from handlers.tg.callbacks import AdminEventCb
 from handlers.tg.edits import edit_or_send, send_to_chat
 from handlers.tg.keyboards import events_admin as kb
@@ -75,11 +69,7 @@ async def cancel_yes(
         await query.answer(t.ALREADY_CANCELLED, show_alert=True)
         return
     event.status, event.updated_at = EventStatus.CANCELLED, clock.now()
-    registered, waiting = await audience(repo, event.id)
-    notice = fill(t.EVENT_CANCELLED_NOTICE, title=event.title, when=schedule(event, settings))
-    ids = await queue_notices(
-        repo, query.from_user.id, clock.now(), [([*registered, *waiting], notice)]
-    )
+    ids = await changes.queue_cancellation(repo, settings, query.from_user.id, clock.now(), event)
     await repo.commit()
     await query.answer()
     # the outcome first; the worker is woken after it, so its report cannot come before it

@@ -16,7 +16,7 @@ from aiohttp import web
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Messenger
-from handlers.web import auth, staff, summary, tickets
+from handlers.web import auth, events, staff, summary, tickets
 from handlers.web.context import CLOCK, MESSENGER, SESSIONMAKER, SETTINGS
 from storage.db import SessionMaker
 
@@ -43,6 +43,7 @@ def create_panel(
     tickets.add_routes(panel)
     summary.add_routes(panel)
     staff.add_routes(panel)
+    events.add_routes(panel)
     return panel
 
 

@@ -87,18 +87,20 @@ def exports_buttons(event_id: int) -> Keyboard:
     )
 
 
+def row(reg: Registration, profile: TeacherProfile | None, name: str) -> ParticipantRow:
+    """One line of the Excel/CSV export (the bot's file and the panel's are the same)."""
+    return ParticipantRow(
+        full_name=name,
+        registered_at=reg.created_at,
+        status=reg.status,
+        cancelled_late=reg.cancelled_late,
+        **details(profile),
+    )
+
+
 def export_file(event: Event, found: Sequence[Person], ext: str, tz: ZoneInfo) -> OutFile:
     """The list as `xlsx` or `csv`."""
-    table = [
-        ParticipantRow(
-            full_name=name,
-            registered_at=reg.created_at,
-            status=reg.status,
-            cancelled_late=reg.cancelled_late,
-            **details(profile),
-        )
-        for reg, profile, name in found
-    ]
+    table = [row(*person) for person in found]
     build = participants_xlsx if ext == "xlsx" else participants_csv
     return OutFile(t.FILE_PEOPLE.format(id=event.id, ext=ext), build(event, table, tz))
 

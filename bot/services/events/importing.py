@@ -1,4 +1,4 @@
-"""Bulk import of events from CSV or YAML, and the JSON shape of `events list --json`.
+"""Bulk import of events from CSV, Excel (.xlsx) or YAML; the JSON of `events list --json`.
 
 Staff plan a season in a spreadsheet. A half-imported plan is worse than none, so every row is
 checked before anything is written and all problems come back at once, each with the line
@@ -242,11 +242,41 @@ def parse_events_yaml(text: str, tz: ZoneInfo, now: datetime) -> list[EventDraft
     return _check_all((_yaml_row(n.start_mark.line + 1, i, tz) for n, i in pairs), tz, now)
 
 
+def _cell(value: Any, tz: ZoneInfo) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # Excel keeps «30» as 30.0
+    return _scalar(value, tz)
+
+
+def parse_events_xlsx(data: bytes, tz: ZoneInfo, now: datetime) -> list[EventDraft]:
+    """The first sheet of an Excel workbook laid out as the CSV: a header row, then events."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        cells = [
+            [_cell(v, tz) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)
+        ]
+    except Exception as exc:  # a zip error, a missing part, a foreign format: all mean the same
+        raise ImportErrors(["файл не читается как книга Excel (.xlsx)"]) from exc
+    columns = _csv_header(cells[0] if cells else [])
+    rows: list[Row] = []
+    for line, row in enumerate(cells[1:], start=2):
+        if any(cell.strip() for cell in row):
+            extra = [c for c in row[len(columns) :] if c.strip()]
+            problems = [f"лишние значения за последним столбцом: {len(extra)}"] if extra else []
+            values = {c: v for c, v in zip(columns, row, strict=False) if c}
+            rows.append((line, values, _split_starts(values.get("starts_at", "")), problems))
+    return _check_all(rows, tz, now)
+
+
 def parse_events_file(name: str, data: bytes, tz: ZoneInfo, now: datetime) -> list[EventDraft]:
-    """Pick the parser by extension (.csv, .yaml, .yml); the file must be UTF-8."""
+    """Pick the parser by extension (.csv, .xlsx, .yaml, .yml); text files must be UTF-8."""
     suffix = name.lower().rsplit(".", 1)[-1]
-    if suffix not in ("csv", "yaml", "yml"):
-        raise ImportErrors(["нужен файл .csv, .yaml или .yml"])
+    if suffix not in ("csv", "xlsx", "yaml", "yml"):
+        raise ImportErrors(["нужен файл .csv, .xlsx, .yaml или .yml"])
+    if suffix == "xlsx":
+        return parse_events_xlsx(data, tz, now)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

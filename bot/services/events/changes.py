@@ -1,0 +1,82 @@
+"""Telling the people of an event about a change: a new time or place, a cancellation.
+
+A change people planned their day around goes to everyone registered or waiting as a notice
+broadcast queued in the same transaction as the change — never a notice about a change that
+was rolled back, never a change without its notice, even if the process dies half-way through
+the list (the broadcast worker resumes it). Shared by the bot's staff dialogs and the web panel.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.core.config import Settings
+from bot.core.markup import fill, q
+from bot.services.events.cards import place_text, when_text
+from bot.texts import events_admin as t
+from broadcasts import service
+from storage.models import Event, EventSession, RegistrationStatus
+from storage.repositories import Repositories
+
+NOTIFIED_FIELDS = ("starts", "place")  # the changes that are news for the participants
+
+
+async def queue_notices(
+    repo: Repositories, author_id: int, now: datetime, batches: list[tuple[list[int], str]]
+) -> list[int]:
+    """Each (users, text) as a notice broadcast, in the caller's transaction; their ids."""
+    ids = []
+    for user_ids, text in batches:
+        notice = await service.create_notice(
+            repo.session, author_id=author_id, text=text, user_ids=user_ids, now=now
+        )
+        if notice is not None:
+            ids.append(notice.id)
+    return ids
+
+
+def notice_ids(ids: list[int]) -> str:
+    return ", ".join(f"№{i}" for i in ids)
+
+
+async def audience(repo: Repositories, event_id: int) -> tuple[list[int], list[int]]:
+    """User ids of the registered and of the waiting list."""
+    regs = await repo.events.participants(event_id)
+    registered = [r.user_id for r in regs if r.status == RegistrationStatus.REGISTERED]
+    waiting = [r.user_id for r in regs if r.status == RegistrationStatus.WAITING]
+    return registered, waiting
+
+
+def schedule(event: Event, settings: Settings) -> str:
+    sessions = event.sessions or [EventSession(starts_at=event.starts_at)]
+    return "; ".join(when_text(s.starts_at, event.duration_min, settings.tz) for s in sessions)
+
+
+def change_text(event: Event, field: str, settings: Settings, show_link: bool) -> str:
+    """The notice of a new time (`starts`) or place; Telegram HTML, values escaped."""
+    when = schedule(event, settings)
+    if field == "starts":
+        return fill(t.CHANGED_TIME, title=event.title, when=when)
+    place = place_text(event, show_link)  # already escaped
+    return t.CHANGED_PLACE.format(title=q(event.title), when=q(when), place=place)
+
+
+async def queue_change(
+    repo: Repositories, settings: Settings, author_id: int, now: datetime, event: Event, field: str
+) -> list[int]:
+    """The waiting list does not get an online link: it is only for those with a seat."""
+    registered, waiting = await audience(repo, event.id)
+    return await queue_notices(
+        repo, author_id, now,
+        [(registered, change_text(event, field, settings, True)),
+         (waiting, change_text(event, field, settings, False))],
+    )  # fmt: skip
+
+
+async def queue_cancellation(
+    repo: Repositories, settings: Settings, author_id: int, now: datetime, event: Event
+) -> list[int]:
+    """Everyone registered or waiting is told the event is off; in the caller's transaction."""
+    registered, waiting = await audience(repo, event.id)
+    notice = fill(t.EVENT_CANCELLED_NOTICE, title=event.title, when=schedule(event, settings))
+    return await queue_notices(repo, author_id, now, [([*registered, *waiting], notice)])

@@ -1,0 +1,64 @@
+"""Changing one field of a published event from a typed answer: the checks of
+bot.services.events.form, then the change itself. Shared by the bot's edit dialog (one field
+per answer) and the web panel's edit form (every changed field of one form)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.core.dates import format_local
+from bot.core.markup import fill
+from bot.services.events import form
+from bot.texts import events_admin as t
+from storage.models import Event, EventSession
+
+Setter = Callable[[Event, str, form.FormContext], bool]  # True: tell the participants
+
+
+def _set_starts(event: Event, text: str, ctx: form.FormContext) -> bool:
+    moments = form.all_sessions(text, ctx)
+    deadline = event.registration_deadline
+    if deadline is not None and deadline > moments[0]:
+        raise form.FormError(
+            fill(t.DEADLINE_CONFLICT, deadline=format_local(deadline, ctx.tz),
+                 start=format_local(moments[0], ctx.tz))
+        )  # fmt: skip
+    if [s.starts_at for s in event.sessions] == moments:
+        return False
+    # fresh session rows: reminders already sent for the old time go with them
+    event.sessions = [EventSession(starts_at=m, duration_min=event.duration_min) for m in moments]
+    event.starts_at = moments[0]
+    return True
+
+
+def _set_duration(event: Event, text: str, ctx: form.FormContext) -> bool:
+    event.duration_min = form.duration(text, ctx)
+    for session in event.sessions:
+        session.duration_min = event.duration_min
+    return False
+
+
+def _set_place(event: Event, text: str, ctx: form.FormContext) -> bool:
+    value = form.place(text, ctx)
+    changed, event.place = value != event.place, value
+    return changed
+
+
+def _set(attribute: str, parse: Callable[[str, form.FormContext], Any]) -> Setter:
+    def setter(event: Event, text: str, ctx: form.FormContext) -> bool:
+        setattr(event, attribute, parse(text, ctx))
+        return False
+
+    return setter
+
+
+SETTERS: dict[str, Setter] = {
+    "title": _set("title", form.title),
+    "starts": _set_starts,
+    "duration": _set_duration,
+    "place": _set_place,
+    "capacity": _set("capacity", form.capacity),
+    "deadline": _set("registration_deadline", form.deadline),
+    "description": _set("description", form.description),
+}

@@ -1,0 +1,148 @@
+"""«Мероприятия»: the list (upcoming or past, by kind, a page at a time), creating and editing
+an event.
+
+The form is checked by bot.services.events.whole_form: the bot dialog's checks field by field,
+the problems shown next to each field. An edit that moves the time or the place queues the same
+notice to the participants as the bot's edit (bot.services.events.changes; the broadcast worker
+delivers it to Telegram or MAX); more seats move the waiting list up at once, told through the
+app's messenger. After a POST the page redirects with a fixed notice key, never user text.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.services.events import changes, form, whole_form
+from bot.services.events.registration import notify_promoted
+from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS, STATUS_LABELS
+from handlers.web import events_import, events_people
+from handlers.web.context import CLOCK, MESSENGER, SETTINGS, page, repo, staff
+from handlers.web.events_shared import load, notice
+from storage.models import Event, EventStatus
+from storage.repositories.event_pages import EventPages
+
+PAGE_SIZE = 20
+KEPT_DRAFTS = 1000
+# a new-event form's one-time token → the event it made (0 while being made): a double click
+# or a resent form makes one event, as the bot's «Опубликовать» under its per-user lock
+DRAFTS = web.AppKey("panel_event_drafts", dict[str, int])
+WHEN = {"upcoming": "Предстоящие", "past": "Прошедшие"}
+
+
+async def event_list(request: web.Request) -> web.Response:
+    when = request.query.get("when", "upcoming")
+    when = when if when in WHEN else "upcoming"
+    kind = request.query.get("kind", "")
+    kind = kind if kind in KIND_LABELS else ""
+    number = int(raw) if (raw := request.query.get("page", "1")).isdigit() and raw != "0" else 1
+    pages = EventPages(repo(request).session)
+    found = await pages.page(
+        request.app[CLOCK].now(), past=when == "past", kind=kind or None,
+        offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1,
+    )  # fmt: skip
+    shown = list(found[:PAGE_SIZE])
+    values = page(
+        request, events=shown, counts=await pages.counts([e.id for e in shown]), when=when,
+        whens=WHEN, kind=kind, kinds=KIND_LABELS, number=number,
+        more=len(found) > PAGE_SIZE, statuses=STATUS_LABELS, notice=notice(request),
+    )  # fmt: skip
+    return aiohttp_jinja2.render_template("events.html", request, values)
+
+
+def _form(
+    request: web.Request, values: Mapping[str, str], problems: Mapping[str, str],
+    event: Event | None = None, status: int = 200, draft: str = "",
+) -> web.Response:  # fmt: skip
+    settings = request.app[SETTINGS]
+    context = page(
+        request, event=event, values=values, problems=problems, kinds=KIND_LABELS,
+        formats=FORMAT_LABELS, zone=settings.timezone, draft=draft,
+        limits={"title": form.TITLE_LIMIT, "description": form.DESCRIPTION_LIMIT},
+    )  # fmt: skip
+    return aiohttp_jinja2.render_template("event_form.html", request, context, status=status)
+
+
+def _posted(posted: Mapping[str, object]) -> dict[str, str]:
+    return {name: str(posted.get(name, "")) for name in whole_form.FIELDS}
+
+
+async def new_form(request: web.Request) -> web.Response:
+    draft = secrets.token_urlsafe(12)
+    return _form(request, {"kind": "seminar", "format": "offline"}, {}, draft=draft)
+
+
+async def create(request: web.Request) -> web.Response:
+    posted = await request.post()
+    values, draft = _posted(posted), str(posted.get("draft", ""))
+    drafts = request.app[DRAFTS]
+    if draft in drafts:  # checked and taken below with no await between: one event per form
+        made = drafts[draft]
+        raise web.HTTPSeeOther(f"/web/events/{made}?done=again" if made else "/web/events")
+    settings, now = request.app[SETTINGS], request.app[CLOCK].now()
+    author = staff(request).staff_id
+    event, starts, problems = whole_form.new_event(values, settings.tz, now, author)
+    if event is None:
+        return _form(request, values, problems, status=400, draft=draft)
+    if draft:
+        drafts[draft] = 0
+    try:
+        await repo(request).events.add(event, starts)
+        await repo(request).commit()
+    except BaseException:
+        drafts.pop(draft, None)
+        raise
+    if draft:
+        drafts[draft] = event.id
+    while len(drafts) > KEPT_DRAFTS:
+        drafts.pop(next(iter(drafts)))
+    raise web.HTTPSeeOther(f"/web/events/{event.id}?done=created&n={event.id}")
+
+
+async def edit_form(request: web.Request) -> web.Response:
+    event = await load(request)
+    if event.status == EventStatus.CANCELLED:
+        raise web.HTTPSeeOther(f"/web/events/{event.id}?done=cancelled_event")
+    values = whole_form.texts_of(event, request.app[SETTINGS].tz)
+    return _form(request, values, {}, event)
+
+
+async def save(request: web.Request) -> web.Response:
+    event = await load(request)
+    if event.status == EventStatus.CANCELLED:
+        raise web.HTTPSeeOther(f"/web/events/{event.id}?done=cancelled_event")
+    settings, now, db = request.app[SETTINGS], request.app[CLOCK].now(), repo(request)
+    values = _posted(await request.post())
+    fields, notify, problems = whole_form.edit_event(event, values, settings.tz, now)
+    if problems:
+        shown = {**whole_form.texts_of(event, settings.tz), **values}
+        shown.update(kind=event.kind, format=event.format)
+        return _form(request, shown, problems, event, status=400)
+    if not fields:
+        raise web.HTTPSeeOther(f"/web/events/{event.id}?done=unchanged")
+    event.updated_at = now
+    ids: list[int] = []
+    for field in notify:
+        ids += await changes.queue_change(db, settings, staff(request).staff_id, now, event, field)
+    await db.commit()
+    if "capacity" in fields:  # more seats: the waiting list moves up at once
+        promoted = await db.events.fill_from_waiting(event.id, now)
+        await db.commit()
+        for registration in promoted:
+            await notify_promoted(request.app[MESSENGER], registration, event, settings)
+    done = f"saved_notified&n={len(ids)}" if ids else "saved"
+    raise web.HTTPSeeOther(f"/web/events/{event.id}?done={done}")
+
+
+def add_routes(app: web.Application) -> None:
+    app[DRAFTS] = {}
+    app.router.add_get("/events", event_list)
+    app.router.add_get("/events/new", new_form)
+    app.router.add_post("/events/new", create)
+    events_import.add_routes(app)
+    app.router.add_get(r"/events/{id:\d+}/edit", edit_form)
+    app.router.add_post(r"/events/{id:\d+}/edit", save)
+    events_people.add_routes(app)

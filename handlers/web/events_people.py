@@ -1,0 +1,110 @@
+"""An event's page for staff: its participants with the waiting list, attendance marks, the
+Excel export, closing registration and cancelling it.
+
+The people, their order, the export rows and the attendance rule (not before the event begins)
+come from bot.services.events.attendance, as in the bot; the workbook is the bot's exporter. A
+cancellation queues the bot's notice to everyone registered or waiting.
+"""
+
+from __future__ import annotations
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.services.events import attendance as roster
+from bot.services.events import changes
+from bot.services.reports.exports import participants_xlsx, status_label
+from bot.texts import events_admin as ta
+from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS, STATUS_LABELS
+from handlers.web.context import CLOCK, SETTINGS, page, repo, staff
+from handlers.web.events_shared import load, notice
+from storage.models import EventStatus, RegistrationStatus
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def people(request: web.Request) -> web.Response:
+    event = await load(request)
+    settings = request.app[SETTINGS]
+    found = await roster.people(repo(request), event.id)
+    waiting = [p for p in found if p[0].status == RegistrationStatus.WAITING]
+    rows = [
+        (reg, roster.details(profile), name, status_label(reg.status))
+        for reg, profile, name in found
+    ]
+    values = page(
+        request, event=event, rows=rows, waiting=len(waiting), seated=roster.SEATED,
+        early=roster.too_early(event, request.app[CLOCK].now(), settings.tz),
+        kinds=KIND_LABELS, formats=FORMAT_LABELS, statuses=STATUS_LABELS,
+        schedule=changes.schedule(event, settings), cancelled=event.status == "cancelled",
+        notice=notice(request),
+    )  # fmt: skip
+    return aiohttp_jinja2.render_template("event.html", request, values)
+
+
+async def attendance(request: web.Request) -> web.Response:
+    """Marks as the form says, for the seated people of this event only (a forged id of
+    another event's registration is ignored)."""
+    event = await load(request)
+    back = f"/web/events/{event.id}"
+    if roster.too_early(event, request.app[CLOCK].now(), request.app[SETTINGS].tz):
+        raise web.HTTPSeeOther(f"{back}?done=early")
+    form = await request.post()
+    ticked = {int(v) for v in form.getall("att", []) if isinstance(v, str) and v.isdigit()}
+    db = repo(request)
+    marked = 0
+    for reg, _, _ in await roster.people(db, event.id):
+        if reg.status not in roster.SEATED:
+            continue
+        wanted = reg.id in ticked
+        if wanted != (reg.status == RegistrationStatus.ATTENDED):
+            await db.events.mark_attended(reg.id, wanted)
+        marked += wanted
+    await db.commit()
+    raise web.HTTPSeeOther(f"{back}?done=marked&n={marked}")
+
+
+async def export(request: web.Request) -> web.Response:
+    event = await load(request)
+    rows = [roster.row(*person) for person in await roster.people(repo(request), event.id)]
+    data = participants_xlsx(event, rows, request.app[SETTINGS].tz)
+    name = ta.FILE_PEOPLE.format(id=event.id, ext="xlsx")
+    return web.Response(
+        body=data, content_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )  # fmt: skip
+
+
+async def cancel(request: web.Request) -> web.Response:
+    event = await load(request)
+    back = f"/web/events/{event.id}"
+    if (await request.post()).get("sure") != "yes":
+        raise web.HTTPSeeOther(f"{back}?done=confirm")
+    db, now = repo(request), request.app[CLOCK].now()
+    if not await db.events.set_status(event.id, EventStatus.CANCELLED):
+        raise web.HTTPSeeOther(f"{back}?done=already_cancelled")
+    event.status, event.updated_at = EventStatus.CANCELLED, now
+    settings, author = request.app[SETTINGS], staff(request).staff_id
+    ids = await changes.queue_cancellation(db, settings, author, now, event)
+    await db.commit()
+    raise web.HTTPSeeOther(f"{back}?done=cancelled&n={len(ids)}")
+
+
+async def close(request: web.Request) -> web.Response:
+    """Registration closed, the event still happens (as «Закрыть запись» in the bot)."""
+    event = await load(request)
+    db = repo(request)
+    if event.status != EventStatus.PUBLISHED or not await db.events.set_status(
+        event.id, EventStatus.CLOSED
+    ):
+        raise web.HTTPSeeOther(f"/web/events/{event.id}?done=not_open")
+    await db.commit()
+    raise web.HTTPSeeOther(f"/web/events/{event.id}?done=closed")
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get(r"/events/{id:\d+}", people)
+    app.router.add_post(r"/events/{id:\d+}/attendance", attendance)
+    app.router.add_get(r"/events/{id:\d+}/participants.xlsx", export)
+    app.router.add_post(r"/events/{id:\d+}/cancel", cancel)
+    app.router.add_post(r"/events/{id:\d+}/close", close)

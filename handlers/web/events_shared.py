@@ -1,0 +1,31 @@
+"""What the «Мероприятия» pages share: the notice after a redirect and the event of a URL."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.core.markup import fill
+from bot.texts import web_events as t
+from handlers.web.context import repo
+from storage.models import Event
+
+
+def notice(request: web.Request) -> str | None:
+    key, count = request.query.get("done", ""), request.query.get("n", "0")
+    return (
+        fill(t.NOTICES[key], n=int(count) if count.isdigit() else 0) if key in t.NOTICES else None
+    )
+
+
+def event_id(request: web.Request) -> int:
+    raw = request.match_info["id"]
+    if not raw.isdigit():
+        raise web.HTTPNotFound()
+    return int(raw)
+
+
+async def load(request: web.Request) -> Event:
+    event = await repo(request).events.get(event_id(request))
+    if event is None:
+        raise web.HTTPNotFound(text="Мероприятие не найдено.")
+    return event
