@@ -67,12 +67,16 @@ def bars(rows: list[tuple[str, int]], aria: str, colour: str = "#1f4e8c") -> Mar
         parts.append('<text x="0" y="24" class="axis">нет данных</text>')
     for index, (label, value) in enumerate(rows):
         y = 4 + index * ROW_H
-        width = max(value / top * span, 2.0 if value else 0.0)
+        width = max(value / top * span, 2.0) if value else 0.0
         short = label if len(label) <= 24 else label[:23] + "…"
+        title = f"<title>{escape(f'{label}: {value}')}</title>"
+        parts.append(f'<text x="0" y="{y + 22}" class="axis">{escape(short)}{title}</text>')
+        if value:
+            parts.append(
+                f'<rect x="{LABEL_W}" y="{y + 4}" width="{width:.1f}" height="{ROW_H - 10}" '
+                f'fill="{colour}">{title}</rect>'
+            )
         parts.append(
-            f'<text x="0" y="{y + 22}" class="axis">{escape(short)}</text>'
-            f'<rect x="{LABEL_W}" y="{y + 4}" width="{width:.1f}" height="{ROW_H - 10}" '
-            f'fill="{colour}"><title>{escape(f"{label}: {value}")}</title></rect>'
             f'<text x="{LABEL_W + width + 8:.1f}" y="{y + 22}" class="axis">{value}</text>'
         )
     parts.append("</svg>")

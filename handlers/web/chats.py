@@ -76,8 +76,8 @@ async def _render(request: web.Request, status: int = 200, **extra: object) -> w
     values = page(
         request, chats=chats, filters=filters, channels=CHANNELS, audience_titles=AUDIENCE_TITLES,
         kind_titles=KIND_TITLES, audiences_of=audiences_of, tags_of=tags_of,
-        notice=NOTICES.get(request.query.get("done", "")), import_errors=[], import_notes=[],
-        **extra,
+        notice=NOTICES.get(request.query.get("done", "")),
+        **{"import_errors": [], "import_notes": [], **extra},
     )  # fmt: skip
     return aiohttp_jinja2.render_template("chats.html", request, values, status=status)
 
