@@ -97,6 +97,12 @@ async def test_preview_shows_the_text_escaped_and_the_recipient_count(
     text = await bad.text()
     assert "Выберите хотя бы одну аудиторию" in text and "Telegram не поддерживает" in text
     assert "Отправить сейчас" not in text
+    raw = await client.post(
+        "/web/broadcasts/preview", data=compose_form(csrf, text="<script>alert(1)</script>")
+    )
+    text = await raw.text()  # refused by the bot's own HTML check, and echoed only as text
+    assert "тег <script>" not in text and "тег &lt;script&gt;" in text
+    assert "<script>alert(1)" not in text and "Отправить сейчас" not in text
 
 
 async def test_send_now_creates_one_scheduled_broadcast_and_its_page(
@@ -130,14 +136,16 @@ async def test_schedule_at_a_local_time_and_cancel(
 ) -> None:
     await seed(sessionmaker)
     csrf = await sign_in(client, panel_settings, clock)
-    form = compose_form(csrf, when="at", at="2026-12-07T10:30")  # Moscow
+    form = compose_form(csrf, when="at", at="2026-12-07T10:30", weekly="1")  # Moscow
     preview = await (await client.post("/web/broadcasts/preview", data=form)).text()
-    assert "отправка 07.12.2026 10:30" in preview and "Запланировать" in preview
+    assert "отправка 07.12.2026 10:30, затем еженедельно" in preview
+    assert "Запланировать" in preview
     created = await client.post("/web/broadcasts", data=form, allow_redirects=False)
     broadcast_id = int(created.headers["Location"].split("/")[3].split("?")[0])
     async with sessionmaker() as session:
         broadcast = await session.get_one(Broadcast, broadcast_id)
         assert broadcast.scheduled_at == datetime(2026, 12, 7, 7, 30, tzinfo=UTC)
+        assert broadcast.repeat == "weekly"
     past = compose_form(csrf, when="at", at="2026-12-01T10:30")
     refused = await client.post("/web/broadcasts", data=past)
     assert refused.status == 422 and "уже прошло" in await refused.text()

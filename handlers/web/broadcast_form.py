@@ -41,6 +41,7 @@ class Draft:
     ack: bool = False
     when: str = "now"  # "now" | "at"
     at: str = ""  # as typed, AT_FORMAT in TIMEZONE
+    weekly: bool = False  # only with a time: every week at that time (the bot's «Повтор»)
 
     @classmethod
     def from_form(cls, form: dict[str, list[str]]) -> Draft:
@@ -55,7 +56,11 @@ class Draft:
             ack=one("ack") == "1",
             when="at" if one("when") == "at" else "now",
             at=one("at").strip()[:20],
+            weekly=one("weekly") == "1" and one("when") == "at",
         )
+
+    def repeat(self) -> str:
+        return "weekly" if self.weekly else ""
 
     def content(self) -> Content:
         return Content("text", self.text, ack=self.ack)

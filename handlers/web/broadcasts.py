@@ -103,7 +103,7 @@ async def create(request: web.Request) -> web.Response:
             broadcast = await service.create_broadcast(
                 repo(request).session, author_id=staff(request).staff_id,
                 content=draft.content(), target=draft.target(), at=draft.moment(settings.tz),
-                now=request.app[CLOCK].now(),
+                now=request.app[CLOCK].now(), repeat=draft.repeat(),
             )  # fmt: skip
             await repo(request).commit()
         except service.BroadcastError as exc:
