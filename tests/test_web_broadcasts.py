@@ -37,6 +37,7 @@ from tests.test_web_panel import (  # noqa: F401  (fixtures)
 )
 
 GROUP, OTHER, EVIL_GROUP = -1001001, -1001002, -1001666
+MAX_GROUP = -(2**60 + 7)  # a MAX chat's internal id (bot.core.ids)
 EVIL_TEXT = "Собрание &lt;script&gt;alert(1)&lt;/script&gt; в <b>четверг</b>"
 
 
@@ -52,6 +53,7 @@ async def seed(sm: SessionMaker) -> None:
             (GROUP, "Родители 1А", "parents"),
             (OTHER, "Педагоги школы 5", "teachers"),
             (EVIL_GROUP, '<script>alert("чат")</script>', "parents"),
+            (MAX_GROUP, "Родители в MAX", "teachers"),
         ]:
             chat = Chat(id=chat_id, kind="supergroup", title=title)
             chat.audiences = [ChatAudience(chat_id=chat_id, audience=audience)]
@@ -188,6 +190,7 @@ async def test_delivery_by_chat_and_acks_on_the_broadcast_page(
             Delivery(
                 broadcast_id=broadcast.id, chat_id=EVIL_GROUP, status="blocked", updated_at=NOW
             ),
+            Delivery(broadcast_id=broadcast.id, chat_id=MAX_GROUP, status="sent", updated_at=NOW),
             Ack(broadcast_id=broadcast.id, chat_id=GROUP, user_id=5, user_name="Ира", at=NOW),
         ])  # fmt: skip
         await session.commit()
@@ -198,8 +201,14 @@ async def test_delivery_by_chat_and_acks_on_the_broadcast_page(
     assert '<script>alert("чат")' not in html and "&lt;script&gt;alert(" in html
     assert "Отменить рассылку" not in html  # done: nothing to cancel
     progress = await (await client.get(f"/web/broadcasts/{broadcast_id}/progress")).json()
-    assert (progress["sent"], progress["blocked"], progress["acknowledged"]) == (1, 1, 1)
+    assert "<td>Родители в MAX</td>\n      <td>MAX</td>" in html
+    assert (progress["sent"], progress["blocked"], progress["acknowledged"]) == (2, 1, 1)
     assert progress["channels"]["tg"]["total"] == 2 and not progress["live"]
+    assert progress["channels"]["max"] == {
+        "total": 1, "sent": 1, "failed": 0, "blocked": 0, "pending": 0
+    }  # fmt: skip
+    listing = await (await client.get("/web/broadcasts")).text()
+    assert "Telegram: 1/2" in listing and "MAX: 1/1" in listing
 
 
 async def test_a_broadcast_composed_on_the_page_reaches_the_group_once(
