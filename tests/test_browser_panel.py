@@ -114,7 +114,7 @@ async def test_staff_answer_a_ticket_in_the_browser(harness: BotHarness, panel: 
 
             await page.get_by_role("link", name="Сводка").click()
             await page.wait_for_url("**/web/summary")
-            chart = page.locator("svg.chart")
+            chart = page.locator("svg.chart").first  # questions per day
             await chart.wait_for()
             assert await chart.locator("rect").count() > 0  # the parent's question, at least
             await page.screenshot(path=str(SUMMARY_SCREENSHOT), full_page=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.app.cli.chats import parse_chats_csv
+from bot.services.chats.importer import parse_chats_csv
 from bot.services.import_errors import ImportErrors
 from tests.conftest import process_env
 

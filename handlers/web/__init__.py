@@ -15,8 +15,9 @@ from aiohttp import web
 
 from bot.core.clock import Clock
 from bot.core.config import Settings
+from bot.core.ids import channel_of
 from bot.core.messages import Messenger
-from handlers.web import auth, events, staff, summary, tickets
+from handlers.web import auth, broadcasts, chats, events, staff, summary, tickets
 from handlers.web.context import CLOCK, MESSENGER, SESSIONMAKER, SETTINGS
 from storage.db import SessionMaker
 
@@ -38,12 +39,15 @@ def create_panel(
         undefined=jinja2.StrictUndefined,
     )
     env.filters["local"] = lambda value: value.astimezone(settings.tz).strftime("%d.%m.%Y %H:%M")
+    env.globals["channel_of"] = channel_of
     panel.router.add_static("/static", HERE / "static", name="static")
     auth.add_routes(panel)
     tickets.add_routes(panel)
     summary.add_routes(panel)
     staff.add_routes(panel)
     events.add_routes(panel)
+    broadcasts.add_routes(panel)
+    chats.add_routes(panel)
     return panel
 
 

@@ -45,3 +45,39 @@ def daily_questions(days: list[DayCounts]) -> Markup:
             )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+ROW_H, LABEL_W = 34, 250
+
+
+def bars(rows: list[tuple[str, int]], aria: str, colour: str = "#1f4e8c") -> Markup:
+    """Horizontal bars, one row per (label, value): top topics, months, kinds, outcomes.
+
+    Long labels are cut (the full one is in the bar's <title>); an empty list gives an empty
+    chart with a «нет данных» line rather than no element at all.
+    """
+    top = max((value for _, value in rows), default=0) or 1
+    height = max(len(rows), 1) * ROW_H + 8
+    span = WIDTH - LABEL_W - 60
+    parts = [
+        f'<svg class="chart bars" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-label="{escape(aria)}">'
+    ]
+    if not rows:
+        parts.append('<text x="0" y="24" class="axis">нет данных</text>')
+    for index, (label, value) in enumerate(rows):
+        y = 4 + index * ROW_H
+        width = max(value / top * span, 2.0) if value else 0.0
+        short = label if len(label) <= 24 else label[:23] + "…"
+        title = f"<title>{escape(f'{label}: {value}')}</title>"
+        parts.append(f'<text x="0" y="{y + 22}" class="axis">{escape(short)}{title}</text>')
+        if value:
+            parts.append(
+                f'<rect x="{LABEL_W}" y="{y + 4}" width="{width:.1f}" height="{ROW_H - 10}" '
+                f'fill="{colour}">{title}</rect>'
+            )
+        parts.append(
+            f'<text x="{LABEL_W + width + 8:.1f}" y="{y + 22}" class="axis">{value}</text>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))

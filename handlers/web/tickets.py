@@ -51,11 +51,15 @@ def _ticket_id(request: web.Request) -> int:
 
 async def ticket_list(request: web.Request) -> web.Response:
     status = _status(request.query.get("status"))
-    tickets = await repo(request).tickets.list_by_status(status, PAGE_SIZE)
     counts = await repo(request).tickets.count_by_status()
+    pages = max(1, -(-counts.get(status.value, 0) // PAGE_SIZE))
+    raw = request.query.get("page", "1")
+    number = min(int(raw), pages) if raw.isdigit() and int(raw) > 0 else 1
+    offset = (number - 1) * PAGE_SIZE
+    tickets = await repo(request).tickets.list_by_status(status, PAGE_SIZE, offset)
     values = page(
         request, tickets=tickets, status=status.value, statuses=STATUSES, counts=counts,
-        notice=_notice(request),
+        notice=_notice(request), page_number=number, pages=pages,
     )  # fmt: skip
     return aiohttp_jinja2.render_template("tickets.html", request, values)
 

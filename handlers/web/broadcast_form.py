@@ -1,0 +1,142 @@
+"""The compose form of «Рассылки»: what the staff member typed → the broadcasts service's
+Content, Target and time, and the text as a recipient will see it.
+
+Validation of the text is the bot's own (Content.problems: the Telegram HTML check and the
+length limit); this module only adds what a web form can get wrong (no audience, a bad tag,
+a time that does not exist). The preview re-emits only the tags Telegram renders, with every
+text node escaped, so a `<script>` in a broadcast stays text on the page.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+
+from broadcasts.audience import ALL_AUDIENCES
+from broadcasts.content import Content
+from broadcasts.service import Target
+from storage.repositories.chats import clean_tag
+
+AT_FORMAT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">
+TEXT_MAX = 5000  # the form's own cap; Content.problems says what Telegram allows
+SHOWN = {  # Telegram tag → what the browser shows for it
+    "b": "b", "strong": "b", "i": "i", "em": "i", "u": "u", "ins": "u", "s": "s",
+    "strike": "s", "del": "s", "code": "code", "pre": "pre", "blockquote": "blockquote",
+    "tg-spoiler": "mark", "span": "mark", "a": "a",
+}  # fmt: skip
+
+
+@dataclass
+class Draft:
+    text: str = ""
+    audiences: list[str] = field(default_factory=list)
+    tags: str = ""
+    include_private: bool = True
+    ack: bool = False
+    when: str = "now"  # "now" | "at"
+    at: str = ""  # as typed, AT_FORMAT in TIMEZONE
+    weekly: bool = False  # only with a time: every week at that time (the bot's «Повтор»)
+
+    @classmethod
+    def from_form(cls, form: dict[str, list[str]]) -> Draft:
+        def one(name: str) -> str:
+            return (form.get(name) or [""])[0]
+
+        return cls(
+            text=one("text").replace("\r\n", "\n").strip()[:TEXT_MAX],
+            audiences=[a for a in form.get("audience", []) if a in ALL_AUDIENCES],
+            tags=one("tags").strip()[:300],
+            include_private=one("private") == "1",
+            ack=one("ack") == "1",
+            when="at" if one("when") == "at" else "now",
+            at=one("at").strip()[:20],
+            weekly=one("weekly") == "1" and one("when") == "at",
+        )
+
+    def repeat(self) -> str:
+        return "weekly" if self.weekly else ""
+
+    def content(self) -> Content:
+        return Content("text", self.text, ack=self.ack)
+
+    def tag_list(self) -> tuple[list[str], list[str]]:
+        """(clean tags, rejected words)."""
+        words = [w for w in re.split(r"[\s,;]+", self.tags) if w]
+        cleaned = [(w, clean_tag(w)) for w in words]
+        good = sorted({tag for _, tag in cleaned if tag})
+        return good, [w for w, tag in cleaned if tag is None]
+
+    def target(self) -> Target:
+        """Tags narrow to tagged groups; private subscribers carry no tags (as in the bot)."""
+        tags, _ = self.tag_list()
+        return Target(tuple(self.audiences), tuple(tags), self.include_private and not tags)
+
+    def moment(self, tz: ZoneInfo) -> datetime | None:
+        """The chosen time as aware UTC (None: now); ValueError for a time that does not
+        exist in TIMEZONE or is not a date at all."""
+        if self.when != "at":
+            return None
+        wall = datetime.strptime(self.at, AT_FORMAT)
+        moment = wall.replace(tzinfo=tz).astimezone(UTC)
+        if moment.astimezone(tz).replace(tzinfo=None) != wall:
+            raise ValueError("skipped by a clock change")
+        return moment
+
+    def problems(self, tz: ZoneInfo) -> list[str]:
+        """What the form itself got wrong; the service checks the rest on create."""
+        found = list(self.content().problems())
+        if not self.audiences:
+            found.append("Выберите хотя бы одну аудиторию.")
+        _, bad = self.tag_list()
+        found += [f"«{word}» не может быть тегом: буквы, цифры, «-», «_», «.»." for word in bad]
+        try:
+            self.moment(tz)
+        except ValueError:
+            found.append("Укажите дату и время отправки (ДД.ММ.ГГГГ ЧЧ:ММ).")
+        return found
+
+
+class _Preview(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        shown = SHOWN.get(tag)
+        if shown is None:
+            return
+        if shown == "a":
+            href = dict(attrs).get("href") or ""
+            safe = href if href.startswith(("https://", "http://", "tg://")) else "#"
+            self.out.append(f'<a href="{html.escape(safe)}" rel="noopener noreferrer">')
+        else:
+            self.out.append(f"<{shown}>")
+        self.open.append(shown)
+
+    def handle_endtag(self, tag: str) -> None:
+        shown = SHOWN.get(tag)
+        if shown is not None and shown in self.open:
+            while self.open:
+                closing = self.open.pop()
+                self.out.append(f"</{closing}>")
+                if closing == shown:
+                    break
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(html.escape(data))
+
+
+def preview(text: str) -> Markup:
+    """Telegram HTML as the browser should show it: known tags kept, everything else text."""
+    parser = _Preview()
+    parser.feed(text)
+    parser.close()
+    tail = "".join(f"</{tag}>" for tag in reversed(parser.open))
+    return Markup("".join(parser.out) + tail)

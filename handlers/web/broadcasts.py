@@ -1,0 +1,172 @@
+"""«Рассылки»: the list, compose with preview and recipient count, a broadcast's live progress
+and delivery by chat, cancel.
+
+The page only writes and cancels broadcasts, through broadcasts.service exactly as the bot's
+dialog and the CLI do; the running worker notices a due one within its poll interval, sends
+it and writes the ledger these pages read. Progress is polled as JSON by static/progress.js.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.texts import broadcasts as tb
+from broadcasts import service
+from broadcasts.audience import ALL_AUDIENCES
+from broadcasts.content import Content
+from handlers.web.broadcast_form import Draft, preview
+from handlers.web.context import CLOCK, SETTINGS, page, repo, staff
+from storage.models import BroadcastState
+from storage.repositories.panel_stats import PanelStatsRepo
+
+LIST_SIZE = 30
+CHANNELS = {"tg": "Telegram", "max": "MAX"}
+LIVE = (BroadcastState.SCHEDULED, BroadcastState.SENDING)
+NOTICES = {
+    "created": "Рассылка создана: бот отправит её в назначенное время.",
+    "cancelled": "Рассылка отменена: неотправленные сообщения не уйдут.",
+    "late": "Отменить уже нельзя: рассылка завершена.",
+}
+DELIVERY_LABELS = {
+    "pending": "в очереди", "sending": "отправляется", "sent": "доставлено",
+    "failed": "ошибка", "blocked": "бот заблокирован или удалён",
+}  # fmt: skip
+
+
+def _id(request: web.Request) -> int:
+    try:
+        return int(request.match_info["id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+
+
+def _form_values(draft: Draft, **values: object) -> dict[str, object]:
+    return {
+        "draft": draft, "audiences": {a: tb.AUDIENCE_LABELS[a] for a in ALL_AUDIENCES},
+        **values,
+    }  # fmt: skip
+
+
+async def _form(request: web.Request) -> Draft:
+    form = await request.post()
+    values: dict[str, list[str]] = {}
+    for key, value in form.items():
+        if isinstance(value, str):
+            values.setdefault(key, []).append(value)
+    return Draft.from_form(values)
+
+
+async def broadcast_list(request: web.Request) -> web.Response:
+    session = repo(request).session
+    items = await service.recent(session, limit=LIST_SIZE)
+    acks = await PanelStatsRepo(session).ack_counts([i.id for i in items])
+    channels = {i.id: await service.counts_by_channel(session, i.id) for i in items}
+    values = page(
+        request, items=items, acks=acks, channels=channels, channel_names=CHANNELS,
+        states=tb.STATE_LABELS, notice=NOTICES.get(request.query.get("done", "")),
+    )  # fmt: skip
+    return aiohttp_jinja2.render_template("broadcasts.html", request, values)
+
+
+async def compose(request: web.Request) -> web.Response:
+    settings, now = request.app[SETTINGS], request.app[CLOCK].now()
+    later = (now + timedelta(hours=1)).astimezone(settings.tz).strftime("%Y-%m-%dT%H:00")
+    draft = Draft(audiences=["parents"], at=later)
+    values = page(request, **_form_values(draft, problems=[], shown=None, count=None))
+    return aiohttp_jinja2.render_template("broadcast_new.html", request, values)
+
+
+async def preview_page(request: web.Request) -> web.Response:
+    draft, tz = await _form(request), request.app[SETTINGS].tz
+    problems = draft.problems(tz)
+    count = None
+    if draft.audiences and not draft.tag_list()[1]:
+        count = await service.count_recipients(repo(request).session, draft.target())
+    if count == 0:
+        problems.append(service.NOBODY)
+    values = _form_values(
+        draft, problems=problems, shown=preview(draft.text), count=count,
+        moment=None if problems else draft.moment(tz),
+    )  # fmt: skip
+    return aiohttp_jinja2.render_template("broadcast_new.html", request, page(request, **values))
+
+
+async def create(request: web.Request) -> web.Response:
+    draft, settings = await _form(request), request.app[SETTINGS]
+    problems = draft.problems(settings.tz)
+    if not problems:
+        try:
+            broadcast = await service.create_broadcast(
+                repo(request).session, author_id=staff(request).staff_id,
+                content=draft.content(), target=draft.target(), at=draft.moment(settings.tz),
+                now=request.app[CLOCK].now(), repeat=draft.repeat(),
+            )  # fmt: skip
+            await repo(request).commit()
+        except service.BroadcastError as exc:
+            await repo(request).rollback()
+            problems = str(exc).splitlines()
+        else:
+            raise web.HTTPSeeOther(f"/web/broadcasts/{broadcast.id}?done=created")
+    values = _form_values(draft, problems=problems, shown=preview(draft.text), count=None)
+    return aiohttp_jinja2.render_template(
+        "broadcast_new.html", request, page(request, **values), status=422
+    )
+
+
+async def _progress(request: web.Request, broadcast_id: int) -> dict[str, Any]:
+    session = repo(request).session
+    found = await service.status(session, broadcast_id)
+    if found is None:
+        raise web.HTTPNotFound(text="Рассылка не найдена.")
+    acks = await PanelStatsRepo(session).ack_counts([broadcast_id])
+    return {
+        "id": found.id, "state": found.state, "state_label": tb.STATE_LABELS.get(found.state, ""),
+        "total": found.total, "sent": found.sent, "failed": found.failed,
+        "blocked": found.blocked, "pending": found.pending,
+        "acknowledged": acks.get(broadcast_id, 0), "live": found.state in LIVE,
+        "channels": await service.counts_by_channel(session, broadcast_id),
+    }  # fmt: skip
+
+
+async def broadcast_view(request: web.Request) -> web.Response:
+    broadcast_id = _id(request)
+    progress = await _progress(request, broadcast_id)
+    broadcast = await repo(request).broadcasts.get_one(broadcast_id)
+    content = Content.from_json(broadcast.content)
+    values = page(
+        request, b=broadcast, progress=progress, shown=preview(content.text), ack=content.ack,
+        target=service.target_of(broadcast), audience_labels=tb.AUDIENCE_LABELS,
+        deliveries=await PanelStatsRepo(repo(request).session).deliveries(broadcast_id),
+        delivery_labels=DELIVERY_LABELS, channel_names=CHANNELS,
+        notice=NOTICES.get(request.query.get("done", "")),
+    )  # fmt: skip
+    return aiohttp_jinja2.render_template("broadcast.html", request, values)
+
+
+async def progress_json(request: web.Request) -> web.Response:
+    return web.json_response(await _progress(request, _id(request)))
+
+
+async def cancel(request: web.Request) -> web.Response:
+    broadcast_id = _id(request)
+    if await repo(request).broadcasts.get(broadcast_id) is None:
+        raise web.HTTPNotFound(text="Рассылка не найдена.")
+    done = await service.cancel_broadcast(repo(request).session, broadcast_id)
+    await repo(request).commit()
+    raise web.HTTPSeeOther(
+        f"/web/broadcasts/{broadcast_id}?done={'cancelled' if done else 'late'}"
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/broadcasts", broadcast_list)
+    app.router.add_post("/broadcasts", create)
+    app.router.add_get("/broadcasts/new", compose)
+    app.router.add_post("/broadcasts/preview", preview_page)
+    app.router.add_get("/broadcasts/{id}", broadcast_view)
+    app.router.add_get("/broadcasts/{id}/progress", progress_json)
+    app.router.add_post("/broadcasts/{id}/cancel", cancel)
