@@ -19,7 +19,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Final, TypeVar
 
 from bot.core.messages import (
-    Button,
     Deferred,
     Keyboard,
     MessageRef,
@@ -56,15 +55,8 @@ REMEMBERED: Final = 2000  # (chat, seq) → mid of recent messages, for refs wit
 
 def max_buttons(buttons: Keyboard | None) -> list[dict[str, Any]]:
     """The neutral keyboard as MAX's `inline_keyboard` attachment (or nothing)."""
-    if not buttons:
-        return []
-    rows = [[_button(b) for b in row] for row in buttons]
-    keyboard = render.inline_keyboard(rows)
+    keyboard = render.inline_keyboard(buttons or ())
     return [keyboard] if keyboard is not None else []
-
-
-def _button(button: Button) -> render.Button:
-    return render.Button(button.label, action=button.action, url=button.url)
 
 
 class MaxMessenger:

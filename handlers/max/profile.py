@@ -20,10 +20,9 @@ from bot.services.profile.contacts import normalize_contact, normalize_phone
 from bot.services.profile.teachers import CONSENT_VERSION, NAME_LIMIT, ORG_LIMIT, POSITION_LIMIT
 from bot.texts import events as t
 from bot.texts import max as max_texts
-from handlers.max import render, updates
+from handlers.max import updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, visit
-from handlers.max.render import render_text
 
 PREFIX = "pf:"
 
@@ -110,11 +109,9 @@ async def to_contact(v: Visit, data: dict[str, Any], position: str) -> None:
 
 
 async def ask_contact(v: Visit, text: str) -> None:
-    """The question with MAX's «share my number» button (a keyboard the neutral port lacks)."""
-    share = render.inline_keyboard([[render.Button(t.BTN_SHARE_PHONE, contact=True)]])
-    await v.ctx.client.send_message(
-        user_id=v.max_id, text=render_text(text)[0], attachments=[share] if share else []
-    )
+    """The question with «share my number» (MAX's request_contact button), paced like any
+    other message to the person."""
+    await v.say(text, rows(Button.contact(t.BTN_SHARE_PHONE)))
 
 
 def shared_phone(update: JsonDict) -> str | None:

@@ -45,6 +45,6 @@ async def copy_to_staff(
         except (Unreachable, Deferred) as exc:  # the asker deleted it, or the staff chat is gone
             log.warning("ticket %s: attachment not copied to %s: %s", ticket_id, chat_id, exc)
             continue
-        await repo.tickets.add_post(ticket_id, chat_id, copied.message_id)
+        await repo.tickets.add_post(ticket_id, chat_id, copied.message_id, copied.ref)
         delivered += 1
     return delivered
