@@ -135,3 +135,31 @@ async def test_forget_me_redacts_max_admins_posts_after_a_restart(
         assert "удалил свои данные" in post.plain
     finally:
         await runtime.stop()
+
+
+async def settled(fake: FakeMaxServer, user: MaxUser, before: int) -> list[str]:
+    """What the bot said after `before`, once nothing new came for three seconds (two
+    messages a second into one chat: twenty answers take a while)."""
+    count, quiet = -1, 0.0
+    while quiet < 3.0:
+        await asyncio.sleep(0.25)
+        now = len(fake.sent_to(user))
+        count, quiet = now, (quiet + 0.25 if now == count else 0.0)
+    return [m.plain for m in fake.sent_to(user)[before:]]
+
+
+async def test_a_flood_in_max_is_held_with_one_russian_note(both: Both) -> None:
+    """Telegram's rule for MAX: past THROTTLE_BURST messages the bot says «Вы пишете очень
+    быстро» once and drops the rest; a press over the limit gets the note as its answer."""
+    h = both
+    await as_parent(h)
+    before = len(h.max.sent_to(MOTHER))
+    menu = h.max.sent_to(MOTHER)[-1]  # «Роль сохранена» with the FAQ sections
+    for _ in range(32):  # the tests' THROTTLE_BURST is 20
+        h.max.user_writes(MOTHER, "/help")
+    callback = h.max.press(MOTHER, menu, menu.buttons()[0][0]["text"])
+    replies = await settled(h.max, MOTHER, before)
+    notes = [r for r in replies if r == texts.THROTTLED]
+    assert len(notes) == 1, (len(replies), [r[:20] for r in replies])
+    assert 16 <= len(replies) - 1 <= 28, "the burst went through, the rest was dropped"
+    assert dict(h.max.answers)[callback].get("notification") == texts.THROTTLED
