@@ -50,6 +50,7 @@ MAX_BACKOFF: Final = 60.0
 RATE_ATTEMPTS: Final = 12  # 1+2+4+…+60 s: about six minutes of 429s before giving up
 FAULT_ATTEMPTS: Final = 3  # 5xx and network errors
 NOT_READY_ATTEMPTS: Final = 10
+IMAGES: Final = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 REMEMBERED: Final = 2000  # (chat, seq) → mid of recent messages, for refs without a mid
 
 
@@ -126,10 +127,11 @@ class MaxMessenger:
 
     async def send_file(self, chat_id: int, file: OutFile, caption: str = "") -> MessageRef:
         target = await self.target(chat_id)
+        kind = "image" if file.filename.lower().endswith(IMAGES) else "file"  # shown inline
         token = await self._with_retries(
-            chat_id, lambda: self.client.upload(file.data, file.filename), pace=False
+            chat_id, lambda: self.client.upload(file.data, file.filename, kind), pace=False
         )
-        attachment = {"type": "file", "payload": {"token": token}}
+        attachment = {"type": kind, "payload": {"token": token}}
         parts = render.render_text(caption) if caption else []
         text = parts[0] if parts else None
         for attempt in range(NOT_READY_ATTEMPTS):
