@@ -56,6 +56,11 @@ def any_markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | ReplyKeyboard
     button cannot), so a keyboard of contact requests becomes one, shown once."""
     if not buttons or not any(b.asks_contact for row in buttons for b in row):
         return markup(buttons)
+    return contact_keyboard(buttons)
+
+
+def contact_keyboard(buttons: Keyboard) -> ReplyKeyboardMarkup:
+    """Contact requests as Telegram's one-time reply keyboard."""
     if not all(b.asks_contact for row in buttons for b in row):
         raise ValueError("Telegram cannot mix a contact request with inline buttons")
     keyboard = [

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import texts
 from bot.core.dates import MONTHS_NOMINATIVE
 from bot.core.markup import clip
+from bot.core.messages import Button, rows
 from bot.services.events.cards import short_when
 from bot.texts import events as t
 from bot.texts.events_labels import KIND_LABELS
@@ -21,6 +22,7 @@ from handlers.tg.callbacks import (
     EventListCb,
     ProfileCb,
 )
+from handlers.tg.messenger import contact_keyboard
 from storage.models import Event, EventStatus, Registration, RegistrationStatus
 
 
@@ -155,11 +157,8 @@ def positions() -> InlineKeyboardMarkup:
 
 
 def share_phone() -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(
-        keyboard=[[KeyboardButton(text=t.BTN_SHARE_PHONE, request_contact=True)]],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
+    """The neutral contact request (the same button MAX's profile dialog sends)."""
+    return contact_keyboard(rows(Button.contact(t.BTN_SHARE_PHONE)))
 
 
 def yes_no(field: str, yes: str, no: str) -> InlineKeyboardMarkup:
