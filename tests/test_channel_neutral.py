@@ -72,7 +72,7 @@ async def test_ticket_to_staff_and_answer_back(
         ticket = await Repositories(session).tickets.get(ticket_id)
         assert ticket is not None and ticket.status == TicketStatus.ANSWERED
 
-    await redact_posts(channel, [(ticket_id, post.chat_id, post.message_id)])
+    await redact_posts(channel, [(ticket_id, post.chat_id, post.message_id, "")])
     assert [ref.message_id for ref, _ in channel.edits] == [post.message_id]
     assert "Сертификат" not in channel.edits[0][1]
 

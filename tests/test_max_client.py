@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.core.messages import Button
 from handlers.max.client import (
     DEFAULT_API_URL,
     MaxAttachmentNotReady,
@@ -19,7 +20,7 @@ from handlers.max.client import (
     MaxServerError,
     MaxUnauthorized,
 )
-from handlers.max.render import Button, inline_keyboard
+from handlers.max.render import inline_keyboard
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
 

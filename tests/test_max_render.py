@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.core.config import Settings
+from bot.core.messages import Button
 from bot.services.faq.kb import render_answer
 from bot.services.faq.service import FaqService
 from handlers.max.render import (
-    Button,
     inline_keyboard,
     layout,
     render_text,
@@ -88,7 +88,7 @@ def test_layout_splits_rows_to_max_width() -> None:
     assert [len(r) for r in rows] == [7, 2]
     links = [Button(f"Сайт {n}", url=f"https://x.ru/{n}") for n in range(4)]
     assert [len(r) for r in layout([links])] == [3, 1]
-    mixed = layout([[Button("Телефон", contact=True), Button("Да", action="y")]])
+    mixed = layout([[Button.contact("Телефон"), Button("Да", action="y")]])
     assert mixed == [[{"type": "request_contact", "text": "Телефон"},
                       {"type": "callback", "text": "Да", "payload": "y"}]]  # fmt: skip
     assert layout([[Button("я" * 200, action="x")]])[0][0]["text"] == "я" * 127 + "…"

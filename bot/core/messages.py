@@ -5,9 +5,11 @@ reminder) holds a `Messenger` and speaks in these values:
 
 * text is in one neutral markup, the HTML subset both Telegram and MAX render (b, i, u, s, a,
   code, pre), with every interpolated value escaped by `bot.core.markup.q`;
-* buttons are rows of `Button(label, action=…)` or `Button(label, url=…)`; an action is the
-  payload string a press brings back (`prefix:field:…`, the packing of aiogram's CallbackData,
-  which the MAX adapter parses the same way) — see `pack`;
+* buttons are rows of `Button(label, action=…)`, `Button(label, url=…)` or
+  `Button.contact(label)` (asks for the person's phone number: Telegram's reply-keyboard
+  `request_contact`, MAX's `request_contact` button); an action is the payload string a press
+  brings back (`prefix:field:…`, the packing of aiogram's CallbackData, which the MAX adapter
+  parses the same way) — see `pack`;
 * the result is a `MessageRef` or one of two exceptions: `Unreachable` (the person blocked the
   bot, the chat is gone) or `Deferred` (the chat is throttled longer than the caller's patience;
   nothing was sent, try later).
@@ -34,12 +36,18 @@ class Button:
     label: str
     action: str | None = None
     url: str | None = None
+    asks_contact: bool = False  # the press shares the person's own phone number
 
     def __post_init__(self) -> None:
-        if (self.action is None) == (self.url is None):
-            raise ValueError("a button has either an action or a url")
+        if [self.action is not None, self.url is not None, self.asks_contact].count(True) != 1:
+            raise ValueError("a button has one of an action, a url or a contact request")
         if self.action is not None and len(self.action.encode()) > ACTION_LIMIT:
             raise ValueError(f"action payload over {ACTION_LIMIT} bytes: {self.action!r}")
+
+    @classmethod
+    def contact(cls, label: str) -> Button:
+        """«Share my number»: the answer comes back as a contact message, not a press."""
+        return cls(label, asks_contact=True)
 
 
 Keyboard = tuple[tuple[Button, ...], ...]

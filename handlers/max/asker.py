@@ -1,6 +1,7 @@
 """The asker's side of a ticket in MAX, and 152-ФЗ: «Спросить специалиста», follow-ups,
-«Вопрос решён», /my_data and /forget_me — over the same services as handlers/escalation.py,
-handlers/tg/follow_ups.py and handlers/privacy.py.
+screenshots, «Вопрос решён», /my_data and /forget_me — over the same services as
+handlers/escalation.py, handlers/faq.py (screenshots), handlers/tg/follow_ups.py and
+handlers/privacy.py.
 
 The ticket goes wherever staff are (the Telegram staff chat through the Switchboard); the
 staff answer comes back by the ticket's chat id, which is the asker's internal id.
@@ -14,10 +15,12 @@ from bot import texts
 from bot.core.markup import fill
 from bot.core.messages import Button, Deferred, Keyboard, Unreachable, rows
 from bot.services.events.registration import notify_promoted
+from bot.services.faq import consult
 from bot.services.profile import privacy
 from bot.services.tickets.escalation import escalate, logged_question
 from bot.services.tickets.posting import POST_BODY_LIMIT, add_follow_up, post
-from handlers.max import updates
+from bot.texts import faq_learn as shot_texts
+from handlers.max import pictures, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, visit
 from storage.models import TicketStatus
@@ -68,16 +71,68 @@ async def question_received(v: Visit, text: str) -> None:
     await v.say(await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, text))
 
 
-async def append_to_ticket(v: Visit, text: str) -> bool:
-    """While a ticket waits for staff, what the asker writes joins it (True if it did)."""
+async def append_to_ticket(v: Visit, text: str, picture: JsonDict | None = None) -> bool:
+    """While a ticket waits for staff, what the asker writes joins it (True if it did);
+    a `picture` (a MAX attachment) goes to staff too."""
     if v.user.has_open_ticket is False:
         return False
     ticket = await v.repo.tickets.open_for_user(v.uid)
     if ticket is None:
         return False
+    text = text or shot_texts.SHOT_QUESTION
     await add_follow_up(v.ctx.messenger, v.repo, v.ctx.settings, ticket, v.user, text)
     await v.say(fill(texts.TICKET_APPENDED, id=ticket.id), ticket_open(ticket.id))
+    if picture is not None:  # after the asker hears: the upload may take a while
+        await pictures.to_staff(v, ticket.id, picture, text)
     return True
+
+
+async def picture_received(ctx: MaxContext, update: JsonDict) -> bool:
+    """A photo or a file, maybe with a caption, as Telegram's handlers/faq.py reads one: the
+    caption is matched like a typed question; unanswered, «Отправить специалисту» offers the
+    picture with it (`ask_pressed`); after /ask or during an open ticket it goes to staff."""
+    found = pictures.attachment(update)
+    if found is None or not updates.is_dialog(update):
+        return False
+    async with visit(ctx, update) as v:
+        if v is None or v.state not in ("", AWAITING_QUESTION):
+            return False  # the profile dialog or a staff answer reads it as before
+        caption = updates.text(update)
+        if v.state == AWAITING_QUESTION:
+            await question_with_picture(v, found, caption)
+            return True
+        seq = pictures.seq(update)
+        await pictures.remember(v, seq, found)
+
+        async def follow_up() -> bool:
+            return await append_to_ticket(v, caption, found)
+
+        reply = await consult.ask(
+            ctx.faq, v.repo, ctx.querylog, ctx.settings, v.uid, caption,
+            role=v.user.role, follow_up=follow_up, picture=seq,
+        )  # fmt: skip
+        if reply is not None:
+            await v.say(reply.text, reply.buttons)
+            if reply.answered:  # answered from the FAQ during a ticket: staff see it anyway
+                await append_to_ticket(v, caption, found)
+    return True
+
+
+async def question_with_picture(v: Visit, found: JsonDict, caption: str) -> None:
+    """After /ask, a picture (with the question as caption, or without) is the question."""
+    if len(caption) > POST_BODY_LIMIT:
+        await v.say(texts.ASK_REPROMPT)
+        return
+    await v.clear_state()
+    question = caption or shot_texts.SHOT_QUESTION
+    await v.say(await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, question))
+    await _picture_to_ticket(v, found, caption)
+
+
+async def _picture_to_ticket(v: Visit, found: JsonDict | None, caption: str) -> None:
+    ticket = await v.repo.tickets.open_for_user(v.uid)
+    if found is not None and ticket is not None:
+        await pictures.to_staff(v, ticket.id, found, caption)
 
 
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
@@ -107,6 +162,8 @@ async def ask_pressed(v: Visit, query_id: int) -> None:
     await v.say(
         await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, logged.text)
     )
+    if logged.picture is not None:  # the question came with a screenshot: staff see it
+        await _picture_to_ticket(v, await pictures.recall(v, logged.picture), logged.caption)
 
 
 async def ticket_action(v: Visit, action: str, ticket_id: int) -> None:
@@ -143,6 +200,7 @@ async def forget_pressed(v: Visit, action: str) -> None:
     ctx = v.ctx
     done = await privacy.forget(v.repo, v.uid, ctx.clock, ctx.querylog)
     await v.clear_state()
+    await pictures.forget(v)
     await v.say(texts.FORGOTTEN)
     await privacy.redact(ctx.messenger, done)
     for registration, event in done.promoted:

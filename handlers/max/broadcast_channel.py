@@ -22,6 +22,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
+from bot.core.messages import Button
 from broadcasts.channel import Blocked, Failed, RetryAfter, SendOutcome, Sent
 from broadcasts.content import Content
 from handlers.max.client import (
@@ -36,7 +37,7 @@ from handlers.max.client import (
     MaxServerError,
     SentMessage,
 )
-from handlers.max.render import Button, inline_keyboard, render_text
+from handlers.max.render import inline_keyboard, render_text
 
 log = logging.getLogger(__name__)
 

@@ -239,6 +239,23 @@ class MaxClient:
             raise MaxBadRequest(200, "upload.no.token", f"no token in {answer!r:.200}")
         return str(token)
 
+    async def download(self, url: str, *, limit: int) -> bytes:
+        """A file a person sent, by its attachment's `url`. No token goes with it: the URL
+        itself grants access and may be on another host (MAX's file storage)."""
+        session = self._ensure_session()
+        data = bytearray()
+        try:
+            async with session.get(url, timeout=ClientTimeout(total=120)) as response:
+                if response.status >= 400:
+                    raise error_for(response.status, (await response.text())[:200])
+                async for chunk in response.content.iter_chunked(64 * 1024):
+                    data.extend(chunk)
+                    if len(data) > limit:
+                        raise MaxBadRequest(413, "file.too.big", f"over {limit} bytes: {url}")
+        except (ClientError, TimeoutError) as exc:
+            raise MaxNetworkError(f"{type(exc).__name__}: {exc}") from exc
+        return bytes(data)
+
     # ----------------------------------------------------------------- transport
 
     async def _call(

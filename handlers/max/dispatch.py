@@ -4,6 +4,10 @@ MAX updates have no id, and both long polling (a batch whose marker was not save
 delivery can repeat one. The key is a hash of the update type, its timestamp and the message
 or callback id, claimed in `processed_updates` (the table Telegram's dedupe uses; MAX keys are
 negative, Telegram's update ids positive) before any handler runs.
+
+Flood control is Telegram's rule (`bot.core.flood`, THROTTLE_RATE / THROTTLE_BURST): counted as
+updates arrive, before the per-person lock; a flooding person's messages are dropped with one
+polite note in the dialog, a press gets the note as its answer; MAX admins are never held.
 """
 
 from __future__ import annotations
@@ -19,10 +23,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import texts
+from bot.core.flood import FloodGate
 from bot.core.messages import Deferred, Unreachable
 from handlers.max import updates
+from handlers.max.client import MaxError
 from handlers.max.context import Handler, JsonDict, MaxContext
 from storage.models import ProcessedUpdate
+from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 KEEP = timedelta(days=2)
@@ -52,6 +59,8 @@ class MaxDispatcher:
         self._users: defaultdict[int, int] = defaultdict(int)  # updates in hand per person
         self._dedupe = dedupe
         self._claimed = 0
+        settings = ctx.settings
+        self._gate = FloodGate(settings.throttle_rate, settings.throttle_burst)
 
     def add(self, update_type: str, handler: Handler) -> None:
         self._handlers[update_type].append(handler)
@@ -61,6 +70,8 @@ class MaxDispatcher:
         return sorted(self._handlers)
 
     async def feed(self, update: JsonDict) -> None:
+        if not await self._let_in(update):
+            return
         who = updates.user_id(update) or int(update.get("chat_id") or 0)
         self._users[who] += 1
         try:
@@ -84,6 +95,32 @@ class MaxDispatcher:
             self._users[who] -= 1
             if not self._users[who]:
                 del self._users[who], self._locks[who]
+
+    async def _let_in(self, update: JsonDict) -> bool:
+        """False for a message or press over the person's flood limit (said so once)."""
+        kind, max_id = update.get("update_type"), updates.user_id(update)
+        if (
+            kind not in ("message_created", "message_callback")
+            or max_id is None
+            or max_id in self.ctx.settings.max_admin_ids
+            or updates.sender(update).get("is_bot")
+        ):
+            return True
+        allowed, warn = self._gate.allow(max_id)
+        if allowed:
+            return True
+        try:
+            if kind == "message_callback":
+                await updates.answer(self.ctx, update, texts.THROTTLED)
+            elif warn and updates.is_dialog(update):
+                async with self.ctx.sessionmaker() as session:
+                    repo = Repositories(session)
+                    uid = await repo.channel_ids.internal("max", "user", max_id)
+                    await repo.commit()
+                await self.ctx.messenger.send(uid, texts.THROTTLED)
+        except (Unreachable, Deferred, MaxError) as exc:
+            log.info("MAX flood note not delivered: %s", exc)
+        return False
 
     async def _run(self, update: JsonDict) -> None:
         for handler in self._handlers.get(str(update.get("update_type")), []):

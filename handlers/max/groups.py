@@ -23,7 +23,6 @@ from bot.texts import chats as t
 from handlers.max import broadcast_buttons
 from handlers.max.client import MaxError
 from handlers.max.context import Handler, JsonDict, MaxContext, Routes
-from handlers.max.render import Button as MaxButton
 from handlers.max.render import inline_keyboard, render_text
 from storage.models import Chat
 from storage.repositories import Repositories
@@ -100,8 +99,7 @@ def bind_chat(chat_id: int, bound: list[str]) -> Keyboard:
 
 def new_body(text: str, keyboard: Keyboard) -> JsonDict:
     """A message body for `POST /answers`: the pressed message rewritten with new buttons."""
-    laid = [[MaxButton(b.label, action=b.action, url=b.url) for b in row] for row in keyboard]
-    attachment = inline_keyboard(laid)
+    attachment = inline_keyboard(keyboard)
     return {"text": render_text(text)[0], "format": "html",
             "attachments": [attachment] if attachment else []}  # fmt: skip
 

@@ -19,7 +19,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Final, TypeVar
 
 from bot.core.messages import (
-    Button,
     Deferred,
     Keyboard,
     MessageRef,
@@ -51,20 +50,14 @@ MAX_BACKOFF: Final = 60.0
 RATE_ATTEMPTS: Final = 12  # 1+2+4+…+60 s: about six minutes of 429s before giving up
 FAULT_ATTEMPTS: Final = 3  # 5xx and network errors
 NOT_READY_ATTEMPTS: Final = 10
+IMAGES: Final = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 REMEMBERED: Final = 2000  # (chat, seq) → mid of recent messages, for refs without a mid
 
 
 def max_buttons(buttons: Keyboard | None) -> list[dict[str, Any]]:
     """The neutral keyboard as MAX's `inline_keyboard` attachment (or nothing)."""
-    if not buttons:
-        return []
-    rows = [[_button(b) for b in row] for row in buttons]
-    keyboard = render.inline_keyboard(rows)
+    keyboard = render.inline_keyboard(buttons or ())
     return [keyboard] if keyboard is not None else []
-
-
-def _button(button: Button) -> render.Button:
-    return render.Button(button.label, action=button.action, url=button.url)
 
 
 class MaxMessenger:
@@ -106,19 +99,6 @@ class MaxMessenger:
         assert sent is not None
         return self._ref(chat_id, sent)
 
-    async def send_attachments(
-        self, chat_id: int, text: str, attachments: list[dict[str, Any]]
-    ) -> MessageRef:
-        """Like `send`, with MAX's own attachments under the last part (a `request_contact`
-        keyboard, which the neutral Button cannot say) — paced and retried the same way."""
-        target = await self.target(chat_id)
-        parts = render.render_text(text) or ["—"]
-        sent: SentMessage | None = None
-        for n, part in enumerate(parts, start=1):
-            sent = await self._post(chat_id, target, part, attachments if n == len(parts) else [])
-        assert sent is not None
-        return self._ref(chat_id, sent)
-
     async def _post(
         self,
         chat_id: int,
@@ -147,10 +127,11 @@ class MaxMessenger:
 
     async def send_file(self, chat_id: int, file: OutFile, caption: str = "") -> MessageRef:
         target = await self.target(chat_id)
+        kind = "image" if file.filename.lower().endswith(IMAGES) else "file"  # shown inline
         token = await self._with_retries(
-            chat_id, lambda: self.client.upload(file.data, file.filename), pace=False
+            chat_id, lambda: self.client.upload(file.data, file.filename, kind), pace=False
         )
-        attachment = {"type": "file", "payload": {"token": token}}
+        attachment = {"type": kind, "payload": {"token": token}}
         parts = render.render_text(caption) if caption else []
         text = parts[0] if parts else None
         for attempt in range(NOT_READY_ATTEMPTS):

@@ -184,6 +184,7 @@ def register(routes: Routes) -> None:
     routes.add("bot_started", bot_started)
     routes.add("message_created", commands)
     staff.register(routes)  # an admin's answer after «Ответить» comes before the catch-all
+    routes.add("message_created", asker.picture_received)  # its caption is no plain text
     routes.add("message_created", free_text)
     routes.add("message_created", not_text)
     routes.add("message_callback", callbacks)

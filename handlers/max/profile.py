@@ -13,16 +13,15 @@ import json
 from typing import Any
 
 from bot.core.markup import clip, fill, fill_region
-from bot.core.messages import Button, Keyboard, Switchboard, pack, rows
+from bot.core.messages import Button, Keyboard, pack, rows
 from bot.services.events.registration import become_teacher, register_and_confirm
 from bot.services.profile import teachers
 from bot.services.profile.contacts import normalize_contact, normalize_phone
 from bot.services.profile.teachers import CONSENT_VERSION, NAME_LIMIT, ORG_LIMIT, POSITION_LIMIT
 from bot.texts import events as t
 from bot.texts import max as max_texts
-from handlers.max import render, updates
+from handlers.max import updates
 from handlers.max.context import JsonDict, MaxContext, Routes
-from handlers.max.messenger import MaxMessenger
 from handlers.max.people import Visit, visit
 
 PREFIX = "pf:"
@@ -110,16 +109,9 @@ async def to_contact(v: Visit, data: dict[str, Any], position: str) -> None:
 
 
 async def ask_contact(v: Visit, text: str) -> None:
-    """The question with MAX's «share my number» button (a keyboard the neutral port lacks),
-    through the MaxMessenger behind the Switchboard, paced like every reply."""
-    share = render.inline_keyboard([[render.Button(t.BTN_SHARE_PHONE, contact=True)]])
-    outlet = v.ctx.messenger
-    if isinstance(outlet, Switchboard):
-        outlet = outlet.of(v.uid)
-    if isinstance(outlet, MaxMessenger) and share is not None:
-        await outlet.send_attachments(v.uid, text, [share])
-    else:
-        await v.say(text)
+    """The question with «share my number» (MAX's request_contact button), paced like any
+    other message to the person."""
+    await v.say(text, rows(Button.contact(t.BTN_SHARE_PHONE)))
 
 
 def shared_phone(update: JsonDict) -> str | None:

@@ -1,4 +1,5 @@
-"""The bot's Telegram-flavoured HTML made safe for MAX, cut to MAX's length, and its buttons.
+"""The bot's Telegram-flavoured HTML made safe for MAX, cut to MAX's length, and the core's
+neutral buttons (`bot.core.messages.Button`) laid out as MAX's inline keyboard.
 
 MAX keeps only b/strong, i/em, u/ins, s/del, a, code/pre, mark and h1 (docs-api, «HTML
 support»; other tags are stripped by MAX, so their text would run together). Telegram-only
@@ -16,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any, Final
+
+from bot.core.messages import Button
 
 TEXT_LIMIT: Final = 4000
 ROWS_LIMIT: Final = 30
@@ -187,39 +190,32 @@ def render_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
 # ----------------------------------------------------------------- buttons
 
 
-@dataclass(frozen=True)
-class Button:
-    """A neutral button: `action` for a callback, `url` for a link, `contact=True` to ask
-    for the phone number (MAX `request_contact`)."""
+def max_button(button: Button) -> dict[str, Any]:
+    """A neutral button (`bot.core.messages.Button`) as MAX's: callback, link or
+    request_contact."""
+    label = button.label
+    label = label if len(label) <= BUTTON_TEXT_LIMIT else label[: BUTTON_TEXT_LIMIT - 1] + "…"
+    if button.url is not None:
+        if len(button.url) > URL_LIMIT:
+            raise ValueError(f"URL longer than {URL_LIMIT}: {button.url[:50]}…")
+        return {"type": "link", "text": label, "url": button.url}
+    if button.asks_contact:
+        return {"type": "request_contact", "text": label}
+    if not button.action or len(button.action) > PAYLOAD_LIMIT:
+        raise ValueError(f"callback payload must be 1–{PAYLOAD_LIMIT} characters")
+    return {"type": "callback", "text": label, "payload": button.action}
 
-    label: str
-    action: str | None = None
-    url: str | None = None
-    contact: bool = False
 
-    def to_max(self) -> dict[str, Any]:
-        label = self.label if len(self.label) <= BUTTON_TEXT_LIMIT else self.label[:127] + "…"
-        if self.url is not None:
-            if len(self.url) > URL_LIMIT:
-                raise ValueError(f"URL longer than {URL_LIMIT}: {self.url[:50]}…")
-            return {"type": "link", "text": label, "url": self.url}
-        if self.contact:
-            return {"type": "request_contact", "text": label}
-        if not self.action or len(self.action) > PAYLOAD_LIMIT:
-            raise ValueError(f"callback payload must be 1–{PAYLOAD_LIMIT} characters")
-        return {"type": "callback", "text": label, "payload": self.action}
-
-    @property
-    def wide(self) -> bool:
-        return self.url is not None or self.contact
+def _wide(button: Button) -> bool:
+    return button.url is not None or button.asks_contact
 
 
 def layout(rows: Sequence[Sequence[Button]]) -> list[list[dict[str, Any]]]:
     """Rows as asked, each split to MAX's width (7, or 3 with links / contact requests)."""
     out: list[list[dict[str, Any]]] = []
     for row in rows:
-        width = WIDE_ROW_LIMIT if any(b.wide for b in row) else ROW_LIMIT
-        out.extend([b.to_max() for b in row[n : n + width]] for n in range(0, len(row), width))
+        width = WIDE_ROW_LIMIT if any(_wide(b) for b in row) else ROW_LIMIT
+        out.extend([max_button(b) for b in row[n : n + width]] for n in range(0, len(row), width))
     if len(out) > ROWS_LIMIT or sum(map(len, out)) > BUTTONS_LIMIT:
         raise ValueError(f"a MAX keyboard holds {ROWS_LIMIT} rows, {BUTTONS_LIMIT} buttons")
     return out

@@ -13,7 +13,13 @@ from aiogram.exceptions import (
     TelegramNotFound,
     TelegramRetryAfter,
 )
-from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import (
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
 
 from bot.core.messages import (
     Deferred,
@@ -35,12 +41,32 @@ def markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
 
 def render(buttons: Keyboard) -> InlineKeyboardMarkup:
     """Neutral rows of buttons as Telegram's inline keyboard."""
+    if any(b.asks_contact for row in buttons for b in row):
+        raise ValueError("a contact request is a reply keyboard in Telegram: use any_markup")
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [InlineKeyboardButton(text=b.label, callback_data=b.action, url=b.url) for b in row]
             for row in buttons
         ]
     )
+
+
+def any_markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    """What a send carries: Telegram asks for a contact only from a reply keyboard (an inline
+    button cannot), so a keyboard of contact requests becomes one, shown once."""
+    if not buttons or not any(b.asks_contact for row in buttons for b in row):
+        return markup(buttons)
+    return contact_keyboard(buttons)
+
+
+def contact_keyboard(buttons: Keyboard) -> ReplyKeyboardMarkup:
+    """Contact requests as Telegram's one-time reply keyboard."""
+    if not all(b.asks_contact for row in buttons for b in row):
+        raise ValueError("Telegram cannot mix a contact request with inline buttons")
+    keyboard = [
+        [KeyboardButton(text=b.label, request_contact=True) for b in row] for row in buttons
+    ]
+    return ReplyKeyboardMarkup(keyboard=keyboard, resize_keyboard=True, one_time_keyboard=True)
 
 
 def _unreachable(exc: TelegramAPIError) -> Unreachable | Deferred:
@@ -60,7 +86,7 @@ class TelegramMessenger:
 
     async def send(self, chat_id: int, text: str, buttons: Keyboard | None = None) -> MessageRef:
         try:
-            sent = await self.bot.send_message(chat_id, text, reply_markup=markup(buttons))
+            sent = await self.bot.send_message(chat_id, text, reply_markup=any_markup(buttons))
         except TelegramAPIError as exc:
             raise _unreachable(exc) from exc
         return MessageRef(sent.chat.id, sent.message_id)

@@ -14,6 +14,7 @@ from aiogram.types.update import UpdateTypeLookupError
 from bot import texts
 from bot.core import metrics
 from bot.core.config import Settings
+from bot.core.flood import FloodGate
 from storage.db import SessionMaker, current_session
 from storage.repositories import Repositories
 
@@ -63,14 +64,12 @@ class UserMiddleware(BaseMiddleware):
 
 
 class ThrottlingMiddleware(BaseMiddleware):
-    """A token bucket per user: a flood gets one polite note, then silence; others unaffected.
+    """`bot.core.flood.FloodGate` per user: a flood gets one polite note, then silence.
 
     An outer middleware on `dp.update` placed before the per-chat lock (create_dispatcher):
     it counts messages as they arrive. Counted behind the lock, a flood would be let through
     one by one as fast as the bot answers, which is the pace of the chat's send limit.
     """
-
-    WARN_EVERY = 10.0  # seconds between two "slow down" notes to the same user
 
     def __init__(
         self,
@@ -79,31 +78,14 @@ class ThrottlingMiddleware(BaseMiddleware):
         clock: Callable[[], float] = time.monotonic,
         is_admin: Callable[[int], bool] = lambda _: False,
     ):
-        self.rate, self.burst, self.clock, self.is_admin = rate, float(burst), clock, is_admin
-        self._buckets: dict[int, tuple[float, float, float]] = {}  # tokens, stamp, last warning
-
-    def _allow(self, user_id: int) -> tuple[bool, bool]:
-        """(allowed, should_warn)."""
-        now = self.clock()
-        tokens, stamp, warned_at = self._buckets.get(
-            user_id, (self.burst, now, now - self.WARN_EVERY)
-        )
-        tokens = min(self.burst, tokens + (now - stamp) * self.rate)
-        if tokens >= 1:
-            self._buckets[user_id] = (tokens - 1, now, warned_at)
-            return True, False
-        warn = now - warned_at >= self.WARN_EVERY
-        self._buckets[user_id] = (tokens, now, now if warn else warned_at)
-        if len(self._buckets) > 10_000:  # forget idle users; full buckets carry no state
-            self._buckets = {k: v for k, v in self._buckets.items() if v[0] < self.burst}
-        return False, warn
+        self.gate, self.is_admin = FloodGate(rate, burst, clock), is_admin
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: TgUser | None = data.get("event_from_user")
         inner = (event.message or event.callback_query) if isinstance(event, Update) else event
         if tg_user is None or inner is None or self.is_admin(tg_user.id):
             return await handler(event, data)
-        allowed, warn = self._allow(tg_user.id)
+        allowed, warn = self.gate.allow(tg_user.id)
         if allowed:
             return await handler(event, data)
         if isinstance(inner, CallbackQuery) or (

@@ -108,3 +108,5 @@ class StaffPost(Base):
     )
     chat_id: Mapped[int] = mapped_column(BigInteger)
     message_id: Mapped[int] = mapped_column(BigInteger)
+    # the messenger's own id where it has one (MAX edits by `mid.…`): /forget_me redacts by it
+    ref: Mapped[str] = mapped_column(String(128), default="", server_default="")

@@ -29,3 +29,17 @@ class DialogStateRepo:
 
     async def clear(self, key: str) -> None:
         await self.session.execute(delete(FsmRecord).where(FsmRecord.key == key))
+
+    async def keep(self, key: str, data: str) -> None:
+        """A value an adapter holds for a person between updates (MAX: a picture waiting for
+        «Отправить специалисту»), in the row's data."""
+        row = await self.session.get(FsmRecord, key)
+        if row is None:
+            self.session.add(FsmRecord(key=key, state=None, data=data))
+        else:
+            row.data = data
+        await self.session.flush()
+
+    async def kept(self, key: str) -> str:
+        row = await self.session.get(FsmRecord, key)
+        return row.data if row is not None else ""

@@ -49,8 +49,10 @@ class TicketRepo:
         await self.session.flush()
         return message
 
-    async def add_post(self, ticket_id: int, chat_id: int, message_id: int) -> None:
-        self.session.add(StaffPost(ticket_id=ticket_id, chat_id=chat_id, message_id=message_id))
+    async def add_post(self, ticket_id: int, chat_id: int, message_id: int, ref: str = "") -> None:
+        self.session.add(
+            StaffPost(ticket_id=ticket_id, chat_id=chat_id, message_id=message_id, ref=ref)
+        )
         await self.session.flush()
 
     async def mark_unseen(self, ticket_id: int) -> None:
@@ -150,13 +152,13 @@ class TicketRepo:
         )
         return int(count or 0)
 
-    async def posts_for_user(self, user_id: int) -> list[tuple[int, int, int]]:
-        """(ticket id, chat id, message id) of every staff post about the user's tickets:
+    async def posts_for_user(self, user_id: int) -> list[tuple[int, int, int, str]]:
+        """(ticket id, chat id, message id, ref) of every staff post about the user's tickets:
         /forget_me redacts them, so they are read before the tickets go."""
         rows = await self.session.execute(
-            select(StaffPost.ticket_id, StaffPost.chat_id, StaffPost.message_id)
+            select(StaffPost.ticket_id, StaffPost.chat_id, StaffPost.message_id, StaffPost.ref)
             .join(Ticket, Ticket.id == StaffPost.ticket_id)
             .where(Ticket.user_id == user_id)
             .order_by(StaffPost.id)
         )
-        return [(ticket_id, chat_id, message_id) for ticket_id, chat_id, message_id in rows.all()]
+        return [(t, chat_id, message_id, ref) for t, chat_id, message_id, ref in rows.all()]

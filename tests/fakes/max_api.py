@@ -299,6 +299,11 @@ class FakeMaxServer:
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         path, method = "/" + request.match_info["tail"], request.method
+        if path.startswith("/files/"):  # a person's attachment, by its payload url (no token)
+            found = self.uploads.get(path.removeprefix("/files/"))
+            if found is None:
+                return web.json_response({"code": "not.found", "message": path}, status=404)
+            return web.Response(body=found[1], content_type="application/octet-stream")
         body: Any = None
         if request.content_type == "application/json" and request.can_read_body:
             try:

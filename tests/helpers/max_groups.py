@@ -10,7 +10,7 @@ from bot.core.messages import Keyboard, MessageRef, OutFile, Unreachable
 from handlers.max.client import MaxBlocked, MaxClient, MaxNotFound
 from handlers.max.context import Handler, JsonDict, MaxContext
 from handlers.max.ids import MaxIds
-from handlers.max.render import Button, inline_keyboard, render_text
+from handlers.max.render import inline_keyboard, render_text
 
 
 class ListRoutes:
@@ -40,8 +40,7 @@ class IdMessenger:
         target = await self.ids.external(chat_id)
         if target is None:
             raise Unreachable(f"unknown MAX id {chat_id}")
-        laid = [[Button(b.label, b.action, b.url) for b in row] for row in buttons or ()]
-        keyboard = inline_keyboard(laid)
+        keyboard = inline_keyboard(buttons or ())
         user_id, group_id = (target, None) if chat_id > 0 else (None, target)
         try:
             sent = await self.client.send_message(

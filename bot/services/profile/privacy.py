@@ -84,7 +84,7 @@ async def describe(
 class Forgotten:
     """What is left to do once the person has been told: posts to redact, people promoted."""
 
-    posts: list[tuple[int, int, int]] = field(default_factory=list)
+    posts: list[tuple[int, int, int, str]] = field(default_factory=list)
     promoted: list[tuple[Registration, Event]] = field(default_factory=list)
 
 

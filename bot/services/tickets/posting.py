@@ -48,7 +48,9 @@ def is_staff(settings: Settings, user_id: int, chat_id: int) -> bool:
     )
 
 
-def ticket_card(ticket: Ticket, user: User | None) -> str:
+def ticket_card(ticket: Ticket, user: User | None, own_id: int | None = None) -> str:
+    """The staff post of a new ticket; `own_id`: the asker's id in their messenger (a MAX
+    person's internal id means nothing to staff), see `card`."""
     return fill(
         texts.STAFF_TICKET,
         id=ticket.id,
@@ -56,10 +58,15 @@ def ticket_card(ticket: Ticket, user: User | None) -> str:
         name=user.full_name if user else "удалённый пользователь",
         username=f" (@{user.username})" if user and user.username else "",
         role=texts.ROLE_TITLES.get(user.role or "", "роль не выбрана") if user else "—",
-        user_id=ticket.user_id,
+        user_id=own_id if own_id is not None else ticket.user_id,
         channel=CHANNEL_NAMES[channel_of(ticket.user_id)],  # where the answer will go
         body=clip(ticket.question, POST_BODY_LIMIT),
     )
+
+
+async def card(repo: Repositories, ticket: Ticket, user: User | None) -> str:
+    """`ticket_card` with the asker's own id in their messenger (MAX's user id)."""
+    return ticket_card(ticket, user, await repo.channel_ids.external(ticket.user_id))
 
 
 async def post(
@@ -81,7 +88,7 @@ async def post(
         except Deferred:
             log.info("ticket %s: staff chat %s busy, the post waits", ticket_id, chat_id)
             continue
-        await repo.tickets.add_post(ticket_id, sent.chat_id, sent.message_id)
+        await repo.tickets.add_post(ticket_id, sent.chat_id, sent.message_id, sent.ref)
         delivered += 1
     if delivered == 0:
         log.error("ticket %s reached no staff chat; set STAFF_CHAT_ID or ADMIN_IDS", ticket_id)
@@ -110,7 +117,7 @@ async def open_ticket(
     await repo.commit()
     with patience(settings.staff_post_wait_seconds):
         reached = await post(
-            messenger, repo, settings, ticket.id, ticket_card(ticket, user),
+            messenger, repo, settings, ticket.id, await card(repo, ticket, user),
             buttons.staff_ticket(ticket.id),
         )  # fmt: skip
     if not reached:  # the relay posts it when the chat allows
@@ -178,13 +185,15 @@ async def deliver_answer(
     return delivered
 
 
-async def redact_posts(messenger: Messenger, posts: list[tuple[int, int, int]]) -> None:
+async def redact_posts(messenger: Messenger, posts: list[tuple[int, int, int, str]]) -> None:
     """/forget_me: the bot's own posts about the user's tickets lose name, id and question.
-    Staff messages cannot be edited by the bot; the posts can, whatever their age."""
-    for ticket_id, chat_id, message_id in posts:
+    Staff messages cannot be edited by the bot; the posts can, whatever their age (a MAX post
+    by its stored `mid`, `ref`)."""
+    for ticket_id, chat_id, message_id, ref in posts:
         try:
             await messenger.edit(
-                MessageRef(chat_id, message_id), fill(texts.STAFF_TICKET_FORGOTTEN, id=ticket_id)
+                MessageRef(chat_id, message_id, ref),
+                fill(texts.STAFF_TICKET_FORGOTTEN, id=ticket_id),
             )
         except (Unreachable, Deferred) as exc:  # deleted by staff, or the chat is gone
             log.info("ticket %s post %s/%s not redacted: %s", ticket_id, chat_id, message_id, exc)

@@ -20,7 +20,7 @@ import time
 from bot.core.config import Settings
 from bot.core.messages import Messenger
 from bot.services.tickets import buttons
-from bot.services.tickets.posting import follow_up_note, post, ticket_card
+from bot.services.tickets.posting import card, follow_up_note, post
 from broadcasts.limiter import Priority, current_priority
 from storage.db import SessionMaker
 from storage.models import TicketMessage, TicketStatus
@@ -109,7 +109,7 @@ class StaffRelay:
             if ticket.status == TicketStatus.CLOSED:
                 return True  # withdrawn or closed meanwhile: nothing to tell staff
             if is_new:
-                text = ticket_card(ticket, ticket.user)
+                text = await card(repo, ticket, ticket.user)
             else:
                 name = ticket.user.full_name if ticket.user else str(ticket.user_id)
                 text = follow_up_note(ticket, name, [m.text for m in batch])

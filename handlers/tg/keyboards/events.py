@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.core.markup import clip
+from bot.core.messages import Button, rows
 from bot.texts import events as t
 from handlers.tg.callbacks import (
     EventCb,
     ProfileCb,
 )
+from handlers.tg.messenger import contact_keyboard
 
 
 def cancel_confirm(event_id: int) -> InlineKeyboardMarkup:
@@ -41,11 +43,8 @@ def positions() -> InlineKeyboardMarkup:
 
 
 def share_phone() -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(
-        keyboard=[[KeyboardButton(text=t.BTN_SHARE_PHONE, request_contact=True)]],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
+    """The neutral contact request (the same button MAX's profile dialog sends)."""
+    return contact_keyboard(rows(Button.contact(t.BTN_SHARE_PHONE)))
 
 
 def yes_no(field: str, yes: str, no: str) -> InlineKeyboardMarkup:

@@ -1,0 +1,98 @@
+"""A screenshot or a file a MAX parent sends, on its way to a ticket.
+
+MAX cannot copy a person's message into another chat, let alone into Telegram: the picture is
+fetched by its attachment's `url` and uploaded to each staff chat by `file_to_staff` (the
+Messenger's `send_file`: Telegram's document, MAX's image). Until the person asks for a
+specialist, the attachment waits in the database beside their dialog's step (one per person,
+the latest; the FAQ log row keeps the message's `seq` to match it), so a restart between the
+picture and «Отправить специалисту» loses nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Final
+
+from bot.core.messages import OutFile
+from bot.services.tickets.media import file_to_staff
+from handlers.max import updates
+from handlers.max.client import MaxError
+from handlers.max.context import JsonDict
+from handlers.max.people import Visit
+
+log = logging.getLogger(__name__)
+KINDS: Final = ("image", "file")
+SIZE_LIMIT: Final = 20 * 1024 * 1024  # Telegram's limit for a file a bot downloads, to be safe
+SIGNATURES: Final = {
+    b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"GIF8": ".gif", b"RIFF": ".webp",
+}  # fmt: skip
+
+
+def attachment(update: JsonDict) -> JsonDict | None:
+    """The first photo or file of a message (a contact, a sticker: None)."""
+    for found in (updates.message(update).get("body") or {}).get("attachments") or []:
+        if isinstance(found, dict) and found.get("type") in KINDS:
+            return found
+    return None
+
+
+def seq(update: JsonDict) -> int:
+    return int((updates.message(update).get("body") or {}).get("seq") or 0)
+
+
+def _key(v: Visit) -> str:
+    return f"maxpic:{v.uid}"
+
+
+async def remember(v: Visit, message_seq: int, found: JsonDict) -> None:
+    """Keep the attachment until the person asks for a specialist (or sends another)."""
+    kept = json.dumps({"seq": message_seq, "attachment": found}, ensure_ascii=False)
+    await v.repo.dialog_states.keep(_key(v), kept)
+    await v.repo.commit()
+
+
+async def recall(v: Visit, message_seq: int) -> JsonDict | None:
+    """The attachment of message `message_seq`, if it is still the one kept."""
+    try:
+        kept = json.loads(await v.repo.dialog_states.kept(_key(v)) or "{}")
+    except ValueError:
+        return None
+    found = kept.get("attachment") if kept.get("seq") == message_seq else None
+    return found if isinstance(found, dict) else None
+
+
+async def forget(v: Visit) -> None:
+    """/forget_me: the link to the person's picture goes with the rest."""
+    await v.repo.dialog_states.clear(_key(v))
+    await v.repo.commit()
+
+
+def _filename(found: JsonDict, data: bytes) -> str:
+    if found.get("type") == "file" and found.get("filename"):
+        return str(found["filename"])[:200]
+    ext = next((e for sig, e in SIGNATURES.items() if data.startswith(sig)), ".jpg")
+    return f"screenshot{ext}"
+
+
+async def fetch(v: Visit, found: JsonDict) -> OutFile | None:
+    url = str((found.get("payload") or {}).get("url") or "")
+    if not url.startswith(("https://", "http://")):
+        return None
+    try:
+        data = await v.ctx.client.download(url, limit=SIZE_LIMIT)
+    except MaxError as exc:
+        log.warning("MAX attachment not fetched: %s", exc)
+        return None
+    return OutFile(_filename(found, data), data)
+
+
+async def to_staff(v: Visit, ticket_id: int, found: JsonDict, caption: str) -> None:
+    """The picture beside the ticket in every staff chat; commits the posts."""
+    file = await fetch(v, found)
+    if file is None:
+        return
+    ctx = v.ctx
+    name = v.user.full_name
+    await file_to_staff(ctx.messenger, v.repo, ctx.settings, ticket_id, name, file, caption)
+    await v.repo.commit()
