@@ -3,6 +3,7 @@ translated (403 → gone, a 429 beyond the caller's patience → Deferred, else 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -69,3 +70,18 @@ async def test_blocked_is_gone_and_a_long_429_is_deferred(
         await messenger.send(uid, "Привет")
     assert caught.value.gone
     await messenger.client.close()
+
+
+async def test_a_broadcast_takes_only_the_slots_people_leave_unused() -> None:
+    """Replies reserve MAX_RATE slots ahead; a broadcast's spare slot comes after all of
+    them, so the two together never go faster than MAX_RATE."""
+    now = [100.0]
+    pacer = MaxPacer(10, clock=lambda: now[0])  # one slot every 0.1 s
+    for person in range(5):
+        assert pacer.reserve(person) == pytest.approx(person * 0.1)
+    spare = asyncio.create_task(pacer.acquire_spare(99))
+    await asyncio.sleep(0.02)
+    assert not spare.done()  # the five replies hold the pace until 100.5
+    now[0] = 100.5
+    await asyncio.wait_for(spare, 1)
+    assert pacer.reserve(6) == pytest.approx(0.1)  # the broadcast's slot was taken

@@ -54,19 +54,26 @@ def max_client(settings: Settings) -> MaxClient | None:
 
 
 def broadcast_channel(
-    settings: Settings, sessionmaker: SessionMaker, bot: Bot | None
+    settings: Settings, sessionmaker: SessionMaker, bot: Bot | None, pacer: MaxPacer | None = None
 ) -> tuple[Channel, MaxClient | None]:
     """Each delivery goes to its chat's messenger: Telegram when this process has a Bot, MAX
     when MAX_BOT_TOKEN is set (a row of a missing messenger waits, then fails with the reason;
     it never reaches the other). MAX sends keep MAX's pace: MAX_RATE overall, about 2 a second
-    into one chat. The MAX client is the caller's to close."""
+    into one chat; with the `pacer` of this process's MAX messenger a broadcast takes only the
+    slots people's replies leave unused. The MAX client is the caller's to close."""
     channels: dict[str, Channel] = {}
     if bot is not None:
         channels["tg"] = TelegramChannel(bot)
     client = max_client(settings)
     if client is not None:
-        pace = RateLimiter(settings.max_rate, per_chat_interval=0.5)
-        channels["max"] = MaxChannel(client, ids=MaxIds(sessionmaker).external, pace=pace.acquire)
+        limiter = RateLimiter(settings.max_rate, per_chat_interval=0.5)
+
+        async def pace(chat_id: int) -> None:
+            await limiter.acquire(chat_id)
+            if pacer is not None:
+                await pacer.acquire_spare(chat_id)
+
+        channels["max"] = MaxChannel(client, ids=MaxIds(sessionmaker).external, pace=pace)
     return ChannelRouter(channels), client
 
 
@@ -123,7 +130,9 @@ class Jobs:
         install_reminders(scheduler, reminders, settings.reminder_every_seconds)
         scheduler.start()
         self._scheduler = scheduler
-        channel, client = broadcast_channel(settings, self.sessionmaker, self.bot)
+        outlet = messenger.messengers.get("max")
+        pacer = outlet.pacer if isinstance(outlet, MaxMessenger) else None
+        channel, client = broadcast_channel(settings, self.sessionmaker, self.bot, pacer)
         if client is not None:
             self._close.append(client.close)
         self.worker = BroadcastWorker(

@@ -147,6 +147,11 @@ class MaxMessenger:
     ) -> MessageRef:
         raise Unreachable("MAX cannot copy a message")
 
+    @property
+    def pacer(self) -> MaxPacer:
+        """The pace this messenger keeps; a broadcast in the same process shares it."""
+        return self._pacer
+
     # ----------------------------------------------------------------- internals
 
     def _ref(self, chat_id: int, sent: SentMessage) -> MessageRef:

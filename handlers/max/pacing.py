@@ -44,3 +44,15 @@ class MaxPacer:
         wait = self.reserve(chat_id)
         if wait > 0:
             await asyncio.sleep(wait)
+
+    async def acquire_spare(self, chat_id: int) -> None:
+        """A slot nobody else has taken: waits while replies to people and reminders hold the
+        pace, so a broadcast in the same process only uses what they leave unused and the two
+        together never exceed MAX_RATE."""
+        while True:
+            now = self._clock()
+            at = max(now, self._next, self._next_in.get(chat_id, 0.0))
+            if at <= now:
+                self.reserve(chat_id)
+                return
+            await asyncio.sleep(at - now)
