@@ -11,10 +11,10 @@ from aiogram.types import TelegramObject, Update
 from sqlalchemy import select
 
 from bot.core.clock import FrozenClock
-from handlers.tg import dedupe
 from handlers.tg.dedupe import UpdateDedupe
 from storage.db import create_engine, create_sessionmaker
 from storage.models import ProcessedUpdate
+from storage.repositories.processed import KEEP
 from tests.conftest import Backend
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -37,7 +37,7 @@ async def test_old_rows_are_pruned_on_the_first_claim(backend: Backend) -> None:
     sessionmaker = create_sessionmaker(engine)
     try:
         async with sessionmaker() as session:
-            session.add(ProcessedUpdate(update_id=1, at=NOW - dedupe.KEEP - timedelta(hours=1)))
+            session.add(ProcessedUpdate(update_id=1, at=NOW - KEEP - timedelta(hours=1)))
             session.add(ProcessedUpdate(update_id=2, at=NOW - timedelta(hours=1)))
             await session.commit()
         assert await UpdateDedupe(sessionmaker, FrozenClock(NOW)).claim(3)

@@ -16,24 +16,18 @@ import asyncio
 import hashlib
 import logging
 from collections import defaultdict
-from datetime import timedelta
-
-from sqlalchemy import delete, insert
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import texts
 from bot.core.flood import FloodGate
-from bot.core.messages import Deferred, Unreachable
+from bot.core.messages import Deferred, Unreachable, patience
 from handlers.max import updates
 from handlers.max.client import MaxError
 from handlers.max.context import Handler, JsonDict, MaxContext
-from storage.models import ProcessedUpdate
 from storage.repositories import Repositories
+from storage.repositories.processed import UpdateClaims
 
 log = logging.getLogger(__name__)
-KEEP = timedelta(days=2)
-PRUNE_EVERY = 1000
+FAILURE_PATIENCE = 10.0  # seconds an apology may wait for MAX's pace before it is dropped
 
 
 def update_key(update: JsonDict) -> int:
@@ -58,7 +52,7 @@ class MaxDispatcher:
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._users: defaultdict[int, int] = defaultdict(int)  # updates in hand per person
         self._dedupe = dedupe
-        self._claimed = 0
+        self._claims = UpdateClaims(ctx.sessionmaker)
         settings = ctx.settings
         self._gate = FloodGate(settings.throttle_rate, settings.throttle_burst)
 
@@ -133,7 +127,12 @@ class MaxDispatcher:
         if max_id is None or not updates.is_dialog(update):
             return
         try:
-            await self.ctx.client.send_message(user_id=max_id, text=texts.ERROR)
+            async with self.ctx.sessionmaker() as session:
+                repo = Repositories(session)
+                uid = await repo.channel_ids.internal("max", "user", max_id)
+                await repo.commit()
+            with patience(FAILURE_PATIENCE):  # paced like any reply, never held for long
+                await self.ctx.messenger.send(uid, texts.ERROR)
         except Exception as exc:
             log.info("MAX apology not delivered: %s", exc)
 
@@ -147,17 +146,4 @@ class MaxDispatcher:
             log.info("MAX callback not answered: %s", exc)
 
     async def claim(self, key: int) -> bool:
-        engine = self.ctx.sessionmaker.kw.get("bind")
-        assert isinstance(engine, AsyncEngine)
-        now = self.ctx.clock.now()
-        try:
-            async with engine.begin() as conn:
-                await conn.execute(insert(ProcessedUpdate), {"update_id": key, "at": now})
-                self._claimed += 1
-                if self._claimed % PRUNE_EVERY == 1:
-                    await conn.execute(
-                        delete(ProcessedUpdate).where(ProcessedUpdate.at < now - KEEP)
-                    )
-        except IntegrityError:
-            return False
-        return True
+        return await self._claims.claim(key, self.ctx.clock.now())
