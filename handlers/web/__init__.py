@@ -16,8 +16,9 @@ from aiohttp import web
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Messenger
-from handlers.web import auth, staff, summary, tickets
-from handlers.web.context import CLOCK, MESSENGER, SESSIONMAKER, SETTINGS
+from bot.services.faq import FaqService
+from handlers.web import auth, kb, staff, summary, tickets
+from handlers.web.context import CLOCK, FAQ, MESSENGER, SESSIONMAKER, SETTINGS, FaqSource
 from storage.db import SessionMaker
 
 HERE = Path(__file__).parent
@@ -25,12 +26,17 @@ PREFIX = "/web"
 
 
 def create_panel(
-    settings: Settings, sessionmaker: SessionMaker, messenger: Messenger, clock: Clock
+    settings: Settings,
+    sessionmaker: SessionMaker,
+    messenger: Messenger,
+    clock: Clock,
+    faq: FaqService | None = None,
 ) -> web.Application:
     panel = web.Application(middlewares=[auth.guard])
     panel[SETTINGS], panel[SESSIONMAKER], panel[MESSENGER], panel[CLOCK] = (
         settings, sessionmaker, messenger, clock,
     )  # fmt: skip
+    panel[FAQ] = FaqSource(settings, faq)
     env = aiohttp_jinja2.setup(
         panel,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -43,6 +49,7 @@ def create_panel(
     tickets.add_routes(panel)
     summary.add_routes(panel)
     staff.add_routes(panel)
+    kb.add_routes(panel)  # and kb_history's
     return panel
 
 
@@ -52,6 +59,8 @@ def add_panel(
     sessionmaker: SessionMaker,
     messenger: Messenger,
     clock: Clock,
+    faq: FaqService | None = None,
 ) -> None:
-    """Serve the panel under /web on `app` (a bare /web redirects to its first page)."""
-    app.add_subapp(PREFIX, create_panel(settings, sessionmaker, messenger, clock))
+    """Serve the panel under /web on `app` (a bare /web redirects to its first page); `faq`:
+    the bot's live knowledge base when the panel runs in the bot's process."""
+    app.add_subapp(PREFIX, create_panel(settings, sessionmaker, messenger, clock, faq))
