@@ -292,3 +292,29 @@ async def test_another_instance_serves_the_saved_version_and_skips_a_broken_row(
     yaml_answer = FaqService(None).kb.entries["moc.contacts"].answer
     assert other.kb.entries["moc.contacts"].answer == yaml_answer  # left out, bot goes on
     assert other.version == 2
+
+
+async def test_two_staff_editing_one_entry_the_second_save_is_refused(
+    client: Client, settings: Settings, faq: FaqService, sessionmaker: SessionMaker
+) -> None:
+    csrf = await sign_in(client, settings)
+    opened = await (await client.get(CONTACTS)).text()
+    base = re.search(r'name="base" value="(\d+)"', opened)
+    assert base is not None and base.group(1) == "0"
+    first = await client.post(
+        CONTACTS, data=form(csrf, faq, "moc.contacts", answer="Первый.", base=base.group(1))
+    )
+    assert "Сохранено" in await first.text()
+    late = await client.post(
+        CONTACTS, data=form(csrf, faq, "moc.contacts", answer="Второй.", base=base.group(1))
+    )
+    assert late.status == 422 and "Пока вы правили, статью сохранил(а) Анна Методист" in (
+        await late.text()
+    )
+    assert faq.kb.entries["moc.contacts"].answer == "Первый." and await versions(sessionmaker) == 1
+    fresh = re.search(r'name="base" value="(\d+)"', await (await client.get(CONTACTS)).text())
+    assert fresh is not None and fresh.group(1) != "0"
+    again = await client.post(
+        CONTACTS, data=form(csrf, faq, "moc.contacts", answer="Второй.", base=fresh.group(1))
+    )
+    assert "Сохранено" in await again.text()

@@ -108,8 +108,9 @@ async def _editor(
     faq = await faq_of(request)
     history = await repo(request).faq_history.of_entry(entry_id, limit=5) if entry_id else []
     source = faq.kb.sources.get(entry_id or "")
+    base = fields.get("base") or str(history[0].id if history else 0)  # kept across a refusal
     values = page(
-        request, entry_id=entry_id, fields=fields, checked=checked, history=history,
+        request, entry_id=entry_id, fields=fields, checked=checked, history=history, base=base,
         preview=telegram_html(checked.preview), categories=faq.kb.categories,
         source=source.name if source else None, notice=notice(request),
     )  # fmt: skip
@@ -155,7 +156,9 @@ async def submit(request: web.Request) -> web.Response:
         return await _editor(request, entry_id, form, merged, 422 if merged.errors else 200)
     person = staff(request)
     try:
-        saved = await save(faq, repo(request), placeholders, draft, (person.staff_id, person.name))
+        base = int(form["base"]) if form.get("base", "").isdigit() else None
+        who = (person.staff_id, person.name)
+        saved = await save(faq, repo(request), placeholders, draft, who, base)
     except Invalid as exc:
         return await _editor(request, entry_id, form, Checked(exc.errors), 422)
     done = "saved" if entry_id else "created"

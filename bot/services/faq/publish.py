@@ -130,10 +130,25 @@ async def _publish(
 
 
 async def save(
-    faq: FaqService, repo: Repositories, placeholders: Placeholders, draft: Draft, staff: Staff
+    faq: FaqService,
+    repo: Repositories,
+    placeholders: Placeholders,
+    draft: Draft,
+    staff: Staff,
+    base: int | None = None,
 ) -> Published:
-    """Save the editor's draft (an edit or a new entry); `Invalid` says why not."""
+    """Save the editor's draft (an edit or a new entry); `Invalid` says why not. `base`: the
+    entry's newest version row when the editor opened (0: none) — if someone saved the entry
+    since, the save is refused instead of silently undoing their change."""
     await refresh(faq, repo, every=0, wait=True)  # check against the newest knowledge base
+    if draft.entry_id is not None and base is not None:
+        rows = await repo.faq_history.of_entry(draft.entry_id, limit=1)
+        if rows and rows[0].id != base:
+            when = rows[0].created_at.strftime("%d.%m.%Y %H:%M UTC")
+            raise Invalid({"form": [
+                f"Пока вы правили, статью сохранил(а) {rows[0].staff_name} ({when}). "
+                "Ваш текст ниже не сохранён: откройте статью заново и внесите правки ещё раз."
+            ]})  # fmt: skip
     edit = _edit(faq, draft)
     action = "edit" if draft.entry_id else "create"
     return await _publish(faq, repo, placeholders, edit, staff, action)
