@@ -8,10 +8,15 @@ Each test builds its own FaqService: saving changes the live knowledge base.
 
 from __future__ import annotations
 
+import asyncio
 import re
+import subprocess
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
+import yaml
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
@@ -26,7 +31,7 @@ from handlers.web import add_panel
 from storage.db import SessionMaker
 from storage.models import FaqEntryVersion, FaqQuery
 from storage.repositories import Repositories
-from tests.conftest import ADMIN, PARENT, BotHarness, start_bot, stop_bot
+from tests.conftest import ADMIN, PARENT, BotHarness, process_env, start_bot, stop_bot
 from tests.fakes.telegram_api import FakeTelegramServer, FakeUser
 from tests.test_web_panel import EVIL, RecordingMessenger
 
@@ -34,6 +39,7 @@ Client = TestClient[web.Request, web.Application]
 SECOND = FakeUser(id=2005, first_name="Ольга", last_name="Петрова")
 SHOES = "нужна ли сменная обувь на занятиях"
 CONTACTS = "/web/kb/entry/moc.contacts"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -318,3 +324,20 @@ async def test_two_staff_editing_one_entry_the_second_save_is_refused(
         CONTACTS, data=form(csrf, faq, "moc.contacts", answer="Второй.", base=fresh.group(1))
     )
     assert "Сохранено" in await again.text()
+
+
+async def test_faq_staff_prints_entries_saved_in_the_panel(
+    client: Client, settings: Settings, faq: FaqService, db_url: str
+) -> None:
+    csrf = await sign_in(client, settings)
+    await client.post(CONTACTS, data=form(csrf, faq, "moc.contacts", answer="Из панели."))
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "bot", "faq", "staff"],
+        cwd=ROOT, env=process_env(db_url), capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    [entry] = yaml.safe_load(done.stdout)["panel"]
+    assert entry["id"] == "moc.contacts" and entry["answer"] == "Из панели."
+    assert entry["questions"] == list(faq.kb.entries["moc.contacts"].questions)
