@@ -12,11 +12,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from bot.services.faq.additions import Additions, merge
 from bot.services.faq.check import check_knowledge_base
 from bot.services.faq.edits import EntryEdit
 from bot.services.faq.kb import (
+    DEFAULT_DIRECTORY,
     FaqEntry,
     KnowledgeBase,
     KnowledgeBaseError,
@@ -134,6 +136,22 @@ def with_edit(additions: Additions, edit: EntryEdit) -> Additions:
     )
 
 
+_bases: dict[tuple[object, ...], KnowledgeBase] = {}  # the YAML as last read, by file stamps
+
+
+def _base(directory: Path | None) -> KnowledgeBase:
+    """The YAML knowledge base, read again only when a file changed: parsing it is most of
+    a check's time, and the editor checks as staff type."""
+    folder = directory or DEFAULT_DIRECTORY
+    stats = ((p.name, p.stat()) for p in sorted(folder.glob("*.yaml")))
+    key = (folder, *((name, st.st_mtime_ns, st.st_size) for name, st in stats))
+    if key not in _bases:
+        base = load_knowledge_base(directory)
+        _bases.clear()
+        _bases[key] = base
+    return _bases[key]
+
+
 def check_draft(
     faq: FaqService,
     edit: EntryEdit,
@@ -143,7 +161,7 @@ def check_draft(
     """The errors this edit brings into the live knowledge base, and its preview. Reads the
     YAML files: run it off the event loop."""
     try:
-        base = load_knowledge_base(faq.directory)
+        base = _base(faq.directory)
     except KnowledgeBaseError as exc:  # the files broke under the running bot
         return Checked({"form": [str(exc)]})
     live, live_notes = merge(base, faq.additions)
