@@ -168,7 +168,12 @@ async def attach(
     query = await repo.faq_log.get(query_id)
     entry = faq.kb.entries.get(entry_id)
     if query is None or entry is None:
-        raise Invalid({"form": ["Вопроса или статьи уже нет в базе — обновите страницу."]})
+        missing = (
+            "Выберите статью."
+            if query and not entry_id
+            else "Вопроса или статьи уже нет в базе — обновите страницу."
+        )
+        raise Invalid({"form": [missing]})
     try:
         question = _clean_question(query.text)
     except Refused as exc:
