@@ -34,7 +34,7 @@ __all__ = ["Checked", "Draft", "Errors", "check_draft", "parse_form", "with_edit
 Errors = dict[str, list[str]]  # form field -> messages; "form" for the page as a whole
 TITLE_LIMIT = 256
 QUESTION_LIMIT = 300
-NEW_ID = "{category}.web-new"  # a new entry is checked under this id, saved under its own
+NEW_ID = "{category}.web0"  # a new entry is checked under this id, saved as `.web<row id>`
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,16 @@
 """Whole entries as staff saved them in the web panel, applied over the YAML at every load.
 
 An edit replaces the entry of its id (a YAML entry, a chat-made one) or adds a new entry; an
-inactive one puts the file version back. A sample question another entry already owns is left
-out with a note (the check before a save turns the note into a refusal), so a later change of
-the YAML can never make the whole knowledge base fail to load.
+inactive one puts the file version back. An edit of an entry the files no longer have is left
+out: deleting an entry from the YAML deletes it, an old panel version does not bring it back.
+A sample question another entry already owns is left out with a note (the check before a save
+turns the note into a refusal), so a later change of the YAML can never make the whole
+knowledge base fail to load.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,6 +21,7 @@ from bot.services.faq.text import normalize
 __all__ = ["PANEL_SOURCE", "EntryEdit", "apply_edits"]
 
 PANEL_SOURCE = Path("изменено в веб-панели")  # the «file» of panel-saved entries in checks
+PANEL_MADE = re.compile(r"\.web\d+$")  # ids of entries made in the panel: `<category>.webN`
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,11 @@ def apply_edits(
             notes.append(f"статья «{edit.entry_id}»: раздела «{edit.category}» нет")
             continue
         old = entries.get(edit.entry_id)
+        if old is None and not PANEL_MADE.search(edit.entry_id):
+            notes.append(
+                f"статья «{edit.entry_id}»: её больше нет в файлах, версия из панели не нужна"
+            )
+            continue
         for question in old.questions if old else ():
             if owners.get(normalize(question)) == edit.entry_id:
                 del owners[normalize(question)]
