@@ -341,3 +341,19 @@ async def test_faq_staff_prints_entries_saved_in_the_panel(
     [entry] = yaml.safe_load(done.stdout)["panel"]
     assert entry["id"] == "moc.contacts" and entry["answer"] == "Из панели."
     assert entry["questions"] == list(faq.kb.entries["moc.contacts"].questions)
+
+
+def test_the_preview_keeps_telegram_formatting_and_escapes_everything_else() -> None:
+    from handlers.web.kb_preview import telegram_html
+
+    shown = telegram_html(
+        '<b>Жирный</b> <a href="https://x.org/?a=1&amp;b=2">ссылка</a> <script>alert(1)</script>'
+        '<a href="javascript:alert(1)">плохая</a> <img src=x onerror=alert(1)> <i>не закрыт'
+        " <tg-spoiler>тайна</tg-spoiler> a &lt; b <br/>"
+    )
+    assert shown.startswith("<b>Жирный</b> ")
+    assert '<a href="https://x.org/?a=1&amp;b=2" rel="noopener noreferrer">ссылка</a>' in shown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown and "javascript" not in shown
+    assert "&lt;img src=x onerror=alert(1)&gt;" in shown and "<img" not in shown
+    assert '<span class="spoiler">тайна</span>' in shown and "a &lt; b &lt;br/&gt;" in shown
+    assert shown.endswith("</i>")  # an unclosed tag is closed, the page stays well-formed

@@ -42,6 +42,10 @@ class _Rebuild(HTMLParser):
         else:
             self.out.append(escape(self.get_starttag_text() or f"<{tag}>"))
 
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """`<br/>`: no Telegram tag is self-closing, so it is shown as typed."""
+        self.out.append(escape(self.get_starttag_text() or f"<{tag}/>"))
+
     def handle_endtag(self, tag: str) -> None:
         if tag in TAGS or tag == "a":
             if self.open:
