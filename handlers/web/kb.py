@@ -130,7 +130,7 @@ async def new_entry(request: web.Request) -> web.Response:
     """An empty editor, or one with a logged question (`from`: its id) as the first sample."""
     fields = dict.fromkeys(("title", "answer", "questions", "links", "related", "category"), "")
     raw = request.query.get("from", "")
-    query = await repo(request).faq_log.get(int(raw)) if raw.isdigit() else None
+    query = await repo(request).faq_log.get(int(raw)) if raw.isdigit() and len(raw) < 19 else None
     if query is not None:
         fields["questions"] = fields["title"] = " ".join(query.text.split())[:256]
     return await _editor(request, None, fields, Checked())

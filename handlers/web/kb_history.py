@@ -37,7 +37,8 @@ def notice(request: web.Request) -> str | None:
 
 
 def _int(raw: str) -> int:
-    if not raw.isdigit():
+    """A row id from the path; anything else (or past a 64-bit column) is «not found»."""
+    if not raw.isdigit() or len(raw) > 18:
         raise web.HTTPNotFound()
     return int(raw)
 
