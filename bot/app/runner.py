@@ -106,8 +106,9 @@ async def start_panel(services: Services, runtime: MaxRuntime | None) -> web.App
         feed = runtime.dispatcher.feed
         max_hook = lambda app: add_max_webhook(app, settings, feed)  # noqa: E731
     return await start_panel_server(
-        settings, services.sessionmaker, services.switchboard, services.clock, extra=max_hook
-    )
+        settings, services.sessionmaker, services.switchboard, services.clock,
+        extra=max_hook, faq=services.faq,
+    )  # fmt: skip
 
 
 async def run_max_only(settings: Settings, *, jobs: bool = True) -> None:

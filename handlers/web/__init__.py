@@ -17,8 +17,9 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.ids import channel_of
 from bot.core.messages import Messenger
-from handlers.web import auth, broadcasts, chats, events, staff, summary, tickets
-from handlers.web.context import CLOCK, MESSENGER, SESSIONMAKER, SETTINGS
+from bot.services.faq import FaqService
+from handlers.web import auth, broadcasts, chats, events, kb, staff, summary, tickets
+from handlers.web.context import CLOCK, FAQ, MESSENGER, SESSIONMAKER, SETTINGS, FaqSource
 from storage.db import SessionMaker
 
 HERE = Path(__file__).parent
@@ -26,12 +27,17 @@ PREFIX = "/web"
 
 
 def create_panel(
-    settings: Settings, sessionmaker: SessionMaker, messenger: Messenger, clock: Clock
+    settings: Settings,
+    sessionmaker: SessionMaker,
+    messenger: Messenger,
+    clock: Clock,
+    faq: FaqService | None = None,
 ) -> web.Application:
     panel = web.Application(middlewares=[auth.guard])
     panel[SETTINGS], panel[SESSIONMAKER], panel[MESSENGER], panel[CLOCK] = (
         settings, sessionmaker, messenger, clock,
     )  # fmt: skip
+    panel[FAQ] = FaqSource(settings, faq)
     env = aiohttp_jinja2.setup(
         panel,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -48,6 +54,7 @@ def create_panel(
     events.add_routes(panel)
     broadcasts.add_routes(panel)
     chats.add_routes(panel)
+    kb.add_routes(panel)  # and kb_history's
     return panel
 
 
@@ -57,6 +64,8 @@ def add_panel(
     sessionmaker: SessionMaker,
     messenger: Messenger,
     clock: Clock,
+    faq: FaqService | None = None,
 ) -> None:
-    """Serve the panel under /web on `app` (a bare /web redirects to its first page)."""
-    app.add_subapp(PREFIX, create_panel(settings, sessionmaker, messenger, clock))
+    """Serve the panel under /web on `app` (a bare /web redirects to its first page); `faq`:
+    the bot's live knowledge base when the panel runs in the bot's process."""
+    app.add_subapp(PREFIX, create_panel(settings, sessionmaker, messenger, clock, faq))

@@ -3,11 +3,14 @@ staff member and one database unit of work (opened by auth.guard)."""
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Messenger
+from bot.services.faq import FaqService
 from bot.services.staff.web_sessions import StaffSession
 from storage.db import SessionMaker
 from storage.repositories import Repositories
@@ -16,6 +19,24 @@ SETTINGS = web.AppKey("panel_settings", Settings)
 SESSIONMAKER = web.AppKey("panel_sessionmaker", SessionMaker)
 MESSENGER = web.AppKey("panel_messenger", Messenger)
 CLOCK = web.AppKey("panel_clock", Clock)
+
+
+class FaqSource:
+    """The bot's live FAQ when the panel runs in its process (a save is served at once), else
+    one of the panel's own, built on first use (the bot's instances follow the version)."""
+
+    def __init__(self, settings: Settings, faq: FaqService | None) -> None:
+        self.settings, self._faq = settings, faq
+
+    async def get(self) -> FaqService:
+        if self._faq is None:
+            settings = self.settings
+            built = await asyncio.to_thread(FaqService, settings.faq_dir, settings.placeholders())
+            self._faq = self._faq or built
+        return self._faq
+
+
+FAQ = web.AppKey("panel_faq", FaqSource)
 COOKIE = "moc_panel"
 REPO = web.RequestKey("panel_repo", Repositories)
 STAFF = web.RequestKey("panel_staff", StaffSession)

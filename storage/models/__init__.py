@@ -33,6 +33,7 @@ from storage.models.events import (
     TeacherProfile,
 )
 from storage.models.faq import FaqDraft, FaqQuery, FaqStaffEntry, FaqStaffSample, FaqVersion
+from storage.models.faq_history import FaqEntryVersion
 from storage.models.people import Role, StaffPost, Ticket, TicketMessage, TicketStatus, User
 from storage.models.updates import ChannelId, FsmRecord, ProcessedUpdate, UpdateMarker
 from storage.models.web import WebSession, WebUsedLink
@@ -57,6 +58,7 @@ __all__ = [
     "EventSession",
     "EventStatus",
     "FaqDraft",
+    "FaqEntryVersion",
     "FaqQuery",
     "FaqStaffEntry",
     "FaqStaffSample",

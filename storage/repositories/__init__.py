@@ -11,6 +11,7 @@ from storage.repositories.chats import ChatRepo
 from storage.repositories.deliveries import DeliveryRepo
 from storage.repositories.dialog_states import DialogStateRepo
 from storage.repositories.events import EventRepo
+from storage.repositories.faq_history import FaqHistoryRepo
 from storage.repositories.faq_kb import FaqKbRepo
 from storage.repositories.faq_log import FaqLogRepo
 from storage.repositories.markers import MarkerRepo
@@ -31,6 +32,7 @@ class Repositories:
         self.tickets = TicketRepo(session)
         self.faq_log = FaqLogRepo(session)
         self.faq_kb = FaqKbRepo(session)
+        self.faq_history = FaqHistoryRepo(session)
         self.events = EventRepo(session)
         self.profiles = ProfileRepo(session)
         self.chats = ChatRepo(session)
@@ -58,6 +60,7 @@ __all__ = [
     "DeliveryRepo",
     "DialogStateRepo",
     "EventRepo",
+    "FaqHistoryRepo",
     "FaqKbRepo",
     "FaqLogRepo",
     "ProfileRepo",

@@ -1,6 +1,7 @@
 """`python -m bot faq staff`: what staff taught the bot in the chat, as YAML for the data files.
 
-The bot serves these additions from the database (`faq_staff_samples`, `faq_staff_entries`);
+The bot serves these additions from the database (`faq_staff_samples`, `faq_staff_entries`,
+and whole entries saved in the web panel, `faq_entry_versions`);
 editors who keep the YAML as the master copy paste them into the files. Once a question is in
 a file, the database copy is skipped at load (the YAML wins), so pasting is always safe.
 """
@@ -24,6 +25,7 @@ async def staff_additions(settings: Settings) -> int:
         async with create_sessionmaker(engine)() as session:
             repo = Repositories(session)
             samples, entries = await repo.faq_kb.samples(), await repo.faq_kb.entries()
+            panel = [row for row in await repo.faq_history.latest() if row.active]
     finally:
         await engine.dispose()
     kb = FaqService(settings.faq_dir).kb
@@ -46,10 +48,26 @@ async def staff_additions(settings: Settings) -> int:
             }
             for e in entries
         ],
+        "panel": [
+            {
+                "id": row.entry_id,
+                "category": row.category,
+                "title": row.title,
+                "audience": row.audience,
+                "questions": list(row.questions),
+                "answer": row.answer,
+                **({"links": [{"title": t, "url": u} for t, u in row.links]} if row.links else {}),
+                **({"related": list(row.related)} if row.related else {}),
+                "checked": row.created_at.date().isoformat(),
+            }
+            for row in panel
+        ],
     }
     print(
         "# Добавлено сотрудниками в боте. questions — новые формулировки к статьям из файлов,\n"
-        "# entries — новые статьи целиком; перенесите в YAML, дубли из базы бот пропустит."
+        "# entries — новые статьи целиком; перенесите в YAML, дубли из базы бот пропустит.\n"
+        "# panel — статьи, сохранённые в веб-панели: они заменяют статью с тем же id из файла,\n"
+        "# пока в панели не нажата «Вернуть версию из файла»."
     )
     print(yaml.safe_dump(out, allow_unicode=True, sort_keys=False), end="")
     return 0

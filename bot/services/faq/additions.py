@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from bot.services.faq.edits import EntryEdit, apply_edits
 from bot.services.faq.kb import FaqEntry, KnowledgeBase
 from bot.services.faq.text import normalize
 
@@ -46,25 +47,31 @@ class Additions:
     version: int = 0
     entries: tuple[StaffEntry, ...] = ()
     samples: tuple[StaffSample, ...] = ()
+    edits: tuple[EntryEdit, ...] = ()  # whole entries saved in the web panel, oldest first
 
     def plus(
-        self, entry: StaffEntry | None = None, samples: tuple[StaffSample, ...] = ()
+        self,
+        entry: StaffEntry | None = None,
+        samples: tuple[StaffSample, ...] = (),
+        edit: EntryEdit | None = None,
     ) -> Additions:
         """These additions and one more change, to check it before it is saved."""
         entries = (*self.entries, entry) if entry is not None else self.entries
-        return Additions(self.version, entries, (*self.samples, *samples))
+        edits = self.edits if edit is None else (*self.edits, edit)
+        return Additions(self.version, entries, (*self.samples, *samples), edits)
 
     def without(self, entry_ids: set[str]) -> Additions:
         return Additions(
             self.version,
             tuple(e for e in self.entries if e.id not in entry_ids),
             tuple(s for s in self.samples if s.entry_id not in entry_ids),
+            tuple(e for e in self.edits if e.entry_id not in entry_ids),
         )
 
 
-def _owners(kb: KnowledgeBase) -> dict[str, str]:
+def _owners(kb: KnowledgeBase, entries: dict[str, FaqEntry]) -> dict[str, str]:
     """Normalised sample question -> the entry or intent that has it."""
-    owners = {normalize(q): e.id for e in kb.entries.values() for q in e.questions}
+    owners = {normalize(q): e.id for e in entries.values() for q in e.questions}
     for intent in kb.smalltalk + kb.offtopic:
         owners.update({normalize(q): intent.id for q in intent.questions})
     return owners
@@ -86,7 +93,8 @@ def merge(kb: KnowledgeBase, additions: Additions) -> tuple[KnowledgeBase, list[
             staff.checked,
         )  # fmt: skip
         sources[staff.id] = STAFF_SOURCE
-    owners = _owners(kb)
+    owners = _owners(kb, entries)
+    notes += apply_edits(entries, sources, categories, owners, additions.edits)
     extra: dict[str, list[str]] = {}
     for sample in additions.samples:
         key = normalize(sample.question)

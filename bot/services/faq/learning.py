@@ -20,9 +20,11 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.services.faq import FaqService, KnowledgeBaseError
 from bot.services.faq.additions import Additions, StaffEntry, StaffSample
+from bot.services.faq.edits import EntryEdit
+from bot.services.faq.kb import AUDIENCES, Audience, Link
 from bot.services.faq.service import Built
 from bot.services.faq.text import normalize
-from storage.models import utcnow
+from storage.models import FaqEntryVersion, utcnow
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -38,7 +40,18 @@ async def load_additions(repo: Repositories, version: int | None = None) -> Addi
         StaffEntry(e.entry_id, e.category, e.title, e.answer, e.updated_at.date())
         for e in await repo.faq_kb.entries()
     )
-    return Additions(version, entries, samples)
+    edits = tuple(edit_of(row) for row in await repo.faq_history.latest())
+    return Additions(version, entries, samples, edits)
+
+
+def edit_of(row: FaqEntryVersion) -> EntryEdit:
+    """A saved panel version as the merge applies it."""
+    audience: Audience = next((a for a in AUDIENCES if a == row.audience), "all")
+    links = tuple(Link(str(t), str(u)) for t, u in row.links)
+    return EntryEdit(
+        row.entry_id, row.category, audience, row.title, row.answer, tuple(row.questions),
+        links, tuple(row.related), row.created_at.date(), row.active,
+    )  # fmt: skip
 
 
 async def refresh(
@@ -114,11 +127,16 @@ def _clean_question(question: str) -> str:
     return question
 
 
-async def _save(faq: FaqService, repo: Repositories, built: Built | None) -> int:
+async def _save(
+    faq: FaqService, repo: Repositories, built: Built | None, stamp: FaqEntryVersion | None = None
+) -> int:
     """Bump the version, commit, and serve the new knowledge base here at once (other
     instances follow on their next `refresh`). `built` is reused when nobody changed the base
-    since the version it was built on; otherwise it is rebuilt from the database."""
+    since the version it was built on; otherwise it is rebuilt from the database. `stamp`: a
+    panel version row that records the number it made, in the same transaction."""
     version = await repo.faq_kb.bump()
+    if stamp is not None:
+        stamp.kb_version = version
     await repo.commit()
     if built is not None and version == built.additions.version + 1:
         additions = dataclasses.replace(built.additions, version=version)

@@ -1,0 +1,220 @@
+"""Saving a whole entry from the web panel as a new knowledge-base version.
+
+A save is checked like `faq check` (`editing.check_draft`) and built in full before anything
+is written; then one row goes into `faq_entry_versions` (who, when, what changed) and the
+version counter goes up in the same transaction (`learning._save`): this instance serves the
+new matcher at once, every other one within `FAQ_SYNC_SECONDS`. A refused change raises
+`Invalid` with the errors by form field and never touches what the bot serves. Revert saves an
+old version again (checked the same way), so history only grows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from bot.services.faq.editing import Checked, Draft, Errors, check_draft, with_edit
+from bot.services.faq.edits import EntryEdit
+from bot.services.faq.kb import FaqEntry, KnowledgeBaseError
+from bot.services.faq.learning import Refused, _clean_question, _save, edit_of, refresh
+from bot.services.faq.service import FaqService
+from storage.models import utcnow
+from storage.repositories import Repositories
+
+__all__ = ["Invalid", "Published", "attach", "preview", "revert", "save"]
+
+Placeholders = Mapping[str, str | None]
+Staff = tuple[int, str]  # id and name of who saves
+
+
+class Invalid(Exception):
+    """The change is refused; `errors` by form field, in Russian."""
+
+    def __init__(self, errors: Errors) -> None:
+        super().__init__("; ".join(m for ms in errors.values() for m in ms))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Published:
+    entry_id: str
+    version: int
+    warnings: tuple[str, ...]
+
+
+def _edit(faq: FaqService, draft: Draft) -> EntryEdit:
+    """The draft as an edit of the live entry (or a new one); its category and audience."""
+    if draft.entry_id is not None:
+        entry = faq.kb.entries.get(draft.entry_id)
+        if entry is None:
+            raise Invalid({"form": [f"Статьи «{draft.entry_id}» нет в базе (её могли удалить)."]})
+        category, audience = entry.category, entry.audience
+    else:
+        found = faq.kb.category(draft.category)
+        if found is None:
+            raise Invalid({"category": ["Выберите раздел, в котором будет статья."]})
+        category, audience = found.id, found.audience
+    return EntryEdit(
+        draft.check_id, category, audience, draft.title, draft.answer, draft.questions,
+        draft.links, draft.related, utcnow().date(),
+    )  # fmt: skip
+
+
+async def preview(faq: FaqService, draft: Draft, placeholders: Placeholders) -> Checked:
+    """What a save would say, without saving («Проверить» and the live check)."""
+    try:
+        edit = _edit(faq, draft)
+    except Invalid as exc:
+        return Checked(exc.errors)
+    return await asyncio.to_thread(check_draft, faq, edit, placeholders, date.today())
+
+
+def summary(old: FaqEntry | None, new: EntryEdit) -> str:
+    """What changed, for the history list."""
+    if old is None:
+        return "новая статья"
+    changed = [
+        word
+        for word, before, after in (
+            ("заголовок", old.title, new.title),
+            ("ответ", old.answer, new.answer),
+            ("кнопки-ссылки", old.links, new.links),
+            ("связанные статьи", old.related, new.related),
+        )
+        if before != after
+    ]
+    added = [q for q in new.questions if q not in old.questions]
+    removed = [q for q in old.questions if q not in new.questions]
+    if added or removed:
+        changed.append(f"вопросы +{len(added)} −{len(removed)}")
+    return ", ".join(changed) or "без изменений"
+
+
+async def _publish(
+    faq: FaqService,
+    repo: Repositories,
+    placeholders: Placeholders,
+    edit: EntryEdit,
+    staff: Staff,
+    action: str,
+    note: str = "",
+) -> Published:
+    new = action == "create"
+    checked = await asyncio.to_thread(check_draft, faq, edit, placeholders, date.today())
+    if not checked.ok:
+        raise Invalid(checked.errors)
+    additions = with_edit(faq.additions, edit)
+    try:
+        built = await asyncio.to_thread(faq.candidate, additions, placeholders)
+    except KnowledgeBaseError as exc:
+        raise Invalid(
+            {"form": [f"Проверка базы не пройдена, ничего не сохранено: {exc}"]}
+        ) from exc
+    old = None if new else faq.kb.entries.get(edit.entry_id)
+    text = summary(old, edit) if edit.active else "возврат к версии из файла"
+    row = await repo.faq_history.add(
+        entry_id=edit.entry_id, action=action, active=edit.active, category=edit.category,
+        audience=edit.audience, title=edit.title, answer=edit.answer,
+        questions=list(edit.questions), links=[[link.title, link.url] for link in edit.links],
+        related=list(edit.related), summary=(f"{note}; {text}" if note else text)[:500],
+        kb_version=0, staff_id=staff[0], staff_name=staff[1][:256],
+    )  # fmt: skip
+    if new:
+        await repo.faq_history.new_entry_id(row, edit.category)
+    else:
+        await repo.faq_history.drop_samples(edit.entry_id)
+    version = await _save(faq, repo, None if new else built, stamp=row)
+    return Published(row.entry_id, version, checked.warnings)
+
+
+async def save(
+    faq: FaqService,
+    repo: Repositories,
+    placeholders: Placeholders,
+    draft: Draft,
+    staff: Staff,
+    base: int | None = None,
+) -> Published:
+    """Save the editor's draft (an edit or a new entry); `Invalid` says why not. `base`: the
+    entry's newest version row when the editor opened (0: none) — if someone saved the entry
+    since, the save is refused instead of silently undoing their change."""
+    await refresh(faq, repo, every=0, wait=True)  # check against the newest knowledge base
+    if draft.entry_id is not None and base is not None:
+        rows = await repo.faq_history.of_entry(draft.entry_id, limit=1)
+        if rows and rows[0].id != base:
+            when = rows[0].created_at.strftime("%d.%m.%Y %H:%M UTC")
+            raise Invalid({"form": [
+                f"Пока вы правили, статью сохранил(а) {rows[0].staff_name} ({when}). "
+                "Ваш текст ниже не сохранён: откройте статью заново и внесите правки ещё раз."
+            ]})  # fmt: skip
+    edit = _edit(faq, draft)
+    action = "edit" if draft.entry_id else "create"
+    return await _publish(faq, repo, placeholders, edit, staff, action)
+
+
+async def attach(
+    faq: FaqService,
+    repo: Repositories,
+    placeholders: Placeholders,
+    entry_id: str,
+    query_id: int,
+    staff: Staff,
+) -> Published:
+    """A logged question (its text from the database, not the form) becomes one more sample
+    question of an entry, as a new version of that entry."""
+    await refresh(faq, repo, every=0, wait=True)
+    query = await repo.faq_log.get(query_id)
+    entry = faq.kb.entries.get(entry_id)
+    if query is None or entry is None:
+        missing = (
+            "Выберите статью."
+            if query and not entry_id
+            else "Вопроса или статьи уже нет в базе — обновите страницу."
+        )
+        raise Invalid({"form": [missing]})
+    try:
+        question = _clean_question(query.text)
+    except Refused as exc:
+        raise Invalid({"form": [str(exc)]}) from exc
+    draft = Draft(entry.id, entry.category, entry.title, entry.answer,
+                  (*entry.questions, question), entry.links, entry.related)  # fmt: skip
+    edit = _edit(faq, draft)
+    note = f"добавлен вопрос «{question[:80]}»"
+    return await _publish(faq, repo, placeholders, edit, staff, "attach", note)
+
+
+async def revert(
+    faq: FaqService, repo: Repositories, placeholders: Placeholders, row_id: int, staff: Staff
+) -> Published:
+    """Serve an older version again (a new row, checked like any save); a row that sent the
+    entry back to its file is reverted to by sending it back again."""
+    await refresh(faq, repo, every=0, wait=True)
+    row = await repo.faq_history.get(row_id)
+    if row is None:
+        raise Invalid({"form": ["Такой версии нет."]})
+    edit = edit_of(row)
+    edit = EntryEdit(
+        edit.entry_id, edit.category, edit.audience, edit.title, edit.answer, edit.questions,
+        edit.links, edit.related, utcnow().date(), edit.active,
+    )  # fmt: skip
+    stamp = row.created_at.strftime("%d.%m.%Y %H:%M UTC")
+    return await _publish(faq, repo, placeholders, edit, staff, "revert", f"возврат к {stamp}")
+
+
+async def reset(
+    faq: FaqService, repo: Repositories, placeholders: Placeholders, entry_id: str, staff: Staff
+) -> Published:
+    """Back to the version in the YAML file (or the chat-made one): the panel's versions of
+    the entry stop applying; they stay in the history."""
+    await refresh(faq, repo, every=0, wait=True)
+    entry = faq.kb.entries.get(entry_id)
+    rows = await repo.faq_history.of_entry(entry_id, limit=1)
+    if entry is None or not rows:
+        raise Invalid({"form": ["У этой статьи нет версий из панели."]})
+    edit = EntryEdit(
+        entry.id, entry.category, entry.audience, entry.title, entry.answer, entry.questions,
+        entry.links, entry.related, utcnow().date(), active=False,
+    )  # fmt: skip
+    return await _publish(faq, repo, placeholders, edit, staff, "reset")

@@ -1,0 +1,194 @@
+"""«База знаний»: the entries, the editor with the `faq check` checker and a preview, a new
+entry, and «Проверить вопрос» (what the matcher does with a question).
+
+Saving goes through bot.services.faq.publish: checked, built, then one new version in the
+database that this instance serves at once and every other within FAQ_SYNC_SECONDS. The
+editor's «Проверить» and the page's script (static/kb.js, a plain fetch to /kb/check) ask the
+same checker without saving. History, revert and unanswered questions: kb_history.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.services.faq import FaqEntry, FaqService
+from bot.services.faq.editing import Checked, parse_form
+from bot.services.faq.edits import PANEL_SOURCE
+from bot.services.faq.publish import Invalid, preview, save
+from handlers.web import kb_history
+from handlers.web.context import FAQ, SETTINGS, page, repo, staff
+from handlers.web.kb_history import notice
+from handlers.web.kb_preview import telegram_html
+
+KINDS = {
+    "answer": "бот сразу ответит статьёй",
+    "suggest": "бот предложит статьи на выбор",
+    "smalltalk": "приветствие или благодарность: вежливый ответ без статьи",
+    "offtopic": "вопрос не по теме МОЦ: вежливый ответ без статьи",
+    "unknown": "бот не поймёт вопрос и предложит спросить специалиста",
+}
+TRY_LIMIT = 1000
+
+
+async def faq_of(request: web.Request) -> FaqService:
+    return await request.app[FAQ].get()
+
+
+def _entry_or_404(faq: FaqService, entry_id: str) -> FaqEntry:
+    entry = faq.kb.entries.get(entry_id)
+    if entry is None:
+        raise web.HTTPNotFound(text="Статьи нет в базе знаний.")
+    return entry
+
+
+def _matches(entry: FaqEntry, needle: str) -> bool:
+    hay = " ".join((entry.id, entry.title, *entry.questions)).casefold()
+    return needle.casefold() in hay
+
+
+def _try(faq: FaqService, question: str) -> dict[str, object] | None:
+    """What the bot would do with `question`: the decision and the top candidates."""
+    question = question.strip()[:TRY_LIMIT]
+    if not question:
+        return None
+    result = faq.matcher.search(question)
+    candidates = [
+        (c.id, faq.kb.entries[c.id].title, f"{c.score:.2f}")
+        for c in result.candidates
+        if c.id in faq.kb.entries
+    ]
+    return {
+        "question": question,
+        "kind": result.kind,
+        "explained": KINDS.get(result.kind, result.kind),
+        "match": result.match.id if result.match else None,
+        "intent": result.intent.id if result.intent else None,
+        "candidates": candidates,
+    }
+
+
+async def entry_list(request: web.Request) -> web.Response:
+    faq = await faq_of(request)
+    needle = request.query.get("q", "").strip()[:200]
+    entries = [e for e in faq.kb.entries.values() if not needle or _matches(e, needle)]
+    groups = [
+        (category, [e for e in entries if e.category == category.id])
+        for category in faq.kb.categories
+    ]
+    values = page(
+        request, groups=[(c, es) for c, es in groups if es], needle=needle,
+        total=len(faq.kb.entries), shown=len(entries), version=faq.version,
+        tried=_try(faq, request.query.get("try", "")), notice=notice(request),
+        edited={i for i, p in faq.kb.sources.items() if p == PANEL_SOURCE},
+    )  # fmt: skip
+    return aiohttp_jinja2.render_template("kb.html", request, values)
+
+
+def _fields(entry: FaqEntry) -> dict[str, str]:
+    return {
+        "title": entry.title,
+        "answer": entry.answer,
+        "questions": "\n".join(entry.questions),
+        "links": "\n".join(f"{link.title} | {link.url}" for link in entry.links),
+        "related": ", ".join(entry.related),
+        "category": entry.category,
+    }
+
+
+async def _editor(
+    request: web.Request,
+    entry_id: str | None,
+    fields: Mapping[str, str],
+    checked: Checked,
+    status: int = 200,
+) -> web.Response:
+    faq = await faq_of(request)
+    history = await repo(request).faq_history.of_entry(entry_id, limit=5) if entry_id else []
+    source = faq.kb.sources.get(entry_id or "")
+    base = fields.get("base") or str(history[0].id if history else 0)  # kept across a refusal
+    values = page(
+        request, entry_id=entry_id, fields=fields, checked=checked, history=history, base=base,
+        preview=telegram_html(checked.preview), categories=faq.kb.categories,
+        source=source.name if source else None, notice=notice(request),
+    )  # fmt: skip
+    return aiohttp_jinja2.render_template("kb_entry.html", request, values, status=status)
+
+
+async def entry_view(request: web.Request) -> web.Response:
+    faq = await faq_of(request)
+    entry = _entry_or_404(faq, request.match_info["id"])
+    fields = _fields(entry)
+    draft, _ = parse_form(fields, entry.id)
+    placeholders = request.app[SETTINGS].placeholders()
+    return await _editor(request, entry.id, fields, await preview(faq, draft, placeholders))
+
+
+async def new_entry(request: web.Request) -> web.Response:
+    """An empty editor, or one with a logged question (`from`: its id) as the first sample."""
+    fields = dict.fromkeys(("title", "answer", "questions", "links", "related", "category"), "")
+    raw = request.query.get("from", "")
+    query = await repo(request).faq_log.get(int(raw)) if raw.isdigit() and len(raw) < 19 else None
+    if query is not None:
+        fields["questions"] = fields["title"] = " ".join(query.text.split())[:256]
+    return await _editor(request, None, fields, Checked())
+
+
+async def _form(request: web.Request) -> dict[str, str]:
+    return {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+
+
+async def submit(request: web.Request) -> web.Response:
+    """«Проверить» (action=check) or «Сохранить» of the editor, for an entry or a new one."""
+    faq = await faq_of(request)
+    entry_id = request.match_info.get("id")
+    if entry_id is not None:
+        _entry_or_404(faq, entry_id)
+    form = await _form(request)
+    draft, errors = parse_form(form, entry_id)
+    placeholders = request.app[SETTINGS].placeholders()
+    checked = await preview(faq, draft, placeholders)
+    if errors or not checked.ok or form.get("action") != "save":
+        merged = Checked({**checked.errors, **errors}, checked.warnings, checked.preview,
+                         checked.buttons)  # fmt: skip
+        return await _editor(request, entry_id, form, merged, 422 if merged.errors else 200)
+    person = staff(request)
+    try:
+        base = int(form["base"]) if form.get("base", "").isdigit() else None
+        who = (person.staff_id, person.name)
+        saved = await save(faq, repo(request), placeholders, draft, who, base)
+    except Invalid as exc:
+        return await _editor(request, entry_id, form, Checked(exc.errors), 422)
+    done = "saved" if entry_id else "created"
+    raise web.HTTPSeeOther(f"/web/kb/entry/{saved.entry_id}?done={done}")
+
+
+async def check(request: web.Request) -> web.Response:
+    """The editor's live check (static/kb.js): errors by field and the preview, as JSON."""
+    faq = await faq_of(request)
+    form = await _form(request)
+    entry_id = form.get("entry_id") or None
+    if entry_id is not None and entry_id not in faq.kb.entries:
+        return web.json_response({"errors": {"form": ["Статьи нет в базе."]}}, status=404)
+    draft, errors = parse_form(form, entry_id)
+    checked = await preview(faq, draft, request.app[SETTINGS].placeholders())
+    return web.json_response(
+        {
+            "errors": {**checked.errors, **errors},
+            "warnings": list(checked.warnings),
+            "preview": str(telegram_html(checked.preview)),
+            "buttons": list(checked.buttons),
+        }
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/kb", entry_list)
+    app.router.add_get("/kb/new", new_entry)
+    app.router.add_post("/kb/new", submit)
+    app.router.add_post("/kb/check", check)
+    app.router.add_get("/kb/entry/{id}", entry_view)
+    app.router.add_post("/kb/entry/{id}", submit)
+    kb_history.add_routes(app)
