@@ -16,6 +16,7 @@ from bot.app.ops import add_ops_routes
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Messenger
+from bot.services.staff.roster import Roster
 from handlers.web import add_panel
 from storage.db import SessionMaker
 
@@ -29,6 +30,7 @@ async def start_panel_server(
     clock: Clock,
     *,
     extra: Callable[[web.Application], None] | None = None,
+    roster: Roster | None = None,
 ) -> web.AppRunner | None:
     """Listening runner (call .cleanup() to stop), or None when WEB_PANEL is off or the
     address is taken. `extra` adds routes that share the listener (MAX's webhook)."""
@@ -36,7 +38,7 @@ async def start_panel_server(
         return None
     app = web.Application()
     add_ops_routes(app, sessionmaker)
-    add_panel(app, settings, sessionmaker, messenger, clock)
+    add_panel(app, settings, sessionmaker, messenger, clock, roster)
     if extra is not None:
         extra(app)
     runner = web.AppRunner(app, access_log=None)

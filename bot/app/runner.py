@@ -74,7 +74,7 @@ def max_runtime(services: Services) -> MaxRuntime | None:
         return None
     return MaxRuntime(
         services.settings, services.sessionmaker, services.faq, services.querylog,
-        services.clock, services.switchboard,
+        services.clock, services.switchboard, roster=services.roster,
     )  # fmt: skip
 
 
@@ -133,8 +133,9 @@ async def run_polling(settings: Settings, *, jobs: bool = True) -> None:
             feed = runtime.dispatcher.feed
             max_hook = lambda app: add_max_webhook(app, settings, feed)  # noqa: E731
         panel = await start_panel_server(
-            settings, services.sessionmaker, services.switchboard, services.clock, extra=max_hook
-        )
+            settings, services.sessionmaker, services.switchboard, services.clock,
+            extra=max_hook, roster=services.roster,
+        )  # fmt: skip
         server = await start_max(runtime, own_server=panel is None)
         log.info(
             "long polling mode (WEBHOOK_URL is not set), background jobs %s; %d FAQ entries",

@@ -16,8 +16,9 @@ from aiohttp import web
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Messenger
-from handlers.web import auth, staff, summary, tickets
-from handlers.web.context import CLOCK, MESSENGER, SESSIONMAKER, SETTINGS
+from bot.services.staff.roster import Roster
+from handlers.web import auth, staff, summary, tickets, webapp
+from handlers.web.context import CLOCK, MESSENGER, ROSTER, SESSIONMAKER, SETTINGS
 from storage.db import SessionMaker
 
 HERE = Path(__file__).parent
@@ -25,12 +26,18 @@ PREFIX = "/web"
 
 
 def create_panel(
-    settings: Settings, sessionmaker: SessionMaker, messenger: Messenger, clock: Clock
+    settings: Settings,
+    sessionmaker: SessionMaker,
+    messenger: Messenger,
+    clock: Clock,
+    roster: Roster | None = None,
 ) -> web.Application:
+    """`roster`: the bot's own (Services.roster), so a staff change shows at once."""
     panel = web.Application(middlewares=[auth.guard])
     panel[SETTINGS], panel[SESSIONMAKER], panel[MESSENGER], panel[CLOCK] = (
         settings, sessionmaker, messenger, clock,
     )  # fmt: skip
+    panel[ROSTER] = roster or Roster(settings, sessionmaker)
     env = aiohttp_jinja2.setup(
         panel,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -43,6 +50,7 @@ def create_panel(
     tickets.add_routes(panel)
     summary.add_routes(panel)
     staff.add_routes(panel)
+    webapp.add_routes(panel)
     return panel
 
 
@@ -52,6 +60,7 @@ def add_panel(
     sessionmaker: SessionMaker,
     messenger: Messenger,
     clock: Clock,
+    roster: Roster | None = None,
 ) -> None:
     """Serve the panel under /web on `app` (a bare /web redirects to its first page)."""
-    app.add_subapp(PREFIX, create_panel(settings, sessionmaker, messenger, clock))
+    app.add_subapp(PREFIX, create_panel(settings, sessionmaker, messenger, clock, roster))

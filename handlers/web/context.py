@@ -8,6 +8,7 @@ from aiohttp import web
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Messenger
+from bot.services.staff.roster import Roster
 from bot.services.staff.web_sessions import StaffSession
 from storage.db import SessionMaker
 from storage.repositories import Repositories
@@ -16,6 +17,7 @@ SETTINGS = web.AppKey("panel_settings", Settings)
 SESSIONMAKER = web.AppKey("panel_sessionmaker", SessionMaker)
 MESSENGER = web.AppKey("panel_messenger", Messenger)
 CLOCK = web.AppKey("panel_clock", Clock)
+ROSTER = web.AppKey("panel_roster", Roster)
 COOKIE = "moc_panel"
 REPO = web.RequestKey("panel_repo", Repositories)
 STAFF = web.RequestKey("panel_staff", StaffSession)

@@ -16,6 +16,7 @@ from storage.repositories.faq_log import FaqLogRepo
 from storage.repositories.markers import MarkerRepo
 from storage.repositories.profiles import ProfileRepo
 from storage.repositories.reminders import ReminderRepo
+from storage.repositories.staff import StaffRepo
 from storage.repositories.tickets import TicketRepo
 from storage.repositories.users import UserRepo
 from storage.repositories.web import WebRepo
@@ -42,6 +43,7 @@ class Repositories:
         self.dialog_states = DialogStateRepo(session)
         self.web = WebRepo(session)
         self.markers = MarkerRepo(session)
+        self.staff = StaffRepo(session)
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -63,6 +65,7 @@ __all__ = [
     "ProfileRepo",
     "ReminderRepo",
     "Repositories",
+    "StaffRepo",
     "TicketRepo",
     "UserRepo",
     "WebRepo",

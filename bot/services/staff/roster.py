@@ -1,0 +1,101 @@
+"""Who is МОЦ staff: the one check every adapter reads (Telegram, MAX and the web panel).
+
+Owners are ADMIN_IDS (Telegram ids) and MAX_ADMIN_IDS (MAX's own ids, mapped to internal ones
+once); everyone an owner invited is a `staff_members` row. The answer is cached for
+CACHE_SECONDS, so another instance sees a change within that time; a change made here calls
+`changed()` and is seen at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from bot.core.config import Settings
+from storage.db import SessionMaker
+from storage.models import StaffRole
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+CACHE_SECONDS = 5.0
+# told when this instance adds (True) or removes (False) someone: an adapter updates what the
+# person sees (Telegram: the staff command menu and the panel's menu button)
+Listener = Callable[[int, bool], Awaitable[None]]
+
+
+class Roster:
+    def __init__(
+        self,
+        settings: Settings,
+        sessionmaker: SessionMaker,
+        *,
+        ttl: float = CACHE_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings, self.sessionmaker = settings, sessionmaker
+        self.ttl, self.monotonic = ttl, monotonic
+        self._roles: dict[int, StaffRole] = {}
+        self._loaded_at: float | None = None
+        self._owners: frozenset[int] | None = None
+        self._lock = asyncio.Lock()
+        # where each messenger's start links begin ("tg": https://t.me/<bot>), learnt when
+        # that messenger starts; invite links are built from them
+        self.deep_links: dict[str, str] = {}
+        self.listeners: list[Listener] = []
+
+    async def role(self, person_id: int | None) -> StaffRole | None:
+        if person_id is None:
+            return None
+        return (await self.members()).get(person_id)
+
+    async def is_staff(self, person_id: int | None) -> bool:
+        return await self.role(person_id) is not None
+
+    async def is_owner(self, person_id: int | None) -> bool:
+        return await self.role(person_id) == StaffRole.OWNER
+
+    def known_staff(self, person_id: int) -> bool:
+        """The last loaded answer without waiting (the flood limiter's exemption)."""
+        return person_id in self._roles or person_id in self.settings.admin_ids
+
+    def changed(self) -> None:
+        """This instance changed the staff: the next check reads the database."""
+        self._loaded_at = None
+
+    async def announce(self, person_id: int, is_staff: bool) -> None:
+        """After a committed change: re-read at the next check, tell the listeners."""
+        self.changed()
+        for listener in self.listeners:
+            try:
+                await listener(person_id, is_staff)
+            except Exception:  # a menu that failed to update must not undo the change
+                log.exception("staff listener failed for %s", person_id)
+
+    async def members(self) -> dict[int, StaffRole]:
+        """Every staff member's role, owners included (a copy)."""
+        fresh = self._loaded_at is not None and self.monotonic() - self._loaded_at < self.ttl
+        if not fresh:
+            async with self._lock:
+                await self._load()
+        return dict(self._roles)
+
+    async def _load(self) -> None:
+        stamp = self.monotonic()
+        async with self.sessionmaker() as session:
+            repo = Repositories(session)
+            if self._owners is None:
+                self._owners = await self._owner_ids(repo)
+            rows = await repo.staff.members()
+        roles = {row.person_id: StaffRole(row.role) for row in rows}
+        roles.update(dict.fromkeys(self._owners, StaffRole.OWNER))
+        self._roles, self._loaded_at = roles, stamp
+
+    async def _owner_ids(self, repo: Repositories) -> frozenset[int]:
+        ids = set(self.settings.admin_ids)
+        if self.settings.max_admin_ids:
+            for max_id in sorted(self.settings.max_admin_ids):
+                ids.add(await repo.channel_ids.internal("max", "user", max_id))
+            await repo.commit()  # a mapping made here is kept (it never changes)
+        return frozenset(ids)
