@@ -65,7 +65,7 @@ async def accept(
 
 async def _listing(
     repo: Repositories, roster: Roster, viewer: int
-) -> tuple[str, InlineKeyboardMarkup]:
+) -> tuple[str, InlineKeyboardMarkup | None]:
     roles = await roster.members()
     known = {user.id: user for user in await repo.users.many(roles)}
     order = sorted(roles, key=lambda i: (roles[i] != StaffRole.OWNER, i))
@@ -78,7 +78,7 @@ async def _listing(
         for data in [StaffCb(person=i).pack()]
     ]
     text = fill(t.STAFF_LIST, people="\n".join(lines))
-    return text, InlineKeyboardMarkup(inline_keyboard=buttons)
+    return text, InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None
 
 
 async def staff_list(message: Message, repo: Repositories, roster: Roster) -> None:
