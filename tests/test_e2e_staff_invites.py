@@ -156,6 +156,8 @@ async def test_owner_removes_staff_on_the_page(harness: BotHarness, panel: str) 
         owner_csrf = await open_panel(harness, owner, ADMIN)
         page = await (await owner.get(f"{panel}/web/staff")).text()
         assert "Пётр Сидоров" in page and "Удалить" in page
+        made = await owner.post(f"{panel}/web/staff/invite", data={"csrf": owner_csrf})
+        assert INVITE.search(await made.text()) is not None
         removed = await owner.post(
             f"{panel}/web/staff/remove", data={"csrf": owner_csrf, "person": str(TEACHER.id)}
         )

@@ -43,8 +43,8 @@ async def _values(request: web.Request, **extra: object) -> dict[str, object]:
     is_owner = roles.get(staff(request).staff_id) == StaffRole.OWNER
     return page(
         request, people=people, known=known, audit=audit, actions=ACTIONS, is_owner=is_owner,
-        subject_id=members.subject_id,
-        staff_chat=request.app[SETTINGS].staff_chat_id, invite=None, **extra,
+        subject_id=members.subject_id, staff_chat=request.app[SETTINGS].staff_chat_id,
+        **{"invite": None, **extra},
     )  # fmt: skip
 
 
