@@ -1,7 +1,7 @@
 """МОЦ staff side of tickets: replying (Telegram reply or «Ответить»), closing, FAQ drafts.
 
-Staff are admins (ADMIN_IDS) anywhere, and anyone in STAFF_CHAT_ID. Every action is checked
-here on the server, so a forged button from another chat does nothing.
+Staff (the roster: owners and invited staff) anywhere, and anyone in STAFF_CHAT_ID. Every
+action is checked here on the server, so a forged button from another chat does nothing.
 
 «Ответить» in a group: a selective ForceReply opens the reply box only for users the prompt
 mentions, so the prompt mentions the staffer who pressed; and since a client may still not
