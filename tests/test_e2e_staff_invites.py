@@ -20,13 +20,24 @@ from bot import texts
 from bot.app.panel import start_panel_server
 from bot.core.clock import SystemClock
 from bot.core.config import Settings
+from bot.services.faq import FaqService
 from bot.services.staff import members
 from bot.texts import staff as t
 from handlers.tg.callbacks import StaffCb
 from handlers.tg.messenger import TelegramMessenger
+from storage.db import SessionMaker
 from storage.models import AuditEntry, StaffMember
 from storage.repositories import Repositories
-from tests.conftest import ADMIN, PARENT, TEACHER, BotHarness, make_settings
+from tests.conftest import (
+    ADMIN,
+    PARENT,
+    TEACHER,
+    BotHarness,
+    make_settings,
+    start_bot,
+    stop_bot,
+)
+from tests.fakes.telegram_api import FakeTelegramServer
 
 INVITE = re.compile(r"https://t\.me/moc_test_bot\?start=staff_([A-Za-z0-9_-]+)")
 LOGIN = re.compile(r"(http://\S+/web/login\?t=\S+)")
@@ -189,3 +200,33 @@ async def test_owner_removes_staff_in_the_bot(harness: BotHarness) -> None:
     answer = await harness.server.callback_answer()
     assert answer.params.get("text") == t.REMOVE_OUTCOMES["removed"]
     assert (await harness.say(TEACHER, "/tickets")).text == texts.ADMIN_ONLY
+
+
+async def test_staff_get_the_mini_app_menu_button_under_https(
+    server: FakeTelegramServer, db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> None:
+    settings = make_settings(db_path, web_public_url="https://moc.example.org")
+    bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service)
+    harness = BotHarness(server, settings, sessionmaker, dp, bot, task)
+    try:
+        owner = await server.wait_for(
+            "setChatMenuButton", lambda c: c.params["chat_id"] == ADMIN.id
+        )
+        button = owner.params["menu_button"]
+        assert button["type"] == "web_app"
+        assert button["web_app"]["url"] == "https://moc.example.org/web/webapp"
+        await join(harness, await invite(harness))
+        newcomer = await server.wait_for(
+            "setChatMenuButton", lambda c: c.params["chat_id"] == TEACHER.id
+        )
+        assert newcomer.params["menu_button"]["type"] == "web_app"
+        listing = await harness.say(ADMIN, "/staff")
+        server.press(listing, t.BTN_REMOVE.format(name="Пётр Сидоров"), user=ADMIN)
+        removed = await server.wait_for(
+            "setChatMenuButton", lambda c: c.params["chat_id"] == TEACHER.id
+        )
+        assert removed.params["menu_button"]["type"] == "default"
+        menus = [c for c in server.calls if c.method.lower() == "setchatmenubutton"]
+        assert all(c.params["chat_id"] in (ADMIN.id, TEACHER.id) for c in menus)
+    finally:
+        await stop_bot(dp, task)
