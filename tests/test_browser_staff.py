@@ -4,7 +4,8 @@ tests/test_browser_panel.py), against the real bot polling the fake Telegram ser
 The owner signs in with /web, presses «Пригласить сотрудника», the link shown on the page is
 opened in Telegram by a teacher, who is then listed on the page (screenshot docs/web-staff.png
 with MOC_SCREENSHOTS=1); the owner removes them; the teacher's sign-in link, made while they
-were staff, is then refused in the browser, and so is the Mini App page without Telegram.
+were staff, is then refused in the browser; the Mini App page signs in staff by Telegram's
+initData and refuses a non-staff user's.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -24,6 +26,7 @@ from bot.texts import staff as t
 from handlers.tg.messenger import TelegramMessenger
 from tests.conftest import ADMIN, PARENT, TEACHER, BotHarness, make_settings
 from tests.test_browser_panel import CHROMIUM, DOCS, _browser_or_skip
+from tests.test_web_staff import init_data
 
 SCREENSHOT = DOCS / "web-staff.png"
 LOGIN = re.compile(r"(http://\S+/web/login\?t=\S+)")
@@ -100,9 +103,18 @@ async def test_owner_invites_and_removes_staff_in_the_browser(
             response = await other.goto(teacher_link)
             assert response is not None and response.status == 403
             await other.get_by_text("только для сотрудников МОЦ").wait_for()
-            # the Mini App page outside Telegram signs no one in
-            await other.goto(f"{harness.settings.panel_url}/web/webapp")
+            # the Mini App page: outside Telegram it signs no one in; with initData (as
+            # Telegram passes it, in the fragment) a non-staff user is refused, staff enter
+            webapp = f"{harness.settings.panel_url}/web/webapp"
+            await other.goto(webapp)
             await other.get_by_text("кнопкой меню").wait_for(timeout=15_000)
+            now = SystemClock().now()
+            stranger = await browser.new_page()  # a new document: a fragment change is none
+            await stranger.goto(f"{webapp}#tgWebAppData={quote(init_data(PARENT.id, now))}")
+            await stranger.get_by_text("только для сотрудников МОЦ").wait_for(timeout=15_000)
+            mini = await browser.new_page()
+            await mini.goto(f"{webapp}#tgWebAppData={quote(init_data(ADMIN.id, now))}")
+            await mini.wait_for_url("**/web/tickets", timeout=15_000)
         finally:
             await browser.close()
     assert (await harness.say(TEACHER, "/tickets")).text == texts.ADMIN_ONLY

@@ -58,7 +58,9 @@ async def client(settings: Settings, sessionmaker: SessionMaker) -> AsyncIterato
 
 async def test_valid_init_data_opens_a_session(client: Client) -> None:
     page = await client.get("/web/webapp")
-    assert page.status == 200 and "tgWebAppData" in await page.text()
+    assert page.status == 200 and "/web/static/webapp.js" in await page.text()
+    script = await client.get("/web/static/webapp.js")
+    assert script.status == 200 and "tgWebAppData" in await script.text()
     signed = await client.post("/web/webapp", data={"init_data": init_data(ADMIN.id, NOW)})
     assert signed.status == 200, await signed.text()
     assert (await signed.json())["next"] == "/web/tickets"

@@ -75,11 +75,14 @@ class Roster:
 
     async def members(self) -> dict[int, StaffRole]:
         """Every staff member's role, owners included (a copy)."""
-        fresh = self._loaded_at is not None and self.monotonic() - self._loaded_at < self.ttl
-        if not fresh:
+        if not self._fresh():
             async with self._lock:
-                await self._load()
+                if not self._fresh():  # another caller may have loaded while this one waited
+                    await self._load()
         return dict(self._roles)
+
+    def _fresh(self) -> bool:
+        return self._loaded_at is not None and self.monotonic() - self._loaded_at < self.ttl
 
     async def _load(self) -> None:
         stamp = self.monotonic()
