@@ -85,9 +85,8 @@ async def invite(repo: Repositories, settings: Settings, owner_id: int, now: dat
     nonce = _b64(secrets.token_bytes(12))
     until = now + INVITE_TTL
     await repo.staff.add_invite(nonce, owner_id, now, until)
-    await repo.staff.log(
-        owner_id, "staff.invite", "", f"ссылка до {until:%Y-%m-%d %H:%M} UTC", now
-    )
+    detail = f"действует до {until.astimezone(settings.tz):%d.%m.%Y %H:%M}"
+    await repo.staff.log(owner_id, "staff.invite", "", detail, now)
     await repo.commit()
     return Invite(nonce + _signature(settings, nonce), until)
 
