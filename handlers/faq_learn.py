@@ -70,9 +70,9 @@ async def _question(repo: Repositories, src: str, source_id: int) -> str | None:
     return None
 
 
-async def _allowed(query: CallbackQuery, roster: Roster) -> bool:
+async def _allowed(query: CallbackQuery, roster: Roster, repo: Repositories) -> bool:
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    if await is_staff(roster, query.from_user.id, chat_id):
+    if await is_staff(roster, repo, query.from_user.id, chat_id):
         return True
     await query.answer(texts.ADMIN_ONLY, show_alert=True)
     return False
@@ -83,7 +83,7 @@ async def _source(
 ) -> str | None:
     """The question a staff button is about; None (the presser told why) for a non-staff
     presser, a question that is gone, or a picture without words."""
-    if not await _allowed(query, roster):
+    if not await _allowed(query, roster, repo):
         return None
     question = await _question(repo, data.src, data.id)
     if question is None or question == t.SHOT_QUESTION:  # a picture alone: no words to learn
@@ -150,7 +150,7 @@ async def undo(
     faq: FaqService,
 ) -> None:  # fmt: skip
     """«Отменить» under «добавлен к статье»: a mis-tap must not teach the bot a wrong answer."""
-    if not await _allowed(query, roster):
+    if not await _allowed(query, roster, repo):
         return
     question = await undo_sample(faq, repo, callback_data.id)
     if question is None:
@@ -292,7 +292,7 @@ async def category_chosen(
     roster: Roster,
     faq: FaqService, state: FSMContext,
 ) -> None:  # fmt: skip
-    if not await _allowed(query, roster):
+    if not await _allowed(query, roster, repo):
         return
     data = await state.get_data()
     if await state.get_state() != LearnState.category.state or "answer" not in data:

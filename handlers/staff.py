@@ -64,7 +64,7 @@ async def staff_reply(
     """A reply to a ticket post (or to the «Ответить» prompt) is the answer to that ticket."""
     assert message.reply_to_message is not None
     user = message.from_user
-    if user is None or not await is_staff(roster, user.id, message.chat.id):
+    if user is None or not await is_staff(roster, repo, user.id, message.chat.id):
         raise SkipHandler
     ticket = await repo.tickets.by_post(message.chat.id, message.reply_to_message.message_id)
     if ticket is None:
@@ -127,7 +127,7 @@ async def staff_action(
     messenger: Switchboard | None = None,
 ) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    if not await is_staff(roster, query.from_user.id, chat_id):
+    if not await is_staff(roster, repo, query.from_user.id, chat_id):
         await query.answer(texts.ADMIN_ONLY, show_alert=True)
         return
     ticket = await repo.tickets.get(callback_data.id)

@@ -66,7 +66,7 @@ async def accept(
 async def _listing(
     repo: Repositories, roster: Roster, viewer: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    roles = await roster.members()
+    roles = await roster.members(repo)
     known = {user.id: user for user in await repo.users.many(roles)}
     order = sorted(roles, key=lambda i: (roles[i] != StaffRole.OWNER, i))
     names = {i: known[i].full_name if i in known else f"id {i}" for i in order}

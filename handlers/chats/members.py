@@ -73,7 +73,7 @@ async def bot_added(
     )
     log.info("bot added to chat %s by user %s", chat.id, event.from_user.id)
     held = 0
-    if not await roster.is_staff(event.from_user.id):
+    if not await roster.is_staff(event.from_user.id, repo):
         admitted = strangers.admit(clock.now())
         if admitted is None:
             return  # counted; the next notice (or /chats) shows it

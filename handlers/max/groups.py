@@ -76,7 +76,7 @@ async def is_admin(ctx: MaxContext, repo: Repositories, user: JsonDict) -> bool:
     user_id = user.get("user_id")
     if not isinstance(user_id, int):
         return False
-    return await ctx.roster.is_staff(await repo.channel_ids.internal("max", "user", user_id))
+    return await ctx.roster.is_staff(await repo.channel_ids.internal("max", "user", user_id), repo)
 
 
 # --------------------------------------------------------------------------- keyboards
@@ -146,7 +146,7 @@ def make_bot_added(strangers: NoticeGate) -> Handler:
             bound = await registry.joined(repo, chat_id, kind, title, added_by=adder)
             log.info("bot added to MAX chat %s (%s) by %s", max_chat_id, chat_id, adder)
             held = 0
-            if not await ctx.roster.is_staff(adder):
+            if not await ctx.roster.is_staff(adder, repo):
                 admitted = strangers.admit(ctx.clock.now())
                 if admitted is None:
                     return True  # counted; the next notice (or /chats) shows it

@@ -61,7 +61,9 @@ async def visit(ctx: MaxContext, update: JsonDict) -> AsyncIterator[Visit | None
         if changed:
             await repo.commit()
         state = await repo.dialog_states.get(_state_key(uid))
-        is_admin = await ctx.roster.is_staff(uid)
+        if max_id in ctx.settings.max_admin_ids and not ctx.roster.known_staff(uid):
+            ctx.roster.changed()  # an owner's first word: their internal id exists now
+        is_admin = await ctx.roster.is_staff(uid, repo)
         yield Visit(ctx, update, repo, user, uid, max_id, state, is_admin)
 
 

@@ -40,7 +40,7 @@ async def web_link(v: Visit) -> None:
 
 async def invite(v: Visit) -> None:
     ctx = v.ctx
-    if not await ctx.roster.is_owner(v.uid):
+    if not await ctx.roster.is_owner(v.uid, v.repo):
         await v.say(t.INVITE_OWNERS_ONLY)
         return
     made = await members.invite(v.repo, ctx.settings, v.uid, ctx.clock.now())

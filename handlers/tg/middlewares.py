@@ -58,7 +58,7 @@ class UserMiddleware(BaseMiddleware):
             if changed:
                 await repo.commit()
             data["user"] = user
-        data["is_admin"] = tg_user is not None and await self.roster.is_staff(tg_user.id)
+        data["is_admin"] = tg_user is not None and await self.roster.is_staff(tg_user.id, repo)
         return await handler(event, data)
 
 

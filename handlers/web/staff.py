@@ -29,7 +29,7 @@ CHANNELS = {"tg": "Telegram", "max": "MAX"}
 
 
 async def _values(request: web.Request, **extra: object) -> dict[str, object]:
-    roles = await request.app[ROSTER].members()
+    roles = await request.app[ROSTER].members(repo(request))
     ids = sorted(roles, key=lambda i: (roles[i] != StaffRole.OWNER, i))
     audit = await repo(request).staff.audit("staff.")
     people_ids = set(ids) | {e.actor_id for e in audit if e.actor_id is not None}
@@ -54,7 +54,7 @@ async def staff_list(request: web.Request) -> web.Response:
 
 
 async def _owner_only(request: web.Request) -> None:
-    if not await request.app[ROSTER].is_owner(staff(request).staff_id):
+    if not await request.app[ROSTER].is_owner(staff(request).staff_id, repo(request)):
         raise web.HTTPForbidden(text="Приглашать и удалять сотрудников могут только владельцы.")
 
 

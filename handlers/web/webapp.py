@@ -38,7 +38,7 @@ async def sign_in(request: web.Request) -> web.Response:
         raise web.HTTPForbidden(text="Данные Telegram не прошли проверку.") from None
     if data.user is None or now - data.auth_date > MAX_AGE:
         raise web.HTTPForbidden(text="Данные Telegram устарели: откройте панель заново.")
-    if not await request.app[ROSTER].is_staff(data.user.id):
+    if not await request.app[ROSTER].is_staff(data.user.id, repo(request)):
         raise web.HTTPForbidden(text="Веб-панель только для сотрудников МОЦ.")
     name = " ".join(p for p in (data.user.first_name, data.user.last_name) if p)
     opened = await web_sessions.open_session(repo(request), data.user.id, name, now)

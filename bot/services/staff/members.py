@@ -100,7 +100,7 @@ async def accept(
     found = await repo.staff.invite(nonce) if nonce is not None else None
     if nonce is None or found is None:
         return Outcome.FORGED
-    if await roster.is_staff(person_id):
+    if await roster.is_staff(person_id, repo):
         return Outcome.ALREADY
     if found.used_by is not None:
         return Outcome.USED
@@ -121,9 +121,9 @@ async def remove(
 ) -> Outcome:
     """An owner takes staff rights away: at once here, within CACHE_SECONDS elsewhere; their
     panel sessions end too."""
-    if not await roster.is_owner(actor_id):
+    if not await roster.is_owner(actor_id, repo):
         return Outcome.NOT_OWNER
-    role = await roster.role(person_id)
+    role = await roster.role(person_id, repo)
     if role == StaffRole.OWNER:
         return Outcome.IS_OWNER
     if role is None or not await repo.staff.remove(person_id):

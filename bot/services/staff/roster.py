@@ -45,16 +45,18 @@ class Roster:
         self.deep_links: dict[str, str] = {}
         self.listeners: list[Listener] = []
 
-    async def role(self, person_id: int | None) -> StaffRole | None:
+    async def role(
+        self, person_id: int | None, repo: Repositories | None = None
+    ) -> StaffRole | None:
         if person_id is None:
             return None
-        return (await self.members()).get(person_id)
+        return (await self.members(repo)).get(person_id)
 
-    async def is_staff(self, person_id: int | None) -> bool:
-        return await self.role(person_id) is not None
+    async def is_staff(self, person_id: int | None, repo: Repositories | None = None) -> bool:
+        return await self.role(person_id, repo) is not None
 
-    async def is_owner(self, person_id: int | None) -> bool:
-        return await self.role(person_id) == StaffRole.OWNER
+    async def is_owner(self, person_id: int | None, repo: Repositories | None = None) -> bool:
+        return await self.role(person_id, repo) == StaffRole.OWNER
 
     def known_staff(self, person_id: int) -> bool:
         """The last loaded answer without waiting (the flood limiter's exemption)."""
@@ -73,32 +75,42 @@ class Roster:
             except Exception:  # a menu that failed to update must not undo the change
                 log.exception("staff listener failed for %s", person_id)
 
-    async def members(self) -> dict[int, StaffRole]:
-        """Every staff member's role, owners included (a copy)."""
+    async def members(self, repo: Repositories | None = None) -> dict[int, StaffRole]:
+        """Every staff member's role, owners included (a copy).
+
+        `repo`: the caller's unit of work, when it has one. A reload then reads through the
+        caller's own connection: asking the pool for a second one while holding the first
+        froze the bot under load once (issue 9)."""
         if not self._fresh():
             async with self._lock:
                 if not self._fresh():  # another caller may have loaded while this one waited
-                    await self._load()
+                    if repo is not None:
+                        await self._load(repo)
+                    else:
+                        async with self.sessionmaker() as session:
+                            await self._load(Repositories(session))
         return dict(self._roles)
 
     def _fresh(self) -> bool:
         return self._loaded_at is not None and self.monotonic() - self._loaded_at < self.ttl
 
-    async def _load(self) -> None:
+    async def _load(self, repo: Repositories) -> None:
         stamp = self.monotonic()
-        async with self.sessionmaker() as session:
-            repo = Repositories(session)
-            if self._owners is None:
-                self._owners = await self._owner_ids(repo)
-            rows = await repo.staff.members()
+        owners = self._owners if self._owners is not None else await self._owner_ids(repo)
+        rows = await repo.staff.members()
         roles = {row.person_id: StaffRole(row.role) for row in rows}
-        roles.update(dict.fromkeys(self._owners, StaffRole.OWNER))
+        roles.update(dict.fromkeys(owners, StaffRole.OWNER))
         self._roles, self._loaded_at = roles, stamp
 
     async def _owner_ids(self, repo: Repositories) -> frozenset[int]:
-        ids = set(self.settings.admin_ids)
-        if self.settings.max_admin_ids:
-            for max_id in sorted(self.settings.max_admin_ids):
-                ids.add(await repo.channel_ids.internal("max", "user", max_id))
-            await repo.commit()  # a mapping made here is kept (it never changes)
+        """ADMIN_IDS, and the internal ids of MAX_ADMIN_IDS who have written to the bot (one
+        who has not has no internal id yet: looked up again at the next reload; a mapping never
+        changes, so a complete set is kept)."""
+        ids, complete = set(self.settings.admin_ids), True
+        for max_id in sorted(self.settings.max_admin_ids):
+            found = await repo.channel_ids.find("max", "user", max_id)
+            complete = complete and found is not None
+            ids.update([found] if found is not None else [])
+        if complete:
+            self._owners = frozenset(ids)
         return frozenset(ids)

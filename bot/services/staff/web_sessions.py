@@ -109,7 +109,7 @@ async def sign_in(
     expires = datetime.fromtimestamp(int(str(claims["e"])), tz=now.tzinfo)
     if now >= expires:
         return Refusal.EXPIRED
-    if not await roster.is_staff(staff_id):
+    if not await roster.is_staff(staff_id, repo):
         return Refusal.NOT_STAFF
     await repo.web.drop_expired(now)
     if not await repo.web.use_link(str(claims["j"]), staff_id, now, expires):
@@ -134,7 +134,7 @@ async def current(
     if not cookie:
         return None
     row = await repo.web.session_by_key(_key(cookie))
-    if row is None or row.expires_at <= now or not await roster.is_staff(row.staff_id):
+    if row is None or row.expires_at <= now or not await roster.is_staff(row.staff_id, repo):
         return None
     return StaffSession(row.staff_id, row.staff_name, row.csrf)
 

@@ -42,10 +42,12 @@ def staff_targets(settings: Settings) -> list[int]:
     return sorted(settings.admin_ids)
 
 
-async def is_staff(roster: Roster, user_id: int, chat_id: int) -> bool:
+async def is_staff(roster: Roster, repo: Repositories, user_id: int, chat_id: int) -> bool:
     """Staff anywhere; anyone inside the staff group (it is private to staff)."""
     staff_chat = roster.settings.staff_chat_id
-    return (staff_chat is not None and chat_id == staff_chat) or await roster.is_staff(user_id)
+    return (staff_chat is not None and chat_id == staff_chat) or await roster.is_staff(
+        user_id, repo
+    )
 
 
 def ticket_card(ticket: Ticket, user: User | None) -> str:
