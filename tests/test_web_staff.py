@@ -3,6 +3,7 @@ forged, too old, not staff) and the roster that every check reads, across instan
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -20,7 +21,7 @@ from bot.core.config import Settings
 from bot.services.staff import members
 from bot.services.staff.roster import Roster
 from handlers.web import add_panel
-from storage.db import SessionMaker
+from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, PARENT, TEACHER, TOKEN, make_settings
 
@@ -117,3 +118,19 @@ async def test_max_owners_are_owners_by_their_internal_id(
         await session.commit()
     assert internal >= 2**60 and await roster.is_owner(internal)
     assert not await roster.is_staff(777)  # a raw MAX id is no person of ours
+
+
+async def test_a_check_inside_an_update_needs_no_second_connection(settings: Settings) -> None:
+    """The issue 9 freeze: each update holds a connection; a roster reload that asked the pool
+    for another would wait on itself once the pool is busy. It reads through the caller's."""
+    engine = create_engine(settings.database_url, pool_size=1, max_overflow=0)
+    try:
+        sessionmaker = create_sessionmaker(engine)
+        roster = Roster(settings, sessionmaker)
+        async with sessionmaker() as session:
+            repo = Repositories(session)
+            await repo.users.get(PARENT.id)  # this unit of work holds the only connection
+            staff = await asyncio.wait_for(roster.is_staff(ADMIN.id, repo), timeout=10)
+            assert staff and not await roster.is_staff(PARENT.id, repo)
+    finally:
+        await engine.dispose()
