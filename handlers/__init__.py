@@ -31,12 +31,14 @@ def get_routers() -> list[Router]:
         privacy,
         profile,
         staff,
+        staff_invites,
         start,
     )
 
     modules = (
         errors,
         common,
+        staff_invites,
         start,
         privacy,
         admin,

@@ -29,6 +29,7 @@ from bot.services.faq.learning import (
     undo_sample,
 )
 from bot.services.faq.text import normalize
+from bot.services.staff.roster import Roster
 from bot.services.tickets.posting import is_staff
 from bot.texts import faq_learn as t
 from handlers.tg.callbacks import KbCb
@@ -69,20 +70,20 @@ async def _question(repo: Repositories, src: str, source_id: int) -> str | None:
     return None
 
 
-async def _allowed(query: CallbackQuery, settings: Settings) -> bool:
+async def _allowed(query: CallbackQuery, roster: Roster, repo: Repositories) -> bool:
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    if is_staff(settings, query.from_user.id, chat_id):
+    if await is_staff(roster, repo, query.from_user.id, chat_id):
         return True
     await query.answer(texts.ADMIN_ONLY, show_alert=True)
     return False
 
 
 async def _source(
-    query: CallbackQuery, data: KbCb, repo: Repositories, settings: Settings
+    query: CallbackQuery, data: KbCb, repo: Repositories, roster: Roster
 ) -> str | None:
     """The question a staff button is about; None (the presser told why) for a non-staff
     presser, a question that is gone, or a picture without words."""
-    if not await _allowed(query, settings):
+    if not await _allowed(query, roster, repo):
         return None
     question = await _question(repo, data.src, data.id)
     if question is None or question == t.SHOT_QUESTION:  # a picture alone: no words to learn
@@ -107,10 +108,11 @@ def _done(saved: Saved, template: str, question: str, staff: str) -> str:
 
 async def pick(
     query: CallbackQuery, callback_data: KbCb, repo: Repositories, settings: Settings,
+    roster: Roster,
     faq: FaqService,
 ) -> None:  # fmt: skip
     """The matcher's best entries for the question, «Другая статья…» and «Новая статья»."""
-    question = await _source(query, callback_data, repo, settings)
+    question = await _source(query, callback_data, repo, roster)
     if question is None:
         return
     await query.answer()
@@ -123,9 +125,10 @@ async def pick(
 
 async def attach(
     query: CallbackQuery, callback_data: KbCb, repo: Repositories, settings: Settings,
+    roster: Roster,
     faq: FaqService, state: FSMContext,
 ) -> None:  # fmt: skip
-    question = await _source(query, callback_data, repo, settings)
+    question = await _source(query, callback_data, repo, roster)
     if question is None:
         return
     await query.answer()
@@ -143,10 +146,11 @@ async def attach(
 
 async def undo(
     query: CallbackQuery, callback_data: KbCb, repo: Repositories, settings: Settings,
+    roster: Roster,
     faq: FaqService,
 ) -> None:  # fmt: skip
     """«Отменить» under «добавлен к статье»: a mis-tap must not teach the bot a wrong answer."""
-    if not await _allowed(query, settings):
+    if not await _allowed(query, roster, repo):
         return
     question = await undo_sample(faq, repo, callback_data.id)
     if question is None:
@@ -160,9 +164,10 @@ async def undo(
 
 async def find(
     query: CallbackQuery, callback_data: KbCb, repo: Repositories, settings: Settings,
+    roster: Roster,
     state: FSMContext,
 ) -> None:  # fmt: skip
-    if await _source(query, callback_data, repo, settings) is None:
+    if await _source(query, callback_data, repo, roster) is None:
         return
     await query.answer()
     await state.set_state(LearnState.find)
@@ -225,9 +230,10 @@ async def find_received(
 
 async def new(
     query: CallbackQuery, callback_data: KbCb, repo: Repositories, settings: Settings,
+    roster: Roster,
     state: FSMContext,
 ) -> None:  # fmt: skip
-    question = await _source(query, callback_data, repo, settings)
+    question = await _source(query, callback_data, repo, roster)
     if question is None:
         return
     await query.answer()
@@ -283,9 +289,10 @@ async def answer_received(
 
 async def category_chosen(
     query: CallbackQuery, callback_data: KbCb, repo: Repositories, settings: Settings,
+    roster: Roster,
     faq: FaqService, state: FSMContext,
 ) -> None:  # fmt: skip
-    if not await _allowed(query, settings):
+    if not await _allowed(query, roster, repo):
         return
     data = await state.get_data()
     if await state.get_state() != LearnState.category.state or "answer" not in data:

@@ -1,7 +1,7 @@
 """МОЦ staff side of tickets: replying (Telegram reply or «Ответить»), closing, FAQ drafts.
 
-Staff are admins (ADMIN_IDS) anywhere, and anyone in STAFF_CHAT_ID. Every action is checked
-here on the server, so a forged button from another chat does nothing.
+Staff (the roster: owners and invited staff) anywhere, and anyone in STAFF_CHAT_ID. Every
+action is checked here on the server, so a forged button from another chat does nothing.
 
 «Ответить» in a group: a selective ForceReply opens the reply box only for users the prompt
 mentions, so the prompt mentions the staffer who pressed; and since a client may still not
@@ -20,9 +20,9 @@ from aiogram.types import CallbackQuery, ForceReply, Message
 
 from bot import texts
 from bot.core.clock import Clock
-from bot.core.config import Settings
 from bot.core.markup import fill
 from bot.core.messages import Deferred, Messenger, Switchboard, Unreachable
+from bot.services.staff.roster import Roster
 from bot.services.tickets.posting import deliver_answer, is_staff
 from handlers.tg.callbacks import TicketCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
@@ -56,14 +56,15 @@ def _reply_prompt(query: CallbackQuery, ticket_id: int) -> str:
 async def staff_reply(
     message: Message,
     repo: Repositories,
-    settings: Settings,
+    roster: Roster,
     bot: Bot,
     state: FSMContext,
     messenger: Switchboard | None = None,
 ) -> None:
     """A reply to a ticket post (or to the «Ответить» prompt) is the answer to that ticket."""
     assert message.reply_to_message is not None
-    if message.from_user is None or not is_staff(settings, message.from_user.id, message.chat.id):
+    user = message.from_user
+    if user is None or not await is_staff(roster, repo, user.id, message.chat.id):
         raise SkipHandler
     ticket = await repo.tickets.by_post(message.chat.id, message.reply_to_message.message_id)
     if ticket is None:
@@ -119,14 +120,14 @@ async def staff_action(
     query: CallbackQuery,
     callback_data: TicketCb,
     repo: Repositories,
-    settings: Settings,
+    roster: Roster,
     bot: Bot,
     state: FSMContext,
     clock: Clock,
     messenger: Switchboard | None = None,
 ) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    if not is_staff(settings, query.from_user.id, chat_id):
+    if not await is_staff(roster, repo, query.from_user.id, chat_id):
         await query.answer(texts.ADMIN_ONLY, show_alert=True)
         return
     ticket = await repo.tickets.get(callback_data.id)

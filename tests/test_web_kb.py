@@ -62,7 +62,7 @@ async def client(
     settings: Settings, sessionmaker: SessionMaker, faq: FaqService
 ) -> AsyncIterator[Client]:
     app = web.Application()
-    add_panel(app, settings, sessionmaker, RecordingMessenger(), SystemClock(), faq)  # type: ignore[arg-type]
+    add_panel(app, settings, sessionmaker, RecordingMessenger(), SystemClock(), faq=faq)  # type: ignore[arg-type]
     client = TestClient(TestServer(app))
     await client.start_server()
     yield client

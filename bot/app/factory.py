@@ -25,8 +25,10 @@ from bot.core.messages import Switchboard
 from bot.services.faq import FaqService
 from bot.services.faq.learning import refresh
 from bot.services.faq.querylog import QueryLog
+from bot.services.staff.roster import Roster
 from broadcasts.limiter import RateLimiter
 from handlers import get_routers
+from handlers.tg import staff_menu
 from handlers.tg.callback_guard import CallbackGuard
 from handlers.tg.commands import set_commands, set_profile
 from handlers.tg.dedupe import UpdateDedupe
@@ -157,9 +159,11 @@ class Services:
     # every messenger of the process by channel: handlers that write to a person who may be
     # in MAX (a staff answer) send through it; Telegram's joins at startup (the Bot is known)
     switchboard: Switchboard = field(default_factory=lambda: Switchboard({}))
+    roster: Roster = field(init=False)  # who is staff: every admin check of every adapter
 
     def __post_init__(self) -> None:
         self.querylog = QueryLog(self.sessionmaker, self.clock)
+        self.roster = Roster(self.settings, self.sessionmaker)
 
 
 def create_dispatcher(
@@ -178,6 +182,7 @@ def create_dispatcher(
         clock=services.clock,
         querylog=services.querylog,
         messenger=services.switchboard,
+        roster=services.roster,
     )
     # metrics outermost (its time covers everything), then flood control as messages arrive
     # (before aiogram's per-chat lock, which is in dp.fsm), then the duplicate check, which
@@ -186,20 +191,21 @@ def create_dispatcher(
     dp.update.outer_middleware(MetricsMiddleware())
     dp.update.outer_middleware(
         ThrottlingMiddleware(
-            settings.throttle_rate, settings.throttle_burst, is_admin=settings.is_admin
+            settings.throttle_rate, settings.throttle_burst, is_admin=services.roster.known_staff
         )
     )
     dp.update.outer_middleware(dp.fsm)
     if settings.dedupe_updates:
         dp.update.outer_middleware(UpdateDedupe(services.sessionmaker, services.clock))
     dp.update.outer_middleware(DatabaseMiddleware(services.sessionmaker))
-    dp.update.outer_middleware(UserMiddleware(settings))
+    dp.update.outer_middleware(UserMiddleware(services.roster))
     dp.callback_query.outer_middleware(CallbackGuard())
     dp.include_routers(*get_routers())
     dp.startup.register(install_telegram_messenger)
     dp.startup.register(check_fsm_storage)
     dp.startup.register(set_commands)
     dp.startup.register(set_profile)
+    dp.startup.register(staff_menu.on_startup)
     dp.startup.register(start_query_log)
     dp.startup.register(load_staff_additions)
     dp.shutdown.register(stop_query_log)

@@ -16,6 +16,7 @@ from bot.core.config import Settings, SettingsError
 from bot.core.messages import Switchboard
 from bot.services.faq import FaqService
 from bot.services.faq.querylog import QueryLog
+from bot.services.staff.roster import Roster
 from bot.services.tickets.relay import StaffRelay
 from handlers.max import events, groups, private
 from handlers.max.client import MaxClient, MaxError, MaxNotFound, MaxUnauthorized
@@ -62,6 +63,7 @@ class MaxRuntime:
         switchboard: Switchboard,
         *,
         poll_seconds: int = 30,
+        roster: Roster | None = None,
     ) -> None:
         assert settings.max_bot_token is not None
         self.settings, self.sessionmaker = settings, sessionmaker
@@ -75,6 +77,8 @@ class MaxRuntime:
         self.ctx = MaxContext(
             self.client, switchboard, settings, sessionmaker, clock, faq, querylog
         )
+        if roster is not None:  # the process's shared one (Services.roster)
+            self.ctx.roster = roster
         self.dispatcher = MaxDispatcher(self.ctx, dedupe=settings.dedupe_updates)
         groups.register(self.dispatcher)  # group events and commands, broadcast buttons
         events.register(self.dispatcher)  # /events, the card, registration
@@ -95,6 +99,8 @@ class MaxRuntime:
         """Check the token, then poll, or subscribe the webhook (the route is served by
         bot/app/web.py)."""
         me = await check_max_token(self.client, self.settings)
+        if me.get("username"):  # invite links for MAX start here
+            self.ctx.roster.deep_links["max"] = f"https://max.ru/{me['username']}"
         if not self.settings.bot_token:
             await self._max_staff()
         if self.polling is not None:

@@ -17,6 +17,7 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Messenger
 from bot.services.faq import FaqService
+from bot.services.staff.roster import Roster
 from handlers.web import add_panel
 from storage.db import SessionMaker
 
@@ -31,6 +32,7 @@ async def start_panel_server(
     *,
     extra: Callable[[web.Application], None] | None = None,
     faq: FaqService | None = None,
+    roster: Roster | None = None,
 ) -> web.AppRunner | None:
     """Listening runner (call .cleanup() to stop), or None when WEB_PANEL is off or the
     address is taken. `extra` adds routes that share the listener (MAX's webhook)."""
@@ -38,7 +40,7 @@ async def start_panel_server(
         return None
     app = web.Application()
     add_ops_routes(app, sessionmaker)
-    add_panel(app, settings, sessionmaker, messenger, clock, faq)
+    add_panel(app, settings, sessionmaker, messenger, clock, faq=faq, roster=roster)
     if extra is not None:
         extra(app)
     runner = web.AppRunner(app, access_log=None)

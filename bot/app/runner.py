@@ -76,7 +76,7 @@ def max_runtime(services: Services) -> MaxRuntime | None:
         return None
     return MaxRuntime(
         services.settings, services.sessionmaker, services.faq, services.querylog,
-        services.clock, services.switchboard,
+        services.clock, services.switchboard, roster=services.roster,
     )  # fmt: skip
 
 
@@ -107,7 +107,7 @@ async def start_panel(services: Services, runtime: MaxRuntime | None) -> web.App
         max_hook = lambda app: add_max_webhook(app, settings, feed)  # noqa: E731
     return await start_panel_server(
         settings, services.sessionmaker, services.switchboard, services.clock,
-        extra=max_hook, faq=services.faq,
+        extra=max_hook, faq=services.faq, roster=services.roster,
     )  # fmt: skip
 
 

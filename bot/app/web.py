@@ -103,7 +103,8 @@ class WebhookServer:
             # the Switchboard: an answer from the panel reaches a parent in Telegram or MAX
             messenger = dp.workflow_data.get("messenger") or TelegramMessenger(bot)
             faq = dp.workflow_data.get("faq")  # a save in the panel is served here at once
-            add_panel(self.app, settings, sessionmaker, messenger, clock, faq)
+            roster = dp.workflow_data.get("roster")  # the bot's own: changes show at once
+            add_panel(self.app, settings, sessionmaker, messenger, clock, faq=faq, roster=roster)
         if max_feed is not None:  # MAX in webhook mode too: one listener for both
             add_max_webhook(self.app, settings, max_feed)
         setup_application(self.app, dp, bot=bot)  # dp.startup/shutdown: commands, jobs

@@ -29,6 +29,7 @@ from bot.core.config import Settings
 from bot.core.markup import fill
 from bot.services.chats import registry
 from bot.services.chats.notice_gate import NoticeGate
+from bot.services.staff.roster import Roster
 from bot.texts import chats as t
 from handlers.chats.shared import CHAT_KINDS, GROUPS
 from handlers.tg.keyboards import chats as kb
@@ -63,6 +64,7 @@ async def bot_added(
     bot: Bot,
     clock: Clock,
     strangers: NoticeGate,
+    roster: Roster,
 ) -> None:
     chat = event.chat
 
@@ -71,7 +73,7 @@ async def bot_added(
     )
     log.info("bot added to chat %s by user %s", chat.id, event.from_user.id)
     held = 0
-    if not settings.is_admin(event.from_user.id):
+    if not await roster.is_staff(event.from_user.id, repo):
         admitted = strangers.admit(clock.now())
         if admitted is None:
             return  # counted; the next notice (or /chats) shows it

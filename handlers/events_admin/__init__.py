@@ -1,7 +1,7 @@
 """The staff side of events: creating one (`dialog`), editing it (`edit`), closing or
 cancelling it (`status`), who is coming and attendance (`lists`), the period report (`report`).
 
-This module is the gate. Its first handlers answer anyone who is not in ADMIN_IDS with
+This module is the gate. Its first handlers answer anyone who is not staff (the roster) with
 ADMIN_ONLY — commands and every staff callback, forged ones included — and the staff router
 below carries IsAdmin as a router filter, so the role is decided on the server whatever a
 payload says. Commands come first (they work in the middle of a dialog), then the lists,

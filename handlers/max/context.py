@@ -15,7 +15,7 @@ and the answer comes back to MAX.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.core.clock import Clock
@@ -23,6 +23,7 @@ from bot.core.config import Settings
 from bot.core.messages import Messenger
 from bot.services.faq import FaqService
 from bot.services.faq.querylog import QueryLog
+from bot.services.staff.roster import Roster
 from handlers.max.client import MaxClient
 from storage.db import SessionMaker
 
@@ -39,6 +40,11 @@ class MaxContext:
     faq: FaqService
     querylog: QueryLog
     # a person's step in a dialog lives in the database: handlers.max.people.Visit.state
+    # who is staff: the process's shared roster (MaxRuntime sets Services.roster here)
+    roster: Roster = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.roster = Roster(self.settings, self.sessionmaker)
 
 
 Handler = Callable[[MaxContext, JsonDict], Awaitable[bool]]

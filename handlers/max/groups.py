@@ -70,9 +70,12 @@ def command_of(text: str) -> tuple[str, list[str]] | None:
     return (name, words[1:]) if name in COMMANDS else None
 
 
-def is_admin(ctx: MaxContext, user: JsonDict) -> bool:
+async def is_admin(ctx: MaxContext, repo: Repositories, user: JsonDict) -> bool:
+    """Staff by the roster (owners from MAX_ADMIN_IDS, and invited staff)."""
     user_id = user.get("user_id")
-    return isinstance(user_id, int) and user_id in ctx.settings.max_admin_ids
+    if not isinstance(user_id, int):
+        return False
+    return await ctx.roster.is_staff(await repo.channel_ids.internal("max", "user", user_id), repo)
 
 
 # --------------------------------------------------------------------------- keyboards
@@ -141,7 +144,7 @@ def make_bot_added(strangers: NoticeGate) -> Handler:
             bound = await registry.joined(repo, chat_id, kind, title, added_by=adder)
             log.info("bot added to MAX chat %s (%s) by %s", max_chat_id, chat_id, adder)
             held = 0
-            if not is_admin(ctx, user):
+            if not await ctx.roster.is_staff(adder, repo):
                 admitted = strangers.admit(ctx.clock.now())
                 if admitted is None:
                     return True  # counted; the next notice (or /chats) shows it
@@ -183,7 +186,7 @@ async def group_command(ctx: MaxContext, update: JsonDict) -> bool:
         repo = Repositories(session)
         chat_id = await repo.channel_ids.internal("max", "chat", max_chat_id)
         await repo.commit()
-        if not is_admin(ctx, sender_of(update)):
+        if not await is_admin(ctx, repo, sender_of(update)):
             await _say(ctx, chat_id, texts.ADMIN_ONLY)
             return True
         if name == "bind":
@@ -265,11 +268,11 @@ async def bind_pressed(ctx: MaxContext, update: JsonDict) -> bool:
     if parts[0] not in (BIND_HERE, BIND_CHAT):
         return False
     callback_id = str(callback.get("callback_id") or "")
-    if not is_admin(ctx, sender_of(update)):
-        await _answer(ctx, callback_id, texts.ADMIN_ONLY)
-        return True
     async with ctx.sessionmaker() as session:
         repo = Repositories(session)
+        if not await is_admin(ctx, repo, sender_of(update)):
+            await _answer(ctx, callback_id, texts.ADMIN_ONLY)
+            return True
         chat = await _toggle(ctx, repo, update, parts)
     if isinstance(chat, str):
         await _answer(ctx, callback_id, chat)

@@ -29,10 +29,7 @@ class Visit:
     uid: int  # internal id: the person and their dialog, for services
     max_id: int
     state: str = ""  # the dialog's step, kept in the database (a restart loses nothing)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.max_id in self.ctx.settings.max_admin_ids
+    is_admin: bool = False  # staff by the roster (services.staff.roster), read at the start
 
     async def set_state(self, state: str) -> None:
         await self.repo.dialog_states.set(_state_key(self.uid), state)
@@ -77,7 +74,10 @@ async def visit(ctx: MaxContext, update: JsonDict) -> AsyncIterator[Visit | None
         if changed:
             await repo.commit()
         state = await repo.dialog_states.get(_state_key(uid))
-        yield Visit(ctx, update, repo, user, uid, max_id, state)
+        if max_id in ctx.settings.max_admin_ids and not ctx.roster.known_staff(uid):
+            ctx.roster.changed()  # an owner's first word: their internal id exists now
+        is_admin = await ctx.roster.is_staff(uid, repo)
+        yield Visit(ctx, update, repo, user, uid, max_id, state, is_admin)
 
 
 def _state_key(uid: int) -> str:

@@ -14,7 +14,7 @@ from bot.core.messages import Button, Keyboard, rows
 from bot.services.faq import consult
 from bot.services.faq.replies import Reply
 from bot.texts import max as max_texts
-from handlers.max import asker, events, profile, staff, updates
+from handlers.max import asker, events, profile, staff, staff_tools, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.messenger import max_buttons
 from handlers.max.people import Visit, visit
@@ -55,6 +55,8 @@ async def bot_started(ctx: MaxContext, update: JsonDict) -> bool:
             return False
         await v.clear_state()
         payload = str(update.get("payload") or "")
+        if await staff_tools.invite_opened(v, payload):
+            return True
         if not (payload and await events.event_link(v, payload)) or v.user.role is None:
             await greet(v)
     return True
@@ -69,6 +71,8 @@ async def commands(ctx: MaxContext, update: JsonDict) -> bool:
             return False
         if name in ("start", "menu"):
             await v.clear_state()
+            if name == "start" and await staff_tools.invite_opened(v, arg):
+                return True
             if not (arg and await events.event_link(v, arg)) or v.user.role is None:
                 await greet(v)
         elif name == "help":
@@ -80,6 +84,8 @@ async def commands(ctx: MaxContext, update: JsonDict) -> bool:
         elif name == "cancel":
             await v.clear_state()
             await v.say(max_texts.CANCELLED)
+        elif await staff_tools.command(v, name):
+            pass
         elif not await asker.command(v, name):
             return False
     return True

@@ -139,3 +139,9 @@ class KbCb(CallbackData, prefix="kb"):
     src: str = "q"
     id: DbId = 0
     e: str = ""
+
+
+class StaffCb(CallbackData, prefix="stf"):
+    """An owner removes a staff member (the owner role is checked on the server)."""
+
+    person: Annotated[int, Field(ge=-(2**62), le=2**62)]  # internal ids: MAX ones are 2**60+n

@@ -26,3 +26,15 @@ def event_start() -> CommandStart:
 def event_id(command: CommandObject) -> int:
     """The id in a `/start` that `event_start()` matched."""
     return int((command.args or "").removeprefix(EVENT_PREFIX))
+
+
+STAFF_PREFIX = "staff_"  # bot.services.staff.members.INVITE_PREFIX
+
+
+def staff_start() -> CommandStart:
+    """`/start staff_<token>`: an invite link (any token: a forged one is told so)."""
+    return CommandStart(deep_link=True, magic=F.args.regexp(rf"^{STAFF_PREFIX}[A-Za-z0-9_-]+$"))
+
+
+def staff_token(command: CommandObject) -> str:
+    return (command.args or "").removeprefix(STAFF_PREFIX)

@@ -1,9 +1,9 @@
 """The staff gate's pieces, shared by every staff router (events, broadcasts).
 
-A staff router answers anyone not in ADMIN_IDS with ADMIN_ONLY — commands and callbacks,
-forged ones included — before its own routers (which carry IsAdmin as router filters) are
-tried, so the role is decided on the server whatever a payload says. OneAtATime serialises
-one staff member's updates on those routers.
+A staff router answers anyone who is not staff (the roster) with ADMIN_ONLY — commands and
+callbacks, forged ones included — before its own routers (which carry IsAdmin as router
+filters) are tried, so the role is decided on the server whatever a payload says. OneAtATime
+serialises one staff member's updates on those routers.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ from aiogram.types.update import UpdateTypeLookupError
 
 from bot import texts
 from bot.core import metrics
-from bot.core.config import Settings
 from bot.core.flood import FloodGate
+from bot.services.staff.roster import Roster
 from storage.db import SessionMaker, current_session
 from storage.repositories import Repositories
 
@@ -43,8 +43,8 @@ class UserMiddleware(BaseMiddleware):
     Group members are not stored: we only keep data of people who chose to use the bot.
     """
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, roster: Roster) -> None:
+        self.roster = roster
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: TgUser | None = data.get("event_from_user")
@@ -59,7 +59,7 @@ class UserMiddleware(BaseMiddleware):
             if changed:
                 await repo.commit()
             data["user"] = user
-        data["is_admin"] = tg_user is not None and self.settings.is_admin(tg_user.id)
+        data["is_admin"] = tg_user is not None and await self.roster.is_staff(tg_user.id, repo)
         return await handler(event, data)
 
 

@@ -18,8 +18,9 @@ from bot.core.config import Settings
 from bot.core.ids import channel_of
 from bot.core.messages import Messenger
 from bot.services.faq import FaqService
-from handlers.web import auth, broadcasts, chats, events, kb, staff, summary, tickets
-from handlers.web.context import CLOCK, FAQ, MESSENGER, SESSIONMAKER, SETTINGS, FaqSource
+from bot.services.staff.roster import Roster
+from handlers.web import auth, broadcasts, chats, events, kb, staff, summary, tickets, webapp
+from handlers.web.context import CLOCK, FAQ, MESSENGER, ROSTER, SESSIONMAKER, SETTINGS, FaqSource
 from storage.db import SessionMaker
 
 HERE = Path(__file__).parent
@@ -31,13 +32,17 @@ def create_panel(
     sessionmaker: SessionMaker,
     messenger: Messenger,
     clock: Clock,
+    *,
     faq: FaqService | None = None,
+    roster: Roster | None = None,
 ) -> web.Application:
+    """`faq`, `roster`: the bot's own (Services), so a save or a staff change shows at once."""
     panel = web.Application(middlewares=[auth.guard])
     panel[SETTINGS], panel[SESSIONMAKER], panel[MESSENGER], panel[CLOCK] = (
         settings, sessionmaker, messenger, clock,
     )  # fmt: skip
     panel[FAQ] = FaqSource(settings, faq)
+    panel[ROSTER] = roster or Roster(settings, sessionmaker)
     env = aiohttp_jinja2.setup(
         panel,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -55,6 +60,7 @@ def create_panel(
     broadcasts.add_routes(panel)
     chats.add_routes(panel)
     kb.add_routes(panel)  # and kb_history's
+    webapp.add_routes(panel)
     return panel
 
 
@@ -64,8 +70,12 @@ def add_panel(
     sessionmaker: SessionMaker,
     messenger: Messenger,
     clock: Clock,
+    *,
     faq: FaqService | None = None,
+    roster: Roster | None = None,
 ) -> None:
-    """Serve the panel under /web on `app` (a bare /web redirects to its first page); `faq`:
-    the bot's live knowledge base when the panel runs in the bot's process."""
-    app.add_subapp(PREFIX, create_panel(settings, sessionmaker, messenger, clock, faq))
+    """Serve the panel under /web on `app` (a bare /web redirects to its first page); `faq` and
+    `roster`: the bot's own when the panel runs in its process, so a change shows at once."""
+    app.add_subapp(
+        PREFIX, create_panel(settings, sessionmaker, messenger, clock, faq=faq, roster=roster)
+    )

@@ -14,11 +14,20 @@ from aiohttp import web
 
 from bot.services.staff import web_sessions
 from bot.texts import web as t
-from handlers.web.context import CLOCK, COOKIE, REPO, SESSIONMAKER, SETTINGS, STAFF, repo
+from handlers.web.context import (
+    CLOCK,
+    COOKIE,
+    REPO,
+    ROSTER,
+    SESSIONMAKER,
+    SETTINGS,
+    STAFF,
+    repo,
+)
 from storage.repositories import Repositories
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-OPEN_PATHS = ("/web/login", "/web/signin", "/web/static/")
+OPEN_PATHS = ("/web/login", "/web/signin", "/web/static/", "/web/webapp")
 
 
 @web.middleware
@@ -29,7 +38,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path.startswith(OPEN_PATHS):
             return await handler(request)
         person = await web_sessions.current(
-            request[REPO], app[SETTINGS], request.cookies.get(COOKIE), app[CLOCK].now()
+            request[REPO], app[ROSTER], request.cookies.get(COOKIE), app[CLOCK].now()
         )
         if person is None:
             if request.method == "GET":
@@ -52,21 +61,28 @@ async def signin(request: web.Request) -> web.Response:
 
 async def login(request: web.Request) -> web.Response:
     settings, now = request.app[SETTINGS], request.app[CLOCK].now()
-    result = await web_sessions.sign_in(repo(request), settings, request.query.get("t", ""), now)
+    token = request.query.get("t", "")
+    result = await web_sessions.sign_in(repo(request), settings, request.app[ROSTER], token, now)
     if isinstance(result, web_sessions.Refusal):
         context = {"reason": t.WEB_REFUSALS[result.value]}
         return aiohttp_jinja2.render_template("signin.html", request, context, status=403)
     # SameSite=Strict: a redirect that began with a click in Telegram would not carry the new
     # cookie, so a page of our own moves on (a same-site navigation)
     response = aiohttp_jinja2.render_template("entered.html", request, {})
+    set_session_cookie(response, request, result)
+    response.headers["Referrer-Policy"] = "no-referrer"  # the used link stays out of logs
+    return response
+
+
+def set_session_cookie(
+    response: web.StreamResponse, request: web.Request, opened: web_sessions.SignedIn
+) -> None:
     response.set_cookie(
-        COOKIE, result.cookie, path="/web", httponly=True, samesite="Strict",
-        secure=settings.panel_url.startswith("https://"),
+        COOKIE, opened.cookie, path="/web", httponly=True, samesite="Strict",
+        secure=request.app[SETTINGS].panel_url.startswith("https://"),
         max_age=int(web_sessions.SESSION_TTL.total_seconds()),
     )  # fmt: skip
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"  # the used link stays out of logs
-    return response
 
 
 async def logout(request: web.Request) -> web.Response:

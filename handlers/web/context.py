@@ -11,6 +11,7 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Messenger
 from bot.services.faq import FaqService
+from bot.services.staff.roster import Roster
 from bot.services.staff.web_sessions import StaffSession
 from storage.db import SessionMaker
 from storage.repositories import Repositories
@@ -37,6 +38,7 @@ class FaqSource:
 
 
 FAQ = web.AppKey("panel_faq", FaqSource)
+ROSTER = web.AppKey("panel_roster", Roster)
 COOKIE = "moc_panel"
 REPO = web.RequestKey("panel_repo", Repositories)
 STAFF = web.RequestKey("panel_staff", StaffSession)

@@ -35,6 +35,7 @@ from storage.models.events import (
 from storage.models.faq import FaqDraft, FaqQuery, FaqStaffEntry, FaqStaffSample, FaqVersion
 from storage.models.faq_history import FaqEntryVersion
 from storage.models.people import Role, StaffPost, Ticket, TicketMessage, TicketStatus, User
+from storage.models.staff import AuditEntry, StaffInvite, StaffMember, StaffRole
 from storage.models.updates import ChannelId, FsmRecord, ProcessedUpdate, UpdateMarker
 from storage.models.web import WebSession, WebUsedLink
 
@@ -42,6 +43,7 @@ __all__ = [
     "NAMING",
     "Ack",
     "Audience",
+    "AuditEntry",
     "Base",
     "Broadcast",
     "BroadcastState",
@@ -70,7 +72,10 @@ __all__ = [
     "RegistrationStatus",
     "ReminderSent",
     "Role",
+    "StaffInvite",
+    "StaffMember",
     "StaffPost",
+    "StaffRole",
     "Subscription",
     "TeacherProfile",
     "Ticket",

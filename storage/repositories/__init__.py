@@ -17,6 +17,7 @@ from storage.repositories.faq_log import FaqLogRepo
 from storage.repositories.markers import MarkerRepo
 from storage.repositories.profiles import ProfileRepo
 from storage.repositories.reminders import ReminderRepo
+from storage.repositories.staff import StaffRepo
 from storage.repositories.tickets import TicketRepo
 from storage.repositories.users import UserRepo
 from storage.repositories.web import WebRepo
@@ -44,6 +45,7 @@ class Repositories:
         self.dialog_states = DialogStateRepo(session)
         self.web = WebRepo(session)
         self.markers = MarkerRepo(session)
+        self.staff = StaffRepo(session)
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -66,6 +68,7 @@ __all__ = [
     "ProfileRepo",
     "ReminderRepo",
     "Repositories",
+    "StaffRepo",
     "TicketRepo",
     "UserRepo",
     "WebRepo",

@@ -33,6 +33,12 @@ class ChannelIdRepo:
             return again
         return internal(row.seq, kind)
 
+    async def find(self, channel: Channel, kind: Kind, external_id: int) -> int | None:
+        """The internal id if one was made (never creates it)."""
+        if channel == "tg":
+            return external_id
+        return await self._find(channel, kind, external_id)
+
     async def external(self, internal_id: int) -> int | None:
         """The messenger's own id behind an internal id; None if unknown."""
         if channel_of(internal_id) == "tg":

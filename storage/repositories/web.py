@@ -56,3 +56,7 @@ class WebRepo:
         the link would have expired anyway)."""
         await self.session.execute(delete(WebSession).where(WebSession.expires_at < now))
         await self.session.execute(delete(WebUsedLink).where(WebUsedLink.expires_at < now))
+
+    async def drop_sessions_of(self, staff_id: int) -> None:
+        """Sign a person out everywhere (they stopped being staff)."""
+        await self.session.execute(delete(WebSession).where(WebSession.staff_id == staff_id))

@@ -3,8 +3,8 @@
 `/web` in the bot makes a link `…/web/login?t=TOKEN`: the token carries the staff id, name,
 expiry and a random nonce, signed with HMAC-SHA256 under WEB_SECRET (or a key derived from
 BOT_TOKEN). Opening it once creates a session: a random cookie whose SHA-256 is the row key,
-with its own CSRF token. The staff role is checked again on every request (Settings.is_admin),
-so removing someone from ADMIN_IDS locks them out at once, whatever links or cookies they hold.
+with its own CSRF token. The staff role is checked again on every request (services.staff
+.roster), so a removed staff member is locked out whatever links or cookies they hold.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.core.config import Settings
+from bot.services.staff.roster import Roster
 from storage.repositories import Repositories
 
 LINK_TTL = timedelta(minutes=10)
@@ -98,7 +99,7 @@ def _key(cookie: str) -> str:
 
 
 async def sign_in(
-    repo: Repositories, settings: Settings, token: str, now: datetime
+    repo: Repositories, settings: Settings, roster: Roster, token: str, now: datetime
 ) -> SignedIn | Refusal:
     """Open a session for a valid, unused, unexpired link of a current staff member."""
     claims = _claims(settings, token)
@@ -108,12 +109,17 @@ async def sign_in(
     expires = datetime.fromtimestamp(int(str(claims["e"])), tz=now.tzinfo)
     if now >= expires:
         return Refusal.EXPIRED
-    if not settings.is_admin(staff_id):
+    if not await roster.is_staff(staff_id, repo):
         return Refusal.NOT_STAFF
     await repo.web.drop_expired(now)
     if not await repo.web.use_link(str(claims["j"]), staff_id, now, expires):
         await repo.commit()
         return Refusal.USED
+    return await open_session(repo, staff_id, name, now)
+
+
+async def open_session(repo: Repositories, staff_id: int, name: str, now: datetime) -> SignedIn:
+    """A new session for someone already checked (a link, or Telegram's Mini App initData)."""
     cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     until = now + SESSION_TTL
     await repo.web.add_session(_key(cookie), staff_id, name, csrf, now, until)
@@ -122,13 +128,13 @@ async def sign_in(
 
 
 async def current(
-    repo: Repositories, settings: Settings, cookie: str | None, now: datetime
+    repo: Repositories, roster: Roster, cookie: str | None, now: datetime
 ) -> StaffSession | None:
     """The session behind a cookie, if it exists, has not expired and its owner is staff."""
     if not cookie:
         return None
     row = await repo.web.session_by_key(_key(cookie))
-    if row is None or row.expires_at <= now or not settings.is_admin(row.staff_id):
+    if row is None or row.expires_at <= now or not await roster.is_staff(row.staff_id, repo):
         return None
     return StaffSession(row.staff_id, row.staff_name, row.csrf)
 

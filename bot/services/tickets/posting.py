@@ -22,6 +22,7 @@ from bot.core.config import Settings
 from bot.core.ids import channel_of
 from bot.core.markup import MESSAGE_LIMIT, clip, fill, q, split_message
 from bot.core.messages import Deferred, Keyboard, MessageRef, Messenger, Unreachable, patience
+from bot.services.staff.roster import Roster
 from bot.services.tickets import buttons
 from storage.models import Ticket, TicketStatus, User
 from storage.repositories import Repositories
@@ -41,10 +42,11 @@ def staff_targets(settings: Settings) -> list[int]:
     return sorted(settings.admin_ids)
 
 
-def is_staff(settings: Settings, user_id: int, chat_id: int) -> bool:
-    """Admins anywhere; anyone inside the staff group (it is private to staff)."""
-    return settings.is_admin(user_id) or (
-        settings.staff_chat_id is not None and chat_id == settings.staff_chat_id
+async def is_staff(roster: Roster, repo: Repositories, user_id: int, chat_id: int) -> bool:
+    """Staff anywhere; anyone inside the staff group (it is private to staff)."""
+    staff_chat = roster.settings.staff_chat_id
+    return (staff_chat is not None and chat_id == staff_chat) or await roster.is_staff(
+        user_id, repo
     )
 
 

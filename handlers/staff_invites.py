@@ -1,0 +1,115 @@
+"""Staff without restarts: /invite (owners) makes a one-time invite link, opening it
+(`/start staff_<token>`) makes that person staff, /staff lists staff with «Удалить» for owners.
+
+The decisions are bot.services.staff.members' (signed single-use links, owners only, audit
+log); this router only speaks Telegram. Private chats only: a link in a group would invite
+whoever taps it first.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.deep_linking import create_start_link
+
+from bot import texts
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.markup import fill
+from bot.services.staff import members
+from bot.services.staff.roster import Roster
+from bot.texts import staff as t
+from handlers.tg import deep_links
+from handlers.tg.callbacks import StaffCb
+from handlers.tg.filters import IsAdmin, IsOwner
+from storage.models import StaffRole
+from storage.repositories import Repositories
+
+
+async def make_invite(
+    message: Message, repo: Repositories, settings: Settings, roster: Roster, bot: Bot,
+    clock: Clock,
+) -> None:  # fmt: skip
+    assert message.from_user is not None  # IsOwner passed
+    made = await members.invite(repo, settings, message.from_user.id, clock.now())
+    links = made.links(roster)
+    links.setdefault("tg", await create_start_link(bot, f"{members.INVITE_PREFIX}{made.token}"))
+    shown = "\n".join(f"{name}: {links[key]}" for key, name in CHANNELS.items() if key in links)
+    until = made.expires.astimezone(settings.tz).strftime("%d.%m.%Y %H:%M")
+    await message.answer(fill(t.INVITE_LINK, link=shown, until=until))
+
+
+CHANNELS = {"tg": "Telegram", "max": "MAX"}
+
+
+async def owners_only(message: Message) -> None:
+    await message.answer(t.INVITE_OWNERS_ONLY)
+
+
+async def private_only(message: Message) -> None:
+    await message.answer(t.INVITE_PRIVATE_ONLY)
+
+
+async def accept(
+    message: Message, command: CommandObject, repo: Repositories, settings: Settings,
+    roster: Roster, clock: Clock,
+) -> None:  # fmt: skip
+    assert message.from_user is not None
+    token = deep_links.staff_token(command)
+    outcome = await members.accept(
+        repo, settings, roster, token, message.from_user.id, clock.now()
+    )
+    await message.answer(t.INVITE_OUTCOMES[outcome.value])
+
+
+async def _listing(
+    repo: Repositories, roster: Roster, viewer: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    roles = await roster.members(repo)
+    known = {user.id: user for user in await repo.users.many(roles)}
+    order = sorted(roles, key=lambda i: (roles[i] != StaffRole.OWNER, i))
+    names = {i: known[i].full_name if i in known else f"id {i}" for i in order}
+    lines = [fill(t.STAFF_LINE, name=names[i], role=t.ROLE_NAMES[roles[i]]) for i in order]
+    buttons = [
+        [InlineKeyboardButton(text=t.BTN_REMOVE.format(name=names[i])[:64], callback_data=data)]
+        for i in order
+        if roles.get(viewer) == StaffRole.OWNER and roles[i] != StaffRole.OWNER
+        for data in [StaffCb(person=i).pack()]
+    ]
+    text = fill(t.STAFF_LIST, people="\n".join(lines))
+    return text, InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None
+
+
+async def staff_list(message: Message, repo: Repositories, roster: Roster) -> None:
+    assert message.from_user is not None
+    text, markup = await _listing(repo, roster, message.from_user.id)
+    await message.answer(text, reply_markup=markup)
+
+
+async def remove(
+    query: CallbackQuery, callback_data: StaffCb, repo: Repositories, roster: Roster, clock: Clock
+) -> None:
+    actor = query.from_user.id
+    outcome = await members.remove(repo, roster, actor, callback_data.person, clock.now())
+    await query.answer(t.REMOVE_OUTCOMES.get(outcome.value, ""), show_alert=True)
+    if outcome == members.Outcome.REMOVED and isinstance(query.message, Message):
+        text, markup = await _listing(repo, roster, actor)
+        await query.message.edit_text(text, reply_markup=markup)
+
+
+async def not_admin(message: Message) -> None:
+    await message.answer(texts.ADMIN_ONLY)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    private = F.chat.type == "private"
+    router.message.register(accept, deep_links.staff_start(), private)
+    router.message.register(private_only, Command("invite"), ~private)
+    router.message.register(owners_only, Command("invite"), ~IsOwner())
+    router.message.register(make_invite, Command("invite"))
+    router.message.register(not_admin, Command("staff"), private, ~IsAdmin())
+    router.message.register(staff_list, Command("staff"), private)
+    router.callback_query.register(remove, StaffCb.filter())
+    return router

@@ -1,0 +1,98 @@
+"""Issue 14 in MAX: a MAX owner (MAX_ADMIN_IDS) gets a panel sign-in link with /web and an
+invite link with /invite; a MAX user who opens it (the bot_started payload) is staff at once
+and gets /web too; a forged link and a non-staff /web are refused — over the fake MAX server,
+with the panel opened over real HTTP."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot import texts
+from bot.app.factory import Services
+from bot.app.max_runtime import MaxRuntime
+from bot.core.clock import SystemClock
+from bot.services.faq import FaqService
+from bot.texts import staff as t
+from handlers.web import add_panel
+from storage.db import SessionMaker
+from tests.conftest import make_settings
+from tests.fakes.max_api import FakeMaxServer
+from tests.fakes.max_model import MaxUser, Message
+
+OWNER = MaxUser(60_000_000_001, "Ирина", "Завуч")
+NEWCOMER = MaxUser(60_000_000_002, "Олег", "Педагогов")
+STRANGER = MaxUser(60_000_000_003, "Гость")
+LOGIN = re.compile(r"http://\S+(/web/login\?t=[^\s<\"]+)")
+INVITE = re.compile(r"https://max\.ru/moc_test_bot\?start=(staff_[A-Za-z0-9_-]+)")
+
+
+@pytest.fixture
+async def max_bot(
+    db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> AsyncIterator[tuple[FakeMaxServer, Services]]:
+    async with FakeMaxServer() as fake:
+        settings = make_settings(
+            db_path, bot_token=None, admin_ids="", staff_chat_id=None,
+            max_bot_token=fake.token, max_api_url=fake.url, max_admin_ids=str(OWNER.user_id),
+        )  # fmt: skip
+        services = Services(settings, sessionmaker, faq_service)
+        runtime = MaxRuntime(
+            settings, sessionmaker, services.faq, services.querylog, SystemClock(),
+            services.switchboard, poll_seconds=1, roster=services.roster,
+        )  # fmt: skip
+        await runtime.start()
+        yield fake, services
+        await runtime.stop()
+
+
+async def say(fake: FakeMaxServer, user: MaxUser, text: str) -> Message:
+    before = len(fake.sent_to(user))
+    fake.user_writes(user, text)
+    return (await fake.wait_sent(user, before + 1))[before]
+
+
+async def started(fake: FakeMaxServer, user: MaxUser, payload: str) -> Message:
+    before = len(fake.sent_to(user))
+    fake.bot_started(user, payload)
+    return (await fake.wait_sent(user, before + 1))[before]
+
+
+async def signs_in(services: Services, message: Message) -> bool:
+    found = LOGIN.search(message.text)
+    assert found is not None, message.text
+    app = web.Application()
+    add_panel(
+        app, services.settings, services.sessionmaker, services.switchboard, SystemClock(),
+        roster=services.roster,
+    )  # fmt: skip
+    async with TestClient(TestServer(app)) as client:
+        entered = await client.get(found.group(1).replace("&amp;", "&"))
+        return entered.status == 200
+
+
+async def test_max_owner_invites_and_the_newcomer_signs_in(
+    max_bot: tuple[FakeMaxServer, Services],
+) -> None:
+    fake, services = max_bot
+    assert await signs_in(services, await say(fake, OWNER, "/web"))
+    assert (await say(fake, NEWCOMER, "/web")).plain == texts.ADMIN_ONLY
+
+    sent = await say(fake, OWNER, "/invite")
+    found = INVITE.search(sent.plain)
+    assert found is not None, sent.plain
+    joined = await started(fake, NEWCOMER, found.group(1))
+    assert joined.plain == t.INVITE_OUTCOMES["joined"]
+    assert await signs_in(services, await say(fake, NEWCOMER, "/web"))
+    assert (await say(fake, NEWCOMER, "/invite")).plain == t.INVITE_OWNERS_ONLY
+
+    used = await say(fake, STRANGER, f"/start {found.group(1)}")
+    assert used.plain == t.INVITE_OUTCOMES["used"]
+    forged = await started(fake, STRANGER, found.group(1)[:-3] + "xyz")
+    assert forged.plain == t.INVITE_OUTCOMES["forged"]
+    assert (await say(fake, STRANGER, "/web")).plain == texts.ADMIN_ONLY
