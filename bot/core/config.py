@@ -306,9 +306,6 @@ class Settings(BaseSettings):
         token = self.bot_token.get_secret_value() if self.bot_token else ""
         return hashlib.sha256(f"moc-web-panel:{token}".encode()).digest()
 
-    def is_admin(self, user_id: int | None) -> bool:
-        return user_id is not None and user_id in self.admin_ids
-
     def unset_region_settings(self) -> list[str]:
         """Names (as in .env) of the regional facts this deployment has not set."""
         return [name.upper() for name in REGION_FACTS if getattr(self, name) is None]
