@@ -147,7 +147,7 @@ async def seed_numbers(sm: SessionMaker) -> None:
     async with sm() as session:
         session.add_all([User(id=PARENT.id, first_name="Мария"), User(id=TEACHER.id)])
         await session.flush()
-        for outcome, entry in [("answered", "docs"), ("answered", "docs"), ("unknown", None)]:
+        for outcome, entry in [("answered", "moc.contacts")] * 2 + [("unknown", None)]:
             session.add(
                 FaqQuery(
                     user_id=PARENT.id,
@@ -204,7 +204,7 @@ async def test_summary_draws_every_chart_from_the_database(
     await sign_in(client, panel_settings, clock)
     html = await (await client.get("/web/summary")).text()
     assert html.count("<svg") == 5
-    for title in ("docs: 2", "Семинар: 1", "доставлено: 1", "заблокировали: 1",
+    for title in ("Контакты и часы работы МОЦ: 2", "Семинар: 1", "доставлено: 1", "заблокировали: 1",
                   "ознакомились: 1"):  # fmt: skip
         assert f"<title>{title}</title>" in html
     assert "дек 2026: 1" in html  # registrations by month, in the МОЦ's zone

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from bot.services.faq.daily import per_day
 from bot.texts.events_labels import KIND_LABELS
 from handlers.web import charts
-from handlers.web.context import CLOCK, SETTINGS, page, repo
+from handlers.web.context import CLOCK, FAQ, SETTINGS, page, repo
 from storage.repositories import Repositories
 from storage.repositories.panel_stats import PanelStatsRepo
 from storage.repositories.reports import ReportRepo
@@ -75,6 +75,8 @@ async def summary(request: web.Request) -> web.Response:
     rows = await r.faq_log.outcomes_after(since)
     days = per_day(rows, settings.tz, now.astimezone(settings.tz).date(), DAYS)
     topics = await r.faq_log.top_entries_since(now - timedelta(TOPIC_DAYS), limit=10)
+    entries = (await request.app[FAQ].get()).kb.entries  # staff read titles, not entry ids
+    topics = [(entries[i].title if i in entries else i, n) for i, n in topics]
     delivered = await PanelStatsRepo(r.session).delivery_totals(now - timedelta(BROADCAST_DAYS))
     by_kind, by_month = await registration_charts(r, now, settings.tz)
     values = page(
