@@ -53,6 +53,8 @@ from bot.services.faq.text import _morph, clear_caches  # noqa: E402
 TARGETS = {"top1": 0.95, "wrong_answer": 0.02, "offtopic_rejected": 0.90, "p99_ms_300": 10.0}
 PAD_TO = 300
 TUNING_SETS = ("faq_dev",)  # sets whose first part the thresholds were tuned on
+# unseen sets, kept for the next honest check of a matcher change: never scored by default
+HELD_OUT_SETS = ("faq_setD", "faq_setE", "faq_setF")
 ROWS = ("top1", "top3", "wrong_answer", "offtopic_rejected", "smalltalk")
 
 
@@ -75,6 +77,15 @@ def verdicts(ours: Metrics) -> dict[str, bool]:
         "offtopic_rejected": ours.offtopic_rejected >= TARGETS["offtopic_rejected"],
         "p99_ms_300": (ours.p99_ms_padded or 0.0) <= TARGETS["p99_ms_300"],
     }
+
+
+def default_sets() -> list[Path]:
+    """Every `bench/faq_*.yaml` except the held-out sets, which are scored only when named."""
+    return [
+        path
+        for path in sorted((ROOT / "bench").glob("faq_*.yaml"))
+        if path.stem not in HELD_OUT_SETS
+    ]
 
 
 def question_sets(files: list[Path]) -> list[tuple[str, list[Question]]]:
@@ -169,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     kb = load_knowledge_base(args.kb)
-    files = args.questions or sorted((ROOT / "bench").glob("faq_*.yaml"))
+    files = args.questions or default_sets()
     reports = run(files, kb)
     kept, morph = memory_kib(kb)
     kept_padded, _ = memory_kib(padded(kb, PAD_TO))
