@@ -81,7 +81,9 @@ def figures(matcher: FaqMatcher, cases: list[Case]) -> Figures:
             chatted += correct(question, result)[0]
         elif question.expect is None:
             off += 1
-            rejected += correct(question, result)[0]
+            # stricter than the bench (where suggestions count as right): an off-topic
+            # question should get «не нашёл» and a human, not entries that do not fit
+            rejected += result.kind in ("offtopic", "unknown", SMALLTALK)
         else:
             faq += 1
             if result.kind == "answer" and result.match is not None:
@@ -141,7 +143,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=6, help="split-half rounds")
     parser.add_argument("--no-cv", action="store_true", help="leave out the KB's samples")
     parser.add_argument(
-        "--pools", nargs="+", default=list(POOLS), help="question sets (bench/NAME.yaml) to tune on"
+        "--pools", nargs="+", default=list(POOLS), help="sets (bench/NAME.yaml) to tune on"
     )
     parser.add_argument(
         "--check", nargs="*", default=[], help="sets only scored, never tuned on (whole files)"
