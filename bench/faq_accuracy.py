@@ -2,7 +2,8 @@
 
 The labelled questions are written independently of the FAQ's sample questions, so this is an
 honest estimate of how often a parent gets the right answer. Never copy them into the KB.
-Every set `bench/faq_*.yaml` is scored in one run (or the files given with --questions); a set
+Every set `bench/faq_*.yaml` but the held-out D, E and F is scored in one run (those only when
+named with --questions, the one honest check of a change; or the files given); a set
 with a «final check» line is reported as its tuning part and its final-check part. Beside the
 matcher, two baselines answer the same questions: a keyword-overlap one (Jaccard with the best
 sample, fixed threshold) and a nearest-sample one (the entry whose closest sample shares the
@@ -12,7 +13,10 @@ most words, answering whenever any word is shared).
 
 Top-1 counts only confident answers ("suggest" is a miss); top-3 counts the expected entry
 anywhere in the first three of match + candidates; "wrong" is FAQ questions answered with
-another entry. Times are CPU time per question on the KB padded to 300 entries, each question's
+another entry. «Off-topic rejected» is the share of `expect: null` questions (nothing in the
+KB answers them) left unanswered: «не нашёл», suggestions or an off-topic/smalltalk reply;
+`expect: smalltalk` is right as the smalltalk reply or as an answer with an `also` entry.
+Times are CPU time per question on the KB padded to 300 entries, each question's
 median over three cold starts (lemma cache cleared, matcher rebuilt). Memory is what the
 built matcher keeps (tracemalloc), beside pymorphy3's dictionaries, which are loaded once per
 process whatever the KB. Exit status 1 when a target is missed on a set that is not for tuning.

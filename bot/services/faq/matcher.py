@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, TypeVar
 
 import numpy as np
@@ -252,20 +252,31 @@ class FaqMatcher:
         `candidates` are the best FAQ entries, strongest first (for "answer" the first one is
         `match`); scores are similarities in [0, 1].
         """
-        return self.decide(self.evidence(text, audience), limit)
+        evidence = self.evidence(text, audience, story=False)
+        found = self.decide(evidence, limit)
+        if found.kind in ("suggest", "unknown"):  # only then can the question sentence help
+            asked = self._asked(text, evidence.words, audience)
+            if asked is not None:
+                found = self.decide(replace(evidence, asked=asked), limit)
+        return found
 
-    def evidence(self, text: str, audience: str | None = None) -> Evidence:
-        """Every score the decision looks at, computed once per message."""
+    def evidence(self, text: str, audience: str | None = None, story: bool = True) -> Evidence:
+        """Every score the decision looks at, computed once per message (`story=False`: but
+        a story's question sentence, which `search` scores only when it is needed)."""
         analysis = self._analyze(text)
         content = frozenset(analysis.content)
         scores = self._scores(analysis)
         ranked = self._rank(scores, audience)
         intents = self._intent_scores(text, scores, content)
-        focus = _question_part(text) if len(content) >= STORY_MIN_WORDS else None
-        asked = None
-        if focus is not None and len(set(self._analyze(focus).content)) >= FOCUS_MIN_WORDS:
-            asked = self.evidence(focus, audience)
+        asked = self._asked(text, content, audience) if story else None
         return Evidence(text, ranked, intents, content, asked)
+
+    def _asked(self, text: str, words: frozenset[str], audience: str | None) -> Evidence | None:
+        """The evidence of a story-first message's question sentence, if it says enough."""
+        focus = _question_part(text) if len(words) >= STORY_MIN_WORDS else None
+        if focus is None or len(set(self._analyze(focus).content)) < FOCUS_MIN_WORDS:
+            return None
+        return self.evidence(focus, audience, story=False)
 
     def decide(self, evidence: Evidence, limit: int = 3) -> SearchResult:
         """Intent, answer, suggestions or nothing, by this matcher's thresholds."""
