@@ -77,20 +77,20 @@ class TfIdfIndex:
                 df[f] += CONTEXT_DF
         self.idf = {f: self._idf(n) for f, n in df.items()}
         self.unseen_idf = self._idf(0) * UNSEEN_WEIGHT
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        self._questions: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        self._owner: list[int] = []
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        questions: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        owner: list[int] = []
         for g, group in enumerate(groups):
             for f, w in self._centroid(group).items():
-                self._postings[f].append((g, w))
+                postings[f].append((g, w))
             for text in group.questions:
                 for f, w in self.vector(text).items():
-                    self._questions[f].append((len(self._owner), w))
-                self._owner.append(g)
+                    questions[f].append((len(owner), w))
+                owner.append(g)
         # the same postings as arrays: a query adds a few of them up in numpy
-        self._centroid_arrays = {f: _arrays(p) for f, p in self._postings.items()}
-        self._question_arrays = {f: _arrays(p) for f, p in self._questions.items()}
-        self._owners = np.asarray(self._owner, dtype=np.int64)
+        self._centroid_arrays = {f: _arrays(p) for f, p in postings.items()}
+        self._question_arrays = {f: _arrays(p) for f, p in questions.items()}
+        self._owners = np.asarray(owner, dtype=np.int64)
 
     def _idf(self, df: float) -> float:
         return math.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
@@ -123,7 +123,7 @@ class TfIdfIndex:
     def scores(self, lemmas: Sequence[str]) -> list[float]:
         """Cosine similarity in [0, 1] of the text to each group."""
         result = np.zeros(self.size)
-        per_question = np.zeros(len(self._owner))
+        per_question = np.zeros(len(self._owners))
         for f, qw in self.vector(lemmas).items():
             if f in self._centroid_arrays:
                 groups, weights = self._centroid_arrays[f]
