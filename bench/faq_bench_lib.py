@@ -154,16 +154,21 @@ def describe(result: SearchResult) -> str:
     return f"{result.kind} [{shown}]"
 
 
-def _correct(question: Question, result: SearchResult) -> tuple[bool, bool]:
-    """(top-1 correct, top-3 correct) for one question."""
+def correct(question: Question, result: SearchResult) -> tuple[bool, bool]:
+    """(top-1 correct, top-3 correct) for one question.
+
+    `expect: smalltalk` is right as the smalltalk reply or as an answer with an `also` entry;
+    `expect: null` (nothing in the KB answers it) is right unless an entry is answered:
+    suggestions, «не нашёл», an off-topic or smalltalk reply all leave it to a person.
+    """
+    match = result.match if result.kind == "answer" else None
+    accepted = {question.expect, *question.also} - {None, SMALLTALK}
     if question.expect == SMALLTALK:
-        ok = result.kind == SMALLTALK
+        ok = result.kind == SMALLTALK or (match is not None and match.id in accepted)
         return ok, ok
     if question.expect is None:
-        ok = result.kind in ("offtopic", "unknown", SMALLTALK)
+        ok = result.kind != "answer"
         return ok, ok
-    match = result.match if result.kind == "answer" else None
-    accepted = {question.expect, *question.also}
     top1 = match is not None and match.id in accepted
     shown = ([result.match] if result.match else []) + result.candidates
     ids = list(dict.fromkeys(s.id for s in shown))[:3]
@@ -190,7 +195,7 @@ def evaluate(search: Search, questions: list[Question], kb: KnowledgeBase) -> Me
         start = time.perf_counter()
         result = search(question.q)
         times.append((time.perf_counter() - start) * 1000)
-        top1, top3 = _correct(question, result)
+        top1, top3 = correct(question, result)
         group = {None: "null", SMALLTALK: "st"}.get(question.expect, "faq")
         if group == "faq":
             flags["top1"].append(top1)

@@ -14,7 +14,9 @@ the right entry first 72% of the time against 69% with answers counted in full).
 Query words the index has never seen still count in the query's norm (with three quarters of
 the highest IDF), so a question that is mostly about something else («загранпаспорт ребёнку»)
 cannot score high on one shared word.
-Pure Python: a query touches only the postings of its own few features (about 1 ms).
+A query touches only the postings of its own few features, kept as numpy arrays: 0.1 ms
+with 300 entries, against 1.5 ms when the postings were summed in Python (that loop was
+most of a question's time).
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+
+import numpy as np
+import numpy.typing as npt
 
 __all__ = ["Group", "TfIdfIndex", "features"]
 
@@ -72,16 +77,20 @@ class TfIdfIndex:
                 df[f] += CONTEXT_DF
         self.idf = {f: self._idf(n) for f, n in df.items()}
         self.unseen_idf = self._idf(0) * UNSEEN_WEIGHT
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        self._questions: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        self._owner: list[int] = []
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        questions: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        owner: list[int] = []
         for g, group in enumerate(groups):
             for f, w in self._centroid(group).items():
-                self._postings[f].append((g, w))
+                postings[f].append((g, w))
             for text in group.questions:
                 for f, w in self.vector(text).items():
-                    self._questions[f].append((len(self._owner), w))
-                self._owner.append(g)
+                    questions[f].append((len(owner), w))
+                owner.append(g)
+        # the same postings as arrays: a query adds a few of them up in numpy
+        self._centroid_arrays = {f: _arrays(p) for f, p in postings.items()}
+        self._question_arrays = {f: _arrays(p) for f, p in questions.items()}
+        self._owners = np.asarray(owner, dtype=np.int64)
 
     def _idf(self, df: float) -> float:
         return math.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
@@ -113,18 +122,25 @@ class TfIdfIndex:
 
     def scores(self, lemmas: Sequence[str]) -> list[float]:
         """Cosine similarity in [0, 1] of the text to each group."""
-        result = [0.0] * self.size
-        best = [0.0] * self.size
-        per_question: dict[int, float] = defaultdict(float)
+        result = np.zeros(self.size)
+        per_question = np.zeros(len(self._owners))
         for f, qw in self.vector(lemmas).items():
-            for g, w in self._postings.get(f, ()):
-                result[g] += qw * w
-            for q, w in self._questions.get(f, ()):
-                per_question[q] += qw * w
-        for q, s in per_question.items():
-            g = self._owner[q]
-            best[g] = max(best[g], s)
-        return [
-            min(1.0, (1 - BEST_SHARE) * c + BEST_SHARE * b)
-            for c, b in zip(result, best, strict=True)
-        ]
+            if f in self._centroid_arrays:
+                groups, weights = self._centroid_arrays[f]
+                result[groups] += qw * weights  # a group holds a feature once: no repeats
+            if f in self._question_arrays:
+                questions, weights = self._question_arrays[f]
+                per_question[questions] += qw * weights
+        best = np.zeros(self.size)
+        np.maximum.at(best, self._owners, per_question)
+        blended = np.minimum(1.0, (1 - BEST_SHARE) * result + BEST_SHARE * best)
+        return [float(x) for x in blended]
+
+
+def _arrays(
+    postings: list[tuple[int, float]],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    return (
+        np.asarray([i for i, _ in postings], dtype=np.int64),
+        np.asarray([w for _, w in postings], dtype=np.float64),
+    )
