@@ -12,7 +12,8 @@ from pathlib import Path
 from bot.core.config import Settings, SettingsError, load_settings
 
 DESCRIPTION = """\
-moc-bot — Telegram-бот муниципального опорного центра (МОЦ).
+moc-bot — бот муниципального опорного центра (МОЦ) в Telegram и MAX, с веб-панелью
+для сотрудников (/web в боте присылает ссылку для входа).
 
 Настройки берутся из переменных окружения и файла .env (образец — .env.example).
 Без команды бот запускается (как `run`). У каждой команды есть --help."""
@@ -27,7 +28,10 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = _command(
-        sub, "run", "запустить бота: webhook, если задан WEBHOOK_URL, иначе long polling"
+        sub,
+        "run",
+        "запустить бота: Telegram (BOT_TOKEN) и/или MAX (MAX_BOT_TOKEN); webhook, если задан "
+        "WEBHOOK_URL / MAX_WEBHOOK_URL, иначе long polling; веб-панель на WEB_HOST:WEB_PORT",
     )
     run.add_argument(
         "--migrate", action="store_true", help="перед запуском применить миграции базы данных"
