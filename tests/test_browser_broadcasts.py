@@ -24,7 +24,13 @@ from handlers.tg.broadcast_channel import TelegramChannel
 from handlers.tg.messenger import TelegramMessenger
 from storage.models import Chat, ChatAudience
 from tests.conftest import ADMIN, BotHarness, make_settings
-from tests.test_browser_panel import CHROMIUM, DOCS, LINK, _browser_or_skip, _free_port
+from tests.helpers.browser import (
+    DOCS,
+    browser_or_skip,
+    chromium,
+    free_port,
+    login_link,
+)  # fmt: skip
 
 GROUP, TEACHERS = -1001001, -1001009
 TITLE = "Родители 1А <script>x</script>"
@@ -34,7 +40,7 @@ SUMMARY_SHOT = DOCS / "web-summary.png"
 
 @pytest.fixture
 def settings(db_path: Path) -> Settings:
-    return make_settings(db_path, web_port=_free_port())
+    return make_settings(db_path, web_port=free_port())
 
 
 @pytest.fixture
@@ -63,54 +69,46 @@ async def panel(harness: BotHarness) -> AsyncIterator[None]:
 
 
 async def test_staff_send_a_broadcast_from_the_browser(harness: BotHarness, panel: None) -> None:
-    async_playwright = _browser_or_skip()
-    sent = await harness.say(ADMIN, "/web")
-    found = LINK.search(sent.text or "")
-    assert found is not None, sent.text
+    async_playwright = browser_or_skip()
+    link = await login_link(harness, ADMIN)
 
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+    async with async_playwright() as playwright, chromium(playwright) as browser:
+        page = await browser.new_page(viewport={"width": 390, "height": 760})  # a phone
+        await page.goto(link)
+        await page.wait_for_url("**/web/tickets", timeout=15_000)
+        await page.get_by_role("link", name="Рассылки").click()
+        await page.get_by_role("link", name="Новая рассылка").click()
+        await page.get_by_label("Текст").fill("Собрание в <b>четверг</b> в 18:00")
+        await page.get_by_role("button", name="Предпросмотр").click()
+        await page.get_by_text("Получателей: 1").wait_for(timeout=15_000)
+        bold = page.locator(".preview .message b")
+        assert await bold.inner_text() == "четверг"
+        await page.get_by_role("button", name="Отправить сейчас").click()
+        await page.get_by_text("Рассылка создана").wait_for(timeout=15_000)
+        state = page.locator('[data-field="state_label"]')
+        await page.wait_for_function(  # the page polls and reloads itself
+            "document.querySelector('[data-field=state_label]').textContent"
+            ".includes('отправлена')",
+            timeout=30_000,
         )
-        try:
-            page = await browser.new_page(viewport={"width": 390, "height": 760})  # a phone
-            await page.goto(found.group(1))
-            await page.wait_for_url("**/web/tickets", timeout=15_000)
-            await page.get_by_role("link", name="Рассылки").click()
-            await page.get_by_role("link", name="Новая рассылка").click()
-            await page.get_by_label("Текст").fill("Собрание в <b>четверг</b> в 18:00")
-            await page.get_by_role("button", name="Предпросмотр").click()
-            await page.get_by_text("Получателей: 1").wait_for(timeout=15_000)
-            bold = page.locator(".preview .message b")
-            assert await bold.inner_text() == "четверг"
-            await page.get_by_role("button", name="Отправить сейчас").click()
-            await page.get_by_text("Рассылка создана").wait_for(timeout=15_000)
-            state = page.locator('[data-field="state_label"]')
-            await page.wait_for_function(  # the page polls and reloads itself
-                "document.querySelector('[data-field=state_label]').textContent"
-                ".includes('отправлена')",
-                timeout=30_000,
-            )
-            assert "отправлена" in await state.inner_text()
-            row = page.get_by_role("row", name=re.compile("Родители 1А"))
-            await row.wait_for()
-            assert "<script>" in await row.inner_text() and "доставлено" in await row.inner_text()
-            BROADCASTS_SHOT.parent.mkdir(exist_ok=True)
-            await page.screenshot(path=str(BROADCASTS_SHOT), full_page=True)
+        assert "отправлена" in await state.inner_text()
+        row = page.get_by_role("row", name=re.compile("Родители 1А"))
+        await row.wait_for()
+        assert "<script>" in await row.inner_text() and "доставлено" in await row.inner_text()
+        BROADCASTS_SHOT.parent.mkdir(exist_ok=True)
+        await page.screenshot(path=str(BROADCASTS_SHOT), full_page=True)
 
-            await page.get_by_role("link", name="Чаты").click()
-            await page.wait_for_url("**/web/chats")
-            await page.get_by_text("Педагоги школы 5").wait_for()
-            await page.screenshot(path=str(CHATS_SHOT), full_page=True)
+        await page.get_by_role("link", name="Чаты").click()
+        await page.wait_for_url("**/web/chats")
+        await page.get_by_text("Педагоги школы 5").wait_for()
+        await page.screenshot(path=str(CHATS_SHOT), full_page=True)
 
-            await page.get_by_role("link", name="Сводка").click()
-            await page.wait_for_url("**/web/summary")
-            charts = page.locator('svg.chart[aria-label="Рассылки"]')
-            await charts.wait_for()
-            assert await charts.locator("rect").count() > 0  # the delivered broadcast
-            await page.screenshot(path=str(SUMMARY_SHOT), full_page=True)
-        finally:
-            await browser.close()
+        await page.get_by_role("link", name="Сводка").click()
+        await page.wait_for_url("**/web/summary")
+        charts = page.locator('svg.chart[aria-label="Рассылки"]')
+        await charts.wait_for()
+        assert await charts.locator("rect").count() > 0  # the delivered broadcast
+        await page.screenshot(path=str(SUMMARY_SHOT), full_page=True)
 
     message = await harness.server.next_message(GROUP)
     assert message.text == "Собрание в четверг в 18:00"

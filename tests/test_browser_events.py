@@ -8,91 +8,76 @@ Without /usr/bin/chromium the test skips (fails under CI), as tests/test_browser
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.app.panel import start_panel_server
-from bot.core.clock import SystemClock
 from bot.core.config import Settings
-from handlers.tg.messenger import TelegramMessenger
 from tests.conftest import ADMIN, TEACHER, BotHarness, make_settings
-from tests.test_browser_panel import CHROMIUM, LINK, _browser_or_skip, _free_port
+from tests.helpers.browser import (
+    DOCS,
+    browser_or_skip,
+    chromium,
+    free_port,
+    login_link,
+    panel_server,
+)  # fmt: skip
 from tests.test_e2e_events_admin import seed_teacher
 
-DOCS = (
-    Path(__file__).resolve().parent.parent / "docs"
-    if os.environ.get("MOC_SCREENSHOTS") == "1"
-    else Path(tempfile.gettempdir())
-)
 SCREENSHOT = DOCS / "web-events.png"
 TITLE = "Семинар «Наставничество <в школе>»"
 
 
 @pytest.fixture
 def settings(db_path: Path) -> Settings:
-    return make_settings(db_path, web_port=_free_port())
+    return make_settings(db_path, web_port=free_port())
 
 
 @pytest.fixture
 async def panel(harness: BotHarness) -> AsyncIterator[None]:
-    runner = await start_panel_server(
-        harness.settings, harness.sessionmaker, TelegramMessenger(harness.bot), SystemClock()
-    )
-    assert runner is not None
-    yield
-    await runner.cleanup()
+    async with panel_server(harness):
+        yield
 
 
 async def test_staff_create_an_event_in_the_browser_and_teachers_see_it(
     harness: BotHarness, panel: None
 ) -> None:
-    async_playwright = _browser_or_skip()
+    async_playwright = browser_or_skip()
     await seed_teacher(harness.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
     day = datetime.now(harness.settings.tz) + timedelta(days=7)
-    sent = await harness.say(ADMIN, "/web")
-    found = LINK.search(sent.text or "")
-    assert found is not None, sent.text
+    link = await login_link(harness, ADMIN)
 
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            page = await browser.new_page(viewport={"width": 390, "height": 900})  # a phone
-            await page.goto(found.group(1))
-            await page.wait_for_url("**/web/tickets", timeout=15_000)
-            await page.get_by_role("link", name="Мероприятия").click()
-            await page.wait_for_url("**/web/events")
-            await page.get_by_role("link", name="Новое мероприятие").click()
-            await page.get_by_label("Название").fill(TITLE)
-            await page.get_by_label("Дата и время начала").fill("31.02.2027 15:00")
-            await page.get_by_label("Длительность, минут").fill("90")
-            await page.get_by_label("Место (адрес) или ссылка для онлайн").fill("ул. Ленина, 1")
-            await page.get_by_label("Число мест").fill("25")
-            await page.get_by_role("button", name="Опубликовать").click()
-            error = page.locator("#err-starts")
-            await error.wait_for(timeout=15_000)
-            assert "Такой даты нет" in await error.inner_text()
-            assert await page.get_by_label("Название").input_value() == TITLE  # kept
+    async with async_playwright() as playwright, chromium(playwright) as browser:
+        page = await browser.new_page(viewport={"width": 390, "height": 900})  # a phone
+        await page.goto(link)
+        await page.wait_for_url("**/web/tickets", timeout=15_000)
+        await page.get_by_role("link", name="Мероприятия").click()
+        await page.wait_for_url("**/web/events")
+        await page.get_by_role("link", name="Новое мероприятие").click()
+        await page.get_by_label("Название").fill(TITLE)
+        await page.get_by_label("Дата и время начала").fill("31.02.2027 15:00")
+        await page.get_by_label("Длительность, минут").fill("90")
+        await page.get_by_label("Место (адрес) или ссылка для онлайн").fill("ул. Ленина, 1")
+        await page.get_by_label("Число мест").fill("25")
+        await page.get_by_role("button", name="Опубликовать").click()
+        error = page.locator("#err-starts")
+        await error.wait_for(timeout=15_000)
+        assert "Такой даты нет" in await error.inner_text()
+        assert await page.get_by_label("Название").input_value() == TITLE  # kept
 
-            await page.get_by_label("Дата и время начала").fill(f"{day:%d.%m.%Y} 15:00")
-            await page.get_by_role("button", name="Опубликовать").click()
-            await page.get_by_text("опубликовано").wait_for(timeout=15_000)
-            assert TITLE in await page.locator("h1").inner_text()  # shown as text
+        await page.get_by_label("Дата и время начала").fill(f"{day:%d.%m.%Y} 15:00")
+        await page.get_by_role("button", name="Опубликовать").click()
+        await page.get_by_text("опубликовано").wait_for(timeout=15_000)
+        assert TITLE in await page.locator("h1").inner_text()  # shown as text
 
-            await page.get_by_role("link", name="← Мероприятия").click()
-            await page.wait_for_url("**/web/events")
-            await page.get_by_role("link", name=re.compile("Наставничество")).wait_for()
-            SCREENSHOT.parent.mkdir(exist_ok=True)
-            await page.screenshot(path=str(SCREENSHOT), full_page=True)
-        finally:
-            await browser.close()
+        await page.get_by_role("link", name="← Мероприятия").click()
+        await page.wait_for_url("**/web/events")
+        await page.get_by_role("link", name=re.compile("Наставничество")).wait_for()
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        await page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     listing = await harness.say(TEACHER, "/events")
     # the fake API turns the bot's HTML into what the teacher reads: the title, not markup

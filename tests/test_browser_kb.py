@@ -6,9 +6,7 @@ next parent who asks that question in Telegram gets the new text, without a rest
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -21,20 +19,21 @@ from bot.services.faq import FaqService
 from handlers.tg.messenger import TelegramMessenger
 from tests.conftest import ADMIN, PARENT, BotHarness, make_settings, start_bot, stop_bot
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.test_browser_panel import CHROMIUM, LINK, _browser_or_skip, _free_port
+from tests.helpers.browser import (
+    DOCS,
+    LINK,
+    browser_or_skip,
+    chromium,
+    free_port,
+)  # fmt: skip
 
-DOCS = (
-    Path(__file__).resolve().parent.parent / "docs"
-    if os.environ.get("MOC_SCREENSHOTS") == "1"
-    else Path(tempfile.gettempdir())
-)
 SCREENSHOT = DOCS / "web-kb.png"
 NEW_ANSWER = "<b>Контакты МОЦ</b>\nЗвоните: {moc_phone}. С 1 января — новый адрес: ул. Мира, 3."
 
 
 @pytest.fixture
 def settings(db_path: Path) -> Settings:
-    return make_settings(db_path, web_port=_free_port())
+    return make_settings(db_path, web_port=free_port())
 
 
 @pytest.fixture
@@ -57,7 +56,7 @@ async def kb_bot(
 async def test_staff_edit_an_answer_in_the_browser_and_the_parent_gets_it(
     kb_bot: BotHarness,
 ) -> None:
-    async_playwright = _browser_or_skip()
+    async_playwright = browser_or_skip()
     phone = kb_bot.settings.moc_phone
     before = await kb_bot.say(PARENT, "контакты моц")
     assert "ул. Мира" not in before.text
@@ -65,40 +64,34 @@ async def test_staff_edit_an_answer_in_the_browser_and_the_parent_gets_it(
     found = LINK.search(sent.text or "")
     assert found is not None, sent.text
 
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            page = await browser.new_page(viewport={"width": 1100, "height": 900})
-            await page.goto(found.group(1))
-            await page.wait_for_url("**/web/tickets", timeout=15_000)
-            await page.get_by_role("link", name="База знаний").click()
-            await page.wait_for_url("**/web/kb")
-            await page.get_by_label("Вопрос, как его написал бы родитель").fill("контакты моц")
-            await page.get_by_role("button", name="Что ответит бот").click()
-            await page.locator("#tried").get_by_text("answer").wait_for()
-            await page.get_by_label("Поиск статьи").fill("контакты")
-            await page.get_by_role("button", name="Найти").click()
-            await page.get_by_role("link", name="Контакты и часы работы МОЦ").click()
-            await page.wait_for_url("**/web/kb/entry/moc.contacts")
+    async with async_playwright() as playwright, chromium(playwright) as browser:
+        page = await browser.new_page(viewport={"width": 1100, "height": 900})
+        await page.goto(found.group(1))
+        await page.wait_for_url("**/web/tickets", timeout=15_000)
+        await page.get_by_role("link", name="База знаний").click()
+        await page.wait_for_url("**/web/kb")
+        await page.get_by_label("Вопрос, как его написал бы родитель").fill("контакты моц")
+        await page.get_by_role("button", name="Что ответит бот").click()
+        await page.locator("#tried").get_by_text("answer").wait_for()
+        await page.get_by_label("Поиск статьи").fill("контакты")
+        await page.get_by_role("button", name="Найти").click()
+        await page.get_by_role("link", name="Контакты и часы работы МОЦ").click()
+        await page.wait_for_url("**/web/kb/entry/moc.contacts")
 
-            answer = page.get_by_label(re.compile("^Ответ"))
-            await answer.fill("Звоните: {moc_fax}")  # the live check (kb.js) flags it
-            errors = page.locator("#err-answer")
-            await errors.get_by_text("неизвестный плейсхолдер {moc_fax}").wait_for(timeout=20_000)
-            await answer.fill(NEW_ANSWER)
-            await page.get_by_text("Проверено: ошибок нет").wait_for(timeout=20_000)
-            preview = page.locator("#preview")
-            assert await preview.locator("b").inner_text() == "Контакты МОЦ"
-            assert phone in await preview.inner_text()
-            SCREENSHOT.parent.mkdir(exist_ok=True)
-            await page.screenshot(path=str(SCREENSHOT), full_page=True)
+        answer = page.get_by_label(re.compile("^Ответ"))
+        await answer.fill("Звоните: {moc_fax}")  # the live check (kb.js) flags it
+        errors = page.locator("#err-answer")
+        await errors.get_by_text("неизвестный плейсхолдер {moc_fax}").wait_for(timeout=20_000)
+        await answer.fill(NEW_ANSWER)
+        await page.get_by_text("Проверено: ошибок нет").wait_for(timeout=20_000)
+        preview = page.locator("#preview")
+        assert await preview.locator("b").inner_text() == "Контакты МОЦ"
+        assert phone in await preview.inner_text()
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        await page.screenshot(path=str(SCREENSHOT), full_page=True)
 
-            await page.get_by_role("button", name="Сохранить").click()
-            await page.get_by_text("Сохранено: бот уже отвечает").wait_for(timeout=30_000)
-        finally:
-            await browser.close()
+        await page.get_by_role("button", name="Сохранить").click()
+        await page.get_by_text("Сохранено: бот уже отвечает").wait_for(timeout=30_000)
 
     after = await kb_bot.say(PARENT, "контакты моц")
     assert after.text == f"Контакты МОЦ\nЗвоните: {phone}. С 1 января — новый адрес: ул. Мира, 3."

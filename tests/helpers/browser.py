@@ -1,0 +1,92 @@
+"""Shared pieces of the browser tests: Debian's Chromium driven by Playwright, the panel served
+beside the bot under test, and a staff member's sign-in link from the bot's answer to /web.
+
+Playwright never downloads a browser here (no `playwright install`): without /usr/bin/chromium
+a browser test skips, and under CI (CI=true or MOC_REQUIRE_SERVERS=1) it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from bot.app.panel import start_panel_server
+from bot.core.clock import SystemClock
+from handlers.tg.messenger import TelegramMessenger
+from tests import pg
+from tests.conftest import BotHarness
+
+CHROMIUM = Path("/usr/bin/chromium")
+# MOC_SCREENSHOTS=1 refreshes README's screenshots in docs/; otherwise they go to a temp dir,
+# so a test run leaves the work tree clean
+DOCS = (
+    Path(__file__).resolve().parent.parent.parent / "docs"
+    if os.environ.get("MOC_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir())
+)
+LINK = re.compile(r"(http://\S+/web/login\?t=\S+)")
+
+
+def browser_or_skip() -> Any:
+    """Playwright's `async_playwright`, or skip (fail under CI) when it or Chromium is missing."""
+    required = pg.servers_required() or os.environ.get("CI", "").lower() == "true"
+    try:
+        from playwright.async_api import async_playwright
+    except ImportError:
+        reason = "playwright is not installed (pip install -e '.[dev]')"
+    else:
+        if CHROMIUM.exists():
+            return async_playwright
+        reason = f"{CHROMIUM} is missing (Debian: apt-get install chromium)"
+    if required:
+        pytest.fail(f"{reason} — and CI forbids skipping the browser test", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def login_link(harness: BotHarness, who: object) -> str:
+    """The one-time sign-in link the bot sends `who` for /web."""
+    sent = await harness.say(who, "/web")  # type: ignore[arg-type]
+    found = LINK.search(sent.text or "")
+    assert found is not None, sent.text
+    return found.group(1)
+
+
+@asynccontextmanager
+async def panel_server(harness: BotHarness, **extra: Any) -> AsyncIterator[web.AppRunner]:
+    """The panel on the bot's WEB_PORT, sharing the bot's staff roster."""
+    runner = await start_panel_server(
+        harness.settings, harness.sessionmaker, TelegramMessenger(harness.bot), SystemClock(),
+        roster=harness.dp.workflow_data.get("roster"), **extra,
+    )  # fmt: skip
+    assert runner is not None
+    try:
+        yield runner
+    finally:
+        await runner.cleanup()
+
+
+@asynccontextmanager
+async def chromium(playwright: Any) -> AsyncIterator[Any]:
+    """A headless Chromium from Debian, closed whatever the test does."""
+    browser = await playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+    )
+    try:
+        yield browser
+    finally:
+        await browser.close()
