@@ -42,6 +42,19 @@ def test_a_misspelt_word_still_points_to_its_class() -> None:
     assert scores[0] > scores[1]
 
 
+def test_two_words_apart_in_a_sample_count_together() -> None:
+    """Each class asks with «когда» and with «деньги», but only one with both in one question."""
+    texts = [
+        ("деньги", "лодка", "когда"),
+        ("сертификат", "рыбка", "где"),
+        ("деньги", "ветка", "где"),
+        ("сертификат", "белка", "когда"),
+    ]
+    model = RidgeClassifier(texts, [0, 0, 1, 1], [1.0] * len(texts), 2)
+    scores = model.scores(("когда", "мочь", "деньги"))
+    assert scores[0] > scores[1] + 0.03
+
+
 def test_unknown_words_score_nothing() -> None:
     model = RidgeClassifier(TEXTS, LABELS, [1.0] * len(TEXTS), 2)
     assert max(model.scores(("погода", "завтра"))) < 0.05
