@@ -204,8 +204,8 @@ async def test_summary_draws_every_chart_from_the_database(
     await sign_in(client, panel_settings, clock)
     html = await (await client.get("/web/summary")).text()
     assert html.count("<svg") == 5
-    for title in ("Контакты и часы работы МОЦ: 2", "Семинар: 1", "доставлено: 1", "заблокировали: 1",
-                  "ознакомились: 1"):  # fmt: skip
+    for title in ("Контакты и часы работы МОЦ: 2", "Семинар: 1", "доставлено: 1",
+                  "заблокировали: 1", "ознакомились: 1"):  # fmt: skip
         assert f"<title>{title}</title>" in html
     assert "дек 2026: 1" in html  # registrations by month, in the МОЦ's zone
     assert "медиана <strong>30 мин</strong>" in html and "(1 обращ.)" in html
