@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from aiohttp import FormData
 from sqlalchemy import select
 
 from bot.core.clock import FrozenClock
@@ -117,13 +118,20 @@ async def test_bind_unbind_and_tags_from_the_page(
     assert missing.status == 404
 
 
+def upload(csrf: str, text: str) -> FormData:
+    """The form a browser sends when a CSV file is chosen."""
+    form = FormData({"csrf": csrf})
+    form.add_field("file", text.encode(), filename="chats.csv", content_type="text/csv")
+    return form
+
+
 async def test_csv_import_writes_all_rows_or_names_every_bad_line(
     client: Client, panel_settings: Settings, clock: FrozenClock, sessionmaker: SessionMaker
 ) -> None:
     await seed_chats(sessionmaker)
     csrf = await sign_in(client, panel_settings, clock)
     bad = "chat_id;title;audience\n-1009;Школа 9;parents\nabc;Х;parents\n-1010;Y;pupils\n"
-    refused = await client.post("/web/chats/import", data={"csrf": csrf, "file": bad.encode()})
+    refused = await client.post("/web/chats/import", data=upload(csrf, bad))
     html = await refused.text()
     assert refused.status == 422
     assert "строка 3: chat_id «abc»" in html and "строка 4: неизвестная аудитория" in html
@@ -131,7 +139,7 @@ async def test_csv_import_writes_all_rows_or_names_every_bad_line(
     async with sessionmaker() as session:
         assert await session.get(Chat, -1009) is None
     good = f"chat_id,title,audience\n-1009,{EVIL},parents;teachers\n-1001001,,directors\n"
-    done = await client.post("/web/chats/import", data={"csrf": csrf, "file": good.encode()})
+    done = await client.post("/web/chats/import", data=upload(csrf, good))
     html = await done.text()
     assert done.status == 200 and "добавлено чатов 1, обновлено 1" in html
     assert EVIL not in html
