@@ -28,6 +28,21 @@ from storage.repositories import Repositories
 MAX_QUESTION = 1000
 WORD = re.compile(r"[^\W\d_]{2,}")  # two letters in a row: a word, not a stray key or digit
 AUDIENCE_OF_ROLE = {"parent": "parents", "teacher": "teachers", "director": "organisations"}
+# a question mark or an asking word: «а сколько там денег», «подскажите, где номер»
+ASKING = re.compile(
+    r"\?|(?<![^\W\d_])(?:как|как(?:ой|ая|ое|ие|ом|ую|их|им|ого|ому|ими|ов\w*)|где|что|чем|чего|"
+    r"когда|сколько|скок|почему|зачем|"
+    r"кто|куда|откуда|можно|ли|нужно|надо|подскажите|скажите|объясните|расскажите|помогите)"
+    r"(?![^\W\d_])",
+    re.IGNORECASE,
+)
+
+
+def asks(text: str) -> bool:
+    """Whether a message is put as a question: during an open ticket a statement such as
+    «ребёнку 9 лет, если это важно» is a detail for the specialist, not one for the FAQ."""
+    return ASKING.search(text) is not None
+
 
 FollowUp = Callable[[], Awaitable[bool]]  # joins the asker's open ticket; True if it did
 
@@ -74,13 +89,16 @@ async def ask(
     message id); None when `follow_up` added it to the open ticket, which answers itself.
 
     A question the FAQ answers confidently is answered even while a ticket is open (with a
-    picture, the adapter adds it to the ticket after sending the answer: `Reply.answered`)."""
+    picture, the adapter adds it to the ticket after sending the answer: `Reply.answered`); a
+    statement joins the open ticket however sure the matcher is."""
     await refresh(faq, repo, settings.faq_sync_seconds)  # staff may have taught it something
     result: SearchResult | None = None
     if WORD.search(text) and len(text) <= MAX_QUESTION:
         result = faq.matcher.search(text, audience=AUDIENCE_OF_ROLE.get(role or ""))
         metrics.faq_outcome(result.kind)
         if result.kind == "answer" and result.match is not None:
+            if follow_up is not None and not asks(text) and await follow_up():
+                return None  # a detail for the open ticket, not a new question
             # nothing in the reply points at the log row, so it is written in the background
             querylog.add(user_id, text, "answer", result.match.id, result.match.score)
             return entry_view(faq, settings, result.match.id)
