@@ -93,8 +93,16 @@ async def test_thirty_parents_are_answered_during_a_400_chat_broadcast(
 ) -> None:
     groups = [-4_000_000 - i for i in range(400)]
     parents = [FakeUser(5_100_000 + i, f"Родитель {i}") for i in range(30)]
+    earlier = [FakeUser(5_200_000 + i, f"Родитель до рассылки {i}") for i in range(30)]
     async with running(limited, db_path, faq_service) as sm:
         await seed_groups(sm, groups)
+        # the same thirty questions with no broadcast running: how fast this machine answers
+        asked = time.monotonic()
+        for parent in earlier:
+            limited.user_sends(QUESTION, user=parent)
+        quiet = [t - asked for t in await asyncio.gather(*(
+            answered_at(limited, p.id, 15) for p in earlier
+        ))]  # fmt: skip
         async with sm() as s:
             broadcast = await create_broadcast(
                 s, author_id=None, content=Content(kind="text", text="Собрание в четверг"),
@@ -112,7 +120,9 @@ async def test_thirty_parents_are_answered_during_a_400_chat_broadcast(
         latencies = [t - asked for t in times]
         for parent in parents:
             assert "сертификат" in limited.sent_to(parent.id)[0].text.lower()
-        assert p95(latencies) <= 1.5, sorted(latencies)
+        # people first: the broadcast costs a person at most half a second at p95 (measured
+        # against the quiet run on this machine, so a slow CI box is not a failure)
+        assert p95(latencies) <= p95(quiet) + 0.5, (sorted(latencies), sorted(quiet))
         deadline = time.monotonic() + 60
         while await _state(sm, broadcast.id) != BroadcastState.DONE:
             assert time.monotonic() < deadline, "the broadcast did not finish"
