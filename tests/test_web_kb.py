@@ -25,7 +25,7 @@ from bot import texts
 from bot.core.clock import SystemClock
 from bot.core.config import Settings
 from bot.services.faq import FaqService
-from bot.services.faq.learning import refresh
+from bot.services.faq.learning import attach_question, refresh
 from bot.services.staff.web_sessions import make_token
 from handlers.web import add_panel
 from storage.db import SessionMaker
@@ -357,3 +357,34 @@ def test_the_preview_keeps_telegram_formatting_and_escapes_everything_else() -> 
     assert "&lt;img src=x onerror=alert(1)&gt;" in shown and "<img" not in shown
     assert '<span class="spoiler">тайна</span>' in shown and "a &lt; b &lt;br/&gt;" in shown
     assert shown.endswith("</i>")  # an unclosed tag is closed, the page stays well-formed
+
+
+async def test_a_question_attached_in_the_chat_while_the_editor_is_open_is_kept(
+    client: Client, settings: Settings, faq: FaqService, sessionmaker: SessionMaker
+) -> None:
+    """Staff attach a parent's question in the bot («➕ В базу») while a colleague has the
+    same entry open in the panel: the colleague's save keeps the question they never saw."""
+    csrf = await sign_in(client, settings)
+    opened = await (await client.get(CONTACTS)).text()
+    fields = {k: re.search(rf'name="{k}" value="(\d+)"', opened) for k in ("base", "seen")}
+    assert all(fields.values())
+    async with sessionmaker() as session:
+        await attach_question(
+            faq, Repositories(session), settings.placeholders(), "moc.contacts", SHOES, ADMIN.id
+        )
+    assert SHOES in faq.kb.entries["moc.contacts"].questions
+    stale = form(csrf, faq, "moc.contacts", answer="Новый ответ.")
+    stale["questions"] = "\n".join(q for q in stale["questions"].split("\n") if q != SHOES)
+    stale |= {k: m.group(1) for k, m in fields.items() if m}
+    saved = await client.post(CONTACTS, data=stale)
+    assert "Сохранено" in await saved.text()
+    entry = faq.kb.entries["moc.contacts"]
+    assert entry.answer == "Новый ответ." and SHOES in entry.questions
+    # a question the editor saw and deleted stays deleted
+    again = await (await client.get(CONTACTS)).text()
+    newer = {k: re.search(rf'name="{k}" value="(\d+)"', again) for k in ("base", "seen")}
+    seen = form(csrf, faq, "moc.contacts")
+    seen["questions"] = "\n".join(q for q in seen["questions"].split("\n") if q != SHOES)
+    seen |= {k: m.group(1) for k, m in newer.items() if m}
+    assert "Сохранено" in await (await client.post(CONTACTS, data=seen)).text()
+    assert SHOES not in faq.kb.entries["moc.contacts"].questions

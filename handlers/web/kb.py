@@ -109,8 +109,10 @@ async def _editor(
     history = await repo(request).faq_history.of_entry(entry_id, limit=5) if entry_id else []
     source = faq.kb.sources.get(entry_id or "")
     base = fields.get("base") or str(history[0].id if history else 0)  # kept across a refusal
+    seen = fields.get("seen") or str(await repo(request).faq_kb.last_sample_id())
     values = page(
         request, entry_id=entry_id, fields=fields, checked=checked, history=history, base=base,
+        seen=seen,
         preview=telegram_html(checked.preview), categories=faq.kb.categories,
         source=source.name if source else None, notice=notice(request),
     )  # fmt: skip
@@ -140,6 +142,11 @@ async def _form(request: web.Request) -> dict[str, str]:
     return {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
 
 
+def _row_id(raw: str) -> int | None:
+    """A row id the form carried back, or None if it is not one (forged or missing)."""
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
 async def submit(request: web.Request) -> web.Response:
     """«Проверить» (action=check) or «Сохранить» of the editor, for an entry or a new one."""
     faq = await faq_of(request)
@@ -156,9 +163,9 @@ async def submit(request: web.Request) -> web.Response:
         return await _editor(request, entry_id, form, merged, 422 if merged.errors else 200)
     person = staff(request)
     try:
-        base = int(form["base"]) if form.get("base", "").isdigit() else None
+        base, seen = (_row_id(form.get(key, "")) for key in ("base", "seen"))
         who = (person.staff_id, person.name)
-        saved = await save(faq, repo(request), placeholders, draft, who, base)
+        saved = await save(faq, repo(request), placeholders, draft, who, base, seen)
     except Invalid as exc:
         return await _editor(request, entry_id, form, Checked(exc.errors), 422)
     done = "saved" if entry_id else "created"

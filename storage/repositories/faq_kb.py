@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import uuid4
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import FaqStaffEntry, FaqStaffSample, FaqVersion, utcnow
@@ -49,6 +49,20 @@ class FaqKbRepo:
 
     async def samples(self) -> Sequence[FaqStaffSample]:
         rows = await self.session.scalars(select(FaqStaffSample).order_by(FaqStaffSample.id))
+        return rows.all()
+
+    async def last_sample_id(self) -> int:
+        """The newest staff sample's id (0: none): what an editor opened in the panel has seen."""
+        return int(await self.session.scalar(select(func.max(FaqStaffSample.id))) or 0)
+
+    async def samples_since(self, entry_id: str, after_id: int) -> Sequence[FaqStaffSample]:
+        """An entry's staff samples added after `after_id` (e.g. from a chat while the panel
+        editor was open)."""
+        rows = await self.session.scalars(
+            select(FaqStaffSample)
+            .where(FaqStaffSample.entry_id == entry_id, FaqStaffSample.id > after_id)
+            .order_by(FaqStaffSample.id)
+        )
         return rows.all()
 
     async def entries(self) -> Sequence[FaqStaffEntry]:

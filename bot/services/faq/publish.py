@@ -11,6 +11,7 @@ old version again (checked the same way), so history only grows.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -136,10 +137,13 @@ async def save(
     draft: Draft,
     staff: Staff,
     base: int | None = None,
+    seen: int | None = None,
 ) -> Published:
     """Save the editor's draft (an edit or a new entry); `Invalid` says why not. `base`: the
     entry's newest version row when the editor opened (0: none) — if someone saved the entry
-    since, the save is refused instead of silently undoing their change."""
+    since, the save is refused instead of silently undoing their change. `seen`: the newest
+    chat-added sample then; one added to this entry since is kept, as the editor never saw it
+    and so cannot have meant to delete it (the save replaces the entry's chat samples)."""
     await refresh(faq, repo, every=0, wait=True)  # check against the newest knowledge base
     if draft.entry_id is not None and base is not None:
         rows = await repo.faq_history.of_entry(draft.entry_id, limit=1)
@@ -149,6 +153,10 @@ async def save(
                 f"Пока вы правили, статью сохранил(а) {rows[0].staff_name} ({when}). "
                 "Ваш текст ниже не сохранён: откройте статью заново и внесите правки ещё раз."
             ]})  # fmt: skip
+    if draft.entry_id is not None and seen is not None:
+        since = await repo.faq_kb.samples_since(draft.entry_id, seen)
+        unseen = [row.question for row in since if row.question not in draft.questions]
+        draft = dataclasses.replace(draft, questions=(*draft.questions, *unseen))
     edit = _edit(faq, draft)
     action = "edit" if draft.entry_id else "create"
     return await _publish(faq, repo, placeholders, edit, staff, action)
