@@ -12,7 +12,8 @@ most words, answering whenever any word is shared).
     python bench/faq_accuracy.py [--questions FILE ...] [--kb DIR] [--misses] [--json]
 
 Top-1 counts only confident answers ("suggest" is a miss); top-3 counts the expected entry
-anywhere in the first three of match + candidates; "wrong" is FAQ questions answered with
+anywhere in what the asker sees: the answer, or up to three buttons (`SearchResult.offered`:
+suggestions, or the closest entries beside «не нашёл»); "wrong" is FAQ questions answered with
 another entry. «Off-topic rejected» is the share of `expect: null` questions (nothing in the
 KB answers them) left unanswered: «не нашёл», suggestions or an off-topic/smalltalk reply;
 `expect: smalltalk` is right as the smalltalk reply or as an answer with an `also` entry.

@@ -170,7 +170,7 @@ def correct(question: Question, result: SearchResult) -> tuple[bool, bool]:
         ok = result.kind != "answer"
         return ok, ok
     top1 = match is not None and match.id in accepted
-    shown = ([result.match] if result.match else []) + result.candidates
+    shown = ([result.match] if result.match else []) + result.offered  # the buttons shown
     ids = list(dict.fromkeys(s.id for s in shown))[:3]
     return top1, bool(accepted & set(ids))
 

@@ -90,6 +90,24 @@ async def test_unknown_question_offers_a_specialist(harness: BotHarness) -> None
     assert texts.BTN_ASK_SHORT in reply.inline_texts
 
 
+async def test_not_found_still_offers_the_closest_entry_as_a_button(harness: BotHarness) -> None:
+    """A vague question gets «не нашёл» and the nearest entry one tap away, not only the
+    specialist: on outsiders' questions the right entry was first for about half of those."""
+    await choose_role(harness, PARENT)
+    reply = await harness.say(PARENT, "подскажите по поводу кружков для сына, ему скучно дома")
+    assert reply.text == texts.FAQ_UNKNOWN_TOPICS
+    title = "Как найти кружок в Навигаторе?"
+    assert reply.inline_texts == [title, texts.BTN_ASK_SHORT, texts.BTN_CATEGORIES]
+    harness.server.press(reply, title, user=PARENT)
+    await harness.server.idle()
+    answer = harness.server.messages[(PARENT.id, reply.message_id)]
+    assert "Шесть направленностей" in answer.text
+    # nothing close: no topic buttons, only the specialist and the topics
+    far = await harness.say(PARENT, "почему у соседа собака лает по ночам")
+    assert texts.FAQ_UNKNOWN_TOPICS not in far.text
+    assert not any("?" in t for t in far.inline_texts)
+
+
 async def test_browse_categories_topics_answer_and_back(harness: BotHarness) -> None:
     menu = await harness.say(PARENT, texts.BTN_FAQ)
     assert "Частые вопросы" in menu.text

@@ -65,3 +65,18 @@ def test_top3_counts_suggestions_of_an_entry_question() -> None:
     offered = result("suggest", offered=("certificate.types", "certificate.who"))
     assert correct(ENTRY, offered) == (False, True)
     assert correct(ENTRY, result("suggest", offered=("certificate.types",))) == (False, False)
+
+
+def test_top3_counts_only_the_buttons_the_asker_sees() -> None:
+    """Beside «не нашёл» the closest entries are buttons when not far off; an intent's reply
+    and an answer show no other entries, so their ranked candidates do not count."""
+    near = [Scored("certificate.types", 0.25), Scored("certificate.get", 0.2)]
+    unknown = SearchResult("вопрос", "unknown", None, near, None)
+    assert [s.id for s in unknown.offered] == ["certificate.types", "certificate.get"]
+    assert correct(ENTRY, unknown) == (False, True)
+    far = [Scored("certificate.types", 0.3), Scored("certificate.get", 0.12)]
+    assert correct(ENTRY, SearchResult("вопрос", "unknown", None, far, None)) == (False, False)
+    off = SearchResult("вопрос", "offtopic", None, near, TOPIC)
+    assert off.offered == [] and correct(ENTRY, off) == (False, False)
+    answered = SearchResult("вопрос", "answer", Scored("certificate.types", 0.9), near, None)
+    assert correct(ENTRY, answered) == (False, False)

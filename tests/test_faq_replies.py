@@ -40,6 +40,7 @@ def test_every_faq_button_unpacks_with_its_callback_class(
     shown += [consult.entry_view(faq_service, settings, e).buttons for e in kb.entries]
     entries = list(kb.entries.values())[:3]
     shown += [replies.suggestions(entries, 42), replies.unknown(7), replies.screenshot(2**31 - 1)]
+    shown += [replies.nearest(entries, 43)]
     packed = [action for keyboard in shown for action in actions(keyboard)]
     assert len(packed) > 2 * len(kb.entries)
     for action in packed:

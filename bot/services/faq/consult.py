@@ -117,7 +117,7 @@ def _offers_human(intent: Intent) -> bool:
 
 
 def _suggested(faq: FaqService, result: SearchResult) -> list[FaqEntry]:
-    return [faq.kb.entries[c.id] for c in result.candidates if c.id in faq.kb.entries]
+    return [faq.kb.entries[c.id] for c in result.offered if c.id in faq.kb.entries]
 
 
 async def _not_a_question(repo: Repositories, user_id: int, text: str) -> Reply:
@@ -151,6 +151,8 @@ async def _not_answered(
     if result.intent is not None:
         reply = render_text(result.intent.reply, settings.placeholders())
         return Reply(reply, replies.unknown(row.id))
+    if offered := _suggested(faq, result):
+        return Reply(texts.FAQ_UNKNOWN_TOPICS, replies.nearest(offered, row.id))
     return Reply(texts.FAQ_UNKNOWN, replies.unknown(row.id))
 
 

@@ -72,6 +72,7 @@ __all__ = ["Evidence", "FaqMatcher", "Kind", "Scored", "SearchResult", "Threshol
 Kind = Literal["answer", "suggest", "smalltalk", "offtopic", "unknown"]
 TOPIC_MIN = 0.2  # a one-word message is offered entries from this score (see _decide)
 SUGGEST_SHARE = 0.6  # suggestions score at least this share of the best one
+SHOW_MIN = 0.15  # after «не нашёл», entries this similar are still offered as buttons
 CANDIDATE_MIN = 0.1  # weaker entries are not reported at all
 SMALLTALK_MARGIN = 0.1  # «у меня вопрос» is a greeting, «вопрос про почту МОЦ» is not
 AUDIENCE_BOOST = 1.08  # entries for the asker's audience (or "all") score 8% higher
@@ -118,6 +119,19 @@ class SearchResult:
     match: Scored | None
     candidates: list[Scored]
     intent: Intent | None
+
+    @property
+    def offered(self) -> list[Scored]:
+        """The entries the asker is shown as buttons: the suggestions or, beside «не нашёл»,
+        the closest ones not far below the best (on outsiders' questions the right entry is
+        first for about half of those the bot cannot answer; off-topic ones mostly score
+        under SHOW_MIN). An answer or an intent's reply shows none."""
+        if self.kind == "suggest":
+            return self.candidates
+        if self.kind != "unknown" or not self.candidates:
+            return []
+        floor = max(SHOW_MIN, SUGGEST_SHARE * self.candidates[0].score)
+        return [s for s in self.candidates if s.score >= floor]
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,16 @@ def suggestions(entries: Sequence[FaqEntry], query_id: int) -> Keyboard:
     return rows(*buttons, Button(texts.BTN_ASK_INLINE, ask(query_id)))
 
 
+def nearest(entries: Sequence[FaqEntry], query_id: int) -> Keyboard:
+    """«Не нашёл» with the closest entries: each a tap away, the specialist and the topics."""
+    buttons = [Button(entry.title, browse("e", entry.id)) for entry in entries]
+    return rows(
+        *buttons,
+        Button(texts.BTN_ASK_SHORT, ask(query_id)),
+        Button(texts.BTN_CATEGORIES, browse("cats")),
+    )
+
+
 def unknown(query_id: int) -> Keyboard:
     return rows(
         Button(texts.BTN_ASK_SHORT, ask(query_id)), Button(texts.BTN_CATEGORIES, browse("cats"))
