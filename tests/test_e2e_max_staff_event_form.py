@@ -275,3 +275,35 @@ async def test_a_new_time_set_in_max_reaches_the_registered_teacher(bot: Max) ->
         assert "Семинар «Наставничество»" in notice.plain and "16:00" in notice.plain
     finally:
         await jobs.stop()
+
+
+async def test_closing_and_cancelling_in_max_tell_the_registered_teacher(bot: Max) -> None:
+    h, admin = bot, ADMIN_MAX
+    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    event_id = await seed_event(h.sessionmaker, title="Мастер-класс «Проекты»")
+    async with h.sessionmaker() as session:
+        repo = Repositories(session)
+        assert (await repo.events.register(event_id, uid)).outcome == "registered"
+        await repo.commit()
+    jobs = Jobs(h.settings, h.sessionmaker, h.services.clock, h.services.switchboard)
+    await jobs.start()
+    try:
+        card = await start(h.fake, admin, f"event_{event_id}", n=2)
+        assert "📣 Анонсировать" not in labels(card)  # announcing stays in Telegram and the panel
+        (closed,) = await h.presses(admin, card, "🔒 Закрыть запись")
+        assert "🔒 Закрыть запись" not in labels(closed)
+        again = await answered(h.fake, h.fake.press(admin, card, "🔒 Закрыть запись"))
+        assert again == t.CLOSE_NOT_OPEN
+        (confirm,) = await h.presses(admin, closed, "🚫 Отменить мероприятие")
+        assert "Записанным и ожидающим (1)" in confirm.plain
+        (done,) = await h.presses(admin, confirm, t.BTN_CANCEL_EVENT_YES)
+        assert "отменено" in done.plain and "уведомление" in done.plain
+        assert "✏️ Изменить" not in labels(done)
+        notice = await arrives(h.fake, TEACHER_MAX, "Мероприятие отменено")
+        assert "Мастер-класс «Проекты»" in notice.plain
+        twice = await answered(h.fake, h.fake.press(admin, confirm, t.BTN_CANCEL_EVENT_YES))
+        assert twice == t.ALREADY_CANCELLED
+    finally:
+        await jobs.stop()
+    (event,) = await events_of(h.sessionmaker)
+    assert event.status == "cancelled"
