@@ -132,6 +132,8 @@ async def run_max_only(settings: Settings, *, jobs: bool = True) -> None:
                 settings, services.sessionmaker, services.clock, services.switchboard
             )
             await background.start()
+            if runtime is not None and background.worker is not None:
+                runtime.ctx.wake = background.worker.wake  # notices of staff changes in MAX
         log.info(
             "MAX only (BOT_TOKEN is not set), background jobs %s; %d FAQ entries",
             "on" if jobs else "off (--no-jobs)", len(services.faq.kb.entries),

@@ -9,7 +9,6 @@ event.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from aiogram import F, Router
@@ -22,16 +21,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.core.clock import Clock
 from bot.core.config import Settings
-from bot.core.dates import format_local
 from bot.core.markup import fill
-from bot.services.events import form
-from bot.services.events.cards import card
+from bot.services.events import form, steps
 from bot.texts import events_admin as t
 from handlers.events_admin.shared import staff_card
 from handlers.tg.edits import drop_keyboard
 from handlers.tg.keyboards import events_admin as kb
+from handlers.tg.messenger import markup
 from handlers.tg.replies import Reply, reply_in, reply_to
-from storage.models import EventFormat
 from storage.repositories import Repositories
 
 
@@ -57,58 +54,15 @@ def _step(raw_state: str | None) -> str | None:
 def _prompt(
     step: str, data: dict[str, Any], settings: Settings
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    tz = settings.tz
-    first = format_local(form.load(data["starts"]), tz) if "starts" in data else ""
-    prompts: dict[str, tuple[str, InlineKeyboardMarkup | None]] = {
-        "title": (fill(t.ASK_TITLE, limit=form.TITLE_LIMIT), None),
-        "kind": (t.ASK_KIND, kb.kinds()),
-        "starts": (fill(t.ASK_STARTS, zone=settings.timezone), None),
-        "sessions": (fill(t.ASK_SESSIONS, first=first), kb.one_session()),
-        "duration": (t.ASK_DURATION, kb.durations()),
-        "format": (t.ASK_FORMAT, kb.formats()),
-        "place": (t.ASK_PLACE_ONLINE if data.get("format") == EventFormat.ONLINE
-                  else t.ASK_PLACE_OFFLINE, None),
-        "capacity": (t.ASK_CAPACITY, None),
-        "deadline": (fill(t.ASK_DEADLINE, start=first), kb.no_deadline()),
-        "description": (fill(t.ASK_DESCRIPTION, limit=form.DESCRIPTION_LIMIT),
-                        kb.skip_description()),
-        "preview": (t.PREVIEW_HINT, kb.preview()),
-    }  # fmt: skip
-    return prompts[step]
-
-
-def _accept(step: str, text: str, ctx: form.FormContext) -> Any:
-    """The JSON-friendly value of one answer; FormError when it does not do."""
-    if step == "starts":
-        return form.dump(form.start(text, ctx))
-    if step == "sessions":
-        return [form.dump(m) for m in form.later_sessions(text, ctx)]
-    if step == "deadline":
-        moment = form.deadline(text, ctx)
-        return form.dump(moment) if moment else None
-    if step == "kind":
-        return form.kind(text)
-    if step == "format":
-        return form.event_format(text)
-    parse: dict[str, Callable[[str, form.FormContext], Any]] = {
-        "title": form.title, "duration": form.duration, "place": form.place,
-        "capacity": form.capacity, "description": form.description,
-    }  # fmt: skip
-    return parse[step](text, ctx)
-
-
-def _context(data: dict[str, Any], settings: Settings, clock: Clock) -> form.FormContext:
-    first = form.load(data["starts"]) if "starts" in data else None
-    fmt = data.get("format", EventFormat.OFFLINE)
-    return form.FormContext(settings.tz, clock.now(), fmt=fmt, start=first)
+    text, buttons = steps.prompt(step, data, settings)
+    return text, markup(buttons)
 
 
 async def _preview(
     reply: Reply, state: FSMContext, data: dict[str, Any], settings: Settings
 ) -> None:
-    event, _ = form.draft_event(data, None)
     try:
-        form.check_card_length(event, settings.tz)
+        text = steps.preview(data, settings)
     except form.FormError as exc:
         data.pop("description", None)
         await state.set_data(data)
@@ -116,9 +70,7 @@ async def _preview(
         await _advance(reply, state, data, settings)
         return
     await state.set_state(NewEvent.preview)
-    online = event.format == EventFormat.ONLINE
-    extra = fill(t.PREVIEW_LINK, link=event.place) if online else ""
-    await reply(t.PREVIEW.format(card=card(event, settings.tz), extra=extra), kb.preview())
+    await reply(text, _prompt("preview", data, settings)[1])
 
 
 async def _advance(
@@ -138,7 +90,7 @@ async def _take(
 ) -> None:
     data = await state.get_data()
     try:
-        data[step] = _accept(step, text, _context(data, settings, clock))
+        data[step] = steps.accept(step, text, steps.context(data, settings, clock.now()))
     except form.FormError as exc:
         await reply(str(exc), _prompt(step, data, settings)[1])
         return
@@ -224,8 +176,8 @@ async def publish(
         raise
     await query.answer(fill(t.PUBLISHED, id=event.id))
     await drop_keyboard(query)
-    view, markup = staff_card(event, settings)
-    await reply_in(query)(fill(t.PUBLISHED, id=event.id) + "\n\n" + view, markup)
+    view, keys = staff_card(event, settings)
+    await reply_in(query)(fill(t.PUBLISHED, id=event.id) + "\n\n" + view, keys)
 
 
 async def discard(query: CallbackQuery, state: FSMContext, raw_state: str | None) -> None:

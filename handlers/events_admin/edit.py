@@ -18,10 +18,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.core.clock import Clock
 from bot.core.config import Settings
-from bot.core.dates import format_local
 from bot.core.markup import fill
 from bot.core.messages import Switchboard
-from bot.services.events import changes, form
+from bot.services.events import editing, form, steps
 from bot.services.events.registration import notify_promoted
 from bot.services.events.setters import SETTERS
 from bot.texts import events_admin as t
@@ -30,9 +29,9 @@ from handlers.events_admin.shared import notice_ids, staff_card, wake
 from handlers.tg.callbacks import AdminEventCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
 from handlers.tg.keyboards import events_admin as kb
-from handlers.tg.messenger import people
+from handlers.tg.messenger import markup, people
 from handlers.tg.replies import Reply, reply_in, reply_to
-from storage.models import Event, EventFormat, EventStatus
+from storage.models import Event, EventStatus
 from storage.repositories import Repositories
 
 
@@ -51,37 +50,13 @@ async def edit_menu(query: CallbackQuery, callback_data: AdminEventCb, repo: Rep
         )
         return
     await query.answer()
-    await send_to_chat(query, fill(t.EDIT_PICK, title=event.title), kb.edit_fields(event.id))
-
-
-def _current(event: Event, field: str, settings: Settings) -> str:
-    tz = settings.tz
-    values = {
-        "title": event.title, "duration": f"{event.duration_min} мин", "place": event.place,
-        "capacity": f"{event.capacity} (занято {event.taken})", "description": event.description,
-        "deadline": format_local(event.registration_deadline, tz)
-        if event.registration_deadline else t.BTN_NO_DEADLINE,
-    }  # fmt: skip
-    return values.get(field) or "—"
+    buttons = markup(steps.edit_fields(event.id))
+    await send_to_chat(query, fill(t.EDIT_PICK, title=event.title), buttons)
 
 
 def _ask(event: Event, field: str, settings: Settings) -> tuple[str, InlineKeyboardMarkup | None]:
-    if field == "starts":
-        current = ", ".join(format_local(s.starts_at, settings.tz) for s in event.sessions)
-        return fill(t.EDIT_ASK_STARTS, zone=settings.timezone, current=current), None
-    asks: dict[str, tuple[str, InlineKeyboardMarkup | None]] = {
-        "title": (fill(t.EDIT_ASK_TITLE, limit=form.TITLE_LIMIT), None),
-        "duration": (t.ASK_DURATION, kb.durations()),
-        "place": (t.ASK_PLACE_ONLINE if event.format == EventFormat.ONLINE
-                  else t.ASK_PLACE_OFFLINE, None),
-        "capacity": (t.ASK_CAPACITY, None),
-        "deadline": (fill(t.ASK_DEADLINE, start=format_local(event.starts_at, settings.tz)),
-                     kb.no_deadline()),
-        "description": (fill(t.ASK_DESCRIPTION, limit=form.DESCRIPTION_LIMIT),
-                        kb.skip_description(t.BTN_NO_DESCRIPTION)),
-    }  # fmt: skip
-    text, markup = asks[field]
-    return text + fill(t.EDIT_ASK_CURRENT, value=_current(event, field, settings)), markup
+    text, buttons = steps.edit_question(event, field, settings)
+    return text, markup(buttons)
 
 
 async def edit_pick(
@@ -124,38 +99,26 @@ async def _apply(reply: Reply, state: FSMContext, text: str, deps: Deps) -> None
     data = await state.get_data()
     field = str(data.get("field", ""))
     event = await deps.repo.events.get(int(data.get("event_id", 0)))
-    if event is None or event.status == EventStatus.CANCELLED or field not in SETTERS:
+    if event is None or not editing.editable(event) or field not in SETTERS:
         await state.clear()
         await reply(t.EVENT_MISSING if event is None else t.EDIT_CANCELLED_EVENT, None)
         return
     settings, now = deps.settings, deps.clock.now()
-    markup = _ask(event, field, settings)[1]
-    ctx = form.FormContext(settings.tz, now, event.format, event.starts_at, event.taken)
+    keys = _ask(event, field, settings)[1]
     try:
-        notify = SETTERS[field](event, text, ctx)
-        form.check_card_length(event, settings.tz)
+        saved = await editing.save_field(
+            deps.repo, settings, deps.author_id, now, event, field, text
+        )
     except form.FormError as exc:
-        await deps.repo.rollback()  # nothing half-changed stays in the session
-        await reply(str(exc), markup)
+        await reply(str(exc), keys)
         return
-    event.updated_at = now
-    notices = (
-        await changes.queue_change(deps.repo, settings, deps.author_id, now, event, field)
-        if notify
-        else []
-    )
-    await deps.repo.commit()
     await state.clear()
-    if field == "capacity":  # more seats: the waiting list moves up at once
-        promoted = await deps.repo.events.fill_from_waiting(event.id, now)
-        await deps.repo.commit()
-        for registration in promoted:
-            await notify_promoted(people(deps.bot, deps.messenger), registration, event, settings)
-        await deps.repo.session.refresh(event)
+    for registration in saved.promoted:
+        await notify_promoted(people(deps.bot, deps.messenger), registration, event, settings)
     view, admin_markup = staff_card(event, settings)
     await reply(fill(t.EDIT_SAVED, field=t.FIELD_LABELS[field]) + "\n\n" + view, admin_markup)
-    if notices:
-        await reply(fill(t.EDIT_NOTIFIED, ids=notice_ids(notices)), None)
+    if saved.notices:
+        await reply(fill(t.EDIT_NOTIFIED, ids=notice_ids(saved.notices)), None)
         wake(deps.worker)  # after telling the author, so the report comes after it
 
 

@@ -9,13 +9,13 @@ from aiogram.types import CallbackQuery
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.markup import fill
-from bot.services.events import changes
+from bot.services.events import editing, steps
 from bot.texts import events_admin as t
 from broadcasts.worker import BroadcastWorker
 from handlers.events_admin.shared import audience, notice_ids, schedule, staff_card, wake
 from handlers.tg.callbacks import AdminEventCb
 from handlers.tg.edits import edit_or_send, send_to_chat
-from handlers.tg.keyboards import events_admin as kb
+from handlers.tg.messenger import markup
 from storage.models import EventStatus
 from storage.repositories import Repositories
 
@@ -28,13 +28,9 @@ async def close(
     if event is None:
         await query.answer(t.EVENT_MISSING, show_alert=True)
         return
-    if event.status != EventStatus.PUBLISHED or not await repo.events.set_status(
-        event.id, EventStatus.CLOSED
-    ):
+    if not await editing.close(repo, event, clock.now()):
         await query.answer(t.CLOSE_NOT_OPEN, show_alert=True)
         return
-    event.status, event.updated_at = EventStatus.CLOSED, clock.now()  # the view reads these
-    await repo.commit()
     await query.answer(fill(t.CLOSED_OK, title=event.title))
     await edit_or_send(query, *staff_card(event, settings))
 
@@ -54,7 +50,7 @@ async def cancel_ask(
         t.CANCEL_CONFIRM, title=event.title, when=schedule(event, settings),
         count=len(registered) + len(waiting),
     )  # fmt: skip
-    await edit_or_send(query, text, kb.cancel_confirm(event.id))
+    await edit_or_send(query, text, markup(steps.cancel_confirm(event.id)))
 
 
 async def cancel_yes(
@@ -65,12 +61,10 @@ async def cancel_yes(
     if event is None:
         await query.answer(t.EVENT_MISSING, show_alert=True)
         return
-    if not await repo.events.set_status(event.id, EventStatus.CANCELLED):
+    ids = await editing.cancel(repo, settings, query.from_user.id, clock.now(), event)
+    if ids is None:
         await query.answer(t.ALREADY_CANCELLED, show_alert=True)
         return
-    event.status, event.updated_at = EventStatus.CANCELLED, clock.now()
-    ids = await changes.queue_cancellation(repo, settings, query.from_user.id, clock.now(), event)
-    await repo.commit()
     await query.answer()
     # the outcome first; the worker is woken after it, so its report cannot come before it
     done = fill(t.CANCELLED_OK, title=event.title)

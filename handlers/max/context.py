@@ -39,6 +39,9 @@ class MaxContext:
     clock: Clock
     faq: FaqService
     querylog: QueryLog
+    # the broadcast worker of this process, woken when a staff change queues its notices
+    # (a worker elsewhere finds them on its next poll)
+    wake: Callable[[], None] | None = None
     # a person's step in a dialog lives in the database: handlers.max.people.Visit.state
     # who is staff: the process's shared roster (MaxRuntime sets Services.roster here)
     roster: Roster = field(init=False)

@@ -45,7 +45,7 @@ def list_filter(kind: str, month: str, page: str = "0") -> ListFilter | None:
 
 async def show_list(v: Visit, flt: ListFilter, *, pressed: bool) -> None:
     now, tz = v.ctx.clock.now(), v.ctx.settings.tz
-    text, buttons = await list_view(v.repo, flt, now, tz)  # events are created in Telegram
+    text, buttons = await list_view(v.repo, flt, now, tz, new_button=v.is_admin)
     if pressed:
         await v.replace(text, buttons)
     else:

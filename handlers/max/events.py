@@ -49,7 +49,7 @@ async def card(v: Visit, event: Event) -> tuple[str, Keyboard]:
     active = registration is not None and registration.status in SEATED
     tz = v.ctx.settings.tz
     text = events_view.card(event, tz, registration, position, active or v.is_admin)
-    staff = [a for a in staff_card_actions(event) if a[0] in staff_events.ACTIONS]
+    staff = [a for a in staff_card_actions(event) if a[0] in staff_events.CARD_ACTIONS]
     signup = open_for_signup(event, v.ctx.clock.now())
     return text, card_buttons(event, registration, signup, staff if v.is_admin else [])
 

@@ -42,6 +42,18 @@ class Visit:
             await self.repo.commit()
             self.state = ""
 
+    async def hold(self, state: str, data: str) -> None:
+        """A step and what the dialog gathered so far (JSON, any length), in the same row."""
+        key = _state_key(self.uid)
+        await self.repo.dialog_states.set(key, state)
+        await self.repo.dialog_states.keep(key, data)
+        await self.repo.commit()
+        self.state = state
+
+    async def held(self) -> str:
+        """The data `hold` kept ("" when none)."""
+        return await self.repo.dialog_states.kept(_state_key(self.uid))
+
     async def say(self, text: str, buttons: Keyboard | None = None) -> None:
         await self.ctx.messenger.send(self.uid, text, buttons)
 

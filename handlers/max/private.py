@@ -14,7 +14,16 @@ from bot.core.messages import Button, Keyboard, rows
 from bot.services.faq import consult
 from bot.services.faq.replies import Reply
 from bot.texts import max as max_texts
-from handlers.max import asker, events, profile, staff, staff_tools, updates
+from handlers.max import (
+    asker,
+    event_edit,
+    event_form,
+    events,
+    profile,
+    staff,
+    staff_tools,
+    updates,
+)  # fmt: skip
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.messenger import max_buttons
 from handlers.max.people import Visit, visit
@@ -76,7 +85,7 @@ async def commands(ctx: MaxContext, update: JsonDict) -> bool:
             if not (arg and await events.event_link(v, arg)) or v.user.role is None:
                 await greet(v)
         elif name == "help":
-            await v.say(max_texts.HELP_MAX)
+            await v.say(max_texts.HELP_MAX + (max_texts.STAFF_HELP_MAX if v.is_admin else ""))
         elif name == "role":
             await v.say(max_texts.ROLE_PROMPT, role_buttons(v.is_admin))
         elif name == "faq":
@@ -84,6 +93,8 @@ async def commands(ctx: MaxContext, update: JsonDict) -> bool:
         elif name == "cancel":
             await v.clear_state()
             await v.say(max_texts.CANCELLED)
+        elif name == "new_event":
+            await event_form.begin(v)
         elif await staff_tools.command(v, name):
             pass
         elif not await asker.command(v, name):
@@ -105,6 +116,10 @@ async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
             return True
         if v.state.startswith(profile.PREFIX):  # the teacher's profile dialog
             await profile.got_text(v, text)
+            return True
+        if v.state in (event_form.STATE, event_edit.STATE):  # staff: an event's fields
+            dialog = event_form if v.state == event_form.STATE else event_edit
+            await dialog.got_text(v, text)
             return True
 
         async def follow_up() -> bool:
@@ -195,3 +210,5 @@ def register(routes: Routes) -> None:
     routes.add("message_created", not_text)
     routes.add("message_callback", callbacks)
     asker.register(routes)
+    event_edit.register(routes)  # after handlers.max.events: its staff_events comes first
+    event_form.register(routes)

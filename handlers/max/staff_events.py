@@ -3,9 +3,9 @@ CSV export and attendance marks — over bot.services.events.attendance, as
 handlers/events_admin/lists.py does in Telegram, with the same payloads (`eva:people:7`,
 `att:<reg>:<page>`, `atp:<event>:<page>`).
 
-The role is checked here on every press: a button forged by anyone else is refused. Creating,
-editing, announcing, closing and cancelling events stay in Telegram (their dialogs and notice
-broadcasts live there), so the MAX card shows only the actions below.
+The role is checked here on every press: a button forged by anyone else is refused. Editing,
+closing and cancelling are handlers.max.event_edit's, creating handlers.max.event_form's;
+announcing to chats stays in Telegram and the panel, so the MAX card does not offer it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, visit
 from storage.models import Event, Registration
 
-ACTIONS = frozenset({"people", "xlsx", "attend"})  # the staff card buttons MAX serves
+ACTIONS = frozenset({"people", "xlsx", "attend"})  # the staff card buttons served here
+CARD_ACTIONS = ACTIONS | {"edit", "close", "cancel"}  # every staff card button MAX serves
 INT32_MAX = 2**31 - 1
 
 
@@ -81,9 +82,9 @@ async def toggle(v: Visit, registration_id: int, page: int) -> None:
 
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     prefix, _, rest = updates.payload(update).partition(":")
-    if prefix not in ("eva", "att", "atp"):
-        return False
     first, _, second = rest.partition(":")
+    if prefix not in ("eva", "att", "atp") or (prefix == "eva" and first not in (*ACTIONS, "csv")):
+        return False  # other staff actions: handlers.max.event_edit and event_form
     async with visit(ctx, update) as v:
         if v is None:
             return False
@@ -96,7 +97,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
         elif prefix == "atp" and page is not None:
             if event := await event_or_alert(v, number(first)):
                 await attendance_list(v, event, page, pressed_list=True)
-        elif prefix == "eva" and first in (*ACTIONS, "csv"):
+        elif prefix == "eva":
             if event := await event_or_alert(v, number(second)):
                 await staff_action(v, event, first)
         else:

@@ -12,11 +12,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services.events.listing import staff_card_actions
 from bot.texts import events_admin as t
-from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS
-from handlers.tg.callbacks import AdminEventCb, DbId, EventCb, Page
+from handlers.tg.callbacks import AdminEventCb, DbId, Page
 from storage.models import Event
-
-DURATIONS = (60, 90, 120, 180)
 
 
 class FormCb(CallbackData, prefix="evn"):
@@ -46,81 +43,11 @@ def _one_column(builder: InlineKeyboardBuilder) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def kinds() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for kind, label in KIND_LABELS.items():
-        builder.button(text=label, callback_data=FormCb(field="kind", value=kind))
-    return _one_column(builder)
-
-
-def one_session() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=t.BTN_ONE_SESSION, callback_data=FormCb(field="sessions", value="одно"))
-    return builder.as_markup()
-
-
-def durations() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for minutes in DURATIONS:
-        builder.button(
-            text=t.BTN_MINUTES.format(minutes=minutes),
-            callback_data=FormCb(field="duration", value=str(minutes)),
-        )
-    builder.adjust(4)
-    return builder.as_markup()
-
-
-def formats() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for value, label in FORMAT_LABELS.items():
-        builder.button(text=label, callback_data=FormCb(field="format", value=value))
-    builder.adjust(2)
-    return builder.as_markup()
-
-
-def no_deadline() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=t.BTN_NO_DEADLINE, callback_data=FormCb(field="deadline", value="нет"))
-    return builder.as_markup()
-
-
-def skip_description(label: str = t.BTN_SKIP) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=label, callback_data=FormCb(field="description", value="-"))
-    return builder.as_markup()
-
-
-def preview() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=t.BTN_PUBLISH, callback_data=FormCb(field="publish"))
-    builder.button(text=t.BTN_DISCARD, callback_data=FormCb(field="drop"))
-    builder.adjust(2)
-    return builder.as_markup()
-
-
 def admin_card(event: Event) -> InlineKeyboardMarkup:
     """The staff buttons of the event card (the same set the teachers' card shows staff)."""
     builder = InlineKeyboardBuilder()
     for action, label in staff_card_actions(event):
         builder.button(text=label, callback_data=AdminEventCb(action=action, id=event.id))
-    return _one_column(builder)
-
-
-def edit_fields(event_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for field, label in t.FIELD_LABELS.items():
-        builder.button(text=label, callback_data=EditCb(id=event_id, field=field))
-    builder.button(text=t.BTN_TO_CARD, callback_data=EventCb(action="card", id=event_id))
-    builder.adjust(2)
-    return builder.as_markup()
-
-
-def cancel_confirm(event_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=t.BTN_CANCEL_EVENT_YES, callback_data=AdminEventCb(action="cancel_yes", id=event_id)
-    )
-    builder.button(text=t.BTN_CANCEL_EVENT_NO, callback_data=EventCb(action="card", id=event_id))
     return _one_column(builder)
 
 

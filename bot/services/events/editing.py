@@ -1,0 +1,79 @@
+"""Staff changes to a published event from a chat: one field, closing registration, cancelling.
+
+Shared by Telegram's staff dialogs (handlers/events_admin) and MAX's (handlers/max): the field
+goes through bot.services.events.setters (the form's checks), a new time or place and a
+cancellation queue their notices in the same transaction (bot.services.events.changes), and
+more seats move the waiting list up at once. The caller tells the people promoted and wakes
+the broadcast worker after telling the author.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.core.config import Settings
+from bot.services.events import changes, form
+from bot.services.events.setters import SETTERS
+from storage.models import Event, EventStatus, Registration
+from storage.repositories import Repositories
+
+
+@dataclass
+class Saved:
+    """What saving a field led to: notice broadcasts queued, people moved off the waiting list."""
+
+    notices: list[int] = field(default_factory=list)
+    promoted: list[Registration] = field(default_factory=list)
+
+
+async def save_field(
+    repo: Repositories, settings: Settings, author_id: int, now: datetime, event: Event,
+    name: str, text: str,
+) -> Saved:  # fmt: skip
+    """Set `name` of `event` from `text` and commit; FormError (nothing kept) if it does not do."""
+    ctx = form.FormContext(settings.tz, now, event.format, event.starts_at, event.taken)
+    try:
+        notify = SETTERS[name](event, text, ctx)
+        form.check_card_length(event, settings.tz)
+    except form.FormError:
+        await repo.rollback()  # nothing half-changed stays in the session
+        raise
+    event.updated_at = now
+    saved = Saved()
+    if notify:
+        saved.notices = await changes.queue_change(repo, settings, author_id, now, event, name)
+    await repo.commit()
+    if name == "capacity":  # more seats: the waiting list moves up at once
+        saved.promoted = await repo.events.fill_from_waiting(event.id, now)
+        await repo.commit()
+        await repo.session.refresh(event)
+    return saved
+
+
+def editable(event: Event | None) -> bool:
+    return event is not None and event.status != EventStatus.CANCELLED
+
+
+async def close(repo: Repositories, event: Event, now: datetime) -> bool:
+    """Close registration; False when it was not open (closed or cancelled already)."""
+    if event.status != EventStatus.PUBLISHED or not await repo.events.set_status(
+        event.id, EventStatus.CLOSED
+    ):
+        return False
+    event.status, event.updated_at = EventStatus.CLOSED, now  # the view reads these
+    await repo.commit()
+    return True
+
+
+async def cancel(
+    repo: Repositories, settings: Settings, author_id: int, now: datetime, event: Event
+) -> list[int] | None:
+    """Cancel the event and queue its notice to everyone registered or waiting: the notice
+    ids; None when it was cancelled already."""
+    if not await repo.events.set_status(event.id, EventStatus.CANCELLED):
+        return None
+    event.status, event.updated_at = EventStatus.CANCELLED, now
+    ids = await changes.queue_cancellation(repo, settings, author_id, now, event)
+    await repo.commit()
+    return ids
