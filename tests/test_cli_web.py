@@ -5,7 +5,8 @@ SIGTERM as systemd would.
 It serves /healthz and /metrics, opens a sign-in link signed with the shared WEB_SECRET (as a
 bot instance makes it), answers a ticket through its own Telegram messenger and shows invite
 links starting at the bot's address, and a staff member removed there loses the staff menus in
-Telegram; it never polls nor sets a webhook. Without WEB_SECRET or
+Telegram; it never polls nor sets a webhook. With MAX_BOT_TOKEN alone it runs too, invite
+links starting at the MAX bot's address. Without WEB_SECRET or
 a bot token it stops with one Russian line naming the setting."""
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bot.services.staff.roster import Roster
 from storage.db import SessionMaker
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, PARENT, TEACHER, TOKEN, make_settings, process_env
+from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.helpers.browser import free_port
 from tests.test_web_panel import ticket
@@ -39,14 +41,13 @@ SECRET = "panel-secret-0123456789abcdef"
 
 @asynccontextmanager
 async def panel_process(
-    tmp_path: Path, db_path: Path, server: FakeTelegramServer, port: int
+    tmp_path: Path, db_path: Path, port: int, **env: str
 ) -> AsyncIterator[Path]:
     """`python -m bot web` running until the block ends; yields its log file."""
     log = tmp_path / "web.log"
     environ = process_env(
-        f"sqlite+aiosqlite:///{db_path}", PYTHONPATH=str(ROOT), BOT_TOKEN=TOKEN,
-        TELEGRAM_API_URL=server.url, WEB_HOST="127.0.0.1", WEB_PORT=str(port),
-        WEB_SECRET=SECRET, WEB_PUBLIC_URL="", ADMIN_IDS=str(ADMIN.id), LOG_LEVEL="INFO",
+        f"sqlite+aiosqlite:///{db_path}", PYTHONPATH=str(ROOT), WEB_HOST="127.0.0.1",
+        WEB_PORT=str(port), WEB_SECRET=SECRET, WEB_PUBLIC_URL="", LOG_LEVEL="INFO", **env,
     )  # fmt: skip
     with log.open("wb") as out:
         process = await asyncio.create_subprocess_exec(
@@ -88,7 +89,14 @@ async def test_the_panel_runs_alone(
         roster = Roster(signer, sessionmaker)
         assert await members.accept(repo, signer, roster, made.token, TEACHER.id, now) == "joined"
     async with (
-        panel_process(tmp_path, db_path, server, port) as log,
+        panel_process(
+            tmp_path,
+            db_path,
+            port,
+            BOT_TOKEN=TOKEN,
+            TELEGRAM_API_URL=server.url,
+            ADMIN_IDS=str(ADMIN.id),
+        ) as log,  # fmt: skip
         ClientSession(cookie_jar=CookieJar(unsafe=True)) as http,  # unsafe: cookies of an IP
     ):
         async with http.get(f"{base}/healthz") as health:
@@ -126,6 +134,40 @@ async def test_the_panel_runs_alone(
     assert not methods & {"getupdates", "setwebhook", "deletewebhook", "setmycommands"}
     text = log.read_text()
     assert "Traceback" not in text and "background jobs" not in text
+
+
+async def test_a_max_only_panel(tmp_path: Path, db_path: Path, sessionmaker: SessionMaker) -> None:
+    """MAX_BOT_TOKEN alone: the panel runs, and invite links start at the MAX bot's address."""
+    owner = 50_000_000_001
+    async with sessionmaker() as session:  # the MAX owner has written to the bot
+        internal = await Repositories(session).channel_ids.internal("max", "user", owner)
+        await session.commit()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    signer = make_settings(db_path, web_secret=SECRET, web_port=port)
+    link = web_sessions.login_link(signer, internal, "Анна Петрова", SystemClock().now())
+    async with (
+        FakeMaxServer() as fake,
+        panel_process(
+            tmp_path,
+            db_path,
+            port,
+            MAX_BOT_TOKEN=fake.token,
+            MAX_API_URL=fake.url,
+            MAX_ADMIN_IDS=str(owner),
+        ),  # fmt: skip
+        ClientSession(cookie_jar=CookieJar(unsafe=True)) as http,
+    ):
+        async with http.get(f"{base}/healthz") as health:
+            assert health.status == 200
+        async with http.get(link) as entered:
+            assert entered.status == 200
+        async with http.get(f"{base}/web/staff") as page:
+            html = await page.text()
+            assert page.status == 200 and "Анна Петрова" in html
+        async with http.post(f"{base}/web/staff/invite", data={"csrf": _csrf(html)}) as made:
+            assert made.status == 200
+            assert "https://max.ru/moc_test_bot?start=staff_" in await made.text()
 
 
 def _web(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
