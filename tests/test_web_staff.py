@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -65,12 +66,34 @@ async def test_valid_init_data_opens_a_session(client: Client) -> None:
     signed = await client.post("/web/webapp", data={"init_data": init_data(ADMIN.id, NOW)})
     assert signed.status == 200, await signed.text()
     assert (await signed.json())["next"] == "/web/tickets"
+    # Telegram Web frames the Mini App from its own site: only such a cookie comes back there
     cookie = signed.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" in cookie
+    assert cookie.startswith("moc_panel_app=")
+    for attribute in ("HttpOnly", "Secure", "SameSite=None", "Partitioned", "Path=/web"):
+        assert attribute in cookie.split("; "), attribute
     # Secure: the client keeps it for https only, so it goes back by hand over the test's http
-    session = {"Cookie": f"moc_panel={signed.cookies['moc_panel'].value}"}
+    session = {"Cookie": cookie.split(";")[0]}
     tickets = await client.get("/web/tickets", allow_redirects=False, headers=session)
     assert tickets.status == 200 and "Анна Методист" in await tickets.text()
+    # framed only by Telegram Web (WEB_FRAME_ANCESTORS): no clickjacking from another site
+    policy = "frame-ancestors 'self' https://web.telegram.org"
+    assert tickets.headers["Content-Security-Policy"] == policy
+    # a forged POST carries the cookie (SameSite=None) but not the CSRF token: refused
+    forged = await client.post("/web/logout", headers=session, allow_redirects=False)
+    assert forged.status == 403
+    out = await client.post("/web/logout", headers=session, allow_redirects=False, data={
+        "csrf": _csrf(await tickets.text()),
+    })  # fmt: skip
+    removed = [c for c in out.headers.getall("Set-Cookie") if c.startswith("moc_panel_app=;")]
+    assert out.status == 303 and len(removed) == 1 and "Partitioned" in removed[0]
+    again = await client.get("/web/tickets", allow_redirects=False, headers=session)
+    assert again.status == 303
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
 
 
 @pytest.mark.parametrize(

@@ -107,6 +107,8 @@ class Settings(BaseSettings):
     web_panel: bool = True  # long polling starts the web server for it (and /healthz)
     web_public_url: str | None = None  # what the sign-in link starts with; default below
     web_secret: SecretStr | None = None  # signs sign-in links; derived from BOT_TOKEN if unset
+    # who may show the panel in a frame (CSP frame-ancestors): Telegram Web's Mini Apps
+    web_frame_ancestors: str = "https://web.telegram.org"
     dedupe_updates: bool = True
 
     # --- MAX (VK's messenger; not wired into the runner yet, see docs/max-design.md) --------

@@ -65,6 +65,12 @@ async def on_startup(bot: Bot, settings: Settings, roster: Roster) -> None:
     for person_id in sorted(await roster.members()):
         if channel_of(person_id) == "tg" and (person_id not in owners or webapp_url(settings)):
             await show_tools(bot, settings, person_id)
+    follow_changes(bot, settings, roster)
+
+
+def follow_changes(bot: Bot, settings: Settings, roster: Roster) -> None:
+    """Someone added or removed here (the bot, or a panel of its own: `python -m bot web`)
+    gets or loses the staff menus at once."""
 
     async def follow(person_id: int, is_staff: bool) -> None:
         if channel_of(person_id) != "tg":

@@ -3,6 +3,12 @@
 The guard opens one database unit of work per request, finds the session behind the cookie
 (staff role checked again: services.staff.web_sessions.current) and checks the CSRF token of
 every POST. Without a session a page redirects to «войдите через /web»; a POST gets 403.
+
+Two cookies, one kind of session: a link's is SameSite=Strict; a Mini App's (handlers/web/
+webapp.py) is SameSite=None; Secure; Partitioned, because Telegram Web shows the Mini App in a
+frame of its own site, where a Strict cookie is never sent. With that cookie SameSite stops no
+forged POST: the CSRF token does (every POST, both cookies), and frame-ancestors lets only
+WEB_FRAME_ANCESTORS frame the panel (no clickjacking by another site).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from aiohttp import web
 from bot.services.staff import web_sessions
 from bot.texts import web as t
 from handlers.web.context import (
+    APP_COOKIE,
     CLOCK,
     COOKIE,
     REPO,
@@ -37,9 +44,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         request[REPO] = Repositories(session)
         if request.path.startswith(OPEN_PATHS):
             return await handler(request)
-        person = await web_sessions.current(
-            request[REPO], app[ROSTER], request.cookies.get(COOKIE), app[CLOCK].now()
-        )
+        cookie = request.cookies.get(COOKIE) or request.cookies.get(APP_COOKIE)
+        person = await web_sessions.current(request[REPO], app[ROSTER], cookie, app[CLOCK].now())
         if person is None:
             if request.method == "GET":
                 raise web.HTTPSeeOther("/web/signin")
@@ -85,10 +91,30 @@ def set_session_cookie(
     response.headers["Cache-Control"] = "no-store"
 
 
+def set_app_session_cookie(response: web.StreamResponse, opened: web_sessions.SignedIn) -> None:
+    """The Mini App's session: SameSite=None so Telegram Web's frame (another site) sends it
+    back, hence Secure (browsers require it; Telegram opens Mini Apps over https only), and
+    Partitioned (CHIPS): kept under the site that frames the panel, so a page of any other site
+    has none to send. Written by hand: Python 3.11's cookies module knows no Partitioned."""
+    max_age = int(web_sessions.SESSION_TTL.total_seconds())
+    _app_cookie(response, opened.cookie, max_age)
+    response.headers["Cache-Control"] = "no-store"
+
+
+def _app_cookie(response: web.StreamResponse, value: str, max_age: int) -> None:
+    response.headers.add(
+        "Set-Cookie",
+        f"{APP_COOKIE}={value}; Path=/web; Max-Age={max_age}; HttpOnly; Secure; SameSite=None; "
+        "Partitioned",
+    )
+
+
 async def logout(request: web.Request) -> web.Response:
-    await web_sessions.sign_out(repo(request), request.cookies.get(COOKIE))
+    for name in (COOKIE, APP_COOKIE):
+        await web_sessions.sign_out(repo(request), request.cookies.get(name))
     response = web.HTTPSeeOther("/web/signin")
     response.del_cookie(COOKIE, path="/web")
+    _app_cookie(response, "", 0)  # a partitioned cookie is removed only as Partitioned
     raise response
 
 
@@ -96,7 +122,18 @@ async def home(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther("/web/tickets")
 
 
+def add_frame_policy(app: web.Application) -> None:
+    """Only the panel itself and WEB_FRAME_ANCESTORS (Telegram Web) may show it in a frame."""
+    policy = " ".join(["frame-ancestors 'self'", *app[SETTINGS].web_frame_ancestors.split()])
+
+    async def add(request: web.Request, response: web.StreamResponse) -> None:
+        response.headers.setdefault("Content-Security-Policy", policy)
+
+    app.on_response_prepare.append(add)
+
+
 def add_routes(app: web.Application) -> None:
+    add_frame_policy(app)
     app.router.add_get("/", home)
     app.router.add_get("/signin", signin)
     app.router.add_get("/login", login)

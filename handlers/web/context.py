@@ -39,7 +39,8 @@ class FaqSource:
 
 FAQ = web.AppKey("panel_faq", FaqSource)
 ROSTER = web.AppKey("panel_roster", Roster)
-COOKIE = "moc_panel"
+COOKIE = "moc_panel"  # a session opened by a link: SameSite=Strict
+APP_COOKIE = "moc_panel_app"  # one opened in the Mini App: sent inside Telegram Web's frame
 REPO = web.RequestKey("panel_repo", Repositories)
 STAFF = web.RequestKey("panel_staff", StaffSession)
 

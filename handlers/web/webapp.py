@@ -3,7 +3,8 @@
 The staff-only menu button (handlers/tg/staff_menu.py) opens GET /web/webapp, whose page reads
 the initData Telegram puts in the address's fragment and POSTs it here. The data is checked
 with aiogram's `safe_parse_webapp_init_data` against the bot token (HMAC, so no one else can
-make it), must be recent, and its user must be staff now; then a normal panel session opens.
+make it), must be recent, and its user must be staff now; then a panel session opens, under
+a cookie Telegram Web's frame sends back (handlers/web/auth.py, set_app_session_cookie).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from aiohttp import web
 
 from bot.core.config import SettingsError
 from bot.services.staff import web_sessions
-from handlers.web.auth import set_session_cookie
+from handlers.web.auth import set_app_session_cookie
 from handlers.web.context import CLOCK, ROSTER, SETTINGS, repo
 
 MAX_AGE = timedelta(hours=1)  # initData is made when the Mini App opens; the page posts at once
@@ -43,7 +44,7 @@ async def sign_in(request: web.Request) -> web.Response:
     name = " ".join(p for p in (data.user.first_name, data.user.last_name) if p)
     opened = await web_sessions.open_session(repo(request), data.user.id, name, now)
     response = web.json_response({"next": "/web/tickets"})
-    set_session_cookie(response, request, opened)
+    set_app_session_cookie(response, opened)
     return response
 
 

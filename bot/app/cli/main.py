@@ -47,6 +47,13 @@ def _build_parser() -> argparse.ArgumentParser:
         "только фоновые задачи (напоминания, рассылки) без апдейтов; "
         "/healthz и /metrics на WEB_HOST:WEB_PORT",
     )
+    _command(
+        sub,
+        "web",
+        "только веб-панель сотрудников (и /healthz, /metrics) на WEB_HOST:WEB_PORT, без "
+        "апдейтов и фоновых задач — отдельный экземпляр панели за nginx; нужны WEB_SECRET и "
+        "BOT_TOKEN и/или MAX_BOT_TOKEN",
+    )
 
     db = _command(sub, "db", "обслуживание базы данных").add_subparsers(
         dest="db_command", metavar="DB_COMMAND", required=True
@@ -160,6 +167,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         pick_runner(settings)  # BOT_TOKEN, or MAX_BOT_TOKEN alone: the jobs of a MAX-only bot
         setup_logging(settings.log_level)
         asyncio.run(run_worker(settings))
+        return 0
+    if command == "web":
+        from bot.app.roles import check_web_settings, run_web
+        from bot.app.runner import setup_logging
+
+        check_web_settings(settings)  # WEB_SECRET and a bot token, before anything starts
+        setup_logging(settings.log_level)
+        asyncio.run(run_web(settings))
         return 0
     if command == "db" and args.db_command == "backup":
         from bot.app.backup import backup_command
