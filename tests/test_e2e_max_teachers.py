@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.texts import events as t
 from storage.db import SessionMaker
-from storage.models import Registration, RegistrationStatus, TeacherProfile
+from storage.models import FsmRecord, Registration, RegistrationStatus, TeacherProfile
 from storage.repositories import Repositories
 from tests.fakes.max_model import MaxUser, Message
 from tests.fakes.telegram_api import FakeUser
@@ -177,3 +177,38 @@ async def test_a_telegram_cancellation_promotes_a_waiting_max_teacher_told_in_ma
     async with h.sessionmaker() as session:
         regs = {r.user_id: r.status for r in await session.scalars(select(Registration))}
     assert regs[uid] == RegistrationStatus.REGISTERED
+
+
+async def test_thirty_long_organisation_names_fit_the_dialogs_row(both: Both) -> None:
+    """The offered organisations wait with the answers in the dialog's row; its step column
+    holds 255 characters (PostgreSQL refuses more, SQLite does not check), so they go in its
+    data. The teacher picks one by button and it is what is saved."""
+    h = both
+    names = [f"ЦДТ № {n}: муниципальное бюджетное учреждение доп. образования" for n in range(30)]
+    async with h.sessionmaker() as session:
+        await Repositories(session).profiles.add_organisations(names)
+        await session.commit()
+    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар")
+    shown = await h.start(TEACHER_MAX, f"event_{event_id}")
+    await h.max.wait_sent(TEACHER_MAX, 2)
+
+    async def longest_step() -> int:
+        async with h.sessionmaker() as session:
+            rows = (await session.scalars(select(FsmRecord))).all()
+        return max((len(r.state or "") for r in rows), default=0)
+
+    await press_and_wait(h, shown, t.BTN_REGISTER, 1)
+    org = await h.say(TEACHER_MAX, "Соколова Марина Ивановна")
+    assert await longest_step() <= 255
+    label = next(
+        b["text"] for row in org.buttons() for b in row if b["text"].startswith("ЦДТ № 7:")
+    )
+    (position,) = await press_and_wait(h, org, label, 1)
+    await press_and_wait(h, position, t.POSITIONS[0], 1)
+    consent = await consent_after(h, "+7 900 123-45-67", share=False)
+    (mailing,) = await press_and_wait(h, consent, t.BTN_CONSENT_YES, 1)
+    await press_and_wait(h, mailing, t.BTN_MAIL_NO, 3)
+    assert await longest_step() <= 255
+    async with h.sessionmaker() as session:
+        profile = (await session.scalars(select(TeacherProfile))).one()
+    assert profile.organisation == names[7]

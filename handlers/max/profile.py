@@ -2,7 +2,7 @@
 ФИО → organisation → position → contact (typed or shared by MAX's button) → consent →
 mailing, as handlers/profile.py asks it.
 
-The answers wait in the dialog's state (`pf:` + a small JSON, kept in the database); nothing
+The answers wait in the dialog's database row (step `pf:`, the answers as JSON); nothing
 is stored until the consent, and then the pending registration completes. Buttons are packed
 like Telegram's ProfileCb (`pf:org:2`, `pf:consent:1`).
 """
@@ -23,23 +23,28 @@ from bot.texts import max as max_texts
 from handlers.max import updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, visit
+from handlers.max.render import ROWS_LIMIT
 
 PREFIX = "pf:"
+ORG_BUTTONS = ROWS_LIMIT - 1  # one organisation per row, and «Другая» under them
 
 
-def answers(v: Visit) -> dict[str, Any]:
+async def answers(v: Visit) -> dict[str, Any]:
     """The dialog's answers so far ({} outside the dialog or for a broken state)."""
     if not v.state.startswith(PREFIX):
         return {}
+    raw = v.state.removeprefix(PREFIX) or await v.held()  # rows of old versions: in the step
     try:
-        data = json.loads(v.state.removeprefix(PREFIX))
+        data = json.loads(raw or "{}")
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
 
 
 async def keep(v: Visit, data: dict[str, Any]) -> None:
-    await v.set_state(PREFIX + json.dumps(data, ensure_ascii=False))
+    """The answers go in the row's data: the step column holds 255 characters, and up to 30
+    organisation names do not fit (PostgreSQL refuses what SQLite lets through)."""
+    await v.hold(PREFIX, json.dumps(data, ensure_ascii=False))
 
 
 def choices(field: str, labels: list[str], other: str | None = None) -> Keyboard:
@@ -54,14 +59,14 @@ def yes_no(field: str, yes: str, no: str) -> Keyboard:
 
 
 async def start(v: Visit, pending_event: int | None) -> None:
-    names = [o.name for o in await v.repo.profiles.organisations()][:30]
+    names = [o.name for o in await v.repo.profiles.organisations()][:ORG_BUTTONS]
     await keep(v, {"step": "name", "pending_event": pending_event, "orgs": names})
     await v.say(t.PROFILE_START)
 
 
 async def got_text(v: Visit, text: str) -> None:
     """A typed answer to the current step; a bad one gets the step's question again."""
-    data = answers(v)
+    data = await answers(v)
     step, value = data.get("step"), " ".join(text.split())
     if step == "name":
         if not teachers.valid_name(value):
@@ -137,7 +142,7 @@ async def contact_shared(ctx: MaxContext, update: JsonDict) -> bool:
     if not any(a.get("type") == "contact" for a in attachments):
         return False
     async with visit(ctx, update) as v:
-        if v is None or answers(v).get("step") != "contact":
+        if v is None or (await answers(v)).get("step") != "contact":
             return False
         phone = shared_phone(update)
         if phone is None:
@@ -148,7 +153,7 @@ async def contact_shared(ctx: MaxContext, update: JsonDict) -> bool:
 
 
 async def pressed(v: Visit, field: str, value: int) -> None:
-    data = answers(v)
+    data = await answers(v)
     step = data.get("step")
     await updates.answer(v.ctx, v.update)
     if field == "org" and step == "org":
