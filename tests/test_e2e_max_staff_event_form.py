@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -244,10 +245,11 @@ async def test_the_draft_survives_a_restart(bot: Max) -> None:
     )  # fmt: skip
 
 
-async def test_a_new_time_set_in_max_reaches_the_registered_teacher(bot: Max) -> None:
-    h, admin = bot, ADMIN_MAX
+@asynccontextmanager
+async def teacher_registered(h: Max, title: str) -> AsyncIterator[int]:
+    """A new event with a MAX teacher registered, and the real jobs (the notice worker) on."""
     uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
-    event_id = await seed_event(h.sessionmaker, title="Семинар «Наставничество»")
+    event_id = await seed_event(h.sessionmaker, title=title)
     async with h.sessionmaker() as session:
         repo = Repositories(session)
         assert (await repo.events.register(event_id, uid)).outcome == "registered"
@@ -257,6 +259,14 @@ async def test_a_new_time_set_in_max_reaches_the_registered_teacher(bot: Max) ->
     try:
         assert jobs.worker is not None
         h.runtime.ctx.wake = jobs.worker.wake
+        yield event_id
+    finally:
+        await jobs.stop()
+
+
+async def test_a_new_time_set_in_max_reaches_the_registered_teacher(bot: Max) -> None:
+    h, admin = bot, ADMIN_MAX
+    async with teacher_registered(h, "Семинар «Наставничество»") as event_id:
         card = await start(h.fake, admin, f"event_{event_id}", n=2)
         (pick,) = await h.presses(admin, card, "✏️ Изменить")
         (ask,) = await h.presses(admin, pick, t.FIELD_LABELS["starts"])
@@ -273,21 +283,11 @@ async def test_a_new_time_set_in_max_reaches_the_registered_teacher(bot: Max) ->
         assert "Участникам отправляется уведомление" in notified.plain
         notice = await arrives(h.fake, TEACHER_MAX, "Изменилось время")
         assert "Семинар «Наставничество»" in notice.plain and "16:00" in notice.plain
-    finally:
-        await jobs.stop()
 
 
 async def test_closing_and_cancelling_in_max_tell_the_registered_teacher(bot: Max) -> None:
     h, admin = bot, ADMIN_MAX
-    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
-    event_id = await seed_event(h.sessionmaker, title="Мастер-класс «Проекты»")
-    async with h.sessionmaker() as session:
-        repo = Repositories(session)
-        assert (await repo.events.register(event_id, uid)).outcome == "registered"
-        await repo.commit()
-    jobs = Jobs(h.settings, h.sessionmaker, h.services.clock, h.services.switchboard)
-    await jobs.start()
-    try:
+    async with teacher_registered(h, "Мастер-класс «Проекты»") as event_id:
         card = await start(h.fake, admin, f"event_{event_id}", n=2)
         assert "📣 Анонсировать" not in labels(card)  # announcing stays in Telegram and the panel
         (closed,) = await h.presses(admin, card, "🔒 Закрыть запись")
@@ -303,7 +303,5 @@ async def test_closing_and_cancelling_in_max_tell_the_registered_teacher(bot: Ma
         assert "Мастер-класс «Проекты»" in notice.plain
         twice = await answered(h.fake, h.fake.press(admin, confirm, t.BTN_CANCEL_EVENT_YES))
         assert twice == t.ALREADY_CANCELLED
-    finally:
-        await jobs.stop()
     (event,) = await events_of(h.sessionmaker)
     assert event.status == "cancelled"
