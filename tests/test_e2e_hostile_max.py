@@ -17,7 +17,10 @@ from sqlalchemy import select
 from bot import texts
 from bot.app.factory import Services
 from bot.core.clock import FrozenClock
-from bot.services.faq import FaqService
+from bot.services.faq import FaqService, consult
+from bot.services.faq.additions import Additions
+from bot.services.faq.editing import with_edit
+from bot.services.faq.edits import EntryEdit
 from storage.db import SessionMaker
 from storage.models import Ticket, User
 from storage.repositories import Repositories
@@ -35,6 +38,7 @@ TEACHER = MaxUser(50_000_000_321, "Марина", "Соколова")
 OTHER = MaxUser(50_000_000_322, "Ирина", "Волкова")
 MAX_ADMIN = MaxUser(50_000_000_001, "Анна", "Методист")
 SECOND_ADMIN = MaxUser(50_000_000_002, "Олег", "Завуч")
+LONG_ENTRY = "certificate.what"
 
 
 @pytest.fixture
@@ -179,6 +183,76 @@ async def test_a_staff_answer_too_long_for_one_max_message_arrives_whole(both: B
     assert not got[0].buttons(), "the buttons come once, under the last part"
 
 
+@pytest.fixture(scope="module")
+def long_faq() -> FaqService:
+    """The shipped knowledge base with one answer edited (as in the panel) to pass `faq check`
+    (≤ 4096, Telegram's limit) yet outgrow MAX's 4000."""
+    entry = FaqService(None).kb.entries[LONG_ENTRY]
+    tail = "\n\n".join(f"Шаг {n}: проверьте данные в личном кабинете." for n in range(1, 90))
+    answer = f"{entry.answer}\n\n{tail}"[:4300] + "\n\nКОНЕЦ СТАТЬИ"  # rendered: ~4050
+    edit = EntryEdit(
+        entry.id, entry.category, entry.audience, entry.title, answer, entry.questions,
+        entry.links, entry.related, entry.checked,
+    )  # fmt: skip
+    return FaqService(None, additions=with_edit(Additions(), edit))
+
+
+@pytest.fixture
+async def long_kb(
+    server: FakeTelegramServer,
+    max_server: FakeMaxServer,
+    db_path: Path,
+    sessionmaker: SessionMaker,
+    long_faq: FaqService,
+) -> AsyncIterator[Both]:
+    settings = make_settings(db_path, max_bot_token=max_server.token, max_api_url=max_server.url)
+    services = Services(settings, sessionmaker, long_faq)
+    bot, dp, task = await start_bot(server, settings, sessionmaker, long_faq, services=services)
+    runtime = new_runtime(services)
+    await runtime.start()
+    h = Both(server, max_server, settings, sessionmaker, services, dp, bot, task, runtime)
+    yield h
+    await h.runtime.stop()
+    await stop_bot(h.dp, h.task)
+
+
+async def test_an_faq_answer_longer_than_max_takes_comes_whole_asked_or_browsed(
+    long_kb: Both, long_faq: FaqService
+) -> None:
+    h = long_kb
+    view = consult.entry_view(long_faq, h.settings, LONG_ENTRY)
+    assert TEXT_LIMIT < len(view.text) <= 4096, "valid for `faq check`, too long for MAX"
+    await as_parent(h)
+
+    before = len(h.max.sent_to(MOTHER))
+    h.max.user_writes(MOTHER, long_faq.kb.entries[LONG_ENTRY].questions[0])
+    await h.max.wait_sent(MOTHER, before + 2)
+    await asyncio.sleep(0.5)
+    asked = h.max.sent_to(MOTHER)[before:]
+    assert asked[-1].plain.rstrip().endswith("КОНЕЦ СТАТЬИ"), "nothing cut off"
+    assert all(len(m.text) <= TEXT_LIMIT for m in asked)
+    assert asked[-1].buttons() and not asked[0].buttons()
+
+    sections = await h.say(MOTHER, "/faq")
+    category = long_faq.kb.entries[LONG_ENTRY].category
+    label = next(b["text"] for row in sections.buttons() for b in row if category in b["payload"])
+    callback = await h.press(MOTHER, sections, label)
+    await until(lambda: answered(h, callback), 10, "the section page")
+    entry = next(b for row in sections.buttons() for b in row if b["payload"].endswith(LONG_ENTRY))
+    before = len(h.max.sent_to(MOTHER))
+    callback = await h.press(MOTHER, sections, entry["text"])
+    await h.max.wait_sent(MOTHER, before + 2, within=10)
+    await asyncio.sleep(0.5)
+    shown = h.max.sent_to(MOTHER)[before:]
+    assert shown[-1].plain.rstrip().endswith("КОНЕЦ СТАТЬИ"), "too long to edit in: sent anew"
+    assert all(len(m.text) <= TEXT_LIMIT for m in shown)
+    assert await answered(h, callback), "the press itself was answered too"
+
+
+async def answered(h: Both, callback: str) -> bool:
+    return any(cid == callback for cid, _ in h.max.answers)
+
+
 # ----------------------------------------------------------------- presses
 
 
@@ -193,10 +267,7 @@ async def test_a_browse_press_met_by_429_still_shows_the_page(both: Both) -> Non
     h.max.fail_next(429, "too.many.requests", "slow down", path="/answers", times=2)
     callback = await h.press(MOTHER, page, first)
 
-    async def answered() -> bool:
-        return any(cid == callback for cid, _ in h.max.answers)
-
-    await until(answered, 15, "the press to be answered")
+    await until(lambda: answered(h, callback), 15, "the press to be answered")
     body = dict(h.max.answers)[callback]
     assert body.get("message"), "the new page came with the answer"
     assert body["message"]["attachments"][0]["type"] == "inline_keyboard"
