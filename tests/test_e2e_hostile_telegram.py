@@ -106,3 +106,27 @@ async def test_an_admin_who_cannot_take_the_post_now_gets_it_later_the_other_onc
         assert sum(UNKNOWN in m.text for m in h.server.sent_to(admin.id)) == 1
     async with h.sessionmaker() as session:
         assert len((await session.scalars(select(Ticket))).all()) == 1
+
+
+STAFF_SUPERGROUP = -1001234500500
+
+
+async def test_a_staff_group_upgraded_to_a_supergroup_still_gets_tickets_and_answers(
+    harness: BotHarness,
+) -> None:
+    """Telegram moves a group that becomes a supergroup to a new id and refuses the old one
+    («group chat was upgraded», migrate_to_chat_id): the post follows it, at once, and a
+    reply to it there reaches the parent."""
+    h = harness
+    h.server.migrate(STAFF_CHAT, STAFF_SUPERGROUP)
+    await ask_specialist(h)
+    assert h.server.sent_to(PARENT.id)[-1].text.startswith("Передал ваш вопрос специалисту")
+    post = await h.server.next_message(STAFF_SUPERGROUP, timeout=10)
+    assert UNKNOWN in post.text
+    h.server.user_sends(
+        "Да, можно: возьмите справку.", user=ADMIN, chat_id=STAFF_SUPERGROUP,
+        chat_type="supergroup", reply_to=post,
+    )  # fmt: skip
+    answer = await h.server.next_message(PARENT.id, timeout=10)
+    assert "Ответ специалиста МОЦ" in answer.text and "возьмите справку" in answer.text
+    assert "доставлен" in (await h.server.next_message(STAFF_SUPERGROUP, timeout=10)).text
