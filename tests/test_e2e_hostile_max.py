@@ -346,3 +346,21 @@ async def test_an_admin_who_stopped_the_bot_does_not_keep_the_ticket_from_the_ot
     assert UNKNOWN in post.plain
     await asyncio.sleep(2.5)  # the relay has nothing to retry: one admin saw it
     assert attempts_to(fake, SECOND_ADMIN) == 2  # the /start welcome, then one refused post
+
+
+async def test_the_longest_question_from_max_reaches_a_max_admin_within_the_limit(
+    max_only: FakeMaxServer,
+) -> None:
+    fake = max_only
+    question = ("Сертификат ребёнка не активируется, пишет ошибку. " * 90)[:TEXT_LIMIT].strip()
+    fake.bot_started(MOTHER)
+    welcome = (await fake.wait_sent(MOTHER, 1))[0]
+    fake.press(MOTHER, welcome, texts.ROLE_TITLES["parent"])
+    await fake.wait_sent(MOTHER, 2)
+    fake.user_writes(MOTHER, question)
+    refused = (await fake.wait_sent(MOTHER, 3))[-1]
+    assert "очень длинное" in refused.plain
+    fake.press(MOTHER, refused, texts.BTN_ASK_SHORT)
+    posts = (await fake.wait_sent(MAX_ADMIN, 2, within=15))[1:]
+    assert question[:300] in posts[0].plain and "Ольга Петрова" in posts[0].plain
+    assert all(len(m.text) <= TEXT_LIMIT for m in posts)

@@ -130,3 +130,37 @@ async def test_a_staff_group_upgraded_to_a_supergroup_still_gets_tickets_and_ans
     answer = await h.server.next_message(PARENT.id, timeout=10)
     assert "Ответ специалиста МОЦ" in answer.text and "возьмите справку" in answer.text
     assert "доставлен" in (await h.server.next_message(STAFF_SUPERGROUP, timeout=10)).text
+
+
+async def test_the_longest_question_reaches_staff_clipped_to_fit_one_post(
+    harness: BotHarness,
+) -> None:
+    """A parent may write 4096 characters; the staff post has a header too: the question is
+    clipped to fit (staff read the rest in the panel), never refused by Telegram."""
+    h = harness
+    question = ("Сертификат ребёнка не активируется, пишет ошибку. " * 90)[:4000].strip()
+    refused = await h.say(PARENT, question)
+    assert "очень длинное" in refused.text
+    await h.press(PARENT, refused, texts.BTN_ASK_SHORT)
+    post = await h.server.next_message(STAFF_CHAT, timeout=10)
+    assert "Мария Иванова" in post.text and question[:300] in post.text
+    assert len(post.text) <= MESSAGE_LIMIT
+
+
+async def test_tickets_asked_while_the_bot_is_out_of_the_staff_group_arrive_when_it_is_back(
+    harness: BotHarness,
+) -> None:
+    """403 from the staff group (the bot was removed): the parent hears «передам», nothing is
+    lost; the relay posts the ticket once the bot is back."""
+    h = harness
+    h.server.block(STAFF_CHAT)
+    reply = await h.say(PARENT, UNKNOWN)
+    await h.press(PARENT, reply, texts.BTN_ASK_SHORT)
+    told = h.server.sent_to(PARENT.id)[-1]
+    assert "Передам его специалисту МОЦ в ближайшее время" in told.text
+    await asyncio.sleep(2)  # relay passes meet the 403 too
+    h.server.unblock(STAFF_CHAT)
+    post = await h.server.next_message(STAFF_CHAT, timeout=20)
+    assert UNKNOWN in post.text
+    await asyncio.sleep(2)
+    assert sum(UNKNOWN in m.text for m in h.server.sent_to(STAFF_CHAT)) == 1
