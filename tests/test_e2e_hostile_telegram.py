@@ -164,3 +164,21 @@ async def test_tickets_asked_while_the_bot_is_out_of_the_staff_group_arrive_when
     assert UNKNOWN in post.text
     await asyncio.sleep(2)
     assert sum(UNKNOWN in m.text for m in h.server.sent_to(STAFF_CHAT)) == 1
+
+
+async def test_a_browse_press_met_by_429_on_its_answer_still_shows_the_page(
+    harness: BotHarness,
+) -> None:
+    """answerCallbackQuery writes into no chat, yet Telegram may refuse it with 429 too: it is
+    waited out, and the page the parent asked for comes (no apology)."""
+    h = harness
+    menu = await h.say(PARENT, texts.BTN_FAQ)
+    category = next(t for t in menu.inline_texts if "Навигатор" in t)
+    h.server.fail_next("answerCallbackQuery", status=429, retry_after=1)
+    h.server.press(menu, category, user=PARENT)
+    await h.server.idle(quiet=1.5, timeout=15)
+    topics = h.server.messages[(PARENT.id, menu.message_id)]
+    assert "Выберите вопрос" in topics.text
+    answers = [c for c in h.server.calls if c.method == "answercallbackquery"]
+    assert [c.error_code for c in answers] == [429, None]
+    assert not [m for m in h.server.sent_to(PARENT.id) if texts.ERROR[:20] in m.text]
