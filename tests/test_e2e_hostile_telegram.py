@@ -182,3 +182,22 @@ async def test_a_browse_press_met_by_429_on_its_answer_still_shows_the_page(
     answers = [c for c in h.server.calls if c.method == "answercallbackquery"]
     assert [c.error_code for c in answers] == [429, None]
     assert not [m for m in h.server.sent_to(PARENT.id) if texts.ERROR[:20] in m.text]
+
+
+async def test_a_staff_answer_met_by_429_reaches_the_parent_after_retry_after(
+    harness: BotHarness,
+) -> None:
+    h = harness
+    await ask_specialist(h)
+    post = await h.server.next_message(STAFF_CHAT)
+    h.server.fail_next("sendMessage", status=429, retry_after=2, chat_id=PARENT.id)
+    h.server.user_sends(
+        "Да, можно.", user=ADMIN, chat_id=STAFF_CHAT, chat_type="supergroup", reply_to=post
+    )  # fmt: skip
+    answer = await h.server.next_message(PARENT.id, timeout=10)
+    assert "Ответ специалиста МОЦ" in answer.text and "Да, можно." in answer.text
+    confirm = await h.server.next_message(STAFF_CHAT, timeout=10)
+    assert "доставлен" in confirm.text and "не доставлен" not in confirm.text
+    refused = [c for c in h.server.calls if c.error_code == 429]
+    assert len(refused) == 1  # refused once, then sent after retry_after
+    assert sum("Ответ специалиста" in m.text for m in h.server.sent_to(PARENT.id)) == 1
