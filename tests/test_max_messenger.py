@@ -49,6 +49,9 @@ async def test_a_long_text_is_split_with_buttons_under_the_last_part(
     assert ref.chat_id == uid and ref.ref == parts[-1].mid
     await messenger.edit(ref, "Изменено")
     assert fake.messages[ref.ref].text == "Изменено"
+    with pytest.raises(Unreachable):  # one message cannot hold it: never cut, sent anew
+        await messenger.edit(ref, text)
+    assert fake.messages[ref.ref].text == "Изменено"
     await messenger.client.close()
 
 

@@ -17,6 +17,7 @@ from bot.core.messages import Unreachable
 from bot.texts import broadcasts as tb
 from bot.texts import chats as t
 from broadcasts import service
+from handlers.max import updates
 from handlers.max.client import MaxError
 from handlers.max.context import JsonDict, MaxContext, Routes
 from storage.repositories import Repositories
@@ -40,7 +41,7 @@ def _press(update: JsonDict) -> tuple[str, str, JsonDict, JsonDict]:
 
 async def _answer(ctx: MaxContext, callback_id: str, notification: str) -> None:
     try:
-        await ctx.client.answer_callback(callback_id, notification=notification[:200])
+        await updates.answer_callback(ctx, callback_id, notification=notification[:200])
     except MaxError as exc:
         log.info("callback %s not answered: %s", callback_id, exc)
 

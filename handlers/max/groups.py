@@ -20,7 +20,7 @@ from bot.core.messages import Button, Keyboard, Unreachable, pack, rows
 from bot.services.chats import registry
 from bot.services.chats.notice_gate import NoticeGate
 from bot.texts import chats as t
-from handlers.max import broadcast_buttons
+from handlers.max import broadcast_buttons, updates
 from handlers.max.client import MaxError
 from handlers.max.context import Handler, JsonDict, MaxContext, Routes
 from handlers.max.render import inline_keyboard, render_text
@@ -313,7 +313,7 @@ async def _answer(
     ctx: MaxContext, callback_id: str, notification: str, message: JsonDict | None = None
 ) -> None:
     try:
-        await ctx.client.answer_callback(callback_id, notification=notification, message=message)
+        await updates.answer_callback(ctx, callback_id, notification=notification, message=message)
     except MaxError as exc:
         log.info("callback %s not answered: %s", callback_id, exc)
 

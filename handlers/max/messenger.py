@@ -3,7 +3,8 @@
 Services speak in internal ids; here they become MAX's own (`channel_ids`): a person is sent
 to with `user_id=` (their dialog's chat_id is another number), a group with `chat_id=`.
 Texts are the bot's Telegram-flavoured HTML, rendered for MAX and split under 4000
-characters, the buttons under the last part.
+characters, the buttons under the last part; an edit cannot be split, so a text too long for
+one message is refused (`Unreachable`) rather than cut, and the caller sends it anew.
 
 A 429 carries no retry hint, so the wait grows (1 s, 2 s, 4 s … up to a minute) and is retried:
 an answer meant for a person is not lost to the rate limit. Inside `patience(s)` a wait that
@@ -117,7 +118,10 @@ class MaxMessenger:
         mid = ref.ref or self._mids.get((ref.chat_id, ref.message_id))
         if not mid:
             raise Unreachable("the MAX id of this message is not known")
-        part = (render.render_text(text) or ["—"])[0]
+        parts = render.render_text(text) or ["—"]
+        if len(parts) > 1:  # cut to one message, the rest would be lost: the caller sends anew
+            raise Unreachable("too long to edit into one MAX message")
+        part = parts[0]
         attachments = max_buttons(buttons)
         await self._with_retries(
             ref.chat_id,

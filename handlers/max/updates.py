@@ -8,11 +8,19 @@ Shapes from the OpenAPI schema: `message_created` carries `message` {sender, rec
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import logging
+from typing import Any, Final
 
+from handlers.max.client import MaxRetryAfter
 from handlers.max.context import JsonDict, MaxContext
 
+log = logging.getLogger(__name__)
+
 ANSWERED = "_answered"  # set on the update once its callback got POST /answers
+# POST /answers counts against the bot's rate like a send: its 429 is waited out, 1+2+4+8 s
+ANSWER_ATTEMPTS: Final = 5
+FIRST_BACKOFF: Final = 1.0
 
 
 def message(update: JsonDict) -> JsonDict:
@@ -74,8 +82,31 @@ async def answer(
     if update.get(ANSWERED) or not callback_id(update):
         return
     update[ANSWERED] = True
-    await ctx.client.answer_callback(
+    await answer_callback(
+        ctx,
         callback_id(update),
         notification=notification if notification is not None or new_body else "",
         message=new_body,
     )
+
+
+async def answer_callback(
+    ctx: MaxContext,
+    callback: str,
+    *,
+    notification: str | None = None,
+    message: JsonDict | None = None,
+) -> None:
+    """POST /answers with MAX's 429 waited out (a growing pause, as for a send), so a press's
+    page or notice is not lost to the bot's rate limit; other errors are the caller's."""
+    backoff = FIRST_BACKOFF
+    for attempt in range(1, ANSWER_ATTEMPTS + 1):
+        try:
+            await ctx.client.answer_callback(callback, notification=notification, message=message)
+            return
+        except MaxRetryAfter:
+            if attempt == ANSWER_ATTEMPTS:
+                raise
+            log.info("MAX 429 for a press: answering again in %.0f s", backoff)
+            await asyncio.sleep(backoff)
+            backoff *= 2

@@ -5,11 +5,16 @@ that paced itself gets its 429 back as `Deferred` with Telegram's `retry_after`.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
+    TelegramMigrateToChat,
     TelegramNotFound,
     TelegramRetryAfter,
 )
@@ -31,6 +36,8 @@ from bot.core.messages import (
     Unreachable,
 )
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 CHANNEL = "tg"
 _GONE = ("chat not found", "user is deactivated", "bot was kicked", "have no rights")
 
@@ -78,6 +85,22 @@ def _unreachable(exc: TelegramAPIError) -> Unreachable | Deferred:
     return Unreachable(exc.message, gone=gone)
 
 
+async def follow(chat_id: int, call: Callable[[int], Awaitable[T]]) -> T:
+    """`call(chat_id)`; a group that became a supergroup (Telegram refuses the old id with
+    `migrate_to_chat_id`) gets it at its new id, so a staff post is not lost to the upgrade.
+    The chat registry learns the move from the service message (handlers/chats/members.py);
+    a configured id (STAFF_CHAT_ID) cannot change itself, so the log says what to set."""
+    try:
+        return await call(chat_id)
+    except TelegramMigrateToChat as exc:
+        new_id = exc.migrate_to_chat_id
+        log.error(
+            "chat %s is now the supergroup %s: sent there; if it is STAFF_CHAT_ID, "
+            "set STAFF_CHAT_ID=%s in .env and restart", chat_id, new_id, new_id,
+        )  # fmt: skip
+        return await call(new_id)
+
+
 class TelegramMessenger:
     channel = CHANNEL
 
@@ -86,7 +109,10 @@ class TelegramMessenger:
 
     async def send(self, chat_id: int, text: str, buttons: Keyboard | None = None) -> MessageRef:
         try:
-            sent = await self.bot.send_message(chat_id, text, reply_markup=any_markup(buttons))
+            sent = await follow(
+                chat_id,
+                lambda to: self.bot.send_message(to, text, reply_markup=any_markup(buttons)),
+            )
         except TelegramAPIError as exc:
             raise _unreachable(exc) from exc
         return MessageRef(sent.chat.id, sent.message_id)
@@ -104,8 +130,9 @@ class TelegramMessenger:
 
     async def send_file(self, chat_id: int, file: OutFile, caption: str = "") -> MessageRef:
         try:
-            sent = await self.bot.send_document(
-                chat_id, BufferedInputFile(file.data, filename=file.filename), caption=caption
+            document = BufferedInputFile(file.data, filename=file.filename)
+            sent = await follow(
+                chat_id, lambda to: self.bot.send_document(to, document, caption=caption)
             )
         except TelegramAPIError as exc:
             raise _unreachable(exc) from exc
@@ -115,16 +142,20 @@ class TelegramMessenger:
         self, ref: MessageRef, to_chat_id: int, buttons: Keyboard | None = None, caption: str = ""
     ) -> MessageRef:
         try:
-            copied = await self.bot.copy_message(
-                to_chat_id,
-                ref.chat_id,
-                ref.message_id,
-                caption=caption or None,
-                reply_markup=markup(buttons),
-            )
+            moved_to: list[int] = []
+
+            async def copy_to(to: int) -> int:
+                moved_to.append(to)
+                copied = await self.bot.copy_message(
+                    to, ref.chat_id, ref.message_id, caption=caption or None,
+                    reply_markup=markup(buttons),
+                )  # fmt: skip
+                return copied.message_id
+
+            message_id = await follow(to_chat_id, copy_to)
         except TelegramAPIError as exc:
             raise _unreachable(exc) from exc
-        return MessageRef(to_chat_id, copied.message_id)
+        return MessageRef(moved_to[-1], message_id)
 
 
 def people(bot: Bot, switchboard: Switchboard | None) -> Messenger:

@@ -6,7 +6,9 @@ pass through `Outbound`. It asks the shared `RateLimiter` for a slot by priority
 chat decides «staff», the sending task's `current_priority` the rest; a handler is a person
 waiting), and a 429 is never the end of a message meant for a person: the chat (or everyone)
 pauses for `retry_after` and the same request goes again, until `give_up` seconds have passed.
-answerCallbackQuery and other calls that write into no chat go straight through.
+answerCallbackQuery and other calls that write into no chat go straight through; a press's
+answer refused with a short 429 is sent again after `retry_after` (the handler goes on to show
+the page), a long one is skipped rather than raised into the handler.
 
 Senders that paced themselves (the broadcast worker and reminders call `limiter.acquire`
 before their send) pass straight through too, and keep handling their own 429s as before.
@@ -14,10 +16,11 @@ before their send) pass straight through too, and keep handling their own 429s a
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import (
@@ -25,7 +28,7 @@ from aiogram.client.session.middlewares.base import (
     NextRequestMiddlewareType,
 )
 from aiogram.exceptions import TelegramRetryAfter
-from aiogram.methods import TelegramMethod
+from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
 from bot.core import metrics
@@ -34,6 +37,7 @@ from broadcasts.limiter import Priority, RateLimiter, current_priority
 
 log = logging.getLogger(__name__)
 WRITES = ("send", "copy", "forward", "edit")
+ANSWER_WAIT = 10.0  # the most a press's answer waits out 429s; a spinner stops by itself
 
 
 def target_chat(method: TelegramMethod[Any]) -> int | None:
@@ -67,6 +71,8 @@ class Outbound(BaseRequestMiddleware):
     ) -> Response[TelegramType]:
         chat_id = target_chat(method)
         if chat_id is None:
+            if isinstance(method, AnswerCallbackQuery):
+                return await self._answer(make_request, bot, method)
             return await make_request(bot, method)
         if self.limiter.take_grant(chat_id):  # paced by its sender, who handles its 429s
             try:
@@ -82,6 +88,29 @@ class Outbound(BaseRequestMiddleware):
             return await self._deliver(make_request, bot, method, chat_id, priority)
         finally:
             metrics.outbound_waiting(label, -1)
+
+    async def _answer(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        """A press's answer: nothing waits for its slot, but a 429 must not end the update
+        before the handler shows what was asked for."""
+        waited = 0.0
+        while True:
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                metrics.outbound_retry_after("global")
+                if waited + exc.retry_after > ANSWER_WAIT:
+                    log.warning("callback answer skipped: 429 for %ss", exc.retry_after)
+                    return cast(Response[TelegramType], True)  # answerCallbackQuery's result
+                log.info("429 for a callback answer: resending after %ss", exc.retry_after)
+                if self._before_wait is not None:
+                    await self._before_wait()
+                await asyncio.sleep(exc.retry_after)
+                waited += exc.retry_after
 
     async def _deliver(
         self,

@@ -55,6 +55,13 @@ class TicketRepo:
         )
         await self.session.flush()
 
+    async def posted_chats(self, ticket_id: int) -> set[int]:
+        """The staff chats that already hold a post of this ticket."""
+        rows = await self.session.scalars(
+            select(StaffPost.chat_id).where(StaffPost.ticket_id == ticket_id)
+        )
+        return set(rows.all())
+
     async def mark_unseen(self, ticket_id: int) -> None:
         """The question did not reach staff yet: the relay will post the ticket."""
         await self.session.execute(

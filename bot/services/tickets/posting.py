@@ -15,6 +15,7 @@ ticket batched into one post, so one talkative asker cannot crowd out the next t
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from typing import Literal
 
 from bot import texts
@@ -78,10 +79,17 @@ async def post(
     ticket_id: int,
     text: str,
     keyboard: Keyboard | None,
+    *,
+    skip: Collection[int] = (),
+    busy: list[int] | None = None,
 ) -> int:
-    """Send `text` to every staff target and remember each post; returns how many arrived."""
+    """Send `text` to every staff target but `skip` and remember each post; returns how many
+    arrived. A target too busy to take it now goes into `busy` (to be posted later), one that
+    refused for good does not: a blocked admin is not retried forever."""
     delivered = 0
     for chat_id in staff_targets(settings):
+        if chat_id in skip:
+            continue
         try:
             sent = await messenger.send(chat_id, text, keyboard)
         except Unreachable as exc:
@@ -89,10 +97,12 @@ async def post(
             continue
         except Deferred:
             log.info("ticket %s: staff chat %s busy, the post waits", ticket_id, chat_id)
+            if busy is not None:
+                busy.append(chat_id)
             continue
         await repo.tickets.add_post(ticket_id, sent.chat_id, sent.message_id, sent.ref)
         delivered += 1
-    if delivered == 0:
+    if delivered == 0 and not skip:
         log.error("ticket %s reached no staff chat; set STAFF_CHAT_ID or ADMIN_IDS", ticket_id)
     return delivered
 
@@ -117,12 +127,13 @@ async def open_ticket(
         return ticket, False, "nowhere"
     ticket = await repo.tickets.create(user.id, chat_id, question)  # claimed: delivered
     await repo.commit()
+    busy: list[int] = []
     with patience(settings.staff_post_wait_seconds):
         reached = await post(
             messenger, repo, settings, ticket.id, await card(repo, ticket, user),
-            buttons.staff_ticket(ticket.id),
+            buttons.staff_ticket(ticket.id), busy=busy,
         )  # fmt: skip
-    if not reached:  # the relay posts it when the chat allows
+    if not reached or busy:  # the relay posts it where it could not go now, when it can
         await repo.tickets.mark_unseen(ticket.id)
     await repo.commit()
     return ticket, False, "posted" if reached else "queued"

@@ -114,8 +114,15 @@ class StaffRelay:
                 name = ticket.user.full_name if ticket.user else str(ticket.user_id)
                 text = follow_up_note(ticket, name, [m.text for m in batch])
             keyboard = buttons.staff_ticket(ticket.id)
-            reached = await post(self._messenger, repo, self._settings, ticket.id, text, keyboard)
-            if not reached:
+            # a card goes only where it is not yet (another admin may have got it at once)
+            done = await repo.tickets.posted_chats(ticket.id) if is_new else set()
+            busy: list[int] = []
+            reached = await post(
+                self._messenger, repo, self._settings, ticket.id, text, keyboard,
+                skip=done, busy=busy,
+            )  # fmt: skip
+            # a note is not re-posted to some (the others would get it twice); a card is
+            if (not reached and not done) or (is_new and busy):
                 await repo.tickets.claim_seen(ids, seen=False)
             await repo.commit()
-            return reached > 0
+            return reached > 0 or bool(done)
