@@ -20,11 +20,10 @@ from handlers.max.people import Visit, visit
 from storage.models import Event, Registration
 
 ACTIONS = frozenset({"people", "xlsx", "attend"})  # the staff card buttons MAX serves
-INT32_MAX = 2**31 - 1
 
 
 def number(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and len(raw) <= 10 and int(raw) <= INT32_MAX else None
+    return updates.number(raw)
 
 
 async def event_or_alert(v: Visit, event_id: int | None) -> Event | None:
