@@ -20,7 +20,7 @@ from bot.app.web import MAX_SECRET_HEADER, MaxWebServer
 from bot.services.faq import FaqService
 from bot.services.tickets.posting import POST_BODY_LIMIT
 from bot.texts import events as t
-from storage.db import SessionMaker
+from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.models import (
     Registration,
     RegistrationStatus,
@@ -29,9 +29,11 @@ from storage.models import (
     TicketMessage,
     TicketStatus,
 )
-from tests.conftest import STAFF_CHAT, make_settings
+from storage.repositories import Repositories
+from tests.conftest import STAFF_CHAT, Backend, make_settings, start_bot, stop_bot
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
+from tests.fakes.telegram_api import FakeTelegramServer
 from tests.test_e2e_events_admin import seed_event
 from tests.test_e2e_max_private import MOTHER, UNKNOWN, Both, as_parent, new_runtime
 from tests.test_e2e_max_private import both as both  # a fixture
@@ -353,18 +355,52 @@ async def test_a_double_tap_on_ask_a_specialist_makes_one_ticket_with_one_questi
     assert sum(UNKNOWN in (p.text or "") for p in posts) == 1
 
 
+LONG_ORG = (
+    "Муниципальное бюджетное учреждение дополнительного образования «Центр детского "
+    "творчества и технического конструирования Ленинского района города N»"
+)
+DIRECTORY = [f"МБОУ «Средняя общеобразовательная школа № {n} имени героев»" for n in range(30)]
+
+
+@pytest.fixture
+async def both_on(
+    backend: Backend, server: FakeTelegramServer, max_server: FakeMaxServer,
+    faq_service: FaqService,
+) -> AsyncIterator[Both]:  # fmt: skip
+    """`both` on SQLite, then on PostgreSQL (dialogs of Telegram in Redis there)."""
+    settings = backend.settings(max_bot_token=max_server.token, max_api_url=max_server.url)
+    engine = create_engine(settings.database_url)
+    sm = create_sessionmaker(engine)
+    services = Services(settings, sm, faq_service)
+    bot, dp, task = await start_bot(server, settings, sm, faq_service, services=services)
+    runtime = new_runtime(services)
+    await runtime.start()
+    h = Both(server, max_server, settings, sm, services, dp, bot, task, runtime)
+    yield h
+    await h.runtime.stop()
+    await stop_bot(h.dp, h.task)
+    await engine.dispose()
+
+
 async def test_a_restart_in_the_middle_of_the_profile_questionnaire_loses_nothing(
-    both: Both,
+    both_on: Both,
 ) -> None:
-    h = both
+    """Long true answers and a full directory of organisations: all of it waits in the
+    dialog's state through three restarts (PostgreSQL checks the column's length)."""
+    h = both_on
+    async with h.sessionmaker() as session:
+        await Repositories(session).profiles.add_organisations(DIRECTORY)
+        await session.commit()
     event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар для новичков")
     shown = await h.start(TEACHER_MAX, f"event_{event_id}")
     await h.max.wait_sent(TEACHER_MAX, 2)  # and «Кто вы?» for a newcomer
     await press_and_wait(h, shown, t.BTN_REGISTER, 1)
-    org = await h.say(TEACHER_MAX, "Соколова Марина Ивановна")
-    assert "организаци" in org.plain
+    orgs = await h.say(TEACHER_MAX, "Соколова-Преображенская Марина-Анастасия Ивановна")
+    assert "организаци" in orgs.plain
     await h.restart_max()
-    position = await h.say(TEACHER_MAX, "МБОУ СОШ № 2")  # the next step, not the FAQ
+    (typed,) = await press_and_wait(h, orgs, t.BTN_ORG_OTHER, 1)
+    assert "напишите" in typed.plain.lower()
+    position = await h.say(TEACHER_MAX, LONG_ORG)  # the next step, not the FAQ
     (contact,) = await press_and_wait(h, position, t.POSITIONS[0], 1)
     assert "телефон" in contact.plain
     await h.restart_max()
@@ -376,9 +412,10 @@ async def test_a_restart_in_the_middle_of_the_profile_questionnaire_loses_nothin
     (mailing,) = await press_and_wait(h, consent, t.BTN_CONSENT_YES, 1)
     saved, confirmation, _ics = await press_and_wait(h, mailing, t.BTN_MAIL_NO, 3)
     assert t.PROFILE_SAVED in saved.plain and "Семинар для новичков" in confirmation.plain
+    assert all(texts.ERROR not in m.plain for m in h.max.sent_to(TEACHER_MAX))
     async with h.sessionmaker() as session:
         profile = (await session.scalars(select(TeacherProfile))).one()
         registration = (await session.scalars(select(Registration))).one()
-    assert profile.full_name == "Соколова Марина Ивановна"
-    assert profile.organisation == "МБОУ СОШ № 2" and profile.contact == "+7 900 123-45-67"
+    assert profile.full_name == "Соколова-Преображенская Марина-Анастасия Ивановна"
+    assert profile.organisation == LONG_ORG and profile.contact == "+7 900 123-45-67"
     assert registration.status == RegistrationStatus.REGISTERED

@@ -25,6 +25,7 @@ from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, visit
 
 PREFIX = "pf:"
+ORG_CHOICES = 29  # one a row, and «Другая»: MAX takes 30 rows (Telegram's list has 30)
 
 
 def answers(v: Visit) -> dict[str, Any]:
@@ -54,7 +55,7 @@ def yes_no(field: str, yes: str, no: str) -> Keyboard:
 
 
 async def start(v: Visit, pending_event: int | None) -> None:
-    names = [o.name for o in await v.repo.profiles.organisations()][:30]
+    names = [o.name for o in await v.repo.profiles.organisations()][:ORG_CHOICES]
     await keep(v, {"step": "name", "pending_event": pending_event, "orgs": names})
     await v.say(t.PROFILE_START)
 
