@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
 from storage.db import SessionMaker
-from storage.models import Ticket, TicketStatus
+from storage.models import Ticket, TicketMessage, TicketStatus
 from tests.test_e2e_events_admin import seed_event
 from tests.test_web_panel import (
     Client,
@@ -92,3 +92,24 @@ async def test_removing_a_forged_staff_id_is_refused_in_russian(
     csrf = await sign_in(client, panel_settings, clock)  # the owner (ADMIN_IDS)
     refused = await client.post("/web/staff/remove", data={"csrf": csrf, "person": person})
     assert refused.status == 400 and "Не выбран сотрудник" in await refused.text()
+
+
+async def test_an_answer_sent_twice_by_a_double_click_reaches_the_parent_once(
+    client: Client,
+    panel_settings: Settings,
+    sessionmaker: SessionMaker,
+    clock: FrozenClock,
+    messenger: RecordingMessenger,
+) -> None:
+    asked = await ticket(sessionmaker, "Можно ли перенести занятие?")
+    csrf = await sign_in(client, panel_settings, clock)
+    form = {"text": "Да, можно: напишите педагогу.", "csrf": csrf}
+    first = await client.post(f"/web/tickets/{asked}/answer", data=form)
+    again = await client.post(f"/web/tickets/{asked}/answer", data=form)
+    assert "Ответ отправлен" in await first.text() and "Ответ отправлен" in await again.text()
+    assert len(messenger.sent) == 1
+    other = await client.post(f"/web/tickets/{asked}/answer", data={**form, "text": "И ещё."})
+    assert "Ответ отправлен" in await other.text() and len(messenger.sent) == 2
+    async with sessionmaker() as session:
+        texts = (await session.scalars(select(TicketMessage.text))).all()
+    assert texts == ["Можно ли перенести занятие?", form["text"], "И ещё."]
