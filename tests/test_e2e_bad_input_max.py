@@ -355,6 +355,42 @@ async def test_a_double_tap_on_ask_a_specialist_makes_one_ticket_with_one_questi
     assert sum(UNKNOWN in (p.text or "") for p in posts) == 1
 
 
+async def test_a_restart_between_reply_and_the_answer_loses_nothing(
+    max_server: FakeMaxServer, db_path: Any, sessionmaker: SessionMaker, faq_service: FaqService
+) -> None:
+    """MAX only: the admin presses «Ответить», the bot restarts, the next message is still
+    the answer (the step is in the database)."""
+    fake = max_server
+    settings = make_settings(
+        db_path, bot_token=None, max_bot_token=fake.token, max_api_url=fake.url,
+        max_admin_ids=str(ADMIN_MAX.user_id),
+    )  # fmt: skip
+    services = Services(settings, sessionmaker, faq_service)
+    runtime = new_runtime(services)
+    await runtime.start()
+    try:
+        fake.bot_started(ADMIN_MAX)
+        await fake.wait_sent(ADMIN_MAX, 1)
+        fake.bot_started(MOTHER)
+        fake.press(MOTHER, (await fake.wait_sent(MOTHER, 1))[0], texts.ROLE_TITLES["parent"])
+        await fake.wait_sent(MOTHER, 2)
+        fake.user_writes(MOTHER, UNKNOWN)
+        fake.press(MOTHER, (await fake.wait_sent(MOTHER, 3))[-1], texts.BTN_ASK_SHORT)
+        await fake.wait_sent(MOTHER, 4)
+        post = (await fake.wait_sent(ADMIN_MAX, 2))[-1]
+        fake.press(ADMIN_MAX, post, texts.BTN_REPLY)
+        await fake.wait_sent(ADMIN_MAX, 3)
+        await runtime.stop()
+        runtime = new_runtime(services)
+        await runtime.start()
+        fake.user_writes(ADMIN_MAX, "Да, с собакой-поводырём можно.")
+        answer = (await fake.wait_sent(MOTHER, 5))[-1]
+        assert "Ответ специалиста МОЦ" in answer.plain and "поводырём" in answer.plain
+        assert "доставлен" in (await fake.wait_sent(ADMIN_MAX, 4))[-1].plain
+    finally:
+        await runtime.stop()
+
+
 LONG_ORG = (
     "Муниципальное бюджетное учреждение дополнительного образования «Центр детского "
     "творчества и технического конструирования Ленинского района города N»"
