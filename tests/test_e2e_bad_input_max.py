@@ -197,6 +197,7 @@ async def test_the_webhook_answers_garbage_with_400_and_serves_the_next_update(
             # does not deliver it again and again
             for odd in ({"update_type": "message_created", "message": "x"},
                         {"update_type": "message_callback", "callback": [1]},
+                        {"update_type": "dialog_muted", "chat_id": "x", "user": "y"},
                         {"update_type": "something_new", "timestamp": 1}):  # fmt: skip
                 async with http.post(local, json=odd, headers=headers) as response:
                     assert response.status == 200, odd

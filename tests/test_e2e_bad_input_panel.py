@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
 from storage.db import SessionMaker
-from storage.models import Ticket, TicketMessage, TicketStatus
+from storage.models import Broadcast, Ticket, TicketMessage, TicketStatus
 from tests.test_e2e_events_admin import seed_event
 from tests.test_web_panel import (
     Client,
@@ -113,3 +113,17 @@ async def test_an_answer_sent_twice_by_a_double_click_reaches_the_parent_once(
     async with sessionmaker() as session:
         texts = (await session.scalars(select(TicketMessage.text))).all()
     assert texts == ["Можно ли перенести занятие?", form["text"], "И ещё."]
+
+
+@pytest.mark.parametrize("at", ["2026-02-31T10:00", "завтра", "2026-12-07T25:00", ""])
+async def test_a_broadcast_time_that_is_no_time_is_explained_and_nothing_is_planned(
+    client: Client, panel_settings: Settings, clock: FrozenClock, sessionmaker: SessionMaker,
+    at: str,
+) -> None:  # fmt: skip
+    csrf = await sign_in(client, panel_settings, clock)
+    form = {"csrf": csrf, "text": "Собрание в четверг", "audience": "parents", "when": "at"}
+    refused = await client.post("/web/broadcasts", data={**form, "at": at})
+    assert refused.status == 422 and "Укажите дату и время отправки" in await refused.text()
+    assert "Собрание в четверг" in await refused.text()  # the text typed is kept
+    async with sessionmaker() as session:
+        assert (await session.scalars(select(Broadcast))).first() is None

@@ -32,7 +32,11 @@ def well_formed(update: Any) -> bool:
     Telegram's unparsable updates are, instead of failing in whichever handler reads it."""
     if not isinstance(update, dict) or not isinstance(update.get("update_type"), str):
         return False
-    kind = update["update_type"]
+    kind, chat_id = update["update_type"], update.get("chat_id")
+    if chat_id is not None and not _int(chat_id):
+        return False
+    if "user" in update and not _person_ok(update["user"]):
+        return False  # every reader of the update asks who it came from
     if kind == "message_created":
         return _message_ok(update.get("message"))
     if kind == "message_callback":
