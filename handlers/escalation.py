@@ -88,7 +88,8 @@ async def question_received(
 ) -> None:
     assert message.text is not None
     if len(message.text) > POST_BODY_LIMIT:
-        await message.answer(fill(texts.TOO_LONG, length=len(message.text), limit=POST_BODY_LIMIT))
+        too_long = fill(texts.ASK_TOO_LONG, length=len(message.text), limit=POST_BODY_LIMIT)
+        await message.answer(too_long)
         return
     if user is None:  # cannot happen in a private chat; keep the state and say so
         await message.answer(texts.ERROR)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from bot import texts
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
+from bot.services.faq import FaqService
 from storage.db import SessionMaker
 from storage.models import Consent, Event, Registration, TeacherProfile, User
 from storage.repositories import Repositories
@@ -243,3 +244,32 @@ async def test_forget_me_frees_the_seat_and_deletes_the_profile(harness: BotHarn
         event = await session.get(Event, event_id)
     assert consent.withdrawn_at is not None
     assert event is not None and event.taken == 1
+
+
+async def test_restarts_in_the_middle_of_the_profile_questionnaire_lose_nothing(
+    harness: BotHarness, faq_service: FaqService
+) -> None:
+    h = harness
+    event_id = await seed_event(h.sessionmaker, capacity=30)
+    card = await open_card(h, TEACHER, event_id)
+    ask_name = await h.press(TEACHER, card, "✅ Записаться")  # type: ignore[arg-type]
+    assert "фамилию, имя и отчество" in ask_name.text
+    await h.say(TEACHER, "Сидоров Пётр Ильич")
+    await h.restart(faq_service)
+    ask_pos = await h.say(TEACHER, "МБУ ДО «ДДТ»")  # the next step, not the FAQ
+    assert "должность" in ask_pos.text.lower()
+    await h.restart(faq_service)
+    await h.press(TEACHER, ask_pos, "Методист")
+    await h.restart(faq_service)
+    await h.say(TEACHER, "8 (900) 123-45-67")
+    consent = await h.server.next_message(TEACHER.id)
+    assert "152-ФЗ" in consent.text
+    await h.restart(faq_service)
+    mailing = await h.press(TEACHER, consent, "✅ Согласен(на)")
+    saved = await h.press(TEACHER, mailing, "Нет, спасибо")
+    assert "Профиль сохранён" in saved.text
+    assert "Вы записаны" in (await h.server.next_message(TEACHER.id)).text
+    async with h.sessionmaker() as session:
+        profile = await session.get(TeacherProfile, TEACHER.id)
+    assert profile is not None and profile.full_name == "Сидоров Пётр Ильич"
+    assert profile.organisation == "МБУ ДО «ДДТ»" and profile.position == "Методист"

@@ -8,7 +8,7 @@ from bot import texts
 from bot.services.faq import FaqService
 from storage.models import FaqDraft, Ticket, TicketMessage
 from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness, start_bot, stop_bot
-from tests.fakes.telegram_api import FakeTelegramServer
+from tests.fakes.telegram_api import FakeTelegramServer, FakeUser
 
 UNKNOWN = "можно ли привести на занятие собаку-поводыря"
 
@@ -146,3 +146,45 @@ async def test_ask_dialog_survives_restart(
     await harness.restart(faq_service)
     created = await harness.say(PARENT, "вопрос после перезапуска")
     assert "Номер обращения" in created.text
+
+
+async def test_an_overlong_question_to_staff_is_refused_and_the_dialog_waits(
+    harness: BotHarness,
+) -> None:
+    await harness.say(PARENT, texts.BTN_ASK)
+    too_long = ("Очень подробно: " + "ребёнок занимается в двух кружках. " * 110).strip()
+    refused = await harness.say(PARENT, too_long)
+    assert f"{len(too_long)} символов" in refused.text and "3500" in refused.text
+    assert "Спросить специалиста" not in refused.text  # that is what the parent is doing
+    async with harness.sessionmaker() as session:
+        assert (await session.scalars(select(Ticket))).first() is None
+    created = await harness.say(PARENT, "Можно ли перенести сертификат в другой кружок?")
+    assert "Номер обращения" in created.text
+
+
+async def test_a_double_tap_on_ask_makes_one_ticket_with_one_question(
+    harness: BotHarness,
+) -> None:
+    h = harness
+    offer = await h.say(PARENT, UNKNOWN)
+    h.server.press(offer, texts.BTN_ASK_SHORT, user=PARENT)
+    h.server.press(offer, texts.BTN_ASK_SHORT, user=PARENT)  # before the keyboard is gone
+    await h.server.idle(quiet=1.5)  # a follow-up would reach staff through the relay by now
+    async with h.sessionmaker() as session:
+        ticket = (await session.scalars(select(Ticket))).one()
+        messages = (await session.scalars(select(TicketMessage))).all()
+    assert [m.text for m in messages] == [UNKNOWN] and ticket.question == UNKNOWN
+    assert sum(UNKNOWN in (p.text or "") for p in h.server.sent_to(STAFF_CHAT)) == 1
+
+
+async def test_an_html_looking_name_and_question_stay_text_for_staff(
+    harness: BotHarness,
+) -> None:
+    odd = FakeUser(id=2099, first_name="<b>Оля", last_name="& <Ко>")
+    welcome = await harness.say(odd, "/start")  # the fake refuses HTML Telegram cannot parse
+    assert "Здравствуйте, <b>Оля!" in welcome.text
+    await harness.press(odd, welcome, texts.ROLE_TITLES["parent"])
+    offer = await harness.say(odd, "<i>можно</i> ли привести <собаку> & кошку на занятие?")
+    await harness.press(odd, offer, texts.BTN_ASK_SHORT)
+    post = await harness.server.next_message(STAFF_CHAT)
+    assert "<b>Оля & <Ко>" in post.text and "<собаку> & кошку" in post.text

@@ -11,6 +11,7 @@ WEB_LINK: Final = (
 WEB_PRIVATE_ONLY: Final = (
     "Ссылку для входа в веб-панель я пришлю в личном чате: напишите мне /web."
 )
+WEB_NOT_FOUND: Final = "Не найдено: в адресе неверный номер, или запись уже удалена."
 # why a sign-in link opened no session (the page in the browser)
 WEB_REFUSALS: Final = {
     "forged": "Ссылка повреждена или не от этого бота.",

@@ -65,7 +65,7 @@ async def command(v: Visit, name: str) -> bool:
 
 async def question_received(v: Visit, text: str) -> None:
     if len(text) > POST_BODY_LIMIT:
-        await v.say(fill(texts.TOO_LONG, length=len(text), limit=POST_BODY_LIMIT))
+        await v.say(fill(texts.ASK_TOO_LONG, length=len(text), limit=POST_BODY_LIMIT))
         return
     await v.clear_state()
     await v.say(await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, text))
@@ -143,10 +143,10 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
         if v is None:
             return False
         if prefix == "ask":
-            await ask_pressed(v, int(rest) if rest.isdigit() else 0)
+            await ask_pressed(v, updates.number(rest) or 0)
         elif prefix == "tk":
             action, _, raw = rest.partition(":")
-            await ticket_action(v, action, int(raw) if raw.isdigit() else 0)
+            await ticket_action(v, action, updates.number(raw) or 0)
         else:
             await forget_pressed(v, rest)
     return True

@@ -51,10 +51,10 @@ async def acknowledge(ctx: MaxContext, update: JsonDict) -> bool:
     prefix, _, raw = payload.partition(":")
     if prefix != "ack":
         return False
-    if not raw.isdigit() or not isinstance(user.get("user_id"), int):
+    broadcast_id = updates.number(raw)
+    if broadcast_id is None or not isinstance(user.get("user_id"), int):
         await _answer(ctx, callback_id, texts.STALE_BUTTON)
         return True
-    broadcast_id = int(raw)
     if broadcast_id == PREVIEW_ID:
         await _answer(ctx, callback_id, tb.ACK_PREVIEW)
         return True

@@ -64,6 +64,10 @@ class MaxDispatcher:
         return sorted(self._handlers)
 
     async def feed(self, update: JsonDict) -> None:
+        if not updates.well_formed(update):  # one odd update must not stop polling
+            kind = update.get("update_type") if isinstance(update, dict) else type(update)
+            log.warning("MAX update %s does not match the schema; dropped", kind)
+            return
         if not await self._let_in(update):
             return
         who = updates.user_id(update) or int(update.get("chat_id") or 0)
@@ -120,6 +124,8 @@ class MaxDispatcher:
         for handler in self._handlers.get(str(update.get("update_type")), []):
             if await handler(self.ctx, update):
                 return
+        if update.get("update_type") == "message_callback":  # nobody's button: an old one
+            await updates.answer(self.ctx, update, texts.STALE_BUTTON)
 
     async def _apologise(self, update: JsonDict) -> None:
         """A person in a dialog hears that something went wrong, as on Telegram."""

@@ -176,7 +176,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             await updates.answer(ctx, update, texts.ADMIN_ONLY)
             return True
         raw_id = first if prefix == "eve" else second
-        event = await staff_events.event_or_alert(v, staff_events.number(raw_id))
+        event = await staff_events.event_or_alert(v, updates.number(raw_id))
         if event is None:
             return True
         if prefix == "eve":

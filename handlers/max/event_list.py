@@ -26,9 +26,9 @@ COMMANDS = {
 
 def year_month(raw: str) -> int | None:
     """0 (all months) or a valid YYYYMM; None for anything else."""
-    if not raw.isdigit() or len(raw) > 6:
+    value = updates.number(raw) if len(raw) <= 6 else None
+    if value is None:
         return None
-    value = int(raw)
     if value and not (190001 <= value <= 299912 and 1 <= value % 100 <= 12):
         return None
     return value
@@ -38,9 +38,10 @@ def list_filter(kind: str, month: str, page: str = "0") -> ListFilter | None:
     ym = year_month(month)
     if kind not in ("", *KIND_LABELS) or ym is None:
         return None
-    if not page.isdigit() or len(page) > 5 or int(page) > MAX_PAGE:
+    number = updates.number(page)
+    if number is None or number > MAX_PAGE:
         return None
-    return ListFilter(kind, ym, int(page))
+    return ListFilter(kind, ym, number)
 
 
 async def show_list(v: Visit, flt: ListFilter, *, pressed: bool) -> None:

@@ -61,10 +61,10 @@ async def send_card(v: Visit, event: Event) -> None:
 
 async def event_link(v: Visit, payload: str) -> bool:
     """A deep link `event_<id>`: the card (True if shown)."""
-    raw = payload.removeprefix(EVENT_PREFIX)
-    if not payload.startswith(EVENT_PREFIX) or not raw.isdigit() or int(raw) > 2**31 - 1:
+    event_id = updates.number(payload.removeprefix(EVENT_PREFIX))
+    if not payload.startswith(EVENT_PREFIX) or event_id is None:
         return False
-    event = await v.repo.events.get(int(raw))
+    event = await v.repo.events.get(event_id)
     if event is None:
         await v.say(t.EVENT_GONE)
         return True
@@ -120,7 +120,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
         if v is None:
             return False
         action, _, raw = rest.partition(":")
-        event_id = int(raw) if raw.isdigit() and int(raw) <= 2**31 - 1 else 0
+        event_id = updates.number(raw) or 0
         event = await v.repo.events.get(event_id) if event_id else None
         if event is None:
             await updates.answer(ctx, update, t.EVENT_GONE)

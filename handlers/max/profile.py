@@ -218,7 +218,8 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
         if v is None:
             return False
         number = raw.removeprefix("-")
-        value = int(raw) if number.isdigit() and len(number) < 6 else 0
+        magnitude = updates.number(number) if len(number) < 6 else None
+        value = 0 if magnitude is None else -magnitude if raw.startswith("-") else magnitude
         if field == "edit":  # = ProfileCb(field="edit")
             await updates.answer(ctx, update)
             await start(v, pending_event=None)

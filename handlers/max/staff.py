@@ -28,7 +28,8 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     async with visit(ctx, update) as v:
         if v is None:
             return False
-        ticket = await v.repo.tickets.get(int(raw)) if raw.isdigit() else None
+        ticket_id = updates.number(raw)
+        ticket = await v.repo.tickets.get(ticket_id) if ticket_id else None
         if not v.is_admin:
             await updates.answer(ctx, update, texts.ADMIN_ONLY)
         elif ticket is None:

@@ -21,11 +21,6 @@ from storage.models import Event, Registration
 
 ACTIONS = frozenset({"people", "xlsx", "attend"})  # the staff card buttons served here
 CARD_ACTIONS = ACTIONS | {"edit", "close", "cancel"}  # every staff card button MAX serves
-INT32_MAX = 2**31 - 1
-
-
-def number(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and len(raw) <= 10 and int(raw) <= INT32_MAX else None
 
 
 async def event_or_alert(v: Visit, event_id: int | None) -> Event | None:
@@ -91,14 +86,14 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
         if not v.is_admin:
             await updates.answer(ctx, update, texts.ADMIN_ONLY)
             return True
-        page = number(second) if prefix != "eva" else 0
-        if prefix == "att" and (reg := number(first)) and page is not None:
+        page = updates.number(second) if prefix != "eva" else 0
+        if prefix == "att" and (reg := updates.number(first)) and page is not None:
             await toggle(v, reg, page)
         elif prefix == "atp" and page is not None:
-            if event := await event_or_alert(v, number(first)):
+            if event := await event_or_alert(v, updates.number(first)):
                 await attendance_list(v, event, page, pressed_list=True)
         elif prefix == "eva":
-            if event := await event_or_alert(v, number(second)):
+            if event := await event_or_alert(v, updates.number(second)):
                 await staff_action(v, event, first)
         else:
             await updates.answer(ctx, update, texts.STALE_BUTTON)

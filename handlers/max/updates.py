@@ -21,6 +21,68 @@ ANSWERED = "_answered"  # set on the update once its callback got POST /answers
 # POST /answers counts against the bot's rate like a send: its 429 is waited out, 1+2+4+8 s
 ANSWER_ATTEMPTS: Final = 5
 FIRST_BACKOFF: Final = 1.0
+INT32_MAX = 2**31 - 1  # the id columns a payload's number is looked up in
+# what each handled update type must carry, checked before any handler reads it
+_PERSON_EVENTS = ("bot_started", "bot_added", "bot_removed", "user_added", "user_removed")
+
+
+def number(raw: str) -> int | None:
+    """A number from a button payload; None for anything a query could not take: a forged
+    «²» (str.isdigit says yes, int says no) or an id past an INTEGER column."""
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10) or int(raw) > INT32_MAX:
+        return None
+    return int(raw)
+
+
+def well_formed(update: Any) -> bool:
+    """False for an update whose fields are not what MAX's schema promises (a missing
+    message, a string for an object, a user without a numeric id): it is dropped, as
+    Telegram's unparsable updates are, instead of failing in whichever handler reads it."""
+    if not isinstance(update, dict) or not isinstance(update.get("update_type"), str):
+        return False
+    kind, chat_id = update["update_type"], update.get("chat_id")
+    if chat_id is not None and not _int(chat_id):
+        return False
+    if "user" in update and not _person_ok(update["user"]):
+        return False  # every reader of the update asks who it came from
+    if kind == "message_created":
+        return _message_ok(update.get("message"))
+    if kind == "message_callback":
+        callback = update.get("callback")
+        return (
+            isinstance(callback, dict)
+            and _person_ok(callback.get("user"))
+            and isinstance(callback.get("callback_id"), str)
+            and isinstance(callback.get("payload"), str | None)
+            and (update.get("message") is None or _message_ok(update.get("message")))
+        )
+    if kind in _PERSON_EVENTS:
+        return _person_ok(update.get("user")) and _int(update.get("chat_id"))
+    return True  # a type no handler takes: nothing reads it
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _person_ok(person: Any) -> bool:
+    return isinstance(person, dict) and _int(person.get("user_id"))
+
+
+def _message_ok(msg: Any) -> bool:
+    if not isinstance(msg, dict):
+        return False
+    if msg.get("sender") is not None and not _person_ok(msg["sender"]):
+        return False  # a channel's post has no sender at all
+    body, recipient = msg.get("body"), msg.get("recipient")
+    if not isinstance(body, dict) or not isinstance(recipient, dict):
+        return False
+    attachments = body.get("attachments")
+    return (
+        isinstance(body.get("text"), str | None)
+        and (attachments is None or isinstance(attachments, list))
+        and all(isinstance(a, dict) for a in attachments or [])
+    )
 
 
 def message(update: JsonDict) -> JsonDict:

@@ -19,7 +19,7 @@ from broadcasts import service
 from broadcasts.audience import ALL_AUDIENCES
 from broadcasts.content import Content
 from handlers.web.broadcast_form import Draft, preview
-from handlers.web.context import CLOCK, SETTINGS, page, repo, staff
+from handlers.web.context import CLOCK, SETTINGS, id_or_404, page, repo, staff
 from storage.models import BroadcastState
 from storage.repositories.panel_stats import PanelStatsRepo
 
@@ -38,10 +38,7 @@ DELIVERY_LABELS = {
 
 
 def _id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
+    return id_or_404(request.match_info["id"])
 
 
 def _form_values(draft: Draft, **values: object) -> dict[str, object]:

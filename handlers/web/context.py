@@ -13,6 +13,7 @@ from bot.core.messages import Messenger
 from bot.services.faq import FaqService
 from bot.services.staff.roster import Roster
 from bot.services.staff.web_sessions import StaffSession
+from bot.texts.web import WEB_NOT_FOUND
 from storage.db import SessionMaker
 from storage.repositories import Repositories
 
@@ -57,3 +58,22 @@ def page(request: web.Request, **values: object) -> dict[str, object]:
     """Template values every signed-in page uses (the CSRF token for its forms)."""
     person = staff(request)
     return {"staff": person, "csrf": person.csrf, **values}
+
+
+INT32_MAX = 2**31 - 1  # the id columns a number from an address or a form is looked up in
+
+
+def int_or_none(raw: object) -> int | None:
+    """A number from an address, a query or a form; None for anything a query could not
+    take: letters, a «²» (str.isdigit says yes, int says no), a number past the column."""
+    if not (isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 10):
+        return None
+    return int(raw) if int(raw) <= INT32_MAX else None
+
+
+def id_or_404(raw: str) -> int:
+    """The id in the address, or «not found» in Russian (not a server error)."""
+    found = int_or_none(raw)
+    if found is None:
+        raise web.HTTPNotFound(text=WEB_NOT_FOUND)
+    return found

@@ -20,7 +20,7 @@ from bot.services.events import changes, form, whole_form
 from bot.services.events.registration import notify_promoted
 from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS, STATUS_LABELS
 from handlers.web import events_import, events_people
-from handlers.web.context import CLOCK, MESSENGER, SETTINGS, page, repo, staff
+from handlers.web.context import CLOCK, MESSENGER, SETTINGS, int_or_none, page, repo, staff
 from handlers.web.events_shared import load, notice
 from storage.models import Event, EventStatus
 from storage.repositories.event_pages import EventPages
@@ -38,7 +38,7 @@ async def event_list(request: web.Request) -> web.Response:
     when = when if when in WHEN else "upcoming"
     kind = request.query.get("kind", "")
     kind = kind if kind in KIND_LABELS else ""
-    number = int(raw) if (raw := request.query.get("page", "1")).isdigit() and raw != "0" else 1
+    number = int_or_none(request.query.get("page")) or 1
     pages = EventPages(repo(request).session)
     found = await pages.page(
         request.app[CLOCK].now(), past=when == "past", kind=kind or None,

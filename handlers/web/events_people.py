@@ -16,7 +16,7 @@ from bot.services.events import changes
 from bot.services.reports.exports import participants_xlsx, status_label
 from bot.texts import events_admin as ta
 from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS, STATUS_LABELS
-from handlers.web.context import CLOCK, SETTINGS, page, repo, staff
+from handlers.web.context import CLOCK, SETTINGS, int_or_none, page, repo, staff
 from handlers.web.events_shared import load, notice
 from storage.models import EventStatus, RegistrationStatus
 
@@ -50,7 +50,7 @@ async def attendance(request: web.Request) -> web.Response:
     if roster.too_early(event, request.app[CLOCK].now(), request.app[SETTINGS].tz):
         raise web.HTTPSeeOther(f"{back}?done=early")
     form = await request.post()
-    ticked = {int(v) for v in form.getall("att", []) if isinstance(v, str) and v.isdigit()}
+    ticked = {n for v in form.getall("att", []) if (n := int_or_none(v)) is not None}
     db = repo(request)
     marked = 0
     for reg, _, _ in await roster.people(db, event.id):

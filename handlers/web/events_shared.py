@@ -6,7 +6,7 @@ from aiohttp import web
 
 from bot.core.markup import fill
 from bot.texts import web_events as t
-from handlers.web.context import repo
+from handlers.web.context import id_or_404, repo
 from storage.models import Event
 
 
@@ -18,10 +18,7 @@ def notice(request: web.Request) -> str | None:
 
 
 def event_id(request: web.Request) -> int:
-    raw = request.match_info["id"]
-    if not raw.isdigit():
-        raise web.HTTPNotFound()
-    return int(raw)
+    return id_or_404(request.match_info["id"])
 
 
 async def load(request: web.Request) -> Event:

@@ -19,7 +19,7 @@ from bot.services.faq.editing import Checked, parse_form
 from bot.services.faq.edits import PANEL_SOURCE
 from bot.services.faq.publish import Invalid, preview, save
 from handlers.web import kb_history
-from handlers.web.context import FAQ, SETTINGS, page, repo, staff
+from handlers.web.context import FAQ, SETTINGS, int_or_none, page, repo, staff
 from handlers.web.kb_history import notice
 from handlers.web.kb_preview import telegram_html
 
@@ -132,7 +132,8 @@ async def new_entry(request: web.Request) -> web.Response:
     """An empty editor, or one with a logged question (`from`: its id) as the first sample."""
     fields = dict.fromkeys(("title", "answer", "questions", "links", "related", "category"), "")
     raw = request.query.get("from", "")
-    query = await repo(request).faq_log.get(int(raw)) if raw.isdigit() and len(raw) < 19 else None
+    query_id = int_or_none(raw)
+    query = await repo(request).faq_log.get(query_id) if query_id is not None else None
     if query is not None:
         fields["questions"] = fields["title"] = " ".join(query.text.split())[:256]
     return await _editor(request, None, fields, Checked())
@@ -140,11 +141,6 @@ async def new_entry(request: web.Request) -> web.Response:
 
 async def _form(request: web.Request) -> dict[str, str]:
     return {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
-
-
-def _row_id(raw: str) -> int | None:
-    """A row id the form carried back, or None if it is not one (forged or missing)."""
-    return int(raw) if raw.isdigit() and len(raw) < 19 else None
 
 
 async def submit(request: web.Request) -> web.Response:
@@ -163,7 +159,7 @@ async def submit(request: web.Request) -> web.Response:
         return await _editor(request, entry_id, form, merged, 422 if merged.errors else 200)
     person = staff(request)
     try:
-        base, seen = (_row_id(form.get(key, "")) for key in ("base", "seen"))
+        base, seen = (int_or_none(form.get(key)) for key in ("base", "seen"))
         who = (person.staff_id, person.name)
         saved = await save(faq, repo(request), placeholders, draft, who, base, seen)
     except Invalid as exc:

@@ -12,7 +12,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.services.faq.publish import Invalid, Published, attach, reset, revert
-from handlers.web.context import CLOCK, FAQ, SETTINGS, page, repo, staff
+from handlers.web.context import CLOCK, FAQ, SETTINGS, id_or_404, page, repo, staff
 
 UNANSWERED_DAYS = 30
 UNANSWERED_LIMIT = 40
@@ -37,10 +37,8 @@ def notice(request: web.Request) -> str | None:
 
 
 def _int(raw: str) -> int:
-    """A row id from the path; anything else (or past a 64-bit column) is «not found»."""
-    if not raw.isdigit() or len(raw) > 18:
-        raise web.HTTPNotFound()
-    return int(raw)
+    """A row id from the path; anything else (or past the column) is «not found»."""
+    return id_or_404(raw)
 
 
 async def history(request: web.Request) -> web.Response:

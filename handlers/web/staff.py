@@ -71,7 +71,9 @@ async def invite(request: web.Request) -> web.Response:
 async def remove(request: web.Request) -> web.Response:
     await _owner_only(request)
     raw = (await request.post()).get("person")
-    if not isinstance(raw, str) or not raw.lstrip("-").isdigit():
+    digits = raw.removeprefix("-") if isinstance(raw, str) else ""
+    is_id = digits.isascii() and digits.isdigit() and len(digits) <= 18  # a BIGINT id
+    if not isinstance(raw, str) or not is_id:
         raise web.HTTPBadRequest(text="Не выбран сотрудник.")
     roster, now = request.app[ROSTER], request.app[CLOCK].now()
     outcome = await members.remove(repo(request), roster, staff(request).staff_id, int(raw), now)

@@ -11,7 +11,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.services.tickets import desk
-from handlers.web.context import MESSENGER, page, repo, staff
+from handlers.web.context import MESSENGER, id_or_404, int_or_none, page, repo, staff
 from storage.models import TicketStatus
 
 STATUSES = {
@@ -43,10 +43,7 @@ def _notice(request: web.Request) -> str | None:
 
 
 def _ticket_id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
+    return id_or_404(request.match_info["id"])
 
 
 async def ticket_list(request: web.Request) -> web.Response:
@@ -54,7 +51,7 @@ async def ticket_list(request: web.Request) -> web.Response:
     counts = await repo(request).tickets.count_by_status()
     pages = max(1, -(-counts.get(status.value, 0) // PAGE_SIZE))
     raw = request.query.get("page", "1")
-    number = min(int(raw), pages) if raw.isdigit() and int(raw) > 0 else 1
+    number = min(int_or_none(raw) or 1, pages)
     offset = (number - 1) * PAGE_SIZE
     tickets = await repo(request).tickets.list_by_status(status, PAGE_SIZE, offset)
     values = page(
@@ -96,7 +93,7 @@ async def close_one(request: web.Request) -> web.Response:
 
 async def close_many(request: web.Request) -> web.Response:
     form = await request.post()
-    ids = sorted({int(v) for v in form.getall("id", []) if isinstance(v, str) and v.isdigit()})
+    ids = sorted({n for v in form.getall("id", []) if (n := int_or_none(v)) is not None})
     if not ids:
         raise web.HTTPSeeOther("/web/tickets?done=none")
     closed = await desk.close(request.app[MESSENGER], repo(request), ids)

@@ -22,7 +22,8 @@ class FsmRecord(Base):
     __tablename__ = "fsm_records"
 
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    state: Mapped[str | None] = mapped_column(String(255))
+    # a MAX dialog keeps its answers in the step (handlers.max.profile): text, not a name
+    state: Mapped[str | None] = mapped_column(Text)
     data: Mapped[str] = mapped_column(Text, default="{}")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -216,13 +216,22 @@ class FakeMaxServer:
         button = message.button(text)
         if button["type"] != "callback":
             raise ValueError(f"{text!r} is a {button['type']} button, not a callback one")
+        return self.press_payload(user, message, button["payload"])
+
+    def press_payload(self, user: MaxUser, message: Message, payload: str) -> str:
+        """A press whose payload the client made up (a forged or stale button)."""
         callback_id = f"cb.{secrets.token_hex(8)}"
         self._callbacks[callback_id] = message
         callback = {"timestamp": now_ms(), "callback_id": callback_id,
-                    "payload": button["payload"], "user": user.json()}  # fmt: skip
+                    "payload": payload, "user": user.json()}  # fmt: skip
         self._push("message_callback", callback=callback, message=message.json(),
                    user_locale="ru")  # fmt: skip
         return callback_id
+
+    def push_update(self, update_type: str, **fields: Any) -> JsonDict:
+        """An update exactly as given (fields missing, of the wrong type): what a client
+        that trusts MAX's schema too much would trip over."""
+        return self._push(update_type, **fields)
 
     def bot_added(self, chat_id: int, by: MaxUser, title: str = "Родители 1А") -> FakeChat:
         chat = self.chats.get(chat_id) or self.add_group(chat_id, title, owner=by)

@@ -23,11 +23,14 @@ async def answer(
     messenger: Messenger, repo: Repositories, ticket_id: int, staff: tuple[int, str], text: str
 ) -> bool | None:
     """Send a staff answer typed on the page (plain text, escaped). None: no such ticket;
-    otherwise whether it reached the asker (it is saved either way)."""
+    otherwise whether it reached the asker (it is saved either way). The same answer again
+    (a double click on «Отправить», a form sent anew) is not sent twice."""
     ticket = await repo.tickets.get(ticket_id)
     if ticket is None:
         return None
     plain = text.strip()
+    if any(m.from_staff and m.delivered and m.text == plain for m in ticket.messages):
+        return True
     return await deliver_answer(messenger, repo, ticket, staff, q(plain), plain)
 
 

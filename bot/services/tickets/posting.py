@@ -117,6 +117,8 @@ async def open_ticket(
 ) -> tuple[Ticket, bool, Reach]:
     """Create a ticket (or add to the open one); returns (ticket, appended, how staff see it)."""
     existing = await repo.tickets.open_for_user(user.id)
+    if existing is not None and existing.question == question:  # «Спросить» tapped twice
+        return existing, True, "queued" if staff_targets(settings) else "nowhere"
     if existing is not None:
         reach = await add_follow_up(messenger, repo, settings, existing, user, question)
         return existing, True, reach
