@@ -27,6 +27,9 @@ from sqlalchemy import func, select
 from bot.app.jobs import broadcast_channel
 from bot.core.clock import FrozenClock, SystemClock
 from bot.core.config import Settings
+from broadcasts import service
+from broadcasts.content import Content
+from broadcasts.service import Target
 from broadcasts.worker import BroadcastWorker
 from handlers.tg.messenger import TelegramMessenger
 from handlers.web.broadcast_upload import FILE_MAX
@@ -35,6 +38,7 @@ from storage.models import Broadcast, Chat, ChatAudience, StoredFile
 from storage.repositories.channel_ids import ChannelIdRepo
 from tests.conftest import BotHarness, make_settings
 from tests.fakes.max_api import FakeMaxServer
+from tests.fakes.telegram_api import FakeFile
 from tests.test_web_panel import (  # noqa: F401  (fixtures)
     Client,
     client,
@@ -253,3 +257,48 @@ async def test_a_file_without_the_csrf_token_is_refused_and_not_stored(
     assert (stored.kind, stored.name, stored.used) == ("document", "Положение.pdf", True)
     file = await client.get(f"/web/broadcasts/files/{stored.id}")
     assert file.headers["Content-Disposition"].startswith("attachment;")
+
+
+async def test_a_photo_sent_to_the_bot_reaches_max_groups_fetched_from_telegram_once(
+    harness: BotHarness, db_path: Path, max_api: FakeMaxServer
+) -> None:
+    """A broadcast composed in the bot keeps Telegram's file_id: Telegram chats get it by id,
+    MAX groups get the bytes the worker fetched from Telegram once and uploaded once."""
+    sm, tg = harness.sessionmaker, harness.server
+    await seed(sm)
+    tg.files["AgAC-poster"] = FakeFile(  # as if a staff member had sent it to the bot
+        "AgAC-poster", "u-poster", "photo", PNG, "image/jpeg", "photos/file_7.jpg"
+    )
+    async with sm() as session:
+        await service.create_broadcast(
+            session, author_id=None, content=Content("photo", CAPTION, file_id="AgAC-poster"),
+            target=Target(("parents",)), at=None, now=datetime.now(UTC),
+        )  # fmt: skip
+        await session.commit()
+    with_max = make_settings(db_path, max_bot_token=max_api.token, max_api_url=max_api.url)
+    channel, max_client = broadcast_channel(with_max, sm, harness.bot)
+    worker = BroadcastWorker(
+        sm, channel, SystemClock(), instance_id="tg-file", poll_seconds=0.2, tz=with_max.tz
+    )
+    worker.start()
+    try:
+        for _ in range(150):
+            if all(max_api.sent_to(g) for g in MAX_GROUPS) and all(
+                tg.sent_to(g) for g in TG_GROUPS
+            ):
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+    finally:
+        await worker.stop(wait=5)
+        if max_client is not None:
+            await max_client.close()
+    sends = [c for c in tg.calls if c.method == "sendphoto" and c.ok]
+    assert sorted(c.params["photo"] for c in sends) == ["AgAC-poster", "AgAC-poster"]
+    assert len([c for c in tg.calls if c.method == "getfile"]) == 1
+    assert len(max_api.calls_to("POST", "/uploads")) == 1
+    for chat_id in MAX_GROUPS:
+        (message,) = max_api.sent_to(chat_id)
+        (image,) = [a for a in message.attachments if a["type"] == "image"]
+        assert max_api.uploads[image["payload"]["token"]][1] == PNG
+        assert message.plain == SHOWN_CAPTION
