@@ -32,7 +32,7 @@ from broadcasts.content import Content
 from broadcasts.service import Target
 from broadcasts.worker import BroadcastWorker
 from handlers.tg.messenger import TelegramMessenger
-from handlers.web.broadcast_upload import FILE_MAX
+from handlers.web.broadcast_upload import FILE_MAX, dimensions, photo_shape_ok
 from storage.db import SessionMaker
 from storage.models import Broadcast, Chat, ChatAudience, StoredFile
 from storage.repositories.channel_ids import ChannelIdRepo
@@ -227,6 +227,10 @@ async def test_a_file_over_10_mb_and_a_long_caption_are_refused_by_field(
     )
     assert stopped.status == 413 and "больше 10 МБ" in await stopped.text()
 
+    banner = await client.post(
+        "/web/broadcasts/preview", data=compose(csrf, "x", (png(12000, 10), "banner.png"))
+    )
+    assert "Telegram не примет такое фото (12000×10)" in field_error(await banner.text(), "file")
     wrong = await client.post(
         "/web/broadcasts/preview", data=compose(csrf, "x", (b"MZ\x90\x00", "setup.exe"))
     )
@@ -302,3 +306,20 @@ async def test_a_photo_sent_to_the_bot_reaches_max_groups_fetched_from_telegram_
         (image,) = [a for a in message.attachments if a["type"] == "image"]
         assert max_api.uploads[image["payload"]["token"]][1] == PNG
         assert message.plain == SHOWN_CAPTION
+
+
+def jpeg_header(width: int, height: int) -> bytes:
+    """SOI, an APP0 (JFIF) segment, then the baseline frame header that carries the size."""
+    app0 = b"\xff\xe0" + (16).to_bytes(2, "big") + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    sof = b"\xff\xc0" + (11).to_bytes(2, "big") + b"\x08" + height.to_bytes(2, "big")
+    sof += width.to_bytes(2, "big") + b"\x01\x01\x11\x00"
+    return b"\xff\xd8" + app0 + sof
+
+
+def test_photo_size_is_read_from_the_header_and_checked_as_telegram_does() -> None:
+    assert dimensions(png(3, 5)) == (3, 5)
+    assert dimensions(jpeg_header(1280, 720)) == (1280, 720)
+    assert dimensions(b"%PDF-1.4") is None and dimensions(b"\xff\xd8\x00") is None
+    assert photo_shape_ok(1280, 720) and photo_shape_ok(5000, 5000)
+    assert not photo_shape_ok(5001, 5000)  # sides together over 10 000
+    assert not photo_shape_ok(2100, 100) and photo_shape_ok(2000, 100)  # ratio over 20

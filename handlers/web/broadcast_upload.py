@@ -23,7 +23,6 @@ from handlers.web.context import CLOCK, repo, staff
 FILE_MAX = 10 * 1024 * 1024  # Telegram: a photo sent by a bot, and our cap for documents
 BODY_MAX = FILE_MAX + 2 * 1024 * 1024  # the whole compose form with its file (aiohttp, nginx)
 PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
-PHOTO_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 DOCUMENT_TYPES = {
     ".pdf": "application/pdf", ".doc": "application/msword",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -45,6 +44,11 @@ WRONG_TYPE = (
 )
 NOT_IMAGE = "Файл назван как изображение, но им не является: сохраните его как JPG или PNG."
 EMPTY = "Файл пустой."
+BAD_SHAPE = (
+    "Telegram не примет такое фото ({width}×{height}): ширина и высота вместе — не больше "
+    "10 000 точек, и одна сторона не длиннее другой больше чем в 20 раз. Уменьшите или "
+    "обрежьте картинку либо сохраните её в PDF."
+)
 GONE = "Вложение не найдено: выберите файл ещё раз."
 TOO_BIG_BODY = "Файл больше 10 МБ: вернитесь назад и выберите файл поменьше."
 
@@ -80,10 +84,35 @@ def read_upload(field: web.FileField) -> Upload | str:
     if not data:
         return EMPTY
     if suffix in PHOTO_TYPES:
-        if not data.startswith(PHOTO_MAGIC):
+        size = dimensions(data)
+        if size is None:
             return NOT_IMAGE
+        if not photo_shape_ok(*size):
+            return BAD_SHAPE.format(width=size[0], height=size[1])
         return Upload("photo", name, PHOTO_TYPES[suffix], data)
     return Upload("document", name, DOCUMENT_TYPES[suffix], data)
+
+
+def photo_shape_ok(width: int, height: int) -> bool:
+    """Telegram's rule for a photo (else PHOTO_INVALID_DIMENSIONS, in every chat)."""
+    return 0 < width + height <= 10_000 and max(width, height) <= 20 * min(width, height)
+
+
+def dimensions(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PNG or JPEG from its header; None when it is neither."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    at = 2
+    while at + 9 <= len(data) and data[at] == 0xFF:
+        marker = data[at + 1]
+        length = int.from_bytes(data[at + 2 : at + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # a frame header
+            height = int.from_bytes(data[at + 5 : at + 7], "big")
+            return int.from_bytes(data[at + 7 : at + 9], "big"), height
+        at += 2 + length
+    return None
 
 
 def chosen(field: object) -> web.FileField | None:
