@@ -75,9 +75,7 @@ class Draft:
             when="at" if one("when") == "at" else "now",
             at=one("at").strip()[:20],
             weekly=one("weekly") == "1" and one("when") == "at",
-            file_ref=int(ref)
-            if (ref := one("file_ref")).isdigit() and not one("drop_file")
-            else None,
+            file_ref=_file_ref(one("file_ref")) if not one("drop_file") else None,
         )
 
     def repeat(self) -> str:
@@ -128,6 +126,11 @@ class Draft:
 
     def problems(self, tz: ZoneInfo) -> list[str]:
         return [text for texts in self.errors(tz).values() for text in texts]
+
+
+def _file_ref(raw: str) -> int | None:
+    """A stored file's id from the hidden field; anything else is no file."""
+    return int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else None
 
 
 class _Preview(HTMLParser):
