@@ -1,7 +1,7 @@
 """What a broadcast says, independent of the messenger that delivers it.
 
 Stored as JSON in `broadcasts.content`; the Telegram channel turns it into a message, and a
-future MAX channel can do the same without the ledger or the scheduler knowing.
+MAX channel does the same without the ledger or the scheduler knowing.
 """
 
 from __future__ import annotations
@@ -29,9 +29,12 @@ class LinkButton:
 class Content:
     kind: Kind
     text: str  # Telegram HTML; the caption for a photo or document
-    file_id: str | None = None
+    file_id: str | None = None  # Telegram's, for a file staff sent the bot
     button: LinkButton | None = None
     ack: bool = False  # add «Ознакомлен»
+    # or one uploaded in the web panel: storage.models.StoredFile.id and its name
+    stored_file: int | None = None
+    file_name: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -46,6 +49,8 @@ class Content:
             file_id=data.get("file_id"),
             button=LinkButton(**button) if button else None,
             ack=bool(data.get("ack", False)),
+            stored_file=data.get("stored_file"),
+            file_name=data.get("file_name"),
         )
 
     def preview(self, limit: int = 80) -> str:
@@ -58,7 +63,7 @@ class Content:
         limit = TEXT_LIMIT if self.kind == "text" else CAPTION_LIMIT
         if self.kind == "text" and not self.text.strip():
             found.append("Сообщение пустое.")
-        if self.kind != "text" and not self.file_id:
+        if self.kind != "text" and not (self.file_id or self.stored_file):
             found.append("Нет файла или фото.")
         visible = len(_strip_tags(self.text))
         if visible > limit:

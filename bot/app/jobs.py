@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramAPIError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.core.clock import Clock
@@ -28,9 +29,11 @@ from bot.services.events.reminders import install as install_reminders
 from bot.services.tickets.relay import StaffRelay
 from broadcasts.channel import Channel
 from broadcasts.channels import ChannelRouter
+from broadcasts.files import StoredFiles
 from broadcasts.limiter import Priority, RateLimiter
 from broadcasts.worker import BroadcastWorker
 from handlers.max.broadcast_channel import MaxChannel
+from handlers.max.broadcast_media import MaxMedia
 from handlers.max.client import MaxClient
 from handlers.max.ids import MaxIds
 from handlers.max.messenger import MaxMessenger
@@ -53,6 +56,18 @@ def max_client(settings: Settings) -> MaxClient | None:
     )
 
 
+async def telegram_file(bot: Bot, file_id: str) -> bytes:
+    """A file staff sent the bot, for the MAX side of a broadcast composed in Telegram;
+    LookupError when Telegram does not give it."""
+    try:
+        found = await bot.download(file_id)
+    except TelegramAPIError as exc:
+        raise LookupError(f"{file_id}: {exc}") from exc
+    if found is None:
+        raise LookupError(file_id)
+    return found.read()
+
+
 def broadcast_channel(
     settings: Settings, sessionmaker: SessionMaker, bot: Bot | None, pacer: MaxPacer | None = None
 ) -> tuple[Channel, MaxClient | None]:
@@ -60,10 +75,13 @@ def broadcast_channel(
     when MAX_BOT_TOKEN is set (a row of a missing messenger waits, then fails with the reason;
     it never reaches the other). MAX sends keep MAX's pace: MAX_RATE overall, about 2 a second
     into one chat; with the `pacer` of this process's MAX messenger a broadcast takes only the
-    slots people's replies leave unused. The MAX client is the caller's to close."""
+    slots people's replies leave unused. A photo or document is uploaded to each messenger
+    once per broadcast (from the database, or for MAX from Telegram when there is a Bot). The
+    MAX client is the caller's to close."""
     channels: dict[str, Channel] = {}
+    files = StoredFiles(sessionmaker)
     if bot is not None:
-        channels["tg"] = TelegramChannel(bot)
+        channels["tg"] = TelegramChannel(bot, files)
     client = max_client(settings)
     if client is not None:
         limiter = RateLimiter(settings.max_rate, per_chat_interval=0.5)
@@ -73,7 +91,11 @@ def broadcast_channel(
             if pacer is not None:
                 await pacer.acquire_spare(chat_id)
 
-        channels["max"] = MaxChannel(client, ids=MaxIds(sessionmaker).external, pace=pace)
+        telegram = partial(telegram_file, bot) if bot is not None else None
+        media = MaxMedia(client, files, telegram)
+        channels["max"] = MaxChannel(
+            client, media=media, ids=MaxIds(sessionmaker).external, pace=pace
+        )
     return ChannelRouter(channels), client
 
 

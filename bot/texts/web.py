@@ -19,3 +19,5 @@ WEB_REFUSALS: Final = {
     "used": "Эта ссылка уже использована: каждая открывается один раз.",
     "not_staff": "Веб-панель только для сотрудников МОЦ.",
 }
+# a form whose file is larger than the panel accepts (aiohttp's limit), before it is read
+WEB_TOO_BIG: Final = "Файл слишком большой: вернитесь назад и выберите файл поменьше."

@@ -4,6 +4,9 @@ The only module of `broadcasts` that imports aiogram. Classification is the poin
 "pause everything", 403 and the "chat not found / kicked / deactivated" 400s mean "this chat is
 gone", a migration carries the new id, other 400s will fail again the same way (permanent),
 and network trouble, 5xx and timeouts are worth another try later (transient).
+
+A file uploaded in the web panel (Content.stored_file) is sent as a file on the first delivery
+only: Telegram answers with its file_id, and every other chat of the broadcast gets that id.
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from broadcasts.channel import Blocked, Failed, Migrated, RetryAfter, SendOutcome, Sent
 from broadcasts.content import Content
+from broadcasts.files import OncePerFile, StoredFiles
 from handlers.tg.callbacks import AckCb, UnsubCb
 
 log = logging.getLogger(__name__)
@@ -74,11 +78,20 @@ def classify(exc: Exception) -> SendOutcome:
     raise exc
 
 
+def file_id_of(message: Message) -> str | None:
+    """The id Telegram gave an uploaded photo (its largest size) or document."""
+    if message.photo:
+        return message.photo[-1].file_id
+    return message.document.file_id if message.document else None
+
+
 class TelegramChannel:
     """Sends through an aiogram Bot; HTML is always explicit, whatever the Bot's defaults."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, files: StoredFiles | None = None) -> None:
         self._bot = bot
+        self._files = files
+        self._uploaded = OncePerFile()
 
     async def send(
         self,
@@ -91,22 +104,48 @@ class TelegramChannel:
     ) -> SendOutcome:
         markup = keyboard(content, broadcast_id, audience if is_private else None)
         try:
-            message = await self._call(chat_id, content, markup)
+            if content.kind != "text" and content.stored_file is not None:
+                message = await self._stored(chat_id, content, content.stored_file, markup)
+            else:
+                message = await self._call(chat_id, content, content.file_id, markup)
         except (TimeoutError, TelegramAPIError, ClientDecodeError) as exc:
             return classify(exc)
+        except LookupError as exc:
+            return Failed(str(exc), permanent=True)
         return Sent(message.message_id)
 
-    async def _call(
-        self, chat_id: int, content: Content, markup: InlineKeyboardMarkup | None
+    async def _stored(
+        self, chat_id: int, content: Content, ref: int, markup: InlineKeyboardMarkup | None
     ) -> Message:
-        if content.kind == "photo" and content.file_id:
+        """The first send uploads the file; the rest wait for it and reuse its file_id."""
+        if (file_id := self._uploaded.known(ref)) is None:
+            async with self._uploaded.lock(ref):
+                if (file_id := self._uploaded.known(ref)) is None:
+                    found = await self._files.load(ref) if self._files is not None else None
+                    if found is None:
+                        raise LookupError(f"файл №{ref} не найден")
+                    upload = BufferedInputFile(found.data, found.name)
+                    message = await self._call(chat_id, content, upload, markup)
+                    if (sent_id := file_id_of(message)) is not None:
+                        self._uploaded.remember(ref, sent_id)
+                    return message
+        return await self._call(chat_id, content, file_id, markup)
+
+    async def _call(
+        self,
+        chat_id: int,
+        content: Content,
+        file: str | BufferedInputFile | None,
+        markup: InlineKeyboardMarkup | None,
+    ) -> Message:
+        if content.kind == "photo" and file:
             return await self._bot.send_photo(
-                chat_id, content.file_id, caption=content.text or None, parse_mode="HTML",
+                chat_id, file, caption=content.text or None, parse_mode="HTML",
                 reply_markup=markup,
             )  # fmt: skip
-        if content.kind == "document" and content.file_id:
+        if content.kind == "document" and file:
             return await self._bot.send_document(
-                chat_id, content.file_id, caption=content.text or None, parse_mode="HTML",
+                chat_id, file, caption=content.text or None, parse_mode="HTML",
                 reply_markup=markup,
             )  # fmt: skip
         return await self._bot.send_message(

@@ -17,9 +17,11 @@ from collections.abc import Awaitable, Callable
 
 import aiohttp_jinja2
 from aiohttp import web
+from multidict import MultiDictProxy
 
 from bot.services.staff import web_sessions
 from bot.texts import web as t
+from handlers.web import broadcast_upload as upload
 from handlers.web.context import (
     APP_COOKIE,
     CLOCK,
@@ -35,11 +37,15 @@ from storage.repositories import Repositories
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 OPEN_PATHS = ("/web/login", "/web/signin", "/web/static/", "/web/webapp")
+# forms that carry a file larger than aiohttp's 1 MB default (the broadcast attachment)
+LARGE_FORMS = {"/web/broadcasts": upload.BODY_MAX, "/web/broadcasts/preview": upload.BODY_MAX}
 
 
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     app = request.app
+    if request.method == "POST" and (limit := LARGE_FORMS.get(request.path)):
+        request = request.clone(client_max_size=limit)
     async with app[SESSIONMAKER]() as session:
         request[REPO] = Repositories(session)
         if request.path.startswith(OPEN_PATHS):
@@ -52,13 +58,24 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             raise web.HTTPForbidden(text="Войдите через /web в боте.")
         request[STAFF] = person
         if request.method == "POST":
-            form = await request.post()
+            form = await _post(request)
             sent = form.get("csrf")
             if not web_sessions.csrf_ok(person, sent if isinstance(sent, str) else None):
                 raise web.HTTPForbidden(text="Форма устарела: обновите страницу.")
         response = await handler(request)
         response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+async def _post(request: web.Request) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
+    try:
+        return await request.post()
+    except web.HTTPRequestEntityTooLarge as exc:
+        raise web.HTTPRequestEntityTooLarge(
+            max_size=request.client_max_size,
+            actual_size=request.content_length or 0,
+            text=upload.TOO_BIG_BODY if request.path in LARGE_FORMS else t.WEB_TOO_BIG,
+        ) from exc
 
 
 async def signin(request: web.Request) -> web.Response:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from broadcasts.audience import ALL_AUDIENCES
-from broadcasts.content import Content
+from broadcasts.content import Content, Kind
 from broadcasts.service import Target
 from storage.repositories.chats import clean_tag
 
@@ -32,6 +32,22 @@ SHOWN = {  # Telegram tag → what the browser shows for it
 }  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file stored for this draft (storage.models.StoredFile), shown and sent with it."""
+
+    id: int
+    kind: str  # "photo" | "document"
+    name: str
+    size: int
+
+    @property
+    def size_label(self) -> str:
+        if self.size >= 1024 * 1024:
+            return f"{self.size / 1024 / 1024:.1f} МБ".replace(".", ",")
+        return f"{max(1, round(self.size / 1024))} КБ"
+
+
 @dataclass
 class Draft:
     text: str = ""
@@ -42,6 +58,8 @@ class Draft:
     when: str = "now"  # "now" | "at"
     at: str = ""  # as typed, AT_FORMAT in TIMEZONE
     weekly: bool = False  # only with a time: every week at that time (the bot's «Повтор»)
+    file_ref: int | None = None  # a file stored by an earlier preview (hidden field)
+    attachment: Attachment | None = None  # set by the page once the file is found or stored
 
     @classmethod
     def from_form(cls, form: dict[str, list[str]]) -> Draft:
@@ -57,13 +75,18 @@ class Draft:
             when="at" if one("when") == "at" else "now",
             at=one("at").strip()[:20],
             weekly=one("weekly") == "1" and one("when") == "at",
+            file_ref=_file_ref(one("file_ref")) if not one("drop_file") else None,
         )
 
     def repeat(self) -> str:
         return "weekly" if self.weekly else ""
 
     def content(self) -> Content:
-        return Content("text", self.text, ack=self.ack)
+        file = self.attachment
+        if file is None:
+            return Content("text", self.text, ack=self.ack)
+        kind: Kind = "photo" if file.kind == "photo" else "document"
+        return Content(kind, self.text, ack=self.ack, stored_file=file.id, file_name=file.name)
 
     def tag_list(self) -> tuple[list[str], list[str]]:
         """(clean tags, rejected words)."""
@@ -88,18 +111,26 @@ class Draft:
             raise ValueError("skipped by a clock change")
         return moment
 
-    def problems(self, tz: ZoneInfo) -> list[str]:
-        """What the form itself got wrong; the service checks the rest on create."""
-        found = list(self.content().problems())
+    def errors(self, tz: ZoneInfo) -> dict[str, list[str]]:
+        """What the form itself got wrong, by field; the service checks the rest on create."""
+        found: dict[str, list[str]] = {"text": list(self.content().problems())}
         if not self.audiences:
-            found.append("Выберите хотя бы одну аудиторию.")
+            found["audience"] = ["Выберите хотя бы одну аудиторию."]
         _, bad = self.tag_list()
-        found += [f"«{word}» не может быть тегом: буквы, цифры, «-», «_», «.»." for word in bad]
+        found["tags"] = [f"«{w}» не может быть тегом: буквы, цифры, «-», «_», «.»." for w in bad]
         try:
             self.moment(tz)
         except ValueError:
-            found.append("Укажите дату и время отправки (ДД.ММ.ГГГГ ЧЧ:ММ).")
-        return found
+            found["at"] = ["Укажите дату и время отправки (ДД.ММ.ГГГГ ЧЧ:ММ)."]
+        return {name: texts for name, texts in found.items() if texts}
+
+    def problems(self, tz: ZoneInfo) -> list[str]:
+        return [text for texts in self.errors(tz).values() for text in texts]
+
+
+def _file_ref(raw: str) -> int | None:
+    """A stored file's id from the hidden field; anything else is no file."""
+    return int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else None
 
 
 class _Preview(HTMLParser):

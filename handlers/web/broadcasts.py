@@ -4,12 +4,15 @@ and delivery by chat, cancel.
 The page only writes and cancels broadcasts, through broadcasts.service exactly as the bot's
 dialog and the CLI do; the running worker notices a due one within its poll interval, sends
 it and writes the ledger these pages read. Progress is polled as JSON by static/progress.js.
+A photo or document goes with the text (handlers/web/broadcast_upload.py): stored in the
+database at the first preview, so every instance and the worker can read it.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -18,6 +21,7 @@ from bot.texts import broadcasts as tb
 from broadcasts import service
 from broadcasts.audience import ALL_AUDIENCES
 from broadcasts.content import Content
+from handlers.web import broadcast_upload as upload
 from handlers.web.broadcast_form import Draft, preview
 from handlers.web.context import CLOCK, SETTINGS, id_or_404, page, repo, staff
 from storage.models import BroadcastState
@@ -41,20 +45,30 @@ def _id(request: web.Request) -> int:
     return id_or_404(request.match_info["id"])
 
 
-def _form_values(draft: Draft, **values: object) -> dict[str, object]:
+def _form_values(
+    draft: Draft, errors: dict[str, list[str]] | None = None, **values: object
+) -> dict[str, object]:
+    errors = errors or {}
     return {
         "draft": draft, "audiences": {a: tb.AUDIENCE_LABELS[a] for a in ALL_AUDIENCES},
-        **values,
+        "errors": errors, "problems": [p for texts in errors.values() for p in texts],
+        "accept": upload.ACCEPT, "file_max": upload.FILE_MAX, **values,
     }  # fmt: skip
 
 
-async def _form(request: web.Request) -> Draft:
+async def _form(request: web.Request) -> tuple[Draft, dict[str, list[str]]]:
+    """The draft as typed, its attachment found or stored, and its problems by field."""
     form = await request.post()
     values: dict[str, list[str]] = {}
     for key, value in form.items():
         if isinstance(value, str):
             values.setdefault(key, []).append(value)
-    return Draft.from_form(values)
+    draft = Draft.from_form(values)
+    file_problems = await upload.attach(request, draft)
+    errors = draft.errors(request.app[SETTINGS].tz)
+    if file_problems:
+        errors["file"] = file_problems
+    return draft, errors
 
 
 async def broadcast_list(request: web.Request) -> web.Response:
@@ -73,42 +87,42 @@ async def compose(request: web.Request) -> web.Response:
     settings, now = request.app[SETTINGS], request.app[CLOCK].now()
     later = (now + timedelta(hours=1)).astimezone(settings.tz).strftime("%Y-%m-%dT%H:00")
     draft = Draft(audiences=["parents"], at=later)
-    values = page(request, **_form_values(draft, problems=[], shown=None, count=None))
+    values = page(request, **_form_values(draft, shown=None, count=None))
     return aiohttp_jinja2.render_template("broadcast_new.html", request, values)
 
 
 async def preview_page(request: web.Request) -> web.Response:
-    draft, tz = await _form(request), request.app[SETTINGS].tz
-    problems = draft.problems(tz)
+    (draft, errors), tz = await _form(request), request.app[SETTINGS].tz
     count = None
     if draft.audiences and not draft.tag_list()[1]:
         count = await service.count_recipients(repo(request).session, draft.target())
     if count == 0:
-        problems.append(service.NOBODY)
+        errors.setdefault("audience", []).append(service.NOBODY)
     values = _form_values(
-        draft, problems=problems, shown=preview(draft.text), count=count,
-        moment=None if problems else draft.moment(tz),
+        draft, errors, shown=preview(draft.text), count=count,
+        moment=None if errors else draft.moment(tz),
     )  # fmt: skip
     return aiohttp_jinja2.render_template("broadcast_new.html", request, page(request, **values))
 
 
 async def create(request: web.Request) -> web.Response:
-    draft, settings = await _form(request), request.app[SETTINGS]
-    problems = draft.problems(settings.tz)
-    if not problems:
+    (draft, errors), settings = await _form(request), request.app[SETTINGS]
+    if not errors:
         try:
             broadcast = await service.create_broadcast(
                 repo(request).session, author_id=staff(request).staff_id,
                 content=draft.content(), target=draft.target(), at=draft.moment(settings.tz),
                 now=request.app[CLOCK].now(), repeat=draft.repeat(),
             )  # fmt: skip
+            if draft.attachment is not None:
+                await repo(request).files.mark_used(draft.attachment.id)
             await repo(request).commit()
         except service.BroadcastError as exc:
             await repo(request).rollback()
-            problems = str(exc).splitlines()
+            errors = {"form": str(exc).splitlines()}
         else:
             raise web.HTTPSeeOther(f"/web/broadcasts/{broadcast.id}?done=created")
-    values = _form_values(draft, problems=problems, shown=preview(draft.text), count=None)
+    values = _form_values(draft, errors, shown=preview(draft.text), count=None)
     return aiohttp_jinja2.render_template(
         "broadcast_new.html", request, page(request, **values), status=422
     )
@@ -136,6 +150,7 @@ async def broadcast_view(request: web.Request) -> web.Response:
     content = Content.from_json(broadcast.content)
     values = page(
         request, b=broadcast, progress=progress, shown=preview(content.text), ack=content.ack,
+        content=content,
         target=service.target_of(broadcast), audience_labels=tb.AUDIENCE_LABELS,
         deliveries=await PanelStatsRepo(repo(request).session).deliveries(broadcast_id),
         delivery_labels=DELIVERY_LABELS, channel_names=CHANNELS,
@@ -159,6 +174,21 @@ async def cancel(request: web.Request) -> web.Response:
     )
 
 
+async def file_view(request: web.Request) -> web.Response:
+    """An attached file for the preview, with the type the upload check chose; a document
+    downloads, nothing uploaded is run by the browser as a page of the panel."""
+    found = await repo(request).files.data(_id(request))
+    if found is None:
+        raise web.HTTPNotFound(text="Файл не найден.")
+    info, data = found
+    how = "inline" if info.kind == "photo" else "attachment"
+    headers = {
+        "Content-Disposition": f"{how}; filename*=UTF-8''{quote(info.name)}",
+        "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox",
+    }  # fmt: skip
+    return web.Response(body=data, content_type=info.mime, headers=headers)
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/broadcasts", broadcast_list)
     app.router.add_post("/broadcasts", create)
@@ -166,4 +196,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/broadcasts/preview", preview_page)
     app.router.add_get("/broadcasts/{id}", broadcast_view)
     app.router.add_get("/broadcasts/{id}/progress", progress_json)
+    app.router.add_get("/broadcasts/files/{id}", file_view)
     app.router.add_post("/broadcasts/{id}/cancel", cancel)

@@ -18,6 +18,7 @@ from storage.repositories.markers import MarkerRepo
 from storage.repositories.profiles import ProfileRepo
 from storage.repositories.reminders import ReminderRepo
 from storage.repositories.staff import StaffRepo
+from storage.repositories.stored_files import StoredFileRepo
 from storage.repositories.tickets import TicketRepo
 from storage.repositories.users import UserRepo
 from storage.repositories.web import WebRepo
@@ -46,6 +47,7 @@ class Repositories:
         self.web = WebRepo(session)
         self.markers = MarkerRepo(session)
         self.staff = StaffRepo(session)
+        self.files = StoredFileRepo(session)
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -69,6 +71,7 @@ __all__ = [
     "ReminderRepo",
     "Repositories",
     "StaffRepo",
+    "StoredFileRepo",
     "TicketRepo",
     "UserRepo",
     "WebRepo",
