@@ -4,12 +4,19 @@ step it is."""
 
 from __future__ import annotations
 
+from bot import texts
 from bot.texts import events as t
 from tests.test_e2e_events_admin import seed_event
-from tests.test_e2e_max_private import Both
+from tests.test_e2e_max_private import MOTHER, Both
 from tests.test_e2e_max_private import both as both  # a fixture
 from tests.test_e2e_max_private import max_server as max_server  # a fixture
-from tests.test_e2e_max_teachers import SOON, TEACHER_MAX, press_and_wait, seed_max_teacher
+from tests.test_e2e_max_teachers import (
+    SOON,
+    TEACHER_MAX,
+    consent_after,
+    press_and_wait,
+    seed_max_teacher,
+)
 
 
 async def test_who_took_the_last_seat_is_not_offered_the_waiting_list(both: Both) -> None:
@@ -23,12 +30,42 @@ async def test_who_took_the_last_seat_is_not_offered_the_waiting_list(both: Both
     assert "мест нет" in card.plain and "лист ожидания" not in card.plain, card.plain
 
 
-async def test_the_organisation_step_is_numbered_like_the_others(both: Both) -> None:
+async def test_the_form_numbers_every_step_and_writes_a_lowercase_name_as_a_name(
+    both: Both,
+) -> None:
+    """«иванова мария петровна» typed on a phone goes into the participation document and the
+    participants' list as «Иванова Мария Петровна»."""
     h = both
     event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар для новичков")
     shown = await h.start(TEACHER_MAX, f"event_{event_id}")
     await h.max.wait_sent(TEACHER_MAX, 2)  # and «Кто вы?» for a newcomer
     (first,) = await press_and_wait(h, shown, t.BTN_REGISTER, 1)
     assert "Шаг 1 из 5" in first.plain
-    org = await h.say(TEACHER_MAX, "Соколова Марина Ивановна")
+    org = await h.say(TEACHER_MAX, "соколова  марина ивановна")
     assert "Шаг 2 из 5" in org.plain, org.plain
+    position = await h.say(TEACHER_MAX, "МБОУ СОШ № 2")
+    (_contact,) = await press_and_wait(h, position, t.POSITIONS[0], 1)
+    consent = await consent_after(h, "+7 900 123-45-67", share=False)
+    (mailing,) = await press_and_wait(h, consent, t.BTN_CONSENT_YES, 1)
+    await press_and_wait(h, mailing, t.BTN_MAIL_NO, 3)  # saved, registered, .ics
+    shown = await h.say(TEACHER_MAX, "/profile")
+    assert "Соколова Марина Ивановна" in shown.plain, shown.plain
+
+
+async def test_a_teacher_in_max_finds_the_events_from_the_menu(both: Both) -> None:
+    """MAX has no reply keyboard: «📅 Мероприятия» and «📝 Мои записи» come as buttons under
+    the role's greeting and /menu, as Telegram's menu gives them; a parent's menu has none."""
+    h = both
+    await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар о наставничестве")
+    welcome = await h.start(TEACHER_MAX)
+    (saved,) = await press_and_wait(h, welcome, texts.ROLE_TITLES["teacher"], 1)
+    (listing,) = await press_and_wait(h, saved, texts.BTN_EVENTS, 1)
+    assert "Семинар о наставничестве" in listing.plain
+    menu = await h.say(TEACHER_MAX, "/menu")
+    (mine,) = await press_and_wait(h, menu, texts.BTN_MY_EVENTS, 1)
+    assert t.MY_EMPTY.split(".")[0] in mine.plain
+
+    welcome = await h.start(MOTHER)
+    h.max.press(MOTHER, welcome, texts.ROLE_TITLES["parent"])
+    saved = (await h.max.wait_sent(MOTHER, 2))[-1]
+    assert texts.BTN_EVENTS not in [b["text"] for row in saved.buttons() for b in row]

@@ -18,6 +18,7 @@ from handlers.max import (
     asker,
     event_edit,
     event_form,
+    event_list,
     events,
     profile,
     staff,
@@ -55,7 +56,13 @@ async def greet(v: Visit) -> None:
         welcome = fill(texts.WELCOME, name=v.user.first_name, moc_name=v.ctx.settings.moc_name)
         await v.say(welcome, role_buttons(v.is_admin))
         return
-    await v.say(texts.MENU, consult.categories(v.ctx.faq).buttons)
+    await v.say(texts.MENU, menu(v))
+
+
+def menu(v: Visit, role: str | None = None) -> Keyboard:
+    """The FAQ topics, with the events doors first for who works with events."""
+    doors = event_list.menu_buttons(role or v.user.role, v.is_admin)
+    return doors + consult.categories(v.ctx.faq).buttons
 
 
 async def bot_started(ctx: MaxContext, update: JsonDict) -> bool:
@@ -186,7 +193,7 @@ async def choose_role(v: Visit, role: str) -> None:
     await v.repo.commit()
     await updates.answer(v.ctx, v.update)
     saved = fill(texts.ROLE_SAVED, role=texts.ROLE_TITLES[role])
-    await v.say(saved, consult.categories(v.ctx.faq).buttons)
+    await v.say(saved, menu(v, role))
 
 
 async def not_text(ctx: MaxContext, update: JsonDict) -> bool:
