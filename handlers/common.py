@@ -11,6 +11,7 @@ from aiogram.types import Message
 from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import fill_region
+from bot.core.words import means_cancel
 from handlers.tg import keyboards
 from storage.models import User
 
@@ -44,6 +45,7 @@ def create_router() -> Router:
     """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
     router = Router(name=__name__)
     router.message.register(cancel, Command("cancel"), StateFilter("*"))
+    router.message.register(cancel, F.text.func(means_cancel), ~StateFilter(None))
     router.message.register(help_, Command("help"))
     router.message.register(menu, Command("menu"), F.chat.type == "private")
     router.message.register(contacts, Command("contacts"))

@@ -4,8 +4,13 @@ step it is."""
 
 from __future__ import annotations
 
+import asyncio
+
+from sqlalchemy import select
+
 from bot import texts
 from bot.texts import events as t
+from storage.models import Ticket
 from tests.test_e2e_events_admin import seed_event
 from tests.test_e2e_max_private import MOTHER, Both
 from tests.test_e2e_max_private import both as both  # a fixture
@@ -69,3 +74,14 @@ async def test_a_teacher_in_max_finds_the_events_from_the_menu(both: Both) -> No
     h.max.press(MOTHER, welcome, texts.ROLE_TITLES["parent"])
     saved = (await h.max.wait_sent(MOTHER, 2))[-1]
     assert texts.BTN_EVENTS not in [b["text"] for row in saved.buttons() for b in row]
+
+
+async def test_otmena_typed_instead_of_the_question_cancels_in_max(both: Both) -> None:
+    h = both
+    await h.start(MOTHER)
+    await h.say(MOTHER, "/ask")
+    cancelled = await h.say(MOTHER, "отмена")
+    assert "отменил" in cancelled.plain.lower(), cancelled.plain
+    await asyncio.sleep(0.5)
+    async with h.sessionmaker() as session:
+        assert (await session.scalars(select(Ticket))).first() is None

@@ -48,3 +48,15 @@ async def test_events_pressed_in_the_profile_form_shows_events_not_step_four(
         assert (await session.scalars(select(FsmRecord))).first() is None or all(
             r.state is None for r in await session.scalars(select(FsmRecord))
         )
+
+
+async def test_otmena_typed_instead_of_the_question_cancels(harness: BotHarness) -> None:
+    """«отмена» typed after «Спросить специалиста» is the parent changing their mind, not a
+    question for staff."""
+    h = harness
+    await h.say(PARENT, texts.BTN_ASK)
+    cancelled = await h.say(PARENT, "Отмена")
+    assert cancelled.text == texts.CANCELLED, cancelled.text
+    await h.server.idle()
+    async with h.sessionmaker() as session:
+        assert (await session.scalars(select(Ticket))).first() is None

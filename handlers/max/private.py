@@ -11,6 +11,7 @@ from __future__ import annotations
 from bot import texts
 from bot.core.markup import fill
 from bot.core.messages import Button, Keyboard, rows
+from bot.core.words import means_cancel
 from bot.services.faq import consult
 from bot.services.faq.replies import Reply
 from bot.texts import max as max_texts
@@ -118,6 +119,10 @@ async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
     async with visit(ctx, update) as v:
         if v is None:
             return False
+        if v.state and means_cancel(text):  # «отмена» mid-dialog: /cancel, as in Telegram
+            await v.clear_state()
+            await v.say(max_texts.CANCELLED)
+            return True
         if v.state == asker.AWAITING_QUESTION:
             await asker.question_received(v, text)
             return True
