@@ -11,7 +11,7 @@ from aiogram.types import Message
 from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import fill_region
-from bot.core.words import means_cancel
+from bot.core.words import means_cancel, means_menu
 from handlers.tg import keyboards
 from storage.models import User
 
@@ -31,7 +31,9 @@ async def help_(message: Message, is_admin: bool) -> None:
     await message.answer(texts.HELP + (texts.HELP_ADMIN if is_admin else ""))
 
 
-async def menu(message: Message, user: User | None, is_admin: bool) -> None:
+async def menu(message: Message, state: FSMContext, user: User | None, is_admin: bool) -> None:
+    """/menu or «меню»: the main menu, leaving any dialog (as in MAX)."""
+    await state.clear()
     await message.answer(
         texts.MENU, reply_markup=keyboards.main_menu(user.role if user else None, is_admin)
     )
@@ -48,6 +50,7 @@ def create_router() -> Router:
     router.message.register(cancel, F.text.func(means_cancel), ~StateFilter(None))
     router.message.register(help_, Command("help"))
     router.message.register(menu, Command("menu"), F.chat.type == "private")
+    router.message.register(menu, F.text.func(means_menu), F.chat.type == "private")
     router.message.register(contacts, Command("contacts"))
     router.message.register(contacts, F.text == texts.BTN_CONTACTS)
     return router

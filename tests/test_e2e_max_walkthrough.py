@@ -85,3 +85,12 @@ async def test_otmena_typed_instead_of_the_question_cancels_in_max(both: Both) -
     await asyncio.sleep(0.5)
     async with h.sessionmaker() as session:
         assert (await session.scalars(select(Ticket))).first() is None
+
+
+async def test_menu_typed_as_a_word_opens_the_menu_in_max(both: Both) -> None:
+    h = both
+    await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    await h.start(TEACHER_MAX)
+    shown = await h.say(TEACHER_MAX, "Меню")
+    assert shown.plain == texts.MENU, shown.plain
+    assert texts.BTN_EVENTS in [b["text"] for row in shown.buttons() for b in row]

@@ -60,3 +60,14 @@ async def test_otmena_typed_instead_of_the_question_cancels(harness: BotHarness)
     await h.server.idle()
     async with h.sessionmaker() as session:
         assert (await session.scalars(select(Ticket))).first() is None
+
+
+async def test_menu_typed_as_a_word_opens_the_menu_and_leaves_the_dialog(
+    harness: BotHarness,
+) -> None:
+    h = harness
+    await h.say(PARENT, texts.BTN_ASK)
+    shown = await h.say(PARENT, "меню")
+    assert shown.text == texts.MENU, shown.text
+    after = await h.say(PARENT, "как активировать сертификат")
+    assert "Номер обращения" not in after.text  # the dialog is over: the FAQ answers

@@ -1,5 +1,6 @@
-"""Words people type instead of a command: «отмена» mid-dialog means /cancel in both
-messengers (otherwise it became the question sent to staff, or a teacher's organisation)."""
+"""Words people type instead of a command, in both messengers: «отмена» mid-dialog means
+/cancel (otherwise it became the question sent to staff), «меню» means /menu (MAX has no
+reply keyboard to press; the FAQ answered «не нашёл ответа»)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,18 @@ CANCEL_WORDS = frozenset(
     {"отмена", "отменить", "отмени", "стоп", "не надо", "передумал", "передумала", "cancel"}
 )
 
+MENU_WORDS = frozenset({"меню", "главное меню", "в меню", "в начало", "старт", "start"})
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.lower().strip(" .!?").split())
+
+
+def means_menu(text: str | None) -> bool:
+    """The whole message asks for the main menu."""
+    return bool(text) and _plain(text or "") in MENU_WORDS
+
 
 def means_cancel(text: str | None) -> bool:
     """The whole message is one of CANCEL_WORDS (any case, a trailing «!» or «.» ignored)."""
-    if not text:
-        return False
-    return " ".join(text.lower().strip(" .!").split()) in CANCEL_WORDS
+    return bool(text) and _plain(text or "") in CANCEL_WORDS

@@ -11,7 +11,7 @@ from __future__ import annotations
 from bot import texts
 from bot.core.markup import fill
 from bot.core.messages import Button, Keyboard, rows
-from bot.core.words import means_cancel
+from bot.core.words import means_cancel, means_menu
 from bot.services.faq import consult
 from bot.services.faq.replies import Reply
 from bot.texts import max as max_texts
@@ -46,6 +46,8 @@ def role_buttons(include_staff: bool) -> Keyboard:
 def command(update: JsonDict) -> tuple[str, str]:
     """`/start payload` → ("start", "payload"); not a command → ("", "")."""
     text = updates.text(update)
+    if means_menu(text):  # «меню» typed: there is no reply keyboard in MAX
+        return "menu", ""
     if not text.startswith("/"):
         return "", ""
     name, _, arg = text[1:].partition(" ")
@@ -119,6 +121,10 @@ async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
     async with visit(ctx, update) as v:
         if v is None:
             return False
+        if v.state in (event_form.STATE, event_edit.STATE):  # staff: an event's fields
+            dialog = event_form if v.state == event_form.STATE else event_edit
+            await dialog.got_text(v, text)  # «Отмена» there says what was dropped
+            return True
         if v.state and means_cancel(text):  # «отмена» mid-dialog: /cancel, as in Telegram
             await v.clear_state()
             await v.say(max_texts.CANCELLED)
@@ -128,10 +134,6 @@ async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
             return True
         if v.state.startswith(profile.PREFIX):  # the teacher's profile dialog
             await profile.got_text(v, text)
-            return True
-        if v.state in (event_form.STATE, event_edit.STATE):  # staff: an event's fields
-            dialog = event_form if v.state == event_form.STATE else event_edit
-            await dialog.got_text(v, text)
             return True
 
         async def follow_up() -> bool:
