@@ -157,17 +157,21 @@ def card_buttons(
     registration: Registration | None,
     open_for_signup: bool,
     staff: Sequence[tuple[str, str]] = (),
+    *,
+    started: bool = False,
 ) -> Keyboard:
-    """The teacher's buttons for their registration, then `staff` actions (`eva:…`)."""
+    """The teacher's buttons for their registration, then `staff` actions (`eva:…`); once the
+    event has `started`, a registration is no longer cancelled nor put in a calendar."""
     status = registration.status if registration else RegistrationStatus.CANCELLED
     buttons: list[Button] = []
-    if status in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING):
+    holds = status in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)
+    if holds and not started:
         buttons.append(Button(t.BTN_CANCEL_REG, pack("ev", "cancel", event.id)))
         if status == RegistrationStatus.REGISTERED:
             buttons.append(Button(t.BTN_ICS, pack("ev", "ics", event.id)))
     elif status == RegistrationStatus.ATTENDED:
         buttons.append(Button(t.BTN_PROOF, pack("ev", "proof", event.id)))
-    elif open_for_signup:
+    elif open_for_signup and not holds:
         label = t.BTN_REGISTER if event.seats_left > 0 else t.BTN_WAITLIST
         buttons.append(Button(label, pack("ev", "reg", event.id)))
     buttons += [Button(label, pack("eva", action, event.id)) for action, label in staff]
