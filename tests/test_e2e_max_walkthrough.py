@@ -5,12 +5,14 @@ step it is."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from bot import texts
 from bot.texts import events as t
-from storage.models import Ticket
+from storage.models import Registration, RegistrationStatus, Ticket, User
+from storage.repositories import Repositories
 from tests.test_e2e_events_admin import seed_event
 from tests.test_e2e_max_private import MOTHER, Both
 from tests.test_e2e_max_private import both as both  # a fixture
@@ -94,3 +96,43 @@ async def test_menu_typed_as_a_word_opens_the_menu_in_max(both: Both) -> None:
     shown = await h.say(TEACHER_MAX, "Меню")
     assert shown.plain == texts.MENU, shown.plain
     assert texts.BTN_EVENTS in [b["text"] for row in shown.buttons() for b in row]
+
+
+async def test_a_started_event_cannot_be_cancelled_in_max(both: Both) -> None:
+    h = both
+    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    started = datetime.now(UTC) - timedelta(hours=3)
+    event_id = await seed_event(h.sessionmaker, starts_at=started, title="Прошедший семинар")
+    async with h.sessionmaker() as session:
+        await Repositories(session).events.register(event_id, uid)
+        await session.commit()
+    await h.start(TEACHER_MAX)
+    mine = await h.say(TEACHER_MAX, "/my_events")
+    (card,) = await press_and_wait(h, mine, mine.buttons()[0][0]["text"], 1)
+    labels = [b["text"] for row in card.buttons() for b in row]
+    assert t.BTN_CANCEL_REG not in labels and t.BTN_ICS not in labels, labels
+
+    callback = h.max.press_payload(TEACHER_MAX, card, f"ev:cancel_yes:{event_id}")
+    for _ in range(100):
+        if any(cid == callback for cid, _ in h.max.answers):
+            break
+        await asyncio.sleep(0.05)
+    assert dict(h.max.answers)[callback].get("notification") == t.CANCEL_STARTED
+    async with h.sessionmaker() as session:
+        status = (await session.scalars(select(Registration.status))).one()
+    assert status == RegistrationStatus.REGISTERED
+
+
+async def test_a_parent_in_max_subscribes_to_news_and_unsubscribes(both: Both) -> None:
+    """/subscribe and /unsubscribe as in Telegram (MAX private subscribers get broadcasts)."""
+    h = both
+    welcome = await h.start(MOTHER)
+    h.max.press(MOTHER, welcome, texts.ROLE_TITLES["parent"])
+    await h.max.wait_sent(MOTHER, 2)
+    subscribed = await h.say(MOTHER, "/subscribe")
+    assert "Вы подписаны на новости" in subscribed.plain, subscribed.plain
+    async with h.sessionmaker() as session:
+        uid = (await session.scalars(select(User.id).where(User.id > 2**60))).one()
+        assert await Repositories(session).chats.subscriptions(uid) == ["parents"]
+    unsubscribed = await h.say(MOTHER, "/unsubscribe")
+    assert "Вы отписались" in unsubscribed.plain, unsubscribed.plain
