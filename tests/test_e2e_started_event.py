@@ -31,3 +31,36 @@ async def test_a_started_event_cannot_be_cancelled_in_telegram(harness: BotHarne
     refused = await alert(h, card, f"ev:cancel_yes:{event_id}", TEACHER)  # an old card's
     assert refused == t.CANCEL_STARTED
     assert await registration_status(h.sessionmaker, reg_id) == RegistrationStatus.REGISTERED
+
+
+async def test_my_events_shows_what_is_ahead_first_and_only_the_latest_past(
+    harness: BotHarness,
+) -> None:
+    """After a year of seminars «Мои записи» opened on last September's; the next one was at
+    the bottom. Now: ahead first, then the ten latest past ones; a past waiting turn is gone,
+    a past seat without the attendance mark says so (hence no document yet)."""
+    h = harness
+    now = datetime.now(UTC)
+    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    for week in range(12, 0, -1):  # twelve seminars, one a week, all over
+        past = await seed_event(
+            h.sessionmaker, starts_at=now - timedelta(weeks=week), title=f"Семинар №{13 - week}"
+        )
+        await register(h.sessionmaker, past, TEACHER)
+    full = await seed_event(
+        h.sessionmaker, capacity=0, starts_at=now - timedelta(days=2), title="Полный семинар"
+    )
+    assert (await register(h.sessionmaker, full, TEACHER))[1] == "waiting"
+    ahead = await seed_event(
+        h.sessionmaker, starts_at=now + timedelta(days=3), title="Будущий семинар"
+    )
+    await register(h.sessionmaker, ahead, TEACHER)
+
+    mine = await h.say(TEACHER, texts.BTN_MY_EVENTS)
+    first_line = mine.text.split("\n\n")[1]
+    assert "Будущий семинар" in first_line, mine.text
+    assert "Полный семинар" not in mine.text
+    assert "Семинар №12" in mine.text and "Семинар №3" in mine.text
+    assert "Семинар №2" not in mine.text and "Семинар №1<" not in mine.text
+    assert t.STATUS_ENDED_UNMARKED in mine.text
+    assert len(mine.inline_texts) == 11

@@ -61,6 +61,7 @@ YOUR_STATUS: Final = "\n<b>Вы: {status}</b>"
 STATUS_REGISTERED: Final = "записаны ✅"
 STATUS_WAITING: Final = "в листе ожидания ({position}-й в очереди)"
 STATUS_ATTENDED: Final = "участвовали ✅"
+STATUS_ENDED_UNMARKED: Final = "прошло; присутствие пока не отмечено"
 EVENT_CLOSED: Final = "\n<i>Запись закрыта.</i>"
 EVENT_CANCELLED: Final = "\n<i>Мероприятие отменено.</i>"
 
