@@ -136,3 +136,11 @@ async def test_a_parent_in_max_subscribes_to_news_and_unsubscribes(both: Both) -
         assert await Repositories(session).chats.subscriptions(uid) == ["parents"]
     unsubscribed = await h.say(MOTHER, "/unsubscribe")
     assert "Вы отписались" in unsubscribed.plain, unsubscribed.plain
+
+
+async def test_contacts_in_max(both: Both) -> None:
+    """/contacts, as in Telegram (it fell to the FAQ)."""
+    h = both
+    await h.start(MOTHER)
+    shown = await h.say(MOTHER, "/contacts")
+    assert shown.plain.startswith("📇 " + h.settings.moc_name), shown.plain

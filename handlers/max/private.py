@@ -9,7 +9,7 @@ knowledge base's buttons work on both. Tickets and 152-ФЗ are in `handlers.max
 from __future__ import annotations
 
 from bot import texts
-from bot.core.markup import fill
+from bot.core.markup import fill, fill_region
 from bot.core.messages import Button, Keyboard, rows
 from bot.core.words import means_cancel, means_menu
 from bot.services.faq import consult
@@ -100,6 +100,8 @@ async def commands(ctx: MaxContext, update: JsonDict) -> bool:
             await v.say(max_texts.ROLE_PROMPT, role_buttons(v.is_admin))
         elif name == "faq":
             await send(v, consult.categories(ctx.faq))
+        elif name == "contacts":  # as Telegram's /contacts and «📇 Контакты МОЦ»
+            await v.say(fill_region(texts.CONTACTS, **ctx.settings.placeholders()))
         elif name == "cancel":
             await v.clear_state()
             await v.say(max_texts.CANCELLED)
