@@ -1,9 +1,9 @@
-"""/cancel, /help, /menu and the contacts button: available in every state."""
+"""/cancel, /help, /menu and the contacts button: available in every state (a menu button
+mid-dialog ends the dialog first: handlers.tg.middlewares.MenuLeavesDialog)."""
 
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -11,6 +11,7 @@ from aiogram.types import Message
 from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import fill_region
+from bot.core.words import means_cancel, means_menu
 from handlers.tg import keyboards
 from storage.models import User
 
@@ -26,17 +27,13 @@ async def cancel(message: Message, state: FSMContext, user: User | None, is_admi
     )
 
 
-async def menu_button_leaves_dialog(message: Message, state: FSMContext) -> None:
-    """A menu button pressed mid-dialog ends the dialog, then does what it says."""
-    await state.clear()
-    raise SkipHandler
-
-
 async def help_(message: Message, is_admin: bool) -> None:
     await message.answer(texts.HELP + (texts.HELP_ADMIN if is_admin else ""))
 
 
-async def menu(message: Message, user: User | None, is_admin: bool) -> None:
+async def menu(message: Message, state: FSMContext, user: User | None, is_admin: bool) -> None:
+    """/menu or «меню»: the main menu, leaving any dialog (as in MAX)."""
+    await state.clear()
     await message.answer(
         texts.MENU, reply_markup=keyboards.main_menu(user.role if user else None, is_admin)
     )
@@ -50,11 +47,10 @@ def create_router() -> Router:
     """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
     router = Router(name=__name__)
     router.message.register(cancel, Command("cancel"), StateFilter("*"))
-    router.message.register(
-        menu_button_leaves_dialog, F.text.in_(texts.MENU_BUTTONS), ~StateFilter(None)
-    )
+    router.message.register(cancel, F.text.func(means_cancel), ~StateFilter(None))
     router.message.register(help_, Command("help"))
     router.message.register(menu, Command("menu"), F.chat.type == "private")
+    router.message.register(menu, F.text.func(means_menu), F.chat.type == "private")
     router.message.register(contacts, Command("contacts"))
     router.message.register(contacts, F.text == texts.BTN_CONTACTS)
     return router

@@ -24,7 +24,7 @@ from bot.services.events.registration import (
     send_ics,
     take_seat,
 )
-from bot.services.events.rules import signup_refusal
+from bot.services.events.rules import cancel_refusal, signup_refusal
 from bot.texts import events as t
 from handlers.tg import keyboards
 from handlers.tg.callbacks import EventCb, EventFilterCb, EventListCb
@@ -107,6 +107,8 @@ async def event_cb(
     action = callback_data.action
     if action == "reg":
         await _register(query, event, user, repo, settings, clock, state, is_admin)
+    elif action in ("cancel", "cancel_yes") and (refusal := cancel_refusal(event, clock.now())):
+        await query.answer(refusal, show_alert=True)
     elif action == "cancel":
         await query.answer()
         await edit_or_send(

@@ -126,13 +126,21 @@ async def got_contact(message: Message, state: FSMContext, settings: Settings) -
 
 
 async def got_consent(
-    query: CallbackQuery, callback_data: ProfileCb, state: FSMContext, settings: Settings
+    query: CallbackQuery,
+    callback_data: ProfileCb,
+    state: FSMContext,
+    settings: Settings,
+    user: User | None,
+    is_admin: bool,
 ) -> None:
     await query.answer()
     await drop_keyboard(query)
     if callback_data.value != 1:
         await state.clear()
-        await send_to_chat(query, fill_region(t.CONSENT_REFUSED, phone=settings.moc_phone))
+        refused = fill_region(t.CONSENT_REFUSED, phone=settings.moc_phone)
+        # the contact step removed the menu: give it back, or nothing is left to press
+        menu = keyboards.main_menu(user.role if user else None, is_admin)
+        await send_to_chat(query, refused, menu)
         return
     await state.set_state(ProfileForm.mailing)
     await send_to_chat(query, t.MAILING, kb.yes_no("mail", t.BTN_MAIL_YES, t.BTN_MAIL_NO))

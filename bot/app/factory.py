@@ -36,6 +36,7 @@ from handlers.tg.fsm import SqlStorage
 from handlers.tg.messenger import TelegramMessenger
 from handlers.tg.middlewares import (
     DatabaseMiddleware,
+    MenuLeavesDialog,
     MetricsMiddleware,
     ThrottlingMiddleware,
     UserMiddleware,
@@ -200,6 +201,7 @@ def create_dispatcher(
     dp.update.outer_middleware(DatabaseMiddleware(services.sessionmaker))
     dp.update.outer_middleware(UserMiddleware(services.roster))
     dp.callback_query.outer_middleware(CallbackGuard())
+    dp.message.outer_middleware(MenuLeavesDialog())
     dp.include_routers(*get_routers())
     dp.startup.register(install_telegram_messenger)
     dp.startup.register(check_fsm_storage)

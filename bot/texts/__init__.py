@@ -278,6 +278,8 @@ MENU_BUTTONS: Final = frozenset(
         BTN_EVENTS,
         BTN_MY_EVENTS,
         BTN_PROFILE,
+        BTN_SUBSCRIBE,
+        BTN_BROADCAST,
     }
 )
 DIALOG_RESET: Final = "Начнём сначала 🙂 Повторите, пожалуйста, вопрос или откройте /menu."

@@ -55,11 +55,13 @@ AUDIENCE: Final = "Для кого: {value}\n"
 DESCRIPTION: Final = "\n{value}\n\n"
 SEATS_LEFT: Final = "осталось {left} из {capacity}"
 SEATS_NONE: Final = "мест нет — можно встать в лист ожидания"
+SEATS_FULL: Final = "мест нет"  # to who already has a place or a turn, or cannot join
 DEADLINE: Final = "Запись до {when}\n"
 YOUR_STATUS: Final = "\n<b>Вы: {status}</b>"
 STATUS_REGISTERED: Final = "записаны ✅"
 STATUS_WAITING: Final = "в листе ожидания ({position}-й в очереди)"
 STATUS_ATTENDED: Final = "участвовали ✅"
+STATUS_ENDED_UNMARKED: Final = "прошло; присутствие пока не отмечено"
 EVENT_CLOSED: Final = "\n<i>Запись закрыта.</i>"
 EVENT_CANCELLED: Final = "\n<i>Мероприятие отменено.</i>"
 
@@ -91,6 +93,7 @@ CANCELLED_LATE: Final = (
     "чтобы организаторы знали о свободном месте."
 )
 NOT_CANCELLED: Final = "Эта запись уже отменена."
+CANCEL_STARTED: Final = "Мероприятие уже началось — отменить запись нельзя."
 
 MY_EMPTY: Final = "У вас нет записей на мероприятия. Откройте «Мероприятия», чтобы записаться."
 MY_TITLE: Final = "📝 <b>Ваши записи</b>"
@@ -119,7 +122,7 @@ PROFILE_NAME_BAD: Final = (
     "(до {limit} символов)."
 )
 PROFILE_ORG: Final = "Шаг 2 из 5. Выберите вашу <b>организацию</b> или напишите её название."
-PROFILE_ORG_TYPE: Final = "Напишите название организации."
+PROFILE_ORG_TYPE: Final = "Шаг 2 из 5. Напишите название вашей <b>организации</b>."
 PROFILE_ORG_BAD: Final = "Название организации — от 3 до {limit} символов. Попробуйте ещё раз."
 PROFILE_POSITION: Final = "Шаг 3 из 5. Ваша <b>должность</b>? Выберите или напишите."
 PROFILE_POSITION_BAD: Final = "Должность — от 3 до {limit} символов. Попробуйте ещё раз."

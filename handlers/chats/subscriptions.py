@@ -16,26 +16,21 @@ from handlers.tg.callbacks import UnsubCb
 from handlers.tg.edits import send_to_chat
 from storage.models import User
 from storage.repositories import Repositories
-from storage.repositories.chats import AUDIENCES, ROLE_AUDIENCE
+from storage.repositories.chats import AUDIENCES
 
 
 async def subscribe(message: Message, repo: Repositories, user: User | None) -> None:
-    audience = ROLE_AUDIENCE.get(user.role or "") if user is not None else None
-    if user is None or audience is None:
+    if user is None:
         await message.answer(t.SUBSCRIBE_NEED_ROLE)
         return
-    created = await registry.subscribe(repo, user.id, audience)
-    template = t.SUBSCRIBED if created else t.ALREADY_SUBSCRIBED
-    await message.answer(fill(template, audience=t.AUDIENCE_TITLES[audience]))
+    await message.answer(await registry.subscribe_by_role(repo, user.id, user.role))
 
 
 async def unsubscribe(message: Message, repo: Repositories, user: User | None) -> None:
-    removed = await repo.chats.unsubscribe(user.id) if user is not None else []
-    await repo.commit()
-    if not removed:
+    if user is None:
         await message.answer(t.NOT_SUBSCRIBED)
         return
-    await message.answer(fill(t.UNSUBSCRIBED, audiences=registry.audience_list(removed)))
+    await message.answer(await registry.unsubscribe_all(repo, user.id))
 
 
 async def unsubscribe_cb(query: CallbackQuery, callback_data: UnsubCb, repo: Repositories) -> None:

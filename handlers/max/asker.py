@@ -14,6 +14,7 @@ import logging
 from bot import texts
 from bot.core.markup import fill
 from bot.core.messages import Button, Deferred, Keyboard, Unreachable, rows
+from bot.services.chats import registry
 from bot.services.events.registration import notify_promoted
 from bot.services.faq import consult
 from bot.services.profile import privacy
@@ -46,7 +47,7 @@ def forget_confirm() -> Keyboard:
 
 
 async def command(v: Visit, name: str) -> bool:
-    """/ask, /my_data, /forget_me; False for a command this module does not know."""
+    """/ask, /my_data, /forget_me, /subscribe, /unsubscribe; False for another command."""
     if name == "ask":
         await v.set_state(AWAITING_QUESTION)
         await v.say(texts.ASK_PROMPT)
@@ -58,6 +59,10 @@ async def command(v: Visit, name: str) -> bool:
         await v.say(described, my_data_buttons())
     elif name == "forget_me":
         await v.say(texts.FORGET_CONFIRM, forget_confirm())
+    elif name == "subscribe":  # news by the person's role, as Telegram's /subscribe
+        await v.say(await registry.subscribe_by_role(v.repo, v.uid, v.user.role))
+    elif name == "unsubscribe":
+        await v.say(await registry.unsubscribe_all(v.repo, v.uid))
     else:
         return False
     return True

@@ -9,6 +9,7 @@ A press turns the pressed message into the next page or menu, as Telegram edits 
 from __future__ import annotations
 
 from bot import texts
+from bot.core.messages import Button, Keyboard
 from bot.services.events.listing import ListFilter, kinds_menu, list_view, months_menu, my_view
 from bot.texts import events as t
 from bot.texts.events_labels import KIND_LABELS
@@ -22,6 +23,22 @@ COMMANDS = {
     "/my_events": "my", texts.BTN_MY_EVENTS: "my",
     "/profile": "profile", texts.BTN_PROFILE: "profile",
 }  # fmt: skip
+
+
+MENU_PREFIX = "evm"  # the menu's «📅 Мероприятия» / «📝 Мои записи» (MAX has no reply keyboard)
+EVENT_ROLES = ("teacher", "director", "staff")  # as Telegram's main menu (handlers.tg.keyboards)
+
+
+def menu_buttons(role: str | None, is_admin: bool) -> Keyboard:
+    """The events doors Telegram's reply keyboard gives these roles, as inline buttons."""
+    if role not in EVENT_ROLES and not is_admin:
+        return ()
+    return (
+        (
+            Button(texts.BTN_EVENTS, f"{MENU_PREFIX}:events"),
+            Button(texts.BTN_MY_EVENTS, f"{MENU_PREFIX}:my"),
+        ),
+    )
 
 
 def year_month(raw: str) -> int | None:
@@ -69,13 +86,17 @@ async def show_mine(v: Visit) -> None:
 
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     prefix, _, rest = updates.payload(update).partition(":")
-    if prefix not in ("evl", "evf"):
+    if prefix not in ("evl", "evf", MENU_PREFIX):
         return False
     parts = rest.split(":")
     async with visit(ctx, update) as v:
         if v is None:
             return False
-        if prefix == "evl" and len(parts) == 3 and (flt := list_filter(*parts)):
+        if prefix == MENU_PREFIX and rest in ("events", "my"):
+            await updates.answer(ctx, update)  # the menu stays; the view comes below it
+            await v.clear_state()
+            await (show_mine(v) if rest == "my" else show_list(v, ListFilter(), pressed=False))
+        elif prefix == "evl" and len(parts) == 3 and (flt := list_filter(*parts)):
             await show_list(v, flt, pressed=True)
         elif (
             len(parts) == 3 and parts[0] in ("kind", "month") and (flt := list_filter(*parts[1:]))

@@ -24,7 +24,7 @@ from bot.services.events.registration import (
     send_ics,
     take_seat,
 )
-from bot.services.events.rules import open_for_signup, signup_refusal
+from bot.services.events.rules import cancel_refusal, open_for_signup, signup_refusal
 from bot.texts import events as t
 from handlers.max import event_list, profile, staff_events, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
@@ -50,8 +50,10 @@ async def card(v: Visit, event: Event) -> tuple[str, Keyboard]:
     tz = v.ctx.settings.tz
     text = events_view.card(event, tz, registration, position, active or v.is_admin)
     staff = [a for a in staff_card_actions(event) if a[0] in staff_events.CARD_ACTIONS]
-    signup = open_for_signup(event, v.ctx.clock.now())
-    return text, card_buttons(event, registration, signup, staff if v.is_admin else [])
+    now = v.ctx.clock.now()
+    signup = open_for_signup(event, now)
+    staff = staff if v.is_admin else []
+    return text, card_buttons(event, registration, signup, staff, started=now >= event.starts_at)
 
 
 async def send_card(v: Visit, event: Event) -> None:
@@ -91,6 +93,9 @@ async def register_pressed(v: Visit, event: Event) -> None:
 
 async def cancel_confirmed(v: Visit, event: Event) -> None:
     ctx = v.ctx
+    if refusal := cancel_refusal(event, ctx.clock.now()):
+        await updates.answer(ctx, v.update, refusal)
+        return
     registration = await v.repo.events.registration(event.id, v.uid)
     if registration is None:
         await updates.answer(ctx, v.update, t.NOT_CANCELLED)
@@ -126,6 +131,8 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             await updates.answer(ctx, update, t.EVENT_GONE)
         elif action == "reg":
             await register_pressed(v, event)
+        elif action == "cancel" and (refusal := cancel_refusal(event, ctx.clock.now())):
+            await updates.answer(ctx, update, refusal)
         elif action == "cancel":
             await updates.answer(ctx, update)
             confirm = rows(

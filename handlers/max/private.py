@@ -9,8 +9,9 @@ knowledge base's buttons work on both. Tickets and 152-ФЗ are in `handlers.max
 from __future__ import annotations
 
 from bot import texts
-from bot.core.markup import fill
+from bot.core.markup import fill, fill_region
 from bot.core.messages import Button, Keyboard, rows
+from bot.core.words import means_cancel, means_menu
 from bot.services.faq import consult
 from bot.services.faq.replies import Reply
 from bot.texts import max as max_texts
@@ -18,6 +19,7 @@ from handlers.max import (
     asker,
     event_edit,
     event_form,
+    event_list,
     events,
     profile,
     staff,
@@ -44,6 +46,8 @@ def role_buttons(include_staff: bool) -> Keyboard:
 def command(update: JsonDict) -> tuple[str, str]:
     """`/start payload` → ("start", "payload"); not a command → ("", "")."""
     text = updates.text(update)
+    if means_menu(text):  # «меню» typed: there is no reply keyboard in MAX
+        return "menu", ""
     if not text.startswith("/"):
         return "", ""
     name, _, arg = text[1:].partition(" ")
@@ -55,7 +59,13 @@ async def greet(v: Visit) -> None:
         welcome = fill(texts.WELCOME, name=v.user.first_name, moc_name=v.ctx.settings.moc_name)
         await v.say(welcome, role_buttons(v.is_admin))
         return
-    await v.say(texts.MENU, consult.categories(v.ctx.faq).buttons)
+    await v.say(texts.MENU, menu(v))
+
+
+def menu(v: Visit, role: str | None = None) -> Keyboard:
+    """The FAQ topics, with the events doors first for who works with events."""
+    doors = event_list.menu_buttons(role or v.user.role, v.is_admin)
+    return doors + consult.categories(v.ctx.faq).buttons
 
 
 async def bot_started(ctx: MaxContext, update: JsonDict) -> bool:
@@ -90,6 +100,8 @@ async def commands(ctx: MaxContext, update: JsonDict) -> bool:
             await v.say(max_texts.ROLE_PROMPT, role_buttons(v.is_admin))
         elif name == "faq":
             await send(v, consult.categories(ctx.faq))
+        elif name == "contacts":  # as Telegram's /contacts and «📇 Контакты МОЦ»
+            await v.say(fill_region(texts.CONTACTS, **ctx.settings.placeholders()))
         elif name == "cancel":
             await v.clear_state()
             await v.say(max_texts.CANCELLED)
@@ -111,15 +123,19 @@ async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
     async with visit(ctx, update) as v:
         if v is None:
             return False
+        if v.state in (event_form.STATE, event_edit.STATE):  # staff: an event's fields
+            dialog = event_form if v.state == event_form.STATE else event_edit
+            await dialog.got_text(v, text)  # «Отмена» there says what was dropped
+            return True
+        if v.state and means_cancel(text):  # «отмена» mid-dialog: /cancel, as in Telegram
+            await v.clear_state()
+            await v.say(max_texts.CANCELLED)
+            return True
         if v.state == asker.AWAITING_QUESTION:
             await asker.question_received(v, text)
             return True
         if v.state.startswith(profile.PREFIX):  # the teacher's profile dialog
             await profile.got_text(v, text)
-            return True
-        if v.state in (event_form.STATE, event_edit.STATE):  # staff: an event's fields
-            dialog = event_form if v.state == event_form.STATE else event_edit
-            await dialog.got_text(v, text)
             return True
 
         async def follow_up() -> bool:
@@ -186,7 +202,7 @@ async def choose_role(v: Visit, role: str) -> None:
     await v.repo.commit()
     await updates.answer(v.ctx, v.update)
     saved = fill(texts.ROLE_SAVED, role=texts.ROLE_TITLES[role])
-    await v.say(saved, consult.categories(v.ctx.faq).buttons)
+    await v.say(saved, menu(v, role))
 
 
 async def not_text(ctx: MaxContext, update: JsonDict) -> bool:

@@ -35,7 +35,10 @@ async def render_card(
     )
     text = events_view.card(event, settings.tz, registration, position, active or is_admin)
     staff = staff_card_actions(event) if is_admin else []
-    buttons = card_buttons(event, registration, open_for_signup(event, clock.now()), staff)
+    now = clock.now()
+    buttons = card_buttons(
+        event, registration, open_for_signup(event, now), staff, started=now >= event.starts_at
+    )
     return text, render(buttons)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update
 from aiogram.types import User as TgUser
 from aiogram.types.update import UpdateTypeLookupError
@@ -60,6 +61,27 @@ class UserMiddleware(BaseMiddleware):
                 await repo.commit()
             data["user"] = user
         data["is_admin"] = tg_user is not None and await self.roster.is_staff(tg_user.id, repo)
+        return await handler(event, data)
+
+
+class MenuLeavesDialog(BaseMiddleware):
+    """A main-menu button pressed mid-dialog ends the dialog before any handler is chosen.
+
+    An outer middleware on `dp.message`: handlers match on `raw_state`, which aiogram reads
+    once per update, so clearing the state inside a handler came too late — the dialog's own
+    handler still took «📚 Частые вопросы» as the question to staff or as the position.
+    """
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        state: FSMContext | None = data.get("state")
+        if (
+            isinstance(event, Message)
+            and event.text in texts.MENU_BUTTONS
+            and state is not None
+            and data.get("raw_state") is not None
+        ):
+            await state.clear()
+            data["raw_state"] = None
         return await handler(event, data)
 
 

@@ -18,7 +18,7 @@ from bot.core.markup import fill
 from bot.texts import chats as t
 from storage.models import Chat
 from storage.repositories import Repositories
-from storage.repositories.chats import audiences_of, clean_tag, tags_of
+from storage.repositories.chats import ROLE_AUDIENCE, audiences_of, clean_tag, tags_of
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -163,3 +163,22 @@ async def subscribe(repo: Repositories, user_id: int, audience: str) -> bool:
         return await repo.chats.subscribe(user_id, audience)
 
     return await atomically(repo, work)
+
+
+async def subscribe_by_role(repo: Repositories, user_id: int, role: str | None) -> str:
+    """/subscribe in either messenger: the news for the person's role; the reply to show."""
+    audience = ROLE_AUDIENCE.get(role or "")
+    if audience is None:
+        return t.SUBSCRIBE_NEED_ROLE
+    created = await subscribe(repo, user_id, audience)
+    template = t.SUBSCRIBED if created else t.ALREADY_SUBSCRIBED
+    return fill(template, audience=t.AUDIENCE_TITLES[audience])
+
+
+async def unsubscribe_all(repo: Repositories, user_id: int) -> str:
+    """/unsubscribe in either messenger; commits; the reply to show."""
+    removed = await repo.chats.unsubscribe(user_id)
+    await repo.commit()
+    if not removed:
+        return t.NOT_SUBSCRIBED
+    return fill(t.UNSUBSCRIBED, audiences=audience_list(removed))

@@ -60,10 +60,11 @@ def duration_text(minutes: int) -> str:
     return f"{hours} ч" if hours else f"{mins} мин"
 
 
-def seats_text(event: Event) -> str:
+def seats_text(event: Event, can_wait: bool = True) -> str:
+    """`can_wait`: the reader may still join the waiting list (not already in, not closed)."""
     if event.seats_left > 0:
         return t.SEATS_LEFT.format(left=event.seats_left, capacity=event.capacity)
-    return t.SEATS_NONE
+    return t.SEATS_NONE if can_wait else t.SEATS_FULL
 
 
 def place_text(event: Event, show_link: bool) -> str:
@@ -105,6 +106,12 @@ def _status(event: Event, registration: Registration | None, waiting_position: i
     return t.EVENT_CLOSED if event.status == EventStatus.CLOSED else ""
 
 
+def _can_wait(event: Event, registration: Registration | None) -> bool:
+    """«можно встать в лист ожидания» is an offer: not to who is in, not when nobody can join."""
+    holds = registration is not None and registration.status != RegistrationStatus.CANCELLED
+    return event.status == EventStatus.PUBLISHED and not holds
+
+
 def card(
     event: Event,
     tz: ZoneInfo,
@@ -128,7 +135,7 @@ def card(
         duration=duration_text(event.duration_min),
         place_line=place_text(event, show_link),
         extra=_extra(event, tz),
-        seats=seats_text(event),
+        seats=seats_text(event, can_wait=_can_wait(event, registration)),
         deadline=deadline,
         status=_status(event, registration, waiting_position),
     )

@@ -18,7 +18,7 @@ from bot import texts
 from bot.core.dates import MONTHS_NOMINATIVE
 from bot.core.markup import clip, q
 from bot.core.messages import Button, Keyboard, pack, rows
-from bot.services.events.cards import list_line, short_when
+from bot.services.events.cards import ends_at, list_line, short_when
 from bot.texts import events as t
 from bot.texts.events_labels import KIND_LABELS
 from storage.models import Event, EventStatus, Registration, RegistrationStatus
@@ -119,11 +119,29 @@ STATUS_LABELS = {
 }
 
 
+MY_PAST_LIMIT = 10  # the latest ended ones: their cards give the participation document
+
+
+def _my_status(registration: Registration, now: datetime) -> str:
+    status = RegistrationStatus(registration.status)
+    if status == RegistrationStatus.REGISTERED and ends_at(registration.event) <= now:
+        return t.STATUS_ENDED_UNMARKED
+    return STATUS_LABELS.get(status, q(registration.status))
+
+
 def my_view(
     registrations: Sequence[Registration], tz: ZoneInfo, now: datetime
 ) -> tuple[str, Keyboard | None]:
-    """«Мои записи»: each active registration with its status, a button to its card (where
-    it is cancelled)."""
+    """«Мои записи»: what is ahead first (soonest first), then the latest ended ones, each
+    with its status and a button to its card (where it is cancelled or its proof asked for).
+    A turn in a waiting list that never came is left out once the event is over."""
+    ahead = [r for r in registrations if ends_at(r.event) > now]
+    ended = [
+        r
+        for r in reversed(registrations)
+        if ends_at(r.event) <= now and r.status != RegistrationStatus.WAITING
+    ]
+    registrations = ahead + ended[:MY_PAST_LIMIT]
     if not registrations:
         return t.MY_EMPTY, None
     this_year = now.astimezone(tz).year
@@ -131,7 +149,7 @@ def my_view(
         t.MY_LINE.format(
             when=short_when(r.event.starts_at, tz, this_year),
             title=q(r.event.title),
-            status=STATUS_LABELS.get(RegistrationStatus(r.status), q(r.status)),
+            status=_my_status(r, now),
         )
         for r in registrations
     ]
@@ -157,17 +175,21 @@ def card_buttons(
     registration: Registration | None,
     open_for_signup: bool,
     staff: Sequence[tuple[str, str]] = (),
+    *,
+    started: bool = False,
 ) -> Keyboard:
-    """The teacher's buttons for their registration, then `staff` actions (`eva:…`)."""
+    """The teacher's buttons for their registration, then `staff` actions (`eva:…`); once the
+    event has `started`, a registration is no longer cancelled nor put in a calendar."""
     status = registration.status if registration else RegistrationStatus.CANCELLED
     buttons: list[Button] = []
-    if status in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING):
+    holds = status in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)
+    if holds and not started:
         buttons.append(Button(t.BTN_CANCEL_REG, pack("ev", "cancel", event.id)))
         if status == RegistrationStatus.REGISTERED:
             buttons.append(Button(t.BTN_ICS, pack("ev", "ics", event.id)))
     elif status == RegistrationStatus.ATTENDED:
         buttons.append(Button(t.BTN_PROOF, pack("ev", "proof", event.id)))
-    elif open_for_signup:
+    elif open_for_signup and not holds:
         label = t.BTN_REGISTER if event.seats_left > 0 else t.BTN_WAITLIST
         buttons.append(Button(label, pack("ev", "reg", event.id)))
     buttons += [Button(label, pack("eva", action, event.id)) for action, label in staff]

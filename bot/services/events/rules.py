@@ -24,6 +24,12 @@ def open_for_signup(event: Event, now: datetime) -> bool:
     return signup_blocker(event, now) is None
 
 
+def cancel_refusal(event: Event, now: datetime) -> str | None:
+    """A registration is not cancelled once the event has begun (the seat is history then;
+    an old card's «Отменить запись» would free a seat nobody can take)."""
+    return t.CANCEL_STARTED if now >= event.starts_at else None
+
+
 def signup_refusal(event: Event, now: datetime, tz: tzinfo) -> str | None:
     """What a teacher is told when registration is shut (a plain text for an alert)."""
     blocker = signup_blocker(event, now)

@@ -24,6 +24,16 @@ def valid_name(text: str) -> bool:
     return len(words) >= 2 and len(text) <= NAME_LIMIT and not any(c.isdigit() for c in text)
 
 
+def tidy_name(text: str) -> str:
+    """«иванова мария петровна» or «ИВАНОВА МАРИЯ» as a name is written: it goes into the
+    participation document and the participants' list. Mixed case is left as typed."""
+    if text != text.lower() and text != text.upper():
+        return text
+    return " ".join(
+        "-".join(p[:1].upper() + p[1:].lower() for p in w.split("-")) for w in text.split()
+    )
+
+
 def complete(answers: dict[str, Any]) -> bool:
     """A dialog restarted from an old message may lack answers: nothing is saved then."""
     return all(k in answers for k in FIELDS[:3])
@@ -33,7 +43,7 @@ async def save(repo: Repositories, user: User, answers: dict[str, Any], mailing:
     """The profile and its consents; the caller commits."""
     await repo.profiles.save(
         user.id,
-        full_name=answers["full_name"],
+        full_name=tidy_name(answers["full_name"]),
         organisation=answers["organisation"],
         position=answers["position"],
         contact=answers.get("contact", ""),

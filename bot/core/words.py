@@ -1,0 +1,25 @@
+"""Words people type instead of a command, in both messengers: «отмена» mid-dialog means
+/cancel (otherwise it became the question sent to staff), «меню» means /menu (MAX has no
+reply keyboard to press; the FAQ answered «не нашёл ответа»)."""
+
+from __future__ import annotations
+
+CANCEL_WORDS = frozenset(
+    {"отмена", "отменить", "отмени", "стоп", "не надо", "передумал", "передумала", "cancel"}
+)
+
+MENU_WORDS = frozenset({"меню", "главное меню", "в меню", "в начало", "старт", "start"})
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.lower().strip(" .!?").split())
+
+
+def means_menu(text: str | None) -> bool:
+    """The whole message asks for the main menu."""
+    return bool(text) and _plain(text or "") in MENU_WORDS
+
+
+def means_cancel(text: str | None) -> bool:
+    """The whole message is one of CANCEL_WORDS (any case, a trailing «!» or «.» ignored)."""
+    return bool(text) and _plain(text or "") in CANCEL_WORDS
