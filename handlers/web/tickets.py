@@ -10,7 +10,9 @@ from __future__ import annotations
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot.core.ids import channel_of
 from bot.services.tickets import desk
+from bot.texts.chats import CHANNEL_TITLES
 from handlers.web.context import MESSENGER, id_or_404, int_or_none, page, repo, staff
 from storage.models import TicketStatus
 
@@ -20,7 +22,7 @@ STATUSES = {
     TicketStatus.CLOSED: "Закрытые",
 }
 NOTICES = {
-    "sent": "Ответ отправлен родителю в Telegram.",
+    "sent": "Ответ отправлен в {channel}.",
     "unsent": "Ответ сохранён, но не доставлен: пользователь недоступен.",
     "empty": "Пустой ответ не отправлен.",
     "closed": "Закрыто обращений: {n}.",
@@ -36,10 +38,13 @@ def _status(raw: str | None) -> TicketStatus:
         return TicketStatus.OPEN
 
 
-def _notice(request: web.Request) -> str | None:
+def _notice(request: web.Request, channel: str = "") -> str | None:
+    """The fixed text for `?done=`; `channel` names the asker's messenger (MAX or Telegram)."""
     key = request.query.get("done", "")
     count = request.query.get("n", "0")
-    return NOTICES[key].format(n=int(count) if count.isdigit() else 0) if key in NOTICES else None
+    if key not in NOTICES:
+        return None
+    return NOTICES[key].format(n=int(count) if count.isdigit() else 0, channel=channel)
 
 
 def _ticket_id(request: web.Request) -> int:
@@ -65,7 +70,11 @@ async def ticket_view(request: web.Request) -> web.Response:
     ticket = await repo(request).tickets.get(_ticket_id(request))
     if ticket is None:
         raise web.HTTPNotFound(text="Обращение не найдено.")
-    values = page(request, ticket=ticket, statuses=STATUSES, notice=_notice(request))
+    channel = CHANNEL_TITLES[channel_of(ticket.user_id)]  # the answer goes where they asked
+    values = page(
+        request, ticket=ticket, statuses=STATUSES, channel=channel,
+        notice=_notice(request, channel),
+    )  # fmt: skip
     return aiohttp_jinja2.render_template("ticket.html", request, values)
 
 
