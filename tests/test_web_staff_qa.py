@@ -75,3 +75,24 @@ async def test_a_max_ticket_is_answered_into_max_not_telegram(
     assert messenger.sent and messenger.sent[-1][0] == MAX_PARENT
     assert "Ответ отправлен" in notice and "в MAX" in notice
     assert "в Telegram" not in notice
+
+
+async def test_a_max_owner_is_listed_by_the_id_written_in_max_admin_ids(
+    db_path: Path, sessionmaker: SessionMaker, clock: FrozenClock
+) -> None:
+    """MAX_ADMIN_IDS=777: the «Сотрудники» page says «MAX · id 777», not the bot's internal
+    number (1152921504606846977), which the owner cannot find in any setting or in MAX."""
+    settings = make_settings(db_path, web_secret="panel-test-secret", max_admin_ids="777")
+    async with sessionmaker() as session:
+        inner = await Repositories(session).channel_ids.internal("max", "user", 777)
+        session.add(User(id=inner, first_name="Ирина"))
+        await session.commit()
+    client = await client_for(settings, sessionmaker, RecordingMessenger(), clock)
+    try:
+        await sign_in(client, settings, clock)
+        listing = await (await client.get("/web/staff")).text()
+    finally:
+        await client.close()
+    assert "Ирина" in listing
+    assert "MAX · id 777" in listing
+    assert str(inner) not in listing.replace(f'value="{inner}"', "")  # the form may carry it
