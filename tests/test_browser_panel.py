@@ -68,7 +68,9 @@ async def test_staff_answer_a_ticket_in_the_browser(harness: BotHarness, panel: 
 
         await item.click()
         await page.wait_for_url(f"**/web/tickets/{ticket_id}")
-        await page.get_by_label("Ответ (придёт автору вопроса").fill("Да, можно: предупредите педагога.")
+        await page.get_by_label("Ответ (придёт автору вопроса").fill(
+            "Да, можно: предупредите педагога."
+        )
         await page.get_by_role("button", name="Отправить ответ").click()
         await page.get_by_text("Ответ отправлен в Telegram").wait_for(timeout=15_000)
 

@@ -1,25 +1,32 @@
 """What a МОЦ staff member notices in the panel (QA pass): a MAX asker's ticket must not
-promise a Telegram delivery, on the form or in the notice after the answer."""
+promise a Telegram delivery; a MAX person is shown by MAX's own id; the knowledge base names
+moments in the МОЦ's time, as every other page does."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
 
-from bot.core.clock import FrozenClock
+from bot.core.clock import FrozenClock, SystemClock
 from bot.core.config import Settings
 from bot.core.ids import internal
+from bot.services.faq import FaqService
+from bot.services.staff.web_sessions import make_token
+from handlers.web import add_panel
 from storage.db import SessionMaker
-from storage.models import User
+from storage.models import FaqEntryVersion, User
 from storage.repositories import Repositories
-from tests.conftest import make_settings
+from tests.conftest import ADMIN, make_settings
 from tests.test_web_panel import NOW, RecordingMessenger, client_for, sign_in
 
 Client = TestClient[web.Request, web.Application]
+CONTACTS = "/web/kb/entry/moc.contacts"
 MAX_PARENT = internal(7, "user")
 
 
@@ -40,7 +47,10 @@ def messenger() -> RecordingMessenger:
 
 @pytest.fixture
 async def client(
-    settings: Settings, sessionmaker: SessionMaker, clock: FrozenClock, messenger: RecordingMessenger
+    settings: Settings,
+    sessionmaker: SessionMaker,
+    clock: FrozenClock,
+    messenger: RecordingMessenger,
 ) -> AsyncIterator[Client]:
     client = await client_for(settings, sessionmaker, messenger, clock)
     yield client
@@ -96,3 +106,56 @@ async def test_a_max_owner_is_listed_by_the_id_written_in_max_admin_ids(
     assert "Ирина" in listing
     assert "MAX · id 777" in listing
     assert str(inner) not in listing.replace(f'value="{inner}"', "")  # the form may carry it
+
+
+async def kb_client(settings: Settings, sessionmaker: SessionMaker, faq: FaqService) -> Client:
+    app = web.Application()
+    add_panel(app, settings, sessionmaker, RecordingMessenger(), SystemClock(), faq=faq)  # type: ignore[arg-type]
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    return client
+
+
+async def test_kb_times_in_messages_are_the_panels_local_time_not_utc(
+    settings: Settings, sessionmaker: SessionMaker
+) -> None:
+    """The history lists versions in Moscow time; the refusal of a late save and the note of
+    a revert named the same moment in UTC, three hours off, so the version could not be found."""
+    faq = FaqService(None, settings.placeholders())
+    client = await kb_client(settings, sessionmaker, faq)
+    try:
+        csrf = await kb_sign_in(client, settings)
+        first = await client.post(CONTACTS, data=kb_form(csrf, faq, answer="Первый.", base="0"))
+        assert "Сохранено" in await first.text()
+        async with sessionmaker() as session:
+            row = (await session.scalars(select(FaqEntryVersion))).one()
+        local = row.created_at.astimezone(settings.tz).strftime("%d.%m.%Y %H:%M")
+        late = await client.post(CONTACTS, data=kb_form(csrf, faq, answer="Второй.", base="0"))
+        refusal = await late.text()
+        assert late.status == 422 and f"({local})" in refusal and "UTC" not in refusal
+        await client.post(CONTACTS, data=kb_form(csrf, faq, answer="Третий.", base=str(row.id)))
+        back = await client.post(f"/web/kb/revert/{row.id}", data={"csrf": csrf})
+        history = await back.text()
+        assert "Версия возвращена" in history
+        assert f"возврат к {local}" in history and "UTC" not in history
+    finally:
+        await client.close()
+
+
+async def kb_sign_in(client: Client, settings: Settings) -> str:
+    token = make_token(settings, ADMIN.id, "Анна Методист", SystemClock().now())
+    assert (await client.get("/web/login", params={"t": token})).status == 200
+    found = re.search(r'name="csrf" value="([^"]+)"', await (await client.get("/web/kb")).text())
+    assert found is not None
+    return found.group(1)
+
+
+def kb_form(csrf: str, faq: FaqService, **changes: str) -> dict[str, str]:
+    entry = faq.kb.entries["moc.contacts"]
+    values = {
+        "csrf": csrf, "entry_id": entry.id, "title": entry.title, "answer": entry.answer,
+        "questions": "\n".join(entry.questions), "related": ", ".join(entry.related),
+        "links": "\n".join(f"{link.title} | {link.url}" for link in entry.links),
+        "action": "save",
+    }  # fmt: skip
+    return values | changes
