@@ -85,9 +85,10 @@ async def cancel(request: web.Request) -> web.Response:
         raise web.HTTPSeeOther(f"{back}?done=already_cancelled")
     event.status, event.updated_at = EventStatus.CANCELLED, now
     settings, author = request.app[SETTINGS], staff(request).staff_id
-    ids = await changes.queue_cancellation(db, settings, author, now, event)
+    await changes.queue_cancellation(db, settings, author, now, event)
+    told = await changes.audience_size(db, event.id)  # people told, not broadcasts queued
     await db.commit()
-    raise web.HTTPSeeOther(f"{back}?done=cancelled&n={len(ids)}")
+    raise web.HTTPSeeOther(f"{back}?done=cancelled&n={told}")
 
 
 async def close(request: web.Request) -> web.Response:
