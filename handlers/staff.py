@@ -23,6 +23,7 @@ from bot.core.clock import Clock
 from bot.core.markup import fill
 from bot.core.messages import Deferred, Messenger, Switchboard, Unreachable
 from bot.services.staff.roster import Roster
+from bot.services.tickets import desk
 from bot.services.tickets.posting import deliver_answer, is_staff
 from handlers.tg.callbacks import TicketCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
@@ -168,18 +169,12 @@ async def _tell_asker_closed(to_asker: Messenger, chat_id: int, ticket_id: int) 
 
 
 async def _save_draft(query: CallbackQuery, repo: Repositories, ticket_id: int) -> None:
-    ticket = await repo.tickets.get(ticket_id)
-    assert ticket is not None
-    answers = [m for m in ticket.messages if m.from_staff]
-    if not answers:
+    draft = await desk.save_draft(repo, ticket_id, query.from_user.id)
+    if draft is None:
         await query.answer(texts.STAFF_DRAFT_NO_ANSWER, show_alert=True)
         return
-    draft = await repo.faq_log.add_draft(
-        ticket.id, ticket.question, answers[-1].text, query.from_user.id
-    )
-    await repo.commit()
     await query.answer()
-    await send_to_chat(query, fill(texts.STAFF_DRAFT_SAVED, draft=draft.id, id=ticket.id))
+    await send_to_chat(query, fill(texts.STAFF_DRAFT_SAVED, draft=draft, id=ticket_id))
 
 
 def create_router() -> Router:

@@ -1,7 +1,7 @@
 """МОЦ staff in MAX, when there is no Telegram staff chat (MAX only): each MAX_ADMIN_IDS admin
 gets the ticket privately (`MaxRuntime` makes them the staff targets); «Ответить» and the next
-message answer it through `deliver_answer`, «Закрыть» closes it — as handlers/staff.py does
-in Telegram, where the posts carry the same `tk:…` payloads."""
+message answer it through `deliver_answer`, «Закрыть» closes it, «В черновики FAQ» saves a
+draft — as handlers/staff.py does in Telegram, where the posts carry the same `tk:…` payloads."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from contextlib import suppress
 from bot import texts
 from bot.core.markup import fill, q
 from bot.core.messages import Deferred, Unreachable
+from bot.services.tickets import desk
 from bot.services.tickets.posting import deliver_answer
 from bot.texts import max as max_texts
 from handlers.max import updates
@@ -23,6 +24,8 @@ ANSWERING = "answer:"
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     prefix, _, rest = updates.payload(update).partition(":")
     action, _, raw = rest.partition(":")
+    if prefix == "kb" and action == "pick":
+        return await kb_pick(ctx, update)
     if prefix != "tk" or action not in ("reply", "close", "draft"):
         return False
     async with visit(ctx, update) as v:
@@ -40,8 +43,30 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             await v.say(fill(max_texts.STAFF_ANSWER_PROMPT, id=ticket.id))
         elif action == "close":
             await close(v, ticket.id, ticket.chat_id)
-        else:  # drafts are made in Telegram's staff chat
-            await updates.answer(ctx, update, texts.ADMIN_ONLY)
+        else:
+            await draft(v, ticket.id)
+    return True
+
+
+async def draft(v: Visit, ticket_id: int) -> None:
+    """«В черновики FAQ», as under a post in Telegram's staff chat."""
+    saved = await desk.save_draft(v.repo, ticket_id, v.uid)
+    if saved is None:
+        await updates.answer(v.ctx, v.update, texts.STAFF_DRAFT_NO_ANSWER)
+        return
+    await updates.answer(v.ctx, v.update)
+    await v.say(fill(max_texts.STAFF_DRAFT_SAVED, draft=saved, id=ticket_id))
+
+
+async def kb_pick(ctx: MaxContext, update: JsonDict) -> bool:
+    """«➕ В базу» under a ticket card: the picking dialog lives in Telegram's staff chat and
+    the panel, so a MAX admin is pointed to the panel instead of a «stale button»."""
+    async with visit(ctx, update) as v:
+        if v is None:
+            return False
+        await updates.answer(
+            ctx, update, max_texts.KB_IN_PANEL if v.is_admin else texts.ADMIN_ONLY
+        )
     return True
 
 

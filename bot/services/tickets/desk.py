@@ -1,4 +1,5 @@
-"""Tickets worked from the staff web panel: the same answer and close as in the staff chat.
+"""Tickets worked outside Telegram's staff chat (the web panel, a MAX admin's private chat):
+the same answer, close and FAQ draft as in the staff chat.
 
 An answer goes through `posting.deliver_answer` (so the parent gets exactly what a reply in
 the staff chat would give them); a close tells the asker, like «Закрыть» under a post.
@@ -48,3 +49,15 @@ async def close(messenger: Messenger, repo: Repositories, ticket_ids: list[int])
         except (Unreachable, Deferred) as exc:
             log.info("ticket %s closed from the panel; asker not told: %s", ticket_id, exc)
     return closed
+
+
+async def save_draft(repo: Repositories, ticket_id: int, staff_id: int) -> int | None:
+    """«В черновики FAQ»: the question and the latest staff answer become a draft (its id,
+    committed); None while nobody has answered, as there is nothing to propose yet."""
+    ticket = await repo.tickets.get(ticket_id)
+    answers = [m for m in ticket.messages if m.from_staff] if ticket else []
+    if ticket is None or not answers:
+        return None
+    draft = await repo.faq_log.add_draft(ticket.id, ticket.question, answers[-1].text, staff_id)
+    await repo.commit()
+    return draft.id
