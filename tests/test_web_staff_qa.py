@@ -18,9 +18,10 @@ from bot.core.config import Settings
 from bot.core.ids import internal
 from bot.services.faq import FaqService
 from bot.services.staff.web_sessions import make_token
+from broadcasts.content import Content
 from handlers.web import add_panel
 from storage.db import SessionMaker
-from storage.models import FaqEntryVersion, User
+from storage.models import Ack, Broadcast, BroadcastState, Chat, Delivery, FaqEntryVersion, User
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, make_settings
 from tests.test_web_panel import NOW, RecordingMessenger, client_for, sign_in
@@ -159,3 +160,36 @@ def kb_form(csrf: str, faq: FaqService, **changes: str) -> dict[str, str]:
         "action": "save",
     }  # fmt: skip
     return values | changes
+
+
+async def test_the_broadcast_page_names_who_pressed_oznakomlen_by_chat(
+    client: Client, settings: Settings, clock: FrozenClock, sessionmaker: SessionMaker
+) -> None:
+    """The bot's «Кто ознакомился» lists names by chat; the panel showed only a number, so a
+    staff member could not see which school had not confirmed."""
+    group, parent = -1001001, 3001
+    async with sessionmaker() as session:
+        session.add(Chat(id=group, title="Директора школ", kind="supergroup", is_active=True))
+        session.add(User(id=parent, first_name="Пётр", last_name="Лесной"))
+        broadcast = Broadcast(
+            author_id=ADMIN.id, content=Content("text", "Совещание", ack=True).to_json(),
+            audiences="directors", tags="", include_private=True, state=BroadcastState.DONE,
+            scheduled_at=NOW, created_at=NOW,
+        )  # fmt: skip
+        session.add(broadcast)
+        await session.flush()
+        session.add_all([
+            Delivery(broadcast_id=broadcast.id, chat_id=group, status="sent", updated_at=NOW),
+            Delivery(broadcast_id=broadcast.id, chat_id=parent, is_private=True, status="sent",
+                     updated_at=NOW),
+            Ack(broadcast_id=broadcast.id, chat_id=group, user_id=5, user_name="Ира <Директор>",
+                at=NOW),
+        ])  # fmt: skip
+        await session.commit()
+        broadcast_id = broadcast.id
+    await sign_in(client, settings, clock)
+    html = await (await client.get(f"/web/broadcasts/{broadcast_id}")).text()
+    assert "Кто ознакомился" in html
+    section = html.split("Кто ознакомился", 1)[1]
+    assert "Директора школ" in section and "Ира &lt;Директор&gt;" in section
+    assert "Не отметились в личных сообщениях" in section and "Пётр Лесной" in section

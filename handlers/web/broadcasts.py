@@ -143,6 +143,20 @@ async def _progress(request: web.Request, broadcast_id: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
+async def _acks(request: web.Request, broadcast_id: int) -> dict[str, Any]:
+    """«Кто ознакомился», as the bot's list: names by chat, private recipients not yet
+    confirmed (names are shown escaped by the template)."""
+    session = repo(request).session
+    report = await service.ack_report(session, broadcast_id)
+    titles = await repo(request).chats.titles(report.by_chat)
+    grouped: dict[str, list[str]] = {}
+    for chat_id, names in report.by_chat.items():
+        title = titles.get(chat_id) or (tb.PRIVATE_CHATS if chat_id > 0 else str(chat_id))
+        grouped.setdefault(title, []).extend(names)
+    pending = await repo(request).users.many(report.pending_private)
+    return {"by_chat": grouped, "pending": sorted(u.full_name for u in pending)}
+
+
 async def broadcast_view(request: web.Request) -> web.Response:
     broadcast_id = _id(request)
     progress = await _progress(request, broadcast_id)
@@ -150,7 +164,7 @@ async def broadcast_view(request: web.Request) -> web.Response:
     content = Content.from_json(broadcast.content)
     values = page(
         request, b=broadcast, progress=progress, shown=preview(content.text), ack=content.ack,
-        content=content,
+        content=content, acks=await _acks(request, broadcast_id) if content.ack else None,
         target=service.target_of(broadcast), audience_labels=tb.AUDIENCE_LABELS,
         deliveries=await PanelStatsRepo(repo(request).session).deliveries(broadcast_id),
         delivery_labels=DELIVERY_LABELS, channel_names=CHANNELS,
