@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,28 @@ async def test_the_broadcast_page_names_who_pressed_oznakomlen_by_chat(
     section = html.split("Кто ознакомился", 1)[1]
     assert "Директора школ" in section and "Ира &lt;Директор&gt;" in section
     assert "Не отметились в личных сообщениях" in section and "Пётр Лесной" in section
+
+
+async def test_cancelling_a_weekly_broadcast_says_the_repeats_stop_too(
+    client: Client, settings: Settings, clock: FrozenClock, sessionmaker: SessionMaker
+) -> None:
+    """Cancelling a weekly broadcast ends the series (no next week is booked): the notice
+    says so; cancelling it again says «уже отменена», not «завершена»."""
+    async with sessionmaker() as session:
+        session.add(Chat(id=-1001001, title="Родители 1А", kind="supergroup", is_active=True))
+        broadcast = Broadcast(
+            author_id=ADMIN.id, content=Content("text", "Дежурство").to_json(),
+            audiences="parents", tags="", include_private=False,
+            state=BroadcastState.SCHEDULED, scheduled_at=NOW + timedelta(days=2),
+            repeat="weekly", created_at=NOW,
+        )  # fmt: skip
+        session.add(broadcast)
+        await session.commit()
+        broadcast_id = broadcast.id
+    csrf = await sign_in(client, settings, clock)
+    done = await client.post(f"/web/broadcasts/{broadcast_id}/cancel", data={"csrf": csrf})
+    notice = await done.text()
+    assert "Рассылка отменена" in notice and "еженедельные повторы" in notice
+    again = await client.post(f"/web/broadcasts/{broadcast_id}/cancel", data={"csrf": csrf})
+    text = await again.text()
+    assert "уже отменена" in text and "завершена" not in text

@@ -33,6 +33,11 @@ LIVE = (BroadcastState.SCHEDULED, BroadcastState.SENDING)
 NOTICES = {
     "created": "Рассылка создана: бот отправит её в назначенное время.",
     "cancelled": "Рассылка отменена: неотправленные сообщения не уйдут.",
+    "cancelled_weekly": (
+        "Рассылка отменена: неотправленные сообщения не уйдут, еженедельные повторы тоже "
+        "прекращены. Если они ещё нужны, создайте рассылку заново."
+    ),
+    "already": "Рассылка уже отменена.",
     "late": "Отменить уже нельзя: рассылка завершена.",
 }
 DELIVERY_LABELS = {
@@ -178,14 +183,18 @@ async def progress_json(request: web.Request) -> web.Response:
 
 
 async def cancel(request: web.Request) -> web.Response:
+    """A weekly one's series ends with it (the next week is booked only after a sending)."""
     broadcast_id = _id(request)
-    if await repo(request).broadcasts.get(broadcast_id) is None:
+    broadcast = await repo(request).broadcasts.get(broadcast_id)
+    if broadcast is None:
         raise web.HTTPNotFound(text="Рассылка не найдена.")
-    done = await service.cancel_broadcast(repo(request).session, broadcast_id)
+    weekly, state = bool(broadcast.repeat), broadcast.state
+    if await service.cancel_broadcast(repo(request).session, broadcast_id):
+        done = "cancelled_weekly" if weekly else "cancelled"
+    else:
+        done = "already" if state == BroadcastState.CANCELLED else "late"
     await repo(request).commit()
-    raise web.HTTPSeeOther(
-        f"/web/broadcasts/{broadcast_id}?done={'cancelled' if done else 'late'}"
-    )
+    raise web.HTTPSeeOther(f"/web/broadcasts/{broadcast_id}?done={done}")
 
 
 async def file_view(request: web.Request) -> web.Response:
