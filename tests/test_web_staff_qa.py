@@ -24,7 +24,7 @@ from handlers.web import add_panel
 from storage.db import SessionMaker
 from storage.models import Ack, Broadcast, BroadcastState, Chat, Delivery, FaqEntryVersion, User
 from storage.repositories import Repositories
-from tests.conftest import ADMIN, make_settings
+from tests.conftest import ADMIN, STAFF_CHAT, make_settings
 from tests.test_web_panel import NOW, RecordingMessenger, client_for, sign_in
 
 Client = TestClient[web.Request, web.Application]
@@ -84,7 +84,7 @@ async def test_a_max_ticket_is_answered_into_max_not_telegram(
         f"/web/tickets/{number}/answer", data={"text": "В личном кабинете.", "csrf": csrf}
     )
     notice = await done.text()
-    assert messenger.sent and messenger.sent[-1][0] == MAX_PARENT
+    assert any(chat == MAX_PARENT for chat, _ in messenger.sent)
     assert "Ответ отправлен" in notice and "в MAX" in notice
     assert "в Telegram" not in notice
 
@@ -219,3 +219,27 @@ async def test_cancelling_a_weekly_broadcast_says_the_repeats_stop_too(
     again = await client.post(f"/web/broadcasts/{broadcast_id}/cancel", data={"csrf": csrf})
     text = await again.text()
     assert "уже отменена" in text and "завершена" not in text
+
+
+async def test_an_answer_and_a_close_in_the_panel_are_seen_in_the_staff_chat(
+    client: Client,
+    settings: Settings,
+    sessionmaker: SessionMaker,
+    clock: FrozenClock,
+    messenger: RecordingMessenger,
+) -> None:
+    """Colleagues work tickets in the staff chat: a ticket answered or closed in the panel
+    stayed «ждёт ответа» there, and a second staff member answered the parent again."""
+    number = await max_ticket(sessionmaker, "Как активировать сертификат?")
+    csrf = await sign_in(client, settings, clock)
+    await client.post(
+        f"/web/tickets/{number}/answer", data={"text": "В личном <кабинете>.", "csrf": csrf}
+    )
+    to_staff = [text for chat, text in messenger.sent if chat == STAFF_CHAT]
+    assert len(to_staff) == 1, messenger.sent
+    assert f"№{number}" in to_staff[0] and "Анна Методист" in to_staff[0]
+    assert "веб-панел" in to_staff[0] and "В личном &lt;кабинете&gt;." in to_staff[0]
+    await client.post(f"/web/tickets/{number}/close", data={"csrf": csrf})
+    to_staff = [text for chat, text in messenger.sent if chat == STAFF_CHAT]
+    assert len(to_staff) == 2 and f"№{number} закрыто" in to_staff[1]
+    assert "Анна Методист" in to_staff[1]

@@ -149,6 +149,13 @@ STAFF_NOT_DELIVERED: Final = (
     "Ответ сохранён в обращении."
 )
 STAFF_TICKET_CLOSED: Final = "Обращение №{id} закрыто ({staff})."
+# a ticket worked in the web panel, told to the staff chat (or the admins) where it was posted
+STAFF_PANEL_ANSWER: Final = (
+    "🖥 Ответ на обращение №{id} из веб-панели {outcome}. Ответил(а): {staff}.\n\n{text}"
+)
+PANEL_DELIVERED: Final = "доставлен"
+PANEL_NOT_DELIVERED: Final = "не доставлен (пользователь недоступен), сохранён в обращении"
+STAFF_PANEL_CLOSED: Final = "Обращение №{id} закрыто в веб-панели ({staff})."
 STAFF_TICKET_GONE: Final = "Обращение не найдено (возможно, пользователь удалил свои данные)."
 STAFF_ALREADY_CLOSED: Final = "Обращение №{id} уже закрыто."
 STAFF_DRAFT_SAVED: Final = (

@@ -12,8 +12,17 @@ from aiohttp import web
 
 from bot.core.ids import channel_of
 from bot.services.tickets import desk
+from bot.services.tickets.posting import staff_targets
 from bot.texts.chats import CHANNEL_TITLES
-from handlers.web.context import MESSENGER, id_or_404, int_or_none, page, repo, staff
+from handlers.web.context import (
+    MESSENGER,
+    SETTINGS,
+    id_or_404,
+    int_or_none,
+    page,
+    repo,
+    staff,
+)
 from storage.models import TicketStatus
 
 STATUSES = {
@@ -45,6 +54,11 @@ def _notice(request: web.Request, channel: str = "") -> str | None:
     if key not in NOTICES:
         return None
     return NOTICES[key].format(n=int(count) if count.isdigit() else 0, channel=channel)
+
+
+def _staff_chats(request: web.Request) -> list[int]:
+    """Where tickets are posted (the staff chat, or every admin): told of the panel's work."""
+    return staff_targets(request.app[SETTINGS])
 
 
 def _ticket_id(request: web.Request) -> int:
@@ -87,7 +101,7 @@ async def answer(request: web.Request) -> web.Response:
     person = staff(request)
     delivered = await desk.answer(
         request.app[MESSENGER], repo(request), ticket_id, (person.staff_id, person.name),
-        text[: desk.ANSWER_LIMIT],
+        text[: desk.ANSWER_LIMIT], staff_chats=_staff_chats(request),
     )  # fmt: skip
     if delivered is None:
         raise web.HTTPNotFound(text="Обращение не найдено.")
@@ -96,7 +110,10 @@ async def answer(request: web.Request) -> web.Response:
 
 async def close_one(request: web.Request) -> web.Response:
     ticket_id = _ticket_id(request)
-    closed = await desk.close(request.app[MESSENGER], repo(request), [ticket_id])
+    closed = await desk.close(
+        request.app[MESSENGER], repo(request), [ticket_id],
+        staff_name=staff(request).name, staff_chats=_staff_chats(request),
+    )  # fmt: skip
     raise web.HTTPSeeOther(f"/web/tickets/{ticket_id}?done=closed&n={closed}")
 
 
@@ -105,7 +122,10 @@ async def close_many(request: web.Request) -> web.Response:
     ids = sorted({n for v in form.getall("id", []) if (n := int_or_none(v)) is not None})
     if not ids:
         raise web.HTTPSeeOther("/web/tickets?done=none")
-    closed = await desk.close(request.app[MESSENGER], repo(request), ids)
+    closed = await desk.close(
+        request.app[MESSENGER], repo(request), ids,
+        staff_name=staff(request).name, staff_chats=_staff_chats(request),
+    )  # fmt: skip
     raise web.HTTPSeeOther(f"/web/tickets?done=closed&n={closed}")
 
 
