@@ -113,3 +113,39 @@ async def test_to_kb_in_max_points_staff_to_the_panel_and_refuses_others(
     payload = card.button(BTN_TO_KB)["payload"]
     forged = await answered(fake, fake.press_payload(MOTHER, card, payload))
     assert texts.ADMIN_ONLY in str(forged)
+
+
+async def test_a_second_max_admin_sees_the_answer_and_the_close_of_a_colleague(
+    db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> None:
+    """Each MAX admin gets the ticket privately: one answered and the other, not knowing,
+    answered the parent a second time. Now the others are told who answered what."""
+    second = MaxUser(50_000_000_002, "Олег", "Завучев")
+    async with FakeMaxServer() as fake:
+        settings = make_settings(
+            db_path, bot_token=None, admin_ids="", staff_chat_id=None,
+            max_bot_token=fake.token, max_api_url=fake.url,
+            max_admin_ids=f"{ADMIN.user_id},{second.user_id}",
+        )  # fmt: skip
+        services = Services(settings, sessionmaker, faq_service)
+        runtime = MaxRuntime(
+            settings, sessionmaker, services.faq, services.querylog, services.clock,
+            services.switchboard, poll_seconds=1, roster=services.roster,
+        )  # fmt: skip
+        await runtime.start()
+        try:
+            fake.bot_started(second)
+            await fake.wait_sent(second, 1)
+            card = await ticket_card(fake)
+            await fake.wait_sent(second, 2, within=20)
+            fake.press(ADMIN, card, texts.BTN_REPLY)
+            await fake.wait_sent(ADMIN, 3)
+            fake.user_writes(ADMIN, "Да, с собакой-поводырём можно.")
+            note = (await fake.wait_sent(second, 3))[-1]
+            assert "№1" in note.plain and "Анна Методист" in note.plain
+            assert "поводырём" in note.plain
+            fake.press(ADMIN, card, texts.BTN_CLOSE)
+            closed = (await fake.wait_sent(second, 4))[-1]
+            assert "№1 закрыто" in closed.plain and "Анна Методист" in closed.plain
+        finally:
+            await runtime.stop()

@@ -155,6 +155,7 @@ STAFF_PANEL_ANSWER: Final = (
 )
 PANEL_DELIVERED: Final = "доставлен"
 PANEL_NOT_DELIVERED: Final = "не доставлен (пользователь недоступен), сохранён в обращении"
+STAFF_ANSWERED_NOTE: Final = "✅ На обращение №{id} ответил(а) {staff}:\n\n{text}"
 STAFF_PANEL_CLOSED: Final = "Обращение №{id} закрыто в веб-панели ({staff})."
 STAFF_TICKET_GONE: Final = "Обращение не найдено (возможно, пользователь удалил свои данные)."
 STAFF_ALREADY_CLOSED: Final = "Обращение №{id} уже закрыто."

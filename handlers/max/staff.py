@@ -8,10 +8,10 @@ from __future__ import annotations
 from contextlib import suppress
 
 from bot import texts
-from bot.core.markup import fill, q
+from bot.core.markup import clip, fill, q
 from bot.core.messages import Deferred, Unreachable
 from bot.services.tickets import desk
-from bot.services.tickets.posting import deliver_answer
+from bot.services.tickets.posting import deliver_answer, staff_targets
 from bot.texts import max as max_texts
 from handlers.max import updates
 from handlers.max.context import JsonDict, MaxContext, Routes
@@ -77,7 +77,9 @@ async def close(v: Visit, ticket_id: int, asker_chat: int) -> None:
         await updates.answer(v.ctx, v.update, fill(texts.STAFF_ALREADY_CLOSED, id=ticket_id))
         return
     await updates.answer(v.ctx, v.update)
-    await v.say(fill(texts.STAFF_TICKET_CLOSED, id=ticket_id, staff=v.user.full_name))
+    closed = fill(texts.STAFF_TICKET_CLOSED, id=ticket_id, staff=v.user.full_name)
+    await v.say(closed)
+    await desk.tell_colleagues(v.ctx.messenger, staff_targets(v.ctx.settings), v.uid, closed)
     with suppress(Unreachable, Deferred):  # the asker left; the ticket is closed either way
         await v.ctx.messenger.send(asker_chat, fill(texts.TICKET_CLOSED_USER, id=ticket_id))
 
@@ -100,6 +102,9 @@ async def answer_typed(ctx: MaxContext, update: JsonDict) -> bool:
         delivered = await deliver_answer(ctx.messenger, v.repo, ticket, staff, q(text), text)
         template = texts.STAFF_DELIVERED if delivered else texts.STAFF_NOT_DELIVERED
         await v.say(fill(template, id=ticket.id, staff=staff[1]))
+        note = fill(texts.STAFF_ANSWERED_NOTE, id=ticket.id, staff=staff[1],
+                    text=clip(text, desk.NOTE_LIMIT))  # fmt: skip
+        await desk.tell_colleagues(ctx.messenger, staff_targets(ctx.settings), v.uid, note)
     return True
 
 

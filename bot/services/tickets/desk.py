@@ -49,6 +49,14 @@ async def answer(
     return delivered
 
 
+async def tell_colleagues(
+    messenger: Messenger, targets: Sequence[int], here: int, text: str
+) -> None:
+    """Without a shared staff chat each admin has the ticket privately: the others hear who
+    answered or closed it (`here`, the chat it was done in, is not told again)."""
+    await _tell_staff(messenger, [chat for chat in targets if chat != here], text)
+
+
 async def _tell_staff(messenger: Messenger, chats: Sequence[int], text: str) -> None:
     """A note for colleagues; one that cannot be posted now is not worth a retry queue."""
     for chat_id in chats:
