@@ -76,6 +76,7 @@ async def test_every_button_of_a_ticket_card_in_max_leads_somewhere(
     fake = max_only
     card = await ticket_card(fake)
     assert QUESTION in card.plain
+    assert "(Reply)" not in card.plain and "Ответить" in card.plain  # a MAX reply is no answer
     labels = [button["text"] for row in card.buttons() for button in row]
     for label in labels:
         if label in (texts.BTN_REPLY, texts.BTN_CLOSE):

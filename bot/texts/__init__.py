@@ -131,8 +131,11 @@ STAFF_TICKET: Final = (
     "📨 <b>Обращение №{id}</b> · {status}\n"
     "От: {name}{username} · {role} · {channel}, id <code>{user_id}</code>\n\n"
     "{body}\n\n"
-    "<i>Ответьте на это сообщение (Reply) или нажмите «Ответить».</i>"
+    "<i>{hint}</i>"
 )
+# how to answer a ticket post: MAX staff answer through «Ответить» only (no reply there)
+STAFF_TICKET_HINT: Final = "Ответьте на это сообщение (Reply) или нажмите «Ответить»."
+STAFF_TICKET_HINT_MAX: Final = "Нажмите «Ответить» и напишите ответ следующим сообщением."
 STAFF_FOLLOW_UP: Final = "➕ <b>Обращение №{id}</b>, дополнение от {name}:\n\n{text}"
 STAFF_REPLY_PROMPT: Final = (
     '<a href="tg://user?id={user_id}">{staff}</a>, напишите ответ на обращение №{id} одним '
