@@ -243,3 +243,33 @@ async def test_an_answer_and_a_close_in_the_panel_are_seen_in_the_staff_chat(
     to_staff = [text for chat, text in messenger.sent if chat == STAFF_CHAT]
     assert len(to_staff) == 2 and f"№{number} закрыто" in to_staff[1]
     assert "Анна Методист" in to_staff[1]
+
+
+async def test_in_a_max_only_moc_the_panels_answer_is_told_to_the_max_admins(
+    db_path: Path, sessionmaker: SessionMaker, clock: FrozenClock
+) -> None:
+    """No Telegram: tickets go to the MAX_ADMIN_IDS admins privately, so they are the ones
+    to hear that a colleague answered in the panel (ADMIN_IDS is empty there)."""
+    settings = make_settings(
+        db_path, web_secret="panel-test-secret", bot_token=None, admin_ids="",
+        staff_chat_id=None, max_admin_ids="777",
+    )  # fmt: skip
+    async with sessionmaker() as session:
+        admin = await Repositories(session).channel_ids.internal("max", "user", 777)
+        await session.commit()
+    number = await max_ticket(sessionmaker, "Где взять номер сертификата?")
+    messenger = RecordingMessenger()
+    client = await client_for(settings, sessionmaker, messenger, clock)
+    try:
+        token = make_token(settings, admin, "Ирина Завуч", clock.now())
+        assert (await client.get("/web/login", params={"t": token})).status == 200
+        page = await (await client.get(f"/web/tickets/{number}")).text()
+        found = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert found is not None
+        await client.post(
+            f"/web/tickets/{number}/answer", data={"text": "В кабинете.", "csrf": found[1]}
+        )
+    finally:
+        await client.close()
+    notes = [text for chat, text in messenger.sent if chat == admin]
+    assert len(notes) == 1 and f"№{number}" in notes[0] and "Ирина Завуч" in notes[0]

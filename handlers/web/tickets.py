@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bot.core.ids import channel_of
 from bot.services.tickets import desk
-from bot.services.tickets.posting import staff_targets
+from bot.services.tickets.posting import reachable_staff
 from bot.texts.chats import CHANNEL_TITLES
 from handlers.web.context import (
     MESSENGER,
@@ -56,9 +56,9 @@ def _notice(request: web.Request, channel: str = "") -> str | None:
     return NOTICES[key].format(n=int(count) if count.isdigit() else 0, channel=channel)
 
 
-def _staff_chats(request: web.Request) -> list[int]:
+async def _staff_chats(request: web.Request) -> list[int]:
     """Where tickets are posted (the staff chat, or every admin): told of the panel's work."""
-    return staff_targets(request.app[SETTINGS])
+    return await reachable_staff(request.app[SETTINGS], repo(request))
 
 
 def _ticket_id(request: web.Request) -> int:
@@ -101,7 +101,7 @@ async def answer(request: web.Request) -> web.Response:
     person = staff(request)
     delivered = await desk.answer(
         request.app[MESSENGER], repo(request), ticket_id, (person.staff_id, person.name),
-        text[: desk.ANSWER_LIMIT], staff_chats=_staff_chats(request),
+        text[: desk.ANSWER_LIMIT], staff_chats=await _staff_chats(request),
     )  # fmt: skip
     if delivered is None:
         raise web.HTTPNotFound(text="Обращение не найдено.")
@@ -112,7 +112,7 @@ async def close_one(request: web.Request) -> web.Response:
     ticket_id = _ticket_id(request)
     closed = await desk.close(
         request.app[MESSENGER], repo(request), [ticket_id],
-        staff_name=staff(request).name, staff_chats=_staff_chats(request),
+        staff_name=staff(request).name, staff_chats=await _staff_chats(request),
     )  # fmt: skip
     raise web.HTTPSeeOther(f"/web/tickets/{ticket_id}?done=closed&n={closed}")
 
@@ -124,7 +124,7 @@ async def close_many(request: web.Request) -> web.Response:
         raise web.HTTPSeeOther("/web/tickets?done=none")
     closed = await desk.close(
         request.app[MESSENGER], repo(request), ids,
-        staff_name=staff(request).name, staff_chats=_staff_chats(request),
+        staff_name=staff(request).name, staff_chats=await _staff_chats(request),
     )  # fmt: skip
     raise web.HTTPSeeOther(f"/web/tickets?done=closed&n={closed}")
 

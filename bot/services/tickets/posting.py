@@ -43,6 +43,15 @@ def staff_targets(settings: Settings) -> list[int]:
     return sorted(settings.admin_ids)
 
 
+async def reachable_staff(settings: Settings, repo: Repositories) -> list[int]:
+    """`staff_targets` as the running bot has them: without Telegram (MAX only) tickets go
+    to the MAX_ADMIN_IDS admins, by their internal ids (bot.app.max_runtime does the same)."""
+    if settings.bot_token is not None:
+        return staff_targets(settings)
+    found = [await repo.channel_ids.find("max", "user", i) for i in sorted(settings.max_admin_ids)]
+    return [i for i in found if i is not None]
+
+
 async def is_staff(roster: Roster, repo: Repositories, user_id: int, chat_id: int) -> bool:
     """Staff anywhere; anyone inside the staff group (it is private to staff)."""
     staff_chat = roster.settings.staff_chat_id
