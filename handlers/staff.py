@@ -20,10 +20,12 @@ from aiogram.types import CallbackQuery, ForceReply, Message
 
 from bot import texts
 from bot.core.clock import Clock
-from bot.core.markup import fill
+from bot.core.config import Settings
+from bot.core.markup import clip, fill
 from bot.core.messages import Deferred, Messenger, Switchboard, Unreachable
 from bot.services.staff.roster import Roster
-from bot.services.tickets.posting import deliver_answer, is_staff
+from bot.services.tickets import desk
+from bot.services.tickets.posting import deliver_answer, is_staff, staff_targets
 from handlers.tg.callbacks import TicketCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
 from handlers.tg.messenger import people
@@ -59,6 +61,7 @@ async def staff_reply(
     roster: Roster,
     bot: Bot,
     state: FSMContext,
+    settings: Settings,
     messenger: Switchboard | None = None,
 ) -> None:
     """A reply to a ticket post (or to the «Ответить» prompt) is the answer to that ticket."""
@@ -69,7 +72,7 @@ async def staff_reply(
     ticket = await repo.tickets.by_post(message.chat.id, message.reply_to_message.message_id)
     if ticket is None:
         raise SkipHandler
-    answered = await _deliver(message, repo, people(bot, messenger), ticket)
+    answered = await _deliver(message, repo, people(bot, messenger), ticket, settings)
     if answered and await state.get_state() is not None:
         await state.clear()  # answered through the reply box: the «Ответить» wait is over
 
@@ -80,6 +83,7 @@ async def answer_typed(
     bot: Bot,
     state: FSMContext,
     clock: Clock,
+    settings: Settings,
     messenger: Switchboard | None = None,
 ) -> None:
     """The staffer's next plain message after «Ответить» answers the ticket."""
@@ -94,15 +98,15 @@ async def answer_typed(
         await state.clear()
         await message.reply(texts.STAFF_TICKET_GONE)
         return
-    if await _deliver(message, repo, people(bot, messenger), ticket):
+    if await _deliver(message, repo, people(bot, messenger), ticket, settings):
         await state.clear()
 
 
 async def _deliver(
-    message: Message, repo: Repositories, to_asker: Messenger, ticket: Ticket
+    message: Message, repo: Repositories, to_asker: Messenger, ticket: Ticket, settings: Settings
 ) -> bool:
     """Send the staffer's message to the asker (in whichever messenger they asked); False
-    (and a note) when it has no text."""
+    (and a note) when it has no text. Admins who got the ticket privately hear of it."""
     assert message.from_user is not None
     plain = message.text or message.caption
     if not plain:
@@ -113,6 +117,9 @@ async def _deliver(
     delivered = await deliver_answer(to_asker, repo, ticket, staff, html_text, plain)
     template = texts.STAFF_DELIVERED if delivered else texts.STAFF_NOT_DELIVERED
     await message.reply(fill(template, id=ticket.id, staff=staff[1]))
+    note = fill(texts.STAFF_ANSWERED_NOTE, id=ticket.id, staff=staff[1],
+                text=clip(plain, desk.NOTE_LIMIT))  # fmt: skip
+    await desk.tell_colleagues(to_asker, staff_targets(settings), message.chat.id, note)
     return True
 
 
@@ -124,6 +131,7 @@ async def staff_action(
     bot: Bot,
     state: FSMContext,
     clock: Clock,
+    settings: Settings,
     messenger: Switchboard | None = None,
 ) -> None:
     chat_id = query.message.chat.id if query.message else query.from_user.id
@@ -154,10 +162,12 @@ async def staff_action(
             return
         await query.answer()
         await drop_keyboard(query)
-        await send_to_chat(
-            query, fill(texts.STAFF_TICKET_CLOSED, id=ticket.id, staff=_staff_name(query))
-        )
+        closed = fill(texts.STAFF_TICKET_CLOSED, id=ticket.id, staff=_staff_name(query))
+        await send_to_chat(query, closed)
         await _tell_asker_closed(people(bot, messenger), ticket.chat_id, ticket.id)
+        await desk.tell_colleagues(
+            people(bot, messenger), staff_targets(settings), chat_id, closed
+        )
     else:
         await _save_draft(query, repo, ticket.id)
 
@@ -168,18 +178,12 @@ async def _tell_asker_closed(to_asker: Messenger, chat_id: int, ticket_id: int) 
 
 
 async def _save_draft(query: CallbackQuery, repo: Repositories, ticket_id: int) -> None:
-    ticket = await repo.tickets.get(ticket_id)
-    assert ticket is not None
-    answers = [m for m in ticket.messages if m.from_staff]
-    if not answers:
+    draft = await desk.save_draft(repo, ticket_id, query.from_user.id)
+    if draft is None:
         await query.answer(texts.STAFF_DRAFT_NO_ANSWER, show_alert=True)
         return
-    draft = await repo.faq_log.add_draft(
-        ticket.id, ticket.question, answers[-1].text, query.from_user.id
-    )
-    await repo.commit()
     await query.answer()
-    await send_to_chat(query, fill(texts.STAFF_DRAFT_SAVED, draft=draft.id, id=ticket.id))
+    await send_to_chat(query, fill(texts.STAFF_DRAFT_SAVED, draft=draft, id=ticket_id))
 
 
 def create_router() -> Router:

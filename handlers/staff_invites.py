@@ -16,6 +16,7 @@ from aiogram.utils.deep_linking import create_start_link
 from bot import texts
 from bot.core.clock import Clock
 from bot.core.config import Settings
+from bot.core.ids import channel_of
 from bot.core.markup import fill
 from bot.services.staff import members
 from bot.services.staff.roster import Roster
@@ -69,8 +70,16 @@ async def _listing(
     roles = await roster.members(repo)
     known = {user.id: user for user in await repo.users.many(roles)}
     order = sorted(roles, key=lambda i: (roles[i] != StaffRole.OWNER, i))
-    names = {i: known[i].full_name if i in known else f"id {i}" for i in order}
-    lines = [fill(t.STAFF_LINE, name=names[i], role=t.ROLE_NAMES[roles[i]]) for i in order]
+    names = {
+        i: known[i].full_name if i in known
+        else t.STAFF_NO_NAME.format(id=await repo.channel_ids.external(i) or i)
+        for i in order
+    }  # fmt: skip
+    lines = [
+        fill(t.STAFF_LINE, name=names[i], role=t.ROLE_NAMES[roles[i]],
+             where=t.STAFF_IN_MAX if channel_of(i) == "max" else "")
+        for i in order
+    ]  # fmt: skip
     buttons = [
         [InlineKeyboardButton(text=t.BTN_REMOVE.format(name=names[i])[:64], callback_data=data)]
         for i in order

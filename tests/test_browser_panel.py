@@ -68,9 +68,11 @@ async def test_staff_answer_a_ticket_in_the_browser(harness: BotHarness, panel: 
 
         await item.click()
         await page.wait_for_url(f"**/web/tickets/{ticket_id}")
-        await page.get_by_label("Ответ родителю").fill("Да, можно: предупредите педагога.")
+        await page.get_by_label("Ответ (придёт автору вопроса").fill(
+            "Да, можно: предупредите педагога."
+        )
         await page.get_by_role("button", name="Отправить ответ").click()
-        await page.get_by_text("Ответ отправлен родителю").wait_for(timeout=15_000)
+        await page.get_by_text("Ответ отправлен в Telegram").wait_for(timeout=15_000)
 
         await page.get_by_role("link", name="Сводка").click()
         await page.wait_for_url("**/web/summary")

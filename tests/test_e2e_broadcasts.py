@@ -320,6 +320,21 @@ async def test_second_admin_is_told_it_was_already_cancelled(harness: Staff) -> 
     assert [b.state for b in await broadcasts_in_db(h)] == [BroadcastState.CANCELLED]
 
 
+async def test_cancelling_a_weekly_broadcast_says_the_repeats_end(harness: Staff) -> None:
+    """No next week is booked after a cancel: the staff member is told, not left guessing."""
+    h = harness
+    async with h.sessionmaker() as session:
+        created = await service.create_broadcast(
+            session, author_id=ADMIN.id, content=Content("text", "Дежурство"),
+            target=service.Target(("parents",)), at=TOMORROW_10, now=NOW, repeat="weekly",
+        )  # fmt: skip
+        await session.commit()
+    listing = await h.say(ADMIN, "/broadcasts")
+    cancelled = await h.press(ADMIN, listing, f"❌ №{created.id} Отменить")
+    assert f"Рассылка №{created.id} отменена" in txt(cancelled)
+    assert "Еженедельные повторы тоже прекращены" in txt(cancelled)
+
+
 async def test_reschedule_with_a_typed_date(harness: Staff) -> None:
     h = harness
     async with h.sessionmaker() as session:

@@ -155,9 +155,9 @@ async def test_schedule_at_a_local_time_and_cancel(
     cancelled = await client.post(
         f"/web/broadcasts/{broadcast_id}/cancel", data={"csrf": csrf}, allow_redirects=False
     )
-    assert cancelled.headers["Location"].endswith("done=cancelled")
+    assert cancelled.headers["Location"].endswith("done=cancelled_weekly")  # the series ends
     again = await client.post(f"/web/broadcasts/{broadcast_id}/cancel", data={"csrf": csrf})
-    assert "Отменить уже нельзя" in await again.text()
+    assert "Рассылка уже отменена" in await again.text()
     async with sessionmaker() as session:
         states = (await session.scalars(select(Broadcast.state))).all()
         assert list(states) == [BroadcastState.CANCELLED]

@@ -189,7 +189,7 @@ async def test_edit_checks_like_the_bot_and_queues_notices_for_time_and_place(
         client, f"/web/events/{event_id}/edit",
         {**form, "place": "ул. Мира, 5 <актовый зал>", "title": "Новое название"}, csrf,
     )  # fmt: skip
-    assert "участникам отправляется уведомление (рассылок: 2)" in html
+    assert "уведомление получат записанные и ожидающие: 3" in html  # people, not broadcasts
     async with sessionmaker() as session:
         notices = (await session.scalars(select(Broadcast))).all()
         whom = (await session.scalars(select(Delivery.chat_id).order_by(Delivery.chat_id))).all()
@@ -290,7 +290,9 @@ async def test_cancel_needs_the_tick_and_queues_one_notice(
     assert "поставьте галочку" in html
     assert (await load_event(sessionmaker, event_id)).status == EventStatus.PUBLISHED
     _, html = await post(client, f"/web/events/{event_id}/cancel", {"sure": "yes"}, csrf)
-    assert "уведомлений поставлено в очередь: 1" in html and "Изменить" not in html
+    # two people are told (one registered, one waiting), in one notice broadcast
+    told = "уведомление получат записанные и ожидающие: 2"
+    assert told in html and "Изменить" not in html
     _, html = await post(client, f"/web/events/{event_id}/cancel", {"sure": "yes"}, csrf)
     assert "уже отменено" in html
     async with sessionmaker() as session:

@@ -131,8 +131,11 @@ STAFF_TICKET: Final = (
     "📨 <b>Обращение №{id}</b> · {status}\n"
     "От: {name}{username} · {role} · {channel}, id <code>{user_id}</code>\n\n"
     "{body}\n\n"
-    "<i>Ответьте на это сообщение (Reply) или нажмите «Ответить».</i>"
+    "<i>{hint}</i>"
 )
+# how to answer a ticket post: MAX staff answer through «Ответить» only (no reply there)
+STAFF_TICKET_HINT: Final = "Ответьте на это сообщение (Reply) или нажмите «Ответить»."
+STAFF_TICKET_HINT_MAX: Final = "Нажмите «Ответить» и напишите ответ следующим сообщением."
 STAFF_FOLLOW_UP: Final = "➕ <b>Обращение №{id}</b>, дополнение от {name}:\n\n{text}"
 STAFF_REPLY_PROMPT: Final = (
     '<a href="tg://user?id={user_id}">{staff}</a>, напишите ответ на обращение №{id} одним '
@@ -149,6 +152,14 @@ STAFF_NOT_DELIVERED: Final = (
     "Ответ сохранён в обращении."
 )
 STAFF_TICKET_CLOSED: Final = "Обращение №{id} закрыто ({staff})."
+# a ticket worked in the web panel, told to the staff chat (or the admins) where it was posted
+STAFF_PANEL_ANSWER: Final = (
+    "🖥 Ответ на обращение №{id} из веб-панели {outcome}. Ответил(а): {staff}.\n\n{text}"
+)
+PANEL_DELIVERED: Final = "доставлен"
+PANEL_NOT_DELIVERED: Final = "не доставлен (пользователь недоступен), сохранён в обращении"
+STAFF_ANSWERED_NOTE: Final = "✅ На обращение №{id} ответил(а) {staff}:\n\n{text}"
+STAFF_PANEL_CLOSED: Final = "Обращение №{id} закрыто в веб-панели ({staff})."
 STAFF_TICKET_GONE: Final = "Обращение не найдено (возможно, пользователь удалил свои данные)."
 STAFF_ALREADY_CLOSED: Final = "Обращение №{id} уже закрыто."
 STAFF_DRAFT_SAVED: Final = (

@@ -154,6 +154,9 @@ BTN_MOVE_ONE: Final = "🕒 №{id} Перенести"
 BTN_ACKS_ONE: Final = "👀 №{id} Кто ознакомился"
 NOT_FOUND: Final = "Рассылка №{id} не найдена."
 CANCELLED_ONE: Final = "❌ Рассылка №{id} отменена ({who})."
+CANCELLED_WEEKLY: Final = (
+    " Еженедельные повторы тоже прекращены: если они ещё нужны, создайте рассылку заново."
+)
 ALREADY_CANCELLED: Final = "Рассылка №{id} уже отменена."
 CANNOT_CANCEL: Final = "Рассылку №{id} уже не отменить: она {state}."
 ASK_MOVE: Final = (

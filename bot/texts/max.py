@@ -19,6 +19,14 @@ CANCELLED: Final = "Хорошо, отменил. Напишите вопрос,
 STAFF_ANSWER_PROMPT: Final = (
     "Напишите ответ на обращение №{id} следующим сообщением — он уйдёт автору. /cancel — отмена."
 )
+STAFF_DRAFT_SAVED: Final = (  # MAX has no /faq_drafts: the list is in the file export
+    "Черновик №{draft} для FAQ сохранён из обращения №{id}. "
+    "Выгрузка — <code>python -m bot faq drafts</code>."
+)
+KB_IN_PANEL: Final = (  # «➕ В базу» under a ticket: its dialog is Telegram's staff chat's
+    "Добавить вопрос в базу знаний из MAX нельзя. Откройте веб-панель (/web) → «База знаний»: "
+    "там вопрос можно добавить к статье или начать с него новую."
+)
 PROFILE_CONTACT: Final = "Шаг 4 из 5. Напишите телефон или e-mail для связи."
 PROFILE_PRESS: Final = "Нажмите одну из кнопок выше."
 EDIT_DROPPED: Final = "Изменение отменено, мероприятие осталось как было."

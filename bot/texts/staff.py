@@ -24,7 +24,9 @@ INVITE_OUTCOMES: Final = {
     ),
 }
 STAFF_LIST: Final = "<b>Сотрудники МОЦ</b>\n{people}\n\nНовый сотрудник — /invite."
-STAFF_LINE: Final = "• {name} — {role}"
+STAFF_LINE: Final = "• {name} — {role}{where}"
+STAFF_IN_MAX: Final = ", MAX"  # a Telegram-only list reads as before; MAX people are marked
+STAFF_NO_NAME: Final = "id {id}"  # never wrote to the bot: the id in its own messenger
 ROLE_NAMES: Final = {"owner": "владелец", "staff": "сотрудник"}
 BTN_REMOVE: Final = "Удалить: {name}"
 REMOVE_OUTCOMES: Final = {

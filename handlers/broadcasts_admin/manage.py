@@ -94,11 +94,14 @@ async def _refuse(
 
 
 async def cancel_one(query: CallbackQuery, bid: int, repo: Repositories) -> None:
+    before = await service.status(repo.session, bid)
     cancelled = await service.cancel_broadcast(repo.session, bid)
     await repo.commit()
     if cancelled:
         await query.answer()
-        await send_to_chat(query, fill(t.CANCELLED_ONE, id=bid, who=query.from_user.full_name))
+        text = fill(t.CANCELLED_ONE, id=bid, who=query.from_user.full_name)
+        weekly = before is not None and before.repeat  # the series ends with it
+        await send_to_chat(query, text + (t.CANCELLED_WEEKLY if weekly else ""))
         return
     item = await service.status(repo.session, bid)
     if item is not None and item.state == BroadcastState.CANCELLED:

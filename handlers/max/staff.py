@@ -1,16 +1,17 @@
 """МОЦ staff in MAX, when there is no Telegram staff chat (MAX only): each MAX_ADMIN_IDS admin
 gets the ticket privately (`MaxRuntime` makes them the staff targets); «Ответить» and the next
-message answer it through `deliver_answer`, «Закрыть» closes it — as handlers/staff.py does
-in Telegram, where the posts carry the same `tk:…` payloads."""
+message answer it through `deliver_answer`, «Закрыть» closes it, «В черновики FAQ» saves a
+draft — as handlers/staff.py does in Telegram, where the posts carry the same `tk:…` payloads."""
 
 from __future__ import annotations
 
 from contextlib import suppress
 
 from bot import texts
-from bot.core.markup import fill, q
+from bot.core.markup import clip, fill, q
 from bot.core.messages import Deferred, Unreachable
-from bot.services.tickets.posting import deliver_answer
+from bot.services.tickets import desk
+from bot.services.tickets.posting import deliver_answer, staff_targets
 from bot.texts import max as max_texts
 from handlers.max import updates
 from handlers.max.context import JsonDict, MaxContext, Routes
@@ -23,6 +24,8 @@ ANSWERING = "answer:"
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     prefix, _, rest = updates.payload(update).partition(":")
     action, _, raw = rest.partition(":")
+    if prefix == "kb" and action == "pick":
+        return await kb_pick(ctx, update)
     if prefix != "tk" or action not in ("reply", "close", "draft"):
         return False
     async with visit(ctx, update) as v:
@@ -40,8 +43,30 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             await v.say(fill(max_texts.STAFF_ANSWER_PROMPT, id=ticket.id))
         elif action == "close":
             await close(v, ticket.id, ticket.chat_id)
-        else:  # drafts are made in Telegram's staff chat
-            await updates.answer(ctx, update, texts.ADMIN_ONLY)
+        else:
+            await draft(v, ticket.id)
+    return True
+
+
+async def draft(v: Visit, ticket_id: int) -> None:
+    """«В черновики FAQ», as under a post in Telegram's staff chat."""
+    saved = await desk.save_draft(v.repo, ticket_id, v.uid)
+    if saved is None:
+        await updates.answer(v.ctx, v.update, texts.STAFF_DRAFT_NO_ANSWER)
+        return
+    await updates.answer(v.ctx, v.update)
+    await v.say(fill(max_texts.STAFF_DRAFT_SAVED, draft=saved, id=ticket_id))
+
+
+async def kb_pick(ctx: MaxContext, update: JsonDict) -> bool:
+    """«➕ В базу» under a ticket card: the picking dialog lives in Telegram's staff chat and
+    the panel, so a MAX admin is pointed to the panel instead of a «stale button»."""
+    async with visit(ctx, update) as v:
+        if v is None:
+            return False
+        await updates.answer(
+            ctx, update, max_texts.KB_IN_PANEL if v.is_admin else texts.ADMIN_ONLY
+        )
     return True
 
 
@@ -52,7 +77,9 @@ async def close(v: Visit, ticket_id: int, asker_chat: int) -> None:
         await updates.answer(v.ctx, v.update, fill(texts.STAFF_ALREADY_CLOSED, id=ticket_id))
         return
     await updates.answer(v.ctx, v.update)
-    await v.say(fill(texts.STAFF_TICKET_CLOSED, id=ticket_id, staff=v.user.full_name))
+    closed = fill(texts.STAFF_TICKET_CLOSED, id=ticket_id, staff=v.user.full_name)
+    await v.say(closed)
+    await desk.tell_colleagues(v.ctx.messenger, staff_targets(v.ctx.settings), v.uid, closed)
     with suppress(Unreachable, Deferred):  # the asker left; the ticket is closed either way
         await v.ctx.messenger.send(asker_chat, fill(texts.TICKET_CLOSED_USER, id=ticket_id))
 
@@ -75,6 +102,9 @@ async def answer_typed(ctx: MaxContext, update: JsonDict) -> bool:
         delivered = await deliver_answer(ctx.messenger, v.repo, ticket, staff, q(text), text)
         template = texts.STAFF_DELIVERED if delivered else texts.STAFF_NOT_DELIVERED
         await v.say(fill(template, id=ticket.id, staff=staff[1]))
+        note = fill(texts.STAFF_ANSWERED_NOTE, id=ticket.id, staff=staff[1],
+                    text=clip(text, desk.NOTE_LIMIT))  # fmt: skip
+        await desk.tell_colleagues(ctx.messenger, staff_targets(ctx.settings), v.uid, note)
     return True
 
 

@@ -33,6 +33,11 @@ LIVE = (BroadcastState.SCHEDULED, BroadcastState.SENDING)
 NOTICES = {
     "created": "Рассылка создана: бот отправит её в назначенное время.",
     "cancelled": "Рассылка отменена: неотправленные сообщения не уйдут.",
+    "cancelled_weekly": (
+        "Рассылка отменена: неотправленные сообщения не уйдут, еженедельные повторы тоже "
+        "прекращены. Если они ещё нужны, создайте рассылку заново."
+    ),
+    "already": "Рассылка уже отменена.",
     "late": "Отменить уже нельзя: рассылка завершена.",
 }
 DELIVERY_LABELS = {
@@ -143,6 +148,20 @@ async def _progress(request: web.Request, broadcast_id: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
+async def _acks(request: web.Request, broadcast_id: int) -> dict[str, Any]:
+    """«Кто ознакомился», as the bot's list: names by chat, private recipients not yet
+    confirmed (names are shown escaped by the template)."""
+    session = repo(request).session
+    report = await service.ack_report(session, broadcast_id)
+    titles = await repo(request).chats.titles(report.by_chat)
+    grouped: dict[str, list[str]] = {}
+    for chat_id, names in report.by_chat.items():
+        title = titles.get(chat_id) or (tb.PRIVATE_CHATS if chat_id > 0 else str(chat_id))
+        grouped.setdefault(title, []).extend(names)
+    pending = await repo(request).users.many(report.pending_private)
+    return {"by_chat": grouped, "pending": sorted(u.full_name for u in pending)}
+
+
 async def broadcast_view(request: web.Request) -> web.Response:
     broadcast_id = _id(request)
     progress = await _progress(request, broadcast_id)
@@ -150,7 +169,7 @@ async def broadcast_view(request: web.Request) -> web.Response:
     content = Content.from_json(broadcast.content)
     values = page(
         request, b=broadcast, progress=progress, shown=preview(content.text), ack=content.ack,
-        content=content,
+        content=content, acks=await _acks(request, broadcast_id) if content.ack else None,
         target=service.target_of(broadcast), audience_labels=tb.AUDIENCE_LABELS,
         deliveries=await PanelStatsRepo(repo(request).session).deliveries(broadcast_id),
         delivery_labels=DELIVERY_LABELS, channel_names=CHANNELS,
@@ -164,14 +183,18 @@ async def progress_json(request: web.Request) -> web.Response:
 
 
 async def cancel(request: web.Request) -> web.Response:
+    """A weekly one's series ends with it (the next week is booked only after a sending)."""
     broadcast_id = _id(request)
-    if await repo(request).broadcasts.get(broadcast_id) is None:
+    broadcast = await repo(request).broadcasts.get(broadcast_id)
+    if broadcast is None:
         raise web.HTTPNotFound(text="Рассылка не найдена.")
-    done = await service.cancel_broadcast(repo(request).session, broadcast_id)
+    weekly, state = bool(broadcast.repeat), broadcast.state
+    if await service.cancel_broadcast(repo(request).session, broadcast_id):
+        done = "cancelled_weekly" if weekly else "cancelled"
+    else:
+        done = "already" if state == BroadcastState.CANCELLED else "late"
     await repo(request).commit()
-    raise web.HTTPSeeOther(
-        f"/web/broadcasts/{broadcast_id}?done={'cancelled' if done else 'late'}"
-    )
+    raise web.HTTPSeeOther(f"/web/broadcasts/{broadcast_id}?done={done}")
 
 
 async def file_view(request: web.Request) -> web.Response:

@@ -133,7 +133,8 @@ async def save(request: web.Request) -> web.Response:
         await db.commit()
         for registration in promoted:
             await notify_promoted(request.app[MESSENGER], registration, event, settings)
-    done = f"saved_notified&n={len(ids)}" if ids else "saved"
+    told = await changes.audience_size(db, event.id) if ids else 0  # people, not broadcasts
+    done = f"saved_notified&n={told}" if ids else "saved"
     raise web.HTTPSeeOther(f"/web/events/{event.id}?done={done}")
 
 

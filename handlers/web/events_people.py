@@ -13,7 +13,7 @@ from aiohttp import web
 
 from bot.services.events import attendance as roster
 from bot.services.events import changes
-from bot.services.reports.exports import participants_xlsx, status_label
+from bot.services.reports.exports import participants_csv, participants_xlsx, status_label
 from bot.texts import events_admin as ta
 from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS, STATUS_LABELS
 from handlers.web.context import CLOCK, SETTINGS, int_or_none, page, repo, staff
@@ -21,6 +21,7 @@ from handlers.web.events_shared import load, notice
 from storage.models import EventStatus, RegistrationStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
 
 
 async def people(request: web.Request) -> web.Response:
@@ -37,6 +38,7 @@ async def people(request: web.Request) -> web.Response:
         early=roster.too_early(event, request.app[CLOCK].now(), settings.tz),
         kinds=KIND_LABELS, formats=FORMAT_LABELS, statuses=STATUS_LABELS,
         schedule=changes.schedule(event, settings), cancelled=event.status == "cancelled",
+        deadline=event.registration_deadline,
         notice=notice(request),
     )  # fmt: skip
     return aiohttp_jinja2.render_template("event.html", request, values)
@@ -65,12 +67,16 @@ async def attendance(request: web.Request) -> web.Response:
 
 
 async def export(request: web.Request) -> web.Response:
+    """The bot's Excel or CSV list (`.xlsx` / `.csv` in the address)."""
     event = await load(request)
+    ext = request.match_info["ext"]
     rows = [roster.row(*person) for person in await roster.people(repo(request), event.id)]
-    data = participants_xlsx(event, rows, request.app[SETTINGS].tz)
-    name = ta.FILE_PEOPLE.format(id=event.id, ext="xlsx")
+    build = participants_xlsx if ext == "xlsx" else participants_csv
+    data = build(event, rows, request.app[SETTINGS].tz)
+    name = ta.FILE_PEOPLE.format(id=event.id, ext=ext)
     return web.Response(
-        body=data, content_type=XLSX,
+        body=data, content_type=XLSX if ext == "xlsx" else CSV,
+        charset="utf-8" if ext == "csv" else None,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )  # fmt: skip
 
@@ -85,9 +91,10 @@ async def cancel(request: web.Request) -> web.Response:
         raise web.HTTPSeeOther(f"{back}?done=already_cancelled")
     event.status, event.updated_at = EventStatus.CANCELLED, now
     settings, author = request.app[SETTINGS], staff(request).staff_id
-    ids = await changes.queue_cancellation(db, settings, author, now, event)
+    await changes.queue_cancellation(db, settings, author, now, event)
+    told = await changes.audience_size(db, event.id)  # people told, not broadcasts queued
     await db.commit()
-    raise web.HTTPSeeOther(f"{back}?done=cancelled&n={len(ids)}")
+    raise web.HTTPSeeOther(f"{back}?done=cancelled&n={told}")
 
 
 async def close(request: web.Request) -> web.Response:
@@ -105,6 +112,6 @@ async def close(request: web.Request) -> web.Response:
 def add_routes(app: web.Application) -> None:
     app.router.add_get(r"/events/{id:\d+}", people)
     app.router.add_post(r"/events/{id:\d+}/attendance", attendance)
-    app.router.add_get(r"/events/{id:\d+}/participants.xlsx", export)
+    app.router.add_get(r"/events/{id:\d+}/participants.{ext:xlsx|csv}", export)
     app.router.add_post(r"/events/{id:\d+}/cancel", cancel)
     app.router.add_post(r"/events/{id:\d+}/close", close)

@@ -161,7 +161,10 @@ async def submit(request: web.Request) -> web.Response:
     try:
         base, seen = (int_or_none(form.get(key)) for key in ("base", "seen"))
         who = (person.staff_id, person.name)
-        saved = await save(faq, repo(request), placeholders, draft, who, base, seen)
+        saved = await save(
+            faq, repo(request), placeholders, draft, who, base, seen,
+            tz=request.app[SETTINGS].tz,
+        )  # fmt: skip
     except Invalid as exc:
         return await _editor(request, entry_id, form, Checked(exc.errors), 422)
     done = "saved" if entry_id else "created"

@@ -82,7 +82,8 @@ async def revert_to(request: web.Request) -> web.Response:
     entry_id, faq = row.entry_id, await request.app[FAQ].get()
     placeholders = request.app[SETTINGS].placeholders()
     try:
-        done = await revert(faq, repo(request), placeholders, row_id, _who(request))
+        tz = request.app[SETTINGS].tz
+        done = await revert(faq, repo(request), placeholders, row_id, _who(request), tz=tz)
     except Invalid as exc:
         return await _refused(request, entry_id, exc)
     raise web.HTTPSeeOther(_after(done))

@@ -36,6 +36,7 @@ async def _values(request: web.Request, **extra: object) -> dict[str, object]:
     people_ids |= {i for e in audit if (i := members.subject_id(e.subject)) is not None}
     known = {user.id: user for user in await repo(request).users.many(people_ids)}
     signed_in = await repo(request).web.signed_in(request.app[CLOCK].now())
+    own = await _own_ids(request, people_ids)
     people = [
         (i, known.get(i), roles[i] == StaffRole.OWNER, i in signed_in, CHANNELS[channel_of(i)])
         for i in ids
@@ -43,9 +44,19 @@ async def _values(request: web.Request, **extra: object) -> dict[str, object]:
     is_owner = roles.get(staff(request).staff_id) == StaffRole.OWNER
     return page(
         request, people=people, known=known, audit=audit, actions=ACTIONS, is_owner=is_owner,
-        subject_id=members.subject_id, staff_chat=request.app[SETTINGS].staff_chat_id,
+        subject_id=members.subject_id, staff_chat=request.app[SETTINGS].staff_chat_id, own=own,
         **{"invite": None, **extra},
     )  # fmt: skip
+
+
+async def _own_ids(request: web.Request, ids: set[int]) -> dict[int, int]:
+    """Internal id → the messenger's own id, the one an owner writes in MAX_ADMIN_IDS and
+    sees in MAX (a MAX person's internal id is a number of the bot's own)."""
+    found: dict[int, int] = {}
+    for i in ids:
+        external = await repo(request).channel_ids.external(i)
+        found[i] = i if external is None else external
+    return found
 
 
 async def staff_list(request: web.Request) -> web.Response:

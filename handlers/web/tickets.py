@@ -10,8 +10,19 @@ from __future__ import annotations
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot.core.ids import channel_of
 from bot.services.tickets import desk
-from handlers.web.context import MESSENGER, id_or_404, int_or_none, page, repo, staff
+from bot.services.tickets.posting import reachable_staff
+from bot.texts.chats import CHANNEL_TITLES
+from handlers.web.context import (
+    MESSENGER,
+    SETTINGS,
+    id_or_404,
+    int_or_none,
+    page,
+    repo,
+    staff,
+)
 from storage.models import TicketStatus
 
 STATUSES = {
@@ -20,7 +31,7 @@ STATUSES = {
     TicketStatus.CLOSED: "Закрытые",
 }
 NOTICES = {
-    "sent": "Ответ отправлен родителю в Telegram.",
+    "sent": "Ответ отправлен в {channel}.",
     "unsent": "Ответ сохранён, но не доставлен: пользователь недоступен.",
     "empty": "Пустой ответ не отправлен.",
     "closed": "Закрыто обращений: {n}.",
@@ -36,10 +47,18 @@ def _status(raw: str | None) -> TicketStatus:
         return TicketStatus.OPEN
 
 
-def _notice(request: web.Request) -> str | None:
+def _notice(request: web.Request, channel: str = "") -> str | None:
+    """The fixed text for `?done=`; `channel` names the asker's messenger (MAX or Telegram)."""
     key = request.query.get("done", "")
     count = request.query.get("n", "0")
-    return NOTICES[key].format(n=int(count) if count.isdigit() else 0) if key in NOTICES else None
+    if key not in NOTICES:
+        return None
+    return NOTICES[key].format(n=int(count) if count.isdigit() else 0, channel=channel)
+
+
+async def _staff_chats(request: web.Request) -> list[int]:
+    """Where tickets are posted (the staff chat, or every admin): told of the panel's work."""
+    return await reachable_staff(request.app[SETTINGS], repo(request))
 
 
 def _ticket_id(request: web.Request) -> int:
@@ -65,7 +84,11 @@ async def ticket_view(request: web.Request) -> web.Response:
     ticket = await repo(request).tickets.get(_ticket_id(request))
     if ticket is None:
         raise web.HTTPNotFound(text="Обращение не найдено.")
-    values = page(request, ticket=ticket, statuses=STATUSES, notice=_notice(request))
+    channel = CHANNEL_TITLES[channel_of(ticket.user_id)]  # the answer goes where they asked
+    values = page(
+        request, ticket=ticket, statuses=STATUSES, channel=channel,
+        notice=_notice(request, channel),
+    )  # fmt: skip
     return aiohttp_jinja2.render_template("ticket.html", request, values)
 
 
@@ -78,7 +101,7 @@ async def answer(request: web.Request) -> web.Response:
     person = staff(request)
     delivered = await desk.answer(
         request.app[MESSENGER], repo(request), ticket_id, (person.staff_id, person.name),
-        text[: desk.ANSWER_LIMIT],
+        text[: desk.ANSWER_LIMIT], staff_chats=await _staff_chats(request),
     )  # fmt: skip
     if delivered is None:
         raise web.HTTPNotFound(text="Обращение не найдено.")
@@ -87,7 +110,10 @@ async def answer(request: web.Request) -> web.Response:
 
 async def close_one(request: web.Request) -> web.Response:
     ticket_id = _ticket_id(request)
-    closed = await desk.close(request.app[MESSENGER], repo(request), [ticket_id])
+    closed = await desk.close(
+        request.app[MESSENGER], repo(request), [ticket_id],
+        staff_name=staff(request).name, staff_chats=await _staff_chats(request),
+    )  # fmt: skip
     raise web.HTTPSeeOther(f"/web/tickets/{ticket_id}?done=closed&n={closed}")
 
 
@@ -96,7 +122,10 @@ async def close_many(request: web.Request) -> web.Response:
     ids = sorted({n for v in form.getall("id", []) if (n := int_or_none(v)) is not None})
     if not ids:
         raise web.HTTPSeeOther("/web/tickets?done=none")
-    closed = await desk.close(request.app[MESSENGER], repo(request), ids)
+    closed = await desk.close(
+        request.app[MESSENGER], repo(request), ids,
+        staff_name=staff(request).name, staff_chats=await _staff_chats(request),
+    )  # fmt: skip
     raise web.HTTPSeeOther(f"/web/tickets?done=closed&n={closed}")
 
 

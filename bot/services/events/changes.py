@@ -47,6 +47,13 @@ async def audience(repo: Repositories, event_id: int) -> tuple[list[int], list[i
     return registered, waiting
 
 
+async def audience_size(repo: Repositories, event_id: int) -> int:
+    """How many people a notice about this event reaches (registered and waiting): staff are
+    told this number, not how many notice broadcasts carry it."""
+    registered, waiting = await audience(repo, event_id)
+    return len({*registered, *waiting})
+
+
 def schedule(event: Event, settings: Settings) -> str:
     sessions = event.sessions or [EventSession(starts_at=event.starts_at)]
     return "; ".join(when_text(s.starts_at, event.duration_min, settings.tz) for s in sessions)

@@ -14,7 +14,7 @@ import asyncio
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, tzinfo
 
 from bot.services.faq.editing import Checked, Draft, Errors, check_draft, with_edit
 from bot.services.faq.edits import EntryEdit
@@ -28,6 +28,11 @@ __all__ = ["Invalid", "Published", "attach", "preview", "revert", "save"]
 
 Placeholders = Mapping[str, str | None]
 Staff = tuple[int, str]  # id and name of who saves
+
+
+def _moment(at: datetime, tz: tzinfo) -> str:
+    """A version's time as the panel lists it (the МОЦ's zone), so staff can find it there."""
+    return at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
 
 
 class Invalid(Exception):
@@ -138,6 +143,8 @@ async def save(
     staff: Staff,
     base: int | None = None,
     seen: int | None = None,
+    *,
+    tz: tzinfo,
 ) -> Published:
     """Save the editor's draft (an edit or a new entry); `Invalid` says why not. `base`: the
     entry's newest version row when the editor opened (0: none) — if someone saved the entry
@@ -148,7 +155,7 @@ async def save(
     if draft.entry_id is not None and base is not None:
         rows = await repo.faq_history.of_entry(draft.entry_id, limit=1)
         if rows and rows[0].id != base:
-            when = rows[0].created_at.strftime("%d.%m.%Y %H:%M UTC")
+            when = _moment(rows[0].created_at, tz)
             raise Invalid({"form": [
                 f"Пока вы правили, статью сохранил(а) {rows[0].staff_name} ({when}). "
                 "Ваш текст ниже не сохранён: откройте статью заново и внесите правки ещё раз."
@@ -194,7 +201,13 @@ async def attach(
 
 
 async def revert(
-    faq: FaqService, repo: Repositories, placeholders: Placeholders, row_id: int, staff: Staff
+    faq: FaqService,
+    repo: Repositories,
+    placeholders: Placeholders,
+    row_id: int,
+    staff: Staff,
+    *,
+    tz: tzinfo,
 ) -> Published:
     """Serve an older version again (a new row, checked like any save); a row that sent the
     entry back to its file is reverted to by sending it back again."""
@@ -207,7 +220,7 @@ async def revert(
         edit.entry_id, edit.category, edit.audience, edit.title, edit.answer, edit.questions,
         edit.links, edit.related, utcnow().date(), edit.active,
     )  # fmt: skip
-    stamp = row.created_at.strftime("%d.%m.%Y %H:%M UTC")
+    stamp = _moment(row.created_at, tz)
     return await _publish(faq, repo, placeholders, edit, staff, "revert", f"возврат к {stamp}")
 
 

@@ -73,7 +73,7 @@ async def describe(
         profile=_profile_line(await repo.profiles.get(user.id)),
         registrations=len(await repo.events.for_user(user.id, clock.now())),
         queries=await repo.faq_log.for_user(user.id),
-        since=user.created_at.strftime("%d.%m.%Y"),
+        since=user.created_at.astimezone(settings.tz).strftime("%d.%m.%Y"),
         subscriptions=", ".join(AUDIENCE_TITLES.get(a, a) for a in audiences) or "нет",
         acks=await repo.users.acks_count(user.id),
         consents=_consent_lines(await repo.profiles.consents(user.id), settings.tz),

@@ -1,4 +1,5 @@
-"""Tickets worked from the staff web panel: the same answer and close as in the staff chat.
+"""Tickets worked outside Telegram's staff chat (the web panel, a MAX admin's private chat):
+the same answer, close and FAQ draft as in the staff chat.
 
 An answer goes through `posting.deliver_answer` (so the parent gets exactly what a reply in
 the staff chat would give them); a close tells the asker, like «Закрыть» under a post.
@@ -7,9 +8,10 @@ the staff chat would give them); a close tells the asker, like «Закрыть�
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from bot import texts
-from bot.core.markup import fill, q
+from bot.core.markup import clip, fill, q
 from bot.core.messages import Deferred, Messenger, Unreachable
 from bot.services.tickets.posting import deliver_answer
 from storage.models import TicketStatus
@@ -17,25 +19,63 @@ from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 ANSWER_LIMIT = 4000  # characters; a longer answer is split by deliver_answer anyway
+NOTE_LIMIT = 1000  # of the answer quoted to colleagues: enough to see what was said
 
 
 async def answer(
-    messenger: Messenger, repo: Repositories, ticket_id: int, staff: tuple[int, str], text: str
+    messenger: Messenger,
+    repo: Repositories,
+    ticket_id: int,
+    staff: tuple[int, str],
+    text: str,
+    *,
+    staff_chats: Sequence[int] = (),
 ) -> bool | None:
     """Send a staff answer typed on the page (plain text, escaped). None: no such ticket;
     otherwise whether it reached the asker (it is saved either way). The same answer again
-    (a double click on «Отправить», a form sent anew) is not sent twice."""
+    (a double click on «Отправить», a form sent anew) is not sent twice. `staff_chats` (the
+    staff chat or the admins) see the answer, so nobody there answers the parent again."""
     ticket = await repo.tickets.get(ticket_id)
     if ticket is None:
         return None
     plain = text.strip()
     if any(m.from_staff and m.delivered and m.text == plain for m in ticket.messages):
         return True
-    return await deliver_answer(messenger, repo, ticket, staff, q(plain), plain)
+    delivered = await deliver_answer(messenger, repo, ticket, staff, q(plain), plain)
+    outcome = texts.PANEL_DELIVERED if delivered else texts.PANEL_NOT_DELIVERED
+    note = fill(texts.STAFF_PANEL_ANSWER, id=ticket_id, staff=staff[1], outcome=outcome,
+                text=clip(plain, NOTE_LIMIT))  # fmt: skip
+    await _tell_staff(messenger, staff_chats, note)
+    return delivered
 
 
-async def close(messenger: Messenger, repo: Repositories, ticket_ids: list[int]) -> int:
-    """Close the tickets that are not closed yet and tell each asker; how many were closed."""
+async def tell_colleagues(
+    messenger: Messenger, targets: Sequence[int], here: int, text: str
+) -> None:
+    """Without a shared staff chat each admin has the ticket privately: the others hear who
+    answered or closed it (`here`, the chat it was done in, is not told again)."""
+    await _tell_staff(messenger, [chat for chat in targets if chat != here], text)
+
+
+async def _tell_staff(messenger: Messenger, chats: Sequence[int], text: str) -> None:
+    """A note for colleagues; one that cannot be posted now is not worth a retry queue."""
+    for chat_id in chats:
+        try:
+            await messenger.send(chat_id, text)
+        except (Unreachable, Deferred) as exc:
+            log.info("staff chat %s not told of a panel action: %s", chat_id, exc)
+
+
+async def close(
+    messenger: Messenger,
+    repo: Repositories,
+    ticket_ids: list[int],
+    *,
+    staff_name: str = "",
+    staff_chats: Sequence[int] = (),
+) -> int:
+    """Close the tickets that are not closed yet and tell each asker and `staff_chats`; how
+    many were closed."""
     closed = 0
     for ticket_id in ticket_ids:
         ticket = await repo.tickets.get(ticket_id)
@@ -47,4 +87,18 @@ async def close(messenger: Messenger, repo: Repositories, ticket_ids: list[int])
             await messenger.send(ticket.chat_id, fill(texts.TICKET_CLOSED_USER, id=ticket_id))
         except (Unreachable, Deferred) as exc:
             log.info("ticket %s closed from the panel; asker not told: %s", ticket_id, exc)
+        note = fill(texts.STAFF_PANEL_CLOSED, id=ticket_id, staff=staff_name)
+        await _tell_staff(messenger, staff_chats, note)
     return closed
+
+
+async def save_draft(repo: Repositories, ticket_id: int, staff_id: int) -> int | None:
+    """«В черновики FAQ»: the question and the latest staff answer become a draft (its id,
+    committed); None while nobody has answered, as there is nothing to propose yet."""
+    ticket = await repo.tickets.get(ticket_id)
+    answers = [m for m in ticket.messages if m.from_staff] if ticket else []
+    if ticket is None or not answers:
+        return None
+    draft = await repo.faq_log.add_draft(ticket.id, ticket.question, answers[-1].text, staff_id)
+    await repo.commit()
+    return draft.id

@@ -43,6 +43,15 @@ def staff_targets(settings: Settings) -> list[int]:
     return sorted(settings.admin_ids)
 
 
+async def reachable_staff(settings: Settings, repo: Repositories) -> list[int]:
+    """`staff_targets` as the running bot has them: without Telegram (MAX only) tickets go
+    to the MAX_ADMIN_IDS admins, by their internal ids (bot.app.max_runtime does the same)."""
+    if settings.bot_token is not None:
+        return staff_targets(settings)
+    found = [await repo.channel_ids.find("max", "user", i) for i in sorted(settings.max_admin_ids)]
+    return [i for i in found if i is not None]
+
+
 async def is_staff(roster: Roster, repo: Repositories, user_id: int, chat_id: int) -> bool:
     """Staff anywhere; anyone inside the staff group (it is private to staff)."""
     staff_chat = roster.settings.staff_chat_id
@@ -51,11 +60,15 @@ async def is_staff(roster: Roster, repo: Repositories, user_id: int, chat_id: in
     )
 
 
-def ticket_card(ticket: Ticket, user: User | None, own_id: int | None = None) -> str:
+def ticket_card(
+    ticket: Ticket, user: User | None, own_id: int | None = None, *, staff_in_max: bool = False
+) -> str:
     """The staff post of a new ticket; `own_id`: the asker's id in their messenger (a MAX
-    person's internal id means nothing to staff), see `card`."""
+    person's internal id means nothing to staff), see `card`; `staff_in_max`: the posts go
+    to MAX admins, who answer with «Ответить» (a MAX reply to the post is not an answer)."""
     return fill(
         texts.STAFF_TICKET,
+        hint=texts.STAFF_TICKET_HINT_MAX if staff_in_max else texts.STAFF_TICKET_HINT,
         id=ticket.id,
         status=texts.STAFF_STATUS.get(ticket.status, ticket.status),
         name=user.full_name if user else "удалённый пользователь",
@@ -67,9 +80,15 @@ def ticket_card(ticket: Ticket, user: User | None, own_id: int | None = None) ->
     )
 
 
-async def card(repo: Repositories, ticket: Ticket, user: User | None) -> str:
-    """`ticket_card` with the asker's own id in their messenger (MAX's user id)."""
-    return ticket_card(ticket, user, await repo.channel_ids.external(ticket.user_id))
+async def card(
+    repo: Repositories, ticket: Ticket, user: User | None, settings: Settings | None = None
+) -> str:
+    """`ticket_card` with the asker's own id in their messenger (MAX's user id), worded for
+    where the staff are (`settings`' staff targets: all Telegram or, MAX only, all MAX)."""
+    targets = staff_targets(settings) if settings is not None else []
+    in_max = bool(targets) and all(channel_of(chat) == "max" for chat in targets)
+    own = await repo.channel_ids.external(ticket.user_id)
+    return ticket_card(ticket, user, own, staff_in_max=in_max)
 
 
 async def post(
@@ -132,7 +151,7 @@ async def open_ticket(
     busy: list[int] = []
     with patience(settings.staff_post_wait_seconds):
         reached = await post(
-            messenger, repo, settings, ticket.id, await card(repo, ticket, user),
+            messenger, repo, settings, ticket.id, await card(repo, ticket, user, settings),
             buttons.staff_ticket(ticket.id), busy=busy,
         )  # fmt: skip
     if not reached or busy:  # the relay posts it where it could not go now, when it can

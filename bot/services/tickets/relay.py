@@ -109,7 +109,7 @@ class StaffRelay:
             if ticket.status == TicketStatus.CLOSED:
                 return True  # withdrawn or closed meanwhile: nothing to tell staff
             if is_new:
-                text = await card(repo, ticket, ticket.user)
+                text = await card(repo, ticket, ticket.user, self._settings)
             else:
                 name = ticket.user.full_name if ticket.user else str(ticket.user_id)
                 text = follow_up_note(ticket, name, [m.text for m in batch])

@@ -1,0 +1,152 @@
+"""A MAX-only МОЦ (no Telegram staff chat): the admin gets each ticket privately in MAX with
+the staff chat's buttons. Every button on that card must do in MAX what it says — «📝 В
+черновики FAQ» told the admin «Эта команда только для сотрудников МОЦ.», and «➕ В базу» said
+«Кнопка устарела» of a card just posted."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot import texts
+from bot.app.factory import Services
+from bot.app.max_runtime import MaxRuntime
+from bot.services.faq import FaqService
+from bot.texts.faq_learn import BTN_TO_KB
+from storage.db import SessionMaker
+from storage.models import FaqDraft
+from tests.conftest import make_settings
+from tests.fakes.max_api import FakeMaxServer
+from tests.fakes.max_model import MaxUser, Message
+
+ADMIN = MaxUser(50_000_000_001, "Анна", "Методист")
+MOTHER = MaxUser(50_000_000_123, "Ольга", "Петрова")
+QUESTION = "можно ли привести на занятие собаку-поводыря"
+
+
+@pytest.fixture
+async def max_only(
+    db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> AsyncIterator[FakeMaxServer]:
+    async with FakeMaxServer() as fake:
+        settings = make_settings(
+            db_path, bot_token=None, admin_ids="", staff_chat_id=None,
+            max_bot_token=fake.token, max_api_url=fake.url, max_admin_ids=str(ADMIN.user_id),
+        )  # fmt: skip
+        services = Services(settings, sessionmaker, faq_service)
+        runtime = MaxRuntime(
+            settings, sessionmaker, services.faq, services.querylog, services.clock,
+            services.switchboard, poll_seconds=1, roster=services.roster,
+        )  # fmt: skip
+        await runtime.start()
+        yield fake
+        await runtime.stop()
+
+
+async def ticket_card(fake: FakeMaxServer) -> Message:
+    fake.bot_started(ADMIN)
+    await fake.wait_sent(ADMIN, 1)
+    fake.bot_started(MOTHER)
+    welcome = (await fake.wait_sent(MOTHER, 1))[0]
+    fake.press(MOTHER, welcome, texts.ROLE_TITLES["parent"])
+    await fake.wait_sent(MOTHER, 2)
+    fake.user_writes(MOTHER, QUESTION)
+    unknown = (await fake.wait_sent(MOTHER, 3))[-1]
+    fake.press(MOTHER, unknown, texts.BTN_ASK_SHORT)
+    assert "Номер обращения" in (await fake.wait_sent(MOTHER, 4))[-1].plain
+    return (await fake.wait_sent(ADMIN, 2, within=20))[-1]
+
+
+async def answered(fake: FakeMaxServer, callback_id: str) -> dict[str, object]:
+    for _ in range(100):
+        for cid, body in fake.answers:
+            if cid == callback_id:
+                return body
+        await asyncio.sleep(0.05)
+    raise AssertionError("the press was never answered")
+
+
+async def test_every_button_of_a_ticket_card_in_max_leads_somewhere(
+    max_only: FakeMaxServer, sessionmaker: SessionMaker
+) -> None:
+    fake = max_only
+    card = await ticket_card(fake)
+    assert QUESTION in card.plain
+    assert "(Reply)" not in card.plain and "Ответить" in card.plain  # a MAX reply is no answer
+    labels = [button["text"] for row in card.buttons() for button in row]
+    for label in labels:
+        if label in (texts.BTN_REPLY, texts.BTN_CLOSE):
+            continue  # served (tests/test_e2e_max_private.py)
+        pressed = fake.press(ADMIN, card, label)
+        body = await answered(fake, pressed)
+        assert texts.ADMIN_ONLY not in str(body), f"{label}: a staff member is told «not staff»"
+        assert texts.STALE_BUTTON not in str(body), f"{label}: a fresh button called stale"
+
+    # «В черновики FAQ» before an answer: asked to answer first, as in Telegram
+    if texts.BTN_DRAFT in labels:
+        body = await answered(fake, fake.press(ADMIN, card, texts.BTN_DRAFT))
+        assert texts.STAFF_DRAFT_NO_ANSWER in str(body)
+        before = len(fake.sent_to(ADMIN))
+        fake.press(ADMIN, card, texts.BTN_REPLY)
+        await fake.wait_sent(ADMIN, before + 1)
+        fake.user_writes(ADMIN, "Да, с собакой-поводырём можно.")
+        await fake.wait_sent(ADMIN, before + 2)
+        fake.press(ADMIN, card, texts.BTN_DRAFT)
+        saved = (await fake.wait_sent(ADMIN, before + 3))[-1]
+        assert "Черновик №" in saved.plain
+        async with sessionmaker() as session:
+            draft = (await session.scalars(select(FaqDraft))).one()
+        assert draft.question == QUESTION and "поводырём" in draft.answer
+        assert "/faq_drafts" not in saved.plain  # no such command in MAX
+
+
+async def test_to_kb_in_max_points_staff_to_the_panel_and_refuses_others(
+    max_only: FakeMaxServer,
+) -> None:
+    fake = max_only
+    card = await ticket_card(fake)
+    body = await answered(fake, fake.press(ADMIN, card, BTN_TO_KB))
+    assert "веб-панель" in str(body) and "База знаний" in str(body)
+    payload = card.button(BTN_TO_KB)["payload"]
+    forged = await answered(fake, fake.press_payload(MOTHER, card, payload))
+    assert texts.ADMIN_ONLY in str(forged)
+
+
+async def test_a_second_max_admin_sees_the_answer_and_the_close_of_a_colleague(
+    db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> None:
+    """Each MAX admin gets the ticket privately: one answered and the other, not knowing,
+    answered the parent a second time. Now the others are told who answered what."""
+    second = MaxUser(50_000_000_002, "Олег", "Завучев")
+    async with FakeMaxServer() as fake:
+        settings = make_settings(
+            db_path, bot_token=None, admin_ids="", staff_chat_id=None,
+            max_bot_token=fake.token, max_api_url=fake.url,
+            max_admin_ids=f"{ADMIN.user_id},{second.user_id}",
+        )  # fmt: skip
+        services = Services(settings, sessionmaker, faq_service)
+        runtime = MaxRuntime(
+            settings, sessionmaker, services.faq, services.querylog, services.clock,
+            services.switchboard, poll_seconds=1, roster=services.roster,
+        )  # fmt: skip
+        await runtime.start()
+        try:
+            fake.bot_started(second)
+            await fake.wait_sent(second, 1)
+            card = await ticket_card(fake)
+            await fake.wait_sent(second, 2, within=20)
+            fake.press(ADMIN, card, texts.BTN_REPLY)
+            await fake.wait_sent(ADMIN, 3)
+            fake.user_writes(ADMIN, "Да, с собакой-поводырём можно.")
+            note = (await fake.wait_sent(second, 3))[-1]
+            assert "№1" in note.plain and "Анна Методист" in note.plain
+            assert "поводырём" in note.plain
+            fake.press(ADMIN, card, texts.BTN_CLOSE)
+            closed = (await fake.wait_sent(second, 4))[-1]
+            assert "№1 закрыто" in closed.plain and "Анна Методист" in closed.plain
+        finally:
+            await runtime.stop()
