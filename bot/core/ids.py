@@ -14,6 +14,7 @@ from typing import Literal
 Channel = Literal["tg", "max"]
 Kind = Literal["user", "chat"]
 BASE = 2**60  # above every Telegram id (< 2**52), below int64's limit
+INT32_MAX = 2**31 - 1  # row ids (INTEGER primary keys on PostgreSQL)
 
 
 def internal(seq: int, kind: Kind) -> int:
@@ -27,3 +28,12 @@ def seq_of(internal_id: int) -> int:
 
 def channel_of(internal_id: int) -> Channel:
     return "max" if abs(internal_id) >= BASE else "tg"
+
+
+def row_id(raw: object) -> int | None:
+    """A row id typed by nobody we trust (a button payload, an address, a form field); None
+    for anything a query could not take: letters, a «²» (str.isdigit says yes, int says no),
+    a number past an INTEGER column."""
+    if not (isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 10):
+        return None
+    return int(raw) if int(raw) <= INT32_MAX else None

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from typing import Any, Final
 
+from bot.core.ids import row_id
 from handlers.max.client import MaxRetryAfter
 from handlers.max.context import JsonDict, MaxContext
 
@@ -21,17 +22,11 @@ ANSWERED = "_answered"  # set on the update once its callback got POST /answers
 # POST /answers counts against the bot's rate like a send: its 429 is waited out, 1+2+4+8 s
 ANSWER_ATTEMPTS: Final = 5
 FIRST_BACKOFF: Final = 1.0
-INT32_MAX = 2**31 - 1  # the id columns a payload's number is looked up in
 # what each handled update type must carry, checked before any handler reads it
 _PERSON_EVENTS = ("bot_started", "bot_added", "bot_removed", "user_added", "user_removed")
 
 
-def number(raw: str) -> int | None:
-    """A number from a button payload; None for anything a query could not take: a forged
-    «²» (str.isdigit says yes, int says no) or an id past an INTEGER column."""
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10) or int(raw) > INT32_MAX:
-        return None
-    return int(raw)
+number = row_id  # a number from a button payload
 
 
 def well_formed(update: Any) -> bool:

@@ -12,7 +12,7 @@ from typing import Annotated
 from aiogram.filters.callback_data import CallbackData
 from pydantic import AfterValidator, Field
 
-INT32_MAX = 2**31 - 1  # Integer primary keys on PostgreSQL
+from bot.core.ids import INT32_MAX
 
 
 def _year_month(value: int) -> int:

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from bot.core.clock import Clock
 from bot.core.config import Settings
+from bot.core.ids import row_id
 from bot.core.messages import Messenger
 from bot.services.faq import FaqService
 from bot.services.staff.roster import Roster
@@ -60,15 +61,7 @@ def page(request: web.Request, **values: object) -> dict[str, object]:
     return {"staff": person, "csrf": person.csrf, **values}
 
 
-INT32_MAX = 2**31 - 1  # the id columns a number from an address or a form is looked up in
-
-
-def int_or_none(raw: object) -> int | None:
-    """A number from an address, a query or a form; None for anything a query could not
-    take: letters, a «²» (str.isdigit says yes, int says no), a number past the column."""
-    if not (isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 10):
-        return None
-    return int(raw) if int(raw) <= INT32_MAX else None
+int_or_none = row_id  # a number from an address, a query or a form
 
 
 def id_or_404(raw: str) -> int:
