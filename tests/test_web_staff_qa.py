@@ -89,6 +89,23 @@ async def test_a_max_ticket_is_answered_into_max_not_telegram(
     assert "в Telegram" not in notice
 
 
+async def test_the_ticket_list_says_which_messenger_each_asker_wrote_from(
+    client: Client, settings: Settings, sessionmaker: SessionMaker, clock: FrozenClock
+) -> None:
+    """An answer goes back where the person asked: staff see MAX or Telegram in the list."""
+    await max_ticket(sessionmaker, "Вопрос из MAX")
+    async with sessionmaker() as session:
+        repo = Repositories(session)
+        session.add(User(id=4242, first_name="Олег"))
+        await repo.tickets.create(4242, 4242, "Вопрос из Telegram")
+        await repo.commit()
+    await sign_in(client, settings, clock)
+    listing = await (await client.get("/web/tickets")).text()
+    rows = listing.split("<li>")[1:]
+    assert any("Вопрос из MAX" in r and '"channel">MAX<' in r for r in rows)
+    assert any("Вопрос из Telegram" in r and '"channel">Telegram<' in r for r in rows)
+
+
 async def test_a_max_owner_is_listed_by_the_id_written_in_max_admin_ids(
     db_path: Path, sessionmaker: SessionMaker, clock: FrozenClock
 ) -> None:

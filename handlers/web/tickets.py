@@ -73,9 +73,10 @@ async def ticket_list(request: web.Request) -> web.Response:
     number = min(int_or_none(raw) or 1, pages)
     offset = (number - 1) * PAGE_SIZE
     tickets = await repo(request).tickets.list_by_status(status, PAGE_SIZE, offset)
+    channels = {t.id: CHANNEL_TITLES[channel_of(t.user_id)] for t in tickets}  # where they wrote
     values = page(
         request, tickets=tickets, status=status.value, statuses=STATUSES, counts=counts,
-        notice=_notice(request), page_number=number, pages=pages,
+        notice=_notice(request), page_number=number, pages=pages, channels=channels,
     )  # fmt: skip
     return aiohttp_jinja2.render_template("tickets.html", request, values)
 
