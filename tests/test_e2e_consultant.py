@@ -197,3 +197,16 @@ async def test_staff_reload_the_knowledge_base_and_a_broken_edit_is_refused(
         assert "перечитана" not in ignored.text and "прежняя версия" not in ignored.text
     finally:
         await stop_bot(dp, task)
+
+
+async def test_asking_how_to_unsubscribe_or_delete_ones_data_explains_the_bots_own_commands(
+    harness: BotHarness,
+) -> None:
+    """QA: «отписаться от новостей» went to leaving a club, «удалить мои данные из бота» to
+    giving up the certificate; the bot's own features now have an entry of their own."""
+    await choose_role(harness, PARENT)
+    unsubscribe = await harness.say(PARENT, "отписаться от новостей")
+    assert "/unsubscribe" in unsubscribe.text
+    forget = await harness.say(PARENT, "удалить мои данные из бота")
+    assert "/forget_me" in forget.text and "/my_data" in forget.text
+    assert "согласие" in forget.text  # what deletion keeps, and why
