@@ -52,7 +52,7 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
 def test_example_imports_and_lists(cli: Cli, tmp_path: Path) -> None:
     result = cli("chats", "import", EXAMPLE)
     assert result.returncode == 0, result.stderr
-    assert "Добавлено чатов: 4, обновлено: 0, без изменений: 0" in result.stdout
+    assert "Добавлено чатов: 5, обновлено: 0, без изменений: 0" in result.stdout
     chats = cli.listing()
     assert chats[-1001000000101] == {
         "chat_id": -1001000000101, "channel": "tg", "title": "Родители, школа №5",
@@ -61,9 +61,10 @@ def test_example_imports_and_lists(cli: Cli, tmp_path: Path) -> None:
     }  # fmt: skip
     assert chats[-1001000000103]["audiences"] == ["staff", "teachers"]
     assert chats[-4000000104]["kind"] == "group"
+    assert (chats[-68000000000105]["channel"], chats[-68000000000105]["kind"]) == ("max", "chat")
 
     again = cli("chats", "import", EXAMPLE)
-    assert "Добавлено чатов: 0, обновлено: 0, без изменений: 4" in again.stdout
+    assert "Добавлено чатов: 0, обновлено: 0, без изменений: 5" in again.stdout
 
     changed = tmp_path / "changed.csv"
     changed.write_text(

@@ -73,10 +73,12 @@ def _chat_id(request: web.Request) -> int:
 async def _render(request: web.Request, status: int = 200, **extra: object) -> web.Response:
     filters = Filters.of(request)
     chats = [c for c in await repo(request).chats.all() if filters.keep(c)]
+    # the id staff can find in their messenger: a MAX group's own id, not the bot's internal one
+    own = await repo(request).channel_ids.externals(c.id for c in chats)
     values = page(
-        request, chats=chats, filters=filters, channels=CHANNELS, audience_titles=AUDIENCE_TITLES,
-        kind_titles=KIND_TITLES, audiences_of=audiences_of, tags_of=tags_of,
-        notice=NOTICES.get(request.query.get("done", "")),
+        request, chats=chats, own=own, filters=filters, channels=CHANNELS,
+        audience_titles=AUDIENCE_TITLES, kind_titles=KIND_TITLES, audiences_of=audiences_of,
+        tags_of=tags_of, notice=NOTICES.get(request.query.get("done", "")),
         **{"import_errors": [], "import_notes": [], **extra},
     )  # fmt: skip
     return aiohttp_jinja2.render_template("chats.html", request, values, status=status)
@@ -142,7 +144,7 @@ async def import_csv(request: web.Request) -> web.Response:
         return await _render(request, 422, import_errors=["Файл больше 1 МБ."])
     try:
         rows = parse_chats_csv(data)
-        added, updated, notes = await import_rows(repo(request).chats, rows)
+        added, updated, notes = await import_rows(repo(request), rows)
     except ImportErrors as exc:
         await repo(request).rollback()
         errors = [*exc.errors, "Ничего не импортировано."]

@@ -3,6 +3,8 @@ that messenger, so one indexed SELECT; created once per person or group."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,6 +47,21 @@ class ChannelIdRepo:
             return internal_id
         row = await self.session.get(ChannelId, seq_of(internal_id))
         return row.external_id if row is not None else None
+
+    async def externals(self, internal_ids: Iterable[int]) -> dict[int, int]:
+        """`external` for a whole list (a page of chats) in a query per 500 ids; an unknown
+        id is left out."""
+        ids = list(internal_ids)
+        found = {i: i for i in ids if channel_of(i) == "tg"}
+        seqs = {seq_of(i): i for i in ids if channel_of(i) != "tg"}
+        ordered = sorted(seqs)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            rows = await self.session.execute(
+                select(ChannelId.seq, ChannelId.external_id).where(ChannelId.seq.in_(chunk))
+            )
+            found.update({seqs[seq]: external for seq, external in rows})
+        return found
 
     async def _find(self, channel: str, kind: Kind, external_id: int) -> int | None:
         seq = await self.session.scalar(

@@ -26,10 +26,12 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 IMPORT_HELP = """\
 Импорт чатов для рассылок из CSV (UTF-8, разделитель «,» или «;»).
-Столбцы: chat_id,title,audience
-  chat_id   id группы или канала (отрицательное число, например -1001234567890)
+Столбцы: chat_id,title,audience и по желанию messenger
+  chat_id   id группы или канала в его мессенджере: в Telegram отрицательное число
+            (например -1001234567890), в MAX — id группы из MAX (как в `chats list`)
   title     название (пусто — оставить прежнее)
   audience  parents, directors, teachers или staff; несколько — через «;»
+  messenger telegram (или tg, или пусто) либо max
 Аудитории чата из файла заменяют прежние; метки (/tag) не меняются. Чат, ставший
 супергруппой, записывается под новым id. Сначала проверяются все строки: при ошибках ничего
 не записывается, каждая ошибка — в stderr («строка N: …»), код выхода 1.
@@ -47,7 +49,8 @@ def add_parsers(sub: Subparsers) -> None:
     listing = actions.add_parser("list", help="все чаты: аудитории, метки, активность")
     listing.add_argument(
         "--json", action="store_true",
-        help="JSON: chat_id, title, kind, active, audiences, tags",
+        help="JSON: chat_id (id в мессенджере channel), channel, title, kind, active, "
+        "audiences, tags",
     )  # fmt: skip
 
 
@@ -67,11 +70,11 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
 def import_file(settings: Settings, path: Path) -> int:
     # here, not at the top: `--help` must not load SQLAlchemy
     from bot.services.chats.importer import import_rows, parse_chats_csv
-    from storage.repositories.chats import ChatRepo
+    from storage.repositories import Repositories
 
     try:
         rows = parse_chats_csv(path.read_bytes())
-        added, updated, notes = _run(settings, lambda s: import_rows(ChatRepo(s), rows))
+        added, updated, notes = _run(settings, lambda s: import_rows(Repositories(s), rows))
     except OSError as exc:
         return _fail([f"ошибка: не удалось прочитать {path}: {exc.strerror}"])
     except ImportErrors as exc:
@@ -85,13 +88,20 @@ def import_file(settings: Settings, path: Path) -> int:
 
 def list_chats(settings: Settings, as_json: bool) -> int:
     from bot.core.ids import channel_of
-    from storage.repositories.chats import ChatRepo, audiences_of, tags_of
+    from storage.repositories import Repositories
+    from storage.repositories.chats import audiences_of, tags_of
 
     async def load(session: AsyncSession) -> list[dict[str, Any]]:
+        """chat_id is the messenger's own id (a MAX group's as MAX shows it, not the bot's
+        internal one): what the CSV import takes back with `messenger`."""
+        repo = Repositories(session)
+        chats = await repo.chats.all()
+        own = await repo.channel_ids.externals(c.id for c in chats)
         return [
-            {"chat_id": c.id, "channel": channel_of(c.id), "title": c.title, "kind": c.kind,
-             "active": c.is_active, "audiences": audiences_of(c), "tags": tags_of(c)}
-            for c in await ChatRepo(session).all()
+            {"chat_id": own.get(c.id), "channel": channel_of(c.id), "title": c.title,
+             "kind": c.kind, "active": c.is_active, "audiences": audiences_of(c),
+             "tags": tags_of(c)}
+            for c in chats
         ]  # fmt: skip
 
     chats = _run(settings, load)
@@ -105,7 +115,7 @@ def list_chats(settings: Settings, as_json: bool) -> int:
             tags = " ".join(f"#{tag}" for tag in c["tags"])
             audiences = ",".join(c["audiences"]) or "-"
             print(
-                f"{c['chat_id']:>20}  {c['channel']:3}  {c['kind']:10}  {audiences:28}  "
+                f"{c['chat_id'] or '?':>20}  {c['channel']:3}  {c['kind']:10}  {audiences:28}  "
                 f"{c['title']}  {tags}{state}"
             )
     return 0
