@@ -110,7 +110,8 @@ async def test_admin_adds_binds_and_tags_a_group_strangers_are_refused(world: Wo
     assert chat is not None and chat.is_active and chat.kind == "chat"
     assert chat.title == "Родители 1А <школа>" and channel_of(chat.id) == "max"
     (notice,) = world.max.sent_to(ADMIN)
-    assert "Родители 1А &lt;школа&gt;" in notice.text and f"{chat.id}" in notice.text
+    assert "Родители 1А &lt;школа&gt;" in notice.text and f"{GROUP}" in notice.text
+    assert f"{chat.id}" not in notice.text  # MAX's id of the group, not the bot's internal one
     assert [b["text"] for row in notice.buttons() for b in row][:2] == ["Родители", "Руководители"]
 
     world.max.user_writes(STRANGER, "/bind parents", chat_id=GROUP)
@@ -260,8 +261,9 @@ async def test_chats_report_names_the_messenger_and_unconfigured_ones_never_deli
     assert max_chat is not None
     tg_chat = Chat(id=TG_GROUP, kind="supergroup", title="Родители TG", is_active=True)
     tg_chat.audiences, tg_chat.tags = [], []
-    (report,) = render_registry([max_chat, tg_chat], {}, {})
-    assert f"— MAX, группа, <code>{max_chat.id}</code>" in report
+    (report,) = render_registry([max_chat, tg_chat], {}, {}, {max_chat.id: GROUP})
+    assert f"— MAX, группа, <code>{GROUP}</code>" in report  # the id MAX shows, not ours
+    assert str(max_chat.id) not in report
     assert f"— Telegram, супергруппа, <code>{TG_GROUP}</code>" in report
     # a process without MAX_BOT_TOKEN: a MAX row waits and is retried, never sent elsewhere
     telegram_only = ChannelRouter({})

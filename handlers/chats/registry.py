@@ -20,7 +20,7 @@ from storage.repositories import Repositories
 from storage.repositories.chats import AUDIENCES, audiences_of, tags_of
 
 
-def _registry_line(chat: Chat) -> str:
+def _registry_line(chat: Chat, shown_id: int) -> str:
     audiences = audiences_of(chat)
     shown = q(audience_list(audiences)) if audiences else t.CHATS_NO_AUDIENCE
     tags = clip(" ".join(f"#{tag}" for tag in tags_of(chat)), 300)
@@ -28,16 +28,21 @@ def _registry_line(chat: Chat) -> str:
         title=q(chat.title or "—"),
         channel=t.CHANNEL_TITLES[channel_of(chat.id)],
         kind=q(t.KIND_TITLES.get(chat.kind, chat.kind)),
-        chat_id=chat.id,
+        chat_id=shown_id,
         audiences=shown,
         tags=f" · {q(tags)}" if tags else "",
     )
 
 
 def render_registry(
-    chats: Sequence[Chat], counts: Mapping[str, int], subscribers: Mapping[str, int]
+    chats: Sequence[Chat],
+    counts: Mapping[str, int],
+    subscribers: Mapping[str, int],
+    external: Mapping[int, int] | None = None,
 ) -> list[str]:
-    """The /chats report as Telegram-sized messages, cut only between lines."""
+    """The /chats report as Telegram-sized messages, cut only between lines; a chat shows the
+    id its own messenger uses (`external`: internal -> MAX id), which staff can look up."""
+    ids = external or {}
     lines = [t.CHATS_TITLE]
     for audience in AUDIENCES:
         title = t.AUDIENCE_TITLES[audience]
@@ -50,7 +55,7 @@ def render_registry(
         lines.append(t.CHATS_NONE)
     if active:
         lines.append(fill(t.CHATS_ACTIVE, count=len(active)))
-        lines.extend(_registry_line(c) for c in active)
+        lines.extend(_registry_line(c, ids.get(c.id, c.id)) for c in active)
     if inactive:
         migrated = sum(1 for c in inactive if c.migrated_to is not None)
         removed = len(inactive) - migrated
@@ -79,7 +84,8 @@ async def chats_command(message: Message, repo: Repositories) -> None:
     chats = await repo.chats.all()
     counts = await repo.chats.counts()
     subscribers = await repo.chats.subscriber_counts()
-    for part in render_registry(chats, counts, subscribers):
+    external = await repo.channel_ids.externals(c.id for c in chats)
+    for part in render_registry(chats, counts, subscribers, external):
         await message.answer(part)
 
 

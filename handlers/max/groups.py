@@ -151,7 +151,7 @@ def make_bot_added(strangers: NoticeGate) -> Handler:
                 held = admitted
             audiences = registry.audience_list(bound)
             kind_into = t.KIND_INTO.get(kind, kind)
-            text = fill(t.ADDED_MAX, kind=kind_into, title=title, chat_id=chat_id,
+            text = fill(t.ADDED_MAX, kind=kind_into, title=title, chat_id=max_chat_id,
                         who=who(user), audiences=audiences)  # fmt: skip
             if held:
                 text += fill(t.ADDED_HELD, count=held)
