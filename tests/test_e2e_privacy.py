@@ -181,3 +181,16 @@ async def test_forget_me_leaves_only_the_proof_of_consent(
     stored = b"".join(f.read_bytes() for f in files if f.exists())
     for secret in ("Зинаида", "Забывчивая", "zina_zab", PHONE, "собаку-поводыря", "Радуга"):
         assert secret.encode() not in stored, secret
+
+
+async def test_forget_me_takes_the_role_menu_off_the_screen(harness: BotHarness) -> None:
+    """The role is gone with the data: its reply keyboard must not stay to be tapped."""
+    h = harness
+    welcome = await h.say(THIRD, "/start")
+    await h.press(THIRD, welcome, texts.ROLE_TITLES["teacher"])
+    assert texts.BTN_EVENTS in h.server.reply_keyboard(THIRD.id)[0]
+    confirm = await h.say(THIRD, "/forget_me")
+    done = await h.press(THIRD, confirm, texts.BTN_FORGET_YES)
+    assert done.text == texts.FORGOTTEN
+    assert done.reply_markup == {"remove_keyboard": True}
+    assert h.server.reply_keyboard(THIRD.id) == []

@@ -115,7 +115,7 @@ def test_totals(report: ReportData) -> None:
     t = report.totals
     assert (t.events, t.sessions) == (3, 5)
     assert (t.registrations, t.waiting, t.cancelled, t.cancelled_late) == (5, 1, 1, 0)
-    assert (t.unique_participants, t.attended) == (4, 1)
+    assert (t.unique_participants, t.attended) == (3, 1)  # 3 was only on a waiting list
     assert t.attendance_rate == pytest.approx(0.25)  # 1 of 4 seats taken
 
 
@@ -125,7 +125,7 @@ def test_by_kind_organisation_and_month(report: ReportData) -> None:
         KindStats("seminar", 1, 1, 3, 1),
         KindStats("workshop", 1, 3, 2, 0),
     )
-    assert report.by_organisation == (("МБУ ДО «ДДТ»", 2), ("=СОШ № 5", 1), ("не указана", 1))
+    assert report.by_organisation == (("МБУ ДО «ДДТ»", 2), ("не указана", 1))
     assert report.by_month == (
         MonthStats(2026, 12, 1), MonthStats(2027, 1, 0), MonthStats(2027, 2, 2),
         MonthStats(2027, 3, 2),
@@ -140,11 +140,11 @@ def test_workbook_has_four_sheets_and_a_chart(report: ReportData) -> None:
     assert summary["A1"].value == "МОЦ г. Примерска"
     assert "с 01.03.2027 по 30.04.2027" in str(summary["A2"].value)
     values = {row[0]: row[1] for row in summary.iter_rows(min_row=4, values_only=True)}
-    assert values["Мероприятий"] == 3 and values["Уникальных участников"] == 4
+    assert values["Мероприятий"] == 3 and values["Уникальных участников"] == 3
     kinds = [row[0] for row in book["По видам"].iter_rows(min_row=2, values_only=True)]
     assert kinds == ["Круглый стол", "Семинар", "Педагогическая мастерская"]
     orgs = [row[0] for row in book["По организациям"].iter_rows(min_row=2, values_only=True)]
-    assert orgs == ["МБУ ДО «ДДТ»", "'=СОШ № 5", "не указана"]
+    assert orgs == ["МБУ ДО «ДДТ»", "не указана"]  # «=СОШ № 5» only waited: see below
     months = list(book["По месяцам"].iter_rows(min_row=2, values_only=True))
     assert months[0] == ("декабрь 2026", 1) and len(months) == 4
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -172,14 +172,38 @@ async def test_counts_per_messenger(session: AsyncSession) -> None:
     await session.commit()
 
     report = await ReportRepo(session).collect(START, END, tz=MOSCOW)
-    assert report.by_channel == (ChannelStats("tg", 5, 4, 1), ChannelStats("max", 1, 1, 0))
-    assert report.totals.unique_participants == 5
+    assert report.by_channel == (ChannelStats("tg", 5, 3, 1), ChannelStats("max", 1, 1, 0))
+    assert report.totals.unique_participants == 4
     assert channel_summary(report) == (
-        "Telegram: записей 5, участников 4; MAX: записей 1, участников 1"
+        "Telegram: записей 5, участников 3; MAX: записей 1, участников 1"
     )
     book = load_workbook(
         io.BytesIO(build_report_xlsx(report, date(2027, 3, 1), date(2027, 4, 30), "МОЦ"))
     )
     rows = list(book["Сводка"].iter_rows(min_row=4, values_only=True))
     head = rows.index(("По мессенджерам", "Записей", "Участников", "Присутствовали"))
-    assert rows[head + 1 : head + 3] == [("Telegram", 5, 4, 1), ("MAX", 1, 1, 0)]
+    assert rows[head + 1 : head + 3] == [("Telegram", 5, 3, 1), ("MAX", 1, 1, 0)]
+
+
+async def test_a_teacher_only_on_a_waiting_list_is_no_participant(session: AsyncSession) -> None:
+    """«Уникальных участников» counts people with a seat: one whose turn never came took
+    part in nothing; their waiting registration still shows under «в листе ожидания»."""
+    await _people(session)
+    repo = EventRepo(session)
+    full = await _event(repo, "seminar", utc(2027, 3, 15, 7), capacity=1)
+    await _register(repo, full, 3, utc(2027, 3, 1))
+    await _register(repo, full, 2, utc(2027, 3, 2))  # waits, never gets the seat
+    await session.commit()
+
+    report = await ReportRepo(session).collect(START, END, tz=MOSCOW)
+    assert (report.totals.registrations, report.totals.waiting) == (2, 1)
+    assert report.totals.unique_participants == 1
+    assert report.by_organisation == (("=СОШ № 5", 1),)
+    assert report.by_channel[0] == ChannelStats("tg", 2, 1, 0)
+    book = load_workbook(
+        io.BytesIO(build_report_xlsx(report, date(2027, 3, 1), date(2027, 4, 30), "МОЦ"))
+    )
+    values = {row[0]: row[1] for row in book["Сводка"].iter_rows(values_only=True) if row[0]}
+    assert values["Уникальных участников"] == 1
+    orgs = list(book["По организациям"].iter_rows(min_row=2, values_only=True))
+    assert orgs == [("'=СОШ № 5", 1)]  # a formula-looking name stays text

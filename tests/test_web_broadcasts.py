@@ -247,3 +247,49 @@ async def test_a_broadcast_composed_on_the_page_reaches_the_group_once(
     finally:
         await worker.stop(wait=5)
         await client.close()
+
+
+async def test_a_long_delivery_table_says_how_much_is_shown_and_pages_on(
+    client: Client, panel_settings: Settings, clock: FrozenClock, sessionmaker: SessionMaker
+) -> None:
+    """1203 recipients: the table showed the first 500 and said nothing; now it says which
+    rows of how many are shown and links the next and previous 500."""
+    async with sessionmaker() as session:
+        broadcast = Broadcast(
+            author_id=ADMIN.id, content=Content("text", "Привет").to_json(),
+            audiences="parents", tags="", include_private=True, state=BroadcastState.DONE,
+            scheduled_at=NOW, created_at=NOW,
+        )  # fmt: skip
+        session.add(broadcast)
+        await session.flush()
+        session.add_all(
+            Delivery(
+                broadcast_id=broadcast.id,
+                chat_id=700_000 + n,
+                is_private=True,
+                status="sent",
+                updated_at=NOW,
+            )
+            for n in range(1203)
+        )
+        await session.commit()
+        broadcast_id = broadcast.id
+    await sign_in(client, panel_settings, clock)
+
+    def rows(html: str) -> list[str]:
+        return re.findall(r"<tr><td>(\d+)", html)
+
+    first = await (await client.get(f"/web/broadcasts/{broadcast_id}")).text()
+    assert "Показаны получатели 1–500 из 1203" in first
+    assert len(rows(first)) == 500 and rows(first)[0] == "700000"
+    assert f'href="/web/broadcasts/{broadcast_id}?page=2"' in first
+    assert "?page=0" not in first
+
+    last = await (await client.get(f"/web/broadcasts/{broadcast_id}?page=3")).text()
+    assert "Показаны получатели 1001–1203 из 1203" in last
+    assert len(rows(last)) == 203 and rows(last)[-1] == "701202"
+    assert f'href="/web/broadcasts/{broadcast_id}?page=2"' in last and "?page=4" not in last
+
+    for wrong in ("0", "99", "abc", "-1"):  # a hand-typed page: the nearest real one
+        page = await client.get(f"/web/broadcasts/{broadcast_id}?page={wrong}")
+        assert page.status == 200

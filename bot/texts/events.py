@@ -41,7 +41,7 @@ CARD: Final = (
     "⏱ Длительность: {duration}\n"
     "{place_line}\n"
     "{extra}"
-    "👥 {seats}\n"
+    "{seats}"
     "{deadline}"
     "{status}"
 )
@@ -53,15 +53,19 @@ ORGANISER: Final = "Организатор: {value}\n"
 SPEAKER: Final = "Ведущий: {value}\n"
 AUDIENCE: Final = "Для кого: {value}\n"
 DESCRIPTION: Final = "\n{value}\n\n"
+SEATS_LINE: Final = "👥 {seats}\n"
 SEATS_LEFT: Final = "осталось {left} из {capacity}"
 SEATS_NONE: Final = "мест нет — можно встать в лист ожидания"
 SEATS_FULL: Final = "мест нет"  # to who already has a place or a turn, or cannot join
 DEADLINE: Final = "Запись до {when}\n"
+EVENT_PAST: Final = "Мероприятие состоялось."
+PAST_LINE: Final = "🏁 " + EVENT_PAST + "\n"  # instead of seats and the deadline once it is over
 YOUR_STATUS: Final = "\n<b>Вы: {status}</b>"
 STATUS_REGISTERED: Final = "записаны ✅"
 STATUS_WAITING: Final = "в листе ожидания ({position}-й в очереди)"
 STATUS_ATTENDED: Final = "участвовали ✅"
 STATUS_ENDED_UNMARKED: Final = "прошло; присутствие пока не отмечено"
+STATUS_WAS_REGISTERED: Final = "были записаны; присутствие пока не отмечено"
 EVENT_CLOSED: Final = "\n<i>Запись закрыта.</i>"
 EVENT_CANCELLED: Final = "\n<i>Мероприятие отменено.</i>"
 

@@ -20,6 +20,7 @@ from bot.services.faq import consult
 from bot.services.profile import privacy
 from bot.services.tickets.escalation import escalate, logged_question
 from bot.services.tickets.posting import POST_BODY_LIMIT, add_follow_up, post
+from bot.services.tickets.thanks import thanked_after_answer
 from bot.texts import faq_learn as shot_texts
 from handlers.max import pictures, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
@@ -84,6 +85,9 @@ async def append_to_ticket(v: Visit, text: str, picture: JsonDict | None = None)
     ticket = await v.repo.tickets.open_for_user(v.uid)
     if ticket is None:
         return False
+    if picture is None and await thanked_after_answer(v.repo, ticket, text):
+        await v.say(texts.TICKET_THANKS)  # «спасибо» after the answer: no staff ping
+        return True
     text = text or shot_texts.SHOT_QUESTION
     await add_follow_up(v.ctx.messenger, v.repo, v.ctx.settings, ticket, v.user, text)
     await v.say(fill(texts.TICKET_APPENDED, id=ticket.id), ticket_open(ticket.id))

@@ -48,9 +48,9 @@ async def card(v: Visit, event: Event) -> tuple[str, Keyboard]:
         position = await v.repo.events.waiting_position(registration)
     active = registration is not None and registration.status in SEATED
     tz = v.ctx.settings.tz
-    text = events_view.card(event, tz, registration, position, active or v.is_admin)
-    staff = [a for a in staff_card_actions(event) if a[0] in staff_events.CARD_ACTIONS]
     now = v.ctx.clock.now()
+    text = events_view.card(event, tz, registration, position, active or v.is_admin, now=now)
+    staff = [a for a in staff_card_actions(event) if a[0] in staff_events.CARD_ACTIONS]
     signup = open_for_signup(event, now)
     staff = staff if v.is_admin else []
     return text, card_buttons(event, registration, signup, staff, started=now >= event.starts_at)

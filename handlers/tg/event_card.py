@@ -33,9 +33,10 @@ async def render_card(
         RegistrationStatus.REGISTERED,
         RegistrationStatus.ATTENDED,
     )
-    text = events_view.card(event, settings.tz, registration, position, active or is_admin)
-    staff = staff_card_actions(event) if is_admin else []
     now = clock.now()
+    show_link = active or is_admin
+    text = events_view.card(event, settings.tz, registration, position, show_link, now=now)
+    staff = staff_card_actions(event) if is_admin else []
     buttons = card_buttons(
         event, registration, open_for_signup(event, now), staff, started=now >= event.starts_at
     )

@@ -11,6 +11,7 @@ from bot.core.config import Settings
 from bot.core.markup import fill
 from bot.services.tickets.media import copy_to_staff
 from bot.services.tickets.posting import add_follow_up
+from bot.services.tickets.thanks import thanked_after_answer
 from bot.texts import faq_learn as shot_texts
 from handlers.tg import keyboards
 from handlers.tg.messenger import TelegramMessenger
@@ -33,6 +34,9 @@ async def append_to_ticket(
     ticket = await repo.tickets.open_for_user(user.id)
     if ticket is None:
         return False
+    if not shot and await thanked_after_answer(repo, ticket, text):
+        await message.answer(texts.TICKET_THANKS)  # «спасибо» after the answer: no staff ping
+        return True
     assert message.bot is not None
     await add_follow_up(
         TelegramMessenger(message.bot),

@@ -23,11 +23,12 @@ from broadcasts.audience import ALL_AUDIENCES
 from broadcasts.content import Content
 from handlers.web import broadcast_upload as upload
 from handlers.web.broadcast_form import Draft, preview
-from handlers.web.context import CLOCK, SETTINGS, id_or_404, page, repo, staff
+from handlers.web.context import CLOCK, SETTINGS, id_or_404, int_or_none, page, repo, staff
 from storage.models import BroadcastState
 from storage.repositories.panel_stats import PanelStatsRepo
 
 LIST_SIZE = 30
+DELIVERY_PAGE = 500  # rows of «Доставка по чатам» per page
 CHANNELS = {"tg": "Telegram", "max": "MAX"}
 LIVE = (BroadcastState.SCHEDULED, BroadcastState.SENDING)
 NOTICES = {
@@ -162,6 +163,21 @@ async def _acks(request: web.Request, broadcast_id: int) -> dict[str, Any]:
     return {"by_chat": grouped, "pending": sorted(u.full_name for u in pending)}
 
 
+async def _delivery_page(request: web.Request, broadcast_id: int, total: int) -> dict[str, Any]:
+    """One page of «Доставка по чатам» (`?page=`): a big broadcast has thousands of rows, and
+    the page says which of how many it shows instead of silently stopping at the first 500."""
+    pages = max(1, -(-total // DELIVERY_PAGE))
+    number = min(int_or_none(request.query.get("page")) or 1, pages)
+    offset = (number - 1) * DELIVERY_PAGE
+    rows = await PanelStatsRepo(repo(request).session).deliveries(
+        broadcast_id, DELIVERY_PAGE, offset
+    )
+    return {
+        "deliveries": rows, "delivery_page": number, "delivery_pages": pages,
+        "delivery_first": offset + 1, "delivery_last": offset + len(rows),
+    }  # fmt: skip
+
+
 async def broadcast_view(request: web.Request) -> web.Response:
     broadcast_id = _id(request)
     progress = await _progress(request, broadcast_id)
@@ -171,9 +187,9 @@ async def broadcast_view(request: web.Request) -> web.Response:
         request, b=broadcast, progress=progress, shown=preview(content.text), ack=content.ack,
         content=content, acks=await _acks(request, broadcast_id) if content.ack else None,
         target=service.target_of(broadcast), audience_labels=tb.AUDIENCE_LABELS,
-        deliveries=await PanelStatsRepo(repo(request).session).deliveries(broadcast_id),
         delivery_labels=DELIVERY_LABELS, channel_names=CHANNELS,
         notice=NOTICES.get(request.query.get("done", "")),
+        **await _delivery_page(request, broadcast_id, progress["total"]),
     )  # fmt: skip
     return aiohttp_jinja2.render_template("broadcast.html", request, values)
 

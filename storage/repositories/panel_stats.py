@@ -38,8 +38,10 @@ class PanelStatsRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def deliveries(self, broadcast_id: int, limit: int = 500) -> list[ChatDelivery]:
-        """The ledger of one broadcast with names, groups first, then by id."""
+    async def deliveries(
+        self, broadcast_id: int, limit: int = 500, offset: int = 0
+    ) -> list[ChatDelivery]:
+        """The ledger of one broadcast with names, groups first, then by id; a page of it."""
         name = func.coalesce(Chat.title, User.first_name, "")
         rows = await self.session.execute(
             select(
@@ -54,6 +56,7 @@ class PanelStatsRepo:
             .outerjoin(User, User.id == Delivery.chat_id)
             .where(Delivery.broadcast_id == broadcast_id)
             .order_by(Delivery.is_private, Delivery.id)
+            .offset(offset)
             .limit(limit)
         )
         return [ChatDelivery(*row) for row in rows.all()]

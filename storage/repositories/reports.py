@@ -5,6 +5,8 @@ done in Python over one row per registration: a МОЦ has thousands of rows, no
 months must follow the МОЦ's time zone, which SQLite cannot compute.
 
 A registration counts unless it was cancelled (the waiting list included, shown separately).
+A participant is a person with a seat (registered or attended): one only on a waiting list
+took part in nothing, so «участников» (in total, by messenger, by organisation) leaves them out.
 Attendance rate = attended / seats taken (registered + attended).
 """
 
@@ -57,7 +59,7 @@ class ReportTotals:
     waiting: int
     cancelled: int
     cancelled_late: int
-    unique_participants: int
+    unique_participants: int  # people with a seat (registered or attended), not only waiting
     attended: int
     attendance_rate: float  # 0..1; attended / (registered + attended)
 
@@ -68,7 +70,7 @@ class ReportData:
     end: datetime
     totals: ReportTotals
     by_kind: tuple[KindStats, ...]
-    by_organisation: tuple[tuple[str, int], ...]  # unique participants, most first
+    by_organisation: tuple[tuple[str, int], ...]  # participants (with a seat), most first
     by_month: tuple[MonthStats, ...]  # registrations by the month they were made, no gaps
     by_channel: tuple[ChannelStats, ...] = field(default=())  # Telegram first, then MAX
 
@@ -81,6 +83,14 @@ class _Reg:
     created_at: datetime
     cancelled_late: bool
     organisation: str
+
+
+SEATED = (St.REGISTERED, St.ATTENDED)
+
+
+def _participants(regs: list[_Reg]) -> set[int]:
+    """Who had a seat; a turn in a waiting list that never came is no participation."""
+    return {r.user_id for r in regs if r.status in SEATED}
 
 
 def _period(start: datetime, end: datetime) -> tuple[ColumnElement[bool], ...]:
@@ -151,7 +161,7 @@ def _totals(events: dict[int, str], sessions: dict[int, int], regs: list[_Reg]) 
         waiting=statuses[St.WAITING],
         cancelled=statuses[St.CANCELLED],
         cancelled_late=sum(1 for r in regs if r.status == St.CANCELLED and r.cancelled_late),
-        unique_participants=len({r.user_id for r in active}),
+        unique_participants=len(_participants(regs)),
         attended=statuses[St.ATTENDED],
         attendance_rate=statuses[St.ATTENDED] / seats if seats else 0.0,
     )
@@ -181,12 +191,12 @@ def _by_channel(active: list[_Reg]) -> tuple[ChannelStats, ...]:
     for channel in ("tg", "max"):
         mine = [r for r in active if channel_of(r.user_id) == channel]
         attended = sum(1 for r in mine if r.status == St.ATTENDED)
-        out.append(ChannelStats(channel, len(mine), len({r.user_id for r in mine}), attended))
+        out.append(ChannelStats(channel, len(mine), len(_participants(mine)), attended))
     return tuple(out)
 
 
 def _by_organisation(active: list[_Reg]) -> tuple[tuple[str, int], ...]:
-    people = {(r.organisation, r.user_id) for r in active}
+    people = {(r.organisation, r.user_id) for r in active if r.status in SEATED}
     counts = Counter(org for org, _ in people)
     return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 

@@ -49,6 +49,15 @@ class TicketRepo:
         await self.session.flush()
         return message
 
+    async def last_message(self, ticket_id: int) -> TicketMessage | None:
+        """The newest message of the conversation (whether staff spoke last)."""
+        return await self.session.scalar(
+            select(TicketMessage)
+            .where(TicketMessage.ticket_id == ticket_id)
+            .order_by(TicketMessage.id.desc())
+            .limit(1)
+        )
+
     async def add_post(self, ticket_id: int, chat_id: int, message_id: int, ref: str = "") -> None:
         self.session.add(
             StaffPost(ticket_id=ticket_id, chat_id=chat_id, message_id=message_id, ref=ref)

@@ -93,17 +93,24 @@ def _extra(event: Event, tz: ZoneInfo) -> str:
     return "".join(parts)
 
 
-def _status(event: Event, registration: Registration | None, waiting_position: int) -> str:
+def _status(
+    event: Event, registration: Registration | None, waiting_position: int, over: bool
+) -> str:
+    """`over`: the event has taken place — a seat is history, a turn in the queue is gone."""
     if event.status == EventStatus.CANCELLED:
         return t.EVENT_CANCELLED
     if registration is not None and registration.status != RegistrationStatus.CANCELLED:
+        status = RegistrationStatus(registration.status)
+        if over and status == RegistrationStatus.WAITING:
+            return ""
+        seated = t.STATUS_WAS_REGISTERED if over else t.STATUS_REGISTERED
         label = {
-            RegistrationStatus.REGISTERED: t.STATUS_REGISTERED,
+            RegistrationStatus.REGISTERED: seated,
             RegistrationStatus.ATTENDED: t.STATUS_ATTENDED,
-        }.get(RegistrationStatus(registration.status))
+        }.get(status)
         label = label or t.STATUS_WAITING.format(position=waiting_position)
         return t.YOUR_STATUS.format(status=label)
-    return t.EVENT_CLOSED if event.status == EventStatus.CLOSED else ""
+    return t.EVENT_CLOSED if event.status == EventStatus.CLOSED and not over else ""
 
 
 def _can_wait(event: Event, registration: Registration | None) -> bool:
@@ -118,15 +125,24 @@ def card(
     registration: Registration | None = None,
     waiting_position: int = 0,
     show_link: bool = False,
+    *,
+    now: datetime | None = None,
 ) -> str:
+    """The card; given `now`, one of an event that has taken place says so instead of seats,
+    the deadline and the waiting list (a cancelled one keeps only «отменено»)."""
+    over = now is not None and ends_at(event) <= now
     deadline = (
         t.DEADLINE.format(
             when=f"{day_text(event.registration_deadline, tz)}, "
             f"{local(event.registration_deadline, tz):%H:%M}"
         )
-        if event.registration_deadline
+        if event.registration_deadline and not over
         else ""
     )
+    if not over:
+        seats = t.SEATS_LINE.format(seats=seats_text(event, _can_wait(event, registration)))
+    else:
+        seats = t.PAST_LINE if event.status != EventStatus.CANCELLED else ""
     return t.CARD.format(
         title=q(event.title),
         kind=KIND_LABELS.get(event.kind, q(event.kind)),
@@ -135,9 +151,9 @@ def card(
         duration=duration_text(event.duration_min),
         place_line=place_text(event, show_link),
         extra=_extra(event, tz),
-        seats=seats_text(event, can_wait=_can_wait(event, registration)),
+        seats=seats,
         deadline=deadline,
-        status=_status(event, registration, waiting_position),
+        status=_status(event, registration, waiting_position, over),
     )
 
 

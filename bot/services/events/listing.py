@@ -50,7 +50,8 @@ def card_button(event: Event, tz: ZoneInfo, this_year: int) -> Button:
 
 
 def month_label(ym: int) -> str:
-    return MONTHS_NOMINATIVE[ym % 100 - 1].capitalize()
+    """«Январь 2027»: with the year always, so around New Year no month reads ambiguous."""
+    return f"{MONTHS_NOMINATIVE[ym % 100 - 1].capitalize()} {ym // 100}"
 
 
 async def list_view(
@@ -106,9 +107,7 @@ async def months_menu(repo: Repositories, kind: str, now: datetime, tz: ZoneInfo
     upcoming = await repo.events.upcoming(now, kind or None, limit=MONTHS_SCAN)
     available = sorted({int(f"{e.starts_at.astimezone(tz):%Y%m}") for e in upcoming})
     choices = [Button(t.BTN_MONTH_ALL, pack("evl", kind, 0, 0))]
-    choices += [
-        Button(f"{month_label(ym)} {ym // 100}", pack("evl", kind, ym, 0)) for ym in available
-    ]
+    choices += [Button(month_label(ym), pack("evl", kind, ym, 0)) for ym in available]
     return rows(*choices)
 
 
