@@ -8,24 +8,37 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from bot import texts
 from bot.app.factory import Services
 from bot.app.max_runtime import MaxRuntime
+from bot.core.config import Settings
 from bot.services.faq import FaqService
+from bot.services.faq.consult import entry_view
 from bot.texts import broadcasts as bt
 from bot.texts import events_admin as et
+from bot.texts import faq_learn as lt
 from bot.texts import max as max_texts
 from broadcasts.audience import Target
 from broadcasts.content import Content
 from broadcasts.service import create_broadcast
+from handlers.max.render import render_text
 from storage.db import SessionMaker
-from storage.models import Broadcast, BroadcastState, Subscription, Ticket, TicketStatus
+from storage.models import (
+    Broadcast,
+    BroadcastState,
+    FaqStaffSample,
+    Subscription,
+    Ticket,
+    TicketStatus,
+)
 from storage.repositories import Repositories
 from tests.conftest import make_settings
 from tests.fakes.max_api import FakeMaxServer
@@ -34,26 +47,38 @@ from tests.fakes.max_model import MaxUser, Message
 ADMIN = MaxUser(52_000_000_001, "Анна", "Методист")
 MOTHER = MaxUser(52_000_000_123, "Ольга", "Петрова")
 QUESTION = "можно ли привести на занятие собаку-поводыря"
+SHOES = "нужна ли сменная обувь на занятиях"
+SECOND = MaxUser(52_000_000_124, "Инна", "Сидорова")
 DESK = ("/tickets", "/faq_stats", "/report", "/staff", "/broadcasts")
 
 
-@pytest.fixture
-async def fake(
-    db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+@asynccontextmanager
+async def max_only(
+    db_path: Path, sessionmaker: SessionMaker, faq: FaqService
 ) -> AsyncIterator[FakeMaxServer]:
     async with FakeMaxServer() as server:
         settings = make_settings(
             db_path, bot_token=None, admin_ids="", staff_chat_id=None,
             max_bot_token=server.token, max_api_url=server.url, max_admin_ids=str(ADMIN.user_id),
         )  # fmt: skip
-        services = Services(settings, sessionmaker, faq_service)
+        services = Services(settings, sessionmaker, faq)
         runtime = MaxRuntime(
             settings, sessionmaker, services.faq, services.querylog, services.clock,
             services.switchboard, poll_seconds=1, roster=services.roster,
         )  # fmt: skip
         await runtime.start()
+        try:
+            yield server
+        finally:
+            await runtime.stop()
+
+
+@pytest.fixture
+async def fake(
+    db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> AsyncIterator[FakeMaxServer]:
+    async with max_only(db_path, sessionmaker, faq_service) as server:
         yield server
-        await runtime.stop()
 
 
 async def say(fake: FakeMaxServer, user: MaxUser, text: str, replies: int = 1) -> list[Message]:
@@ -123,7 +148,7 @@ async def test_max_staff_get_tickets_stats_report_staff_and_broadcasts(
 
     (stats,) = await say(fake, ADMIN, "/faq_stats")
     assert stats.plain.startswith("Вопросы за 30 дней") and QUESTION in stats.plain
-    assert "База знаний" in stats.plain  # attaching it: the panel
+    assert "➕ 1" in str(stats.buttons())  # attaching it: the two-tap test below
 
     (sheet,) = await say(fake, ADMIN, "/report 2026-01-01 2026-12-31")
     assert [a["type"] for a in sheet.attachments] == ["file"]
@@ -151,6 +176,54 @@ async def test_max_staff_get_tickets_stats_report_staff_and_broadcasts(
         assert (await session.get(Broadcast, bid)).state == BroadcastState.CANCELLED  # type: ignore[union-attr]
     again = await answered(fake, fake.press(ADMIN, listing, bt.BTN_CANCEL_ONE.format(id=bid)))
     assert f"Рассылка №{bid} уже отменена" in again
+
+
+async def test_max_staff_attach_an_unanswered_question_to_an_entry_in_two_taps(
+    db_path: Path, sessionmaker: SessionMaker, settings: Settings
+) -> None:
+    """«➕ 1» under /faq_stats, then an entry: the next parent who asks so gets its answer;
+    «↩️ Отменить» takes it back. A fresh FaqService: what staff add changes the live base."""
+    faq = FaqService(None, settings.placeholders())
+    async with max_only(db_path, sessionmaker, faq) as fake:
+        fake.bot_started(ADMIN)
+        await fake.wait_sent(ADMIN, 1)
+        fake.bot_started(MOTHER)
+        welcome = (await fake.wait_sent(MOTHER, 1))[0]
+        fake.press(MOTHER, welcome, texts.ROLE_TITLES["parent"])
+        await fake.wait_sent(MOTHER, 2)
+        (unknown,) = await say(fake, MOTHER, SHOES)
+        assert texts.BTN_ASK_SHORT in str(unknown.buttons())
+
+        (stats,) = await say(fake, ADMIN, "/faq_stats")
+        assert f"1. {SHOES}" in stats.plain and "«➕ N»" in stats.plain
+        before = len(fake.sent_to(ADMIN))
+        fake.press(ADMIN, stats, "➕ 1")
+        picker = (await fake.wait_sent(ADMIN, before + 1))[-1]
+        assert SHOES in picker.plain and "База знаний" in picker.plain
+        first = picker.buttons()[0][0]
+        assert first["text"].startswith("→ ")
+        entry_id = first["payload"].rsplit(":", 1)[1]
+        fake.press(ADMIN, picker, first["text"])
+        for _ in range(100):
+            if "добавлен к статье" in picker.plain:
+                break
+            await asyncio.sleep(0.05)
+        assert "добавлен к статье" in picker.plain and "Анна Методист" in picker.plain
+        assert [b["text"] for row in picker.buttons() for b in row] == [lt.BTN_UNDO]
+        async with sessionmaker() as session:
+            rows = (await session.scalars(select(FaqStaffSample))).all()
+        assert [(r.entry_id, r.question) for r in rows] == [(entry_id, SHOES)]
+        (answer,) = await say(fake, SECOND, SHOES)
+        assert answer.text == render_text(entry_view(faq, settings, entry_id).text)[0]
+
+        fake.press(ADMIN, picker, lt.BTN_UNDO)
+        for _ in range(100):
+            if "убран из базы" in picker.plain:
+                break
+            await asyncio.sleep(0.05)
+        assert "убран из базы" in picker.plain
+        async with sessionmaker() as session:
+            assert not (await session.scalars(select(FaqStaffSample))).all()
 
 
 async def test_max_desk_commands_and_a_forged_cancel_refuse_non_staff(

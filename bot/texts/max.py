@@ -23,9 +23,8 @@ STAFF_DRAFT_SAVED: Final = (  # MAX has no /faq_drafts: the list is in the file 
     "Черновик №{draft} для FAQ сохранён из обращения №{id}. "
     "Выгрузка — <code>python -m bot faq drafts</code>."
 )
-KB_IN_PANEL: Final = (  # «➕ В базу» under a ticket: its dialog is Telegram's staff chat's
-    "Добавить вопрос в базу знаний из MAX нельзя. Откройте веб-панель (/web) → «База знаний»: "
-    "там вопрос можно добавить к статье или начать с него новую."
+KB_ELSEWHERE: Final = (  # MAX offers the matcher's entries; finding one or a new one: panel
+    "Нужной статьи нет среди кнопок или нужна новая — веб-панель (/web) → «База знаний»."
 )
 PROFILE_CONTACT: Final = "Шаг 4 из 5. Напишите телефон или e-mail для связи."
 PROFILE_PRESS: Final = "Нажмите одну из кнопок выше."
@@ -43,9 +42,6 @@ STAFF_HELP_MAX: Final = (
 )
 TICKETS_MORE: Final = (  # /tickets shows the oldest cards; a long queue is the panel's
     "Показаны {shown} самых давних. Остальные — в веб-панели (/web) → «Обращения»."
-)
-FAQ_STATS_IN_PANEL: Final = (
-    "\n\nДобавить вопрос к статье или начать с него новую — в веб-панели (/web) → «База знаний»."
 )
 STAFF_REMOVE_IN_PANEL: Final = "\nУдалить сотрудника — в веб-панели (/web) → «Сотрудники»."
 BROADCASTS_EMPTY: Final = "Рассылок пока не было. Новая — в веб-панели (/web) → «Рассылки»."

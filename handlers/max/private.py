@@ -21,6 +21,7 @@ from handlers.max import (
     event_form,
     event_list,
     events,
+    faq_learn,
     profile,
     staff,
     staff_desk,
@@ -228,5 +229,6 @@ def register(routes: Routes) -> None:
     routes.add("message_callback", callbacks)
     asker.register(routes)
     staff_desk.register(routes)
+    faq_learn.register(routes)
     event_edit.register(routes)  # after handlers.max.events: its staff_events comes first
     event_form.register(routes)

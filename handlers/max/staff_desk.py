@@ -4,8 +4,9 @@ handlers/events_admin/report.py, handlers/staff_invites.py and handlers/broadcas
 answer, from the same services. Anyone else gets Telegram's refusal (ADMIN_ONLY).
 
 /tickets sends each open ticket as the card MAX admins get for a new one, with its buttons
-(served by handlers.max.staff). What MAX does not offer here (attaching a question to an
-entry, removing staff, new broadcasts, moving one) the texts point to the web panel for.
+(served by handlers.max.staff); «➕ N» under /faq_stats attaches a question to an entry
+(handlers.max.faq_learn). What MAX does not offer here (removing staff, new broadcasts, moving
+one) the texts point to the web panel for.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from bot.services.tickets import buttons
 from bot.services.tickets.posting import ticket_card
 from bot.texts import broadcasts as bt
 from bot.texts import events_admin as et
+from bot.texts import faq_learn as faq_learn_texts
 from bot.texts import max as max_texts
-from handlers.max import updates
+from handlers.max import faq_learn, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, visit
 
@@ -41,7 +43,8 @@ async def command(v: Visit, name: str, arg: str) -> bool:
         await open_tickets(v)
     elif name == "faq_stats":
         stats = await faq_stats(v.repo, v.ctx.faq, v.ctx.querylog)
-        await v.say(stats.text + (max_texts.FAQ_STATS_IN_PANEL if stats.missed else ""))
+        hint = faq_learn_texts.STATS_HINT if stats.missed else ""
+        await v.say(stats.text + hint, faq_learn.stats_buttons(stats.missed))
     elif name == "report":
         await report(v, arg)
     elif name == "staff":
