@@ -130,6 +130,8 @@ async def test_max_staff_get_tickets_stats_report_staff_and_broadcasts(
     fake: FakeMaxServer, sessionmaker: SessionMaker
 ) -> None:
     await a_ticket(fake)
+    (helped,) = await say(fake, ADMIN, "/help")
+    assert all(command in helped.plain for command in DESK)
 
     header, card = await say(fake, ADMIN, "/tickets", replies=2)
     assert header.plain == "Открытые обращения (1):"
@@ -233,6 +235,8 @@ async def test_max_desk_commands_and_a_forged_cancel_refuse_non_staff(
     for command in DESK:
         (refused,) = await say(fake, MOTHER, command)
         assert refused.plain == texts.ADMIN_ONLY, command
+    (helped,) = await say(fake, MOTHER, "/help")
+    assert "/tickets" not in helped.plain
 
     bid = await a_scheduled_broadcast(sessionmaker)
     (listing,) = await say(fake, ADMIN, "/broadcasts")
