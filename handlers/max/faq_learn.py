@@ -27,19 +27,20 @@ TITLE_LIMIT = 60  # a button's label
 
 def stats_buttons(query_ids: tuple[int, ...]) -> Keyboard | None:
     """«➕ 1», «➕ 2»… under /faq_stats: the numbered unanswered questions."""
-    if not query_ids:
-        return None
-    marks = (Button(t.BTN_TO_KB_N.format(n=n), pack("kb", "pick", "q", i, "")) for n, i in
-             enumerate(query_ids, start=1))  # fmt: skip
-    return rows(*marks, per_row=(5,))
+    marks = [
+        Button(t.BTN_TO_KB_N.format(n=n), pack("kb", "pick", "q", query_id, ""))
+        for n, query_id in enumerate(query_ids, start=1)
+    ]
+    return rows(*marks, per_row=(5,)) if marks else None
 
 
 def entry_buttons(src: str, source_id: int, entries: list[FaqEntry]) -> Keyboard | None:
+    """One button per entry: attach the question there."""
     found = [
-        Button(t.BTN_CANDIDATE.format(title=clip(e.title, TITLE_LIMIT)), pack("kb", "a", src,
-               source_id, e.id))
-        for e in entries
-    ]  # fmt: skip
+        Button(t.BTN_CANDIDATE.format(title=clip(entry.title, TITLE_LIMIT)), action)
+        for entry in entries
+        for action in [pack("kb", "a", src, source_id, entry.id)]
+    ]
     return rows(*found) if found else None
 
 
