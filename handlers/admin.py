@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -17,12 +16,12 @@ from bot.core.markup import clip, fill, q
 from bot.services.faq import FaqService, KnowledgeBaseError
 from bot.services.faq.learning import announce_reload
 from bot.services.faq.querylog import QueryLog
+from bot.services.faq.stats import faq_stats as faq_stats_of
 from bot.texts import faq_learn as faq_learn_texts
 from handlers.tg.callbacks import FaqDraftsCb, TicketCb
 from handlers.tg.edits import edit_or_send
 from handlers.tg.filters import IsAdmin
 from handlers.tg.keyboards import faq_learn as faq_learn_keyboards
-from storage.models import FaqQuery, utcnow
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -55,32 +54,11 @@ async def open_tickets(message: Message, repo: Repositories, settings: Settings)
 async def faq_stats(
     message: Message, repo: Repositories, faq: FaqService, querylog: QueryLog
 ) -> None:
-    await querylog.flush()  # answered questions of the last second are counted too
-    since = utcnow() - timedelta(days=30)
-    outcomes = await repo.faq_log.outcomes_since(since)
-    top = await repo.faq_log.top_entries_since(since)
-    missed = await repo.faq_log.unanswered_since(since, limit=15)
-    top_lines = [
-        f"{n} × {q(faq.kb.entries[e].title if e in faq.kb.entries else e)}" for e, n in top
-    ]
-    # numbered, with «➕ N» buttons: staff attach a question to an entry (handlers/faq_learn)
-    newest: dict[str, FaqQuery] = {}
-    for row in missed:  # newest first; a question asked five times is listed once
-        newest.setdefault(row.text, row)
-    missed = list(newest.values())
-    missed_lines = [f"{n}. {q(clip(row.text, 120))}" for n, row in enumerate(missed, start=1)]
+    stats = await faq_stats_of(repo, faq, querylog)
+    # «➕ N» buttons: staff attach a question to an entry (handlers/faq_learn)
+    hint = faq_learn_texts.STATS_HINT if stats.missed else ""
     await message.answer(
-        texts.FAQ_STATS.format(
-            total=sum(outcomes.values()),
-            answered=outcomes.get("answer", 0),
-            suggested=outcomes.get("suggest", 0),
-            unknown=outcomes.get("unknown", 0) + outcomes.get("too_long", 0),
-            offtopic=outcomes.get("offtopic", 0),
-            top="\n".join(top_lines) or "—",
-            missed="\n".join(missed_lines) or "—",
-        )
-        + (faq_learn_texts.STATS_HINT if missed else ""),
-        reply_markup=faq_learn_keyboards.stats([row.id for row in missed]),
+        stats.text + hint, reply_markup=faq_learn_keyboards.stats(list(stats.missed))
     )
 
 

@@ -22,12 +22,11 @@ from bot.services.faq import FaqEntry, FaqService
 from bot.services.faq.learning import (
     SAMPLE_LIMIT,
     Refused,
-    Saved,
     attach_question,
     create_entry,
-    refresh,
     undo_sample,
 )
+from bot.services.faq.teaching import candidates, learnable, question_of, saved_text
 from bot.services.faq.text import normalize
 from bot.services.staff.roster import Roster
 from bot.services.tickets.posting import is_staff
@@ -59,17 +58,6 @@ def _staff_name(query_or_message: CallbackQuery | Message) -> str:
     return user.full_name if user else "сотрудник"
 
 
-async def _question(repo: Repositories, src: str, source_id: int) -> str | None:
-    """The text to learn from: a ticket's question or a logged unanswered question."""
-    if src == "t":
-        ticket = await repo.tickets.get(source_id)
-        return ticket.question if ticket else None
-    if src == "q":
-        row = await repo.faq_log.get(source_id)
-        return row.text if row else None
-    return None
-
-
 async def _allowed(query: CallbackQuery, roster: Roster, repo: Repositories) -> bool:
     chat_id = query.message.chat.id if query.message else query.from_user.id
     if await is_staff(roster, repo, query.from_user.id, chat_id):
@@ -85,25 +73,10 @@ async def _source(
     presser, a question that is gone, or a picture without words."""
     if not await _allowed(query, roster, repo):
         return None
-    question = await _question(repo, data.src, data.id)
-    if question is None or question == t.SHOT_QUESTION:  # a picture alone: no words to learn
-        await query.answer(t.SOURCE_GONE if question is None else t.NO_WORDS, show_alert=True)
-        return None
+    question, why_not = await learnable(repo, data.src, data.id)
+    if question is None:
+        await query.answer(why_not, show_alert=True)
     return question
-
-
-def _done(saved: Saved, template: str, question: str, staff: str) -> str:
-    text = fill(
-        template,
-        question=clip(question, 300),
-        title=saved.title,
-        entry=saved.entry_id,
-        version=saved.version,
-        staff=staff,
-    )
-    if saved.warnings:
-        text += fill(t.WARNINGS, items="\n".join(f"• {w}" for w in saved.warnings))
-    return text
 
 
 async def pick(
@@ -116,10 +89,8 @@ async def pick(
     if question is None:
         return
     await query.answer()
-    await refresh(faq, repo, settings.faq_sync_seconds)
-    found = faq.matcher.search(question, limit=3).candidates
-    candidates = [faq.kb.entries[c.id] for c in found if c.id in faq.kb.entries]
-    markup = kb.pick(callback_data.src, callback_data.id, candidates)
+    offered = await candidates(faq, repo, settings.faq_sync_seconds, question)
+    markup = kb.pick(callback_data.src, callback_data.id, offered)
     await send_to_chat(query, fill(t.PICK, question=clip(question, 500)), markup)
 
 
@@ -140,7 +111,7 @@ async def attach(
         await send_to_chat(query, fill(t.REFUSED, reason=clip(str(exc), 3500)))
         return
     await state.clear()
-    text = _done(saved, t.ATTACHED, question, _staff_name(query))
+    text = saved_text(saved, t.ATTACHED, question, _staff_name(query))
     await edit_or_send(query, text, kb.undo(saved.sample_id))
 
 
@@ -201,7 +172,7 @@ async def find_received(
     await _not_a_ticket_reply(message, repo)
     assert message.text is not None and message.from_user is not None
     data = await state.get_data()
-    question = await _question(repo, str(data.get("src")), int(data.get("id", 0)))
+    question = await question_of(repo, str(data.get("src")), int(data.get("id", 0)))
     if question is None:
         await state.clear()
         await message.answer(t.SOURCE_GONE)
@@ -216,7 +187,7 @@ async def find_received(
             await message.answer(fill(t.REFUSED, reason=clip(str(exc), 3500)))
             return
         await state.clear()
-        text = _done(saved, t.ATTACHED, question, _staff_name(message))
+        text = saved_text(saved, t.ATTACHED, question, _staff_name(message))
         await message.answer(text, reply_markup=kb.undo(saved.sample_id))
         return
     found = _search(faq, typed)
@@ -312,7 +283,7 @@ async def category_chosen(
     except Refused as exc:
         await send_to_chat(query, fill(t.REFUSED, reason=clip(str(exc), 3500)))
         return
-    await send_to_chat(query, _done(saved, t.CREATED, question, _staff_name(query)))
+    await send_to_chat(query, saved_text(saved, t.CREATED, question, _staff_name(query)))
 
 
 async def not_text(message: Message) -> None:

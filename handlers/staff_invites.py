@@ -16,15 +16,14 @@ from aiogram.utils.deep_linking import create_start_link
 from bot import texts
 from bot.core.clock import Clock
 from bot.core.config import Settings
-from bot.core.ids import channel_of
 from bot.core.markup import fill
 from bot.services.staff import members
+from bot.services.staff.listing import staff_listing
 from bot.services.staff.roster import Roster
 from bot.texts import staff as t
 from handlers.tg import deep_links
 from handlers.tg.callbacks import StaffCb
 from handlers.tg.filters import IsAdmin, IsOwner
-from storage.models import StaffRole
 from storage.repositories import Repositories
 
 
@@ -67,27 +66,13 @@ async def accept(
 async def _listing(
     repo: Repositories, roster: Roster, viewer: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    roles = await roster.members(repo)
-    known = {user.id: user for user in await repo.users.many(roles)}
-    order = sorted(roles, key=lambda i: (roles[i] != StaffRole.OWNER, i))
-    names = {
-        i: known[i].full_name if i in known
-        else t.STAFF_NO_NAME.format(id=await repo.channel_ids.external(i) or i)
-        for i in order
-    }  # fmt: skip
-    lines = [
-        fill(t.STAFF_LINE, name=names[i], role=t.ROLE_NAMES[roles[i]],
-             where=t.STAFF_IN_MAX if channel_of(i) == "max" else "")
-        for i in order
-    ]  # fmt: skip
+    listing = await staff_listing(repo, roster, viewer)
     buttons = [
-        [InlineKeyboardButton(text=t.BTN_REMOVE.format(name=names[i])[:64], callback_data=data)]
-        for i in order
-        if roles.get(viewer) == StaffRole.OWNER and roles[i] != StaffRole.OWNER
-        for data in [StaffCb(person=i).pack()]
+        [InlineKeyboardButton(text=t.BTN_REMOVE.format(name=name)[:64], callback_data=data)]
+        for person, name in listing.removable
+        for data in [StaffCb(person=person).pack()]
     ]
-    text = fill(t.STAFF_LIST, people="\n".join(lines))
-    return text, InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None
+    return listing.text, InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None
 
 
 async def staff_list(message: Message, repo: Repositories, roster: Roster) -> None:

@@ -104,13 +104,16 @@ async def test_every_button_of_a_ticket_card_in_max_leads_somewhere(
         assert "/faq_drafts" not in saved.plain  # no such command in MAX
 
 
-async def test_to_kb_in_max_points_staff_to_the_panel_and_refuses_others(
-    max_only: FakeMaxServer,
-) -> None:
+async def test_to_kb_in_max_offers_entries_and_refuses_others(max_only: FakeMaxServer) -> None:
+    """«➕ В базу» shows the entries to attach the question to (tests/test_e2e_max_staff_desk.py
+    attaches one); another entry or a new one: the panel."""
     fake = max_only
     card = await ticket_card(fake)
-    body = await answered(fake, fake.press(ADMIN, card, BTN_TO_KB))
-    assert "веб-панель" in str(body) and "База знаний" in str(body)
+    before = len(fake.sent_to(ADMIN))
+    fake.press(ADMIN, card, BTN_TO_KB)
+    picker = (await fake.wait_sent(ADMIN, before + 1))[-1]
+    assert QUESTION in picker.plain and "веб-панель" in picker.plain
+    assert all(b["payload"].startswith("kb:a:t:") for row in picker.buttons() for b in row)
     payload = card.button(BTN_TO_KB)["payload"]
     forged = await answered(fake, fake.press_payload(MOTHER, card, payload))
     assert texts.ADMIN_ONLY in str(forged)

@@ -23,16 +23,30 @@ STAFF_DRAFT_SAVED: Final = (  # MAX has no /faq_drafts: the list is in the file 
     "Черновик №{draft} для FAQ сохранён из обращения №{id}. "
     "Выгрузка — <code>python -m bot faq drafts</code>."
 )
-KB_IN_PANEL: Final = (  # «➕ В базу» under a ticket: its dialog is Telegram's staff chat's
-    "Добавить вопрос в базу знаний из MAX нельзя. Откройте веб-панель (/web) → «База знаний»: "
-    "там вопрос можно добавить к статье или начать с него новую."
+KB_ELSEWHERE: Final = (  # MAX offers the matcher's entries; finding one or a new one: panel
+    "Нужной статьи нет среди кнопок или нужна новая — веб-панель (/web) → «База знаний»."
 )
 PROFILE_CONTACT: Final = "Шаг 4 из 5. Напишите телефон или e-mail для связи."
 PROFILE_PRESS: Final = "Нажмите одну из кнопок выше."
 EDIT_DROPPED: Final = "Изменение отменено, мероприятие осталось как было."
 STAFF_HELP_MAX: Final = (
     "\n\n<b>Сотрудникам МОЦ</b>\n"
+    "• /tickets — открытые обращения карточками: «Ответить», «Закрыть», «В черновики FAQ», "
+    "«В базу».\n"
+    "• /faq_stats — что спрашивают и на что бот не ответил (30 дней); «➕» добавит вопрос в "
+    "базу.\n"
     "• /new_event — новое мероприятие; под карточкой — «Изменить», «Закрыть запись», "
     "«Отменить мероприятие», участники и присутствие.\n"
-    "• /web — вход в веб-панель; /invite — пригласить сотрудника."
+    "• /report — отчёт за учебный год (Excel); <code>/report ГГГГ-ММ-ДД ГГГГ-ММ-ДД</code> — "
+    "за период.\n"
+    "• /broadcasts — последние рассылки, отмена запланированной.\n"
+    "• /staff — сотрудники МОЦ; /invite — пригласить сотрудника; /web — вход в веб-панель."
+)
+TICKETS_MORE: Final = (  # /tickets shows the oldest cards; a long queue is the panel's
+    "Показаны {shown} самых давних. Остальные — в веб-панели (/web) → «Обращения»."
+)
+STAFF_REMOVE_IN_PANEL: Final = "\nУдалить сотрудника — в веб-панели (/web) → «Сотрудники»."
+BROADCASTS_EMPTY: Final = "Рассылок пока не было. Новая — в веб-панели (/web) → «Рассылки»."
+BROADCASTS_IN_PANEL: Final = (
+    "\n\nНовая рассылка и доставка по чатам — в веб-панели (/web) → «Рассылки»."
 )

@@ -12,11 +12,11 @@ from aiogram.types import CallbackQuery, Message
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.dates import DateParseError, format_local
-from bot.core.markup import clip, fill, q, split_message
+from bot.core.markup import fill, q, split_message
+from bot.services.staff import broadcasts as staff_broadcasts
 from bot.texts import broadcasts as t
 from broadcasts import service
 from broadcasts.content import Content
-from broadcasts.report import channel_lines
 from handlers.broadcasts_admin.draft import parse_moment
 from handlers.tg.edits import send_to_chat
 from handlers.tg.keyboards import broadcasts as kb
@@ -28,47 +28,13 @@ class Move(StatesGroup):
     when = State()  # data: broadcast_id
 
 
-def status_line(
-    item: service.Status, settings: Settings, channels: dict[str, dict[str, int]] | None = None
-) -> str:
-    """One broadcast of /broadcasts; with the counters per messenger once MAX chats are in its
-    ledger."""
-    line = t.LIST_LINE.format(
-        id=item.id,
-        state=t.STATE_LABELS.get(item.state, q(item.state)),
-        when=format_local(item.scheduled_at, settings.tz),
-        repeat=t.LIST_REPEAT if item.repeat else "",
-        preview=q(clip(item.preview, 100)),
-        sent=item.sent,
-        total=item.total,
-        blocked=item.blocked,
-        failed=item.failed,
-        pending=item.pending,
-    )
-    return "\n".join([line, *channel_lines(channels or {})])
-
-
-async def with_ack(repo: Repositories, ids: list[int]) -> set[int]:
-    """Which of these broadcasts carry «Ознакомлен» (Status does not say)."""
-    contents = await repo.broadcasts.contents(ids)
-    return {bid for bid, raw in contents.items() if Content.from_json(raw).ack}
-
-
 async def list_broadcasts(message: Message, repo: Repositories, settings: Settings) -> None:
-    items = await service.recent(repo.session, limit=10)
-    if not items:
+    listing = await staff_broadcasts.recent_listing(repo, settings)
+    if not listing.text:
         await message.answer(t.LIST_EMPTY)
         return
-    acks = await with_ack(repo, [item.id for item in items])
-    markup = kb.broadcast_actions(
-        [item.id for item in items if item.state == BroadcastState.SCHEDULED],
-        [item.id for item in items if item.id in acks],
-    )
-    lines = [
-        status_line(item, settings, await service.counts_by_channel(repo.session, item.id))
-        for item in items
-    ]
-    await message.answer("\n\n".join([t.LIST_TITLE, *lines]), reply_markup=markup)
+    markup = kb.broadcast_actions(listing.scheduled, listing.with_ack)
+    await message.answer(listing.text, reply_markup=markup)
 
 
 async def broadcast_action(
@@ -86,28 +52,16 @@ async def broadcast_action(
 async def _refuse(
     query: CallbackQuery, template: str, item: service.Status | None, bid: int
 ) -> None:
-    if item is None:
-        await query.answer(fill(t.NOT_FOUND, id=bid), show_alert=True)
-        return
-    label = t.STATE_LABELS.get(item.state, item.state)
-    await query.answer(fill(template, id=bid, state=label), show_alert=True)
+    await query.answer(staff_broadcasts.refusal(template, item, bid), show_alert=True)
 
 
 async def cancel_one(query: CallbackQuery, bid: int, repo: Repositories) -> None:
-    before = await service.status(repo.session, bid)
-    cancelled = await service.cancel_broadcast(repo.session, bid)
-    await repo.commit()
-    if cancelled:
-        await query.answer()
-        text = fill(t.CANCELLED_ONE, id=bid, who=query.from_user.full_name)
-        weekly = before is not None and before.repeat  # the series ends with it
-        await send_to_chat(query, text + (t.CANCELLED_WEEKLY if weekly else ""))
+    outcome = await staff_broadcasts.cancel(repo, bid, query.from_user.full_name)
+    if not outcome.done:
+        await query.answer(outcome.text, show_alert=True)
         return
-    item = await service.status(repo.session, bid)
-    if item is not None and item.state == BroadcastState.CANCELLED:
-        await query.answer(fill(t.ALREADY_CANCELLED, id=bid), show_alert=True)
-        return
-    await _refuse(query, t.CANNOT_CANCEL, item, bid)
+    await query.answer()
+    await send_to_chat(query, outcome.text)
 
 
 async def ask_move(query: CallbackQuery, bid: int, state: FSMContext, repo: Repositories) -> None:

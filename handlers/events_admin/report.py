@@ -1,61 +1,27 @@
-"""/report: the period report as an Excel workbook (the academic year, or two dates given).
+"""/report: the period report as an Excel workbook (the academic year, or two dates given),
+built by bot.services.reports.period (MAX's /report sends the same file).
 
 Registered by handlers.events_admin behind its admin check.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-
 from aiogram.filters import CommandObject
 from aiogram.types import BufferedInputFile, Message
 
 from bot.core.clock import Clock
 from bot.core.config import Settings
-from bot.core.markup import fill
-from bot.services.reports.yearly import build_report_xlsx, period_label
+from bot.services.reports.period import period_report
 from bot.texts import events_admin as t
 from storage.repositories import Repositories
-from storage.repositories.reports import ReportRepo
-
-
-def academic_year(today: date) -> tuple[date, date]:
-    """1 September – 31 August around `today`."""
-    first_year = today.year if today.month >= 9 else today.year - 1
-    return date(first_year, 9, 1), date(first_year + 1, 8, 31)
-
-
-def report_period(args: str | None, today: date) -> tuple[date, date]:
-    """Both days inclusive; ValueError for anything but nothing or two ISO dates in order."""
-    parts = (args or "").split()
-    if not parts:
-        return academic_year(today)
-    if len(parts) != 2:
-        raise ValueError("two dates expected")
-    first, last = date.fromisoformat(parts[0]), date.fromisoformat(parts[1])
-    if last < first:
-        raise ValueError("the period ends before it starts")
-    return first, last
 
 
 async def report(
     message: Message, command: CommandObject, repo: Repositories, settings: Settings, clock: Clock
 ) -> None:
-    tz = settings.tz
-    try:
-        first, last = report_period(command.args, clock.now().astimezone(tz).date())
-    except ValueError:
+    made = await period_report(repo, settings, command.args, clock.now())
+    if made is None:
         await message.answer(t.REPORT_USAGE)
         return
-    start = datetime.combine(first, time(), tz).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(), tz).astimezone(UTC)
-    data = await ReportRepo(repo.session).collect(start, end, tz=tz)
-    totals = data.totals
-    caption = fill(
-        t.REPORT_CAPTION, period=period_label(first, last), events=totals.events,
-        registrations=totals.registrations, people=totals.unique_participants,
-        attended=totals.attended,
-    )  # fmt: skip
-    name = t.FILE_REPORT.format(first=first.isoformat(), last=last.isoformat())
-    workbook = build_report_xlsx(data, first, last, settings.moc_name)
-    await message.answer_document(BufferedInputFile(workbook, filename=name), caption=caption)
+    document = BufferedInputFile(made.file.data, filename=made.file.filename)
+    await message.answer_document(document, caption=made.caption)

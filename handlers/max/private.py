@@ -21,8 +21,10 @@ from handlers.max import (
     event_form,
     event_list,
     events,
+    faq_learn,
     profile,
     staff,
+    staff_desk,
     staff_tools,
     updates,
 )  # fmt: skip
@@ -107,7 +109,7 @@ async def commands(ctx: MaxContext, update: JsonDict) -> bool:
             await v.say(max_texts.CANCELLED)
         elif name == "new_event":
             await event_form.begin(v)
-        elif await staff_tools.command(v, name):
+        elif await staff_tools.command(v, name) or await staff_desk.command(v, name, arg):
             pass
         elif not await asker.command(v, name):
             return False
@@ -226,5 +228,7 @@ def register(routes: Routes) -> None:
     routes.add("message_created", not_text)
     routes.add("message_callback", callbacks)
     asker.register(routes)
+    staff_desk.register(routes)
+    faq_learn.register(routes)
     event_edit.register(routes)  # after handlers.max.events: its staff_events comes first
     event_form.register(routes)

@@ -1,7 +1,8 @@
 """МОЦ staff in MAX, when there is no Telegram staff chat (MAX only): each MAX_ADMIN_IDS admin
 gets the ticket privately (`MaxRuntime` makes them the staff targets); «Ответить» and the next
 message answer it through `deliver_answer`, «Закрыть» closes it, «В черновики FAQ» saves a
-draft — as handlers/staff.py does in Telegram, where the posts carry the same `tk:…` payloads."""
+draft — as handlers/staff.py does in Telegram, where the posts carry the same `tk:…` payloads.
+«➕ В базу» is handlers.max.faq_learn's."""
 
 from __future__ import annotations
 
@@ -24,8 +25,6 @@ ANSWERING = "answer:"
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     prefix, _, rest = updates.payload(update).partition(":")
     action, _, raw = rest.partition(":")
-    if prefix == "kb" and action == "pick":
-        return await kb_pick(ctx, update)
     if prefix != "tk" or action not in ("reply", "close", "draft"):
         return False
     async with visit(ctx, update) as v:
@@ -56,18 +55,6 @@ async def draft(v: Visit, ticket_id: int) -> None:
         return
     await updates.answer(v.ctx, v.update)
     await v.say(fill(max_texts.STAFF_DRAFT_SAVED, draft=saved, id=ticket_id))
-
-
-async def kb_pick(ctx: MaxContext, update: JsonDict) -> bool:
-    """«➕ В базу» under a ticket card: the picking dialog lives in Telegram's staff chat and
-    the panel, so a MAX admin is pointed to the panel instead of a «stale button»."""
-    async with visit(ctx, update) as v:
-        if v is None:
-            return False
-        await updates.answer(
-            ctx, update, max_texts.KB_IN_PANEL if v.is_admin else texts.ADMIN_ONLY
-        )
-    return True
 
 
 async def close(v: Visit, ticket_id: int, asker_chat: int) -> None:

@@ -1,0 +1,60 @@
+"""Staff teaching the FAQ from a question, the parts every messenger shares: which question a
+staff button means (`src` t = a ticket, q = a logged question; always read from the database,
+never from the payload), the entries to offer for it, and what staff are told once it is saved.
+The saving itself is bot.services.faq.learning's."""
+
+from __future__ import annotations
+
+from bot.core.markup import clip, fill
+from bot.services.faq.kb import FaqEntry
+from bot.services.faq.learning import Saved, refresh
+from bot.services.faq.service import FaqService
+from bot.texts import faq_learn as t
+from storage.repositories import Repositories
+
+CANDIDATES = 3
+
+
+async def question_of(repo: Repositories, src: str, source_id: int) -> str | None:
+    """The text to learn from: a ticket's question or a logged unanswered question."""
+    if src == "t":
+        ticket = await repo.tickets.get(source_id)
+        return ticket.question if ticket else None
+    if src == "q":
+        row = await repo.faq_log.get(source_id)
+        return row.text if row else None
+    return None
+
+
+async def learnable(repo: Repositories, src: str, source_id: int) -> tuple[str | None, str]:
+    """(the question, "") or (None, why not: gone, or a picture without words)."""
+    question = await question_of(repo, src, source_id)
+    if question is None:
+        return None, t.SOURCE_GONE
+    if question == t.SHOT_QUESTION:  # a picture alone: no words to learn
+        return None, t.NO_WORDS
+    return question, ""
+
+
+async def candidates(
+    faq: FaqService, repo: Repositories, every: float, question: str
+) -> list[FaqEntry]:
+    """The matcher's best entries for the question, on the newest knowledge base."""
+    await refresh(faq, repo, every)
+    found = faq.matcher.search(question, limit=CANDIDATES).candidates
+    return [faq.kb.entries[c.id] for c in found if c.id in faq.kb.entries]
+
+
+def saved_text(saved: Saved, template: str, question: str, staff: str) -> str:
+    """ATTACHED / CREATED, with the checker's warnings below."""
+    text = fill(
+        template,
+        question=clip(question, 300),
+        title=saved.title,
+        entry=saved.entry_id,
+        version=saved.version,
+        staff=staff,
+    )
+    if saved.warnings:
+        text += fill(t.WARNINGS, items="\n".join(f"• {w}" for w in saved.warnings))
+    return text

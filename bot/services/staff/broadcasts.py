@@ -1,0 +1,96 @@
+"""/broadcasts in either messenger: the recent broadcasts with their counts, and cancelling
+one. The adapters put their own buttons under the list (`scheduled`, `with_ack`) and say the
+outcome of a cancel their own way (a chat message when done, an alert when not)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.config import Settings
+from bot.core.dates import format_local
+from bot.core.markup import clip, fill, q
+from bot.texts import broadcasts as t
+from broadcasts import service
+from broadcasts.content import Content
+from broadcasts.report import channel_lines
+from storage.models import BroadcastState
+from storage.repositories import Repositories
+
+RECENT = 10
+
+
+def status_line(
+    item: service.Status, settings: Settings, channels: dict[str, dict[str, int]] | None = None
+) -> str:
+    """One broadcast of /broadcasts; with the counters per messenger once MAX chats are in its
+    ledger."""
+    line = t.LIST_LINE.format(
+        id=item.id,
+        state=t.STATE_LABELS.get(item.state, q(item.state)),
+        when=format_local(item.scheduled_at, settings.tz),
+        repeat=t.LIST_REPEAT if item.repeat else "",
+        preview=q(clip(item.preview, 100)),
+        sent=item.sent,
+        total=item.total,
+        blocked=item.blocked,
+        failed=item.failed,
+        pending=item.pending,
+    )
+    return "\n".join([line, *channel_lines(channels or {})])
+
+
+async def with_ack(repo: Repositories, ids: list[int]) -> set[int]:
+    """Which of these broadcasts carry «Ознакомлен» (Status does not say)."""
+    contents = await repo.broadcasts.contents(ids)
+    return {bid for bid, raw in contents.items() if Content.from_json(raw).ack}
+
+
+@dataclass(frozen=True)
+class Listing:
+    text: str  # HTML, values escaped; "" when there has been no broadcast yet
+    scheduled: tuple[int, ...]  # may be cancelled or moved
+    with_ack: tuple[int, ...]  # carry «Ознакомлен»: «Кто ознакомился»
+
+
+async def recent_listing(repo: Repositories, settings: Settings) -> Listing:
+    items = await service.recent(repo.session, limit=RECENT)
+    if not items:
+        return Listing("", (), ())
+    acks = await with_ack(repo, [item.id for item in items])
+    lines = [
+        status_line(item, settings, await service.counts_by_channel(repo.session, item.id))
+        for item in items
+    ]
+    return Listing(
+        "\n\n".join([t.LIST_TITLE, *lines]),
+        tuple(item.id for item in items if item.state == BroadcastState.SCHEDULED),
+        tuple(item.id for item in items if item.id in acks),
+    )
+
+
+def refusal(template: str, item: service.Status | None, bid: int) -> str:
+    """Why broadcast `bid` cannot be cancelled or moved (gone, or already past that)."""
+    if item is None:
+        return fill(t.NOT_FOUND, id=bid)
+    return fill(template, id=bid, state=t.STATE_LABELS.get(item.state, item.state))
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    done: bool
+    text: str  # done: for the chat; not done: why (an alert)
+
+
+async def cancel(repo: Repositories, bid: int, who: str) -> Cancelled:
+    """Cancel a scheduled or sending broadcast (a weekly one ends its series)."""
+    before = await service.status(repo.session, bid)
+    cancelled = await service.cancel_broadcast(repo.session, bid)
+    await repo.commit()
+    if cancelled:
+        weekly = before is not None and before.repeat
+        text = fill(t.CANCELLED_ONE, id=bid, who=who)
+        return Cancelled(True, text + (t.CANCELLED_WEEKLY if weekly else ""))
+    item = await service.status(repo.session, bid)
+    if item is not None and item.state == BroadcastState.CANCELLED:
+        return Cancelled(False, fill(t.ALREADY_CANCELLED, id=bid))
+    return Cancelled(False, refusal(t.CANNOT_CANCEL, item, bid))

@@ -1,0 +1,110 @@
+"""МОЦ staff teach the FAQ from MAX in two taps: «➕ В базу» under a ticket card or «➕ N» under
+/faq_stats shows the matcher's best entries for the question, and a tap on one attaches the
+question to it (with «↩️ Отменить» for a mis-tap) — over bot.services.faq.learning, as
+handlers/faq_learn.py does in Telegram, with the same `kb:…` payloads.
+
+Finding another entry by typing and writing a new one are a dialog Telegram's staff chat and
+the web panel have; MAX points there. The role is checked on every press; the question is
+read from the database, never from the payload.
+"""
+
+from __future__ import annotations
+
+from bot import texts
+from bot.core.markup import clip, fill
+from bot.core.messages import Button, Keyboard, pack, rows
+from bot.services.faq import FaqEntry
+from bot.services.faq.learning import Refused, attach_question, undo_sample
+from bot.services.faq.teaching import candidates, learnable, saved_text
+from bot.texts import faq_learn as t
+from bot.texts import max as max_texts
+from handlers.max import updates
+from handlers.max.context import JsonDict, MaxContext, Routes
+from handlers.max.people import Visit, visit
+
+TITLE_LIMIT = 60  # a button's label
+
+
+def stats_buttons(query_ids: tuple[int, ...]) -> Keyboard | None:
+    """«➕ 1», «➕ 2»… under /faq_stats: the numbered unanswered questions."""
+    marks = [
+        Button(t.BTN_TO_KB_N.format(n=n), pack("kb", "pick", "q", query_id, ""))
+        for n, query_id in enumerate(query_ids, start=1)
+    ]
+    return rows(*marks, per_row=(5,)) if marks else None
+
+
+def entry_buttons(src: str, source_id: int, entries: list[FaqEntry]) -> Keyboard | None:
+    """One button per entry: attach the question there."""
+    found = [
+        Button(t.BTN_CANDIDATE.format(title=clip(entry.title, TITLE_LIMIT)), action)
+        for entry in entries
+        for action in [pack("kb", "a", src, source_id, entry.id)]
+    ]
+    return rows(*found) if found else None
+
+
+async def pick(v: Visit, src: str, source_id: int) -> None:
+    question, why_not = await learnable(v.repo, src, source_id)
+    if question is None:
+        await updates.answer(v.ctx, v.update, why_not)
+        return
+    await updates.answer(v.ctx, v.update)
+    ctx = v.ctx
+    offered = await candidates(ctx.faq, v.repo, ctx.settings.faq_sync_seconds, question)
+    text = fill(t.PICK, question=clip(question, 500)) + "\n\n" + max_texts.KB_ELSEWHERE
+    await v.say(text, entry_buttons(src, source_id, offered))
+
+
+async def attach(v: Visit, src: str, source_id: int, entry_id: str) -> None:
+    question, why_not = await learnable(v.repo, src, source_id)
+    if question is None:
+        await updates.answer(v.ctx, v.update, why_not)
+        return
+    ctx = v.ctx
+    try:
+        saved = await attach_question(
+            ctx.faq, v.repo, ctx.settings.placeholders(), entry_id, question, v.uid
+        )
+    except Refused as exc:
+        await updates.answer(ctx, v.update)
+        await v.say(fill(t.REFUSED, reason=clip(str(exc), 3500)))
+        return
+    undo = rows(Button(t.BTN_UNDO, pack("kb", "undo", "q", saved.sample_id, "")))
+    await v.replace(saved_text(saved, t.ATTACHED, question, v.user.full_name), undo)
+
+
+async def undo(v: Visit, sample_id: int) -> None:
+    """«↩️ Отменить» under «добавлен к статье»: a mis-tap must not teach a wrong answer."""
+    question = await undo_sample(v.ctx.faq, v.repo, sample_id)
+    if question is None:
+        await updates.answer(v.ctx, v.update, t.UNDO_GONE)
+        return
+    await v.replace(fill(t.UNDONE, question=clip(question, 300), staff=v.user.full_name))
+
+
+async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
+    prefix, action, src, raw, entry = (updates.payload(update).split(":", 4) + [""] * 5)[:5]
+    if prefix != "kb":
+        return False
+    async with visit(ctx, update) as v:
+        if v is None:
+            return False
+        source_id = updates.number(raw)
+        if not v.is_admin:
+            await updates.answer(ctx, update, texts.ADMIN_ONLY)
+        elif source_id is None:
+            await updates.answer(ctx, update, texts.STALE_BUTTON)
+        elif action == "pick":
+            await pick(v, src, source_id)
+        elif action == "a" and entry:
+            await attach(v, src, source_id, entry)
+        elif action == "undo":
+            await undo(v, source_id)
+        else:  # «Другая статья…», «Новая статья», a category: Telegram's and the panel's dialog
+            await updates.answer(ctx, update, max_texts.KB_ELSEWHERE)
+    return True
+
+
+def register(routes: Routes) -> None:
+    routes.add("message_callback", callbacks)

@@ -1,0 +1,113 @@
+"""МОЦ staff's desk commands in a private MAX dialog: /tickets, /faq_stats, /report, /staff and
+/broadcasts (with «Отменить» under a scheduled one) — what Telegram's handlers/admin.py,
+handlers/events_admin/report.py, handlers/staff_invites.py and handlers/broadcasts_admin/manage.py
+answer, from the same services. Anyone else gets Telegram's refusal (ADMIN_ONLY).
+
+/tickets sends each open ticket as the card MAX admins get for a new one, with its buttons
+(served by handlers.max.staff); «➕ N» under /faq_stats attaches a question to an entry
+(handlers.max.faq_learn). What MAX does not offer here (removing staff, new broadcasts, moving
+one) the texts point to the web panel for.
+"""
+
+from __future__ import annotations
+
+from bot import texts
+from bot.core.markup import fill
+from bot.core.messages import Button, pack, rows
+from bot.services.faq.stats import faq_stats
+from bot.services.reports.period import period_report
+from bot.services.staff import broadcasts as staff_broadcasts
+from bot.services.staff.listing import staff_listing
+from bot.services.tickets import buttons
+from bot.services.tickets.posting import ticket_card
+from bot.texts import broadcasts as bt
+from bot.texts import events_admin as et
+from bot.texts import faq_learn as faq_learn_texts
+from bot.texts import max as max_texts
+from handlers.max import faq_learn, updates
+from handlers.max.context import JsonDict, MaxContext, Routes
+from handlers.max.people import Visit, visit
+
+COMMANDS = frozenset({"tickets", "faq_stats", "report", "staff", "broadcasts"})
+OPEN_LIMIT = 20  # as Telegram's list
+CARDS = 10  # a card is a message each: the oldest ten, the rest in the panel
+
+
+async def command(v: Visit, name: str, arg: str) -> bool:
+    """The desk commands; False for any other command."""
+    if name not in COMMANDS:
+        return False
+    if not v.is_admin:
+        await v.say(texts.ADMIN_ONLY)
+    elif name == "tickets":
+        await open_tickets(v)
+    elif name == "faq_stats":
+        stats = await faq_stats(v.repo, v.ctx.faq, v.ctx.querylog)
+        hint = faq_learn_texts.STATS_HINT if stats.missed else ""
+        await v.say(stats.text + hint, faq_learn.stats_buttons(stats.missed))
+    elif name == "report":
+        await report(v, arg)
+    elif name == "staff":
+        listing = await staff_listing(v.repo, v.ctx.roster, v.uid)
+        await v.say(listing.text + (max_texts.STAFF_REMOVE_IN_PANEL if listing.removable else ""))
+    else:
+        await broadcasts_list(v)
+    return True
+
+
+async def open_tickets(v: Visit) -> None:
+    tickets = await v.repo.tickets.list_open(limit=OPEN_LIMIT)
+    if not tickets:
+        await v.say(texts.STAFF_NO_OPEN)
+        return
+    await v.say(fill(texts.STAFF_OPEN_LIST, count=len(tickets)))
+    for ticket in tickets[:CARDS]:
+        own = await v.repo.channel_ids.external(ticket.user_id)  # the asker's id in MAX / TG
+        card = ticket_card(ticket, ticket.user, own, staff_in_max=True)
+        await v.say(card, buttons.staff_ticket(ticket.id))
+    if len(tickets) > CARDS:
+        await v.say(fill(max_texts.TICKETS_MORE, shown=CARDS))
+
+
+async def report(v: Visit, arg: str) -> None:
+    made = await period_report(v.repo, v.ctx.settings, arg, v.ctx.clock.now())
+    if made is None:
+        await v.say(et.REPORT_USAGE)
+        return
+    await v.ctx.messenger.send_file(v.uid, made.file, caption=made.caption)
+
+
+async def broadcasts_list(v: Visit) -> None:
+    listing = await staff_broadcasts.recent_listing(v.repo, v.ctx.settings)
+    if not listing.text:
+        await v.say(max_texts.BROADCASTS_EMPTY)
+        return
+    label = bt.BTN_CANCEL_ONE
+    cancel = [Button(label.format(id=b), pack("bca", "cancel", b)) for b in listing.scheduled]
+    await v.say(listing.text + max_texts.BROADCASTS_IN_PANEL, rows(*cancel) if cancel else None)
+
+
+async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
+    """«❌ №N Отменить» under /broadcasts (`bca:cancel:N`, Telegram's payload)."""
+    prefix, _, rest = updates.payload(update).partition(":")
+    action, _, raw = rest.partition(":")
+    if prefix != "bca" or action != "cancel":
+        return False
+    async with visit(ctx, update) as v:
+        if v is None:
+            return False
+        bid = updates.number(raw)
+        if not v.is_admin:
+            await updates.answer(ctx, update, texts.ADMIN_ONLY)
+        elif bid is None:
+            await updates.answer(ctx, update, texts.STALE_BUTTON)
+        else:
+            outcome = await staff_broadcasts.cancel(v.repo, bid, v.user.full_name)
+            await updates.answer(ctx, update, None if outcome.done else outcome.text)
+            if outcome.done:
+                await v.say(outcome.text)
+    return True
+
+
+def register(routes: Routes) -> None:
+    routes.add("message_callback", callbacks)
