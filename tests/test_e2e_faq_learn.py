@@ -120,7 +120,7 @@ async def test_one_tap_on_a_candidate_from_the_ticket_post(
     assert first.text.startswith("→ ") and first.callback_data is not None
     entry_id = first.callback_data.rsplit(":", 1)[1]
     learn.server.press(picker, first.text, user=ADMIN)
-    await learn.server.idle()
+    await learn.server.idle(timeout=30)  # a KB rebuild (CPU) may run meanwhile
     edited = learn.server.messages[(STAFF_CHAT, picker.message_id)]
     assert "добавлен к статье" in edited.text and edited.inline_texts == [t.BTN_UNDO]
 
@@ -136,7 +136,7 @@ async def test_one_tap_on_a_candidate_from_the_ticket_post(
 
     # a mis-tap is taken back: the next parent is not answered with that entry any more
     learn.server.press(edited, t.BTN_UNDO, user=ADMIN)
-    await learn.server.idle()
+    await learn.server.idle(timeout=30)  # a KB rebuild (CPU) may run meanwhile
     assert "убран из базы" in learn.server.messages[(STAFF_CHAT, picker.message_id)].text
     assert await samples(learn) == []
     third = await learn.say(FakeUser(id=2006, first_name="Инна"), question)
@@ -157,7 +157,7 @@ async def test_faq_stats_lists_unanswered_and_staff_attach_by_search(
     found = await learn.say(ADMIN, "контакты", reply_to=prompt)
     assert "Нашлись статьи" in found.text
     learn.server.press(found, "→ Контакты и часы работы МОЦ", user=ADMIN)
-    await learn.server.idle()
+    await learn.server.idle(timeout=30)  # a KB rebuild (CPU) may run meanwhile
     done = learn.server.messages[(ADMIN.id, found.message_id)]
     assert "добавлен к статье" in done.text
 
