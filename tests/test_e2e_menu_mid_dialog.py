@@ -36,11 +36,13 @@ async def test_events_pressed_in_the_profile_form_shows_events_not_step_four(
     card = await h.say(TEACHER, f"/start event_{event_id}")
     while t.BTN_REGISTER not in card.inline_texts:
         card = await h.server.next_message(TEACHER.id)
-    first = await h.press(TEACHER, card, t.BTN_REGISTER)
-    assert "Шаг 1 из 5" in first.text
+    consent = await h.press(TEACHER, card, t.BTN_REGISTER)
+    assert "Шаг 1 из 5" in consent.text
+    first = await h.press(TEACHER, consent, t.BTN_CONSENT_YES)
+    assert "Шаг 2 из 5" in first.text
     await h.say(TEACHER, "Сидоров Пётр Ильич")
     position = await h.say(TEACHER, "МБОУ СОШ № 1")
-    assert "Шаг 3 из 5" in position.text
+    assert "Шаг 4 из 5" in position.text
     listing = await h.say(TEACHER, texts.BTN_EVENTS)
     assert "Ближайшие мероприятия" in listing.text, listing.text
     await h.server.idle()

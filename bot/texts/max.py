@@ -27,7 +27,7 @@ KB_IN_PANEL: Final = (  # «➕ В базу» under a ticket: its dialog is Tele
     "Добавить вопрос в базу знаний из MAX нельзя. Откройте веб-панель (/web) → «База знаний»: "
     "там вопрос можно добавить к статье или начать с него новую."
 )
-PROFILE_CONTACT: Final = "Шаг 4 из 5. Напишите телефон или e-mail для связи."
+PROFILE_CONTACT: Final = "Шаг 5 из 5. Напишите телефон или e-mail для связи."
 PROFILE_PRESS: Final = "Нажмите одну из кнопок выше."
 EDIT_DROPPED: Final = "Изменение отменено, мероприятие осталось как было."
 STAFF_HELP_MAX: Final = (

@@ -47,12 +47,12 @@ class ProfileRepo:
         await self.session.flush()
         return consent
 
-    async def withdraw_consents(self, user_id: int) -> None:
-        await self.session.execute(
-            update(Consent)
-            .where(Consent.user_id == user_id, Consent.withdrawn_at.is_(None))
-            .values(withdrawn_at=utcnow())
-        )
+    async def withdraw_consents(self, user_id: int, kind: str | None = None) -> None:
+        """Mark the person's open consents (of `kind`, or all) withdrawn, keeping the rows."""
+        query = update(Consent).where(Consent.user_id == user_id, Consent.withdrawn_at.is_(None))
+        if kind is not None:
+            query = query.where(Consent.kind == kind)
+        await self.session.execute(query.values(withdrawn_at=utcnow()))
 
     async def consents(self, user_id: int) -> Sequence[Consent]:
         rows = await self.session.scalars(
