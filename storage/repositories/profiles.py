@@ -54,6 +54,15 @@ class ProfileRepo:
             query = query.where(Consent.kind == kind)
         await self.session.execute(query.values(withdrawn_at=utcnow()))
 
+    async def stop_mailing(self, user_id: int) -> None:
+        """«No announcements» from now on: the profile's flag and the mailing consent."""
+        await self.session.execute(
+            update(TeacherProfile)
+            .where(TeacherProfile.user_id == user_id)
+            .values(mailing_consent=False)
+        )
+        await self.withdraw_consents(user_id, kind="mailing")
+
     async def consents(self, user_id: int) -> Sequence[Consent]:
         rows = await self.session.scalars(
             select(Consent).where(Consent.user_id == user_id).order_by(Consent.id)

@@ -71,7 +71,7 @@ async def describe(
         role=texts.ROLE_TITLES.get(user.role or "", "не выбрана"),
         tickets=await repo.tickets.count_for_user(user.id),
         profile=_profile_line(await repo.profiles.get(user.id)),
-        registrations=len(await repo.events.for_user(user.id, clock.now())),
+        registrations=await repo.events.count_for_user(user.id),  # attended, cancelled too
         queries=await repo.faq_log.for_user(user.id),
         since=user.created_at.astimezone(settings.tz).strftime("%d.%m.%Y"),
         subscriptions=", ".join(AUDIENCE_TITLES.get(a, a) for a in audiences) or "нет",
