@@ -34,7 +34,7 @@ from tests.fakes.max_media import user_sends as max_user_sends
 from tests.fakes.max_model import MaxUser
 from tests.fakes.telegram_api import FakeUser
 from tests.test_e2e_consent import seed_event, stored_bytes
-from tests.test_e2e_max_private import Both
+from tests.test_e2e_max_private import MOTHER, Both, as_parent
 from tests.test_e2e_max_private import both as both  # a fixture
 from tests.test_e2e_max_private import max_server as max_server  # a fixture
 from tests.test_e2e_ticket_questions import photo
@@ -192,3 +192,34 @@ async def test_max_teacher_registers_asks_with_a_screenshot_and_forgets_everythi
     assert f"MAX id: {user.user_id}" in after.plain
     assert "Профиль педагога: нет" in after.plain and "Обращений к специалистам: 0" in after.plain
     assert "Записей на мероприятия: 0" in after.plain and "отозвано" in after.plain
+
+
+async def test_max_parent_without_a_consent_leaves_not_even_the_max_id(
+    both: Both, db_path: Path
+) -> None:
+    """A parent never agreed to anything: no proof needs their MAX id, so it goes too."""
+    h = both
+    await as_parent(h)
+    reply = await h.say(MOTHER, QUESTION)
+    before = len(h.max.sent_to(MOTHER))
+    await h.press(MOTHER, reply, "🙋 Спросить специалиста")
+    await h.max.wait_sent(MOTHER, before + 1)
+    await h.tg.next_message(STAFF_CHAT)
+
+    held = await h.say(MOTHER, "/my_data")
+    before = len(h.max.sent_to(MOTHER))
+    await h.press(MOTHER, held, texts.BTN_FORGET)
+    (confirm,) = (await h.max.wait_sent(MOTHER, before + 1))[before:]
+    await h.press(MOTHER, confirm, texts.BTN_FORGET_YES)
+    done = (await h.max.wait_sent(MOTHER, before + 2))[-1]
+    assert "удалены" in done.plain
+    for _ in range(100):  # the MAX id goes once the person has been told
+        async with h.sessionmaker() as session:
+            if not (await session.scalars(select(ChannelId))).all():
+                break
+        await asyncio.sleep(0.05)
+    async with h.sessionmaker() as session:
+        for model in (ChannelId, Consent, User, Ticket, FaqQuery):
+            assert not (await session.scalars(select(model))).all(), model.__name__
+    stored = stored_bytes(db_path)
+    assert "Петрова".encode() not in stored and "собаку-поводыря".encode() not in stored

@@ -3,7 +3,7 @@ that messenger, so one indexed SELECT; created once per person or group."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,6 +45,12 @@ class ChannelIdRepo:
             return internal_id
         row = await self.session.get(ChannelId, seq_of(internal_id))
         return row.external_id if row is not None else None
+
+    async def drop(self, internal_id: int) -> None:
+        """Forget which messenger id stood behind `internal_id` (a person who asked /forget_me
+        and left no proof of consent that would need it); Telegram ids have no row."""
+        if channel_of(internal_id) != "tg":
+            await self.session.execute(delete(ChannelId).where(ChannelId.seq == seq_of(internal_id)))
 
     async def _find(self, channel: str, kind: Kind, external_id: int) -> int | None:
         seq = await self.session.scalar(

@@ -104,6 +104,14 @@ async def forget(repo: Repositories, user_id: int, clock: Clock, querylog: Query
     return done
 
 
+async def drop_channel_id(repo: Repositories, user_id: int) -> None:
+    """After /forget_me, once the person has been told: the MAX id behind the internal one
+    goes too, unless a consent row needs it as the proof's «who» (commits)."""
+    if not await repo.profiles.consents(user_id):
+        await repo.channel_ids.drop(user_id)
+        await repo.commit()
+
+
 async def redact(messenger: Messenger, done: Forgotten) -> None:
     """The staff chat's posts about the person lose name, id and question."""
     await redact_posts(messenger, done.posts)
