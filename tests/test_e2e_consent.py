@@ -91,7 +91,11 @@ async def test_telegram_asks_the_consent_first_and_a_refusal_keeps_nothing_typed
     assert "Шаг 2 из 5" in ask_name.text
     async with h.sessionmaker() as session:
         proof = (await session.scalars(select(Consent))).one()
-    assert (proof.user_id, proof.kind, proof.version) == (TEACHER.id, "personal_data", "2026-11-25")
+    assert (proof.user_id, proof.kind, proof.version) == (
+        TEACHER.id,
+        "personal_data",
+        "2026-11-25",
+    )
     assert proof.withdrawn_at is None
 
 

@@ -119,7 +119,9 @@ async def test_telegram_teacher_registers_asks_with_a_screenshot_and_forgets_eve
 
     after = await h.say(EVELINA, "/my_data")
     assert "Профиль педагога: нет" in after.text
-    assert "Записей на мероприятия: 0" in after.text and "Обращений к специалистам: 0" in after.text
+    assert (
+        "Записей на мероприятия: 0" in after.text and "Обращений к специалистам: 0" in after.text
+    )
     assert "Записанных вопросов (для улучшения ответов): 0" in after.text
     assert "на обработку персональных данных (версия 2026-11-25)" in after.text
     assert "отозвано" in after.text

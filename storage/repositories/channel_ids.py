@@ -50,7 +50,9 @@ class ChannelIdRepo:
         """Forget which messenger id stood behind `internal_id` (a person who asked /forget_me
         and left no proof of consent that would need it); Telegram ids have no row."""
         if channel_of(internal_id) != "tg":
-            await self.session.execute(delete(ChannelId).where(ChannelId.seq == seq_of(internal_id)))
+            await self.session.execute(
+                delete(ChannelId).where(ChannelId.seq == seq_of(internal_id))
+            )
 
     async def _find(self, channel: str, kind: Kind, external_id: int) -> int | None:
         seq = await self.session.scalar(

@@ -234,4 +234,6 @@ async def redact_posts(messenger: Messenger, posts: list[tuple[int, int, int, st
         try:
             await messenger.delete(where)
         except (Unreachable, Deferred) as exc:  # older than Telegram's 48 hours, or gone
-            log.warning("ticket %s post %s/%s not removed: %s", ticket_id, chat_id, message_id, exc)
+            log.warning(
+                "ticket %s post %s/%s not removed: %s", ticket_id, chat_id, message_id, exc
+            )
