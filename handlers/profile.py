@@ -136,6 +136,8 @@ async def got_consent(
     if callback_data.value != 1 or user is None:
         await state.clear()
         refused = fill_region(t.CONSENT_REFUSED, phone=settings.moc_phone)
+        if user is not None and await repo.profiles.get(user.id) is not None:
+            refused = t.CONSENT_REFUSED_EDIT  # «Изменить профиль»: the old one stays
         menu = keyboards.main_menu(user.role if user else None, is_admin)
         await send_to_chat(query, refused, menu)
         return

@@ -18,10 +18,11 @@ from storage.db import SessionMaker
 from storage.models import Consent, Event, FaqQuery, Registration, TeacherProfile
 from storage.repositories import Repositories
 from tests.conftest import TEACHER, BotHarness
+from tests.test_e2e_events import seed_teacher
 from tests.test_e2e_max_private import Both
 from tests.test_e2e_max_private import both as both  # a fixture
 from tests.test_e2e_max_private import max_server as max_server  # a fixture
-from tests.test_e2e_max_teachers import TEACHER_MAX, press_and_wait
+from tests.test_e2e_max_teachers import TEACHER_MAX, press_and_wait, seed_max_teacher
 
 TYPED_NAME = "Белоусова Ангелина Тимуровна"
 TYPED_PHONE = "+7 913 777-66-55"
@@ -130,3 +131,29 @@ async def test_max_asks_the_consent_first_and_a_refusal_keeps_nothing_typed(
         uid = await Repositories(session).channel_ids.internal("max", "user", TEACHER_MAX.user_id)
         proof = (await session.scalars(select(Consent))).one()
     assert (proof.user_id, proof.kind, proof.version) == (uid, "personal_data", "2026-11-25")
+
+
+async def test_refusing_while_editing_the_profile_says_what_is_still_kept(
+    harness: BotHarness,
+) -> None:
+    """«Изменить профиль» → «Не согласен(на)»: not «данные не сохранены» (the old ones are),
+    but what stays and how to remove it."""
+    h = harness
+    await seed_teacher(h.sessionmaker, TEACHER)
+    shown = await h.say(TEACHER, "/profile")
+    consent = await h.press(TEACHER, shown, t.BTN_PROFILE_EDIT)
+    refused = await h.press(TEACHER, consent, t.BTN_CONSENT_NO)
+    assert "профиль не изменён" in refused.text and "/forget_me" in refused.text
+    assert "не сохранены" not in refused.text
+
+
+async def test_refusing_while_editing_the_profile_in_max_says_what_is_still_kept(
+    both: Both,
+) -> None:
+    await seed_max_teacher(both.sessionmaker, TEACHER_MAX)
+    await both.start(TEACHER_MAX)
+    shown = await both.say(TEACHER_MAX, "/profile")
+    (consent,) = await press_and_wait(both, shown, t.BTN_PROFILE_EDIT, 1)
+    (refused,) = await press_and_wait(both, consent, t.BTN_CONSENT_NO, 1)
+    assert "профиль не изменён" in refused.plain and "/forget_me" in refused.plain
+    assert "не сохранены" not in refused.plain

@@ -170,7 +170,10 @@ async def pressed(v: Visit, field: str, value: int) -> None:
     elif field == "consent" and step == "consent":
         if value != 1:
             await v.clear_state()
-            await v.say(fill_region(t.CONSENT_REFUSED, phone=v.ctx.settings.moc_phone))
+            refused = fill_region(t.CONSENT_REFUSED, phone=v.ctx.settings.moc_phone)
+            if await v.repo.profiles.get(v.uid) is not None:
+                refused = t.CONSENT_REFUSED_EDIT  # «Изменить профиль»: the old one stays
+            await v.say(refused)
             return
         await keep(v, {**data, **await teachers.agree(v.repo, v.uid), "step": "name"})
         await v.repo.commit()  # the proof before the first answer
