@@ -165,7 +165,7 @@ async def _register(
         return
     if await repo.profiles.get(user.id) is None:
         await query.answer()
-        await start_profile(query, state, repo, pending_event=event.id)
+        await start_profile(query, state, repo, event.id, settings.moc_name)
         return
     await query.answer()
     assert query.bot is not None

@@ -1,7 +1,8 @@
-"""The teacher's profile: ФИО, organisation, position, contact and consent (152-ФЗ).
+"""The teacher's profile: consent (152-ФЗ) first, then ФИО, organisation, position, contact.
 
-Nothing is written to the database until the teacher agrees; the answers wait in the FSM
-state (kept in the database or Redis), so a restart mid-dialog continues where it stopped.
+No question is asked until the teacher agrees, so no name or phone is kept before that; the
+answers then wait in the FSM state (kept in the database or Redis), so a restart mid-dialog
+continues where it stopped, and are written as the profile at the end.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from bot.services.events.registration import become_teacher, register_and_confir
 from bot.services.profile import teachers
 from bot.services.profile.contacts import normalize_contact, normalize_phone
 from bot.services.profile.teachers import (
-    CONSENT_VERSION,
     NAME_LIMIT,
     ORG_LIMIT,
     POSITION_LIMIT,
@@ -106,7 +106,7 @@ async def got_position_button(
         await _to_contact(query, state, t.POSITIONS[callback_data.value])
 
 
-async def got_contact(message: Message, state: FSMContext, settings: Settings) -> None:
+async def got_contact(message: Message, state: FSMContext) -> None:
     contact: str | None = None
     if message.contact is not None and message.from_user is not None:
         if message.contact.user_id in (None, message.from_user.id):
@@ -117,33 +117,35 @@ async def got_contact(message: Message, state: FSMContext, settings: Settings) -
         await message.answer(t.PROFILE_CONTACT_BAD, reply_markup=kb.share_phone())
         return
     await state.update_data(contact=contact)
-    await state.set_state(ProfileForm.consent)
+    await state.set_state(ProfileForm.mailing)
     await message.answer(fill("Контакт: {c}", c=contact), reply_markup=ReplyKeyboardRemove())
-    await message.answer(
-        fill(t.CONSENT, moc=settings.moc_name, version=CONSENT_VERSION),
-        reply_markup=kb.yes_no("consent", t.BTN_CONSENT_YES, t.BTN_CONSENT_NO),
-    )
+    await message.answer(t.MAILING, reply_markup=kb.yes_no("mail", t.BTN_MAIL_YES, t.BTN_MAIL_NO))
 
 
 async def got_consent(
     query: CallbackQuery,
     callback_data: ProfileCb,
     state: FSMContext,
+    repo: Repositories,
     settings: Settings,
     user: User | None,
     is_admin: bool,
 ) -> None:
     await query.answer()
     await drop_keyboard(query)
-    if callback_data.value != 1:
+    if callback_data.value != 1 or user is None:
         await state.clear()
         refused = fill_region(t.CONSENT_REFUSED, phone=settings.moc_phone)
-        # the contact step removed the menu: give it back, or nothing is left to press
+        if user is not None and await repo.profiles.get(user.id) is not None:
+            refused = t.CONSENT_REFUSED_EDIT  # «Изменить профиль»: the old one stays
         menu = keyboards.main_menu(user.role if user else None, is_admin)
         await send_to_chat(query, refused, menu)
         return
-    await state.set_state(ProfileForm.mailing)
-    await send_to_chat(query, t.MAILING, kb.yes_no("mail", t.BTN_MAIL_YES, t.BTN_MAIL_NO))
+    agreed = await teachers.agree(repo, user.id)
+    await repo.commit()  # the proof before the first answer (and before the FSM's own write)
+    await state.update_data(agreed)
+    await state.set_state(ProfileForm.name)
+    await send_to_chat(query, t.PROFILE_START)
 
 
 async def got_mailing(
@@ -192,9 +194,11 @@ async def show_profile(message: Message, repo: Repositories, user: User | None) 
     )
 
 
-async def edit_profile(query: CallbackQuery, state: FSMContext, repo: Repositories) -> None:
+async def edit_profile(
+    query: CallbackQuery, state: FSMContext, repo: Repositories, settings: Settings
+) -> None:
     await query.answer()
-    await start_profile(query, state, repo, pending_event=None)
+    await start_profile(query, state, repo, None, settings.moc_name)
 
 
 async def reprompt(message: Message, state: FSMContext) -> None:
@@ -204,7 +208,7 @@ async def reprompt(message: Message, state: FSMContext) -> None:
         ProfileForm.organisation.state: t.PROFILE_ORG_TYPE,
         ProfileForm.position.state: t.PROFILE_POSITION,
         ProfileForm.contact.state: t.PROFILE_CONTACT_BAD,
-        ProfileForm.consent.state: "Нажмите кнопку «Согласен(на)» или «Не согласен(на)» выше.",
+        ProfileForm.consent.state: t.CONSENT_PRESS,
         ProfileForm.mailing.state: "Нажмите «Да, присылать» или «Нет, спасибо» выше.",
     }
     await message.answer(prompts.get(await state.get_state() or "", texts.ASK_REPROMPT))

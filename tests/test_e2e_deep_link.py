@@ -48,13 +48,13 @@ async def test_newcomer_by_deep_link_registers_and_becomes_a_teacher(h: BotHarne
     assert "Семинар «Наставничество»" in card.text and "✅ Записаться" in card.inline_texts
     await h.server.idle(quiet=0.5)
     assert len(h.server.sent_to(TEACHER.id)) == 1  # the card, and no welcome after it
-    await h.press(TEACHER, card, "✅ Записаться")
+    consent = await h.press(TEACHER, card, "✅ Записаться")
+    await h.press(TEACHER, consent, "✅ Согласен(на)")
     await h.say(TEACHER, "Сидоров Пётр Ильич")
     position = await h.say(TEACHER, "МБУ ДО «ДДТ»")
     await h.press(TEACHER, position, "Методист")
     await h.say(TEACHER, "+7 900 123-45-67")
-    consent = await h.server.next_message(TEACHER.id)
-    mailing = await h.press(TEACHER, consent, "✅ Согласен(на)")
+    mailing = await h.server.next_message(TEACHER.id)
     saved = await h.press(TEACHER, mailing, "Нет, спасибо")
     assert "Профиль сохранён" in saved.text
     assert texts.BTN_MY_EVENTS in menu_of(saved) and texts.BTN_EVENTS in menu_of(saved)

@@ -93,7 +93,9 @@ async def test_teacher_finds_registers_with_consent_and_gets_ics(harness: BotHar
     card = h.server.messages[(TEACHER.id, listing.message_id)]
     assert "15:00–16:30" in card.text and "осталось 30 из 30" in card.text
 
-    ask_name = await h.press(TEACHER, card, "✅ Записаться")
+    consent = await h.press(TEACHER, card, "✅ Записаться")
+    assert "152-ФЗ" in consent.text and "Шаг 1 из 5" in consent.text
+    ask_name = await h.press(TEACHER, consent, "✅ Согласен(на)")
     assert "фамилию, имя и отчество" in ask_name.text
     assert "ФИО полностью" in (await h.say(TEACHER, "123")).text
     ask_org = await h.say(TEACHER, "Сидоров <b>Пётр</b> Ильич")
@@ -104,9 +106,7 @@ async def test_teacher_finds_registers_with_consent_and_gets_ics(harness: BotHar
     retry = await h.say(TEACHER, "12345")
     assert "Не получилось распознать" in retry.text
     await h.say(TEACHER, "8 (900) 123-45-67")
-    consent = await h.server.next_message(TEACHER.id)
-    assert "152-ФЗ" in consent.text
-    mailing = await h.press(TEACHER, consent, "✅ Согласен(на)")
+    mailing = await h.server.next_message(TEACHER.id)
     saved = await h.press(TEACHER, mailing, "Нет, спасибо")
     assert "Профиль сохранён" in saved.text
     confirmed = await h.server.next_message(TEACHER.id)
@@ -129,12 +129,7 @@ async def test_refused_consent_stores_nothing(harness: BotHarness) -> None:
     event_id = await seed_event(harness.sessionmaker)
     await seed_teacher(harness.sessionmaker, TEACHER, profile=False)
     card = await open_card(harness, TEACHER, event_id)
-    await harness.press(TEACHER, card, "✅ Записаться")  # type: ignore[arg-type]
-    await harness.say(TEACHER, "Сидоров Пётр Ильич")
-    pos = await harness.say(TEACHER, "ДДТ №1")
-    await harness.press(TEACHER, pos, "Методист")
-    await harness.say(TEACHER, "name@example.org")
-    consent = await harness.server.next_message(TEACHER.id)
+    consent = await harness.press(TEACHER, card, "✅ Записаться")  # type: ignore[arg-type]
     refused = await harness.press(TEACHER, consent, "Не согласен(на)")
     assert "не сохранены" in refused.text
     async with harness.sessionmaker() as session:
@@ -252,7 +247,10 @@ async def test_restarts_in_the_middle_of_the_profile_questionnaire_lose_nothing(
     h = harness
     event_id = await seed_event(h.sessionmaker, capacity=30)
     card = await open_card(h, TEACHER, event_id)
-    ask_name = await h.press(TEACHER, card, "✅ Записаться")  # type: ignore[arg-type]
+    consent = await h.press(TEACHER, card, "✅ Записаться")  # type: ignore[arg-type]
+    assert "152-ФЗ" in consent.text
+    await h.restart(faq_service)
+    ask_name = await h.press(TEACHER, consent, "✅ Согласен(на)")
     assert "фамилию, имя и отчество" in ask_name.text
     await h.say(TEACHER, "Сидоров Пётр Ильич")
     await h.restart(faq_service)
@@ -262,10 +260,8 @@ async def test_restarts_in_the_middle_of_the_profile_questionnaire_lose_nothing(
     await h.press(TEACHER, ask_pos, "Методист")
     await h.restart(faq_service)
     await h.say(TEACHER, "8 (900) 123-45-67")
-    consent = await h.server.next_message(TEACHER.id)
-    assert "152-ФЗ" in consent.text
+    mailing = await h.server.next_message(TEACHER.id)
     await h.restart(faq_service)
-    mailing = await h.press(TEACHER, consent, "✅ Согласен(на)")
     saved = await h.press(TEACHER, mailing, "Нет, спасибо")
     assert "Профиль сохранён" in saved.text
     assert "Вы записаны" in (await h.server.next_message(TEACHER.id)).text

@@ -41,7 +41,8 @@ async def test_the_contact_request_is_a_neutral_button_paced_through_a_429(both:
     event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар")
     shown = await h.start(TEACHER_MAX, f"event_{event_id}")
     await h.max.wait_sent(TEACHER_MAX, 2)
-    await press_and_wait(h, shown, t.BTN_REGISTER, 1)
+    (consent,) = await press_and_wait(h, shown, t.BTN_REGISTER, 1)
+    await press_and_wait(h, consent, t.BTN_CONSENT_YES, 1)
     await h.say(TEACHER_MAX, "Соколова Марина Ивановна")
     position = await h.say(TEACHER_MAX, "МБОУ СОШ № 2")
     h.max.fail_next(429, "too.many.requests")  # MAX refuses the contact question once

@@ -102,8 +102,10 @@ async def test_a_first_registration_asks_the_profile_and_stores_only_after_conse
     await h.max.wait_sent(TEACHER_MAX, 2)  # and «Кто вы?» for a newcomer
 
     async def walk_to_consent(share: bool) -> Message:
-        (first,) = await press_and_wait(h, shown, t.BTN_REGISTER, 1)
-        assert first.plain.startswith(t.PROFILE_START.split("\n")[0])
+        (consent,) = await press_and_wait(h, shown, t.BTN_REGISTER, 1)
+        assert "152-ФЗ" in consent.plain and "Шаг 1 из 5" in consent.plain
+        (first,) = await press_and_wait(h, consent, t.BTN_CONSENT_YES, 1)
+        assert first.plain == t.PROFILE_START.replace("<b>", "").replace("</b>", "")
         bad = await h.say(TEACHER_MAX, "Марина 123")
         assert "ФИО полностью" in bad.plain  # re-prompted, as in Telegram
         org = await h.say(TEACHER_MAX, "Соколова Марина Ивановна")
@@ -113,18 +115,16 @@ async def test_a_first_registration_asks_the_profile_and_stores_only_after_conse
         assert "телефон" in contact.plain
         assert t.BTN_SHARE_PHONE in [b["text"] for row in contact.buttons() for b in row]
         assert "распознать" in (await h.say(TEACHER_MAX, "позвоните мне")).plain
-        return await consent_after(h, "+7 900 123-45-67", share)
+        return await mailing_after(h, "+7 900 123-45-67", share)
 
-    consent = await walk_to_consent(share=False)
-    assert "152-ФЗ" in consent.plain
+    (consent,) = await press_and_wait(h, shown, t.BTN_REGISTER, 1)
     (refused,) = await press_and_wait(h, consent, t.BTN_CONSENT_NO, 1)
     assert "не сохранены" in refused.plain
     async with h.sessionmaker() as session:
         assert (await session.scalars(select(Registration))).first() is None
         assert (await session.scalars(select(TeacherProfile))).first() is None
 
-    consent = await walk_to_consent(share=True)
-    (mailing,) = await press_and_wait(h, consent, t.BTN_CONSENT_YES, 1)
+    mailing = await walk_to_consent(share=True)
     saved, confirmation, ics = await press_and_wait(h, mailing, t.BTN_MAIL_NO, 3)
     assert t.PROFILE_SAVED in saved.plain
     assert "Семинар для новичков" in confirmation.plain
@@ -138,8 +138,8 @@ async def test_a_first_registration_asks_the_profile_and_stores_only_after_conse
     assert registration.status == RegistrationStatus.REGISTERED
 
 
-async def consent_after(h: Both, contact: str, share: bool) -> Message:
-    """The contact typed or shared by the button: «Контакт: …», then the consent."""
+async def mailing_after(h: Both, contact: str, share: bool) -> Message:
+    """The contact typed or shared by the button: «Контакт: …», then the mailing question."""
     before = len(h.max.sent_to(TEACHER_MAX))
     if share:
         h.max.user_shares_contact(TEACHER_MAX, "89001234567")
@@ -197,7 +197,8 @@ async def test_thirty_long_organisation_names_fit_the_dialogs_row(both: Both) ->
             rows = (await session.scalars(select(FsmRecord))).all()
         return max((len(r.state or "") for r in rows), default=0)
 
-    await press_and_wait(h, shown, t.BTN_REGISTER, 1)
+    (consent,) = await press_and_wait(h, shown, t.BTN_REGISTER, 1)
+    await press_and_wait(h, consent, t.BTN_CONSENT_YES, 1)
     org = await h.say(TEACHER_MAX, "Соколова Марина Ивановна")
     assert await longest_step() <= 255
     label = next(
@@ -205,8 +206,7 @@ async def test_thirty_long_organisation_names_fit_the_dialogs_row(both: Both) ->
     )
     (position,) = await press_and_wait(h, org, label, 1)
     await press_and_wait(h, position, t.POSITIONS[0], 1)
-    consent = await consent_after(h, "+7 900 123-45-67", share=False)
-    (mailing,) = await press_and_wait(h, consent, t.BTN_CONSENT_YES, 1)
+    mailing = await mailing_after(h, "+7 900 123-45-67", share=False)
     await press_and_wait(h, mailing, t.BTN_MAIL_NO, 3)
     assert await longest_step() <= 255
     async with h.sessionmaker() as session:

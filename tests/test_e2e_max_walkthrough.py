@@ -20,7 +20,7 @@ from tests.test_e2e_max_private import max_server as max_server  # a fixture
 from tests.test_e2e_max_teachers import (
     SOON,
     TEACHER_MAX,
-    consent_after,
+    mailing_after,
     press_and_wait,
     seed_max_teacher,
 )
@@ -46,14 +46,16 @@ async def test_the_form_numbers_every_step_and_writes_a_lowercase_name_as_a_name
     event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар для новичков")
     shown = await h.start(TEACHER_MAX, f"event_{event_id}")
     await h.max.wait_sent(TEACHER_MAX, 2)  # and «Кто вы?» for a newcomer
-    (first,) = await press_and_wait(h, shown, t.BTN_REGISTER, 1)
-    assert "Шаг 1 из 5" in first.plain
+    (consent,) = await press_and_wait(h, shown, t.BTN_REGISTER, 1)
+    assert "Шаг 1 из 5" in consent.plain
+    (first,) = await press_and_wait(h, consent, t.BTN_CONSENT_YES, 1)
+    assert "Шаг 2 из 5" in first.plain
     org = await h.say(TEACHER_MAX, "соколова  марина ивановна")
-    assert "Шаг 2 из 5" in org.plain, org.plain
+    assert "Шаг 3 из 5" in org.plain, org.plain
     position = await h.say(TEACHER_MAX, "МБОУ СОШ № 2")
-    (_contact,) = await press_and_wait(h, position, t.POSITIONS[0], 1)
-    consent = await consent_after(h, "+7 900 123-45-67", share=False)
-    (mailing,) = await press_and_wait(h, consent, t.BTN_CONSENT_YES, 1)
+    (contact,) = await press_and_wait(h, position, t.POSITIONS[0], 1)
+    assert "Шаг 5 из 5" in contact.plain
+    mailing = await mailing_after(h, "+7 900 123-45-67", share=False)
     await press_and_wait(h, mailing, t.BTN_MAIL_NO, 3)  # saved, registered, .ics
     shown = await h.say(TEACHER_MAX, "/profile")
     assert "Соколова Марина Ивановна" in shown.plain, shown.plain

@@ -36,11 +36,13 @@ async def test_events_pressed_in_the_profile_form_shows_events_not_step_four(
     card = await h.say(TEACHER, f"/start event_{event_id}")
     while t.BTN_REGISTER not in card.inline_texts:
         card = await h.server.next_message(TEACHER.id)
-    first = await h.press(TEACHER, card, t.BTN_REGISTER)
-    assert "Шаг 1 из 5" in first.text
+    consent = await h.press(TEACHER, card, t.BTN_REGISTER)
+    assert "Шаг 1 из 5" in consent.text
+    first = await h.press(TEACHER, consent, t.BTN_CONSENT_YES)
+    assert "Шаг 2 из 5" in first.text
     await h.say(TEACHER, "Сидоров Пётр Ильич")
     position = await h.say(TEACHER, "МБОУ СОШ № 1")
-    assert "Шаг 3 из 5" in position.text
+    assert "Шаг 4 из 5" in position.text
     listing = await h.say(TEACHER, texts.BTN_EVENTS)
     assert "Ближайшие мероприятия" in listing.text, listing.text
     await h.server.idle()
@@ -74,20 +76,15 @@ async def test_menu_typed_as_a_word_opens_the_menu_and_leaves_the_dialog(
 
 
 async def test_a_refused_consent_gives_the_menu_back(harness: BotHarness) -> None:
-    """The contact step took the menu away (its own «📱 Отправить мой номер» keyboard); a
-    teacher who then declines the consent must not be left with no menu at all."""
+    """A teacher who declines the consent (the form's first step) must not be left with no
+    menu at all."""
     h = harness
     soon = datetime.now(UTC) + timedelta(days=10)
     event_id = await seed_event(h.sessionmaker, title="Семинар для новичков", starts_at=soon)
     card = await h.say(TEACHER, f"/start event_{event_id}")
     while t.BTN_REGISTER not in card.inline_texts:
         card = await h.server.next_message(TEACHER.id)
-    await h.press(TEACHER, card, t.BTN_REGISTER)
-    await h.say(TEACHER, "Сидоров Пётр Ильич")
-    position = await h.say(TEACHER, "МБОУ СОШ № 1")
-    await h.press(TEACHER, position, t.POSITIONS[0])
-    await h.say(TEACHER, "+7 900 123-45-67")
-    consent = await h.server.next_message(TEACHER.id)
+    consent = await h.press(TEACHER, card, t.BTN_REGISTER)
     refused = await h.press(TEACHER, consent, t.BTN_CONSENT_NO)
     assert "Без согласия" in refused.text
     menu = [label for row in h.server.reply_keyboard(TEACHER.id) for label in row]

@@ -168,7 +168,8 @@ async def test_restart_in_the_middle_of_the_profile_dialog_keeps_it_in_redis(
     event_id = await events.seed_event(h.sessionmaker, capacity=5)
     await events.seed_teacher(h.sessionmaker, TEACHER, profile=False)
     card = await events.open_card(h, TEACHER, event_id)
-    ask_name = await h.press(TEACHER, card, "✅ Записаться")  # type: ignore[arg-type]
+    consent = await h.press(TEACHER, card, "✅ Записаться")  # type: ignore[arg-type]
+    ask_name = await h.press(TEACHER, consent, "✅ Согласен(на)")
     assert "фамилию, имя и отчество" in ask_name.text
     ask_org = await h.say(TEACHER, "Сидоров Пётр Ильич")
     assert "организац" in ask_org.text.lower()
@@ -183,8 +184,7 @@ async def test_restart_in_the_middle_of_the_profile_dialog_keeps_it_in_redis(
     contact = await h.press(TEACHER, position, "Методист")
     assert contact.reply_markup and "keyboard" in contact.reply_markup
     await h.say(TEACHER, "8 (900) 123-45-67")
-    consent = await h.server.next_message(TEACHER.id)
-    mailing = await h.press(TEACHER, consent, "✅ Согласен(на)")
+    mailing = await h.server.next_message(TEACHER.id)
     saved = await h.press(TEACHER, mailing, "Нет, спасибо")
     assert "Профиль сохранён" in saved.text
     confirmed = await h.server.next_message(TEACHER.id)

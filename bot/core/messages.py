@@ -133,6 +133,10 @@ class Messenger(Protocol):
         """Forward a person's own message (a screenshot) without the «forwarded from» line."""
         ...
 
+    async def delete(self, ref: MessageRef) -> None:
+        """Remove the bot's own message (a picture /forget_me cannot edit into text)."""
+        ...
+
 
 _patience: contextvars.ContextVar[float | None] = contextvars.ContextVar("patience", default=None)
 
@@ -184,3 +188,6 @@ class Switchboard:
         if channel_of(ref.chat_id) != channel_of(to_chat_id):
             raise Unreachable("a message cannot be copied into another messenger")
         return await self.of(to_chat_id).copy(ref, to_chat_id, buttons, caption)
+
+    async def delete(self, ref: MessageRef) -> None:
+        await self.of(ref.chat_id).delete(ref)

@@ -26,7 +26,7 @@ STAFF_DRAFT_SAVED: Final = (  # MAX has no /faq_drafts: the list is in the file 
 KB_ELSEWHERE: Final = (  # MAX offers the matcher's entries; finding one or a new one: panel
     "Нужной статьи нет среди кнопок или нужна новая — веб-панель (/web) → «База знаний»."
 )
-PROFILE_CONTACT: Final = "Шаг 4 из 5. Напишите телефон или e-mail для связи."
+PROFILE_CONTACT: Final = "Шаг 5 из 5. Напишите телефон или e-mail для связи."
 PROFILE_PRESS: Final = "Нажмите одну из кнопок выше."
 EDIT_DROPPED: Final = "Изменение отменено, мероприятие осталось как было."
 STAFF_HELP_MAX: Final = (

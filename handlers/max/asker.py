@@ -211,6 +211,8 @@ async def forget_pressed(v: Visit, action: str) -> None:
     await v.clear_state()
     await pictures.forget(v)
     await v.say(texts.FORGOTTEN)
+    if not v.is_admin:  # staff rows and the audit log name staff by this id
+        await privacy.drop_channel_id(v.repo, v.uid)
     await privacy.redact(ctx.messenger, done)
     for registration, event in done.promoted:
         try:

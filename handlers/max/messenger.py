@@ -151,6 +151,12 @@ class MaxMessenger:
     ) -> MessageRef:
         raise Unreachable("MAX cannot copy a message")
 
+    async def delete(self, ref: MessageRef) -> None:
+        mid = ref.ref or self._mids.get((ref.chat_id, ref.message_id))
+        if not mid:
+            raise Unreachable("the MAX id of this message is not known")
+        await self._with_retries(ref.chat_id, lambda: self.client.delete_message(mid), pace=False)
+
     @property
     def pacer(self) -> MaxPacer:
         """The pace this messenger keeps; a broadcast in the same process shares it."""

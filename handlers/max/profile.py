@@ -1,9 +1,10 @@
 """The teacher's profile and the 152-ФЗ consent in MAX, asked at the first registration:
-ФИО → organisation → position → contact (typed or shared by MAX's button) → consent →
+consent → ФИО → organisation → position → contact (typed or shared by MAX's button) →
 mailing, as handlers/profile.py asks it.
 
-The answers wait in the dialog's database row (step `pf:`, the answers as JSON); nothing
-is stored until the consent, and then the pending registration completes. Buttons are packed
+No question comes before the consent, so no name or phone is kept without it. The answers
+then wait in the dialog's database row (step `pf:`, the answers as JSON), and the profile is
+written at the end, when the pending registration completes. Buttons are packed
 like Telegram's ProfileCb (`pf:org:2`, `pf:consent:1`).
 """
 
@@ -60,8 +61,11 @@ def yes_no(field: str, yes: str, no: str) -> Keyboard:
 
 async def start(v: Visit, pending_event: int | None) -> None:
     names = [o.name for o in await v.repo.profiles.organisations()][:ORG_BUTTONS]
-    await keep(v, {"step": "name", "pending_event": pending_event, "orgs": names})
-    await v.say(t.PROFILE_START)
+    await keep(v, {"step": "consent", "pending_event": pending_event, "orgs": names})
+    await v.say(
+        fill(t.CONSENT, moc=v.ctx.settings.moc_name, version=CONSENT_VERSION),
+        yes_no("consent", t.BTN_CONSENT_YES, t.BTN_CONSENT_NO),
+    )
 
 
 async def got_text(v: Visit, text: str) -> None:
@@ -93,12 +97,11 @@ async def got_text(v: Visit, text: str) -> None:
         if contact is None:
             await ask_contact(v, t.PROFILE_CONTACT_BAD)
             return
-        await keep(v, {**data, "contact": contact, "step": "consent"})
+        await keep(v, {**data, "contact": contact, "step": "mail"})
         await v.say(fill("Контакт: {c}", c=contact))
-        await v.say(
-            fill(t.CONSENT, moc=v.ctx.settings.moc_name, version=CONSENT_VERSION),
-            yes_no("consent", t.BTN_CONSENT_YES, t.BTN_CONSENT_NO),
-        )
+        await v.say(t.MAILING, yes_no("mail", t.BTN_MAIL_YES, t.BTN_MAIL_NO))
+    elif step == "consent":  # typed, not pressed: not kept, the question again
+        await v.say(t.CONSENT_PRESS)
     else:
         await v.say(max_texts.PROFILE_PRESS)
 
@@ -167,10 +170,14 @@ async def pressed(v: Visit, field: str, value: int) -> None:
     elif field == "consent" and step == "consent":
         if value != 1:
             await v.clear_state()
-            await v.say(fill_region(t.CONSENT_REFUSED, phone=v.ctx.settings.moc_phone))
+            refused = fill_region(t.CONSENT_REFUSED, phone=v.ctx.settings.moc_phone)
+            if await v.repo.profiles.get(v.uid) is not None:
+                refused = t.CONSENT_REFUSED_EDIT  # «Изменить профиль»: the old one stays
+            await v.say(refused)
             return
-        await keep(v, {**data, "step": "mail"})
-        await v.say(t.MAILING, yes_no("mail", t.BTN_MAIL_YES, t.BTN_MAIL_NO))
+        await keep(v, {**data, **await teachers.agree(v.repo, v.uid), "step": "name"})
+        await v.repo.commit()  # the proof before the first answer
+        await v.say(t.PROFILE_START)
     elif field == "mail" and step == "mail":
         await finish(v, data, mailing=value == 1)
     else:

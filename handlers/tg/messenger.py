@@ -157,6 +157,12 @@ class TelegramMessenger:
             raise _unreachable(exc) from exc
         return MessageRef(moved_to[-1], message_id)
 
+    async def delete(self, ref: MessageRef) -> None:
+        try:  # Telegram allows it for 48 hours
+            await self.bot.delete_message(ref.chat_id, ref.message_id)
+        except TelegramAPIError as exc:
+            raise _unreachable(exc) from exc
+
 
 def people(bot: Bot, switchboard: Switchboard | None) -> Messenger:
     """Where to write to a person who may be in another messenger (a MAX asker): the app's

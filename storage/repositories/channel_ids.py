@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,6 +62,14 @@ class ChannelIdRepo:
             )
             found.update({seqs[seq]: external for seq, external in rows})
         return found
+
+    async def drop(self, internal_id: int) -> None:
+        """Forget which messenger id stood behind `internal_id` (a person who asked /forget_me
+        and left no proof of consent that would need it); Telegram ids have no row."""
+        if channel_of(internal_id) != "tg":
+            await self.session.execute(
+                delete(ChannelId).where(ChannelId.seq == seq_of(internal_id))
+            )
 
     async def _find(self, channel: str, kind: Kind, external_id: int) -> int | None:
         seq = await self.session.scalar(

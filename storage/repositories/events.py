@@ -258,6 +258,13 @@ class EventRepo:
         first.status = RegistrationStatus.REGISTERED
         return first
 
+    async def count_for_user(self, user_id: int) -> int:
+        """Every registration row of the person, past and cancelled too (/my_data)."""
+        count = await self.session.scalar(
+            select(func.count()).select_from(Registration).where(Registration.user_id == user_id)
+        )
+        return int(count or 0)
+
     async def for_user(self, user_id: int, now: datetime) -> Sequence[Registration]:
         """Active registrations with their events and sessions loaded: /forget_me hands the
         events on to notify_promoted, whose .ics reads the sessions (no lazy load in async)."""

@@ -47,12 +47,21 @@ class ProfileRepo:
         await self.session.flush()
         return consent
 
-    async def withdraw_consents(self, user_id: int) -> None:
+    async def withdraw_consents(self, user_id: int, kind: str | None = None) -> None:
+        """Mark the person's open consents (of `kind`, or all) withdrawn, keeping the rows."""
+        query = update(Consent).where(Consent.user_id == user_id, Consent.withdrawn_at.is_(None))
+        if kind is not None:
+            query = query.where(Consent.kind == kind)
+        await self.session.execute(query.values(withdrawn_at=utcnow()))
+
+    async def stop_mailing(self, user_id: int) -> None:
+        """«No announcements» from now on: the profile's flag and the mailing consent."""
         await self.session.execute(
-            update(Consent)
-            .where(Consent.user_id == user_id, Consent.withdrawn_at.is_(None))
-            .values(withdrawn_at=utcnow())
+            update(TeacherProfile)
+            .where(TeacherProfile.user_id == user_id)
+            .values(mailing_consent=False)
         )
+        await self.withdraw_consents(user_id, kind="mailing")
 
     async def consents(self, user_id: int) -> Sequence[Consent]:
         rows = await self.session.scalars(

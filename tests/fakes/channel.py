@@ -45,6 +45,7 @@ class FakeChannel:
     channel: str = "fake"
     sent: list[Outgoing] = field(default_factory=list)
     edits: list[tuple[MessageRef, str]] = field(default_factory=list)
+    deleted: list[MessageRef] = field(default_factory=list)
     refused: set[int] = field(default_factory=set)
     _ids: count[int] = field(default_factory=lambda: count(1))
 
@@ -80,6 +81,10 @@ class FakeChannel:
         self, ref: MessageRef, to_chat_id: int, buttons: Keyboard | None = None, caption: str = ""
     ) -> MessageRef:
         return self._record(to_chat_id, caption, buttons, copied_from=ref)
+
+    async def delete(self, ref: MessageRef) -> None:
+        self._check(ref.chat_id)
+        self.deleted.append(ref)
 
 
 @dataclass

@@ -62,6 +62,9 @@ class IdMessenger:
     ) -> MessageRef:
         raise NotImplementedError
 
+    async def delete(self, ref: MessageRef) -> None:
+        raise NotImplementedError
+
 
 class Pump:
     """Long polling by hand: every queued update to the routes, in order."""

@@ -176,8 +176,10 @@ async def subscribe_by_role(repo: Repositories, user_id: int, role: str | None) 
 
 
 async def unsubscribe_all(repo: Repositories, user_id: int) -> str:
-    """/unsubscribe in either messenger; commits; the reply to show."""
+    """/unsubscribe in either messenger; commits; the reply to show. The mailing consent
+    given in the teacher's form is withdrawn with it (152-ФЗ: the proof says until when)."""
     removed = await repo.chats.unsubscribe(user_id)
+    await repo.profiles.stop_mailing(user_id)
     await repo.commit()
     if not removed:
         return t.NOT_SUBSCRIBED

@@ -71,7 +71,7 @@ async def describe(
         role=texts.ROLE_TITLES.get(user.role or "", "не выбрана"),
         tickets=await repo.tickets.count_for_user(user.id),
         profile=_profile_line(await repo.profiles.get(user.id)),
-        registrations=len(await repo.events.for_user(user.id, clock.now())),
+        registrations=await repo.events.count_for_user(user.id),  # attended, cancelled too
         queries=await repo.faq_log.for_user(user.id),
         since=user.created_at.astimezone(settings.tz).strftime("%d.%m.%Y"),
         subscriptions=", ".join(AUDIENCE_TITLES.get(a, a) for a in audiences) or "нет",
@@ -102,6 +102,14 @@ async def forget(repo: Repositories, user_id: int, clock: Clock, querylog: Query
     await repo.commit()
     await repo.users.scrub_log()
     return done
+
+
+async def drop_channel_id(repo: Repositories, user_id: int) -> None:
+    """After /forget_me, once the person has been told: the MAX id behind the internal one
+    goes too, unless a consent row needs it as the proof's «who» (commits)."""
+    if not await repo.profiles.consents(user_id):
+        await repo.channel_ids.drop(user_id)
+        await repo.commit()
 
 
 async def redact(messenger: Messenger, done: Forgotten) -> None:

@@ -1,7 +1,9 @@
 """A teacher's profile (ФИО, organisation, position, contact) and the consent it rests on.
 
-The dialog keeps answers in its state until the teacher agrees; only `save` writes, and it
-writes the profile and the consent (152-ФЗ: the version of the text agreed to) together.
+The consent comes first (152-ФЗ): until the teacher agrees, the dialog asks nothing, so no
+name or phone waits anywhere, not even in the dialog's state (kept in the database or Redis).
+`agree` records the proof (the version of the text, when) at the moment of agreeing; `save`
+writes the answers at the end, with the optional mailing consent.
 """
 
 from __future__ import annotations
@@ -35,12 +37,20 @@ def tidy_name(text: str) -> str:
 
 
 def complete(answers: dict[str, Any]) -> bool:
-    """A dialog restarted from an old message may lack answers: nothing is saved then."""
-    return all(k in answers for k in FIELDS[:3])
+    """A dialog restarted from an old message may lack answers, or the consent (a dialog
+    begun before the consent came first): nothing is saved then."""
+    return answers.get("consent") == CONSENT_VERSION and all(k in answers for k in FIELDS[:3])
+
+
+async def agree(repo: Repositories, user_id: int) -> dict[str, str]:
+    """The proof of consent, written when the button is pressed; returns what the dialog's
+    state keeps so that `complete` knows it. The caller commits."""
+    await repo.profiles.give_consent(user_id, "personal_data", CONSENT_VERSION)
+    return {"consent": CONSENT_VERSION}
 
 
 async def save(repo: Repositories, user: User, answers: dict[str, Any], mailing: bool) -> None:
-    """The profile and its consents; the caller commits."""
+    """The profile, and the mailing consent given or withdrawn; the caller commits."""
     await repo.profiles.save(
         user.id,
         full_name=tidy_name(answers["full_name"]),
@@ -49,6 +59,7 @@ async def save(repo: Repositories, user: User, answers: dict[str, Any], mailing:
         contact=answers.get("contact", ""),
         mailing_consent=mailing,
     )
-    await repo.profiles.give_consent(user.id, "personal_data", CONSENT_VERSION)
     if mailing:
         await repo.profiles.give_consent(user.id, "mailing", CONSENT_VERSION)
+    else:  # «Нет, спасибо» after «Изменить профиль» withdraws an earlier «Да»
+        await repo.profiles.withdraw_consents(user.id, kind="mailing")

@@ -222,12 +222,18 @@ async def deliver_answer(
 async def redact_posts(messenger: Messenger, posts: list[tuple[int, int, int, str]]) -> None:
     """/forget_me: the bot's own posts about the user's tickets lose name, id and question.
     Staff messages cannot be edited by the bot; the posts can, whatever their age (a MAX post
-    by its stored `mid`, `ref`)."""
+    by its stored `mid`, `ref`). A picture the person sent (a screenshot, a copied or uploaded
+    file) has no text to edit in Telegram: it is deleted instead."""
     for ticket_id, chat_id, message_id, ref in posts:
+        where = MessageRef(chat_id, message_id, ref)
         try:
-            await messenger.edit(
-                MessageRef(chat_id, message_id, ref),
-                fill(texts.STAFF_TICKET_FORGOTTEN, id=ticket_id),
+            await messenger.edit(where, fill(texts.STAFF_TICKET_FORGOTTEN, id=ticket_id))
+            continue
+        except (Unreachable, Deferred) as exc:  # a picture, deleted by staff, the chat gone
+            log.info("ticket %s post %s/%s not edited: %s", ticket_id, chat_id, message_id, exc)
+        try:
+            await messenger.delete(where)
+        except (Unreachable, Deferred) as exc:  # older than Telegram's 48 hours, or gone
+            log.warning(
+                "ticket %s post %s/%s not removed: %s", ticket_id, chat_id, message_id, exc
             )
-        except (Unreachable, Deferred) as exc:  # deleted by staff, or the chat is gone
-            log.info("ticket %s post %s/%s not redacted: %s", ticket_id, chat_id, message_id, exc)
