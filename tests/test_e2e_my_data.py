@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from bot.core.clock import SystemClock
 from storage.repositories import Repositories
 from tests.conftest import TEACHER, BotHarness
-from tests.test_e2e_events import seed_event, seed_teacher
+from tests.test_e2e_events import open_card, seed_event, seed_teacher
 
 
 async def test_my_data_counts_the_cancelled_and_attended_registrations_it_keeps(
@@ -49,3 +49,32 @@ async def test_unsubscribe_withdraws_the_mailing_consent(harness: BotHarness) ->
     assert f"на рассылку (версия 2026-11-25), дано {today}, отозвано {today}" in after.text
     assert "Подписки на новости: нет" in after.text
     assert "Анонсы мероприятий: нет" in (await h.say(TEACHER, "/profile")).text
+
+
+async def test_yes_to_announcements_in_the_form_subscribes_and_no_later_unsubscribes(
+    harness: BotHarness,
+) -> None:
+    """«Да, присылать» was recorded but subscribed nobody: the teacher never got the news."""
+    h = harness
+    event_id = await seed_event(h.sessionmaker, capacity=30)
+    card = await open_card(h, TEACHER, event_id)
+    consent = await h.press(TEACHER, card, "✅ Записаться")  # type: ignore[arg-type]
+    await h.press(TEACHER, consent, "✅ Согласен(на)")
+    await h.say(TEACHER, "Сидоров Пётр Ильич")
+    ask_pos = await h.say(TEACHER, "МБУ ДО «ДДТ»")
+    await h.press(TEACHER, ask_pos, "Методист")
+    await h.say(TEACHER, "8 (900) 123-45-67")
+    mailing = await h.server.next_message(TEACHER.id)
+    saved = await h.press(TEACHER, mailing, "Да, присылать")
+    assert "Профиль сохранён" in saved.text
+    assert "Вы записаны" in (await h.server.next_message(TEACHER.id)).text
+    assert (await h.server.next_message(TEACHER.id)).document is not None  # the .ics
+    async with h.sessionmaker() as session:
+        assert await Repositories(session).chats.subscriptions(TEACHER.id) == ["teachers"]
+    shown = await h.say(TEACHER, "/my_data")
+    assert "Подписки на новости: Педагоги" in shown.text, shown.text
+
+    gone = await h.say(TEACHER, "/unsubscribe")
+    assert "отписались" in gone.text, gone.text
+    async with h.sessionmaker() as session:
+        assert await Repositories(session).chats.subscriptions(TEACHER.id) == []
