@@ -111,7 +111,7 @@ class Settings(BaseSettings):
     web_frame_ancestors: str = "https://web.telegram.org"
     dedupe_updates: bool = True
 
-    # --- MAX (VK's messenger; not wired into the runner yet, see docs/max-design.md) --------
+    # --- MAX (VK's messenger): beside Telegram in every role, or alone without BOT_TOKEN ----
     max_bot_token: SecretStr | None = None
     max_api_url: str = MAX_API_URL
     max_admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
