@@ -1,11 +1,15 @@
-"""Before serving: does Telegram accept BOT_TOKEN, and can the Bot API be reached at all?
+"""Before serving: does Telegram accept BOT_TOKEN, can the Bot API be reached at all, and
+does the database at DATABASE_URL answer?
 
 A newcomer's first run fails here most often (a token revoked or mistyped, no network, a wrong
-TELEGRAM_API_URL). Each case becomes one Russian SettingsError naming the setting and what to
-do, which the CLI prints as one line with exit code 2, instead of an aiogram traceback.
+TELEGRAM_API_URL, a PostgreSQL password or server). Each case becomes one Russian SettingsError
+naming the setting and what to do, which the CLI prints as one line with exit code 2, instead of
+an aiogram or database driver traceback.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -14,6 +18,8 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from bot.core.config import Settings, SettingsError
 
@@ -49,4 +55,44 @@ async def check_bot_token(bot: Bot, settings: Settings) -> None:
         )
         raise SettingsError(
             f"Нет связи с Telegram Bot API: {_where(settings)} не отвечает — {hint}."
+        ) from exc
+
+
+DATABASE_TIMEOUT = 20  # seconds; a black-holed database host must not hang the start
+
+
+async def _select_one(url: str) -> None:
+    from sqlalchemy import text
+
+    from storage.db import create_engine
+
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+    try:
+        async with asyncio.timeout(DATABASE_TIMEOUT), engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    finally:
+        await engine.dispose()
+
+
+def check_database(url: str) -> None:
+    """Connect once before migrating or serving: a wrong password, a stopped server or an
+    unwritable SQLite directory becomes one Russian line naming DATABASE_URL (never the
+    password), not a driver traceback."""
+    try:
+        asyncio.run(_select_one(url))
+    except (DBAPIError, OSError, TimeoutError) as exc:
+        reason = exc.orig if isinstance(exc, DBAPIError) else exc
+        parsed = make_url(url)
+        detail = str(reason).strip() or type(reason).__name__
+        if isinstance(reason, TimeoutError):
+            detail = f"нет ответа за {DATABASE_TIMEOUT} с"
+        hint = (
+            "Проверьте путь к файлу в DATABASE_URL и права на его каталог."
+            if parsed.get_backend_name() == "sqlite"
+            else "Проверьте, что сервер запущен, а адрес, пользователь, пароль и имя базы в "
+            "DATABASE_URL верны."
+        )
+        shown = parsed.render_as_string(hide_password=True)
+        raise SettingsError(
+            f"DATABASE_URL ({shown}): база данных недоступна — {detail}. {hint}"
         ) from exc

@@ -49,6 +49,7 @@ REGION_FACTS = (
 )
 MAX_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{5,256}")  # SubscriptionRequestBody.secret
 MAX_API_URL = "https://platform-api2.max.ru"  # dev.max.ru/docs-api since 19.07.2026
+DATABASE_SCHEMES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")  # async drivers installed
 BOT_TOKEN_SHAPE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")  # what @BotFather issues: id:secret
 
 
@@ -178,6 +179,17 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"неизвестный часовой пояс {value!r}; пример: Europe/Moscow") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_driver(cls, value: str) -> str:
+        # the async drivers the code runs on; `postgresql://` would load psycopg and fail late
+        if not value.startswith(DATABASE_SCHEMES):
+            raise ValueError(
+                "нужен адрес вида sqlite+aiosqlite:///data/bot.db или "
+                "postgresql+asyncpg://пользователь:пароль@хост:5432/база"
+            )
         return value
 
     @field_validator("telegram_api_url")

@@ -147,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app.cli import faq as cli_faq
+    from bot.app.preflight import check_database
 
     command = args.command or "run"
     if command == "run":
@@ -155,6 +156,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         runner = pick_runner(settings)  # fails first when no token is set
         setup_logging(settings.log_level)
+        check_database(settings.database_url)
         if getattr(args, "migrate", False):
             upgrade(settings.database_url)
         jobs = not getattr(args, "no_jobs", False)
@@ -166,6 +168,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         pick_runner(settings)  # BOT_TOKEN, or MAX_BOT_TOKEN alone: the jobs of a MAX-only bot
         setup_logging(settings.log_level)
+        check_database(settings.database_url)
         asyncio.run(run_worker(settings))
         return 0
     if command == "web":
@@ -174,6 +177,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         check_web_settings(settings)  # WEB_SECRET and a bot token, before anything starts
         setup_logging(settings.log_level)
+        check_database(settings.database_url)
         asyncio.run(run_web(settings))
         return 0
     if command == "db" and args.db_command == "backup":
@@ -183,6 +187,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "db":
         from storage.migrate import upgrade
 
+        check_database(settings.database_url)
         upgrade(settings.database_url, args.revision)
         print(f"база данных на ревизии {args.revision}: {settings.database_url}")
         return 0
