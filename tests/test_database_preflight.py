@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from tests.conftest import TOKEN, process_env
 
@@ -71,3 +72,20 @@ def test_an_sqlite_path_that_cannot_be_made_is_named(tmp_path: Path) -> None:
     assert code == 2, stderr[-2000:]
     line = _one_line(stderr)
     assert "DATABASE_URL" in line and "права на его каталог" in line
+
+
+
+def test_db_upgrade_on_postgres_does_not_print_the_password(
+    tmp_path: Path, pg_database: str
+) -> None:
+    """`ExecStartPre=… db upgrade` writes its output to the journal: the password stays out
+    (the test server trusts local connections, so any password is accepted)."""
+    url = make_url(pg_database).set(password="pa55word").render_as_string(hide_password=False)
+    env = process_env(url, PYTHONPATH=str(ROOT))
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "db", "upgrade"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=90, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "база данных на ревизии head" in done.stdout and ":***@" in done.stdout
+    assert "pa55word" not in done.stdout + done.stderr

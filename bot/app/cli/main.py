@@ -189,7 +189,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         check_database(settings.database_url)
         upgrade(settings.database_url, args.revision)
-        print(f"база данных на ревизии {args.revision}: {settings.database_url}")
+        from sqlalchemy.engine import make_url
+
+        shown = make_url(settings.database_url).render_as_string(hide_password=True)
+        print(f"база данных на ревизии {args.revision}: {shown}")  # journald keeps it: no password
         return 0
     if command == "chat":
         from bot.app.console import run_chat
