@@ -74,7 +74,6 @@ def test_an_sqlite_path_that_cannot_be_made_is_named(tmp_path: Path) -> None:
     assert "DATABASE_URL" in line and "права на его каталог" in line
 
 
-
 def test_db_upgrade_on_postgres_does_not_print_the_password(
     tmp_path: Path, pg_database: str
 ) -> None:
