@@ -10,6 +10,7 @@ an aiogram or database driver traceback.
 from __future__ import annotations
 
 import asyncio
+import re
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -96,3 +97,34 @@ def check_database(url: str) -> None:
         raise SettingsError(
             f"DATABASE_URL ({shown}): база данных недоступна — {detail}. {hint}"
         ) from exc
+
+
+def redis_unreachable(url: str, exc: BaseException) -> SettingsError:
+    """The one line for a Redis that does not answer; a password in the URL is masked."""
+    shown = re.sub(r"(://[^:@/]*:)[^@/]*@", r"\1***@", url)
+    return SettingsError(
+        f"REDIS_URL: Redis по адресу {shown} не отвечает ({exc}). Запустите Redis или оставьте "
+        "REDIS_URL пустым — тогда состояние диалогов хранится в базе, а темп отправки у "
+        "каждого экземпляра свой."
+    )
+
+
+def check_redis(url: str | None) -> None:
+    """The worker and the panel share the send budget through Redis: refuse to start without
+    it, as `run` does, rather than pace alone and overrun Telegram's limit together."""
+    if not url:
+        return
+    from redis.asyncio import Redis
+    from redis.exceptions import RedisError
+
+    async def ping() -> None:
+        client = Redis.from_url(url)
+        try:
+            await asyncio.wait_for(client.ping(), timeout=5)
+        finally:
+            await client.aclose()
+
+    try:
+        asyncio.run(ping())
+    except (RedisError, OSError, TimeoutError) as exc:
+        raise redis_unreachable(url, exc) from exc

@@ -192,6 +192,13 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("нужен адрес вида redis://127.0.0.1:6379/0 (или rediss://, unix://)")
+        return value
+
     @field_validator("telegram_api_url")
     @classmethod
     def _api_url(cls, value: str | None) -> str | None:

@@ -147,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app.cli import faq as cli_faq
-    from bot.app.preflight import check_database
+    from bot.app.preflight import check_database, check_redis
 
     command = args.command or "run"
     if command == "run":
@@ -169,6 +169,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         pick_runner(settings)  # BOT_TOKEN, or MAX_BOT_TOKEN alone: the jobs of a MAX-only bot
         setup_logging(settings.log_level)
         check_database(settings.database_url)
+        check_redis(settings.redis_url)
         asyncio.run(run_worker(settings))
         return 0
     if command == "web":
@@ -178,6 +179,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         check_web_settings(settings)  # WEB_SECRET and a bot token, before anything starts
         setup_logging(settings.log_level)
         check_database(settings.database_url)
+        check_redis(settings.redis_url)
         asyncio.run(run_web(settings))
         return 0
     if command == "db" and args.db_command == "backup":
