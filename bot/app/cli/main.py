@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from bot.app.cli.help import russian
 from bot.core.config import Settings, SettingsError, load_settings
 
 DESCRIPTION = """\
@@ -134,7 +135,7 @@ def _command(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _build_parser().parse_args(argv)
+    args = russian(_build_parser()).parse_args(argv)
     try:
         settings = load_settings()
         return _dispatch(args, settings)
