@@ -20,7 +20,7 @@ from aiogram.types import Message
 from bot.app.jobs import register_jobs
 from bot.app.polling import SkipUnparsableUpdates
 from bot.core.clock import Clock, SystemClock
-from bot.core.config import Settings, SettingsError
+from bot.core.config import Settings
 from bot.core.messages import Switchboard
 from bot.services.faq import FaqService
 from bot.services.faq.learning import refresh
@@ -133,10 +133,9 @@ async def check_fsm_storage(dispatcher: Dispatcher, settings: Settings) -> None:
     try:
         await asyncio.wait_for(storage.redis.ping(), timeout=5)
     except (RedisError, OSError, TimeoutError) as exc:
-        raise SettingsError(
-            f"REDIS_URL: Redis по адресу {settings.redis_url} не отвечает ({exc}). Запустите "
-            "Redis или оставьте REDIS_URL пустым — тогда состояние диалогов хранится в базе."
-        ) from exc
+        from bot.app.preflight import redis_unreachable
+
+        raise redis_unreachable(settings.redis_url or "", exc) from exc
 
 
 def create_isolation(storage: BaseStorage) -> BaseEventIsolation:

@@ -53,6 +53,8 @@ async def run_worker(settings: Settings) -> None:
     try:
         if bot is not None:
             await check_bot_token(bot, settings)
+        if settings.max_enabled:  # the jobs would fail on every send, each only in the log
+            await _check_max(settings)
         await check_schema(engine, settings.database_url)
         sessionmaker = create_sessionmaker(engine)
         jobs = Jobs(settings, sessionmaker, SystemClock(), Switchboard({}), bot=bot)
@@ -76,6 +78,17 @@ async def run_worker(settings: Settings) -> None:
         if bot is not None:
             await bot.session.close()
         await engine.dispose()
+
+
+async def _check_max(settings: Settings) -> None:
+    """A refused MAX_BOT_TOKEN or an unreachable MAX_API_URL, named before the jobs start."""
+    assert settings.max_bot_token is not None
+    token = settings.max_bot_token.get_secret_value().strip()
+    client = MaxClient(token, base_url=settings.max_api_url, timeout=CHECK_TIMEOUT)
+    try:
+        await check_max_token(client, settings)
+    finally:
+        await client.close()
 
 
 def check_web_settings(settings: Settings) -> None:

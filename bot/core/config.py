@@ -49,6 +49,7 @@ REGION_FACTS = (
 )
 MAX_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{5,256}")  # SubscriptionRequestBody.secret
 MAX_API_URL = "https://platform-api2.max.ru"  # dev.max.ru/docs-api since 19.07.2026
+DATABASE_SCHEMES = ("sqlite+aiosqlite://", "postgresql+asyncpg://")  # async drivers installed
 BOT_TOKEN_SHAPE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")  # what @BotFather issues: id:secret
 
 
@@ -111,7 +112,7 @@ class Settings(BaseSettings):
     web_frame_ancestors: str = "https://web.telegram.org"
     dedupe_updates: bool = True
 
-    # --- MAX (VK's messenger; not wired into the runner yet, see docs/max-design.md) --------
+    # --- MAX (VK's messenger): beside Telegram in every role, or alone without BOT_TOKEN ----
     max_bot_token: SecretStr | None = None
     max_api_url: str = MAX_API_URL
     max_admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -178,6 +179,24 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"неизвестный часовой пояс {value!r}; пример: Europe/Moscow") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_driver(cls, value: str) -> str:
+        # the async drivers the code runs on; `postgresql://` would load psycopg and fail late
+        if not value.startswith(DATABASE_SCHEMES):
+            raise ValueError(
+                "нужен адрес вида sqlite+aiosqlite:///data/bot.db или "
+                "postgresql+asyncpg://пользователь:пароль@хост:5432/база"
+            )
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("нужен адрес вида redis://127.0.0.1:6379/0 (или rediss://, unix://)")
         return value
 
     @field_validator("telegram_api_url")

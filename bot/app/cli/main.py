@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from bot.app.cli.help import russian
 from bot.core.config import Settings, SettingsError, load_settings
 
 DESCRIPTION = """\
@@ -134,7 +135,7 @@ def _command(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _build_parser().parse_args(argv)
+    args = russian(_build_parser()).parse_args(argv)
     try:
         settings = load_settings()
         return _dispatch(args, settings)
@@ -147,6 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app.cli import faq as cli_faq
+    from bot.app.preflight import check_database, check_redis
 
     command = args.command or "run"
     if command == "run":
@@ -155,6 +157,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         runner = pick_runner(settings)  # fails first when no token is set
         setup_logging(settings.log_level)
+        check_database(settings.database_url)
         if getattr(args, "migrate", False):
             upgrade(settings.database_url)
         jobs = not getattr(args, "no_jobs", False)
@@ -166,6 +169,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         pick_runner(settings)  # BOT_TOKEN, or MAX_BOT_TOKEN alone: the jobs of a MAX-only bot
         setup_logging(settings.log_level)
+        check_database(settings.database_url)
+        check_redis(settings.redis_url)
         asyncio.run(run_worker(settings))
         return 0
     if command == "web":
@@ -174,6 +179,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         check_web_settings(settings)  # WEB_SECRET and a bot token, before anything starts
         setup_logging(settings.log_level)
+        check_database(settings.database_url)
+        check_redis(settings.redis_url)
         asyncio.run(run_web(settings))
         return 0
     if command == "db" and args.db_command == "backup":
@@ -183,8 +190,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if command == "db":
         from storage.migrate import upgrade
 
+        check_database(settings.database_url)
         upgrade(settings.database_url, args.revision)
-        print(f"база данных на ревизии {args.revision}: {settings.database_url}")
+        from sqlalchemy.engine import make_url
+
+        shown = make_url(settings.database_url).render_as_string(hide_password=True)
+        print(f"база данных на ревизии {args.revision}: {shown}")  # journald keeps it: no password
         return 0
     if command == "chat":
         from bot.app.console import run_chat
