@@ -112,6 +112,7 @@ PROOF_NOT_YET: Final = (
 # callback alerts: plain text, at most 200 characters
 PROOF_AFTER_END: Final = "Подтверждение будет доступно после окончания мероприятия ({when})."
 FILE_PROOF: Final = "podtverzhdenie-{event}-{reg}.docx"
+PROOF_CAPTION: Final = "📄 Подтверждение участия: «{title}», {dates}"  # under the DOCX
 
 PROFILE_START: Final = (
     "Для записи нужны ваши данные — один раз, дальше я их запомню.\n\n"
