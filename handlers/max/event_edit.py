@@ -19,6 +19,7 @@ from typing import Any
 from bot import texts
 from bot.core.markup import fill
 from bot.core.messages import Deferred, Unreachable
+from bot.core.words import means_cancel
 from bot.services.events import changes, editing, form, steps
 from bot.services.events.registration import notify_promoted
 from bot.services.events.setters import SETTERS
@@ -109,7 +110,7 @@ async def got_text(v: Visit, text: str) -> None:
     if not v.is_admin:
         await v.clear_state()
         await v.say(texts.ADMIN_ONLY)
-    elif text.strip().lower() in steps.DROP_WORDS:
+    elif means_cancel(text):  # «Отмена», «стоп», «выйти» typed instead of pressing «Отмена»
         await v.clear_state()
         await v.say(max_texts.EDIT_DROPPED)
     else:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import texts
 from bot.core.markup import fill
+from bot.core.words import means_cancel
 from bot.services.events import form, steps
 from bot.texts import events_admin as t
 from handlers.max import event_edit, events, updates
@@ -90,7 +91,7 @@ async def got_text(v: Visit, text: str) -> None:
     if not v.is_admin:  # no longer staff: the draft goes
         await v.clear_state()
         await v.say(texts.ADMIN_ONLY)
-    elif text.strip().lower() in steps.DROP_WORDS:
+    elif means_cancel(text):  # «Отмена», «стоп», «выйти» typed instead of pressing «Отмена»
         await v.clear_state()
         await v.say(t.DRAFT_DISCARDED)
     elif (step := form.next_step(data)) is None:
