@@ -27,7 +27,7 @@ from bot.texts import events_admin as t
 from bot.texts import max as max_texts
 from handlers.max import events, staff_events, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
-from handlers.max.people import Visit, visit
+from handlers.max.people import Visit, as_staff
 from storage.models import Event, EventStatus
 
 log = logging.getLogger(__name__)
@@ -170,16 +170,12 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     first, _, second = rest.partition(":")
     if not ((prefix == "eva" and first in ACTIONS) or prefix == "eve"):
         return False
-    async with visit(ctx, update) as v:
-        if v is None:
-            return False
-        if not v.is_admin:
-            await updates.answer(ctx, update, texts.ADMIN_ONLY)
-            return True
+
+    async def act(v: Visit) -> None:
         raw_id = first if prefix == "eve" else second
         event = await staff_events.event_or_alert(v, updates.number(raw_id))
         if event is None:
-            return True
+            return
         if prefix == "eve":
             await pick(v, event, second)
         elif first == "edit":
@@ -190,7 +186,8 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             await cancel_ask(v, event)
         else:
             await cancel_yes(v, event)
-    return True
+
+    return await as_staff(ctx, update, act)
 
 
 def register(routes: Routes) -> None:

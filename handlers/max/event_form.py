@@ -27,7 +27,7 @@ from bot.services.events import form, steps
 from bot.texts import events_admin as t
 from handlers.max import event_edit, events, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
-from handlers.max.people import Visit, visit
+from handlers.max.people import Visit, as_staff
 
 STATE = "evn"
 
@@ -150,19 +150,17 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     if prefix not in ("evn", "eva"):
         return False
     first, _, second = rest.partition(":")
-    async with visit(ctx, update) as v:
-        if v is None:
-            return False
-        if not v.is_admin:
-            await updates.answer(ctx, update, texts.ADMIN_ONLY)
-        elif prefix == "evn":
+
+    async def act(v: Visit) -> None:
+        if prefix == "evn":
             await pressed(v, first, second)
         elif first == "new":
             await updates.answer(ctx, update)
             await begin(v)
         else:
             await updates.answer(ctx, update, texts.STALE_BUTTON)
-    return True
+
+    return await as_staff(ctx, update, act)
 
 
 def register(routes: Routes) -> None:

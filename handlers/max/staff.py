@@ -15,7 +15,7 @@ from bot.services.tickets.posting import deliver_answer, staff_targets
 from bot.texts import max as max_texts
 from handlers.max import updates
 from handlers.max.context import JsonDict, MaxContext, Routes
-from handlers.max.people import Visit, visit
+from handlers.max.people import Visit, as_staff, visit
 from storage.models import TicketStatus
 
 ANSWERING = "answer:"
@@ -28,14 +28,11 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
         return await kb_pick(ctx, update)
     if prefix != "tk" or action not in ("reply", "close", "draft"):
         return False
-    async with visit(ctx, update) as v:
-        if v is None:
-            return False
+
+    async def act(v: Visit) -> None:
         ticket_id = updates.number(raw)
         ticket = await v.repo.tickets.get(ticket_id) if ticket_id else None
-        if not v.is_admin:
-            await updates.answer(ctx, update, texts.ADMIN_ONLY)
-        elif ticket is None:
+        if ticket is None:
             await updates.answer(ctx, update, texts.STAFF_TICKET_GONE)
         elif action == "reply":
             await updates.answer(ctx, update)
@@ -45,7 +42,8 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             await close(v, ticket.id, ticket.chat_id)
         else:
             await draft(v, ticket.id)
-    return True
+
+    return await as_staff(ctx, update, act)
 
 
 async def draft(v: Visit, ticket_id: int) -> None:
