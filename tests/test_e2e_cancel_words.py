@@ -12,9 +12,14 @@ from bot.texts import events_admin as t
 from bot.texts import max as max_texts
 from storage.models import Event, Ticket
 from tests.conftest import PARENT, BotHarness
+from tests.fakes.max_api import FakeMaxServer
 from tests.test_e2e_events_admin import seed_event
 from tests.test_e2e_max_events_list import labels
 from tests.test_e2e_max_private import max_server as max_server  # a fixture
+from tests.test_e2e_max_staff_card import ADMIN as CARD_ADMIN
+from tests.test_e2e_max_staff_card import MOTHER as ASKER
+from tests.test_e2e_max_staff_card import max_only as max_only  # a fixture
+from tests.test_e2e_max_staff_card import ticket_card
 from tests.test_e2e_max_staff_event_form import Max
 from tests.test_e2e_max_staff_event_form import bot as bot  # a fixture
 from tests.test_e2e_max_staff_events import ADMIN_MAX, start
@@ -76,6 +81,29 @@ async def test_each_word_ends_the_question_dialog_in_max(bot: Max) -> None:
     await h.says(TEACHER_MAX, "/ask")
     (sent,) = await h.says(TEACHER_MAX, "Как отменить запись, если ребёнок передумал?")
     assert "№" in sent.plain and await count(h, Ticket) == 1
+
+
+async def test_each_word_leaves_a_max_admins_answer_unsent(max_only: FakeMaxServer) -> None:
+    """After «Ответить» the next message is the answer to the parent — but not «отмена»: it
+    went to the parent as the answer (Telegram's staff chat had it as /cancel)."""
+    fake = max_only
+    card = await ticket_card(fake)
+    to_parent = len(fake.sent_to(ASKER))
+    for word in WORDS:
+        before = len(fake.sent_to(CARD_ADMIN))
+        fake.press(CARD_ADMIN, card, texts.BTN_REPLY)
+        (prompt,) = (await fake.wait_sent(CARD_ADMIN, before + 1))[before:]
+        assert "Напишите ответ на обращение" in prompt.plain
+        fake.user_writes(CARD_ADMIN, word)
+        (cancelled,) = (await fake.wait_sent(CARD_ADMIN, before + 2))[before + 1 :]
+        assert cancelled.plain == max_texts.CANCELLED, (word, cancelled.plain)
+    assert len(fake.sent_to(ASKER)) == to_parent, "no word reached the parent"
+    before = len(fake.sent_to(CARD_ADMIN))
+    fake.press(CARD_ADMIN, card, texts.BTN_REPLY)
+    await fake.wait_sent(CARD_ADMIN, before + 1)
+    fake.user_writes(CARD_ADMIN, "Стоп, не надо справки: просто приходите с собакой.")
+    (answer,) = (await fake.wait_sent(ASKER, to_parent + 1))[to_parent:]
+    assert "не надо справки" in answer.plain
 
 
 async def test_each_word_ends_the_question_dialog_in_telegram(harness: BotHarness) -> None:

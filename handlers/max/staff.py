@@ -10,6 +10,7 @@ from contextlib import suppress
 from bot import texts
 from bot.core.markup import clip, fill, q
 from bot.core.messages import Deferred, Unreachable
+from bot.core.words import means_cancel
 from bot.services.tickets import desk
 from bot.services.tickets.posting import deliver_answer, staff_targets
 from bot.texts import max as max_texts
@@ -83,9 +84,10 @@ async def close(v: Visit, ticket_id: int, asker_chat: int) -> None:
 
 
 async def answer_typed(ctx: MaxContext, update: JsonDict) -> bool:
-    """The admin's next message after «Ответить» is the answer."""
+    """The admin's next message after «Ответить» is the answer; «отмена» is not (it ends the
+    wait in handlers.max.private, as /cancel does)."""
     text = updates.text(update)
-    if not updates.is_dialog(update) or not text or text.startswith("/"):
+    if not updates.is_dialog(update) or not text or text.startswith("/") or means_cancel(text):
         return False
     async with visit(ctx, update) as v:
         state = v.state if v is not None else ""
