@@ -227,7 +227,8 @@ async def _proof(
     await query.answer()
     await send_to_chat(query, proof.text)
     assert query.bot is not None
-    await TelegramMessenger(query.bot).send_file(query.from_user.id, proof.file)
+    messenger = TelegramMessenger(query.bot)
+    await messenger.send_file(query.from_user.id, proof.file, caption=proof.caption)
 
 
 async def my_events(

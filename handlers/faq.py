@@ -4,6 +4,7 @@ router only turns its `Reply` into Bot API calls."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from aiogram import F, Router
@@ -22,6 +23,8 @@ from handlers.tg.follow_ups import append_to_ticket
 from handlers.tg.messenger import markup
 from storage.models import User
 from storage.repositories import Repositories
+
+COMMAND = re.compile(r"^/\w")  # «/» and a letter: a command, whatever the alphabet
 
 
 @lru_cache(maxsize=1024)
@@ -65,6 +68,12 @@ async def entry_cb(
         return
     await query.answer()
     await show(query, consult.entry_view(faq, settings, callback_data.id))
+
+
+async def unknown_command(message: Message) -> None:
+    """«/foo», «/старт»: every command the bot has was handled by an earlier router, and the
+    matcher would only say «не нашёл» to it."""
+    await message.answer(texts.UNKNOWN_COMMAND)
 
 
 async def free_text(
@@ -133,6 +142,7 @@ def create_router() -> Router:
     router.callback_query.register(categories_cb, FaqCb.filter(F.action == "cats"))
     router.callback_query.register(category_cb, FaqCb.filter(F.action == "cat"))
     router.callback_query.register(entry_cb, FaqCb.filter(F.action == "e"))
+    router.message.register(unknown_command, F.text.regexp(COMMAND), StateFilter(None))
     router.message.register(free_text, F.text, StateFilter(None))
     router.message.register(screenshot, F.photo | F.document, StateFilter(None))
     return router

@@ -206,6 +206,9 @@ async def test_a_teachers_forged_staff_payloads_are_refused(bot: Max) -> None:
     for forged in (
         "eva:new:0", f"eva:edit:{event_id}", f"eve:{event_id}:title", f"eva:cancel_yes:{event_id}",
         f"eva:close:{event_id}", "evn:publish:", "evn:title:Взлом",
+        # the list, exports and attendance marks (handlers.max.staff_events)
+        f"eva:people:{event_id}", f"eva:xlsx:{event_id}", f"eva:csv:{event_id}",
+        f"eva:attend:{event_id}", "att:1:0", f"atp:{event_id}:0",
     ):  # fmt: skip
         button["payload"] = forged
         assert await answered(h.fake, h.fake.press(TEACHER_MAX, card, button["text"])) == (

@@ -10,6 +10,7 @@ import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from docx import Document
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from bot import texts
 from bot.app.factory import Services
 from bot.app.max_runtime import MaxRuntime
+from bot.services.events.cards import day_text
 from bot.services.faq import FaqService
 from bot.texts import events as t
 from bot.texts import events_admin as ta
@@ -119,6 +121,9 @@ async def test_staff_list_attendance_then_the_teacher_gets_the_docx(
     text, document = await pressed(fake, TEACHER_MAX, teacher_card, t.BTN_PROOF, 2)
     assert "Подтверждение участия" in text.plain and "Семинар <итоги>" in text.plain
     assert [a["type"] for a in document.attachments] == ["file"]
+    # the file says what it is, as the ICS file does: the event and its date (escaped title)
+    assert "Подтверждение участия" in document.plain and "«Семинар <итоги>»" in document.plain
+    assert day_text(STARTED, ZoneInfo("Europe/Moscow")) in document.plain
     name = f"podtverzhdenie-{event_id}-{registration.id}.docx"
     data = next(d for n, d in fake.uploads.values() if n == name)
     words = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)

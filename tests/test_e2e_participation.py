@@ -76,6 +76,8 @@ async def test_attendance_after_the_start_and_the_document_after_the_end(
     assert "1.5" not in proof.text
     document = await h.server.next_message(TEACHER.id)
     assert document.document is not None and document.document.filename.endswith(".docx")
+    assert "Подтверждение участия" in document.text and "«Наставничество»" in document.text
+    assert "8 декабря 2026" in document.text
     docx = Document(io.BytesIO(document.document.data))
     words = "\n".join(p.text for p in docx.paragraphs)
     words += "\n".join(c.text for t in docx.tables for row in t.rows for c in row.cells)

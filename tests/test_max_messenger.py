@@ -4,11 +4,14 @@ translated (403 → gone, a 429 beyond the caller's patience → Deferred, else 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
 from bot.core.messages import Button, Deferred, Unreachable, patience
+from bot.core.metrics import REGISTRY
 from handlers.max.client import MaxClient
 from handlers.max.messenger import MaxMessenger
 from handlers.max.pacing import MaxPacer
@@ -26,14 +29,31 @@ async def fake() -> AsyncIterator[FakeMaxServer]:
         yield server
 
 
-async def setup(fake: FakeMaxServer, sessionmaker: SessionMaker) -> tuple[MaxMessenger, int]:
+async def setup(
+    fake: FakeMaxServer, sessionmaker: SessionMaker, **options: Any
+) -> tuple[MaxMessenger, int]:
     async with sessionmaker() as session:
         repo = Repositories(session)
         uid = await repo.channel_ids.internal("max", "user", PARENT.user_id)
         await repo.commit()
     fake.dialog(PARENT)
     client = MaxClient(fake.token, base_url=fake.url)
-    return MaxMessenger(client, sessionmaker, MaxPacer(30)), uid
+    return MaxMessenger(client, sessionmaker, MaxPacer(30), **options), uid
+
+
+class Minutes:
+    """MAX's 429 pauses added up instead of waited (the requests themselves are real HTTP)."""
+
+    def __init__(self) -> None:
+        self.slept = 0.0
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept += seconds
+        await asyncio.sleep(0)
+
+
+def given_up() -> float:
+    return REGISTRY.get_sample_value("moc_outbound_given_up_total", {"priority": "max"}) or 0.0
 
 
 async def test_a_long_text_is_split_with_buttons_under_the_last_part(
@@ -72,6 +92,42 @@ async def test_blocked_is_gone_and_a_long_429_is_deferred(
     with pytest.raises(Unreachable) as caught:
         await messenger.send(uid, "Привет")
     assert caught.value.gone
+    await messenger.client.close()
+
+
+async def test_an_answer_waits_out_eight_minutes_of_429s_and_arrives(
+    fake: FakeMaxServer, sessionmaker: SessionMaker
+) -> None:
+    """MAX answers 429 thirteen times (1+2+…+32 s, then a minute each: about eight minutes),
+    then recovers: the answer arrives. It used to be dropped at the twelfth 429."""
+    time = Minutes()
+    messenger, uid = await setup(fake, sessionmaker, give_up=600.0, sleep=time.sleep)
+    fake.fail_next(429, "too.many.requests", times=13)
+    before = given_up()
+    await messenger.send(uid, "Ответ специалиста")
+    assert [m.plain for m in fake.sent_to(PARENT)] == ["Ответ специалиста"]
+    refused = [c for c in fake.calls_to("POST", "/messages") if c.status == 429]
+    assert len(refused) == 13 and 480 <= time.slept < 600
+    assert given_up() == before
+    await messenger.client.close()
+
+
+async def test_past_the_give_up_time_the_answer_is_deferred_loudly(
+    fake: FakeMaxServer, sessionmaker: SessionMaker, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As Telegram's outbound path: after OUTBOUND_GIVE_UP_SECONDS of 429s the message is
+    given up with an error in the log and the counter, never quietly; the next one goes."""
+    time = Minutes()
+    messenger, uid = await setup(fake, sessionmaker, give_up=100.0, sleep=time.sleep)
+    fake.fail_next(429, "too.many.requests", times=7)  # 1+2+…+32 s, then a minute: past 100
+    before = given_up()
+    with caplog.at_level(logging.ERROR), pytest.raises(Deferred):
+        await messenger.send(uid, "Ответ специалиста")
+    assert fake.sent_to(PARENT) == [] and time.slept <= 100
+    assert given_up() == before + 1
+    assert any("given up" in r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR)
+    await messenger.send(uid, "Следующий ответ")  # MAX recovered: nothing is stuck
+    assert [m.plain for m in fake.sent_to(PARENT)] == ["Следующий ответ"]
     await messenger.client.close()
 
 

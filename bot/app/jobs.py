@@ -137,7 +137,9 @@ class Jobs:
             people(self.bot, board)  # adds Telegram's side
         if "max" not in board.messengers and (client := max_client(self.settings)) is not None:
             pacer = MaxPacer(self.settings.max_rate)
-            board.messengers["max"] = MaxMessenger(client, self.sessionmaker, pacer)
+            board.messengers["max"] = MaxMessenger(
+                client, self.sessionmaker, pacer, give_up=self.settings.outbound_give_up_seconds
+            )
             self._close.append(client.close)
         return board
 

@@ -72,7 +72,10 @@ class MaxRuntime:
             base_url=settings.max_api_url,
             timeout=CHECK_TIMEOUT,
         )
-        self.messenger = MaxMessenger(self.client, sessionmaker, MaxPacer(settings.max_rate))
+        self.messenger = MaxMessenger(
+            self.client, sessionmaker, MaxPacer(settings.max_rate),
+            give_up=settings.outbound_give_up_seconds,
+        )  # fmt: skip
         switchboard.messengers["max"] = self.messenger
         self.ctx = MaxContext(
             self.client, switchboard, settings, sessionmaker, clock, faq, querylog

@@ -175,5 +175,7 @@ async def _messengers(
         if found.get("username"):
             roster.deep_links["max"] = f"https://max.ru/{found['username']}"
         pacer = MaxPacer(settings.max_rate)
-        switchboard.messengers["max"] = MaxMessenger(max_client, sessionmaker, pacer)
+        switchboard.messengers["max"] = MaxMessenger(
+            max_client, sessionmaker, pacer, give_up=settings.outbound_give_up_seconds
+        )
     return switchboard

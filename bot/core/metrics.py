@@ -107,8 +107,9 @@ OUTBOUND_429 = Counter(
 )
 OUTBOUND_GIVEN_UP = Counter(
     "moc_outbound_given_up_total",
-    "Messages not sent because Telegram kept refusing them past OUTBOUND_GIVE_UP_SECONDS "
-    "(staff-chat ticket posts are re-posted later), by priority.",
+    "Messages not sent because Telegram or MAX kept refusing them past "
+    "OUTBOUND_GIVE_UP_SECONDS (staff-chat ticket posts are re-posted later), by priority "
+    "(Telegram) or «max».",
     ["priority"],
     registry=REGISTRY,
 )

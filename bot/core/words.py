@@ -1,12 +1,16 @@
 """Words people type instead of a command, in both messengers: «отмена» mid-dialog means
 /cancel (otherwise it became the question sent to staff), «меню» means /menu (MAX has no
-reply keyboard to press; the FAQ answered «не нашёл ответа»)."""
+reply keyboard to press; the FAQ answered «не нашёл ответа»). One list for every dialog: the
+parents' and teachers' and the staff event forms alike."""
 
 from __future__ import annotations
 
 CANCEL_WORDS = frozenset(
-    {"отмена", "отменить", "отмени", "стоп", "не надо", "передумал", "передумала", "cancel"}
-)
+    {
+        "отмена", "отменить", "отмени", "стоп", "не надо", "передумал", "передумала", "выйти",
+        "cancel",
+    }
+)  # fmt: skip
 
 MENU_WORDS = frozenset({"меню", "главное меню", "в меню", "в начало", "старт", "start"})
 

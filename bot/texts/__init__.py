@@ -293,6 +293,7 @@ MENU_BUTTONS: Final = frozenset(
         BTN_BROADCAST,
     }
 )
+UNKNOWN_COMMAND: Final = "Такой команды нет. Что я умею — /help."
 DIALOG_RESET: Final = "Начнём сначала 🙂 Повторите, пожалуйста, вопрос или откройте /menu."
 TICKET_NO_STAFF: Final = (
     "Сохранил ваш вопрос (обращение <b>№{id}</b>), но сейчас не удалось передать его "

@@ -116,6 +116,7 @@ PROOF_NOT_YET: Final = (
 # callback alerts: plain text, at most 200 characters
 PROOF_AFTER_END: Final = "Подтверждение будет доступно после окончания мероприятия ({when})."
 FILE_PROOF: Final = "podtverzhdenie-{event}-{reg}.docx"
+PROOF_CAPTION: Final = "📄 Подтверждение участия: «{title}», {dates}"  # under the DOCX
 
 PROFILE_START: Final = "Шаг 2 из 5. Напишите <b>фамилию, имя и отчество</b>."
 PROFILE_NAME_BAD: Final = (

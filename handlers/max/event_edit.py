@@ -19,6 +19,7 @@ from typing import Any
 from bot import texts
 from bot.core.markup import fill
 from bot.core.messages import Deferred, Unreachable
+from bot.core.words import means_cancel
 from bot.services.events import changes, editing, form, steps
 from bot.services.events.registration import notify_promoted
 from bot.services.events.setters import SETTERS
@@ -26,7 +27,7 @@ from bot.texts import events_admin as t
 from bot.texts import max as max_texts
 from handlers.max import events, staff_events, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
-from handlers.max.people import Visit, visit
+from handlers.max.people import Visit, as_staff
 from storage.models import Event, EventStatus
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ async def got_text(v: Visit, text: str) -> None:
     if not v.is_admin:
         await v.clear_state()
         await v.say(texts.ADMIN_ONLY)
-    elif text.strip().lower() in steps.DROP_WORDS:
+    elif means_cancel(text):  # «Отмена», «стоп», «выйти» typed instead of pressing «Отмена»
         await v.clear_state()
         await v.say(max_texts.EDIT_DROPPED)
     else:
@@ -169,16 +170,12 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     first, _, second = rest.partition(":")
     if not ((prefix == "eva" and first in ACTIONS) or prefix == "eve"):
         return False
-    async with visit(ctx, update) as v:
-        if v is None:
-            return False
-        if not v.is_admin:
-            await updates.answer(ctx, update, texts.ADMIN_ONLY)
-            return True
+
+    async def act(v: Visit) -> None:
         raw_id = first if prefix == "eve" else second
         event = await staff_events.event_or_alert(v, updates.number(raw_id))
         if event is None:
-            return True
+            return
         if prefix == "eve":
             await pick(v, event, second)
         elif first == "edit":
@@ -189,7 +186,8 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             await cancel_ask(v, event)
         else:
             await cancel_yes(v, event)
-    return True
+
+    return await as_staff(ctx, update, act)
 
 
 def register(routes: Routes) -> None:

@@ -22,11 +22,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import texts
 from bot.core.markup import fill
+from bot.core.words import means_cancel
 from bot.services.events import form, steps
 from bot.texts import events_admin as t
 from handlers.max import event_edit, events, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
-from handlers.max.people import Visit, visit
+from handlers.max.people import Visit, as_staff
 
 STATE = "evn"
 
@@ -90,7 +91,7 @@ async def got_text(v: Visit, text: str) -> None:
     if not v.is_admin:  # no longer staff: the draft goes
         await v.clear_state()
         await v.say(texts.ADMIN_ONLY)
-    elif text.strip().lower() in steps.DROP_WORDS:
+    elif means_cancel(text):  # «Отмена», «стоп», «выйти» typed instead of pressing «Отмена»
         await v.clear_state()
         await v.say(t.DRAFT_DISCARDED)
     elif (step := form.next_step(data)) is None:
@@ -149,19 +150,17 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     if prefix not in ("evn", "eva"):
         return False
     first, _, second = rest.partition(":")
-    async with visit(ctx, update) as v:
-        if v is None:
-            return False
-        if not v.is_admin:
-            await updates.answer(ctx, update, texts.ADMIN_ONLY)
-        elif prefix == "evn":
+
+    async def act(v: Visit) -> None:
+        if prefix == "evn":
             await pressed(v, first, second)
         elif first == "new":
             await updates.answer(ctx, update)
             await begin(v)
         else:
             await updates.answer(ctx, update, texts.STALE_BUTTON)
-    return True
+
+    return await as_staff(ctx, update, act)
 
 
 def register(routes: Routes) -> None:

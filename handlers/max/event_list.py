@@ -23,6 +23,7 @@ COMMANDS = {
     "/my_events": "my", texts.BTN_MY_EVENTS: "my",
     "/profile": "profile", texts.BTN_PROFILE: "profile",
 }  # fmt: skip
+BY_NAME = {"events": "events", "my_events": "my", "profile": "profile"}  # «/events x»
 
 
 MENU_PREFIX = "evm"  # the menu's «📅 Мероприятия» / «📝 Мои записи» (MAX has no reply keyboard)
@@ -115,14 +116,19 @@ async def commands(ctx: MaxContext, update: JsonDict) -> bool:
     async with visit(ctx, update) as v:
         if v is None:
             return False
-        await v.clear_state()
-        if what == "events":
-            await show_list(v, ListFilter(), pressed=False)
-        elif what == "my":
-            await show_mine(v)
-        else:
-            await profile.show(v)
+        await open_view(v, what)
     return True
+
+
+async def open_view(v: Visit, what: str) -> None:
+    """The events list, one's registrations or the profile (`COMMANDS`' values)."""
+    await v.clear_state()
+    if what == "events":
+        await show_list(v, ListFilter(), pressed=False)
+    elif what == "my":
+        await show_mine(v)
+    else:
+        await profile.show(v)
 
 
 def register(routes: Routes) -> None:

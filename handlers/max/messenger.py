@@ -6,9 +6,12 @@ Texts are the bot's Telegram-flavoured HTML, rendered for MAX and split under 40
 characters, the buttons under the last part; an edit cannot be split, so a text too long for
 one message is refused (`Unreachable`) rather than cut, and the caller sends it anew.
 
-A 429 carries no retry hint, so the wait grows (1 s, 2 s, 4 s … up to a minute) and is retried:
-an answer meant for a person is not lost to the rate limit. Inside `patience(s)` a wait that
-would go past `s` raises Deferred instead (the caller keeps the message for later).
+A 429 carries no retry hint, so the wait grows (1 s, 2 s, 4 s … up to a minute) and the same
+request goes again for as long as Telegram's outbound path waits (OUTBOUND_GIVE_UP_SECONDS,
+ten minutes): an answer meant for a person is not lost to a spell of 429s. Past that it is
+given up loudly — an error in the log and `moc_outbound_given_up_total{priority="max"}` — and
+Deferred raised (nothing was sent). Inside `patience(s)` a wait that would go past `s` raises
+Deferred at once instead (the caller keeps the message for later).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, Final, TypeVar
 
+from bot.core import metrics
 from bot.core.messages import (
     Deferred,
     Keyboard,
@@ -48,7 +52,7 @@ T = TypeVar("T")
 
 FIRST_BACKOFF: Final = 1.0
 MAX_BACKOFF: Final = 60.0
-RATE_ATTEMPTS: Final = 12  # 1+2+4+…+60 s: about six minutes of 429s before giving up
+GIVE_UP: Final = 600.0  # seconds of 429 pauses for one message: Settings.outbound_give_up_seconds
 FAULT_ATTEMPTS: Final = 3  # 5xx and network errors
 NOT_READY_ATTEMPTS: Final = 10
 IMAGES: Final = (".jpg", ".jpeg", ".png", ".gif", ".webp")
@@ -70,11 +74,13 @@ class MaxMessenger:
         sessionmaker: SessionMaker,
         pacer: MaxPacer,
         *,
+        give_up: float = GIVE_UP,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.client, self._sessionmaker, self._pacer, self._sleep = (
             client, sessionmaker, pacer, sleep,
         )  # fmt: skip
+        self._give_up = give_up
         self._external: dict[int, int] = {}
         self._mids: OrderedDict[tuple[int, int], str] = OrderedDict()
 
@@ -175,7 +181,7 @@ class MaxMessenger:
     ) -> T:
         """One call, paced; 429 waited out within the caller's patience, errors translated."""
         patience, waited, backoff = allowed_wait(), 0.0, FIRST_BACKOFF
-        strikes = faults = 0
+        faults = 0
         while True:
             if pace:
                 wait = self._pacer.reserve(chat_id)
@@ -189,9 +195,8 @@ class MaxMessenger:
             except MaxRetryAfter as exc:
                 if patience is not None and waited + backoff > patience:
                     raise Deferred(str(exc)) from exc
-                strikes += 1
-                if strikes >= RATE_ATTEMPTS:
-                    raise Unreachable(f"MAX kept refusing: {exc}") from exc
+                if waited + backoff > self._give_up:
+                    raise self._gave_up(chat_id, waited, exc) from exc
                 log.info("MAX 429 for %s: waiting %.0f s", chat_id, backoff)
                 await self._sleep(backoff)
                 waited += backoff
@@ -207,3 +212,9 @@ class MaxMessenger:
                 raise
             except MaxError as exc:
                 raise Unreachable(str(exc)) from exc
+
+    def _gave_up(self, chat_id: int, waited: float, exc: MaxRetryAfter) -> Deferred:
+        """As Telegram's outbound path gives up, and as loudly: a person's answer is lost."""
+        metrics.outbound_given_up("max")
+        log.error("MAX message to %s given up after %.0f s of 429: %s", chat_id, waited, exc)
+        return Deferred(f"MAX kept answering 429 for {waited:.0f} s")

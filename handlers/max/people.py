@@ -7,10 +7,11 @@ which commits once.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from bot import texts
 from bot.core.messages import Keyboard, MessageRef, Unreachable
 from handlers.max import updates
 from handlers.max.context import JsonDict, MaxContext
@@ -90,6 +91,21 @@ async def visit(ctx: MaxContext, update: JsonDict) -> AsyncIterator[Visit | None
             ctx.roster.changed()  # an owner's first word: their internal id exists now
         is_admin = await ctx.roster.is_staff(uid, repo)
         yield Visit(ctx, update, repo, user, uid, max_id, state, is_admin)
+
+
+async def as_staff(
+    ctx: MaxContext, update: JsonDict, act: Callable[[Visit], Awaitable[None]]
+) -> bool:
+    """A staff button's press, checked on every press (a payload can be forged): without a
+    person it is not this handler's (False); anyone but МОЦ staff is refused; staff get `act`."""
+    async with visit(ctx, update) as v:
+        if v is None:
+            return False
+        if not v.is_admin:
+            await updates.answer(ctx, update, texts.ADMIN_ONLY)
+        else:
+            await act(v)
+    return True
 
 
 def _state_key(uid: int) -> str:

@@ -109,10 +109,14 @@ async def commands(ctx: MaxContext, update: JsonDict) -> bool:
             await v.say(max_texts.CANCELLED)
         elif name == "new_event":
             await event_form.begin(v)
-        elif await staff_tools.command(v, name) or await staff_desk.command(v, name, arg):
-            pass
-        elif not await asker.command(v, name):
-            return False
+        elif name in event_list.BY_NAME:  # with words after it: «/events» alone came earlier
+            await event_list.open_view(v, event_list.BY_NAME[name])
+        elif not (
+            await staff_tools.command(v, name)
+            or await staff_desk.command(v, name, arg)
+            or await asker.command(v, name)
+        ):
+            await v.say(texts.UNKNOWN_COMMAND)  # «/foo», «/старт»: not a question for the FAQ
     return True
 
 

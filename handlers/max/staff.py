@@ -11,12 +11,13 @@ from contextlib import suppress
 from bot import texts
 from bot.core.markup import clip, fill, q
 from bot.core.messages import Deferred, Unreachable
+from bot.core.words import means_cancel
 from bot.services.tickets import desk
 from bot.services.tickets.posting import deliver_answer, staff_targets
 from bot.texts import max as max_texts
 from handlers.max import updates
 from handlers.max.context import JsonDict, MaxContext, Routes
-from handlers.max.people import Visit, visit
+from handlers.max.people import Visit, as_staff, visit
 from storage.models import TicketStatus
 
 ANSWERING = "answer:"
@@ -27,14 +28,11 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     action, _, raw = rest.partition(":")
     if prefix != "tk" or action not in ("reply", "close", "draft"):
         return False
-    async with visit(ctx, update) as v:
-        if v is None:
-            return False
+
+    async def act(v: Visit) -> None:
         ticket_id = updates.number(raw)
         ticket = await v.repo.tickets.get(ticket_id) if ticket_id else None
-        if not v.is_admin:
-            await updates.answer(ctx, update, texts.ADMIN_ONLY)
-        elif ticket is None:
+        if ticket is None:
             await updates.answer(ctx, update, texts.STAFF_TICKET_GONE)
         elif action == "reply":
             await updates.answer(ctx, update)
@@ -44,7 +42,8 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             await close(v, ticket.id, ticket.chat_id)
         else:
             await draft(v, ticket.id)
-    return True
+
+    return await as_staff(ctx, update, act)
 
 
 async def draft(v: Visit, ticket_id: int) -> None:
@@ -72,9 +71,10 @@ async def close(v: Visit, ticket_id: int, asker_chat: int) -> None:
 
 
 async def answer_typed(ctx: MaxContext, update: JsonDict) -> bool:
-    """The admin's next message after «Ответить» is the answer."""
+    """The admin's next message after «Ответить» is the answer; «отмена» is not (it ends the
+    wait in handlers.max.private, as /cancel does)."""
     text = updates.text(update)
-    if not updates.is_dialog(update) or not text or text.startswith("/"):
+    if not updates.is_dialog(update) or not text or text.startswith("/") or means_cancel(text):
         return False
     async with visit(ctx, update) as v:
         state = v.state if v is not None else ""

@@ -16,7 +16,7 @@ from bot.services.events import attendance
 from bot.texts import events_admin as t
 from handlers.max import updates
 from handlers.max.context import JsonDict, MaxContext, Routes
-from handlers.max.people import Visit, visit
+from handlers.max.people import Visit, as_staff
 from storage.models import Event, Registration
 
 ACTIONS = frozenset({"people", "xlsx", "attend"})  # the staff card buttons served here
@@ -80,12 +80,8 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     first, _, second = rest.partition(":")
     if prefix not in ("eva", "att", "atp") or (prefix == "eva" and first not in (*ACTIONS, "csv")):
         return False  # other staff actions: handlers.max.event_edit and event_form
-    async with visit(ctx, update) as v:
-        if v is None:
-            return False
-        if not v.is_admin:
-            await updates.answer(ctx, update, texts.ADMIN_ONLY)
-            return True
+
+    async def act(v: Visit) -> None:
         page = updates.number(second) if prefix != "eva" else 0
         if prefix == "att" and (reg := updates.number(first)) and page is not None:
             await toggle(v, reg, page)
@@ -97,7 +93,8 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
                 await staff_action(v, event, first)
         else:
             await updates.answer(ctx, update, texts.STALE_BUTTON)
-    return True
+
+    return await as_staff(ctx, update, act)
 
 
 async def staff_action(v: Visit, event: Event, action: str) -> None:

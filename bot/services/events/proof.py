@@ -22,6 +22,7 @@ from storage.repositories import Repositories
 class Proof:
     text: str  # HTML, values escaped
     file: OutFile
+    caption: str  # what the file is (the event, its dates), shown with it; escaped
 
 
 async def proof_for(
@@ -63,4 +64,7 @@ async def proof_for(
         reg_id=registration.id,
     )
     name = t.FILE_PROOF.format(event=event.id, reg=registration.id)
-    return Proof(text, OutFile(name, participation_docx(facts)))
+    days = [events_view.day_text(s.starts_at, settings.tz) for s in event.sessions]
+    span = f"{days[0]} — {days[-1]}" if len(days) > 1 else dates  # a caption is short
+    caption = fill(t.PROOF_CAPTION, title=event.title, dates=span)
+    return Proof(text, OutFile(name, participation_docx(facts)), caption)

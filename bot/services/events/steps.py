@@ -25,7 +25,6 @@ from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS
 from storage.models import Event, EventFormat
 
 DURATIONS = (60, 90, 120, 180)
-DROP_WORDS = frozenset({"отмена", "отменить", "выйти"})  # typed instead of pressing «Отмена»
 Question = tuple[str, Keyboard | None]
 
 
