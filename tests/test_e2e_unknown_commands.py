@@ -1,4 +1,4 @@
-"""A command the bot does not have («/foo», «/старт», a Telegram-only staff command in MAX) is
+"""A command the bot does not have («/foo», «/старт», /faq_drafts in MAX, which only Telegram has) is
 answered «Такой команды нет» with the pointer to /help, in MAX and in Telegram — it used to go
 to the FAQ matcher, which said «не нашёл ответа» and offered a specialist. Over the fake MAX
 and Telegram servers (real HTTP)."""
@@ -15,7 +15,7 @@ from tests.test_e2e_max_private import both as both  # a fixture
 from tests.test_e2e_max_private import max_server as max_server  # a fixture
 from tests.test_e2e_max_teachers import TEACHER_MAX, seed_max_teacher
 
-UNKNOWN = ("/foo", "/старт", "/Foo bar", "/tickets")
+UNKNOWN = ("/foo", "/старт", "/Foo bar", "/faq_drafts")  # the last: Telegram staff only
 
 
 async def logged_questions(h: Both | BotHarness) -> int:
