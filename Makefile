@@ -20,10 +20,12 @@ migrate: install
 run: install
 	$(PY) -m bot run --migrate
 
+# Tests never read .env (MOC_ENV_FILE empty): on a configured server `make test` must not
+# migrate, nor write to, the database or Redis that .env names.
 test: install
-	$(PY) -m bot db upgrade
-	$(PY) -m bot faq check
-	$(PY) -m pytest -q
+	MOC_ENV_FILE= $(PY) -m bot db upgrade
+	MOC_ENV_FILE= $(PY) -m bot faq check
+	MOC_ENV_FILE= $(PY) -m pytest -q
 
 lint: install
 	$(PY) -m ruff check .

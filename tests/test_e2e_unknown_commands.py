@@ -1,7 +1,7 @@
-"""A command the bot does not have («/foo», «/старт», /faq_drafts in MAX, which only Telegram has) is
-answered «Такой команды нет» with the pointer to /help, in MAX and in Telegram — it used to go
-to the FAQ matcher, which said «не нашёл ответа» and offered a specialist. Over the fake MAX
-and Telegram servers (real HTTP)."""
+"""A command the bot does not have («/foo», «/старт», /faq_drafts in MAX, which only Telegram
+has) is answered «Такой команды нет» with the pointer to /help, in MAX and in Telegram — it
+used to go to the FAQ matcher, which said «не нашёл ответа» and offered a specialist. Over
+the fake MAX and Telegram servers (real HTTP)."""
 
 from __future__ import annotations
 

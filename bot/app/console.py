@@ -22,7 +22,7 @@ from pydantic import SecretStr
 from bot.app.console_session import Button, ChatMessage, ConsoleSession
 from bot.app.factory import create_bot, create_dispatcher
 from bot.app.runner import build_services
-from bot.core.config import Settings
+from bot.core.config import Settings, env_file
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.migrate import upgrade
 from storage.repositories.events import EventRepo
@@ -205,4 +205,4 @@ def _press(session: ConsoleSession, message: ChatMessage, shown: Button) -> None
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(run_chat(Settings(), Path("data/chat.db")))
+    sys.exit(run_chat(Settings(_env_file=env_file()), Path("data/chat.db")))

@@ -7,6 +7,7 @@ the region uses) lives here, so the FAQ texts stay the same for every region.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from functools import cached_property
 from pathlib import Path
@@ -336,10 +337,17 @@ class Settings(BaseSettings):
         return region_placeholders(self)
 
 
+def env_file() -> str | None:
+    """The settings file: `.env`, or MOC_ENV_FILE's (empty: none — `make test` sets that, so
+    tests on a configured server never read, nor migrate, the production database)."""
+    chosen = os.environ.get("MOC_ENV_FILE", ".env")
+    return chosen or None
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Read settings, turning pydantic's error into one message that names the variable."""
     try:
-        return Settings(**overrides)
+        return Settings(_env_file=env_file(), **overrides)
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
