@@ -20,7 +20,7 @@ from bot.texts import faq_learn as t
 from bot.texts import max as max_texts
 from handlers.max import updates
 from handlers.max.context import JsonDict, MaxContext, Routes
-from handlers.max.people import Visit, visit
+from handlers.max.people import Visit, as_staff
 
 TITLE_LIMIT = 60  # a button's label
 
@@ -87,13 +87,10 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     prefix, action, src, raw, entry = (updates.payload(update).split(":", 4) + [""] * 5)[:5]
     if prefix != "kb":
         return False
-    async with visit(ctx, update) as v:
-        if v is None:
-            return False
+
+    async def act(v: Visit) -> None:
         source_id = updates.number(raw)
-        if not v.is_admin:
-            await updates.answer(ctx, update, texts.ADMIN_ONLY)
-        elif source_id is None:
+        if source_id is None:
             await updates.answer(ctx, update, texts.STALE_BUTTON)
         elif action == "pick":
             await pick(v, src, source_id)
@@ -103,7 +100,8 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             await undo(v, source_id)
         else:  # «Другая статья…», «Новая статья», a category: Telegram's and the panel's dialog
             await updates.answer(ctx, update, max_texts.KB_ELSEWHERE)
-    return True
+
+    return await as_staff(ctx, update, act)
 
 
 def register(routes: Routes) -> None:

@@ -26,7 +26,7 @@ from bot.texts import faq_learn as faq_learn_texts
 from bot.texts import max as max_texts
 from handlers.max import faq_learn, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
-from handlers.max.people import Visit, visit
+from handlers.max.people import Visit, as_staff
 
 COMMANDS = frozenset({"tickets", "faq_stats", "report", "staff", "broadcasts"})
 OPEN_LIMIT = 20  # as Telegram's list
@@ -93,20 +93,18 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     action, _, raw = rest.partition(":")
     if prefix != "bca" or action != "cancel":
         return False
-    async with visit(ctx, update) as v:
-        if v is None:
-            return False
+
+    async def act(v: Visit) -> None:
         bid = updates.number(raw)
-        if not v.is_admin:
-            await updates.answer(ctx, update, texts.ADMIN_ONLY)
-        elif bid is None:
+        if bid is None:
             await updates.answer(ctx, update, texts.STALE_BUTTON)
-        else:
-            outcome = await staff_broadcasts.cancel(v.repo, bid, v.user.full_name)
-            await updates.answer(ctx, update, None if outcome.done else outcome.text)
-            if outcome.done:
-                await v.say(outcome.text)
-    return True
+            return
+        outcome = await staff_broadcasts.cancel(v.repo, bid, v.user.full_name)
+        await updates.answer(ctx, update, None if outcome.done else outcome.text)
+        if outcome.done:
+            await v.say(outcome.text)
+
+    return await as_staff(ctx, update, act)
 
 
 def register(routes: Routes) -> None:
