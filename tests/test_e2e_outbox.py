@@ -6,8 +6,10 @@ database, the fake Bot API over HTTP answering 429 to the parent's chat."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,9 +17,9 @@ from sqlalchemy import func, select
 
 from bot.core import metrics
 from bot.services.faq import FaqService
-from storage.db import SessionMaker
+from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.models import OutboxMessage
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, make_settings, start_bot, stop_bot
 from tests.fakes.telegram_api import FakeTelegramServer, FakeUser
 from tests.test_e2e_outbound import QUESTION, running
 
@@ -28,6 +30,26 @@ PARENT = FakeUser(5_300_001, "Мама Ани")
 async def fake() -> FakeTelegramServer:
     async with FakeTelegramServer(TOKEN) as server:
         yield server  # type: ignore[misc]
+
+
+@contextlib.asynccontextmanager
+async def process(
+    server: FakeTelegramServer, db_path: Path, faq: FaqService
+) -> AsyncIterator[SessionMaker]:
+    """The bot as one process: when it stops, whatever its updates still wait for dies with
+    it (asyncio.run cancels the tasks left), as a real process's would."""
+    settings = make_settings(db_path, broadcast_poll_seconds=0.2)
+    engine = create_engine(settings.database_url)
+    _bot, dp, task = await start_bot(server, settings, create_sessionmaker(engine), faq)
+    try:
+        yield create_sessionmaker(engine)
+    finally:
+        left = list(getattr(dp, "_handle_update_tasks", ()))
+        await stop_bot(dp, task)
+        for waiting in left:
+            waiting.cancel()
+        await asyncio.gather(*left, return_exceptions=True)
+        await engine.dispose()
 
 
 async def stored(sm: SessionMaker) -> int:
@@ -72,14 +94,14 @@ async def test_an_answer_waiting_at_shutdown_arrives_after_the_restart(
     fake: FakeTelegramServer, db_path: Path, faq_service: FaqService
 ) -> None:
     fake.fail_next("sendMessage", status=429, retry_after=1, count=4, chat_id=PARENT.id)
-    async with running(fake, db_path, faq_service) as sm:  # the default ten minutes
+    async with process(fake, db_path, faq_service) as sm:  # waits the default ten minutes
         fake.user_sends(QUESTION, user=PARENT)
         deadline = time.monotonic() + 10
         while refused(fake, PARENT.id) < 1:
             assert time.monotonic() < deadline
             await asyncio.sleep(0.05)
     assert fake.sent_to(PARENT.id) == []
-    async with running(fake, db_path, faq_service) as sm:
+    async with process(fake, db_path, faq_service) as sm:
         answer = await fake.next_message(PARENT.id, timeout=20)
         assert "сертификат" in answer.text.lower()
         assert answer.inline_markup and answer.inline_markup["inline_keyboard"]
