@@ -269,9 +269,7 @@ class MaxMessenger:
             if entry is not None and entry.kept:  # the runtime stopped meanwhile
                 raise Deferred(f"MAX reply to {chat_id} kept in the outbox")
             try:
-                if entry is not None:
-                    entry.in_flight = True
-                return await call()
+                return await self._call(call, entry)
             except MaxRetryAfter as exc:
                 if patience is not None and waited + backoff > patience:
                     raise Deferred(str(exc)) from exc
@@ -292,9 +290,17 @@ class MaxMessenger:
                 raise
             except MaxError as exc:
                 raise Unreachable(str(exc)) from exc
-            finally:
-                if entry is not None:
-                    entry.in_flight = False
+
+    @staticmethod
+    async def _call(call: Callable[[], Awaitable[T]], entry: _Waiting | None) -> T:
+        """The request itself; a reply on the wire is not kept at shutdown (sent twice)."""
+        if entry is None:
+            return await call()
+        entry.in_flight = True
+        try:
+            return await call()
+        finally:
+            entry.in_flight = False
 
     def _gave_up(self, chat_id: int, waited: float, exc: MaxRetryAfter) -> Deferred:
         """As Telegram's outbound path gives up, and as loudly (a person's text reply is then
