@@ -195,12 +195,12 @@ class Outbound(BaseRequestMiddleware):
     ) -> Deferred:
         name, chat_id = type(entry.method).__name__, entry.chat_id
         if allowed is None:  # a caller with patience keeps its message: not lost
-            metrics.outbound_given_up(label)
-            if not await self._keep(entry, priority, "flood control past the give-up time"):
-                log.error(
-                    "%s to chat %s given up after %.0f s of flood control",
-                    name, chat_id, self.give_up,
-                )  # fmt: skip
+            metrics.outbound_given_up(label)  # loudly, as MAX's; the outbox then says «kept»
+            log.error(
+                "%s to chat %s given up after %.0f s of flood control",
+                name, chat_id, self.give_up,
+            )  # fmt: skip
+            await self._keep(entry, priority, "flood control past the give-up time")
         return Deferred(f"{name} to {chat_id} not sent in time")
 
     async def _keep(self, entry: _Waiting, priority: Priority, why: str) -> bool:
