@@ -17,8 +17,10 @@ from sqlalchemy import func, select
 
 from bot.core import metrics
 from bot.services.faq import FaqService
+from bot.services.outbox import Outbox, Parcel
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.models import OutboxMessage
+from storage.repositories.users import UserRepo
 from tests.conftest import TOKEN, make_settings, start_bot, stop_bot
 from tests.fakes.telegram_api import FakeTelegramServer, FakeUser
 from tests.test_e2e_outbound import QUESTION, running
@@ -128,3 +130,18 @@ async def test_a_stored_answer_to_a_parent_who_blocked_the_bot_is_dropped(
                 await asyncio.sleep(0.1)
         assert fake.sent_to(PARENT.id) == []
         assert any("dropped" in r.getMessage() for r in caplog.records)
+
+
+async def test_forget_me_deletes_the_replies_waiting_in_the_outbox(
+    sessionmaker: SessionMaker,
+) -> None:
+    """A kept reply carries what the person asked: /forget_me takes it with the rest."""
+    outbox = Outbox(sessionmaker)
+    await outbox.keep(Parcel("tg", PARENT.id, "Ответ о собаке-поводыре"), "test")
+    await outbox.keep(Parcel("tg", PARENT.id + 1, "Ответ другому родителю"), "test")
+    async with sessionmaker() as s:
+        await UserRepo(s).forget(PARENT.id)
+        await s.commit()
+    async with sessionmaker() as s:
+        left = (await s.scalars(select(OutboxMessage.chat_id))).all()
+    assert left == [PARENT.id + 1]
