@@ -25,6 +25,7 @@ from bot.core.messages import Switchboard
 from bot.services.faq import FaqService
 from bot.services.faq.learning import refresh
 from bot.services.faq.querylog import QueryLog
+from bot.services.outbox import Outbox
 from bot.services.staff.roster import Roster
 from broadcasts.limiter import RateLimiter
 from handlers import get_routers
@@ -41,8 +42,9 @@ from handlers.tg.middlewares import (
     ThrottlingMiddleware,
     UserMiddleware,
 )
-from handlers.tg.outbound import Outbound, redis_gate
+from handlers.tg.outbound import Outbound, keep_waiting, redis_gate
 from handlers.tg.outbound import install as install_outbound
+from handlers.tg.outbound import of as outbound_of
 from storage.db import (
     SessionMaker,
     create_engine,
@@ -210,13 +212,19 @@ def create_dispatcher(
     dp.startup.register(start_query_log)
     dp.startup.register(load_staff_additions)
     dp.shutdown.register(stop_query_log)
+    dp.shutdown.register(keep_waiting)  # replies still waiting go to the outbox
     if jobs:  # `run --no-jobs` leaves them to `python -m bot worker`
         register_jobs(dp)
     return dp
 
 
-async def install_telegram_messenger(bot: Bot, messenger: Switchboard) -> None:
+async def install_telegram_messenger(
+    bot: Bot, messenger: Switchboard, sessionmaker: SessionMaker
+) -> None:
     messenger.messengers["tg"] = TelegramMessenger(bot)
+    outbound = outbound_of(bot)
+    if outbound is not None:  # a person's reply refused too long is kept, not lost
+        outbound.outbox = Outbox(sessionmaker)
 
 
 async def load_staff_additions(faq: FaqService, sessionmaker: SessionMaker) -> None:

@@ -1,5 +1,6 @@
 """The background jobs of one process, the same in every mode: session reminders, the broadcast
-worker (scheduled broadcasts, event notices, «Ознакомлен» counts) and Telegram's staff relay.
+worker (scheduled broadcasts, event notices, «Ознакомлен» counts), Telegram's staff relay and
+the outbox (replies to people kept past flood control or a shutdown, bot/services/outbox).
 
 Each runner starts one `Jobs`: long polling and webhook mode from the Dispatcher's startup
 hooks (`register_jobs`), `python -m bot worker` and the MAX-only bot directly, so a bot without
@@ -26,6 +27,8 @@ from bot.core.config import Settings
 from bot.core.messages import Switchboard
 from bot.services.events.reminders import ReminderService
 from bot.services.events.reminders import install as install_reminders
+from bot.services.outbox import OutboxChannel
+from bot.services.outbox.worker import OutboxWorker
 from bot.services.tickets.relay import StaffRelay
 from broadcasts.channel import Channel
 from broadcasts.channels import ChannelRouter
@@ -37,10 +40,12 @@ from handlers.max.broadcast_media import MaxMedia
 from handlers.max.client import MaxClient
 from handlers.max.ids import MaxIds
 from handlers.max.messenger import MaxMessenger
+from handlers.max.outbox_channel import MaxOutbox
 from handlers.max.pacing import MaxPacer
 from handlers.tg.broadcast_channel import TelegramChannel
 from handlers.tg.messenger import people
 from handlers.tg.outbound import of as outbound_of
+from handlers.tg.outbox_channel import TelegramOutbox
 from storage.db import SessionMaker
 
 log = logging.getLogger(__name__)
@@ -118,6 +123,7 @@ class Jobs:
         self.worker: BroadcastWorker | None = None
         self._scheduler: AsyncIOScheduler | None = None
         self._relay: StaffRelay | None = None
+        self._outbox: OutboxWorker | None = None
         self._close: list[Close] = []
 
     def _limiter(self) -> RateLimiter:
@@ -174,13 +180,31 @@ class Jobs:
                 every=settings.staff_relay_seconds,
             )  # fmt: skip
             self._relay.start()
+        self._outbox = self._outbox_worker(messenger)
+        self._outbox.start()
         log.info(
-            "background jobs started: reminders, broadcasts (%s)%s",
+            "background jobs started: reminders, broadcasts and the outbox (%s)%s",
             "+".join(sorted(messenger.messengers)), ", staff relay" if self._relay else "",
         )  # fmt: skip
 
+    def _outbox_worker(self, messenger: Switchboard) -> OutboxWorker:
+        """Stored replies go out through each messenger's own pace: the Bot's limiter, the
+        MAX messenger's pacer."""
+        channels: dict[str, OutboxChannel] = {}
+        if self.bot is not None:
+            channels["tg"] = TelegramOutbox(self.bot, self.limiter)
+        outlet = messenger.messengers.get("max")
+        if isinstance(outlet, MaxMessenger):
+            channels["max"] = MaxOutbox(outlet)
+        return OutboxWorker(
+            self.sessionmaker, channels, poll_seconds=self.settings.broadcast_poll_seconds
+        )
+
     async def stop(self) -> None:
         """Sends in flight finish (up to 30 s); the rest stays pending in the database."""
+        if self._outbox is not None:
+            await self._outbox.stop()
+            self._outbox = None
         if self._relay is not None:
             await self._relay.stop()
             self._relay = None

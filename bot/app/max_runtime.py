@@ -16,6 +16,7 @@ from bot.core.config import Settings, SettingsError
 from bot.core.messages import Switchboard
 from bot.services.faq import FaqService
 from bot.services.faq.querylog import QueryLog
+from bot.services.outbox import Outbox
 from bot.services.staff.roster import Roster
 from bot.services.tickets.relay import StaffRelay
 from handlers.max import events, groups, private
@@ -76,6 +77,7 @@ class MaxRuntime:
             self.client, sessionmaker, MaxPacer(settings.max_rate),
             give_up=settings.outbound_give_up_seconds,
         )  # fmt: skip
+        self.messenger.outbox = Outbox(sessionmaker)  # a person's reply is never lost
         switchboard.messengers["max"] = self.messenger
         self.ctx = MaxContext(
             self.client, switchboard, settings, sessionmaker, clock, faq, querylog
@@ -142,6 +144,8 @@ class MaxRuntime:
         self.relay.start()
 
     async def stop(self) -> None:
+        if kept := await self.messenger.keep_waiting():
+            log.warning("MAX: %s replies waiting for their slot kept in the outbox", kept)
         if self.relay is not None:
             await self.relay.stop()
         if self.polling is not None:

@@ -32,12 +32,15 @@ from bot.app.web import SHUTDOWN_TIMEOUT, until_signalled
 from bot.core.clock import SystemClock
 from bot.core.config import Settings, SettingsError
 from bot.core.messages import Switchboard
+from bot.services.outbox import Outbox
 from bot.services.staff.roster import Roster
 from handlers.max.client import MaxClient
 from handlers.max.messenger import MaxMessenger
 from handlers.max.pacing import MaxPacer
 from handlers.tg import staff_menu
 from handlers.tg.messenger import TelegramMessenger
+from handlers.tg.outbound import keep_waiting
+from handlers.tg.outbound import of as outbound_of
 from handlers.web import add_panel
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 
@@ -144,6 +147,7 @@ async def run_web(settings: Settings) -> None:
         try:
             await until_signalled()
         finally:
+            await _keep_waiting(switchboard, bot)  # before cleanup cancels the requests
             await runner.cleanup()
     finally:
         if bot is not None:
@@ -169,13 +173,27 @@ async def _messengers(
         if me.username:
             roster.deep_links["tg"] = f"https://t.me/{me.username}"
         switchboard.messengers["tg"] = TelegramMessenger(bot)
+        if (outbound := outbound_of(bot)) is not None:  # a staff answer is never lost
+            outbound.outbox = Outbox(sessionmaker)
         staff_menu.follow_changes(bot, settings, roster)
     if max_client is not None:
         found = await check_max_token(max_client, settings)
         if found.get("username"):
             roster.deep_links["max"] = f"https://max.ru/{found['username']}"
         pacer = MaxPacer(settings.max_rate)
-        switchboard.messengers["max"] = MaxMessenger(
+        messenger = MaxMessenger(
             max_client, sessionmaker, pacer, give_up=settings.outbound_give_up_seconds
         )
+        messenger.outbox = Outbox(sessionmaker)
+        switchboard.messengers["max"] = messenger
     return switchboard
+
+
+async def _keep_waiting(switchboard: Switchboard, bot: Bot | None) -> None:
+    """Replies to people the panel is still waiting to send go to the outbox (the bot's or
+    worker's jobs loop sends them)."""
+    if bot is not None:
+        await keep_waiting(bot)
+    messenger = switchboard.messengers.get("max")
+    if isinstance(messenger, MaxMessenger):
+        await messenger.keep_waiting()

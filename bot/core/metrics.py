@@ -113,6 +113,14 @@ OUTBOUND_GIVEN_UP = Counter(
     ["priority"],
     registry=REGISTRY,
 )
+OUTBOX = Counter(
+    "moc_outbox_messages_total",
+    "Replies to people kept in the outbox past OUTBOUND_GIVE_UP_SECONDS or a shutdown "
+    "(stored), delivered later (sent), dropped (the person blocked the bot) or tried again "
+    "(later), by channel.",
+    ["event", "channel"],
+    registry=REGISTRY,
+)
 
 # `.labels(...)` creates the series at 0
 for _priority in ("person", "staff", "notice", "broadcast"):
@@ -124,6 +132,9 @@ for _outcome in ("answer", "suggest", "smalltalk", "offtopic", "unknown"):
     FAQ.labels(_outcome)
 for _source in ("polling", "webhook"):
     UNPARSABLE.labels(_source)
+for _event in ("stored", "sent", "dropped", "later"):
+    for _channel in ("tg", "max"):
+        OUTBOX.labels(_event, _channel)
 for _status in ("sent", "blocked", "failed"):
     for _channel in ("tg", "max"):
         BROADCAST_MESSAGES.labels(_status, _channel)
@@ -175,6 +186,10 @@ def outbound_retry_after(scope: str) -> None:
 
 def outbound_given_up(priority: str) -> None:
     OUTBOUND_GIVEN_UP.labels(priority).inc()
+
+
+def outbox(event: str, channel: str) -> None:
+    OUTBOX.labels(event, channel).inc()
 
 
 def reminders_sent(count: int) -> None:

@@ -10,16 +10,21 @@ A 429 carries no retry hint, so the wait grows (1 s, 2 s, 4 s … up to a minute
 request goes again for as long as Telegram's outbound path waits (OUTBOUND_GIVE_UP_SECONDS,
 ten minutes): an answer meant for a person is not lost to a spell of 429s. Past that it is
 given up loudly — an error in the log and `moc_outbound_given_up_total{priority="max"}` — and
-Deferred raised (nothing was sent). Inside `patience(s)` a wait that would go past `s` raises
+Deferred raised (nothing was sent); a person's text reply is then kept in the outbox
+(bot/services/outbox), as is one still waiting when the runtime stops (`keep_waiting`), and the
+jobs loop sends it later. Inside `patience(s)` a wait that would go past `s` raises
 Deferred at once instead (the caller keeps the message for later).
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
 
 from bot.core import metrics
@@ -31,6 +36,8 @@ from bot.core.messages import (
     Unreachable,
     allowed_wait,
 )
+from bot.services.outbox import Outbox, Parcel
+from broadcasts.limiter import Priority, current_priority
 from handlers.max import render
 from handlers.max.client import (
     MaxAttachmentNotReady,
@@ -65,6 +72,22 @@ def max_buttons(buttons: Keyboard | None) -> list[dict[str, Any]]:
     return [keyboard] if keyboard is not None else []
 
 
+@dataclass
+class _Waiting:
+    """A person's reply on its way: the parts not sent yet, what the outbox would keep."""
+
+    chat_id: int
+    parts: list[str]
+    keyboard: list[dict[str, Any]]
+    in_flight: bool = False
+    kept: bool = False
+    sent: int = field(default=0)
+
+
+class _GaveUp(Deferred):
+    """429s past the give-up time (the caller sees Deferred, as before)."""
+
+
 class MaxMessenger:
     channel = "max"
 
@@ -81,6 +104,9 @@ class MaxMessenger:
             client, sessionmaker, pacer, sleep,
         )  # fmt: skip
         self._give_up = give_up
+        self.outbox: Outbox | None = None
+        self._waiting: dict[int, _Waiting] = {}
+        self._ids = itertools.count()
         self._external: dict[int, int] = {}
         self._mids: OrderedDict[tuple[int, int], str] = OrderedDict()
 
@@ -98,13 +124,56 @@ class MaxMessenger:
     async def send(self, chat_id: int, text: str, buttons: Keyboard | None = None) -> MessageRef:
         target = await self.target(chat_id)
         parts = render.render_text(text) or ["—"]
-        keyboard = max_buttons(buttons)
+        entry = _Waiting(chat_id, parts, max_buttons(buttons))
+        keepable = self.outbox is not None and allowed_wait() is None
+        key = next(self._ids)
+        if keepable and current_priority.get() is Priority.PERSON:
+            self._waiting[key] = entry
+        try:
+            return await self._send_parts(target, entry)
+        except _GaveUp:
+            if key in self._waiting:
+                await self._keep(entry, "MAX kept answering 429 past the give-up time")
+            raise
+        finally:
+            self._waiting.pop(key, None)
+
+    async def _send_parts(
+        self, target: tuple[int | None, int | None], entry: _Waiting
+    ) -> MessageRef:
         sent: SentMessage | None = None
-        for n, part in enumerate(parts, start=1):
-            attachments = keyboard if n == len(parts) else []
-            sent = await self._post(chat_id, target, part, attachments)
+        for n, part in enumerate(entry.parts, start=1):
+            attachments = entry.keyboard if n == len(entry.parts) else []
+            sent = await self._post(entry.chat_id, target, part, attachments, entry)
+            entry.sent = n
         assert sent is not None
-        return self._ref(chat_id, sent)
+        return self._ref(entry.chat_id, sent)
+
+    async def _keep(self, entry: _Waiting, why: str) -> bool:
+        """The parts not sent yet into the outbox, each a row (in order)."""
+        if self.outbox is None or entry.kept:
+            return False
+        entry.kept = True
+        left = entry.parts[entry.sent :]
+        try:
+            for n, part in enumerate(left, start=1):
+                buttons = json.dumps(entry.keyboard) if n == len(left) and entry.keyboard else None
+                await self.outbox.keep(
+                    Parcel("max", entry.chat_id, part, parse_mode="html", buttons=buttons), why
+                )
+        except Exception:
+            log.exception("outbox: could not keep a MAX reply to %s", entry.chat_id)
+            return False
+        return True
+
+    async def keep_waiting(self) -> int:
+        """At shutdown: every person's reply still waiting goes to the outbox (a request on
+        the wire is left to finish); how many were kept."""
+        kept = 0
+        for entry in list(self._waiting.values()):
+            if not entry.in_flight and not entry.kept:
+                kept += await self._keep(entry, "waiting at shutdown")
+        return kept
 
     async def _post(
         self,
@@ -112,12 +181,14 @@ class MaxMessenger:
         target: tuple[int | None, int | None],
         text: str | None,
         attachments: list[dict[str, Any]],
+        entry: _Waiting | None = None,
     ) -> SentMessage:
         return await self._with_retries(
             chat_id,
             lambda: self.client.send_message(
                 chat_id=target[0], user_id=target[1], text=text, attachments=attachments
             ),
+            entry=entry,
         )
 
     async def edit(self, ref: MessageRef, text: str, buttons: Keyboard | None = None) -> None:
@@ -177,7 +248,12 @@ class MaxMessenger:
         return MessageRef(chat_id, sent.seq, sent.mid)
 
     async def _with_retries(
-        self, chat_id: int, call: Callable[[], Awaitable[T]], *, pace: bool = True
+        self,
+        chat_id: int,
+        call: Callable[[], Awaitable[T]],
+        *,
+        pace: bool = True,
+        entry: _Waiting | None = None,
     ) -> T:
         """One call, paced; 429 waited out within the caller's patience, errors translated."""
         patience, waited, backoff = allowed_wait(), 0.0, FIRST_BACKOFF
@@ -190,8 +266,10 @@ class MaxMessenger:
                 if wait > 0:
                     await self._sleep(wait)
                     waited += wait
+            if entry is not None and entry.kept:  # the runtime stopped meanwhile
+                raise Deferred(f"MAX reply to {chat_id} kept in the outbox")
             try:
-                return await call()
+                return await self._call(call, entry)
             except MaxRetryAfter as exc:
                 if patience is not None and waited + backoff > patience:
                     raise Deferred(str(exc)) from exc
@@ -213,8 +291,20 @@ class MaxMessenger:
             except MaxError as exc:
                 raise Unreachable(str(exc)) from exc
 
+    @staticmethod
+    async def _call(call: Callable[[], Awaitable[T]], entry: _Waiting | None) -> T:
+        """The request itself; a reply on the wire is not kept at shutdown (sent twice)."""
+        if entry is None:
+            return await call()
+        entry.in_flight = True
+        try:
+            return await call()
+        finally:
+            entry.in_flight = False
+
     def _gave_up(self, chat_id: int, waited: float, exc: MaxRetryAfter) -> Deferred:
-        """As Telegram's outbound path gives up, and as loudly: a person's answer is lost."""
+        """As Telegram's outbound path gives up, and as loudly (a person's text reply is then
+        kept in the outbox by `send`)."""
         metrics.outbound_given_up("max")
         log.error("MAX message to %s given up after %.0f s of 429: %s", chat_id, waited, exc)
-        return Deferred(f"MAX kept answering 429 for {waited:.0f} s")
+        return _GaveUp(f"MAX kept answering 429 for {waited:.0f} s")

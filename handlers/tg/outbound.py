@@ -10,6 +10,10 @@ answerCallbackQuery and other calls that write into no chat go straight through;
 answer refused with a short 429 is sent again after `retry_after` (the handler goes on to show
 the page), a long one is skipped rather than raised into the handler.
 
+A person's message still refused at `give_up`, or still waiting when the bot shuts down
+(`keep_waiting`, a shutdown hook), goes to the persistent outbox (bot/services/outbox) rather
+than being lost; the jobs loop sends it later.
+
 Senders that paced themselves (the broadcast worker and reminders call `limiter.acquire`
 before their send) pass straight through too, and keep handling their own 429s as before.
 """
@@ -17,9 +21,11 @@ before their send) pass straight through too, and keep handling their own 429s a
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, cast
 
 from aiogram import Bot
@@ -33,7 +39,9 @@ from aiogram.methods.base import Response, TelegramType
 
 from bot.core import metrics
 from bot.core.messages import Deferred, allowed_wait
+from bot.services.outbox import Outbox
 from broadcasts.limiter import Priority, RateLimiter, current_priority
+from handlers.tg.outbox_channel import parcel
 
 log = logging.getLogger(__name__)
 WRITES = ("send", "copy", "forward", "edit")
@@ -49,6 +57,17 @@ def target_chat(method: TelegramMethod[Any]) -> int | None:
     return chat_id if isinstance(chat_id, int) else None
 
 
+@dataclass
+class _Waiting:
+    """A person's message waiting for its slot: what the shutdown hook keeps."""
+
+    bot: Bot
+    method: TelegramMethod[Any]
+    chat_id: int
+    in_flight: bool = False
+    kept: bool = False
+
+
 class Outbound(BaseRequestMiddleware):
     def __init__(
         self,
@@ -58,8 +77,12 @@ class Outbound(BaseRequestMiddleware):
         give_up: float = 600.0,
         before_wait: Callable[[], Awaitable[None]] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        outbox: Outbox | None = None,
     ) -> None:
         self.limiter, self.staff_chat_id, self.give_up = limiter, staff_chat_id, give_up
+        self.outbox = outbox
+        self._waiting: dict[int, _Waiting] = {}
+        self._ids = itertools.count()
         # the update's idle database transaction is released before a wait (storage.db)
         self._before_wait, self._clock = before_wait, clock
 
@@ -120,6 +143,25 @@ class Outbound(BaseRequestMiddleware):
         chat_id: int,
         priority: Priority,
     ) -> Response[TelegramType]:
+        allowed = allowed_wait()
+        keepable = allowed is None and priority is Priority.PERSON and self.outbox is not None
+        key, entry = next(self._ids), _Waiting(bot, method, chat_id)
+        if keepable:
+            self._waiting[key] = entry
+        try:
+            return await self._paced(make_request, bot, method, chat_id, priority, entry)
+        finally:
+            self._waiting.pop(key, None)
+
+    async def _paced(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        chat_id: int,
+        priority: Priority,
+        entry: _Waiting,
+    ) -> Response[TelegramType]:
         label, start = priority.name.lower(), self._clock()
         counted = not type(method).__name__.startswith("Edit")  # see RateLimiter.acquire
         allowed = allowed_wait()
@@ -132,32 +174,70 @@ class Outbound(BaseRequestMiddleware):
                     chat_id, priority, within=deadline - self._clock(), counted=counted
                 )
             except TimeoutError:
-                raise self._gave_up(method, chat_id, label, allowed) from None
+                raise await self._gave_up(entry, label, allowed, priority) from None
             self.limiter.take_grant(chat_id)  # spent here, not by the caller's next send
+            if entry.kept:  # the bot shut down meanwhile: the outbox sends it
+                raise Deferred(f"{type(method).__name__} to {chat_id} kept in the outbox")
             metrics.outbound_waited(label, self._clock() - start)
+            entry.in_flight = True
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as exc:
                 metrics.outbound_retry_after(self.limiter.on_retry_after(exc.retry_after, chat_id))
                 if self._clock() + exc.retry_after > deadline:
-                    raise self._gave_up(method, chat_id, label, allowed) from exc
+                    raise await self._gave_up(entry, label, allowed, priority) from exc
                 log.info("429 for chat %s: resending after %ss", chat_id, exc.retry_after)
+            finally:
+                entry.in_flight = False
 
-    def _gave_up(
-        self, method: TelegramMethod[Any], chat_id: int, label: str, allowed: float | None
+    async def _gave_up(
+        self, entry: _Waiting, label: str, allowed: float | None, priority: Priority
     ) -> Deferred:
+        name, chat_id = type(entry.method).__name__, entry.chat_id
         if allowed is None:  # a caller with patience keeps its message: not lost
-            metrics.outbound_given_up(label)
+            metrics.outbound_given_up(label)  # loudly, as MAX's; the outbox then says «kept»
             log.error(
                 "%s to chat %s given up after %.0f s of flood control",
-                type(method).__name__, chat_id, self.give_up,
+                name, chat_id, self.give_up,
             )  # fmt: skip
-        return Deferred(f"{type(method).__name__} to {chat_id} not sent in time")
+            await self._keep(entry, priority, "flood control past the give-up time")
+        return Deferred(f"{name} to {chat_id} not sent in time")
+
+    async def _keep(self, entry: _Waiting, priority: Priority, why: str) -> bool:
+        """Into the outbox, if this is a person's message it can hold."""
+        if self.outbox is None or priority is not Priority.PERSON or entry.kept:
+            return entry.kept
+        found = parcel(entry.bot, entry.method, entry.chat_id, int(priority))
+        if found is None:
+            return False
+        entry.kept = True
+        try:
+            await self.outbox.keep(found, why)
+        except Exception:
+            log.exception("outbox: could not keep a reply to chat %s", entry.chat_id)
+            return False
+        return True
+
+    async def keep_waiting(self) -> int:
+        """At shutdown: every person's message still waiting for its slot goes to the outbox
+        (a request already on the wire is left to finish); how many were kept."""
+        kept = 0
+        for entry in list(self._waiting.values()):
+            if not entry.in_flight and not entry.kept:
+                kept += await self._keep(entry, Priority.PERSON, "waiting at shutdown")
+        return kept
 
 
 def install(bot: Bot, outbound: Outbound) -> Outbound:
     bot.session.middleware(outbound)
     return outbound
+
+
+async def keep_waiting(bot: Bot) -> None:
+    """A Dispatcher shutdown hook: replies still waiting for their slot are kept."""
+    outbound = of(bot)
+    if outbound is not None and (kept := await outbound.keep_waiting()):
+        log.warning("%s replies waiting for their slot kept in the outbox at shutdown", kept)
 
 
 def of(bot: Bot) -> Outbound | None:

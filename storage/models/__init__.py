@@ -35,6 +35,7 @@ from storage.models.events import (
 from storage.models.faq import FaqDraft, FaqQuery, FaqStaffEntry, FaqStaffSample, FaqVersion
 from storage.models.faq_history import FaqEntryVersion
 from storage.models.files import StoredFile
+from storage.models.outbox import OutboxMessage
 from storage.models.people import Role, StaffPost, Ticket, TicketMessage, TicketStatus, User
 from storage.models.staff import AuditEntry, StaffInvite, StaffMember, StaffRole
 from storage.models.updates import ChannelId, FsmRecord, ProcessedUpdate, UpdateMarker
@@ -68,6 +69,7 @@ __all__ = [
     "FaqVersion",
     "FsmRecord",
     "Organisation",
+    "OutboxMessage",
     "ProcessedUpdate",
     "Registration",
     "RegistrationStatus",

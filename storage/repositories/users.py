@@ -15,6 +15,7 @@ from storage.models import (
     Delivery,
     FaqDraft,
     FaqQuery,
+    OutboxMessage,
     Ticket,
     TicketStatus,
     User,
@@ -89,6 +90,8 @@ class UserRepo:
         await self.session.execute(
             delete(Delivery).where(Delivery.is_private.is_(True), Delivery.chat_id == user_id)
         )
+        # replies still waiting in the outbox carry what they asked
+        await self.session.execute(delete(OutboxMessage).where(OutboxMessage.chat_id == user_id))
         await self.session.execute(
             update(Chat).where(Chat.added_by == user_id).values(added_by=None)
         )
