@@ -30,7 +30,9 @@ from bot.services.faq import FaqService
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.migrate import upgrade
 from tests import pg
+from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.telegram_api import FakeTelegramServer, FakeUser, SentMessage
+from tests.helpers.max_both import Both, new_runtime
 
 TOKEN = "123456:TEST-TOKEN"
 ADMIN = FakeUser(id=1000, first_name="Анна", last_name="Методист", username="anna_moc")
@@ -190,6 +192,32 @@ async def harness(
 # --- PostgreSQL and Redis (tests/pg.py) ----------------------------------------------------
 
 SERVER_FIXTURES = {"pg_url": "postgres", "redis_server": "redis"}
+
+
+@pytest.fixture
+async def max_server() -> AsyncIterator[FakeMaxServer]:
+    async with FakeMaxServer() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def both(
+    server: FakeTelegramServer,
+    max_server: FakeMaxServer,
+    db_path: Path,
+    sessionmaker: SessionMaker,
+    faq_service: FaqService,
+) -> AsyncIterator[Both]:
+    """The Telegram bot and the MAX runtime of one process (tests/helpers/max_both.py)."""
+    settings = make_settings(db_path, max_bot_token=max_server.token, max_api_url=max_server.url)
+    services = Services(settings, sessionmaker, faq_service)
+    bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service, services=services)
+    runtime = new_runtime(services)
+    await runtime.start()
+    h = Both(server, max_server, settings, sessionmaker, services, dp, bot, task, runtime)
+    yield h
+    await h.runtime.stop()
+    await stop_bot(h.dp, h.task)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -34,11 +34,18 @@ from tests.conftest import STAFF_CHAT, Backend, make_settings, start_bot, stop_b
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.helpers.max_both import (
+    MOTHER,
+    SOON,
+    TEACHER_MAX,
+    UNKNOWN,
+    Both,
+    as_parent,
+    new_runtime,
+    press_and_wait,
+    seed_max_teacher,
+)
 from tests.test_e2e_events_admin import seed_event
-from tests.test_e2e_max_private import MOTHER, UNKNOWN, Both, as_parent, new_runtime
-from tests.test_e2e_max_private import both as both  # a fixture
-from tests.test_e2e_max_private import max_server as max_server  # a fixture
-from tests.test_e2e_max_teachers import SOON, TEACHER_MAX, press_and_wait
 
 ADMIN_MAX = MaxUser(50_000_000_001, "Анна", "Методист")
 STRANGER = MaxUser(50_000_000_777, "Игорь", "Чужой")
@@ -315,8 +322,6 @@ async def test_html_in_a_max_admins_answer_and_the_askers_name_stay_text(
 
 
 async def test_a_double_tap_on_register_books_one_seat_and_says_so(both: Both) -> None:
-    from tests.test_e2e_max_teachers import seed_max_teacher
-
     h = both
     await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
     event_id = await seed_event(h.sessionmaker, capacity=5, starts_at=SOON, title="Семинар")

@@ -25,11 +25,17 @@ from tests.conftest import PARENT, STAFF_CHAT, make_settings
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.helpers.max_both import (
+    MOTHER,
+    SOON,
+    TEACHER_MAX,
+    UNKNOWN,
+    Both,
+    as_parent,
+    new_runtime,
+    press_and_wait,
+)
 from tests.test_e2e_events_admin import seed_event
-from tests.test_e2e_max_private import MOTHER, UNKNOWN, Both, as_parent, new_runtime
-from tests.test_e2e_max_private import both as both  # a fixture
-from tests.test_e2e_max_private import max_server as max_server  # a fixture
-from tests.test_e2e_max_teachers import SOON, TEACHER_MAX, press_and_wait
 
 ADMIN_MAX = MaxUser(50_000_000_001, "Анна", "Методист")
 

@@ -22,7 +22,7 @@ from tests.conftest import make_settings, start_bot, stop_bot
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.test_e2e_max_private import KNOWN, MOTHER, Both, max_server, new_runtime  # noqa: F401
+from tests.helpers.max_both import KNOWN, MOTHER, Both, new_runtime
 
 GROUP = -70_000_555_001
 METHODIST = MaxUser(50_000_000_777, "Ирина", "Методист")
@@ -31,7 +31,7 @@ METHODIST = MaxUser(50_000_000_777, "Ирина", "Методист")
 @pytest.fixture
 async def staffed(
     server: FakeTelegramServer,
-    max_server: FakeMaxServer,  # noqa: F811
+    max_server: FakeMaxServer,
     db_path: Any,
     sessionmaker: SessionMaker,
     faq_service: FaqService,

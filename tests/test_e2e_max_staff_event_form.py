@@ -29,12 +29,10 @@ from storage.repositories import Repositories
 from tests.conftest import make_settings
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
+from tests.helpers.max_both import TEACHER_MAX, new_runtime, seed_max_teacher
 from tests.test_e2e_events_admin import seed_event
 from tests.test_e2e_max_events_list import labels
-from tests.test_e2e_max_private import max_server as max_server  # a fixture
-from tests.test_e2e_max_private import new_runtime
 from tests.test_e2e_max_staff_events import ADMIN_MAX, answered, start
-from tests.test_e2e_max_teachers import TEACHER_MAX, seed_max_teacher
 
 TITLE = "Семинар <ФГОС> & практика"
 
