@@ -34,6 +34,7 @@ from tests.conftest import STAFF_CHAT, Backend, make_settings, start_bot, stop_b
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.helpers.max_bot import answered
 from tests.helpers.max_both import (
     MOTHER,
     SOON,
@@ -52,16 +53,6 @@ STRANGER = MaxUser(50_000_000_777, "Игорь", "Чужой")
 HTML_NAME = MaxUser(50_000_000_555, "<b>Оля", "& <Ко>")
 HUGE = "9" * 25  # no id column holds it: a query with it would raise, not find nothing
 SUPERSCRIPT = "²"  # str.isdigit() says yes, int() says no
-
-
-async def answered(fake: FakeMaxServer, callback_id: str) -> str:
-    """The notification a press was answered with (POST /answers)."""
-    for _ in range(300):
-        for cid, body in fake.answers:
-            if cid == callback_id:
-                return str(body.get("notification") or "")
-        await asyncio.sleep(0.05)
-    raise TimeoutError(callback_id)
 
 
 async def tickets(sm: SessionMaker) -> list[Ticket]:

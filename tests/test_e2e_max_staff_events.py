@@ -29,6 +29,7 @@ from storage.repositories import Repositories
 from tests.conftest import make_settings
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
+from tests.helpers.max_bot import answered, start
 from tests.helpers.max_both import TEACHER_MAX, new_runtime, seed_max_teacher
 from tests.test_e2e_events_admin import seed_event
 from tests.test_e2e_max_events_list import edited, labels
@@ -58,23 +59,6 @@ async def pressed(
     before = len(fake.sent_to(user))
     fake.press(user, message, label)
     return (await fake.wait_sent(user, before + n, within=15))[before:]
-
-
-async def answered(fake: FakeMaxServer, callback_id: str) -> str:
-    """The notification a press was answered with (POST /answers)."""
-    for _ in range(300):
-        for cid, body in fake.answers:
-            if cid == callback_id:
-                return str(body.get("notification") or "")
-        await asyncio.sleep(0.05)
-    raise TimeoutError(callback_id)
-
-
-async def start(fake: FakeMaxServer, user: MaxUser, payload: str, n: int = 1) -> Message:
-    """The card of a deep link (`n`: and the greeting that follows for someone new)."""
-    before = len(fake.sent_to(user))
-    fake.bot_started(user, payload)
-    return (await fake.wait_sent(user, before + n))[before]
 
 
 async def test_staff_list_attendance_then_the_teacher_gets_the_docx(
