@@ -34,6 +34,7 @@ from tests.conftest import STAFF_CHAT, Backend, make_settings, start_bot, stop_b
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.helpers.events import seed_event
 from tests.helpers.max_bot import answered
 from tests.helpers.max_both import (
     MOTHER,
@@ -46,7 +47,6 @@ from tests.helpers.max_both import (
     press_and_wait,
     seed_max_teacher,
 )
-from tests.test_e2e_events_admin import seed_event
 
 ADMIN_MAX = MaxUser(50_000_000_001, "Анна", "Методист")
 STRANGER = MaxUser(50_000_000_777, "Игорь", "Чужой")

@@ -12,7 +12,7 @@ from bot.core.config import Settings
 from storage.db import SessionMaker
 from storage.models import Broadcast, Ticket, TicketMessage, TicketStatus
 from tests.conftest import PARENT
-from tests.test_e2e_events_admin import seed_event
+from tests.helpers.events import seed_event
 from tests.test_web_panel import (
     Client,
     RecordingMessenger,

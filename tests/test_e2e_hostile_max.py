@@ -28,8 +28,8 @@ from tests.conftest import ADMIN, STAFF_CHAT, make_settings, start_bot, stop_bot
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import TEXT_LIMIT, MaxUser
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.helpers.events import seed_event
 from tests.helpers.max_both import MOTHER, UNKNOWN, Both, as_parent, new_runtime, seed_max_teacher
-from tests.test_e2e_events_admin import seed_event
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 START = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)  # 15:00 in Moscow

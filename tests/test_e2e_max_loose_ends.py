@@ -25,6 +25,7 @@ from tests.conftest import PARENT, STAFF_CHAT, make_settings
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.helpers.events import seed_event
 from tests.helpers.max_both import (
     MOTHER,
     SOON,
@@ -35,7 +36,6 @@ from tests.helpers.max_both import (
     new_runtime,
     press_and_wait,
 )
-from tests.test_e2e_events_admin import seed_event
 
 ADMIN_MAX = MaxUser(50_000_000_001, "Анна", "Методист")
 

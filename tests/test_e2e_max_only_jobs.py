@@ -28,8 +28,8 @@ from tests.conftest import TOKEN, process_env
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.helpers.events import seed_event
 from tests.helpers.max_both import seed_max_teacher
-from tests.test_e2e_events_admin import seed_event
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = MaxUser(50_000_000_001, "Анна", "Петрова")

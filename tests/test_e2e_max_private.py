@@ -183,7 +183,7 @@ async def test_max_only_tickets_go_to_max_admins_who_answer_in_max(
 
 
 async def test_a_deep_link_to_an_event_names_it(both: Both) -> None:
-    from tests.test_e2e_events_admin import seed_event
+    from tests.helpers.events import seed_event
 
     event_id = await seed_event(both.sessionmaker, title="Семинар <для> наставников")
     first = await both.start(MOTHER, f"event_{event_id}")

@@ -13,8 +13,8 @@ from storage.models import FsmRecord, Registration, RegistrationStatus, TeacherP
 from storage.repositories import Repositories
 from tests.fakes.max_model import Message
 from tests.fakes.telegram_api import FakeUser
+from tests.helpers.events import register, seed_event, seed_teacher
 from tests.helpers.max_both import SOON, TEACHER_MAX, Both, press_and_wait, seed_max_teacher
-from tests.test_e2e_events_admin import register, seed_event, seed_teacher
 
 WAITING_TG = FakeUser(id=2007, first_name="Пётр", last_name="Иванов")
 

@@ -13,6 +13,7 @@ from bot import texts
 from bot.texts import events as t
 from storage.models import Registration, RegistrationStatus, Ticket, User
 from storage.repositories import Repositories
+from tests.helpers.events import seed_event
 from tests.helpers.max_both import (
     MOTHER,
     SOON,
@@ -21,7 +22,6 @@ from tests.helpers.max_both import (
     press_and_wait,
     seed_max_teacher,
 )
-from tests.test_e2e_events_admin import seed_event
 from tests.test_e2e_max_teachers import mailing_after
 
 

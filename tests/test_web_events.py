@@ -27,7 +27,7 @@ from storage.db import SessionMaker
 from storage.models import Broadcast, Delivery, Event, EventStatus, RegistrationStatus
 from tests.conftest import TEACHER, BotHarness, make_settings
 from tests.fakes.telegram_api import FakeUser
-from tests.test_e2e_events_admin import (
+from tests.helpers.events import (
     load_event,
     register,
     registration_status,
