@@ -34,7 +34,7 @@ from tests.helpers.events import (
     seed_event,
     seed_teacher,
 )
-from tests.test_web_panel import EVIL, RecordingMessenger, client_for, sign_in
+from tests.helpers.panel import EVIL, RecordingMessenger, client_for, sign_in
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)  # 12:00 in Moscow
 START = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)
