@@ -14,6 +14,7 @@ import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator, Generator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -189,15 +190,35 @@ async def harness(
     await stop_bot(harness.dp, harness.task)
 
 
-# --- PostgreSQL and Redis (tests/pg.py) ----------------------------------------------------
-
-SERVER_FIXTURES = {"pg_url": "postgres", "redis_server": "redis"}
-
-
 @pytest.fixture
 async def max_server() -> AsyncIterator[FakeMaxServer]:
     async with FakeMaxServer() as fake:
         yield fake
+
+
+@asynccontextmanager
+async def running_both(
+    server: FakeTelegramServer,
+    max_server: FakeMaxServer,
+    db_path: Path,
+    sessionmaker: SessionMaker,
+    faq: FaqService,
+    clock: Clock | None = None,
+    **overrides: Any,
+) -> AsyncIterator[Both]:
+    """The Telegram bot and the MAX runtime of one process (tests/helpers/max_both.py),
+    `overrides` on top of the test settings."""
+    settings = make_settings(
+        db_path, max_bot_token=max_server.token, max_api_url=max_server.url, **overrides
+    )
+    services = Services(settings, sessionmaker, faq, clock or SystemClock())
+    bot, dp, task = await start_bot(server, settings, sessionmaker, faq, services=services)
+    runtime = new_runtime(services)
+    await runtime.start()
+    h = Both(server, max_server, settings, sessionmaker, services, dp, bot, task, runtime)
+    yield h
+    await h.runtime.stop()
+    await stop_bot(h.dp, h.task)
 
 
 @pytest.fixture
@@ -208,16 +229,13 @@ async def both(
     sessionmaker: SessionMaker,
     faq_service: FaqService,
 ) -> AsyncIterator[Both]:
-    """The Telegram bot and the MAX runtime of one process (tests/helpers/max_both.py)."""
-    settings = make_settings(db_path, max_bot_token=max_server.token, max_api_url=max_server.url)
-    services = Services(settings, sessionmaker, faq_service)
-    bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service, services=services)
-    runtime = new_runtime(services)
-    await runtime.start()
-    h = Both(server, max_server, settings, sessionmaker, services, dp, bot, task, runtime)
-    yield h
-    await h.runtime.stop()
-    await stop_bot(h.dp, h.task)
+    async with running_both(server, max_server, db_path, sessionmaker, faq_service) as h:
+        yield h
+
+
+# --- PostgreSQL and Redis (tests/pg.py) ----------------------------------------------------
+
+SERVER_FIXTURES = {"pg_url": "postgres", "redis_server": "redis"}
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -24,7 +24,7 @@ from bot.services.faq.edits import EntryEdit
 from storage.db import SessionMaker
 from storage.models import Ticket, User
 from storage.repositories import Repositories
-from tests.conftest import ADMIN, STAFF_CHAT, make_settings, start_bot, stop_bot
+from tests.conftest import ADMIN, STAFF_CHAT, make_settings, running_both
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import TEXT_LIMIT, MaxUser
 from tests.fakes.telegram_api import FakeTelegramServer
@@ -55,18 +55,10 @@ async def both(
     clock: FrozenClock,
 ) -> AsyncIterator[Both]:
     """Telegram and MAX in one process, the background jobs on a clock the test moves."""
-    settings = make_settings(
-        db_path, max_bot_token=max_server.token, max_api_url=max_server.url,
-        reminder_every_seconds=1,
-    )  # fmt: skip
-    services = Services(settings, sessionmaker, faq_service, clock)
-    bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service, services=services)
-    runtime = new_runtime(services)
-    await runtime.start()
-    h = Both(server, max_server, settings, sessionmaker, services, dp, bot, task, runtime)
-    yield h
-    await h.runtime.stop()
-    await stop_bot(h.dp, h.task)
+    async with running_both(
+        server, max_server, db_path, sessionmaker, faq_service, clock, reminder_every_seconds=1
+    ) as h:
+        yield h
 
 
 async def registered(sm: SessionMaker, *teachers: MaxUser) -> list[int]:
@@ -198,15 +190,8 @@ async def long_kb(
     sessionmaker: SessionMaker,
     long_faq: FaqService,
 ) -> AsyncIterator[Both]:
-    settings = make_settings(db_path, max_bot_token=max_server.token, max_api_url=max_server.url)
-    services = Services(settings, sessionmaker, long_faq)
-    bot, dp, task = await start_bot(server, settings, sessionmaker, long_faq, services=services)
-    runtime = new_runtime(services)
-    await runtime.start()
-    h = Both(server, max_server, settings, sessionmaker, services, dp, bot, task, runtime)
-    yield h
-    await h.runtime.stop()
-    await stop_bot(h.dp, h.task)
+    async with running_both(server, max_server, db_path, sessionmaker, long_faq) as h:
+        yield h
 
 
 async def test_an_faq_answer_longer_than_max_takes_comes_whole_asked_or_browsed(
