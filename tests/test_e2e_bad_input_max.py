@@ -35,7 +35,7 @@ from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.helpers.events import seed_event
-from tests.helpers.max_bot import answered
+from tests.helpers.max_bot import answered, max_settings
 from tests.helpers.max_both import (
     MOTHER,
     SOON,
@@ -75,10 +75,7 @@ async def max_only(
     max_server: FakeMaxServer, db_path: Any, sessionmaker: SessionMaker, faq_service: FaqService
 ) -> AsyncIterator[MaxRuntime]:
     """No Telegram: tickets go to the MAX_ADMIN_IDS admin privately."""
-    settings = make_settings(
-        db_path, bot_token=None, max_bot_token=max_server.token, max_api_url=max_server.url,
-        max_admin_ids=str(ADMIN_MAX.user_id),
-    )  # fmt: skip
+    settings = max_settings(db_path, max_server, ADMIN_MAX)
     runtime = new_runtime(Services(settings, sessionmaker, faq_service))
     await runtime.start()
     yield runtime
@@ -358,10 +355,7 @@ async def test_a_restart_between_reply_and_the_answer_loses_nothing(
     """MAX only: the admin presses «Ответить», the bot restarts, the next message is still
     the answer (the step is in the database)."""
     fake = max_server
-    settings = make_settings(
-        db_path, bot_token=None, max_bot_token=fake.token, max_api_url=fake.url,
-        max_admin_ids=str(ADMIN_MAX.user_id),
-    )  # fmt: skip
+    settings = max_settings(db_path, fake, ADMIN_MAX)
     services = Services(settings, sessionmaker, faq_service)
     runtime = new_runtime(services)
     await runtime.start()

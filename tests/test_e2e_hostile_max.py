@@ -24,11 +24,12 @@ from bot.services.faq.edits import EntryEdit
 from storage.db import SessionMaker
 from storage.models import Ticket, User
 from storage.repositories import Repositories
-from tests.conftest import ADMIN, STAFF_CHAT, make_settings, running_both
+from tests.conftest import ADMIN, STAFF_CHAT, running_both
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import TEXT_LIMIT, MaxUser
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.helpers.events import seed_event
+from tests.helpers.max_bot import max_settings
 from tests.helpers.max_both import MOTHER, UNKNOWN, Both, as_parent, new_runtime, seed_max_teacher
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -261,10 +262,7 @@ async def max_only(
     max_server: FakeMaxServer, db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
 ) -> AsyncIterator[FakeMaxServer]:
     """No BOT_TOKEN: tickets go to the two MAX admins privately."""
-    settings = make_settings(
-        db_path, bot_token=None, max_bot_token=max_server.token, max_api_url=max_server.url,
-        max_admin_ids=f"{MAX_ADMIN.user_id},{SECOND_ADMIN.user_id}", staff_relay_seconds=1,
-    )  # fmt: skip
+    settings = max_settings(db_path, max_server, MAX_ADMIN, SECOND_ADMIN, staff_relay_seconds=1)
     runtime = new_runtime(Services(settings, sessionmaker, faq_service))
     await runtime.start()
     try:

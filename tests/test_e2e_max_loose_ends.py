@@ -26,6 +26,7 @@ from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.helpers.events import seed_event
+from tests.helpers.max_bot import max_settings
 from tests.helpers.max_both import (
     MOTHER,
     SOON,
@@ -95,10 +96,7 @@ async def max_only(
     max_server: FakeMaxServer, db_path: Any, sessionmaker: SessionMaker, faq_service: FaqService
 ) -> AsyncIterator[tuple[FakeMaxServer, Services]]:
     """No BOT_TOKEN: MAX_ADMIN_IDS admins are МОЦ staff and get tickets privately."""
-    settings = make_settings(
-        db_path, bot_token=None, max_bot_token=max_server.token, max_api_url=max_server.url,
-        max_admin_ids=str(ADMIN_MAX.user_id),
-    )  # fmt: skip
+    settings = max_settings(db_path, max_server, ADMIN_MAX)
     yield max_server, Services(settings, sessionmaker, faq_service)
 
 

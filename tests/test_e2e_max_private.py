@@ -14,9 +14,10 @@ from bot.app.factory import Services
 from bot.services.faq import FaqService
 from storage.db import SessionMaker
 from storage.models import Ticket, User
-from tests.conftest import ADMIN, STAFF_CHAT, make_settings
+from tests.conftest import ADMIN, STAFF_CHAT
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
+from tests.helpers.max_bot import max_settings
 from tests.helpers.max_both import KNOWN, MOTHER, UNKNOWN, Both, as_parent, new_runtime
 
 
@@ -147,10 +148,7 @@ async def test_max_only_tickets_go_to_max_admins_who_answer_in_max(
 ) -> None:
     """No BOT_TOKEN: the MAX_ADMIN_IDS admins get the ticket privately and answer it there."""
     admin = MaxUser(50_000_000_001, "Анна", "Методист")
-    settings = make_settings(
-        db_path, bot_token=None, max_bot_token=max_server.token, max_api_url=max_server.url,
-        max_admin_ids=str(admin.user_id),
-    )  # fmt: skip
+    settings = max_settings(db_path, max_server, admin)
     services = Services(settings, sessionmaker, faq_service)
     runtime = new_runtime(services)
     await runtime.start()

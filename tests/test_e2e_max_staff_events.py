@@ -26,11 +26,10 @@ from bot.texts import events_admin as ta
 from storage.db import SessionMaker
 from storage.models import Registration, RegistrationStatus
 from storage.repositories import Repositories
-from tests.conftest import make_settings
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
 from tests.helpers.events import seed_event
-from tests.helpers.max_bot import answered, start
+from tests.helpers.max_bot import answered, max_settings, start
 from tests.helpers.max_both import TEACHER_MAX, new_runtime, seed_max_teacher
 from tests.test_e2e_max_events_list import edited, labels
 
@@ -42,10 +41,7 @@ STARTED = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)  # 90 mi
 async def runtime(
     max_server: FakeMaxServer, db_path: Any, sessionmaker: SessionMaker, faq_service: FaqService
 ) -> AsyncIterator[MaxRuntime]:
-    settings = make_settings(
-        db_path, bot_token=None, max_bot_token=max_server.token, max_api_url=max_server.url,
-        max_admin_ids=str(ADMIN_MAX.user_id),
-    )  # fmt: skip
+    settings = max_settings(db_path, max_server, ADMIN_MAX)
     services = Services(settings, sessionmaker, faq_service)
     runtime = new_runtime(services)
     await runtime.start()

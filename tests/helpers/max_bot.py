@@ -13,11 +13,23 @@ from typing import Any
 
 from bot.app.factory import Services
 from bot.app.max_runtime import MaxRuntime
+from bot.core.config import Settings
 from bot.services.faq import FaqService
 from storage.db import SessionMaker
 from tests.conftest import make_settings
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
+
+
+def max_settings(
+    db_path: Path, fake: FakeMaxServer, *admins: MaxUser, **overrides: Any
+) -> Settings:
+    """No BOT_TOKEN, the bot polling `fake`, `admins` in MAX_ADMIN_IDS; the rest of
+    make_settings kept unless overridden."""
+    return make_settings(
+        db_path, bot_token=None, max_bot_token=fake.token, max_api_url=fake.url,
+        max_admin_ids=",".join(str(admin.user_id) for admin in admins), **overrides,
+    )  # fmt: skip
 
 
 @asynccontextmanager
@@ -27,11 +39,7 @@ async def max_only_bot(
     """A MAX-only МОЦ (no BOT_TOKEN, no Telegram staff chat) polling a fake MAX server,
     `admins` in MAX_ADMIN_IDS: they are its staff and get the tickets privately."""
     async with FakeMaxServer() as fake:
-        settings = make_settings(
-            db_path, bot_token=None, admin_ids="", staff_chat_id=None,
-            max_bot_token=fake.token, max_api_url=fake.url,
-            max_admin_ids=",".join(str(admin.user_id) for admin in admins),
-        )  # fmt: skip
+        settings = max_settings(db_path, fake, *admins, admin_ids="", staff_chat_id=None)
         services = Services(settings, sessionmaker, faq)
         runtime = MaxRuntime(
             settings, sessionmaker, services.faq, services.querylog, services.clock,
