@@ -14,6 +14,7 @@ import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator, Generator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,9 @@ from bot.services.faq import FaqService
 from storage.db import SessionMaker, create_engine, create_sessionmaker
 from storage.migrate import upgrade
 from tests import pg
+from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.telegram_api import FakeTelegramServer, FakeUser, SentMessage
+from tests.helpers.max_both import Both, new_runtime
 
 TOKEN = "123456:TEST-TOKEN"
 ADMIN = FakeUser(id=1000, first_name="Анна", last_name="Методист", username="anna_moc")
@@ -185,6 +188,49 @@ async def harness(
     harness = BotHarness(server, settings, sessionmaker, dp, bot, task)
     yield harness
     await stop_bot(harness.dp, harness.task)
+
+
+@pytest.fixture
+async def max_server() -> AsyncIterator[FakeMaxServer]:
+    async with FakeMaxServer() as fake:
+        yield fake
+
+
+@asynccontextmanager
+async def running_both(
+    server: FakeTelegramServer,
+    max_server: FakeMaxServer,
+    db_path: Path,
+    sessionmaker: SessionMaker,
+    faq: FaqService,
+    clock: Clock | None = None,
+    **overrides: Any,
+) -> AsyncIterator[Both]:
+    """The Telegram bot and the MAX runtime of one process (tests/helpers/max_both.py),
+    `overrides` on top of the test settings."""
+    settings = make_settings(
+        db_path, max_bot_token=max_server.token, max_api_url=max_server.url, **overrides
+    )
+    services = Services(settings, sessionmaker, faq, clock or SystemClock())
+    bot, dp, task = await start_bot(server, settings, sessionmaker, faq, services=services)
+    runtime = new_runtime(services)
+    await runtime.start()
+    h = Both(server, max_server, settings, sessionmaker, services, dp, bot, task, runtime)
+    yield h
+    await h.runtime.stop()
+    await stop_bot(h.dp, h.task)
+
+
+@pytest.fixture
+async def both(
+    server: FakeTelegramServer,
+    max_server: FakeMaxServer,
+    db_path: Path,
+    sessionmaker: SessionMaker,
+    faq_service: FaqService,
+) -> AsyncIterator[Both]:
+    async with running_both(server, max_server, db_path, sessionmaker, faq_service) as h:
+        yield h
 
 
 # --- PostgreSQL and Redis (tests/pg.py) ----------------------------------------------------

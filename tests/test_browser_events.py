@@ -25,7 +25,7 @@ from tests.helpers.browser import (
     login_link,
     panel_server,
 )  # fmt: skip
-from tests.test_e2e_events_admin import seed_teacher
+from tests.helpers.events import seed_teacher
 
 SCREENSHOT = DOCS / "web-events.png"
 TITLE = "Семинар «Наставничество <в школе>»"

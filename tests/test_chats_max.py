@@ -4,7 +4,7 @@ CSV import (panel upload and `python -m bot chats import`) takes MAX groups besi
 ones with a `messenger` column. The bot meets a group the real way first: the MAX runtime
 polling a fake MAX server gets `bot_added`."""
 
-# ruff: noqa: F811  (pytest fixtures imported from tests.test_web_panel)
+# ruff: noqa: F811  (pytest fixtures imported from tests.helpers.panel)
 from __future__ import annotations
 
 import re
@@ -25,9 +25,7 @@ from storage.repositories.chats import audiences_of
 from tests.conftest import process_env
 from tests.fakes.max_model import MaxUser
 from tests.helpers.max_bot import bot_added, running_max_bot
-from tests.test_cli_chats import Cli
-from tests.test_web_chats import upload
-from tests.test_web_panel import (  # noqa: F401  (fixtures)
+from tests.helpers.panel import (  # noqa: F401  (fixtures)
     Client,
     client,
     clock,
@@ -35,6 +33,8 @@ from tests.test_web_panel import (  # noqa: F401  (fixtures)
     panel_settings,
     sign_in,
 )
+from tests.test_cli_chats import Cli
+from tests.test_web_chats import upload
 
 OWNER = MaxUser(60_000_000_001, "Ирина", "Завуч")
 KNOWN = -68_000_000_000_777  # a MAX group the bot was added to

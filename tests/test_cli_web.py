@@ -33,7 +33,7 @@ from tests.conftest import ADMIN, PARENT, TEACHER, TOKEN, make_settings, process
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.helpers.browser import free_port
-from tests.test_web_panel import ticket
+from tests.helpers.panel import ticket
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "panel-secret-0123456789abcdef"

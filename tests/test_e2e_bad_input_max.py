@@ -34,27 +34,25 @@ from tests.conftest import STAFF_CHAT, Backend, make_settings, start_bot, stop_b
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.test_e2e_events_admin import seed_event
-from tests.test_e2e_max_private import MOTHER, UNKNOWN, Both, as_parent, new_runtime
-from tests.test_e2e_max_private import both as both  # a fixture
-from tests.test_e2e_max_private import max_server as max_server  # a fixture
-from tests.test_e2e_max_teachers import SOON, TEACHER_MAX, press_and_wait
+from tests.helpers.events import seed_event
+from tests.helpers.max_bot import answered, max_settings
+from tests.helpers.max_both import (
+    MOTHER,
+    SOON,
+    TEACHER_MAX,
+    UNKNOWN,
+    Both,
+    as_parent,
+    new_runtime,
+    press_and_wait,
+    seed_max_teacher,
+)
 
 ADMIN_MAX = MaxUser(50_000_000_001, "Анна", "Методист")
 STRANGER = MaxUser(50_000_000_777, "Игорь", "Чужой")
 HTML_NAME = MaxUser(50_000_000_555, "<b>Оля", "& <Ко>")
 HUGE = "9" * 25  # no id column holds it: a query with it would raise, not find nothing
 SUPERSCRIPT = "²"  # str.isdigit() says yes, int() says no
-
-
-async def answered(fake: FakeMaxServer, callback_id: str) -> str:
-    """The notification a press was answered with (POST /answers)."""
-    for _ in range(300):
-        for cid, body in fake.answers:
-            if cid == callback_id:
-                return str(body.get("notification") or "")
-        await asyncio.sleep(0.05)
-    raise TimeoutError(callback_id)
 
 
 async def tickets(sm: SessionMaker) -> list[Ticket]:
@@ -77,10 +75,7 @@ async def max_only(
     max_server: FakeMaxServer, db_path: Any, sessionmaker: SessionMaker, faq_service: FaqService
 ) -> AsyncIterator[MaxRuntime]:
     """No Telegram: tickets go to the MAX_ADMIN_IDS admin privately."""
-    settings = make_settings(
-        db_path, bot_token=None, max_bot_token=max_server.token, max_api_url=max_server.url,
-        max_admin_ids=str(ADMIN_MAX.user_id),
-    )  # fmt: skip
+    settings = max_settings(db_path, max_server, ADMIN_MAX)
     runtime = new_runtime(Services(settings, sessionmaker, faq_service))
     await runtime.start()
     yield runtime
@@ -315,8 +310,6 @@ async def test_html_in_a_max_admins_answer_and_the_askers_name_stay_text(
 
 
 async def test_a_double_tap_on_register_books_one_seat_and_says_so(both: Both) -> None:
-    from tests.test_e2e_max_teachers import seed_max_teacher
-
     h = both
     await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
     event_id = await seed_event(h.sessionmaker, capacity=5, starts_at=SOON, title="Семинар")
@@ -362,10 +355,7 @@ async def test_a_restart_between_reply_and_the_answer_loses_nothing(
     """MAX only: the admin presses «Ответить», the bot restarts, the next message is still
     the answer (the step is in the database)."""
     fake = max_server
-    settings = make_settings(
-        db_path, bot_token=None, max_bot_token=fake.token, max_api_url=fake.url,
-        max_admin_ids=str(ADMIN_MAX.user_id),
-    )  # fmt: skip
+    settings = max_settings(db_path, fake, ADMIN_MAX)
     services = Services(settings, sessionmaker, faq_service)
     runtime = new_runtime(services)
     await runtime.start()

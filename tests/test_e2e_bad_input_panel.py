@@ -12,17 +12,17 @@ from bot.core.config import Settings
 from storage.db import SessionMaker
 from storage.models import Broadcast, Ticket, TicketMessage, TicketStatus
 from tests.conftest import PARENT
-from tests.test_e2e_events_admin import seed_event
-from tests.test_web_panel import (
+from tests.helpers.events import seed_event
+from tests.helpers.panel import (
     Client,
     RecordingMessenger,
     sign_in,
     ticket,
 )
-from tests.test_web_panel import client as client  # a fixture
-from tests.test_web_panel import clock as clock  # a fixture
-from tests.test_web_panel import messenger as messenger  # a fixture
-from tests.test_web_panel import panel_settings as panel_settings  # a fixture
+from tests.helpers.panel import client as client  # a fixture
+from tests.helpers.panel import clock as clock  # a fixture
+from tests.helpers.panel import messenger as messenger  # a fixture
+from tests.helpers.panel import panel_settings as panel_settings  # a fixture
 
 HUGE = "9" * 25
 SUPERSCRIPT = "²"

@@ -13,17 +13,17 @@ from bot.texts import max as max_texts
 from storage.models import Event, Ticket
 from tests.conftest import PARENT, BotHarness
 from tests.fakes.max_api import FakeMaxServer
-from tests.test_e2e_events_admin import seed_event
+from tests.helpers.events import seed_event
+from tests.helpers.max_bot import start
+from tests.helpers.max_both import SOON, TEACHER_MAX, seed_max_teacher
 from tests.test_e2e_max_events_list import labels
-from tests.test_e2e_max_private import max_server as max_server  # a fixture
 from tests.test_e2e_max_staff_card import ADMIN as CARD_ADMIN
 from tests.test_e2e_max_staff_card import MOTHER as ASKER
 from tests.test_e2e_max_staff_card import max_only as max_only  # a fixture
 from tests.test_e2e_max_staff_card import ticket_card
 from tests.test_e2e_max_staff_event_form import Max
 from tests.test_e2e_max_staff_event_form import bot as bot  # a fixture
-from tests.test_e2e_max_staff_events import ADMIN_MAX, start
-from tests.test_e2e_max_teachers import SOON, TEACHER_MAX, seed_max_teacher
+from tests.test_e2e_max_staff_events import ADMIN_MAX
 
 # written out, not imported: the test says which words people type
 WORDS = (

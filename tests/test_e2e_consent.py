@@ -18,11 +18,8 @@ from storage.db import SessionMaker
 from storage.models import Consent, Event, FaqQuery, Registration, TeacherProfile
 from storage.repositories import Repositories
 from tests.conftest import TEACHER, BotHarness
+from tests.helpers.max_both import TEACHER_MAX, Both, press_and_wait, seed_max_teacher
 from tests.test_e2e_events import seed_teacher
-from tests.test_e2e_max_private import Both
-from tests.test_e2e_max_private import both as both  # a fixture
-from tests.test_e2e_max_private import max_server as max_server  # a fixture
-from tests.test_e2e_max_teachers import TEACHER_MAX, press_and_wait, seed_max_teacher
 
 TYPED_NAME = "Белоусова Ангелина Тимуровна"
 TYPED_PHONE = "+7 913 777-66-55"

@@ -15,7 +15,7 @@ from storage.models import User
 from storage.repositories import Repositories
 from tests.conftest import TEACHER, BotHarness
 from tests.fakes.telegram_api import SentMessage
-from tests.test_e2e_events_admin import seed_event
+from tests.helpers.events import seed_event
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 START = datetime(2026, 12, 8, 12, 0, tzinfo=UTC)

@@ -11,7 +11,7 @@ from bot import texts
 from bot.core.clock import FrozenClock
 from tests.conftest import TEACHER, BotHarness
 from tests.fakes.telegram_api import SentMessage
-from tests.test_e2e_events_admin import seed_event, seed_teacher
+from tests.helpers.events import seed_event, seed_teacher
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 

@@ -33,10 +33,8 @@ from tests.fakes.max_media import PNG
 from tests.fakes.max_media import user_sends as max_user_sends
 from tests.fakes.max_model import MaxUser
 from tests.fakes.telegram_api import FakeUser
+from tests.helpers.max_both import MOTHER, Both, as_parent
 from tests.test_e2e_consent import seed_event, stored_bytes
-from tests.test_e2e_max_private import MOTHER, Both, as_parent
-from tests.test_e2e_max_private import both as both  # a fixture
-from tests.test_e2e_max_private import max_server as max_server  # a fixture
 from tests.test_e2e_ticket_questions import photo
 
 EVELINA = FakeUser(id=2010, first_name="Эвелина", last_name="Громова", username="evelina_g")

@@ -24,13 +24,13 @@ from bot.services.faq.edits import EntryEdit
 from storage.db import SessionMaker
 from storage.models import Ticket, User
 from storage.repositories import Repositories
-from tests.conftest import ADMIN, STAFF_CHAT, make_settings, start_bot, stop_bot
+from tests.conftest import ADMIN, STAFF_CHAT, running_both
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import TEXT_LIMIT, MaxUser
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.test_e2e_events_admin import seed_event
-from tests.test_e2e_max_private import MOTHER, UNKNOWN, Both, as_parent, new_runtime
-from tests.test_e2e_max_teachers import seed_max_teacher
+from tests.helpers.events import seed_event
+from tests.helpers.max_bot import max_settings
+from tests.helpers.max_both import MOTHER, UNKNOWN, Both, as_parent, new_runtime, seed_max_teacher
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 START = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)  # 15:00 in Moscow
@@ -39,12 +39,6 @@ OTHER = MaxUser(50_000_000_322, "Ирина", "Волкова")
 MAX_ADMIN = MaxUser(50_000_000_001, "Анна", "Методист")
 SECOND_ADMIN = MaxUser(50_000_000_002, "Олег", "Завуч")
 LONG_ENTRY = "certificate.what"
-
-
-@pytest.fixture
-async def max_server() -> AsyncIterator[FakeMaxServer]:
-    async with FakeMaxServer() as fake:
-        yield fake
 
 
 @pytest.fixture
@@ -62,18 +56,10 @@ async def both(
     clock: FrozenClock,
 ) -> AsyncIterator[Both]:
     """Telegram and MAX in one process, the background jobs on a clock the test moves."""
-    settings = make_settings(
-        db_path, max_bot_token=max_server.token, max_api_url=max_server.url,
-        reminder_every_seconds=1,
-    )  # fmt: skip
-    services = Services(settings, sessionmaker, faq_service, clock)
-    bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service, services=services)
-    runtime = new_runtime(services)
-    await runtime.start()
-    h = Both(server, max_server, settings, sessionmaker, services, dp, bot, task, runtime)
-    yield h
-    await h.runtime.stop()
-    await stop_bot(h.dp, h.task)
+    async with running_both(
+        server, max_server, db_path, sessionmaker, faq_service, clock, reminder_every_seconds=1
+    ) as h:
+        yield h
 
 
 async def registered(sm: SessionMaker, *teachers: MaxUser) -> list[int]:
@@ -205,15 +191,8 @@ async def long_kb(
     sessionmaker: SessionMaker,
     long_faq: FaqService,
 ) -> AsyncIterator[Both]:
-    settings = make_settings(db_path, max_bot_token=max_server.token, max_api_url=max_server.url)
-    services = Services(settings, sessionmaker, long_faq)
-    bot, dp, task = await start_bot(server, settings, sessionmaker, long_faq, services=services)
-    runtime = new_runtime(services)
-    await runtime.start()
-    h = Both(server, max_server, settings, sessionmaker, services, dp, bot, task, runtime)
-    yield h
-    await h.runtime.stop()
-    await stop_bot(h.dp, h.task)
+    async with running_both(server, max_server, db_path, sessionmaker, long_faq) as h:
+        yield h
 
 
 async def test_an_faq_answer_longer_than_max_takes_comes_whole_asked_or_browsed(
@@ -283,10 +262,7 @@ async def max_only(
     max_server: FakeMaxServer, db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
 ) -> AsyncIterator[FakeMaxServer]:
     """No BOT_TOKEN: tickets go to the two MAX admins privately."""
-    settings = make_settings(
-        db_path, bot_token=None, max_bot_token=max_server.token, max_api_url=max_server.url,
-        max_admin_ids=f"{MAX_ADMIN.user_id},{SECOND_ADMIN.user_id}", staff_relay_seconds=1,
-    )  # fmt: skip
+    settings = max_settings(db_path, max_server, MAX_ADMIN, SECOND_ADMIN, staff_relay_seconds=1)
     runtime = new_runtime(Services(settings, sessionmaker, faq_service))
     await runtime.start()
     try:

@@ -12,7 +12,7 @@ from bot.core.clock import FrozenClock
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, TEACHER, BotHarness
 from tests.fakes.telegram_api import FakeUser, SentMessage
-from tests.test_e2e_events_admin import seed_event, seed_teacher
+from tests.helpers.events import seed_event, seed_teacher
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 TELEGRAM_LIMIT = 4096

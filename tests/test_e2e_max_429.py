@@ -21,8 +21,7 @@ from bot.services.faq import FaqService
 from storage.db import SessionMaker
 from tests.conftest import make_settings
 from tests.fakes.max_api import FakeMaxServer
-from tests.test_e2e_max_private import KNOWN, MOTHER, new_runtime
-from tests.test_e2e_max_private import max_server as max_server  # a fixture
+from tests.helpers.max_both import KNOWN, MOTHER, new_runtime
 from tests.test_e2e_max_staff_event_form import Max
 from tests.test_max_messenger import given_up
 

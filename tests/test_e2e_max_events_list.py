@@ -15,11 +15,8 @@ from bot.texts import events as t
 from storage.models import Consent, Registration, RegistrationStatus, TeacherProfile
 from storage.repositories import Repositories
 from tests.fakes.max_model import Message
-from tests.test_e2e_events_admin import seed_event
-from tests.test_e2e_max_private import Both
-from tests.test_e2e_max_private import both as both  # a fixture
-from tests.test_e2e_max_private import max_server as max_server  # a fixture
-from tests.test_e2e_max_teachers import TEACHER_MAX, press_and_wait, seed_max_teacher
+from tests.helpers.events import seed_event
+from tests.helpers.max_both import TEACHER_MAX, Both, press_and_wait, seed_max_teacher
 
 BASE = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
 

@@ -25,11 +25,18 @@ from tests.conftest import PARENT, STAFF_CHAT, make_settings
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.test_e2e_events_admin import seed_event
-from tests.test_e2e_max_private import MOTHER, UNKNOWN, Both, as_parent, new_runtime
-from tests.test_e2e_max_private import both as both  # a fixture
-from tests.test_e2e_max_private import max_server as max_server  # a fixture
-from tests.test_e2e_max_teachers import SOON, TEACHER_MAX, press_and_wait
+from tests.helpers.events import seed_event
+from tests.helpers.max_bot import max_settings
+from tests.helpers.max_both import (
+    MOTHER,
+    SOON,
+    TEACHER_MAX,
+    UNKNOWN,
+    Both,
+    as_parent,
+    new_runtime,
+    press_and_wait,
+)
 
 ADMIN_MAX = MaxUser(50_000_000_001, "Анна", "Методист")
 
@@ -89,10 +96,7 @@ async def max_only(
     max_server: FakeMaxServer, db_path: Any, sessionmaker: SessionMaker, faq_service: FaqService
 ) -> AsyncIterator[tuple[FakeMaxServer, Services]]:
     """No BOT_TOKEN: MAX_ADMIN_IDS admins are МОЦ staff and get tickets privately."""
-    settings = make_settings(
-        db_path, bot_token=None, max_bot_token=max_server.token, max_api_url=max_server.url,
-        max_admin_ids=str(ADMIN_MAX.user_id),
-    )  # fmt: skip
+    settings = max_settings(db_path, max_server, ADMIN_MAX)
     yield max_server, Services(settings, sessionmaker, faq_service)
 
 

@@ -18,7 +18,6 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from aiohttp import ClientSession
 from sqlalchemy import func, select
 
@@ -29,8 +28,8 @@ from tests.conftest import TOKEN, process_env
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.test_e2e_events_admin import seed_event
-from tests.test_e2e_max_teachers import seed_max_teacher
+from tests.helpers.events import seed_event
+from tests.helpers.max_both import seed_max_teacher
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = MaxUser(50_000_000_001, "Анна", "Петрова")
@@ -39,12 +38,6 @@ FATHER = MaxUser(50_000_000_777, "Иван", "Смирнов")
 GROUPS = (-68_000_000_000_101, -68_000_000_000_102)
 UNBOUND = -68_000_000_000_103
 SECRET = "max-secret_12345"
-
-
-@pytest.fixture
-async def max_server() -> AsyncIterator[FakeMaxServer]:
-    async with FakeMaxServer() as fake:
-        yield fake
 
 
 def free_port() -> int:

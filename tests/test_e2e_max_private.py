@@ -5,102 +5,20 @@ the fake MAX server and the fake Telegram server, both real HTTP, in one process
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
-import pytest
-from aiogram import Bot, Dispatcher
 from sqlalchemy import select
 
 from bot import texts
 from bot.app.factory import Services
-from bot.app.max_runtime import MaxRuntime
-from bot.core.config import Settings
 from bot.services.faq import FaqService
 from storage.db import SessionMaker
 from storage.models import Ticket, User
-from tests.conftest import ADMIN, STAFF_CHAT, make_settings, start_bot, stop_bot
+from tests.conftest import ADMIN, STAFF_CHAT
 from tests.fakes.max_api import FakeMaxServer
-from tests.fakes.max_model import MaxUser, Message
-from tests.fakes.telegram_api import FakeTelegramServer
-
-MOTHER = MaxUser(50_000_000_123, "Ольга", "Петрова")
-KNOWN = "как активировать сертификат"
-UNKNOWN = "можно ли привести на занятие собаку-поводыря"
-
-
-@dataclass
-class Both:
-    """The Telegram bot and the MAX runtime of one process, on one database."""
-
-    tg: FakeTelegramServer
-    max: FakeMaxServer
-    settings: Settings
-    sessionmaker: SessionMaker
-    services: Services
-    dp: Dispatcher
-    bot: Bot
-    task: asyncio.Task[None]
-    runtime: MaxRuntime
-
-    async def say(self, user: MaxUser, text: str, count: int = 1) -> Message:
-        before = len(self.max.sent_to(user))
-        self.max.user_writes(user, text)
-        return (await self.max.wait_sent(user, before + count))[before]
-
-    async def start(self, user: MaxUser, payload: str | None = None) -> Message:
-        before = len(self.max.sent_to(user))
-        self.max.bot_started(user, payload)
-        return (await self.max.wait_sent(user, before + 1))[before]
-
-    async def press(self, user: MaxUser, message: Message, label: str) -> str:
-        return self.max.press(user, message, label)
-
-    async def restart_max(self) -> None:
-        await self.runtime.stop()
-        self.runtime = new_runtime(self.services)
-        await self.runtime.start()
-
-
-def new_runtime(services: Services) -> MaxRuntime:
-    return MaxRuntime(
-        services.settings, services.sessionmaker, services.faq, services.querylog,
-        services.clock, services.switchboard, poll_seconds=1,
-    )  # fmt: skip
-
-
-@pytest.fixture
-async def max_server() -> AsyncIterator[FakeMaxServer]:
-    async with FakeMaxServer() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def both(
-    server: FakeTelegramServer,
-    max_server: FakeMaxServer,
-    db_path: Any,
-    sessionmaker: SessionMaker,
-    faq_service: FaqService,
-) -> AsyncIterator[Both]:
-    settings = make_settings(db_path, max_bot_token=max_server.token, max_api_url=max_server.url)
-    services = Services(settings, sessionmaker, faq_service)
-    bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service, services=services)
-    runtime = new_runtime(services)
-    await runtime.start()
-    h = Both(server, max_server, settings, sessionmaker, services, dp, bot, task, runtime)
-    yield h
-    await h.runtime.stop()
-    await stop_bot(h.dp, h.task)
-
-
-async def as_parent(h: Both, user: MaxUser = MOTHER) -> None:
-    welcome = await h.start(user)
-    assert "Кто вы?" in welcome.plain
-    await h.press(user, welcome, texts.ROLE_TITLES["parent"])
-    saved = (await h.max.wait_sent(user, 2))[-1]
-    assert "Родитель" in saved.plain
+from tests.fakes.max_model import MaxUser
+from tests.helpers.max_bot import max_settings
+from tests.helpers.max_both import KNOWN, MOTHER, UNKNOWN, Both, as_parent, new_runtime
 
 
 async def test_a_parent_in_max_gets_the_kb_answer_and_browses(both: Both) -> None:
@@ -230,10 +148,7 @@ async def test_max_only_tickets_go_to_max_admins_who_answer_in_max(
 ) -> None:
     """No BOT_TOKEN: the MAX_ADMIN_IDS admins get the ticket privately and answer it there."""
     admin = MaxUser(50_000_000_001, "Анна", "Методист")
-    settings = make_settings(
-        db_path, bot_token=None, max_bot_token=max_server.token, max_api_url=max_server.url,
-        max_admin_ids=str(admin.user_id),
-    )  # fmt: skip
+    settings = max_settings(db_path, max_server, admin)
     services = Services(settings, sessionmaker, faq_service)
     runtime = new_runtime(services)
     await runtime.start()
@@ -266,7 +181,7 @@ async def test_max_only_tickets_go_to_max_admins_who_answer_in_max(
 
 
 async def test_a_deep_link_to_an_event_names_it(both: Both) -> None:
-    from tests.test_e2e_events_admin import seed_event
+    from tests.helpers.events import seed_event
 
     event_id = await seed_event(both.sessionmaker, title="Семинар <для> наставников")
     first = await both.start(MOTHER, f"event_{event_id}")

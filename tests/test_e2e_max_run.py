@@ -7,11 +7,9 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from aiohttp import ClientSession
 
 from bot.app.factory import Services
@@ -26,12 +24,6 @@ from tests.fakes.max_model import MaxUser
 ROOT = Path(__file__).resolve().parent.parent
 FATHER = MaxUser(50_000_000_777, "Иван", "Смирнов")
 SECRET = "max-secret_12345"
-
-
-@pytest.fixture
-async def max_server() -> AsyncIterator[FakeMaxServer]:
-    async with FakeMaxServer() as fake:
-        yield fake
 
 
 async def _start(tmp_path: Path, **env: str) -> asyncio.subprocess.Process:

@@ -12,17 +12,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from bot.app.factory import Services
 from bot.core.ids import BASE
 from bot.services.faq import FaqService
 from storage.db import SessionMaker
 from storage.models import Chat
 from storage.repositories.chats import audiences_of
-from tests.conftest import make_settings, start_bot, stop_bot
+from tests.conftest import running_both
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.test_e2e_max_private import KNOWN, MOTHER, Both, max_server, new_runtime  # noqa: F401
+from tests.helpers.max_both import KNOWN, MOTHER, Both
 
 GROUP = -70_000_555_001
 METHODIST = MaxUser(50_000_000_777, "Ирина", "Методист")
@@ -31,26 +30,17 @@ METHODIST = MaxUser(50_000_000_777, "Ирина", "Методист")
 @pytest.fixture
 async def staffed(
     server: FakeTelegramServer,
-    max_server: FakeMaxServer,  # noqa: F811
+    max_server: FakeMaxServer,
     db_path: Any,
     sessionmaker: SessionMaker,
     faq_service: FaqService,
 ) -> AsyncIterator[Both]:
     """Telegram and MAX in one process, with a МОЦ methodist among MAX_ADMIN_IDS."""
-    settings = make_settings(
-        db_path,
-        max_bot_token=max_server.token,
-        max_api_url=max_server.url,
+    async with running_both(
+        server, max_server, db_path, sessionmaker, faq_service,
         max_admin_ids=str(METHODIST.user_id),
-    )
-    services = Services(settings, sessionmaker, faq_service)
-    bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service, services=services)
-    runtime = new_runtime(services)
-    await runtime.start()
-    h = Both(server, max_server, settings, sessionmaker, services, dp, bot, task, runtime)
-    yield h
-    await h.runtime.stop()
-    await stop_bot(h.dp, h.task)
+    ) as h:  # fmt: skip
+        yield h
 
 
 async def _group_row(h: Both) -> Chat | None:

@@ -16,11 +16,9 @@ from tests.conftest import ADMIN, STAFF_CHAT
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_media import PNG, user_sends
 from tests.fakes.max_model import Message
+from tests.helpers.max_both import KNOWN, MOTHER, UNKNOWN, Both, as_parent, new_runtime
 from tests.test_e2e_max_loose_ends import ADMIN_MAX, ticket_to_max_admin
 from tests.test_e2e_max_loose_ends import max_only as max_only  # a fixture
-from tests.test_e2e_max_private import KNOWN, MOTHER, UNKNOWN, Both, as_parent, new_runtime
-from tests.test_e2e_max_private import both as both  # a fixture
-from tests.test_e2e_max_private import max_server as max_server  # a fixture
 
 
 async def picture(h: Both, data: bytes = PNG, caption: str = "", **kw: str) -> Message:

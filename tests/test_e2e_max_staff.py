@@ -15,15 +15,14 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot import texts
 from bot.app.factory import Services
-from bot.app.max_runtime import MaxRuntime
 from bot.core.clock import SystemClock
 from bot.services.faq import FaqService
 from bot.texts import staff as t
 from handlers.web import add_panel
 from storage.db import SessionMaker
-from tests.conftest import make_settings
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
+from tests.helpers.max_bot import max_only_bot, say, start
 
 OWNER = MaxUser(60_000_000_001, "Ирина", "Завуч")
 NEWCOMER = MaxUser(60_000_000_002, "Олег", "Педагогов")
@@ -36,31 +35,8 @@ INVITE = re.compile(r"https://max\.ru/moc_test_bot\?start=(staff_[A-Za-z0-9_-]+)
 async def max_bot(
     db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
 ) -> AsyncIterator[tuple[FakeMaxServer, Services]]:
-    async with FakeMaxServer() as fake:
-        settings = make_settings(
-            db_path, bot_token=None, admin_ids="", staff_chat_id=None,
-            max_bot_token=fake.token, max_api_url=fake.url, max_admin_ids=str(OWNER.user_id),
-        )  # fmt: skip
-        services = Services(settings, sessionmaker, faq_service)
-        runtime = MaxRuntime(
-            settings, sessionmaker, services.faq, services.querylog, SystemClock(),
-            services.switchboard, poll_seconds=1, roster=services.roster,
-        )  # fmt: skip
-        await runtime.start()
-        yield fake, services
-        await runtime.stop()
-
-
-async def say(fake: FakeMaxServer, user: MaxUser, text: str) -> Message:
-    before = len(fake.sent_to(user))
-    fake.user_writes(user, text)
-    return (await fake.wait_sent(user, before + 1))[before]
-
-
-async def started(fake: FakeMaxServer, user: MaxUser, payload: str) -> Message:
-    before = len(fake.sent_to(user))
-    fake.bot_started(user, payload)
-    return (await fake.wait_sent(user, before + 1))[before]
+    async with max_only_bot(db_path, sessionmaker, faq_service, OWNER) as bot:
+        yield bot
 
 
 async def signs_in(services: Services, message: Message) -> bool:
@@ -80,19 +56,19 @@ async def test_max_owner_invites_and_the_newcomer_signs_in(
     max_bot: tuple[FakeMaxServer, Services],
 ) -> None:
     fake, services = max_bot
-    assert await signs_in(services, await say(fake, OWNER, "/web"))
-    assert (await say(fake, NEWCOMER, "/web")).plain == texts.ADMIN_ONLY
+    assert await signs_in(services, (await say(fake, OWNER, "/web"))[0])
+    assert (await say(fake, NEWCOMER, "/web"))[0].plain == texts.ADMIN_ONLY
 
-    sent = await say(fake, OWNER, "/invite")
+    (sent,) = await say(fake, OWNER, "/invite")
     found = INVITE.search(sent.plain)
     assert found is not None, sent.plain
-    joined = await started(fake, NEWCOMER, found.group(1))
+    joined = await start(fake, NEWCOMER, found.group(1))
     assert joined.plain == t.INVITE_OUTCOMES["joined"]
-    assert await signs_in(services, await say(fake, NEWCOMER, "/web"))
-    assert (await say(fake, NEWCOMER, "/invite")).plain == t.INVITE_OWNERS_ONLY
+    assert await signs_in(services, (await say(fake, NEWCOMER, "/web"))[0])
+    assert (await say(fake, NEWCOMER, "/invite"))[0].plain == t.INVITE_OWNERS_ONLY
 
-    used = await say(fake, STRANGER, f"/start {found.group(1)}")
+    (used,) = await say(fake, STRANGER, f"/start {found.group(1)}")
     assert used.plain == t.INVITE_OUTCOMES["used"]
-    forged = await started(fake, STRANGER, found.group(1)[:-3] + "xyz")
+    forged = await start(fake, STRANGER, found.group(1)[:-3] + "xyz")
     assert forged.plain == t.INVITE_OUTCOMES["forged"]
-    assert (await say(fake, STRANGER, "/web")).plain == texts.ADMIN_ONLY
+    assert (await say(fake, STRANGER, "/web"))[0].plain == texts.ADMIN_ONLY

@@ -5,7 +5,6 @@ the staff chat's buttons. Every button on that card must do in MAX what it says 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,15 +12,13 @@ import pytest
 from sqlalchemy import select
 
 from bot import texts
-from bot.app.factory import Services
-from bot.app.max_runtime import MaxRuntime
 from bot.services.faq import FaqService
 from bot.texts.faq_learn import BTN_TO_KB
 from storage.db import SessionMaker
 from storage.models import FaqDraft
-from tests.conftest import make_settings
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
+from tests.helpers.max_bot import answer_to, max_only_bot
 
 ADMIN = MaxUser(50_000_000_001, "Анна", "Методист")
 MOTHER = MaxUser(50_000_000_123, "Ольга", "Петрова")
@@ -32,19 +29,8 @@ QUESTION = "можно ли привести на занятие собаку-п
 async def max_only(
     db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
 ) -> AsyncIterator[FakeMaxServer]:
-    async with FakeMaxServer() as fake:
-        settings = make_settings(
-            db_path, bot_token=None, admin_ids="", staff_chat_id=None,
-            max_bot_token=fake.token, max_api_url=fake.url, max_admin_ids=str(ADMIN.user_id),
-        )  # fmt: skip
-        services = Services(settings, sessionmaker, faq_service)
-        runtime = MaxRuntime(
-            settings, sessionmaker, services.faq, services.querylog, services.clock,
-            services.switchboard, poll_seconds=1, roster=services.roster,
-        )  # fmt: skip
-        await runtime.start()
+    async with max_only_bot(db_path, sessionmaker, faq_service, ADMIN) as (fake, _):
         yield fake
-        await runtime.stop()
 
 
 async def ticket_card(fake: FakeMaxServer) -> Message:
@@ -61,15 +47,6 @@ async def ticket_card(fake: FakeMaxServer) -> Message:
     return (await fake.wait_sent(ADMIN, 2, within=20))[-1]
 
 
-async def answered(fake: FakeMaxServer, callback_id: str) -> dict[str, object]:
-    for _ in range(100):
-        for cid, body in fake.answers:
-            if cid == callback_id:
-                return body
-        await asyncio.sleep(0.05)
-    raise AssertionError("the press was never answered")
-
-
 async def test_every_button_of_a_ticket_card_in_max_leads_somewhere(
     max_only: FakeMaxServer, sessionmaker: SessionMaker
 ) -> None:
@@ -82,13 +59,13 @@ async def test_every_button_of_a_ticket_card_in_max_leads_somewhere(
         if label in (texts.BTN_REPLY, texts.BTN_CLOSE):
             continue  # served (tests/test_e2e_max_private.py)
         pressed = fake.press(ADMIN, card, label)
-        body = await answered(fake, pressed)
+        body = await answer_to(fake, pressed)
         assert texts.ADMIN_ONLY not in str(body), f"{label}: a staff member is told «not staff»"
         assert texts.STALE_BUTTON not in str(body), f"{label}: a fresh button called stale"
 
     # «В черновики FAQ» before an answer: asked to answer first, as in Telegram
     if texts.BTN_DRAFT in labels:
-        body = await answered(fake, fake.press(ADMIN, card, texts.BTN_DRAFT))
+        body = await answer_to(fake, fake.press(ADMIN, card, texts.BTN_DRAFT))
         assert texts.STAFF_DRAFT_NO_ANSWER in str(body)
         before = len(fake.sent_to(ADMIN))
         fake.press(ADMIN, card, texts.BTN_REPLY)
@@ -115,7 +92,7 @@ async def test_to_kb_in_max_offers_entries_and_refuses_others(max_only: FakeMaxS
     assert QUESTION in picker.plain and "веб-панель" in picker.plain
     assert all(b["payload"].startswith("kb:a:t:") for row in picker.buttons() for b in row)
     payload = card.button(BTN_TO_KB)["payload"]
-    forged = await answered(fake, fake.press_payload(MOTHER, card, payload))
+    forged = await answer_to(fake, fake.press_payload(MOTHER, card, payload))
     assert texts.ADMIN_ONLY in str(forged)
 
 
@@ -125,31 +102,17 @@ async def test_a_second_max_admin_sees_the_answer_and_the_close_of_a_colleague(
     """Each MAX admin gets the ticket privately: one answered and the other, not knowing,
     answered the parent a second time. Now the others are told who answered what."""
     second = MaxUser(50_000_000_002, "Олег", "Завучев")
-    async with FakeMaxServer() as fake:
-        settings = make_settings(
-            db_path, bot_token=None, admin_ids="", staff_chat_id=None,
-            max_bot_token=fake.token, max_api_url=fake.url,
-            max_admin_ids=f"{ADMIN.user_id},{second.user_id}",
-        )  # fmt: skip
-        services = Services(settings, sessionmaker, faq_service)
-        runtime = MaxRuntime(
-            settings, sessionmaker, services.faq, services.querylog, services.clock,
-            services.switchboard, poll_seconds=1, roster=services.roster,
-        )  # fmt: skip
-        await runtime.start()
-        try:
-            fake.bot_started(second)
-            await fake.wait_sent(second, 1)
-            card = await ticket_card(fake)
-            await fake.wait_sent(second, 2, within=20)
-            fake.press(ADMIN, card, texts.BTN_REPLY)
-            await fake.wait_sent(ADMIN, 3)
-            fake.user_writes(ADMIN, "Да, с собакой-поводырём можно.")
-            note = (await fake.wait_sent(second, 3))[-1]
-            assert "№1" in note.plain and "Анна Методист" in note.plain
-            assert "поводырём" in note.plain
-            fake.press(ADMIN, card, texts.BTN_CLOSE)
-            closed = (await fake.wait_sent(second, 4))[-1]
-            assert "№1 закрыто" in closed.plain and "Анна Методист" in closed.plain
-        finally:
-            await runtime.stop()
+    async with max_only_bot(db_path, sessionmaker, faq_service, ADMIN, second) as (fake, _):
+        fake.bot_started(second)
+        await fake.wait_sent(second, 1)
+        card = await ticket_card(fake)
+        await fake.wait_sent(second, 2, within=20)
+        fake.press(ADMIN, card, texts.BTN_REPLY)
+        await fake.wait_sent(ADMIN, 3)
+        fake.user_writes(ADMIN, "Да, с собакой-поводырём можно.")
+        note = (await fake.wait_sent(second, 3))[-1]
+        assert "№1" in note.plain and "Анна Методист" in note.plain
+        assert "поводырём" in note.plain
+        fake.press(ADMIN, card, texts.BTN_CLOSE)
+        closed = (await fake.wait_sent(second, 4))[-1]
+        assert "№1 закрыто" in closed.plain and "Анна Методист" in closed.plain

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,8 +16,6 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot import texts
-from bot.app.factory import Services
-from bot.app.max_runtime import MaxRuntime
 from bot.core.config import Settings
 from bot.services.faq import FaqService
 from bot.services.faq.consult import entry_view
@@ -40,9 +37,9 @@ from storage.models import (
     TicketStatus,
 )
 from storage.repositories import Repositories
-from tests.conftest import make_settings
 from tests.fakes.max_api import FakeMaxServer
-from tests.fakes.max_model import MaxUser, Message
+from tests.fakes.max_model import MaxUser
+from tests.helpers.max_bot import answer_to, max_only_bot, say
 
 ADMIN = MaxUser(52_000_000_001, "Анна", "Методист")
 MOTHER = MaxUser(52_000_000_123, "Ольга", "Петрова")
@@ -52,48 +49,12 @@ SECOND = MaxUser(52_000_000_124, "Инна", "Сидорова")
 DESK = ("/tickets", "/faq_stats", "/report", "/staff", "/broadcasts")
 
 
-@asynccontextmanager
-async def max_only(
-    db_path: Path, sessionmaker: SessionMaker, faq: FaqService
-) -> AsyncIterator[FakeMaxServer]:
-    async with FakeMaxServer() as server:
-        settings = make_settings(
-            db_path, bot_token=None, admin_ids="", staff_chat_id=None,
-            max_bot_token=server.token, max_api_url=server.url, max_admin_ids=str(ADMIN.user_id),
-        )  # fmt: skip
-        services = Services(settings, sessionmaker, faq)
-        runtime = MaxRuntime(
-            settings, sessionmaker, services.faq, services.querylog, services.clock,
-            services.switchboard, poll_seconds=1, roster=services.roster,
-        )  # fmt: skip
-        await runtime.start()
-        try:
-            yield server
-        finally:
-            await runtime.stop()
-
-
 @pytest.fixture
 async def fake(
     db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
 ) -> AsyncIterator[FakeMaxServer]:
-    async with max_only(db_path, sessionmaker, faq_service) as server:
+    async with max_only_bot(db_path, sessionmaker, faq_service, ADMIN) as (server, _):
         yield server
-
-
-async def say(fake: FakeMaxServer, user: MaxUser, text: str, replies: int = 1) -> list[Message]:
-    before = len(fake.sent_to(user))
-    fake.user_writes(user, text)
-    return (await fake.wait_sent(user, before + replies, within=20))[before:]
-
-
-async def answered(fake: FakeMaxServer, callback_id: str) -> str:
-    for _ in range(100):
-        for cid, body in fake.answers:
-            if cid == callback_id:
-                return str(body)
-        await asyncio.sleep(0.05)
-    raise AssertionError("the press was never answered")
 
 
 async def a_ticket(fake: FakeMaxServer) -> None:
@@ -176,7 +137,9 @@ async def test_max_staff_get_tickets_stats_report_staff_and_broadcasts(
     assert done.plain.startswith(f"❌ Рассылка №{bid} отменена (Анна Методист)")
     async with sessionmaker() as session:
         assert (await session.get(Broadcast, bid)).state == BroadcastState.CANCELLED  # type: ignore[union-attr]
-    again = await answered(fake, fake.press(ADMIN, listing, bt.BTN_CANCEL_ONE.format(id=bid)))
+    again = str(
+        await answer_to(fake, fake.press(ADMIN, listing, bt.BTN_CANCEL_ONE.format(id=bid)))
+    )
     assert f"Рассылка №{bid} уже отменена" in again
 
 
@@ -186,7 +149,7 @@ async def test_max_staff_attach_an_unanswered_question_to_an_entry_in_two_taps(
     """«➕ 1» under /faq_stats, then an entry: the next parent who asks so gets its answer;
     «↩️ Отменить» takes it back. A fresh FaqService: what staff add changes the live base."""
     faq = FaqService(None, settings.placeholders())
-    async with max_only(db_path, sessionmaker, faq) as fake:
+    async with max_only_bot(db_path, sessionmaker, faq, ADMIN) as (fake, _):
         fake.bot_started(ADMIN)
         await fake.wait_sent(ADMIN, 1)
         fake.bot_started(MOTHER)
@@ -241,7 +204,7 @@ async def test_max_desk_commands_and_a_forged_cancel_refuse_non_staff(
     bid = await a_scheduled_broadcast(sessionmaker)
     (listing,) = await say(fake, ADMIN, "/broadcasts")
     payload = listing.button(bt.BTN_CANCEL_ONE.format(id=bid))["payload"]
-    forged = await answered(fake, fake.press_payload(MOTHER, listing, payload))
+    forged = str(await answer_to(fake, fake.press_payload(MOTHER, listing, payload)))
     assert texts.ADMIN_ONLY in forged
     async with sessionmaker() as session:
         assert (await session.get(Broadcast, bid)).state == BroadcastState.SCHEDULED  # type: ignore[union-attr]

@@ -26,15 +26,13 @@ from bot.texts import events_admin as t
 from storage.db import SessionMaker
 from storage.models import Event, Registration, RegistrationStatus
 from storage.repositories import Repositories
-from tests.conftest import make_settings
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
-from tests.test_e2e_events_admin import seed_event
+from tests.helpers.events import seed_event
+from tests.helpers.max_bot import answered, max_settings, start
+from tests.helpers.max_both import TEACHER_MAX, new_runtime, seed_max_teacher
 from tests.test_e2e_max_events_list import labels
-from tests.test_e2e_max_private import max_server as max_server  # a fixture
-from tests.test_e2e_max_private import new_runtime
-from tests.test_e2e_max_staff_events import ADMIN_MAX, answered, start
-from tests.test_e2e_max_teachers import TEACHER_MAX, seed_max_teacher
+from tests.test_e2e_max_staff_events import ADMIN_MAX
 
 TITLE = "Семинар <ФГОС> & практика"
 
@@ -74,10 +72,7 @@ class Max:
 async def bot(
     max_server: FakeMaxServer, db_path: Any, sessionmaker: SessionMaker, faq_service: FaqService
 ) -> AsyncIterator[Max]:
-    settings = make_settings(
-        db_path, bot_token=None, max_bot_token=max_server.token, max_api_url=max_server.url,
-        max_admin_ids=str(ADMIN_MAX.user_id), broadcast_poll_seconds=0.5,
-    )  # fmt: skip
+    settings = max_settings(db_path, max_server, ADMIN_MAX, broadcast_poll_seconds=0.5)
     services = Services(settings, sessionmaker, faq_service)
     runtime = new_runtime(services)
     await runtime.start()

@@ -26,14 +26,12 @@ from bot.texts import events_admin as ta
 from storage.db import SessionMaker
 from storage.models import Registration, RegistrationStatus
 from storage.repositories import Repositories
-from tests.conftest import make_settings
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
-from tests.test_e2e_events_admin import seed_event
+from tests.helpers.events import seed_event
+from tests.helpers.max_bot import answered, max_settings, start
+from tests.helpers.max_both import TEACHER_MAX, new_runtime, seed_max_teacher
 from tests.test_e2e_max_events_list import edited, labels
-from tests.test_e2e_max_private import max_server as max_server  # a fixture
-from tests.test_e2e_max_private import new_runtime
-from tests.test_e2e_max_teachers import TEACHER_MAX, seed_max_teacher
 
 ADMIN_MAX = MaxUser(50_000_000_001, "Анна", "Методист")
 STARTED = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)  # 90 minutes long
@@ -43,10 +41,7 @@ STARTED = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)  # 90 mi
 async def runtime(
     max_server: FakeMaxServer, db_path: Any, sessionmaker: SessionMaker, faq_service: FaqService
 ) -> AsyncIterator[MaxRuntime]:
-    settings = make_settings(
-        db_path, bot_token=None, max_bot_token=max_server.token, max_api_url=max_server.url,
-        max_admin_ids=str(ADMIN_MAX.user_id),
-    )  # fmt: skip
+    settings = max_settings(db_path, max_server, ADMIN_MAX)
     services = Services(settings, sessionmaker, faq_service)
     runtime = new_runtime(services)
     await runtime.start()
@@ -60,23 +55,6 @@ async def pressed(
     before = len(fake.sent_to(user))
     fake.press(user, message, label)
     return (await fake.wait_sent(user, before + n, within=15))[before:]
-
-
-async def answered(fake: FakeMaxServer, callback_id: str) -> str:
-    """The notification a press was answered with (POST /answers)."""
-    for _ in range(300):
-        for cid, body in fake.answers:
-            if cid == callback_id:
-                return str(body.get("notification") or "")
-        await asyncio.sleep(0.05)
-    raise TimeoutError(callback_id)
-
-
-async def start(fake: FakeMaxServer, user: MaxUser, payload: str, n: int = 1) -> Message:
-    """The card of a deep link (`n`: and the greeting that follows for someone new)."""
-    before = len(fake.sent_to(user))
-    fake.bot_started(user, payload)
-    return (await fake.wait_sent(user, before + n))[before]
 
 
 async def test_staff_list_attendance_then_the_teacher_gets_the_docx(

@@ -5,13 +5,13 @@ MAX server (real HTTP), MAX only."""
 from __future__ import annotations
 
 from bot.texts import events_admin as t
-from tests.test_e2e_events_admin import seed_event
+from tests.helpers.events import seed_event
+from tests.helpers.max_bot import start
+from tests.helpers.max_both import SOON
 from tests.test_e2e_max_events_list import labels
-from tests.test_e2e_max_private import max_server as max_server  # a fixture
 from tests.test_e2e_max_staff_event_form import Max
 from tests.test_e2e_max_staff_event_form import bot as bot  # a fixture
-from tests.test_e2e_max_staff_events import ADMIN_MAX, start
-from tests.test_e2e_max_teachers import SOON
+from tests.test_e2e_max_staff_events import ADMIN_MAX
 
 
 async def test_a_too_long_card_is_explained_without_telegram_in_max(bot: Max) -> None:

@@ -5,44 +5,18 @@ the fake MAX server and the fake Telegram server, both real HTTP, in one process
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from bot.texts import events as t
-from storage.db import SessionMaker
 from storage.models import FsmRecord, Registration, RegistrationStatus, TeacherProfile
 from storage.repositories import Repositories
-from tests.fakes.max_model import MaxUser, Message
+from tests.fakes.max_model import Message
 from tests.fakes.telegram_api import FakeUser
-from tests.test_e2e_events_admin import register, seed_event, seed_teacher
-from tests.test_e2e_max_private import Both
-from tests.test_e2e_max_private import both as both  # a fixture
-from tests.test_e2e_max_private import max_server as max_server  # a fixture
+from tests.helpers.events import register, seed_event, seed_teacher
+from tests.helpers.max_both import SOON, TEACHER_MAX, Both, press_and_wait, seed_max_teacher
 
-TEACHER_MAX = MaxUser(50_000_000_321, "Марина", "Соколова")
 WAITING_TG = FakeUser(id=2007, first_name="Пётр", last_name="Иванов")
-SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
-
-
-async def seed_max_teacher(sm: SessionMaker, user: MaxUser) -> int:
-    async with sm() as session:
-        repo = Repositories(session)
-        uid = await repo.channel_ids.internal("max", "user", user.user_id)
-        await repo.users.touch(uid, user.first_name, user.last_name, None)
-        await repo.users.set_role(uid, "teacher")
-        await repo.profiles.save(
-            uid, full_name="Соколова Марина Ивановна", organisation="МБОУ СОШ № 2",
-            position="Учитель", contact="+7 900 000-00-01", mailing_consent=False,
-        )  # fmt: skip
-        await repo.commit()
-        return uid
-
-
-async def press_and_wait(h: Both, message: Message, label: str, count: int) -> list[Message]:
-    before = len(h.max.sent_to(TEACHER_MAX))
-    await h.press(TEACHER_MAX, message, label)
-    return (await h.max.wait_sent(TEACHER_MAX, before + count, within=15))[before:]
 
 
 async def test_list_card_register_with_ics_then_cancel_promotes_a_telegram_teacher(

@@ -13,17 +13,16 @@ from bot import texts
 from bot.texts import events as t
 from storage.models import Registration, RegistrationStatus, Ticket, User
 from storage.repositories import Repositories
-from tests.test_e2e_events_admin import seed_event
-from tests.test_e2e_max_private import MOTHER, Both
-from tests.test_e2e_max_private import both as both  # a fixture
-from tests.test_e2e_max_private import max_server as max_server  # a fixture
-from tests.test_e2e_max_teachers import (
+from tests.helpers.events import seed_event
+from tests.helpers.max_both import (
+    MOTHER,
     SOON,
     TEACHER_MAX,
-    mailing_after,
+    Both,
     press_and_wait,
     seed_max_teacher,
 )
+from tests.test_e2e_max_teachers import mailing_after
 
 
 async def test_who_took_the_last_seat_is_not_offered_the_waiting_list(both: Both) -> None:

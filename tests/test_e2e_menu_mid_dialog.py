@@ -12,7 +12,7 @@ from bot import texts
 from bot.texts import events as t
 from storage.models import FsmRecord, Ticket
 from tests.conftest import PARENT, TEACHER, BotHarness
-from tests.test_e2e_events_admin import seed_event
+from tests.helpers.events import seed_event
 
 
 async def test_faq_pressed_while_asking_a_specialist_opens_the_faq(harness: BotHarness) -> None:

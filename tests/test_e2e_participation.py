@@ -16,7 +16,7 @@ from bot.texts.events import BTN_PROOF
 from storage.models import RegistrationStatus
 from tests.conftest import ADMIN, TEACHER, BotHarness
 from tests.fakes.telegram_api import FakeUser, SentMessage
-from tests.test_e2e_events_admin import register, registration_status, seed_event, seed_teacher
+from tests.helpers.events import register, registration_status, seed_event, seed_teacher
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 START = datetime(2026, 12, 8, 12, 0, tzinfo=UTC)  # 15:00 in Moscow, 90 minutes

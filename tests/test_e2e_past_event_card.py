@@ -8,11 +8,8 @@ from datetime import UTC, datetime, timedelta
 from bot.texts import events as t
 from tests.conftest import TEACHER, BotHarness
 from tests.fakes.telegram_api import FakeUser
-from tests.test_e2e_events_admin import register, seed_event, seed_teacher
-from tests.test_e2e_max_private import Both
-from tests.test_e2e_max_private import both as both  # a fixture
-from tests.test_e2e_max_private import max_server as max_server  # a fixture
-from tests.test_e2e_max_teachers import TEACHER_MAX, seed_max_teacher
+from tests.helpers.events import register, seed_event, seed_teacher
+from tests.helpers.max_both import TEACHER_MAX, Both, seed_max_teacher
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 OTHER = FakeUser(id=2005, first_name="Инна", last_name="Кузнецова")

@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from storage.models import Ticket, TicketMessage
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, PARENT, TEACHER, BotHarness
+from tests.helpers.events import register, seed_event, seed_teacher
 from tests.test_e2e_chats import GROUP, member_change
-from tests.test_e2e_events_admin import register, seed_event, seed_teacher
 
 
 async def test_tickets_list_shows_the_moc_local_time(harness: BotHarness) -> None:

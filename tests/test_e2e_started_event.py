@@ -10,7 +10,7 @@ from bot import texts
 from bot.texts import events as t
 from storage.models import RegistrationStatus
 from tests.conftest import TEACHER, BotHarness
-from tests.test_e2e_events_admin import register, registration_status, seed_event, seed_teacher
+from tests.helpers.events import register, registration_status, seed_event, seed_teacher
 from tests.test_e2e_participation import alert
 
 

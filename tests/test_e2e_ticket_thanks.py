@@ -11,9 +11,7 @@ from bot.services.tickets.thanks import plain_thanks
 from storage.models import Ticket, TicketMessage
 from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness
 from tests.fakes.telegram_api import SentMessage
-from tests.test_e2e_max_private import MOTHER, UNKNOWN, Both, as_parent
-from tests.test_e2e_max_private import both as both  # a fixture
-from tests.test_e2e_max_private import max_server as max_server  # a fixture
+from tests.helpers.max_both import MOTHER, UNKNOWN, Both, as_parent
 from tests.test_e2e_tickets import ask_specialist
 
 THANKS = ("спасибо", "Спасибо, всё понятно!", "благодарю 🙏")

@@ -10,10 +10,7 @@ from sqlalchemy import func, select
 from bot import texts
 from storage.models import FaqQuery
 from tests.conftest import PARENT, BotHarness
-from tests.test_e2e_max_private import MOTHER, Both, as_parent
-from tests.test_e2e_max_private import both as both  # a fixture
-from tests.test_e2e_max_private import max_server as max_server  # a fixture
-from tests.test_e2e_max_teachers import TEACHER_MAX, seed_max_teacher
+from tests.helpers.max_both import MOTHER, TEACHER_MAX, Both, as_parent, seed_max_teacher
 
 UNKNOWN = ("/foo", "/старт", "/Foo bar", "/faq_drafts")  # the last: Telegram staff only
 

@@ -7,22 +7,13 @@ from __future__ import annotations
 import asyncio
 import socket
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from tests.conftest import TOKEN, process_env
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.telegram_api import FakeTelegramServer
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-async def max_server() -> AsyncIterator[FakeMaxServer]:
-    async with FakeMaxServer() as fake:
-        yield fake
 
 
 async def _worker(db_path: Path, **env: str) -> tuple[int | None, str]:

@@ -9,7 +9,7 @@ over 10 MB and a caption over 1024 characters are refused beside their fields wi
 kept; a form without its CSRF token stores nothing.
 """
 
-# ruff: noqa: F811  (pytest fixtures imported from tests.test_web_panel)
+# ruff: noqa: F811  (pytest fixtures imported from tests.helpers.panel)
 from __future__ import annotations
 
 import asyncio
@@ -39,7 +39,7 @@ from storage.repositories.channel_ids import ChannelIdRepo
 from tests.conftest import BotHarness, make_settings
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.telegram_api import FakeFile
-from tests.test_web_panel import (  # noqa: F401  (fixtures)
+from tests.helpers.panel import (  # noqa: F401  (fixtures)
     Client,
     client,
     client_for,

@@ -5,7 +5,7 @@ The last test is end-to-end: a broadcast composed on the page is delivered by th
 worker to a group on the fake Telegram server exactly once.
 """
 
-# ruff: noqa: F811  (pytest fixtures imported from tests.test_web_panel)
+# ruff: noqa: F811  (pytest fixtures imported from tests.helpers.panel)
 from __future__ import annotations
 
 import asyncio
@@ -25,7 +25,7 @@ from handlers.tg.messenger import TelegramMessenger
 from storage.db import SessionMaker
 from storage.models import Ack, Broadcast, BroadcastState, Chat, ChatAudience, Delivery
 from tests.conftest import ADMIN, BotHarness, make_settings
-from tests.test_web_panel import (  # noqa: F401  (fixtures)
+from tests.helpers.panel import (  # noqa: F401  (fixtures)
     NOW,
     Client,
     client,

@@ -5,7 +5,7 @@ through the CLI's importer (every bad line named, nothing written). Сводка
 non-empty SVG built from the database. Обращения: more than 50 tickets page on.
 """
 
-# ruff: noqa: F811  (pytest fixtures imported from tests.test_web_panel)
+# ruff: noqa: F811  (pytest fixtures imported from tests.helpers.panel)
 from __future__ import annotations
 
 from datetime import timedelta
@@ -33,7 +33,7 @@ from storage.models import (
     User,
 )
 from tests.conftest import PARENT, TEACHER
-from tests.test_web_panel import (  # noqa: F401  (fixtures)
+from tests.helpers.panel import (  # noqa: F401  (fixtures)
     NOW,
     Client,
     client,

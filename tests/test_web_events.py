@@ -27,14 +27,14 @@ from storage.db import SessionMaker
 from storage.models import Broadcast, Delivery, Event, EventStatus, RegistrationStatus
 from tests.conftest import TEACHER, BotHarness, make_settings
 from tests.fakes.telegram_api import FakeUser
-from tests.test_e2e_events_admin import (
+from tests.helpers.events import (
     load_event,
     register,
     registration_status,
     seed_event,
     seed_teacher,
 )
-from tests.test_web_panel import EVIL, RecordingMessenger, client_for, sign_in
+from tests.helpers.panel import EVIL, RecordingMessenger, client_for, sign_in
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)  # 12:00 in Moscow
 START = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)

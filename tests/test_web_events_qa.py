@@ -20,8 +20,8 @@ from bot.services.reports.exports import HEADER
 from storage.db import SessionMaker
 from storage.models import Registration
 from tests.conftest import TEACHER, make_settings
-from tests.test_e2e_events_admin import register, seed_event, seed_teacher
-from tests.test_web_panel import RecordingMessenger, client_for, sign_in
+from tests.helpers.events import register, seed_event, seed_teacher
+from tests.helpers.panel import RecordingMessenger, client_for, sign_in
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 START = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)  # 15:00 in Moscow

@@ -33,7 +33,7 @@ from storage.models import FaqEntryVersion, FaqQuery
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, PARENT, BotHarness, process_env, start_bot, stop_bot
 from tests.fakes.telegram_api import FakeTelegramServer, FakeUser
-from tests.test_web_panel import EVIL, RecordingMessenger
+from tests.helpers.panel import EVIL, RecordingMessenger
 
 Client = TestClient[web.Request, web.Application]
 SECOND = FakeUser(id=2005, first_name="Ольга", last_name="Петрова")

@@ -1,110 +1,37 @@
 """The staff web panel over real HTTP (aiohttp test server): sign-in links, sessions, CSRF,
 escaping, and answering / closing tickets through the same delivery as the staff chat."""
 
+# ruff: noqa: F811  (pytest fixtures imported from tests.helpers.panel)
+
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
-from bot.core.messages import Keyboard, MessageRef
 from bot.services.faq.daily import per_day
 from bot.services.staff.web_sessions import make_token
-from handlers.web import add_panel
 from handlers.web.charts import daily_questions
 from storage.db import SessionMaker
 from storage.models import FaqQuery, Ticket, User
-from storage.repositories import Repositories
 from tests.conftest import ADMIN, PARENT, make_settings
-
-NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
-EVIL = '<script>alert("x")</script>'
-Client = TestClient[web.Request, web.Application]
-
-
-class RecordingMessenger:
-    """Records what the panel sends through the bot (the Messenger port)."""
-
-    channel = "telegram"
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[int, str]] = []
-
-    async def send(self, chat_id: int, text: str, buttons: Keyboard | None = None) -> MessageRef:
-        self.sent.append((chat_id, text))
-        return MessageRef(chat_id, len(self.sent))
-
-
-@pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock(NOW)
-
-
-@pytest.fixture
-def panel_settings(db_path: Path) -> Settings:
-    return make_settings(db_path, web_secret="panel-test-secret")
-
-
-async def client_for(
-    settings: Settings, sessionmaker: SessionMaker, messenger: object, clock: FrozenClock
-) -> Client:
-    app = web.Application()
-    add_panel(app, settings, sessionmaker, messenger, clock)  # type: ignore[arg-type]
-    client = TestClient(TestServer(app))
-    await client.start_server()
-    return client
-
-
-@pytest.fixture
-async def client(
-    panel_settings: Settings,
-    sessionmaker: SessionMaker,
-    clock: FrozenClock,
-    messenger: RecordingMessenger,
-) -> AsyncIterator[Client]:
-    client = await client_for(panel_settings, sessionmaker, messenger, clock)
-    yield client
-    await client.close()
-
-
-@pytest.fixture
-def messenger() -> RecordingMessenger:
-    return RecordingMessenger()
-
-
-async def ticket(sessionmaker: SessionMaker, question: str, name: str = "Мария") -> int:
-    async with sessionmaker() as session:
-        repo = Repositories(session)
-        if await repo.users.get(PARENT.id) is None:
-            session.add(User(id=PARENT.id, first_name=name))
-        made = await repo.tickets.create(PARENT.id, PARENT.id, question)
-        await repo.commit()
-        return made.id
-
-
-async def sign_in(
-    client: Client,
-    settings: Settings,
-    clock: FrozenClock,
-    staff_id: int = ADMIN.id,
-) -> str:
-    """Open a fresh sign-in link; returns the CSRF token of the new session."""
-    token = make_token(settings, staff_id, "Анна Методист", clock.now())
-    entered = await client.get("/web/login", params={"t": token})
-    assert entered.status == 200, await entered.text()
-    page = await client.get("/web/tickets")
-    assert page.status == 200
-    found = re.search(r'name="csrf" value="([^"]+)"', await page.text())
-    assert found is not None
-    return found.group(1)
+from tests.helpers.panel import (  # noqa: F401  (fixtures)
+    EVIL,
+    NOW,
+    Client,
+    RecordingMessenger,
+    client,
+    client_for,
+    clock,
+    messenger,
+    panel_settings,
+    sign_in,
+    ticket,
+)
 
 
 async def test_without_a_session_every_page_sends_to_the_bot(client: Client) -> None:

@@ -25,7 +25,7 @@ from storage.db import SessionMaker
 from storage.models import Ack, Broadcast, BroadcastState, Chat, Delivery, FaqEntryVersion, User
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, STAFF_CHAT, make_settings
-from tests.test_web_panel import NOW, RecordingMessenger, client_for, sign_in
+from tests.helpers.panel import NOW, RecordingMessenger, client_for, sign_in
 
 Client = TestClient[web.Request, web.Application]
 CONTACTS = "/web/kb/entry/moc.contacts"

@@ -1,0 +1,95 @@
+"""The Telegram bot and the MAX runtime of one process on one database (`both` in
+tests/conftest.py), the MAX users the tests meet there, and the steps they take: one
+definition for every MAX test instead of imports from another test module."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from aiogram import Bot, Dispatcher
+
+from bot import texts
+from bot.app.factory import Services
+from bot.app.max_runtime import MaxRuntime
+from bot.core.config import Settings
+from storage.db import SessionMaker
+from storage.repositories import Repositories
+from tests.fakes.max_api import FakeMaxServer
+from tests.fakes.max_model import MaxUser, Message
+from tests.fakes.telegram_api import FakeTelegramServer
+
+MOTHER = MaxUser(50_000_000_123, "Ольга", "Петрова")
+TEACHER_MAX = MaxUser(50_000_000_321, "Марина", "Соколова")
+KNOWN = "как активировать сертификат"
+UNKNOWN = "можно ли привести на занятие собаку-поводыря"
+SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
+
+
+@dataclass
+class Both:
+    """The Telegram bot and the MAX runtime of one process, on one database."""
+
+    tg: FakeTelegramServer
+    max: FakeMaxServer
+    settings: Settings
+    sessionmaker: SessionMaker
+    services: Services
+    dp: Dispatcher
+    bot: Bot
+    task: asyncio.Task[None]
+    runtime: MaxRuntime
+
+    async def say(self, user: MaxUser, text: str, count: int = 1) -> Message:
+        before = len(self.max.sent_to(user))
+        self.max.user_writes(user, text)
+        return (await self.max.wait_sent(user, before + count))[before]
+
+    async def start(self, user: MaxUser, payload: str | None = None) -> Message:
+        before = len(self.max.sent_to(user))
+        self.max.bot_started(user, payload)
+        return (await self.max.wait_sent(user, before + 1))[before]
+
+    async def press(self, user: MaxUser, message: Message, label: str) -> str:
+        return self.max.press(user, message, label)
+
+    async def restart_max(self) -> None:
+        await self.runtime.stop()
+        self.runtime = new_runtime(self.services)
+        await self.runtime.start()
+
+
+def new_runtime(services: Services) -> MaxRuntime:
+    return MaxRuntime(
+        services.settings, services.sessionmaker, services.faq, services.querylog,
+        services.clock, services.switchboard, poll_seconds=1,
+    )  # fmt: skip
+
+
+async def as_parent(h: Both, user: MaxUser = MOTHER) -> None:
+    welcome = await h.start(user)
+    assert "Кто вы?" in welcome.plain
+    await h.press(user, welcome, texts.ROLE_TITLES["parent"])
+    saved = (await h.max.wait_sent(user, 2))[-1]
+    assert "Родитель" in saved.plain
+
+
+async def seed_max_teacher(sm: SessionMaker, user: MaxUser) -> int:
+    async with sm() as session:
+        repo = Repositories(session)
+        uid = await repo.channel_ids.internal("max", "user", user.user_id)
+        await repo.users.touch(uid, user.first_name, user.last_name, None)
+        await repo.users.set_role(uid, "teacher")
+        await repo.profiles.save(
+            uid, full_name="Соколова Марина Ивановна", organisation="МБОУ СОШ № 2",
+            position="Учитель", contact="+7 900 000-00-01", mailing_consent=False,
+        )  # fmt: skip
+        await repo.commit()
+        return uid
+
+
+async def press_and_wait(h: Both, message: Message, label: str, count: int) -> list[Message]:
+    before = len(h.max.sent_to(TEACHER_MAX))
+    await h.press(TEACHER_MAX, message, label)
+    return (await h.max.wait_sent(TEACHER_MAX, before + count, within=15))[before:]
