@@ -22,9 +22,8 @@ from storage.db import SessionMaker
 from storage.models import OutboxMessage
 from tests.conftest import make_settings
 from tests.fakes.max_api import FakeMaxServer
+from tests.helpers.max_both import KNOWN, MOTHER, new_runtime
 from tests.test_e2e_max_429 import as_parent, refused
-from tests.test_e2e_max_private import KNOWN, MOTHER, new_runtime
-from tests.test_e2e_max_private import max_server as max_server  # a fixture
 from tests.test_e2e_max_staff_event_form import Max
 
 
