@@ -60,7 +60,7 @@ async def ticket_post(h: BotHarness, question: str) -> SentMessage:
     await h.say(PARENT, texts.BTN_ASK)
     created = await h.say(PARENT, question)
     assert "Номер обращения" in created.text
-    return await h.server.next_message(STAFF_CHAT)
+    return await h.server.next_message(STAFF_CHAT, timeout=30)
 
 
 async def staff_replies(h: BotHarness, prompt: SentMessage, text: str) -> SentMessage:
@@ -68,7 +68,7 @@ async def staff_replies(h: BotHarness, prompt: SentMessage, text: str) -> SentMe
     h.server.user_sends(
         text, user=ADMIN, chat_id=STAFF_CHAT, chat_type="supergroup", reply_to=prompt
     )
-    return await h.server.next_message(STAFF_CHAT)
+    return await h.server.next_message(STAFF_CHAT, timeout=30)
 
 
 async def staff_press(
@@ -76,7 +76,7 @@ async def staff_press(
     message: SentMessage,
     button: str,
     *,
-    timeout: float = 5.0,  # noqa: ASYNC109
+    timeout: float = 30.0,  # noqa: ASYNC109 — a KB rebuild may hold the loop a few seconds
 ) -> SentMessage:
     h.server.press(message, button, user=ADMIN)
     return await h.server.next_message(STAFF_CHAT, timeout=timeout)
@@ -94,7 +94,7 @@ async def test_staff_attach_a_ticket_question_by_id_and_the_next_parent_is_answe
     first = await learn.say(PARENT, DOG)
     assert texts.BTN_ASK_SHORT in first.inline_texts  # not answered yet
     learn.server.press(first, texts.BTN_ASK_SHORT, user=PARENT)
-    post = await learn.server.next_message(STAFF_CHAT)
+    post = await learn.server.next_message(STAFF_CHAT, timeout=30)
     assert t.BTN_TO_KB in post.inline_texts
 
     picker = await staff_press(learn, post, t.BTN_TO_KB)
@@ -130,7 +130,7 @@ async def test_one_tap_on_a_candidate_from_the_ticket_post(
     # a second tap on the same question adds nothing twice
     again = await staff_press(learn, post, t.BTN_TO_KB)
     learn.server.press(again, again.buttons[0][0].text, user=ADMIN)
-    refused = await learn.server.next_message(STAFF_CHAT)
+    refused = await learn.server.next_message(STAFF_CHAT, timeout=30)
     assert "уже есть в статье" in refused.text
     assert len(await samples(learn)) == 1
 
@@ -151,9 +151,9 @@ async def test_faq_stats_lists_unanswered_and_staff_attach_by_search(
     stats = await learn.say(ADMIN, "/faq_stats")
     assert f"1. {SHOES}" in stats.text and "«➕ N»" in stats.text
     learn.server.press(stats, "➕ 1", user=ADMIN)
-    picker = await learn.server.next_message(ADMIN.id)
+    picker = await learn.server.next_message(ADMIN.id, timeout=30)
     learn.server.press(picker, t.BTN_OTHER_ENTRY, user=ADMIN)
-    prompt = await learn.server.next_message(ADMIN.id)
+    prompt = await learn.server.next_message(ADMIN.id, timeout=30)
     found = await learn.say(ADMIN, "контакты", reply_to=prompt)
     assert "Нашлись статьи" in found.text
     learn.server.press(found, "→ Контакты и часы работы МОЦ", user=ADMIN)
