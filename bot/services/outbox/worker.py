@@ -9,11 +9,10 @@ row dropped with a log line, as the broadcasts' ledger does.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import contextvars
 import logging
 
 from bot.core import metrics
+from bot.core.tasks import Background
 from bot.services.outbox import OutboxChannel, Outcome, Parcel, parcel_of
 from broadcasts.limiter import Priority, current_priority
 from storage.db import SessionMaker
@@ -31,17 +30,13 @@ class OutboxWorker:
         poll_seconds: float = 5.0,
     ) -> None:
         self._sessionmaker, self._channels, self._poll = sessionmaker, channels, poll_seconds
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Background()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), context=contextvars.Context())
+        self._loop.start(self._run())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
 
     async def _run(self) -> None:
         current_priority.set(Priority.PERSON)  # someone has waited for these longest of all

@@ -12,13 +12,12 @@ one post per ticket every FOLLOW_UP_EVERY seconds, not one per message.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import contextvars
 import logging
 import time
 
 from bot.core.config import Settings
 from bot.core.messages import Messenger
+from bot.core.tasks import Background
 from bot.services.tickets import buttons
 from bot.services.tickets.posting import card, follow_up_note, post
 from broadcasts.limiter import Priority, current_priority
@@ -43,18 +42,14 @@ class StaffRelay:
         self._messenger, self._settings = messenger, settings
         self._sessionmaker = sessionmaker
         self._every = every
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Background()
         self._noted: dict[int, float] = {}  # ticket → when its last follow-up note went out
 
     def start(self) -> None:
-        # a fresh context: nothing of the update or task that started it leaks in
-        self._task = asyncio.create_task(self._run(), context=contextvars.Context())
+        self._loop.start(self._run())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._loop.stop()
 
     async def _run(self) -> None:
         current_priority.set(Priority.STAFF)
