@@ -347,7 +347,7 @@ def env_file() -> str | None:
 def load_settings(**overrides: Any) -> Settings:
     """Read settings, turning pydantic's error into one message that names the variable."""
     try:
-        return Settings(_env_file=env_file(), **overrides)
+        return Settings(**{"_env_file": env_file(), **overrides})
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
