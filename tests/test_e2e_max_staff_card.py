@@ -18,7 +18,7 @@ from storage.db import SessionMaker
 from storage.models import FaqDraft
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
-from tests.helpers.max_bot import answer_to, max_only_bot
+from tests.helpers.max_bot import answer_to, max_only_bot, ticket_from
 
 ADMIN = MaxUser(50_000_000_001, "Анна", "Методист")
 MOTHER = MaxUser(50_000_000_123, "Ольга", "Петрова")
@@ -34,17 +34,7 @@ async def max_only(
 
 
 async def ticket_card(fake: FakeMaxServer) -> Message:
-    fake.bot_started(ADMIN)
-    await fake.wait_sent(ADMIN, 1)
-    fake.bot_started(MOTHER)
-    welcome = (await fake.wait_sent(MOTHER, 1))[0]
-    fake.press(MOTHER, welcome, texts.ROLE_TITLES["parent"])
-    await fake.wait_sent(MOTHER, 2)
-    fake.user_writes(MOTHER, QUESTION)
-    unknown = (await fake.wait_sent(MOTHER, 3))[-1]
-    fake.press(MOTHER, unknown, texts.BTN_ASK_SHORT)
-    assert "Номер обращения" in (await fake.wait_sent(MOTHER, 4))[-1].plain
-    return (await fake.wait_sent(ADMIN, 2, within=20))[-1]
+    return await ticket_from(fake, ADMIN, MOTHER, QUESTION)
 
 
 async def test_every_button_of_a_ticket_card_in_max_leads_somewhere(

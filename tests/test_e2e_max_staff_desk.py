@@ -39,7 +39,7 @@ from storage.models import (
 from storage.repositories import Repositories
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
-from tests.helpers.max_bot import answer_to, max_only_bot, say
+from tests.helpers.max_bot import answer_to, max_only_bot, say, ticket_from
 
 ADMIN = MaxUser(52_000_000_001, "Анна", "Методист")
 MOTHER = MaxUser(52_000_000_123, "Ольга", "Петрова")
@@ -59,16 +59,7 @@ async def fake(
 
 async def a_ticket(fake: FakeMaxServer) -> None:
     """The mother asks what the bot does not know and sends it to a specialist."""
-    fake.bot_started(ADMIN)
-    await fake.wait_sent(ADMIN, 1)
-    fake.bot_started(MOTHER)
-    welcome = (await fake.wait_sent(MOTHER, 1))[0]
-    fake.press(MOTHER, welcome, texts.ROLE_TITLES["parent"])
-    await fake.wait_sent(MOTHER, 2)
-    unknown = (await say(fake, MOTHER, QUESTION))[-1]
-    fake.press(MOTHER, unknown, texts.BTN_ASK_SHORT)
-    assert "Номер обращения" in (await fake.wait_sent(MOTHER, 4))[-1].plain
-    await fake.wait_sent(ADMIN, 2, within=20)  # the new ticket's card
+    await ticket_from(fake, ADMIN, MOTHER, QUESTION)
 
 
 async def a_scheduled_broadcast(sessionmaker: SessionMaker) -> int:

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from bot import texts
 from bot.app.factory import Services
 from bot.app.max_runtime import MaxRuntime
 from bot.core.config import Settings
@@ -97,3 +98,20 @@ async def bot_added(fake: FakeMaxServer, chat_id: int, owner: MaxUser, title: st
     before = len(fake.sent_to(owner))
     fake.bot_added(chat_id, by=owner, title=title)
     await fake.wait_sent(owner, before + 1)
+
+
+async def ticket_from(
+    fake: FakeMaxServer, admin: MaxUser, parent: MaxUser, question: str
+) -> Message:
+    """`admin` opens the bot, `parent` picks «Родитель», asks what the KB does not answer and
+    sends it to a specialist; returns the ticket's card that reached the admin."""
+    fake.bot_started(admin)
+    await fake.wait_sent(admin, 1)
+    fake.bot_started(parent)
+    welcome = (await fake.wait_sent(parent, 1))[0]
+    fake.press(parent, welcome, texts.ROLE_TITLES["parent"])
+    await fake.wait_sent(parent, 2)
+    unknown = (await say(fake, parent, question))[-1]
+    fake.press(parent, unknown, texts.BTN_ASK_SHORT)
+    assert "Номер обращения" in (await fake.wait_sent(parent, 4))[-1].plain
+    return (await fake.wait_sent(admin, 2, within=20))[-1]
