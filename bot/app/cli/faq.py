@@ -5,10 +5,12 @@ What people read is in Russian; JSON keys and `kind` codes stay as they are for 
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import sys
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from bot.core.config import Settings
@@ -20,6 +22,7 @@ from bot.services.faq import (
     render_answer,
     render_links,
 )
+from bot.services.faq.additions import Additions, merge
 
 KINDS = {
     "answer": "бот сразу ответит статьёй",
@@ -90,8 +93,38 @@ def export(settings: Settings, *, raw: bool = False) -> int:
     return 0
 
 
-def check(settings: Settings, today: date) -> int:
-    """Validate the data files; errors exit 1, warnings only print."""
+async def _staff_changes(settings: Settings) -> tuple[Additions | None, str]:
+    """What staff changed in the database (chat additions, panel versions), or why not read."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.services.faq.learning import load_additions
+    from storage.db import create_engine, create_sessionmaker
+    from storage.repositories import Repositories
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            return await load_additions(Repositories(session)), ""
+    except (SQLAlchemyError, OSError) as exc:
+        return None, f"база данных не ответила ({type(exc).__name__})"
+    finally:
+        await engine.dispose()
+
+
+def _no_sqlite_file(database_url: str) -> str | None:
+    """The SQLite file the URL names, when it does not exist: opening it would create it."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    name = url.database
+    if url.get_backend_name() != "sqlite" or name in (None, "", ":memory:"):
+        return None
+    return None if Path(name).exists() else name
+
+
+def check(settings: Settings, today: date, *, files_only: bool = False) -> int:
+    """Validate what the bot serves: the data files and, unless `files_only`, what staff
+    changed in the database on top of them. Errors exit 1, warnings only print."""
     from bot.services.faq import KnowledgeBaseError, load_knowledge_base
 
     try:
@@ -99,10 +132,29 @@ def check(settings: Settings, today: date) -> int:
     except KnowledgeBaseError as exc:
         print(f"ОШИБКА {exc}", file=sys.stderr)
         return 1
+    notes: list[str] = []
+    scope = "файлы"
+    if not files_only:
+        missing = _no_sqlite_file(settings.database_url)
+        additions, why = (
+            (None, f"файла базы {missing} нет")
+            if missing
+            else asyncio.run(_staff_changes(settings))
+        )
+        if additions is None:
+            print(f"Правки сотрудников не проверены: {why}; проверены файлы.", file=sys.stderr)
+        else:
+            kb, notes = merge(kb, additions)
+            scope = (
+                f"файлы и правки сотрудников из базы (вопросов: {len(additions.samples)}, "
+                f"статей: {len(additions.entries)}, версий из панели: {len(additions.edits)})"
+            )
     problems = check_knowledge_base(kb, settings.placeholders(), today)
     for p in problems:
         where = f"{p.file}" + (f" [{p.entry_id}]" if p.entry_id else "")
         print(f"{p.label} {where}: {p.message}", file=sys.stderr)
+    for note in notes:  # the bot skips these additions at load; staff should know why
+        print(f"ПРЕДУПРЕЖДЕНИЕ правка сотрудника не применяется: {note}", file=sys.stderr)
     errors = sum(1 for p in problems if p.level == "error")
     unset = settings.unset_region_settings()
     if unset:
@@ -112,9 +164,9 @@ def check(settings: Settings, today: date) -> int:
             file=sys.stderr,
         )
     print(
-        f"статей: {len(kb.entries)}, разделов: {len(kb.categories)}, "
+        f"проверено: {scope}; статей: {len(kb.entries)}, разделов: {len(kb.categories)}, "
         f"шаблонов в {kb.intents_file.name}: {len(kb.smalltalk) + len(kb.offtopic)} — "
-        f"ошибок: {errors}, предупреждений: {len(problems) - errors}"
+        f"ошибок: {errors}, предупреждений: {len(problems) + len(notes) - errors}"
     )
     return 1 if errors else 0
 

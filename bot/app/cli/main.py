@@ -97,10 +97,14 @@ def _build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--raw", action="store_true", help="шаблоны как в YAML: {плейсхолдеры} и [[if]]-блоки"
     )
-    _command(
+    check = _command(
         faq,
         "check",
-        "проверить файлы базы знаний (id, плейсхолдеры, HTML, длина); код 1 при ошибке",
+        "проверить то, что бот показывает: файлы базы знаний и правки сотрудников из базы "
+        "данных (id, плейсхолдеры, HTML, длина); код 1 при ошибке",
+    )
+    check.add_argument(
+        "--files-only", action="store_true", help="только YAML-файлы, без базы данных"
     )
     _command(faq, "drafts", "черновики статей, сделанные сотрудниками из обращений (YAML)")
     _command(faq, "staff", "что сотрудники добавили в базу в боте: вопросы и статьи (YAML)")
@@ -218,7 +222,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.faq_command == "export":
         return cli_faq.export(settings, raw=args.raw)
     if args.faq_command == "check":
-        return cli_faq.check(settings, date.today())
+        return cli_faq.check(settings, date.today(), files_only=args.files_only)
     if args.faq_command == "drafts":
         return asyncio.run(cli_faq.drafts(settings))
     if args.faq_command == "staff":
