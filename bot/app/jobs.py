@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from functools import partial
 
 from aiogram import Bot, Dispatcher
@@ -197,8 +198,9 @@ class Jobs:
         if isinstance(outlet, MaxMessenger):
             channels["max"] = MaxOutbox(outlet)
         return OutboxWorker(
-            self.sessionmaker, channels, poll_seconds=self.settings.broadcast_poll_seconds
-        )
+            self.sessionmaker, channels, poll_seconds=self.settings.broadcast_poll_seconds,
+            max_age=timedelta(hours=self.settings.outbox_max_age_hours),
+        )  # fmt: skip
 
     async def stop(self) -> None:
         """Sends in flight finish (up to 30 s); the rest stays pending in the database."""

@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     )
     outbound_private_burst: int = Field(default=2, ge=1, le=5)
     outbound_give_up_seconds: float = Field(default=600.0, gt=0)
+    # a reply kept in the outbox (bot/services/outbox) this long is dropped, loudly
+    outbox_max_age_hours: float = Field(default=24.0, gt=0)
     broadcast_min_rate: float = Field(default=1.0, ge=0, le=30)
     staff_post_wait_seconds: float = Field(default=3.0, ge=0, le=60)
     staff_relay_seconds: float = Field(default=2.0, gt=0, le=60)

@@ -116,8 +116,8 @@ OUTBOUND_GIVEN_UP = Counter(
 OUTBOX = Counter(
     "moc_outbox_messages_total",
     "Replies to people kept in the outbox past OUTBOUND_GIVE_UP_SECONDS or a shutdown "
-    "(stored), delivered later (sent), dropped (the person blocked the bot) or tried again "
-    "(later), by channel.",
+    "(stored), delivered later (sent), dropped (the person blocked the bot), tried again "
+    "(later) or dropped unsent past OUTBOX_MAX_AGE_HOURS (expired), by channel.",
     ["event", "channel"],
     registry=REGISTRY,
 )
@@ -132,7 +132,7 @@ for _outcome in ("answer", "suggest", "smalltalk", "offtopic", "unknown"):
     FAQ.labels(_outcome)
 for _source in ("polling", "webhook"):
     UNPARSABLE.labels(_source)
-for _event in ("stored", "sent", "dropped", "later"):
+for _event in ("stored", "sent", "dropped", "later", "expired"):
     for _channel in ("tg", "max"):
         OUTBOX.labels(_event, _channel)
 for _status in ("sent", "blocked", "failed"):

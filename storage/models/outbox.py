@@ -2,7 +2,9 @@
 
 A row is written when an answer meant for a person was still refused (429) at
 OUTBOUND_GIVE_UP_SECONDS or was waiting when the process stopped; the jobs loop resends the
-rows of each chat in order and deletes each once sent (bot/services/outbox).
+rows of each chat in order and deletes each once sent (bot/services/outbox). A loop claims
+the rows it is about to send (`claimed_until`, a lease) so that a second loop skips them; a
+row older than OUTBOX_MAX_AGE_HOURS is dropped instead of sent.
 """
 
 from __future__ import annotations
@@ -32,3 +34,5 @@ class OutboxMessage(Base):
     priority: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # a loop is sending it until then (None: free); also the claim's token, being unique per row
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
