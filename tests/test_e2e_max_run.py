@@ -1,7 +1,6 @@
 """Issue 11: `python -m bot run` with only MAX_BOT_TOKEN runs a MAX-only bot; a bad MAX token
-or an unreachable MAX API
-is one Russian line and exit code 2; MAX's webhook refuses a wrong secret and serves the
-right one (the fake MAX server delivers to it with X-Max-Bot-Api-Secret)."""
+or an unreachable MAX API is one Russian line and exit code 2; MAX's webhook refuses a wrong
+secret and serves the right one (the fake MAX server delivers to it with X-Max-Bot-Api-Secret)."""
 
 from __future__ import annotations
 
