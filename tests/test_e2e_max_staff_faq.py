@@ -15,7 +15,6 @@ from bot.services.faq import FaqService
 from bot.services.faq.kb import DEFAULT_DIRECTORY
 from storage.db import SessionMaker
 from storage.repositories import Repositories
-from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
 from tests.helpers.max_bot import answer_to, max_only_bot, say
 
