@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import clip, fill, q
-from bot.services.faq import FaqService, KnowledgeBaseError
-from bot.services.faq.learning import announce_reload
+from bot.services.faq import FaqService, drafts
 from bot.services.faq.querylog import QueryLog
 from bot.services.faq.stats import faq_stats as faq_stats_of
 from bot.texts import faq_learn as faq_learn_texts
@@ -22,11 +18,10 @@ from handlers.tg.callbacks import FaqDraftsCb, TicketCb
 from handlers.tg.edits import edit_or_send
 from handlers.tg.filters import IsAdmin
 from handlers.tg.keyboards import faq_learn as faq_learn_keyboards
+from handlers.tg.messenger import markup
 from storage.repositories import Repositories
 
-log = logging.getLogger(__name__)
 ADMIN_COMMANDS = ("tickets", "faq_stats", "faq_drafts", "reload_faq")
-DRAFTS_PAGE = 5
 
 
 async def not_admin(message: Message) -> None:
@@ -62,40 +57,17 @@ async def faq_stats(
     )
 
 
-async def drafts_page(repo: Repositories, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    """One page of drafts, newest first: 5 × (300 + 300) characters stay under 4,096."""
-    page = max(page, 0)
-    drafts = await repo.faq_log.drafts(limit=DRAFTS_PAGE + 1, offset=page * DRAFTS_PAGE)
-    if not drafts:
-        return texts.FAQ_DRAFTS_EMPTY, None
-    blocks = [
-        fill(
-            texts.FAQ_DRAFT_LINE,
-            id=d.id,
-            ticket=d.ticket_id or "—",
-            question=clip(d.question, 300),
-            answer=clip(d.answer, 300),
-        )
-        for d in drafts[:DRAFTS_PAGE]
-    ]
-    builder = InlineKeyboardBuilder()
-    if page > 0:
-        builder.button(text=texts.BTN_PREV_PAGE, callback_data=FaqDraftsCb(page=page - 1))
-    if len(drafts) > DRAFTS_PAGE:
-        builder.button(text=texts.BTN_MORE_PAGE, callback_data=FaqDraftsCb(page=page + 1))
-    return "\n\n".join(blocks), builder.as_markup() if builder.buttons else None
-
-
 async def faq_drafts(message: Message, repo: Repositories) -> None:
-    text, markup = await drafts_page(repo, 0)
-    await message.answer(text, reply_markup=markup)
+    text, buttons = await drafts.drafts_page(repo, 0)
+    await message.answer(text, reply_markup=markup(buttons))
 
 
 async def faq_drafts_page(
     query: CallbackQuery, callback_data: FaqDraftsCb, repo: Repositories
 ) -> None:
     await query.answer()
-    await edit_or_send(query, *await drafts_page(repo, callback_data.page))
+    text, buttons = await drafts.drafts_page(repo, callback_data.page)
+    await edit_or_send(query, text, markup(buttons))
 
 
 async def not_admin_button(query: CallbackQuery) -> None:
@@ -103,16 +75,7 @@ async def not_admin_button(query: CallbackQuery) -> None:
 
 
 async def reload_faq(message: Message, faq: FaqService, repo: Repositories) -> None:
-    try:
-        kb = await asyncio.to_thread(faq.reload)  # ~1.5 s of training: never block updates
-    except (KnowledgeBaseError, OSError) as exc:
-        log.warning("FAQ reload failed: %s", exc)
-        await message.answer(fill(texts.FAQ_RELOAD_FAILED, error=clip(str(exc), 1500)))
-        return
-    await announce_reload(faq, repo)  # other instances re-read their files too
-    await message.answer(
-        fill(texts.FAQ_RELOADED, entries=len(kb.entries), categories=len(kb.categories))
-    )
+    await message.answer(await drafts.reload(faq, repo))
 
 
 def create_router() -> Router:

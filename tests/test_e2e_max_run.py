@@ -1,11 +1,13 @@
 """Issue 11: `python -m bot run` with only MAX_BOT_TOKEN runs a MAX-only bot; a bad MAX token
-is one Russian line and exit code 2; MAX's webhook refuses a wrong secret and serves the
-right one (the fake MAX server delivers to it with X-Max-Bot-Api-Secret)."""
+or an unreachable MAX API is one Russian line and exit code 2; MAX's webhook refuses a wrong
+secret and serves the right one (the fake MAX server delivers to it with X-Max-Bot-Api-Secret)."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from bot.app.factory import Services
 from bot.app.max_runtime import MaxRuntime
 from bot.app.web import MAX_SECRET_HEADER, MaxWebServer
 from bot.services.faq import FaqService
+from handlers.max.client import DEFAULT_API_URL
 from storage.db import SessionMaker
 from tests.conftest import make_settings, process_env
 from tests.fakes.max_api import FakeMaxServer
@@ -148,3 +151,29 @@ async def test_one_listener_serves_telegram_and_max_webhooks(
     finally:
         await runtime.stop()
         await app.stop()
+
+
+async def test_an_unreachable_max_api_is_one_russian_line(tmp_path: Path) -> None:
+    """No MAX API at MAX_API_URL (a closed port): the line names the setting and says what to
+    do in Russian, without aiohttp's English «Cannot connect to host…»."""
+    with socket.socket() as probe:  # a port nobody listens on plays an unreachable MAX API
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    process = await _start(tmp_path, MAX_BOT_TOKEN="some-max-token", MAX_API_URL=url)
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=90)
+    text = stderr.decode()
+    assert process.returncode == 2, text
+    assert "Traceback" not in text
+    (line,) = [line for line in text.splitlines() if line.startswith("ошибка:")]
+    assert "MAX_API_URL" in line and url in line and "some-max-token" not in line
+    assert "Нет связи с MAX" in line
+    words = (
+        line.replace(url, "")
+        .replace(DEFAULT_API_URL, "")
+        .replace("MAX Bot API", "")
+        .replace("MAX_API_URL", "")
+        .replace("MAX_BOT_TOKEN", "")
+    )
+    english = re.findall(r"[A-Za-z]{3,}", words.replace("MAX", ""))
+    assert not english, (english, line)  # the client library's reason stays in the log

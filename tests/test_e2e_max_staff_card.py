@@ -68,7 +68,7 @@ async def test_every_button_of_a_ticket_card_in_max_leads_somewhere(
         async with sessionmaker() as session:
             draft = (await session.scalars(select(FaqDraft))).one()
         assert draft.question == QUESTION and "поводырём" in draft.answer
-        assert "/faq_drafts" not in saved.plain  # no such command in MAX
+        assert "/faq_drafts" in saved.plain  # MAX staff list them as in Telegram
 
 
 async def test_to_kb_in_max_offers_entries_and_refuses_others(max_only: FakeMaxServer) -> None:

@@ -46,7 +46,7 @@ MOTHER = MaxUser(52_000_000_123, "Ольга", "Петрова")
 QUESTION = "можно ли привести на занятие собаку-поводыря"
 SHOES = "нужна ли сменная обувь на занятиях"
 SECOND = MaxUser(52_000_000_124, "Инна", "Сидорова")
-DESK = ("/tickets", "/faq_stats", "/report", "/staff", "/broadcasts")
+DESK = ("/tickets", "/faq_stats", "/faq_drafts", "/reload_faq", "/report", "/staff", "/broadcasts")
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""A command the bot does not have («/foo», «/старт», /faq_drafts in MAX, which only Telegram
-has) is answered «Такой команды нет» with the pointer to /help, in MAX and in Telegram — it
+"""A command the bot does not have («/foo», «/старт», «/faq_draft» misspelt) is answered «Такой
+команды нет» with the pointer to /help, in MAX and in Telegram — it
 used to go to the FAQ matcher, which said «не нашёл ответа» and offered a specialist. Over
 the fake MAX and Telegram servers (real HTTP)."""
 
@@ -12,7 +12,7 @@ from storage.models import FaqQuery
 from tests.conftest import PARENT, BotHarness
 from tests.helpers.max_both import MOTHER, TEACHER_MAX, Both, as_parent, seed_max_teacher
 
-UNKNOWN = ("/foo", "/старт", "/Foo bar", "/faq_drafts")  # the last: Telegram staff only
+UNKNOWN = ("/foo", "/старт", "/Foo bar", "/faq_draft")
 
 
 async def logged_questions(h: Both | BotHarness) -> int:

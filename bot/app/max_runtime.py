@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 from typing import Final
 
+from aiohttp import ClientConnectorError
+
 from bot.core.clock import Clock
 from bot.core.config import Settings, SettingsError
 from bot.core.messages import Switchboard
@@ -20,7 +22,14 @@ from bot.services.outbox import Outbox
 from bot.services.staff.roster import Roster
 from bot.services.tickets.relay import StaffRelay
 from handlers.max import events, groups, private
-from handlers.max.client import MaxClient, MaxError, MaxNotFound, MaxUnauthorized
+from handlers.max.client import (
+    DEFAULT_API_URL,
+    MaxClient,
+    MaxError,
+    MaxNetworkError,
+    MaxNotFound,
+    MaxUnauthorized,
+)
 from handlers.max.context import MaxContext
 from handlers.max.dispatch import MaxDispatcher
 from handlers.max.messenger import MaxMessenger
@@ -46,11 +55,39 @@ async def check_max_token(client: MaxClient, settings: Settings) -> dict[str, ob
         raise SettingsError(
             f"MAX_API_URL ({settings.max_api_url}) ответил 404: проверьте адрес API MAX."
         ) from exc
+    except MaxNetworkError as exc:
+        log.warning("MAX API at %s unreachable: %s", settings.max_api_url, exc)
+        raise SettingsError(unreachable_line(settings, exc)) from exc
     except MaxError as exc:
+        log.warning("MAX API at %s refused GET /me: %s", settings.max_api_url, exc)
         raise SettingsError(
-            f"Нет связи с MAX Bot API по адресу MAX_API_URL ({settings.max_api_url}): {exc}. "
-            "Проверьте интернет и MAX_API_URL."
+            f"MAX Bot API по адресу MAX_API_URL ({settings.max_api_url}) ответил ошибкой "
+            f"{exc.status}. Попробуйте запустить бота позже; если повторяется — проверьте "
+            "MAX_API_URL и MAX_BOT_TOKEN."
         ) from exc
+
+
+def unreachable_line(settings: Settings, exc: MaxNetworkError) -> str:
+    """The Russian line for «no answer from MAX»; the client's English reason goes to the log
+    only (the Telegram check in bot/app/preflight.py words it the same way)."""
+    cause = exc.__cause__
+    if isinstance(cause, TimeoutError):
+        why = f"нет ответа за {CHECK_TIMEOUT:g} с"
+    elif isinstance(cause, ClientConnectorError):
+        why = "не удалось соединиться"
+    elif cause is None:  # an answer, but not MAX's JSON: a wrong address
+        why = "по адресу отвечает не MAX Bot API"
+    else:
+        why = "соединение прервано"
+    where = f"MAX_API_URL ({settings.max_api_url})"
+    if settings.max_api_url == DEFAULT_API_URL:
+        hint = "проверьте интернет, прокси и файрвол (нужен доступ к адресу MAX_API_URL по 443)"
+    else:
+        hint = (
+            "проверьте, что сервер по MAX_API_URL запущен, или верните в MAX_API_URL "
+            f"официальный адрес {DEFAULT_API_URL}"
+        )
+    return f"Нет связи с MAX Bot API: {where} — {why}; {hint}."
 
 
 class MaxRuntime:

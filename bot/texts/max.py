@@ -19,10 +19,6 @@ CANCELLED: Final = "Хорошо, отменил. Напишите вопрос,
 STAFF_ANSWER_PROMPT: Final = (
     "Напишите ответ на обращение №{id} следующим сообщением — он уйдёт автору. /cancel — отмена."
 )
-STAFF_DRAFT_SAVED: Final = (  # MAX has no /faq_drafts: the list is in the file export
-    "Черновик №{draft} для FAQ сохранён из обращения №{id}. "
-    "Выгрузка — <code>python -m bot faq drafts</code>."
-)
 KB_ELSEWHERE: Final = (  # MAX offers the matcher's entries; finding one or a new one: panel
     "Нужной статьи нет среди кнопок или нужна новая — веб-панель (/web) → «База знаний»."
 )
@@ -35,6 +31,8 @@ STAFF_HELP_MAX: Final = (
     "«В базу».\n"
     "• /faq_stats — что спрашивают и на что бот не ответил (30 дней); «➕» добавит вопрос в "
     "базу.\n"
+    "• /faq_drafts — черновики новых ответов; /reload_faq — перечитать базу ответов без "
+    "перезапуска.\n"
     "• /new_event — новое мероприятие; под карточкой — «Изменить», «Закрыть запись», "
     "«Отменить мероприятие», участники и присутствие.\n"
     "• /report — отчёт за учебный год (Excel); <code>/report ГГГГ-ММ-ДД ГГГГ-ММ-ДД</code> — "

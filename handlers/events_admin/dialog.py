@@ -176,7 +176,7 @@ async def publish(
         raise
     await query.answer(fill(t.PUBLISHED, id=event.id))
     await drop_keyboard(query)
-    view, keys = staff_card(event, settings)
+    view, keys = await staff_card(event, settings, repo, clock.now())
     await reply_in(query)(fill(t.PUBLISHED, id=event.id) + "\n\n" + view, keys)
 
 

@@ -115,7 +115,7 @@ async def _apply(reply: Reply, state: FSMContext, text: str, deps: Deps) -> None
     await state.clear()
     for registration in saved.promoted:
         await notify_promoted(people(deps.bot, deps.messenger), registration, event, settings)
-    view, admin_markup = staff_card(event, settings)
+    view, admin_markup = await staff_card(event, settings, deps.repo, now)
     await reply(fill(t.EDIT_SAVED, field=t.FIELD_LABELS[field]) + "\n\n" + view, admin_markup)
     if saved.notices:
         await reply(fill(t.EDIT_NOTIFIED, ids=notice_ids(saved.notices)), None)

@@ -32,7 +32,7 @@ async def close(
         await query.answer(t.CLOSE_NOT_OPEN, show_alert=True)
         return
     await query.answer(fill(t.CLOSED_OK, title=event.title))
-    await edit_or_send(query, *staff_card(event, settings))
+    await edit_or_send(query, *await staff_card(event, settings, repo, clock.now()))
 
 
 async def cancel_ask(
@@ -70,7 +70,7 @@ async def cancel_yes(
     done = fill(t.CANCELLED_OK, title=event.title)
     await send_to_chat(query, done + (fill(t.NOTICES_QUEUED, ids=notice_ids(ids)) if ids else ""))
     wake(broadcast_worker)
-    await edit_or_send(query, *staff_card(event, settings))
+    await edit_or_send(query, *await staff_card(event, settings, repo, clock.now()))
 
 
 def create_router() -> Router:

@@ -14,6 +14,7 @@ import logging
 
 from bot.core.markup import fill
 from bot.core.messages import Button, Deferred, Keyboard, Unreachable, pack, rows
+from bot.services.events import attendance
 from bot.services.events import cards as events_view
 from bot.services.events.listing import card_buttons, staff_card_actions
 from bot.services.events.proof import proof_for
@@ -49,7 +50,9 @@ async def card(v: Visit, event: Event) -> tuple[str, Keyboard]:
     active = registration is not None and registration.status in SEATED
     tz = v.ctx.settings.tz
     now = v.ctx.clock.now()
-    text = events_view.card(event, tz, registration, position, active or v.is_admin, now=now)
+    turnout = await attendance.turnout(v.repo, event, now) if v.is_admin else None
+    show_link = active or v.is_admin
+    text = events_view.card(event, tz, registration, position, show_link, now=now, turnout=turnout)
     staff = [a for a in staff_card_actions(event) if a[0] in staff_events.CARD_ACTIONS]
     signup = open_for_signup(event, now)
     staff = staff if v.is_admin else []

@@ -53,7 +53,7 @@ async def draft(v: Visit, ticket_id: int) -> None:
         await updates.answer(v.ctx, v.update, texts.STAFF_DRAFT_NO_ANSWER)
         return
     await updates.answer(v.ctx, v.update)
-    await v.say(fill(max_texts.STAFF_DRAFT_SAVED, draft=saved, id=ticket_id))
+    await v.say(fill(texts.STAFF_DRAFT_SAVED, draft=saved, id=ticket_id))
 
 
 async def close(v: Visit, ticket_id: int, asker_chat: int) -> None:

@@ -1,5 +1,6 @@
-"""МОЦ staff's desk commands in a private MAX dialog: /tickets, /faq_stats, /report, /staff and
-/broadcasts (with «Отменить» under a scheduled one) — what Telegram's handlers/admin.py,
+"""МОЦ staff's desk commands in a private MAX dialog: /tickets, /faq_stats, /faq_drafts (paged by
+`fqd:<page>`), /reload_faq, /report, /staff and /broadcasts (with «Отменить» under a scheduled
+one) — what Telegram's handlers/admin.py,
 handlers/events_admin/report.py, handlers/staff_invites.py and handlers/broadcasts_admin/manage.py
 answer, from the same services. Anyone else gets Telegram's refusal (ADMIN_ONLY).
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 from bot import texts
 from bot.core.markup import fill
 from bot.core.messages import Button, pack, rows
+from bot.services.faq import drafts
 from bot.services.faq.stats import faq_stats
 from bot.services.reports.period import period_report
 from bot.services.staff import broadcasts as staff_broadcasts
@@ -28,7 +30,9 @@ from handlers.max import faq_learn, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, as_staff
 
-COMMANDS = frozenset({"tickets", "faq_stats", "report", "staff", "broadcasts"})
+COMMANDS = frozenset(
+    {"tickets", "faq_stats", "faq_drafts", "reload_faq", "report", "staff", "broadcasts"}
+)
 OPEN_LIMIT = 20  # as Telegram's list
 CARDS = 10  # a card is a message each: the oldest ten, the rest in the panel
 
@@ -45,6 +49,10 @@ async def command(v: Visit, name: str, arg: str) -> bool:
         stats = await faq_stats(v.repo, v.ctx.faq, v.ctx.querylog)
         hint = faq_learn_texts.STATS_HINT if stats.missed else ""
         await v.say(stats.text + hint, faq_learn.stats_buttons(stats.missed))
+    elif name == "faq_drafts":
+        await v.say(*await drafts.drafts_page(v.repo, 0))
+    elif name == "reload_faq":
+        await v.say(await drafts.reload(v.ctx.faq, v.repo))
     elif name == "report":
         await report(v, arg)
     elif name == "staff":
@@ -87,6 +95,22 @@ async def broadcasts_list(v: Visit) -> None:
     await v.say(listing.text + max_texts.BROADCASTS_IN_PANEL, rows(*cancel) if cancel else None)
 
 
+async def drafts_pages(ctx: MaxContext, update: JsonDict) -> bool:
+    """«« Назад» / «Дальше »» under /faq_drafts: the pressed message becomes that page."""
+    prefix, _, raw = updates.payload(update).partition(":")
+    if prefix != "fqd":
+        return False
+
+    async def act(v: Visit) -> None:
+        page = updates.number(raw)
+        if page is None:
+            await updates.answer(ctx, update, texts.STALE_BUTTON)
+            return
+        await v.replace(*await drafts.drafts_page(v.repo, page))
+
+    return await as_staff(ctx, update, act)
+
+
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     """«❌ №N Отменить» under /broadcasts (`bca:cancel:N`, Telegram's payload)."""
     prefix, _, rest = updates.payload(update).partition(":")
@@ -109,3 +133,4 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
 
 def register(routes: Routes) -> None:
     routes.add("message_callback", callbacks)
+    routes.add("message_callback", drafts_pages)

@@ -8,6 +8,7 @@ from aiogram.types import InlineKeyboardMarkup, Message
 
 from bot.core.clock import Clock
 from bot.core.config import Settings
+from bot.services.events import attendance
 from bot.services.events import cards as events_view
 from bot.services.events.listing import card_buttons, staff_card_actions
 from bot.services.events.rules import open_for_signup
@@ -35,7 +36,10 @@ async def render_card(
     )
     now = clock.now()
     show_link = active or is_admin
-    text = events_view.card(event, settings.tz, registration, position, show_link, now=now)
+    turnout = await attendance.turnout(repo, event, now) if is_admin else None
+    text = events_view.card(
+        event, settings.tz, registration, position, show_link, now=now, turnout=turnout
+    )
     staff = staff_card_actions(event) if is_admin else []
     buttons = card_buttons(
         event, registration, open_for_signup(event, now), staff, started=now >= event.starts_at

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.markup import fill
 from bot.core.messages import Button, Keyboard, OutFile, pack, rows
+from bot.services.events.cards import Turnout, ends_at
 from bot.services.reports.exports import (
     ParticipantRow,
     participants_csv,
@@ -29,6 +30,15 @@ PAGE = 20
 ORDER = {"registered": 0, "attended": 0, "waiting": 1, "cancelled": 2}
 SEATED = ("registered", "attended")
 Person = tuple[Registration, TeacherProfile | None, str]  # registration, profile, name
+
+
+async def turnout(repo: Repositories, event: Event, now: datetime) -> Turnout | None:
+    """For a staff card: who came of who held a seat, once the event is over (None before)."""
+    if ends_at(event) > now:
+        return None
+    counts = await repo.events.counts(event.id)
+    attended = counts.get(RegistrationStatus.ATTENDED, 0)
+    return Turnout(attended, attended + counts.get(RegistrationStatus.REGISTERED, 0))
 
 
 async def people(repo: Repositories, event_id: int) -> list[Person]:

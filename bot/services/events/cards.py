@@ -6,6 +6,7 @@ confirmation, reminders and the admin preview. Every user-supplied value is esca
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,14 @@ from bot.core.markup import fill, q
 from bot.texts import events as t
 from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS
 from storage.models import Event, EventFormat, EventStatus, Registration, RegistrationStatus
+
+
+@dataclass(frozen=True)
+class Turnout:
+    """For staff, once an event is over: how many came of those who held a seat."""
+
+    attended: int
+    registered: int  # seats held at the end, attended ones included
 
 
 def local(moment: datetime, tz: ZoneInfo) -> datetime:
@@ -127,9 +136,11 @@ def card(
     show_link: bool = False,
     *,
     now: datetime | None = None,
+    turnout: Turnout | None = None,
 ) -> str:
     """The card; given `now`, one of an event that has taken place says so instead of seats,
-    the deadline and the waiting list (a cancelled one keeps only «отменено»)."""
+    the deadline and the waiting list (a cancelled one keeps only «отменено»); staff pass its
+    `turnout`, which the line then gives instead of seats."""
     over = now is not None and ends_at(event) <= now
     deadline = (
         t.DEADLINE.format(
@@ -142,7 +153,7 @@ def card(
     if not over:
         seats = t.SEATS_LINE.format(seats=seats_text(event, _can_wait(event, registration)))
     else:
-        seats = t.PAST_LINE if event.status != EventStatus.CANCELLED else ""
+        seats = _past_line(turnout) if event.status != EventStatus.CANCELLED else ""
     return t.CARD.format(
         title=q(event.title),
         kind=KIND_LABELS.get(event.kind, q(event.kind)),
@@ -155,6 +166,14 @@ def card(
         deadline=deadline,
         status=_status(event, registration, waiting_position, over),
     )
+
+
+def _past_line(turnout: Turnout | None) -> str:
+    if turnout is None:
+        return t.PAST_LINE
+    if not turnout.registered:
+        return t.STAFF_PAST_NOBODY
+    return t.STAFF_PAST_LINE.format(attended=turnout.attended, registered=turnout.registered)
 
 
 def list_line(event: Event, tz: ZoneInfo, this_year: int | None = None) -> str:
