@@ -37,7 +37,7 @@ from bot.services.faq.kb import KnowledgeBase, load_knowledge_base  # noqa: E402
 from bot.services.faq.matcher import Evidence, FaqMatcher, Thresholds  # noqa: E402
 
 POOLS = ("faq_dev", "faq_setA")
-HELD_OUT = ("faq_setL", "faq_setM", "faq_setN")  # the next honest check: never opened here
+HELD_OUT = ("faq_setO", "faq_setP", "faq_setQ")  # the next honest check: never opened here
 FOLDS = 5
 # aimed above the 90% target: thresholds chosen at the edge on the tuning parts fell below it
 # on questions not tuned on (set A's final part: 0.75 when aimed at 0.90)
