@@ -114,6 +114,49 @@ async def test_telegram_parent_forgets_and_the_question_staff_taught_goes_from_t
     assert_not_in_files(db_path)
 
 
+async def staff_replies(h: BotHarness, prompt: SentMessage, text: str) -> SentMessage:
+    h.server.user_sends(
+        text, user=ADMIN, chat_id=STAFF_CHAT, chat_type="supergroup", reply_to=prompt
+    )
+    return await h.server.next_message(STAFF_CHAT, timeout=30)
+
+
+async def askers(sm: SessionMaker) -> dict[str, int | None]:
+    async with sm() as session:
+        rows = (await session.scalars(select(FaqStaffSample))).all()
+    return {r.question: r.asked_by for r in rows}
+
+
+async def test_telegram_a_new_entry_from_a_question_keeps_staff_wordings_and_loses_the_parents(
+    learn: BotHarness,
+) -> None:
+    """«Новая статья» from a ticket: the parent's words are one sample among staff's own;
+    /forget_me takes only theirs, the entry and staff's wordings stay."""
+    h = learn
+    await h.say(PARENT, texts.BTN_ASK)
+    assert "Номер обращения" in (await h.say(PARENT, NAMED)).text
+    post = await h.server.next_message(STAFF_CHAT, timeout=30)
+    picker = await staff_press(h, post, t.BTN_TO_KB)
+    prompt = await staff_press(h, picker, t.BTN_NEW_ENTRY)
+    prompt = await staff_replies(h, prompt, "Можно ли прийти с собакой-поводырём?")
+    prompt = await staff_replies(h, prompt, "пускают ли с собакой поводырем")
+    category = await staff_replies(h, prompt, "Да, можно. Предупредите педагога: {moc_phone}")
+    created = await staff_press(h, category, category.inline_texts[-1])
+    assert "Новая статья" in created.text, created.text
+    staff_wordings = {
+        "Можно ли прийти с собакой-поводырём?": None,
+        "пускают ли с собакой поводырем": None,
+    }
+    assert await askers(h.sessionmaker) == {NAMED: PARENT.id, **staff_wordings}
+
+    held = await h.say(PARENT, "/my_data")
+    assert KEPT.format(n=1) in held.text
+    confirm = await h.press(PARENT, held, texts.BTN_FORGET)
+    assert "удалены" in (await h.press(PARENT, confirm, texts.BTN_FORGET_YES)).text
+    await h.server.idle()
+    assert await askers(h.sessionmaker) == staff_wordings
+
+
 async def press(fake: FakeMaxServer, user: MaxUser, message: Message, label: str) -> Message:
     before = len(fake.sent_to(user))
     fake.press(user, message, label)
