@@ -214,8 +214,9 @@ async def new(
     await query.answer()
     await drop_keyboard(query)
     await state.set_state(LearnState.title)
-    asker = await asker_of(repo, callback_data.src, callback_data.id)
-    await state.set_data({"question": question, "asker": asker})
+    # where the question is, not its words: a parent's text must not outlive their /forget_me
+    # in a staff member's unfinished dialog
+    await state.set_data({"src": callback_data.src, "id": callback_data.id})
     await send_to_chat(query, fill(t.NEW_TITLE, question=clip(question, 300)), _prompt())
 
 
@@ -277,14 +278,18 @@ async def category_chosen(
     await query.answer()
     await drop_keyboard(query)
     await state.clear()
-    question, title = str(data["question"]), str(data["title"])
+    src, source_id, title = str(data.get("src")), int(data.get("id", 0)), str(data["title"])
+    question = await question_of(repo, src, source_id)
+    if question is None:  # the asker deleted their data meanwhile
+        await send_to_chat(query, t.SOURCE_GONE)
+        return
     # a long letter is not a wording to learn: then the title and staff's wordings stand alone
     asked = [question] if len(question) <= SAMPLE_LIMIT else []
     try:
         saved = await create_entry(
             faq, repo, settings.placeholders(), callback_data.e, title, str(data["answer"]),
             [*asked, title, *data["wordings"]], query.from_user.id,
-            (question, data.get("asker")),
+            (question, await asker_of(repo, src, source_id)),
         )  # fmt: skip
     except Refused as exc:
         await send_to_chat(query, fill(t.REFUSED, reason=clip(str(exc), 3500)))

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot import texts
 from bot.core.config import Settings
@@ -24,7 +24,7 @@ from bot.services.faq.consult import entry_view
 from bot.texts import faq_learn as t
 from handlers.max.render import render_text
 from storage.db import SessionMaker
-from storage.models import FaqStaffSample
+from storage.models import FaqStaffEntry, FaqStaffSample
 from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness, start_bot, stop_bot
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
@@ -155,6 +155,35 @@ async def test_telegram_a_new_entry_from_a_question_keeps_staff_wordings_and_los
     assert "удалены" in (await h.press(PARENT, confirm, texts.BTN_FORGET_YES)).text
     await h.server.idle()
     assert await askers(h.sessionmaker) == staff_wordings
+
+
+async def test_telegram_a_new_entry_dialog_keeps_no_words_of_a_parent_who_forgets_meanwhile(
+    learn: BotHarness, db_path: Path
+) -> None:
+    """Staff start «Новая статья» from a question and the parent sends /forget_me before they
+    finish: the unfinished dialog held where the question was, not its words, so no file
+    keeps them, and the entry is not made of a question that is gone."""
+    h = learn
+    await h.say(PARENT, texts.BTN_ASK)
+    assert "Номер обращения" in (await h.say(PARENT, NAMED)).text
+    post = await h.server.next_message(STAFF_CHAT, timeout=30)
+    picker = await staff_press(h, post, t.BTN_TO_KB)
+    prompt = await staff_press(h, picker, t.BTN_NEW_ENTRY)
+
+    held = await h.say(PARENT, "/my_data")
+    confirm = await h.press(PARENT, held, texts.BTN_FORGET)
+    assert "удалены" in (await h.press(PARENT, confirm, texts.BTN_FORGET_YES)).text
+    await h.server.idle()
+    assert_not_in_files(db_path)
+
+    prompt = await staff_replies(h, prompt, "Можно ли прийти с собакой-поводырём?")
+    prompt = await staff_replies(h, prompt, "пускают ли с собакой поводырем")
+    category = await staff_replies(h, prompt, "Да, можно.")
+    gone = await staff_press(h, category, category.inline_texts[-1])
+    assert gone.text == t.SOURCE_GONE
+    async with h.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(FaqStaffEntry)) == 0
+    assert await samples(h.sessionmaker) == []
 
 
 async def press(fake: FakeMaxServer, user: MaxUser, message: Message, label: str) -> Message:
