@@ -106,6 +106,7 @@ async def forget(
     querylog.discard(user_id)  # questions not yet written never will be
     done.posts = list(await repo.tickets.posts_for_user(user_id))
     samples = await repo.faq_kb.remove_asked_by(user_id)  # before the user row cascades them
+    samples += await repo.faq_history.forget_asker(user_id)  # the panel's versions
     await repo.users.forget(user_id)
     if samples:
         await commit_forgotten(faq, repo)
