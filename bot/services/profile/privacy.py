@@ -105,10 +105,12 @@ async def forget(
             done.promoted.append((result.promoted, registration.event))
     querylog.discard(user_id)  # questions not yet written never will be
     done.posts = list(await repo.tickets.posts_for_user(user_id))
-    samples = await repo.faq_kb.remove_asked_by(user_id)  # before the user row cascades them
-    samples += await repo.faq_history.forget_asker(user_id)  # the panel's versions
+    # their words staff taught the bot: chat samples (before the user row cascades them) and
+    # the panel's versions; then the matcher is rebuilt without them
+    taught = await repo.faq_kb.remove_asked_by(user_id)
+    taught += await repo.faq_history.forget_asker(user_id)
     await repo.users.forget(user_id)
-    if samples:
+    if taught:
         await commit_forgotten(faq, repo)
     else:
         await repo.commit()
