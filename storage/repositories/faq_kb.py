@@ -80,14 +80,12 @@ class FaqKbRepo:
         await self.session.flush()
         return row
 
-    async def count_asked_by(self, user_id: int) -> int:
-        """How many of the person's questions staff keep as sample questions (/my_data)."""
-        count = await self.session.scalar(
-            select(func.count())
-            .select_from(FaqStaffSample)
-            .where(FaqStaffSample.asked_by == user_id)
+    async def asked_by(self, user_id: int) -> set[str]:
+        """The person's own questions staff keep as sample questions (/my_data)."""
+        rows = await self.session.scalars(
+            select(FaqStaffSample.question).where(FaqStaffSample.asked_by == user_id)
         )
-        return int(count or 0)
+        return set(rows.all())
 
     async def remove_asked_by(self, user_id: int) -> int:
         """Delete the samples that are the person's own questions (/forget_me); how many."""

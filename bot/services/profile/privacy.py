@@ -77,7 +77,9 @@ async def describe(
         profile=_profile_line(await repo.profiles.get(user.id)),
         registrations=await repo.events.count_for_user(user.id),  # attended, cancelled too
         queries=await repo.faq_log.for_user(user.id),
-        samples=await repo.faq_kb.count_asked_by(user.id),
+        samples=len(
+            await repo.faq_kb.asked_by(user.id) | await repo.faq_history.asked_by(user.id)
+        ),
         since=user.created_at.astimezone(settings.tz).strftime("%d.%m.%Y"),
         subscriptions=", ".join(AUDIENCE_TITLES.get(a, a) for a in audiences) or "нет",
         acks=await repo.users.acks_count(user.id),
