@@ -26,7 +26,7 @@ from bot.services.faq.learning import (
     create_entry,
     undo_sample,
 )
-from bot.services.faq.teaching import candidates, learnable, question_of, saved_text
+from bot.services.faq.teaching import asker_of, candidates, learnable, question_of, saved_text
 from bot.services.faq.text import normalize
 from bot.services.staff.roster import Roster
 from bot.services.tickets.posting import is_staff
@@ -103,10 +103,12 @@ async def attach(
     if question is None:
         return
     await query.answer()
+    asker = await asker_of(repo, callback_data.src, callback_data.id)
     try:
         saved = await attach_question(
-            faq, repo, settings.placeholders(), callback_data.e, question, query.from_user.id
-        )
+            faq, repo, settings.placeholders(), callback_data.e, question, query.from_user.id,
+            asker,
+        )  # fmt: skip
     except Refused as exc:
         await send_to_chat(query, fill(t.REFUSED, reason=clip(str(exc), 3500)))
         return
@@ -172,7 +174,8 @@ async def find_received(
     await _not_a_ticket_reply(message, repo)
     assert message.text is not None and message.from_user is not None
     data = await state.get_data()
-    question = await question_of(repo, str(data.get("src")), int(data.get("id", 0)))
+    src, source_id = str(data.get("src")), int(data.get("id", 0))
+    question = await question_of(repo, src, source_id)
     if question is None:
         await state.clear()
         await message.answer(t.SOURCE_GONE)
@@ -181,8 +184,9 @@ async def find_received(
     if typed in faq.kb.entries:
         try:
             saved = await attach_question(
-                faq, repo, settings.placeholders(), typed, question, message.from_user.id
-            )
+                faq, repo, settings.placeholders(), typed, question, message.from_user.id,
+                await asker_of(repo, src, source_id),
+            )  # fmt: skip
         except Refused as exc:
             await message.answer(fill(t.REFUSED, reason=clip(str(exc), 3500)))
             return
@@ -210,7 +214,9 @@ async def new(
     await query.answer()
     await drop_keyboard(query)
     await state.set_state(LearnState.title)
-    await state.set_data({"question": question})
+    # where the question is, not its words: a parent's text must not outlive their /forget_me
+    # in a staff member's unfinished dialog
+    await state.set_data({"src": callback_data.src, "id": callback_data.id})
     await send_to_chat(query, fill(t.NEW_TITLE, question=clip(question, 300)), _prompt())
 
 
@@ -272,13 +278,18 @@ async def category_chosen(
     await query.answer()
     await drop_keyboard(query)
     await state.clear()
-    question, title = str(data["question"]), str(data["title"])
+    src, source_id, title = str(data.get("src")), int(data.get("id", 0)), str(data["title"])
+    question = await question_of(repo, src, source_id)
+    if question is None:  # the asker deleted their data meanwhile
+        await send_to_chat(query, t.SOURCE_GONE)
+        return
     # a long letter is not a wording to learn: then the title and staff's wordings stand alone
     asked = [question] if len(question) <= SAMPLE_LIMIT else []
     try:
         saved = await create_entry(
             faq, repo, settings.placeholders(), callback_data.e, title, str(data["answer"]),
             [*asked, title, *data["wordings"]], query.from_user.id,
+            (question, await asker_of(repo, src, source_id)),
         )  # fmt: skip
     except Refused as exc:
         await send_to_chat(query, fill(t.REFUSED, reason=clip(str(exc), 3500)))

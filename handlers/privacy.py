@@ -12,6 +12,7 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Switchboard
 from bot.services.events.registration import notify_promoted
+from bot.services.faq import FaqService
 from bot.services.faq.querylog import QueryLog
 from bot.services.profile import privacy
 from handlers.tg import keyboards
@@ -51,6 +52,7 @@ async def forget_cb(
     bot: Bot,
     settings: Settings,
     querylog: QueryLog,
+    faq: FaqService,
     messenger: Switchboard | None = None,
 ) -> None:
     await query.answer()
@@ -61,7 +63,7 @@ async def forget_cb(
     if callback_data.action != "yes":
         await send_to_chat(query, texts.FORGET_KEPT)
         return
-    done = await privacy.forget(repo, query.from_user.id, clock, querylog)
+    done = await privacy.forget(repo, query.from_user.id, clock, querylog, faq)
     await state.clear()
     await send_to_chat(query, texts.FORGOTTEN, ReplyKeyboardRemove())
     await privacy.redact(TelegramMessenger(bot), done)

@@ -207,7 +207,7 @@ async def forget_pressed(v: Visit, action: str) -> None:
         await v.say(texts.FORGET_KEPT)
         return
     ctx = v.ctx
-    done = await privacy.forget(v.repo, v.uid, ctx.clock, ctx.querylog)
+    done = await privacy.forget(v.repo, v.uid, ctx.clock, ctx.querylog, ctx.faq)
     await v.clear_state()
     await pictures.forget(v)
     await v.say(texts.FORGOTTEN)

@@ -15,7 +15,7 @@ from bot.core.markup import clip, fill
 from bot.core.messages import Button, Keyboard, pack, rows
 from bot.services.faq import FaqEntry
 from bot.services.faq.learning import Refused, attach_question, undo_sample
-from bot.services.faq.teaching import candidates, learnable, saved_text
+from bot.services.faq.teaching import asker_of, candidates, learnable, saved_text
 from bot.texts import faq_learn as t
 from bot.texts import max as max_texts
 from handlers.max import updates
@@ -62,9 +62,10 @@ async def attach(v: Visit, src: str, source_id: int, entry_id: str) -> None:
         await updates.answer(v.ctx, v.update, why_not)
         return
     ctx = v.ctx
+    asker = await asker_of(v.repo, src, source_id)
     try:
         saved = await attach_question(
-            ctx.faq, v.repo, ctx.settings.placeholders(), entry_id, question, v.uid
+            ctx.faq, v.repo, ctx.settings.placeholders(), entry_id, question, v.uid, asker
         )
     except Refused as exc:
         await updates.answer(ctx, v.update)

@@ -68,7 +68,7 @@ class FaqStaffEntry(Base):
 
 class FaqStaffSample(Base):
     """A sample question staff attached to an entry (YAML or staff-made), e.g. one a parent
-    asked that the bot could not answer."""
+    asked that the bot could not answer (then `asked_by` is that parent)."""
 
     __tablename__ = "faq_staff_samples"
     __table_args__ = (UniqueConstraint("entry_id", "question"),)
@@ -78,6 +78,11 @@ class FaqStaffSample(Base):
     question: Mapped[str] = mapped_column(String(1000))
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # whose question it was (a parent's words may hold a name or a phone): /forget_me deletes
+    # the sample and rebuilds the matcher; the cascade is a net for any other deletion
+    asked_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
 
 
 class FaqVersion(Base):

@@ -36,3 +36,7 @@ class FaqEntryVersion(Base):
     staff_id: Mapped[int] = mapped_column(BigInteger)
     staff_name: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # [[question, user id], …]: the questions here that are a person's own words (an
+    # unanswered question attached, a chat sample folded in); /forget_me takes them out of
+    # every version. NULL when there are none.
+    asked: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))

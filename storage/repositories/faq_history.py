@@ -56,6 +56,34 @@ class FaqHistoryRepo:
         await self.session.flush()
         return row.entry_id
 
+    async def _with_askers(self) -> Sequence[FaqEntryVersion]:
+        rows = await self.session.scalars(
+            select(FaqEntryVersion).where(FaqEntryVersion.asked.is_not(None))
+        )
+        return rows.all()
+
+    async def asked_by(self, user_id: int) -> set[str]:
+        """The person's own questions in any version (/my_data)."""
+        rows = await self._with_askers()
+        return {str(q) for row in rows for q, uid in row.asked or [] if uid == user_id}
+
+    async def forget_asker(self, user_id: int) -> int:
+        """/forget_me: the person's own questions leave every version that holds them, and
+        the history's note naming them; how many rows changed (history is edited here, by
+        law, not grown)."""
+        changed = 0
+        for row in await self._with_askers():
+            words = {str(q) for q, uid in row.asked or [] if uid == user_id}
+            if not words:
+                continue
+            row.questions = [q for q in row.questions if q not in words]
+            row.asked = [pair for pair in row.asked or [] if pair[1] != user_id] or None
+            for word in words:
+                row.summary = row.summary.replace(f"«{word[:80]}»", "«удалён по просьбе автора»")
+            changed += 1
+        await self.session.flush()
+        return changed
+
     async def drop_samples(self, entry_id: str) -> None:
         """Chat-added questions of an entry the panel saved whole: they are in its version."""
         await self.session.execute(

@@ -69,11 +69,29 @@ class FaqKbRepo:
         rows = await self.session.scalars(select(FaqStaffEntry).order_by(FaqStaffEntry.id))
         return rows.all()
 
-    async def add_sample(self, entry_id: str, question: str, created_by: int) -> FaqStaffSample:
-        row = FaqStaffSample(entry_id=entry_id, question=question, created_by=created_by)
+    async def add_sample(
+        self, entry_id: str, question: str, created_by: int, asked_by: int | None = None
+    ) -> FaqStaffSample:
+        """`asked_by`: the person whose own question this is (None: staff's wording)."""
+        row = FaqStaffSample(
+            entry_id=entry_id, question=question, created_by=created_by, asked_by=asked_by
+        )
         self.session.add(row)
         await self.session.flush()
         return row
+
+    async def asked_by(self, user_id: int) -> set[str]:
+        """The person's own questions staff keep as sample questions (/my_data)."""
+        rows = await self.session.scalars(
+            select(FaqStaffSample.question).where(FaqStaffSample.asked_by == user_id)
+        )
+        return set(rows.all())
+
+    async def remove_asked_by(self, user_id: int) -> int:
+        """Delete the samples that are the person's own questions (/forget_me); how many."""
+        return await affected(
+            self.session, delete(FaqStaffSample).where(FaqStaffSample.asked_by == user_id)
+        )
 
     async def add_entry(
         self, category: str, title: str, answer: str, created_by: int

@@ -170,8 +170,10 @@ async def attach_question(
     entry_id: str,
     question: str,
     staff_id: int,
+    asked_by: int | None = None,
 ) -> Saved:
-    """Add `question` to the entry's sample questions; `Refused` says why not."""
+    """Add `question` to the entry's sample questions; `Refused` says why not. `asked_by`:
+    the person who asked it, so /forget_me can take their words back out."""
     question = _clean_question(question)
     await refresh(faq, repo, every=0, wait=True)  # check against the newest knowledge base
     entry = faq.kb.entries.get(entry_id)
@@ -184,7 +186,7 @@ async def attach_question(
     additions = faq.additions.plus(samples=(StaffSample(entry_id, question),))
     built = await _candidate(faq, additions, placeholders)
     try:
-        row = await repo.faq_kb.add_sample(entry_id, question, staff_id)
+        row = await repo.faq_kb.add_sample(entry_id, question, staff_id, asked_by)
     except IntegrityError as exc:  # the same question saved a moment ago by someone else
         await repo.rollback()
         raise Refused("Этот вопрос только что добавили к этой статье.") from exc
@@ -212,8 +214,10 @@ async def create_entry(
     answer: str,
     questions: list[str],
     staff_id: int,
+    asked: tuple[str, int | None] | None = None,
 ) -> Saved:
-    """A new entry with its sample questions; checked as a whole before anything is saved."""
+    """A new entry with its sample questions; checked as a whole before anything is saved.
+    `asked`: a person's question among `questions` and who asked it (for /forget_me)."""
     await refresh(faq, repo, every=0, wait=True)
     if faq.kb.category(category) is None:
         raise Refused(f"Раздела «{category}» нет в базе.")
@@ -222,10 +226,19 @@ async def create_entry(
     samples = tuple(StaffSample(probe.id, q) for q in cleaned)
     built = await _candidate(faq, faq.additions.plus(probe, samples), placeholders)
     row = await repo.faq_kb.add_entry(category, probe.title, answer, staff_id)
+    asked_text = " ".join(asked[0].split()) if asked else None
     for question in cleaned:
-        await repo.faq_kb.add_sample(row.entry_id, question, staff_id)
+        asker = asked[1] if asked and question == asked_text else None
+        await repo.faq_kb.add_sample(row.entry_id, question, staff_id, asker)
     version = await _save(faq, repo, None)  # checked with a provisional id: rebuilt
     return Saved(row.entry_id, probe.title, version, _warnings(built, probe.id))
+
+
+async def commit_forgotten(faq: FaqService, repo: Repositories) -> int:
+    """/forget_me deleted a person's own questions from the samples (in the caller's
+    transaction): commit it with a new knowledge-base version, rebuilt from the database and
+    served here at once as after an attach, so the matcher no longer holds their words."""
+    return await _save(faq, repo, None)
 
 
 async def announce_reload(faq: FaqService, repo: Repositories) -> int:

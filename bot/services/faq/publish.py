@@ -106,6 +106,7 @@ async def _publish(
     staff: Staff,
     action: str,
     note: str = "",
+    asked: tuple[str, int] | None = None,
 ) -> Published:
     new = action == "create"
     checked = await asyncio.to_thread(check_draft, faq, edit, placeholders, date.today())
@@ -126,6 +127,7 @@ async def _publish(
         questions=list(edit.questions), links=[[link.title, link.url] for link in edit.links],
         related=list(edit.related), summary=(f"{note}; {text}" if note else text)[:500],
         kb_version=0, staff_id=staff[0], staff_name=staff[1][:256],
+        asked=None if new else await _askers(repo, edit, asked),
     )  # fmt: skip
     if new:
         await repo.faq_history.new_entry_id(row, edit.category)
@@ -133,6 +135,21 @@ async def _publish(
         await repo.faq_history.drop_samples(edit.entry_id)
     version = await _save(faq, repo, None if new else built, stamp=row)
     return Published(row.entry_id, version, checked.warnings)
+
+
+async def _askers(
+    repo: Repositories, edit: EntryEdit, asked: tuple[str, int] | None
+) -> list[list[str | int]] | None:
+    """Whose own words among the version's questions, so /forget_me finds them: carried from
+    the entry's earlier versions and from its chat samples (folded into this version), and
+    `asked` (a logged question attached now)."""
+    earlier = await repo.faq_history.of_entry(edit.entry_id)
+    pairs = {(str(q), int(uid)) for row in earlier for q, uid in row.asked or []}
+    samples = await repo.faq_kb.samples_since(edit.entry_id, 0)
+    pairs |= {(s.question, s.asked_by) for s in samples if s.asked_by is not None}
+    if asked is not None:
+        pairs.add(asked)
+    return [[q, uid] for q, uid in sorted(pairs) if q in edit.questions] or None
 
 
 async def save(
@@ -197,7 +214,8 @@ async def attach(
                   (*entry.questions, question), entry.links, entry.related)  # fmt: skip
     edit = _edit(faq, draft)
     note = f"добавлен вопрос «{question[:80]}»"
-    return await _publish(faq, repo, placeholders, edit, staff, "attach", note)
+    asked = (question, query.user_id)
+    return await _publish(faq, repo, placeholders, edit, staff, "attach", note, asked)
 
 
 async def revert(

@@ -26,6 +26,18 @@ async def question_of(repo: Repositories, src: str, source_id: int) -> str | Non
     return None
 
 
+async def asker_of(repo: Repositories, src: str, source_id: int) -> int | None:
+    """Who asked the question (the internal user id), so a sample made of it can be deleted
+    with the rest of that person's data; None when the source is gone."""
+    if src == "t":
+        ticket = await repo.tickets.get(source_id)
+        return ticket.user_id if ticket else None
+    if src == "q":
+        row = await repo.faq_log.get(source_id)
+        return row.user_id if row else None
+    return None
+
+
 async def learnable(repo: Repositories, src: str, source_id: int) -> tuple[str | None, str]:
     """(the question, "") or (None, why not: gone, or a picture without words)."""
     question = await question_of(repo, src, source_id)

@@ -3,8 +3,10 @@
 `describe` is the /my_data text; `forget` deletes a person's data in the order that keeps
 everyone else whole — seats go back to the waiting list first, questions not yet written to the
 log are dropped, then the rows; what the law needs as proof of consent stays (see
-`storage.repositories.users.forget`). The adapter tells the person and calls `redact` after, so
-the bot's old posts about them in the staff chat lose the name and the question.
+`storage.repositories.users.forget`); their questions that staff made sample questions of the
+knowledge base go too, and the matcher is rebuilt without them. The adapter tells the person
+and calls `redact` after, so the bot's old posts about them in the staff chat lose the name
+and the question.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.markup import fill
 from bot.core.messages import Messenger
+from bot.services.faq import FaqService
+from bot.services.faq.learning import commit_forgotten
 from bot.services.faq.querylog import QueryLog
 from bot.services.tickets.posting import redact_posts
 from bot.texts.chats import AUDIENCE_TITLES
@@ -73,6 +77,9 @@ async def describe(
         profile=_profile_line(await repo.profiles.get(user.id)),
         registrations=await repo.events.count_for_user(user.id),  # attended, cancelled too
         queries=await repo.faq_log.for_user(user.id),
+        samples=len(
+            await repo.faq_kb.asked_by(user.id) | await repo.faq_history.asked_by(user.id)
+        ),
         since=user.created_at.astimezone(settings.tz).strftime("%d.%m.%Y"),
         subscriptions=", ".join(AUDIENCE_TITLES.get(a, a) for a in audiences) or "нет",
         acks=await repo.users.acks_count(user.id),
@@ -88,7 +95,9 @@ class Forgotten:
     promoted: list[tuple[Registration, Event]] = field(default_factory=list)
 
 
-async def forget(repo: Repositories, user_id: int, clock: Clock, querylog: QueryLog) -> Forgotten:
+async def forget(
+    repo: Repositories, user_id: int, clock: Clock, querylog: QueryLog, faq: FaqService
+) -> Forgotten:
     """Delete the person's data and commit; returns what the adapter finishes afterwards."""
     done = Forgotten()
     # Seats first: a deleted registration must hand its seat to the waiting list.
@@ -98,8 +107,15 @@ async def forget(repo: Repositories, user_id: int, clock: Clock, querylog: Query
             done.promoted.append((result.promoted, registration.event))
     querylog.discard(user_id)  # questions not yet written never will be
     done.posts = list(await repo.tickets.posts_for_user(user_id))
+    # their words staff taught the bot: chat samples (before the user row cascades them) and
+    # the panel's versions; then the matcher is rebuilt without them
+    taught = await repo.faq_kb.remove_asked_by(user_id)
+    taught += await repo.faq_history.forget_asker(user_id)
     await repo.users.forget(user_id)
-    await repo.commit()
+    if taught:
+        await commit_forgotten(faq, repo)
+    else:
+        await repo.commit()
     await repo.users.scrub_log()
     return done
 
