@@ -203,10 +203,10 @@ def test_cli_check_prints_russian_levels_and_summary(
 ) -> None:
     directory = write_kb(tmp_path / "faq", entry("a"), entry("old", checked="2024-06-01"))
     settings = Settings(_env_file=None, faq_dir=directory)
-    assert cli_faq.check(settings, TODAY) == 0
+    assert cli_faq.check(settings, TODAY, files_only=True) == 0
     out, err = capsys.readouterr()
     assert "ПРЕДУПРЕЖДЕНИЕ main.yaml [old]: ответ последний раз проверяли 2024-06-01" in err
     assert (
-        out == "статей: 2, разделов: 1, шаблонов в _intents.yaml: 0 — ошибок: 0, "
-        "предупреждений: 1\n"
+        out == "проверено: файлы; статей: 2, разделов: 1, шаблонов в _intents.yaml: 0 — "
+        "ошибок: 0, предупреждений: 1\n"
     )
