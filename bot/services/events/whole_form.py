@@ -168,7 +168,9 @@ def conflicts(
     a note by each field the other person changed); ({}, {}) when nothing moved. Saving the
     stale form as it is would silently put the old values back."""
     now_shown = texts_of(event, tz)
-    theirs = [n for n in EDITABLE if text_of(seen, n) != now_shown[n].strip()]
+    theirs = [  # a field already as this form asks (its own first copy, a double click) is no news
+        n for n in EDITABLE if text_of(seen, n) != now_shown[n].strip() != text_of(values, n)
+    ]
     if not seen or not theirs:
         return {}, {}
     mine = {n: values.get(n, "") for n in EDITABLE if text_of(values, n) != text_of(seen, n)}
