@@ -71,7 +71,7 @@ async def _form(request: web.Request) -> tuple[Draft, dict[str, list[str]]]:
             values.setdefault(key, []).append(value)
     draft = Draft.from_form(values)
     file_problems = await upload.attach(request, draft)
-    errors = draft.errors(request.app[SETTINGS].tz)
+    errors = draft.errors(request.app[SETTINGS].tz, request.app[CLOCK].now())
     if file_problems:
         errors["file"] = file_problems
     return draft, errors
