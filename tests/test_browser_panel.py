@@ -95,3 +95,22 @@ async def test_staff_answer_a_ticket_in_the_browser(harness: BotHarness, panel: 
         ticket = await session.get(Ticket, ticket_id)
         assert ticket is not None and ticket.status == "answered"
         assert ticket.answered_by == ADMIN.id
+
+
+async def test_an_address_the_panel_has_not_is_explained_in_russian(
+    harness: BotHarness, panel: None
+) -> None:
+    """A link cut short in a chat, or an old bookmark: aiohttp's own «404: Not Found» page
+    was all a staff member saw; now the panel says it in Russian and where to go."""
+    async_playwright = browser_or_skip()
+    link = await login_link(harness, ADMIN)
+
+    async with async_playwright() as playwright, chromium(playwright) as browser:
+        page = await browser.new_page()
+        await page.goto(link)
+        await page.wait_for_url("**/web/tickets", timeout=15_000)
+        for path in ("/web/evnts", "/web/events/12/participants.pdf"):
+            response = await page.goto(page.url.split("/web/")[0] + path)
+            assert response is not None and response.status == 404
+            shown = await page.locator("body").inner_text()
+            assert "Not Found" not in shown and "Такой страницы в панели нет" in shown, shown

@@ -21,3 +21,12 @@ WEB_REFUSALS: Final = {
 }
 # a form whose file is larger than the panel accepts (aiohttp's limit), before it is read
 WEB_TOO_BIG: Final = "Файл слишком большой: вернитесь назад и выберите файл поменьше."
+# an address the panel has not, and a failure of the panel itself (plain-text pages)
+WEB_NO_PAGE: Final = (
+    "Такой страницы в панели нет: адрес неполный или устарел. Откройте раздел из меню панели "
+    "(/web/tickets) или попросите у бота новую ссылку командой /web."
+)
+WEB_FAILED: Final = (
+    "В панели что-то сломалось, запрос не выполнен. Вернитесь назад и попробуйте ещё раз; если "
+    "повторится — сообщите администратору бота."
+)
