@@ -20,6 +20,7 @@ from bot import texts
 from bot.core.config import Settings
 from storage.models import Ticket
 from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness, make_settings
+from tests.helpers.panel import ticket
 from tests.helpers.browser import (
     DOCS,
     browser_or_skip,
@@ -114,3 +115,34 @@ async def test_an_address_the_panel_has_not_is_explained_in_russian(
             assert response is not None and response.status == 404
             shown = await page.locator("body").inner_text()
             assert "Not Found" not in shown and "Такой страницы в панели нет" in shown, shown
+
+
+async def test_a_form_from_before_a_new_sign_in_keeps_what_was_typed(
+    harness: BotHarness, panel: None
+) -> None:
+    """A tab opened before the staff member signed in again (a new link from /web) carries the
+    old session's form token: the answer is refused, as it must be, and the page used to say
+    only «обновите страницу» — which threw the typed answer away. Now it shows the answer to
+    copy and sends nothing."""
+    async_playwright = browser_or_skip()
+    await ticket(harness.sessionmaker, "Когда запись?")
+    first, second = await login_link(harness, ADMIN), await login_link(harness, ADMIN)
+
+    async with async_playwright() as playwright, chromium(playwright) as browser:
+        context = await browser.new_context()
+        old = await context.new_page()
+        await old.goto(first)
+        await old.wait_for_url("**/web/tickets", timeout=15_000)
+        await old.goto(old.url.replace("/web/tickets", "/web/tickets/1"))
+        new = await context.new_page()
+        await new.goto(second)
+        await new.wait_for_url("**/web/tickets", timeout=15_000)
+
+        await old.get_by_label(re.compile("^Ответ")).fill("Запись откроется <b>в понедельник</b>")
+        await old.get_by_role("button", name="Отправить").click()
+        kept = old.get_by_role("textbox")
+        await kept.first.wait_for(timeout=15_000)
+        assert await kept.first.input_value() == "Запись откроется <b>в понедельник</b>"
+        assert "ничего не отправлено" in await old.locator("body").inner_text()
+    async with harness.sessionmaker() as session:
+        assert (await session.scalars(select(Ticket))).one().status == "open"
