@@ -20,7 +20,6 @@ from bot import texts
 from bot.core.config import Settings
 from storage.models import Ticket
 from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness, make_settings
-from tests.helpers.panel import ticket
 from tests.helpers.browser import (
     DOCS,
     browser_or_skip,
@@ -29,6 +28,7 @@ from tests.helpers.browser import (
     login_link,
     panel_server,
 )  # fmt: skip
+from tests.helpers.panel import ticket
 
 SCREENSHOT, SUMMARY_SCREENSHOT = DOCS / "web-tickets.png", DOCS / "web-summary.png"
 QUESTION = "можно ли привести на занятие собаку-поводыря <script>Рекс</script>"
