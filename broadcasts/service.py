@@ -162,8 +162,10 @@ async def counts_by_channel(session: AsyncSession, broadcast_id: int) -> dict[st
     return out
 
 
-async def recent(session: AsyncSession, limit: int = 10) -> list[Status]:
-    return await _statuses(session, await Repositories(session).broadcasts.recent(limit))
+async def recent(session: AsyncSession, limit: int = 10, offset: int = 0) -> list[Status]:
+    """Newest first; `offset` skips that many (a page of a list)."""
+    found = await Repositories(session).broadcasts.recent(limit, offset)
+    return await _statuses(session, found)
 
 
 async def scheduled(session: AsyncSession) -> list[Status]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ from tests.helpers.browser import (
     login_link,
     panel_server,
 )  # fmt: skip
-from tests.helpers.events import seed_teacher
+from tests.helpers.events import load_event, seed_event, seed_teacher
 
 SCREENSHOT = DOCS / "web-events.png"
 TITLE = "Семинар «Наставничество <в школе>»"
@@ -82,3 +82,42 @@ async def test_staff_create_an_event_in_the_browser_and_teachers_see_it(
     listing = await harness.say(TEACHER, "/events")
     # the fake API turns the bot's HTML into what the teacher reads: the title, not markup
     assert TITLE in (listing.text or "")
+
+
+async def test_two_staff_edit_one_event_and_neither_change_is_lost(
+    harness: BotHarness, panel: None
+) -> None:
+    """Two tabs opened the same event; the one saved second had the old title in its form and
+    used to put it back silently. Now it is told, keeps what it typed and shows the new title."""
+    async_playwright = browser_or_skip()
+    starts = datetime.now(UTC) + timedelta(days=7)
+    event_id = await seed_event(harness.sessionmaker, starts_at=starts)
+    edit = f"/web/events/{event_id}/edit"
+    first_link, second_link = await login_link(harness, ADMIN), await login_link(harness, ADMIN)
+
+    async with async_playwright() as playwright, chromium(playwright) as browser:
+        first, second = await browser.new_page(), await browser.new_page()
+        for tab, link in ((first, first_link), (second, second_link)):
+            await tab.goto(link)
+            await tab.wait_for_url("**/web/tickets", timeout=15_000)
+            await tab.goto(tab.url.replace("/web/tickets", edit))
+        await first.get_by_label("Название").fill("Семинар «Новое название»")
+        await first.get_by_role("button", name="Сохранить изменения").click()
+        await first.get_by_text("Изменения сохранены").wait_for(timeout=15_000)
+
+        await second.get_by_label("Место (адрес) или ссылка для онлайн").fill("ул. Мира, 5")
+        await second.get_by_role("button", name="Сохранить изменения").click()
+        alert = second.get_by_role("alert")
+        await alert.wait_for(timeout=15_000)
+        assert "другой сотрудник" in await alert.inner_text()
+        assert "другой сотрудник" in await second.locator("#err-title").inner_text()
+        assert await second.get_by_label("Название").input_value() == "Семинар «Новое название»"
+        place = second.get_by_label("Место (адрес) или ссылка для онлайн")
+        assert await place.input_value() == "ул. Мира, 5"  # what they typed is kept
+        event = await load_event(harness.sessionmaker, event_id)
+        assert (event.title, event.place) == ("Семинар «Новое название»", "ул. Ленина, 1, каб. 5")
+
+        await second.get_by_role("button", name="Сохранить изменения").click()
+        await second.get_by_text("Изменения сохранены").wait_for(timeout=15_000)
+    event = await load_event(harness.sessionmaker, event_id)
+    assert (event.title, event.place) == ("Семинар «Новое название»", "ул. Мира, 5")

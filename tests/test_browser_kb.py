@@ -95,3 +95,31 @@ async def test_staff_edit_an_answer_in_the_browser_and_the_parent_gets_it(
 
     after = await kb_bot.say(PARENT, "контакты моц")
     assert after.text == f"Контакты МОЦ\nЗвоните: {phone}. С 1 января — новый адрес: ул. Мира, 3."
+
+
+async def test_the_editors_errors_name_the_fields_in_russian(kb_bot: BotHarness) -> None:
+    """The checker speaks to YAML editors («поле answer», «в related», «в questions»); on the
+    page each message stands by its field, and a staff member reads it in Russian."""
+    async_playwright = browser_or_skip()
+    sent = await kb_bot.say(ADMIN, "/web")
+    found = LINK.search(sent.text or "")
+    assert found is not None, sent.text
+
+    async with async_playwright() as playwright, chromium(playwright) as browser:
+        page = await browser.new_page(viewport={"width": 1100, "height": 900})
+        await page.goto(found.group(1))
+        await page.wait_for_url("**/web/tickets", timeout=15_000)
+        await page.goto(page.url.replace("/web/tickets", "/web/kb/entry/moc.contacts"))
+        await page.get_by_label(re.compile("^Ответ")).fill("Звоните: {moc_fax}")
+        await page.get_by_label(re.compile("^Примеры вопросов")).fill("телефон моц")
+        await page.get_by_label(re.compile("^Связанные статьи")).fill("moc.nonexistent")
+        await page.get_by_role("button", name="Проверить").click()
+        shown = {}
+        for name in ("answer", "questions", "related"):
+            errors = page.locator(f"#err-{name} li").first
+            await errors.wait_for(timeout=20_000)
+            shown[name] = await page.locator(f"#err-{name}").inner_text()
+        assert "неизвестный плейсхолдер {moc_fax}" in shown["answer"]
+        assert "moc.nonexistent" in shown["related"]
+        for text in shown.values():
+            assert not re.search(r"\b(answer|questions|related)\b", text), shown

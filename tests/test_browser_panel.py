@@ -28,6 +28,7 @@ from tests.helpers.browser import (
     login_link,
     panel_server,
 )  # fmt: skip
+from tests.helpers.panel import ticket
 
 SCREENSHOT, SUMMARY_SCREENSHOT = DOCS / "web-tickets.png", DOCS / "web-summary.png"
 QUESTION = "можно ли привести на занятие собаку-поводыря <script>Рекс</script>"
@@ -95,3 +96,53 @@ async def test_staff_answer_a_ticket_in_the_browser(harness: BotHarness, panel: 
         ticket = await session.get(Ticket, ticket_id)
         assert ticket is not None and ticket.status == "answered"
         assert ticket.answered_by == ADMIN.id
+
+
+async def test_an_address_the_panel_has_not_is_explained_in_russian(
+    harness: BotHarness, panel: None
+) -> None:
+    """A link cut short in a chat, or an old bookmark: aiohttp's own «404: Not Found» page
+    was all a staff member saw; now the panel says it in Russian and where to go."""
+    async_playwright = browser_or_skip()
+    link = await login_link(harness, ADMIN)
+
+    async with async_playwright() as playwright, chromium(playwright) as browser:
+        page = await browser.new_page()
+        await page.goto(link)
+        await page.wait_for_url("**/web/tickets", timeout=15_000)
+        for path in ("/web/evnts", "/web/events/12/participants.pdf"):
+            response = await page.goto(page.url.split("/web/")[0] + path)
+            assert response is not None and response.status == 404
+            shown = await page.locator("body").inner_text()
+            assert "Not Found" not in shown and "Такой страницы в панели нет" in shown, shown
+
+
+async def test_a_form_from_before_a_new_sign_in_keeps_what_was_typed(
+    harness: BotHarness, panel: None
+) -> None:
+    """A tab opened before the staff member signed in again (a new link from /web) carries the
+    old session's form token: the answer is refused, as it must be, and the page used to say
+    only «обновите страницу» — which threw the typed answer away. Now it shows the answer to
+    copy and sends nothing."""
+    async_playwright = browser_or_skip()
+    await ticket(harness.sessionmaker, "Когда запись?")
+    first, second = await login_link(harness, ADMIN), await login_link(harness, ADMIN)
+
+    async with async_playwright() as playwright, chromium(playwright) as browser:
+        context = await browser.new_context()
+        old = await context.new_page()
+        await old.goto(first)
+        await old.wait_for_url("**/web/tickets", timeout=15_000)
+        await old.goto(old.url.replace("/web/tickets", "/web/tickets/1"))
+        new = await context.new_page()
+        await new.goto(second)
+        await new.wait_for_url("**/web/tickets", timeout=15_000)
+
+        await old.get_by_label(re.compile("^Ответ")).fill("Запись откроется <b>в понедельник</b>")
+        await old.get_by_role("button", name="Отправить").click()
+        kept = old.get_by_role("textbox")
+        await kept.first.wait_for(timeout=15_000)
+        assert await kept.first.input_value() == "Запись откроется <b>в понедельник</b>"
+        assert "ничего не отправлено" in await old.locator("body").inner_text()
+    async with harness.sessionmaker() as session:
+        assert (await session.scalars(select(Ticket))).one().status == "open"

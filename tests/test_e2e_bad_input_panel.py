@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
+from bot.core.messages import MessageRef
 from storage.db import SessionMaker
 from storage.models import Broadcast, Ticket, TicketMessage, TicketStatus
 from tests.conftest import PARENT
@@ -16,6 +17,7 @@ from tests.helpers.events import seed_event
 from tests.helpers.panel import (
     Client,
     RecordingMessenger,
+    client_for,
     sign_in,
     ticket,
 )
@@ -130,3 +132,27 @@ async def test_a_broadcast_time_that_is_no_time_is_explained_and_nothing_is_plan
     assert "Собрание в четверг" in await refused.text()  # the text typed is kept
     async with sessionmaker() as session:
         assert (await session.scalars(select(Broadcast))).first() is None
+
+
+class BrokenMessenger(RecordingMessenger):
+    """A messenger failing in a way nobody foresaw (not Unreachable, not Deferred)."""
+
+    async def send(self, chat_id: int, text: str, buttons: object = None) -> MessageRef:
+        raise RuntimeError("the connection pool is closed")
+
+
+async def test_a_failure_nobody_foresaw_is_a_russian_page_not_aiohttps(
+    panel_settings: Settings, sessionmaker: SessionMaker, clock: FrozenClock
+) -> None:
+    client = await client_for(panel_settings, sessionmaker, BrokenMessenger(), clock)
+    try:
+        csrf = await sign_in(client, panel_settings, clock)
+        ticket_id = await ticket(sessionmaker, "Когда запись?")
+        response = await client.post(
+            f"/web/tickets/{ticket_id}/answer", data={"csrf": csrf, "text": "Завтра."}
+        )
+        assert response.status == 500
+        shown = await response.text()
+        assert "Internal Server Error" not in shown and "попробуйте ещё раз" in shown, shown
+    finally:
+        await client.close()

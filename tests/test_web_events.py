@@ -438,3 +438,21 @@ async def test_closing_registration_keeps_the_event(
     assert (await load_event(sessionmaker, event_id)).status == EventStatus.CLOSED
     _, html = await post(client, f"/web/events/{event_id}/close", {}, csrf)
     assert "Запись уже закрыта" in html
+
+
+async def test_an_edit_sent_twice_by_a_double_click_is_no_conflict(
+    client: Client, settings: Settings, clock: FrozenClock, sessionmaker: SessionMaker
+) -> None:
+    """The form remembers the event as it was opened, to catch a colleague's save in between;
+    its own first copy is not a colleague's save."""
+    event_id = await seed_event(sessionmaker, starts_at=START)
+    csrf = await sign_in(client, settings, clock)
+    page = await (await client.get(f"/web/events/{event_id}/edit")).text()
+    form = dict(re.findall(r'name="(\w+)" value="([^"]*)"', page))
+    form = {**form, "title": "Новое название", "description": ""}
+    path = f"/web/events/{event_id}/edit"
+    status, first = await post(client, path, form, csrf)
+    assert "Изменения сохранены" in first
+    status, again = await post(client, path, form, csrf)
+    assert status == 200 and "другой сотрудник" not in again
+    assert (await load_event(sessionmaker, event_id)).title == "Новое название"

@@ -19,7 +19,18 @@ from bot.core.ids import channel_of
 from bot.core.messages import Messenger
 from bot.services.faq import FaqService
 from bot.services.staff.roster import Roster
-from handlers.web import auth, broadcasts, chats, events, kb, staff, summary, tickets, webapp
+from handlers.web import (
+    auth,
+    broadcasts,
+    chats,
+    errors,
+    events,
+    kb,
+    staff,
+    summary,
+    tickets,
+    webapp,
+)
 from handlers.web.context import CLOCK, FAQ, MESSENGER, ROSTER, SESSIONMAKER, SETTINGS, FaqSource
 from storage.db import SessionMaker
 
@@ -37,7 +48,7 @@ def create_panel(
     roster: Roster | None = None,
 ) -> web.Application:
     """`faq`, `roster`: the bot's own (Services), so a save or a staff change shows at once."""
-    panel = web.Application(middlewares=[auth.guard])
+    panel = web.Application(middlewares=[errors.in_russian, auth.guard])
     panel[SETTINGS], panel[SESSIONMAKER], panel[MESSENGER], panel[CLOCK] = (
         settings, sessionmaker, messenger, clock,
     )  # fmt: skip

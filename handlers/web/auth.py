@@ -36,6 +36,8 @@ from handlers.web.context import (
 from storage.repositories import Repositories
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Posted = MultiDictProxy[str | bytes | bytearray | web.FileField]
+HIDDEN_FIELDS = {"csrf", "draft", "base", "seen", "entry_id", "file_ref", "action"}
 OPEN_PATHS = ("/web/login", "/web/signin", "/web/static/", "/web/webapp")
 # forms that carry a file larger than aiohttp's 1 MB default (the broadcast attachment)
 LARGE_FORMS = {"/web/broadcasts": upload.BODY_MAX, "/web/broadcasts/preview": upload.BODY_MAX}
@@ -61,10 +63,22 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             form = await _post(request)
             sent = form.get("csrf")
             if not web_sessions.csrf_ok(person, sent if isinstance(sent, str) else None):
-                raise web.HTTPForbidden(text="Форма устарела: обновите страницу.")
+                return _stale_form(request, form)
         response = await handler(request)
         response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def _stale_form(request: web.Request, form: Posted) -> web.Response:
+    """A form from a page opened before the latest sign-in (its token is another session's):
+    refused, and what was typed is shown to copy — reloading the page would lose it."""
+    typed = [
+        (name, value.strip()) for name, value in form.items()
+        if isinstance(value, str) and value.strip() and name not in HIDDEN_FIELDS
+        and not name.startswith("seen_")
+    ]  # fmt: skip
+    context = {"reason": t.WEB_STALE_FORM, "typed": typed}
+    return aiohttp_jinja2.render_template("stale_form.html", request, context, status=403)
 
 
 async def _post(request: web.Request) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:

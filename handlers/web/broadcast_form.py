@@ -18,12 +18,14 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
+from bot.core.dates import MAX_YEARS_AHEAD
 from broadcasts.audience import ALL_AUDIENCES
 from broadcasts.content import Content, Kind
 from broadcasts.service import Target
 from storage.repositories.chats import clean_tag
 
 AT_FORMAT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">
+BAD_YEAR = "Проверьте год: {year}."
 TEXT_MAX = 5000  # the form's own cap; Content.problems says what Telegram allows
 SHOWN = {  # Telegram tag → what the browser shows for it
     "b": "b", "strong": "b", "i": "i", "em": "i", "u": "u", "ins": "u", "s": "s",
@@ -106,13 +108,18 @@ class Draft:
         if self.when != "at":
             return None
         wall = datetime.strptime(self.at, AT_FORMAT)
-        moment = wall.replace(tzinfo=tz).astimezone(UTC)
-        if moment.astimezone(tz).replace(tzinfo=None) != wall:
+        try:
+            moment = wall.replace(tzinfo=tz).astimezone(UTC)
+            back = moment.astimezone(tz).replace(tzinfo=None)
+        except OverflowError:  # year 1 or 9999 at the edge of what datetime holds
+            raise ValueError("out of range") from None
+        if back != wall:
             raise ValueError("skipped by a clock change")
         return moment
 
-    def errors(self, tz: ZoneInfo) -> dict[str, list[str]]:
-        """What the form itself got wrong, by field; the service checks the rest on create."""
+    def errors(self, tz: ZoneInfo, now: datetime | None = None) -> dict[str, list[str]]:
+        """What the form itself got wrong, by field; the service checks the rest on create.
+        With `now`, a year further than the event form allows is refused as a slip too."""
         found: dict[str, list[str]] = {"text": list(self.content().problems())}
         if not self.audiences:
             found["audience"] = ["Выберите хотя бы одну аудиторию."]
@@ -122,10 +129,18 @@ class Draft:
             self.moment(tz)
         except ValueError:
             found["at"] = ["Укажите дату и время отправки (ДД.ММ.ГГГГ ЧЧ:ММ)."]
+        if self.when == "at" and _far(self.at, now):
+            found["at"] = [BAD_YEAR.format(year=int(self.at[:4]))]
         return {name: texts for name, texts in found.items() if texts}
 
     def problems(self, tz: ZoneInfo) -> list[str]:
         return [text for texts in self.errors(tz).values() for text in texts]
+
+
+def _far(at: str, now: datetime | None) -> bool:
+    """A year typed with a slip (1, 9999): as far as the event form's «Проверьте год»."""
+    year = int(at[:4]) if re.fullmatch(r"[0-9]{4}-.*", at) else None
+    return now is not None and year is not None and abs(year - now.year) > MAX_YEARS_AHEAD
 
 
 def _file_ref(raw: str) -> int | None:

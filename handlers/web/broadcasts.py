@@ -71,19 +71,27 @@ async def _form(request: web.Request) -> tuple[Draft, dict[str, list[str]]]:
             values.setdefault(key, []).append(value)
     draft = Draft.from_form(values)
     file_problems = await upload.attach(request, draft)
-    errors = draft.errors(request.app[SETTINGS].tz)
+    errors = draft.errors(request.app[SETTINGS].tz, request.app[CLOCK].now())
     if file_problems:
         errors["file"] = file_problems
     return draft, errors
 
 
 async def broadcast_list(request: web.Request) -> web.Response:
+    """Planned ones on top of the first page, then all, newest first, a page at a time: event
+    notices are broadcasts too, and a list cut at the last 30 hid a broadcast planned weeks
+    ahead from the staff who had to cancel it."""
     session = repo(request).session
-    items = await service.recent(session, limit=LIST_SIZE)
-    acks = await PanelStatsRepo(session).ack_counts([i.id for i in items])
-    channels = {i.id: await service.counts_by_channel(session, i.id) for i in items}
+    number = int_or_none(request.query.get("page")) or 1
+    found = await service.recent(session, LIST_SIZE + 1, (number - 1) * LIST_SIZE)
+    planned = await service.scheduled(session) if number == 1 else []
+    items = [i for i in found[:LIST_SIZE] if i.id not in {p.id for p in planned}]
+    shown = planned + items
+    acks = await PanelStatsRepo(session).ack_counts([i.id for i in shown])
+    channels = {i.id: await service.counts_by_channel(session, i.id) for i in shown}
     values = page(
-        request, items=items, acks=acks, channels=channels, channel_names=CHANNELS,
+        request, items=items, planned=planned, number=number, more=len(found) > LIST_SIZE,
+        acks=acks, channels=channels, channel_names=CHANNELS,
         states=tb.STATE_LABELS, notice=NOTICES.get(request.query.get("done", "")),
     )  # fmt: skip
     return aiohttp_jinja2.render_template("broadcasts.html", request, values)

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from bot.services.events import changes, form, whole_form
 from bot.services.events.registration import notify_promoted
+from bot.texts import web_events as t
 from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS, STATUS_LABELS
 from handlers.web import events_import, events_people
 from handlers.web.context import CLOCK, MESSENGER, SETTINGS, int_or_none, page, repo, staff
@@ -56,11 +57,15 @@ async def event_list(request: web.Request) -> web.Response:
 def _form(
     request: web.Request, values: Mapping[str, str], problems: Mapping[str, str],
     event: Event | None = None, status: int = 200, draft: str = "",
+    seen: Mapping[str, str] | None = None, conflict: bool = False,
 ) -> web.Response:  # fmt: skip
+    """`seen`: the event's fields as this form first showed them (hidden), so a save can tell
+    whether someone else changed the event meanwhile."""
     settings = request.app[SETTINGS]
     context = page(
         request, event=event, values=values, problems=problems, kinds=KIND_LABELS,
-        formats=FORMAT_LABELS, zone=settings.timezone, draft=draft,
+        formats=FORMAT_LABELS, zone=settings.timezone, draft=draft, seen=seen or {},
+        conflict=t.CONFLICT if conflict else "",
         limits={"title": form.TITLE_LIMIT, "description": form.DESCRIPTION_LIMIT},
     )  # fmt: skip
     return aiohttp_jinja2.render_template("event_form.html", request, context, status=status)
@@ -107,7 +112,7 @@ async def edit_form(request: web.Request) -> web.Response:
     if event.status == EventStatus.CANCELLED:
         raise web.HTTPSeeOther(f"/web/events/{event.id}?done=cancelled_event")
     values = whole_form.texts_of(event, request.app[SETTINGS].tz)
-    return _form(request, values, {}, event)
+    return _form(request, values, {}, event, seen=values)
 
 
 async def save(request: web.Request) -> web.Response:
@@ -115,12 +120,18 @@ async def save(request: web.Request) -> web.Response:
     if event.status == EventStatus.CANCELLED:
         raise web.HTTPSeeOther(f"/web/events/{event.id}?done=cancelled_event")
     settings, now, db = request.app[SETTINGS], request.app[CLOCK].now(), repo(request)
-    values = _posted(await request.post())
+    posted = await request.post()
+    values = _posted(posted)
+    seen = {n: str(posted[f"seen_{n}"]) for n in whole_form.EDITABLE if f"seen_{n}" in posted}
+    shown, notes = whole_form.conflicts(event, seen, values, settings.tz)
+    if notes:
+        now_seen = whole_form.texts_of(event, settings.tz)
+        return _form(request, shown, notes, event, status=409, seen=now_seen, conflict=True)
     fields, notify, problems = whole_form.edit_event(event, values, settings.tz, now)
     if problems:
         shown = {**whole_form.texts_of(event, settings.tz), **values}
         shown.update(kind=event.kind, format=event.format)
-        return _form(request, shown, problems, event, status=400)
+        return _form(request, shown, problems, event, status=400, seen=seen)
     if not fields:
         raise web.HTTPSeeOther(f"/web/events/{event.id}?done=unchanged")
     event.updated_at = now

@@ -60,9 +60,9 @@ class BroadcastRepo:
         await self.session.flush()
         return broadcast
 
-    async def recent(self, limit: int) -> list[Broadcast]:
+    async def recent(self, limit: int, offset: int = 0) -> list[Broadcast]:
         rows = await self.session.scalars(
-            select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)
+            select(Broadcast).order_by(Broadcast.id.desc()).offset(offset).limit(limit)
         )
         return list(rows.all())
 

@@ -158,3 +158,22 @@ def edit_event(
         return fields, [], problems
     notify, _ = _apply(event, values, fields, now, tz)
     return fields, notify, {}
+
+
+def conflicts(
+    event: Event, seen: Mapping[str, str], values: Mapping[str, str], tz: ZoneInfo
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Another staff member saved the event after this form was opened (`seen`: the fields as
+    the form showed them). Returns (what to show: the event now plus this person's own edits,
+    a note by each field the other person changed); ({}, {}) when nothing moved. Saving the
+    stale form as it is would silently put the old values back."""
+    now_shown = texts_of(event, tz)
+    theirs = [  # a field already as this form asks (its own first copy, a double click) is no news
+        n for n in EDITABLE if text_of(seen, n) != now_shown[n].strip() != text_of(values, n)
+    ]
+    if not seen or not theirs:
+        return {}, {}
+    mine = {n: values.get(n, "") for n in EDITABLE if text_of(values, n) != text_of(seen, n)}
+    notes = {n: t.CHANGED_MEANWHILE if n not in mine else t.BOTH_CHANGED.format(
+        now=now_shown[n]) for n in theirs}  # fmt: skip
+    return {**now_shown, **mine}, notes

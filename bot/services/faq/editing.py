@@ -28,6 +28,7 @@ from bot.services.faq.kb import (
 )
 from bot.services.faq.replies import answer as answer_buttons
 from bot.services.faq.service import FaqService
+from bot.texts.web_kb import for_page
 
 __all__ = ["Checked", "Draft", "Errors", "check_draft", "parse_form", "with_edit"]
 
@@ -171,14 +172,17 @@ def check_draft(
     errors: Errors = {}
     for note in notes:
         if note not in known:
-            _add(errors, _field(note), note)
+            _add(errors, _field(note), for_page(note))
     problems = check_knowledge_base(kb, placeholders, today)
     for p in problems:
         if p.level == "error" and str(p) not in known:
             own = p.entry_id == edit.entry_id
-            _add(errors, _field(p.message) if own else "form", p.message if own else str(p))
+            _add(errors, _field(p.message) if own else "form",
+                 for_page(p.message) if own else str(p))  # fmt: skip
     warnings = tuple(
-        p.message for p in problems if p.level == "warning" and p.entry_id == edit.entry_id
+        for_page(p.message)
+        for p in problems
+        if p.level == "warning" and p.entry_id == edit.entry_id
     )
     return Checked(errors, warnings, *_preview(kb, edit.entry(), placeholders))
 
