@@ -196,7 +196,10 @@ async def finish(v: Visit, data: dict[str, Any], *, mailing: bool) -> None:
     event_id = data.get("pending_event")
     event = await v.repo.events.get(int(event_id)) if event_id else None
     if event is not None:
-        await register_and_confirm(v.ctx.messenger, v.uid, event, v.repo, v.ctx.settings)
+        ctx = v.ctx
+        await register_and_confirm(
+            ctx.messenger, v.uid, event, v.repo, ctx.settings, ctx.clock.now()
+        )
 
 
 async def show(v: Visit) -> None:

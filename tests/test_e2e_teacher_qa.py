@@ -1,0 +1,72 @@
+"""A teacher's journey walked with hostile timing and input, in Telegram and in MAX: what
+changes while the profile dialog is open, names that look like HTML, stale buttons."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from bot.texts import events as t
+from storage.db import SessionMaker
+from storage.models import Event, Registration
+from tests.conftest import TEACHER, BotHarness
+from tests.helpers.events import seed_event
+from tests.helpers.max_both import SOON, TEACHER_MAX, Both, press_and_wait
+from tests.test_e2e_max_teachers import mailing_after
+
+
+async def close_registration(sm: SessionMaker, event_id: int) -> None:
+    """The registration deadline passes while the teacher is still answering."""
+    async with sm() as session:
+        past = datetime.now(UTC) - timedelta(minutes=1)
+        await session.execute(
+            update(Event).where(Event.id == event_id).values(registration_deadline=past)
+        )
+        await session.commit()
+
+
+async def registrations(sm: SessionMaker) -> int:
+    async with sm() as session:
+        return int(await session.scalar(select(func.count()).select_from(Registration)) or 0)
+
+
+async def test_a_deadline_passing_during_the_profile_dialog_takes_no_seat(
+    harness: BotHarness,
+) -> None:
+    h = harness
+    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар по проектам")
+    card = await h.say(TEACHER, f"/start event_{event_id}")
+    consent = await h.press(TEACHER, card, t.BTN_REGISTER)
+    await h.press(TEACHER, consent, t.BTN_CONSENT_YES)
+    await h.say(TEACHER, "Сидоров Пётр Ильич")
+    ask_pos = await h.say(TEACHER, "МБУ ДО «ДДТ»")
+    await h.press(TEACHER, ask_pos, t.POSITIONS[0])
+    await h.say(TEACHER, "8 (900) 123-45-67")
+    mailing = await h.server.next_message(TEACHER.id)
+    await close_registration(h.sessionmaker, event_id)
+    saved = await h.press(TEACHER, mailing, t.BTN_MAIL_NO)
+    assert t.PROFILE_SAVED in saved.text
+    told = await h.server.next_message(TEACHER.id)
+    assert "Запись закончилась" in (told.text or "")
+    assert await registrations(h.sessionmaker) == 0
+
+
+async def test_a_deadline_passing_during_the_max_profile_dialog_takes_no_seat(
+    both: Both,
+) -> None:
+    h = both
+    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар по проектам")
+    shown = await h.start(TEACHER_MAX, f"event_{event_id}")
+    await h.max.wait_sent(TEACHER_MAX, 2)
+    (consent,) = await press_and_wait(h, shown, t.BTN_REGISTER, 1)
+    await press_and_wait(h, consent, t.BTN_CONSENT_YES, 1)
+    await h.say(TEACHER_MAX, "Соколова Марина Ивановна")
+    position = await h.say(TEACHER_MAX, "МБОУ СОШ № 2")
+    await press_and_wait(h, position, t.POSITIONS[0], 1)
+    mailing = await mailing_after(h, "+7 900 123-45-67", share=False)
+    await close_registration(h.sessionmaker, event_id)
+    saved, told = await press_and_wait(h, mailing, t.BTN_MAIL_NO, 2)
+    assert t.PROFILE_SAVED in saved.plain
+    assert "Запись закончилась" in told.plain
+    assert await registrations(h.sessionmaker) == 0
