@@ -3,16 +3,18 @@ changes while the profile dialog is open, names that look like HTML, stale butto
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
 from bot.texts import events as t
 from storage.db import SessionMaker
-from storage.models import Event, Registration
+from storage.models import Event, EventStatus, Registration
+from storage.repositories import Repositories
 from tests.conftest import TEACHER, BotHarness
-from tests.helpers.events import seed_event
-from tests.helpers.max_both import SOON, TEACHER_MAX, Both, press_and_wait
+from tests.helpers.events import register, registration_status, seed_event, seed_teacher
+from tests.helpers.max_both import SOON, TEACHER_MAX, Both, press_and_wait, seed_max_teacher
 from tests.test_e2e_max_teachers import mailing_after
 
 
@@ -70,3 +72,73 @@ async def test_a_deadline_passing_during_the_max_profile_dialog_takes_no_seat(
     assert t.PROFILE_SAVED in saved.plain
     assert "Запись закончилась" in told.plain
     assert await registrations(h.sessionmaker) == 0
+
+
+async def cancel_the_event(sm: SessionMaker, event_id: int) -> None:
+    """Staff call the event off; the registrations stay as they were, told by the notice."""
+    async with sm() as session:
+        await session.execute(
+            update(Event).where(Event.id == event_id).values(status=EventStatus.CANCELLED)
+        )
+        await session.commit()
+
+
+async def max_answer(h: Both, callback: str) -> str:
+    for _ in range(300):
+        for cid, body in h.max.answers:
+            if cid == callback:
+                return str(body.get("notification") or "")
+        await asyncio.sleep(0.05)
+    raise AssertionError("the press was not answered")
+
+
+async def test_an_old_cancel_button_of_a_called_off_event_promotes_nobody_in_telegram(
+    both: Both,
+) -> None:
+    """The first in line would be told «Вы записаны» to an event that is not going to be."""
+    h = both
+    event_id = await seed_event(h.sessionmaker, capacity=1, starts_at=SOON, title="Семинар")
+    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    reg_id, outcome = await register(h.sessionmaker, event_id, TEACHER)
+    assert outcome == "registered"
+    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    async with h.sessionmaker() as session:
+        repo = Repositories(session)
+        waiting = await repo.events.register(event_id, uid)
+        await repo.commit()
+    assert waiting.outcome == "waiting"
+    h.tg.user_sends(f"/start event_{event_id}", user=TEACHER)
+    card = await h.tg.next_message(TEACHER.id)
+    await cancel_the_event(h.sessionmaker, event_id)
+    before = len(h.max.sent_to(TEACHER_MAX))
+
+    update_ = h.tg.press_data(card, f"ev:cancel_yes:{event_id}", user=TEACHER)
+    query_id = update_["callback_query"]["id"]
+    answer = await h.tg.wait_for(
+        "answerCallbackQuery", lambda call: call.params.get("callback_query_id") == query_id
+    )
+    assert answer.params.get("text") == t.CANCEL_EVENT_OFF
+    await asyncio.sleep(1)
+    assert len(h.max.sent_to(TEACHER_MAX)) == before  # no «Вы записаны» to a cancelled event
+    assert await registration_status(h.sessionmaker, waiting.registration.id) == "waiting"
+    assert await registration_status(h.sessionmaker, reg_id) == "registered"
+
+
+async def test_an_old_cancel_button_of_a_called_off_event_promotes_nobody_in_max(
+    both: Both,
+) -> None:
+    h = both
+    event_id = await seed_event(h.sessionmaker, capacity=1, starts_at=SOON, title="Семинар")
+    await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    shown = await h.start(TEACHER_MAX, f"event_{event_id}")
+    await press_and_wait(h, shown, t.BTN_REGISTER, 3)
+    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    reg_id, outcome = await register(h.sessionmaker, event_id, TEACHER)
+    assert outcome == "waiting"
+    await cancel_the_event(h.sessionmaker, event_id)
+
+    callback = h.max.press_payload(TEACHER_MAX, shown, f"ev:cancel_yes:{event_id}")
+    assert await max_answer(h, callback) == t.CANCEL_EVENT_OFF
+    await asyncio.sleep(1)
+    assert not h.tg.sent_to(TEACHER.id)  # no «Вы записаны» to a cancelled event
+    assert await registration_status(h.sessionmaker, reg_id) == "waiting"
