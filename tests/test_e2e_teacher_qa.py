@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
+from bot import texts
 from bot.texts import events as t
 from storage.db import SessionMaker
 from storage.models import Event, EventStatus, Registration
@@ -142,3 +143,31 @@ async def test_an_old_cancel_button_of_a_called_off_event_promotes_nobody_in_max
     await asyncio.sleep(1)
     assert not h.tg.sent_to(TEACHER.id)  # no «Вы записаны» to a cancelled event
     assert await registration_status(h.sessionmaker, reg_id) == "waiting"
+
+
+async def test_forget_me_after_an_event_took_place_does_not_seat_the_waiting_list(
+    both: Both,
+) -> None:
+    """/forget_me cancels the person's registrations; one of an event already held must not
+    hand its seat on: the first in line would get «Вы записаны» to the past."""
+    h = both
+    held = datetime.now(UTC) - timedelta(days=2)
+    event_id = await seed_event(h.sessionmaker, capacity=1, starts_at=held, title="Семинар")
+    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    assert (await register(h.sessionmaker, event_id, TEACHER))[1] == "registered"
+    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    async with h.sessionmaker() as session:
+        repo = Repositories(session)
+        waiting = await repo.events.register(event_id, uid)
+        await repo.commit()
+    assert waiting.outcome == "waiting"
+    before = len(h.max.sent_to(TEACHER_MAX))
+
+    h.tg.user_sends("/forget_me", user=TEACHER)
+    confirm = await h.tg.next_message(TEACHER.id)
+    h.tg.press(confirm, texts.BTN_FORGET_YES, user=TEACHER)
+    done = await h.tg.next_message(TEACHER.id)
+    assert "удалены" in (done.text or "")
+    await asyncio.sleep(1)
+    assert len(h.max.sent_to(TEACHER_MAX)) == before
+    assert await registration_status(h.sessionmaker, waiting.registration.id) == "waiting"
