@@ -171,3 +171,32 @@ async def test_forget_me_after_an_event_took_place_does_not_seat_the_waiting_lis
     await asyncio.sleep(1)
     assert len(h.max.sent_to(TEACHER_MAX)) == before
     assert await registration_status(h.sessionmaker, waiting.registration.id) == "waiting"
+
+
+async def test_double_taps_in_the_max_profile_dialog_do_not_say_start_again(both: Both) -> None:
+    """A second tap on «Согласен(на)» mid-dialog, or on «Нет, спасибо» after «Вы записаны»,
+    told the teacher «Анкета устарела — начните запись заново» (Telegram shows nothing in
+    the chat): they would start over for a seat they already have. Now it is a short notice
+    on the press, as Telegram's «Кнопка устарела»."""
+    h = both
+    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар")
+    shown = await h.start(TEACHER_MAX, f"event_{event_id}")
+    await h.max.wait_sent(TEACHER_MAX, 2)
+    (consent,) = await press_and_wait(h, shown, t.BTN_REGISTER, 1)
+    first = h.max.press(TEACHER_MAX, consent, t.BTN_CONSENT_YES)
+    second = h.max.press(TEACHER_MAX, consent, t.BTN_CONSENT_YES)
+    assert await max_answer(h, first) == ""
+    assert await max_answer(h, second) == texts.STALE_BUTTON
+    await h.say(TEACHER_MAX, "Соколова Марина Ивановна")
+    position = await h.say(TEACHER_MAX, "МБОУ СОШ № 2")
+    await press_and_wait(h, position, t.POSITIONS[0], 1)
+    mailing = await mailing_after(h, "+7 900 123-45-67", share=False)
+    before = len(h.max.sent_to(TEACHER_MAX))
+    h.max.press(TEACHER_MAX, mailing, t.BTN_MAIL_NO)
+    again = h.max.press(TEACHER_MAX, mailing, t.BTN_MAIL_NO)
+    assert await max_answer(h, again) == texts.STALE_BUTTON
+    await asyncio.sleep(1)
+    said = [m.plain for m in h.max.sent_to(TEACHER_MAX)]
+    assert t.PROFILE_DIALOG_STALE not in said
+    assert [t.PROFILE_SAVED in s for s in said[before:]].count(True) == 1
+    assert await registrations(h.sessionmaker) == 1
