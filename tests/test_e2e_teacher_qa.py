@@ -200,3 +200,36 @@ async def test_double_taps_in_the_max_profile_dialog_do_not_say_start_again(both
     assert t.PROFILE_DIALOG_STALE not in said
     assert [t.PROFILE_SAVED in s for s in said[before:]].count(True) == 1
     assert await registrations(h.sessionmaker) == 1
+
+
+TYPOGRAPHIC_PHONE = "8\u00a0(900)\u00a0123\u201345\u201367"  # Word's dashes and spaces
+NON_BREAKING_PHONE = "+7 900 123\u201145\u201167"  # a phone app's non-breaking hyphens
+
+
+async def test_a_phone_with_typographic_dashes_is_read_in_telegram(harness: BotHarness) -> None:
+    """A number copied from a document or a contact card comes with «–» or «‑»: the teacher
+    was asked again and again for a number that is right."""
+    h = harness
+    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар")
+    card = await h.say(TEACHER, f"/start event_{event_id}")
+    consent = await h.press(TEACHER, card, t.BTN_REGISTER)
+    await h.press(TEACHER, consent, t.BTN_CONSENT_YES)
+    await h.say(TEACHER, "Сидоров Пётр Ильич")
+    ask_pos = await h.say(TEACHER, "МБУ ДО «ДДТ»")
+    await h.press(TEACHER, ask_pos, t.POSITIONS[0])
+    read = await h.say(TEACHER, TYPOGRAPHIC_PHONE)
+    assert "Контакт: +7 900 123-45-67" in (read.text or "")
+
+
+async def test_a_phone_with_typographic_dashes_is_read_in_max(both: Both) -> None:
+    h = both
+    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар")
+    shown = await h.start(TEACHER_MAX, f"event_{event_id}")
+    await h.max.wait_sent(TEACHER_MAX, 2)
+    (consent,) = await press_and_wait(h, shown, t.BTN_REGISTER, 1)
+    await press_and_wait(h, consent, t.BTN_CONSENT_YES, 1)
+    await h.say(TEACHER_MAX, "Соколова Марина Ивановна")
+    position = await h.say(TEACHER_MAX, "МБОУ СОШ № 2")
+    await press_and_wait(h, position, t.POSITIONS[0], 1)
+    read = await h.say(TEACHER_MAX, NON_BREAKING_PHONE, count=2)
+    assert "Контакт: +7 900 123-45-67" in read.plain
