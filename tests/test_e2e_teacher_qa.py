@@ -233,3 +233,27 @@ async def test_a_phone_with_typographic_dashes_is_read_in_max(both: Both) -> Non
     await press_and_wait(h, position, t.POSITIONS[0], 1)
     read = await h.say(TEACHER_MAX, NON_BREAKING_PHONE, count=2)
     assert "Контакт: +7 900 123-45-67" in read.plain
+
+
+async def test_the_card_of_a_called_off_event_offers_no_cancel_in_either_messenger(
+    both: Both,
+) -> None:
+    """«Мероприятие отменено» with «❌ Отменить запись» under it: a button with nothing to do."""
+    h = both
+    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар")
+    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    await register(h.sessionmaker, event_id, TEACHER)
+    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    async with h.sessionmaker() as session:
+        repo = Repositories(session)
+        await repo.events.register(event_id, uid)
+        await repo.commit()
+    await cancel_the_event(h.sessionmaker, event_id)
+
+    h.tg.user_sends(f"/start event_{event_id}", user=TEACHER)
+    card = await h.tg.next_message(TEACHER.id)
+    assert "отменено" in (card.text or "")
+    assert t.BTN_CANCEL_REG not in card.inline_texts
+    shown = await h.start(TEACHER_MAX, f"event_{event_id}")
+    assert "отменено" in shown.plain
+    assert t.BTN_CANCEL_REG not in [b["text"] for row in shown.buttons() for b in row]
