@@ -15,6 +15,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 
 from bot import texts
+from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.markup import fill, fill_region
 from bot.services.events.registration import become_teacher, register_and_confirm
@@ -157,6 +158,7 @@ async def got_mailing(
     user: User | None,
     is_admin: bool,
     bot: Bot,
+    clock: Clock,
 ) -> None:
     data: dict[str, Any] = await state.get_data()
     await state.clear()  # first: a double tap finds no dialog and saves nothing twice
@@ -173,7 +175,9 @@ async def got_mailing(
     event_id = data.get("pending_event")
     event = await repo.events.get(int(event_id)) if event_id else None
     if event is not None:
-        await register_and_confirm(TelegramMessenger(bot), user.id, event, repo, settings)
+        await register_and_confirm(
+            TelegramMessenger(bot), user.id, event, repo, settings, clock.now()
+        )
 
 
 async def show_profile(message: Message, repo: Repositories, user: User | None) -> None:

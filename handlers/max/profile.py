@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot import texts
 from bot.core.markup import clip, fill, fill_region
 from bot.core.messages import Button, Keyboard, pack, rows
 from bot.services.events.registration import become_teacher, register_and_confirm
@@ -158,6 +159,11 @@ async def contact_shared(ctx: MaxContext, update: JsonDict) -> bool:
 async def pressed(v: Visit, field: str, value: int) -> None:
     data = await answers(v)
     step = data.get("step")
+    if field != step:
+        # a second tap on an answered step or a finished dialog: a notice, as Telegram's
+        # alert; «Анкета устарела» in the chat would send the teacher back to the start
+        await updates.answer(v.ctx, v.update, texts.STALE_BUTTON)
+        return
     await updates.answer(v.ctx, v.update)
     if field == "org" and step == "org":
         orgs: list[str] = data.get("orgs", [])
@@ -196,7 +202,10 @@ async def finish(v: Visit, data: dict[str, Any], *, mailing: bool) -> None:
     event_id = data.get("pending_event")
     event = await v.repo.events.get(int(event_id)) if event_id else None
     if event is not None:
-        await register_and_confirm(v.ctx.messenger, v.uid, event, v.repo, v.ctx.settings)
+        ctx = v.ctx
+        await register_and_confirm(
+            ctx.messenger, v.uid, event, v.repo, ctx.settings, ctx.clock.now()
+        )
 
 
 async def show(v: Visit) -> None:

@@ -215,8 +215,13 @@ class EventRepo:
         registration.status = RegistrationStatus.CANCELLED
         registration.cancelled_late = late
         promoted = None
+        # a seat of an event held or called off goes to nobody: «Вы записаны» would be false
+        ahead = (
+            event is not None and event.status != EventStatus.CANCELLED and now < event.starts_at
+        )
         if previous == RegistrationStatus.REGISTERED:
-            promoted = await self._promote_first(registration.event_id, now)
+            if ahead:
+                promoted = await self._promote_first(registration.event_id, now)
             if promoted is None:
                 await self._free_seat(registration.event_id)
         await self.session.flush()

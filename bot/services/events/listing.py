@@ -178,11 +178,13 @@ def card_buttons(
     started: bool = False,
 ) -> Keyboard:
     """The teacher's buttons for their registration, then `staff` actions (`eva:…`); once the
-    event has `started`, a registration is no longer cancelled nor put in a calendar."""
+    event has `started` or been called off, a registration is no longer cancelled nor put in
+    a calendar."""
     status = registration.status if registration else RegistrationStatus.CANCELLED
     buttons: list[Button] = []
     holds = status in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)
-    if holds and not started:
+    live = not started and event.status != EventStatus.CANCELLED
+    if holds and live:
         buttons.append(Button(t.BTN_CANCEL_REG, pack("ev", "cancel", event.id)))
         if status == RegistrationStatus.REGISTERED:
             buttons.append(Button(t.BTN_ICS, pack("ev", "ics", event.id)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
@@ -17,6 +18,7 @@ from bot.core.markup import fill, q
 from bot.core.messages import Deferred, Messenger, OutFile, Unreachable
 from bot.services.events import cards as events_view
 from bot.services.events.ics import event_ics
+from bot.services.events.rules import signup_refusal
 from bot.texts import events as t
 from storage.models import Event, Registration, RegistrationStatus, Role, User
 from storage.repositories import Repositories
@@ -95,9 +97,19 @@ async def send_confirmation(
 
 
 async def register_and_confirm(
-    messenger: Messenger, user_id: int, event: Event, repo: Repositories, settings: Settings
+    messenger: Messenger,
+    user_id: int,
+    event: Event,
+    repo: Repositories,
+    settings: Settings,
+    now: datetime,
 ) -> SeatResult | None:
-    """Take a seat and tell the teacher; also used after the profile dialog."""
+    """Take a seat and tell the teacher, after the profile dialog. The rule is asked again:
+    the deadline may have passed or the event begun while the teacher was answering."""
+    refusal = signup_refusal(event, now, settings.tz)
+    if refusal is not None:
+        await messenger.send(user_id, q(refusal))
+        return None
     done = await take_seat(repo, user_id, event, settings)
     await send_confirmation(messenger, user_id, done)
     return done.result

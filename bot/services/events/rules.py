@@ -26,7 +26,10 @@ def open_for_signup(event: Event, now: datetime) -> bool:
 
 def cancel_refusal(event: Event, now: datetime) -> str | None:
     """A registration is not cancelled once the event has begun (the seat is history then;
-    an old card's «Отменить запись» would free a seat nobody can take)."""
+    an old card's «Отменить запись» would free a seat nobody can take), nor once staff called
+    the event off (the seat would go to the first in line with «Вы записаны»)."""
+    if event.status == EventStatus.CANCELLED:
+        return t.CANCEL_EVENT_OFF
     return t.CANCEL_STARTED if now >= event.starts_at else None
 
 

@@ -6,11 +6,13 @@ import re
 
 _EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)*\.[a-zа-я]{2,}$", re.IGNORECASE)
 _PHONE_CHARS = re.compile(r"^[\d\s()+\-.]{7,25}$")
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212", "-"))
 
 
 def normalize_phone(text: str) -> str | None:
-    """Russian mobile/landline numbers in any common format → «+7 900 123-45-67»."""
-    if not _PHONE_CHARS.match(text.strip()):
+    """Russian mobile/landline numbers in any common format → «+7 900 123-45-67». Dashes
+    as documents and phone apps write them («–», «‑») count as hyphens."""
+    if not _PHONE_CHARS.match(text.strip().translate(_DASHES)):
         return None
     digits = re.sub(r"\D", "", text)
     if len(digits) == 11 and digits[0] in "78":
