@@ -119,7 +119,8 @@ async def got_contact(message: Message, state: FSMContext) -> None:
         return
     await state.update_data(contact=contact)
     await state.set_state(ProfileForm.mailing)
-    await message.answer(fill("Контакт: {c}", c=contact), reply_markup=ReplyKeyboardRemove())
+    taken = fill(t.PROFILE_CONTACT_TAKEN, c=contact)
+    await message.answer(taken, reply_markup=ReplyKeyboardRemove())
     await message.answer(t.MAILING, reply_markup=kb.yes_no("mail", t.BTN_MAIL_YES, t.BTN_MAIL_NO))
 
 

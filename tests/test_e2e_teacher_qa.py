@@ -257,3 +257,36 @@ async def test_the_card_of_a_called_off_event_offers_no_cancel_in_either_messeng
     shown = await h.start(TEACHER_MAX, f"event_{event_id}")
     assert "отменено" in shown.plain
     assert t.BTN_CANCEL_REG not in [b["text"] for row in shown.buttons() for b in row]
+
+
+async def move_start(sm: SessionMaker, event_id: int, starts_at: datetime) -> None:
+    async with sm() as session:
+        moved = update(Event).where(Event.id == event_id).values(starts_at=starts_at)
+        await session.execute(moved)
+        await session.commit()
+
+
+async def test_an_old_register_button_says_the_event_is_under_way_not_over(
+    harness: BotHarness,
+) -> None:
+    """QA: «Записаться» pressed ten minutes into a 90-minute seminar said «уже прошло»."""
+    h = harness
+    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар по проектам")
+    card = await h.say(TEACHER, f"/start event_{event_id}")
+    await move_start(h.sessionmaker, event_id, datetime.now(UTC) - timedelta(minutes=10))
+    h.server.press(card, t.BTN_REGISTER, user=TEACHER)
+    told = (await h.server.callback_answer()).params
+    assert told.get("text") == t.REG_UNDER_WAY and told.get("show_alert")
+    assert await registrations(h.sessionmaker) == 0
+
+
+async def test_an_old_register_button_of_a_called_off_event_says_so_in_max(both: Both) -> None:
+    h = both
+    await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Мастер-класс по ТРИЗ")
+    card = await h.start(TEACHER_MAX, f"event_{event_id}")
+    await cancel_the_event(h.sessionmaker, event_id)
+    callback = await h.press(TEACHER_MAX, card, t.BTN_REGISTER)
+    assert await max_answer(h, callback) == t.REG_EVENT_OFF
+    assert await registrations(h.sessionmaker) == 0

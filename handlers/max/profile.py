@@ -99,7 +99,7 @@ async def got_text(v: Visit, text: str) -> None:
             await ask_contact(v, t.PROFILE_CONTACT_BAD)
             return
         await keep(v, {**data, "contact": contact, "step": "mail"})
-        await v.say(fill("Контакт: {c}", c=contact))
+        await v.say(fill(t.PROFILE_CONTACT_TAKEN, c=contact))
         await v.say(t.MAILING, yes_no("mail", t.BTN_MAIL_YES, t.BTN_MAIL_NO))
     elif step == "consent":  # typed, not pressed: not kept, the question again
         await v.say(t.CONSENT_PRESS)

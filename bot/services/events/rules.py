@@ -3,7 +3,7 @@ registration itself and the events a broadcast may link to."""
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from bot.texts import events as t
 from storage.models import Event, EventStatus
@@ -39,4 +39,8 @@ def signup_refusal(event: Event, now: datetime, tz: tzinfo) -> str | None:
     if blocker == "deadline" and event.registration_deadline is not None:
         local = event.registration_deadline.astimezone(tz)
         return t.REG_DEADLINE.format(when=f"{local:%d.%m.%Y %H:%M}")
+    if blocker == "closed" and event.status == EventStatus.CANCELLED:
+        return t.REG_EVENT_OFF
+    if blocker == "past" and now < event.starts_at + timedelta(minutes=event.duration_min):
+        return t.REG_UNDER_WAY  # «уже прошло» about an event going on now reads as a mistake
     return {"closed": t.REG_CLOSED, "past": t.REG_PAST}.get(blocker or "")
