@@ -374,6 +374,8 @@ async def test_list_filters_and_pages(
     assert "Мастерская" in html and "Семинар 00" not in html
     html = await (await client.get("/web/events", params={"when": "past"})).text()
     assert "Прошлый семинар" in html and "Семинар 00" not in html
+    late = await client.get("/web/events", params={"page": "999"})  # an old link, events gone
+    assert late.url.query.get("page") == "2" and "Семинар 21" in await late.text()
 
 
 # --- the bot's side ------------------------------------------------------------------------------

@@ -45,6 +45,11 @@ async def event_list(request: web.Request) -> web.Response:
         request.app[CLOCK].now(), past=when == "past", kind=kind or None,
         offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1,
     )  # fmt: skip
+    if not found and number > 1:  # an old link past the last page: the last one there is
+        total = await pages.total(request.app[CLOCK].now(), past=when == "past", kind=kind or None)
+        last = max(1, -(-total // PAGE_SIZE))
+        query = {**request.query, "page": str(last)}
+        raise web.HTTPFound(request.rel_url.with_query(query))
     shown = list(found[:PAGE_SIZE])
     values = page(
         request, events=shown, counts=await pages.counts([e.id for e in shown]), when=when,

@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage.models import Event, EventSession, Registration
+
+_Row = TypeVar("_Row")
 
 
 class EventPages:
@@ -23,19 +26,17 @@ class EventPages:
     ) -> Sequence[Event]:
         """Upcoming: the last session has not started yet, soonest first (cancelled ones too:
         staff see them); past: the rest, latest first."""
-        last = (
-            select(func.max(EventSession.starts_at))
-            .where(EventSession.event_id == Event.id)
-            .scalar_subquery()
-        )
-        query = select(Event).options(selectinload(Event.sessions))
+        query = _listed(select(Event).options(selectinload(Event.sessions)), now, past, kind)
         if past:
-            query = query.where(last < now).order_by(Event.starts_at.desc(), Event.id.desc())
+            query = query.order_by(Event.starts_at.desc(), Event.id.desc())
         else:
-            query = query.where(last >= now).order_by(Event.starts_at, Event.id)
-        if kind:
-            query = query.where(Event.kind == kind)
+            query = query.order_by(Event.starts_at, Event.id)
         return (await self.session.scalars(query.offset(offset).limit(limit))).all()
+
+    async def total(self, now: datetime, *, past: bool, kind: str | None) -> int:
+        """How many events `page` pages through (for an address past the last page)."""
+        query = _listed(select(func.count()).select_from(Event), now, past, kind)
+        return int(await self.session.scalar(query) or 0)
 
     async def counts(self, event_ids: Sequence[int]) -> dict[int, dict[str, int]]:
         """Registrations per event and status."""
@@ -50,3 +51,14 @@ class EventPages:
         for event_id, status, count in rows.all():
             found[event_id][status] = count
         return found
+
+
+def _listed(query: Select[_Row], now: datetime, past: bool, kind: str | None) -> Select[_Row]:
+    """The events of one list: upcoming while the last session has not started, else past."""
+    last = (
+        select(func.max(EventSession.starts_at))
+        .where(EventSession.event_id == Event.id)
+        .scalar_subquery()
+    )
+    query = query.where(last < now if past else last >= now)
+    return query.where(Event.kind == kind) if kind else query
