@@ -245,6 +245,20 @@ async def test_attach_an_unanswered_question_and_the_next_parent_is_answered(
     assert again.status == 422 and "уже ведёт к" in await again.text()
 
 
+async def test_one_question_asked_many_times_does_not_push_the_others_off_the_list(
+    client: Client, settings: Settings, sessionmaker: SessionMaker
+) -> None:
+    """QA: the page read the newest 40 askings, then merged repeats — a question asked 40
+    times in a morning hid every other unanswered question of the week."""
+    await unanswered(sessionmaker, "где взять справку для бассейна")
+    for _ in range(45):
+        await unanswered(sessionmaker, "когда откроют запись в кванториум")
+    await sign_in(client, settings)
+    listing = await (await client.get("/web/kb/unanswered")).text()
+    assert listing.count("когда откроют запись в кванториум") >= 1
+    assert "где взять справку для бассейна" in listing
+
+
 async def test_a_new_entry_from_an_unanswered_question(
     bot: BotHarness,
     client: Client,

@@ -82,9 +82,16 @@ class FaqLogRepo:
         return [(str(entry), n) for entry, n in rows.all()]
 
     async def unanswered_since(self, since: datetime, limit: int = 20) -> Sequence[FaqQuery]:
+        """The newest asking of each distinct unanswered question, newest first: one question
+        asked forty times must not push every other one off the staff's list."""
+        newest = (
+            select(func.max(FaqQuery.id))
+            .where(FaqQuery.created_at >= since, FaqQuery.outcome.in_(("unknown", "offtopic")))
+            .group_by(FaqQuery.text)
+        )
         rows = await self.session.scalars(
             select(FaqQuery)
-            .where(FaqQuery.created_at >= since, FaqQuery.outcome.in_(("unknown", "offtopic")))
+            .where(FaqQuery.id.in_(newest))
             .order_by(FaqQuery.id.desc())
             .limit(limit)
         )
