@@ -23,6 +23,8 @@ import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiohttp import web
+from aiohttp.test_utils import TestClient
 
 from bot.app.factory import Services, create_bot, create_dispatcher
 from bot.core.clock import Clock, SystemClock
@@ -188,6 +190,38 @@ async def harness(
     harness = BotHarness(server, settings, sessionmaker, dp, bot, task)
     yield harness
     await stop_bot(harness.dp, harness.task)
+
+
+@pytest.fixture
+async def faq(settings: Settings) -> FaqService:
+    """The shipped knowledge base built for this test alone: staff teach it here, which must
+    not leak into the session-wide `faq_service`."""
+    return FaqService(None, settings.placeholders())
+
+
+@pytest.fixture
+async def learn(
+    server: FakeTelegramServer, settings: Settings, sessionmaker: SessionMaker, faq: FaqService
+) -> AsyncIterator[BotHarness]:
+    """The Telegram bot on this test's own `faq`."""
+    bot, dp, task = await start_bot(server, settings, sessionmaker, faq)
+    harness = BotHarness(server, settings, sessionmaker, dp, bot, task)
+    yield harness
+    await stop_bot(harness.dp, harness.task)
+
+
+@pytest.fixture
+async def client(
+    settings: Settings, sessionmaker: SessionMaker, faq: FaqService
+) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+    """The staff panel on the bot's own settings and knowledge base (`faq`), in real time:
+    what staff change in «База знаний» reaches the bot `learn` runs. (Panel tests with a
+    frozen clock import `client` from tests.helpers.panel instead.)"""
+    from tests.helpers.panel import RecordingMessenger, client_for
+
+    panel = await client_for(settings, sessionmaker, RecordingMessenger(), SystemClock(), faq)
+    yield panel
+    await panel.close()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -38,21 +37,6 @@ from tests.fakes.telegram_api import FakeTelegramServer, FakeUser, SentMessage
 SECOND = FakeUser(id=2005, first_name="Ольга", last_name="Петрова")
 DOG = "можно ли привести на занятие собаку-поводыря"
 SHOES = "нужна ли сменная обувь на занятиях"
-
-
-@pytest.fixture
-async def faq(settings: Settings) -> FaqService:
-    return FaqService(None, settings.placeholders())
-
-
-@pytest.fixture
-async def learn(
-    server: FakeTelegramServer, settings: Settings, sessionmaker: SessionMaker, faq: FaqService
-) -> AsyncIterator[BotHarness]:
-    bot, dp, task = await start_bot(server, settings, sessionmaker, faq)
-    harness = BotHarness(server, settings, sessionmaker, dp, bot, task)
-    yield harness
-    await stop_bot(harness.dp, harness.task)
 
 
 async def ticket_post(h: BotHarness, question: str) -> SentMessage:

@@ -11,10 +11,8 @@ session-wide one is shared by the other test modules.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from bot import texts
@@ -25,10 +23,10 @@ from bot.texts import faq_learn as t
 from handlers.max.render import render_text
 from storage.db import SessionMaker
 from storage.models import FaqStaffEntry, FaqStaffSample
-from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness, start_bot, stop_bot
+from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
-from tests.fakes.telegram_api import FakeTelegramServer, FakeUser, SentMessage
+from tests.fakes.telegram_api import FakeUser, SentMessage
 from tests.helpers.max_bot import max_only_bot, say
 from tests.test_e2e_consent import stored_bytes
 
@@ -41,21 +39,6 @@ KEPT = "Ваших вопросов, которые сотрудники доб�
 MAX_ADMIN = MaxUser(52_000_000_001, "Анна", "Методист")
 MAX_MOTHER = MaxUser(52_000_000_223, "Мария", "Ковалёва")
 MAX_SECOND = MaxUser(52_000_000_224, "Инна", "Сидорова")
-
-
-@pytest.fixture
-async def faq(settings: Settings) -> FaqService:
-    return FaqService(None, settings.placeholders())
-
-
-@pytest.fixture
-async def learn(
-    server: FakeTelegramServer, settings: Settings, sessionmaker: SessionMaker, faq: FaqService
-) -> AsyncIterator[BotHarness]:
-    bot, dp, task = await start_bot(server, settings, sessionmaker, faq)
-    harness = BotHarness(server, settings, sessionmaker, dp, bot, task)
-    yield harness
-    await stop_bot(harness.dp, harness.task)
 
 
 async def samples(sm: SessionMaker) -> list[tuple[str, str]]:

@@ -10,25 +10,19 @@ FaqService (what staff save changes the live knowledge base).
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
-import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from bot import texts
-from bot.core.clock import SystemClock
 from bot.core.config import Settings
 from bot.services.faq import FaqService
 from bot.services.faq.consult import entry_view
 from bot.texts import faq_learn as t
-from handlers.web import add_panel
 from storage.db import SessionMaker
 from storage.models import FaqEntryVersion
-from tests.conftest import PARENT, STAFF_CHAT, BotHarness, start_bot, stop_bot
-from tests.fakes.telegram_api import FakeTelegramServer
-from tests.helpers.panel import RecordingMessenger
+from tests.conftest import PARENT, STAFF_CHAT, BotHarness
 from tests.test_e2e_forget_taught_question import (
     NAMED,
     SECOND,
@@ -39,33 +33,6 @@ from tests.test_e2e_forget_taught_question import (
 from tests.test_web_kb import CONTACTS, form, sign_in
 
 Client = TestClient[web.Request, web.Application]
-
-
-@pytest.fixture
-async def faq(settings: Settings) -> FaqService:
-    return FaqService(None, settings.placeholders())
-
-
-@pytest.fixture
-async def bot(
-    server: FakeTelegramServer, settings: Settings, sessionmaker: SessionMaker, faq: FaqService
-) -> AsyncIterator[BotHarness]:
-    bot, dp, task = await start_bot(server, settings, sessionmaker, faq)
-    harness = BotHarness(server, settings, sessionmaker, dp, bot, task)
-    yield harness
-    await stop_bot(harness.dp, harness.task)
-
-
-@pytest.fixture
-async def client(
-    settings: Settings, sessionmaker: SessionMaker, faq: FaqService
-) -> AsyncIterator[Client]:
-    app = web.Application()
-    add_panel(app, settings, sessionmaker, RecordingMessenger(), SystemClock(), faq=faq)  # type: ignore[arg-type]
-    client = TestClient(TestServer(app))
-    await client.start_server()
-    yield client
-    await client.close()
 
 
 async def versions(sm: SessionMaker) -> list[FaqEntryVersion]:
@@ -91,11 +58,11 @@ async def assert_gone_from_versions(h: BotHarness, client: Client) -> None:
 
 
 async def test_a_question_attached_in_the_panel_leaves_every_version_on_forget_me(
-    bot: BotHarness, client: Client, settings: Settings, faq: FaqService
+    learn: BotHarness, client: Client, settings: Settings, faq: FaqService
 ) -> None:
-    first = await bot.say(PARENT, NAMED)
+    first = await learn.say(PARENT, NAMED)
     assert texts.BTN_ASK_SHORT in first.inline_texts
-    await bot.dp.workflow_data["querylog"].flush()
+    await learn.dp.workflow_data["querylog"].flush()
     csrf = await sign_in(client, settings)
     listing = await (await client.get("/web/kb/unanswered")).text()
     found = re.search(r'action="/web/kb/unanswered/(\d+)/attach"', listing)
@@ -106,18 +73,18 @@ async def test_a_question_attached_in_the_panel_leaves_every_version_on_forget_m
     )
     assert "Вопрос добавлен к статье" in await done.text()
     contacts = entry_view(faq, settings, "moc.contacts").text
-    assert (await bot.say(SECOND, NAMED)).raw_text == contacts
-    (row,) = await versions(bot.sessionmaker)
+    assert (await learn.say(SECOND, NAMED)).raw_text == contacts
+    (row,) = await versions(learn.sessionmaker)
     assert row.asked == [[NAMED, PARENT.id]] and "Ковалёвой" in row.summary
 
-    await forget(bot)
-    await assert_gone_from_versions(bot, client)
+    await forget(learn)
+    await assert_gone_from_versions(learn, client)
 
 
 async def test_a_chat_sample_folded_into_a_panel_save_leaves_it_on_forget_me(
-    bot: BotHarness, client: Client, settings: Settings, faq: FaqService
+    learn: BotHarness, client: Client, settings: Settings, faq: FaqService
 ) -> None:
-    h = bot
+    h = learn
     await h.say(PARENT, texts.BTN_ASK)
     assert "Номер обращения" in (await h.say(PARENT, NAMED)).text
     post = await h.server.next_message(STAFF_CHAT, timeout=30)

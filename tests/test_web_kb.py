@@ -12,13 +12,11 @@ import asyncio
 import re
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 import yaml
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
 from bot import texts
@@ -27,46 +25,18 @@ from bot.core.config import Settings
 from bot.services.faq import FaqService
 from bot.services.faq.learning import attach_question, refresh
 from bot.services.staff.web_sessions import make_token
-from handlers.web import add_panel
 from storage.db import SessionMaker
 from storage.models import FaqEntryVersion, FaqQuery
 from storage.repositories import Repositories
-from tests.conftest import ADMIN, PARENT, BotHarness, process_env, start_bot, stop_bot
-from tests.fakes.telegram_api import FakeTelegramServer, FakeUser
-from tests.helpers.panel import EVIL, RecordingMessenger
+from tests.conftest import ADMIN, PARENT, BotHarness, process_env
+from tests.fakes.telegram_api import FakeUser
+from tests.helpers.panel import EVIL
 
 Client = TestClient[web.Request, web.Application]
 SECOND = FakeUser(id=2005, first_name="Ольга", last_name="Петрова")
 SHOES = "нужна ли сменная обувь на занятиях"
 CONTACTS = "/web/kb/entry/moc.contacts"
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-async def faq(settings: Settings) -> FaqService:
-    return FaqService(None, settings.placeholders())
-
-
-@pytest.fixture
-async def bot(
-    server: FakeTelegramServer, settings: Settings, sessionmaker: SessionMaker, faq: FaqService
-) -> AsyncIterator[BotHarness]:
-    bot, dp, task = await start_bot(server, settings, sessionmaker, faq)
-    harness = BotHarness(server, settings, sessionmaker, dp, bot, task)
-    yield harness
-    await stop_bot(harness.dp, harness.task)
-
-
-@pytest.fixture
-async def client(
-    settings: Settings, sessionmaker: SessionMaker, faq: FaqService
-) -> AsyncIterator[Client]:
-    app = web.Application()
-    add_panel(app, settings, sessionmaker, RecordingMessenger(), SystemClock(), faq=faq)  # type: ignore[arg-type]
-    client = TestClient(TestServer(app))
-    await client.start_server()
-    yield client
-    await client.close()
 
 
 async def sign_in(client: Client, settings: Settings) -> str:
@@ -138,9 +108,9 @@ async def test_a_broken_answer_is_refused_next_to_its_field(
 
 
 async def test_save_reaches_the_next_parent_history_and_revert(
-    bot: BotHarness, client: Client, settings: Settings, faq: FaqService
+    learn: BotHarness, client: Client, settings: Settings, faq: FaqService
 ) -> None:
-    original = (await bot.say(PARENT, "контакты моц")).text
+    original = (await learn.say(PARENT, "контакты моц")).text
     csrf = await sign_in(client, settings)
     new = "<b>Новые контакты</b>: звоните {moc_phone}, пишите в бот."
     preview = await client.post(
@@ -152,23 +122,23 @@ async def test_save_reaches_the_next_parent_history_and_revert(
 
     saved = await client.post(CONTACTS, data=form(csrf, faq, "moc.contacts", answer=new))
     assert "Сохранено" in await saved.text() and str(saved.url).endswith("done=saved")
-    answer = await bot.say(SECOND, "контакты моц")
+    answer = await learn.say(SECOND, "контакты моц")
     assert answer.text == f"Новые контакты: звоните {settings.moc_phone}, пишите в бот."
 
     second = "Только почта: пишите нам."
     await client.post(CONTACTS, data=form(csrf, faq, "moc.contacts", answer=second))
-    assert (await bot.say(PARENT, "контакты моц")).text == second
+    assert (await learn.say(PARENT, "контакты моц")).text == second
     history = await (await client.get(f"{CONTACTS}/history")).text()
     assert history.count("Анна Методист (id 1000)") == 2 and "ответ" in history
     first_row = re.findall(r'action="/web/kb/revert/(\d+)"', history)
     assert len(first_row) == 1  # the newest one is in force, the older can come back
     back = await client.post(f"/web/kb/revert/{first_row[0]}", data={"csrf": csrf})
     assert "Версия возвращена" in await back.text() and "возврат к" in await back.text()
-    assert (await bot.say(SECOND, "контакты моц")).text.startswith("Новые контакты")
+    assert (await learn.say(SECOND, "контакты моц")).text.startswith("Новые контакты")
 
     reset = await client.post(f"{CONTACTS}/reset", data={"csrf": csrf})
     assert reset.status == 200 and "как в файле" in await reset.text()
-    assert (await bot.say(PARENT, "контакты моц")).text == original
+    assert (await learn.say(PARENT, "контакты моц")).text == original
     assert faq.version == 4
 
 
@@ -214,15 +184,15 @@ async def unanswered(sessionmaker: SessionMaker, text: str) -> int:
 
 
 async def test_attach_an_unanswered_question_and_the_next_parent_is_answered(
-    bot: BotHarness,
+    learn: BotHarness,
     client: Client,
     settings: Settings,
     faq: FaqService,
     sessionmaker: SessionMaker,
 ) -> None:
-    first = await bot.say(PARENT, SHOES)
+    first = await learn.say(PARENT, SHOES)
     assert texts.BTN_ASK_SHORT in first.inline_texts  # not understood
-    await bot.dp.workflow_data["querylog"].flush()
+    await learn.dp.workflow_data["querylog"].flush()
     csrf = await sign_in(client, settings)
     listing = await (await client.get("/web/kb/unanswered")).text()
     found = re.search(r'action="/web/kb/unanswered/(\d+)/attach"', listing)
@@ -233,7 +203,7 @@ async def test_attach_an_unanswered_question_and_the_next_parent_is_answered(
     )
     assert "Вопрос добавлен к статье" in await done.text()
     assert str(done.url).endswith(f"{CONTACTS}?done=attached")
-    answer = await bot.say(SECOND, SHOES)
+    answer = await learn.say(SECOND, SHOES)
     assert settings.moc_phone in answer.text
     history = await (await client.get(f"{CONTACTS}/history")).text()
     assert f"добавлен вопрос «{SHOES}»" in history
@@ -260,7 +230,7 @@ async def test_one_question_asked_many_times_does_not_push_the_others_off_the_li
 
 
 async def test_a_new_entry_from_an_unanswered_question(
-    bot: BotHarness,
+    learn: BotHarness,
     client: Client,
     settings: Settings,
     faq: FaqService,
@@ -280,7 +250,7 @@ async def test_a_new_entry_from_an_unanswered_question(
     created = await client.post("/web/kb/new", data=data)
     assert "Статья создана" in await created.text()
     assert re.search(r"/web/kb/entry/moc\.web\d+\?done=created$", str(created.url))
-    answer = await bot.say(SECOND, dog)
+    answer = await learn.say(SECOND, dog)
     assert answer.text == f"Да, можно. Предупредите педагога: {settings.moc_phone}"
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from bot.core.clock import FrozenClock, SystemClock
@@ -20,7 +20,6 @@ from bot.core.ids import internal
 from bot.services.faq import FaqService
 from bot.services.staff.web_sessions import make_token
 from broadcasts.content import Content
-from handlers.web import add_panel
 from storage.db import SessionMaker
 from storage.models import Ack, Broadcast, BroadcastState, Chat, Delivery, FaqEntryVersion, User
 from storage.repositories import Repositories
@@ -127,21 +126,13 @@ async def test_a_max_owner_is_listed_by_the_id_written_in_max_admin_ids(
     assert str(inner) not in listing.replace(f'value="{inner}"', "")  # the form may carry it
 
 
-async def kb_client(settings: Settings, sessionmaker: SessionMaker, faq: FaqService) -> Client:
-    app = web.Application()
-    add_panel(app, settings, sessionmaker, RecordingMessenger(), SystemClock(), faq=faq)  # type: ignore[arg-type]
-    client = TestClient(TestServer(app))
-    await client.start_server()
-    return client
-
-
 async def test_kb_times_in_messages_are_the_panels_local_time_not_utc(
     settings: Settings, sessionmaker: SessionMaker
 ) -> None:
     """The history lists versions in Moscow time; the refusal of a late save and the note of
     a revert named the same moment in UTC, three hours off, so the version could not be found."""
     faq = FaqService(None, settings.placeholders())
-    client = await kb_client(settings, sessionmaker, faq)
+    client = await client_for(settings, sessionmaker, RecordingMessenger(), SystemClock(), faq)
     try:
         csrf = await kb_sign_in(client, settings)
         first = await client.post(CONTACTS, data=kb_form(csrf, faq, answer="Первый.", base="0"))

@@ -13,9 +13,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.core.clock import FrozenClock
+from bot.core.clock import Clock, FrozenClock
 from bot.core.config import Settings
 from bot.core.messages import Keyboard, MessageRef
+from bot.services.faq import FaqService
 from bot.services.staff.web_sessions import make_token
 from handlers.web import add_panel
 from storage.db import SessionMaker
@@ -52,10 +53,15 @@ def panel_settings(db_path: Path) -> Settings:
 
 
 async def client_for(
-    settings: Settings, sessionmaker: SessionMaker, messenger: object, clock: FrozenClock
+    settings: Settings,
+    sessionmaker: SessionMaker,
+    messenger: object,
+    clock: Clock,
+    faq: FaqService | None = None,
 ) -> Client:
+    """The panel on a started test server; `faq`: the bot's own knowledge base, shared."""
     app = web.Application()
-    add_panel(app, settings, sessionmaker, messenger, clock)  # type: ignore[arg-type]
+    add_panel(app, settings, sessionmaker, messenger, clock, faq=faq)  # type: ignore[arg-type]
     client = TestClient(TestServer(app))
     await client.start_server()
     return client
