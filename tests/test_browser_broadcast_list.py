@@ -6,31 +6,17 @@ no longer open it to cancel it. The planned ones stay on top; older ones are a p
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
-
-from bot.core.config import Settings
 from broadcasts import service
 from broadcasts.content import Content
 from storage.models import BroadcastState, Chat, ChatAudience
-from tests.conftest import ADMIN, BotHarness, make_settings
-from tests.helpers.browser import browser_or_skip, chromium, free_port, login_link, panel_server
+from tests.conftest import ADMIN, BotHarness
+from tests.helpers.browser import browser_or_skip, chromium, login_link
+from tests.helpers.browser import panel as panel  # a fixture
+from tests.helpers.browser import settings as settings  # a fixture
 
 GROUP = -1001001
-
-
-@pytest.fixture
-def settings(db_path: Path) -> Settings:
-    return make_settings(db_path, web_port=free_port())
-
-
-@pytest.fixture
-async def panel(harness: BotHarness) -> AsyncIterator[None]:
-    async with panel_server(harness):
-        yield
 
 
 async def seed(harness: BotHarness) -> int:

@@ -7,23 +7,17 @@ Russian, with the text kept — as the event form does with «Проверьте
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from bot.core.config import Settings
 from storage.models import Broadcast, Chat, ChatAudience
-from tests.conftest import ADMIN, BotHarness, make_settings
-from tests.helpers.browser import browser_or_skip, chromium, free_port, login_link, panel_server
+from tests.conftest import ADMIN, BotHarness
+from tests.helpers.browser import browser_or_skip, chromium, login_link, panel_server
+from tests.helpers.browser import settings as settings  # a fixture
 
 GROUP = -1001001
 TEXT = "Собрание в четверг"
-
-
-@pytest.fixture
-def settings(db_path: Path) -> Settings:
-    return make_settings(db_path, web_port=free_port())
 
 
 @pytest.fixture

@@ -12,35 +12,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from bot.app.panel import start_panel_server
 from bot.core.clock import SystemClock
-from bot.core.config import Settings
 from broadcasts.worker import BroadcastWorker
 from handlers.tg.broadcast_channel import TelegramChannel
 from handlers.tg.messenger import TelegramMessenger
 from storage.models import Chat, ChatAudience
-from tests.conftest import ADMIN, BotHarness, make_settings
+from tests.conftest import ADMIN, BotHarness
 from tests.helpers.browser import (
     DOCS,
     browser_or_skip,
     chromium,
-    free_port,
     login_link,
 )  # fmt: skip
+from tests.helpers.browser import settings as settings  # a fixture
 
 GROUP, TEACHERS = -1001001, -1001009
 TITLE = "Родители 1А <script>x</script>"
 BROADCASTS_SHOT, CHATS_SHOT = DOCS / "web-broadcasts.png", DOCS / "web-chats.png"
 SUMMARY_SHOT = DOCS / "web-summary.png"
-
-
-@pytest.fixture
-def settings(db_path: Path) -> Settings:
-    return make_settings(db_path, web_port=free_port())
 
 
 @pytest.fixture

@@ -9,37 +9,21 @@ Without /usr/bin/chromium the test skips (fails under CI), as tests/test_browser
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
-
-from bot.core.config import Settings
-from tests.conftest import ADMIN, TEACHER, BotHarness, make_settings
+from tests.conftest import ADMIN, TEACHER, BotHarness
 from tests.helpers.browser import (
     DOCS,
     browser_or_skip,
     chromium,
-    free_port,
     login_link,
-    panel_server,
 )  # fmt: skip
+from tests.helpers.browser import panel as panel  # a fixture
+from tests.helpers.browser import settings as settings  # a fixture
 from tests.helpers.events import load_event, seed_event, seed_teacher
 
 SCREENSHOT = DOCS / "web-events.png"
 TITLE = "Семинар «Наставничество <в школе>»"
-
-
-@pytest.fixture
-def settings(db_path: Path) -> Settings:
-    return make_settings(db_path, web_port=free_port())
-
-
-@pytest.fixture
-async def panel(harness: BotHarness) -> AsyncIterator[None]:
-    async with panel_server(harness):
-        yield
 
 
 async def test_staff_create_an_event_in_the_browser_and_teachers_see_it(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -17,23 +16,18 @@ from bot.core.clock import SystemClock
 from bot.core.config import Settings
 from bot.services.faq import FaqService
 from handlers.tg.messenger import TelegramMessenger
-from tests.conftest import ADMIN, PARENT, BotHarness, make_settings, start_bot, stop_bot
+from tests.conftest import ADMIN, PARENT, BotHarness, start_bot, stop_bot
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.helpers.browser import (
     DOCS,
     LINK,
     browser_or_skip,
     chromium,
-    free_port,
 )  # fmt: skip
+from tests.helpers.browser import settings as settings  # a fixture
 
 SCREENSHOT = DOCS / "web-kb.png"
 NEW_ANSWER = "<b>Контакты МОЦ</b>\nЗвоните: {moc_phone}. С 1 января — новый адрес: ул. Мира, 3."
-
-
-@pytest.fixture
-def settings(db_path: Path) -> Settings:
-    return make_settings(db_path, web_port=free_port())
 
 
 @pytest.fixture

@@ -10,40 +10,24 @@ Telegram. Playwright never downloads a browser here (no `playwright install`): w
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from bot import texts
-from bot.core.config import Settings
 from storage.models import Ticket
-from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness, make_settings
+from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness
 from tests.helpers.browser import (
     DOCS,
     browser_or_skip,
     chromium,
-    free_port,
     login_link,
-    panel_server,
 )  # fmt: skip
+from tests.helpers.browser import panel as panel  # a fixture
+from tests.helpers.browser import settings as settings  # a fixture
 from tests.helpers.panel import ticket
 
 SCREENSHOT, SUMMARY_SCREENSHOT = DOCS / "web-tickets.png", DOCS / "web-summary.png"
 QUESTION = "можно ли привести на занятие собаку-поводыря <script>Рекс</script>"
-
-
-@pytest.fixture
-def settings(db_path: Path) -> Settings:
-    """The panel listens on a free port; the bot's /web links point there."""
-    return make_settings(db_path, web_port=free_port())
-
-
-@pytest.fixture
-async def panel(harness: BotHarness) -> AsyncIterator[None]:
-    async with panel_server(harness):
-        yield
 
 
 async def test_staff_answer_a_ticket_in_the_browser(harness: BotHarness, panel: None) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -20,26 +19,20 @@ import pytest
 from bot import texts
 from bot.app.panel import start_panel_server
 from bot.core.clock import SystemClock
-from bot.core.config import Settings
 from bot.texts import staff as t
 from handlers.tg.messenger import TelegramMessenger
-from tests.conftest import ADMIN, PARENT, TEACHER, BotHarness, make_settings
+from tests.conftest import ADMIN, PARENT, TEACHER, BotHarness
 from tests.helpers.browser import (
     DOCS,
     browser_or_skip,
     chromium,
-    free_port,
     login_link,
 )  # fmt: skip
+from tests.helpers.browser import settings as settings  # a fixture
 from tests.test_web_staff import init_data
 
 SCREENSHOT = DOCS / "web-staff.png"
 INVITE = re.compile(r"https://t\.me/moc_test_bot\?start=(staff_[A-Za-z0-9_-]+)")
-
-
-@pytest.fixture
-def settings(db_path: Path) -> Settings:
-    return make_settings(db_path, web_port=free_port())
 
 
 @pytest.fixture

@@ -25,15 +25,13 @@ from tests.conftest import PARENT, STAFF_CHAT, make_settings
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.helpers.events import seed_event
 from tests.helpers.max_bot import max_settings
 from tests.helpers.max_both import (
     MOTHER,
-    SOON,
-    TEACHER_MAX,
     UNKNOWN,
     Both,
     as_parent,
+    max_form_to_position,
     new_runtime,
     press_and_wait,
 )
@@ -45,13 +43,7 @@ async def test_the_contact_request_is_a_neutral_button_paced_through_a_429(both:
     """«Отправить мой номер» goes through the messenger like every message: MAX's 429 on it
     is waited out (the old direct client call failed and the teacher got an apology)."""
     h = both
-    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар")
-    shown = await h.start(TEACHER_MAX, f"event_{event_id}")
-    await h.max.wait_sent(TEACHER_MAX, 2)
-    (consent,) = await press_and_wait(h, shown, t.BTN_REGISTER, 1)
-    await press_and_wait(h, consent, t.BTN_CONSENT_YES, 1)
-    await h.say(TEACHER_MAX, "Соколова Марина Ивановна")
-    position = await h.say(TEACHER_MAX, "МБОУ СОШ № 2")
+    _, position = await max_form_to_position(h)
     h.max.fail_next(429, "too.many.requests")  # MAX refuses the contact question once
     (contact,) = await press_and_wait(h, position, t.POSITIONS[0], 1)
     assert "телефон" in contact.plain

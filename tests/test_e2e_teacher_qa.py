@@ -15,7 +15,14 @@ from storage.models import Event, EventStatus, Registration
 from storage.repositories import Repositories
 from tests.conftest import TEACHER, BotHarness
 from tests.helpers.events import register, registration_status, seed_event, seed_teacher
-from tests.helpers.max_both import SOON, TEACHER_MAX, Both, press_and_wait, seed_max_teacher
+from tests.helpers.max_both import (
+    SOON,
+    TEACHER_MAX,
+    Both,
+    max_form_to_position,
+    press_and_wait,
+    seed_max_teacher,
+)
 from tests.test_e2e_max_teachers import mailing_after
 
 
@@ -59,13 +66,7 @@ async def test_a_deadline_passing_during_the_max_profile_dialog_takes_no_seat(
     both: Both,
 ) -> None:
     h = both
-    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар по проектам")
-    shown = await h.start(TEACHER_MAX, f"event_{event_id}")
-    await h.max.wait_sent(TEACHER_MAX, 2)
-    (consent,) = await press_and_wait(h, shown, t.BTN_REGISTER, 1)
-    await press_and_wait(h, consent, t.BTN_CONSENT_YES, 1)
-    await h.say(TEACHER_MAX, "Соколова Марина Ивановна")
-    position = await h.say(TEACHER_MAX, "МБОУ СОШ № 2")
+    event_id, position = await max_form_to_position(h, "Семинар по проектам")
     await press_and_wait(h, position, t.POSITIONS[0], 1)
     mailing = await mailing_after(h, "+7 900 123-45-67", share=False)
     await close_registration(h.sessionmaker, event_id)
@@ -223,13 +224,7 @@ async def test_a_phone_with_typographic_dashes_is_read_in_telegram(harness: BotH
 
 async def test_a_phone_with_typographic_dashes_is_read_in_max(both: Both) -> None:
     h = both
-    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар")
-    shown = await h.start(TEACHER_MAX, f"event_{event_id}")
-    await h.max.wait_sent(TEACHER_MAX, 2)
-    (consent,) = await press_and_wait(h, shown, t.BTN_REGISTER, 1)
-    await press_and_wait(h, consent, t.BTN_CONSENT_YES, 1)
-    await h.say(TEACHER_MAX, "Соколова Марина Ивановна")
-    position = await h.say(TEACHER_MAX, "МБОУ СОШ № 2")
+    _, position = await max_form_to_position(h)
     await press_and_wait(h, position, t.POSITIONS[0], 1)
     read = await h.say(TEACHER_MAX, NON_BREAKING_PHONE, count=2)
     assert "Контакт: +7 900 123-45-67" in read.plain

@@ -21,9 +21,10 @@ from aiohttp import web
 
 from bot.app.panel import start_panel_server
 from bot.core.clock import SystemClock
+from bot.core.config import Settings
 from handlers.tg.messenger import TelegramMessenger
 from tests import pg
-from tests.conftest import BotHarness
+from tests.conftest import BotHarness, make_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 # MOC_SCREENSHOTS=1 refreshes README's screenshots in docs/; otherwise they go to a temp dir,
@@ -90,3 +91,17 @@ async def chromium(playwright: Any) -> AsyncIterator[Any]:
         yield browser
     finally:
         await browser.close()
+
+
+@pytest.fixture
+def settings(db_path: Path) -> Settings:
+    """The panel listens on a free port; the bot's /web links point there. (A fixture: a
+    browser test imports it as `settings` over conftest's.)"""
+    return make_settings(db_path, web_port=free_port())
+
+
+@pytest.fixture
+async def panel(harness: BotHarness) -> AsyncIterator[None]:
+    """The panel served beside the bot under test, for as long as the test runs."""
+    async with panel_server(harness):
+        yield

@@ -93,3 +93,18 @@ async def press_and_wait(h: Both, message: Message, label: str, count: int) -> l
     before = len(h.max.sent_to(TEACHER_MAX))
     await h.press(TEACHER_MAX, message, label)
     return (await h.max.wait_sent(TEACHER_MAX, before + count, within=15))[before:]
+
+
+async def max_form_to_position(h: Both, title: str = "Семинар") -> tuple[int, Message]:
+    """A new MAX teacher opens an event's card, presses «Записаться», agrees and types a
+    name and an organisation: the event's id and the question about their position."""
+    from bot.texts import events as t
+    from tests.helpers.events import seed_event
+
+    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title=title)
+    shown = await h.start(TEACHER_MAX, f"event_{event_id}")
+    await h.max.wait_sent(TEACHER_MAX, 2)
+    (consent,) = await press_and_wait(h, shown, t.BTN_REGISTER, 1)
+    await press_and_wait(h, consent, t.BTN_CONSENT_YES, 1)
+    await h.say(TEACHER_MAX, "Соколова Марина Ивановна")
+    return event_id, await h.say(TEACHER_MAX, "МБОУ СОШ № 2")
