@@ -15,27 +15,28 @@ from storage.repositories import Repositories
 CANDIDATES = 3
 
 
-async def question_of(repo: Repositories, src: str, source_id: int) -> str | None:
-    """The text to learn from: a ticket's question or a logged unanswered question."""
+async def _source(repo: Repositories, src: str, source_id: int) -> tuple[str, int | None] | None:
+    """A ticket's or a logged unanswered question's text and asker; None when it is gone."""
     if src == "t":
         ticket = await repo.tickets.get(source_id)
-        return ticket.question if ticket else None
+        return (ticket.question, ticket.user_id) if ticket else None
     if src == "q":
         row = await repo.faq_log.get(source_id)
-        return row.text if row else None
+        return (row.text, row.user_id) if row else None
     return None
+
+
+async def question_of(repo: Repositories, src: str, source_id: int) -> str | None:
+    """The text to learn from: a ticket's question or a logged unanswered question."""
+    found = await _source(repo, src, source_id)
+    return found[0] if found else None
 
 
 async def asker_of(repo: Repositories, src: str, source_id: int) -> int | None:
     """Who asked the question (the internal user id), so a sample made of it can be deleted
     with the rest of that person's data; None when the source is gone."""
-    if src == "t":
-        ticket = await repo.tickets.get(source_id)
-        return ticket.user_id if ticket else None
-    if src == "q":
-        row = await repo.faq_log.get(source_id)
-        return row.user_id if row else None
-    return None
+    found = await _source(repo, src, source_id)
+    return found[1] if found else None
 
 
 async def learnable(repo: Repositories, src: str, source_id: int) -> tuple[str | None, str]:
