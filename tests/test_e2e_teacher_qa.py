@@ -41,17 +41,24 @@ async def registrations(sm: SessionMaker) -> int:
         return int(await session.scalar(select(func.count()).select_from(Registration)) or 0)
 
 
-async def test_a_deadline_passing_during_the_profile_dialog_takes_no_seat(
-    harness: BotHarness,
-) -> None:
-    h = harness
-    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар по проектам")
+async def form_to_phone(h: BotHarness, title: str) -> int:
+    """A new Telegram teacher opens an event's card, presses «Записаться», agrees, types a
+    name and an organisation and picks a position: the event's id (the phone is asked next)."""
+    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title=title)
     card = await h.say(TEACHER, f"/start event_{event_id}")
     consent = await h.press(TEACHER, card, t.BTN_REGISTER)
     await h.press(TEACHER, consent, t.BTN_CONSENT_YES)
     await h.say(TEACHER, "Сидоров Пётр Ильич")
     ask_pos = await h.say(TEACHER, "МБУ ДО «ДДТ»")
     await h.press(TEACHER, ask_pos, t.POSITIONS[0])
+    return event_id
+
+
+async def test_a_deadline_passing_during_the_profile_dialog_takes_no_seat(
+    harness: BotHarness,
+) -> None:
+    h = harness
+    event_id = await form_to_phone(h, "Семинар по проектам")
     await h.say(TEACHER, "8 (900) 123-45-67")
     mailing = await h.server.next_message(TEACHER.id)
     await close_registration(h.sessionmaker, event_id)
@@ -211,13 +218,7 @@ async def test_a_phone_with_typographic_dashes_is_read_in_telegram(harness: BotH
     """A number copied from a document or a contact card comes with «–» or «‑»: the teacher
     was asked again and again for a number that is right."""
     h = harness
-    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар")
-    card = await h.say(TEACHER, f"/start event_{event_id}")
-    consent = await h.press(TEACHER, card, t.BTN_REGISTER)
-    await h.press(TEACHER, consent, t.BTN_CONSENT_YES)
-    await h.say(TEACHER, "Сидоров Пётр Ильич")
-    ask_pos = await h.say(TEACHER, "МБУ ДО «ДДТ»")
-    await h.press(TEACHER, ask_pos, t.POSITIONS[0])
+    await form_to_phone(h, "Семинар")
     read = await h.say(TEACHER, TYPOGRAPHIC_PHONE)
     assert "Контакт: +7 900 123-45-67" in (read.text or "")
 
