@@ -34,6 +34,7 @@ from storage.models import (
     User,
 )
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.helpers.wait import until
 
 WORKER = Path(__file__).resolve().parent / "helpers" / "broadcast_crash_worker.py"
 GROUPS = [-2000 - i for i in range(1, 251)]
@@ -77,20 +78,13 @@ def delivered(server: FakeTelegramServer) -> Counter[int]:
     )
 
 
-async def wait_until(predicate: object, timeout: float) -> None:  # noqa: ASYNC109
-    deadline = time.monotonic() + timeout
-    while not predicate():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.01)
-
-
 async def test_sigkill_mid_broadcast_then_resume(db: tuple[str, SessionMaker]) -> None:
     db_url, sm = db
     async with FakeTelegramServer(latency=(0.05, 0.15)) as server:
         t0 = time.monotonic()
         first = await spawn(db_url, server.url, "first")
         try:
-            await wait_until(lambda: sum(delivered(server).values()) >= KILL_AFTER, 60)
+            await until(lambda: sum(delivered(server).values()) >= KILL_AFTER, 60, step=0.01)
         finally:
             first.kill()  # SIGKILL: no shutdown handler, no outcome written for in-flight sends
             await first.wait()

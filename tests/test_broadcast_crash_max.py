@@ -15,7 +15,6 @@ import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from storage.models import Broadcast, BroadcastState, Chat, ChatAudience, Delive
 from storage.repositories import Repositories
 from tests.conftest import process_env
 from tests.fakes.max_api import FakeMaxServer
+from tests.helpers.wait import until
 
 ROOT = Path(__file__).resolve().parent.parent
 GROUPS = [-72_000_000_000_000 - i for i in range(1, 301)]  # MAX's own chat ids
@@ -74,13 +74,6 @@ def delivered(fake: FakeMaxServer) -> Counter[int]:
     return Counter(m.chat_id for m in fake.sent if TEXT in m.text)
 
 
-async def until(predicate: Callable[[], object], within: float, log: Path) -> None:
-    deadline = time.monotonic() + within
-    while not predicate():
-        assert time.monotonic() < deadline, tail(log)
-        await asyncio.sleep(0.01)
-
-
 async def test_sigkill_mid_broadcast_to_max_then_restart(
     tmp_path: Path, db_path: Path, sessionmaker: SessionMaker
 ) -> None:
@@ -93,7 +86,9 @@ async def test_sigkill_mid_broadcast_to_max_then_restart(
         t0 = time.monotonic()
         first = await spawn(db_path, fake, log)
         try:
-            await until(lambda: sum(delivered(fake).values()) >= KILL_AFTER, 60, log)
+            await until(
+                lambda: sum(delivered(fake).values()) >= KILL_AFTER, 60, lambda: tail(log), 0.01
+            )
         finally:
             first.send_signal(signal.SIGKILL)  # no shutdown handler, no outcome written
             await first.wait()

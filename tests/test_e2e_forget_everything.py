@@ -6,7 +6,6 @@ which text version, when given and withdrawn."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from sqlalchemy import select
@@ -34,6 +33,7 @@ from tests.fakes.max_media import user_sends as max_user_sends
 from tests.fakes.max_model import MaxUser
 from tests.fakes.telegram_api import FakeUser
 from tests.helpers.max_both import MOTHER, Both, as_parent
+from tests.helpers.wait import until
 from tests.test_e2e_consent import seed_event, stored_bytes
 from tests.test_e2e_ticket_questions import photo
 
@@ -171,10 +171,8 @@ async def test_max_teacher_registers_asks_with_a_screenshot_and_forgets_everythi
     (done,) = await press(confirm, texts.BTN_FORGET_YES)
     assert "удалены" in done.plain
     image_post = h.tg.messages[(STAFF_CHAT, image.message_id)]
-    for _ in range(100):  # the staff chat is tidied after the person has been told
-        if image_post.deleted:
-            break
-        await asyncio.sleep(0.05)
+    # the staff chat is tidied after the person has been told
+    await until(lambda: image_post.deleted, what="the staff post deleted")
 
     async with h.sessionmaker() as session:
         mapping = (await session.scalars(select(ChannelId))).one()
@@ -213,11 +211,12 @@ async def test_max_parent_without_a_consent_leaves_not_even_the_max_id(
     await h.press(MOTHER, confirm, texts.BTN_FORGET_YES)
     done = (await h.max.wait_sent(MOTHER, before + 2))[-1]
     assert "удалены" in done.plain
-    for _ in range(100):  # the MAX id goes once the person has been told
+
+    async def unmapped() -> bool:  # the MAX id goes once the person has been told
         async with h.sessionmaker() as session:
-            if not (await session.scalars(select(ChannelId))).all():
-                break
-        await asyncio.sleep(0.05)
+            return not (await session.scalars(select(ChannelId))).all()
+
+    await until(unmapped, what="the MAX id removed")
     async with h.sessionmaker() as session:
         for model in (ChannelId, Consent, User, Ticket, FaqQuery):
             assert not (await session.scalars(select(model))).all(), model.__name__

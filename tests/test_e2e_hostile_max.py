@@ -9,7 +9,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -31,6 +30,7 @@ from tests.fakes.telegram_api import FakeTelegramServer
 from tests.helpers.events import seed_event
 from tests.helpers.max_bot import max_settings
 from tests.helpers.max_both import MOTHER, UNKNOWN, Both, as_parent, new_runtime, seed_max_teacher
+from tests.helpers.wait import until
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 START = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)  # 15:00 in Moscow
@@ -74,14 +74,6 @@ async def registered(sm: SessionMaker, *teachers: MaxUser) -> list[int]:
             await repo.commit()
         uids.append(uid)
     return uids
-
-
-async def until(predicate: Any, within: float, what: str) -> None:
-    deadline = asyncio.get_running_loop().time() + within
-    while not await predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
 
 
 def attempts_to(fake: FakeMaxServer, user: MaxUser) -> int:

@@ -22,6 +22,7 @@ from storage.db import SessionMaker
 from tests.conftest import make_settings
 from tests.fakes.max_api import FakeMaxServer
 from tests.helpers.max_both import KNOWN, MOTHER, new_runtime
+from tests.helpers.wait import until
 from tests.test_e2e_max_staff_event_form import Max
 from tests.test_max_messenger import given_up
 
@@ -86,10 +87,7 @@ async def test_past_the_give_up_time_the_answer_is_given_up_loudly(
         h.fake.fail_next(429, "too.many.requests", "slow down", times=2)
         with caplog.at_level(logging.ERROR):
             h.fake.user_writes(MOTHER, KNOWN)
-            for _ in range(200):
-                if given_up() > counted:
-                    break
-                await asyncio.sleep(0.05)
+            await until(lambda: given_up() > counted, what="the reply given up")
         assert given_up() == counted + 1
         assert any("given up" in r.getMessage() for r in caplog.records)
         assert len(h.fake.sent_to(MOTHER)) == sent

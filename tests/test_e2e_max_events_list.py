@@ -17,6 +17,7 @@ from storage.repositories import Repositories
 from tests.fakes.max_model import Message
 from tests.helpers.events import seed_event
 from tests.helpers.max_both import TEACHER_MAX, Both, press_and_wait, seed_max_teacher
+from tests.helpers.wait import until
 
 BASE = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
 
@@ -93,10 +94,7 @@ async def test_paging_past_eight_and_filters_that_keep_each_other(both: Both) ->
     # a forged filter (a kind that does not exist, a 13th month) is refused, nothing shown
     listing.attachments[0]["payload"]["buttons"][0][0]["payload"] = "evl:bogus:202613:0"
     callback = await h.press(TEACHER_MAX, listing, labels(listing)[0])
-    for _ in range(200):
-        if any(cid == callback for cid, _ in h.max.answers):
-            break
-        await asyncio.sleep(0.05)
+    await until(lambda: any(cid == callback for cid, _ in h.max.answers), what="the answer")
     body = next(b for cid, b in h.max.answers if cid == callback)
     assert body.get("notification") == texts.STALE_BUTTON and "Вебинар <А>" in listing.plain
 

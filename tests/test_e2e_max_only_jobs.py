@@ -12,8 +12,7 @@ import json
 import signal
 import socket
 import sys
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,6 +29,7 @@ from tests.fakes.max_model import MaxUser
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.helpers.events import seed_event
 from tests.helpers.max_both import seed_max_teacher
+from tests.helpers.wait import until
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = MaxUser(50_000_000_001, "Анна", "Петрова")
@@ -44,14 +44,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-async def until(predicate: Callable[[], object], within: float, what: str) -> None:
-    deadline = time.monotonic() + within
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
 
 
 @asynccontextmanager

@@ -19,6 +19,7 @@ from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
 from tests.helpers.max_bot import max_settings
 from tests.helpers.max_both import KNOWN, MOTHER, UNKNOWN, Both, as_parent, new_runtime
+from tests.helpers.wait import until
 
 
 async def test_a_parent_in_max_gets_the_kb_answer_and_browses(both: Both) -> None:
@@ -34,10 +35,8 @@ async def test_a_parent_in_max_gets_the_kb_answer_and_browses(both: Both) -> Non
     assert texts.FAQ_CATEGORIES in page.text or page.buttons()
     first = page.buttons()[0][0]["text"]
     callback = await h.press(MOTHER, page, first)
-    for _ in range(100):  # the page is edited in place through POST /answers
-        if any(cid == callback for cid, _ in h.max.answers):
-            break
-        await asyncio.sleep(0.05)
+    # the page is edited in place through POST /answers
+    await until(lambda: any(cid == callback for cid, _ in h.max.answers), what="the answer")
     body = dict(h.max.answers)[callback]
     assert body["message"]["attachments"][0]["type"] == "inline_keyboard"
     async with h.sessionmaker() as session:

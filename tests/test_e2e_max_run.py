@@ -23,6 +23,7 @@ from storage.db import SessionMaker
 from tests.conftest import make_settings, process_env
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
+from tests.helpers.wait import until
 
 ROOT = Path(__file__).resolve().parent.parent
 FATHER = MaxUser(50_000_000_777, "Иван", "Смирнов")
@@ -97,10 +98,8 @@ async def test_the_webhook_refuses_a_wrong_secret_and_serves_max(
         max_server.bot_started(FATHER)
         welcome = await max_server.wait_sent(FATHER, 1)
         assert "Кто вы?" in welcome[0].plain
-        for _ in range(100):  # the fake notes the delivery once our answer is back
-            if max_server.webhook_deliveries:
-                break
-            await asyncio.sleep(0.05)
+        # the fake notes the delivery once our answer is back
+        await until(lambda: max_server.webhook_deliveries, what="the delivery noted")
         assert max_server.webhook_deliveries == [(local, 200)]
     finally:
         await runtime.stop()

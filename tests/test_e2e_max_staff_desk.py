@@ -5,7 +5,6 @@ buttons), /faq_stats, /report (the .xlsx as a MAX file), /staff and /broadcasts 
 
 from __future__ import annotations
 
-import asyncio
 import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -40,6 +39,7 @@ from storage.repositories import Repositories
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
 from tests.helpers.max_bot import answer_to, max_only_bot, say, ticket_from
+from tests.helpers.wait import until
 
 ADMIN = MaxUser(52_000_000_001, "Анна", "Методист")
 MOTHER = MaxUser(52_000_000_123, "Ольга", "Петрова")
@@ -160,10 +160,7 @@ async def test_max_staff_attach_an_unanswered_question_to_an_entry_in_two_taps(
         assert first["text"].startswith("→ ")
         entry_id = first["payload"].rsplit(":", 1)[1]
         fake.press(ADMIN, picker, first["text"])
-        for _ in range(100):
-            if "добавлен к статье" in picker.plain:
-                break
-            await asyncio.sleep(0.05)
+        await until(lambda: "добавлен к статье" in picker.plain, what="the picker edited")
         assert "добавлен к статье" in picker.plain and "Анна Методист" in picker.plain
         assert [b["text"] for row in picker.buttons() for b in row] == [lt.BTN_UNDO]
         async with sessionmaker() as session:
@@ -173,10 +170,7 @@ async def test_max_staff_attach_an_unanswered_question_to_an_entry_in_two_taps(
         assert answer.text == render_text(entry_view(faq, settings, entry_id).text)[0]
 
         fake.press(ADMIN, picker, lt.BTN_UNDO)
-        for _ in range(100):
-            if "убран из базы" in picker.plain:
-                break
-            await asyncio.sleep(0.05)
+        await until(lambda: "убран из базы" in picker.plain, what="the undo shown")
         assert "убран из базы" in picker.plain
         async with sessionmaker() as session:
             assert not (await session.scalars(select(FaqStaffSample))).all()

@@ -5,7 +5,6 @@ forged page button too. Over the fake MAX server."""
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from storage.db import SessionMaker
 from storage.repositories import Repositories
 from tests.fakes.max_model import MaxUser, Message
 from tests.helpers.max_bot import answer_to, max_only_bot, say
+from tests.helpers.wait import until
 
 ADMIN = MaxUser(52_000_000_001, "Анна", "Методист")
 MOTHER = MaxUser(52_000_000_123, "Ольга", "Петрова")
@@ -35,11 +35,7 @@ async def seed_drafts(sessionmaker: SessionMaker, count: int) -> None:
 
 async def becomes(message: Message, words: str) -> None:
     """The pressed message is edited in place (POST /answers with a body)."""
-    for _ in range(200):
-        if words in message.plain:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{words!r} never shown: {message.plain}")
+    await until(lambda: words in message.plain, what=lambda: f"{words!r} in {message.plain}")
 
 
 async def test_max_staff_page_through_faq_drafts(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -23,6 +22,7 @@ from storage.models import OutboxMessage
 from tests.conftest import make_settings
 from tests.fakes.max_api import FakeMaxServer
 from tests.helpers.max_both import KNOWN, MOTHER, new_runtime
+from tests.helpers.wait import until
 from tests.test_e2e_max_429 import as_parent, refused
 from tests.test_e2e_max_staff_event_form import Max
 
@@ -51,13 +51,6 @@ async def max_process(
 async def stored(sm: SessionMaker) -> int:
     async with sm() as s:
         return int(await s.scalar(select(func.count(OutboxMessage.id))) or 0)
-
-
-async def until(check: Any, within: float = 15.0) -> None:
-    deadline = time.monotonic() + within
-    while not await check():
-        assert time.monotonic() < deadline, "not in time"
-        await asyncio.sleep(0.05)
 
 
 def keyboard(message: Any) -> list[Any]:

@@ -28,11 +28,10 @@ import socket
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
@@ -59,6 +58,7 @@ from storage.models import (
 from storage.repositories.events import EventRepo
 from tests.conftest import ADMIN, TOKEN
 from tests.fakes.telegram_api import FakeTelegramServer, FakeUser, JsonDict
+from tests.helpers.wait import until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -141,13 +141,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-async def wait_until(what: str, predicate: Callable[[], Any], timeout: float) -> None:  # noqa: ASYNC109
-    deadline = time.monotonic() + timeout
-    while not await predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.05)
 
 
 # --- data --------------------------------------------------------------------------------
@@ -276,7 +269,7 @@ async def test_two_web_instances_and_two_workers_on_one_postgres(
             async def enough_sent() -> bool:
                 return sum(group_sends(server).values()) >= KILL_FROM
 
-            await wait_until("30 % delivered", enough_sent, 60)
+            await until(enough_sent, 60, "30 % delivered")
             async with sm() as s:
                 owner = await s.scalar(
                     select(Broadcast.claimed_by).where(Broadcast.id == broadcast_id)
@@ -351,7 +344,7 @@ async def test_two_web_instances_and_two_workers_on_one_postgres(
                     )
                 return state == BroadcastState.DONE
 
-            await wait_until("the survivor to finish the broadcast", finished, 75)
+            await until(finished, 75, "the survivor to finish the broadcast")
             took = time.monotonic() - t0
             codes = await stop(procs)
         finally:
