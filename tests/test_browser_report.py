@@ -21,13 +21,14 @@ from storage.db import SessionMaker
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, TEACHER, BotHarness
 from tests.fakes.telegram_api import FakeUser
-from tests.helpers.browser import browser_or_skip, chromium, login_link
+from tests.helpers.browser import DOCS, browser_or_skip, chromium, login_link
 from tests.helpers.browser import panel as panel  # a fixture
 from tests.helpers.browser import settings as settings  # a fixture
 from tests.helpers.events import register, seed_event, seed_teacher
 
 OTHER = FakeUser(id=2003, first_name="Ольга", last_name="Кузнецова")
 THIRD = FakeUser(id=2004, first_name="Инна", last_name="Белова")
+SCREENSHOT = DOCS / "web-report.png"
 SCHOOL, HOUSE = "МБОУ СОШ № 1", "МАУ ДО «ЦДТ» <b>Радуга</b>"
 
 
@@ -97,6 +98,8 @@ async def test_staff_read_the_report_change_the_period_and_download_it(
         assert await kinds.count() == 1
         assert (await kinds.first.inner_text()).split("\t") == ["Семинар", "1", "1", "2", "1"]
         assert HOUSE in await page.locator("#organisations").inner_text()  # text, not markup
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        await page.screenshot(path=str(SCREENSHOT), full_page=True)
 
         # a date that does not exist: said next to the field, what was typed is kept
         await page.get_by_label("С (включительно)").fill("31.02.2026")

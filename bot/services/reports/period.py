@@ -20,7 +20,6 @@ from storage.repositories.reports import ReportData, ReportRepo
 
 # a form's period longer than this is a slip (a year typed wrong), not a report anyone files
 MAX_PERIOD_YEARS: Final = 5
-MAX_PERIOD_DAYS: Final = 366 * MAX_PERIOD_YEARS
 Period = tuple[date, date]  # first and last day, both inclusive
 
 
@@ -62,9 +61,17 @@ def read_period(first: str, last: str, today: date) -> tuple[Period | None, dict
     start, end = days["first"], days["last"]
     if end < start:
         return None, {"last": t.PERIOD_REVERSED}
-    if (end - start).days >= MAX_PERIOD_DAYS:
+    if end >= _years_after(start, MAX_PERIOD_YEARS):
         return None, {"last": fill(t.PERIOD_TOO_LONG, years=MAX_PERIOD_YEARS)}
     return (start, end), {}
+
+
+def _years_after(day: date, years: int) -> date:
+    """The same day `years` later (29 February: 1 March)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
 
 
 async def report_data(repo: Repositories, tz: ZoneInfo, first: date, last: date) -> ReportData:
