@@ -9,7 +9,7 @@ form is a GET (nothing changes), so a period can be bookmarked and the download 
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -65,7 +65,7 @@ async def report_xlsx(request: web.Request) -> web.Response:
     """The workbook of /report; a period the form would refuse goes back to the form."""
     _, period, _ = _period(request)
     if period is None:  # the page says what is wrong, by field
-        raise web.HTTPSeeOther(f"/web/report?{request.query_string}")
+        raise web.HTTPSeeOther(f"/web/report?{urlencode(_typed(request))}")
     first, last = period
     data = await report.report_data(repo(request), request.app[SETTINGS].tz, first, last)
     made = report.report_file(data, first, last, request.app[SETTINGS])
