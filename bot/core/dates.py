@@ -116,6 +116,32 @@ def _date(match: re.Match[str], at: time, now_local: datetime) -> date:
     return _without_year(month, day, at, now_local)
 
 
+_DAY_PATTERNS = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"(?P<d>\d{1,2})\.(?P<mo>\d{1,2})\.(?P<y>\d{4}|\d{2})(?:\s*г\.?)?",
+        r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})",
+        r"(?P<d>\d{1,2})\s+(?P<mname>" + "|".join(MONTHS_GENITIVE) + r")"
+        r"\s+(?P<y>\d{4})(?:\s*г\.?)?",
+    )
+)
+
+
+def parse_local_date(text: str, today: date) -> date:
+    """A day with its year, as staff type one into a period: «01.09.2026», «1.9.26»,
+    «2026-09-01», «1 сентября 2026»; the same year check and messages as a date and time."""
+    cleaned = _normalise(text)
+    for pattern in _DAY_PATTERNS:
+        match = pattern.fullmatch(cleaned)
+        if match is not None:
+            groups = match.groupdict()
+            mname = groups.get("mname")
+            month = MONTHS_GENITIVE.index(mname) + 1 if mname else int(groups["mo"])
+            midnight = datetime.combine(today, time())
+            return _day(_year(groups["y"]), month, int(groups["d"]), midnight)
+    raise DateParseError(t.DAY_UNREADABLE)
+
+
 def to_utc(local: datetime, tz: ZoneInfo) -> datetime:
     """A naive wall-clock time in `tz` as aware UTC; a time skipped by a clock change fails.
 

@@ -20,6 +20,10 @@ DATE_NO_SUCH_TIME: Final = "Такого времени нет: {time}. Часы
 DATE_BAD_YEAR: Final = "Проверьте год: {year}."
 DATE_GAP: Final = "В поясе {zone} времени {moment} не бывает (перевод часов). Укажите другое."
 DATE_PAST: Final = "Это время уже прошло ({moment}). Нужна дата в будущем."
+DAY_UNREADABLE: Final = (
+    "Не понял дату. Напишите, например: <i>01.09.2026</i>, <i>2026-09-01</i> или "
+    "<i>1 сентября 2026</i>."
+)
 
 # --- buttons ----------------------------------------------------------------------------------
 BTN_ONE_SESSION: Final = "Одно занятие"
@@ -202,6 +206,11 @@ REPORT_CAPTION: Final = (
     "присутствовали {attended}."
 )
 FILE_REPORT: Final = "otchet-{first}-{last}.xlsx"
+FILE_REPORT_RU: Final = "Отчёт-{first}-{last}.xlsx"  # the panel's download (filename*)
+# the period typed into the panel's «Отчёт» (bot.services.reports.period.read_period)
+PERIOD_EMPTY: Final = "Укажите дату — или оставьте пустыми обе: тогда отчёт за учебный год."
+PERIOD_REVERSED: Final = "Конец периода раньше начала: проверьте даты."
+PERIOD_TOO_LONG: Final = "Период длиннее {years} лет: укажите период покороче."
 
 # For the admins' command menu (bot.texts.ADMIN_COMMANDS); not registered from here.
 COMMANDS: Final[dict[str, str]] = {

@@ -26,6 +26,7 @@ from handlers.web import (
     errors,
     events,
     kb,
+    report,
     staff,
     summary,
     tickets,
@@ -68,6 +69,7 @@ def create_panel(
     summary.add_routes(panel)
     staff.add_routes(panel)
     events.add_routes(panel)
+    report.add_routes(panel)
     broadcasts.add_routes(panel)
     chats.add_routes(panel)
     kb.add_routes(panel)  # and kb_history's

@@ -1,18 +1,26 @@
-"""/report in either messenger: the period of the command's words (the academic year when
-none), the numbers for it and the Excel workbook with its caption, as a file to send."""
+"""The period report for /report in either messenger and the panel's «Отчёт»: the period (the
+academic year when none is named), the numbers for it and the Excel workbook with its caption,
+as a file to send or download."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Final
+from zoneinfo import ZoneInfo
 
+from bot.core import dates
 from bot.core.config import Settings
 from bot.core.markup import fill
 from bot.core.messages import OutFile
 from bot.services.reports.yearly import build_report_xlsx, period_label
 from bot.texts import events_admin as t
 from storage.repositories import Repositories
-from storage.repositories.reports import ReportRepo
+from storage.repositories.reports import ReportData, ReportRepo
+
+# a form's period longer than this is a slip (a year typed wrong), not a report anyone files
+MAX_PERIOD_YEARS: Final = 5
+Period = tuple[date, date]  # first and last day, both inclusive
 
 
 def academic_year(today: date) -> tuple[date, date]:
@@ -34,6 +42,51 @@ def report_period(args: str | None, today: date) -> tuple[date, date]:
     return first, last
 
 
+def read_period(first: str, last: str, today: date) -> tuple[Period | None, dict[str, str]]:
+    """Two typed days (a form's «с» and «по», both inclusive) → the period, or what is wrong
+    by field ("first", "last"; Telegram HTML). Both empty: the academic year, as /report."""
+    if not first.strip() and not last.strip():
+        return academic_year(today), {}
+    days: dict[str, date] = {}
+    problems: dict[str, str] = {}
+    for name, typed in (("first", first), ("last", last)):
+        try:
+            if not typed.strip():
+                raise dates.DateParseError(t.PERIOD_EMPTY)
+            days[name] = dates.parse_local_date(typed, today)
+        except dates.DateParseError as exc:
+            problems[name] = str(exc)
+    if problems:
+        return None, problems
+    start, end = days["first"], days["last"]
+    if end < start:
+        return None, {"last": t.PERIOD_REVERSED}
+    if end >= _years_after(start, MAX_PERIOD_YEARS):
+        return None, {"last": fill(t.PERIOD_TOO_LONG, years=MAX_PERIOD_YEARS)}
+    return (start, end), {}
+
+
+def _years_after(day: date, years: int) -> date:
+    """The same day `years` later (29 February: 1 March)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
+async def report_data(repo: Repositories, tz: ZoneInfo, first: date, last: date) -> ReportData:
+    """The numbers for events whose first session falls on `first`…`last` in the МОЦ's zone."""
+    start = datetime.combine(first, time(), tz).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(), tz).astimezone(UTC)
+    return await ReportRepo(repo.session).collect(start, end, tz=tz)
+
+
+def report_file(data: ReportData, first: date, last: date, settings: Settings) -> OutFile:
+    """The workbook /report sends, under the same file name."""
+    name = t.FILE_REPORT.format(first=first.isoformat(), last=last.isoformat())
+    return OutFile(name, build_report_xlsx(data, first, last, settings.moc_name))
+
+
 @dataclass(frozen=True)
 class PeriodReport:
     file: OutFile
@@ -49,15 +102,11 @@ async def period_report(
         first, last = report_period(args, now.astimezone(tz).date())
     except ValueError:
         return None
-    start = datetime.combine(first, time(), tz).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(), tz).astimezone(UTC)
-    data = await ReportRepo(repo.session).collect(start, end, tz=tz)
+    data = await report_data(repo, tz, first, last)
     totals = data.totals
     caption = fill(
         t.REPORT_CAPTION, period=period_label(first, last), events=totals.events,
         registrations=totals.registrations, people=totals.unique_participants,
         attended=totals.attended,
     )  # fmt: skip
-    name = t.FILE_REPORT.format(first=first.isoformat(), last=last.isoformat())
-    workbook = build_report_xlsx(data, first, last, settings.moc_name)
-    return PeriodReport(OutFile(name, workbook), caption)
+    return PeriodReport(report_file(data, first, last, settings), caption)
