@@ -16,8 +16,8 @@ restart) and, while it is fresh, leaves it open instead of asking again:
   alert: it changes what the form will do, so it is not a toast that vanishes unread.
 
 A form left for longer than `FRESH` is no longer «above» anything the teacher sees: a tap
-then opens it anew, as before. The answers given so far are kept in neither case when the
-form restarts (the consent is asked first again, as for any new form).
+then opens it anew, as before — its answers so far are dropped and the consent comes first
+again, as in any new form.
 """
 
 from __future__ import annotations
