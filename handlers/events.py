@@ -164,8 +164,7 @@ async def _register(
         await query.answer(refusal, show_alert=True)
         return
     if await repo.profiles.get(user.id) is None:
-        await query.answer()
-        await start_profile(query, state, repo, event.id, settings.moc_name)
+        await start_profile(query, state, repo, event, settings.moc_name, clock.now())
         return
     await query.answer()
     assert query.bot is not None

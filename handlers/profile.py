@@ -200,10 +200,9 @@ async def show_profile(message: Message, repo: Repositories, user: User | None) 
 
 
 async def edit_profile(
-    query: CallbackQuery, state: FSMContext, repo: Repositories, settings: Settings
+    query: CallbackQuery, state: FSMContext, repo: Repositories, settings: Settings, clock: Clock
 ) -> None:
-    await query.answer()
-    await start_profile(query, state, repo, None, settings.moc_name)
+    await start_profile(query, state, repo, None, settings.moc_name, clock.now())
 
 
 async def reprompt(message: Message, state: FSMContext) -> None:

@@ -176,6 +176,12 @@ PROFILE_SHOW: Final = (
 )
 PROFILE_NONE: Final = "Профиля пока нет — он появится при первой записи на мероприятие."
 PROFILE_DIALOG_STALE: Final = "Анкета устарела — начните запись заново."
+# notices on a pressed button (plain text, up to 200 characters): the form is already open
+FORM_OPEN: Final = "Анкета уже открыта — ответьте на вопрос выше."
+FORM_OPEN_OTHER: Final = (
+    "Анкета уже открыта — ответьте на вопрос выше. После неё запишу вас на «{title}». "
+    "На другие мероприятия — кнопкой «Записаться», уже без анкеты."
+)
 
 POSITIONS: Final = (
     "Педагог дополнительного образования",

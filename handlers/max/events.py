@@ -83,10 +83,10 @@ async def register_pressed(v: Visit, event: Event) -> None:
     if blocked:
         await updates.answer(ctx, v.update, blocked)
         return
-    await updates.answer(ctx, v.update)
     if await v.repo.profiles.get(v.uid) is None:
-        await profile.start(v, pending_event=event.id)
+        await profile.start(v, pending_event=event)  # answers the press
         return
+    await updates.answer(ctx, v.update)
     await become_teacher(v.repo, v.user)
     done = await take_seat(v.repo, v.uid, event, ctx.settings)
     await send_confirmation(ctx.messenger, v.uid, done)

@@ -17,7 +17,7 @@ from bot import texts
 from bot.core.markup import clip, fill, fill_region
 from bot.core.messages import Button, Keyboard, pack, rows
 from bot.services.events.registration import become_teacher, register_and_confirm
-from bot.services.profile import teachers
+from bot.services.profile import entry, teachers
 from bot.services.profile.contacts import normalize_contact, normalize_phone
 from bot.services.profile.teachers import CONSENT_VERSION, NAME_LIMIT, ORG_LIMIT, POSITION_LIMIT
 from bot.texts import events as t
@@ -26,6 +26,7 @@ from handlers.max import updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, visit
 from handlers.max.render import ROWS_LIMIT
+from storage.models import Event
 
 PREFIX = "pf:"
 ORG_BUTTONS = ROWS_LIMIT - 1  # one organisation per row, and «Другая» under them
@@ -60,9 +61,19 @@ def yes_no(field: str, yes: str, no: str) -> Keyboard:
     return rows(Button(yes, pack("pf", field, 1)), Button(no, pack("pf", field, 0)))
 
 
-async def start(v: Visit, pending_event: int | None) -> None:
+async def start(v: Visit, pending_event: Event | None) -> None:
+    """Answers the press too: with a notice when the form was already open (a double tap, a
+    second card: bot.services.profile.entry)."""
+    now = v.ctx.clock.now()
+    again = entry.reentry(await answers(v), pending_event, now)
+    if again is not None:
+        await keep(v, again.form)
+        await updates.answer(v.ctx, v.update, again.note)
+        return
+    await updates.answer(v.ctx, v.update)
     names = [o.name for o in await v.repo.profiles.organisations()][:ORG_BUTTONS]
-    await keep(v, {"step": "consent", "pending_event": pending_event, "orgs": names})
+    event_id = pending_event.id if pending_event else None
+    await keep(v, {"step": "consent", **entry.opening(event_id, names, now)})
     await v.say(
         fill(t.CONSENT, moc=v.ctx.settings.moc_name, version=CONSENT_VERSION),
         yes_no("consent", t.BTN_CONSENT_YES, t.BTN_CONSENT_NO),
@@ -237,7 +248,6 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
         magnitude = updates.number(number) if len(number) < 6 else None
         value = 0 if magnitude is None else -magnitude if raw.startswith("-") else magnitude
         if field == "edit":  # = ProfileCb(field="edit")
-            await updates.answer(ctx, update)
             await start(v, pending_event=None)
         else:
             await pressed(v, field, value)
