@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -172,16 +172,17 @@ def list_events(settings: Settings, as_json: bool) -> int:
 
 
 def write_report(settings: Settings, first: date, last: date, out: Path) -> int:
-    from bot.services.reports.yearly import build_report_xlsx, channel_summary, period_label
-    from storage.repositories.reports import ReportRepo
+    from bot.services.reports.period import report_data, report_file
+    from bot.services.reports.yearly import channel_summary, period_label
+    from storage.repositories import Repositories
 
     if last < first:
         return _fail(["ошибка: дата --to раньше даты --from"])
-    start = datetime.combine(first, time(), settings.tz).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(), settings.tz).astimezone(UTC)
-    data = _run(settings, lambda session: ReportRepo(session).collect(start, end, tz=settings.tz))
+    data = _run(
+        settings, lambda session: report_data(Repositories(session), settings.tz, first, last)
+    )
     try:
-        out.write_bytes(build_report_xlsx(data, first, last, settings.moc_name))
+        out.write_bytes(report_file(data, first, last, settings).data)
     except OSError as exc:
         return _fail([f"ошибка: не удалось записать {out}: {exc.strerror}"])
     t = data.totals
