@@ -60,7 +60,6 @@ MODEL_SPECIFIC = {
     "certificate.private_providers",
     "navigator.password",
     "org.program_card",
-    "org.become_provider",
     "teacher.program_help",
 }
 FULL = {
