@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.services.faq.lexicon import ACTIVITY
 from bot.services.faq.text import Vocabulary, analyze, lemmatize, max_typos, normalize, tokenize
 
 KB_TEXTS = [
@@ -123,3 +124,18 @@ def test_digits_are_the_numerals_and_parents_are_parents() -> None:
 def test_programme_is_both_a_club_and_a_programme() -> None:
     assert content("программа") == ("кружок", "программа")
     assert content("опубликовать программу") == content("разместить программу")
+
+
+def test_a_named_activity_is_a_club_of_some_kind() -> None:
+    """«есть диджеинг?» asks for a club: the activity reads as «кружок» and as a word of its
+    own that no question about certificates uses."""
+    assert content("танцы") == content("на вокал") == ("кружок", ACTIVITY)
+    assert content("секция") == ("кружок",)
+
+
+def test_a_message_in_translit_is_read_as_russian() -> None:
+    assert tokenize("Zdravstvuyte! Kruzhok shahmaty est?") == [
+        "здравствуйте", "кружок", "шахматы", "ест",
+    ]  # fmt: skip
+    assert "сертификат" in content("kak poluchit sertifikat")
+    assert tokenize("scratch и python") == ["scratch", "и", "python"]  # Russian around: as typed

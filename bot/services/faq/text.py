@@ -45,8 +45,37 @@ MAX_AGE = 17  # a child's age; «18 лет» is where the certificate ends, a to
 
 
 def normalize(text: str) -> str:
-    """Lowercase, ё→е, every run of punctuation/emoji/space becomes one space."""
-    return _NOT_WORD.sub(" ", text.lower().replace("ё", "е")).strip()
+    """Lowercase, ё→е, every run of punctuation/emoji/space becomes one space; a message in
+    Latin letters only is read as Russian typed in translit («kruzhok shahmaty est?»)."""
+    plain = _NOT_WORD.sub(" ", text.lower().replace("ё", "е")).strip()
+    return from_translit(plain) if _TRANSLIT_ONLY.fullmatch(plain) else plain
+
+
+# «Zdravstvuyte, kruzhok shahmaty est?»: a phone without a Russian keyboard, or a parent used
+# to writing so. Informal translit has no standard: the common spellings, longest first.
+_TRANSLIT_ONLY = re.compile(r"(?=.*[a-z]{3})[a-z0-9 ]+")
+_TRANSLIT = (
+    ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("tz", "ц"),
+    ("ch", "ч"), ("sh", "ш"), ("yu", "ю"), ("iu", "ю"), ("ya", "я"), ("ia", "я"),
+    ("yo", "е"), ("jo", "е"), ("ye", "е"), ("je", "е"), ("ju", "ю"), ("ja", "я"),
+    ("x", "кс"), ("a", "а"), ("b", "б"), ("v", "в"), ("w", "в"), ("g", "г"), ("d", "д"),
+    ("e", "е"), ("z", "з"), ("i", "и"), ("j", "й"), ("k", "к"), ("q", "к"), ("l", "л"),
+    ("m", "м"), ("n", "н"), ("o", "о"), ("p", "п"), ("r", "р"), ("s", "с"), ("t", "т"),
+    ("u", "у"), ("f", "ф"), ("h", "х"), ("c", "ц"),
+)  # fmt: skip
+_LETTERS = dict(_TRANSLIT)
+_TRANSLIT_PART = re.compile("|".join(a for a, _ in _TRANSLIT) + "|y|.")  # anything else as is
+_VOWELS = frozenset("аеиоуыэюя")
+
+
+def from_translit(text: str) -> str:
+    """Latin letters to Cyrillic; «y» is «й» after a vowel («zdravstvuyte»), else «ы»."""
+    out: list[str] = []
+    for piece in _TRANSLIT_PART.findall(text):
+        if piece == "y":
+            piece = "й" if out and out[-1][-1:] in _VOWELS else "ы"
+        out.append(_LETTERS.get(piece, piece))
+    return "".join(out)
 
 
 def tokenize(text: str) -> list[str]:
