@@ -8,7 +8,9 @@ bad HTML) and the long-polling protocol; and the in-memory RecordingSession is c
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
+import warnings
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -45,6 +47,17 @@ from tests.fakes.recording import RecordingSession
 from tests.fakes.telegram_api import SAMPLE_MEDIA, FakeTelegramServer, FakeUser
 
 pytestmark = pytest.mark.filterwarnings("error")  # leaked sessions or tasks fail the test
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _earlier_modules_garbage() -> None:
+    """Collect what earlier modules left before this module's warnings become errors: a
+    session another module leaked would otherwise fail whichever test here the garbage
+    collector happens to run in (this module checks its own leaks, not theirs)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gc.collect()
+
 
 USER = 100001
 MENU = InlineKeyboardMarkup(
