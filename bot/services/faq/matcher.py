@@ -23,12 +23,12 @@ the evidence and a story's question sentence answering after «не нашёл»
 off-topic rejection or wrong answers along the same curve; these thresholds were kept.
 "Told apart": a close call is answered when the question has a word that only the top entry's
 samples use and none that only the runner-up's do. Tried with the classifier and dropped (no
-gain in calibration): answering when the classifier alone is sure (its own top output and gap); a lower suggestion
-floor for questions naming the service (off-topic questions name it too: set A's rejection
-fell to 0.75). Earlier passes tried and dropped: a logistic model over score,
+gain in calibration): answering when the classifier alone is sure (its own top output and gap);
+a lower suggestion floor for questions naming the service (off-topic questions name it too: set
+A's rejection fell to 0.75). Earlier passes tried and dropped: a logistic model over score,
 margin, best-sample score, word coverage and intent score; entry scores normalised by how well
-each entry's own samples score; a runner-up share growing with the top score, an absolute
-gap, requiring centroid and best-sample rankings to agree.
+each entry's own samples score; a runner-up share growing with the top score, an absolute gap,
+requiring centroid and best-sample rankings to agree.
 Third pass (outsiders' sets B and C now development data): a story's question sentence is
 no longer blended into the scores but asked as a second opinion (see `_scores`). New sample
 questions in outsiders' registers were written, measured and dropped: about neutral on the
