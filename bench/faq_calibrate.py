@@ -33,12 +33,12 @@ left-one-set-out, as faq_accuracy.py counts (mean over the 19 sets; worst set in
   ×5) was lower still on every set scored (O 0.35, P 0.41, Q 0.41).
 - (b) a logistic answer-or-not gate over KB-agnostic features (top score, runner-up and third
   shares, gap, content words, one word, share of words the KB uses, a word telling top from
-  runner-up, off-topic and smalltalk intent scores, story and focus agreement; plus the index's
-  and the classifier's parts of the top score and margins, whether they agree, and the rule's
-  own verdict), cut chosen on the other sets at each margin: at the current rule's wrong rate
-  0.508 (0.375), 1.93%, 0.933; at 1.7% wrong 0.502, 1.74% (6.8%), 0.940 (0.862). The features
-  barely separate right from wrong tops (in-sample AUC 0.91 against 0.89 for the top score
-  alone): within a point of the rule, not worth the code; dropped.
+  runner-up, off-topic and smalltalk intent scores, story and focus agreement, the index's and
+  the classifier's parts of the top score and their margins, the rule's own verdict), its cut
+  chosen on the other sets (bench/faq_gate_cv.py): within the rule's margins 0.503 (0.370),
+  1.86% (7.7%), 0.931 (0.846); aimed at 1.7% and 0.93, 0.497, 1.82%, 0.937. The features barely
+  separate right from wrong top entries (in-sample AUC 0.91, the top score alone 0.89): more
+  off-topic rejected, no more right answers; dropped.
 - (c) letting a story's question sentence answer after «не нашёл» too: 0.527, 2.39%, 0.903 (a
   worse trade than the thresholds' own: +2.3 points of top-1 for +0.5 of wrong and -1.5 of
   off-topic); FOCUS_RANK 2: 0.506, 1.93%, 0.916. Neither kept.
