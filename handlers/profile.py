@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 
@@ -205,6 +205,12 @@ async def edit_profile(
     await start_profile(query, state, repo, None, settings.moc_name, clock.now())
 
 
+async def answered_before(query: CallbackQuery) -> None:
+    """A second tap on a step already answered («Согласен» twice): the form is still open, so
+    point at its question; «Кнопка устарела. Откройте /menu» would lead out of the form."""
+    await query.answer(t.FORM_OPEN)
+
+
 async def reprompt(message: Message, state: FSMContext) -> None:
     """Anything unexpected inside the dialog (a sticker, a photo) gets the question again."""
     prompts = {
@@ -241,6 +247,7 @@ def create_router() -> Router:
     router.callback_query.register(
         got_mailing, ProfileForm.mailing, ProfileCb.filter(F.field == "mail")
     )
+    router.callback_query.register(answered_before, StateFilter(ProfileForm), ProfileCb.filter())
     router.message.register(reprompt, ProfileForm.name)
     router.message.register(reprompt, ProfileForm.organisation)
     router.message.register(reprompt, ProfileForm.position)

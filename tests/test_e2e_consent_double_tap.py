@@ -214,6 +214,23 @@ async def test_a_double_tap_on_edit_profile_asks_the_consent_once_in_max(both: B
     assert [await max_answer(h, tap) for tap in taps] == ["", t.FORM_OPEN]
 
 
+async def test_a_double_tap_on_agree_points_at_the_next_question_in_telegram(
+    harness: BotHarness,
+) -> None:
+    """«Согласен» twice: the second tap is told the form waits above, not «Кнопка устарела.
+    Откройте /menu» (which would lead out of it); the name is asked once. MAX: in
+    test_e2e_teacher_qa."""
+    h = harness
+    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар о проектах")
+    consent = await h.press(TEACHER, await tg_card(h, event_id), t.BTN_REGISTER)
+    h.server.press(consent, t.BTN_CONSENT_YES, user=TEACHER)
+    h.server.press(consent, t.BTN_CONSENT_YES, user=TEACHER)
+    await h.server.idle()
+    await h.server.wait_for("answerCallbackQuery", lambda c: c.params.get("text") == t.FORM_OPEN)
+    asked = [m for m in h.server.sent_to(TEACHER.id) if "Шаг 2 из 5" in (m.text or "")]
+    assert len(asked) == 1
+
+
 def test_a_form_left_long_ago_is_opened_anew() -> None:
     """A form abandoned hours ago is not «above» any more: a tap asks the consent again."""
     now = SystemClock().now()

@@ -185,7 +185,8 @@ async def test_double_taps_in_the_max_profile_dialog_do_not_say_start_again(both
     """A second tap on «Согласен(на)» mid-dialog, or on «Нет, спасибо» after «Вы записаны»,
     told the teacher «Анкета устарела — начните запись заново» (Telegram shows nothing in
     the chat): they would start over for a seat they already have. Now it is a short notice
-    on the press, as Telegram's «Кнопка устарела»."""
+    on the press: mid-dialog «Анкета уже открыта — ответьте на вопрос выше», after the end
+    «Кнопка устарела», as in Telegram."""
     h = both
     event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар")
     shown = await h.start(TEACHER_MAX, f"event_{event_id}")
@@ -194,7 +195,7 @@ async def test_double_taps_in_the_max_profile_dialog_do_not_say_start_again(both
     first = h.max.press(TEACHER_MAX, consent, t.BTN_CONSENT_YES)
     second = h.max.press(TEACHER_MAX, consent, t.BTN_CONSENT_YES)
     assert await max_answer(h, first) == ""
-    assert await max_answer(h, second) == texts.STALE_BUTTON
+    assert await max_answer(h, second) == t.FORM_OPEN
     await h.say(TEACHER_MAX, "Соколова Марина Ивановна")
     position = await h.say(TEACHER_MAX, "МБОУ СОШ № 2")
     await press_and_wait(h, position, t.POSITIONS[0], 1)

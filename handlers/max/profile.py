@@ -171,9 +171,10 @@ async def pressed(v: Visit, field: str, value: int) -> None:
     data = await answers(v)
     step = data.get("step")
     if field != step:
-        # a second tap on an answered step or a finished dialog: a notice, as Telegram's
-        # alert; «Анкета устарела» in the chat would send the teacher back to the start
-        await updates.answer(v.ctx, v.update, texts.STALE_BUTTON)
+        # a second tap on an answered step: a notice pointing at the question still open (as
+        # Telegram's); a finished dialog's button is stale. «Анкета устарела» in the chat
+        # would send the teacher back to the start
+        await updates.answer(v.ctx, v.update, t.FORM_OPEN if step else texts.STALE_BUTTON)
         return
     await updates.answer(v.ctx, v.update)
     if field == "org" and step == "org":
