@@ -51,3 +51,17 @@ def test_readme_lists_every_command() -> None:
     listed = set(re.findall(r"^\| `python -m bot (\w+)", readme, re.M))
     commands = {path[0] for path, _ in _pages(_build_parser()) if len(path) == 1}
     assert commands - listed == set()
+
+
+def test_output_cut_short_by_a_pipe_is_no_error(tmp_path: Path) -> None:
+    """`python -m bot faq export --json | head`: the reader stops early; no traceback."""
+    env = {"PATH": "/usr/bin:/bin", "MOC_ENV_FILE": "", "HOME": str(tmp_path)}
+    command = [sys.executable, "-m", "bot", "faq", "export", "--json"]
+    with subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.read(10).startswith(b"[")
+        process.stdout.close()  # as `head` does
+        errors = process.stderr.read().decode()
+    assert process.returncode == 0 and "Traceback" not in errors, errors
