@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from storage.models import Broadcast, Chat, ChatAudience
 from tests.conftest import ADMIN, BotHarness
-from tests.helpers.browser import browser_or_skip, chromium, login_link, panel_server
+from tests.helpers.browser import panel_server, signed_in
 from tests.helpers.browser import settings as settings  # a fixture
 
 GROUP = -1001001
@@ -35,13 +35,7 @@ async def panel(harness: BotHarness) -> AsyncIterator[None]:
 async def test_a_year_typed_wrong_is_refused_by_the_field(
     harness: BotHarness, panel: None, at: str
 ) -> None:
-    async_playwright = browser_or_skip()
-    link = await login_link(harness, ADMIN)
-
-    async with async_playwright() as playwright, chromium(playwright) as browser:
-        page = await browser.new_page()
-        await page.goto(link)
-        await page.wait_for_url("**/web/tickets", timeout=15_000)
+    async with signed_in(harness, ADMIN) as page:
         await page.goto(page.url.replace("/web/tickets", "/web/broadcasts/new"))
         await page.get_by_label("Текст").fill(TEXT)
         await page.get_by_label("в", exact=True).check()

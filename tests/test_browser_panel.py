@@ -21,6 +21,7 @@ from tests.helpers.browser import (
     browser_or_skip,
     chromium,
     login_link,
+    signed_in,
 )  # fmt: skip
 from tests.helpers.browser import panel as panel  # a fixture
 from tests.helpers.browser import settings as settings  # a fixture
@@ -87,13 +88,7 @@ async def test_an_address_the_panel_has_not_is_explained_in_russian(
 ) -> None:
     """A link cut short in a chat, or an old bookmark: aiohttp's own «404: Not Found» page
     was all a staff member saw; now the panel says it in Russian and where to go."""
-    async_playwright = browser_or_skip()
-    link = await login_link(harness, ADMIN)
-
-    async with async_playwright() as playwright, chromium(playwright) as browser:
-        page = await browser.new_page()
-        await page.goto(link)
-        await page.wait_for_url("**/web/tickets", timeout=15_000)
+    async with signed_in(harness, ADMIN) as page:
         for path in ("/web/evnts", "/web/events/12/participants.pdf"):
             response = await page.goto(page.url.split("/web/")[0] + path)
             assert response is not None and response.status == 404

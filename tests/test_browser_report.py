@@ -21,7 +21,7 @@ from storage.db import SessionMaker
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, TEACHER, BotHarness
 from tests.fakes.telegram_api import FakeUser
-from tests.helpers.browser import DOCS, browser_or_skip, chromium, login_link
+from tests.helpers.browser import DOCS, browser_or_skip, chromium, login_link, signed_in
 from tests.helpers.browser import panel as panel  # a fixture
 from tests.helpers.browser import settings as settings  # a fixture
 from tests.helpers.events import register, seed_event, seed_teacher
@@ -146,12 +146,7 @@ async def test_staff_read_the_report_change_the_period_and_download_it(
 async def test_a_period_too_long_is_refused_with_the_typed_dates_kept(
     harness: BotHarness, panel: None
 ) -> None:
-    async_playwright = browser_or_skip()
-    link = await login_link(harness, ADMIN)
-    async with async_playwright() as playwright, chromium(playwright) as browser:
-        page = await browser.new_page()
-        await page.goto(link)
-        await page.wait_for_url("**/web/tickets", timeout=15_000)
+    async with signed_in(harness, ADMIN) as page:
         await page.goto(page.url.replace("/web/tickets", "/web/report"))
         await page.get_by_label("С (включительно)").fill("01.09.2016")
         await page.get_by_label("По (включительно)").fill("31.08.2026")

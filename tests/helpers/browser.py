@@ -93,6 +93,19 @@ async def chromium(playwright: Any) -> AsyncIterator[Any]:
         await browser.close()
 
 
+@asynccontextmanager
+async def signed_in(harness: BotHarness, who: object) -> AsyncIterator[Any]:
+    """A page of a headless Chromium signed in to the panel by `who`'s /web link (the
+    tickets page open), closed whatever the test does; skipped when there is no browser."""
+    async_playwright = browser_or_skip()
+    link = await login_link(harness, who)
+    async with async_playwright() as playwright, chromium(playwright) as browser:
+        page = await browser.new_page()
+        await page.goto(link)
+        await page.wait_for_url("**/web/tickets", timeout=15_000)
+        yield page
+
+
 @pytest.fixture
 def settings(db_path: Path) -> Settings:
     """The panel listens on a free port; the bot's /web links point there. (A fixture: a
