@@ -406,3 +406,35 @@ async def test_cancel_command_ends_the_dialog(harness: Staff) -> None:
     assert bye.text == texts.CANCELLED
     faq = await harness.say(ADMIN, "Родители")
     assert "Кому отправить" not in txt(faq)
+
+
+async def test_sent_now_points_up_at_the_progress_message_and_a_double_tap_sends_once(
+    harness: Staff,
+) -> None:
+    """The progress message goes out first, so «Ход отправки» is in the message above."""
+    h = harness
+    await h.say(ADMIN, "/broadcast")
+    audience = await h.say(ADMIN, "Сбор в 18:00")
+    await toggle(h, ADMIN, audience, "Родители")
+    tags = await h.press(ADMIN, audience, texts_b.BTN_NEXT)
+    button = await h.press(ADMIN, tags, texts_b.BTN_NO_TAGS)
+    ack_q = await h.press(ADMIN, button, texts_b.BTN_NO_BUTTON)
+    when_q = await h.press(ADMIN, ack_q, texts_b.BTN_ACK_OFF)
+    repeat = await h.press(ADMIN, when_q, texts_b.BTN_NOW)
+    await h.press(ADMIN, repeat, texts_b.BTN_REPEAT_NONE)
+    summary = await h.server.next_message(ADMIN.id)
+    h.server.press(summary, texts_b.BTN_CONFIRM_NOW, user=ADMIN)  # a double tap
+    h.server.press(summary, texts_b.BTN_CONFIRM_NOW, user=ADMIN)
+    progress = await h.server.next_message(ADMIN.id)
+    done = await h.server.next_message(ADMIN.id)
+    assert "поставлена в очередь" in txt(done)
+    assert progress.message_id < done.message_id and "в сообщении выше" in txt(done)
+    await h.server.wait_for(
+        "editMessageText",
+        lambda c: (
+            c.params["message_id"] == progress.message_id and "завершена" in c.params["text"]
+        ),
+        timeout=10,
+    )
+    assert all(len(h.server.sent_to(chat_id)) == 1 for chat_id in PARENT_GROUPS)
+    assert len(await broadcasts_in_db(h)) == 1

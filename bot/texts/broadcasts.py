@@ -126,7 +126,8 @@ PROGRESS_AT: Final = (
     "🕒 Рассылка запланирована на {moment}. Когда она начнётся, здесь будет видно, как идёт "
     "отправка."
 )
-CREATED_NOW: Final = "✅ Рассылка №{id} поставлена в очередь. Ход отправки — в сообщении ниже."
+# the progress message is sent before this one (the broadcast row needs its id): it is above
+CREATED_NOW: Final = "✅ Рассылка №{id} поставлена в очередь. Ход отправки — в сообщении выше."
 CREATED_AT: Final = "✅ Рассылка №{id} запланирована на {moment}{repeat}."
 CREATED_REPEAT: Final = ", повтор каждую неделю"
 DIALOG_CANCELLED: Final = "Рассылка отменена, ничего не отправлено."
