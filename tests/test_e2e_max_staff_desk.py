@@ -46,7 +46,10 @@ MOTHER = MaxUser(52_000_000_123, "Ольга", "Петрова")
 QUESTION = "можно ли привести на занятие собаку-поводыря"
 SHOES = "нужна ли сменная обувь на занятиях"
 SECOND = MaxUser(52_000_000_124, "Инна", "Сидорова")
-DESK = ("/tickets", "/faq_stats", "/faq_drafts", "/reload_faq", "/report", "/staff", "/broadcasts")
+DESK = (
+    "/tickets", "/faq_stats", "/faq_drafts", "/reload_faq", "/report", "/staff", "/broadcasts",
+    "/broadcast",
+)  # fmt: skip
 
 
 @pytest.fixture
@@ -194,3 +197,14 @@ async def test_max_desk_commands_and_a_forged_cancel_refuse_non_staff(
     async with sessionmaker() as session:
         assert (await session.get(Broadcast, bid)).state == BroadcastState.SCHEDULED  # type: ignore[union-attr]
     assert not fake.uploads
+
+
+async def test_max_staff_typing_broadcast_are_sent_to_the_panel_not_told_there_is_no_such_command(
+    fake: FakeMaxServer,
+) -> None:
+    """/broadcast is what Telegram staff type; MAX composes only in the panel, so it says so."""
+    (answer,) = await say(fake, ADMIN, "/broadcast")
+    assert answer.plain == max_texts.BROADCAST_IN_PANEL
+    assert "/web" in answer.plain and texts.UNKNOWN_COMMAND not in answer.plain
+    (refused,) = await say(fake, MOTHER, "/broadcast")
+    assert refused.plain == texts.ADMIN_ONLY

@@ -37,13 +37,18 @@ STAFF_HELP_MAX: Final = (
     "«Отменить мероприятие», участники и присутствие.\n"
     "• /report — отчёт за учебный год (Excel); <code>/report ГГГГ-ММ-ДД ГГГГ-ММ-ДД</code> — "
     "за период.\n"
-    "• /broadcasts — последние рассылки, отмена запланированной.\n"
+    "• /broadcasts — последние рассылки, отмена запланированной; /broadcast — где создать "
+    "новую.\n"
     "• /staff — сотрудники МОЦ; /invite — пригласить сотрудника; /web — вход в веб-панель."
 )
 TICKETS_MORE: Final = (  # /tickets shows the oldest cards; a long queue is the panel's
     "Показаны {shown} самых давних. Остальные — в веб-панели (/web) → «Обращения»."
 )
 STAFF_REMOVE_IN_PANEL: Final = "\nУдалить сотрудника — в веб-панели (/web) → «Сотрудники»."
+BROADCAST_IN_PANEL: Final = (  # /broadcast: a Telegram staff habit, MAX has no compose dialog
+    "Новая рассылка — в веб-панели (/web) → «Рассылки»: текст, фото или документ, аудитории, "
+    "время. Последние рассылки и отмена запланированной — /broadcasts."
+)
 BROADCASTS_EMPTY: Final = "Рассылок пока не было. Новая — в веб-панели (/web) → «Рассылки»."
 BROADCASTS_IN_PANEL: Final = (
     "\n\nНовая рассылка и доставка по чатам — в веб-панели (/web) → «Рассылки»."

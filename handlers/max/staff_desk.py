@@ -1,6 +1,6 @@
 """МОЦ staff's desk commands in a private MAX dialog: /tickets, /faq_stats, /faq_drafts (paged by
 `fqd:<page>`), /reload_faq, /report, /staff and /broadcasts (with «Отменить» under a scheduled
-one) — what Telegram's handlers/admin.py,
+one), /broadcast pointing at the panel — what Telegram's handlers/admin.py,
 handlers/events_admin/report.py, handlers/staff_invites.py and handlers/broadcasts_admin/manage.py
 answer, from the same services. Anyone else gets Telegram's refusal (ADMIN_ONLY).
 
@@ -31,7 +31,16 @@ from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, as_staff
 
 COMMANDS = frozenset(
-    {"tickets", "faq_stats", "faq_drafts", "reload_faq", "report", "staff", "broadcasts"}
+    {
+        "tickets",
+        "faq_stats",
+        "faq_drafts",
+        "reload_faq",
+        "report",
+        "staff",
+        "broadcasts",
+        "broadcast",
+    }
 )
 OPEN_LIMIT = 20  # as Telegram's list
 CARDS = 10  # a card is a message each: the oldest ten, the rest in the panel
@@ -58,6 +67,8 @@ async def command(v: Visit, name: str, arg: str) -> bool:
     elif name == "staff":
         listing = await staff_listing(v.repo, v.ctx.roster, v.uid)
         await v.say(listing.text + (max_texts.STAFF_REMOVE_IN_PANEL if listing.removable else ""))
+    elif name == "broadcast":  # composing is Telegram's and the panel's: say where, not «нет»
+        await v.say(max_texts.BROADCAST_IN_PANEL)
     else:
         await broadcasts_list(v)
     return True
