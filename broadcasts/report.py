@@ -7,11 +7,41 @@ from __future__ import annotations
 
 import html
 from datetime import datetime, tzinfo
+from typing import Final
 
 from bot.texts.chats import CHANNEL_TITLES
 from storage.models import DeliveryStatus
 
 SENT, FAILED, BLOCKED = DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.BLOCKED
+# A failed delivery keeps the messenger's own words (English, technical); the author reads
+# what they mean. First match wins; anything else is shown as it came, after «другая ошибка».
+REASONS: Final = (
+    (("too long",), "сообщение слишком длинное"),
+    (("parse entities", "can't parse"), "ошибка разметки текста"),
+    (("not enough rights", "have no rights", "write_forbidden", "administrator rights"),
+     "у бота нет права писать в этот чат"),
+    (("file", "photo", "document", "media", "файл"), "не удалось отправить файл или фото"),
+    (("internal server error", "bad gateway", "service unavailable", "server error"),
+     "сбой на стороне мессенджера"),
+    (("timeout", "network", "connect", "http client"), "нет связи с сервером мессенджера"),
+    (("неизвестный id max",), "чат MAX не найден"),
+)  # fmt: skip
+
+
+def reason_text(reason: str) -> str:
+    """A failure's reason in the author's words."""
+    low = reason.lower()
+    label = next((label for markers, label in REASONS if any(m in low for m in markers)), None)
+    return label or f"другая ошибка: {reason}"
+
+
+def _reasons(errors: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Reasons that read the same are one line; most frequent first."""
+    merged: dict[str, int] = {}
+    for reason, n in errors:
+        shown = reason_text(reason)
+        merged[shown] = merged.get(shown, 0) + n
+    return sorted(merged.items(), key=lambda item: -item[1])
 
 
 def _done(counts: dict[str, int]) -> int:
@@ -42,7 +72,7 @@ def final_text(
         f"Бот заблокирован или удалён из чата: {counts.get(BLOCKED, 0)}",
         f"Не доставлено из-за ошибок: {counts.get(FAILED, 0)}",
     ]
-    lines += [f"  • {html.escape(reason)} — {n}" for reason, n in errors]
+    lines += [f"  • {html.escape(reason)} — {n}" for reason, n in _reasons(errors)]
     if cancelled:
         lines.append(f"Не отправлено: {total - _done(counts)}")
     return "\n".join(lines)
