@@ -438,3 +438,39 @@ async def test_sent_now_points_up_at_the_progress_message_and_a_double_tap_sends
     )
     assert all(len(h.server.sent_to(chat_id)) == 1 for chat_id in PARENT_GROUPS)
     assert len(await broadcasts_in_db(h)) == 1
+
+
+async def to_preview(h: Staff, text: str, audience_label: str) -> SentMessage:
+    """From the text to the summary under the preview: no tags, no button, no ack, now."""
+    audience = await h.say(ADMIN, text)
+    await toggle(h, ADMIN, audience, audience_label)
+    tags = await h.press(ADMIN, audience, texts_b.BTN_NEXT)
+    button = await h.press(ADMIN, tags, texts_b.BTN_NO_TAGS)
+    ack_q = await h.press(ADMIN, button, texts_b.BTN_NO_BUTTON)
+    when_q = await h.press(ADMIN, ack_q, texts_b.BTN_ACK_OFF)
+    repeat = await h.press(ADMIN, when_q, texts_b.BTN_NOW)
+    await h.press(ADMIN, repeat, texts_b.BTN_REPEAT_NONE)
+    return await h.server.next_message(ADMIN.id)
+
+
+async def test_send_under_a_cancelled_drafts_preview_does_not_send_the_new_draft(
+    harness: Staff,
+) -> None:
+    """«✅ Отправить» left under a draft closed by /cancel belongs to that draft: pressed while
+    another one is at its preview, it says so instead of sending the other one."""
+    h = harness
+    await h.say(ADMIN, "/broadcast")
+    old = await to_preview(h, "Черновик для родителей", "Родители")
+    await h.say(ADMIN, "/cancel")
+    await h.say(ADMIN, "/broadcast")
+    new = await to_preview(h, "Новость для педагогов", "Педагоги")
+    for label in (texts_b.BTN_TEST, texts_b.BTN_CONFIRM_NOW):
+        h.server.press(old, label, user=ADMIN)
+        await answered(h, "прежнего черновика")
+    assert await broadcasts_in_db(h) == []
+    assert not h.server.sent_to(TEACHER_GROUP)
+    assert h.server.messages[(ADMIN.id, old.message_id)].inline_texts == []
+    h.server.press(new, texts_b.BTN_CONFIRM_NOW, user=ADMIN)
+    got = await h.server.next_message(TEACHER_GROUP, timeout=10)
+    assert got.text == "Новость для педагогов"
+    assert len(await broadcasts_in_db(h)) == 1
