@@ -280,6 +280,12 @@ class FaqMatcher:
                 found = self.decide(replace(evidence, asked=asked), limit)
         return found
 
+    def nearest(self, text: str, limit: int = 3) -> list[str]:
+        """The entries most like `text`, however weakly: where staff look to file a question
+        the bot could not answer (the likeliest entries, even below CANDIDATE_MIN)."""
+        scored = zip(self._entries, self._scores(self._analyze(text)), strict=False)
+        return [e.id for e, score in sorted(scored, key=lambda p: -p[1])[:limit] if score > 0]
+
     def evidence(self, text: str, audience: str | None = None, story: bool = True) -> Evidence:
         """Every score the decision looks at, computed once per message (`story=False`: but
         a story's question sentence, which `search` scores only when it is needed)."""

@@ -54,8 +54,8 @@ async def candidates(
 ) -> list[FaqEntry]:
     """The matcher's best entries for the question, on the newest knowledge base."""
     await refresh(faq, repo, every)
-    found = faq.matcher.search(question, limit=CANDIDATES).candidates
-    return [faq.kb.entries[c.id] for c in found if c.id in faq.kb.entries]
+    found = faq.matcher.nearest(question, limit=CANDIDATES)
+    return [faq.kb.entries[id_] for id_ in found if id_ in faq.kb.entries]
 
 
 def saved_text(saved: Saved, template: str, question: str, staff: str) -> str:
