@@ -1,0 +1,40 @@
+"""What a parent finds walking the bot in both messengers: a message the bot cannot read as
+a question (emoji only) still leaves a way on, and MAX never points at a Telegram menu."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot import texts
+from bot.texts import max as max_texts
+from tests.conftest import PARENT
+from tests.helpers.max_both import MOTHER, Both, as_parent
+
+
+def labels(rows: list[list[dict[str, str]]]) -> list[str]:
+    return [b["text"] for row in rows for b in row]
+
+
+async def test_emoji_only_leads_to_the_topics_in_both_messengers(both: Both) -> None:
+    """«🙏🙏🙏» got «откройте «Частые вопросы» в меню» and no button: in MAX, where there is
+    no menu, a dead end."""
+    h = both
+    await as_parent(h)
+    got = await h.say(MOTHER, "🙏🙏🙏")
+    assert "вопрос словами" in got.plain and "в меню" not in got.plain, got.plain
+    assert texts.BTN_CATEGORIES in labels(got.buttons()), got.buttons()
+    before = len(h.max.sent_to(MOTHER))
+    await h.press(MOTHER, got, texts.BTN_CATEGORIES)
+    for _ in range(100):  # the press turns the message into the topics (or sends them)
+        shown = [m for m in h.max.sent_to(MOTHER)[before - 1 :] if "Выберите тему" in m.plain]
+        if shown:
+            break
+        await asyncio.sleep(0.05)
+    assert shown, [m.plain for m in h.max.sent_to(MOTHER)]
+
+    h.tg.user_sends("👍", user=PARENT)
+    reply = await h.tg.next_message(PARENT.id)
+    assert "вопрос словами" in (reply.text or "") and texts.BTN_CATEGORIES in reply.inline_texts
+    h.tg.press(reply, texts.BTN_CATEGORIES, user=PARENT)
+    await h.tg.idle()
+    assert any("Выберите тему" in (m.text or "") for m in h.tg.sent_to(PARENT.id))
