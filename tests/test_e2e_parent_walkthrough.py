@@ -38,3 +38,15 @@ async def test_emoji_only_leads_to_the_topics_in_both_messengers(both: Both) -> 
     h.tg.press(reply, texts.BTN_CATEGORIES, user=PARENT)
     await h.tg.idle()
     assert any("Выберите тему" in (m.text or "") for m in h.tg.sent_to(PARENT.id))
+
+
+async def test_choosing_a_role_in_max_points_at_the_buttons_it_shows(both: Both) -> None:
+    """«откройте «Частые вопросы» в меню ниже»: MAX shows the topics themselves, no such menu."""
+    h = both
+    welcome = await h.start(MOTHER)
+    await h.press(MOTHER, welcome, texts.ROLE_TITLES["parent"])
+    saved = (await h.max.wait_sent(MOTHER, 2))[-1]
+    assert saved.plain.startswith("Готово, вы — Родитель."), saved.plain
+    assert "«Частые вопросы»" not in saved.plain and "ниже" in saved.plain, saved.plain
+    assert texts.BTN_FAQ not in labels(saved.buttons())
+    assert max_texts.ROLE_SAVED.endswith("Или выберите раздел ниже.")

@@ -207,7 +207,7 @@ async def choose_role(v: Visit, role: str) -> None:
     await v.repo.users.set_role(v.uid, role)
     await v.repo.commit()
     await updates.answer(v.ctx, v.update)
-    saved = fill(texts.ROLE_SAVED, role=texts.ROLE_TITLES[role])
+    saved = fill(max_texts.ROLE_SAVED, role=texts.ROLE_TITLES[role])
     await v.say(saved, menu(v, role))
 
 
