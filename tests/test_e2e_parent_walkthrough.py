@@ -7,8 +7,8 @@ import asyncio
 
 from bot import texts
 from bot.texts import max as max_texts
-from tests.conftest import PARENT
-from tests.helpers.max_both import MOTHER, Both, as_parent
+from tests.conftest import ADMIN, PARENT, STAFF_CHAT
+from tests.helpers.max_both import MOTHER, UNKNOWN, Both, as_parent
 
 
 def labels(rows: list[list[dict[str, str]]]) -> list[str]:
@@ -50,3 +50,40 @@ async def test_choosing_a_role_in_max_points_at_the_buttons_it_shows(both: Both)
     assert "«Частые вопросы»" not in saved.plain and "ниже" in saved.plain, saved.plain
     assert texts.BTN_FAQ not in labels(saved.buttons())
     assert max_texts.ROLE_SAVED.endswith("Или выберите раздел ниже.")
+
+
+async def wait_pressed(h: Both, callback_id: str) -> None:
+    for _ in range(200):
+        if any(cid == callback_id for cid, _ in h.max.answers):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the press {callback_id} was never answered")
+
+
+async def test_one_shot_buttons_go_away_after_a_press_in_max_as_in_telegram(both: Both) -> None:
+    """In Telegram «Спросить специалиста», «Вопрос решён» and «Да, удалить всё» leave with the
+    press; in MAX they stayed: a second tap sent the question to staff again («добавил вопрос
+    туда»), and «Нет, оставить» after the deletion said «ничего не удаляю»."""
+    h = both
+    await as_parent(h)
+    offer = await h.say(MOTHER, UNKNOWN)
+    await wait_pressed(h, await h.press(MOTHER, offer, texts.BTN_ASK_SHORT))
+    assert offer.buttons() == [], offer.buttons()  # the same message, edited in place
+    created = (await h.max.wait_sent(MOTHER, 4))[-1]
+    assert "Номер обращения" in created.plain
+    post = await h.tg.next_message(STAFF_CHAT)
+    h.tg.user_sends(
+        "Можно, со справкой.", user=ADMIN, chat_id=STAFF_CHAT, chat_type="supergroup",
+        reply_to=post,
+    )  # fmt: skip
+    answer = (await h.max.wait_sent(MOTHER, 5, within=15))[-1]
+    assert "Можно, со справкой." in answer.plain
+    await wait_pressed(h, await h.press(MOTHER, answer, texts.BTN_SOLVED))
+    assert answer.buttons() == []
+    assert (await h.max.wait_sent(MOTHER, 6))[-1].plain == texts.TICKET_THANKS
+
+    mine = await h.say(MOTHER, "/forget_me")
+    await wait_pressed(h, await h.press(MOTHER, mine, texts.BTN_FORGET_YES))
+    assert mine.buttons() == []
+    await h.tg.idle()
+    assert len(h.tg.sent_to(STAFF_CHAT)) == 2  # the ticket and «доставлен», no second copy
