@@ -87,3 +87,13 @@ async def test_one_shot_buttons_go_away_after_a_press_in_max_as_in_telegram(both
     assert mine.buttons() == []
     await h.tg.idle()
     assert len(h.tg.sent_to(STAFF_CHAT)) == 2  # the ticket and «доставлен», no second copy
+
+
+async def test_not_found_points_at_its_own_button_in_max(both: Both) -> None:
+    """«посмотрите темы в «Частых вопросах»»: MAX has no such menu; the button under the
+    message is «📚 Все темы»."""
+    h = both
+    await as_parent(h)
+    offer = await h.say(MOTHER, UNKNOWN)
+    assert "Частых вопрос" not in offer.plain and "кнопка ниже" in offer.plain, offer.plain
+    assert texts.BTN_CATEGORIES in labels(offer.buttons())
