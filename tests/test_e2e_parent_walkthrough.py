@@ -97,3 +97,12 @@ async def test_not_found_points_at_its_own_button_in_max(both: Both) -> None:
     offer = await h.say(MOTHER, UNKNOWN)
     assert "Частых вопрос" not in offer.plain and "кнопка ниже" in offer.plain, offer.plain
     assert texts.BTN_CATEGORIES in labels(offer.buttons())
+
+
+async def test_the_role_buttons_go_away_once_chosen_in_max(both: Both) -> None:
+    """Telegram takes «Родитель / Педагог / …» off with the choice; in MAX a later tap on the
+    old greeting changed the role again (and said «Готово» once more)."""
+    h = both
+    welcome = await h.start(MOTHER)
+    await wait_pressed(h, await h.press(MOTHER, welcome, texts.ROLE_TITLES["parent"]))
+    assert welcome.buttons() == [], welcome.buttons()
