@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Final
 
 ROLE_PROMPT: Final = "Кто вы?"
+ROLE_SAVED: Final = (  # MAX has no «Частые вопросы» menu: the topics are the buttons under it
+    "Готово, вы — <b>{role}</b>.\n\n"
+    "Просто напишите вопрос своими словами, например: <i>как активировать сертификат</i>. "
+    "Или выберите раздел ниже."
+)
 HELP_MAX: Final = (
     "<b>Что я умею</b>\n"
     "• Отвечаю на вопросы о сертификате и Навигаторе — пишите своими словами.\n"

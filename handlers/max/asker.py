@@ -162,12 +162,13 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
 
 
 async def ask_pressed(v: Visit, query_id: int) -> None:
-    await updates.answer(v.ctx, v.update)
     logged = await logged_question(v.repo, query_id, v.uid)
     if logged is None:
+        await updates.answer(v.ctx, v.update)
         await v.set_state(AWAITING_QUESTION)
         await v.say(texts.ASK_PROMPT)
         return
+    await v.drop_buttons()
     await v.say(
         await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, logged.text)
     )
@@ -180,7 +181,7 @@ async def ticket_action(v: Visit, action: str, ticket_id: int) -> None:
     if ticket is None or ticket.user_id != v.uid or action not in ("withdraw", "solved", "more"):
         await updates.answer(v.ctx, v.update, texts.TICKET_NOT_YOURS)
         return
-    await updates.answer(v.ctx, v.update)
+    await v.drop_buttons()
     if action == "more":
         await v.repo.tickets.set_status(ticket.id, TicketStatus.OPEN)
         await v.repo.commit()
@@ -199,10 +200,11 @@ async def ticket_action(v: Visit, action: str, ticket_id: int) -> None:
 
 
 async def forget_pressed(v: Visit, action: str) -> None:
-    await updates.answer(v.ctx, v.update)
     if action == "ask":
+        await updates.answer(v.ctx, v.update)
         await v.say(texts.FORGET_CONFIRM, forget_confirm())
         return
+    await v.drop_buttons()
     if action != "yes":
         await v.say(texts.FORGET_KEPT)
         return

@@ -58,6 +58,11 @@ class Visit:
     async def say(self, text: str, buttons: Keyboard | None = None) -> None:
         await self.ctx.messenger.send(self.uid, text, buttons)
 
+    async def drop_buttons(self) -> None:
+        """Answer a press on a one-shot question by taking its buttons off, as Telegram's
+        drop_keyboard does: a second tap has nothing left to press (no second ticket)."""
+        await updates.answer(self.ctx, self.update, new_body={"attachments": []})
+
     async def replace(self, text: str, buttons: Keyboard | None = None) -> None:
         """A press turns the pressed message into the next view (a list page, a filter menu),
         as Telegram's edit_or_send does; a message MAX will not edit is sent anew."""

@@ -206,8 +206,8 @@ async def choose_role(v: Visit, role: str) -> None:
         return
     await v.repo.users.set_role(v.uid, role)
     await v.repo.commit()
-    await updates.answer(v.ctx, v.update)
-    saved = fill(texts.ROLE_SAVED, role=texts.ROLE_TITLES[role])
+    await v.drop_buttons()  # as Telegram: the old «Кто вы?» cannot change the role later
+    saved = fill(max_texts.ROLE_SAVED, role=texts.ROLE_TITLES[role])
     await v.say(saved, menu(v, role))
 
 

@@ -122,7 +122,7 @@ def _suggested(faq: FaqService, result: SearchResult) -> list[FaqEntry]:
 
 async def _not_a_question(repo: Repositories, user_id: int, text: str) -> Reply:
     if not WORD.search(text):  # «1», «?», «а»: nothing to look up, nothing worth logging
-        return Reply(texts.FAQ_NO_WORDS)
+        return Reply(texts.FAQ_NO_WORDS, replies.all_topics())
     row = await repo.faq_log.add(user_id, text[:4000], "too_long", None, 0.0)
     await repo.commit()
     too_long = fill(texts.TOO_LONG, length=len(text), limit=MAX_QUESTION)

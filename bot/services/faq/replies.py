@@ -74,6 +74,11 @@ def nearest(entries: Sequence[FaqEntry], query_id: int) -> Keyboard:
     )
 
 
+def all_topics() -> Keyboard:
+    """The one way on from a message with no words (emoji, «?»): every topic."""
+    return rows(Button(texts.BTN_CATEGORIES, browse("cats")))
+
+
 def unknown(query_id: int) -> Keyboard:
     return rows(
         Button(texts.BTN_ASK_SHORT, ask(query_id)), Button(texts.BTN_CATEGORIES, browse("cats"))
