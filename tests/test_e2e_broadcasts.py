@@ -414,15 +414,7 @@ async def test_sent_now_points_up_at_the_progress_message_and_a_double_tap_sends
     """The progress message goes out first, so «Ход отправки» is in the message above."""
     h = harness
     await h.say(ADMIN, "/broadcast")
-    audience = await h.say(ADMIN, "Сбор в 18:00")
-    await toggle(h, ADMIN, audience, "Родители")
-    tags = await h.press(ADMIN, audience, texts_b.BTN_NEXT)
-    button = await h.press(ADMIN, tags, texts_b.BTN_NO_TAGS)
-    ack_q = await h.press(ADMIN, button, texts_b.BTN_NO_BUTTON)
-    when_q = await h.press(ADMIN, ack_q, texts_b.BTN_ACK_OFF)
-    repeat = await h.press(ADMIN, when_q, texts_b.BTN_NOW)
-    await h.press(ADMIN, repeat, texts_b.BTN_REPEAT_NONE)
-    summary = await h.server.next_message(ADMIN.id)
+    summary = await to_preview(h, "Сбор в 18:00", "Родители")
     h.server.press(summary, texts_b.BTN_CONFIRM_NOW, user=ADMIN)  # a double tap
     h.server.press(summary, texts_b.BTN_CONFIRM_NOW, user=ADMIN)
     progress = await h.server.next_message(ADMIN.id)
