@@ -15,8 +15,7 @@ from tests.conftest import PARENT, BotHarness
 from tests.fakes.max_api import FakeMaxServer
 from tests.helpers.events import seed_event
 from tests.helpers.max_bot import start
-from tests.helpers.max_both import SOON, TEACHER_MAX, seed_max_teacher
-from tests.test_e2e_max_events_list import labels
+from tests.helpers.max_both import SOON, TEACHER_MAX, labels, seed_max_teacher
 from tests.test_e2e_max_staff_card import ADMIN as CARD_ADMIN
 from tests.test_e2e_max_staff_card import MOTHER as ASKER
 from tests.test_e2e_max_staff_card import max_only as max_only  # a fixture

@@ -19,9 +19,16 @@ from tests.conftest import TEACHER, BotHarness
 from tests.fakes.max_model import Message
 from tests.fakes.telegram_api import SentMessage
 from tests.helpers.events import seed_event, seed_teacher
-from tests.helpers.max_both import SOON, TEACHER_MAX, Both, press_and_wait, seed_max_teacher
+from tests.helpers.max_both import (
+    SOON,
+    TEACHER_MAX,
+    Both,
+    labels,
+    max_answer,
+    press_and_wait,
+    seed_max_teacher,
+)
 from tests.test_e2e_max_teachers import mailing_after
-from tests.test_e2e_teacher_qa import max_answer
 
 CONSENT_STEP = "Шаг 1 из 5"
 
@@ -141,10 +148,6 @@ async def max_settled(h: Both) -> None:
     while not any("Пока согласия нет" in m.plain for m in h.max.sent_to(TEACHER_MAX)[before:]):
         await h.max.wait_sent(TEACHER_MAX, count)
         count += 1
-
-
-def labels(message: Message) -> list[str]:
-    return [str(button["text"]) for row in message.buttons() for button in row]
 
 
 async def max_cards(h: Both, *event_ids: int) -> list[Message]:

@@ -16,8 +16,14 @@ from storage.models import Consent, Registration, RegistrationStatus, TeacherPro
 from storage.repositories import Repositories
 from tests.fakes.max_model import Message
 from tests.helpers.events import seed_event
-from tests.helpers.max_both import TEACHER_MAX, Both, press_and_wait, seed_max_teacher
-from tests.helpers.wait import until
+from tests.helpers.max_both import (
+    TEACHER_MAX,
+    Both,
+    labels,
+    max_answer,
+    press_and_wait,
+    seed_max_teacher,
+)
 
 BASE = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
 
@@ -30,10 +36,6 @@ async def edited(message: Message, edits: int, within: float = 15.0) -> Message:
             raise TimeoutError(f"{message.edits} of {edits} edits: {message.plain!r}")
         await asyncio.sleep(0.05)
     return message
-
-
-def labels(message: Message) -> list[str]:
-    return [b["text"] for row in message.buttons() for b in row]
 
 
 async def turn(h: Both, message: Message, label: str) -> Message:
@@ -94,9 +96,7 @@ async def test_paging_past_eight_and_filters_that_keep_each_other(both: Both) ->
     # a forged filter (a kind that does not exist, a 13th month) is refused, nothing shown
     listing.attachments[0]["payload"]["buttons"][0][0]["payload"] = "evl:bogus:202613:0"
     callback = await h.press(TEACHER_MAX, listing, labels(listing)[0])
-    await until(lambda: any(cid == callback for cid, _ in h.max.answers), what="the answer")
-    body = next(b for cid, b in h.max.answers if cid == callback)
-    assert body.get("notification") == texts.STALE_BUTTON and "Вебинар <А>" in listing.plain
+    assert await max_answer(h, callback) == texts.STALE_BUTTON and "Вебинар <А>" in listing.plain
 
 
 async def test_my_registrations_and_cancelling_one(both: Both) -> None:

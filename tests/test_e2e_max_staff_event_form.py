@@ -30,8 +30,7 @@ from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
 from tests.helpers.events import seed_event
 from tests.helpers.max_bot import answered, max_settings, start
-from tests.helpers.max_both import TEACHER_MAX, new_runtime, seed_max_teacher
-from tests.test_e2e_max_events_list import labels
+from tests.helpers.max_both import TEACHER_MAX, labels, new_runtime, seed_max_teacher
 from tests.test_e2e_max_staff_events import ADMIN_MAX
 
 TITLE = "Семинар <ФГОС> & практика"

@@ -7,8 +7,7 @@ from __future__ import annotations
 from bot.texts import events_admin as t
 from tests.helpers.events import seed_event
 from tests.helpers.max_bot import start
-from tests.helpers.max_both import SOON
-from tests.test_e2e_max_events_list import labels
+from tests.helpers.max_both import SOON, labels
 from tests.test_e2e_max_staff_event_form import Max
 from tests.test_e2e_max_staff_event_form import bot as bot  # a fixture
 from tests.test_e2e_max_staff_events import ADMIN_MAX

@@ -3,16 +3,11 @@ a question (emoji only) still leaves a way on, and MAX never points at a Telegra
 
 from __future__ import annotations
 
-import asyncio
-
 from bot import texts
 from bot.texts import max as max_texts
 from tests.conftest import ADMIN, PARENT, STAFF_CHAT
-from tests.helpers.max_both import MOTHER, UNKNOWN, Both, as_parent
-
-
-def labels(rows: list[list[dict[str, str]]]) -> list[str]:
-    return [b["text"] for row in rows for b in row]
+from tests.helpers.max_both import MOTHER, UNKNOWN, Both, as_parent, labels, max_answer
+from tests.helpers.wait import until
 
 
 async def test_emoji_only_leads_to_the_topics_in_both_messengers(both: Both) -> None:
@@ -22,15 +17,14 @@ async def test_emoji_only_leads_to_the_topics_in_both_messengers(both: Both) -> 
     await as_parent(h)
     got = await h.say(MOTHER, "🙏🙏🙏")
     assert "вопрос словами" in got.plain and "в меню" not in got.plain, got.plain
-    assert texts.BTN_CATEGORIES in labels(got.buttons()), got.buttons()
+    assert texts.BTN_CATEGORIES in labels(got), got.buttons()
     before = len(h.max.sent_to(MOTHER))
     await h.press(MOTHER, got, texts.BTN_CATEGORIES)
-    for _ in range(100):  # the press turns the message into the topics (or sends them)
-        shown = [m for m in h.max.sent_to(MOTHER)[before - 1 :] if "Выберите тему" in m.plain]
-        if shown:
-            break
-        await asyncio.sleep(0.05)
-    assert shown, [m.plain for m in h.max.sent_to(MOTHER)]
+    # the press turns the message into the topics (or sends them)
+    await until(
+        lambda: any("Выберите тему" in m.plain for m in h.max.sent_to(MOTHER)[before - 1 :]),
+        what=lambda: f"the topics in {[m.plain for m in h.max.sent_to(MOTHER)]}",
+    )
 
     h.tg.user_sends("👍", user=PARENT)
     reply = await h.tg.next_message(PARENT.id)
@@ -48,16 +42,8 @@ async def test_choosing_a_role_in_max_points_at_the_buttons_it_shows(both: Both)
     saved = (await h.max.wait_sent(MOTHER, 2))[-1]
     assert saved.plain.startswith("Готово, вы — Родитель."), saved.plain
     assert "«Частые вопросы»" not in saved.plain and "ниже" in saved.plain, saved.plain
-    assert texts.BTN_FAQ not in labels(saved.buttons())
+    assert texts.BTN_FAQ not in labels(saved)
     assert max_texts.ROLE_SAVED.endswith("Или выберите раздел ниже.")
-
-
-async def wait_pressed(h: Both, callback_id: str) -> None:
-    for _ in range(200):
-        if any(cid == callback_id for cid, _ in h.max.answers):
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"the press {callback_id} was never answered")
 
 
 async def test_one_shot_buttons_go_away_after_a_press_in_max_as_in_telegram(both: Both) -> None:
@@ -67,7 +53,7 @@ async def test_one_shot_buttons_go_away_after_a_press_in_max_as_in_telegram(both
     h = both
     await as_parent(h)
     offer = await h.say(MOTHER, UNKNOWN)
-    await wait_pressed(h, await h.press(MOTHER, offer, texts.BTN_ASK_SHORT))
+    await max_answer(h, await h.press(MOTHER, offer, texts.BTN_ASK_SHORT))
     assert offer.buttons() == [], offer.buttons()  # the same message, edited in place
     created = (await h.max.wait_sent(MOTHER, 4))[-1]
     assert "Номер обращения" in created.plain
@@ -78,12 +64,12 @@ async def test_one_shot_buttons_go_away_after_a_press_in_max_as_in_telegram(both
     )  # fmt: skip
     answer = (await h.max.wait_sent(MOTHER, 5, within=15))[-1]
     assert "Можно, со справкой." in answer.plain
-    await wait_pressed(h, await h.press(MOTHER, answer, texts.BTN_SOLVED))
+    await max_answer(h, await h.press(MOTHER, answer, texts.BTN_SOLVED))
     assert answer.buttons() == []
     assert (await h.max.wait_sent(MOTHER, 6))[-1].plain == texts.TICKET_THANKS
 
     mine = await h.say(MOTHER, "/forget_me")
-    await wait_pressed(h, await h.press(MOTHER, mine, texts.BTN_FORGET_YES))
+    await max_answer(h, await h.press(MOTHER, mine, texts.BTN_FORGET_YES))
     assert mine.buttons() == []
     await h.tg.idle()
     assert len(h.tg.sent_to(STAFF_CHAT)) == 2  # the ticket and «доставлен», no second copy
@@ -96,7 +82,7 @@ async def test_not_found_points_at_its_own_button_in_max(both: Both) -> None:
     await as_parent(h)
     offer = await h.say(MOTHER, UNKNOWN)
     assert "Частых вопрос" not in offer.plain and "кнопка ниже" in offer.plain, offer.plain
-    assert texts.BTN_CATEGORIES in labels(offer.buttons())
+    assert texts.BTN_CATEGORIES in labels(offer)
 
 
 async def test_the_role_buttons_go_away_once_chosen_in_max(both: Both) -> None:
@@ -104,5 +90,5 @@ async def test_the_role_buttons_go_away_once_chosen_in_max(both: Both) -> None:
     old greeting changed the role again (and said «Готово» once more)."""
     h = both
     welcome = await h.start(MOTHER)
-    await wait_pressed(h, await h.press(MOTHER, welcome, texts.ROLE_TITLES["parent"]))
+    await max_answer(h, await h.press(MOTHER, welcome, texts.ROLE_TITLES["parent"]))
     assert welcome.buttons() == [], welcome.buttons()

@@ -19,6 +19,7 @@ from tests.helpers.max_both import (
     SOON,
     TEACHER_MAX,
     Both,
+    max_answer,
     max_form_to_position,
     press_and_wait,
     seed_max_teacher,
@@ -90,15 +91,6 @@ async def cancel_the_event(sm: SessionMaker, event_id: int) -> None:
             update(Event).where(Event.id == event_id).values(status=EventStatus.CANCELLED)
         )
         await session.commit()
-
-
-async def max_answer(h: Both, callback: str) -> str:
-    for _ in range(300):
-        for cid, body in h.max.answers:
-            if cid == callback:
-                return str(body.get("notification") or "")
-        await asyncio.sleep(0.05)
-    raise AssertionError("the press was not answered")
 
 
 async def test_an_old_cancel_button_of_a_called_off_event_promotes_nobody_in_telegram(

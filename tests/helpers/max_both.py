@@ -19,6 +19,7 @@ from storage.repositories import Repositories
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.helpers.wait import until
 
 MOTHER = MaxUser(50_000_000_123, "Ольга", "Петрова")
 TEACHER_MAX = MaxUser(50_000_000_321, "Марина", "Соколова")
@@ -108,3 +109,14 @@ async def max_form_to_position(h: Both, title: str = "Семинар") -> tuple[
     await press_and_wait(h, consent, t.BTN_CONSENT_YES, 1)
     await h.say(TEACHER_MAX, "Соколова Марина Ивановна")
     return event_id, await h.say(TEACHER_MAX, "МБОУ СОШ № 2")
+
+
+def labels(message: Message) -> list[str]:
+    """The texts of a MAX message's buttons, row after row."""
+    return [str(b["text"]) for row in message.buttons() for b in row]
+
+
+async def max_answer(h: Both, callback: str) -> str:
+    """The notice the bot answered a MAX press with ("" for a quiet answer), once it has."""
+    await until(lambda: any(cid == callback for cid, _ in h.max.answers), 15, "the press answered")
+    return str(next(b for cid, b in h.max.answers if cid == callback).get("notification") or "")
