@@ -36,14 +36,19 @@ MONTHS_NOMINATIVE: Final = (
     "январь", "февраль", "март", "апрель", "май", "июнь",
     "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь",
 )  # fmt: skip
+# a day written with its year: «01.09.2026», «1.9.26», «2026-09-01»
+_DAY_WITH_YEAR = (
+    r"(?P<d>\d{1,2})\.(?P<mo>\d{1,2})\.(?P<y>\d{4}|\d{2})(?:\s*г\.?)?",
+    r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})",
+)
+_DAY_NAMED = r"(?P<d>\d{1,2})\s+(?P<mname>" + "|".join(MONTHS_GENITIVE) + r")"  # «1 сентября»
+_NAMED_YEAR = r"\s+(?P<y>\d{4})(?:\s*г\.?)?"  # «… 2026 г.»
 _PATTERNS = tuple(
     re.compile(pattern + r"\s+" + _TIME)
     for pattern in (
-        r"(?P<d>\d{1,2})\.(?P<mo>\d{1,2})\.(?P<y>\d{4}|\d{2})(?:\s*г\.?)?",
-        r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})",
+        *_DAY_WITH_YEAR,
         r"(?P<d>\d{1,2})\.(?P<mo>\d{1,2})",
-        r"(?P<d>\d{1,2})\s+(?P<mname>" + "|".join(MONTHS_GENITIVE) + r")"
-        r"(?:\s+(?P<y>\d{4})(?:\s*г\.?)?)?",
+        _DAY_NAMED + f"(?:{_NAMED_YEAR})?",
         r"(?P<rel>" + "|".join(_RELATIVE) + ")",
         r"(?:во?\s+)?(?P<wd>" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + r")\.?",
     )
@@ -116,15 +121,7 @@ def _date(match: re.Match[str], at: time, now_local: datetime) -> date:
     return _without_year(month, day, at, now_local)
 
 
-_DAY_PATTERNS = tuple(
-    re.compile(pattern)
-    for pattern in (
-        r"(?P<d>\d{1,2})\.(?P<mo>\d{1,2})\.(?P<y>\d{4}|\d{2})(?:\s*г\.?)?",
-        r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})",
-        r"(?P<d>\d{1,2})\s+(?P<mname>" + "|".join(MONTHS_GENITIVE) + r")"
-        r"\s+(?P<y>\d{4})(?:\s*г\.?)?",
-    )
-)
+_DAY_PATTERNS = tuple(re.compile(p) for p in (*_DAY_WITH_YEAR, _DAY_NAMED + _NAMED_YEAR))
 
 
 def parse_local_date(text: str, today: date) -> date:
@@ -133,12 +130,8 @@ def parse_local_date(text: str, today: date) -> date:
     cleaned = _normalise(text)
     for pattern in _DAY_PATTERNS:
         match = pattern.fullmatch(cleaned)
-        if match is not None:
-            groups = match.groupdict()
-            mname = groups.get("mname")
-            month = MONTHS_GENITIVE.index(mname) + 1 if mname else int(groups["mo"])
-            midnight = datetime.combine(today, time())
-            return _day(_year(groups["y"]), month, int(groups["d"]), midnight)
+        if match is not None:  # a year is always there: `_date` checks it and the day
+            return _date(match, time(), datetime.combine(today, time()))
     raise DateParseError(t.DAY_UNREADABLE)
 
 
