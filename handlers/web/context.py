@@ -43,6 +43,7 @@ FAQ = web.AppKey("panel_faq", FaqSource)
 ROSTER = web.AppKey("panel_roster", Roster)
 COOKIE = "moc_panel"  # a session opened by a link: SameSite=Strict
 APP_COOKIE = "moc_panel_app"  # one opened in the Mini App: sent inside Telegram Web's frame
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # downloads
 REPO = web.RequestKey("panel_repo", Repositories)
 STAFF = web.RequestKey("panel_staff", StaffSession)
 

@@ -16,11 +16,10 @@ from bot.services.events import changes
 from bot.services.reports.exports import participants_csv, participants_xlsx, status_label
 from bot.texts import events_admin as ta
 from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS, STATUS_LABELS
-from handlers.web.context import CLOCK, SETTINGS, int_or_none, page, repo, staff
+from handlers.web.context import CLOCK, SETTINGS, XLSX, int_or_none, page, repo, staff
 from handlers.web.events_shared import load, notice
 from storage.models import EventStatus, RegistrationStatus
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv"
 
 

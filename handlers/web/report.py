@@ -19,10 +19,9 @@ from bot.services.reports import period as report
 from bot.services.reports.yearly import channel_summary, period_label
 from bot.texts import events_admin as t
 from bot.texts.events_labels import KIND_LABELS
-from handlers.web.context import CLOCK, SETTINGS, page, repo
+from handlers.web.context import CLOCK, SETTINGS, XLSX, page, repo
 from storage.repositories.reports import NO_ORGANISATION
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TYPED_MAX = 40  # longer is no date; the form keeps this much of what was typed
 SHOWN = "%d.%m.%Y"
 
