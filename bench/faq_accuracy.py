@@ -2,7 +2,7 @@
 
 The labelled questions are written independently of the FAQ's sample questions, so this is an
 honest estimate of how often a parent gets the right answer. Never copy them into the KB.
-Every set `bench/faq_*.yaml` but the held-out ones (HELD_OUT_SETS) is scored in one run
+Every set `bench/faq_*.yaml` but the held-out ones (faq_bench_lib.HELD_OUT) is scored in one run
 (those only when named with --questions, the one honest check of a change); a set
 with a «final check» line is reported as its tuning part and its final-check part. Beside the
 matcher, two baselines answer the same questions: a keyword-overlap one (Jaccard with the best
@@ -41,6 +41,7 @@ for _path in (str(ROOT), str(HERE)):
         sys.path.insert(0, _path)
 
 from faq_bench_lib import (  # noqa: E402  (a sibling module, found via HERE on sys.path)
+    HELD_OUT,
     KeywordBaseline,
     Metrics,
     NearestSampleBaseline,
@@ -58,8 +59,6 @@ from bot.services.faq.text import _morph, clear_caches  # noqa: E402
 TARGETS = {"top1": 0.95, "wrong_answer": 0.02, "offtopic_rejected": 0.90, "p99_ms_300": 10.0}
 PAD_TO = 300
 TUNING_SETS = ("faq_dev",)  # sets whose first part the thresholds were tuned on
-# unseen sets, kept for the next honest check of a matcher change: never scored by default
-HELD_OUT_SETS = ("faq_setR", "faq_setS", "faq_setT")
 ROWS = ("top1", "top3", "wrong_answer", "offtopic_rejected", "smalltalk")
 
 
@@ -87,9 +86,7 @@ def verdicts(ours: Metrics) -> dict[str, bool]:
 def default_sets() -> list[Path]:
     """Every `bench/faq_*.yaml` except the held-out sets, which are scored only when named."""
     return [
-        path
-        for path in sorted((ROOT / "bench").glob("faq_*.yaml"))
-        if path.stem not in HELD_OUT_SETS
+        path for path in sorted((ROOT / "bench").glob("faq_*.yaml")) if path.stem not in HELD_OUT
     ]
 
 

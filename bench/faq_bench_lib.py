@@ -24,6 +24,9 @@ from bot.services.faq.text import clear_caches
 
 Search = Callable[[str], SearchResult]
 SMALLTALK = "smalltalk"
+# unseen sets (bench/NAME.yaml), kept for the next honest check of a matcher change: no bench
+# script opens them unless they are named on its command line
+HELD_OUT: tuple[str, ...] = ("faq_setR", "faq_setS", "faq_setT")
 
 
 @dataclass(frozen=True)
