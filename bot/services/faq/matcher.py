@@ -47,6 +47,9 @@ only about a quarter of set B at ≤ 2% wrong: the scores, not the rule, limit r
 Off-topic intents win near-ties with the best entry (intent_share), except that one whose
 samples never use the service's own words (сертификат, Навигатор…) is discounted on a question
 that does: «снилс для сертификата» is about documents, not about getting a СНИЛС.
+Tenth pass, dropped (bench/faq_audience.py): the asker's audience read from the words (ИП,
+учреждение, аттестация, сын…) as the hint, each of 19 sets left out: top-1 0.504 -> 0.509,
+wrong 1.35 -> 1.46%, off-topic 0.902 -> 0.889, rank-1 0.784 -> 0.788 (a threshold shift).
 A one-word message («сертификат», «заявка») fits several entries almost equally well, so
 `sure` does not apply to it, and its entries are offered from a lower score (TOPIC_MIN).
 """
