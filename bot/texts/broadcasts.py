@@ -126,6 +126,12 @@ PROGRESS_AT: Final = (
     "🕒 Рассылка запланирована на {moment}. Когда она начнётся, здесь будет видно, как идёт "
     "отправка."
 )
+# a scheduled broadcast cancelled or moved before it started: its progress message says so
+PROGRESS_CANCELLED: Final = "⛔ Рассылка №{id} отменена ({who}), ничего не отправлено."
+PROGRESS_MOVED: Final = (
+    "🕒 Рассылка №{id} перенесена на {moment}. Когда она начнётся, здесь будет видно, как идёт "
+    "отправка."
+)
 # the progress message is sent before this one (the broadcast row needs its id): it is above
 CREATED_NOW: Final = "✅ Рассылка №{id} поставлена в очередь. Ход отправки — в сообщении выше."
 CREATED_AT: Final = "✅ Рассылка №{id} запланирована на {moment}{repeat}."
