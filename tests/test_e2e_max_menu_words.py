@@ -1,8 +1,8 @@
 """MAX has no reply keyboard, so no «Частые вопросы» menu button: its topics are the inline
-«📚 Все темы». A parent walks the paths whose Telegram texts point at that menu (role chosen,
-/menu, /cancel with nothing open, a topic gone since, /contacts, a question without words,
-one the bot cannot answer) over the fake MAX server; nothing they read sends them to what
-MAX lacks."""
+«📚 Все темы». A parent walks the paths whose Telegram texts point at a keyboard button (role
+chosen, /menu, /cancel with nothing open, a topic gone since, /contacts, /my_events with none,
+a question without words, one the bot cannot answer) over the fake MAX server; nothing they
+read sends them to what MAX lacks, and a button named is under the text."""
 
 from __future__ import annotations
 
@@ -64,6 +64,9 @@ async def test_no_max_text_points_at_a_menu_max_does_not_have(fake: FakeMaxServe
     asked = (await fake.wait_sent(MOTHER, before + 1))[-1]
     assert asked.plain.startswith("Напишите ваш вопрос")
     await say(fake, MOTHER, "/cancel")
+
+    (mine,) = await say(fake, MOTHER, "/my_events")  # «Откройте «Мероприятия»»: it is under it
+    assert "«Мероприятия»" in mine.plain and texts.BTN_EVENTS in labels(mine)
 
     await say(fake, MOTHER, "?")
     await say(fake, MOTHER, UNKNOWN)
