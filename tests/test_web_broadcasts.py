@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from bot.core.clock import FrozenClock, SystemClock
 from bot.core.config import Settings
+from broadcasts import service
 from broadcasts.content import Content
 from broadcasts.worker import BroadcastWorker
 from handlers.tg.broadcast_channel import TelegramChannel
@@ -28,6 +29,7 @@ from tests.conftest import ADMIN, BotHarness, make_settings
 from tests.helpers.panel import (  # noqa: F401  (fixtures)
     NOW,
     Client,
+    RecordingMessenger,
     client,
     client_for,
     clock,
@@ -163,6 +165,30 @@ async def test_schedule_at_a_local_time_and_cancel(
         assert list(states) == [BroadcastState.CANCELLED]
     missing = await client.post("/web/broadcasts/999/cancel", data={"csrf": csrf})
     assert missing.status == 404
+
+
+async def test_cancel_in_the_panel_rewrites_the_telegram_progress_message(
+    client: Client,
+    panel_settings: Settings,
+    clock: FrozenClock,
+    sessionmaker: SessionMaker,
+    messenger: RecordingMessenger,
+) -> None:
+    """Composed in Telegram («запланирована на …» in the author's chat), cancelled in the
+    panel before its time: that message says so instead of promising the old time."""
+    await seed(sessionmaker)
+    async with sessionmaker() as session:
+        created = await service.create_broadcast(
+            session, author_id=ADMIN.id, content=Content("text", "Собрание"),
+            target=service.Target(("parents",)), at=NOW + timedelta(days=1), now=NOW,
+            progress=(ADMIN.id, 77),
+        )  # fmt: skip
+        await session.commit()
+    csrf = await sign_in(client, panel_settings, clock)
+    await client.post(f"/web/broadcasts/{created.id}/cancel", data={"csrf": csrf})
+    ((ref, text),) = messenger.edited
+    assert (ref.chat_id, ref.message_id) == (ADMIN.id, 77)
+    assert text.startswith(f"⛔ Рассылка №{created.id} отменена (") and "ничего не" in text
 
 
 async def test_nobody_to_send_to_is_refused(

@@ -126,15 +126,21 @@ PROGRESS_AT: Final = (
     "🕒 Рассылка запланирована на {moment}. Когда она начнётся, здесь будет видно, как идёт "
     "отправка."
 )
+# a scheduled broadcast cancelled or moved before it started: its progress message says so
+PROGRESS_CANCELLED: Final = "⛔ Рассылка №{id} отменена ({who}), ничего не отправлено."
+PROGRESS_MOVED: Final = (
+    "🕒 Рассылка №{id} перенесена на {moment}. Когда она начнётся, здесь будет видно, как идёт "
+    "отправка."
+)
 # the progress message is sent before this one (the broadcast row needs its id): it is above
 CREATED_NOW: Final = "✅ Рассылка №{id} поставлена в очередь. Ход отправки — в сообщении выше."
 CREATED_AT: Final = "✅ Рассылка №{id} запланирована на {moment}{repeat}."
 CREATED_REPEAT: Final = ", повтор каждую неделю"
 DIALOG_CANCELLED: Final = "Рассылка отменена, ничего не отправлено."
 DIALOG_STALE: Final = "Этот черновик рассылки уже закрыт. Начните заново: /broadcast"
-PREVIEW_STALE: Final = (
-    "Это кнопка от прежнего черновика рассылки, он уже закрыт. Текущий черновик — под последним "
-    "предпросмотром."
+DRAFT_STALE: Final = (  # a button of a closed draft while another one is open
+    "Это кнопка от прежнего черновика рассылки, он уже закрыт — здесь ничего не изменилось. "
+    "Текущий черновик — в последних сообщениях."
 )
 REPROMPT_BUTTONS: Final = "Нажмите одну из кнопок выше или /cancel, чтобы выйти."
 

@@ -21,6 +21,12 @@ HELP_MAX: Final = (
     "• /role — сменить роль, /cancel — отменить действие."
 )
 CANCELLED: Final = "Хорошо, отменил. Напишите вопрос, когда будете готовы."
+# MAX has no reply-keyboard menu: where Telegram's texts send people to «Частые вопросы» or
+# «меню», these point at the «📚 Все темы» button they come with (or the topics themselves)
+NOTHING_TO_CANCEL: Final = (
+    "Отменять нечего. Напишите вопрос своими словами или откройте темы ниже."
+)
+FAQ_STALE_BUTTON: Final = "Этот раздел обновился — вот все темы заново."
 STAFF_ANSWER_PROMPT: Final = (
     "Напишите ответ на обращение №{id} следующим сообщением — он уйдёт автору. /cancel — отмена."
 )

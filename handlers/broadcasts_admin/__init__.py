@@ -4,9 +4,10 @@ an event card), the list of recent ones (/broadcasts) with cancel, reschedule an
 
 This module is the gate: private chats only, a refusal for non-admins, then the staff router
 (admins only, one callback at a time per user) with the entry points and, in this order,
-/broadcasts (`manage`) and the dialog's steps (`compose`, `options`, `preview`; the draft they
-share is in `draft`). aiogram takes the first handler that matches, so the entry points and
-/broadcasts come before the dialog's states and its re-prompt.
+/broadcasts (`manage`), the refusal of a closed draft's buttons (`draft.ClosedDraft`) and the
+dialog's steps (`compose`, `options`, `preview`; the draft they share is in `draft`). aiogram
+takes the first handler that matches, so the entry points and /broadcasts come before the
+dialog's states and its re-prompt.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from aiogram import F, Router
 from aiogram.filters import Command, or_f
 
 from bot.texts import broadcasts as t
-from handlers.broadcasts_admin import compose, manage, options, preview
+from handlers.broadcasts_admin import compose, draft, manage, options, preview
 from handlers.tg.callbacks import AdminEventCb
 from handlers.tg.filters import IsAdmin
 from handlers.tg.guards import OneAtATime, deny_callback, deny_message
@@ -30,6 +31,8 @@ def _staff_router() -> Router:
     router.message.register(compose.start, Command("broadcast"))
     router.message.register(compose.start, F.text == t.BTN_BROADCAST)
     router.callback_query.register(compose.announce, AdminEventCb.filter(F.action == "announce"))
+    # before every step: a button of a closed draft never reaches the draft open now
+    router.callback_query.register(draft.refuse_closed, kb.ComposeCb.filter(), draft.ClosedDraft())
     router.include_routers(
         manage.create_router(),
         compose.create_router(),

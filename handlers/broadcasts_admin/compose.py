@@ -19,13 +19,14 @@ from handlers.broadcasts_admin.draft import (
     Compose,
     ask,
     audiences_text,
+    opened,
     pressed,
     recipients_count,
     step_button,
 )
 from handlers.broadcasts_admin.options import after_target, event_link
 from handlers.tg.callbacks import AdminEventCb
-from handlers.tg.edits import edit_or_send, send_to_chat
+from handlers.tg.edits import edit_or_send
 from handlers.tg.keyboards import broadcasts as kb
 from handlers.tg.replies import Reply, reply_in, reply_to
 from storage.models import Event, EventStatus
@@ -38,6 +39,7 @@ from storage.repositories.chats import clean_tag
 async def start(message: Message, state: FSMContext) -> None:
     await state.clear()
     await state.set_state(Compose.content)
+    await opened(state, message.message_id)
     await message.answer(t.ASK_CONTENT, reply_markup=kb.cancel_only())
 
 
@@ -190,7 +192,9 @@ async def announce(
         "kind": "text", "text": announcement(event, settings), "file_id": None,
         "button": await event_link(bot, event.id), "button_fixed": True,
     })  # fmt: skip
-    await send_to_chat(query, t.ANNOUNCE_STARTED)
+    chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+    first = await bot.send_message(chat_id, t.ANNOUNCE_STARTED)
+    await opened(state, first.message_id)
     await ask_audience(reply_in(query), state, repo)
 
 

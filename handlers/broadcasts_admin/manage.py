@@ -3,7 +3,7 @@ cancel a scheduled one, move it to another time, «Кто ознакомился
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -13,6 +13,7 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.dates import DateParseError, format_local
 from bot.core.markup import fill, q, split_message
+from bot.core.messages import Messenger, Switchboard
 from bot.services.staff import broadcasts as staff_broadcasts
 from bot.texts import broadcasts as t
 from broadcasts import service
@@ -20,6 +21,7 @@ from broadcasts.content import Content
 from handlers.broadcasts_admin.draft import parse_moment
 from handlers.tg.edits import send_to_chat
 from handlers.tg.keyboards import broadcasts as kb
+from handlers.tg.messenger import people
 from storage.models import BroadcastState
 from storage.repositories import Repositories
 
@@ -38,11 +40,16 @@ async def list_broadcasts(message: Message, repo: Repositories, settings: Settin
 
 
 async def broadcast_action(
-    query: CallbackQuery, callback_data: kb.BroadcastCb, state: FSMContext, repo: Repositories
+    query: CallbackQuery,
+    callback_data: kb.BroadcastCb,
+    state: FSMContext,
+    repo: Repositories,
+    bot: Bot,
+    messenger: Switchboard | None = None,
 ) -> None:
     bid = callback_data.id
     if callback_data.action == "cancel":
-        await cancel_one(query, bid, repo)
+        await cancel_one(query, bid, repo, people(bot, messenger))
     elif callback_data.action == "move":
         await ask_move(query, bid, state, repo)
     else:
@@ -55,8 +62,10 @@ async def _refuse(
     await query.answer(staff_broadcasts.refusal(template, item, bid), show_alert=True)
 
 
-async def cancel_one(query: CallbackQuery, bid: int, repo: Repositories) -> None:
-    outcome = await staff_broadcasts.cancel(repo, bid, query.from_user.full_name)
+async def cancel_one(
+    query: CallbackQuery, bid: int, repo: Repositories, messenger: Messenger
+) -> None:
+    outcome = await staff_broadcasts.cancel(repo, messenger, bid, query.from_user.full_name)
     if not outcome.done:
         await query.answer(outcome.text, show_alert=True)
         return
@@ -77,7 +86,13 @@ async def ask_move(query: CallbackQuery, bid: int, state: FSMContext, repo: Repo
 
 
 async def got_move(
-    message: Message, state: FSMContext, repo: Repositories, settings: Settings, clock: Clock
+    message: Message,
+    state: FSMContext,
+    repo: Repositories,
+    settings: Settings,
+    clock: Clock,
+    bot: Bot,
+    messenger: Switchboard | None = None,
 ) -> None:
     bid = int((await state.get_data()).get("broadcast_id", 0))
     try:
@@ -85,8 +100,8 @@ async def got_move(
     except DateParseError as exc:
         await message.answer(f"{exc}\n\n{fill(t.ASK_MOVE, id=bid)}")
         return
-    moved = await service.reschedule(repo.session, bid, at, clock.now())  # at is in the future
-    await repo.commit()
+    to = people(bot, messenger)  # at is in the future: no BroadcastError
+    moved = await staff_broadcasts.move(repo, to, bid, at, clock.now(), settings.tz)
     await state.clear()
     if moved:
         await message.answer(fill(t.MOVED, id=bid, moment=format_local(at, settings.tz)))

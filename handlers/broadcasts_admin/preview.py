@@ -69,17 +69,6 @@ async def show_preview(
     await state.update_data(summary_id=shown.message_id)
 
 
-async def stale_summary(query: CallbackQuery, state: FSMContext) -> bool:
-    """A press under an earlier draft's summary (cancelled, or replaced by a new /broadcast)
-    must not act on the draft open now: say so and take those buttons away."""
-    summary_id = (await state.get_data()).get("summary_id")
-    if summary_id is None or query.message is None or query.message.message_id == summary_id:
-        return False
-    await query.answer(t.PREVIEW_STALE, show_alert=True)
-    await drop_keyboard(query)
-    return True
-
-
 async def send_sample(bot: Bot, chat_id: int, data: dict[str, Any]) -> str | None:
     """The message as a group will get it, through the worker's own channel (its «Ознакомлен»
     records nothing); None when it went out, else Telegram's reason."""
@@ -90,15 +79,11 @@ async def send_sample(bot: Bot, chat_id: int, data: dict[str, Any]) -> str | Non
 
 
 async def send_test(query: CallbackQuery, state: FSMContext, bot: Bot) -> None:
-    if await stale_summary(query, state):
-        return
     failure = await send_sample(bot, query.from_user.id, await state.get_data())
     await query.answer(fill(t.TEST_FAILED, error=failure) if failure else t.TEST_SENT)
 
 
 async def change_when(query: CallbackQuery, state: FSMContext) -> None:
-    if await stale_summary(query, state):
-        return
     await ask(await pressed(query), state, Compose.when, t.ASK_WHEN, kb.when_choice())
 
 
@@ -113,8 +98,6 @@ async def confirm(
 ) -> None:
     if await state.get_state() != Compose.preview.state:  # read under OneAtATime's lock
         await query.answer(t.DIALOG_STALE, show_alert=True)
-        return
-    if await stale_summary(query, state):
         return
     data = await state.get_data()
     await state.clear()  # before writing: a second tap now finds nothing to confirm

@@ -82,7 +82,10 @@ async def show_filter(v: Visit, what: str, flt: ListFilter) -> None:
 async def show_mine(v: Visit) -> None:
     now = v.ctx.clock.now()
     registrations = await v.repo.events.for_user(v.uid, now)
-    await v.say(*my_view(registrations, v.ctx.settings.tz, now))
+    text, buttons = my_view(registrations, v.ctx.settings.tz, now)
+    if not registrations:  # «Откройте «Мероприятия»»: MAX has no keyboard with it, so here it is
+        buttons = ((Button(texts.BTN_EVENTS, f"{MENU_PREFIX}:events"),),)
+    await v.say(text, buttons)
 
 
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:

@@ -12,7 +12,7 @@ from bot import texts
 from bot.core.markup import fill, fill_region
 from bot.core.messages import Button, Keyboard, rows
 from bot.core.words import means_cancel, means_menu
-from bot.services.faq import consult
+from bot.services.faq import consult, replies
 from bot.services.faq.replies import Reply
 from bot.texts import max as max_texts
 from handlers.max import (
@@ -103,10 +103,11 @@ async def commands(ctx: MaxContext, update: JsonDict) -> bool:
         elif name == "faq":
             await send(v, consult.categories(ctx.faq))
         elif name == "contacts":  # as Telegram's /contacts and «📇 Контакты МОЦ»
-            await v.say(fill_region(texts.CONTACTS, **ctx.settings.placeholders()))
+            # «Спросить специалиста» is Telegram's keyboard button; MAX gets it under the text
+            ask = rows(Button(texts.BTN_ASK_SHORT, replies.ask()))
+            await v.say(fill_region(texts.CONTACTS, **ctx.settings.placeholders()), ask)
         elif name == "cancel":
-            await v.clear_state()
-            await v.say(max_texts.CANCELLED)
+            await cancel(v)
         elif name == "new_event":
             await event_form.begin(v)
         elif name in event_list.BY_NAME:  # with words after it: «/events» alone came earlier
@@ -118,6 +119,15 @@ async def commands(ctx: MaxContext, update: JsonDict) -> bool:
         ):
             await v.say(texts.UNKNOWN_COMMAND)  # «/foo», «/старт»: not a question for the FAQ
     return True
+
+
+async def cancel(v: Visit) -> None:
+    """/cancel: «Отменять нечего» when no dialog is open, as Telegram says, in MAX's words."""
+    if not v.state:
+        await v.say(max_texts.NOTHING_TO_CANCEL, replies.all_topics())
+        return
+    await v.clear_state()
+    await v.say(max_texts.CANCELLED)
 
 
 async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
@@ -160,16 +170,16 @@ async def send(v: Visit, reply: Reply) -> None:
     await v.say(reply.text, reply.buttons)
 
 
-async def show(v: Visit, reply: Reply) -> None:
+async def show(v: Visit, reply: Reply, notice: str | None = None) -> None:
     """A browse press: the pressed message becomes the new page (POST /answers with a body);
-    a page too long for one message comes as new messages."""
+    a page too long for one message comes as new messages. `notice`: a short word with it."""
     parts = render_text(reply.text)
     if len(parts) != 1:
-        await updates.answer(v.ctx, v.update)
+        await updates.answer(v.ctx, v.update, notice)
         await send(v, reply)
         return
     body = {"text": parts[0], "format": "html", "attachments": max_buttons(reply.buttons)}
-    await updates.answer(v.ctx, v.update, new_body=body)
+    await updates.answer(v.ctx, v.update, notice, new_body=body)
 
 
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
@@ -190,8 +200,8 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             reply = consult.category(ctx.faq, item)
         elif action == "e" and item in ctx.faq.kb.entries:
             reply = consult.entry_view(ctx.faq, ctx.settings, item)
-        if reply is None:
-            await updates.answer(ctx, update, texts.FAQ_STALE_BUTTON)
+        if reply is None:  # a topic gone since: the pressed message becomes the topics
+            await show(v, consult.categories(ctx.faq), max_texts.FAQ_STALE_BUTTON)
         else:
             await show(v, reply)
     return True

@@ -134,7 +134,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
         if bid is None:
             await updates.answer(ctx, update, texts.STALE_BUTTON)
             return
-        outcome = await staff_broadcasts.cancel(v.repo, bid, v.user.full_name)
+        outcome = await staff_broadcasts.cancel(v.repo, ctx.messenger, bid, v.user.full_name)
         await updates.answer(ctx, update, None if outcome.done else outcome.text)
         if outcome.done:
             await v.say(outcome.text)

@@ -17,13 +17,24 @@ from urllib.parse import quote
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot.core.markup import fill
+from bot.services.staff import broadcasts as staff_broadcasts
 from bot.texts import broadcasts as tb
 from broadcasts import service
 from broadcasts.audience import ALL_AUDIENCES
 from broadcasts.content import Content
 from handlers.web import broadcast_upload as upload
 from handlers.web.broadcast_form import Draft, preview
-from handlers.web.context import CLOCK, SETTINGS, id_or_404, int_or_none, page, repo, staff
+from handlers.web.context import (
+    CLOCK,
+    MESSENGER,
+    SETTINGS,
+    id_or_404,
+    int_or_none,
+    page,
+    repo,
+    staff,
+)
 from storage.models import BroadcastState
 from storage.repositories.panel_stats import PanelStatsRepo
 
@@ -213,11 +224,16 @@ async def cancel(request: web.Request) -> web.Response:
     if broadcast is None:
         raise web.HTTPNotFound(text="Рассылка не найдена.")
     weekly, state = bool(broadcast.repeat), broadcast.state
-    if await service.cancel_broadcast(repo(request).session, broadcast_id):
+    cancelled = await service.cancel_broadcast(repo(request).session, broadcast_id)
+    await repo(request).commit()
+    if cancelled:
         done = "cancelled_weekly" if weekly else "cancelled"
     else:
         done = "already" if state == BroadcastState.CANCELLED else "late"
-    await repo(request).commit()
+    if cancelled and state == BroadcastState.SCHEDULED:  # a sending one: the worker reports
+        said = fill(tb.PROGRESS_CANCELLED, id=broadcast_id, who=staff(request).name)
+        messenger = request.app[MESSENGER]
+        await staff_broadcasts.show_in_progress(repo(request), messenger, broadcast_id, said)
     raise web.HTTPSeeOther(f"/web/broadcasts/{broadcast_id}?done={done}")
 
 

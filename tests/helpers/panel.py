@@ -36,10 +36,14 @@ class RecordingMessenger:
 
     def __init__(self) -> None:
         self.sent: list[tuple[int, str]] = []
+        self.edited: list[tuple[MessageRef, str]] = []
 
     async def send(self, chat_id: int, text: str, buttons: Keyboard | None = None) -> MessageRef:
         self.sent.append((chat_id, text))
         return MessageRef(chat_id, len(self.sent))
+
+    async def edit(self, ref: MessageRef, text: str, buttons: Keyboard | None = None) -> None:
+        self.edited.append((ref, text))
 
 
 @pytest.fixture

@@ -1,14 +1,22 @@
-"""/broadcasts in either messenger: the recent broadcasts with their counts, and cancelling
-one. The adapters put their own buttons under the list (`scheduled`, `with_ack`) and say the
-outcome of a cancel their own way (a chat message when done, an alert when not)."""
+"""/broadcasts in either messenger: the recent broadcasts with their counts, cancelling one and
+moving one. The adapters put their own buttons under the list (`scheduled`, `with_ack`) and say
+the outcome of a cancel their own way (a chat message when done, an alert when not).
+
+A broadcast composed in Telegram has a progress message («запланирована на …») that the worker
+edits only once sending starts; a cancel or a move before that is written into it here, by
+whoever made it and from either messenger, or it would keep promising the old time."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.core.config import Settings
 from bot.core.dates import format_local
 from bot.core.markup import clip, fill, q
+from bot.core.messages import Deferred, MessageRef, Messenger, Unreachable
 from bot.texts import broadcasts as t
 from broadcasts import service
 from broadcasts.content import Content
@@ -81,16 +89,46 @@ class Cancelled:
     text: str  # done: for the chat; not done: why (an alert)
 
 
-async def cancel(repo: Repositories, bid: int, who: str) -> Cancelled:
-    """Cancel a scheduled or sending broadcast (a weekly one ends its series)."""
+async def cancel(repo: Repositories, messenger: Messenger, bid: int, who: str) -> Cancelled:
+    """Cancel a scheduled or sending broadcast (a weekly one ends its series). One that was
+    sending gets its final report from the worker; one that had not started, from here."""
     before = await service.status(repo.session, bid)
     cancelled = await service.cancel_broadcast(repo.session, bid)
     await repo.commit()
     if cancelled:
         weekly = before is not None and before.repeat
         text = fill(t.CANCELLED_ONE, id=bid, who=who)
+        if before is not None and before.state == BroadcastState.SCHEDULED:
+            said = fill(t.PROGRESS_CANCELLED, id=bid, who=who)
+            await show_in_progress(repo, messenger, bid, said)
         return Cancelled(True, text + (t.CANCELLED_WEEKLY if weekly else ""))
     item = await service.status(repo.session, bid)
     if item is not None and item.state == BroadcastState.CANCELLED:
         return Cancelled(False, fill(t.ALREADY_CANCELLED, id=bid))
     return Cancelled(False, refusal(t.CANNOT_CANCEL, item, bid))
+
+
+async def move(
+    repo: Repositories, messenger: Messenger, bid: int, at: datetime, now: datetime, tz: ZoneInfo
+) -> bool:
+    """Reschedule a broadcast that has not started (BroadcastError for a past `at`); False once
+    it is sending, done or cancelled."""
+    moved = await service.reschedule(repo.session, bid, at, now)
+    await repo.commit()
+    if moved:
+        when = format_local(at, tz)
+        await show_in_progress(repo, messenger, bid, fill(t.PROGRESS_MOVED, id=bid, moment=when))
+    return moved
+
+
+async def show_in_progress(repo: Repositories, messenger: Messenger, bid: int, text: str) -> None:
+    """Rewrite the broadcast's progress message, if it has one; a message the author deleted,
+    or a messenger this process lacks, leaves the change made all the same."""
+    broadcast = await repo.broadcasts.get(bid)
+    chat_id = broadcast.progress_chat_id if broadcast else None
+    message_id = broadcast.progress_message_id if broadcast else None
+    if chat_id is None or message_id is None:
+        return
+    ref = MessageRef(chat_id, message_id)
+    with suppress(Unreachable, Deferred):
+        await messenger.edit(ref, text)

@@ -1,0 +1,103 @@
+"""The progress message of a scheduled broadcast («🕒 Рассылка запланирована на …») follows a
+move or a cancel made before sending starts — from Telegram's /broadcasts and from MAX staff's
+— instead of promising the old time. Through the real bots and the fake servers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.services.faq import FaqService
+from bot.texts import broadcasts as texts_b
+from broadcasts import service
+from broadcasts.content import Content
+from storage.db import SessionMaker
+from storage.models import BroadcastState
+from tests.conftest import ADMIN, running_both
+from tests.fakes.max_api import FakeMaxServer
+from tests.fakes.max_model import MaxUser
+from tests.fakes.telegram_api import FakeTelegramServer, SentMessage
+from tests.test_e2e_broadcasts import Staff, broadcasts_in_db, seed_registry, toggle, txt
+from tests.test_e2e_broadcasts import harness as harness  # a fixture
+from tests.test_e2e_broadcasts import settings as settings  # a fixture
+
+MAX_ADMIN = MaxUser(52_000_000_077, "Анна", "Методист")
+
+
+async def schedule_tomorrow_10(h: Staff) -> SentMessage:
+    """Through the dialog to «✅ Запланировать»; the progress message it leaves."""
+    await h.say(ADMIN, "/broadcast")
+    audience = await h.say(ADMIN, "Собрание в пятницу")
+    await toggle(h, ADMIN, audience, "Родители")
+    tags = await h.press(ADMIN, audience, texts_b.BTN_NEXT)
+    button = await h.press(ADMIN, tags, texts_b.BTN_NO_TAGS)
+    ack_q = await h.press(ADMIN, button, texts_b.BTN_NO_BUTTON)
+    await h.press(ADMIN, ack_q, texts_b.BTN_ACK_OFF)
+    repeat = await h.say(ADMIN, "завтра 10:00")
+    await h.press(ADMIN, repeat, texts_b.BTN_REPEAT_NONE)
+    summary = await h.server.next_message(ADMIN.id)
+    progress = await h.press(ADMIN, summary, texts_b.BTN_CONFIRM_AT)
+    assert "запланирована на 02.12.2026 10:00" in txt(progress)
+    await h.server.next_message(ADMIN.id)  # «✅ Рассылка №1 запланирована…»
+    return progress
+
+
+async def progress_says(server: FakeTelegramServer, progress: SentMessage, fragment: str) -> str:
+    call = await server.wait_for(
+        "editMessageText",
+        lambda c: c.params["message_id"] == progress.message_id and fragment in c.params["text"],
+    )
+    return str(call.params["text"])
+
+
+async def test_moving_then_cancelling_rewrites_the_progress_message(harness: Staff) -> None:
+    h = harness
+    progress = await schedule_tomorrow_10(h)
+    listing = await h.say(ADMIN, "/broadcasts")
+    await h.press(ADMIN, listing, "🕒 №1 Перенести")
+    moved = await h.say(ADMIN, "03.12.2026 15:30")
+    assert "перенесена на 03.12.2026 15:30" in txt(moved)
+    now = await progress_says(h.server, progress, "03.12.2026 15:30")
+    assert "Рассылка №1 перенесена" in now and "02.12.2026" not in now
+
+    listing = await h.say(ADMIN, "/broadcasts")
+    await h.press(ADMIN, listing, "❌ №1 Отменить")
+    now = await progress_says(h.server, progress, "отменена")
+    assert now == "⛔ Рассылка №1 отменена (Анна Методист), ничего не отправлено."
+    assert txt(h.server.messages[(ADMIN.id, progress.message_id)]) == now
+    assert [b.state for b in await broadcasts_in_db(h)] == [BroadcastState.CANCELLED]
+
+
+async def test_max_staff_cancel_rewrites_the_telegram_progress_message(
+    server: FakeTelegramServer,
+    max_server: FakeMaxServer,
+    db_path: Path,
+    sessionmaker: SessionMaker,
+    faq_service: FaqService,
+) -> None:
+    """Composed in Telegram, cancelled by a colleague from MAX's /broadcasts: the Telegram
+    author's «запланирована на …» says it was cancelled, and by whom."""
+    ids = str(MAX_ADMIN.user_id)
+    await seed_registry(sessionmaker)
+    async with running_both(
+        server, max_server, db_path, sessionmaker, faq_service, max_admin_ids=ids
+    ) as h:
+        progress = await h.bot.send_message(ADMIN.id, texts_b.PROGRESS_AT.format(moment="завтра"))
+        now = datetime.now(UTC)
+        async with sessionmaker() as session:
+            created = await service.create_broadcast(
+                session, author_id=ADMIN.id, content=Content("text", "Собрание"),
+                target=service.Target(("parents",)), at=now + timedelta(days=1), now=now,
+                progress=(ADMIN.id, progress.message_id),
+            )  # fmt: skip
+            await session.commit()
+        listing = await h.say(MAX_ADMIN, "/broadcasts")
+        before = len(max_server.sent_to(MAX_ADMIN))
+        await h.press(MAX_ADMIN, listing, texts_b.BTN_CANCEL_ONE.format(id=created.id))
+        await max_server.wait_sent(MAX_ADMIN, before + 1)
+        call = await server.wait_for(
+            "editMessageText", lambda c: c.params["message_id"] == progress.message_id
+        )
+        assert call.params["text"] == (
+            f"⛔ Рассылка №{created.id} отменена (Анна Методист), ничего не отправлено."
+        )
