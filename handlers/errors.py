@@ -6,7 +6,7 @@ import logging
 import time
 
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramRetryAfter
 from aiogram.types import ErrorEvent
 
 from bot import texts
@@ -28,6 +28,23 @@ def _chat_of(event: ErrorEvent) -> int | None:
     return None
 
 
+async def _apologise(event: ErrorEvent, bot: Bot, chat_id: int | None) -> None:
+    """An alert on the pressed button; a message when the handler had already answered the
+    button (a seat is taken after the spinner stops), since a second answer is refused."""
+    query = event.update.callback_query
+    try:
+        if query is not None:
+            try:
+                await query.answer(texts.ERROR, show_alert=True)
+                return
+            except TelegramBadRequest:
+                pass  # answered before the failure: say it in the chat instead
+        if chat_id is not None:
+            await bot.send_message(chat_id, texts.ERROR)
+    except TelegramAPIError:
+        log.warning("could not apologise for update %s", event.update.update_id)
+
+
 async def on_error(event: ErrorEvent, bot: Bot, settings: Settings) -> bool:
     error = event.exception
     log.exception(
@@ -36,13 +53,7 @@ async def on_error(event: ErrorEvent, bot: Bot, settings: Settings) -> bool:
     chat_id = _chat_of(event)
     if isinstance(error, TelegramRetryAfter | Deferred):
         return True  # the chat is flood-limited: an apology there would only make it worse
-    try:
-        if event.update.callback_query is not None:
-            await event.update.callback_query.answer(texts.ERROR, show_alert=True)
-        elif chat_id is not None:
-            await bot.send_message(chat_id, texts.ERROR)
-    except TelegramAPIError:
-        log.warning("could not apologise for update %s", event.update.update_id)
+    await _apologise(event, bot, chat_id)
     key = type(error).__name__
     now = time.monotonic()
     if now - _last_notice.get(key, -ADMIN_NOTICE_INTERVAL) >= ADMIN_NOTICE_INTERVAL:

@@ -8,11 +8,13 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 SessionMaker = async_sessionmaker[AsyncSession]
+SQLITE_BUSY_TIMEOUT = 10.0  # seconds a SQLite writer waits for the write lock before failing
 # the session of the update being handled (handlers.tg.middlewares.DatabaseMiddleware)
 current_session: contextvars.ContextVar[AsyncSession | None] = contextvars.ContextVar(
     "current_session", default=None
@@ -55,6 +57,12 @@ async def release_idle_transaction() -> None:
     await session.commit()
 
 
+def is_busy(error: BaseException) -> bool:
+    """SQLite's «database is locked»: another connection kept the write lock past the busy
+    timeout. PostgreSQL waits on its row locks instead and never says this."""
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+
+
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
@@ -67,12 +75,12 @@ def ensure_sqlite_dir(url: str) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers work while a broadcast writes; busy_timeout turns "database is
-    # locked" into a short wait; foreign keys are off by default in SQLite; secure_delete
-    # zeroes deleted rows, so /forget_me leaves nothing readable in the file.
+    # WAL lets readers work while a broadcast writes (the busy timeout, which turns
+    # "database is locked" into a wait, is sqlite3's `timeout` connect argument); foreign
+    # keys are off by default in SQLite; secure_delete zeroes deleted rows, so /forget_me
+    # leaves nothing readable in the file.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA secure_delete=ON")
@@ -80,9 +88,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_engine(
-    url: str, *, echo: bool = False, pool_size: int = 10, max_overflow: int | None = None
+    url: str,
+    *,
+    echo: bool = False,
+    pool_size: int = 10,
+    max_overflow: int | None = None,
+    busy_timeout: float = SQLITE_BUSY_TIMEOUT,
 ) -> AsyncEngine:
-    """An async engine for `url`; SQLite files get WAL, a busy timeout and foreign keys."""
+    """An async engine for `url`; SQLite files get WAL, a busy timeout (seconds; a test
+    shortens it) and foreign keys."""
     if is_sqlite(url):
         ensure_sqlite_dir(url)
         # Sessions and `engine.begin()` always end their transaction, so the pool's own
@@ -97,7 +111,8 @@ def create_engine(
             }
         )
         engine = _create_async_engine(
-            url, echo=echo, connect_args={"timeout": 10}, pool_reset_on_return=None, **sizes
+            url, echo=echo, connect_args={"timeout": busy_timeout},
+            pool_reset_on_return=None, **sizes,
         )  # fmt: skip
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

@@ -28,6 +28,7 @@ from tests.helpers.events import register, seed_event, seed_teacher
 
 OTHER = FakeUser(id=2003, first_name="Ольга", last_name="Кузнецова")
 THIRD = FakeUser(id=2004, first_name="Инна", last_name="Белова")
+FOURTH = FakeUser(id=2005, first_name="Зоя", last_name="Орлова")
 SCREENSHOT = DOCS / "web-report.png"
 SCHOOL, HOUSE = "МБОУ СОШ № 1", "МАУ ДО «ЦДТ» <b>Радуга</b>"
 
@@ -184,3 +185,36 @@ async def test_a_visitor_who_is_not_staff_is_refused_the_report(
         await page.wait_for_url("**/web/tickets", timeout=15_000)
         await page.goto(base + "/web/report")
         assert await figure(page, "events") == "1"
+
+
+async def test_organisations_are_counted_alike_on_the_page_and_in_the_workbook(
+    harness: BotHarness, panel: None, tmp_path: Path
+) -> None:
+    """Two named organisations and two teachers who named none: «Организаций» is 2 on the
+    page and in the workbook; «не указана» is a row after the organisations in both."""
+    sm, now = harness.sessionmaker, datetime.now(UTC)
+    year_start, _ = academic_year(now.astimezone(harness.settings.tz).date())
+    tz = harness.settings.tz
+    starts = max(now - timedelta(days=1), datetime.combine(year_start, time(0, 1), tz))
+    held = await seed_event(sm, starts_at=starts)
+    teachers = [(TEACHER, SCHOOL), (OTHER, HOUSE), (THIRD, ""), (FOURTH, " ")]
+    for n, (user, organisation) in enumerate(teachers):
+        await seed_teacher(sm, user, f"Педагог {n}", organisation)
+        await register(sm, held, user)
+    async with signed_in(harness, ADMIN) as page:
+        await page.goto(page.url.replace("/web/tickets", "/web/report"))
+        figure_shown = await figure(page, "organisations")
+        assert figure_shown == "2 (и участников без указанной организации: 2)"
+        rows = page.locator("#organisations tbody tr")
+        shown = [(await rows.nth(i).inner_text()).split("\t") for i in range(await rows.count())]
+        async with page.expect_download() as waiting:
+            await page.get_by_role("button", name="Скачать Excel").click()
+        saved = tmp_path / "report.xlsx"
+        await (await waiting.value).save_as(saved)
+    assert shown[-1] == ["не указана", "2"] and len(shown) == 3
+    book = load_workbook(saved)
+    summary = {row[0]: row[1] for row in book["Сводка"].iter_rows(values_only=True) if row}
+    assert summary["Организаций"] == 2 and summary["Участников без указанной организации"] == 2
+    sheet = [list(row) for row in book["По организациям"].iter_rows(min_row=2, values_only=True)]
+    assert sheet == [[name, int(count)] for name, count in shown]
+    assert book["По организациям"].auto_filter.ref == "A1:B3"  # sorting keeps «не указана» out

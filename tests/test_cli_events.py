@@ -125,6 +125,11 @@ def test_report_writes_workbook(cli: Cli, imported: list[int], tmp_path: Path) -
     assert "мероприятий 1" in narrow.stdout
     backwards = cli("report", "--from", f"{YEAR}-12-31", "--to", f"{YEAR}-09-01", "--out", out)
     assert backwards.returncode == 1 and "--to" in backwards.stderr
+    assert "Конец периода раньше начала" in backwards.stderr
+    decade = f"{YEAR - 10}-09-01"
+    ten_years = cli("report", "--from", decade, "--to", f"{YEAR}-08-31", "--out", out)
+    assert ten_years.returncode == 1, ten_years.stdout
+    assert "Период длиннее 5 лет: укажите период покороче." in ten_years.stderr
     bad_date = cli("report", "--from", f"31.12.{YEAR}", "--to", f"{YEAR}-09-01", "--out", out)
     assert bad_date.returncode == 2 and "ГГГГ-ММ-ДД" in bad_date.stderr
 

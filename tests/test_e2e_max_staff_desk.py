@@ -116,6 +116,9 @@ async def test_max_staff_get_tickets_stats_report_staff_and_broadcasts(
     (usage,) = await say(fake, ADMIN, "/report вчера")
     assert usage.plain.startswith("Отчёт за период")
     assert "/report ГГГГ-ММ-ДД ГГГГ-ММ-ДД" in et.REPORT_USAGE
+    (too_long,) = await say(fake, ADMIN, "/report 2016-09-01 2026-08-31")
+    assert too_long.plain == "Период длиннее 5 лет: укажите период покороче."
+    assert not too_long.attachments
 
     (staff,) = await say(fake, ADMIN, "/staff")
     assert staff.plain.startswith("Сотрудники МОЦ") and "Анна Методист" in staff.plain

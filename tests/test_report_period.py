@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from bot.services.reports.period import read_period
+from bot.services.reports.period import period_refusal, read_period
 
 TODAY = date(2026, 12, 6)
 
@@ -44,3 +44,20 @@ def test_a_wrong_period_is_told_by_field(first: str, last: str, field: str, says
     period, problems = read_period(first, last, TODAY)
     assert period is None
     assert says in problems[field]
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "says"),
+    [
+        (date(2020, 9, 1), date(2025, 8, 31), None),  # five years: a report
+        (date(2020, 9, 1), date(2025, 9, 1), "Период длиннее 5 лет: укажите период покороче."),
+        (date(2026, 3, 1), date(2026, 2, 1), "Конец периода раньше начала: проверьте даты."),
+    ],
+)
+def test_one_rule_for_the_panel_report_and_the_cli(
+    first: date, last: date, says: str | None
+) -> None:
+    """The panel's form says what `period_refusal` says, which /report and the CLI use too."""
+    assert period_refusal(first, last) == says
+    _, problems = read_period(f"{first:%d.%m.%Y}", f"{last:%d.%m.%Y}", TODAY)
+    assert problems.get("last") == says

@@ -12,7 +12,6 @@ from aiogram.types import BufferedInputFile, Message
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.services.reports.period import period_report
-from bot.texts import events_admin as t
 from storage.repositories import Repositories
 
 
@@ -20,8 +19,8 @@ async def report(
     message: Message, command: CommandObject, repo: Repositories, settings: Settings, clock: Clock
 ) -> None:
     made = await period_report(repo, settings, command.args, clock.now())
-    if made is None:
-        await message.answer(t.REPORT_USAGE)
+    if isinstance(made, str):  # how to name a period, or why this one gets no report
+        await message.answer(made)
         return
     document = BufferedInputFile(made.file.data, filename=made.file.filename)
     await message.answer_document(document, caption=made.caption)

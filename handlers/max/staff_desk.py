@@ -23,7 +23,6 @@ from bot.services.staff.listing import staff_listing
 from bot.services.tickets import buttons
 from bot.services.tickets.posting import ticket_card
 from bot.texts import broadcasts as bt
-from bot.texts import events_admin as et
 from bot.texts import faq_learn as faq_learn_texts
 from bot.texts import max as max_texts
 from handlers.max import faq_learn, updates
@@ -90,8 +89,8 @@ async def open_tickets(v: Visit) -> None:
 
 async def report(v: Visit, arg: str) -> None:
     made = await period_report(v.repo, v.ctx.settings, arg, v.ctx.clock.now())
-    if made is None:
-        await v.say(et.REPORT_USAGE)
+    if isinstance(made, str):  # how to name a period, or why this one gets no report
+        await v.say(made)
         return
     await v.ctx.messenger.send_file(v.uid, made.file, caption=made.caption)
 

@@ -16,11 +16,10 @@ from aiohttp import web
 
 from bot.services.events.whole_form import plain
 from bot.services.reports import period as report
-from bot.services.reports.yearly import channel_summary, period_label
+from bot.services.reports.yearly import channel_summary, organisations, period_label
 from bot.texts import events_admin as t
 from bot.texts.events_labels import KIND_LABELS
 from handlers.web.context import CLOCK, SETTINGS, XLSX, page, repo
-from storage.repositories.reports import NO_ORGANISATION
 
 TYPED_MAX = 40  # longer is no date; the form keeps this much of what was typed
 SHOWN = "%d.%m.%Y"
@@ -50,11 +49,9 @@ async def report_page(request: web.Request) -> web.Response:
         return aiohttp_jinja2.render_template("report.html", request, values, status=400)
     first, last = period
     data = await report.report_data(repo(request), request.app[SETTINGS].tz, first, last)
-    named = [(name, n) for name, n in data.by_organisation if name != NO_ORGANISATION]
     values.update(
-        data=data, label=period_label(first, last), kinds=KIND_LABELS, organisations=named,
-        unnamed=sum(n for name, n in data.by_organisation if name == NO_ORGANISATION),
-        channels=channel_summary(data),
+        data=data, label=period_label(first, last), kinds=KIND_LABELS,
+        organisations=organisations(data), channels=channel_summary(data),
         period={"first": first.isoformat(), "last": last.isoformat()},
     )  # fmt: skip
     return aiohttp_jinja2.render_template("report.html", request, values)

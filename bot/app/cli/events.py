@@ -172,12 +172,13 @@ def list_events(settings: Settings, as_json: bool) -> int:
 
 
 def write_report(settings: Settings, first: date, last: date, out: Path) -> int:
-    from bot.services.reports.period import report_data, report_file
+    from bot.services.events.whole_form import plain
+    from bot.services.reports.period import period_refusal, report_data, report_file
     from bot.services.reports.yearly import channel_summary, period_label
     from storage.repositories import Repositories
 
-    if last < first:
-        return _fail(["ошибка: дата --to раньше даты --from"])
+    if (refusal := period_refusal(first, last)) is not None:  # the panel's and /report's rule
+        return _fail([f"ошибка: --from {first} --to {last}: {plain(refusal)}"])
     data = _run(
         settings, lambda session: report_data(Repositories(session), settings.tz, first, last)
     )

@@ -29,17 +29,25 @@ def academic_year(today: date) -> tuple[date, date]:
     return date(first_year, 9, 1), date(first_year + 1, 8, 31)
 
 
-def report_period(args: str | None, today: date) -> tuple[date, date]:
-    """Both days inclusive; ValueError for anything but nothing or two ISO dates in order."""
+def period_refusal(first: date, last: date) -> str | None:
+    """Why no report is made for these days (Telegram HTML), or None. The one rule for the
+    panel's form, /report in either messenger and `python -m bot report`."""
+    if last < first:
+        return t.PERIOD_REVERSED
+    if last >= _years_after(first, MAX_PERIOD_YEARS):
+        return fill(t.PERIOD_TOO_LONG, years=MAX_PERIOD_YEARS)
+    return None
+
+
+def report_period(args: str | None, today: date) -> Period:
+    """/report's arguments: nothing (the academic year) or two ISO days, both inclusive;
+    ValueError for anything else. The days are not checked here: see `period_refusal`."""
     parts = (args or "").split()
     if not parts:
         return academic_year(today)
     if len(parts) != 2:
         raise ValueError("two dates expected")
-    first, last = date.fromisoformat(parts[0]), date.fromisoformat(parts[1])
-    if last < first:
-        raise ValueError("the period ends before it starts")
-    return first, last
+    return date.fromisoformat(parts[0]), date.fromisoformat(parts[1])
 
 
 def read_period(first: str, last: str, today: date) -> tuple[Period | None, dict[str, str]]:
@@ -59,10 +67,8 @@ def read_period(first: str, last: str, today: date) -> tuple[Period | None, dict
     if problems:
         return None, problems
     start, end = days["first"], days["last"]
-    if end < start:
-        return None, {"last": t.PERIOD_REVERSED}
-    if end >= _years_after(start, MAX_PERIOD_YEARS):
-        return None, {"last": fill(t.PERIOD_TOO_LONG, years=MAX_PERIOD_YEARS)}
+    if (refusal := period_refusal(start, end)) is not None:
+        return None, {"last": refusal}
     return (start, end), {}
 
 
@@ -95,13 +101,16 @@ class PeriodReport:
 
 async def period_report(
     repo: Repositories, settings: Settings, args: str | None, now: datetime
-) -> PeriodReport | None:
-    """The workbook for the period `args` name; None when they name none (say REPORT_USAGE)."""
+) -> PeriodReport | str:
+    """The workbook for the period `args` name, or what to say instead (Telegram HTML): how
+    to name a period, or why this one gets no report."""
     tz = settings.tz
     try:
         first, last = report_period(args, now.astimezone(tz).date())
     except ValueError:
-        return None
+        return t.REPORT_USAGE
+    if (refusal := period_refusal(first, last)) is not None:
+        return refusal
     data = await report_data(repo, tz, first, last)
     totals = data.totals
     caption = fill(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,7 +22,28 @@ from bot.core.dates import MONTHS_NOMINATIVE
 from bot.services.reports.exports import fit_columns, safe_cell
 from bot.texts.chats import CHANNEL_TITLES
 from bot.texts.events_labels import KIND_LABELS
-from storage.repositories.reports import ReportData
+from storage.repositories.reports import NO_ORGANISATION, ReportData
+
+
+@dataclass(frozen=True)
+class Organisations:
+    """Participants by organisation as a report reader counts them: «Организаций» is how many
+    are named; people whose profile names none are one «не указана» row after them, never an
+    organisation. The panel and the workbook both read it here, so their figures agree."""
+
+    named: tuple[tuple[str, int], ...]  # participants with a seat, most first
+    unnamed: int  # participants whose profile names no organisation
+
+    @property
+    def rows(self) -> tuple[tuple[str, int], ...]:
+        """The table: the named ones, then «не указана» when anyone has none."""
+        return self.named + (((NO_ORGANISATION, self.unnamed),) if self.unnamed else ())
+
+
+def organisations(data: ReportData) -> Organisations:
+    named = tuple((name, n) for name, n in data.by_organisation if name != NO_ORGANISATION)
+    unnamed = sum(n for name, n in data.by_organisation if name == NO_ORGANISATION)
+    return Organisations(named, unnamed)
 
 
 def month_label(year: int, month: int) -> str:
@@ -57,6 +79,8 @@ def _summary(sheet: Worksheet, data: ReportData, start: date, end: date, moc_nam
         ("Отменённых записей", t.cancelled),
         ("из них поздних отмен", t.cancelled_late),
         ("Уникальных участников", t.unique_participants),
+        ("Организаций", len(organisations(data).named)),
+        ("Участников без указанной организации", organisations(data).unnamed),
         ("Присутствовали", t.attended),
         ("Доля присутствовавших от записанных", t.attendance_rate),
     ]
@@ -99,10 +123,13 @@ def _by_kind(sheet: Worksheet, data: ReportData) -> None:
 
 
 def _by_organisation(sheet: Worksheet, data: ReportData) -> None:
-    rows = [(safe_cell(name), count) for name, count in data.by_organisation]
+    """Named organisations (sortable, filtered), then «не указана» below them, outside the
+    filter's range, so sorting never files it among the organisations."""
+    orgs = organisations(data)
+    rows = [(safe_cell(name), count) for name, count in orgs.rows]
     _table(sheet, ("Организация", "Участников"), rows)
-    if rows:
-        sheet.auto_filter.ref = f"A1:B{len(rows) + 1}"
+    if orgs.named:
+        sheet.auto_filter.ref = f"A1:B{len(orgs.named) + 1}"
 
 
 def _by_month(sheet: Worksheet, data: ReportData) -> None:
