@@ -112,8 +112,9 @@ async def test_a_moment_of_another_writer_only_delays_the_seat(
 async def test_a_lock_longer_than_the_busy_timeout_still_gives_the_seat(
     fake: FakeTelegramServer, db_path: Path, faq_service: FaqService
 ) -> None:
-    async with running(fake, db_path, faq_service, busy_timeout=0.4) as sm:
-        lock_on_answer(fake, db_path, hold=1.0)
+    # one wait (0.5 s) is shorter than the lock, three (1.5 s) are comfortably longer
+    async with running(fake, db_path, faq_service, busy_timeout=0.5) as sm:
+        lock_on_answer(fake, db_path, hold=0.9)
         event_id = await press_register(fake, sm)
         told = await fake.next_message(TEACHER.id, timeout=10)
         assert "Вы записаны" in (told.text or ""), told.text
