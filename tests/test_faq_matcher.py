@@ -172,12 +172,18 @@ def test_scores_are_sorted_and_bounded(matcher: FaqMatcher) -> None:
     assert result.kind == "answer" and result.match == result.candidates[0]
 
 
-def test_audience_boosts_but_never_hides(matcher: FaqMatcher) -> None:
+def test_audience_orders_near_ties_but_never_raises_confidence(matcher: FaqMatcher) -> None:
+    """The «Кто вы?» role reorders close entries; it must not answer what it would not answer
+    without a role (that took off-topic rejection from 0.90 to 0.87 on the development sets)."""
     question = "как получить сертификат"
-    plain = matcher.search(question).candidates[0]
-    parents = matcher.search(question, audience="parents").candidates[0]
-    assert parents.id == plain.id and parents.score > plain.score
+    plain_first = matcher.search(question).candidates[0]
+    assert matcher.search(question, audience="parents").candidates[0] == plain_first
     assert answer_id(matcher.search(question, audience="teachers")) == "certificate.get"
+    near = "программа в навигаторе"  # the parents' entry a little ahead of the teachers'
+    plain = [c.id for c in matcher.search(near).candidates]
+    hinted = [c.id for c in matcher.search(near, audience="teachers").candidates]
+    assert plain.index("navigator.apply") < plain.index("teacher.program_help")
+    assert hinted.index("teacher.program_help") < hinted.index("navigator.apply")
 
 
 def test_search_is_fast(matcher: FaqMatcher) -> None:

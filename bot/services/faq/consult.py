@@ -27,8 +27,8 @@ from storage.repositories import Repositories
 
 MAX_QUESTION = 1000
 WORD = re.compile(r"[^\W\d_]{2,}")  # two letters in a row: a word, not a stray key or digit
-# the role's entries score AUDIENCE_BOOST higher: on family-only development sets that answers
-# 3-4 points more but rejects up to 13 points fewer off-topic questions (bench/faq_audience.py)
+# the role orders near-tied entries only: as a score boost it answered 3-4 points more on the
+# family-only development sets but turned away up to 13 points fewer off-topic questions
 AUDIENCE_OF_ROLE = {"parent": "parents", "teacher": "teachers", "director": "organisations"}
 # a question mark or an asking word: «а сколько там денег», «подскажите, где номер»
 ASKING = re.compile(

@@ -37,19 +37,18 @@ once the ones worded near questions of sets B and C already read were taken out.
 thresholds were re-searched on A, B, C and dev and kept: the re-chosen ones traded 3-7
 points of top-1 for 1 point of wrong answers, and chosen on half the questions they scored
 worse than these on the other half.
-A logistic answer-or-not model over 17 features (scores, margins, index-only and
-classifier-only margins, whether the two rank the same entry first, intent scores, word
-coverage, length), trained with the sets crossed (A + dev + KB samples -> B, C and back),
-answered far fewer (B 0.19 at 1.6% wrong; the thresholds then 0.32 at 4.8%);
-withholding answers when the index and the classifier put different entries first did not
-cut wrong answers (calibration switched it off). Even the best threshold on one score answers
-only about a quarter of set B at ≤ 2% wrong: the scores, not the rule, limit recall.
+A logistic answer-or-not model over 17 features (scores, margins, index-classifier agreement,
+intents, coverage, length), trained with the sets crossed, answered far fewer (B 0.19 at 1.6%
+wrong; the thresholds 0.32 at 4.8%); withholding answers when the index and the classifier
+put different entries first did not cut wrong answers (calibration switched it off). Even the
+best threshold on one score answers only about a quarter of set B at ≤ 2% wrong: the scores,
+not the rule, limit recall.
 Off-topic intents win near-ties with the best entry (intent_share), except that one whose
 samples never use the service's own words (сертификат, Навигатор…) is discounted on a question
 that does: «снилс для сертификата» is about documents, not about getting a СНИЛС.
-Tenth pass, dropped (bench/faq_audience.py): the asker's audience read from the words (ИП,
-учреждение, аттестация, сын…) as the hint, each of 19 sets left out: top-1 0.504 -> 0.509,
-wrong 1.35 -> 1.46%, off-topic 0.902 -> 0.889, rank-1 0.784 -> 0.788 (a threshold shift).
+Tenth pass (bench/faq_audience.py): the asker's audience read from the words, 19 sets left out
+in turn: top-1 0.504 -> 0.509, wrong 1.35 -> 1.46%, off-topic 0.902 -> 0.889: dropped. A role
+now orders near ties only (as a ×1.08 score, parents: top-1 +2.2 pts, wrong 2.04%, off-topic 0.87).
 A one-word message («сертификат», «заявка») fits several entries almost equally well, so
 `sure` does not apply to it, and its entries are offered from a lower score (TOPIC_MIN).
 """
@@ -77,7 +76,7 @@ SUGGEST_SHARE = 0.6  # suggestions score at least this share of the best one
 SHOW_MIN = 0.15  # after «не нашёл», entries this similar are still offered as buttons
 CANDIDATE_MIN = 0.1  # weaker entries are not reported at all
 SMALLTALK_MARGIN = 0.1  # «у меня вопрос» is a greeting, «вопрос про почту МОЦ» is not
-AUDIENCE_BOOST = 1.08  # entries for the asker's audience (or "all") score 8% higher
+AUDIENCE_BOOST = 1.08  # entries for the asker's role (or "all") rank as if 8% higher
 STORY_MIN_WORDS = 8  # a message this long (content words) in several sentences may tell a story
 FOCUS_MIN_WORDS = 3  # ...and its question sentence, if it says this much, is scored on its own
 FOCUS_RANK = 1  # ...and answered when sure and among the whole message's first entries
@@ -262,12 +261,13 @@ class FaqMatcher:
         return scores
 
     def _rank(self, scores: list[float], audience: str | None) -> list[Scored]:
-        ranked = [
-            Scored(entry.id, round(self._boost(entry, score, audience), 4))
+        """Strongest first; a role reorders near ties, never raises a score (module doc)."""
+        pairs = [
+            (self._boost(entry, score, audience), Scored(entry.id, round(score, 4)))
             for entry, score in zip(self._entries, scores, strict=False)
             if score >= CANDIDATE_MIN
         ]
-        return sorted(ranked, key=lambda s: -s.score)
+        return [scored for _, scored in sorted(pairs, key=lambda p: -p[0])]
 
     def search(self, text: str, audience: str | None = None, limit: int = 3) -> SearchResult:
         """Classify one message; `audience` (parents, organisations...) only breaks near-ties.
