@@ -70,6 +70,18 @@ async def entry_cb(
     await show(query, consult.entry_view(faq, settings, callback_data.id))
 
 
+async def offered_cb(
+    query: CallbackQuery, callback_data: FaqCb, faq: FaqService, settings: Settings
+) -> None:
+    """An entry offered for the parent's question: its «Спросить специалиста» carries it."""
+    reply = consult.offered_entry(faq, settings, callback_data.id)
+    if reply is None:
+        await query.answer(texts.FAQ_STALE_BUTTON, show_alert=True)
+        return
+    await query.answer()
+    await show(query, reply)
+
+
 async def unknown_command(message: Message) -> None:
     """«/foo», «/старт»: every command the bot has was handled by an earlier router, and the
     matcher would only say «не нашёл» to it."""
@@ -142,6 +154,7 @@ def create_router() -> Router:
     router.callback_query.register(categories_cb, FaqCb.filter(F.action == "cats"))
     router.callback_query.register(category_cb, FaqCb.filter(F.action == "cat"))
     router.callback_query.register(entry_cb, FaqCb.filter(F.action == "e"))
+    router.callback_query.register(offered_cb, FaqCb.filter(F.action == "s"))
     router.message.register(unknown_command, F.text.regexp(COMMAND), StateFilter(None))
     router.message.register(free_text, F.text, StateFilter(None))
     router.message.register(screenshot, F.photo | F.document, StateFilter(None))

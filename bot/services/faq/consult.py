@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from bot import texts
 from bot.core import metrics
 from bot.core.config import Settings
+from bot.core.ids import INT32_MAX
 from bot.core.markup import clip, fill
 from bot.services.faq import replies
 from bot.services.faq.kb import FaqEntry, Intent, render_answer, render_text
@@ -58,6 +59,20 @@ def entry_view(faq: FaqService, settings: Settings, entry_id: str) -> Reply:
         view = Reply(render_answer(entry, placeholders), buttons, answered=True)
         faq.views[entry_id] = view
     return view
+
+
+def offered_entry(faq: FaqService, settings: Settings, item: str) -> Reply | None:
+    """An entry pressed among the offers for a logged question («<query_id>-<entry_id>», see
+    `replies.offered`): the answer, with «Спросить специалиста» carrying that question (the
+    plain view asks anew, and the parent had to type it again). None for a stale button."""
+    raw_id, _, entry_id = item.partition("-")
+    if not raw_id.isascii() or not raw_id.isdigit() or entry_id not in faq.kb.entries:
+        return None
+    query_id = int(raw_id)
+    view = entry_view(faq, settings, entry_id)
+    if not 0 < query_id <= INT32_MAX:
+        return view
+    return Reply(view.text, replies.for_question(view.buttons, query_id), answered=True)
 
 
 def categories(faq: FaqService) -> Reply:
