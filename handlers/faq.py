@@ -15,6 +15,7 @@ from bot import texts
 from bot.core.config import Settings
 from bot.core.messages import Keyboard
 from bot.services.faq import FaqService, consult
+from bot.services.faq.attachments import Kind
 from bot.services.faq.querylog import QueryLog
 from bot.services.faq.replies import Reply
 from handlers.tg.callbacks import FaqCb
@@ -112,7 +113,8 @@ async def screenshot(
     """A photo or a file, maybe with a caption: the caption is read like a typed question;
     unanswered, the picture can go to a specialist with it (`AskCb` → `ask_cb`)."""
     caption = (message.caption or "").strip()
-    await _respond(message, faq, settings, repo, querylog, user, caption, shot=True)
+    kind: Kind = "picture" if message.photo else "file"
+    await _respond(message, faq, settings, repo, querylog, user, caption, shot=kind)
 
 
 async def _respond(
@@ -124,7 +126,7 @@ async def _respond(
     user: User | None,
     text: str,
     *,
-    shot: bool = False,
+    shot: Kind | None = None,
 ) -> None:
     assert message.from_user is not None
 
@@ -136,7 +138,7 @@ async def _respond(
     reply = await consult.ask(
         faq, repo, querylog, settings, message.from_user.id, text,
         role=user.role if user else None, follow_up=follow_up,
-        picture=message.message_id if shot else None,
+        picture=message.message_id if shot else None, attachment=shot or "picture",
     )  # fmt: skip
     if reply is None:  # it joined the open ticket, which said so
         return
