@@ -12,6 +12,7 @@ from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import fill
 from bot.services.faq.attachments import untitled
+from bot.services.faq.querylog import QueryLog
 from bot.services.tickets.escalation import escalate, logged_question
 from bot.services.tickets.media import copy_to_staff
 from bot.services.tickets.posting import POST_BODY_LIMIT, post
@@ -62,8 +63,9 @@ async def ask_cb(
     settings: Settings,
     user: User | None,
     bot: Bot,
+    querylog: QueryLog,
 ) -> None:
-    logged = await logged_question(repo, callback_data.query_id, query.from_user.id)
+    logged = await logged_question(repo, callback_data.query_id, query.from_user.id, querylog)
     if logged is None or user is None:
         await query.answer()
         await state.set_state(AskState.question)

@@ -162,7 +162,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
 
 
 async def ask_pressed(v: Visit, query_id: int) -> None:
-    logged = await logged_question(v.repo, query_id, v.uid)
+    logged = await logged_question(v.repo, query_id, v.uid, v.ctx.querylog)
     if logged is None:
         await updates.answer(v.ctx, v.update)
         await v.set_state(AWAITING_QUESTION)

@@ -15,7 +15,7 @@ from bot import texts
 from bot.core import metrics
 from bot.core.config import Settings
 from bot.core.ids import INT32_MAX
-from bot.core.markup import clip, fill
+from bot.core.markup import MESSAGE_LIMIT, clip, fill
 from bot.services.faq import replies
 from bot.services.faq.attachments import Kind, offer, untitled
 from bot.services.faq.kb import FaqEntry, Intent, render_answer, render_text
@@ -140,7 +140,9 @@ def _suggested(faq: FaqService, result: SearchResult) -> list[FaqEntry]:
 async def _not_a_question(repo: Repositories, user_id: int, text: str) -> Reply:
     if not WORD.search(text):  # «1», «?», «а»: nothing to look up, nothing worth logging
         return Reply(texts.FAQ_NO_WORDS, replies.all_topics())
-    row = await repo.faq_log.add(user_id, text[:4000], "too_long", None, 0.0)
+    # a whole Telegram message is kept: it may be one part of a longer one («Спросить
+    # специалиста» joins the parts, bot.services.tickets.split)
+    row = await repo.faq_log.add(user_id, text[:MESSAGE_LIMIT], "too_long", None, 0.0)
     await repo.commit()
     too_long = fill(texts.TOO_LONG, length=len(text), limit=MAX_QUESTION)
     return Reply(too_long, replies.unknown(row.id))
