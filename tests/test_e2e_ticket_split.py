@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot import texts
 from storage.models import Ticket
-from tests.conftest import PARENT, STAFF_CHAT
+from tests.conftest import ADMIN, PARENT, STAFF_CHAT
 from tests.helpers.max_both import MOTHER, UNKNOWN, Both, as_parent
 from tests.test_e2e_ticket_carry import tg_parent
 
@@ -42,8 +42,17 @@ async def test_both_parts_reach_staff_from_the_second_reply(both: Both) -> None:
     (question,) = await questions(h)
     assert FIRST in question and SECOND in question  # nothing of either part lost
     assert question.index("НАЧАЛО") < question.index("КОНЕЦ")
-    post = await h.tg.next_message(STAFF_CHAT)
-    assert "НАЧАЛО" in post.text
+    card = await h.tg.next_message(STAFF_CHAT)
+    assert "НАЧАЛО" in card.text and "продолжение" in card.text
+    rest = await h.tg.next_message(STAFF_CHAT)  # the card holds 3500 characters, not 4156
+    assert "продолжение (2 из 2)" in rest.text and SECOND in rest.text
+    assert STORY.strip() in rest.text  # the first part's end is there too
+    h.tg.user_sends(
+        "Можно, со справкой.", user=ADMIN, chat_id=STAFF_CHAT, chat_type="supergroup",
+        reply_to=rest,
+    )  # fmt: skip
+    answer = await h.tg.next_message(PARENT.id)  # a reply to the rest answers the ticket
+    assert "Ответ специалиста МОЦ" in answer.text and "со справкой" in answer.text
 
 
 async def test_both_parts_reach_staff_from_the_first_reply(both: Both) -> None:
@@ -79,3 +88,20 @@ async def test_both_parts_reach_staff_in_max(both: Both) -> None:
     assert "Номер обращения" in (await h.max.wait_sent(MOTHER, before + 3))[-1].plain
     (question,) = await questions(h)
     assert FIRST[:4000].strip() in question and SECOND in question
+
+
+async def test_the_rest_follows_the_card_the_relay_posts_later(both: Both) -> None:
+    """The staff chat cannot take the card now: the relay posts it later, the rest after it."""
+    h = both
+    await tg_parent(h)
+    h.tg.user_sends(FIRST, user=PARENT)
+    h.tg.user_sends(SECOND, user=PARENT)
+    replies = [await h.tg.next_message(PARENT.id) for _ in range(2)]
+    h.tg.fail_next("sendMessage", status=429, retry_after=4, chat_id=STAFF_CHAT)
+    h.tg.press(replies[-1], texts.BTN_ASK_SHORT, user=PARENT)
+    reply = await h.tg.next_message(PARENT.id, timeout=10)
+    assert "Передал" not in reply.text, reply.text  # queued: the relay posts it
+    card = await h.tg.next_message(STAFF_CHAT, timeout=20)
+    assert "НАЧАЛО" in card.text and "продолжение" in card.text
+    rest = await h.tg.next_message(STAFF_CHAT, timeout=10)
+    assert "продолжение (2 из 2)" in rest.text and SECOND in rest.text
