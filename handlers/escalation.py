@@ -11,10 +11,11 @@ from aiogram.types import CallbackQuery, Message
 from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import fill
+from bot.services.faq.attachments import untitled
+from bot.services.faq.querylog import QueryLog
 from bot.services.tickets.escalation import escalate, logged_question
 from bot.services.tickets.media import copy_to_staff
 from bot.services.tickets.posting import POST_BODY_LIMIT, post
-from bot.texts import faq_learn as shot_texts
 from handlers.tg.callbacks import AskCb, TicketCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
 from handlers.tg.messenger import TelegramMessenger
@@ -62,8 +63,9 @@ async def ask_cb(
     settings: Settings,
     user: User | None,
     bot: Bot,
+    querylog: QueryLog,
 ) -> None:
-    logged = await logged_question(repo, callback_data.query_id, query.from_user.id)
+    logged = await logged_question(repo, callback_data.query_id, query.from_user.id, querylog)
     if logged is None or user is None:
         await query.answer()
         await state.set_state(AskState.question)
@@ -113,7 +115,7 @@ async def question_with_screenshot(
     if len(caption) > POST_BODY_LIMIT or user is None:
         await message.answer(texts.ASK_REPROMPT)
         return
-    question = caption or shot_texts.SHOT_QUESTION
+    question = caption or untitled("picture" if message.photo else "file")
     reply = await _created(bot, repo, settings, user, message.chat.id, question)
     await state.clear()
     await message.answer(reply)  # the asker hears first; the copy may wait in a busy chat

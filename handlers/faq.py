@@ -15,6 +15,7 @@ from bot import texts
 from bot.core.config import Settings
 from bot.core.messages import Keyboard
 from bot.services.faq import FaqService, consult
+from bot.services.faq.attachments import Kind
 from bot.services.faq.querylog import QueryLog
 from bot.services.faq.replies import Reply
 from handlers.tg.callbacks import FaqCb
@@ -70,6 +71,18 @@ async def entry_cb(
     await show(query, consult.entry_view(faq, settings, callback_data.id))
 
 
+async def offered_cb(
+    query: CallbackQuery, callback_data: FaqCb, faq: FaqService, settings: Settings
+) -> None:
+    """An entry offered for the parent's question: its «Спросить специалиста» carries it."""
+    reply = consult.offered_entry(faq, settings, callback_data.id)
+    if reply is None:
+        await query.answer(texts.FAQ_STALE_BUTTON, show_alert=True)
+        return
+    await query.answer()
+    await show(query, reply)
+
+
 async def unknown_command(message: Message) -> None:
     """«/foo», «/старт»: every command the bot has was handled by an earlier router, and the
     matcher would only say «не нашёл» to it."""
@@ -100,7 +113,8 @@ async def screenshot(
     """A photo or a file, maybe with a caption: the caption is read like a typed question;
     unanswered, the picture can go to a specialist with it (`AskCb` → `ask_cb`)."""
     caption = (message.caption or "").strip()
-    await _respond(message, faq, settings, repo, querylog, user, caption, shot=True)
+    kind: Kind = "picture" if message.photo else "file"
+    await _respond(message, faq, settings, repo, querylog, user, caption, shot=kind)
 
 
 async def _respond(
@@ -112,7 +126,7 @@ async def _respond(
     user: User | None,
     text: str,
     *,
-    shot: bool = False,
+    shot: Kind | None = None,
 ) -> None:
     assert message.from_user is not None
 
@@ -124,7 +138,7 @@ async def _respond(
     reply = await consult.ask(
         faq, repo, querylog, settings, message.from_user.id, text,
         role=user.role if user else None, follow_up=follow_up,
-        picture=message.message_id if shot else None,
+        picture=message.message_id if shot else None, attachment=shot or "picture",
     )  # fmt: skip
     if reply is None:  # it joined the open ticket, which said so
         return
@@ -142,6 +156,7 @@ def create_router() -> Router:
     router.callback_query.register(categories_cb, FaqCb.filter(F.action == "cats"))
     router.callback_query.register(category_cb, FaqCb.filter(F.action == "cat"))
     router.callback_query.register(entry_cb, FaqCb.filter(F.action == "e"))
+    router.callback_query.register(offered_cb, FaqCb.filter(F.action == "s"))
     router.message.register(unknown_command, F.text.regexp(COMMAND), StateFilter(None))
     router.message.register(free_text, F.text, StateFilter(None))
     router.message.register(screenshot, F.photo | F.document, StateFilter(None))

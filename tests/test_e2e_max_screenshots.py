@@ -60,7 +60,7 @@ async def test_the_caption_is_matched_like_a_typed_question(both: Both) -> None:
     assert "активир" in answered.plain.lower()  # the knowledge base's answer
 
     offer = await picture(h, b"%PDF-1.4 the receipt", UNKNOWN, filename="квитанция.pdf")
-    assert offer.plain == shot.SHOT_UNKNOWN
+    assert offer.plain == shot.FILE_UNKNOWN  # a PDF is a file, not «изображение»
     h.max.press(MOTHER, offer, shot.BTN_SEND_SHOT)
     card = await h.tg.next_message(STAFF_CHAT)
     assert UNKNOWN in (card.text or "")

@@ -15,6 +15,8 @@ from tests.helpers.max_both import MOTHER, UNKNOWN, Both, as_parent
 from tests.test_e2e_tickets import ask_specialist
 
 THANKS = ("спасибо", "Спасибо, всё понятно!", "благодарю 🙏")
+# after «Задать уточняющий вопрос» too: a thumbs-up, «ок, спасибо» (issue: reached staff)
+CLARIFY_THANKS = (*THANKS, "ок, спасибо", "👍", "🙏🏻", "❤️", "Благодарим вас!")
 
 
 async def answered(h: BotHarness) -> SentMessage:
@@ -59,7 +61,7 @@ async def test_thanks_after_asking_to_clarify_is_not_added_but_a_question_is(
     (the ticket goes back to answered), a real question still joins it."""
     answer = await answered(harness)
     more = answer.button(texts.BTN_FOLLOW_UP).callback_data or ""  # gone once pressed
-    for thanks in THANKS:
+    for thanks in CLARIFY_THANKS:
         harness.server.press_data(answer, more, user=PARENT)
         prompt = await harness.server.next_message(PARENT.id)
         assert "уточняющий" in prompt.text and await status(harness) == "open"
@@ -90,7 +92,7 @@ async def test_thanks_in_max_after_asking_to_clarify_is_thanked(both: Both) -> N
     assert "доставлен" in (await h.tg.next_message(STAFF_CHAT)).text
     answer = next(m for m in h.max.sent_to(MOTHER) if "Ответ специалиста МОЦ" in m.plain)
     more = answer.button(texts.BTN_FOLLOW_UP)["payload"]  # gone once pressed, as in Telegram
-    for thanks in THANKS:
+    for thanks in CLARIFY_THANKS:
         before = len(h.max.sent_to(MOTHER))
         h.max.press_payload(MOTHER, answer, more)
         await h.max.wait_sent(MOTHER, before + 1)
@@ -108,6 +110,16 @@ async def test_thanks_in_max_after_asking_to_clarify_is_thanked(both: Both) -> N
         ("Спасибо большое, всё понятно!", True),
         ("благодарю 🙏", True),
         ("СПС", True),
+        ("ок, спасибо", True),
+        ("👍", True),
+        ("👍🏻👍🏻", True),
+        ("🙏", True),
+        ("❤️!", True),
+        ("Благодарим вас", True),
+        ("Спасибо за информацию", True),
+        ("😡", False),  # no thanks in it
+        ("👍 а справку какую?", False),
+        ("", False),
         ("понятно", False),  # no thanks in it
         ("спасибо, а справку какую нести?", False),
         ("спасибо, но у меня не получается войти", False),

@@ -63,9 +63,10 @@ def test_packed_like_aiogram(action: str, data: CallbackData) -> None:
 
 
 def test_a_suggestion_carries_its_logged_question(faq_service: FaqService) -> None:
+    """The offered entry carries it too: «Спросить специалиста» under its answer forwards it."""
     entry = next(iter(faq_service.kb.entries.values()))
     keyboard = replies.suggestions([entry], 42)
     assert [unpacked(a) for a in actions(keyboard)] == [
-        FaqCb(action="e", id=entry.id),
+        FaqCb(action="s", id=f"42-{entry.id}"),
         AskCb(query_id=42),
     ]

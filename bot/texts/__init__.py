@@ -133,6 +133,9 @@ STAFF_TICKET: Final = (
     "{body}\n\n"
     "<i>{hint}</i>"
 )
+# a question longer than one post (a long message the messenger split): the rest follows
+STAFF_TICKET_CONTINUED: Final = "\n\n(продолжение — следующим сообщением)"
+STAFF_TICKET_MORE: Final = "📨 <b>Обращение №{id}</b>, продолжение ({n} из {total}):\n\n{text}"
 # how to answer a ticket post: MAX staff answer through «Ответить» only (no reply there)
 STAFF_TICKET_HINT: Final = "Ответьте на это сообщение (Reply) или нажмите «Ответить»."
 STAFF_TICKET_HINT_MAX: Final = "Нажмите «Ответить» и напишите ответ следующим сообщением."

@@ -17,11 +17,11 @@ from bot.core.messages import Button, Deferred, Keyboard, Unreachable, rows
 from bot.services.chats import registry
 from bot.services.events.registration import notify_promoted
 from bot.services.faq import consult
+from bot.services.faq.attachments import untitled
 from bot.services.profile import privacy
 from bot.services.tickets.escalation import escalate, logged_question
 from bot.services.tickets.posting import POST_BODY_LIMIT, add_follow_up, post
 from bot.services.tickets.thanks import thanked_after_answer
-from bot.texts import faq_learn as shot_texts
 from handlers.max import pictures, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, visit
@@ -88,7 +88,7 @@ async def append_to_ticket(v: Visit, text: str, picture: JsonDict | None = None)
     if picture is None and await thanked_after_answer(v.repo, ticket, text):
         await v.say(texts.TICKET_THANKS)  # «спасибо» after the answer: no staff ping
         return True
-    text = text or shot_texts.SHOT_QUESTION
+    text = text or untitled(pictures.kind(picture) if picture is not None else "picture")
     await add_follow_up(v.ctx.messenger, v.repo, v.ctx.settings, ticket, v.user, text)
     await v.say(fill(texts.TICKET_APPENDED, id=ticket.id), ticket_open(ticket.id))
     if picture is not None:  # after the asker hears: the upload may take a while
@@ -118,7 +118,7 @@ async def picture_received(ctx: MaxContext, update: JsonDict) -> bool:
 
         reply = await consult.ask(
             ctx.faq, v.repo, ctx.querylog, ctx.settings, v.uid, caption,
-            role=v.user.role, follow_up=follow_up, picture=seq,
+            role=v.user.role, follow_up=follow_up, picture=seq, attachment=pictures.kind(found),
         )  # fmt: skip
         if reply is not None:
             await v.say(reply.text, reply.buttons)
@@ -133,7 +133,7 @@ async def question_with_picture(v: Visit, found: JsonDict, caption: str) -> None
         await v.say(texts.ASK_REPROMPT)
         return
     await v.clear_state()
-    question = caption or shot_texts.SHOT_QUESTION
+    question = caption or untitled(pictures.kind(found))
     await v.say(await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, question))
     await _picture_to_ticket(v, found, caption)
 
@@ -162,7 +162,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
 
 
 async def ask_pressed(v: Visit, query_id: int) -> None:
-    logged = await logged_question(v.repo, query_id, v.uid)
+    logged = await logged_question(v.repo, query_id, v.uid, v.ctx.querylog)
     if logged is None:
         await updates.answer(v.ctx, v.update)
         await v.set_state(AWAITING_QUESTION)

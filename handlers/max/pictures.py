@@ -15,6 +15,7 @@ import logging
 from typing import Final
 
 from bot.core.messages import OutFile
+from bot.services.faq.attachments import Kind
 from bot.services.tickets.media import file_to_staff
 from handlers.max import updates
 from handlers.max.client import MaxError
@@ -35,6 +36,11 @@ def attachment(update: JsonDict) -> JsonDict | None:
         if isinstance(found, dict) and found.get("type") in KINDS:
             return found
     return None
+
+
+def kind(found: JsonDict) -> Kind:
+    """A MAX image is a picture; anything sent as a file (a PDF, a scan) is a file."""
+    return "picture" if found.get("type") == "image" else "file"
 
 
 def seq(update: JsonDict) -> int:

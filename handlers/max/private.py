@@ -200,6 +200,8 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             reply = consult.category(ctx.faq, item)
         elif action == "e" and item in ctx.faq.kb.entries:
             reply = consult.entry_view(ctx.faq, ctx.settings, item)
+        elif action == "s":  # an entry offered for the parent's question, which it keeps
+            reply = consult.offered_entry(ctx.faq, ctx.settings, item)
         if reply is None:  # a topic gone since: the pressed message becomes the topics
             await show(v, consult.categories(ctx.faq), max_texts.FAQ_STALE_BUTTON)
         else:

@@ -9,10 +9,10 @@ from aiogram.types import Message
 from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import fill
+from bot.services.faq.attachments import Kind, untitled
 from bot.services.tickets.media import copy_to_staff
 from bot.services.tickets.posting import add_follow_up
 from bot.services.tickets.thanks import thanked_after_answer
-from bot.texts import faq_learn as shot_texts
 from handlers.tg import keyboards
 from handlers.tg.messenger import TelegramMessenger
 from storage.models import User
@@ -25,10 +25,10 @@ async def append_to_ticket(
     settings: Settings,
     user: User,
     text: str,
-    shot: bool = False,
+    shot: Kind | None = None,
 ) -> bool:
     """While a ticket waits for staff, what the asker writes joins it (True if it did);
-    with `shot`, the message's picture or file is copied to staff too."""
+    with `shot` (a picture or a file), the message's attachment is copied to staff too."""
     if user.has_open_ticket is False:  # known from the user's own query: no second one
         return False
     ticket = await repo.tickets.open_for_user(user.id)
@@ -44,7 +44,7 @@ async def append_to_ticket(
         settings,
         ticket,
         user,
-        text or shot_texts.SHOT_QUESTION,
+        text or untitled(shot or "picture"),
     )
     # the asker hears first: the copy may wait for a slot in a busy staff chat
     await message.answer(

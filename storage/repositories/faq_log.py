@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -94,6 +94,18 @@ class FaqLogRepo:
             .where(FaqQuery.id.in_(newest))
             .order_by(FaqQuery.id.desc())
             .limit(limit)
+        )
+        return rows.all()
+
+    async def sent_around(self, user_id: int, at: datetime, seconds: float) -> Sequence[FaqQuery]:
+        """The person's logged messages within `seconds` of `at`, oldest first: the other
+        parts of a long message the messenger split."""
+        span = timedelta(seconds=seconds)
+        rows = await self.session.scalars(
+            select(FaqQuery)
+            .where(FaqQuery.user_id == user_id)
+            .where(FaqQuery.created_at.between(at - span, at + span))
+            .order_by(FaqQuery.created_at, FaqQuery.id)
         )
         return rows.all()
 

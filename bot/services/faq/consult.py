@@ -14,15 +14,16 @@ from collections.abc import Awaitable, Callable
 from bot import texts
 from bot.core import metrics
 from bot.core.config import Settings
-from bot.core.markup import clip, fill
+from bot.core.ids import INT32_MAX
+from bot.core.markup import MESSAGE_LIMIT, clip, fill
 from bot.services.faq import replies
+from bot.services.faq.attachments import Kind, offer, untitled
 from bot.services.faq.kb import FaqEntry, Intent, render_answer, render_text
 from bot.services.faq.learning import refresh
 from bot.services.faq.matcher import SearchResult
 from bot.services.faq.querylog import QueryLog
 from bot.services.faq.replies import Reply
 from bot.services.faq.service import FaqService
-from bot.texts import faq_learn as shot_texts
 from storage.repositories import Repositories
 
 MAX_QUESTION = 1000
@@ -62,6 +63,20 @@ def entry_view(faq: FaqService, settings: Settings, entry_id: str) -> Reply:
     return view
 
 
+def offered_entry(faq: FaqService, settings: Settings, item: str) -> Reply | None:
+    """An entry pressed among the offers for a logged question («<query_id>-<entry_id>», see
+    `replies.offered`): the answer, with «Спросить специалиста» carrying that question (the
+    plain view asks anew, and the parent had to type it again). None for a stale button."""
+    raw_id, _, entry_id = item.partition("-")
+    if not raw_id.isascii() or not raw_id.isdigit() or entry_id not in faq.kb.entries:
+        return None
+    query_id = int(raw_id)
+    view = entry_view(faq, settings, entry_id)
+    if not 0 < query_id <= INT32_MAX:
+        return view
+    return Reply(view.text, replies.for_question(view.buttons, query_id), answered=True)
+
+
 def categories(faq: FaqService) -> Reply:
     return Reply(texts.FAQ_CATEGORIES, replies.categories(faq.kb.categories))
 
@@ -86,9 +101,11 @@ async def ask(
     role: str | None = None,
     follow_up: FollowUp | None = None,
     picture: int | None = None,
+    attachment: Kind = "picture",
 ) -> Reply | None:
     """The reply to a typed question (or a picture's caption, `picture` being the picture's
-    message id); None when `follow_up` added it to the open ticket, which answers itself.
+    message id, `attachment` whether it is a picture or a file); None when `follow_up` added
+    it to the open ticket, which answers itself.
 
     A question the FAQ answers confidently is answered even while a ticket is open (with a
     picture, the adapter adds it to the ticket after sending the answer: `Reply.answered`); a
@@ -107,7 +124,7 @@ async def ask(
     if follow_up is not None and await follow_up():
         return None
     if picture is not None:
-        return await _offer_screenshot(faq, repo, user_id, text, result, picture)
+        return await _offer_screenshot(faq, repo, user_id, text, result, picture, attachment)
     if result is None:
         return await _not_a_question(repo, user_id, text)
     return await _not_answered(faq, settings, repo, querylog, user_id, text, result)
@@ -125,7 +142,9 @@ def _suggested(faq: FaqService, result: SearchResult) -> list[FaqEntry]:
 async def _not_a_question(repo: Repositories, user_id: int, text: str) -> Reply:
     if not WORD.search(text):  # «1», «?», «а»: nothing to look up, nothing worth logging
         return Reply(texts.FAQ_NO_WORDS, replies.all_topics())
-    row = await repo.faq_log.add(user_id, text[:4000], "too_long", None, 0.0)
+    # a whole Telegram message is kept: it may be one part of a longer one («Спросить
+    # специалиста» joins the parts, bot.services.tickets.split)
+    row = await repo.faq_log.add(user_id, text[:MESSAGE_LIMIT], "too_long", None, 0.0)
     await repo.commit()
     too_long = fill(texts.TOO_LONG, length=len(text), limit=MAX_QUESTION)
     return Reply(too_long, replies.unknown(row.id))
@@ -165,14 +184,15 @@ async def _offer_screenshot(
     text: str,
     result: SearchResult | None,
     picture: int,
+    attachment: Kind,
 ) -> Reply:
-    """The picture is remembered by its message id; the offer's buttons carry the log row."""
+    """The picture or file is remembered by its message id; the offer's buttons carry the
+    log row, whose question names what was sent when there is no caption."""
     kind = result.kind if result is not None else "media"
     score = result.candidates[0].score if result and result.candidates else 0.0
-    question = clip(text, 4000) or shot_texts.SHOT_QUESTION
+    question = clip(text, 4000) or untitled(attachment)
     row = await repo.faq_log.add(user_id, question, kind, None, score, message_id=picture)
     await repo.commit()
     if result is not None and result.kind == "suggest":
         return Reply(texts.FAQ_SUGGEST, replies.suggestions(_suggested(faq, result), row.id))
-    offer = shot_texts.SHOT_UNKNOWN if text else shot_texts.SHOT_NO_CAPTION
-    return Reply(offer, replies.screenshot(row.id))
+    return Reply(offer(attachment, bool(text)), replies.screenshot(row.id))

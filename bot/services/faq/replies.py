@@ -3,6 +3,10 @@
 Button actions are packed exactly as the Telegram adapter's CallbackData classes pack them
 (`handlers.tg.callbacks.FaqCb` «faq:<action>:<id>», `AskCb` «ask:<query_id>»), so a press on
 either messenger comes back to the same handler.
+
+An entry offered for a question the FAQ was unsure of («Возможно, вы имели в виду…», «не
+нашёл» with the nearest entries) is «faq:s:<query_id>-<entry_id>»: the answer it opens keeps
+the logged question, so «Спросить специалиста» under it forwards that question.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot import texts
-from bot.core.messages import Button, Keyboard, pack, rows
+from bot.core.messages import ACTION_LIMIT, Button, Keyboard, pack, rows
 from bot.services.faq.kb import Category, FaqEntry, render_links
 from bot.texts import faq_learn as shot_texts
 
@@ -37,6 +41,32 @@ def ask(query_id: int = 0) -> str:
     return pack(ASK, query_id)
 
 
+def offered(entry: FaqEntry, query_id: int) -> Button:
+    """An entry offered for the logged question `query_id`; a plain entry button when the
+    pair would not fit a payload (a very long id taught from the panel)."""
+    action = browse("s", f"{query_id}-{entry.id}")
+    if len(action.encode()) > ACTION_LIMIT:
+        action = browse("e", entry.id)
+    return Button(entry.title, action)
+
+
+def for_question(buttons: Keyboard, query_id: int) -> Keyboard:
+    """An entry's buttons as opened from an offer: «Спросить специалиста» carries the logged
+    question and the related entries keep carrying it."""
+    ask_anew, prefix = ask(), browse("e", "")
+
+    def keep(button: Button) -> Button:
+        if button.action == ask_anew:
+            return Button(button.label, ask(query_id))
+        if button.action is not None and button.action.startswith(prefix):
+            related = browse("s", f"{query_id}-{button.action.removeprefix(prefix)}")
+            if len(related.encode()) <= ACTION_LIMIT:
+                return Button(button.label, related)
+        return button
+
+    return tuple(tuple(keep(button) for button in row) for row in buttons)
+
+
 def categories(items: Sequence[Category]) -> Keyboard:
     buttons = [
         Button(f"{c.emoji} {c.title}" if c.emoji else c.title, browse("cat", c.id)) for c in items
@@ -60,13 +90,13 @@ def answer(
 
 
 def suggestions(entries: Sequence[FaqEntry], query_id: int) -> Keyboard:
-    buttons = [Button(entry.title, browse("e", entry.id)) for entry in entries]
+    buttons = [offered(entry, query_id) for entry in entries]
     return rows(*buttons, Button(texts.BTN_ASK_INLINE, ask(query_id)))
 
 
 def nearest(entries: Sequence[FaqEntry], query_id: int) -> Keyboard:
     """«Не нашёл» with the closest entries: each a tap away, the specialist and the topics."""
-    buttons = [Button(entry.title, browse("e", entry.id)) for entry in entries]
+    buttons = [offered(entry, query_id) for entry in entries]
     return rows(
         *buttons,
         Button(texts.BTN_ASK_SHORT, ask(query_id)),

@@ -6,6 +6,7 @@ The saving itself is bot.services.faq.learning's."""
 from __future__ import annotations
 
 from bot.core.markup import clip, fill
+from bot.services.faq.attachments import UNTITLED
 from bot.services.faq.kb import FaqEntry
 from bot.services.faq.learning import Saved, refresh
 from bot.services.faq.service import FaqService
@@ -44,7 +45,7 @@ async def learnable(repo: Repositories, src: str, source_id: int) -> tuple[str |
     question = await question_of(repo, src, source_id)
     if question is None:
         return None, t.SOURCE_GONE
-    if question == t.SHOT_QUESTION:  # a picture alone: no words to learn
+    if question in UNTITLED:  # a picture or a file alone: no words to learn
         return None, t.NO_WORDS
     return question, ""
 

@@ -14,7 +14,9 @@ from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import fill, fill_region
 from bot.core.messages import Messenger
+from bot.services.faq.querylog import QueryLog
 from bot.services.tickets.posting import open_ticket
+from bot.services.tickets.split import whole_message
 from storage.models import User
 from storage.repositories import Repositories
 
@@ -47,10 +49,16 @@ class Logged:
     caption: str
 
 
-async def logged_question(repo: Repositories, query_id: int, user_id: int) -> Logged | None:
-    """The question behind the button, if it is this person's (a forged id finds nothing)."""
+async def logged_question(
+    repo: Repositories, query_id: int, user_id: int, querylog: QueryLog | None = None
+) -> Logged | None:
+    """The question behind the button, if it is this person's (a forged id finds nothing),
+    with the other parts of a message the messenger split (`split.whole_message`; the
+    `querylog`'s waiting rows are written first, so an answered part is among them)."""
     logged = await repo.faq_log.get(query_id) if query_id else None
     if logged is None or logged.user_id != user_id:
         return None
+    if querylog is not None:
+        await querylog.flush()
     caption = "" if logged.outcome == "media" else logged.text
-    return Logged(logged.text, logged.message_id, caption)
+    return Logged(await whole_message(repo, logged), logged.message_id, caption)

@@ -61,11 +61,17 @@ async def is_staff(roster: Roster, repo: Repositories, user_id: int, chat_id: in
 
 
 def ticket_card(
-    ticket: Ticket, user: User | None, own_id: int | None = None, *, staff_in_max: bool = False
+    ticket: Ticket,
+    user: User | None,
+    own_id: int | None = None,
+    *,
+    staff_in_max: bool = False,
+    body: str | None = None,
 ) -> str:
     """The staff post of a new ticket; `own_id`: the asker's id in their messenger (a MAX
     person's internal id means nothing to staff), see `card`; `staff_in_max`: the posts go
-    to MAX admins, who answer with «Ответить» (a MAX reply to the post is not an answer)."""
+    to MAX admins, who answer with «Ответить» (a MAX reply to the post is not an answer);
+    `body`: what of the question it shows (all of it, clipped, by default)."""
     return fill(
         texts.STAFF_TICKET,
         hint=texts.STAFF_TICKET_HINT_MAX if staff_in_max else texts.STAFF_TICKET_HINT,
@@ -76,8 +82,24 @@ def ticket_card(
         role=texts.ROLE_TITLES.get(user.role or "", "роль не выбрана") if user else "—",
         user_id=own_id if own_id is not None else ticket.user_id,
         channel=CHANNEL_NAMES[channel_of(ticket.user_id)],  # where the answer will go
-        body=clip(ticket.question, POST_BODY_LIMIT),
+        body=clip(ticket.question if body is None else body, POST_BODY_LIMIT),
     )
+
+
+def question_parts(ticket: Ticket) -> list[str]:
+    """The question in pieces a staff post holds: one for most, more for a long message
+    (a message the messenger split, joined again by `split.whole_message`)."""
+    return split_message(ticket.question, POST_BODY_LIMIT - 100) or [ticket.question]
+
+
+def continuation(ticket: Ticket) -> list[str]:
+    """The posts after the card for what of a long question it could not hold: staff read
+    the whole question in their chat, not its first 3500 characters."""
+    parts = question_parts(ticket)
+    return [
+        fill(texts.STAFF_TICKET_MORE, id=ticket.id, n=n, total=len(parts), text=part)
+        for n, part in enumerate(parts[1:], start=2)
+    ]
 
 
 async def card(
@@ -88,7 +110,21 @@ async def card(
     targets = staff_targets(settings) if settings is not None else []
     in_max = bool(targets) and all(channel_of(chat) == "max" for chat in targets)
     own = await repo.channel_ids.external(ticket.user_id)
-    return ticket_card(ticket, user, own, staff_in_max=in_max)
+    parts = question_parts(ticket)
+    body = parts[0] + texts.STAFF_TICKET_CONTINUED if len(parts) > 1 else None
+    return ticket_card(ticket, user, own, staff_in_max=in_max, body=body)
+
+
+async def post_continuation(
+    messenger: Messenger,
+    repo: Repositories,
+    settings: Settings,
+    ticket: Ticket,
+    skip: Collection[int],
+) -> None:
+    """The rest of a long question after its card, in the chats that just got the card."""
+    for more in continuation(ticket):
+        await post(messenger, repo, settings, ticket.id, more, None, skip=skip)
 
 
 async def post(
@@ -154,6 +190,8 @@ async def open_ticket(
             messenger, repo, settings, ticket.id, await card(repo, ticket, user, settings),
             buttons.staff_ticket(ticket.id), busy=busy,
         )  # fmt: skip
+        if reached:
+            await post_continuation(messenger, repo, settings, ticket, busy)
     if not reached or busy:  # the relay posts it where it could not go now, when it can
         await repo.tickets.mark_unseen(ticket.id)
     await repo.commit()

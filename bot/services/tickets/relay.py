@@ -19,7 +19,7 @@ from bot.core.config import Settings
 from bot.core.messages import Messenger
 from bot.core.tasks import Background
 from bot.services.tickets import buttons
-from bot.services.tickets.posting import card, follow_up_note, post
+from bot.services.tickets.posting import card, follow_up_note, post, post_continuation
 from broadcasts.limiter import Priority, current_priority
 from storage.db import SessionMaker
 from storage.models import TicketMessage, TicketStatus
@@ -116,6 +116,9 @@ class StaffRelay:
                 self._messenger, repo, self._settings, ticket.id, text, keyboard,
                 skip=done, busy=busy,
             )  # fmt: skip
+            if is_new and reached:  # a long question's rest, where the card just went
+                skip = {*done, *busy}
+                await post_continuation(self._messenger, repo, self._settings, ticket, skip)
             # a note is not re-posted to some (the others would get it twice); a card is
             if (not reached and not done) or (is_new and busy):
                 await repo.tickets.claim_seen(ids, seen=False)

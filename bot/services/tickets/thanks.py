@@ -2,7 +2,8 @@
 
 Both messengers' follow-up handlers ask this before adding a message to the open ticket
 (after «Задать уточняющий вопрос» the answered ticket is open again): a thanks there is no
-question for staff and would only ping them.
+question for staff and would only ping them. A thumbs-up or folded hands sent alone is a
+thanks too: parents answer so as often as with words.
 """
 
 from __future__ import annotations
@@ -25,15 +26,22 @@ COURTESY = frozenset(
         "большое", "огромное", "вам", "тебе", "за", "помощь", "ответ", "ответы", "все",
         "понятно", "ясно", "поняла", "понял", "хорошо", "ок", "окей", "ok", "отлично", "супер",
         "разобралась", "разобрался", "теперь", "очень", "да", "ага", "помогли", "и", "you",
-        "so", "much",
+        "so", "much", "вас", "информацию", "разъяснение", "разъяснения", "подсказку",
+        "консультацию",
     }
 )  # fmt: skip
+# a message of these alone (any number, skin tones, «!») is a thanks: 👍, 🙏🏻, ❤️, 👌
+THANKS_EMOJI = frozenset("👍🙏❤♥👌🤝👏😊☺🙂🤗🥰😍💐🌹🌷🌸💖💗💕")
+DECORATION = re.compile(r"[\s!.,()\U0001F3FB-\U0001F3FF\ufe0f\u200d]")  # skin tones, joiners
 
 
 def plain_thanks(text: str) -> bool:
     """Only thanks and courtesy words («Спасибо, всё понятно!», «благодарю 🙏»); a message
     with anything else in it («спасибо, а справку какую?») is a follow-up."""
     words = {w.replace("ё", "е") for w in WORD.findall(text.lower())}
+    if not words:  # «👍», «🙏🏻🙏🏻»: a thanks only when every sign in it is one
+        signs = DECORATION.sub("", text)
+        return bool(signs) and set(signs) <= THANKS_EMOJI
     return bool(words & THANKS) and words <= THANKS | COURTESY
 
 

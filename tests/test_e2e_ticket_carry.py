@@ -1,0 +1,103 @@
+"""«Спросить специалиста» under an entry the bot offered for the parent's question («Возможно,
+вы имели в виду…», «не нашёл» with the nearest entries) forwards that question, as the button
+under the offer itself does: the parent is not asked to type it again. Telegram and MAX."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot import texts
+from storage.models import Ticket
+from tests.conftest import PARENT, STAFF_CHAT
+from tests.fakes.telegram_api import SentMessage
+from tests.helpers.max_both import MOTHER, Both, as_parent, labels, max_answer
+from tests.helpers.wait import until
+
+VAGUE = "деньги на сертификате"  # «Возможно, вы имели в виду…»
+NEAREST = "подскажите по поводу кружков для сына, ему скучно дома"  # «не нашёл» + entries
+
+
+async def questions(h: Both) -> list[str]:
+    async with h.sessionmaker() as session:
+        return list((await session.scalars(select(Ticket.question).order_by(Ticket.id))).all())
+
+
+async def tg_parent(h: Both) -> None:
+    h.tg.user_sends("/start", user=PARENT)
+    welcome = await h.tg.next_message(PARENT.id)
+    h.tg.press(welcome, texts.ROLE_TITLES["parent"], user=PARENT)
+    await h.tg.next_message(PARENT.id)
+
+
+async def tg_offer_then_ask(h: Both, question: str, expected: str) -> SentMessage:
+    """The parent asks, presses the first offered entry, then «Спросить специалиста» under
+    its answer; returns the bot's reply to that press."""
+    h.tg.user_sends(question, user=PARENT)
+    offer = await h.tg.next_message(PARENT.id)
+    assert offer.text == expected, offer.text
+    h.tg.press(offer, offer.inline_texts[0], user=PARENT)
+    await h.tg.idle()
+    answer = h.tg.messages[(PARENT.id, offer.message_id)]  # the offer became the answer
+    assert answer.text != expected and texts.BTN_ASK_INLINE in answer.inline_texts
+    h.tg.press(answer, texts.BTN_ASK_INLINE, user=PARENT)
+    return await h.tg.next_message(PARENT.id)
+
+
+async def test_ask_under_an_offered_entry_carries_the_question_in_telegram(both: Both) -> None:
+    h = both
+    await tg_parent(h)
+    reply = await tg_offer_then_ask(h, VAGUE, texts.FAQ_SUGGEST)
+    assert reply.text != texts.ASK_PROMPT, "asked to type the question again"
+    assert "Передал ваш вопрос" in reply.text, reply.text
+    assert VAGUE in (await h.tg.next_message(STAFF_CHAT)).text
+    assert await questions(h) == [VAGUE]
+
+
+async def test_ask_under_a_nearest_entry_carries_the_question(both: Both) -> None:
+    h = both
+    await tg_parent(h)
+    reply = await tg_offer_then_ask(h, NEAREST, texts.FAQ_UNKNOWN_TOPICS)
+    assert "Передал ваш вопрос" in reply.text, reply.text
+    assert NEAREST in (await h.tg.next_message(STAFF_CHAT)).text
+    assert await questions(h) == [NEAREST]
+
+
+async def test_ask_under_the_offer_itself_still_carries_the_question(both: Both) -> None:
+    h = both
+    await tg_parent(h)
+    h.tg.user_sends(VAGUE, user=PARENT)
+    offer = await h.tg.next_message(PARENT.id)
+    h.tg.press(offer, texts.BTN_ASK_INLINE, user=PARENT)
+    assert "Номер обращения" in (await h.tg.next_message(PARENT.id)).text
+    assert await questions(h) == [VAGUE]
+
+
+async def test_ask_under_an_offered_entry_carries_the_question_in_max(both: Both) -> None:
+    h = both
+    await as_parent(h)
+    offer = await h.say(MOTHER, VAGUE)
+    assert offer.plain == texts.FAQ_SUGGEST
+    shown = offer.plain
+    await max_answer(h, await h.press(MOTHER, offer, labels(offer)[0]))
+    await until(lambda: offer.plain != shown, what="the offer turned into the answer")
+    assert texts.BTN_ASK_INLINE in labels(offer)
+    before = len(h.max.sent_to(MOTHER))
+    await h.press(MOTHER, offer, texts.BTN_ASK_INLINE)
+    reply = (await h.max.wait_sent(MOTHER, before + 1))[-1]
+    assert reply.plain != texts.ASK_PROMPT and "Номер обращения" in reply.plain, reply.plain
+    assert VAGUE in (await h.tg.next_message(STAFF_CHAT)).text
+    assert await questions(h) == [VAGUE]
+
+
+async def test_a_forged_offer_opens_the_entry_but_forwards_nothing(both: Both) -> None:
+    """The question id in the button is checked on the press: another's id asks anew."""
+    h = both
+    await tg_parent(h)
+    h.tg.user_sends(VAGUE, user=PARENT)
+    offer = await h.tg.next_message(PARENT.id)
+    h.tg.press_data(offer, "faq:s:999-certificate.get", user=PARENT)
+    await h.tg.idle()
+    answer = h.tg.messages[(PARENT.id, offer.message_id)]
+    h.tg.press(answer, texts.BTN_ASK_INLINE, user=PARENT)
+    assert (await h.tg.next_message(PARENT.id)).text == texts.ASK_PROMPT
+    assert await questions(h) == []
