@@ -13,7 +13,7 @@ from tests.fakes.telegram_api import SentMessage
 from tests.helpers.max_both import MOTHER, Both, as_parent, labels, max_answer
 from tests.helpers.wait import until
 
-VAGUE = "деньги на сертификате"  # «Возможно, вы имели в виду…»
+VAGUE = "остаток сертификата"  # «Возможно, вы имели в виду…»
 NEAREST = "подскажите по поводу кружков для сына, ему скучно дома"  # «не нашёл» + entries
 
 
