@@ -119,7 +119,8 @@ async def _deliver(
     await message.reply(fill(template, id=ticket.id, staff=staff[1]))
     note = fill(texts.STAFF_ANSWERED_NOTE, id=ticket.id, staff=staff[1],
                 text=clip(plain, desk.NOTE_LIMIT))  # fmt: skip
-    await desk.tell_colleagues(to_asker, staff_targets(settings), message.chat.id, note)
+    chats = staff_targets(settings)
+    await desk.tell_colleagues(to_asker, chats, message.chat.id, note, about=(repo, ticket.id))
     return True
 
 

@@ -15,7 +15,7 @@ from bot.core.clock import FrozenClock
 from bot.services.faq import FaqService
 from bot.texts import events as event_texts
 from storage.db import SessionMaker
-from storage.models import Ack, Broadcast, Consent, Delivery, Registration
+from storage.models import Ack, Broadcast, Chat, Consent, Delivery, Registration
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, STAFF_CHAT, TEACHER, BotHarness, start_bot, stop_bot
 from tests.fakes.telegram_api import FakeTelegramServer, FakeUser, SentMessage
@@ -111,10 +111,12 @@ async def test_forget_me_promotes_both_waiting_lists_and_each_gets_the_ics(
 FORGETFUL = FakeUser(id=2005, first_name="Зинаида", last_name="Забывчивая", username="zina_zab")
 QUESTION = "можно ли привести на занятие собаку-поводыря Зинаиды"
 PHONE = "+7 900 555-44-33"
+GROUP = -1007770001
 
 
 async def seed_forgetful(h: BotHarness) -> int:
-    """A teacher with a profile, consents, a subscription, a private broadcast and its ack."""
+    """A teacher with a profile, consents, a subscription, a private broadcast and its ack, and
+    a group they added the bot to."""
     async with h.sessionmaker() as session:
         repo = Repositories(session)
         user, _ = await repo.users.touch(FORGETFUL.id, "Зинаида", "Забывчивая", "zina_zab")
@@ -133,6 +135,7 @@ async def seed_forgetful(h: BotHarness) -> int:
                              status="sent", message_id=7))  # fmt: skip
         session.add(Ack(broadcast_id=broadcast.id, chat_id=FORGETFUL.id, user_id=FORGETFUL.id,
                         user_name="Зинаида Забывчивая"))  # fmt: skip
+        session.add(Chat(id=GROUP, title="Педагоги ДДТ", added_by=FORGETFUL.id))
         await repo.commit()
         return broadcast.id
 
@@ -150,6 +153,9 @@ async def test_forget_me_leaves_only_the_proof_of_consent(
     data = await h.say(FORGETFUL, "/my_data")
     assert "Подписки на новости: Педагоги" in data.text
     assert "Отметок «Ознакомлен» под рассылками: 1" in data.text
+    # the delivery ledger and the groups they added the bot to are held too, so shown
+    assert "Рассылок, доставленных вам лично: 1" in data.text
+    assert "Групп, куда вы добавили бота: 1" in data.text
     assert "на обработку персональных данных (версия 2026-11-25)" in data.text
     assert "на рассылку (версия 2026-11-25)" in data.text
     assert "остаётся только запись о согласии" in data.text
@@ -171,6 +177,8 @@ async def test_forget_me_leaves_only_the_proof_of_consent(
         ).all()
         consents = (await session.scalars(select(Consent))).all()
         assert await session.get(Broadcast, broadcast_id) is not None
+        group = await session.get(Chat, GROUP)
+        assert group is not None and group.added_by is None  # the group stays, not who added it
     assert sorted((c.kind, c.version) for c in consents) == [
         ("mailing", "2026-11-25"), ("personal_data", "2026-11-25"),
     ]  # fmt: skip

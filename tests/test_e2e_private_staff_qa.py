@@ -38,3 +38,27 @@ async def test_the_other_admin_hears_of_an_answer_and_a_close(harness: BotHarnes
     assert f"№{number} закрыто" in closed.text
     told = await h.server.next_message(SECOND_ADMIN.id)
     assert f"№{number} закрыто" in told.text and "Анна Методист" in told.text
+
+
+async def test_forget_me_redacts_the_answer_note_the_other_admin_got(harness: BotHarness) -> None:
+    """The note quoting the answer is the bot's post about the person's ticket, as the card is:
+    /forget_me takes the answer out of it (the bot cannot edit the admin's own reply)."""
+    h = harness
+    number = await ask_specialist(h)
+    post = await h.server.next_message(ADMIN.id)
+    card = await h.server.next_message(SECOND_ADMIN.id)
+    h.server.user_sends("Мария, справку для вашего сына Пети принесите в МОЦ.", user=ADMIN,
+                        reply_to=post)  # fmt: skip
+    assert "доставлен" in (await h.server.next_message(ADMIN.id)).text
+    note = await h.server.next_message(SECOND_ADMIN.id)
+    assert f"№{number}" in note.text and "сына Пети" in note.text
+
+    await h.server.idle()
+    h.server.drain(PARENT.id)  # the answer
+    confirm = await h.say(PARENT, "/forget_me")
+    assert "удалены" in (await h.press(PARENT, confirm, texts.BTN_FORGET_YES)).text
+    await h.server.idle()
+    for sent in (card, note):
+        shown = h.server.messages[(SECOND_ADMIN.id, sent.message_id)]
+        assert UNKNOWN not in shown.text and "сына Пети" not in shown.text, shown.text
+        assert "Мария" not in shown.text and f"№{number}" in shown.text

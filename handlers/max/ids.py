@@ -1,7 +1,8 @@
 """MAX's own ids behind internal ones, for senders that start from the database (broadcasts).
 
-A mapping never changes once made (`storage.repositories.channel_ids`), so a per-process
-cache is always right; only a miss costs a query, in its own short session.
+A mapping never changes once made (`storage.repositories.channel_ids`; a forgotten person's
+id is wiped, never given to another), so a per-process cache is always right; only a miss
+costs a query, in its own short session.
 """
 
 from __future__ import annotations

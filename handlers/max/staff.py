@@ -91,7 +91,9 @@ async def answer_typed(ctx: MaxContext, update: JsonDict) -> bool:
         await v.say(fill(template, id=ticket.id, staff=staff[1]))
         note = fill(texts.STAFF_ANSWERED_NOTE, id=ticket.id, staff=staff[1],
                     text=clip(text, desk.NOTE_LIMIT))  # fmt: skip
-        await desk.tell_colleagues(ctx.messenger, staff_targets(ctx.settings), v.uid, note)
+        await desk.tell_colleagues(
+            ctx.messenger, staff_targets(ctx.settings), v.uid, note, about=(v.repo, ticket.id)
+        )
     return True
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.ids import Channel, Kind, channel_of, internal, seq_of
 from storage.models import ChannelId
+
+GONE = "gone"  # a forgotten person's row: its seq stays taken, the messenger's id is wiped
 
 
 class ChannelIdRepo:
@@ -46,7 +48,7 @@ class ChannelIdRepo:
         if channel_of(internal_id) == "tg":
             return internal_id
         row = await self.session.get(ChannelId, seq_of(internal_id))
-        return row.external_id if row is not None else None
+        return row.external_id if row is not None and row.channel != GONE else None
 
     async def externals(self, internal_ids: Iterable[int]) -> dict[int, int]:
         """`external` for a whole list (a page of chats) in a query per 500 ids; an unknown
@@ -58,17 +60,24 @@ class ChannelIdRepo:
         for start in range(0, len(ordered), 500):
             chunk = ordered[start : start + 500]
             rows = await self.session.execute(
-                select(ChannelId.seq, ChannelId.external_id).where(ChannelId.seq.in_(chunk))
+                select(ChannelId.seq, ChannelId.external_id).where(
+                    ChannelId.seq.in_(chunk), ChannelId.channel != GONE
+                )
             )
             found.update({seqs[seq]: external for seq, external in rows})
         return found
 
     async def drop(self, internal_id: int) -> None:
         """Forget which messenger id stood behind `internal_id` (a person who asked /forget_me
-        and left no proof of consent that would need it); Telegram ids have no row."""
+        and left no proof of consent that would need it); Telegram ids have no row.
+
+        The row stays with the id wiped rather than being deleted: SQLite hands a freed row id
+        out again, and the next newcomer would get the forgotten person's internal id, which
+        a running bot still resolves to the old messenger id (their messages went there)."""
         if channel_of(internal_id) != "tg":
+            seq = seq_of(internal_id)
             await self.session.execute(
-                delete(ChannelId).where(ChannelId.seq == seq_of(internal_id))
+                update(ChannelId).where(ChannelId.seq == seq).values(channel=GONE, external_id=seq)
             )
 
     async def _find(self, channel: str, kind: Kind, external_id: int) -> int | None:

@@ -260,6 +260,13 @@ class ChatRepo:
         )
         return sorted(rows.all())
 
+    async def added_by_count(self, user_id: int) -> int:
+        """Groups whose row names this person as the one who added the bot (/my_data)."""
+        count = await self.session.scalar(
+            select(func.count()).select_from(Chat).where(Chat.added_by == user_id)
+        )
+        return int(count or 0)
+
     async def _existing(self, chat_id: int) -> Chat:
         chat = await self.get(chat_id)
         if chat is None:

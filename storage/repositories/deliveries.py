@@ -175,6 +175,15 @@ class DeliveryRepo:
         )
         return list(rows.all())
 
+    async def private_count(self, user_id: int) -> int:
+        """How many broadcasts the ledger holds as sent (or tried) to this person privately."""
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(Delivery.is_private.is_(True), Delivery.chat_id == user_id)
+        )
+        return int(count or 0)
+
     async def add_ack(
         self, broadcast_id: int, chat_id: int, user_id: int, user_name: str, at: datetime
     ) -> bool:

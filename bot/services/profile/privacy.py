@@ -83,6 +83,8 @@ async def describe(
         since=user.created_at.astimezone(settings.tz).strftime("%d.%m.%Y"),
         subscriptions=", ".join(AUDIENCE_TITLES.get(a, a) for a in audiences) or "нет",
         acks=await repo.users.acks_count(user.id),
+        deliveries=await repo.deliveries.private_count(user.id),
+        groups=await repo.chats.added_by_count(user.id),
         consents=_consent_lines(await repo.profiles.consents(user.id), settings.tz),
     )
 

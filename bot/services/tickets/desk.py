@@ -45,25 +45,47 @@ async def answer(
     outcome = texts.PANEL_DELIVERED if delivered else texts.PANEL_NOT_DELIVERED
     note = fill(texts.STAFF_PANEL_ANSWER, id=ticket_id, staff=staff[1], outcome=outcome,
                 text=clip(plain, NOTE_LIMIT))  # fmt: skip
-    await _tell_staff(messenger, staff_chats, note)
+    await _tell_staff(messenger, staff_chats, note, about=(repo, ticket_id))
     return delivered
 
 
 async def tell_colleagues(
-    messenger: Messenger, targets: Sequence[int], here: int, text: str
+    messenger: Messenger,
+    targets: Sequence[int],
+    here: int,
+    text: str,
+    *,
+    about: tuple[Repositories, int] | None = None,
 ) -> None:
     """Without a shared staff chat each admin has the ticket privately: the others hear who
-    answered or closed it (`here`, the chat it was done in, is not told again)."""
-    await _tell_staff(messenger, [chat for chat in targets if chat != here], text)
+    answered or closed it (`here`, the chat it was done in, is not told again). `about`: the
+    note quotes the answer, see `_tell_staff`."""
+    chats = [chat for chat in targets if chat != here]
+    await _tell_staff(messenger, chats, text, about=about)
 
 
-async def _tell_staff(messenger: Messenger, chats: Sequence[int], text: str) -> None:
-    """A note for colleagues; one that cannot be posted now is not worth a retry queue."""
+async def _tell_staff(
+    messenger: Messenger,
+    chats: Sequence[int],
+    text: str,
+    *,
+    about: tuple[Repositories, int] | None = None,
+) -> None:
+    """A note for colleagues; one that cannot be posted now is not worth a retry queue.
+
+    A note quoting an answer (`about`: the repositories and the ticket) is a post about the
+    asker's ticket like its card: it is remembered (committed), so /forget_me redacts it too."""
     for chat_id in chats:
         try:
-            await messenger.send(chat_id, text)
+            sent = await messenger.send(chat_id, text)
         except (Unreachable, Deferred) as exc:
             log.info("staff chat %s not told of a panel action: %s", chat_id, exc)
+            continue
+        if about is not None:
+            repo, ticket_id = about
+            await repo.tickets.add_post(ticket_id, sent.chat_id, sent.message_id, sent.ref)
+    if about is not None:
+        await about[0].commit()
 
 
 async def close(
