@@ -34,10 +34,12 @@ def get_routers() -> list[Router]:
         staff_invites,
         start,
     )
+    from handlers.chats import staff_room
 
     modules = (
         errors,
         common,
+        staff_room,  # staff commands in a parents' group: refused before they answer there
         staff_invites,
         start,
         privacy,

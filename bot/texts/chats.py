@@ -97,3 +97,9 @@ UNSUBSCRIBED: Final = (
 NOT_SUBSCRIBED: Final = "Вы не подписаны на новости. Подписаться — /subscribe"
 UNSUB_TOAST: Final = "Вы отписались от новостей для аудитории «{audience}»."
 UNSUB_ALREADY: Final = "Вы уже отписаны."
+
+# --- a staff command typed in a group that is not the staff group (everyone there reads it) ---
+STAFF_COMMAND_ELSEWHERE: Final = (
+    "Здесь эту команду не выполню: ответ увидят все участники группы. "
+    "Напишите мне /{command} в личном чате или в группе сотрудников."
+)

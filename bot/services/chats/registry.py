@@ -93,6 +93,18 @@ async def renamed(repo: Repositories, chat_id: int, title: str) -> None:
         await repo.commit()
 
 
+async def is_staff_room(repo: Repositories, chat_id: int, staff_chat_id: int | None) -> bool:
+    """Whether staff commands may answer in this group: only in the staff group (STAFF_CHAT_ID,
+    or the supergroup it became). In any other group every member would read the answer —
+    open tickets with parents' questions, the report, the questions left unanswered."""
+    if staff_chat_id is None:
+        return False
+    if chat_id == staff_chat_id:
+        return True
+    now = await repo.chats.current(staff_chat_id)
+    return now is not None and now.id == chat_id
+
+
 # ------------------------------------------------------------------ what staff decide
 
 

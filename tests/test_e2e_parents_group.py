@@ -1,0 +1,47 @@
+"""A parents' group through the real bot, as its members and МОЦ staff use it: staff commands
+typed there are not answered there (every parent would read the tickets, the report, the
+unanswered questions), while the staff group keeps them."""
+
+from __future__ import annotations
+
+from bot import texts
+from bot.texts import chats as t
+from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness
+from tests.test_e2e_chats import GROUP, TITLE, harness, in_group, member_change, shown
+from tests.test_e2e_tickets import UNKNOWN, ask_specialist
+
+__all__ = ["harness"]  # the fixture, shared with test_e2e_chats
+
+
+async def test_staff_commands_in_a_parents_group_do_not_show_tickets_or_the_report(
+    harness: BotHarness,
+) -> None:
+    h = harness
+    member_change(
+        h.server, {"id": GROUP, "type": "group", "title": TITLE}, ADMIN, "left", "member"
+    )
+    in_group(h, ADMIN, "/bind parents")
+    await h.server.next_message(GROUP)
+    ticket_id = await ask_specialist(h)  # a parent's question, open, waiting for staff
+    await h.server.idle()
+
+    for command in ("tickets", "faq_stats", "report", "faq_drafts", "new_event"):
+        before = len(h.server.sent_to(GROUP))
+        in_group(h, ADMIN, f"/{command}@{h.server.bot_username}")
+        await h.server.idle()
+        said = h.server.sent_to(GROUP)[before:]
+        assert [shown(m) for m in said] == [t.STAFF_COMMAND_ELSEWHERE.format(command=command)], (
+            f"/{command} in the parents' group"
+        )
+        assert all(m.kind == "text" for m in said), "no report workbook in the group"
+    assert not any(UNKNOWN in shown(m) for m in h.server.sent_to(GROUP))
+
+    h.server.user_sends("/tickets", user=ADMIN, chat_id=STAFF_CHAT, chat_type="supergroup")
+    listed = await h.server.next_message(STAFF_CHAT)
+    while f"№{ticket_id}" not in shown(listed):  # the new-ticket post came first
+        listed = await h.server.next_message(STAFF_CHAT)
+    assert f"№{ticket_id}" in shown(listed)
+    before = len(h.server.sent_to(GROUP))
+    in_group(h, PARENT, "/tickets")
+    await h.server.idle()
+    assert [shown(m) for m in h.server.sent_to(GROUP)[before:]] == [texts.ADMIN_ONLY]
