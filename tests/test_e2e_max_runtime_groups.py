@@ -82,3 +82,20 @@ async def test_a_max_group_is_registered_bound_by_an_admin_and_not_answered_by_t
 
     answer = await h.say(MOTHER, KNOWN)  # the dialog still gets the FAQ
     assert "активир" in answer.plain.lower()
+
+
+async def test_a_renamed_max_group_is_listed_under_its_new_name(staffed: Both) -> None:
+    """MAX reports a rename as `chat_title_changed`; the registry follows, as with Telegram."""
+    h = staffed
+    h.max.bot_added(GROUP, METHODIST, title="Родители 1А")
+    chat = await _group_row(h)
+    assert chat is not None and chat.title == "Родители 1А"
+
+    h.max.chat_title_changed(GROUP, METHODIST, "Родители 2А <школа №5>")
+    for _ in range(100):
+        chat = await _group_row(h)
+        if chat is not None and chat.title != "Родители 1А":
+            break
+        await asyncio.sleep(0.05)
+    assert chat is not None and chat.title == "Родители 2А <школа №5>"
+    assert chat.is_active

@@ -1,4 +1,5 @@
-"""MAX group chats: the bot added or removed, and /bind, /unbind, /tag, /untag typed there.
+"""MAX group chats: the bot added or removed, a group renamed, and /bind, /unbind, /tag,
+/untag typed there.
 
 The same registry service as the Telegram routers (`bot.services.chats.registry`), spoken in
 internal ids: a MAX group is stored in `chats` under its internal id (negative, like a
@@ -172,6 +173,20 @@ async def bot_removed(ctx: MaxContext, update: JsonDict) -> bool:
     return True
 
 
+async def title_changed(ctx: MaxContext, update: JsonDict) -> bool:
+    """A MAX group renamed (`chat_title_changed`): /chats, the panel and the admins' notices
+    show its new name, as a renamed Telegram group does. An unknown group stays unknown."""
+    title, max_chat_id = update.get("title"), update.get("chat_id")
+    if not isinstance(title, str) or not isinstance(max_chat_id, int):
+        return True
+    async with ctx.sessionmaker() as session:
+        repo = Repositories(session)
+        chat_id = await repo.channel_ids.find("max", "chat", max_chat_id)
+        if chat_id is not None:
+            await registry.renamed(repo, chat_id, title.strip())
+    return True
+
+
 # --------------------------------------------------------------------------- commands
 
 
@@ -323,6 +338,7 @@ def register(routes: Routes) -> None:
     joined by the composition root."""
     routes.add("bot_added", make_bot_added(NoticeGate(STRANGER_NOTICE_EVERY)))
     routes.add("bot_removed", bot_removed)
+    routes.add("chat_title_changed", title_changed)
     routes.add("message_created", group_command)
     routes.add("message_callback", bind_pressed)
     broadcast_buttons.register(routes)
