@@ -45,3 +45,44 @@ async def test_staff_commands_in_a_parents_group_do_not_show_tickets_or_the_repo
     in_group(h, PARENT, "/tickets")
     await h.server.idle()
     assert [shown(m) for m in h.server.sent_to(GROUP)[before:]] == [texts.ADMIN_ONLY]
+
+
+async def test_a_parent_addressing_the_bot_in_the_group_is_sent_to_the_private_chat(
+    harness: BotHarness,
+) -> None:
+    """/start, /help and @bot get one short pointer to the private chat (not the private menu's
+    help, not the staff commands); talk among parents, replies included, gets nothing."""
+    h = harness
+    member_change(
+        h.server, {"id": GROUP, "type": "group", "title": TITLE}, ADMIN, "left", "member"
+    )
+    in_group(h, ADMIN, "/bind parents")
+    await h.server.idle()
+    start = len(h.server.sent_to(GROUP))
+    me = f"@{h.server.bot_username}"
+
+    in_group(h, PARENT, "/start")
+    in_group(h, PARENT, f"/help{me}")
+    in_group(h, ADMIN, "/help")  # staff in a parents' group: no staff command list there
+    question = f"{me}, как активировать сертификат?"
+    mention = {"type": "mention", "offset": 0, "length": len(me)}
+    in_group(h, PARENT, question, entities=[mention])
+    await h.server.idle()
+    pointers = h.server.sent_to(GROUP)[start:]
+    assert [shown(m) for m in pointers] == [t.IN_GROUP] * 4
+    assert pointers[0].button(t.BTN_OPEN_PRIVATE).url == f"https://t.me/{h.server.bot_username}"
+
+    quiet = len(h.server.sent_to(GROUP))
+    in_group(h, PARENT, "как активировать сертификат?")  # to the other parents
+    h.server.user_sends(
+        "спасибо!", user=PARENT, chat_id=GROUP, chat_type="group", chat_title=TITLE,
+        reply_to=pointers[0],
+    )  # fmt: skip
+    in_group(h, PARENT, "@someone_else посмотрите")
+    await h.server.idle()
+    assert h.server.sent_to(GROUP)[quiet:] == []
+
+    h.server.user_sends("/help", user=ADMIN, chat_id=STAFF_CHAT, chat_type="supergroup")
+    await h.server.idle()
+    full = shown(h.server.sent_to(STAFF_CHAT)[-1])
+    assert "Что я умею" in full and "/tickets" in full

@@ -7,28 +7,16 @@ not staff fall through to their «только для сотрудников»."
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import BaseFilter, Command, CommandObject
+from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot import texts
-from bot.core.config import Settings
 from bot.core.markup import fill
-from bot.services.chats import registry
 from bot.texts import chats as t
-from handlers.chats.shared import GROUPS
+from handlers.chats.shared import PublicGroup
 from handlers.tg.filters import IsAdmin
-from storage.repositories import Repositories
 
 STAFF_COMMANDS = ("tickets", "faq_stats", "faq_drafts", "reload_faq", "new_event", "report")
-
-
-class OutsideStaffRoom(BaseFilter):
-    """A group other than STAFF_CHAT_ID (or the supergroup it became)."""
-
-    async def __call__(self, message: Message, repo: Repositories, settings: Settings) -> bool:
-        if message.chat.type not in GROUPS:
-            return False
-        return not await registry.is_staff_room(repo, message.chat.id, settings.staff_chat_id)
 
 
 async def staff_command_elsewhere(message: Message, command: CommandObject) -> None:
@@ -42,7 +30,7 @@ async def tickets_button_elsewhere(message: Message) -> None:
 def create_router() -> Router:
     """Mounted by handlers.get_routers right after `common`."""
     router = Router(name=__name__)
-    outside = OutsideStaffRoom()
+    outside = PublicGroup()
     router.message.register(staff_command_elsewhere, Command(*STAFF_COMMANDS), outside, IsAdmin())
     router.message.register(
         tickets_button_elsewhere, F.text == texts.BTN_TICKETS, outside, IsAdmin()
