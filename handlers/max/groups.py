@@ -1,5 +1,5 @@
-"""MAX group chats: the bot added or removed, a group renamed, and /bind, /unbind, /tag,
-/untag typed there.
+"""MAX group chats: the bot added or removed, a group renamed, /bind, /unbind, /tag, /untag
+typed there, and /start, /help or @bot there answered with a pointer to the private dialog.
 
 The same registry service as the Telegram routers (`bot.services.chats.registry`), spoken in
 internal ids: a MAX group is stored in `chats` under its internal id (negative, like a
@@ -35,6 +35,7 @@ COMMANDS: Final = ("bind", "unbind", "tag", "untag")
 # the same payloads as handlers.tg.callbacks.BindCb and handlers.tg.keyboards.chats.BindChatCb
 BIND_HERE: Final = "bind"
 BIND_CHAT: Final = "bc"
+ADDRESSED_BY: Final = ("start", "help")  # and the bot's @name: handled by `addressed`
 
 
 # --------------------------------------------------------------------------- reading updates
@@ -184,6 +185,33 @@ async def title_changed(ctx: MaxContext, update: JsonDict) -> bool:
         chat_id = await repo.channel_ids.find("max", "chat", max_chat_id)
         if chat_id is not None:
             await registry.renamed(repo, chat_id, title.strip())
+    return True
+
+
+def addresses_bot(text: str, link: str | None) -> bool:
+    """`/start`, `/help` or the bot's @name (`https://max.ru/<name>`) anywhere in the text."""
+    words = text.lower().split()
+    if words and words[0].startswith("/") and words[0][1:].split("@", 1)[0] in ADDRESSED_BY:
+        return True
+    name = link.rsplit("/", 1)[-1].lower() if link else ""
+    return bool(name) and f"@{name}" in (w.strip(",.!?:;") for w in words)
+
+
+async def addressed(ctx: MaxContext, update: JsonDict) -> bool:
+    """/start, /help or @bot in a MAX group: the pointer to the private dialog, as in a
+    Telegram group (questions are answered there, unseen by the group); other talk in the
+    group is not the bot's and gets no answer."""
+    found = group_message(update)
+    link = ctx.roster.deep_links.get("max")
+    if found is None or not addresses_bot(found[1], link):
+        return False
+    async with ctx.sessionmaker() as session:
+        repo = Repositories(session)
+        chat_id = await repo.channel_ids.internal("max", "chat", found[0])
+        await repo.commit()
+    await _say(
+        ctx, chat_id, t.IN_GROUP, rows(Button(t.BTN_OPEN_PRIVATE, url=link)) if link else None
+    )
     return True
 
 
@@ -340,5 +368,6 @@ def register(routes: Routes) -> None:
     routes.add("bot_removed", bot_removed)
     routes.add("chat_title_changed", title_changed)
     routes.add("message_created", group_command)
+    routes.add("message_created", addressed)
     routes.add("message_callback", bind_pressed)
     broadcast_buttons.register(routes)
