@@ -125,3 +125,24 @@ async def test_a_parent_addressing_the_bot_in_a_max_group_is_sent_to_the_dialog(
         (t.BTN_OPEN_PRIVATE, "https://max.ru/moc_test_bot")
     ]
     assert not any("активир" in m.plain.lower() for m in replies)
+
+
+async def test_max_staff_hear_when_the_bot_is_removed_from_a_bound_group(staffed: Both) -> None:
+    """As in Telegram: the group stops getting broadcasts, and the MAX admins are told which."""
+    h = staffed
+    h.max.bot_added(GROUP, METHODIST, title="Родители 3Б")
+    assert await _group_row(h) is not None
+    h.max.user_writes(METHODIST, "/bind parents", chat_id=GROUP)
+    for _ in range(100):
+        chat = await _group_row(h)
+        if chat is not None and audiences_of(chat):
+            break
+        await asyncio.sleep(0.05)
+    told = len(h.max.sent_to(METHODIST))
+
+    h.max.bot_removed(GROUP, MOTHER)
+    notices = (await h.max.wait_sent(METHODIST, told + 1))[told:]
+    assert "Бота удалили из группы MAX" in notices[0].plain
+    assert "Родители 3Б" in notices[0].plain and str(GROUP) in notices[0].plain
+    chat = await _group_row(h)
+    assert chat is not None and not chat.is_active

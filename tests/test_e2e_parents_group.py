@@ -86,3 +86,27 @@ async def test_a_parent_addressing_the_bot_in_the_group_is_sent_to_the_private_c
     await h.server.idle()
     full = shown(h.server.sent_to(STAFF_CHAT)[-1])
     assert "Что я умею" in full and "/tickets" in full
+
+
+async def test_staff_hear_when_the_bot_is_removed_from_a_group_that_got_broadcasts(
+    harness: BotHarness,
+) -> None:
+    h = harness
+    chat = {"id": GROUP, "type": "group", "title": TITLE}
+    member_change(h.server, chat, ADMIN, "left", "member")
+    await h.server.idle()
+    in_group(h, ADMIN, "/bind parents")
+    await h.server.idle()
+    told = len(h.server.sent_to(ADMIN.id))
+
+    member_change(h.server, chat, PARENT, "member", "left")  # a group admin removes the bot
+    await h.server.idle()
+    (notice,) = h.server.sent_to(ADMIN.id)[told:]
+    assert "Бота удалили из группы" in shown(notice) and TITLE in shown(notice)
+    assert str(GROUP) in shown(notice) and "Родители" in shown(notice)
+
+    member_change(h.server, {**chat, "id": GROUP - 1}, PARENT, "left", "member")
+    member_change(h.server, {**chat, "id": GROUP - 1}, PARENT, "member", "left")
+    await h.server.idle()
+    unbound = [m for m in h.server.sent_to(ADMIN.id)[told + 1 :] if "удалили" in shown(m)]
+    assert unbound == [], "a group bound to nothing: no news for staff"

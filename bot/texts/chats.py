@@ -23,6 +23,10 @@ KIND_TITLES: Final = {
 KIND_INTO: Final = {
     "group": "группу", "supergroup": "супергруппу", "channel": "канал", "chat": "группу",
 }  # fmt: skip
+# «удалили из …»: the genitive case
+KIND_FROM: Final = {
+    "group": "группы", "supergroup": "супергруппы", "channel": "канала", "chat": "группы",
+}  # fmt: skip
 CHANNEL_TITLES: Final = {"tg": "Telegram", "max": "MAX"}
 
 BTN_BOUND: Final = "✅ {title}"
@@ -51,6 +55,12 @@ ADDED_MAX: Final = (
     "Сейчас чат получает рассылки для: {audiences}.\n"
     "Выберите аудиторию кнопкой (повторное нажатие убирает её) или напишите в самом чате "
     "<code>/bind parents</code>."
+)
+# --- the bot was removed from a chat that received broadcasts (told to every admin) ---
+REMOVED: Final = (
+    "➖ Бота удалили из {kind} <code>{title}</code> (id <code>{chat_id}</code>).\n"
+    "Рассылки для: {audiences} — туда больше не приходят. Чтобы вернуть, добавьте бота "
+    "в группу снова: аудитории и метки сохранятся."
 )
 
 # --- /bind, /unbind, /tag, /untag in a group ---

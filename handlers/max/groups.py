@@ -112,14 +112,16 @@ def new_body(text: str, keyboard: Keyboard) -> JsonDict:
 # --------------------------------------------------------------------------- the bot added
 
 
-async def _tell_admins(ctx: MaxContext, repo: Repositories, text: str, keyboard: Keyboard) -> None:
+async def _tell_admins(
+    ctx: MaxContext, repo: Repositories, text: str, keyboard: Keyboard | None
+) -> None:
     for admin_id in sorted(ctx.settings.max_admin_ids):
         person = await repo.channel_ids.internal("max", "user", admin_id)
         await repo.commit()
         try:
             await ctx.messenger.send(person, text, keyboard)
         except Unreachable as exc:  # an admin who never opened the bot's dialog
-            log.warning("MAX admin %s not told about a new chat: %s", admin_id, exc.reason)
+            log.warning("MAX admin %s not told about a chat: %s", admin_id, exc.reason)
 
 
 async def _title(ctx: MaxContext, max_chat_id: int) -> str:
@@ -166,11 +168,16 @@ def make_bot_added(strangers: NoticeGate) -> Handler:
 async def bot_removed(ctx: MaxContext, update: JsonDict) -> bool:
     async with ctx.sessionmaker() as session:
         repo = Repositories(session)
-        chat_id = await repo.channel_ids.internal("max", "chat", int(update["chat_id"]))
-        if await registry.left(repo, chat_id):
-            log.info("bot removed from MAX chat %s (%s)", update["chat_id"], chat_id)
-        else:
+        max_chat_id = int(update["chat_id"])
+        chat_id = await repo.channel_ids.internal("max", "chat", max_chat_id)
+        chat = await registry.left(repo, chat_id)
+        if chat is None:
             await repo.commit()  # the mapping made for a chat never registered
+            return True
+        log.info("bot removed from MAX chat %s (%s)", max_chat_id, chat_id)
+        notice = registry.removed_notice(chat, max_chat_id, " MAX")
+        if notice is not None:  # it received broadcasts: staff hear they stopped
+            await _tell_admins(ctx, repo, notice, None)
     return True
 
 
