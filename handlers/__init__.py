@@ -34,10 +34,13 @@ def get_routers() -> list[Router]:
         staff_invites,
         start,
     )
+    from handlers.chats import addressed, staff_room
 
     modules = (
         errors,
+        addressed,  # /start, /help or @bot in a parents' group: «ask me privately»
         common,
+        staff_room,  # staff commands in a parents' group: refused before they answer there
         staff_invites,
         start,
         privacy,

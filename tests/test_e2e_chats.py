@@ -129,6 +129,8 @@ async def test_group_added_bound_migrated_kicked(harness: BotHarness) -> None:
     member_change(h.server, super_chat, ADMIN, "member", "kicked")
     await h.server.idle()
     assert not (await chat_row(h, SUPER)).is_active
+    gone = await h.server.next_message(ADMIN.id)  # it got broadcasts: staff are told
+    assert "Бота удалили из супергруппы" in shown(gone) and str(SUPER) in shown(gone)
     report = await h.say(ADMIN, "/chats")
     assert "Родители: чатов 0" in shown(report) and "Неактивных: 2" in shown(report)
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.core.ids import BASE
 from bot.services.faq import FaqService
+from bot.texts import chats as t
 from storage.db import SessionMaker
 from storage.models import Chat
 from storage.repositories.chats import audiences_of
@@ -82,3 +83,66 @@ async def test_a_max_group_is_registered_bound_by_an_admin_and_not_answered_by_t
 
     answer = await h.say(MOTHER, KNOWN)  # the dialog still gets the FAQ
     assert "активир" in answer.plain.lower()
+
+
+async def test_a_renamed_max_group_is_listed_under_its_new_name(staffed: Both) -> None:
+    """MAX reports a rename as `chat_title_changed`; the registry follows, as with Telegram."""
+    h = staffed
+    h.max.bot_added(GROUP, METHODIST, title="Родители 1А")
+    chat = await _group_row(h)
+    assert chat is not None and chat.title == "Родители 1А"
+
+    h.max.chat_title_changed(GROUP, METHODIST, "Родители 2А <школа №5>")
+    for _ in range(100):
+        chat = await _group_row(h)
+        if chat is not None and chat.title != "Родители 1А":
+            break
+        await asyncio.sleep(0.05)
+    assert chat is not None and chat.title == "Родители 2А <школа №5>"
+    assert chat.is_active
+
+
+async def test_a_parent_addressing_the_bot_in_a_max_group_is_sent_to_the_dialog(
+    staffed: Both,
+) -> None:
+    """As in a Telegram group: /start, /help, @bot get one pointer to the private dialog with
+    a link button; the FAQ never answers there and other talk is left alone."""
+    h = staffed
+    h.max.bot_added(GROUP, METHODIST)
+    assert await _group_row(h) is not None
+    before = len(h.max.sent_to(GROUP))
+
+    h.max.user_writes(MOTHER, "/start", chat_id=GROUP)
+    h.max.user_writes(MOTHER, KNOWN, chat_id=GROUP)  # to the other parents
+    h.max.user_writes(MOTHER, "/help", chat_id=GROUP)
+    h.max.user_writes(MOTHER, f"@moc_test_bot, {KNOWN}", chat_id=GROUP)
+    await h.max.wait_sent(GROUP, before + 3)
+    await asyncio.sleep(0.3)  # nothing more comes
+    replies = h.max.sent_to(GROUP)[before:]
+    assert [m.plain for m in replies] == [t.IN_GROUP] * 3
+    buttons = [b for row in replies[0].buttons() for b in row]
+    assert [(b["text"], b.get("url")) for b in buttons] == [
+        (t.BTN_OPEN_PRIVATE, "https://max.ru/moc_test_bot")
+    ]
+    assert not any("активир" in m.plain.lower() for m in replies)
+
+
+async def test_max_staff_hear_when_the_bot_is_removed_from_a_bound_group(staffed: Both) -> None:
+    """As in Telegram: the group stops getting broadcasts, and the MAX admins are told which."""
+    h = staffed
+    h.max.bot_added(GROUP, METHODIST, title="Родители 3Б")
+    assert await _group_row(h) is not None
+    h.max.user_writes(METHODIST, "/bind parents", chat_id=GROUP)
+    for _ in range(100):
+        chat = await _group_row(h)
+        if chat is not None and audiences_of(chat):
+            break
+        await asyncio.sleep(0.05)
+    told = len(h.max.sent_to(METHODIST))
+
+    h.max.bot_removed(GROUP, MOTHER)
+    notices = (await h.max.wait_sent(METHODIST, told + 1))[told:]
+    assert "Бота удалили из группы MAX" in notices[0].plain
+    assert "Родители 3Б" in notices[0].plain and str(GROUP) in notices[0].plain
+    chat = await _group_row(h)
+    assert chat is not None and not chat.is_active

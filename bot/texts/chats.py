@@ -23,6 +23,10 @@ KIND_TITLES: Final = {
 KIND_INTO: Final = {
     "group": "группу", "supergroup": "супергруппу", "channel": "канал", "chat": "группу",
 }  # fmt: skip
+# «удалили из …»: the genitive case
+KIND_FROM: Final = {
+    "group": "группы", "supergroup": "супергруппы", "channel": "канала", "chat": "группы",
+}  # fmt: skip
 CHANNEL_TITLES: Final = {"tg": "Telegram", "max": "MAX"}
 
 BTN_BOUND: Final = "✅ {title}"
@@ -51,6 +55,12 @@ ADDED_MAX: Final = (
     "Сейчас чат получает рассылки для: {audiences}.\n"
     "Выберите аудиторию кнопкой (повторное нажатие убирает её) или напишите в самом чате "
     "<code>/bind parents</code>."
+)
+# --- the bot was removed from a chat that received broadcasts (told to every admin) ---
+REMOVED: Final = (
+    "➖ Бота удалили из {kind} <code>{title}</code> (id <code>{chat_id}</code>).\n"
+    "Рассылки для: {audiences} — туда больше не приходят. Чтобы вернуть, добавьте бота "
+    "в группу снова: аудитории и метки сохранятся."
 )
 
 # --- /bind, /unbind, /tag, /untag in a group ---
@@ -97,3 +107,17 @@ UNSUBSCRIBED: Final = (
 NOT_SUBSCRIBED: Final = "Вы не подписаны на новости. Подписаться — /subscribe"
 UNSUB_TOAST: Final = "Вы отписались от новостей для аудитории «{audience}»."
 UNSUB_ALREADY: Final = "Вы уже отписаны."
+
+# --- a staff command typed in a group that is not the staff group (everyone there reads it) ---
+STAFF_COMMAND_ELSEWHERE: Final = (
+    "Здесь эту команду не выполню: ответ увидят все участники группы. "
+    "Напишите мне /{command} в личном чате или в группе сотрудников."
+)
+
+# --- someone in a parents' or directors' group addresses the bot (/start, /help, @bot) ---
+IN_GROUP: Final = (
+    "Я бот МОЦ. В эту группу я присылаю объявления центра.\n"
+    "На вопросы о сертификате и Навигаторе отвечаю в личном чате — там ваш вопрос не увидят "
+    "другие участники группы. Откройте чат со мной кнопкой ниже и нажмите «Начать»."
+)
+BTN_OPEN_PRIVATE: Final = "💬 Написать боту лично"

@@ -48,13 +48,13 @@ def _who(user: TgUser) -> str:
 
 
 async def _tell_admins(
-    bot: Bot, settings: Settings, text: str, markup: InlineKeyboardMarkup
+    bot: Bot, settings: Settings, text: str, markup: InlineKeyboardMarkup | None
 ) -> None:
     for admin_id in sorted(settings.admin_ids):
         try:
             await bot.send_message(admin_id, text, reply_markup=markup)
         except TelegramAPIError as exc:  # an admin who never opened the bot
-            log.warning("admin %s not told about a new chat: %s", admin_id, exc)
+            log.warning("admin %s not told about a chat: %s", admin_id, exc)
 
 
 async def bot_added(
@@ -91,9 +91,17 @@ async def bot_added(
     await _tell_admins(bot, settings, text, kb.bind_chat(chat.id, bound))
 
 
-async def bot_removed(event: ChatMemberUpdated, repo: Repositories) -> None:
-    if await registry.left(repo, event.chat.id):
-        log.info("bot removed from chat %s", event.chat.id)
+async def bot_removed(
+    event: ChatMemberUpdated, repo: Repositories, settings: Settings, bot: Bot
+) -> None:
+    """Broadcasts stop there; staff hear it when the group was bound to an audience."""
+    chat = await registry.left(repo, event.chat.id)
+    if chat is None:
+        return
+    log.info("bot removed from chat %s", event.chat.id)
+    notice = registry.removed_notice(chat, chat.id)
+    if notice is not None:
+        await _tell_admins(bot, settings, notice, None)
 
 
 async def user_blocked(event: ChatMemberUpdated, repo: Repositories) -> None:

@@ -1,15 +1,19 @@
-"""What the chat registry's handlers share: the kinds of chat, how callback answers are worded,
-the admin-only refusal."""
+"""What the chat registry's handlers share: the kinds of chat, a group everyone reads, how
+callback answers are worded, the admin-only refusal."""
 
 from __future__ import annotations
 
 import logging
 from typing import TypeVar
 
+from aiogram.filters import BaseFilter
 from aiogram.types import Message
 
 from bot import texts
+from bot.core.config import Settings
 from bot.core.markup import clip
+from bot.services.chats import registry
+from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 GROUPS = frozenset({"group", "supergroup"})
@@ -20,6 +24,16 @@ T = TypeVar("T")
 def toast(template: str, **values: object) -> str:
     """A callback answer: plain text (no HTML, so nothing to escape), at most 200 chars."""
     return clip(template.format(**values), 200)
+
+
+class PublicGroup(BaseFilter):
+    """A group other than the staff group (STAFF_CHAT_ID or the supergroup it became): what
+    the bot says there every member reads."""
+
+    async def __call__(self, message: Message, repo: Repositories, settings: Settings) -> bool:
+        if message.chat.type not in GROUPS:
+            return False
+        return not await registry.is_staff_room(repo, message.chat.id, settings.staff_chat_id)
 
 
 async def not_admin(message: Message) -> None:

@@ -1,4 +1,5 @@
-"""MAX group chats: the bot added or removed, and /bind, /unbind, /tag, /untag typed there.
+"""MAX group chats: the bot added or removed, a group renamed, /bind, /unbind, /tag, /untag
+typed there, and /start, /help or @bot there answered with a pointer to the private dialog.
 
 The same registry service as the Telegram routers (`bot.services.chats.registry`), spoken in
 internal ids: a MAX group is stored in `chats` under its internal id (negative, like a
@@ -34,6 +35,7 @@ COMMANDS: Final = ("bind", "unbind", "tag", "untag")
 # the same payloads as handlers.tg.callbacks.BindCb and handlers.tg.keyboards.chats.BindChatCb
 BIND_HERE: Final = "bind"
 BIND_CHAT: Final = "bc"
+ADDRESSED_BY: Final = ("start", "help")  # and the bot's @name: handled by `addressed`
 
 
 # --------------------------------------------------------------------------- reading updates
@@ -110,14 +112,16 @@ def new_body(text: str, keyboard: Keyboard) -> JsonDict:
 # --------------------------------------------------------------------------- the bot added
 
 
-async def _tell_admins(ctx: MaxContext, repo: Repositories, text: str, keyboard: Keyboard) -> None:
+async def _tell_admins(
+    ctx: MaxContext, repo: Repositories, text: str, keyboard: Keyboard | None
+) -> None:
     for admin_id in sorted(ctx.settings.max_admin_ids):
         person = await repo.channel_ids.internal("max", "user", admin_id)
         await repo.commit()
         try:
             await ctx.messenger.send(person, text, keyboard)
         except Unreachable as exc:  # an admin who never opened the bot's dialog
-            log.warning("MAX admin %s not told about a new chat: %s", admin_id, exc.reason)
+            log.warning("MAX admin %s not told about a chat: %s", admin_id, exc.reason)
 
 
 async def _title(ctx: MaxContext, max_chat_id: int) -> str:
@@ -164,11 +168,57 @@ def make_bot_added(strangers: NoticeGate) -> Handler:
 async def bot_removed(ctx: MaxContext, update: JsonDict) -> bool:
     async with ctx.sessionmaker() as session:
         repo = Repositories(session)
-        chat_id = await repo.channel_ids.internal("max", "chat", int(update["chat_id"]))
-        if await registry.left(repo, chat_id):
-            log.info("bot removed from MAX chat %s (%s)", update["chat_id"], chat_id)
-        else:
+        max_chat_id = int(update["chat_id"])
+        chat_id = await repo.channel_ids.internal("max", "chat", max_chat_id)
+        chat = await registry.left(repo, chat_id)
+        if chat is None:
             await repo.commit()  # the mapping made for a chat never registered
+            return True
+        log.info("bot removed from MAX chat %s (%s)", max_chat_id, chat_id)
+        notice = registry.removed_notice(chat, max_chat_id, " MAX")
+        if notice is not None:  # it received broadcasts: staff hear they stopped
+            await _tell_admins(ctx, repo, notice, None)
+    return True
+
+
+async def title_changed(ctx: MaxContext, update: JsonDict) -> bool:
+    """A MAX group renamed (`chat_title_changed`): /chats, the panel and the admins' notices
+    show its new name, as a renamed Telegram group does. An unknown group stays unknown."""
+    title, max_chat_id = update.get("title"), update.get("chat_id")
+    if not isinstance(title, str) or not isinstance(max_chat_id, int):
+        return True
+    async with ctx.sessionmaker() as session:
+        repo = Repositories(session)
+        chat_id = await repo.channel_ids.find("max", "chat", max_chat_id)
+        if chat_id is not None:
+            await registry.renamed(repo, chat_id, title.strip())
+    return True
+
+
+def addresses_bot(text: str, link: str | None) -> bool:
+    """`/start`, `/help` or the bot's @name (`https://max.ru/<name>`) anywhere in the text."""
+    words = text.lower().split()
+    if words and words[0].startswith("/") and words[0][1:].split("@", 1)[0] in ADDRESSED_BY:
+        return True
+    name = link.rsplit("/", 1)[-1].lower() if link else ""
+    return bool(name) and f"@{name}" in (w.strip(",.!?:;") for w in words)
+
+
+async def addressed(ctx: MaxContext, update: JsonDict) -> bool:
+    """/start, /help or @bot in a MAX group: the pointer to the private dialog, as in a
+    Telegram group (questions are answered there, unseen by the group); other talk in the
+    group is not the bot's and gets no answer."""
+    found = group_message(update)
+    link = ctx.roster.deep_links.get("max")
+    if found is None or not addresses_bot(found[1], link):
+        return False
+    async with ctx.sessionmaker() as session:
+        repo = Repositories(session)
+        chat_id = await repo.channel_ids.internal("max", "chat", found[0])
+        await repo.commit()
+    await _say(
+        ctx, chat_id, t.IN_GROUP, rows(Button(t.BTN_OPEN_PRIVATE, url=link)) if link else None
+    )
     return True
 
 
@@ -323,6 +373,8 @@ def register(routes: Routes) -> None:
     joined by the composition root."""
     routes.add("bot_added", make_bot_added(NoticeGate(STRANGER_NOTICE_EVERY)))
     routes.add("bot_removed", bot_removed)
+    routes.add("chat_title_changed", title_changed)
     routes.add("message_created", group_command)
+    routes.add("message_created", addressed)
     routes.add("message_callback", bind_pressed)
     broadcast_buttons.register(routes)

@@ -243,6 +243,10 @@ class FakeMaxServer:
         self.chats[chat_id].status = "removed"
         self._push("bot_removed", chat_id=chat_id, user=by.json(), is_channel=False)
 
+    def chat_title_changed(self, chat_id: int, by: MaxUser, title: str) -> None:
+        self.chats[chat_id].title = title
+        self._push("chat_title_changed", chat_id=chat_id, user=by.json(), title=title)
+
     def user_added(self, chat_id: int, user: MaxUser, inviter: MaxUser | None = None) -> None:
         inviter_id = inviter.user_id if inviter else None
         self._push("user_added", chat_id=chat_id, user=user.json(), inviter_id=inviter_id,

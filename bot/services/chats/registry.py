@@ -71,12 +71,25 @@ async def joined(
     return await atomically(repo, work)
 
 
-async def left(repo: Repositories, chat_id: int) -> bool:
-    """The bot was removed: broadcasts stop going there. False if it was not known."""
-    if await repo.chats.set_active(chat_id, False):
-        await repo.commit()
-        return True
-    return False
+async def left(repo: Repositories, chat_id: int) -> Chat | None:
+    """The bot was removed: broadcasts stop going there. The chat, whose audiences tell staff
+    what no longer reaches it; None if it was not known or already out."""
+    chat = await repo.chats.get(chat_id)
+    if chat is None or not await repo.chats.set_active(chat_id, False):
+        return None
+    await repo.commit()
+    return chat
+
+
+def removed_notice(chat: Chat, shown_id: int, messenger: str = "") -> str | None:
+    """What staff are told when the bot is removed from a group that received broadcasts
+    (`shown_id`: the id in its own messenger); None for a group bound to nothing."""
+    audiences = audiences_of(chat)
+    if not audiences:
+        return None
+    kind = t.KIND_FROM.get(chat.kind, chat.kind) + messenger
+    return fill(t.REMOVED, kind=kind, title=chat.title or "—", chat_id=shown_id,
+                audiences=audience_list(audiences))  # fmt: skip
 
 
 async def migrated(repo: Repositories, old_id: int, new_id: int, title: str | None) -> Chat:
@@ -91,6 +104,18 @@ async def migrated(repo: Repositories, old_id: int, new_id: int, title: str | No
 async def renamed(repo: Repositories, chat_id: int, title: str) -> None:
     if await repo.chats.rename(chat_id, title):
         await repo.commit()
+
+
+async def is_staff_room(repo: Repositories, chat_id: int, staff_chat_id: int | None) -> bool:
+    """Whether staff commands may answer in this group: only in the staff group (STAFF_CHAT_ID,
+    or the supergroup it became). In any other group every member would read the answer —
+    open tickets with parents' questions, the report, the questions left unanswered."""
+    if staff_chat_id is None:
+        return False
+    if chat_id == staff_chat_id:
+        return True
+    now = await repo.chats.current(staff_chat_id)
+    return now is not None and now.id == chat_id
 
 
 # ------------------------------------------------------------------ what staff decide

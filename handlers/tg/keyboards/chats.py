@@ -47,3 +47,10 @@ def bind_chat(chat_id: int, bound: Collection[str] = ()) -> InlineKeyboardMarkup
         )
     builder.adjust(2)
     return builder.as_markup()
+
+
+def open_private(username: str) -> InlineKeyboardMarkup:
+    """Under the pointer a parents' group gets: the bot's private chat."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=t.BTN_OPEN_PRIVATE, url=f"https://t.me/{username}")
+    return builder.as_markup()
