@@ -57,8 +57,10 @@ async def limited() -> AsyncIterator[FakeTelegramServer]:
 async def running(
     server: FakeTelegramServer, db_path: Path, faq: FaqService, **overrides: Any
 ) -> AsyncIterator[SessionMaker]:
-    """The bot polling `server`, with its own engine (`pool_size` etc. from overrides)."""
-    pool = {k: overrides.pop(k) for k in ("pool_size", "max_overflow") if k in overrides}
+    """The bot polling `server`, with its own engine (`pool_size`, `busy_timeout`… from
+    overrides)."""
+    engine_keys = ("pool_size", "max_overflow", "busy_timeout")
+    pool = {k: overrides.pop(k) for k in engine_keys if k in overrides}
     settings = make_settings(db_path, broadcast_poll_seconds=0.2, **overrides)
     engine = create_engine(settings.database_url, **pool)
     sm = create_sessionmaker(engine)

@@ -10,7 +10,6 @@ in a message (the callback was already answered, so an alert can no longer be sh
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -22,11 +21,11 @@ from sqlalchemy import select
 from bot import texts
 from bot.services.faq import FaqService
 from handlers.tg.callbacks import EventCb
-from storage.db import SessionMaker, create_engine, create_sessionmaker
+from storage.db import SessionMaker
 from storage.models import Registration, RegistrationStatus
-from tests.conftest import TOKEN, make_settings, start_bot, stop_bot
+from tests.conftest import TOKEN
 from tests.fakes.telegram_api import FakeTelegramServer, FakeUser
-from tests.test_e2e_outbound import open_cards, seed_teachers
+from tests.test_e2e_outbound import open_cards, running, seed_teachers
 
 TEACHER = FakeUser(5_300_001, "Педагог")
 
@@ -35,21 +34,6 @@ TEACHER = FakeUser(5_300_001, "Педагог")
 async def fake() -> AsyncIterator[FakeTelegramServer]:
     async with FakeTelegramServer(TOKEN) as server:
         yield server
-
-
-@contextlib.asynccontextmanager
-async def running(
-    server: FakeTelegramServer, db_path: Path, faq: FaqService, busy_timeout: float
-) -> AsyncIterator[SessionMaker]:
-    settings = make_settings(db_path)
-    engine = create_engine(settings.database_url, busy_timeout=busy_timeout)
-    sm = create_sessionmaker(engine)
-    _bot, dp, task = await start_bot(server, settings, sm, faq)
-    try:
-        yield sm
-    finally:
-        await stop_bot(dp, task)
-        await engine.dispose()
 
 
 def lock_on_answer(server: FakeTelegramServer, db_path: Path, hold: float) -> list[float]:
