@@ -1,7 +1,7 @@
-"""Someone in a parents' or directors' group addresses the bot — /start, /help, or a message
-that mentions @bot: one short reply pointing to the private chat, where questions are answered
-without the whole group reading them. Everything else said in the group is not for the bot and
-gets no answer. The staff group keeps the full /help (mounted before handlers.common)."""
+"""Someone in a parents' or directors' group addresses the bot — /start, /help, /cancel or
+a message that mentions @bot: one short reply pointing to the private chat, where questions are
+answered without the whole group reading them. Everything else said in the group is not for the
+bot and gets no answer. The staff group keeps the full /help (mounted before handlers.common)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,6 @@ def create_router() -> Router:
     """Mounted by handlers.get_routers before `common` (its /help is for private chats)."""
     router = Router(name=__name__)
     public = PublicGroup()
-    router.message.register(point_to_private, Command("start", "help"), public)
+    router.message.register(point_to_private, Command("start", "help", "cancel"), public)
     router.message.register(point_to_private, F.text, MentionsMe(), public)
     return router
