@@ -13,7 +13,7 @@ from bot.core.config import Settings
 from bot.core.markup import fill
 from bot.services.faq.attachments import untitled
 from bot.services.faq.querylog import QueryLog
-from bot.services.tickets.escalation import escalate, logged_question
+from bot.services.tickets.escalation import answered_question, escalate, logged_question
 from bot.services.tickets.media import copy_to_staff
 from bot.services.tickets.posting import POST_BODY_LIMIT, post
 from handlers.tg.callbacks import AskCb, TicketCb
@@ -65,7 +65,11 @@ async def ask_cb(
     bot: Bot,
     querylog: QueryLog,
 ) -> None:
-    logged = await logged_question(repo, callback_data.query_id, query.from_user.id, querylog)
+    asker = query.from_user.id
+    logged = await logged_question(repo, callback_data.query_id, asker, querylog)
+    if logged is None and callback_data.query_id == 0:  # under a direct answer, maybe
+        sent_at = query.message.date if isinstance(query.message, Message) else None
+        logged = await answered_question(repo, asker, sent_at, querylog)
     if logged is None or user is None:
         await query.answer()
         await state.set_state(AskState.question)

@@ -1,16 +1,21 @@
 """«Спросить специалиста» under an entry the bot offered for the parent's question («Возможно,
-вы имели в виду…», «не нашёл» with the nearest entries) forwards that question, as the button
-under the offer itself does: the parent is not asked to type it again. Telegram and MAX."""
+вы имели в виду…», «не нашёл» with the nearest entries), or under the entry it answered the
+question with directly, forwards that question, as the button under the offer itself does: the
+parent is not asked to type it again. Telegram and MAX."""
 
 from __future__ import annotations
+
+import asyncio
 
 from sqlalchemy import select
 
 from bot import texts
+from bot.services.tickets.escalation import ANSWER_SECONDS
 from storage.models import Ticket
 from tests.conftest import PARENT, STAFF_CHAT
+from tests.fakes.max_model import Message
 from tests.fakes.telegram_api import SentMessage
-from tests.helpers.max_both import MOTHER, Both, as_parent, labels, max_answer
+from tests.helpers.max_both import KNOWN, MOTHER, Both, as_parent, labels, max_answer
 from tests.helpers.wait import until
 
 VAGUE = "остаток сертификата"  # «Возможно, вы имели в виду…»
@@ -100,4 +105,71 @@ async def test_a_forged_offer_opens_the_entry_but_forwards_nothing(both: Both) -
     answer = h.tg.messages[(PARENT.id, offer.message_id)]
     h.tg.press(answer, texts.BTN_ASK_INLINE, user=PARENT)
     assert (await h.tg.next_message(PARENT.id)).text == texts.ASK_PROMPT
+    assert await questions(h) == []
+
+
+async def test_ask_under_a_direct_answer_carries_the_question_in_telegram(both: Both) -> None:
+    """The answer is the entry's cached view, its button «ask anew»: the question it answered
+    is found by the answer's send time."""
+    h = both
+    await tg_parent(h)
+    h.tg.user_sends(KNOWN, user=PARENT)
+    answer = await h.tg.next_message(PARENT.id)
+    assert texts.BTN_ASK_INLINE in answer.inline_texts, answer.inline_texts
+    h.tg.press(answer, texts.BTN_ASK_INLINE, user=PARENT)
+    reply = await h.tg.next_message(PARENT.id)
+    assert reply.text != texts.ASK_PROMPT, "asked to type the question again"
+    assert "Передал ваш вопрос" in reply.text, reply.text
+    assert KNOWN in (await h.tg.next_message(STAFF_CHAT)).text
+    assert await questions(h) == [KNOWN]
+
+
+async def test_ask_under_a_direct_answer_carries_the_question_in_max(both: Both) -> None:
+    h = both
+    await as_parent(h)
+    answer = await h.say(MOTHER, KNOWN)
+    assert texts.BTN_ASK_INLINE in labels(answer), labels(answer)
+    before = len(h.max.sent_to(MOTHER))
+    await h.press(MOTHER, answer, texts.BTN_ASK_INLINE)
+    reply = (await h.max.wait_sent(MOTHER, before + 1))[-1]
+    assert reply.plain != texts.ASK_PROMPT, "asked to type the question again"
+    assert "Передал ваш вопрос" in reply.plain, reply.plain
+    assert KNOWN in (await h.tg.next_message(STAFF_CHAT)).text
+    assert await questions(h) == [KNOWN]
+
+
+async def test_an_entry_from_all_topics_asks_anew_in_telegram(both: Both) -> None:
+    """An earlier direct answer is not what an entry opened from «📚 Все темы» answered."""
+    h = both
+    await tg_parent(h)
+    h.tg.user_sends(KNOWN, user=PARENT)
+    await h.tg.next_message(PARENT.id)
+    await asyncio.sleep(ANSWER_SECONDS + 1.5)  # Telegram dates messages to the whole second
+    h.tg.user_sends("👍", user=PARENT)
+    topics = await h.tg.next_message(PARENT.id)
+    for label in (texts.BTN_CATEGORIES, None, None):  # the topics, a category, an entry
+        h.tg.press(topics, label or topics.inline_texts[0], user=PARENT)
+        await h.tg.idle()
+        topics = h.tg.messages[(PARENT.id, topics.message_id)]  # edited in place
+    assert texts.BTN_ASK_INLINE in topics.inline_texts, topics.inline_texts
+    h.tg.press(topics, texts.BTN_ASK_INLINE, user=PARENT)
+    assert (await h.tg.next_message(PARENT.id)).text == texts.ASK_PROMPT
+    assert await questions(h) == []
+
+
+async def test_an_entry_from_all_topics_asks_anew_in_max(both: Both) -> None:
+    h = both
+    await as_parent(h)
+    await h.say(MOTHER, KNOWN)
+    await asyncio.sleep(ANSWER_SECONDS + 0.5)
+    topics: Message = await h.say(MOTHER, "🙏🙏🙏")
+    for label in (texts.BTN_CATEGORIES, None, None):  # the topics, a category, an entry
+        shown = topics.plain
+        await max_answer(h, await h.press(MOTHER, topics, label or labels(topics)[0]))
+        await until(lambda was=shown: topics.plain != was, what="the next view")
+    assert texts.BTN_ASK_INLINE in labels(topics), labels(topics)
+    before = len(h.max.sent_to(MOTHER))
+    await h.press(MOTHER, topics, texts.BTN_ASK_INLINE)
+    reply = (await h.max.wait_sent(MOTHER, before + 1))[-1]
+    assert reply.plain == texts.ASK_PROMPT, reply.plain
     assert await questions(h) == []

@@ -19,7 +19,7 @@ from bot.services.events.registration import notify_promoted
 from bot.services.faq import consult
 from bot.services.faq.attachments import untitled
 from bot.services.profile import privacy
-from bot.services.tickets.escalation import escalate, logged_question
+from bot.services.tickets.escalation import answered_question, escalate, logged_question
 from bot.services.tickets.posting import POST_BODY_LIMIT, add_follow_up, post
 from bot.services.tickets.thanks import thanked_after_answer
 from handlers.max import pictures, updates
@@ -163,6 +163,8 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
 
 async def ask_pressed(v: Visit, query_id: int) -> None:
     logged = await logged_question(v.repo, query_id, v.uid, v.ctx.querylog)
+    if logged is None and query_id == 0:  # under a direct answer, maybe
+        logged = await answered_question(v.repo, v.uid, updates.sent_at(v.update), v.ctx.querylog)
     if logged is None:
         await updates.answer(v.ctx, v.update)
         await v.set_state(AWAITING_QUESTION)

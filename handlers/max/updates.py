@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from bot.core.ids import row_id
@@ -112,6 +113,18 @@ def text(update: JsonDict) -> str:
 
 def mid(update: JsonDict) -> str:
     return str((message(update).get("body") or {}).get("mid") or "")
+
+
+def sent_at(update: JsonDict) -> datetime | None:
+    """When the message (the one a button was pressed under) was sent; its `timestamp` is in
+    milliseconds. None when missing or not a number."""
+    stamp = message(update).get("timestamp")
+    if not isinstance(stamp, int) or isinstance(stamp, bool) or stamp <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(stamp / 1000, UTC)
+    except (OverflowError, OSError, ValueError):  # a year past 9999
+        return None
 
 
 def payload(update: JsonDict) -> str:

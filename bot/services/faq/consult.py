@@ -118,7 +118,9 @@ async def ask(
         if result.kind == "answer" and result.match is not None:
             if follow_up is not None and not asks(text) and await follow_up():
                 return None  # a detail for the open ticket, not a new question
-            # nothing in the reply points at the log row, so it is written in the background
+            # nothing in the reply points at the log row, so it is written in the background;
+            # «Спросить специалиста» under the answer finds it by the answer's send time
+            # (bot.services.tickets.escalation.answered_question)
             querylog.add(user_id, text, "answer", result.match.id, result.match.score)
             return entry_view(faq, settings, result.match.id)
     if follow_up is not None and await follow_up():

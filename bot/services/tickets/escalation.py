@@ -9,6 +9,8 @@ throttled, the phone number when no staff chat is configured.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
 
 from bot import texts
 from bot.core.config import Settings
@@ -19,6 +21,10 @@ from bot.services.tickets.posting import open_ticket
 from bot.services.tickets.split import whole_message
 from storage.models import User
 from storage.repositories import Repositories
+
+# a direct answer is sent right after its question is logged; Telegram dates a message to the
+# whole second, and the bot's clock and the messenger's may differ a little
+ANSWER_SECONDS: Final = 3.0
 
 
 async def escalate(
@@ -62,3 +68,19 @@ async def logged_question(
         await querylog.flush()
     caption = "" if logged.outcome == "media" else logged.text
     return Logged(await whole_message(repo, logged), logged.message_id, caption)
+
+
+async def answered_question(
+    repo: Repositories, user_id: int, sent_at: datetime | None, querylog: QueryLog
+) -> Logged | None:
+    """The question a direct answer sent at `sent_at` replied to, for «Спросить специалиста»
+    under it: that answer's buttons are the entry's cached ones («ask anew»), its row had no
+    id yet when it was sent (`QueryLog`), so the row is found by time. None under an entry
+    opened from the topics, an old message, or a row lost in a restart: the adapter asks anew."""
+    if sent_at is None:
+        return None
+    await querylog.flush()
+    row = await repo.faq_log.answered_near(user_id, sent_at, ANSWER_SECONDS)
+    if row is None:
+        return None
+    return Logged(await whole_message(repo, row), None, row.text)
