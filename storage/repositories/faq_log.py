@@ -112,13 +112,9 @@ class FaqLogRepo:
     async def answered_near(self, user_id: int, at: datetime, seconds: float) -> FaqQuery | None:
         """The person's question answered from the knowledge base and logged closest to `at`,
         within `seconds` of it: the one an answer sent at `at` replied to."""
-        span = timedelta(seconds=seconds)
-        rows = await self.session.scalars(
-            select(FaqQuery)
-            .where(FaqQuery.user_id == user_id, FaqQuery.outcome == "answer")
-            .where(FaqQuery.created_at.between(at - span, at + span))
-        )
-        return min(rows.all(), key=lambda row: abs(row.created_at - at), default=None)
+        near = await self.sent_around(user_id, at, seconds)
+        answered = [row for row in near if row.outcome == "answer"]
+        return min(answered, key=lambda row: abs(row.created_at - at), default=None)
 
     async def for_user(self, user_id: int) -> int:
         count = await self.session.scalar(
