@@ -66,7 +66,7 @@ def _table(sheet: Worksheet, header: Sequence[str], rows: Sequence[Sequence[Any]
 
 
 def _summary(sheet: Worksheet, data: ReportData, start: date, end: date, moc_name: str) -> None:
-    t = data.totals
+    t, orgs = data.totals, organisations(data)
     sheet.append([safe_cell(moc_name)])
     sheet.append([f"Отчёт о мероприятиях для педагогов {period_label(start, end)}"])
     sheet["A1"].font = Font(bold=True, size=13)
@@ -79,8 +79,8 @@ def _summary(sheet: Worksheet, data: ReportData, start: date, end: date, moc_nam
         ("Отменённых записей", t.cancelled),
         ("из них поздних отмен", t.cancelled_late),
         ("Уникальных участников", t.unique_participants),
-        ("Организаций", len(organisations(data).named)),
-        ("Участников без указанной организации", organisations(data).unnamed),
+        ("Организаций", len(orgs.named)),
+        ("Участников без указанной организации", orgs.unnamed),
         ("Присутствовали", t.attended),
         ("Доля присутствовавших от записанных", t.attendance_rate),
     ]
