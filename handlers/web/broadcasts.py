@@ -17,7 +17,6 @@ from urllib.parse import quote
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.core.markup import fill
 from bot.services.staff import broadcasts as staff_broadcasts
 from bot.texts import broadcasts as tb
 from broadcasts import service
@@ -230,10 +229,11 @@ async def cancel(request: web.Request) -> web.Response:
         done = "cancelled_weekly" if weekly else "cancelled"
     else:
         done = "already" if state == BroadcastState.CANCELLED else "late"
-    if cancelled and state == BroadcastState.SCHEDULED:  # a sending one: the worker reports
-        said = fill(tb.PROGRESS_CANCELLED, id=broadcast_id, who=staff(request).name)
-        messenger = request.app[MESSENGER]
-        await staff_broadcasts.show_in_progress(repo(request), messenger, broadcast_id, said)
+    if cancelled:
+        messenger, who = request.app[MESSENGER], staff(request).name
+        await staff_broadcasts.cancelled_before_start(
+            repo(request), messenger, broadcast_id, state, who
+        )
     raise web.HTTPSeeOther(f"/web/broadcasts/{broadcast_id}?done={done}")
 
 

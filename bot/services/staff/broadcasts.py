@@ -98,9 +98,8 @@ async def cancel(repo: Repositories, messenger: Messenger, bid: int, who: str) -
     if cancelled:
         weekly = before is not None and before.repeat
         text = fill(t.CANCELLED_ONE, id=bid, who=who)
-        if before is not None and before.state == BroadcastState.SCHEDULED:
-            said = fill(t.PROGRESS_CANCELLED, id=bid, who=who)
-            await show_in_progress(repo, messenger, bid, said)
+        if before is not None:
+            await cancelled_before_start(repo, messenger, bid, before.state, who)
         return Cancelled(True, text + (t.CANCELLED_WEEKLY if weekly else ""))
     item = await service.status(repo.session, bid)
     if item is not None and item.state == BroadcastState.CANCELLED:
@@ -119,6 +118,16 @@ async def move(
         when = format_local(at, tz)
         await show_in_progress(repo, messenger, bid, fill(t.PROGRESS_MOVED, id=bid, moment=when))
     return moved
+
+
+async def cancelled_before_start(
+    repo: Repositories, messenger: Messenger, bid: int, was: str, who: str
+) -> None:
+    """A broadcast just cancelled while it was `was`: one that had not started says so in its
+    progress message; one that was sending gets its final report from the worker."""
+    if was == BroadcastState.SCHEDULED:
+        said = fill(t.PROGRESS_CANCELLED, id=bid, who=who)
+        await show_in_progress(repo, messenger, bid, said)
 
 
 async def show_in_progress(repo: Repositories, messenger: Messenger, bid: int, text: str) -> None:
