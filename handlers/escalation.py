@@ -18,6 +18,7 @@ from bot.services.tickets.media import copy_to_staff
 from bot.services.tickets.posting import POST_BODY_LIMIT, post
 from handlers.tg.callbacks import AskCb, TicketCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
+from handlers.tg.follow_ups import attachment_kind
 from handlers.tg.messenger import TelegramMessenger
 from storage.models import TicketStatus, User
 from storage.repositories import Repositories
@@ -119,7 +120,7 @@ async def question_with_screenshot(
     if len(caption) > POST_BODY_LIMIT or user is None:
         await message.answer(texts.ASK_REPROMPT)
         return
-    question = caption or untitled("picture" if message.photo else "file")
+    question = caption or untitled(attachment_kind(message))
     reply = await _created(bot, repo, settings, user, message.chat.id, question)
     await state.clear()
     await message.answer(reply)  # the asker hears first; the copy may wait in a busy chat

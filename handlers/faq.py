@@ -20,7 +20,7 @@ from bot.services.faq.querylog import QueryLog
 from bot.services.faq.replies import Reply
 from handlers.tg.callbacks import FaqCb
 from handlers.tg.edits import edit_or_send
-from handlers.tg.follow_ups import append_to_ticket
+from handlers.tg.follow_ups import append_to_ticket, attachment_kind
 from handlers.tg.messenger import markup
 from storage.models import User
 from storage.repositories import Repositories
@@ -113,7 +113,7 @@ async def screenshot(
     """A photo or a file, maybe with a caption: the caption is read like a typed question;
     unanswered, the picture can go to a specialist with it (`AskCb` → `ask_cb`)."""
     caption = (message.caption or "").strip()
-    kind: Kind = "picture" if message.photo else "file"
+    kind = attachment_kind(message)
     await _respond(message, faq, settings, repo, querylog, user, caption, shot=kind)
 
 

@@ -19,6 +19,11 @@ from storage.models import User
 from storage.repositories import Repositories
 
 
+def attachment_kind(message: Message) -> Kind:
+    """A Telegram photo is a picture; a document (a PDF, a scan sent as a file) is a file."""
+    return "picture" if message.photo else "file"
+
+
 async def append_to_ticket(
     message: Message,
     repo: Repositories,
