@@ -105,8 +105,8 @@ async def test_a_renamed_max_group_is_listed_under_its_new_name(staffed: Both) -
 async def test_a_parent_addressing_the_bot_in_a_max_group_is_sent_to_the_dialog(
     staffed: Both,
 ) -> None:
-    """As in a Telegram group: /start, /help, @bot get one pointer to the private dialog with
-    a link button; the FAQ never answers there and other talk is left alone."""
+    """As in a Telegram group: /start, /help, /cancel, @bot get one pointer to the private
+    dialog with a link button; the FAQ never answers there and other talk is left alone."""
     h = staffed
     h.max.bot_added(GROUP, METHODIST)
     assert await _group_row(h) is not None
@@ -116,10 +116,11 @@ async def test_a_parent_addressing_the_bot_in_a_max_group_is_sent_to_the_dialog(
     h.max.user_writes(MOTHER, KNOWN, chat_id=GROUP)  # to the other parents
     h.max.user_writes(MOTHER, "/help", chat_id=GROUP)
     h.max.user_writes(MOTHER, f"@moc_test_bot, {KNOWN}", chat_id=GROUP)
-    await h.max.wait_sent(GROUP, before + 3)
+    h.max.user_writes(MOTHER, "/cancel", chat_id=GROUP)  # a group has no dialog to cancel
+    await h.max.wait_sent(GROUP, before + 4)
     await asyncio.sleep(0.3)  # nothing more comes
     replies = h.max.sent_to(GROUP)[before:]
-    assert [m.plain for m in replies] == [t.IN_GROUP] * 3
+    assert [m.plain for m in replies] == [t.IN_GROUP] * 4
     buttons = [b for row in replies[0].buttons() for b in row]
     assert [(b["text"], b.get("url")) for b in buttons] == [
         (t.BTN_OPEN_PRIVATE, "https://max.ru/moc_test_bot")

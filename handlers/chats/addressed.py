@@ -9,6 +9,7 @@ from aiogram import Bot, F, Router
 from aiogram.filters import BaseFilter, Command
 from aiogram.types import Message
 
+from bot.services.chats import registry
 from bot.texts import chats as t
 from handlers.chats.shared import PublicGroup
 from handlers.tg.keyboards import chats as kb
@@ -38,6 +39,6 @@ def create_router() -> Router:
     """Mounted by handlers.get_routers before `common` (its /help is for private chats)."""
     router = Router(name=__name__)
     public = PublicGroup()
-    router.message.register(point_to_private, Command("start", "help", "cancel"), public)
+    router.message.register(point_to_private, Command(*registry.ADDRESSING_COMMANDS), public)
     router.message.register(point_to_private, F.text, MentionsMe(), public)
     return router

@@ -35,7 +35,6 @@ COMMANDS: Final = ("bind", "unbind", "tag", "untag")
 # the same payloads as handlers.tg.callbacks.BindCb and handlers.tg.keyboards.chats.BindChatCb
 BIND_HERE: Final = "bind"
 BIND_CHAT: Final = "bc"
-ADDRESSED_BY: Final = ("start", "help")  # and the bot's @name: handled by `addressed`
 
 
 # --------------------------------------------------------------------------- reading updates
@@ -196,9 +195,11 @@ async def title_changed(ctx: MaxContext, update: JsonDict) -> bool:
 
 
 def addresses_bot(text: str, link: str | None) -> bool:
-    """`/start`, `/help` or the bot's @name (`https://max.ru/<name>`) anywhere in the text."""
+    """`/start`, `/help`, `/cancel` (`registry.ADDRESSING_COMMANDS`) or the bot's @name
+    (`https://max.ru/<name>`) anywhere in the text."""
     words = text.lower().split()
-    if words and words[0].startswith("/") and words[0][1:].split("@", 1)[0] in ADDRESSED_BY:
+    command = words[0][1:].split("@", 1)[0] if words and words[0].startswith("/") else ""
+    if command in registry.ADDRESSING_COMMANDS:
         return True
     name = link.rsplit("/", 1)[-1].lower() if link else ""
     return bool(name) and f"@{name}" in (w.strip(",.!?:;") for w in words)

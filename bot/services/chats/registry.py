@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
@@ -104,6 +104,11 @@ async def migrated(repo: Repositories, old_id: int, new_id: int, title: str | No
 async def renamed(repo: Repositories, chat_id: int, title: str) -> None:
     if await repo.chats.rename(chat_id, title):
         await repo.commit()
+
+
+# what a group member types to address the bot (besides its @name): answered, in either
+# messenger, with a pointer to the private chat; the rest of a group's talk is not the bot's
+ADDRESSING_COMMANDS: Final = ("start", "help", "cancel")
 
 
 async def is_staff_room(repo: Repositories, chat_id: int, staff_chat_id: int | None) -> bool:
