@@ -134,9 +134,13 @@ class BotHarness:
             self.server, self.settings, self.sessionmaker, faq
         )
 
-    async def say(self, user: FakeUser, text: str, **kwargs: Any) -> SentMessage:
+    async def say(
+        self, user: FakeUser, text: str, *, within: float = 5.0, **kwargs: Any
+    ) -> SentMessage:
+        """`within`: longer for replies that first retrain the FAQ (/reload_faq), which on a
+        machine busy with other test runs takes more than the usual 5 s."""
         self.server.user_sends(text, user=user, **kwargs)
-        return await self.server.next_message(user.id)
+        return await self.server.next_message(user.id, timeout=within)
 
     async def press(self, user: FakeUser, message: SentMessage, button: str) -> SentMessage:
         self.server.press(message, button, user=user)

@@ -185,14 +185,14 @@ async def test_staff_reload_the_knowledge_base_and_a_broken_edit_is_refused(
         moc = data / "moc.yaml"
         good = moc.read_text(encoding="utf-8")
         moc.write_text(good.replace("<b>", "<p>", 1), encoding="utf-8")  # an editor's slip
-        refused = await h.say(ADMIN, "/reload_faq")
+        refused = await h.say(ADMIN, "/reload_faq", within=30)
         assert "работает прежняя версия" in refused.text
         assert "тег <p> Telegram не поддерживает" in refused.text
         answer = await h.say(PARENT, "как связаться с моц")  # still answered from the old KB
         assert settings.moc_phone and settings.moc_phone in answer.text  # the contacts entry
 
         moc.write_text(good, encoding="utf-8")
-        reloaded = (await h.say(ADMIN, "/reload_faq")).text
+        reloaded = (await h.say(ADMIN, "/reload_faq", within=30)).text
         assert f"База ответов перечитана: {len(faq.kb.entries)} ответ" in reloaded
         ignored = await h.say(PARENT, "/reload_faq")  # not staff: not a reload
         assert "перечитана" not in ignored.text and "прежняя версия" not in ignored.text

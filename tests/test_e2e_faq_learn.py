@@ -265,7 +265,7 @@ async def test_reload_faq_on_one_instance_reloads_the_others(
         moc.write_text(
             moc.read_text(encoding="utf-8").replace(title, f"{title} (новое)", 1), "utf-8"
         )
-        assert "перечитана" in (await h.say(ADMIN, "/reload_faq")).text
+        assert "перечитана" in (await h.say(ADMIN, "/reload_faq", within=30)).text
         assert faq_a.version == 1 and faq_b.version == 0
         async with sessionmaker() as session:
             assert await refresh(faq_b, Repositories(session), every=0, wait=True)
