@@ -1,4 +1,5 @@
-"""152-ФЗ in Telegram: /my_data and /forget_me over `bot.services.profile.privacy`."""
+"""152-ФЗ in Telegram: /my_data and /forget_me over `bot.services.profile.privacy`, and
+/withdraw_consent («Отозвать согласие») over `bot.services.profile.withdrawal`."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from bot.core.messages import Switchboard
 from bot.services.events.registration import notify_promoted
 from bot.services.faq import FaqService
 from bot.services.faq.querylog import QueryLog
-from bot.services.profile import privacy
+from bot.services.profile import privacy, withdrawal
+from bot.texts import consent as t
 from handlers.tg import keyboards
-from handlers.tg.callbacks import ForgetCb
+from handlers.tg.callbacks import ConsentCb, ForgetCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
-from handlers.tg.messenger import TelegramMessenger, people
+from handlers.tg.messenger import TelegramMessenger, people, render
+from handlers.tg.profile_entry import ProfileForm
 from storage.models import User
 from storage.repositories import Repositories
 
@@ -33,10 +36,8 @@ async def my_data(
 ) -> None:
     if user is None:
         return
-    await message.answer(
-        await privacy.describe(repo, user, clock, querylog, settings),
-        reply_markup=keyboards.my_data(),
-    )
+    text, buttons = await privacy.describe(repo, user, clock, querylog, settings)
+    await message.answer(text, reply_markup=render(buttons))
 
 
 async def forget_me(message: Message) -> None:
@@ -71,6 +72,47 @@ async def forget_cb(
         await notify_promoted(people(bot, messenger), registration, event, settings)
 
 
+async def withdraw_consent(
+    message: Message, repo: Repositories, user: User | None, clock: Clock, settings: Settings
+) -> None:
+    if user is None:
+        return
+    text, buttons = await withdrawal.confirmation(repo, user.id, clock.now(), settings.tz)
+    await message.answer(text, reply_markup=render(buttons) if buttons else None)
+
+
+async def withdraw_cb(
+    query: CallbackQuery,
+    callback_data: ConsentCb,
+    repo: Repositories,
+    state: FSMContext,
+    clock: Clock,
+    bot: Bot,
+    settings: Settings,
+    messenger: Switchboard | None = None,
+) -> None:
+    """`ask` from /my_data, `yes`/`no` under the confirmation; a stale one changes nothing."""
+    await query.answer()
+    uid = query.from_user.id
+    if callback_data.action == "ask":
+        text, buttons = await withdrawal.confirmation(repo, uid, clock.now(), settings.tz)
+        await send_to_chat(query, text, render(buttons) if buttons else None)
+        return
+    await drop_keyboard(query)
+    if callback_data.action != "yes":
+        kept = await withdrawal.given(repo, uid)
+        await send_to_chat(query, t.KEPT if kept else t.STALE)
+        return
+    done = await withdrawal.withdraw(repo, uid, clock.now())
+    if done is None:
+        await send_to_chat(query, t.STALE)
+        return
+    if await state.get_state() in ProfileForm.__all_states_names__:
+        await state.clear()  # a form begun before: its answers (a name, maybe) go too
+    await send_to_chat(query, withdrawal.done_text(done, settings.tz))
+    await withdrawal.tell_promoted(people(bot, messenger), done, settings)
+
+
 def create_router() -> Router:
     """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
     router = Router(name=__name__)
@@ -79,4 +121,6 @@ def create_router() -> Router:
     router.message.register(my_data, F.text == texts.BTN_MY_DATA)
     router.message.register(forget_me, Command("forget_me"))
     router.callback_query.register(forget_cb, ForgetCb.filter())
+    router.message.register(withdraw_consent, Command("withdraw_consent"))
+    router.callback_query.register(withdraw_cb, ConsentCb.filter())
     return router

@@ -118,6 +118,10 @@ PROOF: Final = (
 PROOF_NOT_YET: Final = (
     "Подтверждение появится после того, как специалист отметит ваше присутствие."
 )
+PROOF_NO_PROFILE: Final = (  # an alert: at most 200 characters
+    "Подтверждение выдаётся на ФИО, а их у бота нет: согласие на обработку данных отозвано. "
+    "Если снова дадите согласие при записи на мероприятие, его можно будет получить."
+)
 # callback alerts: plain text, at most 200 characters
 PROOF_AFTER_END: Final = "Подтверждение будет доступно после окончания мероприятия ({when})."
 FILE_PROOF: Final = "podtverzhdenie-{event}-{reg}.docx"
@@ -162,7 +166,7 @@ CONSENT_REFUSED: Final = (
 )
 CONSENT_REFUSED_EDIT: Final = (
     "Хорошо, профиль не изменён: остаются прежние данные и согласие, которое вы дали раньше. "
-    "Посмотреть их — /my_data, удалить всё и отозвать согласие — /forget_me."
+    "Посмотреть их — /my_data, отозвать согласие — /withdraw_consent, удалить всё — /forget_me."
 )
 MAILING: Final = (
     "И последнее (по желанию): присылать вам анонсы новых мероприятий МОЦ? "

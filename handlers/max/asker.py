@@ -35,10 +35,6 @@ def ticket_open(ticket_id: int) -> Keyboard:
     return rows(Button(texts.BTN_WITHDRAW, f"tk:withdraw:{ticket_id}"))
 
 
-def my_data_buttons() -> Keyboard:
-    return rows(Button(texts.BTN_FORGET, "forget:ask"))
-
-
 def forget_confirm() -> Keyboard:
     return rows(
         Button(texts.BTN_FORGET_YES, "forget:yes"),
@@ -54,10 +50,10 @@ async def command(v: Visit, name: str) -> bool:
         await v.say(texts.ASK_PROMPT)
     elif name == "my_data":
         ctx = v.ctx
-        described = await privacy.describe(
+        described, buttons = await privacy.describe(
             v.repo, v.user, ctx.clock, ctx.querylog, ctx.settings, messenger="MAX", own_id=v.max_id
         )
-        await v.say(described, my_data_buttons())
+        await v.say(described, buttons)
     elif name == "forget_me":
         await v.say(texts.FORGET_CONFIRM, forget_confirm())
     elif name == "subscribe":  # news by the person's role, as Telegram's /subscribe

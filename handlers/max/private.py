@@ -17,6 +17,7 @@ from bot.services.faq.replies import Reply
 from bot.texts import max as max_texts
 from handlers.max import (
     asker,
+    consent,
     event_edit,
     event_form,
     event_list,
@@ -116,6 +117,7 @@ async def commands(ctx: MaxContext, update: JsonDict) -> bool:
             await staff_tools.command(v, name)
             or await staff_desk.command(v, name, arg)
             or await asker.command(v, name)
+            or await consent.command(v, name)
         ):
             await v.say(texts.UNKNOWN_COMMAND)  # «/foo», «/старт»: not a question for the FAQ
     return True
@@ -244,6 +246,7 @@ def register(routes: Routes) -> None:
     routes.add("message_created", not_text)
     routes.add("message_callback", callbacks)
     asker.register(routes)
+    consent.register(routes)
     staff_desk.register(routes)
     faq_learn.register(routes)
     event_edit.register(routes)  # after handlers.max.events: its staff_events comes first

@@ -65,6 +65,13 @@ class ForgetCb(CallbackData, prefix="forget"):
     action: str
 
 
+class ConsentCb(CallbackData, prefix="wdc"):
+    """Withdrawing the consent to personal data (bot.services.profile.withdrawal): `ask` (show
+    the confirmation), `yes`, `no`."""
+
+    action: str
+
+
 class EventListCb(CallbackData, prefix="evl"):
     """The events list with its filters: kind ("" = all), month as YYYYMM (0 = all), page."""
 

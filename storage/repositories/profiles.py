@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,12 +48,24 @@ class ProfileRepo:
         await self.session.flush()
         return consent
 
-    async def withdraw_consents(self, user_id: int, kind: str | None = None) -> None:
-        """Mark the person's open consents (of `kind`, or all) withdrawn, keeping the rows."""
+    async def withdraw_consents(
+        self, user_id: int, kind: str | None = None, at: datetime | None = None
+    ) -> None:
+        """Mark the person's open consents (of `kind`, or all) withdrawn at `at` (now), keeping
+        the rows."""
         query = update(Consent).where(Consent.user_id == user_id, Consent.withdrawn_at.is_(None))
         if kind is not None:
             query = query.where(Consent.kind == kind)
-        await self.session.execute(query.values(withdrawn_at=utcnow()))
+        await self.session.execute(query.values(withdrawn_at=at or utcnow()))
+
+    async def has_open_consent(self, user_id: int, kind: str) -> bool:
+        found = await self.session.scalar(
+            select(Consent.id)
+            .where(Consent.user_id == user_id, Consent.kind == kind)
+            .where(Consent.withdrawn_at.is_(None))
+            .limit(1)
+        )
+        return found is not None
 
     async def stop_mailing(self, user_id: int) -> None:
         """«No announcements» from now on: the profile's flag and the mailing consent."""

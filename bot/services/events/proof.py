@@ -31,8 +31,10 @@ async def proof_for(
     """The confirmation, or why there is none yet (a plain text for an alert)."""
     registration = await repo.events.registration(event.id, user_id)
     profile = await repo.profiles.get(user_id)
-    if registration is None or registration.status != RegistrationStatus.ATTENDED or not profile:
+    if registration is None or registration.status != RegistrationStatus.ATTENDED:
         return t.PROOF_NOT_YET
+    if profile is None:  # the consent withdrawn: no name to put on the document
+        return t.PROOF_NO_PROFILE
     ends = events_view.ends_at(event)
     if now < ends:
         return t.PROOF_AFTER_END.format(when=f"{ends.astimezone(settings.tz):%d.%m.%Y %H:%M}")

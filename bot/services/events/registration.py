@@ -18,7 +18,7 @@ from bot.core.markup import fill, q
 from bot.core.messages import Deferred, Messenger, OutFile, Unreachable
 from bot.services.events import cards as events_view
 from bot.services.events.ics import event_ics
-from bot.services.events.rules import signup_refusal
+from bot.services.events.rules import cancel_refusal, signup_refusal
 from bot.texts import events as t
 from storage.models import Event, Registration, RegistrationStatus, Role, User
 from storage.repositories import Repositories
@@ -121,6 +121,40 @@ def confirmation(template: str, event: Event, settings: Settings) -> str:
         when=events_view.when_text(event.starts_at, event.duration_min, settings.tz),
         place=events_view.place_text(event, show_link=True),
     )
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    """A registration the person gave up, and who got the seat (None: nobody was waiting)."""
+
+    event: Event
+    promoted: Registration | None
+
+
+async def cancel_all(
+    repo: Repositories, user_id: int, now: datetime, *, started: bool
+) -> list[Cancelled]:
+    """Cancel the person's registrations as «Отменить запись» does, each seat to the first in
+    the waiting list; `started=False` keeps those a teacher may no longer cancel themselves
+    (`cancel_refusal`: the event begun or called off). Not committed; the caller tells the
+    promoted with `notify_promoted` once it has."""
+    done: list[Cancelled] = []
+    for registration in await repo.events.for_user(user_id, now):
+        if not started and cancel_refusal(registration.event, now) is not None:
+            continue
+        result = await repo.events.cancel(registration, now)
+        if result.cancelled:
+            done.append(Cancelled(registration.event, result.promoted))
+    return done
+
+
+async def ahead(repo: Repositories, user_id: int, now: datetime) -> list[Event]:
+    """The events `cancel_all(started=False)` would cancel a seat or a place in the queue of."""
+    return [
+        r.event
+        for r in await repo.events.for_user(user_id, now)
+        if r.status != RegistrationStatus.ATTENDED and cancel_refusal(r.event, now) is None
+    ]
 
 
 async def notify_promoted(

@@ -19,10 +19,12 @@ from bot import texts
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.markup import fill
-from bot.core.messages import Messenger
+from bot.core.messages import Keyboard, Messenger
+from bot.services.events.registration import cancel_all
 from bot.services.faq import FaqService
 from bot.services.faq.learning import commit_forgotten
 from bot.services.faq.querylog import QueryLog
+from bot.services.profile import withdrawal
 from bot.services.tickets.posting import redact_posts
 from bot.texts.chats import AUDIENCE_TITLES
 from storage.models import Consent, Event, Registration, TeacherProfile, User
@@ -61,12 +63,15 @@ async def describe(
     *,
     messenger: str = "Telegram",
     own_id: int | None = None,
-) -> str:
-    """Everything we hold about `user`, as the /my_data message (values escaped); `own_id`:
-    the person's id in `messenger` when it is not the stored one (MAX)."""
+) -> tuple[str, Keyboard]:
+    """Everything we hold about `user`, as the /my_data message (values escaped), and its
+    buttons; `own_id`: the person's id in `messenger` when it is not the stored one (MAX)."""
     await querylog.flush()  # the count includes the question asked a moment ago
     audiences = await repo.chats.subscriptions(user.id)
-    return fill(
+    consents = await repo.profiles.consents(user.id)
+    consented = await withdrawal.given(repo, user.id)
+    note = withdrawal.my_data_note(consents, consented, settings.tz)
+    text = fill(
         texts.MY_DATA,
         messenger=messenger,
         id=own_id if own_id is not None else user.id,
@@ -85,8 +90,9 @@ async def describe(
         acks=await repo.users.acks_count(user.id),
         deliveries=await repo.deliveries.private_count(user.id),
         groups=await repo.chats.added_by_count(user.id),
-        consents=_consent_lines(await repo.profiles.consents(user.id), settings.tz),
+        consents=_consent_lines(consents, settings.tz),
     )
+    return text + note, withdrawal.my_data_buttons(consented)
 
 
 @dataclass
@@ -103,10 +109,9 @@ async def forget(
     """Delete the person's data and commit; returns what the adapter finishes afterwards."""
     done = Forgotten()
     # Seats first: a deleted registration must hand its seat to the waiting list.
-    for registration in await repo.events.for_user(user_id, clock.now()):
-        result = await repo.events.cancel(registration, clock.now())
-        if result.promoted is not None:
-            done.promoted.append((result.promoted, registration.event))
+    for cancelled in await cancel_all(repo, user_id, clock.now(), started=True):
+        if cancelled.promoted is not None:
+            done.promoted.append((cancelled.promoted, cancelled.event))
     querylog.discard(user_id)  # questions not yet written never will be
     done.posts = list(await repo.tickets.posts_for_user(user_id))
     # their words staff taught the bot: chat samples (before the user row cascades them) and

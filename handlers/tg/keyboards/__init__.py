@@ -62,12 +62,6 @@ def user_ticket_answered(ticket_id: int) -> InlineKeyboardMarkup:
     return render(ticket_buttons.user_ticket_answered(ticket_id))
 
 
-def my_data() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=texts.BTN_FORGET, callback_data=ForgetCb(action="ask"))
-    return builder.as_markup()
-
-
 def forget_confirm() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=texts.BTN_FORGET_YES, callback_data=ForgetCb(action="yes"))
