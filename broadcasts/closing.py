@@ -2,8 +2,8 @@
 
 Each ending is one conditional UPDATE, so with several instances exactly one of them reports
 and books the next weekly occurrence (in the same transaction that closes it, so exactly one is
-booked); the report goes into the admin's progress message when there is one, otherwise to the
-author.
+booked); the report, or the notice of a missed time, goes into the admin's progress message
+when there is one (so it never goes on saying «запланирована на …»), otherwise to the author.
 """
 
 from __future__ import annotations
@@ -74,15 +74,17 @@ async def expire_missed(rt: Runtime, grace: timedelta, tz: tzinfo) -> None:
             following = await book_next(repo, broadcast, now)
             await repo.commit()
         log.warning("broadcast %s missed its time %s", broadcast_id, broadcast.scheduled_at)
-        if broadcast.author_id is not None:
-            next_at = following.scheduled_at if following else None
-            text = report.missed_text(broadcast_id, broadcast.scheduled_at, tz, next_at)
-            await rt.limiter.acquire(broadcast.author_id)
-            await rt.channel.notify(broadcast.author_id, text)
+        next_at = following.scheduled_at if following else None
+        text = report.missed_text(broadcast_id, broadcast.scheduled_at, tz, next_at)
+        await tell(rt, broadcast, text)
 
 
 async def book_next(repo: Repositories, broadcast: Broadcast, now: datetime) -> Broadcast | None:
-    """The next weekly occurrence (the first one still ahead), or None for a one-off."""
+    """The next weekly occurrence (the first one still ahead), or None for a one-off.
+
+    It keeps the series' progress message: the report just written there says when the next
+    one goes, and a move, a cancel, a missed time or the next sending rewrites it, as for the
+    first occurrence; otherwise it would go on promising a time nobody keeps."""
     if broadcast.repeat != "weekly":
         return None
     at = broadcast.scheduled_at + WEEK
@@ -92,5 +94,7 @@ async def book_next(repo: Repositories, broadcast: Broadcast, now: datetime) -> 
         author_id=broadcast.author_id, content=broadcast.content, audiences=broadcast.audiences,
         tags=broadcast.tags, include_private=broadcast.include_private,
         state=BroadcastState.SCHEDULED, scheduled_at=at, repeat="weekly", created_at=now,
+        progress_chat_id=broadcast.progress_chat_id,
+        progress_message_id=broadcast.progress_message_id,
     )  # fmt: skip
     return await repo.broadcasts.add(following)

@@ -197,3 +197,4 @@ CLI_BAD_TAG: Final = "тег «{tag}» не подходит: буквы, циф
 CLI_PAST: Final = "время {moment} уже прошло"
 CLI_NOT_FOUND: Final = "рассылка №{id} не найдена"
 CLI_NOT_CANCELLED: Final = "рассылку №{id} не отменить: она {state}"
+CLI_WHO: Final = "из командной строки"  # who cancelled, in the progress message

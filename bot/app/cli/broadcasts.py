@@ -1,8 +1,9 @@
 """`python -m bot broadcast create|status|list|cancel`: broadcasts from a terminal or a script.
 
 The command only writes the broadcast to the database; the running bot's worker sends it when
-it is due (within seconds for «now»), exactly as for one composed in the chat. Errors go to
-stderr in Russian with exit code 1; `--json` output is meant for scripts.
+it is due (within seconds for «now»), exactly as for one composed in the chat. `cancel` also
+rewrites the author's progress message, as the bot's own cancel does. Errors go to stderr in
+Russian with exit code 1; `--json` output is meant for scripts.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +25,7 @@ from bot.texts import broadcasts as t
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from bot.core.messages import Messenger
     from broadcasts.service import Status
 
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -203,12 +207,18 @@ def list_broadcasts(settings: Settings, as_json: bool) -> int:
 
 
 def cancel(settings: Settings, broadcast_id: int) -> int:
+    """As /broadcasts «Отменить» does it (bot.services.staff.broadcasts.cancel): a broadcast
+    that had not started says so in its author's progress message, when this process can
+    reach Telegram (BOT_TOKEN); the cancel holds all the same."""
+    from bot.services.staff import broadcasts as staff_broadcasts
     from broadcasts import service
+    from storage.repositories import Repositories
 
     async def work(session: AsyncSession) -> tuple[bool, Status | None]:
-        done = await service.cancel_broadcast(session, broadcast_id)
-        await session.commit()
-        return done, await service.status(session, broadcast_id)
+        async with _messenger(settings) as messenger:
+            repo = Repositories(session)
+            outcome = await staff_broadcasts.cancel(repo, messenger, broadcast_id, t.CLI_WHO)
+        return outcome.done, await service.status(session, broadcast_id)
 
     done, item = _run(settings, work)
     if done:
@@ -217,3 +227,28 @@ def cancel(settings: Settings, broadcast_id: int) -> int:
     if item is None:
         return _fail(["ошибка: " + t.CLI_NOT_FOUND.format(id=broadcast_id)])
     return _fail(["ошибка: " + t.CLI_NOT_CANCELLED.format(id=broadcast_id, state=item.state)])
+
+
+@asynccontextmanager
+async def _messenger(settings: Settings) -> AsyncIterator[Messenger]:
+    """Telegram, where the progress messages are (the compose dialog is Telegram's), written
+    to directly: one edit needs no pacing, and a refusal only leaves the message as it was.
+    Without a usable BOT_TOKEN the cancel still goes through, with nothing to edit with."""
+    from bot.app.factory import create_bot
+    from bot.app.runner import has_telegram
+    from bot.core.config import SettingsError
+    from bot.core.messages import Switchboard
+    from handlers.tg.messenger import TelegramMessenger
+
+    try:
+        bot = create_bot(settings, outbound=False) if has_telegram(settings) else None
+    except SettingsError as exc:  # a malformed token must not stand in the way of a cancel
+        print(f"предупреждение: {exc}", file=sys.stderr)
+        bot = None
+    if bot is None:
+        yield Switchboard({})
+        return
+    try:
+        yield Switchboard({"tg": TelegramMessenger(bot)})
+    finally:
+        await bot.session.close()

@@ -4,7 +4,8 @@ the outcome of a cancel their own way (a chat message when done, an alert when n
 
 A broadcast composed in Telegram has a progress message («запланирована на …») that the worker
 edits only once sending starts; a cancel or a move before that is written into it here, by
-whoever made it and from either messenger, or it would keep promising the old time."""
+whoever made it and from either messenger, the panel or the CLI, or it would keep promising the
+old time (a missed time and the next week of a series are written there by broadcasts.closing)."""
 
 from __future__ import annotations
 
