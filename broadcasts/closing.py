@@ -77,6 +77,10 @@ async def expire_missed(rt: Runtime, grace: timedelta, tz: tzinfo) -> None:
         next_at = following.scheduled_at if following else None
         text = report.missed_text(broadcast_id, broadcast.scheduled_at, tz, next_at)
         await tell(rt, broadcast, text)
+        if broadcast.progress_message_id is not None and broadcast.author_id is not None:
+            # an alarm: an edit far up the chat makes no sound, so the author is also told anew
+            await rt.limiter.acquire(broadcast.author_id)
+            await rt.channel.notify(broadcast.author_id, text)
 
 
 async def book_next(repo: Repositories, broadcast: Broadcast, now: datetime) -> Broadcast | None:

@@ -103,6 +103,8 @@ async def test_a_missed_time_is_said_in_the_progress_message(harness: Staff) -> 
     assert "запланирована" not in shown(h, progress)
     assert [b.state for b in await broadcasts_in_db(h)] == [BroadcastState.MISSED]
     assert all(not h.server.sent_to(chat_id) for chat_id in PARENT_GROUPS)
+    alarm = await h.server.next_message(ADMIN.id)  # and a new message, which makes a sound
+    assert alarm.text == said and alarm.message_id != progress.message_id
 
 
 async def test_a_weekly_series_keeps_one_progress_message(harness: Staff) -> None:
@@ -177,8 +179,8 @@ AUTHOR = MaxUser(700, "Методист")
 
 
 async def test_a_missed_time_is_said_in_a_max_progress_message(db_path: Path) -> None:
-    """The same rule where the progress message is in MAX: it is edited with the notice (no
-    second message), and the next week of the series keeps that message."""
+    """The same rule where the progress message is in MAX: it is edited with the notice, the
+    author is also told in a new message, and the next week of the series keeps that message."""
     from storage.db import create_engine, create_sessionmaker
 
     engine = create_engine(f"sqlite+aiosqlite:///{db_path}")
@@ -197,8 +199,8 @@ async def test_a_missed_time_is_said_in_a_max_progress_message(db_path: Path) ->
             await session.commit()
         worker = BroadcastWorker(sm, channel, FrozenClock(NOW), instance_id="max", options=FAST)
         await worker.run_once()
-        (message,) = max_api.sent_to(AUTHOR)
-        assert message.edits == 1
+        message, alarm = max_api.sent_to(AUTHOR)
+        assert message.edits == 1 and alarm.plain == message.plain
         assert message.plain.startswith(f"⚠️ Рассылка №{missed.id} не отправлена: бот был выключен")
         assert "Следующая еженедельная отправка запланирована на 08.12.2026" in message.plain
         async with sm() as session:
