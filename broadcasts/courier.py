@@ -2,9 +2,11 @@
 
 The claim (pending → sending, attempts + 1) is committed BEFORE the send, so a crash can only
 leave a row `sending` — resent on resume, never lost. Each outcome has one rule: sent; blocked
-(the chat or user is deactivated); migrated (the registry and the row follow the group to its
-new id and the message goes there, once); flood (the limiter pauses, the row waits); other
-failures retried with exponential backoff up to `max_attempts`, or failed for good.
+(the chat or user is deactivated; a group this delivery was the first to find gone is reported
+to `Runtime.on_gone`, once: later broadcasts skip an inactive group); migrated (the registry
+and the row follow the group to its new id and the message goes there, once); flood (the
+limiter pauses, the row waits); other failures retried with exponential backoff up to
+`max_attempts`, or failed for good.
 """
 
 from __future__ import annotations
@@ -76,11 +78,21 @@ class Courier:
         async with self._rt.repos() as repo:
             now = self._rt.clock.now()
             await repo.deliveries.settle(row.id, status, now, message_id=message_id, error=error)
-            if gone:
-                await _deactivate(repo, row)
+            lost_group = gone and await _deactivate(repo, row)
             await repo.commit()
         if status != DeliveryStatus.PENDING:
             metrics.broadcast_message(status.value, channel_of(row.chat_id))
+        if lost_group:
+            await self._report_gone(row.chat_id)
+
+    async def _report_gone(self, chat_id: int) -> None:
+        """Staff hear of the lost group; the row is settled, so a failure here is only logged."""
+        if self._rt.on_gone is None:
+            return
+        try:
+            await self._rt.on_gone(chat_id, self._id)
+        except Exception:
+            log.exception("broadcast %s: the loss of chat %s not reported", self._id, chat_id)
 
     async def _retry(
         self, row: LedgerRow, attempts: int, reason: str, *, backoff: bool = False
@@ -115,9 +127,10 @@ class Courier:
         await self._settle(moved_row, attempts, outcome)
 
 
-async def _deactivate(repo: Repositories, row: LedgerRow) -> None:
-    """The chat or the person is gone: no later broadcast counts them."""
+async def _deactivate(repo: Repositories, row: LedgerRow) -> bool:
+    """The chat or the person is gone: no later broadcast counts them. True when a group was
+    active until now (a person who blocked the bot is nobody's news)."""
     if row.is_private:
         await repo.users.set_active(row.chat_id, False)
-    else:
-        await repo.chats.deactivate(row.chat_id)
+        return False
+    return await repo.chats.deactivate(row.chat_id)

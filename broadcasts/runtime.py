@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -31,6 +31,11 @@ class Options:
     batch: int = 64  # ledger rows fetched per query
 
 
+# (group id, broadcast id): this delivery found the group gone and deactivated it — the first
+# to learn it, so whoever staff hear such news from is told now (bot.services.chats.gone)
+GroupGone = Callable[[int, int], Awaitable[None]]
+
+
 @dataclass
 class Runtime:
     sessionmaker: SessionMaker
@@ -41,6 +46,7 @@ class Runtime:
     options: Options = field(default_factory=Options)
     monotonic: Callable[[], float] = time.monotonic
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    on_gone: GroupGone | None = None
     # sends in flight across all jobs of this worker: the crash bound stays `concurrency`
     slots: asyncio.Semaphore = field(init=False)
 

@@ -38,7 +38,7 @@ from broadcasts.content import Content
 from broadcasts.courier import Courier
 from broadcasts.job import Job
 from broadcasts.limiter import Priority, RateLimiter, current_priority
-from broadcasts.runtime import Options, Runtime
+from broadcasts.runtime import GroupGone, Options, Runtime
 from storage.db import SessionMaker
 from storage.models import Broadcast
 
@@ -63,11 +63,14 @@ class BroadcastWorker:
         options: Options | None = None,
         limiter: RateLimiter | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        on_gone: GroupGone | None = None,
     ) -> None:
         opts = replace(options or Options(), concurrency=concurrency)
         opts = replace(opts, heartbeat_every=min(opts.heartbeat_every, lease_seconds / 3))
         limiter = limiter or RateLimiter(rate, clock=monotonic)
-        self._rt = Runtime(sessionmaker, channel, limiter, clock, instance_id, opts, monotonic)
+        self._rt = Runtime(
+            sessionmaker, channel, limiter, clock, instance_id, opts, monotonic, on_gone=on_gone
+        )
         self._poll, self._tz = poll_seconds, tz
         self._grace = timedelta(minutes=grace_minutes)
         self._lease = timedelta(seconds=lease_seconds)

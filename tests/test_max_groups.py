@@ -27,6 +27,7 @@ from bot.core import metrics
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
 from bot.core.ids import channel_of
+from bot.services.chats.listing import render_registry
 from bot.services.faq import FaqService
 from bot.services.faq.querylog import QueryLog
 from bot.texts import broadcasts as tb
@@ -37,7 +38,6 @@ from broadcasts.limiter import RateLimiter
 from broadcasts.runtime import Options
 from broadcasts.service import Target, counts_by_channel, create_broadcast, status
 from broadcasts.worker import BroadcastWorker
-from handlers.chats.registry import render_registry
 from handlers.max import groups
 from handlers.max.client import MaxClient
 from handlers.max.context import MaxContext

@@ -7,7 +7,8 @@ hooks (`register_jobs`), `python -m bot worker` and the MAX-only bot directly, s
 BOT_TOKEN reminds its MAX teachers and delivers broadcasts to MAX chats like a Telegram one;
 `run --no-jobs` starts none. Reminders go through the app's Switchboard and broadcasts through
 the ChannelRouter: a MAX id never reaches Telegram, and MAX rows wait with a reason when this
-process has no MAX token.
+process has no MAX token. A group a broadcast finds gone is reported to its admins through the
+Switchboard (bot/services/chats/gone.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Switchboard
+from bot.services.chats.gone import GoneGroups
 from bot.services.events.reminders import ReminderService
 from bot.services.events.reminders import install as install_reminders
 from bot.services.outbox import OutboxChannel
@@ -173,6 +175,7 @@ class Jobs:
             poll_seconds=settings.broadcast_poll_seconds,
             grace_minutes=settings.broadcast_grace_minutes,
             lease_seconds=settings.broadcast_lease_seconds, tz=settings.tz, limiter=self.limiter,
+            on_gone=GoneGroups(settings, self.sessionmaker, messenger),
         )  # fmt: skip
         self.worker.start()
         if self.bot is not None:  # MAX-only staff posts are relayed by the MAX runtime

@@ -62,6 +62,15 @@ REMOVED: Final = (
     "Рассылки для: {audiences} — туда больше не приходят. Чтобы вернуть, добавьте бота "
     "в группу снова: аудитории и метки сохранятся."
 )
+# --- a broadcast found a group gone that staff had not heard of (told once, as REMOVED) ---
+GONE: Final = (
+    "⚠️ Рассылка №{broadcast} не дошла до {kind} <code>{title}</code> "
+    "(id <code>{chat_id}</code>): бота там больше нет — его удалили или чат удалён.\n"
+    "Рассылки для: {audiences} — туда больше не приходят. Чтобы вернуть, добавьте бота "
+    "в группу снова: аудитории и метки сохранятся. Если чата больше нет, добавьте бота в новую "
+    "группу и привяжите её — кнопками в моём сообщении о добавлении или командой "
+    "<code>/bind</code> в самой группе. Список таких чатов — /chats."
+)
 
 # --- /bind, /unbind, /tag, /untag in a group ---
 BIND_PICK: Final = (
@@ -93,6 +102,16 @@ CHATS_NONE: Final = "Бот пока не добавлен ни в один ча
 CHATS_INACTIVE: Final = (
     "Неактивных: {total} (бота удалили — {removed}, группа стала супергруппой — {migrated})."
 )
+# the chats the bot was removed from (or that are gone), newest loss first: what to re-add
+CHATS_REMOVED: Final = (
+    "<b>Чаты, где бота больше нет</b> — рассылки туда не приходят. Добавьте бота в группу "
+    "снова (аудитории и метки сохранятся) или в новую группу и привяжите её:"
+)
+CHATS_REMOVED_LINE: Final = (
+    "• <code>{title}</code> — {channel}, {kind}, <code>{chat_id}</code>{was}"
+)
+CHATS_REMOVED_WAS: Final = "\n   аудитории: {audiences}"
+CHATS_REMOVED_MORE: Final = "…и ещё {count} — все в веб-панели (/web) → «Чаты»."
 
 # --- private subscriptions ---
 SUBSCRIBE_NEED_ROLE: Final = "Сначала выберите, кто вы, — /start. Новости приходят по роли."

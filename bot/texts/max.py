@@ -51,6 +51,7 @@ STAFF_HELP_MAX: Final = (
     "за период.\n"
     "• /broadcasts — последние рассылки, отмена запланированной; /broadcast — где создать "
     "новую.\n"
+    "• /chats — чаты для рассылок: куда они приходят и из каких чатов бота удалили.\n"
     "• /staff — сотрудники МОЦ; /invite — пригласить сотрудника; /web — вход в веб-панель."
 )
 TICKETS_MORE: Final = (  # /tickets shows the oldest cards; a long queue is the panel's

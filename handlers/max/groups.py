@@ -19,6 +19,7 @@ from bot import texts
 from bot.core.markup import fill
 from bot.core.messages import Button, Keyboard, Unreachable, pack, rows
 from bot.services.chats import registry
+from bot.services.chats.gone import admins_of
 from bot.services.chats.notice_gate import NoticeGate
 from bot.texts import chats as t
 from handlers.max import broadcast_buttons, updates
@@ -114,13 +115,13 @@ def new_body(text: str, keyboard: Keyboard) -> JsonDict:
 async def _tell_admins(
     ctx: MaxContext, repo: Repositories, text: str, keyboard: Keyboard | None
 ) -> None:
-    for admin_id in sorted(ctx.settings.max_admin_ids):
-        person = await repo.channel_ids.internal("max", "user", admin_id)
-        await repo.commit()
+    admins = await admins_of(repo, ctx.settings, "max")  # as a broadcast finding a group gone
+    await repo.commit()
+    for person in admins:
         try:
             await ctx.messenger.send(person, text, keyboard)
         except Unreachable as exc:  # an admin who never opened the bot's dialog
-            log.warning("MAX admin %s not told about a chat: %s", admin_id, exc.reason)
+            log.warning("MAX admin %s not told about a chat: %s", person, exc.reason)
 
 
 async def _title(ctx: MaxContext, max_chat_id: int) -> str:

@@ -1,8 +1,9 @@
 """МОЦ staff's desk commands in a private MAX dialog: /tickets, /faq_stats, /faq_drafts (paged by
-`fqd:<page>`), /reload_faq, /report, /staff and /broadcasts (with «Отменить» under a scheduled
-one), /broadcast pointing at the panel — what Telegram's handlers/admin.py,
-handlers/events_admin/report.py, handlers/staff_invites.py and handlers/broadcasts_admin/manage.py
-answer, from the same services. Anyone else gets Telegram's refusal (ADMIN_ONLY).
+`fqd:<page>`), /reload_faq, /report, /staff, /chats and /broadcasts (with «Отменить» under a
+scheduled one), /broadcast pointing at the panel — what Telegram's handlers/admin.py,
+handlers/events_admin/report.py, handlers/staff_invites.py, handlers/chats/registry.py and
+handlers/broadcasts_admin/manage.py answer, from the same services. Anyone else gets
+Telegram's refusal (ADMIN_ONLY).
 
 /tickets sends each open ticket as the card MAX admins get for a new one, with its buttons
 (served by handlers.max.staff); «➕ N» under /faq_stats attaches a question to an entry
@@ -15,6 +16,7 @@ from __future__ import annotations
 from bot import texts
 from bot.core.markup import fill
 from bot.core.messages import Button, pack, rows
+from bot.services.chats.listing import registry_report
 from bot.services.faq import drafts
 from bot.services.faq.stats import faq_stats
 from bot.services.reports.period import period_report
@@ -37,6 +39,7 @@ COMMANDS = frozenset(
         "reload_faq",
         "report",
         "staff",
+        "chats",
         "broadcasts",
         "broadcast",
     }
@@ -66,6 +69,9 @@ async def command(v: Visit, name: str, arg: str) -> bool:
     elif name == "staff":
         listing = await staff_listing(v.repo, v.ctx.roster, v.uid)
         await v.say(listing.text + (max_texts.STAFF_REMOVE_IN_PANEL if listing.removable else ""))
+    elif name == "chats":
+        for part in await registry_report(v.repo):
+            await v.say(part)
     elif name == "broadcast":  # composing is Telegram's and the panel's: say where, not «нет»
         await v.say(max_texts.BROADCAST_IN_PANEL)
     else:
