@@ -69,8 +69,9 @@ async def ask_cb(
     asker = query.from_user.id
     logged = await logged_question(repo, callback_data.query_id, asker, querylog)
     if logged is None and callback_data.query_id == 0:  # under a direct answer, maybe
+        answer = query.message.message_id if query.message is not None else None
         sent_at = query.message.date if isinstance(query.message, Message) else None
-        logged = await answered_question(repo, asker, sent_at, querylog)
+        logged = await answered_question(repo, asker, answer, sent_at, querylog)
     if logged is None or user is None:
         await query.answer()
         await state.set_state(AskState.question)

@@ -5,7 +5,7 @@ router only turns its `Reply` into Bot API calls."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
@@ -35,8 +35,10 @@ def _markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
     return markup(buttons)
 
 
-async def send(message: Message, reply: Reply) -> None:
-    await message.answer(reply.text, reply_markup=_markup(reply.buttons))
+async def send(message: Message, reply: Reply) -> int:
+    """The reply in the chat of `message`; the id of the message sent."""
+    sent = await message.answer(reply.text, reply_markup=_markup(reply.buttons))
+    return sent.message_id
 
 
 async def show(query: CallbackQuery, reply: Reply) -> None:
@@ -142,7 +144,7 @@ async def _respond(
     )  # fmt: skip
     if reply is None:  # it joined the open ticket, which said so
         return
-    await send(message, reply)
+    await consult.deliver(querylog, reply, partial(send, message))
     if shot and reply.answered and user is not None:  # a picture during a ticket: staff see it
         await append_to_ticket(message, repo, settings, user, text, shot)
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, text
 
 from bot.core.clock import FrozenClock
-from bot.services.faq.querylog import QueryLog
+from bot.services.faq.querylog import HOLD_LIMIT, QueryLog
 from storage.db import SessionMaker
 from storage.models import FaqQuery, User
 from storage.repositories import Repositories
@@ -98,3 +98,53 @@ async def test_a_full_batch_is_written_without_waiting_and_stop_writes_the_rest(
     log.add(1, "вопрос 3", "answer", "moc.contacts", 0.5)
     await log.stop()
     assert [row[1] for row in await _logged(sessionmaker)] == [f"вопрос {n}" for n in range(4)]
+
+
+async def _answers(sessionmaker: SessionMaker) -> list[tuple[str, int | None, int | None]]:
+    async with sessionmaker() as session:
+        rows = (await session.scalars(select(FaqQuery).order_by(FaqQuery.id))).all()
+    return [(r.text, r.message_id, r.answer_id) for r in rows]
+
+
+async def test_a_held_question_is_written_with_its_answer_once_the_answer_is_sent(
+    sessionmaker: SessionMaker,
+) -> None:
+    """An answer held back by the limiter: the row waits for it (a flush meanwhile skips it)
+    and keeps the time it was asked; a failed send lets it go without an answer."""
+    await _users(sessionmaker, 1)
+    clock = FrozenClock(ASKED)
+    log = QueryLog(sessionmaker, clock)
+    first = log.hold(1, "как активировать сертификат", "certificate.activate", 0.8, picture=7)
+    failed = log.hold(1, "где МОЦ", "moc.contacts", 0.6)
+    clock.advance(timedelta(seconds=30))
+    assert await log.flush() == 0
+    log.release(first, 42)
+    log.release(failed, None)
+    log.release(first, 43)  # a second release finds nothing
+    assert await log.flush() == 2
+    assert await _answers(sessionmaker) == [
+        ("как активировать сертификат", 7, 42),
+        ("где МОЦ", None, None),
+    ]
+    assert [row[3] for row in await _logged(sessionmaker)] == [ASKED, ASKED]
+
+
+async def test_a_held_question_never_released_is_written_late_or_at_stop_and_forgotten(
+    sessionmaker: SessionMaker,
+) -> None:
+    await _users(sessionmaker, 1, 2)
+    clock = FrozenClock(ASKED)
+    log = QueryLog(sessionmaker, clock)
+    log.hold(1, "пароль забыла", "navigator.password", 0.7)
+    log.hold(2, "забыл пароль", "navigator.password", 0.7)
+    log.discard(2)  # /forget_me: the held row goes too
+    clock.advance(HOLD_LIMIT - timedelta(seconds=1))
+    assert await log.flush() == 0
+    clock.advance(timedelta(seconds=2))
+    assert await log.flush() == 1
+    log.hold(1, "номер сертификата", "certificate.number_balance", 0.6)
+    await log.stop()
+    assert await _answers(sessionmaker) == [
+        ("пароль забыла", None, None),
+        ("номер сертификата", None, None),
+    ]

@@ -106,7 +106,7 @@ async def picture_received(ctx: MaxContext, update: JsonDict) -> bool:
         if v.state == AWAITING_QUESTION:
             await question_with_picture(v, found, caption)
             return True
-        seq = pictures.seq(update)
+        seq = updates.seq(update)
         await pictures.remember(v, seq, found)
 
         async def follow_up() -> bool:
@@ -117,7 +117,7 @@ async def picture_received(ctx: MaxContext, update: JsonDict) -> bool:
             role=v.user.role, follow_up=follow_up, picture=seq, attachment=pictures.kind(found),
         )  # fmt: skip
         if reply is not None:
-            await v.say(reply.text, reply.buttons)
+            await consult.deliver(ctx.querylog, reply, v.send)
             if reply.answered:  # answered from the FAQ during a ticket: staff see it anyway
                 await append_to_ticket(v, caption, found)
     return True
@@ -158,9 +158,11 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
 
 
 async def ask_pressed(v: Visit, query_id: int) -> None:
-    logged = await logged_question(v.repo, query_id, v.uid, v.ctx.querylog)
+    ctx, update = v.ctx, v.update
+    logged = await logged_question(v.repo, query_id, v.uid, ctx.querylog)
     if logged is None and query_id == 0:  # under a direct answer, maybe
-        logged = await answered_question(v.repo, v.uid, updates.sent_at(v.update), v.ctx.querylog)
+        answer, sent_at = updates.seq(update), updates.sent_at(update)
+        logged = await answered_question(v.repo, v.uid, answer, sent_at, ctx.querylog)
     if logged is None:
         await updates.answer(v.ctx, v.update)
         await v.set_state(AWAITING_QUESTION)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot import texts
 from bot.core.messages import Keyboard, MessageRef, Unreachable
+from bot.services.faq.replies import Reply
 from handlers.max import updates
 from handlers.max.context import JsonDict, MaxContext
 from storage.models import User
@@ -55,8 +56,12 @@ class Visit:
         """The data `hold` kept ("" when none)."""
         return await self.repo.dialog_states.kept(_state_key(self.uid))
 
-    async def say(self, text: str, buttons: Keyboard | None = None) -> None:
-        await self.ctx.messenger.send(self.uid, text, buttons)
+    async def say(self, text: str, buttons: Keyboard | None = None) -> MessageRef:
+        return await self.ctx.messenger.send(self.uid, text, buttons)
+
+    async def send(self, reply: Reply) -> int:
+        """An FAQ reply as a new message; its seq, which a press under it brings back."""
+        return (await self.say(reply.text, reply.buttons)).message_id
 
     async def drop_buttons(self) -> None:
         """Answer a press on a one-shot question by taking its buttons off, as Telegram's

@@ -43,10 +43,6 @@ def kind(found: JsonDict) -> Kind:
     return "picture" if found.get("type") == "image" else "file"
 
 
-def seq(update: JsonDict) -> int:
-    return int((updates.message(update).get("body") or {}).get("seq") or 0)
-
-
 def _key(v: Visit) -> str:
     return f"maxpic:{v.uid}"
 

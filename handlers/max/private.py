@@ -102,7 +102,7 @@ async def commands(ctx: MaxContext, update: JsonDict) -> bool:
         elif name == "role":
             await v.say(max_texts.ROLE_PROMPT, role_buttons(v.is_admin))
         elif name == "faq":
-            await send(v, consult.categories(ctx.faq))
+            await v.send(consult.categories(ctx.faq))
         elif name == "contacts":  # as Telegram's /contacts and «📇 Контакты МОЦ»
             # «Спросить специалиста» is Telegram's keyboard button; MAX gets it under the text
             ask = rows(Button(texts.BTN_ASK_SHORT, replies.ask()))
@@ -164,12 +164,8 @@ async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
             role=v.user.role, follow_up=follow_up,
         )  # fmt: skip
         if reply is not None:
-            await send(v, reply)
+            await consult.deliver(ctx.querylog, reply, v.send)
     return True
-
-
-async def send(v: Visit, reply: Reply) -> None:
-    await v.say(reply.text, reply.buttons)
 
 
 async def show(v: Visit, reply: Reply, notice: str | None = None) -> None:
@@ -178,7 +174,7 @@ async def show(v: Visit, reply: Reply, notice: str | None = None) -> None:
     parts = render_text(reply.text)
     if len(parts) != 1:
         await updates.answer(v.ctx, v.update, notice)
-        await send(v, reply)
+        await v.send(reply)
         return
     body = {"text": parts[0], "format": "html", "attachments": max_buttons(reply.buttons)}
     await updates.answer(v.ctx, v.update, notice, new_body=body)

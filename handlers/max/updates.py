@@ -115,6 +115,13 @@ def mid(update: JsonDict) -> str:
     return str((message(update).get("body") or {}).get("mid") or "")
 
 
+def seq(update: JsonDict) -> int:
+    """The message's number in its chat (a press: of the message the button is under), as
+    the MAX Messenger's `MessageRef.message_id` gives it for what the bot sent; 0 if none."""
+    value = (message(update).get("body") or {}).get("seq")
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 def sent_at(update: JsonDict) -> datetime | None:
     """When the message (the one a button was pressed under) was sent; its `timestamp` is in
     milliseconds. None when missing or not a number."""

@@ -35,6 +35,9 @@ class FaqQuery(Base):
     # a screenshot or file the question came with: its message in the asker's private chat,
     # copied to staff if the asker hands the question to a specialist
     message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # a question answered from the knowledge base: the bot's answer in the asker's chat (the
+    # message id; MAX: its seq), so «Спросить специалиста» under it finds this very question
+    answer_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class FaqDraft(Base):

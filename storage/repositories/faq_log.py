@@ -109,11 +109,22 @@ class FaqLogRepo:
         )
         return rows.all()
 
+    async def answered_by(self, user_id: int, answer_id: int) -> FaqQuery | None:
+        """The person's question the bot's message `answer_id` in their chat answered."""
+        rows = await self.session.scalars(
+            select(FaqQuery)
+            .where(FaqQuery.user_id == user_id, FaqQuery.answer_id == answer_id)
+            .order_by(FaqQuery.id.desc())
+            .limit(1)
+        )
+        return rows.first()
+
     async def answered_near(self, user_id: int, at: datetime, seconds: float) -> FaqQuery | None:
         """The person's question answered from the knowledge base and logged closest to `at`,
-        within `seconds` of it: the one an answer sent at `at` replied to."""
+        within `seconds` of it, that records no answer of its own: the one an answer sent at
+        `at`, before answers were recorded, replied to."""
         near = await self.sent_around(user_id, at, seconds)
-        answered = [row for row in near if row.outcome == "answer"]
+        answered = [row for row in near if row.outcome == "answer" and row.answer_id is None]
         return min(answered, key=lambda row: abs(row.created_at - at), default=None)
 
     async def for_user(self, user_id: int) -> int:

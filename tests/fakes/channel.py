@@ -8,12 +8,14 @@ to show that adding a messenger means writing an adapter, not touching the servi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import count
 
 from bot.core.config import Settings
 from bot.core.messages import Keyboard, MessageRef, OutFile, Unreachable
 from bot.services.faq import FaqService, consult
 from bot.services.faq.querylog import QueryLog
+from bot.services.faq.replies import Reply
 from bot.services.tickets import escalation
 from storage.db import SessionMaker
 from storage.repositories import Repositories
@@ -108,8 +110,11 @@ class FakeAdapter:
                 self.faq, repo, self.querylog, self.settings, user.id, text, role=user.role
             )
             await repo.commit()
-        if reply is not None:
-            await self.channel.send(person, reply.text, reply.buttons)
+        if reply is not None:  # the log learns which message answered the question
+            await consult.deliver(self.querylog, reply, partial(self._send, person))
+
+    async def _send(self, person: int, reply: Reply) -> int:
+        return (await self.channel.send(person, reply.text, reply.buttons)).message_id
 
     async def presses(self, person: int, action: str) -> None:
         prefix, _, rest = action.partition(":")

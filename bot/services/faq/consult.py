@@ -3,13 +3,15 @@
 `ask` holds the whole decision: an answer the matcher is sure of, else the open ticket (the
 adapter's `follow_up`), else suggestions, a small-talk reply, «не знаю» with the offer of a
 human, or the offer to send a screenshot on. Rows the reply's buttons point at are written
-first; rows nothing points at go to the write-behind `QueryLog`.
+first; rows nothing points at go to the write-behind `QueryLog`, a direct answer's question
+once the adapter has sent the answer (`deliver`), with the answer's message id.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from bot import texts
 from bot.core import metrics
@@ -118,11 +120,11 @@ async def ask(
         if result.kind == "answer" and result.match is not None:
             if follow_up is not None and not asks(text) and await follow_up():
                 return None  # a detail for the open ticket, not a new question
-            # nothing in the reply points at the log row, so it is written in the background;
-            # «Спросить специалиста» under the answer finds it by the answer's send time
-            # (bot.services.tickets.escalation.answered_question)
-            querylog.add(user_id, text, "answer", result.match.id, result.match.score)
-            return entry_view(faq, settings, result.match.id)
+            # nothing in the reply points at the log row, so it is written in the background,
+            # with the answer's message id: «Спросить специалиста» under the answer finds it
+            # by that (bot.services.tickets.escalation.answered_question)
+            held = querylog.hold(user_id, text, result.match.id, result.match.score, picture)
+            return replace(entry_view(faq, settings, result.match.id), held=held)
     if follow_up is not None and await follow_up():
         return None
     if picture is not None:
@@ -130,6 +132,20 @@ async def ask(
     if result is None:
         return await _not_a_question(repo, user_id, text)
     return await _not_answered(faq, settings, repo, querylog, user_id, text, result)
+
+
+async def deliver(
+    querylog: QueryLog, reply: Reply, send: Callable[[Reply], Awaitable[int]]
+) -> None:
+    """Send `reply` by the adapter's `send` (which returns the sent message's id); the
+    question a direct answer replied to is logged with that id, or without one if the send
+    failed. Every adapter sends `ask`'s replies through here."""
+    answer_id: int | None = None
+    try:
+        answer_id = await send(reply)
+    finally:
+        if reply.held is not None:
+            querylog.release(reply.held, answer_id)
 
 
 def _offers_human(intent: Intent) -> bool:

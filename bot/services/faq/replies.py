@@ -24,11 +24,14 @@ FAQ, ASK = "faq", "ask"  # the prefixes of FaqCb and AskCb
 
 @dataclass(frozen=True)
 class Reply:
-    """One message of the FAQ; `answered`: an entry of the knowledge base answered."""
+    """One message of the FAQ; `answered`: an entry of the knowledge base answered; `held`:
+    the `QueryLog` key of the question it answers, released with the message id once sent
+    (`consult.deliver`)."""
 
     text: str
     buttons: Keyboard = ()
     answered: bool = False
+    held: int | None = None
 
 
 def browse(action: str, item_id: str = "") -> str:

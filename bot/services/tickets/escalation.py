@@ -22,8 +22,9 @@ from bot.services.tickets.split import whole_message
 from storage.models import User
 from storage.repositories import Repositories
 
-# a direct answer is sent right after its question is logged; Telegram dates a message to the
-# whole second, and the bot's clock and the messenger's may differ a little
+# an answer sent before answers were recorded was sent right after its question was logged;
+# Telegram dates a message to the whole second, and the bot's clock and the messenger's may
+# differ a little
 ANSWER_SECONDS: Final = 3.0
 
 
@@ -71,16 +72,22 @@ async def logged_question(
 
 
 async def answered_question(
-    repo: Repositories, user_id: int, sent_at: datetime | None, querylog: QueryLog
+    repo: Repositories,
+    user_id: int,
+    answer_id: int | None,
+    sent_at: datetime | None,
+    querylog: QueryLog,
 ) -> Logged | None:
-    """The question a direct answer sent at `sent_at` replied to, for «Спросить специалиста»
-    under it: that answer's buttons are the entry's cached ones («ask anew»), its row had no
-    id yet when it was sent (`QueryLog`), so the row is found by time. None under an entry
-    opened from the topics, an old message, or a row lost in a restart: the adapter asks anew."""
-    if sent_at is None:
-        return None
+    """The question the direct answer `answer_id` (the message the button is under) replied
+    to, for «Спросить специалиста» under it: that answer's buttons are the entry's cached ones
+    («ask anew»), so the row is found by the answer it records (`consult.deliver`); a row
+    logged before answers were recorded, by the answer's send time `sent_at`. None under an
+    entry opened from the topics, an old message, or a row lost in a restart: the adapter
+    asks anew. A photo or file the question was the caption of goes to staff too."""
     await querylog.flush()
-    row = await repo.faq_log.answered_near(user_id, sent_at, ANSWER_SECONDS)
+    row = await repo.faq_log.answered_by(user_id, answer_id) if answer_id else None
+    if row is None and sent_at is not None:
+        row = await repo.faq_log.answered_near(user_id, sent_at, ANSWER_SECONDS)
     if row is None:
         return None
-    return Logged(await whole_message(repo, row), None, row.text)
+    return Logged(await whole_message(repo, row), row.message_id, row.text)
