@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.services.faq import FaqService
+from bot.services.profile.teachers import CONSENT_VERSION, complete
 from bot.texts import events as t
 from storage.db import SessionMaker
 from storage.models import Consent, Event, FaqQuery, Registration, TeacherProfile
@@ -69,6 +70,7 @@ async def test_telegram_asks_the_consent_first_and_a_refusal_keeps_nothing_typed
     consent = await h.press(TEACHER, card, t.BTN_REGISTER)
     assert "Шаг 1 из 5" in consent.text and "152-ФЗ" in consent.text
     assert "ничего не спрашиваю и не сохраняю" in consent.text
+    assert "/withdraw_consent" in consent.text  # how to withdraw without deleting everything
 
     for early in (TYPED_NAME, TYPED_PHONE):  # typed before agreeing: the question again
         again = await h.say(TEACHER, early)
@@ -92,7 +94,7 @@ async def test_telegram_asks_the_consent_first_and_a_refusal_keeps_nothing_typed
     assert (proof.user_id, proof.kind, proof.version) == (
         TEACHER.id,
         "personal_data",
-        "2026-11-25",
+        "2026-12-06",
     )
     assert proof.withdrawn_at is None
 
@@ -127,7 +129,7 @@ async def test_max_asks_the_consent_first_and_a_refusal_keeps_nothing_typed(
     async with h.sessionmaker() as session:
         uid = await Repositories(session).channel_ids.internal("max", "user", TEACHER_MAX.user_id)
         proof = (await session.scalars(select(Consent))).one()
-    assert (proof.user_id, proof.kind, proof.version) == (uid, "personal_data", "2026-11-25")
+    assert (proof.user_id, proof.kind, proof.version) == (uid, "personal_data", "2026-12-06")
 
 
 async def test_refusing_while_editing_the_profile_says_what_is_still_kept(
@@ -154,3 +156,12 @@ async def test_refusing_while_editing_the_profile_in_max_says_what_is_still_kept
     (refused,) = await press_and_wait(both, consent, t.BTN_CONSENT_NO, 1)
     assert "профиль не изменён" in refused.plain and "/forget_me" in refused.plain
     assert "не сохранены" not in refused.plain
+
+
+def test_a_dialog_begun_under_the_previous_consent_text_still_completes() -> None:
+    """A teacher mid-form when the consent text changes (a deploy) keeps the answers: the
+    proof already written names the text they agreed to. An unknown version saves nothing."""
+    answers = {"full_name": "Иванова Мария", "organisation": "ДДТ", "position": "педагог"}
+    assert complete(answers | {"consent": CONSENT_VERSION})
+    assert complete(answers | {"consent": "2026-11-25"})
+    assert not complete(answers | {"consent": "2020-01-01"}) and not complete(answers)

@@ -14,7 +14,9 @@ from typing import Any
 from storage.models import User
 from storage.repositories import Repositories
 
-CONSENT_VERSION = "2026-11-25"
+CONSENT_VERSION = "2026-12-06"  # the text names /withdraw_consent besides /forget_me
+# a dialog begun under an earlier text still completes: its proof names the text agreed to
+CONSENT_VERSIONS = frozenset({CONSENT_VERSION, "2026-11-25"})
 NAME_LIMIT, ORG_LIMIT, POSITION_LIMIT = 200, 300, 200
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 FIELDS = ("full_name", "organisation", "position", "contact")
@@ -39,7 +41,7 @@ def tidy_name(text: str) -> str:
 def complete(answers: dict[str, Any]) -> bool:
     """A dialog restarted from an old message may lack answers, or the consent (a dialog
     begun before the consent came first): nothing is saved then."""
-    return answers.get("consent") == CONSENT_VERSION and all(k in answers for k in FIELDS[:3])
+    return answers.get("consent") in CONSENT_VERSIONS and all(k in answers for k in FIELDS[:3])
 
 
 async def agree(repo: Repositories, user_id: int) -> dict[str, str]:
