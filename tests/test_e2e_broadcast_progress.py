@@ -24,8 +24,9 @@ from tests.test_e2e_broadcasts import settings as settings  # a fixture
 MAX_ADMIN = MaxUser(52_000_000_077, "Анна", "Методист")
 
 
-async def schedule_tomorrow_10(h: Staff) -> SentMessage:
-    """Through the dialog to «✅ Запланировать»; the progress message it leaves."""
+async def schedule_tomorrow_10(h: Staff, repeat: str = texts_b.BTN_REPEAT_NONE) -> SentMessage:
+    """Through the dialog to «✅ Запланировать» for the parents (`repeat`: the repeat button);
+    the progress message it leaves."""
     await h.say(ADMIN, "/broadcast")
     audience = await h.say(ADMIN, "Собрание в пятницу")
     await toggle(h, ADMIN, audience, "Родители")
@@ -33,8 +34,8 @@ async def schedule_tomorrow_10(h: Staff) -> SentMessage:
     button = await h.press(ADMIN, tags, texts_b.BTN_NO_TAGS)
     ack_q = await h.press(ADMIN, button, texts_b.BTN_NO_BUTTON)
     await h.press(ADMIN, ack_q, texts_b.BTN_ACK_OFF)
-    repeat = await h.say(ADMIN, "завтра 10:00")
-    await h.press(ADMIN, repeat, texts_b.BTN_REPEAT_NONE)
+    repeat_q = await h.say(ADMIN, "завтра 10:00")
+    await h.press(ADMIN, repeat_q, repeat)
     summary = await h.server.next_message(ADMIN.id)
     progress = await h.press(ADMIN, summary, texts_b.BTN_CONFIRM_AT)
     assert "запланирована на 02.12.2026 10:00" in txt(progress)

@@ -28,7 +28,7 @@ from tests.conftest import ADMIN, running_both
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
 from tests.fakes.telegram_api import FakeTelegramServer, SentMessage
-from tests.test_e2e_broadcast_progress import MAX_ADMIN, progress_says
+from tests.test_e2e_broadcast_progress import MAX_ADMIN, progress_says, schedule_tomorrow_10
 from tests.test_e2e_broadcasts import (
     NOW,
     PARENT_GROUPS,
@@ -36,31 +36,12 @@ from tests.test_e2e_broadcasts import (
     Staff,
     broadcasts_in_db,
     seed_registry,
-    toggle,
     txt,
 )
 from tests.test_e2e_broadcasts import harness as harness  # a fixture
 from tests.test_e2e_broadcasts import settings as settings  # a fixture
 
 FAST = Options(retry_base_seconds=0.05, check_every=0.1, progress_every=0.2)
-
-
-async def schedule_tomorrow_10(h: Staff, repeat: str = texts_b.BTN_REPEAT_NONE) -> SentMessage:
-    """Through the dialog to «✅ Запланировать» for the parents; the progress message."""
-    await h.say(ADMIN, "/broadcast")
-    audience = await h.say(ADMIN, "Собрание в пятницу")
-    await toggle(h, ADMIN, audience, "Родители")
-    tags = await h.press(ADMIN, audience, texts_b.BTN_NEXT)
-    button = await h.press(ADMIN, tags, texts_b.BTN_NO_TAGS)
-    ack_q = await h.press(ADMIN, button, texts_b.BTN_NO_BUTTON)
-    await h.press(ADMIN, ack_q, texts_b.BTN_ACK_OFF)
-    repeat_q = await h.say(ADMIN, "завтра 10:00")
-    await h.press(ADMIN, repeat_q, repeat)
-    summary = await h.server.next_message(ADMIN.id)
-    progress = await h.press(ADMIN, summary, texts_b.BTN_CONFIRM_AT)
-    assert "запланирована на 02.12.2026 10:00" in txt(progress)
-    await h.server.next_message(ADMIN.id)  # «✅ Рассылка №1 запланирована…»
-    return progress
 
 
 def shown(h: Staff, progress: SentMessage) -> str:
