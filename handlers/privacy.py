@@ -20,7 +20,7 @@ from bot.texts import consent as t
 from handlers.tg import keyboards
 from handlers.tg.callbacks import ConsentCb, ForgetCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
-from handlers.tg.messenger import TelegramMessenger, people, render
+from handlers.tg.messenger import people, render
 from handlers.tg.profile_entry import ProfileForm
 from storage.models import User
 from storage.repositories import Repositories
@@ -67,7 +67,7 @@ async def forget_cb(
     done = await privacy.forget(repo, query.from_user.id, clock, querylog, faq)
     await state.clear()
     await send_to_chat(query, texts.FORGOTTEN, ReplyKeyboardRemove())
-    await privacy.redact(TelegramMessenger(bot), done)
+    await privacy.redact(people(bot, messenger), done)  # a list may have gone to MAX staff
     for registration, event in done.promoted:
         await notify_promoted(people(bot, messenger), registration, event, settings)
 

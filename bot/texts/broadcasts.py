@@ -182,6 +182,12 @@ ACKS_NONE: Final = "\nПока никто не отметился."
 ACKS_PENDING: Final = "\n<b>Не отметились в личных сообщениях</b> — {count}:\n{names}"
 ACKS_MORE: Final = "…и ещё {count}"
 PRIVATE_CHATS: Final = "Личные сообщения"
+# /forget_me of someone a list names: the list is rewritten from what the bot still holds
+ACKS_REFRESHED: Final = (
+    "\n<i>🔄 Список обновлён: участник удалил свои данные (/forget_me, 152-ФЗ).</i>"
+)
+ACKS_CUT: Final = "\n…полный список — кнопка «Кто ознакомился» в /broadcasts или веб-панель."
+ACKS_PART_GONE: Final = "👀 Список по рассылке №{id} стал короче и уместился выше."
 NO_ACK_BUTTON: Final = "В рассылке №{id} не было кнопки «Ознакомлен»."
 
 # --- «Ознакомлен» -------------------------------------------------------------------------------

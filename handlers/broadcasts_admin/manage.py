@@ -12,16 +12,16 @@ from aiogram.types import CallbackQuery, Message
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.dates import DateParseError, format_local
-from bot.core.markup import fill, q, split_message
+from bot.core.markup import fill
 from bot.core.messages import Messenger, Switchboard
+from bot.services.staff import ack_lists
 from bot.services.staff import broadcasts as staff_broadcasts
 from bot.texts import broadcasts as t
 from broadcasts import service
-from broadcasts.content import Content
 from handlers.broadcasts_admin.draft import parse_moment
 from handlers.tg.edits import send_to_chat
 from handlers.tg.keyboards import broadcasts as kb
-from handlers.tg.messenger import people
+from handlers.tg.messenger import TelegramMessenger, people
 from storage.models import BroadcastState
 from storage.repositories import Repositories
 
@@ -53,7 +53,7 @@ async def broadcast_action(
     elif callback_data.action == "move":
         await ask_move(query, bid, state, repo)
     else:
-        await show_acks(query, bid, repo)
+        await show_acks(query, bid, repo, bot)
 
 
 async def _refuse(
@@ -116,44 +116,15 @@ async def reprompt_move(message: Message, state: FSMContext) -> None:
     await message.answer(fill(t.ASK_MOVE, id=bid))
 
 
-def _names(names: list[str], limit: int = 40) -> str:
-    shown = [f"• {q(name)}" for name in names[:limit]]
-    if len(names) > limit:
-        shown.append(fill(t.ACKS_MORE, count=len(names) - limit))
-    return "\n".join(shown)
-
-
-async def acks_text(repo: Repositories, bid: int) -> str:
-    report = await service.ack_report(repo.session, bid)
-    titles = await repo.chats.titles(report.by_chat)
-    grouped: dict[str, list[str]] = {}
-    for chat_id, names in report.by_chat.items():
-        title = titles.get(chat_id) or (t.PRIVATE_CHATS if chat_id > 0 else str(chat_id))
-        grouped.setdefault(title, []).extend(names)
-    parts = [fill(t.ACKS_TITLE, id=bid)]
-    for title, names in grouped.items():
-        parts.append(t.ACKS_CHAT.format(title=q(title), count=len(names), names=_names(names)))
-    if not grouped:
-        parts.append(t.ACKS_NONE)
-    if report.pending_private:
-        users = await repo.users.many(report.pending_private)
-        names = sorted(u.full_name for u in users)
-        parts.append(t.ACKS_PENDING.format(count=len(names), names=_names(names)))
-    return "\n".join(parts)
-
-
-async def show_acks(query: CallbackQuery, bid: int, repo: Repositories) -> None:
-    broadcast = await repo.broadcasts.get(bid)
-    if broadcast is None:
-        await query.answer(fill(t.NOT_FOUND, id=bid), show_alert=True)
-        return
-    if not Content.from_json(broadcast.content).ack:
-        await query.answer(fill(t.NO_ACK_BUTTON, id=bid), show_alert=True)
+async def show_acks(query: CallbackQuery, bid: int, repo: Repositories, bot: Bot) -> None:
+    refused = await ack_lists.refusal(repo, bid)
+    if refused is not None:
+        await query.answer(refused, show_alert=True)
         return
     await query.answer()
-    # every line closes its own tags, and split_message cuts at line ends
-    for part in split_message(await acks_text(repo, bid)):
-        await send_to_chat(query, part)
+    chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+    await ack_lists.send(TelegramMessenger(bot), repo, chat_id, bid)  # remembered: /forget_me
+    await repo.commit()
 
 
 def create_router() -> Router:

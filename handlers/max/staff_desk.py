@@ -1,14 +1,15 @@
 """МОЦ staff's desk commands in a private MAX dialog: /tickets, /faq_stats, /faq_drafts (paged by
 `fqd:<page>`), /reload_faq, /report, /staff, /chats and /broadcasts (with «Отменить» under a
-scheduled one), /broadcast pointing at the panel — what Telegram's handlers/admin.py,
-handlers/events_admin/report.py, handlers/staff_invites.py, handlers/chats/registry.py and
-handlers/broadcasts_admin/manage.py answer, from the same services. Anyone else gets
-Telegram's refusal (ADMIN_ONLY).
+scheduled one, «Кто ознакомился» under one with «Ознакомлен»), /broadcast pointing at the
+panel — what Telegram's handlers/admin.py, handlers/events_admin/report.py,
+handlers/staff_invites.py, handlers/chats/registry.py and handlers/broadcasts_admin/manage.py
+answer, from the same services. Anyone else gets Telegram's refusal (ADMIN_ONLY).
 
 /tickets sends each open ticket as the card MAX admins get for a new one, with its buttons
 (served by handlers.max.staff); «➕ N» under /faq_stats attaches a question to an entry
 (handlers.max.faq_learn). What MAX does not offer here (removing staff, new broadcasts, moving
-one) the texts point to the web panel for.
+one) the texts point to the web panel for. A «Кто ознакомился» list is remembered by its `mid`,
+so /forget_me of someone it names rewrites it (bot.services.staff.ack_lists).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bot.services.chats.listing import registry_report
 from bot.services.faq import drafts
 from bot.services.faq.stats import faq_stats
 from bot.services.reports.period import period_report
+from bot.services.staff import ack_lists
 from bot.services.staff import broadcasts as staff_broadcasts
 from bot.services.staff.listing import staff_listing
 from bot.services.tickets import buttons
@@ -106,9 +108,12 @@ async def broadcasts_list(v: Visit) -> None:
     if not listing.text:
         await v.say(max_texts.BROADCASTS_EMPTY)
         return
-    label = bt.BTN_CANCEL_ONE
-    cancel = [Button(label.format(id=b), pack("bca", "cancel", b)) for b in listing.scheduled]
-    await v.say(listing.text + max_texts.BROADCASTS_IN_PANEL, rows(*cancel) if cancel else None)
+    cancel = [
+        Button(bt.BTN_CANCEL_ONE.format(id=b), pack("bca", "cancel", b)) for b in listing.scheduled
+    ]
+    acks = [Button(bt.BTN_ACKS_ONE.format(id=b), pack("bca", "acks", b)) for b in listing.with_ack]
+    buttons = [*cancel, *acks]
+    await v.say(listing.text + max_texts.BROADCASTS_IN_PANEL, rows(*buttons) if buttons else None)
 
 
 async def drafts_pages(ctx: MaxContext, update: JsonDict) -> bool:
@@ -128,23 +133,38 @@ async def drafts_pages(ctx: MaxContext, update: JsonDict) -> bool:
 
 
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
-    """«❌ №N Отменить» under /broadcasts (`bca:cancel:N`, Telegram's payload)."""
+    """«❌ №N Отменить» and «👀 №N Кто ознакомился» under /broadcasts (`bca:cancel:N`,
+    `bca:acks:N`: Telegram's payloads)."""
     prefix, _, rest = updates.payload(update).partition(":")
     action, _, raw = rest.partition(":")
-    if prefix != "bca" or action != "cancel":
+    if prefix != "bca" or action not in ("cancel", "acks"):
         return False
 
     async def act(v: Visit) -> None:
         bid = updates.number(raw)
         if bid is None:
             await updates.answer(ctx, update, texts.STALE_BUTTON)
-            return
-        outcome = await staff_broadcasts.cancel(v.repo, ctx.messenger, bid, v.user.full_name)
-        await updates.answer(ctx, update, None if outcome.done else outcome.text)
-        if outcome.done:
-            await v.say(outcome.text)
+        elif action == "acks":
+            await show_acks(v, bid)
+        else:
+            await cancel(v, bid)
 
     return await as_staff(ctx, update, act)
+
+
+async def cancel(v: Visit, bid: int) -> None:
+    outcome = await staff_broadcasts.cancel(v.repo, v.ctx.messenger, bid, v.user.full_name)
+    await updates.answer(v.ctx, v.update, None if outcome.done else outcome.text)
+    if outcome.done:
+        await v.say(outcome.text)
+
+
+async def show_acks(v: Visit, bid: int) -> None:
+    refused = await ack_lists.refusal(v.repo, bid)
+    await updates.answer(v.ctx, v.update, refused)
+    if refused is None:
+        await ack_lists.send(v.ctx.messenger, v.repo, v.uid, bid)  # remembered: /forget_me
+        await v.repo.commit()
 
 
 def register(routes: Routes) -> None:

@@ -17,6 +17,7 @@ from urllib.parse import quote
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot.services.staff import ack_lists
 from bot.services.staff import broadcasts as staff_broadcasts
 from bot.texts import broadcasts as tb
 from broadcasts import service
@@ -170,15 +171,8 @@ async def _progress(request: web.Request, broadcast_id: int) -> dict[str, Any]:
 async def _acks(request: web.Request, broadcast_id: int) -> dict[str, Any]:
     """«Кто ознакомился», as the bot's list: names by chat, private recipients not yet
     confirmed (names are shown escaped by the template)."""
-    session = repo(request).session
-    report = await service.ack_report(session, broadcast_id)
-    titles = await repo(request).chats.titles(report.by_chat)
-    grouped: dict[str, list[str]] = {}
-    for chat_id, names in report.by_chat.items():
-        title = titles.get(chat_id) or (tb.PRIVATE_CHATS if chat_id > 0 else str(chat_id))
-        grouped.setdefault(title, []).extend(names)
-    pending = await repo(request).users.many(report.pending_private)
-    return {"by_chat": grouped, "pending": sorted(u.full_name for u in pending)}
+    acks = await ack_lists.gather(repo(request), broadcast_id)
+    return {"by_chat": acks.by_chat, "pending": acks.pending}
 
 
 async def _delivery_page(request: web.Request, broadcast_id: int, total: int) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from storage.models.base import NAMING, Base, UTCDateTime, utcnow
 from storage.models.broadcasts import (
     Ack,
+    AckListPost,
     Audience,
     Broadcast,
     BroadcastState,
@@ -44,6 +45,7 @@ from storage.models.web import WebSession, WebUsedLink
 __all__ = [
     "NAMING",
     "Ack",
+    "AckListPost",
     "Audience",
     "AuditEntry",
     "Base",

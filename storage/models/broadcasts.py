@@ -153,3 +153,21 @@ class Ack(Base):
     user_id: Mapped[int] = mapped_column(BigInteger)
     user_name: Mapped[str] = mapped_column(String(256), default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AckListPost(Base):
+    """One message of a «Кто ознакомился» list the bot sent to staff (a long list is several,
+    `part` 0, 1, … after `head_id`, the first one's id): /forget_me rewrites them without the
+    person, a MAX message by its `mid` (`ref`)."""
+
+    __tablename__ = "ack_list_posts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    head_id: Mapped[int] = mapped_column(BigInteger)
+    part: Mapped[int] = mapped_column(Integer, default=0)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    ref: Mapped[str] = mapped_column(String(128), default="", server_default="")

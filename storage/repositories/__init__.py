@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.repositories.ack_lists import AckListRepo
 from storage.repositories.audiences import AudienceRepo
 from storage.repositories.broadcasts import BroadcastRepo
 from storage.repositories.channel_ids import ChannelIdRepo
@@ -41,6 +42,7 @@ class Repositories:
         self.audiences = AudienceRepo(session)
         self.broadcasts = BroadcastRepo(session)
         self.deliveries = DeliveryRepo(session)
+        self.ack_lists = AckListRepo(session)
         self.reminders = ReminderRepo(session)
         self.channel_ids = ChannelIdRepo(session)
         self.dialog_states = DialogStateRepo(session)
@@ -57,6 +59,7 @@ class Repositories:
 
 
 __all__ = [
+    "AckListRepo",
     "AudienceRepo",
     "BroadcastRepo",
     "ChannelIdRepo",

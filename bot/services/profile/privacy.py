@@ -6,7 +6,7 @@ log are dropped, then the rows; what the law needs as proof of consent stays (se
 `storage.repositories.users.forget`); their questions that staff made sample questions of the
 knowledge base go too, and the matcher is rebuilt without them. The adapter tells the person
 and calls `redact` after, so the bot's old posts about them in the staff chat lose the name
-and the question.
+and the question, and the «Кто ознакомился» lists that named them are rewritten without them.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from bot.services.faq import FaqService
 from bot.services.faq.learning import commit_forgotten
 from bot.services.faq.querylog import QueryLog
 from bot.services.profile import withdrawal
+from bot.services.staff import ack_lists
 from bot.services.tickets.posting import redact_posts
 from bot.texts.chats import AUDIENCE_TITLES
 from storage.models import Consent, Event, Registration, TeacherProfile, User
@@ -97,9 +98,11 @@ async def describe(
 
 @dataclass
 class Forgotten:
-    """What is left to do once the person has been told: posts to redact, people promoted."""
+    """What is left to do once the person has been told: posts to redact, ack lists to
+    rewrite, people promoted."""
 
     posts: list[tuple[int, int, int, str]] = field(default_factory=list)
+    lists: list[ack_lists.Rewrite] = field(default_factory=list)
     promoted: list[tuple[Registration, Event]] = field(default_factory=list)
 
 
@@ -114,6 +117,7 @@ async def forget(
             done.promoted.append((cancelled.promoted, cancelled.event))
     querylog.discard(user_id)  # questions not yet written never will be
     done.posts = list(await repo.tickets.posts_for_user(user_id))
+    named_in = await repo.ack_lists.naming(user_id)  # their acks and deliveries go below
     # their words staff taught the bot: chat samples (before the user row cascades them) and
     # the panel's versions; then the matcher is rebuilt without them
     taught = await repo.faq_kb.remove_asked_by(user_id)
@@ -124,6 +128,7 @@ async def forget(
     else:
         await repo.commit()
     await repo.users.scrub_log()
+    done.lists = await ack_lists.rewrites(repo, named_in)
     return done
 
 
@@ -136,5 +141,7 @@ async def drop_channel_id(repo: Repositories, user_id: int) -> None:
 
 
 async def redact(messenger: Messenger, done: Forgotten) -> None:
-    """The staff chat's posts about the person lose name, id and question."""
+    """The staff chat's posts about the person lose name, id and question; the ack lists
+    that named them are edited without them (`messenger` reaches both messengers' chats)."""
     await redact_posts(messenger, done.posts)
+    await ack_lists.rewrite(messenger, done.lists)
