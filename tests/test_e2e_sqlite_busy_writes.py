@@ -35,8 +35,8 @@ from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.telegram_api import FakeTelegramServer, FakeUser
 from tests.helpers.max_both import MOTHER, Both, as_parent
 
-BUSY = 0.3  # one busy timeout
-HOLD = 0.6  # the other writer's lock: two busy timeouts, well short of three
+BUSY = 0.4  # one busy timeout
+HOLD = 0.8  # the other writer's lock: two busy timeouts, well short of three
 NEWCOMER = FakeUser(5_400_001, "Новенький")
 EARLIER = FakeUser(5_400_002, "Пришёл раньше")
 QUESTION = "Можно ли перенести занятие ребёнка на субботу?"
