@@ -8,13 +8,14 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
+from storage.busy import wait_out_busy
+
 SessionMaker = async_sessionmaker[AsyncSession]
-SQLITE_BUSY_TIMEOUT = 10.0  # seconds a SQLite writer waits for the write lock before failing
+SQLITE_BUSY_TIMEOUT = 10.0  # seconds one wait for SQLite's write lock lasts (storage/busy.py)
 # the session of the update being handled (handlers.tg.middlewares.DatabaseMiddleware)
 current_session: contextvars.ContextVar[AsyncSession | None] = contextvars.ContextVar(
     "current_session", default=None
@@ -57,12 +58,6 @@ async def release_idle_transaction() -> None:
     await session.commit()
 
 
-def is_busy(error: BaseException) -> bool:
-    """SQLite's «database is locked»: another connection kept the write lock past the busy
-    timeout. PostgreSQL waits on its row locks instead and never says this."""
-    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
-
-
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
@@ -96,7 +91,8 @@ def create_engine(
     busy_timeout: float = SQLITE_BUSY_TIMEOUT,
 ) -> AsyncEngine:
     """An async engine for `url`; SQLite files get WAL, a busy timeout (seconds; a test
-    shortens it) and foreign keys."""
+    shortens it) that a write waits out up to `storage.busy.BUSY_TRIES` times, and foreign
+    keys."""
     if is_sqlite(url):
         ensure_sqlite_dir(url)
         # Sessions and `engine.begin()` always end their transaction, so the pool's own
@@ -115,6 +111,7 @@ def create_engine(
             pool_reset_on_return=None, **sizes,
         )  # fmt: skip
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        wait_out_busy(engine.sync_engine, busy_timeout)
         return engine
     return _create_async_engine(
         url, echo=echo, pool_pre_ping=True, pool_size=pool_size,

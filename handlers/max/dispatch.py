@@ -75,10 +75,7 @@ class MaxDispatcher:
         try:
             # the lock first: updates fed in order are claimed and handled in that order
             async with self._locks[who]:  # one person's updates in order, never side by side
-                if self._dedupe and not await self.claim(update_key(update)):
-                    log.info(
-                        "MAX update %s was already handled; skipped", update.get("update_type")
-                    )
+                if not await self._claimed(update):
                     return
                 try:
                     await self._run(update)
@@ -93,6 +90,22 @@ class MaxDispatcher:
             self._users[who] -= 1
             if not self._users[who]:
                 del self._users[who], self._locks[who]
+
+    async def _claimed(self, update: JsonDict) -> bool:
+        """False for an update handled before — or for one that could not be claimed (the
+        database stayed locked past every wait, storage/busy.py): as on Telegram, the person
+        hears an apology, and polling goes on with the next update instead of dying."""
+        kind = update.get("update_type")
+        try:
+            if not self._dedupe or await self.claim(update_key(update)):
+                return True
+        except Exception:
+            log.exception("MAX update %s could not be claimed; not handled", kind)
+            await self._apologise(update)
+            await self._settle(update)
+            return False
+        log.info("MAX update %s was already handled; skipped", kind)
+        return False
 
     async def _let_in(self, update: JsonDict) -> bool:
         """False for a message or press over the person's flood limit (said so once)."""

@@ -89,6 +89,11 @@ class MaxPolling:
             return await MarkerRepo(session).get(CHANNEL)
 
     async def _save(self, marker: int) -> None:
-        async with self.sessionmaker() as session:
-            await MarkerRepo(session).set(CHANNEL, marker)
-            await session.commit()
+        """A marker that cannot be saved now (the database stayed locked) is saved with the
+        next batch; until then a restart gets this batch again, which the claims skip."""
+        try:
+            async with self.sessionmaker() as session:
+                await MarkerRepo(session).set(CHANNEL, marker)
+                await session.commit()
+        except Exception:
+            log.exception("MAX polling: marker %s not saved", marker)

@@ -23,7 +23,7 @@ from storage.models import (
     RegistrationStatus,
     utcnow,
 )
-from storage.repositories.sql import affected, first_write
+from storage.repositories.sql import affected
 
 ACTIVE = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING, RegistrationStatus.ATTENDED)
 
@@ -131,10 +131,10 @@ class EventRepo:
     async def _lock_event(self, event_id: int) -> None:
         """Serialise seat changes of one event: a row lock on PostgreSQL, the write lock on
         SQLite. Without it two cancellations could promote the same waiting person, or a
-        double tap on a full event could race to insert two rows. A teacher's seat outlives
-        one busy timeout of SQLite (`first_write`)."""
-        await first_write(
-            self.session, update(Event).where(Event.id == event_id).values(taken=Event.taken)
+        double tap on a full event could race to insert two rows. Like every first write on
+        SQLite, it waits out a lock longer than one busy timeout (storage/busy.py)."""
+        await self.session.execute(
+            update(Event).where(Event.id == event_id).values(taken=Event.taken)
         )
 
     async def _take_seat(self, event_id: int) -> bool:

@@ -2,7 +2,6 @@
 
 `affected` runs a conditional UPDATE or DELETE and says how many rows it changed: that number,
 not a Python flag, is how a caller learns it won a claim (a seat, a ledger row, a broadcast).
-`first_write` runs a transaction's first write and waits again while SQLite stays busy.
 `insert_ignore` is INSERT … ON CONFLICT DO NOTHING, which makes materialising a ledger or
 recording an «Ознакомлен» idempotent under races.
 """
@@ -14,36 +13,14 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, Executable
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
-
-from storage.db import is_busy
-
-BUSY_TRIES = 3  # a seat is worth waiting three busy timeouts for (30 s by default)
 
 
 async def affected(session: AsyncSession, statement: Executable) -> int:
     """Run an UPDATE/DELETE/INSERT; how many rows it changed."""
     result = await session.execute(statement)
     return cast(CursorResult[Any], result).rowcount
-
-
-async def first_write(session: AsyncSession, statement: Executable) -> None:
-    """Run the first write of a transaction; if SQLite's lock stays busy past its timeout
-    (a long import, a checkpoint, a stampede), run it again, up to `BUSY_TRIES` times.
-
-    SQLite reports busy only when a transaction asks for the write lock — at its first write
-    (pysqlite begins a transaction right before it) — so nothing was written yet and the same
-    statement can simply run again in the same transaction. On PostgreSQL it runs once.
-    """
-    for attempt in range(1, BUSY_TRIES + 1):
-        try:
-            await session.execute(statement)
-            return
-        except OperationalError as error:
-            if not is_busy(error) or attempt == BUSY_TRIES:
-                raise
 
 
 def _insert_ignoring(session: AsyncSession, model: type[DeclarativeBase]) -> Any:
