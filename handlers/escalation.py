@@ -144,29 +144,30 @@ async def asker_action(
     if ticket is None or ticket.user_id != query.from_user.id:
         await query.answer(texts.TICKET_NOT_YOURS, show_alert=True)
         return
-    await query.answer()
-    await drop_keyboard(query)
     if callback_data.action == "more":
+        await query.answer()
+        await drop_keyboard(query)
         await repo.tickets.set_status(ticket.id, TicketStatus.OPEN)
         await repo.commit()
         await send_to_chat(query, fill(texts.TICKET_FOLLOW_UP, id=ticket.id))
         return
     changed = await repo.tickets.set_status(ticket.id, TicketStatus.CLOSED)
     await repo.commit()
+    if not changed:  # a double tap, or staff closed it: said once, not again
+        withdraw = callback_data.action == "withdraw"
+        notice = fill(texts.TICKET_ALREADY_CLOSED_USER, id=ticket.id)
+        await query.answer(notice if withdraw else texts.TICKET_THANKS, show_alert=withdraw)
+        await drop_keyboard(query)
+        return
+    await query.answer()
+    await drop_keyboard(query)
     if callback_data.action == "solved":
         await send_to_chat(query, texts.TICKET_THANKS)
         return
     await send_to_chat(query, fill(texts.TICKET_WITHDRAWN, id=ticket.id))
-    if changed:
-        await post(
-            TelegramMessenger(bot),
-            repo,
-            settings,
-            ticket.id,
-            fill(texts.STAFF_WITHDRAWN, id=ticket.id),
-            None,
-        )
-        await repo.commit()
+    note = fill(texts.STAFF_WITHDRAWN, id=ticket.id)
+    await post(TelegramMessenger(bot), repo, settings, ticket.id, note, None)
+    await repo.commit()
 
 
 def create_router() -> Router:

@@ -14,15 +14,25 @@ from contextlib import suppress
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, ForceReply, Message
+from aiohttp import ClientError
 
 from bot import texts
 from bot.core.clock import Clock
 from bot.core.config import Settings
+from bot.core.ids import channel_of
 from bot.core.markup import clip, fill
-from bot.core.messages import Deferred, Messenger, Switchboard, Unreachable
+from bot.core.messages import (
+    Deferred,
+    MessageRef,
+    Messenger,
+    OutFile,
+    Switchboard,
+    Unreachable,
+)
 from bot.services.staff.roster import Roster
 from bot.services.tickets import desk
 from bot.services.tickets.posting import deliver_answer, is_staff, staff_targets
@@ -72,7 +82,7 @@ async def staff_reply(
     ticket = await repo.tickets.by_post(message.chat.id, message.reply_to_message.message_id)
     if ticket is None:
         raise SkipHandler
-    answered = await _deliver(message, repo, people(bot, messenger), ticket, settings)
+    answered = await _deliver(message, bot, repo, people(bot, messenger), ticket, settings)
     if answered and await state.get_state() is not None:
         await state.clear()  # answered through the reply box: the «Ответить» wait is over
 
@@ -98,30 +108,66 @@ async def answer_typed(
         await state.clear()
         await message.reply(texts.STAFF_TICKET_GONE)
         return
-    if await _deliver(message, repo, people(bot, messenger), ticket, settings):
+    if await _deliver(message, bot, repo, people(bot, messenger), ticket, settings):
         await state.clear()
 
 
 async def _deliver(
-    message: Message, repo: Repositories, to_asker: Messenger, ticket: Ticket, settings: Settings
+    message: Message,
+    bot: Bot,
+    repo: Repositories,
+    to_asker: Messenger,
+    ticket: Ticket,
+    settings: Settings,
 ) -> bool:
     """Send the staffer's message to the asker (in whichever messenger they asked); False
     (and a note) when it has no text. Admins who got the ticket privately hear of it."""
     assert message.from_user is not None
     plain = message.text or message.caption
     if not plain:
-        await message.reply("Ответ должен быть текстом — пользователь получит его в чате с ботом.")
+        await message.reply(texts.STAFF_ANSWER_NEEDS_TEXT)
         return False
-    html_text = message.html_text if message.text else plain
+    # a caption's entities too: its raw text in an HTML message is a 400 for the asker
+    html_text = message.html_text
     staff = (message.from_user.id, message.from_user.full_name)
     delivered = await deliver_answer(to_asker, repo, ticket, staff, html_text, plain)
     template = texts.STAFF_DELIVERED if delivered else texts.STAFF_NOT_DELIVERED
     await message.reply(fill(template, id=ticket.id, staff=staff[1]))
+    if delivered and (message.photo or message.document):
+        await _picture_to_asker(message, bot, to_asker, ticket)
     note = fill(texts.STAFF_ANSWERED_NOTE, id=ticket.id, staff=staff[1],
                 text=clip(plain, desk.NOTE_LIMIT))  # fmt: skip
     chats = staff_targets(settings)
     await desk.tell_colleagues(to_asker, chats, message.chat.id, note, about=(repo, ticket.id))
     return True
+
+
+async def _picture_to_asker(
+    message: Message, bot: Bot, to_asker: Messenger, ticket: Ticket
+) -> None:
+    """The screenshot staff answered with follows the answer's text: copied to an asker in
+    Telegram, sent as a file to one in MAX (it cannot take a Telegram copy); when it cannot
+    go, staff hear so rather than believe it went."""
+    caption = fill(texts.TICKET_ANSWER_PICTURE, id=ticket.id)
+    try:
+        if channel_of(ticket.chat_id) == channel_of(message.chat.id):
+            here = MessageRef(message.chat.id, message.message_id)
+            await to_asker.copy(here, ticket.chat_id, caption=caption)
+        else:
+            await to_asker.send_file(ticket.chat_id, await _picture(bot, message), caption)
+    except (Unreachable, Deferred, TelegramAPIError, ClientError):
+        await message.reply(fill(texts.STAFF_PICTURE_NOT_SENT, id=ticket.id))
+
+
+async def _picture(bot: Bot, message: Message) -> OutFile:
+    """The staff message's photo or document, fetched from Telegram."""
+    if message.document is not None:
+        file_id, name = message.document.file_id, message.document.file_name or "file"
+    else:
+        assert message.photo
+        file_id, name = message.photo[-1].file_id, "screenshot.jpg"
+    data = await bot.download(file_id)
+    return OutFile(name, data.read() if data is not None else b"")
 
 
 async def staff_action(

@@ -121,6 +121,9 @@ TICKET_ALREADY_OPEN: Final = (
     "У вас уже есть открытое обращение <b>№{id}</b> — добавил вопрос туда."
 )
 TICKET_WITHDRAWN: Final = "Обращение №{id} отозвано. Если вопрос останется — пишите."
+TICKET_ALREADY_CLOSED_USER: Final = "Обращение №{id} уже закрыто — отзывать нечего."
+# a picture staff answered with, copied to the asker under their answer
+TICKET_ANSWER_PICTURE: Final = "📎 К ответу на обращение №{id}"
 TICKET_ANSWER: Final = "💬 <b>Ответ специалиста МОЦ</b> на обращение №{id}:\n\n{text}"
 TICKET_CLOSED_USER: Final = "Обращение №{id} закрыто. Если остались вопросы — напишите."
 TICKET_THANKS: Final = "Рады помочь! Если появятся вопросы — пишите."
@@ -164,6 +167,14 @@ PANEL_NOT_DELIVERED: Final = "не доставлен (пользователь 
 STAFF_ANSWERED_NOTE: Final = "✅ На обращение №{id} ответил(а) {staff}:\n\n{text}"
 STAFF_PANEL_CLOSED: Final = "Обращение №{id} закрыто в веб-панели ({staff})."
 STAFF_TICKET_GONE: Final = "Обращение не найдено (возможно, пользователь удалил свои данные)."
+STAFF_ANSWER_NEEDS_TEXT: Final = (
+    "Ответ должен быть текстом (изображение — с подписью): пользователь получит его в чате с "
+    "ботом."
+)
+STAFF_PICTURE_NOT_SENT: Final = (
+    "⚠️ Текст ответа на обращение №{id} доставлен, а изображение — нет: мессенджер пользователя "
+    "его не принял. Опишите, что на нём, словами."
+)
 STAFF_ALREADY_CLOSED: Final = "Обращение №{id} уже закрыто."
 STAFF_DRAFT_SAVED: Final = (
     "Черновик №{draft} для FAQ сохранён из обращения №{id}. "

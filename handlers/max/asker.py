@@ -181,22 +181,27 @@ async def ticket_action(v: Visit, action: str, ticket_id: int) -> None:
     if ticket is None or ticket.user_id != v.uid or action not in ("withdraw", "solved", "more"):
         await updates.answer(v.ctx, v.update, texts.TICKET_NOT_YOURS)
         return
-    await v.drop_buttons()
     if action == "more":
+        await v.drop_buttons()
         await v.repo.tickets.set_status(ticket.id, TicketStatus.OPEN)
         await v.repo.commit()
         await v.say(fill(texts.TICKET_FOLLOW_UP, id=ticket.id))
         return
     changed = await v.repo.tickets.set_status(ticket.id, TicketStatus.CLOSED)
     await v.repo.commit()
+    if not changed:  # a double tap, or staff closed it: said once, not again
+        closed = fill(texts.TICKET_ALREADY_CLOSED_USER, id=ticket.id)
+        notice = closed if action == "withdraw" else texts.TICKET_THANKS
+        await updates.answer(v.ctx, v.update, notice, new_body={"attachments": []})
+        return
+    await v.drop_buttons()
     if action == "solved":
         await v.say(texts.TICKET_THANKS)
         return
     await v.say(fill(texts.TICKET_WITHDRAWN, id=ticket.id))
-    if changed:
-        note = fill(texts.STAFF_WITHDRAWN, id=ticket.id)
-        await post(v.ctx.messenger, v.repo, v.ctx.settings, ticket.id, note, None)
-        await v.repo.commit()
+    note = fill(texts.STAFF_WITHDRAWN, id=ticket.id)
+    await post(v.ctx.messenger, v.repo, v.ctx.settings, ticket.id, note, None)
+    await v.repo.commit()
 
 
 async def forget_pressed(v: Visit, action: str) -> None:

@@ -228,7 +228,8 @@ async def not_text(ctx: MaxContext, update: JsonDict) -> bool:
     async with visit(ctx, update) as v:
         if v is None:
             return False
-        await v.say(texts.NON_TEXT)
+        # after /ask the bot waits for the question: ask for it in words, as Telegram does
+        await v.say(texts.ASK_REPROMPT if v.state == asker.AWAITING_QUESTION else texts.NON_TEXT)
     return True
 
 

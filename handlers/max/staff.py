@@ -15,7 +15,7 @@ from bot.core.words import means_cancel
 from bot.services.tickets import desk
 from bot.services.tickets.posting import deliver_answer, staff_targets
 from bot.texts import max as max_texts
-from handlers.max import updates
+from handlers.max import pictures, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, as_staff, visit
 from storage.models import TicketStatus
@@ -74,12 +74,15 @@ async def answer_typed(ctx: MaxContext, update: JsonDict) -> bool:
     """The admin's next message after «Ответить» is the answer; «отмена» is not (it ends the
     wait in handlers.max.private, as /cancel does)."""
     text = updates.text(update)
-    if not updates.is_dialog(update) or not text or text.startswith("/") or means_cancel(text):
+    if not updates.is_dialog(update) or text.startswith("/") or means_cancel(text):
         return False
     async with visit(ctx, update) as v:
         state = v.state if v is not None else ""
         if v is None or not state.startswith(ANSWERING) or not v.is_admin:
             return False
+        if not text:  # a bare picture or sticker: the wait goes on, as in Telegram
+            await v.say(texts.STAFF_ANSWER_NEEDS_TEXT)
+            return True
         await v.clear_state()
         ticket = await v.repo.tickets.get(int(state.removeprefix(ANSWERING)))
         if ticket is None:
@@ -89,12 +92,28 @@ async def answer_typed(ctx: MaxContext, update: JsonDict) -> bool:
         delivered = await deliver_answer(ctx.messenger, v.repo, ticket, staff, q(text), text)
         template = texts.STAFF_DELIVERED if delivered else texts.STAFF_NOT_DELIVERED
         await v.say(fill(template, id=ticket.id, staff=staff[1]))
+        found = pictures.attachment(update)
+        if delivered and found is not None:
+            await _picture_to_asker(v, found, ticket.id, ticket.chat_id)
         note = fill(texts.STAFF_ANSWERED_NOTE, id=ticket.id, staff=staff[1],
                     text=clip(text, desk.NOTE_LIMIT))  # fmt: skip
         await desk.tell_colleagues(
             ctx.messenger, staff_targets(ctx.settings), v.uid, note, about=(v.repo, ticket.id)
         )
     return True
+
+
+async def _picture_to_asker(v: Visit, found: JsonDict, ticket_id: int, asker_chat: int) -> None:
+    """The screenshot an admin answered with follows the answer's text (to a MAX or Telegram
+    asker alike, as a file); when it cannot go, the admin hears so."""
+    file = await pictures.fetch(v, found)
+    caption = fill(texts.TICKET_ANSWER_PICTURE, id=ticket_id)
+    try:
+        if file is None:
+            raise Unreachable("the picture could not be fetched from MAX")
+        await v.ctx.messenger.send_file(asker_chat, file, caption)
+    except (Unreachable, Deferred):
+        await v.say(fill(texts.STAFF_PICTURE_NOT_SENT, id=ticket_id))
 
 
 def register(routes: Routes) -> None:

@@ -10,6 +10,8 @@ from aiogram import Bot, F
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.utils.deep_linking import create_start_link
 
+from bot.core.ids import row_id
+
 EVENT_PREFIX = "event_"
 
 
@@ -19,13 +21,23 @@ async def event_link(bot: Bot, event_id: int) -> str:
 
 
 def event_start() -> CommandStart:
-    """`/start event_<id>`, as Telegram sends it when such a link is opened."""
-    return CommandStart(deep_link=True, magic=F.args.regexp(rf"^{EVENT_PREFIX}[0-9]+$"))
+    """`/start event_<id>`, as Telegram sends it when such a link is opened; an id no row can
+    have (letters, «²», past the column) is a forged link and gets the plain welcome, as in MAX
+    (a query with it would raise)."""
+    return CommandStart(deep_link=True, magic=F.args.func(_event_id))
+
+
+def _event_id(args: str | None) -> int | None:
+    if not (args or "").startswith(EVENT_PREFIX):
+        return None
+    return row_id((args or "").removeprefix(EVENT_PREFIX))
 
 
 def event_id(command: CommandObject) -> int:
     """The id in a `/start` that `event_start()` matched."""
-    return int((command.args or "").removeprefix(EVENT_PREFIX))
+    found = _event_id(command.args)
+    assert found is not None, "event_start() let through only ids a row can have"
+    return found
 
 
 STAFF_PREFIX = "staff_"  # bot.services.staff.members.INVITE_PREFIX
