@@ -10,6 +10,7 @@ show the box, their next plain message in that chat (within ANSWER_WINDOW) is th
 
 from __future__ import annotations
 
+import re
 from contextlib import suppress
 
 from aiogram import Bot, F, Router
@@ -43,6 +44,7 @@ from storage.models import Ticket, TicketStatus
 from storage.repositories import Repositories
 
 ANSWER_WINDOW = 30 * 60  # seconds: a chat message long after «Ответить» is no answer
+TICKET_POST = re.compile(r"📨 Обращение №\d+")  # texts.STAFF_TICKET_* as Telegram shows them
 
 
 class StaffAnswer(StatesGroup):
@@ -79,12 +81,23 @@ async def staff_reply(
     user = message.from_user
     if user is None or not await is_staff(roster, repo, user.id, message.chat.id):
         raise SkipHandler
-    ticket = await repo.tickets.by_post(message.chat.id, message.reply_to_message.message_id)
+    replied = message.reply_to_message
+    ticket = await repo.tickets.by_post(message.chat.id, replied.message_id)
     if ticket is None:
-        raise SkipHandler
+        if _ticket_post(replied, bot):  # its author deleted their data: it has no ticket now
+            await message.reply(texts.STAFF_TICKET_GONE)
+            return
+        raise SkipHandler  # a reply to a colleague is conversation
     answered = await _deliver(message, bot, repo, people(bot, messenger), ticket, settings)
     if answered and await state.get_state() is not None:
         await state.clear()  # answered through the reply box: the «Ответить» wait is over
+
+
+def _ticket_post(message: Message, bot: Bot) -> bool:
+    """The bot's own post about a ticket («📨 Обращение №…»), e.g. one redacted by /forget_me."""
+    author = message.from_user
+    own = author is not None and author.id == bot.id
+    return own and TICKET_POST.match(message.text or "") is not None
 
 
 async def answer_typed(

@@ -114,6 +114,11 @@ async def test_telegram_teacher_registers_asks_with_a_screenshot_and_forgets_eve
     redacted = h.server.messages[(STAFF_CHAT, post.message_id)]
     assert QUESTION not in redacted.text and "Эвелина" not in redacted.text
     assert h.server.messages[(STAFF_CHAT, image.message_id)].deleted  # the screenshot too
+    h.server.drain(STAFF_CHAT)
+    h.server.user_sends(  # a staffer answering the redacted post learns why nothing goes
+        "Дополню ответ", user=ADMIN, chat_id=STAFF_CHAT, chat_type="supergroup", reply_to=post
+    )
+    assert (await h.server.next_message(STAFF_CHAT)).text == texts.STAFF_TICKET_GONE
 
     after = await h.say(EVELINA, "/my_data")
     assert "Профиль педагога: нет" in after.text
