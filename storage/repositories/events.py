@@ -229,9 +229,13 @@ class EventRepo:
         return CancelResult(True, late, promoted)
 
     async def fill_from_waiting(self, event_id: int, now: datetime) -> list[Registration]:
-        """After capacity grows: move people up from the waiting list while seats are free."""
+        """After capacity grows: move people up from the waiting list while seats are free.
+        Not for an event begun or called off (as `cancel`): «Вы записаны» would be false."""
         await self._lock_event(event_id)
         promoted: list[Registration] = []
+        event = await self.session.get(Event, event_id)
+        if event is None or event.status == EventStatus.CANCELLED or now >= event.starts_at:
+            return promoted
         while await self._take_seat(event_id):
             registration = await self._promote_first(event_id, now)
             if registration is None:

@@ -1,0 +1,171 @@
+"""An outside QA pass over the teachers' events, in Telegram and MAX: what staff change after
+teachers registered (more seats, a new time, a cancellation) and what each teacher is then told
+— or must not be told."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import update
+
+from bot.texts import events as te
+from bot.texts import events_admin as t
+from storage.db import SessionMaker
+from storage.models import Event, EventStatus
+from storage.repositories import Repositories
+from tests.conftest import ADMIN, TEACHER
+from tests.fakes.telegram_api import SentMessage
+from tests.helpers.events import (
+    load_event,
+    register,
+    registration_status,
+    seed_event,
+    seed_teacher,
+)
+from tests.helpers.max_both import (
+    SOON,
+    TEACHER_MAX,
+    Both,
+    max_answer,
+    press_and_wait,
+    seed_max_teacher,
+)
+
+
+async def held_event_with_a_queue(h: Both, starts_at: datetime) -> tuple[int, int]:
+    """One seat, taken by the Telegram teacher; the MAX teacher waits for it: the waiting
+    registration's id."""
+    event_id = await seed_event(h.sessionmaker, capacity=1, starts_at=starts_at, title="Семинар")
+    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    assert (await register(h.sessionmaker, event_id, TEACHER))[1] == "registered"
+    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    async with h.sessionmaker() as session:
+        repo = Repositories(session)
+        waiting = await repo.events.register(event_id, uid)
+        await repo.commit()
+    assert waiting.outcome == "waiting"
+    return event_id, waiting.registration.id
+
+
+async def staff_sets(h: Both, event_id: int, field: str, value: str) -> SentMessage:
+    """A Telegram staff member changes one field of the event from its card's «Изменить»:
+    the bot's «Сохранено» answer."""
+    h.tg.user_sends("/help", user=ADMIN)
+    anchor = await h.tg.next_message(ADMIN.id)
+    h.tg.press_data(anchor, f"eva:edit:{event_id}", user=ADMIN)
+    fields = await h.tg.next_message(ADMIN.id)
+    h.tg.press(fields, t.FIELD_LABELS[field], user=ADMIN)
+    await h.tg.next_message(ADMIN.id)
+    h.tg.user_sends(value, user=ADMIN)
+    return await h.tg.next_message(ADMIN.id)
+
+
+async def test_more_seats_for_a_held_event_promote_nobody(both: Both) -> None:
+    """Staff raise the seats of a seminar held two days ago (more came than planned, for the
+    report): the teacher still in its waiting list got «🎉 Освободилось место — вы записаны»
+    and a calendar file for the past, and counted as a participant."""
+    h = both
+    held = datetime.now(UTC) - timedelta(days=2)
+    event_id, waiting_id = await held_event_with_a_queue(h, held)
+    before = len(h.max.sent_to(TEACHER_MAX))
+
+    saved = await staff_sets(h, event_id, "capacity", "3")
+    assert "Сохранено: Число мест" in (saved.text or "")
+
+    await asyncio.sleep(1.5)
+    assert [m.plain for m in h.max.sent_to(TEACHER_MAX)[before:]] == []
+    assert await registration_status(h.sessionmaker, waiting_id) == "waiting"
+    assert (await load_event(h.sessionmaker, event_id)).taken == 1
+
+
+async def test_a_new_address_for_a_held_event_is_not_news_to_its_teachers(both: Both) -> None:
+    """Staff correct the address of a seminar held two days ago (for the report): everyone who
+    was registered or waiting got «🔔 Изменилось место» about a day that is over."""
+    h = both
+    held = datetime.now(UTC) - timedelta(days=2)
+    event_id, _ = await held_event_with_a_queue(h, held)
+    before = len(h.max.sent_to(TEACHER_MAX))
+
+    saved = await staff_sets(h, event_id, "place", "ул. Мира, 5, актовый зал")
+    assert "Сохранено: Место" in (saved.text or "")
+    assert "уведомление" not in (saved.text or "")
+
+    await asyncio.sleep(2)
+    assert h.tg.sent_to(TEACHER.id) == []
+    assert [m.plain for m in h.max.sent_to(TEACHER_MAX)[before:]] == []
+    assert "уведомление" not in " ".join(m.text or "" for m in h.tg.sent_to(ADMIN.id))
+    assert (await load_event(h.sessionmaker, event_id)).place == "ул. Мира, 5, актовый зал"
+
+
+async def test_a_longer_seminar_is_news_to_its_teachers_in_both_messengers(both: Both) -> None:
+    """A 90-minute seminar becomes three hours: its end moves from 16:30 to 18:00 — a new
+    time teachers plan their day around, yet only a new start or place was told to them."""
+    h = both
+    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар «Проекты»")
+    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    await register(h.sessionmaker, event_id, TEACHER)
+    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    async with h.sessionmaker() as session:
+        repo = Repositories(session)
+        await repo.events.register(event_id, uid)
+        await repo.commit()
+    end = (SOON + timedelta(minutes=180)).astimezone(h.settings.tz)
+
+    saved = await staff_sets(h, event_id, "duration", "3 ч")
+    assert "Сохранено: Длительность" in (saved.text or "")
+    told = await h.tg.next_message(ADMIN.id)
+    assert "уведомление" in (told.text or "")
+
+    notice = await h.tg.next_message(TEACHER.id, timeout=15)
+    assert "Изменилось время" in (notice.text or "")
+    assert f"–{end:%H:%M}" in (notice.text or "")
+    in_max = await arrives(h, "Изменилось время")
+    assert "Семинар «Проекты»" in in_max and f"–{end:%H:%M}" in in_max
+    assert (await load_event(h.sessionmaker, event_id)).duration_min == 180
+
+
+async def call_off(sm: SessionMaker, event_id: int) -> None:
+    """Staff have called the event off (their dialog is tested in test_e2e_events_admin)."""
+    async with sm() as session:
+        off = update(Event).where(Event.id == event_id).values(status=EventStatus.CANCELLED)
+        await session.execute(off)
+        await session.commit()
+
+
+async def arrives(h: Both, words: str) -> str:
+    """The MAX teacher's message with `words`, once it came."""
+    for _ in range(300):
+        found = [m.plain for m in h.max.sent_to(TEACHER_MAX) if words in m.plain]
+        if found:
+            return found[-1]
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"{words!r} never reached the MAX teacher")
+
+
+async def test_an_old_calendar_button_of_a_called_off_event_sends_no_file(both: Both) -> None:
+    """The card of a cancelled event hides «📅 В календарь», yet the button on the card the
+    teacher opened before staff called it off still sent an .ics: a calendar entry for a
+    seminar that is not going to happen. Both messengers."""
+    h = both
+    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар")
+    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    await register(h.sessionmaker, event_id, TEACHER)
+    await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    shown = await h.start(TEACHER_MAX, f"event_{event_id}")
+    await press_and_wait(h, shown, te.BTN_REGISTER, 3)  # «Вы записаны», the .ics, the card
+    h.tg.user_sends(f"/start event_{event_id}", user=TEACHER)
+    card = await h.tg.next_message(TEACHER.id)
+    assert te.BTN_ICS in card.inline_texts
+    await call_off(h.sessionmaker, event_id)
+    before = len(h.max.sent_to(TEACHER_MAX))
+
+    h.tg.press(card, te.BTN_ICS, user=TEACHER)
+    told = (await h.tg.callback_answer()).params
+    assert told.get("text") == te.ICS_EVENT_OFF and told.get("show_alert")
+    callback = h.max.press_payload(TEACHER_MAX, shown, f"ev:ics:{event_id}")
+    assert await max_answer(h, callback) == te.ICS_EVENT_OFF
+    await h.tg.idle()
+    await asyncio.sleep(1)
+    assert h.tg.sent_to(TEACHER.id) == [card]
+    assert len(h.max.sent_to(TEACHER_MAX)) == before
