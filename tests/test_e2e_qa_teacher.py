@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
+from bot.services.events.cards import day_text
 from bot.texts import events as te
 from bot.texts import events_admin as t
 from storage.db import SessionMaker
@@ -110,6 +111,7 @@ async def test_a_longer_seminar_is_news_to_its_teachers_in_both_messengers(both:
         repo = Repositories(session)
         await repo.events.register(event_id, uid)
         await repo.commit()
+    h.max.dialog(TEACHER_MAX)  # the MAX teacher has a dialog with the bot, as anyone registered
     end = (SOON + timedelta(minutes=180)).astimezone(h.settings.tz)
 
     saved = await staff_sets(h, event_id, "duration", "3 ч")
@@ -140,7 +142,8 @@ async def arrives(h: Both, words: str) -> str:
         if found:
             return found[-1]
         await asyncio.sleep(0.05)
-    raise TimeoutError(f"{words!r} never reached the MAX teacher")
+    got = [m.plain for m in h.max.sent_to(TEACHER_MAX)]
+    raise TimeoutError(f"{words!r} never reached the MAX teacher: {got}")
 
 
 async def test_an_old_calendar_button_of_a_called_off_event_sends_no_file(both: Both) -> None:
@@ -169,3 +172,55 @@ async def test_an_old_calendar_button_of_a_called_off_event_sends_no_file(both: 
     await asyncio.sleep(1)
     assert h.tg.sent_to(TEACHER.id) == [card]
     assert len(h.max.sent_to(TEACHER_MAX)) == before
+
+
+async def test_registering_for_a_workshop_names_every_meeting(both: Both) -> None:
+    """A workshop of three meetings: «🎉 Вы записаны» (and «Освободилось место») gave only the
+    first date, as if it were one seminar — the teacher did not learn the other two."""
+    h = both
+    days = [SOON + timedelta(days=7 * n) for n in range(3)]
+    async with h.sessionmaker() as session:
+        repo = Repositories(session)
+        workshop = Event(
+            title="Мастерская «Проекты»", kind="workshop", starts_at=days[0], duration_min=90,
+            format="offline", place="ул. Ленина, 1", capacity=1, taken=0,
+            status=EventStatus.PUBLISHED,
+        )  # fmt: skip
+        await repo.events.add(workshop, days)
+        await repo.commit()
+        event_id = workshop.id
+    await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    shown = await h.start(TEACHER_MAX, f"event_{event_id}")
+    registered, _, _ = await press_and_wait(h, shown, te.BTN_REGISTER, 3)  # and .ics, card
+    assert "Вы записаны" in registered.plain
+    for day in days:
+        assert day_text(day, h.settings.tz) in registered.plain, registered.plain
+
+
+async def test_a_seminar_called_off_in_telegram_is_told_to_a_max_teacher_and_the_queue(
+    both: Both,
+) -> None:
+    """Staff in Telegram call off a full seminar: the MAX teacher with the seat and the
+    Telegram teacher in its waiting list each get «Мероприятие отменено», once."""
+    h = both
+    event_id = await seed_event(h.sessionmaker, capacity=1, starts_at=SOON, title="Семинар <ИКТ>")
+    await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    shown = await h.start(TEACHER_MAX, f"event_{event_id}")
+    await press_and_wait(h, shown, te.BTN_REGISTER, 3)  # «Вы записаны», the .ics, the card
+    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    assert (await register(h.sessionmaker, event_id, TEACHER))[1] == "waiting"
+
+    h.tg.user_sends("/help", user=ADMIN)
+    anchor = await h.tg.next_message(ADMIN.id)
+    h.tg.press_data(anchor, f"eva:cancel:{event_id}", user=ADMIN)
+    await h.tg.idle()
+    confirm = h.tg.messages[(ADMIN.id, anchor.message_id)]
+    h.tg.press(confirm, t.BTN_CANCEL_EVENT_YES, user=ADMIN)
+
+    notice = await h.tg.next_message(TEACHER.id, timeout=15)
+    assert "Мероприятие отменено" in (notice.text or "") and "Семинар <ИКТ>" in (notice.text or "")
+    in_max = await arrives(h, "Мероприятие отменено")
+    assert "Семинар <ИКТ>" in in_max
+    await asyncio.sleep(1)
+    assert len(h.tg.sent_to(TEACHER.id)) == 1
+    assert [m.plain for m in h.max.sent_to(TEACHER_MAX)].count(in_max) == 1

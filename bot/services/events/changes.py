@@ -12,10 +12,10 @@ from datetime import datetime
 
 from bot.core.config import Settings
 from bot.core.markup import fill, q
-from bot.services.events.cards import place_text, when_text
+from bot.services.events.cards import place_text, schedule_text
 from bot.texts import events_admin as t
 from broadcasts import service
-from storage.models import Event, EventSession, RegistrationStatus
+from storage.models import Event, RegistrationStatus
 from storage.repositories import Repositories
 
 # the changes that are news for the participants; a new length is a new end, told as a time
@@ -57,8 +57,7 @@ async def audience_size(repo: Repositories, event_id: int) -> int:
 
 
 def schedule(event: Event, settings: Settings) -> str:
-    sessions = event.sessions or [EventSession(starts_at=event.starts_at)]
-    return "; ".join(when_text(s.starts_at, event.duration_min, settings.tz) for s in sessions)
+    return schedule_text(event, settings.tz)
 
 
 def change_text(event: Event, field: str, settings: Settings, show_link: bool) -> str:
