@@ -224,3 +224,35 @@ async def test_a_seminar_called_off_in_telegram_is_told_to_a_max_teacher_and_the
     await asyncio.sleep(1)
     assert len(h.tg.sent_to(TEACHER.id)) == 1
     assert [m.plain for m in h.max.sent_to(TEACHER_MAX)].count(in_max) == 1
+
+
+def uids(ics: SentMessage) -> list[bytes]:
+    assert ics.document is not None and ics.document.filename.endswith(".ics")
+    return [line for line in ics.document.data.split(b"\r\n") if line.startswith(b"UID:")]
+
+
+async def test_a_moved_seminars_new_calendar_file_updates_the_old_entry(both: Both) -> None:
+    """Staff move a seminar; the teacher takes «📅 В календарь» again to get the new time. The
+    file carried a new UID (the id of the new session row), so the calendar kept the entry at
+    the old time — with its alarm an hour before it — next to the new one."""
+    h = both
+    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар")
+    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    h.tg.user_sends(f"/start event_{event_id}", user=TEACHER)
+    card = await h.tg.next_message(TEACHER.id)
+    h.tg.press(card, te.BTN_REGISTER, user=TEACHER)
+    assert "Вы записаны" in ((await h.tg.next_message(TEACHER.id)).text or "")
+    first = await h.tg.next_message(TEACHER.id)
+
+    later = (SOON + timedelta(days=2)).astimezone(h.settings.tz)
+    saved = await staff_sets(h, event_id, "starts", f"{later:%d.%m.%Y %H:%M}")
+    assert "Сохранено: Дата и время" in (saved.text or "")
+    assert "Изменилось время" in ((await h.tg.next_message(TEACHER.id, timeout=15)).text or "")
+
+    h.tg.user_sends(f"/start event_{event_id}", user=TEACHER)
+    card = await h.tg.next_message(TEACHER.id)
+    h.tg.press(card, te.BTN_ICS, user=TEACHER)
+    second = await h.tg.next_message(TEACHER.id)
+    assert first.document is not None and second.document is not None
+    assert first.document.data != second.document.data  # the new time
+    assert uids(second) == uids(first)
