@@ -13,7 +13,7 @@ from bot.services.events.cards import day_text
 from bot.texts import events as te
 from bot.texts import events_admin as t
 from storage.db import SessionMaker
-from storage.models import Event, EventStatus
+from storage.models import Event, EventStatus, Registration
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, TEACHER
 from tests.fakes.telegram_api import SentMessage
@@ -256,3 +256,31 @@ async def test_a_moved_seminars_new_calendar_file_updates_the_old_entry(both: Bo
     assert first.document is not None and second.document is not None
     assert first.document.data != second.document.data  # the new time
     assert uids(second) == uids(first)
+
+
+async def test_leaving_the_waiting_list_after_the_deadline_is_no_late_cancellation(
+    both: Both,
+) -> None:
+    """A teacher in the waiting list leaves it after registration closed: told «мы отметили
+    это, чтобы организаторы знали о свободном месте» — there was no seat — and counted among
+    the late cancellations of the year's report."""
+    h = both
+    closed = datetime.now(UTC) - timedelta(hours=1)
+    event_id = await seed_event(
+        h.sessionmaker, capacity=1, starts_at=SOON, title="Семинар", registration_deadline=closed
+    )
+    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    assert (await register(h.sessionmaker, event_id, TEACHER))[1] == "registered"
+    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    async with h.sessionmaker() as session:
+        repo = Repositories(session)
+        waiting = await repo.events.register(event_id, uid)
+        await repo.commit()
+    shown = await h.start(TEACHER_MAX, f"event_{event_id}")
+    (confirm,) = await press_and_wait(h, shown, te.BTN_CANCEL_REG, 1)
+    said, _card = await press_and_wait(h, confirm, te.BTN_CANCEL_YES, 2)
+
+    assert said.plain == "Запись на «Семинар» отменена."
+    async with h.sessionmaker() as session:
+        row = await session.get(Registration, waiting.registration.id)
+        assert row is not None and row.status == "cancelled" and not row.cancelled_late

@@ -212,7 +212,13 @@ class EventRepo:
         if not changed:
             return CancelResult(False, False, None)
         event = await self.session.get(Event, registration.event_id)
-        late = bool(event and event.registration_deadline and now > event.registration_deadline)
+        # late: a seat given back after the deadline; leaving the waiting list frees none
+        late = bool(
+            previous == RegistrationStatus.REGISTERED
+            and event
+            and event.registration_deadline
+            and now > event.registration_deadline
+        )
         registration.status = RegistrationStatus.CANCELLED
         registration.cancelled_late = late
         promoted = None
