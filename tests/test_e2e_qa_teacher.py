@@ -13,10 +13,10 @@ from bot.services.events.cards import day_text
 from bot.texts import events as te
 from bot.texts import events_admin as t
 from storage.db import SessionMaker
-from storage.models import Event, EventStatus, Registration
+from storage.models import Event, EventStatus, Registration, User
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, TEACHER
-from tests.fakes.telegram_api import SentMessage
+from tests.fakes.telegram_api import FakeUser, SentMessage
 from tests.helpers.events import (
     load_event,
     register,
@@ -32,6 +32,8 @@ from tests.helpers.max_both import (
     press_and_wait,
     seed_max_teacher,
 )
+
+SECOND = FakeUser(id=2003, first_name="Ольга", last_name="Петрова")
 
 
 async def held_event_with_a_queue(h: Both, starts_at: datetime) -> tuple[int, int]:
@@ -284,3 +286,34 @@ async def test_leaving_the_waiting_list_after_the_deadline_is_no_late_cancellati
     async with h.sessionmaker() as session:
         row = await session.get(Registration, waiting.registration.id)
         assert row is not None and row.status == "cancelled" and not row.cancelled_late
+
+
+async def test_a_freed_seat_skips_a_waiting_teacher_who_blocked_the_bot(both: Both) -> None:
+    """The first in line has blocked the bot (the bot learnt it from a 403): the freed seat
+    went to them — never told, so never coming — while the next teacher, who can be told,
+    stayed waiting for a seat that sat empty."""
+    h = both
+    event_id = await seed_event(h.sessionmaker, capacity=1, starts_at=SOON, title="Семинар")
+    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    await seed_teacher(h.sessionmaker, SECOND, "Петрова Ольга Ивановна")
+    assert (await register(h.sessionmaker, event_id, TEACHER))[1] == "registered"
+    gone_id, outcome = await register(h.sessionmaker, event_id, SECOND)
+    assert outcome == "waiting"
+    async with h.sessionmaker() as session:
+        await session.execute(update(User).where(User.id == SECOND.id).values(is_active=False))
+        await session.commit()
+    h.tg.block(SECOND.id)
+    await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    shown = await h.start(TEACHER_MAX, f"event_{event_id}")
+    await press_and_wait(h, shown, te.BTN_WAITLIST, 2)  # «лист ожидания», the card
+
+    h.tg.user_sends(f"/start event_{event_id}", user=TEACHER)
+    card = await h.tg.next_message(TEACHER.id)
+    h.tg.press(card, te.BTN_CANCEL_REG, user=TEACHER)
+    await h.tg.idle()
+    confirm = h.tg.messages[(TEACHER.id, card.message_id)]  # the card became the question
+    h.tg.press(confirm, te.BTN_CANCEL_YES, user=TEACHER)
+
+    told = await arrives(h, "Освободилось место")
+    assert "Семинар" in told
+    assert await registration_status(h.sessionmaker, gone_id) == "waiting"

@@ -21,6 +21,7 @@ from storage.models import (
     EventStatus,
     Registration,
     RegistrationStatus,
+    User,
     utcnow,
 )
 from storage.repositories.sql import affected, first_write
@@ -87,13 +88,16 @@ class EventRepo:
         return (await self.session.scalars(query)).all()
 
     async def waiting_position(self, registration: Registration) -> int:
-        """1 for the first in the waiting list."""
+        """1 for the first in the waiting list; those who blocked the bot are not ahead (a
+        freed seat passes them by, `_promote_first`)."""
         ahead = await self.session.scalar(
             select(func.count())
             .select_from(Registration)
+            .join(User, User.id == Registration.user_id)
             .where(
                 Registration.event_id == registration.event_id,
                 Registration.status == RegistrationStatus.WAITING,
+                User.is_active.is_(True),
                 (Registration.queued_at < registration.queued_at)
                 | (
                     (Registration.queued_at == registration.queued_at)
@@ -252,11 +256,15 @@ class EventRepo:
         return promoted
 
     async def _promote_first(self, event_id: int, now: datetime) -> Registration | None:
+        # not to someone who blocked the bot: never told of the seat, they would not come,
+        # and the next in line, who can be told, would wait for a seat left empty
         first = await self.session.scalar(
             select(Registration)
+            .join(User, User.id == Registration.user_id)
             .where(
                 Registration.event_id == event_id,
                 Registration.status == RegistrationStatus.WAITING,
+                User.is_active.is_(True),
             )
             .order_by(Registration.queued_at, Registration.id)
             .limit(1)
