@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import update
 
 from bot.services.events.cards import day_text
+from bot.services.faq import FaqService
 from bot.texts import events as te
 from bot.texts import events_admin as t
 from storage.db import SessionMaker
 from storage.models import Event, EventStatus, Registration, User
 from storage.repositories import Repositories
-from tests.conftest import ADMIN, TEACHER
-from tests.fakes.telegram_api import FakeUser, SentMessage
+from tests.conftest import ADMIN, TEACHER, running_both
+from tests.fakes.max_api import FakeMaxServer
+from tests.fakes.max_model import MaxUser
+from tests.fakes.telegram_api import FakeTelegramServer, FakeUser, SentMessage
 from tests.helpers.events import (
     load_event,
     register,
@@ -317,3 +321,39 @@ async def test_a_freed_seat_skips_a_waiting_teacher_who_blocked_the_bot(both: Bo
     told = await arrives(h, "Освободилось место")
     assert "Семинар" in told
     assert await registration_status(h.sessionmaker, gone_id) == "waiting"
+
+
+async def test_a_held_seminar_cannot_be_called_off_in_either_messenger(
+    server: FakeTelegramServer,
+    max_server: FakeMaxServer,
+    db_path: Path,
+    sessionmaker: SessionMaker,
+    faq_service: FaqService,
+) -> None:
+    """«🚫 Отменить мероприятие» under the card of a seminar held two days ago (a misclick,
+    an old card): every participant got «Мероприятие отменено… Приносим извинения» for a day
+    they had, and the year's report lost the event with its attendance."""
+    admin_max = MaxUser(50_000_000_999, "Анна", "Методист")
+    overrides = {"max_admin_ids": str(admin_max.user_id)}
+    async with running_both(
+        server, max_server, db_path, sessionmaker, faq_service, **overrides
+    ) as h:
+        held = datetime.now(UTC) - timedelta(days=2)
+        event_id, _ = await held_event_with_a_queue(h, held)
+        before = len(h.max.sent_to(TEACHER_MAX))
+
+        h.tg.user_sends("/help", user=ADMIN)
+        anchor = await h.tg.next_message(ADMIN.id)
+        for action in ("cancel", "cancel_yes"):  # the card's button, an old confirmation
+            h.tg.press_data(anchor, f"eva:{action}:{event_id}", user=ADMIN)
+            told = (await h.tg.callback_answer()).params
+            assert told.get("text") == t.CANCEL_HELD and told.get("show_alert")
+        card = await h.start(admin_max, f"event_{event_id}")
+        for action in ("cancel", "cancel_yes"):
+            callback = h.max.press_payload(admin_max, card, f"eva:{action}:{event_id}")
+            assert await max_answer(h, callback) == t.CANCEL_HELD
+
+        await asyncio.sleep(1.5)
+        assert h.tg.sent_to(TEACHER.id) == []
+        assert len(h.max.sent_to(TEACHER_MAX)) == before
+        assert (await load_event(h.sessionmaker, event_id)).status == EventStatus.PUBLISHED
