@@ -8,16 +8,17 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from bot.core.clock import FrozenClock
 from bot.services.events.cards import day_text
 from bot.services.faq import FaqService
 from bot.texts import events as te
 from bot.texts import events_admin as t
 from storage.db import SessionMaker
-from storage.models import Event, EventStatus, Registration, User
+from storage.models import Broadcast, Event, EventStatus, Registration, User
 from storage.repositories import Repositories
-from tests.conftest import ADMIN, TEACHER, running_both
+from tests.conftest import ADMIN, TEACHER, make_settings, running_both
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
 from tests.fakes.telegram_api import FakeTelegramServer, FakeUser, SentMessage
@@ -36,6 +37,7 @@ from tests.helpers.max_both import (
     press_and_wait,
     seed_max_teacher,
 )
+from tests.helpers.panel import RecordingMessenger, client_for, sign_in
 
 SECOND = FakeUser(id=2003, first_name="Ольга", last_name="Петрова")
 
@@ -357,3 +359,27 @@ async def test_a_held_seminar_cannot_be_called_off_in_either_messenger(
         assert h.tg.sent_to(TEACHER.id) == []
         assert len(h.max.sent_to(TEACHER_MAX)) == before
         assert (await load_event(h.sessionmaker, event_id)).status == EventStatus.PUBLISHED
+
+
+async def test_a_held_seminar_cannot_be_called_off_in_the_panel(
+    db_path: Path, sessionmaker: SessionMaker
+) -> None:
+    """The panel's «Отменить мероприятие» on the page of a seminar held yesterday: refused
+    with the bot's words, nobody told, the event stays in the report."""
+    clock = FrozenClock(datetime.now(UTC).replace(microsecond=0))
+    settings = make_settings(db_path, web_secret="panel-test-secret")
+    held = clock.now() - timedelta(days=1)
+    event_id = await seed_event(sessionmaker, starts_at=held, title="Семинар")
+    await seed_teacher(sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    await register(sessionmaker, event_id, TEACHER)
+    panel = await client_for(settings, sessionmaker, RecordingMessenger(), clock)
+    try:
+        csrf = await sign_in(panel, settings, clock)
+        form = {"sure": "yes", "csrf": csrf}
+        page = await (await panel.post(f"/web/events/{event_id}/cancel", data=form)).text()
+    finally:
+        await panel.close()
+    assert "отменить его нельзя" in page
+    assert (await load_event(sessionmaker, event_id)).status == EventStatus.PUBLISHED
+    async with sessionmaker() as session:
+        assert (await session.scalars(select(Broadcast))).all() == []
