@@ -24,7 +24,7 @@ from bot.services.events.registration import (
     send_ics,
     take_seat,
 )
-from bot.services.events.rules import cancel_refusal, signup_refusal
+from bot.services.events.rules import cancel_refusal, ics_refusal, signup_refusal
 from bot.texts import events as t
 from handlers.tg import keyboards
 from handlers.tg.callbacks import EventCb, EventFilterCb, EventListCb
@@ -137,6 +137,9 @@ async def _ics(
 ) -> None:
     """The file holds the place (an online meeting's link): only for those with a seat and
     for staff. The button is shown only to them, but callback data can be forged."""
+    if refusal := ics_refusal(event):
+        await query.answer(refusal, show_alert=True)
+        return
     registration = await repo.events.registration(event.id, user.id)
     seated = registration is not None and registration.status in (
         RegistrationStatus.REGISTERED,

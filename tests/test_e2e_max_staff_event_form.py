@@ -30,7 +30,7 @@ from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
 from tests.helpers.events import seed_event
 from tests.helpers.max_bot import answered, max_settings, start
-from tests.helpers.max_both import TEACHER_MAX, labels, new_runtime, seed_max_teacher
+from tests.helpers.max_both import SOON, TEACHER_MAX, labels, new_runtime, seed_max_teacher
 from tests.test_e2e_max_staff_events import ADMIN_MAX
 
 TITLE = "Семинар <ФГОС> & практика"
@@ -246,7 +246,7 @@ async def test_the_draft_survives_a_restart(bot: Max) -> None:
 async def teacher_registered(h: Max, title: str) -> AsyncIterator[int]:
     """A new event with a MAX teacher registered, and the real jobs (the notice worker) on."""
     uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
-    event_id = await seed_event(h.sessionmaker, title=title)
+    event_id = await seed_event(h.sessionmaker, title=title, starts_at=SOON)  # ahead, not held
     async with h.sessionmaker() as session:
         repo = Repositories(session)
         assert (await repo.events.register(event_id, uid)).outcome == "registered"

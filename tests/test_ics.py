@@ -60,8 +60,9 @@ def test_one_vevent_per_session_in_utc_with_alarm() -> None:
     assert "METHOD:PUBLISH" in lines and lines[-1] == "END:VCALENDAR"
     assert _props(lines, "PRODID")
     assert lines.count("BEGIN:VEVENT") == 3 == lines.count("END:VEVENT")
+    # by the meeting's number (not the row id): a moved event's new file keeps its UIDs
     assert _props(lines, "UID") == [
-        "event-12-session-4@moc-bot", "event-12-session-5@moc-bot", "event-12-session-3@moc-bot",
+        "event-12-session-1@moc-bot", "event-12-session-2@moc-bot", "event-12-session-3@moc-bot",
     ]  # fmt: skip
     assert _props(lines, "DTSTART") == ["20270401T120000Z", "20270408T120000Z", "20270415T120000Z"]
     assert _props(lines, "DTEND")[0] == "20270401T133000Z"

@@ -9,9 +9,11 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
+from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.markup import fill, q
 from bot.services.events import cards as events_view
+from bot.services.events.rules import open_for_signup
 from bot.texts import broadcasts as t
 from broadcasts import service
 from broadcasts.content import CAPTION_LIMIT, TEXT_LIMIT, Content, Kind
@@ -168,7 +170,7 @@ def announcement(event: Event, settings: Settings) -> str:
     """Title, time, place and seats, worded as on the event card."""
     return t.ANNOUNCE.format(
         title=q(event.title),
-        when=events_view.when_text(event.starts_at, event.duration_min, settings.tz),
+        when=events_view.schedule_text(event, settings.tz),  # a workshop: every meeting
         place=events_view.place_text(event, show_link=False),
         seats=events_view.seats_text(event),
     )
@@ -181,10 +183,14 @@ async def announce(
     repo: Repositories,
     settings: Settings,
     bot: Bot,
+    clock: Clock,
 ) -> None:
     event = await repo.events.get(callback_data.id)
     if event is None or event.status == EventStatus.CANCELLED:
         await query.answer(t.EVENT_GONE, show_alert=True)
+        return
+    if not open_for_signup(event, clock.now()):  # as the event button of any broadcast
+        await query.answer(t.ANNOUNCE_SHUT, show_alert=True)
         return
     await query.answer()
     await state.clear()

@@ -16,7 +16,6 @@ from handlers.events_admin.shared import audience, notice_ids, schedule, staff_c
 from handlers.tg.callbacks import AdminEventCb
 from handlers.tg.edits import edit_or_send, send_to_chat
 from handlers.tg.messenger import markup
-from storage.models import EventStatus
 from storage.repositories import Repositories
 
 
@@ -36,13 +35,15 @@ async def close(
 
 
 async def cancel_ask(
-    query: CallbackQuery, callback_data: AdminEventCb, repo: Repositories, settings: Settings
-) -> None:
+    query: CallbackQuery, callback_data: AdminEventCb, repo: Repositories, settings: Settings,
+    clock: Clock,
+) -> None:  # fmt: skip
     event = await repo.events.get(callback_data.id)
-    if event is None or event.status == EventStatus.CANCELLED:
-        await query.answer(
-            t.EVENT_MISSING if event is None else t.ALREADY_CANCELLED, show_alert=True
-        )
+    if event is None:
+        await query.answer(t.EVENT_MISSING, show_alert=True)
+        return
+    if refusal := editing.cancel_refusal(event, clock.now()):
+        await query.answer(refusal, show_alert=True)
         return
     registered, waiting = await audience(repo, event.id)
     await query.answer()
@@ -60,6 +61,9 @@ async def cancel_yes(
     event = await repo.events.get(callback_data.id)
     if event is None:
         await query.answer(t.EVENT_MISSING, show_alert=True)
+        return
+    if refusal := editing.cancel_refusal(event, clock.now()):
+        await query.answer(refusal, show_alert=True)
         return
     ids = await editing.cancel(repo, settings, query.from_user.id, clock.now(), event)
     if ids is None:

@@ -28,7 +28,7 @@ from bot.texts import max as max_texts
 from handlers.max import events, staff_events, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, as_staff
-from storage.models import Event, EventStatus
+from storage.models import Event
 
 log = logging.getLogger(__name__)
 STATE = "eve"
@@ -139,8 +139,8 @@ async def close(v: Visit, event: Event) -> None:
 
 
 async def cancel_ask(v: Visit, event: Event) -> None:
-    if event.status == EventStatus.CANCELLED:
-        await updates.answer(v.ctx, v.update, t.ALREADY_CANCELLED)
+    if refusal := editing.cancel_refusal(event, v.ctx.clock.now()):
+        await updates.answer(v.ctx, v.update, refusal)
         return
     registered, waiting = await changes.audience(v.repo, event.id)
     await updates.answer(v.ctx, v.update)
@@ -153,6 +153,9 @@ async def cancel_ask(v: Visit, event: Event) -> None:
 
 async def cancel_yes(v: Visit, event: Event) -> None:
     now = v.ctx.clock.now()
+    if refusal := editing.cancel_refusal(event, now):
+        await updates.answer(v.ctx, v.update, refusal)
+        return
     ids = await editing.cancel(v.repo, v.ctx.settings, v.uid, now, event)
     if ids is None:
         await updates.answer(v.ctx, v.update, t.ALREADY_CANCELLED)

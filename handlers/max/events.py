@@ -25,7 +25,12 @@ from bot.services.events.registration import (
     send_ics,
     take_seat,
 )
-from bot.services.events.rules import cancel_refusal, open_for_signup, signup_refusal
+from bot.services.events.rules import (
+    cancel_refusal,
+    ics_refusal,
+    open_for_signup,
+    signup_refusal,
+)
 from bot.texts import events as t
 from handlers.max import event_list, profile, staff_events, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
@@ -158,6 +163,9 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
 
 async def ics_pressed(v: Visit, event: Event) -> None:
     """The file holds the place (an online meeting's link): only for a seat, and for staff."""
+    if refusal := ics_refusal(event):
+        await updates.answer(v.ctx, v.update, refusal)
+        return
     registration = await v.repo.events.registration(event.id, v.uid)
     if not ((registration is not None and registration.status in SEATED) or v.is_admin):
         await updates.answer(v.ctx, v.update, t.ICS_NOT_REGISTERED)

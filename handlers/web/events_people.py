@@ -86,6 +86,8 @@ async def cancel(request: web.Request) -> web.Response:
     if (await request.post()).get("sure") != "yes":
         raise web.HTTPSeeOther(f"{back}?done=confirm")
     db, now = repo(request), request.app[CLOCK].now()
+    if now >= event.starts_at and event.status != EventStatus.CANCELLED:
+        raise web.HTTPSeeOther(f"{back}?done=held")  # as editing.cancel_refusal in the bot
     if not await db.events.set_status(event.id, EventStatus.CANCELLED):
         raise web.HTTPSeeOther(f"{back}?done=already_cancelled")
     event.status, event.updated_at = EventStatus.CANCELLED, now

@@ -21,6 +21,7 @@ from storage.models import (
     EventStatus,
     Registration,
     RegistrationStatus,
+    User,
     utcnow,
 )
 from storage.repositories.sql import affected
@@ -87,13 +88,16 @@ class EventRepo:
         return (await self.session.scalars(query)).all()
 
     async def waiting_position(self, registration: Registration) -> int:
-        """1 for the first in the waiting list."""
+        """1 for the first in the waiting list; those who blocked the bot are not ahead (a
+        freed seat passes them by, `_promote_first`)."""
         ahead = await self.session.scalar(
             select(func.count())
             .select_from(Registration)
+            .join(User, User.id == Registration.user_id)
             .where(
                 Registration.event_id == registration.event_id,
                 Registration.status == RegistrationStatus.WAITING,
+                User.is_active.is_(True),
                 (Registration.queued_at < registration.queued_at)
                 | (
                     (Registration.queued_at == registration.queued_at)
@@ -212,7 +216,13 @@ class EventRepo:
         if not changed:
             return CancelResult(False, False, None)
         event = await self.session.get(Event, registration.event_id)
-        late = bool(event and event.registration_deadline and now > event.registration_deadline)
+        # late: a seat given back after the deadline; leaving the waiting list frees none
+        late = bool(
+            previous == RegistrationStatus.REGISTERED
+            and event
+            and event.registration_deadline
+            and now > event.registration_deadline
+        )
         registration.status = RegistrationStatus.CANCELLED
         registration.cancelled_late = late
         promoted = None
@@ -229,9 +239,13 @@ class EventRepo:
         return CancelResult(True, late, promoted)
 
     async def fill_from_waiting(self, event_id: int, now: datetime) -> list[Registration]:
-        """After capacity grows: move people up from the waiting list while seats are free."""
+        """After capacity grows: move people up from the waiting list while seats are free.
+        Not for an event begun or called off (as `cancel`): «Вы записаны» would be false."""
         await self._lock_event(event_id)
         promoted: list[Registration] = []
+        event = await self.session.get(Event, event_id)
+        if event is None or event.status == EventStatus.CANCELLED or now >= event.starts_at:
+            return promoted
         while await self._take_seat(event_id):
             registration = await self._promote_first(event_id, now)
             if registration is None:
@@ -242,11 +256,15 @@ class EventRepo:
         return promoted
 
     async def _promote_first(self, event_id: int, now: datetime) -> Registration | None:
+        # not to someone who blocked the bot: never told of the seat, they would not come,
+        # and the next in line, who can be told, would wait for a seat left empty
         first = await self.session.scalar(
             select(Registration)
+            .join(User, User.id == Registration.user_id)
             .where(
                 Registration.event_id == event_id,
                 Registration.status == RegistrationStatus.WAITING,
+                User.is_active.is_(True),
             )
             .order_by(Registration.queued_at, Registration.id)
             .limit(1)

@@ -14,7 +14,14 @@ from bot.core.dates import MONTHS_GENITIVE
 from bot.core.markup import fill, q
 from bot.texts import events as t
 from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS
-from storage.models import Event, EventFormat, EventStatus, Registration, RegistrationStatus
+from storage.models import (
+    Event,
+    EventFormat,
+    EventSession,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,13 @@ def when_text(starts_at: datetime, duration_min: int, tz: ZoneInfo) -> str:
     start = local(starts_at, tz)
     end = local(starts_at + timedelta(minutes=duration_min), tz)
     return f"{day_text(starts_at, tz)}, {start:%H:%M}–{end:%H:%M}"
+
+
+def schedule_text(event: Event, tz: ZoneInfo) -> str:
+    """Every meeting of the event, «; »-separated: a workshop's confirmation and notices name
+    them all, not only the first as if it were one seminar."""
+    sessions = event.sessions or [EventSession(starts_at=event.starts_at)]
+    return "; ".join(when_text(s.starts_at, event.duration_min, tz) for s in sessions)
 
 
 def short_when(starts_at: datetime, tz: ZoneInfo, this_year: int | None = None) -> str:

@@ -12,13 +12,15 @@ from datetime import datetime
 
 from bot.core.config import Settings
 from bot.core.markup import fill, q
-from bot.services.events.cards import place_text, when_text
+from bot.services.events.cards import place_text, schedule_text
 from bot.texts import events_admin as t
 from broadcasts import service
-from storage.models import Event, EventSession, RegistrationStatus
+from storage.models import Event, RegistrationStatus
 from storage.repositories import Repositories
 
-NOTIFIED_FIELDS = ("starts", "place")  # the changes that are news for the participants
+# the changes that are news for the participants; a new length is a new end, told as a time
+NOTIFIED_FIELDS = ("starts", "duration", "place")
+TIME_FIELDS = ("starts", "duration")
 
 
 async def queue_notices(
@@ -55,14 +57,13 @@ async def audience_size(repo: Repositories, event_id: int) -> int:
 
 
 def schedule(event: Event, settings: Settings) -> str:
-    sessions = event.sessions or [EventSession(starts_at=event.starts_at)]
-    return "; ".join(when_text(s.starts_at, event.duration_min, settings.tz) for s in sessions)
+    return schedule_text(event, settings.tz)
 
 
 def change_text(event: Event, field: str, settings: Settings, show_link: bool) -> str:
-    """The notice of a new time (`starts`) or place; Telegram HTML, values escaped."""
+    """The notice of a new time (`starts`, `duration`) or place; Telegram HTML, escaped."""
     when = schedule(event, settings)
-    if field == "starts":
+    if field in TIME_FIELDS:
         return fill(t.CHANGED_TIME, title=event.title, when=when)
     place = place_text(event, show_link)  # already escaped
     return t.CHANGED_PLACE.format(title=q(event.title), when=q(when), place=place)
@@ -71,7 +72,10 @@ def change_text(event: Event, field: str, settings: Settings, show_link: bool) -
 async def queue_change(
     repo: Repositories, settings: Settings, author_id: int, now: datetime, event: Event, field: str
 ) -> list[int]:
-    """The waiting list does not get an online link: it is only for those with a seat."""
+    """The waiting list does not get an online link: it is only for those with a seat. An
+    event begun or over (staff correct it for the report) is no news: nobody is told."""
+    if now >= event.starts_at:
+        return []
     registered, waiting = await audience(repo, event.id)
     return await queue_notices(
         repo, author_id, now,

@@ -15,6 +15,7 @@ from datetime import datetime
 from bot.core.config import Settings
 from bot.services.events import changes, form
 from bot.services.events.setters import SETTERS
+from bot.texts import events_admin as t
 from storage.models import Event, EventStatus, Registration
 from storage.repositories import Repositories
 
@@ -66,12 +67,20 @@ async def close(repo: Repositories, event: Event, now: datetime) -> bool:
     return True
 
 
+def cancel_refusal(event: Event, now: datetime) -> str | None:
+    """Why staff may not call the event off: done already, or begun — the participants would
+    be told «отменено» of a day they had, and the report would lose their attendance."""
+    if event.status == EventStatus.CANCELLED:
+        return t.ALREADY_CANCELLED
+    return t.CANCEL_HELD if now >= event.starts_at else None
+
+
 async def cancel(
     repo: Repositories, settings: Settings, author_id: int, now: datetime, event: Event
 ) -> list[int] | None:
     """Cancel the event and queue its notice to everyone registered or waiting: the notice
-    ids; None when it was cancelled already."""
-    if not await repo.events.set_status(event.id, EventStatus.CANCELLED):
+    ids; None when it was cancelled already or has begun (`cancel_refusal` says which)."""
+    if now >= event.starts_at or not await repo.events.set_status(event.id, EventStatus.CANCELLED):
         return None
     event.status, event.updated_at = EventStatus.CANCELLED, now
     ids = await changes.queue_cancellation(repo, settings, author_id, now, event)

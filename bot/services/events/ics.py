@@ -65,7 +65,9 @@ def _vevent(
 ) -> list[str]:  # fmt: skip
     start = session.starts_at if session is not None else event.starts_at
     minutes = session.duration_min if session is not None else event.duration_min
-    uid = f"event-{event.id}" + (f"-session-{session.id}" if session is not None else "")
+    # by the meeting's number, not its row id: a move makes new rows, and a file with a new
+    # UID would add the new time to the teacher's calendar beside the old one (and its alarm)
+    uid = f"event-{event.id}" + (f"-session-{number}" if session is not None else "")
     summary = event.title if total == 1 else f"{event.title} (занятие {number} из {total})"
     cancelled = event.status == EventStatus.CANCELLED
     lines = [

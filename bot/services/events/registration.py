@@ -118,7 +118,7 @@ async def register_and_confirm(
 def confirmation(template: str, event: Event, settings: Settings) -> str:
     return template.format(
         title=q(event.title),
-        when=events_view.when_text(event.starts_at, event.duration_min, settings.tz),
+        when=events_view.schedule_text(event, settings.tz),  # a workshop: every meeting
         place=events_view.place_text(event, show_link=True),
     )
 

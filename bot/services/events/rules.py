@@ -33,6 +33,12 @@ def cancel_refusal(event: Event, now: datetime) -> str | None:
     return t.CANCEL_STARTED if now >= event.starts_at else None
 
 
+def ics_refusal(event: Event) -> str | None:
+    """No calendar file for an event called off: an old card's «📅 В календарь» would put a
+    seminar that is not going to happen in the teacher's calendar."""
+    return t.ICS_EVENT_OFF if event.status == EventStatus.CANCELLED else None
+
+
 def signup_refusal(event: Event, now: datetime, tz: tzinfo) -> str | None:
     """What a teacher is told when registration is shut (a plain text for an alert)."""
     blocker = signup_blocker(event, now)

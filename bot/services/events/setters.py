@@ -33,10 +33,12 @@ def _set_starts(event: Event, text: str, ctx: form.FormContext) -> bool:
 
 
 def _set_duration(event: Event, text: str, ctx: form.FormContext) -> bool:
-    event.duration_min = form.duration(text, ctx)
+    """A new length moves the end: news for the participants, as a new start is."""
+    minutes = form.duration(text, ctx)
+    changed, event.duration_min = minutes != event.duration_min, minutes
     for session in event.sessions:
         session.duration_min = event.duration_min
-    return False
+    return changed
 
 
 def _set_place(event: Event, text: str, ctx: form.FormContext) -> bool:

@@ -131,6 +131,8 @@ def _apply(event: Event, values: Mapping[str, str], fields: list[str], now: date
             notify.append(name)
     if not got.by_field:
         got.take("description", lambda: form.check_card_length(event, tz))
+    if "starts" in notify:  # its notice already gives the new end: one notice, not two
+        notify = [n for n in notify if n != "duration"]
     return [n for n in NOTIFIED_FIELDS if n in notify], got.by_field
 
 
