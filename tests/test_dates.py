@@ -62,10 +62,18 @@ def test_result_is_utc_for_the_zone() -> None:
 
 def test_day_and_month_this_year_or_next_whichever_is_ahead() -> None:
     assert local("10.03 13:00") == datetime(2026, 3, 10, 13, 0)  # later today
-    assert local("10.03 11:00") == datetime(2027, 3, 10, 11, 0)  # an hour ago: next year
-    assert local("01.03 10:00") == datetime(2027, 3, 1, 10, 0)
+    assert local("01.02 10:00") == datetime(2027, 2, 1, 10, 0)  # over a month ago: next year
+    assert local("10.03.2027 11:00") == datetime(2027, 3, 10, 11, 0)  # next year, said so
     leap_eve = datetime(2027, 12, 1, 9, 0, tzinfo=UTC)
     assert local("29.02 10:00", now=leap_eve) == datetime(2028, 2, 29, 10, 0)
+
+
+@pytest.mark.parametrize("text", ["10.03 11:00", "01.03 10:00", "10 марта 11:00"])
+def test_a_yearless_day_just_passed_is_a_slip_not_next_year(text: str) -> None:
+    """An hour or nine days ago is a typo or a past day, not a date eleven months away."""
+    with pytest.raises(DateParseError) as caught:
+        local(text)
+    assert "уже прошло" in str(caught.value) and "с годом" in str(caught.value)
 
 
 @pytest.mark.parametrize(

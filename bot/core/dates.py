@@ -19,6 +19,7 @@ from bot.texts import events_admin as t
 
 LOCAL_FORMAT = "%d.%m.%Y %H:%M"
 MAX_YEARS_AHEAD = 10
+RECENT = timedelta(days=31)  # a yearless date passed this recently is a slip, not next year
 
 _TIME = r"(?:в\s*)?(?P<h>\d{1,2})[:.](?P<mi>\d{2})"
 _WEEKDAYS = {
@@ -94,14 +95,22 @@ def _year(raw: str) -> int:
 
 
 def _without_year(month: int, day: int, at: time, now_local: datetime) -> date:
-    """This year's date if it is still ahead, otherwise next year's (29.02 finds a leap year)."""
+    """This year's date if it is still ahead, otherwise next year's (29.02 finds a leap year)
+    — but a day passed within RECENT is a slip («10.03 11:00» typed at noon on 10.03), not a
+    date eleven months away: that is refused as past, with the way to mean next year."""
     for year in (now_local.year, now_local.year + 1):
         try:
             candidate = date(year, month, day)
         except ValueError:
             continue
-        if datetime.combine(candidate, at, now_local.tzinfo) > now_local:
+        moment = datetime.combine(candidate, at, now_local.tzinfo)
+        if moment > now_local:
             return candidate
+        if now_local - moment < RECENT:
+            shown = moment.strftime(LOCAL_FORMAT)
+            raise DateParseError(
+                fill(t.DATE_PAST_NO_YEAR, moment=shown, day=f"{day:02d}.{month:02d}")
+            )
     raise DateParseError(fill(t.DATE_NO_SUCH_DAY, day=f"{day:02d}.{month:02d}"))
 
 
