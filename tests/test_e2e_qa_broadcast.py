@@ -217,3 +217,28 @@ async def test_a_parent_writing_during_a_broadcasts_429_is_answered_before_the_b
     sends = [c.params.get("chat_id") for c in h.server.calls if c.method == "sendmessage"]
     retried = len(sends) - 1 - sends[::-1].index(group)
     assert sends.index(PARENT.id) < retried  # people first once the pause is over
+
+
+async def test_an_album_sent_as_the_broadcast_is_told_to_go_as_its_first_photo(
+    harness: Staff,
+) -> None:
+    """Telegram delivers an album as one message per photo. Before, the first became the
+    broadcast and the rest got «Нажмите одну из кнопок выше» each: nobody said they were out."""
+    h = harness
+    await h.say(ADMIN, "/broadcast")
+    album = [
+        {**SAMPLE_MEDIA["photo"], "media_group_id": "77", **({"caption": "Праздник"} if i else {})}
+        for i in (1, 0, 0)
+    ]
+    for photo in album:
+        h.server.user_sends(None, user=ADMIN, extra=photo)
+    audience = await h.server.next_message(ADMIN.id)
+    told = await h.server.next_message(ADMIN.id)
+    assert "Кому отправить" in txt(audience)
+    assert txt(told) == texts_b.ALBUM_FIRST_ONLY
+    await h.server.idle(quiet=0.5)
+    assert len(h.server.sent_to(ADMIN.id)) == 3  # once per album, not once per photo
+    await send_now(h, audience, "Педагоги")
+    got = await h.server.next_message(TEACHER_GROUP, timeout=10)
+    assert got.kind == "photo" and got.text == "Праздник"
+    assert len(h.server.sent_to(TEACHER_GROUP)) == 1

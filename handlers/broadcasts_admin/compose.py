@@ -76,7 +76,8 @@ async def got_content(message: Message, state: FSMContext, repo: Repositories) -
         listed = "\n".join(f"• {q(p)}" for p in problems)
         await message.answer(t.CONTENT_PROBLEMS.format(problems=listed))
         return
-    await state.update_data(kind=kind, text=content.text, file_id=file_id)
+    album = message.media_group_id  # the album's other files follow as separate messages
+    await state.update_data(kind=kind, text=content.text, file_id=file_id, album=album)
     await ask_audience(reply_to(message), state, repo)
 
 
