@@ -242,3 +242,23 @@ async def test_an_album_sent_as_the_broadcast_is_told_to_go_as_its_first_photo(
     got = await h.server.next_message(TEACHER_GROUP, timeout=10)
     assert got.kind == "photo" and got.text == "Праздник"
     assert len(h.server.sent_to(TEACHER_GROUP)) == 1
+
+
+async def test_an_album_whose_caption_is_refused_does_not_go_as_its_next_photo(
+    harness: Staff,
+) -> None:
+    """A Premium client allows a 4096-character caption. Before, the album's first photo was
+    refused for it and the second, without any caption, silently became the broadcast."""
+    h = harness
+    await h.say(ADMIN, "/broadcast")
+    for i in (1, 0):
+        caption = {"caption": "б" * 1100} if i else {}
+        h.server.user_sends(
+            None, user=ADMIN, extra={**SAMPLE_MEDIA["photo"], "media_group_id": "78", **caption}
+        )
+    refusal = await h.server.next_message(ADMIN.id)
+    assert "1100" in txt(refusal) and "1024" in txt(refusal)
+    await h.server.idle(quiet=0.5)
+    assert not [m for m in h.server.sent_to(ADMIN.id) if "Кому отправить" in txt(m)]
+    audience = await h.say(ADMIN, "Короткий текст")  # the dialog still takes the next try
+    assert "Кому отправить" in txt(audience)
