@@ -56,6 +56,9 @@ def _kind_and_file(message: Message) -> tuple[Kind, str | None] | None:
 
 
 async def got_content(message: Message, state: FSMContext, repo: Repositories) -> None:
+    album = message.media_group_id  # an album's files come one message each, in a row
+    if album is not None and (await state.get_data()).get("album_refused") == album:
+        return  # the rest of an album whose first file was refused: not a broadcast alone
     found = _kind_and_file(message)
     if found is None:
         await message.answer(t.CONTENT_WRONG_KIND, reply_markup=kb.cancel_only())
@@ -69,6 +72,7 @@ async def got_content(message: Message, state: FSMContext, repo: Repositories) -
     if len(visible) > limit:
         what = t.WHAT_TEXT if kind == "text" else t.WHAT_CAPTION
         too_long = fill(t.CONTENT_TOO_LONG, what=what, length=len(visible), limit=limit)
+        await state.update_data(album_refused=album)
         await message.answer(too_long, reply_markup=kb.cancel_only())
         return
     # html_text keeps the admin's formatting and escapes what they typed literally
@@ -76,9 +80,10 @@ async def got_content(message: Message, state: FSMContext, repo: Repositories) -
     problems = content.problems()
     if problems:
         listed = "\n".join(f"• {q(p)}" for p in problems)
+        await state.update_data(album_refused=album)
         await message.answer(t.CONTENT_PROBLEMS.format(problems=listed))
         return
-    await state.update_data(kind=kind, text=content.text, file_id=file_id)
+    await state.update_data(kind=kind, text=content.text, file_id=file_id, album=album)
     await ask_audience(reply_to(message), state, repo)
 
 

@@ -137,8 +137,18 @@ async def confirm(
         broadcast_worker.wake()  # «Сейчас» means now, not at the worker's next poll
 
 
-async def reprompt(message: Message, raw_state: str | None) -> None:
-    """A wrong kind of answer (a sticker, text where a button is expected): ask again."""
+async def reprompt(message: Message, raw_state: str | None, state: FSMContext) -> None:
+    """A wrong kind of answer (a sticker, text where a button is expected): ask again. The
+    rest of an album whose first file became the broadcast: say once that they are left out."""
+    album = message.media_group_id
+    if album is not None:
+        data = await state.get_data()
+        if data.get("album_told") == album:
+            return  # one answer per album, not one per photo
+        await state.update_data(album_told=album)
+        if data.get("album") == album:
+            await message.answer(t.ALBUM_FIRST_ONLY)
+            return
     prompts = {
         Compose.tags.state: (t.TAGS_BAD, kb.tags()),
         Compose.button.state: (t.BUTTON_BAD, kb.button_choice()),
