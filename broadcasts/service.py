@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from broadcasts.acks import AckReport, ack_report, record_ack
+from broadcasts.acks import AckReport, Refusal, ack_refusal, ack_report, record_ack
 from broadcasts.audience import (
     ALL_AUDIENCES,
     KNOWN_AUDIENCES,
@@ -29,7 +29,8 @@ from storage.models import Broadcast, BroadcastState, DeliveryStatus, utcnow
 from storage.repositories import Repositories
 
 __all__ = [
-    "ALL_AUDIENCES", "AckReport", "BroadcastError", "Status", "Target", "ack_report",
+    "ALL_AUDIENCES", "AckReport", "BroadcastError", "Refusal", "Status", "Target", "ack_refusal",
+    "ack_report",
     "cancel_broadcast", "count_recipients", "create_broadcast", "create_notice", "recent",
     "recipients",
     "record_ack", "reschedule", "scheduled", "status", "target_of",

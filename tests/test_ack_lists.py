@@ -97,3 +97,32 @@ async def test_a_part_no_longer_needed_is_deleted_or_says_the_list_fits_above() 
         await ack_lists.rewrite(channel, [ack_lists.Rewrite(7, where, None)])
     assert fresh.deleted == [where] and not fresh.edits
     assert old.edits == [(where, "👀 Список по рассылке №7 стал короче и уместился выше.")]
+
+
+async def test_chats_of_one_title_are_listed_apart_and_told_apart(
+    sessionmaker: SessionMaker,
+) -> None:
+    """Two Telegram groups and a MAX group all called «Родители 1А»: each its own section,
+    headed by where it is; two of one kind in one messenger are numbered."""
+    max_group = -(2**60 + 7)  # a MAX chat's internal id (bot.core.ids)
+    same = [(-1001, "supergroup"), (-1002, "supergroup"), (max_group, "chat"), (-1003, "group")]
+    async with sessionmaker() as session:
+        session.add_all(Chat(id=chat_id, kind=kind, title="Родители 1А") for chat_id, kind in same)
+        session.add(Chat(id=-1004, kind="group", title="Педагоги"))
+        broadcast = Broadcast(author_id=None, content=Content("text", "Сбор", ack=True).to_json())
+        session.add(broadcast)
+        await session.flush()
+        for n, (chat_id, _) in enumerate([*same, (-1004, "group")]):
+            session.add(Ack(broadcast_id=broadcast.id, chat_id=chat_id, user_id=10 + n,
+                            user_name=f"Мама {n}"))  # fmt: skip
+        await session.commit()
+        acks = await ack_lists.gather(Repositories(session), broadcast.id)
+    assert acks.by_chat == {
+        "Родители 1А (Telegram, супергруппа) 1": ["Мама 0"],
+        "Родители 1А (Telegram, супергруппа) 2": ["Мама 1"],
+        "Родители 1А (MAX, группа)": ["Мама 2"],
+        "Родители 1А (Telegram, группа)": ["Мама 3"],
+        "Педагоги": ["Мама 4"],
+    }
+    (shown,) = ack_lists.render(broadcast.id, acks)
+    assert shown.count(" — 1:") == 5

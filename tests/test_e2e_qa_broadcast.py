@@ -5,11 +5,13 @@ texts exactly at Telegram's limits and full of HTML-special characters go out wh
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from datetime import timedelta
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.app.jobs import broadcast_channel
 from bot.core.clock import FrozenClock
@@ -21,10 +23,10 @@ from broadcasts.limiter import RateLimiter
 from broadcasts.runtime import Options
 from broadcasts.service import Target, create_broadcast
 from broadcasts.worker import BroadcastWorker
-from storage.models import Chat, Subscription, User
+from storage.models import Ack, Chat, Subscription, User
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, PARENT
-from tests.fakes.max_model import MaxUser
+from tests.fakes.max_model import JsonDict, MaxUser
 from tests.fakes.telegram_api import SAMPLE_MEDIA, FakeTelegramServer, FakeUser, SentMessage
 from tests.test_e2e_broadcasts import (
     NOW,
@@ -122,6 +124,22 @@ async def test_who_acknowledged_shows_an_html_looking_title_and_name_literally(
     assert shown.count("Вася") == 1  # the second tap added nobody
 
 
+async def send_due_in_max(world: World) -> None:
+    """Deliver every broadcast due at MAX_NOW with the real worker and channel."""
+    async with FakeTelegramServer() as tg:
+        bot = Bot(tg.token, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.url)))
+        channel, client = broadcast_channel(world.settings, world.sm, bot)
+        worker = BroadcastWorker(world.sm, channel, FrozenClock(MAX_NOW), instance_id="qa",
+                                 options=Options(retry_base_seconds=0.05, check_every=0.1),
+                                 limiter=RateLimiter(200.0))  # fmt: skip
+        try:
+            await worker.run_once()
+        finally:
+            assert client is not None
+            await client.close()
+            await bot.session.close()
+
+
 async def test_a_director_in_max_acknowledges_once_and_staff_see_who_did(world: World) -> None:
     """A MAX director subscribed in private: «Ознакомлен» pressed twice and a made-up payload
     for a broadcast that does not exist; «Кто ознакомился» names them once, not as pending."""
@@ -136,18 +154,7 @@ async def test_a_director_in_max_acknowledges_once_and_staff_see_who_did(world: 
             target=Target(("directors",)), at=None, now=MAX_NOW,
         )  # fmt: skip
         await s.commit()
-    async with FakeTelegramServer() as tg:
-        bot = Bot(tg.token, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.url)))
-        channel, client = broadcast_channel(world.settings, world.sm, bot)
-        worker = BroadcastWorker(world.sm, channel, FrozenClock(MAX_NOW), instance_id="qa",
-                                 options=Options(retry_base_seconds=0.05, check_every=0.1),
-                                 limiter=RateLimiter(200.0))  # fmt: skip
-        try:
-            await worker.run_once()
-        finally:
-            assert client is not None
-            await client.close()
-            await bot.session.close()
+    await send_due_in_max(world)
     (got,) = world.max.sent_to(DIRECTOR)
     first = world.max.press(DIRECTOR, got, "✅ Ознакомлен")
     again = world.max.press(DIRECTOR, got, "✅ Ознакомлен")
@@ -262,3 +269,83 @@ async def test_an_album_whose_caption_is_refused_does_not_go_as_its_next_photo(
     assert not [m for m in h.server.sent_to(ADMIN.id) if "Кому отправить" in txt(m)]
     audience = await h.say(ADMIN, "Короткий текст")  # the dialog still takes the next try
     assert "Кому отправить" in txt(audience)
+
+
+@dataclass
+class FirstNameOnly(MaxUser):
+    """A MAX user whose `name` MAX gives as the first name alone."""
+
+    def json(self) -> JsonDict:
+        return {**super().json(), "name": self.first_name}
+
+
+async def test_max_marks_keep_the_surname_and_forged_presses_are_refused(world: World) -> None:
+    """A director's mark names them in full though MAX's `name` is the first name; presses
+    made up for a broadcast without «Ознакомлен» or one never sent to them save nothing."""
+    director = FirstNameOnly(702, "Лидия", "Директорова")
+    world.max.dialog(director)
+    uid = await world.internal("user", director.user_id)
+    async with world.sm() as s:
+        s.add(User(id=uid, first_name=director.first_name, last_name=director.last_name))
+        await s.flush()
+        s.add(Subscription(user_id=uid, audience="directors"))
+        made = [
+            await create_broadcast(
+                s,
+                author_id=1000,
+                content=Content("text", text, ack=ack),
+                target=Target(("directors",)),
+                at=at,
+                now=MAX_NOW,
+            )
+            for text, ack, at in [
+                ("Совещание", True, None),
+                ("Каникулы", False, None),
+                ("Отчёт", True, MAX_NOW + timedelta(days=1)),  # not sent yet
+            ]
+        ]
+        await s.commit()
+    await send_due_in_max(world)
+    got = next(m for m in world.max.sent_to(director) if "Совещание" in m.text)
+    presses = [
+        world.max.press_payload(director, got, f"ack:{broadcast.id}")
+        for broadcast in (made[1], made[2], made[0])
+    ]
+    assert await world.pump() == [True, True, True]
+    answers = {k: v["notification"] for k, v in world.max.answers}
+    assert [answers[p] for p in presses] == [
+        texts_b.ACK_NO_BUTTON, texts_b.ACK_NOT_HERE, texts_b.ACK_THANKS,
+    ]  # fmt: skip
+    async with world.sm() as s:
+        marks = (await s.execute(select(Ack.broadcast_id, Ack.user_name))).all()
+    assert [tuple(m) for m in marks] == [(made[0].id, "Лидия Директорова")]
+
+
+async def test_forged_oznakomlen_presses_in_telegram_are_refused_and_save_nothing(
+    harness: Staff,
+) -> None:
+    """A made-up «ack:<id>» for a broadcast without the button, or pressed in a group the
+    broadcast never went to, is answered with an alert and leaves no mark in the list."""
+    h = harness
+    group = next(iter(PARENT_GROUPS))
+    async with h.sessionmaker() as session:
+        for audience, ack in (("parents", True), ("teachers", False)):
+            await service.create_broadcast(
+                session, author_id=ADMIN.id, content=Content("text", audience, ack=ack),
+                target=service.Target((audience,)), at=NOW, now=NOW,
+            )  # fmt: skip
+        await session.commit()
+    h.worker.wake()
+    got = await h.server.next_message(group, timeout=10)
+    teachers = await h.server.next_message(TEACHER_GROUP, timeout=10)
+    h.server.press_data(teachers, "ack:1", user=HOSTILE_MEMBER)  # parents' only
+    not_here = await answered(h, texts_b.ACK_NOT_HERE)
+    h.server.press_data(got, "ack:2", user=HOSTILE_MEMBER)  # it had no «Ознакомлен»
+    no_button = await answered(h, texts_b.ACK_NO_BUTTON)
+    assert not_here.params.get("show_alert") and no_button.params.get("show_alert")
+    async with h.sessionmaker() as session:
+        acks = await ack_lists.gather(Repositories(session), 1)
+        assert (await ack_lists.gather(Repositories(session), 2)).by_chat == {}
+    assert acks.by_chat == {}
+    h.server.press(got, "✅ Ознакомлен", user=HOSTILE_MEMBER)  # the real button still works
+    await answered(h, texts_b.ACK_THANKS)

@@ -319,3 +319,30 @@ async def test_a_long_delivery_table_says_how_much_is_shown_and_pages_on(
     for wrong in ("0", "99", "abc", "-1"):  # a hand-typed page: the nearest real one
         page = await client.get(f"/web/broadcasts/{broadcast_id}?page={wrong}")
         assert page.status == 200
+
+
+async def test_two_chats_of_one_title_are_two_sections_of_who_acknowledged(
+    client: Client, panel_settings: Settings, clock: FrozenClock, sessionmaker: SessionMaker
+) -> None:
+    """«Родители 1А» of two schools in Telegram and one in MAX: three lists, each headed by
+    the title and where the chat is, not one list of everybody."""
+    same = [(GROUP, "supergroup"), (OTHER, "group"), (MAX_GROUP, "chat")]
+    async with sessionmaker() as session:
+        session.add_all(Chat(id=chat_id, kind=kind, title="Родители 1А") for chat_id, kind in same)
+        broadcast = Broadcast(
+            author_id=ADMIN.id, content=Content("text", "Привет", ack=True).to_json(),
+            audiences="parents", tags="", include_private=False, state=BroadcastState.DONE,
+            scheduled_at=NOW, created_at=NOW,
+        )  # fmt: skip
+        session.add(broadcast)
+        await session.flush()
+        for n, (chat_id, _) in enumerate(same):
+            session.add(Ack(broadcast_id=broadcast.id, chat_id=chat_id, user_id=10 + n,
+                            user_name=f"Мама {n}", at=NOW))  # fmt: skip
+        await session.commit()
+        broadcast_id = broadcast.id
+    await sign_in(client, panel_settings, clock)
+    html = await (await client.get(f"/web/broadcasts/{broadcast_id}")).text()
+    assert "<h3>Родители 1А (Telegram, супергруппа) — 1</h3>" in html
+    assert "<h3>Родители 1А (Telegram, группа) — 1</h3>" in html
+    assert "<h3>Родители 1А (MAX, группа) — 1</h3>" in html

@@ -191,6 +191,7 @@ ACKS_NONE: Final = "\nПока никто не отметился."
 ACKS_PENDING: Final = "\n<b>Не отметились в личных сообщениях</b> — {count}:\n{names}"
 ACKS_MORE: Final = "…и ещё {count}"
 PRIVATE_CHATS: Final = "Личные сообщения"
+ACKS_SAME_TITLE: Final = "{title} ({where})"  # two chats of one title: where each one is
 # /forget_me of someone a list names: the list is rewritten from what the bot still holds
 ACKS_REFRESHED: Final = (
     "\n<i>🔄 Список обновлён: участник удалил свои данные (/forget_me, 152-ФЗ).</i>"
@@ -204,6 +205,12 @@ ACK_THANKS: Final = "Спасибо, отмечено ✅"
 ACK_AGAIN: Final = "Вы уже отметились 👍"
 ACK_PREVIEW: Final = "Это предпросмотр: в настоящей рассылке здесь сохранится отметка."
 ACK_GONE: Final = "Эта рассылка удалена."
+# a forged press: the broadcast had no «Ознакомлен», or never came to the chat pressed in
+ACK_NO_BUTTON: Final = "В этой рассылке нет отметки «Ознакомлен»."
+ACK_NOT_HERE: Final = "Эта рассылка не приходила в этот чат: отметка не сохранена."
+ACK_REFUSALS: Final = {
+    "gone": ACK_GONE, "no_button": ACK_NO_BUTTON, "not_delivered": ACK_NOT_HERE,
+}  # fmt: skip
 
 # --- command line -------------------------------------------------------------------------------
 CLI_NO_FILE: Final = "не удалось прочитать {path}: {reason}"

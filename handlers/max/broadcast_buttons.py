@@ -3,7 +3,8 @@
 The payloads are the Telegram ones (`ack:<broadcast>`, `unsub:<audience>`, see
 `handlers.max.broadcast_channel`), and so are the rules: one mark per person per broadcast
 (the unique key in `acks` decides), «Отписаться» ends one private subscription. People are
-recorded under internal ids, so a MAX press and a Telegram press never collide.
+recorded under internal ids, so a MAX press and a Telegram press never collide. A press
+counts only for a broadcast that had «Ознакомлен» and from a chat it was delivered to.
 """
 
 from __future__ import annotations
@@ -60,9 +61,6 @@ async def acknowledge(ctx: MaxContext, update: JsonDict) -> bool:
         return True
     async with ctx.sessionmaker() as session:
         repo = Repositories(session)
-        if await repo.broadcasts.get(broadcast_id) is None:
-            await _answer(ctx, callback_id, tb.ACK_GONE)
-            return True
         person = await repo.channel_ids.internal("max", "user", user["user_id"])
         in_group = recipient.get("chat_type") == "chat" and recipient.get("chat_id") is not None
         chat_id = (
@@ -70,7 +68,12 @@ async def acknowledge(ctx: MaxContext, update: JsonDict) -> bool:
             if in_group
             else person  # a private delivery is recorded under the person, as in Telegram
         )
-        name = str(user.get("name") or user.get("first_name") or "")
+        refusal = await service.ack_refusal(session, broadcast_id, chat_id)
+        if refusal is not None:  # a forged payload: no button there, or never sent there
+            await repo.rollback()  # the ids just made for a stranger are not kept
+            await _answer(ctx, callback_id, tb.ACK_REFUSALS[refusal])
+            return True
+        name = updates.full_name(user)
         recorded = await service.record_ack(session, broadcast_id, chat_id, person, name)
         await repo.commit()
     await _answer(ctx, callback_id, tb.ACK_THANKS if recorded else tb.ACK_AGAIN)

@@ -148,6 +148,13 @@ def names(update: JsonDict) -> tuple[str, str | None, str | None]:
     return first, person.get("last_name"), person.get("username")
 
 
+def full_name(person: JsonDict) -> str:
+    """First and last name, as `User.full_name` joins them from `names`; MAX's `name` when
+    it gives no first name."""
+    first = str(person.get("first_name") or person.get("name") or "")
+    return " ".join(p for p in (first, str(person.get("last_name") or "")) if p)
+
+
 async def answer(
     ctx: MaxContext,
     update: JsonDict,

@@ -201,11 +201,11 @@ class ChatRepo:
         await self.session.flush()
         return sorted(t.tag for t in gone)
 
-    async def titles(self, ids: Iterable[int]) -> dict[int, str]:
-        """id → title of the registered chats among these ids."""
-        query = select(Chat.id, Chat.title).where(Chat.id.in_(list(ids)))
+    async def titles(self, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+        """id → (title, kind) of the registered chats among these ids."""
+        query = select(Chat.id, Chat.title, Chat.kind).where(Chat.id.in_(list(ids)))
         rows = await self.session.execute(query)
-        return {chat_id: title for chat_id, title in rows}
+        return {chat_id: (title, kind) for chat_id, title, kind in rows}
 
     async def all(self) -> Sequence[Chat]:
         """Every known chat: active ones first, then by title."""

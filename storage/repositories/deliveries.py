@@ -13,12 +13,12 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.core.ids import BASE
-from storage.models import Ack, Delivery, DeliveryStatus
+from storage.models import Ack, Chat, Delivery, DeliveryStatus
 from storage.repositories.sql import affected, insert_ignore, insert_once
 
 ERROR_LIMIT = 300  # Delivery.error is String(300)
@@ -174,6 +174,21 @@ class DeliveryRepo:
             .order_by(Delivery.chat_id)
         )
         return list(rows.all())
+
+    async def reached(self, broadcast_id: int, chat_id: int) -> bool:
+        """Whether the broadcast went (or is going out) to this chat, or to the group it was
+        before becoming this supergroup: the message pressed under is there."""
+        before = select(Chat.id).where(Chat.migrated_to == chat_id)
+        found = await self.session.scalar(
+            select(Delivery.id)
+            .where(
+                Delivery.broadcast_id == broadcast_id,
+                or_(Delivery.chat_id == chat_id, Delivery.chat_id.in_(before)),
+                Delivery.status.in_((DeliveryStatus.SENT, DeliveryStatus.SENDING)),
+            )
+            .limit(1)
+        )
+        return found is not None
 
     async def private_count(self, user_id: int) -> int:
         """How many broadcasts the ledger holds as sent (or tried) to this person privately."""

@@ -10,12 +10,15 @@ counts matching the panel — with a line saying why it changed, as a redacted t
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from itertools import groupby
 
+from bot.core.ids import channel_of
 from bot.core.markup import fill, q, split_message
 from bot.core.messages import Deferred, MessageRef, Messenger, Unreachable
 from bot.texts import broadcasts as t
+from bot.texts import chats as tc
 from broadcasts import service
 from broadcasts.content import Content
 from storage.repositories import Repositories
@@ -23,11 +26,12 @@ from storage.repositories import Repositories
 log = logging.getLogger(__name__)
 PART_LIMIT = 3500  # one message in Telegram (4096) and in MAX (4000): each part stays editable
 SHOWN = 40  # names per chat in a message; the panel shows more
+PRIVATE = 0  # the one section of every private chat (a chat id is never 0)
 
 
 @dataclass(frozen=True)
 class AckList:
-    by_chat: dict[str, list[str]]  # chat title → names, in the order they pressed
+    by_chat: dict[str, list[str]]  # a chat's label (its title, told apart) → names, as pressed
     pending: list[str]  # private recipients who have not pressed, sorted
 
 
@@ -42,15 +46,41 @@ class Rewrite:
 
 
 async def gather(repo: Repositories, bid: int) -> AckList:
-    """Who acknowledged broadcast `bid`, by chat title, and who has not in private."""
+    """Who acknowledged broadcast `bid`, chat by chat, and who has not in private. Grouped by
+    chat id, not title: «Родители 1А» of two schools, or of Telegram and MAX, are two chats."""
     report = await service.ack_report(repo.session, bid)
-    titles = await repo.chats.titles(report.by_chat)
-    grouped: dict[str, list[str]] = {}
+    chats = await repo.chats.titles(report.by_chat)
+    grouped: dict[int, list[str]] = {}
     for chat_id, names in report.by_chat.items():
-        title = titles.get(chat_id) or (t.PRIVATE_CHATS if chat_id > 0 else str(chat_id))
-        grouped.setdefault(title, []).extend(names)
+        key = chat_id if chat_id in chats or chat_id < 0 else PRIVATE
+        grouped.setdefault(key, []).extend(names)
+    labels = _labels(list(grouped), chats)
     pending = await repo.users.many(report.pending_private)
-    return AckList(grouped, sorted(u.full_name for u in pending))
+    by_chat = {labels[chat_id]: names for chat_id, names in grouped.items()}
+    return AckList(by_chat, sorted(u.full_name for u in pending))
+
+
+def _labels(ids: list[int], chats: dict[int, tuple[str, str]]) -> dict[int, str]:
+    """Each section's heading: the chat's title; a title two chats share gets the messenger
+    and the kind of chat, and a number if that is still not enough."""
+    titles = {
+        i: t.PRIVATE_CHATS if i == PRIVATE else chats.get(i, ("", ""))[0] or str(i) for i in ids
+    }
+    shared = Counter(titles.values())
+    labels: dict[int, str] = {}
+    for i, title in titles.items():
+        if shared[title] > 1 and i != PRIVATE:
+            kind = chats.get(i, ("", "group"))[1]
+            where = f"{tc.CHANNEL_TITLES[channel_of(i)]}, {tc.KIND_TITLES.get(kind, kind)}"
+            title = t.ACKS_SAME_TITLE.format(title=title, where=where)  # plain: escaped later
+        labels[i] = title
+    still = Counter(labels.values())
+    seen: Counter[str] = Counter()
+    for i, label in labels.items():
+        if still[label] > 1:
+            seen[label] += 1
+            labels[i] = f"{label} {seen[label]}"
+    return labels
 
 
 def _names(names: list[str]) -> str:
