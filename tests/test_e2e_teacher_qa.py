@@ -25,6 +25,7 @@ from tests.helpers.max_both import (
     seed_max_teacher,
 )
 from tests.test_e2e_max_teachers import mailing_after
+from tests.test_e2e_qa_teacher import held_event_with_a_queue
 
 
 async def close_registration(sm: SessionMaker, event_id: int) -> None:
@@ -152,15 +153,7 @@ async def test_forget_me_after_an_event_took_place_does_not_seat_the_waiting_lis
     hand its seat on: the first in line would get «Вы записаны» to the past."""
     h = both
     held = datetime.now(UTC) - timedelta(days=2)
-    event_id = await seed_event(h.sessionmaker, capacity=1, starts_at=held, title="Семинар")
-    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
-    assert (await register(h.sessionmaker, event_id, TEACHER))[1] == "registered"
-    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
-    async with h.sessionmaker() as session:
-        repo = Repositories(session)
-        waiting = await repo.events.register(event_id, uid)
-        await repo.commit()
-    assert waiting.outcome == "waiting"
+    _, waiting_id = await held_event_with_a_queue(h, held)
     before = len(h.max.sent_to(TEACHER_MAX))
 
     h.tg.user_sends("/forget_me", user=TEACHER)
@@ -170,7 +163,7 @@ async def test_forget_me_after_an_event_took_place_does_not_seat_the_waiting_lis
     assert "удалены" in (done.text or "")
     await asyncio.sleep(1)
     assert len(h.max.sent_to(TEACHER_MAX)) == before
-    assert await registration_status(h.sessionmaker, waiting.registration.id) == "waiting"
+    assert await registration_status(h.sessionmaker, waiting_id) == "waiting"
 
 
 async def test_double_taps_in_the_max_profile_dialog_do_not_say_start_again(both: Both) -> None:
