@@ -67,6 +67,17 @@ async def send_now(h: Staff, first: SentMessage, audience: str) -> None:
     h.server.press(summary, texts_b.BTN_CONFIRM_NOW, user=ADMIN)
 
 
+async def parents_meeting_with_ack(h: Staff) -> None:
+    """«Собрание» with «Ознакомлен» for the parents' groups, due now; the worker woken."""
+    async with h.sessionmaker() as session:
+        await service.create_broadcast(
+            session, author_id=ADMIN.id, content=Content("text", "Собрание", ack=True),
+            target=service.Target(("parents",)), at=NOW, now=NOW,
+        )  # fmt: skip
+        await session.commit()
+    h.worker.wake()
+
+
 async def test_a_text_of_exactly_4096_characters_full_of_html_specials_arrives_whole(
     harness: Staff,
 ) -> None:
@@ -102,12 +113,8 @@ async def test_who_acknowledged_shows_an_html_looking_title_and_name_literally(
     group = next(iter(PARENT_GROUPS))
     async with h.sessionmaker() as session:
         await session.execute(update(Chat).where(Chat.id == group).values(title=HOSTILE_TITLE))
-        await service.create_broadcast(
-            session, author_id=ADMIN.id, content=Content("text", "Собрание", ack=True),
-            target=service.Target(("parents",)), at=NOW, now=NOW,
-        )  # fmt: skip
         await session.commit()
-    h.worker.wake()
+    await parents_meeting_with_ack(h)
     got = await h.server.next_message(group, timeout=10)
     done = await h.server.next_message(ADMIN.id, timeout=10)
     assert "завершена" in txt(done)
@@ -179,13 +186,7 @@ async def test_a_group_that_became_a_supergroup_gets_it_once_and_its_acks_keep_t
     h = harness
     old, new = -1001001, -1001777
     h.server.migrate(old, new)
-    async with h.sessionmaker() as session:
-        await service.create_broadcast(
-            session, author_id=ADMIN.id, content=Content("text", "Собрание", ack=True),
-            target=service.Target(("parents",)), at=NOW, now=NOW,
-        )  # fmt: skip
-        await session.commit()
-    h.worker.wake()
+    await parents_meeting_with_ack(h)
     got = await h.server.next_message(new, timeout=10)
     done = await h.server.next_message(ADMIN.id, timeout=10)
     assert "Доставлено: 4 из 4" in txt(done)
