@@ -77,5 +77,10 @@ class Content:
         return found
 
 
+def fits_caption(text: str) -> bool:
+    """Whether this Telegram HTML can be a file's caption rather than a message of its own."""
+    return len(_strip_tags(text)) <= CAPTION_LIMIT
+
+
 def _strip_tags(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text))

@@ -29,10 +29,9 @@ from storage.models import Broadcast, BroadcastState, DeliveryStatus, utcnow
 from storage.repositories import Repositories
 
 __all__ = [
-    "ALL_AUDIENCES", "AckReport", "BroadcastError", "Refusal", "Status", "Target", "ack_refusal",
-    "ack_report",
-    "cancel_broadcast", "count_recipients", "create_broadcast", "create_notice", "recent",
-    "recipients",
+    "ALL_AUDIENCES", "AckReport", "BroadcastError", "NoticeFile", "Refusal", "Status", "Target",
+    "ack_refusal", "ack_report", "cancel_broadcast", "count_recipients", "create_broadcast",
+    "create_notice", "recent", "recipients",
     "record_ack", "reschedule", "scheduled", "status", "target_of",
 ]  # fmt: skip
 
@@ -106,10 +105,21 @@ async def create_broadcast(
     return await Repositories(session).broadcasts.add(broadcast)
 
 
+@dataclass(frozen=True)
+class NoticeFile:
+    """A document a notice carries (an event's .ics), kept in the database with the notice."""
+
+    name: str
+    mime: str
+    data: bytes
+
+
 async def create_notice(
-    session: AsyncSession, *, author_id: int, text: str, user_ids: Iterable[int], now: datetime
-) -> Broadcast | None:
+    session: AsyncSession, *, author_id: int, text: str, user_ids: Iterable[int], now: datetime,
+    file: NoticeFile | None = None,
+) -> Broadcast | None:  # fmt: skip
     """A message to these users now (an event's participants); None when there is nobody.
+    With `file`, the message is that document and `text` its caption.
 
     It goes through the worker like any broadcast, so it shares the rate limit, survives a
     restart half-way and marks users who blocked the bot; the author gets the delivery report.
@@ -119,14 +129,21 @@ async def create_notice(
     whom = list(dict.fromkeys(user_ids))
     if not whom:
         return None
+    repo = Repositories(session)
     content = Content(kind="text", text=text)
+    if file is not None:
+        stored = await repo.files.add(
+            kind="document", name=file.name, mime=file.mime, data=file.data,
+            uploaded_by=author_id, now=now,
+        )  # fmt: skip
+        await repo.files.mark_used(stored)
+        content = Content(kind="document", text=text, stored_file=stored, file_name=file.name)
     if problems := content.problems():
         raise BroadcastError("\n".join(problems))
     broadcast = Broadcast(
         author_id=author_id, content=content.to_json(), audiences="", tags="",
         include_private=False, state=BroadcastState.SCHEDULED, scheduled_at=now, created_at=now,
     )  # fmt: skip
-    repo = Repositories(session)
     await repo.broadcasts.add(broadcast)
     await repo.deliveries.materialise(broadcast.id, [(uid, True) for uid in whom], now)
     return broadcast

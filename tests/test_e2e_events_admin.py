@@ -370,6 +370,56 @@ async def test_edit_capacity_place_and_time_notify_participants(harness: BotHarn
     assert (event.place, event.capacity, event.taken) == ("ул. Мира, 5 <актовый зал>", 40, 2)
 
 
+def ics_lines(message: SentMessage, *names: str) -> list[str]:
+    """The lines of the attached .ics that set these properties, unfolded, in order."""
+    assert message.document is not None
+    text = message.document.data.decode("utf-8").replace("\r\n ", "")
+    return [line for line in text.split("\r\n") if line.split(":")[0] in names]
+
+
+async def test_a_new_time_sends_the_registered_teacher_the_calendar_file_again(
+    harness: BotHarness,
+) -> None:
+    """The .ics from «Вы записаны» is in the phone calendar with its alarm: after a move the
+    notice is the updated file with the same UID, so the calendar moves that entry."""
+    h = harness
+    event_id = await seed_event(h.sessionmaker, capacity=1)
+    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    await seed_teacher(h.sessionmaker, SECOND, "Петрова Ольга Ивановна")
+    card = await h.say(TEACHER, f"/start event_{event_id}")
+    await h.press(TEACHER, card, "✅ Записаться")
+    await h.server.idle()
+    (first,) = [m for m in h.server.drain(TEACHER.id) if m.document is not None]
+    assert ics_lines(first, "SEQUENCE", "DTSTART") == ["SEQUENCE:0", "DTSTART:20260325T120000Z"]
+    await register(h.sessionmaker, event_id, SECOND)  # the waiting list: no calendar entry
+
+    anchor = await staff_message(h)
+    h.server.press_data(anchor, f"eva:edit:{event_id}", user=ADMIN)
+    fields = await h.server.next_message(ADMIN.id)
+    await h.press(ADMIN, fields, "Дата и время")
+    await h.say(ADMIN, "26.03.2026 16:30")
+    notice = await h.server.next_message(TEACHER.id)
+    assert "Изменилось время" in body(notice) and "чт, 26 марта 2026, 16:30–18:00" in body(notice)
+    assert notice.document is not None and notice.document.filename == f"event-{event_id}.ics"
+    assert ics_lines(notice, "DTSTART", "DTEND", "SEQUENCE") == [
+        "SEQUENCE:1", "DTSTART:20260326T133000Z", "DTEND:20260326T150000Z",
+    ]  # fmt: skip
+    assert ics_lines(notice, "UID") == ics_lines(first, "UID")
+    waiting = await h.server.next_message(SECOND.id)
+    assert "Изменилось время" in body(waiting) and waiting.document is None
+
+    await h.press(ADMIN, fields, "Место / ссылка")
+    await h.say(ADMIN, "ул. Мира, 5")
+    notice = await h.server.next_message(TEACHER.id)
+    assert "Изменилось место" in body(notice)
+    assert ics_lines(notice, "UID", "DTSTART", "SEQUENCE", "LOCATION") == [
+        *ics_lines(first, "UID"), "SEQUENCE:2", "DTSTART:20260326T133000Z",
+        "LOCATION:ул. Мира\\, 5",
+    ]  # fmt: skip
+    waiting = await h.server.next_message(SECOND.id)
+    assert "Изменилось место" in body(waiting) and waiting.document is None
+
+
 async def test_close_then_cancel_notifies_everyone_once(harness: BotHarness) -> None:
     h = harness
     event_id = await seed_event(h.sessionmaker, capacity=1)
@@ -393,13 +443,19 @@ async def test_close_then_cancel_notifies_everyone_once(harness: BotHarness) -> 
     h.server.press(confirm, "Да, отменить мероприятие", user=ADMIN)  # a double tap
     notice = await h.server.next_message(TEACHER.id)
     assert "Мероприятие отменено" in body(notice) and "Наставничество" in body(notice)
-    assert "Мероприятие отменено" in body(await h.server.next_message(SECOND.id))
-    queued = await h.server.next_message(ADMIN.id)
-    assert "«Наставничество" in body(queued) and "отправляется уведомление" in body(queued)
-    report = await h.server.next_message(ADMIN.id)
-    assert "Доставлено: 2 из 3" in body(report) and "заблокирован или удалён из чата: 1" in body(
-        report
-    )
+    # the registered teacher's calendar entry goes away: the same UID, STATUS:CANCELLED
+    assert notice.document is not None and notice.document.filename == f"event-{event_id}.ics"
+    assert ics_lines(notice, "UID", "STATUS", "SEQUENCE") == [
+        f"UID:event-{event_id}-session-1@moc-bot", "SEQUENCE:1", "STATUS:CANCELLED",
+    ]  # fmt: skip
+    waiting = await h.server.next_message(SECOND.id)
+    assert "Мероприятие отменено" in body(waiting) and waiting.document is None  # no entry
+    # «отправляется уведомление» and a report for the registered and one for the waiting list
+    told = [body(await h.server.next_message(ADMIN.id)) for _ in range(3)]
+    assert any("«Наставничество" in x and "отправляется уведомление" in x for x in told)
+    assert any("Доставлено: 1 из 1" in x for x in told)
+    blocked = "заблокирован или удалён из чата: 1"
+    assert any("Доставлено: 1 из 2" in x and blocked in x for x in told)
     await h.server.idle()
     assert len(h.server.sent_to(TEACHER.id)) == 1  # told once
     assert any(a.get("text") == "Мероприятие уже отменено." for a in answers(h))

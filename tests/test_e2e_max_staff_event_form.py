@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -282,6 +282,40 @@ async def test_a_new_time_set_in_max_reaches_the_registered_teacher(bot: Max) ->
         assert "Семинар «Наставничество»" in notice.plain and "16:00" in notice.plain
 
 
+def ics_of(h: Max, message: Message) -> dict[str, str]:
+    """The properties of the .ics a MAX message carries (one meeting: one value each)."""
+    assert [a["type"] for a in message.attachments] == ["file"]
+    _name, data = h.fake.uploads[message.attachments[0]["payload"]["token"]]
+    lines = data.decode("utf-8").replace("\r\n ", "").split("\r\n")
+    return dict(line.split(":", 1) for line in lines if line.split(":")[0] in ICS_PROPERTIES)
+
+
+ICS_PROPERTIES = ("UID", "SEQUENCE", "DTSTART", "STATUS")
+
+
+async def test_the_registered_teacher_gets_the_moved_event_as_a_new_ics_in_max(bot: Max) -> None:
+    """The teacher's calendar has the .ics; a new time comes with the file that moves it."""
+    h, admin = bot, ADMIN_MAX
+    async with teacher_registered(h, "Семинар «Наставничество»") as event_id:
+        (mine,) = await h.says(TEACHER_MAX, "/my_events")
+        (card,) = await h.presses(TEACHER_MAX, mine, labels(mine)[0])
+        (ics,) = await h.presses(TEACHER_MAX, card, te.BTN_ICS)
+        first = ics_of(h, ics)
+        card = await start(h.fake, admin, f"event_{event_id}", n=2)
+        (pick,) = await h.presses(admin, card, "✏️ Изменить")
+        await h.presses(admin, pick, t.FIELD_LABELS["starts"])
+        new_time = local(h.settings, 12, hour=16)
+        await h.says(admin, new_time, n=2)
+        notice = await arrives(h.fake, TEACHER_MAX, "Изменилось время")
+        assert "Семинар «Наставничество»" in notice.plain and "16:00" in notice.plain
+        moved = datetime.strptime(new_time, "%d.%m.%Y %H:%M").replace(tzinfo=h.settings.tz)
+        assert ics_of(h, notice) == {
+            "UID": first["UID"], "SEQUENCE": "1", "STATUS": "CONFIRMED",
+            "DTSTART": moved.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"),
+        }  # fmt: skip
+        assert first["SEQUENCE"] == "0" and first["DTSTART"] != ics_of(h, notice)["DTSTART"]
+
+
 async def test_closing_and_cancelling_in_max_tell_the_registered_teacher(bot: Max) -> None:
     h, admin = bot, ADMIN_MAX
     async with teacher_registered(h, "Мастер-класс «Проекты»") as event_id:
@@ -298,6 +332,7 @@ async def test_closing_and_cancelling_in_max_tell_the_registered_teacher(bot: Ma
         assert "✏️ Изменить" not in labels(done)
         notice = await arrives(h.fake, TEACHER_MAX, "Мероприятие отменено")
         assert "Мастер-класс «Проекты»" in notice.plain
+        assert ics_of(h, notice)["STATUS"] == "CANCELLED"  # off the teacher's calendar
         twice = await answered(h.fake, h.fake.press(admin, confirm, t.BTN_CANCEL_EVENT_YES))
         assert twice == t.ALREADY_CANCELLED
     (event,) = await events_of(h.sessionmaker)

@@ -7,6 +7,7 @@ audiences exist too, and must not get a notice meant for an event's participants
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -14,12 +15,16 @@ from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import select
 
 from bot.core.clock import FrozenClock
+from bot.services.events.changes import queue_with_ics
+from broadcasts.content import Content
 from broadcasts.service import create_notice, status
 from broadcasts.worker import BroadcastWorker
 from handlers.tg.broadcast_channel import TelegramChannel
 from storage.db import SessionMaker
 from storage.models import Broadcast, Chat, ChatAudience, Subscription, User
+from storage.repositories import Repositories
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.helpers.events import load_event, seed_event
 
 NOW = datetime(2030, 3, 10, 9, 0, tzinfo=UTC)
 STAFF, TEACHERS, SUBSCRIBER, GROUP = 1000, [5001, 5002, 5003], 5100, -1001
@@ -73,3 +78,24 @@ async def test_a_notice_reaches_exactly_its_people_and_reports_to_its_author(
     assert shown is not None and (shown.sent, shown.blocked, shown.total) == (2, 1, 3)
     assert blocked is not None and blocked.is_active is False
     assert len(kept) == 1  # no weekly follow-up, nothing else queued
+
+
+async def test_a_notice_too_long_for_a_caption_goes_before_its_calendar_file(
+    sessionmaker: SessionMaker, settings: Any
+) -> None:
+    """A caption holds 1024 characters: a longer notice (a workshop's many dates) is its own
+    message, the .ics follows with the title, both for the same people."""
+    await _seed(sessionmaker)
+    event = await load_event(sessionmaker, await seed_event(sessionmaker))
+    long_text = "🔔 <b>Изменилось время</b> " + "пн, 1 июня 2026, 15:00–16:30; " * 40
+    async with sessionmaker() as s:
+        ids = await queue_with_ics(
+            Repositories(s), settings, STAFF, NOW, event, [TEACHERS[0]], long_text
+        )
+        await s.commit()
+        notices = [await s.get(Broadcast, i) for i in ids]
+    contents = [Content.from_json(n.content) for n in notices if n is not None]
+    assert [(c.kind, c.file_name) for c in contents] == [
+        ("text", None), ("document", f"event-{event.id}.ics"),
+    ]  # fmt: skip
+    assert contents[0].text == long_text and "Наставничество" in contents[1].text

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
 from bot.core.messages import MessageRef, OutFile
+from broadcasts.content import Content
 from handlers.tg.messenger import TelegramMessenger
 from storage.db import SessionMaker
 from storage.models import Broadcast, Delivery, Event, EventStatus, RegistrationStatus
@@ -277,7 +278,7 @@ async def test_participants_attendance_after_the_start_and_the_excel_export(
     assert any("Кузнецов" in c for c in cells)
 
 
-async def test_cancel_needs_the_tick_and_queues_one_notice(
+async def test_cancel_needs_the_tick_and_queues_the_notices(
     client: Client, settings: Settings, clock: FrozenClock, sessionmaker: SessionMaker
 ) -> None:
     event_id = await seed_event(sessionmaker, capacity=1, starts_at=START)
@@ -290,14 +291,16 @@ async def test_cancel_needs_the_tick_and_queues_one_notice(
     assert "поставьте галочку" in html
     assert (await load_event(sessionmaker, event_id)).status == EventStatus.PUBLISHED
     _, html = await post(client, f"/web/events/{event_id}/cancel", {"sure": "yes"}, csrf)
-    # two people are told (one registered, one waiting), in one notice broadcast
+    # two people are told (one registered, one waiting): the registered with the .ics
     told = "уведомление получат записанные и ожидающие: 2"
     assert told in html and "Изменить" not in html
     _, html = await post(client, f"/web/events/{event_id}/cancel", {"sure": "yes"}, csrf)
     assert "уже отменено" in html
     async with sessionmaker() as session:
         notices = (await session.scalars(select(Broadcast))).all()
-    assert len(notices) == 1 and "Мероприятие отменено" in notices[0].content
+    assert all("Мероприятие отменено" in n.content for n in notices)
+    kinds = sorted(Content.from_json(n.content).kind for n in notices)
+    assert kinds == ["document", "text"]  # a file takes the entry off a calendar: the seat only
     edit = await client.get(f"/web/events/{event_id}/edit")
     assert "изменить его уже нельзя" in await edit.text()
 

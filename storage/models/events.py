@@ -77,6 +77,9 @@ class Event(Base):
     created_by: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # each change the participants are told of (time, place, cancelling): the .ics SEQUENCE,
+    # so a phone calendar replaces its entry with the file sent after the change
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     sessions: Mapped[list[EventSession]] = relationship(
         back_populates="event", order_by="EventSession.starts_at", cascade="all, delete-orphan"

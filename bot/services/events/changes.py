@@ -4,6 +4,11 @@ A change people planned their day around goes to everyone registered or waiting 
 broadcast queued in the same transaction as the change — never a notice about a change that
 was rolled back, never a change without its notice, even if the process dies half-way through
 the list (the broadcast worker resumes it). Shared by the bot's staff dialogs and the web panel.
+
+The registered have the event in their phone calendar (the .ics they got with «Вы записаны»):
+their notice is the updated .ics with the text as its caption — the same UIDs and a higher
+SEQUENCE, so the calendar moves its entry and alarm (or removes it: STATUS:CANCELLED) instead
+of keeping the old time. The waiting list has no entry and gets the text alone.
 """
 
 from __future__ import annotations
@@ -13,8 +18,10 @@ from datetime import datetime
 from bot.core.config import Settings
 from bot.core.markup import fill, q
 from bot.services.events.cards import place_text, schedule_text
+from bot.services.events.registration import ics_file
 from bot.texts import events_admin as t
 from broadcasts import service
+from broadcasts.content import fits_caption
 from storage.models import Event, RegistrationStatus
 from storage.repositories import Repositories
 
@@ -32,6 +39,28 @@ async def queue_notices(
         notice = await service.create_notice(
             repo.session, author_id=author_id, text=text, user_ids=user_ids, now=now
         )
+        if notice is not None:
+            ids.append(notice.id)
+    return ids
+
+
+async def queue_with_ics(
+    repo: Repositories, settings: Settings, author_id: int, now: datetime, event: Event,
+    user_ids: list[int], text: str,
+) -> list[int]:  # fmt: skip
+    """The notice as the caption of the event's .ics, in the caller's transaction; a text too
+    long for a caption goes first on its own, the file after it with the title."""
+    ics = ics_file(event, settings)
+    file = service.NoticeFile(ics.filename, "text/calendar", ics.data)
+    notices: list[tuple[str, service.NoticeFile | None]] = [(text, file)]
+    if not fits_caption(text):
+        notices = [(text, None), (q(event.title)[:1000], file)]
+    ids = []
+    for body, attached in notices:
+        notice = await service.create_notice(
+            repo.session, author_id=author_id, text=body, user_ids=user_ids, now=now,
+            file=attached,
+        )  # fmt: skip
         if notice is not None:
             ids.append(notice.id)
     return ids
@@ -76,18 +105,22 @@ async def queue_change(
     event begun or over (staff correct it for the report) is no news: nobody is told."""
     if now >= event.starts_at:
         return []
+    event.revision = (event.revision or 0) + 1
     registered, waiting = await audience(repo, event.id)
-    return await queue_notices(
-        repo, author_id, now,
-        [(registered, change_text(event, field, settings, True)),
-         (waiting, change_text(event, field, settings, False))],
-    )  # fmt: skip
+    text = change_text(event, field, settings, True)
+    ids = await queue_with_ics(repo, settings, author_id, now, event, registered, text)
+    waiting_text = change_text(event, field, settings, False)
+    return ids + await queue_notices(repo, author_id, now, [(waiting, waiting_text)])
 
 
 async def queue_cancellation(
     repo: Repositories, settings: Settings, author_id: int, now: datetime, event: Event
 ) -> list[int]:
-    """Everyone registered or waiting is told the event is off; in the caller's transaction."""
+    """Everyone registered or waiting is told the event is off; in the caller's transaction.
+    The registered get the .ics with STATUS:CANCELLED: it takes the entry off their calendar."""
+    event.revision = (event.revision or 0) + 1
     registered, waiting = await audience(repo, event.id)
     notice = fill(t.EVENT_CANCELLED_NOTICE, title=event.title, when=schedule(event, settings))
-    return await queue_notices(repo, author_id, now, [([*registered, *waiting], notice)])
+    ids = await queue_with_ics(repo, settings, author_id, now, event, registered, notice)
+    others = [uid for uid in waiting if uid not in registered]
+    return ids + await queue_notices(repo, author_id, now, [(others, notice)])

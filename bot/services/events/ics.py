@@ -74,6 +74,8 @@ def _vevent(
         "BEGIN:VEVENT",
         f"UID:{uid}@{UID_DOMAIN}",
         f"DTSTAMP:{stamp}",
+        # a calendar replaces the entry of this UID only with a higher SEQUENCE (RFC 5546)
+        f"SEQUENCE:{event.revision or 0}",
         f"DTSTART:{_utc(start)}",
         f"DTEND:{_utc(start + timedelta(minutes=minutes))}",
         f"SUMMARY:{escape_text(summary)}",
