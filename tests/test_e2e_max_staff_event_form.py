@@ -48,16 +48,18 @@ class Max:
     runtime: MaxRuntime
 
     async def says(self, user: MaxUser, text: str, n: int = 1) -> list[Message]:
+        """The bot's next `n` messages to `user` — exactly `n`: a delivery report of a notice
+        queued by the answer may already follow them."""
         before = len(self.fake.sent_to(user))
         self.fake.user_writes(user, text)
-        return (await self.fake.wait_sent(user, before + n, within=15))[before:]
+        return (await self.fake.wait_sent(user, before + n, within=15))[before : before + n]
 
     async def presses(
         self, user: MaxUser, message: Message, label: str, n: int = 1
     ) -> list[Message]:
         before = len(self.fake.sent_to(user))
         self.fake.press(user, message, label)
-        return (await self.fake.wait_sent(user, before + n, within=15))[before:]
+        return (await self.fake.wait_sent(user, before + n, within=15))[before : before + n]
 
     async def restart(self) -> None:
         """A new runtime on new services over the same database: nothing kept in memory."""
