@@ -18,6 +18,7 @@ from bot.texts import events_admin as t
 from storage.db import SessionMaker
 from storage.models import Broadcast, Event, EventStatus, Registration, User
 from storage.repositories import Repositories
+from storage.repositories.events import SeatResult
 from tests.conftest import ADMIN, TEACHER, make_settings, running_both
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
@@ -42,17 +43,25 @@ from tests.helpers.panel import RecordingMessenger, client_for, sign_in
 SECOND = FakeUser(id=2003, first_name="Ольга", last_name="Петрова")
 
 
+async def telegram_then_max(h: Both, event_id: int) -> tuple[tuple[int, str], SeatResult]:
+    """The Telegram teacher (with a profile) takes a place, then the MAX teacher: their
+    results, as (registration id, outcome) and the repository's SeatResult."""
+    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    telegram = await register(h.sessionmaker, event_id, TEACHER)
+    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    async with h.sessionmaker() as session:
+        repo = Repositories(session)
+        seat = await repo.events.register(event_id, uid)
+        await repo.commit()
+    return telegram, seat
+
+
 async def held_event_with_a_queue(h: Both, starts_at: datetime) -> tuple[int, int]:
     """One seat, taken by the Telegram teacher; the MAX teacher waits for it: the waiting
     registration's id."""
     event_id = await seed_event(h.sessionmaker, capacity=1, starts_at=starts_at, title="Семинар")
-    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
-    assert (await register(h.sessionmaker, event_id, TEACHER))[1] == "registered"
-    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
-    async with h.sessionmaker() as session:
-        repo = Repositories(session)
-        waiting = await repo.events.register(event_id, uid)
-        await repo.commit()
+    (_, outcome), waiting = await telegram_then_max(h, event_id)
+    assert outcome == "registered"
     assert waiting.outcome == "waiting"
     return event_id, waiting.registration.id
 
@@ -112,13 +121,7 @@ async def test_a_longer_seminar_is_news_to_its_teachers_in_both_messengers(both:
     time teachers plan their day around, yet only a new start or place was told to them."""
     h = both
     event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар «Проекты»")
-    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
-    await register(h.sessionmaker, event_id, TEACHER)
-    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
-    async with h.sessionmaker() as session:
-        repo = Repositories(session)
-        await repo.events.register(event_id, uid)
-        await repo.commit()
+    await telegram_then_max(h, event_id)
     h.max.dialog(TEACHER_MAX)  # the MAX teacher has a dialog with the bot, as anyone registered
     end = (SOON + timedelta(minutes=180)).astimezone(h.settings.tz)
 
@@ -277,13 +280,8 @@ async def test_leaving_the_waiting_list_after_the_deadline_is_no_late_cancellati
     event_id = await seed_event(
         h.sessionmaker, capacity=1, starts_at=SOON, title="Семинар", registration_deadline=closed
     )
-    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
-    assert (await register(h.sessionmaker, event_id, TEACHER))[1] == "registered"
-    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
-    async with h.sessionmaker() as session:
-        repo = Repositories(session)
-        waiting = await repo.events.register(event_id, uid)
-        await repo.commit()
+    (_, outcome), waiting = await telegram_then_max(h, event_id)
+    assert outcome == "registered"
     shown = await h.start(TEACHER_MAX, f"event_{event_id}")
     (confirm,) = await press_and_wait(h, shown, te.BTN_CANCEL_REG, 1)
     said, _card = await press_and_wait(h, confirm, te.BTN_CANCEL_YES, 2)

@@ -12,7 +12,6 @@ from bot import texts
 from bot.texts import events as t
 from storage.db import SessionMaker
 from storage.models import Event, EventStatus, Registration
-from storage.repositories import Repositories
 from tests.conftest import TEACHER, BotHarness
 from tests.helpers.events import register, registration_status, seed_event, seed_teacher
 from tests.helpers.max_both import (
@@ -25,7 +24,7 @@ from tests.helpers.max_both import (
     seed_max_teacher,
 )
 from tests.test_e2e_max_teachers import mailing_after
-from tests.test_e2e_qa_teacher import held_event_with_a_queue
+from tests.test_e2e_qa_teacher import held_event_with_a_queue, telegram_then_max
 
 
 async def close_registration(sm: SessionMaker, event_id: int) -> None:
@@ -100,14 +99,8 @@ async def test_an_old_cancel_button_of_a_called_off_event_promotes_nobody_in_tel
     """The first in line would be told «Вы записаны» to an event that is not going to be."""
     h = both
     event_id = await seed_event(h.sessionmaker, capacity=1, starts_at=SOON, title="Семинар")
-    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
-    reg_id, outcome = await register(h.sessionmaker, event_id, TEACHER)
+    (reg_id, outcome), waiting = await telegram_then_max(h, event_id)
     assert outcome == "registered"
-    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
-    async with h.sessionmaker() as session:
-        repo = Repositories(session)
-        waiting = await repo.events.register(event_id, uid)
-        await repo.commit()
     assert waiting.outcome == "waiting"
     h.tg.user_sends(f"/start event_{event_id}", user=TEACHER)
     card = await h.tg.next_message(TEACHER.id)
@@ -223,13 +216,7 @@ async def test_the_card_of_a_called_off_event_offers_no_cancel_in_either_messeng
     """«Мероприятие отменено» with «❌ Отменить запись» under it: a button with nothing to do."""
     h = both
     event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар")
-    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
-    await register(h.sessionmaker, event_id, TEACHER)
-    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
-    async with h.sessionmaker() as session:
-        repo = Repositories(session)
-        await repo.events.register(event_id, uid)
-        await repo.commit()
+    await telegram_then_max(h, event_id)
     await cancel_the_event(h.sessionmaker, event_id)
 
     h.tg.user_sends(f"/start event_{event_id}", user=TEACHER)
