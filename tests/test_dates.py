@@ -89,7 +89,6 @@ def test_a_yearless_day_just_passed_is_a_slip_not_next_year(text: str) -> None:
         ("25.12.3026 10:00", "Проверьте год"),
         ("25.12.2026", "Не понял"),
         ("завтра", "Не понял"),
-        ("вчера 10:00", "Не понял"),
         ("через час", "Не понял"),
         ("", "Не понял"),
         ("<b>25.12</b> 10:00", "Не понял"),
@@ -154,6 +153,11 @@ def test_ensure_future_and_format_local() -> None:
     past = parse_local_datetime("01.03.2026 10:00", MOSCOW, NOW)
     with pytest.raises(DateParseError, match=r"уже прошло \(01\.03\.2026 10:00\)"):
         ensure_future(past, MOSCOW, NOW)
+    yesterday = parse_local_datetime("вчера 10:00", MOSCOW, NOW)
+    with pytest.raises(DateParseError, match=r"уже прошло \(09\.03\.2026 10:00\)"):
+        ensure_future(yesterday, MOSCOW, NOW)
+    with pytest.raises(DateParseError, match=r"уже прошло \(08\.03\.2026 18:00\)"):
+        ensure_future(parse_local_datetime("позавчера 18:00", MOSCOW, NOW), MOSCOW, NOW)
     future = parse_local_datetime("завтра 10:00", MOSCOW, NOW)
     assert ensure_future(future, MOSCOW, NOW) is future
     assert format_local(future, MOSCOW) == "11.03.2026 10:00"

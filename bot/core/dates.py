@@ -27,7 +27,8 @@ _WEEKDAYS = {
     "чт": 3, "четверг": 3, "пт": 4, "пятница": 4, "пятницу": 4, "сб": 5, "суббота": 5,
     "субботу": 5, "вс": 6, "воскресенье": 6,
 }  # fmt: skip
-_RELATIVE = {"сегодня": 0, "завтра": 1, "послезавтра": 2}
+# «вчера» is read so that a slip gets «уже прошло (…)» from ensure_future, not «Не понял»
+_RELATIVE = {"позавчера": -2, "вчера": -1, "сегодня": 0, "завтра": 1, "послезавтра": 2}
 # the one list of Russian month names, for reading («25 декабря») and showing dates
 MONTHS_GENITIVE: Final = (
     "января", "февраля", "марта", "апреля", "мая", "июня",
@@ -161,7 +162,7 @@ def parse_local_datetime(text: str, tz: ZoneInfo, now: datetime) -> datetime:
     """Read `text` as a local date and time in `tz`; return it as aware UTC.
 
     Accepted: «25.12.2026 15:00», «25.12.26 15:00», «2026-12-25 15:00», «25.12 15:00» (this
-    year or the next, whichever is still ahead), «25 декабря 15:00», «сегодня/завтра/
+    year or the next, whichever is still ahead), «25 декабря 15:00», «вчера/сегодня/завтра/
     послезавтра [в] 9:30», «пн 10:00», «в понедельник 10:00» (the next such day after today).
     """
     now_local = now.astimezone(tz)
