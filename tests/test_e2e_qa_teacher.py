@@ -97,6 +97,29 @@ async def test_more_seats_for_a_held_event_promote_nobody(both: Both) -> None:
     assert (await load_event(h.sessionmaker, event_id)).taken == 1
 
 
+async def test_more_seats_after_registration_closed_move_the_waiting_list_up(both: Both) -> None:
+    """Staff closed registration, then found a bigger room and raised the seats: the teacher
+    waiting in MAX stayed waiting — a seat given back would have reached them, new seats did
+    not — and the seats sat empty."""
+    h = both
+    event_id, waiting_id = await held_event_with_a_queue(h, SOON)
+    await h.start(TEACHER_MAX, f"event_{event_id}")  # the MAX teacher's dialog with the bot
+    async with h.sessionmaker() as session:
+        await session.execute(
+            update(Event).where(Event.id == event_id).values(status=EventStatus.CLOSED)
+        )
+        await session.commit()
+
+    saved = await staff_sets(h, event_id, "capacity", "3")
+    assert "Сохранено: Число мест" in (saved.text or "")
+
+    told = await arrives(h, "Освободилось место")
+    assert "Семинар" in told
+    assert await registration_status(h.sessionmaker, waiting_id) == "registered"
+    event = await load_event(h.sessionmaker, event_id)
+    assert (event.taken, event.status) == (2, EventStatus.CLOSED)  # still closed to newcomers
+
+
 async def test_a_new_address_for_a_held_event_is_not_news_to_its_teachers(both: Both) -> None:
     """Staff correct the address of a seminar held two days ago (for the report): everyone who
     was registered or waiting got «🔔 Изменилось место» about a day that is over."""

@@ -141,13 +141,18 @@ class EventRepo:
             update(Event).where(Event.id == event_id).values(taken=Event.taken)
         )
 
-    async def _take_seat(self, event_id: int) -> bool:
+    async def _take_seat(self, event_id: int, *, closed_too: bool = False) -> bool:
+        # a new sign-up needs open registration; the waiting list, queued before it closed,
+        # moves up into new seats all the same — as it does into a seat given back
+        open_states = (
+            (EventStatus.PUBLISHED, EventStatus.CLOSED) if closed_too else (EventStatus.PUBLISHED,)
+        )
         changed = await affected(
             self.session,
             update(Event)
             .where(
                 Event.id == event_id,
-                Event.status == EventStatus.PUBLISHED,
+                Event.status.in_(open_states),
                 Event.taken < Event.capacity,
             )
             .values(taken=Event.taken + 1),
@@ -246,7 +251,7 @@ class EventRepo:
         event = await self.session.get(Event, event_id)
         if event is None or event.status == EventStatus.CANCELLED or now >= event.starts_at:
             return promoted
-        while await self._take_seat(event_id):
+        while await self._take_seat(event_id, closed_too=True):
             registration = await self._promote_first(event_id, now)
             if registration is None:
                 await self._free_seat(event_id)
