@@ -111,5 +111,12 @@ class OutboxRepo:
         changed = await affected(self.session, statement)
         return changed == 1
 
+    async def any_in(self, channels: list[str]) -> bool:
+        """Whether a row waits in `channels`: a read, so an idle poll takes no write lock."""
+        found = await self.session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.channel.in_(channels)).limit(1)
+        )
+        return found is not None
+
     async def waiting(self) -> int:
         return int(await self.session.scalar(select(func.count(OutboxMessage.id))) or 0)

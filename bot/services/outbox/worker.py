@@ -84,6 +84,8 @@ class OutboxWorker:
         until = now + self._lease
         async with self._sessionmaker() as session:
             repo = OutboxRepo(session)
+            if not await repo.any_in(list(self._channels)):
+                return False  # nothing stored: no write (on SQLite it would lock out writers)
             expired = await repo.expire(list(self._channels), now, now - self._max_age)
             rows = await repo.claim(list(self._channels), now, until)
             await session.commit()
