@@ -200,6 +200,20 @@ async def test_edit_checks_like_the_bot_and_queues_notices_for_time_and_place(
     event = await load_event(sessionmaker, event_id)
     assert (event.title, event.place) == ("Новое название", "ул. Мира, 5 <актовый зал>")
 
+    # a new time and a new place saved together: one message each, not one per field
+    _, html = await post(
+        client, f"/web/events/{event_id}/edit",
+        {**form, "title": "Новое название", "place": "ул. Садовая, 3",
+         "starts": "12.12.2026 11:00"}, csrf,
+    )  # fmt: skip
+    assert "уведомление получат записанные и ожидающие: 3" in html
+    async with sessionmaker() as session:
+        later = (await session.scalars(select(Broadcast).order_by(Broadcast.id))).all()[2:]
+    assert len(later) == 2  # the registered (with the .ics) and the waiting list
+    for notice in later:
+        assert "Изменились время и место" in notice.content
+        assert "ул. Садовая, 3" in notice.content and "12 декабря 2026, 11:00" in notice.content
+
 
 async def test_more_seats_move_the_waiting_list_up_and_tell_them(
     settings: Settings, sessionmaker: SessionMaker, clock: FrozenClock

@@ -140,9 +140,7 @@ async def save(request: web.Request) -> web.Response:
     if not fields:
         raise web.HTTPSeeOther(f"/web/events/{event.id}?done=unchanged")
     event.updated_at = now
-    ids: list[int] = []
-    for field in notify:
-        ids += await changes.queue_change(db, settings, staff(request).staff_id, now, event, field)
+    ids = await changes.queue_change(db, settings, staff(request).staff_id, now, event, notify)
     await db.commit()
     if "capacity" in fields:  # more seats: the waiting list moves up at once
         promoted = await db.events.fill_from_waiting(event.id, now)

@@ -13,6 +13,7 @@ of keeping the old time. The waiting list has no entry and gets the text alone.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from bot.core.config import Settings
@@ -89,27 +90,32 @@ def schedule(event: Event, settings: Settings) -> str:
     return schedule_text(event, settings.tz)
 
 
-def change_text(event: Event, field: str, settings: Settings, show_link: bool) -> str:
-    """The notice of a new time (`starts`, `duration`) or place; Telegram HTML, escaped."""
+def change_text(event: Event, fields: Collection[str], settings: Settings, show_link: bool) -> str:
+    """The notice of a new time (`starts`, `duration`), a new place, or both at once (one
+    message, not two); Telegram HTML, escaped."""
     when = schedule(event, settings)
-    if field in TIME_FIELDS:
+    timed = any(f in TIME_FIELDS for f in fields)
+    if "place" not in fields:
         return fill(t.CHANGED_TIME, title=event.title, when=when)
     place = place_text(event, show_link)  # already escaped
-    return t.CHANGED_PLACE.format(title=q(event.title), when=q(when), place=place)
+    template = t.CHANGED_TIME_AND_PLACE if timed else t.CHANGED_PLACE
+    return template.format(title=q(event.title), when=q(when), place=place)
 
 
 async def queue_change(
-    repo: Repositories, settings: Settings, author_id: int, now: datetime, event: Event, field: str
-) -> list[int]:
-    """The waiting list does not get an online link: it is only for those with a seat. An
+    repo: Repositories, settings: Settings, author_id: int, now: datetime, event: Event,
+    fields: Collection[str],
+) -> list[int]:  # fmt: skip
+    """One notice for everything in `fields` that changed together (the panel saves the whole
+    form). The waiting list does not get an online link: it is only for those with a seat. An
     event begun or over (staff correct it for the report) is no news: nobody is told."""
-    if now >= event.starts_at:
+    if not fields or now >= event.starts_at:
         return []
     event.revision = (event.revision or 0) + 1
     registered, waiting = await audience(repo, event.id)
-    text = change_text(event, field, settings, True)
+    text = change_text(event, fields, settings, True)
     ids = await queue_with_ics(repo, settings, author_id, now, event, registered, text)
-    waiting_text = change_text(event, field, settings, False)
+    waiting_text = change_text(event, fields, settings, False)
     return ids + await queue_notices(repo, author_id, now, [(waiting, waiting_text)])
 
 

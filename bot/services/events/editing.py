@@ -43,7 +43,7 @@ async def save_field(
     event.updated_at = now
     saved = Saved()
     if notify:
-        saved.notices = await changes.queue_change(repo, settings, author_id, now, event, name)
+        saved.notices = await changes.queue_change(repo, settings, author_id, now, event, (name,))
     await repo.commit()
     if name == "capacity":  # more seats: the waiting list moves up at once
         saved.promoted = await repo.events.fill_from_waiting(event.id, now)
