@@ -17,7 +17,15 @@ from tests.fakes.telegram_api import SAMPLE_MEDIA, FakeUser
 from tests.test_e2e_broadcasts import NOW, Staff, answered, txt
 from tests.test_e2e_broadcasts import harness as staff_harness  # a fixture
 from tests.test_e2e_broadcasts import settings as settings  # a fixture
-from tests.test_e2e_chats import GROUP, TITLE, harness, in_group, member_change, shown
+from tests.test_e2e_chats import (
+    CHANNEL,
+    GROUP,
+    TITLE,
+    harness,
+    in_group,
+    member_change,
+    shown,
+)
 
 __all__ = ["harness", "settings", "staff_harness"]
 
@@ -95,3 +103,23 @@ async def test_acks_before_and_after_the_move_to_a_supergroup_are_one_chat(
     assert f"{SMALL_TITLE} — 2:" in report, report
     assert "супергруппа" not in report and report.count(SMALL_TITLE) == 1, report
     assert "Мария Иванова" in report and "Олег Петров" in report
+
+
+async def test_a_renamed_channel_is_listed_under_its_new_name(harness: BotHarness) -> None:
+    """Directors read announcements in a channel; its admins rename it: /chats (and the
+    panel, the admins' notices, «Кто ознакомился») name it as the directors now see it, as
+    for a renamed group."""
+    h = harness
+    old, new = "Руководители ОО", "Руководители школ района <2027>"
+    channel = {"id": CHANNEL, "type": "channel", "title": old}
+    member_change(h.server, channel, ADMIN, "left", "administrator")
+    note = await h.server.next_message(ADMIN.id)
+    h.server.press(note, "Руководители", user=ADMIN)
+    await h.server.callback_answer()
+    h.server.user_sends(
+        None, chat_id=CHANNEL, chat_type="channel", chat_title=old,
+        extra={"new_chat_title": new},
+    )  # fmt: skip
+    await h.server.idle()
+    report = shown(await h.say(ADMIN, "/chats"))
+    assert new in report and old not in report, report
