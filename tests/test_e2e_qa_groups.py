@@ -14,7 +14,8 @@ from handlers.tg.callbacks import AckCb
 from storage.models import Chat, ChatAudience
 from tests.conftest import ADMIN, PARENT, BotHarness
 from tests.fakes.telegram_api import SAMPLE_MEDIA, FakeUser
-from tests.test_e2e_broadcasts import NOW, Staff, answered, txt
+from tests.helpers.wait import until
+from tests.test_e2e_broadcasts import NOW, PARENT_GROUPS, Staff, answered, txt
 from tests.test_e2e_broadcasts import harness as staff_harness  # a fixture
 from tests.test_e2e_broadcasts import settings as settings  # a fixture
 from tests.test_e2e_chats import (
@@ -123,3 +124,32 @@ async def test_a_renamed_channel_is_listed_under_its_new_name(harness: BotHarnes
     await h.server.idle()
     report = shown(await h.say(ADMIN, "/chats"))
     assert new in report and old not in report, report
+
+
+async def test_forty_parents_pressing_at_once_are_all_thanked_and_listed(
+    staff_harness: Staff,
+) -> None:
+    h = staff_harness
+    group = next(iter(PARENT_GROUPS))
+    async with h.sessionmaker() as session:
+        await service.create_broadcast(
+            session, author_id=ADMIN.id, content=Content("text", "Собрание", ack=True),
+            target=service.Target(("parents",), include_private=False), at=NOW, now=NOW,
+        )  # fmt: skip
+        await session.commit()
+    h.worker.wake()
+    got = await h.server.next_message(group, timeout=10)
+    assert "завершена" in txt(await h.server.next_message(ADMIN.id, timeout=10))
+    crowd = [FakeUser(id=5000 + n, first_name="Родитель", last_name=str(n)) for n in range(40)]
+    for parent in crowd:
+        h.server.press(got, "✅ Ознакомлен", user=parent)
+
+    def answers() -> list[object]:
+        return [c.params.get("text") for c in h.server.calls if c.method == "answercallbackquery"]
+
+    await until(lambda: len(answers()) >= len(crowd), what="40 answers")
+    await h.server.idle()
+    assert answers() == [texts_b.ACK_THANKS] * len(crowd)
+    listing = await h.say(ADMIN, "/broadcasts")
+    report = txt(await h.press(ADMIN, listing, "👀 №1 Кто ознакомился"))
+    assert f"{PARENT_GROUPS[group]} — 40:" in report, report

@@ -64,10 +64,10 @@ async def acknowledge(ctx: MaxContext, update: JsonDict) -> bool:
         repo = Repositories(session)
         person = await repo.channel_ids.internal("max", "user", user["user_id"])
         # a group («chat») or a channel: the mark is the chat's, as a Telegram channel's is
-        shared = recipient.get("chat_type") in SHARED_CHATS and recipient.get("chat_id") is not None
+        where = recipient.get("chat_id")
         chat_id = (
-            await repo.channel_ids.internal("max", "chat", int(recipient["chat_id"]))
-            if shared
+            await repo.channel_ids.internal("max", "chat", int(where))
+            if recipient.get("chat_type") in SHARED_CHATS and where is not None
             else person  # a private delivery is recorded under the person, as in Telegram
         )
         refusal = await service.ack_refusal(session, broadcast_id, chat_id)
