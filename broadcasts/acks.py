@@ -52,11 +52,17 @@ async def record_ack(
 
 
 async def ack_report(session: AsyncSession, broadcast_id: int) -> AckReport:
-    deliveries = Repositories(session).deliveries
+    """Marks by chat; a group that became a supergroup between two presses is one chat, under
+    the id it has now (its members pressed the same post before and after the move)."""
+    repo = Repositories(session)
     by_chat: dict[int, list[str]] = {}
     acked: set[int] = set()
-    for chat_id, user_id, name in await deliveries.acks(broadcast_id):
-        by_chat.setdefault(chat_id, []).append(name or str(user_id))
+    now_at: dict[int, int] = {}
+    for chat_id, user_id, name in await repo.deliveries.acks(broadcast_id):
+        if chat_id not in now_at:
+            current = await repo.chats.current(chat_id) if chat_id < 0 else None
+            now_at[chat_id] = current.id if current is not None else chat_id
+        by_chat.setdefault(now_at[chat_id], []).append(name or str(user_id))
         acked.add(user_id)
-    delivered = await deliveries.delivered_private(broadcast_id)
+    delivered = await repo.deliveries.delivered_private(broadcast_id)
     return AckReport(by_chat, [user_id for user_id in delivered if user_id not in acked])

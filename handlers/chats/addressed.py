@@ -5,7 +5,7 @@ bot and gets no answer. The staff group keeps the full /help (mounted before han
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import BaseFilter, Command
 from aiogram.types import Message
 
@@ -16,15 +16,17 @@ from handlers.tg.keyboards import chats as kb
 
 
 class MentionsMe(BaseFilter):
-    """The text names the bot: `@moc_bot, как …` (a mention entity, any letter case)."""
+    """The text names the bot: `@moc_bot, как …` (a mention entity, any letter case) — in a
+    caption too: a photo of a certificate with «@moc_bot, что это?» is a question to the bot."""
 
     async def __call__(self, message: Message, bot: Bot) -> bool:
         username = (await bot.me()).username
-        if not username or not message.text:
+        said = message.text or message.caption
+        if not username or not said:
             return False
         mentions = (
-            e.extract_from(message.text).lower()
-            for e in message.entities or ()
+            e.extract_from(said).lower()
+            for e in message.entities or message.caption_entities or ()
             if e.type == "mention"
         )
         return f"@{username.lower()}" in mentions
@@ -40,5 +42,5 @@ def create_router() -> Router:
     router = Router(name=__name__)
     public = PublicGroup()
     router.message.register(point_to_private, Command(*registry.ADDRESSING_COMMANDS), public)
-    router.message.register(point_to_private, F.text, MentionsMe(), public)
+    router.message.register(point_to_private, MentionsMe(), public)
     return router

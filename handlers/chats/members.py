@@ -1,10 +1,10 @@
 """What Telegram reports about chats: the bot added to or removed from a chat (my_chat_member),
-a group upgraded to a supergroup (the migrate service messages), a renamed group, a person
-blocking the bot. Whoever adds the bot to a group gets no broadcasts there until an admin binds
-it, so a new chat only reaches the admins with the buttons to bind it. Anyone can add a bot to
-any group: additions by people who are not admins reach the admins at most once an hour (the
-others counted in the next notice), and the titles and names they chose are shown as code, so
-a link in them is never live."""
+a group upgraded to a supergroup (the migrate service messages), a renamed group or channel,
+a person blocking the bot. Whoever adds the bot to a group gets no broadcasts there until an
+admin binds it, so a new chat only reaches the admins with the buttons to bind it. Anyone can
+add a bot to any group: additions by people who are not admins reach the admins at most once an
+hour (the others counted in the next notice), and the titles and names they chose are shown as
+code, so a link in them is never live."""
 
 from __future__ import annotations
 
@@ -153,4 +153,6 @@ def create_router() -> Router:
     router.message.register(migrated_to, F.migrate_to_chat_id)
     router.message.register(migrated_from, F.migrate_from_chat_id)
     router.message.register(title_changed, in_groups, F.new_chat_title)
+    # a channel's service messages come as channel posts: a renamed directors' channel too
+    router.channel_post.register(title_changed, F.new_chat_title)
     return router

@@ -25,6 +25,7 @@ from storage.repositories import Repositories
 from storage.repositories.chats import AUDIENCES
 
 log = logging.getLogger(__name__)
+SHARED_CHATS: Final = ("chat", "channel")  # MAX's chat types other than a dialog
 PREVIEW_ID: Final = 0  # handlers.tg.callbacks.PREVIEW_ID: a preview's button carries no broadcast
 
 
@@ -62,10 +63,11 @@ async def acknowledge(ctx: MaxContext, update: JsonDict) -> bool:
     async with ctx.sessionmaker() as session:
         repo = Repositories(session)
         person = await repo.channel_ids.internal("max", "user", user["user_id"])
-        in_group = recipient.get("chat_type") == "chat" and recipient.get("chat_id") is not None
+        # a group («chat») or a channel: the mark is the chat's, as a Telegram channel's is
+        where = recipient.get("chat_id")
         chat_id = (
-            await repo.channel_ids.internal("max", "chat", int(recipient["chat_id"]))
-            if in_group
+            await repo.channel_ids.internal("max", "chat", int(where))
+            if recipient.get("chat_type") in SHARED_CHATS and where is not None
             else person  # a private delivery is recorded under the person, as in Telegram
         )
         refusal = await service.ack_refusal(session, broadcast_id, chat_id)

@@ -63,6 +63,14 @@ def group_message(update: JsonDict) -> tuple[int, str] | None:
     return int(recipient["chat_id"]), str((message.get("body") or {}).get("text") or "")
 
 
+def said_in_group(update: JsonDict) -> tuple[int, str] | None:
+    """`group_message` written by a person: a bot in the group (another one, or this bot's
+    own announcement coming back) is never answered there, as the dialog never answers one."""
+    if updates.sender(update).get("is_bot"):
+        return None
+    return group_message(update)
+
+
 def command_of(text: str) -> tuple[str, list[str]] | None:
     """`/bind@moc_bot parents school5` → ("bind", ["parents", "school5"])."""
     words = text.split()
@@ -210,7 +218,7 @@ async def addressed(ctx: MaxContext, update: JsonDict) -> bool:
     """/start, /help or @bot in a MAX group: the pointer to the private dialog, as in a
     Telegram group (questions are answered there, unseen by the group); other talk in the
     group is not the bot's and gets no answer."""
-    found = group_message(update)
+    found = said_in_group(update)
     link = ctx.roster.deep_links.get("max")
     if found is None or not addresses_bot(found[1], link):
         return False
@@ -229,7 +237,7 @@ async def addressed(ctx: MaxContext, update: JsonDict) -> bool:
 
 async def group_command(ctx: MaxContext, update: JsonDict) -> bool:
     """/bind, /unbind, /tag, /untag typed in a MAX group; anything else is not ours."""
-    found = group_message(update)
+    found = said_in_group(update)
     command = command_of(found[1]) if found is not None else None
     if found is None or command is None:
         return False
