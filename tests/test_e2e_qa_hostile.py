@@ -50,3 +50,31 @@ async def test_a_long_follow_up_reaches_staff_whole_not_clipped(harness: BotHarn
     tags = [s.split(":")[0] for s in addition.split(". ")]
     missing = [tag for tag in tags if f"{tag}:" not in shown and tag not in shown]
     assert not missing, f"staff never saw {missing[:3]}"
+
+
+async def test_service_messages_in_the_private_chat_get_no_reply(harness: BotHarness) -> None:
+    """Pinning the bot's message, setting an auto-delete timer or a chat wallpaper are things
+    a parent does to the chat, not messages to the bot: Telegram delivers them as service
+    messages, and the bot must not answer «Я понимаю только текст» to any of them."""
+    h = harness
+    menu = await h.say(PARENT, "/start")
+    pinned = {"message_id": menu.message_id, "date": menu.date, "chat": {"id": PARENT.id,
+              "type": "private", "first_name": PARENT.first_name}, "text": menu.text}  # fmt: skip
+    background = {"type": {"type": "fill", "fill": {"type": "solid", "color": 0},
+                           "dark_theme_dimming": 0}}  # fmt: skip
+    for service in (
+        {"pinned_message": pinned},
+        {"message_auto_delete_timer_changed": {"message_auto_delete_time": 86400}},
+        {"chat_background_set": background},
+    ):
+        h.server.user_sends(user=PARENT, extra=service)
+    await h.server.idle(quiet=1.0)
+    said = [m.text for m in h.server.sent_to(PARENT.id) if m.message_id > menu.message_id]
+    assert not said, f"the bot answered a service message: {said}"
+    # a sticker is a message to the bot: it still hears how to ask
+    h.server.user_sends(user=PARENT, extra={"sticker": STICKER})
+    assert "только текст" in (await h.server.next_message(PARENT.id)).text
+
+
+STICKER = {"file_id": "CAACAgI", "file_unique_id": "AgAD", "type": "regular", "width": 512,
+           "height": 512, "is_animated": False, "is_video": False}  # fmt: skip
