@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from bot import texts
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
 from bot.core.markup import MESSAGE_LIMIT
-from tests.conftest import PARENT, STAFF_CHAT, BotHarness, make_settings
+from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness, make_settings
 from tests.test_e2e_events import NOW
 from tests.test_e2e_tickets import ask_specialist
 
@@ -78,3 +79,31 @@ async def test_service_messages_in_the_private_chat_get_no_reply(harness: BotHar
 
 STICKER = {"file_id": "CAACAgI", "file_unique_id": "AgAD", "type": "regular", "width": 512,
            "height": 512, "is_animated": False, "is_video": False}  # fmt: skip
+
+
+async def test_a_clarification_asked_under_an_old_answer_joins_that_ticket(
+    harness: BotHarness,
+) -> None:
+    """Ticket №1 is answered; the parent asks something else (ticket №2, still open), then
+    goes back to №1's answer and presses «Задать уточняющий вопрос»: the bot promised №1, so
+    the clarification joins №1 and reaches staff as №1's — not №2's."""
+    h = harness
+    first = await ask_specialist(h)
+    post = await h.server.next_message(STAFF_CHAT)
+    h.server.user_sends(
+        "Да, можно.", user=ADMIN, chat_id=STAFF_CHAT, chat_type="supergroup", reply_to=post
+    )
+    answer = await h.server.next_message(PARENT.id)
+    assert texts.BTN_FOLLOW_UP in answer.inline_texts
+    await h.server.next_message(STAFF_CHAT)  # «доставлен»
+    reply = await h.say(PARENT, "а есть ли парковка для велосипедов у здания")
+    await h.press(PARENT, reply, texts.BTN_ASK_SHORT)
+    second = (await h.server.next_message(STAFF_CHAT)).text
+    assert f"№{first + 1}" in second
+
+    prompt = await h.press(PARENT, answer, texts.BTN_FOLLOW_UP)
+    assert f"№{first}" in prompt.text
+    appended = await h.say(PARENT, "а справка нужна от педиатра или от терапевта")
+    assert f"№{first}" in appended.text, appended.text
+    note = await h.server.next_message(STAFF_CHAT, timeout=10)
+    assert f"№{first}," in note.text and "от педиатра" in note.text
