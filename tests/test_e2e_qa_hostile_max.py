@@ -3,11 +3,24 @@ HTTP: what a parent or a MAX admin would notice when messages are long or odd.""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
 from bot import texts
+from bot.services.faq import FaqService
+from bot.services.faq.additions import Additions
+from bot.services.faq.editing import with_edit
+from bot.services.faq.edits import EntryEdit
+from storage.db import SessionMaker
+from tests.conftest import running_both
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import TEXT_LIMIT
-from tests.helpers.max_both import MOTHER
-from tests.test_e2e_hostile_max import MAX_ADMIN, ask_in_max, clock, max_only
+from tests.fakes.telegram_api import FakeTelegramServer
+from tests.helpers.max_both import MOTHER, Both, as_parent
+from tests.helpers.wait import until
+from tests.test_e2e_hostile_max import MAX_ADMIN, answered, ask_in_max, clock, max_only
 from tests.test_e2e_qa_hostile import long_text
 
 __all__ = ["clock", "max_only"]  # fixtures shared with the MAX hostile tests
@@ -33,3 +46,56 @@ async def test_a_long_follow_up_from_max_reaches_a_max_admin_whole(
     tags = [s.split(":")[0] for s in addition.split(". ")]
     missing = [tag for tag in tags if f"{tag}:" not in shown and tag not in shown]
     assert not missing, f"the admin never saw {missing[:3]}"
+
+
+SECTION = "certificate"
+ADDED_TOPICS = 6
+
+
+@pytest.fixture(scope="module")
+def grown_faq() -> FaqService:
+    """The shipped knowledge base with topics staff added in the panel to its biggest section,
+    which now holds more topics than MAX shows rows of buttons (30)."""
+    base = FaqService(None).kb
+    model = next(iter(base.entries_in(SECTION)))
+    additions = Additions()
+    for n in range(1, ADDED_TOPICS + 1):
+        edit = EntryEdit(
+            f"{SECTION}.web{n}", SECTION, model.audience, f"Новая тема {n}",
+            f"Ответ на новую тему {n}.", (f"вопрос о новой теме номер {n}",), (), (),
+            model.checked,
+        )  # fmt: skip
+        additions = with_edit(additions, edit)
+    return FaqService(None, additions=additions)
+
+
+@pytest.fixture
+async def grown_kb(
+    server: FakeTelegramServer,
+    max_server: FakeMaxServer,
+    db_path: Path,
+    sessionmaker: SessionMaker,
+    grown_faq: FaqService,
+) -> AsyncIterator[Both]:
+    async with running_both(server, max_server, db_path, sessionmaker, grown_faq) as h:
+        yield h
+
+
+async def test_a_section_with_more_topics_than_max_rows_still_opens(
+    grown_kb: Both, grown_faq: FaqService
+) -> None:
+    """A MAX parent opens a FAQ section with over 30 topics: the page shows every topic as a
+    button (set more than one to a row) instead of «что-то пошло не так»."""
+    h = grown_kb
+    topics = [e.title for e in grown_faq.kb.entries_in(SECTION)]
+    assert len(topics) > 30
+    await as_parent(h)
+    sections = await h.say(MOTHER, "/faq")
+    label = next(b["text"] for row in sections.buttons() for b in row if SECTION in b["payload"])
+    callback = await h.press(MOTHER, sections, label)
+    await until(lambda: answered(h, callback), 10, "the section page")
+    page = dict(h.max.answers)[callback].get("message")
+    assert page, f"no page came with the answer: {dict(h.max.answers)[callback]}"
+    shown = [b["text"] for row in page["attachments"][0]["payload"]["buttons"] for b in row]
+    assert set(topics) <= set(shown)
+    assert not [m for m in h.max.sent_to(MOTHER) if texts.ERROR[:20] in m.plain]
