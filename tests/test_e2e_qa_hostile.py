@@ -12,8 +12,9 @@ from bot.core.clock import FrozenClock
 from bot.core.config import Settings
 from bot.core.markup import MESSAGE_LIMIT
 from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness, make_settings
+from tests.fakes.telegram_api import FakeUser
 from tests.test_e2e_events import NOW
-from tests.test_e2e_tickets import ask_specialist
+from tests.test_e2e_tickets import UNKNOWN, ask_specialist
 
 
 @pytest.fixture
@@ -107,3 +108,22 @@ async def test_a_clarification_asked_under_an_old_answer_joins_that_ticket(
     assert f"№{first}" in appended.text, appended.text
     note = await h.server.next_message(STAFF_CHAT, timeout=10)
     assert f"№{first}," in note.text and "от педиатра" in note.text
+
+
+RTL_TRICK = FakeUser(id=2077, first_name="\u202eИван", last_name="<b>Жуков</b> &lt; \u2067")
+
+
+async def test_a_name_with_bidi_controls_does_not_turn_the_staff_card_around(
+    harness: BotHarness,
+) -> None:
+    """A name may carry an unclosed right-to-left override (U+202E): put into the staff card
+    as it is, it would show the rest of the line backwards — the messenger and the id staff
+    read. The card shows the name's letters (HTML-looking ones as text) and no bidi control."""
+    h = harness
+    reply = await h.say(RTL_TRICK, UNKNOWN)
+    await h.press(RTL_TRICK, reply, texts.BTN_ASK_SHORT)
+    post = await h.server.next_message(STAFF_CHAT)
+    assert "Иван <b>Жуков</b> &lt;" in post.text, post.text
+    assert f"Telegram, id {RTL_TRICK.id}" in post.text
+    controls = [c for c in post.text if 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069]
+    assert not controls, f"bidi controls in the staff card: {controls}"
