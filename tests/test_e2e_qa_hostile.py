@@ -3,6 +3,7 @@ what a parent or a staff member would notice when messages are long, forged or o
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,11 @@ from bot import texts
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
 from bot.core.markup import MESSAGE_LIMIT
-from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness, make_settings
+from storage.models import Event, EventStatus
+from storage.repositories import Repositories
+from tests.conftest import ADMIN, PARENT, STAFF_CHAT, TEACHER, BotHarness, make_settings
 from tests.fakes.telegram_api import FakeUser
-from tests.test_e2e_events import NOW
+from tests.test_e2e_events import NOW, START, seed_teacher
 from tests.test_e2e_tickets import UNKNOWN, ask_specialist
 
 
@@ -127,3 +130,29 @@ async def test_a_name_with_bidi_controls_does_not_turn_the_staff_card_around(
     assert f"Telegram, id {RTL_TRICK.id}" in post.text
     controls = [c for c in post.text if 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069]
     assert not controls, f"bidi controls in the staff card: {controls}"
+
+
+async def test_a_workshop_with_a_long_description_and_many_meetings_opens(
+    harness: BotHarness,
+) -> None:
+    """/new_event allows a 3000-character description and 50 meetings; with 30 weekly meetings
+    the card would be over 4096 and Telegram would refuse it («Что-то пошло не так»). The card
+    opens within the limit, with every meeting and the start of the description."""
+    h = harness
+    description = long_text("О", 3000)
+    async with h.sessionmaker() as session:
+        repo = Repositories(session)
+        event = Event(
+            title="Мастерская «Робототехника»", kind="workshop", starts_at=START,
+            duration_min=90, format="offline", place="ул. Ленина, 1", capacity=30, taken=0,
+            status=EventStatus.PUBLISHED, description=description,
+        )  # fmt: skip
+        await repo.events.add(event, [START + timedelta(weeks=n) for n in range(30)])
+        await repo.commit()
+        event_id = event.id
+    await seed_teacher(h.sessionmaker, TEACHER)
+    card = await h.say(TEACHER, f"/start event_{event_id}")
+    assert "Мастерская «Робототехника»" in card.text, card.text
+    assert len(card.text) <= MESSAGE_LIMIT
+    assert "30. " in card.text and description[:500] in card.text
+    assert "Записаться" in " ".join(card.inline_texts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 MESSAGE_LIMIT = 4096
@@ -33,6 +34,12 @@ def fill_region(template: str, **values: Any) -> str:
     from bot.core.template import render_template  # the FAQ package is heavier than this one
 
     return render_template(template, {k: None if v is None else str(v) for k, v in values.items()})
+
+
+def visible_len(html_text: str) -> int:
+    """The length Telegram counts for an HTML text (after entities parsing): tags left out,
+    `&amp;` one character."""
+    return len(html.unescape(re.sub(r"<[^>]*>", "", html_text)))
 
 
 def clip(text: str, limit: int) -> str:
