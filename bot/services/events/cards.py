@@ -23,6 +23,10 @@ from storage.models import (
     RegistrationStatus,
 )
 
+# the longest card a form or an import accepts: room for a reader's status line, the preview's
+# frame and emoji counted twice (`card` shortens a longer description stored before)
+CARD_LIMIT = MESSAGE_LIMIT - 200
+
 
 @dataclass(frozen=True)
 class Turnout:
