@@ -16,9 +16,9 @@ from bot.services.faq.edits import EntryEdit
 from storage.db import SessionMaker
 from tests.conftest import running_both
 from tests.fakes.max_api import FakeMaxServer
-from tests.fakes.max_model import TEXT_LIMIT
+from tests.fakes.max_model import TEXT_LIMIT, MaxUser
 from tests.fakes.telegram_api import FakeTelegramServer
-from tests.helpers.max_both import MOTHER, Both, as_parent
+from tests.helpers.max_both import MOTHER, UNKNOWN, Both, as_parent
 from tests.helpers.wait import until
 from tests.test_e2e_hostile_max import MAX_ADMIN, answered, ask_in_max, clock, max_only
 from tests.test_e2e_qa_hostile import long_text
@@ -99,3 +99,26 @@ async def test_a_section_with_more_topics_than_max_rows_still_opens(
     shown = [b["text"] for row in page["attachments"][0]["payload"]["buttons"] for b in row]
     assert set(topics) <= set(shown)
     assert not [m for m in h.max.sent_to(MOTHER) if texts.ERROR[:20] in m.plain]
+
+
+RTL_TRICK = MaxUser(50_000_000_777, "\u202eОльга", "<i>Сидорова</i> \u2066")
+
+
+async def test_a_max_name_with_bidi_controls_does_not_turn_the_admins_card_around(
+    max_only: FakeMaxServer,
+) -> None:
+    """The MAX admin's ticket card names the asker without the bidi controls that would show
+    the rest of the line (the messenger, the id) backwards; HTML-looking letters stay text."""
+    fake = max_only
+    fake.bot_started(RTL_TRICK)
+    welcome = (await fake.wait_sent(RTL_TRICK, 1))[0]
+    fake.press(RTL_TRICK, welcome, texts.ROLE_TITLES["parent"])
+    await fake.wait_sent(RTL_TRICK, 2)
+    fake.user_writes(RTL_TRICK, UNKNOWN)
+    unknown = (await fake.wait_sent(RTL_TRICK, 3))[-1]
+    fake.press(RTL_TRICK, unknown, texts.BTN_ASK_SHORT)
+    card = (await fake.wait_sent(MAX_ADMIN, 2, within=15))[-1]
+    assert "Ольга <i>Сидорова</i>" in card.plain, card.plain
+    assert f"MAX, id {RTL_TRICK.user_id}" in card.plain
+    bidi = [c for c in card.text if 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069]
+    assert not bidi, f"bidi controls in the card: {bidi}"
