@@ -156,3 +156,19 @@ async def test_a_workshop_with_a_long_description_and_many_meetings_opens(
     assert len(card.text) <= MESSAGE_LIMIT
     assert "30. " in card.text and description[:500] in card.text
     assert "Записаться" in " ".join(card.inline_texts)
+
+
+async def test_an_invisible_message_after_ask_is_no_ticket(harness: BotHarness) -> None:
+    """After /ask a zero-width space, a Hangul filler (a «blank» many keyboards type) or a
+    lone emoji is not a question: no empty ticket reaches staff, the bot asks for words and
+    still waits; the question typed next becomes the ticket."""
+    h = harness
+    await h.say(PARENT, "/ask")
+    for blank in ("\u200b", "\u3164", "\u2060 \u200b", "🙂"):
+        reply = await h.say(PARENT, blank)
+        assert reply.text == texts.ASK_REPROMPT, (blank, reply.text)
+    await h.server.idle(quiet=0.5)
+    assert not h.server.sent_to(STAFF_CHAT), "an empty-looking ticket reached staff"
+    created = await h.say(PARENT, UNKNOWN)
+    assert "№1" in created.text
+    assert UNKNOWN in (await h.server.next_message(STAFF_CHAT)).text

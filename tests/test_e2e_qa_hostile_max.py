@@ -122,3 +122,22 @@ async def test_a_max_name_with_bidi_controls_does_not_turn_the_admins_card_aroun
     assert f"MAX, id {RTL_TRICK.user_id}" in card.plain
     bidi = [c for c in card.text if 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069]
     assert not bidi, f"bidi controls in the card: {bidi}"
+
+
+async def test_an_invisible_message_after_ask_in_max_is_no_ticket(max_only: FakeMaxServer) -> None:
+    """As in Telegram: after /ask a zero-width space or a Hangul filler makes no ticket for
+    the MAX admins; the bot asks for words and the next real question is the ticket."""
+    fake = max_only
+    fake.bot_started(MOTHER)
+    welcome = (await fake.wait_sent(MOTHER, 1))[0]
+    fake.press(MOTHER, welcome, texts.ROLE_TITLES["parent"])
+    await fake.wait_sent(MOTHER, 2)
+    fake.user_writes(MOTHER, "/ask")
+    await fake.wait_sent(MOTHER, 3)
+    for n, blank in enumerate(("\u200b", "\u3164"), start=4):
+        fake.user_writes(MOTHER, blank)
+        assert (await fake.wait_sent(MOTHER, n))[-1].plain == texts.ASK_REPROMPT
+    fake.user_writes(MOTHER, UNKNOWN)
+    assert "№1" in (await fake.wait_sent(MOTHER, 6))[-1].plain
+    card = (await fake.wait_sent(MAX_ADMIN, 2, within=15))[-1]
+    assert UNKNOWN in card.plain and "№1" in card.plain
