@@ -190,10 +190,10 @@ def card(
     # a long description beside many meetings (both allowed by the form) is shortened so the
     # card stays one message: over 4096 Telegram refuses it, and a card is edited in place
     full = text(event.description)
-    over = visible_len(full) - MESSAGE_LIMIT
-    if over <= 0 or not event.description:
+    excess = visible_len(full) - MESSAGE_LIMIT
+    if excess <= 0 or not event.description:
         return full
-    return text(clip(event.description, max(len(event.description) - over, 1)))
+    return text(clip(event.description, max(len(event.description) - excess, 1)))
 
 
 def _past_line(turnout: Turnout | None) -> str:
