@@ -11,6 +11,7 @@ from aiogram.types import CallbackQuery, Message
 from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import fill
+from bot.core.words import says_something
 from bot.services.faq.attachments import untitled
 from bot.services.faq.querylog import QueryLog
 from bot.services.tickets.escalation import answered_question, escalate, logged_question
@@ -101,6 +102,9 @@ async def question_received(
         return
     if user is None:  # cannot happen in a private chat; keep the state and say so
         await message.answer(texts.ERROR)
+        return
+    if not says_something(message.text):  # an invisible or emoji-only message: ask again
+        await message.answer(texts.ASK_REPROMPT)
         return
     reply = await _created(bot, repo, settings, user, message.chat.id, message.text.strip())
     await state.clear()

@@ -183,3 +183,16 @@ def test_wall_clock_time_skipped_by_dst_is_refused() -> None:
     row = "Семинар,seminar,2027-03-28 02:30,90,offline,МОЦ,10,,\n"
     with pytest.raises(ImportErrors, match=r"строка 2: .*такого времени нет"):
         parse_events_csv(f"{HEADER}\n{row}", ZoneInfo("Europe/Berlin"), NOW)
+
+
+def test_a_row_whose_card_would_not_fit_one_message_is_refused() -> None:
+    """A 3000-character description is allowed, 30 weekly meetings too, but together the card
+    teachers open is over Telegram's 4096 (the event form refuses it; so does the import)."""
+    description = "Программа мастерской: " + "практика и проекты, " * 148
+    weekly = ";".join(f"2027-{3 + n // 4:02d}-{1 + 7 * (n % 4):02d} 15:00" for n in range(30))
+    row = f'Мастерская,workshop,{weekly},90,offline,МОЦ,20,,"{description}"'
+    with pytest.raises(ImportErrors) as refused:
+        parse_events_csv(f"{HEADER}\n{row}\n", MOSCOW, NOW)
+    assert refused.value.errors[0].startswith("строка 2: описание (description) — карточка")
+    one_meeting = f'Мастерская,workshop,2027-03-01 15:00,90,offline,МОЦ,20,,"{description}"'
+    assert len(parse_events_csv(f"{HEADER}\n{one_meeting}\n", MOSCOW, NOW)) == 1

@@ -94,8 +94,10 @@ def test_layout_splits_rows_to_max_width() -> None:
     assert layout([[Button("я" * 200, action="x")]])[0][0]["text"] == "я" * 127 + "…"
     with pytest.raises(ValueError, match="payload"):
         layout([[Button("x", action="p" * 1025)]])
-    with pytest.raises(ValueError, match="30 rows"):
-        layout([[Button(str(n), action="x")] for n in range(31)])
+    folded = layout([[Button(str(n), action="x")] for n in range(31)])
+    assert [len(r) for r in folded] == [2] * 15 + [1], "31 one-button rows, two to a row"
+    with pytest.raises(ValueError, match="30 rows"):  # links are not folded
+        layout([[Button(str(n), url=f"https://x.ru/{n}")] for n in range(31)])
     assert inline_keyboard([]) is None
     keyboard = inline_keyboard([[Button("Ознакомлен", action="ack:1")]])
     assert keyboard == {"type": "inline_keyboard", "payload": {"buttons": [

@@ -39,6 +39,7 @@ from handlers.tg.middlewares import (
     DatabaseMiddleware,
     MenuLeavesDialog,
     MetricsMiddleware,
+    SkipPrivateServiceMessages,
     ThrottlingMiddleware,
     UserMiddleware,
 )
@@ -202,6 +203,7 @@ def create_dispatcher(
     dp.update.outer_middleware(DatabaseMiddleware(services.sessionmaker))
     dp.update.outer_middleware(UserMiddleware(services.roster))
     dp.callback_query.outer_middleware(CallbackGuard())
+    dp.message.outer_middleware(SkipPrivateServiceMessages())
     dp.message.outer_middleware(MenuLeavesDialog())
     dp.include_routers(*get_routers())
     dp.startup.register(install_telegram_messenger)

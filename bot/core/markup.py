@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 MESSAGE_LIMIT = 4096
 
 
+# bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): one left open in a
+# name or a question turns the rest of the bot's line around («…Telegram, id 2001» read
+# backwards on a staff card); letters of any script stay, only these controls go
+BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
 def q(value: Any) -> str:
     """Escape anything for parse_mode=HTML; the only way a value enters a template.
 
-    Same as aiogram's `html.quote`, without importing aiogram (keeps the CLI quick)."""
-    return html.escape(str(value), quote=False)
+    Same as aiogram's `html.quote`, without importing aiogram (keeps the CLI quick), and
+    without the bidi controls that would reorder the template's own text around the value."""
+    return html.escape(str(value).translate(BIDI_CONTROLS), quote=False)
 
 
 def fill(template: str, **values: Any) -> str:
@@ -26,6 +34,12 @@ def fill_region(template: str, **values: Any) -> str:
     from bot.core.template import render_template  # the FAQ package is heavier than this one
 
     return render_template(template, {k: None if v is None else str(v) for k, v in values.items()})
+
+
+def visible_len(html_text: str) -> int:
+    """The length Telegram counts for an HTML text (after entities parsing): tags left out,
+    `&amp;` one character."""
+    return len(html.unescape(re.sub(r"<[^>]*>", "", html_text)))
 
 
 def clip(text: str, limit: int) -> str:

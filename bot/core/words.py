@@ -5,6 +5,8 @@ parents' and teachers' and the staff event forms alike."""
 
 from __future__ import annotations
 
+import unicodedata
+
 CANCEL_WORDS = frozenset(
     {
         "отмена", "отменить", "отмени", "стоп", "не надо", "передумал", "передумала", "выйти",
@@ -27,3 +29,17 @@ def means_menu(text: str | None) -> bool:
 def means_cancel(text: str | None) -> bool:
     """The whole message is one of CANCEL_WORDS (any case, a trailing «!» or «.» ignored)."""
     return bool(text) and _plain(text or "") in CANCEL_WORDS
+
+
+# letters by Unicode's category that show nothing: a «blank» message or name is made of them
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
+def says_something(text: str | None) -> bool:
+    """A letter or a digit a reader can see: a message of zero-width characters, Hangul
+    fillers, spaces or only emoji and punctuation is no question to hand to staff."""
+    return any(
+        (ch.isalpha() or ch.isdigit()) and ch not in BLANK_LETTERS
+        for ch in text or ""
+        if unicodedata.category(ch) != "Cf"
+    )

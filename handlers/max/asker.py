@@ -14,6 +14,7 @@ import logging
 from bot import texts
 from bot.core.markup import fill
 from bot.core.messages import Button, Deferred, Keyboard, Unreachable, rows
+from bot.core.words import says_something
 from bot.services.chats import registry
 from bot.services.events.registration import notify_promoted
 from bot.services.faq import consult
@@ -68,6 +69,9 @@ async def command(v: Visit, name: str) -> bool:
 async def question_received(v: Visit, text: str) -> None:
     if len(text) > POST_BODY_LIMIT:
         await v.say(fill(texts.ASK_TOO_LONG, length=len(text), limit=POST_BODY_LIMIT))
+        return
+    if not says_something(text):  # an invisible or emoji-only message: ask again
+        await v.say(texts.ASK_REPROMPT)
         return
     await v.clear_state()
     await v.say(await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, text))

@@ -211,13 +211,32 @@ def _wide(button: Button) -> bool:
 
 
 def layout(rows: Sequence[Sequence[Button]]) -> list[list[dict[str, Any]]]:
-    """Rows as asked, each split to MAX's width (7, or 3 with links / contact requests)."""
+    """Rows as asked, each split to MAX's width (7, or 3 with links / contact requests);
+    a list taller than MAX's 30 rows (a FAQ section staff kept adding topics to) has its
+    one-button rows set two, then three… to a row until it fits, rather than fail."""
     out: list[list[dict[str, Any]]] = []
     for row in rows:
         width = WIDE_ROW_LIMIT if any(_wide(b) for b in row) else ROW_LIMIT
         out.extend([max_button(b) for b in row[n : n + width]] for n in range(0, len(row), width))
+    per_row = 1
+    while len(out) > ROWS_LIMIT and per_row < ROW_LIMIT:
+        per_row += 1
+        out = _fold(out, per_row)
     if len(out) > ROWS_LIMIT or sum(map(len, out)) > BUTTONS_LIMIT:
         raise ValueError(f"a MAX keyboard holds {ROWS_LIMIT} rows, {BUTTONS_LIMIT} buttons")
+    return out
+
+
+def _fold(rows: list[list[dict[str, Any]]], per_row: int) -> list[list[dict[str, Any]]]:
+    """Runs of one-callback-button rows regrouped `per_row` to a row; other rows kept."""
+    out: list[list[dict[str, Any]]] = []
+    for row in rows:
+        single = len(row) == 1 and row[0]["type"] == "callback"
+        last = out[-1] if out else []
+        if single and last and len(last) < per_row and all(b["type"] == "callback" for b in last):
+            last.append(row[0])
+        else:
+            out.append(list(row))
     return out
 
 

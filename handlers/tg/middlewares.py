@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.enums import ContentType
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update
 from aiogram.types import User as TgUser
@@ -61,6 +62,33 @@ class UserMiddleware(BaseMiddleware):
                 await repo.commit()
             data["user"] = user
         data["is_admin"] = tg_user is not None and await self.roster.is_staff(tg_user.id, repo)
+        return await handler(event, data)
+
+
+# what a person sends; anything else in a private chat is a service message about the chat
+USER_CONTENT = frozenset({
+    ContentType.TEXT, ContentType.ANIMATION, ContentType.AUDIO, ContentType.DOCUMENT,
+    ContentType.LIVE_PHOTO, ContentType.PAID_MEDIA, ContentType.PHOTO, ContentType.STICKER,
+    ContentType.STORY, ContentType.VIDEO, ContentType.VIDEO_NOTE, ContentType.VOICE,
+    ContentType.CHECKLIST, ContentType.CONTACT, ContentType.DICE, ContentType.GAME,
+    ContentType.POLL, ContentType.VENUE, ContentType.LOCATION, ContentType.INVOICE,
+    ContentType.GIVEAWAY, ContentType.GIVEAWAY_WINNERS, ContentType.UNKNOWN,
+})  # fmt: skip
+
+
+class SkipPrivateServiceMessages(BaseMiddleware):
+    """A parent pinning the bot's message, setting an auto-delete timer or a wallpaper in the
+    chat with the bot is not talking to it: no handler sees such a service message, so the
+    bot does not answer «Я понимаю только текст» or re-prompt a dialog's question. Groups'
+    service messages (a migration, a new title) still reach their handlers."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if (
+            isinstance(event, Message)
+            and event.chat.type == "private"
+            and event.content_type not in USER_CONTENT
+        ):
+            return None
         return await handler(event, data)
 
 

@@ -27,10 +27,13 @@ class TicketRepo:
         return await self.session.get(Ticket, ticket_id, options=[selectinload(Ticket.messages)])
 
     async def open_for_user(self, user_id: int) -> Ticket | None:
+        """The open ticket the asker touched last: «Задать уточняющий вопрос» under an older
+        answer reopens that ticket, and what they write next belongs there, not to a newer
+        ticket still open."""
         return await self.session.scalar(
             select(Ticket)
             .where(Ticket.user_id == user_id, Ticket.status == TicketStatus.OPEN)
-            .order_by(Ticket.id.desc())
+            .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
             .limit(1)
         )
 

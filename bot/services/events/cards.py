@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.dates import MONTHS_GENITIVE
-from bot.core.markup import fill, q
+from bot.core.markup import MESSAGE_LIMIT, clip, fill, q, visible_len
 from bot.texts import events as t
 from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS
 from storage.models import (
@@ -22,6 +22,10 @@ from storage.models import (
     Registration,
     RegistrationStatus,
 )
+
+# the longest card a form or an import accepts: room for a reader's status line, the preview's
+# frame and emoji counted twice (`card` shortens a longer description stored before)
+CARD_LIMIT = MESSAGE_LIMIT - 200
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,7 @@ def place_text(event: Event, show_link: bool) -> str:
     return fill(t.PLACE_OFFLINE, place=event.place or "уточняется")
 
 
-def _extra(event: Event, tz: ZoneInfo) -> str:
+def _extra(event: Event, tz: ZoneInfo, description: str) -> str:
     parts = []
     if len(event.sessions) > 1:
         lines = "\n".join(
@@ -111,8 +115,8 @@ def _extra(event: Event, tz: ZoneInfo) -> str:
     ):
         if value:
             parts.append(fill(template, value=value))
-    if event.description:
-        parts.append(fill(t.DESCRIPTION, value=event.description))
+    if description:
+        parts.append(fill(t.DESCRIPTION, value=description))
     return "".join(parts)
 
 
@@ -168,18 +172,28 @@ def card(
         seats = t.SEATS_LINE.format(seats=seats_text(event, _can_wait(event, registration)))
     else:
         seats = _past_line(turnout) if event.status != EventStatus.CANCELLED else ""
-    return t.CARD.format(
-        title=q(event.title),
-        kind=KIND_LABELS.get(event.kind, q(event.kind)),
-        format=FORMAT_LABELS.get(event.format, q(event.format)),
-        when=when_text(event.starts_at, event.duration_min, tz),
-        duration=duration_text(event.duration_min),
-        place_line=place_text(event, show_link),
-        extra=_extra(event, tz),
-        seats=seats,
-        deadline=deadline,
-        status=_status(event, registration, waiting_position, over),
-    )
+
+    def text(description: str) -> str:
+        return t.CARD.format(
+            title=q(event.title),
+            kind=KIND_LABELS.get(event.kind, q(event.kind)),
+            format=FORMAT_LABELS.get(event.format, q(event.format)),
+            when=when_text(event.starts_at, event.duration_min, tz),
+            duration=duration_text(event.duration_min),
+            place_line=place_text(event, show_link),
+            extra=_extra(event, tz, description),
+            seats=seats,
+            deadline=deadline,
+            status=_status(event, registration, waiting_position, over),
+        )
+
+    # a long description beside many meetings (both allowed by the form) is shortened so the
+    # card stays one message: over 4096 Telegram refuses it, and a card is edited in place
+    full = text(event.description)
+    excess = visible_len(full) - MESSAGE_LIMIT
+    if excess <= 0 or not event.description:
+        return full
+    return text(clip(event.description, max(len(event.description) - excess, 1)))
 
 
 def _past_line(turnout: Turnout | None) -> str:

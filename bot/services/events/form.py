@@ -10,7 +10,6 @@ dialog state lives in the database as JSON and survives a restart.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,8 +18,8 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.core import dates
-from bot.core.markup import MESSAGE_LIMIT, fill
-from bot.services.events.cards import card
+from bot.core.markup import fill, visible_len
+from bot.services.events.cards import CARD_LIMIT, card
 from bot.services.events.importing import LIMITS, MAX_CAPACITY
 from bot.services.events.importing import _Check as ImportCheck
 from bot.texts import events_admin as t
@@ -32,7 +31,6 @@ MAX_SESSIONS = 50
 MAX_DURATION = 1440  # minutes, as in the bulk import
 TITLE_LIMIT = LIMITS["title"]
 DESCRIPTION_LIMIT = LIMITS["description"]
-CARD_LIMIT = MESSAGE_LIMIT - 200  # room for the preview's frame and emoji counted twice
 STEPS = (
     "title", "kind", "starts", "sessions", "duration", "format", "place", "capacity",
     "deadline", "description",
@@ -262,6 +260,6 @@ def stale_parts(data: Mapping[str, Any], now: datetime) -> list[str]:
 
 def check_card_length(event: Event, tz: ZoneInfo) -> None:
     """FormError when the teachers' card of `event` would not fit in one Telegram message."""
-    length = len(html.unescape(re.sub(r"<[^>]*>", "", card(event, tz, show_link=True))))
+    length = visible_len(card(event, tz, show_link=True))
     if length > CARD_LIMIT:
         raise FormError(fill(t.CARD_TOO_LONG, length=length, limit=CARD_LIMIT))

@@ -18,9 +18,11 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from bot.core.markup import visible_len
+from bot.services.events.cards import CARD_LIMIT, card
 from bot.services.import_errors import ImportErrors
 from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS
-from storage.models import Event, EventFormat, EventStatus
+from storage.models import Event, EventFormat, EventSession, EventStatus
 from storage.repositories.events import EventRepo
 
 FIELDS = {
@@ -54,6 +56,16 @@ class EventDraft:
     organiser: str = ""
     speaker: str = ""
     audience: str = ""
+
+    def event(self, created_by: int | None) -> Event:
+        """The event this row makes (its sessions are added by `EventRepo.add`)."""
+        return Event(
+            title=self.title, kind=self.kind, starts_at=self.starts[0],
+            duration_min=self.duration_min, format=self.format, place=self.place,
+            capacity=self.capacity, taken=0, registration_deadline=self.registration_deadline,
+            description=self.description, organiser=self.organiser, speaker=self.speaker,
+            audience=self.audience, status=EventStatus.PUBLISHED, created_by=created_by,
+        )  # fmt: skip
 
 
 class _Check:
@@ -132,6 +144,17 @@ class _Check:
             self.bad("registration_deadline", "позже начала мероприятия")
         return moment
 
+    def card_fits(self, draft: EventDraft) -> None:
+        """Teachers read an event as one message: a card over the limit (a long description
+        beside many meetings) is refused here, as the event form refuses it."""
+        event = draft.event(None)
+        event.sessions = [EventSession(starts_at=s, duration_min=draft.duration_min)
+                          for s in draft.starts]  # fmt: skip
+        length = visible_len(card(event, self.tz, show_link=True))
+        if length > CARD_LIMIT:
+            self.bad("description", f"— карточка мероприятия выйдет длиннее {CARD_LIMIT} "
+                     f"символов ({length}): сократите описание или число занятий")  # fmt: skip
+
     def build(self, line: int, starts_raw: Sequence[str]) -> EventDraft:
         title, kind = self.text("title", required=True), self.choice("kind", KIND_LABELS)
         starts = self.starts(starts_raw)
@@ -154,6 +177,8 @@ def _check_all(rows: Iterable[Row], tz: ZoneInfo, now: datetime) -> list[EventDr
         check = _Check(values, tz, now)
         check.problems.extend(problems)
         draft = check.build(line, starts)
+        if not check.problems:
+            check.card_fits(draft)
         if check.problems:
             errors.append(f"строка {line}: " + "; ".join(check.problems))
         drafts.append(draft)
@@ -291,13 +316,7 @@ async def import_events(
     """Insert checked drafts with their sessions; the caller commits once."""
     ids: list[int] = []
     for d in drafts:
-        event = Event(
-            title=d.title, kind=d.kind, starts_at=d.starts[0], duration_min=d.duration_min,
-            format=d.format, place=d.place, capacity=d.capacity, taken=0,
-            registration_deadline=d.registration_deadline, description=d.description,
-            organiser=d.organiser, speaker=d.speaker, audience=d.audience,
-            status=EventStatus.PUBLISHED, created_by=created_by,
-        )  # fmt: skip
+        event = d.event(created_by)
         await repo.add(event, d.starts)
         ids.append(event.id)
     return ids

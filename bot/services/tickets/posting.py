@@ -212,9 +212,12 @@ async def add_follow_up(
     return "queued" if staff_targets(settings) else "nowhere"
 
 
-def follow_up_note(ticket: Ticket, name: str, texts_: list[str]) -> str:
+def follow_up_notes(ticket: Ticket, name: str, texts_: list[str]) -> list[str]:
+    """The asker's follow-ups as staff notes, as many as they take: a long paste (or several
+    batched together) is read whole in the staff chat, not cut at one post's length."""
     body = "\n\n".join(texts_)
-    return fill(texts.STAFF_FOLLOW_UP, id=ticket.id, name=name, text=clip(body, POST_BODY_LIMIT))
+    parts = split_message(body, POST_BODY_LIMIT) or [body]
+    return [fill(texts.STAFF_FOLLOW_UP, id=ticket.id, name=name, text=part) for part in parts]
 
 
 async def deliver_answer(
