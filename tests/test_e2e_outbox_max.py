@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from bot.app.factory import Services
 from bot.app.jobs import Jobs
 from bot.services.faq import FaqService
+from handlers.max.messenger import FAULT_ATTEMPTS
 from storage.db import SessionMaker
 from storage.models import OutboxMessage
 from tests.conftest import make_settings
@@ -55,6 +56,29 @@ async def stored(sm: SessionMaker) -> int:
 
 def keyboard(message: Any) -> list[Any]:
     return [a for a in message.attachments if a.get("type") == "inline_keyboard"]
+
+
+async def test_a_max_answer_lost_to_server_errors_arrives_from_the_outbox(
+    max_server: FakeMaxServer, db_path: Any, sessionmaker: SessionMaker, faq_service: FaqService
+) -> None:
+    """MAX answers 502 to every try of the reply (its own outage): the parent's answer used to
+    be dropped after three tries; it waits in the outbox and arrives, once, with its buttons."""
+    async with max_process(max_server, db_path, sessionmaker, faq_service) as h:
+        await as_parent(h)
+        sent = len(h.fake.sent_to(MOTHER))
+        h.fake.fail_next(502, "internal.error", "Bad Gateway", times=FAULT_ATTEMPTS)
+
+        async def kept() -> bool:
+            return await stored(sessionmaker) > 0
+
+        h.fake.user_writes(MOTHER, KNOWN)
+        await until(kept)
+        (answer,) = (await h.fake.wait_sent(MOTHER, sent + 1, within=20))[sent:]
+        assert "активир" in answer.plain.lower()
+        assert keyboard(answer), answer.attachments
+        await asyncio.sleep(0.5)
+        assert await stored(sessionmaker) == 0
+        assert len(h.fake.sent_to(MOTHER)) == sent + 1
 
 
 async def test_a_max_answer_refused_past_the_give_up_time_arrives_with_its_buttons(

@@ -88,6 +88,11 @@ class _GaveUp(Deferred):
     """429s past the give-up time (the caller sees Deferred, as before)."""
 
 
+class _Failing(Unreachable):
+    """MAX kept failing on its side (5xx, no connection) through every attempt: a person's
+    reply is kept in the outbox for the next pass rather than lost."""
+
+
 class MaxMessenger:
     channel = "max"
 
@@ -135,6 +140,10 @@ class MaxMessenger:
             if key in self._waiting:
                 await self._keep(entry, "MAX kept answering 429 past the give-up time")
             raise
+        except _Failing as exc:
+            if key not in self._waiting or not await self._keep(entry, f"MAX failing: {exc}"):
+                raise
+            raise Deferred(f"MAX reply to {chat_id} kept in the outbox: {exc}") from exc
         finally:
             self._waiting.pop(key, None)
 
@@ -284,7 +293,7 @@ class MaxMessenger:
             except (MaxServerError, MaxNetworkError) as exc:
                 faults += 1
                 if faults >= FAULT_ATTEMPTS:
-                    raise Unreachable(str(exc)) from exc
+                    raise _Failing(str(exc)) from exc
                 await self._sleep(FIRST_BACKOFF * faults)
             except MaxAttachmentNotReady:
                 raise

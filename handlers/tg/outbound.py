@@ -33,7 +33,7 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
-from aiogram.exceptions import TelegramRetryAfter
+from aiogram.exceptions import TelegramRetryAfter, TelegramServerError
 from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
@@ -187,6 +187,14 @@ class Outbound(BaseRequestMiddleware):
                 if self._clock() + exc.retry_after > deadline:
                     raise await self._gave_up(entry, label, allowed, priority) from exc
                 log.info("429 for chat %s: resending after %ss", chat_id, exc.retry_after)
+            except TelegramServerError as exc:
+                # Telegram's own failure (5xx): a person's answer waits in the outbox for the
+                # next pass instead of being lost behind an apology that would fail as well
+                why = f"Telegram server error: {exc.message}"
+                if allowed is not None or not await self._keep(entry, priority, why):
+                    raise
+                log.warning("%s to chat %s kept in the outbox: %s", label, chat_id, exc.message)
+                raise Deferred(f"{type(method).__name__} to {chat_id} kept: {why}") from exc
             finally:
                 entry.in_flight = False
 
