@@ -7,6 +7,9 @@ months must follow the МОЦ's time zone, which SQLite cannot compute.
 A registration counts unless it was cancelled (the waiting list included, shown separately).
 A participant is a person with a seat (registered or attended): one only on a waiting list
 took part in nothing, so «участников» (in total, by messenger, by organisation) leaves them out.
+A teacher who uses both messengers has a profile in each (nothing links the two accounts); the
+same ФИО and contact in both is one person, so the total and the organisations count them once
+(by messenger they are one in each).
 Attendance rate = attended / seats taken (registered + attended).
 """
 
@@ -83,14 +86,24 @@ class _Reg:
     created_at: datetime
     cancelled_late: bool
     organisation: str
+    person: tuple[str, ...]  # who this is across messengers: see `_person`
 
 
 SEATED = (St.REGISTERED, St.ATTENDED)
 
 
-def _participants(regs: list[_Reg]) -> set[int]:
+def _person(user_id: int, full_name: str | None, contact: str | None) -> tuple[str, ...]:
+    """The same ФИО and contact (a phone by its digits) in a Telegram and a MAX profile is one
+    teacher; without both, the account alone."""
+    name = " ".join((full_name or "").casefold().replace("ё", "е").split())
+    digits = "".join(c for c in contact or "" if c.isdigit())
+    reach = digits[-10:] if len(digits) >= 10 else " ".join((contact or "").casefold().split())
+    return ("profile", name, reach) if name and reach else ("account", str(user_id))
+
+
+def _participants(regs: list[_Reg]) -> set[tuple[str, ...]]:
     """Who had a seat; a turn in a waiting list that never came is no participation."""
-    return {r.user_id for r in regs if r.status in SEATED}
+    return {r.person for r in regs if r.status in SEATED}
 
 
 def _period(start: datetime, end: datetime) -> tuple[ColumnElement[bool], ...]:
@@ -139,14 +152,19 @@ class ReportRepo:
                 Registration.created_at,
                 Registration.cancelled_late,
                 TeacherProfile.organisation,
+                TeacherProfile.full_name,
+                TeacherProfile.contact,
             )
             .join(Event, Event.id == Registration.event_id)
             .outerjoin(TeacherProfile, TeacherProfile.user_id == Registration.user_id)
             .where(*_period(start, end))
         )
         return [
-            _Reg(e, u, s, c, bool(late), (org or "").strip() or NO_ORGANISATION)
-            for e, u, s, c, late, org in rows
+            _Reg(
+                e, u, s, c, bool(late), (org or "").strip() or NO_ORGANISATION,
+                _person(u, name, contact),
+            )  # fmt: skip
+            for e, u, s, c, late, org, name, contact in rows
         ]
 
 
@@ -196,7 +214,7 @@ def _by_channel(active: list[_Reg]) -> tuple[ChannelStats, ...]:
 
 
 def _by_organisation(active: list[_Reg]) -> tuple[tuple[str, int], ...]:
-    people = {(r.organisation, r.user_id) for r in active if r.status in SEATED}
+    people = {(r.organisation, r.person) for r in active if r.status in SEATED}
     counts = Counter(org for org, _ in people)
     return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
