@@ -9,8 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 
+from bot.core.clock import FrozenClock
+from bot.core.config import Settings
 from bot.services.faq import FaqService
 from storage.db import SessionMaker
 from storage.repositories import Repositories
@@ -19,11 +22,18 @@ from tests.fakes.max_model import MaxUser
 from tests.fakes.telegram_api import FakeUser
 from tests.helpers.events import seed_event
 from tests.helpers.max_bot import max_only_bot, say
+from tests.helpers.panel import RecordingMessenger, client_for, sign_in
 
+NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)  # mid academic year 2026-2027
 YEAR = "Отчёт с 01.09.2025 по 31.08.2026"
 STAFF_MAX = MaxUser(52_000_000_001, "Анна", "Методист")
 TEACHER_MAX = MaxUser(52_000_000_777, "Мария", "Иванова")
 OTHER = FakeUser(id=2010, first_name="Олег", last_name="Петров")
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(NOW)
 
 
 async def test_telegram_report_reads_the_period_as_a_methodologist_types_it(
@@ -115,3 +125,40 @@ async def test_a_teacher_in_telegram_and_max_is_one_participant(harness: BotHarn
     assert summary["Уникальных участников"] == 2
     assert summary["Организаций"] == 1
     assert summary["Telegram"] == 2 and summary["MAX"] == 1  # registrations by messenger
+
+
+async def test_mid_year_attendance_is_rated_over_the_events_already_held(
+    harness: BotHarness, settings: Settings, clock: FrozenClock
+) -> None:
+    """In December both teachers came to the October seminar; two more have seats at the
+    February one, which has not happened yet: attendance so far is 100 %, not 50 %."""
+    h, sm = harness, harness.sessionmaker
+    people = [(TEACHER, "Иванова Мария Петровна"), (OTHER, "Петров Олег Ильич")]
+    later = [FakeUser(id=2011, first_name="Инна"), FakeUser(id=2012, first_name="Олег")]
+    people += [(later[0], "Сидорова Инна Ивановна"), (later[1], "Кузнецов Олег Петрович")]
+    for n, (user, name) in enumerate(people):
+        await _profile(sm, user.id, name, f"+7 900 000-00-1{n}", "МБОУ СОШ № 2")
+    held = await seed_event(sm, starts_at=datetime(2026, 10, 7, 12, tzinfo=UTC))
+    ahead = await seed_event(sm, starts_at=datetime(2027, 2, 10, 12, tzinfo=UTC))
+    for user, _ in people[:2]:
+        await _attended(sm, held, user.id)
+    async with sm() as session:
+        for user in later:
+            await Repositories(session).events.register(ahead, user.id)
+        await session.commit()
+
+    sheet = await h.say(ADMIN, "/report")  # the academic year 2026-2027
+    assert sheet.document is not None
+    assert "записей 4, участников 4, присутствовали 2" in sheet.text
+    summary = _summary(sheet.document.data)
+    assert summary["Присутствовали"] == 2
+    (rate,) = (value for label, value in summary.items() if str(label).startswith("Доля"))
+    assert rate == 1.0
+
+    panel = await client_for(settings, sm, RecordingMessenger(), clock)
+    try:
+        await sign_in(panel, settings, clock)
+        page = await (await panel.get("/web/report")).text()
+        assert 'id="fig-rate">100,0&nbsp;%' in page
+    finally:
+        await panel.close()

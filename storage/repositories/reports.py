@@ -10,14 +10,16 @@ took part in nothing, so «участников» (in total, by messenger, by or
 A teacher who uses both messengers has a profile in each (nothing links the two accounts); the
 same ФИО and contact in both is one person, so the total and the organisations count them once
 (by messenger they are one in each).
-Attendance rate = attended / seats taken (registered + attended).
+Attendance rate = attended / seats taken (registered + attended) at events already over: a
+period that runs on (the academic year, mid-year) holds seats of events still ahead, and
+nobody can have attended those yet.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, select
@@ -64,7 +66,7 @@ class ReportTotals:
     cancelled_late: int
     unique_participants: int  # people with a seat (registered or attended), not only waiting
     attended: int
-    attendance_rate: float  # 0..1; attended / (registered + attended)
+    attendance_rate: float  # 0..1; attended / (registered + attended), events already over
 
 
 @dataclass(frozen=True)
@@ -114,16 +116,20 @@ class ReportRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def collect(self, start: datetime, end: datetime, *, tz: ZoneInfo) -> ReportData:
-        """Events with start <= starts_at < end (UTC bounds); months counted in `tz`."""
+    async def collect(
+        self, start: datetime, end: datetime, *, tz: ZoneInfo, now: datetime | None = None
+    ) -> ReportData:
+        """Events with start <= starts_at < end (UTC bounds); months counted in `tz`; the
+        attendance rate over events over by `now` (None: all of them)."""
         events = await self._events(start, end)
         sessions = await self._sessions(start, end)
+        over = await self._over(start, end, now)
         regs = await self._registrations(start, end)
         active = [r for r in regs if r.status != St.CANCELLED]
         return ReportData(
             start=start,
             end=end,
-            totals=_totals(events, sessions, regs),
+            totals=_totals(events, sessions, regs, over),
             by_kind=_by_kind(events, sessions, active),
             by_organisation=_by_organisation(active),
             by_month=_by_month(active, tz),
@@ -142,6 +148,19 @@ class ReportRepo:
             .group_by(EventSession.event_id)
         )
         return dict(rows.all())
+
+    async def _over(self, start: datetime, end: datetime, now: datetime | None) -> set[int]:
+        """Events whose last session has ended by `now`."""
+        rows = await self.session.execute(
+            select(EventSession.event_id, EventSession.starts_at, EventSession.duration_min)
+            .join(Event, Event.id == EventSession.event_id)
+            .where(*_period(start, end))
+        )
+        ends: dict[int, datetime] = {}
+        for event_id, starts_at, minutes in rows:
+            finish = starts_at + timedelta(minutes=minutes)
+            ends[event_id] = max(ends.get(event_id, finish), finish)
+        return {event_id for event_id, finish in ends.items() if now is None or finish <= now}
 
     async def _registrations(self, start: datetime, end: datetime) -> list[_Reg]:
         rows = await self.session.execute(
@@ -168,9 +187,12 @@ class ReportRepo:
         ]
 
 
-def _totals(events: dict[int, str], sessions: dict[int, int], regs: list[_Reg]) -> ReportTotals:
+def _totals(
+    events: dict[int, str], sessions: dict[int, int], regs: list[_Reg], over: set[int]
+) -> ReportTotals:
     statuses = Counter(r.status for r in regs)
-    seats = statuses[St.REGISTERED] + statuses[St.ATTENDED]
+    held = Counter(r.status for r in regs if r.event_id in over)
+    seats = held[St.REGISTERED] + held[St.ATTENDED]
     active = [r for r in regs if r.status != St.CANCELLED]
     return ReportTotals(
         events=len(events),
@@ -181,7 +203,7 @@ def _totals(events: dict[int, str], sessions: dict[int, int], regs: list[_Reg]) 
         cancelled_late=sum(1 for r in regs if r.status == St.CANCELLED and r.cancelled_late),
         unique_participants=len(_participants(regs)),
         attended=statuses[St.ATTENDED],
-        attendance_rate=statuses[St.ATTENDED] / seats if seats else 0.0,
+        attendance_rate=held[St.ATTENDED] / seats if seats else 0.0,
     )
 
 

@@ -105,11 +105,14 @@ def _years_after(day: date, years: int) -> date:
         return date(day.year + years, 3, 1)
 
 
-async def report_data(repo: Repositories, tz: ZoneInfo, first: date, last: date) -> ReportData:
-    """The numbers for events whose first session falls on `first`…`last` in the МОЦ's zone."""
+async def report_data(
+    repo: Repositories, tz: ZoneInfo, first: date, last: date, now: datetime
+) -> ReportData:
+    """The numbers for events whose first session falls on `first`…`last` in the МОЦ's zone;
+    attendance is rated over those already over at `now`."""
     start = datetime.combine(first, time(), tz).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), time(), tz).astimezone(UTC)
-    return await ReportRepo(repo.session).collect(start, end, tz=tz)
+    return await ReportRepo(repo.session).collect(start, end, tz=tz, now=now)
 
 
 def report_file(data: ReportData, first: date, last: date, settings: Settings) -> OutFile:
@@ -134,7 +137,7 @@ async def period_report(
     if isinstance(period, str):  # how to name a period, or why this one gets no report
         return period
     first, last = period
-    data = await report_data(repo, tz, first, last)
+    data = await report_data(repo, tz, first, last, now)
     totals = data.totals
     caption = fill(
         t.REPORT_CAPTION, period=period_label(first, last), events=totals.events,
