@@ -4,30 +4,36 @@ they registered from both messengers."""
 
 from __future__ import annotations
 
+import asyncio
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
 from bot.services.faq import FaqService
+from bot.texts.events import BTN_PROOF
 from storage.db import SessionMaker
+from storage.models import Event, EventStatus
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, TEACHER, BotHarness
 from tests.fakes.max_model import MaxUser
 from tests.fakes.telegram_api import FakeUser
 from tests.helpers.events import seed_event
-from tests.helpers.max_bot import max_only_bot, say
+from tests.helpers.max_bot import answer_to, max_only_bot, say
+from tests.helpers.max_both import TEACHER_MAX as MAX_TEACHER
+from tests.helpers.max_both import Both, seed_max_teacher
 from tests.helpers.panel import RecordingMessenger, client_for, sign_in
 
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)  # mid academic year 2026-2027
 YEAR = "Отчёт с 01.09.2025 по 31.08.2026"
 STAFF_MAX = MaxUser(52_000_000_001, "Анна", "Методист")
-TEACHER_MAX = MaxUser(52_000_000_777, "Мария", "Иванова")
+IVANOVA_MAX = MaxUser(52_000_000_777, "Мария", "Иванова")
 OTHER = FakeUser(id=2010, first_name="Олег", last_name="Петров")
 
 
@@ -105,7 +111,7 @@ async def test_a_teacher_in_telegram_and_max_is_one_participant(harness: BotHarn
     h, sm = harness, harness.sessionmaker
     async with sm() as session:
         in_max = await Repositories(session).channel_ids.internal(
-            "max", "user", TEACHER_MAX.user_id
+            "max", "user", IVANOVA_MAX.user_id
         )
         await session.commit()
     school = "МБОУ СОШ № 2"
@@ -162,3 +168,77 @@ async def test_mid_year_attendance_is_rated_over_the_events_already_held(
         assert 'id="fig-rate">100,0&nbsp;%' in page
     finally:
         await panel.close()
+
+
+async def test_max_teacher_gets_the_participation_document_of_a_workshop(
+    both: Both,
+) -> None:
+    """A three-meeting workshop with an HTML-looking title, held last month, the MAX teacher
+    marked present: the confirmation names every meeting and 4,5 hours, the title as typed;
+    a seminar still ahead, and one they cancelled, give no document."""
+    h, sm = both, both.sessionmaker
+    uid = await seed_max_teacher(sm, MAX_TEACHER)
+    now = datetime.now(UTC).replace(microsecond=0)
+    first = (now - timedelta(days=40)).replace(hour=12, minute=0, second=0)
+    title = "<b>Проекты</b> & «=HYPERLINK(1)»"
+    async with sm() as session:
+        repo = Repositories(session)
+        workshop = Event(
+            title=title, kind="workshop", starts_at=first, duration_min=90, format="offline",
+            place="МОЦ", capacity=10, status=EventStatus.PUBLISHED,
+        )  # fmt: skip
+        await repo.events.add(workshop, [first + timedelta(days=7 * n) for n in range(3)])
+        await repo.commit()
+    await _attended(sm, workshop.id, uid)
+    ahead = await seed_event(sm, starts_at=now + timedelta(days=5), title="Будущий семинар")
+    dropped = await seed_event(sm, starts_at=now - timedelta(days=3), title="Отменённая запись")
+    async with sm() as session:
+        repo = Repositories(session)
+        await repo.events.register(ahead, uid)
+        mine = (await repo.events.register(dropped, uid)).registration
+        await repo.events.cancel(mine, now - timedelta(days=10))
+        await repo.commit()
+
+    card = await h.start(MAX_TEACHER, f"event_{workshop.id}")
+    assert title in card.plain
+    before = len(h.max.sent_to(MAX_TEACHER))
+    await h.press(MAX_TEACHER, card, BTN_PROOF)
+    text, document = (await h.max.wait_sent(MAX_TEACHER, before + 2))[before:]
+    assert "Соколова Марина Ивановна" in text.plain and title in text.plain
+    assert "4,5 ч" in text.plain
+    (name, data) = next(v for v in h.max.uploads.values() if v[0].endswith(".docx"))
+    docx = Document(io.BytesIO(data))
+    words = "\n".join(p.text for p in docx.paragraphs)
+    words += "\n".join(c.text for t in docx.tables for row in t.rows for c in row.cells)
+    assert f"«{title}»" in words and "4,5" in words
+    for n in range(3):
+        day = first + timedelta(days=7 * n)
+        assert f"{day.astimezone(h.settings.tz).day} " in words
+
+    for event_id in (ahead, dropped):  # forged presses: nothing to confirm
+        shown = await h.start(MAX_TEACHER, f"event_{event_id}")
+        assert BTN_PROOF not in str(shown.buttons())
+        before = len(h.max.sent_to(MAX_TEACHER))
+        said = await answer_to(h.max, h.max.press_payload(MAX_TEACHER, shown, f"ev:proof:{event_id}"))
+        assert said.get("notification"), said
+        await asyncio.sleep(0.3)
+        assert not [m for m in h.max.sent_to(MAX_TEACHER)[before:] if m.attachments]
+
+
+async def test_one_school_typed_in_another_case_is_one_organisation(harness: BotHarness) -> None:
+    """Two teachers picked «МБОУ СОШ № 2», a third typed «мбоу сош № 2» on a phone: the
+    report has one school with three participants, spelled as most spelled it."""
+    h, sm = harness, harness.sessionmaker
+    people = [(TEACHER, "МБОУ СОШ № 2"), (OTHER, "мбоу сош № 2")]
+    people.append((FakeUser(id=2013, first_name="Инна"), "МБОУ СОШ № 2"))
+    seminar = await seed_event(sm, starts_at=datetime(2026, 10, 7, 12, tzinfo=UTC))
+    for n, (user, school) in enumerate(people):
+        await _profile(sm, user.id, f"Учитель{n} {user.first_name}", f"+7 900 111-11-1{n}", school)
+        await _attended(sm, seminar, user.id)
+
+    sheet = await h.say(ADMIN, "/report 2026-09-01 2027-08-31")
+    assert sheet.document is not None
+    book = load_workbook(io.BytesIO(sheet.document.data))
+    rows = list(book["По организациям"].iter_rows(min_row=2, values_only=True))
+    assert rows == [("МБОУ СОШ № 2", 3)]
+    assert _summary(sheet.document.data)["Организаций"] == 1

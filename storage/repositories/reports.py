@@ -9,7 +9,7 @@ A participant is a person with a seat (registered or attended): one only on a wa
 took part in nothing, so «участников» (in total, by messenger, by organisation) leaves them out.
 A teacher who uses both messengers has a profile in each (nothing links the two accounts); the
 same ФИО and contact in both is one person, so the total and the organisations count them once
-(by messenger they are one in each).
+(by messenger they are one in each). An organisation is one whatever the case it was typed in.
 Attendance rate = attended / seats taken (registered + attended) at events already over: a
 period that runs on (the academic year, mid-year) holds seats of events still ahead, and
 nobody can have attended those yet.
@@ -235,10 +235,25 @@ def _by_channel(active: list[_Reg]) -> tuple[ChannelStats, ...]:
     return tuple(out)
 
 
+def _org_key(name: str) -> str:
+    """«мбоу сош № 2» typed on a phone and «МБОУ СОШ № 2» from the list are one school."""
+    return name.casefold().replace("ё", "е")
+
+
 def _by_organisation(active: list[_Reg]) -> tuple[tuple[str, int], ...]:
-    people = {(r.organisation, r.person) for r in active if r.status in SEATED}
-    counts = Counter(org for org, _ in people)
-    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+    """Participants by organisation, spelled as most of its teachers spelled it."""
+    seated = [r for r in active if r.status in SEATED]
+    spellings: dict[str, Counter[str]] = {}
+    for r in seated:
+        spellings.setdefault(_org_key(r.organisation), Counter())[r.organisation] += 1
+    people = {(_org_key(r.organisation), r.person) for r in seated}
+    counts = Counter(key for key, _ in people)
+    named = {
+        key: min(spelled, key=lambda name: (-spelled[name], name))
+        for key, spelled in spellings.items()
+    }
+    rows = ((named[key], n) for key, n in counts.items())
+    return tuple(sorted(rows, key=lambda item: (-item[1], item[0])))
 
 
 def _by_month(active: list[_Reg], tz: ZoneInfo) -> tuple[MonthStats, ...]:
