@@ -19,13 +19,13 @@ from bot.core.config import Settings
 from bot.services.faq import FaqService
 from bot.texts.events import BTN_PROOF
 from storage.db import SessionMaker
-from storage.models import Event, EventStatus
+from storage.models import Event, EventStatus, RegistrationStatus
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, TEACHER, BotHarness
 from tests.fakes.max_model import MaxUser
-from tests.fakes.telegram_api import FakeUser
-from tests.helpers.events import seed_event
-from tests.helpers.max_bot import answer_to, max_only_bot, say
+from tests.fakes.telegram_api import FakeUser, SentMessage
+from tests.helpers.events import register, registration_status, seed_event
+from tests.helpers.max_bot import answer_to, max_only_bot, say, start
 from tests.helpers.max_both import TEACHER_MAX as MAX_TEACHER
 from tests.helpers.max_both import Both, seed_max_teacher
 from tests.helpers.panel import RecordingMessenger, client_for, sign_in
@@ -242,3 +242,77 @@ async def test_one_school_typed_in_another_case_is_one_organisation(harness: Bot
     rows = list(book["По организациям"].iter_rows(min_row=2, values_only=True))
     assert rows == [("МБОУ СОШ № 2", 3)]
     assert _summary(sheet.document.data)["Организаций"] == 1
+
+
+async def _alert(h: BotHarness, message: SentMessage, data: str, user: FakeUser) -> str:
+    """Press (forged or real) button data; the text of the answer to this very press."""
+    update = h.server.press_data(message, data, user=user)
+    query_id = update["callback_query"]["id"]
+    answer = await h.server.wait_for(
+        "answerCallbackQuery", lambda call: call.params.get("callback_query_id") == query_id
+    )
+    return str(answer.params.get("text") or "")
+
+
+async def test_no_attendance_nor_document_for_an_event_called_off(
+    harness: BotHarness, settings: Settings, clock: FrozenClock
+) -> None:
+    """The seminar of 5 December was called off the day before. On the 6th a methodologist
+    ticking the week's attendance finds no «☑️ Присутствие» under it, and an old list, a forged
+    button or the panel's form mark nobody: a mark would hand the teacher a participation
+    document for a day that never happened. A mark left from before gives no document."""
+    h, sm = harness, harness.sessionmaker
+    await _profile(sm, TEACHER.id, "Иванова Мария Петровна", "+7 900 123-45-67", "СОШ № 2")
+    off = await seed_event(sm, starts_at=datetime(2026, 12, 5, 7, tzinfo=UTC))
+    reg_id, _ = await register(sm, off, TEACHER)
+    async with sm() as session:
+        await Repositories(session).events.set_status(off, EventStatus.CANCELLED)
+        await session.commit()
+
+    anchor = await h.say(ADMIN, "/help")
+    h.server.press_data(anchor, f"ev:card:{off}", user=ADMIN)
+    await h.server.idle()
+    card = h.server.messages[(ADMIN.id, anchor.message_id)]
+    assert "☑️ Присутствие" not in card.inline_texts and "👥 Участники" in card.inline_texts
+    off_words = "Мероприятие отменено — отмечать присутствие нельзя."
+    assert await _alert(h, anchor, f"eva:attend:{off}", ADMIN) == off_words
+    assert await _alert(h, anchor, f"att:{reg_id}:0", ADMIN) == off_words
+    assert await registration_status(sm, reg_id) == RegistrationStatus.REGISTERED
+
+    panel = await client_for(settings, sm, RecordingMessenger(), clock)
+    try:
+        csrf = await sign_in(panel, settings, clock)
+        page = await (await panel.get(f"/web/events/{off}")).text()
+        assert off_words in page and 'name="att"' not in page
+        sent = await panel.post(f"/web/events/{off}/attendance", data={"att": reg_id, "csrf": csrf})
+        assert off_words in await sent.text()
+    finally:
+        await panel.close()
+    assert await registration_status(sm, reg_id) == RegistrationStatus.REGISTERED
+
+    async with sm() as session:  # a mark made before this was refused
+        assert await Repositories(session).events.mark_attended(reg_id, True)
+        await session.commit()
+    mine = await h.say(TEACHER, "/my_events")
+    said = await _alert(h, mine, f"ev:proof:{off}", TEACHER)
+    assert said == "Мероприятие отменено — подтверждения участия по нему нет."
+    h.server.press_data(mine, f"ev:card:{off}", user=TEACHER)
+    await h.server.idle()
+    shown = h.server.messages[(TEACHER.id, mine.message_id)]
+    assert "Мероприятие отменено" in shown.text
+    assert BTN_PROOF not in shown.inline_texts
+    assert not [m for m in h.server.sent_to(TEACHER.id) if m.document is not None]
+
+
+async def test_max_staff_mark_nobody_at_an_event_called_off(
+    db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> None:
+    off = await seed_event(sessionmaker, starts_at=datetime(2026, 12, 5, 7, tzinfo=UTC))
+    async with sessionmaker() as session:
+        await Repositories(session).events.set_status(off, EventStatus.CANCELLED)
+        await session.commit()
+    async with max_only_bot(db_path, sessionmaker, faq_service, STAFF_MAX) as (fake, _):
+        card = await start(fake, STAFF_MAX, f"event_{off}")
+        assert "☑️ Присутствие" not in str(card.buttons()) and "Участники" in str(card.buttons())
+        said = await answer_to(fake, fake.press_payload(STAFF_MAX, card, f"eva:attend:{off}"))
+        assert said.get("notification") == "Мероприятие отменено — отмечать присутствие нельзя."
