@@ -203,10 +203,10 @@ async def test_max_teacher_gets_the_participation_document_of_a_workshop(
     assert title in card.plain
     before = len(h.max.sent_to(MAX_TEACHER))
     await h.press(MAX_TEACHER, card, BTN_PROOF)
-    text, document = (await h.max.wait_sent(MAX_TEACHER, before + 2))[before:]
+    text, _ = (await h.max.wait_sent(MAX_TEACHER, before + 2))[before:]
     assert "Соколова Марина Ивановна" in text.plain and title in text.plain
     assert "4,5 ч" in text.plain
-    (name, data) = next(v for v in h.max.uploads.values() if v[0].endswith(".docx"))
+    data = next(d for n, d in h.max.uploads.values() if n.endswith(".docx"))
     docx = Document(io.BytesIO(data))
     words = "\n".join(p.text for p in docx.paragraphs)
     words += "\n".join(c.text for t in docx.tables for row in t.rows for c in row.cells)
@@ -219,7 +219,8 @@ async def test_max_teacher_gets_the_participation_document_of_a_workshop(
         shown = await h.start(MAX_TEACHER, f"event_{event_id}")
         assert BTN_PROOF not in str(shown.buttons())
         before = len(h.max.sent_to(MAX_TEACHER))
-        said = await answer_to(h.max, h.max.press_payload(MAX_TEACHER, shown, f"ev:proof:{event_id}"))
+        pressed = h.max.press_payload(MAX_TEACHER, shown, f"ev:proof:{event_id}")
+        said = await answer_to(h.max, pressed)
         assert said.get("notification"), said
         await asyncio.sleep(0.3)
         assert not [m for m in h.max.sent_to(MAX_TEACHER)[before:] if m.attachments]
@@ -284,7 +285,8 @@ async def test_no_attendance_nor_document_for_an_event_called_off(
         csrf = await sign_in(panel, settings, clock)
         page = await (await panel.get(f"/web/events/{off}")).text()
         assert off_words in page and 'name="att"' not in page
-        sent = await panel.post(f"/web/events/{off}/attendance", data={"att": reg_id, "csrf": csrf})
+        form = {"att": reg_id, "csrf": csrf}
+        sent = await panel.post(f"/web/events/{off}/attendance", data=form)
         assert off_words in await sent.text()
     finally:
         await panel.close()

@@ -103,6 +103,10 @@ def _person(user_id: int, full_name: str | None, contact: str | None) -> tuple[s
     return ("profile", name, reach) if name and reach else ("account", str(user_id))
 
 
+def _organisation(typed: str | None) -> str:
+    return (typed or "").strip() or NO_ORGANISATION
+
+
 def _participants(regs: list[_Reg]) -> set[tuple[str, ...]]:
     """Who had a seat; a turn in a waiting list that never came is no participation."""
     return {r.person for r in regs if r.status in SEATED}
@@ -179,10 +183,7 @@ class ReportRepo:
             .where(*_period(start, end))
         )
         return [
-            _Reg(
-                e, u, s, c, bool(late), (org or "").strip() or NO_ORGANISATION,
-                _person(u, name, contact),
-            )  # fmt: skip
+            _Reg(e, u, s, c, bool(late), _organisation(org), _person(u, name, contact))
             for e, u, s, c, late, org, name, contact in rows
         ]
 
