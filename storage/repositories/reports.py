@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.ids import channel_of
@@ -126,8 +126,7 @@ class ReportRepo:
         """Events with start <= starts_at < end (UTC bounds); months counted in `tz`; the
         attendance rate over events over by `now` (None: all of them)."""
         events = await self._events(start, end)
-        sessions = await self._sessions(start, end)
-        over = await self._over(start, end, now)
+        sessions, over = await self._sessions(start, end, now)
         regs = await self._registrations(start, end)
         active = [r for r in regs if r.status != St.CANCELLED]
         return ReportData(
@@ -144,27 +143,23 @@ class ReportRepo:
         rows = await self.session.execute(select(Event.id, Event.kind).where(*_period(start, end)))
         return dict(rows.all())
 
-    async def _sessions(self, start: datetime, end: datetime) -> dict[int, int]:
-        rows = await self.session.execute(
-            select(EventSession.event_id, func.count())
-            .join(Event, Event.id == EventSession.event_id)
-            .where(*_period(start, end))
-            .group_by(EventSession.event_id)
-        )
-        return dict(rows.all())
-
-    async def _over(self, start: datetime, end: datetime, now: datetime | None) -> set[int]:
-        """Events whose last session has ended by `now`."""
+    async def _sessions(
+        self, start: datetime, end: datetime, now: datetime | None
+    ) -> tuple[dict[int, int], set[int]]:
+        """Sessions by event, and the events whose last session has ended by `now`."""
         rows = await self.session.execute(
             select(EventSession.event_id, EventSession.starts_at, EventSession.duration_min)
             .join(Event, Event.id == EventSession.event_id)
             .where(*_period(start, end))
         )
+        counts: Counter[int] = Counter()
         ends: dict[int, datetime] = {}
         for event_id, starts_at, minutes in rows:
+            counts[event_id] += 1
             finish = starts_at + timedelta(minutes=minutes)
             ends[event_id] = max(ends.get(event_id, finish), finish)
-        return {event_id for event_id, finish in ends.items() if now is None or finish <= now}
+        over = {event_id for event_id, finish in ends.items() if now is None or finish <= now}
+        return dict(counts), over
 
     async def _registrations(self, start: datetime, end: datetime) -> list[_Reg]:
         rows = await self.session.execute(
