@@ -124,6 +124,7 @@ PROOF_NO_PROFILE: Final = (  # an alert: at most 200 characters
     "Если снова дадите согласие при записи на мероприятие, его можно будет получить."
 )
 # callback alerts: plain text, at most 200 characters
+PROOF_EVENT_OFF: Final = "Мероприятие отменено — подтверждения участия по нему нет."
 PROOF_AFTER_END: Final = "Подтверждение будет доступно после окончания мероприятия ({when})."
 FILE_PROOF: Final = "podtverzhdenie-{event}-{reg}.docx"
 PROOF_CAPTION: Final = "📄 Подтверждение участия: «{title}», {dates}"  # under the DOCX

@@ -76,7 +76,9 @@ async def show_attendance(
     clock: Clock,
 ) -> None:
     event = await _event_or_alert(query, repo, callback_data.id)
-    if event is not None and (early := attendance.too_early(event, clock.now(), settings.tz)):
+    if event is not None and (
+        early := attendance.marking_refusal(event, clock.now(), settings.tz)
+    ):
         await query.answer(early, show_alert=True)
     elif event is not None:
         await query.answer()

@@ -49,7 +49,7 @@ async def export(v: Visit, event: Event, ext: str) -> None:
 async def attendance_list(v: Visit, event: Event, page: int, *, pressed_list: bool) -> None:
     """A page of toggles: a new message from the card, the same message when paging."""
     tz = v.ctx.settings.tz
-    if early := attendance.too_early(event, v.ctx.clock.now(), tz):
+    if early := attendance.marking_refusal(event, v.ctx.clock.now(), tz):
         await updates.answer(v.ctx, v.update, early)
         return
     found = await attendance.people(v.repo, event.id)

@@ -34,7 +34,7 @@ async def people(request: web.Request) -> web.Response:
     ]
     values = page(
         request, event=event, rows=rows, waiting=len(waiting), seated=roster.SEATED,
-        early=roster.too_early(event, request.app[CLOCK].now(), settings.tz),
+        early=roster.marking_refusal(event, request.app[CLOCK].now(), settings.tz),
         kinds=KIND_LABELS, formats=FORMAT_LABELS, statuses=STATUS_LABELS,
         schedule=changes.schedule(event, settings), cancelled=event.status == "cancelled",
         deadline=event.registration_deadline,
@@ -48,8 +48,9 @@ async def attendance(request: web.Request) -> web.Response:
     another event's registration is ignored)."""
     event = await load(request)
     back = f"/web/events/{event.id}"
-    if roster.too_early(event, request.app[CLOCK].now(), request.app[SETTINGS].tz):
-        raise web.HTTPSeeOther(f"{back}?done=early")
+    if roster.marking_refusal(event, request.app[CLOCK].now(), request.app[SETTINGS].tz):
+        done = "no_marks" if event.status == EventStatus.CANCELLED else "early"
+        raise web.HTTPSeeOther(f"{back}?done={done}")
     form = await request.post()
     ticked = {n for v in form.getall("att", []) if (n := int_or_none(v)) is not None}
     db = repo(request)

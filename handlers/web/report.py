@@ -48,7 +48,9 @@ async def report_page(request: web.Request) -> web.Response:
     if period is None:
         return aiohttp_jinja2.render_template("report.html", request, values, status=400)
     first, last = period
-    data = await report.report_data(repo(request), request.app[SETTINGS].tz, first, last)
+    data = await report.report_data(
+        repo(request), request.app[SETTINGS].tz, first, last, request.app[CLOCK].now()
+    )
     values.update(
         data=data, label=period_label(first, last), kinds=KIND_LABELS,
         organisations=organisations(data), channels=channel_summary(data),
@@ -63,7 +65,9 @@ async def report_xlsx(request: web.Request) -> web.Response:
     if period is None:  # the page says what is wrong, by field
         raise web.HTTPSeeOther(f"/web/report?{urlencode(_typed(request))}")
     first, last = period
-    data = await report.report_data(repo(request), request.app[SETTINGS].tz, first, last)
+    data = await report.report_data(
+        repo(request), request.app[SETTINGS].tz, first, last, request.app[CLOCK].now()
+    )
     made = report.report_file(data, first, last, request.app[SETTINGS])
     russian = t.FILE_REPORT_RU.format(first=first.isoformat(), last=last.isoformat())
     disposition = f"attachment; filename=\"{made.filename}\"; filename*=UTF-8''{quote(russian)}"

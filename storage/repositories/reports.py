@@ -7,17 +7,22 @@ months must follow the МОЦ's time zone, which SQLite cannot compute.
 A registration counts unless it was cancelled (the waiting list included, shown separately).
 A participant is a person with a seat (registered or attended): one only on a waiting list
 took part in nothing, so «участников» (in total, by messenger, by organisation) leaves them out.
-Attendance rate = attended / seats taken (registered + attended).
+A teacher who uses both messengers has a profile in each (nothing links the two accounts); the
+same ФИО and contact in both is one person, so the total and the organisations count them once
+(by messenger they are one in each). An organisation is one whatever the case it was typed in.
+Attendance rate = attended / seats taken (registered + attended) at events already over: a
+period that runs on (the academic year, mid-year) holds seats of events still ahead, and
+nobody can have attended those yet.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.ids import channel_of
@@ -61,7 +66,7 @@ class ReportTotals:
     cancelled_late: int
     unique_participants: int  # people with a seat (registered or attended), not only waiting
     attended: int
-    attendance_rate: float  # 0..1; attended / (registered + attended)
+    attendance_rate: float  # 0..1; attended / (registered + attended), events already over
 
 
 @dataclass(frozen=True)
@@ -83,14 +88,28 @@ class _Reg:
     created_at: datetime
     cancelled_late: bool
     organisation: str
+    person: tuple[str, ...]  # who this is across messengers: see `_person`
 
 
 SEATED = (St.REGISTERED, St.ATTENDED)
 
 
-def _participants(regs: list[_Reg]) -> set[int]:
+def _person(user_id: int, full_name: str | None, contact: str | None) -> tuple[str, ...]:
+    """The same ФИО and contact (a phone by its digits) in a Telegram and a MAX profile is one
+    teacher; without both, the account alone."""
+    name = " ".join((full_name or "").casefold().replace("ё", "е").split())
+    digits = "".join(c for c in contact or "" if c.isdigit())
+    reach = digits[-10:] if len(digits) >= 10 else " ".join((contact or "").casefold().split())
+    return ("profile", name, reach) if name and reach else ("account", str(user_id))
+
+
+def _organisation(typed: str | None) -> str:
+    return (typed or "").strip() or NO_ORGANISATION
+
+
+def _participants(regs: list[_Reg]) -> set[tuple[str, ...]]:
     """Who had a seat; a turn in a waiting list that never came is no participation."""
-    return {r.user_id for r in regs if r.status in SEATED}
+    return {r.person for r in regs if r.status in SEATED}
 
 
 def _period(start: datetime, end: datetime) -> tuple[ColumnElement[bool], ...]:
@@ -101,16 +120,19 @@ class ReportRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def collect(self, start: datetime, end: datetime, *, tz: ZoneInfo) -> ReportData:
-        """Events with start <= starts_at < end (UTC bounds); months counted in `tz`."""
+    async def collect(
+        self, start: datetime, end: datetime, *, tz: ZoneInfo, now: datetime | None = None
+    ) -> ReportData:
+        """Events with start <= starts_at < end (UTC bounds); months counted in `tz`; the
+        attendance rate over events over by `now` (None: all of them)."""
         events = await self._events(start, end)
-        sessions = await self._sessions(start, end)
+        sessions, over = await self._sessions(start, end, now)
         regs = await self._registrations(start, end)
         active = [r for r in regs if r.status != St.CANCELLED]
         return ReportData(
             start=start,
             end=end,
-            totals=_totals(events, sessions, regs),
+            totals=_totals(events, sessions, regs, over),
             by_kind=_by_kind(events, sessions, active),
             by_organisation=_by_organisation(active),
             by_month=_by_month(active, tz),
@@ -121,14 +143,23 @@ class ReportRepo:
         rows = await self.session.execute(select(Event.id, Event.kind).where(*_period(start, end)))
         return dict(rows.all())
 
-    async def _sessions(self, start: datetime, end: datetime) -> dict[int, int]:
+    async def _sessions(
+        self, start: datetime, end: datetime, now: datetime | None
+    ) -> tuple[dict[int, int], set[int]]:
+        """Sessions by event, and the events whose last session has ended by `now`."""
         rows = await self.session.execute(
-            select(EventSession.event_id, func.count())
+            select(EventSession.event_id, EventSession.starts_at, EventSession.duration_min)
             .join(Event, Event.id == EventSession.event_id)
             .where(*_period(start, end))
-            .group_by(EventSession.event_id)
         )
-        return dict(rows.all())
+        counts: Counter[int] = Counter()
+        ends: dict[int, datetime] = {}
+        for event_id, starts_at, minutes in rows:
+            counts[event_id] += 1
+            finish = starts_at + timedelta(minutes=minutes)
+            ends[event_id] = max(ends.get(event_id, finish), finish)
+        over = {event_id for event_id, finish in ends.items() if now is None or finish <= now}
+        return dict(counts), over
 
     async def _registrations(self, start: datetime, end: datetime) -> list[_Reg]:
         rows = await self.session.execute(
@@ -139,20 +170,25 @@ class ReportRepo:
                 Registration.created_at,
                 Registration.cancelled_late,
                 TeacherProfile.organisation,
+                TeacherProfile.full_name,
+                TeacherProfile.contact,
             )
             .join(Event, Event.id == Registration.event_id)
             .outerjoin(TeacherProfile, TeacherProfile.user_id == Registration.user_id)
             .where(*_period(start, end))
         )
         return [
-            _Reg(e, u, s, c, bool(late), (org or "").strip() or NO_ORGANISATION)
-            for e, u, s, c, late, org in rows
+            _Reg(e, u, s, c, bool(late), _organisation(org), _person(u, name, contact))
+            for e, u, s, c, late, org, name, contact in rows
         ]
 
 
-def _totals(events: dict[int, str], sessions: dict[int, int], regs: list[_Reg]) -> ReportTotals:
+def _totals(
+    events: dict[int, str], sessions: dict[int, int], regs: list[_Reg], over: set[int]
+) -> ReportTotals:
     statuses = Counter(r.status for r in regs)
-    seats = statuses[St.REGISTERED] + statuses[St.ATTENDED]
+    held = Counter(r.status for r in regs if r.event_id in over)
+    seats = held[St.REGISTERED] + held[St.ATTENDED]
     active = [r for r in regs if r.status != St.CANCELLED]
     return ReportTotals(
         events=len(events),
@@ -163,7 +199,7 @@ def _totals(events: dict[int, str], sessions: dict[int, int], regs: list[_Reg]) 
         cancelled_late=sum(1 for r in regs if r.status == St.CANCELLED and r.cancelled_late),
         unique_participants=len(_participants(regs)),
         attended=statuses[St.ATTENDED],
-        attendance_rate=statuses[St.ATTENDED] / seats if seats else 0.0,
+        attendance_rate=held[St.ATTENDED] / seats if seats else 0.0,
     )
 
 
@@ -195,10 +231,25 @@ def _by_channel(active: list[_Reg]) -> tuple[ChannelStats, ...]:
     return tuple(out)
 
 
+def _org_key(name: str) -> str:
+    """«мбоу сош № 2» typed on a phone and «МБОУ СОШ № 2» from the list are one school."""
+    return name.casefold().replace("ё", "е")
+
+
 def _by_organisation(active: list[_Reg]) -> tuple[tuple[str, int], ...]:
-    people = {(r.organisation, r.user_id) for r in active if r.status in SEATED}
-    counts = Counter(org for org, _ in people)
-    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+    """Participants by organisation, spelled as most of its teachers spelled it."""
+    seated = [r for r in active if r.status in SEATED]
+    spellings: dict[str, Counter[str]] = {}
+    for r in seated:
+        spellings.setdefault(_org_key(r.organisation), Counter())[r.organisation] += 1
+    people = {(_org_key(r.organisation), r.person) for r in seated}
+    counts = Counter(key for key, _ in people)
+    named = {
+        key: min(spelled, key=lambda name: (-spelled[name], name))
+        for key, spelled in spellings.items()
+    }
+    rows = ((named[key], n) for key, n in counts.items())
+    return tuple(sorted(rows, key=lambda item: (-item[1], item[0])))
 
 
 def _by_month(active: list[_Reg], tz: ZoneInfo) -> tuple[MonthStats, ...]:

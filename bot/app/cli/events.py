@@ -180,7 +180,10 @@ def write_report(settings: Settings, first: date, last: date, out: Path) -> int:
     if (refusal := period_refusal(first, last)) is not None:  # the panel's and /report's rule
         return _fail([f"ошибка: --from {first} --to {last}: {plain(refusal)}"])
     data = _run(
-        settings, lambda session: report_data(Repositories(session), settings.tz, first, last)
+        settings,
+        lambda session: report_data(
+            Repositories(session), settings.tz, first, last, datetime.now(UTC)
+        ),
     )
     try:
         out.write_bytes(report_file(data, first, last, settings).data)

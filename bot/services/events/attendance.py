@@ -23,7 +23,7 @@ from bot.services.reports.exports import (
     status_label,
 )
 from bot.texts import events_admin as t
-from storage.models import Event, Registration, RegistrationStatus, TeacherProfile
+from storage.models import Event, EventStatus, Registration, RegistrationStatus, TeacherProfile
 from storage.repositories import Repositories
 
 PAGE = 20
@@ -121,8 +121,11 @@ def short_name(full_name: str) -> str:
     return surname + (" " + "".join(f"{part[0]}." for part in rest[:2]) if rest else "")
 
 
-def too_early(event: Event, now: datetime, tz: ZoneInfo) -> str | None:
-    """Why attendance cannot be marked yet (the event has not begun), or None."""
+def marking_refusal(event: Event, now: datetime, tz: ZoneInfo) -> str | None:
+    """Why attendance cannot be marked: the event was called off (a mark would give the teacher
+    a participation document for a day that never happened), or it has not begun; None."""
+    if event.status == EventStatus.CANCELLED:
+        return t.ATTEND_EVENT_OFF
     if now >= event.starts_at:
         return None
     return t.ATTEND_TOO_EARLY.format(when=f"{event.starts_at.astimezone(tz):%d.%m.%Y %H:%M}")
@@ -170,12 +173,12 @@ async def toggle(
     repo: Repositories, registration_id: int, now: datetime, tz: ZoneInfo
 ) -> tuple[bool | None, str]:
     """Flip one mark and commit: (the new mark, what to tell staff); None when refused.
-    The start is checked here too: a list opened earlier (or a forged button) must not tick
-    in advance."""
+    The start and a cancellation are checked here too: a list opened earlier (or a forged
+    button) must not tick in advance, nor at an event called off."""
     registration = await repo.session.get(Registration, registration_id)
     event = await repo.events.get(registration.event_id) if registration else None
-    if event is not None and (early := too_early(event, now, tz)):
-        return None, early
+    if event is not None and (refusal := marking_refusal(event, now, tz)):
+        return None, refusal
     if await repo.events.mark_attended(registration_id, True):
         attended = True
     elif await repo.events.mark_attended(registration_id, False):

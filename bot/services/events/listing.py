@@ -158,9 +158,9 @@ def my_view(
 
 def staff_card_actions(event: Event) -> list[tuple[str, str]]:
     """Staff buttons under a card (action, label); their handlers re-check the role."""
-    buttons = [("people", "👥 Участники"), ("xlsx", "📥 Excel"), ("attend", "☑️ Присутствие")]
-    if event.status != EventStatus.CANCELLED:
-        buttons.append(("edit", "✏️ Изменить"))
+    buttons = [("people", "👥 Участники"), ("xlsx", "📥 Excel")]
+    if event.status != EventStatus.CANCELLED:  # nobody attends an event called off
+        buttons += [("attend", "☑️ Присутствие"), ("edit", "✏️ Изменить")]
     if event.status == EventStatus.PUBLISHED:
         buttons.append(("announce", "📣 Анонсировать"))
         buttons.append(("close", "🔒 Закрыть запись"))
@@ -188,7 +188,7 @@ def card_buttons(
         buttons.append(Button(t.BTN_CANCEL_REG, pack("ev", "cancel", event.id)))
         if status == RegistrationStatus.REGISTERED:
             buttons.append(Button(t.BTN_ICS, pack("ev", "ics", event.id)))
-    elif status == RegistrationStatus.ATTENDED:
+    elif status == RegistrationStatus.ATTENDED and event.status != EventStatus.CANCELLED:
         buttons.append(Button(t.BTN_PROOF, pack("ev", "proof", event.id)))
     elif open_for_signup and not holds:
         label = t.BTN_REGISTER if event.seats_left > 0 else t.BTN_WAITLIST

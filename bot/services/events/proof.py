@@ -14,7 +14,7 @@ from bot.services.events import cards as events_view
 from bot.services.events.participation import Participation, participation_docx
 from bot.texts import events as t
 from bot.texts.events_labels import KIND_LABELS
-from storage.models import Event, RegistrationStatus
+from storage.models import Event, EventStatus, RegistrationStatus
 from storage.repositories import Repositories
 
 
@@ -29,6 +29,8 @@ async def proof_for(
     repo: Repositories, event: Event, user_id: int, settings: Settings, now: datetime
 ) -> Proof | str:
     """The confirmation, or why there is none yet (a plain text for an alert)."""
+    if event.status == EventStatus.CANCELLED:  # a mark left from before: no such day was held
+        return t.PROOF_EVENT_OFF
     registration = await repo.events.registration(event.id, user_id)
     profile = await repo.profiles.get(user_id)
     if registration is None or registration.status != RegistrationStatus.ATTENDED:

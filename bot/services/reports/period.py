@@ -4,6 +4,7 @@ as a file to send or download."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
@@ -18,6 +19,10 @@ from bot.texts import events_admin as t
 from storage.repositories import Repositories
 from storage.repositories.reports import ReportData, ReportRepo
 
+# «2025-2026», «2025/26» is not taken: a year of two digits reads as a day
+_YEARS: Final = re.compile(r"(\d{4})\s?[-–—/]\s?(\d{4})")
+# between two days: a dash with spaces around it, a long dash, «по»; «01.09.2025-31.08.2026»
+_RANGE: Final = re.compile(r" [-–—] |\s?[–—]\s?| по |(?<=\.\d{4})-(?=\d)")
 # a form's period longer than this is a slip (a year typed wrong), not a report anyone files
 MAX_PERIOD_YEARS: Final = 5
 Period = tuple[date, date]  # first and last day, both inclusive
@@ -39,15 +44,35 @@ def period_refusal(first: date, last: date) -> str | None:
     return None
 
 
-def report_period(args: str | None, today: date) -> Period:
-    """/report's arguments: nothing (the academic year) or two ISO days, both inclusive;
-    ValueError for anything else. The days are not checked here: see `period_refusal`."""
-    parts = (args or "").split()
-    if not parts:
+def report_period(args: str | None, today: date) -> Period | str:
+    """/report's arguments → the period, or what to say instead (Telegram HTML). Nothing: the
+    academic year; «2025-2026»: that academic year; two days as the panel's form reads them
+    («01.09.2025 31.08.2026», «2025-09-01 2026-08-31», «01.09.2025–31.08.2026», «1 сентября
+    2025 по 31 августа 2026»), refused by the same rule and words (`period_refusal`)."""
+    typed = " ".join((args or "").split())
+    if not typed:
         return academic_year(today)
+    if (years := _YEARS.fullmatch(typed)) is not None:
+        first_year, last_year = int(years[1]), int(years[2])
+        if last_year == first_year + 1:
+            return academic_year(date(first_year, 9, 1))
+        return t.REPORT_USAGE
+    parts = _RANGE.split(typed.removeprefix("с "), maxsplit=1)
     if len(parts) != 2:
-        raise ValueError("two dates expected")
-    return date.fromisoformat(parts[0]), date.fromisoformat(parts[1])
+        parts = typed.split(" ")
+    if len(parts) != 2:
+        return t.REPORT_USAGE
+    problems: list[str] = []
+    days: list[date] = []
+    for name, part in zip(("first", "last"), parts, strict=True):
+        try:
+            days.append(dates.parse_local_date(part, today))
+        except dates.DateParseError as exc:
+            problems.append(t.REPORT_DAY[name].format(problem=exc))
+    if problems:
+        return "\n".join(problems) + "\n\n" + t.REPORT_USAGE
+    first, last = days
+    return period_refusal(first, last) or (first, last)
 
 
 def read_period(first: str, last: str, today: date) -> tuple[Period | None, dict[str, str]]:
@@ -80,11 +105,14 @@ def _years_after(day: date, years: int) -> date:
         return date(day.year + years, 3, 1)
 
 
-async def report_data(repo: Repositories, tz: ZoneInfo, first: date, last: date) -> ReportData:
-    """The numbers for events whose first session falls on `first`…`last` in the МОЦ's zone."""
+async def report_data(
+    repo: Repositories, tz: ZoneInfo, first: date, last: date, now: datetime
+) -> ReportData:
+    """The numbers for events whose first session falls on `first`…`last` in the МОЦ's zone;
+    attendance is rated over those already over at `now`."""
     start = datetime.combine(first, time(), tz).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), time(), tz).astimezone(UTC)
-    return await ReportRepo(repo.session).collect(start, end, tz=tz)
+    return await ReportRepo(repo.session).collect(start, end, tz=tz, now=now)
 
 
 def report_file(data: ReportData, first: date, last: date, settings: Settings) -> OutFile:
@@ -105,13 +133,11 @@ async def period_report(
     """The workbook for the period `args` name, or what to say instead (Telegram HTML): how
     to name a period, or why this one gets no report."""
     tz = settings.tz
-    try:
-        first, last = report_period(args, now.astimezone(tz).date())
-    except ValueError:
-        return t.REPORT_USAGE
-    if (refusal := period_refusal(first, last)) is not None:
-        return refusal
-    data = await report_data(repo, tz, first, last)
+    period = report_period(args, now.astimezone(tz).date())
+    if isinstance(period, str):  # how to name a period, or why this one gets no report
+        return period
+    first, last = period
+    data = await report_data(repo, tz, first, last, now)
     totals = data.totals
     caption = fill(
         t.REPORT_CAPTION, period=period_label(first, last), events=totals.events,

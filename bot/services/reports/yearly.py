@@ -82,7 +82,7 @@ def _summary(sheet: Worksheet, data: ReportData, start: date, end: date, moc_nam
         ("Организаций", len(orgs.named)),
         ("Участников без указанной организации", orgs.unnamed),
         ("Присутствовали", t.attended),
-        ("Доля присутствовавших от записанных", t.attendance_rate),
+        ("Доля присутствовавших от записанных (на прошедших)", t.attendance_rate),
     ]
     for label, value in rows:
         sheet.append([label, value])
