@@ -173,3 +173,19 @@ def edit_question(event: Event, field: str, settings: Settings) -> Question:
     }  # fmt: skip
     text, buttons = asks[field]
     return text + fill(t.EDIT_ASK_CURRENT, value=current(event, field, settings)), buttons
+
+
+def answers_this_edit(data: dict[str, Any], field: str, pressed_message: int) -> bool:
+    """A button answer belongs to the field being changed now: same field, and under its
+    question or a later re-ask (`asked_before`)."""
+    return data.get("field") == field and not asked_before(data, pressed_message)
+
+
+def asked_before(data: dict[str, Any], pressed_message: int) -> bool:
+    """The pressed message is older than the question of the edit open now. The answer
+    buttons (`evn:duration:90`, «Отмена») do not name the event, so one left under an
+    earlier edit's question (of this event or another) would otherwise change or end the
+    edit open now. `asked` is the question's number in the chat (message ids grow); an edit
+    begun before it was kept is trusted as before."""
+    asked = data.get("asked")
+    return isinstance(asked, int) and pressed_message < asked
