@@ -4,10 +4,13 @@ under the question of an edit that is over never changes the event being edited 
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from bot import texts
 from bot.texts import events_admin as t
-from storage.models import User
+from storage.models import Event, User
 from tests.conftest import ADMIN, TEACHER, BotHarness
+from tests.fakes.telegram_api import SentMessage
 from tests.helpers.events import load_event, register, seed_event, seed_teacher
 from tests.test_e2e_events_admin import answers, body, staff_message
 from tests.test_e2e_events_admin import clock as clock  # a fixture: the frozen clock
@@ -65,3 +68,58 @@ async def test_a_duration_button_of_a_finished_edit_does_not_change_another_even
     saved = await h.say(ADMIN, "180")
     assert "Сохранено: Длительность" in body(saved) and "Семинар Б" in body(saved)
     assert (await load_event(h.sessionmaker, second)).duration_min == 180
+
+
+async def draft_to_preview(h: BotHarness, title: str) -> SentMessage:
+    """/new_event answered step by step in words: the preview with «Опубликовать»."""
+    await h.say(ADMIN, "/new_event")
+    await h.say(ADMIN, title)
+    for answer in ("семинар", "20.03 10:00", "60", "Очно", "МОЦ, ул. Школьная, 3", "15"):
+        await h.say(ADMIN, answer)
+    await h.say(ADMIN, "без срока")
+    preview = await h.say(ADMIN, "пропустить")
+    assert title in body(preview) and t.BTN_PUBLISH in preview.inline_texts
+    return preview
+
+
+async def test_publish_under_a_dropped_drafts_preview_does_not_publish_the_open_one(
+    harness: BotHarness,
+) -> None:
+    """Draft А reached its preview and was dropped (/cancel); draft Б is at its own preview.
+    «Опубликовать» under А's preview used to publish Б — unread, under the wrong card."""
+    h = harness
+    old = await draft_to_preview(h, "Семинар А")
+    assert body(await h.say(ADMIN, "/cancel")) == texts.CANCELLED
+    new = await draft_to_preview(h, "Семинар Б")
+
+    h.server.press(old, t.BTN_PUBLISH, user=ADMIN)
+    await h.server.idle()
+    assert answers(h)[-1].get("text") == t.ALREADY_DONE
+    assert await titles(h) == []
+
+    published = await h.press(ADMIN, new, t.BTN_PUBLISH)  # Б's own preview still publishes
+    assert "Опубликовано" in body(published) and "Семинар Б" in body(published)
+    assert await titles(h) == ["Семинар Б"]
+
+
+async def titles(h: BotHarness) -> list[str]:
+    async with h.sessionmaker() as session:
+        return list((await session.scalars(select(Event.title))).all())
+
+
+async def test_after_a_double_tap_on_a_field_either_copy_of_its_question_answers(
+    harness: BotHarness,
+) -> None:
+    """«Длительность» tapped twice sends the question twice; a button under the first copy
+    is still this edit's answer, not an old one."""
+    h = harness
+    event_id = await seed_event(h.sessionmaker, title="Семинар А")
+    anchor = await staff_message(h)
+    h.server.press_data(anchor, f"eva:edit:{event_id}", user=ADMIN)
+    fields = await h.server.next_message(ADMIN.id)
+    h.server.press(fields, "Длительность", user=ADMIN)
+    h.server.press(fields, "Длительность", user=ADMIN)
+    first, _second = await h.server.next_message(ADMIN.id), await h.server.next_message(ADMIN.id)
+    saved = await h.press(ADMIN, first, "120 мин")
+    assert "Сохранено: Длительность" in body(saved)
+    assert (await load_event(h.sessionmaker, event_id)).duration_min == 120

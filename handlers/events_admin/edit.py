@@ -75,12 +75,14 @@ async def edit_pick(
     if callback_data.field not in t.FIELD_LABELS:
         await query.answer(t.STEP_PASSED)
         return
+    before = await state.get_data() if await state.get_state() == EditEvent.value.state else {}
     await state.set_state(EditEvent.value)
     await state.set_data({"event_id": event.id, "field": callback_data.field})
     await query.answer()
     text, markup = _ask(event, callback_data.field, settings)
-    asked = await send_to_chat(query, text, markup)
-    await state.update_data(asked=asked.message_id)  # older answer buttons are not this edit's
+    sent = await send_to_chat(query, text, markup)
+    asked = steps.edit_asked(before, event.id, callback_data.field, sent.message_id)
+    await state.update_data({steps.ASKED: asked})  # older buttons: not this edit's
 
 
 @dataclass(frozen=True)

@@ -62,12 +62,14 @@ async def pick(v: Visit, event: Event, field: str) -> None:
         await updates.answer(v.ctx, v.update, t.STEP_PASSED)
         return
     await updates.answer(v.ctx, v.update)
+    before = await held(v) if v.state == STATE else {}
     data: dict[str, Any] = {"event_id": event.id, "field": field}
     await v.hold(STATE, json.dumps(data))
     text, buttons = steps.edit_question(event, field, v.ctx.settings)
-    asked = await v.say(text, steps.with_drop(buttons))
-    if asked.message_id:  # older answer buttons are not this edit's
-        await v.hold(STATE, json.dumps({**data, "asked": asked.message_id}))
+    sent = await v.say(text, steps.with_drop(buttons))
+    if sent.message_id:  # older answer buttons are not this edit's
+        asked = steps.edit_asked(before, event.id, field, sent.message_id)
+        await v.hold(STATE, json.dumps({**data, steps.ASKED: asked}))
 
 
 async def held(v: Visit) -> dict[str, Any]:
@@ -124,7 +126,7 @@ async def pressed(v: Visit, field: str, value: str) -> None:
     """A button answer (`evn:<field>:<value>`, handlers.max.event_form hands it here); one
     under an older message than this edit's question is not this edit's."""
     data = await held(v)
-    if steps.asked_before(data, updates.seq(v.update)):
+    if steps.pressed_before(data, steps.ASKED, updates.seq(v.update)):
         await updates.answer(v.ctx, v.update, t.STEP_PASSED)
     elif field == "drop":
         await updates.answer(v.ctx, v.update)
