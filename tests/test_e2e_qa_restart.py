@@ -7,9 +7,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot import texts
+from bot.core.clock import FrozenClock
+from bot.services.faq import FaqService
 from bot.texts import events_admin as t
 from storage.models import Event, User
-from tests.conftest import ADMIN, TEACHER, BotHarness
+from tests.conftest import ADMIN, TEACHER, BotHarness, start_bot, stop_bot
 from tests.fakes.telegram_api import SentMessage
 from tests.helpers.events import load_event, register, seed_event, seed_teacher
 from tests.test_e2e_events_admin import answers, body, staff_message
@@ -123,3 +125,35 @@ async def test_after_a_double_tap_on_a_field_either_copy_of_its_question_answers
     saved = await h.press(ADMIN, first, "120 мин")
     assert "Сохранено: Длительность" in body(saved)
     assert (await load_event(h.sessionmaker, event_id)).duration_min == 120
+
+
+async def restart(h: BotHarness, faq: FaqService, clock: FrozenClock) -> None:
+    """A new Dispatcher on the same database and fake server, on the test's frozen clock."""
+    await stop_bot(h.dp, h.task)
+    h.bot, h.dp, h.task = await start_bot(h.server, h.settings, h.sessionmaker, faq, clock)
+
+
+async def test_buttons_sent_before_a_restart_still_answer_the_open_dialogs(
+    harness: BotHarness, faq_service: FaqService, clock: FrozenClock
+) -> None:
+    """What marks a dialog's own messages is in the dialog's stored state: after a restart
+    the preview's «Опубликовать» and an edit question's button still work."""
+    h = harness
+    preview = await draft_to_preview(h, "Семинар после перезапуска")
+    await restart(h, faq_service, clock)
+    published = await h.press(ADMIN, preview, t.BTN_PUBLISH)
+    assert "Опубликовано" in body(published)
+    (event_id,) = [e.id for e in await events(h)]
+
+    h.server.press(published, "✏️ Изменить", user=ADMIN)
+    fields = await h.server.next_message(ADMIN.id)
+    question = await h.press(ADMIN, fields, "Длительность")
+    await restart(h, faq_service, clock)
+    saved = await h.press(ADMIN, question, "120 мин")
+    assert "Сохранено: Длительность" in body(saved)
+    assert (await load_event(h.sessionmaker, event_id)).duration_min == 120
+
+
+async def events(h: BotHarness) -> list[Event]:
+    async with h.sessionmaker() as session:
+        return list((await session.scalars(select(Event))).all())

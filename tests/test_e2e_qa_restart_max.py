@@ -110,3 +110,22 @@ async def test_publish_under_a_dropped_drafts_preview_does_not_publish_the_open_
     (published,) = await h.presses(admin, new, t.BTN_PUBLISH)
     assert "Семинар Б" in published.plain
     assert [e.title for e in await events_of(h.sessionmaker)] == ["Семинар Б"]
+
+
+async def test_buttons_sent_before_a_restart_still_answer_the_open_dialogs_in_max(
+    bot: Max,
+) -> None:
+    """The marks of a dialog's own messages are in its stored row: after a restart the
+    preview's «Опубликовать» and an edit question's button still work."""
+    h, admin = bot, ADMIN_MAX
+    await start(h.fake, admin, None)
+    preview = await max_draft_to_preview(h, "Семинар после перезапуска")
+    await h.restart()
+    (published,) = await h.presses(admin, preview, t.BTN_PUBLISH)
+    assert "Семинар после перезапуска" in published.plain
+    (pick,) = await h.presses(admin, published, "✏️ Изменить")
+    (question,) = await h.presses(admin, pick, t.FIELD_LABELS["duration"])
+    await h.restart()
+    (saved,) = await h.presses(admin, question, "120 мин")
+    assert "Сохранено: Длительность" in saved.plain
+    assert await durations(h) == [120]
