@@ -66,7 +66,8 @@ async def forget_cb(
         return
     done = await privacy.forget(repo, query.from_user.id, clock, querylog, faq)
     await state.clear()
-    await send_to_chat(query, texts.FORGOTTEN, ReplyKeyboardRemove())
+    said = texts.FORGOTTEN_ALREADY if done.already else texts.FORGOTTEN
+    await send_to_chat(query, said, ReplyKeyboardRemove())
     await privacy.redact(people(bot, messenger), done)  # a list may have gone to MAX staff
     for registration, event in done.promoted:
         await notify_promoted(people(bot, messenger), registration, event, settings)

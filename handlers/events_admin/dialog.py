@@ -82,7 +82,15 @@ async def _advance(
         await _preview(reply, state, data, settings)
         return
     await state.set_state(getattr(NewEvent, step))
-    await reply(*_prompt(step, data, settings))
+    asked = await reply(*_prompt(step, data, settings))
+    if not data and isinstance(asked, Message):  # a new draft: older buttons are not its
+        await state.set_data({steps.SINCE: asked.message_id})
+
+
+def _older_draft(query: CallbackQuery, data: dict[str, Any]) -> bool:
+    """A button under a message from before the open draft began: a dropped draft's."""
+    pressed = query.message.message_id if query.message is not None else 0
+    return steps.pressed_before(data, steps.SINCE, pressed)
 
 
 async def _take(
@@ -142,6 +150,9 @@ async def step_button(
     clock: Clock,
 ) -> None:  # fmt: skip
     step = _step(await state.get_state())
+    if step is not None and _older_draft(query, await state.get_data()):
+        await query.answer(t.ALREADY_DONE)
+        return
     if step is None or step != callback_data.field:
         await query.answer(t.STEP_PASSED)
         return
@@ -153,10 +164,10 @@ async def step_button(
 async def publish(
     query: CallbackQuery, state: FSMContext, repo: Repositories, settings: Settings, clock: Clock
 ) -> None:
-    if await state.get_state() != NewEvent.preview.state:
+    data = await state.get_data()
+    if await state.get_state() != NewEvent.preview.state or _older_draft(query, data):
         await query.answer(t.ALREADY_DONE, show_alert=True)
         return
-    data = await state.get_data()
     await state.clear()  # before writing: a second tap now finds nothing to publish
     stale = form.stale_parts(data, clock.now())
     if stale:
@@ -181,7 +192,7 @@ async def publish(
 
 
 async def discard(query: CallbackQuery, state: FSMContext, raw_state: str | None) -> None:
-    if _step(raw_state) is None:
+    if _step(raw_state) is None or _older_draft(query, await state.get_data()):
         await query.answer(t.ALREADY_DONE)
         return
     await state.clear()

@@ -75,11 +75,14 @@ async def edit_pick(
     if callback_data.field not in t.FIELD_LABELS:
         await query.answer(t.STEP_PASSED)
         return
+    before = await state.get_data() if await state.get_state() == EditEvent.value.state else {}
     await state.set_state(EditEvent.value)
     await state.set_data({"event_id": event.id, "field": callback_data.field})
     await query.answer()
     text, markup = _ask(event, callback_data.field, settings)
-    await send_to_chat(query, text, markup)
+    sent = await send_to_chat(query, text, markup)
+    asked = steps.edit_asked(before, event.id, callback_data.field, sent.message_id)
+    await state.update_data({steps.ASKED: asked})  # older buttons: not this edit's
 
 
 @dataclass(frozen=True)
@@ -143,8 +146,8 @@ async def edit_button(
     settings: Settings, clock: Clock, bot: Bot, broadcast_worker: BroadcastWorker | None = None,
     messenger: Switchboard | None = None,
 ) -> None:  # fmt: skip
-    data = await state.get_data()
-    if data.get("field") != callback_data.field:
+    pressed_id = query.message.message_id if query.message is not None else 0
+    if not steps.answers_this_edit(await state.get_data(), callback_data.field, pressed_id):
         await query.answer(t.STEP_PASSED)
         return
     await query.answer()

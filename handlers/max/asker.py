@@ -221,7 +221,7 @@ async def forget_pressed(v: Visit, action: str) -> None:
     done = await privacy.forget(v.repo, v.uid, ctx.clock, ctx.querylog, ctx.faq)
     await v.clear_state()
     await pictures.forget(v)
-    await v.say(texts.FORGOTTEN)
+    await v.say(texts.FORGOTTEN_ALREADY if done.already else texts.FORGOTTEN)
     if not v.is_admin:  # staff rows and the audit log name staff by this id
         await privacy.drop_channel_id(v.repo, v.uid)
     await privacy.redact(ctx.messenger, done)

@@ -62,9 +62,14 @@ async def pick(v: Visit, event: Event, field: str) -> None:
         await updates.answer(v.ctx, v.update, t.STEP_PASSED)
         return
     await updates.answer(v.ctx, v.update)
-    await v.hold(STATE, json.dumps({"event_id": event.id, "field": field}))
+    before = await held(v) if v.state == STATE else {}
+    data: dict[str, Any] = {"event_id": event.id, "field": field}
+    await v.hold(STATE, json.dumps(data))
     text, buttons = steps.edit_question(event, field, v.ctx.settings)
-    await v.say(text, steps.with_drop(buttons))
+    sent = await v.say(text, steps.with_drop(buttons))
+    if sent.message_id:  # older answer buttons are not this edit's
+        asked = steps.edit_asked(before, event.id, field, sent.message_id)
+        await v.hold(STATE, json.dumps({**data, steps.ASKED: asked}))
 
 
 async def held(v: Visit) -> dict[str, Any]:
@@ -118,12 +123,16 @@ async def got_text(v: Visit, text: str) -> None:
 
 
 async def pressed(v: Visit, field: str, value: str) -> None:
-    """A button answer (`evn:<field>:<value>`, handlers.max.event_form hands it here)."""
-    if field == "drop":
+    """A button answer (`evn:<field>:<value>`, handlers.max.event_form hands it here); one
+    under an older message than this edit's question is not this edit's."""
+    data = await held(v)
+    if steps.pressed_before(data, steps.ASKED, updates.seq(v.update)):
+        await updates.answer(v.ctx, v.update, t.STEP_PASSED)
+    elif field == "drop":
         await updates.answer(v.ctx, v.update)
         await v.clear_state()
         await v.say(max_texts.EDIT_DROPPED)
-    elif (await held(v)).get("field") != field:
+    elif data.get("field") != field:
         await updates.answer(v.ctx, v.update, t.STEP_PASSED)
     else:
         await updates.answer(v.ctx, v.update)

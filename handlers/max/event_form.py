@@ -68,11 +68,16 @@ async def ask(v: Visit, data: dict[str, Any]) -> None:
 
 
 async def begin(v: Visit) -> None:
-    """/new_event and «➕ Новое мероприятие»: a fresh draft, for staff only."""
+    """/new_event and «➕ Новое мероприятие»: a fresh draft, for staff only. Its first
+    question's number is kept: buttons under older messages are a dropped draft's."""
     if not v.is_admin:
         await v.say(texts.ADMIN_ONLY)
         return
-    await ask(v, {})
+    text, buttons = steps.prompt(form.STEPS[0], {}, v.ctx.settings)
+    await keep(v, {})
+    asked = await v.say(text, steps.with_drop(buttons))
+    if asked.message_id:
+        await keep(v, {steps.SINCE: asked.message_id})
 
 
 async def take(v: Visit, step: str, data: dict[str, Any], answer: str) -> None:
@@ -130,7 +135,9 @@ async def pressed(v: Visit, field: str, value: str) -> None:
         await event_edit.pressed(v, field, value)
         return
     data = await draft(v)
-    if field == "publish":
+    if data is not None and steps.pressed_before(data, steps.SINCE, updates.seq(v.update)):
+        await updates.answer(v.ctx, v.update, t.ALREADY_DONE)  # a dropped draft's button
+    elif field == "publish":
         await publish(v)
     elif field == "drop":
         await updates.answer(v.ctx, v.update, None if data is not None else t.ALREADY_DONE)

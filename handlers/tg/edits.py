@@ -47,8 +47,10 @@ async def drop_keyboard(query: CallbackQuery) -> None:
             await query.message.edit_reply_markup(reply_markup=None)
 
 
-async def send_to_chat(query: CallbackQuery, text: str, markup: ReplyMarkup | None = None) -> None:
+async def send_to_chat(
+    query: CallbackQuery, text: str, markup: ReplyMarkup | None = None
+) -> Message:
     """Send a new message to the chat where the button was pressed."""
     assert query.bot is not None
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id
-    await query.bot.send_message(chat_id, text, reply_markup=markup)
+    return await query.bot.send_message(chat_id, text, reply_markup=markup)

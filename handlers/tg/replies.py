@@ -21,7 +21,6 @@ def reply_to(message: Message) -> Reply:
 
 def reply_in(query: CallbackQuery) -> Reply:
     async def reply(text: str, markup: InlineKeyboardMarkup | None) -> object:
-        await send_to_chat(query, text, markup)
-        return None
+        return await send_to_chat(query, text, markup)
 
     return reply

@@ -33,6 +33,12 @@ _VISITOR = (
 class UserRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._created: set[int] = set()  # rows `touch` created in this unit of work
+
+    def first_contact(self, user_id: int) -> bool:
+        """True when this update's `touch` created the person's row: nothing was stored
+        about them before it (a button pressed after /forget_me, say)."""
+        return user_id in self._created
 
     async def get(self, user_id: int) -> User | None:
         return await self.session.get(User, user_id)
@@ -50,6 +56,7 @@ class UserRepo:
             user = User(id=user_id, first_name=first_name, last_name=last_name, username=username)
             self.session.add(user)
             await self.session.flush()
+            self._created.add(user_id)
             return user, True
         changed = (user.first_name, user.last_name, user.username) != (
             first_name,

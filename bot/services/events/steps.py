@@ -173,3 +173,34 @@ def edit_question(event: Event, field: str, settings: Settings) -> Question:
     }  # fmt: skip
     text, buttons = asks[field]
     return text + fill(t.EDIT_ASK_CURRENT, value=current(event, field, settings)), buttons
+
+
+# --- buttons left under older messages -------------------------------------------------------
+
+ASKED = "asked"  # the edit dialog: the number of the field's question in the chat
+SINCE = "since"  # the new-event dialog: the number of the draft's first question
+
+
+def pressed_before(data: dict[str, Any], mark: str, pressed_message: int) -> bool:
+    """The pressed message is older than the dialog open now (message numbers grow in a
+    chat). Answer buttons do not name their dialog (`evn:duration:90`, «Опубликовать»,
+    «Отмена»), so one left under an earlier edit's question or a dropped draft's preview
+    would otherwise change, publish or end the one open now. A dialog begun before its mark
+    was kept is trusted as before."""
+    kept = data.get(mark)
+    return isinstance(kept, int) and pressed_message < kept
+
+
+def answers_this_edit(data: dict[str, Any], field: str, pressed_message: int) -> bool:
+    """A button answer belongs to the field being changed now: same field, and under its
+    question or a later re-ask."""
+    return data.get("field") == field and not pressed_before(data, ASKED, pressed_message)
+
+
+def edit_asked(before: dict[str, Any], event_id: int, field: str, asked: int) -> int:
+    """The mark of a field's question just sent: the earlier one's when the same field of
+    the same event was already being asked (a double tap on it sends the question twice,
+    and the first copy's buttons stay this edit's)."""
+    kept = before.get(ASKED)
+    same = (before.get("event_id"), before.get("field")) == (event_id, field)
+    return kept if same and isinstance(kept, int) else asked

@@ -104,13 +104,16 @@ class Forgotten:
     posts: list[tuple[int, int, int, str]] = field(default_factory=list)
     lists: list[ack_lists.Rewrite] = field(default_factory=list)
     promoted: list[tuple[Registration, Event]] = field(default_factory=list)
+    # nothing was stored before this press: a second tap, or a confirmation left from before
+    # the deletion; the row this very update created goes, and the person is told so
+    already: bool = False
 
 
 async def forget(
     repo: Repositories, user_id: int, clock: Clock, querylog: QueryLog, faq: FaqService
 ) -> Forgotten:
     """Delete the person's data and commit; returns what the adapter finishes afterwards."""
-    done = Forgotten()
+    done = Forgotten(already=repo.users.first_contact(user_id))
     # Seats first: a deleted registration must hand its seat to the waiting list.
     for cancelled in await cancel_all(repo, user_id, clock.now(), started=True):
         if cancelled.promoted is not None:
