@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from docx import Document
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.services.events.participation import Participation, participation_docx
 from bot.services.reports.exports import (
     ParticipantRow,
     participants_csv,
@@ -96,3 +98,33 @@ def test_csv_has_bom_semicolons_and_labels() -> None:
     assert rows[1][5] == "02.03.2027 00:30"
     assert [r[6] for r in rows[1:]] == ["записан", "в листе ожидания", "отменил", "присутствовал"]
     assert rows[2][1].startswith("'=") and rows[4][4] == "'@sidorova"
+
+
+def test_a_stray_control_character_does_not_break_the_list_the_report_or_the_document() -> None:
+    """A title or name pasted with a control character (\\x01, a vertical tab): openpyxl and
+    python-docx refuse to store it, so the whole list, report or document used to fail."""
+    event = Event(
+        id=2, title="Семинар\x01 «Проекты»\x0b", place="ул.\x08 Мира", capacity=5,
+        starts_at=datetime(2027, 3, 15, 7, 0, tzinfo=UTC),
+    )  # fmt: skip
+    row = ParticipantRow(
+        "Иванова\x01 Анна", "=СОШ\x02 № 5", "педагог", "+7 900",
+        datetime(2027, 3, 1, 6, 0, tzinfo=UTC), "attended",
+    )  # fmt: skip
+    book = load_workbook(io.BytesIO(participants_xlsx(event, [row], MOSCOW)))
+    sheet = book.active
+    assert isinstance(sheet, Worksheet)
+    assert str(sheet["A1"].value).startswith("Семинар «Проекты» — 15.03.2027 10:00")
+    assert sheet["B3"].value == "Иванова Анна" and sheet["C3"].value == "=СОШ № 5"
+    assert safe_cell("=СОШ\x02 № 5") == "'=СОШ № 5"
+    assert b"\x01" not in participants_csv(event, [row], MOSCOW)
+
+    document = participation_docx(
+        Participation(
+            moc_name="МОЦ\x01", full_name="Иванова\x01 Анна", organisation="СОШ № 5",
+            position="педагог", title="Семинар\x0b «Проекты»", kind="Семинар",
+            dates="пн, 15 марта 2027", hours="1,5", number=7, issued=date(2027, 3, 16),
+        )
+    )  # fmt: skip
+    text = "\n".join(p.text for p in Document(io.BytesIO(document)).paragraphs)
+    assert "Иванова Анна принял(а) участие в мероприятии «Семинар «Проекты»»" in text

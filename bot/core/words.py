@@ -5,6 +5,7 @@ parents' and teachers' and the staff event forms alike."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 CANCEL_WORDS = frozenset(
@@ -43,3 +44,13 @@ def says_something(text: str | None) -> bool:
         for ch in text or ""
         if unicodedata.category(ch) != "Cf"
     )
+
+
+# C0 controls other than tab and newlines: XML 1.0 (inside XLSX and DOCX) cannot hold them
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters a spreadsheet or a Word file cannot store: a title pasted
+    with a stray control character must not make the report or the document fail."""
+    return _NOT_XML.sub("", text)

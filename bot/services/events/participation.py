@@ -9,8 +9,10 @@ Pure: plain values in, bytes out; python-docx is imported only when a document i
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+
+from bot.core.words import xml_safe
 
 
 @dataclass(frozen=True)
@@ -29,11 +31,21 @@ class Participation:
     issued: date
 
 
+def _storable(p: Participation) -> Participation:
+    """Every text without what a Word file cannot hold (a stray control character)."""
+    return replace(
+        p, moc_name=xml_safe(p.moc_name), full_name=xml_safe(p.full_name),
+        organisation=xml_safe(p.organisation), position=xml_safe(p.position),
+        title=xml_safe(p.title), kind=xml_safe(p.kind), dates=xml_safe(p.dates),
+    )  # fmt: skip
+
+
 def participation_docx(p: Participation) -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
+    p = _storable(p)
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = "Times New Roman"

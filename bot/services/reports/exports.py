@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.core.words import xml_safe
 from bot.texts.events_labels import REGISTRATION_STATUS_LABELS
 from storage.models import Event
 
@@ -49,7 +50,8 @@ class ParticipantRow:
 
 
 def safe_cell(value: str) -> str:
-    """Prefix `'` to text a spreadsheet would read as a formula."""
+    """Prefix `'` to text a spreadsheet would read as a formula; drop what XML cannot hold."""
+    value = xml_safe(value)
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
@@ -75,7 +77,7 @@ def _values(
 def event_caption(event: Event, tz: ZoneInfo) -> str:
     """«Title — 15.03.2027 10:00 — place», the first line of a list."""
     when = event.starts_at.astimezone(tz).strftime(DATE_FORMAT)
-    return " — ".join(part for part in (event.title, when, event.place) if part)
+    return xml_safe(" — ".join(part for part in (event.title, when, event.place) if part))
 
 
 def fit_columns(sheet: Worksheet, first_row: int = 2, minimum: int = 6) -> None:
@@ -111,7 +113,7 @@ def participants_xlsx(event: Event, rows: Sequence[ParticipantRow], tz: ZoneInfo
         cell.font = Font(bold=True)
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     for number, row in enumerate(rows, start=1):
-        sheet.append(_values(number, row, tz, text=str))
+        sheet.append(_values(number, row, tz, text=xml_safe))
         as_text(sheet[number + 2])
         sheet.cell(row=number + 2, column=6).number_format = EXCEL_DATE_FORMAT
     sheet.freeze_panes = "A3"
