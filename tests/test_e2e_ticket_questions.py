@@ -146,3 +146,20 @@ async def test_a_screenshot_follow_up_is_acknowledged_while_the_staff_chat_is_th
     while copy.kind != "copy":  # the relay's text note may come first
         copy = await harness.server.next_message(STAFF_CHAT, timeout=15)
     assert "photo" in copy.content and "вот скриншот" in (copy.text or "")
+
+
+async def test_ask_specialist_pressed_twice_makes_one_ticket_and_says_so(
+    harness: BotHarness,
+) -> None:
+    """The second press used to say «добавил вопрос туда» though nothing was added."""
+    reply = await harness.say(PARENT, DOG)
+    first = await harness.press(PARENT, reply, texts.BTN_ASK_SHORT)
+    assert "№" in first.text
+    await harness.server.next_message(STAFF_CHAT)
+    second = await harness.press(PARENT, reply, texts.BTN_ASK_SHORT)
+    assert "уже у специалиста" in second.text and "добавил" not in second.text.lower()
+    await asyncio.sleep(0.5)
+    assert harness.server.drain(STAFF_CHAT) == []
+    assert await conversation(harness) == [(False, DOG)]
+    async with harness.sessionmaker() as session:
+        assert len((await session.scalars(select(Ticket))).all()) == 1

@@ -120,6 +120,9 @@ TICKET_APPENDED: Final = "Добавил это к обращению <b>№{id}
 TICKET_ALREADY_OPEN: Final = (
     "У вас уже есть открытое обращение <b>№{id}</b> — добавил вопрос туда."
 )
+TICKET_SAME_OPEN: Final = (
+    "Этот вопрос уже у специалиста: обращение <b>№{id}</b>. Ответ придёт сюда же."
+)
 TICKET_WITHDRAWN: Final = "Обращение №{id} отозвано. Если вопрос останется — пишите."
 TICKET_ALREADY_CLOSED_USER: Final = "Обращение №{id} уже закрыто — отзывать нечего."
 # a picture staff answered with, copied to the asker under their answer

@@ -38,6 +38,8 @@ async def escalate(
 ) -> str:
     """Open a ticket (or add to the open one); returns what to tell the asker."""
     ticket, appended, reach = await open_ticket(messenger, repo, settings, user, chat_id, question)
+    if reach == "already":  # nothing added: the open ticket is this very question
+        return fill(texts.TICKET_SAME_OPEN, id=ticket.id)
     if reach == "nowhere":
         return fill_region(texts.TICKET_NO_STAFF, id=ticket.id, phone=settings.moc_phone)
     if reach == "queued" and not appended:  # «передал» only when staff really have it

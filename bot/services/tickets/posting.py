@@ -33,7 +33,7 @@ POST_BODY_LIMIT = 3500  # the staff post has a header; Telegram's limit is 4096
 # posted: staff see it now; queued: the relay posts it when the staff chat allows;
 # nowhere: no STAFF_CHAT_ID and no ADMIN_IDS to post to
 CHANNEL_NAMES = {"tg": "Telegram", "max": "MAX"}
-Reach = Literal["posted", "queued", "nowhere"]
+Reach = Literal["posted", "queued", "nowhere", "already"]  # already: that very question
 
 
 def staff_targets(settings: Settings) -> list[int]:
@@ -173,7 +173,7 @@ async def open_ticket(
     """Create a ticket (or add to the open one); returns (ticket, appended, how staff see it)."""
     existing = await repo.tickets.open_for_user(user.id)
     if existing is not None and existing.question == question:  # «Спросить» tapped twice
-        return existing, True, "queued" if staff_targets(settings) else "nowhere"
+        return existing, True, "already" if staff_targets(settings) else "nowhere"
     if existing is not None:
         reach = await add_follow_up(messenger, repo, settings, existing, user, question)
         return existing, True, reach
