@@ -26,7 +26,14 @@ from bot.services.faq.learning import (
     create_entry,
     undo_sample,
 )
-from bot.services.faq.teaching import asker_of, candidates, learnable, question_of, saved_text
+from bot.services.faq.teaching import (
+    asker_of,
+    candidates,
+    learnable,
+    question_of,
+    saved_text,
+    undo_refusal,
+)
 from bot.services.faq.text import normalize
 from bot.services.staff.roster import Roster
 from bot.services.tickets.posting import is_staff
@@ -114,7 +121,7 @@ async def attach(
         return
     await state.clear()
     text = saved_text(saved, t.ATTACHED, question, _staff_name(query))
-    await edit_or_send(query, text, kb.undo(saved.sample_id))
+    await edit_or_send(query, text, kb.undo(saved.sample_id, saved.entry_id))
 
 
 async def undo(
@@ -127,7 +134,7 @@ async def undo(
         return
     question = await undo_sample(faq, repo, callback_data.id)
     if question is None:
-        await query.answer(t.UNDO_GONE, show_alert=True)
+        await query.answer(await undo_refusal(repo, callback_data.e), show_alert=True)
         return
     await query.answer()
     await edit_or_send(
@@ -192,7 +199,7 @@ async def find_received(
             return
         await state.clear()
         text = saved_text(saved, t.ATTACHED, question, _staff_name(message))
-        await message.answer(text, reply_markup=kb.undo(saved.sample_id))
+        await message.answer(text, reply_markup=kb.undo(saved.sample_id, saved.entry_id))
         return
     found = _search(faq, typed)
     if not found:

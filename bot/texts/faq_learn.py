@@ -30,6 +30,10 @@ CREATED: Final = (
 BTN_UNDO: Final = "↩️ Отменить"
 UNDONE: Final = "↩️ Вопрос «{question}» убран из базы ответов ({staff}). База обновлена."
 UNDO_GONE: Final = "Этот вопрос уже убран из базы."
+UNDO_IN_PANEL: Final = (  # a callback alert: at most 200 characters
+    "Статью с тех пор сохранили в веб-панели, и её вопросы теперь правят там: откройте её "
+    "в «База знаний» и уберите вопрос, если он ещё есть."
+)
 WARNINGS: Final = "\n\nЗамечания проверки:\n{items}"
 REFUSED: Final = "⚠️ {reason}"
 
