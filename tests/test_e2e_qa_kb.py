@@ -13,6 +13,7 @@ Each test builds its own FaqService: what staff add changes the live knowledge b
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from aiohttp import web
@@ -152,3 +153,47 @@ async def test_max_undo_after_the_entry_was_saved_in_the_panel_does_not_claim_it
         assert alert == t.UNDO_IN_PANEL, alert
         (answer,) = await say(fake, MAX_SECOND, SHOES)
         assert answer.plain == "Звоните."
+
+
+COMPLAINT = "куда жаловаться на педагога"  # an off-topic template catches it
+
+
+async def test_staff_are_not_promised_an_answer_the_bot_still_will_not_give(
+    learn: BotHarness, faq: FaqService
+) -> None:
+    """One more sample question weighs in, it does not decide alone: a question the off-topic
+    template catches still gets the off-topic reply after staff attach it to an entry — and
+    staff were told «следующий, кто так спросит, получит этот ответ»."""
+    first = await learn.say(PARENT, COMPLAINT)
+    assert texts.BTN_ASK_SHORT in first.inline_texts  # listed under /faq_stats
+    stats = await learn.say(ADMIN, "/faq_stats")
+    assert f"1. {COMPLAINT}" in stats.text
+    learn.server.press(stats, "➕ 1", user=ADMIN)
+    picker = await learn.server.next_message(ADMIN.id, timeout=30)
+    learn.server.press(picker, picker.buttons[0][0].text, user=ADMIN)
+    await learn.server.idle(timeout=30)  # a KB rebuild (CPU) may run meanwhile
+    done = learn.server.messages[(ADMIN.id, picker.message_id)].text
+    assert "добавлен к статье" in done and "получит этот ответ" not in done, done
+    assert "⚠️ Но на этот вопрос бот пока ответит, что это вопрос не по теме МОЦ" in done
+    # which is what the next parent gets
+    again = await learn.say(SECOND, COMPLAINT)
+    assert again.text == first.text
+
+
+async def test_the_panel_does_not_promise_an_answer_the_bot_still_will_not_give(
+    learn: BotHarness, client: Client, settings: Settings
+) -> None:
+    first = await learn.say(PARENT, COMPLAINT)
+    await learn.dp.workflow_data["querylog"].flush()
+    csrf = await sign_in(client, settings)
+    listing = await (await client.get("/web/kb/unanswered")).text()
+    found = re.search(r'action="/web/kb/unanswered/(\d+)/attach"', listing)
+    assert found is not None and COMPLAINT in listing
+    done = await client.post(
+        f"/web/kb/unanswered/{found.group(1)}/attach",
+        data={"csrf": csrf, "entry_id": "teacher.events"},
+    )
+    page = await done.text()
+    assert "Вопрос добавлен к статье" in page
+    assert "получит её ответ" not in page and "бот пока отвечает на него иначе" in page
+    assert (await learn.say(SECOND, COMPLAINT)).text == first.text

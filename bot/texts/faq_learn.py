@@ -23,6 +23,19 @@ ATTACHED: Final = (
     "✅ Вопрос «{question}» добавлен к статье «{title}» ({entry}). База ответов обновлена "
     "(версия {version}) — следующий, кто так спросит, получит этот ответ. Добавил(а): {staff}."
 )
+ATTACHED_NOT_YET: Final = (  # saved, but the matcher still decides otherwise on these words
+    "✅ Вопрос «{question}» добавлен к статье «{title}» ({entry}), база ответов обновлена "
+    "(версия {version}). Добавил(а): {staff}.\n\n⚠️ Но на этот вопрос бот пока {instead}. "
+    "Добавьте к статье ещё формулировок; что ответит бот, покажет веб-панель: «База знаний» → "
+    "«Проверить вопрос»."
+)
+INSTEAD: Final = {  # what the bot does with the question instead of answering with the entry
+    "answer": "ответит другой статьёй — «{other}»",
+    "suggest": "предложит статьи на выбор",
+    "offtopic": "ответит, что это вопрос не по теме МОЦ",
+    "smalltalk": "ответит как на приветствие или благодарность",
+    "unknown": "не поймёт и предложит спросить специалиста",
+}
 CREATED: Final = (
     "✅ Новая статья «{title}» ({entry}) сохранена, база ответов обновлена (версия {version}). "
     "Создал(а): {staff}."

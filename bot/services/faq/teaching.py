@@ -69,14 +69,16 @@ async def undo_refusal(repo: Repositories, entry_id: str) -> str:
 
 
 def saved_text(saved: Saved, template: str, question: str, staff: str) -> str:
-    """ATTACHED / CREATED, with the checker's warnings below."""
+    """ATTACHED / CREATED, with the checker's warnings below; an attached question the bot
+    still does not answer with the entry is not promised to be answered."""
     text = fill(
-        template,
+        t.ATTACHED_NOT_YET if saved.instead else template,
         question=clip(question, 300),
         title=saved.title,
         entry=saved.entry_id,
         version=saved.version,
         staff=staff,
+        instead=saved.instead,
     )
     if saved.warnings:
         text += fill(t.WARNINGS, items="\n".join(f"• {w}" for w in saved.warnings))
