@@ -18,6 +18,7 @@ from pathlib import Path
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from sqlalchemy import func, select
 
 from bot import texts
 from bot.core.config import Settings
@@ -26,12 +27,21 @@ from bot.services.faq.consult import entry_view
 from bot.texts import faq_learn as t
 from handlers.max.render import render_text
 from storage.db import SessionMaker
-from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness
+from storage.models import FaqStaffEntry
+from tests.conftest import (
+    ADMIN,
+    PARENT,
+    STAFF_CHAT,
+    BotHarness,
+    make_settings,
+    start_bot,
+    stop_bot,
+)
 from tests.fakes.max_model import MaxUser
-from tests.fakes.telegram_api import FakeUser
+from tests.fakes.telegram_api import FakeTelegramServer, FakeUser
 from tests.helpers.max_bot import answered, max_only_bot, say, ticket_from
 from tests.helpers.wait import until
-from tests.test_e2e_faq_learn import staff_press, ticket_post
+from tests.test_e2e_faq_learn import DOG, staff_press, staff_replies, ticket_post
 from tests.test_web_kb import CONTACTS, form, sign_in
 
 Client = TestClient[web.Request, web.Application]
@@ -197,3 +207,32 @@ async def test_the_panel_does_not_promise_an_answer_the_bot_still_will_not_give(
     assert "Вопрос добавлен к статье" in page
     assert "получит её ответ" not in page and "бот пока отвечает на него иначе" in page
     assert (await learn.say(SECOND, COMPLAINT)).text == first.text
+
+
+async def test_an_answer_that_is_empty_where_the_phone_is_unset_is_refused(
+    server: FakeTelegramServer, db_path: Path, sessionmaker: SessionMaker
+) -> None:
+    """A region that has not set MOC_PHONE yet: a line with {moc_phone} drops out — here the
+    whole answer. It was saved, and the next parent got «Извините, что-то пошло не так» (an
+    empty message Telegram refuses); now staff are told why and nothing is saved."""
+    settings = make_settings(db_path, moc_phone=None)
+    faq = FaqService(None, settings.placeholders())
+    bot, dp, task = await start_bot(server, settings, sessionmaker, faq)
+    h = BotHarness(server, settings, sessionmaker, dp, bot, task)
+    try:
+        post = await ticket_post(h, DOG)
+        picker = await staff_press(h, post, t.BTN_TO_KB)
+        prompt = await staff_press(h, picker, t.BTN_NEW_ENTRY)
+        prompt = await staff_replies(h, prompt, "Можно ли прийти с собакой-поводырём?")
+        prompt = await staff_replies(h, prompt, "пускают ли с собакой поводырем")
+        category = await staff_replies(h, prompt, "Да, можно. Позвоните: {moc_phone}")
+        refused = await staff_press(h, category, category.inline_texts[-1], timeout=30)
+        assert "после подстановки ответ пуст" in refused.text, refused.text
+        assert "[[if moc_phone]]" in refused.text  # how to write it instead
+        async with sessionmaker() as session:
+            assert await session.scalar(select(func.count()).select_from(FaqStaffEntry)) == 0
+        # the next parent is offered a specialist, not left without a word
+        answer = await h.say(SECOND, DOG, within=15)
+        assert texts.BTN_ASK_SHORT in answer.inline_texts and "пошло не так" not in answer.text
+    finally:
+        await stop_bot(dp, task)

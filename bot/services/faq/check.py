@@ -9,6 +9,7 @@ edit the YAML: each says what is wrong and how to fix it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -35,9 +36,16 @@ ENOUGH_QUESTIONS = 5
 STALE_AFTER = timedelta(days=365)
 LEVEL_WORDS = {"error": "ОШИБКА", "warning": "ПРЕДУПРЕЖДЕНИЕ"}
 TYPO = "проверьте написание"
+TAG = re.compile(r"<[^>]*>")
 BAD_BRACES = (
     "непарная фигурная скобка — в {} пишут только имя плейсхолдера, например {navigator_url}; "
     "если скобка нужна в самом тексте, напишите её дважды: {{ или }}"
+)
+NOTHING_LEFT = (
+    "после подстановки ответ пуст: строка с незаданной настройкой региона выпадает целиком "
+    "(здесь — весь текст), и родитель получил бы пустое сообщение. Напишите ответ так, чтобы он "
+    "читался и без неё, например: [[if moc_phone]]Позвоните: {moc_phone}[[else]]Уточните в "
+    "МОЦ.[[end]]"
 )
 BAD_FIELD = (
     "не удалось подставить значение — в фигурных скобках должно быть только имя плейсхолдера, "
@@ -98,6 +106,9 @@ def _message_errors(text: str, placeholders: Values, what: str) -> Iterator[str]
         rendered, error = _render(text, values, escape=True)
         if error:
             yield f"поле {what}: {error}"
+            return
+        if not TAG.sub("", rendered).strip():
+            yield f"поле {what}{variant}: {NOTHING_LEFT}"
             return
         if len(rendered) > MESSAGE_LIMIT:
             yield (
