@@ -19,6 +19,7 @@ from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import clip, fill
 from bot.services.faq import FaqEntry, FaqService
+from bot.services.faq.check import answer_errors
 from bot.services.faq.learning import (
     SAMPLE_LIMIT,
     Refused,
@@ -261,12 +262,18 @@ async def wordings_received(message: Message, state: FSMContext, repo: Repositor
 
 
 async def answer_received(
-    message: Message, state: FSMContext, repo: Repositories, faq: FaqService
+    message: Message, state: FSMContext, repo: Repositories, faq: FaqService, settings: Settings
 ) -> None:
     await _not_a_ticket_reply(message, repo)
     if await _text(message, ANSWER_LIMIT):
         # the formatting staff applied in Telegram, as the HTML the answers are written in
-        await state.update_data(answer=message.html_text.strip())
+        answer = message.html_text.strip()
+        if problems := answer_errors(answer, settings.placeholders()):
+            reasons = "\n".join(f"• {p}" for p in problems)
+            await message.answer(fill(t.NEW_ANSWER_BROKEN, reasons=clip(reasons, 3000)),
+                                 reply_markup=_prompt())  # fmt: skip
+            return
+        await state.update_data(answer=answer)
         await state.set_state(LearnState.category)
         await message.answer(t.NEW_CATEGORY, reply_markup=kb.categories(faq.kb.categories))
 

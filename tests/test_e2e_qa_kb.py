@@ -225,8 +225,7 @@ async def test_an_answer_that_is_empty_where_the_phone_is_unset_is_refused(
         prompt = await staff_press(h, picker, t.BTN_NEW_ENTRY)
         prompt = await staff_replies(h, prompt, "Можно ли прийти с собакой-поводырём?")
         prompt = await staff_replies(h, prompt, "пускают ли с собакой поводырем")
-        category = await staff_replies(h, prompt, "Да, можно. Позвоните: {moc_phone}")
-        refused = await staff_press(h, category, category.inline_texts[-1], timeout=30)
+        refused = await staff_replies(h, prompt, "Да, можно. Позвоните: {moc_phone}")
         assert "после подстановки ответ пуст" in refused.text, refused.text
         assert "[[if moc_phone]]" in refused.text  # how to write it instead
         async with sessionmaker() as session:
@@ -236,3 +235,28 @@ async def test_an_answer_that_is_empty_where_the_phone_is_unset_is_refused(
         assert texts.BTN_ASK_SHORT in answer.inline_texts and "пошло не так" not in answer.text
     finally:
         await stop_bot(dp, task)
+
+
+async def test_a_broken_answer_in_the_new_entry_dialog_is_asked_again_not_lost(
+    learn: BotHarness, settings: Settings
+) -> None:
+    """Step 3 of «✏️ Новая статья» with a typo in a placeholder: the whole entry used to be
+    refused only after the category (step 4), and the title and wordings were gone — staff
+    started over from «➕ В базу». Now the answer is checked when it comes, and asked again."""
+    post = await ticket_post(learn, DOG)
+    picker = await staff_press(learn, post, t.BTN_TO_KB)
+    prompt = await staff_press(learn, picker, t.BTN_NEW_ENTRY)
+    prompt = await staff_replies(learn, prompt, "Можно ли прийти с собакой-поводырём?")
+    prompt = await staff_replies(
+        learn, prompt, "пускают ли с собакой поводырем\nс поводырём можно"
+    )
+    again = await staff_replies(learn, prompt, "Да, можно. <b>Позвоните: {moc_phne}</b>")
+    assert "неизвестный плейсхолдер {moc_phne}" in again.text, again.text
+    assert "Пришлите исправленный текст" in again.text and "Шаг 4" not in again.text
+    assert again.reply_markup and again.reply_markup.get("force_reply")
+    category = await staff_replies(learn, again, "Да, можно. Позвоните: {moc_phone}")
+    assert "Шаг 4 из 4" in category.text
+    created = await staff_press(learn, category, category.inline_texts[-1], timeout=30)
+    assert "Новая статья «Можно ли прийти с собакой-поводырём?»" in created.text, created.text
+    answer = await learn.say(SECOND, DOG)
+    assert answer.text == f"Да, можно. Позвоните: {settings.moc_phone}"

@@ -27,7 +27,13 @@ from bot.services.faq.kb import (
 )
 from bot.services.faq.text import normalize
 
-__all__ = ["MESSAGE_LIMIT", "Problem", "check_directory", "check_knowledge_base"]
+__all__ = [
+    "MESSAGE_LIMIT",
+    "Problem",
+    "answer_errors",
+    "check_directory",
+    "check_knowledge_base",
+]
 
 MESSAGE_LIMIT = 4096
 MODELS = ("pfdo", "social")
@@ -120,6 +126,12 @@ def _message_errors(text: str, placeholders: Values, what: str) -> Iterator[str]
             if problem not in seen:
                 seen.add(problem)
                 yield f"поле {what}{variant}, разметка HTML: {problem}"
+
+
+def answer_errors(text: str, placeholders: Values) -> list[str]:
+    """What the whole-base check would say about this answer alone: a chat dialog asks for a
+    fixed answer at once instead of refusing the finished entry (and losing what was typed)."""
+    return list(_message_errors(text, placeholders, "answer"))
 
 
 def _entry_errors(entry: FaqEntry, kb: KnowledgeBase, placeholders: Values) -> Iterator[str]:
