@@ -19,6 +19,7 @@ from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import clip, fill
 from bot.services.faq import FaqEntry, FaqService
+from bot.services.faq.check import answer_errors
 from bot.services.faq.learning import (
     SAMPLE_LIMIT,
     Refused,
@@ -26,7 +27,14 @@ from bot.services.faq.learning import (
     create_entry,
     undo_sample,
 )
-from bot.services.faq.teaching import asker_of, candidates, learnable, question_of, saved_text
+from bot.services.faq.teaching import (
+    asker_of,
+    candidates,
+    learnable,
+    question_of,
+    saved_text,
+    undo_refusal,
+)
 from bot.services.faq.text import normalize
 from bot.services.staff.roster import Roster
 from bot.services.tickets.posting import is_staff
@@ -114,7 +122,7 @@ async def attach(
         return
     await state.clear()
     text = saved_text(saved, t.ATTACHED, question, _staff_name(query))
-    await edit_or_send(query, text, kb.undo(saved.sample_id))
+    await edit_or_send(query, text, kb.undo(saved.sample_id, saved.entry_id))
 
 
 async def undo(
@@ -127,7 +135,7 @@ async def undo(
         return
     question = await undo_sample(faq, repo, callback_data.id)
     if question is None:
-        await query.answer(t.UNDO_GONE, show_alert=True)
+        await query.answer(await undo_refusal(repo, callback_data.e), show_alert=True)
         return
     await query.answer()
     await edit_or_send(
@@ -192,7 +200,7 @@ async def find_received(
             return
         await state.clear()
         text = saved_text(saved, t.ATTACHED, question, _staff_name(message))
-        await message.answer(text, reply_markup=kb.undo(saved.sample_id))
+        await message.answer(text, reply_markup=kb.undo(saved.sample_id, saved.entry_id))
         return
     found = _search(faq, typed)
     if not found:
@@ -254,12 +262,18 @@ async def wordings_received(message: Message, state: FSMContext, repo: Repositor
 
 
 async def answer_received(
-    message: Message, state: FSMContext, repo: Repositories, faq: FaqService
+    message: Message, state: FSMContext, repo: Repositories, faq: FaqService, settings: Settings
 ) -> None:
     await _not_a_ticket_reply(message, repo)
     if await _text(message, ANSWER_LIMIT):
         # the formatting staff applied in Telegram, as the HTML the answers are written in
-        await state.update_data(answer=message.html_text.strip())
+        answer = message.html_text.strip()
+        if problems := answer_errors(answer, settings.placeholders()):
+            reasons = "\n".join(f"• {p}" for p in problems)
+            await message.answer(fill(t.NEW_ANSWER_BROKEN, reasons=clip(reasons, 3000)),
+                                 reply_markup=_prompt())  # fmt: skip
+            return
+        await state.update_data(answer=answer)
         await state.set_state(LearnState.category)
         await message.answer(t.NEW_CATEGORY, reply_markup=kb.categories(faq.kb.categories))
 

@@ -199,6 +199,7 @@ FAQ_STATS: Final = (
     "не понял: {unknown} · не по теме: {offtopic}\n\n"
     "<b>Популярные темы</b>\n{top}\n\n<b>Без ответа (последние)</b>\n{missed}"
 )
+FAQ_STATS_NOW_ANSWERED: Final = " — ✅ теперь бот отвечает: {title}"
 FAQ_DRAFTS_EMPTY: Final = "Черновиков пока нет."
 FAQ_DRAFT_LINE: Final = "<b>№{id}</b> (обращение №{ticket})\nВ: {question}\nО: {answer}"
 

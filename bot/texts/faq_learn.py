@@ -23,6 +23,19 @@ ATTACHED: Final = (
     "✅ Вопрос «{question}» добавлен к статье «{title}» ({entry}). База ответов обновлена "
     "(версия {version}) — следующий, кто так спросит, получит этот ответ. Добавил(а): {staff}."
 )
+ATTACHED_NOT_YET: Final = (  # saved, but the matcher still decides otherwise on these words
+    "✅ Вопрос «{question}» добавлен к статье «{title}» ({entry}), база ответов обновлена "
+    "(версия {version}). Добавил(а): {staff}.\n\n⚠️ Но на этот вопрос бот пока {instead}. "
+    "Добавьте к статье ещё формулировок; что ответит бот, покажет веб-панель: «База знаний» → "
+    "«Проверить вопрос»."
+)
+INSTEAD: Final = {  # what the bot does with the question instead of answering with the entry
+    "answer": "ответит другой статьёй — «{other}»",
+    "suggest": "предложит статьи на выбор",
+    "offtopic": "ответит, что это вопрос не по теме МОЦ",
+    "smalltalk": "ответит как на приветствие или благодарность",
+    "unknown": "не поймёт и предложит спросить специалиста",
+}
 CREATED: Final = (
     "✅ Новая статья «{title}» ({entry}) сохранена, база ответов обновлена (версия {version}). "
     "Создал(а): {staff}."
@@ -30,6 +43,10 @@ CREATED: Final = (
 BTN_UNDO: Final = "↩️ Отменить"
 UNDONE: Final = "↩️ Вопрос «{question}» убран из базы ответов ({staff}). База обновлена."
 UNDO_GONE: Final = "Этот вопрос уже убран из базы."
+UNDO_IN_PANEL: Final = (  # a callback alert: at most 200 characters
+    "Статью с тех пор сохранили в веб-панели, и её вопросы теперь правят там: откройте её "
+    "в «База знаний» и уберите вопрос, если он ещё есть."
+)
 WARNINGS: Final = "\n\nЗамечания проверки:\n{items}"
 REFUSED: Final = "⚠️ {reason}"
 
@@ -52,6 +69,10 @@ NEW_WORDINGS: Final = (
 NEW_ANSWER: Final = (
     "Шаг 3 из 4. Пришлите ответом текст ответа. Можно выделять жирным и курсивом, ставить "
     "ссылки и подстановки из настроек: {{moc_phone}}, {{moc_site}}, {{navigator_url}}…"
+)
+NEW_ANSWER_BROKEN: Final = (
+    "⚠️ Такой ответ бот сохранить не сможет:\n{reasons}\n\n"
+    "Пришлите исправленный текст ответом на это сообщение (или /cancel)."
 )
 NEW_CATEGORY: Final = "Шаг 4 из 4. В какой раздел поместить статью?"
 NEW_REPROMPT: Final = "Пришлите, пожалуйста, текстом — ответом на моё сообщение (или /cancel)."

@@ -15,7 +15,7 @@ from bot.core.markup import clip, fill
 from bot.core.messages import Button, Keyboard, pack, rows
 from bot.services.faq import FaqEntry
 from bot.services.faq.learning import Refused, attach_question, undo_sample
-from bot.services.faq.teaching import asker_of, candidates, learnable, saved_text
+from bot.services.faq.teaching import asker_of, candidates, learnable, saved_text, undo_refusal
 from bot.texts import faq_learn as t
 from bot.texts import max as max_texts
 from handlers.max import updates
@@ -71,15 +71,15 @@ async def attach(v: Visit, src: str, source_id: int, entry_id: str) -> None:
         await updates.answer(ctx, v.update)
         await v.say(fill(t.REFUSED, reason=clip(str(exc), 3500)))
         return
-    undo = rows(Button(t.BTN_UNDO, pack("kb", "undo", "q", saved.sample_id, "")))
+    undo = rows(Button(t.BTN_UNDO, pack("kb", "undo", "q", saved.sample_id, entry_id)))
     await v.replace(saved_text(saved, t.ATTACHED, question, v.user.full_name), undo)
 
 
-async def undo(v: Visit, sample_id: int) -> None:
+async def undo(v: Visit, sample_id: int, entry_id: str) -> None:
     """«↩️ Отменить» under «добавлен к статье»: a mis-tap must not teach a wrong answer."""
     question = await undo_sample(v.ctx.faq, v.repo, sample_id)
     if question is None:
-        await updates.answer(v.ctx, v.update, t.UNDO_GONE)
+        await updates.answer(v.ctx, v.update, await undo_refusal(v.repo, entry_id))
         return
     await v.replace(fill(t.UNDONE, question=clip(question, 300), staff=v.user.full_name))
 
@@ -98,7 +98,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
         elif action == "a" and entry:
             await attach(v, src, source_id, entry)
         elif action == "undo":
-            await undo(v, source_id)
+            await undo(v, source_id, entry)
         else:  # «Другая статья…», «Новая статья», a category: Telegram's and the panel's dialog
             await updates.answer(ctx, update, max_texts.KB_ELSEWHERE)
 

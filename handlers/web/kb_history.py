@@ -28,6 +28,10 @@ NOTICES = {
     "created": "Статья создана: бот уже отвечает ею.",
     "reverted": "Версия возвращена: бот уже отвечает ею.",
     "attached": "Вопрос добавлен к статье: следующий такой вопрос получит её ответ.",
+    "attached_unsure": (  # one more sample weighs in, it does not decide alone
+        "Вопрос добавлен к статье, но бот пока отвечает на него иначе: проверьте его в "
+        "«Проверить вопрос» на странице «База знаний» и добавьте статье ещё формулировок."
+    ),
 }
 
 
@@ -139,7 +143,8 @@ async def attach_question(request: web.Request) -> web.Response:
         done = await attach(faq, repo(request), placeholders, entry_id, query_id, _who(request))
     except Invalid as exc:
         return await _unanswered_page(request, _messages(exc))
-    raise web.HTTPSeeOther(f"/web/kb/entry/{done.entry_id}?done=attached")
+    result = "attached_unsure" if done.instead else "attached"
+    raise web.HTTPSeeOther(f"/web/kb/entry/{done.entry_id}?done={result}")
 
 
 def add_routes(app: web.Application) -> None:

@@ -9,6 +9,7 @@ edit the YAML: each says what is wrong and how to fix it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -26,7 +27,13 @@ from bot.services.faq.kb import (
 )
 from bot.services.faq.text import normalize
 
-__all__ = ["MESSAGE_LIMIT", "Problem", "check_directory", "check_knowledge_base"]
+__all__ = [
+    "MESSAGE_LIMIT",
+    "Problem",
+    "answer_errors",
+    "check_directory",
+    "check_knowledge_base",
+]
 
 MESSAGE_LIMIT = 4096
 MODELS = ("pfdo", "social")
@@ -35,9 +42,16 @@ ENOUGH_QUESTIONS = 5
 STALE_AFTER = timedelta(days=365)
 LEVEL_WORDS = {"error": "ОШИБКА", "warning": "ПРЕДУПРЕЖДЕНИЕ"}
 TYPO = "проверьте написание"
+TAG = re.compile(r"<[^>]*>")
 BAD_BRACES = (
     "непарная фигурная скобка — в {} пишут только имя плейсхолдера, например {navigator_url}; "
     "если скобка нужна в самом тексте, напишите её дважды: {{ или }}"
+)
+NOTHING_LEFT = (
+    "после подстановки ответ пуст: строка с незаданной настройкой региона выпадает целиком "
+    "(здесь — весь текст), и родитель получил бы пустое сообщение. Напишите ответ так, чтобы он "
+    "читался и без неё, например: [[if moc_phone]]Позвоните: {moc_phone}[[else]]Уточните в "
+    "МОЦ.[[end]]"
 )
 BAD_FIELD = (
     "не удалось подставить значение — в фигурных скобках должно быть только имя плейсхолдера, "
@@ -99,6 +113,9 @@ def _message_errors(text: str, placeholders: Values, what: str) -> Iterator[str]
         if error:
             yield f"поле {what}: {error}"
             return
+        if not TAG.sub("", rendered).strip():
+            yield f"поле {what}{variant}: {NOTHING_LEFT}"
+            return
         if len(rendered) > MESSAGE_LIMIT:
             yield (
                 f"длина поля {what}{variant} после подстановки — {len(rendered)} при пределе "
@@ -109,6 +126,12 @@ def _message_errors(text: str, placeholders: Values, what: str) -> Iterator[str]
             if problem not in seen:
                 seen.add(problem)
                 yield f"поле {what}{variant}, разметка HTML: {problem}"
+
+
+def answer_errors(text: str, placeholders: Values) -> list[str]:
+    """What the whole-base check would say about this answer alone: a chat dialog asks for a
+    fixed answer at once instead of refusing the finished entry (and losing what was typed)."""
+    return list(_message_errors(text, placeholders, "answer"))
 
 
 def _entry_errors(entry: FaqEntry, kb: KnowledgeBase, placeholders: Values) -> Iterator[str]:

@@ -24,6 +24,7 @@ from bot.services.faq.edits import EntryEdit
 from bot.services.faq.kb import AUDIENCES, Audience, Link
 from bot.services.faq.service import Built
 from bot.services.faq.text import normalize
+from bot.texts import faq_learn as t
 from storage.models import FaqEntryVersion, utcnow
 from storage.repositories import Repositories
 
@@ -109,6 +110,20 @@ class Saved:
     version: int
     warnings: tuple[str, ...]
     sample_id: int = 0  # the row of an attached question, for «Отменить»
+    instead: str = ""  # what the bot still does with the attached question, if not answer it
+
+
+def instead(built: Built | FaqService, entry_id: str, question: str) -> str:
+    """How the base treats an attached question when not by answering with the entry (""
+    if it does): one more sample weighs in, it does not decide on its own — so staff must not
+    be promised that the next parent asking so gets the entry's answer."""
+    result = built.matcher.search(question)
+    if result.kind == "answer" and result.match is not None:
+        if result.match.id == entry_id:
+            return ""
+        other = built.kb.entries.get(result.match.id)
+        return t.INSTEAD["answer"].format(other=other.title if other else result.match.id)
+    return t.INSTEAD.get(result.kind, t.INSTEAD["unknown"])
 
 
 class Refused(Exception):
@@ -192,7 +207,10 @@ async def attach_question(
         raise Refused("Этот вопрос только что добавили к этой статье.") from exc
     sample_id = row.id
     version = await _save(faq, repo, built)
-    return Saved(entry_id, entry.title, version, _warnings(built, entry_id), sample_id)
+    warnings = _warnings(built, entry_id)
+    return Saved(
+        entry_id, entry.title, version, warnings, sample_id, instead(built, entry_id, question)
+    )
 
 
 async def undo_sample(faq: FaqService, repo: Repositories, sample_id: int) -> str | None:

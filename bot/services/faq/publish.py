@@ -19,7 +19,14 @@ from datetime import date, datetime, tzinfo
 from bot.services.faq.editing import Checked, Draft, Errors, check_draft, with_edit
 from bot.services.faq.edits import EntryEdit
 from bot.services.faq.kb import FaqEntry, KnowledgeBaseError
-from bot.services.faq.learning import Refused, _clean_question, _save, edit_of, refresh
+from bot.services.faq.learning import (
+    Refused,
+    _clean_question,
+    _save,
+    edit_of,
+    instead,
+    refresh,
+)
 from bot.services.faq.service import FaqService
 from storage.models import utcnow
 from storage.repositories import Repositories
@@ -48,6 +55,7 @@ class Published:
     entry_id: str
     version: int
     warnings: tuple[str, ...]
+    instead: str = ""  # an attached question the bot still treats otherwise (learning.instead)
 
 
 def _edit(faq: FaqService, draft: Draft) -> EntryEdit:
@@ -215,7 +223,8 @@ async def attach(
     edit = _edit(faq, draft)
     note = f"добавлен вопрос «{question[:80]}»"
     asked = (question, query.user_id)
-    return await _publish(faq, repo, placeholders, edit, staff, "attach", note, asked)
+    done = await _publish(faq, repo, placeholders, edit, staff, "attach", note, asked)
+    return dataclasses.replace(done, instead=instead(faq, entry.id, question))
 
 
 async def revert(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot import texts
-from bot.core.markup import clip, q
+from bot.core.markup import clip, fill, q
 from bot.services.faq.querylog import QueryLog
 from bot.services.faq.service import FaqService
 from storage.models import FaqQuery, utcnow
@@ -26,6 +26,15 @@ class FaqStats:
     missed: tuple[int, ...]  # the logged questions numbered 1… in the text (their row ids)
 
 
+def _now_answered(faq: FaqService, question: str) -> str:
+    """A mark on a listed question the base answers by now (staff attached it, or an entry
+    was written): the list is the staff's to-do, as the panel's «Вопросы без ответа» shows."""
+    result = faq.matcher.search(question)
+    if result.kind != "answer" or result.match is None or result.match.id not in faq.kb.entries:
+        return ""
+    return fill(texts.FAQ_STATS_NOW_ANSWERED, title=faq.kb.entries[result.match.id].title)
+
+
 async def faq_stats(repo: Repositories, faq: FaqService, querylog: QueryLog) -> FaqStats:
     await querylog.flush()  # answered questions of the last second are counted too
     since = utcnow() - timedelta(days=DAYS)
@@ -37,7 +46,10 @@ async def faq_stats(repo: Repositories, faq: FaqService, querylog: QueryLog) -> 
     missed = list(newest.values())
     entries = faq.kb.entries
     top_lines = [f"{n} × {q(entries[e].title if e in entries else e)}" for e, n in top]
-    missed_lines = [f"{n}. {q(clip(row.text, 120))}" for n, row in enumerate(missed, start=1)]
+    missed_lines = [
+        f"{n}. {q(clip(row.text, 120))}{_now_answered(faq, row.text)}"
+        for n, row in enumerate(missed, start=1)
+    ]
     text = texts.FAQ_STATS.format(
         total=sum(outcomes.values()),
         answered=outcomes.get("answer", 0),

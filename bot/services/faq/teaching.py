@@ -59,15 +59,26 @@ async def candidates(
     return [faq.kb.entries[id_] for id_ in found if id_ in faq.kb.entries]
 
 
+async def undo_refusal(repo: Repositories, entry_id: str) -> str:
+    """Why «Отменить» found no question to take back: undone already — or the entry was saved
+    in the web panel since, which folded the chat's questions into its version (then only the
+    panel removes it; «уже убран» would be untrue, the next parent still gets the answer)."""
+    if entry_id and await repo.faq_history.of_entry(entry_id, limit=1):
+        return t.UNDO_IN_PANEL
+    return t.UNDO_GONE
+
+
 def saved_text(saved: Saved, template: str, question: str, staff: str) -> str:
-    """ATTACHED / CREATED, with the checker's warnings below."""
+    """ATTACHED / CREATED, with the checker's warnings below; an attached question the bot
+    still does not answer with the entry is not promised to be answered."""
     text = fill(
-        template,
+        t.ATTACHED_NOT_YET if saved.instead else template,
         question=clip(question, 300),
         title=saved.title,
         entry=saved.entry_id,
         version=saved.version,
         staff=staff,
+        instead=saved.instead,
     )
     if saved.warnings:
         text += fill(t.WARNINGS, items="\n".join(f"• {w}" for w in saved.warnings))

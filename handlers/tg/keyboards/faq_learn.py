@@ -45,9 +45,13 @@ def pick(src: str, source_id: int, candidates: Sequence[FaqEntry]) -> InlineKeyb
     return builder.as_markup()
 
 
-def undo(sample_id: int) -> InlineKeyboardMarkup:
+def undo(sample_id: int, entry_id: str) -> InlineKeyboardMarkup:
+    """`entry_id` tells a question the panel has since taken over from one already undone."""
+    data = KbCb(action="undo", id=sample_id, e=entry_id)
     builder = InlineKeyboardBuilder()
-    builder.button(text=t.BTN_UNDO, callback_data=KbCb(action="undo", id=sample_id))
+    builder.button(
+        text=t.BTN_UNDO, callback_data=data if _fits(data) else KbCb(action="undo", id=sample_id)
+    )
     return builder.as_markup()
 
 
