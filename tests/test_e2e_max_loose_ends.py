@@ -27,6 +27,7 @@ from tests.fakes.max_model import MaxUser, Message
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.helpers.max_bot import max_settings
 from tests.helpers.max_both import (
+    KNOWN,
     MOTHER,
     UNKNOWN,
     Both,
@@ -159,3 +160,19 @@ async def test_a_flood_in_max_is_held_with_one_russian_note(both: Both) -> None:
     assert len(notes) == 1, (len(replies), [r[:20] for r in replies])
     assert 16 <= len(replies) - 1 <= 28, "the burst went through, the rest was dropped"
     assert dict(h.max.answers)[callback].get("notification") == texts.THROTTLED
+
+
+async def test_a_forwarded_question_is_read_like_a_typed_one(both: Both) -> None:
+    """A parent forwards a question from the class chat to the bot: MAX puts the forwarded
+    text in `link.message` and leaves the body empty, so the bot saw an empty message and
+    answered «только текст». Telegram keeps a forward's text in the message itself."""
+    h = both
+    await as_parent(h)
+    group = h.max.add_group(-70_000_000_123, "Родители 3Б")
+    neighbour = MaxUser(50_000_000_777, "Ирина", "Соседка")
+    original = h.max.user_writes(neighbour, KNOWN, chat_id=group.chat_id)
+    before = len(h.max.sent_to(MOTHER))
+    h.max.user_forwards(MOTHER, original)
+    (answer,) = (await h.max.wait_sent(MOTHER, before + 1))[before:]
+    assert "активир" in answer.plain.lower()
+    assert "текст" not in answer.plain.lower()[:60]

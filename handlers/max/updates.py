@@ -108,7 +108,16 @@ def is_dialog(update: JsonDict) -> bool:
 
 
 def text(update: JsonDict) -> str:
-    return str((message(update).get("body") or {}).get("text") or "").strip()
+    """The words of the message; for a forward without words of its own, the forwarded text
+    (MAX keeps it in `link.message`, Telegram in the message itself). A reply's quoted
+    message is not the question: only a forward counts."""
+    msg = message(update)
+    own = str((msg.get("body") or {}).get("text") or "").strip()
+    link = msg.get("link")
+    if own or not isinstance(link, dict) or link.get("type") != "forward":
+        return own
+    forwarded = link.get("message")
+    return str(forwarded.get("text") or "").strip() if isinstance(forwarded, dict) else ""
 
 
 def mid(update: JsonDict) -> str:

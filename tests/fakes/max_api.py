@@ -203,6 +203,19 @@ class FakeMaxServer:
         self._push("message_created", message=message.json(), user_locale="ru")
         return message
 
+    def user_forwards(self, user: MaxUser, original: Message, comment: str = "") -> Message:
+        """`user` forwards `original` into their dialog with the bot: MAX puts the forwarded
+        text in `link.message`, the body holds only the forwarder's own words (often none)."""
+        chat = self.dialog(user)
+        message = self._message(chat, user, comment, None, [])
+        message.link = {
+            "type": "forward", "sender": original.sender.json(), "chat_id": original.chat_id,
+            "message": {"mid": original.mid, "seq": original.seq, "text": original.text,
+                        "attachments": original.attachments, "markup": None},
+        }  # fmt: skip
+        self._push("message_created", message=message.json(), user_locale="ru")
+        return message
+
     def user_shares_contact(self, user: MaxUser, phone: str) -> Message:
         vcf = (
             "BEGIN:VCARD\r\nVERSION:3.0\r\n"

@@ -106,6 +106,7 @@ class Message:
     edits: int = 0
     deleted: bool = False
     to_user: int | None = None  # in a dialog: the other side (the user, or the bot)
+    link: JsonDict | None = None  # a forwarded or replied-to message (LinkedMessage)
 
     @property
     def chat_id(self) -> int:
@@ -136,7 +137,7 @@ class Message:
             "recipient": {"chat_id": self.chat_id, "chat_type": self.chat.type,
                           "user_id": self.to_user},
             "timestamp": self.timestamp,
-            "link": None,
+            "link": self.link,
             "body": {"mid": self.mid, "seq": self.seq, "text": self.text,
                      "attachments": self.attachments, "markup": None},
         }  # fmt: skip
