@@ -92,6 +92,7 @@ async def test_group_added_bound_migrated_kicked(harness: BotHarness) -> None:
     note = await h.server.next_message(ADMIN.id)
     assert TITLE in shown(note) and "Мария Иванова" in shown(note) and str(GROUP) in shown(note)
     assert {"Родители", "Педагоги", "Руководители", "Сотрудники МОЦ"} <= set(note.inline_texts)
+    assert "или напишите в самом чате /bind parents." in shown(note)
     chat = await chat_row(h, GROUP)
     assert (chat.is_active, chat.added_by, audiences_of(chat)) == (True, PARENT.id, [])
 
@@ -164,6 +165,8 @@ async def test_channel_bound_from_the_admins_private_chat(harness: BotHarness) -
     member_change(h.server, channel, ADMIN, "left", "administrator")
     note = await h.server.next_message(ADMIN.id)
     assert "канал" in shown(note)
+    # nobody can type a command in a channel: its posts come from the channel itself
+    assert "/bind" not in shown(note) and shown(note).rstrip().endswith("убирает её).")
 
     h.server.press_data(note, note.button("Руководители").callback_data or "", user=PARENT)
     assert (await h.server.callback_answer()).params.get("text") == texts.ADMIN_ONLY

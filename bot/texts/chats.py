@@ -36,13 +36,16 @@ ADDED: Final = (
     "➕ Бота добавили в {kind} <code>{title}</code> (id <code>{chat_id}</code>).\n"
     "Добавил(а): <code>{who}</code>.\n\n"
     "Сейчас чат получает рассылки для: {audiences}.\n"
-    "Выберите аудиторию кнопкой (повторное нажатие убирает её) или напишите в самом чате "
-    "<code>/bind parents</code>."
+    "Выберите аудиторию кнопкой (повторное нажатие убирает её)"
 )
 ADDED_HELD: Final = (
     "\n\nЕщё чатов, куда бота добавили не сотрудники после прошлого такого сообщения: "
     "{count} (о них отдельно не пишу; список — /chats)."
 )
+# how ADDED / ADDED_MAX end: a group can also be bound from inside; a channel has no one to
+# type a command there (its posts come from the channel itself)
+BIND_FROM_INSIDE: Final = " или напишите в самом чате <code>/bind parents</code>."
+BIND_BY_BUTTON: Final = "."
 # Callback answers are plain text (no HTML), at most 200 characters.
 BOUND_TOAST: Final = "Чат «{title}»: {audiences}."
 CHAT_GONE: Final = "Этого чата больше нет в реестре."
@@ -53,8 +56,7 @@ ADDED_MAX: Final = (
     "➕ Бота добавили в {kind} MAX <code>{title}</code> (id <code>{chat_id}</code>).\n"
     "Добавил(а): <code>{who}</code>.\n\n"
     "Сейчас чат получает рассылки для: {audiences}.\n"
-    "Выберите аудиторию кнопкой (повторное нажатие убирает её) или напишите в самом чате "
-    "<code>/bind parents</code>."
+    "Выберите аудиторию кнопкой (повторное нажатие убирает её)"
 )
 # --- the bot was removed from a chat that received broadcasts (told to every admin) ---
 REMOVED: Final = (

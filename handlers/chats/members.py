@@ -85,7 +85,7 @@ async def bot_added(
         chat_id=chat.id,
         who=_who(event.from_user),
         audiences=registry.audience_list(bound),
-    )
+    ) + (t.BIND_BY_BUTTON if chat.type == "channel" else t.BIND_FROM_INSIDE)
     if held:
         text += fill(t.ADDED_HELD, count=held)
     await _tell_admins(bot, settings, text, kb.bind_chat(chat.id, bound))

@@ -165,6 +165,7 @@ def make_bot_added(strangers: NoticeGate) -> Handler:
             kind_into = t.KIND_INTO.get(kind, kind)
             text = fill(t.ADDED_MAX, kind=kind_into, title=title, chat_id=max_chat_id,
                         who=who(user), audiences=audiences)  # fmt: skip
+            text += t.BIND_BY_BUTTON if kind == "channel" else t.BIND_FROM_INSIDE
             if held:
                 text += fill(t.ADDED_HELD, count=held)
             await _tell_admins(ctx, repo, text, bind_chat(chat_id, bound))
