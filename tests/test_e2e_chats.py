@@ -106,6 +106,13 @@ async def test_group_added_bound_migrated_kicked(harness: BotHarness) -> None:
     assert shown(await h.server.next_message(GROUP)) == texts.ADMIN_ONLY
     in_group(h, PARENT, "/tag hacked")
     assert shown(await h.server.next_message(GROUP)) == texts.ADMIN_ONLY
+    # a group admin writing anonymously comes as GroupAnonymousBot on behalf of the group
+    anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group",
+                 "username": "GroupAnonymousBot"}  # fmt: skip
+    group = {"id": GROUP, "type": "group", "title": TITLE}
+    in_group(h, PARENT, "/bind teachers", **{"from": anonymous, "sender_chat": group})
+    told = shown(await h.server.next_message(GROUP))
+    assert "анонимно" in told and "/chats" in told
     chat = await chat_row(h, GROUP)
     assert (audiences_of(chat), tags_of(chat)) == (["parents"], ["school5"])
 

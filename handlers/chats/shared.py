@@ -13,6 +13,7 @@ from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import clip
 from bot.services.chats import registry
+from bot.texts import chats as t
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -37,4 +38,7 @@ class PublicGroup(BaseFilter):
 
 
 async def not_admin(message: Message) -> None:
-    await message.reply(texts.ADMIN_ONLY)
+    """An anonymous group admin writes as the group itself: the bot cannot tell who it is, so
+    it says how to get through instead of «только для сотрудников»."""
+    anonymous = message.sender_chat is not None and message.sender_chat.id == message.chat.id
+    await message.reply(t.ANONYMOUS_ADMIN if anonymous else texts.ADMIN_ONLY)
