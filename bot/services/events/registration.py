@@ -18,6 +18,7 @@ from bot.core.markup import fill, q
 from bot.core.messages import Deferred, Messenger, OutFile, Unreachable
 from bot.services.events import cards as events_view
 from bot.services.events.ics import event_ics
+from bot.services.events.reminders import leads_phrase
 from bot.services.events.rules import cancel_refusal, signup_refusal
 from bot.texts import events as t
 from storage.models import Event, Registration, RegistrationStatus, Role, User
@@ -120,6 +121,7 @@ def confirmation(template: str, event: Event, settings: Settings) -> str:
         title=q(event.title),
         when=events_view.schedule_text(event, settings.tz),  # a workshop: every meeting
         place=events_view.place_text(event, show_link=True),
+        reminders=leads_phrase(settings.reminder_leads_min),
     )
 
 
