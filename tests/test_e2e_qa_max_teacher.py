@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from bot import texts
 from bot.services.faq import FaqService
 from bot.texts import events as t
 from storage.db import SessionMaker
@@ -27,6 +28,7 @@ from tests.helpers.max_both import (
     Both,
     labels,
     max_answer,
+    max_form_to_position,
     press_and_wait,
     seed_max_teacher,
 )
@@ -168,3 +170,38 @@ async def test_a_phone_copied_from_a_phones_contacts_is_read(both: Both) -> None
 
 def last(h: Both) -> Message:
     return h.max.sent_to(TEACHER_MAX)[-1]
+
+
+async def test_after_the_form_a_max_teacher_gets_the_door_to_my_registrations(
+    both: Both,
+) -> None:
+    """«Отменить запись можно в «Мои записи»», says the confirmation; Telegram's «Профиль
+    сохранён» comes with the menu holding «📝 Мои записи», MAX's came with nothing — and MAX
+    has no keyboard under the input, so a newcomer had no «Мои записи» anywhere."""
+    h = both
+    _, position = await max_form_to_position(h, title="Семинар «Наставники»")
+    await press_and_wait(h, position, t.POSITIONS[0], 1)
+    await h.say(TEACHER_MAX, "8 (912) 345-67-89", count=2)
+    saved, confirmation, _ics = await press_and_wait(h, last(h), t.BTN_MAIL_YES, 3)
+    assert "«Мои записи»" in confirmation.plain
+    assert texts.BTN_MY_EVENTS in labels(saved), labels(saved)
+    (mine,) = await press_and_wait(h, saved, texts.BTN_MY_EVENTS, 1)
+    assert "Ваши записи" in mine.plain and "Наставники" in mine.plain
+
+
+async def test_registering_on_the_day_promises_no_reminder_a_day_ahead(both: Both) -> None:
+    """A seminar in five hours: the day-ahead reminder will never come (the bot skips one
+    more than half its lead late), so «Напомню за сутки и за час» promised one too many."""
+    h = both
+    await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=5)
+    event_id = await seed_event(h.sessionmaker, starts_at=soon, title="Семинар «Сегодня»")
+    shown = await h.start(TEACHER_MAX, f"event_{event_id}")
+    confirmation, _ics, _card = await press_and_wait(h, shown, t.BTN_REGISTER, 3)
+    assert "Напомню за час." in confirmation.plain, confirmation.plain
+
+    later = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=20)
+    other = await seed_event(h.sessionmaker, starts_at=later, title="Вебинар «Сейчас»")
+    shown = await h.start(TEACHER_MAX, f"event_{other}")
+    confirmation, _ics, _card = await press_and_wait(h, shown, t.BTN_REGISTER, 3)
+    assert "Вы записаны" in confirmation.plain and "Напомню" not in confirmation.plain

@@ -74,8 +74,9 @@ EVENT_CANCELLED: Final = "\n<i>Мероприятие отменено.</i>"
 
 REGISTERED: Final = (
     "🎉 Вы записаны: <b>{title}</b>\n🕒 {when}\n{place}\n\n"
-    "Напомню {reminders}. Отменить запись можно в «Мои записи»."
+    "{reminders}Отменить запись можно в «Мои записи»."
 )
+REMINDERS_PROMISE: Final = "Напомню {leads}. "  # in REGISTERED: the reminders still ahead
 WAITING: Final = (
     "Мест пока нет — вы в листе ожидания (<b>{position}-й</b>) на «{title}». "
     "Если кто-то отменит запись, я сразу запишу вас и сообщу."

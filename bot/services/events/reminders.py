@@ -70,6 +70,13 @@ def leads_phrase(leads_min: Iterable[int]) -> str:
     return " и ".join([", ".join(phrases[:-1]), phrases[-1]] if len(phrases) > 1 else phrases)
 
 
+def leads_ahead(leads_min: Iterable[int], starts_at: datetime, now: datetime) -> list[int]:
+    """The lead times whose reminder a session starting at `starts_at` will still get: one
+    more than half its lead late is skipped (`ReminderService._process`)."""
+    minutes = (starts_at - now).total_seconds() / 60
+    return [lead for lead in leads_min if minutes >= lead / 2]
+
+
 def when_phrase(starts_at: datetime, now: datetime, tz: tzinfo) -> str:
     """«завтра в 15:00», «через час, в 15:00», «12 марта в 9:30» — in the МОЦ's local time."""
     local = starts_at.astimezone(tz)
