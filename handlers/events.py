@@ -172,7 +172,7 @@ async def _register(
     await query.answer()
     assert query.bot is not None
     new_teacher = await become_teacher(repo, user)
-    done = await take_seat(repo, user.id, event, settings)
+    done = await take_seat(repo, user.id, event, settings, clock.now())
     with_menu = new_teacher and done.welcomes  # the menu now has «Мои записи»: it goes along
     if with_menu:
         menu = keyboards.main_menu(Role.TEACHER, is_admin)

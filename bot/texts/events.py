@@ -58,6 +58,7 @@ SEATS_LEFT: Final = "осталось {left} из {capacity}"
 SEATS_NONE: Final = "мест нет — можно встать в лист ожидания"
 SEATS_FULL: Final = "мест нет"  # to who already has a place or a turn, or cannot join
 DEADLINE: Final = "Запись до {when}\n"
+DEADLINE_PASSED: Final = "Запись закончилась {when}\n"
 EVENT_PAST: Final = "Мероприятие состоялось."
 PAST_LINE: Final = "🏁 " + EVENT_PAST + "\n"  # instead of seats and the deadline once it is over
 STAFF_PAST_LINE: Final = "🏁 " + EVENT_PAST + " Пришли {attended} из {registered} записанных.\n"
@@ -73,8 +74,9 @@ EVENT_CANCELLED: Final = "\n<i>Мероприятие отменено.</i>"
 
 REGISTERED: Final = (
     "🎉 Вы записаны: <b>{title}</b>\n🕒 {when}\n{place}\n\n"
-    "Напомню за сутки и за час. Отменить запись можно в «Мои записи»."
+    "{reminders}Отменить запись можно в «Мои записи»."
 )
+REMINDERS_PROMISE: Final = "Напомню {leads}. "  # in REGISTERED: the reminders still ahead
 WAITING: Final = (
     "Мест пока нет — вы в листе ожидания (<b>{position}-й</b>) на «{title}». "
     "Если кто-то отменит запись, я сразу запишу вас и сообщу."
@@ -88,6 +90,7 @@ ICS_NOT_REGISTERED: Final = (
 )
 REG_PAST: Final = "Это мероприятие уже прошло."
 REG_UNDER_WAY: Final = "Мероприятие уже идёт — записаться на него нельзя."
+EVENT_UNDER_WAY: Final = "\n<i>" + REG_UNDER_WAY + "</i>"  # on the card
 REG_EVENT_OFF: Final = "Мероприятие отменено организаторами — записаться на него нельзя."
 EVENT_GONE: Final = "Мероприятие не найдено — возможно, его удалили. Откройте список заново."
 PROMOTED: Final = (

@@ -9,12 +9,12 @@ A press turns the pressed message into the next page or menu, as Telegram edits 
 from __future__ import annotations
 
 from bot import texts
-from bot.core.messages import Button, Keyboard
 from bot.services.events.listing import ListFilter, kinds_menu, list_view, months_menu, my_view
 from bot.texts import events as t
 from bot.texts.events_labels import KIND_LABELS
 from handlers.max import profile, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
+from handlers.max.event_doors import MENU_PREFIX, events_button
 from handlers.max.people import Visit, visit
 
 MAX_PAGE = 10_000  # as handlers.tg.callbacks.Page
@@ -24,22 +24,6 @@ COMMANDS = {
     "/profile": "profile", texts.BTN_PROFILE: "profile",
 }  # fmt: skip
 BY_NAME = {"events": "events", "my_events": "my", "profile": "profile"}  # «/events x»
-
-
-MENU_PREFIX = "evm"  # the menu's «📅 Мероприятия» / «📝 Мои записи» (MAX has no reply keyboard)
-EVENT_ROLES = ("teacher", "director", "staff")  # as Telegram's main menu (handlers.tg.keyboards)
-
-
-def menu_buttons(role: str | None, is_admin: bool) -> Keyboard:
-    """The events doors Telegram's reply keyboard gives these roles, as inline buttons."""
-    if role not in EVENT_ROLES and not is_admin:
-        return ()
-    return (
-        (
-            Button(texts.BTN_EVENTS, f"{MENU_PREFIX}:events"),
-            Button(texts.BTN_MY_EVENTS, f"{MENU_PREFIX}:my"),
-        ),
-    )
 
 
 def year_month(raw: str) -> int | None:
@@ -84,7 +68,7 @@ async def show_mine(v: Visit) -> None:
     registrations = await v.repo.events.for_user(v.uid, now)
     text, buttons = my_view(registrations, v.ctx.settings.tz, now)
     if not registrations:  # «Откройте «Мероприятия»»: MAX has no keyboard with it, so here it is
-        buttons = ((Button(texts.BTN_EVENTS, f"{MENU_PREFIX}:events"),),)
+        buttons = ((events_button(),),)
     await v.say(text, buttons)
 
 

@@ -93,7 +93,7 @@ async def register_pressed(v: Visit, event: Event) -> None:
         return
     await updates.answer(ctx, v.update)
     await become_teacher(v.repo, v.user)
-    done = await take_seat(v.repo, v.uid, event, ctx.settings)
+    done = await take_seat(v.repo, v.uid, event, ctx.settings, ctx.clock.now())
     await send_confirmation(ctx.messenger, v.uid, done)
     await v.repo.session.refresh(event)
     await send_card(v, event)

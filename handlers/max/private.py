@@ -18,6 +18,7 @@ from bot.texts import max as max_texts
 from handlers.max import (
     asker,
     consent,
+    event_doors,
     event_edit,
     event_form,
     event_list,
@@ -67,7 +68,7 @@ async def greet(v: Visit) -> None:
 
 def menu(v: Visit, role: str | None = None) -> Keyboard:
     """The FAQ topics, with the events doors first for who works with events."""
-    doors = event_list.menu_buttons(role or v.user.role, v.is_admin)
+    doors = event_doors.menu_buttons(role or v.user.role, v.is_admin)
     return doors + consult.categories(v.ctx.faq).buttons
 
 

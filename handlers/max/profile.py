@@ -22,7 +22,7 @@ from bot.services.profile.contacts import normalize_contact, normalize_phone
 from bot.services.profile.teachers import CONSENT_VERSION, NAME_LIMIT, ORG_LIMIT, POSITION_LIMIT
 from bot.texts import events as t
 from bot.texts import max as max_texts
-from handlers.max import updates
+from handlers.max import event_doors, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, visit
 from handlers.max.render import ROWS_LIMIT
@@ -210,7 +210,7 @@ async def finish(v: Visit, data: dict[str, Any], *, mailing: bool) -> None:
     await become_teacher(v.repo, v.user)
     await teachers.save(v.repo, v.user, data, mailing)
     await v.repo.commit()
-    await v.say(t.PROFILE_SAVED)
+    await v.say(t.PROFILE_SAVED, event_doors.menu_buttons(v.user.role, v.is_admin))
     event_id = data.get("pending_event")
     event = await v.repo.events.get(int(event_id)) if event_id else None
     if event is not None:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.dates import MONTHS_GENITIVE
 from bot.core.markup import MESSAGE_LIMIT, clip, fill, q, visible_len
+from bot.services.events.rules import open_for_signup, under_way
 from bot.texts import events as t
 from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS
 from storage.models import (
@@ -121,9 +122,11 @@ def _extra(event: Event, tz: ZoneInfo, description: str) -> str:
 
 
 def _status(
-    event: Event, registration: Registration | None, waiting_position: int, over: bool
+    event: Event, registration: Registration | None, waiting_position: int, now: datetime | None
 ) -> str:
-    """`over`: the event has taken place — a seat is history, a turn in the queue is gone."""
+    """Once the event has taken place a seat is history, a turn in the queue is gone; while
+    it goes on (a workshop's first meeting held) nobody may sign up, and the card says so."""
+    over = now is not None and ends_at(event) <= now
     if event.status == EventStatus.CANCELLED:
         return t.EVENT_CANCELLED
     if registration is not None and registration.status != RegistrationStatus.CANCELLED:
@@ -137,13 +140,29 @@ def _status(
         }.get(status)
         label = label or t.STATUS_WAITING.format(position=waiting_position)
         return t.YOUR_STATUS.format(status=label)
-    return t.EVENT_CLOSED if event.status == EventStatus.CLOSED and not over else ""
+    if event.status == EventStatus.CLOSED and not over:
+        return t.EVENT_CLOSED
+    return t.EVENT_UNDER_WAY if now is not None and under_way(event, now) else ""
 
 
-def _can_wait(event: Event, registration: Registration | None) -> bool:
-    """«можно встать в лист ожидания» is an offer: not to who is in, not when nobody can join."""
+def _can_wait(event: Event, registration: Registration | None, now: datetime | None) -> bool:
+    """«можно встать в лист ожидания» is an offer: not to who is in, not when nobody can join
+    (closed, called off, or — given `now` — past its deadline: the card has no button then)."""
     holds = registration is not None and registration.status != RegistrationStatus.CANCELLED
+    if now is not None:
+        return not holds and open_for_signup(event, now)
     return event.status == EventStatus.PUBLISHED and not holds
+
+
+def _deadline_line(event: Event, tz: ZoneInfo, now: datetime | None) -> str:
+    """«Запись до …», or «Запись закончилась …» once it has: a date gone by under «до» reads
+    as if one could still sign up."""
+    if event.registration_deadline is None:
+        return ""
+    moment = event.registration_deadline
+    passed = now is not None and now > moment
+    template = t.DEADLINE_PASSED if passed else t.DEADLINE
+    return template.format(when=f"{day_text(moment, tz)}, {local(moment, tz):%H:%M}")
 
 
 def card(
@@ -160,16 +179,9 @@ def card(
     the deadline and the waiting list (a cancelled one keeps only «отменено»); staff pass its
     `turnout`, which the line then gives instead of seats."""
     over = now is not None and ends_at(event) <= now
-    deadline = (
-        t.DEADLINE.format(
-            when=f"{day_text(event.registration_deadline, tz)}, "
-            f"{local(event.registration_deadline, tz):%H:%M}"
-        )
-        if event.registration_deadline and not over
-        else ""
-    )
+    deadline = _deadline_line(event, tz, now) if not over else ""
     if not over:
-        seats = t.SEATS_LINE.format(seats=seats_text(event, _can_wait(event, registration)))
+        seats = t.SEATS_LINE.format(seats=seats_text(event, _can_wait(event, registration, now)))
     else:
         seats = _past_line(turnout) if event.status != EventStatus.CANCELLED else ""
 
@@ -184,7 +196,7 @@ def card(
             extra=_extra(event, tz, description),
             seats=seats,
             deadline=deadline,
-            status=_status(event, registration, waiting_position, over),
+            status=_status(event, registration, waiting_position, now),
         )
 
     # a long description beside many meetings (both allowed by the form) is shortened so the
@@ -204,10 +216,13 @@ def _past_line(turnout: Turnout | None) -> str:
     return t.STAFF_PAST_LINE.format(attended=turnout.attended, registered=turnout.registered)
 
 
-def list_line(event: Event, tz: ZoneInfo, this_year: int | None = None) -> str:
+def list_line(
+    event: Event, tz: ZoneInfo, this_year: int | None = None, now: datetime | None = None
+) -> str:
+    """Given `now`, a full event past its deadline is «мест нет», not an offer to queue."""
     return t.LIST_LINE.format(
         when=short_when(event.starts_at, tz, this_year),
         kind=KIND_LABELS.get(event.kind, q(event.kind)),
         title=q(event.title),
-        seats=seats_text(event),
+        seats=seats_text(event, now is None or open_for_signup(event, now)),
     )

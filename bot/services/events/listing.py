@@ -65,7 +65,7 @@ async def list_view(
     )
     shown, has_more = found[:PAGE], len(found) > PAGE
     this_year = now.astimezone(tz).year
-    lines = [list_line(e, tz, this_year) for e in shown]
+    lines = [list_line(e, tz, this_year, now) for e in shown]
     text = "\n\n".join([t.LIST_TITLE, *lines]) if shown else f"{t.LIST_TITLE}\n\n{t.LIST_EMPTY}"
     return text, list_buttons(shown, tz, flt, has_more, this_year, new_button=new_button)
 

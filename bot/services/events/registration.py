@@ -18,6 +18,7 @@ from bot.core.markup import fill, q
 from bot.core.messages import Deferred, Messenger, OutFile, Unreachable
 from bot.services.events import cards as events_view
 from bot.services.events.ics import event_ics
+from bot.services.events.reminders import leads_ahead, leads_phrase
 from bot.services.events.rules import cancel_refusal, signup_refusal
 from bot.texts import events as t
 from storage.models import Event, Registration, RegistrationStatus, Role, User
@@ -63,10 +64,10 @@ async def become_teacher(repo: Repositories, user: User) -> bool:
 
 
 async def take_seat(
-    repo: Repositories, user_id: int, event: Event, settings: Settings
+    repo: Repositories, user_id: int, event: Event, settings: Settings, now: datetime
 ) -> Confirmation:
-    """Take a seat (or a place in the queue), committed, and say what happened. A double tap
-    that races to insert twice is answered as «already»."""
+    """Take a seat (or a place in the queue), committed, and say what happened (`now`: which
+    reminders are still ahead). A double tap that races to insert twice is «already»."""
     try:
         result = await repo.events.register(event.id, user_id)
         await repo.commit()
@@ -75,7 +76,7 @@ async def take_seat(
         return Confirmation(None, t.ALREADY)
     reg = result.registration
     if result.outcome == "registered":
-        text = confirmation(t.REGISTERED, event, settings)
+        text = confirmation(t.REGISTERED, event, settings, now)
         return Confirmation(result, text, ics_file(event, settings), q(event.title)[:1000])
     if result.outcome == "waiting":
         position = await repo.events.waiting_position(reg)
@@ -110,17 +111,30 @@ async def register_and_confirm(
     if refusal is not None:
         await messenger.send(user_id, q(refusal))
         return None
-    done = await take_seat(repo, user_id, event, settings)
+    done = await take_seat(repo, user_id, event, settings, now)
     await send_confirmation(messenger, user_id, done)
     return done.result
 
 
-def confirmation(template: str, event: Event, settings: Settings) -> str:
+def confirmation(
+    template: str, event: Event, settings: Settings, now: datetime | None = None
+) -> str:
     return template.format(
         title=q(event.title),
         when=events_view.schedule_text(event, settings.tz),  # a workshop: every meeting
         place=events_view.place_text(event, show_link=True),
+        reminders=reminders_promise(event, settings, now),
     )
+
+
+def reminders_promise(event: Event, settings: Settings, now: datetime | None) -> str:
+    """«Напомню за сутки и за час. » — the reminders the МОЦ set (REMINDER_LEADS_MIN) that the
+    last meeting will still get `now` (a seminar in five hours gets no day-ahead one)."""
+    leads = settings.reminder_leads_min
+    if now is not None:
+        last = max((s.starts_at for s in event.sessions), default=event.starts_at)
+        leads = tuple(leads_ahead(leads, last, now))
+    return t.REMINDERS_PROMISE.format(leads=leads_phrase(leads)) if leads else ""
 
 
 @dataclass(frozen=True)

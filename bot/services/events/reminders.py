@@ -47,6 +47,36 @@ def _in_minutes(minutes: int) -> str:
     return f"через {hours} ч {rest} мин" if rest else f"через {hours} ч"
 
 
+def _plural(n: int, one: str, few: str, many: str) -> str:
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    return few if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else many
+
+
+def _lead_phrase(minutes: int) -> str:
+    """1440 → «за сутки», 60 → «за час», 180 → «за 3 часа», 30 → «за 30 минут»."""
+    days, hours = minutes // 1440, minutes // 60
+    if minutes % 1440 == 0:
+        return "за сутки" if days == 1 else f"за {days} {_plural(days, 'день', 'дня', 'дней')}"
+    if minutes % 60 == 0:
+        return "за час" if hours == 1 else f"за {hours} {_plural(hours, 'час', 'часа', 'часов')}"
+    return f"за {minutes} {_plural(minutes, 'минуту', 'минуты', 'минут')}"
+
+
+def leads_phrase(leads_min: Iterable[int]) -> str:
+    """When the teacher will be reminded, as the МОЦ set it (REMINDER_LEADS_MIN): the
+    confirmation promises exactly the reminders that will come, «за сутки и за час»."""
+    phrases = [_lead_phrase(m) for m in sorted(set(leads_min), reverse=True)]
+    return " и ".join([", ".join(phrases[:-1]), phrases[-1]] if len(phrases) > 1 else phrases)
+
+
+def leads_ahead(leads_min: Iterable[int], starts_at: datetime, now: datetime) -> list[int]:
+    """The lead times whose reminder a session starting at `starts_at` will still get: one
+    more than half its lead late is skipped (`ReminderService._process`)."""
+    minutes = (starts_at - now).total_seconds() / 60
+    return [lead for lead in leads_min if minutes >= lead / 2]
+
+
 def when_phrase(starts_at: datetime, now: datetime, tz: tzinfo) -> str:
     """«завтра в 15:00», «через час, в 15:00», «12 марта в 9:30» — in the МОЦ's local time."""
     local = starts_at.astimezone(tz)

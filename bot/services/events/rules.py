@@ -39,6 +39,13 @@ def ics_refusal(event: Event) -> str | None:
     return t.ICS_EVENT_OFF if event.status == EventStatus.CANCELLED else None
 
 
+def under_way(event: Event, now: datetime) -> bool:
+    """Begun and not over: a seminar in its first hour, a workshop with meetings ahead."""
+    ends = [s.starts_at + timedelta(minutes=s.duration_min) for s in event.sessions]
+    last = max(ends, default=event.starts_at + timedelta(minutes=event.duration_min))
+    return event.starts_at <= now < last
+
+
 def signup_refusal(event: Event, now: datetime, tz: tzinfo) -> str | None:
     """What a teacher is told when registration is shut (a plain text for an alert)."""
     blocker = signup_blocker(event, now)
@@ -47,6 +54,6 @@ def signup_refusal(event: Event, now: datetime, tz: tzinfo) -> str | None:
         return t.REG_DEADLINE.format(when=f"{local:%d.%m.%Y %H:%M}")
     if blocker == "closed" and event.status == EventStatus.CANCELLED:
         return t.REG_EVENT_OFF
-    if blocker == "past" and now < event.starts_at + timedelta(minutes=event.duration_min):
+    if blocker == "past" and under_way(event, now):
         return t.REG_UNDER_WAY  # «уже прошло» about an event going on now reads as a mistake
     return {"closed": t.REG_CLOSED, "past": t.REG_PAST}.get(blocker or "")
