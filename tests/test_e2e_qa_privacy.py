@@ -1,6 +1,8 @@
 """152-ФЗ as an outside reviewer checks it, in Telegram and MAX: the consent a teacher is asked
 for says everything ст. 9 ч. 4 asks of it (who the operator is and where, which data, why, for
-how long, how to withdraw), and agreeing records the version of that very text and the time."""
+how long, how to withdraw), and agreeing records the version of that very text and the time;
+/my_data in the middle of the form shows the name already typed; after a withdrawal the staff's
+list, export and attendance buttons of a past event no longer name the person."""
 
 from __future__ import annotations
 
@@ -9,18 +11,30 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.services.faq import FaqService
 from bot.services.profile.teachers import CONSENT_VERSION
+from bot.texts import consent as tc
 from bot.texts import events as t
 from storage.db import SessionMaker
 from storage.models import Consent
-from tests.conftest import TEACHER, BotHarness, make_settings, running_both, start_bot, stop_bot
+from tests.conftest import (
+    ADMIN,
+    TEACHER,
+    BotHarness,
+    make_settings,
+    running_both,
+    start_bot,
+    stop_bot,
+)
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.helpers.events import seed_teacher
 from tests.helpers.max_both import TEACHER_MAX, Both, press_and_wait
 from tests.test_e2e_consent import seed_event
+from tests.test_e2e_events_admin import press_data, staff_message
+from tests.test_e2e_withdraw_consent import NAME, seed_consenting
 
 ADDRESS = "г. N, ул. Садовая, 7"
 
@@ -151,3 +165,67 @@ async def test_max_my_data_mid_form_shows_the_answers_the_bot_already_holds(both
     held = await h.say(user, "/my_data")
     assert "Профиль педагога: нет" in held.plain and DRAFT_LINE in held.plain
     assert "Шаг 5 из 5" in (await h.say(user, "Методист")).plain
+
+
+async def test_after_withdrawal_the_staff_list_and_export_of_a_past_event_do_not_name_them(
+    harness: BotHarness,
+) -> None:
+    """The past attendance stays «без ФИО — только для счёта»: the participants list, its
+    CSV and the attendance buttons must not fall back to the Telegram name (Пётр Сидоров)."""
+    h = harness
+    await seed_teacher(h.sessionmaker, TEACHER, NAME)
+    _ahead, held = await seed_consenting(h.sessionmaker, TEACHER.id)
+    confirm = await h.say(TEACHER, "/withdraw_consent")
+    assert "отозвано" in (await h.press(TEACHER, confirm, tc.BTN_WITHDRAW_YES)).text
+    await h.server.idle()
+    h.server.drain(ADMIN.id)
+
+    anchor = await staff_message(h)
+    await press_data(h, ADMIN, anchor, f"eva:people:{held}")
+    listing = h.server.drain(ADMIN.id)[-1]
+    assert "1. без ФИО (согласие отозвано)" in listing.text
+    table = await h.press(ADMIN, listing, "CSV")
+    assert table.document is not None
+    await press_data(h, ADMIN, anchor, f"eva:attend:{held}")
+    marks = h.server.drain(ADMIN.id)[-1]
+    shown = listing.text + table.document.data.decode("utf-8-sig") + " ".join(marks.inline_texts)
+    for telegram_name in ("Пётр", "Сидоров", NAME):
+        assert telegram_name not in shown, telegram_name
+    assert "✅ без ФИО (согласие отозвано)" in marks.inline_texts  # counted as having come
+
+
+async def test_a_database_failure_while_saving_the_profile_leaks_no_name_or_phone(
+    harness: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A write refused (here by a trigger, as a full disk or a lock would) fails the update:
+    the error goes to the log and to the admins' chat — with SQLAlchemy's bound parameters
+    it would carry the teacher's ФИО and phone there."""
+    h = harness
+    async with h.sessionmaker() as session:
+        await session.execute(
+            text(
+                "CREATE TRIGGER refuse BEFORE INSERT ON teacher_profiles "
+                "BEGIN SELECT RAISE(ABORT, 'disk I/O refused'); END"
+            )
+        )
+        await session.commit()
+    event_id = await seed_event(h.sessionmaker)
+    card = await h.say(TEACHER, f"/start event_{event_id}")
+    while t.BTN_REGISTER not in card.inline_texts:
+        card = await h.server.next_message(TEACHER.id)
+    consent = await h.press(TEACHER, card, t.BTN_REGISTER)
+    await h.press(TEACHER, consent, t.BTN_CONSENT_YES)
+    await h.say(TEACHER, DRAFT_NAME)
+    position = await h.say(TEACHER, DRAFT_ORG)
+    await h.press(TEACHER, position, "Методист")
+    await h.say(TEACHER, "+7 913 404-40-40")
+    mailing = await h.server.next_message(TEACHER.id)
+    await h.press(TEACHER, mailing, t.BTN_MAIL_NO)
+    await h.server.idle()
+
+    notice = (await h.server.next_message(ADMIN.id)).text
+    assert "disk I/O refused" in notice  # the admins learn what failed
+    logged = caplog.text
+    assert "disk I/O refused" in logged
+    for secret in ("Кудрявцева", "Полярная", "913 404", "9134044040"):
+        assert secret not in notice and secret not in logged, secret
