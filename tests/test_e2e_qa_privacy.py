@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
+from bot import texts
+from bot.core.config import Settings
 from bot.services.faq import FaqService
 from bot.services.profile.teachers import CONSENT_VERSION
 from bot.texts import consent as tc
@@ -31,9 +33,11 @@ from tests.conftest import (
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.helpers.events import seed_teacher
+from tests.helpers.max_bot import max_only_bot, say
 from tests.helpers.max_both import TEACHER_MAX, Both, press_and_wait
 from tests.test_e2e_consent import seed_event
 from tests.test_e2e_events_admin import press_data, staff_message
+from tests.test_e2e_forget_taught_question import MAX_ADMIN, MAX_MOTHER, PHONED, edited_to, press
 from tests.test_e2e_withdraw_consent import NAME, seed_consenting
 
 ADDRESS = "г. N, ул. Садовая, 7"
@@ -229,3 +233,30 @@ async def test_a_database_failure_while_saving_the_profile_leaks_no_name_or_phon
     assert "disk I/O refused" in logged
     for secret in ("Кудрявцева", "Полярная", "913 404", "9134044040"):
         assert secret not in notice and secret not in logged, secret
+
+
+async def test_max_only_staff_post_about_a_forgotten_question_loses_name_and_words(
+    db_path: Path, sessionmaker: SessionMaker, settings: Settings
+) -> None:
+    """A MAX-only МОЦ: the ticket goes to the staff's private chats in MAX; after /forget_me
+    of the asker those posts say «удалено» and hold neither the question nor the name."""
+    faq = FaqService(None, settings.placeholders())
+    async with max_only_bot(db_path, sessionmaker, faq, MAX_ADMIN) as (fake, _):
+        fake.bot_started(MAX_ADMIN)
+        await fake.wait_sent(MAX_ADMIN, 1)
+        fake.bot_started(MAX_MOTHER)
+        welcome = (await fake.wait_sent(MAX_MOTHER, 1))[0]
+        await press(fake, MAX_MOTHER, welcome, texts.ROLE_TITLES["parent"])
+        (unknown,) = await say(fake, MAX_MOTHER, PHONED)
+        before = len(fake.sent_to(MAX_ADMIN))
+        created = await press(fake, MAX_MOTHER, unknown, texts.BTN_ASK_SHORT)
+        posts = (await fake.wait_sent(MAX_ADMIN, before + 1, within=20))[before:]
+        assert any(PHONED in p.plain for p in posts), [p.plain for p in posts]
+        assert created.plain
+
+        (held,) = await say(fake, MAX_MOTHER, "/my_data")
+        confirm = await press(fake, MAX_MOTHER, held, texts.BTN_FORGET)
+        assert "удалены" in (await press(fake, MAX_MOTHER, confirm, texts.BTN_FORGET_YES)).plain
+        for post in posts:
+            await edited_to(post, "удалено")
+            assert PHONED not in post.plain and "Ковалёва" not in post.plain
