@@ -167,7 +167,7 @@ async def _register(
         await query.answer(refusal, show_alert=True)
         return
     if await repo.profiles.get(user.id) is None:
-        await start_profile(query, state, repo, event, settings.moc_name, clock.now())
+        await start_profile(query, state, repo, event, settings, clock.now())
         return
     await query.answer()
     assert query.bot is not None

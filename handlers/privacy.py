@@ -30,13 +30,16 @@ async def my_data(
     message: Message,
     repo: Repositories,
     user: User | None,
+    state: FSMContext,
     clock: Clock,
     querylog: QueryLog,
     settings: Settings,
 ) -> None:
     if user is None:
         return
-    text, buttons = await privacy.describe(repo, user, clock, querylog, settings)
+    in_form = await state.get_state() in ProfileForm.__all_states_names__
+    draft = await state.get_data() if in_form else None  # a name typed, not yet saved
+    text, buttons = await privacy.describe(repo, user, clock, querylog, settings, draft=draft)
     await message.answer(text, reply_markup=render(buttons))
 
 

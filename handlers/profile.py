@@ -202,7 +202,7 @@ async def show_profile(message: Message, repo: Repositories, user: User | None) 
 async def edit_profile(
     query: CallbackQuery, state: FSMContext, repo: Repositories, settings: Settings, clock: Clock
 ) -> None:
-    await start_profile(query, state, repo, None, settings.moc_name, clock.now())
+    await start_profile(query, state, repo, None, settings, clock.now())
 
 
 async def answered_before(query: CallbackQuery) -> None:

@@ -92,7 +92,8 @@ def create_engine(
 ) -> AsyncEngine:
     """An async engine for `url`; SQLite files get WAL, a busy timeout (seconds; a test
     shortens it) that a write waits out up to `storage.busy.BUSY_TRIES` times, and foreign
-    keys."""
+    keys. A failed statement's error never shows its values (`hide_parameters`): it goes to
+    the log and the admins' chat, and the values are names, phones, questions (152-ФЗ)."""
     if is_sqlite(url):
         ensure_sqlite_dir(url)
         # Sessions and `engine.begin()` always end their transaction, so the pool's own
@@ -108,14 +109,14 @@ def create_engine(
         )
         engine = _create_async_engine(
             url, echo=echo, connect_args={"timeout": busy_timeout},
-            pool_reset_on_return=None, **sizes,
+            pool_reset_on_return=None, hide_parameters=True, **sizes,
         )  # fmt: skip
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         wait_out_busy(engine.sync_engine, busy_timeout)
         return engine
     return _create_async_engine(
         url, echo=echo, pool_pre_ping=True, pool_size=pool_size,
-        max_overflow=10 if max_overflow is None else max_overflow,
+        max_overflow=10 if max_overflow is None else max_overflow, hide_parameters=True,
     )  # fmt: skip
 
 

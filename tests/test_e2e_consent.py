@@ -94,7 +94,7 @@ async def test_telegram_asks_the_consent_first_and_a_refusal_keeps_nothing_typed
     assert (proof.user_id, proof.kind, proof.version) == (
         TEACHER.id,
         "personal_data",
-        "2026-12-06",
+        "2026-12-06.2",
     )
     assert proof.withdrawn_at is None
 
@@ -129,7 +129,7 @@ async def test_max_asks_the_consent_first_and_a_refusal_keeps_nothing_typed(
     async with h.sessionmaker() as session:
         uid = await Repositories(session).channel_ids.internal("max", "user", TEACHER_MAX.user_id)
         proof = (await session.scalars(select(Consent))).one()
-    assert (proof.user_id, proof.kind, proof.version) == (uid, "personal_data", "2026-12-06")
+    assert (proof.user_id, proof.kind, proof.version) == (uid, "personal_data", "2026-12-06.2")
 
 
 async def test_refusing_while_editing_the_profile_says_what_is_still_kept(

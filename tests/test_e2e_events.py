@@ -121,7 +121,7 @@ async def test_teacher_finds_registers_with_consent_and_gets_ics(harness: BotHar
         taken = (await session.get(Event, event_id)).taken  # type: ignore[union-attr]
     assert profile is not None and profile.full_name == "Сидоров <b>Пётр</b> Ильич"
     assert profile.contact == "+7 900 123-45-67"
-    assert [(c.kind, c.version) for c in consents] == [("personal_data", "2026-12-06")]
+    assert [(c.kind, c.version) for c in consents] == [("personal_data", "2026-12-06.2")]
     assert taken == 1
 
 

@@ -64,7 +64,7 @@ async def assert_only_the_proof_is_left(sm: SessionMaker, uid: int) -> Consent:
         records = (await session.scalars(select(FsmRecord))).all()
         assert all(r.state is None and r.data in ("", "{}") for r in records), records
         proof = (await session.scalars(select(Consent))).one()
-    assert (proof.user_id, proof.kind, proof.version) == (uid, "personal_data", "2026-12-06")
+    assert (proof.user_id, proof.kind, proof.version) == (uid, "personal_data", "2026-12-06.2")
     assert proof.given_at is not None and proof.withdrawn_at is not None
     return proof
 
@@ -126,7 +126,7 @@ async def test_telegram_teacher_registers_asks_with_a_screenshot_and_forgets_eve
         "Записей на мероприятия: 0" in after.text and "Обращений к специалистам: 0" in after.text
     )
     assert "Записанных вопросов (для улучшения ответов): 0" in after.text
-    assert "на обработку персональных данных (версия 2026-12-06)" in after.text
+    assert "на обработку персональных данных (версия 2026-12-06.2)" in after.text
     assert "отозвано" in after.text
 
 

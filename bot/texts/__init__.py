@@ -209,6 +209,7 @@ MY_DATA: Final = (
     "• Имя из {messenger}: {name}{username}\n"
     "• Роль: {role}\n"
     "• Профиль педагога: {profile}\n"
+    "{draft}"
     "• Записей на мероприятия: {registrations}\n"
     "• Обращений к специалистам: {tickets}\n"
     "• Записанных вопросов (для улучшения ответов): {queries}\n"
@@ -223,6 +224,8 @@ MY_DATA: Final = (
     "После удаления остаётся только запись о согласии (ваш id, версия текста, когда согласие "
     "дано и когда отозвано): закон (152-ФЗ) требует хранить её как доказательство."
 )
+# answers of a profile form still open (kept in the dialog's state until the last step)
+MY_DATA_DRAFT: Final = "• Анкета, которую вы заполняете (ещё не сохранена): {answers}\n"
 MY_DATA_CONSENT: Final = "\n   — {kind} (версия {version}), дано {given}{withdrawn}"
 MY_DATA_WITHDRAWN: Final = ", отозвано {when}"
 CONSENT_KINDS: Final = {

@@ -194,6 +194,7 @@ PEOPLE_WAITING: Final = "Лист ожидания ({count}):"
 PEOPLE_WAITING_LINE: Final = "{n}-й: {name} — {organisation}, {position}, {contact}"
 PEOPLE_CANCELLED: Final = "Отменили запись: {count}"
 NO_PROFILE: Final = "профиль не заполнен"
+NO_NAME: Final = "без ФИО (согласие отозвано)"  # a past seat kept only to be counted
 EXPORT_CAPTION: Final = "Участники: «{title}»"
 FILE_PEOPLE: Final = "uchastniki-{id}.{ext}"
 

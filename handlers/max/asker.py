@@ -23,7 +23,7 @@ from bot.services.profile import privacy
 from bot.services.tickets.escalation import answered_question, escalate, logged_question
 from bot.services.tickets.posting import POST_BODY_LIMIT, add_follow_up, post
 from bot.services.tickets.thanks import thanked_after_answer
-from handlers.max import pictures, updates
+from handlers.max import pictures, profile, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, visit
 from storage.models import TicketStatus
@@ -51,9 +51,11 @@ async def command(v: Visit, name: str) -> bool:
         await v.say(texts.ASK_PROMPT)
     elif name == "my_data":
         ctx = v.ctx
+        draft = await profile.answers(v)  # a name typed in the form, not yet saved
         described, buttons = await privacy.describe(
-            v.repo, v.user, ctx.clock, ctx.querylog, ctx.settings, messenger="MAX", own_id=v.max_id
-        )
+            v.repo, v.user, ctx.clock, ctx.querylog, ctx.settings,
+            messenger="MAX", own_id=v.max_id, draft=draft,
+        )  # fmt: skip
         await v.say(described, buttons)
     elif name == "forget_me":
         await v.say(texts.FORGET_CONFIRM, forget_confirm())

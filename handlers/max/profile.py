@@ -19,7 +19,7 @@ from bot.core.messages import Button, Keyboard, pack, rows
 from bot.services.events.registration import become_teacher, register_and_confirm
 from bot.services.profile import entry, teachers
 from bot.services.profile.contacts import normalize_contact, normalize_phone
-from bot.services.profile.teachers import CONSENT_VERSION, NAME_LIMIT, ORG_LIMIT, POSITION_LIMIT
+from bot.services.profile.teachers import NAME_LIMIT, ORG_LIMIT, POSITION_LIMIT
 from bot.texts import events as t
 from bot.texts import max as max_texts
 from handlers.max import event_doors, updates
@@ -75,7 +75,7 @@ async def start(v: Visit, pending_event: Event | None) -> None:
     event_id = pending_event.id if pending_event else None
     await keep(v, {"step": "consent", **entry.opening(event_id, names, now)})
     await v.say(
-        fill(t.CONSENT, moc=v.ctx.settings.moc_name, version=CONSENT_VERSION),
+        teachers.consent_text(v.ctx.settings),
         yes_no("consent", t.BTN_CONSENT_YES, t.BTN_CONSENT_NO),
     )
 

@@ -12,9 +12,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery
 
-from bot.core.markup import fill
+from bot.core.config import Settings
 from bot.services.profile import entry
-from bot.services.profile.teachers import CONSENT_VERSION
+from bot.services.profile.teachers import consent_text
 from bot.texts import events as t
 from handlers.tg.edits import send_to_chat
 from handlers.tg.keyboards import events as kb
@@ -36,7 +36,7 @@ async def start_profile(
     state: FSMContext,
     repo: Repositories,
     pending_event: Event | None,
-    moc_name: str,
+    settings: Settings,
     now: datetime,
 ) -> None:
     """Answers the press too: with a notice when the form was already open."""
@@ -50,5 +50,6 @@ async def start_profile(
     names = [o.name for o in await repo.profiles.organisations()][:30]
     await state.set_state(ProfileForm.consent)
     await state.set_data(entry.opening(pending_event.id if pending_event else None, names, now))
-    text = fill(t.CONSENT, moc=moc_name, version=CONSENT_VERSION)
-    await send_to_chat(query, text, kb.yes_no("consent", t.BTN_CONSENT_YES, t.BTN_CONSENT_NO))
+    await send_to_chat(
+        query, consent_text(settings), kb.yes_no("consent", t.BTN_CONSENT_YES, t.BTN_CONSENT_NO)
+    )

@@ -46,11 +46,20 @@ async def people(repo: Repositories, event_id: int) -> list[Person]:
     found: list[Person] = []
     for reg in await repo.events.participants(event_id):
         profile = await repo.profiles.get(reg.user_id)
-        user = None if profile else await repo.users.get(reg.user_id)
-        name = profile.full_name if profile else (user.full_name if user else str(reg.user_id))
+        name = profile.full_name if profile else await _unnamed(repo, reg.user_id)
         found.append((reg, profile, name))
     found.sort(key=lambda p: (ORDER.get(p[0].status, 3), p[0].queued_at, p[0].id))
     return found
+
+
+async def _unnamed(repo: Repositories, user_id: int) -> str:
+    """A seat without a profile: the messenger's name (a seat older than the form) — unless
+    the person consented once and the profile is gone, i.e. withdrew the consent: a past seat
+    is then kept only to be counted (152-ФЗ ст. 21 ч. 5), and no list names them."""
+    if await repo.profiles.consents(user_id):
+        return t.NO_NAME
+    user = await repo.users.get(user_id)
+    return user.full_name if user else str(user_id)
 
 
 def details(profile: TeacherProfile | None) -> dict[str, str]:
@@ -141,7 +150,11 @@ def attendance_view(
     pages = (len(seated) + PAGE - 1) // PAGE
     page = min(max(page, 0), pages - 1)
     shown = [
-        (reg.id, short_name(name), reg.status == RegistrationStatus.ATTENDED)
+        (
+            reg.id,
+            name if name == t.NO_NAME else short_name(name),
+            reg.status == RegistrationStatus.ATTENDED,
+        )
         for reg, _, name in seated[page * PAGE : (page + 1) * PAGE]
     ]
     when = event.starts_at.astimezone(tz).strftime("%d.%m.%Y %H:%M")

@@ -11,7 +11,7 @@ and the question, and the «Кто ознакомился» lists that named the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
@@ -25,6 +25,7 @@ from bot.services.faq import FaqService
 from bot.services.faq.learning import commit_forgotten
 from bot.services.faq.querylog import QueryLog
 from bot.services.profile import withdrawal
+from bot.services.profile.teachers import FIELDS
 from bot.services.staff import ack_lists
 from bot.services.tickets.posting import redact_posts
 from bot.texts.chats import AUDIENCE_TITLES
@@ -36,6 +37,13 @@ def _profile_line(profile: TeacherProfile | None) -> str:
     if profile is None:
         return "нет"
     return f"{profile.full_name}, {profile.organisation}, {profile.position}, {profile.contact}"
+
+
+def _draft_line(draft: Mapping[str, object] | None) -> str:
+    """Plain text: what an open profile form already holds (a name typed at step 2 is kept
+    in the dialog's state until the form ends), or "" when there is none."""
+    answers = [str(draft[k]) for k in FIELDS if draft and draft.get(k)]
+    return texts.MY_DATA_DRAFT.format(answers=", ".join(answers)) if answers else ""
 
 
 def _consent_lines(consents: Sequence[Consent], tz: tzinfo) -> str:
@@ -64,9 +72,11 @@ async def describe(
     *,
     messenger: str = "Telegram",
     own_id: int | None = None,
+    draft: Mapping[str, object] | None = None,
 ) -> tuple[str, Keyboard]:
     """Everything we hold about `user`, as the /my_data message (values escaped), and its
-    buttons; `own_id`: the person's id in `messenger` when it is not the stored one (MAX)."""
+    buttons; `own_id`: the person's id in `messenger` when it is not the stored one (MAX);
+    `draft`: the answers of a profile form the person has open."""
     await querylog.flush()  # the count includes the question asked a moment ago
     audiences = await repo.chats.subscriptions(user.id)
     consents = await repo.profiles.consents(user.id)
@@ -81,6 +91,7 @@ async def describe(
         role=texts.ROLE_TITLES.get(user.role or "", "не выбрана"),
         tickets=await repo.tickets.count_for_user(user.id),
         profile=_profile_line(await repo.profiles.get(user.id)),
+        draft=_draft_line(draft),
         registrations=await repo.events.count_for_user(user.id),  # attended, cancelled too
         queries=await repo.faq_log.for_user(user.id),
         samples=len(

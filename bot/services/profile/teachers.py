@@ -11,15 +11,27 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.core.config import Settings
+from bot.core.markup import fill_region
+from bot.texts import events as t
 from storage.models import User
 from storage.repositories import Repositories
 
-CONSENT_VERSION = "2026-12-06"  # the text names /withdraw_consent besides /forget_me
+# the text names the operator's address and how long the consent lasts (152-ФЗ ст. 9 ч. 4)
+CONSENT_VERSION = "2026-12-06.2"
 # a dialog begun under an earlier text still completes: its proof names the text agreed to
-CONSENT_VERSIONS = frozenset({CONSENT_VERSION, "2026-11-25"})
+CONSENT_VERSIONS = frozenset({CONSENT_VERSION, "2026-12-06", "2026-11-25"})
 NAME_LIMIT, ORG_LIMIT, POSITION_LIMIT = 200, 300, 200
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 FIELDS = ("full_name", "organisation", "position", "contact")
+
+
+def consent_text(settings: Settings) -> str:
+    """Step 1 of the form: the consent as 152-ФЗ ст. 9 ч. 4 wants it — the operator (name and,
+    when set, address), the data, the purposes, how long it lasts and how to withdraw it."""
+    return fill_region(
+        t.CONSENT, moc=settings.moc_name, address=settings.moc_address, version=CONSENT_VERSION
+    )
 
 
 def valid_name(text: str) -> bool:
