@@ -59,7 +59,10 @@ def final_text(
     errors: list[tuple[str, int]],
     *,
     cancelled: bool = False,
+    channels: dict[str, dict[str, int]] | None = None,
 ) -> str:
+    """With `channels` (`service.counts_by_channel`), a line per messenger once MAX chats were
+    in the ledger: «Доставлено: 3 из 5» alone does not say that MAX is where it failed."""
     total = sum(counts.values())
     head = (
         f"⛔ Рассылка №{broadcast_id} отменена; неотправленные сообщения не уйдут."
@@ -69,6 +72,7 @@ def final_text(
     lines = [
         head,
         f"Доставлено: {counts.get(SENT, 0)} из {total}",
+        *channel_lines(channels or {}),
         f"Бот заблокирован или удалён из чата: {counts.get(BLOCKED, 0)}",
         f"Не доставлено из-за ошибок: {counts.get(FAILED, 0)}",
     ]

@@ -159,13 +159,24 @@ async def _progress(request: web.Request, broadcast_id: int) -> dict[str, Any]:
     if found is None:
         raise web.HTTPNotFound(text="Рассылка не найдена.")
     acks = await PanelStatsRepo(session).ack_counts([broadcast_id])
+    channels = await service.counts_by_channel(session, broadcast_id)
     return {
         "id": found.id, "state": found.state, "state_label": tb.STATE_LABELS.get(found.state, ""),
         "total": found.total, "sent": found.sent, "failed": found.failed,
         "blocked": found.blocked, "pending": found.pending,
         "acknowledged": acks.get(broadcast_id, 0), "live": found.state in LIVE,
-        "channels": await service.counts_by_channel(session, broadcast_id),
+        "channels": channels, "channels_text": _channels_text(channels),
     }  # fmt: skip
+
+
+def _channels_text(channels: dict[str, dict[str, int]]) -> str:
+    """Delivery per messenger, one string: progress.js refreshes it with the totals, so the
+    line under «Доставлено 5 из 7» does not stay at the counts the page was opened with."""
+    return " · ".join(
+        f"{CHANNELS.get(name, name)}: доставлено {c['sent']} из {c['total']}, "
+        f"ошибок {c['failed']}, заблокировали {c['blocked']}"
+        for name, c in sorted(channels.items(), key=lambda item: item[0] != "tg")
+    )
 
 
 async def _acks(request: web.Request, broadcast_id: int) -> dict[str, Any]:

@@ -1,0 +1,128 @@
+"""An outside QA pass over broadcasts to Telegram and MAX at once, through the real worker, the
+real channels and the fake Bot API and MAX servers: what the methodologist who sent it reads
+afterwards must say where the messages went and where they did not."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from sqlalchemy import update
+
+from bot.app.jobs import broadcast_channel
+from bot.core.clock import FrozenClock
+from bot.core.ids import internal
+from bot.texts import broadcasts as tb
+from broadcasts import service
+from broadcasts.content import Content
+from broadcasts.limiter import RateLimiter
+from broadcasts.runtime import Options
+from broadcasts.service import Target, create_broadcast
+from broadcasts.worker import BroadcastWorker
+from storage.models import BroadcastState, Chat, ChatAudience, Delivery, DeliveryStatus
+from storage.repositories import Repositories
+from tests.conftest import ADMIN, BotHarness
+from tests.fakes.telegram_api import FakeTelegramServer
+from tests.helpers.browser import browser_or_skip, chromium, login_link
+from tests.helpers.browser import panel as panel  # a fixture
+from tests.helpers.browser import settings as settings  # a fixture
+from tests.test_max_groups import ADMIN as MAX_ADMIN
+from tests.test_max_groups import GROUP, NOW, OTHER, TG_GROUP, World
+from tests.test_max_groups import world as world  # a fixture
+
+HOUR = timedelta(hours=1)
+AUTHOR = 1000  # a methodologist in Telegram
+
+
+async def test_the_final_report_says_that_the_max_groups_are_where_it_failed(
+    world: World,
+) -> None:
+    """«Родителям» goes to a Telegram group and two MAX groups; MAX lost one of them (403).
+    «Доставлено: 2 из 3» alone reads as a Telegram problem; the report names the messenger,
+    as /broadcasts and the panel already do."""
+    for group in (GROUP, OTHER):
+        world.max.bot_added(group, by=MAX_ADMIN)
+        world.max.user_writes(MAX_ADMIN, "/bind parents", chat_id=group)
+    await world.pump()
+    async with world.sm() as s:
+        chat = Chat(id=TG_GROUP, kind="supergroup", title="Родители TG")
+        chat.audiences = [ChatAudience(chat_id=TG_GROUP, audience="parents")]
+        s.add(chat)
+        await s.flush()
+        await create_broadcast(
+            s, author_id=AUTHOR, content=Content("text", "Собрание в четверг"),
+            target=Target(("parents",), include_private=False), at=None, now=NOW,
+        )  # fmt: skip
+        await s.commit()
+    world.max.block(OTHER)
+
+    async with FakeTelegramServer() as tg:
+        bot = Bot(tg.token, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.url)))
+        channel, client = broadcast_channel(world.settings, world.sm, bot)
+        worker = BroadcastWorker(
+            world.sm, channel, FrozenClock(NOW), instance_id="qa",
+            options=Options(retry_base_seconds=0.05, check_every=0.1),
+            limiter=RateLimiter(200.0),
+        )  # fmt: skip
+        try:
+            await worker.run_once()
+        finally:
+            assert client is not None
+            await client.close()
+            await bot.session.close()
+        assert len(tg.sent_to(TG_GROUP)) == 1
+        (report,) = [m.text for m in tg.sent_to(AUTHOR) if "завершена" in m.text]
+    assert "Доставлено: 2 из 3" in report
+    assert "Telegram: доставлено 1 из 1 · заблокировали 0" in report
+    assert "MAX: доставлено 1 из 2 · заблокировали 1" in report
+
+
+async def test_the_panel_updates_the_per_messenger_line_while_it_is_sending(
+    harness: BotHarness, panel: None
+) -> None:
+    """A broadcast page opened while it is sending: the totals tick every 2 s, and the line
+    «Telegram: … · MAX: …» under them must tick with them, not stay at «0 из 1» until the end."""
+    async_playwright = browser_or_skip()
+    now = datetime.now(UTC)
+    max_group = internal(7, "chat")
+    async with harness.sessionmaker() as session:
+        chat = Chat(id=TG_GROUP, kind="supergroup", title="Родители 1А")
+        chat.audiences = [ChatAudience(chat_id=TG_GROUP, audience="parents")]
+        session.add(chat)
+        await session.flush()
+        b = await service.create_broadcast(
+            session, author_id=ADMIN.id, content=Content("text", "Собрание в четверг"),
+            target=service.Target(("parents",), include_private=False), at=None, now=now,
+        )  # fmt: skip
+        # another instance is sending it (a live heartbeat): this bot's worker leaves it be
+        b.state, b.claimed_by, b.heartbeat_at = BroadcastState.SENDING, "other", now + HOUR
+        await Repositories(session).deliveries.materialise(
+            b.id, [(TG_GROUP, False), (max_group, False)], now
+        )
+        await session.commit()
+    link = await login_link(harness, ADMIN)
+
+    async with async_playwright() as playwright, chromium(playwright) as browser:
+        page = await browser.new_page()
+        await page.goto(link)
+        await page.wait_for_url("**/web/tickets", timeout=15_000)
+        await page.goto(page.url.replace("/web/tickets", f"/web/broadcasts/{b.id}"))
+        line = page.locator("#progress p", has_text="MAX:")
+        assert "MAX: доставлено 0 из 1" in (await line.inner_text())
+        async with harness.sessionmaker() as session:
+            await session.execute(
+                update(Delivery).where(Delivery.broadcast_id == b.id)
+                .values(status=DeliveryStatus.SENT)
+            )  # fmt: skip
+            await session.commit()
+        sent = page.locator("#progress [data-field=sent]")
+        await page.wait_for_function(
+            "el => el.textContent === '2'", arg=await sent.element_handle(), timeout=15_000
+        )
+        shown = await line.inner_text()
+        assert "Telegram: доставлено 1 из 1" in shown and "MAX: доставлено 1 из 1" in shown
+        assert await page.locator("#progress [data-field=state_label]").inner_text() == (
+            tb.STATE_LABELS[BroadcastState.SENDING]
+        )  # still the same page, not the reload at the end
