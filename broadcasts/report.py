@@ -25,6 +25,8 @@ REASONS: Final = (
      "сбой на стороне мессенджера"),
     (("timeout", "network", "connect", "http client"), "нет связи с сервером мессенджера"),
     (("неизвестный id max",), "чат MAX не найден"),
+    # broadcasts.channels: a MAX row in a process without MAX_BOT_TOKEN (Telegram is always on)
+    (("канал max не настроен",), "MAX не подключён к боту (MAX_BOT_TOKEN)"),
 )  # fmt: skip
 
 

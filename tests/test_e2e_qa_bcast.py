@@ -13,6 +13,7 @@ from sqlalchemy import update
 
 from bot.app.jobs import broadcast_channel
 from bot.core.clock import FrozenClock
+from bot.core.config import Settings
 from bot.core.ids import internal
 from bot.texts import broadcasts as tb
 from broadcasts import service
@@ -36,13 +37,31 @@ HOUR = timedelta(hours=1)
 AUTHOR = 1000  # a methodologist in Telegram
 
 
-async def test_the_final_report_says_that_the_max_groups_are_where_it_failed(
-    world: World,
-) -> None:
-    """«Родителям» goes to a Telegram group and two MAX groups; MAX lost one of them (403).
-    «Доставлено: 2 из 3» alone reads as a Telegram problem; the report names the messenger,
-    as /broadcasts and the panel already do."""
-    for group in (GROUP, OTHER):
+async def deliver_and_report(world: World, settings: Settings) -> str:
+    """Deliver what is due with the real worker and the channels `settings` configure; the
+    final report the author got in Telegram."""
+    async with FakeTelegramServer() as tg:
+        bot = Bot(tg.token, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.url)))
+        channel, client = broadcast_channel(settings, world.sm, bot)
+        worker = BroadcastWorker(
+            world.sm, channel, FrozenClock(NOW), instance_id="qa",
+            options=Options(retry_base_seconds=0.01, check_every=0.1),
+            limiter=RateLimiter(200.0),
+        )  # fmt: skip
+        try:
+            await worker.run_once()
+        finally:
+            if client is not None:
+                await client.close()
+            await bot.session.close()
+        assert len(tg.sent_to(TG_GROUP)) == 1
+        (report,) = [m.text for m in tg.sent_to(AUTHOR) if "завершена" in m.text]
+    return report
+
+
+async def parents_in_both(world: World, max_groups: tuple[int, ...]) -> None:
+    """A Telegram group and these MAX groups bound to «parents»; a broadcast to them, due now."""
+    for group in max_groups:
         world.max.bot_added(group, by=MAX_ADMIN)
         world.max.user_writes(MAX_ADMIN, "/bind parents", chat_id=group)
     await world.pump()
@@ -56,27 +75,36 @@ async def test_the_final_report_says_that_the_max_groups_are_where_it_failed(
             target=Target(("parents",), include_private=False), at=None, now=NOW,
         )  # fmt: skip
         await s.commit()
+
+
+async def test_the_final_report_says_that_the_max_groups_are_where_it_failed(
+    world: World,
+) -> None:
+    """«Родителям» goes to a Telegram group and two MAX groups; MAX lost one of them (403).
+    «Доставлено: 2 из 3» alone reads as a Telegram problem; the report names the messenger,
+    as /broadcasts and the panel already do."""
+    await parents_in_both(world, (GROUP, OTHER))
     world.max.block(OTHER)
 
-    async with FakeTelegramServer() as tg:
-        bot = Bot(tg.token, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.url)))
-        channel, client = broadcast_channel(world.settings, world.sm, bot)
-        worker = BroadcastWorker(
-            world.sm, channel, FrozenClock(NOW), instance_id="qa",
-            options=Options(retry_base_seconds=0.05, check_every=0.1),
-            limiter=RateLimiter(200.0),
-        )  # fmt: skip
-        try:
-            await worker.run_once()
-        finally:
-            assert client is not None
-            await client.close()
-            await bot.session.close()
-        assert len(tg.sent_to(TG_GROUP)) == 1
-        (report,) = [m.text for m in tg.sent_to(AUTHOR) if "завершена" in m.text]
+    report = await deliver_and_report(world, world.settings)
     assert "Доставлено: 2 из 3" in report
     assert "Telegram: доставлено 1 из 1 · заблокировали 0" in report
     assert "MAX: доставлено 1 из 2 · заблокировали 1" in report
+
+
+async def test_max_groups_in_a_bot_without_max_token_are_explained_in_the_report(
+    world: World,
+) -> None:
+    """MAX_BOT_TOKEN was taken out of .env (or a second instance runs without it) while MAX
+    groups stay bound: the report must say why MAX got nothing, in the staff's words, not
+    «другая ошибка: канал max не настроен»."""
+    await parents_in_both(world, (GROUP,))
+    telegram_only = world.settings.model_copy(update={"max_bot_token": None})
+    report = await deliver_and_report(world, telegram_only)
+    assert "Доставлено: 1 из 2" in report
+    assert "MAX: доставлено 0 из 1 · заблокировали 0 · ошибок 1" in report
+    assert "другая ошибка" not in report
+    assert "MAX не подключён к боту (MAX_BOT_TOKEN) — 1" in report
 
 
 async def test_the_panel_updates_the_per_messenger_line_while_it_is_sending(
@@ -123,6 +151,7 @@ async def test_the_panel_updates_the_per_messenger_line_while_it_is_sending(
         )
         shown = await line.inner_text()
         assert "Telegram: доставлено 1 из 1" in shown and "MAX: доставлено 1 из 1" in shown
-        assert await page.locator("#progress [data-field=state_label]").inner_text() == (
-            tb.STATE_LABELS[BroadcastState.SENDING]
+        assert (
+            await page.locator("#progress [data-field=state_label]").inner_text()
+            == (tb.STATE_LABELS[BroadcastState.SENDING])
         )  # still the same page, not the reload at the end
