@@ -39,13 +39,16 @@ async def conclude(rt: Runtime, broadcast: Broadcast, ending: str, tz: tzinfo) -
         finished = ending == "done" and await repo.broadcasts.finish(
             broadcast.id, rt.instance_id, now
         )
+        if ending == "done" and not finished:  # cancelled as the last sends went, or lost
+            cancelled = await repo.broadcasts.state(broadcast.id) == BroadcastState.CANCELLED
+            ending = "cancelled" if cancelled else "lost"
         following = await book_next(repo, broadcast, now) if finished else None
         counts = await repo.deliveries.counts(broadcast.id)
         errors = await repo.deliveries.top_errors(broadcast.id)
         channels = await counts_by_channel(repo.session, broadcast.id)
         await repo.commit()
-    if not finished and ending == "done":
-        return  # cancelled or taken over in the last second
+    if ending == "lost":
+        return  # taken over in the last second: the new owner reports
     text = report.final_text(
         broadcast.id, counts, errors, cancelled=not finished, channels=channels
     )

@@ -4,6 +4,7 @@ afterwards must say where the messages went and where they did not."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot
@@ -155,3 +156,37 @@ async def test_the_panel_updates_the_per_messenger_line_while_it_is_sending(
             await page.locator("#progress [data-field=state_label]").inner_text()
             == (tb.STATE_LABELS[BroadcastState.SENDING])
         )  # still the same page, not the reload at the end
+
+
+async def test_a_cancel_that_comes_while_the_last_message_is_in_flight_still_gets_a_report(
+    world: World,
+) -> None:
+    """The methodologist presses «Отменить» as the last group is being sent to: the message
+    arrives, nothing was left to stop, and the worker found the broadcast cancelled when it
+    went to close it. The bot told the canceller «отменена», and the worker's report is what
+    says how far it got; without it the author hears nothing more, ever."""
+    await parents_in_both(world, ())
+    async with FakeTelegramServer() as tg:
+        tg.latency = 1.0  # the send to the group is in flight for a second
+        bot = Bot(tg.token, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.url)))
+        channel, client = broadcast_channel(world.settings, world.sm, bot)
+        worker = BroadcastWorker(
+            world.sm, channel, FrozenClock(NOW), instance_id="qa",
+            options=Options(check_every=5.0), limiter=RateLimiter(200.0),
+        )  # fmt: skip
+        try:
+            running = asyncio.create_task(worker.run_once())
+            await asyncio.sleep(0.5)
+            async with world.sm() as s:
+                assert await service.cancel_broadcast(s, 1)
+                await s.commit()
+            await asyncio.wait_for(running, 15)
+        finally:
+            if client is not None:
+                await client.close()
+            await bot.session.close()
+        assert len(tg.sent_to(TG_GROUP)) == 1
+        reports = [m.text for m in tg.sent_to(AUTHOR)]
+    assert len(reports) == 1, reports
+    assert reports[0].startswith("⛔ Рассылка №1 отменена")
+    assert "Доставлено: 1 из 1" in reports[0] and "Не отправлено: 0" in reports[0]
