@@ -190,3 +190,46 @@ async def test_a_cancel_that_comes_while_the_last_message_is_in_flight_still_get
     assert len(reports) == 1, reports
     assert reports[0].startswith("⛔ Рассылка №1 отменена")
     assert "Доставлено: 1 из 1" in reports[0] and "Не отправлено: 0" in reports[0]
+
+
+async def test_a_cancelled_broadcast_does_not_say_its_unsent_messages_are_queued(
+    harness: BotHarness, panel: None
+) -> None:
+    """Cancelled after one of three groups: the other two will never get it. /broadcasts and
+    the panel said «в очереди 2» (queued: still going) while the report said «Не отправлено»."""
+    async_playwright = browser_or_skip()
+    now = datetime.now(UTC)
+    groups = (TG_GROUP, TG_GROUP - 1, TG_GROUP - 2)
+    async with harness.sessionmaker() as session:
+        for n, group in enumerate(groups):
+            chat = Chat(id=group, kind="supergroup", title=f"Родители {n + 1}А")
+            chat.audiences = [ChatAudience(chat_id=group, audience="parents")]
+            session.add(chat)
+        await session.flush()
+        b = await service.create_broadcast(
+            session, author_id=ADMIN.id, content=Content("text", "Собрание в четверг"),
+            target=service.Target(("parents",), include_private=False), at=None, now=now,
+        )  # fmt: skip
+        b.state = BroadcastState.CANCELLED
+        await Repositories(session).deliveries.materialise(b.id, [(g, False) for g in groups], now)
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.broadcast_id == b.id, Delivery.chat_id == TG_GROUP)
+            .values(status=DeliveryStatus.SENT)
+        )
+        await session.commit()
+
+    listing = await harness.say(ADMIN, "/broadcasts")
+    assert "Доставлено 1 из 3" in listing.text
+    assert "в очереди" not in listing.text and "не отправлено 2" in listing.text
+
+    link = await login_link(harness, ADMIN)
+    async with async_playwright() as playwright, chromium(playwright) as browser:
+        page = await browser.new_page()
+        await page.goto(link)
+        await page.wait_for_url("**/web/tickets", timeout=15_000)
+        await page.goto(page.url.replace("/web/tickets", f"/web/broadcasts/{b.id}"))
+        progress = await page.locator("#progress").inner_text()
+        assert "в очереди" not in progress and "не отправлено 2" in progress
+        table = await page.locator("table.grid").inner_text()
+        assert "в очереди" not in table and table.count("не отправлено") == 2

@@ -23,6 +23,7 @@ from bot.texts import broadcasts as tb
 from broadcasts import service
 from broadcasts.audience import ALL_AUDIENCES
 from broadcasts.content import Content
+from broadcasts.report import waiting_word
 from handlers.web import broadcast_upload as upload
 from handlers.web.broadcast_form import Draft, preview
 from handlers.web.context import (
@@ -164,6 +165,7 @@ async def _progress(request: web.Request, broadcast_id: int) -> dict[str, Any]:
         "id": found.id, "state": found.state, "state_label": tb.STATE_LABELS.get(found.state, ""),
         "total": found.total, "sent": found.sent, "failed": found.failed,
         "blocked": found.blocked, "pending": found.pending,
+        "pending_label": waiting_word(found.state),
         "acknowledged": acks.get(broadcast_id, 0), "live": found.state in LIVE,
         "channels": channels, "channels_text": _channels_text(channels),
     }  # fmt: skip
@@ -210,7 +212,8 @@ async def broadcast_view(request: web.Request) -> web.Response:
         request, b=broadcast, progress=progress, shown=preview(content.text), ack=content.ack,
         content=content, acks=await _acks(request, broadcast_id) if content.ack else None,
         target=service.target_of(broadcast), audience_labels=tb.AUDIENCE_LABELS,
-        delivery_labels=DELIVERY_LABELS, channel_names=CHANNELS,
+        delivery_labels={**DELIVERY_LABELS, "pending": progress["pending_label"]},
+        channel_names=CHANNELS,
         notice=NOTICES.get(request.query.get("done", "")),
         **await _delivery_page(request, broadcast_id, progress["total"]),
     )  # fmt: skip
