@@ -26,7 +26,10 @@ from storage.repositories.chats import clean_tag
 
 AT_FORMAT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">
 BAD_YEAR = "Проверьте год: {year}."
-TEXT_MAX = 5000  # the form's own cap; Content.problems says what Telegram allows
+# The form's own cap on what it reads, well above any text Telegram takes: its 4096 count what
+# the reader sees, and links and formatting add as much again in tags (Content.problems says
+# whether it fits). At 5000 a 4000-character announcement with a few links lost its end.
+TEXT_MAX = 20_000
 SHOWN = {  # Telegram tag → what the browser shows for it
     "b": "b", "strong": "b", "i": "i", "em": "i", "u": "u", "ins": "u", "s": "s",
     "strike": "s", "del": "s", "code": "code", "pre": "pre", "blockquote": "blockquote",

@@ -25,7 +25,7 @@ from broadcasts.audience import ALL_AUDIENCES
 from broadcasts.content import Content
 from broadcasts.report import waiting_word
 from handlers.web import broadcast_upload as upload
-from handlers.web.broadcast_form import Draft, preview
+from handlers.web.broadcast_form import TEXT_MAX, Draft, preview
 from handlers.web.context import (
     CLOCK,
     MESSENGER,
@@ -70,7 +70,7 @@ def _form_values(
     return {
         "draft": draft, "audiences": {a: tb.AUDIENCE_LABELS[a] for a in ALL_AUDIENCES},
         "errors": errors, "problems": [p for texts in errors.values() for p in texts],
-        "accept": upload.ACCEPT, "file_max": upload.FILE_MAX, **values,
+        "accept": upload.ACCEPT, "file_max": upload.FILE_MAX, "text_max": TEXT_MAX, **values,
     }  # fmt: skip
 
 
