@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.app.jobs import broadcast_channel
 from bot.core.clock import FrozenClock
@@ -158,6 +158,19 @@ async def test_the_panel_updates_the_per_messenger_line_while_it_is_sending(
         )  # still the same page, not the reload at the end
 
 
+async def in_flight(world: World) -> None:
+    """Until the courier has claimed the row (committed before its send goes out)."""
+    for _ in range(200):
+        async with world.sm() as s:
+            found = await s.scalar(
+                select(Delivery.id).where(Delivery.status == DeliveryStatus.SENDING)
+            )
+        if found is not None:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the worker never started sending")
+
+
 async def test_a_cancel_that_comes_while_the_last_message_is_in_flight_still_gets_a_report(
     world: World,
 ) -> None:
@@ -176,7 +189,7 @@ async def test_a_cancel_that_comes_while_the_last_message_is_in_flight_still_get
         )  # fmt: skip
         try:
             running = asyncio.create_task(worker.run_once())
-            await asyncio.sleep(0.5)
+            await in_flight(world)
             async with world.sm() as s:
                 assert await service.cancel_broadcast(s, 1)
                 await s.commit()
