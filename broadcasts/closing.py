@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from broadcasts import report
 from broadcasts.runtime import Runtime
+from broadcasts.service import counts_by_channel
 from storage.models import Broadcast, BroadcastState
 from storage.repositories import Repositories
 
@@ -38,13 +39,19 @@ async def conclude(rt: Runtime, broadcast: Broadcast, ending: str, tz: tzinfo) -
         finished = ending == "done" and await repo.broadcasts.finish(
             broadcast.id, rt.instance_id, now
         )
+        if ending == "done" and not finished:  # cancelled as the last sends went, or lost
+            cancelled = await repo.broadcasts.state(broadcast.id) == BroadcastState.CANCELLED
+            ending = "cancelled" if cancelled else "lost"
         following = await book_next(repo, broadcast, now) if finished else None
         counts = await repo.deliveries.counts(broadcast.id)
         errors = await repo.deliveries.top_errors(broadcast.id)
+        channels = await counts_by_channel(repo.session, broadcast.id)
         await repo.commit()
-    if not finished and ending == "done":
-        return  # cancelled or taken over in the last second
-    text = report.final_text(broadcast.id, counts, errors, cancelled=not finished)
+    if ending == "lost":
+        return  # taken over in the last second: the new owner reports
+    text = report.final_text(
+        broadcast.id, counts, errors, cancelled=not finished, channels=channels
+    )
     if following is not None:
         text += f"\nСледующая еженедельная отправка: {_local(following.scheduled_at, tz)}."
     await tell(rt, broadcast, text)

@@ -10,7 +10,7 @@ from datetime import datetime, tzinfo
 from typing import Final
 
 from bot.texts.chats import CHANNEL_TITLES
-from storage.models import DeliveryStatus
+from storage.models import BroadcastState, DeliveryStatus
 
 SENT, FAILED, BLOCKED = DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.BLOCKED
 # A failed delivery keeps the messenger's own words (English, technical); the author reads
@@ -25,7 +25,15 @@ REASONS: Final = (
      "сбой на стороне мессенджера"),
     (("timeout", "network", "connect", "http client"), "нет связи с сервером мессенджера"),
     (("неизвестный id max",), "чат MAX не найден"),
+    # broadcasts.channels: a MAX row in a process without MAX_BOT_TOKEN (Telegram is always on)
+    (("канал max не настроен",), "MAX не подключён к боту (MAX_BOT_TOKEN)"),
 )  # fmt: skip
+
+
+def waiting_word(state: str) -> str:
+    """What the rows not sent yet are: «в очереди» while they still go, «не отправлено» once
+    the broadcast was cancelled (they never will)."""
+    return "не отправлено" if state == BroadcastState.CANCELLED else "в очереди"
 
 
 def reason_text(reason: str) -> str:
@@ -59,7 +67,10 @@ def final_text(
     errors: list[tuple[str, int]],
     *,
     cancelled: bool = False,
+    channels: dict[str, dict[str, int]] | None = None,
 ) -> str:
+    """With `channels` (`service.counts_by_channel`), a line per messenger once MAX chats were
+    in the ledger: «Доставлено: 3 из 5» alone does not say that MAX is where it failed."""
     total = sum(counts.values())
     head = (
         f"⛔ Рассылка №{broadcast_id} отменена; неотправленные сообщения не уйдут."
@@ -69,6 +80,7 @@ def final_text(
     lines = [
         head,
         f"Доставлено: {counts.get(SENT, 0)} из {total}",
+        *channel_lines(channels or {}, BroadcastState.CANCELLED if cancelled else ""),
         f"Бот заблокирован или удалён из чата: {counts.get(BLOCKED, 0)}",
         f"Не доставлено из-за ошибок: {counts.get(FAILED, 0)}",
     ]
@@ -93,13 +105,14 @@ def missed_text(
     return text
 
 
-def channel_lines(channels: dict[str, dict[str, int]]) -> list[str]:
+def channel_lines(channels: dict[str, dict[str, int]], state: str = "") -> list[str]:
     """The counters per messenger (`service.counts_by_channel`), one line each; none while
     every row is Telegram's, so a Telegram-only МОЦ reads what it always did."""
     if set(channels) <= {"tg"}:
         return []
+    waiting = waiting_word(state)
     return [
         f"{CHANNEL_TITLES.get(name, name)}: доставлено {c['sent']} из {c['total']} · "
-        f"заблокировали {c['blocked']} · ошибок {c['failed']} · в очереди {c['pending']}"
+        f"заблокировали {c['blocked']} · ошибок {c['failed']} · {waiting} {c['pending']}"
         for name, c in sorted(channels.items(), key=lambda item: item[0] != "tg")
     ]

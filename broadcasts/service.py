@@ -32,7 +32,7 @@ __all__ = [
     "ALL_AUDIENCES", "AckReport", "BroadcastError", "NoticeFile", "Refusal", "Status", "Target",
     "ack_refusal", "ack_report", "cancel_broadcast", "count_recipients", "create_broadcast",
     "create_notice", "recent", "recipients",
-    "record_ack", "reschedule", "scheduled", "status", "target_of",
+    "record_ack", "reschedule", "scheduled", "status", "target_of", "time_problems",
 ]  # fmt: skip
 
 PAST_TOLERANCE = timedelta(seconds=60)
@@ -68,7 +68,8 @@ def _target_problems(target: Target) -> list[str]:
     return found
 
 
-def _time_problems(at: datetime, now: datetime) -> list[str]:
+def time_problems(at: datetime, now: datetime) -> list[str]:
+    """A time already past (beyond a minute's slack), in Russian; the panel's preview asks too."""
     if at.tzinfo is None or now.tzinfo is None:
         raise ValueError("broadcast times must be timezone-aware")
     if at < now - PAST_TOLERANCE:
@@ -89,7 +90,7 @@ async def create_broadcast(
 ) -> Broadcast:
     """A SCHEDULED broadcast (at=None: now); the ledger is written when sending starts."""
     at = at or now
-    problems = [*content.problems(), *_target_problems(target), *_time_problems(at, now)]
+    problems = [*content.problems(), *_target_problems(target), *time_problems(at, now)]
     if repeat not in REPEATS:
         problems.append("Повтор бывает только еженедельный.")
     if problems:
@@ -158,7 +159,7 @@ async def reschedule(
     session: AsyncSession, broadcast_id: int, at: datetime, now: datetime
 ) -> bool:
     """Move a broadcast that has not started; False once it is sending, done or cancelled."""
-    if problems := _time_problems(at, now):
+    if problems := time_problems(at, now):
         raise BroadcastError("\n".join(problems))
     return await Repositories(session).broadcasts.reschedule(broadcast_id, at)
 

@@ -166,7 +166,7 @@ LIST_EMPTY: Final = "Рассылок пока не было. Новая — /br
 LIST_LINE: Final = (
     "<b>№{id}</b> · {state} · {when}{repeat}\n<i>{preview}</i>\n"
     "Доставлено {sent} из {total} · заблокировали {blocked} · ошибок {failed} · "
-    "в очереди {pending}"
+    "{waiting} {pending}"
 )
 LIST_REPEAT: Final = " · 🔁 еженедельно"
 BTN_CANCEL_ONE: Final = "❌ №{id} Отменить"

@@ -21,12 +21,15 @@ from markupsafe import Markup
 from bot.core.dates import MAX_YEARS_AHEAD
 from broadcasts.audience import ALL_AUDIENCES
 from broadcasts.content import Content, Kind
-from broadcasts.service import Target
+from broadcasts.service import Target, time_problems
 from storage.repositories.chats import clean_tag
 
 AT_FORMAT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">
 BAD_YEAR = "Проверьте год: {year}."
-TEXT_MAX = 5000  # the form's own cap; Content.problems says what Telegram allows
+# The form's own cap on what it reads, well above any text Telegram takes: its 4096 count what
+# the reader sees, and links and formatting add as much again in tags (Content.problems says
+# whether it fits). At 5000 a 4000-character announcement with a few links lost its end.
+TEXT_MAX = 20_000
 SHOWN = {  # Telegram tag → what the browser shows for it
     "b": "b", "strong": "b", "i": "i", "em": "i", "u": "u", "ins": "u", "s": "s",
     "strike": "s", "del": "s", "code": "code", "pre": "pre", "blockquote": "blockquote",
@@ -119,16 +122,20 @@ class Draft:
 
     def errors(self, tz: ZoneInfo, now: datetime | None = None) -> dict[str, list[str]]:
         """What the form itself got wrong, by field; the service checks the rest on create.
-        With `now`, a year further than the event form allows is refused as a slip too."""
+        With `now`, a time already past and a year further than the event form allows are
+        refused too."""
         found: dict[str, list[str]] = {"text": list(self.content().problems())}
         if not self.audiences:
             found["audience"] = ["Выберите хотя бы одну аудиторию."]
         _, bad = self.tag_list()
         found["tags"] = [f"«{w}» не может быть тегом: буквы, цифры, «-», «_», «.»." for w in bad]
         try:
-            self.moment(tz)
+            moment = self.moment(tz)
         except ValueError:
             found["at"] = ["Укажите дату и время отправки (ДД.ММ.ГГГГ ЧЧ:ММ)."]
+        else:  # past: said at the preview, which would otherwise promise «отправка» then
+            if moment is not None and now is not None:
+                found["at"] = time_problems(moment, now)
         if self.when == "at" and _far(self.at, now):
             found["at"] = [BAD_YEAR.format(year=int(self.at[:4]))]
         return {name: texts for name, texts in found.items() if texts}

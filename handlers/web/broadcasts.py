@@ -23,8 +23,9 @@ from bot.texts import broadcasts as tb
 from broadcasts import service
 from broadcasts.audience import ALL_AUDIENCES
 from broadcasts.content import Content
+from broadcasts.report import waiting_word
 from handlers.web import broadcast_upload as upload
-from handlers.web.broadcast_form import Draft, preview
+from handlers.web.broadcast_form import TEXT_MAX, Draft, preview
 from handlers.web.context import (
     CLOCK,
     MESSENGER,
@@ -69,7 +70,7 @@ def _form_values(
     return {
         "draft": draft, "audiences": {a: tb.AUDIENCE_LABELS[a] for a in ALL_AUDIENCES},
         "errors": errors, "problems": [p for texts in errors.values() for p in texts],
-        "accept": upload.ACCEPT, "file_max": upload.FILE_MAX, **values,
+        "accept": upload.ACCEPT, "file_max": upload.FILE_MAX, "text_max": TEXT_MAX, **values,
     }  # fmt: skip
 
 
@@ -159,13 +160,25 @@ async def _progress(request: web.Request, broadcast_id: int) -> dict[str, Any]:
     if found is None:
         raise web.HTTPNotFound(text="Рассылка не найдена.")
     acks = await PanelStatsRepo(session).ack_counts([broadcast_id])
+    channels = await service.counts_by_channel(session, broadcast_id)
     return {
         "id": found.id, "state": found.state, "state_label": tb.STATE_LABELS.get(found.state, ""),
         "total": found.total, "sent": found.sent, "failed": found.failed,
         "blocked": found.blocked, "pending": found.pending,
+        "pending_label": waiting_word(found.state),
         "acknowledged": acks.get(broadcast_id, 0), "live": found.state in LIVE,
-        "channels": await service.counts_by_channel(session, broadcast_id),
+        "channels": channels, "channels_text": _channels_text(channels),
     }  # fmt: skip
+
+
+def _channels_text(channels: dict[str, dict[str, int]]) -> str:
+    """Delivery per messenger, one string: progress.js refreshes it with the totals, so the
+    line under «Доставлено 5 из 7» does not stay at the counts the page was opened with."""
+    return " · ".join(
+        f"{CHANNELS.get(name, name)}: доставлено {c['sent']} из {c['total']}, "
+        f"ошибок {c['failed']}, заблокировали {c['blocked']}"
+        for name, c in sorted(channels.items(), key=lambda item: item[0] != "tg")
+    )
 
 
 async def _acks(request: web.Request, broadcast_id: int) -> dict[str, Any]:
@@ -199,7 +212,8 @@ async def broadcast_view(request: web.Request) -> web.Response:
         request, b=broadcast, progress=progress, shown=preview(content.text), ack=content.ack,
         content=content, acks=await _acks(request, broadcast_id) if content.ack else None,
         target=service.target_of(broadcast), audience_labels=tb.AUDIENCE_LABELS,
-        delivery_labels=DELIVERY_LABELS, channel_names=CHANNELS,
+        delivery_labels={**DELIVERY_LABELS, "pending": progress["pending_label"]},
+        channel_names=CHANNELS,
         notice=NOTICES.get(request.query.get("done", "")),
         **await _delivery_page(request, broadcast_id, progress["total"]),
     )  # fmt: skip

@@ -162,11 +162,13 @@ def _counters(item: Status) -> dict[str, Any]:
 
 
 def _line(item: Status, settings: Settings) -> str:
+    from broadcasts.report import waiting_word
+
     repeat = " · еженедельно" if item.repeat else ""
     return (
         f"№{item.id}  {item.state:9}  {local_text(item.scheduled_at, settings)}{repeat}  "
         f"отправлено {item.sent}/{item.total}, заблокировали {item.blocked}, "
-        f"ошибок {item.failed}, в очереди {item.pending}  {item.preview[:60]}"
+        f"ошибок {item.failed}, {waiting_word(item.state)} {item.pending}  {item.preview[:60]}"
     )
 
 
@@ -184,7 +186,7 @@ def show_status(settings: Settings, broadcast_id: int, as_json: bool) -> int:
     if as_json:  # `channels`: the same counters per messenger, for rows already in the ledger
         print(json.dumps({**_counters(item), "state": item.state, "channels": channels}))
     else:
-        print("\n  ".join([_line(item, settings), *channel_lines(channels)]))
+        print("\n  ".join([_line(item, settings), *channel_lines(channels, item.state)]))
     return 0
 
 

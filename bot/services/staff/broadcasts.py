@@ -21,7 +21,7 @@ from bot.core.messages import Deferred, MessageRef, Messenger, Unreachable
 from bot.texts import broadcasts as t
 from broadcasts import service
 from broadcasts.content import Content
-from broadcasts.report import channel_lines
+from broadcasts.report import channel_lines, waiting_word
 from storage.models import BroadcastState
 from storage.repositories import Repositories
 
@@ -44,8 +44,9 @@ def status_line(
         blocked=item.blocked,
         failed=item.failed,
         pending=item.pending,
+        waiting=waiting_word(item.state),
     )
-    return "\n".join([line, *channel_lines(channels or {})])
+    return "\n".join([line, *channel_lines(channels or {}, item.state)])
 
 
 async def with_ack(repo: Repositories, ids: list[int]) -> set[int]:
