@@ -14,11 +14,12 @@ from bot import texts
 from bot.core.markup import clip, fill, q
 from bot.core.messages import Deferred, Messenger, Unreachable
 from bot.services.tickets.posting import deliver_answer
-from storage.models import TicketStatus
+from storage.models import Ticket, TicketStatus
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
-ANSWER_LIMIT = 4000  # characters; a longer answer is split by deliver_answer anyway
+# characters typed in the panel; deliver_answer splits what one message cannot hold
+ANSWER_LIMIT = 12000
 NOTE_LIMIT = 1000  # of the answer quoted to colleagues: enough to see what was said
 
 
@@ -47,6 +48,14 @@ async def answer(
                 text=clip(plain, NOTE_LIMIT))  # fmt: skip
     await _tell_staff(messenger, staff_chats, note, about=(repo, ticket_id))
     return delivered
+
+
+def answered_meanwhile(ticket: Ticket, seen: int, text: str) -> bool:
+    """A staff answer arrived after the page showing `seen` of them was opened (a colleague
+    answered in the bot or another tab): sending blindly would give the parent two answers.
+    The same text among them is this form sent twice (a double click), not a colleague."""
+    newer = [m for m in ticket.messages if m.from_staff][seen:]
+    return bool(newer) and all(m.text != text.strip() for m in newer)
 
 
 async def tell_colleagues(
