@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import re
 
+import aiohttp
+
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
+from bot.services.staff.web_sessions import make_token
 from storage.db import SessionMaker
-from tests.conftest import PARENT
+from storage.repositories import Repositories
+from tests.conftest import ADMIN, PARENT
 from tests.helpers.panel import Client, RecordingMessenger, sign_in, ticket
 from tests.helpers.panel import client as client  # a fixture
 from tests.helpers.panel import clock as clock  # a fixture
@@ -75,3 +79,115 @@ async def test_html_and_markdown_in_an_answer_reach_the_parent_as_typed(
     assert "**Каб. 5**" in sent and "<a " not in sent
     page = await (await client.get(f"/web/tickets/{ticket_id}")).text()
     assert "&lt;a href=" in page and '<a href="http://evil"' not in page
+
+
+HOSTILE = '"><script>alert(1)</script>🙂'
+
+
+async def test_hostile_addresses_and_queries_are_russian_pages_with_text_escaped(
+    client: Client,
+    panel_settings: Settings,
+    sessionmaker: SessionMaker,
+    clock: FrozenClock,
+) -> None:
+    await sign_in(client, panel_settings, clock)
+    ticket_id = await ticket(sessionmaker, "Вопрос")
+    gets = [
+        ("/web/tickets", {"status": HOSTILE, "page": "99999", "done": "closed", "n": "9" * 30}),
+        (f"/web/tickets/{ticket_id}", {"done": HOSTILE}),
+        ("/web/kb", {"q": HOSTILE, "try": HOSTILE}),
+        ("/web/kb/entry/%2e%2e%2f%2e%2e%2fetc%2fpasswd", {}),
+        (f"/web/kb/entry/{HOSTILE}", {}),
+        (f"/web/kb/entry/{HOSTILE}/history", {}),
+        ("/web/kb/history", {"page": HOSTILE}),
+        ("/web/kb/unanswered", {"page": "-5"}),
+        ("/web/events", {"page": "0", "status": HOSTILE, "q": HOSTILE, "kind": HOSTILE}),
+        ("/web/chats", {"q": HOSTILE, "tag": HOSTILE, "kind": HOSTILE, "page": HOSTILE}),
+        ("/web/report", {"first": HOSTILE, "last": "31.02.2027"}),
+        ("/web/report.xlsx", {"first": HOSTILE, "last": HOSTILE}),
+        ("/web/summary", {"days": HOSTILE}),
+        ("/web/broadcasts", {"page": HOSTILE, "state": HOSTILE}),
+        ("/web/broadcasts/files/%2e%2e%2fsecret", {}),
+        ("/web/staff", {"done": HOSTILE}),
+        ("/web/static/nothing.css", {}),
+        ("/web/events/1/participants.csv", {}),
+    ]
+    for path, params in gets:
+        response = await client.get(path, params=params)
+        shown = await response.text()
+        assert response.status < 500, (path, shown)
+        assert "<script>alert(1)" not in shown, path
+        assert "Not Found" not in shown and "Internal Server Error" not in shown, (path, shown)
+        assert "SecretStr" not in shown and "class Settings" not in shown, path
+
+
+async def test_a_colleague_removed_while_signed_in_can_send_nothing_more(
+    client: Client,
+    panel_settings: Settings,
+    sessionmaker: SessionMaker,
+    clock: FrozenClock,
+    messenger: RecordingMessenger,
+) -> None:
+    colleague = 5555
+    async with sessionmaker() as session:
+        await Repositories(session).staff.add(colleague, ADMIN.id, clock.now())
+        await session.commit()
+    ticket_id = await ticket(sessionmaker, "Когда родительское собрание?")
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(cookie_jar=jar) as other:  # the colleague's own browser
+        link = make_token(panel_settings, colleague, "Ольга 🌸", clock.now())
+        async with other.get(client.make_url("/web/login"), params={"t": link}) as entered:
+            assert entered.status == 200
+        async with other.get(client.make_url(f"/web/tickets/{ticket_id}")) as opened:
+            found = re.search(r'name="csrf" value="([^"]+)"', await opened.text())
+        assert found is not None
+
+        owner_csrf = await sign_in(client, panel_settings, clock)
+        removed = await client.post(
+            "/web/staff/remove", data={"csrf": owner_csrf, "person": str(colleague)}
+        )
+        assert "Сотрудник удалён" in await removed.text()
+
+        async with other.post(
+            client.make_url(f"/web/tickets/{ticket_id}/answer"),
+            data={"csrf": found[1], "text": "Завтра в 18:00."},
+            allow_redirects=False,
+        ) as refused:
+            assert refused.status == 403 and "Войдите через /web" in await refused.text()
+        async with other.get(client.make_url("/web/tickets"), allow_redirects=False) as page:
+            assert page.status == 303 and page.headers["Location"] == "/web/signin"
+    assert messenger.sent == []
+
+
+async def test_the_same_short_answer_to_a_follow_up_question_is_sent_again(
+    client: Client,
+    panel_settings: Settings,
+    sessionmaker: SessionMaker,
+    clock: FrozenClock,
+    messenger: RecordingMessenger,
+) -> None:
+    """«Да.» to the question and «Да.» to the parent's next question in the same ticket are two
+    answers: the second was taken for a double click, not sent, and the page said «отправлен»."""
+    ticket_id = await ticket(sessionmaker, "Можно прийти в пятницу?")
+    csrf = await sign_in(client, panel_settings, clock)
+
+    async def answer_from_a_fresh_page() -> str:
+        page = await (await client.get(f"/web/tickets/{ticket_id}")).text()
+        fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page))
+        done = await client.post(
+            f"/web/tickets/{ticket_id}/answer", data={**fields, "csrf": csrf, "text": "Да."}
+        )
+        return await done.text()
+
+    assert "Ответ отправлен" in await answer_from_a_fresh_page()
+    async with sessionmaker() as session:  # the parent asks again in the same ticket
+        repo = Repositories(session)
+        found = await repo.tickets.get(ticket_id)
+        assert found is not None
+        await repo.tickets.add_message(
+            found, PARENT.id, "А в субботу тоже можно?", from_staff=False, delivered=True
+        )
+        await repo.commit()
+    assert "Ответ отправлен" in await answer_from_a_fresh_page()
+    answers = [text for chat, text in messenger.sent if chat == PARENT.id and "Да." in text]
+    assert len(answers) == 2  # both questions answered

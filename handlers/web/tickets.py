@@ -120,7 +120,7 @@ async def answer(request: web.Request) -> web.Response:
     person = staff(request)
     delivered = await desk.answer(
         request.app[MESSENGER], repo(request), ticket_id, (person.staff_id, person.name),
-        text, staff_chats=await _staff_chats(request),
+        text, staff_chats=await _staff_chats(request), seen=seen,
     )  # fmt: skip
     if delivered is None:
         raise web.HTTPNotFound(text="Обращение не найдено.")

@@ -31,16 +31,20 @@ async def answer(
     text: str,
     *,
     staff_chats: Sequence[int] = (),
+    seen: int | None = None,
 ) -> bool | None:
     """Send a staff answer typed on the page (plain text, escaped). None: no such ticket;
     otherwise whether it reached the asker (it is saved either way). The same answer again
-    (a double click on «Отправить», a form sent anew) is not sent twice. `staff_chats` (the
-    staff chat or the admins) see the answer, so nobody there answers the parent again."""
+    (a double click on «Отправить», a form sent anew) is not sent twice: the same text among
+    the answers given after the page showed `seen` of them (all, when unknown) — an earlier
+    «Да.» to an earlier question of the ticket is no reason to drop this one. `staff_chats`
+    (the staff chat or the admins) see the answer, so nobody there answers the parent again."""
     ticket = await repo.tickets.get(ticket_id)
     if ticket is None:
         return None
     plain = text.strip()
-    if any(m.from_staff and m.delivered and m.text == plain for m in ticket.messages):
+    given = [m for m in ticket.messages if m.from_staff][seen or 0 :]
+    if any(m.delivered and m.text == plain for m in given):
         return True
     delivered = await deliver_answer(messenger, repo, ticket, staff, q(plain), plain)
     outcome = texts.PANEL_DELIVERED if delivered else texts.PANEL_NOT_DELIVERED
