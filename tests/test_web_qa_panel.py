@@ -191,3 +191,29 @@ async def test_the_same_short_answer_to_a_follow_up_question_is_sent_again(
     assert "Ответ отправлен" in await answer_from_a_fresh_page()
     answers = [text for chat, text in messenger.sent if chat == PARENT.id and "Да." in text]
     assert len(answers) == 2  # both questions answered
+
+
+async def test_russian_emoji_and_markup_in_every_form_are_no_server_error(
+    client: Client,
+    panel_settings: Settings,
+    sessionmaker: SessionMaker,
+    clock: FrozenClock,
+) -> None:
+    csrf = await sign_in(client, panel_settings, clock)
+    odd = "Ёлка 🎄 <b>жирно</b> **звёзды** _курсив_ &amp; \u200b\u202e"
+    posts = [
+        ("/web/events/new", {"title": odd, "kind": odd, "place": odd, "dates": odd}),
+        ("/web/kb/new", {"title": odd, "answer": odd, "questions": odd, "id": odd}),
+        ("/web/broadcasts/preview", {"text": odd, "tags": odd, "when": odd}),
+        ("/web/broadcasts", {"text": odd, "tags": odd, "when": odd, "draft": odd}),
+        ("/web/chats/1/tags", {"tags": odd}),
+        ("/web/report", {"first": odd, "last": odd}),
+        ("/web/tickets/close", {"id": odd}),
+        ("/web/staff/invite", {"note": odd}),
+    ]
+    for path, form in posts:
+        response = await client.post(path, data={**form, "csrf": csrf})
+        shown = await response.text()
+        assert response.status < 500, (path, shown)
+        assert "<b>жирно</b>" not in shown, path
+        assert "Not Found" not in shown and "Method Not Allowed" not in shown, (path, shown)
