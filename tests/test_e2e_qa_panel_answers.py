@@ -115,3 +115,18 @@ async def test_the_parent_left_with_forget_me_while_the_page_was_open(
         assert r.status == 404 and "Обращение не найдено" in shown, shown
     await h.server.idle()
     assert len(h.server.sent_to(PARENT.id)) == before  # nothing reaches a forgotten person
+
+
+async def test_a_5000_character_answer_with_markup_reaches_telegram_whole(
+    harness: BotHarness, browser: aiohttp.ClientSession
+) -> None:
+    h = harness
+    number = await ask_specialist(h)
+    form = await open_form(browser, h, number)
+    fields = {k: v for k, v in form.items() if k != "url"}
+    typed = ("Кабинет <5> & «Ёлка» 🎄 **важно**. " * 160)[:4990] + " КОНЕЦ"
+    async with browser.post(form["url"] + "/answer", data={**fields, "text": typed}) as r:
+        assert "Ответ отправлен в Telegram" in await r.text()
+    await h.server.idle()
+    got = "".join(m.text or "" for m in h.server.sent_to(PARENT.id)[-3:])
+    assert "КОНЕЦ" in got and "Кабинет <5> & «Ёлка» 🎄 **важно**." in got

@@ -15,6 +15,7 @@ from bot.services.staff.web_sessions import make_token
 from storage.db import SessionMaker
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, PARENT
+from tests.helpers.events import seed_event
 from tests.helpers.panel import Client, RecordingMessenger, sign_in, ticket
 from tests.helpers.panel import client as client  # a fixture
 from tests.helpers.panel import clock as clock  # a fixture
@@ -216,4 +217,31 @@ async def test_russian_emoji_and_markup_in_every_form_are_no_server_error(
         shown = await response.text()
         assert response.status < 500, (path, shown)
         assert "<b>жирно</b>" not in shown, path
+        assert "Not Found" not in shown and "Method Not Allowed" not in shown, (path, shown)
+
+
+async def test_every_form_posted_empty_is_no_server_error(
+    client: Client,
+    panel_settings: Settings,
+    sessionmaker: SessionMaker,
+    clock: FrozenClock,
+) -> None:
+    csrf = await sign_in(client, panel_settings, clock)
+    ticket_id = await ticket(sessionmaker, "Вопрос")
+    event_id = await seed_event(sessionmaker)
+    paths = [
+        "/web/broadcasts", "/web/broadcasts/preview", "/web/broadcasts/1/cancel",
+        "/web/chats/import", "/web/chats/1/bind", "/web/chats/1/tags", "/web/chats/1/unbind",
+        "/web/events/import", "/web/events/new", f"/web/events/{event_id}/attendance",
+        f"/web/events/{event_id}/cancel", f"/web/events/{event_id}/close",
+        f"/web/events/{event_id}/edit", "/web/kb/check", "/web/kb/new",
+        "/web/kb/entry/moc.contacts", "/web/kb/entry/moc.contacts/reset", "/web/kb/revert/1",
+        "/web/kb/unanswered/1/attach", "/web/report", "/web/staff/invite", "/web/staff/remove",
+        "/web/tickets/close", f"/web/tickets/{ticket_id}/answer",
+        f"/web/tickets/{ticket_id}/close",
+    ]  # fmt: skip
+    for path in paths:
+        response = await client.post(path, data={"csrf": csrf})
+        shown = await response.text()
+        assert response.status < 500, (path, shown)
         assert "Not Found" not in shown and "Method Not Allowed" not in shown, (path, shown)
