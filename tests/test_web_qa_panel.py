@@ -13,6 +13,7 @@ from bot.core.clock import FrozenClock
 from bot.core.config import Settings
 from bot.services.staff.web_sessions import make_token
 from storage.db import SessionMaker
+from storage.models import TicketStatus
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, PARENT
 from tests.helpers.events import seed_event
@@ -245,3 +246,33 @@ async def test_every_form_posted_empty_is_no_server_error(
         shown = await response.text()
         assert response.status < 500, (path, shown)
         assert "Not Found" not in shown and "Method Not Allowed" not in shown, (path, shown)
+
+
+async def test_an_answer_held_on_a_ticket_answered_and_closed_meanwhile_is_kept(
+    client: Client,
+    panel_settings: Settings,
+    sessionmaker: SessionMaker,
+    clock: FrozenClock,
+    messenger: RecordingMessenger,
+) -> None:
+    """The colleague answered and closed it in the bot: the held answer must stay on the
+    page with its button, not vanish with the form of a closed ticket."""
+    ticket_id = await ticket(sessionmaker, "Можно перенести занятие?")
+    csrf = await sign_in(client, panel_settings, clock)
+    async with sessionmaker() as session:
+        repo = Repositories(session)
+        found = await repo.tickets.get(ticket_id)
+        assert found is not None
+        await repo.tickets.add_message(
+            found, 1001, "Да, на четверг.", from_staff=True, delivered=True
+        )
+        await repo.tickets.set_status(ticket_id, TicketStatus.CLOSED)
+        await repo.commit()
+    typed = "Перенесём на пятницу 🙂"
+    held = await client.post(
+        f"/web/tickets/{ticket_id}/answer", data={"csrf": csrf, "seen": "0", "text": typed}
+    )
+    shown = await held.text()
+    assert "уже ответили" in shown and f"{typed}</textarea>" in shown
+    assert "Отправить ответ" in shown
+    assert messenger.sent == []
