@@ -31,6 +31,7 @@ KINDS = {
     "unknown": "бот не поймёт вопрос и предложит спросить специалиста",
 }
 TRY_LIMIT = 1000
+FIELDS = ("title", "answer", "questions", "links", "related", "category")  # the editor's inputs
 
 
 async def faq_of(request: web.Request) -> FaqService:
@@ -130,7 +131,7 @@ async def entry_view(request: web.Request) -> web.Response:
 
 async def new_entry(request: web.Request) -> web.Response:
     """An empty editor, or one with a logged question (`from`: its id) as the first sample."""
-    fields = dict.fromkeys(("title", "answer", "questions", "links", "related", "category"), "")
+    fields = dict.fromkeys(FIELDS, "")
     raw = request.query.get("from", "")
     query_id = int_or_none(raw)
     query = await repo(request).faq_log.get(query_id) if query_id is not None else None
@@ -140,7 +141,10 @@ async def new_entry(request: web.Request) -> web.Response:
 
 
 async def _form(request: web.Request) -> dict[str, str]:
-    return {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+    """The posted editor; a field the form lacks (a form made by hand, not the page's) is
+    empty, so the page shown back says what is missing instead of failing to render."""
+    posted = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+    return {**dict.fromkeys(FIELDS, ""), **posted}
 
 
 async def submit(request: web.Request) -> web.Response:

@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.core.ids import channel_of
 from bot.services.tickets import desk
 from bot.services.tickets.posting import reachable_staff
+from bot.texts import web as t
 from bot.texts.chats import CHANNEL_TITLES
 from handlers.web.context import (
     MESSENGER,
@@ -82,27 +83,44 @@ async def ticket_list(request: web.Request) -> web.Response:
 
 
 async def ticket_view(request: web.Request) -> web.Response:
-    ticket = await repo(request).tickets.get(_ticket_id(request))
+    return await _render(request, _ticket_id(request))
+
+
+async def _render(
+    request: web.Request, ticket_id: int, typed: str = "", error: str | None = None
+) -> web.Response:
+    """The ticket's page; `typed` and `error`: an answer sent back to its author (too long, or
+    a colleague answered meanwhile), kept in the form so nothing typed is lost."""
+    ticket = await repo(request).tickets.get(ticket_id)
     if ticket is None:
         raise web.HTTPNotFound(text="Обращение не найдено.")
     channel = CHANNEL_TITLES[channel_of(ticket.user_id)]  # the answer goes where they asked
     values = page(
-        request, ticket=ticket, statuses=STATUSES, channel=channel,
-        notice=_notice(request, channel),
+        request, ticket=ticket, statuses=STATUSES, channel=channel, typed=typed, error=error,
+        notice=_notice(request, channel), limit=desk.ANSWER_LIMIT,
+        seen=sum(m.from_staff for m in ticket.messages),
     )  # fmt: skip
-    return aiohttp_jinja2.render_template("ticket.html", request, values)
+    status = 400 if error == t.WEB_ANSWER_TOO_LONG else 200
+    return aiohttp_jinja2.render_template("ticket.html", request, values, status=status)
 
 
 async def answer(request: web.Request) -> web.Response:
     ticket_id = _ticket_id(request)
-    text = str((await request.post()).get("text", "")).strip()
+    form = await request.post()
+    text = str(form.get("text", "")).strip()
     back = f"/web/tickets/{ticket_id}"
     if not text:
         raise web.HTTPSeeOther(f"{back}?done=empty")
+    if len(text) > desk.ANSWER_LIMIT:  # never cut silently: the parent would get half
+        return await _render(request, ticket_id, text, t.WEB_ANSWER_TOO_LONG)
+    seen = int_or_none(str(form.get("seen", "")))
+    ticket = await repo(request).tickets.get(ticket_id)
+    if ticket is not None and seen is not None and desk.answered_meanwhile(ticket, seen, text):
+        return await _render(request, ticket_id, text, t.WEB_ANSWERED_MEANWHILE)
     person = staff(request)
     delivered = await desk.answer(
         request.app[MESSENGER], repo(request), ticket_id, (person.staff_id, person.name),
-        text[: desk.ANSWER_LIMIT], staff_chats=await _staff_chats(request),
+        text, staff_chats=await _staff_chats(request), seen=seen,
     )  # fmt: skip
     if delivered is None:
         raise web.HTTPNotFound(text="Обращение не найдено.")

@@ -14,11 +14,12 @@ from bot import texts
 from bot.core.markup import clip, fill, q
 from bot.core.messages import Deferred, Messenger, Unreachable
 from bot.services.tickets.posting import deliver_answer
-from storage.models import TicketStatus
+from storage.models import Ticket, TicketStatus
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
-ANSWER_LIMIT = 4000  # characters; a longer answer is split by deliver_answer anyway
+# characters typed in the panel; deliver_answer splits what one message cannot hold
+ANSWER_LIMIT = 12000
 NOTE_LIMIT = 1000  # of the answer quoted to colleagues: enough to see what was said
 
 
@@ -30,16 +31,20 @@ async def answer(
     text: str,
     *,
     staff_chats: Sequence[int] = (),
+    seen: int | None = None,
 ) -> bool | None:
     """Send a staff answer typed on the page (plain text, escaped). None: no such ticket;
     otherwise whether it reached the asker (it is saved either way). The same answer again
-    (a double click on «Отправить», a form sent anew) is not sent twice. `staff_chats` (the
-    staff chat or the admins) see the answer, so nobody there answers the parent again."""
+    (a double click on «Отправить», a form sent anew) is not sent twice: the same text among
+    the answers given after the page showed `seen` of them (all, when unknown) — an earlier
+    «Да.» to an earlier question of the ticket is no reason to drop this one. `staff_chats`
+    (the staff chat or the admins) see the answer, so nobody there answers the parent again."""
     ticket = await repo.tickets.get(ticket_id)
     if ticket is None:
         return None
     plain = text.strip()
-    if any(m.from_staff and m.delivered and m.text == plain for m in ticket.messages):
+    given = [m for m in ticket.messages if m.from_staff][seen or 0 :]
+    if any(m.delivered and m.text == plain for m in given):
         return True
     delivered = await deliver_answer(messenger, repo, ticket, staff, q(plain), plain)
     outcome = texts.PANEL_DELIVERED if delivered else texts.PANEL_NOT_DELIVERED
@@ -47,6 +52,14 @@ async def answer(
                 text=clip(plain, NOTE_LIMIT))  # fmt: skip
     await _tell_staff(messenger, staff_chats, note, about=(repo, ticket_id))
     return delivered
+
+
+def answered_meanwhile(ticket: Ticket, seen: int, text: str) -> bool:
+    """A staff answer arrived after the page showing `seen` of them was opened (a colleague
+    answered in the bot or another tab): sending blindly would give the parent two answers.
+    The same text among them is this form sent twice (a double click), not a colleague."""
+    newer = [m for m in ticket.messages if m.from_staff][seen:]
+    return bool(newer) and all(m.text != text.strip() for m in newer)
 
 
 async def tell_colleagues(
