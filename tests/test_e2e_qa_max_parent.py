@@ -5,6 +5,8 @@ menu) typed instead of pressed, a clarification after the specialist's answer, �
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot import texts
@@ -130,3 +132,38 @@ async def test_a_parent_who_blocked_the_bot_comes_back_to_the_menu(both: Both) -
     assert back.plain == texts.MENU and "🎫 Сертификат" in labels(back)
     answer = await h.say(MOTHER, KNOWN)
     assert "Активировать сертификат можно" in answer.plain
+
+
+async def test_an_answer_sent_while_the_parent_had_blocked_the_bot_arrives_on_return(
+    both: Both,
+) -> None:
+    """Staff read «Ответ сохранён в обращении», but nothing ever handed it over: the parent
+    who pressed «Начать» again heard only «Главное меню» and waited for an answer in vain."""
+    h = both
+    await as_parent(h)
+    offer = await h.say(MOTHER, UNKNOWN)
+    h.max.press(MOTHER, offer, texts.BTN_ASK_SHORT)
+    await h.max.wait_sent(MOTHER, 4)
+    post = await h.tg.next_message(STAFF_CHAT, timeout=10)
+    h.max.block(MOTHER)
+    h.tg.user_sends(
+        "Да, можно, возьмите справку.", user=ADMIN, chat_id=STAFF_CHAT,
+        chat_type="supergroup", reply_to=post,
+    )  # fmt: skip
+    note = await h.tg.next_message(STAFF_CHAT, timeout=15)
+    assert "не доставлен" in note.text and "сохранён" in note.text
+
+    h.max.unblock(MOTHER)
+    before = len(h.max.sent_to(MOTHER))
+    h.max.bot_started(MOTHER)
+    menu, answer = (await h.max.wait_sent(MOTHER, before + 2, within=15))[before:]
+    assert menu.plain == texts.MENU
+    assert "Ответ специалиста МОЦ" in answer.plain and "возьмите справку" in answer.plain
+    assert texts.BTN_SOLVED in labels(answer)
+    await h.press(MOTHER, answer, texts.BTN_SOLVED)
+    thanks = (await h.max.wait_sent(MOTHER, before + 3))[-1]
+    assert thanks.plain == texts.TICKET_THANKS
+
+    await h.start(MOTHER)  # handed over once: not again on the next «Начать»
+    await asyncio.sleep(1)
+    assert sum("возьмите справку" in m.plain for m in h.max.sent_to(MOTHER)) == 1

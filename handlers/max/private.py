@@ -14,6 +14,7 @@ from bot.core.messages import Button, Keyboard, rows
 from bot.core.words import means_cancel, means_menu, typed_command
 from bot.services.faq import consult, replies
 from bot.services.faq.replies import Reply
+from bot.services.tickets.missed import deliver_missed
 from bot.texts import max as max_texts
 from handlers.max import (
     asker,
@@ -82,6 +83,7 @@ async def bot_started(ctx: MaxContext, update: JsonDict) -> bool:
             return True
         if not (payload and await events.event_link(v, payload)) or v.user.role is None:
             await greet(v)
+        await deliver_missed(ctx.messenger, v.repo, v.uid)  # back after blocking the bot
     return True
 
 
@@ -98,6 +100,8 @@ async def commands(ctx: MaxContext, update: JsonDict) -> bool:
                 return True
             if not (arg and await events.event_link(v, arg)) or v.user.role is None:
                 await greet(v)
+            if name == "start":
+                await deliver_missed(ctx.messenger, v.repo, v.uid)
         elif name == "help":
             await v.say(max_texts.HELP_MAX + (max_texts.STAFF_HELP_MAX if v.is_admin else ""))
         elif name == "role":
