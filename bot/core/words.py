@@ -21,7 +21,7 @@ MENU_WORDS = frozenset({"меню", "главное меню", "в меню", "�
 # the FAQ matcher took «Все темы» for the staff events, «Мои данные» for the child's data
 TYPED_COMMANDS = {
     "все темы": "faq", "темы": "faq", "частые вопросы": "faq",
-    "помощь": "help", "справка": "help",
+    "помощь": "help",
     "мои данные": "my_data",
     "спросить специалиста": "ask", "задать вопрос специалисту": "ask",
 }  # fmt: skip
