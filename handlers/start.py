@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -11,19 +11,29 @@ from bot import texts
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.markup import fill
+from bot.services.tickets.missed import deliver_missed
 from handlers.tg import deep_links, keyboards
 from handlers.tg.callbacks import RoleCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
 from handlers.tg.event_card import send_card
+from handlers.tg.messenger import TelegramMessenger
 from storage.models import Role, User
 from storage.repositories import Repositories
 
 
 async def start(
-    message: Message, state: FSMContext, user: User | None, settings: Settings, is_admin: bool
+    message: Message,
+    state: FSMContext,
+    user: User | None,
+    settings: Settings,
+    is_admin: bool,
+    bot: Bot,
+    repo: Repositories,
 ) -> None:
     await state.clear()
     await greet(message, user, settings, is_admin)
+    if user is not None:  # back after blocking the bot: the answers staff sent meanwhile
+        await deliver_missed(TelegramMessenger(bot), repo, user.id)
 
 
 async def start_by_event_link(

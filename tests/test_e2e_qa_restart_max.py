@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from bot import texts
 from bot.texts import events_admin as t
+from bot.texts import max as max_texts
 from storage.models import User
 from tests.fakes.max_model import Message
 from tests.helpers.events import seed_event
@@ -33,7 +34,7 @@ async def test_a_double_tap_on_forget_yes_deletes_once_and_says_it_once_in_max(
     await h.press(MOTHER, confirm, texts.BTN_FORGET_YES)
     await h.press(MOTHER, confirm, texts.BTN_FORGET_YES)
     said = [m.plain for m in (await h.max.wait_sent(MOTHER, before + 2))[before:]]
-    assert said == [texts.FORGOTTEN, texts.FORGOTTEN_ALREADY], said
+    assert said == [max_texts.FORGOTTEN, max_texts.FORGOTTEN_ALREADY], said
 
     async def nobody_left() -> bool:
         async with h.sessionmaker() as session:

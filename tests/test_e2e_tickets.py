@@ -188,3 +188,25 @@ async def test_an_html_looking_name_and_question_stay_text_for_staff(
     await harness.press(odd, offer, texts.BTN_ASK_SHORT)
     post = await harness.server.next_message(STAFF_CHAT)
     assert "<b>Оля & <Ко>" in post.text and "<собаку> & кошку" in post.text
+
+
+async def test_an_answer_sent_while_the_parent_had_blocked_the_bot_arrives_after_start(
+    harness: BotHarness,
+) -> None:
+    """«Ответ сохранён в обращении», staff read; the parent who unblocks the bot and presses
+    /start gets it then, once (before, it stayed in the ticket and the parent never saw it)."""
+    h = harness
+    await ask_specialist(h)
+    post = await h.server.next_message(STAFF_CHAT)
+    h.server.block(PARENT.id)
+    h.server.user_sends(
+        "Да, можно.", user=ADMIN, chat_id=STAFF_CHAT, chat_type="supergroup", reply_to=post
+    )
+    note = await h.server.next_message(STAFF_CHAT, timeout=10)
+    assert "не доставлен" in note.text
+    h.server.unblock(PARENT.id)
+    await h.say(PARENT, "/start")
+    answer = await h.server.next_message(PARENT.id, timeout=10)
+    assert "Ответ специалиста МОЦ" in answer.text and "Да, можно." in answer.text
+    await h.say(PARENT, "/start")
+    assert sum("Да, можно." in m.text for m in h.server.sent_to(PARENT.id)) == 1

@@ -1,7 +1,8 @@
 """Words people type instead of a command, in both messengers: «отмена» mid-dialog means
 /cancel (otherwise it became the question sent to staff), «меню» means /menu (MAX has no
 reply keyboard to press; the FAQ answered «не нашёл ответа»). One list for every dialog: the
-parents' and teachers' and the staff event forms alike."""
+parents' and teachers' and the staff event forms alike. `typed_command`: a button's label typed
+as words in MAX («Все темы», «Мои данные») means that button's command."""
 
 from __future__ import annotations
 
@@ -16,6 +17,15 @@ CANCEL_WORDS = frozenset(
 )  # fmt: skip
 
 MENU_WORDS = frozenset({"меню", "главное меню", "в меню", "в начало", "старт", "start"})
+# MAX has no reply keyboard: parents type what Telegram's menu or MAX's inline buttons say, and
+# the FAQ matcher took «Все темы» for the staff events, «Мои данные» for the child's data
+TYPED_COMMANDS = {
+    "все темы": "faq", "темы": "faq", "частые вопросы": "faq",
+    "помощь": "help",
+    "мои данные": "my_data",
+    "спросить специалиста": "ask", "задать вопрос специалисту": "ask",
+}  # fmt: skip
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 def _plain(text: str) -> str:
@@ -25,6 +35,11 @@ def _plain(text: str) -> str:
 def means_menu(text: str | None) -> bool:
     """The whole message asks for the main menu."""
     return bool(text) and _plain(text or "") in MENU_WORDS
+
+
+def typed_command(text: str | None) -> str:
+    """The command a whole message names by its button's words («📚 Все темы» → "faq"), or ""."""
+    return TYPED_COMMANDS.get(" ".join(_EDGES.sub("", (text or "").lower()).split()), "")
 
 
 def means_cancel(text: str | None) -> bool:

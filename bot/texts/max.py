@@ -27,6 +27,11 @@ CANCELLED: Final = "Хорошо, отменил. Напишите вопрос,
 NOTHING_TO_CANCEL: Final = (
     "Отменять нечего. Напишите вопрос своими словами или откройте темы ниже."
 )
+# MAX shows no command list and «/start» in a message is no button: the word it reads
+FORGOTTEN: Final = "Готово: ваши данные удалены. Чтобы снова пользоваться ботом, напишите «старт»."
+FORGOTTEN_ALREADY: Final = (
+    "Ваши данные уже удалены — удалять нечего. Чтобы снова пользоваться ботом, напишите «старт»."
+)
 FAQ_STALE_BUTTON: Final = "Этот раздел обновился — вот все темы заново."
 STAFF_ANSWER_PROMPT: Final = (
     "Напишите ответ на обращение №{id} следующим сообщением — он уйдёт автору. /cancel — отмена."

@@ -23,6 +23,7 @@ from bot.services.profile import privacy
 from bot.services.tickets.escalation import answered_question, escalate, logged_question
 from bot.services.tickets.posting import POST_BODY_LIMIT, add_follow_up, post
 from bot.services.tickets.thanks import thanked_after_answer
+from bot.texts import max as max_texts
 from handlers.max import pictures, profile, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, visit
@@ -223,7 +224,7 @@ async def forget_pressed(v: Visit, action: str) -> None:
     done = await privacy.forget(v.repo, v.uid, ctx.clock, ctx.querylog, ctx.faq)
     await v.clear_state()
     await pictures.forget(v)
-    await v.say(texts.FORGOTTEN_ALREADY if done.already else texts.FORGOTTEN)
+    await v.say(max_texts.FORGOTTEN_ALREADY if done.already else max_texts.FORGOTTEN)
     if not v.is_admin:  # staff rows and the audit log name staff by this id
         await privacy.drop_channel_id(v.repo, v.uid)
     await privacy.redact(ctx.messenger, done)

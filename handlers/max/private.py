@@ -11,9 +11,10 @@ from __future__ import annotations
 from bot import texts
 from bot.core.markup import fill, fill_region
 from bot.core.messages import Button, Keyboard, rows
-from bot.core.words import means_cancel, means_menu
+from bot.core.words import means_cancel, means_menu, typed_command
 from bot.services.faq import consult, replies
 from bot.services.faq.replies import Reply
+from bot.services.tickets.missed import deliver_missed
 from bot.texts import max as max_texts
 from handlers.max import (
     asker,
@@ -48,12 +49,13 @@ def role_buttons(include_staff: bool) -> Keyboard:
 
 
 def command(update: JsonDict) -> tuple[str, str]:
-    """`/start payload` → ("start", "payload"); not a command → ("", "")."""
+    """`/start payload` → ("start", "payload"); «Все темы» typed → ("faq", ""); not a
+    command → ("", "")."""
     text = updates.text(update)
     if means_menu(text):  # «меню» typed: there is no reply keyboard in MAX
         return "menu", ""
     if not text.startswith("/"):
-        return "", ""
+        return typed_command(text), ""
     name, _, arg = text[1:].partition(" ")
     return name.split("@")[0].lower(), arg.strip()
 
@@ -82,6 +84,7 @@ async def bot_started(ctx: MaxContext, update: JsonDict) -> bool:
             return True
         if not (payload and await events.event_link(v, payload)) or v.user.role is None:
             await greet(v)
+        await deliver_missed(ctx.messenger, v.repo, v.uid)  # back after blocking the bot
     return True
 
 
@@ -90,14 +93,16 @@ async def commands(ctx: MaxContext, update: JsonDict) -> bool:
     if not name or not updates.is_dialog(update):
         return False
     async with visit(ctx, update) as v:
-        if v is None:
-            return False
+        if v is None or (v.state and typed_command(updates.text(update))):
+            return False  # a button's words mid-dialog are that dialog's answer
         if name in ("start", "menu"):
             await v.clear_state()
             if name == "start" and await staff_tools.invite_opened(v, arg):
                 return True
             if not (arg and await events.event_link(v, arg)) or v.user.role is None:
                 await greet(v)
+            if name == "start":
+                await deliver_missed(ctx.messenger, v.repo, v.uid)
         elif name == "help":
             await v.say(max_texts.HELP_MAX + (max_texts.STAFF_HELP_MAX if v.is_admin else ""))
         elif name == "role":

@@ -52,6 +52,26 @@ class TicketRepo:
         await self.session.flush()
         return message
 
+    async def undelivered_answers(self, user_id: int) -> Sequence[TicketMessage]:
+        """Staff answers the asker never got (they had blocked the bot), oldest first."""
+        rows = await self.session.scalars(
+            select(TicketMessage)
+            .join(Ticket, Ticket.id == TicketMessage.ticket_id)
+            .where(
+                Ticket.user_id == user_id,
+                TicketMessage.from_staff.is_(True),
+                TicketMessage.delivered.is_(False),
+            )
+            .options(selectinload(TicketMessage.ticket))
+            .order_by(TicketMessage.id)
+        )
+        return rows.all()
+
+    async def mark_delivered(self, message_id: int) -> None:
+        await self.session.execute(
+            update(TicketMessage).where(TicketMessage.id == message_id).values(delivered=True)
+        )
+
     async def last_message(self, ticket_id: int) -> TicketMessage | None:
         """The newest message of the conversation (whether staff spoke last)."""
         return await self.session.scalar(

@@ -220,18 +220,10 @@ def follow_up_notes(ticket: Ticket, name: str, texts_: list[str]) -> list[str]:
     return [fill(texts.STAFF_FOLLOW_UP, id=ticket.id, name=name, text=part) for part in parts]
 
 
-async def deliver_answer(
-    messenger: Messenger,
-    repo: Repositories,
-    ticket: Ticket,
-    staff: tuple[int, str],
-    html_text: str,
-    plain: str,
-) -> bool:
-    """Send a staff answer to the asker; the answer is saved whether or not it arrives.
+async def send_answer(messenger: Messenger, ticket: Ticket, html_text: str, plain: str) -> None:
+    """The answer in the asker's chat, «Вопрос решён» under its last part (none once closed).
 
-    Formatting is kept when it fits one message; a longer answer goes as plain-text parts.
-    """
+    Formatting is kept when it fits one message; a longer answer goes as plain-text parts."""
     text = texts.TICKET_ANSWER.format(id=ticket.id, text=html_text)
     parts = (
         [text]
@@ -241,12 +233,26 @@ async def deliver_answer(
             *(q(part) for part in split_message(plain, MESSAGE_LIMIT - 100)),
         ]
     )
+    closed = ticket.status == TicketStatus.CLOSED
+    for index, part in enumerate(parts, start=1):
+        last = index == len(parts)
+        keyboard = buttons.user_ticket_answered(ticket.id) if last and not closed else None
+        await messenger.send(ticket.chat_id, part, keyboard)
+
+
+async def deliver_answer(
+    messenger: Messenger,
+    repo: Repositories,
+    ticket: Ticket,
+    staff: tuple[int, str],
+    html_text: str,
+    plain: str,
+) -> bool:
+    """Send a staff answer to the asker; the answer is saved whether or not it arrives
+    (undelivered, it waits for the asker's return: `bot.services.tickets.missed`)."""
     delivered = True
     try:
-        for index, part in enumerate(parts, start=1):
-            last = index == len(parts)
-            keyboard = buttons.user_ticket_answered(ticket.id) if last else None
-            await messenger.send(ticket.chat_id, part, keyboard)
+        await send_answer(messenger, ticket, html_text, plain)
     except Unreachable as exc:
         delivered = False
         if exc.gone:
