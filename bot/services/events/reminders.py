@@ -70,11 +70,14 @@ def leads_phrase(leads_min: Iterable[int]) -> str:
     return " и ".join([", ".join(phrases[:-1]), phrases[-1]] if len(phrases) > 1 else phrases)
 
 
+def worth_sending(lead_min: int, starts_at: datetime, now: datetime) -> bool:
+    """A reminder more than half its lead late (the bot was down) is not sent."""
+    return starts_at - now >= timedelta(minutes=lead_min / 2)
+
+
 def leads_ahead(leads_min: Iterable[int], starts_at: datetime, now: datetime) -> list[int]:
-    """The lead times whose reminder a session starting at `starts_at` will still get: one
-    more than half its lead late is skipped (`ReminderService._process`)."""
-    minutes = (starts_at - now).total_seconds() / 60
-    return [lead for lead in leads_min if minutes >= lead / 2]
+    """The lead times whose reminder a session starting at `starts_at` will still get."""
+    return [lead for lead in leads_min if worth_sending(lead, starts_at, now)]
 
 
 def when_phrase(starts_at: datetime, now: datetime, tz: tzinfo) -> str:
@@ -148,7 +151,7 @@ class ReminderService:
     async def _process(self, due: Due, now: datetime) -> str:
         if not await self._claim(due, now):
             return "taken"  # another pass or instance got there first
-        if due.starts_at - now < timedelta(minutes=due.lead_min / 2):
+        if not worth_sending(due.lead_min, due.starts_at, now):
             return "stale"
         try:
             return await self._deliver(due.user_id, reminder_text(due, now, self._tz))
