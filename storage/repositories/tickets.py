@@ -67,11 +67,6 @@ class TicketRepo:
         )
         return rows.all()
 
-    async def mark_delivered(self, message_id: int) -> None:
-        await self.session.execute(
-            update(TicketMessage).where(TicketMessage.id == message_id).values(delivered=True)
-        )
-
     async def last_message(self, ticket_id: int) -> TicketMessage | None:
         """The newest message of the conversation (whether staff spoke last)."""
         return await self.session.scalar(

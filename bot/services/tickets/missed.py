@@ -26,7 +26,7 @@ async def deliver_missed(messenger: Messenger, repo: Repositories, user_id: int)
         except (Unreachable, Deferred) as exc:  # still away: the rest waits for next time
             log.info("ticket %s: missed answer not delivered: %s", message.ticket_id, exc)
             break
-        await repo.tickets.mark_delivered(message.id)
+        await repo.tickets.claim_seen([message.id])
         await repo.commit()
         sent += 1
     return sent
