@@ -62,17 +62,24 @@ def report_period(args: str | None, today: date) -> Period | str:
         parts = typed.split(" ")
     if len(parts) != 2:
         return t.REPORT_USAGE
-    problems: list[str] = []
-    days: list[date] = []
-    for name, part in zip(("first", "last"), parts, strict=True):
-        try:
-            days.append(dates.parse_local_date(part, today))
-        except dates.DateParseError as exc:
-            problems.append(t.REPORT_DAY[name].format(problem=exc))
+    days, problems = _read_days(dict(zip(("first", "last"), parts, strict=True)), today)
     if problems:
-        return "\n".join(problems) + "\n\n" + t.REPORT_USAGE
-    first, last = days
+        said = (t.REPORT_DAY[name].format(problem=problem) for name, problem in problems.items())
+        return "\n".join(said) + "\n\n" + t.REPORT_USAGE
+    first, last = days["first"], days["last"]
     return period_refusal(first, last) or (first, last)
+
+
+def _read_days(typed: dict[str, str], today: date) -> tuple[dict[str, date], dict[str, str]]:
+    """Each named typed day ("first", "last") read, or what is wrong with it."""
+    days: dict[str, date] = {}
+    problems: dict[str, str] = {}
+    for name, text in typed.items():
+        try:
+            days[name] = dates.parse_local_date(text, today)
+        except dates.DateParseError as exc:
+            problems[name] = str(exc)
+    return days, problems
 
 
 def read_period(first: str, last: str, today: date) -> tuple[Period | None, dict[str, str]]:
@@ -80,17 +87,11 @@ def read_period(first: str, last: str, today: date) -> tuple[Period | None, dict
     by field ("first", "last"; Telegram HTML). Both empty: the academic year, as /report."""
     if not first.strip() and not last.strip():
         return academic_year(today), {}
-    days: dict[str, date] = {}
-    problems: dict[str, str] = {}
-    for name, typed in (("first", first), ("last", last)):
-        try:
-            if not typed.strip():
-                raise dates.DateParseError(t.PERIOD_EMPTY)
-            days[name] = dates.parse_local_date(typed, today)
-        except dates.DateParseError as exc:
-            problems[name] = str(exc)
-    if problems:
-        return None, problems
+    typed = {"first": first, "last": last}
+    empty = {name: t.PERIOD_EMPTY for name, text in typed.items() if not text.strip()}
+    days, problems = _read_days({n: v for n, v in typed.items() if n not in empty}, today)
+    if empty or problems:
+        return None, {**empty, **problems}
     start, end = days["first"], days["last"]
     if (refusal := period_refusal(start, end)) is not None:
         return None, {"last": refusal}
