@@ -14,7 +14,7 @@ from bot import texts
 from bot.core.markup import clip, fill, q
 from bot.core.messages import Deferred, Messenger, Unreachable
 from bot.services.tickets.posting import deliver_answer
-from storage.models import Ticket, TicketStatus
+from storage.models import Ticket, TicketMessage, TicketStatus
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -43,8 +43,7 @@ async def answer(
     if ticket is None:
         return None
     plain = text.strip()
-    given = [m for m in ticket.messages if m.from_staff][seen or 0 :]
-    if any(m.delivered and m.text == plain for m in given):
+    if any(m.delivered and m.text == plain for m in _answers_since(ticket, seen or 0)):
         return True
     delivered = await deliver_answer(messenger, repo, ticket, staff, q(plain), plain)
     outcome = texts.PANEL_DELIVERED if delivered else texts.PANEL_NOT_DELIVERED
@@ -54,11 +53,16 @@ async def answer(
     return delivered
 
 
+def _answers_since(ticket: Ticket, seen: int) -> list[TicketMessage]:
+    """Staff answers after the first `seen` of them (the ones a page showed)."""
+    return [m for m in ticket.messages if m.from_staff][seen:]
+
+
 def answered_meanwhile(ticket: Ticket, seen: int, text: str) -> bool:
     """A staff answer arrived after the page showing `seen` of them was opened (a colleague
     answered in the bot or another tab): sending blindly would give the parent two answers.
     The same text among them is this form sent twice (a double click), not a colleague."""
-    newer = [m for m in ticket.messages if m.from_staff][seen:]
+    newer = _answers_since(ticket, seen)
     return bool(newer) and all(m.text != text.strip() for m in newer)
 
 
