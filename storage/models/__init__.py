@@ -39,6 +39,7 @@ from storage.models.files import StoredFile
 from storage.models.outbox import OutboxMessage
 from storage.models.people import Role, StaffPost, Ticket, TicketMessage, TicketStatus, User
 from storage.models.staff import AuditEntry, StaffInvite, StaffMember, StaffRole
+from storage.models.transfers import TransferCode
 from storage.models.updates import ChannelId, FsmRecord, ProcessedUpdate, UpdateMarker
 from storage.models.web import WebSession, WebUsedLink
 
@@ -87,6 +88,7 @@ __all__ = [
     "Ticket",
     "TicketMessage",
     "TicketStatus",
+    "TransferCode",
     "UTCDateTime",
     "UpdateMarker",
     "User",
