@@ -99,7 +99,7 @@ class TransferRepo:
             .options(joinedload(Registration.event).selectinload(Event.sessions))
             .where(Registration.user_id == source, theirs.user_id == target)
         )
-        return [(mine, other) for mine, other in rows.tuples().all()]
+        return [(mine, other) for mine, other in rows.all()]
 
     async def drop_registration(self, registration: Registration) -> None:
         """A duplicate the merge gave up (after `EventRepo.cancel` handed its seat on)."""
