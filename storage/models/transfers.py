@@ -9,11 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, UTCDateTime, utcnow
 
+# the owner of a code whose account was deleted since (/forget_me): the code stays known as
+# one, refused with its own words, and names nobody
+FORGOTTEN_OWNER = 0
+
 
 class TransferCode(Base):
     """Only the code's hash is kept, with whose data it moves and until when. No foreign key
-    to `users`: a code of an account deleted since (/forget_me) must be told apart from an
-    unknown one."""
+    to `users`: /forget_me sets `user_id` to FORGOTTEN_OWNER instead of deleting the row."""
 
     __tablename__ = "transfer_codes"
 

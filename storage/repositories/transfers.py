@@ -31,12 +31,6 @@ from storage.repositories.sql import affected
 
 
 @dataclass(frozen=True)
-class Claimed:
-    user_id: int  # whose data the code moves
-    created_at: datetime
-
-
-@dataclass(frozen=True)
 class Moved:
     """What the re-keying moved (counts of rows)."""
 
@@ -75,17 +69,15 @@ class TransferRepo:
             )
         )
 
-    async def claim(self, code_hash: str, now: datetime) -> Claimed | None:
+    async def claim(self, code_hash: str, now: datetime) -> int | None:
         """Consume a live code: one DELETE … RETURNING, so of two messages with the same
-        code only one finds it."""
-        row = (
-            await self.session.execute(
-                delete(TransferCode)
-                .where(TransferCode.code_hash == code_hash, TransferCode.expires_at > now)
-                .returning(TransferCode.user_id, TransferCode.created_at)
-            )
-        ).first()
-        return None if row is None else Claimed(row[0], row[1])
+        code only one finds it; whose data it moves."""
+        owner: int | None = await self.session.scalar(
+            delete(TransferCode)
+            .where(TransferCode.code_hash == code_hash, TransferCode.expires_at > now)
+            .returning(TransferCode.user_id)
+        )
+        return owner
 
     async def shared(
         self, source: int, target: int

@@ -28,7 +28,7 @@ from bot.core.messages import Button, Deferred, Keyboard, Messenger, Unreachable
 from bot.services.events.registration import notify_promoted
 from bot.texts import ROLE_TITLES
 from bot.texts import transfer as t
-from storage.models import Event, Registration, RegistrationStatus
+from storage.models import FORGOTTEN_OWNER, Event, Registration, RegistrationStatus
 from storage.repositories import Repositories
 from storage.repositories.transfers import Moved
 
@@ -108,18 +108,20 @@ class Transfer:
 
 
 async def redeem(repo: Repositories, target: int, code: str, now: datetime) -> Transfer:
-    """Move the data of the code's account to `target`, committed; refusals change nothing
-    but the code of a deleted account, which is used up."""
+    """Move the data of the code's account to `target`, committed; a refusal changes
+    nothing."""
     owner = await repo.transfers.owner(_hash(code), now)
     if owner is None:
         return Transfer(t.UNKNOWN)
+    if owner == FORGOTTEN_OWNER:
+        return Transfer(t.FORGOTTEN)
     if owner == target:  # the code stays for the account it is meant for
         return Transfer(t.SAME)
     claimed = await repo.transfers.claim(_hash(code), now)
     if claimed is None:  # a second message with the same code, a moment later
         return Transfer(t.UNKNOWN)
-    source = await repo.users.get(claimed.user_id)
-    if source is None or source.created_at > claimed.created_at:
+    source = await repo.users.get(claimed)
+    if source is None:  # deleted between the look and the claim
         await repo.commit()
         return Transfer(t.FORGOTTEN)
     promoted = await _resolve_shared(repo, source.id, target, now)
