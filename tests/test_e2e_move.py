@@ -115,6 +115,16 @@ async def test_a_telegram_teacher_moves_profile_and_registrations_to_max(both: B
         assert await session.get(TeacherProfile, ANNA_TG.id) is None
     assert set(await statuses(h)) == {(uid, first), (uid, second)}
 
+    # /forget_me where the data is now: it goes, the proof of consent stays (with the MAX id)
+    confirm = await max_press(h, in_max, texts.BTN_FORGET)
+    assert "удалены" in (await max_press(h, confirm, texts.BTN_FORGET_YES)).plain
+    async with h.sessionmaker() as session:
+        assert await session.get(TeacherProfile, uid) is None
+        assert not (await session.scalars(select(Registration))).all()
+        (proof,) = (await session.scalars(select(Consent))).all()
+    assert proof.user_id == uid and proof.withdrawn_at is not None
+    assert await max_uid(h, ANNA_MAX) == uid
+
 
 async def test_a_seat_held_in_both_accounts_goes_to_the_waiting_list(both: Both) -> None:
     h = both
