@@ -82,3 +82,13 @@ async def test_both_accounts_merge_into_the_target(sqlite_or_pg_url: str) -> Non
         assert role == "teacher"
     finally:
         await engine.dispose()
+
+
+def test_a_code_is_read_in_any_case_with_or_without_separators() -> None:
+    for typed in ("K7MP-2QXA", "k7mp 2qxa", "/move K7MP2QXA", " К7МР–2QХА "):  # Cyrillic too
+        assert transfer.code_in(typed) == "K7MP2QXA", typed
+    for other in ("WhatsApp", "23456789", "СМЕТАНКА", "как активировать", "K7MP-2QX", ""):
+        assert transfer.code_in(other) is None, other
+    for _ in range(200):
+        code = transfer.new_code()
+        assert transfer.code_in(transfer.shown(code)) == code
