@@ -187,8 +187,10 @@ async def test_the_same_code_sent_twice_moves_once(both: Both) -> None:
     await seed_tg_teacher_with_consent(h)
     event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар В")
     await register(h.sessionmaker, event_id, ANNA_TG)
-    code = await code_in_telegram(h)
+    replaced = await code_in_telegram(h)
+    code = await code_in_telegram(h)  # a new /move: the code before it no longer works
     await h.start(ANNA_MAX)
+    assert (await h.say(ANNA_MAX, replaced)).plain == t.UNKNOWN
 
     before = len(h.max.sent_to(ANNA_MAX))
     h.max.user_writes(ANNA_MAX, code)
