@@ -33,6 +33,7 @@ def get_routers() -> list[Router]:
         staff,
         staff_invites,
         start,
+        transfer,
     )
     from handlers.chats import addressed, staff_room
 
@@ -44,6 +45,7 @@ def get_routers() -> list[Router]:
         staff_invites,
         start,
         privacy,
+        transfer,
         admin,
         panel_link,
         profile,

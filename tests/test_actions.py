@@ -46,3 +46,11 @@ def test_buttons_refuse_payloads_telegram_would_reject() -> None:
         (Button("2", "a:2"), Button("3", "a:3")),
         (Button("4", "a:4"),),
     )
+
+
+def test_the_move_button_under_my_data_unpacks_as_move_cb() -> None:
+    from bot.services.profile import transfer
+    from handlers.tg.callbacks import MoveCb
+
+    (button,) = _actions(transfer.my_data_button())
+    assert MoveCb.unpack(button).action == "ask"

@@ -29,6 +29,7 @@ from handlers.max import (
     staff,
     staff_desk,
     staff_tools,
+    transfer,
     updates,
 )  # fmt: skip
 from handlers.max.context import JsonDict, MaxContext, Routes
@@ -124,6 +125,7 @@ async def commands(ctx: MaxContext, update: JsonDict) -> bool:
             or await staff_desk.command(v, name, arg)
             or await asker.command(v, name)
             or await consent.command(v, name)
+            or await transfer.command(v, name, arg)
         ):
             await v.say(texts.UNKNOWN_COMMAND)  # «/foo», «/старт»: not a question for the FAQ
     return True
@@ -147,6 +149,8 @@ async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
     async with visit(ctx, update) as v:
         if v is None:
             return False
+        if await transfer.typed_code(v, text):  # «K7MP-2QXA» from the account moved from
+            return True
         if v.state in (event_form.STATE, event_edit.STATE):  # staff: an event's fields
             dialog = event_form if v.state == event_form.STATE else event_edit
             await dialog.got_text(v, text)  # «Отмена» there says what was dropped
@@ -250,6 +254,7 @@ def register(routes: Routes) -> None:
     routes.add("message_callback", callbacks)
     asker.register(routes)
     consent.register(routes)
+    transfer.register(routes)
     staff_desk.register(routes)
     faq_learn.register(routes)
     event_edit.register(routes)  # after handlers.max.events: its staff_events comes first

@@ -153,3 +153,10 @@ class StaffCb(CallbackData, prefix="stf"):
     """An owner removes a staff member (the owner role is checked on the server)."""
 
     person: Annotated[int, Field(ge=-(2**62), le=2**62)]  # internal ids: MAX ones are 2**60+n
+
+
+class MoveCb(CallbackData, prefix="mv"):
+    """Moving one's data to another messenger account (bot.services.profile.transfer): `ask`
+    (give a code)."""
+
+    action: str

@@ -39,10 +39,12 @@ from storage.models.files import StoredFile
 from storage.models.outbox import OutboxMessage
 from storage.models.people import Role, StaffPost, Ticket, TicketMessage, TicketStatus, User
 from storage.models.staff import AuditEntry, StaffInvite, StaffMember, StaffRole
+from storage.models.transfers import FORGOTTEN_OWNER, TransferCode
 from storage.models.updates import ChannelId, FsmRecord, ProcessedUpdate, UpdateMarker
 from storage.models.web import WebSession, WebUsedLink
 
 __all__ = [
+    "FORGOTTEN_OWNER",
     "NAMING",
     "Ack",
     "AckListPost",
@@ -87,6 +89,7 @@ __all__ = [
     "Ticket",
     "TicketMessage",
     "TicketStatus",
+    "TransferCode",
     "UTCDateTime",
     "UpdateMarker",
     "User",

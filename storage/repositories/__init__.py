@@ -21,6 +21,7 @@ from storage.repositories.reminders import ReminderRepo
 from storage.repositories.staff import StaffRepo
 from storage.repositories.stored_files import StoredFileRepo
 from storage.repositories.tickets import TicketRepo
+from storage.repositories.transfers import TransferRepo
 from storage.repositories.users import UserRepo
 from storage.repositories.web import WebRepo
 
@@ -50,6 +51,7 @@ class Repositories:
         self.markers = MarkerRepo(session)
         self.staff = StaffRepo(session)
         self.files = StoredFileRepo(session)
+        self.transfers = TransferRepo(session)
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -76,6 +78,7 @@ __all__ = [
     "StaffRepo",
     "StoredFileRepo",
     "TicketRepo",
+    "TransferRepo",
     "UserRepo",
     "WebRepo",
 ]

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import with_expression
 
 from storage.models import (
+    FORGOTTEN_OWNER,
     Ack,
     Chat,
     Consent,
@@ -18,6 +19,7 @@ from storage.models import (
     OutboxMessage,
     Ticket,
     TicketStatus,
+    TransferCode,
     User,
     utcnow,
 )
@@ -106,6 +108,12 @@ class UserRepo:
             update(Consent)
             .where(Consent.user_id == user_id, Consent.withdrawn_at.is_(None))
             .values(withdrawn_at=utcnow())
+        )
+        # a /move code given before: refused as a deleted account's, naming nobody
+        await self.session.execute(
+            update(TransferCode)
+            .where(TransferCode.user_id == user_id)
+            .values(user_id=FORGOTTEN_OWNER)
         )
         # profile, registrations, subscriptions and tickets go with the user row (cascade)
         await self.session.execute(delete(User).where(User.id == user_id))

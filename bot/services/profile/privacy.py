@@ -24,7 +24,7 @@ from bot.services.events.registration import cancel_all
 from bot.services.faq import FaqService
 from bot.services.faq.learning import commit_forgotten
 from bot.services.faq.querylog import QueryLog
-from bot.services.profile import withdrawal
+from bot.services.profile import transfer, withdrawal
 from bot.services.profile.teachers import FIELDS
 from bot.services.staff import ack_lists
 from bot.services.tickets.posting import redact_posts
@@ -104,7 +104,7 @@ async def describe(
         groups=await repo.chats.added_by_count(user.id),
         consents=_consent_lines(consents, settings.tz),
     )
-    return text + note, withdrawal.my_data_buttons(consented)
+    return text + note, withdrawal.my_data_buttons(consented) + transfer.my_data_button()
 
 
 @dataclass

@@ -1,0 +1,192 @@
+"""/move: a person takes their data to another messenger account — mainly a teacher leaving
+Telegram for MAX, but any direction, and another account of the same messenger too.
+
+The source account gets a one-time code (8 characters of an alphabet without look-alikes,
+15 minutes; only its hash is stored); the person sends it to the bot from the target account,
+which moves the profile (the source's wins), registrations, consents (the proof moves with
+the person), subscriptions and the role in one transaction. Where both accounts have a
+registration for one event the better one stays (attended > registered > waiting >
+cancelled); the other is cancelled as «Отменить запись» cancels it, so a freed seat goes to
+the first in the waiting list. Tickets stay: answers go to the chat a question came from.
+
+Both messengers call this module; the buttons are neutral values (`bot.core.messages`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.core.config import Settings
+from bot.core.ids import channel_of
+from bot.core.markup import fill
+from bot.core.messages import Button, Deferred, Keyboard, Messenger, Unreachable, pack, rows
+from bot.services.events.registration import notify_promoted
+from bot.texts import ROLE_TITLES
+from bot.texts import transfer as t
+from storage.models import FORGOTTEN_OWNER, Event, Registration, RegistrationStatus
+from storage.repositories import Repositories
+from storage.repositories.transfers import Moved
+
+log = logging.getLogger(__name__)
+
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no I, L, O, 0, 1: nothing to mistake
+LENGTH = 8  # 31**8 ≈ 8.5·10¹¹ codes against 15 minutes of flood-limited guesses
+LIFETIME = timedelta(minutes=15)
+ACTION = "mv"  # = handlers.tg.callbacks.MoveCb
+# typed on a Russian keyboard: the Cyrillic letters that look like the code's Latin ones
+_LOOKALIKES = str.maketrans("АВЕКМНОРСТУХавекмнорстух", "ABEKMHOPCTYXABEKMHOPCTYX")
+_SEPARATORS = re.compile(r"[\s\-‐‑–—_]+")
+_COMMAND = re.compile(r"^/move(@\w+)?\s*", re.IGNORECASE)
+RANK: dict[str, int] = {
+    RegistrationStatus.ATTENDED: 3,
+    RegistrationStatus.REGISTERED: 2,
+    RegistrationStatus.WAITING: 1,
+    RegistrationStatus.CANCELLED: 0,
+}
+
+
+def action() -> str:
+    return pack(ACTION, "ask")
+
+
+def my_data_button() -> Keyboard:
+    """Under /my_data: «Перенести в другой мессенджер»."""
+    return rows(Button(t.BTN_MOVE, action()))
+
+
+def _mixed(code: str) -> bool:
+    """Letters and digits both: a word («WhatsApp») or a number a person types is no code."""
+    return any(ch.isalpha() for ch in code) and any(ch.isdigit() for ch in code)
+
+
+def new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+        if _mixed(code):
+            return code
+
+
+def shown(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def code_in(text: str | None) -> str | None:
+    """The code a whole message is («k7mp 2qxa», «K7MP-2QXA», «/move K7MP2QXA»), or None."""
+    raw = _SEPARATORS.sub("", _COMMAND.sub("", (text or "").strip()))
+    code = raw.translate(_LOOKALIKES).upper()
+    if len(code) != LENGTH or not set(code) <= set(ALPHABET):
+        return None
+    return code if _mixed(code) else None
+
+
+async def issue(repo: Repositories, user_id: int, now: datetime) -> str:
+    """A new code for `user_id` (the earlier one stops working), committed; the message."""
+    code = new_code()
+    await repo.transfers.replace(user_id, _hash(code), now, now + LIFETIME)
+    await repo.commit()
+    return fill(t.INTRO, code=shown(code))
+
+
+@dataclass
+class Transfer:
+    """What redeeming a code said, and what is left to tell once it is committed."""
+
+    text: str
+    source: int | None = None  # moved from here (None: refused)
+    target: int = 0
+    moved: Moved | None = None
+    promoted: list[tuple[Registration, Event]] = field(default_factory=list)
+
+
+async def redeem(repo: Repositories, target: int, code: str, now: datetime) -> Transfer:
+    """Move the data of the code's account to `target`, committed; a refusal changes
+    nothing."""
+    owner = await repo.transfers.owner(_hash(code), now)
+    if owner is None:
+        return Transfer(t.UNKNOWN)
+    if owner == FORGOTTEN_OWNER:
+        return Transfer(t.FORGOTTEN)
+    if owner == target:  # the code stays for the account it is meant for
+        return Transfer(t.SAME)
+    claimed = await repo.transfers.claim(_hash(code), now)
+    if claimed is None:  # a second message with the same code, a moment later
+        return Transfer(t.UNKNOWN)
+    source = await repo.users.get(claimed)
+    if source is None:  # deleted between the look and the claim
+        await repo.commit()
+        return Transfer(t.FORGOTTEN)
+    promoted = await _resolve_shared(repo, source.id, target, now)
+    moved = await repo.transfers.move(source.id, target)
+    await repo.commit()
+    return Transfer(summary(moved, t.DONE), source.id, target, moved, promoted)
+
+
+async def _resolve_shared(
+    repo: Repositories, source: int, target: int, now: datetime
+) -> list[tuple[Registration, Event]]:
+    """One registration per event: the better stays, the other is cancelled as «Отменить
+    запись» cancels it (a seat goes to the waiting list) and removed."""
+    promoted = []
+    for mine, theirs in await repo.transfers.shared(source, target):
+        # equal ones: the earlier place in the queue (or seat) stays
+        keep = max((theirs, mine), key=lambda r: (RANK.get(r.status, 0), -r.queued_at.timestamp()))
+        drop = theirs if keep is mine else mine
+        result = await repo.events.cancel(drop, now)
+        if result.promoted is not None:
+            promoted.append((result.promoted, mine.event))
+        await repo.transfers.drop_registration(drop)
+    return promoted
+
+
+def _plural(n: int, forms: tuple[str, str, str]) -> str:
+    if n % 10 == 1 and n % 100 != 11:
+        return forms[0]
+    return forms[1] if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else forms[2]
+
+
+def summary(moved: Moved, template: str, **values: str) -> str:
+    """«Перенесено: профиль, 3 записи на мероприятия, …», or that there was nothing."""
+    parts = [t.PROFILE] if moved.profile else []
+    if moved.registrations:
+        parts.append(f"{moved.registrations} {_plural(moved.registrations, t.REGISTRATIONS)}")
+    if moved.consents:
+        parts.append(f"{moved.consents} {_plural(moved.consents, t.CONSENTS)}")
+    if moved.subscriptions:
+        parts.append(t.SUBSCRIPTIONS)
+    if moved.role:
+        parts.append(fill(t.ROLE, role=ROLE_TITLES.get(moved.role, moved.role)))
+    if not parts:
+        return t.NOTHING
+    return fill(template, what=", ".join(parts), **values)
+
+
+def _where(source: int, target: int) -> str:
+    channel = t.CHANNELS[channel_of(target)]
+    if channel_of(source) == channel_of(target):
+        return fill(t.OTHER_ACCOUNT, channel=channel)
+    return channel
+
+
+async def tell(messenger: Messenger, done: Transfer, settings: Settings) -> None:
+    """After the commit: the source account learns where its data went, the first in each
+    waiting list of a freed seat. A send that fails loses nothing: the move is done."""
+    if done.source is None or done.moved is None:
+        return
+    for registration, event in done.promoted:
+        await notify_promoted(messenger, registration, event, settings)
+    text = summary(done.moved, t.SOURCE_NOTICE, where=_where(done.source, done.target))
+    if text == t.NOTHING:
+        return
+    try:
+        await messenger.send(done.source, text)
+    except (Unreachable, Deferred) as exc:
+        log.info("the moved-from account %s not told: %s", done.source, exc)

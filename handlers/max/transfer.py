@@ -1,0 +1,63 @@
+"""/move in MAX over the same service as Telegram's handlers/transfer.py
+(`bot.services.profile.transfer`): /move (or «Перенести в другой мессенджер» under /my_data,
+`mv:ask` as Telegram's MoveCb) gives a code; the code sent as a message, or /move with it,
+moves the data here and answers with the events doors of the menu."""
+
+from __future__ import annotations
+
+from bot.services.profile import transfer
+from bot.texts import transfer as t
+from handlers.max import event_doors, updates
+from handlers.max.context import JsonDict, MaxContext, Routes
+from handlers.max.people import Visit, visit
+
+
+async def command(v: Visit, name: str, arg: str) -> bool:
+    """/move [code]; False for another command."""
+    if name != "move":
+        return False
+    if not arg:
+        await v.say(await transfer.issue(v.repo, v.uid, v.ctx.clock.now()))
+        return True
+    code = transfer.code_in(arg)
+    if code is None:
+        await v.say(t.UNKNOWN)
+    else:
+        await redeem(v, code)
+    return True
+
+
+async def typed_code(v: Visit, text: str) -> bool:
+    """A code sent as a message outside any dialog; False for anything else."""
+    code = transfer.code_in(text)
+    if v.state or code is None:
+        return False
+    await redeem(v, code)
+    return True
+
+
+async def redeem(v: Visit, code: str) -> None:
+    ctx = v.ctx
+    done = await transfer.redeem(v.repo, v.uid, code, ctx.clock.now())
+    if done.source is None:
+        await v.say(done.text)
+        return
+    role = done.moved.role if done.moved and done.moved.role else v.user.role
+    await v.say(done.text, event_doors.menu_buttons(role, v.is_admin) or None)
+    await transfer.tell(ctx.messenger, done, ctx.settings)
+
+
+async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
+    prefix, _, _action = updates.payload(update).partition(":")
+    if prefix != transfer.ACTION:
+        return False
+    async with visit(ctx, update) as v:
+        if v is None:
+            return False
+        await updates.answer(ctx, update)
+        await v.say(await transfer.issue(v.repo, v.uid, ctx.clock.now()))
+    return True
+
+
+def register(routes: Routes) -> None:
+    routes.add("message_callback", callbacks)

@@ -1,0 +1,100 @@
+"""/move in Telegram over `bot.services.profile.transfer`: the source account gets a code
+(/move or «Перенести в другой мессенджер» under /my_data), the target sends it («K7MP-2QXA»
+as a message, or /move K7MP-2QXA) and gets the data with the menu of its role."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.types import CallbackQuery, Message
+
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.messages import Switchboard
+from bot.services.profile import transfer
+from bot.texts import transfer as t
+from handlers.tg import keyboards
+from handlers.tg.callbacks import MoveCb
+from handlers.tg.edits import send_to_chat
+from handlers.tg.messenger import people
+from storage.models import User
+from storage.repositories import Repositories
+
+
+async def move(
+    message: Message,
+    command: CommandObject,
+    repo: Repositories,
+    user: User | None,
+    clock: Clock,
+    bot: Bot,
+    settings: Settings,
+    is_admin: bool,
+    messenger: Switchboard | None = None,
+) -> None:
+    """/move alone gives a code; /move with a code redeems it."""
+    if user is None:
+        return
+    if not command.args:
+        await message.answer(await transfer.issue(repo, user.id, clock.now()))
+        return
+    code = transfer.code_in(command.args)
+    if code is None:
+        await message.answer(t.UNKNOWN)
+        return
+    await _redeem(message, code, repo, user, clock, bot, settings, is_admin, messenger)
+
+
+async def typed_code(
+    message: Message,
+    code: str,
+    repo: Repositories,
+    user: User | None,
+    clock: Clock,
+    bot: Bot,
+    settings: Settings,
+    is_admin: bool,
+    messenger: Switchboard | None = None,
+) -> None:
+    """A code sent as a message, outside any dialog."""
+    if user is not None:
+        await _redeem(message, code, repo, user, clock, bot, settings, is_admin, messenger)
+
+
+async def _redeem(
+    message: Message,
+    code: str,
+    repo: Repositories,
+    user: User,
+    clock: Clock,
+    bot: Bot,
+    settings: Settings,
+    is_admin: bool,
+    messenger: Switchboard | None,
+) -> None:
+    done = await transfer.redeem(repo, user.id, code, clock.now())
+    if done.source is None:
+        await message.answer(done.text)
+        return
+    role = done.moved.role if done.moved and done.moved.role else user.role
+    await message.answer(done.text, reply_markup=keyboards.main_menu(role, is_admin))
+    await transfer.tell(people(bot, messenger), done, settings)
+
+
+async def move_cb(
+    query: CallbackQuery, callback_data: MoveCb, repo: Repositories, clock: Clock
+) -> None:
+    await query.answer()
+    await send_to_chat(query, await transfer.issue(repo, query.from_user.id, clock.now()))
+
+
+def create_router() -> Router:
+    """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
+    router = Router(name=__name__)
+    router.message.filter(F.chat.type == "private")
+    router.message.register(move, Command("move"))
+    router.message.register(
+        typed_code, F.text.func(transfer.code_in).as_("code"), StateFilter(None)
+    )
+    router.callback_query.register(move_cb, MoveCb.filter())
+    return router
