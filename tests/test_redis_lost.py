@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -74,4 +75,35 @@ async def test_questions_are_answered_after_redis_is_lost(
         assert second.text != texts.ERROR
         assert "пароль" in second.text.lower()
     finally:
+        await stop_bot(dp, task)
+
+
+async def test_questions_are_answered_while_redis_hangs(
+    own_redis: tuple[str, subprocess.Popen[bytes]],
+    db_path: Path,
+    sessionmaker: SessionMaker,
+    server: FakeTelegramServer,
+    faq_service: FaqService,
+) -> None:
+    """Redis stops answering without closing its sockets (a paused VM, a network partition):
+    a parent waits for one timeout, not for one per Redis call on every message."""
+    url, process = own_redis
+    settings = make_settings(db_path, redis_url=url)
+    _bot, dp, task = await start_bot(server, settings, sessionmaker, faq_service)
+    try:
+        server.user_sends("как активировать сертификат", user=PARENT)
+        assert "активир" in (await server.next_message(PARENT.id)).text.lower()
+
+        process.send_signal(signal.SIGSTOP)  # alive, connected, silent
+        began = time.monotonic()
+        server.user_sends("забыла пароль от навигатора", user=PARENT)
+        second = await server.next_message(PARENT.id, timeout=30)
+        assert second.text != texts.ERROR and "пароль" in second.text.lower()
+        server.user_sends("как записаться в кружок", user=PARENT)
+        third = await server.next_message(PARENT.id, timeout=30)
+        assert third.text != texts.ERROR
+        # without giving up on Redis for a while: 15 s per message (a timeout per call)
+        assert time.monotonic() - began < 10, "the parent waited on a hung Redis"
+    finally:
+        process.send_signal(signal.SIGCONT)
         await stop_bot(dp, task)
