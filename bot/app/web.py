@@ -97,7 +97,7 @@ class WebhookServer:
         self.app = web.Application()
         handler = _CarefulHandler(dp, bot, handle_in_background=False, secret_token=self._secret)
         self.app.router.add_post(settings.webhook_path, handler.handle)
-        add_ops_routes(self.app, sessionmaker)
+        add_ops_routes(self.app, sessionmaker, redis_url=settings.redis_url)
         if settings.web_panel:  # the staff panel under /web (handlers/web)
             clock = dp.workflow_data.get("clock") or SystemClock()
             # the Switchboard: an answer from the panel reaches a parent in Telegram or MAX
@@ -181,7 +181,7 @@ class MaxWebServer:
         self.settings = settings
         self.app = web.Application()
         add_max_webhook(self.app, settings, feed)
-        add_ops_routes(self.app, sessionmaker)
+        add_ops_routes(self.app, sessionmaker, redis_url=settings.redis_url)
         self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
         self.port = 0
 
