@@ -169,8 +169,8 @@ class MaxRuntime:
             raise SettingsError(
                 f"У бота в MAX подключён webhook ({', '.join(urls)}), поэтому MAX не отдаёт "
                 "обновления через long polling. Задайте MAX_WEBHOOK_URL, чтобы работать через "
-                "webhook, или отключите его: curl -X DELETE -H \"Authorization: "
-                f"$MAX_BOT_TOKEN\" \"{self.settings.max_api_url}/subscriptions?url=<адрес>\""
+                'webhook, или отключите его: curl -X DELETE -H "Authorization: '
+                f'$MAX_BOT_TOKEN" "{self.settings.max_api_url}/subscriptions?url=<адрес>"'
             )
 
     async def _drop_other_subscriptions(self, url: str) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from prometheus_client.aiohttp import make_aiohttp_handler
@@ -22,11 +22,14 @@ from sqlalchemy.exc import DBAPIError
 from bot.core import metrics
 from storage.db import SessionMaker
 
+if TYPE_CHECKING:  # redis is an optional dependency (REDIS_URL)
+    from redis.asyncio import Redis
+
 log = logging.getLogger(__name__)
 
 HEALTH_TIMEOUT = 3.0  # seconds; a balancer typically waits 5
 SESSIONMAKER = web.AppKey("sessionmaker", SessionMaker)
-REDIS = web.AppKey("redis", Any)
+REDIS: web.AppKey[Redis] = web.AppKey("redis")
 
 
 async def database_problem(sessionmaker: SessionMaker) -> str | None:
@@ -43,7 +46,7 @@ async def database_problem(sessionmaker: SessionMaker) -> str | None:
     return None
 
 
-async def redis_problem(client: Any) -> str | None:
+async def redis_problem(client: Redis) -> str | None:
     """None when Redis answers PING, otherwise a short reason (redis-py names no password)."""
     try:
         async with asyncio.timeout(HEALTH_TIMEOUT):
@@ -82,9 +85,11 @@ def add_ops_routes(
     if redis_url:
         from redis.asyncio import Redis
 
-        from handlers.tg.resilient_fsm import SOCKET_TIMEOUTS
+        from handlers.tg.resilient_fsm import SOCKET_TIMEOUT
 
-        client = Redis.from_url(redis_url, **SOCKET_TIMEOUTS)
+        client = Redis.from_url(
+            redis_url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT
+        )
         app[REDIS] = client
 
         async def close(_: web.Application) -> None:

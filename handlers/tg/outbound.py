@@ -278,9 +278,11 @@ def redis_gate(url: str, rate: float, bot_id: int) -> Callable[[], Awaitable[flo
     """
     from redis.asyncio import Redis
 
-    from handlers.tg.resilient_fsm import ERRORS, SOCKET_TIMEOUTS, Breaker
+    from handlers.tg.resilient_fsm import ERRORS, SOCKET_TIMEOUT, Breaker
 
-    client = Redis.from_url(url, **SOCKET_TIMEOUTS)
+    client = Redis.from_url(
+        url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT
+    )
     script = client.register_script(_RESERVE)
     key, step = f"moc:outbound:{bot_id}:next", max(1, int(1_000_000 / rate))
     breaker = Breaker("shared send budget unavailable, pacing locally", level=logging.WARNING)

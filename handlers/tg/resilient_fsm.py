@@ -29,7 +29,7 @@ WARN_EVERY = 60.0
 RETRY_AFTER: Final = 15.0  # seconds Redis is not asked again after a failure
 # Redis answers in a millisecond; redis-py's own default (5 s) made a hung Redis cost a
 # parent 15 s and more on every message
-SOCKET_TIMEOUTS: Final = {"socket_timeout": 2.0, "socket_connect_timeout": 2.0}
+SOCKET_TIMEOUT: Final = 2.0  # for connecting and for each answer
 
 
 class Breaker:
