@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 SHUTDOWN_TIMEOUT = 25.0  # keep below systemd's TimeoutStopSec (40 s in the sample unit)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_SECRET_HEADER = "X-Max-Bot-Api-Secret"
+SET_WEBHOOK_TRIES = 5
 MaxFeed = Callable[[dict[str, Any]], Awaitable[None]]
 
 
@@ -119,14 +121,27 @@ class WebhookServer:
         site = web.TCPSite(self._runner, self.settings.web_host, self.settings.web_port)
         await site.start()
         self.port = int(self._runner.addresses[0][1])
-        await self.bot.set_webhook(
-            self.url,
-            secret_token=self._secret,
-            allowed_updates=self.dp.resolve_used_update_types(),
-            drop_pending_updates=False,
-        )
+        await self._set_webhook()
         host, path = self.settings.web_host, self.settings.webhook_path
         log.info("webhook mode: listening on %s:%d%s for %s", host, self.port, path, self.url)
+
+    async def _set_webhook(self) -> None:
+        """Instances restarted together (a deploy) all call setWebhook at once, and Telegram
+        answers the later ones 429 «retry after N»: they wait and try again, not crash."""
+        for attempt in range(1, SET_WEBHOOK_TRIES + 1):
+            try:
+                await self.bot.set_webhook(
+                    self.url,
+                    secret_token=self._secret,
+                    allowed_updates=self.dp.resolve_used_update_types(),
+                    drop_pending_updates=False,
+                )
+                return
+            except TelegramRetryAfter as exc:
+                if attempt == SET_WEBHOOK_TRIES:
+                    raise
+                log.warning("setWebhook: Telegram asks to retry after %s s", exc.retry_after)
+                await asyncio.sleep(min(exc.retry_after, 30))
 
     async def stop(self) -> None:
         """Stop listening, finish the updates in flight, then close everything."""
