@@ -73,11 +73,17 @@ async def webhook(
     await engine.dispose()
 
 
-async def test_a_request_without_the_secret_is_refused(webhook: Webhook) -> None:
+async def test_a_request_without_the_secret_is_refused(
+    webhook: Webhook, caplog: pytest.LogCaptureFixture
+) -> None:
     update = webhook.server.user_sends("/start", user=PARENT)
     assert await webhook.deliver(update, secret=None) == 401
     assert await webhook.deliver(update, secret="guess") == 401
+    # a scanner's non-ASCII guess: refused like any other, not a 500 with a traceback
+    assert await webhook.deliver(update, secret="пароль") == 401
+    assert await webhook.deliver(update, secret=SECRET + "é") == 401
     assert webhook.server.sent_to(PARENT.id) == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_start_is_answered_and_a_duplicate_is_handled_once(webhook: Webhook) -> None:
