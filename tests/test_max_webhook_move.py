@@ -5,6 +5,7 @@ subscription and, like MAX, gives long polling nothing while one exists."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,40 @@ async def test_long_polling_refuses_to_start_while_a_webhook_is_subscribed(
     assert max_server.token not in line
     # the production webhook is left alone
     assert [s["url"] for s in max_server.subscriptions] == [NEW_URL]
+
+
+async def test_a_message_that_meets_a_locked_database_is_delivered_again_and_answered(
+    db_path: Path, faq_service: FaqService, max_server: FakeMaxServer
+) -> None:
+    """The database stays locked past every wait (a long backup, a migration) when a father
+    starts the bot in MAX: the webhook must not answer 200 for an update it did nothing with,
+    or MAX never delivers it again and the father waits for a welcome that never comes."""
+    settings = _webhook_settings(db_path, max_server, NEW_URL)
+    engine = create_engine(settings.database_url, busy_timeout=0.1)
+    sessionmaker = create_sessionmaker(engine)
+    runtime = _runtime(settings, sessionmaker, faq_service)
+    server = MaxWebServer(settings, runtime.dispatcher.feed, sessionmaker)
+    await server.start()
+    other = sqlite3.connect(db_path, isolation_level=None)  # another writer holds SQLite
+    try:
+        await runtime.start()
+        local = f"http://127.0.0.1:{server.port}/max/hook"
+        max_server.subscriptions[0]["url"] = local
+        max_server.webhook_retries = [1.0, 2.0, 4.0]
+        max_server.dialog(FATHER)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE update_markers SET marker = marker")
+        max_server.bot_started(FATHER)
+        await until(lambda: max_server.webhook_deliveries, what="the first delivery")
+        other.execute("COMMIT")  # the database is back
+
+        sent = await max_server.wait_sent(FATHER, 1, within=20)
+        welcome = [m for m in max_server.sent_to(FATHER) if "Кто вы?" in m.plain]
+        assert welcome, [m.plain for m in sent]
+        await until(lambda: (local, 200) in max_server.webhook_deliveries, what="200")
+        assert max_server.webhook_deliveries[0] == (local, 503)  # «not now», not «done»
+    finally:
+        other.close()
+        await runtime.stop()
+        await server.stop()
+        await engine.dispose()

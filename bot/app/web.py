@@ -51,7 +51,7 @@ SHUTDOWN_TIMEOUT = 25.0  # keep below systemd's TimeoutStopSec (40 s in the samp
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_SECRET_HEADER = "X-Max-Bot-Api-Secret"
 SET_WEBHOOK_TRIES = 5
-MaxFeed = Callable[[dict[str, Any]], Awaitable[None]]
+MaxFeed = Callable[[dict[str, Any]], Awaitable[bool]]
 
 
 class _CarefulHandler(SimpleRequestHandler):
@@ -172,7 +172,9 @@ def max_webhook_path(settings: Settings) -> str:
 
 def add_max_webhook(app: web.Application, settings: Settings, feed: MaxFeed) -> None:
     """MAX's updates: the secret from X-Max-Bot-Api-Secret must match MAX_WEBHOOK_SECRET
-    (401 otherwise); the update is handled before the answer, like Telegram's."""
+    (401 otherwise); the update is handled before the answer, like Telegram's. One that could
+    not be claimed (the database is down) gets 503: MAX delivers it again later, instead of
+    the person's message being lost."""
     assert settings.max_webhook_secret is not None
     secret = settings.max_webhook_secret.get_secret_value().encode()
 
@@ -187,7 +189,8 @@ def add_max_webhook(app: web.Application, settings: Settings, feed: MaxFeed) -> 
         if not isinstance(raw, dict) or "update_type" not in raw:
             log.warning("MAX webhook: a body that is no update; answered 400")
             return web.Response(text="Bad Request", status=400)
-        await feed(raw)
+        if not await feed(raw):
+            return web.Response(text="Service Unavailable", status=503)
         return web.json_response({})
 
     app.router.add_post(max_webhook_path(settings), handle)
