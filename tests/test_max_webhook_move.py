@@ -4,6 +4,7 @@ subscription and, like MAX, gives long polling nothing while one exists."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sqlite3
 from pathlib import Path
@@ -145,4 +146,35 @@ async def test_a_message_that_meets_a_locked_database_is_delivered_again_and_ans
         other.close()
         await runtime.stop()
         await server.stop()
+        await engine.dispose()
+
+
+async def test_long_polling_fetches_again_what_met_a_locked_database(
+    db_path: Path, faq_service: FaqService, max_server: FakeMaxServer
+) -> None:
+    """The same father by long polling: the batch whose update could not be claimed is fetched
+    again (its marker not confirmed) once the database is back, and he gets his welcome."""
+    settings = make_settings(db_path, max_bot_token=max_server.token, max_api_url=max_server.url)
+    engine = create_engine(settings.database_url, busy_timeout=0.1)
+    sessionmaker = create_sessionmaker(engine)
+    services = Services(settings, sessionmaker, faq_service)
+    runtime = MaxRuntime(
+        settings, sessionmaker, faq_service, services.querylog, services.clock,
+        services.switchboard, poll_seconds=1,
+    )  # fmt: skip
+    other = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        await runtime.start()
+        max_server.dialog(FATHER)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE update_markers SET marker = marker")
+        max_server.bot_started(FATHER)
+        await asyncio.sleep(1.5)  # fetched and refused at least once
+        other.execute("COMMIT")  # the database is back
+
+        await max_server.wait_sent(FATHER, 1, within=20)
+        assert [m for m in max_server.sent_to(FATHER) if "Кто вы?" in m.plain]
+    finally:
+        other.close()
+        await runtime.stop()
         await engine.dispose()
