@@ -73,11 +73,17 @@ async def webhook(
     await engine.dispose()
 
 
-async def test_a_request_without_the_secret_is_refused(webhook: Webhook) -> None:
+async def test_a_request_without_the_secret_is_refused(
+    webhook: Webhook, caplog: pytest.LogCaptureFixture
+) -> None:
     update = webhook.server.user_sends("/start", user=PARENT)
     assert await webhook.deliver(update, secret=None) == 401
     assert await webhook.deliver(update, secret="guess") == 401
+    # a scanner's non-ASCII guess: refused like any other, not a 500 with a traceback
+    assert await webhook.deliver(update, secret="пароль") == 401
+    assert await webhook.deliver(update, secret=SECRET + "é") == 401
     assert webhook.server.sent_to(PARENT.id) == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_start_is_answered_and_a_duplicate_is_handled_once(webhook: Webhook) -> None:
@@ -253,3 +259,26 @@ async def test_a_malformed_body_is_refused_or_dropped_and_logged_without_it(
     # the endpoint still serves the next update
     assert await webhook.deliver(webhook.server.user_sends("/start", user=PARENT)) == 200
     assert "МОЦ города N" in ((await webhook.server.next_message(PARENT.id)).text or "")
+
+
+async def test_an_instance_told_to_retry_set_webhook_starts_and_answers(
+    server: FakeTelegramServer, db_path: Path, faq_service: FaqService
+) -> None:
+    """A deploy restarts every instance at once; Telegram answers the later setWebhook calls
+    429 «retry after 1». The instance waits and serves instead of crashing with a traceback."""
+    server.fail_next("setWebhook", status=429, retry_after=1, count=2)
+    settings = webhook_settings(db_path, server)
+    engine = create_engine(settings.database_url)
+    sessionmaker = create_sessionmaker(engine)
+    dp = create_dispatcher(Services(settings, sessionmaker, faq_service), jobs=False)
+    app = WebhookServer(settings, dp, create_bot(settings), sessionmaker)
+    try:
+        await app.start()
+        assert server.webhook_url == URL
+        async with aiohttp.ClientSession(f"http://127.0.0.1:{app.port}") as http:
+            hook = Webhook(server, app, http, sessionmaker)
+            assert await hook.deliver(server.user_sends("/start", user=PARENT)) == 200
+        assert "МОЦ города N" in ((await server.next_message(PARENT.id)).text or "")
+    finally:
+        await app.stop()
+        await engine.dispose()

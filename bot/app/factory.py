@@ -99,11 +99,15 @@ def create_fsm_storage(settings: Settings, sessionmaker: SessionMaker) -> BaseSt
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisStorage
 
-        from handlers.tg.resilient_fsm import ResilientRedisStorage
+        from handlers.tg.resilient_fsm import SOCKET_TIMEOUT, ResilientRedisStorage
 
         return ResilientRedisStorage(
             RedisStorage.from_url(
                 settings.redis_url,
+                connection_kwargs={
+                    "socket_timeout": SOCKET_TIMEOUT,
+                    "socket_connect_timeout": SOCKET_TIMEOUT,
+                },
                 # same key shape as SqlStorage; a finished dialog's keys expire on their own
                 key_builder=DefaultKeyBuilder(with_bot_id=True, with_destiny=True),
                 state_ttl=FSM_TTL,

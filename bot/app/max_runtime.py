@@ -143,6 +143,8 @@ class MaxRuntime:
         me = await check_max_token(self.client, self.settings)
         if me.get("username"):  # invite links for MAX start here
             self.ctx.roster.deep_links["max"] = f"https://max.ru/{me['username']}"
+        if self.polling is not None:
+            await self._refuse_if_subscribed()
         if not self.settings.bot_token:
             await self._max_staff()
         if self.polling is not None:
@@ -155,7 +157,31 @@ class MaxRuntime:
             secret=self.webhook_secret,
             update_types=self.dispatcher.update_types,
         )
+        await self._drop_other_subscriptions(self.settings.max_webhook_url)
         log.info("MAX: webhook %s subscribed", self.settings.max_webhook_url)
+
+    async def _refuse_if_subscribed(self) -> None:
+        """MAX sends nothing to long polling while a webhook is subscribed: every person would
+        go unanswered. Not unsubscribed for the user (as Telegram's refuse_if_webhook_set): a
+        polling run with the production token by mistake must not take a region's bot down."""
+        urls = [str(sub.get("url")) for sub in await self.client.get_subscriptions()]
+        if urls:
+            raise SettingsError(
+                f"У бота в MAX подключён webhook ({', '.join(urls)}), поэтому MAX не отдаёт "
+                "обновления через long polling. Задайте MAX_WEBHOOK_URL, чтобы работать через "
+                'webhook, или отключите его: curl -X DELETE -H "Authorization: '
+                f'$MAX_BOT_TOKEN" "{self.settings.max_api_url}/subscriptions?url=<адрес>"'
+            )
+
+    async def _drop_other_subscriptions(self, url: str) -> None:
+        """MAX_WEBHOOK_URL changed (a new domain or path): MAX would still post every update to
+        the old address too (a host being retired answers a second time) and retry it for
+        hours; one webhook per bot, as Telegram's setWebhook."""
+        for sub in await self.client.get_subscriptions():
+            old = sub.get("url")
+            if isinstance(old, str) and old != url:
+                await self.client.unsubscribe(old)
+                log.info("MAX: the old webhook %s unsubscribed", old)
 
     async def _max_staff(self) -> None:
         """Without Telegram, МОЦ staff are the MAX_ADMIN_IDS admins: tickets asked in MAX go

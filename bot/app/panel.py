@@ -39,7 +39,7 @@ async def start_panel_server(
     if not settings.web_panel:
         return None
     app = web.Application()
-    add_ops_routes(app, sessionmaker)
+    add_ops_routes(app, sessionmaker, redis_url=settings.redis_url)
     add_panel(app, settings, sessionmaker, messenger, clock, faq=faq, roster=roster)
     if extra is not None:
         extra(app)

@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import TelegramMethod
 from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
@@ -49,7 +50,8 @@ log = logging.getLogger(__name__)
 SHUTDOWN_TIMEOUT = 25.0  # keep below systemd's TimeoutStopSec (40 s in the sample unit)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_SECRET_HEADER = "X-Max-Bot-Api-Secret"
-MaxFeed = Callable[[dict[str, Any]], Awaitable[None]]
+SET_WEBHOOK_TRIES = 5
+MaxFeed = Callable[[dict[str, Any]], Awaitable[bool]]
 
 
 class _CarefulHandler(SimpleRequestHandler):
@@ -58,7 +60,7 @@ class _CarefulHandler(SimpleRequestHandler):
     and dropped (Telegram would resend it forever otherwise); neither is logged with its body."""
 
     async def handle(self, request: web.Request) -> web.Response:
-        if not self.verify_secret(request.headers.get(SECRET_HEADER, ""), self.bot):
+        if not self._secret_matches(request.headers.get(SECRET_HEADER, "")):
             return web.Response(body="Unauthorized", status=401)
         body = await request.read()
         try:
@@ -77,6 +79,11 @@ class _CarefulHandler(SimpleRequestHandler):
             self.bot, update, **self.data
         )
         return web.Response(body=self._build_response_writer(bot=self.bot, result=result))
+
+    def _secret_matches(self, given: str) -> bool:
+        """As bytes: aiogram's str comparison raises on a non-ASCII guess (500, a traceback)."""
+        expected = (self.secret_token or "").encode()
+        return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected)
 
 
 class WebhookServer:
@@ -97,7 +104,7 @@ class WebhookServer:
         self.app = web.Application()
         handler = _CarefulHandler(dp, bot, handle_in_background=False, secret_token=self._secret)
         self.app.router.add_post(settings.webhook_path, handler.handle)
-        add_ops_routes(self.app, sessionmaker)
+        add_ops_routes(self.app, sessionmaker, redis_url=settings.redis_url)
         if settings.web_panel:  # the staff panel under /web (handlers/web)
             clock = dp.workflow_data.get("clock") or SystemClock()
             # the Switchboard: an answer from the panel reaches a parent in Telegram or MAX
@@ -119,14 +126,27 @@ class WebhookServer:
         site = web.TCPSite(self._runner, self.settings.web_host, self.settings.web_port)
         await site.start()
         self.port = int(self._runner.addresses[0][1])
-        await self.bot.set_webhook(
-            self.url,
-            secret_token=self._secret,
-            allowed_updates=self.dp.resolve_used_update_types(),
-            drop_pending_updates=False,
-        )
+        await self._set_webhook()
         host, path = self.settings.web_host, self.settings.webhook_path
         log.info("webhook mode: listening on %s:%d%s for %s", host, self.port, path, self.url)
+
+    async def _set_webhook(self) -> None:
+        """Instances restarted together (a deploy) all call setWebhook at once, and Telegram
+        answers the later ones 429 «retry after N»: they wait and try again, not crash."""
+        for attempt in range(1, SET_WEBHOOK_TRIES + 1):
+            try:
+                await self.bot.set_webhook(
+                    self.url,
+                    secret_token=self._secret,
+                    allowed_updates=self.dp.resolve_used_update_types(),
+                    drop_pending_updates=False,
+                )
+                return
+            except TelegramRetryAfter as exc:
+                if attempt == SET_WEBHOOK_TRIES:
+                    raise
+                log.warning("setWebhook: Telegram asks to retry after %s s", exc.retry_after)
+                await asyncio.sleep(min(exc.retry_after, 30))
 
     async def stop(self) -> None:
         """Stop listening, finish the updates in flight, then close everything."""
@@ -152,7 +172,9 @@ def max_webhook_path(settings: Settings) -> str:
 
 def add_max_webhook(app: web.Application, settings: Settings, feed: MaxFeed) -> None:
     """MAX's updates: the secret from X-Max-Bot-Api-Secret must match MAX_WEBHOOK_SECRET
-    (401 otherwise); the update is handled before the answer, like Telegram's."""
+    (401 otherwise); the update is handled before the answer, like Telegram's. One that could
+    not be claimed (the database is down) gets 503: MAX delivers it again later, instead of
+    the person's message being lost."""
     assert settings.max_webhook_secret is not None
     secret = settings.max_webhook_secret.get_secret_value().encode()
 
@@ -167,7 +189,8 @@ def add_max_webhook(app: web.Application, settings: Settings, feed: MaxFeed) -> 
         if not isinstance(raw, dict) or "update_type" not in raw:
             log.warning("MAX webhook: a body that is no update; answered 400")
             return web.Response(text="Bad Request", status=400)
-        await feed(raw)
+        if not await feed(raw):
+            return web.Response(text="Service Unavailable", status=503)
         return web.json_response({})
 
     app.router.add_post(max_webhook_path(settings), handle)
@@ -181,7 +204,7 @@ class MaxWebServer:
         self.settings = settings
         self.app = web.Application()
         add_max_webhook(self.app, settings, feed)
-        add_ops_routes(self.app, sessionmaker)
+        add_ops_routes(self.app, sessionmaker, redis_url=settings.redis_url)
         self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
         self.port = 0
 

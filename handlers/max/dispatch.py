@@ -63,20 +63,23 @@ class MaxDispatcher:
     def update_types(self) -> list[str]:
         return sorted(self._handlers)
 
-    async def feed(self, update: JsonDict) -> None:
+    async def feed(self, update: JsonDict) -> bool:
+        """Handle one update; False when it could not even be claimed (the database is down
+        or stayed locked): nothing was done, and the webhook asks MAX to deliver it again."""
         if not updates.well_formed(update):  # one odd update must not stop polling
             kind = update.get("update_type") if isinstance(update, dict) else type(update)
             log.warning("MAX update %s does not match the schema; dropped", kind)
-            return
+            return True
         if not await self._let_in(update):
-            return
+            return True
         who = updates.user_id(update) or int(update.get("chat_id") or 0)
         self._users[who] += 1
         try:
             # the lock first: updates fed in order are claimed and handled in that order
             async with self._locks[who]:  # one person's updates in order, never side by side
-                if not await self._claimed(update):
-                    return
+                claimed = await self._claimed(update)
+                if claimed is not True:
+                    return claimed is False
                 try:
                     await self._run(update)
                 except (Unreachable, Deferred) as exc:  # the person left or MAX kept refusing
@@ -90,11 +93,13 @@ class MaxDispatcher:
             self._users[who] -= 1
             if not self._users[who]:
                 del self._users[who], self._locks[who]
+        return True
 
-    async def _claimed(self, update: JsonDict) -> bool:
-        """False for an update handled before — or for one that could not be claimed (the
-        database stayed locked past every wait, storage/busy.py): as on Telegram, the person
-        hears an apology, and polling goes on with the next update instead of dying."""
+    async def _claimed(self, update: JsonDict) -> bool | None:
+        """True to handle the update, False for one handled before, None for one that could
+        not be claimed (the database is down, or stayed locked past every wait,
+        storage/busy.py): as on Telegram, the person hears an apology if it can be sent, and
+        polling goes on with the next update instead of dying."""
         kind = update.get("update_type")
         try:
             if not self._dedupe or await self.claim(update_key(update)):
@@ -103,7 +108,7 @@ class MaxDispatcher:
             log.exception("MAX update %s could not be claimed; not handled", kind)
             await self._apologise(update)
             await self._settle(update)
-            return False
+            return None
         log.info("MAX update %s was already handled; skipped", kind)
         return False
 

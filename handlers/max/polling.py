@@ -1,8 +1,9 @@
 """Long polling of MAX (`GET /updates`), for development and for hosts without HTTPS.
 
 The marker is saved in the database after each batch is handled, and read at start: a restart
-goes on where the last run stopped, so nothing is lost; a batch interrupted mid-way is fetched
-again and the dispatcher's dedupe skips what was already handled. Updates of one batch run side
+goes on where the last run stopped, so nothing is lost; a batch interrupted mid-way, or one with
+an update that could not be claimed (the database down), is fetched again and the dispatcher's
+dedupe skips what was already handled. Updates of one batch run side
 by side, one person's in order (the dispatcher's locks).
 """
 
@@ -70,19 +71,30 @@ class MaxPolling:
                 # a stop in the middle lets the batch finish and its marker be saved
                 handling = asyncio.ensure_future(self._handle(batch.updates, batch.marker))
                 try:
-                    await asyncio.shield(handling)
+                    done = await asyncio.shield(handling)
                 except asyncio.CancelledError:
                     await asyncio.wait_for(handling, STOP_GRACE)
                     raise
+                if not done:  # the old marker fetches the batch again; the claims skip the rest
+                    log.warning(
+                        "MAX polling: updates not claimed; again in %.0f s", PAUSE_AFTER_ERROR
+                    )
+                    await asyncio.sleep(PAUSE_AFTER_ERROR)
+                    continue
             if batch.marker is not None:
                 marker = batch.marker
             if not batch.updates and time.monotonic() - began < MIN_POLL_INTERVAL:
                 await asyncio.sleep(MIN_POLL_INTERVAL)  # MAX allows about 2 polls a second
 
-    async def _handle(self, batch: list[dict[str, object]], marker: int | None) -> None:
-        await asyncio.gather(*(self.dispatcher.feed(update) for update in batch))
+    async def _handle(self, batch: list[dict[str, object]], marker: int | None) -> bool:
+        """False when an update could not be claimed (the database is down or stayed
+        locked): the marker stays, so the batch comes again instead of being lost."""
+        fed = await asyncio.gather(*(self.dispatcher.feed(update) for update in batch))
+        if not all(fed):
+            return False
         if marker is not None:
             await self._save(marker)
+        return True
 
     async def _load(self) -> int | None:
         async with self.sessionmaker() as session:

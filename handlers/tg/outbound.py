@@ -273,24 +273,27 @@ def redis_gate(url: str, rate: float, bot_id: int) -> Callable[[], Awaitable[flo
 
     Each slot the local limiter hands out is first reserved in Redis, so N instances together
     keep `rate`; per-chat limits stay local (a chat's updates mostly reach one instance at a
-    time). If Redis fails, the instance goes on with its local pace and says so once.
+    time). If Redis fails, the instance goes on with its local pace, says so (once a minute)
+    and leaves Redis alone for a while: a hung Redis must not cost every message a timeout.
     """
     from redis.asyncio import Redis
-    from redis.exceptions import RedisError
 
-    client = Redis.from_url(url)
+    from handlers.tg.resilient_fsm import ERRORS, SOCKET_TIMEOUT, Breaker
+
+    client = Redis.from_url(
+        url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT
+    )
     script = client.register_script(_RESERVE)
     key, step = f"moc:outbound:{bot_id}:next", max(1, int(1_000_000 / rate))
-    warned = False
+    breaker = Breaker("shared send budget unavailable, pacing locally", level=logging.WARNING)
 
     async def gate() -> float:
-        nonlocal warned
+        if not breaker.closed():
+            return 0.0
         try:
             waited = await script(keys=[key], args=[step])
-        except (RedisError, OSError) as exc:
-            if not warned:
-                warned = True
-                log.warning("shared send budget unavailable, pacing locally: %s", exc)
+        except ERRORS as exc:
+            breaker("reserve", exc)
             return 0.0
         return float(waited) / 1_000_000
 

@@ -5,6 +5,10 @@ plain FAQ question gets «что-то пошло не так». Here a Redis err
 and the update goes on as if the user had no dialog in progress: questions are still
 answered, and an unfinished dialog asks again once Redis is back. Start-up still refuses an
 unreachable Redis (bot.app.factory.check_fsm_storage), so this only covers losing it later.
+
+A Redis that hangs (a paused VM, a network partition) costs a socket timeout per call, and an
+update makes several; after one failure Redis is left alone for RETRY_AFTER seconds, so a
+parent waits for one timeout, not for a dozen on every message.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import logging
 import time
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Final
 
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StateType, StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
@@ -22,35 +26,52 @@ from redis.exceptions import RedisError
 log = logging.getLogger(__name__)
 ERRORS = (RedisError, OSError, TimeoutError)
 WARN_EVERY = 60.0
+RETRY_AFTER: Final = 15.0  # seconds Redis is not asked again after a failure
+# Redis answers in a millisecond; redis-py's own default (5 s) made a hung Redis cost a
+# parent 15 s and more on every message
+SOCKET_TIMEOUT: Final = 2.0  # for connecting and for each answer
 
 
-class _Warner:
-    def __init__(self) -> None:
+class Breaker:
+    """Whether to ask Redis now; one logged line a minute while it fails."""
+
+    def __init__(self, what: str, *, level: int = logging.ERROR) -> None:
+        self._what, self._level = what, level
         self._last = -WARN_EVERY
+        self._down_until = 0.0
+
+    def closed(self) -> bool:
+        """False while a recent failure says Redis would only waste a timeout."""
+        return time.monotonic() >= self._down_until
 
     def __call__(self, what: str, exc: BaseException) -> None:
         now = time.monotonic()
+        self._down_until = now + RETRY_AFTER
         if now - self._last >= WARN_EVERY:
             self._last = now
-            log.error("Redis unavailable (%s: %s); answering without dialog state", what, exc)
+            log.log(self._level, "%s (%s: %s)", self._what, what, exc)
 
 
 class ResilientRedisStorage(BaseStorage):
     def __init__(self, inner: RedisStorage) -> None:
         self.inner = inner
-        self._warn = _Warner()
+        self._warn = Breaker("Redis unavailable, answering without dialog state")
 
     @property
     def redis(self) -> Any:
         return self.inner.redis
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        if not self._warn.closed():
+            return
         try:
             await self.inner.set_state(key, state)
         except ERRORS as exc:
             self._warn("set_state", exc)
 
     async def get_state(self, key: StorageKey) -> str | None:
+        if not self._warn.closed():
+            return None
         try:
             return await self.inner.get_state(key)
         except ERRORS as exc:
@@ -58,12 +79,16 @@ class ResilientRedisStorage(BaseStorage):
             return None
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        if not self._warn.closed():
+            return
         try:
             await self.inner.set_data(key, data)
         except ERRORS as exc:
             self._warn("set_data", exc)
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        if not self._warn.closed():
+            return {}
         try:
             return await self.inner.get_data(key)
         except ERRORS as exc:
@@ -83,11 +108,14 @@ class ResilientRedisStorage(BaseStorage):
 class ResilientIsolation(BaseEventIsolation):
     """Redis locks per user; without Redis the update runs unlocked rather than not at all."""
 
-    def __init__(self, inner: BaseEventIsolation, warn: _Warner) -> None:
+    def __init__(self, inner: BaseEventIsolation, warn: Breaker) -> None:
         self.inner, self._warn = inner, warn
 
     @asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        if not self._warn.closed():
+            yield None
+            return
         manager = self.inner.lock(key)
         try:
             await manager.__aenter__()

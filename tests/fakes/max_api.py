@@ -75,6 +75,9 @@ class FakeMaxServer:
         self.answers: list[tuple[str, JsonDict]] = []
         self.subscriptions: list[JsonDict] = []
         self.webhook_deliveries: list[tuple[str, int]] = []
+        # MAX delivers an update again when the webhook does not answer 200 (60 s, then ×2.5,
+        # for 8 hours); the pauses here, none by default
+        self.webhook_retries: list[float] = []
         self.uploads: dict[str, tuple[str, bytes]] = {}  # token → (filename, data)
         self.allow_http_webhooks = False
         self.not_ready_sends = 0  # sends with a fresh upload token refused as not ready
@@ -309,12 +312,18 @@ class FakeMaxServer:
     async def _deliver(self, sub: JsonDict, update: JsonDict) -> None:
         assert self._http is not None
         headers = {"X-Max-Bot-Api-Secret": sub["secret"]} if sub.get("secret") else {}
-        try:
-            async with self._http.post(sub["url"], json=update, headers=headers) as resp:
-                self.webhook_deliveries.append((sub["url"], resp.status))
-        except (OSError, TimeoutError):
-            self.webhook_deliveries.append((sub["url"], 0))
-        self._changed.set()
+        for pause in [*self.webhook_retries, None]:
+            status = 0
+            try:
+                async with self._http.post(sub["url"], json=update, headers=headers) as resp:
+                    status = resp.status
+            except (OSError, TimeoutError):
+                pass
+            self.webhook_deliveries.append((sub["url"], status))
+            self._changed.set()
+            if status == 200 or pause is None:
+                return
+            await asyncio.sleep(pause)
 
     async def _wait_change(self, deadline: float) -> None:
         self._changed.clear()
