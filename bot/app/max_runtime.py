@@ -21,6 +21,7 @@ from bot.services.faq.querylog import QueryLog
 from bot.services.outbox import Outbox
 from bot.services.staff.roster import Roster
 from bot.services.tickets.relay import StaffRelay
+from bot.texts import max as max_texts
 from handlers.max import events, groups, private
 from handlers.max.client import (
     DEFAULT_API_URL,
@@ -143,6 +144,7 @@ class MaxRuntime:
         me = await check_max_token(self.client, self.settings)
         if me.get("username"):  # invite links for MAX start here
             self.ctx.roster.deep_links["max"] = f"https://max.ru/{me['username']}"
+        await self._set_commands()
         if not self.settings.bot_token:
             await self._max_staff()
         if self.polling is not None:
@@ -156,6 +158,13 @@ class MaxRuntime:
             update_types=self.dispatcher.update_types,
         )
         log.info("MAX: webhook %s subscribed", self.settings.max_webhook_url)
+
+    async def _set_commands(self) -> None:
+        """The «/» hints MAX shows; a refusal (MAX busy, 5xx) never stops the bot."""
+        try:
+            await self.client.set_commands(list(max_texts.COMMANDS.items()))
+        except MaxError as exc:
+            log.warning("MAX: PATCH /me/commands failed, continuing without hints: %s", exc)
 
     async def _max_staff(self) -> None:
         """Without Telegram, МОЦ staff are the MAX_ADMIN_IDS admins: tickets asked in MAX go

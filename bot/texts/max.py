@@ -71,3 +71,20 @@ BROADCASTS_EMPTY: Final = "Рассылок пока не было. Новая �
 BROADCASTS_IN_PANEL: Final = (
     "\n\nНовая рассылка и доставка по чатам — в веб-панели (/web) → «Рассылки»."
 )
+# PATCH /me/commands: the «/» hints in a MAX dialog (one list for everyone, at most 32, a
+# description 1–128 characters). Staff commands are not listed: a parent would press them and
+# hear «только для сотрудников»; staff find theirs in /help.
+COMMANDS: Final = {
+    "start": "Начать / выбрать роль",
+    "faq": "Частые вопросы по разделам",
+    "ask": "Задать вопрос специалисту",
+    "events": "Мероприятия для педагогов",
+    "my_events": "Мои записи на мероприятия",
+    "profile": "Мой профиль педагога",
+    "contacts": "Контакты МОЦ",
+    "subscribe": "Подписаться на новости МОЦ",
+    "unsubscribe": "Отписаться от новостей",
+    "my_data": "Мои данные",
+    "help": "Что умеет бот",
+    "cancel": "Отменить текущее действие",
+}

@@ -74,6 +74,7 @@ class FakeMaxServer:
         self.sent: list[Message] = []  # by the bot, in order
         self.answers: list[tuple[str, JsonDict]] = []
         self.subscriptions: list[JsonDict] = []
+        self.commands: list[JsonDict] | None = None  # PATCH /me/commands; GET /me shows them
         self.webhook_deliveries: list[tuple[str, int]] = []
         self.uploads: dict[str, tuple[str, bytes]] = {}  # token → (filename, data)
         self.allow_http_webhooks = False

@@ -1,0 +1,76 @@
+"""QA of МОЦ staff who work only in MAX: the «/» hints MAX shows (PATCH /me/commands) and staff
+commands typed in a MAX group — over the fake MAX server, as the person would see them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp import ClientSession
+
+from bot import texts
+from bot.app.factory import Services
+from bot.app.max_runtime import MaxRuntime
+from bot.services.faq import FaqService
+from storage.db import SessionMaker
+from tests.fakes.max_api import FakeMaxServer
+from tests.fakes.max_model import MaxUser
+from tests.helpers.max_bot import max_only_bot, max_settings, say
+
+ADMIN = MaxUser(53_000_000_001, "Анна", "Методист")
+MOTHER = MaxUser(53_000_000_123, "Ольга", "Петрова")
+
+
+@pytest.fixture
+async def fake(
+    db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> AsyncIterator[FakeMaxServer]:
+    async with max_only_bot(db_path, sessionmaker, faq_service, ADMIN) as (server, _):
+        yield server
+
+
+async def test_max_shows_a_command_list_and_every_command_in_it_works(
+    fake: FakeMaxServer,
+) -> None:
+    """Typing «/» in MAX offers the bot's commands; none of them is «Такой команды нет»."""
+    listed = (await fake_me(fake))["commands"]
+    names = [c["name"] for c in listed]
+    assert {"start", "faq", "ask", "events", "help", "my_data", "cancel"} <= set(names)
+    assert all(1 <= len(c["description"]) <= 128 for c in listed)
+    fake.bot_started(MOTHER)
+    await fake.wait_sent(MOTHER, 1)
+    for name in names:
+        replies = await say(fake, MOTHER, f"/{name}")
+        assert texts.UNKNOWN_COMMAND not in replies[0].plain, name
+        assert texts.ADMIN_ONLY not in replies[0].plain, name  # parents see no staff command
+
+
+async def fake_me(fake: FakeMaxServer) -> dict[str, list[dict[str, str]]]:
+    """What GET /me says about the bot now, as a MAX app reads it."""
+    async with (
+        ClientSession() as http,
+        http.get(f"{fake.url}/me", headers={"Authorization": fake.token}) as response,
+    ):
+        return dict(await response.json())
+
+
+async def test_a_max_error_on_the_command_list_does_not_stop_the_bot(
+    db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> None:
+    """MAX answering 503 to PATCH /me/commands: no hints, but the bot still answers."""
+    async with FakeMaxServer() as fake:
+        fake.fail_next(503, path="/me/commands")
+        settings = max_settings(db_path, fake, ADMIN, admin_ids="", staff_chat_id=None)
+        services = Services(settings, sessionmaker, faq_service)
+        runtime = MaxRuntime(
+            settings, sessionmaker, services.faq, services.querylog, services.clock,
+            services.switchboard, poll_seconds=1, roster=services.roster,
+        )  # fmt: skip
+        await runtime.start()
+        try:
+            fake.bot_started(MOTHER)
+            assert "Кто вы?" in (await fake.wait_sent(MOTHER, 1))[0].plain
+            assert [c.status for c in fake.calls_to("PATCH", "/me/commands")] == [503]
+        finally:
+            await runtime.stop()
