@@ -16,7 +16,7 @@ from bot.services.faq import FaqService
 from storage.db import SessionMaker
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
-from tests.helpers.max_bot import max_only_bot, max_settings, say
+from tests.helpers.max_bot import bot_added, max_only_bot, max_settings, say
 
 ADMIN = MaxUser(53_000_000_001, "Анна", "Методист")
 MOTHER = MaxUser(53_000_000_123, "Ольга", "Петрова")
@@ -74,3 +74,25 @@ async def test_a_max_error_on_the_command_list_does_not_stop_the_bot(
             assert [c.status for c in fake.calls_to("PATCH", "/me/commands")] == [503]
         finally:
             await runtime.stop()
+
+
+GROUP = -68_000_000_555
+
+
+async def test_staff_commands_in_a_max_group_point_to_the_private_dialog(
+    fake: FakeMaxServer,
+) -> None:
+    """/tickets in a parents' group: staff are told to ask privately (with the button), a
+    parent hears «только для сотрудников» — no tickets shown to the group, and no silence."""
+    await bot_added(fake, GROUP, ADMIN, "Родители 1А")
+    fake.user_writes(ADMIN, "/tickets", chat_id=GROUP)
+    [pointer] = await fake.wait_sent(GROUP, 1)
+    assert "/tickets в личном чате" in pointer.plain
+    assert "ответ увидят все участники" in pointer.plain
+    [[button]] = pointer.buttons()
+    assert button["type"] == "link" and button["url"] == "https://max.ru/moc_test_bot"
+    fake.user_writes(MOTHER, "/report@moc_test_bot", chat_id=GROUP)
+    assert (await fake.wait_sent(GROUP, 2))[1].plain == texts.ADMIN_ONLY
+    fake.user_writes(ADMIN, "/web", chat_id=GROUP)  # a personal sign-in link: never here
+    assert "/web в личном чате" in (await fake.wait_sent(GROUP, 3))[2].plain
+    assert not any("?t=" in m.text for m in fake.sent_to(GROUP))

@@ -22,7 +22,7 @@ from bot.services.outbox import Outbox
 from bot.services.staff.roster import Roster
 from bot.services.tickets.relay import StaffRelay
 from bot.texts import max as max_texts
-from handlers.max import events, groups, private
+from handlers.max import events, group_staff, groups, private
 from handlers.max.client import (
     DEFAULT_API_URL,
     MaxClient,
@@ -124,6 +124,7 @@ class MaxRuntime:
             self.ctx.roster = roster
         self.dispatcher = MaxDispatcher(self.ctx, dedupe=settings.dedupe_updates)
         groups.register(self.dispatcher)  # group events and commands, broadcast buttons
+        self.dispatcher.add("message_created", group_staff.elsewhere)  # /tickets in a group
         events.register(self.dispatcher)  # /events, the card, registration
         private.register(self.dispatcher)  # dialogs: the free-text catch-all comes last
         self.polling: MaxPolling | None = None

@@ -88,3 +88,7 @@ COMMANDS: Final = {
     "help": "Что умеет бот",
     "cancel": "Отменить текущее действие",
 }
+STAFF_COMMAND_IN_GROUP: Final = (  # MAX has no staff group: the desk is the private dialog
+    "Здесь эту команду не выполню: ответ увидят все участники группы. "
+    "Напишите мне /{command} в личном чате."
+)
