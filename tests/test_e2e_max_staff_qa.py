@@ -4,6 +4,7 @@ commands typed in a MAX group — over the fake MAX server, as the person would 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,13 @@ from aiohttp import ClientSession
 from bot import texts
 from bot.app.factory import Services
 from bot.app.max_runtime import MaxRuntime
+from bot.core.clock import FrozenClock
 from bot.services.faq import FaqService
 from storage.db import SessionMaker
+from storage.models import Ticket, TicketStatus
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
-from tests.helpers.max_bot import bot_added, max_only_bot, max_settings, say
+from tests.helpers.max_bot import bot_added, max_only_bot, max_settings, say, ticket_from
 
 ADMIN = MaxUser(53_000_000_001, "Анна", "Методист")
 MOTHER = MaxUser(53_000_000_123, "Ольга", "Петрова")
@@ -96,3 +99,24 @@ async def test_staff_commands_in_a_max_group_point_to_the_private_dialog(
     fake.user_writes(ADMIN, "/web", chat_id=GROUP)  # a personal sign-in link: never here
     assert "/web в личном чате" in (await fake.wait_sent(GROUP, 3))[2].plain
     assert not any("?t=" in m.text for m in fake.sent_to(GROUP))
+
+
+async def test_a_message_long_after_otvetit_is_not_sent_to_the_parent(
+    db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> None:
+    """«Ответить», then nothing for an hour: the staffer's next message is a question to the
+    bot, as in Telegram (ANSWER_WINDOW), not an answer the parent gets out of the blue."""
+    clock = FrozenClock(datetime(2026, 12, 7, 9, 0, tzinfo=UTC))
+    async with max_only_bot(db_path, sessionmaker, faq_service, ADMIN, clock=clock) as (fake, _):
+        card = await ticket_from(fake, ADMIN, MOTHER, "можно ли привести собаку-поводыря")
+        parent_had = len(fake.sent_to(MOTHER))
+        before = len(fake.sent_to(ADMIN))
+        fake.press(ADMIN, card, texts.BTN_REPLY)
+        await fake.wait_sent(ADMIN, before + 1)  # «Напишите ответ на обращение №1…»
+        clock.advance(timedelta(hours=1))
+        (reply,) = await say(fake, ADMIN, "как активировать сертификат")
+        assert "доставлен" not in reply.plain
+        assert len(fake.sent_to(MOTHER)) == parent_had
+        async with sessionmaker() as session:
+            ticket = await session.get(Ticket, 1)
+            assert ticket is not None and ticket.status == TicketStatus.OPEN
