@@ -15,11 +15,12 @@ from bot.app.factory import Services
 from bot.app.max_runtime import MaxRuntime
 from bot.core.clock import FrozenClock
 from bot.services.faq import FaqService
+from bot.texts import max as max_texts
 from storage.db import SessionMaker
 from storage.models import Ticket, TicketStatus
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
-from tests.helpers.max_bot import bot_added, max_only_bot, max_settings, say, ticket_from
+from tests.helpers.max_bot import answered, bot_added, max_only_bot, max_settings, say, ticket_from
 
 ADMIN = MaxUser(53_000_000_001, "Анна", "Методист")
 MOTHER = MaxUser(53_000_000_123, "Ольга", "Петрова")
@@ -120,3 +121,27 @@ async def test_a_message_long_after_otvetit_is_not_sent_to_the_parent(
         async with sessionmaker() as session:
             ticket = await session.get(Ticket, 1)
             assert ticket is not None and ticket.status == TicketStatus.OPEN
+
+
+async def test_a_stale_staff_button_says_what_to_type_in_max(fake: FakeMaxServer) -> None:
+    """A stale «Дальше »» under /faq_drafts: the notice names the word MAX reads («меню»),
+    not Telegram's /menu, and that word brings fresh buttons."""
+    fake.bot_started(ADMIN)
+    greeting = (await fake.wait_sent(ADMIN, 1))[0]
+    callback = fake.press_payload(ADMIN, greeting, "fqd:старая")
+    notice = await answered(fake, callback)
+    assert notice == max_texts.STALE_BUTTON and "/menu" not in notice
+    (menu,) = await say(fake, ADMIN, "меню")
+    assert menu.buttons()
+
+
+async def test_subscribe_before_a_role_offers_the_role_buttons(fake: FakeMaxServer) -> None:
+    """/subscribe with no role yet: MAX gets the «Кто вы?» buttons with it, not «— /start»."""
+    fake.bot_started(MOTHER)
+    await fake.wait_sent(MOTHER, 1)
+    (need,) = await say(fake, MOTHER, "/subscribe")
+    assert "/start" not in need.plain and "кнопкой ниже" in need.plain
+    fake.press(MOTHER, need, texts.ROLE_TITLES["parent"])
+    await fake.wait_sent(MOTHER, 3)
+    (subscribed,) = await say(fake, MOTHER, "/subscribe")
+    assert subscribed.plain.startswith("🔔 Вы подписаны на новости МОЦ")

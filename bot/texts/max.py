@@ -92,3 +92,9 @@ STAFF_COMMAND_IN_GROUP: Final = (  # MAX has no staff group: the desk is the pri
     "Здесь эту команду не выполню: ответ увидят все участники группы. "
     "Напишите мне /{command} в личном чате."
 )
+# a press nobody handles: the notification cannot be a /menu link in MAX; «меню» typed is read
+STALE_BUTTON: Final = "Кнопка устарела. Напишите «меню» — пришлю свежие кнопки."
+STALE_BUTTON_GROUP: Final = "Кнопка устарела."  # in a group «меню» is nobody's command
+SUBSCRIBE_NEED_ROLE: Final = (  # news go by role; the buttons come with it
+    "Сначала выберите, кто вы, — кнопкой ниже, затем снова /subscribe. Новости приходят по роли."
+)

@@ -22,6 +22,7 @@ from bot.services.chats import registry
 from bot.services.chats.gone import admins_of
 from bot.services.chats.notice_gate import NoticeGate
 from bot.texts import chats as t
+from bot.texts import max as max_texts
 from handlers.max import broadcast_buttons, updates
 from handlers.max.client import MaxError
 from handlers.max.context import Handler, JsonDict, MaxContext, Routes
@@ -351,11 +352,11 @@ async def _toggle(
     """The chat after the change, or why nothing changed."""
     audience = parts[-1]
     if audience not in AUDIENCES or len(parts) != (2 if parts[0] == BIND_HERE else 3):
-        return texts.STALE_BUTTON
+        return max_texts.STALE_BUTTON_GROUP
     if parts[0] == BIND_HERE:
         found = group_message(update)
         if found is None:
-            return texts.STALE_BUTTON
+            return max_texts.STALE_BUTTON_GROUP
         chat_id = await repo.channel_ids.internal("max", "chat", found[0])
         await repo.commit()
         title = await _known_title(ctx, repo, chat_id, found[0])
@@ -363,7 +364,7 @@ async def _toggle(
     try:
         chat_id = int(parts[1])
     except ValueError:
-        return texts.STALE_BUTTON
+        return max_texts.STALE_BUTTON_GROUP
     toggled = await registry.toggle(repo, chat_id, audience)
     if toggled is None or not toggled.is_active:
         return t.CHAT_GONE if toggled is None else t.CHAT_INACTIVE

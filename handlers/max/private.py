@@ -35,17 +35,8 @@ from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.messenger import max_buttons
 from handlers.max.people import Visit, visit
 from handlers.max.render import render_text
+from handlers.max.roles import role_buttons
 from storage.models import Role
-
-
-def role_buttons(include_staff: bool) -> Keyboard:
-    return rows(
-        *(
-            Button(title, f"role:{role}")
-            for role, title in texts.ROLE_TITLES.items()
-            if role != Role.STAFF or include_staff
-        )
-    )
 
 
 def command(update: JsonDict) -> tuple[str, str]:
@@ -215,7 +206,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
 
 async def choose_role(v: Visit, role: str) -> None:
     if role not in {r.value for r in Role}:
-        await updates.answer(v.ctx, v.update, texts.STALE_BUTTON)
+        await updates.answer(v.ctx, v.update, max_texts.STALE_BUTTON)
         return
     if role == Role.STAFF and not v.is_admin:
         await updates.answer(v.ctx, v.update, texts.ROLE_STAFF_ONLY)

@@ -125,7 +125,7 @@ async def drafts_pages(ctx: MaxContext, update: JsonDict) -> bool:
     async def act(v: Visit) -> None:
         page = updates.number(raw)
         if page is None:
-            await updates.answer(ctx, update, texts.STALE_BUTTON)
+            await updates.answer(ctx, update, max_texts.STALE_BUTTON)
             return
         await v.replace(*await drafts.drafts_page(v.repo, page))
 
@@ -143,7 +143,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     async def act(v: Visit) -> None:
         bid = updates.number(raw)
         if bid is None:
-            await updates.answer(ctx, update, texts.STALE_BUTTON)
+            await updates.answer(ctx, update, max_texts.STALE_BUTTON)
         elif action == "acks":
             await show_acks(v, bid)
         else:
