@@ -145,3 +145,15 @@ async def test_subscribe_before_a_role_offers_the_role_buttons(fake: FakeMaxServ
     await fake.wait_sent(MOTHER, 3)
     (subscribed,) = await say(fake, MOTHER, "/subscribe")
     assert subscribed.plain.startswith("🔔 Вы подписаны на новости МОЦ")
+
+
+async def test_a_report_max_will_not_take_is_said_not_silent(fake: FakeMaxServer) -> None:
+    """/report while MAX answers 503 to every upload: the staffer hears that the file did not
+    go (before, the bot went silent and the staffer waited for an .xlsx that never came)."""
+    fake.bot_started(ADMIN)
+    await fake.wait_sent(ADMIN, 1)
+    fake.fail_next(503, path="/uploads", times=3)
+    (said,) = await say(fake, ADMIN, "/report 2026-01-01 2026-12-31")
+    assert said.plain == max_texts.FILE_NOT_SENT
+    (sheet,) = await say(fake, ADMIN, "/report 2026-01-01 2026-12-31")  # MAX is back
+    assert [a["type"] for a in sheet.attachments] == ["file"]

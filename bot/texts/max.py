@@ -98,3 +98,7 @@ STALE_BUTTON_GROUP: Final = "Кнопка устарела."  # in a group «м�
 SUBSCRIBE_NEED_ROLE: Final = (  # news go by role; the buttons come with it
     "Сначала выберите, кто вы, — кнопкой ниже, затем снова /subscribe. Новости приходят по роли."
 )
+FILE_NOT_SENT: Final = (  # MAX refused the upload through every retry
+    "Не получилось отправить файл: MAX сейчас не принимает вложения. "
+    "Попробуйте ещё раз через несколько минут."
+)

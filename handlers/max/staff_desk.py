@@ -100,7 +100,7 @@ async def report(v: Visit, arg: str) -> None:
     if isinstance(made, str):  # how to name a period, or why this one gets no report
         await v.say(made)
         return
-    await v.ctx.messenger.send_file(v.uid, made.file, caption=made.caption)
+    await v.send_file(made.file, made.caption)
 
 
 async def broadcasts_list(v: Visit) -> None:

@@ -43,7 +43,7 @@ async def export(v: Visit, event: Event, ext: str) -> None:
     found = await attendance.people(v.repo, event.id)
     file = attendance.export_file(event, found, ext, v.ctx.settings.tz)
     caption = fill(t.EXPORT_CAPTION, title=event.title)
-    await v.ctx.messenger.send_file(v.uid, file, caption=caption)
+    await v.send_file(file, caption)
 
 
 async def attendance_list(v: Visit, event: Event, page: int, *, pressed_list: bool) -> None:
