@@ -157,3 +157,27 @@ async def test_a_report_max_will_not_take_is_said_not_silent(fake: FakeMaxServer
     assert said.plain == max_texts.FILE_NOT_SENT
     (sheet,) = await say(fake, ADMIN, "/report 2026-01-01 2026-12-31")  # MAX is back
     assert [a["type"] for a in sheet.attachments] == ["file"]
+
+
+async def test_the_staff_menu_in_max_has_the_tickets_button(fake: FakeMaxServer) -> None:
+    """Telegram staff have «📨 Обращения» and «📣 Рассылка» on their keyboard; MAX staff get
+    them under the menu. A parent sees neither, and a forged press is refused."""
+    await ticket_from(fake, ADMIN, MOTHER, "можно ли привести собаку-поводыря")
+    welcome = fake.sent_to(ADMIN)[0]
+    fake.press(ADMIN, welcome, texts.ROLE_TITLES["staff"])
+    await fake.wait_sent(ADMIN, 3)
+    (menu,) = await say(fake, ADMIN, "меню")
+    labels = [b["text"] for row in menu.buttons() for b in row]
+    assert texts.BTN_TICKETS in labels and texts.BTN_BROADCAST in labels
+    before = len(fake.sent_to(ADMIN))
+    fake.press(ADMIN, menu, texts.BTN_TICKETS)
+    header, card = (await fake.wait_sent(ADMIN, before + 2))[before:]
+    assert header.plain == "Открытые обращения (1):" and "собаку-поводыря" in card.plain
+    fake.press(ADMIN, menu, texts.BTN_BROADCAST)
+    listing = (await fake.wait_sent(ADMIN, before + 3))[-1]
+    assert listing.plain == max_texts.BROADCASTS_EMPTY
+
+    (parents,) = await say(fake, MOTHER, "меню")
+    assert texts.BTN_TICKETS not in str(parents.buttons())
+    forged = fake.press_payload(MOTHER, parents, "sdk:tickets")
+    assert await answered(fake, forged) == texts.ADMIN_ONLY

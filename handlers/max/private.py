@@ -60,9 +60,10 @@ async def greet(v: Visit) -> None:
 
 
 def menu(v: Visit, role: str | None = None) -> Keyboard:
-    """The FAQ topics, with the events doors first for who works with events."""
+    """The FAQ topics, with the events doors first for who works with events and the desk's
+    doors for staff (Telegram's reply keyboard has both)."""
     doors = event_doors.menu_buttons(role or v.user.role, v.is_admin)
-    return doors + consult.categories(v.ctx.faq).buttons
+    return doors + staff_desk.menu_buttons(v.is_admin) + consult.categories(v.ctx.faq).buttons
 
 
 async def bot_started(ctx: MaxContext, update: JsonDict) -> bool:
