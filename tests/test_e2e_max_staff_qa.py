@@ -181,3 +181,14 @@ async def test_the_staff_menu_in_max_has_the_tickets_button(fake: FakeMaxServer)
     assert texts.BTN_TICKETS not in str(parents.buttons())
     forged = fake.press_payload(MOTHER, parents, "sdk:tickets")
     assert await answered(fake, forged) == texts.ADMIN_ONLY
+
+
+async def test_a_listed_command_pressed_in_a_group_gets_the_pointer(fake: FakeMaxServer) -> None:
+    """MAX shows the «/» list in groups too: a parent tapping /faq or /events there is sent
+    to the private dialog, as /start and /help are, instead of getting silence."""
+    await bot_added(fake, GROUP, ADMIN, "Родители 1А")
+    for n, command in enumerate(("/faq", "/events@moc_test_bot"), start=1):
+        fake.user_writes(MOTHER, command, chat_id=GROUP)
+        pointer = (await fake.wait_sent(GROUP, n))[-1]
+        assert pointer.plain.startswith("Я бот МОЦ"), command
+        assert pointer.buttons()[0][0]["url"] == "https://max.ru/moc_test_bot"

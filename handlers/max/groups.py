@@ -206,11 +206,12 @@ async def title_changed(ctx: MaxContext, update: JsonDict) -> bool:
 
 
 def addresses_bot(text: str, link: str | None) -> bool:
-    """`/start`, `/help`, `/cancel` (`registry.ADDRESSING_COMMANDS`) or the bot's @name
+    """`/start`, `/help`, `/cancel` (`registry.ADDRESSING_COMMANDS`), a command MAX offers
+    in its «/» list (shown in groups too: `max_texts.COMMANDS`) or the bot's @name
     (`https://max.ru/<name>`) anywhere in the text."""
     words = text.lower().split()
     command = words[0][1:].split("@", 1)[0] if words and words[0].startswith("/") else ""
-    if command in registry.ADDRESSING_COMMANDS:
+    if command in registry.ADDRESSING_COMMANDS or command in max_texts.COMMANDS:
         return True
     name = link.rsplit("/", 1)[-1].lower() if link else ""
     return bool(name) and f"@{name}" in (w.strip(",.!?:;") for w in words)
