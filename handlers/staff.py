@@ -5,7 +5,7 @@ action is checked here on the server, so a forged button from another chat does 
 
 «Ответить» in a group: a selective ForceReply opens the reply box only for users the prompt
 mentions, so the prompt mentions the staffer who pressed; and since a client may still not
-show the box, their next plain message in that chat (within ANSWER_WINDOW) is the answer too.
+show the box, their next plain message in that chat (within desk.ANSWER_WINDOW) is the answer too.
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ from handlers.tg.messenger import people
 from storage.models import Ticket, TicketStatus
 from storage.repositories import Repositories
 
-ANSWER_WINDOW = 30 * 60  # seconds: a chat message long after «Ответить» is no answer
 TICKET_POST = re.compile(r"📨 Обращение №\d+")  # texts.STAFF_TICKET_* as Telegram shows them
 
 
@@ -113,7 +112,7 @@ async def answer_typed(
     if message.reply_to_message is not None:
         raise SkipHandler  # a reply to a colleague is conversation, not the answer
     data = await state.get_data()
-    if clock.now().timestamp() - float(data.get("asked_at", 0)) > ANSWER_WINDOW:
+    if clock.now().timestamp() - float(data.get("asked_at", 0)) > desk.ANSWER_WINDOW:
         await state.clear()
         raise SkipHandler  # forgotten long ago: this message is about something else
     ticket = await repo.tickets.get(int(data.get("ticket", 0)))

@@ -104,14 +104,14 @@ async def test_forged_payloads_are_answered_in_russian_and_change_nothing(both: 
         f"tk:reply:{HUGE}": texts.ADMIN_ONLY,
         f"ev:reg:{SUPERSCRIPT}": t.EVENT_GONE,
         f"ev:card:{HUGE}": t.EVENT_GONE,
-        f"evl:seminar:{SUPERSCRIPT}:0": texts.STALE_BUTTON,
-        f"evl::0:{SUPERSCRIPT}": texts.STALE_BUTTON,
-        "role:admin": texts.STALE_BUTTON,
+        f"evl:seminar:{SUPERSCRIPT}:0": max_texts.STALE_BUTTON,
+        f"evl::0:{SUPERSCRIPT}": max_texts.STALE_BUTTON,
+        "role:admin": max_texts.STALE_BUTTON,
         "role:staff": texts.ROLE_STAFF_ONLY,
         "faq:e:no.such.entry": max_texts.FAQ_STALE_BUTTON,  # and the topics are shown
         # nobody's prefix: a button of an old version, or made up
-        "zzz": texts.STALE_BUTTON,
-        "": texts.STALE_BUTTON,
+        "zzz": max_texts.STALE_BUTTON,
+        "": max_texts.STALE_BUTTON,
     }
     for payload, expected in cases.items():
         callback = h.max.press_payload(MOTHER, menu, payload)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot import texts
 from bot.core.dates import MONTHS_NOMINATIVE
 from bot.texts import events as t
+from bot.texts import max as max_texts
 from storage.models import Consent, Registration, RegistrationStatus, TeacherProfile
 from storage.repositories import Repositories
 from tests.fakes.max_model import Message
@@ -96,7 +97,9 @@ async def test_paging_past_eight_and_filters_that_keep_each_other(both: Both) ->
     # a forged filter (a kind that does not exist, a 13th month) is refused, nothing shown
     listing.attachments[0]["payload"]["buttons"][0][0]["payload"] = "evl:bogus:202613:0"
     callback = await h.press(TEACHER_MAX, listing, labels(listing)[0])
-    assert await max_answer(h, callback) == texts.STALE_BUTTON and "Вебинар <А>" in listing.plain
+    assert (
+        await max_answer(h, callback) == max_texts.STALE_BUTTON and "Вебинар <А>" in listing.plain
+    )
 
 
 async def test_my_registrations_and_cancelling_one(both: Both) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot import texts
 from bot.services.faq import FaqService
+from bot.texts import max as max_texts
 from bot.texts.faq_learn import BTN_TO_KB
 from storage.db import SessionMaker
 from storage.models import FaqDraft
@@ -51,7 +52,7 @@ async def test_every_button_of_a_ticket_card_in_max_leads_somewhere(
         pressed = fake.press(ADMIN, card, label)
         body = await answer_to(fake, pressed)
         assert texts.ADMIN_ONLY not in str(body), f"{label}: a staff member is told «not staff»"
-        assert texts.STALE_BUTTON not in str(body), f"{label}: a fresh button called stale"
+        assert max_texts.STALE_BUTTON not in str(body), f"{label}: a fresh button called stale"
 
     # «В черновики FAQ» before an answer: asked to answer first, as in Telegram
     if texts.BTN_DRAFT in labels:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 
 from bot import texts
 from bot.texts import events as t
+from bot.texts import max as max_texts
 from storage.db import SessionMaker
 from storage.models import Event, EventStatus, Registration
 from tests.conftest import TEACHER, BotHarness
@@ -181,7 +182,7 @@ async def test_double_taps_in_the_max_profile_dialog_do_not_say_start_again(both
     before = len(h.max.sent_to(TEACHER_MAX))
     h.max.press(TEACHER_MAX, mailing, t.BTN_MAIL_NO)
     again = h.max.press(TEACHER_MAX, mailing, t.BTN_MAIL_NO)
-    assert await max_answer(h, again) == texts.STALE_BUTTON
+    assert await max_answer(h, again) == max_texts.STALE_BUTTON
     await asyncio.sleep(1)
     said = [m.plain for m in h.max.sent_to(TEACHER_MAX)]
     assert t.PROFILE_DIALOG_STALE not in said

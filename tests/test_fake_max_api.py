@@ -309,3 +309,19 @@ async def test_chat_info_faults_and_membership_updates(
         ("user_added", ADMIN.user_id, None), ("user_removed", None, None)
     ]  # fmt: skip
     assert max_api.calls_to("GET", f"/chats/{GROUP}")[0].status == 200
+
+
+async def test_patch_me_commands_limits_and_get_me_shows_them(
+    max_api: FakeMaxServer, http: ClientSession
+) -> None:
+    """dev.max.ru PATCH /me/commands: at most 32, name 1–64, description 1–128."""
+    too_many = [{"name": f"c{i}"} for i in range(33)]
+    for commands in (too_many, [{"name": ""}], [{"name": "a", "description": "д" * 129}]):
+        status, body = await call(
+            http, max_api, "PATCH", "/me/commands", json={"commands": commands}
+        )
+        assert (status, body["code"]) == (400, "proto.payload"), commands
+    listed = [{"name": "start", "description": "Начать"}, {"name": "help"}]
+    status, body = await call(http, max_api, "PATCH", "/me/commands", json={"commands": listed})
+    assert (status, body) == (200, {"commands": listed})
+    assert (await call(http, max_api, "GET", "/me"))[1]["commands"] == listed

@@ -21,7 +21,8 @@ from bot.services.faq.querylog import QueryLog
 from bot.services.outbox import Outbox
 from bot.services.staff.roster import Roster
 from bot.services.tickets.relay import StaffRelay
-from handlers.max import events, groups, private
+from bot.texts import max as max_texts
+from handlers.max import events, group_staff, groups, private
 from handlers.max.client import (
     DEFAULT_API_URL,
     MaxClient,
@@ -123,6 +124,7 @@ class MaxRuntime:
             self.ctx.roster = roster
         self.dispatcher = MaxDispatcher(self.ctx, dedupe=settings.dedupe_updates)
         groups.register(self.dispatcher)  # group events and commands, broadcast buttons
+        self.dispatcher.add("message_created", group_staff.elsewhere)  # /tickets in a group
         events.register(self.dispatcher)  # /events, the card, registration
         private.register(self.dispatcher)  # dialogs: the free-text catch-all comes last
         self.polling: MaxPolling | None = None
@@ -145,6 +147,7 @@ class MaxRuntime:
             self.ctx.roster.deep_links["max"] = f"https://max.ru/{me['username']}"
         if self.polling is not None:
             await self._refuse_if_subscribed()
+        await self._set_commands()
         if not self.settings.bot_token:
             await self._max_staff()
         if self.polling is not None:
@@ -182,6 +185,13 @@ class MaxRuntime:
             if isinstance(old, str) and old != url:
                 await self.client.unsubscribe(old)
                 log.info("MAX: the old webhook %s unsubscribed", old)
+
+    async def _set_commands(self) -> None:
+        """The «/» hints MAX shows; a refusal (MAX busy, 5xx) never stops the bot."""
+        try:
+            await self.client.set_commands(list(max_texts.COMMANDS.items()))
+        except MaxError as exc:
+            log.warning("MAX: PATCH /me/commands failed, continuing without hints: %s", exc)
 
     async def _max_staff(self) -> None:
         """Without Telegram, МОЦ staff are the MAX_ADMIN_IDS admins: tickets asked in MAX go

@@ -72,3 +72,35 @@ BROADCASTS_EMPTY: Final = "Рассылок пока не было. Новая �
 BROADCASTS_IN_PANEL: Final = (
     "\n\nНовая рассылка и доставка по чатам — в веб-панели (/web) → «Рассылки»."
 )
+# PATCH /me/commands: the «/» hints in a MAX dialog (one list for everyone, at most 32, a
+# description 1–128 characters). Staff commands are not listed: a parent would press them and
+# hear «только для сотрудников»; staff find theirs in /help.
+COMMANDS: Final = {
+    "start": "Начать / выбрать роль",
+    "faq": "Частые вопросы по разделам",
+    "ask": "Задать вопрос специалисту",
+    "events": "Мероприятия для педагогов",
+    "my_events": "Мои записи на мероприятия",
+    "profile": "Мой профиль педагога",
+    "contacts": "Контакты МОЦ",
+    "subscribe": "Подписаться на новости МОЦ",
+    "unsubscribe": "Отписаться от новостей",
+    "my_data": "Мои данные",
+    "move": "Перенести данные в другой мессенджер",
+    "help": "Что умеет бот",
+    "cancel": "Отменить текущее действие",
+}
+STAFF_COMMAND_IN_GROUP: Final = (  # MAX has no staff group: the desk is the private dialog
+    "Здесь эту команду не выполню: ответ увидят все участники группы. "
+    "Напишите мне /{command} в личном чате."
+)
+# a press nobody handles: the notification cannot be a /menu link in MAX; «меню» typed is read
+STALE_BUTTON: Final = "Кнопка устарела. Напишите «меню» — пришлю свежие кнопки."
+STALE_BUTTON_GROUP: Final = "Кнопка устарела."  # in a group «меню» is nobody's command
+SUBSCRIBE_NEED_ROLE: Final = (  # news go by role; the buttons come with it
+    "Сначала выберите, кто вы, — кнопкой ниже, затем снова /subscribe. Новости приходят по роли."
+)
+FILE_NOT_SENT: Final = (  # MAX refused the upload through every retry
+    "Не получилось отправить файл: MAX сейчас не принимает вложения. "
+    "Попробуйте ещё раз через несколько минут."
+)

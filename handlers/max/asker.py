@@ -27,6 +27,7 @@ from bot.texts import max as max_texts
 from handlers.max import pictures, profile, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, visit
+from handlers.max.roles import role_buttons
 from storage.models import TicketStatus
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ async def command(v: Visit, name: str) -> bool:
         await v.say(described, buttons)
     elif name == "forget_me":
         await v.say(texts.FORGET_CONFIRM, forget_confirm())
+    elif name == "subscribe" and v.user.role is None:  # «— /start» is Telegram's way
+        await v.say(max_texts.SUBSCRIBE_NEED_ROLE, role_buttons(v.is_admin))
     elif name == "subscribe":  # news by the person's role, as Telegram's /subscribe
         await v.say(await registry.subscribe_by_role(v.repo, v.uid, v.user.role))
     elif name == "unsubscribe":

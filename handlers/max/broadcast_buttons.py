@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 from typing import Final
 
-from bot import texts
 from bot.core.markup import fill
 from bot.core.messages import Unreachable
 from bot.texts import broadcasts as tb
 from bot.texts import chats as t
+from bot.texts import max as max_texts
 from broadcasts import service
 from handlers.max import updates
 from handlers.max.client import MaxError
@@ -55,7 +55,7 @@ async def acknowledge(ctx: MaxContext, update: JsonDict) -> bool:
         return False
     broadcast_id = updates.number(raw)
     if broadcast_id is None or not isinstance(user.get("user_id"), int):
-        await _answer(ctx, callback_id, texts.STALE_BUTTON)
+        await _answer(ctx, callback_id, max_texts.STALE_BUTTON_GROUP)
         return True
     if broadcast_id == PREVIEW_ID:
         await _answer(ctx, callback_id, tb.ACK_PREVIEW)
@@ -88,7 +88,7 @@ async def unsubscribe(ctx: MaxContext, update: JsonDict) -> bool:
     if prefix != "unsub":
         return False
     if audience not in AUDIENCES or not isinstance(user.get("user_id"), int):
-        await _answer(ctx, callback_id, texts.STALE_BUTTON)
+        await _answer(ctx, callback_id, max_texts.STALE_BUTTON_GROUP)
         return True
     async with ctx.sessionmaker() as session:
         repo = Repositories(session)

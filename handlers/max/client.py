@@ -140,6 +140,12 @@ class MaxClient:
     async def get_me(self) -> JsonDict:
         return await self._call("GET", "/me")
 
+    async def set_commands(self, commands: Sequence[tuple[str, str]]) -> None:
+        """PATCH /me/commands: the «/» hints MAX shows in dialogs and groups (one list for
+        everyone; an empty one removes them)."""
+        listed = [{"name": name, "description": text} for name, text in commands]
+        await self._call("PATCH", "/me/commands", json_body={"commands": listed})
+
     async def get_updates(
         self,
         marker: int | None = None,

@@ -20,6 +20,7 @@ from collections import defaultdict
 from bot import texts
 from bot.core.flood import FloodGate
 from bot.core.messages import Deferred, Unreachable, patience
+from bot.texts import max as max_texts
 from handlers.max import updates
 from handlers.max.client import MaxError
 from handlers.max.context import Handler, JsonDict, MaxContext
@@ -143,7 +144,9 @@ class MaxDispatcher:
             if await handler(self.ctx, update):
                 return
         if update.get("update_type") == "message_callback":  # nobody's button: an old one
-            await updates.answer(self.ctx, update, texts.STALE_BUTTON)
+            in_dialog = updates.is_dialog(update)
+            stale = max_texts.STALE_BUTTON if in_dialog else max_texts.STALE_BUTTON_GROUP
+            await updates.answer(self.ctx, update, stale)
 
     async def _apologise(self, update: JsonDict) -> None:
         """A person in a dialog hears that something went wrong, as on Telegram."""

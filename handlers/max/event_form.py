@@ -25,6 +25,7 @@ from bot.core.markup import fill
 from bot.core.words import means_cancel
 from bot.services.events import form, steps
 from bot.texts import events_admin as t
+from bot.texts import max as max_texts
 from handlers.max import event_edit, events, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, as_staff
@@ -165,7 +166,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             await updates.answer(ctx, update)
             await begin(v)
         else:
-            await updates.answer(ctx, update, texts.STALE_BUTTON)
+            await updates.answer(ctx, update, max_texts.STALE_BUTTON)
 
     return await as_staff(ctx, update, act)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from bot import texts
 from bot.services.events.listing import ListFilter, kinds_menu, list_view, months_menu, my_view
 from bot.texts import events as t
+from bot.texts import max as max_texts
 from bot.texts.events_labels import KIND_LABELS
 from handlers.max import profile, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
@@ -91,7 +92,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
         ):
             await show_filter(v, parts[0], flt)
         else:
-            await updates.answer(ctx, update, texts.STALE_BUTTON)
+            await updates.answer(ctx, update, max_texts.STALE_BUTTON)
     return True
 
 

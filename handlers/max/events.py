@@ -182,7 +182,7 @@ async def proof_pressed(v: Visit, event: Event) -> None:
         return
     await updates.answer(v.ctx, v.update)
     await v.say(proof.text)
-    await v.ctx.messenger.send_file(v.uid, proof.file, caption=proof.caption)
+    await v.send_file(proof.file, proof.caption)
 
 
 def register(routes: Routes) -> None:

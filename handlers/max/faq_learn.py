@@ -10,7 +10,6 @@ read from the database, never from the payload.
 
 from __future__ import annotations
 
-from bot import texts
 from bot.core.markup import clip, fill
 from bot.core.messages import Button, Keyboard, pack, rows
 from bot.services.faq import FaqEntry
@@ -92,7 +91,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     async def act(v: Visit) -> None:
         source_id = updates.number(raw)
         if source_id is None:
-            await updates.answer(ctx, update, texts.STALE_BUTTON)
+            await updates.answer(ctx, update, max_texts.STALE_BUTTON)
         elif action == "pick":
             await pick(v, src, source_id)
         elif action == "a" and entry:

@@ -22,6 +22,7 @@ from bot.services.chats import registry
 from bot.services.chats.gone import admins_of
 from bot.services.chats.notice_gate import NoticeGate
 from bot.texts import chats as t
+from bot.texts import max as max_texts
 from handlers.max import broadcast_buttons, updates
 from handlers.max.client import MaxError
 from handlers.max.context import Handler, JsonDict, MaxContext, Routes
@@ -205,11 +206,12 @@ async def title_changed(ctx: MaxContext, update: JsonDict) -> bool:
 
 
 def addresses_bot(text: str, link: str | None) -> bool:
-    """`/start`, `/help`, `/cancel` (`registry.ADDRESSING_COMMANDS`) or the bot's @name
+    """`/start`, `/help`, `/cancel` (`registry.ADDRESSING_COMMANDS`), a command MAX offers
+    in its «/» list (shown in groups too: `max_texts.COMMANDS`) or the bot's @name
     (`https://max.ru/<name>`) anywhere in the text."""
     words = text.lower().split()
     command = words[0][1:].split("@", 1)[0] if words and words[0].startswith("/") else ""
-    if command in registry.ADDRESSING_COMMANDS:
+    if command in registry.ADDRESSING_COMMANDS or command in max_texts.COMMANDS:
         return True
     name = link.rsplit("/", 1)[-1].lower() if link else ""
     return bool(name) and f"@{name}" in (w.strip(",.!?:;") for w in words)
@@ -351,11 +353,11 @@ async def _toggle(
     """The chat after the change, or why nothing changed."""
     audience = parts[-1]
     if audience not in AUDIENCES or len(parts) != (2 if parts[0] == BIND_HERE else 3):
-        return texts.STALE_BUTTON
+        return max_texts.STALE_BUTTON_GROUP
     if parts[0] == BIND_HERE:
         found = group_message(update)
         if found is None:
-            return texts.STALE_BUTTON
+            return max_texts.STALE_BUTTON_GROUP
         chat_id = await repo.channel_ids.internal("max", "chat", found[0])
         await repo.commit()
         title = await _known_title(ctx, repo, chat_id, found[0])
@@ -363,7 +365,7 @@ async def _toggle(
     try:
         chat_id = int(parts[1])
     except ValueError:
-        return texts.STALE_BUTTON
+        return max_texts.STALE_BUTTON_GROUP
     toggled = await registry.toggle(repo, chat_id, audience)
     if toggled is None or not toggled.is_active:
         return t.CHAT_GONE if toggled is None else t.CHAT_INACTIVE

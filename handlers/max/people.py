@@ -7,17 +7,21 @@ which commits once.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from bot import texts
-from bot.core.messages import Keyboard, MessageRef, Unreachable
+from bot.core.messages import Deferred, Keyboard, MessageRef, OutFile, Unreachable
 from bot.services.faq.replies import Reply
+from bot.texts import max as max_texts
 from handlers.max import updates
 from handlers.max.context import JsonDict, MaxContext
 from storage.models import User
 from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -58,6 +62,17 @@ class Visit:
 
     async def say(self, text: str, buttons: Keyboard | None = None) -> MessageRef:
         return await self.ctx.messenger.send(self.uid, text, buttons)
+
+    async def send_file(self, file: OutFile, caption: str) -> None:
+        """A file the person asked for (a report, a list, a certificate): when MAX will not
+        take it (uploads failing, never processed), they hear so instead of nothing."""
+        try:
+            await self.ctx.messenger.send_file(self.uid, file, caption=caption)
+        except (Unreachable, Deferred) as exc:
+            if getattr(exc, "gone", False):
+                raise  # the person left the dialog: nobody to tell
+            log.warning("MAX file %s not sent to %s: %s", file.filename, self.uid, exc)
+            await self.say(max_texts.FILE_NOT_SENT)
 
     async def send(self, reply: Reply) -> int:
         """An FAQ reply as a new message; its seq, which a press under it brings back."""

@@ -36,17 +36,8 @@ from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.messenger import max_buttons
 from handlers.max.people import Visit, visit
 from handlers.max.render import render_text
+from handlers.max.roles import role_buttons
 from storage.models import Role
-
-
-def role_buttons(include_staff: bool) -> Keyboard:
-    return rows(
-        *(
-            Button(title, f"role:{role}")
-            for role, title in texts.ROLE_TITLES.items()
-            if role != Role.STAFF or include_staff
-        )
-    )
 
 
 def command(update: JsonDict) -> tuple[str, str]:
@@ -70,9 +61,10 @@ async def greet(v: Visit) -> None:
 
 
 def menu(v: Visit, role: str | None = None) -> Keyboard:
-    """The FAQ topics, with the events doors first for who works with events."""
+    """The FAQ topics, with the events doors first for who works with events and the desk's
+    doors for staff (Telegram's reply keyboard has both)."""
     doors = event_doors.menu_buttons(role or v.user.role, v.is_admin)
-    return doors + consult.categories(v.ctx.faq).buttons
+    return doors + staff_desk.menu_buttons(v.is_admin) + consult.categories(v.ctx.faq).buttons
 
 
 async def bot_started(ctx: MaxContext, update: JsonDict) -> bool:
@@ -219,7 +211,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
 
 async def choose_role(v: Visit, role: str) -> None:
     if role not in {r.value for r in Role}:
-        await updates.answer(v.ctx, v.update, texts.STALE_BUTTON)
+        await updates.answer(v.ctx, v.update, max_texts.STALE_BUTTON)
         return
     if role == Role.STAFF and not v.is_admin:
         await updates.answer(v.ctx, v.update, texts.ROLE_STAFF_ONLY)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot import texts
 from bot.core.markup import clip, fill, fill_region
 from bot.core.messages import Button, Keyboard, pack, rows
 from bot.services.events.registration import become_teacher, register_and_confirm
@@ -174,7 +173,7 @@ async def pressed(v: Visit, field: str, value: int) -> None:
         # a second tap on an answered step: a notice pointing at the question still open (as
         # Telegram's); a finished dialog's button is stale. «Анкета устарела» in the chat
         # would send the teacher back to the start
-        await updates.answer(v.ctx, v.update, t.FORM_OPEN if step else texts.STALE_BUTTON)
+        await updates.answer(v.ctx, v.update, t.FORM_OPEN if step else max_texts.STALE_BUTTON)
         return
     await updates.answer(v.ctx, v.update)
     if field == "org" and step == "org":

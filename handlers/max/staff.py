@@ -36,7 +36,8 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             await updates.answer(ctx, update, texts.STAFF_TICKET_GONE)
         elif action == "reply":
             await updates.answer(ctx, update)
-            await v.set_state(f"{ANSWERING}{ticket.id}")
+            asked_at = int(ctx.clock.now().timestamp())  # the wait ends after ANSWER_WINDOW
+            await v.set_state(f"{ANSWERING}{ticket.id}:{asked_at}")
             await v.say(fill(max_texts.STAFF_ANSWER_PROMPT, id=ticket.id))
         elif action == "close":
             await close(v, ticket.id, ticket.chat_id)
@@ -71,8 +72,9 @@ async def close(v: Visit, ticket_id: int, asker_chat: int) -> None:
 
 
 async def answer_typed(ctx: MaxContext, update: JsonDict) -> bool:
-    """The admin's next message after «Ответить» is the answer; «отмена» is not (it ends the
-    wait in handlers.max.private, as /cancel does)."""
+    """The admin's next message after «Ответить» is the answer, within desk.ANSWER_WINDOW as
+    in Telegram (the state outlives restarts: without it a question typed the next day went
+    to the parent); «отмена» is not (it ends the wait in handlers.max.private, as /cancel)."""
     text = updates.text(update)
     if not updates.is_dialog(update) or text.startswith("/") or means_cancel(text):
         return False
@@ -80,11 +82,15 @@ async def answer_typed(ctx: MaxContext, update: JsonDict) -> bool:
         state = v.state if v is not None else ""
         if v is None or not state.startswith(ANSWERING) or not v.is_admin:
             return False
+        ticket_id, _, asked_at = state.removeprefix(ANSWERING).partition(":")
+        if asked_at and ctx.clock.now().timestamp() - int(asked_at) > desk.ANSWER_WINDOW:
+            await v.clear_state()  # «Ответить» long forgotten: this message is a question
+            return False
         if not text:  # a bare picture or sticker: the wait goes on, as in Telegram
             await v.say(texts.STAFF_ANSWER_NEEDS_TEXT)
             return True
         await v.clear_state()
-        ticket = await v.repo.tickets.get(int(state.removeprefix(ANSWERING)))
+        ticket = await v.repo.tickets.get(int(ticket_id))
         if ticket is None:
             await v.say(texts.STAFF_TICKET_GONE)
             return True

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bot import texts
 from bot.core.markup import fill
-from bot.core.messages import Button, pack, rows
+from bot.core.messages import Button, Keyboard, pack, rows
 from bot.services.chats.listing import registry_report
 from bot.services.faq import drafts
 from bot.services.faq.stats import faq_stats
@@ -47,6 +47,7 @@ COMMANDS = frozenset(
     }
 )
 OPEN_LIMIT = 20  # as Telegram's list
+MENU_PREFIX = "sdk"  # «📨 Обращения», «📣 Рассылка» under a staff member's menu
 CARDS = 10  # a card is a message each: the oldest ten, the rest in the panel
 
 
@@ -81,6 +82,36 @@ async def command(v: Visit, name: str, arg: str) -> bool:
     return True
 
 
+def menu_buttons(is_admin: bool) -> Keyboard:
+    """Telegram's staff keyboard buttons «📨 Обращения» and «📣 Рассылка» as inline ones under
+    MAX's menu: without them a MAX-only staff member's menu is a parent's."""
+    if not is_admin:
+        return ()
+    return (
+        (
+            Button(texts.BTN_TICKETS, pack(MENU_PREFIX, "tickets")),
+            Button(texts.BTN_BROADCAST, pack(MENU_PREFIX, "broadcasts")),
+        ),
+    )
+
+
+async def menu_pressed(ctx: MaxContext, update: JsonDict) -> bool:
+    """A press on `menu_buttons`: the same as /tickets and /broadcasts (staff checked again)."""
+    prefix, _, action = updates.payload(update).partition(":")
+    if prefix != MENU_PREFIX:
+        return False
+
+    async def act(v: Visit) -> None:
+        if action == "tickets":
+            await open_tickets(v)
+        elif action == "broadcasts":
+            await broadcasts_list(v)
+        else:
+            await updates.answer(ctx, update, max_texts.STALE_BUTTON)
+
+    return await as_staff(ctx, update, act)
+
+
 async def open_tickets(v: Visit) -> None:
     tickets = await v.repo.tickets.list_open(limit=OPEN_LIMIT)
     if not tickets:
@@ -100,7 +131,7 @@ async def report(v: Visit, arg: str) -> None:
     if isinstance(made, str):  # how to name a period, or why this one gets no report
         await v.say(made)
         return
-    await v.ctx.messenger.send_file(v.uid, made.file, caption=made.caption)
+    await v.send_file(made.file, made.caption)
 
 
 async def broadcasts_list(v: Visit) -> None:
@@ -125,7 +156,7 @@ async def drafts_pages(ctx: MaxContext, update: JsonDict) -> bool:
     async def act(v: Visit) -> None:
         page = updates.number(raw)
         if page is None:
-            await updates.answer(ctx, update, texts.STALE_BUTTON)
+            await updates.answer(ctx, update, max_texts.STALE_BUTTON)
             return
         await v.replace(*await drafts.drafts_page(v.repo, page))
 
@@ -143,7 +174,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     async def act(v: Visit) -> None:
         bid = updates.number(raw)
         if bid is None:
-            await updates.answer(ctx, update, texts.STALE_BUTTON)
+            await updates.answer(ctx, update, max_texts.STALE_BUTTON)
         elif action == "acks":
             await show_acks(v, bid)
         else:
@@ -170,3 +201,4 @@ async def show_acks(v: Visit, bid: int) -> None:
 def register(routes: Routes) -> None:
     routes.add("message_callback", callbacks)
     routes.add("message_callback", drafts_pages)
+    routes.add("message_callback", menu_pressed)

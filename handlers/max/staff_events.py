@@ -10,10 +10,10 @@ announcing to chats stays in Telegram and the panel, so the MAX card does not of
 
 from __future__ import annotations
 
-from bot import texts
 from bot.core.markup import fill, q
 from bot.services.events import attendance
 from bot.texts import events_admin as t
+from bot.texts import max as max_texts
 from handlers.max import updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, as_staff
@@ -43,7 +43,7 @@ async def export(v: Visit, event: Event, ext: str) -> None:
     found = await attendance.people(v.repo, event.id)
     file = attendance.export_file(event, found, ext, v.ctx.settings.tz)
     caption = fill(t.EXPORT_CAPTION, title=event.title)
-    await v.ctx.messenger.send_file(v.uid, file, caption=caption)
+    await v.send_file(file, caption)
 
 
 async def attendance_list(v: Visit, event: Event, page: int, *, pressed_list: bool) -> None:
@@ -92,7 +92,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             if event := await event_or_alert(v, updates.number(second)):
                 await staff_action(v, event, first)
         else:
-            await updates.answer(ctx, update, texts.STALE_BUTTON)
+            await updates.answer(ctx, update, max_texts.STALE_BUTTON)
 
     return await as_staff(ctx, update, act)
 

@@ -74,6 +74,7 @@ class FakeMaxServer:
         self.sent: list[Message] = []  # by the bot, in order
         self.answers: list[tuple[str, JsonDict]] = []
         self.subscriptions: list[JsonDict] = []
+        self.commands: list[JsonDict] | None = None  # PATCH /me/commands; GET /me shows them
         self.webhook_deliveries: list[tuple[str, int]] = []
         # MAX delivers an update again when the webhook does not answer 200 (60 s, then ×2.5,
         # for 8 hours); the pauses here, none by default

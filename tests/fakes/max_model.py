@@ -21,6 +21,7 @@ ROWS_LIMIT: Final = 30
 BUTTONS_LIMIT: Final = 210
 ROW_LIMIT: Final = 7
 WIDE_ROW_LIMIT: Final = 3  # a row holding a link / request_contact / open_app / geo button
+COMMANDS_LIMIT: Final = 32  # PATCH /me/commands
 WIDE_BUTTONS: Final = frozenset({"link", "request_contact", "open_app", "request_geo_location"})
 BUTTON_TYPES: Final = WIDE_BUTTONS | {"callback", "message", "clipboard", "chat"}
 HTML_TAGS: Final = frozenset(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from tests.fakes.max_model import (
     BUTTON_TYPES,
     BUTTONS_LIMIT,
+    COMMANDS_LIMIT,
     ROW_LIMIT,
     ROWS_LIMIT,
     SECRET,
@@ -43,7 +44,9 @@ async def route(
 ) -> JsonDict:
     key = (method, path)
     if key == ("GET", "/me"):
-        return srv.bot.json() | {"description": "Бот МОЦ", "commands": None}
+        return srv.bot.json() | {"description": "Бот МОЦ", "commands": srv.commands}
+    if key == ("PATCH", "/me/commands"):
+        return set_commands(srv, body)
     if key == ("GET", "/updates"):
         return await get_updates(srv, query)
     if path == "/subscriptions":
@@ -126,6 +129,25 @@ def subscriptions(
         {"url": url, "time": int(time.time() * 1000), "update_types": types, "secret": secret}
     )
     return OK
+
+
+def set_commands(srv: FakeMaxServer, body: JsonDict) -> JsonDict:
+    """PATCH /me/commands (dev.max.ru): at most 32, name 1–64, description absent or 1–128;
+    an empty list removes them all."""
+    commands = body.get("commands")
+    if not isinstance(commands, list) or len(commands) > COMMANDS_LIMIT:
+        raise bad(f"commands: a list of at most {COMMANDS_LIMIT}")
+    for command in commands:
+        name = command.get("name") if isinstance(command, dict) else None
+        if not isinstance(name, str) or not 1 <= len(name) <= 64:
+            raise bad("command name: 1–64 characters")
+        description = command.get("description")
+        if description is not None and not (
+            isinstance(description, str) and 1 <= len(description) <= 128
+        ):
+            raise bad("command description: 1–128 characters")
+    srv.commands = [dict(c) for c in commands] or None
+    return {"commands": srv.commands}
 
 
 # ----------------------------------------------------------------- messages

@@ -14,6 +14,7 @@ from typing import Any
 from bot import texts
 from bot.app.factory import Services
 from bot.app.max_runtime import MaxRuntime
+from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings
 from bot.services.faq import FaqService
 from storage.db import SessionMaker
@@ -35,13 +36,14 @@ def max_settings(
 
 @asynccontextmanager
 async def max_only_bot(
-    db_path: Path, sessionmaker: SessionMaker, faq: FaqService, *admins: MaxUser
-) -> AsyncIterator[tuple[FakeMaxServer, Services]]:
+    db_path: Path, sessionmaker: SessionMaker, faq: FaqService, *admins: MaxUser,
+    clock: Clock | None = None,
+) -> AsyncIterator[tuple[FakeMaxServer, Services]]:  # fmt: skip
     """A MAX-only МОЦ (no BOT_TOKEN, no Telegram staff chat) polling a fake MAX server,
     `admins` in MAX_ADMIN_IDS: they are its staff and get the tickets privately."""
     async with FakeMaxServer() as fake:
         settings = max_settings(db_path, fake, *admins, admin_ids="", staff_chat_id=None)
-        services = Services(settings, sessionmaker, faq)
+        services = Services(settings, sessionmaker, faq, clock or SystemClock())
         runtime = MaxRuntime(
             settings, sessionmaker, services.faq, services.querylog, services.clock,
             services.switchboard, poll_seconds=1, roster=services.roster,

@@ -20,6 +20,9 @@ from storage.repositories import Repositories
 log = logging.getLogger(__name__)
 # characters typed in the panel; deliver_answer splits what one message cannot hold
 ANSWER_LIMIT = 12000
+# seconds after «Ответить» in which staff's next plain message is the answer: one typed long
+# after (a question to the bot, a note to a colleague) must not reach the parent
+ANSWER_WINDOW = 30 * 60
 NOTE_LIMIT = 1000  # of the answer quoted to colleagues: enough to see what was said
 
 
