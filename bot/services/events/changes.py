@@ -29,6 +29,7 @@ from storage.repositories import Repositories
 # the changes that are news for the participants; a new length is a new end, told as a time
 NOTIFIED_FIELDS = ("starts", "duration", "place")
 TIME_FIELDS = ("starts", "duration")
+SEATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
 
 
 async def queue_notices(
@@ -72,9 +73,10 @@ def notice_ids(ids: list[int]) -> str:
 
 
 async def audience(repo: Repositories, event_id: int) -> tuple[list[int], list[int]]:
-    """User ids of the registered and of the waiting list."""
+    """User ids of the seated (a workshop's seat ticked «attended» at its first meeting holds
+    the later ones) and of the waiting list."""
     regs = await repo.events.participants(event_id)
-    registered = [r.user_id for r in regs if r.status == RegistrationStatus.REGISTERED]
+    registered = [r.user_id for r in regs if r.status in SEATED]
     waiting = [r.user_id for r in regs if r.status == RegistrationStatus.WAITING]
     return registered, waiting
 
@@ -84,6 +86,12 @@ async def audience_size(repo: Repositories, event_id: int) -> int:
     told this number, not how many notice broadcasts carry it."""
     registered, waiting = await audience(repo, event_id)
     return len({*registered, *waiting})
+
+
+def meetings_ahead(event: Event, now: datetime) -> bool:
+    """Whether a meeting of the event has yet to begin."""
+    starts = [s.starts_at for s in event.sessions] or [event.starts_at]
+    return any(start > now for start in starts)
 
 
 def schedule(event: Event, settings: Settings) -> str:
@@ -108,8 +116,9 @@ async def queue_change(
 ) -> list[int]:  # fmt: skip
     """One notice for everything in `fields` that changed together (the panel saves the whole
     form). The waiting list does not get an online link: it is only for those with a seat. An
-    event begun or over (staff correct it for the report) is no news: nobody is told."""
-    if not fields or now >= event.starts_at:
+    event with no meeting ahead (staff correct it for the report) is no news: nobody is told;
+    a workshop under way is — its next meetings are at the new place or length."""
+    if not fields or not meetings_ahead(event, now):
         return []
     event.revision = (event.revision or 0) + 1
     registered, waiting = await audience(repo, event.id)
