@@ -46,13 +46,22 @@ async def queue_notices(
     return ids
 
 
+Meetings = list[tuple[datetime, int]]  # each meeting's start and minutes, in order
+
+
+def meetings(event: Event) -> Meetings:
+    """What the teacher's calendar holds by number (UID …-session-N): read it before a
+    change, so `queue_change` can take the meetings that are gone off the calendar."""
+    return sorted((s.starts_at, s.duration_min) for s in event.sessions)
+
+
 async def queue_with_ics(
     repo: Repositories, settings: Settings, author_id: int, now: datetime, event: Event,
-    user_ids: list[int], text: str,
+    user_ids: list[int], text: str, dropped: Meetings | None = None,
 ) -> list[int]:  # fmt: skip
     """The notice as the caption of the event's .ics, in the caller's transaction; a text too
     long for a caption goes first on its own, the file after it with the title."""
-    ics = ics_file(event, settings)
+    ics = ics_file(event, settings, dropped or ())
     file = service.NoticeFile(ics.filename, "text/calendar", ics.data)
     notices: list[tuple[str, service.NoticeFile | None]] = [(text, file)]
     if not fits_caption(text):
@@ -112,18 +121,20 @@ def change_text(event: Event, fields: Collection[str], settings: Settings, show_
 
 async def queue_change(
     repo: Repositories, settings: Settings, author_id: int, now: datetime, event: Event,
-    fields: Collection[str],
+    fields: Collection[str], before: Meetings | None = None,
 ) -> list[int]:  # fmt: skip
     """One notice for everything in `fields` that changed together (the panel saves the whole
     form). The waiting list does not get an online link: it is only for those with a seat. An
     event with no meeting ahead (staff correct it for the report) is no news: nobody is told;
-    a workshop under way is — its next meetings are at the new place or length."""
+    a workshop under way is — its next meetings are at the new place or length. `before`:
+    `meetings(event)` before the change; those past the new count leave the calendar."""
     if not fields or not meetings_ahead(event, now):
         return []
     event.revision = (event.revision or 0) + 1
     registered, waiting = await audience(repo, event.id)
     text = change_text(event, fields, settings, True)
-    ids = await queue_with_ics(repo, settings, author_id, now, event, registered, text)
+    dropped = (before or [])[len(event.sessions) :]
+    ids = await queue_with_ics(repo, settings, author_id, now, event, registered, text, dropped)
     waiting_text = change_text(event, fields, settings, False)
     return ids + await queue_notices(repo, author_id, now, [(waiting, waiting_text)])
 
