@@ -1,23 +1,35 @@
-"""A teacher's registration over time — what an outside QA pass found, through the real bot on
-a frozen clock: a workshop's later meetings still reminded once staff ticked the first one."""
+"""A teacher's registration over time — what an outside QA pass found, through the real bot
+(Telegram, MAX and the web panel) on a frozen clock: a workshop's later meetings still
+reminded, and told of a new place, once staff ticked the teacher present at the first; the
+participation document of an evening past midnight names both days; a meeting dropped from a
+workshop is taken off the teacher's phone calendar by the notice's .ics."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from docx import Document
+from sqlalchemy import select
 
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
+from bot.services.faq import FaqService
 from bot.texts.events import BTN_PROOF
 from storage.db import SessionMaker
-from storage.models import Event, EventStatus, RegistrationStatus
+from storage.models import Broadcast, Event, EventStatus, RegistrationStatus, StoredFile
 from storage.repositories import Repositories
-from tests.conftest import ADMIN, TEACHER, BotHarness, make_settings
-from tests.fakes.telegram_api import FakeUser
+from tests.conftest import ADMIN, TEACHER, BotHarness, make_settings, running_both
+from tests.fakes.max_api import FakeMaxServer
+from tests.fakes.max_model import MaxUser
+from tests.fakes.telegram_api import FakeTelegramServer, FakeUser
 from tests.helpers.events import register, registration_status, seed_teacher
+from tests.helpers.max_both import TEACHER_MAX, seed_max_teacher
+from tests.helpers.panel import RecordingMessenger, client_for, sign_in
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 SECOND = FakeUser(id=2003, first_name="Ольга", last_name="Петрова")
@@ -32,7 +44,9 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def settings(db_path: object) -> Settings:
-    return make_settings(db_path, reminder_every_seconds=1)  # type: ignore[arg-type]
+    return make_settings(  # type: ignore[arg-type]
+        db_path, reminder_every_seconds=1, web_secret="panel-test-secret"
+    )
 
 
 async def seed_workshop(sm: SessionMaker, starts: list[datetime], **fields: object) -> int:
@@ -165,3 +179,122 @@ async def test_the_document_of_an_evening_ending_at_midnight_names_one_day(
     document = await h.server.next_message(TEACHER.id)
     assert document.document is not None
     assert docx_words(document.document.data)["Дата проведения"] == "пн, 7 декабря 2026"
+
+
+def ics_events(data: bytes) -> dict[str, dict[str, str]]:
+    """Each VEVENT of a calendar file, unfolded as RFC 5545 says: UID → its properties."""
+    lines = data.decode("utf-8").replace("\r\n ", "").split("\r\n")
+    found: dict[str, dict[str, str]] = {}
+    current: dict[str, str] | None = None
+    for line in lines:
+        if line == "BEGIN:VEVENT":
+            current = {}
+        elif line == "END:VEVENT" and current is not None:
+            found[current["UID"]] = current
+            current = None
+        elif current is not None and ":" in line:
+            name, value = line.split(":", 1)
+            current.setdefault(name, value)  # the alarm's DESCRIPTION comes after the event's
+    return found
+
+
+async def test_a_meeting_dropped_from_a_workshop_leaves_the_teachers_calendar(
+    harness: BotHarness,
+) -> None:
+    """Three weekly meetings in the teacher's phone calendar (the .ics from «Вы записаны»);
+    staff drop the third. The notice's file must take that meeting off the calendar (same UID,
+    STATUS:CANCELLED) — a file without it leaves the old entry there, with its alarm."""
+    h = harness
+    event_id = await seed_workshop(h.sessionmaker, [FIRST, FIRST + WEEK, FIRST + 2 * WEEK])
+    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    card = await h.say(TEACHER, f"/start event_{event_id}")
+    await h.press(TEACHER, card, "✅ Записаться")
+    await h.server.idle()
+    (first,) = [m for m in h.server.drain(TEACHER.id) if m.document is not None]
+    assert first.document is not None
+    before = ics_events(first.document.data)
+    assert len(before) == 3
+
+    anchor = await h.say(ADMIN, "/help")
+    h.server.press_data(anchor, f"eva:edit:{event_id}", user=ADMIN)
+    fields = await h.server.next_message(ADMIN.id)
+    await h.press(ADMIN, fields, "Дата и время")
+    saved = await h.say(ADMIN, "08.12.2026 15:00, 15.12.2026 15:00")
+    assert "Сохранено" in saved.text
+    notice = await h.server.next_message(TEACHER.id, timeout=10)
+    assert "Изменилось время" in notice.text and notice.document is not None
+    after = ics_events(notice.document.data)
+    assert set(after) == set(before)  # every entry the calendar has is answered for
+    kept, dropped = sorted(after)[:2], sorted(after)[2]
+    assert [after[uid]["STATUS"] for uid in kept] == ["CONFIRMED", "CONFIRMED"]
+    assert after[dropped]["STATUS"] == "CANCELLED"
+    assert after[dropped]["DTSTART"] == before[dropped]["DTSTART"] == "20261222T120000Z"
+    assert int(after[dropped]["SEQUENCE"]) > int(before[dropped]["SEQUENCE"])
+
+
+async def test_a_meeting_dropped_on_the_panel_leaves_the_teachers_calendar(
+    settings: Settings, sessionmaker: SessionMaker, clock: FrozenClock
+) -> None:
+    """The same through the web panel's whole form: the registered teacher's notice file
+    cancels the meeting that is gone."""
+    event_id = await seed_workshop(sessionmaker, [FIRST, FIRST + WEEK, FIRST + 2 * WEEK])
+    await seed_teacher(sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    await register(sessionmaker, event_id, TEACHER)
+    client = await client_for(settings, sessionmaker, RecordingMessenger(), clock)
+    try:
+        csrf = await sign_in(client, settings, clock)
+        page = await (await client.get(f"/web/events/{event_id}/edit")).text()
+        form = dict(re.findall(r'name="(\w+)" value="([^"]*)"', page))
+        form |= {"starts": "08.12.2026 15:00, 15.12.2026 15:00", "description": "", "csrf": csrf}
+        response = await client.post(f"/web/events/{event_id}/edit", data=form)
+        assert "уведомление получат" in await response.text()
+    finally:
+        await client.close()
+    async with sessionmaker() as session:
+        (notice,) = (await session.scalars(select(Broadcast))).all()
+        assert "Изменилось время" in notice.content
+        (file,) = (await session.scalars(select(StoredFile))).all()
+        after = ics_events(file.data)
+    dropped = f"event-{event_id}-session-3@moc-bot"
+    assert after[dropped]["STATUS"] == "CANCELLED"
+    assert after[dropped]["DTSTART"] == "20261222T120000Z"
+
+
+async def test_in_max_a_ticked_workshop_still_reminds_of_the_next_meeting(
+    server: FakeTelegramServer, max_server: FakeMaxServer, db_path: Path,
+    sessionmaker: SessionMaker, faq_service: FaqService, clock: FrozenClock,
+) -> None:  # fmt: skip
+    """The same in MAX: a MAX admin ticks a MAX teacher at the first of three meetings from
+    the card's «☑️ Присутствие»; the reminder of the second still reaches the teacher."""
+    admin = MaxUser(50_000_000_001, "Анна", "Методист")
+    async with running_both(
+        server, max_server, db_path, sessionmaker, faq_service, clock,
+        reminder_every_seconds=1, max_admin_ids=str(admin.user_id),
+    ):  # fmt: skip
+        uid = await seed_max_teacher(sessionmaker, TEACHER_MAX)
+        event_id = await seed_workshop(sessionmaker, [FIRST, FIRST + WEEK, FIRST + 2 * WEEK])
+        async with sessionmaker() as session:
+            assert (await Repositories(session).events.register(event_id, uid)).outcome
+            await session.commit()
+
+        clock.set(FIRST + timedelta(minutes=10))
+        max_server.bot_started(admin, f"event_{event_id}")
+        shown = await max_server.wait_sent(admin, 2, within=15)  # the card, «Кто вы?»
+        card = next(m for m in shown if "☑️ Присутствие" in str(m.attachments))
+        max_server.press(admin, card, "☑️ Присутствие")
+        marks = (await max_server.wait_sent(admin, 3, within=15))[2]
+        edits = marks.edits
+        max_server.press(admin, marks, "⬜ Соколова М.И.")
+        for _ in range(100):
+            if marks.edits > edits:
+                break
+            await asyncio.sleep(0.1)
+        async with sessionmaker() as session:
+            (registration,) = await Repositories(session).events.participants(event_id)
+        assert registration.status == RegistrationStatus.ATTENDED
+
+        before = len(max_server.sent_to(TEACHER_MAX))
+        clock.set(FIRST + WEEK - timedelta(hours=23, minutes=50))
+        (reminder,) = (await max_server.wait_sent(TEACHER_MAX, before + 1, within=15))[before:]
+        assert "Напоминание: завтра в 15:00" in reminder.plain
+        assert "занятие 2 из 3" in reminder.plain

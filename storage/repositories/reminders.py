@@ -27,7 +27,6 @@ from storage.models import (
     User,
 )
 
-
 SEATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
 
 
