@@ -8,6 +8,8 @@ cancellation queues the bot's notice to everyone registered or waiting.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import aiohttp_jinja2
 from aiohttp import web
 
@@ -43,7 +45,7 @@ async def people(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("event.html", request, values)
 
 
-def _seen(values: list[object]) -> dict[int, bool]:
+def _seen(values: Sequence[object]) -> dict[int, bool]:
     """The marks the page showed («id:1» ticked, «id:0» not), from its hidden `seen` fields."""
     found: dict[int, bool] = {}
     for value in values:
