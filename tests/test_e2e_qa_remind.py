@@ -298,3 +298,99 @@ async def test_in_max_a_ticked_workshop_still_reminds_of_the_next_meeting(
         (reminder,) = (await max_server.wait_sent(TEACHER_MAX, before + 1, within=15))[before:]
         assert "Напоминание: завтра в 15:00" in reminder.plain
         assert "занятие 2 из 3" in reminder.plain
+
+
+async def test_the_panels_attendance_form_keeps_a_colleagues_tick_made_meanwhile(
+    settings: Settings, sessionmaker: SessionMaker, clock: FrozenClock
+) -> None:
+    """Two methodists mark one seminar: one opens the panel's list, the other ticks Петрова
+    in the bot; the first ticks Сидоров and saves. Петрова's mark (and her document for the
+    аттестация) must stay — the page never showed it, so its empty box is no «not present»."""
+    event_id = await seed_workshop(sessionmaker, [FIRST])
+    await seed_teacher(sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    await seed_teacher(sessionmaker, SECOND, "Петрова Ольга Ивановна")
+    first, _ = await register(sessionmaker, event_id, TEACHER)
+    second, _ = await register(sessionmaker, event_id, SECOND)
+    clock.set(FIRST + timedelta(minutes=20))
+    client = await client_for(settings, sessionmaker, RecordingMessenger(), clock)
+    try:
+        csrf = await sign_in(client, settings, clock)
+        page = await (await client.get(f"/web/events/{event_id}")).text()
+        form = page.split('/attendance">', 1)[1].split("</form>", 1)[0]
+        hidden = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form)
+        async with sessionmaker() as session:  # the colleague, in the bot, meanwhile
+            assert await Repositories(session).events.mark_attended(second, True)
+            await session.commit()
+        posted = [*hidden, ("csrf", csrf), ("att", str(first))]  # what the browser sends
+        response = await client.post(f"/web/events/{event_id}/attendance", data=posted)
+        assert response.status == 200
+    finally:
+        await client.close()
+    assert await registration_status(sessionmaker, first) == RegistrationStatus.ATTENDED
+    assert await registration_status(sessionmaker, second) == RegistrationStatus.ATTENDED
+
+
+async def test_a_stale_tick_button_in_the_bot_does_not_untick_a_colleagues_mark(
+    harness: BotHarness, clock: FrozenClock
+) -> None:
+    """A methodist opens «☑️ Присутствие» (Петрова ⬜); a colleague ticks her meanwhile; the
+    first presses «⬜ Петрова О.И.» to tick her. The press means «present»: it must not take
+    the colleague's mark off (a flip did), and the button then shows ✅."""
+    h = harness
+    event_id = await seed_workshop(h.sessionmaker, [FIRST])
+    await seed_teacher(h.sessionmaker, SECOND, "Петрова Ольга Ивановна")
+    reg_id, _ = await register(h.sessionmaker, event_id, SECOND)
+    clock.set(FIRST + timedelta(minutes=10))
+    anchor = await h.say(ADMIN, "/help")
+    h.server.press_data(anchor, f"eva:attend:{event_id}", user=ADMIN)
+    marks = await h.server.next_message(ADMIN.id)
+    async with h.sessionmaker() as session:  # the colleague, meanwhile
+        assert await Repositories(session).events.mark_attended(reg_id, True)
+        await session.commit()
+
+    h.server.press(marks, "⬜ Петрова О.И.", user=ADMIN)
+    await h.server.idle()
+    assert await registration_status(h.sessionmaker, reg_id) == RegistrationStatus.ATTENDED
+    assert "✅ Петрова О.И." in h.server.messages[(ADMIN.id, marks.message_id)].inline_texts
+    h.server.press(marks, "✅ Петрова О.И.", user=ADMIN)  # and a real untick still works
+    await h.server.idle()
+    assert await registration_status(h.sessionmaker, reg_id) == RegistrationStatus.REGISTERED
+    assert "⬜ Петрова О.И." in h.server.messages[(ADMIN.id, marks.message_id)].inline_texts
+
+
+async def test_in_max_a_stale_tick_button_does_not_untick_a_colleagues_mark(
+    server: FakeTelegramServer, max_server: FakeMaxServer, db_path: Path,
+    sessionmaker: SessionMaker, faq_service: FaqService, clock: FrozenClock,
+) -> None:  # fmt: skip
+    """The same in MAX: «⬜ Соколова М.И.» pressed after a colleague ticked her keeps her
+    ticked, and the list redrawn shows ✅."""
+    admin = MaxUser(50_000_000_001, "Анна", "Методист")
+    async with running_both(
+        server, max_server, db_path, sessionmaker, faq_service, clock,
+        max_admin_ids=str(admin.user_id),
+    ):  # fmt: skip
+        uid = await seed_max_teacher(sessionmaker, TEACHER_MAX)
+        event_id = await seed_workshop(sessionmaker, [FIRST])
+        async with sessionmaker() as session:
+            result = await Repositories(session).events.register(event_id, uid)
+            await session.commit()
+        clock.set(FIRST + timedelta(minutes=10))
+        max_server.bot_started(admin, f"event_{event_id}")
+        shown = await max_server.wait_sent(admin, 2, within=15)
+        card = next(m for m in shown if "☑️ Присутствие" in str(m.attachments))
+        max_server.press(admin, card, "☑️ Присутствие")
+        marks = (await max_server.wait_sent(admin, 3, within=15))[2]
+        async with sessionmaker() as session:  # the colleague, meanwhile
+            assert await Repositories(session).events.mark_attended(result.registration.id, True)
+            await session.commit()
+
+        edits = marks.edits
+        max_server.press(admin, marks, "⬜ Соколова М.И.")
+        for _ in range(100):
+            if marks.edits > edits:
+                break
+            await asyncio.sleep(0.1)
+        async with sessionmaker() as session:
+            (registration,) = await Repositories(session).events.participants(event_id)
+        assert registration.status == RegistrationStatus.ATTENDED
+        assert "✅ Соколова М.И." in str(marks.attachments)
