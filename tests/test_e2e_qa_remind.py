@@ -2,7 +2,8 @@
 (Telegram, MAX and the web panel) on a frozen clock: a workshop's later meetings still
 reminded, and told of a new place, once staff ticked the teacher present at the first; the
 participation document of an evening past midnight names both days; a meeting dropped from a
-workshop is taken off the teacher's phone calendar by the notice's .ics."""
+workshop is taken off the teacher's phone calendar by the notice's .ics; a colleague's
+attendance mark made meanwhile survives the panel's form and a stale button in the bot."""
 
 from __future__ import annotations
 
