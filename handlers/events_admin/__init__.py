@@ -14,12 +14,12 @@ from aiogram import F, Router
 from aiogram.filters import Command, or_f
 
 from handlers.events_admin import dialog, edit, lists, report, status
-from handlers.tg.callbacks import AdminEventCb, AttendCb
+from handlers.tg.callbacks import AdminEventCb, AttendCb, AttendSetCb
 from handlers.tg.filters import IsAdmin
 from handlers.tg.guards import OneAtATime, deny_callback, deny_message
 from handlers.tg.keyboards import events_admin as kb
 
-STAFF_CALLBACKS = (AdminEventCb, AttendCb, kb.FormCb, kb.EditCb, kb.AttendPageCb)
+STAFF_CALLBACKS = (AdminEventCb, AttendCb, AttendSetCb, kb.FormCb, kb.EditCb, kb.AttendPageCb)
 STAFF_COMMANDS = ("new_event", "report")
 
 

@@ -18,7 +18,7 @@ from bot.core.config import Settings
 from bot.core.markup import fill, q, split_message
 from bot.services.events import attendance
 from bot.texts import events_admin as t
-from handlers.tg.callbacks import AdminEventCb, AttendCb
+from handlers.tg.callbacks import AdminEventCb, AttendCb, AttendSetCb
 from handlers.tg.edits import edit_or_send, send_to_chat
 from handlers.tg.keyboards import events_admin as kb
 from handlers.tg.messenger import markup, render
@@ -100,21 +100,25 @@ async def attendance_page(
 
 async def toggle(
     query: CallbackQuery,
-    callback_data: AttendCb,
+    callback_data: AttendCb | AttendSetCb,
     repo: Repositories,
     settings: Settings,
     clock: Clock,
 ) -> None:
-    """Flip one mark in the database, then only that button (no need to reload the list).
-    Checked here too: a list opened earlier (or a forged button) must not tick in advance."""
-    attended, note = await attendance.toggle(repo, callback_data.reg, clock.now(), settings.tz)
+    """Set one mark in the database as its button said (an old `att` button flips it), then
+    only that button (no need to reload the list). Checked here too: a list opened earlier
+    (or a forged button) must not tick in advance."""
+    want = callback_data.want if isinstance(callback_data, AttendSetCb) else None
+    reg = callback_data.reg
+    attended, note = await attendance.toggle(repo, reg, clock.now(), settings.tz, want)
     if attended is None:
         await query.answer(note, show_alert=True)
         return
     await query.answer(note)
     message = query.message
     if isinstance(message, Message):
-        markup = kb.flip_attendance(message.reply_markup, callback_data.pack(), attended)
+        again = attendance.set_payload(reg, callback_data.page, not attended)
+        markup = kb.flip_attendance(message.reply_markup, reg, attended, again)
         with suppress(TelegramBadRequest):
             await message.edit_reply_markup(reply_markup=markup)
 
@@ -127,4 +131,5 @@ def create_router() -> Router:
     router.callback_query.register(show_attendance, AdminEventCb.filter(F.action == "attend"))
     router.callback_query.register(attendance_page, kb.AttendPageCb.filter())
     router.callback_query.register(toggle, AttendCb.filter())
+    router.callback_query.register(toggle, AttendSetCb.filter())
     return router

@@ -1,7 +1,8 @@
 """МОЦ staff (MAX_ADMIN_IDS) under an event card in MAX: the participant list with its Excel /
 CSV export and attendance marks — over bot.services.events.attendance, as
 handlers/events_admin/lists.py does in Telegram, with the same payloads (`eva:people:7`,
-`att:<reg>:<page>`, `atp:<event>:<page>`).
+`ats:<reg>:<page>:<want>` — the mark the button gives; an old list's `att:<reg>:<page>`
+flips — and `atp:<event>:<page>`).
 
 The role is checked here on every press: a button forged by anyone else is refused. Editing,
 closing and cancelling are handlers.max.event_edit's, creating handlers.max.event_form's;
@@ -61,10 +62,12 @@ async def attendance_list(v: Visit, event: Event, page: int, *, pressed_list: bo
         await v.say(text, buttons)
 
 
-async def toggle(v: Visit, registration_id: int, page: int) -> None:
-    """Flip one mark, then show the page again with it (MAX edits the whole message)."""
+async def toggle(v: Visit, registration_id: int, page: int, want: bool | None = None) -> None:
+    """Set one mark as the button said (None: flip it), then show the page again with it
+    (MAX edits the whole message)."""
     tz = v.ctx.settings.tz
-    attended, note = await attendance.toggle(v.repo, registration_id, v.ctx.clock.now(), tz)
+    now = v.ctx.clock.now()
+    attended, note = await attendance.toggle(v.repo, registration_id, now, tz, want)
     await updates.answer(v.ctx, v.update, note)
     if attended is None:
         return
@@ -78,13 +81,21 @@ async def toggle(v: Visit, registration_id: int, page: int) -> None:
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     prefix, _, rest = updates.payload(update).partition(":")
     first, _, second = rest.partition(":")
-    if prefix not in ("eva", "att", "atp") or (prefix == "eva" and first not in (*ACTIONS, "csv")):
+    if prefix not in ("eva", "att", "ats", "atp") or (
+        prefix == "eva" and first not in (*ACTIONS, "csv")
+    ):
         return False  # other staff actions: handlers.max.event_edit and event_form
+    second, _, want = second.partition(":")
 
     async def act(v: Visit) -> None:
         page = updates.number(second) if prefix != "eva" else 0
         if prefix == "att" and (reg := updates.number(first)) and page is not None:
             await toggle(v, reg, page)
+        elif prefix == "ats" and (reg := updates.number(first)) and page is not None:
+            if want in ("0", "1"):
+                await toggle(v, reg, page, want == "1")
+            else:
+                await updates.answer(ctx, update, texts.STALE_BUTTON)
         elif prefix == "atp" and page is not None:
             if event := await event_or_alert(v, updates.number(first)):
                 await attendance_list(v, event, page, pressed_list=True)

@@ -104,10 +104,20 @@ class AdminEventCb(CallbackData, prefix="eva"):
 
 
 class AttendCb(CallbackData, prefix="att"):
-    """Toggle attendance of one registration (staff only)."""
+    """Toggle attendance of one registration (staff only): the buttons of lists sent before
+    AttendSetCb, still pressed in old chats."""
 
     reg: DbId
     page: Page = 0
+
+
+class AttendSetCb(CallbackData, prefix="ats"):
+    """Set one registration's mark to what its button showed it would (`want`): a list opened
+    before a colleague's mark must not undo that mark, as a blind flip did (staff only)."""
+
+    reg: DbId
+    page: Page = 0
+    want: bool = True
 
 
 class ProfileCb(CallbackData, prefix="pf"):

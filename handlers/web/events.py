@@ -132,6 +132,7 @@ async def save(request: web.Request) -> web.Response:
     if notes:
         now_seen = whole_form.texts_of(event, settings.tz)
         return _form(request, shown, notes, event, status=409, seen=now_seen, conflict=True)
+    before = changes.meetings(event)
     fields, notify, problems = whole_form.edit_event(event, values, settings.tz, now)
     if problems:
         shown = {**whole_form.texts_of(event, settings.tz), **values}
@@ -140,7 +141,8 @@ async def save(request: web.Request) -> web.Response:
     if not fields:
         raise web.HTTPSeeOther(f"/web/events/{event.id}?done=unchanged")
     event.updated_at = now
-    ids = await changes.queue_change(db, settings, staff(request).staff_id, now, event, notify)
+    author = staff(request).staff_id
+    ids = await changes.queue_change(db, settings, author, now, event, notify, before)
     await db.commit()
     if "capacity" in fields:  # more seats: the waiting list moves up at once
         promoted = await db.events.fill_from_waiting(event.id, now)

@@ -8,6 +8,8 @@ cancellation queues the bot's notice to everyone registered or waiting.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import aiohttp_jinja2
 from aiohttp import web
 
@@ -43,9 +45,22 @@ async def people(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("event.html", request, values)
 
 
+def _seen(values: Sequence[object]) -> dict[int, bool]:
+    """The marks the page showed («id:1» ticked, «id:0» not), from its hidden `seen` fields."""
+    found: dict[int, bool] = {}
+    for value in values:
+        reg_id, _, mark = str(value).partition(":")
+        if (number := int_or_none(reg_id)) is not None:
+            found[number] = mark == "1"
+    return found
+
+
 async def attendance(request: web.Request) -> web.Response:
     """Marks as the form says, for the seated people of this event only (a forged id of
-    another event's registration is ignored)."""
+    another event's registration is ignored). Only the boxes staff changed on the page are
+    saved: a mark a colleague made meanwhile (in the bot or another tab), or a person who was
+    not on the page, is left as it is — an unticked box the page showed unticked says nothing.
+    A form without `seen` (an old page) sets every mark as before."""
     event = await load(request)
     back = f"/web/events/{event.id}"
     if roster.marking_refusal(event, request.app[CLOCK].now(), request.app[SETTINGS].tz):
@@ -53,13 +68,17 @@ async def attendance(request: web.Request) -> web.Response:
         raise web.HTTPSeeOther(f"{back}?done={done}")
     form = await request.post()
     ticked = {n for v in form.getall("att", []) if (n := int_or_none(v)) is not None}
+    seen = _seen(form.getall("seen", []))
     db = repo(request)
     marked = 0
     for reg, _, _ in await roster.people(db, event.id):
         if reg.status not in roster.SEATED:
             continue
+        attended = reg.status == RegistrationStatus.ATTENDED
         wanted = reg.id in ticked
-        if wanted != (reg.status == RegistrationStatus.ATTENDED):
+        if seen and seen.get(reg.id, wanted) == wanted:  # not changed on the page: as it is
+            wanted = attended
+        if wanted != attended:
             await db.events.mark_attended(reg.id, wanted)
         marked += wanted
     await db.commit()

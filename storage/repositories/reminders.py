@@ -1,4 +1,7 @@
-"""Which session reminders are due: registered, active users of events that still take place.
+"""Which session reminders are due: seated, active users of events that still take place.
+
+A seat ticked «attended» at a workshop's first meeting still holds its later meetings: those
+are reminded too (the tick is allowed from the first start, not only after the last).
 
 A reminder is due for a session within its lead time that has no `reminders_sent` row for
 that lead; the reminder service records that row before it sends (the unique key is the claim).
@@ -23,6 +26,8 @@ from storage.models import (
     ReminderSent,
     User,
 )
+
+SEATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
 
 
 class DueRow(NamedTuple):
@@ -73,7 +78,7 @@ class ReminderRepo:
             .join(EventSession, EventSession.event_id == Event.id)
             .join(User, User.id == Registration.user_id)
             .where(
-                Registration.status == RegistrationStatus.REGISTERED,
+                Registration.status.in_(SEATED),
                 Event.status != EventStatus.CANCELLED,
                 User.is_active.is_(True),
                 EventSession.starts_at > now,

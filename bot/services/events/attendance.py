@@ -162,15 +162,21 @@ def attendance_view(
     return text, attendance_buttons(shown, event.id, page, pages)
 
 
+def set_payload(reg_id: int, page: int, want: bool) -> str:
+    """The button that marks registration `reg_id` present (`want`) or not."""
+    return pack("ats", reg_id, page, int(want))
+
+
 def attendance_buttons(
     shown: Sequence[tuple[int, str, bool]], event_id: int, page: int, pages: int
 ) -> Keyboard:
     """`shown`: (registration id, short name, attended) of this page only; payloads are
-    Telegram's AttendCb `att:reg:page` and AttendPageCb `atp:event:page`."""
+    Telegram's AttendSetCb `ats:reg:page:want` (the mark the button gives) and AttendPageCb
+    `atp:event:page`."""
     buttons = [
         Button(
             (t.BTN_ATTENDED if attended else t.BTN_NOT_ATTENDED).format(name=name),
-            pack("att", reg_id, page),
+            set_payload(reg_id, page, not attended),
         )
         for reg_id, name, attended in shown
     ]
@@ -183,20 +189,24 @@ def attendance_buttons(
 
 
 async def toggle(
-    repo: Repositories, registration_id: int, now: datetime, tz: ZoneInfo
-) -> tuple[bool | None, str]:
-    """Flip one mark and commit: (the new mark, what to tell staff); None when refused.
-    The start and a cancellation are checked here too: a list opened earlier (or a forged
-    button) must not tick in advance, nor at an event called off."""
+    repo: Repositories, registration_id: int, now: datetime, tz: ZoneInfo,
+    want: bool | None = None,
+) -> tuple[bool | None, str]:  # fmt: skip
+    """Set one mark to `want` (None: flip it — an old button) and commit: (the new mark, what
+    to tell staff); None when refused. A mark already as wanted (a colleague made it meanwhile)
+    stays. The start and a cancellation are checked here too: a list opened earlier (or a
+    forged button) must not tick in advance, nor at an event called off."""
     registration = await repo.session.get(Registration, registration_id)
     event = await repo.events.get(registration.event_id) if registration else None
     if event is not None and (refusal := marking_refusal(event, now, tz)):
         return None, refusal
-    if await repo.events.mark_attended(registration_id, True):
-        attended = True
-    elif await repo.events.mark_attended(registration_id, False):
-        attended = False
+    tries = (True, False) if want is None else (want,)
+    for attended in tries:
+        if await repo.events.mark_attended(registration_id, attended):
+            break
     else:
-        return None, t.ATTEND_INACTIVE
+        if registration is None or registration.status not in SEATED:
+            return None, t.ATTEND_INACTIVE
+        attended = registration.status == RegistrationStatus.ATTENDED  # as wanted already
     await repo.commit()
     return attended, t.ATTEND_ON if attended else t.ATTEND_OFF

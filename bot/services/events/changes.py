@@ -29,6 +29,7 @@ from storage.repositories import Repositories
 # the changes that are news for the participants; a new length is a new end, told as a time
 NOTIFIED_FIELDS = ("starts", "duration", "place")
 TIME_FIELDS = ("starts", "duration")
+SEATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
 
 
 async def queue_notices(
@@ -45,13 +46,22 @@ async def queue_notices(
     return ids
 
 
+Meetings = list[tuple[datetime, int]]  # each meeting's start and minutes, in order
+
+
+def meetings(event: Event) -> Meetings:
+    """What the teacher's calendar holds by number (UID …-session-N): read it before a
+    change, so `queue_change` can take the meetings that are gone off the calendar."""
+    return sorted((s.starts_at, s.duration_min) for s in event.sessions)
+
+
 async def queue_with_ics(
     repo: Repositories, settings: Settings, author_id: int, now: datetime, event: Event,
-    user_ids: list[int], text: str,
+    user_ids: list[int], text: str, dropped: Meetings | None = None,
 ) -> list[int]:  # fmt: skip
     """The notice as the caption of the event's .ics, in the caller's transaction; a text too
     long for a caption goes first on its own, the file after it with the title."""
-    ics = ics_file(event, settings)
+    ics = ics_file(event, settings, dropped or ())
     file = service.NoticeFile(ics.filename, "text/calendar", ics.data)
     notices: list[tuple[str, service.NoticeFile | None]] = [(text, file)]
     if not fits_caption(text):
@@ -72,9 +82,10 @@ def notice_ids(ids: list[int]) -> str:
 
 
 async def audience(repo: Repositories, event_id: int) -> tuple[list[int], list[int]]:
-    """User ids of the registered and of the waiting list."""
+    """User ids of the seated (a workshop's seat ticked «attended» at its first meeting holds
+    the later ones) and of the waiting list."""
     regs = await repo.events.participants(event_id)
-    registered = [r.user_id for r in regs if r.status == RegistrationStatus.REGISTERED]
+    registered = [r.user_id for r in regs if r.status in SEATED]
     waiting = [r.user_id for r in regs if r.status == RegistrationStatus.WAITING]
     return registered, waiting
 
@@ -84,6 +95,12 @@ async def audience_size(repo: Repositories, event_id: int) -> int:
     told this number, not how many notice broadcasts carry it."""
     registered, waiting = await audience(repo, event_id)
     return len({*registered, *waiting})
+
+
+def meetings_ahead(event: Event, now: datetime) -> bool:
+    """Whether a meeting of the event has yet to begin."""
+    starts = [s.starts_at for s in event.sessions] or [event.starts_at]
+    return any(start > now for start in starts)
 
 
 def schedule(event: Event, settings: Settings) -> str:
@@ -104,17 +121,20 @@ def change_text(event: Event, fields: Collection[str], settings: Settings, show_
 
 async def queue_change(
     repo: Repositories, settings: Settings, author_id: int, now: datetime, event: Event,
-    fields: Collection[str],
+    fields: Collection[str], before: Meetings | None = None,
 ) -> list[int]:  # fmt: skip
     """One notice for everything in `fields` that changed together (the panel saves the whole
     form). The waiting list does not get an online link: it is only for those with a seat. An
-    event begun or over (staff correct it for the report) is no news: nobody is told."""
-    if not fields or now >= event.starts_at:
+    event with no meeting ahead (staff correct it for the report) is no news: nobody is told;
+    a workshop under way is — its next meetings are at the new place or length. `before`:
+    `meetings(event)` before the change; those past the new count leave the calendar."""
+    if not fields or not meetings_ahead(event, now):
         return []
     event.revision = (event.revision or 0) + 1
     registered, waiting = await audience(repo, event.id)
     text = change_text(event, fields, settings, True)
-    ids = await queue_with_ics(repo, settings, author_id, now, event, registered, text)
+    dropped = (before or [])[len(event.sessions) :]
+    ids = await queue_with_ics(repo, settings, author_id, now, event, registered, text, dropped)
     waiting_text = change_text(event, fields, settings, False)
     return ids + await queue_notices(repo, author_id, now, [(waiting, waiting_text)])
 

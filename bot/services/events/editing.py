@@ -34,6 +34,7 @@ async def save_field(
 ) -> Saved:  # fmt: skip
     """Set `name` of `event` from `text` and commit; FormError (nothing kept) if it does not do."""
     ctx = form.FormContext(settings.tz, now, event.format, event.starts_at, event.taken)
+    before = changes.meetings(event)
     try:
         notify = SETTERS[name](event, text, ctx)
         form.check_card_length(event, settings.tz)
@@ -43,7 +44,9 @@ async def save_field(
     event.updated_at = now
     saved = Saved()
     if notify:
-        saved.notices = await changes.queue_change(repo, settings, author_id, now, event, (name,))
+        saved.notices = await changes.queue_change(
+            repo, settings, author_id, now, event, (name,), before
+        )
     await repo.commit()
     if name == "capacity":  # more seats: the waiting list moves up at once
         saved.promoted = await repo.events.fill_from_waiting(event.id, now)

@@ -82,16 +82,40 @@ def _vevent(
         f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
     ]
     lines += [f"{name}:{value}" for name, value in fields.items()]
-    alarm = f"DESCRIPTION:{escape_text('Через час: ' + event.title)}"
-    lines += ["BEGIN:VALARM", "ACTION:DISPLAY", alarm, "TRIGGER:-PT1H", "END:VALARM"]
+    if not cancelled:
+        alarm = f"DESCRIPTION:{escape_text('Через час: ' + event.title)}"
+        lines += ["BEGIN:VALARM", "ACTION:DISPLAY", alarm, "TRIGGER:-PT1H", "END:VALARM"]
     return [*lines, "END:VEVENT"]
+
+
+def _dropped(
+    event: Event, meetings: Sequence[tuple[datetime, int]], after: int, stamp: str
+) -> list[str]:
+    """Meetings the event no longer has, numbered on from the `after` it keeps: the same UIDs
+    the teacher's calendar holds them by, with STATUS:CANCELLED, so the calendar removes them
+    (a file that just leaves them out leaves them there, alarm and all)."""
+    lines: list[str] = []
+    for number, (start, minutes) in enumerate(meetings, start=after + 1):
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:event-{event.id}-session-{number}@{UID_DOMAIN}",
+            f"DTSTAMP:{stamp}",
+            f"SEQUENCE:{event.revision or 0}",
+            f"DTSTART:{_utc(start)}",
+            f"DTEND:{_utc(start + timedelta(minutes=minutes))}",
+            f"SUMMARY:{escape_text(event.title)}",
+            "STATUS:CANCELLED",
+            "END:VEVENT",
+        ]
+    return lines
 
 
 def event_ics(
     event: Event, sessions: Sequence[EventSession], *, tz_name: str, url: str | None,
-    show_place: bool,
+    show_place: bool, dropped: Sequence[tuple[datetime, int]] = (),
 ) -> bytes:  # fmt: skip
-    """A calendar with one VEVENT per session (times in UTC); online links only if show_place."""
+    """A calendar with one VEVENT per session (times in UTC); online links only if show_place.
+    `dropped`: (start, minutes) of meetings a change took away, each told as cancelled."""
     stamp = _utc(event.updated_at or utcnow())
     fields = {"DESCRIPTION": escape_text(_description(event, url))}
     location = _location(event, show_place)
@@ -111,5 +135,7 @@ def event_ics(
     ordered: list[EventSession | None] = [*sorted(sessions, key=lambda s: s.starts_at)] or [None]
     for number, session in enumerate(ordered, start=1):
         lines += _vevent(event, session, number, len(ordered), stamp, fields)
+    if ordered[0] is not None:  # by number: only a calendar of session UIDs has such entries
+        lines += _dropped(event, dropped, len(ordered), stamp)
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines).encode("utf-8")

@@ -5,7 +5,8 @@ one rule and one text for both messengers."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.core.config import Settings
 from bot.core.markup import fill
@@ -25,6 +26,21 @@ class Proof:
     caption: str  # what the file is (the event, its dates), shown with it; escaped
 
 
+def _held(event: Event) -> list[tuple[datetime, datetime]]:
+    """Each meeting's start and end, in order (the event itself when it has no sessions)."""
+    meetings = [(s.starts_at, s.duration_min) for s in event.sessions]
+    meetings = sorted(meetings) or [(event.starts_at, event.duration_min)]
+    return [(start, start + timedelta(minutes=minutes)) for start, minutes in meetings]
+
+
+def _days(start: datetime, end: datetime, tz: ZoneInfo) -> str:
+    """«пн, 7 декабря 2026», or «пн, 7 декабря 2026 — вт, 8 декабря 2026» for an evening
+    past midnight: the commission reads the dates it was held. An end at 0:00 is that day's."""
+    first = events_view.day_text(start, tz)
+    last = events_view.day_text(end - timedelta(microseconds=1), tz)
+    return first if last == first else f"{first} — {last}"
+
+
 async def proof_for(
     repo: Repositories, event: Event, user_id: int, settings: Settings, now: datetime
 ) -> Proof | str:
@@ -40,9 +56,8 @@ async def proof_for(
     ends = events_view.ends_at(event)
     if now < ends:
         return t.PROOF_AFTER_END.format(when=f"{ends.astimezone(settings.tz):%d.%m.%Y %H:%M}")
-    dates = ", ".join(
-        events_view.day_text(s.starts_at, settings.tz) for s in event.sessions
-    ) or events_view.day_text(event.starts_at, settings.tz)
+    held = _held(event)
+    dates = ", ".join(_days(start, end, settings.tz) for start, end in held)
     minutes = sum(s.duration_min for s in event.sessions) or event.duration_min
     facts = Participation(
         moc_name=settings.moc_name,
@@ -68,7 +83,6 @@ async def proof_for(
         reg_id=registration.id,
     )
     name = t.FILE_PROOF.format(event=event.id, reg=registration.id)
-    days = [events_view.day_text(s.starts_at, settings.tz) for s in event.sessions]
-    span = f"{days[0]} — {days[-1]}" if len(days) > 1 else dates  # a caption is short
+    span = _days(held[0][0], held[-1][1], settings.tz)  # a caption is short: first — last
     caption = fill(t.PROOF_CAPTION, title=event.title, dates=span)
     return Proof(text, OutFile(name, participation_docx(facts)), caption)

@@ -8,6 +8,7 @@ a teacher) is the adapter's: it sends `Confirmation.text` itself with it (see `w
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,8 +44,14 @@ class Confirmation:
         return self.result is not None and self.result.outcome in ("registered", "waiting")
 
 
-def ics_file(event: Event, settings: Settings) -> OutFile:
-    data = event_ics(event, event.sessions, tz_name=settings.timezone, url=None, show_place=True)
+def ics_file(
+    event: Event, settings: Settings, dropped: Sequence[tuple[datetime, int]] = ()
+) -> OutFile:
+    """The event's calendar file; `dropped`: meetings a change took away (told as cancelled)."""
+    data = event_ics(
+        event, event.sessions, tz_name=settings.timezone, url=None, show_place=True,
+        dropped=dropped,
+    )  # fmt: skip
     return OutFile(f"event-{event.id}.ics", data)
 
 

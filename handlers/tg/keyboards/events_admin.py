@@ -52,18 +52,22 @@ def admin_card(event: Event) -> InlineKeyboardMarkup:
 
 
 def flip_attendance(
-    markup: InlineKeyboardMarkup | None, packed: str, attended: bool
+    markup: InlineKeyboardMarkup | None, reg: int, attended: bool, again: str
 ) -> InlineKeyboardMarkup | None:
-    """The same keyboard with the button carrying `packed` showing the new mark."""
+    """The same keyboard with the button of registration `reg` (an `ats` or an old `att`
+    one) showing the new mark and carrying `again` (the payload that sets the other mark)."""
     if markup is None:
         return None
-    rows = [[_flipped(b, packed, attended) for b in row] for row in markup.inline_keyboard]
+    rows = [[_flipped(b, reg, attended, again) for b in row] for row in markup.inline_keyboard]
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def _flipped(button: InlineKeyboardButton, packed: str, attended: bool) -> InlineKeyboardButton:
-    if button.callback_data != packed:
+def _flipped(
+    button: InlineKeyboardButton, reg: int, attended: bool, again: str
+) -> InlineKeyboardButton:
+    prefix, _, rest = (button.callback_data or "").partition(":")
+    if prefix not in ("att", "ats") or rest.partition(":")[0] != str(reg):
         return button
     name = button.text.split(" ", 1)[-1]
     template = t.BTN_ATTENDED if attended else t.BTN_NOT_ATTENDED
-    return button.model_copy(update={"text": template.format(name=name)})
+    return button.model_copy(update={"text": template.format(name=name), "callback_data": again})
