@@ -38,9 +38,7 @@ async def unsubscribe_cb(query: CallbackQuery, callback_data: UnsubCb, repo: Rep
     if callback_data.a not in AUDIENCES:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
-    removed = await repo.chats.unsubscribe(query.from_user.id, callback_data.a)
-    await repo.commit()
-    if not removed:
+    if not await registry.unsubscribe_one(repo, query.from_user.id, callback_data.a):
         await query.answer(t.UNSUB_ALREADY)
         return
     title = t.AUDIENCE_TITLES[callback_data.a]

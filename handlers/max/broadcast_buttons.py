@@ -15,6 +15,7 @@ from typing import Final
 from bot import texts
 from bot.core.markup import fill
 from bot.core.messages import Unreachable
+from bot.services.chats import registry
 from bot.texts import broadcasts as tb
 from bot.texts import chats as t
 from broadcasts import service
@@ -93,8 +94,7 @@ async def unsubscribe(ctx: MaxContext, update: JsonDict) -> bool:
     async with ctx.sessionmaker() as session:
         repo = Repositories(session)
         person = await repo.channel_ids.internal("max", "user", user["user_id"])
-        removed = await repo.chats.unsubscribe(person, audience)
-        await repo.commit()
+        removed = await registry.unsubscribe_one(repo, person, audience)
     if not removed:
         await _answer(ctx, callback_id, t.UNSUB_ALREADY)
         return True

@@ -16,12 +16,15 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.core.markup import fill
 from bot.texts import chats as t
-from storage.models import Chat
+from bot.services.profile.teachers import CONSENT_VERSION
+from storage.models import Audience, Chat
 from storage.repositories import Repositories
 from storage.repositories.chats import ROLE_AUDIENCE, audiences_of, clean_tag, tags_of
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# the subscription the teacher's form asks about («Анонсы мероприятий»: its mailing consent)
+MAILING_AUDIENCE: Final = Audience.TEACHERS.value
 
 
 async def atomically(repo: Repositories, work: Callable[[], Awaitable[T]]) -> T:
@@ -196,13 +199,33 @@ async def subscribe(repo: Repositories, user_id: int, audience: str) -> bool:
 
 
 async def subscribe_by_role(repo: Repositories, user_id: int, role: str | None) -> str:
-    """/subscribe in either messenger: the news for the person's role; the reply to show."""
+    """/subscribe in either messenger: the news for the person's role; the reply to show. The
+    teachers' news is what the form's «Анонсы мероприятий» stands for, so its flag and the
+    mailing consent come with it (/profile and /my_data say what the person now gets)."""
     audience = ROLE_AUDIENCE.get(role or "")
     if audience is None:
         return t.SUBSCRIBE_NEED_ROLE
-    created = await subscribe(repo, user_id, audience)
+
+    async def work() -> bool:
+        created = await repo.chats.subscribe(user_id, audience)
+        if audience == MAILING_AUDIENCE:
+            await repo.profiles.start_mailing(user_id, CONSENT_VERSION)
+        return created
+
+    created = await atomically(repo, work)
     template = t.SUBSCRIBED if created else t.ALREADY_SUBSCRIBED
     return fill(template, audience=t.AUDIENCE_TITLES[audience])
+
+
+async def unsubscribe_one(repo: Repositories, user_id: int, audience: str) -> bool:
+    """«Отписаться» under a private broadcast, in either messenger; commits; False if the
+    person was not subscribed. Leaving the teachers' news withdraws the form's «Да,
+    присылать» with it, as /unsubscribe does."""
+    removed = await repo.chats.unsubscribe(user_id, audience)
+    if audience == MAILING_AUDIENCE:
+        await repo.profiles.stop_mailing(user_id)
+    await repo.commit()
+    return bool(removed)
 
 
 async def unsubscribe_all(repo: Repositories, user_id: int) -> str:

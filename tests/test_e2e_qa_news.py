@@ -1,0 +1,96 @@
+"""An outside QA pass over news subscriptions as their readers meet them, in Telegram and MAX:
+a teacher who said «Да, присылать» in the form and later taps «Отписаться» under the news,
+or subscribes with /subscribe after saying «Нет»; what /profile and /my_data then say."""
+
+from __future__ import annotations
+
+from broadcasts import service
+from broadcasts.content import Content
+from storage.repositories import Repositories
+from tests.conftest import ADMIN, TEACHER
+from tests.helpers.max_both import TEACHER_MAX, Both, max_answer, seed_max_teacher
+from tests.test_e2e_broadcasts import NOW, Staff, answered
+from tests.test_e2e_broadcasts import harness as harness  # a fixture
+from tests.test_e2e_broadcasts import settings as settings  # a fixture
+from tests.test_e2e_events import seed_teacher
+
+
+async def said_yes_in_the_form(repo: Repositories, user_id: int) -> None:
+    """What «Да, присылать» at the end of the teacher's form leaves (teachers.save)."""
+    profile = await repo.profiles.get(user_id)
+    assert profile is not None
+    profile.mailing_consent = True
+    await repo.profiles.give_consent(user_id, "mailing", "2026-11-25")
+    await repo.chats.subscribe(user_id, "teachers")
+    await repo.commit()
+
+
+async def test_unsubscribe_button_under_the_news_turns_the_profiles_announcements_off(
+    harness: Staff,
+) -> None:
+    """«Отписаться» under a teachers' broadcast ended the subscription, but /profile still said
+    «Анонсы мероприятий: да» and /my_data the mailing consent stood: /unsubscribe withdrew both,
+    the button neither."""
+    h = harness
+    await seed_teacher(h.sessionmaker, TEACHER)
+    async with h.sessionmaker() as session:
+        await said_yes_in_the_form(Repositories(session), TEACHER.id)
+        await service.create_broadcast(
+            session, author_id=ADMIN.id, content=Content("text", "Семинар в четверг"),
+            target=service.Target(("teachers",)), at=NOW, now=NOW,
+        )  # fmt: skip
+        await session.commit()
+    h.worker.wake()
+    news = await h.server.next_message(TEACHER.id, timeout=10)
+    assert news.inline_texts == ["Отписаться"]
+    assert "Анонсы мероприятий: да" in (await h.say(TEACHER, "/profile")).text
+
+    h.server.press(news, "Отписаться", user=TEACHER)
+    await answered(h, "отписались")
+    assert "отписались" in (await h.server.next_message(TEACHER.id)).text
+    assert "Анонсы мероприятий: нет" in (await h.say(TEACHER, "/profile")).text
+    mine = (await h.say(TEACHER, "/my_data")).text or ""
+    assert "Подписки на новости: нет" in mine
+    assert "на рассылку (версия 2026-11-25), дано" in mine and ", отозвано" in mine, mine
+
+
+async def test_unsubscribe_button_in_max_turns_the_profiles_announcements_off(
+    both: Both,
+) -> None:
+    h = both
+    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    async with h.sessionmaker() as session:
+        await said_yes_in_the_form(Repositories(session), uid)
+    await h.start(TEACHER_MAX)
+    shown = await h.say(TEACHER_MAX, "/profile")
+    assert "Анонсы мероприятий: да" in shown.plain, shown.plain
+
+    before = len(h.max.sent_to(TEACHER_MAX))
+    callback = h.max.press_payload(TEACHER_MAX, shown, "unsub:teachers")
+    assert "отписались" in await max_answer(h, callback)
+    told = (await h.max.wait_sent(TEACHER_MAX, before + 1))[-1]
+    assert "Вы отписались" in told.plain
+    shown = await h.say(TEACHER_MAX, "/profile")
+    assert "Анонсы мероприятий: нет" in shown.plain, shown.plain
+    async with h.sessionmaker() as session:
+        assert not await Repositories(session).profiles.has_open_consent(uid, "mailing")
+
+
+async def test_subscribe_after_no_in_the_form_turns_the_profiles_announcements_on(
+    harness: Staff,
+) -> None:
+    """A teacher who said «Нет, спасибо» in the form and later /subscribe got the teachers'
+    news while /profile went on saying «Анонсы мероприятий: нет» and /my_data listed no
+    mailing consent; a second /subscribe must not record a second one."""
+    h = harness
+    await seed_teacher(h.sessionmaker, TEACHER)
+    assert "Анонсы мероприятий: нет" in (await h.say(TEACHER, "/profile")).text
+    assert "Вы подписаны" in (await h.say(TEACHER, "/subscribe")).text
+    assert "уже подписаны" in (await h.say(TEACHER, "/subscribe")).text
+    assert "Анонсы мероприятий: да" in (await h.say(TEACHER, "/profile")).text
+    mine = (await h.say(TEACHER, "/my_data")).text or ""
+    assert "Подписки на новости: Педагоги" in mine
+    assert mine.count("на рассылку (версия") == 1 and ", отозвано" not in mine, mine
+
+    await h.say(TEACHER, "/unsubscribe")
+    assert "Анонсы мероприятий: нет" in (await h.say(TEACHER, "/profile")).text
