@@ -15,8 +15,8 @@ from typing import Final, TypeVar
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.markup import fill
-from bot.texts import chats as t
 from bot.services.profile.teachers import CONSENT_VERSION
+from bot.texts import chats as t
 from storage.models import Audience, Chat
 from storage.repositories import Repositories
 from storage.repositories.chats import ROLE_AUDIENCE, audiences_of, clean_tag, tags_of
