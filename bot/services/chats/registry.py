@@ -14,7 +14,7 @@ from typing import Final, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.core.markup import fill
+from bot.core.markup import clip, fill
 from bot.services.profile.teachers import CONSENT_VERSION
 from bot.texts import chats as t
 from storage.models import Audience, Chat
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 # the subscription the teacher's form asks about («Анонсы мероприятий»: its mailing consent)
 MAILING_AUDIENCE: Final = Audience.TEACHERS.value
+TOAST_LIMIT: Final = 200  # a callback answer's text, in Telegram and MAX
 
 
 async def atomically(repo: Repositories, work: Callable[[], Awaitable[T]]) -> T:
@@ -51,6 +52,14 @@ def state_text(chat: Chat) -> str:
     return fill(
         t.CHAT_STATE, title=chat.title, audiences=audience_list(audiences_of(chat)), tags=tags
     )
+
+
+def bound_toast(chat: Chat) -> str:
+    """The answer to an audience button: plain text within a callback answer's 200 characters.
+    A long title is what gets cut, so the audiences the admin just set always show."""
+    audiences = audience_list(audiences_of(chat))
+    room = TOAST_LIMIT - len(t.BOUND_TOAST.format(title="", audiences=audiences))
+    return t.BOUND_TOAST.format(title=clip(chat.title or "—", max(room, 2)), audiences=audiences)
 
 
 def parse_tags(raw: Iterable[str]) -> tuple[list[str], list[str]]:
