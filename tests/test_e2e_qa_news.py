@@ -94,3 +94,56 @@ async def test_subscribe_after_no_in_the_form_turns_the_profiles_announcements_o
 
     await h.say(TEACHER, "/unsubscribe")
     assert "Анонсы мероприятий: нет" in (await h.say(TEACHER, "/profile")).text
+
+
+async def test_unsubscribe_under_news_for_everyone_names_the_subscription_left(
+    harness: Staff,
+) -> None:
+    """A director who said «Да, присылать» in the form (teachers' news) and /subscribe as a
+    director got a broadcast for everyone with «Отписаться» (for «Руководители»). The tap
+    said «Вы отписались от новостей МОЦ», a second «Вы уже отписаны» — and the next news for
+    everyone still came, through the teachers' subscription nobody mentioned."""
+    h = harness
+    await seed_teacher(h.sessionmaker, TEACHER)
+    async with h.sessionmaker() as session:
+        repo = Repositories(session)
+        await repo.users.set_role(TEACHER.id, "director")
+        await said_yes_in_the_form(repo, TEACHER.id)
+        await repo.chats.subscribe(TEACHER.id, "directors")
+        await service.create_broadcast(
+            session, author_id=ADMIN.id, content=Content("text", "Новости для всех"),
+            target=service.Target(("all",)), at=NOW, now=NOW,
+        )  # fmt: skip
+        await session.commit()
+    h.worker.wake()
+    news = await h.server.next_message(TEACHER.id, timeout=10)
+
+    h.server.press(news, "Отписаться", user=TEACHER)
+    await answered(h, "Руководители")
+    told = (await h.server.next_message(TEACHER.id)).text or ""
+    assert "Руководители" in told and "Педагоги" in told and "/unsubscribe" in told, told
+    h.server.press(news, "Отписаться", user=TEACHER)
+    again = await answered(h, "Педагоги")
+    assert "/unsubscribe" in str(again.params["text"])
+
+    await h.say(TEACHER, "/unsubscribe")
+    h.server.press(news, "Отписаться", user=TEACHER)
+    assert (await answered(h, "отписаны")).params["text"] == "Вы уже отписаны."
+
+
+async def test_unsubscribe_in_max_names_the_subscription_left(both: Both) -> None:
+    h = both
+    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    async with h.sessionmaker() as session:
+        repo = Repositories(session)
+        await repo.chats.subscribe(uid, "directors")
+        await said_yes_in_the_form(repo, uid)
+    welcome = await h.start(TEACHER_MAX)
+
+    before = len(h.max.sent_to(TEACHER_MAX))
+    callback = h.max.press_payload(TEACHER_MAX, welcome, "unsub:directors")
+    assert "Руководители" in await max_answer(h, callback)
+    told = (await h.max.wait_sent(TEACHER_MAX, before + 1))[-1].plain
+    assert "Остаются подписки: Педагоги" in told and "/unsubscribe" in told, told
+    again = h.max.press_payload(TEACHER_MAX, welcome, "unsub:directors")
+    assert "Остаются подписки: Педагоги" in await max_answer(h, again)

@@ -134,6 +134,12 @@ UNSUBSCRIBED: Final = (
 NOT_SUBSCRIBED: Final = "Вы не подписаны на новости. Подписаться — /subscribe"
 UNSUB_TOAST: Final = "Вы отписались от новостей для аудитории «{audience}»."
 UNSUB_ALREADY: Final = "Вы уже отписаны."
+# a person subscribed to more than one audience: a broadcast for everyone still reaches them
+UNSUB_KEPT: Final = "\nОстаются подписки: {audiences}. Отписаться от всех — /unsubscribe"
+UNSUB_ALREADY_KEPT: Final = (
+    "Вы уже отписаны от новостей для аудитории «{audience}». Остаются подписки: {audiences}. "
+    "Отписаться от всех — /unsubscribe"
+)
 
 # --- a staff command typed in a group that is not the staff group (everyone there reads it) ---
 STAFF_COMMAND_ELSEWHERE: Final = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import Final, TypeVar
 
 from sqlalchemy.exc import IntegrityError
@@ -226,15 +227,32 @@ async def subscribe_by_role(repo: Repositories, user_id: int, role: str | None) 
     return fill(template, audience=t.AUDIENCE_TITLES[audience])
 
 
-async def unsubscribe_one(repo: Repositories, user_id: int, audience: str) -> bool:
-    """«Отписаться» under a private broadcast, in either messenger; commits; False if the
-    person was not subscribed. Leaving the teachers' news withdraws the form's «Да,
-    присылать» with it, as /unsubscribe does."""
+@dataclass(frozen=True)
+class Unsubscribed:
+    """What a tap on «Отписаться» shows: the answer to the tap (plain text) and the message
+    then sent to the chat (None for a repeated tap)."""
+
+    toast: str
+    message: str | None
+
+
+async def unsubscribe_one(repo: Repositories, user_id: int, audience: str) -> Unsubscribed:
+    """«Отписаться» under a private broadcast, in either messenger; commits. Leaving the
+    teachers' news withdraws the form's «Да, присылать» with it, as /unsubscribe does. A
+    person subscribed to more than one audience is told which stay: a broadcast for everyone
+    keeps coming through them."""
     removed = await repo.chats.unsubscribe(user_id, audience)
     if audience == MAILING_AUDIENCE:
         await repo.profiles.stop_mailing(user_id)
     await repo.commit()
-    return bool(removed)
+    title, left = t.AUDIENCE_TITLES[audience], await repo.chats.subscriptions(user_id)
+    if not removed:
+        toast = fill(t.UNSUB_ALREADY_KEPT, audience=title, audiences=audience_list(left))
+        return Unsubscribed(toast if left else t.UNSUB_ALREADY, None)
+    message = fill(t.UNSUBSCRIBED, audiences=title)
+    if left:
+        message += fill(t.UNSUB_KEPT, audiences=audience_list(left))
+    return Unsubscribed(fill(t.UNSUB_TOAST, audience=title), message)
 
 
 async def unsubscribe_all(repo: Repositories, user_id: int) -> str:
