@@ -4,11 +4,19 @@ or subscribes with /subscribe after saying «Нет»; what /profile and /my_dat
 
 from __future__ import annotations
 
+from bot import texts
 from broadcasts import service
 from broadcasts.content import Content
 from storage.repositories import Repositories
-from tests.conftest import ADMIN, TEACHER
-from tests.helpers.max_both import TEACHER_MAX, Both, max_answer, seed_max_teacher
+from tests.conftest import ADMIN, PARENT, TEACHER
+from tests.helpers.max_both import (
+    MOTHER,
+    TEACHER_MAX,
+    Both,
+    as_parent,
+    max_answer,
+    seed_max_teacher,
+)
 from tests.test_e2e_broadcasts import NOW, Staff, answered
 from tests.test_e2e_broadcasts import harness as harness  # a fixture
 from tests.test_e2e_broadcasts import settings as settings  # a fixture
@@ -147,3 +155,31 @@ async def test_unsubscribe_in_max_names_the_subscription_left(both: Both) -> Non
     assert "Остаются подписки: Педагоги" in told and "/unsubscribe" in told, told
     again = h.max.press_payload(TEACHER_MAX, welcome, "unsub:directors")
     assert "Остаются подписки: Педагоги" in await max_answer(h, again)
+
+
+async def test_a_new_role_moves_the_news_subscribed_for_the_old_one(harness: Staff) -> None:
+    """/subscribe is «news by your role»: a parent who subscribed and then said they are a
+    director (/role) went on getting the parents' news, unknowingly, and no directors' news."""
+    h = harness
+    welcome = await h.say(PARENT, "/start")
+    await h.press(PARENT, welcome, texts.ROLE_TITLES["parent"])
+    await h.server.callback_answer()
+    assert "Родители" in (await h.say(PARENT, "/subscribe")).text
+    again = await h.say(PARENT, "/role")
+    saved = await h.press(PARENT, again, texts.ROLE_TITLES["director"])
+    said = saved.text or ""
+    assert "вы — Руководитель" in said, said
+    assert "Руководители" in said and "вместо «Родители»" in said, said
+    async with h.sessionmaker() as session:
+        assert await Repositories(session).chats.subscriptions(PARENT.id) == ["directors"]
+
+
+async def test_a_new_role_in_max_moves_the_news_too(both: Both) -> None:
+    h = both
+    await as_parent(h)
+    assert "Родители" in (await h.say(MOTHER, "/subscribe")).plain
+    prompt = await h.say(MOTHER, "/role")
+    before = len(h.max.sent_to(MOTHER))
+    h.max.press(MOTHER, prompt, texts.ROLE_TITLES["teacher"])
+    saved = (await h.max.wait_sent(MOTHER, before + 1))[-1].plain
+    assert "Педагоги" in saved and "вместо «Родители»" in saved, saved

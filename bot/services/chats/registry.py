@@ -227,6 +227,29 @@ async def subscribe_by_role(repo: Repositories, user_id: int, role: str | None) 
     return fill(template, audience=t.AUDIENCE_TITLES[audience])
 
 
+async def follow_role(repo: Repositories, user_id: int, old: str | None, new: str) -> str:
+    """A new role (/role in either messenger) takes the news subscribed for the old one along,
+    since /subscribe is news by role; commits. The line to add to «Готово, вы — …», or ""
+    when the person had no such subscription."""
+    before, after = ROLE_AUDIENCE.get(old or ""), ROLE_AUDIENCE.get(new)
+    if before is None or after is None or before == after:
+        return ""
+    if before not in await repo.chats.subscriptions(user_id):
+        return ""
+
+    async def work() -> None:
+        await repo.chats.unsubscribe(user_id, before)
+        if before == MAILING_AUDIENCE:
+            await repo.profiles.stop_mailing(user_id)
+        await repo.chats.subscribe(user_id, after)
+        if after == MAILING_AUDIENCE:
+            await repo.profiles.start_mailing(user_id, CONSENT_VERSION)
+
+    await atomically(repo, work)
+    titles = t.AUDIENCE_TITLES
+    return fill(t.NEWS_FOLLOW_ROLE, audience=titles[after], was=titles[before])
+
+
 @dataclass(frozen=True)
 class Unsubscribed:
     """What a tap on «Отписаться» shows: the answer to the tap (plain text) and the message
