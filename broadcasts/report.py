@@ -9,6 +9,7 @@ import html
 from datetime import datetime, tzinfo
 from typing import Final
 
+from bot.texts.broadcasts import NOBODY
 from bot.texts.chats import CHANNEL_TITLES
 from storage.models import BroadcastState, DeliveryStatus
 
@@ -72,6 +73,8 @@ def final_text(
     """With `channels` (`service.counts_by_channel`), a line per messenger once MAX chats were
     in the ledger: «Доставлено: 3 из 5» alone does not say that MAX is where it failed."""
     total = sum(counts.values())
+    if total == 0 and not cancelled:  # its groups were unbound, untagged or lost meanwhile
+        return NOBODY.format(id=broadcast_id)
     head = (
         f"⛔ Рассылка №{broadcast_id} отменена; неотправленные сообщения не уйдут."
         if cancelled

@@ -11,6 +11,7 @@ from bot import texts
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.markup import fill
+from bot.services.chats import registry
 from bot.services.tickets.missed import deliver_missed
 from handlers.tg import deep_links, keyboards
 from handlers.tg.callbacks import RoleCb
@@ -86,14 +87,16 @@ async def choose_role(
     if callback_data.role == Role.STAFF and not is_admin:
         await query.answer(texts.ROLE_STAFF_ONLY, show_alert=True)
         return
+    was = user.role
     await repo.users.set_role(user.id, callback_data.role)
     await repo.commit()
+    news = await registry.follow_role(repo, user.id, was, callback_data.role)
     await query.answer()
     await drop_keyboard(query)
     title = texts.ROLE_TITLES[callback_data.role]
     await send_to_chat(
         query,
-        fill(texts.ROLE_SAVED, role=title),
+        fill(texts.ROLE_SAVED, role=title) + news,
         keyboards.main_menu(callback_data.role, is_admin),
     )
 

@@ -57,6 +57,13 @@ ASK_AUDIENCE: Final = (
 BTN_ALL: Final = "Все"
 BTN_NEXT: Final = "Далее →"
 AUDIENCE_NONE_PICKED: Final = "Отметьте хотя бы одну аудиторию."
+# the final report of a broadcast that found nobody when its time came (checked when it was
+# planned: since then its groups were unbound, untagged or removed the bot, people unsubscribed)
+NOBODY: Final = (
+    "⚠️ Рассылка №{id} никому не отправлена: когда пришло её время, в её аудиториях и тегах "
+    "не было ни одного чата и подписчика — группу отвязали, сняли с неё тег или удалили из неё "
+    "бота. Чаты и их аудитории — /chats."
+)
 AUDIENCE_EMPTY: Final = "В выбранных аудиториях нет ни одного чата — некому отправить."
 ASK_TAGS: Final = (
     "Выбрано: <b>{audiences}</b>, получателей: <b>{count}</b>.\n\n"

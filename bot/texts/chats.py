@@ -134,6 +134,17 @@ UNSUBSCRIBED: Final = (
 NOT_SUBSCRIBED: Final = "Вы не подписаны на новости. Подписаться — /subscribe"
 UNSUB_TOAST: Final = "Вы отписались от новостей для аудитории «{audience}»."
 UNSUB_ALREADY: Final = "Вы уже отписаны."
+# added to «Готово, вы — …» when /role moved the news subscribed for the old role
+NEWS_FOLLOW_ROLE: Final = (
+    "\n\n🔔 Новости МОЦ теперь приходят вам для аудитории «{audience}» (вместо «{was}»). "
+    "Отписаться — /unsubscribe"
+)
+# a person subscribed to more than one audience: a broadcast for everyone still reaches them
+UNSUB_KEPT: Final = "\nОстаются подписки: {audiences}. Отписаться от всех — /unsubscribe"
+UNSUB_ALREADY_KEPT: Final = (
+    "Вы уже отписаны от новостей для аудитории «{audience}». Остаются подписки: {audiences}. "
+    "Отписаться от всех — /unsubscribe"
+)
 
 # --- a staff command typed in a group that is not the staff group (everyone there reads it) ---
 STAFF_COMMAND_ELSEWHERE: Final = (

@@ -4,10 +4,7 @@ admin's decision, checked here against ADMIN_IDS."""
 
 from __future__ import annotations
 
-from contextlib import suppress
-
 from aiogram import F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 
@@ -15,7 +12,7 @@ from bot import texts
 from bot.core.markup import fill
 from bot.services.chats import registry
 from bot.texts import chats as t
-from handlers.chats.shared import GROUPS, not_admin, toast
+from handlers.chats.shared import GROUPS, not_admin
 from handlers.tg.callbacks import BindCb
 from handlers.tg.edits import edit_or_send
 from handlers.tg.filters import IsAdmin
@@ -86,11 +83,8 @@ async def bind_here_cb(query: CallbackQuery, callback_data: BindCb, repo: Reposi
         return
     here = message.chat
     chat = await registry.bind(repo, here.id, here.type, here.title or "", callback_data.a, [])
-    bound = audiences_of(chat)
-    await query.answer(
-        toast(t.BOUND_TOAST, title=chat.title, audiences=registry.audience_list(bound))
-    )
-    await edit_or_send(query, registry.state_text(chat), kb.bind_here(bound))
+    await query.answer(registry.bound_toast(chat))
+    await edit_or_send(query, registry.state_text(chat), kb.bind_here(audiences_of(chat)))
 
 
 async def bind_chat_cb(
@@ -105,13 +99,10 @@ async def bind_chat_cb(
     if chat is None or not chat.is_active:
         await query.answer(t.CHAT_GONE if chat is None else t.CHAT_INACTIVE, show_alert=True)
         return
-    bound = audiences_of(chat)
-    await query.answer(
-        toast(t.BOUND_TOAST, title=chat.title, audiences=registry.audience_list(bound))
-    )
-    if isinstance(query.message, Message):
-        with suppress(TelegramBadRequest):
-            await query.message.edit_reply_markup(reply_markup=kb.bind_chat(chat.id, bound))
+    await query.answer(registry.bound_toast(chat))
+    # the notice said «получает рассылки для: нет» above the ticked button; as in MAX it now
+    # says what the chat gets
+    await edit_or_send(query, registry.state_text(chat), kb.bind_chat(chat.id, audiences_of(chat)))
 
 
 def create_router() -> Router:

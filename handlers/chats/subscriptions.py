@@ -8,10 +8,9 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
-from bot.core.markup import fill
+from bot.core.markup import clip
 from bot.services.chats import registry
 from bot.texts import chats as t
-from handlers.chats.shared import toast
 from handlers.tg.callbacks import UnsubCb
 from handlers.tg.edits import send_to_chat
 from storage.models import User
@@ -38,14 +37,10 @@ async def unsubscribe_cb(query: CallbackQuery, callback_data: UnsubCb, repo: Rep
     if callback_data.a not in AUDIENCES:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
-    removed = await repo.chats.unsubscribe(query.from_user.id, callback_data.a)
-    await repo.commit()
-    if not removed:
-        await query.answer(t.UNSUB_ALREADY)
-        return
-    title = t.AUDIENCE_TITLES[callback_data.a]
-    await query.answer(toast(t.UNSUB_TOAST, audience=title))
-    await send_to_chat(query, fill(t.UNSUBSCRIBED, audiences=title))
+    done = await registry.unsubscribe_one(repo, query.from_user.id, callback_data.a)
+    await query.answer(clip(done.toast, registry.TOAST_LIMIT))
+    if done.message is not None:
+        await send_to_chat(query, done.message)
 
 
 def create_router() -> Router:

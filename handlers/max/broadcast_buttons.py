@@ -12,10 +12,9 @@ from __future__ import annotations
 import logging
 from typing import Final
 
-from bot.core.markup import fill
 from bot.core.messages import Unreachable
+from bot.services.chats import registry
 from bot.texts import broadcasts as tb
-from bot.texts import chats as t
 from bot.texts import max as max_texts
 from broadcasts import service
 from handlers.max import updates
@@ -93,15 +92,12 @@ async def unsubscribe(ctx: MaxContext, update: JsonDict) -> bool:
     async with ctx.sessionmaker() as session:
         repo = Repositories(session)
         person = await repo.channel_ids.internal("max", "user", user["user_id"])
-        removed = await repo.chats.unsubscribe(person, audience)
-        await repo.commit()
-    if not removed:
-        await _answer(ctx, callback_id, t.UNSUB_ALREADY)
+        done = await registry.unsubscribe_one(repo, person, audience)
+    await _answer(ctx, callback_id, done.toast)
+    if done.message is None:
         return True
-    title = t.AUDIENCE_TITLES[audience]
-    await _answer(ctx, callback_id, t.UNSUB_TOAST.format(audience=title))
     try:
-        await ctx.messenger.send(person, fill(t.UNSUBSCRIBED, audiences=title))
+        await ctx.messenger.send(person, done.message)
     except Unreachable as exc:
         log.info("unsubscribed MAX user %s not told: %s", person, exc.reason)
     return True

@@ -341,9 +341,9 @@ async def bind_pressed(ctx: MaxContext, update: JsonDict) -> bool:
         await _answer(ctx, callback_id, chat)
         return True
     bound = audiences_of(chat)
-    toast = t.BOUND_TOAST.format(title=chat.title, audiences=registry.audience_list(bound))
     keyboard = bind_here(bound) if parts[0] == BIND_HERE else bind_chat(chat.id, bound)
-    await _answer(ctx, callback_id, toast[:200], new_body(registry.state_text(chat), keyboard))
+    toast = registry.bound_toast(chat)
+    await _answer(ctx, callback_id, toast, new_body(registry.state_text(chat), keyboard))
     return True
 
 

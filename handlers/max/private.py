@@ -12,6 +12,7 @@ from bot import texts
 from bot.core.markup import fill, fill_region
 from bot.core.messages import Button, Keyboard, rows
 from bot.core.words import means_cancel, means_menu, typed_command
+from bot.services.chats import registry
 from bot.services.faq import consult, replies
 from bot.services.faq.replies import Reply
 from bot.services.tickets.missed import deliver_missed
@@ -216,10 +217,12 @@ async def choose_role(v: Visit, role: str) -> None:
     if role == Role.STAFF and not v.is_admin:
         await updates.answer(v.ctx, v.update, texts.ROLE_STAFF_ONLY)
         return
+    was = v.user.role
     await v.repo.users.set_role(v.uid, role)
     await v.repo.commit()
+    news = await registry.follow_role(v.repo, v.uid, was, role)
     await v.drop_buttons()  # as Telegram: the old «Кто вы?» cannot change the role later
-    saved = fill(max_texts.ROLE_SAVED, role=texts.ROLE_TITLES[role])
+    saved = fill(max_texts.ROLE_SAVED, role=texts.ROLE_TITLES[role]) + news
     await v.say(saved, menu(v, role))
 
 

@@ -67,6 +67,17 @@ class ProfileRepo:
         )
         return found is not None
 
+    async def start_mailing(self, user_id: int, version: str) -> None:
+        """Announcements from now on (the teachers' news subscribed without the form): the
+        profile's flag, if there is a profile, and the mailing consent unless one is open."""
+        await self.session.execute(
+            update(TeacherProfile)
+            .where(TeacherProfile.user_id == user_id)
+            .values(mailing_consent=True)
+        )
+        if not await self.has_open_consent(user_id, "mailing"):
+            await self.give_consent(user_id, "mailing", version)
+
     async def stop_mailing(self, user_id: int) -> None:
         """«No announcements» from now on: the profile's flag and the mailing consent."""
         await self.session.execute(

@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import Final, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.core.markup import fill
+from bot.core.markup import clip, fill
+from bot.services.profile.teachers import CONSENT_VERSION
 from bot.texts import chats as t
-from storage.models import Chat
+from storage.models import Audience, Chat
 from storage.repositories import Repositories
 from storage.repositories.chats import ROLE_AUDIENCE, audiences_of, clean_tag, tags_of
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# the subscription the teacher's form asks about («Анонсы мероприятий»: its mailing consent)
+MAILING_AUDIENCE: Final = Audience.TEACHERS.value
+TOAST_LIMIT: Final = 200  # a callback answer's text, in Telegram and MAX
 
 
 async def atomically(repo: Repositories, work: Callable[[], Awaitable[T]]) -> T:
@@ -48,6 +53,14 @@ def state_text(chat: Chat) -> str:
     return fill(
         t.CHAT_STATE, title=chat.title, audiences=audience_list(audiences_of(chat)), tags=tags
     )
+
+
+def bound_toast(chat: Chat) -> str:
+    """The answer to an audience button: plain text within a callback answer's 200 characters.
+    A long title is what gets cut, so the audiences the admin just set always show."""
+    audiences = audience_list(audiences_of(chat))
+    room = TOAST_LIMIT - len(t.BOUND_TOAST.format(title="", audiences=audiences))
+    return t.BOUND_TOAST.format(title=clip(chat.title or "—", max(room, 2)), audiences=audiences)
 
 
 def parse_tags(raw: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -196,13 +209,73 @@ async def subscribe(repo: Repositories, user_id: int, audience: str) -> bool:
 
 
 async def subscribe_by_role(repo: Repositories, user_id: int, role: str | None) -> str:
-    """/subscribe in either messenger: the news for the person's role; the reply to show."""
+    """/subscribe in either messenger: the news for the person's role; the reply to show. The
+    teachers' news is what the form's «Анонсы мероприятий» stands for, so its flag and the
+    mailing consent come with it (/profile and /my_data say what the person now gets)."""
     audience = ROLE_AUDIENCE.get(role or "")
     if audience is None:
         return t.SUBSCRIBE_NEED_ROLE
-    created = await subscribe(repo, user_id, audience)
+
+    async def work() -> bool:
+        created = await repo.chats.subscribe(user_id, audience)
+        if audience == MAILING_AUDIENCE:
+            await repo.profiles.start_mailing(user_id, CONSENT_VERSION)
+        return created
+
+    created = await atomically(repo, work)
     template = t.SUBSCRIBED if created else t.ALREADY_SUBSCRIBED
     return fill(template, audience=t.AUDIENCE_TITLES[audience])
+
+
+async def follow_role(repo: Repositories, user_id: int, old: str | None, new: str) -> str:
+    """A new role (/role in either messenger) takes the news subscribed for the old one along,
+    since /subscribe is news by role; commits. The line to add to «Готово, вы — …», or ""
+    when the person had no such subscription."""
+    before, after = ROLE_AUDIENCE.get(old or ""), ROLE_AUDIENCE.get(new)
+    if before is None or after is None or before == after:
+        return ""
+    if before not in await repo.chats.subscriptions(user_id):
+        return ""
+
+    async def work() -> None:
+        await repo.chats.unsubscribe(user_id, before)
+        if before == MAILING_AUDIENCE:
+            await repo.profiles.stop_mailing(user_id)
+        await repo.chats.subscribe(user_id, after)
+        if after == MAILING_AUDIENCE:
+            await repo.profiles.start_mailing(user_id, CONSENT_VERSION)
+
+    await atomically(repo, work)
+    titles = t.AUDIENCE_TITLES
+    return fill(t.NEWS_FOLLOW_ROLE, audience=titles[after], was=titles[before])
+
+
+@dataclass(frozen=True)
+class Unsubscribed:
+    """What a tap on «Отписаться» shows: the answer to the tap (plain text) and the message
+    then sent to the chat (None for a repeated tap)."""
+
+    toast: str
+    message: str | None
+
+
+async def unsubscribe_one(repo: Repositories, user_id: int, audience: str) -> Unsubscribed:
+    """«Отписаться» under a private broadcast, in either messenger; commits. Leaving the
+    teachers' news withdraws the form's «Да, присылать» with it, as /unsubscribe does. A
+    person subscribed to more than one audience is told which stay: a broadcast for everyone
+    keeps coming through them."""
+    removed = await repo.chats.unsubscribe(user_id, audience)
+    if audience == MAILING_AUDIENCE:
+        await repo.profiles.stop_mailing(user_id)
+    await repo.commit()
+    title, left = t.AUDIENCE_TITLES[audience], await repo.chats.subscriptions(user_id)
+    if not removed:
+        toast = fill(t.UNSUB_ALREADY_KEPT, audience=title, audiences=audience_list(left))
+        return Unsubscribed(toast if left else t.UNSUB_ALREADY, None)
+    message = fill(t.UNSUBSCRIBED, audiences=title)
+    if left:
+        message += fill(t.UNSUB_KEPT, audiences=audience_list(left))
+    return Unsubscribed(fill(t.UNSUB_TOAST, audience=title), message)
 
 
 async def unsubscribe_all(repo: Repositories, user_id: int) -> str:
