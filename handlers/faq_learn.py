@@ -55,6 +55,7 @@ class LearnState(StatesGroup):
     wordings = State()
     answer = State()
     category = State()
+    saving = State()  # the category was tapped: a second tap must not save the entry twice
 
 
 def _prompt() -> ForceReply:
@@ -238,16 +239,31 @@ async def _text(message: Message, limit: int) -> str | None:
     return message.text.strip()
 
 
-async def title_received(message: Message, state: FSMContext, repo: Repositories) -> None:
+async def _to_category(message: Message, state: FSMContext, faq: FaqService) -> bool:
+    """After a step corrected at staff's request the other answers stand: straight back to
+    the category (True), instead of walking through the steps after it again."""
+    if not (await state.get_data()).get("fixing"):
+        return False
+    await state.set_state(LearnState.category)
+    await message.answer(t.NEW_FIXED, reply_markup=kb.categories(faq.kb.categories))
+    return True
+
+
+async def title_received(
+    message: Message, state: FSMContext, repo: Repositories, faq: FaqService
+) -> None:
     await _not_a_ticket_reply(message, repo)
     title = await _text(message, TITLE_LIMIT)
     if title:
         await state.update_data(title=title)
-        await state.set_state(LearnState.wordings)
-        await message.answer(t.NEW_WORDINGS, reply_markup=_prompt())
+        if not await _to_category(message, state, faq):
+            await state.set_state(LearnState.wordings)
+            await message.answer(t.NEW_WORDINGS, reply_markup=_prompt())
 
 
-async def wordings_received(message: Message, state: FSMContext, repo: Repositories) -> None:
+async def wordings_received(
+    message: Message, state: FSMContext, repo: Repositories, faq: FaqService
+) -> None:
     await _not_a_ticket_reply(message, repo)
     text = await _text(message, ANSWER_LIMIT)
     lines = [line.strip(" -•\t") for line in (text or "").splitlines()]
@@ -257,8 +273,9 @@ async def wordings_received(message: Message, state: FSMContext, repo: Repositor
         await message.answer(t.NEW_REPROMPT, reply_markup=_prompt())
         return
     await state.update_data(wordings=[line for line in lines if line])
-    await state.set_state(LearnState.answer)
-    await message.answer(t.NEW_ANSWER, reply_markup=_prompt())
+    if not await _to_category(message, state, faq):
+        await state.set_state(LearnState.answer)
+        await message.answer(t.NEW_ANSWER, reply_markup=_prompt())
 
 
 async def answer_received(
@@ -274,8 +291,9 @@ async def answer_received(
                                  reply_markup=_prompt())  # fmt: skip
             return
         await state.update_data(answer=answer)
-        await state.set_state(LearnState.category)
-        await message.answer(t.NEW_CATEGORY, reply_markup=kb.categories(faq.kb.categories))
+        if not await _to_category(message, state, faq):
+            await state.set_state(LearnState.category)
+            await message.answer(t.NEW_CATEGORY, reply_markup=kb.categories(faq.kb.categories))
 
 
 async def category_chosen(
@@ -291,10 +309,11 @@ async def category_chosen(
         return
     await query.answer()
     await drop_keyboard(query)
-    await state.clear()
+    await state.set_state(LearnState.saving)
     src, source_id, title = str(data.get("src")), int(data.get("id", 0)), str(data["title"])
     question = await question_of(repo, src, source_id)
     if question is None:  # the asker deleted their data meanwhile
+        await state.clear()
         await send_to_chat(query, t.SOURCE_GONE)
         return
     # a long letter is not a wording to learn: then the title and staff's wordings stand alone
@@ -306,9 +325,40 @@ async def category_chosen(
             (question, await asker_of(repo, src, source_id)),
         )  # fmt: skip
     except Refused as exc:
-        await send_to_chat(query, fill(t.REFUSED, reason=clip(str(exc), 3500)))
+        # everything typed is kept: staff correct the refused part, not the whole entry
+        await state.set_state(LearnState.category)
+        reason = fill(t.REFUSED, reason=clip(str(exc), 3500))
+        await send_to_chat(query, f"{reason}\n\n{t.NEW_KEPT}", kb.fix(faq.kb.categories))
         return
+    await state.clear()
     await send_to_chat(query, saved_text(saved, t.CREATED, question, _staff_name(query)))
+
+
+FIX_STEPS = {"title": LearnState.title, "wordings": LearnState.wordings}
+
+
+async def fix_chosen(
+    query: CallbackQuery, callback_data: KbCb, repo: Repositories, roster: Roster,
+    state: FSMContext,
+) -> None:  # fmt: skip
+    """«✏️ Исправить …» under a refusal: ask that one step again, the rest kept."""
+    if not await _allowed(query, roster, repo):
+        return
+    data = await state.get_data()
+    if await state.get_state() != LearnState.category.state or "answer" not in data:
+        await query.answer(t.NEW_STALE, show_alert=True)
+        return
+    await query.answer()
+    await drop_keyboard(query)
+    await state.update_data(fixing=True)
+    await state.set_state(FIX_STEPS.get(callback_data.e, LearnState.answer))
+    if callback_data.e == "title":
+        prompt = fill(t.FIX_TITLE, title=data["title"])
+    elif callback_data.e == "wordings":
+        prompt = fill(t.FIX_WORDINGS, wordings="\n".join(data["wordings"]))
+    else:
+        prompt = t.FIX_ANSWER
+    await send_to_chat(query, prompt, _prompt())
 
 
 async def not_text(message: Message) -> None:
@@ -324,6 +374,7 @@ def create_router() -> Router:
     router.callback_query.register(find, KbCb.filter(F.action == "find"))
     router.callback_query.register(new, KbCb.filter(F.action == "new"))
     router.callback_query.register(category_chosen, KbCb.filter(F.action == "cat"))
+    router.callback_query.register(fix_chosen, KbCb.filter(F.action == "fix"))
     steps = (
         (LearnState.find, find_received),
         (LearnState.title, title_received),

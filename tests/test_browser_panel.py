@@ -89,7 +89,7 @@ async def test_an_address_the_panel_has_not_is_explained_in_russian(
     """A link cut short in a chat, or an old bookmark: aiohttp's own «404: Not Found» page
     was all a staff member saw; now the panel says it in Russian and where to go."""
     async with signed_in(harness, ADMIN) as page:
-        for path in ("/web/evnts", "/web/events/12/participants.pdf"):
+        for path in ("/web/evnts", "/web/events/12/participants.pdf", "/web/static/"):
             response = await page.goto(page.url.split("/web/")[0] + path)
             assert response is not None and response.status == 404
             shown = await page.locator("body").inner_text()

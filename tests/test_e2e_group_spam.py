@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core.clock import FrozenClock
+from bot.texts import chats as t
 from tests.conftest import ADMIN, BotHarness
 from tests.fakes.telegram_api import FakeUser, SentMessage
-from tests.test_e2e_chats import member_change
+from tests.test_e2e_chats import GROUP, in_group, member_change
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 STRANGER = FakeUser(id=6666, first_name="Жми https://evil.example/win", username="spammer")
@@ -73,3 +74,35 @@ async def test_stranger_additions_are_rate_limited_and_titles_are_not_links(
     # /chats lists all six, the chosen titles as code too
     report = await h.say(ADMIN, "/chats")
     assert as_code(report, f"{TITLE} #later") and as_code(report, f"{TITLE} #4")
+
+
+async def test_a_busy_group_gets_one_pointer_not_thirty_and_questions_still_get_theirs(
+    harness: BotHarness, clock: FrozenClock
+) -> None:
+    """Thirty parents typing /start (or the bot's bare name) in one group within a minute got
+    thirty «Я бот МОЦ…» replies, burying the chat; one pointer is there for all to read now.
+    A parent who asks the bot something by name still hears where to ask it."""
+    h = harness
+    member_change(h.server, {"id": GROUP, "type": "group", "title": "Р"}, ADMIN, "left", "member")
+    await h.server.idle()
+    h.server.drain(ADMIN.id)
+    me = f"@{h.server.bot_username}"
+    mention = {"type": "mention", "offset": 0, "length": len(me)}
+    parents = [FakeUser(id=7000 + n, first_name=f"Родитель {n}") for n in range(30)]
+    for n, parent in enumerate(parents):
+        text, entities = ("/start", None) if n % 3 else (me, [mention])
+        in_group(h, parent, text, entities=entities)
+    await h.server.idle()
+    assert [m.text for m in h.server.drain(GROUP)] == [t.IN_GROUP]
+
+    asked = f"{me}, как активировать сертификат?"
+    in_group(h, parents[0], asked, entities=[mention])
+    reply = await h.server.next_message(GROUP)
+    replied = h.server.user_messages[(GROUP, reply.reply_to_message_id or 0)]
+    assert reply.text == t.IN_GROUP and replied.text == asked  # a reply to that question
+
+    clock.set(NOW + timedelta(minutes=6))  # a while later, a newcomer
+    in_group(h, FakeUser(id=7100, first_name="Новенькая"), "/start")
+    assert (await h.server.next_message(GROUP)).text == t.IN_GROUP
+    await h.server.idle()
+    assert h.server.drain(GROUP) == []

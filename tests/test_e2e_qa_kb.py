@@ -260,3 +260,33 @@ async def test_a_broken_answer_in_the_new_entry_dialog_is_asked_again_not_lost(
     assert "Новая статья «Можно ли прийти с собакой-поводырём?»" in created.text, created.text
     answer = await learn.say(SECOND, DOG)
     assert answer.text == f"Да, можно. Позвоните: {settings.moc_phone}"
+
+
+async def test_a_new_entry_refused_at_save_keeps_what_staff_wrote(
+    learn: BotHarness, settings: Settings
+) -> None:
+    """«✏️ Новая статья» refused only when saved (here a wording another entry already has):
+    the title, wordings and answer used to be dropped with the refusal, and staff typed the
+    whole entry again. Now they correct the wordings alone and save it."""
+    post = await ticket_post(learn, DOG)
+    picker = await staff_press(learn, post, t.BTN_TO_KB)
+    prompt = await staff_press(learn, picker, t.BTN_NEW_ENTRY)
+    prompt = await staff_replies(learn, prompt, "Можно ли прийти с собакой-поводырём?")
+    prompt = await staff_replies(
+        learn, prompt, "пускают ли с собакой поводырем\nкуда позвонить по сертификату"
+    )
+    category = await staff_replies(learn, prompt, "Да, можно. Предупредите педагога заранее.")
+    refused = await staff_press(learn, category, category.inline_texts[-1], timeout=30)
+    assert "«куда позвонить по сертификату» уже ведёт к «moc.contacts»" in refused.text
+    assert "остальное вводить заново не нужно" in refused.text, refused.text
+    async with learn.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(FaqStaffEntry)) == 0
+
+    prompt = await staff_press(learn, refused, t.BTN_FIX["wordings"])
+    assert "куда позвонить по сертификату" in prompt.text  # what they wrote, to copy from
+    category = await staff_replies(learn, prompt, "пускают ли с собакой поводырем")
+    assert "В какой раздел" in category.text and "Шаг 3" not in category.text
+    created = await staff_press(learn, category, category.inline_texts[-1], timeout=30)
+    assert "Новая статья «Можно ли прийти с собакой-поводырём?»" in created.text, created.text
+    answer = await learn.say(SECOND, "пускают ли с собакой поводырем")
+    assert answer.text == "Да, можно. Предупредите педагога заранее."

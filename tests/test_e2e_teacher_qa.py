@@ -211,6 +211,25 @@ async def test_a_phone_with_typographic_dashes_is_read_in_max(both: Both) -> Non
     assert "Контакт: +7 900 123-45-67" in read.plain
 
 
+async def test_a_town_landline_is_shown_as_it_is_written_in_telegram(
+    harness: BotHarness,
+) -> None:
+    """A four-digit town code: «8 (3912) 12-34-56» came back as «+7 391 212-34-56», a
+    grouping nobody writes, and the teacher wondered whether the number was read right."""
+    h = harness
+    await form_to_phone(h, "Семинар")
+    read = await h.say(TEACHER, "8 (3912) 12-34-56")
+    assert "Контакт: +7 3912 12-34-56" in (read.text or ""), read.text
+
+
+async def test_a_town_landline_is_shown_as_it_is_written_in_max(both: Both) -> None:
+    h = both
+    _, position = await max_form_to_position(h)
+    await press_and_wait(h, position, t.POSITIONS[0], 1)
+    read = await h.say(TEACHER_MAX, "+7 3519 55-66-77", count=2)
+    assert "Контакт: +7 3519 55-66-77" in read.plain, read.plain
+
+
 async def test_the_card_of_a_called_off_event_offers_no_cancel_in_either_messenger(
     both: Both,
 ) -> None:

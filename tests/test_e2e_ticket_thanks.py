@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import texts
-from bot.services.tickets.thanks import plain_thanks
+from bot.services.faq.thanks import plain_thanks
 from storage.models import Ticket, TicketMessage
 from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness
 from tests.fakes.telegram_api import SentMessage
@@ -101,6 +101,31 @@ async def test_thanks_in_max_after_asking_to_clarify_is_thanked(both: Both) -> N
         assert reply.plain == texts.TICKET_THANKS
         assert await status(h) == "answered"
     assert await conversation(h) == [(False, UNKNOWN), (True, "Да, можно.")]
+
+
+# with no ticket at all: the FAQ's samples hold the common wordings only, and these were
+# taken for questions — «благодарим» got «не нашёл», «спасибо за ответ» an article
+NO_TICKET_THANKS = (
+    "спасибо", "спасибо большое!", "благодарю", "благодарим", "Благодарна!",
+    "спасибо за ответ", "Спасибо за консультацию", "спасибо за ответы",
+)  # fmt: skip
+
+
+async def test_thanks_without_a_ticket_is_answered_politely(harness: BotHarness) -> None:
+    await harness.say(PARENT, "/start")
+    for thanks in NO_TICKET_THANKS:
+        reply = await harness.say(PARENT, thanks)
+        assert reply.text.startswith("Пожалуйста!"), (thanks, reply.text)
+        assert not reply.inline_texts, (thanks, reply.inline_texts)  # no articles, no «ask»
+    assert harness.server.sent_to(STAFF_CHAT) == []
+
+
+async def test_thanks_without_a_ticket_is_answered_politely_in_max(both: Both) -> None:
+    await as_parent(both)
+    for thanks in NO_TICKET_THANKS:
+        reply = await both.say(MOTHER, thanks)
+        assert reply.plain.startswith("Пожалуйста!"), (thanks, reply.plain)
+        assert not reply.buttons(), (thanks, reply.buttons())
 
 
 @pytest.mark.parametrize(

@@ -46,6 +46,21 @@ async def test_without_a_session_every_page_sends_to_the_bot(client: Client) -> 
     assert posted.status == 403
 
 
+async def test_the_static_folder_and_a_missing_file_show_the_panels_own_page(
+    client: Client,
+) -> None:
+    """/web/static/ (the folder) showed aiohttp's English «403: Forbidden», a missing file an
+    empty 404: staff now get the panel's Russian «no such page», and the files still load."""
+    for path in ("/web/static/", "/web/static/panel.cs", "/web/static/css/panel.css"):
+        response = await client.get(path)
+        shown = await response.text()
+        assert response.status == 404, path
+        assert "Такой страницы в панели нет" in shown and "Forbidden" not in shown, (path, shown)
+    css = await client.get("/web/static/panel.css")
+    assert css.status == 200 and css.content_type == "text/css"
+    assert "box-sizing" in await css.text()
+
+
 async def test_a_forged_cookie_is_no_session(client: Client) -> None:
     client.session.cookie_jar.update_cookies({"moc_panel": "made-up"})
     response = await client.get("/web/tickets", allow_redirects=False)

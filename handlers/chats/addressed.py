@@ -1,15 +1,21 @@
 """Someone in a parents' or directors' group addresses the bot — /start, /help, /cancel or
 a message that mentions @bot: one short reply pointing to the private chat, where questions are
 answered without the whole group reading them. Everything else said in the group is not for the
-bot and gets no answer. The staff group keeps the full /help (mounted before handlers.common)."""
+bot and gets no answer. The staff group keeps the full /help (mounted before handlers.common).
+In a busy group the pointer comes once per few minutes (bot.services.chats.pointers); a
+question put to the bot by its name gets its own every time."""
 
 from __future__ import annotations
+
+from functools import partial
 
 from aiogram import Bot, Router
 from aiogram.filters import BaseFilter, Command
 from aiogram.types import Message
 
+from bot.core.clock import Clock
 from bot.services.chats import registry
+from bot.services.chats.pointers import PointerGate, asks_more
 from bot.texts import chats as t
 from handlers.chats.shared import PublicGroup
 from handlers.tg.keyboards import chats as kb
@@ -32,8 +38,14 @@ class MentionsMe(BaseFilter):
         return f"@{username.lower()}" in mentions
 
 
-async def point_to_private(message: Message, bot: Bot) -> None:
+async def point_to_private(
+    message: Message, bot: Bot, clock: Clock, pointers: PointerGate, mention: bool = False
+) -> None:
     username = (await bot.me()).username
+    said = message.text or message.caption or ""
+    question = mention and asks_more(said, username or "")
+    if not pointers.admit(message.chat.id, clock.now(), question=question):
+        return  # the group was pointed there a moment ago, right above
     await message.reply(t.IN_GROUP, reply_markup=kb.open_private(username) if username else None)
 
 
@@ -41,6 +53,9 @@ def create_router() -> Router:
     """Mounted by handlers.get_routers before `common` (its /help is for private chats)."""
     router = Router(name=__name__)
     public = PublicGroup()
-    router.message.register(point_to_private, Command(*registry.ADDRESSING_COMMANDS), public)
-    router.message.register(point_to_private, MentionsMe(), public)
+    pointers = PointerGate()  # one per router: the runner's and each test's their own
+    commands = Command(*registry.ADDRESSING_COMMANDS)
+    router.message.register(partial(point_to_private, pointers=pointers), commands, public)
+    mentioned = partial(point_to_private, pointers=pointers, mention=True)
+    router.message.register(mentioned, MentionsMe(), public)
     return router

@@ -21,6 +21,7 @@ from bot.core.messages import Button, Keyboard, Unreachable, pack, rows
 from bot.services.chats import registry
 from bot.services.chats.gone import admins_of
 from bot.services.chats.notice_gate import NoticeGate
+from bot.services.chats.pointers import PointerGate, asks_more
 from bot.texts import chats as t
 from bot.texts import max as max_texts
 from handlers.max import broadcast_buttons, updates
@@ -217,22 +218,29 @@ def addresses_bot(text: str, link: str | None) -> bool:
     return bool(name) and f"@{name}" in (w.strip(",.!?:;") for w in words)
 
 
-async def addressed(ctx: MaxContext, update: JsonDict) -> bool:
-    """/start, /help or @bot in a MAX group: the pointer to the private dialog, as in a
-    Telegram group (questions are answered there, unseen by the group); other talk in the
-    group is not the bot's and gets no answer."""
-    found = said_in_group(update)
-    link = ctx.roster.deep_links.get("max")
-    if found is None or not addresses_bot(found[1], link):
-        return False
-    async with ctx.sessionmaker() as session:
-        repo = Repositories(session)
-        chat_id = await repo.channel_ids.internal("max", "chat", found[0])
-        await repo.commit()
-    await _say(
-        ctx, chat_id, t.IN_GROUP, rows(Button(t.BTN_OPEN_PRIVATE, url=link)) if link else None
-    )
-    return True
+def make_addressed(pointers: PointerGate) -> Handler:
+    async def addressed(ctx: MaxContext, update: JsonDict) -> bool:
+        """/start, /help or @bot in a MAX group: the pointer to the private dialog, as in a
+        Telegram group (questions are answered there, unseen by the group), once per few
+        minutes unless the bot was asked something by name; other talk in the group is not
+        the bot's and gets no answer."""
+        found = said_in_group(update)
+        link = ctx.roster.deep_links.get("max")
+        if found is None or not addresses_bot(found[1], link):
+            return False
+        name, text = link.rsplit("/", 1)[-1] if link else "", found[1].lstrip()
+        question = not text.startswith("/") and asks_more(text, name)
+        if not pointers.admit(found[0], ctx.clock.now(), question=question):
+            return True  # the group was pointed there a moment ago, right above
+        async with ctx.sessionmaker() as session:
+            repo = Repositories(session)
+            chat_id = await repo.channel_ids.internal("max", "chat", found[0])
+            await repo.commit()
+        button = rows(Button(t.BTN_OPEN_PRIVATE, url=link)) if link else None
+        await _say(ctx, chat_id, t.IN_GROUP, button)
+        return True
+
+    return addressed
 
 
 # --------------------------------------------------------------------------- commands
@@ -388,6 +396,6 @@ def register(routes: Routes) -> None:
     routes.add("bot_removed", bot_removed)
     routes.add("chat_title_changed", title_changed)
     routes.add("message_created", group_command)
-    routes.add("message_created", addressed)
+    routes.add("message_created", make_addressed(PointerGate()))
     routes.add("message_callback", bind_pressed)
     broadcast_buttons.register(routes)

@@ -150,7 +150,8 @@ class BindCb(CallbackData, prefix="bind"):
 
 class KbCb(CallbackData, prefix="kb"):
     """Staff teach the FAQ from a question (`src`: t = a ticket, q = a logged question; `id`
-    its row): pick (show entries), a (attach to entry `e`), find, new, cat (category `e`).
+    its row): pick (show entries), a (attach to entry `e`), find, new, cat (category `e`), fix
+    (ask step `e` of a refused new entry again).
     Staff rights are checked on the server; the question text is read from the database."""
 
     action: str

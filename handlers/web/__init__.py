@@ -12,6 +12,7 @@ from pathlib import Path
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot.core.clock import Clock
 from bot.core.config import Settings
@@ -36,7 +37,23 @@ from handlers.web.context import CLOCK, FAQ, MESSENGER, ROSTER, SESSIONMAKER, SE
 from storage.db import SessionMaker
 
 HERE = Path(__file__).parent
+STATIC = HERE / "static"
 PREFIX = "/web"
+
+
+def _static_files() -> Handler:
+    """The panel's CSS and scripts, by name. Not aiohttp's `add_static`: its 403 for the
+    folder itself and its empty 404 for a missing file bypass the panel's Russian error page
+    (errors.in_russian); an unknown name here is an ordinary «no such page»."""
+    files = {path.name: path for path in STATIC.iterdir() if path.is_file()}
+
+    async def serve(request: web.Request) -> web.StreamResponse:
+        path = files.get(request.match_info["name"])
+        if path is None:
+            raise web.HTTPNotFound()
+        return web.FileResponse(path)
+
+    return serve
 
 
 def create_panel(
@@ -63,7 +80,7 @@ def create_panel(
     )
     env.filters["local"] = lambda value: value.astimezone(settings.tz).strftime("%d.%m.%Y %H:%M")
     env.globals["channel_of"] = channel_of
-    panel.router.add_static("/static", HERE / "static", name="static")
+    panel.router.add_get("/static/{name}", _static_files(), name="static")
     auth.add_routes(panel)
     tickets.add_routes(panel)
     summary.add_routes(panel)

@@ -26,6 +26,7 @@ from bot.services.faq.matcher import SearchResult
 from bot.services.faq.querylog import QueryLog
 from bot.services.faq.replies import Reply
 from bot.services.faq.service import FaqService
+from bot.services.faq.thanks import plain_thanks
 from storage.repositories import Repositories
 
 MAX_QUESTION = 1000
@@ -114,10 +115,11 @@ async def ask(
     statement joins the open ticket however sure the matcher is."""
     await refresh(faq, repo, settings.faq_sync_seconds)  # staff may have taught it something
     result: SearchResult | None = None
+    thanks = plain_thanks(text)  # «благодарим», «спасибо за ответ»: no question to look up
     if WORD.search(text) and len(text) <= MAX_QUESTION:
         result = faq.matcher.search(text, audience=AUDIENCE_OF_ROLE.get(role or ""))
         metrics.faq_outcome(result.kind)
-        if result.kind == "answer" and result.match is not None:
+        if result.kind == "answer" and result.match is not None and not thanks:
             if follow_up is not None and not asks(text) and await follow_up():
                 return None  # a detail for the open ticket, not a new question
             # nothing in the reply points at the log row, so it is written in the background,
@@ -131,7 +133,21 @@ async def ask(
         return await _offer_screenshot(faq, repo, user_id, text, result, picture, attachment)
     if result is None:
         return await _not_a_question(repo, user_id, text)
+    if thanks and result.kind != "smalltalk":
+        return _thanked(faq, settings, querylog, user_id, text)
     return await _not_answered(faq, settings, repo, querylog, user_id, text, result)
+
+
+def _thanked(
+    faq: FaqService, settings: Settings, querylog: QueryLog, user_id: int, text: str
+) -> Reply:
+    """A plain thanks the matcher took for a question (its samples hold only the common
+    wordings): answered as its own «thanks» small talk is, not with «не нашёл» and articles."""
+    querylog.add(user_id, text, "smalltalk", None, 0.0)
+    intent = next((i for i in faq.kb.smalltalk if i.id == "thanks"), None)
+    if intent is None:  # a region's own intents without one
+        return Reply(texts.TICKET_THANKS)
+    return Reply(render_text(intent.reply, settings.placeholders()))
 
 
 async def deliver(

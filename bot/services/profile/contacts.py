@@ -17,19 +17,34 @@ def visible(text: str) -> str:
 
 
 def normalize_phone(text: str) -> str | None:
-    """Russian mobile/landline numbers in any common format → «+7 900 123-45-67». Dashes
-    as documents and phone apps write them («–», «‑») count as hyphens."""
-    text = visible(text)
-    if not _PHONE_CHARS.match(text.strip().translate(_DASHES)):
+    """Russian mobile/landline numbers in any common format → «+7 900 123-45-67»; a town's
+    four- or five-digit code typed apart keeps its length: «8 (3912) 12-34-56» → «+7 3912
+    12-34-56». Dashes as documents and phone apps write them («–», «‑») count as hyphens."""
+    typed = visible(text).strip().translate(_DASHES)
+    if not _PHONE_CHARS.match(typed):
         return None
-    digits = re.sub(r"\D", "", text)
-    if len(digits) == 11 and digits[0] in "78":
+    digits = re.sub(r"\D", "", typed)
+    prefixed = len(digits) == 11 and digits[0] in "78"
+    if prefixed:
         digits = digits[1:]
     elif len(digits) != 10:
         return None
     if digits[0] not in "3489":  # Russian area and mobile codes start with 3, 4, 8 or 9
         return None
-    return f"+7 {digits[:3]} {digits[3:6]}-{digits[6:8]}-{digits[8:]}"
+    code = _code_length(typed, prefixed)
+    local = digits[code:]
+    return f"+7 {digits[:code]} {local[:-4]}-{local[-4:-2]}-{local[-2:]}"
+
+
+def _code_length(typed: str, prefixed: bool) -> int:
+    """3 (the plan's code: «+7 391 212-34-56»), or the 4 or 5 digits of a landline's town
+    code as the person set it apart («(3519) 55-66-77», «+7 35161 2-34-56»): Russians write
+    the local number after it in pairs, «55-66-77», not «+7 351 955-66-77»."""
+    groups = re.findall(r"\d+", typed)
+    if prefixed:  # «8», «+7» alone, or glued to the code («83912 12-34-56»)
+        groups[0] = groups[0][1:]
+    code = next((g for g in groups if g), "")
+    return len(code) if len(code) in (4, 5) and code[0] != "9" else 3
 
 
 def normalize_contact(text: str) -> str | None:

@@ -8,41 +8,9 @@ thanks too: parents answer so as often as with words.
 
 from __future__ import annotations
 
-import re
-
+from bot.services.faq.thanks import plain_thanks
 from storage.models import Ticket, TicketStatus
 from storage.repositories import Repositories
-
-WORD = re.compile(r"[^\W\d_]+")
-THANKS = frozenset(
-    {
-        "спасибо", "спасибочки", "спасибки", "спс", "пасиб", "благодарю", "благодарим",
-        "благодарна", "благодарен", "thanks", "thank",
-    }
-)  # fmt: skip
-# words that may stand beside a thanks without making it a question or a new detail
-COURTESY = frozenset(
-    {
-        "большое", "огромное", "вам", "тебе", "за", "помощь", "ответ", "ответы", "все",
-        "понятно", "ясно", "поняла", "понял", "хорошо", "ок", "окей", "ok", "отлично", "супер",
-        "разобралась", "разобрался", "теперь", "очень", "да", "ага", "помогли", "и", "you",
-        "so", "much", "вас", "информацию", "разъяснение", "разъяснения", "подсказку",
-        "консультацию",
-    }
-)  # fmt: skip
-# a message of these alone (any number, skin tones, «!») is a thanks: 👍, 🙏🏻, ❤️, 👌
-THANKS_EMOJI = frozenset("👍🙏❤♥👌🤝👏😊☺🙂🤗🥰😍💐🌹🌷🌸💖💗💕")
-DECORATION = re.compile(r"[\s!.,()\U0001F3FB-\U0001F3FF\ufe0f\u200d]")  # skin tones, joiners
-
-
-def plain_thanks(text: str) -> bool:
-    """Only thanks and courtesy words («Спасибо, всё понятно!», «благодарю 🙏»); a message
-    with anything else in it («спасибо, а справку какую?») is a follow-up."""
-    words = {w.replace("ё", "е") for w in WORD.findall(text.lower())}
-    if not words:  # «👍», «🙏🏻🙏🏻»: a thanks only when every sign in it is one
-        signs = DECORATION.sub("", text)
-        return bool(signs) and set(signs) <= THANKS_EMOJI
-    return bool(words & THANKS) and words <= THANKS | COURTESY
 
 
 async def thanked_after_answer(repo: Repositories, ticket: Ticket, text: str) -> bool:

@@ -64,6 +64,15 @@ def categories(items: Sequence[Category]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+def fix(items: Sequence[Category]) -> InlineKeyboardMarkup:
+    """Under a refused new entry: correct one step, or pick the section again."""
+    builder = InlineKeyboardBuilder()
+    for step, label in t.BTN_FIX.items():
+        builder.button(text=label, callback_data=KbCb(action="fix", e=step))
+    builder.attach(InlineKeyboardBuilder.from_markup(categories(items)))
+    return builder.as_markup()
+
+
 def stats(query_ids: Sequence[int]) -> InlineKeyboardMarkup | None:
     """«➕ 1», «➕ 2»… under /faq_stats: the numbered unanswered questions."""
     if not query_ids:
