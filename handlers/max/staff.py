@@ -35,7 +35,10 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
         if ticket is None:
             await updates.answer(ctx, update, texts.STAFF_TICKET_GONE)
         elif action == "reply":
-            await updates.answer(ctx, update)
+            again = desk.reply_pressed_again(_waiting_for(v.state), ticket.id)
+            await updates.answer(ctx, update, again)
+            if again is not None:  # one person's updates come in turn: it saw the first tap
+                return
             await v.set_state(f"{ANSWERING}{ticket.id}")
             await v.say(fill(max_texts.STAFF_ANSWER_PROMPT, id=ticket.id))
         elif action == "close":
@@ -44,6 +47,12 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             await draft(v, ticket.id)
 
     return await as_staff(ctx, update, act)
+
+
+def _waiting_for(state: str) -> int | None:
+    """The ticket this admin's next message answers, while «Ответить» is open."""
+    raw = state.removeprefix(ANSWERING)
+    return int(raw) if raw != state and raw.isdigit() else None
 
 
 async def draft(v: Visit, ticket_id: int) -> None:
@@ -78,8 +87,12 @@ async def answer_typed(ctx: MaxContext, update: JsonDict) -> bool:
         return False
     async with visit(ctx, update) as v:
         state = v.state if v is not None else ""
-        if v is None or not state.startswith(ANSWERING) or not v.is_admin:
+        if v is None or not state.startswith(ANSWERING):
             return False
+        if not v.is_admin:  # removed from staff since «Ответить»: the answer goes nowhere
+            await v.clear_state()
+            await v.say(texts.STAFF_ANSWER_NOT_STAFF)
+            return True
         if not text:  # a bare picture or sticker: the wait goes on, as in Telegram
             await v.say(texts.STAFF_ANSWER_NEEDS_TEXT)
             return True

@@ -141,3 +141,10 @@ async def save_draft(repo: Repositories, ticket_id: int, staff_id: int) -> int |
     draft = await repo.faq_log.add_draft(ticket.id, ticket.question, answers[-1].text, staff_id)
     await repo.commit()
     return draft.id
+
+
+def reply_pressed_again(waiting: int | None, ticket_id: int) -> str | None:
+    """«Ответить» on the ticket whose answer this staffer's next message already is (a double
+    tap, or a second press while the prompt is still on screen): a notice on the button
+    instead of a second prompt. None: a new wait (no wait yet, or one for another ticket)."""
+    return fill(texts.STAFF_REPLY_WAITING, id=ticket_id) if waiting == ticket_id else None

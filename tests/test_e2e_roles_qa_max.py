@@ -1,0 +1,96 @@
+"""Roles in MAX, as in Telegram (tests/test_e2e_roles_qa.py): a double tap on «Ответить» asks
+once; a staffer removed (in the panel) while their «Ответить» is open cannot answer the
+parent any more — the parent gets nothing, the ex-staffer hears why."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot import texts
+from bot.app.factory import Services
+from bot.services.faq import FaqService
+from bot.services.staff import members
+from bot.texts import max as max_texts
+from bot.texts import staff as t
+from storage.db import SessionMaker
+from storage.models import Ticket
+from storage.repositories import Repositories
+from tests.fakes.max_api import FakeMaxServer
+from tests.fakes.max_model import MaxUser
+from tests.helpers.max_bot import answered, max_only_bot, say, start, ticket_from
+
+OWNER = MaxUser(53_000_000_001, "Анна", "Методист")
+NEWCOMER = MaxUser(53_000_000_002, "Олег", "Педагогов")
+MOTHER = MaxUser(53_000_000_123, "Ольга", "Петрова")
+QUESTION = "можно ли привести на занятие собаку-поводыря"
+INVITE = re.compile(r"https://max\.ru/moc_test_bot\?start=(staff_[A-Za-z0-9_-]+)")
+
+
+@pytest.fixture
+async def max_bot(
+    db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> AsyncIterator[tuple[FakeMaxServer, Services]]:
+    async with max_only_bot(db_path, sessionmaker, faq_service, OWNER) as bot:
+        yield bot
+
+
+def prompts(fake: FakeMaxServer, user: MaxUser, ticket_id: int) -> list[str]:
+    wanted = f"Напишите ответ на обращение №{ticket_id}"
+    return [m.plain for m in fake.sent_to(user) if wanted in m.plain]
+
+
+async def test_a_double_tap_on_reply_prompts_once_in_max(
+    max_bot: tuple[FakeMaxServer, Services],
+) -> None:
+    fake, _ = max_bot
+    card = await ticket_from(fake, OWNER, MOTHER, QUESTION)
+    first = fake.press(OWNER, card, texts.BTN_REPLY)
+    second = fake.press(OWNER, card, texts.BTN_REPLY)
+    assert await answered(fake, first) == ""
+    assert await answered(fake, second) == texts.STAFF_REPLY_WAITING.format(id=1)
+    assert prompts(fake, OWNER, 1) == [max_texts.STAFF_ANSWER_PROMPT.format(id=1)]
+
+    before = len(fake.sent_to(MOTHER))
+    fake.user_writes(OWNER, "Да, с собакой-поводырём можно.")  # the wait is still there
+    answer = (await fake.wait_sent(MOTHER, before + 1))[-1]
+    assert "поводырём можно" in answer.plain
+
+
+async def test_a_removed_staffer_cannot_answer_through_an_open_reply_in_max(
+    max_bot: tuple[FakeMaxServer, Services], sessionmaker: SessionMaker
+) -> None:
+    fake, services = max_bot
+    await ticket_from(fake, OWNER, MOTHER, QUESTION)
+    (link,) = await say(fake, OWNER, "/invite")
+    found = INVITE.search(link.plain)
+    assert found is not None, link.plain
+    assert (await start(fake, NEWCOMER, found.group(1))).plain == t.INVITE_OUTCOMES["joined"]
+    listed = await say(fake, NEWCOMER, "/tickets", replies=2)
+    before = len(fake.sent_to(NEWCOMER))
+    fake.press(NEWCOMER, listed[-1], texts.BTN_REPLY)
+    await fake.wait_sent(NEWCOMER, before + 1)
+
+    async with sessionmaker() as session:  # the owner removes him on the panel's page
+        repo = Repositories(session)
+        owner = await repo.channel_ids.find("max", "user", OWNER.user_id)
+        newcomer = await repo.channel_ids.find("max", "user", NEWCOMER.user_id)
+        assert owner is not None and newcomer is not None
+        removed = await members.remove(
+            repo, services.roster, owner, newcomer, services.clock.now()
+        )
+    assert removed == members.Outcome.REMOVED
+
+    mother_before = len(fake.sent_to(MOTHER))
+    (told,) = await say(fake, NEWCOMER, "Нет, с собакой нельзя.")
+    assert told.plain == texts.STAFF_ANSWER_NOT_STAFF
+    assert len(fake.sent_to(MOTHER)) == mother_before
+    async with sessionmaker() as session:
+        ticket = await session.get(Ticket, 1)
+    assert ticket is not None and ticket.status == "open"
+    # the wait is gone too: his next words are an ordinary question, not an answer
+    await say(fake, NEWCOMER, "как записаться на кружок")
+    assert len(fake.sent_to(MOTHER)) == mother_before
