@@ -160,8 +160,7 @@ STAFF_REPLY_PROMPT_AT: Final = (
 STAFF_REPLY_WAITING: Final = "Жду ваш ответ на обращение №{id}: напишите его следующим сообщением."
 # the answer after «Ответить» from someone removed from staff meanwhile: not sent
 STAFF_ANSWER_NOT_STAFF: Final = (
-    "Ответ не отправлен: вы больше не сотрудник МОЦ. Если это ошибка, обратитесь к владельцу "
-    "бота."
+    "Ответ не отправлен: вы больше не сотрудник МОЦ. Если это ошибка, обратитесь к владельцу бота."
 )
 STAFF_DELIVERED: Final = "✅ Ответ на обращение №{id} доставлен. Ответил(а): {staff}."
 STAFF_NOT_DELIVERED: Final = (
