@@ -18,11 +18,12 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.markup import fill
 from bot.services.staff import members
-from bot.services.staff.listing import staff_listing
+from bot.services.staff.listing import StaffListing, staff_listing
 from bot.services.staff.roster import Roster
 from bot.texts import staff as t
 from handlers.tg import deep_links
 from handlers.tg.callbacks import StaffCb
+from handlers.tg.edits import drop_keyboard
 from handlers.tg.filters import IsAdmin, IsOwner
 from storage.repositories import Repositories
 
@@ -63,22 +64,26 @@ async def accept(
     await message.answer(t.INVITE_OUTCOMES[outcome.value])
 
 
-async def _listing(
-    repo: Repositories, roster: Roster, viewer: int
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    listing = await staff_listing(repo, roster, viewer)
+def _buttons(listing: StaffListing) -> InlineKeyboardMarkup | None:
     buttons = [
         [InlineKeyboardButton(text=t.BTN_REMOVE.format(name=name)[:64], callback_data=data)]
         for person, name in listing.removable
         for data in [StaffCb(person=person).pack()]
     ]
-    return listing.text, InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None
+    return InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None
+
+
+async def _send_listing(message: Message, listing: StaffListing) -> None:
+    """The list in as many messages as it takes; «Удалить» under the last."""
+    *head, last = listing.parts
+    for part in head:
+        await message.answer(part)
+    await message.answer(last, reply_markup=_buttons(listing))
 
 
 async def staff_list(message: Message, repo: Repositories, roster: Roster) -> None:
     assert message.from_user is not None
-    text, markup = await _listing(repo, roster, message.from_user.id)
-    await message.answer(text, reply_markup=markup)
+    await _send_listing(message, await staff_listing(repo, roster, message.from_user.id))
 
 
 async def remove(
@@ -87,9 +92,16 @@ async def remove(
     actor = query.from_user.id
     outcome = await members.remove(repo, roster, actor, callback_data.person, clock.now())
     await query.answer(t.REMOVE_OUTCOMES.get(outcome.value, ""), show_alert=True)
-    if outcome == members.Outcome.REMOVED and isinstance(query.message, Message):
-        text, markup = await _listing(repo, roster, actor)
-        await query.message.edit_text(text, reply_markup=markup)
+    if outcome != members.Outcome.REMOVED or not isinstance(query.message, Message):
+        return
+    listing = await staff_listing(repo, roster, actor)
+    if len(listing.parts) == 1:  # the pressed list becomes the list as it is now
+        await query.message.edit_text(listing.text, reply_markup=_buttons(listing))
+        return
+    # a list of several messages cannot be edited as one: the old buttons go, the new list
+    # comes whole
+    await drop_keyboard(query)
+    await _send_listing(query.message, listing)
 
 
 async def not_admin(message: Message) -> None:

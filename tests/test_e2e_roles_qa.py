@@ -4,11 +4,14 @@ asks once; a staffer removed while their «Ответить» is open cannot ans
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from bot import texts
 from bot.texts import staff as t
 from storage.models import Ticket, TicketMessage
+from storage.repositories import Repositories
 from tests.conftest import ADMIN, PARENT, STAFF_CHAT, TEACHER, BotHarness
 from tests.test_e2e_staff_invites import invite, join
 from tests.test_e2e_tickets import ask_specialist
@@ -63,3 +66,46 @@ async def test_a_removed_staffer_cannot_answer_through_an_open_reply(
             await session.scalars(select(TicketMessage.text).where(TicketMessage.from_staff))
         ).all()
     assert ticket is not None and ticket.status == "open" and not answers
+
+
+SURNAME = "Константинопольская-Преображенская"  # a double surname, as names go in Russia
+
+
+async def seed_staff(h: BotHarness, count: int) -> None:
+    """`count` staff who wrote to the bot once (their names known), one of them with a name
+    that looks like HTML."""
+    async with h.sessionmaker() as session:
+        repo = Repositories(session)
+        for n in range(count):
+            person = 5000 + n
+            first = "<b>Ира</b> & Ко" if n == 7 else f"Анастасия-Александра {n:02d}"
+            await repo.users.touch(person, first, SURNAME, None)
+            await repo.staff.add(person, ADMIN.id, datetime.now(UTC))
+        await repo.commit()
+    h.dp.workflow_data["roster"].changed()  # as members.accept does after its commit
+
+
+async def test_a_staff_list_longer_than_one_message_comes_whole(harness: BotHarness) -> None:
+    h = harness
+    await seed_staff(h, 70)
+    h.server.user_sends("/staff", user=ADMIN)
+    await h.server.idle()
+    parts = h.server.sent_to(ADMIN.id)
+    shown = "\n".join(m.text or "" for m in parts)
+    assert texts.ERROR not in shown
+    assert len(parts) > 1 and all(len(m.text or "") <= 4096 for m in parts)
+    assert all(f"Анастасия-Александра {n:02d} {SURNAME}" in shown for n in range(70) if n != 7)
+    assert f"<b>Ира</b> & Ко {SURNAME} — сотрудник" in shown  # literally, not bold
+    assert "Новый сотрудник — /invite." in parts[-1].text
+    assert len(parts[-1].inline_texts) == 70  # every «Удалить», under the last part
+
+    gone = f"Анастасия-Александра 03 {SURNAME}"
+    h.server.press(parts[-1], t.BTN_REMOVE.format(name=gone)[:64], user=ADMIN)
+    removed = t.REMOVE_OUTCOMES["removed"]
+    await h.server.wait_for("answerCallbackQuery", lambda c: c.params.get("text") == removed)
+    await h.server.idle()
+    after = h.server.sent_to(ADMIN.id)[len(parts) :]  # the list as it is now
+    assert not h.server.sent_to(ADMIN.id)[len(parts) - 1].inline_texts  # the old buttons: off
+    now = "\n".join(m.text or "" for m in after)
+    assert gone not in now and f"Анастасия-Александра 04 {SURNAME}" in now
+    assert len(after[-1].inline_texts) == 69

@@ -94,3 +94,18 @@ async def test_a_removed_staffer_cannot_answer_through_an_open_reply_in_max(
     # the wait is gone too: his next words are an ordinary question, not an answer
     await say(fake, NEWCOMER, "как записаться на кружок")
     assert len(fake.sent_to(MOTHER)) == mother_before
+
+
+async def test_a_name_that_looks_like_html_is_listed_as_written_in_max(
+    max_bot: tuple[FakeMaxServer, Services],
+) -> None:
+    fake, _ = max_bot
+    odd = MaxUser(53_000_000_004, "<b>Ира</b> & Ко", "Смирнова")
+    fake.bot_started(OWNER)
+    await fake.wait_sent(OWNER, 1)
+    (link,) = await say(fake, OWNER, "/invite")
+    found = INVITE.search(link.plain)
+    assert found is not None, link.plain
+    assert (await start(fake, odd, found.group(1))).plain == t.INVITE_OUTCOMES["joined"]
+    (listing,) = await say(fake, OWNER, "/staff")
+    assert "<b>Ира</b> & Ко Смирнова — сотрудник, MAX" in listing.plain, listing.plain
