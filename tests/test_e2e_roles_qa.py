@@ -5,15 +5,27 @@ asks once; a staffer removed while their «Ответить» is open cannot ans
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
 from bot import texts
+from bot.services.faq import FaqService
 from bot.texts import staff as t
 from storage.models import Ticket, TicketMessage
 from storage.repositories import Repositories
-from tests.conftest import ADMIN, PARENT, STAFF_CHAT, TEACHER, BotHarness
+from tests.conftest import (
+    ADMIN,
+    PARENT,
+    STAFF_CHAT,
+    TEACHER,
+    BotHarness,
+    make_settings,
+    start_bot,
+    stop_bot,
+)
 from tests.test_e2e_staff_invites import invite, join
+from tests.test_e2e_staff_reply import COLLEAGUE
 from tests.test_e2e_tickets import ask_specialist
 
 
@@ -109,3 +121,19 @@ async def test_a_staff_list_longer_than_one_message_comes_whole(harness: BotHarn
     now = "\n".join(m.text or "" for m in after)
     assert gone not in now and f"Анастасия-Александра 04 {SURNAME}" in now
     assert len(after[-1].inline_texts) == 69
+
+
+async def test_an_invite_of_an_owner_taken_off_admin_ids_no_longer_works(
+    harness: BotHarness, db_path: Path, faq_service: FaqService
+) -> None:
+    """An owner leaves the МОЦ: ADMIN_IDS no longer names them, the bot is restarted. The link
+    they made that morning and sent around must not make anyone staff any more."""
+    h = harness
+    token = await invite(h)
+    await stop_bot(h.dp, h.task)
+    h.settings = make_settings(db_path, admin_ids=str(COLLEAGUE.id))
+    h.bot, h.dp, h.task = await start_bot(h.server, h.settings, h.sessionmaker, faq_service)
+
+    refused = await h.say(TEACHER, f"/start staff_{token}")
+    assert refused.text == t.INVITE_OUTCOMES["revoked"]
+    assert (await h.say(TEACHER, "/tickets")).text == texts.ADMIN_ONLY
