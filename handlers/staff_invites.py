@@ -112,8 +112,9 @@ def create_router() -> Router:
     router = Router(name=__name__)
     private = F.chat.type == "private"
     router.message.register(accept, deep_links.staff_start(), private)
-    router.message.register(private_only, Command("invite"), ~private)
+    # who may comes first: a parent's /invite in a group is no reason to write it privately
     router.message.register(owners_only, Command("invite"), ~IsOwner())
+    router.message.register(private_only, Command("invite"), ~private)
     router.message.register(make_invite, Command("invite"))
     router.message.register(not_admin, Command("staff"), private, ~IsAdmin())
     router.message.register(staff_list, Command("staff"), private)

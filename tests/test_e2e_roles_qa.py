@@ -24,6 +24,7 @@ from tests.conftest import (
     start_bot,
     stop_bot,
 )
+from tests.fakes.telegram_api import FakeUser
 from tests.test_e2e_staff_invites import invite, join
 from tests.test_e2e_staff_reply import COLLEAGUE
 from tests.test_e2e_tickets import ask_specialist
@@ -137,3 +138,30 @@ async def test_an_invite_of_an_owner_taken_off_admin_ids_no_longer_works(
     refused = await h.say(TEACHER, f"/start staff_{token}")
     assert refused.text == t.INVITE_OUTCOMES["revoked"]
     assert (await h.say(TEACHER, "/tickets")).text == texts.ADMIN_ONLY
+
+
+PARENTS_GROUP = -100777
+
+
+async def in_group(h: BotHarness, who: FakeUser, text: str, chat_id: int) -> list[str]:
+    """What the bot said in the group after `who` wrote `text` there."""
+    before = len(h.server.sent_to(chat_id))
+    h.server.user_sends(text, user=who, chat_id=chat_id, chat_type="supergroup")
+    await h.server.idle()
+    return [m.text or "" for m in h.server.sent_to(chat_id)[before:]]
+
+
+async def test_private_only_staff_commands_in_a_group_point_to_the_private_chat(
+    harness: BotHarness,
+) -> None:
+    """/staff, /broadcast, /broadcasts, /chats answer only in a private chat: typed in the
+    staff group or a parents' group they were met with silence, as if the bot were down."""
+    h = harness
+    for chat in (STAFF_CHAT, PARENTS_GROUP):
+        for command in ("staff", "broadcast", "broadcasts", "chats"):
+            said = await in_group(h, ADMIN, f"/{command}", chat)
+            assert said == [t.PRIVATE_COMMAND.format(command=command)], (chat, command, said)
+    # a parent there gets no invitation to ask privately for what only owners may do
+    assert await in_group(h, PARENT, "/invite", PARENTS_GROUP) == [t.INVITE_OWNERS_ONLY]
+    assert await in_group(h, ADMIN, "/invite", PARENTS_GROUP) == [t.INVITE_PRIVATE_ONLY]
+    assert await in_group(h, PARENT, "/broadcast", PARENTS_GROUP) == []  # not staff: not ours
