@@ -165,3 +165,26 @@ async def test_private_only_staff_commands_in_a_group_point_to_the_private_chat(
     assert await in_group(h, PARENT, "/invite", PARENTS_GROUP) == [t.INVITE_OWNERS_ONLY]
     assert await in_group(h, ADMIN, "/invite", PARENTS_GROUP) == [t.INVITE_PRIVATE_ONLY]
     assert await in_group(h, PARENT, "/broadcast", PARENTS_GROUP) == []  # not staff: not ours
+
+
+async def test_a_removed_staffers_old_staff_buttons_refuse_and_go(harness: BotHarness) -> None:
+    """Telegram keeps the keyboard a chat was last given: a removed staffer still had
+    «📨 Обращения» and «📣 Рассылка» under the input field. A tap now says why not and
+    leaves them the keyboard of an ordinary user."""
+    h = harness
+    await join(h, await invite(h))
+    menu = await h.say(TEACHER, "/start")
+    while not menu.reply_keyboard:  # a newcomer: «Кто вы?» first
+        menu = await h.press(TEACHER, menu, texts.ROLE_TITLES["teacher"])
+    assert texts.BTN_TICKETS in str(menu.reply_keyboard)
+    staff = await h.say(ADMIN, "/staff")
+    h.server.press(staff, t.BTN_REMOVE.format(name="Пётр Сидоров"), user=ADMIN)
+    removed = t.REMOVE_OUTCOMES["removed"]
+    await h.server.wait_for("answerCallbackQuery", lambda c: c.params.get("text") == removed)
+
+    for button in (texts.BTN_TICKETS, texts.BTN_BROADCAST):
+        refused = await h.say(TEACHER, button)
+        assert refused.text == texts.ADMIN_ONLY, (button, refused.text)
+        keys = str(refused.reply_keyboard)
+        assert texts.BTN_EVENTS in keys and texts.BTN_TICKETS not in keys, keys
+        assert texts.BTN_BROADCAST not in keys

@@ -17,12 +17,21 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.types import User as TgUser
 
 from bot import texts
+from handlers.tg.keyboards import main_menu
+from storage.models import User
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 async def deny_message(message: Message) -> None:
     await message.answer(texts.ADMIN_ONLY)
+
+
+async def deny_staff_button(message: Message, user: User | None = None) -> None:
+    """«📨 Обращения» or «📣 Рассылка» from someone who is not staff: a keyboard Telegram kept
+    from when they were (removed since). The refusal brings the keyboard they have now."""
+    role = user.role if user is not None else None
+    await message.answer(texts.ADMIN_ONLY, reply_markup=main_menu(role, is_admin=False))
 
 
 async def deny_callback(query: CallbackQuery) -> None:
