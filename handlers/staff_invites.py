@@ -25,6 +25,8 @@ from handlers.tg import deep_links
 from handlers.tg.callbacks import StaffCb
 from handlers.tg.edits import drop_keyboard
 from handlers.tg.filters import IsAdmin, IsOwner
+from handlers.tg.keyboards import main_menu
+from storage.models import User
 from storage.repositories import Repositories
 
 
@@ -54,14 +56,18 @@ async def private_only(message: Message) -> None:
 
 async def accept(
     message: Message, command: CommandObject, repo: Repositories, settings: Settings,
-    roster: Roster, clock: Clock,
+    roster: Roster, clock: Clock, user: User | None = None,
 ) -> None:  # fmt: skip
+    """The newcomer gets the staff keyboard with the welcome («📨 Обращения», «📣 Рассылка»)."""
     assert message.from_user is not None
     token = deep_links.staff_token(command)
     outcome = await members.accept(
         repo, settings, roster, token, message.from_user.id, clock.now()
     )
-    await message.answer(t.INVITE_OUTCOMES[outcome.value])
+    joined = outcome == members.Outcome.JOINED
+    role = user.role if user is not None else None
+    keyboard = main_menu(role, is_admin=True) if joined else None
+    await message.answer(t.INVITE_OUTCOMES[outcome.value], reply_markup=keyboard)
 
 
 def _buttons(listing: StaffListing) -> InlineKeyboardMarkup | None:

@@ -188,3 +188,13 @@ async def test_a_removed_staffers_old_staff_buttons_refuse_and_go(harness: BotHa
         keys = str(refused.reply_keyboard)
         assert texts.BTN_EVENTS in keys and texts.BTN_TICKETS not in keys, keys
         assert texts.BTN_BROADCAST not in keys
+
+
+async def test_a_newcomer_gets_the_staff_buttons_with_the_welcome(harness: BotHarness) -> None:
+    """«Вы теперь сотрудник МОЦ» came with no keyboard: «📨 Обращения» appeared only after
+    /start, which nobody told the newcomer to type."""
+    h = harness
+    joined = await h.say(TEACHER, f"/start staff_{await invite(h)}")
+    assert joined.text == t.INVITE_OUTCOMES["joined"]
+    keys = str(joined.reply_keyboard)
+    assert texts.BTN_TICKETS in keys and texts.BTN_BROADCAST in keys, keys
