@@ -198,3 +198,26 @@ async def test_a_newcomer_gets_the_staff_buttons_with_the_welcome(harness: BotHa
     assert joined.text == t.INVITE_OUTCOMES["joined"]
     keys = str(joined.reply_keyboard)
     assert texts.BTN_TICKETS in keys and texts.BTN_BROADCAST in keys, keys
+
+
+async def remove_teacher(h: BotHarness) -> None:
+    staff = await h.say(ADMIN, "/staff")
+    h.server.press(staff, t.BTN_REMOVE.format(name="Пётр Сидоров"), user=ADMIN)
+    removed = t.REMOVE_OUTCOMES["removed"]
+    await h.server.wait_for("answerCallbackQuery", lambda c: c.params.get("text") == removed)
+
+
+async def test_a_staffer_removed_mid_dialog_hears_why_it_ended(harness: BotHarness) -> None:
+    """Removed while creating an event or a broadcast: the next step answered «Начнём
+    сначала 🙂 Повторите, пожалуйста, вопрос» (as if the bot had glitched); MAX said «только
+    для сотрудников». Now Telegram says so too, and the draft is gone."""
+    h = harness
+    for command in ("/new_event", "/broadcast"):
+        await join(h, await invite(h))
+        opened = await h.say(TEACHER, command)
+        assert texts.ADMIN_ONLY not in opened.text
+        await remove_teacher(h)
+        told = await h.say(TEACHER, "Семинар о проектной деятельности")
+        assert told.text == texts.ADMIN_ONLY, (command, told.text)
+        assert texts.BTN_TICKETS not in str(told.reply_keyboard)
+        assert (await h.say(TEACHER, "/cancel")).text != texts.CANCELLED  # nothing left open
