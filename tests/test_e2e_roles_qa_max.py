@@ -21,7 +21,7 @@ from storage.models import Ticket
 from storage.repositories import Repositories
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
-from tests.helpers.max_bot import answered, max_only_bot, say, start, ticket_from
+from tests.helpers.max_bot import answered, bot_added, max_only_bot, say, start, ticket_from
 
 OWNER = MaxUser(53_000_000_001, "Анна", "Методист")
 NEWCOMER = MaxUser(53_000_000_002, "Олег", "Педагогов")
@@ -109,3 +109,26 @@ async def test_a_name_that_looks_like_html_is_listed_as_written_in_max(
     assert (await start(fake, odd, found.group(1))).plain == t.INVITE_OUTCOMES["joined"]
     (listing,) = await say(fake, OWNER, "/staff")
     assert "<b>Ира</b> & Ко Смирнова — сотрудник, MAX" in listing.plain, listing.plain
+
+
+MAX_GROUP = -68_000_000_000_501
+
+
+async def test_staff_commands_in_a_max_group_point_to_the_private_dialog(
+    max_bot: tuple[FakeMaxServer, Services],
+) -> None:
+    """In a Telegram group staff hear «напишите мне в личном чате»; in a MAX group the same
+    commands met silence, as if the bot were down (the README promises groups alike)."""
+    fake, _ = max_bot
+    fake.bot_started(OWNER)
+    await fake.wait_sent(OWNER, 1)
+    await bot_added(fake, MAX_GROUP, OWNER, "Родители 1А")
+    for command in ("tickets", "report", "staff", "web", "invite", "broadcast"):
+        before = len(fake.sent_to(MAX_GROUP))
+        fake.user_writes(OWNER, f"/{command}", chat_id=MAX_GROUP)
+        said = (await fake.wait_sent(MAX_GROUP, before + 1))[before:]
+        assert [m.plain for m in said] == [t.PRIVATE_COMMAND.format(command=command)], said
+    before = len(fake.sent_to(MAX_GROUP))
+    fake.user_writes(MOTHER, "/tickets", chat_id=MAX_GROUP)  # a parent: not staff
+    said = (await fake.wait_sent(MAX_GROUP, before + 1))[before:]
+    assert [m.plain for m in said] == [texts.ADMIN_ONLY]

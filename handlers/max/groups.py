@@ -22,6 +22,7 @@ from bot.services.chats import registry
 from bot.services.chats.gone import admins_of
 from bot.services.chats.notice_gate import NoticeGate
 from bot.texts import chats as t
+from bot.texts import staff as staff_texts
 from handlers.max import broadcast_buttons, updates
 from handlers.max.client import MaxError
 from handlers.max.context import Handler, JsonDict, MaxContext, Routes
@@ -33,6 +34,9 @@ from storage.repositories.chats import AUDIENCES, audiences_of
 log = logging.getLogger(__name__)
 STRANGER_NOTICE_EVERY: Final = timedelta(hours=1)
 COMMANDS: Final = ("bind", "unbind", "tag", "untag")
+# staff commands of the private dialog: in a group they point there, as Telegram's do
+PRIVATE_COMMANDS: Final = frozenset(["tickets", "faq_stats", "faq_drafts", "reload_faq", "report",
+    "staff", "chats", "broadcasts", "broadcast", "web", "invite", "new_event"])  # fmt: skip
 # the same payloads as handlers.tg.callbacks.BindCb and handlers.tg.keyboards.chats.BindChatCb
 BIND_HERE: Final = "bind"
 BIND_CHAT: Final = "bc"
@@ -77,7 +81,7 @@ def command_of(text: str) -> tuple[str, list[str]] | None:
     if not words or not words[0].startswith("/"):
         return None
     name = words[0][1:].split("@", 1)[0].lower()
-    return (name, words[1:]) if name in COMMANDS else None
+    return (name, words[1:]) if name in COMMANDS or name in PRIVATE_COMMANDS else None
 
 
 async def is_admin(ctx: MaxContext, repo: Repositories, user: JsonDict) -> bool:
@@ -237,7 +241,8 @@ async def addressed(ctx: MaxContext, update: JsonDict) -> bool:
 
 
 async def group_command(ctx: MaxContext, update: JsonDict) -> bool:
-    """/bind, /unbind, /tag, /untag typed in a MAX group; anything else is not ours."""
+    """/bind, /unbind, /tag, /untag typed in a MAX group, and the private dialog's staff
+    commands (pointed there); anything else is not ours."""
     found = said_in_group(update)
     command = command_of(found[1]) if found is not None else None
     if found is None or command is None:
@@ -250,7 +255,9 @@ async def group_command(ctx: MaxContext, update: JsonDict) -> bool:
         if not await is_admin(ctx, repo, sender_of(update)):
             await _say(ctx, chat_id, texts.ADMIN_ONLY)
             return True
-        if name == "bind":
+        if name in PRIVATE_COMMANDS:
+            await _say(ctx, chat_id, fill(staff_texts.PRIVATE_COMMAND, command=name))
+        elif name == "bind":
             await _bind(ctx, repo, chat_id, max_chat_id, words)
         elif name == "unbind":
             await _unbind(ctx, repo, chat_id, words)
