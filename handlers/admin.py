@@ -17,6 +17,7 @@ from bot.texts import faq_learn as faq_learn_texts
 from handlers.tg.callbacks import FaqDraftsCb, TicketCb
 from handlers.tg.edits import edit_or_send
 from handlers.tg.filters import IsAdmin
+from handlers.tg.guards import deny_staff_button
 from handlers.tg.keyboards import faq_learn as faq_learn_keyboards
 from handlers.tg.messenger import markup
 from storage.repositories import Repositories
@@ -82,6 +83,8 @@ def create_router() -> Router:
     """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
     router = Router(name=__name__)
     router.message.register(not_admin, Command(*ADMIN_COMMANDS), ~IsAdmin())
+    private = F.chat.type == "private"
+    router.message.register(deny_staff_button, F.text == texts.BTN_TICKETS, private, ~IsAdmin())
     router.message.register(open_tickets, Command("tickets"), IsAdmin())
     router.message.register(open_tickets, F.text == texts.BTN_TICKETS, IsAdmin())
     router.message.register(faq_stats, Command("faq_stats"), IsAdmin())

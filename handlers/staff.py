@@ -102,19 +102,26 @@ def _ticket_post(message: Message, bot: Bot) -> bool:
 async def answer_typed(
     message: Message,
     repo: Repositories,
+    roster: Roster,
     bot: Bot,
     state: FSMContext,
     clock: Clock,
     settings: Settings,
     messenger: Switchboard | None = None,
 ) -> None:
-    """The staffer's next plain message after «Ответить» answers the ticket."""
+    """The staffer's next plain message after «Ответить» answers the ticket — unless they
+    were removed from staff meanwhile: then it goes nowhere, and they hear why."""
     if message.reply_to_message is not None:
         raise SkipHandler  # a reply to a colleague is conversation, not the answer
     data = await state.get_data()
-    if clock.now().timestamp() - float(data.get("asked_at", 0)) > desk.ANSWER_WINDOW:
+    if desk.wait_over(float(data.get("asked_at", 0)), clock.now()):
         await state.clear()
         raise SkipHandler  # forgotten long ago: this message is about something else
+    assert message.from_user is not None  # a state is kept per user
+    if not await is_staff(roster, repo, message.from_user.id, message.chat.id):
+        await state.clear()
+        await message.reply(texts.STAFF_ANSWER_NOT_STAFF)
+        return
     ticket = await repo.tickets.get(int(data.get("ticket", 0)))
     if ticket is None:
         await state.clear()
@@ -202,7 +209,10 @@ async def staff_action(
         await query.answer(texts.STAFF_TICKET_GONE, show_alert=True)
         return
     if callback_data.action == "reply":
-        await query.answer()
+        again = desk.reply_pressed_again(await _waiting_for(state, clock), ticket.id)
+        await query.answer(again)
+        if again is not None:
+            return
         # the wait starts before the prompt is out: a quick staffer's answer must find it
         await state.set_state(StaffAnswer.text)
         await state.set_data({"ticket": ticket.id, "asked_at": clock.now().timestamp()})
@@ -229,6 +239,18 @@ async def staff_action(
         )
     else:
         await _save_draft(query, repo, ticket.id)
+
+
+async def _waiting_for(state: FSMContext, clock: Clock) -> int | None:
+    """The ticket this staffer's next message here answers, if «Ответить» is still open
+    (updates of one person in one chat come one at a time, so a double tap's second press
+    sees the first one's wait)."""
+    if await state.get_state() != StaffAnswer.text.state:
+        return None
+    data = await state.get_data()
+    if desk.wait_over(float(data.get("asked_at", 0)), clock.now()):
+        return None
+    return int(data.get("ticket", 0)) or None
 
 
 async def _tell_asker_closed(to_asker: Messenger, chat_id: int, ticket_id: int) -> None:

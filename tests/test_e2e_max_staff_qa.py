@@ -186,9 +186,10 @@ async def test_the_staff_menu_in_max_has_the_tickets_button(fake: FakeMaxServer)
 async def test_a_listed_command_pressed_in_a_group_gets_the_pointer(fake: FakeMaxServer) -> None:
     """MAX shows the «/» list in groups too: a parent tapping /faq or /events there is sent
     to the private dialog, as /start and /help are, instead of getting silence."""
-    await bot_added(fake, GROUP, ADMIN, "Родители 1А")
-    for n, command in enumerate(("/faq", "/events@moc_test_bot"), start=1):
-        fake.user_writes(MOTHER, command, chat_id=GROUP)
-        pointer = (await fake.wait_sent(GROUP, n))[-1]
+    for n, command in enumerate(("/faq", "/events@moc_test_bot")):
+        group = GROUP - n  # one pointer per group per few minutes: a group each
+        await bot_added(fake, group, ADMIN, f"Родители {n + 1}А")
+        fake.user_writes(MOTHER, command, chat_id=group)
+        pointer = (await fake.wait_sent(group, 1))[-1]
         assert pointer.plain.startswith("Я бот МОЦ"), command
         assert pointer.buttons()[0][0]["url"] == "https://max.ru/moc_test_bot"

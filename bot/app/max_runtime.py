@@ -16,13 +16,14 @@ from aiohttp import ClientConnectorError
 from bot.core.clock import Clock
 from bot.core.config import Settings, SettingsError
 from bot.core.messages import Switchboard
+from bot.services.chats.pointers import PointerGate
 from bot.services.faq import FaqService
 from bot.services.faq.querylog import QueryLog
 from bot.services.outbox import Outbox
 from bot.services.staff.roster import Roster
 from bot.services.tickets.relay import StaffRelay
 from bot.texts import max as max_texts
-from handlers.max import events, group_staff, groups, private
+from handlers.max import events, group_pointer, group_staff, groups, private
 from handlers.max.client import (
     DEFAULT_API_URL,
     MaxClient,
@@ -125,6 +126,7 @@ class MaxRuntime:
         self.dispatcher = MaxDispatcher(self.ctx, dedupe=settings.dedupe_updates)
         groups.register(self.dispatcher)  # group events and commands, broadcast buttons
         self.dispatcher.add("message_created", group_staff.elsewhere)  # /tickets in a group
+        self.dispatcher.add("message_created", group_pointer.make_addressed(PointerGate()))
         events.register(self.dispatcher)  # /events, the card, registration
         private.register(self.dispatcher)  # dialogs: the free-text catch-all comes last
         self.polling: MaxPolling | None = None

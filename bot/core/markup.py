@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from typing import Any
 
 MESSAGE_LIMIT = 4096
@@ -61,4 +62,18 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
         rest = rest[cut:].lstrip()
     if rest:
         parts.append(rest)
+    return parts
+
+
+def pack_lines(lines: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join lines into messages of at most `limit` characters; HTML tags never span lines."""
+    parts: list[str] = []
+    current = ""
+    for line in lines:
+        if current and len(current) + 1 + len(line) > limit:
+            parts.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current.strip():
+        parts.append(current)
     return parts

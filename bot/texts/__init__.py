@@ -156,6 +156,13 @@ STAFF_REPLY_PROMPT_AT: Final = (
     "@{username}, напишите ответ на обращение №{id} одним сообщением: следующее ваше "
     "сообщение в этом чате получит автор обращения. /cancel — отменить."
 )
+# «Ответить» pressed again on the ticket whose answer is awaited (a double tap): a notice on
+# the button, not a second prompt
+STAFF_REPLY_WAITING: Final = "Жду ваш ответ на обращение №{id}: напишите его следующим сообщением."
+# the answer after «Ответить» from someone removed from staff meanwhile: not sent
+STAFF_ANSWER_NOT_STAFF: Final = (
+    "Ответ не отправлен: вы больше не сотрудник МОЦ. Если это ошибка, обратитесь к владельцу бота."
+)
 STAFF_DELIVERED: Final = "✅ Ответ на обращение №{id} доставлен. Ответил(а): {staff}."
 STAFF_NOT_DELIVERED: Final = (
     "⚠️ Ответ на обращение №{id} не доставлен: пользователь заблокировал бота или удалил чат. "

@@ -11,6 +11,8 @@ INVITE_LINK: Final = (
     "Пересылайте её только тому, кого приглашаете."
 )
 INVITE_OWNERS_ONLY: Final = "Приглашать и удалять сотрудников могут только владельцы бота."
+# a staff command that answers only in a private chat, typed in a group (the staff group too)
+PRIVATE_COMMAND: Final = "Команда /{command} работает только в личном чате: напишите её мне туда."
 INVITE_PRIVATE_ONLY: Final = "Ссылку-приглашение я пришлю в личном чате: напишите мне /invite."
 # what opening an invite link led to
 INVITE_OUTCOMES: Final = {
@@ -21,6 +23,10 @@ INVITE_OUTCOMES: Final = {
     "used": (
         "Эта ссылка-приглашение уже использована: каждая открывается один раз. "
         "Попросите у владельца новую."
+    ),
+    "revoked": (
+        "Эта ссылка-приглашение больше не действует: её создал тот, кто теперь не владелец "
+        "бота. Попросите новую у владельца."
     ),
 }
 STAFF_LIST: Final = "<b>Сотрудники МОЦ</b>\n{people}\n\nНовый сотрудник — /invite."

@@ -13,13 +13,19 @@ dialog's states and its re-prompt.
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, or_f
+from aiogram.filters import Command, StateFilter, or_f
 
 from bot.texts import broadcasts as t
 from handlers.broadcasts_admin import compose, draft, manage, options, preview
 from handlers.tg.callbacks import AdminEventCb
 from handlers.tg.filters import IsAdmin
-from handlers.tg.guards import OneAtATime, deny_callback, deny_message
+from handlers.tg.guards import (
+    OneAtATime,
+    deny_callback,
+    deny_message,
+    deny_staff_button,
+    end_staff_dialog,
+)
 from handlers.tg.keyboards import broadcasts as kb
 
 
@@ -47,7 +53,9 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(F.chat.type == "private")
     router.message.register(deny_message, Command("broadcast", "broadcasts"), ~IsAdmin())
-    router.message.register(deny_message, F.text == t.BTN_BROADCAST, ~IsAdmin())
+    router.message.register(deny_staff_button, F.text == t.BTN_BROADCAST, ~IsAdmin())
+    dialogs = StateFilter(draft.Compose, manage.Move)
+    router.message.register(end_staff_dialog, dialogs, ~IsAdmin())  # removed mid-dialog
     staff_callbacks = or_f(
         kb.ComposeCb.filter(), kb.BroadcastCb.filter(), AdminEventCb.filter(F.action == "announce")
     )

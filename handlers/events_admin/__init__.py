@@ -11,12 +11,12 @@ editing and the dialog's steps.
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, or_f
+from aiogram.filters import Command, StateFilter, or_f
 
 from handlers.events_admin import dialog, edit, lists, report, status
 from handlers.tg.callbacks import AdminEventCb, AttendCb, AttendSetCb
 from handlers.tg.filters import IsAdmin
-from handlers.tg.guards import OneAtATime, deny_callback, deny_message
+from handlers.tg.guards import OneAtATime, deny_callback, deny_message, end_staff_dialog
 from handlers.tg.keyboards import events_admin as kb
 
 STAFF_CALLBACKS = (AdminEventCb, AttendCb, AttendSetCb, kb.FormCb, kb.EditCb, kb.AttendPageCb)
@@ -43,6 +43,8 @@ def create_router() -> Router:
     """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
     router = Router(name=__name__)
     router.message.register(deny_message, Command(*STAFF_COMMANDS), ~IsAdmin())
+    dialogs = StateFilter(dialog.NewEvent, edit.EditEvent)
+    router.message.register(end_staff_dialog, dialogs, ~IsAdmin())  # removed mid-dialog
     staff_callbacks = or_f(*(factory.filter() for factory in STAFF_CALLBACKS))
     router.callback_query.register(deny_callback, staff_callbacks, ~IsAdmin())
     router.include_router(_staff_router())

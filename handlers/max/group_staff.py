@@ -11,7 +11,7 @@ from typing import Final
 
 from bot import texts
 from bot.core.markup import fill
-from bot.core.messages import Button, Unreachable, rows
+from bot.core.messages import Button, rows
 from bot.texts import chats as chat_texts
 from bot.texts import max as max_texts
 from handlers.max import groups, staff_desk
@@ -49,8 +49,5 @@ async def elsewhere(ctx: MaxContext, update: JsonDict) -> bool:
     else:
         text = fill(max_texts.STAFF_COMMAND_IN_GROUP, command=name)
         keyboard = rows(Button(chat_texts.BTN_OPEN_PRIVATE, url=link)) if link else None
-    try:
-        await ctx.messenger.send(chat_id, text, keyboard)
-    except Unreachable as exc:
-        log.warning("no answer in MAX chat %s: %s", chat_id, exc.reason)
+    await groups.say(ctx, chat_id, text, keyboard)
     return True

@@ -1,5 +1,6 @@
 """MAX group chats: the bot added or removed, a group renamed, /bind, /unbind, /tag, /untag
-typed there, and /start, /help or @bot there answered with a pointer to the private dialog.
+typed there (/start, /help or @bot there: handlers.max.group_pointer; staff commands:
+handlers.max.group_staff).
 
 The same registry service as the Telegram routers (`bot.services.chats.registry`), spoken in
 internal ids: a MAX group is stored in `chats` under its internal id (negative, like a
@@ -21,7 +22,6 @@ from bot.core.messages import Button, Keyboard, Unreachable, pack, rows
 from bot.services.chats import registry
 from bot.services.chats.gone import admins_of
 from bot.services.chats.notice_gate import NoticeGate
-from bot.services.chats.pointers import PointerGate, asks_more
 from bot.texts import chats as t
 from bot.texts import max as max_texts
 from handlers.max import broadcast_buttons, updates
@@ -206,48 +206,12 @@ async def title_changed(ctx: MaxContext, update: JsonDict) -> bool:
     return True
 
 
-def addresses_bot(text: str, link: str | None) -> bool:
-    """`/start`, `/help`, `/cancel` (`registry.ADDRESSING_COMMANDS`), a command MAX offers
-    in its «/» list (shown in groups too: `max_texts.COMMANDS`) or the bot's @name
-    (`https://max.ru/<name>`) anywhere in the text."""
-    words = text.lower().split()
-    command = words[0][1:].split("@", 1)[0] if words and words[0].startswith("/") else ""
-    if command in registry.ADDRESSING_COMMANDS or command in max_texts.COMMANDS:
-        return True
-    name = link.rsplit("/", 1)[-1].lower() if link else ""
-    return bool(name) and f"@{name}" in (w.strip(",.!?:;") for w in words)
-
-
-def make_addressed(pointers: PointerGate) -> Handler:
-    async def addressed(ctx: MaxContext, update: JsonDict) -> bool:
-        """/start, /help or @bot in a MAX group: the pointer to the private dialog, as in a
-        Telegram group (questions are answered there, unseen by the group), once per few
-        minutes unless the bot was asked something by name; other talk in the group is not
-        the bot's and gets no answer."""
-        found = said_in_group(update)
-        link = ctx.roster.deep_links.get("max")
-        if found is None or not addresses_bot(found[1], link):
-            return False
-        name, text = link.rsplit("/", 1)[-1] if link else "", found[1].lstrip()
-        question = not text.startswith("/") and asks_more(text, name)
-        if not pointers.admit(found[0], ctx.clock.now(), question=question):
-            return True  # the group was pointed there a moment ago, right above
-        async with ctx.sessionmaker() as session:
-            repo = Repositories(session)
-            chat_id = await repo.channel_ids.internal("max", "chat", found[0])
-            await repo.commit()
-        button = rows(Button(t.BTN_OPEN_PRIVATE, url=link)) if link else None
-        await _say(ctx, chat_id, t.IN_GROUP, button)
-        return True
-
-    return addressed
-
-
 # --------------------------------------------------------------------------- commands
 
 
 async def group_command(ctx: MaxContext, update: JsonDict) -> bool:
-    """/bind, /unbind, /tag, /untag typed in a MAX group; anything else is not ours."""
+    """/bind, /unbind, /tag, /untag typed in a MAX group (the private dialog's staff commands
+    are handlers.max.group_staff's); anything else is not ours."""
     found = said_in_group(update)
     command = command_of(found[1]) if found is not None else None
     if found is None or command is None:
@@ -258,7 +222,7 @@ async def group_command(ctx: MaxContext, update: JsonDict) -> bool:
         chat_id = await repo.channel_ids.internal("max", "chat", max_chat_id)
         await repo.commit()
         if not await is_admin(ctx, repo, sender_of(update)):
-            await _say(ctx, chat_id, texts.ADMIN_ONLY)
+            await say(ctx, chat_id, texts.ADMIN_ONLY)
             return True
         if name == "bind":
             await _bind(ctx, repo, chat_id, max_chat_id, words)
@@ -269,7 +233,7 @@ async def group_command(ctx: MaxContext, update: JsonDict) -> bool:
     return True
 
 
-async def _say(ctx: MaxContext, chat_id: int, text: str, keyboard: Keyboard | None = None) -> None:
+async def say(ctx: MaxContext, chat_id: int, text: str, keyboard: Keyboard | None = None) -> None:
     try:
         await ctx.messenger.send(chat_id, text, keyboard)
     except Unreachable as exc:
@@ -287,28 +251,28 @@ async def _bind(
     existing = await repo.chats.get(chat_id)
     bound = audiences_of(existing) if existing else []
     if not words:
-        await _say(ctx, chat_id, t.BIND_PICK, bind_here(bound))
+        await say(ctx, chat_id, t.BIND_PICK, bind_here(bound))
         return
     audience = words[0].lower()
     if audience not in AUDIENCES:
-        await _say(ctx, chat_id, fill(t.BIND_USAGE, given=words[0]), bind_here(bound))
+        await say(ctx, chat_id, fill(t.BIND_USAGE, given=words[0]), bind_here(bound))
         return
     tags, bad = registry.parse_tags(words[1:])
     if bad:
-        await _say(ctx, chat_id, fill(t.BAD_TAGS, tags=", ".join(bad)))
+        await say(ctx, chat_id, fill(t.BAD_TAGS, tags=", ".join(bad)))
         return
     title = await _known_title(ctx, repo, chat_id, max_chat_id)
     chat = await registry.bind(repo, chat_id, "chat", title, audience, tags)
-    await _say(ctx, chat_id, registry.state_text(chat))
+    await say(ctx, chat_id, registry.state_text(chat))
 
 
 async def _unbind(ctx: MaxContext, repo: Repositories, chat_id: int, words: list[str]) -> None:
     audience = words[0].lower() if words else None
     if audience is not None and audience not in AUDIENCES:
-        await _say(ctx, chat_id, fill(t.BIND_USAGE, given=words[0]))
+        await say(ctx, chat_id, fill(t.BIND_USAGE, given=words[0]))
         return
     chat = await registry.unbind(repo, chat_id, audience)
-    await _say(ctx, chat_id, registry.state_text(chat) if chat is not None else t.NOT_REGISTERED)
+    await say(ctx, chat_id, registry.state_text(chat) if chat is not None else t.NOT_REGISTERED)
 
 
 async def _tag(
@@ -318,7 +282,7 @@ async def _tag(
     tags, bad = registry.parse_tags(words)
     if bad or not tags:
         reply = fill(t.BAD_TAGS, tags=", ".join(bad)) if bad else fill(t.TAG_USAGE, command=name)
-        await _say(ctx, chat_id, reply)
+        await say(ctx, chat_id, reply)
         return
     chat: Chat | None
     if name == "tag":
@@ -326,7 +290,7 @@ async def _tag(
         chat = await registry.tag(repo, chat_id, "chat", title, tags)
     else:
         chat = await registry.untag(repo, chat_id, tags)
-    await _say(ctx, chat_id, registry.state_text(chat) if chat is not None else t.NOT_REGISTERED)
+    await say(ctx, chat_id, registry.state_text(chat) if chat is not None else t.NOT_REGISTERED)
 
 
 # --------------------------------------------------------------------------- bind buttons
@@ -396,6 +360,5 @@ def register(routes: Routes) -> None:
     routes.add("bot_removed", bot_removed)
     routes.add("chat_title_changed", title_changed)
     routes.add("message_created", group_command)
-    routes.add("message_created", make_addressed(PointerGate()))
     routes.add("message_callback", bind_pressed)
     broadcast_buttons.register(routes)

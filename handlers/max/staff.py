@@ -7,6 +7,7 @@ draft — as handlers/staff.py does in Telegram, where the posts carry the same 
 from __future__ import annotations
 
 from contextlib import suppress
+from datetime import datetime
 
 from bot import texts
 from bot.core.markup import clip, fill, q
@@ -35,9 +36,12 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
         if ticket is None:
             await updates.answer(ctx, update, texts.STAFF_TICKET_GONE)
         elif action == "reply":
-            await updates.answer(ctx, update)
-            asked_at = int(ctx.clock.now().timestamp())  # the wait ends after ANSWER_WINDOW
-            await v.set_state(f"{ANSWERING}{ticket.id}:{asked_at}")
+            now = ctx.clock.now()
+            again = desk.reply_pressed_again(_waiting_for(v.state, now), ticket.id)
+            await updates.answer(ctx, update, again)
+            if again is not None:  # one person's updates come in turn: it saw the first tap
+                return
+            await v.set_state(f"{ANSWERING}{ticket.id}:{int(now.timestamp())}")  # desk.wait_over
             await v.say(fill(max_texts.STAFF_ANSWER_PROMPT, id=ticket.id))
         elif action == "close":
             await close(v, ticket.id, ticket.chat_id)
@@ -45,6 +49,18 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             await draft(v, ticket.id)
 
     return await as_staff(ctx, update, act)
+
+
+def _waiting_for(state: str, now: datetime) -> int | None:
+    """The ticket this admin's next message answers, while «Ответить» is open (and not yet
+    past ANSWER_WINDOW)."""
+    raw = state.removeprefix(ANSWERING)
+    ticket, _, asked_at = raw.partition(":")
+    if raw == state or not ticket.isdigit():
+        return None
+    if asked_at.isdigit() and desk.wait_over(int(asked_at), now):
+        return None
+    return int(ticket)
 
 
 async def draft(v: Visit, ticket_id: int) -> None:
@@ -80,12 +96,16 @@ async def answer_typed(ctx: MaxContext, update: JsonDict) -> bool:
         return False
     async with visit(ctx, update) as v:
         state = v.state if v is not None else ""
-        if v is None or not state.startswith(ANSWERING) or not v.is_admin:
+        if v is None or not state.startswith(ANSWERING):
             return False
         ticket_id, _, asked_at = state.removeprefix(ANSWERING).partition(":")
-        if asked_at and ctx.clock.now().timestamp() - int(asked_at) > desk.ANSWER_WINDOW:
+        if asked_at.isdigit() and desk.wait_over(int(asked_at), ctx.clock.now()):
             await v.clear_state()  # «Ответить» long forgotten: this message is a question
             return False
+        if not v.is_admin:  # removed from staff since «Ответить»: the answer goes nowhere
+            await v.clear_state()
+            await v.say(texts.STAFF_ANSWER_NOT_STAFF)
+            return True
         if not text:  # a bare picture or sticker: the wait goes on, as in Telegram
             await v.say(texts.STAFF_ANSWER_NEEDS_TEXT)
             return True

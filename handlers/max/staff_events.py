@@ -95,7 +95,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             if want in ("0", "1"):
                 await toggle(v, reg, page, want == "1")
             else:
-                await updates.answer(ctx, update, texts.STALE_BUTTON)
+                await updates.answer(ctx, update, max_texts.STALE_BUTTON)
         elif prefix == "atp" and page is not None:
             if event := await event_or_alert(v, updates.number(first)):
                 await attendance_list(v, event, page, pressed_list=True)

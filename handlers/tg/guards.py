@@ -13,16 +13,33 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.types import User as TgUser
 
 from bot import texts
+from handlers.tg.keyboards import main_menu
+from storage.models import User
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 async def deny_message(message: Message) -> None:
     await message.answer(texts.ADMIN_ONLY)
+
+
+async def deny_staff_button(message: Message, user: User | None = None) -> None:
+    """«📨 Обращения» or «📣 Рассылка» from someone who is not staff: a keyboard Telegram kept
+    from when they were (removed since). The refusal brings the keyboard they have now."""
+    role = user.role if user is not None else None
+    await message.answer(texts.ADMIN_ONLY, reply_markup=main_menu(role, is_admin=False))
+
+
+async def end_staff_dialog(message: Message, state: FSMContext, user: User | None = None) -> None:
+    """A step of a staff dialog (an event, a broadcast) from someone removed from staff since
+    it opened: the draft goes and they hear why — «Начнём сначала» read as a glitch."""
+    await state.clear()
+    await deny_staff_button(message, user)
 
 
 async def deny_callback(query: CallbackQuery) -> None:

@@ -4,11 +4,11 @@ Cut into messages only between lines (an HTML tag never spans two)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 from bot.core.ids import channel_of
-from bot.core.markup import MESSAGE_LIMIT, clip, fill, q
+from bot.core.markup import clip, fill, pack_lines, q
 from bot.services.chats.registry import audience_list
 from bot.texts import chats as t
 from storage.models import Chat
@@ -96,17 +96,3 @@ def render_registry(
         ]
     lines += removed_lines(removed, ids)
     return pack_lines(lines)
-
-
-def pack_lines(lines: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Join lines into messages of at most `limit` characters; HTML tags never span lines."""
-    parts: list[str] = []
-    current = ""
-    for line in lines:
-        if current and len(current) + 1 + len(line) > limit:
-            parts.append(current)
-            current = ""
-        current = f"{current}\n{line}" if current else line
-    if current.strip():
-        parts.append(current)
-    return parts

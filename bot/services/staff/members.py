@@ -35,6 +35,7 @@ class Outcome(StrEnum):
     FORGED = "forged"
     EXPIRED = "expired"
     USED = "used"
+    REVOKED = "revoked"  # its maker is no owner any more (taken off ADMIN_IDS / MAX_ADMIN_IDS)
     REMOVED = "removed"
     NOT_OWNER = "not_owner"
     IS_OWNER = "is_owner"
@@ -106,6 +107,8 @@ async def accept(
         return Outcome.USED
     if found.expires_at <= now:
         return Outcome.EXPIRED
+    if not await roster.is_owner(found.created_by, repo):
+        return Outcome.REVOKED  # an owner who left: the links they sent around go with them
     if not await repo.staff.use_invite(nonce, person_id, now):
         return Outcome.USED  # someone else opened it a moment ago
     await repo.staff.add(person_id, found.created_by, now)

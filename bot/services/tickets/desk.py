@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 
 from bot import texts
 from bot.core.markup import clip, fill, q
@@ -144,3 +145,16 @@ async def save_draft(repo: Repositories, ticket_id: int, staff_id: int) -> int |
     draft = await repo.faq_log.add_draft(ticket.id, ticket.question, answers[-1].text, staff_id)
     await repo.commit()
     return draft.id
+
+
+def wait_over(asked_at: float, now: datetime) -> bool:
+    """«Ответить» pressed at `asked_at` (epoch seconds) is past ANSWER_WINDOW: the staffer's
+    next message is no longer the answer (both messengers keep the time in their state)."""
+    return now.timestamp() - asked_at > ANSWER_WINDOW
+
+
+def reply_pressed_again(waiting: int | None, ticket_id: int) -> str | None:
+    """«Ответить» on the ticket whose answer this staffer's next message already is (a double
+    tap, or a second press while the prompt is still on screen): a notice on the button
+    instead of a second prompt. None: a new wait (no wait yet, or one for another ticket)."""
+    return fill(texts.STAFF_REPLY_WAITING, id=ticket_id) if waiting == ticket_id else None

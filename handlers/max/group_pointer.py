@@ -1,0 +1,53 @@
+"""/start, /help, a command of MAX's «/» list or the bot's @name in a MAX group: one pointer
+to the private dialog, as in a Telegram group (questions are answered there, unseen by the
+group), at most once per few minutes per group unless the bot was asked something by name
+(`bot.services.chats.pointers`); other talk in the group is not the bot's and gets no answer.
+Joined by the composition root after handlers.max.groups."""
+
+from __future__ import annotations
+
+from bot.core.messages import Button, rows
+from bot.services.chats import registry
+from bot.services.chats.pointers import PointerGate, asks_more
+from bot.texts import chats as t
+from bot.texts import max as max_texts
+from handlers.max import groups
+from handlers.max.context import Handler, JsonDict, MaxContext
+from storage.repositories import Repositories
+
+
+def addresses_bot(text: str, link: str | None) -> bool:
+    """`/start`, `/help`, `/cancel` (`registry.ADDRESSING_COMMANDS`), a command MAX offers
+    in its «/» list (shown in groups too: `max_texts.COMMANDS`) or the bot's @name
+    (`https://max.ru/<name>`) anywhere in the text."""
+    words = text.lower().split()
+    command = words[0][1:].split("@", 1)[0] if words and words[0].startswith("/") else ""
+    if command in registry.ADDRESSING_COMMANDS or command in max_texts.COMMANDS:
+        return True
+    name = link.rsplit("/", 1)[-1].lower() if link else ""
+    return bool(name) and f"@{name}" in (w.strip(",.!?:;") for w in words)
+
+
+def make_addressed(pointers: PointerGate) -> Handler:
+    async def addressed(ctx: MaxContext, update: JsonDict) -> bool:
+        """/start, /help or @bot in a MAX group: the pointer to the private dialog, as in a
+        Telegram group (questions are answered there, unseen by the group), once per few
+        minutes unless the bot was asked something by name; other talk in the group is not
+        the bot's and gets no answer."""
+        found = groups.said_in_group(update)
+        link = ctx.roster.deep_links.get("max")
+        if found is None or not addresses_bot(found[1], link):
+            return False
+        name, text = link.rsplit("/", 1)[-1] if link else "", found[1].lstrip()
+        question = not text.startswith("/") and asks_more(text, name)
+        if not pointers.admit(found[0], ctx.clock.now(), question=question):
+            return True  # the group was pointed there a moment ago, right above
+        async with ctx.sessionmaker() as session:
+            repo = Repositories(session)
+            chat_id = await repo.channel_ids.internal("max", "chat", found[0])
+            await repo.commit()
+        button = rows(Button(t.BTN_OPEN_PRIVATE, url=link)) if link else None
+        await groups.say(ctx, chat_id, t.IN_GROUP, button)
+        return True
+
+    return addressed
