@@ -9,6 +9,8 @@ mode on, the bot only sees replies to itself.
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram import F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.fsm.context import FSMContext
@@ -296,19 +298,30 @@ async def answer_received(
             await message.answer(t.NEW_CATEGORY, reply_markup=kb.categories(faq.kb.categories))
 
 
+async def _at_category_step(
+    query: CallbackQuery, roster: Roster, repo: Repositories, state: FSMContext
+) -> dict[str, Any] | None:
+    """A press under the section choice (or a refusal), answered: the dialog's data, or None
+    when the press is not staff's or the dialog has moved on (a stale or doubled press)."""
+    if not await _allowed(query, roster, repo):
+        return None
+    data = await state.get_data()
+    if await state.get_state() != LearnState.category.state or "answer" not in data:
+        await query.answer(t.NEW_STALE, show_alert=True)
+        return None
+    await query.answer()
+    await drop_keyboard(query)
+    return data
+
+
 async def category_chosen(
     query: CallbackQuery, callback_data: KbCb, repo: Repositories, settings: Settings,
     roster: Roster,
     faq: FaqService, state: FSMContext,
 ) -> None:  # fmt: skip
-    if not await _allowed(query, roster, repo):
+    data = await _at_category_step(query, roster, repo, state)
+    if data is None:
         return
-    data = await state.get_data()
-    if await state.get_state() != LearnState.category.state or "answer" not in data:
-        await query.answer(t.NEW_STALE, show_alert=True)
-        return
-    await query.answer()
-    await drop_keyboard(query)
     await state.set_state(LearnState.saving)
     src, source_id, title = str(data.get("src")), int(data.get("id", 0)), str(data["title"])
     question = await question_of(repo, src, source_id)
@@ -342,14 +355,9 @@ async def fix_chosen(
     state: FSMContext,
 ) -> None:  # fmt: skip
     """«✏️ Исправить …» under a refusal: ask that one step again, the rest kept."""
-    if not await _allowed(query, roster, repo):
+    data = await _at_category_step(query, roster, repo, state)
+    if data is None:
         return
-    data = await state.get_data()
-    if await state.get_state() != LearnState.category.state or "answer" not in data:
-        await query.answer(t.NEW_STALE, show_alert=True)
-        return
-    await query.answer()
-    await drop_keyboard(query)
     await state.update_data(fixing=True)
     await state.set_state(FIX_STEPS.get(callback_data.e, LearnState.answer))
     if callback_data.e == "title":
