@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from bot.app.cli.help import russian
+from bot.app.cli.help import Parser, russian
 from bot.core.config import Settings, SettingsError, load_settings
 
 DESCRIPTION = """\
@@ -22,7 +22,7 @@ moc-bot — бот муниципального опорного центра (�
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="python -m bot",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
