@@ -54,3 +54,37 @@ def test_a_mistyped_command_line_is_answered_in_russian(
     assert says in errors
     assert errors.startswith("использование: python -m bot")
     assert "--help" in errors.splitlines()[-1]  # where to read more
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated database (b.db) in a folder the commands run in."""
+    folder = tmp_path_factory.mktemp("cli")
+    assert bot(folder, "db", "upgrade").returncode == 0
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["events", "import", "план.csv"],
+         "ошибка: не удалось прочитать план.csv: нет такого файла (проверьте имя и папку)"),
+        (["events", "import", "."], "ошибка: не удалось прочитать .: это папка, а нужен файл"),
+        (["chats", "import", "чаты.csv"], "не удалось прочитать чаты.csv: нет такого файла"),
+        (["orgs", "import", "."], "не удалось прочитать .: это папка, а нужен файл"),
+        (["broadcast", "create", "--audience", "all", "--text-file", "нет.txt"],
+         "не удалось прочитать нет.txt: нет такого файла"),
+        (["broadcast", "create", "--audience", "all", "--text-file", "cp1251.txt"],
+         "не удалось прочитать cp1251.txt: файл не в кодировке UTF-8 — сохраните его как UTF-8"),
+        (["report", "--from", "2026-09-01", "--to", "2027-08-31", "--out", "."],
+         "ошибка: не удалось записать .: это папка, а нужен файл"),
+        (["db", "backup", "cp1251.txt/copy.db"],
+         "не удалось записать копию cp1251.txt/copy.db: в пути есть файл вместо папки"),
+    ],
+)  # fmt: skip
+def test_a_file_that_cannot_be_read_or_written_is_explained_in_russian(
+    migrated: Path, args: list[str], says: str
+) -> None:
+    (migrated / "cp1251.txt").write_bytes("Собрание родителей".encode("cp1251"))
+    errors = russian_refusal(bot(migrated, *args), 1)
+    assert says in errors

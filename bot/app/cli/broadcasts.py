@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.app.cli.db import fail as _fail
 from bot.app.cli.db import run_in_session as _run
+from bot.app.cli.files import why
 from bot.core.config import Settings
 from bot.texts import broadcasts as t
 
@@ -130,8 +131,7 @@ def create(settings: Settings, args: argparse.Namespace) -> int:
     try:
         text = args.text_file.read_text("utf-8-sig").strip()
     except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        return _fail(["ошибка: " + t.CLI_NO_FILE.format(path=args.text_file, reason=reason)])
+        return _fail(["ошибка: " + t.CLI_NO_FILE.format(path=args.text_file, reason=why(exc))])
     try:
         at = parse_at(args.at, settings, now) if args.at else None
     except ValueError as exc:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.app.cli.db import fail as _fail
 from bot.app.cli.db import run_in_session as _run
+from bot.app.cli.files import why
 from bot.core.config import Settings
 from bot.services.import_errors import ImportErrors
 
@@ -76,7 +77,7 @@ def import_file(settings: Settings, path: Path) -> int:
         rows = parse_chats_csv(path.read_bytes())
         added, updated, notes = _run(settings, lambda s: import_rows(Repositories(s), rows))
     except OSError as exc:
-        return _fail([f"ошибка: не удалось прочитать {path}: {exc.strerror}"])
+        return _fail([f"ошибка: не удалось прочитать {path}: {why(exc)}"])
     except ImportErrors as exc:
         return _fail([*exc.errors, "Ничего не импортировано."])
     for note in notes:

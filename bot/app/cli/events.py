@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from bot.app.cli.db import fail as _fail
 from bot.app.cli.db import run_in_session as _run
+from bot.app.cli.files import why
 from bot.core.config import Settings
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ def import_events_file(settings: Settings, path: Path) -> int:
     try:
         drafts = parse_events_file(path.name, path.read_bytes(), settings.tz, datetime.now(UTC))
     except OSError as exc:
-        return _fail([f"ошибка: не удалось прочитать {path}: {exc.strerror}"])
+        return _fail([f"ошибка: не удалось прочитать {path}: {why(exc)}"])
     except ImportErrors as exc:
         summary = f"Ничего не импортировано: строк с ошибками — {len(exc.errors)}."
         return _fail([*exc.errors, summary])
@@ -188,7 +189,7 @@ def write_report(settings: Settings, first: date, last: date, out: Path) -> int:
     try:
         out.write_bytes(report_file(data, first, last, settings).data)
     except OSError as exc:
-        return _fail([f"ошибка: не удалось записать {out}: {exc.strerror}"])
+        return _fail([f"ошибка: не удалось записать {out}: {why(exc)}"])
     t = data.totals
     print(
         f"Отчёт {period_label(first, last)}: мероприятий {t.events}, занятий {t.sessions}, "
@@ -205,7 +206,7 @@ def import_organisations(settings: Settings, path: Path) -> int:
     try:
         lines = path.read_text("utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        return _fail([f"ошибка: не удалось прочитать {path} как текст UTF-8: {exc}"])
+        return _fail([f"ошибка: не удалось прочитать {path}: {why(exc)}"])
     names = [line.strip() for line in lines if line.strip()]
     too_long = [
         f"строка {n}: длиннее 300 символов" for n, x in enumerate(lines, 1) if len(x.strip()) > 300

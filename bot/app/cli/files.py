@@ -1,0 +1,25 @@
+"""Why a file could not be read or written, in Russian: the C library's «No such file or
+directory» means nothing to a МОЦ's IT person reading the CLI's errors."""
+
+from __future__ import annotations
+
+import errno
+
+REASONS = {
+    errno.ENOENT: "нет такого файла (проверьте имя и папку)",
+    errno.EISDIR: "это папка, а нужен файл",
+    errno.ENOTDIR: "в пути есть файл вместо папки",
+    errno.EEXIST: "в пути есть файл вместо папки",
+    errno.EACCES: "нет прав доступа к файлу",
+    errno.EPERM: "нет прав доступа к файлу",
+    errno.ENOSPC: "на диске нет места",
+    errno.EROFS: "диск только для чтения",
+    errno.ENAMETOOLONG: "слишком длинное имя файла",
+}
+
+
+def why(exc: OSError | UnicodeDecodeError) -> str:
+    """The reason to print after «не удалось прочитать FILE: »."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "файл не в кодировке UTF-8 — сохраните его как UTF-8"
+    return REASONS.get(exc.errno or 0, f"ошибка ввода-вывода (код {exc.errno})")
