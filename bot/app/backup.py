@@ -71,7 +71,7 @@ def backup_command(url: str, target: Path) -> int:
             print(f"ошибка: {exc}", file=sys.stderr)
             return 1
         except OSError as exc:
-            from bot.app.cli.files import why
+            from bot.core.file_errors import why
 
             print(f"ошибка: не удалось записать копию {target}: {why(exc)}", file=sys.stderr)
             return 1

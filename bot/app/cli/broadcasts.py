@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.app.cli.db import fail as _fail
 from bot.app.cli.db import run_in_session as _run
-from bot.app.cli.files import why
 from bot.core.config import Settings
+from bot.core.file_errors import why
 from bot.texts import broadcasts as t
 
 if TYPE_CHECKING:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.app.cli.db import fail as _fail
 from bot.app.cli.db import run_in_session as _run
-from bot.app.cli.files import why
 from bot.core.config import Settings
+from bot.core.file_errors import why
 from bot.services.import_errors import ImportErrors
 
 if TYPE_CHECKING:

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from bot.app.cli.db import fail as _fail
 from bot.app.cli.db import run_in_session as _run
-from bot.app.cli.files import why
 from bot.core.config import Settings
+from bot.core.file_errors import why
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
