@@ -88,3 +88,30 @@ def test_a_file_that_cannot_be_read_or_written_is_explained_in_russian(
     (migrated / "cp1251.txt").write_bytes("Собрание родителей".encode("cp1251"))
     errors = russian_refusal(bot(migrated, *args), 1)
     assert says in errors
+
+
+def test_db_upgrade_says_the_revision_the_database_is_really_at(tmp_path: Path) -> None:
+    fresh = bot(tmp_path, "db", "upgrade", "0005")
+    assert fresh.returncode == 0, fresh.stderr
+    assert fresh.stdout.startswith("база данных на ревизии 0005: ")
+    latest = bot(tmp_path, "db", "upgrade")
+    assert latest.returncode == 0 and latest.stdout.startswith("база данных на ревизии 0021: ")
+    again = bot(tmp_path, "db", "upgrade")  # an already migrated database: nothing to do
+    assert again.returncode == 0 and again.stdout == latest.stdout
+    back = bot(tmp_path, "db", "upgrade", "0001")  # was «на ревизии 0001», still at 0021
+    errors = russian_refusal(back, 1)
+    assert back.stdout.startswith("база данных на ревизии 0021: ")
+    assert "база уже новее ревизии 0001 (она на 0021)" in errors
+    typo = bot(tmp_path, "db", "upgrade", "0210")  # was an Alembic traceback
+    assert "ошибка: ревизии «0210» нет; последняя — 0021" in russian_refusal(typo, 1)
+
+
+def test_a_broken_knowledge_base_folder_is_named_not_a_traceback(tmp_path: Path) -> None:
+    missing = bot(tmp_path, "faq", "export", "--json", FAQ_DIR=str(tmp_path / "faq"))
+    assert "ошибка: FAQ_DIR: папки «" in russian_refusal(missing, 2)
+    (tmp_path / "faq").mkdir()
+    (tmp_path / "faq" / "categories.yaml").write_text("categories: [\n", encoding="utf-8")
+    for args in (["faq", "search", "сертификат"], ["faq", "export", "--json"]):
+        broken = bot(tmp_path, *args, FAQ_DIR=str(tmp_path / "faq"))
+        lines = russian_refusal(broken, 2).splitlines()
+        assert lines[0].startswith("ошибка: база знаний (FAQ_DIR) не загружается: categories.yaml")

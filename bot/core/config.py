@@ -223,6 +223,17 @@ class Settings(BaseSettings):
     def _empty_is_none(cls, value: Any) -> Any:
         return None if value == "" else value
 
+    @field_validator("faq_dir")
+    @classmethod
+    def _faq_folder(cls, value: Path | None) -> Path | None:
+        # a typo here used to surface as a traceback from the first `faq` or `chat` command
+        if value is not None and not value.is_dir():
+            raise ValueError(
+                f"папки «{value}» нет — укажите каталог с YAML-файлами базы знаний "
+                "или оставьте FAQ_DIR пустым (встроенная база)"
+            )
+        return value
+
     @model_validator(mode="after")
     def _ages(self) -> Settings:
         if self.certificate_age_min >= self.certificate_age_max:
