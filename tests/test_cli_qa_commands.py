@@ -115,3 +115,22 @@ def test_a_broken_knowledge_base_folder_is_named_not_a_traceback(tmp_path: Path)
         broken = bot(tmp_path, *args, FAQ_DIR=str(tmp_path / "faq"))
         lines = russian_refusal(broken, 2).splitlines()
         assert lines[0].startswith("ошибка: база знаний (FAQ_DIR) не загружается: categories.yaml")
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["report", "--from", "0001-01-01", "--to", "0001-12-31", "--out", "r.xlsx"], 2,
+         "--from: «0001-01-01» — проверьте год: 1"),
+        (["report", "--from", "9999-01-01", "--to", "9999-12-31", "--out", "r.xlsx"], 2,
+         "--from: «9999-01-01» — проверьте год: 9999"),
+        (["broadcast", "create", "--audience", "all", "--text-file", "t.txt",
+          "--at", "0001-01-01 00:00"], 1, "дата «0001-01-01 00:00»: проверьте год"),
+    ],
+)  # fmt: skip
+def test_a_year_typed_with_a_slip_is_refused_not_a_traceback(
+    migrated: Path, args: list[str], code: int, says: str
+) -> None:
+    (migrated / "t.txt").write_text("Собрание родителей в пятницу.", encoding="utf-8")
+    assert says in russian_refusal(bot(migrated, *args), code)
+    assert not (migrated / "r.xlsx").exists()

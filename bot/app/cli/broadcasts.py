@@ -110,10 +110,14 @@ def parse_at(value: str, settings: Settings, now: datetime) -> datetime:
     Not bot.core.dates: it pulls in aiogram, which alone takes seconds to import in a script.
     Like bot.core.dates.to_utc, a wall time skipped by a clock change is refused.
     """
+    from bot.core.dates import MAX_YEARS_AHEAD
+
     try:
         wall = datetime.strptime(value.strip(), AT_FORMAT)
     except ValueError:
         raise ValueError(t.CLI_BAD_DATE.format(value=value)) from None
+    if abs(wall.year - now.year) > MAX_YEARS_AHEAD:  # a slip (0001, 2206), as the panel says
+        raise ValueError(t.CLI_BAD_YEAR.format(value=value, years=MAX_YEARS_AHEAD))
     moment = wall.replace(tzinfo=settings.tz).astimezone(UTC)
     if moment.astimezone(settings.tz).replace(tzinfo=None) != wall:
         raise ValueError(t.CLI_BAD_DATE.format(value=value))

@@ -47,10 +47,15 @@ registration_deadline,description (по желанию: organiser,speaker,audien
 
 
 def _day(value: str) -> date:
+    from bot.core.dates import MAX_YEARS_AHEAD
+
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"«{value}» — нужна дата ГГГГ-ММ-ДД") from None
+    if abs(day.year - date.today().year) > MAX_YEARS_AHEAD:  # 0001, 9999: a slip, as in /report
+        raise argparse.ArgumentTypeError(f"«{value}» — проверьте год: {day.year}")
+    return day
 
 
 def add_parsers(sub: Subparsers) -> None:
