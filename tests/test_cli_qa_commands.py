@@ -134,3 +134,28 @@ def test_a_year_typed_with_a_slip_is_refused_not_a_traceback(
     (migrated / "t.txt").write_text("Собрание родителей в пятницу.", encoding="utf-8")
     assert says in russian_refusal(bot(migrated, *args), code)
     assert not (migrated / "r.xlsx").exists()
+
+
+def test_events_import_help_names_the_excel_files_it_takes(migrated: Path) -> None:
+    """The importer reads .xlsx (the panel and the bot take it too); --help said CSV or YAML."""
+    from datetime import date
+
+    from openpyxl import Workbook
+
+    page = bot(migrated, "events", "import", "--help")
+    assert page.returncode == 0 and ".xlsx" in page.stdout and "Excel" in page.stdout
+    assert ".xlsx" in bot(migrated, "events", "--help").stdout
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["title", "kind", "starts_at", "duration_min", "format", "place", "capacity"])
+    year = date.today().year + 1
+    sheet.append(["Семинар из Excel", "seminar", f"{year}-03-01 10:00", 90, "offline", "МОЦ", 25])
+    sheet.append(["Ошибка в дате", "seminar", "01.03 10:00", 90, "offline", "МОЦ", 25])
+    book.save(migrated / "plan.xlsx")
+    refused = russian_refusal(bot(migrated, "events", "import", "plan.xlsx"), 1)
+    assert refused.startswith("строка 3: начало (starts_at) «01.03 10:00» — нужен формат")
+    sheet.delete_rows(3)
+    book.save(migrated / "plan.xlsx")
+    done = bot(migrated, "events", "import", "plan.xlsx")
+    assert done.returncode == 0 and "Импортировано мероприятий: 1" in done.stderr

@@ -31,7 +31,8 @@ T = TypeVar("T")
 Raw = argparse.RawDescriptionHelpFormatter
 
 IMPORT_HELP = """\
-Импорт мероприятий из CSV (UTF-8, разделитель «,» или «;») или YAML.
+Импорт мероприятий из CSV (UTF-8, разделитель «,» или «;»), Excel (.xlsx: первый лист,
+те же столбцы) или YAML.
 Сначала проверяются все строки; при ошибках ничего не записывается, а в stderr выводится
 каждая неверная строка («строка N: …»), код выхода 1. При успехе печатаются id новых
 мероприятий, по одному в строке.
@@ -69,9 +70,12 @@ def _events_parsers(sub: Subparsers) -> None:
     events = sub.add_parser("events", help="мероприятия: импорт из файла, список")
     actions = events.add_subparsers(dest="events_command", metavar="EVENTS_COMMAND", required=True)
     imp = actions.add_parser(
-        "import", help="импорт из .csv/.yaml/.yml", description=IMPORT_HELP, formatter_class=Raw
+        "import",
+        help="импорт из .csv/.xlsx/.yaml/.yml",
+        description=IMPORT_HELP,
+        formatter_class=Raw,
     )
-    imp.add_argument("file", type=Path, help="файл .csv, .yaml или .yml")
+    imp.add_argument("file", type=Path, help="файл .csv, .xlsx, .yaml или .yml")
     listing = actions.add_parser("list", help="все мероприятия: места, лист ожидания")
     listing.add_argument(
         "--json", action="store_true",
