@@ -159,3 +159,18 @@ def test_events_import_help_names_the_excel_files_it_takes(migrated: Path) -> No
     book.save(migrated / "plan.xlsx")
     done = bot(migrated, "events", "import", "plan.xlsx")
     assert done.returncode == 0 and "Импортировано мероприятий: 1" in done.stderr
+
+
+def test_chats_saved_by_excel_with_emptied_rows_are_imported(migrated: Path) -> None:
+    """Russian Excel's «CSV UTF-8»: BOM, «;», CRLF, and the rows someone cleared left as «;;»
+    (the events import skipped such rows; the chats import refused the whole file)."""
+    table = (
+        "chat_id;title;audience\r\n-1001234500001;Родители 1А;parents\r\n;;\r\n"
+        "-1001234500002;Директора;directors\r\n;;\r\n;;;\r\n"
+    )
+    (migrated / "chats.csv").write_bytes(table.encode("utf-8-sig"))
+    done = bot(migrated, "chats", "import", "chats.csv")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Добавлено чатов: 2, обновлено: 0")
+    listing = bot(migrated, "chats", "list").stdout
+    assert "Родители 1А" in listing and "Директора" in listing
