@@ -174,3 +174,17 @@ def test_chats_saved_by_excel_with_emptied_rows_are_imported(migrated: Path) -> 
     assert done.stdout.startswith("Добавлено чатов: 2, обновлено: 0")
     listing = bot(migrated, "chats", "list").stdout
     assert "Родители 1А" in listing and "Директора" in listing
+
+
+@pytest.mark.parametrize(
+    ("db", "says"),
+    [
+        (".", "ошибка: --db .: это папка, а нужен файл базы чата (data/chat.db)"),
+        ("notes.txt/chat.db", "ошибка: --db notes.txt/chat.db: в пути есть файл вместо папки"),
+        ("notes.txt", "ошибка: --db notes.txt: файл не открывается как база SQLite"),
+    ],
+)
+def test_chat_with_a_wrong_db_path_says_so(tmp_path: Path, db: str, says: str) -> None:
+    (tmp_path / "notes.txt").write_text("не база данных\n" * 100, encoding="utf-8")
+    errors = russian_refusal(bot(tmp_path, "chat", "--db", db), 1)
+    assert errors.splitlines() == [says]
