@@ -188,3 +188,28 @@ def test_chat_with_a_wrong_db_path_says_so(tmp_path: Path, db: str, says: str) -
     (tmp_path / "notes.txt").write_text("не база данных\n" * 100, encoding="utf-8")
     errors = russian_refusal(bot(tmp_path, "chat", "--db", db), 1)
     assert errors.splitlines() == [says]
+
+
+def test_an_events_plan_saved_back_by_russian_excel_is_imported(migrated: Path) -> None:
+    """Excel takes «2027-09-15 10:00» for a date and saves it back as «15.09.2027 10:00» (with
+    BOM, «;» and CRLF): every row used to be refused for its date format."""
+    from datetime import date
+
+    year = date.today().year + 1
+    table = (
+        "title;kind;starts_at;duration_min;format;place;capacity;registration_deadline\r\n"
+        f"Семинар после Excel;seminar;15.09.{year} 10:00;90;offline;МОЦ, каб. 204;30;"
+        f"13.09.{year} 18:00\r\n"
+        f'Мастерская;workshop;"22.09.{year} 15:00;29.09.{year} 15:00";90;offline;МОЦ;20;\r\n'
+        ";;;;;;;\r\n"
+    )
+    (migrated / "plan.csv").write_bytes(table.encode("utf-8-sig"))
+    done = bot(migrated, "events", "import", "plan.csv")
+    assert done.returncode == 0, done.stderr
+    assert "Импортировано мероприятий: 2" in done.stderr
+    listing = bot(migrated, "events", "list").stdout
+    assert f"15.09.{year} 10:00" in listing and f"22.09.{year} 15:00" in listing
+    wrong = migrated / "wrong.csv"
+    wrong.write_text(table.replace(f"15.09.{year}", f"31.09.{year}"), encoding="utf-8")
+    refused = russian_refusal(bot(migrated, "events", "import", "wrong.csv"), 1)
+    assert refused.startswith(f"строка 2: начало (starts_at) «31.09.{year} 10:00» — нужен формат")

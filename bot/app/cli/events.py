@@ -41,7 +41,8 @@ IMPORT_HELP = """\
 registration_deadline,description (по желанию: organiser,speaker,audience).
   kind      seminar, master_class, workshop, methodical_meeting, round_table,
             conference, webinar, contest
-  starts_at ГГГГ-ММ-ДД ЧЧ:ММ по времени МОЦ (TIMEZONE); несколько занятий — через «;»
+  starts_at ГГГГ-ММ-ДД ЧЧ:ММ (или ДД.ММ.ГГГГ ЧЧ:ММ, как пишет Excel) по времени МОЦ
+            (TIMEZONE); несколько занятий — через «;»
   format    offline (в place — адрес) или online (в place — ссылка https://…)
 В YAML те же поля; занятия серии можно перечислить списком sessions.
 Примеры: examples/events.csv, examples/events.yaml."""
