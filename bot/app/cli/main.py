@@ -22,7 +22,7 @@ moc-bot — бот муниципального опорного центра (�
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = Parser(
+    parser: argparse.ArgumentParser = Parser(  # its subcommands are Parsers too
         prog="python -m bot",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
