@@ -213,3 +213,27 @@ def test_an_events_plan_saved_back_by_russian_excel_is_imported(migrated: Path) 
     wrong.write_text(table.replace(f"15.09.{year}", f"31.09.{year}"), encoding="utf-8")
     refused = russian_refusal(bot(migrated, "events", "import", "wrong.csv"), 1)
     assert refused.startswith(f"строка 2: начало (starts_at) «31.09.{year} 10:00» — нужен формат")
+
+
+@pytest.mark.parametrize(
+    ("database", "args", "says"),
+    [
+        ("notes.txt", ["db", "upgrade"], "база данных недоступна — это не файл базы SQLite."),
+        (".", ["db", "upgrade"], "база данных недоступна — файл не открывается: это папка"),
+        ("notes.txt/bot.db", ["db", "upgrade"], "недоступна — в пути есть файл вместо папки"),
+        ("notes.txt", ["events", "list"], "ошибка базы данных: это не файл базы SQLite"),
+        ("notes.txt", ["broadcast", "list"], "ошибка базы данных: это не файл базы SQLite"),
+    ],
+)
+def test_a_database_url_naming_the_wrong_file_is_said_in_russian(
+    tmp_path: Path, database: str, args: list[str], says: str
+) -> None:
+    """SQLite's «unable to open database file», «file is not a database» and the OS's
+    «[Errno 17] File exists» used to reach the IT person as they were."""
+    (tmp_path / "notes.txt").write_text("не база данных\n" * 100, encoding="utf-8")
+    url = f"sqlite+aiosqlite:///{tmp_path / database}"
+    done = bot(tmp_path, *args, DATABASE_URL=url)
+    errors = russian_refusal(done, 2 if args[0] == "db" else 1)
+    assert says in errors
+    for english in ("unable to open", "file is not a database", "Errno"):
+        assert english not in errors

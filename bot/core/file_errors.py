@@ -15,6 +15,7 @@ REASONS = {
     errno.ENOSPC: "на диске нет места",
     errno.EROFS: "диск только для чтения",
     errno.ENAMETOOLONG: "слишком длинное имя файла",
+    errno.ECONNREFUSED: "сервер не принимает соединения (не запущен или другой порт)",
 }
 
 
@@ -23,3 +24,20 @@ def why(exc: OSError | UnicodeDecodeError) -> str:
     if isinstance(exc, UnicodeDecodeError):
         return "файл не в кодировке UTF-8 — сохраните его как UTF-8"
     return REASONS.get(exc.errno or 0, f"ошибка ввода-вывода (код {exc.errno})")
+
+
+# SQLite's own words for a DATABASE_URL (or `chat --db`) that names the wrong file
+SQLITE_REASONS = {
+    "unable to open database file": "файл не открывается: это папка, нет каталога или нет прав",
+    "file is not a database": "это не файл базы SQLite",
+    "attempt to write a readonly database": "нет прав на запись в файл базы",
+    "database disk image is malformed": "файл базы повреждён — восстановите его из копии",
+}
+
+
+def database_reason(reason: BaseException) -> str:
+    """Why the database did not open, in Russian where SQLite or the OS said it."""
+    if isinstance(reason, OSError) and reason.errno in REASONS:
+        return why(reason)
+    text = str(reason).strip()
+    return SQLITE_REASONS.get(text, text or type(reason).__name__)

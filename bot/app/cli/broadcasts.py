@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from bot.app.cli.db import fail as _fail
 from bot.app.cli.db import run_in_session as _run
 from bot.core.config import Settings
-from bot.core.file_errors import why
+from bot.core.file_errors import database_reason, why
 from bot.texts import broadcasts as t
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _fail([f"ошибка: {exc}"])
     except DBAPIError as exc:
         return _fail([
-            f"ошибка базы данных: {exc.orig}",
+            f"ошибка базы данных: {database_reason(exc.orig)}",
             "Если база новая, сначала выполните: python -m bot db upgrade",
         ])  # fmt: skip
 

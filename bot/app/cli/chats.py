@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from bot.app.cli.db import fail as _fail
 from bot.app.cli.db import run_in_session as _run
 from bot.core.config import Settings
-from bot.core.file_errors import why
+from bot.core.file_errors import database_reason, why
 from bot.services.import_errors import ImportErrors
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return import_file(settings, args.file)
         return list_chats(settings, args.json)
     except DBAPIError as exc:
-        print(f"ошибка базы данных: {exc.orig}", file=sys.stderr)
+        print(f"ошибка базы данных: {database_reason(exc.orig)}", file=sys.stderr)
         print("Если база новая, сначала выполните: python -m bot db upgrade", file=sys.stderr)
         return 1
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 from bot.app.cli.db import fail as _fail
 from bot.app.cli.db import run_in_session as _run
 from bot.core.config import Settings
-from bot.core.file_errors import why
+from bot.core.file_errors import database_reason, why
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -121,7 +121,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return write_report(settings, args.date_from, args.date_to, args.out)
         return import_organisations(settings, args.file)
     except DBAPIError as exc:
-        print(f"ошибка базы данных: {exc.orig}", file=sys.stderr)
+        print(f"ошибка базы данных: {database_reason(exc.orig)}", file=sys.stderr)
         print("Если база новая, сначала выполните: python -m bot db upgrade", file=sys.stderr)
         return 1
 
