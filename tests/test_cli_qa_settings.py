@@ -77,3 +77,15 @@ def test_a_dot_env_saved_by_notepad_in_cp1251_is_named(tmp_path: Path) -> None:
     assert len(lines) == 1
     assert "файл настроек .env не в кодировке UTF-8" in lines[0], lines
     assert "сохраните его как UTF-8" in lines[0]
+
+
+def test_a_settings_file_named_by_moc_env_file_but_missing_is_not_silently_skipped(
+    tmp_path: Path,
+) -> None:
+    """It was ignored: the bot ran on defaults (another database) without a word."""
+    lines = refusal(bot(tmp_path, "db", "upgrade", MOC_ENV_FILE="/etc/moc-bot/bot.env"))
+    assert lines == ["ошибка: MOC_ENV_FILE: файла настроек «/etc/moc-bot/bot.env» нет — "
+                     "проверьте путь"]  # fmt: skip
+    assert not (tmp_path / "b.db").exists()
+    (tmp_path / "bot.env").write_text("LOG_LEVEL=INFO\n", encoding="utf-8")
+    assert bot(tmp_path, "db", "upgrade", MOC_ENV_FILE="bot.env").returncode == 0

@@ -368,6 +368,9 @@ def load_settings(**overrides: Any) -> Settings:
     from bot.core.settings_errors import settings_problem
 
     chosen = env_file()
+    if chosen is not None and "MOC_ENV_FILE" in os.environ and not Path(chosen).is_file():
+        # .env may be absent (settings from the environment); a named file must not be
+        raise SettingsError(f"MOC_ENV_FILE: файла настроек «{chosen}» нет — проверьте путь")
     try:
         return Settings(**{"_env_file": chosen, **overrides})
     except ValidationError as exc:
