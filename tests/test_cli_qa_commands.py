@@ -237,3 +237,12 @@ def test_a_database_url_naming_the_wrong_file_is_said_in_russian(
     assert says in errors
     for english in ("unable to open", "file is not a database", "Errno"):
         assert english not in errors
+
+
+def test_report_is_not_written_under_a_name_excel_opens_as_text(migrated: Path) -> None:
+    """`--out отчёт.csv` wrote the .xlsx workbook into a .csv file: Excel shows it as garbage."""
+    args = ["report", "--from", "2026-09-01", "--to", "2027-08-31", "--out"]
+    errors = russian_refusal(bot(migrated, *args, "отчёт.csv"), 1)
+    assert "ошибка: --out отчёт.csv: отчёт — книга Excel, назовите файл .xlsx" in errors
+    assert not (migrated / "отчёт.csv").exists()
+    assert bot(migrated, *args, "отчёт.XLSX").returncode == 0

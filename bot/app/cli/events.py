@@ -190,6 +190,8 @@ def write_report(settings: Settings, first: date, last: date, out: Path) -> int:
 
     if (refusal := period_refusal(first, last)) is not None:  # the panel's and /report's rule
         return _fail([f"ошибка: --from {first} --to {last}: {plain(refusal)}"])
+    if out.suffix.lower() != ".xlsx":  # the workbook under another name opens as garbage
+        return _fail([f"ошибка: --out {out}: отчёт — книга Excel, назовите файл .xlsx"])
     data = _run(
         settings,
         lambda session: report_data(
