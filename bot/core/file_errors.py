@@ -35,9 +35,9 @@ SQLITE_REASONS = {
 }
 
 
-def database_reason(reason: BaseException) -> str:
+def database_reason(reason: BaseException | None) -> str:
     """Why the database did not open, in Russian where SQLite or the OS said it."""
     if isinstance(reason, OSError) and reason.errno in REASONS:
         return why(reason)
-    text = str(reason).strip()
+    text = str(reason or "").strip()
     return SQLITE_REASONS.get(text, text or type(reason).__name__)
