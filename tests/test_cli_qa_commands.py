@@ -76,8 +76,8 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
          "не удалось прочитать нет.txt: нет такого файла"),
         (["broadcast", "create", "--audience", "all", "--text-file", "cp1251.txt"],
          "не удалось прочитать cp1251.txt: файл не в кодировке UTF-8 — сохраните его как UTF-8"),
-        (["report", "--from", "2026-09-01", "--to", "2027-08-31", "--out", "."],
-         "ошибка: не удалось записать .: это папка, а нужен файл"),
+        (["report", "--from", "2026-09-01", "--to", "2027-08-31", "--out", "папка.xlsx"],
+         "ошибка: не удалось записать папка.xlsx: это папка, а нужен файл"),
         (["db", "backup", "cp1251.txt/copy.db"],
          "не удалось записать копию cp1251.txt/copy.db: в пути есть файл вместо папки"),
     ],
@@ -86,6 +86,7 @@ def test_a_file_that_cannot_be_read_or_written_is_explained_in_russian(
     migrated: Path, args: list[str], says: str
 ) -> None:
     (migrated / "cp1251.txt").write_bytes("Собрание родителей".encode("cp1251"))
+    (migrated / "папка.xlsx").mkdir(exist_ok=True)
     errors = russian_refusal(bot(migrated, *args), 1)
     assert says in errors
 
