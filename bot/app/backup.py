@@ -67,8 +67,13 @@ def backup_command(url: str, target: Path) -> int:
             return 1
         try:
             size = backup_sqlite(Path(str(parsed.database)), target)
-        except (BackupError, sqlite3.Error, OSError) as exc:
+        except (BackupError, sqlite3.Error) as exc:
             print(f"ошибка: {exc}", file=sys.stderr)
+            return 1
+        except OSError as exc:
+            from bot.core.file_errors import why
+
+            print(f"ошибка: не удалось записать копию {target}: {why(exc)}", file=sys.stderr)
             return 1
         print(f"копия записана: {target} ({size:,} байт) из {parsed.database}")
         return 0

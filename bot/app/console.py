@@ -86,8 +86,22 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "events.yaml"
 
 def run_chat(settings: Settings, db: Path) -> int:
     """`python -m bot chat`: its own database and log file, then the conversation."""
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.core.file_errors import why
+
     url = f"sqlite+aiosqlite:///{db}"
-    upgrade(url)
+    if db.is_dir():
+        print(
+            f"ошибка: --db {db}: это папка, а нужен файл базы чата (data/chat.db)", file=sys.stderr
+        )
+        return 1
+    try:
+        upgrade(url)
+    except (OSError, DBAPIError) as exc:  # a file where a folder should be, no rights
+        reason = why(exc) if isinstance(exc, OSError) else "файл не открывается как база SQLite"
+        print(f"ошибка: --db {db}: {reason}", file=sys.stderr)
+        return 1
     log_file = db.with_suffix(".log")
     log_to_file(log_file, settings.log_level)
     print(f"База чата: {db} (не база бота). Журнал: {log_file}")

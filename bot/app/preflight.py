@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.core.config import Settings, SettingsError
+from bot.core.file_errors import database_reason
 
 CHECK_TIMEOUT = 20  # seconds; a black-holed network must not hang the start for a minute
 
@@ -84,7 +85,7 @@ def check_database(url: str) -> None:
     except (DBAPIError, OSError, TimeoutError) as exc:
         reason = exc.orig if isinstance(exc, DBAPIError) else exc
         parsed = make_url(url)
-        detail = str(reason).strip() or type(reason).__name__
+        detail = database_reason(reason)
         if isinstance(reason, TimeoutError):
             detail = f"нет ответа за {DATABASE_TIMEOUT} с"
         hint = (

@@ -160,6 +160,11 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: Any) -> Any:
         if isinstance(value, str):
             parts = [p.strip() for p in value.replace(";", ",").split(",")]
+            if bad := [p for p in parts if p and not re.fullmatch(r"-?\d{1,20}", p)]:
+                raise ValueError(
+                    f"нужны числовые id через запятую (например 123456789,987654321), "
+                    f"а «{bad[0]}» — не число"
+                )
             return frozenset(int(p) for p in parts if p)
         if isinstance(value, int):
             return frozenset({value})
@@ -169,8 +174,9 @@ class Settings(BaseSettings):
     @classmethod
     def _split_leads(cls, value: Any) -> Any:
         if isinstance(value, str):
-            leads = tuple(int(p) for p in value.replace(";", ",").split(",") if p.strip())
-            if not leads or any(not 1 <= lead <= 10080 for lead in leads):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            leads = tuple(int(p) for p in parts if re.fullmatch(r"\d{1,6}", p))
+            if not leads or len(leads) != len(parts) or any(not 1 <= n <= 10080 for n in leads):
                 raise ValueError("минуты через запятую, каждая от 1 до 10080, например 1440,60")
             return leads
         return value
@@ -216,6 +222,17 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if value == "" else value
+
+    @field_validator("faq_dir")
+    @classmethod
+    def _faq_folder(cls, value: Path | None) -> Path | None:
+        # a typo here used to surface as a traceback from the first `faq` or `chat` command
+        if value is not None and not value.is_dir():
+            raise ValueError(
+                f"папки «{value}» нет — укажите каталог с YAML-файлами базы знаний "
+                "или оставьте FAQ_DIR пустым (встроенная база)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _ages(self) -> Settings:
@@ -348,12 +365,18 @@ def env_file() -> str | None:
 
 def load_settings(**overrides: Any) -> Settings:
     """Read settings, turning pydantic's error into one message that names the variable."""
+    from bot.core.settings_errors import settings_problem
+
+    chosen = env_file()
+    if chosen is not None and "MOC_ENV_FILE" in os.environ and not Path(chosen).is_file():
+        # .env may be absent (settings from the environment); a named file must not be
+        raise SettingsError(f"MOC_ENV_FILE: файла настроек «{chosen}» нет — проверьте путь")
     try:
-        return Settings(**{"_env_file": env_file(), **overrides})
+        return Settings(**{"_env_file": chosen, **overrides})
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            name = ".".join(str(p) for p in err["loc"]).upper() or "settings"
-            message = str(err["msg"]).removeprefix("Value error, ")  # pydantic's wrapper
-            lines.append(f"{name}: {message}")
-        raise SettingsError("Неверные настройки:\n  " + "\n  ".join(lines)) from exc
+        raise SettingsError(settings_problem(exc.errors())) from exc
+    except UnicodeDecodeError as exc:  # Notepad's «ANSI» (cp1251): the Russian values break
+        raise SettingsError(
+            f"файл настроек {chosen} не в кодировке UTF-8 (байт {exc.start + 1}): "
+            "сохраните его как UTF-8 (в Блокноте: «Сохранить как» → Кодировка UTF-8)"
+        ) from exc

@@ -224,6 +224,7 @@ CLI_NO_FILE: Final = "не удалось прочитать {path}: {reason}"
 CLI_BAD_DATE: Final = "дата «{value}» не подходит: нужен формат ГГГГ-ММ-ДД ЧЧ:ММ (время МОЦ)"
 CLI_BAD_TAG: Final = "тег «{tag}» не подходит: буквы, цифры, «-», «.» или «_», до 64 символов"
 CLI_PAST: Final = "время {moment} уже прошло"
+CLI_BAD_YEAR: Final = "дата «{value}»: проверьте год — не дальше {years} лет от нынешнего"
 CLI_NOT_FOUND: Final = "рассылка №{id} не найдена"
 CLI_NOT_CANCELLED: Final = "рассылку №{id} не отменить: она {state}"
 CLI_WHO: Final = "из командной строки"  # who cancelled, in the progress message

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from bot.app.cli.db import fail as _fail
 from bot.app.cli.db import run_in_session as _run
 from bot.core.config import Settings
+from bot.core.file_errors import database_reason, why
 from bot.texts import broadcasts as t
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _fail([f"ошибка: {exc}"])
     except DBAPIError as exc:
         return _fail([
-            f"ошибка базы данных: {exc.orig}",
+            f"ошибка базы данных: {database_reason(exc.orig)}",
             "Если база новая, сначала выполните: python -m bot db upgrade",
         ])  # fmt: skip
 
@@ -109,10 +110,14 @@ def parse_at(value: str, settings: Settings, now: datetime) -> datetime:
     Not bot.core.dates: it pulls in aiogram, which alone takes seconds to import in a script.
     Like bot.core.dates.to_utc, a wall time skipped by a clock change is refused.
     """
+    from bot.core.dates import MAX_YEARS_AHEAD
+
     try:
         wall = datetime.strptime(value.strip(), AT_FORMAT)
     except ValueError:
         raise ValueError(t.CLI_BAD_DATE.format(value=value)) from None
+    if abs(wall.year - now.year) > MAX_YEARS_AHEAD:  # a slip (0001, 2206), as the panel says
+        raise ValueError(t.CLI_BAD_YEAR.format(value=value, years=MAX_YEARS_AHEAD))
     moment = wall.replace(tzinfo=settings.tz).astimezone(UTC)
     if moment.astimezone(settings.tz).replace(tzinfo=None) != wall:
         raise ValueError(t.CLI_BAD_DATE.format(value=value))
@@ -130,8 +135,7 @@ def create(settings: Settings, args: argparse.Namespace) -> int:
     try:
         text = args.text_file.read_text("utf-8-sig").strip()
     except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        return _fail(["ошибка: " + t.CLI_NO_FILE.format(path=args.text_file, reason=reason)])
+        return _fail(["ошибка: " + t.CLI_NO_FILE.format(path=args.text_file, reason=why(exc))])
     try:
         at = parse_at(args.at, settings, now) if args.at else None
     except ValueError as exc:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from bot.app.cli.db import fail as _fail
 from bot.app.cli.db import run_in_session as _run
 from bot.core.config import Settings
+from bot.core.file_errors import database_reason, why
 from bot.services.import_errors import ImportErrors
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return import_file(settings, args.file)
         return list_chats(settings, args.json)
     except DBAPIError as exc:
-        print(f"ошибка базы данных: {exc.orig}", file=sys.stderr)
+        print(f"ошибка базы данных: {database_reason(exc.orig)}", file=sys.stderr)
         print("Если база новая, сначала выполните: python -m bot db upgrade", file=sys.stderr)
         return 1
 
@@ -76,7 +77,7 @@ def import_file(settings: Settings, path: Path) -> int:
         rows = parse_chats_csv(path.read_bytes())
         added, updated, notes = _run(settings, lambda s: import_rows(Repositories(s), rows))
     except OSError as exc:
-        return _fail([f"ошибка: не удалось прочитать {path}: {exc.strerror}"])
+        return _fail([f"ошибка: не удалось прочитать {path}: {why(exc)}"])
     except ImportErrors as exc:
         return _fail([*exc.errors, "Ничего не импортировано."])
     for note in notes:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 from bot.app.cli.db import fail as _fail
 from bot.app.cli.db import run_in_session as _run
 from bot.core.config import Settings
+from bot.core.file_errors import database_reason, why
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +31,8 @@ T = TypeVar("T")
 Raw = argparse.RawDescriptionHelpFormatter
 
 IMPORT_HELP = """\
-Импорт мероприятий из CSV (UTF-8, разделитель «,» или «;») или YAML.
+Импорт мероприятий из CSV (UTF-8, разделитель «,» или «;»), Excel (.xlsx: первый лист,
+те же столбцы) или YAML.
 Сначала проверяются все строки; при ошибках ничего не записывается, а в stderr выводится
 каждая неверная строка («строка N: …»), код выхода 1. При успехе печатаются id новых
 мероприятий, по одному в строке.
@@ -39,17 +41,23 @@ IMPORT_HELP = """\
 registration_deadline,description (по желанию: organiser,speaker,audience).
   kind      seminar, master_class, workshop, methodical_meeting, round_table,
             conference, webinar, contest
-  starts_at ГГГГ-ММ-ДД ЧЧ:ММ по времени МОЦ (TIMEZONE); несколько занятий — через «;»
+  starts_at ГГГГ-ММ-ДД ЧЧ:ММ (или ДД.ММ.ГГГГ ЧЧ:ММ, как пишет Excel) по времени МОЦ
+            (TIMEZONE); несколько занятий — через «;»
   format    offline (в place — адрес) или online (в place — ссылка https://…)
 В YAML те же поля; занятия серии можно перечислить списком sessions.
 Примеры: examples/events.csv, examples/events.yaml."""
 
 
 def _day(value: str) -> date:
+    from bot.core.dates import MAX_YEARS_AHEAD
+
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"«{value}» — нужна дата ГГГГ-ММ-ДД") from None
+    if abs(day.year - date.today().year) > MAX_YEARS_AHEAD:  # 0001, 9999: a slip, as in /report
+        raise argparse.ArgumentTypeError(f"«{value}» — проверьте год: {day.year}")
+    return day
 
 
 def add_parsers(sub: Subparsers) -> None:
@@ -63,9 +71,12 @@ def _events_parsers(sub: Subparsers) -> None:
     events = sub.add_parser("events", help="мероприятия: импорт из файла, список")
     actions = events.add_subparsers(dest="events_command", metavar="EVENTS_COMMAND", required=True)
     imp = actions.add_parser(
-        "import", help="импорт из .csv/.yaml/.yml", description=IMPORT_HELP, formatter_class=Raw
+        "import",
+        help="импорт из .csv/.xlsx/.yaml/.yml",
+        description=IMPORT_HELP,
+        formatter_class=Raw,
     )
-    imp.add_argument("file", type=Path, help="файл .csv, .yaml или .yml")
+    imp.add_argument("file", type=Path, help="файл .csv, .xlsx, .yaml или .yml")
     listing = actions.add_parser("list", help="все мероприятия: места, лист ожидания")
     listing.add_argument(
         "--json", action="store_true",
@@ -110,7 +121,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return write_report(settings, args.date_from, args.date_to, args.out)
         return import_organisations(settings, args.file)
     except DBAPIError as exc:
-        print(f"ошибка базы данных: {exc.orig}", file=sys.stderr)
+        print(f"ошибка базы данных: {database_reason(exc.orig)}", file=sys.stderr)
         print("Если база новая, сначала выполните: python -m bot db upgrade", file=sys.stderr)
         return 1
 
@@ -123,7 +134,7 @@ def import_events_file(settings: Settings, path: Path) -> int:
     try:
         drafts = parse_events_file(path.name, path.read_bytes(), settings.tz, datetime.now(UTC))
     except OSError as exc:
-        return _fail([f"ошибка: не удалось прочитать {path}: {exc.strerror}"])
+        return _fail([f"ошибка: не удалось прочитать {path}: {why(exc)}"])
     except ImportErrors as exc:
         summary = f"Ничего не импортировано: строк с ошибками — {len(exc.errors)}."
         return _fail([*exc.errors, summary])
@@ -179,6 +190,8 @@ def write_report(settings: Settings, first: date, last: date, out: Path) -> int:
 
     if (refusal := period_refusal(first, last)) is not None:  # the panel's and /report's rule
         return _fail([f"ошибка: --from {first} --to {last}: {plain(refusal)}"])
+    if out.suffix.lower() != ".xlsx":  # the workbook under another name opens as garbage
+        return _fail([f"ошибка: --out {out}: отчёт — книга Excel, назовите файл .xlsx"])
     data = _run(
         settings,
         lambda session: report_data(
@@ -188,7 +201,7 @@ def write_report(settings: Settings, first: date, last: date, out: Path) -> int:
     try:
         out.write_bytes(report_file(data, first, last, settings).data)
     except OSError as exc:
-        return _fail([f"ошибка: не удалось записать {out}: {exc.strerror}"])
+        return _fail([f"ошибка: не удалось записать {out}: {why(exc)}"])
     t = data.totals
     print(
         f"Отчёт {period_label(first, last)}: мероприятий {t.events}, занятий {t.sessions}, "
@@ -205,7 +218,7 @@ def import_organisations(settings: Settings, path: Path) -> int:
     try:
         lines = path.read_text("utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        return _fail([f"ошибка: не удалось прочитать {path} как текст UTF-8: {exc}"])
+        return _fail([f"ошибка: не удалось прочитать {path}: {why(exc)}"])
     names = [line.strip() for line in lines if line.strip()]
     too_long = [
         f"строка {n}: длиннее 300 символов" for n, x in enumerate(lines, 1) if len(x.strip()) > 300

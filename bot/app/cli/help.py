@@ -4,9 +4,55 @@ subcommand's page opening with what it does, whichever module built the subcomma
 from __future__ import annotations
 
 import argparse
+import re
+import sys
 from collections.abc import Iterable
+from typing import NoReturn
 
 HELP = "показать эту справку и выйти"
+# argparse's own complaints (Python 3.11–3.13 wording), in the Russian the rest of the CLI speaks
+ERRORS = (
+    (r"argument (?P<name>\S+): (?P<rest>.*)", "{name}: {rest}"),
+    (
+        r"invalid choice: (?P<value>.+?) \(choose from (?P<choices>.*)\)",
+        "{value} — такого варианта нет; можно: {choices}",
+    ),
+    (r"invalid int value: (?P<value>.+)", "{value} — нужно целое число"),
+    (r"invalid (?P<type>\S+) value: (?P<value>.+)", "{value} не подходит"),
+    (r"the following arguments are required: (?P<names>.+)", "не указано: {names}"),
+    (r"unrecognized arguments: (?P<names>.+)", "лишние аргументы: {names}"),
+    (r"expected one argument", "после него нужно значение"),
+    (r"expected at least one argument", "после него нужно хотя бы одно значение"),
+    (r"ambiguous option: (?P<option>\S+) could match (?P<names>.+)",
+     "{option} неоднозначно: подходит {names}"),
+    (r"not allowed with argument (?P<name>.+)", "нельзя вместе с {name}"),
+    (r"one of the arguments (?P<names>.+) is required", "нужен один из: {names}"),
+)  # fmt: skip
+
+
+def translate(message: str) -> str:
+    """argparse's English message in Russian (unknown wording is left as it is)."""
+    for pattern, russian_text in ERRORS:
+        match = re.fullmatch(pattern, message)
+        if match is not None:
+            parts = {key: _quoted(value) for key, value in match.groupdict().items()}
+            if "rest" in parts:
+                parts["rest"] = translate(match["rest"])
+            return russian_text.format(**parts)
+    return message
+
+
+def _quoted(value: str) -> str:
+    """'foo' (argparse's repr) as «foo»; a list of them likewise."""
+    return re.sub(r"'([^']*)'", r"«\1»", value)
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose mistakes (unknown command, missing argument) are Russian."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: ошибка: {translate(message)}\nсправка: {self.prog} --help\n")
 
 
 class _Usage:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from bot.app.cli.help import russian
+from bot.app.cli.help import Parser, russian
 from bot.core.config import Settings, SettingsError, load_settings
 
 DESCRIPTION = """\
@@ -22,7 +22,7 @@ moc-bot — бот муниципального опорного центра (�
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = Parser(  # its subcommands are Parsers too
         prog="python -m bot",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -147,6 +147,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"ошибка: {exc}", file=sys.stderr)
         return 2
+    except ValueError as exc:  # the knowledge base's files (FAQ_DIR) broken: which and where
+        from bot.services.faq import KnowledgeBaseError
+
+        if not isinstance(exc, KnowledgeBaseError):
+            raise
+        print(f"ошибка: база знаний (FAQ_DIR) не загружается: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -198,15 +205,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         return backup_command(settings.database_url, args.file)
     if command == "db":
-        from storage.migrate import upgrade
+        from bot.app.cli.db import upgrade_command
 
         check_database(settings.database_url)
-        upgrade(settings.database_url, args.revision)
-        from sqlalchemy.engine import make_url
-
-        shown = make_url(settings.database_url).render_as_string(hide_password=True)
-        print(f"база данных на ревизии {args.revision}: {shown}")  # journald keeps it: no password
-        return 0
+        return upgrade_command(settings.database_url, args.revision)
     if command == "chat":
         from bot.app.console import run_chat
 

@@ -76,6 +76,12 @@ def _parse_row(line: int, raw: dict[str, str | None]) -> tuple[ChatRow | None, l
     return ChatRow(line, channel, chat_id, text["title"], tuple(dict.fromkeys(audiences))), []
 
 
+def _blank(raw: dict[str | None, str | list[str] | None]) -> bool:
+    """A row with no value in any cell (extra cells past the header included)."""
+    cells = [c for v in raw.values() for c in (v if isinstance(v, list) else [v])]
+    return not any((cell or "").strip() for cell in cells)
+
+
 def parse_chats_csv(data: bytes) -> list[ChatRow]:
     """Every row of the file, or ImportErrors naming each bad line."""
     try:
@@ -94,6 +100,8 @@ def parse_chats_csv(data: bytes) -> list[ChatRow]:
     errors: list[str] = []
     seen: dict[tuple[Channel, int], int] = {}  # the same number may be a chat in each messenger
     for raw in reader:
+        if _blank(raw):  # Excel saves emptied rows as «;;»: skipped, as the events import does
+            continue
         row, row_errors = _parse_row(reader.line_num, raw)
         errors += row_errors
         if row is not None and (row.channel, row.chat_id) in seen:

@@ -34,6 +34,8 @@ FIELDS = {
 REQUIRED_COLUMNS = ("title", "kind", "starts_at", "duration_min", "format", "place", "capacity")
 LIMITS = {"title": 200, "place": 500, "description": 3000}
 TIME_FORMAT = "%Y-%m-%d %H:%M"
+# what Russian Excel writes back into a CSV when it took «2027-09-15 10:00» for a date
+EXCEL_TIME_FORMAT = "%d.%m.%Y %H:%M"
 LINK = re.compile(r"https?://\S+", re.IGNORECASE)
 MAX_CAPACITY = 100_000
 Row = tuple[int, dict[str, str], list[str], list[str]]  # line, values, session starts, problems
@@ -66,6 +68,15 @@ class EventDraft:
             description=self.description, organiser=self.organiser, speaker=self.speaker,
             audience=self.audience, status=EventStatus.PUBLISHED, created_by=created_by,
         )  # fmt: skip
+
+
+def _wall_time(text: str) -> datetime | None:
+    for pattern in (TIME_FORMAT, EXCEL_TIME_FORMAT):
+        try:
+            return datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    return None
 
 
 class _Check:
@@ -104,10 +115,11 @@ class _Check:
         return value
 
     def moment(self, key: str, raw: str) -> datetime | None:
-        try:
-            naive = datetime.strptime(raw.strip(), TIME_FORMAT)
-        except ValueError:
-            self.bad(key, f"«{raw.strip()}» — нужен формат ГГГГ-ММ-ДД ЧЧ:ММ")
+        naive = _wall_time(raw.strip())
+        if naive is None:
+            self.bad(
+                key, f"«{raw.strip()}» — нужен формат ГГГГ-ММ-ДД ЧЧ:ММ (или ДД.ММ.ГГГГ ЧЧ:ММ)"
+            )
             return None
         utc = naive.replace(tzinfo=self.tz).astimezone(UTC)
         if utc.astimezone(self.tz).replace(tzinfo=None) != naive:
