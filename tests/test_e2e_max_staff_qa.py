@@ -11,8 +11,6 @@ import pytest
 from aiohttp import ClientSession
 
 from bot import texts
-from bot.app.factory import Services
-from bot.app.max_runtime import MaxRuntime
 from bot.core.clock import FrozenClock
 from bot.services.faq import FaqService
 from bot.texts import max as max_texts
@@ -20,7 +18,7 @@ from storage.db import SessionMaker
 from storage.models import Ticket, TicketStatus
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
-from tests.helpers.max_bot import answered, bot_added, max_only_bot, max_settings, say, ticket_from
+from tests.helpers.max_bot import answered, bot_added, max_only_bot, say, ticket_from
 
 ADMIN = MaxUser(53_000_000_001, "Анна", "Методист")
 MOTHER = MaxUser(53_000_000_123, "Ольга", "Петрова")
@@ -63,21 +61,17 @@ async def test_a_max_error_on_the_command_list_does_not_stop_the_bot(
     db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
 ) -> None:
     """MAX answering 503 to PATCH /me/commands: no hints, but the bot still answers."""
-    async with FakeMaxServer() as fake:
+
+    def failing(fake: FakeMaxServer) -> None:
         fake.fail_next(503, path="/me/commands")
-        settings = max_settings(db_path, fake, ADMIN, admin_ids="", staff_chat_id=None)
-        services = Services(settings, sessionmaker, faq_service)
-        runtime = MaxRuntime(
-            settings, sessionmaker, services.faq, services.querylog, services.clock,
-            services.switchboard, poll_seconds=1, roster=services.roster,
-        )  # fmt: skip
-        await runtime.start()
-        try:
-            fake.bot_started(MOTHER)
-            assert "Кто вы?" in (await fake.wait_sent(MOTHER, 1))[0].plain
-            assert [c.status for c in fake.calls_to("PATCH", "/me/commands")] == [503]
-        finally:
-            await runtime.stop()
+
+    async with max_only_bot(db_path, sessionmaker, faq_service, ADMIN, prepare=failing) as (
+        fake,
+        _,
+    ):
+        fake.bot_started(MOTHER)
+        assert "Кто вы?" in (await fake.wait_sent(MOTHER, 1))[0].plain
+        assert [c.status for c in fake.calls_to("PATCH", "/me/commands")] == [503]
 
 
 GROUP = -68_000_000_555

@@ -6,7 +6,7 @@ bot already met this MAX group», `bot_added` reaches it the way production does
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -37,11 +37,14 @@ def max_settings(
 @asynccontextmanager
 async def max_only_bot(
     db_path: Path, sessionmaker: SessionMaker, faq: FaqService, *admins: MaxUser,
-    clock: Clock | None = None,
+    clock: Clock | None = None, prepare: Callable[[FakeMaxServer], object] | None = None,
 ) -> AsyncIterator[tuple[FakeMaxServer, Services]]:  # fmt: skip
     """A MAX-only МОЦ (no BOT_TOKEN, no Telegram staff chat) polling a fake MAX server,
-    `admins` in MAX_ADMIN_IDS: they are its staff and get the tickets privately."""
+    `admins` in MAX_ADMIN_IDS: they are its staff and get the tickets privately. `prepare`
+    sets the fake up before the bot starts (a failure its start-up should meet)."""
     async with FakeMaxServer() as fake:
+        if prepare is not None:
+            prepare(fake)
         settings = max_settings(db_path, fake, *admins, admin_ids="", staff_chat_id=None)
         services = Services(settings, sessionmaker, faq, clock or SystemClock())
         runtime = MaxRuntime(
