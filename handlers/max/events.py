@@ -35,11 +35,10 @@ from bot.texts import events as t
 from handlers.max import event_list, profile, staff_events, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, visit
-from storage.models import Event, RegistrationStatus
+from storage.models import SEATED, Event, RegistrationStatus
 
 log = logging.getLogger(__name__)
 EVENT_PREFIX = "event_"
-SEATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
 
 
 def event_button(label: str, action: str, event_id: int) -> Button:

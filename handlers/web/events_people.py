@@ -20,7 +20,7 @@ from bot.texts import events_admin as ta
 from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS, STATUS_LABELS
 from handlers.web.context import CLOCK, SETTINGS, XLSX, int_or_none, page, repo, staff
 from handlers.web.events_shared import load, notice
-from storage.models import EventStatus, RegistrationStatus
+from storage.models import SEATED, EventStatus, RegistrationStatus
 
 CSV = "text/csv"
 
@@ -35,7 +35,7 @@ async def people(request: web.Request) -> web.Response:
         for reg, profile, name in found
     ]
     values = page(
-        request, event=event, rows=rows, waiting=len(waiting), seated=roster.SEATED,
+        request, event=event, rows=rows, waiting=len(waiting), seated=SEATED,
         early=roster.marking_refusal(event, request.app[CLOCK].now(), settings.tz),
         kinds=KIND_LABELS, formats=FORMAT_LABELS, statuses=STATUS_LABELS,
         schedule=changes.schedule(event, settings), cancelled=event.status == "cancelled",
@@ -72,7 +72,7 @@ async def attendance(request: web.Request) -> web.Response:
     db = repo(request)
     marked = 0
     for reg, _, _ in await roster.people(db, event.id):
-        if reg.status not in roster.SEATED:
+        if reg.status not in SEATED:
             continue
         attended = reg.status == RegistrationStatus.ATTENDED
         wanted = reg.id in ticked

@@ -21,6 +21,7 @@ from storage.models.broadcasts import (
     Subscription,
 )
 from storage.models.events import (
+    SEATED,
     Consent,
     Event,
     EventFormat,
@@ -46,6 +47,7 @@ from storage.models.web import WebSession, WebUsedLink
 __all__ = [
     "FORGOTTEN_OWNER",
     "NAMING",
+    "SEATED",
     "Ack",
     "AckListPost",
     "Audience",

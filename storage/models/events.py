@@ -49,6 +49,10 @@ class RegistrationStatus(StrEnum):
     ATTENDED = "attended"
 
 
+# a seat held: registered, or already ticked present (a workshop's later meetings still count)
+SEATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
+
+
 class Event(Base):
     """A seminar, master class, workshop series... `taken` counts confirmed seats.
 

@@ -18,16 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import (
+    SEATED,
     Event,
     EventSession,
     EventStatus,
     Registration,
-    RegistrationStatus,
     ReminderSent,
     User,
 )
-
-SEATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
 
 
 class DueRow(NamedTuple):

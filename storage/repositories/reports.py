@@ -26,7 +26,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.ids import channel_of
-from storage.models import Event, EventSession, EventStatus, Registration, TeacherProfile
+from storage.models import SEATED, Event, EventSession, EventStatus, Registration, TeacherProfile
 from storage.models import RegistrationStatus as St
 
 NO_ORGANISATION = "не указана"
@@ -89,9 +89,6 @@ class _Reg:
     cancelled_late: bool
     organisation: str
     person: tuple[str, ...]  # who this is across messengers: see `_person`
-
-
-SEATED = (St.REGISTERED, St.ATTENDED)
 
 
 def _person(user_id: int, full_name: str | None, contact: str | None) -> tuple[str, ...]:

@@ -23,12 +23,18 @@ from bot.services.reports.exports import (
     status_label,
 )
 from bot.texts import events_admin as t
-from storage.models import Event, EventStatus, Registration, RegistrationStatus, TeacherProfile
+from storage.models import (
+    SEATED,
+    Event,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+    TeacherProfile,
+)
 from storage.repositories import Repositories
 
 PAGE = 20
 ORDER = {"registered": 0, "attended": 0, "waiting": 1, "cancelled": 2}
-SEATED = ("registered", "attended")
 Person = tuple[Registration, TeacherProfile | None, str]  # registration, profile, name
 
 

@@ -23,13 +23,12 @@ from bot.services.events.registration import ics_file
 from bot.texts import events_admin as t
 from broadcasts import service
 from broadcasts.content import fits_caption
-from storage.models import Event, RegistrationStatus
+from storage.models import SEATED, Event, RegistrationStatus
 from storage.repositories import Repositories
 
 # the changes that are news for the participants; a new length is a new end, told as a time
 NOTIFIED_FIELDS = ("starts", "duration", "place")
 TIME_FIELDS = ("starts", "duration")
-SEATED = (RegistrationStatus.REGISTERED, RegistrationStatus.ATTENDED)
 
 
 async def queue_notices(
