@@ -26,7 +26,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import func, select
 
 from bot.core.clock import FrozenClock
-from bot.services.events.reminders import ReminderService, install, when_phrase
+from bot.services.events.reminders import (
+    QuietHours,
+    ReminderService,
+    at_night,
+    install,
+    when_phrase,
+)
 from broadcasts.limiter import RateLimiter
 from handlers.tg.messenger import TelegramMessenger
 from storage.db import SessionMaker, create_engine, create_sessionmaker
@@ -135,6 +141,40 @@ async def test_downtime_skips_late_24h_but_sends_1h(sm: SessionMaker) -> None:
     clock.set(START - 45 * timedelta(minutes=1))  # 15 min late for the 1 h one: still useful
     assert await reminders(sm, rec, clock, MSK).run_once() == 1
     assert rec.sent[0][1].startswith("⏰ Напоминание: через 45 мин, в 15:00")
+
+
+async def test_two_leads_due_in_one_pass_send_only_the_nearer(sm: SessionMaker) -> None:
+    """Leads 120 and 60 minutes; the bot was down from 12:30 to 14:00 before a 15:00 event:
+    both are due and on time — the teacher gets one «через час», not two."""
+    await make_event(sm, [START], [1])
+    rec = Recorder()
+    svc = reminders(sm, rec, FrozenClock(START - H), MSK, (120, 60))
+    assert (await svc.run_once(), await svc.run_once()) == (1, 0)
+    assert [text.split(" — ")[0] for _, text in rec.sent] == ["⏰ Напоминание: через час, в 15:00"]
+    assert await sent_rows(sm) == 2  # the 2-hour one recorded, never sent later
+
+
+def test_the_night_is_the_mocs_own() -> None:
+    """22:00–8:00 on the МОЦ's clock (Russian zones keep no summer time): 3:00 in Kamchatka
+    is night though it is 18:00 in Moscow; equal hours switch the quiet off."""
+    pkc, kgd = ZoneInfo("Asia/Kamchatka"), ZoneInfo("Europe/Kaliningrad")
+    quiet = QuietHours()
+    night = datetime(2026, 12, 8, 3, 0, tzinfo=pkc)
+    assert quiet.wake(night, pkc) == datetime(2026, 12, 8, 8, 0, tzinfo=pkc)
+    assert quiet.wake(night, MSK) is None
+    late = datetime(2026, 6, 21, 23, 15, tzinfo=kgd)
+    assert quiet.wake(late, kgd) == datetime(2026, 6, 22, 8, 0, tzinfo=kgd)
+    assert quiet.wake(late.replace(hour=21), kgd) is None
+    assert QuietHours(0, 0).wake(night, pkc) is None
+    assert QuietHours(1, 6).wake(night, pkc) == datetime(2026, 12, 8, 6, 0, tzinfo=pkc)
+
+
+def test_at_night_holds_skips_or_sends() -> None:
+    quiet, at = QuietHours(), datetime(2030, 3, 9, 23, 0, tzinfo=MSK)
+    assert at_night(1440, at + 24 * H, at, quiet, MSK) == "hold"  # «сегодня в 23:00» at 8:00
+    assert at_night(1440, at + 13 * H, at, quiet, MSK) == "skip"  # 4 h ahead by 8:00: stale
+    assert at_night(60, at + H, at, quiet, MSK) == "send"  # about to start
+    assert at_night(1440, START, START - 24 * H, quiet, MSK) == "send"  # 15:00: day
 
 
 async def test_two_instances_at_once_send_each_reminder_once(

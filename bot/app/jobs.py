@@ -28,7 +28,7 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Switchboard
 from bot.services.chats.gone import GoneGroups
-from bot.services.events.reminders import ReminderService
+from bot.services.events.reminders import QuietHours, ReminderService
 from bot.services.events.reminders import install as install_reminders
 from bot.services.outbox import OutboxChannel
 from bot.services.outbox.worker import OutboxWorker
@@ -159,6 +159,7 @@ class Jobs:
         reminders = ReminderService(
             self.sessionmaker, messenger, self.clock, settings.tz, settings.reminder_leads_min,
             pace=partial(self.limiter.acquire, priority=Priority.NOTICE),
+            quiet=QuietHours(settings.reminder_quiet_from, settings.reminder_quiet_until),
         )  # fmt: skip
         install_reminders(scheduler, reminders, settings.reminder_every_seconds)
         scheduler.start()

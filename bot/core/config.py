@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     throttle_burst: int = Field(default=8, ge=1)
     reminder_leads_min: Annotated[tuple[int, ...], NoDecode] = (1440, 60)
     reminder_every_seconds: int = Field(default=30, ge=1, le=3600)
+    reminder_quiet_from: int = Field(default=22, ge=0, le=23)  # equal hours: no quiet night
+    reminder_quiet_until: int = Field(default=8, ge=0, le=23)
     # everything the bot sends shares one pace (handlers/tg/outbound.py); BROADCAST_RATE is its
     # old name
     outbound_rate: float = Field(

@@ -5,6 +5,11 @@ no `reminders_sent` row, commits that row FIRST and only then sends, so the uniq
 second send impossible across restarts and instances (a send failing after its claim is not
 retried: at most once). A reminder more than half its lead late (the bot was down) is recorded
 but not sent: no «завтра» twenty hours late, yet the 1-hour one still goes out when due.
+
+Nobody is woken at 3:00 by a reminder that can wait: one falling due in the night (by default
+22:00–8:00 in the МОЦ's TIMEZONE) is held until the morning, or dropped when it would be stale
+by then — unless its event starts within three hours, when the teacher is about to set off.
+When a pass finds two leads of one meeting due at once (after downtime), only the nearer goes.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Literal
 
@@ -75,6 +81,39 @@ def worth_sending(lead_min: int, starts_at: datetime, now: datetime) -> bool:
     return starts_at - now >= timedelta(minutes=lead_min / 2)
 
 
+@dataclass(frozen=True)
+class QuietHours:
+    """The night, from `start` to `end` o'clock local time (REMINDER_QUIET_FROM/_UNTIL);
+    start == end: no night at all."""
+
+    start: int = 22
+    end: int = 8
+
+    def wake(self, now: datetime, tz: tzinfo) -> datetime | None:
+        """When the night `now` falls in ends; None in the daytime."""
+        local, start, end = now.astimezone(tz), self.start, self.end
+        night = start <= local.hour < end if start < end else not end <= local.hour < start
+        if start == end or not night:
+            return None
+        wake = local.replace(hour=end, minute=0, second=0, microsecond=0)
+        return wake if wake > local else wake + timedelta(days=1)
+
+
+Verdict = Literal["send", "hold", "skip"]
+
+
+def at_night(
+    lead_min: int, starts_at: datetime, now: datetime, quiet: QuietHours, tz: tzinfo
+) -> Verdict:
+    """What to do with a reminder due now: send it; hold it (unrecorded) until the morning,
+    when it still makes sense; or skip it, when by the morning it would be stale (a nearer
+    lead covers the meeting). An event within three hours is reminded even at night."""
+    wake = quiet.wake(now, tz)
+    if wake is None or starts_at - now <= timedelta(minutes=RELATIVE_UP_TO_MIN):
+        return "send"
+    return "hold" if worth_sending(lead_min, starts_at, wake) else "skip"
+
+
 def leads_ahead(leads_min: Iterable[int], starts_at: datetime, now: datetime) -> list[int]:
     """The lead times whose reminder a session starting at `starts_at` will still get."""
     return [lead for lead in leads_min if worth_sending(lead, starts_at, now)]
@@ -117,6 +156,7 @@ class ReminderService:
         sleep: Sleep = asyncio.sleep,
         max_retry_wait: float = 30.0,
         pace: Callable[[int], Awaitable[object]] | None = None,
+        quiet: QuietHours = QuietHours(),
     ) -> None:
         self._sessionmaker, self._messenger = sessionmaker, messenger
         self._clock, self._tz = clock, tz
@@ -125,20 +165,28 @@ class ReminderService:
             raise ValueError("reminder lead times must be positive minutes")
         self._sleep, self._max_retry_wait = sleep, max_retry_wait
         self._pace = pace  # the broadcast limiter: 200 reminders at 9:00 must not flood
+        self._quiet = quiet
 
     async def run_once(self) -> int:
         """One pass over the database; returns how many reminders were sent."""
         current_priority.set(Priority.NOTICE)  # a resend after a 429 keeps the reminders' place
         now = self._clock.now()
         sent, blocked = 0, set[int]()
-        for lead in self.leads_min:
-            for due in await self.due(lead, now):
-                if due.user_id in blocked:
-                    continue
-                outcome = await self._process(due, now)
-                sent += outcome == "sent"
-                if outcome == "blocked":
-                    blocked.add(due.user_id)
+        dues = [due for lead in self.leads_min for due in await self.due(lead, now)]
+        nearest = {  # the nearest lead of each meeting worth sending now: the others give way
+            (d.registration_id, d.session_id): d.lead_min
+            for d in sorted(dues, key=lambda d: -d.lead_min)
+            if worth_sending(d.lead_min, d.starts_at, now)
+        }
+        for due in dues:
+            if due.user_id in blocked:
+                continue
+            key = (due.registration_id, due.session_id)
+            superseded = nearest.get(key, due.lead_min) < due.lead_min
+            outcome = await self._process(due, now, superseded)
+            sent += outcome == "sent"
+            if outcome == "blocked":
+                blocked.add(due.user_id)
         if sent:
             log.info("reminders: %d sent", sent)
             metrics.reminders_sent(sent)
@@ -148,10 +196,13 @@ class ReminderService:
         async with self._sessionmaker() as session:
             return await ReminderRepo(session).due(lead_min, now)
 
-    async def _process(self, due: Due, now: datetime) -> str:
+    async def _process(self, due: Due, now: datetime, superseded: bool = False) -> str:
+        verdict = at_night(due.lead_min, due.starts_at, now, self._quiet, self._tz)
+        if verdict == "hold":
+            return "held"  # unrecorded: the first pass of the morning sends it
         if not await self._claim(due, now):
             return "taken"  # another pass or instance got there first
-        if not worth_sending(due.lead_min, due.starts_at, now):
+        if superseded or verdict == "skip" or not worth_sending(due.lead_min, due.starts_at, now):
             return "stale"
         try:
             return await self._deliver(due.user_id, reminder_text(due, now, self._tz))
