@@ -132,7 +132,7 @@ async def save(request: web.Request) -> web.Response:
     if notes:
         now_seen = whole_form.texts_of(event, settings.tz)
         return _form(request, shown, notes, event, status=409, seen=now_seen, conflict=True)
-    before = changes.meetings(event)
+    before, calendar = changes.meetings(event), changes.calendar_view(event)
     fields, notify, problems = whole_form.edit_event(event, values, settings.tz, now)
     if problems:
         shown = {**whole_form.texts_of(event, settings.tz), **values}
@@ -141,6 +141,7 @@ async def save(request: web.Request) -> web.Response:
     if not fields:
         raise web.HTTPSeeOther(f"/web/events/{event.id}?done=unchanged")
     event.updated_at = now
+    changes.mark_revision(event, calendar)
     author = staff(request).staff_id
     ids = await changes.queue_change(db, settings, author, now, event, notify, before)
     await db.commit()

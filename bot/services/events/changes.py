@@ -48,6 +48,21 @@ async def queue_notices(
 Meetings = list[tuple[datetime, int]]  # each meeting's start and minutes, in order
 
 
+def calendar_view(event: Event) -> tuple[object, ...]:
+    """What the event's .ics shows: read it before a change and give it to `mark_revision`."""
+    return (event.title, event.description, event.place, event.format, event.speaker,
+            event.organiser, event.starts_at, event.duration_min,
+            tuple(meetings(event)))  # fmt: skip
+
+
+def mark_revision(event: Event, before: tuple[object, ...]) -> None:
+    """A higher SEQUENCE for any change the calendar file shows — a new title or description
+    too, though nobody is told of it: a calendar keeps the entry it has for this UID unless
+    the file «📅 В календарь» gives it later carries a higher SEQUENCE (RFC 5546)."""
+    if calendar_view(event) != before:
+        event.revision = (event.revision or 0) + 1
+
+
 def meetings(event: Event) -> Meetings:
     """What the teacher's calendar holds by number (UID …-session-N): read it before a
     change, so `queue_change` can take the meetings that are gone off the calendar."""
@@ -126,10 +141,10 @@ async def queue_change(
     form). The waiting list does not get an online link: it is only for those with a seat. An
     event with no meeting ahead (staff correct it for the report) is no news: nobody is told;
     a workshop under way is — its next meetings are at the new place or length. `before`:
-    `meetings(event)` before the change; those past the new count leave the calendar."""
+    `meetings(event)` before the change; those past the new count leave the calendar. The
+    caller has given the event its new revision (`mark_revision`), so the file moves the entry."""
     if not fields or not meetings_ahead(event, now):
         return []
-    event.revision = (event.revision or 0) + 1
     registered, waiting = await audience(repo, event.id)
     text = change_text(event, fields, settings, True)
     dropped = (before or [])[len(event.sessions) :]

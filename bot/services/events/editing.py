@@ -34,7 +34,7 @@ async def save_field(
 ) -> Saved:  # fmt: skip
     """Set `name` of `event` from `text` and commit; FormError (nothing kept) if it does not do."""
     ctx = form.FormContext(settings.tz, now, event.format, event.starts_at, event.taken)
-    before = changes.meetings(event)
+    before, shown = changes.meetings(event), changes.calendar_view(event)
     try:
         notify = SETTERS[name](event, text, ctx)
         form.check_card_length(event, settings.tz)
@@ -42,6 +42,7 @@ async def save_field(
         await repo.rollback()  # nothing half-changed stays in the session
         raise
     event.updated_at = now
+    changes.mark_revision(event, shown)
     saved = Saved()
     if notify:
         saved.notices = await changes.queue_change(

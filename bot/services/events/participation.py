@@ -25,7 +25,7 @@ class Participation:
     position: str
     title: str
     kind: str
-    dates: str  # «вт, 8 декабря 2026» or several, comma-separated
+    dates: str  # «вт, 8 декабря 2026»; several meetings: «8, 15 и 22 декабря 2026»
     hours: str  # «1,5»
     number: int  # the registration id: staff find the record by it
     issued: date

@@ -5,10 +5,12 @@ one rule and one text for both messengers."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from bot.core.config import Settings
+from bot.core.dates import MONTHS_GENITIVE
 from bot.core.markup import fill
 from bot.core.messages import OutFile
 from bot.services.events import cards as events_view
@@ -41,6 +43,38 @@ def _days(start: datetime, end: datetime, tz: ZoneInfo) -> str:
     return first if last == first else f"{first} — {last}"
 
 
+def _and(items: list[str]) -> str:
+    """«8», «8 и 15», «8, 15 и 22»."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} и {items[-1]}"
+
+
+def _held_days(held: list[tuple[datetime, datetime]], tz: ZoneInfo) -> list[date]:
+    """Every local day a meeting took place on (an evening past midnight gives two)."""
+    days: set[date] = set()
+    for start, end in held:
+        day, last = start.astimezone(tz).date(), (end - timedelta(microseconds=1)).astimezone(tz)
+        while day <= last.date():
+            days.add(day)
+            day += timedelta(days=1)
+    return sorted(days)
+
+
+def dates_text(held: list[tuple[datetime, datetime]], tz: ZoneInfo) -> str:
+    """A workshop's meetings as a Russian reader writes them: «8, 15 и 22 декабря 2026»,
+    «24 ноября, 1 и 8 декабря 2026» — not «вт, 8 декабря 2026, вт, 15 декабря 2026», where
+    the commas inside a date and between dates read alike. One meeting: its day(s) in full."""
+    if len(held) == 1:
+        return _days(*held[0], tz)
+    years = []
+    for year, in_year in groupby(_held_days(held, tz), key=lambda d: d.year):
+        months = [
+            f"{_and([str(d.day) for d in days])} {MONTHS_GENITIVE[month - 1]}"
+            for month, days in ((m, list(ds)) for m, ds in groupby(in_year, lambda d: d.month))
+        ]
+        years.append(f"{', '.join(months)} {year}")
+    return ", ".join(years)
+
+
 async def proof_for(
     repo: Repositories, event: Event, user_id: int, settings: Settings, now: datetime
 ) -> Proof | str:
@@ -57,7 +91,7 @@ async def proof_for(
     if now < ends:
         return t.PROOF_AFTER_END.format(when=f"{ends.astimezone(settings.tz):%d.%m.%Y %H:%M}")
     held = _held(event)
-    dates = ", ".join(_days(start, end, settings.tz) for start, end in held)
+    dates = dates_text(held, settings.tz)
     minutes = sum(s.duration_min for s in event.sessions) or event.duration_min
     facts = Participation(
         moc_name=settings.moc_name,
