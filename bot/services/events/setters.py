@@ -5,6 +5,7 @@ per answer) and the web panel's edit form (every changed field of one form)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from bot.core.dates import format_local
@@ -26,8 +27,13 @@ def _set_starts(event: Event, text: str, ctx: form.FormContext) -> bool:
         )  # fmt: skip
     if [s.starts_at for s in event.sessions] == moments:
         return False
-    # fresh session rows: reminders already sent for the old time go with them
-    event.sessions = [EventSession(starts_at=m, duration_min=event.duration_min) for m in moments]
+    # a moved meeting is a fresh row: reminders sent for its old time go with it; one whose
+    # time stays keeps its row, or a workshop's unchanged first meeting is reminded twice
+    kept: dict[datetime, EventSession | None] = {s.starts_at: s for s in event.sessions}
+    event.sessions = [
+        kept.pop(m, None) or EventSession(starts_at=m, duration_min=event.duration_min)
+        for m in moments
+    ]
     event.starts_at = moments[0]
     return True
 
