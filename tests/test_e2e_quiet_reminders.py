@@ -105,3 +105,25 @@ async def test_in_max_a_reminder_late_after_downtime_does_not_wake_the_teacher(
         clock.set(start - timedelta(minutes=55))
         (hour,) = (await max_server.wait_sent(TEACHER_MAX, before + 1, within=15))[before:]
         assert "Напоминание: через час, в 15:00" in hour.plain
+
+
+async def test_registering_late_at_night_promises_only_the_reminders_that_will_come(
+    harness: BotHarness, clock: FrozenClock
+) -> None:
+    """At 23:00 the teacher signs up for a seminar at 15:00 tomorrow. The day-ahead reminder
+    would fall at night and be stale by 8:00 — «Вы записаны» must not promise it; the first
+    reminder the teacher gets is the hour one."""
+    h = harness
+    start = datetime(2026, 12, 8, 12, 0, tzinfo=UTC)  # 15:00 in Moscow
+    event_id = await seed_event(h.sessionmaker, starts_at=start)
+    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    clock.set(datetime(2026, 12, 7, 20, 0, tzinfo=UTC))  # 23:00 in Moscow
+    card = await h.say(TEACHER, f"/start event_{event_id}")
+    done = (await h.press(TEACHER, card, "✅ Записаться")).text or ""
+    assert "Вы записаны" in done and "Напомню за час." in done and "сутки" not in done
+    await h.server.idle()
+    h.server.drain(TEACHER.id)  # the .ics
+
+    clock.set(start - timedelta(minutes=55))
+    hour = await h.server.next_message(TEACHER.id, timeout=10)
+    assert "Напоминание: через час, в 15:00" in hour.text

@@ -19,7 +19,7 @@ from bot.core.markup import fill, q
 from bot.core.messages import Deferred, Messenger, OutFile, Unreachable
 from bot.services.events import cards as events_view
 from bot.services.events.ics import event_ics
-from bot.services.events.reminders import leads_ahead, leads_phrase
+from bot.services.events.reminders import QuietHours, leads_ahead, leads_phrase
 from bot.services.events.rules import cancel_refusal, signup_refusal
 from bot.texts import events as t
 from storage.models import Event, Registration, RegistrationStatus, Role, User
@@ -136,11 +136,13 @@ def confirmation(
 
 def reminders_promise(event: Event, settings: Settings, now: datetime | None) -> str:
     """«Напомню за сутки и за час. » — the reminders the МОЦ set (REMINDER_LEADS_MIN) that the
-    last meeting will still get `now` (a seminar in five hours gets no day-ahead one)."""
+    last meeting will still get `now` (a seminar in five hours gets no day-ahead one, nor
+    one at 23:00 for 15:00 tomorrow: held for the night, it would be stale by the morning)."""
     leads = settings.reminder_leads_min
     if now is not None:
         last = max((s.starts_at for s in event.sessions), default=event.starts_at)
-        leads = tuple(leads_ahead(leads, last, now))
+        quiet = QuietHours(settings.reminder_quiet_from, settings.reminder_quiet_until)
+        leads = tuple(leads_ahead(leads, last, now, quiet, settings.tz))
     return t.REMINDERS_PROMISE.format(leads=leads_phrase(leads)) if leads else ""
 
 

@@ -114,9 +114,19 @@ def at_night(
     return "hold" if worth_sending(lead_min, starts_at, wake) else "skip"
 
 
-def leads_ahead(leads_min: Iterable[int], starts_at: datetime, now: datetime) -> list[int]:
-    """The lead times whose reminder a session starting at `starts_at` will still get."""
-    return [lead for lead in leads_min if worth_sending(lead, starts_at, now)]
+def leads_ahead(
+    leads_min: Iterable[int], starts_at: datetime, now: datetime,
+    quiet: QuietHours = QuietHours(0, 0), tz: tzinfo = UTC,
+) -> list[int]:  # fmt: skip
+    """The lead times whose reminder a session starting at `starts_at` will still get: one
+    falling due at night that would be stale by the morning is not promised."""
+
+    def comes(lead: int) -> bool:
+        due = max(now, starts_at - timedelta(minutes=lead))
+        verdict = at_night(lead, starts_at, due, quiet, tz)
+        return verdict != "skip" and worth_sending(lead, starts_at, due)
+
+    return [lead for lead in leads_min if comes(lead)]
 
 
 def when_phrase(starts_at: datetime, now: datetime, tz: tzinfo) -> str:
