@@ -48,6 +48,38 @@ def means_cancel(text: str | None) -> bool:
     return bool(text) and _plain(text or "") in CANCEL_WORDS
 
 
+# «Отписаться», «отпишите меня», «не присылайте новости»: the bot's own news, unless the message
+# names something else one leaves (a кружок in the Navigator, a seminar: the FAQ answers those)
+_UNSUB_VERB = re.compile(r"^(?:отпис|отпиш|unsubscribe)")
+_STOP_SENDING = re.compile(
+    r"(?<![^\W\d_])не\s+(?:надо\s+|нужно\s+|хочу\s+(?:больше\s+)?)?(?:мне\s+)?"
+    r"(?:присылайте|присылай|присылать|шлите|слать|отправляйте|отправлять|получать)(?![^\W\d_])"
+)  # imperative or wanted, not a complaint: «бот не присылает новости» is the FAQ's
+_NEWS = re.compile(r"новост|рассыл|уведомлен|сообщени|анонс|спам|бот|моц")
+_ELSEWHERE = re.compile(
+    r"навигатор|кружк|кружок|секци|сертификат|пфдо|госуслуг|заняти|программ|школ|курс|"
+    r"семинар|мероприят|мастер|вебинар|лекци|групп|запис|ребен|ребён|сайт|почт|канал"
+)
+_FILLER = frozenset(
+    {"меня", "нас", "пожалуйста", "плиз", "хочу", "хотим", "хотела", "хотел", "прошу", "можно",
+     "от", "всего", "всех", "вас", "вообще", "уже", "совсем", "я", "мы", "как", "мне"}
+)  # fmt: skip
+
+
+def means_unsubscribe(text: str | None) -> bool:
+    """The message asks to stop the bot's news: a bare «Отписаться» / «отпишите меня», or
+    «отписаться» or «не присылайте» with the news named. «Как отписаться от кружка в
+    навигаторе» is the Navigator's question and stays the FAQ's."""
+    plain = " ".join((text or "").lower().replace("ё", "е").split())
+    if not plain or len(plain) > 120 or _ELSEWHERE.search(plain):
+        return False
+    words = re.findall(r"[^\W\d_]+", plain)
+    verbs = [w for w in words if _UNSUB_VERB.match(w)]
+    if verbs and all(w in _FILLER or _UNSUB_VERB.match(w) for w in words):
+        return True
+    return bool((verbs or _STOP_SENDING.search(plain)) and _NEWS.search(plain))
+
+
 # letters by Unicode's category that show nothing: a «blank» message or name is made of them
 BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
 

@@ -146,6 +146,18 @@ UNSUB_ALREADY_KEPT: Final = (
     "Отписаться от всех — /unsubscribe"
 )
 
+# «Отписаться», «не присылайте новости» typed in a private chat: what comes, and a button each
+UNSUB_CHOOSE: Final = (
+    "🔔 Вам приходят новости МОЦ: {audiences}.\n"
+    "Отписаться — кнопкой ниже; от всех сразу — /unsubscribe"
+)
+BTN_UNSUB_ONE: Final = "🔕 Отписаться: {audience}"
+NOT_SUBSCRIBED_TYPED: Final = (
+    "Вы не подписаны на новости МОЦ в этом чате — бот не присылает вам рассылок. Новости в "
+    "группе (чате родителей) приходят, пока вы в ней. Если вы о кружке или заявке в "
+    "Навигаторе — напишите вопрос словами, например «как отчислиться из кружка»."
+)
+
 # --- a staff command typed in a group that is not the staff group (everyone there reads it) ---
 STAFF_COMMAND_ELSEWHERE: Final = (
     "Здесь эту команду не выполню: ответ увидят все участники группы. "

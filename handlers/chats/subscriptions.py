@@ -1,18 +1,20 @@
-"""Private news subscriptions: /subscribe (by the user's role), /unsubscribe and the one-tap
-«Отписаться» under a private broadcast."""
+"""Private news subscriptions: /subscribe (by the user's role), /unsubscribe, the one-tap
+«Отписаться» under a private broadcast and «Отписаться» typed as words."""
 
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
 from bot.core.markup import clip
+from bot.core.words import means_unsubscribe
 from bot.services.chats import registry
 from bot.texts import chats as t
 from handlers.tg.callbacks import UnsubCb
 from handlers.tg.edits import send_to_chat
+from handlers.tg.messenger import markup
 from storage.models import User
 from storage.repositories import Repositories
 from storage.repositories.chats import AUDIENCES
@@ -30,6 +32,15 @@ async def unsubscribe(message: Message, repo: Repositories, user: User | None) -
         await message.answer(t.NOT_SUBSCRIBED)
         return
     await message.answer(await registry.unsubscribe_all(repo, user.id))
+
+
+async def unsubscribe_typed(message: Message, repo: Repositories, user: User | None) -> None:
+    """«Отписаться», «не присылайте новости» typed: the FAQ took them for the Navigator."""
+    if user is None:
+        await message.answer(t.NOT_SUBSCRIBED_TYPED)
+        return
+    text, buttons = await registry.unsubscribe_offer(repo, user.id)
+    await message.answer(text, reply_markup=markup(buttons))
 
 
 async def unsubscribe_cb(query: CallbackQuery, callback_data: UnsubCb, repo: Repositories) -> None:
@@ -50,5 +61,7 @@ def create_router() -> Router:
     router.message.register(subscribe, private, Command("subscribe"))
     router.message.register(subscribe, private, F.text == t.BTN_SUBSCRIBE)
     router.message.register(unsubscribe, private, Command("unsubscribe"))
+    typed = F.text.func(means_unsubscribe)
+    router.message.register(unsubscribe_typed, private, typed, StateFilter(None))
     router.callback_query.register(unsubscribe_cb, UnsubCb.filter())
     return router

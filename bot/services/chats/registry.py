@@ -16,6 +16,7 @@ from typing import Final, TypeVar
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.markup import clip, fill
+from bot.core.messages import Button, Keyboard, pack, rows
 from bot.services.profile.teachers import CONSENT_VERSION
 from bot.texts import chats as t
 from storage.models import Audience, Chat
@@ -276,6 +277,23 @@ async def unsubscribe_one(repo: Repositories, user_id: int, audience: str) -> Un
     if left:
         message += fill(t.UNSUB_KEPT, audiences=audience_list(left))
     return Unsubscribed(fill(t.UNSUB_TOAST, audience=title), message)
+
+
+UNSUB_ACTION: Final = "unsub"  # handlers.tg.callbacks.UnsubCb; MAX's «unsub:<audience>» alike
+
+
+async def unsubscribe_offer(repo: Repositories, user_id: int) -> tuple[str, Keyboard]:
+    """«Отписаться» typed, in either messenger: the news the person gets, a button to leave
+    each (the one-tap «Отписаться» of a broadcast). Nothing is ended on the words alone: they
+    may have meant something else, and a group's news are not theirs to stop here."""
+    audiences = await repo.chats.subscriptions(user_id)
+    if not audiences:
+        return t.NOT_SUBSCRIBED_TYPED, ()
+    buttons = (
+        Button(t.BTN_UNSUB_ONE.format(audience=t.AUDIENCE_TITLES.get(a, a)), pack(UNSUB_ACTION, a))
+        for a in audiences
+    )
+    return fill(t.UNSUB_CHOOSE, audiences=audience_list(audiences)), rows(*buttons)
 
 
 async def unsubscribe_all(repo: Repositories, user_id: int) -> str:

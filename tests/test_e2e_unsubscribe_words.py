@@ -1,0 +1,72 @@
+"""«Отписаться» typed as words in a private chat, in Telegram and MAX: the knowledge base
+answered it with the Navigator's «как уйти из кружка»; now the person sees the news they get
+with a button to leave each. A question about leaving a кружок stays the FAQ's."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.words import means_unsubscribe
+from storage.repositories import Repositories
+from tests.conftest import PARENT
+from tests.helpers.max_both import MOTHER, Both, as_parent, max_answer
+from tests.test_e2e_broadcasts import Staff, answered
+from tests.test_e2e_broadcasts import harness as harness  # a fixture
+from tests.test_e2e_broadcasts import settings as settings  # a fixture
+
+NAVIGATOR_QUESTION = "как отписаться от кружка в навигаторе"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Отписаться", "отпишите меня", "не присылайте новости", "хочу отписаться от рассылки",
+     "Больше не присылайте мне сообщения", "не хочу получать рассылку"],
+)  # fmt: skip
+def test_words_that_ask_to_stop_the_news(text: str) -> None:
+    assert means_unsubscribe(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [NAVIGATOR_QUESTION, "отписаться от секции", "передумала идти на семинар как отписаться",
+     "бот не присылает новости", "не получаю новости", "как отписать ребёнка от кружка"],
+)  # fmt: skip
+def test_words_about_something_else_stay_questions(text: str) -> None:
+    assert not means_unsubscribe(text)
+
+
+async def test_typed_unsubscribe_in_telegram_offers_the_subscriptions(harness: Staff) -> None:
+    h = harness  # PARENT is subscribed to the parents' news in private (seed_registry)
+    offer = await h.say(PARENT, "Отписаться")
+    said = offer.text or ""
+    assert "Родители" in said and "Навигатор" not in said, said
+    assert offer.inline_texts == ["🔕 Отписаться: Родители"]
+    h.server.press(offer, "🔕 Отписаться: Родители", user=PARENT)
+    await answered(h, "отписались")
+    assert "Вы отписались" in ((await h.server.next_message(PARENT.id)).text or "")
+    async with h.sessionmaker() as session:
+        assert await Repositories(session).chats.subscriptions(PARENT.id) == []
+
+    again = (await h.say(PARENT, "не присылайте новости")).text or ""
+    assert "не подписаны" in again, again
+    kb = (await h.say(PARENT, NAVIGATOR_QUESTION)).text or ""
+    assert "подписаны" not in kb and "Навигатор" in kb, kb
+
+
+async def test_typed_unsubscribe_in_max_offers_the_subscriptions(both: Both) -> None:
+    h = both
+    await as_parent(h)
+    assert "Родители" in (await h.say(MOTHER, "/subscribe")).plain
+    offer = await h.say(MOTHER, "отпишите меня")
+    assert "Родители" in offer.plain and "Навигатор" not in offer.plain, offer.plain
+    before = len(h.max.sent_to(MOTHER))
+    callback = h.max.press(MOTHER, offer, "🔕 Отписаться: Родители")
+    assert "отписались" in await max_answer(h, callback)
+    assert "Вы отписались" in (await h.max.wait_sent(MOTHER, before + 1))[-1].plain
+    async with h.sessionmaker() as session:
+        uid = await Repositories(session).channel_ids.internal("max", "user", MOTHER.user_id)
+        assert await Repositories(session).chats.subscriptions(uid) == []
+
+    assert "не подписаны" in (await h.say(MOTHER, "хочу отписаться от рассылки")).plain
+    kb = (await h.say(MOTHER, NAVIGATOR_QUESTION)).plain
+    assert "подписаны" not in kb and "Навигатор" in kb, kb
