@@ -139,6 +139,11 @@ NEWS_FOLLOW_ROLE: Final = (
     "\n\n🔔 Новости МОЦ теперь приходят вам для аудитории «{audience}» (вместо «{was}»). "
     "Отписаться — /unsubscribe"
 )
+# added to the confirmation when registering for an event made a subscribed parent a teacher
+NEWS_KEPT_ON_REGISTERING: Final = (
+    "\n\n🔔 Новости МОЦ приходят вам, как и раньше: {audiences}. Отписаться — /unsubscribe"
+)
+NEWS_TEACHERS_OFFER: Final = "\nАнонсы мероприятий для педагогов — /subscribe"
 # a person subscribed to more than one audience: a broadcast for everyone still reaches them
 UNSUB_KEPT: Final = "\nОстаются подписки: {audiences}. Отписаться от всех — /unsubscribe"
 UNSUB_ALREADY_KEPT: Final = (

@@ -231,12 +231,13 @@ async def subscribe_by_role(repo: Repositories, user_id: int, role: str | None) 
 async def follow_role(repo: Repositories, user_id: int, old: str | None, new: str) -> str:
     """A new role (/role in either messenger) takes the news subscribed for the old one along,
     since /subscribe is news by role; commits. The line to add to «Готово, вы — …», or ""
-    when the person had no such subscription."""
+    when the person had no such subscription, or had the new role's news already."""
     before, after = ROLE_AUDIENCE.get(old or ""), ROLE_AUDIENCE.get(new)
     if before is None or after is None or before == after:
         return ""
-    if before not in await repo.chats.subscriptions(user_id):
-        return ""
+    subscribed = await repo.chats.subscriptions(user_id)
+    if before not in subscribed or after in subscribed:
+        return ""  # both already: chosen each on its own (a parent who is also a teacher)
 
     async def work() -> None:
         await repo.chats.unsubscribe(user_id, before)
@@ -249,6 +250,18 @@ async def follow_role(repo: Repositories, user_id: int, old: str | None, new: st
     await atomically(repo, work)
     titles = t.AUDIENCE_TITLES
     return fill(t.NEWS_FOLLOW_ROLE, audience=titles[after], was=titles[before])
+
+
+async def news_on_registering(repo: Repositories, user_id: int) -> str:
+    """Registering for an event made a parent a teacher (events.registration.become_teacher)
+    but, unlike /role, moves no news: a parent who signs up for a seminar is still a parent,
+    and the teachers' announcements ask for their own consent (the form's «Анонсы
+    мероприятий» or /subscribe). The line that tells them so; "" without parents' news."""
+    subscribed = await repo.chats.subscriptions(user_id)
+    if Audience.PARENTS.value not in subscribed:
+        return ""
+    line = fill(t.NEWS_KEPT_ON_REGISTERING, audiences=audience_list(subscribed))
+    return line if MAILING_AUDIENCE in subscribed else line + t.NEWS_TEACHERS_OFFER
 
 
 @dataclass(frozen=True)
