@@ -123,6 +123,9 @@ async def renamed(repo: Repositories, chat_id: int, title: str) -> None:
 # what a group member types to address the bot (besides its @name): answered, in either
 # messenger, with a pointer to the private chat; the rest of a group's talk is not the bot's
 ADDRESSING_COMMANDS: Final = ("start", "help", "cancel")
+# /subscribe and /unsubscribe typed in a group: answered with what a group's news are (every
+# member gets them; one's own news are set in the private chat), not left unanswered
+NEWS_COMMANDS: Final = ("subscribe", "unsubscribe")
 
 
 async def is_staff_room(repo: Repositories, chat_id: int, staff_chat_id: int | None) -> bool:
