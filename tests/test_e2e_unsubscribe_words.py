@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot import texts
 from bot.core.words import means_unsubscribe
 from storage.repositories import Repositories
 from tests.conftest import PARENT
@@ -70,3 +71,23 @@ async def test_typed_unsubscribe_in_max_offers_the_subscriptions(both: Both) -> 
     assert "не подписаны" in (await h.say(MOTHER, "хочу отписаться от рассылки")).plain
     kb = (await h.say(MOTHER, NAVIGATOR_QUESTION)).plain
     assert "подписаны" not in kb and "Навигатор" in kb, kb
+
+
+async def test_subscribe_typed_in_telegram_subscribes(harness: Staff) -> None:
+    """«подписаться на новости» typed (the menu button's words without its emoji) got the
+    bot's help article; it subscribes, as the button does."""
+    h = harness
+    welcome = await h.say(PARENT, "/start")
+    await h.press(PARENT, welcome, texts.ROLE_TITLES["parent"])
+    await h.say(PARENT, "/unsubscribe")
+    said = (await h.say(PARENT, "Подписаться на новости")).text or ""
+    assert "Вы подписаны" in said and "Родители" in said, said
+    async with h.sessionmaker() as session:
+        assert await Repositories(session).chats.subscriptions(PARENT.id) == ["parents"]
+
+
+async def test_subscribe_typed_in_max_subscribes(both: Both) -> None:
+    h = both
+    await as_parent(h)
+    said = (await h.say(MOTHER, "Подписаться")).plain
+    assert "Вы подписаны" in said and "Родители" in said, said

@@ -25,6 +25,9 @@ TYPED_COMMANDS = {
     "мои данные": "my_data",
     "перенести в другой мессенджер": "move", "перенести данные": "move",
     "спросить специалиста": "ask", "задать вопрос специалисту": "ask",
+    # Telegram's «🔔 Подписаться на новости» and MAX's /subscribe in its «/» list, typed
+    "подписаться": "subscribe", "подписаться на новости": "subscribe",
+    "подписаться на новости моц": "subscribe", "подписаться на рассылку": "subscribe",
 }  # fmt: skip
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 
@@ -41,6 +44,11 @@ def means_menu(text: str | None) -> bool:
 def typed_command(text: str | None) -> str:
     """The command a whole message names by its button's words («📚 Все темы» → "faq"), or ""."""
     return TYPED_COMMANDS.get(" ".join(_EDGES.sub("", (text or "").lower()).split()), "")
+
+
+def means_subscribe(text: str | None) -> bool:
+    """«Подписаться на новости» typed (in Telegram too, without the button's emoji)."""
+    return typed_command(text) == "subscribe"
 
 
 def means_cancel(text: str | None) -> bool:

@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot import texts
 from bot.core.markup import clip
-from bot.core.words import means_unsubscribe
+from bot.core.words import means_subscribe, means_unsubscribe
 from bot.services.chats import registry
 from bot.texts import chats as t
 from handlers.tg.callbacks import UnsubCb
@@ -60,6 +60,7 @@ def create_router() -> Router:
     private = F.chat.type == "private"
     router.message.register(subscribe, private, Command("subscribe"))
     router.message.register(subscribe, private, F.text == t.BTN_SUBSCRIBE)
+    router.message.register(subscribe, private, F.text.func(means_subscribe), StateFilter(None))
     router.message.register(unsubscribe, private, Command("unsubscribe"))
     typed = F.text.func(means_unsubscribe)
     router.message.register(unsubscribe_typed, private, typed, StateFilter(None))
