@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Chat, ChatAudience, ChatTag, Subscription, User
@@ -46,12 +46,12 @@ class AudienceRepo:
         bound = select(ChatAudience.chat_id).where(
             ChatAudience.chat_id == chat_id, ChatAudience.audience.in_(audiences)
         )
-        reached = bound.exists()
+        reached: ColumnElement[bool] = bound.exists()
         if tags:
             tagged = select(ChatTag.chat_id).where(
                 ChatTag.chat_id == chat_id, ChatTag.tag.in_(tags)
             )
-            reached = reached & tagged.exists()
+            reached = and_(reached, tagged.exists())
         query = select(Chat.is_active, Chat.migrated_to, reached).where(Chat.id == chat_id)
         row = (await self.session.execute(query)).first()
         return None if row is None else (bool(row[0]), row[1], bool(row[2]))
