@@ -15,7 +15,7 @@ from tests.test_e2e_events import clock as clock  # a fixture
 from tests.test_e2e_events import seed_event
 from tests.test_e2e_events import settings as settings  # a fixture
 
-KEPT = "приходят вам, как и раньше: Родители"
+KEPT = "Новости для родителей приходят вам, как и раньше (ваши подписки: Родители)"
 
 
 async def give_profile(repo: Repositories, user_id: int) -> None:
@@ -77,3 +77,27 @@ async def test_a_subscribed_parent_registering_in_max_keeps_the_news(both: Both)
     said = confirmed.plain
     assert "Вы записаны" in said and KEPT in said and "/subscribe" in said, said
     assert await subscriptions(h, uid) == ["parents"]
+
+
+async def test_a_parent_saying_yes_in_the_form_gets_both_news(harness: BotHarness) -> None:
+    """The first registration asks the form; «Да, присылать» adds the teachers' news to the
+    parents' ones (not instead of them), and the profile's «Профиль сохранён» says which come."""
+    h = harness
+    welcome = await h.say(PARENT, "/start")
+    await h.press(PARENT, welcome, texts.ROLE_TITLES["parent"])
+    await h.server.callback_answer()
+    await h.say(PARENT, "/subscribe")
+    event_id = await seed_event(h.sessionmaker, capacity=30)
+
+    card = await h.say(PARENT, f"/start event_{event_id}")
+    consent = await h.press(PARENT, card, t.BTN_REGISTER)
+    await h.press(PARENT, consent, "✅ Согласен(на)")
+    await h.say(PARENT, "Петрова Ольга Ивановна")
+    ask_pos = await h.say(PARENT, "ДДТ")
+    await h.press(PARENT, ask_pos, "Методист")
+    await h.say(PARENT, "8 (900) 123-45-67")
+    mailing = await h.server.next_message(PARENT.id)
+    saved = (await h.press(PARENT, mailing, "Да, присылать")).text or ""
+    assert "Профиль сохранён" in saved and "ваши подписки: Родители, Педагоги" in saved, saved
+    assert "/subscribe" not in saved
+    assert await subscriptions(h, PARENT.id) == ["parents", "teachers"]

@@ -141,7 +141,8 @@ NEWS_FOLLOW_ROLE: Final = (
 )
 # added to the confirmation when registering for an event made a subscribed parent a teacher
 NEWS_KEPT_ON_REGISTERING: Final = (
-    "\n\n🔔 Новости МОЦ приходят вам, как и раньше: {audiences}. Отписаться — /unsubscribe"
+    "\n\n🔔 Новости для родителей приходят вам, как и раньше (ваши подписки: {audiences}). "
+    "Отписаться — /unsubscribe"
 )
 NEWS_TEACHERS_OFFER: Final = "\nАнонсы мероприятий для педагогов — /subscribe"
 # a person subscribed to more than one audience: a broadcast for everyone still reaches them
