@@ -62,3 +62,10 @@ def test_typed_unsubscribe_buttons_unpack_as_the_broadcast_ones() -> None:
     from handlers.tg.callbacks import UnsubCb
 
     assert pack(UNSUB_ACTION, "parents") == UnsubCb(a="parents").pack()
+
+
+def test_subscribe_again_button_unpacks_with_resubcb() -> None:
+    from bot.services.chats.registry import RESUB_ACTION
+    from handlers.tg.callbacks import ResubCb
+
+    assert pack(RESUB_ACTION, "parents") == ResubCb(a="parents").pack()

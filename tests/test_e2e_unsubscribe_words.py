@@ -91,3 +91,46 @@ async def test_subscribe_typed_in_max_subscribes(both: Both) -> None:
     await as_parent(h)
     said = (await h.say(MOTHER, "Подписаться")).plain
     assert "Вы подписаны" in said and "Родители" in said, said
+
+
+async def test_subscribe_again_brings_back_the_audience_just_left(harness: Staff) -> None:
+    """«Вы отписались…» said «Подписаться снова — /subscribe», which gives the news of the
+    person's role: a parent who registered for a seminar (a teacher in the menu) got the
+    teachers' news instead of the parents' ones just left. The button brings back those."""
+    h = harness
+    async with h.sessionmaker() as session:
+        await Repositories(session).users.set_role(PARENT.id, "teacher")
+        await session.commit()
+    offer = await h.say(PARENT, "Отписаться")
+    h.server.press(offer, "🔕 Отписаться: Родители", user=PARENT)
+    told = await h.server.next_message(PARENT.id)
+    assert told.inline_texts == ["🔔 Подписаться снова: Родители"]
+    h.server.press(told, "🔔 Подписаться снова: Родители", user=PARENT)
+    said = (await h.server.next_message(PARENT.id)).text or ""
+    assert "Вы подписаны" in said and "Родители" in said, said
+    async with h.sessionmaker() as session:
+        assert await Repositories(session).chats.subscriptions(PARENT.id) == ["parents"]
+
+    h.server.press_data(told, "resub:staff", user=PARENT)  # forged: not an audience to pick
+    await h.server.wait_for("answerCallbackQuery", lambda c: c.params.get("show_alert") is True)
+    async with h.sessionmaker() as session:
+        assert await Repositories(session).chats.subscriptions(PARENT.id) == ["parents"]
+
+
+async def test_subscribe_again_in_max(both: Both) -> None:
+    h = both
+    await as_parent(h)
+    await h.say(MOTHER, "/subscribe")
+    offer = await h.say(MOTHER, "Отписаться")
+    before = len(h.max.sent_to(MOTHER))
+    h.max.press(MOTHER, offer, "🔕 Отписаться: Родители")
+    told = (await h.max.wait_sent(MOTHER, before + 1))[-1]
+    callback = h.max.press(MOTHER, told, "🔔 Подписаться снова: Родители")
+    assert "возвращена" in await max_answer(h, callback)
+    said = (await h.max.wait_sent(MOTHER, before + 2))[-1].plain
+    assert "Вы подписаны" in said and "Родители" in said, said
+    forged = h.max.press_payload(MOTHER, told, "resub:staff")
+    assert "устарела" in await max_answer(h, forged)
+    async with h.sessionmaker() as session:
+        uid = await Repositories(session).channel_ids.internal("max", "user", MOTHER.user_id)
+        assert await Repositories(session).chats.subscriptions(uid) == ["parents"]

@@ -134,6 +134,8 @@ UNSUBSCRIBED: Final = (
 NOT_SUBSCRIBED: Final = "Вы не подписаны на новости. Подписаться — /subscribe"
 UNSUB_TOAST: Final = "Вы отписались от новостей для аудитории «{audience}»."
 UNSUB_ALREADY: Final = "Вы уже отписаны."
+BTN_RESUB: Final = "🔔 Подписаться снова: {audience}"
+RESUB_TOAST: Final = "Подписка возвращена."
 # added to «Готово, вы — …» when /role moved the news subscribed for the old role
 NEWS_FOLLOW_ROLE: Final = (
     "\n\n🔔 Новости МОЦ теперь приходят вам для аудитории «{audience}» (вместо «{was}»). "

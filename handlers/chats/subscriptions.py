@@ -12,7 +12,7 @@ from bot.core.markup import clip
 from bot.core.words import means_subscribe, means_unsubscribe
 from bot.services.chats import registry
 from bot.texts import chats as t
-from handlers.tg.callbacks import UnsubCb
+from handlers.tg.callbacks import ResubCb, UnsubCb
 from handlers.tg.edits import send_to_chat
 from handlers.tg.messenger import markup
 from storage.models import User
@@ -51,7 +51,17 @@ async def unsubscribe_cb(query: CallbackQuery, callback_data: UnsubCb, repo: Rep
     done = await registry.unsubscribe_one(repo, query.from_user.id, callback_data.a)
     await query.answer(clip(done.toast, registry.TOAST_LIMIT))
     if done.message is not None:
-        await send_to_chat(query, done.message)
+        await send_to_chat(query, done.message, markup(done.buttons))
+
+
+async def resubscribe_cb(query: CallbackQuery, callback_data: ResubCb, repo: Repositories) -> None:
+    """«Подписаться снова»: the audience just left, whatever the person's role now is."""
+    said = await registry.resubscribe(repo, query.from_user.id, callback_data.a)
+    if said is None:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    await query.answer(t.RESUB_TOAST)
+    await send_to_chat(query, said)
 
 
 def create_router() -> Router:
@@ -65,4 +75,5 @@ def create_router() -> Router:
     typed = F.text.func(means_unsubscribe)
     router.message.register(unsubscribe_typed, private, typed, StateFilter(None))
     router.callback_query.register(unsubscribe_cb, UnsubCb.filter())
+    router.callback_query.register(resubscribe_cb, ResubCb.filter())
     return router

@@ -19,7 +19,7 @@ from bot.core.markup import clip, fill
 from bot.core.messages import Button, Keyboard, pack, rows
 from bot.services.profile.teachers import CONSENT_VERSION
 from bot.texts import chats as t
-from storage.models import Audience, Chat
+from storage.models import Audience, Chat, Role
 from storage.repositories import Repositories
 from storage.repositories.chats import ROLE_AUDIENCE, audiences_of, clean_tag, tags_of
 
@@ -270,10 +270,11 @@ async def news_on_registering(repo: Repositories, user_id: int) -> str:
 @dataclass(frozen=True)
 class Unsubscribed:
     """What a tap on «Отписаться» shows: the answer to the tap (plain text) and the message
-    then sent to the chat (None for a repeated tap)."""
+    then sent to the chat (None for a repeated tap), with «Подписаться снова»."""
 
     toast: str
     message: str | None
+    buttons: Keyboard = ()
 
 
 async def unsubscribe_one(repo: Repositories, user_id: int, audience: str) -> Unsubscribed:
@@ -292,7 +293,33 @@ async def unsubscribe_one(repo: Repositories, user_id: int, audience: str) -> Un
     message = fill(t.UNSUBSCRIBED, audiences=title)
     if left:
         message += fill(t.UNSUB_KEPT, audiences=audience_list(left))
-    return Unsubscribed(fill(t.UNSUB_TOAST, audience=title), message)
+    again = rows(Button(t.BTN_RESUB.format(audience=title), pack(RESUB_ACTION, audience)))
+    return Unsubscribed(fill(t.UNSUB_TOAST, audience=title), message, again)
+
+
+RESUB_ACTION: Final = "resub"  # handlers.tg.callbacks.ResubCb; MAX's «resub:<audience>» alike
+RESUBSCRIBABLE: Final = frozenset(
+    ROLE_AUDIENCE[r] for r in (Role.PARENT, Role.TEACHER, Role.DIRECTOR)
+)
+
+
+async def resubscribe(repo: Repositories, user_id: int, audience: str) -> str | None:
+    """«Подписаться снова» under «Вы отписались…», in either messenger; commits. The audience
+    just left comes back even when it is not the person's role's (a parent who registered for
+    a seminar is a teacher in the menu and keeps the parents' news), where /subscribe would
+    give the role's. None for an audience nobody may choose so (a forged «staff»)."""
+    if audience not in RESUBSCRIBABLE:
+        return None
+
+    async def work() -> bool:
+        created = await repo.chats.subscribe(user_id, audience)
+        if audience == MAILING_AUDIENCE:
+            await repo.profiles.start_mailing(user_id, CONSENT_VERSION)
+        return created
+
+    created = await atomically(repo, work)
+    template = t.SUBSCRIBED if created else t.ALREADY_SUBSCRIBED
+    return fill(template, audience=t.AUDIENCE_TITLES[audience])
 
 
 UNSUB_ACTION: Final = "unsub"  # handlers.tg.callbacks.UnsubCb; MAX's «unsub:<audience>» alike
