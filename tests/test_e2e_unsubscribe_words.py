@@ -134,3 +134,16 @@ async def test_subscribe_again_in_max(both: Both) -> None:
     async with h.sessionmaker() as session:
         uid = await Repositories(session).channel_ids.internal("max", "user", MOTHER.user_id)
         assert await Repositories(session).chats.subscriptions(uid) == ["parents"]
+
+
+async def test_subscribe_before_a_role_offers_the_role_buttons_in_telegram(
+    harness: Staff,
+) -> None:
+    """MAX answered /subscribe without a role with the role buttons; Telegram only said «—
+    /start», one more step. Both now show the buttons."""
+    h = harness
+    asked = await h.say(PARENT, "/subscribe")  # seeded without a role
+    assert "кнопкой ниже" in (asked.text or "")
+    assert texts.ROLE_TITLES["parent"] in asked.inline_texts
+    saved = await h.press(PARENT, asked, texts.ROLE_TITLES["parent"])
+    assert "Родитель" in (saved.text or "")

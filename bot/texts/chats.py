@@ -123,6 +123,10 @@ CHATS_REMOVED_MORE: Final = "…и ещё {count} — все в веб-пане�
 
 # --- private subscriptions ---
 SUBSCRIBE_NEED_ROLE: Final = "Сначала выберите, кто вы, — /start. Новости приходят по роли."
+# /subscribe before a role was chosen: the role buttons come with it (MAX says the same)
+SUBSCRIBE_PICK_ROLE: Final = (
+    "Сначала выберите, кто вы, — кнопкой ниже, затем снова /subscribe. Новости приходят по роли."
+)
 SUBSCRIBED: Final = (
     "🔔 Вы подписаны на новости МОЦ для аудитории «{audience}». "
     "Отписаться — /unsubscribe или кнопкой «Отписаться» под любой рассылкой."

@@ -12,6 +12,7 @@ from bot.core.markup import clip
 from bot.core.words import means_subscribe, means_unsubscribe
 from bot.services.chats import registry
 from bot.texts import chats as t
+from handlers.tg import keyboards
 from handlers.tg.callbacks import ResubCb, UnsubCb
 from handlers.tg.edits import send_to_chat
 from handlers.tg.messenger import markup
@@ -20,9 +21,11 @@ from storage.repositories import Repositories
 from storage.repositories.chats import AUDIENCES
 
 
-async def subscribe(message: Message, repo: Repositories, user: User | None) -> None:
-    if user is None:
-        await message.answer(t.SUBSCRIBE_NEED_ROLE)
+async def subscribe(
+    message: Message, repo: Repositories, user: User | None, is_admin: bool
+) -> None:
+    if user is None or user.role is None:  # the role buttons with it, as MAX does
+        await message.answer(t.SUBSCRIBE_PICK_ROLE, reply_markup=keyboards.roles(is_admin))
         return
     await message.answer(await registry.subscribe_by_role(repo, user.id, user.role))
 
