@@ -1,9 +1,10 @@
 """Who a broadcast reaches: groups bound to its audiences (and tags) plus private subscribers.
 
 Resolved from the registry each time it is asked, never cached: a group bound after the
-broadcast was composed still gets it, a group that removed the bot does not. A group that
-became a supergroup is followed along `migrated_to` to its new id, so it is counted and sent
-to once. Group ids are negative and user ids positive, so the two kinds never collide.
+broadcast was composed still gets it, a group that removed the bot does not — nor one removed
+or unbound while the broadcast goes out (`group_left`, asked before each group's send). A
+group that became a supergroup is followed along `migrated_to` to its new id, so it is counted
+and sent to once. Group ids are negative and user ids positive, so the two kinds never collide.
 """
 
 from __future__ import annotations
@@ -63,6 +64,21 @@ async def recipients(session: AsyncSession, target: Target) -> list[tuple[int, b
         for user_id in await repo.subscribers(audiences):
             found.setdefault(user_id, True)
     return list(found.items())
+
+
+async def group_left(session: AsyncSession, target: Target, chat_id: int) -> str | None:
+    """Why a group in the ledger no longer gets the broadcast, asked right before its send:
+    "removed" (the bot left it) or "unbound" (unbound or untagged since the ledger was
+    written); None while it still does, for a group that moved to a supergroup (the send
+    follows it) and for one the registry has no row of."""
+    audiences = expand(target.audiences)
+    if not audiences:  # an event's notice: its own list of people, no groups
+        return None
+    state = await AudienceRepo(session).group_state(chat_id, audiences, target.tags)
+    if state is None or state[1] is not None:
+        return None
+    active, _, bound = state
+    return "removed" if not active else None if bound else "unbound"
 
 
 async def count_recipients(session: AsyncSession, target: Target) -> int:

@@ -6,7 +6,8 @@ leave a row `sending` — resent on resume, never lost. Each outcome has one rul
 to `Runtime.on_gone`, once: later broadcasts skip an inactive group); migrated (the registry
 and the row follow the group to its new id and the message goes there, once); flood (the
 limiter pauses, the row waits); other failures retried with exponential backoff up to
-`max_attempts`, or failed for good.
+`max_attempts`, or failed for good. A group unbound, or the bot removed from it, after the
+ledger was written is skipped at its turn and the row says why.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import logging
 
 from bot.core import metrics
 from bot.core.ids import channel_of
+from broadcasts.audience import Target, group_left
 from broadcasts.channel import Blocked, Failed, Migrated, RetryAfter, SendOutcome, Sent
 from broadcasts.content import Content
 from broadcasts.runtime import Runtime
@@ -25,11 +27,23 @@ from storage.repositories.deliveries import LedgerRow
 log = logging.getLogger(__name__)
 
 
+# what a skipped group's row says (broadcasts.report turns it into the author's words)
+SKIPPED: dict[str, tuple[DeliveryStatus, str]] = {
+    "removed": (DeliveryStatus.BLOCKED, "пропущена: бота удалили из группы во время рассылки"),
+    "unbound": (
+        DeliveryStatus.FAILED,
+        "пропущена: группу отвязали от аудитории во время рассылки",
+    ),
+}
+
+
 class Courier:
     def __init__(
-        self, rt: Runtime, broadcast_id: int, content: Content, audiences: dict[int, str]
-    ) -> None:
+        self, rt: Runtime, broadcast_id: int, content: Content, audiences: dict[int, str],
+        target: Target,
+    ) -> None:  # fmt: skip
         self._rt, self._id, self._content, self._audiences = rt, broadcast_id, content, audiences
+        self._target = target
         self.retry_at: dict[int, float] = {}  # row id → monotonic time of its next try
 
     async def deliver(self, row: LedgerRow) -> None:
@@ -40,11 +54,21 @@ class Courier:
         if attempts is None:
             return  # another worker has it
         try:
+            if not row.is_private and (left := await self._group_left(row.chat_id)):
+                status, reason = SKIPPED[left]
+                await self._write(row, status, error=reason)
+                return
             outcome = await self._send(row)
             await self._settle(row, attempts, outcome)
         except Exception as exc:  # a bug or the database: keep the row retryable, bounded
             log.exception("broadcast %s: delivery to %s broke", self._id, row.chat_id)
             await self._retry(row, attempts, f"{type(exc).__name__}: {exc}")
+
+    async def _group_left(self, chat_id: int) -> str | None:
+        """Asked right before the send: /unbind or the bot's removal during a long broadcast
+        must not let the group still receive it (one indexed read per group)."""
+        async with self._rt.repos() as repo:
+            return await group_left(repo.session, self._target, chat_id)
 
     async def _send(self, row: LedgerRow) -> SendOutcome:
         return await self._rt.channel.send(

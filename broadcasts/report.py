@@ -28,6 +28,8 @@ REASONS: Final = (
     (("неизвестный id max",), "чат MAX не найден"),
     # broadcasts.channels: a MAX row in a process without MAX_BOT_TOKEN (Telegram is always on)
     (("канал max не настроен",), "MAX не подключён к боту (MAX_BOT_TOKEN)"),
+    # broadcasts.courier.SKIPPED: a group unbound while the broadcast went out
+    (("группу отвязали",), "группу отвязали от аудитории во время рассылки — не отправлено"),
 )  # fmt: skip
 
 

@@ -198,4 +198,4 @@ class BroadcastWorker:
             audiences = await subscriber_audiences(repo.session, target)
             await repo.commit()
         content = Content.from_json(broadcast.content)
-        return broadcast, Courier(rt, broadcast_id, content, audiences)
+        return broadcast, Courier(rt, broadcast_id, content, audiences, target)

@@ -15,6 +15,7 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.markup import fill
 from bot.core.messages import Messenger, Switchboard
+from bot.services.chats import registry
 from bot.services.events.listing import ListFilter, kinds_menu, list_view, months_menu, my_view
 from bot.services.events.proof import proof_for
 from bot.services.events.registration import (
@@ -176,7 +177,8 @@ async def _register(
     with_menu = new_teacher and done.welcomes  # the menu now has «Мои записи»: it goes along
     if with_menu:
         menu = keyboards.main_menu(Role.TEACHER, is_admin)
-        await query.bot.send_message(user.id, done.text, reply_markup=menu)
+        news = await registry.news_on_registering(repo, user.id)  # a parent's, kept
+        await query.bot.send_message(user.id, done.text + news, reply_markup=menu)
     await send_confirmation(TelegramMessenger(query.bot), user.id, done, text=not with_menu)
     await repo.session.refresh(event)
     text, markup = await render_card(event, user.id, repo, settings, clock, is_admin)

@@ -18,6 +18,7 @@ from bot import texts
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.markup import fill, fill_region
+from bot.services.chats import registry
 from bot.services.events.registration import become_teacher, register_and_confirm
 from bot.services.profile import teachers
 from bot.services.profile.contacts import normalize_contact, normalize_phone
@@ -169,10 +170,11 @@ async def got_mailing(
         await send_to_chat(query, t.PROFILE_DIALOG_STALE)
         return
     mailing = callback_data.value == 1
-    await become_teacher(repo, user)  # a teacher's profile: the menu gets «Мои записи»
+    new_teacher = await become_teacher(repo, user)  # a teacher's profile: «Мои записи»
     await teachers.save(repo, user, data, mailing)
     await repo.commit()
-    await send_to_chat(query, t.PROFILE_SAVED, keyboards.main_menu(user.role, is_admin))
+    news = await registry.news_on_registering(repo, user.id) if new_teacher else ""
+    await send_to_chat(query, t.PROFILE_SAVED + news, keyboards.main_menu(user.role, is_admin))
     event_id = data.get("pending_event")
     event = await repo.events.get(int(event_id)) if event_id else None
     if event is not None:

@@ -54,3 +54,18 @@ def test_the_move_button_under_my_data_unpacks_as_move_cb() -> None:
 
     (button,) = _actions(transfer.my_data_button())
     assert MoveCb.unpack(button).action == "ask"
+
+
+def test_typed_unsubscribe_buttons_unpack_as_the_broadcast_ones() -> None:
+    """«Отписаться» typed offers the buttons a private broadcast carries (UnsubCb, MAX alike)."""
+    from bot.services.chats.registry import UNSUB_ACTION
+    from handlers.tg.callbacks import UnsubCb
+
+    assert pack(UNSUB_ACTION, "parents") == UnsubCb(a="parents").pack()
+
+
+def test_subscribe_again_button_unpacks_with_resubcb() -> None:
+    from bot.services.chats.registry import RESUB_ACTION
+    from handlers.tg.callbacks import ResubCb
+
+    assert pack(RESUB_ACTION, "parents") == ResubCb(a="parents").pack()

@@ -204,10 +204,11 @@ async def test_asking_how_to_unsubscribe_or_delete_ones_data_explains_the_bots_o
     harness: BotHarness,
 ) -> None:
     """QA: «отписаться от новостей» went to leaving a club, «удалить мои данные из бота» to
-    giving up the certificate; the bot's own features now have an entry of their own."""
+    giving up the certificate; the bot's own features now have an entry of their own (and
+    «отписаться от новостей» is answered with the person's own subscriptions: none here)."""
     await choose_role(harness, PARENT)
     unsubscribe = await harness.say(PARENT, "отписаться от новостей")
-    assert "/unsubscribe" in unsubscribe.text
+    assert "не подписаны на новости" in unsubscribe.text and "/subscribe" in unsubscribe.text
     forget = await harness.say(PARENT, "удалить мои данные из бота")
     assert "/forget_me" in forget.text and "/my_data" in forget.text
     assert "согласие" in forget.text  # what deletion keeps, and why

@@ -25,6 +25,9 @@ TYPED_COMMANDS = {
     "мои данные": "my_data",
     "перенести в другой мессенджер": "move", "перенести данные": "move",
     "спросить специалиста": "ask", "задать вопрос специалисту": "ask",
+    # Telegram's «🔔 Подписаться на новости» and MAX's /subscribe in its «/» list, typed
+    "подписаться": "subscribe", "подписаться на новости": "subscribe",
+    "подписаться на новости моц": "subscribe", "подписаться на рассылку": "subscribe",
 }  # fmt: skip
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 
@@ -43,9 +46,46 @@ def typed_command(text: str | None) -> str:
     return TYPED_COMMANDS.get(" ".join(_EDGES.sub("", (text or "").lower()).split()), "")
 
 
+def means_subscribe(text: str | None) -> bool:
+    """«Подписаться на новости» typed (in Telegram too, without the button's emoji)."""
+    return typed_command(text) == "subscribe"
+
+
 def means_cancel(text: str | None) -> bool:
     """The whole message is one of CANCEL_WORDS (any case, a trailing «!» or «.» ignored)."""
     return bool(text) and _plain(text or "") in CANCEL_WORDS
+
+
+# «Отписаться», «отпишите меня», «не присылайте новости»: the bot's own news, unless the message
+# names something else one leaves (a кружок in the Navigator, a seminar: the FAQ answers those)
+_UNSUB_VERB = re.compile(r"^(?:отпис|отпиш|unsubscribe)")
+_STOP_SENDING = re.compile(
+    r"(?<![^\W\d_])не\s+(?:надо\s+|нужно\s+|хочу\s+(?:больше\s+)?)?(?:мне\s+)?"
+    r"(?:присылайте|присылай|присылать|шлите|слать|отправляйте|отправлять|получать)(?![^\W\d_])"
+)  # imperative or wanted, not a complaint: «бот не присылает новости» is the FAQ's
+_NEWS = re.compile(r"новост|рассыл|уведомлен|сообщени|анонс|спам|бот|моц")
+_ELSEWHERE = re.compile(
+    r"навигатор|кружк|кружок|секци|сертификат|пфдо|госуслуг|заняти|программ|школ|курс|"
+    r"семинар|мероприят|мастер|вебинар|лекци|групп|запис|ребен|ребён|сайт|почт|канал"
+)
+_FILLER = frozenset(
+    {"меня", "нас", "пожалуйста", "плиз", "хочу", "хотим", "хотела", "хотел", "прошу", "можно",
+     "от", "всего", "всех", "вас", "вообще", "уже", "совсем", "я", "мы", "как", "мне"}
+)  # fmt: skip
+
+
+def means_unsubscribe(text: str | None) -> bool:
+    """The message asks to stop the bot's news: a bare «Отписаться» / «отпишите меня», or
+    «отписаться» or «не присылайте» with the news named. «Как отписаться от кружка в
+    навигаторе» is the Navigator's question and stays the FAQ's."""
+    plain = " ".join((text or "").lower().replace("ё", "е").split())
+    if not plain or len(plain) > 120 or _ELSEWHERE.search(plain):
+        return False
+    words = re.findall(r"[^\W\d_]+", plain)
+    verbs = [w for w in words if _UNSUB_VERB.match(w)]
+    if verbs and all(w in _FILLER or _UNSUB_VERB.match(w) for w in words):
+        return True
+    return bool((verbs or _STOP_SENDING.search(plain)) and _NEWS.search(plain))
 
 
 # letters by Unicode's category that show nothing: a «blank» message or name is made of them

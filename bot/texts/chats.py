@@ -123,6 +123,10 @@ CHATS_REMOVED_MORE: Final = "…и ещё {count} — все в веб-пане�
 
 # --- private subscriptions ---
 SUBSCRIBE_NEED_ROLE: Final = "Сначала выберите, кто вы, — /start. Новости приходят по роли."
+# /subscribe before a role was chosen: the role buttons come with it (MAX says the same)
+SUBSCRIBE_PICK_ROLE: Final = (
+    "Сначала выберите, кто вы, — кнопкой ниже, затем снова /subscribe. Новости приходят по роли."
+)
 SUBSCRIBED: Final = (
     "🔔 Вы подписаны на новости МОЦ для аудитории «{audience}». "
     "Отписаться — /unsubscribe или кнопкой «Отписаться» под любой рассылкой."
@@ -134,11 +138,19 @@ UNSUBSCRIBED: Final = (
 NOT_SUBSCRIBED: Final = "Вы не подписаны на новости. Подписаться — /subscribe"
 UNSUB_TOAST: Final = "Вы отписались от новостей для аудитории «{audience}»."
 UNSUB_ALREADY: Final = "Вы уже отписаны."
+BTN_RESUB: Final = "🔔 Подписаться снова: {audience}"
+RESUB_TOAST: Final = "Подписка возвращена."
 # added to «Готово, вы — …» when /role moved the news subscribed for the old role
 NEWS_FOLLOW_ROLE: Final = (
     "\n\n🔔 Новости МОЦ теперь приходят вам для аудитории «{audience}» (вместо «{was}»). "
     "Отписаться — /unsubscribe"
 )
+# added to the confirmation when registering for an event made a subscribed parent a teacher
+NEWS_KEPT_ON_REGISTERING: Final = (
+    "\n\n🔔 Новости для родителей приходят вам, как и раньше (ваши подписки: {audiences}). "
+    "Отписаться — /unsubscribe"
+)
+NEWS_TEACHERS_OFFER: Final = "\nАнонсы мероприятий для педагогов — /subscribe"
 # a person subscribed to more than one audience: a broadcast for everyone still reaches them
 UNSUB_KEPT: Final = "\nОстаются подписки: {audiences}. Отписаться от всех — /unsubscribe"
 UNSUB_ALREADY_KEPT: Final = (
@@ -146,6 +158,18 @@ UNSUB_ALREADY_KEPT: Final = (
     "Отписаться от всех — /unsubscribe"
 )
 
+# «Отписаться», «не присылайте новости» typed in a private chat: what comes, and a button each
+UNSUB_CHOOSE: Final = (
+    "🔔 Вам приходят новости МОЦ: {audiences}.\n"
+    "Отписаться — кнопкой ниже; от всех сразу — /unsubscribe"
+)
+BTN_UNSUB_ONE: Final = "🔕 Отписаться: {audience}"
+NOT_SUBSCRIBED_TYPED: Final = (
+    "Вы не подписаны на новости МОЦ: лично вам бот рассылок не присылает (подписаться — "
+    "/subscribe). Объявления в группе (чате родителей) получают все её участники.\n"
+    "Если вы о кружке или заявке в Навигаторе — напишите вопрос словами, например «как "
+    "отчислиться из кружка»."
+)
 # --- a staff command typed in a group that is not the staff group (everyone there reads it) ---
 STAFF_COMMAND_ELSEWHERE: Final = (
     "Здесь эту команду не выполню: ответ увидят все участники группы. "
@@ -157,5 +181,11 @@ IN_GROUP: Final = (
     "Я бот МОЦ. В эту группу я присылаю объявления центра.\n"
     "На вопросы о сертификате и Навигаторе отвечаю в личном чате — там ваш вопрос не увидят "
     "другие участники группы. Откройте чат со мной кнопкой ниже и нажмите «Начать»."
+)
+# /subscribe or /unsubscribe typed in a parents' group (Telegram and MAX)
+IN_GROUP_NEWS: Final = (
+    "Объявления МОЦ в этой группе получают все её участники — отписаться только от них "
+    "нельзя, разве что выйти из группы.\n"
+    "Новости лично вам — /subscribe и /unsubscribe в личном чате со мной: кнопка ниже."
 )
 BTN_OPEN_PRIVATE: Final = "💬 Написать боту лично"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from bot.texts.chats import SUBSCRIBE_PICK_ROLE
+
 ROLE_PROMPT: Final = "Кто вы?"
 ROLE_SAVED: Final = (  # MAX has no «Частые вопросы» menu: the topics are the buttons under it
     "Готово, вы — <b>{role}</b>.\n\n"
@@ -97,9 +99,7 @@ STAFF_COMMAND_IN_GROUP: Final = (  # MAX has no staff group: the desk is the pri
 # a press nobody handles: the notification cannot be a /menu link in MAX; «меню» typed is read
 STALE_BUTTON: Final = "Кнопка устарела. Напишите «меню» — пришлю свежие кнопки."
 STALE_BUTTON_GROUP: Final = "Кнопка устарела."  # in a group «меню» is nobody's command
-SUBSCRIBE_NEED_ROLE: Final = (  # news go by role; the buttons come with it
-    "Сначала выберите, кто вы, — кнопкой ниже, затем снова /subscribe. Новости приходят по роли."
-)
+SUBSCRIBE_NEED_ROLE: Final = SUBSCRIBE_PICK_ROLE  # news go by role; the buttons come with it
 FILE_NOT_SENT: Final = (  # MAX refused the upload through every retry
     "Не получилось отправить файл: MAX сейчас не принимает вложения. "
     "Попробуйте ещё раз через несколько минут."

@@ -1,9 +1,10 @@
 """Someone in a parents' or directors' group addresses the bot — /start, /help, /cancel or
 a message that mentions @bot: one short reply pointing to the private chat, where questions are
-answered without the whole group reading them. Everything else said in the group is not for the
-bot and gets no answer. The staff group keeps the full /help (mounted before handlers.common).
-In a busy group the pointer comes once per few minutes (bot.services.chats.pointers); a
-question put to the bot by its name gets its own every time."""
+answered without the whole group reading them; /subscribe and /unsubscribe hear what a group's
+news are. Everything else said in the group is not for the bot and gets no answer. The staff
+group keeps the full /help (mounted before handlers.common). In a busy group the pointer comes
+once per few minutes (bot.services.chats.pointers); a question put to the bot by its name gets
+its own every time."""
 
 from __future__ import annotations
 
@@ -39,14 +40,17 @@ class MentionsMe(BaseFilter):
 
 
 async def point_to_private(
-    message: Message, bot: Bot, clock: Clock, pointers: PointerGate, mention: bool = False
-) -> None:
+    message: Message, bot: Bot, clock: Clock, pointers: PointerGate, mention: bool = False,
+    news: bool = False,
+) -> None:  # fmt: skip
+    """`news`: /subscribe or /unsubscribe, a question of its own (answered every time)."""
     username = (await bot.me()).username
     said = message.text or message.caption or ""
-    question = mention and asks_more(said, username or "")
+    question = news or (mention and asks_more(said, username or ""))
     if not pointers.admit(message.chat.id, clock.now(), question=question):
         return  # the group was pointed there a moment ago, right above
-    await message.reply(t.IN_GROUP, reply_markup=kb.open_private(username) if username else None)
+    markup = kb.open_private(username) if username else None
+    await message.reply(t.IN_GROUP_NEWS if news else t.IN_GROUP, reply_markup=markup)
 
 
 def create_router() -> Router:
@@ -56,6 +60,8 @@ def create_router() -> Router:
     pointers = PointerGate()  # one per router: the runner's and each test's their own
     commands = Command(*registry.ADDRESSING_COMMANDS)
     router.message.register(partial(point_to_private, pointers=pointers), commands, public)
+    news = partial(point_to_private, pointers=pointers, news=True)
+    router.message.register(news, Command(*registry.NEWS_COMMANDS), public)
     mentioned = partial(point_to_private, pointers=pointers, mention=True)
     router.message.register(mentioned, MentionsMe(), public)
     return router

@@ -15,6 +15,7 @@ from typing import Final
 from bot.core.messages import Unreachable
 from bot.services.chats import registry
 from bot.texts import broadcasts as tb
+from bot.texts import chats as t
 from bot.texts import max as max_texts
 from broadcasts import service
 from handlers.max import updates
@@ -97,12 +98,37 @@ async def unsubscribe(ctx: MaxContext, update: JsonDict) -> bool:
     if done.message is None:
         return True
     try:
-        await ctx.messenger.send(person, done.message)
+        await ctx.messenger.send(person, done.message, done.buttons)
     except Unreachable as exc:
         log.info("unsubscribed MAX user %s not told: %s", person, exc.reason)
+    return True
+
+
+async def resubscribe(ctx: MaxContext, update: JsonDict) -> bool:
+    """«Подписаться снова» under «Вы отписались…», as Telegram's ResubCb."""
+    payload, callback_id, user, _ = _press(update)
+    prefix, _, audience = payload.partition(":")
+    if prefix != registry.RESUB_ACTION:
+        return False
+    if not isinstance(user.get("user_id"), int):
+        await _answer(ctx, callback_id, max_texts.STALE_BUTTON_GROUP)
+        return True
+    async with ctx.sessionmaker() as session:
+        repo = Repositories(session)
+        person = await repo.channel_ids.internal("max", "user", user["user_id"])
+        said = await registry.resubscribe(repo, person, audience)
+    if said is None:  # a forged audience
+        await _answer(ctx, callback_id, max_texts.STALE_BUTTON_GROUP)
+        return True
+    await _answer(ctx, callback_id, t.RESUB_TOAST)
+    try:
+        await ctx.messenger.send(person, said)
+    except Unreachable as exc:
+        log.info("resubscribed MAX user %s not told: %s", person, exc.reason)
     return True
 
 
 def register(routes: Routes) -> None:
     routes.add("message_callback", acknowledge)
     routes.add("message_callback", unsubscribe)
+    routes.add("message_callback", resubscribe)

@@ -14,6 +14,7 @@ import logging
 
 from bot.core.markup import fill
 from bot.core.messages import Button, Deferred, Keyboard, Unreachable, pack, rows
+from bot.services.chats import registry
 from bot.services.events import attendance
 from bot.services.events import cards as events_view
 from bot.services.events.listing import card_buttons, staff_card_actions
@@ -91,9 +92,14 @@ async def register_pressed(v: Visit, event: Event) -> None:
         await profile.start(v, pending_event=event)  # answers the press
         return
     await updates.answer(ctx, v.update)
-    await become_teacher(v.repo, v.user)
+    new_teacher = await become_teacher(v.repo, v.user)
     done = await take_seat(v.repo, v.uid, event, ctx.settings, ctx.clock.now())
-    await send_confirmation(ctx.messenger, v.uid, done)
+    news = ""
+    if new_teacher and done.welcomes:  # a parent's news are kept: the confirmation says so
+        news = await registry.news_on_registering(v.repo, v.uid)
+    if news:
+        await v.say(done.text + news)
+    await send_confirmation(ctx.messenger, v.uid, done, text=not news)
     await v.repo.session.refresh(event)
     await send_card(v, event)
 

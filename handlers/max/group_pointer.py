@@ -16,6 +16,14 @@ from handlers.max.context import Handler, JsonDict, MaxContext
 from storage.repositories import Repositories
 
 
+def news_command(text: str) -> bool:
+    """/subscribe or /unsubscribe (`registry.NEWS_COMMANDS`): answered with what a group's
+    news are, every time, as in a Telegram group."""
+    words = text.lower().split()
+    command = words[0][1:].split("@", 1)[0] if words and words[0].startswith("/") else ""
+    return command in registry.NEWS_COMMANDS
+
+
 def addresses_bot(text: str, link: str | None) -> bool:
     """`/start`, `/help`, `/cancel` (`registry.ADDRESSING_COMMANDS`), a command MAX offers
     in its «/» list (shown in groups too: `max_texts.COMMANDS`) or the bot's @name
@@ -39,7 +47,8 @@ def make_addressed(pointers: PointerGate) -> Handler:
         if found is None or not addresses_bot(found[1], link):
             return False
         name, text = link.rsplit("/", 1)[-1] if link else "", found[1].lstrip()
-        question = not text.startswith("/") and asks_more(text, name)
+        news = news_command(text)
+        question = news or (not text.startswith("/") and asks_more(text, name))
         if not pointers.admit(found[0], ctx.clock.now(), question=question):
             return True  # the group was pointed there a moment ago, right above
         async with ctx.sessionmaker() as session:
@@ -47,7 +56,7 @@ def make_addressed(pointers: PointerGate) -> Handler:
             chat_id = await repo.channel_ids.internal("max", "chat", found[0])
             await repo.commit()
         button = rows(Button(t.BTN_OPEN_PRIVATE, url=link)) if link else None
-        await groups.say(ctx, chat_id, t.IN_GROUP, button)
+        await groups.say(ctx, chat_id, t.IN_GROUP_NEWS if news else t.IN_GROUP, button)
         return True
 
     return addressed

@@ -11,7 +11,7 @@ from __future__ import annotations
 from bot import texts
 from bot.core.markup import fill, fill_region
 from bot.core.messages import Button, Keyboard, rows
-from bot.core.words import means_cancel, means_menu, typed_command
+from bot.core.words import means_cancel, means_menu, means_unsubscribe, typed_command
 from bot.services.chats import registry
 from bot.services.faq import consult, replies
 from bot.services.faq.replies import Reply
@@ -157,6 +157,9 @@ async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
             return True
         if v.state.startswith(profile.PREFIX):  # the teacher's profile dialog
             await profile.got_text(v, text)
+            return True
+        if not v.state and means_unsubscribe(text):  # not the Navigator's article: the news
+            await v.say(*await registry.unsubscribe_offer(v.repo, v.uid))
             return True
 
         async def follow_up() -> bool:

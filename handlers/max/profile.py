@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.core.markup import clip, fill, fill_region
 from bot.core.messages import Button, Keyboard, pack, rows
+from bot.services.chats import registry
 from bot.services.events.registration import become_teacher, register_and_confirm
 from bot.services.profile import entry, teachers
 from bot.services.profile.contacts import normalize_contact, normalize_phone
@@ -206,10 +207,11 @@ async def finish(v: Visit, data: dict[str, Any], *, mailing: bool) -> None:
     if not teachers.complete(data):
         await v.say(t.PROFILE_DIALOG_STALE)
         return
-    await become_teacher(v.repo, v.user)
+    new_teacher = await become_teacher(v.repo, v.user)
     await teachers.save(v.repo, v.user, data, mailing)
     await v.repo.commit()
-    await v.say(t.PROFILE_SAVED, event_doors.menu_buttons(v.user.role, v.is_admin))
+    news = await registry.news_on_registering(v.repo, v.uid) if new_teacher else ""
+    await v.say(t.PROFILE_SAVED + news, event_doors.menu_buttons(v.user.role, v.is_admin))
     event_id = data.get("pending_event")
     event = await v.repo.events.get(int(event_id)) if event_id else None
     if event is not None:

@@ -142,6 +142,12 @@ class UnsubCb(CallbackData, prefix="unsub"):
     a: str
 
 
+class ResubCb(CallbackData, prefix="resub"):
+    """«Подписаться снова» under «Вы отписались…»: the audience just left."""
+
+    a: str
+
+
 class BindCb(CallbackData, prefix="bind"):
     """Put the group where the button was pressed into an audience (admins only)."""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Chat, ChatAudience, ChatTag, Subscription, User
@@ -37,6 +37,24 @@ class AudienceRepo:
         query = select(Chat.id, Chat.is_active, Chat.migrated_to).where(Chat.id.in_(list(ids)))
         rows = await self.session.execute(query)
         return [(chat_id, active, nxt) for chat_id, active, nxt in rows]
+
+    async def group_state(
+        self, chat_id: int, audiences: Sequence[str], tags: Sequence[str]
+    ) -> tuple[bool, int | None, bool] | None:
+        """(is_active, migrated_to, still bound to any audience and any tag) of one group, in
+        one query; None when the registry has no row for it."""
+        bound = select(ChatAudience.chat_id).where(
+            ChatAudience.chat_id == chat_id, ChatAudience.audience.in_(audiences)
+        )
+        reached: ColumnElement[bool] = bound.exists()
+        if tags:
+            tagged = select(ChatTag.chat_id).where(
+                ChatTag.chat_id == chat_id, ChatTag.tag.in_(tags)
+            )
+            reached = and_(reached, tagged.exists())
+        query = select(Chat.is_active, Chat.migrated_to, reached).where(Chat.id == chat_id)
+        row = (await self.session.execute(query)).first()
+        return None if row is None else (bool(row[0]), row[1], bool(row[2]))
 
     async def subscribers(self, audiences: Sequence[str]) -> list[int]:
         """Private subscribers of any of these audiences who have not blocked the bot."""

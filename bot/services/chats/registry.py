@@ -16,9 +16,10 @@ from typing import Final, TypeVar
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.markup import clip, fill
+from bot.core.messages import Button, Keyboard, pack, rows
 from bot.services.profile.teachers import CONSENT_VERSION
 from bot.texts import chats as t
-from storage.models import Audience, Chat
+from storage.models import Audience, Chat, Role
 from storage.repositories import Repositories
 from storage.repositories.chats import ROLE_AUDIENCE, audiences_of, clean_tag, tags_of
 
@@ -122,6 +123,9 @@ async def renamed(repo: Repositories, chat_id: int, title: str) -> None:
 # what a group member types to address the bot (besides its @name): answered, in either
 # messenger, with a pointer to the private chat; the rest of a group's talk is not the bot's
 ADDRESSING_COMMANDS: Final = ("start", "help", "cancel")
+# /subscribe and /unsubscribe typed in a group: answered with what a group's news are (every
+# member gets them; one's own news are set in the private chat), not left unanswered
+NEWS_COMMANDS: Final = ("subscribe", "unsubscribe")
 
 
 async def is_staff_room(repo: Repositories, chat_id: int, staff_chat_id: int | None) -> bool:
@@ -230,12 +234,13 @@ async def subscribe_by_role(repo: Repositories, user_id: int, role: str | None) 
 async def follow_role(repo: Repositories, user_id: int, old: str | None, new: str) -> str:
     """A new role (/role in either messenger) takes the news subscribed for the old one along,
     since /subscribe is news by role; commits. The line to add to «Готово, вы — …», or ""
-    when the person had no such subscription."""
+    when the person had no such subscription, or had the new role's news already."""
     before, after = ROLE_AUDIENCE.get(old or ""), ROLE_AUDIENCE.get(new)
     if before is None or after is None or before == after:
         return ""
-    if before not in await repo.chats.subscriptions(user_id):
-        return ""
+    subscribed = await repo.chats.subscriptions(user_id)
+    if before not in subscribed or after in subscribed:
+        return ""  # both already: chosen each on its own (a parent who is also a teacher)
 
     async def work() -> None:
         await repo.chats.unsubscribe(user_id, before)
@@ -250,13 +255,26 @@ async def follow_role(repo: Repositories, user_id: int, old: str | None, new: st
     return fill(t.NEWS_FOLLOW_ROLE, audience=titles[after], was=titles[before])
 
 
+async def news_on_registering(repo: Repositories, user_id: int) -> str:
+    """Registering for an event made a parent a teacher (events.registration.become_teacher)
+    but, unlike /role, moves no news: a parent who signs up for a seminar is still a parent,
+    and the teachers' announcements ask for their own consent (the form's «Анонсы
+    мероприятий» or /subscribe). The line that tells them so; "" without parents' news."""
+    subscribed = await repo.chats.subscriptions(user_id)
+    if Audience.PARENTS.value not in subscribed:
+        return ""
+    line = fill(t.NEWS_KEPT_ON_REGISTERING, audiences=audience_list(subscribed))
+    return line if MAILING_AUDIENCE in subscribed else line + t.NEWS_TEACHERS_OFFER
+
+
 @dataclass(frozen=True)
 class Unsubscribed:
     """What a tap on «Отписаться» shows: the answer to the tap (plain text) and the message
-    then sent to the chat (None for a repeated tap)."""
+    then sent to the chat (None for a repeated tap), with «Подписаться снова»."""
 
     toast: str
     message: str | None
+    buttons: Keyboard = ()
 
 
 async def unsubscribe_one(repo: Repositories, user_id: int, audience: str) -> Unsubscribed:
@@ -275,7 +293,50 @@ async def unsubscribe_one(repo: Repositories, user_id: int, audience: str) -> Un
     message = fill(t.UNSUBSCRIBED, audiences=title)
     if left:
         message += fill(t.UNSUB_KEPT, audiences=audience_list(left))
-    return Unsubscribed(fill(t.UNSUB_TOAST, audience=title), message)
+    again = rows(Button(t.BTN_RESUB.format(audience=title), pack(RESUB_ACTION, audience)))
+    return Unsubscribed(fill(t.UNSUB_TOAST, audience=title), message, again)
+
+
+RESUB_ACTION: Final = "resub"  # handlers.tg.callbacks.ResubCb; MAX's «resub:<audience>» alike
+RESUBSCRIBABLE: Final = frozenset(
+    ROLE_AUDIENCE[r] for r in (Role.PARENT, Role.TEACHER, Role.DIRECTOR)
+)
+
+
+async def resubscribe(repo: Repositories, user_id: int, audience: str) -> str | None:
+    """«Подписаться снова» under «Вы отписались…», in either messenger; commits. The audience
+    just left comes back even when it is not the person's role's (a parent who registered for
+    a seminar is a teacher in the menu and keeps the parents' news), where /subscribe would
+    give the role's. None for an audience nobody may choose so (a forged «staff»)."""
+    if audience not in RESUBSCRIBABLE:
+        return None
+
+    async def work() -> bool:
+        created = await repo.chats.subscribe(user_id, audience)
+        if audience == MAILING_AUDIENCE:
+            await repo.profiles.start_mailing(user_id, CONSENT_VERSION)
+        return created
+
+    created = await atomically(repo, work)
+    template = t.SUBSCRIBED if created else t.ALREADY_SUBSCRIBED
+    return fill(template, audience=t.AUDIENCE_TITLES[audience])
+
+
+UNSUB_ACTION: Final = "unsub"  # handlers.tg.callbacks.UnsubCb; MAX's «unsub:<audience>» alike
+
+
+async def unsubscribe_offer(repo: Repositories, user_id: int) -> tuple[str, Keyboard]:
+    """«Отписаться» typed, in either messenger: the news the person gets, a button to leave
+    each (the one-tap «Отписаться» of a broadcast). Nothing is ended on the words alone: they
+    may have meant something else, and a group's news are not theirs to stop here."""
+    audiences = await repo.chats.subscriptions(user_id)
+    if not audiences:
+        return t.NOT_SUBSCRIBED_TYPED, ()
+    buttons = (
+        Button(t.BTN_UNSUB_ONE.format(audience=t.AUDIENCE_TITLES.get(a, a)), pack(UNSUB_ACTION, a))
+        for a in audiences
+    )
+    return fill(t.UNSUB_CHOOSE, audiences=audience_list(audiences)), rows(*buttons)
 
 
 async def unsubscribe_all(repo: Repositories, user_id: int) -> str:
