@@ -87,6 +87,8 @@ def refusal(template: str, item: service.Status | None, bid: int) -> str:
 
 @dataclass(frozen=True)
 class Cancelled:
+    """What a cancel (or a held broadcast's decision) came to."""
+
     done: bool
     text: str  # done: for the chat; not done: why (an alert)
 
@@ -107,6 +109,16 @@ async def cancel(repo: Repositories, messenger: Messenger, bid: int, who: str) -
     if item is not None and item.state == BroadcastState.CANCELLED:
         return Cancelled(False, fill(t.ALREADY_CANCELLED, id=bid))
     return Cancelled(False, refusal(t.CANNOT_CANCEL, item, bid))
+
+
+async def decide(repo: Repositories, bid: int, resume: bool, who: str) -> Cancelled:
+    """«Досылать» / «Не досылать» under the question about a broadcast held after a long
+    pause (broadcasts.paused); of two staff pressing at once the second is told it is decided."""
+    decided = await service.decide_held(repo.session, bid, resume=resume)
+    await repo.commit()
+    if decided:
+        return Cancelled(True, fill(t.RESUMED if resume else t.DROPPED, id=bid, who=who))
+    return Cancelled(False, refusal(t.CANNOT_DECIDE, await service.status(repo.session, bid), bid))
 
 
 async def move(
