@@ -155,10 +155,12 @@ async def cancel_broadcast(session: AsyncSession, broadcast_id: int) -> bool:
     return await Repositories(session).broadcasts.cancel(broadcast_id, utcnow())
 
 
-async def decide_held(session: AsyncSession, broadcast_id: int, *, resume: bool) -> bool:
+async def decide_held(
+    session: AsyncSession, broadcast_id: int, *, resume: bool, now: datetime
+) -> bool:
     """A held broadcast's author chose: «Досылать» (back to sending, the worker goes on) or
     «Не досылать» (cancelled; the worker reports it). False once someone decided already."""
-    repo, now = Repositories(session).broadcasts, utcnow()
+    repo = Repositories(session).broadcasts
     return await (repo.resume(broadcast_id, now) if resume else repo.drop(broadcast_id, now))
 
 

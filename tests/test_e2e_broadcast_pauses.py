@@ -30,7 +30,7 @@ NEWS = "Собрание завтра в 18:00"
 
 
 async def interrupted(
-    sm: SessionMaker, paused: timedelta, state: BroadcastState = BroadcastState.SENDING
+    sm: SessionMaker, paused: timedelta, state: str = BroadcastState.SENDING, repeat: str = ""
 ) -> int:
     """ADMIN's broadcast to the parents' groups and PARENT, stopped `paused` ago after its
     first message (the worker gave its claim up on the way down); `state` CANCELLED: a staffer
@@ -40,7 +40,7 @@ async def interrupted(
         broadcast = Broadcast(
             author_id=ADMIN.id, content=Content("text", NEWS).to_json(), audiences="parents",
             state=state, scheduled_at=stopped - timedelta(minutes=1), created_at=stopped,
-            started_at=stopped - timedelta(minutes=1), heartbeat_at=stopped,
+            started_at=stopped - timedelta(minutes=1), heartbeat_at=stopped, repeat=repeat,
             finished_at=stopped if state == BroadcastState.CANCELLED else None,
         )  # fmt: skip
         session.add(broadcast)
@@ -109,8 +109,9 @@ async def test_after_three_days_the_author_decides_to_send_the_rest(harness: Sta
 
 
 async def test_after_three_days_the_author_decides_not_to(harness: Staff) -> None:
+    """A weekly one: its stale rest is not sent, but next week goes as usual."""
     h = harness
-    bid = await interrupted(h.sessionmaker, timedelta(days=3))
+    bid = await interrupted(h.sessionmaker, timedelta(days=3), repeat="weekly")
     asked = await question(h, bid)
     h.server.press(asked, texts_b.BTN_DROP, user=ADMIN)
     report = txt(await h.server.next_message(ADMIN.id, timeout=10))
@@ -118,6 +119,11 @@ async def test_after_three_days_the_author_decides_not_to(harness: Staff) -> Non
     assert news_count(h) == 0 and await state_of(h, bid) == BroadcastState.CANCELLED
     (answered,) = [m for m in h.server.sent_to(ADMIN.id) if m.message_id == asked.message_id]
     assert txt(answered).startswith(f"⛔ Рассылка №{bid} не будет дослана (Анна Методист)")
+    # 28.11 11:59 in Moscow, three days ago, and a week on
+    assert "Еженедельные повторы идут дальше: следующая отправка 05.12.2026 11:59" in txt(answered)
+    async with h.sessionmaker() as session:
+        following = await session.scalar(select(Broadcast).where(Broadcast.id != bid))
+    assert following is not None and following.state == BroadcastState.SCHEDULED
     assert answered.inline_texts == []  # the question is answered: nothing left to press twice
     await asyncio.sleep(1)
     assert news_count(h) == 0

@@ -47,6 +47,8 @@ async def broadcast_action(
     state: FSMContext,
     repo: Repositories,
     bot: Bot,
+    clock: Clock,
+    settings: Settings,
     messenger: Switchboard | None = None,
     broadcast_worker: BroadcastWorker | None = None,
 ) -> None:
@@ -54,7 +56,11 @@ async def broadcast_action(
     if callback_data.action == "cancel":
         await cancel_one(query, bid, repo, people(bot, messenger))
     elif callback_data.action in ("resume", "drop"):
-        await decide(query, bid, callback_data.action == "resume", repo, broadcast_worker)
+        resume, now = callback_data.action == "resume", clock.now()
+        outcome = await staff_broadcasts.decide(
+            repo, bid, resume, query.from_user.full_name, now, settings.tz
+        )
+        await decided(query, outcome, broadcast_worker)
     elif callback_data.action == "move":
         await ask_move(query, bid, state, repo)
     else:
@@ -78,15 +84,9 @@ async def cancel_one(
     await send_to_chat(query, outcome.text)
 
 
-async def decide(
-    query: CallbackQuery,
-    bid: int,
-    resume: bool,
-    repo: Repositories,
-    worker: BroadcastWorker | None,
+async def decided(
+    query: CallbackQuery, outcome: staff_broadcasts.Cancelled, worker: BroadcastWorker | None
 ) -> None:
-    who = query.from_user.full_name
-    outcome = await staff_broadcasts.decide(repo, bid, resume, who)
     if not outcome.done:
         await query.answer(outcome.text, show_alert=True)
         await drop_keyboard(query)

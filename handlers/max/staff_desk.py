@@ -195,7 +195,9 @@ async def cancel(v: Visit, bid: int) -> None:
 
 async def decide(v: Visit, bid: int, resume: bool) -> None:
     """«Досылать» / «Не досылать» under the question about a broadcast paused too long."""
-    outcome = await staff_broadcasts.decide(v.repo, bid, resume, v.user.full_name)
+    ctx = v.ctx
+    who, now = v.user.full_name, ctx.clock.now()
+    outcome = await staff_broadcasts.decide(v.repo, bid, resume, who, now, ctx.settings.tz)
     if not outcome.done:
         await updates.answer(v.ctx, v.update, outcome.text)
         return
