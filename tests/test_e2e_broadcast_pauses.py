@@ -98,7 +98,7 @@ async def test_after_three_days_the_author_decides_to_send_the_rest(harness: Sta
     asked = await question(h, bid)
     await asyncio.sleep(1)
     assert news_count(h) == 0 and await state_of(h, bid) == BroadcastState.HELD
-    listing = txt(await h.say(ADMIN, "/broadcasts"))
+    listing = txt(await h.say(ADMIN, "/broadcasts", within=15))
     assert texts_b.STATE_LABELS["held"] in listing
 
     h.server.press(asked, texts_b.BTN_RESUME, user=ADMIN)
