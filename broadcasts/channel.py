@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.core.messages import Keyboard
 from broadcasts.content import Content
 
 
@@ -70,6 +71,7 @@ class Channel(Protocol):
         """Replace the text of the admin's progress message; failures are swallowed."""
         ...
 
-    async def notify(self, chat_id: int, text: str) -> None:
-        """Tell a person something (e.g. the author); failures are swallowed."""
+    async def notify(self, chat_id: int, text: str, buttons: Keyboard = ()) -> None:
+        """Tell a person something (e.g. the author), with `buttons` under it (rows of
+        labels and callback payloads); failures are swallowed."""
         ...

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.core.ids import channel_of
+from bot.core.messages import Keyboard
 from broadcasts.channel import Channel, Failed, SendOutcome
 from broadcasts.content import Content
 
@@ -47,7 +48,7 @@ class ChannelRouter:
         if channel is not None:
             await channel.edit_progress(chat_id, message_id, text)
 
-    async def notify(self, chat_id: int, text: str) -> None:
+    async def notify(self, chat_id: int, text: str, buttons: Keyboard = ()) -> None:
         channel = self._of(chat_id)
         if channel is not None:
-            await channel.notify(chat_id, text)
+            await channel.notify(chat_id, text, buttons)

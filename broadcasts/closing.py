@@ -1,5 +1,9 @@
 """How a broadcast ends: done (report, next weekly booked), cancelled, stopped, or missed.
 
+A cancel that no job was there to notice (the bot was down or stopped, or the broadcast was
+waiting for its author's «Досылать») is reported by the next worker pass: `reported_at` says
+whether the report went, and one conditional UPDATE of it lets exactly one caller send it.
+
 Each ending is one conditional UPDATE, so with several instances exactly one of them reports
 and books the next weekly occurrence (in the same transaction that closes it, so exactly one is
 booked); the report, or the notice of a missed time, goes into the admin's progress message
@@ -9,6 +13,7 @@ when there is one (so it never goes on saying «запланирована на 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import datetime, timedelta, tzinfo
 
 from broadcasts import report
@@ -43,18 +48,38 @@ async def conclude(rt: Runtime, broadcast: Broadcast, ending: str, tz: tzinfo) -
             cancelled = await repo.broadcasts.state(broadcast.id) == BroadcastState.CANCELLED
             ending = "cancelled" if cancelled else "lost"
         following = await book_next(repo, broadcast, now) if finished else None
-        counts = await repo.deliveries.counts(broadcast.id)
-        errors = await repo.deliveries.top_errors(broadcast.id)
-        channels = await counts_by_channel(repo.session, broadcast.id)
+        if ending == "cancelled" and not await repo.broadcasts.mark_reported(broadcast.id, now):
+            ending = "lost"  # a worker pass reported this cancel already
+        text = await _final(repo, broadcast.id, cancelled=not finished)
         await repo.commit()
     if ending == "lost":
         return  # taken over in the last second: the new owner reports
-    text = report.final_text(
-        broadcast.id, counts, errors, cancelled=not finished, channels=channels
-    )
     if following is not None:
         text += f"\nСледующая еженедельная отправка: {_local(following.scheduled_at, tz)}."
     await tell(rt, broadcast, text)
+
+
+async def _final(repo: Repositories, broadcast_id: int, *, cancelled: bool) -> str:
+    counts = await repo.deliveries.counts(broadcast_id)
+    errors = await repo.deliveries.top_errors(broadcast_id)
+    channels = await counts_by_channel(repo.session, broadcast_id)
+    return report.final_text(broadcast_id, counts, errors, cancelled=cancelled, channels=channels)
+
+
+async def report_cancels(rt: Runtime, lease: timedelta, running: Collection[int]) -> None:
+    """The final report of each broadcast cancelled while no job of ours was running it."""
+    now = rt.clock.now()
+    async with rt.repos() as repo:
+        owed = await repo.broadcasts.unreported_cancels(rt.instance_id, now, lease)
+    for broadcast_id in (b for b in owed if b not in running):
+        async with rt.repos() as repo:
+            broadcast = await repo.broadcasts.get_one(broadcast_id)
+            if not await repo.broadcasts.mark_reported(broadcast_id, now):
+                continue  # another instance reports it
+            text = await _final(repo, broadcast_id, cancelled=True)
+            await repo.commit()
+        log.info("broadcast %s was cancelled while nobody sent it; reporting", broadcast_id)
+        await alarm(rt, broadcast, text)
 
 
 async def tell(rt: Runtime, broadcast: Broadcast, text: str) -> None:
@@ -83,11 +108,16 @@ async def expire_missed(rt: Runtime, grace: timedelta, tz: tzinfo) -> None:
         log.warning("broadcast %s missed its time %s", broadcast_id, broadcast.scheduled_at)
         next_at = following.scheduled_at if following else None
         text = report.missed_text(broadcast_id, broadcast.scheduled_at, tz, next_at)
-        await tell(rt, broadcast, text)
-        if broadcast.progress_message_id is not None and broadcast.author_id is not None:
-            # an alarm: an edit far up the chat makes no sound, so the author is also told anew
-            await rt.limiter.acquire(broadcast.author_id)
-            await rt.channel.notify(broadcast.author_id, text)
+        await alarm(rt, broadcast, text)
+
+
+async def alarm(rt: Runtime, broadcast: Broadcast, text: str) -> None:
+    """`tell`, and news long after the fact: an edit far up the chat makes no sound, so the
+    author is also told anew."""
+    await tell(rt, broadcast, text)
+    if broadcast.progress_message_id is not None and broadcast.author_id is not None:
+        await rt.limiter.acquire(broadcast.author_id)
+        await rt.channel.notify(broadcast.author_id, text)
 
 
 async def book_next(repo: Repositories, broadcast: Broadcast, now: datetime) -> Broadcast | None:

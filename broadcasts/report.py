@@ -9,6 +9,8 @@ import html
 from datetime import datetime, tzinfo
 from typing import Final
 
+from bot.core.messages import Button, Keyboard
+from bot.texts import broadcasts as t
 from bot.texts.broadcasts import NOBODY
 from bot.texts.chats import CHANNEL_TITLES
 from storage.models import BroadcastState, DeliveryStatus
@@ -93,6 +95,28 @@ def final_text(
     if cancelled:
         lines.append(f"Не отправлено: {total - _done(counts)}")
     return "\n".join(lines)
+
+
+def held_text(broadcast_id: int, counts: dict[str, int], paused_at: datetime, tz: tzinfo) -> str:
+    """The question to the author of a broadcast paused too long: the rest go, or not?"""
+    total, sent = sum(counts.values()), counts.get(SENT, 0)
+    since = paused_at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
+    return t.HELD_ASK.format(
+        id=broadcast_id, since=since, sent=sent, total=total, pending=total - _done(counts)
+    )
+
+
+def held_progress(broadcast_id: int) -> str:
+    return t.HELD_PROGRESS.format(id=broadcast_id)
+
+
+def decision_buttons(broadcast_id: int) -> Keyboard:
+    """«Досылать» / «Не досылать»: the same payloads as Telegram's
+    `BroadcastCb(action=…, id=…).pack()`, so MAX's callback parser serves them too."""
+    return ((
+        Button(t.BTN_RESUME, action=f"bca:resume:{broadcast_id}"),
+        Button(t.BTN_DROP, action=f"bca:drop:{broadcast_id}"),
+    ),)  # fmt: skip
 
 
 def missed_text(

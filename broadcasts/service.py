@@ -31,7 +31,7 @@ from storage.repositories import Repositories
 __all__ = [
     "ALL_AUDIENCES", "AckReport", "BroadcastError", "NoticeFile", "Refusal", "Status", "Target",
     "ack_refusal", "ack_report", "cancel_broadcast", "count_recipients", "create_broadcast",
-    "create_notice", "recent", "recipients",
+    "create_notice", "decide_held", "recent", "recipients",
     "record_ack", "reschedule", "scheduled", "status", "target_of", "time_problems",
 ]  # fmt: skip
 
@@ -153,6 +153,15 @@ async def create_notice(
 async def cancel_broadcast(session: AsyncSession, broadcast_id: int) -> bool:
     """scheduled|sending → cancelled; of two admins cancelling at once exactly one gets True."""
     return await Repositories(session).broadcasts.cancel(broadcast_id, utcnow())
+
+
+async def decide_held(
+    session: AsyncSession, broadcast_id: int, *, resume: bool, now: datetime
+) -> bool:
+    """A held broadcast's author chose: «Досылать» (back to sending, the worker goes on) or
+    «Не досылать» (cancelled; the worker reports it). False once someone decided already."""
+    repo = Repositories(session).broadcasts
+    return await (repo.resume(broadcast_id, now) if resume else repo.drop(broadcast_id, now))
 
 
 async def reschedule(

@@ -15,7 +15,9 @@ Several instances may run: a broadcast is claimed by a conditional UPDATE and ke
 heartbeat; one whose heartbeat is older than `lease_seconds` is taken over (its instance died);
 the same `instance_id` takes its own claim back at once after a restart, so give each process a
 stable id of its own (two live processes must never share one). A broadcast due more than
-`grace_minutes` ago (the bot was down) is marked MISSED and its author told, not sent late.
+`grace_minutes` ago (the bot was down) is marked MISSED and its author told, not sent late; a
+half-sent one whose sending stopped more than `resume_minutes` ago is held for its author to
+decide (`broadcasts.paused`), and one cancelled while nobody was sending it is reported.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from datetime import UTC, timedelta, tzinfo
 from functools import partial
 
 from bot.core.clock import Clock
-from broadcasts import closing
+from broadcasts import closing, paused
 from broadcasts.audience import recipients, subscriber_audiences, target_of
 from broadcasts.channel import Channel
 from broadcasts.content import Content
@@ -59,6 +61,7 @@ class BroadcastWorker:
         poll_seconds: float = 5.0,
         grace_minutes: int = 60,
         lease_seconds: int = 60,
+        resume_minutes: int = 120,
         tz: tzinfo = UTC,
         options: Options | None = None,
         limiter: RateLimiter | None = None,
@@ -74,6 +77,7 @@ class BroadcastWorker:
         self._poll, self._tz = poll_seconds, tz
         self._grace = timedelta(minutes=grace_minutes)
         self._lease = timedelta(seconds=lease_seconds)
+        self._resume = timedelta(minutes=resume_minutes)
         self._wake = asyncio.Event()
         self._pass = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
@@ -108,6 +112,8 @@ class BroadcastWorker:
         rt = self._rt
         async with self._pass:  # one look at a time: our own claims are re-claimable by us
             await closing.expire_missed(rt, self._grace, self._tz)
+            await paused.hold_stale(rt, self._lease, self._resume, self._tz, self._jobs)
+            await closing.report_cancels(rt, self._lease, self._jobs)
             async with rt.repos() as repo:
                 due = await repo.broadcasts.claimable_ids(
                     rt.instance_id, rt.clock.now(), self._grace, self._lease

@@ -73,6 +73,9 @@ async def test_staff_answer_a_ticket_in_the_browser(harness: BotHarness, panel: 
         again = await browser.new_page()
         response = await again.goto(link)
         assert response is not None and response.status == 403
+        said = await again.locator("main").inner_text()
+        assert "Эта ссылка уже использована: каждая открывается один раз." in said
+        assert "отправьте ему /web в личном чате" in said  # how to get a new one
 
     answer = await harness.server.next_message(PARENT.id)
     assert answer.text is not None and "Ответ специалиста МОЦ" in answer.text

@@ -175,7 +175,8 @@ class Jobs:
             concurrency=settings.broadcast_concurrency, max_jobs=settings.broadcast_max_jobs,
             poll_seconds=settings.broadcast_poll_seconds,
             grace_minutes=settings.broadcast_grace_minutes,
-            lease_seconds=settings.broadcast_lease_seconds, tz=settings.tz, limiter=self.limiter,
+            lease_seconds=settings.broadcast_lease_seconds,
+            resume_minutes=settings.broadcast_resume_minutes, tz=settings.tz, limiter=self.limiter,
             on_gone=GoneGroups(settings, self.sessionmaker, messenger),
         )  # fmt: skip
         self.worker.start()

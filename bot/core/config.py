@@ -101,6 +101,7 @@ class Settings(BaseSettings):
     broadcast_poll_seconds: float = Field(default=5.0, gt=0, le=60)
     broadcast_grace_minutes: int = Field(default=60, ge=0)
     broadcast_lease_seconds: int = Field(default=60, ge=10)
+    broadcast_resume_minutes: int = Field(default=120, ge=0)
     broadcast_instance_id: str = ""
 
     # --- webhook mode and operations (bot/app/web.py, bot/app/ops.py)

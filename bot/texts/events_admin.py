@@ -199,6 +199,7 @@ EXPORT_CAPTION: Final = "Участники: «{title}»"
 FILE_PEOPLE: Final = "uchastniki-{id}.{ext}"
 
 # --- attendance -------------------------------------------------------------------------------
+ATTEND_MEETING: Final = " (занятие {n} из {total})"
 ATTEND_HEAD: Final = (
     "☑️ <b>Присутствие</b>: «{title}» — {when}\n"
     "Нажмите на участника, чтобы отметить или снять отметку. Страница {page} из {pages}."

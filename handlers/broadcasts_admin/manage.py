@@ -1,5 +1,6 @@
 """/broadcasts: the recent broadcasts with their counts, and the buttons under the list:
-cancel a scheduled one, move it to another time, «Кто ознакомился»."""
+cancel a scheduled one, move it to another time, «Кто ознакомился»; and «Досылать» /
+«Не досылать» under the worker's question about a broadcast paused too long."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from bot.services.staff import ack_lists
 from bot.services.staff import broadcasts as staff_broadcasts
 from bot.texts import broadcasts as t
 from broadcasts import service
+from broadcasts.worker import BroadcastWorker
 from handlers.broadcasts_admin.draft import parse_moment
-from handlers.tg.edits import send_to_chat
+from handlers.tg.edits import drop_keyboard, edit_or_send, send_to_chat
 from handlers.tg.keyboards import broadcasts as kb
 from handlers.tg.messenger import TelegramMessenger, people
 from storage.models import BroadcastState
@@ -45,11 +47,20 @@ async def broadcast_action(
     state: FSMContext,
     repo: Repositories,
     bot: Bot,
+    clock: Clock,
+    settings: Settings,
     messenger: Switchboard | None = None,
+    broadcast_worker: BroadcastWorker | None = None,
 ) -> None:
     bid = callback_data.id
     if callback_data.action == "cancel":
         await cancel_one(query, bid, repo, people(bot, messenger))
+    elif callback_data.action in ("resume", "drop"):
+        resume, now = callback_data.action == "resume", clock.now()
+        outcome = await staff_broadcasts.decide(
+            repo, bid, resume, query.from_user.full_name, now, settings.tz
+        )
+        await decided(query, outcome, broadcast_worker)
     elif callback_data.action == "move":
         await ask_move(query, bid, state, repo)
     else:
@@ -71,6 +82,19 @@ async def cancel_one(
         return
     await query.answer()
     await send_to_chat(query, outcome.text)
+
+
+async def decided(
+    query: CallbackQuery, outcome: staff_broadcasts.Cancelled, worker: BroadcastWorker | None
+) -> None:
+    if not outcome.done:
+        await query.answer(outcome.text, show_alert=True)
+        await drop_keyboard(query)
+        return
+    await query.answer()
+    await edit_or_send(query, outcome.text)
+    if worker is not None:
+        worker.wake()  # the rest go now, or the cancel's report does
 
 
 async def ask_move(query: CallbackQuery, bid: int, state: FSMContext, repo: Repositories) -> None:

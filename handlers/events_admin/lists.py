@@ -82,19 +82,27 @@ async def show_attendance(
         await query.answer(early, show_alert=True)
     elif event is not None:
         await query.answer()
-        found = await attendance.people(repo, event.id)
-        text, buttons = attendance.attendance_view(event, found, 0, settings.tz)
+        found, now = await attendance.people(repo, event.id), clock.now()
+        present = await repo.events.present(event.id, now)
+        text, buttons = attendance.attendance_view(event, found, 0, settings.tz, present, now)
         await send_to_chat(query, text, render(buttons))
 
 
 async def attendance_page(
-    query: CallbackQuery, callback_data: kb.AttendPageCb, repo: Repositories, settings: Settings
+    query: CallbackQuery,
+    callback_data: kb.AttendPageCb,
+    repo: Repositories,
+    settings: Settings,
+    clock: Clock,
 ) -> None:
     event = await _event_or_alert(query, repo, callback_data.event)
     if event is not None:
         await query.answer()
-        found = await attendance.people(repo, event.id)
-        text, buttons = attendance.attendance_view(event, found, callback_data.page, settings.tz)
+        found, now = await attendance.people(repo, event.id), clock.now()
+        present = await repo.events.present(event.id, now)
+        text, buttons = attendance.attendance_view(
+            event, found, callback_data.page, settings.tz, present, now
+        )
         await edit_or_send(query, text, render(buttons))
 
 

@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
-from bot.core.messages import Button
+from bot.core.messages import Button, Keyboard
 from broadcasts.channel import Blocked, Failed, RetryAfter, SendOutcome, Sent
 from broadcasts.content import Content
 from handlers.max.client import (
@@ -203,15 +203,18 @@ class MaxChannel:
         except MaxError as exc:
             log.info("progress message %s/%s not edited: %s", chat_id, message_id, exc)
 
-    async def notify(self, chat_id: int, text: str) -> None:
-        """`chat_id` is a user id here (a broadcast's author): their dialog gets it."""
+    async def notify(self, chat_id: int, text: str, buttons: Keyboard = ()) -> None:
+        """`chat_id` is a user id here (a broadcast's author): their dialog gets it, with
+        `buttons` under its last part."""
         target = await self._max_id(chat_id)
         if target is None:
             log.warning("notice to %s not delivered: unknown MAX id", chat_id)
             return
+        parts, keyboard = render_text(text), inline_keyboard(buttons)
         try:
-            for part in render_text(text):
-                await self._client.send_message(user_id=target, text=part)
+            for n, part in enumerate(parts, start=1):
+                under = [keyboard] if keyboard is not None and n == len(parts) else []
+                await self._client.send_message(user_id=target, text=part, attachments=under)
         except MaxError as exc:
             log.warning("notice to %s not delivered: %s", chat_id, exc)
 

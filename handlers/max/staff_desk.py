@@ -165,10 +165,11 @@ async def drafts_pages(ctx: MaxContext, update: JsonDict) -> bool:
 
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     """«❌ №N Отменить» and «👀 №N Кто ознакомился» under /broadcasts (`bca:cancel:N`,
-    `bca:acks:N`: Telegram's payloads)."""
+    `bca:acks:N`: Telegram's payloads); «Досылать» / «Не досылать» under the question about a
+    broadcast paused too long (`bca:resume:N`, `bca:drop:N`, broadcasts.report)."""
     prefix, _, rest = updates.payload(update).partition(":")
     action, _, raw = rest.partition(":")
-    if prefix != "bca" or action not in ("cancel", "acks"):
+    if prefix != "bca" or action not in ("cancel", "acks", "resume", "drop"):
         return False
 
     async def act(v: Visit) -> None:
@@ -177,8 +178,10 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             await updates.answer(ctx, update, max_texts.STALE_BUTTON)
         elif action == "acks":
             await show_acks(v, bid)
-        else:
+        elif action == "cancel":
             await cancel(v, bid)
+        else:
+            await decide(v, bid, action == "resume")
 
     return await as_staff(ctx, update, act)
 
@@ -188,6 +191,19 @@ async def cancel(v: Visit, bid: int) -> None:
     await updates.answer(v.ctx, v.update, None if outcome.done else outcome.text)
     if outcome.done:
         await v.say(outcome.text)
+
+
+async def decide(v: Visit, bid: int, resume: bool) -> None:
+    """«Досылать» / «Не досылать» under the question about a broadcast paused too long."""
+    ctx = v.ctx
+    who, now = v.user.full_name, ctx.clock.now()
+    outcome = await staff_broadcasts.decide(v.repo, bid, resume, who, now, ctx.settings.tz)
+    if not outcome.done:
+        await updates.answer(v.ctx, v.update, outcome.text)
+        return
+    await v.replace(outcome.text)
+    if v.ctx.wake is not None:
+        v.ctx.wake()  # the rest go now, or the cancel's report does
 
 
 async def show_acks(v: Visit, bid: int) -> None:

@@ -49,12 +49,13 @@ async def export(v: Visit, event: Event, ext: str) -> None:
 
 async def attendance_list(v: Visit, event: Event, page: int, *, pressed_list: bool) -> None:
     """A page of toggles: a new message from the card, the same message when paging."""
-    tz = v.ctx.settings.tz
-    if early := attendance.marking_refusal(event, v.ctx.clock.now(), tz):
+    tz, now = v.ctx.settings.tz, v.ctx.clock.now()
+    if early := attendance.marking_refusal(event, now, tz):
         await updates.answer(v.ctx, v.update, early)
         return
     found = await attendance.people(v.repo, event.id)
-    text, buttons = attendance.attendance_view(event, found, page, tz)
+    present = await v.repo.events.present(event.id, now)
+    text, buttons = attendance.attendance_view(event, found, page, tz, present, now)
     if pressed_list:
         await v.replace(text, buttons)
     else:
@@ -75,7 +76,8 @@ async def toggle(v: Visit, registration_id: int, page: int, want: bool | None = 
     event = await v.repo.events.get(registration.event_id) if registration else None
     if event is not None:
         found = await attendance.people(v.repo, event.id)
-        await v.replace(*attendance.attendance_view(event, found, page, tz))
+        present = await v.repo.events.present(event.id, now)
+        await v.replace(*attendance.attendance_view(event, found, page, tz, present, now))
 
 
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:

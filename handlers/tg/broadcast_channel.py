@@ -27,10 +27,12 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from bot.core.messages import Keyboard
 from broadcasts.channel import Blocked, Failed, Migrated, RetryAfter, SendOutcome, Sent
 from broadcasts.content import Content
 from broadcasts.files import OncePerFile, StoredFiles
 from handlers.tg.callbacks import AckCb, UnsubCb
+from handlers.tg.messenger import markup
 
 log = logging.getLogger(__name__)
 
@@ -163,8 +165,10 @@ class TelegramChannel:
         except TelegramAPIError as exc:
             log.info("progress message %s/%s not edited: %s", chat_id, message_id, exc)
 
-    async def notify(self, chat_id: int, text: str) -> None:
+    async def notify(self, chat_id: int, text: str, buttons: Keyboard = ()) -> None:
         try:
-            await self._bot.send_message(chat_id, text, parse_mode="HTML")
+            await self._bot.send_message(
+                chat_id, text, parse_mode="HTML", reply_markup=markup(buttons)
+            )
         except TelegramAPIError as exc:
             log.warning("notice to %s not delivered: %s", chat_id, exc)

@@ -5,9 +5,10 @@ that paced itself gets its 429 back as `Deferred` with Telegram's `retry_after`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -15,8 +16,10 @@ from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramMigrateToChat,
+    TelegramNetworkError,
     TelegramNotFound,
     TelegramRetryAfter,
+    TelegramServerError,
 )
 from aiogram.types import (
     BufferedInputFile,
@@ -38,6 +41,8 @@ from bot.core.messages import (
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+FAULT_ATTEMPTS: Final = 3  # an edit or a delete meeting 5xx or no connection, as MAX's messenger
+FAULT_BACKOFF: Final = 1.0  # seconds before the second try; doubled before the third
 CHANNEL = "tg"
 _GONE = ("chat not found", "user is deactivated", "bot was kicked", "have no rights")
 
@@ -85,6 +90,20 @@ def _unreachable(exc: TelegramAPIError) -> Unreachable | Deferred:
     return Unreachable(exc.message, gone=gone)
 
 
+async def retrying(call: Callable[[], Awaitable[T]]) -> T:
+    """An edit or a delete tried again when Telegram fails on its side (5xx, no connection):
+    the outbox keeps only sends, and an edit given up at once left /forget_me's redaction of a
+    staff post undone by one passing 502."""
+    for attempt in range(1, FAULT_ATTEMPTS):
+        try:
+            return await call()
+        except (TelegramServerError, TelegramNetworkError) as exc:
+            wait = FAULT_BACKOFF * 2 ** (attempt - 1)
+            log.info("Telegram failed on its side (%s); trying again in %.0f s", exc, wait)
+            await asyncio.sleep(wait)
+    return await call()
+
+
 async def follow(chat_id: int, call: Callable[[int], Awaitable[T]]) -> T:
     """`call(chat_id)`; a group that became a supergroup (Telegram refuses the old id with
     `migrate_to_chat_id`) gets it at its new id, so a staff post is not lost to the upgrade.
@@ -119,8 +138,13 @@ class TelegramMessenger:
 
     async def edit(self, ref: MessageRef, text: str, buttons: Keyboard | None = None) -> None:
         try:
-            await self.bot.edit_message_text(
-                text, chat_id=ref.chat_id, message_id=ref.message_id, reply_markup=markup(buttons)
+            await retrying(
+                lambda: self.bot.edit_message_text(
+                    text,
+                    chat_id=ref.chat_id,
+                    message_id=ref.message_id,
+                    reply_markup=markup(buttons),
+                )
             )
         except TelegramBadRequest as exc:
             if "not modified" not in exc.message:  # a double tap: already so
@@ -159,7 +183,7 @@ class TelegramMessenger:
 
     async def delete(self, ref: MessageRef) -> None:
         try:  # Telegram allows it for 48 hours
-            await self.bot.delete_message(ref.chat_id, ref.message_id)
+            await retrying(lambda: self.bot.delete_message(ref.chat_id, ref.message_id))
         except TelegramAPIError as exc:
             raise _unreachable(exc) from exc
 

@@ -42,7 +42,7 @@ from storage.repositories.panel_stats import PanelStatsRepo
 LIST_SIZE = 30
 DELIVERY_PAGE = 500  # rows of «Доставка по чатам» per page
 CHANNELS = {"tg": "Telegram", "max": "MAX"}
-LIVE = (BroadcastState.SCHEDULED, BroadcastState.SENDING)
+LIVE = (BroadcastState.SCHEDULED, BroadcastState.SENDING, BroadcastState.HELD)  # cancellable
 NOTICES = {
     "created": "Рассылка создана: бот отправит её в назначенное время.",
     "cancelled": "Рассылка отменена: неотправленные сообщения не уйдут.",

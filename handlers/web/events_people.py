@@ -27,7 +27,7 @@ CSV = "text/csv"
 
 async def people(request: web.Request) -> web.Response:
     event = await load(request)
-    settings = request.app[SETTINGS]
+    settings, now = request.app[SETTINGS], request.app[CLOCK].now()
     found = await roster.people(repo(request), event.id)
     waiting = [p for p in found if p[0].status == RegistrationStatus.WAITING]
     rows = [
@@ -36,7 +36,9 @@ async def people(request: web.Request) -> web.Response:
     ]
     values = page(
         request, event=event, rows=rows, waiting=len(waiting), seated=SEATED,
-        early=roster.marking_refusal(event, request.app[CLOCK].now(), settings.tz),
+        early=roster.marking_refusal(event, now, settings.tz),
+        present=await repo(request).events.present(event.id, now),
+        meeting=roster.meeting_when(event, now, settings.tz),
         kinds=KIND_LABELS, formats=FORMAT_LABELS, statuses=STATUS_LABELS,
         schedule=changes.schedule(event, settings), cancelled=event.status == "cancelled",
         deadline=event.registration_deadline,
@@ -61,25 +63,25 @@ async def attendance(request: web.Request) -> web.Response:
     saved: a mark a colleague made meanwhile (in the bot or another tab), or a person who was
     not on the page, is left as it is — an unticked box the page showed unticked says nothing.
     A form without `seen` (an old page) sets every mark as before."""
-    event = await load(request)
+    event, now = await load(request), request.app[CLOCK].now()
     back = f"/web/events/{event.id}"
-    if roster.marking_refusal(event, request.app[CLOCK].now(), request.app[SETTINGS].tz):
+    if roster.marking_refusal(event, now, request.app[SETTINGS].tz):
         done = "no_marks" if event.status == EventStatus.CANCELLED else "early"
         raise web.HTTPSeeOther(f"{back}?done={done}")
     form = await request.post()
     ticked = {n for v in form.getall("att", []) if (n := int_or_none(v)) is not None}
     seen = _seen(form.getall("seen", []))
     db = repo(request)
-    marked = 0
+    marked, present = 0, await db.events.present(event.id, now)  # at the meeting under way
     for reg, _, _ in await roster.people(db, event.id):
         if reg.status not in SEATED:
             continue
-        attended = reg.status == RegistrationStatus.ATTENDED
+        attended = reg.id in present
         wanted = reg.id in ticked
         if seen and seen.get(reg.id, wanted) == wanted:  # not changed on the page: as it is
             wanted = attended
         if wanted != attended:
-            await db.events.mark_attended(reg.id, wanted)
+            await db.events.mark_attended(reg.id, wanted, now)
         marked += wanted
     await db.commit()
     raise web.HTTPSeeOther(f"{back}?done=marked&n={marked}")

@@ -32,6 +32,7 @@ from storage.models.events import (
     Registration,
     RegistrationStatus,
     ReminderSent,
+    SessionMark,
     TeacherProfile,
 )
 from storage.models.faq import FaqDraft, FaqQuery, FaqStaffEntry, FaqStaffSample, FaqVersion
@@ -81,6 +82,7 @@ __all__ = [
     "RegistrationStatus",
     "ReminderSent",
     "Role",
+    "SessionMark",
     "StaffInvite",
     "StaffMember",
     "StaffPost",

@@ -34,6 +34,7 @@ class BroadcastState(StrEnum):
     DONE = "done"
     CANCELLED = "cancelled"
     MISSED = "missed"
+    HELD = "held"  # half-sent, paused too long: its author decides whether the rest still go
 
 
 class DeliveryStatus(StrEnum):
@@ -121,6 +122,9 @@ class Broadcast(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # when its author was told how it ended; a cancel nobody was running to notice leaves it
+    # empty, and the next worker pass owes that report
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
 

@@ -107,6 +107,22 @@ class EventSession(Base):
     event: Mapped[Event] = relationship(back_populates="sessions")
 
 
+class SessionMark(Base):
+    """A participant ticked present at one meeting. `Registration.status` ATTENDED says «came to
+    at least one»: a series' meetings are marked apart, so a tick or an untick at one never
+    overwrites another's (one mark per registration did)."""
+
+    __tablename__ = "session_marks"
+
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True
+    )
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("event_sessions.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Organisation(Base):
     """Organisations the МОЦ knows, offered as buttons in the teacher's profile."""
 

@@ -1,10 +1,11 @@
 """Broadcasts and their own states, each move one conditional UPDATE, so instances never collide.
 
 scheduled → sending (claimed by one instance, kept alive by a heartbeat) → done; scheduled →
-missed when the bot was down past the grace period; scheduled | sending → cancelled by an
-admin. A claim whose heartbeat is older than the lease can be taken over (the instance died);
-the same instance id takes its own claim back at once (a restart). Each move returns whether
-this call made it: of two callers exactly one gets True.
+missed when the bot was down past the grace period; scheduled | sending | held → cancelled by
+an admin; sending → held when it was interrupted for too long (its author decides: held →
+sending, or held → cancelled). A claim whose heartbeat is older than the lease can be taken
+over (the instance died); the same instance id takes its own claim back at once (a restart).
+Each move returns whether this call made it: of two callers exactly one gets True.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Broadcast, BroadcastState
 from storage.repositories.sql import affected
 
-SCHEDULED, SENDING = BroadcastState.SCHEDULED, BroadcastState.SENDING
+SCHEDULED, SENDING, HELD = BroadcastState.SCHEDULED, BroadcastState.SENDING, BroadcastState.HELD
+CANCELLED = BroadcastState.CANCELLED
 
 
 def _claimable(me: str, now: datetime, grace: timedelta, lease: timedelta) -> ColumnElement[bool]:
@@ -27,16 +29,22 @@ def _claimable(me: str, now: datetime, grace: timedelta, lease: timedelta) -> Co
         Broadcast.scheduled_at <= now,
         Broadcast.scheduled_at >= now - grace,
     )
-    orphaned = and_(
-        Broadcast.state == SENDING,
-        or_(
-            Broadcast.claimed_by == me,
-            Broadcast.claimed_by.is_(None),
-            Broadcast.heartbeat_at.is_(None),
-            Broadcast.heartbeat_at < now - lease,
-        ),
+    return or_(due, and_(Broadcast.state == SENDING, _unowned(me, now, lease)))
+
+
+def _unowned(me: str, now: datetime, lease: timedelta) -> ColumnElement[bool]:
+    """Nobody runs it: given up, its instance dead, or ours from before a restart."""
+    return or_(
+        Broadcast.claimed_by == me,
+        Broadcast.claimed_by.is_(None),
+        Broadcast.heartbeat_at.is_(None),
+        Broadcast.heartbeat_at < now - lease,
     )
-    return or_(due, orphaned)
+
+
+def _paused_since(since: datetime) -> ColumnElement[bool]:
+    """Its last sign of work (the heartbeat; the start when there was none) is before `since`."""
+    return func.coalesce(Broadcast.heartbeat_at, Broadcast.started_at) < since
 
 
 def _mine(broadcast_id: int, me: str) -> ColumnElement[bool]:
@@ -87,9 +95,9 @@ class BroadcastRepo:
         return await self.session.scalar(query)
 
     async def cancel(self, broadcast_id: int, now: datetime) -> bool:
-        """scheduled|sending → cancelled."""
+        """scheduled|sending|held → cancelled."""
         return await self._move(
-            and_(Broadcast.id == broadcast_id, Broadcast.state.in_((SCHEDULED, SENDING))),
+            and_(Broadcast.id == broadcast_id, Broadcast.state.in_((SCHEDULED, SENDING, HELD))),
             state=BroadcastState.CANCELLED, finished_at=now,
         )  # fmt: skip
 
@@ -123,8 +131,60 @@ class BroadcastRepo:
     async def mark_missed(self, broadcast_id: int, now: datetime) -> bool:
         return await self._move(
             and_(Broadcast.id == broadcast_id, Broadcast.state == SCHEDULED),
-            state=BroadcastState.MISSED, finished_at=now,
+            state=BroadcastState.MISSED, finished_at=now, reported_at=now,
         )  # fmt: skip
+
+    async def stale_ids(
+        self, me: str, now: datetime, lease: timedelta, pause: timedelta
+    ) -> list[int]:
+        """Half-sent broadcasts nobody runs whose sending stopped longer than `pause` ago."""
+        query = select(Broadcast.id).where(
+            Broadcast.state == SENDING, _unowned(me, now, lease), _paused_since(now - pause)
+        )
+        return list((await self.session.scalars(query.order_by(Broadcast.id))).all())
+
+    async def hold(
+        self, broadcast_id: int, me: str, now: datetime, lease: timedelta, pause: timedelta
+    ) -> bool:
+        """sending (nobody runs it, paused longer than `pause`) → held."""
+        return await self._move(
+            and_(
+                Broadcast.id == broadcast_id, Broadcast.state == SENDING,
+                _unowned(me, now, lease), _paused_since(now - pause),
+            ),
+            state=HELD, claimed_by=None,
+        )  # fmt: skip
+
+    async def resume(self, broadcast_id: int, now: datetime) -> bool:
+        """held → sending, unclaimed and fresh: the next worker pass goes on with it."""
+        return await self._move(
+            and_(Broadcast.id == broadcast_id, Broadcast.state == HELD),
+            state=SENDING, claimed_by=None, heartbeat_at=now,
+        )  # fmt: skip
+
+    async def drop(self, broadcast_id: int, now: datetime) -> bool:
+        """held → cancelled: its author chose «Не досылать»."""
+        return await self._move(
+            and_(Broadcast.id == broadcast_id, Broadcast.state == HELD),
+            state=CANCELLED, finished_at=now,
+        )  # fmt: skip
+
+    async def unreported_cancels(self, me: str, now: datetime, lease: timedelta) -> list[int]:
+        """Cancelled after sending started, with no report yet, and no live job to write it
+        (cancelled while the bot was down, stopped, or waiting for its author's decision)."""
+        query = select(Broadcast.id).where(
+            Broadcast.state == CANCELLED,
+            Broadcast.started_at.is_not(None),
+            Broadcast.reported_at.is_(None),
+            _unowned(me, now, lease),
+        )
+        return list((await self.session.scalars(query.order_by(Broadcast.id))).all())
+
+    async def mark_reported(self, broadcast_id: int, now: datetime) -> bool:
+        """Of the callers about to send the same final report, exactly one gets True."""
+        return await self._move(
+            and_(Broadcast.id == broadcast_id, Broadcast.reported_at.is_(None)), reported_at=now
+        )
 
     async def still_mine(self, broadcast_id: int, me: str) -> bool:
         """False once an admin cancelled it or another instance took it over."""
@@ -135,12 +195,13 @@ class BroadcastRepo:
         return await self._move(_mine(broadcast_id, me), heartbeat_at=now)
 
     async def release(self, broadcast_id: int, me: str) -> None:
-        """Graceful stop: leave it `sending` but unclaimed, so any instance resumes it at once."""
-        await self._move(_mine(broadcast_id, me), claimed_by=None, heartbeat_at=None)
+        """Graceful stop: leave it `sending` but unclaimed, so any instance resumes it at once;
+        the last heartbeat stays, the time sending paused (`stale_ids`)."""
+        await self._move(_mine(broadcast_id, me), claimed_by=None)
 
     async def finish(self, broadcast_id: int, me: str, now: datetime) -> bool:
         return await self._move(
-            _mine(broadcast_id, me), state=BroadcastState.DONE, finished_at=now
+            _mine(broadcast_id, me), state=BroadcastState.DONE, finished_at=now, reported_at=now
         )
 
     async def _move(self, where: ColumnElement[bool], **values: object) -> bool:

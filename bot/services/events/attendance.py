@@ -146,24 +146,33 @@ def marking_refusal(event: Event, now: datetime, tz: ZoneInfo) -> str | None:
     return t.ATTEND_TOO_EARLY.format(when=f"{event.starts_at.astimezone(tz):%d.%m.%Y %H:%M}")
 
 
+def meeting_when(event: Event, now: datetime, tz: ZoneInfo) -> str:
+    """When the meeting being marked began (the latest begun by `now`), and which of a series'
+    it is: a tick is that meeting's, not the others'."""
+    starts = sorted(s.starts_at for s in event.sessions) or [event.starts_at]
+    begun = [at for at in starts if at <= now] or starts[:1]
+    when = f"{begun[-1].astimezone(tz):%d.%m.%Y %H:%M}"
+    if len(starts) > 1:
+        when += fill(t.ATTEND_MEETING, n=len(begun), total=len(starts))
+    return when
+
+
 def attendance_view(
-    event: Event, found: Sequence[Person], page: int, tz: ZoneInfo
-) -> tuple[str, Keyboard]:
-    """One page of the seated participants, alphabetically, as toggle buttons."""
+    event: Event, found: Sequence[Person], page: int, tz: ZoneInfo, present: set[int],
+    now: datetime,
+) -> tuple[str, Keyboard]:  # fmt: skip
+    """One page of the seated participants, alphabetically, as toggle buttons; `present`: the
+    registrations ticked at the meeting under way (`EventRepo.present`)."""
     seated = sorted((p for p in found if p[0].status in SEATED), key=lambda p: p[2].lower())
     if not seated:
         return t.ATTEND_NONE, attendance_buttons([], event.id, 0, 1)
     pages = (len(seated) + PAGE - 1) // PAGE
     page = min(max(page, 0), pages - 1)
     shown = [
-        (
-            reg.id,
-            name if name == t.NO_NAME else short_name(name),
-            reg.status == RegistrationStatus.ATTENDED,
-        )
+        (reg.id, name if name == t.NO_NAME else short_name(name), reg.id in present)
         for reg, _, name in seated[page * PAGE : (page + 1) * PAGE]
     ]
-    when = event.starts_at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
+    when = meeting_when(event, now, tz)
     text = fill(t.ATTEND_HEAD, title=event.title, when=when, page=page + 1, pages=pages)
     return text, attendance_buttons(shown, event.id, page, pages)
 
@@ -206,13 +215,15 @@ async def toggle(
     event = await repo.events.get(registration.event_id) if registration else None
     if event is not None and (refusal := marking_refusal(event, now, tz)):
         return None, refusal
+    seated = registration is not None and registration.status in SEATED  # read before a mark
     tries = (True, False) if want is None else (want,)
     for attended in tries:
-        if await repo.events.mark_attended(registration_id, attended):
+        if await repo.events.mark_attended(registration_id, attended, now):
             break
     else:
-        if registration is None or registration.status not in SEATED:
+        if event is None or not seated:
             return None, t.ATTEND_INACTIVE
-        attended = registration.status == RegistrationStatus.ATTENDED  # as wanted already
+        # as wanted already (a colleague's mark): at this meeting, not any
+        attended = registration_id in await repo.events.present(event.id, now)
     await repo.commit()
     return attended, t.ATTEND_ON if attended else t.ATTEND_OFF

@@ -19,7 +19,7 @@ from bot.core.dates import format_local
 from bot.core.markup import clip, fill, q
 from bot.core.messages import Deferred, MessageRef, Messenger, Unreachable
 from bot.texts import broadcasts as t
-from broadcasts import service
+from broadcasts import closing, service
 from broadcasts.content import Content
 from broadcasts.report import channel_lines, waiting_word
 from storage.models import BroadcastState
@@ -87,6 +87,8 @@ def refusal(template: str, item: service.Status | None, bid: int) -> str:
 
 @dataclass(frozen=True)
 class Cancelled:
+    """What a cancel (or a held broadcast's decision) came to."""
+
     done: bool
     text: str  # done: for the chat; not done: why (an alert)
 
@@ -107,6 +109,26 @@ async def cancel(repo: Repositories, messenger: Messenger, bid: int, who: str) -
     if item is not None and item.state == BroadcastState.CANCELLED:
         return Cancelled(False, fill(t.ALREADY_CANCELLED, id=bid))
     return Cancelled(False, refusal(t.CANNOT_CANCEL, item, bid))
+
+
+async def decide(
+    repo: Repositories, bid: int, resume: bool, who: str, now: datetime, tz: ZoneInfo
+) -> Cancelled:
+    """«Досылать» / «Не досылать» under the question about a broadcast held after a long
+    pause (broadcasts.paused); of two staff pressing at once the second is told it is decided.
+    Not sending a weekly one's stale rest does not end its series: next week is booked."""
+    decided = await service.decide_held(repo.session, bid, resume=resume, now=now)
+    following = None
+    if decided and not resume:
+        following = await closing.book_next(repo, await repo.broadcasts.get_one(bid), now)
+    await repo.commit()
+    if not decided:
+        item = await service.status(repo.session, bid)
+        return Cancelled(False, refusal(t.CANNOT_DECIDE, item, bid))
+    text = fill(t.RESUMED if resume else t.DROPPED, id=bid, who=who)
+    if following is not None:
+        text += fill(t.DROPPED_NEXT_WEEK, moment=format_local(following.scheduled_at, tz))
+    return Cancelled(True, text)
 
 
 async def move(
