@@ -3,7 +3,9 @@ re-keying of every table that follows the person.
 
 What follows the person: the teacher profile, registrations, consents (the proof moves with
 the person: re-keyed, not copied), news subscriptions and the role. Tickets and their history
-stay: answers go to the chat a question came from. Callers commit once.
+stay: answers go to the chat a question came from. МОЦ staff's role and staff news stay too:
+staff access is given per account by an invitation (the roster), and an account outside the
+roster must not get the staff news. Callers commit once.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload
 
 from storage.models import (
+    Audience,
     Consent,
     Event,
     Registration,
@@ -137,22 +140,20 @@ class TransferRepo:
                 select(Subscription.audience).where(Subscription.user_id == target)
             )
         )
-        mine = list(
-            await self.session.scalars(
-                select(Subscription.audience).where(Subscription.user_id == source)
-            )
-        )
+        follows = (Subscription.user_id == source) & (Subscription.audience != Audience.STAFF)
+        mine = list(await self.session.scalars(select(Subscription.audience).where(follows)))
         self.session.add_all(
             Subscription(user_id=target, audience=a) for a in mine if a not in theirs
         )
-        await self.session.execute(delete(Subscription).where(Subscription.user_id == source))
+        await self.session.execute(delete(Subscription).where(follows))
         return len(mine)
 
     async def _take_role(self, source: int, target: int) -> str | None:
         """The source's role, when the target has none yet or only «Родитель» (as registering
-        makes a parent a teacher: a teacher who pressed «Родитель» in the new messenger)."""
+        makes a parent a teacher: a teacher who pressed «Родитель» in the new messenger);
+        never «Сотрудник МОЦ», which only the roster gives."""
         role = await self.session.scalar(select(User.role).where(User.id == source))
-        if role in (None, Role.PARENT):
+        if role in (None, Role.PARENT, Role.STAFF):
             return None
         changed = await affected(
             self.session,

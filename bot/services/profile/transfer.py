@@ -28,7 +28,7 @@ from bot.core.messages import Button, Deferred, Keyboard, Messenger, Unreachable
 from bot.services.events.registration import notify_promoted
 from bot.texts import ROLE_TITLES
 from bot.texts import transfer as t
-from storage.models import FORGOTTEN_OWNER, Event, Registration, RegistrationStatus
+from storage.models import FORGOTTEN_OWNER, Event, Registration, RegistrationStatus, Role
 from storage.repositories import Repositories
 from storage.repositories.transfers import Moved
 
@@ -42,6 +42,8 @@ ACTION = "mv"  # = handlers.tg.callbacks.MoveCb
 _LOOKALIKES = str.maketrans("АВЕКМНОРСТУХавекмнорстух", "ABEKMHOPCTYXABEKMHOPCTYX")
 _SEPARATORS = re.compile(r"[\s\-‐‑–—_]+")
 _COMMAND = re.compile(r"^/move(@\w+)?\s*", re.IGNORECASE)
+_PUNCTUATION = ".,:;!?«»\"'()[]"
+_FEW_WORDS = 8  # «вот мой код: K7MP-2QXA»; a longer message is a question, not a code
 RANK: dict[str, int] = {
     RegistrationStatus.ATTENDED: 3,
     RegistrationStatus.REGISTERED: 2,
@@ -79,13 +81,24 @@ def _hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def code_in(text: str | None) -> str | None:
-    """The code a whole message is («k7mp 2qxa», «K7MP-2QXA», «/move K7MP2QXA»), or None."""
-    raw = _SEPARATORS.sub("", _COMMAND.sub("", (text or "").strip()))
-    code = raw.translate(_LOOKALIKES).upper()
+def _exact(text: str) -> str | None:
+    code = _SEPARATORS.sub("", text).translate(_LOOKALIKES).upper()
     if len(code) != LENGTH or not set(code) <= set(ALPHABET):
         return None
     return code if _mixed(code) else None
+
+
+def code_in(text: str | None) -> str | None:
+    """The code a message is («k7mp 2qxa», «K7MP-2QXA», «/move K7MP2QXA») or holds among a
+    few words («мой код K7MP-2QXA», the line «Код: K7MP-2QXA» copied whole), or None."""
+    rest = _COMMAND.sub("", (text or "").strip())
+    whole = _exact(rest)
+    words = [w.strip(_PUNCTUATION) for w in rest.split()]
+    if whole is not None or not 1 < len(words) <= _FEW_WORDS:
+        return whole
+    pairs = (" ".join(words[i : i + 2]) for i in range(len(words) - 1))
+    found = {c for c in map(_exact, [*words, *pairs]) if c is not None}
+    return found.pop() if len(found) == 1 else None
 
 
 async def issue(repo: Repositories, user_id: int, now: datetime) -> str:
@@ -93,7 +106,9 @@ async def issue(repo: Repositories, user_id: int, now: datetime) -> str:
     code = new_code()
     await repo.transfers.replace(user_id, _hash(code), now, now + LIFETIME)
     await repo.commit()
-    return fill(t.INTRO, code=shown(code))
+    user = await repo.users.get(user_id)
+    staff = user is not None and user.role == Role.STAFF
+    return fill(t.INTRO, code=shown(code)) + (t.STAFF_STAYS if staff else "")
 
 
 @dataclass
@@ -128,6 +143,22 @@ async def redeem(repo: Repositories, target: int, code: str, now: datetime) -> T
     moved = await repo.transfers.move(source.id, target)
     await repo.commit()
     return Transfer(summary(moved, t.DONE), source.id, target, moved, promoted)
+
+
+async def burn(repo: Repositories, code: str, now: datetime) -> int | None:
+    """A code shown in a group: anyone there could take the person's data with it, so it
+    stops working (committed); the account to tell, or None (no such live code)."""
+    owner = await repo.transfers.claim(_hash(code), now)
+    await repo.commit()
+    return None if owner in (None, FORGOTTEN_OWNER) else owner
+
+
+async def warn_burned(messenger: Messenger, owner: int) -> None:
+    """The owner learns why their code no longer works (a lost message loses nothing)."""
+    try:
+        await messenger.send(owner, t.BURNED)
+    except (Unreachable, Deferred) as exc:
+        log.info("the owner %s of a code shown in a group not told: %s", owner, exc)
 
 
 async def _resolve_shared(

@@ -1,0 +1,158 @@
+"""/move where people trip: a code pasted with words around it, pasted in the middle of a
+dialog, posted in a group by mistake, and МОЦ staff moving (their staff access stays), over
+the fake Telegram and MAX servers."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from bot.texts import events as e
+from bot.texts import transfer as t
+from storage.models import Subscription, TeacherProfile, User
+from storage.repositories import Repositories
+from tests.conftest import ADMIN
+from tests.fakes.max_model import MaxUser
+from tests.helpers.events import seed_event
+from tests.helpers.max_both import (
+    SOON,
+    TEACHER_MAX,
+    Both,
+    max_form_to_position,
+    seed_max_teacher,
+)
+from tests.test_e2e_move import (
+    ANNA_MAX,
+    ANNA_TG,
+    FULL_NAME,
+    code_in_telegram,
+    max_uid,
+    seed_tg_teacher_with_consent,
+    tg_say,
+)
+
+CODE = re.compile(r"Код: ([A-Z0-9]{4}-[A-Z0-9]{4})")
+GROUP_TG = -100_900
+GROUP_MAX = -70_900
+
+
+async def code_in_max(h: Both, user: MaxUser) -> str:
+    given = await h.say(user, "/move")
+    found = CODE.search(given.plain)
+    assert found, given.plain
+    return found.group(1)
+
+
+async def profile_of(h: Both, uid: int) -> TeacherProfile | None:
+    async with h.sessionmaker() as session:
+        return await session.get(TeacherProfile, uid)
+
+
+async def test_a_code_with_words_around_it_is_taken(both: Both) -> None:
+    h = both
+    await seed_tg_teacher_with_consent(h)
+    code = await code_in_telegram(h)
+    await h.start(ANNA_MAX)
+    done = await h.say(ANNA_MAX, f"мой код {code}")  # not «Точного ответа я не нашёл»
+    assert "Перенесено: профиль" in done.plain
+    told = await h.tg.next_message(ANNA_TG.id, timeout=15)
+    assert told.text and "перенесены в MAX" in told.text
+
+    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    await h.start(TEACHER_MAX)
+    code = await code_in_max(h, TEACHER_MAX)
+    done_tg = await tg_say(h, ANNA_TG, f"Код: {code}")  # the line of the message copied
+    assert done_tg.text and "Перенесено: профиль" in done_tg.text
+    assert await profile_of(h, uid) is None
+
+
+async def test_a_code_pasted_in_the_middle_of_the_profile_form_moves_the_data(
+    both: Both,
+) -> None:
+    h = both
+    await seed_tg_teacher_with_consent(h)
+    code = await code_in_telegram(h)
+    # a new MAX account: «Записаться», the consent, a name, an organisation, «Ваша должность?»
+    _, asked = await max_form_to_position(h)
+    assert "должность" in asked.plain
+    done = await h.say(TEACHER_MAX, code)
+    assert "Перенесено: профиль" in done.plain  # not «Шаг 5 из 5» with the code as position
+    uid = await max_uid(h, TEACHER_MAX)
+    profile = await profile_of(h, uid)
+    assert profile is not None and profile.full_name == FULL_NAME
+    assert profile.position == "Учитель"
+    after = await h.say(TEACHER_MAX, "как активировать сертификат")  # the form is over
+    assert "Шаг" not in after.plain
+    told = await h.tg.next_message(ANNA_TG.id, timeout=15)
+    assert told.text and "перенесены в MAX" in told.text
+
+    # Telegram: «Напишите фамилию, имя и отчество» answered with a code from MAX
+    await seed_max_teacher(h.sessionmaker, ANNA_MAX)
+    await h.start(ANNA_MAX)
+    code = await code_in_max(h, ANNA_MAX)
+    event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар Д")
+    card = await tg_say(h, ANNA_TG, f"/start event_{event_id}")
+    h.tg.press(card, e.BTN_REGISTER, user=ANNA_TG)
+    consent = await h.tg.next_message(ANNA_TG.id, timeout=10)
+    h.tg.press(consent, e.BTN_CONSENT_YES, user=ANNA_TG)
+    asked_tg = await h.tg.next_message(ANNA_TG.id, timeout=10)
+    assert asked_tg.text and "фамилию, имя и отчество" in asked_tg.text
+    done_tg = await tg_say(h, ANNA_TG, code)
+    assert done_tg.text and "Перенесено: профиль" in done_tg.text  # not «напишите ФИО»
+    moved = await profile_of(h, ANNA_TG.id)
+    assert moved is not None and moved.full_name == "Соколова Марина Ивановна"
+    again = await tg_say(h, ANNA_TG, "как активировать сертификат")
+    assert again.text and "Шаг" not in again.text
+
+
+async def test_a_code_posted_in_a_group_stops_working(both: Both) -> None:
+    h = both
+    await seed_tg_teacher_with_consent(h)
+    code = await code_in_telegram(h)
+    h.tg.user_sends(code, user=ANNA_TG, chat_id=GROUP_TG, chat_type="supergroup")
+    warned = await h.tg.next_message(ANNA_TG.id, timeout=10)  # privately, not in the group
+    assert warned.text == t.BURNED
+    await h.tg.idle()
+    assert not h.tg.drain(GROUP_TG)
+    await h.start(TEACHER_MAX)  # someone in that group tries it
+    assert (await h.say(TEACHER_MAX, code)).plain == t.UNKNOWN
+    assert await profile_of(h, await max_uid(h, TEACHER_MAX)) is None
+
+    uid = await seed_max_teacher(h.sessionmaker, ANNA_MAX)
+    await h.start(ANNA_MAX)
+    code = await code_in_max(h, ANNA_MAX)
+    h.max.add_group(GROUP_MAX, "Учителя")
+    before = len(h.max.sent_to(ANNA_MAX))
+    h.max.user_writes(ANNA_MAX, f"вот код {code}", chat_id=GROUP_MAX)
+    (warned_max,) = (await h.max.wait_sent(ANNA_MAX, before + 1))[before:]
+    assert warned_max.plain == t.BURNED
+    assert not h.max.sent_to(GROUP_MAX)
+    assert (await tg_say(h, ANNA_TG, code)).text == t.UNKNOWN
+    assert await profile_of(h, uid) is not None  # still where it was
+
+
+async def test_staff_access_does_not_move_with_the_data(both: Both) -> None:
+    h = both
+    async with h.sessionmaker() as session:
+        repo = Repositories(session)
+        await repo.users.touch(ADMIN.id, ADMIN.first_name, ADMIN.last_name, None)
+        await repo.users.set_role(ADMIN.id, "staff")
+        await repo.chats.subscribe(ADMIN.id, "staff")
+        await repo.chats.subscribe(ADMIN.id, "teachers")
+        await repo.commit()
+    given = await tg_say(h, ADMIN, "/move")
+    assert given.text and "Роль сотрудника МОЦ и новости для сотрудников не" in given.text
+    found = CODE.search(given.text)
+    assert found
+    await h.start(ANNA_MAX)
+    done = await h.say(ANNA_MAX, found.group(1))
+    assert "подписка на новости" in done.plain and "Сотрудник" not in done.plain
+    uid = await max_uid(h, ANNA_MAX)
+    async with h.sessionmaker() as session:
+        moved_to = await session.get(User, uid)
+        stayed = await session.get(User, ADMIN.id)
+        subs = {(s.user_id, s.audience) for s in await session.scalars(select(Subscription))}
+    assert moved_to is not None and moved_to.role is None  # no staff role outside the roster
+    assert stayed is not None and stayed.role == "staff"
+    assert subs == {(uid, "teachers"), (ADMIN.id, "staff")}  # staff news only to staff
