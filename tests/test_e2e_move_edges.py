@@ -156,3 +156,22 @@ async def test_staff_access_does_not_move_with_the_data(both: Both) -> None:
     assert moved_to is not None and moved_to.role is None  # no staff role outside the roster
     assert stayed is not None and stayed.role == "staff"
     assert subs == {(uid, "teachers"), (ADMIN.id, "staff")}  # staff news only to staff
+
+
+async def test_codes_swapped_both_ways_move_the_data_once(both: Both) -> None:
+    """Unsure which side gives the code, a teacher asks for one on both and sends each to the
+    other: the data goes where the first code was sent, and stays there."""
+    h = both
+    await seed_tg_teacher_with_consent(h)
+    from_tg = await code_in_telegram(h)
+    await h.start(ANNA_MAX)
+    from_max = await code_in_max(h, ANNA_MAX)
+    done = await h.say(ANNA_MAX, from_tg)
+    assert "Перенесено: профиль" in done.plain
+    told = await h.tg.next_message(ANNA_TG.id, timeout=15)
+    assert told.text and "перенесены в MAX" in told.text
+
+    back = await tg_say(h, ANNA_TG, from_max)
+    assert back.text == t.UNKNOWN  # not «Перенесено» back to Telegram
+    assert await profile_of(h, await max_uid(h, ANNA_MAX)) is not None
+    assert await profile_of(h, ANNA_TG.id) is None

@@ -82,6 +82,11 @@ class TransferRepo:
         )
         return owner
 
+    async def drop_codes(self, user_id: int) -> None:
+        """The account's live code, once data came to it: that code was given for what it
+        held then, and sent back from here it would carry the data straight back."""
+        await self.session.execute(delete(TransferCode).where(TransferCode.user_id == user_id))
+
     async def shared(
         self, source: int, target: int
     ) -> Sequence[tuple[Registration, Registration]]:

@@ -139,6 +139,9 @@ async def redeem(repo: Repositories, target: int, code: str, now: datetime) -> T
     if source is None:  # deleted between the look and the claim
         await repo.commit()
         return Transfer(t.FORGOTTEN)
+    # a code the target got before is void: both codes swapped «to be sure» would carry the
+    # data back where it came from
+    await repo.transfers.drop_codes(target)
     promoted = await _resolve_shared(repo, source.id, target, now)
     moved = await repo.transfers.move(source.id, target)
     await repo.commit()
