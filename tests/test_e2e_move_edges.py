@@ -14,6 +14,7 @@ from storage.models import Subscription, TeacherProfile, User
 from storage.repositories import Repositories
 from tests.conftest import ADMIN
 from tests.fakes.max_model import MaxUser
+from tests.fakes.telegram_api import FakeUser
 from tests.helpers.events import seed_event
 from tests.helpers.max_both import (
     SOON,
@@ -35,6 +36,7 @@ from tests.test_e2e_move import (
 CODE = re.compile(r"Код: ([A-Z0-9]{4}-[A-Z0-9]{4})")
 GROUP_TG = -100_900
 GROUP_MAX = -70_900
+SECOND_TG = FakeUser(id=2311, first_name="Анна", last_name="К.")
 
 
 async def code_in_max(h: Both, user: MaxUser) -> str:
@@ -175,3 +177,34 @@ async def test_codes_swapped_both_ways_move_the_data_once(both: Both) -> None:
     assert back.text == t.UNKNOWN  # not «Перенесено» back to Telegram
     assert await profile_of(h, await max_uid(h, ANNA_MAX)) is not None
     assert await profile_of(h, ANNA_TG.id) is None
+
+
+async def test_the_code_message_forwarded_to_another_account_of_the_same_messenger(
+    both: Both,
+) -> None:
+    """To another Telegram (or MAX) account the natural way is to forward the bot's message
+    with the code: its «Код: K7MP-2QXA» line is the code."""
+    h = both
+    await seed_tg_teacher_with_consent(h)
+    given = await tg_say(h, ANNA_TG, "/move")
+    assert given.text
+    origin = {
+        "type": "user",
+        "date": 0,
+        "sender_user": {"id": 1, "is_bot": True, "first_name": "МОЦ"},
+    }
+    h.tg.user_sends(given.text, user=SECOND_TG, extra={"forward_origin": origin})
+    done = await h.tg.next_message(SECOND_TG.id, timeout=10)
+    assert done.text and "Перенесено: профиль" in done.text
+    told = await h.tg.next_message(ANNA_TG.id, timeout=15)
+    assert told.text and "другой аккаунт Telegram" in told.text
+
+    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    await h.start(TEACHER_MAX)
+    intro = await h.say(TEACHER_MAX, "/move")
+    await h.start(ANNA_MAX)
+    before = len(h.max.sent_to(ANNA_MAX))
+    h.max.user_forwards(ANNA_MAX, intro)
+    (done_max,) = (await h.max.wait_sent(ANNA_MAX, before + 1))[before:]
+    assert "Перенесено: профиль" in done_max.plain
+    assert await profile_of(h, uid) is None

@@ -43,6 +43,8 @@ _LOOKALIKES = str.maketrans("АВЕКМНОРСТУХавекмнорстух", 
 _SEPARATORS = re.compile(r"[\s\-‐‑–—_]+")
 _COMMAND = re.compile(r"^/move(@\w+)?\s*", re.IGNORECASE)
 _PUNCTUATION = ".,:;!?«»\"'()[]"
+_CODE_LINE = re.compile(r"(?:^|\n)\s*Код:\s*(\w{4}[\-‐‑–—\s]?\w{4})\b", re.IGNORECASE)
+_TAG = re.compile(r"</?code>")
 _FEW_WORDS = 8  # «вот мой код: K7MP-2QXA»; a longer message is a question, not a code
 RANK: dict[str, int] = {
     RegistrationStatus.ATTENDED: 3,
@@ -90,9 +92,14 @@ def _exact(text: str) -> str | None:
 
 def code_in(text: str | None) -> str | None:
     """The code a message is («k7mp 2qxa», «K7MP-2QXA», «/move K7MP2QXA») or holds among a
-    few words («мой код K7MP-2QXA», the line «Код: K7MP-2QXA» copied whole), or None."""
+    few words («мой код K7MP-2QXA»), or in the line «Код: K7MP-2QXA» of the bot's message
+    (forwarded to the bot from another account of the same messenger), or None."""
     rest = _COMMAND.sub("", (text or "").strip())
     whole = _exact(rest)
+    # the bot's own message with the code, forwarded whole (its markup too, as MAX may)
+    line = _CODE_LINE.search(_TAG.sub("", rest))
+    if whole is None and line is not None:
+        return _exact(line.group(1))
     words = [w.strip(_PUNCTUATION) for w in rest.split()]
     if whole is not None or not 1 < len(words) <= _FEW_WORDS:
         return whole
