@@ -61,7 +61,11 @@ async def typed_code(
     state: FSMContext,
     messenger: Switchboard | None = None,
 ) -> None:
-    """A code sent as a message, also mid-dialog: pasted at «Напишите ФИО» it is no name."""
+    """A code sent as a message, also mid-dialog: pasted at «Напишите ФИО» it is no name
+    (`transfer.typed` says what counts in a dialog)."""
+    in_dialog = await state.get_state() is not None
+    if transfer.typed(message.text, in_dialog=in_dialog, staff=is_admin) is None:
+        raise SkipHandler  # the dialog's answer after all
     if user is not None:
         await _redeem(message, code, repo, user, clock, bot, settings, is_admin, state, messenger)
 
@@ -103,12 +107,13 @@ async def shown_in_group(
     bot: Bot,
     messenger: Switchboard | None = None,
 ) -> None:
-    """A live code posted in a group stops working and its owner is told privately; any
-    other code-like text is left to the group's handlers."""
+    """A live code posted in a group stops working and its owner is told privately; the
+    message goes on to the group's handlers all the same (a staff member's reply in the
+    staff chat quoting it still reaches the teacher)."""
     owner = await transfer.burn(repo, code, clock.now())
-    if owner is None:
-        raise SkipHandler
-    await transfer.warn_burned(people(bot, messenger), owner)
+    if owner is not None:
+        await transfer.warn_burned(people(bot, messenger), owner)
+    raise SkipHandler
 
 
 def create_router() -> Router:

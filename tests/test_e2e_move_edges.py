@@ -8,14 +8,15 @@ import re
 
 from sqlalchemy import select
 
+from bot import texts
 from bot.texts import events as e
 from bot.texts import transfer as t
-from storage.models import Subscription, TeacherProfile, User
+from storage.models import Subscription, TeacherProfile, Ticket, User
 from storage.repositories import Repositories
-from tests.conftest import ADMIN
+from tests.conftest import ADMIN, PARENT, STAFF_CHAT, TEACHER, BotHarness
 from tests.fakes.max_model import MaxUser
 from tests.fakes.telegram_api import FakeUser
-from tests.helpers.events import seed_event
+from tests.helpers.events import seed_event, seed_teacher
 from tests.helpers.max_both import (
     SOON,
     TEACHER_MAX,
@@ -32,6 +33,7 @@ from tests.test_e2e_move import (
     seed_tg_teacher_with_consent,
     tg_say,
 )
+from tests.test_e2e_tickets import ask_specialist
 
 CODE = re.compile(r"Код: ([A-Z0-9]{4}-[A-Z0-9]{4})")
 GROUP_TG = -100_900
@@ -208,3 +210,46 @@ async def test_the_code_message_forwarded_to_another_account_of_the_same_messeng
     (done_max,) = (await h.max.wait_sent(ANNA_MAX, before + 1))[before:]
     assert "Перенесено: профиль" in done_max.plain
     assert await profile_of(h, uid) is None
+
+
+async def test_a_staff_answer_quoting_a_code_still_reaches_the_teacher(
+    harness: BotHarness,
+) -> None:
+    """A teacher asked why their code does not work; the answer in the staff chat quotes it:
+    the code stops working (it was shown in a group), the answer is delivered all the same."""
+    h = harness
+    given = await h.say(PARENT, "/move")
+    found = CODE.search(given.text)
+    assert found
+    ticket_id = await ask_specialist(h)
+    post = await h.server.next_message(STAFF_CHAT)
+    h.server.press(post, texts.BTN_REPLY, user=ADMIN)
+    await h.server.next_message(STAFF_CHAT)
+    answer = f"Отправьте код {found.group(1)} боту в MAX"
+    h.server.user_sends(answer, user=ADMIN, chat_id=STAFF_CHAT, chat_type="supergroup")
+    warned = await h.server.next_message(PARENT.id)
+    assert warned.text == t.BURNED
+    delivered = await h.server.next_message(PARENT.id)
+    assert "Ответ специалиста МОЦ" in delivered.text and found.group(1) in delivered.text
+    assert "доставлен" in (await h.server.next_message(STAFF_CHAT)).text
+    async with h.sessionmaker() as session:
+        ticket = await session.get(Ticket, ticket_id)
+    assert ticket is not None and ticket.status == "answered"
+
+
+async def test_a_question_to_a_specialist_quoting_a_code_stays_a_question(
+    harness: BotHarness,
+) -> None:
+    """In a dialog only a message that is the code alone moves data: «мой код … не работает»
+    typed after /ask is the question."""
+    h = harness
+    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    given = await h.say(TEACHER, "/move")
+    found = CODE.search(given.text)
+    assert found
+    await h.say(PARENT, "/ask")
+    created = await h.say(PARENT, f"мой код {found.group(1)} не работает")
+    assert "Номер обращения" in created.text
+    async with h.sessionmaker() as session:
+        assert await session.get(TeacherProfile, TEACHER.id) is not None
+        assert await session.get(TeacherProfile, PARENT.id) is None

@@ -31,8 +31,9 @@ async def command(v: Visit, name: str, arg: str) -> bool:
 
 
 async def typed_code(v: Visit, text: str) -> bool:
-    """A code sent as a message, in a dialog or outside one; False for anything else."""
-    code = transfer.code_in(text)
+    """A code sent as a message, in a dialog or outside one (`transfer.typed` says what
+    counts in a dialog); False for anything else."""
+    code = transfer.typed(text, in_dialog=bool(v.state), staff=v.is_admin)
     if code is None:
         return False
     await redeem(v, code)
@@ -65,7 +66,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
 
 async def shown_in_group(ctx: MaxContext, update: JsonDict) -> bool:
     """A live code posted in a group stops working and its owner is told privately; False
-    for anything else (left to the group's handlers)."""
+    always: the message goes on to the group's handlers (a staff reply quoting it too)."""
     if updates.is_dialog(update) or updates.sender(update).get("is_bot"):
         return False
     code = transfer.code_in(updates.text(update))
@@ -73,10 +74,9 @@ async def shown_in_group(ctx: MaxContext, update: JsonDict) -> bool:
         return False
     async with ctx.sessionmaker() as session:
         owner = await transfer.burn(Repositories(session), code, ctx.clock.now())
-    if owner is None:
-        return False
-    await transfer.warn_burned(ctx.messenger, owner)
-    return True
+    if owner is not None:
+        await transfer.warn_burned(ctx.messenger, owner)
+    return False
 
 
 def register(routes: Routes) -> None:

@@ -108,6 +108,17 @@ def code_in(text: str | None) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def typed(text: str | None, *, in_dialog: bool, staff: bool) -> str | None:
+    """The code a private message carries, where the person is: in a dialog only a message
+    that is the code and nothing else, and never a staff member's (their answer to a
+    teacher may quote the teacher's code: it must not take the teacher's data)."""
+    if not in_dialog:
+        return code_in(text)
+    if staff:
+        return None
+    return _exact(_COMMAND.sub("", (text or "").strip()))
+
+
 async def issue(repo: Repositories, user_id: int, now: datetime) -> str:
     """A new code for `user_id` (the earlier one stops working), committed; the message."""
     code = new_code()
