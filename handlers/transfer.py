@@ -36,10 +36,10 @@ async def move(
     state: FSMContext,
     messenger: Switchboard | None = None,
 ) -> None:
-    """/move alone gives a code; /move with a code redeems it."""
+    """/move alone (or «/move в MAX») gives a code; /move with a code redeems it."""
     if user is None:
         return
-    if not command.args:
+    if transfer.asks_code(command.args):
         await message.answer(await transfer.issue(repo, user.id, clock.now()))
         return
     code = transfer.code_in(command.args)

@@ -253,3 +253,15 @@ async def test_a_question_to_a_specialist_quoting_a_code_stays_a_question(
     async with h.sessionmaker() as session:
         assert await session.get(TeacherProfile, TEACHER.id) is not None
         assert await session.get(TeacherProfile, PARENT.id) is None
+
+
+async def test_move_with_words_gives_a_code(both: Both) -> None:
+    """«/move в MAX» asks for a code as /move does, not «Код не подошёл»."""
+    h = both
+    await seed_tg_teacher_with_consent(h)
+    given = await tg_say(h, ANNA_TG, "/move в MAX")
+    assert given.text and CODE.search(given.text), given.text
+    await h.start(ANNA_MAX)
+    given_max = await h.say(ANNA_MAX, "/move в телеграм")
+    assert CODE.search(given_max.plain), given_max.plain
+    assert (await h.say(ANNA_MAX, "/move K7MP-2QX")).plain == t.UNKNOWN  # a code mistyped

@@ -19,7 +19,7 @@ async def command(v: Visit, name: str, arg: str) -> bool:
     """/move [code]; False for another command."""
     if name != "move":
         return False
-    if not arg:
+    if transfer.asks_code(arg):  # /move alone, «/move в Telegram»
         await v.say(await transfer.issue(v.repo, v.uid, v.ctx.clock.now()))
         return True
     code = transfer.code_in(arg)

@@ -108,6 +108,12 @@ def code_in(text: str | None) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def asks_code(arg: str | None) -> bool:
+    """/move alone or with words («/move в MAX»): give a code. A code always has a digit, so
+    words with one are a code sent back (maybe mistyped)."""
+    return not any(ch.isdigit() for ch in arg or "")
+
+
 def typed(text: str | None, *, in_dialog: bool, staff: bool) -> str | None:
     """The code a private message carries, where the person is: in a dialog only a message
     that is the code and nothing else, and never a staff member's (their answer to a
