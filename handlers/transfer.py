@@ -51,7 +51,6 @@ async def move(
 
 async def typed_code(
     message: Message,
-    code: str,
     repo: Repositories,
     user: User | None,
     clock: Clock,
@@ -64,10 +63,11 @@ async def typed_code(
     """A code sent as a message, also mid-dialog: pasted at «Напишите ФИО» it is no name
     (`transfer.typed` says what counts in a dialog)."""
     in_dialog = await state.get_state() is not None
-    if transfer.typed(message.text, in_dialog=in_dialog, staff=is_admin) is None:
+    taken = transfer.typed(message.text, in_dialog=in_dialog, staff=is_admin)
+    if taken is None:
         raise SkipHandler  # the dialog's answer after all
     if user is not None:
-        await _redeem(message, code, repo, user, clock, bot, settings, is_admin, state, messenger)
+        await _redeem(message, taken, repo, user, clock, bot, settings, is_admin, state, messenger)
 
 
 async def _redeem(
@@ -122,7 +122,7 @@ def create_router() -> Router:
     private = Router(name=f"{__name__}.private")
     private.message.filter(F.chat.type == "private")
     private.message.register(move, Command("move"))
-    private.message.register(typed_code, F.text.func(transfer.code_in).as_("code"))
+    private.message.register(typed_code, F.text.func(transfer.code_in))
     groups = Router(name=f"{__name__}.groups")
     groups.message.filter(F.chat.type.in_({"group", "supergroup"}))
     groups.message.register(shown_in_group, F.text.func(transfer.code_in).as_("code"))

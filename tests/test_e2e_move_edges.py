@@ -265,3 +265,20 @@ async def test_move_with_words_gives_a_code(both: Both) -> None:
     given_max = await h.say(ANNA_MAX, "/move в телеграм")
     assert CODE.search(given_max.plain), given_max.plain
     assert (await h.say(ANNA_MAX, "/move K7MP-2QX")).plain == t.UNKNOWN  # a code mistyped
+
+
+async def test_a_double_tap_on_the_move_button_gives_one_code(both: Both) -> None:
+    """Two codes on the screen, the upper one void, is a trap: a second press a moment later
+    points to the code above."""
+    h = both
+    await seed_tg_teacher_with_consent(h)
+    held = await tg_say(h, ANNA_TG, "/my_data")
+    h.tg.press(held, t.BTN_MOVE, user=ANNA_TG)
+    h.tg.press(held, t.BTN_MOVE, user=ANNA_TG)
+    first = await h.tg.next_message(ANNA_TG.id, timeout=10)
+    second = await h.tg.next_message(ANNA_TG.id, timeout=10)
+    found = CODE.search(first.text or "")
+    assert found and not CODE.search(second.text or ""), second.text  # no second code
+    assert second.text == t.JUST_GIVEN
+    await h.start(ANNA_MAX)
+    assert "Перенесено: профиль" in (await h.say(ANNA_MAX, found.group(1))).plain

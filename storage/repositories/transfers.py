@@ -64,6 +64,15 @@ class TransferRepo:
         )
         await self.session.flush()
 
+    async def issued_since(self, user_id: int, since: datetime) -> bool:
+        """A code given to the person after `since` (a double tap on «Перенести»)."""
+        found = await self.session.scalar(
+            select(TransferCode.code_hash).where(
+                TransferCode.user_id == user_id, TransferCode.created_at > since
+            )
+        )
+        return found is not None
+
     async def owner(self, code_hash: str, now: datetime) -> int | None:
         """Whose data a live code moves (a look, nothing consumed)."""
         return await self.session.scalar(

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no I, L, O, 0, 1: nothing to mistake
 LENGTH = 8  # 31**8 ≈ 8.5·10¹¹ codes against 15 minutes of flood-limited guesses
 LIFETIME = timedelta(minutes=15)
+AGAIN_AFTER = timedelta(seconds=5)  # a double tap on «Перенести» is one request
 ACTION = "mv"  # = handlers.tg.callbacks.MoveCb
 # typed on a Russian keyboard: the Cyrillic letters that look like the code's Latin ones
 _LOOKALIKES = str.maketrans("АВЕКМНОРСТУХавекмнорстух", "ABEKMHOPCTYXABEKMHOPCTYX")
@@ -126,7 +127,11 @@ def typed(text: str | None, *, in_dialog: bool, staff: bool) -> str | None:
 
 
 async def issue(repo: Repositories, user_id: int, now: datetime) -> str:
-    """A new code for `user_id` (the earlier one stops working), committed; the message."""
+    """A new code for `user_id` (the earlier one stops working), committed; the message.
+    A second press a moment later gives none: two codes on the screen, the upper one void,
+    and the person copies that one."""
+    if await repo.transfers.issued_since(user_id, now - AGAIN_AFTER):
+        return t.JUST_GIVEN
     code = new_code()
     await repo.transfers.replace(user_id, _hash(code), now, now + LIFETIME)
     await repo.commit()
