@@ -8,6 +8,9 @@ the person), subscriptions and the role in one transaction. Where both accounts 
 registration for one event the better one stays (attended > registered > waiting >
 cancelled); the other is cancelled as «Отменить запись» cancels it, so a freed seat goes to
 the first in the waiting list. Tickets stay: answers go to the chat a question came from.
+A code is read in a few words around it or in the bot's message forwarded whole; in a dialog
+only a message that is the code alone counts (`typed`); a code posted in a group stops
+working (`burn`): anyone there could take the person's data with it.
 
 Both messengers call this module; the buttons are neutral values (`bot.core.messages`).
 """
