@@ -9,9 +9,10 @@ import re
 from sqlalchemy import select
 
 from bot import texts
+from bot.services.profile import transfer
 from bot.texts import events as e
 from bot.texts import transfer as t
-from storage.models import Subscription, TeacherProfile, Ticket, User
+from storage.models import Subscription, TeacherProfile, Ticket, TransferMiss, User
 from storage.repositories import Repositories
 from tests.conftest import ADMIN, PARENT, STAFF_CHAT, TEACHER, BotHarness
 from tests.fakes.max_model import MaxUser
@@ -282,3 +283,23 @@ async def test_a_double_tap_on_the_move_button_gives_one_code(both: Both) -> Non
     assert second.text == t.JUST_GIVEN
     await h.start(ANNA_MAX)
     assert "Перенесено: профиль" in (await h.say(ANNA_MAX, found.group(1))).plain
+
+
+async def test_many_wrong_codes_and_the_account_waits(both: Both) -> None:
+    """Guessing: ten wrong codes in an hour and even a right one is refused from that account
+    (the code's owner keeps their data); /forget_me deletes the record of the misses."""
+    h = both
+    uid = await seed_max_teacher(h.sessionmaker, ANNA_MAX)
+    await h.start(ANNA_MAX)
+    right = await code_in_max(h, ANNA_MAX)
+    for _ in range(10):
+        guess = transfer.shown(transfer.new_code())
+        assert (await tg_say(h, ANNA_TG, guess)).text == t.UNKNOWN
+    assert (await tg_say(h, ANNA_TG, right)).text == t.TOO_MANY
+    assert await profile_of(h, uid) is not None and await profile_of(h, ANNA_TG.id) is None
+
+    forget = await tg_say(h, ANNA_TG, "/forget_me")
+    h.tg.press(forget, texts.BTN_FORGET_YES, user=ANNA_TG)
+    assert "удалены" in ((await h.tg.next_message(ANNA_TG.id, timeout=10)).text or "")
+    async with h.sessionmaker() as session:
+        assert not (await session.scalars(select(TransferMiss))).all()

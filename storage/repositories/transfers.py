@@ -28,6 +28,7 @@ from storage.models import (
     Subscription,
     TeacherProfile,
     TransferCode,
+    TransferMiss,
     User,
 )
 from storage.repositories.sql import affected
@@ -72,6 +73,21 @@ class TransferRepo:
             )
         )
         return found is not None
+
+    async def misses(self, user_id: int, since: datetime) -> int:
+        """Wrong codes the account sent after `since`."""
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(TransferMiss)
+            .where(TransferMiss.user_id == user_id, TransferMiss.at > since)
+        )
+        return int(count or 0)
+
+    async def miss(self, user_id: int, now: datetime, since: datetime) -> None:
+        """A wrong code from the account; everyone's misses before `since` go."""
+        await self.session.execute(delete(TransferMiss).where(TransferMiss.at <= since))
+        self.session.add(TransferMiss(user_id=user_id, at=now))
+        await self.session.flush()
 
     async def owner(self, code_hash: str, now: datetime) -> int | None:
         """Whose data a live code moves (a look, nothing consumed)."""

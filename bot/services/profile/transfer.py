@@ -41,6 +41,9 @@ ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no I, L, O, 0, 1: nothing to mis
 LENGTH = 8  # 31**8 ≈ 8.5·10¹¹ codes against 15 minutes of flood-limited guesses
 LIFETIME = timedelta(minutes=15)
 AGAIN_AFTER = timedelta(seconds=5)  # a double tap on «Перенести» is one request
+# wrong codes an account may send in an hour: typos pass, guessing (31**8 codes) is hopeless
+MISSES = 10
+MISS_WINDOW = timedelta(hours=1)
 ACTION = "mv"  # = handlers.tg.callbacks.MoveCb
 # typed on a Russian keyboard: the Cyrillic letters that look like the code's Latin ones
 _LOOKALIKES = str.maketrans("АВЕКМНОРСТУХавекмнорстух", "ABEKMHOPCTYXABEKMHOPCTYX")
@@ -157,8 +160,12 @@ class Transfer:
 async def redeem(repo: Repositories, target: int, code: str, now: datetime) -> Transfer:
     """Move the data of the code's account to `target`, committed; a refusal changes
     nothing."""
+    if await repo.transfers.misses(target, now - MISS_WINDOW) >= MISSES:
+        return Transfer(t.TOO_MANY)
     owner = await repo.transfers.owner(_hash(code), now)
     if owner is None:
+        await repo.transfers.miss(target, now, now - MISS_WINDOW)
+        await repo.commit()
         return Transfer(t.UNKNOWN)
     if owner == FORGOTTEN_OWNER:
         return Transfer(t.FORGOTTEN)
