@@ -1,7 +1,7 @@
 """Wrong /move codes an account sent, kept an hour (a limit on guessing codes)
 
-Revision ID: 0023
-Revises: 0022
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-07 05:00:00
 
 `transfer_misses` holds the internal id of an account that sent a code nobody was given, and
@@ -15,8 +15,8 @@ from alembic import op
 
 import storage.models
 
-revision: str = "0023"
-down_revision: str | None = "0022"
+revision: str = "0025"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
