@@ -1,11 +1,14 @@
 """/move in Telegram over `bot.services.profile.transfer`: the source account gets a code
 (/move or «Перенести в другой мессенджер» under /my_data), the target sends it («K7MP-2QXA»
-as a message, or /move K7MP-2QXA) and gets the data with the menu of its role."""
+as a message, also in the middle of a dialog, or /move K7MP-2QXA) and gets the data with the
+menu of its role. A code posted in a group stops working: anyone there could use it."""
 
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot.core.clock import Clock
@@ -30,35 +33,41 @@ async def move(
     bot: Bot,
     settings: Settings,
     is_admin: bool,
+    state: FSMContext,
     messenger: Switchboard | None = None,
 ) -> None:
-    """/move alone gives a code; /move with a code redeems it."""
+    """/move alone (or «/move в MAX») gives a code; /move with a code redeems it."""
     if user is None:
         return
-    if not command.args:
+    if transfer.asks_code(command.args):
         await message.answer(await transfer.issue(repo, user.id, clock.now()))
         return
     code = transfer.code_in(command.args)
     if code is None:
         await message.answer(t.UNKNOWN)
         return
-    await _redeem(message, code, repo, user, clock, bot, settings, is_admin, messenger)
+    await _redeem(message, code, repo, user, clock, bot, settings, is_admin, state, messenger)
 
 
 async def typed_code(
     message: Message,
-    code: str,
     repo: Repositories,
     user: User | None,
     clock: Clock,
     bot: Bot,
     settings: Settings,
     is_admin: bool,
+    state: FSMContext,
     messenger: Switchboard | None = None,
 ) -> None:
-    """A code sent as a message, outside any dialog."""
+    """A code sent as a message, also mid-dialog: pasted at «Напишите ФИО» it is no name
+    (`transfer.typed` says what counts in a dialog)."""
+    in_dialog = await state.get_state() is not None
+    taken = transfer.typed(message.text, in_dialog=in_dialog, staff=is_admin)
+    if taken is None:
+        raise SkipHandler  # the dialog's answer after all
     if user is not None:
-        await _redeem(message, code, repo, user, clock, bot, settings, is_admin, messenger)
+        await _redeem(message, taken, repo, user, clock, bot, settings, is_admin, state, messenger)
 
 
 async def _redeem(
@@ -70,12 +79,14 @@ async def _redeem(
     bot: Bot,
     settings: Settings,
     is_admin: bool,
+    state: FSMContext,
     messenger: Switchboard | None,
 ) -> None:
     done = await transfer.redeem(repo, user.id, code, clock.now())
     if done.source is None:
-        await message.answer(done.text)
+        await message.answer(done.text)  # a dialog open goes on: its question still stands
         return
+    await state.clear()  # a profile form open would overwrite the profile that came
     role = done.moved.role if done.moved and done.moved.role else user.role
     await message.answer(done.text, reply_markup=keyboards.main_menu(role, is_admin))
     await transfer.tell(people(bot, messenger), done, settings)
@@ -88,13 +99,33 @@ async def move_cb(
     await send_to_chat(query, await transfer.issue(repo, query.from_user.id, clock.now()))
 
 
+async def shown_in_group(
+    message: Message,
+    code: str,
+    repo: Repositories,
+    clock: Clock,
+    bot: Bot,
+    messenger: Switchboard | None = None,
+) -> None:
+    """A live code posted in a group stops working and its owner is told privately; the
+    message goes on to the group's handlers all the same (a staff member's reply in the
+    staff chat quoting it still reaches the teacher)."""
+    owner = await transfer.burn(repo, code, clock.now())
+    if owner is not None:
+        await transfer.warn_burned(people(bot, messenger), owner)
+    raise SkipHandler
+
+
 def create_router() -> Router:
     """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
     router = Router(name=__name__)
-    router.message.filter(F.chat.type == "private")
-    router.message.register(move, Command("move"))
-    router.message.register(
-        typed_code, F.text.func(transfer.code_in).as_("code"), StateFilter(None)
-    )
+    private = Router(name=f"{__name__}.private")
+    private.message.filter(F.chat.type == "private")
+    private.message.register(move, Command("move"))
+    private.message.register(typed_code, F.text.func(transfer.code_in))
+    groups = Router(name=f"{__name__}.groups")
+    groups.message.filter(F.chat.type.in_({"group", "supergroup"}))
+    groups.message.register(shown_in_group, F.text.func(transfer.code_in).as_("code"))
+    router.include_routers(private, groups)
     router.callback_query.register(move_cb, MoveCb.filter())
     return router

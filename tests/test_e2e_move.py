@@ -168,7 +168,10 @@ async def test_wrong_expired_same_account_and_forgotten_codes_are_refused(both: 
     assert same.text == t.SAME
     async with h.sessionmaker() as session:  # sixteen minutes later
         await session.execute(
-            update(TransferCode).values(expires_at=utcnow() - timedelta(minutes=1))
+            update(TransferCode).values(
+                created_at=utcnow() - timedelta(minutes=16),
+                expires_at=utcnow() - timedelta(minutes=1),
+            )
         )
         await session.commit()
     assert (await h.say(ANNA_MAX, code)).plain == t.UNKNOWN
@@ -188,6 +191,11 @@ async def test_the_same_code_sent_twice_moves_once(both: Both) -> None:
     event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар В")
     await register(h.sessionmaker, event_id, ANNA_TG)
     replaced = await code_in_telegram(h)
+    async with h.sessionmaker() as session:  # a minute later (a double tap gives no new one)
+        await session.execute(
+            update(TransferCode).values(created_at=utcnow() - timedelta(minutes=1))
+        )
+        await session.commit()
     code = await code_in_telegram(h)  # a new /move: the code before it no longer works
     await h.start(ANNA_MAX)
     assert (await h.say(ANNA_MAX, replaced)).plain == t.UNKNOWN

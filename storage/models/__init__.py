@@ -41,7 +41,7 @@ from storage.models.files import StoredFile
 from storage.models.outbox import OutboxMessage
 from storage.models.people import Role, StaffPost, Ticket, TicketMessage, TicketStatus, User
 from storage.models.staff import AuditEntry, StaffInvite, StaffMember, StaffRole
-from storage.models.transfers import FORGOTTEN_OWNER, TransferCode
+from storage.models.transfers import FORGOTTEN_OWNER, TransferCode, TransferMiss
 from storage.models.updates import ChannelId, FsmRecord, ProcessedUpdate, UpdateMarker
 from storage.models.web import WebSession, WebUsedLink
 
@@ -94,6 +94,7 @@ __all__ = [
     "TicketMessage",
     "TicketStatus",
     "TransferCode",
+    "TransferMiss",
     "UTCDateTime",
     "UpdateMarker",
     "User",

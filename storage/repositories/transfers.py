@@ -3,7 +3,9 @@ re-keying of every table that follows the person.
 
 What follows the person: the teacher profile, registrations, consents (the proof moves with
 the person: re-keyed, not copied), news subscriptions and the role. Tickets and their history
-stay: answers go to the chat a question came from. Callers commit once.
+stay: answers go to the chat a question came from. МОЦ staff's role and staff news stay too:
+staff access is given per account by an invitation (the roster), and an account outside the
+roster must not get the staff news. Callers commit once.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload
 
 from storage.models import (
+    Audience,
     Consent,
     Event,
     Registration,
@@ -25,6 +28,7 @@ from storage.models import (
     Subscription,
     TeacherProfile,
     TransferCode,
+    TransferMiss,
     User,
 )
 from storage.repositories.sql import affected
@@ -61,6 +65,30 @@ class TransferRepo:
         )
         await self.session.flush()
 
+    async def issued_since(self, user_id: int, since: datetime) -> bool:
+        """A code given to the person after `since` (a double tap on «Перенести»)."""
+        found = await self.session.scalar(
+            select(TransferCode.code_hash).where(
+                TransferCode.user_id == user_id, TransferCode.created_at > since
+            )
+        )
+        return found is not None
+
+    async def misses(self, user_id: int, since: datetime) -> int:
+        """Wrong codes the account sent after `since`."""
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(TransferMiss)
+            .where(TransferMiss.user_id == user_id, TransferMiss.at > since)
+        )
+        return int(count or 0)
+
+    async def miss(self, user_id: int, now: datetime, since: datetime) -> None:
+        """A wrong code from the account; everyone's misses before `since` go."""
+        await self.session.execute(delete(TransferMiss).where(TransferMiss.at <= since))
+        self.session.add(TransferMiss(user_id=user_id, at=now))
+        await self.session.flush()
+
     async def owner(self, code_hash: str, now: datetime) -> int | None:
         """Whose data a live code moves (a look, nothing consumed)."""
         return await self.session.scalar(
@@ -78,6 +106,11 @@ class TransferRepo:
             .returning(TransferCode.user_id)
         )
         return owner
+
+    async def drop_codes(self, user_id: int) -> None:
+        """The account's live code, once data came to it: that code was given for what it
+        held then, and sent back from here it would carry the data straight back."""
+        await self.session.execute(delete(TransferCode).where(TransferCode.user_id == user_id))
 
     async def shared(
         self, source: int, target: int
@@ -137,22 +170,20 @@ class TransferRepo:
                 select(Subscription.audience).where(Subscription.user_id == target)
             )
         )
-        mine = list(
-            await self.session.scalars(
-                select(Subscription.audience).where(Subscription.user_id == source)
-            )
-        )
+        follows = (Subscription.user_id == source) & (Subscription.audience != Audience.STAFF)
+        mine = list(await self.session.scalars(select(Subscription.audience).where(follows)))
         self.session.add_all(
             Subscription(user_id=target, audience=a) for a in mine if a not in theirs
         )
-        await self.session.execute(delete(Subscription).where(Subscription.user_id == source))
+        await self.session.execute(delete(Subscription).where(follows))
         return len(mine)
 
     async def _take_role(self, source: int, target: int) -> str | None:
         """The source's role, when the target has none yet or only «Родитель» (as registering
-        makes a parent a teacher: a teacher who pressed «Родитель» in the new messenger)."""
+        makes a parent a teacher: a teacher who pressed «Родитель» in the new messenger);
+        never «Сотрудник МОЦ», which only the roster gives."""
         role = await self.session.scalar(select(User.role).where(User.id == source))
-        if role in (None, Role.PARENT):
+        if role in (None, Role.PARENT, Role.STAFF):
             return None
         changed = await affected(
             self.session,

@@ -20,6 +20,7 @@ from storage.models import (
     Ticket,
     TicketStatus,
     TransferCode,
+    TransferMiss,
     User,
     utcnow,
 )
@@ -109,6 +110,7 @@ class UserRepo:
             .where(Consent.user_id == user_id, Consent.withdrawn_at.is_(None))
             .values(withdrawn_at=utcnow())
         )
+        await self.session.execute(delete(TransferMiss).where(TransferMiss.user_id == user_id))
         # a /move code given before: refused as a deleted account's, naming nobody
         await self.session.execute(
             update(TransferCode)

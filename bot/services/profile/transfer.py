@@ -8,6 +8,9 @@ the person), subscriptions and the role in one transaction. Where both accounts 
 registration for one event the better one stays (attended > registered > waiting >
 cancelled); the other is cancelled as «Отменить запись» cancels it, so a freed seat goes to
 the first in the waiting list. Tickets stay: answers go to the chat a question came from.
+A code is read in a few words around it or in the bot's message forwarded whole; in a dialog
+only a message that is the code alone counts (`typed`); a code posted in a group stops
+working (`burn`): anyone there could take the person's data with it.
 
 Both messengers call this module; the buttons are neutral values (`bot.core.messages`).
 """
@@ -28,7 +31,7 @@ from bot.core.messages import Button, Deferred, Keyboard, Messenger, Unreachable
 from bot.services.events.registration import notify_promoted
 from bot.texts import ROLE_TITLES
 from bot.texts import transfer as t
-from storage.models import FORGOTTEN_OWNER, Event, Registration, RegistrationStatus
+from storage.models import FORGOTTEN_OWNER, Event, Registration, RegistrationStatus, Role
 from storage.repositories import Repositories
 from storage.repositories.transfers import Moved
 
@@ -37,11 +40,19 @@ log = logging.getLogger(__name__)
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no I, L, O, 0, 1: nothing to mistake
 LENGTH = 8  # 31**8 ≈ 8.5·10¹¹ codes against 15 minutes of flood-limited guesses
 LIFETIME = timedelta(minutes=15)
+AGAIN_AFTER = timedelta(seconds=5)  # a double tap on «Перенести» is one request
+# wrong codes an account may send in an hour: typos pass, guessing (31**8 codes) is hopeless
+MISSES = 10
+MISS_WINDOW = timedelta(hours=1)
 ACTION = "mv"  # = handlers.tg.callbacks.MoveCb
 # typed on a Russian keyboard: the Cyrillic letters that look like the code's Latin ones
 _LOOKALIKES = str.maketrans("АВЕКМНОРСТУХавекмнорстух", "ABEKMHOPCTYXABEKMHOPCTYX")
 _SEPARATORS = re.compile(r"[\s\-‐‑–—_]+")
 _COMMAND = re.compile(r"^/move(@\w+)?\s*", re.IGNORECASE)
+_PUNCTUATION = ".,:;!?«»\"'()[]"
+_CODE_LINE = re.compile(r"(?:^|\n)\s*Код:\s*(\w{4}[\-‐‑–—\s]?\w{4})\b", re.IGNORECASE)
+_TAG = re.compile(r"</?code>")
+_FEW_WORDS = 8  # «вот мой код: K7MP-2QXA»; a longer message is a question, not a code
 RANK: dict[str, int] = {
     RegistrationStatus.ATTENDED: 3,
     RegistrationStatus.REGISTERED: 2,
@@ -79,21 +90,60 @@ def _hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def code_in(text: str | None) -> str | None:
-    """The code a whole message is («k7mp 2qxa», «K7MP-2QXA», «/move K7MP2QXA»), or None."""
-    raw = _SEPARATORS.sub("", _COMMAND.sub("", (text or "").strip()))
-    code = raw.translate(_LOOKALIKES).upper()
+def _exact(text: str) -> str | None:
+    code = _SEPARATORS.sub("", text).translate(_LOOKALIKES).upper()
     if len(code) != LENGTH or not set(code) <= set(ALPHABET):
         return None
     return code if _mixed(code) else None
 
 
+def code_in(text: str | None) -> str | None:
+    """The code a message is («k7mp 2qxa», «K7MP-2QXA», «/move K7MP2QXA») or holds among a
+    few words («мой код K7MP-2QXA»), or in the line «Код: K7MP-2QXA» of the bot's message
+    (forwarded to the bot from another account of the same messenger), or None."""
+    rest = _COMMAND.sub("", (text or "").strip())
+    whole = _exact(rest)
+    # the bot's own message with the code, forwarded whole (its markup too, as MAX may)
+    line = _CODE_LINE.search(_TAG.sub("", rest))
+    if whole is None and line is not None:
+        return _exact(line.group(1))
+    words = [w.strip(_PUNCTUATION) for w in rest.split()]
+    if whole is not None or not 1 < len(words) <= _FEW_WORDS:
+        return whole
+    pairs = (" ".join(words[i : i + 2]) for i in range(len(words) - 1))
+    found = {c for c in map(_exact, [*words, *pairs]) if c is not None}
+    return found.pop() if len(found) == 1 else None
+
+
+def asks_code(arg: str | None) -> bool:
+    """/move alone or with words («/move в MAX»): give a code. A code always has a digit, so
+    words with one are a code sent back (maybe mistyped)."""
+    return not any(ch.isdigit() for ch in arg or "")
+
+
+def typed(text: str | None, *, in_dialog: bool, staff: bool) -> str | None:
+    """The code a private message carries, where the person is: in a dialog only a message
+    that is the code and nothing else, and never a staff member's (their answer to a
+    teacher may quote the teacher's code: it must not take the teacher's data)."""
+    if not in_dialog:
+        return code_in(text)
+    if staff:
+        return None
+    return _exact(_COMMAND.sub("", (text or "").strip()))
+
+
 async def issue(repo: Repositories, user_id: int, now: datetime) -> str:
-    """A new code for `user_id` (the earlier one stops working), committed; the message."""
+    """A new code for `user_id` (the earlier one stops working), committed; the message.
+    A second press a moment later gives none: two codes on the screen, the upper one void,
+    and the person copies that one."""
+    if await repo.transfers.issued_since(user_id, now - AGAIN_AFTER):
+        return t.JUST_GIVEN
     code = new_code()
     await repo.transfers.replace(user_id, _hash(code), now, now + LIFETIME)
     await repo.commit()
-    return fill(t.INTRO, code=shown(code))
+    user = await repo.users.get(user_id)
+    staff = user is not None and user.role == Role.STAFF
+    return fill(t.INTRO, code=shown(code)) + (t.STAFF_STAYS if staff else "")
 
 
 @dataclass
@@ -110,8 +160,12 @@ class Transfer:
 async def redeem(repo: Repositories, target: int, code: str, now: datetime) -> Transfer:
     """Move the data of the code's account to `target`, committed; a refusal changes
     nothing."""
+    if await repo.transfers.misses(target, now - MISS_WINDOW) >= MISSES:
+        return Transfer(t.TOO_MANY)
     owner = await repo.transfers.owner(_hash(code), now)
     if owner is None:
+        await repo.transfers.miss(target, now, now - MISS_WINDOW)
+        await repo.commit()
         return Transfer(t.UNKNOWN)
     if owner == FORGOTTEN_OWNER:
         return Transfer(t.FORGOTTEN)
@@ -124,10 +178,29 @@ async def redeem(repo: Repositories, target: int, code: str, now: datetime) -> T
     if source is None:  # deleted between the look and the claim
         await repo.commit()
         return Transfer(t.FORGOTTEN)
+    # a code the target got before is void: both codes swapped «to be sure» would carry the
+    # data back where it came from
+    await repo.transfers.drop_codes(target)
     promoted = await _resolve_shared(repo, source.id, target, now)
     moved = await repo.transfers.move(source.id, target)
     await repo.commit()
     return Transfer(summary(moved, t.DONE), source.id, target, moved, promoted)
+
+
+async def burn(repo: Repositories, code: str, now: datetime) -> int | None:
+    """A code shown in a group: anyone there could take the person's data with it, so it
+    stops working (committed); the account to tell, or None (no such live code)."""
+    owner = await repo.transfers.claim(_hash(code), now)
+    await repo.commit()
+    return None if owner in (None, FORGOTTEN_OWNER) else owner
+
+
+async def warn_burned(messenger: Messenger, owner: int) -> None:
+    """The owner learns why their code no longer works (a lost message loses nothing)."""
+    try:
+        await messenger.send(owner, t.BURNED)
+    except (Unreachable, Deferred) as exc:
+        log.info("the owner %s of a code shown in a group not told: %s", owner, exc)
 
 
 async def _resolve_shared(
