@@ -22,6 +22,7 @@ from bot.app.polling import SkipUnparsableUpdates
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings
 from bot.core.messages import Switchboard
+from bot.services.chats.pointers import PointerGate, Stamps
 from bot.services.faq import FaqService
 from bot.services.faq.learning import refresh
 from bot.services.faq.querylog import QueryLog
@@ -99,7 +100,8 @@ def create_fsm_storage(settings: Settings, sessionmaker: SessionMaker) -> BaseSt
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisStorage
 
-        from handlers.tg.resilient_fsm import SOCKET_TIMEOUT, ResilientRedisStorage
+        from bot.core.redis_breaker import SOCKET_TIMEOUT
+        from handlers.tg.resilient_fsm import ResilientRedisStorage
 
         return ResilientRedisStorage(
             RedisStorage.from_url(
@@ -167,10 +169,23 @@ class Services:
     # in MAX (a staff answer) send through it; Telegram's joins at startup (the Bot is known)
     switchboard: Switchboard = field(default_factory=lambda: Switchboard({}))
     roster: Roster = field(init=False)  # who is staff: every admin check of every adapter
+    # «ask me privately» in a busy group: one per group for every adapter and, with
+    # REDIS_URL, for every instance
+    pointers: PointerGate = field(init=False)
 
     def __post_init__(self) -> None:
         self.querylog = QueryLog(self.sessionmaker, self.clock)
         self.roster = Roster(self.settings, self.sessionmaker)
+        self.pointers = PointerGate(shared=shared_stamps(self.settings))
+
+
+def shared_stamps(settings: Settings) -> Stamps | None:
+    """Stamps in Redis when instances share one (REDIS_URL), else none: kept per process."""
+    if not settings.redis_url:
+        return None
+    from storage.redis_stamps import RedisStamps
+
+    return RedisStamps(settings.redis_url)
 
 
 def create_dispatcher(
@@ -190,6 +205,7 @@ def create_dispatcher(
         querylog=services.querylog,
         messenger=services.switchboard,
         roster=services.roster,
+        pointers=services.pointers,
     )
     # metrics outermost (its time covers everything), then flood control as messages arrive
     # (before aiogram's per-chat lock, which is in dp.fsm), then the duplicate check, which
@@ -218,6 +234,7 @@ def create_dispatcher(
     dp.startup.register(start_query_log)
     dp.startup.register(load_staff_additions)
     dp.shutdown.register(stop_query_log)
+    dp.shutdown.register(close_pointers)
     dp.shutdown.register(keep_waiting)  # replies still waiting go to the outbox
     if jobs:  # `run --no-jobs` leaves them to `python -m bot worker`
         register_jobs(dp)
@@ -245,3 +262,7 @@ async def start_query_log(querylog: QueryLog) -> None:
 
 async def stop_query_log(querylog: QueryLog) -> None:
     await querylog.stop()
+
+
+async def close_pointers(pointers: PointerGate) -> None:
+    await pointers.close()

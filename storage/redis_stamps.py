@@ -1,0 +1,44 @@
+"""Stamps every instance sees: «this was done a moment ago» kept in Redis with an expiry.
+
+A group pointer (bot.services.chats.pointers) posted by one webhook instance must hold back
+the others for the same few minutes; one `SET key NX PX` decides atomically which instance
+posts. When Redis fails the caller is told (None) and decides on its own memory, and Redis is
+left alone for a while (bot.core.redis_breaker), as dialog state and the send budget do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import timedelta
+
+from redis.asyncio import Redis
+
+from bot.core.redis_breaker import ERRORS, SOCKET_TIMEOUT, Breaker
+
+
+class RedisStamps:
+    def __init__(self, url: str) -> None:
+        self._client = Redis.from_url(
+            url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT
+        )
+        self._breaker = Breaker(
+            "Redis unavailable, group pointers counted per instance", level=logging.WARNING
+        )
+
+    async def stamp(self, key: str, keep: timedelta, *, only_new: bool) -> bool | None:
+        """True: stamped now (for `keep`); False: `only_new` and a stamp is still there;
+        None: Redis could not be asked."""
+        if not self._breaker.closed():
+            return None
+        ms = max(1, int(keep.total_seconds() * 1000))
+        try:
+            done = await self._client.set(key, "1", nx=only_new, px=ms)
+        except ERRORS as exc:
+            self._breaker("set", exc)
+            return None
+        return bool(done)
+
+    async def close(self) -> None:
+        with contextlib.suppress(*ERRORS):
+            await self._client.aclose()
