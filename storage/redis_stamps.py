@@ -2,8 +2,10 @@
 
 A group pointer (bot.services.chats.pointers) posted by one webhook instance must hold back
 the others for the same few minutes; one `SET key NX PX` decides atomically which instance
-posts. When Redis fails the caller is told (None) and decides on its own memory, and Redis is
-left alone for a while (bot.core.redis_breaker), as dialog state and the send budget do.
+posts. The «bot added by a stranger» notice (bot.services.chats.notice_gate) also counts in
+Redis what it held back. When Redis fails the caller is told (None) and decides on its own
+memory, and Redis is left alone for a while (bot.core.redis_breaker), as dialog state and the
+send budget do.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ class RedisStamps:
             url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT
         )
         self._breaker = Breaker(
-            "Redis unavailable, group pointers counted per instance", level=logging.WARNING
+            "Redis unavailable, group gates counted per instance", level=logging.WARNING
         )
 
     async def stamp(self, key: str, keep: timedelta, *, only_new: bool) -> bool | None:
@@ -38,6 +40,31 @@ class RedisStamps:
             self._breaker("set", exc)
             return None
         return bool(done)
+
+    async def count(self, key: str, keep: timedelta) -> int | None:
+        """One more under `key` (kept `keep` after the last one): the new total."""
+        if not self._breaker.closed():
+            return None
+        try:
+            async with self._client.pipeline(transaction=True) as pipe:
+                pipe.incr(key)
+                pipe.pexpire(key, max(1, int(keep.total_seconds() * 1000)))
+                total, _ = await pipe.execute()
+        except ERRORS as exc:
+            self._breaker("incr", exc)
+            return None
+        return int(total)
+
+    async def take(self, key: str) -> int | None:
+        """The count under `key`, which starts again from nothing."""
+        if not self._breaker.closed():
+            return None
+        try:
+            value = await self._client.getdel(key)
+        except ERRORS as exc:
+            self._breaker("getdel", exc)
+            return None
+        return int(value or 0)
 
     async def close(self) -> None:
         with contextlib.suppress(*ERRORS):

@@ -10,6 +10,7 @@ the fake MAX posting to whichever listener its subscription names at that moment
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -30,10 +31,11 @@ from bot.texts import chats as t
 from handlers.tg import resilient_fsm
 from handlers.tg.resilient_fsm import ResilientRedisStorage
 from storage.db import SessionMaker
+from tests import pg
 from tests.conftest import ADMIN, PARENT, make_settings
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
-from tests.fakes.telegram_api import FakeTelegramServer, FakeUser
+from tests.fakes.telegram_api import FakeTelegramServer, FakeUser, member_payload
 from tests.helpers.max_both import MOTHER
 from tests.helpers.wait import until
 
@@ -102,6 +104,49 @@ async def test_thirty_starts_through_two_telegram_instances_get_one_pointer(
         )  # fmt: skip
         await b[1].feed_raw_update(b[0], update)
         assert [m.text for m in server.sent_to(GROUP)] == [t.IN_GROUP] * 2
+
+
+def bot_added_by(server: FakeTelegramServer, chat_id: int, by: FakeUser) -> dict[str, Any]:
+    """Telegram's my_chat_member: `by` added the bot to a supergroup."""
+    me = {"id": server.bot_id, "is_bot": True, "first_name": "Test bot",
+          "username": server.bot_username}  # fmt: skip
+    chat = {"id": chat_id, "type": "supergroup", "title": f"Группа {-chat_id % 1000}"}
+    return server.push_update({"my_chat_member": {
+        "chat": chat, "from": by.as_dict(), "date": int(time.time()),
+        "old_chat_member": member_payload("left", me),
+        "new_chat_member": member_payload("member", me),
+    }})  # fmt: skip
+
+
+async def test_strangers_adding_the_bot_through_two_instances_make_one_notice_an_hour(
+    server: FakeTelegramServer,
+    db_path: Path,
+    sessionmaker: SessionMaker,
+    faq_service: FaqService,
+    redis_url: str,
+) -> None:
+    """Anyone may add the bot to any group; admins hear of strangers' additions once an hour,
+    with a count of the rest. Five additions split between two instances made a notice from
+    each; now one, and the next one (after the hour) counts the four held back by both."""
+    stranger = FakeUser(7_300_001_000, "Пётр")
+    settings = make_settings(db_path, redis_url=redis_url)
+    async with AsyncExitStack() as stack:
+        a = await stack.enter_async_context(
+            telegram_instance(server, settings, sessionmaker, faq_service)
+        )
+        b = await stack.enter_async_context(
+            telegram_instance(server, settings, sessionmaker, faq_service)
+        )
+        for n in range(5):
+            bot, dp = (a, b)[n % 2]
+            await dp.feed_raw_update(bot, bot_added_by(server, -1_003_100_000_000 - n, stranger))
+        notes = server.drain(ADMIN.id)
+        assert len(notes) == 1, [m.text for m in notes]
+
+        await pg.delete_redis_keys(redis_url, "moc:strangers:tg")  # the hour has passed
+        await b[1].feed_raw_update(b[0], bot_added_by(server, -1_003_100_000_100, stranger))
+        (later,) = server.drain(ADMIN.id)
+        assert "не сотрудники после прошлого такого сообщения: 4" in (later.text or "")
 
 
 # --- MAX: two runtimes with their own webhook listeners ------------------------------------

@@ -22,6 +22,7 @@ from bot.app.polling import SkipUnparsableUpdates
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings
 from bot.core.messages import Switchboard
+from bot.services.chats.notice_gate import STRANGER_NOTICE_EVERY, NoticeGate
 from bot.services.chats.pointers import PointerGate, Stamps
 from bot.services.faq import FaqService
 from bot.services.faq.learning import refresh
@@ -169,14 +170,38 @@ class Services:
     # in MAX (a staff answer) send through it; Telegram's joins at startup (the Bot is known)
     switchboard: Switchboard = field(default_factory=lambda: Switchboard({}))
     roster: Roster = field(init=False)  # who is staff: every admin check of every adapter
-    # «ask me privately» in a busy group: one per group for every adapter and, with
-    # REDIS_URL, for every instance
+    # with REDIS_URL, what every instance must count together (else kept per process):
+    # «ask me privately» in a busy group, one per group; «the bot was added by a stranger»,
+    # one notice an hour
+    stamps: Stamps | None = field(init=False)
     pointers: PointerGate = field(init=False)
+    strangers: GroupNotices = field(init=False)
 
     def __post_init__(self) -> None:
         self.querylog = QueryLog(self.sessionmaker, self.clock)
         self.roster = Roster(self.settings, self.sessionmaker)
-        self.pointers = PointerGate(shared=shared_stamps(self.settings))
+        self.stamps = shared_stamps(self.settings)
+        self.pointers = PointerGate(shared=self.stamps)
+        self.strangers = group_notices(self.stamps)
+
+    async def close(self) -> None:
+        if self.stamps is not None:
+            await self.stamps.close()
+
+
+@dataclass(frozen=True)
+class GroupNotices:
+    """«Added by a stranger» gates, one per messenger (their notices differ)."""
+
+    tg: NoticeGate
+    max: NoticeGate
+
+
+def group_notices(stamps: Stamps | None) -> GroupNotices:
+    return GroupNotices(
+        NoticeGate(STRANGER_NOTICE_EVERY, shared=stamps, name="strangers:tg"),
+        NoticeGate(STRANGER_NOTICE_EVERY, shared=stamps, name="strangers:max"),
+    )
 
 
 def shared_stamps(settings: Settings) -> Stamps | None:
@@ -206,6 +231,7 @@ def create_dispatcher(
         messenger=services.switchboard,
         roster=services.roster,
         pointers=services.pointers,
+        strangers=services.strangers.tg,
     )
     # metrics outermost (its time covers everything), then flood control as messages arrive
     # (before aiogram's per-chat lock, which is in dp.fsm), then the duplicate check, which
@@ -234,7 +260,7 @@ def create_dispatcher(
     dp.startup.register(start_query_log)
     dp.startup.register(load_staff_additions)
     dp.shutdown.register(stop_query_log)
-    dp.shutdown.register(close_pointers)
+    dp.shutdown.register(services.close)
     dp.shutdown.register(keep_waiting)  # replies still waiting go to the outbox
     if jobs:  # `run --no-jobs` leaves them to `python -m bot worker`
         register_jobs(dp)
@@ -262,7 +288,3 @@ async def start_query_log(querylog: QueryLog) -> None:
 
 async def stop_query_log(querylog: QueryLog) -> None:
     await querylog.stop()
-
-
-async def close_pointers(pointers: PointerGate) -> None:
-    await pointers.close()

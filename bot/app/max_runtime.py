@@ -15,10 +15,11 @@ from typing import Final
 from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
 from aiohttp import ClientConnectorError
 
-from bot.app.factory import create_fsm_storage, create_isolation, shared_stamps
+from bot.app.factory import create_fsm_storage, create_isolation, group_notices, shared_stamps
 from bot.core.clock import Clock
 from bot.core.config import Settings, SettingsError
 from bot.core.messages import Switchboard
+from bot.services.chats.notice_gate import NoticeGate
 from bot.services.chats.pointers import PointerGate
 from bot.services.faq import FaqService
 from bot.services.faq.querylog import QueryLog
@@ -109,15 +110,17 @@ class MaxRuntime:
         poll_seconds: int = 30,
         roster: Roster | None = None,
         pointers: PointerGate | None = None,
+        strangers: NoticeGate | None = None,
         isolation: BaseEventIsolation | None = None,
     ) -> None:
-        """`pointers`, `isolation`: the process's (Services.pointers, the Telegram
-        dispatcher's per-person locks); without them the runtime makes its own from REDIS_URL
-        (MAX alone, tests) and closes them on stop."""
+        """`pointers`, `strangers`, `isolation`: the process's (Services.pointers and
+        .strangers.max, the Telegram dispatcher's per-person locks); without them the runtime
+        makes its own from REDIS_URL (MAX alone, tests) and closes them on stop."""
         assert settings.max_bot_token is not None
         self.settings, self.sessionmaker = settings, sessionmaker
-        self._own_pointers = pointers is None
-        self.pointers = pointers or PointerGate(shared=shared_stamps(settings))
+        self._stamps = None if pointers and strangers else shared_stamps(settings)
+        self.pointers = pointers or PointerGate(shared=self._stamps)
+        strangers = strangers or group_notices(self._stamps).max
         self._own_isolation: BaseEventIsolation | None = None
         if isolation is None and settings.redis_url:
             isolation = create_isolation(create_fsm_storage(settings, sessionmaker))
@@ -142,7 +145,7 @@ class MaxRuntime:
             self.ctx, dedupe=settings.dedupe_updates,
             shared_lock=person_lock(isolation) if isolation is not None else None,
         )  # fmt: skip
-        groups.register(self.dispatcher)  # group events and commands, broadcast buttons
+        groups.register(self.dispatcher, strangers)  # group events and commands, broadcast buttons
         self.dispatcher.add("message_created", group_staff.elsewhere)  # /tickets in a group
         self.dispatcher.add("message_created", group_pointer.make_addressed(self.pointers))
         events.register(self.dispatcher)  # /events, the card, registration
@@ -244,8 +247,8 @@ class MaxRuntime:
         if self.polling is not None:
             await self.polling.stop()
         await self.client.close()
-        if self._own_pointers:
-            await self.pointers.close()
+        if self._stamps is not None:
+            await self._stamps.close()
         if self._own_isolation is not None:
             await self._own_isolation.close()
 

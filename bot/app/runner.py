@@ -79,7 +79,7 @@ def max_runtime(services: Services, dp: Dispatcher | None = None) -> MaxRuntime 
     return MaxRuntime(
         services.settings, services.sessionmaker, services.faq, services.querylog,
         services.clock, services.switchboard, roster=services.roster,
-        pointers=services.pointers, isolation=isolation,
+        pointers=services.pointers, strangers=services.strangers.max, isolation=isolation,
     )  # fmt: skip
 
 
@@ -154,7 +154,7 @@ async def run_max_only(settings: Settings, *, jobs: bool = True) -> None:
             await panel.cleanup()
         await stop_max(runtime, server)
         if services is not None:
-            await services.pointers.close()
+            await services.close()
         await engine.dispose()
 
 

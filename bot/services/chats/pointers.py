@@ -29,9 +29,14 @@ def asks_more(text: str, name: str) -> bool:
 
 
 class Stamps(Protocol):
-    """Stamps shared by instances (storage.redis_stamps.RedisStamps)."""
+    """Stamps and counts shared by instances (storage.redis_stamps.RedisStamps); None from
+    any of them: the shared store could not be asked, decide alone."""
 
     async def stamp(self, key: str, keep: timedelta, *, only_new: bool) -> bool | None: ...
+
+    async def count(self, key: str, keep: timedelta) -> int | None: ...
+
+    async def take(self, key: str) -> int | None: ...
 
     async def close(self) -> None: ...
 
@@ -65,7 +70,3 @@ class PointerGate:
         self._last[chat] = now  # insertion order: the oldest stamps come first
         while len(self._last) > KEEP:
             del self._last[next(iter(self._last))]
-
-    async def close(self) -> None:
-        if self.shared is not None:
-            await self.shared.close()

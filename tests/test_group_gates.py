@@ -1,5 +1,6 @@
-"""The group pointer gate when Redis is set but gone: it counts on its own memory, as without
-REDIS_URL, instead of posting a pointer for every /start or none at all."""
+"""The group gates (the pointer to the private chat, the notice of a stranger's addition) when
+Redis is set but gone: they count on their own memory, as without REDIS_URL, instead of
+posting for every /start or addition, or never."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import socket
 import time
 from datetime import UTC, datetime, timedelta
 
+from bot.services.chats.notice_gate import STRANGER_NOTICE_EVERY, NoticeGate
 from bot.services.chats.pointers import POINTER_EVERY, PointerGate
 from storage.redis_stamps import RedisStamps
 
@@ -21,7 +23,8 @@ def dead_redis_url() -> str:
 
 
 async def test_with_redis_gone_one_pointer_per_group_is_kept_in_memory() -> None:
-    gate = PointerGate(shared=RedisStamps(dead_redis_url()))
+    stamps = RedisStamps(dead_redis_url())
+    gate = PointerGate(shared=stamps)
     try:
         started = time.monotonic()
         assert await gate.admit("tg:1:-100", NOW)
@@ -31,7 +34,19 @@ async def test_with_redis_gone_one_pointer_per_group_is_kept_in_memory() -> None
         assert await gate.admit("tg:1:-100", NOW + timedelta(seconds=31) + POINTER_EVERY)
         assert time.monotonic() - started < 2, "a refused Redis is asked once, then left alone"
     finally:
-        await gate.close()
+        await stamps.close()
+
+
+async def test_with_redis_gone_stranger_notices_are_counted_in_memory() -> None:
+    stamps = RedisStamps(dead_redis_url())
+    gate = NoticeGate(STRANGER_NOTICE_EVERY, shared=stamps, name="strangers:tg")
+    try:
+        assert await gate.admit(NOW) == 0
+        assert await gate.admit(NOW + timedelta(minutes=1)) is None
+        assert await gate.admit(NOW + timedelta(minutes=2)) is None
+        assert await gate.admit(NOW + STRANGER_NOTICE_EVERY) == 2
+    finally:
+        await stamps.close()
 
 
 async def test_without_redis_the_gate_counts_per_group() -> None:
