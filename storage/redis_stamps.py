@@ -3,9 +3,9 @@
 A group pointer (bot.services.chats.pointers) posted by one webhook instance must hold back
 the others for the same few minutes; one `SET key NX PX` decides atomically which instance
 posts. The «bot added by a stranger» notice (bot.services.chats.notice_gate) also counts in
-Redis what it held back. When Redis fails the caller is told (None) and decides on its own
-memory, and Redis is left alone for a while (bot.core.redis_breaker), as dialog state and the
-send budget do.
+Redis what it held back, and flood control (bot.core.flood) keeps each person's bucket here.
+When Redis fails the caller is told (None) and decides on its own memory, and Redis is left
+alone for a while (bot.core.redis_breaker), as dialog state and the send budget do.
 """
 
 from __future__ import annotations
@@ -18,6 +18,30 @@ from redis.asyncio import Redis
 
 from bot.core.redis_breaker import ERRORS, SOCKET_TIMEOUT, Breaker
 
+# a token bucket on Redis's clock (flood control, bot.core.flood): {let through, warn now}
+_BUCKET = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local rate, burst, every = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local v = redis.call('HMGET', KEYS[1], 'tokens', 'stamp', 'warned')
+local tokens = tonumber(v[1]) or burst
+local stamp = tonumber(v[2]) or now
+local warned = tonumber(v[3]) or (now - every)
+tokens = math.min(burst, tokens + math.max(0, now - stamp) * rate)
+local allowed, warn = 0, 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+elseif now - warned >= every then
+  warn = 1
+  warned = now
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'stamp', string.format('%.6f', now),
+           'warned', string.format('%.6f', warned))
+redis.call('PEXPIRE', KEYS[1], math.ceil((burst / rate + every) * 1000))
+return {allowed, warn}
+"""
+
 
 class RedisStamps:
     def __init__(self, url: str) -> None:
@@ -27,6 +51,7 @@ class RedisStamps:
         self._breaker = Breaker(
             "Redis unavailable, group gates counted per instance", level=logging.WARNING
         )
+        self._bucket = self._client.register_script(_BUCKET)
 
     async def stamp(self, key: str, keep: timedelta, *, only_new: bool) -> bool | None:
         """True: stamped now (for `keep`); False: `only_new` and a stamp is still there;
@@ -65,6 +90,19 @@ class RedisStamps:
             self._breaker("getdel", exc)
             return None
         return int(value or 0)
+
+    async def bucket(
+        self, key: str, rate: float, burst: float, warn_every: float
+    ) -> tuple[bool, bool] | None:
+        """One message from the token bucket `key` (bot.core.flood.Buckets)."""
+        if not self._breaker.closed():
+            return None
+        try:
+            allowed, warn = await self._bucket(keys=[key], args=[rate, burst, warn_every])
+        except ERRORS as exc:
+            self._breaker("flood bucket", exc)
+            return None
+        return bool(allowed), bool(warn)
 
     async def close(self) -> None:
         with contextlib.suppress(*ERRORS):

@@ -1,6 +1,6 @@
-"""The group gates (the pointer to the private chat, the notice of a stranger's addition) when
-Redis is set but gone: they count on their own memory, as without REDIS_URL, instead of
-posting for every /start or addition, or never."""
+"""The gates instances share through Redis (the pointer to the private chat, the notice of a
+stranger's addition, flood control) when Redis is set but gone: they count on their own
+memory, as without REDIS_URL, instead of letting everything through or nothing."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import socket
 import time
 from datetime import UTC, datetime, timedelta
 
+from bot.core.flood import FloodGate
 from bot.services.chats.notice_gate import STRANGER_NOTICE_EVERY, NoticeGate
 from bot.services.chats.pointers import POINTER_EVERY, PointerGate
 from storage.redis_stamps import RedisStamps
@@ -54,3 +55,13 @@ async def test_without_redis_the_gate_counts_per_group() -> None:
     assert await gate.admit("tg:1:-100", NOW)
     assert not await gate.admit("tg:1:-100", NOW + POINTER_EVERY - timedelta(seconds=1))
     assert await gate.admit("tg:1:-100", NOW + POINTER_EVERY)
+
+
+async def test_with_redis_gone_flood_control_counts_in_memory() -> None:
+    stamps = RedisStamps(dead_redis_url())
+    gate = FloodGate(rate=0.01, burst=2, shared=stamps, name="tg")
+    try:
+        said = [await gate.admit(2001) for _ in range(4)]
+        assert said == [(True, False), (True, False), (False, True), (False, False)]
+    finally:
+        await stamps.close()

@@ -22,6 +22,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import StorageKey
 
+from bot import texts
 from bot.app.factory import Services, create_bot, create_dispatcher, create_fsm_storage
 from bot.app.max_runtime import MaxRuntime
 from bot.app.web import MaxWebServer
@@ -149,6 +150,31 @@ async def test_strangers_adding_the_bot_through_two_instances_make_one_notice_an
         assert "не сотрудники после прошлого такого сообщения: 4" in (later.text or "")
 
 
+async def test_a_flood_through_two_instances_meets_one_limit_and_one_note(
+    server: FakeTelegramServer,
+    db_path: Path,
+    sessionmaker: SessionMaker,
+    faq_service: FaqService,
+    redis_url: str,
+) -> None:
+    """A parent sends eight messages in a second (THROTTLE_BURST=3), the load balancer
+    alternating between instances: three are answered and one «вы пишете очень быстро» is
+    said. Each instance used to count only its own half: all eight answered."""
+    settings = make_settings(db_path, redis_url=redis_url, throttle_rate=0.05, throttle_burst=3)
+    async with AsyncExitStack() as stack:
+        a = await stack.enter_async_context(
+            telegram_instance(server, settings, sessionmaker, faq_service)
+        )
+        b = await stack.enter_async_context(
+            telegram_instance(server, settings, sessionmaker, faq_service)
+        )
+        for n in range(8):
+            bot, dp = (a, b)[n % 2]
+            await dp.feed_raw_update(bot, server.user_sends("/help", user=PARENT))
+        said = [m.text or "" for m in server.sent_to(PARENT.id)]
+        assert len(said) == 4 and said[-1] == texts.THROTTLED, said
+
+
 # --- MAX: two runtimes with their own webhook listeners ------------------------------------
 
 
@@ -166,12 +192,13 @@ class Balanced:
 
 @asynccontextmanager
 async def two_max_instances(
-    fake: FakeMaxServer, db_path: Path, sm: SessionMaker, faq: FaqService, redis_url: str
-) -> AsyncIterator[Balanced]:
+    fake: FakeMaxServer, db_path: Path, sm: SessionMaker, faq: FaqService, redis_url: str,
+    **overrides: Any,
+) -> AsyncIterator[Balanced]:  # fmt: skip
     settings = make_settings(
         db_path, bot_token=None, max_bot_token=fake.token, max_api_url=fake.url,
         max_webhook_url="https://bot.example.org/max/hook", max_webhook_secret="max-secret_1234",
-        web_port=0, redis_url=redis_url,
+        web_port=0, redis_url=redis_url, **overrides,
     )  # fmt: skip
     async with AsyncExitStack() as stack:
         servers = []
@@ -260,3 +287,25 @@ async def test_an_update_outliving_its_lock_leaves_the_dialog_state_in_redis(
         assert await storage.get_state(key) == "Ask:question"
     finally:
         await storage.close()
+
+
+async def test_a_flood_through_two_max_instances_meets_one_limit(
+    max_server: FakeMaxServer,
+    db_path: Path,
+    sessionmaker: SessionMaker,
+    faq_service: FaqService,
+    redis_url: str,
+) -> None:
+    """The same in MAX: eight messages through two instances, three answered, one note."""
+    async with two_max_instances(
+        max_server, db_path, sessionmaker, faq_service, redis_url,
+        throttle_rate=0.05, throttle_burst=3,
+    ) as lb:  # fmt: skip
+        for n in range(8):
+            lb.to(n % 2)
+            max_server.user_writes(MOTHER, "/help")
+            await until(lambda n=n: len(max_server.webhook_deliveries) > n, 10, "delivered")
+        await max_server.wait_sent(MOTHER, 4)
+        await asyncio.sleep(0.5)  # more answers would be on their way
+        said = [m.plain for m in max_server.sent_to(MOTHER)]
+        assert len(said) == 4 and said[-1] == texts.THROTTLED, said

@@ -172,36 +172,21 @@ class Services:
     roster: Roster = field(init=False)  # who is staff: every admin check of every adapter
     # with REDIS_URL, what every instance must count together (else kept per process):
     # «ask me privately» in a busy group, one per group; «the bot was added by a stranger»,
-    # one notice an hour
+    # one notice an hour (Telegram's here, MAX's in bot.app.max_runtime); flood buckets
     stamps: Stamps | None = field(init=False)
     pointers: PointerGate = field(init=False)
-    strangers: GroupNotices = field(init=False)
+    strangers: NoticeGate = field(init=False)
 
     def __post_init__(self) -> None:
         self.querylog = QueryLog(self.sessionmaker, self.clock)
         self.roster = Roster(self.settings, self.sessionmaker)
         self.stamps = shared_stamps(self.settings)
         self.pointers = PointerGate(shared=self.stamps)
-        self.strangers = group_notices(self.stamps)
+        self.strangers = NoticeGate(STRANGER_NOTICE_EVERY, shared=self.stamps, name="strangers:tg")
 
     async def close(self) -> None:
         if self.stamps is not None:
             await self.stamps.close()
-
-
-@dataclass(frozen=True)
-class GroupNotices:
-    """«Added by a stranger» gates, one per messenger (their notices differ)."""
-
-    tg: NoticeGate
-    max: NoticeGate
-
-
-def group_notices(stamps: Stamps | None) -> GroupNotices:
-    return GroupNotices(
-        NoticeGate(STRANGER_NOTICE_EVERY, shared=stamps, name="strangers:tg"),
-        NoticeGate(STRANGER_NOTICE_EVERY, shared=stamps, name="strangers:max"),
-    )
 
 
 def shared_stamps(settings: Settings) -> Stamps | None:
@@ -231,7 +216,7 @@ def create_dispatcher(
         messenger=services.switchboard,
         roster=services.roster,
         pointers=services.pointers,
-        strangers=services.strangers.tg,
+        strangers=services.strangers,
     )
     # metrics outermost (its time covers everything), then flood control as messages arrive
     # (before aiogram's per-chat lock, which is in dp.fsm), then the duplicate check, which
@@ -240,7 +225,10 @@ def create_dispatcher(
     dp.update.outer_middleware(MetricsMiddleware())
     dp.update.outer_middleware(
         ThrottlingMiddleware(
-            settings.throttle_rate, settings.throttle_burst, is_admin=services.roster.known_staff
+            settings.throttle_rate,
+            settings.throttle_burst,
+            is_admin=services.roster.known_staff,
+            shared=services.stamps,
         )
     )
     dp.update.outer_middleware(dp.fsm)

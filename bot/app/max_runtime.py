@@ -15,12 +15,12 @@ from typing import Final
 from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
 from aiohttp import ClientConnectorError
 
-from bot.app.factory import create_fsm_storage, create_isolation, group_notices, shared_stamps
+from bot.app.factory import create_fsm_storage, create_isolation, shared_stamps
 from bot.core.clock import Clock
 from bot.core.config import Settings, SettingsError
 from bot.core.messages import Switchboard
-from bot.services.chats.notice_gate import NoticeGate
-from bot.services.chats.pointers import PointerGate
+from bot.services.chats.notice_gate import STRANGER_NOTICE_EVERY, NoticeGate
+from bot.services.chats.pointers import PointerGate, Stamps
 from bot.services.faq import FaqService
 from bot.services.faq.querylog import QueryLog
 from bot.services.outbox import Outbox
@@ -109,18 +109,18 @@ class MaxRuntime:
         *,
         poll_seconds: int = 30,
         roster: Roster | None = None,
-        pointers: PointerGate | None = None,
-        strangers: NoticeGate | None = None,
+        stamps: Stamps | None = None,
         isolation: BaseEventIsolation | None = None,
     ) -> None:
-        """`pointers`, `strangers`, `isolation`: the process's (Services.pointers and
-        .strangers.max, the Telegram dispatcher's per-person locks); without them the runtime
-        makes its own from REDIS_URL (MAX alone, tests) and closes them on stop."""
+        """`stamps`, `isolation`: the process's (Services.stamps, the Telegram dispatcher's
+        per-person locks), shared with the other instances through Redis; without them the
+        runtime makes its own from REDIS_URL (MAX alone, tests) and closes them on stop."""
         assert settings.max_bot_token is not None
         self.settings, self.sessionmaker = settings, sessionmaker
-        self._stamps = None if pointers and strangers else shared_stamps(settings)
-        self.pointers = pointers or PointerGate(shared=self._stamps)
-        strangers = strangers or group_notices(self._stamps).max
+        self._stamps = None if stamps is not None else shared_stamps(settings)
+        stamps = stamps or self._stamps
+        self.pointers = PointerGate(shared=stamps)
+        strangers = NoticeGate(STRANGER_NOTICE_EVERY, shared=stamps, name="strangers:max")
         self._own_isolation: BaseEventIsolation | None = None
         if isolation is None and settings.redis_url:
             isolation = create_isolation(create_fsm_storage(settings, sessionmaker))
@@ -144,6 +144,7 @@ class MaxRuntime:
         self.dispatcher = MaxDispatcher(
             self.ctx, dedupe=settings.dedupe_updates,
             shared_lock=person_lock(isolation) if isolation is not None else None,
+            buckets=stamps,
         )  # fmt: skip
         groups.register(self.dispatcher, strangers)  # group events and commands, broadcast buttons
         self.dispatcher.add("message_created", group_staff.elsewhere)  # /tickets in a group

@@ -79,7 +79,7 @@ def max_runtime(services: Services, dp: Dispatcher | None = None) -> MaxRuntime 
     return MaxRuntime(
         services.settings, services.sessionmaker, services.faq, services.querylog,
         services.clock, services.switchboard, roster=services.roster,
-        pointers=services.pointers, strangers=services.strangers.max, isolation=isolation,
+        stamps=services.stamps, isolation=isolation,
     )  # fmt: skip
 
 

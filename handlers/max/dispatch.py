@@ -10,9 +10,10 @@ webhook instances (an update of the same person reaching another instance behind
 balancer) by the lock Telegram's updates take in Redis (`SharedLock`, built by
 bot.app.max_runtime from aiogram's event isolation when REDIS_URL is set).
 
-Flood control is Telegram's rule (`bot.core.flood`, THROTTLE_RATE / THROTTLE_BURST): counted as
-updates arrive, before the per-person lock; a flooding person's messages are dropped with one
-polite note in the dialog, a press gets the note as its answer; MAX admins are never held.
+Flood control is Telegram's rule (`bot.core.flood`, THROTTLE_RATE / THROTTLE_BURST; the
+bucket in Redis with REDIS_URL, shared by instances): counted as updates arrive, before the
+per-person lock; a flooding person's messages are dropped with one polite note in the dialog,
+a press gets the note as its answer; MAX admins are never held.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, nullcontext
 
 from bot import texts
-from bot.core.flood import FloodGate
+from bot.core.flood import Buckets, FloodGate
 from bot.core.messages import Deferred, Unreachable, patience
 from bot.texts import max as max_texts
 from handlers.max import updates
@@ -61,7 +62,12 @@ class MaxDispatcher:
     """Implements `Routes`; `feed` handles one update (awaited by polling and the webhook)."""
 
     def __init__(
-        self, ctx: MaxContext, *, dedupe: bool = True, shared_lock: SharedLock | None = None
+        self,
+        ctx: MaxContext,
+        *,
+        dedupe: bool = True,
+        shared_lock: SharedLock | None = None,
+        buckets: Buckets | None = None,
     ) -> None:
         self.ctx = ctx
         self._shared_lock = shared_lock or _no_shared_lock
@@ -71,7 +77,9 @@ class MaxDispatcher:
         self._dedupe = dedupe
         self._claims = UpdateClaims(ctx.sessionmaker)
         settings = ctx.settings
-        self._gate = FloodGate(settings.throttle_rate, settings.throttle_burst)
+        self._gate = FloodGate(
+            settings.throttle_rate, settings.throttle_burst, shared=buckets, name="max"
+        )
 
     def add(self, update_type: str, handler: Handler) -> None:
         self._handlers[update_type].append(handler)
@@ -140,7 +148,7 @@ class MaxDispatcher:
             or updates.sender(update).get("is_bot")
         ):
             return True
-        allowed, warn = self._gate.allow(max_id)
+        allowed, warn = await self._gate.admit(max_id)
         if allowed:
             return True
         try:

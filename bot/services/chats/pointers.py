@@ -29,14 +29,19 @@ def asks_more(text: str, name: str) -> bool:
 
 
 class Stamps(Protocol):
-    """Stamps and counts shared by instances (storage.redis_stamps.RedisStamps); None from
-    any of them: the shared store could not be asked, decide alone."""
+    """Stamps, counts and flood buckets (bot.core.flood.Buckets) shared by instances
+    (storage.redis_stamps.RedisStamps); None from any of them: the shared store could not be
+    asked, decide alone."""
 
     async def stamp(self, key: str, keep: timedelta, *, only_new: bool) -> bool | None: ...
 
     async def count(self, key: str, keep: timedelta) -> int | None: ...
 
     async def take(self, key: str) -> int | None: ...
+
+    async def bucket(
+        self, key: str, rate: float, burst: float, warn_every: float
+    ) -> tuple[bool, bool] | None: ...
 
     async def close(self) -> None: ...
 
