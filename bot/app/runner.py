@@ -75,7 +75,9 @@ def max_runtime(services: Services, dp: Dispatcher | None = None) -> MaxRuntime 
     (and Telegram's per-person locks, when there is a Telegram dispatcher)."""
     if not services.settings.max_enabled:
         return None
-    isolation = dp.fsm.events_isolation if dp is not None else None
+    # Redis's locks only: without Redis the MAX dispatcher's own lock is this process's
+    shared = dp is not None and services.settings.redis_url
+    isolation = dp.fsm.events_isolation if shared and dp is not None else None
     return MaxRuntime(
         services.settings, services.sessionmaker, services.faq, services.querylog,
         services.clock, services.switchboard, roster=services.roster,
