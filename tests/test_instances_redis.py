@@ -29,6 +29,7 @@ from bot.app.web import MaxWebServer
 from bot.core.config import Settings
 from bot.services.faq import FaqService
 from bot.texts import chats as t
+from handlers import errors
 from handlers.tg import resilient_fsm
 from handlers.tg.resilient_fsm import ResilientRedisStorage
 from storage.db import SessionMaker
@@ -173,6 +174,40 @@ async def test_a_flood_through_two_instances_meets_one_limit_and_one_note(
             await dp.feed_raw_update(bot, server.user_sends("/help", user=PARENT))
         said = [m.text or "" for m in server.sent_to(PARENT.id)]
         assert len(said) == 4 and said[-1] == texts.THROTTLED, said
+
+
+async def test_a_failure_on_two_instances_reaches_admins_once(
+    server: FakeTelegramServer,
+    db_path: Path,
+    sessionmaker: SessionMaker,
+    faq_service: FaqService,
+    redis_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Questions start failing (the same error) on every instance: each asker hears the
+    apology, and the admins get one «⚠️ Ошибка» a minute for all instances, not one each."""
+
+    def broken(*_: object, **__: object) -> object:
+        raise RuntimeError("matcher broken")
+
+    monkeypatch.setattr(faq_service.matcher, "search", broken)
+    settings = make_settings(db_path, redis_url=redis_url)
+    async with AsyncExitStack() as stack:
+        a = await stack.enter_async_context(
+            telegram_instance(server, settings, sessionmaker, faq_service)
+        )
+        b = await stack.enter_async_context(
+            telegram_instance(server, settings, sessionmaker, faq_service)
+        )
+        asker = FakeUser(7_300_002_000, "Мария")
+        await a[1].feed_raw_update(a[0], server.user_sends("как получить сертификат", user=PARENT))
+        # the other instance is another process: what it remembers of notices is its own
+        monkeypatch.setattr(errors, "_last_notice", {})
+        await b[1].feed_raw_update(b[0], server.user_sends("как получить сертификат", user=asker))
+        assert [m.text for m in server.sent_to(PARENT.id)][-1] == texts.ERROR
+        assert [m.text for m in server.sent_to(asker.id)][-1] == texts.ERROR
+        notices = [m.text or "" for m in server.sent_to(ADMIN.id)]
+        assert len(notices) == 1 and "RuntimeError" in notices[0], notices
 
 
 # --- MAX: two runtimes with their own webhook listeners ------------------------------------

@@ -217,6 +217,7 @@ def create_dispatcher(
         roster=services.roster,
         pointers=services.pointers,
         strangers=services.strangers,
+        stamps=services.stamps,
     )
     # metrics outermost (its time covers everything), then flood control as messages arrive
     # (before aiogram's per-chat lock, which is in dp.fsm), then the duplicate check, which
