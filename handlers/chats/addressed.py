@@ -54,8 +54,8 @@ def create_router() -> Router:
     """Mounted by handlers.get_routers before `common` (its /help is for private chats)."""
     router = Router(name=__name__)
     public = PublicGroup()
-    # `pointers`: the process's one gate (Services.pointers, shared with MAX and, through
-    # Redis, with the other instances)
+    # `pointers`: the process's gate (Services.pointers; with REDIS_URL its stamps are
+    # shared with the other instances)
     commands = Command(*registry.ADDRESSING_COMMANDS)
     router.message.register(point_to_private, commands, public)
     router.message.register(partial(point_to_private, mention=True), MentionsMe(), public)

@@ -138,7 +138,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     in_chats, in_groups = F.chat.type.in_(CHAT_KINDS), F.chat.type.in_(GROUPS)
     private = F.chat.type == "private"
-    # `strangers`: the process's gate (Services.strangers.tg, shared through Redis)
+    # `strangers`: the process's gate (Services.strangers, shared through Redis)
     router.my_chat_member.register(bot_added, in_chats, ChatMemberUpdatedFilter(JOIN_TRANSITION))
     router.my_chat_member.register(
         bot_removed, in_chats, ChatMemberUpdatedFilter(LEAVE_TRANSITION)
