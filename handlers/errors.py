@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramRetryAfter
@@ -13,6 +14,7 @@ from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import clip, fill
 from bot.core.messages import Deferred
+from bot.services.chats.pointers import Stamps
 
 log = logging.getLogger(__name__)
 ADMIN_NOTICE_INTERVAL = 60.0  # seconds; a crash loop must not flood the admins
@@ -45,7 +47,9 @@ async def _apologise(event: ErrorEvent, bot: Bot, chat_id: int | None) -> None:
         log.warning("could not apologise for update %s", event.update.update_id)
 
 
-async def on_error(event: ErrorEvent, bot: Bot, settings: Settings) -> bool:
+async def on_error(
+    event: ErrorEvent, bot: Bot, settings: Settings, stamps: Stamps | None = None
+) -> bool:
     error = event.exception
     log.exception(
         "update %s failed: %s", event.update.update_id, type(error).__name__, exc_info=error
@@ -55,9 +59,7 @@ async def on_error(event: ErrorEvent, bot: Bot, settings: Settings) -> bool:
         return True  # the chat is flood-limited: an apology there would only make it worse
     await _apologise(event, bot, chat_id)
     key = type(error).__name__
-    now = time.monotonic()
-    if now - _last_notice.get(key, -ADMIN_NOTICE_INTERVAL) >= ADMIN_NOTICE_INTERVAL:
-        _last_notice[key] = now
+    if await _notice_due(key, stamps):
         notice = fill(
             texts.ADMIN_ERROR, update_id=event.update.update_id, error=clip(f"{key}: {error}", 500)
         )
@@ -66,6 +68,21 @@ async def on_error(event: ErrorEvent, bot: Bot, settings: Settings) -> bool:
                 await bot.send_message(admin_id, notice)
             except TelegramAPIError:
                 log.warning("could not notify admin %s", admin_id)
+    return True
+
+
+async def _notice_due(key: str, stamps: Stamps | None) -> bool:
+    """One notice per kind of error a minute: for all instances through Redis (a crash loop
+    on four instances is not four notices), else for this process."""
+    if stamps is not None:
+        every = timedelta(seconds=ADMIN_NOTICE_INTERVAL)
+        due = await stamps.stamp(f"moc:error-notice:{key}", every, only_new=True)
+        if due is not None:
+            return due
+    now = time.monotonic()
+    if now - _last_notice.get(key, -ADMIN_NOTICE_INTERVAL) < ADMIN_NOTICE_INTERVAL:
+        return False
+    _last_notice[key] = now
     return True
 
 

@@ -177,6 +177,16 @@ async def flush_redis(url: str) -> None:
         await client.aclose()
 
 
+async def delete_redis_keys(url: str, *keys: str) -> None:
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(url)
+    try:
+        await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
 async def redis_keys(url: str, pattern: str = "*") -> list[str]:
     from redis.asyncio import Redis
 

@@ -22,6 +22,8 @@ from bot.app.polling import SkipUnparsableUpdates
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings
 from bot.core.messages import Switchboard
+from bot.services.chats.notice_gate import STRANGER_NOTICE_EVERY, NoticeGate
+from bot.services.chats.pointers import PointerGate, Stamps
 from bot.services.faq import FaqService
 from bot.services.faq.learning import refresh
 from bot.services.faq.querylog import QueryLog
@@ -99,7 +101,8 @@ def create_fsm_storage(settings: Settings, sessionmaker: SessionMaker) -> BaseSt
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisStorage
 
-        from handlers.tg.resilient_fsm import SOCKET_TIMEOUT, ResilientRedisStorage
+        from bot.core.redis_breaker import SOCKET_TIMEOUT
+        from handlers.tg.resilient_fsm import ResilientRedisStorage
 
         return ResilientRedisStorage(
             RedisStorage.from_url(
@@ -167,10 +170,32 @@ class Services:
     # in MAX (a staff answer) send through it; Telegram's joins at startup (the Bot is known)
     switchboard: Switchboard = field(default_factory=lambda: Switchboard({}))
     roster: Roster = field(init=False)  # who is staff: every admin check of every adapter
+    # with REDIS_URL, what every instance must count together (else kept per process):
+    # «ask me privately» in a busy group, one per group; «the bot was added by a stranger»,
+    # one notice an hour (Telegram's here, MAX's in bot.app.max_runtime); flood buckets
+    stamps: Stamps | None = field(init=False)
+    pointers: PointerGate = field(init=False)
+    strangers: NoticeGate = field(init=False)
 
     def __post_init__(self) -> None:
         self.querylog = QueryLog(self.sessionmaker, self.clock)
         self.roster = Roster(self.settings, self.sessionmaker)
+        self.stamps = shared_stamps(self.settings)
+        self.pointers = PointerGate(shared=self.stamps)
+        self.strangers = NoticeGate(STRANGER_NOTICE_EVERY, shared=self.stamps, name="strangers:tg")
+
+    async def close(self) -> None:
+        if self.stamps is not None:
+            await self.stamps.close()
+
+
+def shared_stamps(settings: Settings) -> Stamps | None:
+    """Stamps in Redis when instances share one (REDIS_URL), else none: kept per process."""
+    if not settings.redis_url:
+        return None
+    from storage.redis_stamps import RedisStamps
+
+    return RedisStamps(settings.redis_url)
 
 
 def create_dispatcher(
@@ -190,6 +215,9 @@ def create_dispatcher(
         querylog=services.querylog,
         messenger=services.switchboard,
         roster=services.roster,
+        pointers=services.pointers,
+        strangers=services.strangers,
+        stamps=services.stamps,
     )
     # metrics outermost (its time covers everything), then flood control as messages arrive
     # (before aiogram's per-chat lock, which is in dp.fsm), then the duplicate check, which
@@ -198,7 +226,10 @@ def create_dispatcher(
     dp.update.outer_middleware(MetricsMiddleware())
     dp.update.outer_middleware(
         ThrottlingMiddleware(
-            settings.throttle_rate, settings.throttle_burst, is_admin=services.roster.known_staff
+            settings.throttle_rate,
+            settings.throttle_burst,
+            is_admin=services.roster.known_staff,
+            shared=services.stamps,
         )
     )
     dp.update.outer_middleware(dp.fsm)
@@ -218,6 +249,7 @@ def create_dispatcher(
     dp.startup.register(start_query_log)
     dp.startup.register(load_staff_additions)
     dp.shutdown.register(stop_query_log)
+    dp.shutdown.register(services.close)
     dp.shutdown.register(keep_waiting)  # replies still waiting go to the outbox
     if jobs:  # `run --no-jobs` leaves them to `python -m bot worker`
         register_jobs(dp)

@@ -9,14 +9,18 @@ and the staff answer comes back to MAX. Feature modules join here, like routers 
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractAsyncContextManager
 from typing import Final
 
+from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
 from aiohttp import ClientConnectorError
 
+from bot.app.factory import create_fsm_storage, create_isolation, shared_stamps
 from bot.core.clock import Clock
 from bot.core.config import Settings, SettingsError
 from bot.core.messages import Switchboard
-from bot.services.chats.pointers import PointerGate
+from bot.services.chats.notice_gate import STRANGER_NOTICE_EVERY, NoticeGate
+from bot.services.chats.pointers import PointerGate, Stamps
 from bot.services.faq import FaqService
 from bot.services.faq.querylog import QueryLog
 from bot.services.outbox import Outbox
@@ -33,7 +37,7 @@ from handlers.max.client import (
     MaxUnauthorized,
 )
 from handlers.max.context import MaxContext
-from handlers.max.dispatch import MaxDispatcher
+from handlers.max.dispatch import MaxDispatcher, SharedLock
 from handlers.max.messenger import MaxMessenger
 from handlers.max.pacing import MaxPacer
 from handlers.max.polling import MaxPolling
@@ -42,6 +46,7 @@ from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 CHECK_TIMEOUT: Final = 20.0
+MAX_LOCKS: Final = "max"  # the locks' StorageKey.destiny: MAX ids never meet Telegram's keys
 
 
 async def check_max_token(client: MaxClient, settings: Settings) -> dict[str, object]:
@@ -104,9 +109,22 @@ class MaxRuntime:
         *,
         poll_seconds: int = 30,
         roster: Roster | None = None,
+        stamps: Stamps | None = None,
+        isolation: BaseEventIsolation | None = None,
     ) -> None:
+        """`stamps`, `isolation`: the process's (Services.stamps, the Telegram dispatcher's
+        per-person locks), shared with the other instances through Redis; without them the
+        runtime makes its own from REDIS_URL (MAX alone, tests) and closes them on stop."""
         assert settings.max_bot_token is not None
         self.settings, self.sessionmaker = settings, sessionmaker
+        self._stamps = None if stamps is not None else shared_stamps(settings)
+        stamps = stamps or self._stamps
+        self.pointers = PointerGate(shared=stamps)
+        strangers = NoticeGate(STRANGER_NOTICE_EVERY, shared=stamps, name="strangers:max")
+        self._own_isolation: BaseEventIsolation | None = None
+        if isolation is None and settings.redis_url:
+            isolation = create_isolation(create_fsm_storage(settings, sessionmaker))
+            self._own_isolation = isolation
         self.client = MaxClient(
             settings.max_bot_token.get_secret_value().strip(),
             base_url=settings.max_api_url,
@@ -123,10 +141,14 @@ class MaxRuntime:
         )
         if roster is not None:  # the process's shared one (Services.roster)
             self.ctx.roster = roster
-        self.dispatcher = MaxDispatcher(self.ctx, dedupe=settings.dedupe_updates)
-        groups.register(self.dispatcher)  # group events and commands, broadcast buttons
+        self.dispatcher = MaxDispatcher(
+            self.ctx, dedupe=settings.dedupe_updates,
+            shared_lock=person_lock(isolation) if isolation is not None else None,
+            buckets=stamps,
+        )  # fmt: skip
+        groups.register(self.dispatcher, strangers)  # group events and commands, broadcast buttons
         self.dispatcher.add("message_created", group_staff.elsewhere)  # /tickets in a group
-        self.dispatcher.add("message_created", group_pointer.make_addressed(PointerGate()))
+        self.dispatcher.add("message_created", group_pointer.make_addressed(self.pointers))
         events.register(self.dispatcher)  # /events, the card, registration
         private.register(self.dispatcher)  # dialogs: the free-text catch-all comes last
         self.polling: MaxPolling | None = None
@@ -226,3 +248,18 @@ class MaxRuntime:
         if self.polling is not None:
             await self.polling.stop()
         await self.client.close()
+        if self._stamps is not None:
+            await self._stamps.close()
+        if self._own_isolation is not None:
+            await self._own_isolation.close()
+
+
+def person_lock(isolation: BaseEventIsolation) -> SharedLock:
+    """One MAX person's updates one at a time on every instance: the lock Telegram's updates
+    take (aiogram's event isolation; in Redis with REDIS_URL, expiring after
+    handlers.tg.resilient_fsm.LOCK_SECONDS), keyed by the MAX id."""
+
+    def lock(who: int) -> AbstractAsyncContextManager[object]:
+        return isolation.lock(StorageKey(bot_id=0, chat_id=who, user_id=who, destiny=MAX_LOCKS))
+
+    return lock

@@ -85,7 +85,7 @@ def add_ops_routes(
     if redis_url:
         from redis.asyncio import Redis
 
-        from handlers.tg.resilient_fsm import SOCKET_TIMEOUT
+        from bot.core.redis_breaker import SOCKET_TIMEOUT
 
         client = Redis.from_url(
             redis_url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from aiogram import Bot
+from aiogram import Bot, Dispatcher
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -70,13 +70,18 @@ def build_services(settings: Settings, engine: AsyncEngine) -> Services:
     return Services(settings, create_sessionmaker(engine), faq)
 
 
-def max_runtime(services: Services) -> MaxRuntime | None:
-    """The MAX channel when MAX_BOT_TOKEN is set, sharing the services and the Switchboard."""
+def max_runtime(services: Services, dp: Dispatcher | None = None) -> MaxRuntime | None:
+    """The MAX channel when MAX_BOT_TOKEN is set, sharing the services and the Switchboard
+    (and Telegram's per-person locks, when there is a Telegram dispatcher)."""
     if not services.settings.max_enabled:
         return None
+    # Redis's locks only: without Redis the MAX dispatcher's own lock is this process's
+    shared = dp is not None and services.settings.redis_url
+    isolation = dp.fsm.events_isolation if shared and dp is not None else None
     return MaxRuntime(
         services.settings, services.sessionmaker, services.faq, services.querylog,
         services.clock, services.switchboard, roster=services.roster,
+        stamps=services.stamps, isolation=isolation,
     )  # fmt: skip
 
 
@@ -119,6 +124,7 @@ async def run_max_only(settings: Settings, *, jobs: bool = True) -> None:
     server: MaxWebServer | None = None
     panel: web.AppRunner | None = None
     background: Jobs | None = None
+    services: Services | None = None
     try:
         await check_schema(engine, settings.database_url)
         services = build_services(settings, engine)
@@ -149,6 +155,8 @@ async def run_max_only(settings: Settings, *, jobs: bool = True) -> None:
         if panel is not None:
             await panel.cleanup()
         await stop_max(runtime, server)
+        if services is not None:
+            await services.close()
         await engine.dispose()
 
 
@@ -163,7 +171,7 @@ async def run_polling(settings: Settings, *, jobs: bool = True) -> None:
         services = build_services(settings, engine)
         dp = create_dispatcher(services, jobs=jobs)
         await refuse_if_webhook_set(bot)
-        runtime = max_runtime(services)
+        runtime = max_runtime(services, dp)
         panel = await start_panel(services, runtime)
         server = await start_max(runtime, own_server=panel is None)
         log.info(
@@ -194,7 +202,7 @@ async def run_webhook(settings: Settings, *, jobs: bool = True) -> None:
         await check_schema(engine, settings.database_url)
         services = build_services(settings, engine)
         dp = create_dispatcher(services, jobs=jobs)
-        runtime = max_runtime(services)
+        runtime = max_runtime(services, dp)
         feed = runtime.dispatcher.feed if runtime and runtime.polling is None else None
         server = WebhookServer(settings, dp, bot, services.sessionmaker, max_feed=feed)
         try:

@@ -47,7 +47,8 @@ async def point_to_private(
     username = (await bot.me()).username
     said = message.text or message.caption or ""
     question = news or (mention and asks_more(said, username or ""))
-    if not pointers.admit(message.chat.id, clock.now(), question=question):
+    chat = f"tg:{bot.id}:{message.chat.id}"
+    if not await pointers.admit(chat, clock.now(), question=question):
         return  # the group was pointed there a moment ago, right above
     markup = kb.open_private(username) if username else None
     await message.reply(t.IN_GROUP_NEWS if news else t.IN_GROUP, reply_markup=markup)
@@ -57,11 +58,11 @@ def create_router() -> Router:
     """Mounted by handlers.get_routers before `common` (its /help is for private chats)."""
     router = Router(name=__name__)
     public = PublicGroup()
-    pointers = PointerGate()  # one per router: the runner's and each test's their own
+    # `pointers`: the process's gate (Services.pointers; with REDIS_URL its stamps are
+    # shared with the other instances)
     commands = Command(*registry.ADDRESSING_COMMANDS)
-    router.message.register(partial(point_to_private, pointers=pointers), commands, public)
-    news = partial(point_to_private, pointers=pointers, news=True)
+    router.message.register(point_to_private, commands, public)
+    news = partial(point_to_private, news=True)
     router.message.register(news, Command(*registry.NEWS_COMMANDS), public)
-    mentioned = partial(point_to_private, pointers=pointers, mention=True)
-    router.message.register(mentioned, MentionsMe(), public)
+    router.message.register(partial(point_to_private, mention=True), MentionsMe(), public)
     return router

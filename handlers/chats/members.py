@@ -9,8 +9,6 @@ code, so a link in them is never live."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
-from functools import partial
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
@@ -36,7 +34,6 @@ from handlers.tg.keyboards import chats as kb
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
-STRANGER_NOTICE_EVERY = timedelta(hours=1)
 
 
 def _who(user: TgUser) -> str:
@@ -74,7 +71,7 @@ async def bot_added(
     log.info("bot added to chat %s by user %s", chat.id, event.from_user.id)
     held = 0
     if not await roster.is_staff(event.from_user.id, repo):
-        admitted = strangers.admit(clock.now())
+        admitted = await strangers.admit(clock.now())
         if admitted is None:
             return  # counted; the next notice (or /chats) shows it
         held = admitted
@@ -141,8 +138,8 @@ def create_router() -> Router:
     router = Router(name=__name__)
     in_chats, in_groups = F.chat.type.in_(CHAT_KINDS), F.chat.type.in_(GROUPS)
     private = F.chat.type == "private"
-    added = partial(bot_added, strangers=NoticeGate(STRANGER_NOTICE_EVERY))
-    router.my_chat_member.register(added, in_chats, ChatMemberUpdatedFilter(JOIN_TRANSITION))
+    # `strangers`: the process's gate (Services.strangers, shared through Redis)
+    router.my_chat_member.register(bot_added, in_chats, ChatMemberUpdatedFilter(JOIN_TRANSITION))
     router.my_chat_member.register(
         bot_removed, in_chats, ChatMemberUpdatedFilter(LEAVE_TRANSITION)
     )

@@ -5,9 +5,15 @@ delivery can repeat one. The key is a hash of the update type, its timestamp and
 or callback id, claimed in `processed_updates` (the table Telegram's dedupe uses; MAX keys are
 negative, Telegram's update ids positive) before any handler runs.
 
-Flood control is Telegram's rule (`bot.core.flood`, THROTTLE_RATE / THROTTLE_BURST): counted as
-updates arrive, before the per-person lock; a flooding person's messages are dropped with one
-polite note in the dialog, a press gets the note as its answer; MAX admins are never held.
+One person's updates are handled one at a time: in this process by an asyncio lock, and across
+webhook instances (an update of the same person reaching another instance behind the load
+balancer) by the lock Telegram's updates take in Redis (`SharedLock`, built by
+bot.app.max_runtime from aiogram's event isolation when REDIS_URL is set).
+
+Flood control is Telegram's rule (`bot.core.flood`, THROTTLE_RATE / THROTTLE_BURST; the
+bucket in Redis with REDIS_URL, shared by instances): counted as updates arrive, before the
+per-person lock; a flooding person's messages are dropped with one polite note in the dialog,
+a press gets the note as its answer; MAX admins are never held.
 """
 
 from __future__ import annotations
@@ -16,9 +22,11 @@ import asyncio
 import hashlib
 import logging
 from collections import defaultdict
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 
 from bot import texts
-from bot.core.flood import FloodGate
+from bot.core.flood import Buckets, FloodGate
 from bot.core.messages import Deferred, Unreachable, patience
 from bot.texts import max as max_texts
 from handlers.max import updates
@@ -29,6 +37,12 @@ from storage.repositories.processed import UpdateClaims
 
 log = logging.getLogger(__name__)
 FAILURE_PATIENCE = 10.0  # seconds an apology may wait for MAX's pace before it is dropped
+# one person's lock shared by instances (MAX user id, or the chat's for an update without one)
+SharedLock = Callable[[int], AbstractAsyncContextManager[object]]
+
+
+def _no_shared_lock(_: int) -> AbstractAsyncContextManager[object]:
+    return nullcontext()
 
 
 def update_key(update: JsonDict) -> int:
@@ -47,15 +61,25 @@ def update_key(update: JsonDict) -> int:
 class MaxDispatcher:
     """Implements `Routes`; `feed` handles one update (awaited by polling and the webhook)."""
 
-    def __init__(self, ctx: MaxContext, *, dedupe: bool = True) -> None:
+    def __init__(
+        self,
+        ctx: MaxContext,
+        *,
+        dedupe: bool = True,
+        shared_lock: SharedLock | None = None,
+        buckets: Buckets | None = None,
+    ) -> None:
         self.ctx = ctx
+        self._shared_lock = shared_lock or _no_shared_lock
         self._handlers: defaultdict[str, list[Handler]] = defaultdict(list)
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._users: defaultdict[int, int] = defaultdict(int)  # updates in hand per person
         self._dedupe = dedupe
         self._claims = UpdateClaims(ctx.sessionmaker)
         settings = ctx.settings
-        self._gate = FloodGate(settings.throttle_rate, settings.throttle_burst)
+        self._gate = FloodGate(
+            settings.throttle_rate, settings.throttle_burst, shared=buckets, name="max"
+        )
 
     def add(self, update_type: str, handler: Handler) -> None:
         self._handlers[update_type].append(handler)
@@ -76,8 +100,9 @@ class MaxDispatcher:
         who = updates.user_id(update) or int(update.get("chat_id") or 0)
         self._users[who] += 1
         try:
-            # the lock first: updates fed in order are claimed and handled in that order
-            async with self._locks[who]:  # one person's updates in order, never side by side
+            # the lock first: updates fed in order are claimed and handled in that order; this
+            # process's lock, then the one shared with other instances (Redis)
+            async with self._locks[who], self._shared_lock(who):
                 claimed = await self._claimed(update)
                 if claimed is not True:
                     return claimed is False
@@ -123,7 +148,7 @@ class MaxDispatcher:
             or updates.sender(update).get("is_bot")
         ):
             return True
-        allowed, warn = self._gate.allow(max_id)
+        allowed, warn = await self._gate.admit(max_id)
         if allowed:
             return True
         try:

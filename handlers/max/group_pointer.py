@@ -49,7 +49,7 @@ def make_addressed(pointers: PointerGate) -> Handler:
         name, text = link.rsplit("/", 1)[-1] if link else "", found[1].lstrip()
         news = news_command(text)
         question = news or (not text.startswith("/") and asks_more(text, name))
-        if not pointers.admit(found[0], ctx.clock.now(), question=question):
+        if not await pointers.admit(f"max:{found[0]}", ctx.clock.now(), question=question):
             return True  # the group was pointed there a moment ago, right above
         async with ctx.sessionmaker() as session:
             repo = Repositories(session)

@@ -13,7 +13,6 @@ Telegram). Binding is an admin's decision: a MAX user id in MAX_ADMIN_IDS.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Final
 
 from bot import texts
@@ -21,7 +20,7 @@ from bot.core.markup import fill
 from bot.core.messages import Button, Keyboard, Unreachable, pack, rows
 from bot.services.chats import registry
 from bot.services.chats.gone import admins_of
-from bot.services.chats.notice_gate import NoticeGate
+from bot.services.chats.notice_gate import STRANGER_NOTICE_EVERY, NoticeGate
 from bot.texts import chats as t
 from bot.texts import max as max_texts
 from handlers.max import broadcast_buttons, updates
@@ -33,7 +32,6 @@ from storage.repositories import Repositories
 from storage.repositories.chats import AUDIENCES, audiences_of
 
 log = logging.getLogger(__name__)
-STRANGER_NOTICE_EVERY: Final = timedelta(hours=1)
 COMMANDS: Final = ("bind", "unbind", "tag", "untag")
 # the same payloads as handlers.tg.callbacks.BindCb and handlers.tg.keyboards.chats.BindChatCb
 BIND_HERE: Final = "bind"
@@ -159,7 +157,7 @@ def make_bot_added(strangers: NoticeGate) -> Handler:
             log.info("bot added to MAX chat %s (%s) by %s", max_chat_id, chat_id, adder)
             held = 0
             if not await ctx.roster.is_staff(adder, repo):
-                admitted = strangers.admit(ctx.clock.now())
+                admitted = await strangers.admit(ctx.clock.now())
                 if admitted is None:
                     return True  # counted; the next notice (or /chats) shows it
                 held = admitted
@@ -353,10 +351,10 @@ async def _answer(
         log.info("callback %s not answered: %s", callback_id, exc)
 
 
-def register(routes: Routes) -> None:
+def register(routes: Routes, strangers: NoticeGate | None = None) -> None:
     """Group events, group commands, the bind buttons and the buttons under broadcasts;
-    joined by the composition root."""
-    routes.add("bot_added", make_bot_added(NoticeGate(STRANGER_NOTICE_EVERY)))
+    joined by the composition root (`strangers`: the process's gate, shared through Redis)."""
+    routes.add("bot_added", make_bot_added(strangers or NoticeGate(STRANGER_NOTICE_EVERY)))
     routes.add("bot_removed", bot_removed)
     routes.add("chat_title_changed", title_changed)
     routes.add("message_created", group_command)

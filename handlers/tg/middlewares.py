@@ -15,7 +15,7 @@ from aiogram.types.update import UpdateTypeLookupError
 
 from bot import texts
 from bot.core import metrics
-from bot.core.flood import FloodGate
+from bot.core.flood import Buckets, FloodGate
 from bot.services.staff.roster import Roster
 from storage.db import SessionMaker, current_session
 from storage.repositories import Repositories
@@ -127,15 +127,17 @@ class ThrottlingMiddleware(BaseMiddleware):
         burst: int,
         clock: Callable[[], float] = time.monotonic,
         is_admin: Callable[[int], bool] = lambda _: False,
+        shared: Buckets | None = None,
     ):
-        self.gate, self.is_admin = FloodGate(rate, burst, clock), is_admin
+        self.gate = FloodGate(rate, burst, clock, shared=shared, name="tg")
+        self.is_admin = is_admin
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         tg_user: TgUser | None = data.get("event_from_user")
         inner = (event.message or event.callback_query) if isinstance(event, Update) else event
         if tg_user is None or inner is None or self.is_admin(tg_user.id):
             return await handler(event, data)
-        allowed, warn = self.gate.allow(tg_user.id)
+        allowed, warn = await self.gate.admit(tg_user.id)
         if allowed:
             return await handler(event, data)
         if isinstance(inner, CallbackQuery) or (

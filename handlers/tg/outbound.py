@@ -278,7 +278,7 @@ def redis_gate(url: str, rate: float, bot_id: int) -> Callable[[], Awaitable[flo
     """
     from redis.asyncio import Redis
 
-    from handlers.tg.resilient_fsm import ERRORS, SOCKET_TIMEOUT, Breaker
+    from bot.core.redis_breaker import ERRORS, SOCKET_TIMEOUT, Breaker
 
     client = Redis.from_url(
         url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT

@@ -14,42 +14,20 @@ parent waits for one timeout, not for a dozen on every message.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, Final
 
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, StateType, StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
-from redis.exceptions import RedisError
+from redis.exceptions import LockError
+
+from bot.core.redis_breaker import ERRORS, Breaker
 
 log = logging.getLogger(__name__)
-ERRORS = (RedisError, OSError, TimeoutError)
-WARN_EVERY = 60.0
-RETRY_AFTER: Final = 15.0  # seconds Redis is not asked again after a failure
-# Redis answers in a millisecond; redis-py's own default (5 s) made a hung Redis cost a
-# parent 15 s and more on every message
-SOCKET_TIMEOUT: Final = 2.0  # for connecting and for each answer
-
-
-class Breaker:
-    """Whether to ask Redis now; one logged line a minute while it fails."""
-
-    def __init__(self, what: str, *, level: int = logging.ERROR) -> None:
-        self._what, self._level = what, level
-        self._last = -WARN_EVERY
-        self._down_until = 0.0
-
-    def closed(self) -> bool:
-        """False while a recent failure says Redis would only waste a timeout."""
-        return time.monotonic() >= self._down_until
-
-    def __call__(self, what: str, exc: BaseException) -> None:
-        now = time.monotonic()
-        self._down_until = now + RETRY_AFTER
-        if now - self._last >= WARN_EVERY:
-            self._last = now
-            log.log(self._level, "%s (%s: %s)", self._what, what, exc)
+# A person's lock expires on its own after this long: an update stuck (or an instance killed
+# while holding it) holds that person's next messages, in Telegram and MAX, no longer than this
+LOCK_SECONDS: Final = 30
 
 
 class ResilientRedisStorage(BaseStorage):
@@ -96,7 +74,8 @@ class ResilientRedisStorage(BaseStorage):
             return {}
 
     def create_isolation(self) -> ResilientIsolation:
-        return ResilientIsolation(self.inner.create_isolation(), self._warn)
+        inner = self.inner.create_isolation(lock_kwargs={"timeout": LOCK_SECONDS})
+        return ResilientIsolation(inner, self._warn)
 
     async def close(self) -> None:
         try:
@@ -106,7 +85,9 @@ class ResilientRedisStorage(BaseStorage):
 
 
 class ResilientIsolation(BaseEventIsolation):
-    """Redis locks per user; without Redis the update runs unlocked rather than not at all."""
+    """Redis locks per user (Telegram's updates and MAX's, bot.app.max_runtime): one update of
+    a person at a time across instances; without Redis it runs unlocked rather than not at
+    all."""
 
     def __init__(self, inner: BaseEventIsolation, warn: Breaker) -> None:
         self.inner, self._warn = inner, warn
@@ -128,6 +109,8 @@ class ResilientIsolation(BaseEventIsolation):
         finally:
             try:
                 await manager.__aexit__(None, None, None)
+            except LockError as exc:  # held past LOCK_SECONDS and expired: Redis is fine
+                log.warning("update lock %s expired before the update finished (%s)", key, exc)
             except ERRORS as exc:
                 self._warn("unlock", exc)
 
