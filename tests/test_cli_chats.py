@@ -105,7 +105,7 @@ def test_bad_file_names_lines_and_writes_nothing(cli: Cli, tmp_path: Path) -> No
     ("content", "error"),
     [
         (b"id,name\n-1,x\n", "нужны столбцы chat_id,title,audience"),
-        ("chat_id,title,audience\n-1,Школа,parents\n".encode("cp1251"), "UTF-8"),
+        (b"chat_id,title,audience\n-1,\x98,parents\n", "Сохранить как → CSV UTF-8"),
         (b"chat_id,title,audience\n", "нет ни одного чата"),
     ],
     ids=["header", "encoding", "empty"],

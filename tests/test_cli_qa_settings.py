@@ -40,7 +40,7 @@ def refusal(done: subprocess.CompletedProcess[str]) -> list[str]:
         ("STAFF_CHAT_ID", "@moc_staff", "STAFF_CHAT_ID: нужно целое число"),
         ("ADMIN_IDS", "123456789, @ivanova", "ADMIN_IDS: нужны числовые id через запятую"),
         ("REMINDER_LEADS_MIN", "1440,час", "REMINDER_LEADS_MIN: минуты через запятую"),
-        ("LOG_LEVEL", "debug", "LOG_LEVEL: допустимо: DEBUG, INFO, WARNING, ERROR"),
+        ("LOG_LEVEL", "подробно", "LOG_LEVEL: допустимо: DEBUG, INFO, WARNING, ERROR"),
         ("DEDUPE_UPDATES", "да", "DEDUPE_UPDATES: нужно true или false"),
         ("OUTBOUND_RATE", "28,5", "OUTBOUND_RATE: нужно число (дробная часть — через точку"),
         ("THROTTLE_RATE", "0", "THROTTLE_RATE: нужно число больше 0, а задано «0»"),
@@ -89,3 +89,12 @@ def test_a_settings_file_named_by_moc_env_file_but_missing_is_not_silently_skipp
     assert not (tmp_path / "b.db").exists()
     (tmp_path / "bot.env").write_text("LOG_LEVEL=INFO\n", encoding="utf-8")
     assert bot(tmp_path, "db", "upgrade", MOC_ENV_FILE="bot.env").returncode == 0
+
+
+@pytest.mark.parametrize("level", ["info", "Warning", " debug "])
+def test_log_level_is_taken_in_any_case(tmp_path: Path, level: str) -> None:
+    """`LOG_LEVEL=info`, as logging's docs and many .env samples write it, stopped the bot."""
+    (tmp_path / ".env").write_text(f"LOG_LEVEL={level}\n", encoding="utf-8")
+    done = bot(tmp_path, "db", "upgrade")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("база данных на ревизии ")

@@ -54,7 +54,7 @@ async def session(db_url: str) -> AsyncIterator[AsyncSession]:
 
 async def test_csv_imports_with_utc_times_in_moscow(session: AsyncSession) -> None:
     drafts = parse_events_csv("\ufeff" + GOOD_CSV, MOSCOW, NOW)
-    ids = await import_events(EventRepo(session), drafts, created_by=42)
+    ids = (await import_events(EventRepo(session), drafts, created_by=42)).ids
     await session.commit()
     session.expunge_all()
     repo = EventRepo(session)
@@ -124,9 +124,21 @@ def test_header_problems_are_line_one() -> None:
     assert error.startswith("строка 1:") and "when" in error and "starts_at" in error
 
 
-def test_not_utf8_is_explained() -> None:
-    with pytest.raises(ImportErrors, match="UTF-8"):
-        parse_events_file("plan.csv", GOOD_CSV.encode("cp1251"), MOSCOW, NOW)
+def test_a_plan_saved_as_plain_csv_by_russian_excel_reads_as_utf8_does() -> None:
+    """Excel's plain «CSV» is Windows-1251 in a Russian Windows: it was refused as not UTF-8."""
+    expected = parse_events_file("plan.csv", GOOD_CSV.encode(), MOSCOW, NOW)
+    assert parse_events_file("plan.csv", GOOD_CSV.encode("cp1251"), MOSCOW, NOW) == expected
+    assert expected[1].title == "<b>Мастерская</b> & «проекты»"
+
+
+def test_a_file_in_no_encoding_we_read_says_how_to_save_it() -> None:
+    broken = GOOD_CSV.encode("cp1251") + b"\x98\n"  # the one byte cp1251 leaves undefined
+    with pytest.raises(ImportErrors) as caught:
+        parse_events_file("plan.csv", broken, MOSCOW, NOW)
+    assert caught.value.errors == [
+        "файл не читается как текст UTF-8 или Windows-1251: сохраните его заново — в Excel: "
+        "«Файл → Сохранить как → CSV UTF-8 (разделитель — запятая)»"
+    ]
 
 
 YAML = """\
@@ -168,7 +180,7 @@ async def test_examples_parse_and_list_as_json(session: AsyncSession) -> None:
     strip = [(d.title, d.kind, d.starts, d.place) for d in csv_drafts]
     assert strip == [(d.title, d.kind, d.starts, d.place) for d in yaml_drafts]
     assert max(len(d.starts) for d in csv_drafts) == 3
-    ids = await import_events(EventRepo(session), csv_drafts, None)
+    ids = (await import_events(EventRepo(session), csv_drafts, None)).ids
     events = await EventRepo(session).all()
     counts = {ids[0]: {"registered": 2, "attended": 1, "waiting": 4, "cancelled": 7}}
     rows = events_to_json(events, counts, MOSCOW)

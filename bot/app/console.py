@@ -136,7 +136,7 @@ async def load_examples(sessionmaker: SessionMaker, settings: Settings) -> str |
             )
         except ImportErrors:  # the examples' dates have passed: nothing to show
             return None
-        ids = await import_events(repo, drafts, None)
+        ids = (await import_events(repo, drafts, None)).ids
         await session.commit()
     return (
         f"В базе чата не было мероприятий — загрузил примеры мероприятий из "

@@ -173,6 +173,12 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _any_case_level(cls, value: Any) -> Any:
+        # `LOG_LEVEL=info` as logging's own docs and most .env samples spell it
+        return value.strip().upper() if isinstance(value, str) else value
+
     @field_validator("reminder_leads_min", mode="before")
     @classmethod
     def _split_leads(cls, value: Any) -> Any:

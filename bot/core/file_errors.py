@@ -40,4 +40,6 @@ def database_reason(reason: BaseException | None) -> str:
     if isinstance(reason, OSError) and reason.errno in REASONS:
         return why(reason)
     text = str(reason or "").strip()
+    if text.startswith("no such table: "):  # a new file: `db upgrade` has not made the tables
+        return f"в базе нет таблицы {text.removeprefix('no such table: ')}"
     return SQLITE_REASONS.get(text, text or type(reason).__name__)

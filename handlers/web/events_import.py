@@ -31,9 +31,10 @@ async def upload(request: web.Request) -> web.Response:
         drafts = parse_events_file(file.filename, file.file.read(), settings.tz, now)
     except ImportErrors as exc:
         return _page(request, exc.errors, status=400)
-    ids = await import_events(repo(request).events, drafts, staff(request).staff_id)
+    done = await import_events(repo(request).events, drafts, staff(request).staff_id)
     await repo(request).commit()
-    raise web.HTTPSeeOther(f"/web/events?done=imported&n={len(ids)}")
+    said = f"imported&n={len(done.ids)}" if done.ids else f"imported_none&n={len(done.existing)}"
+    raise web.HTTPSeeOther(f"/web/events?done={said}")
 
 
 def add_routes(app: web.Application) -> None:

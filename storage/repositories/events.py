@@ -58,6 +58,14 @@ class EventRepo:
         await self.session.flush()
         return event
 
+    async def same(self, title: str, starts_at: datetime) -> Event | None:
+        """The event of this title starting then: a plan imported again names it, not a new
+        one (the importers skip it rather than list it twice for teachers)."""
+        found = await self.session.scalars(
+            select(Event).where(Event.title == title, Event.starts_at == starts_at).limit(1)
+        )
+        return found.first()
+
     async def get(self, event_id: int) -> Event | None:
         """With its meetings loaded, fresh even when this session loaded it before a commit."""
         return await self.session.get(

@@ -17,10 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.app.cli.db import DatabaseDown, database_failure
 from bot.app.cli.db import fail as _fail
 from bot.app.cli.db import run_in_session as _run
 from bot.core.config import Settings
-from bot.core.file_errors import database_reason, why
+from bot.core.file_errors import why
 from bot.texts import broadcasts as t
 
 if TYPE_CHECKING:
@@ -93,11 +94,8 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return cancel(settings, args.id)
     except BroadcastError as exc:
         return _fail([f"ошибка: {exc}"])
-    except DBAPIError as exc:
-        return _fail([
-            f"ошибка базы данных: {database_reason(exc.orig)}",
-            "Если база новая, сначала выполните: python -m bot db upgrade",
-        ])  # fmt: skip
+    except (DBAPIError, DatabaseDown) as exc:
+        return database_failure(settings.database_url, exc)
 
 
 def local_text(moment: datetime, settings: Settings) -> str:

@@ -13,10 +13,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot.app.cli.db import DatabaseDown, database_failure
 from bot.app.cli.db import fail as _fail
 from bot.app.cli.db import run_in_session as _run
 from bot.core.config import Settings
-from bot.core.file_errors import database_reason, why
+from bot.core.file_errors import why
 from bot.services.import_errors import ImportErrors
 
 if TYPE_CHECKING:
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 IMPORT_HELP = """\
-Импорт чатов для рассылок из CSV (UTF-8, разделитель «,» или «;»).
+Импорт чатов для рассылок из CSV (UTF-8 или Windows-1251 — оба варианта «Сохранить как
+CSV» в Excel; разделитель «;», «,» или табуляция).
 Столбцы: chat_id,title,audience и по желанию messenger
   chat_id   id группы или канала в его мессенджере: в Telegram отрицательное число
             (например -1001234567890), в MAX — id группы из MAX (как в `chats list`)
@@ -48,10 +50,16 @@ def add_parsers(sub: Subparsers) -> None:
     )  # fmt: skip
     imp.add_argument("file", type=Path, help="файл .csv")
     listing = actions.add_parser("list", help="все чаты: аудитории, метки, активность")
-    listing.add_argument(
+    shape = listing.add_mutually_exclusive_group()
+    shape.add_argument(
         "--json", action="store_true",
         help="JSON: chat_id (id в мессенджере channel), channel, title, kind, active, "
         "audiences, tags",
+    )  # fmt: skip
+    shape.add_argument(
+        "--csv", action="store_true",
+        help="CSV для `chats import` (UTF-8 с BOM — Excel откроет): chat_id,title,audience,"
+        "messenger; чаты без аудитории не выводятся (импорт их не примет)",
     )  # fmt: skip
 
 
@@ -61,11 +69,9 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.chats_command == "import":
             return import_file(settings, args.file)
-        return list_chats(settings, args.json)
-    except DBAPIError as exc:
-        print(f"ошибка базы данных: {database_reason(exc.orig)}", file=sys.stderr)
-        print("Если база новая, сначала выполните: python -m bot db upgrade", file=sys.stderr)
-        return 1
+        return list_chats(settings, args.json, as_csv=args.csv)
+    except (DBAPIError, DatabaseDown) as exc:
+        return database_failure(settings.database_url, exc)
 
 
 def import_file(settings: Settings, path: Path) -> int:
@@ -87,7 +93,7 @@ def import_file(settings: Settings, path: Path) -> int:
     return 0
 
 
-def list_chats(settings: Settings, as_json: bool) -> int:
+def list_chats(settings: Settings, as_json: bool, as_csv: bool = False) -> int:
     from bot.core.ids import channel_of
     from storage.repositories import Repositories
     from storage.repositories.chats import audiences_of, tags_of
@@ -106,6 +112,8 @@ def list_chats(settings: Settings, as_json: bool) -> int:
         ]  # fmt: skip
 
     chats = _run(settings, load)
+    if as_csv:
+        return _print_csv(chats)
     if as_json:
         print(json.dumps(chats, ensure_ascii=False, indent=2))
     elif not chats:
@@ -119,4 +127,22 @@ def list_chats(settings: Settings, as_json: bool) -> int:
                 f"{c['chat_id'] or '?':>20}  {c['channel']:3}  {c['kind']:10}  {audiences:28}  "
                 f"{c['title']}  {tags}{state}"
             )
+    return 0
+
+
+def _print_csv(chats: list[dict[str, Any]]) -> int:
+    """The registry as `chats import` reads it back: edit in Excel, import, or move it to a
+    new bot. A chat without audiences (or a MAX group the bot knows no id of) would fail the
+    whole import, so it is left out and counted on stderr."""
+    import csv
+
+    out = csv.writer(sys.stdout, lineterminator="\r\n")  # as Excel writes its own CSV
+    sys.stdout.write("\ufeff")  # without the BOM Excel reads UTF-8 as Windows-1251
+    out.writerow(("chat_id", "title", "audience", "messenger"))
+    kept = [c for c in chats if c["audiences"] and c["chat_id"] is not None]
+    for c in kept:
+        messenger = "max" if c["channel"] == "max" else "telegram"
+        out.writerow((c["chat_id"], c["title"], ";".join(c["audiences"]), messenger))
+    if left := len(chats) - len(kept):
+        print(f"Без аудитории (не выведены): {left}", file=sys.stderr)
     return 0

@@ -15,10 +15,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from bot.app.cli.db import DatabaseDown, database_failure
 from bot.app.cli.db import fail as _fail
 from bot.app.cli.db import run_in_session as _run
 from bot.core.config import Settings
-from bot.core.file_errors import database_reason, why
+from bot.core.file_errors import why
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,14 +32,15 @@ T = TypeVar("T")
 Raw = argparse.RawDescriptionHelpFormatter
 
 IMPORT_HELP = """\
-Импорт мероприятий из CSV (UTF-8, разделитель «,» или «;»), Excel (.xlsx: первый лист,
-те же столбцы) или YAML.
+Импорт мероприятий из CSV (UTF-8 или Windows-1251 — оба варианта «Сохранить как CSV» в
+Excel; разделитель «;», «,» или табуляция), Excel (.xlsx: первый лист, те же столбцы) или YAML.
 Сначала проверяются все строки; при ошибках ничего не записывается, а в stderr выводится
 каждая неверная строка («строка N: …»), код выхода 1. При успехе печатаются id новых
-мероприятий, по одному в строке.
+мероприятий, по одному в строке. Мероприятие, которое уже есть (то же название и то же
+начало), не добавляется второй раз: файл можно загрузить повторно.
 
-Столбцы CSV: title,kind,starts_at,duration_min,format,place,capacity,
-registration_deadline,description (по желанию: organiser,speaker,audience).
+Столбцы CSV: title,kind,starts_at,duration_min,format,place,capacity (по желанию:
+registration_deadline,description,organiser,speaker,audience).
   kind      seminar, master_class, workshop, methodical_meeting, round_table,
             conference, webinar, contest
   starts_at ГГГГ-ММ-ДД ЧЧ:ММ (или ДД.ММ.ГГГГ ЧЧ:ММ, как пишет Excel) по времени МОЦ
@@ -103,8 +105,8 @@ def _orgs_parsers(sub: Subparsers) -> None:
     org_actions = orgs.add_subparsers(dest="orgs_command", metavar="ORGS_COMMAND", required=True)
     org_import = org_actions.add_parser(
         "import", help="добавить организации из текстового файла",
-        description="Одна организация в строке (UTF-8); пустые строки и уже известные "
-        "названия пропускаются.",
+        description="Одна организация в строке (UTF-8 или Windows-1251, как сохраняет "
+        "Блокнот); пустые строки и уже известные названия пропускаются.",
     )  # fmt: skip
     org_import.add_argument("file", type=Path, help="файл .txt")
 
@@ -120,10 +122,8 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "report":
             return write_report(settings, args.date_from, args.date_to, args.out)
         return import_organisations(settings, args.file)
-    except DBAPIError as exc:
-        print(f"ошибка базы данных: {database_reason(exc.orig)}", file=sys.stderr)
-        print("Если база новая, сначала выполните: python -m bot db upgrade", file=sys.stderr)
-        return 1
+    except (DBAPIError, DatabaseDown) as exc:
+        return database_failure(settings.database_url, exc)
 
 
 def import_events_file(settings: Settings, path: Path) -> int:
@@ -138,9 +138,13 @@ def import_events_file(settings: Settings, path: Path) -> int:
     except ImportErrors as exc:
         summary = f"Ничего не импортировано: строк с ошибками — {len(exc.errors)}."
         return _fail([*exc.errors, summary])
-    ids = _run(settings, lambda session: import_events(EventRepo(session), drafts, None))
-    print("\n".join(str(i) for i in ids))
-    print(f"Импортировано мероприятий: {len(ids)}", file=sys.stderr)
+    done = _run(settings, lambda session: import_events(EventRepo(session), drafts, None))
+    if done.ids:
+        print("\n".join(str(i) for i in done.ids))
+    for line, same in done.existing:
+        print(f"строка {line}: уже есть (мероприятие {same}) — пропущено", file=sys.stderr)
+    skipped = f", уже были и пропущены: {len(done.existing)}" if done.existing else ""
+    print(f"Импортировано мероприятий: {len(done.ids)}{skipped}", file=sys.stderr)
     return 0
 
 
@@ -213,13 +217,18 @@ def write_report(settings: Settings, first: date, last: date, out: Path) -> int:
 
 
 def import_organisations(settings: Settings, path: Path) -> int:
+    from bot.core.tables import EMPTY, UnreadableText, decode_table
     from storage.repositories.profiles import ProfileRepo
 
     try:
-        lines = path.read_text("utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        lines = decode_table(path.read_bytes()).splitlines()
+    except OSError as exc:
         return _fail([f"ошибка: не удалось прочитать {path}: {why(exc)}"])
+    except UnreadableText as exc:
+        return _fail([f"ошибка: {path}: {exc}"])
     names = [line.strip() for line in lines if line.strip()]
+    if not names:
+        return _fail([f"ошибка: {path}: {EMPTY}"])
     too_long = [
         f"строка {n}: длиннее 300 символов" for n, x in enumerate(lines, 1) if len(x.strip()) > 300
     ]

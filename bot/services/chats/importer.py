@@ -10,13 +10,12 @@ the bot has not met the group yet, so a later `bot_added` finds the same row.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.ids import BASE, Channel
+from bot.core.tables import EMPTY, UnreadableText, csv_rows, decode_table, is_empty
 from bot.services.import_errors import ImportErrors
 from storage.repositories import Repositories
 from storage.repositories.chats import AUDIENCES
@@ -76,33 +75,25 @@ def _parse_row(line: int, raw: dict[str, str | None]) -> tuple[ChatRow | None, l
     return ChatRow(line, channel, chat_id, text["title"], tuple(dict.fromkeys(audiences))), []
 
 
-def _blank(raw: dict[str | None, str | list[str] | None]) -> bool:
-    """A row with no value in any cell (extra cells past the header included)."""
-    cells = [c for v in raw.values() for c in (v if isinstance(v, list) else [v])]
-    return not any((cell or "").strip() for cell in cells)
-
-
 def parse_chats_csv(data: bytes) -> list[ChatRow]:
     """Every row of the file, or ImportErrors naming each bad line."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportErrors(["файл не в кодировке UTF-8"]) from None
-    header = text.split("\n", 1)[0]
-    delimiter = ";" if header.count(";") > header.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    fields = [(name or "").strip().lower() for name in reader.fieldnames or []]
+    if is_empty(data):
+        raise ImportErrors([EMPTY])
+    try:  # Excel's «CSV UTF-8» or its plain «CSV» (cp1251), «;» or «,»
+        table = csv_rows(decode_table(data))
+    except UnreadableText as exc:
+        raise ImportErrors([str(exc)]) from None
+    fields = [name.strip().lower() for name in table[0][1]] if table else []
     if not set(COLUMNS) <= set(fields):
         needed = f"нужны столбцы {','.join(COLUMNS)} (и по желанию {','.join(OPTIONAL)})"
         raise ImportErrors([f"строка 1: {needed}"])
-    reader.fieldnames = fields
     rows: list[ChatRow] = []
     errors: list[str] = []
     seen: dict[tuple[Channel, int], int] = {}  # the same number may be a chat in each messenger
-    for raw in reader:
-        if _blank(raw):  # Excel saves emptied rows as «;;»: skipped, as the events import does
+    for line, cells in table[1:]:
+        if not any(cell.strip() for cell in cells):  # Excel saves emptied rows as «;;»
             continue
-        row, row_errors = _parse_row(reader.line_num, raw)
+        row, row_errors = _parse_row(line, dict(zip(fields, cells, strict=False)))
         errors += row_errors
         if row is not None and (row.channel, row.chat_id) in seen:
             first = seen[row.channel, row.chat_id]

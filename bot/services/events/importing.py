@@ -7,18 +7,18 @@ number the person sees in their editor. Times are typed in the МОЦ time zone,
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
 
 from bot.core.markup import visible_len
+from bot.core.tables import EMPTY, UnreadableText, csv_rows, decode_table, is_empty
 from bot.services.events.cards import CARD_LIMIT, card
 from bot.services.import_errors import ImportErrors
 from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS
@@ -185,12 +185,15 @@ class _Check:
 def _check_all(rows: Iterable[Row], tz: ZoneInfo, now: datetime) -> list[EventDraft]:
     drafts: list[EventDraft] = []
     errors: list[str] = []
+    seen: dict[tuple[str, datetime], int] = {}  # a row copied twice would be two events
     for line, values, starts, problems in rows:
         check = _Check(values, tz, now)
         check.problems.extend(problems)
         draft = check.build(line, starts)
         if not check.problems:
             check.card_fits(draft)
+        if not check.problems and (first := seen.setdefault(_key(draft), line)) != line:
+            check.problems.append(f"то же мероприятие (название и начало), что в строке {first}")
         if check.problems:
             errors.append(f"строка {line}: " + "; ".join(check.problems))
         drafts.append(draft)
@@ -199,6 +202,10 @@ def _check_all(rows: Iterable[Row], tz: ZoneInfo, now: datetime) -> list[EventDr
     if not drafts:
         raise ImportErrors(["в файле нет ни одного мероприятия"])
     return drafts
+
+
+def _key(draft: EventDraft) -> tuple[str, datetime]:
+    return draft.title, draft.starts[0]
 
 
 def _split_starts(value: str) -> list[str]:
@@ -220,19 +227,18 @@ def _csv_header(header: Sequence[str]) -> list[str]:
 
 def parse_events_csv(text: str, tz: ZoneInfo, now: datetime) -> list[EventDraft]:
     """Check every row of a CSV (`,` or, as Russian Excel saves it, `;`); raise ImportErrors."""
-    text = text.removeprefix("\ufeff")
-    first = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";" if ";" in first else ",")
-    columns = _csv_header(next(reader, []))
+    try:
+        table = csv_rows(text.removeprefix("\ufeff"))
+    except UnreadableText as exc:
+        raise ImportErrors([str(exc)]) from None
+    columns = _csv_header(table[0][1] if table else [])
     rows: list[Row] = []
-    line = reader.line_num + 1
-    for cells in reader:
+    for line, cells in table[1:]:
         if any(cell.strip() for cell in cells):
             extra = [c for c in cells[len(columns) :] if c.strip()]
             problems = [f"лишние значения за последним столбцом: {len(extra)}"] if extra else []
             values = {c: v for c, v in zip(columns, cells, strict=False) if c}
             rows.append((line, values, _split_starts(values.get("starts_at", "")), problems))
-        line = reader.line_num + 1
     return _check_all(rows, tz, now)
 
 
@@ -285,15 +291,22 @@ def _cell(value: Any, tz: ZoneInfo) -> str:
     return _scalar(value, tz)
 
 
+def _xlsx_cell(cell: Any, tz: ZoneInfo) -> str:
+    """A cell formatted as a date alone («02.03.2027») holds midnight: read it as the day it
+    shows, so a forgotten time is refused as in a CSV rather than an event at 00:00."""
+    value, shown = cell.value, str(getattr(cell, "number_format", "") or "").lower()
+    if isinstance(value, datetime) and value.time() == time() and "h" not in shown:
+        return value.date().isoformat()
+    return _cell(value, tz)
+
+
 def parse_events_xlsx(data: bytes, tz: ZoneInfo, now: datetime) -> list[EventDraft]:
     """The first sheet of an Excel workbook laid out as the CSV: a header row, then events."""
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        cells = [
-            [_cell(v, tz) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)
-        ]
+        cells = [[_xlsx_cell(c, tz) for c in row] for row in book.worksheets[0].iter_rows()]
     except Exception as exc:  # a zip error, a missing part, a foreign format: all mean the same
         raise ImportErrors(["файл не читается как книга Excel (.xlsx)"]) from exc
     columns = _csv_header(cells[0] if cells else [])
@@ -308,30 +321,47 @@ def parse_events_xlsx(data: bytes, tz: ZoneInfo, now: datetime) -> list[EventDra
 
 
 def parse_events_file(name: str, data: bytes, tz: ZoneInfo, now: datetime) -> list[EventDraft]:
-    """Pick the parser by extension (.csv, .xlsx, .yaml, .yml); text files must be UTF-8."""
+    """Pick the parser by extension (.csv, .xlsx, .yaml, .yml); text files in UTF-8 or, as
+    Russian Excel saves a plain «CSV», Windows-1251."""
     suffix = name.lower().rsplit(".", 1)[-1]
     if suffix not in ("csv", "xlsx", "yaml", "yml"):
         raise ImportErrors(["нужен файл .csv, .xlsx, .yaml или .yml"])
+    if is_empty(data):
+        raise ImportErrors([EMPTY])
     if suffix == "xlsx":
         return parse_events_xlsx(data, tz, now)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportErrors(["файл не в кодировке UTF-8: сохраните его как «CSV UTF-8»"]) from exc
+        text = decode_table(data)
+    except UnreadableText as exc:
+        raise ImportErrors([str(exc)]) from exc
     parse = parse_events_csv if suffix == "csv" else parse_events_yaml
     return parse(text, tz, now)
 
 
+@dataclass(frozen=True)
+class Imported:
+    """What an import did: ids of the new events; (line, id) of rows already in the schedule."""
+
+    ids: list[int]
+    existing: list[tuple[int, int]]
+
+
 async def import_events(
     repo: EventRepo, drafts: Sequence[EventDraft], created_by: int | None
-) -> list[int]:
-    """Insert checked drafts with their sessions; the caller commits once."""
+) -> Imported:
+    """Insert checked drafts with their sessions; the caller commits once. A row whose event
+    (same title, same first start) is already there is skipped: the same plan imported twice
+    (a retry, a colleague) must not show teachers every event twice."""
     ids: list[int] = []
+    existing: list[tuple[int, int]] = []
     for d in drafts:
+        if (same := await repo.same(d.title, d.starts[0])) is not None:
+            existing.append((d.line, same.id))
+            continue
         event = d.event(created_by)
         await repo.add(event, d.starts)
         ids.append(event.id)
-    return ids
+    return Imported(ids, existing)
 
 
 def events_to_json(
