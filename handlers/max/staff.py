@@ -82,7 +82,7 @@ async def close(v: Visit, ticket_id: int, asker_chat: int) -> None:
     await updates.answer(v.ctx, v.update)
     closed = fill(texts.STAFF_TICKET_CLOSED, id=ticket_id, staff=v.user.full_name)
     await v.say(closed)
-    await desk.tell_colleagues(v.ctx.messenger, staff_targets(v.ctx.settings), v.uid, closed)
+    await desk.tell_colleagues(v.ctx.messenger, await staff_targets(v.ctx.settings, v.repo), v.uid, closed)
     with suppress(Unreachable, Deferred):  # the asker left; the ticket is closed either way
         await v.ctx.messenger.send(asker_chat, fill(texts.TICKET_CLOSED_USER, id=ticket_id))
 
@@ -124,7 +124,7 @@ async def answer_typed(ctx: MaxContext, update: JsonDict) -> bool:
         note = fill(texts.STAFF_ANSWERED_NOTE, id=ticket.id, staff=staff[1],
                     text=clip(text, desk.NOTE_LIMIT))  # fmt: skip
         await desk.tell_colleagues(
-            ctx.messenger, staff_targets(ctx.settings), v.uid, note, about=(v.repo, ticket.id)
+            ctx.messenger, await staff_targets(ctx.settings, v.repo), v.uid, note, about=(v.repo, ticket.id)
         )
     return True
 
