@@ -234,6 +234,7 @@ async def staff_action(
         closed = fill(texts.STAFF_TICKET_CLOSED, id=ticket.id, staff=_staff_name(query))
         await send_to_chat(query, closed)
         await _tell_asker_closed(people(bot, messenger), ticket.chat_id, ticket.id)
+        await desk.retire_cards(people(bot, messenger), repo, ticket.id, _staff_name(query))
         await desk.tell_colleagues(
             people(bot, messenger), await staff_targets(settings, repo), chat_id, closed
         )

@@ -8,13 +8,20 @@ import asyncio
 import re
 from pathlib import Path
 
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
 from bot import texts
+from bot.core.clock import SystemClock
+from bot.core.markup import fill
 from bot.services.faq import FaqService
+from bot.texts import max as max_texts
 from bot.texts import staff as staff_texts
+from handlers.web import add_panel
 from storage.db import SessionMaker
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
-from tests.helpers.max_bot import max_only_bot, say, start
+from tests.helpers.max_bot import answered, max_only_bot, say, start
 
 OWNER = MaxUser(50_000_000_301, "Анна", "Методист")
 INVITED = MaxUser(50_000_000_302, "Олег", "Педагогов")
@@ -46,7 +53,9 @@ async def ask(fake: FakeMaxServer, parent: MaxUser, question: str = QUESTION) ->
 async def cards(fake: FakeMaxServer, staffer: MaxUser, question: str = QUESTION) -> list[Message]:
     """The ticket cards `staffer` holds, once the first has come (and a moment for a second)."""
     for _ in range(200):
-        found = [m for m in fake.sent_to(staffer) if question in m.plain and "Обращение" in m.plain]
+        found = [
+            m for m in fake.sent_to(staffer) if question in m.plain and "Обращение" in m.plain
+        ]
         if found:
             await asyncio.sleep(0.5)
             return [m for m in fake.sent_to(staffer) if question in m.plain and m.buttons()]
@@ -87,3 +96,100 @@ async def test_invited_max_staff_get_new_tickets_once(
         await fake.wait_sent(INVITED, before + 2)
         assert "поводырём" in (await fake.wait_sent(MOTHER, 5))[-1].plain
         await until(fake, OWNER, "Олег Педагогов")  # the owner hears who answered
+
+
+SECOND = MaxUser(50_000_000_304, "Олег", "Завучев")
+LOGIN = re.compile(r"http://\S+(/web/login\?t=[^\s<\"]+)")
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+async def two_admins_with_a_card(fake: FakeMaxServer) -> tuple[Message, Message]:
+    """Both MAX admins open the bot, the mother asks; each admin's card."""
+    for admin in (OWNER, SECOND):
+        fake.bot_started(admin)
+        await fake.wait_sent(admin, 1)
+    await ask(fake, MOTHER)
+    (first,) = await cards(fake, OWNER)
+    (second,) = await cards(fake, SECOND)
+    return first, second
+
+
+async def test_the_answer_prompt_has_a_cancel_button(
+    db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> None:
+    """«Ответить», then second thoughts: MAX shows no command list to tap /cancel from, so the
+    prompt carries «Отмена»; after it the staffer's next message is not sent to the parent."""
+    async with max_only_bot(db_path, sessionmaker, faq_service, OWNER) as (fake, _):
+        fake.bot_started(OWNER)
+        await fake.wait_sent(OWNER, 1)
+        await ask(fake, MOTHER)
+        (card,) = await cards(fake, OWNER)
+        before = len(fake.sent_to(OWNER))
+        fake.press(OWNER, card, texts.BTN_REPLY)
+        prompt = (await fake.wait_sent(OWNER, before + 1))[-1]
+        assert "№1" in prompt.plain
+        pressed = fake.press(OWNER, prompt, texts.BTN_CANCEL)
+        assert await answered(fake, pressed) == ""
+        cancelled = (await fake.wait_sent(OWNER, before + 2))[-1]
+        assert cancelled.plain == texts.CANCELLED  # Telegram's words for /cancel
+        assert not prompt.buttons()  # nothing left to press twice
+
+        mother_before = len(fake.sent_to(MOTHER))
+        await say(fake, OWNER, "а какие у нас часы работы в субботу?")  # a question, not an answer
+        await asyncio.sleep(0.5)
+        assert len(fake.sent_to(MOTHER)) == mother_before, "the parent got the staffer's question"
+
+        again = fake.press_payload(OWNER, prompt, "tk:unreply:1")  # kept on an old screen
+        assert "уже не ожидается" in await answered(fake, again)
+
+
+async def test_a_card_closed_by_a_colleague_loses_its_buttons(
+    db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> None:
+    """Each MAX admin holds their own card: one closed the ticket and the other's card still
+    said «ждёт ответа» with «Ответить» under it. Now it says who closed it and has no buttons;
+    a press on a button kept from before (an old client screen) is told so and does nothing."""
+    async with max_only_bot(db_path, sessionmaker, faq_service, OWNER, SECOND) as (fake, _):
+        first, second = await two_admins_with_a_card(fake)
+        reply_payload = second.button(texts.BTN_REPLY)["payload"]
+        fake.press(OWNER, first, texts.BTN_CLOSE)
+        told = (await fake.wait_sent(SECOND, 3))[-1]  # the greeting, the card, the news
+        assert told.plain == "Обращение №1 закрыто (Анна Методист)."
+        for card in (first, second):
+            assert not card.buttons(), card.plain
+            assert texts.STAFF_STATUS["closed"] in card.plain and "Анна Методист" in card.plain
+            assert QUESTION in card.plain  # still readable
+
+        before = len(fake.sent_to(SECOND))
+        stale = fake.press_payload(SECOND, second, reply_payload)
+        assert await answered(fake, stale) == fill(max_texts.STAFF_CLOSED_NO_REPLY, id=1)
+        await asyncio.sleep(0.5)
+        assert len(fake.sent_to(SECOND)) == before, "no «напишите ответ» for a closed ticket"
+        closing = fake.press_payload(SECOND, second, reply_payload.replace("reply", "close"))
+        assert await answered(fake, closing) == "Обращение №1 уже закрыто."
+
+
+async def test_a_close_in_the_web_panel_retires_the_max_cards(
+    db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> None:
+    """Closed on the panel's page: the MAX admins' cards show it closed, without buttons."""
+    async with max_only_bot(db_path, sessionmaker, faq_service, OWNER, SECOND) as (fake, services):
+        first, second = await two_admins_with_a_card(fake)
+        (link,) = await say(fake, OWNER, "/web")
+        found = LOGIN.search(link.text)
+        assert found is not None, link.text
+        app = web.Application()
+        add_panel(
+            app, services.settings, services.sessionmaker, services.switchboard, SystemClock(),
+            roster=services.roster,
+        )  # fmt: skip
+        async with TestClient(TestServer(app)) as client:
+            assert (await client.get(found.group(1).replace("&amp;", "&"))).status == 200
+            page = await (await client.get("/web/tickets/1")).text()
+            csrf = CSRF.search(page)
+            assert csrf is not None
+            done = await client.post("/web/tickets/1/close", data={"csrf": csrf.group(1)})
+            assert done.status == 200
+        await until(fake, SECOND, "№1 закрыт")
+        for card in (first, second):
+            assert not card.buttons() and texts.STAFF_STATUS["closed"] in card.plain, card.plain

@@ -121,7 +121,12 @@ async def open_tickets(v: Visit) -> None:
     for ticket in tickets[:CARDS]:
         own = await v.repo.channel_ids.external(ticket.user_id)  # the asker's id in MAX / TG
         card = ticket_card(ticket, ticket.user, own, staff_in_max=True)
-        await v.say(card, buttons.staff_ticket(ticket.id))
+        sent = await v.say(card, buttons.staff_ticket(ticket.id))
+        # remembered as the ticket's card: a close rewrites it, /forget_me redacts it
+        await v.repo.tickets.add_post(
+            ticket.id, sent.chat_id, sent.message_id, sent.ref, card=True
+        )
+    await v.repo.commit()
     if len(tickets) > CARDS:
         await v.say(fill(max_texts.TICKETS_MORE, shown=CARDS))
 

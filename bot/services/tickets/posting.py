@@ -65,14 +65,18 @@ def ticket_card(
     *,
     staff_in_max: bool = False,
     body: str | None = None,
+    hint: str | None = None,
 ) -> str:
     """The staff post of a new ticket; `own_id`: the asker's id in their messenger (a MAX
     person's internal id means nothing to staff), see `card`; `staff_in_max`: the posts go
     to MAX admins, who answer with «Ответить» (a MAX reply to the post is not an answer);
-    `body`: what of the question it shows (all of it, clipped, by default)."""
+    `body`: what of the question it shows (all of it, clipped, by default); `hint`: the last
+    line instead of how to answer (a closed ticket's card says who closed it)."""
+    if hint is None:
+        hint = texts.STAFF_TICKET_HINT_MAX if staff_in_max else texts.STAFF_TICKET_HINT
     return fill(
         texts.STAFF_TICKET,
-        hint=texts.STAFF_TICKET_HINT_MAX if staff_in_max else texts.STAFF_TICKET_HINT,
+        hint=hint,
         id=ticket.id,
         status=texts.STAFF_STATUS.get(ticket.status, ticket.status),
         name=user.full_name if user else "удалённый пользователь",
@@ -101,7 +105,12 @@ def continuation(ticket: Ticket) -> list[str]:
 
 
 async def card(
-    repo: Repositories, ticket: Ticket, user: User | None, settings: Settings | None = None
+    repo: Repositories,
+    ticket: Ticket,
+    user: User | None,
+    settings: Settings | None = None,
+    *,
+    hint: str | None = None,
 ) -> str:
     """`ticket_card` with the asker's own id in their messenger (MAX's user id), worded for
     where the staff are (`settings`' staff targets: all Telegram or, MAX only, all MAX)."""
@@ -110,7 +119,7 @@ async def card(
     own = await repo.channel_ids.external(ticket.user_id)
     parts = question_parts(ticket)
     body = parts[0] + texts.STAFF_TICKET_CONTINUED if len(parts) > 1 else None
-    return ticket_card(ticket, user, own, staff_in_max=in_max, body=body)
+    return ticket_card(ticket, user, own, staff_in_max=in_max, body=body, hint=hint)
 
 
 async def post_continuation(
@@ -135,10 +144,12 @@ async def post(
     *,
     skip: Collection[int] = (),
     busy: list[int] | None = None,
+    card: bool = False,
 ) -> int:
-    """Send `text` to every staff target but `skip` and remember each post; returns how many
-    arrived. A target too busy to take it now goes into `busy` (to be posted later), one that
-    refused for good does not: a blocked admin is not retried forever."""
+    """Send `text` to every staff target but `skip` and remember each post (`card`: as the
+    ticket's card, which closing rewrites); returns how many arrived. A target too busy to
+    take it now goes into `busy` (to be posted later), one that refused for good does not: a
+    blocked admin is not retried forever."""
     delivered = 0
     for chat_id in await staff_targets(settings, repo):
         if chat_id in skip:
@@ -153,7 +164,7 @@ async def post(
             if busy is not None:
                 busy.append(chat_id)
             continue
-        await repo.tickets.add_post(ticket_id, sent.chat_id, sent.message_id, sent.ref)
+        await repo.tickets.add_post(ticket_id, sent.chat_id, sent.message_id, sent.ref, card=card)
         delivered += 1
     if delivered == 0 and not skip:
         log.error("ticket %s reached no staff chat; set STAFF_CHAT_ID or ADMIN_IDS", ticket_id)
@@ -186,7 +197,7 @@ async def open_ticket(
     with patience(settings.staff_post_wait_seconds):
         reached = await post(
             messenger, repo, settings, ticket.id, await card(repo, ticket, user, settings),
-            buttons.staff_ticket(ticket.id), busy=busy,
+            buttons.staff_ticket(ticket.id), busy=busy, card=True,
         )  # fmt: skip
         if reached:
             await post_continuation(messenger, repo, settings, ticket, busy)
