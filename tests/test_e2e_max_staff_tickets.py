@@ -193,3 +193,20 @@ async def test_a_close_in_the_web_panel_retires_the_max_cards(
         await until(fake, SECOND, "№1 закрыт")
         for card in (first, second):
             assert not card.buttons() and texts.STAFF_STATUS["closed"] in card.plain, card.plain
+
+
+async def test_a_typed_cancel_of_the_answer_wait_speaks_to_staff(
+    db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> None:
+    """/cancel or «отмена» after «Ответить» told the staffer «Напишите вопрос, когда будете
+    готовы» — the parent's words; Telegram says «Действие отменено», and so does MAX now."""
+    async with max_only_bot(db_path, sessionmaker, faq_service, OWNER) as (fake, _):
+        fake.bot_started(OWNER)
+        await fake.wait_sent(OWNER, 1)
+        await ask(fake, MOTHER)
+        (card,) = await cards(fake, OWNER)
+        for word in ("/cancel", "отмена"):
+            before = len(fake.sent_to(OWNER))
+            fake.press(OWNER, card, texts.BTN_REPLY)
+            await fake.wait_sent(OWNER, before + 1)
+            assert [m.plain for m in await say(fake, OWNER, word)] == [texts.CANCELLED]
