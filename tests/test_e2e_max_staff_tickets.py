@@ -210,3 +210,32 @@ async def test_a_typed_cancel_of_the_answer_wait_speaks_to_staff(
             fake.press(OWNER, card, texts.BTN_REPLY)
             await fake.wait_sent(OWNER, before + 1)
             assert [m.plain for m in await say(fake, OWNER, word)] == [texts.CANCELLED]
+
+
+async def test_tickets_cards_are_redacted_and_retired_like_the_first(
+    db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> None:
+    """/tickets in MAX sends each open ticket as a card, but the bot forgot them: /forget_me
+    left the parent's name and question there, and a close left «Ответить» under them."""
+    async with max_only_bot(db_path, sessionmaker, faq_service, OWNER) as (fake, _):
+        fake.bot_started(OWNER)
+        await fake.wait_sent(OWNER, 1)
+        await ask(fake, MOTHER)
+        await cards(fake, OWNER)
+        _, listed = await say(fake, OWNER, "/tickets", replies=2)
+        assert QUESTION in listed.plain and listed.buttons()
+        fake.press(OWNER, listed, texts.BTN_CLOSE)
+        for _ in range(200):
+            if texts.STAFF_STATUS["closed"] in listed.plain:
+                break
+            await asyncio.sleep(0.05)
+        assert not listed.buttons() and texts.STAFF_STATUS["closed"] in listed.plain
+
+        assert "закрыто" in (await fake.wait_sent(MOTHER, 5))[-1].plain
+        (confirm,) = await say(fake, MOTHER, "/forget_me")
+        fake.press(MOTHER, confirm, texts.BTN_FORGET_YES)
+        for _ in range(200):
+            if "удалил свои данные" in listed.plain:
+                break
+            await asyncio.sleep(0.05)
+        assert "Ольга" not in listed.plain and QUESTION not in listed.plain, listed.plain

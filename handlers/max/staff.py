@@ -105,7 +105,7 @@ async def close(v: Visit, ticket_id: int, asker_chat: int) -> None:
     if not changed:
         await updates.answer(v.ctx, v.update, fill(texts.STAFF_ALREADY_CLOSED, id=ticket_id))
         return
-    await updates.answer(v.ctx, v.update)
+    await updates.answer(v.ctx, v.update, new_body={"attachments": []})  # as drop_keyboard
     closed = fill(texts.STAFF_TICKET_CLOSED, id=ticket_id, staff=v.user.full_name)
     await v.say(closed)
     await desk.retire_cards(v.ctx.messenger, v.repo, ticket_id, v.user.full_name)
