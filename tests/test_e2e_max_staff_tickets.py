@@ -19,6 +19,7 @@ from bot.texts import max as max_texts
 from bot.texts import staff as staff_texts
 from handlers.web import add_panel
 from storage.db import SessionMaker
+from storage.repositories import Repositories
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
 from tests.helpers.max_bot import answered, max_only_bot, say, start
@@ -239,3 +240,22 @@ async def test_tickets_cards_are_redacted_and_retired_like_the_first(
                 break
             await asyncio.sleep(0.05)
         assert "Ольга" not in listed.plain and QUESTION not in listed.plain, listed.plain
+
+
+async def test_tickets_counts_every_open_ticket(
+    db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> None:
+    """25 parents wait: /tickets said «Открытые обращения (20)» — the size of one page — and
+    the staffer thought the queue shorter than it is."""
+    async with sessionmaker() as session:
+        repo = Repositories(session)
+        for n in range(25):
+            uid = await repo.channel_ids.internal("max", "user", 50_000_001_000 + n)
+            await repo.users.touch(uid, f"Родитель {n}", None, None)
+            await repo.tickets.create(uid, uid, f"вопрос номер {n}")
+        await repo.commit()
+    async with max_only_bot(db_path, sessionmaker, faq_service, OWNER) as (fake, _):
+        fake.bot_started(OWNER)
+        await fake.wait_sent(OWNER, 1)
+        header, *_ = await say(fake, OWNER, "/tickets", replies=12)
+        assert header.plain == "Открытые обращения (25):"
