@@ -100,17 +100,20 @@ async def test_invited_max_staff_get_new_tickets_once(
 
 
 SECOND = MaxUser(50_000_000_304, "Олег", "Завучев")
+SIGNED = MaxUser(50_000_000_305, "Инна", "<Завуч> & Co")  # a name MAX lets anyone choose
 LOGIN = re.compile(r"http://\S+(/web/login\?t=[^\s<\"]+)")
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
-async def two_admins_with_a_card(fake: FakeMaxServer) -> tuple[Message, Message]:
-    """Both MAX admins open the bot, the mother asks; each admin's card."""
-    for admin in (OWNER, SECOND):
+async def two_admins_with_a_card(
+    fake: FakeMaxServer, one: MaxUser = OWNER
+) -> tuple[Message, Message]:
+    """Both MAX admins (`one` and SECOND) open the bot, the mother asks; each admin's card."""
+    for admin in (one, SECOND):
         fake.bot_started(admin)
         await fake.wait_sent(admin, 1)
     await ask(fake, MOTHER)
-    (first,) = await cards(fake, OWNER)
+    (first,) = await cards(fake, one)
     (second,) = await cards(fake, SECOND)
     return first, second
 
@@ -150,15 +153,16 @@ async def test_a_card_closed_by_a_colleague_loses_its_buttons(
     """Each MAX admin holds their own card: one closed the ticket and the other's card still
     said «ждёт ответа» with «Ответить» under it. Now it says who closed it and has no buttons;
     a press on a button kept from before (an old client screen) is told so and does nothing."""
-    async with max_only_bot(db_path, sessionmaker, faq_service, OWNER, SECOND) as (fake, _):
-        first, second = await two_admins_with_a_card(fake)
+    async with max_only_bot(db_path, sessionmaker, faq_service, SIGNED, SECOND) as (fake, _):
+        first, second = await two_admins_with_a_card(fake, SIGNED)
         reply_payload = second.button(texts.BTN_REPLY)["payload"]
-        fake.press(OWNER, first, texts.BTN_CLOSE)
+        fake.press(SIGNED, first, texts.BTN_CLOSE)
         told = (await fake.wait_sent(SECOND, 3))[-1]  # the greeting, the card, the news
-        assert told.plain == "Обращение №1 закрыто (Анна Методист)."
+        assert told.plain == "Обращение №1 закрыто (Инна <Завуч> & Co)."
         for card in (first, second):
             assert not card.buttons(), card.plain
-            assert texts.STAFF_STATUS["closed"] in card.plain and "Анна Методист" in card.plain
+            assert texts.STAFF_STATUS["closed"] in card.plain
+            assert "закрыто (Инна <Завуч> & Co)." in card.plain  # escaped once, as typed
             assert QUESTION in card.plain  # still readable
 
         before = len(fake.sent_to(SECOND))

@@ -145,7 +145,7 @@ async def retire_cards(messenger: Messenger, repo: Repositories, ticket_id: int,
     posts = [p for p in await repo.tickets.cards(ticket_id) if channel_of(p[0]) == "max"]
     if ticket is None or not posts:
         return
-    hint = fill(texts.STAFF_TICKET_CLOSED, id=ticket_id, staff=who)
+    hint = texts.STAFF_TICKET_CLOSED.format(id=ticket_id, staff=who)  # plain: the card escapes
     text = await card(repo, ticket, ticket.user, hint=hint)
     for chat_id, message_id, ref in posts:
         try:

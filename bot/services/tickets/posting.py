@@ -71,7 +71,7 @@ def ticket_card(
     person's internal id means nothing to staff), see `card`; `staff_in_max`: the posts go
     to MAX admins, who answer with «Ответить» (a MAX reply to the post is not an answer);
     `body`: what of the question it shows (all of it, clipped, by default); `hint`: the last
-    line instead of how to answer (a closed ticket's card says who closed it)."""
+    line (plain text) instead of how to answer (a closed ticket's card says who closed it)."""
     if hint is None:
         hint = texts.STAFF_TICKET_HINT_MAX if staff_in_max else texts.STAFF_TICKET_HINT
     return fill(
