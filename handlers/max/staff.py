@@ -1,7 +1,9 @@
 """МОЦ staff in MAX, when there is no Telegram staff chat (MAX only): each MAX_ADMIN_IDS admin
-gets the ticket privately (`MaxRuntime` makes them the staff targets); «Ответить» and the next
-message answer it through `deliver_answer`, «Закрыть» closes it, «В черновики FAQ» saves a
-draft — as handlers/staff.py does in Telegram, where the posts carry the same `tk:…` payloads.
+and each invited staff member gets the ticket privately (`posting.staff_targets`); «Ответить»
+and the next message answer it through `deliver_answer` («Отмена» under the prompt ends the
+wait, as /cancel), «Закрыть» closes it, «В черновики FAQ» saves a draft — as handlers/staff.py
+does in Telegram, where the posts carry the same `tk:…` payloads. A closed ticket's cards lose
+their buttons (`desk.retire_cards`); a button kept on an old screen is told it is closed.
 «➕ В базу» is handlers.max.faq_learn's."""
 
 from __future__ import annotations
