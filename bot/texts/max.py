@@ -42,7 +42,7 @@ STAFF_ANSWER_PROMPT: Final = (
 STAFF_ANSWER_NOT_WAITING: Final = "Ответ на обращение №{id} уже не ожидается — отменять нечего."
 # a button of a card closed since (in MAX, the web panel or Telegram): nothing is done
 STAFF_CLOSED_NO_REPLY: Final = (
-    "Обращение №{id} уже закрыто — ответ не нужен. Если автор напишет снова, придёт новое."
+    "Обращение №{id} уже закрыто. Если ответить всё же нужно — веб-панель (/web) → «Обращения»."
 )
 KB_ELSEWHERE: Final = (  # MAX offers the matcher's entries; finding one or a new one: panel
     "Нужной статьи нет среди кнопок или нужна новая — веб-панель (/web) → «База знаний»."
