@@ -43,7 +43,7 @@ STAFF_ANSWER_NOT_WAITING: Final = "Ответ на обращение №{id} у
 # a button of a card closed since (in MAX, the web panel or Telegram): nothing is done (the
 # panel offers no answer to a closed ticket either)
 STAFF_CLOSED_NO_REPLY: Final = (
-    "Обращение №{id} уже закрыто, ответ не отправлен. Если у автора остались вопросы, "
+    "Обращение №{id} уже закрыто — отвечать не нужно. Если у автора остались вопросы, "
     "он напишет снова — придёт новое обращение."
 )
 KB_ELSEWHERE: Final = (  # MAX offers the matcher's entries; finding one or a new one: panel
