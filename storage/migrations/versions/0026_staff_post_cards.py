@@ -1,7 +1,7 @@
 """Staff posts that are a ticket's card (with its buttons)
 
-Revision ID: 0023
-Revises: 0022
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-07 04:10:00
 
 `staff_posts.card` marks the posts carrying «Ответить» / «Закрыть»: when the ticket is closed
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0023"
-down_revision: str | None = "0022"
+revision: str = "0026"
+down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
