@@ -20,6 +20,7 @@ from handlers.tg.filters import IsAdmin
 from handlers.tg.guards import deny_staff_button
 from handlers.tg.keyboards import faq_learn as faq_learn_keyboards
 from handlers.tg.messenger import markup
+from storage.models import TicketStatus
 from storage.repositories import Repositories
 
 ADMIN_COMMANDS = ("tickets", "faq_stats", "faq_drafts", "reload_faq")
@@ -34,7 +35,8 @@ async def open_tickets(message: Message, repo: Repositories, settings: Settings)
     if not tickets:
         await message.answer(texts.STAFF_NO_OPEN)
         return
-    lines = [fill(texts.STAFF_OPEN_LIST, count=len(tickets))]
+    waiting = (await repo.tickets.count_by_status()).get(TicketStatus.OPEN, len(tickets))
+    lines = [fill(texts.STAFF_OPEN_LIST, count=waiting)]  # all of them, not the 20 listed
     builder = InlineKeyboardBuilder()
     for ticket in tickets:
         name = ticket.user.full_name if ticket.user else str(ticket.user_id)

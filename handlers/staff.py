@@ -156,7 +156,7 @@ async def _deliver(
         await _picture_to_asker(message, bot, to_asker, ticket)
     note = fill(texts.STAFF_ANSWERED_NOTE, id=ticket.id, staff=staff[1],
                 text=clip(plain, desk.NOTE_LIMIT))  # fmt: skip
-    chats = staff_targets(settings)
+    chats = await staff_targets(settings, repo)
     await desk.tell_colleagues(to_asker, chats, message.chat.id, note, about=(repo, ticket.id))
     return True
 
@@ -234,8 +234,9 @@ async def staff_action(
         closed = fill(texts.STAFF_TICKET_CLOSED, id=ticket.id, staff=_staff_name(query))
         await send_to_chat(query, closed)
         await _tell_asker_closed(people(bot, messenger), ticket.chat_id, ticket.id)
+        await desk.retire_cards(people(bot, messenger), repo, ticket.id, _staff_name(query))
         await desk.tell_colleagues(
-            people(bot, messenger), staff_targets(settings), chat_id, closed
+            people(bot, messenger), await staff_targets(settings, repo), chat_id, closed
         )
     else:
         await _save_draft(query, repo, ticket.id)

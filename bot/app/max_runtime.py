@@ -219,8 +219,8 @@ class MaxRuntime:
 
     async def _max_staff(self) -> None:
         """Without Telegram, МОЦ staff are the MAX_ADMIN_IDS admins: tickets asked in MAX go
-        to each of them privately (`posting.staff_targets` reads ADMIN_IDS, here their
-        internal ids; a Telegram STAFF_CHAT_ID could not be reached)."""
+        to each of them privately, and to staff they invited (`posting.staff_targets` reads
+        ADMIN_IDS, here their internal ids; a Telegram STAFF_CHAT_ID could not be reached)."""
         async with self.sessionmaker() as session:
             repo = Repositories(session)
             ids = [

@@ -169,6 +169,8 @@ STAFF_NOT_DELIVERED: Final = (
     "Ответ сохранён в обращении."
 )
 STAFF_TICKET_CLOSED: Final = "Обращение №{id} закрыто ({staff})."
+# who closed it, on a closed ticket's card, when it was not staff: «Вопрос решён» or withdrawn
+CLOSED_BY_ASKER: Final = "автор обращения"
 # a ticket worked in the web panel, told to the staff chat (or the admins) where it was posted
 STAFF_PANEL_ANSWER: Final = (
     "🖥 Ответ на обращение №{id} из веб-панели {outcome}. Ответил(а): {staff}.\n\n{text}"

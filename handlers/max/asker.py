@@ -20,6 +20,7 @@ from bot.services.events.registration import notify_promoted
 from bot.services.faq import consult
 from bot.services.faq.attachments import untitled
 from bot.services.profile import privacy
+from bot.services.tickets import desk
 from bot.services.tickets.escalation import answered_question, escalate, logged_question
 from bot.services.tickets.posting import POST_BODY_LIMIT, add_follow_up, post
 from bot.services.tickets.thanks import thanked_after_answer
@@ -205,6 +206,7 @@ async def ticket_action(v: Visit, action: str, ticket_id: int) -> None:
         await updates.answer(v.ctx, v.update, notice, new_body={"attachments": []})
         return
     await v.drop_buttons()
+    await desk.retire_cards(v.ctx.messenger, v.repo, ticket.id, texts.CLOSED_BY_ASKER)
     if action == "solved":
         await v.say(texts.TICKET_THANKS)
         return

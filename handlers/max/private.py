@@ -129,8 +129,15 @@ async def cancel(v: Visit) -> None:
     if not v.state:
         await v.say(max_texts.NOTHING_TO_CANCEL, replies.all_topics())
         return
+    await drop_dialog(v)
+
+
+async def drop_dialog(v: Visit) -> None:
+    """The open dialog ends. A staffer's «Ответить» wait hears Telegram's words for /cancel
+    (the parent's «напишите вопрос» is no answer to staff), as under the prompt's «Отмена»."""
+    answering = v.state.startswith(staff.ANSWERING)
     await v.clear_state()
-    await v.say(max_texts.CANCELLED)
+    await v.say(texts.CANCELLED if answering else max_texts.CANCELLED)
 
 
 async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
@@ -149,8 +156,7 @@ async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
             await dialog.got_text(v, text)  # «Отмена» there says what was dropped
             return True
         if v.state and means_cancel(text):  # «отмена» mid-dialog: /cancel, as in Telegram
-            await v.clear_state()
-            await v.say(max_texts.CANCELLED)
+            await drop_dialog(v)
             return True
         if v.state == asker.AWAITING_QUESTION:
             await asker.question_received(v, text)

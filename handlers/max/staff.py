@@ -1,7 +1,9 @@
 """МОЦ staff in MAX, when there is no Telegram staff chat (MAX only): each MAX_ADMIN_IDS admin
-gets the ticket privately (`MaxRuntime` makes them the staff targets); «Ответить» and the next
-message answer it through `deliver_answer`, «Закрыть» closes it, «В черновики FAQ» saves a
-draft — as handlers/staff.py does in Telegram, where the posts carry the same `tk:…` payloads.
+and each invited staff member gets the ticket privately (`posting.staff_targets`); «Ответить»
+and the next message answer it through `deliver_answer` («Отмена» under the prompt ends the
+wait, as /cancel), «Закрыть» closes it, «В черновики FAQ» saves a draft — as handlers/staff.py
+does in Telegram, where the posts carry the same `tk:…` payloads. A closed ticket's cards lose
+their buttons (`desk.retire_cards`); a button kept on an old screen is told it is closed.
 «➕ В базу» is handlers.max.faq_learn's."""
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from bot import texts
 from bot.core.markup import clip, fill, q
 from bot.core.messages import Deferred, Unreachable
 from bot.core.words import means_cancel
-from bot.services.tickets import desk
+from bot.services.tickets import buttons, desk
 from bot.services.tickets.posting import deliver_answer, staff_targets
 from bot.texts import max as max_texts
 from handlers.max import pictures, updates
@@ -27,14 +29,18 @@ ANSWERING = "answer:"
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     prefix, _, rest = updates.payload(update).partition(":")
     action, _, raw = rest.partition(":")
-    if prefix != "tk" or action not in ("reply", "close", "draft"):
+    if prefix != "tk" or action not in ("reply", "close", "draft", "unreply"):
         return False
 
     async def act(v: Visit) -> None:
         ticket_id = updates.number(raw)
         ticket = await v.repo.tickets.get(ticket_id) if ticket_id else None
-        if ticket is None:
+        if action == "unreply" and ticket_id:  # the ticket may be gone: the wait still ends
+            await stop_waiting(v, ticket_id)
+        elif ticket is None:
             await updates.answer(ctx, update, texts.STAFF_TICKET_GONE)
+        elif ticket.status == TicketStatus.CLOSED and action in ("reply", "close"):
+            await stale(v, ticket.id, action)
         elif action == "reply":
             now = ctx.clock.now()
             again = desk.reply_pressed_again(_waiting_for(v.state, now), ticket.id)
@@ -42,7 +48,8 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             if again is not None:  # one person's updates come in turn: it saw the first tap
                 return
             await v.set_state(f"{ANSWERING}{ticket.id}:{int(now.timestamp())}")  # desk.wait_over
-            await v.say(fill(max_texts.STAFF_ANSWER_PROMPT, id=ticket.id))
+            prompt = fill(max_texts.STAFF_ANSWER_PROMPT, id=ticket.id)
+            await v.say(prompt, buttons.answer_prompt(ticket.id))
         elif action == "close":
             await close(v, ticket.id, ticket.chat_id)
         else:
@@ -63,6 +70,27 @@ def _waiting_for(state: str, now: datetime) -> int | None:
     return int(ticket)
 
 
+async def stop_waiting(v: Visit, ticket_id: int) -> None:
+    """«Отмена» under the prompt: the wait for this ticket's answer ends, as with /cancel
+    (Telegram's words); pressed after it ended, or under an older prompt while another
+    ticket's answer is awaited, it says so and cancels nothing."""
+    waiting = _waiting_for(v.state, v.ctx.clock.now()) == ticket_id
+    notice = None if waiting else fill(max_texts.STAFF_ANSWER_NOT_WAITING, id=ticket_id)
+    await updates.answer(v.ctx, v.update, notice, new_body={"attachments": []})
+    if waiting:
+        await v.clear_state()
+        await v.say(texts.CANCELLED)
+
+
+async def stale(v: Visit, ticket_id: int, action: str) -> None:
+    """«Ответить» or «Закрыть» on a card of a ticket closed since (the card was not rewritten:
+    older than this, or MAX refused the edit): nothing is done, the buttons go."""
+    already = texts.STAFF_ALREADY_CLOSED if action == "close" else max_texts.STAFF_CLOSED_NO_REPLY
+    await updates.answer(
+        v.ctx, v.update, fill(already, id=ticket_id), new_body={"attachments": []}
+    )
+
+
 async def draft(v: Visit, ticket_id: int) -> None:
     """«В черновики FAQ», as under a post in Telegram's staff chat."""
     saved = await desk.save_draft(v.repo, ticket_id, v.uid)
@@ -79,10 +107,13 @@ async def close(v: Visit, ticket_id: int, asker_chat: int) -> None:
     if not changed:
         await updates.answer(v.ctx, v.update, fill(texts.STAFF_ALREADY_CLOSED, id=ticket_id))
         return
-    await updates.answer(v.ctx, v.update)
+    await updates.answer(v.ctx, v.update, new_body={"attachments": []})  # as drop_keyboard
     closed = fill(texts.STAFF_TICKET_CLOSED, id=ticket_id, staff=v.user.full_name)
     await v.say(closed)
-    await desk.tell_colleagues(v.ctx.messenger, staff_targets(v.ctx.settings), v.uid, closed)
+    await desk.retire_cards(v.ctx.messenger, v.repo, ticket_id, v.user.full_name)
+    await desk.tell_colleagues(
+        v.ctx.messenger, await staff_targets(v.ctx.settings, v.repo), v.uid, closed
+    )
     with suppress(Unreachable, Deferred):  # the asker left; the ticket is closed either way
         await v.ctx.messenger.send(asker_chat, fill(texts.TICKET_CLOSED_USER, id=ticket_id))
 
@@ -124,7 +155,11 @@ async def answer_typed(ctx: MaxContext, update: JsonDict) -> bool:
         note = fill(texts.STAFF_ANSWERED_NOTE, id=ticket.id, staff=staff[1],
                     text=clip(text, desk.NOTE_LIMIT))  # fmt: skip
         await desk.tell_colleagues(
-            ctx.messenger, staff_targets(ctx.settings), v.uid, note, about=(v.repo, ticket.id)
+            ctx.messenger,
+            await staff_targets(ctx.settings, v.repo),
+            v.uid,
+            note,
+            about=(v.repo, ticket.id),
         )
     return True
 

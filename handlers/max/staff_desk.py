@@ -32,6 +32,7 @@ from bot.texts import max as max_texts
 from handlers.max import faq_learn, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, as_staff
+from storage.models import TicketStatus
 
 COMMANDS = frozenset(
     {
@@ -117,11 +118,17 @@ async def open_tickets(v: Visit) -> None:
     if not tickets:
         await v.say(texts.STAFF_NO_OPEN)
         return
-    await v.say(fill(texts.STAFF_OPEN_LIST, count=len(tickets)))
+    waiting = (await v.repo.tickets.count_by_status()).get(TicketStatus.OPEN, len(tickets))
+    await v.say(fill(texts.STAFF_OPEN_LIST, count=waiting))  # all of them, not the first 20
     for ticket in tickets[:CARDS]:
         own = await v.repo.channel_ids.external(ticket.user_id)  # the asker's id in MAX / TG
         card = ticket_card(ticket, ticket.user, own, staff_in_max=True)
-        await v.say(card, buttons.staff_ticket(ticket.id))
+        sent = await v.say(card, buttons.staff_ticket(ticket.id))
+        # remembered as the ticket's card: a close rewrites it, /forget_me redacts it
+        await v.repo.tickets.add_post(
+            ticket.id, sent.chat_id, sent.message_id, sent.ref, card=True
+        )
+    await v.repo.commit()
     if len(tickets) > CARDS:
         await v.say(fill(max_texts.TICKETS_MORE, shown=CARDS))
 

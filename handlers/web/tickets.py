@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bot.core.ids import channel_of
 from bot.services.tickets import desk
-from bot.services.tickets.posting import reachable_staff
+from bot.services.tickets.posting import staff_targets
 from bot.texts import web as t
 from bot.texts.chats import CHANNEL_TITLES
 from handlers.web.context import (
@@ -59,7 +59,7 @@ def _notice(request: web.Request, channel: str = "") -> str | None:
 
 async def _staff_chats(request: web.Request) -> list[int]:
     """Where tickets are posted (the staff chat, or every admin): told of the panel's work."""
-    return await reachable_staff(request.app[SETTINGS], repo(request))
+    return await staff_targets(request.app[SETTINGS], repo(request))
 
 
 def _ticket_id(request: web.Request) -> int:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
@@ -110,3 +111,6 @@ class StaffPost(Base):
     message_id: Mapped[int] = mapped_column(BigInteger)
     # the messenger's own id where it has one (MAX edits by `mid.…`): /forget_me redacts by it
     ref: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    # a card with the desk's buttons (not a note or a picture): closing the ticket rewrites it
+    # without them (bot.services.tickets.desk.retire_cards)
+    card: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

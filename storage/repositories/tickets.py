@@ -76,11 +76,24 @@ class TicketRepo:
             .limit(1)
         )
 
-    async def add_post(self, ticket_id: int, chat_id: int, message_id: int, ref: str = "") -> None:
+    async def add_post(
+        self, ticket_id: int, chat_id: int, message_id: int, ref: str = "", *, card: bool = False
+    ) -> None:
         self.session.add(
-            StaffPost(ticket_id=ticket_id, chat_id=chat_id, message_id=message_id, ref=ref)
+            StaffPost(
+                ticket_id=ticket_id, chat_id=chat_id, message_id=message_id, ref=ref, card=card
+            )
         )
         await self.session.flush()
+
+    async def cards(self, ticket_id: int) -> list[tuple[int, int, str]]:
+        """(chat id, message id, ref) of the ticket's posts that carry its buttons."""
+        rows = await self.session.execute(
+            select(StaffPost.chat_id, StaffPost.message_id, StaffPost.ref)
+            .where(StaffPost.ticket_id == ticket_id, StaffPost.card.is_(True))
+            .order_by(StaffPost.id)
+        )
+        return [(chat_id, message_id, ref) for chat_id, message_id, ref in rows.all()]
 
     async def posted_chats(self, ticket_id: int) -> set[int]:
         """The staff chats that already hold a post of this ticket."""

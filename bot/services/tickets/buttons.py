@@ -26,6 +26,12 @@ def staff_ticket(ticket_id: int, closed: bool = False) -> Keyboard:
     return rows(*buttons, per_row=(2, 2))
 
 
+def answer_prompt(ticket_id: int) -> Keyboard:
+    """Under MAX's «напишите ответ» prompt: «Отмена» ends the wait, as /cancel does (MAX shows
+    no command list to tap /cancel from)."""
+    return rows(Button(texts.BTN_CANCEL, ticket_action("unreply", ticket_id)))
+
+
 def user_ticket_answered(ticket_id: int) -> Keyboard:
     """Under a staff answer in the asker's chat: solved, or ask more."""
     return rows(

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot import texts
+from bot.core.ids import channel_of
 from bot.core.markup import clip, fill, q
-from bot.core.messages import Deferred, Messenger, Unreachable
-from bot.services.tickets.posting import deliver_answer
+from bot.core.messages import Deferred, MessageRef, Messenger, Unreachable
+from bot.services.tickets.posting import card, deliver_answer
 from storage.models import Ticket, TicketMessage, TicketStatus
 from storage.repositories import Repositories
 
@@ -132,7 +133,25 @@ async def close(
             log.info("ticket %s closed from the panel; asker not told: %s", ticket_id, exc)
         note = fill(texts.STAFF_PANEL_CLOSED, id=ticket_id, staff=staff_name)
         await _tell_staff(messenger, staff_chats, note)
+        await retire_cards(messenger, repo, ticket_id, staff_name)
     return closed
+
+
+async def retire_cards(messenger: Messenger, repo: Repositories, ticket_id: int, who: str) -> None:
+    """A ticket just closed (by `who`): its cards in MAX show it closed and lose «Ответить» /
+    «Закрыть», as the pressed card does in Telegram — a MAX card is each staffer's own, and
+    one closed elsewhere kept inviting an answer. Telegram's cards are left as they are."""
+    ticket = await repo.tickets.get(ticket_id)
+    posts = [p for p in await repo.tickets.cards(ticket_id) if channel_of(p[0]) == "max"]
+    if ticket is None or not posts:
+        return
+    hint = texts.STAFF_TICKET_CLOSED.format(id=ticket_id, staff=who)  # plain: the card escapes
+    text = await card(repo, ticket, ticket.user, hint=hint)
+    for chat_id, message_id, ref in posts:
+        try:
+            await messenger.edit(MessageRef(chat_id, message_id, ref), text)
+        except (Unreachable, Deferred) as exc:  # deleted by its staffer, or MAX busy
+            log.info("ticket %s card %s/%s not retired: %s", ticket_id, chat_id, message_id, exc)
 
 
 async def save_draft(repo: Repositories, ticket_id: int, staff_id: int) -> int | None:

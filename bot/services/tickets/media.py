@@ -37,7 +37,7 @@ async def copy_to_staff(
     The caller commits (the posts are added to the session)."""
     header = _header(ticket_id, name, caption)
     delivered = 0
-    for chat_id in staff_targets(settings):
+    for chat_id in await staff_targets(settings, repo):
         try:
             copied = await messenger.copy(
                 MessageRef(*source), chat_id, buttons.staff_ticket(ticket_id), caption=header
@@ -63,7 +63,7 @@ async def file_to_staff(
     how many arrived. The caller commits."""
     header = _header(ticket_id, name, caption)
     delivered = 0
-    for chat_id in staff_targets(settings):
+    for chat_id in await staff_targets(settings, repo):
         try:
             sent = await messenger.send_file(chat_id, file, caption=header)
         except (Unreachable, Deferred) as exc:

@@ -36,20 +36,18 @@ CHANNEL_NAMES = {"tg": "Telegram", "max": "MAX"}
 Reach = Literal["posted", "queued", "nowhere", "already"]  # already: that very question
 
 
-def staff_targets(settings: Settings) -> list[int]:
-    """The staff group when configured, otherwise every admin privately."""
+async def staff_targets(settings: Settings, repo: Repositories) -> list[int]:
+    """Where tickets go: the staff group when configured; without one, every staff member
+    privately in the messenger staff work in (Telegram when it runs, MAX when the bot is MAX
+    only) — the owners (ADMIN_IDS, or MAX_ADMIN_IDS by their internal ids) and everyone
+    invited with a staff link, each once: invited staff asked to help got no tickets before."""
     if settings.staff_chat_id is not None:
         return [settings.staff_chat_id]
-    return sorted(settings.admin_ids)
-
-
-async def reachable_staff(settings: Settings, repo: Repositories) -> list[int]:
-    """`staff_targets` as the running bot has them: without Telegram (MAX only) tickets go
-    to the MAX_ADMIN_IDS admins, by their internal ids (bot.app.max_runtime does the same)."""
-    if settings.bot_token is not None:
-        return staff_targets(settings)
-    found = [await repo.channel_ids.find("max", "user", i) for i in sorted(settings.max_admin_ids)]
-    return [i for i in found if i is not None]
+    channel = "tg" if settings.bot_token is not None else "max"
+    found = [await repo.channel_ids.find("max", "user", i) for i in settings.max_admin_ids]
+    owners = {*settings.admin_ids, *(i for i in found if i is not None)}
+    invited = {m.person_id for m in await repo.staff.members()}
+    return sorted(i for i in owners | invited if channel_of(i) == channel)
 
 
 async def is_staff(roster: Roster, repo: Repositories, user_id: int, chat_id: int) -> bool:
@@ -67,14 +65,18 @@ def ticket_card(
     *,
     staff_in_max: bool = False,
     body: str | None = None,
+    hint: str | None = None,
 ) -> str:
     """The staff post of a new ticket; `own_id`: the asker's id in their messenger (a MAX
     person's internal id means nothing to staff), see `card`; `staff_in_max`: the posts go
     to MAX admins, who answer with «Ответить» (a MAX reply to the post is not an answer);
-    `body`: what of the question it shows (all of it, clipped, by default)."""
+    `body`: what of the question it shows (all of it, clipped, by default); `hint`: the last
+    line (plain text) instead of how to answer (a closed ticket's card says who closed it)."""
+    if hint is None:
+        hint = texts.STAFF_TICKET_HINT_MAX if staff_in_max else texts.STAFF_TICKET_HINT
     return fill(
         texts.STAFF_TICKET,
-        hint=texts.STAFF_TICKET_HINT_MAX if staff_in_max else texts.STAFF_TICKET_HINT,
+        hint=hint,
         id=ticket.id,
         status=texts.STAFF_STATUS.get(ticket.status, ticket.status),
         name=user.full_name if user else "удалённый пользователь",
@@ -103,16 +105,21 @@ def continuation(ticket: Ticket) -> list[str]:
 
 
 async def card(
-    repo: Repositories, ticket: Ticket, user: User | None, settings: Settings | None = None
+    repo: Repositories,
+    ticket: Ticket,
+    user: User | None,
+    settings: Settings | None = None,
+    *,
+    hint: str | None = None,
 ) -> str:
     """`ticket_card` with the asker's own id in their messenger (MAX's user id), worded for
     where the staff are (`settings`' staff targets: all Telegram or, MAX only, all MAX)."""
-    targets = staff_targets(settings) if settings is not None else []
+    targets = await staff_targets(settings, repo) if settings is not None else []
     in_max = bool(targets) and all(channel_of(chat) == "max" for chat in targets)
     own = await repo.channel_ids.external(ticket.user_id)
     parts = question_parts(ticket)
     body = parts[0] + texts.STAFF_TICKET_CONTINUED if len(parts) > 1 else None
-    return ticket_card(ticket, user, own, staff_in_max=in_max, body=body)
+    return ticket_card(ticket, user, own, staff_in_max=in_max, body=body, hint=hint)
 
 
 async def post_continuation(
@@ -137,12 +144,14 @@ async def post(
     *,
     skip: Collection[int] = (),
     busy: list[int] | None = None,
+    card: bool = False,
 ) -> int:
-    """Send `text` to every staff target but `skip` and remember each post; returns how many
-    arrived. A target too busy to take it now goes into `busy` (to be posted later), one that
-    refused for good does not: a blocked admin is not retried forever."""
+    """Send `text` to every staff target but `skip` and remember each post (`card`: as the
+    ticket's card, which closing rewrites); returns how many arrived. A target too busy to
+    take it now goes into `busy` (to be posted later), one that refused for good does not: a
+    blocked admin is not retried forever."""
     delivered = 0
-    for chat_id in staff_targets(settings):
+    for chat_id in await staff_targets(settings, repo):
         if chat_id in skip:
             continue
         try:
@@ -155,7 +164,7 @@ async def post(
             if busy is not None:
                 busy.append(chat_id)
             continue
-        await repo.tickets.add_post(ticket_id, sent.chat_id, sent.message_id, sent.ref)
+        await repo.tickets.add_post(ticket_id, sent.chat_id, sent.message_id, sent.ref, card=card)
         delivered += 1
     if delivered == 0 and not skip:
         log.error("ticket %s reached no staff chat; set STAFF_CHAT_ID or ADMIN_IDS", ticket_id)
@@ -173,11 +182,11 @@ async def open_ticket(
     """Create a ticket (or add to the open one); returns (ticket, appended, how staff see it)."""
     existing = await repo.tickets.open_for_user(user.id)
     if existing is not None and existing.question == question:  # «Спросить» tapped twice
-        return existing, True, "already" if staff_targets(settings) else "nowhere"
+        return existing, True, "already" if await staff_targets(settings, repo) else "nowhere"
     if existing is not None:
         reach = await add_follow_up(messenger, repo, settings, existing, user, question)
         return existing, True, reach
-    if not staff_targets(settings):
+    if not await staff_targets(settings, repo):
         ticket = await repo.tickets.create(user.id, chat_id, question)
         await repo.commit()
         log.error("ticket %s reached no staff chat; set STAFF_CHAT_ID or ADMIN_IDS", ticket.id)
@@ -188,7 +197,7 @@ async def open_ticket(
     with patience(settings.staff_post_wait_seconds):
         reached = await post(
             messenger, repo, settings, ticket.id, await card(repo, ticket, user, settings),
-            buttons.staff_ticket(ticket.id), busy=busy,
+            buttons.staff_ticket(ticket.id), busy=busy, card=True,
         )  # fmt: skip
         if reached:
             await post_continuation(messenger, repo, settings, ticket, busy)
@@ -209,7 +218,7 @@ async def add_follow_up(
     """Saved at once; staff get it from the relay, batched with the asker's other follow-ups."""
     await repo.tickets.add_message(ticket, user.id, text, from_staff=False, delivered=False)
     await repo.commit()
-    return "queued" if staff_targets(settings) else "nowhere"
+    return "queued" if await staff_targets(settings, repo) else "nowhere"
 
 
 def follow_up_notes(ticket: Ticket, name: str, texts_: list[str]) -> list[str]:

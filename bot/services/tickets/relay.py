@@ -114,7 +114,7 @@ class StaffRelay:
             busy: list[int] = []
             reached = await post(
                 self._messenger, repo, self._settings, ticket.id, text, keyboard,
-                skip=done, busy=busy,
+                skip=done, busy=busy, card=is_new,
             )  # fmt: skip
             if is_new and reached:  # a long question's rest, where the card just went
                 skip = {*done, *busy}
