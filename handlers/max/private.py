@@ -152,6 +152,9 @@ async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
             await v.clear_state()
             await v.say(max_texts.CANCELLED)
             return True
+        if v.state == staff_desk.MOVE_STATE:  # staff: the new time of a broadcast
+            await staff_desk.got_move(v, text)
+            return True
         if v.state == asker.AWAITING_QUESTION:
             await asker.question_received(v, text)
             return True

@@ -1,0 +1,103 @@
+"""What Telegram staff can do from their chat and MAX staff could only do in the web panel:
+moving a scheduled broadcast to another time (/broadcasts → «🕒 №N Перенести») and an owner
+removing a staff member (/staff → «Удалить»). Telegram is throttled in Russia, so for many
+staff MAX is the only messenger: both are here, from the same services."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot import texts
+from bot.services.faq import FaqService
+from bot.texts import broadcasts as bt
+from broadcasts.audience import Target
+from broadcasts.content import Content
+from broadcasts.service import create_broadcast
+from storage.db import SessionMaker
+from storage.models import Broadcast, BroadcastState, Subscription
+from storage.repositories import Repositories
+from tests.fakes.max_api import FakeMaxServer
+from tests.fakes.max_model import MaxUser
+from tests.helpers.max_bot import answer_to, max_only_bot, say
+
+ADMIN = MaxUser(52_000_000_001, "Анна", "Методист")
+MOTHER = MaxUser(52_000_000_123, "Ольга", "Петрова")
+
+
+@pytest.fixture
+async def fake(
+    db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> AsyncIterator[FakeMaxServer]:
+    async with max_only_bot(db_path, sessionmaker, faq_service, ADMIN) as (server, _):
+        yield server
+
+
+async def a_scheduled_broadcast(
+    fake: FakeMaxServer, sessionmaker: SessionMaker, at: datetime
+) -> int:
+    """News for parents at `at`, the mother (who opened the bot) subscribed."""
+    await say(fake, MOTHER, "/start")
+    async with sessionmaker() as session:
+        mother = await Repositories(session).channel_ids.find("max", "user", MOTHER.user_id)
+        assert mother is not None
+        session.add(Subscription(user_id=mother, audience="parents"))
+        await session.flush()
+        broadcast = await create_broadcast(
+            session, author_id=None, content=Content(kind="text", text="Собрание в пятницу"),
+            target=Target(("parents",)), at=at, now=datetime.now(UTC),
+        )  # fmt: skip
+        await session.commit()
+        return broadcast.id
+
+
+async def scheduled_at(sessionmaker: SessionMaker, bid: int) -> datetime:
+    async with sessionmaker() as session:
+        broadcast = await session.get(Broadcast, bid)
+        assert broadcast is not None
+        return broadcast.scheduled_at.replace(tzinfo=UTC)
+
+
+async def test_max_staff_move_a_scheduled_broadcast_to_a_typed_time(
+    fake: FakeMaxServer, sessionmaker: SessionMaker
+) -> None:
+    was = datetime.now(UTC) + timedelta(days=7)
+    bid = await a_scheduled_broadcast(fake, sessionmaker, was)
+    (listing,) = await say(fake, ADMIN, "/broadcasts")
+    before = len(fake.sent_to(ADMIN))
+    fake.press(ADMIN, listing, bt.BTN_MOVE_ONE.format(id=bid))
+    asked = (await fake.wait_sent(ADMIN, before + 1))[-1]
+    assert asked.plain.startswith(f"На когда перенести рассылку №{bid}?")
+
+    (unreadable,) = await say(fake, ADMIN, "когда-нибудь")
+    assert "Не понял дату" in unreadable.plain and "На когда перенести" in unreadable.plain
+    day = (datetime.now(UTC) + timedelta(days=20)).strftime("%d.%m.%Y")
+    (moved,) = await say(fake, ADMIN, f"{day} 15:30")
+    assert moved.plain == f"🕒 Рассылка №{bid} перенесена на {day} 15:30."
+    now_at = await scheduled_at(sessionmaker, bid)
+    assert now_at > was + timedelta(days=10)
+    # the dialog is over: the next words are a question for the FAQ again, not a time
+    (after,) = await say(fake, ADMIN, "завтра 10:00")
+    assert "перенес" not in after.plain
+    assert await scheduled_at(sessionmaker, bid) == now_at
+
+
+async def test_max_move_is_refused_to_non_staff_and_for_a_cancelled_broadcast(
+    fake: FakeMaxServer, sessionmaker: SessionMaker
+) -> None:
+    bid = await a_scheduled_broadcast(fake, sessionmaker, datetime.now(UTC) + timedelta(days=7))
+    (listing,) = await say(fake, ADMIN, "/broadcasts")
+    payload = listing.button(bt.BTN_MOVE_ONE.format(id=bid))["payload"]
+    forged = str(await answer_to(fake, fake.press_payload(MOTHER, listing, payload)))
+    assert texts.ADMIN_ONLY in forged
+
+    before = len(fake.sent_to(ADMIN))
+    fake.press(ADMIN, listing, bt.BTN_CANCEL_ONE.format(id=bid))
+    await fake.wait_sent(ADMIN, before + 1)
+    late = str(await answer_to(fake, fake.press(ADMIN, listing, bt.BTN_MOVE_ONE.format(id=bid))))
+    assert f"Рассылку №{bid} уже не перенести" in late
+    async with sessionmaker() as session:
+        assert (await session.get(Broadcast, bid)).state == BroadcastState.CANCELLED  # type: ignore[union-attr]
