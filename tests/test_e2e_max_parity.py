@@ -5,6 +5,7 @@ staff MAX is the only messenger: both are here, from the same services."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from bot import texts
 from bot.services.faq import FaqService
 from bot.texts import broadcasts as bt
+from bot.texts import staff as st
 from broadcasts.audience import Target
 from broadcasts.content import Content
 from broadcasts.service import create_broadcast
@@ -22,10 +24,13 @@ from storage.models import Broadcast, BroadcastState, Subscription
 from storage.repositories import Repositories
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
-from tests.helpers.max_bot import answer_to, max_only_bot, say
+from tests.helpers.max_bot import answer_to, max_only_bot, say, start
+from tests.helpers.wait import until
 
 ADMIN = MaxUser(52_000_000_001, "Анна", "Методист")
 MOTHER = MaxUser(52_000_000_123, "Ольга", "Петрова")
+COLLEAGUE = MaxUser(52_000_000_200, "Инна", "Сидорова")
+INVITE = re.compile(r"start=(staff_[A-Za-z0-9_-]+)")
 
 
 @pytest.fixture
@@ -101,3 +106,46 @@ async def test_max_move_is_refused_to_non_staff_and_for_a_cancelled_broadcast(
     assert f"Рассылку №{bid} уже не перенести" in late
     async with sessionmaker() as session:
         assert (await session.get(Broadcast, bid)).state == BroadcastState.CANCELLED  # type: ignore[union-attr]
+
+
+async def a_colleague(fake: FakeMaxServer) -> None:
+    """The owner invites a colleague, who opens the link in MAX and is staff."""
+    (sent,) = await say(fake, ADMIN, "/invite")
+    found = INVITE.search(sent.plain)
+    assert found is not None, sent.plain
+    joined = await start(fake, COLLEAGUE, found.group(1))
+    assert joined.plain == st.INVITE_OUTCOMES["joined"]
+
+
+async def test_max_owner_removes_a_staff_member_from_the_staff_list(
+    fake: FakeMaxServer,
+) -> None:
+    await a_colleague(fake)
+    (listing,) = await say(fake, ADMIN, "/staff")
+    assert "Инна Сидорова" in listing.plain and "веб-панели" not in listing.plain
+    remove = st.BTN_REMOVE.format(name="Инна Сидорова")
+    assert [b["text"] for row in listing.buttons() for b in row] == [remove]
+
+    alert = str(await answer_to(fake, fake.press(ADMIN, listing, remove)))
+    assert st.REMOVE_OUTCOMES["removed"] in alert
+    await until(lambda: listing.edits == 1)  # the pressed list is the list as it is now
+    assert "Инна Сидорова" not in listing.plain and not listing.buttons()
+    (refused,) = await say(fake, COLLEAGUE, "/tickets")
+    assert refused.plain == texts.ADMIN_ONLY
+
+
+async def test_max_staff_who_are_not_owners_see_no_remove_and_a_forged_one_fails(
+    fake: FakeMaxServer, sessionmaker: SessionMaker
+) -> None:
+    await a_colleague(fake)
+    (seen,) = await say(fake, COLLEAGUE, "/staff")
+    assert "Анна Методист" in seen.plain and not seen.buttons()
+    async with sessionmaker() as session:
+        owner = await Repositories(session).channel_ids.find("max", "user", ADMIN.user_id)
+    assert owner is not None
+    forged = str(await answer_to(fake, fake.press_payload(COLLEAGUE, seen, f"stf:{owner}")))
+    assert st.INVITE_OWNERS_ONLY in forged  # members.remove: only owners remove
+    parent = str(await answer_to(fake, fake.press_payload(MOTHER, seen, f"stf:{owner}")))
+    assert texts.ADMIN_ONLY in parent
+    (still,) = await say(fake, COLLEAGUE, "/staff")
+    assert "Анна Методист" in still.plain and "Инна Сидорова" in still.plain

@@ -65,7 +65,6 @@ STAFF_HELP_MAX: Final = (
 TICKETS_MORE: Final = (  # /tickets shows the oldest cards; a long queue is the panel's
     "Показаны {shown} самых давних. Остальные — в веб-панели (/web) → «Обращения»."
 )
-STAFF_REMOVE_IN_PANEL: Final = "\nУдалить сотрудника — в веб-панели (/web) → «Сотрудники»."
 BROADCAST_IN_PANEL: Final = (  # /broadcast: a Telegram staff habit, MAX has no compose dialog
     "Новая рассылка — в веб-панели (/web) → «Рассылки»: текст, фото или документ, аудитории, "
     "время. Последние рассылки и отмена запланированной — /broadcasts."

@@ -257,6 +257,7 @@ def register(routes: Routes) -> None:
     consent.register(routes)
     transfer.register(routes)
     staff_desk.register(routes)
+    staff_tools.register(routes)
     faq_learn.register(routes)
     event_edit.register(routes)  # after handlers.max.events: its staff_events comes first
     event_form.register(routes)

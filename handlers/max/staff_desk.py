@@ -23,14 +23,13 @@ from bot.services.faq.stats import faq_stats
 from bot.services.reports.period import period_report
 from bot.services.staff import ack_lists
 from bot.services.staff import broadcasts as staff_broadcasts
-from bot.services.staff.listing import staff_listing
 from bot.services.tickets import buttons
 from bot.services.tickets.posting import ticket_card
 from bot.texts import broadcasts as bt
 from bot.texts import faq_learn as faq_learn_texts
 from bot.texts import max as max_texts
 from broadcasts import service
-from handlers.max import faq_learn, updates
+from handlers.max import faq_learn, staff_tools, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, as_staff
 from storage.models import BroadcastState
@@ -73,8 +72,7 @@ async def command(v: Visit, name: str, arg: str) -> bool:
     elif name == "report":
         await report(v, arg)
     elif name == "staff":
-        listing = await staff_listing(v.repo, v.ctx.roster, v.uid)
-        await v.say(listing.text + (max_texts.STAFF_REMOVE_IN_PANEL if listing.removable else ""))
+        await staff_tools.staff_list(v)
     elif name == "chats":
         for part in await registry_report(v.repo):
             await v.say(part)
