@@ -15,6 +15,7 @@ import pytest
 from bot import texts
 from bot.services.faq import FaqService
 from bot.texts import broadcasts as bt
+from bot.texts import chats as chats_texts
 from bot.texts import staff as st
 from broadcasts.audience import Target
 from broadcasts.content import Content
@@ -30,6 +31,7 @@ from tests.helpers.wait import until
 ADMIN = MaxUser(52_000_000_001, "Анна", "Методист")
 MOTHER = MaxUser(52_000_000_123, "Ольга", "Петрова")
 COLLEAGUE = MaxUser(52_000_000_200, "Инна", "Сидорова")
+GROUP = -70_000_777_001
 INVITE = re.compile(r"start=(staff_[A-Za-z0-9_-]+)")
 
 
@@ -149,3 +151,17 @@ async def test_max_staff_who_are_not_owners_see_no_remove_and_a_forged_one_fails
     assert texts.ADMIN_ONLY in parent
     (still,) = await say(fake, COLLEAGUE, "/staff")
     assert "Анна Методист" in still.plain and "Инна Сидорова" in still.plain
+
+
+async def test_contacts_typed_in_a_max_group_are_answered_there_as_in_telegram(
+    fake: FakeMaxServer,
+) -> None:
+    """/contacts is every group member's command in Telegram (GROUP_COMMANDS) and in MAX's «/»
+    list: the contacts are for everyone, so the group gets them, not «write me privately»."""
+    fake.bot_added(GROUP, ADMIN)
+    before = len(fake.sent_to(GROUP))
+    fake.user_writes(MOTHER, "/contacts", chat_id=GROUP)
+    (shown,) = (await fake.wait_sent(GROUP, before + 1))[before:]
+    assert shown.plain.startswith("📇") and "Телефон:" in shown.plain
+    assert shown.plain != chats_texts.IN_GROUP
+    assert not fake.sent_to(MOTHER)  # nothing private: she asked in the group
