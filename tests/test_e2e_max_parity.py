@@ -11,17 +11,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot import texts
+from bot.core.config import Settings
 from bot.services.faq import FaqService
 from bot.texts import broadcasts as bt
 from bot.texts import chats as chats_texts
+from bot.texts import faq_learn as lt
+from bot.texts import max as max_texts
 from bot.texts import staff as st
 from broadcasts.audience import Target
 from broadcasts.content import Content
 from broadcasts.service import create_broadcast
 from storage.db import SessionMaker
-from storage.models import Broadcast, BroadcastState, Subscription
+from storage.models import Broadcast, BroadcastState, FaqStaffSample, Subscription
 from storage.repositories import Repositories
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
@@ -165,3 +169,51 @@ async def test_contacts_typed_in_a_max_group_are_answered_there_as_in_telegram(
     assert shown.plain.startswith("📇") and "Телефон:" in shown.plain
     assert shown.plain != chats_texts.IN_GROUP
     assert not fake.sent_to(MOTHER)  # nothing private: she asked in the group
+
+
+SHOES = "нужна ли сменная обувь на занятиях"
+
+
+async def test_max_staff_find_another_entry_by_typed_words_or_its_id(
+    db_path: Path, sessionmaker: SessionMaker, settings: Settings
+) -> None:
+    """«🔎 Другая статья…» under the picker, as Telegram's: the entry staff want is not among
+    the matcher's three; words of its title find it, its id attaches at once."""
+    faq = FaqService(None, settings.placeholders())
+    async with max_only_bot(db_path, sessionmaker, faq, ADMIN) as (fake, _):
+        await say(fake, ADMIN, "/start")
+        await say(fake, MOTHER, SHOES)
+        (stats,) = await say(fake, ADMIN, "/faq_stats")
+        before = len(fake.sent_to(ADMIN))
+        fake.press(ADMIN, stats, "➕ 1")
+        picker = (await fake.wait_sent(ADMIN, before + 1))[-1]
+        offered = {b["payload"].rsplit(":", 1)[1] for row in picker.buttons() for b in row}
+        wanted = next(e for e in faq.kb.entries.values() if e.id not in offered)
+        before = len(fake.sent_to(ADMIN))
+        fake.press(ADMIN, picker, lt.BTN_OTHER_ENTRY)
+        asked = (await fake.wait_sent(ADMIN, before + 1))[-1]
+        assert asked.plain == max_texts.KB_FIND_PROMPT.replace("<code>", "").replace("</code>", "")
+
+        (nothing,) = await say(fake, ADMIN, "щщщъ ыыыъ")
+        assert nothing.plain.startswith("Не нашёл такой статьи")
+        (found,) = await say(fake, ADMIN, wanted.title)
+        assert found.plain.startswith("Нашлись статьи") and SHOES in found.plain
+        button = next(
+            b for row in found.buttons() for b in row if b["payload"].endswith(f":{wanted.id}")
+        )
+        fake.press(ADMIN, found, button["text"])
+        await until(lambda: "добавлен к статье" in found.plain, what="the list edited")
+        fake.press(ADMIN, found, lt.BTN_UNDO)
+        await until(lambda: "убран из базы" in found.plain, what="the undo shown")
+
+        before = len(fake.sent_to(ADMIN))
+        fake.press(ADMIN, picker, lt.BTN_OTHER_ENTRY)
+        await fake.wait_sent(ADMIN, before + 1)
+        (attached,) = await say(fake, ADMIN, wanted.id)
+        assert "добавлен к статье" in attached.plain
+        assert [b["text"] for row in attached.buttons() for b in row] == [lt.BTN_UNDO]
+        async with sessionmaker() as session:
+            rows = (await session.scalars(select(FaqStaffSample))).all()
+        assert [(r.entry_id, r.question) for r in rows] == [(wanted.id, SHOES)]
+        (after,) = await say(fake, ADMIN, wanted.id)  # the dialog is over: a question again
+        assert "добавлен к статье" not in after.plain

@@ -39,8 +39,12 @@ FAQ_STALE_BUTTON: Final = "Этот раздел обновился — вот �
 STAFF_ANSWER_PROMPT: Final = (
     "Напишите ответ на обращение №{id} следующим сообщением — он уйдёт автору. /cancel — отмена."
 )
-KB_ELSEWHERE: Final = (  # MAX offers the matcher's entries; finding one or a new one: panel
-    "Нужной статьи нет среди кнопок или нужна новая — веб-панель (/web) → «База знаний»."
+KB_ELSEWHERE: Final = (  # MAX offers the matcher's entries and a search; a new one: panel
+    "Нужна новая статья — веб-панель (/web) → «База знаний»."
+)
+KB_FIND_PROMPT: Final = (  # Telegram's FIND_PROMPT asks for a reply; MAX has no ForceReply
+    "Напишите id статьи (например <code>certificate.get</code>) или пару слов из её "
+    "заголовка. /cancel — отменить."
 )
 PROFILE_CONTACT: Final = "Шаг 5 из 5. Напишите телефон или e-mail для связи."
 PROFILE_PRESS: Final = "Нажмите одну из кнопок выше."

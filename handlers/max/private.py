@@ -155,6 +155,9 @@ async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
         if v.state == staff_desk.MOVE_STATE:  # staff: the new time of a broadcast
             await staff_desk.got_move(v, text)
             return True
+        if v.state == faq_learn.FIND_STATE:  # staff: words of the entry to attach to
+            await faq_learn.got_text(v, text)
+            return True
         if v.state == asker.AWAITING_QUESTION:
             await asker.question_received(v, text)
             return True
