@@ -20,7 +20,7 @@ from aiogram.types import CallbackQuery, ForceReply, Message
 from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import clip, fill
-from bot.services.faq import FaqEntry, FaqService
+from bot.services.faq import FaqService
 from bot.services.faq.check import answer_errors
 from bot.services.faq.learning import (
     SAMPLE_LIMIT,
@@ -35,9 +35,9 @@ from bot.services.faq.teaching import (
     learnable,
     question_of,
     saved_text,
+    search_entries,
     undo_refusal,
 )
-from bot.services.faq.text import normalize
 from bot.services.staff.roster import Roster
 from bot.services.tickets.posting import is_staff
 from bot.texts import faq_learn as t
@@ -48,7 +48,6 @@ from storage.repositories import Repositories
 
 TITLE_LIMIT = 200
 ANSWER_LIMIT = 3500
-FOUND_LIMIT = 8
 
 
 class LearnState(StatesGroup):
@@ -159,18 +158,6 @@ async def find(
     await send_to_chat(query, t.FIND_PROMPT, _prompt())
 
 
-def _search(faq: FaqService, text: str) -> list[FaqEntry]:
-    """Entries whose title or id has every typed word, then the matcher's best guesses."""
-    words = normalize(text).split()
-    found = [
-        e
-        for e in faq.kb.entries.values()
-        if words and all(w in normalize(f"{e.title} {e.id}") for w in words)
-    ]
-    found += [faq.kb.entries[c.id] for c in faq.matcher.search(text, limit=4).candidates]
-    return list(dict.fromkeys(found))[:FOUND_LIMIT]
-
-
 async def _not_a_ticket_reply(message: Message, repo: Repositories) -> None:
     """A reply to a ticket post is an answer to the parent, even mid-dialog: let it pass."""
     reply = message.reply_to_message
@@ -205,7 +192,7 @@ async def find_received(
         text = saved_text(saved, t.ATTACHED, question, _staff_name(message))
         await message.answer(text, reply_markup=kb.undo(saved.sample_id, saved.entry_id))
         return
-    found = _search(faq, typed)
+    found = search_entries(faq, typed)
     if not found:
         await message.answer(t.FIND_NOTHING, reply_markup=_prompt())
         return

@@ -37,3 +37,18 @@ def row_id(raw: object) -> int | None:
     if not (isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 10):
         return None
     return int(raw) if int(raw) <= INT32_MAX else None
+
+
+PERSON_LIMIT = 2**62  # handlers.tg.callbacks.StaffCb's range: every internal person id
+
+
+def person_id(raw: object) -> int | None:
+    """An internal person id from a button payload (MAX's are 2**60+n, past `row_id`'s
+    range); None for anything else."""
+    if not isinstance(raw, str) or not raw.isascii():
+        return None
+    digits = raw.removeprefix("-")
+    if not (digits.isdigit() and len(digits) <= 19):
+        return None
+    value = int(raw)
+    return value if -PERSON_LIMIT <= value <= PERSON_LIMIT else None

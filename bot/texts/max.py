@@ -48,8 +48,12 @@ STAFF_CLOSED_NO_REPLY: Final = (
     "Обращение №{id} уже закрыто — отвечать не нужно. Если у автора остались вопросы, "
     "он напишет снова — придёт новое обращение."
 )
-KB_ELSEWHERE: Final = (  # MAX offers the matcher's entries; finding one or a new one: panel
-    "Нужной статьи нет среди кнопок или нужна новая — веб-панель (/web) → «База знаний»."
+KB_ELSEWHERE: Final = (  # MAX offers the matcher's entries and a search; a new one: panel
+    "Нужна новая статья — веб-панель (/web) → «База знаний»."
+)
+KB_FIND_PROMPT: Final = (  # Telegram's FIND_PROMPT asks for a reply; MAX has no ForceReply
+    "Напишите id статьи (например <code>certificate.get</code>) или пару слов из её "
+    "заголовка. /cancel — отменить."
 )
 PROFILE_CONTACT: Final = "Шаг 5 из 5. Напишите телефон или e-mail для связи."
 PROFILE_PRESS: Final = "Нажмите одну из кнопок выше."
@@ -74,7 +78,6 @@ STAFF_HELP_MAX: Final = (
 TICKETS_MORE: Final = (  # /tickets shows the oldest cards; a long queue is the panel's
     "Показаны {shown} самых давних. Остальные — в веб-панели (/web) → «Обращения»."
 )
-STAFF_REMOVE_IN_PANEL: Final = "\nУдалить сотрудника — в веб-панели (/web) → «Сотрудники»."
 BROADCAST_IN_PANEL: Final = (  # /broadcast: a Telegram staff habit, MAX has no compose dialog
     "Новая рассылка — в веб-панели (/web) → «Рассылки»: текст, фото или документ, аудитории, "
     "время. Последние рассылки и отмена запланированной — /broadcasts."

@@ -12,7 +12,6 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.core.clock import Clock
 from bot.core.config import Settings
-from bot.core.dates import DateParseError, format_local
 from bot.core.markup import fill
 from bot.core.messages import Messenger, Switchboard
 from bot.services.staff import ack_lists
@@ -20,7 +19,6 @@ from bot.services.staff import broadcasts as staff_broadcasts
 from bot.texts import broadcasts as t
 from broadcasts import service
 from broadcasts.worker import BroadcastWorker
-from handlers.broadcasts_admin.draft import parse_moment
 from handlers.tg.edits import drop_keyboard, edit_or_send, send_to_chat
 from handlers.tg.keyboards import broadcasts as kb
 from handlers.tg.messenger import TelegramMessenger, people
@@ -119,20 +117,13 @@ async def got_move(
     messenger: Switchboard | None = None,
 ) -> None:
     bid = int((await state.get_data()).get("broadcast_id", 0))
-    try:
-        at = parse_moment(message.text or "", settings, clock)
-    except DateParseError as exc:
-        await message.answer(f"{exc}\n\n{fill(t.ASK_MOVE, id=bid)}")
-        return
-    to = people(bot, messenger)  # at is in the future: no BroadcastError
-    moved = await staff_broadcasts.move(repo, to, bid, at, clock.now(), settings.tz)
-    await state.clear()
-    if moved:
-        await message.answer(fill(t.MOVED, id=bid, moment=format_local(at, settings.tz)))
-        return
-    item = await service.status(repo.session, bid)
-    label = t.STATE_LABELS.get(item.state, item.state) if item else "—"
-    await message.answer(fill(t.CANNOT_MOVE, id=bid, state=label))
+    to = people(bot, messenger)
+    moving = await staff_broadcasts.move_typed(
+        repo, to, bid, message.text or "", clock.now(), settings.tz
+    )
+    if moving.finished:
+        await state.clear()
+    await message.answer(moving.text)
 
 
 async def reprompt_move(message: Message, state: FSMContext) -> None:

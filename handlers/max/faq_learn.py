@@ -3,18 +3,28 @@
 question to it (with «↩️ Отменить» for a mis-tap) — over bot.services.faq.learning, as
 handlers/faq_learn.py does in Telegram, with the same `kb:…` payloads.
 
-Finding another entry by typing and writing a new one are a dialog Telegram's staff chat and
-the web panel have; MAX points there. The role is checked on every press; the question is
+«🔎 Другая статья…» asks for an entry's id or words of its title and offers what it finds
+(`search_entries`, as Telegram's); writing a new entry is a dialog Telegram's staff chat and
+the web panel have, MAX points there. The role is checked on every press; the question is
 read from the database, never from the payload.
 """
 
 from __future__ import annotations
 
+from bot import texts
 from bot.core.markup import clip, fill
 from bot.core.messages import Button, Keyboard, pack, rows
 from bot.services.faq import FaqEntry
 from bot.services.faq.learning import Refused, attach_question, undo_sample
-from bot.services.faq.teaching import asker_of, candidates, learnable, saved_text, undo_refusal
+from bot.services.faq.teaching import (
+    asker_of,
+    candidates,
+    learnable,
+    question_of,
+    saved_text,
+    search_entries,
+    undo_refusal,
+)
 from bot.texts import faq_learn as t
 from bot.texts import max as max_texts
 from handlers.max import updates
@@ -22,6 +32,7 @@ from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, as_staff
 
 TITLE_LIMIT = 60  # a button's label
+FIND_STATE = "kbfind"  # «🔎 Другая статья…» asked for words; held: "<src>:<id>"
 
 
 def stats_buttons(query_ids: tuple[int, ...]) -> Keyboard | None:
@@ -52,13 +63,52 @@ async def pick(v: Visit, src: str, source_id: int) -> None:
     ctx = v.ctx
     offered = await candidates(ctx.faq, v.repo, ctx.settings.faq_sync_seconds, question)
     text = fill(t.PICK, question=clip(question, 500)) + "\n\n" + max_texts.KB_ELSEWHERE
-    await v.say(text, entry_buttons(src, source_id, offered))
+    other = Button(t.BTN_OTHER_ENTRY, pack("kb", "find", src, source_id, ""))
+    await v.say(text, (*(entry_buttons(src, source_id, offered) or ()), (other,)))
 
 
-async def attach(v: Visit, src: str, source_id: int, entry_id: str) -> None:
+async def find(v: Visit, src: str, source_id: int) -> None:
+    """«🔎 Другая статья…»: the next words typed are an entry's id or its title's words."""
     question, why_not = await learnable(v.repo, src, source_id)
     if question is None:
         await updates.answer(v.ctx, v.update, why_not)
+        return
+    await updates.answer(v.ctx, v.update)
+    await v.hold(FIND_STATE, f"{src}:{source_id}")
+    await v.say(max_texts.KB_FIND_PROMPT)
+
+
+async def got_text(v: Visit, typed: str) -> None:
+    """The words for «🔎 Другая статья…»: an exact id attaches at once, as in Telegram;
+    words get the entries found as buttons; nothing found asks again."""
+    src, _, raw = (await v.held()).partition(":")
+    source_id = updates.number(raw) or 0
+    question = await question_of(v.repo, src, source_id) if v.is_admin else None
+    if question is None:
+        await v.clear_state()
+        await v.say(t.SOURCE_GONE if v.is_admin else texts.ADMIN_ONLY)
+        return
+    typed = typed.strip()
+    if typed in v.ctx.faq.kb.entries:
+        await v.clear_state()
+        await attach(v, src, source_id, typed)
+        return
+    found = search_entries(v.ctx.faq, typed)
+    if not found:
+        await v.say(t.FIND_NOTHING)
+        return
+    await v.clear_state()
+    text = fill(t.FIND_RESULTS, question=clip(question, 300))
+    await v.say(text, entry_buttons(src, source_id, found))
+
+
+async def attach(v: Visit, src: str, source_id: int, entry_id: str) -> None:
+    """A press on an entry (the pressed message becomes «добавлен к статье»), or its exact id
+    typed after «🔎 Другая статья…» (a new message)."""
+    pressed = bool(updates.callback_id(v.update))
+    question, why_not = await learnable(v.repo, src, source_id)
+    if question is None:
+        await (updates.answer(v.ctx, v.update, why_not) if pressed else v.say(why_not))
         return
     ctx = v.ctx
     asker = await asker_of(v.repo, src, source_id)
@@ -71,7 +121,8 @@ async def attach(v: Visit, src: str, source_id: int, entry_id: str) -> None:
         await v.say(fill(t.REFUSED, reason=clip(str(exc), 3500)))
         return
     undo = rows(Button(t.BTN_UNDO, pack("kb", "undo", "q", saved.sample_id, entry_id)))
-    await v.replace(saved_text(saved, t.ATTACHED, question, v.user.full_name), undo)
+    text = saved_text(saved, t.ATTACHED, question, v.user.full_name)
+    await (v.replace(text, undo) if pressed else v.say(text, undo))
 
 
 async def undo(v: Visit, sample_id: int, entry_id: str) -> None:
@@ -98,7 +149,9 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             await attach(v, src, source_id, entry)
         elif action == "undo":
             await undo(v, source_id, entry)
-        else:  # «Другая статья…», «Новая статья», a category: Telegram's and the panel's dialog
+        elif action == "find":
+            await find(v, src, source_id)
+        else:  # «Новая статья», a category: Telegram's and the panel's dialog
             await updates.answer(ctx, update, max_texts.KB_ELSEWHERE)
 
     return await as_staff(ctx, update, act)

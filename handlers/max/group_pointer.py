@@ -1,11 +1,14 @@
 """/start, /help, a command of MAX's «/» list or the bot's @name in a MAX group: one pointer
 to the private dialog, as in a Telegram group (questions are answered there, unseen by the
 group), at most once per few minutes per group unless the bot was asked something by name
-(`bot.services.chats.pointers`); other talk in the group is not the bot's and gets no answer.
+(`bot.services.chats.pointers`); /contacts gets the contacts there, as in a Telegram group;
+other talk in the group is not the bot's and gets no answer.
 Joined by the composition root after handlers.max.groups."""
 
 from __future__ import annotations
 
+from bot import texts
+from bot.core.markup import fill_region
 from bot.core.messages import Button, rows
 from bot.services.chats import registry
 from bot.services.chats.pointers import PointerGate, asks_more
@@ -22,6 +25,24 @@ def news_command(text: str) -> bool:
     words = text.lower().split()
     command = words[0][1:].split("@", 1)[0] if words and words[0].startswith("/") else ""
     return command in registry.NEWS_COMMANDS
+
+
+def contacts_command(text: str) -> bool:
+    """/contacts (Telegram's GROUP_COMMANDS): the МОЦ's contacts are no private matter."""
+    words = text.lower().split()
+    return bool(words) and words[0].split("@", 1)[0] == "/contacts"
+
+
+def contacts_text(ctx: MaxContext) -> str:
+    return fill_region(texts.CONTACTS, **ctx.settings.placeholders())
+
+
+async def _chat(ctx: MaxContext, max_chat: int) -> int:
+    async with ctx.sessionmaker() as session:
+        repo = Repositories(session)
+        chat_id = await repo.channel_ids.internal("max", "chat", max_chat)
+        await repo.commit()
+    return chat_id
 
 
 def addresses_bot(text: str, link: str | None) -> bool:
@@ -47,14 +68,14 @@ def make_addressed(pointers: PointerGate) -> Handler:
         if found is None or not addresses_bot(found[1], link):
             return False
         name, text = link.rsplit("/", 1)[-1] if link else "", found[1].lstrip()
+        if contacts_command(text):  # for every member, as Telegram's group /contacts
+            await groups.say(ctx, await _chat(ctx, found[0]), contacts_text(ctx))
+            return True
         news = news_command(text)
         question = news or (not text.startswith("/") and asks_more(text, name))
         if not await pointers.admit(f"max:{found[0]}", ctx.clock.now(), question=question):
             return True  # the group was pointed there a moment ago, right above
-        async with ctx.sessionmaker() as session:
-            repo = Repositories(session)
-            chat_id = await repo.channel_ids.internal("max", "chat", found[0])
-            await repo.commit()
+        chat_id = await _chat(ctx, found[0])
         button = rows(Button(t.BTN_OPEN_PRIVATE, url=link)) if link else None
         await groups.say(ctx, chat_id, t.IN_GROUP_NEWS if news else t.IN_GROUP, button)
         return True

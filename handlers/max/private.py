@@ -158,6 +158,12 @@ async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
         if v.state and means_cancel(text):  # «отмена» mid-dialog: /cancel, as in Telegram
             await drop_dialog(v)
             return True
+        if v.state == staff_desk.MOVE_STATE:  # staff: the new time of a broadcast
+            await staff_desk.got_move(v, text)
+            return True
+        if v.state == faq_learn.FIND_STATE:  # staff: words of the entry to attach to
+            await faq_learn.got_text(v, text)
+            return True
         if v.state == asker.AWAITING_QUESTION:
             await asker.question_received(v, text)
             return True
@@ -260,6 +266,7 @@ def register(routes: Routes) -> None:
     consent.register(routes)
     transfer.register(routes)
     staff_desk.register(routes)
+    staff_tools.register(routes)
     faq_learn.register(routes)
     event_edit.register(routes)  # after handlers.max.events: its staff_events comes first
     event_form.register(routes)

@@ -1,14 +1,14 @@
 """МОЦ staff's desk commands in a private MAX dialog: /tickets, /faq_stats, /faq_drafts (paged by
-`fqd:<page>`), /reload_faq, /report, /staff, /chats and /broadcasts (with «Отменить» under a
-scheduled one, «Кто ознакомился» under one with «Ознакомлен»), /broadcast pointing at the
-panel — what Telegram's handlers/admin.py, handlers/events_admin/report.py,
+`fqd:<page>`), /reload_faq, /report, /staff, /chats and /broadcasts (with «Отменить» and
+«Перенести» under a scheduled one, «Кто ознакомился» under one with «Ознакомлен»), /broadcast
+pointing at the panel — what Telegram's handlers/admin.py, handlers/events_admin/report.py,
 handlers/staff_invites.py, handlers/chats/registry.py and handlers/broadcasts_admin/manage.py
 answer, from the same services. Anyone else gets Telegram's refusal (ADMIN_ONLY).
 
 /tickets sends each open ticket as the card MAX admins get for a new one, with its buttons
 (served by handlers.max.staff); «➕ N» under /faq_stats attaches a question to an entry
-(handlers.max.faq_learn). What MAX does not offer here (removing staff, new broadcasts, moving
-one) the texts point to the web panel for. A «Кто ознакомился» list is remembered by its `mid`,
+(handlers.max.faq_learn). What MAX does not offer here (new broadcasts) the texts point to the
+web panel for. A «Кто ознакомился» list is remembered by its `mid`,
 so /forget_me of someone it names rewrites it (bot.services.staff.ack_lists).
 """
 
@@ -23,16 +23,16 @@ from bot.services.faq.stats import faq_stats
 from bot.services.reports.period import period_report
 from bot.services.staff import ack_lists
 from bot.services.staff import broadcasts as staff_broadcasts
-from bot.services.staff.listing import staff_listing
 from bot.services.tickets import buttons
 from bot.services.tickets.posting import ticket_card
 from bot.texts import broadcasts as bt
 from bot.texts import faq_learn as faq_learn_texts
 from bot.texts import max as max_texts
-from handlers.max import faq_learn, updates
+from broadcasts import service
+from handlers.max import faq_learn, staff_tools, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, as_staff
-from storage.models import TicketStatus
+from storage.models import BroadcastState, TicketStatus
 
 COMMANDS = frozenset(
     {
@@ -50,6 +50,7 @@ COMMANDS = frozenset(
 OPEN_LIMIT = 20  # as Telegram's list
 MENU_PREFIX = "sdk"  # «📨 Обращения», «📣 Рассылка» under a staff member's menu
 CARDS = 10  # a card is a message each: the oldest ten, the rest in the panel
+MOVE_STATE = "bcmove"  # «На когда перенести рассылку №N?» asked; held: N
 
 
 async def command(v: Visit, name: str, arg: str) -> bool:
@@ -71,8 +72,7 @@ async def command(v: Visit, name: str, arg: str) -> bool:
     elif name == "report":
         await report(v, arg)
     elif name == "staff":
-        listing = await staff_listing(v.repo, v.ctx.roster, v.uid)
-        await v.say(listing.text + (max_texts.STAFF_REMOVE_IN_PANEL if listing.removable else ""))
+        await staff_tools.staff_list(v)
     elif name == "chats":
         for part in await registry_report(v.repo):
             await v.say(part)
@@ -146,12 +146,16 @@ async def broadcasts_list(v: Visit) -> None:
     if not listing.text:
         await v.say(max_texts.BROADCASTS_EMPTY)
         return
-    cancel = [
-        Button(bt.BTN_CANCEL_ONE.format(id=b), pack("bca", "cancel", b)) for b in listing.scheduled
-    ]
+    scheduled = [
+        (
+            Button(bt.BTN_CANCEL_ONE.format(id=b), pack("bca", "cancel", b)),
+            Button(bt.BTN_MOVE_ONE.format(id=b), pack("bca", "move", b)),
+        )
+        for b in listing.scheduled
+    ]  # a row each, as Telegram's: cancel and move side by side
     acks = [Button(bt.BTN_ACKS_ONE.format(id=b), pack("bca", "acks", b)) for b in listing.with_ack]
-    buttons = [*cancel, *acks]
-    await v.say(listing.text + max_texts.BROADCASTS_IN_PANEL, rows(*buttons) if buttons else None)
+    buttons = (*scheduled, *rows(*acks))
+    await v.say(listing.text + max_texts.BROADCASTS_IN_PANEL, buttons or None)
 
 
 async def drafts_pages(ctx: MaxContext, update: JsonDict) -> bool:
@@ -171,12 +175,13 @@ async def drafts_pages(ctx: MaxContext, update: JsonDict) -> bool:
 
 
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
-    """«❌ №N Отменить» and «👀 №N Кто ознакомился» under /broadcasts (`bca:cancel:N`,
-    `bca:acks:N`: Telegram's payloads); «Досылать» / «Не досылать» under the question about a
-    broadcast paused too long (`bca:resume:N`, `bca:drop:N`, broadcasts.report)."""
+    """«❌ №N Отменить», «🕒 №N Перенести» and «👀 №N Кто ознакомился» under /broadcasts
+    (`bca:cancel:N`, `bca:move:N`, `bca:acks:N`: Telegram's payloads); «Досылать» / «Не
+    досылать» under the question about a broadcast paused too long (`bca:resume:N`,
+    `bca:drop:N`, broadcasts.report)."""
     prefix, _, rest = updates.payload(update).partition(":")
     action, _, raw = rest.partition(":")
-    if prefix != "bca" or action not in ("cancel", "acks", "resume", "drop"):
+    if prefix != "bca" or action not in ("cancel", "move", "acks", "resume", "drop"):
         return False
 
     async def act(v: Visit) -> None:
@@ -185,6 +190,8 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             await updates.answer(ctx, update, max_texts.STALE_BUTTON)
         elif action == "acks":
             await show_acks(v, bid)
+        elif action == "move":
+            await ask_move(v, bid)
         elif action == "cancel":
             await cancel(v, bid)
         else:
@@ -211,6 +218,32 @@ async def decide(v: Visit, bid: int, resume: bool) -> None:
     await v.replace(outcome.text)
     if v.ctx.wake is not None:
         v.ctx.wake()  # the rest go now, or the cancel's report does
+
+
+async def ask_move(v: Visit, bid: int) -> None:
+    """«🕒 №N Перенести»: the time is asked for in the dialog, as Telegram asks it."""
+    item = await service.status(v.repo.session, bid)
+    if item is None or item.state != BroadcastState.SCHEDULED:
+        await updates.answer(v.ctx, v.update, staff_broadcasts.refusal(bt.CANNOT_MOVE, item, bid))
+        return
+    await updates.answer(v.ctx, v.update)
+    await v.hold(MOVE_STATE, str(bid))
+    await v.say(fill(bt.ASK_MOVE, id=bid))
+
+
+async def got_move(v: Visit, text: str) -> None:
+    """The typed time for the broadcast being moved (staff checked again: a colleague may
+    have been removed since the question); an unreadable one asks again."""
+    bid = updates.number(await v.held()) or 0
+    if not v.is_admin:
+        await v.clear_state()
+        await v.say(texts.ADMIN_ONLY)
+        return
+    now, tz = v.ctx.clock.now(), v.ctx.settings.tz
+    moving = await staff_broadcasts.move_typed(v.repo, v.ctx.messenger, bid, text, now, tz)
+    if moving.finished:
+        await v.clear_state()
+    await v.say(moving.text)
 
 
 async def show_acks(v: Visit, bid: int) -> None:

@@ -10,10 +10,12 @@ from bot.services.faq.attachments import UNTITLED
 from bot.services.faq.kb import FaqEntry
 from bot.services.faq.learning import Saved, refresh
 from bot.services.faq.service import FaqService
+from bot.services.faq.text import normalize
 from bot.texts import faq_learn as t
 from storage.repositories import Repositories
 
 CANDIDATES = 3
+FOUND_LIMIT = 8  # «🔎 Другая статья…»: the entries found for the typed words
 
 
 async def _source(repo: Repositories, src: str, source_id: int) -> tuple[str, int | None] | None:
@@ -83,3 +85,16 @@ def saved_text(saved: Saved, template: str, question: str, staff: str) -> str:
     if saved.warnings:
         text += fill(t.WARNINGS, items="\n".join(f"• {w}" for w in saved.warnings))
     return text
+
+
+def search_entries(faq: FaqService, text: str) -> list[FaqEntry]:
+    """«🔎 Другая статья…» in either messenger: entries whose title or id has every typed
+    word, then the matcher's best guesses."""
+    words = normalize(text).split()
+    found = [
+        e
+        for e in faq.kb.entries.values()
+        if words and all(w in normalize(f"{e.title} {e.id}") for w in words)
+    ]
+    found += [faq.kb.entries[c.id] for c in faq.matcher.search(text, limit=4).candidates]
+    return list(dict.fromkeys(found))[:FOUND_LIMIT]

@@ -1,6 +1,7 @@
 """/broadcasts in either messenger: the recent broadcasts with their counts, cancelling one and
-moving one. The adapters put their own buttons under the list (`scheduled`, `with_ack`) and say
-the outcome of a cancel their own way (a chat message when done, an alert when not).
+moving one (`move_typed`: to a typed time). The adapters put their own buttons under the list
+(`scheduled`, `with_ack`) and say the outcome of a cancel their own way (a chat message when
+done, an alert when not).
 
 A broadcast composed in Telegram has a progress message («запланирована на …») that the worker
 edits only once sending starts; a cancel or a move before that is written into it here, by
@@ -15,7 +16,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.config import Settings
-from bot.core.dates import format_local
+from bot.core.dates import DateParseError, ensure_future, format_local, parse_local_datetime
 from bot.core.markup import clip, fill, q
 from bot.core.messages import Deferred, MessageRef, Messenger, Unreachable
 from bot.texts import broadcasts as t
@@ -142,6 +143,29 @@ async def move(
         when = format_local(at, tz)
         await show_in_progress(repo, messenger, bid, fill(t.PROGRESS_MOVED, id=bid, moment=when))
     return moved
+
+
+@dataclass(frozen=True)
+class Moving:
+    finished: bool  # False: the time did not parse, the same question stays open
+    text: str  # what the staff member is told
+
+
+async def move_typed(
+    repo: Repositories, messenger: Messenger, bid: int, typed: str, now: datetime, tz: ZoneInfo
+) -> Moving:
+    """The answer to «На когда перенести рассылку №N?» in either messenger: a typed local
+    time moves it; an unreadable or past one asks again; a broadcast started meanwhile is
+    left as it is, saying why."""
+    try:
+        at = ensure_future(parse_local_datetime(typed, tz, now), tz, now)
+    except DateParseError as exc:
+        return Moving(False, f"{exc}\n\n{fill(t.ASK_MOVE, id=bid)}")
+    if await move(repo, messenger, bid, at, now, tz):
+        return Moving(True, fill(t.MOVED, id=bid, moment=format_local(at, tz)))
+    item = await service.status(repo.session, bid)
+    label = t.STATE_LABELS.get(item.state, item.state) if item else "—"
+    return Moving(True, fill(t.CANNOT_MOVE, id=bid, state=label))
 
 
 async def cancelled_before_start(
