@@ -72,6 +72,12 @@ async def _select_one(url: str) -> None:
     try:
         async with asyncio.timeout(DATABASE_TIMEOUT), engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
+    except BaseException:
+        # aiosqlite answers a failed connect by queueing its thread's stop with a future nobody
+        # awaits; were the loop closed first, the thread would print an English traceback
+        # under the Russian line. A moment lets the thread finish.
+        await asyncio.sleep(0.2)
+        raise
     finally:
         await engine.dispose()
 
