@@ -1,0 +1,99 @@
+"""Attendance marks of an event's seats: one per meeting of a series (`session_marks`), so
+unticking meeting 2 does not undo meeting 1; a registration is ATTENDED while any is ticked.
+
+Kept apart from `events` (a mixin of EventRepo) so the seat logic stays readable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, case, delete, exists, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    SEATED,
+    EventSession,
+    Registration,
+    RegistrationStatus,
+    SessionMark,
+    utcnow,
+)
+from storage.repositories.sql import affected, insert_once
+
+
+class AttendanceMarks:
+    session: AsyncSession
+
+    async def mark_attended(
+        self, registration_id: int, attended: bool, now: datetime | None = None
+    ) -> bool:
+        """Tick (or untick) a seat at the meeting under way at `now` (the latest begun; a
+        seminar's only one); True when this call changed the mark. The registration is ATTENDED
+        while any of its meetings is ticked: a series' meetings are marked apart."""
+        found = await self.session.execute(  # not the identity map's copy: it may be stale
+            select(Registration.event_id, Registration.status).where(
+                Registration.id == registration_id
+            )
+        )
+        reg = found.first()
+        meeting = await self._meeting(reg.event_id, now or utcnow()) if reg else None
+        if meeting is None:  # no such seat, or an event without meeting rows: one mark
+            source = RegistrationStatus.REGISTERED if attended else RegistrationStatus.ATTENDED
+            target = RegistrationStatus.ATTENDED if attended else RegistrationStatus.REGISTERED
+            return await self._set_status(registration_id, (source,), target)
+        if reg is None or reg.status not in SEATED:
+            return False
+        if attended:
+            row = {
+                "registration_id": registration_id,
+                "session_id": meeting,
+                "marked_at": utcnow(),
+            }
+            changed = await insert_once(self.session, SessionMark, **row)
+        else:
+            mine = and_(
+                SessionMark.registration_id == registration_id, SessionMark.session_id == meeting
+            )
+            changed = await affected(self.session, delete(SessionMark).where(mine)) > 0
+        if changed:
+            marked = exists().where(SessionMark.registration_id == registration_id)
+            came = case((marked, RegistrationStatus.ATTENDED), else_=RegistrationStatus.REGISTERED)
+            await self._set_status(registration_id, SEATED, came)
+        return changed
+
+    async def present(self, event_id: int, now: datetime) -> set[int]:
+        """The registrations ticked present at the meeting under way at `now`."""
+        meeting = await self._meeting(event_id, now)
+        query = (
+            select(Registration.id).where(
+                Registration.event_id == event_id,
+                Registration.status == RegistrationStatus.ATTENDED,
+            )
+            if meeting is None
+            else select(SessionMark.registration_id).where(SessionMark.session_id == meeting)
+        )
+        return set((await self.session.scalars(query)).all())
+
+    async def _meeting(self, event_id: int, now: datetime) -> int | None:
+        """The latest meeting begun by `now` (the first before any has), None without rows."""
+        started = select(EventSession.id).where(EventSession.event_id == event_id)
+        latest = started.where(EventSession.starts_at <= now).order_by(
+            EventSession.starts_at.desc()
+        )
+        found = await self.session.scalar(latest.limit(1))
+        return found or await self.session.scalar(
+            started.order_by(EventSession.starts_at).limit(1)
+        )
+
+    async def _set_status(
+        self, registration_id: int, source: Sequence[str], target: object
+    ) -> bool:
+        changed = await affected(
+            self.session,
+            update(Registration)
+            .where(Registration.id == registration_id, Registration.status.in_(source))
+            .values(status=target, updated_at=utcnow()),
+        )
+        return changed > 0
