@@ -212,13 +212,9 @@ async def subscribe(repo: Repositories, user_id: int, audience: str) -> bool:
     return await atomically(repo, work)
 
 
-async def subscribe_by_role(repo: Repositories, user_id: int, role: str | None) -> str:
-    """/subscribe in either messenger: the news for the person's role; the reply to show. The
-    teachers' news is what the form's «Анонсы мероприятий» stands for, so its flag and the
-    mailing consent come with it (/profile and /my_data say what the person now gets)."""
-    audience = ROLE_AUDIENCE.get(role or "")
-    if audience is None:
-        return t.SUBSCRIBE_NEED_ROLE
+async def _subscribe(repo: Repositories, user_id: int, audience: str) -> str:
+    """One audience on, in one transaction; the reply to show. The teachers' news is what the
+    form's «Анонсы мероприятий» stands for, so its flag and the mailing consent come with it."""
 
     async def work() -> bool:
         created = await repo.chats.subscribe(user_id, audience)
@@ -229,6 +225,17 @@ async def subscribe_by_role(repo: Repositories, user_id: int, role: str | None) 
     created = await atomically(repo, work)
     template = t.SUBSCRIBED if created else t.ALREADY_SUBSCRIBED
     return fill(template, audience=t.AUDIENCE_TITLES[audience])
+
+
+async def subscribe_by_role(repo: Repositories, user_id: int, role: str | None) -> str:
+    """/subscribe in either messenger: the news for the person's role; the reply to show. The
+    teachers' news is what the form's «Анонсы мероприятий» stands for, so its flag and the
+    mailing consent come with it (/profile and /my_data say what the person now gets)."""
+    audience = ROLE_AUDIENCE.get(role or "")
+    if audience is None:
+        return t.SUBSCRIBE_NEED_ROLE
+
+    return await _subscribe(repo, user_id, audience)
 
 
 async def follow_role(repo: Repositories, user_id: int, old: str | None, new: str) -> str:
@@ -311,15 +318,7 @@ async def resubscribe(repo: Repositories, user_id: int, audience: str) -> str | 
     if audience not in RESUBSCRIBABLE:
         return None
 
-    async def work() -> bool:
-        created = await repo.chats.subscribe(user_id, audience)
-        if audience == MAILING_AUDIENCE:
-            await repo.profiles.start_mailing(user_id, CONSENT_VERSION)
-        return created
-
-    created = await atomically(repo, work)
-    template = t.SUBSCRIBED if created else t.ALREADY_SUBSCRIBED
-    return fill(template, audience=t.AUDIENCE_TITLES[audience])
+    return await _subscribe(repo, user_id, audience)
 
 
 UNSUB_ACTION: Final = "unsub"  # handlers.tg.callbacks.UnsubCb; MAX's «unsub:<audience>» alike
