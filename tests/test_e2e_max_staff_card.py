@@ -74,14 +74,17 @@ async def test_every_button_of_a_ticket_card_in_max_leads_somewhere(
 
 async def test_to_kb_in_max_offers_entries_and_refuses_others(max_only: FakeMaxServer) -> None:
     """«➕ В базу» shows the entries to attach the question to (tests/test_e2e_max_staff_desk.py
-    attaches one); another entry or a new one: the panel."""
+    attaches one) and, last, «🔎 Другая статья…» (tests/test_e2e_max_parity.py finds one); a
+    new entry: the panel."""
     fake = max_only
     card = await ticket_card(fake)
     before = len(fake.sent_to(ADMIN))
     fake.press(ADMIN, card, BTN_TO_KB)
     picker = (await fake.wait_sent(ADMIN, before + 1))[-1]
     assert QUESTION in picker.plain and "веб-панель" in picker.plain
-    assert all(b["payload"].startswith("kb:a:t:") for row in picker.buttons() for b in row)
+    *entries, (other,) = picker.buttons()
+    assert entries and all(b["payload"].startswith("kb:a:t:") for row in entries for b in row)
+    assert other["payload"].startswith("kb:find:t:")
     payload = card.button(BTN_TO_KB)["payload"]
     forged = await answer_to(fake, fake.press_payload(MOTHER, card, payload))
     assert texts.ADMIN_ONLY in str(forged)
