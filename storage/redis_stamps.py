@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from redis.asyncio import Redis
 
 from bot.core.redis_breaker import ERRORS, SOCKET_TIMEOUT, Breaker
+
+T = TypeVar("T")
 
 # a token bucket on Redis's clock (flood control, bot.core.flood): {let through, warn now}
 _BUCKET = """
@@ -56,54 +60,58 @@ class RedisStamps:
     async def stamp(self, key: str, keep: timedelta, *, only_new: bool) -> bool | None:
         """True: stamped now (for `keep`); False: `only_new` and a stamp is still there;
         None: Redis could not be asked."""
-        if not self._breaker.closed():
-            return None
-        ms = max(1, int(keep.total_seconds() * 1000))
-        try:
-            done = await self._client.set(key, "1", nx=only_new, px=ms)
-        except ERRORS as exc:
-            self._breaker("set", exc)
-            return None
-        return bool(done)
+
+        async def put() -> bool:
+            return bool(await self._client.set(key, "1", nx=only_new, px=_ms(keep)))
+
+        return await self._ask("set", put)
 
     async def count(self, key: str, keep: timedelta) -> int | None:
         """One more under `key` (kept `keep` after the last one): the new total."""
-        if not self._breaker.closed():
-            return None
-        try:
+
+        async def incr() -> int:
             async with self._client.pipeline(transaction=True) as pipe:
                 pipe.incr(key)
-                pipe.pexpire(key, max(1, int(keep.total_seconds() * 1000)))
+                pipe.pexpire(key, _ms(keep))
                 total, _ = await pipe.execute()
-        except ERRORS as exc:
-            self._breaker("incr", exc)
-            return None
-        return int(total)
+            return int(total)
+
+        return await self._ask("incr", incr)
 
     async def take(self, key: str) -> int | None:
         """The count under `key`, which starts again from nothing."""
-        if not self._breaker.closed():
-            return None
-        try:
-            value = await self._client.getdel(key)
-        except ERRORS as exc:
-            self._breaker("getdel", exc)
-            return None
-        return int(value or 0)
+
+        async def getdel() -> int:
+            return int(await self._client.getdel(key) or 0)
+
+        return await self._ask("getdel", getdel)
 
     async def bucket(
         self, key: str, rate: float, burst: float, warn_every: float
     ) -> tuple[bool, bool] | None:
         """One message from the token bucket `key` (bot.core.flood.Buckets)."""
+
+        async def run() -> tuple[bool, bool]:
+            allowed, warn = await self._bucket(keys=[key], args=[rate, burst, warn_every])
+            return bool(allowed), bool(warn)
+
+        return await self._ask("flood bucket", run)
+
+    async def _ask(self, what: str, call: Callable[[], Awaitable[T]]) -> T | None:
+        """`call`'s answer; None while the breaker keeps Redis alone or when it fails now."""
         if not self._breaker.closed():
             return None
         try:
-            allowed, warn = await self._bucket(keys=[key], args=[rate, burst, warn_every])
+            return await call()
         except ERRORS as exc:
-            self._breaker("flood bucket", exc)
+            self._breaker(what, exc)
             return None
-        return bool(allowed), bool(warn)
 
     async def close(self) -> None:
         with contextlib.suppress(*ERRORS):
             await self._client.aclose()
+
+
+def _ms(keep: timedelta) -> int:
+    """An expiry in Redis's milliseconds, never 0 (PX 0 is an error)."""
+    return max(1, int(keep.total_seconds() * 1000))
