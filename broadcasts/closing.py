@@ -16,6 +16,7 @@ import logging
 from collections.abc import Collection
 from datetime import datetime, timedelta, tzinfo
 
+from bot.core.dates import format_local
 from broadcasts import report
 from broadcasts.runtime import Runtime
 from broadcasts.service import counts_by_channel
@@ -24,10 +25,6 @@ from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 WEEK = timedelta(days=7)
-
-
-def _local(at: datetime, tz: tzinfo) -> str:
-    return at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
 
 
 async def conclude(rt: Runtime, broadcast: Broadcast, ending: str, tz: tzinfo) -> None:
@@ -55,7 +52,7 @@ async def conclude(rt: Runtime, broadcast: Broadcast, ending: str, tz: tzinfo) -
     if ending == "lost":
         return  # taken over in the last second: the new owner reports
     if following is not None:
-        text += f"\nСледующая еженедельная отправка: {_local(following.scheduled_at, tz)}."
+        text += f"\nСледующая еженедельная отправка: {format_local(following.scheduled_at, tz)}."
     await tell(rt, broadcast, text)
 
 

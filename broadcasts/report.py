@@ -9,6 +9,7 @@ import html
 from datetime import datetime, tzinfo
 from typing import Final
 
+from bot.core.dates import format_local
 from bot.core.messages import Button, Keyboard
 from bot.texts import broadcasts as t
 from bot.texts.broadcasts import NOBODY
@@ -100,7 +101,7 @@ def final_text(
 def held_text(broadcast_id: int, counts: dict[str, int], paused_at: datetime, tz: tzinfo) -> str:
     """The question to the author of a broadcast paused too long: the rest go, or not?"""
     total, sent = sum(counts.values()), counts.get(SENT, 0)
-    since = paused_at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
+    since = format_local(paused_at, tz)
     return t.HELD_ASK.format(
         id=broadcast_id, since=since, sent=sent, total=total, pending=total - _done(counts)
     )
@@ -122,14 +123,14 @@ def decision_buttons(broadcast_id: int) -> Keyboard:
 def missed_text(
     broadcast_id: int, scheduled_at: datetime, tz: tzinfo, next_at: datetime | None
 ) -> str:
-    when = scheduled_at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
+    when = format_local(scheduled_at, tz)
     text = (
         f"⚠️ Рассылка №{broadcast_id} не отправлена: бот был выключен в назначенное время "
         f"({when}), а отправлять её с большим опозданием не стоит. Если она ещё нужна, "
         "создайте её заново."
     )
     if next_at is not None:
-        following = next_at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
+        following = format_local(next_at, tz)
         text += f"\nСледующая еженедельная отправка запланирована на {following}."
     return text
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -182,6 +182,6 @@ def ensure_future(moment: datetime, tz: ZoneInfo, now: datetime) -> datetime:
     return moment
 
 
-def format_local(moment: datetime, tz: ZoneInfo) -> str:
+def format_local(moment: datetime, tz: tzinfo) -> str:
     """«25.12.2026 15:00» in the МОЦ's zone, for messages that echo a parsed moment."""
     return moment.astimezone(tz).strftime(LOCAL_FORMAT)
