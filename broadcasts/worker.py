@@ -116,7 +116,7 @@ class BroadcastWorker:
             await closing.report_cancels(rt, self._lease, self._jobs)
             async with rt.repos() as repo:
                 due = await repo.broadcasts.claimable_ids(
-                    rt.instance_id, rt.clock.now(), self._grace, self._lease
+                    rt.instance_id, rt.clock.now(), self._grace, self._lease, self._resume
                 )
             started = 0
             for broadcast_id in due:
@@ -188,7 +188,7 @@ class BroadcastWorker:
         rt, now = self._rt, self._rt.clock.now()
         async with rt.repos() as repo:
             claimed = await repo.broadcasts.claim(
-                broadcast_id, rt.instance_id, now, self._grace, self._lease
+                broadcast_id, rt.instance_id, now, self._grace, self._lease, self._resume
             )
             await repo.commit()
         if not claimed:

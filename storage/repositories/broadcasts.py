@@ -23,13 +23,19 @@ SCHEDULED, SENDING, HELD = BroadcastState.SCHEDULED, BroadcastState.SENDING, Bro
 CANCELLED = BroadcastState.CANCELLED
 
 
-def _claimable(me: str, now: datetime, grace: timedelta, lease: timedelta) -> ColumnElement[bool]:
+def _claimable(
+    me: str, now: datetime, grace: timedelta, lease: timedelta, pause: timedelta
+) -> ColumnElement[bool]:
+    """Due and not missed, or half-sent, nobody running it and stopped less than `pause` ago
+    (one stopped longer is for its author to decide, broadcasts.paused: never resumed here,
+    even when it turns up between that check and this claim)."""
     due = and_(
         Broadcast.state == SCHEDULED,
         Broadcast.scheduled_at <= now,
         Broadcast.scheduled_at >= now - grace,
     )
-    return or_(due, and_(Broadcast.state == SENDING, _unowned(me, now, lease)))
+    fresh = func.coalesce(Broadcast.heartbeat_at, Broadcast.started_at, now) >= now - pause
+    return or_(due, and_(Broadcast.state == SENDING, _unowned(me, now, lease), fresh))
 
 
 def _unowned(me: str, now: datetime, lease: timedelta) -> ColumnElement[bool]:
@@ -108,16 +114,22 @@ class BroadcastRepo:
         )
 
     async def claimable_ids(
-        self, me: str, now: datetime, grace: timedelta, lease: timedelta
+        self, me: str, now: datetime, grace: timedelta, lease: timedelta, pause: timedelta
     ) -> list[int]:
-        query = select(Broadcast.id).where(_claimable(me, now, grace, lease))
+        query = select(Broadcast.id).where(_claimable(me, now, grace, lease, pause))
         return list((await self.session.scalars(query.order_by(Broadcast.scheduled_at))).all())
 
     async def claim(
-        self, broadcast_id: int, me: str, now: datetime, grace: timedelta, lease: timedelta
+        self,
+        broadcast_id: int,
+        me: str,
+        now: datetime,
+        grace: timedelta,
+        lease: timedelta,
+        pause: timedelta,
     ) -> bool:
         return await self._move(
-            and_(Broadcast.id == broadcast_id, _claimable(me, now, grace, lease)),
+            and_(Broadcast.id == broadcast_id, _claimable(me, now, grace, lease, pause)),
             state=SENDING, claimed_by=me, heartbeat_at=now,
             started_at=func.coalesce(Broadcast.started_at, now),
         )  # fmt: skip
