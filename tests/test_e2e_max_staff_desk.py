@@ -202,12 +202,13 @@ async def test_max_desk_commands_and_a_forged_cancel_refuse_non_staff(
     assert not fake.uploads
 
 
-async def test_max_staff_typing_broadcast_are_sent_to_the_panel_not_told_there_is_no_such_command(
+async def test_max_staff_typing_broadcast_are_asked_for_its_text_as_in_telegram(
     fake: FakeMaxServer,
 ) -> None:
-    """/broadcast is what Telegram staff type; MAX composes only in the panel, so it says so."""
+    """/broadcast is what Telegram staff type; MAX opens the same dialog
+    (tests/test_e2e_max_broadcast_compose.py goes through it)."""
     (answer,) = await say(fake, ADMIN, "/broadcast")
-    assert answer.plain == max_texts.BROADCAST_IN_PANEL
-    assert "/web" in answer.plain and texts.UNKNOWN_COMMAND not in answer.plain
+    assert answer.plain.startswith("📣 Новая рассылка") and "текст рассылки" in answer.plain
+    assert texts.UNKNOWN_COMMAND not in answer.plain
     (refused,) = await say(fake, MOTHER, "/broadcast")
     assert refused.plain == texts.ADMIN_ONLY

@@ -322,7 +322,7 @@ async def test_closing_and_cancelling_in_max_tell_the_registered_teacher(bot: Ma
     h, admin = bot, ADMIN_MAX
     async with teacher_registered(h, "Мастер-класс «Проекты»") as event_id:
         card = await start(h.fake, admin, f"event_{event_id}", n=2)
-        assert "📣 Анонсировать" not in labels(card)  # announcing stays in Telegram and the panel
+        assert "📣 Анонсировать" in labels(card)  # as in Telegram (test_e2e_max_broadcast_compose)
         (closed,) = await h.presses(admin, card, "🔒 Закрыть запись")
         assert "🔒 Закрыть запись" not in labels(closed)
         again = await answered(h.fake, h.fake.press(admin, card, "🔒 Закрыть запись"))

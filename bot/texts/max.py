@@ -70,22 +70,37 @@ STAFF_HELP_MAX: Final = (
     "«Отменить мероприятие», участники и присутствие.\n"
     "• /report — отчёт за учебный год (Excel); <code>/report ГГГГ-ММ-ДД ГГГГ-ММ-ДД</code> — "
     "за период.\n"
-    "• /broadcasts — последние рассылки, отмена запланированной; /broadcast — где создать "
-    "новую.\n"
+    "• /broadcast — новая рассылка (текст, аудитории, время, предпросмотр); /broadcasts — "
+    "последние рассылки, отмена запланированной.\n"
     "• /chats — чаты для рассылок: куда они приходят и из каких чатов бота удалили.\n"
     "• /staff — сотрудники МОЦ; /invite — пригласить сотрудника; /web — вход в веб-панель."
 )
 TICKETS_MORE: Final = (  # /tickets shows the oldest cards; a long queue is the panel's
     "Показаны {shown} самых давних. Остальные — в веб-панели (/web) → «Обращения»."
 )
-BROADCAST_IN_PANEL: Final = (  # /broadcast: a Telegram staff habit, MAX has no compose dialog
-    "Новая рассылка — в веб-панели (/web) → «Рассылки»: текст, фото или документ, аудитории, "
-    "время. Последние рассылки и отмена запланированной — /broadcasts."
-)
-BROADCASTS_EMPTY: Final = "Рассылок пока не было. Новая — в веб-панели (/web) → «Рассылки»."
+BROADCASTS_EMPTY: Final = "Рассылок пока не было. Новая — /broadcast"
 BROADCASTS_IN_PANEL: Final = (
-    "\n\nНовая рассылка и доставка по чатам — в веб-панели (/web) → «Рассылки»."
+    "\n\nНовая рассылка — /broadcast; с фото или документом — в веб-панели (/web) → «Рассылки»."
 )
+# the compose dialog in MAX (handlers.max.broadcast_compose); its other questions are Telegram's
+BROADCAST_ASK_TEXT: Final = (
+    "📣 <b>Новая рассылка</b>\n\n"
+    "Пришлите текст рассылки одним сообщением (до {limit} символов). Рассылка с фото или "
+    "документом — в веб-панели (/web) → «Рассылки».\n\n«Отмена» или /cancel — выйти."
+)
+BROADCAST_TOO_LONG: Final = (
+    "Текст рассылки — {length} символов, а MAX пропускает не больше {limit}. Сократите его "
+    "или разделите на части и пришлите первую часть заново — остальные можно разослать "
+    "отдельно."
+)
+BROADCAST_TEXT_ONLY: Final = (
+    "В MAX рассылку пишут текстом. Фото или документ к рассылке приложите в веб-панели (/web) "
+    "→ «Рассылки». Пришлите текст или нажмите «Отмена»."
+)
+BROADCAST_QUEUED: Final = (
+    "✅ Рассылка №{id} поставлена в очередь. Когда она закончится, пришлю отчёт сюда."
+)
+BTN_NEW_BROADCAST: Final = "✏️ Новая рассылка"
 # PATCH /me/commands: the «/» hints in a MAX dialog (one list for everyone, at most 32, a
 # description 1–128 characters). Staff commands are not listed: a parent would press them and
 # hear «только для сотрудников»; staff find theirs in /help.

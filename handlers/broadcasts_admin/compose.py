@@ -12,8 +12,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.markup import fill, q
-from bot.services.events import cards as events_view
-from bot.services.events.rules import open_for_signup
+from bot.services.staff import composing
 from bot.texts import broadcasts as t
 from broadcasts import service
 from broadcasts.content import CAPTION_LIMIT, TEXT_LIMIT, Content, Kind
@@ -26,14 +25,13 @@ from handlers.broadcasts_admin.draft import (
     recipients_count,
     step_button,
 )
-from handlers.broadcasts_admin.options import after_target, event_link
+from handlers.broadcasts_admin.options import after_target
+from handlers.tg import deep_links
 from handlers.tg.callbacks import AdminEventCb
 from handlers.tg.edits import edit_or_send
 from handlers.tg.keyboards import broadcasts as kb
 from handlers.tg.replies import Reply, reply_in, reply_to
-from storage.models import Event, EventStatus
 from storage.repositories import Repositories
-from storage.repositories.chats import clean_tag
 
 # --- step 1: the message ----------------------------------------------------------------------
 
@@ -107,15 +105,7 @@ async def toggle_audience(
     query: CallbackQuery, callback_data: kb.ComposeCb, state: FSMContext, repo: Repositories
 ) -> None:
     chosen: list[str] = list((await state.get_data()).get("audiences", []))
-    value = callback_data.value
-    if value == kb.ALL:
-        every = all(a in chosen for a in service.ALL_AUDIENCES)
-        others = [a for a in chosen if a not in service.ALL_AUDIENCES]
-        chosen = others if every else [*others, *service.ALL_AUDIENCES]
-    elif value in t.AUDIENCE_LABELS:
-        chosen = [a for a in chosen if a != value] if value in chosen else [*chosen, value]
-    order = list(t.AUDIENCE_LABELS)
-    await state.update_data(audiences=sorted(set(chosen), key=order.index))
+    await state.update_data(audiences=composing.toggled(chosen, callback_data.value))
     await query.answer()
     await edit_or_send(query, *await _audience_view(state, repo))
 
@@ -138,16 +128,8 @@ async def back_to_audience(query: CallbackQuery, state: FSMContext, repo: Reposi
     await ask_audience(await pressed(query), state, repo)
 
 
-def parse_tags(text: str) -> list[str] | None:
-    parts = [p for p in text.replace(";", ",").split(",") if p.strip()]
-    tags = [clean_tag(p) for p in parts]
-    if not parts or any(tag is None for tag in tags):
-        return None
-    return sorted({tag for tag in tags if tag is not None})
-
-
 async def got_tags(message: Message, state: FSMContext, repo: Repositories) -> None:
-    tags = parse_tags(message.text or "")
+    tags = composing.parse_tags(message.text or "")
     if tags is None:
         await message.answer(t.TAGS_BAD, reply_markup=kb.tags())
         return
@@ -171,14 +153,7 @@ async def cancel(query: CallbackQuery, state: FSMContext) -> None:
 # --- «📣 Анонсировать» on an event card -------------------------------------------------------
 
 
-def announcement(event: Event, settings: Settings) -> str:
-    """Title, time, place and seats, worded as on the event card."""
-    return t.ANNOUNCE.format(
-        title=q(event.title),
-        when=events_view.schedule_text(event, settings.tz),  # a workshop: every meeting
-        place=events_view.place_text(event, show_link=False),
-        seats=events_view.seats_text(event),
-    )
+announcement = composing.announcement  # tests read the wording from here
 
 
 async def announce(
@@ -191,18 +166,14 @@ async def announce(
     clock: Clock,
 ) -> None:
     event = await repo.events.get(callback_data.id)
-    if event is None or event.status == EventStatus.CANCELLED:
-        await query.answer(t.EVENT_GONE, show_alert=True)
-        return
-    if not open_for_signup(event, clock.now()):  # as the event button of any broadcast
-        await query.answer(t.ANNOUNCE_SHUT, show_alert=True)
+    refusal = composing.announce_refusal(event, clock.now())
+    if event is None or refusal is not None:
+        await query.answer(refusal, show_alert=True)
         return
     await query.answer()
     await state.clear()
-    await state.set_data({
-        "kind": "text", "text": announcement(event, settings), "file_id": None,
-        "button": await event_link(bot, event.id), "button_fixed": True,
-    })  # fmt: skip
+    link = await deep_links.event_link(bot, event.id)
+    await state.set_data(composing.announce_draft(event, settings, link))
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id
     first = await bot.send_message(chat_id, t.ANNOUNCE_STARTED)
     await opened(state, first.message_id)

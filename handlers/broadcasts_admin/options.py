@@ -10,11 +10,8 @@ from aiogram.types import CallbackQuery, Message
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.dates import DateParseError
-from bot.core.markup import clip
-from bot.services.events import cards as events_view
-from bot.services.events.rules import open_for_signup
+from bot.services.staff import composing
 from bot.texts import broadcasts as t
-from broadcasts.content import Content, LinkButton
 from handlers.broadcasts_admin.draft import Compose, ask, parse_moment, pressed, step_button
 from handlers.broadcasts_admin.preview import show_preview
 from handlers.tg import deep_links
@@ -37,14 +34,7 @@ async def ask_ack(reply: Reply, state: FSMContext) -> None:
     await ask(reply, state, Compose.ack, t.ASK_ACK, kb.ack_choice())
 
 
-def parse_button(text: str) -> LinkButton | None:
-    """«Надпись | https://…»; None unless Telegram would take it."""
-    label, bar, url = text.partition("|")
-    button = LinkButton(" ".join(label.split()), url.strip())
-    checked = Content("text", "x", button=button)
-    if not bar or " " in button.url or "." not in button.url or checked.problems():
-        return None
-    return button
+parse_button = composing.parse_button  # tests read it from here
 
 
 async def got_button(message: Message, state: FSMContext) -> None:
@@ -69,18 +59,13 @@ async def button_choice(
         await state.update_data(button=None)
         await ask_ack(reply, state)
         return
-    now = clock.now()
-    events = [e for e in await repo.events.upcoming(now, limit=30) if open_for_signup(e, now)]
-    items = [
-        (e.id, f"{events_view.short_when(e.starts_at, settings.tz)} · {clip(e.title, 40)}")
-        for e in events[:10]
-    ]
+    items = await composing.event_choices(repo, clock.now(), settings.tz)
     await reply(t.ASK_EVENT if items else t.NO_EVENTS, kb.events(items))
 
 
 async def event_link(bot: Bot, event_id: int) -> dict[str, str]:
     """The «Записаться» button: a deep link to the event's card (handlers.start)."""
-    return {"label": t.EVENT_BUTTON_LABEL, "url": await deep_links.event_link(bot, event_id)}
+    return composing.event_button(await deep_links.event_link(bot, event_id))
 
 
 async def pick_event(

@@ -21,19 +21,17 @@ from aiogram.types import CallbackQuery, Message
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.dates import format_local
-from bot.core.markup import fill, q
+from bot.core.markup import fill
+from bot.services.staff import composing
 from bot.texts import broadcasts as t
 from broadcasts import service
 from broadcasts.channel import Sent
 from handlers.broadcasts_admin.draft import (
     Compose,
     ask,
-    audiences_text,
     draft_at,
     draft_content,
-    draft_target,
     pressed,
-    recipients_count,
     step_button,
 )
 from handlers.tg.broadcast_channel import TelegramChannel
@@ -56,16 +54,9 @@ async def show_preview(
     failure = await send_sample(bot, chat_id, data)
     if failure:
         await bot.send_message(chat_id, fill(t.TEST_FAILED, error=failure))
-    at = draft_at(data)
-    tags = fill(t.PREVIEW_TAGS, tags=", ".join(data["tags"])) if data.get("tags") else ""
-    summary = t.PREVIEW_SUMMARY.format(
-        count=await recipients_count(repo, data),
-        when=q(format_local(at, settings.tz)) if at else t.WHEN_NOW,
-        repeat=t.REPEAT_WEEKLY if data.get("repeat") else t.REPEAT_NONE,
-        audiences=q(audiences_text(data)),
-        tags=tags,
-    )
-    shown = await bot.send_message(chat_id, summary, reply_markup=kb.preview(at is None))
+    summary = await composing.summary(repo, data, settings.tz)
+    markup = kb.preview(draft_at(data) is None)
+    shown = await bot.send_message(chat_id, summary, reply_markup=markup)
     await state.update_data(summary_id=shown.message_id)
 
 
@@ -108,11 +99,9 @@ async def confirm(
         chat_id, fill(t.PROGRESS_AT, moment=when) if at else t.PROGRESS_NOW
     )
     try:
-        broadcast = await service.create_broadcast(
-            repo.session, author_id=chat_id, content=draft_content(data),
-            target=draft_target(data), at=at, now=clock.now(), repeat=data.get("repeat", ""),
-            progress=(chat_id, progress.message_id),
-        )  # fmt: skip
+        broadcast = await composing.create(
+            repo, data, chat_id, clock.now(), progress=(chat_id, progress.message_id)
+        )
         await repo.commit()
     except Exception as exc:
         await repo.rollback()
@@ -126,13 +115,7 @@ async def confirm(
         await send_to_chat(query, fill(t.CREATE_FAILED, error=str(exc), confirm=label))
         return
     await drop_keyboard(query)
-    repeat = t.CREATED_REPEAT if data.get("repeat") else ""
-    done = (
-        fill(t.CREATED_AT, id=broadcast.id, moment=when, repeat=repeat)
-        if at
-        else fill(t.CREATED_NOW, id=broadcast.id)
-    )
-    await send_to_chat(query, done)
+    await send_to_chat(query, composing.created_text(broadcast.id, data, settings.tz))
     if broadcast_worker is not None and at is None:
         broadcast_worker.wake()  # «Сейчас» means now, not at the worker's next poll
 

@@ -19,6 +19,7 @@ from bot.services.tickets.missed import deliver_missed
 from bot.texts import max as max_texts
 from handlers.max import (
     asker,
+    broadcast_compose,
     consent,
     event_doors,
     event_edit,
@@ -111,6 +112,8 @@ async def commands(ctx: MaxContext, update: JsonDict) -> bool:
             await cancel(v)
         elif name == "new_event":
             await event_form.begin(v)
+        elif name == "broadcast":
+            await broadcast_compose.begin(v)
         elif name in event_list.BY_NAME:  # with words after it: «/events» alone came earlier
             await event_list.open_view(v, event_list.BY_NAME[name])
         elif not (
@@ -136,7 +139,11 @@ async def drop_dialog(v: Visit) -> None:
     """The open dialog ends. A staffer's «Ответить» wait hears Telegram's words for /cancel
     (the parent's «напишите вопрос» is no answer to staff), as under the prompt's «Отмена»."""
     answering = v.state.startswith(staff.ANSWERING)
+    composing = v.state == broadcast_compose.STATE
     await v.clear_state()
+    if composing:  # Telegram's words: nothing was sent
+        await v.say(broadcast_compose.CANCELLED)
+        return
     await v.say(texts.CANCELLED if answering else max_texts.CANCELLED)
 
 
@@ -154,6 +161,9 @@ async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
         if v.state in (event_form.STATE, event_edit.STATE):  # staff: an event's fields
             dialog = event_form if v.state == event_form.STATE else event_edit
             await dialog.got_text(v, text)  # «Отмена» there says what was dropped
+            return True
+        if v.state == broadcast_compose.STATE:  # staff: a broadcast's text, tags, time
+            await broadcast_compose.got_text(v, text)
             return True
         if v.state and means_cancel(text):  # «отмена» mid-dialog: /cancel, as in Telegram
             await drop_dialog(v)
@@ -258,6 +268,7 @@ def register(routes: Routes) -> None:
     routes.add("bot_started", bot_started)
     routes.add("message_created", commands)
     staff.register(routes)  # an admin's answer after «Ответить» comes before the catch-all
+    routes.add("message_created", broadcast_compose.not_text)  # a file for the draft
     routes.add("message_created", asker.picture_received)  # its caption is no plain text
     routes.add("message_created", free_text)
     routes.add("message_created", not_text)
@@ -269,4 +280,5 @@ def register(routes: Routes) -> None:
     staff_tools.register(routes)
     faq_learn.register(routes)
     event_edit.register(routes)  # after handlers.max.events: its staff_events comes first
+    broadcast_compose.register(routes)  # `eva:announce` before event_form takes every `eva:`
     event_form.register(routes)

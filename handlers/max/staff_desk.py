@@ -1,15 +1,16 @@
 """МОЦ staff's desk commands in a private MAX dialog: /tickets, /faq_stats, /faq_drafts (paged by
 `fqd:<page>`), /reload_faq, /report, /staff, /chats and /broadcasts (with «Отменить» and
-«Перенести» under a scheduled one, «Кто ознакомился» under one with «Ознакомлен»), /broadcast
-pointing at the panel — what Telegram's handlers/admin.py, handlers/events_admin/report.py,
-handlers/staff_invites.py, handlers/chats/registry.py and handlers/broadcasts_admin/manage.py
-answer, from the same services. Anyone else gets Telegram's refusal (ADMIN_ONLY).
+«Перенести» under a scheduled one, «Кто ознакомился» under one with «Ознакомлен», «✏️ Новая
+рассылка» for handlers.max.broadcast_compose) — what Telegram's handlers/admin.py,
+handlers/events_admin/report.py, handlers/staff_invites.py, handlers/chats/registry.py and
+handlers/broadcasts_admin/manage.py answer, from the same services. Anyone else gets
+Telegram's refusal (ADMIN_ONLY).
 
 /tickets sends each open ticket as the card MAX admins get for a new one, with its buttons
 (served by handlers.max.staff); «➕ N» under /faq_stats attaches a question to an entry
-(handlers.max.faq_learn). What MAX does not offer here (new broadcasts) the texts point to the
-web panel for. A «Кто ознакомился» list is remembered by its `mid`,
-so /forget_me of someone it names rewrites it (bot.services.staff.ack_lists).
+(handlers.max.faq_learn). A broadcast with a file is the panel's, and the list says so. A
+«Кто ознакомился» list is remembered by its `mid`, so /forget_me of someone it names rewrites
+it (bot.services.staff.ack_lists).
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ COMMANDS = frozenset(
         "staff",
         "chats",
         "broadcasts",
-        "broadcast",
     }
 )
 OPEN_LIMIT = 20  # as Telegram's list
@@ -76,8 +76,6 @@ async def command(v: Visit, name: str, arg: str) -> bool:
     elif name == "chats":
         for part in await registry_report(v.repo):
             await v.say(part)
-    elif name == "broadcast":  # composing is Telegram's and the panel's: say where, not «нет»
-        await v.say(max_texts.BROADCAST_IN_PANEL)
     else:
         await broadcasts_list(v)
     return True
@@ -143,8 +141,9 @@ async def report(v: Visit, arg: str) -> None:
 
 async def broadcasts_list(v: Visit) -> None:
     listing = await staff_broadcasts.recent_listing(v.repo, v.ctx.settings)
+    new = (Button(max_texts.BTN_NEW_BROADCAST, pack("bcc", "new", "")),)  # broadcast_compose
     if not listing.text:
-        await v.say(max_texts.BROADCASTS_EMPTY)
+        await v.say(max_texts.BROADCASTS_EMPTY, (new,))
         return
     scheduled = [
         (
@@ -154,8 +153,8 @@ async def broadcasts_list(v: Visit) -> None:
         for b in listing.scheduled
     ]  # a row each, as Telegram's: cancel and move side by side
     acks = [Button(bt.BTN_ACKS_ONE.format(id=b), pack("bca", "acks", b)) for b in listing.with_ack]
-    buttons = (*scheduled, *rows(*acks))
-    await v.say(listing.text + max_texts.BROADCASTS_IN_PANEL, buttons or None)
+    buttons = (*scheduled, *rows(*acks), new)
+    await v.say(listing.text + max_texts.BROADCASTS_IN_PANEL, buttons)
 
 
 async def drafts_pages(ctx: MaxContext, update: JsonDict) -> bool:

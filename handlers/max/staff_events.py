@@ -5,8 +5,8 @@ handlers/events_admin/lists.py does in Telegram, with the same payloads (`eva:pe
 flips — and `atp:<event>:<page>`).
 
 The role is checked here on every press: a button forged by anyone else is refused. Editing,
-closing and cancelling are handlers.max.event_edit's, creating handlers.max.event_form's;
-announcing to chats stays in Telegram and the panel, so the MAX card does not offer it.
+closing and cancelling are handlers.max.event_edit's, creating handlers.max.event_form's,
+«📣 Анонсировать» handlers.max.broadcast_compose's.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from handlers.max.people import Visit, as_staff
 from storage.models import Event, Registration
 
 ACTIONS = frozenset({"people", "xlsx", "attend"})  # the staff card buttons served here
-CARD_ACTIONS = ACTIONS | {"edit", "close", "cancel"}  # every staff card button MAX serves
+CARD_ACTIONS = ACTIONS | {"edit", "close", "cancel", "announce"}  # every one MAX serves
 
 
 async def event_or_alert(v: Visit, event_id: int | None) -> Event | None:
