@@ -25,16 +25,19 @@ from bot.texts import max as max_texts
 from broadcasts.content import Content
 from broadcasts.runtime import Options
 from broadcasts.worker import BroadcastWorker
+from handlers.web.broadcast_upload import FILE_MAX
 from storage.db import SessionMaker
 from storage.models import Broadcast, BroadcastState, Chat, ChatAudience
 from storage.repositories import Repositories
 from tests.conftest import running_both
 from tests.fakes.max_api import FakeMaxServer
+from tests.fakes.max_media import user_sends
 from tests.fakes.max_model import MaxUser, Message
 from tests.fakes.telegram_api import FakeTelegramServer
 from tests.helpers.events import seed_event
 from tests.helpers.max_both import Both, labels, max_answer
 from tests.helpers.wait import until
+from tests.test_web_broadcast_files import png
 
 STAFFER = MaxUser(54_000_000_001, "Анна", "Методист")
 MOTHER = MaxUser(54_000_000_123, "Ольга", "Петрова")
@@ -248,3 +251,78 @@ async def test_new_broadcast_under_the_max_list_opens_the_dialog(world: World) -
     assert listing.plain == max_texts.BROADCASTS_EMPTY
     (asked,) = await world.step(listing, max_texts.BTN_NEW_BROADCAST)
     assert "Новая рассылка" in asked.plain and bt.BTN_CANCEL in labels(asked)
+
+
+# --- a photo or a document as the broadcast -----------------------------------------------------
+
+POSTER = png(640, 480)
+CAPTION = "Афиша <концерта> & чай"
+
+
+async def sends_file(
+    w: World, data: bytes, caption: str = "", filename: str | None = None
+) -> Message:
+    """/broadcast, then the file with `caption`: the bot's answer to the file."""
+    await w.h.say(STAFFER, "/broadcast")
+    before = len(w.h.max.sent_to(STAFFER))
+    user_sends(w.h.max, STAFFER, data, caption, filename=filename)
+    return (await w.h.max.wait_sent(STAFFER, before + 1))[before]
+
+
+async def confirmed(w: World, audiences: Message) -> Message:
+    """Parents, no tags, no button, now: the preview's file (its message), then «Отправить»."""
+    assert audiences.plain.startswith("Кому отправить?")
+    when = await to_the_time(w, audiences)
+    (repeat,) = await w.step(when, bt.BTN_NOW)
+    sample, summary = await w.step(repeat, bt.BTN_REPEAT_NONE, 2)
+    assert "Получателей: 2" in summary.plain
+    await w.step(summary, bt.BTN_CONFIRM_NOW)
+    return sample
+
+
+def max_file(w: World, kind: str) -> tuple[Message, bytes]:
+    """The MAX group's message and the bytes of its `kind` attachment."""
+    (message,) = w.h.max.sent_to(MAX_PARENTS)
+    (attached,) = [a for a in message.attachments if a["type"] == kind]
+    return message, w.h.max.uploads[attached["payload"]["token"]][1]
+
+
+async def test_a_photo_with_caption_from_max_reaches_both_messengers(world: World) -> None:
+    w = world
+    sample = await confirmed(w, await sends_file(w, POSTER, CAPTION))
+    assert sample.plain == CAPTION and any(a["type"] == "image" for a in sample.attachments)
+    await until(lambda: w.h.tg.sent_to(TG_PARENTS) and w.h.max.sent_to(MAX_PARENTS), 15, "sent")
+    (tg,) = w.h.tg.sent_to(TG_PARENTS)
+    assert tg.kind == "photo" and tg.text == CAPTION  # typed in MAX: shown as typed
+    assert tg.document is not None and tg.document.data == POSTER
+    message, data = max_file(w, "image")
+    assert message.plain == CAPTION and data == POSTER
+    (broadcast,) = await w.broadcasts()
+    assert Content.from_json(broadcast.content).kind == "photo"
+
+
+async def test_a_document_without_caption_from_max_reaches_both_messengers(world: World) -> None:
+    w = world
+    pdf = b"%PDF-1.4\n%plan\n"
+    await confirmed(w, await sends_file(w, pdf, filename="План мая.pdf"))
+    await until(lambda: w.h.tg.sent_to(TG_PARENTS) and w.h.max.sent_to(MAX_PARENTS), 15, "sent")
+    (tg,) = w.h.tg.sent_to(TG_PARENTS)
+    assert tg.kind == "document" and not tg.text
+    assert tg.document is not None and tg.document.filename == "План мая.pdf"
+    assert tg.document.data == pdf
+    _, data = max_file(w, "file")
+    assert data == pdf
+
+
+async def test_a_long_caption_or_a_big_file_is_refused_with_the_numbers(world: World) -> None:
+    w = world
+    refused = await sends_file(w, POSTER, "а" * 1025)
+    assert refused.plain == bt.CONTENT_TOO_LONG.format(
+        what=bt.WHAT_CAPTION, length=1025, limit=1024
+    )
+    before = len(w.h.max.sent_to(STAFFER))
+    user_sends(w.h.max, STAFFER, b"%PDF" + b"0" * FILE_MAX, filename="big.pdf")
+    (big,) = (await w.h.max.wait_sent(STAFFER, before + 1))[before:]
+    assert big.plain.startswith("Файл больше 10 МБ (10,0 МБ)")
+    audiences = await w.h.say(STAFFER, "а" * 1025)  # still asked for the content: text fits
+    assert audiences.plain.startswith("Кому отправить?") and await w.broadcasts() == []

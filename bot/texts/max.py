@@ -79,14 +79,12 @@ TICKETS_MORE: Final = (  # /tickets shows the oldest cards; a long queue is the 
     "Показаны {shown} самых давних. Остальные — в веб-панели (/web) → «Обращения»."
 )
 BROADCASTS_EMPTY: Final = "Рассылок пока не было. Новая — /broadcast"
-BROADCASTS_IN_PANEL: Final = (
-    "\n\nНовая рассылка — /broadcast; с фото или документом — в веб-панели (/web) → «Рассылки»."
-)
+BROADCASTS_IN_PANEL: Final = "\n\nНовая рассылка — текстом, фото или документом — /broadcast."
 # the compose dialog in MAX (handlers.max.broadcast_compose); its other questions are Telegram's
 BROADCAST_ASK_TEXT: Final = (
     "📣 <b>Новая рассылка</b>\n\n"
-    "Пришлите текст рассылки одним сообщением (до {limit} символов). Рассылка с фото или "
-    "документом — в веб-панели (/web) → «Рассылки».\n\n«Отмена» или /cancel — выйти."
+    "Пришлите текст рассылки одним сообщением (до {limit} символов) или фото либо документ "
+    "(до 10 МБ) с подписью до 1024 символов.\n\n«Отмена» или /cancel — выйти."
 )
 BROADCAST_TOO_LONG: Final = (
     "Текст рассылки — {length} символов, а MAX пропускает не больше {limit}. Сократите его "
@@ -94,9 +92,18 @@ BROADCAST_TOO_LONG: Final = (
     "отдельно."
 )
 BROADCAST_TEXT_ONLY: Final = (
-    "В MAX рассылку пишут текстом. Фото или документ к рассылке приложите в веб-панели (/web) "
-    "→ «Рассылки». Пришлите текст или нажмите «Отмена»."
+    "Для рассылки пришлите текст, фото или документ (стикеры, контакты и видео не подходят) "
+    "или нажмите «Отмена»."
 )
+BROADCAST_FILE_TOO_BIG: Final = (
+    "Файл больше 10 МБ ({size}): Telegram не примет его от бота. Уменьшите файл и пришлите "
+    "заново или нажмите «Отмена»."
+)
+BROADCAST_FILE_NOT_FETCHED: Final = (
+    "Не получилось получить файл из MAX. Пришлите его ещё раз или нажмите «Отмена»."
+)
+BROADCAST_FILE_GONE: Final = "Файл рассылки не найден: начните заново — /broadcast."
+BROADCAST_SAMPLE_BUTTONS: Final = "☝️ Под файлом будут кнопки:"
 BROADCAST_QUEUED: Final = (
     "✅ Рассылка №{id} поставлена в очередь. Когда она закончится, пришлю отчёт сюда."
 )

@@ -11,7 +11,8 @@ resumes it. Buttons carry Telegram's payloads (`bcc:<step>:<value>`); a press un
 older than the draft's first question, or under a summary other than the latest, changes
 nothing. The role is checked on every message and press. «Отправить» clears the draft before
 writing and one person's updates are handled one at a time (handlers.max.dispatch): a double
-tap creates one broadcast. Text only: a photo or document is the panel's.
+tap creates one broadcast. A photo or document with its caption is fetched and stored as the
+panel stores an upload (handlers.max.broadcast_file).
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from bot.texts import events_admin as events_texts
 from bot.texts import max as max_texts
 from broadcasts import service
 from broadcasts.content import TEXT_LIMIT, Content
+from handlers.max import broadcast_file, pictures, updates
 from handlers.max import broadcast_keys as kb
-from handlers.max import updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, as_staff, visit
 
@@ -140,7 +141,7 @@ async def got_content(v: Visit, data: Draft, text: str) -> None:
         listed = "\n".join(f"• {q(p)}" for p in problems)
         await v.say(t.CONTENT_PROBLEMS.format(problems=listed), kb.CANCEL_ONLY)
         return
-    data.update(kind="text", text=content.text, file_id=None)
+    data.update(kind="text", text=content.text, file_id=None, stored_file=None, file_name=None)
     await ask_audience(v, data)
 
 
@@ -199,8 +200,7 @@ async def got_text(v: Visit, text: str) -> None:
 async def show_preview(v: Visit, data: Draft) -> None:
     """The message as a group will get it (its «Ознакомлен» records nothing), then the summary
     with «Отправить»; only the latest summary's buttons act."""
-    content = composing.draft_content(data)
-    await v.say(content.text, kb.sample(content))
+    await broadcast_file.show(v, composing.draft_content(data))
     summary = await composing.summary(v.repo, data, v.ctx.settings.tz)
     now = composing.draft_at(data) is None
     shown = await ask(v, data, "preview", summary, kb.preview(now))
@@ -244,9 +244,8 @@ async def step_pressed(v: Visit, data: Draft, step: str, value: str) -> None:
     elif step == "aud_done":
         await audiences_done(v, data)
     elif step == "test":
-        content = composing.draft_content(data)
         await updates.answer(v.ctx, v.update, t.TEST_SENT)
-        await v.say(content.text, kb.sample(content))
+        await broadcast_file.show(v, composing.draft_content(data))
     elif step == "confirm":
         await confirm(v, data)
     else:
@@ -342,7 +341,8 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
 
 
 async def not_text(ctx: MaxContext, update: JsonDict) -> bool:
-    """A photo or file sent while the draft waits: MAX drafts are text (files: the panel)."""
+    """A photo or file sent while the draft waits: the content when asked for it (the
+    message's words its caption), else the buttons are asked for."""
     body = updates.message(update).get("body") or {}
     if not updates.is_dialog(update) or not body.get("attachments"):
         return False
@@ -350,10 +350,16 @@ async def not_text(ctx: MaxContext, update: JsonDict) -> bool:
         if v is None or v.state != STATE:
             return False
         data = await draft(v) or {}
-        said = (
-            max_texts.BROADCAST_TEXT_ONLY if data.get("step") == "content" else t.REPROMPT_BUTTONS
-        )
-        await v.say(said, kb.CANCEL_ONLY)
+        found = pictures.attachment(update)
+        if not v.is_admin:  # no longer staff: the draft goes
+            await v.clear_state()
+            await v.say(texts.ADMIN_ONLY)
+        elif data.get("step") != "content":
+            await v.say(t.REPROMPT_BUTTONS, kb.CANCEL_ONLY)
+        elif found is None:  # a sticker, a contact
+            await v.say(max_texts.BROADCAST_TEXT_ONLY, kb.CANCEL_ONLY)
+        elif await broadcast_file.got_file(v, data, found, updates.text(update)):
+            await ask_audience(v, data)
     return True
 
 

@@ -1,6 +1,7 @@
 """A broadcast draft as both messengers' compose dialogs keep it: plain JSON (kind, text,
-file_id, audiences, tags, button, ack, at, repeat), so a restart resumes it wherever it is
-stored (aiogram's FSM data in Telegram, the dialog's row in MAX).
+file_id — or stored_file and file_name for a file sent in MAX —, audiences, tags, button, ack,
+at, repeat), so a restart resumes it wherever it is stored (aiogram's FSM data in Telegram,
+the dialog's row in MAX).
 
 What the draft means — its content, target and time, the recipients it reaches, the preview's
 summary, an event's announcement, the parsing of typed tags, buttons and times — is decided
@@ -38,6 +39,8 @@ def draft_content(data: Draft) -> Content:
         file_id=data.get("file_id"),
         button=LinkButton(**button) if button else None,
         ack=bool(data.get("ack")),
+        stored_file=data.get("stored_file"),  # a file a MAX staffer sent, stored as the panel's
+        file_name=data.get("file_name"),
     )
 
 
@@ -158,12 +161,15 @@ async def create(
     progress: tuple[int, int] | None = None,
 ) -> Broadcast:
     """The broadcast the draft describes (BroadcastError in Russian when it cannot be); the
-    caller commits."""
-    return await service.create_broadcast(
+    caller commits. A stored file is marked used: no prune removes it from under the broadcast."""
+    broadcast = await service.create_broadcast(
         repo.session, author_id=author_id, content=draft_content(data),
         target=draft_target(data), at=draft_at(data), now=now,
         repeat=data.get("repeat", ""), progress=progress,
     )  # fmt: skip
+    if data.get("stored_file"):
+        await repo.files.mark_used(int(data["stored_file"]))
+    return broadcast
 
 
 def created_text(broadcast_id: int, data: Draft, tz: tzinfo) -> str:
