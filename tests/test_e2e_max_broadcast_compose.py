@@ -24,8 +24,8 @@ from bot.texts import broadcasts as bt
 from bot.texts import max as max_texts
 from broadcasts.content import Content
 from broadcasts.runtime import Options
+from broadcasts.uploads import FILE_MAX
 from broadcasts.worker import BroadcastWorker
-from handlers.web.broadcast_upload import FILE_MAX
 from storage.db import SessionMaker
 from storage.models import Broadcast, BroadcastState, Chat, ChatAudience
 from storage.repositories import Repositories

@@ -30,9 +30,9 @@ from bot.core.config import Settings
 from broadcasts import service
 from broadcasts.content import Content
 from broadcasts.service import Target
+from broadcasts.uploads import FILE_MAX, dimensions, photo_shape_ok
 from broadcasts.worker import BroadcastWorker
 from handlers.tg.messenger import TelegramMessenger
-from handlers.web.broadcast_upload import FILE_MAX, dimensions, photo_shape_ok
 from storage.db import SessionMaker
 from storage.models import Broadcast, Chat, ChatAudience, StoredFile
 from storage.repositories.channel_ids import ChannelIdRepo

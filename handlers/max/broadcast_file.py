@@ -21,12 +21,7 @@ from bot.services.staff.composing import Draft
 from bot.texts import broadcasts as t
 from bot.texts import max as max_texts
 from broadcasts.content import CAPTION_LIMIT, Content, Kind
-from handlers.max import broadcast_keys as kb
-from handlers.max.client import MaxBadRequest, MaxError
-from handlers.max.context import JsonDict
-from handlers.max.people import Visit
-from handlers.max.pictures import SIGNATURES
-from handlers.web.broadcast_upload import (
+from broadcasts.uploads import (
     DOCUMENT_TYPES,
     FILE_MAX,
     KEEP_UNUSED,
@@ -34,6 +29,11 @@ from handlers.web.broadcast_upload import (
     dimensions,
     photo_shape_ok,
 )
+from handlers.max import broadcast_keys as kb
+from handlers.max.client import MaxBadRequest, MaxError
+from handlers.max.context import JsonDict
+from handlers.max.people import Visit
+from handlers.max.pictures import SIGNATURES
 
 log = logging.getLogger(__name__)
 PHOTOS: Final = {b"\x89PNG": (".png", "image/png"), b"\xff\xd8\xff": (".jpg", "image/jpeg")}

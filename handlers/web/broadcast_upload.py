@@ -10,32 +10,24 @@ text kept; a far larger one is stopped by aiohttp (and nginx) before it is read.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import timedelta
-from pathlib import PurePosixPath, PureWindowsPath
+from pathlib import PurePosixPath
 
 from aiohttp import web
 
+from broadcasts.uploads import (
+    DOCUMENT_TYPES,
+    FILE_MAX,
+    KEEP_UNUSED,
+    PHOTO_TYPES,
+    clean_name,
+    dimensions,
+    photo_shape_ok,
+)
 from handlers.web.broadcast_form import Attachment, Draft
 from handlers.web.context import CLOCK, repo, staff
 
-FILE_MAX = 10 * 1024 * 1024  # Telegram: a photo sent by a bot, and our cap for documents
 BODY_MAX = FILE_MAX + 2 * 1024 * 1024  # the whole compose form with its file (aiohttp, nginx)
-PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
-DOCUMENT_TYPES = {
-    ".pdf": "application/pdf", ".doc": "application/msword",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xls": "application/vnd.ms-excel",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".ppt": "application/vnd.ms-powerpoint",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ".odt": "application/vnd.oasis.opendocument.text",
-    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
-    ".rtf": "application/rtf", ".txt": "text/plain", ".csv": "text/csv",
-    ".zip": "application/zip",
-}  # fmt: skip
-KEEP_UNUSED = timedelta(days=1)  # a file previewed but never sent is removed after this
 ACCEPT = ",".join([*PHOTO_TYPES, *DOCUMENT_TYPES])
 TOO_BIG = "Файл больше 10 МБ ({size:.1f} МБ): Telegram не примет его от бота. Уменьшите файл."
 WRONG_TYPE = (
@@ -61,16 +53,6 @@ class Upload:
     data: bytes
 
 
-def clean_name(raw: str) -> str:
-    """The file's own name (no folders a browser may send), no control characters, ≤ 255."""
-    name = PureWindowsPath(PurePosixPath(raw).name).name
-    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip() or "file"
-    stem, dot, suffix = name.rpartition(".")
-    if len(name) > 255:
-        name = f"{stem[: 250 - len(suffix)]}.{suffix}" if dot else name[:255]
-    return name
-
-
 def read_upload(field: web.FileField) -> Upload | str:
     """The checked upload, or why it is refused (Russian, for the field)."""
     name = clean_name(field.filename or "")
@@ -91,28 +73,6 @@ def read_upload(field: web.FileField) -> Upload | str:
             return BAD_SHAPE.format(width=size[0], height=size[1])
         return Upload("photo", name, PHOTO_TYPES[suffix], data)
     return Upload("document", name, DOCUMENT_TYPES[suffix], data)
-
-
-def photo_shape_ok(width: int, height: int) -> bool:
-    """Telegram's rule for a photo (else PHOTO_INVALID_DIMENSIONS, in every chat)."""
-    return 0 < width + height <= 10_000 and max(width, height) <= 20 * min(width, height)
-
-
-def dimensions(data: bytes) -> tuple[int, int] | None:
-    """(width, height) of a PNG or JPEG from its header; None when it is neither."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
-        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    if not data.startswith(b"\xff\xd8"):
-        return None
-    at = 2
-    while at + 9 <= len(data) and data[at] == 0xFF:
-        marker = data[at + 1]
-        length = int.from_bytes(data[at + 2 : at + 4], "big")
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # a frame header
-            height = int.from_bytes(data[at + 5 : at + 7], "big")
-            return int.from_bytes(data[at + 7 : at + 9], "big"), height
-        at += 2 + length
-    return None
 
 
 def chosen(field: object) -> web.FileField | None:

@@ -24,6 +24,7 @@ from broadcasts import service
 from broadcasts.audience import ALL_AUDIENCES
 from broadcasts.content import Content
 from broadcasts.report import waiting_word
+from broadcasts.uploads import FILE_MAX
 from handlers.web import broadcast_upload as upload
 from handlers.web.broadcast_form import TEXT_MAX, Draft, preview
 from handlers.web.context import (
@@ -70,7 +71,7 @@ def _form_values(
     return {
         "draft": draft, "audiences": {a: tb.AUDIENCE_LABELS[a] for a in ALL_AUDIENCES},
         "errors": errors, "problems": [p for texts in errors.values() for p in texts],
-        "accept": upload.ACCEPT, "file_max": upload.FILE_MAX, "text_max": TEXT_MAX, **values,
+        "accept": upload.ACCEPT, "file_max": FILE_MAX, "text_max": TEXT_MAX, **values,
     }  # fmt: skip
 
 
