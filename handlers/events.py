@@ -18,7 +18,14 @@ from bot.core.markup import fill
 from bot.core.messages import Messenger, Switchboard
 from bot.services.chats import registry
 from bot.services.events.asked import Asked, asked, asked_view
-from bot.services.events.listing import ListFilter, kinds_menu, list_view, months_menu, my_view
+from bot.services.events.listing import (
+    ListFilter,
+    kinds_menu,
+    list_view,
+    months_menu,
+    my_view,
+    waiting_positions,
+)
 from bot.services.events.proof import proof_for
 from bot.services.events.registration import (
     become_teacher,
@@ -270,7 +277,8 @@ async def my_events(
     if user is None:
         return
     registrations = await repo.events.for_user(user.id, clock.now())
-    text, buttons = my_view(registrations, settings.tz, clock.now())
+    positions = await waiting_positions(repo, registrations)
+    text, buttons = my_view(registrations, settings.tz, clock.now(), positions)
     await message.answer(text, reply_markup=markup(buttons))
 
 

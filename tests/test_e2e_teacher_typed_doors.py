@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 from bot.core.dates import MONTHS_GENITIVE
 from bot.services.events.listing import month_label
 from bot.texts import events as t
+from storage.repositories import Repositories
 from tests.conftest import TEACHER
+from tests.fakes.telegram_api import FakeUser
 from tests.helpers.events import seed_event, seed_teacher
 from tests.helpers.max_both import (
     MOTHER,
@@ -23,6 +25,7 @@ from tests.helpers.max_both import (
     seed_max_teacher,
 )
 
+OTHER = FakeUser(id=2007, first_name="Ольга", last_name="Петрова")
 SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=5)
 DATA_HEAD = "Что бот хранит о вас"
 MONTHS_PREPOSITIONAL = (
@@ -144,3 +147,21 @@ async def test_telegrams_help_names_the_teachers_commands_as_maxs(both: Both) ->
     in_max = (await h.say(TEACHER_MAX, "/help")).plain
     for command in ("/events", "/my_events", "/profile", "/withdraw_consent", "/forget_me"):
         assert command in in_max and command in in_tg, command
+
+
+async def test_my_registrations_say_the_place_in_the_waiting_list_as_the_card(both: Both) -> None:
+    """«Мои записи» said only «в листе ожидания»; the card said «2-й в очереди»."""
+    h = both
+    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    uid = await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    event_id = await seed_event(h.sessionmaker, capacity=1, starts_at=SOON, title="Оригами")
+    async with h.sessionmaker() as session:
+        repo = Repositories(session)
+        await repo.users.touch(OTHER.id, OTHER.first_name, OTHER.last_name, None)
+        for who in (OTHER.id, uid, TEACHER.id):  # a seat, then the queue: MAX 1st, Telegram 2nd
+            await repo.events.register(event_id, who)
+        await repo.commit()
+    await h.start(TEACHER_MAX)
+
+    assert t.STATUS_WAITING.format(position=2) in await tg_says(h, "/my_events")
+    assert t.STATUS_WAITING.format(position=1) in (await h.say(TEACHER_MAX, "/my_events")).plain

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from bot import texts
 from bot.services.events.asked import asked, asked_view
-from bot.services.events.listing import ListFilter, kinds_menu, list_view, months_menu, my_view
+from bot.services.events.listing import (
+    ListFilter,
+    kinds_menu,
+    list_view,
+    months_menu,
+    my_view,
+    waiting_positions,
+)
 from bot.texts import events as t
 from bot.texts import max as max_texts
 from bot.texts.events_labels import KIND_LABELS
@@ -68,7 +75,8 @@ async def show_filter(v: Visit, what: str, flt: ListFilter) -> None:
 async def show_mine(v: Visit) -> None:
     now = v.ctx.clock.now()
     registrations = await v.repo.events.for_user(v.uid, now)
-    text, buttons = my_view(registrations, v.ctx.settings.tz, now)
+    positions = await waiting_positions(v.repo, registrations)
+    text, buttons = my_view(registrations, v.ctx.settings.tz, now, positions)
     if not registrations:  # «Откройте «Мероприятия»»: MAX has no keyboard with it, so here it is
         buttons = ((events_button(),),)
     await v.say(text, buttons)
