@@ -13,6 +13,7 @@ from bot.core.config import Settings
 from bot.core.markup import fill_region
 from bot.core.words import means_cancel, means_menu
 from handlers.tg import keyboards
+from handlers.tg.filters import Typed
 from storage.models import User
 
 
@@ -49,6 +50,7 @@ def create_router() -> Router:
     router.message.register(cancel, Command("cancel"), StateFilter("*"))
     router.message.register(cancel, F.text.func(means_cancel), ~StateFilter(None))
     router.message.register(help_, Command("help"))
+    router.message.register(help_, Typed("help"), StateFilter(None), F.chat.type == "private")
     router.message.register(menu, Command("menu"), F.chat.type == "private")
     router.message.register(menu, F.text.func(means_menu), F.chat.type == "private")
     router.message.register(contacts, Command("contacts"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -19,6 +19,7 @@ from bot.services.tickets.media import copy_to_staff
 from bot.services.tickets.posting import POST_BODY_LIMIT, post
 from handlers.tg.callbacks import AskCb, TicketCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
+from handlers.tg.filters import Typed
 from handlers.tg.follow_ups import attachment_kind
 from handlers.tg.messenger import TelegramMessenger
 from storage.models import TicketStatus, User
@@ -180,6 +181,7 @@ def create_router() -> Router:
     router.message.filter(F.chat.type == "private")
     router.message.register(ask, Command("ask"))
     router.message.register(ask, F.text == texts.BTN_ASK)
+    router.message.register(ask, Typed("ask"), StateFilter(None))
     router.callback_query.register(ask_cb, AskCb.filter())
     router.message.register(question_received, AskState.question, F.text)
     router.message.register(question_with_screenshot, AskState.question, F.photo | F.document)

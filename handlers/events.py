@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command
+from aiogram.filters import BaseFilter, Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
@@ -16,7 +17,15 @@ from bot.core.config import Settings
 from bot.core.markup import fill
 from bot.core.messages import Messenger, Switchboard
 from bot.services.chats import registry
-from bot.services.events.listing import ListFilter, kinds_menu, list_view, months_menu, my_view
+from bot.services.events.asked import Asked, asked, asked_view
+from bot.services.events.listing import (
+    ListFilter,
+    kinds_menu,
+    list_view,
+    months_menu,
+    my_view,
+    waiting_positions,
+)
 from bot.services.events.proof import proof_for
 from bot.services.events.registration import (
     become_teacher,
@@ -31,6 +40,7 @@ from handlers.tg import keyboards
 from handlers.tg.callbacks import EventCb, EventFilterCb, EventListCb
 from handlers.tg.edits import edit_or_send, send_to_chat
 from handlers.tg.event_card import render_card
+from handlers.tg.filters import Typed
 from handlers.tg.keyboards import events as kb
 from handlers.tg.messenger import TelegramMessenger, markup, people, render
 from handlers.tg.profile_entry import start_profile
@@ -60,6 +70,32 @@ async def events_command(
     message: Message, repo: Repositories, settings: Settings, clock: Clock, is_admin: bool
 ) -> None:
     await show_list(message, EventListCb(), repo, settings, clock, is_admin)
+
+
+class AskedWhen(BaseFilter):
+    """«15.12», «мероприятия в декабре», «хочу на семинар» typed (services.events.asked); not
+    while a ticket is open: «15.12» is then the asker's answer to the specialist."""
+
+    async def __call__(
+        self,
+        message: Message,
+        repo: Repositories,
+        settings: Settings,
+        clock: Clock,
+        user: User | None = None,
+    ) -> bool | dict[str, Any]:
+        role = user.role if user else None
+        what = asked(message.text, clock.now(), settings.tz, role)
+        if what is None or user is None or await repo.tickets.open_for_user(user.id):
+            return False
+        return {"asked_for": what}
+
+
+async def asked_events(
+    message: Message, asked_for: Asked, repo: Repositories, settings: Settings, clock: Clock
+) -> None:
+    text, buttons = await asked_view(repo, asked_for, clock.now(), settings.tz)
+    await message.answer(text, reply_markup=render(buttons))
 
 
 async def list_cb(
@@ -241,7 +277,8 @@ async def my_events(
     if user is None:
         return
     registrations = await repo.events.for_user(user.id, clock.now())
-    text, buttons = my_view(registrations, settings.tz, clock.now())
+    positions = await waiting_positions(repo, registrations)
+    text, buttons = my_view(registrations, settings.tz, clock.now(), positions)
     await message.answer(text, reply_markup=markup(buttons))
 
 
@@ -251,8 +288,11 @@ def create_router() -> Router:
     router.message.filter(F.chat.type == "private")
     router.message.register(events_command, Command("events"))
     router.message.register(events_command, F.text == texts.BTN_EVENTS)
+    router.message.register(events_command, Typed("events"), StateFilter(None))
     router.message.register(my_events, Command("my_events"))
     router.message.register(my_events, F.text == texts.BTN_MY_EVENTS)
+    router.message.register(my_events, Typed("my_events"), StateFilter(None))
+    router.message.register(asked_events, F.text, StateFilter(None), AskedWhen())
     router.callback_query.register(list_cb, EventListCb.filter())
     router.callback_query.register(filter_cb, EventFilterCb.filter())
     router.callback_query.register(event_cb, EventCb.filter())

@@ -20,6 +20,7 @@ from bot.services.faq.querylog import QueryLog
 from bot.services.faq.replies import Reply
 from handlers.tg.callbacks import FaqCb
 from handlers.tg.edits import edit_or_send
+from handlers.tg.filters import Typed
 from handlers.tg.follow_ups import append_to_ticket, attachment_kind
 from handlers.tg.messenger import markup
 from storage.models import User
@@ -155,6 +156,7 @@ def create_router() -> Router:
     router.message.filter(F.chat.type == "private")
     router.message.register(show_categories, Command("faq"))
     router.message.register(show_categories, F.text == texts.BTN_FAQ)
+    router.message.register(show_categories, Typed("faq"), StateFilter(None))
     router.callback_query.register(categories_cb, FaqCb.filter(F.action == "cats"))
     router.callback_query.register(category_cb, FaqCb.filter(F.action == "cat"))
     router.callback_query.register(entry_cb, FaqCb.filter(F.action == "e"))

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 
@@ -20,6 +20,7 @@ from bot.texts import consent as t
 from handlers.tg import keyboards
 from handlers.tg.callbacks import ConsentCb, ForgetCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
+from handlers.tg.filters import Typed
 from handlers.tg.messenger import people, render
 from handlers.tg.profile_entry import ProfileForm
 from storage.models import User
@@ -121,7 +122,8 @@ def create_router() -> Router:
     """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
     router = Router(name=__name__)
     router.message.filter(F.chat.type == "private")
-    router.message.register(my_data, Command("my_data"))
+    router.message.register(my_data, Command("my_data", "privacy"))  # /privacy: Telegram's
+    router.message.register(my_data, Typed("my_data"), StateFilter(None))
     router.message.register(my_data, F.text == texts.BTN_MY_DATA)
     router.message.register(forget_me, Command("forget_me"))
     router.callback_query.register(forget_cb, ForgetCb.filter())

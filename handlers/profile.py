@@ -32,6 +32,7 @@ from bot.texts import events as t
 from handlers.tg import keyboards
 from handlers.tg.callbacks import ProfileCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
+from handlers.tg.filters import Typed
 from handlers.tg.keyboards import events as kb
 from handlers.tg.messenger import TelegramMessenger
 from handlers.tg.profile_entry import ProfileForm, start_profile
@@ -232,6 +233,7 @@ def create_router() -> Router:
     router.message.filter(F.chat.type == "private")
     router.message.register(show_profile, Command("profile"))
     router.message.register(show_profile, F.text == texts.BTN_PROFILE)
+    router.message.register(show_profile, Typed("profile"), StateFilter(None))
     router.callback_query.register(edit_profile, ProfileCb.filter(F.field == "edit"))
     router.message.register(got_name, ProfileForm.name, F.text)
     router.message.register(got_org_text, ProfileForm.organisation, F.text)

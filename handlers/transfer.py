@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
@@ -19,6 +19,7 @@ from bot.texts import transfer as t
 from handlers.tg import keyboards
 from handlers.tg.callbacks import MoveCb
 from handlers.tg.edits import send_to_chat
+from handlers.tg.filters import Typed
 from handlers.tg.messenger import people
 from storage.models import User
 from storage.repositories import Repositories
@@ -122,6 +123,7 @@ def create_router() -> Router:
     private = Router(name=f"{__name__}.private")
     private.message.filter(F.chat.type == "private")
     private.message.register(move, Command("move"))
+    private.message.register(move, Typed("move"), StateFilter(None))
     private.message.register(typed_code, F.text.func(transfer.code_in))
     groups = Router(name=f"{__name__}.groups")
     groups.message.filter(F.chat.type.in_({"group", "supergroup"}))

@@ -2,7 +2,8 @@
 /cancel (otherwise it became the question sent to staff), «меню» means /menu (MAX has no
 reply keyboard to press; the FAQ answered «не нашёл ответа»). One list for every dialog: the
 parents' and teachers' and the staff event forms alike. `typed_command`: a button's label typed
-as words in MAX («Все темы», «Мои данные») means that button's command."""
+as words («Все темы», «Мои данные», «мои записи») means that button's command, in MAX and in
+Telegram alike (a reply keyboard hidden, an old phone: people type what the button said)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ TYPED_COMMANDS = {
     # Telegram's «🔔 Подписаться на новости» and MAX's /subscribe in its «/» list, typed
     "подписаться": "subscribe", "подписаться на новости": "subscribe",
     "подписаться на новости моц": "subscribe", "подписаться на рассылку": "subscribe",
+    # the teacher's doors without their emoji: «мои записи» was the Navigator's «как записаться»
+    "мероприятия": "events", "мои записи": "my_events", "мой профиль": "profile",
+    "моя запись": "my_events", "мои мероприятия": "my_events",
 }  # fmt: skip
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 

@@ -33,6 +33,8 @@ LIST_EMPTY: Final = "Подходящих мероприятий пока нет
 LIST_LINE: Final = "{when} · {kind}\n<b>{title}</b> · {seats}"
 PICK_KIND: Final = "Выберите тип мероприятия:"
 PICK_MONTH: Final = "Выберите месяц:"
+ASKED_DAY_TITLE: Final = "📅 <b>Мероприятия {day}</b>"  # «15.12» or «завтра» typed
+ASKED_DAY_NONE: Final = "На {day} мероприятий нет."
 
 CARD: Final = (
     "<b>{title}</b>\n"

@@ -55,7 +55,10 @@ KB_FIND_PROMPT: Final = (  # Telegram's FIND_PROMPT asks for a reply; MAX has no
     "Напишите id статьи (например <code>certificate.get</code>) или пару слов из её "
     "заголовка. /cancel — отменить."
 )
-PROFILE_CONTACT: Final = "Шаг 5 из 5. Напишите телефон или e-mail для связи."
+PROFILE_CONTACT: Final = (  # as Telegram's (bot.texts.events), with MAX's button named
+    "Шаг 5 из 5. Телефон или e-mail для связи. Можно нажать кнопку ниже, "
+    "чтобы отправить номер из MAX."
+)
 PROFILE_PRESS: Final = "Нажмите одну из кнопок выше."
 EDIT_DROPPED: Final = "Изменение отменено, мероприятие осталось как было."
 STAFF_HELP_MAX: Final = (

@@ -48,11 +48,11 @@ def forget_confirm() -> Keyboard:
 
 
 async def command(v: Visit, name: str) -> bool:
-    """/ask, /my_data, /forget_me, /subscribe, /unsubscribe; False for another command."""
+    """/ask, /my_data (/privacy), /forget_me, /subscribe, /unsubscribe; False for another."""
     if name == "ask":
         await v.set_state(AWAITING_QUESTION)
         await v.say(texts.ASK_PROMPT)
-    elif name == "my_data":
+    elif name in ("my_data", "privacy"):  # /privacy: the word Telegram bots answer to
         ctx = v.ctx
         draft = await profile.answers(v)  # a name typed in the form, not yet saved
         described, buttons = await privacy.describe(

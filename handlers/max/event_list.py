@@ -9,7 +9,15 @@ A press turns the pressed message into the next page or menu, as Telegram edits 
 from __future__ import annotations
 
 from bot import texts
-from bot.services.events.listing import ListFilter, kinds_menu, list_view, months_menu, my_view
+from bot.services.events.asked import asked, asked_view
+from bot.services.events.listing import (
+    ListFilter,
+    kinds_menu,
+    list_view,
+    months_menu,
+    my_view,
+    waiting_positions,
+)
 from bot.texts import events as t
 from bot.texts import max as max_texts
 from bot.texts.events_labels import KIND_LABELS
@@ -67,10 +75,23 @@ async def show_filter(v: Visit, what: str, flt: ListFilter) -> None:
 async def show_mine(v: Visit) -> None:
     now = v.ctx.clock.now()
     registrations = await v.repo.events.for_user(v.uid, now)
-    text, buttons = my_view(registrations, v.ctx.settings.tz, now)
+    positions = await waiting_positions(v.repo, registrations)
+    text, buttons = my_view(registrations, v.ctx.settings.tz, now, positions)
     if not registrations:  # «Откройте «Мероприятия»»: MAX has no keyboard with it, so here it is
         buttons = ((events_button(),),)
     await v.say(text, buttons)
+
+
+async def asked_events(v: Visit, text: str) -> bool:
+    """«15.12», «мероприятия в декабре», «хочу на семинар» typed: that day's or month's
+    events or the list (True if shown), as Telegram's handlers/events.py; with a ticket open
+    it is the asker's."""
+    now, tz = v.ctx.clock.now(), v.ctx.settings.tz
+    what = asked(text, now, tz, v.user.role)
+    if what is None or await v.repo.tickets.open_for_user(v.uid):
+        return False
+    await v.say(*await asked_view(v.repo, what, now, tz))
+    return True
 
 
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:

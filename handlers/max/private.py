@@ -183,6 +183,8 @@ async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
         if not v.state and means_unsubscribe(text):  # not the Navigator's article: the news
             await v.say(*await registry.unsubscribe_offer(v.repo, v.uid))
             return True
+        if not v.state and await event_list.asked_events(v, text):  # «15.12», «в декабре»
+            return True
 
         async def follow_up() -> bool:
             return await asker.append_to_ticket(v, text)

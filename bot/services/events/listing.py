@@ -9,7 +9,7 @@ type keeps the month and back.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -121,15 +121,31 @@ STATUS_LABELS = {
 MY_PAST_LIMIT = 10  # the latest ended ones: their cards give the participation document
 
 
-def _my_status(registration: Registration, now: datetime) -> str:
+def _my_status(registration: Registration, now: datetime, position: int) -> str:
     status = RegistrationStatus(registration.status)
     if status == RegistrationStatus.REGISTERED and ends_at(registration.event) <= now:
         return t.STATUS_ENDED_UNMARKED
+    if status == RegistrationStatus.WAITING and position:  # as the card says it
+        return t.STATUS_WAITING.format(position=position)
     return STATUS_LABELS.get(status, q(registration.status))
 
 
+async def waiting_positions(
+    repo: Repositories, registrations: Sequence[Registration]
+) -> dict[int, int]:
+    """Each waiting registration's place in its queue, by registration id, for «Мои записи»."""
+    return {
+        r.id: await repo.events.waiting_position(r)
+        for r in registrations
+        if r.status == RegistrationStatus.WAITING
+    }
+
+
 def my_view(
-    registrations: Sequence[Registration], tz: ZoneInfo, now: datetime
+    registrations: Sequence[Registration],
+    tz: ZoneInfo,
+    now: datetime,
+    positions: Mapping[int, int] | None = None,
 ) -> tuple[str, Keyboard | None]:
     """«Мои записи»: what is ahead first (soonest first), then the latest ended ones, each
     with its status and a button to its card (where it is cancelled or its proof asked for).
@@ -148,7 +164,7 @@ def my_view(
         t.MY_LINE.format(
             when=short_when(r.event.starts_at, tz, this_year),
             title=q(r.event.title),
-            status=_my_status(r, now),
+            status=_my_status(r, now, (positions or {}).get(r.id, 0)),
         )
         for r in registrations
     ]
