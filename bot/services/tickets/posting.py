@@ -44,7 +44,7 @@ async def staff_targets(settings: Settings, repo: Repositories) -> list[int]:
     (ADMIN_IDS, MAX_ADMIN_IDS by their internal ids) and everyone invited, each once.
 
     Computed once per new ticket and passed along (`post`): each call reads the database."""
-    running = {"tg"} if settings.bot_token is not None else set()
+    running = {"tg"} if settings.bot_token is not None else {"max"}  # no Telegram: MAX only
     running |= {"max"} if settings.max_bot_token is not None else set()
     found = [await repo.channel_ids.find("max", "user", i) for i in settings.max_admin_ids]
     owners = {*settings.admin_ids, *(i for i in found if i is not None)}
