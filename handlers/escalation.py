@@ -11,17 +11,19 @@ from aiogram.types import CallbackQuery, Message
 from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import fill
+from bot.core.messages import Switchboard
 from bot.core.words import says_something
 from bot.services.faq.attachments import untitled
 from bot.services.faq.querylog import QueryLog
+from bot.services.tickets import desk
 from bot.services.tickets.escalation import answered_question, escalate, logged_question
 from bot.services.tickets.media import copy_to_staff
-from bot.services.tickets.posting import POST_BODY_LIMIT, post
+from bot.services.tickets.posting import POST_BODY_LIMIT, post, staff_targets
 from handlers.tg.callbacks import AskCb, TicketCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
 from handlers.tg.filters import Typed
 from handlers.tg.follow_ups import attachment_kind
-from handlers.tg.messenger import TelegramMessenger
+from handlers.tg.messenger import TelegramMessenger, people
 from storage.models import TicketStatus, User
 from storage.repositories import Repositories
 
@@ -31,9 +33,17 @@ class AskState(StatesGroup):
 
 
 async def _created(
-    bot: Bot, repo: Repositories, settings: Settings, user: User, chat_id: int, question: str
+    bot: Bot,
+    repo: Repositories,
+    settings: Settings,
+    user: User,
+    question: tuple[int, str],
+    board: Switchboard | None,
 ) -> str:
-    return await escalate(TelegramMessenger(bot), repo, settings, user, chat_id, question)
+    """The ticket posted to staff in every messenger (MAX staff get it privately), through
+    the app's Switchboard; `question`: the asker's chat and text."""
+    chat_id, text = question
+    return await escalate(people(bot, board), repo, settings, user, chat_id, text)
 
 
 async def _shot_to_ticket(
@@ -67,6 +77,7 @@ async def ask_cb(
     user: User | None,
     bot: Bot,
     querylog: QueryLog,
+    messenger: Switchboard | None = None,
 ) -> None:
     asker = query.from_user.id
     logged = await logged_question(repo, callback_data.query_id, asker, querylog)
@@ -80,7 +91,8 @@ async def ask_cb(
         await send_to_chat(query, texts.ASK_PROMPT)
         return
     await query.answer()
-    reply = await _created(bot, repo, settings, user, query.from_user.id, logged.text)
+    asked = (query.from_user.id, logged.text)
+    reply = await _created(bot, repo, settings, user, asked, messenger)
     await send_to_chat(query, reply)  # the outcome first, the keyboard after
     await drop_keyboard(query)
     if logged.picture is not None:  # the question came with a screenshot: staff see it
@@ -95,6 +107,7 @@ async def question_received(
     settings: Settings,
     user: User | None,
     bot: Bot,
+    messenger: Switchboard | None = None,
 ) -> None:
     assert message.text is not None
     if len(message.text) > POST_BODY_LIMIT:
@@ -107,7 +120,8 @@ async def question_received(
     if not says_something(message.text):  # an invisible or emoji-only message: ask again
         await message.answer(texts.ASK_REPROMPT)
         return
-    reply = await _created(bot, repo, settings, user, message.chat.id, message.text.strip())
+    asked = (message.chat.id, message.text.strip())
+    reply = await _created(bot, repo, settings, user, asked, messenger)
     await state.clear()
     await message.answer(reply)
 
@@ -119,6 +133,7 @@ async def question_with_screenshot(
     settings: Settings,
     user: User | None,
     bot: Bot,
+    messenger: Switchboard | None = None,
 ) -> None:
     """After «Спросить специалиста», a picture (with the question as caption, or without) is
     the question: the ticket gets the caption, staff get the picture."""
@@ -127,7 +142,7 @@ async def question_with_screenshot(
         await message.answer(texts.ASK_REPROMPT)
         return
     question = caption or untitled(attachment_kind(message))
-    reply = await _created(bot, repo, settings, user, message.chat.id, question)
+    reply = await _created(bot, repo, settings, user, (message.chat.id, question), messenger)
     await state.clear()
     await message.answer(reply)  # the asker hears first; the copy may wait in a busy chat
     source = (message.chat.id, message.message_id)
@@ -144,6 +159,7 @@ async def asker_action(
     repo: Repositories,
     settings: Settings,
     bot: Bot,
+    messenger: Switchboard | None = None,
 ) -> None:
     ticket = await repo.tickets.get(callback_data.id)
     if ticket is None or ticket.user_id != query.from_user.id:
@@ -166,12 +182,15 @@ async def asker_action(
         return
     await query.answer()
     await drop_keyboard(query)
+    # staff's cards say who closed it and lose their buttons, as when the asker is in MAX
+    await desk.retire_cards(people(bot, messenger), repo, ticket.id, texts.CLOSED_BY_ASKER)
     if callback_data.action == "solved":
         await send_to_chat(query, texts.TICKET_THANKS)
         return
     await send_to_chat(query, fill(texts.TICKET_WITHDRAWN, id=ticket.id))
     note = fill(texts.STAFF_WITHDRAWN, id=ticket.id)
-    await post(TelegramMessenger(bot), repo, settings, ticket.id, note, None)
+    targets = await staff_targets(settings, repo)
+    await post(people(bot, messenger), repo, targets, ticket.id, note, None)
     await repo.commit()
 
 

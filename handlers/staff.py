@@ -87,6 +87,11 @@ async def staff_reply(
             await message.reply(texts.STAFF_TICKET_GONE)
             return
         raise SkipHandler  # a reply to a colleague is conversation
+    if ticket.status == TicketStatus.CLOSED:  # a reply to an old card: nothing to the asker
+        await message.reply(fill(texts.STAFF_CLOSED_NO_REPLY, id=ticket.id))
+        where = MessageRef(message.chat.id, replied.message_id)
+        await desk.retire_stale(people(bot, messenger), repo, ticket, where)
+        return
     answered = await _deliver(message, bot, repo, people(bot, messenger), ticket, settings)
     if answered and await state.get_state() is not None:
         await state.clear()  # answered through the reply box: the «Ответить» wait is over
@@ -126,6 +131,10 @@ async def answer_typed(
     if ticket is None:
         await state.clear()
         await message.reply(texts.STAFF_TICKET_GONE)
+        return
+    if ticket.status == TicketStatus.CLOSED:  # a colleague or the asker closed it meanwhile
+        await state.clear()
+        await message.reply(fill(texts.STAFF_CLOSED_NO_REPLY, id=ticket.id))
         return
     if await _deliver(message, bot, repo, people(bot, messenger), ticket, settings):
         await state.clear()
@@ -208,7 +217,9 @@ async def staff_action(
     if ticket is None:
         await query.answer(texts.STAFF_TICKET_GONE, show_alert=True)
         return
-    if callback_data.action == "reply":
+    if ticket.status == TicketStatus.CLOSED and callback_data.action in ("reply", "close"):
+        await _stale(query, people(bot, messenger), repo, ticket, callback_data.action)
+    elif callback_data.action == "reply":
         again = desk.reply_pressed_again(await _waiting_for(state, clock), ticket.id)
         await query.answer(again)
         if again is not None:
@@ -240,6 +251,20 @@ async def staff_action(
         )
     else:
         await _save_draft(query, repo, ticket.id)
+
+
+async def _stale(
+    query: CallbackQuery, messenger: Messenger, repo: Repositories, ticket: Ticket, action: str
+) -> None:
+    """«Ответить» or «Закрыть» on a card of a ticket closed since (posted before closing
+    rewrote cards, or its edit failed then): said on the button, nothing sent, the card
+    retired — as in MAX."""
+    already = texts.STAFF_ALREADY_CLOSED if action == "close" else texts.STAFF_CLOSED_NO_REPLY
+    await query.answer(fill(already, id=ticket.id), show_alert=action == "reply")
+    await drop_keyboard(query)
+    if query.message is not None:
+        where = MessageRef(query.message.chat.id, query.message.message_id)
+        await desk.retire_stale(messenger, repo, ticket, where)
 
 
 async def _waiting_for(state: FSMContext, clock: Clock) -> int | None:

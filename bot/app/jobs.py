@@ -181,8 +181,9 @@ class Jobs:
         )  # fmt: skip
         self.worker.start()
         if self.bot is not None:  # MAX-only staff posts are relayed by the MAX runtime
+            # the Switchboard: MAX staff get their cards privately beside the Telegram ones
             self._relay = StaffRelay(
-                messenger.messengers["tg"], settings, self.sessionmaker,
+                messenger, settings, self.sessionmaker,
                 every=settings.staff_relay_seconds,
             )  # fmt: skip
             self._relay.start()

@@ -193,6 +193,13 @@ STAFF_PICTURE_NOT_SENT: Final = (
     "его не принял. Опишите, что на нём, словами."
 )
 STAFF_ALREADY_CLOSED: Final = "Обращение №{id} уже закрыто."
+# «Ответить» on a card of a ticket closed since, a reply to that card, or the answer typed
+# after «Ответить» once a colleague or the asker closed it (either messenger): nothing is sent
+# (the panel offers no answer to a closed ticket either)
+STAFF_CLOSED_NO_REPLY: Final = (
+    "Обращение №{id} уже закрыто — отвечать не нужно. Если у автора остались вопросы, "
+    "он напишет снова — придёт новое обращение."
+)
 STAFF_DRAFT_SAVED: Final = (
     "Черновик №{draft} для FAQ сохранён из обращения №{id}. "
     "Список — /faq_drafts, выгрузка — <code>python -m bot faq drafts</code>."

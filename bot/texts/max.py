@@ -42,12 +42,6 @@ STAFF_ANSWER_PROMPT: Final = (
 # «Отмена» under the prompt once the wait is over (answered, cancelled, 30 minutes, another
 # ticket's «Ответить» pressed since): nothing to cancel, said on the button
 STAFF_ANSWER_NOT_WAITING: Final = "Ответ на обращение №{id} уже не ожидается — отменять нечего."
-# a button of a card closed since (in MAX, the web panel or Telegram): nothing is done (the
-# panel offers no answer to a closed ticket either)
-STAFF_CLOSED_NO_REPLY: Final = (
-    "Обращение №{id} уже закрыто — отвечать не нужно. Если у автора остались вопросы, "
-    "он напишет снова — придёт новое обращение."
-)
 KB_ELSEWHERE: Final = (  # MAX offers the matcher's entries and a search; a new one: panel
     "Нужна новая статья — веб-панель (/web) → «База знаний»."
 )

@@ -22,7 +22,7 @@ from bot.services.faq.attachments import untitled
 from bot.services.profile import privacy
 from bot.services.tickets import desk
 from bot.services.tickets.escalation import answered_question, escalate, logged_question
-from bot.services.tickets.posting import POST_BODY_LIMIT, add_follow_up, post
+from bot.services.tickets.posting import POST_BODY_LIMIT, add_follow_up, post, staff_targets
 from bot.services.tickets.thanks import thanked_after_answer
 from bot.texts import max as max_texts
 from handlers.max import pictures, profile, updates
@@ -212,7 +212,8 @@ async def ticket_action(v: Visit, action: str, ticket_id: int) -> None:
         return
     await v.say(fill(texts.TICKET_WITHDRAWN, id=ticket.id))
     note = fill(texts.STAFF_WITHDRAWN, id=ticket.id)
-    await post(v.ctx.messenger, v.repo, v.ctx.settings, ticket.id, note, None)
+    targets = await staff_targets(v.ctx.settings, v.repo)
+    await post(v.ctx.messenger, v.repo, targets, ticket.id, note, None)
     await v.repo.commit()
 
 

@@ -215,6 +215,19 @@ class MaxMessenger:
             pace=False,
         )
 
+    async def set_buttons(self, ref: MessageRef, buttons: Keyboard | None) -> None:
+        """No text: MAX keeps the message's text; the attachments become the keyboard alone
+        (a picture would go, so this is for text messages only)."""
+        mid = ref.ref or self._mids.get((ref.chat_id, ref.message_id))
+        if not mid:
+            raise Unreachable("the MAX id of this message is not known")
+        attachments = max_buttons(buttons)
+        await self._with_retries(
+            ref.chat_id,
+            lambda: self.client.edit_message(mid, text=None, format=None, attachments=attachments),
+            pace=False,
+        )
+
     async def send_file(self, chat_id: int, file: OutFile, caption: str = "") -> MessageRef:
         target = await self.target(chat_id)
         kind = "image" if file.filename.lower().endswith(IMAGES) else "file"  # shown inline

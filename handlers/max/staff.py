@@ -1,5 +1,5 @@
-"""МОЦ staff in MAX, when there is no Telegram staff chat (MAX only): each MAX_ADMIN_IDS admin
-and each invited staff member gets the ticket privately (`posting.staff_targets`); «Ответить»
+"""МОЦ staff in MAX: each MAX_ADMIN_IDS admin and each staff member invited in MAX gets the
+ticket privately, beside a Telegram staff chat too (`posting.staff_targets`); «Ответить»
 and the next message answer it through `deliver_answer` («Отмена» under the prompt ends the
 wait, as /cancel), «Закрыть» closes it, «В черновики FAQ» saves a draft — as handlers/staff.py
 does in Telegram, where the posts carry the same `tk:…` payloads. A closed ticket's cards lose
@@ -85,7 +85,7 @@ async def stop_waiting(v: Visit, ticket_id: int) -> None:
 async def stale(v: Visit, ticket_id: int, action: str) -> None:
     """«Ответить» or «Закрыть» on a card of a ticket closed since (the card was not rewritten:
     older than this, or MAX refused the edit): nothing is done, the buttons go."""
-    already = texts.STAFF_ALREADY_CLOSED if action == "close" else max_texts.STAFF_CLOSED_NO_REPLY
+    already = texts.STAFF_ALREADY_CLOSED if action == "close" else texts.STAFF_CLOSED_NO_REPLY
     await updates.answer(
         v.ctx, v.update, fill(already, id=ticket_id), new_body={"attachments": []}
     )
@@ -144,6 +144,9 @@ async def answer_typed(ctx: MaxContext, update: JsonDict) -> bool:
         ticket = await v.repo.tickets.get(int(ticket_id))
         if ticket is None:
             await v.say(texts.STAFF_TICKET_GONE)
+            return True
+        if ticket.status == TicketStatus.CLOSED:  # a colleague or the asker closed it meanwhile
+            await v.say(fill(texts.STAFF_CLOSED_NO_REPLY, id=ticket.id))
             return True
         staff = (v.uid, v.user.full_name)
         delivered = await deliver_answer(ctx.messenger, v.repo, ticket, staff, q(text), text)

@@ -152,6 +152,19 @@ class TelegramMessenger:
         except TelegramAPIError as exc:
             raise _unreachable(exc) from exc
 
+    async def set_buttons(self, ref: MessageRef, buttons: Keyboard | None) -> None:
+        try:
+            await retrying(
+                lambda: self.bot.edit_message_reply_markup(
+                    chat_id=ref.chat_id, message_id=ref.message_id, reply_markup=markup(buttons)
+                )
+            )
+        except TelegramBadRequest as exc:
+            if "not modified" not in exc.message:  # a double close: already so
+                raise _unreachable(exc) from exc
+        except TelegramAPIError as exc:
+            raise _unreachable(exc) from exc
+
     async def send_file(self, chat_id: int, file: OutFile, caption: str = "") -> MessageRef:
         try:
             document = BufferedInputFile(file.data, filename=file.filename)

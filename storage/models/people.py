@@ -114,3 +114,5 @@ class StaffPost(Base):
     # a card with the desk's buttons (not a note or a picture): closing the ticket rewrites it
     # without them (bot.services.tickets.desk.retire_cards)
     card: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # a parent's follow-up note under the same buttons: closing drops them, the text stays
+    note: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

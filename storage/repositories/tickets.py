@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from storage.models import StaffPost, Ticket, TicketMessage, TicketStatus, utcnow
 from storage.repositories.sql import affected
@@ -77,20 +77,38 @@ class TicketRepo:
         )
 
     async def add_post(
-        self, ticket_id: int, chat_id: int, message_id: int, ref: str = "", *, card: bool = False
+        self,
+        ticket_id: int,
+        chat_id: int,
+        message_id: int,
+        ref: str = "",
+        *,
+        card: bool = False,
+        note: bool = False,
     ) -> None:
         self.session.add(
             StaffPost(
-                ticket_id=ticket_id, chat_id=chat_id, message_id=message_id, ref=ref, card=card
+                ticket_id=ticket_id, chat_id=chat_id, message_id=message_id, ref=ref, card=card,
+                note=note,
             )
-        )
+        )  # fmt: skip
         await self.session.flush()
 
     async def cards(self, ticket_id: int) -> list[tuple[int, int, str]]:
-        """(chat id, message id, ref) of the ticket's posts that carry its buttons."""
+        """(chat id, message id, ref) of the ticket's cards (the posts its buttons are under
+        beside its text, which closing rewrites)."""
+        return await self._posts(ticket_id, StaffPost.card)
+
+    async def notes(self, ticket_id: int) -> list[tuple[int, int, str]]:
+        """(chat id, message id, ref) of the ticket's follow-up notes with its buttons."""
+        return await self._posts(ticket_id, StaffPost.note)
+
+    async def _posts(
+        self, ticket_id: int, flag: InstrumentedAttribute[bool]
+    ) -> list[tuple[int, int, str]]:
         rows = await self.session.execute(
             select(StaffPost.chat_id, StaffPost.message_id, StaffPost.ref)
-            .where(StaffPost.ticket_id == ticket_id, StaffPost.card.is_(True))
+            .where(StaffPost.ticket_id == ticket_id, flag.is_(True))
             .order_by(StaffPost.id)
         )
         return [(chat_id, message_id, ref) for chat_id, message_id, ref in rows.all()]

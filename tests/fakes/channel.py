@@ -76,6 +76,10 @@ class FakeChannel:
         self._check(ref.chat_id)
         self.edits.append((ref, text))
 
+    async def set_buttons(self, ref: MessageRef, buttons: Keyboard | None) -> None:
+        self._check(ref.chat_id)
+        self.edits.append((ref, ""))
+
     async def send_file(self, chat_id: int, file: OutFile, caption: str = "") -> MessageRef:
         return self._record(chat_id, caption, None, file=file)
 

@@ -54,6 +54,9 @@ class IdMessenger:
     async def edit(self, ref: MessageRef, text: str, buttons: Keyboard | None = None) -> None:
         raise NotImplementedError
 
+    async def set_buttons(self, ref: MessageRef, buttons: Keyboard | None) -> None:
+        raise NotImplementedError
+
     async def send_file(self, chat_id: int, file: OutFile, caption: str = "") -> MessageRef:
         raise NotImplementedError
 

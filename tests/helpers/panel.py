@@ -45,6 +45,9 @@ class RecordingMessenger:
     async def edit(self, ref: MessageRef, text: str, buttons: Keyboard | None = None) -> None:
         self.edited.append((ref, text))
 
+    async def set_buttons(self, ref: MessageRef, buttons: Keyboard | None) -> None:
+        self.edited.append((ref, ""))
+
 
 @pytest.fixture
 def clock() -> FrozenClock:

@@ -26,6 +26,15 @@ def staff_ticket(ticket_id: int, closed: bool = False) -> Keyboard:
     return rows(*buttons, per_row=(2, 2))
 
 
+def closed_ticket(ticket_id: int) -> Keyboard:
+    """Under a closed ticket's card and notes: «Ответить» and «Закрыть» go, what still makes
+    sense stays — a solved ticket is what a FAQ draft or entry is made from."""
+    return rows(
+        Button(texts.BTN_DRAFT, ticket_action("draft", ticket_id)),
+        Button(BTN_TO_KB, pack("kb", "pick", "t", ticket_id, "")),
+    )
+
+
 def answer_prompt(ticket_id: int) -> Keyboard:
     """Under MAX's «напишите ответ» prompt: «Отмена» ends the wait, as /cancel does (MAX shows
     no command list to tap /cancel from)."""

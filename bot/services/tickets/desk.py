@@ -15,6 +15,7 @@ from bot import texts
 from bot.core.ids import channel_of
 from bot.core.markup import clip, fill, q
 from bot.core.messages import Deferred, MessageRef, Messenger, Unreachable
+from bot.services.tickets import buttons
 from bot.services.tickets.posting import card, deliver_answer
 from storage.models import Ticket, TicketMessage, TicketStatus
 from storage.repositories import Repositories
@@ -138,20 +139,49 @@ async def close(
 
 
 async def retire_cards(messenger: Messenger, repo: Repositories, ticket_id: int, who: str) -> None:
-    """A ticket just closed (by `who`): its cards in MAX show it closed and lose «Ответить» /
-    «Закрыть», as the pressed card does in Telegram — a MAX card is each staffer's own, and
-    one closed elsewhere kept inviting an answer. Telegram's cards are left as they are."""
+    """A ticket just closed (by `who`): its cards in both messengers show it closed, and they
+    and its follow-up notes (their text kept) lose «Ответить» / «Закрыть» — a MAX card is
+    each staffer's own, as a Telegram one is without a staff chat, and a card or note left as
+    it was kept inviting an answer to a closed ticket."""
     ticket = await repo.tickets.get(ticket_id)
-    posts = [p for p in await repo.tickets.cards(ticket_id) if channel_of(p[0]) == "max"]
-    if ticket is None or not posts:
+    if ticket is None:
         return
     hint = texts.STAFF_TICKET_CLOSED.format(id=ticket_id, staff=who)  # plain: the card escapes
-    text = await card(repo, ticket, ticket.user, hint=hint)
-    for chat_id, message_id, ref in posts:
-        try:
-            await messenger.edit(MessageRef(chat_id, message_id, ref), text)
-        except (Unreachable, Deferred) as exc:  # deleted by its staffer, or MAX busy
-            log.info("ticket %s card %s/%s not retired: %s", ticket_id, chat_id, message_id, exc)
+    worded = await card(repo, ticket, ticket.user, hint=hint)
+    for chat_id, message_id, ref in await repo.tickets.cards(ticket_id):
+        await _retire(messenger, ticket_id, MessageRef(chat_id, message_id, ref), worded)
+    for chat_id, message_id, ref in await repo.tickets.notes(ticket_id):
+        await _retire(messenger, ticket_id, MessageRef(chat_id, message_id, ref), None)
+
+
+async def retire_stale(
+    messenger: Messenger, repo: Repositories, ticket: Ticket, where: MessageRef
+) -> None:
+    """A card or note of a closed ticket still pressed or replied to (posted before closing
+    retired them, or its edit failed then): retired now, the card saying it is closed."""
+    post = (where.chat_id, where.message_id)
+    if post in {(chat, message) for chat, message, _ in await repo.tickets.cards(ticket.id)}:
+        hint = texts.STAFF_ALREADY_CLOSED.format(id=ticket.id)
+        worded = await card(repo, ticket, ticket.user, hint=hint)
+        await _retire(messenger, ticket.id, where, worded)
+    elif post in {(chat, message) for chat, message, _ in await repo.tickets.notes(ticket.id)}:
+        await _retire(messenger, ticket.id, where, None)
+
+
+async def _retire(
+    messenger: Messenger, ticket_id: int, where: MessageRef, worded: dict[str, str] | None
+) -> None:
+    """One card rewritten in its messenger's wording (`worded`), or one note's buttons alone."""
+    kept = buttons.closed_ticket(ticket_id)
+    try:
+        if worded is None:
+            await messenger.set_buttons(where, kept)
+        else:
+            await messenger.edit(where, worded[channel_of(where.chat_id)], kept)
+    except (Unreachable, Deferred) as exc:  # deleted by its staffer, or the messenger busy
+        log.info(
+            "ticket %s post %s/%s not retired: %s", ticket_id, where.chat_id, where.message_id, exc
+        )
 
 
 async def save_draft(repo: Repositories, ticket_id: int, staff_id: int) -> int | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from bot.core.config import Settings
+from bot.core.ids import channel_of
 from bot.core.markup import clip, fill
 from bot.core.messages import Deferred, MessageRef, Messenger, OutFile, Unreachable
 from bot.services.tickets import buttons
@@ -38,6 +39,8 @@ async def copy_to_staff(
     header = _header(ticket_id, name, caption)
     delivered = 0
     for chat_id in await staff_targets(settings, repo):
+        if channel_of(chat_id) != channel_of(source[0]):
+            continue  # MAX staff beside a Telegram staff chat: a copy cannot cross over
         try:
             copied = await messenger.copy(
                 MessageRef(*source), chat_id, buttons.staff_ticket(ticket_id), caption=header

@@ -15,7 +15,7 @@ ticket batched into one post, so one talkative asker cannot crowd out the next t
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from typing import Literal
 
 from bot import texts
@@ -37,17 +37,22 @@ Reach = Literal["posted", "queued", "nowhere", "already"]  # already: that very 
 
 
 async def staff_targets(settings: Settings, repo: Repositories) -> list[int]:
-    """Where tickets go: the staff group when configured; without one, every staff member
-    privately in the messenger staff work in (Telegram when it runs, MAX when the bot is MAX
-    only) — the owners (ADMIN_IDS, or MAX_ADMIN_IDS by their internal ids) and everyone
-    invited with a staff link, each once: invited staff asked to help got no tickets before."""
-    if settings.staff_chat_id is not None:
-        return [settings.staff_chat_id]
-    channel = "tg" if settings.bot_token is not None else "max"
+    """Where tickets go, in every messenger the bot runs in: staff in Telegram read the staff
+    group when there is one, otherwise each gets the ticket privately; staff in MAX have no
+    group, so each always gets it privately — a MAX-only staffer saw no ticket at all while
+    Telegram had a staff chat (or, without one, while Telegram ran). Staff: the owners
+    (ADMIN_IDS, MAX_ADMIN_IDS by their internal ids) and everyone invited, each once.
+
+    Computed once per new ticket and passed along (`post`): each call reads the database."""
+    running = {"tg"} if settings.bot_token is not None else {"max"}  # no Telegram: MAX only
+    running |= {"max"} if settings.max_bot_token is not None else set()
     found = [await repo.channel_ids.find("max", "user", i) for i in settings.max_admin_ids]
     owners = {*settings.admin_ids, *(i for i in found if i is not None)}
     invited = {m.person_id for m in await repo.staff.members()}
-    return sorted(i for i in owners | invited if channel_of(i) == channel)
+    people = sorted(i for i in owners | invited if channel_of(i) in running)
+    if settings.staff_chat_id is None or "tg" not in running:
+        return people
+    return [settings.staff_chat_id, *(i for i in people if channel_of(i) == "max")]
 
 
 async def is_staff(roster: Roster, repo: Repositories, user_id: int, chat_id: int) -> bool:
@@ -105,57 +110,59 @@ def continuation(ticket: Ticket) -> list[str]:
 
 
 async def card(
-    repo: Repositories,
-    ticket: Ticket,
-    user: User | None,
-    settings: Settings | None = None,
-    *,
-    hint: str | None = None,
-) -> str:
+    repo: Repositories, ticket: Ticket, user: User | None, *, hint: str | None = None
+) -> dict[str, str]:
     """`ticket_card` with the asker's own id in their messenger (MAX's user id), worded for
-    where the staff are (`settings`' staff targets: all Telegram or, MAX only, all MAX)."""
-    targets = await staff_targets(settings, repo) if settings is not None else []
-    in_max = bool(targets) and all(channel_of(chat) == "max" for chat in targets)
+    each messenger staff read it in (a Telegram reply to it answers, a MAX reply does not):
+    the text by channel, as `post` takes it."""
     own = await repo.channel_ids.external(ticket.user_id)
     parts = question_parts(ticket)
     body = parts[0] + texts.STAFF_TICKET_CONTINUED if len(parts) > 1 else None
-    return ticket_card(ticket, user, own, staff_in_max=in_max, body=body, hint=hint)
+    return {
+        channel: ticket_card(
+            ticket, user, own, staff_in_max=channel == "max", body=body, hint=hint
+        )
+        for channel in CHANNEL_NAMES
+    }
 
 
 async def post_continuation(
     messenger: Messenger,
     repo: Repositories,
-    settings: Settings,
+    targets: Sequence[int],
     ticket: Ticket,
     skip: Collection[int],
 ) -> None:
     """The rest of a long question after its card, in the chats that just got the card."""
     for more in continuation(ticket):
-        await post(messenger, repo, settings, ticket.id, more, None, skip=skip)
+        await post(messenger, repo, targets, ticket.id, more, None, skip=skip)
 
 
 async def post(
     messenger: Messenger,
     repo: Repositories,
-    settings: Settings,
+    targets: Sequence[int],
     ticket_id: int,
-    text: str,
+    text: str | Mapping[str, str],
     keyboard: Keyboard | None,
     *,
     skip: Collection[int] = (),
     busy: list[int] | None = None,
     card: bool = False,
+    note: bool = False,
 ) -> int:
-    """Send `text` to every staff target but `skip` and remember each post (`card`: as the
-    ticket's card, which closing rewrites); returns how many arrived. A target too busy to
-    take it now goes into `busy` (to be posted later), one that refused for good does not: a
-    blocked admin is not retried forever."""
+    """Send `text` (one, or one per channel: `card`) to every staff target (`staff_targets`)
+    but `skip` and remember each post (`card`: as the ticket's card, which closing rewrites;
+    `note`: a follow-up under its buttons, which closing takes away); returns how many
+    arrived. A target too busy to take it now goes into `busy` (to be posted later), one that
+    refused for good does not: a blocked admin is not retried forever."""
     delivered = 0
-    for chat_id in await staff_targets(settings, repo):
+    for chat_id in targets:
         if chat_id in skip:
             continue
+        worded = text if isinstance(text, str) else text[channel_of(chat_id)]
         try:
-            sent = await messenger.send(chat_id, text, keyboard)
+            sent = await messenger.send(chat_id, worded, keyboard)
         except Unreachable as exc:
             log.warning("ticket %s: staff chat %s unreachable: %s", ticket_id, chat_id, exc)
             continue
@@ -164,7 +171,9 @@ async def post(
             if busy is not None:
                 busy.append(chat_id)
             continue
-        await repo.tickets.add_post(ticket_id, sent.chat_id, sent.message_id, sent.ref, card=card)
+        await repo.tickets.add_post(
+            ticket_id, sent.chat_id, sent.message_id, sent.ref, card=card, note=note
+        )
         delivered += 1
     if delivered == 0 and not skip:
         log.error("ticket %s reached no staff chat; set STAFF_CHAT_ID or ADMIN_IDS", ticket_id)
@@ -181,12 +190,13 @@ async def open_ticket(
 ) -> tuple[Ticket, bool, Reach]:
     """Create a ticket (or add to the open one); returns (ticket, appended, how staff see it)."""
     existing = await repo.tickets.open_for_user(user.id)
+    targets = await staff_targets(settings, repo)
     if existing is not None and existing.question == question:  # «Спросить» tapped twice
-        return existing, True, "already" if await staff_targets(settings, repo) else "nowhere"
+        return existing, True, "already" if targets else "nowhere"
     if existing is not None:
         reach = await add_follow_up(messenger, repo, settings, existing, user, question)
         return existing, True, reach
-    if not await staff_targets(settings, repo):
+    if not targets:
         ticket = await repo.tickets.create(user.id, chat_id, question)
         await repo.commit()
         log.error("ticket %s reached no staff chat; set STAFF_CHAT_ID or ADMIN_IDS", ticket.id)
@@ -196,11 +206,11 @@ async def open_ticket(
     busy: list[int] = []
     with patience(settings.staff_post_wait_seconds):
         reached = await post(
-            messenger, repo, settings, ticket.id, await card(repo, ticket, user, settings),
+            messenger, repo, targets, ticket.id, await card(repo, ticket, user),
             buttons.staff_ticket(ticket.id), busy=busy, card=True,
         )  # fmt: skip
         if reached:
-            await post_continuation(messenger, repo, settings, ticket, busy)
+            await post_continuation(messenger, repo, targets, ticket, busy)
     if not reached or busy:  # the relay posts it where it could not go now, when it can
         await repo.tickets.mark_unseen(ticket.id)
     await repo.commit()

@@ -19,7 +19,13 @@ from bot.core.config import Settings
 from bot.core.messages import Messenger
 from bot.core.tasks import Background
 from bot.services.tickets import buttons
-from bot.services.tickets.posting import card, follow_up_notes, post, post_continuation
+from bot.services.tickets.posting import (
+    card,
+    follow_up_notes,
+    post,
+    post_continuation,
+    staff_targets,
+)
 from broadcasts.limiter import Priority, current_priority
 from storage.db import SessionMaker
 from storage.models import TicketMessage, TicketStatus
@@ -103,8 +109,9 @@ class StaffRelay:
             await repo.commit()
             if ticket.status == TicketStatus.CLOSED:
                 return True  # withdrawn or closed meanwhile: nothing to tell staff
+            text: str | dict[str, str]
             if is_new:
-                text, more = await card(repo, ticket, ticket.user, self._settings), []
+                text, more = await card(repo, ticket, ticket.user), []
             else:
                 name = ticket.user.full_name if ticket.user else str(ticket.user_id)
                 text, *more = follow_up_notes(ticket, name, [m.text for m in batch])
@@ -112,15 +119,16 @@ class StaffRelay:
             # a card goes only where it is not yet (another admin may have got it at once)
             done = await repo.tickets.posted_chats(ticket.id) if is_new else set()
             busy: list[int] = []
+            targets = await staff_targets(self._settings, repo)
             reached = await post(
-                self._messenger, repo, self._settings, ticket.id, text, keyboard,
-                skip=done, busy=busy, card=is_new,
+                self._messenger, repo, targets, ticket.id, text, keyboard,
+                skip=done, busy=busy, card=is_new, note=not is_new,
             )  # fmt: skip
             if is_new and reached:  # a long question's rest, where the card just went
                 skip = {*done, *busy}
-                await post_continuation(self._messenger, repo, self._settings, ticket, skip)
+                await post_continuation(self._messenger, repo, targets, ticket, skip)
             for rest in more if reached else []:  # a long note's rest, where its start went
-                await post(self._messenger, repo, self._settings, ticket.id, rest, None, skip=busy)
+                await post(self._messenger, repo, targets, ticket.id, rest, None, skip=busy)
             # a note is not re-posted to some (the others would get it twice); a card is
             if (not reached and not done) or (is_new and busy):
                 await repo.tickets.claim_seen(ids, seen=False)
