@@ -130,6 +130,8 @@ async def test_a_teacher_in_telegram_and_max_is_one_participant(harness: BotHarn
     summary = _summary(sheet.document.data)
     assert summary["Уникальных участников"] == 2
     assert summary["Организаций"] == 1
+    assert summary["Педагогов, присутствовавших хотя бы раз"] == 2
+    assert summary["Организаций, чьи педагоги присутствовали"] == 1
     assert summary["Telegram"] == 2 and summary["MAX"] == 1  # registrations by messenger
 
 
@@ -158,6 +160,8 @@ async def test_mid_year_attendance_is_rated_over_the_events_already_held(
     assert "записей 4, участников 4, присутствовали 2" in sheet.text
     summary = _summary(sheet.document.data)
     assert summary["Присутствовали"] == 2
+    assert summary["Уникальных участников"] == 4  # seats, the February two included
+    assert summary["Педагогов, присутствовавших хотя бы раз"] == 2  # who actually came
     (rate,) = (value for label, value in summary.items() if str(label).startswith("Доля"))
     assert rate == 1.0
 

@@ -5,7 +5,7 @@ as a file to send or download."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ from bot.core.messages import OutFile
 from bot.services.reports.yearly import build_report_xlsx, period_label
 from bot.texts import events_admin as t
 from storage.repositories import Repositories
+from storage.repositories.activity import ActivityRepo
 from storage.repositories.reports import ReportData, ReportRepo
 
 # «2025-2026», «2025/26» is not taken: a year of two digits reads as a day
@@ -110,10 +111,12 @@ async def report_data(
     repo: Repositories, tz: ZoneInfo, first: date, last: date, now: datetime
 ) -> ReportData:
     """The numbers for events whose first session falls on `first`…`last` in the МОЦ's zone;
-    attendance is rated over those already over at `now`."""
+    attendance is rated over those already over at `now`. Questions, tickets and broadcasts
+    of the same days beside them."""
     start = datetime.combine(first, time(), tz).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), time(), tz).astimezone(UTC)
-    return await ReportRepo(repo.session).collect(start, end, tz=tz, now=now)
+    data = await ReportRepo(repo.session).collect(start, end, tz=tz, now=now)
+    return replace(data, activity=await ActivityRepo(repo.session).collect(start, end))
 
 
 def report_file(data: ReportData, first: date, last: date, settings: Settings) -> OutFile:
