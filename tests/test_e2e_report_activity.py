@@ -26,6 +26,7 @@ from storage.models import (
     Event,
     EventStatus,
     FaqQuery,
+    Organisation,
     Subscription,
     Ticket,
     TicketMessage,
@@ -245,3 +246,27 @@ async def test_max_staff_get_the_same_series_export(
         await fake.wait_sent(STAFF_MAX, before + 1, within=15)
         (data,) = [d for name, d in fake.uploads.values() if name.endswith(".csv")]
         _check_csv(data)
+
+
+async def test_a_school_typed_with_other_quotes_or_spaces_is_one_organisation(
+    harness: BotHarness,
+) -> None:
+    """Typed on a phone, «№2» has no space and «ДДТ» gets straight quotes: still the same two
+    organisations, each counted once, spelled as in the МОЦ's list (or as most typed it)."""
+    h, sm = harness, harness.sessionmaker
+    async with sm() as session:
+        session.add(Organisation(name="МБУ ДО «ДДТ»"))
+        await session.commit()
+    typed = ["МБОУ СОШ № 2", "МБОУ СОШ №2", "МБОУ  СОШ № 2 ", "МБУ ДО «ДДТ»", 'МБУ ДО "ДДТ"']
+    seminar = await seed_event(sm, starts_at=utc(2026, 10, 7, 12))
+    for n, school in enumerate(typed):
+        teacher = FakeUser(id=4000 + n, first_name=f"Учитель{n}")
+        await seed_teacher(sm, teacher, f"Учитель{n} Иван Иванович", school)
+        await register(sm, seminar, teacher)
+    sheet = await h.say(ADMIN, "/report 2026")
+    assert sheet.document is not None
+    book = load_workbook(io.BytesIO(sheet.document.data))
+    rows = list(book["По организациям"].iter_rows(min_row=2, values_only=True))
+    assert rows == [("МБОУ СОШ № 2", 3), ("МБУ ДО «ДДТ»", 2)]
+    summary = {r[0]: r[1] for r in book["Сводка"].iter_rows(values_only=True) if r and r[0]}
+    assert summary["Организаций"] == 2

@@ -9,7 +9,8 @@ A participant is a person with a seat (registered or attended): one only on a wa
 took part in nothing, so «участников» (in total, by messenger, by organisation) leaves them out.
 A teacher who uses both messengers has a profile in each (nothing links the two accounts); the
 same ФИО and contact in both is one person, so the total and the organisations count them once
-(by messenger they are one in each). An organisation is one whatever the case it was typed in.
+(by messenger they are one in each). An organisation is one whatever the case, quotes or
+spaces it was typed with, and is named as in the МОЦ's list when it is there.
 Attendance rate = attended / seats taken (registered + attended) at events already over: a
 period that runs on (the academic year, mid-year) holds seats of events still ahead, and
 nobody can have attended those yet.
@@ -31,6 +32,7 @@ from storage.models import (
     Event,
     EventSession,
     EventStatus,
+    Organisation,
     Registration,
     SessionMark,
     TeacherProfile,
@@ -39,6 +41,7 @@ from storage.models import RegistrationStatus as St
 from storage.repositories.activity import ActivityStats
 
 NO_ORGANISATION = "не указана"
+_QUOTES = frozenset("«»\"“”„'`")
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,7 @@ def _person(user_id: int, full_name: str | None, contact: str | None) -> tuple[s
 
 
 def _organisation(typed: str | None) -> str:
-    return (typed or "").strip() or NO_ORGANISATION
+    return " ".join((typed or "").split()) or NO_ORGANISATION
 
 
 def _participants(regs: list[_Reg]) -> set[tuple[str, ...]]:
@@ -159,7 +162,7 @@ class ReportRepo:
             end=end,
             totals=replace(_totals(events, sessions, regs, over), visits=len(marks)),
             by_kind=_by_kind(events, sessions, active),
-            by_organisation=_by_organisation(active),
+            by_organisation=_by_organisation(active, await self._known_organisations()),
             by_month=_by_month(active, tz),
             by_channel=_by_channel(active),
             held=_held(_months(start, end, tz), tz, found, meetings, marks),
@@ -171,6 +174,10 @@ class ReportRepo:
             select(Event.id, Event.kind, Event.starts_at).where(*_period(start, end))
         )
         return {event_id: (kind, starts) for event_id, kind, starts in rows.all()}
+
+    async def _known_organisations(self) -> list[str]:
+        """The МОЦ's list (the profile's buttons): its spelling names a school in the report."""
+        return list((await self.session.scalars(select(Organisation.name))).all())
 
     async def _meetings(
         self, start: datetime, end: datetime
@@ -285,20 +292,25 @@ def _by_channel(active: list[_Reg]) -> tuple[ChannelStats, ...]:
 
 
 def _org_key(name: str) -> str:
-    """«мбоу сош № 2» typed on a phone and «МБОУ СОШ № 2» from the list are one school."""
-    return name.casefold().replace("ё", "е")
+    """One school however it was typed: «мбоу сош № 2» on a phone and «МБОУ СОШ № 2» from the
+    list, «СОШ №2» and «СОШ № 2», «ДДТ "Радуга"» and «ДДТ «Радуга»», a double space."""
+    folded = name.casefold().replace("ё", "е")
+    folded = "".join(" " if c in _QUOTES else c for c in folded)
+    return " ".join(folded.replace("№", " № ").split()).replace("№ ", "№")
 
 
-def _by_organisation(active: list[_Reg]) -> tuple[tuple[str, int], ...]:
-    """Participants by organisation, spelled as most of its teachers spelled it."""
+def _by_organisation(active: list[_Reg], known: list[str]) -> tuple[tuple[str, int], ...]:
+    """Participants by organisation, spelled as in the МОЦ's list, or else as most of its
+    teachers spelled it."""
     seated = [r for r in active if r.status in SEATED]
     spellings: dict[str, Counter[str]] = {}
     for r in seated:
         spellings.setdefault(_org_key(r.organisation), Counter())[r.organisation] += 1
     people = {(_org_key(r.organisation), r.person) for r in seated}
     counts = Counter(key for key, _ in people)
+    listed = {_org_key(name): name for name in known}
     named = {
-        key: min(spelled, key=lambda name: (-spelled[name], name))
+        key: listed.get(key) or min(spelled, key=lambda name: (-spelled[name], name))
         for key, spelled in spellings.items()
     }
     rows = ((named[key], n) for key, n in counts.items())
