@@ -122,7 +122,8 @@ def test_report_writes_workbook(cli: Cli, imported: list[int], tmp_path: Path) -
     assert activity.startswith("Вопросов боту 0 (ответил сам 0), передано специалистам 0")
     book = load_workbook(out)
     assert book.sheetnames == [
-        "Сводка", "По видам", "По организациям", "По месяцам", "Проведено", "Вопросы и рассылки",
+        "Сводка", "По видам", "По организациям", "По месяцам", "Проведено", "Мероприятия",
+        "Вопросы и рассылки",
     ]  # fmt: skip
     held = list(book["Проведено"].iter_rows(values_only=True))
     assert held[1][0] == f"сентябрь {YEAR}" and held[-1][:3] == ("Итого", 6, 8)

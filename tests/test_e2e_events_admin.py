@@ -480,7 +480,8 @@ async def test_report_for_the_academic_year_and_a_period(harness: BotHarness) ->
     assert "мероприятий 1, записей 1" in body(document)
     book = load_workbook(io.BytesIO(document.document.data))
     assert book.sheetnames == [
-        "Сводка", "По видам", "По организациям", "По месяцам", "Проведено", "Вопросы и рассылки",
+        "Сводка", "По видам", "По организациям", "По месяцам", "Проведено", "Мероприятия",
+        "Вопросы и рассылки",
     ]  # fmt: skip
     summary = {row[0]: row[1] for row in book["Сводка"].iter_rows(values_only=True) if row}
     assert summary["Мероприятий"] == 1 and summary["Уникальных участников"] == 1

@@ -146,6 +146,11 @@ def _check(data: bytes) -> None:
     held = list(book["Проведено"].iter_rows(values_only=True))
     assert held[12] == ("декабрь 2026", 1, 1, 0)  # 23:30 on 31 December, not 00:30 on 1 Jan
     assert held[-1] == ("Итого", 1, 1, 0) and ("IV квартал 2026", 1, 1, 0) in held
+    events = list(book["Мероприятия"].iter_rows(min_row=2, values_only=True))
+    assert events == [
+        (datetime(2026, 12, 31, 23, 30), "Семинар «Наставничество»", "Семинар", 1, 0, 0, 0)
+    ]
+    assert book["Мероприятия"]["A2"].number_format == "DD.MM.YYYY HH:MM"  # a date Excel sorts
 
 
 async def test_telegram_staff_and_the_panel_get_the_year_of_questions_and_broadcasts(
@@ -164,6 +169,7 @@ async def test_telegram_staff_and_the_panel_get_the_year_of_questions_and_broadc
             'id="fig-questions">7<', 'id="fig-answered">4<', 'id="fig-tickets">4<',
             'id="fig-median">2:00<', 'id="fig-sent">3<', 'id="fig-acks">2<',
             'id="fig-subscribers-max">1; 0<', 'id="fig-visits">0<',
+            "<td>31.12.2026 23:30</td><td>Семинар «Наставничество»</td>",
         ):  # fmt: skip
             assert shown in page, shown
         book = await (await panel.get("/web/report.xlsx?first=2026-01-01&last=2026-12-31")).read()

@@ -136,7 +136,7 @@ def test_by_kind_organisation_and_month(report: ReportData) -> None:
 def test_workbook_has_its_sheets_and_a_chart(report: ReportData) -> None:
     data = build_report_xlsx(report, date(2027, 3, 1), date(2027, 4, 30), "МОЦ г. Примерска")
     book = load_workbook(io.BytesIO(data))
-    sheets = ["Сводка", "По видам", "По организациям", "По месяцам", "Проведено"]
+    sheets = ["Сводка", "По видам", "По организациям", "По месяцам", "Проведено", "Мероприятия"]
     assert book.sheetnames == sheets  # «Вопросы и рассылки» only when counted
     summary = book["Сводка"]
     assert summary["A1"].value == "МОЦ г. Примерска"
@@ -170,6 +170,12 @@ def test_held_by_month_and_quarter(report: ReportData) -> None:
     assert rows[-3:] == [
         ("I квартал 2027", 1, 1, 1), ("II квартал 2027", 2, 4, 0), ("Итого", 3, 5, 1),
     ]  # fmt: skip
+    events = list(load_workbook(io.BytesIO(data))["Мероприятия"].iter_rows(values_only=True))
+    assert events[1:] == [  # local dates as dates; seats, came, marks; 3 waited, 4 left
+        (datetime(2027, 3, 15, 10, 0), "seminar 15.03", "Семинар", 1, 2, 1, 1),
+        (datetime(2027, 4, 1, 15, 0), "workshop 01.04", "Педагогическая мастерская", 3, 2, 0, 0),
+        (datetime(2027, 4, 30, 23, 59), "round_table 30.04", "Круглый стол", 1, 0, 0, 0),
+    ]
 
 
 async def test_empty_period(session: AsyncSession) -> None:

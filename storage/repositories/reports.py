@@ -39,6 +39,7 @@ from storage.models import (
 )
 from storage.models import RegistrationStatus as St
 from storage.repositories.activity import ActivityStats
+from storage.repositories.report_events import EventStats, event_rows
 
 NO_ORGANISATION = "не указана"
 _QUOTES = frozenset("«»\"“”„'`")
@@ -107,6 +108,7 @@ class ReportData:
     by_channel: tuple[ChannelStats, ...] = field(default=())  # Telegram first, then MAX
     held: tuple[HeldMonth, ...] = field(default=())  # months of the period, none skipped
     activity: ActivityStats | None = None  # questions, tickets, broadcasts (period.report_data)
+    by_event: tuple[EventStats, ...] = field(default=())  # in the order they were held
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,7 @@ class ReportRepo:
             by_month=_by_month(active, tz),
             by_channel=_by_channel(active),
             held=_held(_months(start, end, tz), tz, found, meetings, marks),
+            by_event=await event_rows(self.session, start, end, tz),
         )
 
     async def _events(self, start: datetime, end: datetime) -> dict[int, tuple[str, datetime]]:

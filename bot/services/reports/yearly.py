@@ -21,7 +21,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.core.dates import MONTHS_NOMINATIVE
-from bot.services.reports.exports import fit_columns, safe_cell
+from bot.services.reports.exports import EXCEL_DATE_FORMAT, fit_columns, safe_cell
 from bot.texts.chats import CHANNEL_TITLES
 from bot.texts.events_labels import KIND_LABELS
 from storage.repositories.reports import NO_ORGANISATION, ReportData
@@ -188,6 +188,24 @@ def _held(sheet: Worksheet, data: ReportData) -> None:
         cell.font = Font(bold=True)
 
 
+def _events(sheet: Worksheet, data: ReportData) -> None:
+    """One line per event held: the list a yearly form's «перечень мероприятий» asks for."""
+    header = (
+        "Дата", "Мероприятие", "Вид", "Встреч", "Записано (мест)", "Присутствовали",
+        "Посещений (отметок)",
+    )  # fmt: skip
+    rows = [
+        (e.starts_at, safe_cell(e.title), KIND_LABELS.get(e.kind, e.kind), e.sessions, e.seats,
+         e.attended, e.visits)
+        for e in data.by_event
+    ]  # fmt: skip
+    _table(sheet, header, rows)
+    for (cell,) in sheet.iter_rows(min_row=2, max_col=1):
+        cell.number_format = EXCEL_DATE_FORMAT
+    if rows:
+        sheet.auto_filter.ref = f"A1:G{len(rows) + 1}"
+
+
 def _activity(sheet: Worksheet, data: ReportData, start: date, end: date) -> None:
     """Questions, tickets, broadcasts and subscribers: the numbers beside the events."""
     a = data.activity
@@ -225,8 +243,8 @@ def _activity(sheet: Worksheet, data: ReportData, start: date, end: date) -> Non
 
 def build_report_xlsx(data: ReportData, start: date, end: date, moc_name: str) -> bytes:
     """Sheets «Сводка», «По видам», «По организациям», «По месяцам» (registrations by the
-    month they were made, with a bar chart), «Проведено» (by month and quarter) and, when
-    counted, «Вопросы и рассылки»."""
+    month they were made, with a bar chart), «Проведено» (by month and quarter),
+    «Мероприятия» (one line each) and, when counted, «Вопросы и рассылки»."""
     book = Workbook()
     summary = book.active
     assert isinstance(summary, Worksheet)
@@ -236,6 +254,7 @@ def build_report_xlsx(data: ReportData, start: date, end: date, moc_name: str) -
     _by_organisation(book.create_sheet("По организациям"), data)
     _by_month(book.create_sheet("По месяцам"), data)
     _held(book.create_sheet("Проведено"), data)
+    _events(book.create_sheet("Мероприятия"), data)
     if data.activity is not None:
         _activity(book.create_sheet("Вопросы и рассылки"), data, start, end)
     buffer = io.BytesIO()
