@@ -42,7 +42,7 @@ from tests.helpers.panel import RecordingMessenger, client_for, sign_in
 
 NOW = datetime(2026, 12, 20, 9, 0, tzinfo=UTC)
 STAFF_MAX = MaxUser(52_000_000_001, "Анна", "Методист")
-PARENT, GONE = 3001, 3002  # Telegram parents; GONE blocked the bot
+PARENT, GONE, STAFF_TG = 3001, 3002, 3003  # Telegram parents (GONE blocked the bot), staff
 PARENT_MAX = internal(7001, "user")
 
 
@@ -71,7 +71,7 @@ async def _seed(sm: SessionMaker) -> None:
     async with sm() as s:
         s.add_all([
             User(id=PARENT, first_name="Ольга"), User(id=GONE, first_name="Пётр", is_active=False),
-            User(id=PARENT_MAX, first_name="Ирина"),
+            User(id=PARENT_MAX, first_name="Ирина"), User(id=STAFF_TG, first_name="Анна"),
         ])  # fmt: skip
         await s.flush()
         asked = [("answer", utc(2026, 2, 3, 8))] * 3 + [
@@ -111,6 +111,7 @@ async def _seed(sm: SessionMaker) -> None:
             Subscription(user_id=PARENT, audience="teachers", created_at=utc(2026, 3, 1)),
             Subscription(user_id=PARENT_MAX, audience="parents", created_at=utc(2025, 10, 1)),
             Subscription(user_id=GONE, audience="parents", created_at=utc(2026, 2, 1)),
+            Subscription(user_id=STAFF_TG, audience="staff", created_at=utc(2026, 2, 1)),
         ])  # fmt: skip
         await s.commit()
     await seed_event(sm, starts_at=utc(2026, 12, 31, 20, 30))  # 23:30 on 31.12 in Moscow

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.core.ids import channel_of
-from storage.models import Ack, Broadcast, Delivery, FaqQuery, Subscription, Ticket, User
+from storage.models import Ack, Audience, Broadcast, Delivery, FaqQuery, Subscription, Ticket, User
 from storage.models import TicketMessage as Said
 
 NOT_UNDERSTOOD = ("unknown", "offtopic")
@@ -139,11 +139,11 @@ class ActivityRepo:
 
     async def _subscribers(self, start: datetime, end: datetime) -> tuple[SubscriberStats, ...]:
         """A person subscribed to two audiences is one subscriber; joined = the first of their
-        subscriptions falls within the period."""
+        subscriptions falls within the period. The МОЦ's own staff are not its audience."""
         rows = await self.session.execute(
             select(Subscription.user_id, func.min(Subscription.created_at))
             .join(User, User.id == Subscription.user_id)
-            .where(User.is_active.is_(True))
+            .where(User.is_active.is_(True), Subscription.audience != Audience.STAFF)
             .group_by(Subscription.user_id)
         )
         people = [(int(uid), since) for uid, since in rows.all()]
