@@ -114,13 +114,19 @@ def test_report_writes_workbook(cli: Cli, imported: list[int], tmp_path: Path) -
     out = tmp_path / "report.xlsx"
     result = cli("report", "--from", f"{YEAR}-09-01", "--to", f"{YEAR}-12-31", "--out", out)
     assert result.returncode == 0, result.stderr
-    line, channels = result.stdout.splitlines()
+    line, channels, activity = result.stdout.splitlines()
     assert "мероприятий 6" in line and "занятий 8" in line and str(out) in line
     assert (
         channels.startswith("По мессенджерам: Telegram: записей ") and "MAX: записей 0" in channels
     )
+    assert activity.startswith("Вопросов боту 0 (ответил сам 0), передано специалистам 0")
     book = load_workbook(out)
-    assert book.sheetnames == ["Сводка", "По видам", "По организациям", "По месяцам"]
+    assert book.sheetnames == [
+        "Сводка", "По видам", "По организациям", "По месяцам", "Проведено", "Мероприятия",
+        "Вопросы и рассылки",
+    ]  # fmt: skip
+    held = list(book["Проведено"].iter_rows(values_only=True))
+    assert held[1][0] == f"сентябрь {YEAR}" and held[-1][:3] == ("Итого", 6, 8)
     narrow = cli("report", "--from", f"{YEAR}-09-15", "--to", f"{YEAR}-09-15", "--out", out)
     assert "мероприятий 1" in narrow.stdout
     backwards = cli("report", "--from", f"{YEAR}-12-31", "--to", f"{YEAR}-09-01", "--out", out)

@@ -479,7 +479,10 @@ async def test_report_for_the_academic_year_and_a_period(harness: BotHarness) ->
     assert document.document.filename == "otchet-2025-09-01-2026-08-31.xlsx"
     assert "мероприятий 1, записей 1" in body(document)
     book = load_workbook(io.BytesIO(document.document.data))
-    assert book.sheetnames == ["Сводка", "По видам", "По организациям", "По месяцам"]
+    assert book.sheetnames == [
+        "Сводка", "По видам", "По организациям", "По месяцам", "Проведено", "Мероприятия",
+        "Вопросы и рассылки",
+    ]  # fmt: skip
     summary = {row[0]: row[1] for row in book["Сводка"].iter_rows(values_only=True) if row}
     assert summary["Мероприятий"] == 1 and summary["Уникальных участников"] == 1
 

@@ -61,9 +61,14 @@ async def test_telegram_report_reads_the_period_as_a_methodologist_types_it(
     assert "/report 01.09.2025 31.08.2026" in wrong_day.text  # and how to write it
     reversed_days = await h.say(ADMIN, "/report 31.08.2026 01.09.2025")
     assert reversed_days.text == "Конец периода раньше начала: проверьте даты."
-    for nonsense in ("2025", "2025-2027", "вчера"):
+    for nonsense in ("2025-2027", "вчера", "0025"):
         usage = await h.say(ADMIN, f"/report {nonsense}")
         assert usage.document is None and usage.text.startswith("Отчёт за период"), nonsense
+    for calendar in ("2025", "2025 год", "за 2025 г."):  # the yearly form in December
+        sheet = await h.say(ADMIN, f"/report {calendar}")
+        assert sheet.document is not None, (calendar, sheet.text)
+        assert sheet.document.filename == "otchet-2025-01-01-2025-12-31.xlsx", calendar
+        assert "Отчёт с 01.01.2025 по 31.12.2025" in sheet.text, calendar
 
 
 async def test_max_report_reads_the_period_as_a_methodologist_types_it(
@@ -75,6 +80,8 @@ async def test_max_report_reads_the_period_as_a_methodologist_types_it(
         assert YEAR in sheet.plain
         (year,) = await say(fake, STAFF_MAX, "/report 2025-2026")
         assert YEAR in year.plain
+        (calendar,) = await say(fake, STAFF_MAX, "/report 2026")
+        assert "Отчёт с 01.01.2026 по 31.12.2026" in calendar.plain
         (wrong,) = await say(fake, STAFF_MAX, "/report 31.02.2026 31.08.2026")
         assert not wrong.attachments
         assert "Начало периода: Такой даты нет: 31.02.2026" in wrong.plain
@@ -130,6 +137,8 @@ async def test_a_teacher_in_telegram_and_max_is_one_participant(harness: BotHarn
     summary = _summary(sheet.document.data)
     assert summary["Уникальных участников"] == 2
     assert summary["Организаций"] == 1
+    assert summary["Педагогов, присутствовавших хотя бы раз"] == 2
+    assert summary["Организаций, чьи педагоги присутствовали"] == 1
     assert summary["Telegram"] == 2 and summary["MAX"] == 1  # registrations by messenger
 
 
@@ -158,6 +167,8 @@ async def test_mid_year_attendance_is_rated_over_the_events_already_held(
     assert "записей 4, участников 4, присутствовали 2" in sheet.text
     summary = _summary(sheet.document.data)
     assert summary["Присутствовали"] == 2
+    assert summary["Уникальных участников"] == 4  # seats, the February two included
+    assert summary["Педагогов, присутствовавших хотя бы раз"] == 2  # who actually came
     (rate,) = (value for label, value in summary.items() if str(label).startswith("Доля"))
     assert rate == 1.0
 

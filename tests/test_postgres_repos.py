@@ -52,7 +52,8 @@ SESSIONMAKER_TESTS: list[Test] = [
 REPORT_CHECKS = [
     report_suite.test_totals,
     report_suite.test_by_kind_organisation_and_month,
-    report_suite.test_workbook_has_four_sheets_and_a_chart,
+    report_suite.test_workbook_has_its_sheets_and_a_chart,
+    report_suite.test_held_by_month_and_quarter,
 ]
 
 

@@ -117,6 +117,7 @@ def test_totals(report: ReportData) -> None:
     assert (t.registrations, t.waiting, t.cancelled, t.cancelled_late) == (5, 1, 1, 0)
     assert (t.unique_participants, t.attended) == (3, 1)  # 3 was only on a waiting list
     assert t.attendance_rate == pytest.approx(0.25)  # 1 of 4 seats taken
+    assert (t.people_attended, t.organisations_attended) == (1, 1)  # user 1 of «ДДТ»
 
 
 def test_by_kind_organisation_and_month(report: ReportData) -> None:
@@ -132,10 +133,11 @@ def test_by_kind_organisation_and_month(report: ReportData) -> None:
     )  # fmt: skip
 
 
-def test_workbook_has_four_sheets_and_a_chart(report: ReportData) -> None:
+def test_workbook_has_its_sheets_and_a_chart(report: ReportData) -> None:
     data = build_report_xlsx(report, date(2027, 3, 1), date(2027, 4, 30), "МОЦ г. Примерска")
     book = load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["Сводка", "По видам", "По организациям", "По месяцам"]
+    sheets = ["Сводка", "По видам", "По организациям", "По месяцам", "Проведено", "Мероприятия"]
+    assert book.sheetnames == sheets  # «Вопросы и рассылки» only when counted
     summary = book["Сводка"]
     assert summary["A1"].value == "МОЦ г. Примерска"
     assert "с 01.03.2027 по 30.04.2027" in str(summary["A2"].value)
@@ -151,6 +153,29 @@ def test_workbook_has_four_sheets_and_a_chart(report: ReportData) -> None:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
         assert len(charts) == 1
         assert b"barChart" in archive.read(charts[0])
+
+
+def test_held_by_month_and_quarter(report: ReportData) -> None:
+    """What a yearly form asks by month and quarter: events by their first meeting, each
+    meeting in its own month, presence marks per meeting. The seed: a seminar on 15 March
+    (one teacher ticked present), a three-meeting workshop in April, a round table at 23:59
+    on 30 April in Moscow; the seminar called off and the one at 00:00 on 1 May left out."""
+    assert report.totals.visits == 1
+    assert [(m.month, m.events, m.sessions, m.visits) for m in report.held] == [
+        (3, 1, 1, 1), (4, 2, 4, 0),
+    ]  # fmt: skip
+    data = build_report_xlsx(report, date(2027, 3, 1), date(2027, 4, 30), "МОЦ")
+    rows = list(load_workbook(io.BytesIO(data))["Проведено"].iter_rows(values_only=True))
+    assert rows[1:3] == [("март 2027", 1, 1, 1), ("апрель 2027", 2, 4, 0)]
+    assert rows[-3:] == [
+        ("I квартал 2027", 1, 1, 1), ("II квартал 2027", 2, 4, 0), ("Итого", 3, 5, 1),
+    ]  # fmt: skip
+    events = list(load_workbook(io.BytesIO(data))["Мероприятия"].iter_rows(values_only=True))
+    assert events[1:] == [  # local dates as dates; seats, came, marks; 3 waited, 4 left
+        (datetime(2027, 3, 15, 10, 0), "seminar 15.03", "Семинар", 1, 2, 1, 1),
+        (datetime(2027, 4, 1, 15, 0), "workshop 01.04", "Педагогическая мастерская", 3, 2, 0, 0),
+        (datetime(2027, 4, 30, 23, 59), "round_table 30.04", "Круглый стол", 1, 0, 0, 0),
+    ]
 
 
 async def test_empty_period(session: AsyncSession) -> None:

@@ -215,8 +215,8 @@ ATTEND_OFF: Final = "Отметка снята."
 REPORT_USAGE: Final = (
     "Отчёт за период: <code>/report ДД.ММ.ГГГГ ДД.ММ.ГГГГ</code> или "
     "<code>/report ГГГГ-ММ-ДД ГГГГ-ММ-ДД</code> (даты включительно), например "
-    "<code>/report 01.09.2025 31.08.2026</code>; за учебный год — <code>/report 2025-2026</code>. "
-    "Без дат — текущий учебный год."
+    "<code>/report 01.09.2025 31.08.2026</code>; за учебный год — <code>/report 2025-2026</code>, "
+    "за календарный — <code>/report 2026</code>. Без дат — текущий учебный год."
 )
 REPORT_DAY: Final = {"first": "Начало периода: {problem}", "last": "Конец периода: {problem}"}
 REPORT_CAPTION: Final = (

@@ -56,7 +56,7 @@ async def export(
         return
     await query.answer()
     found = await attendance.people(repo, event.id)
-    file = attendance.export_file(event, found, callback_data.action, settings.tz)
+    file = await attendance.export_file(repo, event, found, callback_data.action, settings.tz)
     chat_id = query.message.chat.id if query.message else query.from_user.id
     await bot.send_document(
         chat_id,

@@ -42,7 +42,7 @@ async def people(v: Visit, event: Event) -> None:
 async def export(v: Visit, event: Event, ext: str) -> None:
     await updates.answer(v.ctx, v.update)
     found = await attendance.people(v.repo, event.id)
-    file = attendance.export_file(event, found, ext, v.ctx.settings.tz)
+    file = await attendance.export_file(v.repo, event, found, ext, v.ctx.settings.tz)
     caption = fill(t.EXPORT_CAPTION, title=event.title)
     await v.send_file(file, caption)
 

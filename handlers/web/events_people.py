@@ -91,7 +91,9 @@ async def export(request: web.Request) -> web.Response:
     """The bot's Excel or CSV list (`.xlsx` / `.csv` in the address)."""
     event = await load(request)
     ext = request.match_info["ext"]
-    rows = [roster.row(*person) for person in await roster.people(repo(request), event.id)]
+    rows = await roster.export_rows(
+        repo(request), event, await roster.people(repo(request), event.id)
+    )
     build = participants_xlsx if ext == "xlsx" else participants_csv
     data = build(event, rows, request.app[SETTINGS].tz)
     name = ta.FILE_PEOPLE.format(id=event.id, ext=ext)

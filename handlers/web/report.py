@@ -16,8 +16,9 @@ from aiohttp import web
 
 from bot.services.events.whole_form import plain
 from bot.services.reports import period as report
-from bot.services.reports.yearly import channel_summary, organisations, period_label
+from bot.services.reports.yearly import channel_summary, hours_minutes, organisations, period_label
 from bot.texts import events_admin as t
+from bot.texts.chats import CHANNEL_TITLES
 from bot.texts.events_labels import KIND_LABELS
 from handlers.web.context import CLOCK, SETTINGS, XLSX, page, repo
 
@@ -55,6 +56,8 @@ async def report_page(request: web.Request) -> web.Response:
         data=data, label=period_label(first, last), kinds=KIND_LABELS,
         organisations=organisations(data), channels=channel_summary(data),
         period={"first": first.isoformat(), "last": last.isoformat()},
+        median=hours_minutes(data.activity.median_first_answer if data.activity else None),
+        channel_titles=CHANNEL_TITLES,
     )  # fmt: skip
     return aiohttp_jinja2.render_template("report.html", request, values)
 

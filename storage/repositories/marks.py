@@ -76,6 +76,18 @@ class AttendanceMarks:
         )
         return set((await self.session.scalars(query)).all())
 
+    async def marks_by_registration(self, event_id: int) -> dict[int, set[int]]:
+        """Registration id → the meetings (session ids) it was ticked present at."""
+        rows = await self.session.execute(
+            select(SessionMark.registration_id, SessionMark.session_id)
+            .join(EventSession, EventSession.id == SessionMark.session_id)
+            .where(EventSession.event_id == event_id)
+        )
+        found: dict[int, set[int]] = {}
+        for registration_id, session_id in rows.all():
+            found.setdefault(registration_id, set()).add(session_id)
+        return found
+
     async def _meeting(self, event_id: int, now: datetime) -> int | None:
         """The latest meeting begun by `now` (the first before any has), None without rows."""
         started = select(EventSession.id).where(EventSession.event_id == event_id)

@@ -9,7 +9,8 @@ A participant is a person with a seat (registered or attended): one only on a wa
 took part in nothing, so «участников» (in total, by messenger, by organisation) leaves them out.
 A teacher who uses both messengers has a profile in each (nothing links the two accounts); the
 same ФИО and contact in both is one person, so the total and the organisations count them once
-(by messenger they are one in each). An organisation is one whatever the case it was typed in.
+(by messenger they are one in each). An organisation is one whatever the case, quotes or
+spaces it was typed with, and is named as in the МОЦ's list when it is there.
 Attendance rate = attended / seats taken (registered + attended) at events already over: a
 period that runs on (the academic year, mid-year) holds seats of events still ahead, and
 nobody can have attended those yet.
@@ -18,7 +19,7 @@ nobody can have attended those yet.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,10 +27,22 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.ids import channel_of
-from storage.models import SEATED, Event, EventSession, EventStatus, Registration, TeacherProfile
+from storage.models import (
+    SEATED,
+    Event,
+    EventSession,
+    EventStatus,
+    Organisation,
+    Registration,
+    SessionMark,
+    TeacherProfile,
+)
 from storage.models import RegistrationStatus as St
+from storage.repositories.activity import ActivityStats
+from storage.repositories.report_events import EventStats, event_rows
 
 NO_ORGANISATION = "не указана"
+_QUOTES = frozenset("«»\"“”„'`")
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,18 @@ class MonthStats:
     year: int
     month: int
     registrations: int
+
+
+@dataclass(frozen=True)
+class HeldMonth:
+    """What was held in one local month: events by their first meeting, meetings each by its
+    own day, seats and presence marks at those meetings."""
+
+    year: int
+    month: int
+    events: int
+    sessions: int
+    visits: int  # presence marks at this month's meetings (a series: one per meeting)
 
 
 @dataclass(frozen=True)
@@ -67,6 +92,9 @@ class ReportTotals:
     unique_participants: int  # people with a seat (registered or attended), not only waiting
     attended: int
     attendance_rate: float  # 0..1; attended / (registered + attended), events already over
+    visits: int = 0  # presence marks: a teacher at three meetings of a series is three
+    people_attended: int = 0  # people ticked present at least once (a person once, as above)
+    organisations_attended: int = 0  # named organisations of those people
 
 
 @dataclass(frozen=True)
@@ -78,6 +106,9 @@ class ReportData:
     by_organisation: tuple[tuple[str, int], ...]  # participants (with a seat), most first
     by_month: tuple[MonthStats, ...]  # registrations by the month they were made, no gaps
     by_channel: tuple[ChannelStats, ...] = field(default=())  # Telegram first, then MAX
+    held: tuple[HeldMonth, ...] = field(default=())  # months of the period, none skipped
+    activity: ActivityStats | None = None  # questions, tickets, broadcasts (period.report_data)
+    by_event: tuple[EventStats, ...] = field(default=())  # in the order they were held
 
 
 @dataclass(frozen=True)
@@ -101,7 +132,7 @@ def _person(user_id: int, full_name: str | None, contact: str | None) -> tuple[s
 
 
 def _organisation(typed: str | None) -> str:
-    return (typed or "").strip() or NO_ORGANISATION
+    return " ".join((typed or "").split()) or NO_ORGANISATION
 
 
 def _participants(regs: list[_Reg]) -> set[tuple[str, ...]]:
@@ -122,23 +153,53 @@ class ReportRepo:
     ) -> ReportData:
         """Events with start <= starts_at < end (UTC bounds); months counted in `tz`; the
         attendance rate over events over by `now` (None: all of them)."""
-        events = await self._events(start, end)
+        found = await self._events(start, end)
+        events = {event_id: kind for event_id, (kind, _) in found.items()}
         sessions, over = await self._sessions(start, end, now)
         regs = await self._registrations(start, end)
         active = [r for r in regs if r.status != St.CANCELLED]
+        meetings, marks = await self._meetings(start, end)
         return ReportData(
             start=start,
             end=end,
-            totals=_totals(events, sessions, regs, over),
+            totals=replace(_totals(events, sessions, regs, over), visits=len(marks)),
             by_kind=_by_kind(events, sessions, active),
-            by_organisation=_by_organisation(active),
+            by_organisation=_by_organisation(active, await self._known_organisations()),
             by_month=_by_month(active, tz),
             by_channel=_by_channel(active),
+            held=_held(_months(start, end, tz), tz, found, meetings, marks),
+            by_event=await event_rows(self.session, start, end, tz),
         )
 
-    async def _events(self, start: datetime, end: datetime) -> dict[int, str]:
-        rows = await self.session.execute(select(Event.id, Event.kind).where(*_period(start, end)))
-        return dict(rows.all())
+    async def _events(self, start: datetime, end: datetime) -> dict[int, tuple[str, datetime]]:
+        """Event id → its kind and its first meeting."""
+        rows = await self.session.execute(
+            select(Event.id, Event.kind, Event.starts_at).where(*_period(start, end))
+        )
+        return {event_id: (kind, starts) for event_id, kind, starts in rows.all()}
+
+    async def _known_organisations(self) -> list[str]:
+        """The МОЦ's list (the profile's buttons): its spelling names a school in the report."""
+        return list((await self.session.scalars(select(Organisation.name))).all())
+
+    async def _meetings(
+        self, start: datetime, end: datetime
+    ) -> tuple[list[datetime], list[datetime]]:
+        """When each meeting of the period's events began, and the meeting of each presence
+        mark (a mark of a registration cancelled since does not count)."""
+        meetings = await self.session.scalars(
+            select(EventSession.starts_at)
+            .join(Event, Event.id == EventSession.event_id)
+            .where(*_period(start, end))
+        )
+        marks = await self.session.scalars(
+            select(EventSession.starts_at)
+            .join(SessionMark, SessionMark.session_id == EventSession.id)
+            .join(Registration, Registration.id == SessionMark.registration_id)
+            .join(Event, Event.id == EventSession.event_id)
+            .where(*_period(start, end), Registration.status != St.CANCELLED)
+        )
+        return list(meetings.all()), list(marks.all())
 
     async def _sessions(
         self, start: datetime, end: datetime, now: datetime | None
@@ -187,6 +248,7 @@ def _totals(
     held = Counter(r.status for r in regs if r.event_id in over)
     seats = held[St.REGISTERED] + held[St.ATTENDED]
     active = [r for r in regs if r.status != St.CANCELLED]
+    came = [r for r in regs if r.status == St.ATTENDED]
     return ReportTotals(
         events=len(events),
         sessions=sum(sessions.values()),
@@ -197,6 +259,10 @@ def _totals(
         unique_participants=len(_participants(regs)),
         attended=statuses[St.ATTENDED],
         attendance_rate=held[St.ATTENDED] / seats if seats else 0.0,
+        people_attended=len({r.person for r in came}),
+        organisations_attended=len(
+            {_org_key(r.organisation) for r in came if r.organisation != NO_ORGANISATION}
+        ),
     )
 
 
@@ -229,20 +295,25 @@ def _by_channel(active: list[_Reg]) -> tuple[ChannelStats, ...]:
 
 
 def _org_key(name: str) -> str:
-    """«мбоу сош № 2» typed on a phone and «МБОУ СОШ № 2» from the list are one school."""
-    return name.casefold().replace("ё", "е")
+    """One school however it was typed: «мбоу сош № 2» on a phone and «МБОУ СОШ № 2» from the
+    list, «СОШ №2» and «СОШ № 2», «ДДТ "Радуга"» and «ДДТ «Радуга»», a double space."""
+    folded = name.casefold().replace("ё", "е")
+    folded = "".join(" " if c in _QUOTES else c for c in folded)
+    return " ".join(folded.replace("№", " № ").split()).replace("№ ", "№")
 
 
-def _by_organisation(active: list[_Reg]) -> tuple[tuple[str, int], ...]:
-    """Participants by organisation, spelled as most of its teachers spelled it."""
+def _by_organisation(active: list[_Reg], known: list[str]) -> tuple[tuple[str, int], ...]:
+    """Participants by organisation, spelled as in the МОЦ's list, or else as most of its
+    teachers spelled it."""
     seated = [r for r in active if r.status in SEATED]
     spellings: dict[str, Counter[str]] = {}
     for r in seated:
         spellings.setdefault(_org_key(r.organisation), Counter())[r.organisation] += 1
     people = {(_org_key(r.organisation), r.person) for r in seated}
     counts = Counter(key for key, _ in people)
+    listed = {_org_key(name): name for name in known}
     named = {
-        key: min(spelled, key=lambda name: (-spelled[name], name))
+        key: listed.get(key) or min(spelled, key=lambda name: (-spelled[name], name))
         for key, spelled in spellings.items()
     }
     rows = ((named[key], n) for key, n in counts.items())
@@ -261,3 +332,35 @@ def _by_month(active: list[_Reg], tz: ZoneInfo) -> tuple[MonthStats, ...]:
         months.append(MonthStats(year, month, counts[(year, month)]))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return tuple(months)
+
+
+def _months(start: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[int, int]]:
+    """The local months from `start` to the one holding the last moment before `end`."""
+    first = start.astimezone(tz)
+    last = (end - timedelta(microseconds=1)).astimezone(tz)
+    year, month, out = first.year, first.month, []
+    while (year, month) <= (last.year, last.month):
+        out.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def _held(
+    months: list[tuple[int, int]],
+    tz: ZoneInfo,
+    events: dict[int, tuple[str, datetime]],
+    meetings: list[datetime],
+    marks: list[datetime],
+) -> tuple[HeldMonth, ...]:
+    """Every month of the period, and a later one a series of the period still met in."""
+
+    def local(moments: list[datetime]) -> Counter[tuple[int, int]]:
+        return Counter((m.astimezone(tz).year, m.astimezone(tz).month) for m in moments)
+
+    started = local([starts for _, starts in events.values()])
+    met, came = local(meetings), local(marks)
+    later = sorted(m for m in met if months and m > months[-1])
+    return tuple(
+        HeldMonth(year, month, started[(year, month)], met[(year, month)], came[(year, month)])
+        for year, month in [*months, *later]
+    )

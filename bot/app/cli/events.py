@@ -213,6 +213,11 @@ def write_report(settings: Settings, first: date, last: date, out: Path) -> int:
         f"присутствовали {t.attended} → {out}"
     )
     print(f"По мессенджерам: {channel_summary(data)}")
+    if (a := data.activity) is not None:
+        print(
+            f"Вопросов боту {a.questions} (ответил сам {a.answered}), передано специалистам "
+            f"{a.tickets}, рассылок {a.broadcasts}, доставлено сообщений {a.sent}"
+        )
     return 0
 
 

@@ -112,20 +112,39 @@ def exports_buttons(event_id: int) -> Keyboard:
     )
 
 
-def row(reg: Registration, profile: TeacherProfile | None, name: str) -> ParticipantRow:
+def row(
+    reg: Registration, profile: TeacherProfile | None, name: str, meetings: tuple[bool, ...] = ()
+) -> ParticipantRow:
     """One line of the Excel/CSV export (the bot's file and the panel's are the same)."""
     return ParticipantRow(
         full_name=name,
         registered_at=reg.created_at,
         status=reg.status,
         cancelled_late=reg.cancelled_late,
+        meetings=meetings,
         **details(profile),
     )
 
 
-def export_file(event: Event, found: Sequence[Person], ext: str, tz: ZoneInfo) -> OutFile:
+async def export_rows(
+    repo: Repositories, event: Event, found: Sequence[Person]
+) -> list[ParticipantRow]:
+    """The export's lines; a series (more than one meeting) gets its presence per meeting,
+    which «Статус» («присутствовал» at any one) cannot say."""
+    if len(event.sessions) < 2:
+        return [row(*person) for person in found]
+    marks = await repo.events.marks_by_registration(event.id)
+    return [
+        row(reg, prof, name, tuple(s.id in marks.get(reg.id, ()) for s in event.sessions))
+        for reg, prof, name in found
+    ]
+
+
+async def export_file(
+    repo: Repositories, event: Event, found: Sequence[Person], ext: str, tz: ZoneInfo
+) -> OutFile:
     """The list as `xlsx` or `csv`."""
-    table = [row(*person) for person in found]
+    table = await export_rows(repo, event, found)
     build = participants_xlsx if ext == "xlsx" else participants_csv
     return OutFile(t.FILE_PEOPLE.format(id=event.id, ext=ext), build(event, table, tz))
 

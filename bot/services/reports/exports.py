@@ -47,6 +47,7 @@ class ParticipantRow:
     registered_at: datetime
     status: str  # RegistrationStatus value
     cancelled_late: bool = False
+    meetings: tuple[bool, ...] = ()  # a series: present at each meeting, in order
 
 
 def safe_cell(value: str) -> str:
@@ -71,7 +72,18 @@ def _values(
         row.registered_at.astimezone(tz).replace(tzinfo=None),  # Excel has no time zones
         status_label(row.status),
         "да" if row.cancelled_late else "",
+        *(("да" if came else "") for came in row.meetings),
+        *((sum(row.meetings),) if row.meetings else ()),
     ]
+
+
+def header(event: Event, tz: ZoneInfo) -> list[str]:
+    """The columns; a series adds «Встреча 1 (05.10)»… and «Посещено встреч»."""
+    if len(event.sessions) < 2:
+        return list(HEADER)
+    days = [s.starts_at.astimezone(tz).strftime("%d.%m") for s in event.sessions]
+    meetings = [f"Встреча {n} ({day})" for n, day in enumerate(days, start=1)]
+    return [*HEADER, *meetings, "Посещено встреч"]
 
 
 def event_caption(event: Event, tz: ZoneInfo) -> str:
@@ -108,7 +120,8 @@ def participants_xlsx(event: Event, rows: Sequence[ParticipantRow], tz: ZoneInfo
     sheet.append([event_caption(event, tz)])
     as_text(sheet[1])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(list(HEADER))
+    columns = header(event, tz)
+    sheet.append(columns)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(vertical="center", wrap_text=True)
@@ -117,7 +130,7 @@ def participants_xlsx(event: Event, rows: Sequence[ParticipantRow], tz: ZoneInfo
         as_text(sheet[number + 2])
         sheet.cell(row=number + 2, column=6).number_format = EXCEL_DATE_FORMAT
     sheet.freeze_panes = "A3"
-    sheet.auto_filter.ref = f"A2:{get_column_letter(len(HEADER))}{len(rows) + 2}"
+    sheet.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{len(rows) + 2}"
     fit_columns(sheet)
     buffer = io.BytesIO()
     book.save(buffer)
@@ -128,7 +141,7 @@ def participants_csv(event: Event, rows: Sequence[ParticipantRow], tz: ZoneInfo)
     """UTF-8 with BOM, `;`-separated, header row then one row per participant."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADER)
+    writer.writerow(header(event, tz))
     for number, row in enumerate(rows, start=1):
         values = _values(number, row, tz)
         values[5] = values[5].strftime(DATE_FORMAT)

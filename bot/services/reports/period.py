@@ -5,7 +5,7 @@ as a file to send or download."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -17,10 +17,13 @@ from bot.core.messages import OutFile
 from bot.services.reports.yearly import build_report_xlsx, period_label
 from bot.texts import events_admin as t
 from storage.repositories import Repositories
+from storage.repositories.activity import ActivityRepo
 from storage.repositories.reports import ReportData, ReportRepo
 
 # «2025-2026», «2025/26» is not taken: a year of two digits reads as a day
 _YEARS: Final = re.compile(r"(\d{4})\s?[-–—/]\s?(\d{4})")
+# «2026», «2026 год», «за 2026 г.»: the calendar year a municipality's yearly form asks for
+_YEAR: Final = re.compile(r"(?:за )?(\d{4})(?: (?:год|г\.?))?", re.IGNORECASE)
 # between two days: a dash with spaces around it, a long dash, «по»; «01.09.2025-31.08.2026»
 _RANGE: Final = re.compile(r" [-–—] |\s?[–—]\s?| по |(?<=\.\d{4})-(?=\d)")
 # a form's period longer than this is a slip (a year typed wrong), not a report anyone files
@@ -46,9 +49,10 @@ def period_refusal(first: date, last: date) -> str | None:
 
 def report_period(args: str | None, today: date) -> Period | str:
     """/report's arguments → the period, or what to say instead (Telegram HTML). Nothing: the
-    academic year; «2025-2026»: that academic year; two days as the panel's form reads them
-    («01.09.2025 31.08.2026», «2025-09-01 2026-08-31», «01.09.2025–31.08.2026», «1 сентября
-    2025 по 31 августа 2026»), refused by the same rule and words (`period_refusal`)."""
+    academic year; «2025-2026»: that academic year; «2026»: that calendar year; two days as
+    the panel's form reads them («01.09.2025 31.08.2026», «2025-09-01 2026-08-31»,
+    «01.09.2025–31.08.2026», «1 сентября 2025 по 31 августа 2026»), refused by the same rule
+    and words (`period_refusal`)."""
     typed = " ".join((args or "").split())
     if not typed:
         return academic_year(today)
@@ -57,6 +61,10 @@ def report_period(args: str | None, today: date) -> Period | str:
         if last_year == first_year + 1:
             return academic_year(date(first_year, 9, 1))
         return t.REPORT_USAGE
+    if (year := _YEAR.fullmatch(typed)) is not None:
+        if abs(int(year[1]) - today.year) > dates.MAX_YEARS_AHEAD:  # 0026, 9999: a slip
+            return t.REPORT_USAGE
+        return date(int(year[1]), 1, 1), date(int(year[1]), 12, 31)
     parts = _RANGE.split(typed.removeprefix("с "), maxsplit=1)
     if len(parts) != 2:
         parts = typed.split(" ")
@@ -110,10 +118,12 @@ async def report_data(
     repo: Repositories, tz: ZoneInfo, first: date, last: date, now: datetime
 ) -> ReportData:
     """The numbers for events whose first session falls on `first`…`last` in the МОЦ's zone;
-    attendance is rated over those already over at `now`."""
+    attendance is rated over those already over at `now`. Questions, tickets and broadcasts
+    of the same days beside them."""
     start = datetime.combine(first, time(), tz).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), time(), tz).astimezone(UTC)
-    return await ReportRepo(repo.session).collect(start, end, tz=tz, now=now)
+    data = await ReportRepo(repo.session).collect(start, end, tz=tz, now=now)
+    return replace(data, activity=await ActivityRepo(repo.session).collect(start, end))
 
 
 def report_file(data: ReportData, first: date, last: date, settings: Settings) -> OutFile:

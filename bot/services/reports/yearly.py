@@ -1,4 +1,6 @@
-"""The activity report workbook a МОЦ hands to its municipality: four sheets and a chart.
+"""The activity report workbook a МОЦ hands to its municipality: the events (a summary, by
+kind, by organisation, by month with a chart, held by month and quarter) and the bot's other
+work (questions, tickets, broadcasts, subscribers) over the same days.
 
 Staff paste these numbers into official reports, so every sheet is a plain table with Russian
 headings; organisation names come from teachers' profiles and are neutralised like any other
@@ -10,7 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from openpyxl import Workbook
@@ -19,7 +21,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.core.dates import MONTHS_NOMINATIVE
-from bot.services.reports.exports import fit_columns, safe_cell
+from bot.services.reports.exports import EXCEL_DATE_FORMAT, fit_columns, safe_cell
 from bot.texts.chats import CHANNEL_TITLES
 from bot.texts.events_labels import KIND_LABELS
 from storage.repositories.reports import NO_ORGANISATION, ReportData
@@ -54,6 +56,14 @@ def period_label(start: date, end: date) -> str:
     return f"с {start:%d.%m.%Y} по {end:%d.%m.%Y}"
 
 
+def hours_minutes(delta: timedelta | None) -> str:
+    """«2:05», «26:00» as the workbook's [h]:mm shows it; «—» when nothing was measured."""
+    if delta is None:
+        return "—"
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
 def _table(sheet: Worksheet, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Bold header in row 1, rows below, the header frozen, columns as wide as their text."""
     sheet.append(list(header))
@@ -82,6 +92,9 @@ def _summary(sheet: Worksheet, data: ReportData, start: date, end: date, moc_nam
         ("Организаций", len(orgs.named)),
         ("Участников без указанной организации", orgs.unnamed),
         ("Присутствовали", t.attended),
+        ("Посещений занятий (отметок по встречам)", t.visits),
+        ("Педагогов, присутствовавших хотя бы раз", t.people_attended),
+        ("Организаций, чьи педагоги присутствовали", t.organisations_attended),
         ("Доля присутствовавших от записанных (на прошедших)", t.attendance_rate),
     ]
     for label, value in rows:
@@ -134,7 +147,7 @@ def _by_organisation(sheet: Worksheet, data: ReportData) -> None:
 
 def _by_month(sheet: Worksheet, data: ReportData) -> None:
     rows = [(month_label(m.year, m.month), m.registrations) for m in data.by_month]
-    _table(sheet, ("Месяц", "Записей"), rows)
+    _table(sheet, ("Месяц, когда записались", "Записей"), rows)
     chart = BarChart()
     chart.type = "col"
     chart.title = "Записи по месяцам"
@@ -149,8 +162,89 @@ def _by_month(sheet: Worksheet, data: ReportData) -> None:
     sheet.add_chart(chart, "D2")
 
 
+QUARTERS = ("I", "II", "III", "IV")
+HELD_HEADER = ("Мероприятий (начались)", "Занятий (встреч)", "Посещений (отметок)")
+
+
+def _held(sheet: Worksheet, data: ReportData) -> None:
+    """Months, then calendar quarters and the total: what a yearly form asks by month or
+    quarter. A series that began in the period and met after it adds its later months."""
+    months = [(month_label(m.year, m.month), m.events, m.sessions, m.visits) for m in data.held]
+    _table(sheet, ("Месяц", *HELD_HEADER), months)
+    quarters: dict[tuple[int, int], list[int]] = {}
+    for m in data.held:
+        sums = quarters.setdefault((m.year, (m.month - 1) // 3), [0, 0, 0])
+        for i, value in enumerate((m.events, m.sessions, m.visits)):
+            sums[i] += value
+    sheet.append([])
+    sheet.append(["Квартал", *HELD_HEADER])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for (year, q), sums in quarters.items():
+        sheet.append([f"{QUARTERS[q]} квартал {year}", *sums])
+    total = [sum(row[i] for row in quarters.values()) for i in range(3)]
+    sheet.append(["Итого", *total])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+
+
+def _events(sheet: Worksheet, data: ReportData) -> None:
+    """One line per event held: the list a yearly form's «перечень мероприятий» asks for."""
+    header = (
+        "Дата", "Мероприятие", "Вид", "Встреч", "Записано (мест)", "Присутствовали",
+        "Посещений (отметок)",
+    )  # fmt: skip
+    rows = [
+        (e.starts_at, safe_cell(e.title), KIND_LABELS.get(e.kind, e.kind), e.sessions, e.seats,
+         e.attended, e.visits)
+        for e in data.by_event
+    ]  # fmt: skip
+    _table(sheet, header, rows)
+    for (cell,) in sheet.iter_rows(min_row=2, max_col=1):
+        cell.number_format = EXCEL_DATE_FORMAT
+    if rows:
+        sheet.auto_filter.ref = f"A1:G{len(rows) + 1}"
+
+
+def _activity(sheet: Worksheet, data: ReportData, start: date, end: date) -> None:
+    """Questions, tickets, broadcasts and subscribers: the numbers beside the events."""
+    a = data.activity
+    assert a is not None
+    sheet.append([f"Вопросы, обращения и рассылки {period_label(start, end)}"])
+    sheet["A1"].font = Font(bold=True, size=13)
+    rows: list[tuple[str, Any]] = [
+        ("Вопросов боту", a.questions),
+        ("бот ответил сам", a.answered),
+        ("бот предложил статьи на выбор", a.suggested),
+        ("бот не понял", a.not_understood),
+        ("Передано специалистам (обращений)", a.tickets),
+        ("из них специалист ответил", a.tickets_answered),
+        ("Медиана времени до первого ответа специалиста, ч:мм", a.median_first_answer),
+        ("Рассылок (начаты в периоде)", a.broadcasts),
+        ("Доставлено сообщений", a.sent),
+        ("Не доставлено: заблокировали бота", a.blocked),
+        ("Не доставлено: ошибки", a.failed),
+        ("Нажали «Ознакомлен»", a.acknowledged),
+    ]
+    for label, value in rows:
+        sheet.append([label, value if value is not None else "—"])
+        if isinstance(value, timedelta):
+            sheet.cell(row=sheet.max_row, column=2).number_format = "[h]:mm"
+    sheet.append([])
+    sheet.append(["Подписчики рассылок", "Сейчас", "Подписались в периоде"])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for s in a.subscribers:
+        sheet.append([CHANNEL_TITLES.get(s.channel, s.channel), s.subscribers, s.joined])
+    sheet.column_dimensions["A"].width = 55
+    sheet.column_dimensions["B"].width = 12
+    sheet.column_dimensions["C"].width = 24
+
+
 def build_report_xlsx(data: ReportData, start: date, end: date, moc_name: str) -> bytes:
-    """Sheets «Сводка», «По видам», «По организациям», «По месяцам» (with a bar chart)."""
+    """Sheets «Сводка», «По видам», «По организациям», «По месяцам» (registrations by the
+    month they were made, with a bar chart), «Проведено» (by month and quarter),
+    «Мероприятия» (one line each) and, when counted, «Вопросы и рассылки»."""
     book = Workbook()
     summary = book.active
     assert isinstance(summary, Worksheet)
@@ -159,6 +253,10 @@ def build_report_xlsx(data: ReportData, start: date, end: date, moc_name: str) -
     _by_kind(book.create_sheet("По видам"), data)
     _by_organisation(book.create_sheet("По организациям"), data)
     _by_month(book.create_sheet("По месяцам"), data)
+    _held(book.create_sheet("Проведено"), data)
+    _events(book.create_sheet("Мероприятия"), data)
+    if data.activity is not None:
+        _activity(book.create_sheet("Вопросы и рассылки"), data, start, end)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
