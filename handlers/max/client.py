@@ -20,6 +20,8 @@ from typing import Any, Final
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, FormData
 
+from bot.core import incoming
+
 DEFAULT_API_URL: Final = "https://platform-api2.max.ru"
 JsonDict = dict[str, Any]
 
@@ -300,7 +302,7 @@ class MaxClient:
         except (ClientError, TimeoutError) as exc:
             raise MaxNetworkError(f"{type(exc).__name__}: {exc}") from exc
         try:
-            body = json.loads(raw) if raw else {}
+            body = incoming.loads(raw) if raw else {}
         except json.JSONDecodeError:
             if status >= 400:
                 raise error_for(status, raw) from None
