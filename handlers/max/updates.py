@@ -24,7 +24,9 @@ ANSWERED = "_answered"  # set on the update once its callback got POST /answers
 ANSWER_ATTEMPTS: Final = 5
 FIRST_BACKOFF: Final = 1.0
 # what each handled update type must carry, checked before any handler reads it
-_PERSON_EVENTS = ("bot_started", "bot_added", "bot_removed", "user_added", "user_removed")
+_PERSON_EVENTS = (
+    "bot_started", "bot_stopped", "bot_added", "bot_removed", "user_added", "user_removed",
+)  # fmt: skip
 
 
 number = row_id  # a number from a button payload

@@ -198,6 +198,14 @@ class FakeMaxServer:
         return self._push("bot_started", chat_id=chat.chat_id, user=user.json(),
                           payload=payload, user_locale="ru")  # fmt: skip
 
+    def bot_stopped(self, user: MaxUser) -> JsonDict:
+        """The user stopped the bot in their dialog: sends get 403 chat.denied from now on,
+        and the bot is told with a `bot_stopped` update."""
+        chat = self.dialog(user)
+        chat.status = "closed"
+        return self._push("bot_stopped", chat_id=chat.chat_id, user=user.json(),
+                          user_locale="ru")  # fmt: skip
+
     def user_writes(
         self, user: MaxUser, text: str, chat_id: int | None = None,
         attachments: list[JsonDict] | None = None,
