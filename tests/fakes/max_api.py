@@ -97,6 +97,7 @@ class FakeMaxServer:
         self._upload_urls: dict[str, str] = {}  # upload id → type
         self._fresh_tokens: defaultdict[str, int] = defaultdict(int)
         self._faults: list[list[Any]] = []  # [path, status, code, message, times]
+        self._garbled: list[list[Any]] = []  # [path, the 200 answer's body, times]
         self._recent: deque[float] = deque()
         self._recent_by_chat: defaultdict[int, deque[float]] = defaultdict(deque)
         self._changed = asyncio.Event()
@@ -149,6 +150,11 @@ class FakeMaxServer:
     ) -> None:  # fmt: skip
         """The next `times` requests to `path` (any method) fail with this error."""
         self._faults.append([path, status, code, message, times])
+
+    def garble_next(self, body: Any, *, path: str = "/updates", times: int = 1) -> None:
+        """The next `times` requests to `path` get 200 with `body` (a marker that is no
+        number, updates that are no list): what a broken proxy or a changed API could send."""
+        self._garbled.append([path, body, times])
 
     def add_group(
         self, chat_id: int, title: str = "Родители 1А", owner: MaxUser | None = None
@@ -376,6 +382,10 @@ class FakeMaxServer:
             raise ApiError(401, "verify.token", "Invalid access_token")
         self._check_rate(path, method, query)
         self._check_faults(path)
+        for garbled in self._garbled:
+            if garbled[0] == path and garbled[2] > 0:
+                garbled[2] -= 1
+                return dict(garbled[1])
         if isinstance(body, ValueError):
             raise ApiError(400, "proto.payload", "Could not parse JSON body")
         return await route(self, method, path, query, body or {})
