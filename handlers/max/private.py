@@ -211,7 +211,8 @@ async def show(v: Visit, reply: Reply, notice: str | None = None) -> None:
         await v.send(reply)
         return
     body = {"text": parts[0], "format": "html", "attachments": max_buttons(reply.buttons)}
-    await updates.answer(v.ctx, v.update, notice, new_body=body)
+    if not await updates.answer(v.ctx, v.update, notice, new_body=body):
+        await v.send(reply)  # the press expired: the page comes as a new message
 
 
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
