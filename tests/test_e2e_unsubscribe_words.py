@@ -147,3 +147,26 @@ async def test_subscribe_before_a_role_offers_the_role_buttons_in_telegram(
     assert texts.ROLE_TITLES["parent"] in asked.inline_texts
     saved = await h.press(PARENT, asked, texts.ROLE_TITLES["parent"])
     assert "Родитель" in (saved.text or "")
+
+
+async def test_subscribe_again_in_max_after_forget_me(both: Both) -> None:
+    """A MAX parent leaves the news, then deletes their data with /forget_me and later presses
+    the old «Подписаться снова»: as in Telegram, the press is a fresh start — the news come
+    back — not a silent failure (the subscription had no person row to belong to)."""
+    h = both
+    await as_parent(h)
+    await h.say(MOTHER, "/subscribe")
+    offer = await h.say(MOTHER, "Отписаться")
+    before = len(h.max.sent_to(MOTHER))
+    h.max.press(MOTHER, offer, "🔕 Отписаться: Родители")
+    told = (await h.max.wait_sent(MOTHER, before + 1))[-1]
+    confirm = await h.say(MOTHER, "/forget_me")
+    h.max.press(MOTHER, confirm, texts.BTN_FORGET_YES)
+    assert texts.FORGOTTEN[:20] in (await h.max.wait_sent(MOTHER, before + 3))[-1].plain
+    callback = h.max.press(MOTHER, told, "🔔 Подписаться снова: Родители")
+    assert "возвращена" in await max_answer(h, callback)
+    said = (await h.max.wait_sent(MOTHER, before + 4))[-1].plain
+    assert "Вы подписаны" in said and "Родители" in said, said
+    async with h.sessionmaker() as session:
+        uid = await Repositories(session).channel_ids.internal("max", "user", MOTHER.user_id)
+        assert await Repositories(session).chats.subscriptions(uid) == ["parents"]

@@ -19,6 +19,7 @@ from aiogram.types import Message
 
 from bot.app.jobs import register_jobs
 from bot.app.polling import SkipUnparsableUpdates
+from bot.core import incoming
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings
 from bot.core.messages import Switchboard
@@ -76,6 +77,7 @@ def create_bot(
             else AiohttpSession()
         )
     session.middleware(SkipUnparsableUpdates())
+    session.json_loads = incoming.loads  # no U+0000 reaches the database (bot.core.incoming)
     bot = Bot(
         token,
         session=session,

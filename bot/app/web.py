@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -37,6 +36,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.app.ops import add_ops_routes
+from bot.core import incoming
 from bot.core.clock import SystemClock
 from bot.core.config import Settings
 from bot.services.faq.querylog import QueryLog
@@ -64,7 +64,7 @@ class _CarefulHandler(SimpleRequestHandler):
             return web.Response(body="Unauthorized", status=401)
         body = await request.read()
         try:
-            raw = json.loads(body)
+            raw = incoming.loads(body)
         except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested beyond reason
             raw = None
         if not isinstance(raw, dict):
@@ -183,7 +183,7 @@ def add_max_webhook(app: web.Application, settings: Settings, feed: MaxFeed) -> 
         if not hmac.compare_digest(given, secret):
             return web.Response(text="Unauthorized", status=401)
         try:
-            raw = json.loads(await request.read())
+            raw = incoming.loads(await request.read())
         except (ValueError, RecursionError):
             raw = None
         if not isinstance(raw, dict) or "update_type" not in raw:

@@ -21,6 +21,7 @@ from broadcasts import service
 from handlers.max import updates
 from handlers.max.client import MaxError
 from handlers.max.context import JsonDict, MaxContext, Routes
+from handlers.max.people import visit
 from storage.repositories import Repositories
 from storage.repositories.chats import AUDIENCES
 
@@ -113,10 +114,13 @@ async def resubscribe(ctx: MaxContext, update: JsonDict) -> bool:
     if not isinstance(user.get("user_id"), int):
         await _answer(ctx, callback_id, max_texts.STALE_BUTTON_GROUP)
         return True
-    async with ctx.sessionmaker() as session:
-        repo = Repositories(session)
-        person = await repo.channel_ids.internal("max", "user", user["user_id"])
-        said = await registry.resubscribe(repo, person, audience)
+    # `visit` makes the person's row, as Telegram's middleware does for every update: after
+    # /forget_me the old button is a fresh start, and a subscription needs a person to belong to
+    async with visit(ctx, update) as v:
+        if v is None:
+            return False
+        person = v.uid
+        said = await registry.resubscribe(v.repo, person, audience)
     if said is None:  # a forged audience
         await _answer(ctx, callback_id, max_texts.STALE_BUTTON_GROUP)
         return True

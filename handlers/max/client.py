@@ -20,6 +20,8 @@ from typing import Any, Final
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, FormData
 
+from bot.core import incoming
+
 DEFAULT_API_URL: Final = "https://platform-api2.max.ru"
 JsonDict = dict[str, Any]
 
@@ -161,8 +163,11 @@ class MaxClient:
         if types:
             params["types"] = ",".join(types)
         data = await self._call("GET", "/updates", params=params, wait=poll_seconds + 10)
-        marker = data.get("marker")
-        return UpdateBatch(list(data.get("updates") or []), int(marker) if marker else None)
+        found, marker = data.get("updates") or [], data.get("marker")
+        # a failed poll (waited out, tried again), not an exception that would end polling
+        if not isinstance(found, list) or not (marker is None or _whole(marker)):
+            raise MaxNetworkError(f"no update batch: {str(data)[:100]!r}")
+        return UpdateBatch(found, int(marker) if marker else None)
 
     async def get_subscriptions(self) -> list[JsonDict]:
         data = await self._call("GET", "/subscriptions")
@@ -300,7 +305,7 @@ class MaxClient:
         except (ClientError, TimeoutError) as exc:
             raise MaxNetworkError(f"{type(exc).__name__}: {exc}") from exc
         try:
-            body = json.loads(raw) if raw else {}
+            body = incoming.loads(raw) if raw else {}
         except json.JSONDecodeError:
             if status >= 400:
                 raise error_for(status, raw) from None
@@ -313,6 +318,13 @@ class MaxClient:
         if self._session is None:
             self._session = ClientSession()
         return self._session
+
+
+def _whole(value: Any) -> bool:
+    """A marker as MAX gives it: a whole number (a digit string is taken too)."""
+    if isinstance(value, str):
+        return value.isascii() and value.isdigit()
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _new_body(

@@ -40,6 +40,7 @@ from handlers.max.people import Visit, visit
 from handlers.max.render import render_text
 from handlers.max.roles import role_buttons
 from storage.models import Role
+from storage.repositories import Repositories
 
 
 def command(update: JsonDict) -> tuple[str, str]:
@@ -80,6 +81,21 @@ async def bot_started(ctx: MaxContext, update: JsonDict) -> bool:
         if not (payload and await events.event_link(v, payload)) or v.user.role is None:
             await greet(v)
         await deliver_missed(ctx.messenger, v.repo, v.uid)  # back after blocking the bot
+    return True
+
+
+async def bot_stopped(ctx: MaxContext, update: JsonDict) -> bool:
+    """The person stopped the bot in their dialog, as a Telegram user blocks it: inactive, so a
+    freed seat, a reminder and the news pass them by (bot_started makes them active again)."""
+    max_id = updates.user_id(update)
+    if max_id is None:
+        return False
+    async with ctx.sessionmaker() as session:
+        repo = Repositories(session)
+        uid = await repo.channel_ids.find("max", "user", max_id)
+        if uid is not None:  # never seen: nothing to mark, no row made for them
+            await repo.users.set_active(uid, False)
+            await repo.commit()
     return True
 
 
@@ -207,7 +223,8 @@ async def show(v: Visit, reply: Reply, notice: str | None = None) -> None:
         await v.send(reply)
         return
     body = {"text": parts[0], "format": "html", "attachments": max_buttons(reply.buttons)}
-    await updates.answer(v.ctx, v.update, notice, new_body=body)
+    if not await updates.answer(v.ctx, v.update, notice, new_body=body):
+        await v.send(reply)  # the press expired: the page comes as a new message
 
 
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
@@ -268,6 +285,7 @@ async def not_text(ctx: MaxContext, update: JsonDict) -> bool:
 def register(routes: Routes) -> None:
     """Commands first, then the ticket dialog's presses, the free-text catch-all last."""
     routes.add("bot_started", bot_started)
+    routes.add("bot_stopped", bot_stopped)
     routes.add("message_created", commands)
     staff.register(routes)  # an admin's answer after «Ответить» comes before the catch-all
     routes.add("message_created", broadcast_compose.not_text)  # a file for the draft

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from bot.core.ids import row_id
-from handlers.max.client import MaxRetryAfter
+from handlers.max.client import MaxBadRequest, MaxNotFound, MaxRetryAfter
 from handlers.max.context import JsonDict, MaxContext
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,9 @@ ANSWERED = "_answered"  # set on the update once its callback got POST /answers
 ANSWER_ATTEMPTS: Final = 5
 FIRST_BACKOFF: Final = 1.0
 # what each handled update type must carry, checked before any handler reads it
-_PERSON_EVENTS = ("bot_started", "bot_added", "bot_removed", "user_added", "user_removed")
+_PERSON_EVENTS = (
+    "bot_started", "bot_stopped", "bot_added", "bot_removed", "user_added", "user_removed",
+)  # fmt: skip
 
 
 number = row_id  # a number from a button payload
@@ -170,17 +172,25 @@ async def answer(
     notification: str | None = None,
     *,
     new_body: dict[str, Any] | None = None,
-) -> None:
-    """POST /answers once per press: a short notice, or a new body for the pressed message."""
+) -> bool:
+    """POST /answers once per press: a short notice, or a new body for the pressed message.
+    False when MAX no longer takes the answer (a press made while the bot was down or busy:
+    the callback expired): what was pressed for is still done, and a new body is the caller's
+    to send as a message."""
     if update.get(ANSWERED) or not callback_id(update):
-        return
+        return True
     update[ANSWERED] = True
-    await answer_callback(
-        ctx,
-        callback_id(update),
-        notification=notification if notification is not None or new_body else "",
-        message=new_body,
-    )
+    try:
+        await answer_callback(
+            ctx,
+            callback_id(update),
+            notification=notification if notification is not None or new_body else "",
+            message=new_body,
+        )
+    except (MaxBadRequest, MaxNotFound) as exc:
+        log.warning("MAX press not answered (expired?): %s", exc)
+        return False
+    return True
 
 
 async def answer_callback(

@@ -33,7 +33,7 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
-from aiogram.exceptions import TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter, TelegramServerError
 from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
@@ -46,6 +46,8 @@ from handlers.tg.outbox_channel import parcel
 log = logging.getLogger(__name__)
 WRITES = ("send", "copy", "forward", "edit")
 ANSWER_WAIT = 10.0  # the most a press's answer waits out 429s; a spinner stops by itself
+# a press made while the bot was down or busy: Telegram no longer takes its answer
+EXPIRED = ("query is too old", "query id is invalid")
 
 
 def target_chat(method: TelegramMethod[Any]) -> int | None:
@@ -124,6 +126,12 @@ class Outbound(BaseRequestMiddleware):
         while True:
             try:
                 return await make_request(bot, method)
+            except TelegramBadRequest as exc:
+                if not any(words in exc.message.lower() for words in EXPIRED):
+                    raise
+                # the spinner is long gone; what was pressed for is still done and shown
+                log.info("callback answer skipped: the press is too old")
+                return cast(Response[TelegramType], True)
             except TelegramRetryAfter as exc:
                 metrics.outbound_retry_after("global")
                 if waited + exc.retry_after > ANSWER_WAIT:

@@ -31,6 +31,10 @@ _VISITOR = (
     .where(User.id == bindparam("user_id"))
     .options(with_expression(User.has_open_ticket, _OPEN_TICKET))
 )
+# the columns' lengths; the last name one shorter, so the full name with its space fits the
+# 256 of the columns that copy it (a ticket's answerer, a panel session). MAX promises no
+# limit on a name and PostgreSQL refuses a longer value: the person's every update failed.
+FIRST_LIMIT, LAST_LIMIT, USERNAME_LIMIT = 128, 127, 64
 
 
 class UserRepo:
@@ -54,6 +58,8 @@ class UserRepo:
         One SELECT also tells whether the user waits on an open ticket (`has_open_ticket`):
         this runs for every update, and most are questions that only need that one fact.
         """
+        first_name, username = first_name[:FIRST_LIMIT], username and username[:USERNAME_LIMIT]
+        last_name = last_name and last_name[:LAST_LIMIT]
         user = await self.session.scalar(_VISITOR, {"user_id": user_id})
         if user is None:
             user = User(id=user_id, first_name=first_name, last_name=last_name, username=username)

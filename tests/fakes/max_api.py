@@ -97,6 +97,7 @@ class FakeMaxServer:
         self._upload_urls: dict[str, str] = {}  # upload id → type
         self._fresh_tokens: defaultdict[str, int] = defaultdict(int)
         self._faults: list[list[Any]] = []  # [path, status, code, message, times]
+        self._garbled: list[list[Any]] = []  # [path, the 200 answer's body, times]
         self._recent: deque[float] = deque()
         self._recent_by_chat: defaultdict[int, deque[float]] = defaultdict(deque)
         self._changed = asyncio.Event()
@@ -150,6 +151,11 @@ class FakeMaxServer:
         """The next `times` requests to `path` (any method) fail with this error."""
         self._faults.append([path, status, code, message, times])
 
+    def garble_next(self, body: Any, *, path: str = "/updates", times: int = 1) -> None:
+        """The next `times` requests to `path` get 200 with `body` (a marker that is no
+        number, updates that are no list): what a broken proxy or a changed API could send."""
+        self._garbled.append([path, body, times])
+
     def add_group(
         self, chat_id: int, title: str = "Родители 1А", owner: MaxUser | None = None
     ) -> FakeChat:
@@ -197,6 +203,14 @@ class FakeMaxServer:
         chat.status = "active"
         return self._push("bot_started", chat_id=chat.chat_id, user=user.json(),
                           payload=payload, user_locale="ru")  # fmt: skip
+
+    def bot_stopped(self, user: MaxUser) -> JsonDict:
+        """The user stopped the bot in their dialog: sends get 403 chat.denied from now on,
+        and the bot is told with a `bot_stopped` update."""
+        chat = self.dialog(user)
+        chat.status = "closed"
+        return self._push("bot_stopped", chat_id=chat.chat_id, user=user.json(),
+                          user_locale="ru")  # fmt: skip
 
     def user_writes(
         self, user: MaxUser, text: str, chat_id: int | None = None,
@@ -368,6 +382,10 @@ class FakeMaxServer:
             raise ApiError(401, "verify.token", "Invalid access_token")
         self._check_rate(path, method, query)
         self._check_faults(path)
+        for garbled in self._garbled:
+            if garbled[0] == path and garbled[2] > 0:
+                garbled[2] -= 1
+                return dict(garbled[1])
         if isinstance(body, ValueError):
             raise ApiError(400, "proto.payload", "Could not parse JSON body")
         return await route(self, method, path, query, body or {})
