@@ -48,9 +48,6 @@ STAFF_CLOSED_NO_REPLY: Final = (
     "Обращение №{id} уже закрыто — отвечать не нужно. Если у автора остались вопросы, "
     "он напишет снова — придёт новое обращение."
 )
-KB_ELSEWHERE: Final = (  # MAX offers the matcher's entries and a search; a new one: panel
-    "Нужна новая статья — веб-панель (/web) → «База знаний»."
-)
 KB_FIND_PROMPT: Final = (  # Telegram's FIND_PROMPT asks for a reply; MAX has no ForceReply
     "Напишите id статьи (например <code>certificate.get</code>) или пару слов из её "
     "заголовка. /cancel — отменить."
