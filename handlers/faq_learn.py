@@ -20,15 +20,9 @@ from aiogram.types import CallbackQuery, ForceReply, Message
 from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import clip, fill
-from bot.services.faq import FaqService
-from bot.services.faq.check import answer_errors
-from bot.services.faq.learning import (
-    SAMPLE_LIMIT,
-    Refused,
-    attach_question,
-    create_entry,
-    undo_sample,
-)
+from bot.services.faq import FaqService, new_entry
+from bot.services.faq.learning import Refused, attach_question, undo_sample
+from bot.services.faq.new_entry import Taken
 from bot.services.faq.teaching import (
     asker_of,
     candidates,
@@ -45,9 +39,6 @@ from handlers.tg.callbacks import KbCb
 from handlers.tg.edits import drop_keyboard, edit_or_send, send_to_chat
 from handlers.tg.keyboards import faq_learn as kb
 from storage.repositories import Repositories
-
-TITLE_LIMIT = 200
-ANSWER_LIMIT = 3500
 
 
 class LearnState(StatesGroup):
@@ -212,77 +203,43 @@ async def new(
     await query.answer()
     await drop_keyboard(query)
     await state.set_state(LearnState.title)
-    # where the question is, not its words: a parent's text must not outlive their /forget_me
-    # in a staff member's unfinished dialog
-    await state.set_data({"src": callback_data.src, "id": callback_data.id})
-    await send_to_chat(query, fill(t.NEW_TITLE, question=clip(question, 300)), _prompt())
+    await state.set_data(new_entry.begin(callback_data.src, callback_data.id))
+    await send_to_chat(query, new_entry.first_prompt(t.TELEGRAM_NEW, question), _prompt())
 
 
-async def _text(message: Message, limit: int) -> str | None:
-    assert message.text is not None
-    if len(message.text) > limit:
-        await message.answer(
-            fill(t.NEW_TOO_LONG, length=len(message.text), limit=limit), reply_markup=_prompt()
-        )
-        return None
-    return message.text.strip()
+STATES = {"title": LearnState.title, "wordings": LearnState.wordings, "answer": LearnState.answer}
+STEPS = {state.state: step for step, state in STATES.items()}
 
 
-async def _to_category(message: Message, state: FSMContext, faq: FaqService) -> bool:
-    """After a step corrected at staff's request the other answers stand: straight back to
-    the category (True), instead of walking through the steps after it again."""
-    if not (await state.get_data()).get("fixing"):
-        return False
-    await state.set_state(LearnState.category)
-    await message.answer(t.NEW_FIXED, reply_markup=kb.categories(faq.kb.categories))
-    return True
-
-
-async def title_received(
-    message: Message, state: FSMContext, repo: Repositories, faq: FaqService
+async def _ask(
+    target: Message | CallbackQuery, state: FSMContext, faq: FaqService, taken: Taken
 ) -> None:
-    await _not_a_ticket_reply(message, repo)
-    title = await _text(message, TITLE_LIMIT)
-    if title:
-        await state.update_data(title=title)
-        if not await _to_category(message, state, faq):
-            await state.set_state(LearnState.wordings)
-            await message.answer(t.NEW_WORDINGS, reply_markup=_prompt())
+    """Keep the draft, move to the step asked now and ask it (the section: buttons)."""
+    await state.set_data(taken.draft)
+    if taken.step == new_entry.CATEGORY:
+        await state.set_state(LearnState.category)
+        markup: Any = kb.categories(faq.kb.categories)
+    else:
+        await state.set_state(STATES[taken.step])
+        markup = _prompt()
+    if isinstance(target, Message):
+        await target.answer(taken.text, reply_markup=markup)
+    else:
+        await send_to_chat(target, taken.text, markup)
 
 
-async def wordings_received(
-    message: Message, state: FSMContext, repo: Repositories, faq: FaqService
-) -> None:
-    await _not_a_ticket_reply(message, repo)
-    text = await _text(message, ANSWER_LIMIT)
-    lines = [line.strip(" -•\t") for line in (text or "").splitlines()]
-    if text is None:
-        return
-    if not any(lines):
-        await message.answer(t.NEW_REPROMPT, reply_markup=_prompt())
-        return
-    await state.update_data(wordings=[line for line in lines if line])
-    if not await _to_category(message, state, faq):
-        await state.set_state(LearnState.answer)
-        await message.answer(t.NEW_ANSWER, reply_markup=_prompt())
-
-
-async def answer_received(
+async def typed(
     message: Message, state: FSMContext, repo: Repositories, faq: FaqService, settings: Settings
 ) -> None:
+    """A title, the wordings or the answer (its formatting kept as the answers' HTML)."""
     await _not_a_ticket_reply(message, repo)
-    if await _text(message, ANSWER_LIMIT):
-        # the formatting staff applied in Telegram, as the HTML the answers are written in
-        answer = message.html_text.strip()
-        if problems := answer_errors(answer, settings.placeholders()):
-            reasons = "\n".join(f"• {p}" for p in problems)
-            await message.answer(fill(t.NEW_ANSWER_BROKEN, reasons=clip(reasons, 3000)),
-                                 reply_markup=_prompt())  # fmt: skip
-            return
-        await state.update_data(answer=answer)
-        if not await _to_category(message, state, faq):
-            await state.set_state(LearnState.category)
-            await message.answer(t.NEW_CATEGORY, reply_markup=kb.categories(faq.kb.categories))
+    assert message.text is not None
+    step = STEPS[str(await state.get_state())]
+    text = message.html_text if step == "answer" else message.text
+    taken = new_entry.take(
+        t.TELEGRAM_NEW, step, await state.get_data(), text, settings.placeholders()
+    )
+    await _ask(message, state, faq, taken)
 
 
 async def _at_category_step(
@@ -293,7 +250,7 @@ async def _at_category_step(
     if not await _allowed(query, roster, repo):
         return None
     data = await state.get_data()
-    if await state.get_state() != LearnState.category.state or "answer" not in data:
+    if await state.get_state() != LearnState.category.state or not new_entry.complete(data):
         await query.answer(t.NEW_STALE, show_alert=True)
         return None
     await query.answer()
@@ -310,50 +267,26 @@ async def category_chosen(
     if data is None:
         return
     await state.set_state(LearnState.saving)
-    src, source_id, title = str(data.get("src")), int(data.get("id", 0)), str(data["title"])
-    question = await question_of(repo, src, source_id)
-    if question is None:  # the asker deleted their data meanwhile
-        await state.clear()
-        await send_to_chat(query, t.SOURCE_GONE)
-        return
-    # a long letter is not a wording to learn: then the title and staff's wordings stand alone
-    asked = [question] if len(question) <= SAMPLE_LIMIT else []
-    try:
-        saved = await create_entry(
-            faq, repo, settings.placeholders(), callback_data.e, title, str(data["answer"]),
-            [*asked, title, *data["wordings"]], query.from_user.id,
-            (question, await asker_of(repo, src, source_id)),
-        )  # fmt: skip
-    except Refused as exc:
-        # everything typed is kept: staff correct the refused part, not the whole entry
+    staff = (query.from_user.id, _staff_name(query))
+    outcome = await new_entry.save(
+        faq, repo, settings.placeholders(), callback_data.e, data, staff
+    )
+    if outcome.kept:
         await state.set_state(LearnState.category)
-        reason = fill(t.REFUSED, reason=clip(str(exc), 3500))
-        await send_to_chat(query, f"{reason}\n\n{t.NEW_KEPT}", kb.fix(faq.kb.categories))
+        await send_to_chat(query, outcome.text, kb.fix(faq.kb.categories))
         return
     await state.clear()
-    await send_to_chat(query, saved_text(saved, t.CREATED, question, _staff_name(query)))
-
-
-FIX_STEPS = {"title": LearnState.title, "wordings": LearnState.wordings}
+    await send_to_chat(query, outcome.text)
 
 
 async def fix_chosen(
     query: CallbackQuery, callback_data: KbCb, repo: Repositories, roster: Roster,
-    state: FSMContext,
+    faq: FaqService, state: FSMContext,
 ) -> None:  # fmt: skip
     """«✏️ Исправить …» under a refusal: ask that one step again, the rest kept."""
     data = await _at_category_step(query, roster, repo, state)
-    if data is None:
-        return
-    await state.update_data(fixing=True)
-    await state.set_state(FIX_STEPS.get(callback_data.e, LearnState.answer))
-    if callback_data.e == "title":
-        prompt = fill(t.FIX_TITLE, title=data["title"])
-    elif callback_data.e == "wordings":
-        prompt = fill(t.FIX_WORDINGS, wordings="\n".join(data["wordings"]))
-    else:
-        prompt = t.FIX_ANSWER
-    await send_to_chat(query, prompt, _prompt())
+    if data is not None:
+        await _ask(query, state, faq, new_entry.fix(t.TELEGRAM_NEW, callback_data.e, data))
 
 
 async def not_text(message: Message) -> None:
@@ -372,9 +305,9 @@ def create_router() -> Router:
     router.callback_query.register(fix_chosen, KbCb.filter(F.action == "fix"))
     steps = (
         (LearnState.find, find_received),
-        (LearnState.title, title_received),
-        (LearnState.wordings, wordings_received),
-        (LearnState.answer, answer_received),
+        (LearnState.title, typed),
+        (LearnState.wordings, typed),
+        (LearnState.answer, typed),
     )
     for step, handler in steps:
         router.message.register(handler, step, F.text)

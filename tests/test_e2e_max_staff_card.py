@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot import texts
 from bot.services.faq import FaqService
 from bot.texts import max as max_texts
-from bot.texts.faq_learn import BTN_TO_KB
+from bot.texts.faq_learn import BTN_NEW_ENTRY, BTN_TO_KB
 from storage.db import SessionMaker
 from storage.models import FaqDraft
 from tests.fakes.max_api import FakeMaxServer
@@ -74,17 +74,21 @@ async def test_every_button_of_a_ticket_card_in_max_leads_somewhere(
 
 async def test_to_kb_in_max_offers_entries_and_refuses_others(max_only: FakeMaxServer) -> None:
     """«➕ В базу» shows the entries to attach the question to (tests/test_e2e_max_staff_desk.py
-    attaches one) and, last, «🔎 Другая статья…» (tests/test_e2e_max_parity.py finds one); a
-    new entry: the panel."""
+    attaches one) and, last, «🔎 Другая статья…» (tests/test_e2e_max_parity.py finds one) and
+    «✏️ Новая статья» (tests/test_e2e_max_faq_new.py writes one)."""
     fake = max_only
     card = await ticket_card(fake)
     before = len(fake.sent_to(ADMIN))
     fake.press(ADMIN, card, BTN_TO_KB)
     picker = (await fake.wait_sent(ADMIN, before + 1))[-1]
-    assert QUESTION in picker.plain and "веб-панель" in picker.plain
-    *entries, (other,) = picker.buttons()
+    assert QUESTION in picker.plain and "веб-панель" not in picker.plain
+    *entries, (other, new) = picker.buttons()
     assert entries and all(b["payload"].startswith("kb:a:t:") for row in entries for b in row)
     assert other["payload"].startswith("kb:find:t:")
+    assert (new["text"], new["payload"]) == (
+        BTN_NEW_ENTRY,
+        other["payload"].replace("find", "new"),
+    )
     payload = card.button(BTN_TO_KB)["payload"]
     forged = await answer_to(fake, fake.press_payload(MOTHER, card, payload))
     assert texts.ADMIN_ONLY in str(forged)

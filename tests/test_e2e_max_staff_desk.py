@@ -161,7 +161,7 @@ async def test_max_staff_attach_an_unanswered_question_to_an_entry_in_two_taps(
         before = len(fake.sent_to(ADMIN))
         fake.press(ADMIN, stats, "➕ 1")
         picker = (await fake.wait_sent(ADMIN, before + 1))[-1]
-        assert SHOES in picker.plain and "База знаний" in picker.plain
+        assert SHOES in picker.plain and "Или создайте новую статью" in picker.plain
         first = picker.buttons()[0][0]
         assert first["text"].startswith("→ ")
         entry_id = first["payload"].rsplit(":", 1)[1]

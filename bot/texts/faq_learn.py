@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 BTN_TO_KB: Final = "➕ В базу"
@@ -96,6 +97,54 @@ FIX_WORDINGS: Final = (
 FIX_ANSWER: Final = "Пришлите ответом исправленный текст ответа."
 NEW_FIXED: Final = "Исправлено, остальное сохранено как было. В какой раздел поместить статью?"
 NEW_STALE: Final = "Этот черновик статьи уже не действует — начните заново с «➕ В базу»."
+NEW_DROPPED: Final = "Новая статья отменена, ничего не сохранено."
+NEW_PRESS_SECTION: Final = "Выберите раздел статьи кнопкой (или «Отмена»)."
+
+
+@dataclass(frozen=True)
+class NewEntryTexts:
+    """The «✏️ Новая статья» prompts that differ by messenger: Telegram asks for replies
+    (ForceReply: a group with privacy mode shows the bot only those) and keeps formatting;
+    MAX takes the next message as it is, as plain text."""
+
+    title: str
+    wordings: str
+    answer: str
+    reprompt: str
+    broken: str
+    fix_title: str
+    fix_wordings: str
+    fix_answer: str
+
+
+TELEGRAM_NEW: Final = NewEntryTexts(
+    NEW_TITLE, NEW_WORDINGS, NEW_ANSWER, NEW_REPROMPT, NEW_ANSWER_BROKEN, FIX_TITLE,
+    FIX_WORDINGS, FIX_ANSWER,
+)  # fmt: skip
+MAX_NEW: Final = NewEntryTexts(
+    title=(
+        "✏️ <b>Новая статья</b> из вопроса «{question}».\n\n"
+        "Шаг 1 из 4. Напишите заголовок статьи — коротко, как вопрос "
+        "(например: <i>Можно ли оплатить сертификатом кружок у ИП?</i>). "
+        "«Отмена» или /cancel — отменить."
+    ),
+    wordings=(
+        "Шаг 2 из 4. Как ещё спрашивают об этом? Напишите хотя бы одну формулировку, каждую "
+        "с новой строки: чем их больше, тем чаще бот узнаёт вопрос."
+    ),
+    answer=(
+        "Шаг 3 из 4. Напишите текст ответа родителям (простым текстом). Можно вставлять "
+        "подстановки из настроек: {{moc_phone}}, {{moc_site}}, {{navigator_url}}…"
+    ),
+    reprompt="Напишите, пожалуйста, текстом (или «Отмена»).",
+    broken=(
+        "⚠️ Такой ответ бот сохранить не сможет:\n{reasons}\n\n"
+        "Напишите исправленный текст ответа (или «Отмена»)."
+    ),
+    fix_title="Напишите новый заголовок статьи. Сейчас: «{title}».",
+    fix_wordings="Напишите формулировки заново, каждую с новой строки. Сейчас:\n{wordings}",
+    fix_answer="Напишите исправленный текст ответа.",
+)
 
 SHOT_UNKNOWN: Final = (
     "Я не нашёл ответа по подписи к изображению. Могу отправить изображение вместе с вопросом "

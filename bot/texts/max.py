@@ -42,9 +42,6 @@ STAFF_ANSWER_PROMPT: Final = (
 # «Отмена» under the prompt once the wait is over (answered, cancelled, 30 minutes, another
 # ticket's «Ответить» pressed since): nothing to cancel, said on the button
 STAFF_ANSWER_NOT_WAITING: Final = "Ответ на обращение №{id} уже не ожидается — отменять нечего."
-KB_ELSEWHERE: Final = (  # MAX offers the matcher's entries and a search; a new one: panel
-    "Нужна новая статья — веб-панель (/web) → «База знаний»."
-)
 KB_FIND_PROMPT: Final = (  # Telegram's FIND_PROMPT asks for a reply; MAX has no ForceReply
     "Напишите id статьи (например <code>certificate.get</code>) или пару слов из её "
     "заголовка. /cancel — отменить."

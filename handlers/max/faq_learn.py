@@ -4,9 +4,9 @@ question to it (with «↩️ Отменить» for a mis-tap) — over bot.ser
 handlers/faq_learn.py does in Telegram, with the same `kb:…` payloads.
 
 «🔎 Другая статья…» asks for an entry's id or words of its title and offers what it finds
-(`search_entries`, as Telegram's); writing a new entry is a dialog Telegram's staff chat and
-the web panel have, MAX points there. The role is checked on every press; the question is
-read from the database, never from the payload.
+(`search_entries`, as Telegram's); «✏️ Новая статья» is handlers.max.faq_new's dialog. The
+role is checked on every press; the question is read from the database, never from the
+payload.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from bot.services.faq.teaching import (
 )
 from bot.texts import faq_learn as t
 from bot.texts import max as max_texts
-from handlers.max import updates
+from handlers.max import faq_new, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, as_staff
 
@@ -62,9 +62,10 @@ async def pick(v: Visit, src: str, source_id: int) -> None:
     await updates.answer(v.ctx, v.update)
     ctx = v.ctx
     offered = await candidates(ctx.faq, v.repo, ctx.settings.faq_sync_seconds, question)
-    text = fill(t.PICK, question=clip(question, 500)) + "\n\n" + max_texts.KB_ELSEWHERE
+    text = fill(t.PICK, question=clip(question, 500))
     other = Button(t.BTN_OTHER_ENTRY, pack("kb", "find", src, source_id, ""))
-    await v.say(text, (*(entry_buttons(src, source_id, offered) or ()), (other,)))
+    new = Button(t.BTN_NEW_ENTRY, pack("kb", "new", src, source_id, ""))
+    await v.say(text, (*(entry_buttons(src, source_id, offered) or ()), (other, new)))
 
 
 async def find(v: Visit, src: str, source_id: int) -> None:
@@ -151,8 +152,16 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             await undo(v, source_id, entry)
         elif action == "find":
             await find(v, src, source_id)
-        else:  # «Новая статья», a category: Telegram's and the panel's dialog
-            await updates.answer(ctx, update, max_texts.KB_ELSEWHERE)
+        elif action == "new":
+            await faq_new.begin(v, src, source_id)
+        elif action == "cat" and entry:
+            await faq_new.section(v, entry)
+        elif action == "fix":
+            await faq_new.fix(v, entry)
+        elif action == "drop":
+            await faq_new.drop(v)
+        else:
+            await updates.answer(ctx, update, max_texts.STALE_BUTTON)
 
     return await as_staff(ctx, update, act)
 

@@ -16,6 +16,7 @@ from bot.services.chats import registry
 from bot.services.faq import consult, replies
 from bot.services.faq.replies import Reply
 from bot.services.tickets.missed import deliver_missed
+from bot.texts import faq_learn as faq_learn_texts
 from bot.texts import max as max_texts
 from handlers.max import (
     asker,
@@ -27,6 +28,7 @@ from handlers.max import (
     event_list,
     events,
     faq_learn,
+    faq_new,
     profile,
     staff,
     staff_desk,
@@ -156,11 +158,14 @@ async def drop_dialog(v: Visit) -> None:
     (the parent's «напишите вопрос» is no answer to staff), as under the prompt's «Отмена»."""
     answering = v.state.startswith(staff.ANSWERING)
     composing = v.state == broadcast_compose.STATE
+    writing = v.state == faq_new.STATE  # staff: a new FAQ entry, nothing of it saved
     await v.clear_state()
     if composing:  # Telegram's words: nothing was sent
         await v.say(broadcast_compose.CANCELLED)
-        return
-    await v.say(texts.CANCELLED if answering else max_texts.CANCELLED)
+    elif writing:
+        await v.say(faq_learn_texts.NEW_DROPPED)
+    else:
+        await v.say(texts.CANCELLED if answering else max_texts.CANCELLED)
 
 
 async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
@@ -189,6 +194,9 @@ async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
             return True
         if v.state == faq_learn.FIND_STATE:  # staff: words of the entry to attach to
             await faq_learn.got_text(v, text)
+            return True
+        if v.state == faq_new.STATE:  # staff: a step of «✏️ Новая статья»
+            await faq_new.got_text(v, text)
             return True
         if v.state == asker.AWAITING_QUESTION:
             await asker.question_received(v, text)
@@ -278,7 +286,12 @@ async def not_text(ctx: MaxContext, update: JsonDict) -> bool:
         if v is None:
             return False
         # after /ask the bot waits for the question: ask for it in words, as Telegram does
-        await v.say(texts.ASK_REPROMPT if v.state == asker.AWAITING_QUESTION else texts.NON_TEXT)
+        if v.state == faq_new.STATE:
+            await v.say(faq_learn_texts.MAX_NEW.reprompt)
+        else:
+            await v.say(
+                texts.ASK_REPROMPT if v.state == asker.AWAITING_QUESTION else texts.NON_TEXT
+            )
     return True
 
 
