@@ -17,7 +17,6 @@ panel stores an upload (handlers.max.broadcast_file).
 
 from __future__ import annotations
 
-import json
 from typing import Final
 
 from bot import texts
@@ -48,17 +47,11 @@ SINCE: Final = "since"  # the seq of the draft's first message: older buttons ar
 
 async def draft(v: Visit) -> Draft | None:
     """The draft; None outside the dialog ({} for a broken row)."""
-    if v.state != STATE:
-        return None
-    try:
-        data = json.loads(await v.held() or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
+    return await v.held_dict() if v.state == STATE else None
 
 
 async def keep(v: Visit, data: Draft) -> None:
-    await v.hold(STATE, json.dumps(data, ensure_ascii=False))
+    await v.hold_dict(STATE, data)
 
 
 async def ask(v: Visit, data: Draft, step: str, text: str, buttons: Keyboard | None) -> MessageRef:

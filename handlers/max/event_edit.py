@@ -62,7 +62,7 @@ async def pick(v: Visit, event: Event, field: str) -> None:
         await updates.answer(v.ctx, v.update, t.STEP_PASSED)
         return
     await updates.answer(v.ctx, v.update)
-    before = await held(v) if v.state == STATE else {}
+    before = await v.held_dict() if v.state == STATE else {}
     data: dict[str, Any] = {"event_id": event.id, "field": field}
     await v.hold(STATE, json.dumps(data))
     text, buttons = steps.edit_question(event, field, v.ctx.settings)
@@ -72,17 +72,9 @@ async def pick(v: Visit, event: Event, field: str) -> None:
         await v.hold(STATE, json.dumps({**data, steps.ASKED: asked}))
 
 
-async def held(v: Visit) -> dict[str, Any]:
-    try:
-        data = json.loads(await v.held() or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 async def apply(v: Visit, answer: str) -> None:
     """The answer as the new value; a wrong one is explained and the field asked again."""
-    data = await held(v)
+    data = await v.held_dict()
     field = str(data.get("field", ""))
     raw_id = data.get("event_id")
     event = await v.repo.events.get(raw_id) if isinstance(raw_id, int) else None
@@ -125,7 +117,7 @@ async def got_text(v: Visit, text: str) -> None:
 async def pressed(v: Visit, field: str, value: str) -> None:
     """A button answer (`evn:<field>:<value>`, handlers.max.event_form hands it here); one
     under an older message than this edit's question is not this edit's."""
-    data = await held(v)
+    data = await v.held_dict()
     if steps.pressed_before(data, steps.ASKED, updates.seq(v.update)):
         await updates.answer(v.ctx, v.update, t.STEP_PASSED)
     elif field == "drop":

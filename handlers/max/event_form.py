@@ -15,7 +15,6 @@ time (handlers.max.dispatch): a double tap creates one event.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -35,17 +34,11 @@ STATE = "evn"
 
 async def draft(v: Visit) -> dict[str, Any] | None:
     """The answers so far; None outside the dialog ({} for a broken row: start over)."""
-    if v.state != STATE:
-        return None
-    try:
-        data = json.loads(await v.held() or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
+    return await v.held_dict() if v.state == STATE else None
 
 
 async def keep(v: Visit, data: dict[str, Any]) -> None:
-    await v.hold(STATE, json.dumps(data, ensure_ascii=False))
+    await v.hold_dict(STATE, data)
 
 
 async def ask(v: Visit, data: dict[str, Any]) -> None:

@@ -12,8 +12,6 @@ press clears the draft before saving, and one person's updates are handled one a
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import texts
@@ -50,17 +48,12 @@ def sections(v: Visit, *, fixes: bool = False) -> Keyboard:
 
 async def _draft(v: Visit) -> Draft | None:
     """The draft so far (with its "step"); None outside the dialog or for a broken row."""
-    if v.state != STATE:
-        return None
-    try:
-        data = json.loads(await v.held() or "{}")
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) and data.get("step") else None
+    data = await v.held_dict() if v.state == STATE else {}
+    return data if data.get("step") else None
 
 
 async def _keep(v: Visit, draft: Draft, step: str) -> None:
-    await v.hold(STATE, json.dumps({**draft, "step": step}, ensure_ascii=False))
+    await v.hold_dict(STATE, {**draft, "step": step})
 
 
 async def _ask(v: Visit, taken: Taken) -> None:

@@ -7,10 +7,12 @@ which commits once.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from bot import texts
 from bot.core.messages import Deferred, Keyboard, MessageRef, OutFile, Unreachable
@@ -59,6 +61,19 @@ class Visit:
     async def held(self) -> str:
         """The data `hold` kept ("" when none)."""
         return await self.repo.dialog_states.kept(_state_key(self.uid))
+
+    async def hold_dict(self, state: str, data: dict[str, Any]) -> None:
+        """A dialog's answers so far as JSON in the state's row (see `held_dict`)."""
+        await self.hold(state, json.dumps(data, ensure_ascii=False))
+
+    async def held_dict(self) -> dict[str, Any]:
+        """What `hold_dict` kept; {} for none or a broken row, so the dialog starts over
+        instead of failing on every message."""
+        try:
+            data = json.loads(await self.held() or "{}")
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
 
     async def say(self, text: str, buttons: Keyboard | None = None) -> MessageRef:
         return await self.ctx.messenger.send(self.uid, text, buttons)
