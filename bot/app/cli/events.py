@@ -47,7 +47,7 @@ Excel; разделитель «;», «,» или табуляция), Excel (.x
 --dry-run показывает, что изменится, и ничего не записывает.
 
 Столбцы CSV: title,kind,starts_at,duration_min,format,place,capacity (по желанию:
-id,registration_deadline,description,organiser,speaker,audience).
+registration_deadline,description,organiser,speaker,audience и id — его пишет events export).
   kind      seminar, master_class, workshop, methodical_meeting, round_table,
             conference, webinar, contest (или по-русски: Семинар, Мастер-класс, …)
   starts_at ГГГГ-ММ-ДД ЧЧ:ММ (или ДД.ММ.ГГГГ ЧЧ:ММ, как пишет Excel) по времени МОЦ
