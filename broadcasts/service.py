@@ -116,8 +116,8 @@ class NoticeFile:
 
 
 async def create_notice(
-    session: AsyncSession, *, author_id: int, text: str, user_ids: Iterable[int], now: datetime,
-    file: NoticeFile | None = None,
+    session: AsyncSession, *, author_id: int | None, text: str, user_ids: Iterable[int],
+    now: datetime, file: NoticeFile | None = None,
 ) -> Broadcast | None:  # fmt: skip
     """A message to these users now (an event's participants); None when there is nobody.
     With `file`, the message is that document and `text` its caption.

@@ -64,7 +64,7 @@ def plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def imported(cli: Cli, plan: Path) -> list[int]:
     result = cli("events", "import", plan)
     assert result.returncode == 0, result.stderr
-    assert "Импортировано мероприятий: 6" in result.stderr
+    assert "Обновлено 0, без изменений 0, новых 6." in result.stderr
     return [int(line) for line in result.stdout.split()]
 
 

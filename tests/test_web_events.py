@@ -367,10 +367,10 @@ async def test_import_shows_every_bad_row_and_takes_a_good_workbook(
         ["Вебинар", "Вебинар", "2026-12-21 10:00", 60, "online", "https://moc.example/w", 100],
     ])  # fmt: skip
     status, html = await upload(client, csrf, "plan.xlsx", workbook)
-    assert status == 200 and "Импортировано мероприятий: 2" in html
+    assert status == 200 and "Импорт: обновлено 0, без изменений 0, новых 2." in html
     assert "&lt;script&gt;" in html and "<script>" not in html
     status, html = await upload(client, csrf, "plan.xlsx", workbook)  # sent again: no copies
-    assert status == 200 and "Все мероприятия файла уже есть в расписании (2)" in html
+    assert status == 200 and "Импорт: обновлено 0, без изменений 2, новых 0." in html
     assert await events_in_db(sessionmaker) == 2
     event = await load_event(sessionmaker, 1)
     assert event.starts_at == datetime(2026, 12, 20, 7, 0, tzinfo=UTC) and event.capacity == 30

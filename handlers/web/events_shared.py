@@ -11,10 +11,11 @@ from storage.models import Event
 
 
 def notice(request: web.Request) -> str | None:
-    key, count = request.query.get("done", ""), request.query.get("n", "0")
-    return (
-        fill(t.NOTICES[key], n=int(count) if count.isdigit() else 0) if key in t.NOTICES else None
-    )
+    key = request.query.get("done", "")
+    if key not in t.NOTICES:
+        return None
+    counts = {k: request.query.get(k, "0") for k in ("n", "u", "m")}  # u, m: an import's
+    return fill(t.NOTICES[key], **{k: int(v) if v.isdigit() else 0 for k, v in counts.items()})
 
 
 def event_id(request: web.Request) -> int:

@@ -35,19 +35,33 @@ IMPORT_HELP = """\
 Импорт мероприятий из CSV (UTF-8 или Windows-1251 — оба варианта «Сохранить как CSV» в
 Excel; разделитель «;», «,» или табуляция), Excel (.xlsx: первый лист, те же столбцы) или YAML.
 Сначала проверяются все строки; при ошибках ничего не записывается, а в stderr выводится
-каждая неверная строка («строка N: …»), код выхода 1. При успехе печатаются id новых
-мероприятий, по одному в строке. Мероприятие, которое уже есть (то же название и то же
-начало), не добавляется второй раз: файл можно загрузить повторно.
+каждая неверная строка («строка N: …»), код выхода 1. При успехе в stdout печатаются id новых
+мероприятий, по одному в строке, в stderr — «Обновлено N, без изменений M, новых K».
+
+Повторный импорт обновляет мероприятия: строка с id (его пишет events export) или, без id,
+с тем же названием и началом относится к уже созданному мероприятию. Изменённые поля
+(название, время, длительность, место, число мест, окончание записи, описание, организатор,
+ведущий, аудитория) меняются по правилам правки в панели: мест не меньше, чем уже занято;
+о новом времени или месте записанные и ожидающие получают уведомление с обновлённым .ics
+(его отправит запущенный бот). Вид и формат существующего мероприятия не меняются.
+--dry-run показывает, что изменится, и ничего не записывает.
 
 Столбцы CSV: title,kind,starts_at,duration_min,format,place,capacity (по желанию:
-registration_deadline,description,organiser,speaker,audience).
+registration_deadline,description,organiser,speaker,audience и id — его пишет events export).
   kind      seminar, master_class, workshop, methodical_meeting, round_table,
-            conference, webinar, contest
+            conference, webinar, contest (или по-русски: Семинар, Мастер-класс, …)
   starts_at ГГГГ-ММ-ДД ЧЧ:ММ (или ДД.ММ.ГГГГ ЧЧ:ММ, как пишет Excel) по времени МОЦ
-            (TIMEZONE); несколько занятий — через «;»
+            (TIMEZONE); занятия серии — в одной ячейке через «;»:
+            «08.12.2026 15:00; 15.12.2026 15:00»
   format    offline (в place — адрес) или online (в place — ссылка https://…)
 В YAML те же поля; занятия серии можно перечислить списком sessions.
 Примеры: examples/events.csv, examples/events.yaml."""
+
+EXPORT_HELP = """\
+Выгрузка предстоящих мероприятий (ещё не начавшихся и не отменённых) в формате импорта:
+те же столбцы и id первым столбцом. Файл .csv (UTF-8 с BOM, разделитель «;» — Excel открывает
+его как таблицу) или .xlsx — по расширению. Поправьте его в Excel и загрузите обратно:
+python -m bot events import ФАЙЛ (сначала можно с --dry-run)."""
 
 
 def _day(value: str) -> date:
@@ -70,7 +84,7 @@ def add_parsers(sub: Subparsers) -> None:
 
 
 def _events_parsers(sub: Subparsers) -> None:
-    events = sub.add_parser("events", help="мероприятия: импорт из файла, список")
+    events = sub.add_parser("events", help="мероприятия: импорт, выгрузка, список")
     actions = events.add_subparsers(dest="events_command", metavar="EVENTS_COMMAND", required=True)
     imp = actions.add_parser(
         "import",
@@ -79,6 +93,14 @@ def _events_parsers(sub: Subparsers) -> None:
         formatter_class=Raw,
     )
     imp.add_argument("file", type=Path, help="файл .csv, .xlsx, .yaml или .yml")
+    imp.add_argument(
+        "--dry-run", action="store_true", help="показать, что изменится, ничего не записывая"
+    )
+    exp = actions.add_parser(
+        "export", help="выгрузка предстоящих в .csv/.xlsx для правки и повторного импорта",
+        description=EXPORT_HELP, formatter_class=Raw,
+    )  # fmt: skip
+    exp.add_argument("out", type=Path, metavar="FILE", help="файл .csv или .xlsx")
     listing = actions.add_parser("list", help="все мероприятия: места, лист ожидания")
     listing.add_argument(
         "--json", action="store_true",
@@ -116,7 +138,9 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         if args.command == "events" and args.events_command == "import":
-            return import_events_file(settings, args.file)
+            return import_events_file(settings, args.file, args.dry_run)
+        if args.command == "events" and args.events_command == "export":
+            return export_events_file(settings, args.out)
         if args.command == "events":
             return list_events(settings, args.json)
         if args.command == "report":
@@ -126,25 +150,54 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return database_failure(settings.database_url, exc)
 
 
-def import_events_file(settings: Settings, path: Path) -> int:
-    from bot.services.events.importing import import_events, parse_events_file
+def import_events_file(settings: Settings, path: Path, dry_run: bool = False) -> int:
+    from bot.services.events import reimport
+    from bot.services.events.importing import parse_events_file
     from bot.services.import_errors import ImportErrors
-    from storage.repositories.events import EventRepo
+    from bot.texts import events_io as t
+    from storage.repositories import Repositories
 
+    now = datetime.now(UTC)
     try:
-        drafts = parse_events_file(path.name, path.read_bytes(), settings.tz, datetime.now(UTC))
+        drafts = parse_events_file(path.name, path.read_bytes(), settings.tz, now)
     except OSError as exc:
         return _fail([f"ошибка: не удалось прочитать {path}: {why(exc)}"])
     except ImportErrors as exc:
-        summary = f"Ничего не импортировано: строк с ошибками — {len(exc.errors)}."
-        return _fail([*exc.errors, summary])
-    done = _run(settings, lambda session: import_events(EventRepo(session), drafts, None))
-    if done.ids:
-        print("\n".join(str(i) for i in done.ids))
-    for line, same in done.existing:
-        print(f"строка {line}: уже есть (мероприятие {same}) — пропущено", file=sys.stderr)
-    skipped = f", уже были и пропущены: {len(done.existing)}" if done.existing else ""
-    print(f"Импортировано мероприятий: {len(done.ids)}{skipped}", file=sys.stderr)
+        return _fail([*exc.errors, t.NOTHING_SAVED.format(n=len(exc.errors))])
+
+    async def work(session: AsyncSession) -> reimport.Outcome:
+        repo = Repositories(session)
+        return await reimport.apply(repo, settings, now, drafts, None, dry_run)
+
+    try:
+        done = _run(settings, work)
+    except ImportErrors as exc:
+        return _fail([*exc.errors, t.NOTHING_SAVED.format(n=len(exc.errors))])
+    if done.new and not dry_run:
+        print("\n".join(str(i) for i in done.new))
+    for line in reimport.report_lines(done, dry_run):
+        print(line, file=sys.stderr)
+    return 0
+
+
+def export_events_file(settings: Settings, out: Path) -> int:
+    from bot.services.events.exporting import ahead, events_csv, events_xlsx
+    from bot.texts import events_io as t
+    from storage.repositories.events import EventRepo
+
+    write = {".csv": events_csv, ".xlsx": events_xlsx}.get(out.suffix.lower())
+    if write is None:
+        return _fail([f"ошибка: {out}: нужен файл .csv или .xlsx"])
+
+    async def load(session: AsyncSession) -> list[Event]:
+        return ahead(await EventRepo(session).all(), datetime.now(UTC))
+
+    events = _run(settings, load)
+    try:
+        out.write_bytes(write(events, settings.tz))
+    except OSError as exc:
+        return _fail([f"ошибка: не удалось записать {out}: {why(exc)}"])
+    print(t.EXPORTED.format(n=len(events), path=out) if events else t.EXPORT_NONE)
     return 0
 
 

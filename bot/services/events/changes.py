@@ -32,7 +32,7 @@ TIME_FIELDS = ("starts", "duration")
 
 
 async def queue_notices(
-    repo: Repositories, author_id: int, now: datetime, batches: list[tuple[list[int], str]]
+    repo: Repositories, author_id: int | None, now: datetime, batches: list[tuple[list[int], str]]
 ) -> list[int]:
     """Each (users, text) as a notice broadcast, in the caller's transaction; their ids."""
     ids = []
@@ -70,7 +70,7 @@ def meetings(event: Event) -> Meetings:
 
 
 async def queue_with_ics(
-    repo: Repositories, settings: Settings, author_id: int, now: datetime, event: Event,
+    repo: Repositories, settings: Settings, author_id: int | None, now: datetime, event: Event,
     user_ids: list[int], text: str, dropped: Meetings | None = None,
 ) -> list[int]:  # fmt: skip
     """The notice as the caption of the event's .ics, in the caller's transaction; a text too
@@ -134,7 +134,7 @@ def change_text(event: Event, fields: Collection[str], settings: Settings, show_
 
 
 async def queue_change(
-    repo: Repositories, settings: Settings, author_id: int, now: datetime, event: Event,
+    repo: Repositories, settings: Settings, author_id: int | None, now: datetime, event: Event,
     fields: Collection[str], before: Meetings | None = None,
 ) -> list[int]:  # fmt: skip
     """One notice for everything in `fields` that changed together (the panel saves the whole
@@ -154,7 +154,7 @@ async def queue_change(
 
 
 async def queue_cancellation(
-    repo: Repositories, settings: Settings, author_id: int, now: datetime, event: Event
+    repo: Repositories, settings: Settings, author_id: int | None, now: datetime, event: Event
 ) -> list[int]:
     """Everyone registered or waiting is told the event is off; in the caller's transaction.
     The registered get the .ics with STATUS:CANCELLED: it takes the entry off their calendar."""

@@ -29,8 +29,8 @@ FIELDS = {
     "title": "название", "kind": "вид", "starts_at": "начало", "duration_min": "длительность",
     "format": "формат", "place": "место", "capacity": "число мест",
     "registration_deadline": "окончание записи", "description": "описание",
-    "organiser": "организатор", "speaker": "ведущий", "audience": "аудитория",
-}  # fmt: skip
+    "organiser": "организатор", "speaker": "ведущий", "audience": "аудитория", "id": "номер",
+}  # fmt: skip  # `id` (written by the export) names the event a row updates
 REQUIRED_COLUMNS = ("title", "kind", "starts_at", "duration_min", "format", "place", "capacity")
 LIMITS = {"title": 200, "place": 500, "description": 3000}
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -38,6 +38,7 @@ TIME_FORMAT = "%Y-%m-%d %H:%M"
 EXCEL_TIME_FORMAT = "%d.%m.%Y %H:%M"
 LINK = re.compile(r"https?://\S+", re.IGNORECASE)
 MAX_CAPACITY = 100_000
+FORMULA_START = ("=", "+", "-", "@")  # a CSV cell so written opens in Excel as a formula
 Row = tuple[int, dict[str, str], list[str], list[str]]  # line, values, session starts, problems
 
 
@@ -58,6 +59,7 @@ class EventDraft:
     organiser: str = ""
     speaker: str = ""
     audience: str = ""
+    event_id: int | None = None  # the export's `id`: this row updates that event
 
     def event(self, created_by: int | None) -> Event:
         """The event this row makes (its sessions are added by `EventRepo.add`)."""
@@ -91,6 +93,8 @@ class _Check:
 
     def text(self, key: str, required: bool = False) -> str:
         value = self.values.get(key, "").strip()
+        if value[:1] == "'" and value[1:2] in FORMULA_START:  # the export's guard, taken off
+            value = value[1:]
         if required and not value:
             self.bad(key, "не заполнено")
         elif len(value) > LIMITS.get(key, 200):
@@ -174,18 +178,19 @@ class _Check:
         fmt = self.choice("format", FORMAT_LABELS)
         place, capacity = self.place(fmt), self.integer("capacity", 1, MAX_CAPACITY)
         deadline = self.deadline(starts)
+        known = self.integer("id", 1, 10**9) if self.values.get("id", "").strip() else None
         return EventDraft(
             line=line, title=title, kind=kind, starts=starts, duration_min=duration, format=fmt,
             place=place, capacity=capacity, registration_deadline=deadline,
             description=self.text("description"), organiser=self.text("organiser"),
-            speaker=self.text("speaker"), audience=self.text("audience"),
+            speaker=self.text("speaker"), audience=self.text("audience"), event_id=known,
         )  # fmt: skip
 
 
 def _check_all(rows: Iterable[Row], tz: ZoneInfo, now: datetime) -> list[EventDraft]:
     drafts: list[EventDraft] = []
     errors: list[str] = []
-    seen: dict[tuple[str, datetime], int] = {}  # a row copied twice would be two events
+    seen: dict[tuple[object, ...], int] = {}  # a row copied twice would be two events
     for line, values, starts, problems in rows:
         check = _Check(values, tz, now)
         check.problems.extend(problems)
@@ -193,7 +198,8 @@ def _check_all(rows: Iterable[Row], tz: ZoneInfo, now: datetime) -> list[EventDr
         if not check.problems:
             check.card_fits(draft)
         if not check.problems and (first := seen.setdefault(_key(draft), line)) != line:
-            check.problems.append(f"то же мероприятие (название и начало), что в строке {first}")
+            what = "id" if draft.event_id else "название и начало"
+            check.problems.append(f"то же мероприятие ({what}), что в строке {first}")
         if check.problems:
             errors.append(f"строка {line}: " + "; ".join(check.problems))
         drafts.append(draft)
@@ -204,8 +210,8 @@ def _check_all(rows: Iterable[Row], tz: ZoneInfo, now: datetime) -> list[EventDr
     return drafts
 
 
-def _key(draft: EventDraft) -> tuple[str, datetime]:
-    return draft.title, draft.starts[0]
+def _key(draft: EventDraft) -> tuple[object, ...]:
+    return (draft.event_id,) if draft.event_id else (draft.title, draft.starts[0])
 
 
 def _split_starts(value: str) -> list[str]:

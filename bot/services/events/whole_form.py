@@ -162,6 +162,18 @@ def edit_event(
     return fields, notify, {}
 
 
+def trial(
+    event: Event, values: Mapping[str, str], tz: ZoneInfo, now: datetime
+) -> tuple[list[str], list[str], dict[str, str]]:
+    """What `edit_event` would do, tried on a copy: (changed, to tell, problems); `event` is
+    not touched (a re-imported plan is checked row by row before anything is saved)."""
+    fields = changed_fields(event, values, tz)
+    if not fields:
+        return [], [], {}
+    notify, problems = _apply(_scratch(event), values, fields, now, tz)
+    return fields, ([] if problems else notify), problems
+
+
 def conflicts(
     event: Event, seen: Mapping[str, str], values: Mapping[str, str], tz: ZoneInfo
 ) -> tuple[dict[str, str], dict[str, str]]:
