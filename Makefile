@@ -22,10 +22,14 @@ run: install
 
 # Tests never read .env (MOC_ENV_FILE empty): on a configured server `make test` must not
 # migrate, nor write to, the database or Redis that .env names.
+# The suite mostly waits (fake servers, polling), so NUM pytest-xdist workers (2: the machine's
+# cores) about halve it; whole files go to one worker (loadfile: module fixtures built once).
+# `make test NUM=0` runs it in one process, as plain `pytest` does.
+NUM ?= 2
 test: install
 	MOC_ENV_FILE= $(PY) -m bot db upgrade
 	MOC_ENV_FILE= $(PY) -m bot faq check
-	MOC_ENV_FILE= $(PY) -m pytest -q
+	MOC_ENV_FILE= $(PY) -m pytest -q -n $(NUM) --dist loadfile
 
 lint: install
 	$(PY) -m ruff check .

@@ -282,6 +282,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     found = ["sqlite"]
     found.append(f"postgresql at {pg.shown(pg_url)}" if pg_url else "no postgresql (PG_URL)")
     found.append(f"redis at {redis_url}" if redis_url else "no redis (REDIS_URL_TEST)")
+    if redis_url and getattr(config.option, "numprocesses", None):
+        found[-1] += " (its db number + K for xdist worker gwK)"
     required = " — required, skips fail" if pg.servers_required() else ""
     return [f"backends: {', '.join(found)}{required}"]
 
@@ -346,10 +348,12 @@ def pg_database(pg_url: str, pg_template: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def redis_server() -> str:
-    """REDIS_URL_TEST of a Redis the tests may flush; skips (fails in CI) if none."""
-    url = pg.configured_redis_url()
-    if url is None:
-        pg.unavailable("Redis not available — set REDIS_URL_TEST (redis://127.0.0.1:6379/15)")
+    """REDIS_URL_TEST of a Redis the tests may flush, this xdist worker's database of it
+    (pg.worker_redis_url); skips (fails in CI) if none."""
+    configured = pg.configured_redis_url()
+    if configured is None:
+        pg.unavailable("Redis not available — set REDIS_URL_TEST (redis://127.0.0.1:6379/14)")
+    url = pg.worker_redis_url(configured)
     if why := asyncio.run(pg.redis_problem(url)):
         pg.unavailable(f"Redis at {url} is not usable: {why}")
     return url

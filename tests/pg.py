@@ -7,8 +7,10 @@ of a migration run per test.
 
 Where the servers come from: `PG_URL` (`postgresql+asyncpg://user@host:port/db`, an account
 allowed to CREATE DATABASE) and `REDIS_URL_TEST` (`redis://host:port/N`, a database the tests
-may FLUSHDB). `.ci/run` starts both for its run. Without them the marked tests skip, unless
-`MOC_REQUIRE_SERVERS=1` (CI), where a missing server is a failure: CI never skips them.
+may FLUSHDB; under pytest-xdist worker gwK takes database N+K). `.ci/run` starts both for its
+run. Workers share the PostgreSQL server: every database name carries the worker's id. Without
+them the marked tests skip, unless `MOC_REQUIRE_SERVERS=1` (CI), where a missing server is a
+failure: CI never skips them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import os
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from sqlalchemy import text
@@ -139,8 +142,34 @@ async def terminate_connections(admin_url: str, database_url: str) -> int:
         await engine.dispose()
 
 
+def worker_id() -> str:
+    """pytest-xdist's worker ("gw0", "gw1", …), or "main" in a run without workers."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "") or "main"
+
+
+def worker_index() -> int:
+    """0, 1, … for the xdist workers; 0 in a run without workers."""
+    worker = worker_id()
+    return int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
+
+
 def unique_name(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:12]}"
+    """Unique on the server, and saying which worker made it: workers share one server, and
+    each drops only the databases it created."""
+    return f"{prefix}_{worker_id()}_{uuid.uuid4().hex[:12]}"
+
+
+def worker_redis_url(url: str) -> str:
+    """REDIS_URL_TEST's database number plus the worker's index (…/0 → …/0 for gw0, …/1 for
+    gw1): the tests FLUSHDB before each test, so two workers sharing one database would wipe
+    each other's keys mid-test. Redis has databases 0–15 unless configured otherwise, so
+    with N workers the base number must be at most 16 − N."""
+    parts = urlsplit(url)
+    base = parts.path.lstrip("/")
+    if base and not base.isdigit():
+        raise ValueError(f"{REDIS_ENV} must end in a database number (/N), got {url}")
+    db = int(base or 0) + worker_index()
+    return urlunsplit(parts._replace(path=f"/{db}"))
 
 
 def migrated_template(admin_url: str, name: str) -> str:

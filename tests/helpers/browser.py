@@ -27,12 +27,12 @@ from tests import pg
 from tests.conftest import BotHarness, make_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
-# MOC_SCREENSHOTS=1 refreshes README's screenshots in docs/; otherwise they go to a temp dir,
-# so a test run leaves the work tree clean
+# MOC_SCREENSHOTS=1 refreshes README's screenshots in docs/; otherwise they go to a temp dir
+# of each xdist worker's own, so a test run leaves the work tree clean
 DOCS = (
     Path(__file__).resolve().parent.parent.parent / "docs"
     if os.environ.get("MOC_SCREENSHOTS") == "1"
-    else Path(tempfile.gettempdir())
+    else Path(tempfile.gettempdir()) / f"moc-screens-{pg.worker_id()}"
 )
 LINK = re.compile(r"(http://\S+/web/login\?t=\S+)")
 
