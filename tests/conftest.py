@@ -142,9 +142,12 @@ class BotHarness:
         self.server.user_sends(text, user=user, **kwargs)
         return await self.server.next_message(user.id, timeout=within)
 
-    async def press(self, user: FakeUser, message: SentMessage, button: str) -> SentMessage:
+    async def press(
+        self, user: FakeUser, message: SentMessage, button: str, *, within: float = 5.0
+    ) -> SentMessage:
+        """`within` as in `say`: a reply that waits on a FAQ rebuild needs longer."""
         self.server.press(message, button, user=user)
-        return await self.server.next_message(user.id)
+        return await self.server.next_message(user.id, timeout=within)
 
 
 async def start_bot(

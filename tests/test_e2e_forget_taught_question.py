@@ -81,7 +81,7 @@ async def test_telegram_parent_forgets_and_the_question_staff_taught_goes_from_t
     held = await h.say(PARENT, "/my_data")
     assert KEPT.format(n=1) in held.text, held.text
     confirm = await h.press(PARENT, held, texts.BTN_FORGET)
-    assert "удалены" in (await h.press(PARENT, confirm, texts.BTN_FORGET_YES)).text
+    assert "удалены" in (await h.press(PARENT, confirm, texts.BTN_FORGET_YES, within=30)).text
     await h.server.idle()
 
     assert await samples(h.sessionmaker) == []
@@ -92,7 +92,7 @@ async def test_telegram_parent_forgets_and_the_question_staff_taught_goes_from_t
     held = await h.say(SECOND, "/my_data")
     assert KEPT.format(n=0) in held.text
     confirm = await h.press(SECOND, held, texts.BTN_FORGET)
-    await h.press(SECOND, confirm, texts.BTN_FORGET_YES)
+    await h.press(SECOND, confirm, texts.BTN_FORGET_YES, within=30)
     await h.server.idle()
     assert_not_in_files(db_path)
 
@@ -135,7 +135,7 @@ async def test_telegram_a_new_entry_from_a_question_keeps_staff_wordings_and_los
     held = await h.say(PARENT, "/my_data")
     assert KEPT.format(n=1) in held.text
     confirm = await h.press(PARENT, held, texts.BTN_FORGET)
-    assert "удалены" in (await h.press(PARENT, confirm, texts.BTN_FORGET_YES)).text
+    assert "удалены" in (await h.press(PARENT, confirm, texts.BTN_FORGET_YES, within=30)).text
     await h.server.idle()
     assert await askers(h.sessionmaker) == staff_wordings
 
@@ -155,7 +155,7 @@ async def test_telegram_a_new_entry_dialog_keeps_no_words_of_a_parent_who_forget
 
     held = await h.say(PARENT, "/my_data")
     confirm = await h.press(PARENT, held, texts.BTN_FORGET)
-    assert "удалены" in (await h.press(PARENT, confirm, texts.BTN_FORGET_YES)).text
+    assert "удалены" in (await h.press(PARENT, confirm, texts.BTN_FORGET_YES, within=30)).text
     await h.server.idle()
     assert_not_in_files(db_path)
 
