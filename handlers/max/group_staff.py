@@ -21,7 +21,7 @@ from storage.repositories import Repositories
 # the MAX desk's commands and the rest of a staff member's private ones (joined in
 # bot/app/max_runtime.py right after handlers.max.groups)
 log = logging.getLogger(__name__)
-STAFF_COMMANDS: Final = staff_desk.COMMANDS | {"new_event", "web", "invite"}
+STAFF_COMMANDS: Final = staff_desk.COMMANDS | {"new_event", "broadcast", "web", "invite"}
 
 
 def staff_command(text: str) -> str | None:
