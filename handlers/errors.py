@@ -15,6 +15,7 @@ from bot.core.config import Settings
 from bot.core.markup import clip, fill
 from bot.core.messages import Deferred
 from bot.services.chats.pointers import Stamps
+from handlers.tg.outbound import answer_must_land
 
 log = logging.getLogger(__name__)
 ADMIN_NOTICE_INTERVAL = 60.0  # seconds; a crash loop must not flood the admins
@@ -37,7 +38,8 @@ async def _apologise(event: ErrorEvent, bot: Bot, chat_id: int | None) -> None:
     try:
         if query is not None:
             try:
-                await query.answer(texts.ERROR, show_alert=True)
+                with answer_must_land():
+                    await query.answer(texts.ERROR, show_alert=True)
                 return
             except TelegramBadRequest:
                 pass  # answered before the failure: say it in the chat instead

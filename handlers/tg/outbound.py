@@ -24,7 +24,9 @@ import asyncio
 import itertools
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -48,6 +50,20 @@ WRITES = ("send", "copy", "forward", "edit")
 ANSWER_WAIT = 10.0  # the most a press's answer waits out 429s; a spinner stops by itself
 # a press made while the bot was down or busy: Telegram no longer takes its answer
 EXPIRED = ("query is too old", "query id is invalid")
+# inside `answer_must_land` an expired answer raises: the caller says it in the chat instead
+_MUST_LAND: ContextVar[bool] = ContextVar("moc_answer_must_land", default=False)
+
+
+@contextmanager
+def answer_must_land() -> Iterator[None]:
+    """For an answer whose words matter (the error handler's apology): refused as expired or
+    already answered, it raises as before, so the caller can send them as a message; every
+    other answer to an old press is skipped and the handler goes on."""
+    token = _MUST_LAND.set(True)
+    try:
+        yield
+    finally:
+        _MUST_LAND.reset(token)
 
 
 def target_chat(method: TelegramMethod[Any]) -> int | None:
@@ -127,7 +143,7 @@ class Outbound(BaseRequestMiddleware):
             try:
                 return await make_request(bot, method)
             except TelegramBadRequest as exc:
-                if not any(words in exc.message.lower() for words in EXPIRED):
+                if _MUST_LAND.get() or not any(w in exc.message.lower() for w in EXPIRED):
                     raise
                 # the spinner is long gone; what was pressed for is still done and shown
                 log.info("callback answer skipped: the press is too old")
