@@ -13,16 +13,15 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.markup import fill, q
 from bot.services.staff import composing
+from bot.services.staff.composing import audiences_text, recipients_count
 from bot.texts import broadcasts as t
 from broadcasts import service
 from broadcasts.content import CAPTION_LIMIT, TEXT_LIMIT, Content, Kind
 from handlers.broadcasts_admin.draft import (
     Compose,
     ask,
-    audiences_text,
     opened,
     pressed,
-    recipients_count,
     step_button,
 )
 from handlers.broadcasts_admin.options import after_target

@@ -17,13 +17,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.services.staff import composing
-from bot.services.staff.composing import (
-    audiences_text,
-    draft_at,
-    draft_content,
-    draft_target,
-    recipients_count,
-)
 from bot.texts import broadcasts as t
 from handlers.tg.edits import drop_keyboard
 from handlers.tg.keyboards import broadcasts as kb
@@ -41,23 +34,8 @@ class Compose(StatesGroup):
     preview = State()
 
 
-# --- the draft (FSM data, JSON): its meaning is bot.services.staff.composing's ---------------
-# re-exported for the step modules and tests that read the draft from here
-__all__ = [
-    "ClosedDraft",
-    "Compose",
-    "ask",
-    "audiences_text",
-    "draft_at",
-    "draft_content",
-    "draft_target",
-    "opened",
-    "parse_moment",
-    "pressed",
-    "recipients_count",
-    "refuse_closed",
-    "step_button",
-]  # fmt: skip
+# The draft's meaning (audiences, time, content) is bot.services.staff.composing's: the steps
+# import it from there, as MAX's composer does.
 
 
 # --- asking -----------------------------------------------------------------------------------

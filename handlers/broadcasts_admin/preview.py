@@ -23,14 +23,13 @@ from bot.core.config import Settings
 from bot.core.dates import format_local
 from bot.core.markup import fill
 from bot.services.staff import composing
+from bot.services.staff.composing import draft_at, draft_content
 from bot.texts import broadcasts as t
 from broadcasts import service
 from broadcasts.channel import Sent
 from handlers.broadcasts_admin.draft import (
     Compose,
     ask,
-    draft_at,
-    draft_content,
     pressed,
     step_button,
 )
