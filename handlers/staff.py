@@ -259,8 +259,7 @@ async def _stale(
     """«Ответить» or «Закрыть» on a card of a ticket closed since (posted before closing
     rewrote cards, or its edit failed then): said on the button, nothing sent, the card
     retired — as in MAX."""
-    already = texts.STAFF_ALREADY_CLOSED if action == "close" else texts.STAFF_CLOSED_NO_REPLY
-    await query.answer(fill(already, id=ticket.id), show_alert=action == "reply")
+    await query.answer(desk.stale_notice(ticket.id, action), show_alert=action == "reply")
     await drop_keyboard(query)
     if query.message is not None:
         where = MessageRef(query.message.chat.id, query.message.message_id)

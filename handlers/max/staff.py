@@ -85,10 +85,8 @@ async def stop_waiting(v: Visit, ticket_id: int) -> None:
 async def stale(v: Visit, ticket_id: int, action: str) -> None:
     """«Ответить» or «Закрыть» on a card of a ticket closed since (the card was not rewritten:
     older than this, or MAX refused the edit): nothing is done, the buttons go."""
-    already = texts.STAFF_ALREADY_CLOSED if action == "close" else texts.STAFF_CLOSED_NO_REPLY
-    await updates.answer(
-        v.ctx, v.update, fill(already, id=ticket_id), new_body={"attachments": []}
-    )
+    notice = desk.stale_notice(ticket_id, action)
+    await updates.answer(v.ctx, v.update, notice, new_body={"attachments": []})
 
 
 async def draft(v: Visit, ticket_id: int) -> None:

@@ -154,6 +154,12 @@ async def retire_cards(messenger: Messenger, repo: Repositories, ticket_id: int,
         await _retire(messenger, ticket_id, MessageRef(chat_id, message_id, ref), None)
 
 
+def stale_notice(ticket_id: int, action: str) -> str:
+    """What «Закрыть» or «Ответить» on a closed ticket's card says, in either messenger."""
+    already = texts.STAFF_ALREADY_CLOSED if action == "close" else texts.STAFF_CLOSED_NO_REPLY
+    return fill(already, id=ticket_id)
+
+
 async def retire_stale(
     messenger: Messenger, repo: Repositories, ticket: Ticket, where: MessageRef
 ) -> None:
