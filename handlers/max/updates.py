@@ -174,9 +174,10 @@ async def answer(
     new_body: dict[str, Any] | None = None,
 ) -> bool:
     """POST /answers once per press: a short notice, or a new body for the pressed message.
-    False when MAX no longer takes the answer (a press made while the bot was down or busy:
-    the callback expired): what was pressed for is still done, and a new body is the caller's
-    to send as a message."""
+    False when MAX does not take the answer — the callback expired (a press made while the bot
+    was down or busy), or 429s outlasted `answer_callback`'s retries: what was pressed for is
+    still done, and a new body is the caller's to send as a message (the messenger waits MAX
+    out far longer), not an apology."""
     if update.get(ANSWERED) or not callback_id(update):
         return True
     update[ANSWERED] = True
@@ -189,6 +190,9 @@ async def answer(
         )
     except (MaxBadRequest, MaxNotFound) as exc:
         log.warning("MAX press not answered (expired?): %s", exc)
+        return False
+    except MaxRetryAfter as exc:
+        log.warning("MAX press not answered: 429 through every retry: %s", exc)
         return False
     return True
 

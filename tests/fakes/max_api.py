@@ -96,7 +96,7 @@ class FakeMaxServer:
         self._callbacks: dict[str, Message] = {}
         self._upload_urls: dict[str, str] = {}  # upload id → type
         self._fresh_tokens: defaultdict[str, int] = defaultdict(int)
-        self._faults: list[list[Any]] = []  # [path, status, code, message, times]
+        self._faults: list[list[Any]] = []  # [path, status, code, message, times, matching]
         self._garbled: list[list[Any]] = []  # [path, the 200 answer's body, times]
         self._recent: deque[float] = deque()
         self._recent_by_chat: defaultdict[int, deque[float]] = defaultdict(deque)
@@ -146,10 +146,11 @@ class FakeMaxServer:
 
     def fail_next(
         self, status: int, code: str = "internal.error", message: str = "fault injected",
-        *, path: str = "/messages", times: int = 1,
+        *, path: str = "/messages", times: int = 1, matching: str | None = None,
     ) -> None:  # fmt: skip
-        """The next `times` requests to `path` (any method) fail with this error."""
-        self._faults.append([path, status, code, message, times])
+        """The next `times` requests to `path` (any method) fail with this error; with
+        `matching`, only those whose JSON body's text holds it (one message among many)."""
+        self._faults.append([path, status, code, message, times, matching])
 
     def garble_next(self, body: Any, *, path: str = "/updates", times: int = 1) -> None:
         """The next `times` requests to `path` get 200 with `body` (a marker that is no
@@ -381,7 +382,7 @@ class FakeMaxServer:
         if request.headers.get("Authorization") != self.token:
             raise ApiError(401, "verify.token", "Invalid access_token")
         self._check_rate(path, method, query)
-        self._check_faults(path)
+        self._check_faults(path, body)
         for garbled in self._garbled:
             if garbled[0] == path and garbled[2] > 0:
                 garbled[2] -= 1
@@ -401,9 +402,10 @@ class FakeMaxServer:
             ):
                 raise ApiError(429, "too.many.requests", "Too many messages to this chat")
 
-    def _check_faults(self, path: str) -> None:
+    def _check_faults(self, path: str, body: Any) -> None:
+        text = str(body.get("text") or "") if isinstance(body, dict) else ""
         for fault in self._faults:
-            if fault[0] == path and fault[4] > 0:
+            if fault[0] == path and fault[4] > 0 and (fault[5] is None or fault[5] in text):
                 fault[4] -= 1
                 raise ApiError(fault[1], fault[2], fault[3])
 
