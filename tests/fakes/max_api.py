@@ -101,9 +101,7 @@ class FakeMaxServer:
         self._faults: list[list[Any]] = []  # [path, status, code, message, times, matching]
         self._garbled: list[list[Any]] = []  # [path, the 200 answer's body, times]
         self._recent: deque[float] = deque()
-        self._recent_by_chat: defaultdict[tuple[str, str, int | None], deque[float]] = (
-            defaultdict(deque)
-        )
+        self._recent_by_chat: defaultdict[tuple[str, str, int], deque[float]] = defaultdict(deque)
         self._changed = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: web.AppRunner | None = None
