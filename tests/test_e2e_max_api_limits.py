@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot import texts
 from bot.texts import broadcasts as bt
 from bot.texts import events as et
@@ -51,17 +53,21 @@ async def test_a_max_staffers_broadcast_report_survives_429s_and_a_5xx(world: Wo
     assert [m.plain for m in w.h.max.sent_to(STAFFER)].count(reports[0]) == 1
 
 
-async def test_a_browse_press_met_by_a_long_spell_of_429s_still_shows_the_page(
-    both: Both,
+@pytest.mark.parametrize(
+    ("status", "code", "times"),
+    [(429, "too.many.requests", 5), (502, "internal.error", 1)],
+)
+async def test_a_browse_press_max_will_not_answer_still_shows_the_page(
+    both: Both, status: int, code: str, times: int
 ) -> None:
-    """POST /answers keeps answering 429 past its retries: the page comes as a new message
-    (through the messenger, which waits MAX out), not as an apology."""
+    """POST /answers keeps answering 429 past its retries, or fails on MAX's side: the page
+    comes as a new message (through the messenger, which waits MAX out), not as an apology."""
     h = both
     await as_parent(h)
     page = await h.say(PARENT, "/faq")
     first = page.buttons()[0][0]["text"]
     before = len(h.max.sent_to(PARENT))
-    h.max.fail_next(429, "too.many.requests", "slow down", path="/answers", times=5)
+    h.max.fail_next(status, code, "MAX says no", path="/answers", times=times)
     callback = await h.press(PARENT, page, first)
 
     new = await h.max.wait_sent(PARENT, before + 1, within=30)

@@ -14,7 +14,13 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from bot.core.ids import row_id
-from handlers.max.client import MaxBadRequest, MaxNotFound, MaxRetryAfter
+from handlers.max.client import (
+    MaxBadRequest,
+    MaxNetworkError,
+    MaxNotFound,
+    MaxRetryAfter,
+    MaxServerError,
+)
 from handlers.max.context import JsonDict, MaxContext
 
 log = logging.getLogger(__name__)
@@ -175,9 +181,9 @@ async def answer(
 ) -> bool:
     """POST /answers once per press: a short notice, or a new body for the pressed message.
     False when MAX does not take the answer — the callback expired (a press made while the bot
-    was down or busy), or 429s outlasted `answer_callback`'s retries: what was pressed for is
-    still done, and a new body is the caller's to send as a message (the messenger waits MAX
-    out far longer), not an apology."""
+    was down or busy), 429s outlasted `answer_callback`'s retries, or MAX failed (5xx, no
+    answer): what was pressed for is still done, and a new body is the caller's to send as a
+    message (the messenger waits MAX out far longer and keeps a reply), not an apology."""
     if update.get(ANSWERED) or not callback_id(update):
         return True
     update[ANSWERED] = True
@@ -191,8 +197,8 @@ async def answer(
     except (MaxBadRequest, MaxNotFound) as exc:
         log.warning("MAX press not answered (expired?): %s", exc)
         return False
-    except MaxRetryAfter as exc:
-        log.warning("MAX press not answered: 429 through every retry: %s", exc)
+    except (MaxRetryAfter, MaxServerError, MaxNetworkError) as exc:
+        log.warning("MAX press not answered (429 through every retry, or MAX failing): %s", exc)
         return False
     return True
 
