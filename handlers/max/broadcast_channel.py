@@ -8,6 +8,9 @@ matters to the ledger:
 * 403 (`chat.denied`: the user stopped the dialog, or the bot lost the group) and 404 (no such
   chat) mean the chat is gone; there are no migrations;
 * a text over 4000 characters goes out in parts, the buttons under the last one;
+* a notice to a person (a MAX author's report: their only word on a broadcast composed in MAX,
+  which has no progress message; a held broadcast's question) waits out 429s and MAX's 5xx
+  with the same growing pause, bounded (`NOTICE_ATTEMPTS`), instead of being lost to one;
 * message ids are strings (`mid.…`) while the ledger keeps an int: `Sent` carries the message's
   `seq` (int64, unique in its chat), and the channel remembers seq → mid for the messages it
   posted so the progress message can be edited (until storage keeps the string, see
@@ -20,7 +23,8 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any, Final
+from functools import partial
+from typing import Any, Final, TypeVar
 
 from bot.core.messages import Button, Keyboard
 from broadcasts.channel import Blocked, Failed, RetryAfter, SendOutcome, Sent
@@ -40,10 +44,12 @@ from handlers.max.client import (
 from handlers.max.render import inline_keyboard, render_text
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ACK_LABEL: Final = "✅ Ознакомлен"
 UNSUB_LABEL: Final = "Отписаться"
 PART_ATTEMPTS: Final = 3  # tries for the second and later parts of a long text
+NOTICE_ATTEMPTS: Final = 6  # a notice or progress edit: pauses of 1+2+4+8+16 s at most
 REMEMBERED: Final = 1000  # seq → mid of the channel's own recent messages
 # Uploads a broadcast's photo or document to MAX: the attachment for it, or None if unavailable.
 MediaResolver = Callable[[Content], Awaitable[dict[str, Any] | None]]
@@ -170,16 +176,27 @@ class MaxChannel:
         self, chat_id: int, is_private: bool, text: str, attachments: list[dict[str, Any]]
     ) -> SentMessage:
         """A later part: parts in a row meet MAX's ~2 messages/s per chat, so wait and retry."""
-        for attempt in range(PART_ATTEMPTS):
+        return await self._patiently(
+            chat_id, lambda: self._post(chat_id, is_private, text, attachments), PART_ATTEMPTS
+        )
+
+    async def _patiently(
+        self, chat_id: int, call: Callable[[], Awaitable[T]], attempts: int = NOTICE_ATTEMPTS
+    ) -> T:
+        """`call` again after a 429 (no hint: the chat's pause grows) or a 5xx / no answer;
+        the last failure is raised."""
+        for attempt in range(1, attempts + 1):
             try:
-                sent = await self._post(chat_id, is_private, text, attachments)
-            except (MaxRetryAfter, MaxServerError, MaxNetworkError):
-                if attempt == PART_ATTEMPTS - 1:
+                result = await call()
+            except (MaxRetryAfter, MaxServerError, MaxNetworkError) as exc:
+                if attempt == attempts:
                     raise
-                await asyncio.sleep(self._backoff.hit(chat_id))
+                pause = self._backoff.hit(chat_id)
+                log.info("MAX %s for %s: again in %.0f s", exc.status or exc.code, chat_id, pause)
+                await asyncio.sleep(pause)
             else:
                 self._backoff.clear(chat_id)
-                return sent
+                return result
         raise AssertionError("unreachable")
 
     async def post(self, user_id: int, text: str) -> int:
@@ -193,13 +210,14 @@ class MaxChannel:
         """`chat_id` is the author's user id, `message_id` the seq `post` returned."""
         target = await self._max_id(chat_id)
         mid = self._mids.get((target, message_id)) if target is not None else None
-        if mid is None:
+        if target is None or mid is None:
             log.info(
                 "progress message %s/%s not edited: its MAX id is unknown", chat_id, message_id
             )
             return
+        body = (render_text(text) or [""])[0]
         try:
-            await self._client.edit_message(mid, text=(render_text(text) or [""])[0])
+            await self._patiently(target, lambda: self._client.edit_message(mid, text=body))
         except MaxError as exc:
             log.info("progress message %s/%s not edited: %s", chat_id, message_id, exc)
 
@@ -214,7 +232,7 @@ class MaxChannel:
         try:
             for n, part in enumerate(parts, start=1):
                 under = [keyboard] if keyboard is not None and n == len(parts) else []
-                await self._client.send_message(user_id=target, text=part, attachments=under)
+                await self._patiently(target, partial(self._post, target, True, part, under))
         except MaxError as exc:
             log.warning("notice to %s not delivered: %s", chat_id, exc)
 
