@@ -68,6 +68,11 @@ class World:
     def max_news(self) -> list[str]:
         return [m.plain for m in self.h.max.sent_to(MAX_PARENTS)]
 
+    async def staffer_id(self) -> int:
+        """The staffer's internal id (bot.core.ids)."""
+        async with self.h.sessionmaker() as session:
+            return await Repositories(session).channel_ids.internal("max", "user", STAFFER.user_id)
+
     async def broadcasts(self) -> list[Broadcast]:
         async with self.h.sessionmaker() as session:
             return list((await session.scalars(select(Broadcast))).all())
@@ -101,7 +106,10 @@ async def world(
         server, max_server, db_path, sessionmaker, faq_service,
         max_admin_ids=str(STAFFER.user_id),
     ) as h:  # fmt: skip
-        channel, client = broadcast_channel(h.settings, sessionmaker, h.bot)
+        def known(chat_id: int, seq: int) -> str | None:  # as bot.app.jobs wires it
+            return h.runtime.messenger.mid_of(chat_id, seq)
+
+        channel, client = broadcast_channel(h.settings, sessionmaker, h.bot, known=known)
         worker = BroadcastWorker(
             sessionmaker, channel, SystemClock(), instance_id="max-compose", poll_seconds=0.2,
             options=FAST,
@@ -144,13 +152,19 @@ async def test_a_max_staffer_composes_and_both_messengers_parents_get_it(world: 
     sample, summary = await w.step(repeat, bt.BTN_REPEAT_NONE, 2)
     assert sample.plain == NEWS  # typed in MAX, shown as typed, not read as HTML
     assert "Получателей: 2" in summary.plain and "сейчас" in summary.plain
-    said = await w.step(summary, bt.BTN_CONFIRM_NOW, 2)  # queued, then (soon) the report
+    progress, queued = await w.step(summary, bt.BTN_CONFIRM_NOW, 2)
+    # «⏳ Рассылка начнётся…», edited as delivery goes, as Telegram's author's is
     (broadcast,) = await w.broadcasts()
-    queued = max_texts.BROADCAST_QUEUED.format(id=broadcast.id)
-    assert queued in [m.plain for m in said]
-    (report,) = [m.plain for m in said if m.plain != queued]
-    assert report.startswith(f"✅ Рассылка №{broadcast.id} завершена")
-    assert "Telegram: доставлено 1 из 1" in report and "MAX: доставлено 1 из 1" in report
+    assert queued.plain == "✅ Рассылка №1 поставлена в очередь. Ход отправки — в сообщении выше."
+    assert (broadcast.progress_chat_id, broadcast.progress_message_id) == (
+        await w.staffer_id(),
+        progress.seq,
+    )  # kept in the broadcast's row, where Telegram's is
+    await until(lambda: "завершена" in progress.plain, 15, "the report in the progress message")
+    assert progress.plain.startswith(f"✅ Рассылка №{broadcast.id} завершена")
+    assert "Telegram: доставлено 1 из 1" in progress.plain
+    assert "MAX: доставлено 1 из 1" in progress.plain and progress.edits >= 1
+    assert w.h.max.sent_to(STAFFER)[-1] is queued  # the report edited in, not sent again
     assert w.tg_news() == [NEWS] and w.max_news() == [NEWS]
 
 
@@ -168,7 +182,8 @@ async def test_a_scheduled_one_with_ack_waits_and_survives_a_restart(world: Worl
     sample, summary = await w.step(repeat, bt.BTN_REPEAT_WEEKLY, 2)
     assert bt.BTN_ACK_ON not in labels(sample) and "✅ Ознакомлен" in labels(sample)
     assert typed in summary.plain and "каждую неделю" in summary.plain
-    (done,) = await w.step(summary, bt.BTN_CONFIRM_AT)
+    progress, done = await w.step(summary, bt.BTN_CONFIRM_AT, 2)
+    assert progress.plain == bt.PROGRESS_AT.format(moment=typed)  # rewritten when it starts
     assert f"запланирована на {typed}" in done.plain and "повтор каждую неделю" in done.plain
 
     (broadcast,) = await w.broadcasts()
@@ -178,6 +193,9 @@ async def test_a_scheduled_one_with_ack_waits_and_survives_a_restart(world: Worl
     assert NEWS not in w.tg_news() and NEWS not in w.max_news()
     listing = await w.h.say(STAFFER, "/broadcasts")
     assert bt.BTN_CANCEL_ONE.format(id=broadcast.id) in labels(listing)
+    await w.step(listing, bt.BTN_CANCEL_ONE.format(id=broadcast.id))
+    cancelled = bt.PROGRESS_CANCELLED.format(id=broadcast.id, who="Анна Методист")
+    await until(lambda: progress.plain == cancelled, 10, "the progress message says cancelled")
 
 
 async def test_announce_an_event_from_its_max_card(world: World) -> None:

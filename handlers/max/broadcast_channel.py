@@ -10,8 +10,9 @@ matters to the ledger:
 * a text over 4000 characters goes out in parts, the buttons under the last one;
 * message ids are strings (`mid.…`) while the ledger keeps an int: `Sent` carries the message's
   `seq` (int64, unique in its chat), and the channel remembers seq → mid for the messages it
-  posted so the progress message can be edited (until storage keeps the string, see
-  docs/max-design.md).
+  posted, and asks the MAX messenger of its process (`known`) for a progress message a MAX
+  author's dialog sent, so the progress message can be edited (until storage keeps the
+  string, see docs/max-design.md: after a restart the edit is skipped and logged).
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ REMEMBERED: Final = 1000  # seq → mid of the channel's own recent messages
 MediaResolver = Callable[[Content], Awaitable[dict[str, Any] | None]]
 # The MAX id (user id or chat_id) behind an internal id (`bot.core.ids`); None if unknown.
 IdResolver = Callable[[int], Awaitable[int | None]]
+# The `mid` of a message the MAX messenger of this process sent (internal chat id, seq).
+MidLookup = Callable[[int, int], str | None]
 # Waits for MAX's own pace (MAX_RATE, shared with the bot's other MAX calls) before a send.
 Pace = Callable[[int], Awaitable[None]]
 
@@ -115,8 +118,10 @@ class MaxChannel:
         backoff: MaxBackoff | None = None,
         ids: IdResolver | None = None,
         pace: Pace | None = None,
+        known: MidLookup | None = None,
     ) -> None:
         self._client = client
+        self._known = known
         self._media = media
         self._backoff = backoff or MaxBackoff()
         self._ids = ids
@@ -190,9 +195,12 @@ class MaxChannel:
         return (await self._post(target, True, parts[0], [])).seq
 
     async def edit_progress(self, chat_id: int, message_id: int, text: str) -> None:
-        """`chat_id` is the author's user id, `message_id` the seq `post` returned."""
+        """`chat_id` is the author's user id, `message_id` the seq of the progress message:
+        one `post` sent, or one a dialog sent through this process's MAX messenger (`known`)."""
         target = await self._max_id(chat_id)
         mid = self._mids.get((target, message_id)) if target is not None else None
+        if mid is None and self._known is not None:
+            mid = self._known(chat_id, message_id)
         if mid is None:
             log.info(
                 "progress message %s/%s not edited: its MAX id is unknown", chat_id, message_id
