@@ -12,7 +12,8 @@ matters to the ledger:
   `seq` (int64, unique in its chat), and the channel remembers seq → mid for the messages it
   posted, and asks the MAX messenger of its process (`known`) for a progress message a MAX
   author's dialog sent, so the progress message can be edited (until storage keeps the
-  string, see docs/max-design.md: after a restart the edit is skipped and logged).
+  string, see docs/max-design.md: after a restart the progress goes as a new message, which
+  later edits rewrite).
 """
 
 from __future__ import annotations
@@ -196,18 +197,23 @@ class MaxChannel:
 
     async def edit_progress(self, chat_id: int, message_id: int, text: str) -> None:
         """`chat_id` is the author's user id, `message_id` the seq of the progress message:
-        one `post` sent, or one a dialog sent through this process's MAX messenger (`known`)."""
+        one `post` sent, or one a dialog sent through this process's MAX messenger (`known`).
+        One whose `mid` nobody here knows (a restart, a worker of its own) is posted anew and
+        edited from then on: the author still follows the broadcast and gets its report."""
         target = await self._max_id(chat_id)
-        mid = self._mids.get((target, message_id)) if target is not None else None
+        if target is None:
+            log.info("progress message %s/%s not edited: unknown MAX id", chat_id, message_id)
+            return
+        mid = self._mids.get((target, message_id))
         if mid is None and self._known is not None:
             mid = self._known(chat_id, message_id)
-        if mid is None:
-            log.info(
-                "progress message %s/%s not edited: its MAX id is unknown", chat_id, message_id
-            )
-            return
+        part = (render_text(text) or [""])[0]
         try:
-            await self._client.edit_message(mid, text=(render_text(text) or [""])[0])
+            if mid is None:
+                sent = await self._post(target, True, part, [])
+                self._mids[(target, message_id)] = sent.mid
+            else:
+                await self._client.edit_message(mid, text=part)
         except MaxError as exc:
             log.info("progress message %s/%s not edited: %s", chat_id, message_id, exc)
 
