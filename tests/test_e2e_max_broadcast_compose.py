@@ -106,6 +106,7 @@ async def world(
         server, max_server, db_path, sessionmaker, faq_service,
         max_admin_ids=str(STAFFER.user_id),
     ) as h:  # fmt: skip
+
         def known(chat_id: int, seq: int) -> str | None:  # as bot.app.jobs wires it
             return h.runtime.messenger.mid_of(chat_id, seq)
 
