@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot import texts
 from bot.app.jobs import broadcast_channel
@@ -24,10 +24,10 @@ from bot.texts import broadcasts as bt
 from bot.texts import max as max_texts
 from broadcasts.content import Content
 from broadcasts.runtime import Options
-from broadcasts.uploads import FILE_MAX
+from broadcasts.uploads import FILE_MAX, KEEP_UNUSED
 from broadcasts.worker import BroadcastWorker
 from storage.db import SessionMaker
-from storage.models import Broadcast, BroadcastState, Chat, ChatAudience
+from storage.models import Broadcast, BroadcastState, Chat, ChatAudience, StoredFile
 from storage.repositories import Repositories
 from tests.conftest import running_both
 from tests.fakes.max_api import FakeMaxServer
@@ -40,6 +40,7 @@ from tests.helpers.wait import until
 from tests.test_web_broadcast_files import png
 
 STAFFER = MaxUser(54_000_000_001, "Анна", "Методист")
+COLLEAGUE = MaxUser(54_000_000_002, "Олег", "Завучев")
 MOTHER = MaxUser(54_000_000_123, "Ольга", "Петрова")
 TG_PARENTS = -1001001
 MAX_PARENTS = -68_000_000_000_301
@@ -100,11 +101,11 @@ async def world(
 ) -> AsyncIterator[World]:
     await seed_parents(sessionmaker)
     max_server.add_group(MAX_PARENTS)
-    max_server.dialog(STAFFER)
-    max_server.dialog(MOTHER)
+    for person in (STAFFER, COLLEAGUE, MOTHER):
+        max_server.dialog(person)
     async with running_both(
         server, max_server, db_path, sessionmaker, faq_service,
-        max_admin_ids=str(STAFFER.user_id),
+        max_admin_ids=f"{STAFFER.user_id},{COLLEAGUE.user_id}",
     ) as h:  # fmt: skip
 
         def known(chat_id: int, seq: int) -> str | None:  # as bot.app.jobs wires it
@@ -318,6 +319,32 @@ async def test_a_photo_with_caption_from_max_reaches_both_messengers(world: Worl
     assert message.plain == CAPTION and data == POSTER
     (broadcast,) = await w.broadcasts()
     assert Content.from_json(broadcast.content).kind == "photo"
+
+
+async def test_a_draft_left_at_the_preview_for_a_day_keeps_its_file(world: World) -> None:
+    """The staffer's photo waited at the preview over a day; a colleague's file meanwhile
+    pruned the unused files, and the draft's went with them: «Отправить» then made a broadcast
+    whose file was gone. Now a file a live draft holds is kept, and the photo goes out."""
+    w = world
+    audiences = await sends_file(w, POSTER, CAPTION)
+    when = await to_the_time(w, audiences)
+    (repeat,) = await w.step(when, bt.BTN_NOW)
+    _, summary = await w.step(repeat, bt.BTN_REPEAT_NONE, 2)
+    async with w.h.sessionmaker() as session:  # the draft's file, stored over a day ago
+        old = datetime.now(UTC) - KEEP_UNUSED - timedelta(hours=1)
+        await session.execute(update(StoredFile).values(created_at=old))
+        await session.commit()
+    await w.h.say(COLLEAGUE, "/broadcast")
+    before = len(w.h.max.sent_to(COLLEAGUE))
+    user_sends(w.h.max, COLLEAGUE, b"%PDF-1.4\n%plan\n", filename="План.pdf")  # prunes
+    assert (await w.h.max.wait_sent(COLLEAGUE, before + 1))[-1].plain.startswith("Кому")
+
+    await w.step(summary, bt.BTN_CONFIRM_NOW, 2)
+    await until(lambda: w.h.tg.sent_to(TG_PARENTS) and w.h.max.sent_to(MAX_PARENTS), 15, "sent")
+    (tg,) = w.h.tg.sent_to(TG_PARENTS)
+    assert tg.kind == "photo" and tg.document is not None and tg.document.data == POSTER
+    message, data = max_file(w, "image")
+    assert message.plain == CAPTION and data == POSTER
 
 
 async def test_a_document_without_caption_from_max_reaches_both_messengers(world: World) -> None:
