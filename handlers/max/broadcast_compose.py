@@ -12,7 +12,8 @@ older than the draft's first question, or under a summary other than the latest,
 nothing. The role is checked on every message and press. «Отправить» clears the draft before
 writing and one person's updates are handled one at a time (handlers.max.dispatch): a double
 tap creates one broadcast. A photo or document with its caption is fetched and stored as the
-panel stores an upload (handlers.max.broadcast_file).
+panel stores an upload (handlers.max.broadcast_file). The author gets Telegram's progress
+message, which the worker edits as delivery goes (composing.create_with_progress).
 """
 
 from __future__ import annotations
