@@ -8,13 +8,15 @@ matters to the ledger:
 * 403 (`chat.denied`: the user stopped the dialog, or the bot lost the group) and 404 (no such
   chat) mean the chat is gone; there are no migrations;
 * a text over 4000 characters goes out in parts, the buttons under the last one;
-* a notice to a person (a MAX author's report: their only word on a broadcast composed in MAX,
-  which has no progress message; a held broadcast's question) waits out 429s and MAX's 5xx
-  with the same growing pause, bounded (`NOTICE_ATTEMPTS`), instead of being lost to one;
+* a notice to a person (a MAX author's progress and report, a held broadcast's question)
+  waits out 429s and MAX's 5xx with the same growing pause, bounded (`NOTICE_ATTEMPTS`),
+  instead of being lost to one;
 * message ids are strings (`mid.…`) while the ledger keeps an int: `Sent` carries the message's
   `seq` (int64, unique in its chat), and the channel remembers seq → mid for the messages it
-  posted so the progress message can be edited (until storage keeps the string, see
-  docs/max-design.md).
+  posted, and asks the MAX messenger of its process (`known`) for a progress message a MAX
+  author's dialog sent, so the progress message can be edited (until storage keeps the
+  string, see docs/max-design.md: after a restart the progress goes as a new message, which
+  later edits rewrite).
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ REMEMBERED: Final = 1000  # seq → mid of the channel's own recent messages
 MediaResolver = Callable[[Content], Awaitable[dict[str, Any] | None]]
 # The MAX id (user id or chat_id) behind an internal id (`bot.core.ids`); None if unknown.
 IdResolver = Callable[[int], Awaitable[int | None]]
+# The `mid` of a message the MAX messenger of this process sent (internal chat id, seq).
+MidLookup = Callable[[int, int], str | None]
 # Waits for MAX's own pace (MAX_RATE, shared with the bot's other MAX calls) before a send.
 Pace = Callable[[int], Awaitable[None]]
 
@@ -121,8 +125,10 @@ class MaxChannel:
         backoff: MaxBackoff | None = None,
         ids: IdResolver | None = None,
         pace: Pace | None = None,
+        known: MidLookup | None = None,
     ) -> None:
         self._client = client
+        self._known = known
         self._media = media
         self._backoff = backoff or MaxBackoff()
         self._ids = ids
@@ -207,17 +213,25 @@ class MaxChannel:
         return (await self._post(target, True, parts[0], [])).seq
 
     async def edit_progress(self, chat_id: int, message_id: int, text: str) -> None:
-        """`chat_id` is the author's user id, `message_id` the seq `post` returned."""
+        """`chat_id` is the author's user id, `message_id` the seq of the progress message:
+        one `post` sent, or one a dialog sent through this process's MAX messenger (`known`).
+        One whose `mid` nobody here knows (a restart, a worker of its own) is posted anew and
+        edited from then on: the author still follows the broadcast and gets its report."""
         target = await self._max_id(chat_id)
-        mid = self._mids.get((target, message_id)) if target is not None else None
-        if target is None or mid is None:
-            log.info(
-                "progress message %s/%s not edited: its MAX id is unknown", chat_id, message_id
-            )
+        if target is None:
+            log.info("progress message %s/%s not edited: unknown MAX id", chat_id, message_id)
             return
-        body = (render_text(text) or [""])[0]
+        mid = self._mids.get((target, message_id))
+        if mid is None and self._known is not None:
+            mid = self._known(chat_id, message_id)
+        part = (render_text(text) or [""])[0]
         try:
-            await self._patiently(target, lambda: self._client.edit_message(mid, text=body))
+            if mid is None:
+                sent = await self._patiently(target, partial(self._post, target, True, part, []))
+                self._mids[(target, message_id)] = sent.mid
+            else:
+                known = mid
+                await self._patiently(target, lambda: self._client.edit_message(known, text=part))
         except MaxError as exc:
             log.info("progress message %s/%s not edited: %s", chat_id, message_id, exc)
 

@@ -89,6 +89,9 @@ class FakeMaxServer:
         # (min, max) seconds between accepting a send and answering it: a process killed in
         # that window has delivered a message it never heard back about
         self.send_latency: tuple[float, float] | None = None
+        # the `seq` a send's answer shows instead of the message's own (a proxy in between, a
+        # changed API: "12a", "", None); the message itself is sent as usual
+        self.seq_in_answers: Any = ...
         self._updates: list[tuple[int, JsonDict]] = []
         self._confirmed = 1
         self._seq = itertools.count(1)
