@@ -2,8 +2,9 @@
 
 The period holds what met within it (storage.repositories.report_scope): meetings and visits in
 the period each took place in, an event in every period where it had a meeting (cancelled
-events are left out), its registrations with it. Counting is done in Python over one row per registration: a МОЦ has thousands of rows, not millions, and
-months must follow the МОЦ's time zone, which SQLite cannot compute.
+events are left out), its registrations with it. Counting is done in Python over one row per
+registration: a МОЦ has thousands of rows, not millions, and months must follow the МОЦ's time
+zone, which SQLite cannot compute.
 
 A registration counts unless it was cancelled (the waiting list included, shown separately).
 A participant is a person with a seat (registered or attended): one only on a waiting list
@@ -12,9 +13,9 @@ A teacher who uses both messengers has a profile in each (nothing links the two 
 same ФИО and contact in both is one person, so the total and the organisations count them once
 (by messenger they are one in each). An organisation is one whatever the case, quotes or
 spaces it was typed with, and is named as in the МОЦ's list when it is there.
-Attended = ticked present at a meeting of the period. Attendance rate = attended / seats taken (registered + attended) at events already over: a
-period that runs on (the academic year, mid-year) holds seats of events still ahead, and
-nobody can have attended those yet.
+Attended = ticked present at a meeting of the period. Attendance rate = attended / seats taken
+(registered + attended) at events already over: a period that runs on (the academic year,
+mid-year) holds seats of events still ahead, and nobody can have attended those yet.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from storage.models import (
     SEATED,
     Event,
     EventSession,
-    EventStatus,
     Organisation,
     Registration,
     SessionMark,
