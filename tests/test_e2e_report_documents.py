@@ -174,3 +174,20 @@ async def test_a_document_given_out_in_max_is_counted_by_max_report(
         ("По мессенджерам", "Записей", "Участников", "Присутствовали", "Выдано документов")
     )
     assert channels[head + 1 : head + 3] == [("Telegram", 0, 0, 0, 0), ("MAX", 1, 1, 1, 1)]
+
+
+async def test_documents_follow_a_move_and_stay_one_per_event(sessionmaker: SessionMaker) -> None:
+    """/move carries the documents to the new account; the one the new account already had for
+    the same event stays, so the report does not count the person twice."""
+    source, target = 3101, 2**60 + 7
+    first = await seed_event(sessionmaker, starts_at=HELD)
+    second = await seed_event(sessionmaker, starts_at=HELD + timedelta(days=1))
+    async with sessionmaker() as session:
+        repo = Repositories(session)
+        for uid, event_id in ((source, first), (source, second), (target, first)):
+            assert await repo.documents.record(event_id, uid, "tg", NOW)
+        assert not await repo.documents.record(first, source, "tg", NOW)  # asked again
+        await repo.documents.move(source, target)
+        await repo.commit()
+        kept = (await session.scalars(select(ParticipationDocument))).all()
+    assert sorted((d.event_id, d.user_id) for d in kept) == [(first, target), (second, target)]
