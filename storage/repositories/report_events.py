@@ -75,19 +75,21 @@ async def event_rows(
         .group_by(EventSession.event_id),
     )
     documents = await DocumentRepo(session).by_event()
-    rows = [
-        EventStats(
-            meetings.get(row.id, (row.starts_at, 0))[0].astimezone(tz).replace(tzinfo=None),
-            row.title,
-            row.kind,
-            meetings.get(row.id, (row.starts_at, 0))[1],
-            seats.get(row.id, 0),
-            came.get(row.id, 0),
-            visits.get(row.id, 0),
-            documents.get(row.id, 0),
+    rows = []
+    for row in events:  # an event without meeting rows: its own start, no meetings counted
+        first, held = meetings.get(row.id, (row.starts_at, 0))
+        rows.append(
+            EventStats(
+                first.astimezone(tz).replace(tzinfo=None),
+                row.title,
+                row.kind,
+                held,
+                seats.get(row.id, 0),
+                came.get(row.id, 0),
+                visits.get(row.id, 0),
+                documents.get(row.id, 0),
+            )
         )
-        for row in events
-    ]
     return tuple(sorted(rows, key=lambda e: e.starts_at))
 
 
