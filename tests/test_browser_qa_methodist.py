@@ -54,7 +54,8 @@ async def test_a_form_sent_after_signing_out_in_another_tab_keeps_what_was_typed
     """Two tabs: the event form half an hour in the making, «Выйти» pressed in the other.
     «Опубликовать» got a bare «Войдите через /web в боте.» and the title and description
     were gone (going back re-opened the form — now a sign-in page). Now the page says what
-    happened in Russian and shows what was typed, to copy after signing in again."""
+    happened in Russian and shows what was typed, each box named as on the form, to copy after
+    signing in again."""
     async_playwright = browser_or_skip()
     day = datetime.now(harness.settings.tz) + timedelta(days=7)
     link = await login_link(harness, ADMIN)
@@ -76,6 +77,9 @@ async def test_a_form_sent_after_signing_out_in_another_tab_keeps_what_was_typed
         assert "Войдите через /web" in shown and "ничего не сохранено" in shown, shown
         kept = [await box.input_value() for box in await form.get_by_role("textbox").all()]
         assert TITLE in kept and DESCRIPTION in kept, kept
+        assert "seminar" not in kept and "offline" not in kept, kept  # a list's choice, in English
+        assert await form.get_by_label("Название").input_value() == TITLE  # which box is which
+        assert await form.get_by_label("Описание").input_value() == DESCRIPTION
     assert await _events(harness) == 0
 
 

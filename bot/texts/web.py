@@ -40,6 +40,16 @@ WEB_SIGNED_OUT_FORM: Final = (
     "«Выйти»), поэтому ничего не сохранено и ничего не отправлено. Скопируйте набранное ниже. "
     "Войдите через /web в боте, откройте страницу заново и вставьте его."
 )
+# the stale form page names each box it gives back as the form did
+WEB_FIELD_LABELS: Final = {
+    "text": "Текст", "title": "Название", "description": "Описание",
+    "starts": "Дата и время начала", "duration": "Длительность, минут",
+    "place": "Место (адрес) или ссылка", "capacity": "Число мест",
+    "deadline": "Окончание записи", "tags": "Теги", "tag": "Теги", "at": "Дата и время отправки",
+    "answer": "Ответ", "questions": "Примеры вопросов", "links": "Кнопки-ссылки",
+    "related": "Связанные статьи", "first": "С", "last": "По", "q": "Поиск",
+    "try": "Вопрос",
+}  # fmt: skip
 # a ticket's answer in the panel sent back to its author, the typed text kept in the form
 WEB_ANSWER_TOO_LONG: Final = (
     "Ответ слишком длинный: не больше 12 000 знаков. Ничего не отправлено — сократите текст "
