@@ -1,7 +1,7 @@
 """Outside QA of the panel as a МОЦ methodist who uses it for the first time, partly from a
 phone (headless Chromium from Debian at 375 px, Playwright, as tests/test_browser_qa_panel.py):
 a form sent after the session ended in another tab, the browser's «Назад» after publishing an
-event, and the broadcast form's ticks on a phone."""
+event or answering a ticket, and the broadcast form's ticks on a phone."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.models import Chat, ChatAudience, Event
-from tests.conftest import ADMIN, BotHarness
+from tests.conftest import ADMIN, PARENT, BotHarness
 from tests.helpers.browser import browser_or_skip, chromium, login_link, panel_server, signed_in
 from tests.helpers.browser import settings as settings  # a fixture
+from tests.test_e2e_tickets import ask_specialist
 
 PHONE = {"width": 375, "height": 740}
 TITLE = "Семинар «Наставничество» для молодых педагогов"
@@ -135,3 +136,31 @@ async def test_on_a_phone_each_tick_of_the_broadcast_form_is_beside_its_words(
         assert len(gaps) >= 7, gaps
         far = [(words, gap) for words, gap in gaps if gap > 24]
         assert far == [], far  # a box more than a couple of letters from its words
+
+
+async def test_back_after_answering_a_ticket_and_send_again_reaches_the_parent_once(
+    harness: BotHarness, panel: None
+) -> None:
+    """On a phone: «Отправить ответ», then «Назад» — the browser puts the answer back in the
+    box, and «Отправить ответ» pressed again (did it go?) sent the parent the same answer a
+    second time. The page now shows it sent once; a follow-up question still gets answers."""
+    h = harness
+    number = await ask_specialist(h)
+    async with signed_in(h, ADMIN) as page:
+        await page.set_viewport_size(PHONE)
+        await page.goto(f"{h.settings.panel_url}/web/tickets/{number}")
+        box = page.get_by_label("Ответ (придёт автору вопроса")
+        await box.fill("Да, можно: предупредите педагога.")
+        await page.get_by_role("button", name="Отправить ответ").click()
+        await page.get_by_text("Ответ отправлен").wait_for(timeout=15_000)
+        await page.go_back()
+        await box.fill("Да, можно: предупредите педагога.")  # as the browser restores it
+        await page.get_by_role("button", name="Отправить ответ").click()
+        await page.get_by_text("Ответ отправлен").wait_for(timeout=15_000)
+        shown = await page.locator(".thread").inner_text()
+        assert shown.count("Да, можно: предупредите педагога.") == 1, shown
+    await h.server.idle()
+    answers = [
+        m.text for m in h.server.sent_to(PARENT.id) if "предупредите педагога" in (m.text or "")
+    ]
+    assert len(answers) == 1, answers
