@@ -1,17 +1,19 @@
 """Outside QA of the panel as a МОЦ methodist who uses it for the first time, partly from a
 phone (headless Chromium from Debian at 375 px, Playwright, as tests/test_browser_qa_panel.py):
 a form sent after the session ended in another tab, the browser's «Назад» after publishing an
-event or answering a ticket, and the broadcast form's ticks on a phone."""
+event, sending a broadcast or answering a ticket, and the broadcast form's ticks on a
+phone."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from storage.models import Chat, ChatAudience, Event
+from storage.models import Broadcast, Chat, ChatAudience, Event
 from tests.conftest import ADMIN, PARENT, BotHarness
 from tests.helpers.browser import browser_or_skip, chromium, login_link, panel_server, signed_in
 from tests.helpers.browser import settings as settings  # a fixture
@@ -164,3 +166,30 @@ async def test_back_after_answering_a_ticket_and_send_again_reaches_the_parent_o
         m.text for m in h.server.sent_to(PARENT.id) if "предупредите педагога" in (m.text or "")
     ]
     assert len(answers) == 1, answers
+
+
+async def test_back_and_reload_after_sending_a_broadcast_sends_it_once(
+    harness: BotHarness, panel: None
+) -> None:
+    """«Отправить сейчас», then «Назад»: the browser asks to send the preview's form again,
+    and after «Обновить» the preview is back with its «Отправить сейчас» — pressed, the
+    parents got the announcement twice. Now the form names the broadcast already made."""
+    async with signed_in(harness, ADMIN) as page:
+        await page.set_viewport_size(PHONE)
+        await page.goto(harness.settings.panel_url + "/web/broadcasts/new")
+        await page.get_by_label("Текст").fill("Собрание в четверг в 18:00")
+        await page.get_by_role("button", name="Предпросмотр").click()
+        await page.get_by_role("button", name="Отправить сейчас").click()
+        await page.get_by_text("Рассылка создана").wait_for(timeout=15_000)
+        with contextlib.suppress(Exception):  # net::ERR_CACHE_MISS: «Подтвердите отправку»
+            await page.go_back()
+        await page.wait_for_url("chrome-error://**")  # the browser's own page
+        await page.reload()  # the preview's form sent again
+        await page.get_by_role("button", name="Отправить сейчас").click()
+        await page.get_by_role("alert").wait_for(timeout=15_000)
+        assert "уже создана" in await page.locator("#err-form").inner_text()
+        assert await page.get_by_label("Текст").input_value() == "Собрание в четверг в 18:00"
+        await page.get_by_role("link", name="Рассылка №1").click()
+        await page.wait_for_url("**/web/broadcasts/1")
+    async with harness.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Broadcast)) == 1

@@ -120,8 +120,7 @@ async def _published_twin(request: web.Request, title: str, starts: datetime) ->
     """An event of this title at this time, not cancelled: «Назад» after «Опубликовать» shows
     the form filled again (the browser restores it, with a new form token), and pressing it
     once more published the same event twice. The importers skip such a twin too."""
-    twin = await repo(request).events.same(title, starts)
-    return twin if twin is not None and twin.status != EventStatus.CANCELLED else None
+    return await repo(request).events.same(title, starts, live=True)
 
 
 async def edit_form(request: web.Request) -> web.Response:
