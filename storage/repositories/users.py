@@ -86,6 +86,15 @@ class UserRepo:
     async def set_role(self, user_id: int, role: str) -> None:
         await self.session.execute(update(User).where(User.id == user_id).values(role=role))
 
+    async def role_of(self, user_id: int) -> str | None:
+        """The stored role, read anew (an UPDATE of this unit of work leaves the loaded row
+        as it was)."""
+        return await self.session.scalar(select(User.role).where(User.id == user_id))
+
+    async def clear_role(self, user_id: int) -> None:
+        """No role chosen: /start asks again (an account that gave its staff access away)."""
+        await self.session.execute(update(User).where(User.id == user_id).values(role=None))
+
     async def set_active(self, user_id: int, active: bool) -> None:
         await self.session.execute(update(User).where(User.id == user_id).values(is_active=active))
 
