@@ -16,6 +16,7 @@ from storage.repositories.faq_history import FaqHistoryRepo
 from storage.repositories.faq_kb import FaqKbRepo
 from storage.repositories.faq_log import FaqLogRepo
 from storage.repositories.markers import MarkerRepo
+from storage.repositories.outbox import OutboxRepo
 from storage.repositories.profiles import ProfileRepo
 from storage.repositories.reminders import ReminderRepo
 from storage.repositories.staff import StaffRepo
@@ -52,6 +53,7 @@ class Repositories:
         self.staff = StaffRepo(session)
         self.files = StoredFileRepo(session)
         self.transfers = TransferRepo(session)
+        self.outbox = OutboxRepo(session)
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -72,6 +74,7 @@ __all__ = [
     "FaqHistoryRepo",
     "FaqKbRepo",
     "FaqLogRepo",
+    "OutboxRepo",
     "ProfileRepo",
     "ReminderRepo",
     "Repositories",

@@ -75,6 +75,14 @@ class TransferRepo:
         )
         return found is not None
 
+    async def live_until(self, user_id: int, now: datetime) -> datetime | None:
+        """Until when the person's /move code works (their «Мои данные»), None without one."""
+        return await self.session.scalar(
+            select(TransferCode.expires_at).where(
+                TransferCode.user_id == user_id, TransferCode.expires_at > now
+            )
+        )
+
     async def misses(self, user_id: int, since: datetime) -> int:
         """Wrong codes the account sent after `since`."""
         count = await self.session.scalar(
