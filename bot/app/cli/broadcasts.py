@@ -177,9 +177,6 @@ def create(settings: Settings, args: argparse.Namespace) -> int:
     return wait_for_outcome(settings, broadcast_id, at)
 
 
-ENDED = ("done", "cancelled", "missed", "held")
-
-
 def wait_for_outcome(settings: Settings, broadcast_id: int, at: datetime | None) -> int:
     """Poll the database until the running bot has ended the broadcast; print its outcome
     as the author would read it. A broadcast that has not begun a minute after its time (no

@@ -190,7 +190,7 @@ async def redeem(
     promoted = await _resolve_shared(repo, source.id, target, now)
     moved = await repo.transfers.move(source.id, target)
     staff = await staff_move.move_staff(repo, roster, source.id, target, now)
-    moved = replace(moved, staff=staff.joined)
+    moved = replace(moved, staff=staff.changed)
     await repo.commit()
     await staff_move.announce(roster, staff, source.id, target)
     return Transfer(summary(moved, t.DONE), source.id, target, moved, promoted, staff)
