@@ -7,7 +7,8 @@ whether the report went, and one conditional UPDATE of it lets exactly one calle
 Each ending is one conditional UPDATE, so with several instances exactly one of them reports
 and books the next weekly occurrence (in the same transaction that closes it, so exactly one is
 booked); the report, or the notice of a missed time, goes into the admin's progress message
-when there is one (so it never goes on saying «запланирована на …»), otherwise to the author.
+when there is one (so it never goes on saying «запланирована на …»), otherwise to the author;
+a broadcast without one (the CLI, an events import) has its outcome written to the log.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta, tzinfo
 
 from bot.core.dates import format_local
+from bot.texts import broadcasts as t
 from broadcasts import report
 from broadcasts.runtime import Runtime
 from broadcasts.service import counts_by_channel
@@ -47,7 +49,7 @@ async def conclude(rt: Runtime, broadcast: Broadcast, ending: str, tz: tzinfo) -
         following = await book_next(repo, broadcast, now) if finished else None
         if ending == "cancelled" and not await repo.broadcasts.mark_reported(broadcast.id, now):
             ending = "lost"  # a worker pass reported this cancel already
-        text = await _final(repo, broadcast.id, cancelled=not finished)
+        text = await final(repo, broadcast.id, cancelled=not finished)
         await repo.commit()
     if ending == "lost":
         return  # taken over in the last second: the new owner reports
@@ -56,7 +58,7 @@ async def conclude(rt: Runtime, broadcast: Broadcast, ending: str, tz: tzinfo) -
     await tell(rt, broadcast, text)
 
 
-async def _final(repo: Repositories, broadcast_id: int, *, cancelled: bool) -> str:
+async def final(repo: Repositories, broadcast_id: int, *, cancelled: bool) -> str:
     counts = await repo.deliveries.counts(broadcast_id)
     errors = await repo.deliveries.top_errors(broadcast_id)
     channels = await counts_by_channel(repo.session, broadcast_id)
@@ -73,7 +75,7 @@ async def report_cancels(rt: Runtime, lease: timedelta, running: Collection[int]
             broadcast = await repo.broadcasts.get_one(broadcast_id)
             if not await repo.broadcasts.mark_reported(broadcast_id, now):
                 continue  # another instance reports it
-            text = await _final(repo, broadcast_id, cancelled=True)
+            text = await final(repo, broadcast_id, cancelled=True)
             await repo.commit()
         log.info("broadcast %s was cancelled while nobody sent it; reporting", broadcast_id)
         await alarm(rt, broadcast, text)
@@ -88,6 +90,14 @@ async def tell(rt: Runtime, broadcast: Broadcast, text: str) -> None:
     elif broadcast.author_id is not None:
         await rt.limiter.acquire(broadcast.author_id)
         await rt.channel.notify(broadcast.author_id, text)
+    else:
+        unattended(broadcast.id, text)
+
+
+def unattended(broadcast_id: int, text: str) -> None:
+    """A broadcast made from the CLI or by an events import has nobody to tell: its outcome,
+    in the words an author would read, goes to the bot's log (the console it runs in)."""
+    log.info("%s", t.UNATTENDED.format(id=broadcast_id, text=report.console(text)))
 
 
 async def expire_missed(rt: Runtime, grace: timedelta, tz: tzinfo) -> None:

@@ -14,7 +14,8 @@ import logging
 from collections.abc import Collection
 from datetime import timedelta, tzinfo
 
-from broadcasts import report
+from bot.texts import broadcasts as t
+from broadcasts import closing, report
 from broadcasts.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -45,3 +46,6 @@ async def hold_stale(
             await rt.limiter.acquire(broadcast.author_id)
             buttons = report.decision_buttons(broadcast_id)
             await rt.channel.notify(broadcast.author_id, text, buttons)
+        else:  # nobody to press «Досылать»: the console says how to decide
+            held = t.UNATTENDED_HELD.format(id=broadcast_id, text=report.console(text))
+            closing.unattended(broadcast_id, held)

@@ -6,6 +6,7 @@ Texts only, from counts read out of the ledger; Telegram HTML, every reason esca
 from __future__ import annotations
 
 import html
+import re
 from datetime import datetime, tzinfo
 from typing import Final
 
@@ -105,6 +106,15 @@ def held_text(broadcast_id: int, counts: dict[str, int], paused_at: datetime, tz
     return t.HELD_ASK.format(
         id=broadcast_id, since=since, sent=sent, total=total, pending=total - _done(counts)
     )
+
+
+def console(text: str, *, one_line: bool = True) -> str:
+    """A report for a terminal or the log: the tags gone, entities read; one line for a log."""
+    plain = html.unescape(re.sub(r"<[^>]+>", "", text))
+    lines = [line.strip() for line in plain.splitlines() if line.strip()]
+    if not one_line:
+        return "\n".join(lines)
+    return " ".join(line if line[-1] in ".:;!?…" else f"{line};" for line in lines).rstrip(";")
 
 
 def held_progress(broadcast_id: int) -> str:

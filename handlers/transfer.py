@@ -15,6 +15,7 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Switchboard
 from bot.services.profile import transfer
+from bot.services.staff.roster import Roster
 from bot.texts import transfer as t
 from handlers.tg import keyboards
 from handlers.tg.callbacks import MoveCb
@@ -33,21 +34,21 @@ async def move(
     clock: Clock,
     bot: Bot,
     settings: Settings,
-    is_admin: bool,
     state: FSMContext,
+    roster: Roster,
     messenger: Switchboard | None = None,
 ) -> None:
     """/move alone (or «/move в MAX») gives a code; /move with a code redeems it."""
     if user is None:
         return
     if transfer.asks_code(command.args):
-        await message.answer(await transfer.issue(repo, user.id, clock.now()))
+        await message.answer(await transfer.issue(repo, roster, user.id, clock.now()))
         return
     code = transfer.code_in(command.args)
     if code is None:
         await message.answer(t.UNKNOWN)
         return
-    await _redeem(message, code, repo, user, clock, bot, settings, is_admin, state, messenger)
+    await _redeem(message, code, repo, user, clock, bot, settings, roster, state, messenger)
 
 
 async def typed_code(
@@ -59,6 +60,7 @@ async def typed_code(
     settings: Settings,
     is_admin: bool,
     state: FSMContext,
+    roster: Roster,
     messenger: Switchboard | None = None,
 ) -> None:
     """A code sent as a message, also mid-dialog: pasted at «Напишите ФИО» it is no name
@@ -68,7 +70,7 @@ async def typed_code(
     if taken is None:
         raise SkipHandler  # the dialog's answer after all
     if user is not None:
-        await _redeem(message, taken, repo, user, clock, bot, settings, is_admin, state, messenger)
+        await _redeem(message, taken, repo, user, clock, bot, settings, roster, state, messenger)
 
 
 async def _redeem(
@@ -79,25 +81,27 @@ async def _redeem(
     clock: Clock,
     bot: Bot,
     settings: Settings,
-    is_admin: bool,
+    roster: Roster,
     state: FSMContext,
     messenger: Switchboard | None,
 ) -> None:
-    done = await transfer.redeem(repo, user.id, code, clock.now())
+    done = await transfer.redeem(repo, roster, user.id, code, clock.now())
     if done.source is None:
         await message.answer(done.text)  # a dialog open goes on: its question still stands
         return
     await state.clear()  # a profile form open would overwrite the profile that came
-    role = done.moved.role if done.moved and done.moved.role else user.role
+    role = await repo.users.role_of(user.id)  # the role may have come with the data
+    is_admin = await roster.is_staff(user.id, repo)  # and staff access with it
     await message.answer(done.text, reply_markup=keyboards.main_menu(role, is_admin))
     await transfer.tell(people(bot, messenger), done, settings)
 
 
 async def move_cb(
-    query: CallbackQuery, callback_data: MoveCb, repo: Repositories, clock: Clock
+    query: CallbackQuery, callback_data: MoveCb, repo: Repositories, clock: Clock, roster: Roster
 ) -> None:
     await query.answer()
-    await send_to_chat(query, await transfer.issue(repo, query.from_user.id, clock.now()))
+    said = await transfer.issue(repo, roster, query.from_user.id, clock.now())
+    await send_to_chat(query, said)
 
 
 async def shown_in_group(

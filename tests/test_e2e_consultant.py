@@ -34,7 +34,8 @@ async def test_start_role_and_menu(harness: BotHarness) -> None:
 
     async with harness.sessionmaker() as session:
         user = await session.get(User, PARENT.id)
-    assert user is not None and user.role == "parent" and user.first_name == "Мария"
+    # the role is kept; the messenger's name is not, until the parent asks a specialist
+    assert user is not None and user.role == "parent" and user.first_name == ""
 
 
 async def test_staff_role_is_offered_and_accepted_only_for_admins(harness: BotHarness) -> None:

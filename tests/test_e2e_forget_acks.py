@@ -55,7 +55,8 @@ async def directors_news(sm: SessionMaker, people: Sequence[tuple[int, str, str]
     async with sm() as session:
         repo = Repositories(session)
         for user_id, first, last in people:
-            await repo.users.touch(user_id, first, last, None)
+            # subscribed in private: their names are kept (UserRepo.touch)
+            await repo.users.touch(user_id, first, last, None, keep_name=True)
             await repo.users.set_role(user_id, "director")
             await repo.chats.subscribe(user_id, "directors")
         now = datetime.now(UTC)

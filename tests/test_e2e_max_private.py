@@ -41,7 +41,7 @@ async def test_a_parent_in_max_gets_the_kb_answer_and_browses(both: Both) -> Non
     assert body["message"]["attachments"][0]["type"] == "inline_keyboard"
     async with h.sessionmaker() as session:
         user = (await session.scalars(select(User).where(User.id > 2**60))).one()
-    assert user.role == "parent" and user.first_name == "Ольга"
+    assert user.role == "parent" and user.first_name == ""  # no ticket: no name kept (152-ФЗ)
 
 
 async def test_a_greeting_in_max_leads_to_the_topics(both: Both) -> None:
@@ -133,7 +133,8 @@ async def test_forget_me_in_max(both: Both) -> None:
     await h.say(MOTHER, KNOWN)
     data = await h.say(MOTHER, "/my_data")
     assert "Роль: Родитель" in data.plain
-    assert f"MAX id: {MOTHER.user_id}" in data.plain and "Имя из MAX: Ольга" in data.plain
+    assert f"MAX id: {MOTHER.user_id}" in data.plain
+    assert f"Имя из MAX: {texts.MY_DATA_NO_NAME}" in data.plain  # no ticket: not stored
     confirm = await h.say(MOTHER, "/forget_me")
     assert texts.FORGET_CONFIRM[:30] in confirm.plain
     await h.press(MOTHER, confirm, texts.BTN_FORGET_YES)

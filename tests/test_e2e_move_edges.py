@@ -1,10 +1,12 @@
 """/move where people trip: a code pasted with words around it, pasted in the middle of a
-dialog, posted in a group by mistake, and МОЦ staff moving (their staff access stays), over
+dialog, posted in a group by mistake, and МОЦ staff moving (their staff access moves with them,
+an owner by the settings stays owner), over
 the fake Telegram and MAX servers."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -137,7 +139,62 @@ async def test_a_code_posted_in_a_group_stops_working(both: Both) -> None:
     assert await profile_of(h, uid) is not None  # still where it was
 
 
-async def test_staff_access_does_not_move_with_the_data(both: Both) -> None:
+STAFFER_TG = FakeUser(id=3100, first_name="Ирина", last_name="Методист")
+STAFFER_MAX = MaxUser(50_000_000_777, "Ирина", "Методист")
+
+
+async def make_staff(h: Both, uid: int, first_name: str) -> None:
+    """An invited staffer who chose «Сотрудник МОЦ» and reads the staff and teachers' news."""
+    async with h.sessionmaker() as session:
+        repo = Repositories(session)
+        await repo.users.touch(uid, first_name, None, None)
+        await repo.staff.add(uid, ADMIN.id, datetime.now(UTC))
+        await repo.users.set_role(uid, "staff")
+        await repo.chats.subscribe(uid, "staff")
+        await repo.chats.subscribe(uid, "teachers")
+        await repo.commit()
+    h.services.roster.changed()
+
+
+async def news_and_roles(h: Both, *uids: int) -> tuple[set[tuple[int, str]], list[str | None]]:
+    async with h.sessionmaker() as session:
+        subs = {(s.user_id, s.audience) for s in await session.scalars(select(Subscription))}
+        roles = [(await session.get(User, uid) or User(role="gone")).role for uid in uids]
+    return subs, roles
+
+
+async def test_an_invited_staffer_moving_to_max_works_from_max_and_no_longer_from_telegram(
+    both: Both,
+) -> None:
+    """A staffer leaving Telegram for MAX: staff in MAX at once (no second invitation), and
+    the old Telegram account holds no staff powers any more (a phone handed on opens nothing)."""
+    h = both
+    await make_staff(h, STAFFER_TG.id, STAFFER_TG.first_name)
+    assert (await tg_say(h, STAFFER_TG, "/staff")).text != texts.ADMIN_ONLY  # staff before
+    given = await tg_say(h, STAFFER_TG, "/move")
+    assert given.text and "Доступ сотрудника МОЦ переедет" in given.text
+    found = CODE.search(given.text)
+    assert found
+    await h.start(STAFFER_MAX)
+    assert (await h.say(STAFFER_MAX, "/tickets")).plain == texts.ADMIN_ONLY  # not yet
+    done = await h.say(STAFFER_MAX, found.group(1))
+    assert "доступ сотрудника МОЦ" in done.plain and "подписка на новости" in done.plain
+    told = await h.tg.next_message(STAFFER_TG.id, timeout=15)
+    assert told.text and "Доступ сотрудника МОЦ в этом аккаунте закончился" in told.text
+
+    assert (await h.say(STAFFER_MAX, "/tickets")).plain != texts.ADMIN_ONLY
+    assert (await tg_say(h, STAFFER_TG, "/staff")).text == texts.ADMIN_ONLY
+    uid = await max_uid(h, STAFFER_MAX)
+    subs, roles = await news_and_roles(h, uid, STAFFER_TG.id)
+    assert subs == {(uid, "teachers"), (uid, "staff")}  # staff news follow the access
+    assert roles == ["staff", None]
+
+
+async def test_an_owner_by_the_settings_moving_stays_owner_and_the_new_account_is_staff(
+    both: Both,
+) -> None:
+    """ADMIN_IDS can only be changed in the settings: the Telegram account stays owner; the MAX
+    account becomes staff beside it."""
     h = both
     async with h.sessionmaker() as session:
         repo = Repositories(session)
@@ -147,20 +204,38 @@ async def test_staff_access_does_not_move_with_the_data(both: Both) -> None:
         await repo.chats.subscribe(ADMIN.id, "teachers")
         await repo.commit()
     given = await tg_say(h, ADMIN, "/move")
-    assert given.text and "Роль сотрудника МОЦ и новости для сотрудников не" in given.text
+    assert given.text and "останется владельцем бота" in given.text
     found = CODE.search(given.text)
     assert found
     await h.start(ANNA_MAX)
     done = await h.say(ANNA_MAX, found.group(1))
-    assert "подписка на новости" in done.plain and "Сотрудник" not in done.plain
+    assert "доступ сотрудника МОЦ" in done.plain
+    told = await h.tg.next_message(ADMIN.id, timeout=15)
+    assert told.text and "остаётся владельцем бота" in told.text
+    assert (await h.say(ANNA_MAX, "/tickets")).plain != texts.ADMIN_ONLY
+    assert (await tg_say(h, ADMIN, "/staff")).text != texts.ADMIN_ONLY
     uid = await max_uid(h, ANNA_MAX)
-    async with h.sessionmaker() as session:
-        moved_to = await session.get(User, uid)
-        stayed = await session.get(User, ADMIN.id)
-        subs = {(s.user_id, s.audience) for s in await session.scalars(select(Subscription))}
-    assert moved_to is not None and moved_to.role is None  # no staff role outside the roster
-    assert stayed is not None and stayed.role == "staff"
-    assert subs == {(uid, "teachers"), (ADMIN.id, "staff")}  # staff news only to staff
+    subs, roles = await news_and_roles(h, uid, ADMIN.id)
+    assert subs == {(uid, "teachers"), (uid, "staff"), (ADMIN.id, "staff")}
+    assert roles == ["staff", "staff"]
+
+
+async def test_a_max_staffer_moving_to_telegram_works_from_telegram(both: Both) -> None:
+    h = both
+    await h.start(STAFFER_MAX)
+    uid = await max_uid(h, STAFFER_MAX)
+    await make_staff(h, uid, STAFFER_MAX.first_name)
+    code = await code_in_max(h, STAFFER_MAX)
+    assert (await tg_say(h, STAFFER_TG, "/staff")).text == texts.ADMIN_ONLY  # not yet
+    done = await tg_say(h, STAFFER_TG, code)
+    assert done.text and "доступ сотрудника МОЦ" in done.text
+    (told,) = (await h.max.wait_sent(STAFFER_MAX, 3))[2:]
+    assert "Доступ сотрудника МОЦ в этом аккаунте закончился" in told.plain
+    assert (await tg_say(h, STAFFER_TG, "/staff")).text != texts.ADMIN_ONLY
+    assert (await h.say(STAFFER_MAX, "/tickets")).plain == texts.ADMIN_ONLY
+    subs, roles = await news_and_roles(h, STAFFER_TG.id, uid)
+    assert subs == {(STAFFER_TG.id, "teachers"), (STAFFER_TG.id, "staff")}
+    assert roles == ["staff", None]
 
 
 async def test_codes_swapped_both_ways_move_the_data_once(both: Both) -> None:

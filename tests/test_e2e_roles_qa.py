@@ -92,7 +92,7 @@ async def seed_staff(h: BotHarness, count: int) -> None:
         for n in range(count):
             person = 5000 + n
             first = "<b>Ира</b> & Ко" if n == 7 else f"Анастасия-Александра {n:02d}"
-            await repo.users.touch(person, first, SURNAME, None)
+            await repo.users.touch(person, first, SURNAME, None, keep_name=True)  # staff
             await repo.staff.add(person, ADMIN.id, datetime.now(UTC))
         await repo.commit()
     h.dp.workflow_data["roster"].changed()  # as members.accept does after its commit

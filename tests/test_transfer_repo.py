@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
 from bot.services.profile import transfer
+from bot.services.staff.roster import Roster
 from bot.texts import transfer as t
 from storage.db import create_engine, create_sessionmaker
 from storage.models import Event, EventStatus, Registration, Subscription, TeacherProfile
 from storage.repositories import Repositories
+from tests.conftest import make_settings
 
 SOURCE, TARGET, OTHER = 3101, 2**60 + 7, 3102
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -28,6 +31,7 @@ async def _profile(repo: Repositories, uid: int, name: str) -> None:
 async def test_both_accounts_merge_into_the_target(sqlite_or_pg_url: str) -> None:
     engine = create_engine(sqlite_or_pg_url)
     sm = create_sessionmaker(engine)
+    roster = Roster(make_settings(Path("unused.db")), sm)
     try:
         async with sm() as session:
             repo = Repositories(session)
@@ -52,14 +56,14 @@ async def test_both_accounts_merge_into_the_target(sqlite_or_pg_url: str) -> Non
             assert (await repo.events.register(event.id, TARGET)).outcome == "registered"
             assert (await repo.events.register(event.id, SOURCE)).outcome == "waiting"
             await repo.commit()
-            said = await transfer.issue(repo, SOURCE, NOW)
+            said = await transfer.issue(repo, roster, SOURCE, NOW)
         found = re.search(r"Код: <code>(\w{4})-(\w{4})</code>", said)
         assert found, said
         code = found.group(1) + found.group(2)
 
         async with sm() as session:
             repo = Repositories(session)
-            done = await transfer.redeem(repo, TARGET, code, NOW)
+            done = await transfer.redeem(repo, roster, TARGET, code, NOW)
         assert done.source == SOURCE and done.moved is not None
         assert done.promoted == []  # the source only waited: no seat was freed
         assert done.moved.role == "teacher" and done.moved.profile
@@ -67,7 +71,7 @@ async def test_both_accounts_merge_into_the_target(sqlite_or_pg_url: str) -> Non
 
         async with sm() as session:
             repo = Repositories(session)
-            again = await transfer.redeem(repo, OTHER, code, NOW)
+            again = await transfer.redeem(repo, roster, OTHER, code, NOW)
             profile = await session.get(TeacherProfile, TARGET)
             regs = (await session.scalars(select(Registration))).all()
             subs = (await session.scalars(select(Subscription))).all()

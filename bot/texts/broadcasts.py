@@ -246,3 +246,26 @@ CLI_BAD_YEAR: Final = "дата «{value}»: проверьте год — не 
 CLI_NOT_FOUND: Final = "рассылка №{id} не найдена"
 CLI_NOT_CANCELLED: Final = "рассылку №{id} не отменить: она {state}"
 CLI_WHO: Final = "из командной строки"  # who cancelled, in the progress message
+# a broadcast without an author (the CLI, an events import): its outcome goes to the bot's log
+UNATTENDED: Final = "Рассылка №{id} без автора (командная строка или импорт мероприятий): {text}"
+UNATTENDED_HELD: Final = (
+    "{text} Решение из командной строки: python -m bot broadcast resume {id} — досылать, "
+    "python -m bot broadcast cancel {id} — не досылать."
+)
+CLI_CREATED: Final = "Рассылка №{id} создана, отправка: {when}"
+CLI_NOW: Final = "сейчас (отправит запущенный бот)"
+CLI_HOW_TO_SEE: Final = (
+    "Итог рассылки: python -m bot broadcast status {id} (или запускайте create с --wait — "
+    "команда дождётся конца отправки и напечатает итог); запущенный бот пишет итог в свой журнал."
+)
+CLI_WAITING: Final = "Жду, пока запущенный бот отправит рассылку №{id}… (Ctrl+C — не ждать)"
+CLI_STILL_SCHEDULED: Final = (
+    "Рассылка №{id} ещё не началась: её время не подошло или бот не запущен. "
+    "Итог: python -m bot broadcast status {id}"
+)
+CLI_RESUMED: Final = "Рассылка №{id}: остальным досылается (её отправит запущенный бот)"
+CLI_NOT_HELD: Final = "рассылка №{id} не ждёт решения: она {state}"
+CLI_NOTICES: Final = (
+    "Уведомления записанным (рассылки {ids}) отправит запущенный бот; итог каждой: "
+    "python -m bot broadcast status N, он же — в журнале бота."
+)

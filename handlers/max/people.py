@@ -122,14 +122,15 @@ async def visit(ctx: MaxContext, update: JsonDict) -> AsyncIterator[Visit | None
     async with ctx.sessionmaker() as session:
         repo = Repositories(session)
         uid = await repo.channel_ids.internal("max", "user", max_id)
-        first, last, username = updates.names(update)
-        user, changed = await repo.users.touch(uid, first, last, username)
-        if changed:
-            await repo.commit()
-        state = await repo.dialog_states.get(_state_key(uid))
         if max_id in ctx.settings.max_admin_ids and not ctx.roster.known_staff(uid):
             ctx.roster.changed()  # an owner's first word: their internal id exists now
         is_admin = await ctx.roster.is_staff(uid, repo)
+        first, last, username = updates.names(update)
+        # staff names sign answers; anyone else's only once they open a ticket (152-ФЗ)
+        user, changed = await repo.users.touch(uid, first, last, username, keep_name=is_admin)
+        if changed:
+            await repo.commit()
+        state = await repo.dialog_states.get(_state_key(uid))
         yield Visit(ctx, update, repo, user, uid, max_id, state, is_admin)
 
 

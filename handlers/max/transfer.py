@@ -20,7 +20,7 @@ async def command(v: Visit, name: str, arg: str) -> bool:
     if name != "move":
         return False
     if transfer.asks_code(arg):  # /move alone, «/move в Telegram»
-        await v.say(await transfer.issue(v.repo, v.uid, v.ctx.clock.now()))
+        await v.say(await transfer.issue(v.repo, v.ctx.roster, v.uid, v.ctx.clock.now()))
         return True
     code = transfer.code_in(arg)
     if code is None:
@@ -42,12 +42,13 @@ async def typed_code(v: Visit, text: str) -> bool:
 
 async def redeem(v: Visit, code: str) -> None:
     ctx = v.ctx
-    done = await transfer.redeem(v.repo, v.uid, code, ctx.clock.now())
+    done = await transfer.redeem(v.repo, ctx.roster, v.uid, code, ctx.clock.now())
     if done.source is None:
         await v.say(done.text)  # a dialog open goes on: its question still stands
         return
     await v.clear_state()  # a profile form open would overwrite the profile that came
-    role = done.moved.role if done.moved and done.moved.role else v.user.role
+    role = await v.repo.users.role_of(v.uid)  # the role may have come with the data
+    v.is_admin = await ctx.roster.is_staff(v.uid, v.repo)  # staff access may have come too
     await v.say(done.text, event_doors.menu_buttons(role, v.is_admin) or None)
     await transfer.tell(ctx.messenger, done, ctx.settings)
 
@@ -60,7 +61,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
         if v is None:
             return False
         await updates.answer(ctx, update)
-        await v.say(await transfer.issue(v.repo, v.uid, ctx.clock.now()))
+        await v.say(await transfer.issue(v.repo, ctx.roster, v.uid, ctx.clock.now()))
     return True
 
 

@@ -42,7 +42,8 @@ class DatabaseMiddleware(BaseMiddleware):
 class UserMiddleware(BaseMiddleware):
     """Remembers people who talk to the bot privately and exposes them as `user`.
 
-    Group members are not stored: we only keep data of people who chose to use the bot.
+    Group members are not stored: we only keep data of people who chose to use the bot, and
+    of them the messenger's display name only where staff need it (`UserRepo.touch`).
     """
 
     def __init__(self, roster: Roster) -> None:
@@ -54,14 +55,16 @@ class UserMiddleware(BaseMiddleware):
         repo: Repositories = data["repo"]
         data["user"] = None
         is_private = chat is None or chat.type == "private"
+        is_admin = tg_user is not None and await self.roster.is_staff(tg_user.id, repo)
         if tg_user is not None and not tg_user.is_bot and is_private:
             user, changed = await repo.users.touch(
-                tg_user.id, tg_user.first_name, tg_user.last_name, tg_user.username
-            )
+                tg_user.id, tg_user.first_name, tg_user.last_name, tg_user.username,
+                keep_name=is_admin,  # staff names sign answers; others' only with a ticket
+            )  # fmt: skip
             if changed:
                 await repo.commit()
             data["user"] = user
-        data["is_admin"] = tg_user is not None and await self.roster.is_staff(tg_user.id, repo)
+        data["is_admin"] = is_admin
         return await handler(event, data)
 
 

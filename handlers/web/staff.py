@@ -24,6 +24,7 @@ ACTIONS = {
     "staff.invite": "создал(а) ссылку-приглашение",
     "staff.add": "добавил(а) сотрудника",
     "staff.remove": "удалил(а) сотрудника",
+    "staff.move": "перенёс(ла) доступ сотрудника в другой аккаунт (/move)",
 }
 CHANNELS = {"tg": "Telegram", "max": "MAX"}
 

@@ -17,6 +17,7 @@ from storage.repositories.faq_history import FaqHistoryRepo
 from storage.repositories.faq_kb import FaqKbRepo
 from storage.repositories.faq_log import FaqLogRepo
 from storage.repositories.markers import MarkerRepo
+from storage.repositories.outbox import OutboxRepo
 from storage.repositories.profiles import ProfileRepo
 from storage.repositories.reminders import ReminderRepo
 from storage.repositories.staff import StaffRepo
@@ -54,6 +55,7 @@ class Repositories:
         self.files = StoredFileRepo(session)
         self.transfers = TransferRepo(session)
         self.documents = DocumentRepo(session)
+        self.outbox = OutboxRepo(session)
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -75,6 +77,7 @@ __all__ = [
     "FaqHistoryRepo",
     "FaqKbRepo",
     "FaqLogRepo",
+    "OutboxRepo",
     "ProfileRepo",
     "ReminderRepo",
     "Repositories",

@@ -38,6 +38,13 @@ class OutboxRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def count_for(self, chat_id: int) -> int:
+        """Replies to a person still waiting to be sent (their «Мои данные»)."""
+        found = await self.session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.chat_id == chat_id)
+        )
+        return int(found or 0)
+
     async def add(self, row: OutboxMessage) -> int:
         self.session.add(row)
         await self.session.flush()

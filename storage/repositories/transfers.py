@@ -3,9 +3,9 @@ re-keying of every table that follows the person.
 
 What follows the person: the teacher profile, registrations, consents (the proof moves with
 the person: re-keyed, not copied), news subscriptions and the role. Tickets and their history
-stay: answers go to the chat a question came from. МОЦ staff's role and staff news stay too:
-staff access is given per account by an invitation (the roster), and an account outside the
-roster must not get the staff news. Callers commit once.
+stay: answers go to the chat a question came from. МОЦ staff access, its role and the staff
+news are not moved here: the roster decides who is staff (bot.services.profile.staff_move
+moves them in the same transaction). Callers commit once.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ class Moved:
     consents: int
     subscriptions: int
     role: str | None  # the role the target took over, None when it kept its own
+    staff: bool = False  # staff access came along (set by bot.services.profile.staff_move)
 
 
 class TransferRepo:
@@ -73,6 +74,14 @@ class TransferRepo:
             )
         )
         return found is not None
+
+    async def live_until(self, user_id: int, now: datetime) -> datetime | None:
+        """Until when the person's /move code works (their «Мои данные»), None without one."""
+        return await self.session.scalar(
+            select(TransferCode.expires_at).where(
+                TransferCode.user_id == user_id, TransferCode.expires_at > now
+            )
+        )
 
     async def misses(self, user_id: int, since: datetime) -> int:
         """Wrong codes the account sent after `since`."""
@@ -181,7 +190,7 @@ class TransferRepo:
     async def _take_role(self, source: int, target: int) -> str | None:
         """The source's role, when the target has none yet or only «Родитель» (as registering
         makes a parent a teacher: a teacher who pressed «Родитель» in the new messenger);
-        never «Сотрудник МОЦ», which only the roster gives."""
+        never «Сотрудник МОЦ», which goes with staff access (bot.services.profile.staff_move)."""
         role = await self.session.scalar(select(User.role).where(User.id == source))
         if role in (None, Role.PARENT, Role.STAFF):
             return None

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import bindparam, delete, exists, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import with_expression
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import (
     FORGOTTEN_OWNER,
@@ -38,6 +39,18 @@ _VISITOR = (
 FIRST_LIMIT, LAST_LIMIT, USERNAME_LIMIT = 128, 127, 64
 
 
+def named(user: User) -> bool:
+    """The row holds a display name (someone whose name staff need, see `UserRepo.touch`)."""
+    return bool(user.first_name or user.last_name or user.username)
+
+
+def _show(user: User, first: str, last: str | None, username: str | None) -> None:
+    """The names on the loaded object only: nothing is written when the session flushes."""
+    set_committed_value(user, "first_name", first)
+    set_committed_value(user, "last_name", last)
+    set_committed_value(user, "username", username)
+
+
 class UserRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -52,9 +65,25 @@ class UserRepo:
         return await self.session.get(User, user_id)
 
     async def touch(
-        self, user_id: int, first_name: str, last_name: str | None, username: str | None
+        self,
+        user_id: int,
+        first_name: str,
+        last_name: str | None,
+        username: str | None,
+        *,
+        keep_name: bool = False,
     ) -> tuple[User, bool]:
-        """Return the user, creating or refreshing the profile; True when something changed.
+        """Return the user, creating or refreshing the row; True when something was written.
+
+        152-ФЗ, data minimisation: the messenger sends a display name and a username with every
+        message, before any consent. They are written to the row only for people whose name
+        МОЦ staff need — staff themselves (`keep_name`: their names sign answers, the staff
+        list, the audit log), people who opened a ticket (`keep_name` below: the specialist
+        answering sees who asked) and people who subscribed to МОЦ news in private (their
+        own request to be on a mailing list; «Кто ознакомился» names who has not yet
+        confirmed a broadcast). For everyone else the names live on the loaded object for
+        this one update (a greeting «Здравствуйте, Мария») and are never stored. A row that
+        holds a name keeps it current.
 
         One SELECT also tells whether the user waits on an open ticket (`has_open_ticket`):
         this runs for every update, and most are questions that only need that one fact.
@@ -63,11 +92,21 @@ class UserRepo:
         last_name = last_name and last_name[:LAST_LIMIT]
         user = await self.session.scalar(_VISITOR, {"user_id": user_id})
         if user is None:
-            user = User(id=user_id, first_name=first_name, last_name=last_name, username=username)
+            user = User(id=user_id, first_name="", last_name=None, username=None)
+            if keep_name:
+                user.first_name, user.last_name, user.username = first_name, last_name, username
             self.session.add(user)
             await self.session.flush()
             self._created.add(user_id)
+            _show(user, first_name, last_name, username)
             return user, True
+        if not (keep_name or named(user)):
+            changed = not user.is_active
+            if changed:
+                user.is_active = True
+                user.last_seen_at = utcnow()
+            _show(user, first_name, last_name, username)
+            return user, changed
         changed = (user.first_name, user.last_name, user.username) != (
             first_name,
             last_name,
@@ -80,12 +119,46 @@ class UserRepo:
             return user, True
         return user, False
 
+    async def keep_name(self, user: User) -> None:
+        """Store the display name `touch` put on `user` for this update: from now on staff
+        need it (the person asked a specialist, or became staff)."""
+        await self.session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(first_name=user.first_name, last_name=user.last_name, username=user.username)
+        )
+
+    async def keep_name_of(self, user_id: int) -> None:
+        """`keep_name` for the person this unit of work loaded (`touch`), by id."""
+        user = await self.session.get(User, user_id)  # the loaded one, with this update's names
+        if user is not None:
+            await self.keep_name(user)
+
+    async def stored_name(self, user_id: int) -> tuple[str, str | None, str | None]:
+        """The display name as the database holds it (for «Мои данные»), not as this update
+        shows it."""
+        row = (
+            await self.session.execute(
+                select(User.first_name, User.last_name, User.username).where(User.id == user_id)
+            )
+        ).first()
+        return (row[0] or "", row[1], row[2]) if row is not None else ("", None, None)
+
     async def many(self, user_ids: Iterable[int]) -> Sequence[User]:
         rows = await self.session.scalars(select(User).where(User.id.in_(list(user_ids))))
         return rows.all()
 
     async def set_role(self, user_id: int, role: str) -> None:
         await self.session.execute(update(User).where(User.id == user_id).values(role=role))
+
+    async def role_of(self, user_id: int) -> str | None:
+        """The stored role, read anew (an UPDATE of this unit of work leaves the loaded row
+        as it was)."""
+        return await self.session.scalar(select(User.role).where(User.id == user_id))
+
+    async def clear_role(self, user_id: int) -> None:
+        """No role chosen: /start asks again (an account that gave its staff access away)."""
+        await self.session.execute(update(User).where(User.id == user_id).values(role=None))
 
     async def set_active(self, user_id: int, active: bool) -> None:
         await self.session.execute(update(User).where(User.id == user_id).values(is_active=active))

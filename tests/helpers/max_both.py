@@ -64,7 +64,7 @@ class Both:
 def new_runtime(services: Services) -> MaxRuntime:
     return MaxRuntime(
         services.settings, services.sessionmaker, services.faq, services.querylog,
-        services.clock, services.switchboard, poll_seconds=1,
+        services.clock, services.switchboard, poll_seconds=1, roster=services.roster,
     )  # fmt: skip
 
 

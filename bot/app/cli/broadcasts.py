@@ -1,9 +1,14 @@
-"""`python -m bot broadcast create|status|list|cancel`: broadcasts from a terminal or a script.
+"""`python -m bot broadcast create|status|list|cancel|resume`: broadcasts from a terminal or a
+script.
 
 The command only writes the broadcast to the database; the running bot's worker sends it when
-it is due (within seconds for «now»), exactly as for one composed in the chat. `cancel` also
-rewrites the author's progress message, as the bot's own cancel does. Errors go to stderr in
-Russian with exit code 1; `--json` output is meant for scripts.
+it is due (within seconds for «now»), exactly as for one composed in the chat. Such a broadcast
+has no author in a chat, so its outcome is printed here: `create --wait` waits for the end of
+the sending and prints the final report in Russian, `status` shows it any time, and the bot
+writes it to its own log (broadcasts.closing.unattended). A broadcast held after a long pause
+waits for «Досылать»: from here `resume` (or `cancel`). `cancel` also rewrites the author's
+progress message, as the bot's own cancel does. Errors go to stderr in Russian with exit code
+1; `--json` output is meant for scripts.
 """
 
 from __future__ import annotations
@@ -69,6 +74,10 @@ def add_parsers(sub: Subparsers) -> None:
     )
     create.add_argument("--ack", action="store_true", help="добавить кнопку «Ознакомлен»")
     create.add_argument("--json", action="store_true", help='вывести {"id": N}')
+    create.add_argument(
+        "--wait", action="store_true",
+        help="дождаться конца отправки (её делает запущенный бот) и напечатать итог",
+    )  # fmt: skip
     status = actions.add_parser("status", help="сколько отправлено, ошибок, в очереди")
     status.add_argument("id", type=int, help="номер рассылки")
     status.add_argument("--json", action="store_true", help="JSON: " + ", ".join(COUNTERS))
@@ -76,6 +85,10 @@ def add_parsers(sub: Subparsers) -> None:
     listing.add_argument("--json", action="store_true", help="JSON-список")
     cancel = actions.add_parser("cancel", help="отменить запланированную рассылку")
     cancel.add_argument("id", type=int, help="номер рассылки")
+    resume = actions.add_parser(
+        "resume", help="досылать рассылку, прерванную надолго (ждёт решения)"
+    )
+    resume.add_argument("id", type=int, help="номер рассылки")
 
 
 def dispatch(args: argparse.Namespace, settings: Settings) -> int:
@@ -91,6 +104,8 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return show_status(settings, args.id, args.json)
         if command == "list":
             return list_broadcasts(settings, args.json)
+        if command == "resume":
+            return resume(settings, args.id)
         return cancel(settings, args.id)
     except BroadcastError as exc:
         return _fail([f"ошибка: {exc}"])
@@ -153,9 +168,64 @@ def create(settings: Settings, args: argparse.Namespace) -> int:
 
     broadcast_id = _run(settings, work)
     print(json.dumps({"id": broadcast_id}) if args.json else broadcast_id)
-    when = local_text(at, settings) if at else "сейчас (отправит запущенный бот)"
-    print(f"Рассылка №{broadcast_id} создана, отправка: {when}", file=sys.stderr)
-    return 0
+    when = local_text(at, settings) if at else t.CLI_NOW
+    print(t.CLI_CREATED.format(id=broadcast_id, when=when), file=sys.stderr)
+    if not args.wait:
+        print(t.CLI_HOW_TO_SEE.format(id=broadcast_id), file=sys.stderr)
+        return 0
+    print(t.CLI_WAITING.format(id=broadcast_id), file=sys.stderr)
+    return wait_for_outcome(settings, broadcast_id, at)
+
+
+def wait_for_outcome(settings: Settings, broadcast_id: int, at: datetime | None) -> int:
+    """Poll the database until the running bot has ended the broadcast; print its outcome
+    as the author would read it. A broadcast that has not begun a minute after its time (no
+    bot running) is not waited for."""
+    import time
+
+    from broadcasts import closing, report
+    from storage.repositories import Repositories
+
+    async def look(session: AsyncSession) -> tuple[str, str]:
+        repo = Repositories(session)
+        item = await repo.broadcasts.get(broadcast_id)
+        state = item.state if item is not None else "cancelled"
+        if state in ("done", "cancelled"):
+            return state, await closing.final(repo, broadcast_id, cancelled=state != "done")
+        if state == "missed" and item is not None:
+            return state, report.missed_text(broadcast_id, item.scheduled_at, settings.tz, None)
+        return state, ""
+
+    start_by = (at or datetime.now(UTC)).timestamp() + 60
+    while True:
+        state, text = _run(settings, look)
+        if text or state == "held":
+            break
+        if state == "scheduled" and time.time() > start_by:
+            print(t.CLI_STILL_SCHEDULED.format(id=broadcast_id), file=sys.stderr)
+            return 1
+        time.sleep(2)
+    if state == "held":
+        return show_status(settings, broadcast_id, as_json=False)
+    print(report.console(text, one_line=False))
+    return 0 if state == "done" else 1
+
+
+def resume(settings: Settings, broadcast_id: int) -> int:
+    """«Досылать» for a broadcast held after a long pause, from the terminal."""
+    from broadcasts import service
+
+    async def work(session: AsyncSession) -> tuple[bool, Status | None]:
+        done = await service.decide_held(session, broadcast_id, resume=True, now=datetime.now(UTC))
+        return done, await service.status(session, broadcast_id)
+
+    done, item = _run(settings, work)
+    if done:
+        print(t.CLI_RESUMED.format(id=broadcast_id))
+        return 0
+    if item is None:
+        return _fail(["ошибка: " + t.CLI_NOT_FOUND.format(id=broadcast_id)])
+    return _fail(["ошибка: " + t.CLI_NOT_HELD.format(id=broadcast_id, state=item.state)])
 
 
 def _counters(item: Status) -> dict[str, Any]:

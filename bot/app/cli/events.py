@@ -177,6 +177,11 @@ def import_events_file(settings: Settings, path: Path, dry_run: bool = False) ->
         print("\n".join(str(i) for i in done.new))
     for line in reimport.report_lines(done, dry_run):
         print(line, file=sys.stderr)
+    if done.notices and not dry_run:  # no author in a chat hears of them: say where to look
+        from bot.texts.broadcasts import CLI_NOTICES
+
+        ids = ", ".join(f"№{i}" for i in done.notices)
+        print(CLI_NOTICES.format(ids=ids), file=sys.stderr)
     return 0
 
 

@@ -207,6 +207,7 @@ async def subscribe(repo: Repositories, user_id: int, audience: str) -> bool:
     """The person gets private broadcasts for `audience`; False if they already did."""
 
     async def work() -> bool:
+        await repo.users.keep_name_of(user_id)  # a mailing list names its subscribers
         return await repo.chats.subscribe(user_id, audience)
 
     return await atomically(repo, work)
@@ -218,6 +219,7 @@ async def _subscribe(repo: Repositories, user_id: int, audience: str) -> str:
 
     async def work() -> bool:
         created = await repo.chats.subscribe(user_id, audience)
+        await repo.users.keep_name_of(user_id)  # a mailing list names its subscribers
         if audience == MAILING_AUDIENCE:
             await repo.profiles.start_mailing(user_id, CONSENT_VERSION)
         return created

@@ -46,6 +46,21 @@ def _draft_line(draft: Mapping[str, object] | None) -> str:
     return texts.MY_DATA_DRAFT.format(answers=", ".join(answers)) if answers else ""
 
 
+async def _stored_name(repo: Repositories, user_id: int) -> str:
+    """The display name as stored (plain text), or that none is: it is kept only for staff
+    and for people who asked a specialist (storage.repositories.users.UserRepo.touch)."""
+    first, last, username = await repo.users.stored_name(user_id)
+    name = " ".join(part for part in (first, last) if part)
+    if not (name or username):
+        return texts.MY_DATA_NO_NAME
+    return name + (f" (@{username})" if username else "")
+
+
+async def _move_code(repo: Repositories, user_id: int, clock: Clock, tz: tzinfo) -> str:
+    until = await repo.transfers.live_until(user_id, clock.now())
+    return texts.MY_DATA_MOVE_CODE.format(until=f"{until.astimezone(tz):%H:%M}") if until else ""
+
+
 def _consent_lines(consents: Sequence[Consent], tz: tzinfo) -> str:
     """Plain text (escaped with the rest of /my_data): one line per consent."""
     lines = []
@@ -86,8 +101,7 @@ async def describe(
         texts.MY_DATA,
         messenger=messenger,
         id=own_id if own_id is not None else user.id,
-        name=user.full_name,
-        username=f" (@{user.username})" if user.username else "",
+        name=await _stored_name(repo, user.id),
         role=texts.ROLE_TITLES.get(user.role or "", "не выбрана"),
         tickets=await repo.tickets.count_for_user(user.id),
         profile=_profile_line(await repo.profiles.get(user.id)),
@@ -102,6 +116,8 @@ async def describe(
         acks=await repo.users.acks_count(user.id),
         deliveries=await repo.deliveries.private_count(user.id),
         groups=await repo.chats.added_by_count(user.id),
+        outbox=await repo.outbox.count_for(user.id),
+        move_code=await _move_code(repo, user.id, clock, settings.tz),
         consents=_consent_lines(consents, settings.tz),
     )
     return text + note, withdrawal.my_data_buttons(consented) + transfer.my_data_button()

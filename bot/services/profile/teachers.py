@@ -76,6 +76,7 @@ async def save(repo: Repositories, user: User, answers: dict[str, Any], mailing:
     if mailing:  # «Да, присылать» is a subscription to the teachers' news, not only a note
         await repo.profiles.give_consent(user.id, "mailing", CONSENT_VERSION)
         await repo.chats.subscribe(user.id, "teachers")
+        await repo.users.keep_name_of(user.id)  # a mailing list names its subscribers
     else:  # «Нет, спасибо» after «Изменить профиль» withdraws an earlier «Да»
         await repo.profiles.withdraw_consents(user.id, kind="mailing")
         await repo.chats.unsubscribe(user.id, "teachers")

@@ -4,10 +4,11 @@ Telegram for MAX, but any direction, and another account of the same messenger t
 The source account gets a one-time code (8 characters of an alphabet without look-alikes,
 15 minutes; only its hash is stored); the person sends it to the bot from the target account,
 which moves the profile (the source's wins), registrations, consents (the proof moves with
-the person), subscriptions and the role in one transaction. Where both accounts have a
-registration for one event the better one stays (attended > registered > waiting >
-cancelled); the other is cancelled as «Отменить запись» cancels it, so a freed seat goes to
-the first in the waiting list. Tickets stay: answers go to the chat a question came from.
+the person), subscriptions and the role in one transaction; a staffer's staff access goes
+along and leaves the old account unless the settings make it an owner (`staff_move`). Where
+both accounts have a registration for one event the better one stays (attended > registered >
+waiting > cancelled); the other is cancelled as «Отменить запись» cancels it, so a freed seat
+goes to the first in the waiting list. Tickets stay: answers go to the chat a question came from.
 A code is read in a few words around it or in the bot's message forwarded whole; in a dialog
 only a message that is the code alone counts (`typed`); a code posted in a group stops
 working (`burn`): anyone there could take the person's data with it.
@@ -21,7 +22,7 @@ import hashlib
 import logging
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.core.config import Settings
@@ -29,9 +30,11 @@ from bot.core.ids import channel_of
 from bot.core.markup import fill
 from bot.core.messages import Button, Deferred, Keyboard, Messenger, Unreachable, pack, rows
 from bot.services.events.registration import notify_promoted
+from bot.services.profile import staff_move
+from bot.services.staff.roster import Roster
 from bot.texts import ROLE_TITLES
 from bot.texts import transfer as t
-from storage.models import FORGOTTEN_OWNER, Event, Registration, RegistrationStatus, Role
+from storage.models import FORGOTTEN_OWNER, Event, Registration, RegistrationStatus, StaffRole
 from storage.repositories import Repositories
 from storage.repositories.transfers import Moved
 
@@ -132,18 +135,18 @@ def typed(text: str | None, *, in_dialog: bool, staff: bool) -> str | None:
     return _exact(_COMMAND.sub("", (text or "").strip()))
 
 
-async def issue(repo: Repositories, user_id: int, now: datetime) -> str:
+async def issue(repo: Repositories, roster: Roster, user_id: int, now: datetime) -> str:
     """A new code for `user_id` (the earlier one stops working), committed; the message.
     A second press a moment later gives none: two codes on the screen, the upper one void,
-    and the person copies that one."""
+    and the person copies that one. Staff hear what becomes of their access."""
     if await repo.transfers.issued_since(user_id, now - AGAIN_AFTER):
         return t.JUST_GIVEN
     code = new_code()
     await repo.transfers.replace(user_id, _hash(code), now, now + LIFETIME)
     await repo.commit()
-    user = await repo.users.get(user_id)
-    staff = user is not None and user.role == Role.STAFF
-    return fill(t.INTRO, code=shown(code)) + (t.STAFF_STAYS if staff else "")
+    role = await roster.role(user_id, repo)
+    note = {StaffRole.OWNER: t.OWNER_STAYS, StaffRole.STAFF: t.STAFF_MOVES}
+    return fill(t.INTRO, code=shown(code)) + (note[role] if role is not None else "")
 
 
 @dataclass
@@ -155,11 +158,14 @@ class Transfer:
     target: int = 0
     moved: Moved | None = None
     promoted: list[tuple[Registration, Event]] = field(default_factory=list)
+    staff: staff_move.StaffMoved = field(default_factory=staff_move.StaffMoved)
 
 
-async def redeem(repo: Repositories, target: int, code: str, now: datetime) -> Transfer:
+async def redeem(
+    repo: Repositories, roster: Roster, target: int, code: str, now: datetime
+) -> Transfer:
     """Move the data of the code's account to `target`, committed; a refusal changes
-    nothing."""
+    nothing. The roster hears of a staffer's move at once."""
     if await repo.transfers.misses(target, now - MISS_WINDOW) >= MISSES:
         return Transfer(t.TOO_MANY)
     owner = await repo.transfers.owner(_hash(code), now)
@@ -184,8 +190,11 @@ async def redeem(repo: Repositories, target: int, code: str, now: datetime) -> T
     promoted = await _resolve_shared(repo, source.id, target, now)
     moved = await repo.transfers.move(source.id, target)
     await repo.documents.move(source.id, target)  # a document asked for again is still one
+    staff = await staff_move.move_staff(repo, roster, source.id, target, now)
+    moved = replace(moved, staff=staff.changed)
     await repo.commit()
-    return Transfer(summary(moved, t.DONE), source.id, target, moved, promoted)
+    await staff_move.announce(roster, staff, source.id, target)
+    return Transfer(summary(moved, t.DONE), source.id, target, moved, promoted, staff)
 
 
 async def burn(repo: Repositories, code: str, now: datetime) -> int | None:
@@ -238,6 +247,8 @@ def summary(moved: Moved, template: str, **values: str) -> str:
         parts.append(t.SUBSCRIPTIONS)
     if moved.role:
         parts.append(fill(t.ROLE, role=ROLE_TITLES.get(moved.role, moved.role)))
+    if moved.staff:
+        parts.append(t.STAFF_ACCESS)
     if not parts:
         return t.NOTHING
     return fill(template, what=", ".join(parts), **values)
@@ -260,6 +271,10 @@ async def tell(messenger: Messenger, done: Transfer, settings: Settings) -> None
     text = summary(done.moved, t.SOURCE_NOTICE, where=_where(done.source, done.target))
     if text == t.NOTHING:
         return
+    if done.staff.joined and not done.staff.left:  # an owner by the settings stays one
+        text += t.OWNER_KEPT
+    elif done.staff.left:
+        text += t.STAFF_LEFT
     try:
         await messenger.send(done.source, text)
     except (Unreachable, Deferred) as exc:

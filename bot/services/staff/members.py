@@ -112,6 +112,8 @@ async def accept(
     if not await repo.staff.use_invite(nonce, person_id, now):
         return Outcome.USED  # someone else opened it a moment ago
     await repo.staff.add(person_id, found.created_by, now)
+    if (person := await repo.users.get(person_id)) is not None:
+        await repo.users.keep_name(person)  # staff names sign answers and the staff list
     subject, detail = audit_subject(person_id), "по ссылке-приглашению"
     await repo.staff.log(found.created_by, "staff.add", subject, detail, now)
     await repo.commit()

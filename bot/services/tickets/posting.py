@@ -196,6 +196,8 @@ async def open_ticket(
     if existing is not None:
         reach = await add_follow_up(messenger, repo, settings, existing, user, question)
         return existing, True, reach
+    # the person asked a specialist: the one answering sees who asked (UserRepo.touch)
+    await repo.users.keep_name(user)
     if not targets:
         ticket = await repo.tickets.create(user.id, chat_id, question)
         await repo.commit()
