@@ -101,6 +101,8 @@ async def test_documents_given_out_are_counted_once_and_survive_forget_me(
     assert summary(sheet.document.data)[DOCUMENTS] == 2
     assert event_documents(sheet.document.data) == [2]
 
+    held = await h.say(TEACHER, "/my_data")  # what is kept about them says it too
+    assert "Выданных документов об участии: 1" in held.text, held.text
     confirm = await h.say(TEACHER, "/forget_me")
     assert (await h.press(TEACHER, confirm, texts.BTN_FORGET_YES)).text == texts.FORGOTTEN
     async with sm() as session:

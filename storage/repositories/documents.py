@@ -25,6 +25,13 @@ class DocumentRepo:
             self.session, Doc, event_id=event_id, user_id=user_id, channel=channel, issued_at=now
         )
 
+    async def count_for(self, user_id: int) -> int:
+        """Documents this person was given («Мои данные»)."""
+        found = await self.session.scalar(
+            select(func.count()).select_from(Doc).where(Doc.user_id == user_id)
+        )
+        return int(found or 0)
+
     async def move(self, source: int, target: int) -> None:
         """/move: the documents follow the person; one the new account already has for the
         same event is kept and the old one dropped, so a person is one document per event."""

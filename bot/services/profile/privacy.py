@@ -107,6 +107,7 @@ async def describe(
         profile=_profile_line(await repo.profiles.get(user.id)),
         draft=_draft_line(draft),
         registrations=await repo.events.count_for_user(user.id),  # attended, cancelled too
+        documents=await repo.documents.count_for(user.id),
         queries=await repo.faq_log.for_user(user.id),
         samples=len(
             await repo.faq_kb.asked_by(user.id) | await repo.faq_history.asked_by(user.id)
