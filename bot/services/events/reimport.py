@@ -17,7 +17,7 @@ from datetime import datetime
 from bot.core.config import Settings
 from bot.core.dates import format_local
 from bot.services.events import changes, whole_form
-from bot.services.events.importing import EventDraft
+from bot.services.events.import_rows import EventDraft
 from bot.services.events.registration import confirmation
 from bot.services.import_errors import ImportErrors
 from bot.texts import events as te
@@ -83,6 +83,16 @@ def _fixed(event: Event, draft: EventDraft) -> list[str]:
     ]
 
 
+def _held(event: Event, draft: EventDraft, now: datetime) -> list[str]:
+    """A row keeping a meeting already held (a workshop under way, exported whole) must keep
+    every meeting as the event has it: a held meeting cannot move, and the panel's form, whose
+    checks a row goes through, takes only times ahead."""
+    starts = sorted(s.starts_at for s in event.sessions) or [event.starts_at]
+    if not any(s <= now for s in draft.starts) or list(draft.starts) == starts:
+        return []
+    return [t.HELD_MEETINGS.format(id=event.id)]
+
+
 async def _plan_row(
     repo: Repositories, settings: Settings, now: datetime, draft: EventDraft, event: Event,
     outcome: Outcome,
@@ -96,7 +106,9 @@ async def _plan_row(
         return []
     if event.status == EventStatus.CANCELLED:
         return [t.CANCELLED.format(id=event.id)]
-    found = _fixed(event, draft) + [f"{t.FIELD_NAMES[n]}: {m}" for n, m in problems.items()]
+    held = _held(event, draft, now)  # said once, not again as the form's «уже прошло»
+    found = _fixed(event, draft) + held
+    found += [f"{t.FIELD_NAMES[n]}: {m}" for n, m in problems.items() if not held or n != "starts"]
     if not found:
         told = await changes.audience_size(repo, event.id) if notify else 0
         told = told if changes.meetings_ahead(event, now) else 0
