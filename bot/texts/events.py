@@ -132,6 +132,8 @@ PROOF_NO_PROFILE: Final = (  # an alert: at most 200 characters
 PROOF_EVENT_OFF: Final = "Мероприятие отменено — подтверждения участия по нему нет."
 PROOF_AFTER_END: Final = "Подтверждение будет доступно после окончания мероприятия ({when})."
 FILE_PROOF: Final = "podtverzhdenie-{event}-{reg}.docx"
+FILE_ICS: Final = "{title}-{day}.ics"  # Latin (bot.core.filenames): «seminar-…-15.12.2026.ics»
+FILE_ICS_UNTITLED: Final = "meropriyatie"  # a title with no letter or digit (emoji only)
 PROOF_CAPTION: Final = "📄 Подтверждение участия: «{title}», {dates}"  # under the DOCX
 
 PROFILE_START: Final = "Шаг 2 из 5. Напишите <b>фамилию, имя и отчество</b>."

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.config import Settings
+from bot.core.filenames import latin_slug
 from bot.core.markup import fill, q
 from bot.core.messages import Deferred, Messenger, OutFile, Unreachable
 from bot.services.events import cards as events_view
@@ -52,7 +53,14 @@ def ics_file(
         event, event.sessions, tz_name=settings.timezone, url=None, show_place=True,
         dropped=dropped,
     )  # fmt: skip
-    return OutFile(f"event-{event.id}.ics", data)
+    return OutFile(ics_name(event, settings), data)
+
+
+def ics_name(event: Event, settings: Settings) -> str:
+    """What the teacher's phone shows under the file: the title and the (first) meeting's day,
+    «seminar-igrovye-tekhnologii-15.12.2026.ics», not «event-12.ics»."""
+    day = f"{event.starts_at.astimezone(settings.tz):%d.%m.%Y}"
+    return t.FILE_ICS.format(title=latin_slug(event.title) or t.FILE_ICS_UNTITLED, day=day)
 
 
 async def send_ics(messenger: Messenger, chat_id: int, event: Event, settings: Settings) -> None:
