@@ -136,7 +136,8 @@ async def test_a_workshop_under_way_is_in_the_panels_export_and_comes_back_uncha
         ) in text
         html = await upload(client, csrf, text.encode("utf-8-sig"))
         assert "Импорт: обновлено 0, без изменений 1, новых 0." in html
-        with pytest.raises(AssertionError, match="no new message"):  # nothing changed: no notice, no new .ics
+        # nothing changed: no notice, no new .ics
+        with pytest.raises(AssertionError, match="no new message"):
             await h.server.next_message(TEACHER.id, timeout=2)
     finally:
         await client.close()

@@ -12,6 +12,8 @@ BTN_REGISTER: Final = "✅ Записаться"
 BTN_WAITLIST: Final = "⏳ Встать в лист ожидания"
 BTN_CANCEL_REG: Final = "❌ Отменить запись"
 BTN_CANCEL_YES: Final = "Да, отменить"
+BTN_LEAVE_WAITLIST: Final = "❌ Выйти из листа ожидания"  # instead of «Отменить запись»
+BTN_LEAVE_YES: Final = "Да, выйти"
 BTN_CANCEL_NO: Final = "Нет, оставить"
 BTN_ICS: Final = "🗓 В календарь (.ics)"
 BTN_PROOF: Final = "📄 Подтверждение участия"
@@ -101,6 +103,11 @@ PROMOTED: Final = (
 )
 CANCEL_CONFIRM: Final = "Отменить запись на «{title}»?"
 CANCELLED: Final = "Запись на «{title}» отменена."
+LEAVE_CONFIRM: Final = (
+    "Выйти из листа ожидания на «{title}»? Если место освободится, его получит следующий "
+    "в очереди."
+)
+LEFT_WAITLIST: Final = "Вы вышли из листа ожидания на «{title}»."
 CANCELLED_LATE: Final = (
     "Запись на «{title}» отменена. Срок записи уже прошёл — мы отметили это, "
     "чтобы организаторы знали о свободном месте."

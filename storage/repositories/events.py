@@ -41,6 +41,7 @@ class CancelResult:
     cancelled: bool
     late: bool
     promoted: Registration | None
+    left_queue: bool = False  # it was a place in the waiting list, not a seat
 
 
 class EventRepo(AttendanceMarks):
@@ -253,7 +254,7 @@ class EventRepo(AttendanceMarks):
             if promoted is None:
                 await self._free_seat(registration.event_id)
         await self.session.flush()
-        return CancelResult(True, late, promoted)
+        return CancelResult(True, late, promoted, previous == RegistrationStatus.WAITING)
 
     async def fill_from_waiting(self, event_id: int, now: datetime) -> list[Registration]:
         """After capacity grows: move people up from the waiting list while seats are free.

@@ -201,7 +201,9 @@ def card_buttons(
     holds = status in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)
     live = not started and event.status != EventStatus.CANCELLED
     if holds and live:
-        buttons.append(Button(t.BTN_CANCEL_REG, pack("ev", "cancel", event.id)))
+        waiting = status == RegistrationStatus.WAITING
+        label = t.BTN_LEAVE_WAITLIST if waiting else t.BTN_CANCEL_REG
+        buttons.append(Button(label, pack("ev", "cancel", event.id)))
         if status == RegistrationStatus.REGISTERED:
             buttons.append(Button(t.BTN_ICS, pack("ev", "ics", event.id)))
     elif status == RegistrationStatus.ATTENDED and event.status != EventStatus.CANCELLED:
