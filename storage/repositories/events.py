@@ -80,7 +80,9 @@ class EventRepo(AttendanceMarks):
         offset: int = 0,
         limit: int = 50,
     ) -> Sequence[Event]:
-        """Events not cancelled whose last session has not started yet, soonest first."""
+        """Events not cancelled whose last session has not started yet, soonest first;
+        `between`: those with a meeting ahead in that span (a workshop's third meeting finds
+        it as its first does: a teacher asks for a day or a month, not for a first meeting)."""
         last = (
             select(func.max(EventSession.starts_at))
             .where(EventSession.event_id == Event.id)
@@ -97,7 +99,12 @@ class EventRepo(AttendanceMarks):
         if kind:
             query = query.where(Event.kind == kind)
         if between is not None:
-            query = query.where(Event.starts_at >= between[0], Event.starts_at < between[1])
+            meets = select(EventSession.id).where(
+                EventSession.event_id == Event.id,
+                EventSession.starts_at >= max(between[0], now),
+                EventSession.starts_at < between[1],
+            )
+            query = query.where(meets.exists())
         return (await self.session.scalars(query)).all()
 
     async def waiting_position(self, registration: Registration) -> int:
