@@ -51,10 +51,10 @@ async def test_leaving_the_waiting_list_says_so_in_both_messengers(both: Both) -
     await h.tg.idle()
     assert t.BTN_WAITLIST in h.tg.messages[(TEACHER.id, card.message_id)].inline_texts
 
-    # MAX: the same words
-    max_teacher = FakeUser(id=uid, first_name="Марина")  # `register` needs only the id
-    assert (await register(h.sessionmaker, event_id, max_teacher))[1] == "waiting"
-    shown = await h.start(TEACHER_MAX, f"event_{event_id}")
+    # MAX: the same words, and the queue's message says where to leave it
+    offered = await h.start(TEACHER_MAX, f"event_{event_id}")
+    queued, shown = await press_and_wait(h, offered, t.BTN_WAITLIST, 2)
+    assert "Выйти из листа ожидания можно в «Мои записи»" in queued.plain
     assert t.BTN_LEAVE_WAITLIST in labels(shown) and t.BTN_CANCEL_REG not in labels(shown)
     (confirm,) = await press_and_wait(h, shown, t.BTN_LEAVE_WAITLIST, 1)
     assert f"Выйти из листа ожидания на «{TITLE}»?" in confirm.plain

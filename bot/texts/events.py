@@ -83,7 +83,8 @@ REGISTERED: Final = (
 REMINDERS_PROMISE: Final = "Напомню {leads}. "  # in REGISTERED: the reminders still ahead
 WAITING: Final = (
     "Мест пока нет — вы в листе ожидания (<b>{position}-й</b>) на «{title}». "
-    "Если кто-то отменит запись, я сразу запишу вас и сообщу."
+    "Если кто-то отменит запись, я сразу запишу вас и сообщу. Выйти из листа ожидания можно "
+    "в «Мои записи»."
 )
 ALREADY: Final = "Вы уже записаны на это мероприятие."
 ALREADY_WAITING: Final = "Вы уже в листе ожидания на это мероприятие."
@@ -138,7 +139,7 @@ PROOF_NO_PROFILE: Final = (  # an alert: at most 200 characters
 # callback alerts: plain text, at most 200 characters
 PROOF_EVENT_OFF: Final = "Мероприятие отменено — подтверждения участия по нему нет."
 PROOF_AFTER_END: Final = "Подтверждение будет доступно после окончания мероприятия ({when})."
-FILE_PROOF: Final = "podtverzhdenie-{event}-{reg}.docx"
+FILE_PROOF: Final = "podtverzhdenie-{title}-{reg}.docx"  # the registration's number: staff
 FILE_ICS: Final = "{title}-{day}.ics"  # Latin (bot.core.filenames): «seminar-…-15.12.2026.ics»
 FILE_ICS_UNTITLED: Final = "meropriyatie"  # a title with no letter or digit (emoji only)
 PROOF_CAPTION: Final = "📄 Подтверждение участия: «{title}», {dates}"  # under the DOCX
