@@ -223,7 +223,8 @@ async def test_a_workshop_under_way_is_exported_and_comes_back_unchanged(planned
     )
     (planned / "занятие.csv").write_bytes(moved.encode("utf-8-sig"))
     refused = russian_refusal(bot(planned, "events", "import", "занятие.csv"), 1)
-    assert f"мероприятие {workshop.id} уже идёт" in refused and "верните даты" in refused
+    assert f"строка 2: у мероприятия {workshop.id} есть прошедшие занятия" in refused
+    assert "верните даты, как в выгрузке" in refused
 
 
 def test_several_dates_are_refused_for_any_kind_but_a_workshop(tmp_path: Path) -> None:
