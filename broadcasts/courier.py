@@ -5,9 +5,10 @@ leave a row `sending` — resent on resume, never lost. Each outcome has one rul
 (the chat or user is deactivated; a group this delivery was the first to find gone is reported
 to `Runtime.on_gone`, once: later broadcasts skip an inactive group); migrated (the registry
 and the row follow the group to its new id and the message goes there, once); flood (the
-limiter pauses, the row waits); other failures retried with exponential backoff up to
-`max_attempts`, or failed for good. A group unbound, or the bot removed from it, after the
-ledger was written is skipped at its turn and the row says why.
+limiter pauses, the row waits, up to `flood_attempts`: a spell of MAX's hintless 429s is
+waited out, not the end of a group's message); other failures retried with exponential
+backoff up to `max_attempts`, or failed for good. A group unbound, or the bot removed from
+it, after the ledger was written is skipped at its turn and the row says why.
 """
 
 from __future__ import annotations
@@ -89,7 +90,8 @@ class Courier:
             else:
                 self._rt.limiter.on_retry_after(outcome.seconds, row.chat_id)
             metrics.broadcast_retry_after()
-            await self._retry(row, attempts, f"Too Many Requests: retry after {outcome.seconds:g}")
+            reason = f"Too Many Requests: retry after {outcome.seconds:g}"
+            await self._retry(row, attempts, reason, limit=self._rt.options.flood_attempts)
         elif outcome.permanent:
             await self._write(row, DeliveryStatus.FAILED, error=outcome.reason)
         else:
@@ -119,9 +121,10 @@ class Courier:
             log.exception("broadcast %s: the loss of chat %s not reported", self._id, chat_id)
 
     async def _retry(
-        self, row: LedgerRow, attempts: int, reason: str, *, backoff: bool = False
-    ) -> None:
-        if attempts >= self._rt.options.max_attempts:
+        self, row: LedgerRow, attempts: int, reason: str, *, backoff: bool = False,
+        limit: int = 0,
+    ) -> None:  # fmt: skip
+        if attempts >= max(limit, self._rt.options.max_attempts):
             await self._write(row, DeliveryStatus.FAILED, error=reason)
             return
         if backoff:

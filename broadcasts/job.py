@@ -66,6 +66,8 @@ class Job:
                 continue
             if self._tasks or self._courier.retry_at:
                 await self._idle()
+            elif await self._next_rows():
+                continue  # a task put its row back (a 429) while the look above left it out
             elif sweeps < MAX_SWEEPS and await self._sweep():
                 sweeps += 1
             else:

@@ -22,7 +22,10 @@ from storage.repositories import Repositories
 @dataclass(frozen=True)
 class Options:
     concurrency: int = 8  # sends in flight at once (all jobs): the most a crash can duplicate
-    max_attempts: int = 5  # sends of one message (transient errors and 429s) before «failed»
+    max_attempts: int = 5  # sends of one message (transient errors) before «failed»
+    # sends of one message a spell of 429s may take: MAX's 429 carries no hint (the chat's
+    # pause grows 1, 2, 4 … 60 s: about six minutes in all), Telegram's says how long
+    flood_attempts: int = 12
     retry_base_seconds: float = 2.0  # transient error n waits base * 2**(n-1), capped below
     retry_max_seconds: float = 60.0
     progress_every: float = 3.0  # seconds between edits of the admin's progress message

@@ -37,6 +37,8 @@ __all__ = [
 
 PAST_TOLERANCE = timedelta(seconds=60)
 REPEATS = ("", "weekly")
+TWIN = "Такая рассылка уже создана: №{n} — второй раз она не создана и не уйдёт."
+TWIN_WINDOW = timedelta(minutes=30)
 NOBODY = "В выбранной аудитории нет ни одного чата или подписчика — рассылку некому отправить."
 
 
@@ -104,6 +106,25 @@ async def create_broadcast(
         progress_message_id=progress[1] if progress else None,
     )  # fmt: skip
     return await Repositories(session).broadcasts.add(broadcast)
+
+
+async def twin(
+    session: AsyncSession, *, author_id: int | None, content: Content, target: Target,
+    at: datetime | None, now: datetime, repeat: str = "",
+) -> Broadcast | None:  # fmt: skip
+    """The same broadcast this author made in the last TWIN_WINDOW, not cancelled: the
+    panel's «Назад» after «Отправить сейчас» and «Обновить» bring the preview back, and its
+    button pressed again sent the parents everything twice. The same text for another time
+    (a reminder later in the week) is not a twin; «сейчас» matches one made for «сейчас»."""
+    found = await Repositories(session).broadcasts.alike(
+        author_id, content.to_json(), encode(target), now - TWIN_WINDOW
+    )
+    for made in found:
+        was_now = made.scheduled_at == made.created_at  # made for «сейчас»
+        same_time = was_now if at is None else made.scheduled_at == at
+        if made.state != BroadcastState.CANCELLED and made.repeat == repeat and same_time:
+            return made
+    return None
 
 
 @dataclass(frozen=True)

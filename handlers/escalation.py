@@ -19,11 +19,13 @@ from bot.services.tickets import desk
 from bot.services.tickets.escalation import answered_question, escalate, logged_question
 from bot.services.tickets.media import copy_to_staff
 from bot.services.tickets.posting import POST_BODY_LIMIT, post, staff_targets
+from handlers.tg import shots
 from handlers.tg.callbacks import AskCb, TicketCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
 from handlers.tg.filters import Typed
 from handlers.tg.follow_ups import attachment_kind
-from handlers.tg.messenger import TelegramMessenger, people
+from handlers.tg.messenger import people
+from handlers.tg.shots import Shot
 from storage.models import TicketStatus, User
 from storage.repositories import Repositories
 
@@ -53,13 +55,18 @@ async def _shot_to_ticket(
     user: User,
     source: tuple[int, int],
     caption: str,
+    shot: tuple[Switchboard | None, Shot | None] = (None, None),
 ) -> None:
-    """The picture a new ticket was asked with goes to staff beside the ticket's post."""
+    """The picture a new ticket was asked with goes to staff beside the ticket's post: copied
+    in Telegram, downloaded and uploaded for MAX staff (`shot`: the app's Switchboard and the
+    picture's file)."""
     ticket = await repo.tickets.open_for_user(user.id)
     if ticket is not None:
+        board, found = shot
         await copy_to_staff(
-            TelegramMessenger(bot), repo, settings, ticket.id, user.full_name, source, caption
-        )
+            people(bot, board), repo, settings, ticket.id, user.full_name, source, caption,
+            fetch=shots.fetcher(bot, found),
+        )  # fmt: skip
         await repo.commit()
 
 
@@ -97,7 +104,10 @@ async def ask_cb(
     await drop_keyboard(query)
     if logged.picture is not None:  # the question came with a screenshot: staff see it
         source = (query.from_user.id, logged.picture)
-        await _shot_to_ticket(bot, repo, settings, user, source, logged.caption)
+        found = await shots.recalled(state, logged.picture)
+        await _shot_to_ticket(
+            bot, repo, settings, user, source, logged.caption, (messenger, found)
+        )
 
 
 async def question_received(
@@ -146,7 +156,8 @@ async def question_with_screenshot(
     await state.clear()
     await message.answer(reply)  # the asker hears first; the copy may wait in a busy chat
     source = (message.chat.id, message.message_id)
-    await _shot_to_ticket(bot, repo, settings, user, source, caption)
+    found = shots.shot_of(message)
+    await _shot_to_ticket(bot, repo, settings, user, source, caption, (messenger, found))
 
 
 async def question_not_text(message: Message) -> None:

@@ -9,15 +9,17 @@ from functools import lru_cache, partial
 
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot import texts
 from bot.core.config import Settings
-from bot.core.messages import Keyboard
+from bot.core.messages import Keyboard, Switchboard
 from bot.services.faq import FaqService, consult
 from bot.services.faq.attachments import Kind
 from bot.services.faq.querylog import QueryLog
 from bot.services.faq.replies import Reply
+from handlers.tg import shots
 from handlers.tg.callbacks import FaqCb
 from handlers.tg.edits import edit_or_send
 from handlers.tg.filters import Typed
@@ -112,12 +114,18 @@ async def screenshot(
     repo: Repositories,
     querylog: QueryLog,
     user: User | None,
+    state: FSMContext,
+    messenger: Switchboard | None = None,
 ) -> None:
     """A photo or a file, maybe with a caption: the caption is read like a typed question;
-    unanswered, the picture can go to a specialist with it (`AskCb` → `ask_cb`)."""
+    unanswered, the picture can go to a specialist with it (`AskCb` → `ask_cb`, which finds
+    its file kept here for MAX staff)."""
     caption = (message.caption or "").strip()
     kind = attachment_kind(message)
-    await _respond(message, faq, settings, repo, querylog, user, caption, shot=kind)
+    await shots.remember(state, message)
+    await _respond(
+        message, faq, settings, repo, querylog, user, caption, shot=kind, board=messenger
+    )
 
 
 async def _respond(
@@ -130,12 +138,13 @@ async def _respond(
     text: str,
     *,
     shot: Kind | None = None,
+    board: Switchboard | None = None,
 ) -> None:
     assert message.from_user is not None
 
     async def follow_up() -> bool:
         return user is not None and await append_to_ticket(
-            message, repo, settings, user, text, shot
+            message, repo, settings, user, text, shot, board
         )
 
     reply = await consult.ask(
@@ -147,7 +156,7 @@ async def _respond(
         return
     await consult.deliver(querylog, reply, partial(send, message))
     if shot and reply.answered and user is not None:  # a picture during a ticket: staff see it
-        await append_to_ticket(message, repo, settings, user, text, shot)
+        await append_to_ticket(message, repo, settings, user, text, shot, board)
 
 
 def create_router() -> Router:

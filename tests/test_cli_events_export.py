@@ -217,14 +217,18 @@ async def test_a_workshop_under_way_is_exported_and_comes_back_unchanged(planned
     done = bot(planned, "events", "import", "название.csv")
     assert done.returncode == 0, done.stderr
     assert f"мероприятие {workshop.id} — изменено: название" in done.stderr
-    moved = renamed.replace(
-        f"{held.astimezone(MOSCOW):%d.%m.%Y %H:%M}",
-        f"{(held - timedelta(days=1)).astimezone(MOSCOW):%d.%m.%Y %H:%M}",
-    )
+    local = [f"{s.astimezone(MOSCOW):%d.%m.%Y %H:%M}" for s in starts]
+    later = f"{(starts[2] + timedelta(days=1)).astimezone(MOSCOW):%d.%m.%Y %H:%M}"
+    moved = renamed.replace(local[2], later)  # a meeting ahead moves, the held one stays
     (planned / "занятие.csv").write_bytes(moved.encode("utf-8-sig"))
-    refused = russian_refusal(bot(planned, "events", "import", "занятие.csv"), 1)
-    assert f"строка 2: у мероприятия {workshop.id} есть прошедшие занятия" in refused
-    assert "верните даты, как в выгрузке" in refused
+    done = bot(planned, "events", "import", "занятие.csv")
+    assert done.returncode == 0, done.stderr
+    assert f"мероприятие {workshop.id} — изменено: время" in done.stderr
+    extra = f"{(held - timedelta(days=7)).astimezone(MOSCOW):%d.%m.%Y %H:%M}"
+    twice = moved.replace(f'"{local[0]};', f'"{extra}; {local[0]};')  # two past, one was held
+    (planned / "лишнее.csv").write_bytes(twice.encode("utf-8-sig"))
+    refused = russian_refusal(bot(planned, "events", "import", "лишнее.csv"), 1)
+    assert f"строка 2: время: Это время уже прошло ({extra})" in refused
 
 
 def test_several_dates_are_refused_for_any_kind_but_a_workshop(tmp_path: Path) -> None:

@@ -85,6 +85,16 @@ async def test_greeting_is_not_an_faq_answer(harness: BotHarness) -> None:
     assert not any(t.startswith("→") for t in reply.inline_texts)
 
 
+async def test_a_greeting_offers_the_topics_it_speaks_of(harness: BotHarness) -> None:
+    """«Здравствуйте» answers «выберите тему…»: the reply carries the topics to choose from."""
+    await choose_role(harness, PARENT)
+    for hello in ("здравствуйте", "что ты умеешь?"):
+        reply = await harness.say(PARENT, hello)
+        assert reply.inline_texts == [texts.BTN_CATEGORIES], (hello, reply.inline_texts)
+    thanks = await harness.say(PARENT, "спасибо")
+    assert thanks.inline_texts == []
+
+
 async def test_unknown_question_offers_a_specialist(harness: BotHarness) -> None:
     reply = await harness.say(PARENT, "почему у соседа собака лает по ночам")
     assert texts.BTN_ASK_SHORT in reply.inline_texts

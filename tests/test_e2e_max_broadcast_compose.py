@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot import texts
 from bot.app.jobs import broadcast_channel
@@ -24,10 +24,10 @@ from bot.texts import broadcasts as bt
 from bot.texts import max as max_texts
 from broadcasts.content import Content
 from broadcasts.runtime import Options
-from broadcasts.uploads import FILE_MAX
+from broadcasts.uploads import FILE_MAX, KEEP_UNUSED
 from broadcasts.worker import BroadcastWorker
 from storage.db import SessionMaker
-from storage.models import Broadcast, BroadcastState, Chat, ChatAudience
+from storage.models import Broadcast, BroadcastState, Chat, ChatAudience, StoredFile
 from storage.repositories import Repositories
 from tests.conftest import running_both
 from tests.fakes.max_api import FakeMaxServer
@@ -40,6 +40,7 @@ from tests.helpers.wait import until
 from tests.test_web_broadcast_files import png
 
 STAFFER = MaxUser(54_000_000_001, "Анна", "Методист")
+COLLEAGUE = MaxUser(54_000_000_002, "Олег", "Завучев")
 MOTHER = MaxUser(54_000_000_123, "Ольга", "Петрова")
 TG_PARENTS = -1001001
 MAX_PARENTS = -68_000_000_000_301
@@ -68,6 +69,11 @@ class World:
     def max_news(self) -> list[str]:
         return [m.plain for m in self.h.max.sent_to(MAX_PARENTS)]
 
+    async def staffer_id(self) -> int:
+        """The staffer's internal id (bot.core.ids)."""
+        async with self.h.sessionmaker() as session:
+            return await Repositories(session).channel_ids.internal("max", "user", STAFFER.user_id)
+
     async def broadcasts(self) -> list[Broadcast]:
         async with self.h.sessionmaker() as session:
             return list((await session.scalars(select(Broadcast))).all())
@@ -95,13 +101,17 @@ async def world(
 ) -> AsyncIterator[World]:
     await seed_parents(sessionmaker)
     max_server.add_group(MAX_PARENTS)
-    max_server.dialog(STAFFER)
-    max_server.dialog(MOTHER)
+    for person in (STAFFER, COLLEAGUE, MOTHER):
+        max_server.dialog(person)
     async with running_both(
         server, max_server, db_path, sessionmaker, faq_service,
-        max_admin_ids=str(STAFFER.user_id),
+        max_admin_ids=f"{STAFFER.user_id},{COLLEAGUE.user_id}",
     ) as h:  # fmt: skip
-        channel, client = broadcast_channel(h.settings, sessionmaker, h.bot)
+
+        def known(chat_id: int, seq: int) -> str | None:  # as bot.app.jobs wires it
+            return h.runtime.messenger.mid_of(chat_id, seq)
+
+        channel, client = broadcast_channel(h.settings, sessionmaker, h.bot, known=known)
         worker = BroadcastWorker(
             sessionmaker, channel, SystemClock(), instance_id="max-compose", poll_seconds=0.2,
             options=FAST,
@@ -144,13 +154,19 @@ async def test_a_max_staffer_composes_and_both_messengers_parents_get_it(world: 
     sample, summary = await w.step(repeat, bt.BTN_REPEAT_NONE, 2)
     assert sample.plain == NEWS  # typed in MAX, shown as typed, not read as HTML
     assert "Получателей: 2" in summary.plain and "сейчас" in summary.plain
-    said = await w.step(summary, bt.BTN_CONFIRM_NOW, 2)  # queued, then (soon) the report
+    progress, queued = await w.step(summary, bt.BTN_CONFIRM_NOW, 2)
+    # «⏳ Рассылка начнётся…», edited as delivery goes, as Telegram's author's is
     (broadcast,) = await w.broadcasts()
-    queued = max_texts.BROADCAST_QUEUED.format(id=broadcast.id)
-    assert queued in [m.plain for m in said]
-    (report,) = [m.plain for m in said if m.plain != queued]
-    assert report.startswith(f"✅ Рассылка №{broadcast.id} завершена")
-    assert "Telegram: доставлено 1 из 1" in report and "MAX: доставлено 1 из 1" in report
+    assert queued.plain == "✅ Рассылка №1 поставлена в очередь. Ход отправки — в сообщении выше."
+    assert (broadcast.progress_chat_id, broadcast.progress_message_id) == (
+        await w.staffer_id(),
+        progress.seq,
+    )  # kept in the broadcast's row, where Telegram's is
+    await until(lambda: "завершена" in progress.plain, 15, "the report in the progress message")
+    assert progress.plain.startswith(f"✅ Рассылка №{broadcast.id} завершена")
+    assert "Telegram: доставлено 1 из 1" in progress.plain
+    assert "MAX: доставлено 1 из 1" in progress.plain and progress.edits >= 1
+    assert w.h.max.sent_to(STAFFER)[-1] is queued  # the report edited in, not sent again
     assert w.tg_news() == [NEWS] and w.max_news() == [NEWS]
 
 
@@ -168,7 +184,8 @@ async def test_a_scheduled_one_with_ack_waits_and_survives_a_restart(world: Worl
     sample, summary = await w.step(repeat, bt.BTN_REPEAT_WEEKLY, 2)
     assert bt.BTN_ACK_ON not in labels(sample) and "✅ Ознакомлен" in labels(sample)
     assert typed in summary.plain and "каждую неделю" in summary.plain
-    (done,) = await w.step(summary, bt.BTN_CONFIRM_AT)
+    progress, done = await w.step(summary, bt.BTN_CONFIRM_AT, 2)
+    assert progress.plain == bt.PROGRESS_AT.format(moment=typed)  # rewritten when it starts
     assert f"запланирована на {typed}" in done.plain and "повтор каждую неделю" in done.plain
 
     (broadcast,) = await w.broadcasts()
@@ -178,6 +195,9 @@ async def test_a_scheduled_one_with_ack_waits_and_survives_a_restart(world: Worl
     assert NEWS not in w.tg_news() and NEWS not in w.max_news()
     listing = await w.h.say(STAFFER, "/broadcasts")
     assert bt.BTN_CANCEL_ONE.format(id=broadcast.id) in labels(listing)
+    await w.step(listing, bt.BTN_CANCEL_ONE.format(id=broadcast.id))
+    cancelled = bt.PROGRESS_CANCELLED.format(id=broadcast.id, who="Анна Методист")
+    await until(lambda: progress.plain == cancelled, 10, "the progress message says cancelled")
 
 
 async def test_announce_an_event_from_its_max_card(world: World) -> None:
@@ -299,6 +319,32 @@ async def test_a_photo_with_caption_from_max_reaches_both_messengers(world: Worl
     assert message.plain == CAPTION and data == POSTER
     (broadcast,) = await w.broadcasts()
     assert Content.from_json(broadcast.content).kind == "photo"
+
+
+async def test_a_draft_left_at_the_preview_for_a_day_keeps_its_file(world: World) -> None:
+    """The staffer's photo waited at the preview over a day; a colleague's file meanwhile
+    pruned the unused files, and the draft's went with them: «Отправить» then made a broadcast
+    whose file was gone. Now a file a live draft holds is kept, and the photo goes out."""
+    w = world
+    audiences = await sends_file(w, POSTER, CAPTION)
+    when = await to_the_time(w, audiences)
+    (repeat,) = await w.step(when, bt.BTN_NOW)
+    _, summary = await w.step(repeat, bt.BTN_REPEAT_NONE, 2)
+    async with w.h.sessionmaker() as session:  # the draft's file, stored over a day ago
+        old = datetime.now(UTC) - KEEP_UNUSED - timedelta(hours=1)
+        await session.execute(update(StoredFile).values(created_at=old))
+        await session.commit()
+    await w.h.say(COLLEAGUE, "/broadcast")
+    before = len(w.h.max.sent_to(COLLEAGUE))
+    user_sends(w.h.max, COLLEAGUE, b"%PDF-1.4\n%plan\n", filename="План.pdf")  # prunes
+    assert (await w.h.max.wait_sent(COLLEAGUE, before + 1))[-1].plain.startswith("Кому")
+
+    await w.step(summary, bt.BTN_CONFIRM_NOW, 2)
+    await until(lambda: w.h.tg.sent_to(TG_PARENTS) and w.h.max.sent_to(MAX_PARENTS), 15, "sent")
+    (tg,) = w.h.tg.sent_to(TG_PARENTS)
+    assert tg.kind == "photo" and tg.document is not None and tg.document.data == POSTER
+    message, data = max_file(w, "image")
+    assert message.plain == CAPTION and data == POSTER
 
 
 async def test_a_document_without_caption_from_max_reaches_both_messengers(world: World) -> None:

@@ -44,6 +44,22 @@ async def test_a_parent_in_max_gets_the_kb_answer_and_browses(both: Both) -> Non
     assert user.role == "parent" and user.first_name == "Ольга"
 
 
+async def test_a_greeting_in_max_leads_to_the_topics(both: Both) -> None:
+    """MAX has no menu under the input field: «здравствуйте» used to say «выберите тему в
+    меню» with nothing to choose from; now its button opens every topic."""
+    h = both
+    await as_parent(h)
+    hello = await h.say(MOTHER, "здравствуйте")
+    assert "в меню" not in hello.plain
+    assert [b["text"] for row in hello.buttons() for b in row] == [texts.BTN_CATEGORIES]
+    callback = await h.press(MOTHER, hello, texts.BTN_CATEGORIES)
+    await until(lambda: any(cid == callback for cid, _ in h.max.answers), what="the answer")
+    body = dict(h.max.answers)[callback]
+    keyboard = body["message"]["attachments"][0]["payload"]["buttons"]
+    shown = [b["text"] for row in keyboard for b in row]
+    assert any("Сертификат" in label for label in shown), shown
+
+
 async def test_unknown_question_reaches_telegram_staff_and_the_answer_comes_back_to_max(
     both: Both,
 ) -> None:

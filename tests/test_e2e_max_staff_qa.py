@@ -13,6 +13,7 @@ from aiohttp import ClientSession
 from bot import texts
 from bot.core.clock import FrozenClock
 from bot.services.faq import FaqService
+from bot.texts import broadcasts as bt
 from bot.texts import max as max_texts
 from storage.db import SessionMaker
 from storage.models import Ticket, TicketStatus
@@ -155,7 +156,8 @@ async def test_a_report_max_will_not_take_is_said_not_silent(fake: FakeMaxServer
 
 async def test_the_staff_menu_in_max_has_the_tickets_button(fake: FakeMaxServer) -> None:
     """Telegram staff have «📨 Обращения» and «📣 Рассылка» on their keyboard; MAX staff get
-    them under the menu. A parent sees neither, and a forged press is refused."""
+    them under the menu, and «📣 Рассылка» opens a new broadcast as Telegram's does (the list
+    is /broadcasts there and here). A parent sees neither, and a forged press is refused."""
     await ticket_from(fake, ADMIN, MOTHER, "можно ли привести собаку-поводыря")
     welcome = fake.sent_to(ADMIN)[0]
     fake.press(ADMIN, welcome, texts.ROLE_TITLES["staff"])
@@ -167,8 +169,12 @@ async def test_the_staff_menu_in_max_has_the_tickets_button(fake: FakeMaxServer)
     fake.press(ADMIN, menu, texts.BTN_TICKETS)
     header, card = (await fake.wait_sent(ADMIN, before + 2))[before:]
     assert header.plain == "Открытые обращения (1):" and "собаку-поводыря" in card.plain
-    fake.press(ADMIN, menu, texts.BTN_BROADCAST)
-    listing = (await fake.wait_sent(ADMIN, before + 3))[-1]
+    fake.press(ADMIN, menu, texts.BTN_BROADCAST)  # as Telegram's button: a new broadcast
+    asked = (await fake.wait_sent(ADMIN, before + 3))[-1]
+    assert asked.plain.startswith("📣 Новая рассылка") and "Пришлите текст" in asked.plain
+    (cancelled,) = await say(fake, ADMIN, "Отмена")
+    assert cancelled.plain == bt.DIALOG_CANCELLED
+    (listing,) = await say(fake, ADMIN, "/broadcasts")
     assert listing.plain == max_texts.BROADCASTS_EMPTY
 
     (parents,) = await say(fake, MOTHER, "меню")

@@ -10,14 +10,17 @@ from pathlib import Path
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import update
 
 from bot import texts
 from bot.core.clock import SystemClock
 from bot.core.markup import fill
 from bot.services.faq import FaqService
 from bot.texts import staff as staff_texts
+from bot.texts.faq_learn import BTN_TO_KB
 from handlers.web import add_panel
 from storage.db import SessionMaker
+from storage.models import Ticket, TicketStatus
 from storage.repositories import Repositories
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
@@ -177,6 +180,39 @@ async def test_a_card_closed_by_a_colleague_loses_its_buttons(
         assert len(fake.sent_to(SECOND)) == before, "no «напишите ответ» for a closed ticket"
         closing = fake.press_payload(SECOND, second, reply_payload.replace("reply", "close"))
         assert await answered(fake, closing) == "Обращение №1 уже закрыто."
+
+
+async def test_a_stale_reply_on_a_closed_tickets_card_keeps_the_faq_buttons(
+    db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> None:
+    """A card still showing «Ответить» for a ticket closed since (its rewrite failed, or it
+    came before): pressed, it used to lose every button in MAX, while Telegram's keeps «В
+    черновики FAQ» and «➕ В базу» (desk.retire_stale). Now it is told, says closed and keeps
+    them, as in Telegram; «В черновики FAQ» under it still works."""
+    async with max_only_bot(db_path, sessionmaker, faq_service, OWNER) as (fake, _):
+        fake.bot_started(OWNER)
+        await fake.wait_sent(OWNER, 1)
+        await ask(fake, MOTHER)
+        (card,) = await cards(fake, OWNER)
+        async with sessionmaker() as session:  # closed where no card was rewritten
+            await session.execute(update(Ticket).values(status=TicketStatus.CLOSED))
+            await session.commit()
+        before = len(fake.sent_to(OWNER))
+        pressed = fake.press(OWNER, card, texts.BTN_REPLY)
+        assert await answered(fake, pressed) == fill(texts.STAFF_CLOSED_NO_REPLY, id=1)
+
+        def labels() -> list[str]:
+            return [button["text"] for row in card.buttons() for button in row]
+
+        for _ in range(100):
+            if texts.STAFF_STATUS["closed"] in card.plain:
+                break
+            await asyncio.sleep(0.05)
+        assert texts.STAFF_STATUS["closed"] in card.plain and QUESTION in card.plain
+        assert labels() == [texts.BTN_DRAFT, BTN_TO_KB]
+        assert len(fake.sent_to(OWNER)) == before, "no «напишите ответ» for a closed ticket"
+        drafted = fake.press(OWNER, card, texts.BTN_DRAFT)  # nobody answered: nothing to save
+        assert await answered(fake, drafted) == texts.STAFF_DRAFT_NO_ANSWER
 
 
 async def test_a_close_in_the_web_panel_retires_the_max_cards(

@@ -149,7 +149,7 @@ def _check(data: bytes) -> None:
     assert held[-1] == ("Итого", 1, 1, 0) and ("IV квартал 2026", 1, 1, 0) in held
     events = list(book["Мероприятия"].iter_rows(min_row=2, values_only=True))
     assert events == [
-        (datetime(2026, 12, 31, 23, 30), "Семинар «Наставничество»", "Семинар", 1, 0, 0, 0)
+        (datetime(2026, 12, 31, 23, 30), "Семинар «Наставничество»", "Семинар", 1, 0, 0, 0, 0)
     ]
     assert book["Мероприятия"]["A2"].number_format == "DD.MM.YYYY HH:MM"  # a date Excel sorts
 

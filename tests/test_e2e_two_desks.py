@@ -9,19 +9,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from sqlalchemy import update
 
 from bot import texts
 from bot.core.markup import fill
 from bot.services.faq import FaqService
+from bot.texts import faq_learn as shot
 from storage.db import SessionMaker
 from storage.models import Ticket, TicketStatus
 from tests.conftest import ADMIN, PARENT, STAFF_CHAT, running_both
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
 from tests.fakes.max_model import Message as MaxMessage
-from tests.fakes.telegram_api import FakeTelegramServer, SentMessage
+from tests.fakes.telegram_api import SAMPLE_MEDIA, FakeFile, FakeTelegramServer, SentMessage
 from tests.helpers.max_both import MOTHER, UNKNOWN, Both, as_parent
 from tests.helpers.wait import until
 
@@ -276,3 +278,58 @@ async def test_two_staff_answer_at_once_and_the_parents_thanks_retires_every_car
         await until(lambda: max_retired(card), 15, "the MAX card retired")
         assert texts.CLOSED_BY_ASKER in card.plain
         assert texts.CLOSED_BY_ASKER in (tg_current(h, tg_card).text or "")
+
+
+SHOT = b"\x89PNG\r\n\x1a\n" + bytes(range(64))  # the Telegram parent's screenshot
+SCAN = b"%PDF-1.4\n%scan\n"
+
+
+def tg_user_file(h: Both, file_id: str, name: str, data: bytes) -> None:
+    """A file the Telegram parent is about to send: Telegram keeps its bytes by file_id."""
+    h.tg.files[file_id] = FakeFile(file_id, f"u-{file_id}", name, data, None, f"f/{file_id}")
+
+
+def max_files(h: Both, kind: str) -> list[tuple[MaxMessage, str, bytes]]:
+    """MAX_STAFF's messages with a `kind` attachment: (message, file name, bytes)."""
+    found = []
+    for message in h.max.sent_to(MAX_STAFF):
+        for attached in message.attachments:
+            if attached["type"] == kind:
+                name, data = h.max.uploads[attached["payload"]["token"]]
+                found.append((message, name, data))
+    return found
+
+
+async def test_a_telegram_parents_screenshot_reaches_max_staff(
+    server: FakeTelegramServer,
+    max_server: FakeMaxServer,
+    db_path: Path,
+    sessionmaker: SessionMaker,
+    faq_service: FaqService,
+) -> None:
+    """A Telegram parent's screenshot went to the Telegram staff chat as a copy and to nobody
+    in MAX (a copy cannot cross messengers): the MAX staffer had a card «see the picture»
+    and no picture. Now it is downloaded from Telegram and uploaded to MAX beside the card —
+    the one sent with «Отправить специалисту», and a file sent later to the open ticket."""
+    async with two_desks(server, max_server, db_path, sessionmaker, faq_service) as h:
+        h.tg.user_sends("/start", user=PARENT)
+        welcome = await h.tg.next_message(PARENT.id)
+        h.tg.press(welcome, texts.ROLE_TITLES["parent"], user=PARENT)
+        await h.tg.next_message(PARENT.id)
+        tg_user_file(h, "sample-photo", "photo", SHOT)
+        h.tg.user_sends(None, user=PARENT, extra=dict(SAMPLE_MEDIA["photo"]))
+        offer = await h.tg.next_message(PARENT.id)
+        h.tg.press(offer, shot.BTN_SEND_SHOT, user=PARENT)
+        assert "Номер обращения" in (await h.tg.next_message(PARENT.id)).text
+        await max_card(h, shot.SHOT_QUESTION)
+        await until(lambda: max_files(h, "image"), 15, "the screenshot for the MAX staffer")
+        [(picture, name, data)] = max_files(h, "image")
+        assert data == SHOT and name == "screenshot.jpg"
+        assert "вложение от" in picture.plain  # the header naming the ticket, as in Telegram
+        assert any("photo" in m.content for m in h.tg.sent_to(STAFF_CHAT))  # still copied
+
+        tg_user_file(h, "sample-document", "заявление.pdf", SCAN)
+        h.tg.user_sends(None, user=PARENT, extra=dict(SAMPLE_MEDIA["document"]))
+        await until(lambda: max_files(h, "file"), 15, "the later file for the MAX staffer")
+        [(_, name, data)] = max_files(h, "file")
+        assert data == SCAN and unquote(name) == "заявление.pdf"  # aiohttp %-quotes the name

@@ -290,6 +290,30 @@ async def test_per_chat_and_global_limits_answer_429(
     assert len(refused) >= 5 and refused[0]["code"] == "too.many.requests"
 
 
+async def test_edits_and_press_answers_have_their_own_per_chat_limit(
+    max_api: FakeMaxServer, http: ClientSession
+) -> None:
+    """PUT /messages and POST /answers: «не более двух … в секунду» into one chat, each
+    counted apart from the sends."""
+    max_api.add_group(GROUP)
+    status, sent = await call(http, max_api, "POST", f"/messages?chat_id={GROUP}",
+                              json={"text": "x"})  # fmt: skip
+    assert status == 200
+    message = max_api.messages[sent["message"]["body"]["mid"]]
+    max_api.set_limits(per_chat=2, global_rps=None)
+    edit = f"/messages?message_id={message.mid}"
+    edits = [call(http, max_api, "PUT", edit, json={"text": "y"}) for _ in range(3)]
+    assert sorted(s for s, _ in await asyncio.gather(*edits)) == [200, 200, 429]
+    presses = [max_api.press_payload(PARENT, message, "p") for _ in range(3)]
+    answers = [
+        call(http, max_api, "POST", f"/answers?callback_id={cid}", json={"notification": "ok"})
+        for cid in presses
+    ]
+    assert sorted(s for s, _ in await asyncio.gather(*answers)) == [200, 200, 429]
+    send = await call(http, max_api, "POST", f"/messages?chat_id={GROUP}", json={"text": "z"})
+    assert send[0] == 200  # the sends' own count was untouched
+
+
 async def test_chat_info_faults_and_membership_updates(
     max_api: FakeMaxServer, http: ClientSession
 ) -> None:

@@ -171,11 +171,11 @@ def test_held_by_month_and_quarter(report: ReportData) -> None:
         ("I квартал 2027", 1, 1, 1), ("II квартал 2027", 2, 4, 0), ("Итого", 3, 5, 1),
     ]  # fmt: skip
     events = list(load_workbook(io.BytesIO(data))["Мероприятия"].iter_rows(values_only=True))
-    assert events[1:] == [  # local dates as dates; seats, came, marks; 3 waited, 4 left
-        (datetime(2027, 3, 15, 10, 0), "seminar 15.03", "Семинар", 1, 2, 1, 1),
-        (datetime(2027, 4, 1, 15, 0), "workshop 01.04", "Педагогическая мастерская", 3, 2, 0, 0),
-        (datetime(2027, 4, 30, 23, 59), "round_table 30.04", "Круглый стол", 1, 0, 0, 0),
-    ]
+    assert events[1:] == [  # local dates as dates; seats, came, marks, documents
+        (datetime(2027, 3, 15, 10, 0), "seminar 15.03", "Семинар", 1, 2, 1, 1, 0),
+        (datetime(2027, 4, 1, 15), "workshop 01.04", "Педагогическая мастерская", 3, 2, 0, 0, 0),
+        (datetime(2027, 4, 30, 23, 59), "round_table 30.04", "Круглый стол", 1, 0, 0, 0, 0),
+    ]  # 3 waited, 4 left
 
 
 async def test_empty_period(session: AsyncSession) -> None:

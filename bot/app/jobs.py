@@ -38,7 +38,7 @@ from broadcasts.channels import ChannelRouter
 from broadcasts.files import StoredFiles
 from broadcasts.limiter import Priority, RateLimiter
 from broadcasts.worker import BroadcastWorker
-from handlers.max.broadcast_channel import MaxChannel
+from handlers.max.broadcast_channel import MaxChannel, MidLookup
 from handlers.max.broadcast_media import MaxMedia
 from handlers.max.client import MaxClient
 from handlers.max.ids import MaxIds
@@ -77,15 +77,20 @@ async def telegram_file(bot: Bot, file_id: str) -> bytes:
 
 
 def broadcast_channel(
-    settings: Settings, sessionmaker: SessionMaker, bot: Bot | None, pacer: MaxPacer | None = None
+    settings: Settings,
+    sessionmaker: SessionMaker,
+    bot: Bot | None,
+    pacer: MaxPacer | None = None,
+    known: MidLookup | None = None,
 ) -> tuple[Channel, MaxClient | None]:
     """Each delivery goes to its chat's messenger: Telegram when this process has a Bot, MAX
     when MAX_BOT_TOKEN is set (a row of a missing messenger waits, then fails with the reason;
     it never reaches the other). MAX sends keep MAX's pace: MAX_RATE overall, about 2 a second
     into one chat; with the `pacer` of this process's MAX messenger a broadcast takes only the
     slots people's replies leave unused. A photo or document is uploaded to each messenger
-    once per broadcast (from the database, or for MAX from Telegram when there is a Bot). The
-    MAX client is the caller's to close."""
+    once per broadcast (from the database, or for MAX from Telegram when there is a Bot). With
+    `known` (the MAX messenger's `mid_of`) a MAX author's progress message, sent by their
+    dialog, is edited as delivery goes. The MAX client is the caller's to close."""
     channels: dict[str, Channel] = {}
     files = StoredFiles(sessionmaker)
     if bot is not None:
@@ -102,7 +107,7 @@ def broadcast_channel(
         telegram = partial(telegram_file, bot) if bot is not None else None
         media = MaxMedia(client, files, telegram)
         channels["max"] = MaxChannel(
-            client, media=media, ids=MaxIds(sessionmaker).external, pace=pace
+            client, media=media, ids=MaxIds(sessionmaker).external, pace=pace, known=known
         )
     return ChannelRouter(channels), client
 
@@ -165,8 +170,9 @@ class Jobs:
         scheduler.start()
         self._scheduler = scheduler
         outlet = messenger.messengers.get("max")
-        pacer = outlet.pacer if isinstance(outlet, MaxMessenger) else None
-        channel, client = broadcast_channel(settings, self.sessionmaker, self.bot, pacer)
+        mine = outlet if isinstance(outlet, MaxMessenger) else None
+        pacer, known = (mine.pacer, mine.mid_of) if mine is not None else (None, None)
+        channel, client = broadcast_channel(settings, self.sessionmaker, self.bot, pacer, known)
         if client is not None:
             self._close.append(client.close)
         self.worker = BroadcastWorker(

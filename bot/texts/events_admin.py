@@ -221,7 +221,7 @@ REPORT_USAGE: Final = (
 REPORT_DAY: Final = {"first": "Начало периода: {problem}", "last": "Конец периода: {problem}"}
 REPORT_CAPTION: Final = (
     "📊 Отчёт {period}: мероприятий {events}, записей {registrations}, участников {people}, "
-    "присутствовали {attended}."
+    "присутствовали {attended}, выдано документов об участии {documents}."
 )
 FILE_REPORT: Final = "otchet-{first}-{last}.xlsx"
 FILE_REPORT_RU: Final = "Отчёт-{first}-{last}.xlsx"  # the panel's download (filename*)

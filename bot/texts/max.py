@@ -98,9 +98,6 @@ BROADCAST_FILE_NOT_FETCHED: Final = (
 )
 BROADCAST_FILE_GONE: Final = "Файл рассылки не найден: начните заново — /broadcast."
 BROADCAST_SAMPLE_BUTTONS: Final = "☝️ Под файлом будут кнопки:"
-BROADCAST_QUEUED: Final = (
-    "✅ Рассылка №{id} поставлена в очередь. Когда она закончится, пришлю отчёт сюда."
-)
 BTN_NEW_BROADCAST: Final = "✏️ Новая рассылка"
 # PATCH /me/commands: the «/» hints in a MAX dialog (one list for everyone, at most 32, a
 # description 1–128 characters). Staff commands are not listed: a parent would press them and

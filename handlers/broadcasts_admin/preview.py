@@ -9,19 +9,17 @@ broadcast and hands it the progress message.
 
 from __future__ import annotations
 
-from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot.core.clock import Clock
 from bot.core.config import Settings
-from bot.core.dates import format_local
 from bot.core.markup import fill
+from bot.core.messages import Switchboard
 from bot.services.staff import composing
 from bot.services.staff.composing import draft_at, draft_content
 from bot.texts import broadcasts as t
@@ -37,6 +35,7 @@ from handlers.tg.broadcast_channel import TelegramChannel
 from handlers.tg.callbacks import PREVIEW_ID
 from handlers.tg.edits import drop_keyboard, send_to_chat
 from handlers.tg.keyboards import broadcasts as kb
+from handlers.tg.messenger import people
 from storage.repositories import Repositories
 
 if TYPE_CHECKING:
@@ -85,6 +84,7 @@ async def confirm(
     clock: Clock,
     bot: Bot,
     broadcast_worker: BroadcastWorker | None = None,
+    messenger: Switchboard | None = None,
 ) -> None:
     if await state.get_state() != Compose.preview.state:  # read under OneAtATime's lock
         await query.answer(t.DIALOG_STALE, show_alert=True)
@@ -92,30 +92,22 @@ async def confirm(
     data = await state.get_data()
     await state.clear()  # before writing: a second tap now finds nothing to confirm
     await query.answer()
-    at, chat_id = draft_at(data), query.from_user.id
-    when = format_local(at, settings.tz) if at else ""
-    progress = await bot.send_message(
-        chat_id, fill(t.PROGRESS_AT, moment=when) if at else t.PROGRESS_NOW
-    )
+    author = people(bot, messenger)  # the progress message, as MAX's dialog sends it
     try:
-        broadcast = await composing.create(
-            repo, data, chat_id, clock.now(), progress=(chat_id, progress.message_id)
+        broadcast = await composing.create_with_progress(
+            repo, author, data, query.from_user.id, clock.now(), settings.tz
         )
-        await repo.commit()
     except Exception as exc:
-        await repo.rollback()
         await state.set_state(Compose.preview)  # keep the draft at the preview
         await state.set_data(data)
-        with suppress(TelegramAPIError):
-            await progress.delete()
         if not isinstance(exc, service.BroadcastError):
             raise
-        label = t.BTN_CONFIRM_AT if at else t.BTN_CONFIRM_NOW
+        label = t.BTN_CONFIRM_AT if draft_at(data) else t.BTN_CONFIRM_NOW
         await send_to_chat(query, fill(t.CREATE_FAILED, error=str(exc), confirm=label))
         return
     await drop_keyboard(query)
     await send_to_chat(query, composing.created_text(broadcast.id, data, settings.tz))
-    if broadcast_worker is not None and at is None:
+    if broadcast_worker is not None and draft_at(data) is None:
         broadcast_worker.wake()  # «Сейчас» means now, not at the worker's next poll
 
 

@@ -8,10 +8,15 @@ matters to the ledger:
 * 403 (`chat.denied`: the user stopped the dialog, or the bot lost the group) and 404 (no such
   chat) mean the chat is gone; there are no migrations;
 * a text over 4000 characters goes out in parts, the buttons under the last one;
+* a notice to a person (a MAX author's progress and report, a held broadcast's question)
+  waits out 429s and MAX's 5xx with the same growing pause, bounded (`NOTICE_ATTEMPTS`),
+  instead of being lost to one;
 * message ids are strings (`mid.…`) while the ledger keeps an int: `Sent` carries the message's
   `seq` (int64, unique in its chat), and the channel remembers seq → mid for the messages it
-  posted so the progress message can be edited (until storage keeps the string, see
-  docs/max-design.md).
+  posted, and asks the MAX messenger of its process (`known`) for a progress message a MAX
+  author's dialog sent, so the progress message can be edited (until storage keeps the
+  string, see docs/max-design.md: after a restart the progress goes as a new message, which
+  later edits rewrite).
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any, Final
+from functools import partial
+from typing import Any, Final, TypeVar
 
 from bot.core.messages import Button, Keyboard
 from broadcasts.channel import Blocked, Failed, RetryAfter, SendOutcome, Sent
@@ -40,15 +46,19 @@ from handlers.max.client import (
 from handlers.max.render import inline_keyboard, render_text
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ACK_LABEL: Final = "✅ Ознакомлен"
 UNSUB_LABEL: Final = "Отписаться"
 PART_ATTEMPTS: Final = 3  # tries for the second and later parts of a long text
+NOTICE_ATTEMPTS: Final = 6  # a notice or progress edit: pauses of 1+2+4+8+16 s at most
 REMEMBERED: Final = 1000  # seq → mid of the channel's own recent messages
 # Uploads a broadcast's photo or document to MAX: the attachment for it, or None if unavailable.
 MediaResolver = Callable[[Content], Awaitable[dict[str, Any] | None]]
 # The MAX id (user id or chat_id) behind an internal id (`bot.core.ids`); None if unknown.
 IdResolver = Callable[[int], Awaitable[int | None]]
+# The `mid` of a message the MAX messenger of this process sent (internal chat id, seq).
+MidLookup = Callable[[int, int], str | None]
 # Waits for MAX's own pace (MAX_RATE, shared with the bot's other MAX calls) before a send.
 Pace = Callable[[int], Awaitable[None]]
 
@@ -115,8 +125,10 @@ class MaxChannel:
         backoff: MaxBackoff | None = None,
         ids: IdResolver | None = None,
         pace: Pace | None = None,
+        known: MidLookup | None = None,
     ) -> None:
         self._client = client
+        self._known = known
         self._media = media
         self._backoff = backoff or MaxBackoff()
         self._ids = ids
@@ -170,16 +182,27 @@ class MaxChannel:
         self, chat_id: int, is_private: bool, text: str, attachments: list[dict[str, Any]]
     ) -> SentMessage:
         """A later part: parts in a row meet MAX's ~2 messages/s per chat, so wait and retry."""
-        for attempt in range(PART_ATTEMPTS):
+        return await self._patiently(
+            chat_id, lambda: self._post(chat_id, is_private, text, attachments), PART_ATTEMPTS
+        )
+
+    async def _patiently(
+        self, chat_id: int, call: Callable[[], Awaitable[T]], attempts: int = NOTICE_ATTEMPTS
+    ) -> T:
+        """`call` again after a 429 (no hint: the chat's pause grows) or a 5xx / no answer;
+        the last failure is raised."""
+        for attempt in range(1, attempts + 1):
             try:
-                sent = await self._post(chat_id, is_private, text, attachments)
-            except (MaxRetryAfter, MaxServerError, MaxNetworkError):
-                if attempt == PART_ATTEMPTS - 1:
+                result = await call()
+            except (MaxRetryAfter, MaxServerError, MaxNetworkError) as exc:
+                if attempt == attempts:
                     raise
-                await asyncio.sleep(self._backoff.hit(chat_id))
+                pause = self._backoff.hit(chat_id)
+                log.info("MAX %s for %s: again in %.0f s", exc.status or exc.code, chat_id, pause)
+                await asyncio.sleep(pause)
             else:
                 self._backoff.clear(chat_id)
-                return sent
+                return result
         raise AssertionError("unreachable")
 
     async def post(self, user_id: int, text: str) -> int:
@@ -190,16 +213,25 @@ class MaxChannel:
         return (await self._post(target, True, parts[0], [])).seq
 
     async def edit_progress(self, chat_id: int, message_id: int, text: str) -> None:
-        """`chat_id` is the author's user id, `message_id` the seq `post` returned."""
+        """`chat_id` is the author's user id, `message_id` the seq of the progress message:
+        one `post` sent, or one a dialog sent through this process's MAX messenger (`known`).
+        One whose `mid` nobody here knows (a restart, a worker of its own) is posted anew and
+        edited from then on: the author still follows the broadcast and gets its report."""
         target = await self._max_id(chat_id)
-        mid = self._mids.get((target, message_id)) if target is not None else None
-        if mid is None:
-            log.info(
-                "progress message %s/%s not edited: its MAX id is unknown", chat_id, message_id
-            )
+        if target is None:
+            log.info("progress message %s/%s not edited: unknown MAX id", chat_id, message_id)
             return
+        mid = self._mids.get((target, message_id))
+        if mid is None and self._known is not None:
+            mid = self._known(chat_id, message_id)
+        part = (render_text(text) or [""])[0]
         try:
-            await self._client.edit_message(mid, text=(render_text(text) or [""])[0])
+            if mid is None:
+                sent = await self._patiently(target, partial(self._post, target, True, part, []))
+                self._mids[(target, message_id)] = sent.mid
+            else:
+                known = mid
+                await self._patiently(target, lambda: self._client.edit_message(known, text=part))
         except MaxError as exc:
             log.info("progress message %s/%s not edited: %s", chat_id, message_id, exc)
 
@@ -214,7 +246,7 @@ class MaxChannel:
         try:
             for n, part in enumerate(parts, start=1):
                 under = [keyboard] if keyboard is not None and n == len(parts) else []
-                await self._client.send_message(user_id=target, text=part, attachments=under)
+                await self._patiently(target, partial(self._post, target, True, part, under))
         except MaxError as exc:
             log.warning("notice to %s not delivered: %s", chat_id, exc)
 

@@ -12,7 +12,8 @@ older than the draft's first question, or under a summary other than the latest,
 nothing. The role is checked on every message and press. «Отправить» clears the draft before
 writing and one person's updates are handled one at a time (handlers.max.dispatch): a double
 tap creates one broadcast. A photo or document with its caption is fetched and stored as the
-panel stores an upload (handlers.max.broadcast_file).
+panel stores an upload (handlers.max.broadcast_file). The author gets Telegram's progress
+message, which the worker edits as delivery goes (composing.create_with_progress).
 """
 
 from __future__ import annotations
@@ -202,26 +203,26 @@ async def show_preview(v: Visit, data: Draft) -> None:
 
 
 async def confirm(v: Visit, data: Draft) -> None:
+    """The author's progress message, edited by the worker as delivery goes, then the
+    broadcast (bot.services.staff.composing, as Telegram's dialog confirms)."""
     await v.clear_state()  # before writing: a second tap finds nothing to confirm
     await v.drop_buttons()
+    now, tz = v.ctx.clock.now(), v.ctx.settings.tz
     try:
-        broadcast = await composing.create(v.repo, data, v.uid, v.ctx.clock.now())
-        await v.repo.commit()
+        broadcast = await composing.create_with_progress(
+            v.repo, v.ctx.messenger, data, v.uid, now, tz
+        )
     except service.BroadcastError as exc:
-        await v.repo.rollback()
         await keep(v, data)  # the draft stays at the preview for another try
-        now = not data.get("at")
-        label = t.BTN_CONFIRM_NOW if now else t.BTN_CONFIRM_AT
+        immediate = not data.get("at")
+        label = t.BTN_CONFIRM_NOW if immediate else t.BTN_CONFIRM_AT
         failed = fill(t.CREATE_FAILED, error=str(exc), confirm=label)
-        shown = await ask(v, data, "preview", failed, kb.preview(now))
+        shown = await ask(v, data, "preview", failed, kb.preview(immediate))
         data["summary"] = shown.message_id  # its buttons are the latest summary's now
         await keep(v, data)
         return
-    if data.get("at"):
-        await v.say(composing.created_text(broadcast.id, data, v.ctx.settings.tz))
-        return
-    await v.say(fill(max_texts.BROADCAST_QUEUED, id=broadcast.id))
-    if v.ctx.wake is not None:
+    await v.say(composing.created_text(broadcast.id, data, tz))
+    if not data.get("at") and v.ctx.wake is not None:
         v.ctx.wake()  # «Сейчас» means now, not at the worker's next poll
 
 

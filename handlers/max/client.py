@@ -99,8 +99,23 @@ class SentMessage:
     @classmethod
     def from_json(cls, message: JsonDict) -> SentMessage:
         body, recipient = message.get("body") or {}, message.get("recipient") or {}
-        return cls(str(body.get("mid", "")), int(body.get("seq") or 0),
-                   int(recipient.get("chat_id") or 0))  # fmt: skip
+        return cls(str(body.get("mid", "")), _int64(body.get("seq")),
+                   _int64(recipient.get("chat_id")))  # fmt: skip
+
+
+def _int64(value: Any) -> int:
+    """A number MAX's answer should hold; 0 for anything else ("12a", a float, a list): the
+    message was sent all the same, and its `mid` is what edits and deletes go by."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return 0
+    return 0
 
 
 @dataclass(frozen=True)

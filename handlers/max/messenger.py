@@ -256,6 +256,11 @@ class MaxMessenger:
             raise Unreachable("the MAX id of this message is not known")
         await self._with_retries(ref.chat_id, lambda: self.client.delete_message(mid), pace=False)
 
+    def mid_of(self, chat_id: int, message_id: int) -> str | None:
+        """The `mid` of a recent message this messenger sent (internal chat id, seq): the
+        broadcast worker of this process edits an author's progress message by it."""
+        return self._mids.get((chat_id, message_id))
+
     @property
     def pacer(self) -> MaxPacer:
         """The pace this messenger keeps; a broadcast in the same process shares it."""

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from bot import texts
 from bot.core.markup import clip, fill, q
-from bot.core.messages import Deferred, Unreachable
+from bot.core.messages import Deferred, MessageRef, Unreachable
 from bot.core.words import means_cancel
 from bot.services.tickets import buttons, desk
 from bot.services.tickets.posting import deliver_answer, staff_targets
@@ -21,7 +21,7 @@ from bot.texts import max as max_texts
 from handlers.max import pictures, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, as_staff, visit
-from storage.models import TicketStatus
+from storage.models import Ticket, TicketStatus
 
 ANSWERING = "answer:"
 
@@ -40,7 +40,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
         elif ticket is None:
             await updates.answer(ctx, update, texts.STAFF_TICKET_GONE)
         elif ticket.status == TicketStatus.CLOSED and action in ("reply", "close"):
-            await stale(v, ticket.id, action)
+            await stale(v, ticket, action)
         elif action == "reply":
             now = ctx.clock.now()
             again = desk.reply_pressed_again(_waiting_for(v.state, now), ticket.id)
@@ -82,11 +82,16 @@ async def stop_waiting(v: Visit, ticket_id: int) -> None:
         await v.say(texts.CANCELLED)
 
 
-async def stale(v: Visit, ticket_id: int, action: str) -> None:
+async def stale(v: Visit, ticket: Ticket, action: str) -> None:
     """«Ответить» or «Закрыть» on a card of a ticket closed since (the card was not rewritten:
-    older than this, or MAX refused the edit): nothing is done, the buttons go."""
-    notice = desk.stale_notice(ticket_id, action)
+    older than this, or MAX refused the edit): nothing is done, and the card is retired as
+    Telegram's is (desk.retire_stale) — «Ответить» and «Закрыть» go, it says closed, and
+    «В черновики FAQ» and «➕ В базу» stay: a closed ticket is what FAQ entries are made from.
+    A message that is no card or note of it just loses its buttons, as in Telegram."""
+    notice = desk.stale_notice(ticket.id, action)
     await updates.answer(v.ctx, v.update, notice, new_body={"attachments": []})
+    where = MessageRef(v.uid, updates.seq(v.update), updates.mid(v.update))
+    await desk.retire_stale(v.ctx.messenger, v.repo, ticket, where)
 
 
 async def draft(v: Visit, ticket_id: int) -> None:

@@ -30,7 +30,7 @@ from bot.texts import broadcasts as bt
 from bot.texts import faq_learn as faq_learn_texts
 from bot.texts import max as max_texts
 from broadcasts import service
-from handlers.max import faq_learn, staff_tools, updates
+from handlers.max import broadcast_compose, faq_learn, staff_tools, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, as_staff
 from storage.models import BroadcastState, TicketStatus
@@ -89,13 +89,15 @@ def menu_buttons(is_admin: bool) -> Keyboard:
     return (
         (
             Button(texts.BTN_TICKETS, pack(MENU_PREFIX, "tickets")),
-            Button(texts.BTN_BROADCAST, pack(MENU_PREFIX, "broadcasts")),
+            Button(texts.BTN_BROADCAST, pack(MENU_PREFIX, "compose")),
         ),
     )
 
 
 async def menu_pressed(ctx: MaxContext, update: JsonDict) -> bool:
-    """A press on `menu_buttons`: the same as /tickets and /broadcasts (staff checked again)."""
+    """A press on `menu_buttons`: /tickets, and «📣 Рассылка» opens a new broadcast as
+    Telegram's button does (the list stays under /broadcasts); staff checked again. A menu
+    sent before carries `broadcasts` under the same label: it opens the draft too."""
     prefix, _, action = updates.payload(update).partition(":")
     if prefix != MENU_PREFIX:
         return False
@@ -103,8 +105,9 @@ async def menu_pressed(ctx: MaxContext, update: JsonDict) -> bool:
     async def act(v: Visit) -> None:
         if action == "tickets":
             await open_tickets(v)
-        elif action == "broadcasts":
-            await broadcasts_list(v)
+        elif action in ("compose", "broadcasts"):
+            await updates.answer(ctx, update)
+            await broadcast_compose.begin(v)
         else:
             await updates.answer(ctx, update, max_texts.STALE_BUTTON)
 

@@ -14,7 +14,13 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from bot.core.ids import row_id
-from handlers.max.client import MaxBadRequest, MaxNotFound, MaxRetryAfter
+from handlers.max.client import (
+    MaxBadRequest,
+    MaxNetworkError,
+    MaxNotFound,
+    MaxRetryAfter,
+    MaxServerError,
+)
 from handlers.max.context import JsonDict, MaxContext
 
 log = logging.getLogger(__name__)
@@ -174,9 +180,10 @@ async def answer(
     new_body: dict[str, Any] | None = None,
 ) -> bool:
     """POST /answers once per press: a short notice, or a new body for the pressed message.
-    False when MAX no longer takes the answer (a press made while the bot was down or busy:
-    the callback expired): what was pressed for is still done, and a new body is the caller's
-    to send as a message."""
+    False when MAX does not take the answer — the callback expired (a press made while the bot
+    was down or busy), 429s outlasted `answer_callback`'s retries, or MAX failed (5xx, no
+    answer): what was pressed for is still done, and a new body is the caller's to send as a
+    message (the messenger waits MAX out far longer and keeps a reply), not an apology."""
     if update.get(ANSWERED) or not callback_id(update):
         return True
     update[ANSWERED] = True
@@ -189,6 +196,9 @@ async def answer(
         )
     except (MaxBadRequest, MaxNotFound) as exc:
         log.warning("MAX press not answered (expired?): %s", exc)
+        return False
+    except (MaxRetryAfter, MaxServerError, MaxNetworkError) as exc:
+        log.warning("MAX press not answered (429 through every retry, or MAX failing): %s", exc)
         return False
     return True
 

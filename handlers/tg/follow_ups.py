@@ -9,12 +9,13 @@ from aiogram.types import Message
 from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import fill
+from bot.core.messages import Switchboard
 from bot.services.faq.attachments import Kind, untitled
 from bot.services.tickets.media import copy_to_staff
 from bot.services.tickets.posting import add_follow_up
 from bot.services.tickets.thanks import thanked_after_answer
-from handlers.tg import keyboards
-from handlers.tg.messenger import TelegramMessenger
+from handlers.tg import keyboards, shots
+from handlers.tg.messenger import TelegramMessenger, people
 from storage.models import User
 from storage.repositories import Repositories
 
@@ -31,6 +32,7 @@ async def append_to_ticket(
     user: User,
     text: str,
     shot: Kind | None = None,
+    board: Switchboard | None = None,
 ) -> bool:
     """While a ticket waits for staff, what the asker writes joins it (True if it did);
     with `shot` (a picture or a file), the message's attachment is copied to staff too."""
@@ -58,8 +60,10 @@ async def append_to_ticket(
     )
     if shot:
         source = (message.chat.id, message.message_id)
+        fetch = shots.fetcher(message.bot, shots.shot_of(message))  # for MAX staff
         await copy_to_staff(
-            TelegramMessenger(message.bot), repo, settings, ticket.id, user.full_name, source, text
-        )
+            people(message.bot, board), repo, settings, ticket.id, user.full_name, source, text,
+            fetch=fetch,
+        )  # fmt: skip
         await repo.commit()
     return True

@@ -38,6 +38,11 @@ from storage.repositories import Repositories
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Posted = MultiDictProxy[str | bytes | bytearray | web.FileField]
 HIDDEN_FIELDS = {"csrf", "draft", "base", "seen", "entry_id", "file_ref", "action"}
+# picked from a list or ticked, not typed: nothing to copy back (and their values are English)
+CHOSEN_FIELDS = {
+    "kind", "format", "audience", "when", "private", "ack", "weekly", "drop_file", "sure",
+    "dry_run", "att", "id", "person", "channel", "active", "category",
+}  # fmt: skip
 OPEN_PATHS = ("/web/login", "/web/signin", "/web/static/", "/web/webapp")
 # forms that carry a file larger than aiohttp's 1 MB default (the broadcast attachment)
 LARGE_FORMS = {"/web/broadcasts": upload.BODY_MAX, "/web/broadcasts/preview": upload.BODY_MAX}
@@ -55,29 +60,30 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         cookie = request.cookies.get(COOKIE) or request.cookies.get(APP_COOKIE)
         person = await web_sessions.current(request[REPO], app[ROSTER], cookie, app[CLOCK].now())
         if person is None:
-            if request.method == "GET":
+            if request.method == "GET" or request.path == "/web/logout":
                 raise web.HTTPSeeOther("/web/signin")
-            raise web.HTTPForbidden(text="Войдите через /web в боте.")
+            return _stale_form(request, await _post(request), t.WEB_SIGNED_OUT_FORM)
         request[STAFF] = person
         if request.method == "POST":
             form = await _post(request)
             sent = form.get("csrf")
             if not web_sessions.csrf_ok(person, sent if isinstance(sent, str) else None):
-                return _stale_form(request, form)
+                return _stale_form(request, form, t.WEB_STALE_FORM)
         response = await handler(request)
         response.headers.setdefault("Cache-Control", "no-store")
         return response
 
 
-def _stale_form(request: web.Request, form: Posted) -> web.Response:
-    """A form from a page opened before the latest sign-in (its token is another session's):
-    refused, and what was typed is shown to copy — reloading the page would lose it."""
+def _stale_form(request: web.Request, form: Posted, reason: str) -> web.Response:
+    """A form from a page opened before the latest sign-in (its token is another session's),
+    or sent after the session ended («Выйти» in another tab, 12 hours gone): refused, and
+    what was typed is shown to copy — going back or reloading would lose it."""
     typed = [
-        (name, value.strip()) for name, value in form.items()
+        (t.WEB_FIELD_LABELS.get(name, name), value.strip()) for name, value in form.items()
         if isinstance(value, str) and value.strip() and name not in HIDDEN_FIELDS
-        and not name.startswith("seen_")
+        and name not in CHOSEN_FIELDS and not name.startswith("seen_")
     ]  # fmt: skip
-    context = {"reason": t.WEB_STALE_FORM, "typed": typed}
+    context = {"reason": reason, "typed": typed}
     return aiohttp_jinja2.render_template("stale_form.html", request, context, status=403)
 
 

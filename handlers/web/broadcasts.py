@@ -37,7 +37,7 @@ from handlers.web.context import (
     repo,
     staff,
 )
-from storage.models import BroadcastState
+from storage.models import Broadcast, BroadcastState
 from storage.repositories.panel_stats import PanelStatsRepo
 
 LIST_SIZE = 30
@@ -71,7 +71,8 @@ def _form_values(
     return {
         "draft": draft, "audiences": {a: tb.AUDIENCE_LABELS[a] for a in ALL_AUDIENCES},
         "errors": errors, "problems": [p for texts in errors.values() for p in texts],
-        "accept": upload.ACCEPT, "file_max": FILE_MAX, "text_max": TEXT_MAX, **values,
+        "accept": upload.ACCEPT, "file_max": FILE_MAX, "text_max": TEXT_MAX, "twin": None,
+        **values,
     }  # fmt: skip
 
 
@@ -134,6 +135,9 @@ async def preview_page(request: web.Request) -> web.Response:
 
 async def create(request: web.Request) -> web.Response:
     (draft, errors), settings = await _form(request), request.app[SETTINGS]
+    made = None if errors else await _twin(request, draft)
+    if made is not None:
+        errors = {"form": [service.TWIN.format(n=made.id)]}
     if not errors:
         try:
             broadcast = await service.create_broadcast(
@@ -150,9 +154,19 @@ async def create(request: web.Request) -> web.Response:
         else:
             raise web.HTTPSeeOther(f"/web/broadcasts/{broadcast.id}?done=created")
     values = _form_values(draft, errors, shown=preview(draft.text), count=None)
+    values["twin"] = made.id if made is not None else None
     return aiohttp_jinja2.render_template(
         "broadcast_new.html", request, page(request, **values), status=422
     )
+
+
+async def _twin(request: web.Request, draft: Draft) -> Broadcast | None:
+    """The same broadcast just made from this form (sent again after «Назад»)."""
+    return await service.twin(
+        repo(request).session, author_id=staff(request).staff_id, content=draft.content(),
+        target=draft.target(), at=draft.moment(request.app[SETTINGS].tz),
+        now=request.app[CLOCK].now(), repeat=draft.repeat(),
+    )  # fmt: skip
 
 
 async def _progress(request: web.Request, broadcast_id: int) -> dict[str, Any]:

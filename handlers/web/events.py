@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from datetime import datetime
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -62,7 +63,7 @@ async def event_list(request: web.Request) -> web.Response:
 def _form(
     request: web.Request, values: Mapping[str, str], problems: Mapping[str, str],
     event: Event | None = None, status: int = 200, draft: str = "",
-    seen: Mapping[str, str] | None = None, conflict: bool = False,
+    seen: Mapping[str, str] | None = None, conflict: bool = False, twin: int | None = None,
 ) -> web.Response:  # fmt: skip
     """`seen`: the event's fields as this form first showed them (hidden), so a save can tell
     whether someone else changed the event meanwhile."""
@@ -70,7 +71,7 @@ def _form(
     context = page(
         request, event=event, values=values, problems=problems, kinds=KIND_LABELS,
         formats=FORMAT_LABELS, zone=settings.timezone, draft=draft, seen=seen or {},
-        conflict=t.CONFLICT if conflict else "",
+        conflict=t.CONFLICT if conflict else "", twin=twin,
         limits={"title": form.TITLE_LIMIT, "description": form.DESCRIPTION_LIMIT},
     )  # fmt: skip
     return aiohttp_jinja2.render_template("event_form.html", request, context, status=status)
@@ -97,6 +98,9 @@ async def create(request: web.Request) -> web.Response:
     event, starts, problems = whole_form.new_event(values, settings.tz, now, author)
     if event is None:
         return _form(request, values, problems, status=400, draft=draft)
+    if (twin := await _published_twin(request, event.title, min(starts))) is not None:
+        problems = {"title": t.ALREADY_EXISTS.format(n=twin.id)}
+        return _form(request, values, problems, status=409, draft=draft, twin=twin.id)
     if draft:
         drafts[draft] = 0
     try:
@@ -110,6 +114,13 @@ async def create(request: web.Request) -> web.Response:
     while len(drafts) > KEPT_DRAFTS:
         drafts.pop(next(iter(drafts)))
     raise web.HTTPSeeOther(f"/web/events/{event.id}?done=created&n={event.id}")
+
+
+async def _published_twin(request: web.Request, title: str, starts: datetime) -> Event | None:
+    """An event of this title at this time, not cancelled: «Назад» after «Опубликовать» shows
+    the form filled again (the browser restores it, with a new form token), and pressing it
+    once more published the same event twice. The importers skip such a twin too."""
+    return await repo(request).events.same(title, starts, live=True)
 
 
 async def edit_form(request: web.Request) -> web.Response:

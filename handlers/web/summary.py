@@ -2,6 +2,11 @@
 questions the bot did not understand, open tickets and time to the first answer, registrations
 by event kind and by month, broadcasts delivered / blocked / acknowledged.
 
+By default each part has its rolling window (14, 30 or 90 days back from now); a methodist
+filling a yearly form picks the calendar year or the school year (1 September – 31 August)
+instead, named as /report names them («2026», «2025-2026», bot.services.reports.period), and
+every part then counts those days in the МОЦ's zone (questions by month, not by day).
+
 Every number is read through repositories; every chart is server-side SVG (handlers.web.charts).
 """
 
@@ -19,6 +24,7 @@ from bot.services.faq.daily import per_day
 from bot.texts.events_labels import KIND_LABELS
 from handlers.web import charts
 from handlers.web.context import CLOCK, FAQ, SETTINGS, page, repo
+from handlers.web.summary_period import Span, chosen, per_month, period_choices, spans_for
 from storage.repositories import Repositories
 from storage.repositories.panel_stats import PanelStatsRepo
 from storage.repositories.reports import ReportRepo
@@ -47,8 +53,11 @@ def duration(delta: timedelta | None) -> str:
     return f"{hours} ч {minutes:02d} мин" if hours else f"{minutes} мин"
 
 
-async def first_answers(repo: Repositories, now: datetime) -> dict[str, object]:
-    delays = await PanelStatsRepo(repo.session).first_answer_delays(now - timedelta(TICKET_DAYS))
+async def first_answers(
+    repo: Repositories, now: datetime, span: Span | None = None
+) -> dict[str, object]:
+    since, until = (span.start, span.end) if span else (now - timedelta(TICKET_DAYS), None)
+    delays = await PanelStatsRepo(repo.session).first_answer_delays(since, until)
     seconds = [d.total_seconds() for d in delays]
     return {
         "answered": len(seconds),
@@ -57,9 +66,13 @@ async def first_answers(repo: Repositories, now: datetime) -> dict[str, object]:
     }
 
 
-async def registration_charts(repo: Repositories, now: datetime, tz: ZoneInfo) -> list[Markup]:
-    """By kind and by the month registrations were made, events of the past and next year."""
-    data = await ReportRepo(repo.session).collect(now - YEAR, now + YEAR, tz=tz)
+async def registration_charts(
+    repo: Repositories, now: datetime, tz: ZoneInfo, span: Span | None = None
+) -> list[Markup]:
+    """By kind and by the month registrations were made: events of the period, or (no period)
+    of the past and next year."""
+    start, end = (span.start, span.end) if span else (now - YEAR, now + YEAR)
+    data = await ReportRepo(repo.session).collect(start, end, tz=tz)
     kinds = [(KIND_LABELS.get(k.kind, k.kind), k.registrations) for k in data.by_kind]
     months = [(f"{MONTHS[m.month - 1]} {m.year}", m.registrations) for m in data.by_month[-12:]]
     return [
@@ -70,26 +83,37 @@ async def registration_charts(repo: Repositories, now: datetime, tz: ZoneInfo) -
 
 async def summary(request: web.Request) -> web.Response:
     settings, now = request.app[SETTINGS], request.app[CLOCK].now()
-    since = now - timedelta(days=DAYS)
+    today = now.astimezone(settings.tz).date()
+    span = chosen(request.query.get("period", ""), today, settings.tz)
     r = repo(request)
-    rows = await r.faq_log.outcomes_after(since)
-    days = per_day(rows, settings.tz, now.astimezone(settings.tz).date(), DAYS)
-    topics = await r.faq_log.top_entries_since(now - timedelta(TOPIC_DAYS), limit=10)
+    since, until = (span.start, span.end) if span else (now - timedelta(days=DAYS), None)
+    rows = await r.faq_log.outcomes_after(since, until)
+    if span is None:
+        days = per_day(rows, settings.tz, today, DAYS)
+        chart, counts = charts.daily_questions(days), days
+    else:
+        counts = per_day(rows, settings.tz, span.last, (span.last - span.first).days + 1)
+        chart = charts.bars(per_month(counts), "Вопросы боту по месяцам")
+    topics_from = span.start if span else now - timedelta(TOPIC_DAYS)
+    topics = await r.faq_log.top_entries_since(topics_from, limit=10, until=until)
     entries = (await request.app[FAQ].get()).kb.entries  # staff read titles, not entry ids
     topics = [(entries[i].title if i in entries else i, n) for i, n in topics]
-    delivered = await PanelStatsRepo(r.session).delivery_totals(now - timedelta(BROADCAST_DAYS))
-    by_kind, by_month = await registration_charts(r, now, settings.tz)
+    stats = PanelStatsRepo(r.session)
+    delivered = await stats.delivery_totals(
+        span.start if span else now - timedelta(BROADCAST_DAYS), until
+    )
+    by_kind, by_month = await registration_charts(r, now, settings.tz, span)
     values = page(
         request,
-        chart=charts.daily_questions(days),
+        chart=chart,
         series=charts.SERIES,
-        totals={attr: sum(int(getattr(d, attr)) for d in days) for attr, _, _ in charts.SERIES},
+        totals={attr: sum(int(getattr(d, attr)) for d in counts) for attr, _, _ in charts.SERIES},
         tickets=await r.tickets.count_by_status(),
-        unanswered=await r.faq_log.unanswered_since(since, limit=10),
-        days=DAYS, topic_days=TOPIC_DAYS, ticket_days=TICKET_DAYS,
-        broadcast_days=BROADCAST_DAYS,
+        unanswered=await r.faq_log.unanswered_since(since, limit=10, until=until),
+        spans=spans_for(span, (DAYS, TOPIC_DAYS, TICKET_DAYS, BROADCAST_DAYS)),
+        period=span.typed if span else "", choices=period_choices(today),
         topics_chart=charts.bars(topics, "Самые частые темы вопросов", "#2e7d32"),
-        first=await first_answers(r, now),
+        first=await first_answers(r, now, span),
         by_kind=by_kind, by_month=by_month,
         broadcasts_chart=charts.bars(
             [(label, delivered.get(key, 0)) for key, label in BROADCAST_ROWS], "Рассылки"

@@ -195,3 +195,21 @@ class ReminderSent(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("event_sessions.id", ondelete="CASCADE"))
     lead_min: Mapped[int] = mapped_column(Integer)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ParticipationDocument(Base):
+    """A participation confirmation (DOCX for the аттестация) given out: the yearly report counts
+    them. One per person and event however often it is asked for; /forget_me clears `user_id`
+    (who it was) and keeps the row, so the count of documents issued stays right."""
+
+    __tablename__ = "participation_documents"
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id"),
+        Index("ix_participation_documents_issued_at", "issued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(BigInteger)  # None: the person deleted their data
+    channel: Mapped[str] = mapped_column(String(8))  # "tg", "max": where it was issued
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,6 +11,7 @@ from storage.repositories.channel_ids import ChannelIdRepo
 from storage.repositories.chats import ChatRepo
 from storage.repositories.deliveries import DeliveryRepo
 from storage.repositories.dialog_states import DialogStateRepo
+from storage.repositories.documents import DocumentRepo
 from storage.repositories.events import EventRepo
 from storage.repositories.faq_history import FaqHistoryRepo
 from storage.repositories.faq_kb import FaqKbRepo
@@ -52,6 +53,7 @@ class Repositories:
         self.staff = StaffRepo(session)
         self.files = StoredFileRepo(session)
         self.transfers = TransferRepo(session)
+        self.documents = DocumentRepo(session)
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -68,6 +70,7 @@ __all__ = [
     "ChatRepo",
     "DeliveryRepo",
     "DialogStateRepo",
+    "DocumentRepo",
     "EventRepo",
     "FaqHistoryRepo",
     "FaqKbRepo",

@@ -5,7 +5,9 @@ reach, subscribers in each messenger.
 Bounds are UTC moments (the caller turns the МОЦ's local days into them): a question or a
 ticket belongs to the period it was asked in, a broadcast to the one it started going out in.
 Subscribers are counted as they are when the report is made (nobody keeps yesterday's list),
-and those who joined within the period beside them.
+and those who joined within the period beside them. A participation document belongs to the
+period it was given out in (an event of 28 December whose document was asked for on 10
+January is the next year's document), one per person and event.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from bot.core.ids import channel_of
 from storage.models import Ack, Audience, Broadcast, Delivery, FaqQuery, Subscription, Ticket, User
 from storage.models import TicketMessage as Said
+from storage.repositories.documents import DocumentRepo
 
 NOT_UNDERSTOOD = ("unknown", "offtopic")
 Where = ColumnElement[bool]
@@ -61,10 +64,15 @@ class ActivityStats:
     failed: int
     acknowledged: int  # «Ознакомлен» pressed
     subscribers: tuple[SubscriberStats, ...]  # Telegram, then MAX
+    documents: tuple[tuple[str, int], ...] = ()  # participation documents given out: Telegram, MAX
 
     @property
     def questions(self) -> int:
         return self.answered + self.suggested + self.not_understood
+
+    @property
+    def documents_issued(self) -> int:
+        return sum(n for _, n in self.documents)
 
 
 def _median(delays: list[timedelta]) -> timedelta | None:
@@ -95,6 +103,7 @@ class ActivityRepo:
             failed=totals["failed"],
             acknowledged=await self._acks(start, end),
             subscribers=await self._subscribers(start, end),
+            documents=await self._documents(start, end),
         )
 
     async def _count(self, table: type[Ticket] | type[Broadcast], *where: Where) -> int:
@@ -136,6 +145,10 @@ class ActivityRepo:
             .where(*_started(start, end))
         )
         return int(found or 0)
+
+    async def _documents(self, start: datetime, end: datetime) -> tuple[tuple[str, int], ...]:
+        issued = await DocumentRepo(self.session).issued(start, end)
+        return tuple((channel, issued[channel]) for channel in ("tg", "max"))
 
     async def _subscribers(self, start: datetime, end: datetime) -> tuple[SubscriberStats, ...]:
         """A person subscribed to two audiences is one subscriber; joined = the first of their

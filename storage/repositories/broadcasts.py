@@ -80,6 +80,20 @@ class BroadcastRepo:
         )
         return list(rows.all())
 
+    async def alike(
+        self, author_id: int | None, content: str, columns: dict[str, object], since: datetime
+    ) -> list[Broadcast]:
+        """This author's broadcasts of this content and target made since `since`, newest
+        first (a form sent again: broadcasts.service.twin)."""
+        where = [Broadcast.author_id == author_id, Broadcast.content == content]
+        where += [getattr(Broadcast, name) == value for name, value in columns.items()]
+        rows = await self.session.scalars(
+            select(Broadcast)
+            .where(*where, Broadcast.created_at >= since)
+            .order_by(Broadcast.id.desc())
+        )
+        return list(rows.all())
+
     async def scheduled(self) -> list[Broadcast]:
         """Broadcasts waiting for their time, soonest first."""
         rows = await self.session.scalars(

@@ -58,12 +58,14 @@ class EventRepo(AttendanceMarks):
         await self.session.flush()
         return event
 
-    async def same(self, title: str, starts_at: datetime) -> Event | None:
+    async def same(self, title: str, starts_at: datetime, *, live: bool = False) -> Event | None:
         """The event of this title starting then: a plan imported again names it, not a new
-        one (the importers skip it rather than list it twice for teachers)."""
-        found = await self.session.scalars(
-            select(Event).where(Event.title == title, Event.starts_at == starts_at).limit(1)
-        )
+        one (the importers skip it rather than list it twice for teachers). `live`: a
+        cancelled one does not count (the panel's form may put it back)."""
+        where = [Event.title == title, Event.starts_at == starts_at]
+        if live:
+            where.append(Event.status != EventStatus.CANCELLED)
+        found = await self.session.scalars(select(Event).where(*where).limit(1))
         return found.first()
 
     async def get(self, event_id: int) -> Event | None:

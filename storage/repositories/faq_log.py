@@ -6,10 +6,16 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import FaqDraft, FaqQuery, User
+
+
+def _within(since: datetime, until: datetime | None) -> list[ColumnElement[bool]]:
+    """Asked at `since` or later, and before `until` when there is one."""
+    bounds = [FaqQuery.created_at >= since]
+    return bounds if until is None else [*bounds, FaqQuery.created_at < until]
 
 
 class FaqLogRepo:
@@ -62,31 +68,37 @@ class FaqLogRepo:
         )
         return {outcome: count for outcome, count in rows.all()}
 
-    async def outcomes_after(self, since: datetime) -> list[tuple[datetime, str]]:
-        """(time, outcome) of every question since then: the panel buckets them into local
-        days (a SQL date() would cut days at UTC midnight, not the МОЦ's)."""
+    async def outcomes_after(
+        self, since: datetime, until: datetime | None = None
+    ) -> list[tuple[datetime, str]]:
+        """(time, outcome) of every question since then (and before `until`): the panel
+        buckets them into local days (a SQL date() would cut days at UTC midnight)."""
         rows = await self.session.execute(
-            select(FaqQuery.created_at, FaqQuery.outcome).where(FaqQuery.created_at >= since)
+            select(FaqQuery.created_at, FaqQuery.outcome).where(*_within(since, until))
         )
         return [(created, outcome) for created, outcome in rows.all()]
 
-    async def top_entries_since(self, since: datetime, limit: int = 10) -> list[tuple[str, int]]:
+    async def top_entries_since(
+        self, since: datetime, limit: int = 10, until: datetime | None = None
+    ) -> list[tuple[str, int]]:
         count = func.count().label("n")
         rows = await self.session.execute(
             select(FaqQuery.entry_id, count)
-            .where(FaqQuery.created_at >= since, FaqQuery.entry_id.is_not(None))
+            .where(*_within(since, until), FaqQuery.entry_id.is_not(None))
             .group_by(FaqQuery.entry_id)
             .order_by(count.desc(), FaqQuery.entry_id)
             .limit(limit)
         )
         return [(str(entry), n) for entry, n in rows.all()]
 
-    async def unanswered_since(self, since: datetime, limit: int = 20) -> Sequence[FaqQuery]:
+    async def unanswered_since(
+        self, since: datetime, limit: int = 20, until: datetime | None = None
+    ) -> Sequence[FaqQuery]:
         """The newest asking of each distinct unanswered question, newest first: one question
         asked forty times must not push every other one off the staff's list."""
         newest = (
             select(func.max(FaqQuery.id))
-            .where(FaqQuery.created_at >= since, FaqQuery.outcome.in_(("unknown", "offtopic")))
+            .where(*_within(since, until), FaqQuery.outcome.in_(("unknown", "offtopic")))
             .group_by(FaqQuery.text)
         )
         rows = await self.session.scalars(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +22,8 @@ from storage.models import (
     TicketMessage,
     User,
 )
+
+FAR = datetime(9999, 1, 1, tzinfo=UTC)  # no upper bound: the panel's rolling windows
 
 
 @dataclass(frozen=True)
@@ -72,23 +74,34 @@ class PanelStatsRepo:
         )
         return {int(b): int(n) for b, n in rows.all()}
 
-    async def first_answer_delays(self, since: datetime) -> list[timedelta]:
-        """For tickets opened since then and answered: first staff message − ticket opened."""
+    async def first_answer_delays(
+        self, since: datetime, until: datetime | None = None
+    ) -> list[timedelta]:
+        """For tickets opened since then (and before `until`) and answered: first staff
+        message − ticket opened."""
         first = func.min(TicketMessage.created_at).label("first")
         rows = await self.session.execute(
             select(Ticket.created_at, first)
             .join(TicketMessage, TicketMessage.ticket_id == Ticket.id)
-            .where(Ticket.created_at >= since, TicketMessage.from_staff.is_(True))
+            .where(
+                Ticket.created_at >= since,
+                Ticket.created_at < (until or FAR),
+                TicketMessage.from_staff.is_(True),
+            )
             .group_by(Ticket.id, Ticket.created_at)
         )
         return [answered - opened for opened, answered in rows.all() if answered is not None]
 
-    async def delivery_totals(self, since: datetime) -> dict[str, int]:
-        """Ledger rows by status over broadcasts due since then, plus "acknowledged"."""
+    async def delivery_totals(
+        self, since: datetime, until: datetime | None = None
+    ) -> dict[str, int]:
+        """Ledger rows by status over broadcasts due since then (and before `until`), plus
+        "acknowledged"."""
+        due = (Broadcast.scheduled_at >= since, Broadcast.scheduled_at < (until or FAR))
         rows = await self.session.execute(
             select(Delivery.status, func.count())
             .join(Broadcast, Broadcast.id == Delivery.broadcast_id)
-            .where(Broadcast.scheduled_at >= since)
+            .where(*due)
             .group_by(Delivery.status)
         )
         totals = {str(status): int(n) for status, n in rows.all()}
@@ -96,7 +109,7 @@ class PanelStatsRepo:
             select(func.count())
             .select_from(Ack)
             .join(Broadcast, Broadcast.id == Ack.broadcast_id)
-            .where(Broadcast.scheduled_at >= since)
+            .where(*due)
         )
         totals["acknowledged"] = int(acks or 0)
         return totals

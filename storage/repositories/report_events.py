@@ -1,8 +1,9 @@
 """The period report's list of events: one line per event held, the table a yearly form's
 «перечень мероприятий» is copied from (date, title, kind, meetings, seats, who came).
 
-The same selection as storage.repositories.reports (first meeting within the period, none
-cancelled), counted in SQL: a line per event needs no time zone arithmetic.
+The same selection as storage.repositories.reports (storage.repositories.report_scope: an event
+in each period it met in, with that period's meetings and visits), counted in SQL: a line per
+event needs no time zone arithmetic.
 """
 
 from __future__ import annotations
@@ -14,44 +15,43 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import SEATED, Event, EventSession, EventStatus, Registration, SessionMark
+from storage.models import SEATED, Event, EventSession, Registration, SessionMark
 from storage.models import RegistrationStatus as St
+from storage.repositories.documents import DocumentRepo
+from storage.repositories.report_scope import came_in, events_in, meetings_in
 
 
 @dataclass(frozen=True)
 class EventStats:
-    starts_at: datetime  # the first meeting in the МОЦ's zone, naive: Excel has no time zones
+    starts_at: datetime  # its first meeting in the period, in the МОЦ's zone, naive (Excel)
     title: str
     kind: str
-    sessions: int
+    sessions: int  # meetings within the period
     seats: int  # registered or attended: a waiting list and cancellations are not seats
-    attended: int  # ticked present at one meeting at least
-    visits: int  # presence marks: one per meeting a person came to
+    attended: int  # ticked present at one of the period's meetings at least
+    visits: int  # presence marks at the period's meetings: one per meeting a person came to
+    documents: int = 0  # participation documents given out for it (whenever)
 
 
 async def event_rows(
     session: AsyncSession, start: datetime, end: datetime, tz: ZoneInfo
 ) -> tuple[EventStats, ...]:
-    """Events with start <= first meeting < end, not cancelled, in the order they were held."""
-    period = (
-        Event.starts_at >= start,
-        Event.starts_at < end,
-        Event.status != EventStatus.CANCELLED,
-    )
+    """Events that met with start <= moment < end, not cancelled, in the order they met."""
+    period, met = events_in(start, end), meetings_in(start, end)
     events = (
         await session.execute(
             select(Event.id, Event.starts_at, Event.title, Event.kind)
             .where(*period)
-            .order_by(Event.starts_at, Event.id)
+            .order_by(Event.id)
         )
     ).all()
-    meetings = await _count(
-        session,
-        select(EventSession.event_id, func.count())
+    firsts = await session.execute(
+        select(EventSession.event_id, func.min(EventSession.starts_at), func.count())
         .join(Event, Event.id == EventSession.event_id)
-        .where(*period)
-        .group_by(EventSession.event_id),
+        .where(*period, *met)
+        .group_by(EventSession.event_id)
     )
+    meetings = {int(e): (first, int(n)) for e, first, n in firsts.all()}
     seats = await _count(
         session,
         select(Registration.event_id, func.count())
@@ -62,8 +62,7 @@ async def event_rows(
     came = await _count(
         session,
         select(Registration.event_id, func.count())
-        .join(Event, Event.id == Registration.event_id)
-        .where(*period, Registration.status == St.ATTENDED)
+        .where(Registration.id.in_(await came_in(session, start, end)))
         .group_by(Registration.event_id),
     )
     visits = await _count(
@@ -72,21 +71,26 @@ async def event_rows(
         .join(SessionMark, SessionMark.session_id == EventSession.id)
         .join(Registration, Registration.id == SessionMark.registration_id)
         .join(Event, Event.id == EventSession.event_id)
-        .where(*period, Registration.status != St.CANCELLED)
+        .where(*period, *met, Registration.status != St.CANCELLED)
         .group_by(EventSession.event_id),
     )
-    return tuple(
-        EventStats(
-            row.starts_at.astimezone(tz).replace(tzinfo=None),
-            row.title,
-            row.kind,
-            meetings.get(row.id, 0),
-            seats.get(row.id, 0),
-            came.get(row.id, 0),
-            visits.get(row.id, 0),
+    documents = await DocumentRepo(session).by_event()
+    rows = []
+    for row in events:  # an event without meeting rows: its own start, no meetings counted
+        first, held = meetings.get(row.id, (row.starts_at, 0))
+        rows.append(
+            EventStats(
+                first.astimezone(tz).replace(tzinfo=None),
+                row.title,
+                row.kind,
+                held,
+                seats.get(row.id, 0),
+                came.get(row.id, 0),
+                visits.get(row.id, 0),
+                documents.get(row.id, 0),
+            )
         )
-        for row in events
-    )
+    return tuple(sorted(rows, key=lambda e: e.starts_at))
 
 
 async def _count(session: AsyncSession, query: Select[int, int]) -> dict[int, int]:

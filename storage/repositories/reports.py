@@ -1,8 +1,10 @@
 """Numbers for the МОЦ's activity report over a period: events, registrations, attendance.
 
-The period selects events by their first session (cancelled events are left out). Counting is
-done in Python over one row per registration: a МОЦ has thousands of rows, not millions, and
-months must follow the МОЦ's time zone, which SQLite cannot compute.
+The period holds what met within it (storage.repositories.report_scope): meetings and visits in
+the period each took place in, an event in every period where it had a meeting (cancelled
+events are left out), its registrations with it. Counting is done in Python over one row per
+registration: a МОЦ has thousands of rows, not millions, and months must follow the МОЦ's time
+zone, which SQLite cannot compute.
 
 A registration counts unless it was cancelled (the waiting list included, shown separately).
 A participant is a person with a seat (registered or attended): one only on a waiting list
@@ -11,9 +13,9 @@ A teacher who uses both messengers has a profile in each (nothing links the two 
 same ФИО and contact in both is one person, so the total and the organisations count them once
 (by messenger they are one in each). An organisation is one whatever the case, quotes or
 spaces it was typed with, and is named as in the МОЦ's list when it is there.
-Attendance rate = attended / seats taken (registered + attended) at events already over: a
-period that runs on (the academic year, mid-year) holds seats of events still ahead, and
-nobody can have attended those yet.
+Attended = ticked present at a meeting of the period. Attendance rate = attended / seats taken
+(registered + attended) at events already over: a period that runs on (the academic year,
+mid-year) holds seats of events still ahead, and nobody can have attended those yet.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.ids import channel_of
@@ -31,7 +33,6 @@ from storage.models import (
     SEATED,
     Event,
     EventSession,
-    EventStatus,
     Organisation,
     Registration,
     SessionMark,
@@ -40,6 +41,7 @@ from storage.models import (
 from storage.models import RegistrationStatus as St
 from storage.repositories.activity import ActivityStats
 from storage.repositories.report_events import EventStats, event_rows
+from storage.repositories.report_scope import came_in, events_in, meetings_in
 
 NO_ORGANISATION = "не указана"
 _QUOTES = frozenset("«»\"“”„'`")
@@ -120,6 +122,7 @@ class _Reg:
     cancelled_late: bool
     organisation: str
     person: tuple[str, ...]  # who this is across messengers: see `_person`
+    came: bool = False  # ticked present at a meeting of the period (report_scope.came_in)
 
 
 def _person(user_id: int, full_name: str | None, contact: str | None) -> tuple[str, ...]:
@@ -140,10 +143,6 @@ def _participants(regs: list[_Reg]) -> set[tuple[str, ...]]:
     return {r.person for r in regs if r.status in SEATED}
 
 
-def _period(start: datetime, end: datetime) -> tuple[ColumnElement[bool], ...]:
-    return (Event.starts_at >= start, Event.starts_at < end, Event.status != EventStatus.CANCELLED)
-
-
 class ReportRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -151,14 +150,16 @@ class ReportRepo:
     async def collect(
         self, start: datetime, end: datetime, *, tz: ZoneInfo, now: datetime | None = None
     ) -> ReportData:
-        """Events with start <= starts_at < end (UTC bounds); months counted in `tz`; the
+        """What met with start <= moment < end (UTC bounds); months counted in `tz`; the
         attendance rate over events over by `now` (None: all of them)."""
-        found = await self._events(start, end)
+        meetings, marks = await self._meetings(start, end)
+        found = await self._events(start, end, meetings)
         events = {event_id: kind for event_id, (kind, _) in found.items()}
-        sessions, over = await self._sessions(start, end, now)
+        sessions = Counter(event_id for event_id, _ in meetings)
+        over = await self._over(start, end, now)
         regs = await self._registrations(start, end)
         active = [r for r in regs if r.status != St.CANCELLED]
-        meetings, marks = await self._meetings(start, end)
+        starts = [moment for _, moment in meetings]
         return ReportData(
             start=start,
             end=end,
@@ -167,16 +168,21 @@ class ReportRepo:
             by_organisation=_by_organisation(active, await self._known_organisations()),
             by_month=_by_month(active, tz),
             by_channel=_by_channel(active),
-            held=_held(_months(start, end, tz), tz, found, meetings, marks),
+            held=_held(_months(start, end, tz), tz, found, starts, marks),
             by_event=await event_rows(self.session, start, end, tz),
         )
 
-    async def _events(self, start: datetime, end: datetime) -> dict[int, tuple[str, datetime]]:
-        """Event id → its kind and its first meeting."""
+    async def _events(
+        self, start: datetime, end: datetime, meetings: list[tuple[int, datetime]]
+    ) -> dict[int, tuple[str, datetime]]:
+        """Event id → its kind and its first meeting within the period."""
+        first: dict[int, datetime] = {}
+        for event_id, moment in meetings:
+            first[event_id] = min(first.get(event_id, moment), moment)
         rows = await self.session.execute(
-            select(Event.id, Event.kind, Event.starts_at).where(*_period(start, end))
+            select(Event.id, Event.kind, Event.starts_at).where(*events_in(start, end))
         )
-        return {event_id: (kind, starts) for event_id, kind, starts in rows.all()}
+        return {e: (kind, first.get(e, starts)) for e, kind, starts in rows.all()}
 
     async def _known_organisations(self) -> list[str]:
         """The МОЦ's list (the profile's buttons): its spelling names a school in the report."""
@@ -184,44 +190,43 @@ class ReportRepo:
 
     async def _meetings(
         self, start: datetime, end: datetime
-    ) -> tuple[list[datetime], list[datetime]]:
-        """When each meeting of the period's events began, and the meeting of each presence
-        mark (a mark of a registration cancelled since does not count)."""
-        meetings = await self.session.scalars(
-            select(EventSession.starts_at)
+    ) -> tuple[list[tuple[int, datetime]], list[datetime]]:
+        """(event, start) of each meeting within the period, and the meeting of each presence
+        mark there (a mark of a registration cancelled since does not count)."""
+        meetings = await self.session.execute(
+            select(EventSession.event_id, EventSession.starts_at)
             .join(Event, Event.id == EventSession.event_id)
-            .where(*_period(start, end))
+            .where(*events_in(start, end), *meetings_in(start, end))
         )
         marks = await self.session.scalars(
             select(EventSession.starts_at)
             .join(SessionMark, SessionMark.session_id == EventSession.id)
             .join(Registration, Registration.id == SessionMark.registration_id)
             .join(Event, Event.id == EventSession.event_id)
-            .where(*_period(start, end), Registration.status != St.CANCELLED)
-        )
-        return list(meetings.all()), list(marks.all())
+            .where(
+                *events_in(start, end), *meetings_in(start, end),
+                Registration.status != St.CANCELLED,
+            )
+        )  # fmt: skip
+        return [(e, moment) for e, moment in meetings.all()], list(marks.all())
 
-    async def _sessions(
-        self, start: datetime, end: datetime, now: datetime | None
-    ) -> tuple[dict[int, int], set[int]]:
-        """Sessions by event, and the events whose last session has ended by `now`."""
+    async def _over(self, start: datetime, end: datetime, now: datetime | None) -> set[int]:
+        """The period's events whose last meeting (in any period) has ended by `now`."""
         rows = await self.session.execute(
             select(EventSession.event_id, EventSession.starts_at, EventSession.duration_min)
             .join(Event, Event.id == EventSession.event_id)
-            .where(*_period(start, end))
+            .where(*events_in(start, end))
         )
-        counts: Counter[int] = Counter()
         ends: dict[int, datetime] = {}
         for event_id, starts_at, minutes in rows:
-            counts[event_id] += 1
             finish = starts_at + timedelta(minutes=minutes)
             ends[event_id] = max(ends.get(event_id, finish), finish)
-        over = {event_id for event_id, finish in ends.items() if now is None or finish <= now}
-        return dict(counts), over
+        return {event_id for event_id, finish in ends.items() if now is None or finish <= now}
 
     async def _registrations(self, start: datetime, end: datetime) -> list[_Reg]:
         rows = await self.session.execute(
             select(
+                Registration.id,
                 Registration.event_id,
                 Registration.user_id,
                 Registration.status,
@@ -233,11 +238,12 @@ class ReportRepo:
             )
             .join(Event, Event.id == Registration.event_id)
             .outerjoin(TeacherProfile, TeacherProfile.user_id == Registration.user_id)
-            .where(*_period(start, end))
+            .where(*events_in(start, end))
         )
+        came = await came_in(self.session, start, end)
         return [
-            _Reg(e, u, s, c, bool(late), _organisation(org), _person(u, name, contact))
-            for e, u, s, c, late, org, name, contact in rows
+            _Reg(e, u, s, c, bool(late), _organisation(org), _person(u, name, contact), i in came)
+            for i, e, u, s, c, late, org, name, contact in rows
         ]
 
 
@@ -248,7 +254,7 @@ def _totals(
     held = Counter(r.status for r in regs if r.event_id in over)
     seats = held[St.REGISTERED] + held[St.ATTENDED]
     active = [r for r in regs if r.status != St.CANCELLED]
-    came = [r for r in regs if r.status == St.ATTENDED]
+    came = [r for r in regs if r.came]
     return ReportTotals(
         events=len(events),
         sessions=sum(sessions.values()),
@@ -257,8 +263,8 @@ def _totals(
         cancelled=statuses[St.CANCELLED],
         cancelled_late=sum(1 for r in regs if r.status == St.CANCELLED and r.cancelled_late),
         unique_participants=len(_participants(regs)),
-        attended=statuses[St.ATTENDED],
-        attendance_rate=held[St.ATTENDED] / seats if seats else 0.0,
+        attended=len(came),
+        attendance_rate=sum(1 for r in came if r.event_id in over) / seats if seats else 0.0,
         people_attended=len({r.person for r in came}),
         organisations_attended=len(
             {_org_key(r.organisation) for r in came if r.organisation != NO_ORGANISATION}
@@ -271,7 +277,7 @@ def _by_kind(
 ) -> tuple[KindStats, ...]:
     kinds = sorted(set(events.values()))
     regs = Counter(events[r.event_id] for r in active)
-    attended = Counter(events[r.event_id] for r in active if r.status == St.ATTENDED)
+    attended = Counter(events[r.event_id] for r in active if r.came)
     return tuple(
         KindStats(
             kind=kind,
@@ -289,7 +295,7 @@ def _by_channel(active: list[_Reg]) -> tuple[ChannelStats, ...]:
     out = []
     for channel in ("tg", "max"):
         mine = [r for r in active if channel_of(r.user_id) == channel]
-        attended = sum(1 for r in mine if r.status == St.ATTENDED)
+        attended = sum(1 for r in mine if r.came)
         out.append(ChannelStats(channel, len(mine), len(_participants(mine)), attended))
     return tuple(out)
 
@@ -352,15 +358,15 @@ def _held(
     meetings: list[datetime],
     marks: list[datetime],
 ) -> tuple[HeldMonth, ...]:
-    """Every month of the period, and a later one a series of the period still met in."""
+    """Every month of the period: events by their first meeting within it, meetings and
+    visits by their own day."""
 
     def local(moments: list[datetime]) -> Counter[tuple[int, int]]:
         return Counter((m.astimezone(tz).year, m.astimezone(tz).month) for m in moments)
 
     started = local([starts for _, starts in events.values()])
     met, came = local(meetings), local(marks)
-    later = sorted(m for m in met if months and m > months[-1])
     return tuple(
         HeldMonth(year, month, started[(year, month)], met[(year, month)], came[(year, month)])
-        for year, month in [*months, *later]
+        for year, month in months
     )

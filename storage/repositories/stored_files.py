@@ -1,14 +1,18 @@
-"""Files attached to broadcasts (storage.models.files): add, read, mark used, prune."""
+"""Files attached to broadcasts (storage.models.files): add, read, mark used, prune (not
+the ones a dialog's draft still holds)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import StoredFile
+from storage.models import FsmRecord, StoredFile
+
+DRAFT_FILE = "stored_file"  # a draft's stored file, in a dialog row's JSON
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,31 @@ class StoredFileRepo:
         )
 
     async def prune_unused(self, before: datetime) -> None:
-        """Files of previews nobody sent: a broadcast never refers to them."""
+        """Files of previews nobody sent: a broadcast never refers to them. A file a dialog's
+        draft still holds stays however long it waits (a MAX staffer's broadcast left at the
+        preview overnight is sent with its file, not without it)."""
+        held = await self.held_by_drafts()
         await self.session.execute(
-            delete(StoredFile).where(StoredFile.used.is_(False), StoredFile.created_at < before)
+            delete(StoredFile).where(
+                StoredFile.used.is_(False),
+                StoredFile.created_at < before,
+                StoredFile.id.not_in(sorted(held)),
+            )
         )
+
+    async def held_by_drafts(self) -> set[int]:
+        """The files dialogs' drafts refer to: `"stored_file": N` in a dialog row's JSON
+        (bot.services.staff.composing's draft, as handlers.max.broadcast_compose keeps it)."""
+        rows = await self.session.scalars(
+            select(FsmRecord.data).where(FsmRecord.data.contains(f'"{DRAFT_FILE}"'))
+        )
+        held: set[int] = set()
+        for raw in rows:
+            try:
+                data = json.loads(raw or "{}")
+            except ValueError:
+                continue
+            found = data.get(DRAFT_FILE) if isinstance(data, dict) else None
+            if isinstance(found, int) and not isinstance(found, bool):
+                held.add(found)
+        return held

@@ -17,6 +17,7 @@ from storage.models import (
     FaqDraft,
     FaqQuery,
     OutboxMessage,
+    ParticipationDocument,
     Ticket,
     TicketStatus,
     TransferCode,
@@ -117,6 +118,12 @@ class UserRepo:
             .values(withdrawn_at=utcnow())
         )
         await self.session.execute(delete(TransferMiss).where(TransferMiss.user_id == user_id))
+        # a participation document given out stays counted in the yearly report, naming nobody
+        await self.session.execute(
+            update(ParticipationDocument)
+            .where(ParticipationDocument.user_id == user_id)
+            .values(user_id=None)
+        )
         # a /move code given before: refused as a deleted account's, naming nobody
         await self.session.execute(
             update(TransferCode)

@@ -12,7 +12,9 @@ documented choice (see `docs/max-design.md`):
   the answer's ``marker`` points at the next update. With a webhook subscription the updates go
   to the webhook (with ``X-Max-Bot-Api-Secret``) and long polling stays empty;
 * HTML is checked strictly (MAX silently strips unknown tags; a test wants to see the mistake);
-* limits: ``set_limits(per_chat=2, global_rps=30)`` turns on 429 ``too.many.requests``;
+* limits: ``set_limits(per_chat=2, global_rps=30)`` turns on 429 ``too.many.requests``: two
+  sends, two edits, two deletions and two press answers a second in one chat (the POST, PUT
+  and DELETE /messages and POST /answers pages), 30 requests a second in all;
 * 403 ``chat.denied`` for a blocked dialog or a group the bot was removed from.
 """
 
@@ -87,6 +89,9 @@ class FakeMaxServer:
         # (min, max) seconds between accepting a send and answering it: a process killed in
         # that window has delivered a message it never heard back about
         self.send_latency: tuple[float, float] | None = None
+        # the `seq` a send's answer shows instead of the message's own (a proxy in between, a
+        # changed API: "12a", "", None); the message itself is sent as usual
+        self.seq_in_answers: Any = ...
         self._updates: list[tuple[int, JsonDict]] = []
         self._confirmed = 1
         self._seq = itertools.count(1)
@@ -96,10 +101,10 @@ class FakeMaxServer:
         self._callbacks: dict[str, Message] = {}
         self._upload_urls: dict[str, str] = {}  # upload id → type
         self._fresh_tokens: defaultdict[str, int] = defaultdict(int)
-        self._faults: list[list[Any]] = []  # [path, status, code, message, times]
+        self._faults: list[list[Any]] = []  # [path, status, code, message, times, matching]
         self._garbled: list[list[Any]] = []  # [path, the 200 answer's body, times]
         self._recent: deque[float] = deque()
-        self._recent_by_chat: defaultdict[int, deque[float]] = defaultdict(deque)
+        self._recent_by_chat: defaultdict[tuple[str, str, int], deque[float]] = defaultdict(deque)
         self._changed = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._runner: web.AppRunner | None = None
@@ -146,10 +151,11 @@ class FakeMaxServer:
 
     def fail_next(
         self, status: int, code: str = "internal.error", message: str = "fault injected",
-        *, path: str = "/messages", times: int = 1,
+        *, path: str = "/messages", times: int = 1, matching: str | None = None,
     ) -> None:  # fmt: skip
-        """The next `times` requests to `path` (any method) fail with this error."""
-        self._faults.append([path, status, code, message, times])
+        """The next `times` requests to `path` (any method) fail with this error; with
+        `matching`, only those whose JSON body's text holds it (one message among many)."""
+        self._faults.append([path, status, code, message, times, matching])
 
     def garble_next(self, body: Any, *, path: str = "/updates", times: int = 1) -> None:
         """The next `times` requests to `path` get 200 with `body` (a marker that is no
@@ -381,7 +387,7 @@ class FakeMaxServer:
         if request.headers.get("Authorization") != self.token:
             raise ApiError(401, "verify.token", "Invalid access_token")
         self._check_rate(path, method, query)
-        self._check_faults(path)
+        self._check_faults(path, body)
         for garbled in self._garbled:
             if garbled[0] == path and garbled[2] > 0:
                 garbled[2] -= 1
@@ -394,16 +400,28 @@ class FakeMaxServer:
         now = time.monotonic()
         if self.global_rate is not None and _too_many(self._recent, now, self.global_rate):
             raise ApiError(429, "too.many.requests", "Too many requests")
-        if self.per_chat_rate is not None and method == "POST" and path == "/messages":
+        if self.per_chat_rate is None:
+            return
+        # each its own count per chat: sends (POST /messages), edits and deletions (PUT and
+        # DELETE /messages), press answers (POST /answers: «не более двух … в секунду»)
+        chat_id: int | None = None
+        if (method, path) == ("POST", "/messages"):
             chat_id = _send_target(query)
-            if chat_id is not None and _too_many(
-                self._recent_by_chat[chat_id], now, self.per_chat_rate
-            ):
-                raise ApiError(429, "too.many.requests", "Too many messages to this chat")
+        elif path == "/messages" and method in ("PUT", "DELETE"):
+            edited = self.messages.get(query.get("message_id", ""))
+            chat_id = edited.chat_id if edited is not None else None
+        elif (method, path) == ("POST", "/answers"):
+            pressed = self._callbacks.get(query.get("callback_id", ""))
+            chat_id = pressed.chat_id if pressed is not None else None
+        if chat_id is not None and _too_many(
+            self._recent_by_chat[(method, path, chat_id)], now, self.per_chat_rate
+        ):
+            raise ApiError(429, "too.many.requests", f"Too many requests to chat {chat_id}")
 
-    def _check_faults(self, path: str) -> None:
+    def _check_faults(self, path: str, body: Any) -> None:
+        text = str(body.get("text") or "") if isinstance(body, dict) else ""
         for fault in self._faults:
-            if fault[0] == path and fault[4] > 0:
+            if fault[0] == path and fault[4] > 0 and (fault[5] is None or fault[5] in text):
                 fault[4] -= 1
                 raise ApiError(fault[1], fault[2], fault[3])
 

@@ -160,7 +160,10 @@ def send_message(srv: FakeMaxServer, query: dict[str, str], body: JsonDict) -> J
     message = srv._message(chat, srv.bot, text or "", fmt, attachments)
     message.notify = body.get("notify", True) is not False
     srv.sent.append(message)
-    return {"message": message.json()}
+    answer = message.json()
+    if srv.seq_in_answers is not ...:
+        answer["body"] = {**answer["body"], "seq": srv.seq_in_answers}
+    return {"message": answer}
 
 
 def edit(srv: FakeMaxServer, message: Message, body: JsonDict) -> None:

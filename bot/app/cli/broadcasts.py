@@ -235,8 +235,10 @@ def cancel(settings: Settings, broadcast_id: int) -> int:
 
 @asynccontextmanager
 async def _messenger(settings: Settings) -> AsyncIterator[Messenger]:
-    """Telegram, where the progress messages are (the compose dialog is Telegram's), written
-    to directly: one edit needs no pacing, and a refusal only leaves the message as it was.
+    """Telegram, whose progress messages this process can edit (a MAX author's is edited by
+    its `mid`, which only the bot's process knows until storage keeps it: it stays as it
+    was), written to directly: one edit needs no pacing, and a refusal only leaves the
+    message as it was.
     Without a usable BOT_TOKEN the cancel still goes through, with nothing to edit with."""
     from bot.app.factory import create_bot
     from bot.app.runner import has_telegram

@@ -269,7 +269,8 @@ def write_report(settings: Settings, first: date, last: date, out: Path) -> int:
     if (a := data.activity) is not None:
         print(
             f"Вопросов боту {a.questions} (ответил сам {a.answered}), передано специалистам "
-            f"{a.tickets}, рассылок {a.broadcasts}, доставлено сообщений {a.sent}"
+            f"{a.tickets}, рассылок {a.broadcasts}, доставлено сообщений {a.sent}, "
+            f"выдано документов об участии {a.documents_issued}"
         )
     return 0
 

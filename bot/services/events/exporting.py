@@ -5,7 +5,7 @@ updates each event rather than adding it twice (bot.services.events.reimport). O
 with a meeting ahead are written, not cancelled: the import refuses a time in the past, so a
 past seminar in the file would stop the whole plan from coming back. A workshop under way (its
 first meeting held, later ones ahead) is written whole: its row names it by `id`, and the
-import takes its held meetings back as long as they stay as they were.
+import takes its held meetings back by the panel form's rules (retyped, or corrected).
 
 A workshop's meetings share one cell, «08.12.2026 15:00; 15.12.2026 15:00», as the import
 reads them. The CSV is what Russian Excel opens as a table: UTF-8 with a BOM, «;»; a text that

@@ -105,7 +105,9 @@ def start(text: str, ctx: FormContext) -> datetime:
         raise FormError(str(exc)) from exc
 
 
-def _moments(text: str, ctx: FormContext) -> list[datetime]:
+def _moments(text: str, ctx: FormContext, held: Sequence[datetime] = ()) -> list[datetime]:
+    """The typed meetings, each ahead of `ctx.now`, but for as many as `held` meetings (already
+    begun) that may be retyped, or corrected to the time they really met."""
     parts = [p for p in re.split(r"[,;\n]", text) if p.strip()]
     if not parts:
         raise FormError(t.DATE_UNREADABLE)
@@ -113,11 +115,22 @@ def _moments(text: str, ctx: FormContext) -> list[datetime]:
         raise FormError(fill(t.SESSIONS_TOO_MANY, limit=MAX_SESSIONS))
     found: list[datetime] = []
     for part in parts:
-        moment = start(part, ctx)
+        moment = start(part, ctx) if not held else _moment(part, ctx)
         if moment in found:
             raise FormError(fill(t.SESSION_TWICE, moment=dates.format_local(moment, ctx.tz)))
         found.append(moment)
+    past = [m for m in found if m <= ctx.now]
+    if len(past) > len(held):  # more meetings in the past than took place: a slip
+        slip = next(m for m in past if m not in held)
+        raise FormError(fill(t.DATE_PAST, moment=dates.format_local(slip, ctx.tz)))
     return sorted(found)
+
+
+def _moment(text: str, ctx: FormContext) -> datetime:
+    try:
+        return dates.parse_local_datetime(text, ctx.tz, ctx.now)
+    except dates.DateParseError as exc:
+        raise FormError(str(exc)) from exc
 
 
 def later_sessions(text: str, ctx: FormContext) -> list[datetime]:
@@ -140,9 +153,10 @@ def later_sessions(text: str, ctx: FormContext) -> list[datetime]:
     return found
 
 
-def all_sessions(text: str, ctx: FormContext) -> list[datetime]:
-    """Every meeting of an event anew (editing the date): one or more future moments."""
-    return _moments(text, ctx)
+def all_sessions(text: str, ctx: FormContext, held: Sequence[datetime] = ()) -> list[datetime]:
+    """Every meeting of an event anew (editing the date): future moments, and the meetings
+    already `held` as they were or corrected (one past moment for each, no more)."""
+    return _moments(text, ctx, held)
 
 
 def _minutes(check: ImportCheck) -> int:

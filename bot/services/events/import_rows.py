@@ -42,7 +42,8 @@ Row = tuple[int, dict[str, str], list[str], list[str]]  # line, values, session 
 class EventDraft:
     """A checked event, ready to insert; `starts` are UTC, sorted, one per session. A row
     naming its event (`event_id`) may keep meetings already held: a workshop under way comes
-    back from the export with them, and bot.services.events.reimport holds them to the event's."""
+    back from the export with them, and bot.services.events.reimport tries them as the panel's
+    form does (a held meeting retyped or corrected, no more past times than were held)."""
 
     line: int
     title: str

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.core.config import Settings
 from bot.core.dates import MONTHS_GENITIVE
 from bot.core.filenames import latin_slug
+from bot.core.ids import channel_of
 from bot.core.markup import fill
 from bot.core.messages import OutFile
 from bot.services.events import cards as events_view
@@ -79,7 +80,8 @@ def dates_text(held: list[tuple[datetime, datetime]], tz: ZoneInfo) -> str:
 async def proof_for(
     repo: Repositories, event: Event, user_id: int, settings: Settings, now: datetime
 ) -> Proof | str:
-    """The confirmation, or why there is none yet (a plain text for an alert)."""
+    """The confirmation, or why there is none yet (a plain text for an alert). One given out
+    is recorded (committed): the yearly report counts documents issued."""
     if event.status == EventStatus.CANCELLED:  # a mark left from before: no such day was held
         return t.PROOF_EVENT_OFF
     registration = await repo.events.registration(event.id, user_id)
@@ -121,4 +123,6 @@ async def proof_for(
     name = t.FILE_PROOF.format(title=title, reg=registration.id)
     span = _days(held[0][0], held[-1][1], settings.tz)  # a caption is short: first — last
     caption = fill(t.PROOF_CAPTION, title=event.title, dates=span)
+    await repo.documents.record(event.id, user_id, channel_of(user_id), now)
+    await repo.commit()
     return Proof(text, OutFile(name, participation_docx(facts)), caption)

@@ -83,16 +83,6 @@ def _fixed(event: Event, draft: EventDraft) -> list[str]:
     ]
 
 
-def _held(event: Event, draft: EventDraft, now: datetime) -> list[str]:
-    """A row keeping a meeting already held (a workshop under way, exported whole) must keep
-    every meeting as the event has it: a held meeting cannot move, and the panel's form, whose
-    checks a row goes through, takes only times ahead."""
-    starts = sorted(s.starts_at for s in event.sessions) or [event.starts_at]
-    if not any(s <= now for s in draft.starts) or list(draft.starts) == starts:
-        return []
-    return [t.HELD_MEETINGS.format(id=event.id)]
-
-
 async def _plan_row(
     repo: Repositories, settings: Settings, now: datetime, draft: EventDraft, event: Event,
     outcome: Outcome,
@@ -106,9 +96,7 @@ async def _plan_row(
         return []
     if event.status == EventStatus.CANCELLED:
         return [t.CANCELLED.format(id=event.id)]
-    held = _held(event, draft, now)  # said once, not again as the form's «уже прошло»
-    found = _fixed(event, draft) + held
-    found += [f"{t.FIELD_NAMES[n]}: {m}" for n, m in problems.items() if not held or n != "starts"]
+    found = _fixed(event, draft) + [f"{t.FIELD_NAMES[n]}: {m}" for n, m in problems.items()]
     if not found:
         told = await changes.audience_size(repo, event.id) if notify else 0
         told = told if changes.meetings_ahead(event, now) else 0

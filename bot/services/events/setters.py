@@ -18,24 +18,40 @@ Setter = Callable[[Event, str, form.FormContext], bool]  # True: tell the partic
 
 
 def _set_starts(event: Event, text: str, ctx: form.FormContext) -> bool:
-    moments = form.all_sessions(text, ctx)
+    """New meeting times; True when a meeting ahead changed (a held one corrected is no news)."""
+    held = sorted(s.starts_at for s in event.sessions if s.starts_at <= ctx.now)
+    moments = form.all_sessions(text, ctx, held)
     deadline = event.registration_deadline
     if deadline is not None and deadline > moments[0]:
         raise form.FormError(
             fill(t.DEADLINE_CONFLICT, deadline=format_local(deadline, ctx.tz),
                  start=format_local(moments[0], ctx.tz))
         )  # fmt: skip
-    if [s.starts_at for s in event.sessions] == moments:
+    before = [s.starts_at for s in event.sessions]
+    if before == moments:
         return False
-    # a moved meeting is a fresh row: reminders sent for its old time go with it; one whose
-    # time stays keeps its row, or a workshop's unchanged first meeting is reminded twice
-    kept: dict[datetime, EventSession | None] = {s.starts_at: s for s in event.sessions}
-    event.sessions = [
-        kept.pop(m, None) or EventSession(starts_at=m, duration_min=event.duration_min)
-        for m in moments
-    ]
+    event.sessions = _rows(event, moments, ctx.now)
     event.starts_at = moments[0]
-    return True
+    return [m for m in before if m > ctx.now] != [m for m in moments if m > ctx.now]
+
+
+def _rows(event: Event, moments: list[datetime], now: datetime) -> list[EventSession]:
+    """A meeting whose time stays keeps its row, or a workshop's unchanged first meeting is
+    reminded twice; a meeting ahead that moved is a fresh row (reminders sent for its old time
+    go with it). A held meeting whose time is corrected keeps its row, and so the presence
+    marks at it (matched in order with the new past times)."""
+    kept: dict[datetime, EventSession] = {s.starts_at: s for s in event.sessions}
+    gone = [s for s in sorted(event.sessions, key=lambda s: s.starts_at) if s.starts_at <= now]
+    corrected = iter(row for row in gone if row.starts_at not in moments)
+    rows = []
+    for moment in moments:
+        row = kept.pop(moment, None)
+        if row is None and moment <= now:
+            row = next(corrected, None)
+            if row is not None:
+                row.starts_at = moment
+        rows.append(row or EventSession(starts_at=moment, duration_min=event.duration_min))
+    return rows
 
 
 def _set_duration(event: Event, text: str, ctx: form.FormContext) -> bool:

@@ -164,6 +164,11 @@ async def deliver(
             querylog.release(reply.held, answer_id)
 
 
+_OPENS_TOPICS = frozenset({"greeting", "bot_identity"})
+"""«Привет», «что ты умеешь»: the reply invites a choice of topic, so it carries the topics; MAX
+has no menu under the input field to choose from."""
+
+
 def _offers_human(intent: Intent) -> bool:
     """Off-topic questions and «позовите человека» get «Спросить специалиста»; greetings don't."""
     return intent.kind == "offtopic" or intent.id == "human_request"
@@ -197,7 +202,9 @@ async def _not_answered(
     score = best.score if best else 0.0
     if result.intent is not None and not _offers_human(result.intent):  # «спасибо», «привет»
         querylog.add(user_id, text, result.kind, None, score)
-        return Reply(render_text(result.intent.reply, settings.placeholders()))
+        reply = render_text(result.intent.reply, settings.placeholders())
+        opens = result.intent.id in _OPENS_TOPICS
+        return Reply(reply, replies.all_topics() if opens else ())
     # the buttons carry the row id: «Спросить специалиста» forwards that very question
     row = await repo.faq_log.add(user_id, text, result.kind, None, score)
     await repo.commit()

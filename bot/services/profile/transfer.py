@@ -183,6 +183,7 @@ async def redeem(repo: Repositories, target: int, code: str, now: datetime) -> T
     await repo.transfers.drop_codes(target)
     promoted = await _resolve_shared(repo, source.id, target, now)
     moved = await repo.transfers.move(source.id, target)
+    await repo.documents.move(source.id, target)  # a document asked for again is still one
     await repo.commit()
     return Transfer(summary(moved, t.DONE), source.id, target, moved, promoted)
 

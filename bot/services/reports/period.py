@@ -117,8 +117,9 @@ def _years_after(day: date, years: int) -> date:
 async def report_data(
     repo: Repositories, tz: ZoneInfo, first: date, last: date, now: datetime
 ) -> ReportData:
-    """The numbers for events whose first session falls on `first`…`last` in the МОЦ's zone;
-    attendance is rated over those already over at `now`. Questions, tickets and broadcasts
+    """The numbers for what met on `first`…`last` in the МОЦ's zone (a series in each year
+    it met in, storage.repositories.report_scope); attendance is rated over events already
+    over at `now`. Questions, tickets and broadcasts
     of the same days beside them."""
     start = datetime.combine(first, time(), tz).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), time(), tz).astimezone(UTC)
@@ -154,5 +155,6 @@ async def period_report(
         t.REPORT_CAPTION, period=period_label(first, last), events=totals.events,
         registrations=totals.registrations, people=totals.unique_participants,
         attended=totals.attended,
+        documents=data.activity.documents_issued if data.activity else 0,
     )  # fmt: skip
     return PeriodReport(report_file(data, first, last, settings), caption)

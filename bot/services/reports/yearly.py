@@ -75,6 +75,15 @@ def _table(sheet: Worksheet, header: Sequence[str], rows: Sequence[Sequence[Any]
     fit_columns(sheet, first_row=1)
 
 
+DOCUMENTS = "Выдано документов об участии (подтверждений для аттестации)"
+HOW_COUNTED = (
+    "Как считается: занятия и посещения — в периоде, когда занятие прошло; мероприятие — в "
+    "каждом периоде, где у него было занятие (серия декабря и января входит в оба года, у "
+    "каждого — свои занятия и посещения); присутствовали — отмеченные на занятии этого "
+    "периода; документы об участии — по дате выдачи, один на педагога и мероприятие."
+)
+
+
 def _summary(sheet: Worksheet, data: ReportData, start: date, end: date, moc_name: str) -> None:
     t, orgs = data.totals, organisations(data)
     sheet.append([safe_cell(moc_name)])
@@ -100,21 +109,29 @@ def _summary(sheet: Worksheet, data: ReportData, start: date, end: date, moc_nam
     for label, value in rows:
         sheet.append([label, value])
     sheet.cell(row=sheet.max_row, column=2).number_format = "0.0%"
+    if data.activity is not None:
+        sheet.append([DOCUMENTS, data.activity.documents_issued])
     _by_channel(sheet, data)
+    sheet.append([])
+    sheet.append([HOW_COUNTED])
     sheet.column_dimensions["A"].width = 42
     for column in "BCD":
         sheet.column_dimensions[column].width = 14
 
 
 def _by_channel(sheet: Worksheet, data: ReportData) -> None:
-    """Below the totals: where the teachers registered from, Telegram or MAX."""
+    """Below the totals: where the teachers registered from, Telegram or MAX, and where the
+    participation documents were given out."""
     sheet.append([])
-    sheet.append(["По мессенджерам", "Записей", "Участников", "Присутствовали"])
+    header = ["По мессенджерам", "Записей", "Участников", "Присутствовали"]
+    documents = dict(data.activity.documents) if data.activity is not None else None
+    sheet.append(header if documents is None else [*header, "Выдано документов"])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for c in data.by_channel:
         title = CHANNEL_TITLES.get(c.channel, c.channel)
-        sheet.append([title, c.registrations, c.participants, c.attended])
+        row = [title, c.registrations, c.participants, c.attended]
+        sheet.append(row if documents is None else [*row, documents.get(c.channel, 0)])
 
 
 def channel_summary(data: ReportData) -> str:
@@ -163,12 +180,13 @@ def _by_month(sheet: Worksheet, data: ReportData) -> None:
 
 
 QUARTERS = ("I", "II", "III", "IV")
-HELD_HEADER = ("Мероприятий (начались)", "Занятий (встреч)", "Посещений (отметок)")
+HELD_HEADER = ("Мероприятий (первое занятие в периоде)", "Занятий (встреч)", "Посещений (отметок)")
 
 
 def _held(sheet: Worksheet, data: ReportData) -> None:
     """Months, then calendar quarters and the total: what a yearly form asks by month or
-    quarter. A series that began in the period and met after it adds its later months."""
+    quarter. A series that met in two years is in each with its own meetings: an event in
+    the month of its first meeting within the period."""
     months = [(month_label(m.year, m.month), m.events, m.sessions, m.visits) for m in data.held]
     _table(sheet, ("Месяц", *HELD_HEADER), months)
     quarters: dict[tuple[int, int], list[int]] = {}
@@ -192,18 +210,18 @@ def _events(sheet: Worksheet, data: ReportData) -> None:
     """One line per event held: the list a yearly form's «перечень мероприятий» asks for."""
     header = (
         "Дата", "Мероприятие", "Вид", "Встреч", "Записано (мест)", "Присутствовали",
-        "Посещений (отметок)",
+        "Посещений (отметок)", "Документов об участии",
     )  # fmt: skip
     rows = [
         (e.starts_at, safe_cell(e.title), KIND_LABELS.get(e.kind, e.kind), e.sessions, e.seats,
-         e.attended, e.visits)
+         e.attended, e.visits, e.documents)
         for e in data.by_event
     ]  # fmt: skip
     _table(sheet, header, rows)
     for (cell,) in sheet.iter_rows(min_row=2, max_col=1):
         cell.number_format = EXCEL_DATE_FORMAT
     if rows:
-        sheet.auto_filter.ref = f"A1:G{len(rows) + 1}"
+        sheet.auto_filter.ref = f"A1:H{len(rows) + 1}"
 
 
 def _activity(sheet: Worksheet, data: ReportData, start: date, end: date) -> None:

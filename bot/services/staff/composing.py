@@ -11,6 +11,7 @@ ask the questions and carry the answers.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 from bot.core.config import Settings
 from bot.core.dates import ensure_future, format_local, parse_local_datetime
 from bot.core.markup import clip, fill, q
+from bot.core.messages import Deferred, Messenger, Unreachable
 from bot.services.events import cards as events_view
 from bot.services.events.rules import open_for_signup
 from bot.texts import broadcasts as t
@@ -169,6 +171,41 @@ async def create(
     )  # fmt: skip
     if data.get("stored_file"):
         await repo.files.mark_used(int(data["stored_file"]))
+    return broadcast
+
+
+def progress_opening(data: Draft, tz: tzinfo) -> str:
+    """The author's progress message before sending starts: «⏳ начнётся через несколько
+    секунд» or «🕒 запланирована на …»; the worker rewrites it as delivery goes."""
+    at = draft_at(data)
+    return fill(t.PROGRESS_AT, moment=format_local(at, tz)) if at else t.PROGRESS_NOW
+
+
+async def create_with_progress(
+    repo: Repositories, messenger: Messenger, data: Draft, author_id: int, now: datetime,
+    tz: tzinfo,
+) -> Broadcast:  # fmt: skip
+    """The author's progress message, then the broadcast holding where it is (its chat and
+    message id in the broadcast's row, so the worker — in this process or another, before or
+    after a restart — edits it as delivery goes, and a move or cancel rewrites it); committed.
+    Both messengers' dialogs confirm through here. An author the message cannot reach gets
+    the final report as a new message instead. When the broadcast cannot be created
+    (BroadcastError, or anything else) the transaction is rolled back, the progress message
+    goes and the error is raised."""
+    try:
+        shown = await messenger.send(author_id, progress_opening(data, tz))
+    except (Unreachable, Deferred):
+        shown = None
+    try:
+        progress = (shown.chat_id, shown.message_id) if shown is not None else None
+        broadcast = await create(repo, data, author_id, now, progress=progress)
+        await repo.commit()
+    except Exception:
+        await repo.rollback()
+        if shown is not None:
+            with suppress(Unreachable, Deferred):
+                await messenger.delete(shown)
+        raise
     return broadcast
 
 

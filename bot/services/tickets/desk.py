@@ -41,15 +41,18 @@ async def answer(
 ) -> bool | None:
     """Send a staff answer typed on the page (plain text, escaped). None: no such ticket;
     otherwise whether it reached the asker (it is saved either way). The same answer again
-    (a double click on «Отправить», a form sent anew) is not sent twice: the same text among
-    the answers given after the page showed `seen` of them (all, when unknown) — an earlier
-    «Да.» to an earlier question of the ticket is no reason to drop this one. `staff_chats`
+    (a double click on «Отправить», a form sent anew, «Назад» and «Отправить» again) is not
+    sent twice: the same text among the answers given after the page showed `seen` of them
+    (all, when unknown), or as the thread's last message — an earlier «Да.» to an earlier
+    question of the ticket is no reason to drop this one. `staff_chats`
     (the staff chat or the admins) see the answer, so nobody there answers the parent again."""
     ticket = await repo.tickets.get(ticket_id)
     if ticket is None:
         return None
     plain = text.strip()
-    if any(m.delivered and m.text == plain for m in _answers_since(ticket, seen or 0)):
+    if _just_given(ticket, plain) or any(
+        m.delivered and m.text == plain for m in _answers_since(ticket, seen or 0)
+    ):
         return True
     delivered = await deliver_answer(messenger, repo, ticket, staff, q(plain), plain)
     outcome = texts.PANEL_DELIVERED if delivered else texts.PANEL_NOT_DELIVERED
@@ -57,6 +60,14 @@ async def answer(
                 text=clip(plain, NOTE_LIMIT))  # fmt: skip
     await _tell_staff(messenger, staff_chats, note, about=(repo, ticket_id))
     return delivered
+
+
+def _just_given(ticket: Ticket, plain: str) -> bool:
+    """The thread's last message is this very answer, delivered: «Назад» after «Отправить»
+    puts the text back in a freshly loaded page (its `seen` counts the answer), and sending it
+    again gave the parent the same answer twice. After the parent's next message it is new."""
+    last = ticket.messages[-1] if ticket.messages else None
+    return last is not None and last.from_staff and last.delivered and last.text == plain
 
 
 def _answers_since(ticket: Ticket, seen: int) -> list[TicketMessage]:

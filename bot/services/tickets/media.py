@@ -2,14 +2,16 @@
 
 The picture is not stored: Telegram keeps it in the asker's private chat with the bot, and
 `copyMessage` puts it beside the ticket post under a caption naming the ticket (`copy_to_staff`).
-A messenger cannot copy into another one (a MAX asker, Telegram staff), so there the adapter
-fetches the file and it is uploaded to each staff chat (`file_to_staff`). Either post is
+A messenger cannot copy into another one (a MAX asker and Telegram staff, or a Telegram asker
+and MAX staff), so there the adapter fetches the file and it is uploaded to each staff chat
+of the other messenger (`file_to_staff`, `copy_to_staff`'s `fetch`). Either post is
 remembered as one of the ticket's posts, so a staff reply to the picture answers the ticket.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from bot.core.config import Settings
 from bot.core.ids import channel_of
@@ -22,6 +24,8 @@ from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 CAPTION_LIMIT = 1024  # Telegram's limit for a caption
+# The asker's file from their messenger, for staff in the other one; None when unavailable.
+Fetch = Callable[[], Awaitable[OutFile | None]]
 
 
 async def copy_to_staff(
@@ -32,15 +36,26 @@ async def copy_to_staff(
     name: str,
     source: tuple[int, int],
     caption: str,
+    fetch: Fetch | None = None,
 ) -> int:
-    """Copy the message `source` (chat id, message id) to staff; returns how many arrived.
+    """Copy the message `source` (chat id, message id) to staff of its messenger; staff of
+    the other one (MAX staff of a Telegram asker) get the file `fetch` downloads, uploaded
+    (fetched once, when someone there is to get it). Returns how many arrived.
 
     The caller commits (the posts are added to the session)."""
     header = _header(ticket_id, name, caption)
     delivered = 0
+    fetched: list[OutFile | None] = []
     for chat_id in await staff_targets(settings, repo):
-        if channel_of(chat_id) != channel_of(source[0]):
-            continue  # MAX staff beside a Telegram staff chat: a copy cannot cross over
+        if channel_of(chat_id) != channel_of(source[0]):  # a copy cannot cross over
+            if fetch is not None and not fetched:
+                fetched.append(await fetch())
+            file = fetched[0] if fetched else None
+            if file is None:
+                log.warning("ticket %s: attachment not sent to %s: no file", ticket_id, chat_id)
+                continue
+            delivered += await _upload(messenger, repo, ticket_id, chat_id, file, header)
+            continue
         try:
             copied = await messenger.copy(
                 MessageRef(*source), chat_id, buttons.staff_ticket(ticket_id), caption=header
@@ -67,14 +82,22 @@ async def file_to_staff(
     header = _header(ticket_id, name, caption)
     delivered = 0
     for chat_id in await staff_targets(settings, repo):
-        try:
-            sent = await messenger.send_file(chat_id, file, caption=header)
-        except (Unreachable, Deferred) as exc:
-            log.warning("ticket %s: file not sent to %s: %s", ticket_id, chat_id, exc)
-            continue
-        await repo.tickets.add_post(ticket_id, sent.chat_id, sent.message_id, sent.ref)
-        delivered += 1
+        delivered += await _upload(messenger, repo, ticket_id, chat_id, file, header)
     return delivered
+
+
+async def _upload(
+    messenger: Messenger, repo: Repositories, ticket_id: int, chat_id: int, file: OutFile,
+    header: str,
+) -> int:  # fmt: skip
+    """One staff chat gets the file; 1 if it arrived (remembered as a post of the ticket)."""
+    try:
+        sent = await messenger.send_file(chat_id, file, caption=header)
+    except (Unreachable, Deferred) as exc:
+        log.warning("ticket %s: file not sent to %s: %s", ticket_id, chat_id, exc)
+        return 0
+    await repo.tickets.add_post(ticket_id, sent.chat_id, sent.message_id, sent.ref)
+    return 1
 
 
 def _header(ticket_id: int, name: str, caption: str) -> str:
