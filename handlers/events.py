@@ -14,7 +14,6 @@ from aiogram.types import CallbackQuery, Message
 from bot import texts
 from bot.core.clock import Clock
 from bot.core.config import Settings
-from bot.core.markup import fill
 from bot.core.messages import Messenger, Switchboard
 from bot.services.chats import registry
 from bot.services.events.asked import Asked, asked, asked_view
@@ -29,6 +28,8 @@ from bot.services.events.listing import (
 from bot.services.events.proof import proof_for
 from bot.services.events.registration import (
     become_teacher,
+    cancel_question,
+    cancelled_text,
     notify_promoted,
     send_confirmation,
     send_ics,
@@ -148,9 +149,9 @@ async def event_cb(
         await query.answer(refusal, show_alert=True)
     elif action == "cancel":
         await query.answer()
-        await edit_or_send(
-            query, fill(t.CANCEL_CONFIRM, title=event.title), kb.cancel_confirm(event.id)
-        )
+        registration = await repo.events.registration(event.id, user.id)
+        question, yes = cancel_question(event, registration)
+        await edit_or_send(query, question, kb.cancel_confirm(event.id, yes))
     elif action == "cancel_yes":
         await _cancel(query, event, user, repo, settings, clock, people(bot, messenger), is_admin)
     elif action == "ics":
@@ -241,8 +242,7 @@ async def _cancel(
         await query.answer(t.NOT_CANCELLED, show_alert=True)
         return
     await query.answer()
-    template = t.CANCELLED_LATE if result.late else t.CANCELLED
-    await send_to_chat(query, fill(template, title=event.title))
+    await send_to_chat(query, cancelled_text(event, result))
     if result.promoted is not None:
         # the next in line may be in MAX: the app's Switchboard finds them
         await notify_promoted(messenger, result.promoted, event, settings)

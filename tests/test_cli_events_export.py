@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from storage.db import create_engine, create_sessionmaker
-from storage.models import Broadcast
+from storage.models import Broadcast, Event, EventStatus
+from storage.repositories import Repositories
 from tests.fakes.telegram_api import FakeUser
 from tests.helpers.events import register, seed_teacher
 from tests.test_cli_qa_commands import bot, russian_refusal
 
 YEAR = date.today().year + 1
+MOSCOW = ZoneInfo("Europe/Moscow")
 HEADER = (
     "id;title;kind;starts_at;duration_min;format;place;capacity;registration_deadline;"
     "description;organiser;speaker;audience"
@@ -180,3 +183,67 @@ def test_export_refuses_another_extension_and_help_names_it(tmp_path: Path) -> N
     assert "--dry-run" in helped and "Обновлено N, без изменений M, новых K" in helped
     assert "events export" in helped and "«08.12.2026 15:00; 15.12.2026 15:00»" in helped
     assert "выгрузка предстоящих" in bot(tmp_path, "events", "--help").stdout
+
+
+async def test_a_workshop_under_way_is_exported_and_comes_back_unchanged(planned: Path) -> None:
+    """Its first meeting held, two ahead: the export left it out (the plan a methodist edits
+    lost it), and its held meeting would have been refused as «уже прошло»."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    held = now - timedelta(days=2)
+    starts = [held, held + timedelta(days=7), held + timedelta(days=14)]
+    engine = create_engine(f"sqlite+aiosqlite:///{planned / 'b.db'}")
+    async with create_sessionmaker(engine)() as session:
+        repo = Repositories(session)
+        workshop = Event(
+            title="Мастерская «Наставник»", kind="workshop", starts_at=held, duration_min=90,
+            format="offline", place="МОЦ", capacity=20, taken=0, status=EventStatus.PUBLISHED,
+        )  # fmt: skip
+        await repo.events.add(workshop, starts)
+        await repo.commit()
+    await engine.dispose()
+    done = bot(planned, "events", "export", "выгрузка.csv")
+    assert done.returncode == 0 and "Выгружено мероприятий: 4" in done.stdout
+    text = (planned / "выгрузка.csv").read_bytes().decode("utf-8-sig")
+    row = next(line for line in text.split("\r\n") if line.startswith(f"{workshop.id};"))
+    shown = "; ".join(f"{s.astimezone(MOSCOW):%d.%m.%Y %H:%M}" for s in starts)
+    assert f'"{shown}"' in row  # the held meeting too: the row is the workshop as it is
+
+    again = bot(planned, "events", "import", "выгрузка.csv")
+    assert again.returncode == 0, again.stderr
+    assert again.stderr == "Обновлено 0, без изменений 4, новых 0.\n"
+
+    renamed = text.replace("Мастерская «Наставник»", "Мастерская «Наставник-2»")
+    (planned / "название.csv").write_bytes(renamed.encode("utf-8-sig"))
+    done = bot(planned, "events", "import", "название.csv")
+    assert done.returncode == 0, done.stderr
+    assert f"мероприятие {workshop.id} — изменено: название" in done.stderr
+    local = [f"{s.astimezone(MOSCOW):%d.%m.%Y %H:%M}" for s in starts]
+    later = f"{(starts[2] + timedelta(days=1)).astimezone(MOSCOW):%d.%m.%Y %H:%M}"
+    moved = renamed.replace(local[2], later)  # a meeting ahead moves, the held one stays
+    (planned / "занятие.csv").write_bytes(moved.encode("utf-8-sig"))
+    done = bot(planned, "events", "import", "занятие.csv")
+    assert done.returncode == 0, done.stderr
+    assert f"мероприятие {workshop.id} — изменено: время" in done.stderr
+    extra = f"{(held - timedelta(days=7)).astimezone(MOSCOW):%d.%m.%Y %H:%M}"
+    twice = moved.replace(f'"{local[0]};', f'"{extra}; {local[0]};')  # two past, one was held
+    (planned / "лишнее.csv").write_bytes(twice.encode("utf-8-sig"))
+    refused = russian_refusal(bot(planned, "events", "import", "лишнее.csv"), 1)
+    assert f"строка 2: время: Это время уже прошло ({extra})" in refused
+
+
+def test_several_dates_are_refused_for_any_kind_but_a_workshop(tmp_path: Path) -> None:
+    """The panel's form takes several dates only for a workshop; the import took them for a
+    seminar, and teachers saw one seminar as a «серия занятий»."""
+    assert bot(tmp_path, "db", "upgrade").returncode == 0
+    plan = PLAN.replace(
+        f"Семинар «Проекты»;seminar;15.09.{YEAR} 10:00;",
+        f'Семинар «Проекты»;seminar;"15.09.{YEAR} 10:00; 22.09.{YEAR} 10:00";',
+    )
+    (tmp_path / "план.csv").write_bytes(plan.encode("utf-8-sig"))
+    refused = russian_refusal(bot(tmp_path, "events", "import", "план.csv"), 1)
+    assert (
+        "строка 2: начало (starts_at) — несколько дат только у педагогической мастерской "
+        "(серии занятий), а здесь вид «Семинар»"
+    ) in refused
+    assert "строка 3" not in refused  # the workshop's two dates are fine
+    assert "Ничего не импортировано: строк с ошибками — 1." in refused

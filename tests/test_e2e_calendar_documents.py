@@ -79,6 +79,8 @@ async def test_a_renamed_event_replaces_the_entry_in_the_teachers_calendar(
     await h.server.idle()
     (first,) = [m for m in h.server.drain(TEACHER.id) if m.document is not None]
     assert first.document is not None
+    # the name the phone shows under the file: «event-1.ics» told the teacher nothing
+    assert first.document.filename == "seminar-nastavnichestvo-08.12.2026.ics"
     before = ics_fields(first.document.data)
 
     anchor = await h.say(ADMIN, "/help")
@@ -93,6 +95,7 @@ async def test_a_renamed_event_replaces_the_entry_in_the_teachers_calendar(
     again = await h.server.next_message(TEACHER.id)
     assert again.document is not None
     after = ics_fields(again.document.data)
+    assert again.document.filename == "seminar-nastavnichestvo-v-shkole-08.12.2026.ics"
     assert after["UID"] == before["UID"]
     assert after["SUMMARY"] == "Семинар «Наставничество в школе»"
     assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])

@@ -6,7 +6,7 @@ learned of anything."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -17,6 +17,8 @@ from aiohttp.test_utils import TestClient
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
 from handlers.tg.messenger import TelegramMessenger
+from storage.models import Event, EventStatus
+from storage.repositories import Repositories
 from tests.conftest import TEACHER, BotHarness, make_settings
 from tests.fakes.telegram_api import FakeUser, SentMessage
 from tests.helpers.events import load_event, register, seed_event, seed_teacher
@@ -100,5 +102,42 @@ async def test_a_time_changed_in_the_exported_plan_reaches_the_registered_teache
 
         html = await upload(client, csrf, edited.encode("utf-8-sig"))  # the same file again
         assert "Импорт: обновлено 0, без изменений 1, новых 0." in html
+    finally:
+        await client.close()
+
+
+async def test_a_workshop_under_way_is_in_the_panels_export_and_comes_back_unchanged(
+    harness: BotHarness, settings: Settings, clock: FrozenClock
+) -> None:
+    """Its first meeting held on 3 December, two ahead: the export left it out, so the plan
+    a methodist edits and brings back had lost it; now it comes back «без изменений», and the
+    registered teacher is not bothered."""
+    h = harness
+    client = await client_for(settings, h.sessionmaker, TelegramMessenger(h.bot), clock)
+    try:
+        held = NOW - timedelta(days=2)
+        async with h.sessionmaker() as session:
+            repo = Repositories(session)
+            workshop = Event(
+                title="Мастерская «Наставник»", kind="workshop", starts_at=held,
+                duration_min=90, format="offline", place="МОЦ", capacity=20, taken=0,
+                status=EventStatus.PUBLISHED,
+            )  # fmt: skip
+            await repo.events.add(workshop, [held + timedelta(days=7 * n) for n in range(3)])
+            await repo.commit()
+        await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+        await register(h.sessionmaker, workshop.id, TEACHER)
+        csrf = await sign_in(client, settings, clock)
+
+        text = (await (await client.get("/web/events/export.csv")).read()).decode("utf-8-sig")
+        assert (
+            f"{workshop.id};Мастерская «Наставник»;Педагогическая мастерская;"
+            '"03.12.2026 12:00; 10.12.2026 12:00; 17.12.2026 12:00";90;'
+        ) in text
+        html = await upload(client, csrf, text.encode("utf-8-sig"))
+        assert "Импорт: обновлено 0, без изменений 1, новых 0." in html
+        # nothing changed: no notice, no new .ics
+        with pytest.raises(AssertionError, match="no new message"):
+            await h.server.next_message(TEACHER.id, timeout=2)
     finally:
         await client.close()

@@ -86,7 +86,7 @@ async def test_the_ics_of_a_registration_arrives_while_max_still_processes_it(
     «повторите попытку через некоторое время»): the teacher still gets the .ics, once."""
     h = both
     await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
-    event_id = await seed_event(h.sessionmaker, capacity=5, starts_at=SOON, title="Семинар")
+    await seed_event(h.sessionmaker, capacity=5, starts_at=SOON, title="Семинар")
     await h.start(TEACHER_MAX)
     listing = await h.say(TEACHER_MAX, "/events")
     (card,) = await press_and_wait(h, listing, listing.buttons()[0][0]["text"], 1)
@@ -98,4 +98,5 @@ async def test_the_ics_of_a_registration_arrives_while_max_still_processes_it(
     refused = [c for c in h.max.calls_to("POST", "/messages") if c.status == 400]
     assert len(refused) == 3
     files = [m for m in h.max.sent_to(TEACHER_MAX) if m.attachments and not m.buttons()]
-    assert len(files) == 1 and f"event-{event_id}.ics" in {n for n, _ in h.max.uploads.values()}
+    named = f"seminar-{SOON.astimezone(h.settings.tz):%d.%m.%Y}.ics"
+    assert len(files) == 1 and named in {n for n, _ in h.max.uploads.values()}

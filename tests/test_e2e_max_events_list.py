@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -26,6 +27,7 @@ from tests.helpers.max_both import (
     seed_max_teacher,
 )
 
+MSK = ZoneInfo("Europe/Moscow")
 BASE = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
 
 
@@ -121,7 +123,8 @@ async def test_my_registrations_and_cancelling_one(both: Both) -> None:
     assert "Семинар <один>" in card.plain and t.BTN_ICS in labels(card)
     (ics,) = await press_and_wait(h, card, t.BTN_ICS, 1)
     assert [a["type"] for a in ics.attachments] == ["file"]
-    assert any(name == f"event-{first}.ics" for name, _ in h.max.uploads.values())
+    named = f"seminar-odin-{BASE.astimezone(MSK):%d.%m.%Y}.ics"  # not «event-1.ics»
+    assert any(name == named for name, _ in h.max.uploads.values())
     (confirm,) = await press_and_wait(h, card, t.BTN_CANCEL_REG, 1)
     cancelled, _card = await press_and_wait(h, confirm, t.BTN_CANCEL_YES, 2)
     assert "отменена" in cancelled.plain

@@ -102,7 +102,7 @@ async def test_staff_list_attendance_then_the_teacher_gets_the_docx(
     # the file says what it is, as the ICS file does: the event and its date (escaped title)
     assert "Подтверждение участия" in document.plain and "«Семинар <итоги>»" in document.plain
     assert day_text(STARTED, ZoneInfo("Europe/Moscow")) in document.plain
-    name = f"podtverzhdenie-{event_id}-{registration.id}.docx"
+    name = f"podtverzhdenie-seminar-itogi-{registration.id}.docx"  # not the event's id
     data = next(d for n, d in fake.uploads.values() if n == name)
     words = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
     assert "Соколова Марина Ивановна" in words and "Семинар <итоги>" in words

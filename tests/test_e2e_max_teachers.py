@@ -5,6 +5,7 @@ the fake MAX server and the fake Telegram server, both real HTTP, in one process
 from __future__ import annotations
 
 import asyncio
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -16,6 +17,7 @@ from tests.fakes.telegram_api import FakeUser
 from tests.helpers.events import register, seed_event, seed_teacher
 from tests.helpers.max_both import SOON, TEACHER_MAX, Both, press_and_wait, seed_max_teacher
 
+MSK = ZoneInfo("Europe/Moscow")
 WAITING_TG = FakeUser(id=2007, first_name="Пётр", last_name="Иванов")
 
 
@@ -38,7 +40,8 @@ async def test_list_card_register_with_ics_then_cancel_promotes_a_telegram_teach
     confirmation, ics, card = await press_and_wait(h, shown, t.BTN_REGISTER, 3)
     assert "Семинар <А>" in confirmation.plain and "ул. Ленина" in confirmation.plain
     assert [a["type"] for a in ics.attachments] == ["file"]
-    assert any(name == f"event-{event_id}.ics" for name, _ in h.max.uploads.values())
+    named = f"seminar-a-{SOON.astimezone(MSK):%d.%m.%Y}.ics"  # the title and day, not the id
+    assert any(name == named for name, _ in h.max.uploads.values())
     assert b"BEGIN:VCALENDAR" in next(d for n, d in h.max.uploads.values() if n.endswith(".ics"))
     assert t.BTN_CANCEL_REG in [b["text"] for row in card.buttons() for b in row]
 

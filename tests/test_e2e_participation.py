@@ -76,6 +76,7 @@ async def test_attendance_after_the_start_and_the_document_after_the_end(
     assert "1.5" not in proof.text
     document = await h.server.next_message(TEACHER.id)
     assert document.document is not None and document.document.filename.endswith(".docx")
+    assert document.document.filename.startswith("podtverzhdenie-seminar-nastavnichestvo-")
     assert "Подтверждение участия" in document.text and "«Наставничество»" in document.text
     assert "8 декабря 2026" in document.text
     docx = Document(io.BytesIO(document.document.data))

@@ -306,10 +306,10 @@ async def test_leaving_the_waiting_list_after_the_deadline_is_no_late_cancellati
     (_, outcome), waiting = await telegram_then_max(h, event_id)
     assert outcome == "registered"
     shown = await h.start(TEACHER_MAX, f"event_{event_id}")
-    (confirm,) = await press_and_wait(h, shown, te.BTN_CANCEL_REG, 1)
-    said, _card = await press_and_wait(h, confirm, te.BTN_CANCEL_YES, 2)
+    (confirm,) = await press_and_wait(h, shown, te.BTN_LEAVE_WAITLIST, 1)
+    said, _card = await press_and_wait(h, confirm, te.BTN_LEAVE_YES, 2)
 
-    assert said.plain == "Запись на «Семинар» отменена."
+    assert said.plain == "Вы вышли из листа ожидания на «Семинар»."  # no «запись отменена»
     async with h.sessionmaker() as session:
         row = await session.get(Registration, waiting.registration.id)
         assert row is not None and row.status == "cancelled" and not row.cancelled_late

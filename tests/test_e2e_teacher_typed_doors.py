@@ -8,8 +8,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.core.dates import MONTHS_GENITIVE
+from bot.services.events.cards import short_when
 from bot.services.events.listing import month_label
 from bot.texts import events as t
+from storage.models import Event, EventStatus
 from storage.repositories import Repositories
 from tests.conftest import TEACHER
 from tests.fakes.telegram_api import FakeUser
@@ -104,6 +106,46 @@ async def test_a_typed_day_or_month_lists_its_events_in_both(both: Both) -> None
     label = t.BTN_FILTER_MONTH.format(value=month_label(day.year * 100 + day.month))
     assert "Оригами" in listing.text and label in listing.inline_texts
     assert "Оригами" in in_max.plain and label in labels(in_max)
+
+
+async def test_a_typed_day_or_month_finds_a_workshop_by_any_of_its_meetings(both: Both) -> None:
+    """A workshop meets on three days; a teacher types the second or third one. Only its
+    first day found it: «На 22 декабря мероприятий нет» about a day it meets."""
+    h = both
+    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    tz = h.settings.tz
+    first = (SOON + timedelta(days=1)).astimezone(tz).replace(hour=15, minute=0)
+    meetings = [first, first + timedelta(days=7), first + timedelta(days=35)]
+    async with h.sessionmaker() as session:
+        repo = Repositories(session)
+        workshop = Event(
+            title="Мастерская «Проекты»", kind="workshop", starts_at=first, duration_min=90,
+            format="offline", place="МОЦ", capacity=20, taken=0, status=EventStatus.PUBLISHED,
+        )  # fmt: skip
+        await repo.events.add(workshop, meetings)
+        await repo.commit()
+    await h.start(TEACHER_MAX)
+    this_year = datetime.now(UTC).astimezone(tz).year
+
+    second, third = meetings[1], meetings[2]
+    named = f"{third.day} {MONTHS_GENITIVE[third.month - 1]}"
+    for text in (
+        await tg_says(h, f"{second:%d.%m}"),
+        (await h.say(TEACHER_MAX, f"мастерская {named}")).plain,
+    ):
+        assert "Мастерская «Проекты»" in text and "мероприятий нет" not in text
+    on_third = await tg_says(h, f"{third:%d.%m}")
+    assert f"Мероприятия {named}" in on_third
+    # the line gives the meeting of that day, not the first one
+    assert short_when(third, tz, this_year) in on_third
+    assert short_when(first, tz, this_year) not in on_third
+
+    month = f"какие мероприятия в {MONTHS_PREPOSITIONAL[third.month - 1]}"
+    in_max = await h.say(TEACHER_MAX, month)  # the month of the third meeting only
+    assert "Мастерская «Проекты»" in in_max.plain and short_when(third, tz, this_year) in (
+        in_max.plain
+    )
 
 
 async def test_a_date_typed_while_a_ticket_is_open_joins_the_ticket(both: Both) -> None:

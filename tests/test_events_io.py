@@ -16,13 +16,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.events.importing import (
-    events_to_json,
-    import_events,
+from bot.services.events.import_files import (
     parse_events_csv,
     parse_events_file,
     parse_events_yaml,
 )
+from bot.services.events.importing import events_to_json, import_events
 from bot.services.import_errors import ImportErrors
 from storage.db import create_engine, create_sessionmaker
 from storage.models import Event

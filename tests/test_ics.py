@@ -6,9 +6,13 @@ cut in half by folding, so the tests read the bytes the way RFC 5545 says a clie
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
+from bot.core.config import Settings
+from bot.core.filenames import latin_slug
 from bot.services.events.ics import escape_text, event_ics, fold
+from bot.services.events.registration import ics_name
 from storage.models import Event, EventSession
 
 TITLE = "Педагогическая мастерская «Проектная деятельность; от идеи, до защиты» " * 2
@@ -94,3 +98,20 @@ def test_online_link_only_when_allowed() -> None:
     assert _props(shown, "LOCATION") == ["https://zoom.us/j/123?pwd=x"]
     assert _props(shown, "URL") == ["https://moc.example"]
     assert _props(hidden, "UID") == ["event-12@moc-bot"]  # no sessions: the event itself
+
+
+def test_the_file_is_named_by_the_title_and_the_first_meetings_day() -> None:
+    """A phone shows the name under the file: «event-12.ics» told the teacher nothing. Latin
+    letters, digits, «-» and «.» only: MAX's upload writes a Cyrillic name as «%D0%9F…», and
+    «/», «:» or «?» of a title would break the name on some phones."""
+    # 1 April 12:00 UTC is past midnight there: the day is the МОЦ's, 2 April
+    settings = Settings(_env_file=None, timezone="Asia/Kamchatka")  # type: ignore[call-arg]
+    event = _event()
+    name = ics_name(event, settings)
+    assert name == "pedagogicheskaya-masterskaya-proektnaya-deyatelnost-ot-idei-02.04.2027.ics"
+    assert re.fullmatch(r"[a-z0-9.-]+", name)
+    event.title = "Объединение: ИЗО / 5-й класс?"
+    assert ics_name(event, settings) == "obedinenie-izo-5-y-klass-02.04.2027.ics"
+    event.title = "🎨🎭"
+    assert ics_name(event, settings) == "meropriyatie-02.04.2027.ics"
+    assert latin_slug("Щука съёжилась") == "shchuka-sezhilas"

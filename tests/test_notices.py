@@ -96,6 +96,6 @@ async def test_a_notice_too_long_for_a_caption_goes_before_its_calendar_file(
         notices = [await s.get(Broadcast, i) for i in ids]
     contents = [Content.from_json(n.content) for n in notices if n is not None]
     assert [(c.kind, c.file_name) for c in contents] == [
-        ("text", None), ("document", f"event-{event.id}.ics"),
+        ("text", None), ("document", "seminar-nastavnichestvo-25.03.2026.ics"),
     ]  # fmt: skip
     assert contents[0].text == long_text and "Наставничество" in contents[1].text

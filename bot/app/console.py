@@ -123,7 +123,8 @@ def log_to_file(path: Path, level: str) -> None:
 
 async def load_examples(sessionmaker: SessionMaker, settings: Settings) -> str | None:
     """The example events when the chat's database has none; a line saying so, or None."""
-    from bot.services.events.importing import import_events, parse_events_file
+    from bot.services.events.import_files import parse_events_file
+    from bot.services.events.importing import import_events
     from bot.services.import_errors import ImportErrors
 
     async with sessionmaker() as session:

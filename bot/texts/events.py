@@ -12,6 +12,8 @@ BTN_REGISTER: Final = "✅ Записаться"
 BTN_WAITLIST: Final = "⏳ Встать в лист ожидания"
 BTN_CANCEL_REG: Final = "❌ Отменить запись"
 BTN_CANCEL_YES: Final = "Да, отменить"
+BTN_LEAVE_WAITLIST: Final = "❌ Выйти из листа ожидания"  # instead of «Отменить запись»
+BTN_LEAVE_YES: Final = "Да, выйти"
 BTN_CANCEL_NO: Final = "Нет, оставить"
 BTN_ICS: Final = "🗓 В календарь (.ics)"
 BTN_PROOF: Final = "📄 Подтверждение участия"
@@ -81,7 +83,8 @@ REGISTERED: Final = (
 REMINDERS_PROMISE: Final = "Напомню {leads}. "  # in REGISTERED: the reminders still ahead
 WAITING: Final = (
     "Мест пока нет — вы в листе ожидания (<b>{position}-й</b>) на «{title}». "
-    "Если кто-то отменит запись, я сразу запишу вас и сообщу."
+    "Если кто-то отменит запись, я сразу запишу вас и сообщу. Выйти из листа ожидания можно "
+    "в «Мои записи»."
 )
 ALREADY: Final = "Вы уже записаны на это мероприятие."
 ALREADY_WAITING: Final = "Вы уже в листе ожидания на это мероприятие."
@@ -101,6 +104,11 @@ PROMOTED: Final = (
 )
 CANCEL_CONFIRM: Final = "Отменить запись на «{title}»?"
 CANCELLED: Final = "Запись на «{title}» отменена."
+LEAVE_CONFIRM: Final = (
+    "Выйти из листа ожидания на «{title}»? Если место освободится, его получит следующий "
+    "в очереди."
+)
+LEFT_WAITLIST: Final = "Вы вышли из листа ожидания на «{title}»."
 CANCELLED_LATE: Final = (
     "Запись на «{title}» отменена. Срок записи уже прошёл — мы отметили это, "
     "чтобы организаторы знали о свободном месте."
@@ -131,7 +139,9 @@ PROOF_NO_PROFILE: Final = (  # an alert: at most 200 characters
 # callback alerts: plain text, at most 200 characters
 PROOF_EVENT_OFF: Final = "Мероприятие отменено — подтверждения участия по нему нет."
 PROOF_AFTER_END: Final = "Подтверждение будет доступно после окончания мероприятия ({when})."
-FILE_PROOF: Final = "podtverzhdenie-{event}-{reg}.docx"
+FILE_PROOF: Final = "podtverzhdenie-{title}-{reg}.docx"  # the registration's number: staff
+FILE_ICS: Final = "{title}-{day}.ics"  # Latin (bot.core.filenames): «seminar-…-15.12.2026.ics»
+FILE_ICS_UNTITLED: Final = "meropriyatie"  # a title with no letter or digit (emoji only)
 PROOF_CAPTION: Final = "📄 Подтверждение участия: «{title}», {dates}"  # under the DOCX
 
 PROFILE_START: Final = "Шаг 2 из 5. Напишите <b>фамилию, имя и отчество</b>."

@@ -30,3 +30,8 @@ DRY_SUMMARY: Final = (
 NOTHING_SAVED: Final = "Ничего не импортировано: строк с ошибками — {n}."
 EXPORTED: Final = "Выгружено мероприятий: {n} → {path}"
 EXPORT_NONE: Final = "Предстоящих мероприятий нет — в файле только строка заголовков."
+# several dates in one row: the panel's form allows them only for a workshop, so does the file
+ONE_DATE_ONLY: Final = (
+    "— несколько дат только у педагогической мастерской (серии занятий), а здесь вид "
+    "«{kind}»: оставьте одну дату или укажите вид «Педагогическая мастерская»"
+)

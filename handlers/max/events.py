@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 
-from bot.core.markup import fill
 from bot.core.messages import Button, Deferred, Keyboard, Unreachable, pack, rows
 from bot.services.chats import registry
 from bot.services.events import attendance
@@ -21,6 +20,8 @@ from bot.services.events.listing import card_buttons, staff_card_actions
 from bot.services.events.proof import proof_for
 from bot.services.events.registration import (
     become_teacher,
+    cancel_question,
+    cancelled_text,
     notify_promoted,
     send_confirmation,
     send_ics,
@@ -119,8 +120,7 @@ async def cancel_confirmed(v: Visit, event: Event) -> None:
         await updates.answer(ctx, v.update, t.NOT_CANCELLED)
         return
     await updates.answer(ctx, v.update)
-    template = t.CANCELLED_LATE if result.late else t.CANCELLED
-    await v.say(fill(template, title=event.title))
+    await v.say(cancelled_text(event, result))
     if result.promoted is not None:  # whichever messenger the next in line is in
         try:
             await notify_promoted(ctx.messenger, result.promoted, event, ctx.settings)
@@ -128,6 +128,17 @@ async def cancel_confirmed(v: Visit, event: Event) -> None:
             log.info("promotion notice not delivered: %s", exc)
     await v.repo.session.refresh(event)
     await send_card(v, event)
+
+
+async def cancel_asked(v: Visit, event: Event) -> None:
+    await updates.answer(v.ctx, v.update)
+    question, yes = cancel_question(event, await v.repo.events.registration(event.id, v.uid))
+    confirm = rows(
+        event_button(yes, "cancel_yes", event.id),
+        event_button(t.BTN_CANCEL_NO, "card", event.id),
+        per_row=(2,),
+    )
+    await v.say(question, confirm)
 
 
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
@@ -147,13 +158,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
         elif action == "cancel" and (refusal := cancel_refusal(event, ctx.clock.now())):
             await updates.answer(ctx, update, refusal)
         elif action == "cancel":
-            await updates.answer(ctx, update)
-            confirm = rows(
-                event_button(t.BTN_CANCEL_YES, "cancel_yes", event.id),
-                event_button(t.BTN_CANCEL_NO, "card", event.id),
-                per_row=(2,),
-            )
-            await v.say(fill(t.CANCEL_CONFIRM, title=event.title), confirm)
+            await cancel_asked(v, event)
         elif action == "cancel_yes":
             await cancel_confirmed(v, event)
         elif action == "ics":

@@ -1,5 +1,5 @@
 """Importing events from an uploaded file (.csv, .xlsx, .yaml) and exporting the plan ahead in
-the same layout: the bulk import of bot.services.events.importing, all or nothing, every
+the same layout: the bulk import of bot.services.events.import_files, all or nothing, every
 problem shown with its line; a row naming an event already there updates it, with the notices
 of the panel's own edit (bot.services.events.reimport)."""
 
@@ -10,7 +10,7 @@ from aiohttp import web
 
 from bot.services.events import reimport
 from bot.services.events.exporting import ahead, events_csv, events_xlsx
-from bot.services.events.importing import parse_events_file
+from bot.services.events.import_files import parse_events_file
 from bot.services.import_errors import ImportErrors
 from handlers.web.context import CLOCK, SETTINGS, page, repo, staff
 

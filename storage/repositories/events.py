@@ -41,6 +41,7 @@ class CancelResult:
     cancelled: bool
     late: bool
     promoted: Registration | None
+    left_queue: bool = False  # it was a place in the waiting list, not a seat
 
 
 class EventRepo(AttendanceMarks):
@@ -81,7 +82,9 @@ class EventRepo(AttendanceMarks):
         offset: int = 0,
         limit: int = 50,
     ) -> Sequence[Event]:
-        """Events not cancelled whose last session has not started yet, soonest first."""
+        """Events not cancelled whose last session has not started yet, soonest first;
+        `between`: those with a meeting ahead in that span (a workshop's third meeting finds
+        it as its first does: a teacher asks for a day or a month, not for a first meeting)."""
         last = (
             select(func.max(EventSession.starts_at))
             .where(EventSession.event_id == Event.id)
@@ -98,7 +101,12 @@ class EventRepo(AttendanceMarks):
         if kind:
             query = query.where(Event.kind == kind)
         if between is not None:
-            query = query.where(Event.starts_at >= between[0], Event.starts_at < between[1])
+            meets = select(EventSession.id).where(
+                EventSession.event_id == Event.id,
+                EventSession.starts_at >= max(between[0], now),
+                EventSession.starts_at < between[1],
+            )
+            query = query.where(meets.exists())
         return (await self.session.scalars(query)).all()
 
     async def waiting_position(self, registration: Registration) -> int:
@@ -255,7 +263,7 @@ class EventRepo(AttendanceMarks):
             if promoted is None:
                 await self._free_seat(registration.event_id)
         await self.session.flush()
-        return CancelResult(True, late, promoted)
+        return CancelResult(True, late, promoted, previous == RegistrationStatus.WAITING)
 
     async def fill_from_waiting(self, event_id: int, now: datetime) -> list[Registration]:
         """After capacity grows: move people up from the waiting list while seats are free.

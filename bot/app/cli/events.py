@@ -152,7 +152,7 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 def import_events_file(settings: Settings, path: Path, dry_run: bool = False) -> int:
     from bot.services.events import reimport
-    from bot.services.events.importing import parse_events_file
+    from bot.services.events.import_files import parse_events_file
     from bot.services.import_errors import ImportErrors
     from bot.texts import events_io as t
     from storage.repositories import Repositories

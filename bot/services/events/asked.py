@@ -20,7 +20,7 @@ from bot.core.dates import MONTHS_GENITIVE
 from bot.core.markup import fill
 from bot.core.messages import Button, Keyboard, pack, rows
 from bot.services.events.cards import list_line
-from bot.services.events.listing import ListFilter, card_button, list_view
+from bot.services.events.listing import ListFilter, card_button, list_view, meeting_in
 from bot.texts import events as t
 from storage.repositories import Repositories
 
@@ -134,14 +134,16 @@ async def asked_view(
     if what.day is None:  # a month, or the whole list (month 0)
         return await list_view(repo, ListFilter(month=what.month), now, tz)
     start = datetime.combine(what.day, time(), tz)
-    found = await repo.events.upcoming(now, between=(start, start + timedelta(days=1)))
+    day = (start, start + timedelta(days=1))
+    found = await repo.events.upcoming(now, between=day)  # by any meeting ahead that day
     named = f"{what.day.day} {MONTHS_GENITIVE[what.day.month - 1]}"
     if not found:
         text, buttons = await list_view(repo, ListFilter(), now, tz)
         return fill(t.ASKED_DAY_NONE, day=named) + "\n\n" + text, buttons
     this_year = now.astimezone(tz).year
-    lines = [list_line(e, tz, this_year, now) for e in found]
+    meetings = sorted(((meeting_in(e, day, now), e) for e in found), key=lambda m: m[0])
+    lines = [list_line(e, tz, this_year, now, at) for at, e in meetings]
     head = fill(t.ASKED_DAY_TITLE, day=named)
-    shown = [card_button(e, tz, this_year) for e in found]
+    shown = [card_button(e, tz, this_year, at) for at, e in meetings]
     shown.append(Button(t.BTN_TO_LIST, pack("evl", "", 0, 0)))
     return "\n\n".join([head, *lines]), rows(*shown)

@@ -217,11 +217,13 @@ def _past_line(turnout: Turnout | None) -> str:
 
 
 def list_line(
-    event: Event, tz: ZoneInfo, this_year: int | None = None, now: datetime | None = None
-) -> str:
-    """Given `now`, a full event past its deadline is «мест нет», not an offer to queue."""
+    event: Event, tz: ZoneInfo, this_year: int | None = None, now: datetime | None = None,
+    at: datetime | None = None,
+) -> str:  # fmt: skip
+    """Given `now`, a full event past its deadline is «мест нет», not an offer to queue;
+    `at`: the meeting to show (a workshop's in the day or month asked), else the first."""
     return t.LIST_LINE.format(
-        when=short_when(event.starts_at, tz, this_year),
+        when=short_when(at or event.starts_at, tz, this_year),
         kind=KIND_LABELS.get(event.kind, q(event.kind)),
         title=q(event.title),
         seats=seats_text(event, now is None or open_for_signup(event, now)),

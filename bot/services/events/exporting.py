@@ -1,9 +1,11 @@
 """The plan of events written back in the import's own layout, to edit in Excel and import again.
 
-The columns are exactly those bot.services.events.importing reads, plus `id`, so the import
+The columns are exactly those bot.services.events.import_rows reads, plus `id`, so the import
 updates each event rather than adding it twice (bot.services.events.reimport). Only events
-ahead are written — not begun and not cancelled: the import refuses a time in the past, so a
-past seminar in the file would stop the whole plan from coming back.
+with a meeting ahead are written, not cancelled: the import refuses a time in the past, so a
+past seminar in the file would stop the whole plan from coming back. A workshop under way (its
+first meeting held, later ones ahead) is written whole: its row names it by `id`, and the
+import takes its held meetings back by the panel form's rules (retyped, or corrected).
 
 A workshop's meetings share one cell, «08.12.2026 15:00; 15.12.2026 15:00», as the import
 reads them. The CSV is what Russian Excel opens as a table: UTF-8 with a BOM, «;»; a text that
@@ -20,7 +22,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.services.events.importing import EXCEL_TIME_FORMAT, FIELDS
+from bot.services.events.import_rows import EXCEL_TIME_FORMAT, FIELDS
 from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS
 from storage.models import Event, EventStatus
 
@@ -30,9 +32,13 @@ TIME_CELL = "DD.MM.YYYY HH:MM"
 
 
 def ahead(events: Iterable[Event], now: datetime) -> list[Event]:
-    """The events a re-import can take back: not begun, not cancelled; by start."""
-    kept = [e for e in events if e.status != EventStatus.CANCELLED and e.starts_at > now]
+    """The events a re-import can take back: a meeting still ahead, not cancelled; by start."""
+    kept = [e for e in events if e.status != EventStatus.CANCELLED and _last_start(e) > now]
     return sorted(kept, key=lambda e: (e.starts_at, e.id))
+
+
+def _last_start(event: Event) -> datetime:
+    return max((s.starts_at for s in event.sessions), default=event.starts_at)
 
 
 def _local(moment: datetime, tz: ZoneInfo) -> datetime:

@@ -1,11 +1,10 @@
 """Reading each answer of the staff event dialogs (new event, edit) into a value to store.
 
 One function per field, shared by both dialogs; each raises FormError with the message to show
-and a second try follows. The rules are the bulk import's (bot.services.events.importing checks
-the same
-lengths, ranges and the link of an online event), so a file and the chat accept the same
-events. Dates are read by bot.core.dates. Values kept between steps are JSON-friendly, because the
-dialog state lives in the database as JSON and survives a restart.
+and a second try follows. The rules are the bulk import's (bot.services.events.import_rows
+checks the same lengths, ranges and the link of an online event), so a file and the chat accept
+the same events. Dates are read by bot.core.dates. Values kept between steps are JSON-friendly,
+because the dialog state lives in the database as JSON and survives a restart.
 """
 
 from __future__ import annotations
@@ -20,8 +19,8 @@ from zoneinfo import ZoneInfo
 from bot.core import dates
 from bot.core.markup import fill, visible_len
 from bot.services.events.cards import CARD_LIMIT, card
-from bot.services.events.importing import LIMITS, MAX_CAPACITY
-from bot.services.events.importing import _Check as ImportCheck
+from bot.services.events.import_rows import LIMITS, MAX_CAPACITY
+from bot.services.events.import_rows import RowCheck as ImportCheck
 from bot.texts import events_admin as t
 from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS
 from storage.models import Event, EventFormat, EventKind, EventSession, EventStatus

@@ -44,9 +44,17 @@ def month_bounds(ym: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return start, end
 
 
-def card_button(event: Event, tz: ZoneInfo, this_year: int) -> Button:
-    label = f"{short_when(event.starts_at, tz, this_year)} · {clip(event.title, 40)}"
+def card_button(event: Event, tz: ZoneInfo, this_year: int, at: datetime | None = None) -> Button:
+    label = f"{short_when(at or event.starts_at, tz, this_year)} · {clip(event.title, 40)}"
     return Button(label, pack("ev", "card", event.id))
+
+
+def meeting_in(event: Event, span: tuple[datetime, datetime], now: datetime) -> datetime:
+    """The event's first meeting ahead within `span` (what `EventRepo.upcoming(between=…)`
+    found it by): a workshop listed for 22 December shows 22 December, not its first day."""
+    starts = [s.starts_at for s in event.sessions] or [event.starts_at]
+    inside = [s for s in starts if span[0] <= s < span[1] and s >= now]
+    return min(inside, default=event.starts_at)
 
 
 def month_label(ym: int) -> str:
@@ -65,9 +73,10 @@ async def list_view(
     )
     shown, has_more = found[:PAGE], len(found) > PAGE
     this_year = now.astimezone(tz).year
-    lines = [list_line(e, tz, this_year, now) for e in shown]
+    at = [meeting_in(e, between, now) if between else None for e in shown]
+    lines = [list_line(e, tz, this_year, now, when) for e, when in zip(shown, at, strict=True)]
     text = "\n\n".join([t.LIST_TITLE, *lines]) if shown else f"{t.LIST_TITLE}\n\n{t.LIST_EMPTY}"
-    return text, list_buttons(shown, tz, flt, has_more, this_year, new_button=new_button)
+    return text, list_buttons(shown, tz, flt, has_more, this_year, new_button=new_button, at=at)
 
 
 def list_buttons(
@@ -78,10 +87,12 @@ def list_buttons(
     this_year: int,
     *,
     new_button: bool = False,
+    at: Sequence[datetime | None] = (),
 ) -> Keyboard:
     kind = KIND_LABELS.get(flt.kind, t.BTN_KIND_ALL)
     month = month_label(flt.month) if flt.month else t.BTN_MONTH_ALL
-    buttons = [card_button(e, tz, this_year) for e in events]
+    when = [*at, *[None] * (len(events) - len(at))]
+    buttons = [card_button(e, tz, this_year, w) for e, w in zip(events, when, strict=True)]
     buttons += [
         Button(t.BTN_FILTER_KIND.format(value=kind), pack("evf", "kind", flt.kind, flt.month)),
         Button(t.BTN_FILTER_MONTH.format(value=month), pack("evf", "month", flt.kind, flt.month)),
@@ -103,9 +114,11 @@ def kinds_menu(month: int) -> Keyboard:
 
 
 async def months_menu(repo: Repositories, kind: str, now: datetime, tz: ZoneInfo) -> Keyboard:
-    """«Все месяцы» and each month that has an upcoming event of `kind`."""
+    """«Все месяцы» and each month with a meeting ahead of an event of `kind` (a workshop
+    under way is not offered under the month of its held first meeting)."""
     upcoming = await repo.events.upcoming(now, kind or None, limit=MONTHS_SCAN)
-    available = sorted({int(f"{e.starts_at.astimezone(tz):%Y%m}") for e in upcoming})
+    starts = [s for e in upcoming for s in [m.starts_at for m in e.sessions] or [e.starts_at]]
+    available = sorted({int(f"{s.astimezone(tz):%Y%m}") for s in starts if s >= now})
     choices = [Button(t.BTN_MONTH_ALL, pack("evl", kind, 0, 0))]
     choices += [Button(month_label(ym), pack("evl", kind, ym, 0)) for ym in available]
     return rows(*choices)
@@ -201,7 +214,9 @@ def card_buttons(
     holds = status in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)
     live = not started and event.status != EventStatus.CANCELLED
     if holds and live:
-        buttons.append(Button(t.BTN_CANCEL_REG, pack("ev", "cancel", event.id)))
+        waiting = status == RegistrationStatus.WAITING
+        label = t.BTN_LEAVE_WAITLIST if waiting else t.BTN_CANCEL_REG
+        buttons.append(Button(label, pack("ev", "cancel", event.id)))
         if status == RegistrationStatus.REGISTERED:
             buttons.append(Button(t.BTN_ICS, pack("ev", "ics", event.id)))
     elif status == RegistrationStatus.ATTENDED and event.status != EventStatus.CANCELLED:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.config import Settings
 from bot.core.dates import MONTHS_GENITIVE
+from bot.core.filenames import latin_slug
 from bot.core.ids import channel_of
 from bot.core.markup import fill
 from bot.core.messages import OutFile
@@ -118,7 +119,8 @@ async def proof_for(
         moc=facts.moc_name,
         reg_id=registration.id,
     )
-    name = t.FILE_PROOF.format(event=event.id, reg=registration.id)
+    title = latin_slug(event.title, limit=40) or t.FILE_ICS_UNTITLED  # a folder of them reads
+    name = t.FILE_PROOF.format(title=title, reg=registration.id)
     span = _days(held[0][0], held[-1][1], settings.tz)  # a caption is short: first — last
     caption = fill(t.PROOF_CAPTION, title=event.title, dates=span)
     await repo.documents.record(event.id, user_id, channel_of(user_id), now)

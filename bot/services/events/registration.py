@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.config import Settings
+from bot.core.filenames import latin_slug
 from bot.core.markup import fill, q
 from bot.core.messages import Deferred, Messenger, OutFile, Unreachable
 from bot.services.events import cards as events_view
@@ -24,7 +25,7 @@ from bot.services.events.rules import cancel_refusal, signup_refusal
 from bot.texts import events as t
 from storage.models import Event, Registration, RegistrationStatus, Role, User
 from storage.repositories import Repositories
-from storage.repositories.events import SeatResult
+from storage.repositories.events import CancelResult, SeatResult
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,14 @@ def ics_file(
         event, event.sessions, tz_name=settings.timezone, url=None, show_place=True,
         dropped=dropped,
     )  # fmt: skip
-    return OutFile(f"event-{event.id}.ics", data)
+    return OutFile(ics_name(event, settings), data)
+
+
+def ics_name(event: Event, settings: Settings) -> str:
+    """What the teacher's phone shows under the file: the title and the (first) meeting's day,
+    «seminar-igrovye-tekhnologii-15.12.2026.ics», not «event-12.ics»."""
+    day = f"{event.starts_at.astimezone(settings.tz):%d.%m.%Y}"
+    return t.FILE_ICS.format(title=latin_slug(event.title) or t.FILE_ICS_UNTITLED, day=day)
 
 
 async def send_ics(messenger: Messenger, chat_id: int, event: Event, settings: Settings) -> None:
@@ -144,6 +152,21 @@ def reminders_promise(event: Event, settings: Settings, now: datetime | None) ->
         quiet = QuietHours(settings.reminder_quiet_from, settings.reminder_quiet_until)
         leads = tuple(leads_ahead(leads, last, now, quiet, settings.tz))
     return t.REMINDERS_PROMISE.format(leads=leads_phrase(leads)) if leads else ""
+
+
+def cancel_question(event: Event, registration: Registration | None) -> tuple[str, str]:
+    """What «Отменить запись» asks, and its «yes»: a place in the waiting list is left, not
+    cancelled (the card's button says «Выйти из листа ожидания»)."""
+    if registration is not None and registration.status == RegistrationStatus.WAITING:
+        return fill(t.LEAVE_CONFIRM, title=event.title), t.BTN_LEAVE_YES
+    return fill(t.CANCEL_CONFIRM, title=event.title), t.BTN_CANCEL_YES
+
+
+def cancelled_text(event: Event, result: CancelResult) -> str:
+    """What the teacher is told once it is done."""
+    if result.left_queue:
+        return fill(t.LEFT_WAITLIST, title=event.title)
+    return fill(t.CANCELLED_LATE if result.late else t.CANCELLED, title=event.title)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from datetime import datetime
 from bot.core.config import Settings
 from bot.core.dates import format_local
 from bot.services.events import changes, whole_form
-from bot.services.events.importing import EventDraft
+from bot.services.events.import_rows import EventDraft
 from bot.services.events.registration import confirmation
 from bot.services.import_errors import ImportErrors
 from bot.texts import events as te

@@ -17,9 +17,9 @@ from handlers.tg.callbacks import (
 from handlers.tg.messenger import contact_keyboard
 
 
-def cancel_confirm(event_id: int) -> InlineKeyboardMarkup:
+def cancel_confirm(event_id: int, yes: str = t.BTN_CANCEL_YES) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=t.BTN_CANCEL_YES, callback_data=EventCb(action="cancel_yes", id=event_id))
+    builder.button(text=yes, callback_data=EventCb(action="cancel_yes", id=event_id))
     builder.button(text=t.BTN_CANCEL_NO, callback_data=EventCb(action="card", id=event_id))
     builder.adjust(2)
     return builder.as_markup()
