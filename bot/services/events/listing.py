@@ -186,7 +186,8 @@ def my_view(
         )
         for r, when in zip(registrations, at, strict=True)
     ]
-    buttons = rows(*(card_button(r.event, tz, this_year, w) for r, w in zip(registrations, at, strict=True)))
+    shown = zip(registrations, at, strict=True)
+    buttons = rows(*(card_button(r.event, tz, this_year, when) for r, when in shown))
     return "\n\n".join([t.MY_TITLE, *lines]), buttons
 
 
