@@ -123,3 +123,24 @@ async def test_more_past_times_than_meetings_held_is_still_refused(
     assert "уже прошло (08.12.2026 18:00)" in said
     rows = await participants(h, event_id)
     assert rows[1][-2] == "Встреча 3 (15.12)" and list(rows[2][-4:]) == ["да", "да", None, 2]
+
+
+async def test_leaving_a_held_meeting_out_is_refused_and_keeps_its_marks(
+    harness: BotHarness, clock: FrozenClock
+) -> None:
+    """Typing only the meetings ahead (as if the list were of what is left) used to delete the
+    held first meeting and the teacher's mark at it without a word."""
+    h = harness
+    event_id, _ = await seed(h.sessionmaker)
+    clock.set(FIRST + WEEK + timedelta(days=1))  # 9 December: two meetings held, one ahead
+
+    said = await edit_dates(h, event_id, "08.12.2026 15:00, 22.12.2026 17:00")
+    assert "Прошедшее занятие нельзя убрать" in said, said
+    assert "01.12.2026 15:00" in said  # the one left out is named
+    assert "Сохранено" not in said
+    rows = await participants(h, event_id)
+    assert list(rows[1][-4:]) == [
+        "Встреча 1 (01.12)", "Встреча 2 (08.12)", "Встреча 3 (15.12)", "Посещено встреч",
+    ]  # fmt: skip
+    assert list(rows[2][-4:]) == ["да", "да", None, 2]
+    assert await visits(h) == 2

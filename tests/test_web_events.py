@@ -36,6 +36,7 @@ from tests.helpers.events import (
     seed_teacher,
 )
 from tests.helpers.panel import EVIL, RecordingMessenger, client_for, sign_in
+from tests.test_e2e_moved_meetings import seed_workshop
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)  # 12:00 in Moscow
 START = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)
@@ -478,3 +479,26 @@ async def test_an_edit_sent_twice_by_a_double_click_is_no_conflict(
     status, again = await post(client, path, form, csrf)
     assert status == 200 and "другой сотрудник" not in again
     assert (await load_event(sessionmaker, event_id)).title == "Новое название"
+
+
+async def test_the_edit_form_refuses_to_drop_a_held_meeting_of_a_workshop(
+    client: Client, settings: Settings, clock: FrozenClock, sessionmaker: SessionMaker
+) -> None:
+    """«Дата и время» with only the meetings ahead deleted the held one and its marks."""
+    held = NOW - timedelta(days=2)  # 3 December, 12:00 in Moscow
+    event_id = await seed_workshop(sessionmaker, [held, START, START + timedelta(days=7)])
+    csrf = await sign_in(client, settings, clock)
+    page = await (await client.get(f"/web/events/{event_id}/edit")).text()
+    shown = dict(re.findall(r'name="(\w+)" value="([^"]*)"', page))
+    form = {name: shown.get(name, "") for name in ("title", "starts", "duration", "place",
+                                                   "capacity", "deadline")}  # fmt: skip
+    form["description"] = ""
+    assert form["starts"].startswith("03.12.2026 12:00")
+
+    status, html = await post(client, f"/web/events/{event_id}/edit",
+                              {**form, "starts": "10.12.2026 15:00, 17.12.2026 15:00"},
+                              csrf)  # fmt: skip
+    error = field_error(html, "starts")
+    assert status == 400 and "Прошедшее занятие нельзя убрать" in error, error
+    assert "03.12.2026 12:00" in error
+    assert len((await load_event(sessionmaker, event_id)).sessions) == 3

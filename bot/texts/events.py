@@ -32,7 +32,8 @@ BTN_MAIL_NO: Final = "Нет, спасибо"
 
 LIST_TITLE: Final = "📅 <b>Ближайшие мероприятия</b>"
 LIST_EMPTY: Final = "Подходящих мероприятий пока нет. Загляните позже или сбросьте фильтры."
-LIST_LINE: Final = "{when} · {kind}\n<b>{title}</b> · {seats}"
+LIST_LINE: Final = "{when} · {kind}{meeting}\n<b>{title}</b> · {seats}"
+MEETING_OF: Final = " · занятие {number} из {total}"  # a workshop's meeting shown in a list
 PICK_KIND: Final = "Выберите тип мероприятия:"
 PICK_MONTH: Final = "Выберите месяц:"
 ASKED_DAY_TITLE: Final = "📅 <b>Мероприятия {day}</b>"  # «15.12» or «завтра» typed
@@ -120,7 +121,7 @@ ICS_EVENT_OFF: Final = "Мероприятие отменено организа
 
 MY_EMPTY: Final = "У вас нет записей на мероприятия. Откройте «Мероприятия», чтобы записаться."
 MY_TITLE: Final = "📝 <b>Ваши записи</b>"
-MY_LINE: Final = "{when} — <b>{title}</b>\n{status}"
+MY_LINE: Final = "{when}{meeting} — <b>{title}</b>\n{status}"
 
 PROOF: Final = (
     "📄 <b>Подтверждение участия</b>\n\n"

@@ -82,19 +82,25 @@ class EventRepo(AttendanceMarks):
         offset: int = 0,
         limit: int = 50,
     ) -> Sequence[Event]:
-        """Events not cancelled whose last session has not started yet, soonest first;
-        `between`: those with a meeting ahead in that span (a workshop's third meeting finds
-        it as its first does: a teacher asks for a day or a month, not for a first meeting)."""
+        """Events not cancelled whose last session has not started yet, by their next meeting
+        (a workshop under way is not put first for its held first one); `between`: those with
+        a meeting ahead in that span (a workshop's third meeting finds it as its first does: a
+        teacher asks for a day or a month, not for a first meeting)."""
         last = (
             select(func.max(EventSession.starts_at))
             .where(EventSession.event_id == Event.id)
+            .scalar_subquery()
+        )
+        following = (
+            select(func.min(EventSession.starts_at))
+            .where(EventSession.event_id == Event.id, EventSession.starts_at >= now)
             .scalar_subquery()
         )
         query = (
             select(Event)
             .options(selectinload(Event.sessions))
             .where(Event.status != EventStatus.CANCELLED, last >= now)
-            .order_by(Event.starts_at, Event.id)
+            .order_by(following, Event.id)
             .offset(offset)
             .limit(limit)
         )

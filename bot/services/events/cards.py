@@ -76,6 +76,25 @@ def ends_at(event: Event) -> datetime:
     return max(ends, default=event.starts_at + timedelta(minutes=event.duration_min))
 
 
+def next_meeting(event: Event, now: datetime) -> datetime:
+    """The meeting a list shows: the one under way or the next ahead, so a workshop whose
+    first meeting is held is not listed under that past day; the first once all are over."""
+    ahead = [
+        s.starts_at
+        for s in event.sessions
+        if s.starts_at + timedelta(minutes=s.duration_min) > now
+    ]
+    return min(ahead, default=event.starts_at)
+
+
+def meeting_note(event: Event, at: datetime) -> str:
+    """« · занятие 2 из 3» beside the meeting `at` of a workshop; nothing for one meeting."""
+    starts = sorted(s.starts_at for s in event.sessions)
+    if len(starts) < 2 or at not in starts:
+        return ""
+    return t.MEETING_OF.format(number=starts.index(at) + 1, total=len(starts))
+
+
 def hours_text(minutes: int) -> str:
     """Hours the Russian way: «1,5», «2», «1,7» (one decimal, a comma)."""
     return f"{round(minutes / 60, 1):g}".replace(".", ",")
@@ -221,10 +240,13 @@ def list_line(
     at: datetime | None = None,
 ) -> str:  # fmt: skip
     """Given `now`, a full event past its deadline is «мест нет», not an offer to queue;
-    `at`: the meeting to show (a workshop's in the day or month asked), else the first."""
+    `at`: the meeting to show (a workshop's in the day or month asked, or its next one),
+    else the first; a workshop's line says which of its meetings that is."""
+    when = at or event.starts_at
     return t.LIST_LINE.format(
-        when=short_when(at or event.starts_at, tz, this_year),
+        when=short_when(when, tz, this_year),
         kind=KIND_LABELS.get(event.kind, q(event.kind)),
+        meeting=meeting_note(event, when),
         title=q(event.title),
         seats=seats_text(event, now is None or open_for_signup(event, now)),
     )

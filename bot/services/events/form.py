@@ -155,8 +155,15 @@ def later_sessions(text: str, ctx: FormContext) -> list[datetime]:
 
 def all_sessions(text: str, ctx: FormContext, held: Sequence[datetime] = ()) -> list[datetime]:
     """Every meeting of an event anew (editing the date): future moments, and the meetings
-    already `held` as they were or corrected (one past moment for each, no more)."""
-    return _moments(text, ctx, held)
+    already `held` as they were or corrected (one past moment for each, no more). A held
+    meeting left out of the list is refused: dropping it would delete its presence marks."""
+    found = _moments(text, ctx, held)
+    past = [m for m in found if m <= ctx.now]
+    if len(past) < len(held):
+        missing = [m for m in held if m not in found]  # as held; a corrected one among them
+        named = "; ".join(dates.format_local(m, ctx.tz) for m in missing)
+        raise FormError(fill(t.HELD_LEFT_OUT, moments=named))
+    return found
 
 
 def _minutes(check: ImportCheck) -> int:

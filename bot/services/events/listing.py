@@ -18,7 +18,7 @@ from bot import texts
 from bot.core.dates import MONTHS_NOMINATIVE
 from bot.core.markup import clip, q
 from bot.core.messages import Button, Keyboard, pack, rows
-from bot.services.events.cards import ends_at, list_line, short_when
+from bot.services.events.cards import ends_at, list_line, meeting_note, next_meeting, short_when
 from bot.texts import events as t
 from bot.texts.events_labels import KIND_LABELS
 from storage.models import Event, EventStatus, Registration, RegistrationStatus
@@ -73,7 +73,7 @@ async def list_view(
     )
     shown, has_more = found[:PAGE], len(found) > PAGE
     this_year = now.astimezone(tz).year
-    at = [meeting_in(e, between, now) if between else None for e in shown]
+    at = [meeting_in(e, between, now) if between else next_meeting(e, now) for e in shown]
     lines = [list_line(e, tz, this_year, now, when) for e, when in zip(shown, at, strict=True)]
     text = "\n\n".join([t.LIST_TITLE, *lines]) if shown else f"{t.LIST_TITLE}\n\n{t.LIST_EMPTY}"
     return text, list_buttons(shown, tz, flt, has_more, this_year, new_button=new_button, at=at)
@@ -163,7 +163,10 @@ def my_view(
     """«Мои записи»: what is ahead first (soonest first), then the latest ended ones, each
     with its status and a button to its card (where it is cancelled or its proof asked for).
     A turn in a waiting list that never came is left out once the event is over."""
-    ahead = [r for r in registrations if ends_at(r.event) > now]
+    ahead = sorted(
+        (r for r in registrations if ends_at(r.event) > now),
+        key=lambda r: next_meeting(r.event, now),
+    )  # a workshop under way by its next meeting, not by its held first one
     ended = [
         r
         for r in reversed(registrations)
@@ -173,15 +176,18 @@ def my_view(
     if not registrations:
         return t.MY_EMPTY, None
     this_year = now.astimezone(tz).year
+    at = [next_meeting(r.event, now) for r in registrations]
     lines = [
         t.MY_LINE.format(
-            when=short_when(r.event.starts_at, tz, this_year),
+            when=short_when(when, tz, this_year),
+            meeting=meeting_note(r.event, when) if ends_at(r.event) > now else "",
             title=q(r.event.title),
             status=_my_status(r, now, (positions or {}).get(r.id, 0)),
         )
-        for r in registrations
+        for r, when in zip(registrations, at, strict=True)
     ]
-    buttons = rows(*(card_button(r.event, tz, this_year) for r in registrations))
+    shown = zip(registrations, at, strict=True)
+    buttons = rows(*(card_button(r.event, tz, this_year, when) for r, when in shown))
     return "\n\n".join([t.MY_TITLE, *lines]), buttons
 
 
