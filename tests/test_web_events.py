@@ -110,6 +110,25 @@ async def test_pages_need_a_session_and_forms_a_csrf_token(
 
 
 @pytest.mark.parametrize(
+    ("zone", "said"),
+    [("Europe/Moscow", "ЧЧ:ММ по московскому времени."),
+     ("Asia/Yekaterinburg", "ЧЧ:ММ по местному времени (МСК+2).")],
+)  # fmt: skip
+async def test_the_form_names_the_time_zone_as_people_say_it(
+    sessionmaker: SessionMaker, clock: FrozenClock, db_path: Path, zone: str, said: str
+) -> None:
+    """The hint said «время Europe/Moscow», a name staff do not use."""
+    settings = make_settings(db_path, web_secret="panel-test-secret", timezone=zone)
+    client = await client_for(settings, sessionmaker, RecordingMessenger(), clock)
+    try:
+        await sign_in(client, settings, clock)
+        html = await (await client.get("/web/events/new")).text()
+        assert said in html and zone not in html
+    finally:
+        await client.close()
+
+
+@pytest.mark.parametrize(
     ("field", "value", "message"),
     [
         ("starts", "31.02.2027 10:00", "Такой даты нет"),

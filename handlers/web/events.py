@@ -17,6 +17,7 @@ from datetime import datetime
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot.core.dates import zone_words
 from bot.services.events import changes, form, whole_form
 from bot.services.events.registration import notify_promoted
 from bot.texts import web_events as t
@@ -70,7 +71,7 @@ def _form(
     settings = request.app[SETTINGS]
     context = page(
         request, event=event, values=values, problems=problems, kinds=KIND_LABELS,
-        formats=FORMAT_LABELS, zone=settings.timezone, draft=draft, seen=seen or {},
+        formats=FORMAT_LABELS, zone=zone_words(settings.tz, request.app[CLOCK].now()), draft=draft, seen=seen or {},
         conflict=t.CONFLICT if conflict else "", twin=twin,
         limits={"title": form.TITLE_LIMIT, "description": form.DESCRIPTION_LIMIT},
     )  # fmt: skip
