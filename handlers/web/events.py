@@ -69,9 +69,10 @@ def _form(
     """`seen`: the event's fields as this form first showed them (hidden), so a save can tell
     whether someone else changed the event meanwhile."""
     settings = request.app[SETTINGS]
+    zone = zone_words(settings.tz, request.app[CLOCK].now())
     context = page(
         request, event=event, values=values, problems=problems, kinds=KIND_LABELS,
-        formats=FORMAT_LABELS, zone=zone_words(settings.tz, request.app[CLOCK].now()), draft=draft, seen=seen or {},
+        formats=FORMAT_LABELS, zone=zone, draft=draft, seen=seen or {},
         conflict=t.CONFLICT if conflict else "", twin=twin,
         limits={"title": form.TITLE_LIMIT, "description": form.DESCRIPTION_LIMIT},
     )  # fmt: skip

@@ -17,19 +17,28 @@ OPENED: Final = (UNCLOSED_QUOTE, UNCLOSED_LIST, UNCLOSED_MAP)  # told where it o
 # (words in PyYAML's problem or context, the hint): the first that matches is told
 HINTS: Final = (
     ("quoted scalar", UNCLOSED_QUOTE),
-    ("mapping values are not allowed", (
-        "двоеточие не на месте: проверьте отступ этой строки или возьмите значение с «:» "
-        "в кавычки"
-    )),
+    (
+        "mapping values are not allowed",
+        (
+            "двоеточие не на месте: проверьте отступ этой строки или возьмите значение с «:» "
+            "в кавычки"
+        ),
+    ),
     ("could not find expected ':'", "после названия поля нужно двоеточие: «поле: значение»"),
     ("'\\t'", "отступ сделан табуляцией — делайте отступы пробелами"),
-    ("cannot start any token", "значение не может начинаться с «@» или «`» — возьмите его в кавычки"),
+    (
+        "cannot start any token",
+        "значение не может начинаться с «@» или «`» — возьмите его в кавычки",
+    ),
     ("flow sequence", UNCLOSED_LIST),
     ("flow mapping", UNCLOSED_MAP),
-    ("expected <block end>", (
-        "отступ не совпадает с соседними строками: поля одного мероприятия пишите с одним "
-        "отступом, каждое мероприятие начинайте с «- »"
-    )),
+    (
+        "expected <block end>",
+        (
+            "отступ не совпадает с соседними строками: поля одного мероприятия пишите с одним "
+            "отступом, каждое мероприятие начинайте с «- »"
+        ),
+    ),
     ("undefined alias", "значение начинается со «*» — возьмите его в кавычки"),
     ("anchor", "значение начинается с «&» — возьмите его в кавычки"),
     ("constructor for the tag", "значение начинается с «!» — возьмите его в кавычки"),
