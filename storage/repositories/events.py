@@ -150,9 +150,7 @@ class EventRepo(AttendanceMarks):
         changed = await affected(
             self.session,
             update(Event)
-            .where(
-                Event.id == event_id, Event.status == EventStatus.CLOSED, Event.starts_at > now
-            )
+            .where(Event.id == event_id, Event.status == EventStatus.CLOSED, Event.starts_at > now)
             .values(status=EventStatus.PUBLISHED, updated_at=utcnow()),
         )
         return changed > 0
