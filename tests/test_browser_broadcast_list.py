@@ -57,7 +57,9 @@ async def test_a_planned_broadcast_stays_reachable_under_many_newer_ones(
         await page.wait_for_url("**/web/broadcasts")
         await page.get_by_role("link", name=re.compile(rf"^№{planned}\s")).click(timeout=5_000)
         await page.wait_for_url(f"**/web/broadcasts/{planned}")
-        await page.get_by_role("button", name="Отменить рассылку").click()
+        await page.get_by_role("link", name="Отменить рассылку").click()  # asks first
+        await page.wait_for_url(f"**/web/broadcasts/{planned}/cancel")
+        await page.get_by_role("button", name="Да, отменить рассылку").click()
         await page.get_by_text("Рассылка отменена").wait_for(timeout=15_000)
 
         await page.get_by_role("link", name="← Рассылки").click()

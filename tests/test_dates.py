@@ -14,6 +14,7 @@ from bot.core.dates import (
     format_local,
     parse_local_datetime,
     to_utc,
+    zone_words,
 )
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -168,3 +169,16 @@ def test_every_month_name_shown_to_teachers_is_read_back(month: int) -> None:
     """Cards and reminders write «5 декабря» from the same names staff may type."""
     name = MONTHS_GENITIVE[month - 1]
     assert local(f"5 {name} 2027 в 10:00") == datetime(2027, month, 5, 10, 0)
+
+
+@pytest.mark.parametrize(
+    ("zone", "said"),
+    [
+        ("Europe/Moscow", "по московскому времени"),
+        ("Europe/Kaliningrad", "по местному времени (МСК−1)"),
+        ("Asia/Kamchatka", "по местному времени (МСК+9)"),
+        ("Asia/Kolkata", "по местному времени (МСК+2:30)"),
+    ],
+)
+def test_the_zone_is_named_by_its_difference_from_moscow(zone: str, said: str) -> None:
+    assert zone_words(ZoneInfo(zone), datetime(2026, 3, 10, 9, 0, tzinfo=UTC)) == said

@@ -467,6 +467,37 @@ async def test_close_then_cancel_notifies_everyone_once(harness: BotHarness) -> 
     assert blocked is not None and blocked.is_active is False
 
 
+async def test_closed_registration_opens_again_until_the_start(
+    harness: BotHarness, clock: FrozenClock
+) -> None:
+    """«🔒 Закрыть запись» had no way back; «🔓 Открыть запись» follows the panel's rule
+    (bot.services.events.editing.reopen_refusal): a closed event that has not begun."""
+    h = harness
+    event_id = await seed_event(h.sessionmaker)
+    anchor = await staff_message(h)
+    await press_data(h, ADMIN, anchor, f"eva:close:{event_id}")
+    card = h.server.messages[(ADMIN.id, anchor.message_id)]
+    assert "🔓 Открыть запись" in card.inline_texts
+    assert "🔒 Закрыть запись" not in card.inline_texts
+
+    h.server.press(card, "🔓 Открыть запись", user=ADMIN)
+    await h.server.idle()
+    assert (await load_event(h.sessionmaker, event_id)).status == EventStatus.PUBLISHED
+    card = h.server.messages[(ADMIN.id, anchor.message_id)]
+    assert "🔒 Закрыть запись" in card.inline_texts
+    assert "🔓 Открыть запись" not in card.inline_texts
+    assert any("снова открыта" in str(a.get("text")) for a in answers(h))
+    again = await h.say(ADMIN, "/help")
+    await press_data(h, ADMIN, again, f"eva:reopen:{event_id}")  # an old card's button
+    assert answers(h)[-1]["text"] == "Запись не закрыта или мероприятие отменено."
+
+    await press_data(h, ADMIN, anchor, f"eva:close:{event_id}")
+    clock.set(START + timedelta(minutes=5))  # under way: no signing up any more
+    await press_data(h, ADMIN, anchor, f"eva:reopen:{event_id}")
+    assert answers(h)[-1]["text"] == "Мероприятие уже началось — открыть запись нельзя."
+    assert (await load_event(h.sessionmaker, event_id)).status == EventStatus.CLOSED
+
+
 # --- the report ---------------------------------------------------------------------------------
 
 
@@ -514,7 +545,8 @@ async def test_teacher_gets_admin_only_and_nothing_changes(harness: BotHarness) 
     assert body(await h.say(TEACHER, "/report")) == texts.ADMIN_ONLY
     own = h.server.sent_to(TEACHER.id)[-1]
     forged = (
-        f"eva:cancel_yes:{event_id}", f"eva:close:{event_id}", f"eva:xlsx:{event_id}",
+        f"eva:cancel_yes:{event_id}", f"eva:close:{event_id}", f"eva:reopen:{event_id}",
+        f"eva:xlsx:{event_id}",
         f"eva:people:{event_id}", f"eva:edit:{event_id}", "eva:new:0", f"att:{reg_id}:0",
         "evn:publish:", f"eve:{event_id}:capacity", f"atp:{event_id}:0",
     )  # fmt: skip

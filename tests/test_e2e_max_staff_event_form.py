@@ -327,6 +327,11 @@ async def test_closing_and_cancelling_in_max_tell_the_registered_teacher(bot: Ma
         assert "🔒 Закрыть запись" not in labels(closed)
         again = await answered(h.fake, h.fake.press(admin, card, "🔒 Закрыть запись"))
         assert again == t.CLOSE_NOT_OPEN
+        (reopened,) = await h.presses(admin, closed, "🔓 Открыть запись")  # as in Telegram
+        assert "🔒 Закрыть запись" in labels(reopened) and "🔓 Открыть запись" not in labels(
+            reopened
+        )
+        (closed,) = await h.presses(admin, reopened, "🔒 Закрыть запись")
         (confirm,) = await h.presses(admin, closed, "🚫 Отменить мероприятие")
         assert "Записанным и ожидающим (1)" in confirm.plain
         (done,) = await h.presses(admin, confirm, t.BTN_CANCEL_EVENT_YES)

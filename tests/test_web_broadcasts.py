@@ -135,7 +135,7 @@ async def test_send_now_creates_one_scheduled_broadcast_and_its_page(
     assert progress["state"] == "scheduled" and progress["total"] == 2 and progress["live"]
 
 
-async def test_schedule_at_a_local_time_and_cancel(
+async def test_schedule_at_a_local_time_and_cancel_after_a_confirmation(
     client: Client, panel_settings: Settings, clock: FrozenClock, sessionmaker: SessionMaker
 ) -> None:
     await seed(sessionmaker)
@@ -154,16 +154,25 @@ async def test_schedule_at_a_local_time_and_cancel(
     refused = await client.post("/web/broadcasts", data=past)
     assert refused.status == 422 and "уже прошло" in await refused.text()
 
-    cancelled = await client.post(
-        f"/web/broadcasts/{broadcast_id}/cancel", data={"csrf": csrf}, allow_redirects=False
-    )
+    page = await (await client.get(f"/web/broadcasts/{broadcast_id}")).text()
+    assert f'href="/web/broadcasts/{broadcast_id}/cancel">Отменить рассылку</a>' in page
+    asked = await client.get(f"/web/broadcasts/{broadcast_id}/cancel")  # the link asks first
+    shown = await asked.text()
+    assert "еженедельные повторы прекратятся" in shown and "Да, отменить рассылку" in shown
+    one_tap = await client.post(f"/web/broadcasts/{broadcast_id}/cancel", data={"csrf": csrf})
+    assert one_tap.url.path == f"/web/broadcasts/{broadcast_id}/cancel"  # an old page's button
+    async with sessionmaker() as session:  # nothing cancelled without the «Да»
+        assert (await session.get_one(Broadcast, broadcast_id)).state == BroadcastState.SCHEDULED
+    sure = {"csrf": csrf, "sure": "yes"}
+    path = f"/web/broadcasts/{broadcast_id}/cancel"
+    cancelled = await client.post(path, data=sure, allow_redirects=False)
     assert cancelled.headers["Location"].endswith("done=cancelled_weekly")  # the series ends
-    again = await client.post(f"/web/broadcasts/{broadcast_id}/cancel", data={"csrf": csrf})
+    again = await client.post(path, data=sure)
     assert "Рассылка уже отменена" in await again.text()
     async with sessionmaker() as session:
         states = (await session.scalars(select(Broadcast.state))).all()
         assert list(states) == [BroadcastState.CANCELLED]
-    missing = await client.post("/web/broadcasts/999/cancel", data={"csrf": csrf})
+    missing = await client.post("/web/broadcasts/999/cancel", data=sure)
     assert missing.status == 404
 
 
@@ -185,7 +194,7 @@ async def test_cancel_in_the_panel_rewrites_the_telegram_progress_message(
         )  # fmt: skip
         await session.commit()
     csrf = await sign_in(client, panel_settings, clock)
-    await client.post(f"/web/broadcasts/{created.id}/cancel", data={"csrf": csrf})
+    await client.post(f"/web/broadcasts/{created.id}/cancel", data={"csrf": csrf, "sure": "yes"})
     ((ref, text),) = messenger.edited
     assert (ref.chat_id, ref.message_id) == (ADMIN.id, 77)
     assert text.startswith(f"⛔ Рассылка №{created.id} отменена (") and "ничего не" in text

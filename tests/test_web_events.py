@@ -111,6 +111,25 @@ async def test_pages_need_a_session_and_forms_a_csrf_token(
 
 
 @pytest.mark.parametrize(
+    ("zone", "said"),
+    [("Europe/Moscow", "ЧЧ:ММ по московскому времени."),
+     ("Asia/Yekaterinburg", "ЧЧ:ММ по местному времени (МСК+2).")],
+)  # fmt: skip
+async def test_the_form_names_the_time_zone_as_people_say_it(
+    sessionmaker: SessionMaker, clock: FrozenClock, db_path: Path, zone: str, said: str
+) -> None:
+    """The hint said «время Europe/Moscow», a name staff do not use."""
+    settings = make_settings(db_path, web_secret="panel-test-secret", timezone=zone)
+    client = await client_for(settings, sessionmaker, RecordingMessenger(), clock)
+    try:
+        await sign_in(client, settings, clock)
+        html = await (await client.get("/web/events/new")).text()
+        assert said in html and zone not in html
+    finally:
+        await client.close()
+
+
+@pytest.mark.parametrize(
     ("field", "value", "message"),
     [
         ("starts", "31.02.2027 10:00", "Такой даты нет"),
@@ -360,6 +379,14 @@ async def test_import_shows_every_bad_row_and_takes_a_good_workbook(
     status, html = await upload(client, csrf, "plan.xlsx", b"not a zip")
     assert status == 400 and "не читается как книга Excel" in html
     assert await events_in_db(sessionmaker) == 0
+    broken = "events:\n  - title: Семинар\n    place: ул. Мира: 5, каб. 2\n"  # «:» unquoted
+    status, html = await upload(client, csrf, "plan.yaml", broken.encode())
+    assert status == 400 and "строка 3: ошибка разметки YAML: двоеточие не на месте" in html
+    assert "mapping values" not in html  # PyYAML's English is not shown
+    quoted = 'events:\n  - title: "Семинар\n    kind: seminar\n'
+    status, html = await upload(client, csrf, "plan.yml", quoted.encode())
+    assert "строка 2: ошибка разметки YAML: не закрыта кавычка" in html and "scalar" not in html
+    assert await events_in_db(sessionmaker) == 0
 
     workbook = xlsx([
         ["title", "kind", "starts_at", "duration_min", "format", "place", "capacity"],
@@ -451,16 +478,53 @@ async def test_a_form_sent_twice_makes_one_event(
     assert await events_in_db(sessionmaker) == 1
 
 
-async def test_closing_registration_keeps_the_event(
+async def test_closing_registration_asks_first_keeps_the_event_and_can_be_undone(
     client: Client, settings: Settings, clock: FrozenClock, sessionmaker: SessionMaker
 ) -> None:
+    """«Закрыть запись» used to close at one tap, and nothing opened it again."""
     event_id = await seed_event(sessionmaker, starts_at=START)
     csrf = await sign_in(client, settings, clock)
-    _, html = await post(client, f"/web/events/{event_id}/close", {}, csrf)
-    assert "Запись закрыта: мероприятие остаётся" in html and "Закрыть запись</button>" not in html
+    path = f"/web/events/{event_id}"
+    page = await (await client.get(path)).text()
+    assert f'<a href="{path}/close">Закрыть запись</a>' in page  # a link to the question
+    one_tap = await client.post(f"{path}/close", data={"csrf": csrf})  # an old page's button
+    asked = await one_tap.text()
+    assert one_tap.url.path == f"{path}/close" and "Закрыть запись?" in asked
+    assert "Да, закрыть запись" in asked and "Нет, вернуться" in asked
+    assert (await load_event(sessionmaker, event_id)).status == EventStatus.PUBLISHED
+
+    _, html = await post(client, f"{path}/close", {"sure": "yes"}, csrf)
+    assert "Запись закрыта: мероприятие остаётся" in html and "Закрыть запись</a>" not in html
+    assert "Открыть запись</button>" in html
     assert (await load_event(sessionmaker, event_id)).status == EventStatus.CLOSED
-    _, html = await post(client, f"/web/events/{event_id}/close", {}, csrf)
+    _, html = await post(client, f"{path}/close", {"sure": "yes"}, csrf)
     assert "Запись уже закрыта" in html
+    again = await client.get(f"{path}/close")  # the question for a closed one: it says so
+    assert "Запись уже закрыта" in await again.text()
+
+    _, html = await post(client, f"{path}/reopen", {}, csrf)
+    assert "Запись снова открыта" in html and "Закрыть запись</a>" in html
+    assert (await load_event(sessionmaker, event_id)).status == EventStatus.PUBLISHED
+    _, html = await post(client, f"{path}/reopen", {}, csrf)
+    assert "открывать нечего" in html
+
+
+async def test_registration_of_an_event_under_way_or_cancelled_is_not_reopened(
+    client: Client, settings: Settings, clock: FrozenClock, sessionmaker: SessionMaker
+) -> None:
+    begun = await seed_event(
+        sessionmaker, starts_at=NOW - timedelta(minutes=30), status=EventStatus.CLOSED
+    )
+    called_off = await seed_event(sessionmaker, starts_at=START, status=EventStatus.CANCELLED)
+    csrf = await sign_in(client, settings, clock)
+    page = await (await client.get(f"/web/events/{begun}")).text()
+    assert "Открыть запись" not in page
+    _, html = await post(client, f"/web/events/{begun}/reopen", {}, csrf)
+    assert "уже началось — открыть запись нельзя" in html
+    _, html = await post(client, f"/web/events/{called_off}/reopen", {}, csrf)
+    assert "открывать нечего" in html
+    statuses = [(await load_event(sessionmaker, n)).status for n in (begun, called_off)]
+    assert statuses == [EventStatus.CLOSED, EventStatus.CANCELLED]
 
 
 async def test_an_edit_sent_twice_by_a_double_click_is_no_conflict(

@@ -50,7 +50,7 @@ async def test_a_broadcast_is_refused_only_as_the_same_one_sent_again(
     ).status == 303
     assert (await client.post("/web/broadcasts", data=later, allow_redirects=False)).status == 422
     # the first one cancelled: sending it anew is what the methodist means
-    await client.post("/web/broadcasts/1/cancel", data={"csrf": csrf})
+    await client.post("/web/broadcasts/1/cancel", data={"csrf": csrf, "sure": "yes"})
     assert (await client.post("/web/broadcasts", data=now, allow_redirects=False)).status == 303
     clock.advance(timedelta(hours=1))  # an hour later the same announcement is a new one
     assert (await client.post("/web/broadcasts", data=now, allow_redirects=False)).status == 303

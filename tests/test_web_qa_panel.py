@@ -161,6 +161,17 @@ async def test_a_colleague_removed_while_signed_in_can_send_nothing_more(
     assert messenger.sent == []
 
 
+async def test_a_refused_form_names_each_box_as_its_own_form_did(client: Client) -> None:
+    """After the session ended, the knowledge base's «Заголовок» came back as «Название»."""
+    typed = {"csrf": "old", "title": "Как записаться в кружок?", "answer": "Через Навигатор."}
+    refused = await client.post("/web/kb/new", data=typed)
+    shown = await refused.text()
+    assert refused.status == 403 and "<label>Заголовок<textarea" in shown
+    assert "Название" not in shown and "Как записаться в кружок?" in shown
+    refused = await client.post("/web/events/new", data={"csrf": "old", "title": "Семинар"})
+    assert "<label>Название<textarea" in await refused.text()  # an event's form says so
+
+
 async def test_the_same_short_answer_to_a_follow_up_question_is_sent_again(
     client: Client,
     panel_settings: Settings,

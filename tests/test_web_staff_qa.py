@@ -221,10 +221,14 @@ async def test_cancelling_a_weekly_broadcast_says_the_repeats_stop_too(
         await session.commit()
         broadcast_id = broadcast.id
     csrf = await sign_in(client, settings, clock)
-    done = await client.post(f"/web/broadcasts/{broadcast_id}/cancel", data={"csrf": csrf})
+    done = await client.post(
+        f"/web/broadcasts/{broadcast_id}/cancel", data={"csrf": csrf, "sure": "yes"}
+    )
     notice = await done.text()
     assert "Рассылка отменена" in notice and "еженедельные повторы" in notice
-    again = await client.post(f"/web/broadcasts/{broadcast_id}/cancel", data={"csrf": csrf})
+    again = await client.post(
+        f"/web/broadcasts/{broadcast_id}/cancel", data={"csrf": csrf, "sure": "yes"}
+    )
     text = await again.text()
     assert "уже отменена" in text and "завершена" not in text
 

@@ -185,3 +185,18 @@ def ensure_future(moment: datetime, tz: ZoneInfo, now: datetime) -> datetime:
 def format_local(moment: datetime, tz: tzinfo) -> str:
     """«25.12.2026 15:00» in the МОЦ's zone, for messages that echo a parsed moment."""
     return moment.astimezone(tz).strftime(LOCAL_FORMAT)
+
+
+MOSCOW_OFFSET: Final = timedelta(hours=3)  # Moscow has kept UTC+3 all year since 2014
+
+
+def zone_words(tz: tzinfo, now: datetime) -> str:
+    """The zone as people in Russia say it: «по московскому времени», or «по местному времени
+    (МСК+2)» — the difference from Moscow at `now`, not an IANA name like «Asia/Yekaterinburg»."""
+    offset = now.astimezone(tz).utcoffset() or timedelta(0)
+    minutes = int((offset - MOSCOW_OFFSET).total_seconds()) // 60
+    if minutes == 0:
+        return t.ZONE_MOSCOW
+    hours, rest = divmod(abs(minutes), 60)
+    shown = f"{hours}:{rest:02d}" if rest else str(hours)
+    return fill(t.ZONE_LOCAL, diff=f"{'+' if minutes > 0 else '−'}{shown}")

@@ -171,6 +171,11 @@ CHANGED_TIME_AND_PLACE: Final = (
 # --- status changes ---------------------------------------------------------------------------
 CLOSED_OK: Final = "Запись на «{title}» закрыта."
 CLOSE_NOT_OPEN: Final = "Запись уже закрыта или мероприятие отменено."
+ZONE_MOSCOW: Final = "по московскому времени"
+ZONE_LOCAL: Final = "по местному времени (МСК{diff})"
+REOPENED_OK: Final = "Запись на «{title}» снова открыта."
+REOPEN_NOT_CLOSED: Final = "Запись не закрыта или мероприятие отменено."
+REOPEN_STARTED: Final = "Мероприятие уже началось — открыть запись нельзя."
 CANCEL_CONFIRM: Final = (
     "🚫 Отменить мероприятие «{title}» ({when})?\n"
     "Записанным и ожидающим ({count}) придёт уведомление."

@@ -50,6 +50,8 @@ WEB_FIELD_LABELS: Final = {
     "related": "Связанные статьи", "first": "С", "last": "По", "q": "Поиск",
     "try": "Вопрос",
 }  # fmt: skip
+# the knowledge base's editor calls its `title` «Заголовок» (an event's form: «Название»)
+WEB_KB_FIELD_LABELS: Final = {**WEB_FIELD_LABELS, "title": "Заголовок"}
 # a ticket's answer in the panel sent back to its author, the typed text kept in the form
 WEB_ANSWER_TOO_LONG: Final = (
     "Ответ слишком длинный: не больше 12 000 знаков. Ничего не отправлено — сократите текст "

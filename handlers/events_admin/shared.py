@@ -29,7 +29,7 @@ async def staff_card(
     event is over, who came instead of the seats."""
     turnout = await attendance.turnout(repo, event, now)
     text = card(event, settings.tz, show_link=True, now=now, turnout=turnout)
-    return text, kb.admin_card(event)
+    return text, kb.admin_card(event, now)
 
 
 def wake(worker: BroadcastWorker | None) -> None:

@@ -1,5 +1,7 @@
-"""Closing registration for an event and cancelling it; a cancellation is told to everyone
-registered or waiting (bot.services.events.changes queues the notices)."""
+"""Closing registration for an event, opening it again (the rule in
+bot.services.events.editing, shared with the web panel), and cancelling the event; a
+cancellation is told to everyone registered or waiting (bot.services.events.changes queues
+the notices)."""
 
 from __future__ import annotations
 
@@ -32,6 +34,24 @@ async def close(
         return
     await query.answer(fill(t.CLOSED_OK, title=event.title))
     await edit_or_send(query, *await staff_card(event, settings, repo, clock.now()))
+
+
+async def reopen(
+    query: CallbackQuery, callback_data: AdminEventCb, repo: Repositories, settings: Settings,
+    clock: Clock,
+) -> None:  # fmt: skip
+    event = await repo.events.get(callback_data.id)
+    if event is None:
+        await query.answer(t.EVENT_MISSING, show_alert=True)
+        return
+    now = clock.now()
+    if not await editing.reopen(repo, event, now):
+        await query.answer(
+            editing.reopen_refusal(event, now) or t.REOPEN_NOT_CLOSED, show_alert=True
+        )
+        return
+    await query.answer(fill(t.REOPENED_OK, title=event.title))
+    await edit_or_send(query, *await staff_card(event, settings, repo, now))
 
 
 async def cancel_ask(
@@ -81,6 +101,7 @@ def create_router() -> Router:
     """Staff-only: included by handlers.events_admin behind its admin check."""
     router = Router(name=__name__)
     router.callback_query.register(close, AdminEventCb.filter(F.action == "close"))
+    router.callback_query.register(reopen, AdminEventCb.filter(F.action == "reopen"))
     router.callback_query.register(cancel_ask, AdminEventCb.filter(F.action == "cancel"))
     router.callback_query.register(cancel_yes, AdminEventCb.filter(F.action == "cancel_yes"))
     return router

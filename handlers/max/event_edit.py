@@ -32,7 +32,7 @@ from storage.models import Event
 
 log = logging.getLogger(__name__)
 STATE = "eve"
-ACTIONS = frozenset({"edit", "close", "cancel", "cancel_yes"})
+ACTIONS = frozenset({"edit", "close", "reopen", "cancel", "cancel_yes"})
 
 
 async def show_card(v: Visit, event: Event, head: str = "") -> None:
@@ -139,6 +139,16 @@ async def close(v: Visit, event: Event) -> None:
     await show_card(v, event)
 
 
+async def reopen(v: Visit, event: Event) -> None:
+    now = v.ctx.clock.now()
+    if not await editing.reopen(v.repo, event, now):
+        refusal = editing.reopen_refusal(event, now) or t.REOPEN_NOT_CLOSED
+        await updates.answer(v.ctx, v.update, refusal)
+        return
+    await updates.answer(v.ctx, v.update, fill(t.REOPENED_OK, title=event.title))
+    await show_card(v, event)
+
+
 async def cancel_ask(v: Visit, event: Event) -> None:
     if refusal := editing.cancel_refusal(event, v.ctx.clock.now()):
         await updates.answer(v.ctx, v.update, refusal)
@@ -169,7 +179,7 @@ async def cancel_yes(v: Visit, event: Event) -> None:
 
 
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
-    """`eva:edit|close|cancel|cancel_yes:<id>` and `eve:<id>:<field>`."""
+    """`eva:edit|close|reopen|cancel|cancel_yes:<id>` and `eve:<id>:<field>`."""
     prefix, _, rest = updates.payload(update).partition(":")
     first, _, second = rest.partition(":")
     if not ((prefix == "eva" and first in ACTIONS) or prefix == "eve"):
@@ -186,6 +196,8 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             await menu(v, event)
         elif first == "close":
             await close(v, event)
+        elif first == "reopen":
+            await reopen(v, event)
         elif first == "cancel":
             await cancel_ask(v, event)
         else:

@@ -59,7 +59,7 @@ async def card(v: Visit, event: Event) -> tuple[str, Keyboard]:
     turnout = await attendance.turnout(v.repo, event, now) if v.is_admin else None
     show_link = active or v.is_admin
     text = events_view.card(event, tz, registration, position, show_link, now=now, turnout=turnout)
-    staff = [a for a in staff_card_actions(event) if a[0] in staff_events.CARD_ACTIONS]
+    staff = [a for a in staff_card_actions(event, now) if a[0] in staff_events.CARD_ACTIONS]
     signup = open_for_signup(event, now)
     staff = staff if v.is_admin else []
     return text, card_buttons(event, registration, signup, staff, started=now >= event.starts_at)

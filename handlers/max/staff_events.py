@@ -21,7 +21,7 @@ from handlers.max.people import Visit, as_staff
 from storage.models import Event, Registration
 
 ACTIONS = frozenset({"people", "xlsx", "attend"})  # the staff card buttons served here
-CARD_ACTIONS = ACTIONS | {"edit", "close", "cancel", "announce"}  # every one MAX serves
+CARD_ACTIONS = ACTIONS | {"edit", "close", "reopen", "cancel", "announce"}  # every one MAX serves
 
 
 async def event_or_alert(v: Visit, event_id: int | None) -> Event | None:

@@ -97,7 +97,7 @@ class EventCb(CallbackData, prefix="ev"):
 
 class AdminEventCb(CallbackData, prefix="eva"):
     """Staff actions on an event (checked against ADMIN_IDS on the server):
-    people, xlsx, csv, attend, announce, close, cancel, cancel_yes, edit, new."""
+    people, xlsx, csv, attend, announce, close, reopen, cancel, cancel_yes, edit, new."""
 
     action: str
     id: DbId = 0

@@ -40,7 +40,7 @@ async def render_card(
     text = events_view.card(
         event, settings.tz, registration, position, show_link, now=now, turnout=turnout
     )
-    staff = staff_card_actions(event) if is_admin else []
+    staff = staff_card_actions(event, now) if is_admin else []
     buttons = card_buttons(
         event, registration, open_for_signup(event, now), staff, started=now >= event.starts_at
     )

@@ -78,8 +78,10 @@ def _stale_form(request: web.Request, form: Posted, reason: str) -> web.Response
     """A form from a page opened before the latest sign-in (its token is another session's),
     or sent after the session ended («Выйти» in another tab, 12 hours gone): refused, and
     what was typed is shown to copy — going back or reloading would lose it."""
+    kb = request.path.startswith("/web/kb/")
+    labels = t.WEB_KB_FIELD_LABELS if kb else t.WEB_FIELD_LABELS
     typed = [
-        (t.WEB_FIELD_LABELS.get(name, name), value.strip()) for name, value in form.items()
+        (labels.get(name, name), value.strip()) for name, value in form.items()
         if isinstance(value, str) and value.strip() and name not in HIDDEN_FIELDS
         and name not in CHOSEN_FIELDS and not name.startswith("seen_")
     ]  # fmt: skip

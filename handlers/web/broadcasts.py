@@ -54,6 +54,14 @@ NOTICES = {
     "already": "Рассылка уже отменена.",
     "late": "Отменить уже нельзя: рассылка завершена.",
 }
+CONFIRM_HEADING = "Подтвердите действие"
+CONFIRM_BACK = "Нет, вернуться"
+CANCEL_BUTTON = "Да, отменить рассылку"
+CANCEL_ASK = "Отменить рассылку? Сообщения, которые ещё не отправлены, не уйдут."
+CANCEL_ASK_WEEKLY = (
+    "Отменить рассылку? Сообщения, которые ещё не отправлены, не уйдут, и еженедельные "
+    "повторы прекратятся."
+)
 DELIVERY_LABELS = {
     "pending": "в очереди", "sending": "отправляется", "sent": "доставлено",
     "failed": "ошибка", "blocked": "бот заблокирован или удалён",
@@ -239,12 +247,32 @@ async def progress_json(request: web.Request) -> web.Response:
     return web.json_response(await _progress(request, _id(request)))
 
 
+async def cancel_ask(request: web.Request) -> web.Response:
+    """«Отменить рассылку?» on a page of its own (no script): one stray tap cancels nothing."""
+    broadcast_id = _id(request)
+    broadcast = await repo(request).broadcasts.get(broadcast_id)
+    if broadcast is None:
+        raise web.HTTPNotFound(text="Рассылка не найдена.")
+    back = f"/web/broadcasts/{broadcast_id}"
+    if broadcast.state not in LIVE:
+        done = "already" if broadcast.state == BroadcastState.CANCELLED else "late"
+        raise web.HTTPSeeOther(f"{back}?done={done}")
+    values = page(
+        request, heading=CONFIRM_HEADING, subject=f"Рассылка №{broadcast_id}",
+        question=CANCEL_ASK_WEEKLY if broadcast.repeat else CANCEL_ASK,
+        action=f"{back}/cancel", button=CANCEL_BUTTON, back=back, back_label=CONFIRM_BACK,
+    )  # fmt: skip
+    return aiohttp_jinja2.render_template("confirm.html", request, values)
+
+
 async def cancel(request: web.Request) -> web.Response:
     """A weekly one's series ends with it (the next week is booked only after a sending)."""
     broadcast_id = _id(request)
     broadcast = await repo(request).broadcasts.get(broadcast_id)
     if broadcast is None:
         raise web.HTTPNotFound(text="Рассылка не найдена.")
+    if (await request.post()).get("sure") != "yes":  # an old page's one-tap button: ask first
+        raise web.HTTPSeeOther(f"/web/broadcasts/{broadcast_id}/cancel")
     weekly, state = bool(broadcast.repeat), broadcast.state
     cancelled = await service.cancel_broadcast(repo(request).session, broadcast_id)
     await repo(request).commit()
@@ -283,4 +311,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/broadcasts/{id}", broadcast_view)
     app.router.add_get("/broadcasts/{id}/progress", progress_json)
     app.router.add_get("/broadcasts/files/{id}", file_view)
+    app.router.add_get("/broadcasts/{id}/cancel", cancel_ask)
     app.router.add_post("/broadcasts/{id}/cancel", cancel)

@@ -17,6 +17,7 @@ from datetime import datetime
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot.core.dates import zone_words
 from bot.services.events import changes, form, whole_form
 from bot.services.events.registration import notify_promoted
 from bot.texts import web_events as t
@@ -68,9 +69,10 @@ def _form(
     """`seen`: the event's fields as this form first showed them (hidden), so a save can tell
     whether someone else changed the event meanwhile."""
     settings = request.app[SETTINGS]
+    zone = zone_words(settings.tz, request.app[CLOCK].now())
     context = page(
         request, event=event, values=values, problems=problems, kinds=KIND_LABELS,
-        formats=FORMAT_LABELS, zone=settings.timezone, draft=draft, seen=seen or {},
+        formats=FORMAT_LABELS, zone=zone, draft=draft, seen=seen or {},
         conflict=t.CONFLICT if conflict else "", twin=twin,
         limits={"title": form.TITLE_LIMIT, "description": form.DESCRIPTION_LIMIT},
     )  # fmt: skip

@@ -14,12 +14,13 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.services.events import attendance as roster
-from bot.services.events import changes
+from bot.services.events import changes, editing
 from bot.services.reports.exports import participants_csv, participants_xlsx, status_label
 from bot.texts import events_admin as ta
+from bot.texts import web_events as t
 from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS, STATUS_LABELS
 from handlers.web.context import CLOCK, SETTINGS, XLSX, int_or_none, page, repo, staff
-from handlers.web.events_shared import load, notice
+from handlers.web.events_shared import confirm_page, load, notice
 from storage.models import SEATED, EventStatus, RegistrationStatus
 
 CSV = "text/csv"
@@ -42,6 +43,7 @@ async def people(request: web.Request) -> web.Response:
         kinds=KIND_LABELS, formats=FORMAT_LABELS, statuses=STATUS_LABELS,
         schedule=changes.schedule(event, settings), cancelled=event.status == "cancelled",
         deadline=event.registration_deadline,
+        reopen=editing.reopen_refusal(event, now) is None,
         notice=notice(request),
     )  # fmt: skip
     return aiohttp_jinja2.render_template("event.html", request, values)
@@ -122,16 +124,35 @@ async def cancel(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(f"{back}?done=cancelled&n={told}")
 
 
+async def close_ask(request: web.Request) -> web.Response:
+    """«Закрыть запись?»: a page of its own, so one stray tap does not close it."""
+    event = await load(request)
+    if event.status != EventStatus.PUBLISHED:
+        raise web.HTTPSeeOther(f"/web/events/{event.id}?done=not_open")
+    action = f"/web/events/{event.id}/close"
+    return confirm_page(request, event, t.CLOSE_ASK, action, t.CLOSE_BUTTON)
+
+
 async def close(request: web.Request) -> web.Response:
     """Registration closed, the event still happens (as «Закрыть запись» in the bot)."""
     event = await load(request)
-    db = repo(request)
-    if event.status != EventStatus.PUBLISHED or not await db.events.set_status(
-        event.id, EventStatus.CLOSED
-    ):
-        raise web.HTTPSeeOther(f"/web/events/{event.id}?done=not_open")
-    await db.commit()
-    raise web.HTTPSeeOther(f"/web/events/{event.id}?done=closed")
+    back = f"/web/events/{event.id}"
+    if (await request.post()).get("sure") != "yes":  # an old page's one-tap button: ask first
+        raise web.HTTPSeeOther(f"{back}/close")
+    if not await editing.close(repo(request), event, request.app[CLOCK].now()):
+        raise web.HTTPSeeOther(f"{back}?done=not_open")
+    raise web.HTTPSeeOther(f"{back}?done=closed")
+
+
+async def reopen(request: web.Request) -> web.Response:
+    """Registration open again after staff closed it, by the bot's rule (editing.reopen)."""
+    event, now = await load(request), request.app[CLOCK].now()
+    back = f"/web/events/{event.id}"
+    if not await editing.reopen(repo(request), event, now):
+        refusal = editing.reopen_refusal(event, now)
+        started = refusal == ta.REOPEN_STARTED
+        raise web.HTTPSeeOther(f"{back}?done={'reopen_started' if started else 'not_closed'}")
+    raise web.HTTPSeeOther(f"{back}?done=reopened")
 
 
 def add_routes(app: web.Application) -> None:
@@ -139,4 +160,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(r"/events/{id:\d+}/attendance", attendance)
     app.router.add_get(r"/events/{id:\d+}/participants.{ext:xlsx|csv}", export)
     app.router.add_post(r"/events/{id:\d+}/cancel", cancel)
+    app.router.add_get(r"/events/{id:\d+}/close", close_ask)
     app.router.add_post(r"/events/{id:\d+}/close", close)
+    app.router.add_post(r"/events/{id:\d+}/reopen", reopen)

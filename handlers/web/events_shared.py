@@ -1,12 +1,14 @@
-"""What the «Мероприятия» pages share: the notice after a redirect and the event of a URL."""
+"""What the «Мероприятия» pages share: the notice after a redirect, the event of a URL and the
+page asking to confirm an action."""
 
 from __future__ import annotations
 
+import aiohttp_jinja2
 from aiohttp import web
 
 from bot.core.markup import fill
 from bot.texts import web_events as t
-from handlers.web.context import id_or_404, repo
+from handlers.web.context import id_or_404, page, repo
 from storage.models import Event
 
 
@@ -27,3 +29,15 @@ async def load(request: web.Request) -> Event:
     if event is None:
         raise web.HTTPNotFound(text="Мероприятие не найдено.")
     return event
+
+
+def confirm_page(
+    request: web.Request, event: Event, question: str, action: str, button: str
+) -> web.Response:
+    """A plain page asking «Да» once more (no script): its form posts `sure=yes` to `action`."""
+    values = page(
+        request, heading=t.CONFIRM_HEADING, subject=f"№{event.id} · {event.title}",
+        question=question, action=action, button=button,
+        back=f"/web/events/{event.id}", back_label=t.CONFIRM_BACK,
+    )  # fmt: skip
+    return aiohttp_jinja2.render_template("confirm.html", request, values)

@@ -150,6 +150,17 @@ class EventRepo(AttendanceMarks):
         )
         return changed > 0
 
+    async def reopen(self, event_id: int, now: datetime) -> bool:
+        """Closed → published, only while it is closed and has not begun (a colleague's
+        cancellation in between stays)."""
+        changed = await affected(
+            self.session,
+            update(Event)
+            .where(Event.id == event_id, Event.status == EventStatus.CLOSED, Event.starts_at > now)
+            .values(status=EventStatus.PUBLISHED, updated_at=utcnow()),
+        )
+        return changed > 0
+
     async def counts(self, event_id: int) -> dict[str, int]:
         rows = await self.session.execute(
             select(Registration.status, func.count())

@@ -1,4 +1,4 @@
-"""Staff changes to a published event from a chat: one field, closing registration, cancelling.
+"""Staff changes to a published event: one field, closing and reopening registration, cancelling.
 
 Shared by Telegram's staff dialogs (handlers/events_admin) and MAX's (handlers/max): the field
 goes through bot.services.events.setters (the form's checks), a new time or place and a
@@ -67,6 +67,24 @@ async def close(repo: Repositories, event: Event, now: datetime) -> bool:
     ):
         return False
     event.status, event.updated_at = EventStatus.CLOSED, now  # the view reads these
+    await repo.commit()
+    return True
+
+
+def reopen_refusal(event: Event, now: datetime) -> str | None:
+    """Why registration may not open again: it is not closed (open, or called off), or the
+    event has begun — nobody signs up for a day under way. Seats stay as counted: people
+    sign up (or join the waiting list) by the usual seat rule."""
+    if event.status != EventStatus.CLOSED:
+        return t.REOPEN_NOT_CLOSED
+    return t.REOPEN_STARTED if now >= event.starts_at else None
+
+
+async def reopen(repo: Repositories, event: Event, now: datetime) -> bool:
+    """Open registration closed by staff again; False when `reopen_refusal` has a reason."""
+    if reopen_refusal(event, now) or not await repo.events.reopen(event.id, now):
+        return False
+    event.status, event.updated_at = EventStatus.PUBLISHED, now  # the view reads these
     await repo.commit()
     return True
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from bot.core.tables import EMPTY, UnreadableText, csv_rows, decode_table, is_empty
+from bot.services.events import yaml_problems
 from bot.services.events.import_rows import (
     FIELDS,
     REQUIRED_COLUMNS,
@@ -96,9 +97,7 @@ def parse_events_yaml(text: str, tz: ZoneInfo, now: datetime) -> list[EventDraft
     try:
         node, data = yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or exc
+        line, problem = yaml_problems.describe(exc)
         raise ImportErrors([f"строка {line}: ошибка разметки YAML: {problem}"]) from exc
     if isinstance(data, dict) and isinstance(node, yaml.MappingNode):
         node = next((v for k, v in node.value if k.value == "events"), None)

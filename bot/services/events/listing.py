@@ -18,6 +18,7 @@ from bot import texts
 from bot.core.dates import MONTHS_NOMINATIVE
 from bot.core.markup import clip, q
 from bot.core.messages import Button, Keyboard, pack, rows
+from bot.services.events import editing
 from bot.services.events.cards import ends_at, list_line, meeting_note, next_meeting, short_when
 from bot.texts import events as t
 from bot.texts.events_labels import KIND_LABELS
@@ -191,14 +192,17 @@ def my_view(
     return "\n\n".join([t.MY_TITLE, *lines]), buttons
 
 
-def staff_card_actions(event: Event) -> list[tuple[str, str]]:
-    """Staff buttons under a card (action, label); their handlers re-check the role."""
+def staff_card_actions(event: Event, now: datetime) -> list[tuple[str, str]]:
+    """Staff buttons under a card (action, label); their handlers re-check the role. Closed
+    registration opens again by the rule the panel uses too (editing.reopen_refusal)."""
     buttons = [("people", "👥 Участники"), ("xlsx", "📥 Excel")]
     if event.status != EventStatus.CANCELLED:  # nobody attends an event called off
         buttons += [("attend", "☑️ Присутствие"), ("edit", "✏️ Изменить")]
     if event.status == EventStatus.PUBLISHED:
         buttons.append(("announce", "📣 Анонсировать"))
         buttons.append(("close", "🔒 Закрыть запись"))
+    elif editing.reopen_refusal(event, now) is None:
+        buttons.append(("reopen", "🔓 Открыть запись"))
     if event.status != EventStatus.CANCELLED:
         buttons.append(("cancel", "🚫 Отменить мероприятие"))
     return buttons

@@ -6,6 +6,8 @@ role on the server before acting, because anyone can send any callback data.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -43,10 +45,10 @@ def _one_column(builder: InlineKeyboardBuilder) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def admin_card(event: Event) -> InlineKeyboardMarkup:
+def admin_card(event: Event, now: datetime) -> InlineKeyboardMarkup:
     """The staff buttons of the event card (the same set the teachers' card shows staff)."""
     builder = InlineKeyboardBuilder()
-    for action, label in staff_card_actions(event):
+    for action, label in staff_card_actions(event, now):
         builder.button(text=label, callback_data=AdminEventCb(action=action, id=event.id))
     return _one_column(builder)
 
