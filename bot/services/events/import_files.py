@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from bot.core import yaml_problems
 from bot.core.tables import EMPTY, UnreadableText, csv_rows, decode_table, is_empty
-from bot.services.events import yaml_problems
 from bot.services.events.import_rows import (
     FIELDS,
     REQUIRED_COLUMNS,

@@ -15,6 +15,8 @@ from typing import NoReturn
 
 import yaml
 
+from bot.core import yaml_problems
+
 KINDS = {"list": "список", "dict": "набор полей", "bool": "да/нет", "date": "дата"}
 
 
@@ -127,11 +129,6 @@ class FileReader:
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:
-    """Where the YAML syntax breaks, in words; PyYAML's own text is kept for the details."""
-    mark = getattr(exc, "problem_mark", None)
-    where = f" около строки {mark.line + 1}, позиция {mark.column + 1}" if mark else ""
-    detail = getattr(exc, "problem", None) or str(exc)
-    return (
-        f"файл не читается как YAML: ошибка{where} — проверьте там отступы, двоеточия, "
-        f"кавычки и скобки (подробности: {detail})"
-    )
+    """Where the YAML syntax breaks and what to check there, in Russian (`yaml_problems`)."""
+    line, hint = yaml_problems.describe(exc)
+    return f"файл не читается как YAML: строка {line} — {hint}"

@@ -1,7 +1,8 @@
 """PyYAML's syntax errors told in Russian with the line a person finds in their editor.
 
-The events import showed PyYAML's English («mapping values are not allowed here») to staff who
-do not read it; each common mistake gets its own hint, any other one a general hint.
+The events import and the knowledge-base check showed PyYAML's English («mapping values are
+not allowed here») to staff who do not read it; each common mistake gets its own hint, any
+other one a general hint.
 """
 
 from __future__ import annotations
