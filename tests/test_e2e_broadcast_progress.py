@@ -1,11 +1,14 @@
 """The progress message of a scheduled broadcast («🕒 Рассылка запланирована на …») follows a
 move or a cancel made before sending starts — from Telegram's /broadcasts and from MAX staff's
-— instead of promising the old time. Through the real bots and the fake servers."""
+— instead of promising the old time; the report at the end reaches a Telegram author through
+429s and 5xx. Through the real bots and the fake servers."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from bot.services.faq import FaqService
 from bot.texts import broadcasts as texts_b
@@ -17,7 +20,8 @@ from tests.conftest import ADMIN, running_both
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
 from tests.fakes.telegram_api import FakeTelegramServer, SentMessage
-from tests.test_e2e_broadcasts import Staff, broadcasts_in_db, seed_registry, toggle, txt
+from tests.helpers.wait import until
+from tests.test_e2e_broadcasts import NOW, Staff, broadcasts_in_db, seed_registry, toggle, txt
 from tests.test_e2e_broadcasts import harness as harness  # a fixture
 from tests.test_e2e_broadcasts import settings as settings  # a fixture
 
@@ -102,3 +106,37 @@ async def test_max_staff_cancel_rewrites_the_telegram_progress_message(
         assert call.params["text"] == (
             f"⛔ Рассылка №{created.id} отменена (Анна Методист), ничего не отправлено."
         )
+
+
+@pytest.mark.parametrize("in_progress_message", [True, False], ids=["edited", "sent"])
+async def test_the_authors_report_survives_429s_and_a_5xx(
+    harness: Staff, in_progress_message: bool
+) -> None:
+    """«✅ Рассылка №N завершена», edited into the author's progress message or sent to them:
+    the worker paces it itself, so Telegram's retry layer let one 429 or 5xx lose it."""
+    h = harness
+    progress = await h.bot.send_message(ADMIN.id, texts_b.PROGRESS_AT.format(moment="сейчас"))
+    method = "editMessageText" if in_progress_message else "sendMessage"
+    for status, description, wait in ((429, "", 1), (502, "Bad Gateway", None), (429, "", 1)):
+        h.server.fail_next(
+            method, status=status, description=description or "Internal Server Error",
+            retry_after=wait, chat_id=ADMIN.id, matching="завершена",
+        )  # fmt: skip
+    async with h.sessionmaker() as session:
+        await service.create_broadcast(
+            session, author_id=ADMIN.id, content=Content("text", "Собрание"),
+            target=service.Target(("parents",)), at=None, now=NOW,
+            progress=(ADMIN.id, progress.message_id) if in_progress_message else None,
+        )  # fmt: skip
+        await session.commit()
+    h.worker.wake()
+
+    def reports() -> list[str]:
+        if in_progress_message:
+            return [txt(h.server.messages[(ADMIN.id, progress.message_id)])]
+        return [txt(m) for m in h.server.sent_to(ADMIN.id)[1:]]
+
+    await until(lambda: "завершена" in "".join(reports()), 30, "the report for the author")
+    (report,) = reports()
+    assert report.startswith("✅ Рассылка №1 завершена") and "Доставлено: 4 из 4" in report
+    assert not h.server._faults.injected, "each fault met the report"

@@ -307,6 +307,13 @@ def max_file(w: World, kind: str) -> tuple[Message, bytes]:
     return message, w.h.max.uploads[attached["payload"]["token"]][1]
 
 
+def max_file_name(w: World) -> str:
+    """The name the MAX group's file was uploaded under, as MAX read it from the upload."""
+    (message,) = w.h.max.sent_to(MAX_PARENTS)
+    (attached,) = [a for a in message.attachments if a["type"] == "file"]
+    return w.h.max.uploads[attached["payload"]["token"]][0]
+
+
 async def test_a_photo_with_caption_from_max_reaches_both_messengers(world: World) -> None:
     w = world
     sample = await confirmed(w, await sends_file(w, POSTER, CAPTION))
@@ -348,6 +355,8 @@ async def test_a_draft_left_at_the_preview_for_a_day_keeps_its_file(world: World
 
 
 async def test_a_document_without_caption_from_max_reaches_both_messengers(world: World) -> None:
+    """Under its own Russian name in the MAX group too: the upload used to %-quote it, and
+    parents saw «%D0%9F%D0%BB%D0%B0%D0%BD%20%D0%BC%D0%B0%D1%8F.pdf»."""
     w = world
     pdf = b"%PDF-1.4\n%plan\n"
     await confirmed(w, await sends_file(w, pdf, filename="План мая.pdf"))
@@ -358,6 +367,7 @@ async def test_a_document_without_caption_from_max_reaches_both_messengers(world
     assert tg.document.data == pdf
     _, data = max_file(w, "file")
     assert data == pdf
+    assert max_file_name(w) == "План мая.pdf"
 
 
 async def test_a_long_caption_or_a_big_file_is_refused_with_the_numbers(world: World) -> None:

@@ -102,7 +102,7 @@ def test_online_link_only_when_allowed() -> None:
 
 def test_the_file_is_named_by_the_title_and_the_first_meetings_day() -> None:
     """A phone shows the name under the file: «event-12.ics» told the teacher nothing. Latin
-    letters, digits, «-» and «.» only: MAX's upload writes a Cyrillic name as «%D0%9F…», and
+    letters, digits, «-» and «.» only: MAX's upload once wrote a Cyrillic name as «%D0%9F…», and
     «/», «:» or «?» of a title would break the name on some phones."""
     # 1 April 12:00 UTC is past midnight there: the day is the МОЦ's, 2 April
     settings = Settings(_env_file=None, timezone="Asia/Kamchatka")  # type: ignore[call-arg]

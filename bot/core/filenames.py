@@ -1,10 +1,10 @@
 """Readable names for the files the bot sends (a teacher's phone shows the name under the file).
 
-Latin letters, digits, «-» and «.» only: the MAX client uploads a file with aiohttp's default
-form encoding, which sends a Cyrillic name percent-encoded («%D0%A1…», and MAX does not say it
-decodes it), and a name with «/», «:», «?» or quotes is cut or refused by some phones' file
-managers. So the title is written in the transliteration the other file names use
-(«podtverzhdenie», «uchastniki»).
+Latin letters, digits, «-» and «.» only: chosen when the MAX client still sent a Cyrillic
+name percent-encoded («%D0%A1…»; it sends UTF-8 now, see handlers.max.client.upload), and a
+name with «/», «:», «?» or quotes is cut or refused by some phones' file managers. So the
+title is written in the transliteration the other file names use («podtverzhdenie»,
+«uchastniki»).
 """
 
 from __future__ import annotations

@@ -252,10 +252,14 @@ class MaxClient:
         return await self._call("GET", f"/chats/{chat_id}")
 
     async def upload(self, data: bytes, filename: str, kind: str = "file") -> str:
-        """POST /uploads, then the file to the returned URL; the token for an attachment."""
+        """POST /uploads, then the file to the returned URL; the token for an attachment.
+
+        The name goes as UTF-8 in `filename="…"`, as a browser or `curl -F` sends it (and
+        aiogram: `FormData(quote_fields=False)`): aiohttp's default %-quotes it, and MAX shows
+        that «%D0%9F%D0%BB….pdf» to people as the file's name."""
         endpoint = await self._call("POST", "/uploads", params={"type": kind})
-        form = FormData()
-        form.add_field("data", data, filename=filename)
+        form = FormData(quote_fields=False)
+        form.add_field("data", data, filename=header_safe(filename))
         answer = await self._request("POST", endpoint["url"], data=form, wait=120)
         token = endpoint.get("token") or answer.get("token")
         photos = answer.get("photos")
@@ -333,6 +337,12 @@ class MaxClient:
         if self._session is None:
             self._session = ClientSession()
         return self._session
+
+
+def header_safe(filename: str) -> str:
+    """The name as it can stand in a multipart header: a line break or another control
+    character (a name a person typed) would end the header, so each becomes a space."""
+    return "".join(" " if ord(c) < 0x20 or ord(c) == 0x7F else c for c in filename) or "file"
 
 
 def _whole(value: Any) -> bool:

@@ -5,13 +5,22 @@ The only module of `broadcasts` that imports aiogram. Classification is the poin
 gone", a migration carries the new id, other 400s will fail again the same way (permanent),
 and network trouble, 5xx and timeouts are worth another try later (transient).
 
+A notice to a person (the author's report, the progress edits, a held broadcast's question)
+is not the ledger's: nothing retries it later. The worker paces it itself, so the Bot's
+outbound layer lets a 429 through (see handlers.tg.outbound); here it is sent again after
+`retry_after`, and after a 5xx or no answer after a growing pause, bounded
+(`NOTICE_ATTEMPTS`), as the MAX channel does, instead of being lost to one refusal.
+
 A file uploaded in the web panel (Content.stored_file) is sent as a file on the first delivery
 only: Telegram answers with its file_id, and every other chat of the broadcast gets that id.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Final, TypeVar
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -27,7 +36,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.core.messages import Keyboard
+from bot.core.messages import Deferred, Keyboard
 from broadcasts.channel import Blocked, Failed, Migrated, RetryAfter, SendOutcome, Sent
 from broadcasts.content import Content
 from broadcasts.files import OncePerFile, StoredFiles
@@ -35,10 +44,13 @@ from handlers.tg.callbacks import AckCb, UnsubCb
 from handlers.tg.messenger import markup
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ACK_LABEL = "✅ Ознакомлен"
 UNSUB_LABEL = "Отписаться"
 GONE_MARKERS = ("chat not found", "kicked", "deactivated", "bot was blocked", "not a member")
+NOTICE_ATTEMPTS: Final = 6  # a notice or progress edit: 5xx pauses of 1+2+4+8+16 s at most
+NOTICE_WAIT: Final = 60.0  # the longest retry_after a notice waits out; longer: given up
 
 
 def keyboard(
@@ -156,19 +168,40 @@ class TelegramChannel:
 
     async def edit_progress(self, chat_id: int, message_id: int, text: str) -> None:
         try:
-            await self._bot.edit_message_text(
+            await patiently(lambda: self._bot.edit_message_text(
                 text=text, chat_id=chat_id, message_id=message_id, parse_mode="HTML"
-            )
+            ))  # fmt: skip
         except TelegramBadRequest as exc:
             if "not modified" not in exc.message:
                 log.info("progress message %s/%s not edited: %s", chat_id, message_id, exc)
-        except TelegramAPIError as exc:
+        except (TelegramAPIError, Deferred) as exc:
             log.info("progress message %s/%s not edited: %s", chat_id, message_id, exc)
 
     async def notify(self, chat_id: int, text: str, buttons: Keyboard = ()) -> None:
         try:
-            await self._bot.send_message(
+            await patiently(lambda: self._bot.send_message(
                 chat_id, text, parse_mode="HTML", reply_markup=markup(buttons)
-            )
-        except TelegramAPIError as exc:
+            ))  # fmt: skip
+        except (TelegramAPIError, Deferred) as exc:
             log.warning("notice to %s not delivered: %s", chat_id, exc)
+
+
+async def patiently(call: Callable[[], Awaitable[T]], attempts: int = NOTICE_ATTEMPTS) -> T:
+    """`call` again after a 429 (once its `retry_after` passed, if that is at most
+    NOTICE_WAIT) or a 5xx / no answer (after 1, 2, 4 … s); the last failure is raised.
+    A retry goes through the Bot's outbound layer like any send: it waits for its slot."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await call()
+        except TelegramRetryAfter as exc:
+            if attempt == attempts or exc.retry_after > NOTICE_WAIT:
+                raise
+            pause = float(exc.retry_after)
+            log.info("notice: 429; again in %.0f s", pause)
+        except (TelegramServerError, TelegramNetworkError) as exc:
+            if attempt == attempts:
+                raise
+            pause = 2.0 ** (attempt - 1)
+            log.info("notice: %s; again in %.0f s", exc.message, pause)
+        await asyncio.sleep(pause)
+    raise AssertionError("unreachable")

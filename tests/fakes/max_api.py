@@ -32,7 +32,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
-from aiohttp import ClientSession, ClientTimeout, web
+from aiohttp import ClientSession, ClientTimeout, hdrs, web
+from aiohttp.multipart import parse_content_disposition
 
 from tests.fakes.max_model import (
     ApiError,
@@ -433,7 +434,7 @@ class FakeMaxServer:
         part = await reader.next()
         if part is None or getattr(part, "name", None) != "data":
             raise ApiError(400, "proto.payload", "multipart field 'data' is required")
-        filename = getattr(part, "filename", None) or "file"
+        filename = _sent_filename(part.headers.get(hdrs.CONTENT_DISPOSITION, "")) or "file"
         data = await part.read()  # type: ignore[union-attr]
         token = upload_id if kind in ("video", "audio") else f"tok.{secrets.token_hex(12)}"
         self.uploads[token] = (filename, bytes(data))
@@ -443,6 +444,14 @@ class FakeMaxServer:
         if kind == "file":
             return {"token": token}
         return {"retval": 1}
+
+
+def _sent_filename(disposition: str) -> str | None:
+    """The part's `filename="…"` as a server reads it: the header's bytes as UTF-8, quotes and
+    backslashes unescaped, nothing more. Not aiohttp's `part.filename`, which prefers a
+    `filename*` and decodes it for us: a client sending «%D0%9F….pdf» is seen doing so."""
+    _kind, params = parse_content_disposition(disposition)
+    return params.get("filename")
 
 
 def _too_many(window: deque[float], now: float, rate: float) -> bool:

@@ -444,13 +444,15 @@ class FakeTelegramServer(BotApiMethods):
         retry_after: int | None = None,
         count: int = 1,
         chat_id: int | None = None,
+        matching: str | None = None,
     ) -> None:
-        """The next ``count`` calls of ``method`` (to ``chat_id`` if given) fail this way."""
+        """The next ``count`` calls of ``method`` (to ``chat_id`` if given; with ``matching``,
+        only those whose text or caption holds it) fail this way."""
         if status == 429 and description == "Internal Server Error":
             description = f"Too Many Requests: retry after {retry_after or 1}"
         parameters = {"retry_after": retry_after} if retry_after is not None else None
         error = ApiError(status, description, parameters)
-        self._faults.injected.append(Fault(method.lower(), error, count, chat_id))
+        self._faults.injected.append(Fault(method.lower(), error, count, chat_id, matching))
 
     def set_rate_limit(
         self,
@@ -547,7 +549,8 @@ class FakeTelegramServer(BotApiMethods):
         if is_send(method):
             await self._delay()
         chat_id = self._param_chat_id(params)
-        self._faults.check(method, chat_id, self._chat_type(chat_id))
+        text = str(params.get("text") or params.get("caption") or "")
+        self._faults.check(method, chat_id, self._chat_type(chat_id), text)
         result = handler(params, files)
         return await result if isinstance(result, Awaitable) else result
 

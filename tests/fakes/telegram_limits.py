@@ -104,6 +104,7 @@ class Fault:
     error: ApiError
     remaining: int
     chat_id: int | None
+    matching: str | None = None  # only a call whose text (or caption) holds this
 
 
 @dataclass
@@ -228,8 +229,8 @@ class FaultPlan:
         self.limits: RateLimits | None = None
         self.stats: Counter[str] = Counter()  # the server's own, shared with it
 
-    def check(self, method: str, chat_id: int | None, chat_type: str) -> None:
-        self._injected(method, chat_id)
+    def check(self, method: str, chat_id: int | None, chat_type: str, text: str = "") -> None:
+        self._injected(method, chat_id, text)
         if chat_id is None:
             return
         if chat_id in self.migrated:
@@ -252,9 +253,13 @@ class FaultPlan:
         if self.limits is not None and is_send(method):
             self.limits.check(chat_id, self.stats)
 
-    def _injected(self, method: str, chat_id: int | None) -> None:
+    def _injected(self, method: str, chat_id: int | None, text: str) -> None:
         for fault in self.injected:
-            if fault.method == method and fault.chat_id in (None, chat_id):
+            if (
+                fault.method == method
+                and fault.chat_id in (None, chat_id)
+                and (fault.matching is None or fault.matching in text)
+            ):
                 fault.remaining -= 1
                 if fault.remaining <= 0:
                     self.injected.remove(fault)
