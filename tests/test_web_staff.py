@@ -143,6 +143,30 @@ async def test_max_owners_are_owners_by_their_internal_id(
     assert not await roster.is_staff(777)  # a raw MAX id is no person of ours
 
 
+async def test_a_load_begun_before_a_change_is_not_taken_as_fresh(
+    db_path: Path, sessionmaker: SessionMaker
+) -> None:
+    """Under load, a MAX owner's first /broadcast was refused «только для сотрудников»: their
+    first message made their internal id and called `changed()`, but a reload another update
+    had begun a moment before (blind to that id) finished after it and counted as fresh for
+    CACHE_SECONDS. `changed()` during a load now leaves that load stale."""
+    settings = make_settings(db_path, max_admin_ids="777")
+    calls = [0]
+
+    def clock() -> float:  # the other update's change lands just after this load began
+        calls[0] += 1
+        if calls[0] == 1:
+            roster.changed()
+        return 0.0
+
+    roster = Roster(settings, sessionmaker, monotonic=clock)
+    assert not await roster.is_staff(12345)  # a load that cannot see the owner yet
+    async with sessionmaker() as session:
+        owner = await Repositories(session).channel_ids.internal("max", "user", 777)
+        await session.commit()
+    assert await roster.is_owner(owner)
+
+
 async def test_a_check_inside_an_update_needs_no_second_connection(settings: Settings) -> None:
     """The issue 9 freeze: each update holds a connection; a roster reload that asked the pool
     for another would wait on itself once the pool is busy. It reads through the caller's."""

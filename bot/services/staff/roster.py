@@ -39,6 +39,7 @@ class Roster:
         self._roles: dict[int, StaffRole] = {}
         self._loaded_at: float | None = None
         self._owners: frozenset[int] | None = None
+        self._generation = 0  # bumped by `changed`: a load that began before it is stale
         self._lock = asyncio.Lock()
         # where each messenger's start links begin ("tg": https://t.me/<bot>), learnt when
         # that messenger starts; invite links are built from them
@@ -63,8 +64,10 @@ class Roster:
         return person_id in self._roles or person_id in self.settings.admin_ids
 
     def changed(self) -> None:
-        """This instance changed the staff: the next check reads the database."""
+        """This instance changed the staff: the next check reads the database, and a load
+        already under way (begun before the change, so blind to it) does not count as fresh."""
         self._loaded_at = None
+        self._generation += 1
 
     async def announce(self, person_id: int, is_staff: bool) -> None:
         """After a committed change: re-read at the next check, tell the listeners."""
@@ -95,12 +98,14 @@ class Roster:
         return self._loaded_at is not None and self.monotonic() - self._loaded_at < self.ttl
 
     async def _load(self, repo: Repositories) -> None:
+        generation = self._generation
         stamp = self.monotonic()
         owners = self._owners if self._owners is not None else await self._owner_ids(repo)
         rows = await repo.staff.members()
         roles = {row.person_id: StaffRole(row.role) for row in rows}
         roles.update(dict.fromkeys(owners, StaffRole.OWNER))
-        self._roles, self._loaded_at = roles, stamp
+        self._roles = roles
+        self._loaded_at = stamp if generation == self._generation else None
 
     async def _owner_ids(self, repo: Repositories) -> frozenset[int]:
         """ADMIN_IDS, and the internal ids of MAX_ADMIN_IDS who have written to the bot (one
