@@ -146,7 +146,8 @@ async def test_a_newcomer_in_telegram_is_greeted_and_remembered(bots: Both, db_p
     assert "Кто вы?" in (welcome.text or ""), welcome.text
     assert {"processed_updates", "users"} <= set(writer.held), writer.held
     user = await user_row(h.sessionmaker, "tg", NEWCOMER.id)
-    assert user is not None and user.first_name == "Новенький"
+    assert user is not None and user.first_name == ""  # the name is not kept (152-ФЗ)
+    assert "Новенький" in (welcome.text or "")  # but greets them
 
 
 async def test_a_parents_question_in_telegram_reaches_a_specialist(
@@ -164,7 +165,7 @@ async def test_a_parents_question_in_telegram_reaches_a_specialist(
         created = await h.tg.next_message(PARENT.id, timeout=15)
     assert (prompt.text or "").startswith("Напишите ваш вопрос"), prompt.text
     assert "Номер обращения" in (created.text or ""), created.text
-    assert {"fsm_records", "tickets"} <= set(writer.held), writer.held
+    assert {"fsm_records", "users"} <= set(writer.held), writer.held  # users: the name kept
     assert await tickets(h.sessionmaker) == [QUESTION]
     assert QUESTION in ((await h.tg.next_message(STAFF_CHAT, timeout=15)).text or "")
 
@@ -177,7 +178,7 @@ async def test_a_newcomer_in_max_is_greeted_and_remembered(bots: Both, db_path: 
     assert "Кто вы?" in welcome.plain, welcome.plain
     assert {"processed_updates", "channel_ids", "users"} <= set(writer.held), writer.held
     user = await user_row(h.sessionmaker, "max", MOTHER.user_id)
-    assert user is not None and user.first_name == MOTHER.first_name
+    assert user is not None and user.first_name == ""  # the name is not kept (152-ФЗ)
 
 
 async def test_a_parents_question_in_max_reaches_a_specialist(bots: Both, db_path: Path) -> None:
@@ -189,7 +190,7 @@ async def test_a_parents_question_in_max_reaches_a_specialist(bots: Both, db_pat
         created = (await h.max.wait_sent(MOTHER, 4, within=15))[-1]
     assert prompt.startswith("Напишите ваш вопрос"), prompt
     assert "Номер обращения" in created.plain, created.plain
-    assert {"fsm_records", "tickets"} <= set(writer.held), writer.held
+    assert {"fsm_records", "users"} <= set(writer.held), writer.held  # users: the name kept
     assert await tickets(h.sessionmaker) == [QUESTION]
     assert QUESTION in ((await h.tg.next_message(STAFF_CHAT, timeout=15)).text or "")
 
