@@ -172,6 +172,7 @@ class MaxRuntime:
         if self.polling is not None:
             await self._refuse_if_subscribed()
         await self._set_commands()
+        await self._map_admins()
         if not self.settings.bot_token:
             await self._max_staff()
         if self.polling is not None:
@@ -216,6 +217,19 @@ class MaxRuntime:
             await self.client.set_commands(list(max_texts.COMMANDS.items()))
         except MaxError as exc:
             log.warning("MAX: PATCH /me/commands failed, continuing without hints: %s", exc)
+
+    async def _map_admins(self) -> None:
+        """MAX_ADMIN_IDS get their internal ids now, not at their first word: the roster reads
+        owners through those ids, and a list loaded before an admin's first message in a
+        group (where nothing reloads it) called that admin a stranger for CACHE_SECONDS."""
+        if not self.settings.max_admin_ids:
+            return
+        async with self.sessionmaker() as session:
+            repo = Repositories(session)
+            for admin in sorted(self.settings.max_admin_ids):
+                await repo.channel_ids.internal("max", "user", admin)
+            await repo.commit()
+        self.ctx.roster.changed()
 
     async def _max_staff(self) -> None:
         """Without Telegram, МОЦ staff are the MAX_ADMIN_IDS admins: tickets asked in MAX go
