@@ -172,9 +172,9 @@ class MaxRuntime:
         if self.polling is not None:
             await self._refuse_if_subscribed()
         await self._set_commands()
-        await self._map_admins()
+        admins = await self._map_admins()
         if not self.settings.bot_token:
-            await self._max_staff()
+            await self._max_staff(admins)
         if self.polling is not None:
             self.polling.start()
             log.info("MAX: long polling as %s (MAX_WEBHOOK_URL is not set)", me.get("username"))
@@ -218,23 +218,12 @@ class MaxRuntime:
         except MaxError as exc:
             log.warning("MAX: PATCH /me/commands failed, continuing without hints: %s", exc)
 
-    async def _map_admins(self) -> None:
+    async def _map_admins(self) -> list[int]:
         """MAX_ADMIN_IDS get their internal ids now, not at their first word: the roster reads
         owners through those ids, and a list loaded before an admin's first message in a
         group (where nothing reloads it) called that admin a stranger for CACHE_SECONDS."""
         if not self.settings.max_admin_ids:
-            return
-        async with self.sessionmaker() as session:
-            repo = Repositories(session)
-            for admin in sorted(self.settings.max_admin_ids):
-                await repo.channel_ids.internal("max", "user", admin)
-            await repo.commit()
-        self.ctx.roster.changed()
-
-    async def _max_staff(self) -> None:
-        """Without Telegram, МОЦ staff are the MAX_ADMIN_IDS admins: tickets asked in MAX go
-        to each of them privately, and to staff they invited (`posting.staff_targets` reads
-        ADMIN_IDS, here their internal ids; a Telegram STAFF_CHAT_ID could not be reached)."""
+            return []
         async with self.sessionmaker() as session:
             repo = Repositories(session)
             ids = [
@@ -242,6 +231,14 @@ class MaxRuntime:
                 for admin in sorted(self.settings.max_admin_ids)
             ]
             await repo.commit()
+        self.ctx.roster.changed()
+        return ids
+
+    async def _max_staff(self, ids: list[int]) -> None:
+        """Without Telegram, МОЦ staff are the MAX_ADMIN_IDS admins (`ids`: their internal
+        ids): tickets asked in MAX go to each of them privately, and to staff they invited
+        (`posting.staff_targets` reads ADMIN_IDS; a Telegram STAFF_CHAT_ID could not be
+        reached)."""
         self.ctx.settings = self.settings.model_copy(
             update={"admin_ids": frozenset(ids), "staff_chat_id": None}
         )
