@@ -58,9 +58,12 @@ async def show_list(
     settings: Settings,
     clock: Clock,
     is_admin: bool,
+    viewer: int | None = None,
 ) -> None:
     page = ListFilter(flt.kind, flt.month, flt.page)
-    text, buttons = await list_view(repo, page, clock.now(), settings.tz, new_button=is_admin)
+    text, buttons = await list_view(
+        repo, page, clock.now(), settings.tz, new_button=is_admin, viewer=viewer
+    )
     if isinstance(target, CallbackQuery):
         await edit_or_send(target, text, render(buttons))
     else:
@@ -68,9 +71,11 @@ async def show_list(
 
 
 async def events_command(
-    message: Message, repo: Repositories, settings: Settings, clock: Clock, is_admin: bool
-) -> None:
-    await show_list(message, EventListCb(), repo, settings, clock, is_admin)
+    message: Message, repo: Repositories, settings: Settings, clock: Clock, is_admin: bool,
+    user: User | None = None,
+) -> None:  # fmt: skip
+    viewer = user.id if user else None
+    await show_list(message, EventListCb(), repo, settings, clock, is_admin, viewer)
 
 
 class AskedWhen(BaseFilter):
@@ -93,9 +98,11 @@ class AskedWhen(BaseFilter):
 
 
 async def asked_events(
-    message: Message, asked_for: Asked, repo: Repositories, settings: Settings, clock: Clock
-) -> None:
-    text, buttons = await asked_view(repo, asked_for, clock.now(), settings.tz)
+    message: Message, asked_for: Asked, repo: Repositories, settings: Settings, clock: Clock,
+    user: User | None = None,
+) -> None:  # fmt: skip
+    viewer = user.id if user else None
+    text, buttons = await asked_view(repo, asked_for, clock.now(), settings.tz, viewer)
     await message.answer(text, reply_markup=render(buttons))
 
 
@@ -106,9 +113,11 @@ async def list_cb(
     settings: Settings,
     clock: Clock,
     is_admin: bool,
+    user: User | None = None,
 ) -> None:
     await query.answer()
-    await show_list(query, callback_data, repo, settings, clock, is_admin)
+    viewer = user.id if user else None
+    await show_list(query, callback_data, repo, settings, clock, is_admin, viewer)
 
 
 async def filter_cb(

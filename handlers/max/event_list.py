@@ -57,7 +57,7 @@ def list_filter(kind: str, month: str, page: str = "0") -> ListFilter | None:
 
 async def show_list(v: Visit, flt: ListFilter, *, pressed: bool) -> None:
     now, tz = v.ctx.clock.now(), v.ctx.settings.tz
-    text, buttons = await list_view(v.repo, flt, now, tz, new_button=v.is_admin)
+    text, buttons = await list_view(v.repo, flt, now, tz, new_button=v.is_admin, viewer=v.uid)
     if pressed:
         await v.replace(text, buttons)
     else:
@@ -90,7 +90,7 @@ async def asked_events(v: Visit, text: str) -> bool:
     what = asked(text, now, tz, v.user.role)
     if what is None or await v.repo.tickets.open_for_user(v.uid):
         return False
-    await v.say(*await asked_view(v.repo, what, now, tz))
+    await v.say(*await asked_view(v.repo, what, now, tz, v.uid))
     return True
 
 

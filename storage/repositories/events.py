@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from storage.models import (
+    SEATED,
     Event,
     EventSession,
     EventStatus,
@@ -27,6 +28,7 @@ from storage.models import (
 from storage.repositories.marks import AttendanceMarks
 from storage.repositories.sql import affected
 
+LONGEST_MEETING_MIN = 1440  # the form and the import allow no longer meeting
 ACTIVE = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING, RegistrationStatus.ATTENDED)
 
 
@@ -74,6 +76,23 @@ class EventRepo(AttendanceMarks):
             Event, event_id, options=[selectinload(Event.sessions)], populate_existing=True
         )
 
+    async def meetings_on(self, now: datetime) -> dict[int, int]:
+        """The meetings begun and not over at `now` (session id → event id): a meeting is
+        the teacher's until it ends, in every list alike (`cards.not_over` is its rule)."""
+        rows = await self.session.execute(
+            select(
+                EventSession.id, EventSession.event_id, EventSession.starts_at,
+                EventSession.duration_min,
+            ).where(
+                EventSession.starts_at < now,
+                EventSession.starts_at >= now - timedelta(minutes=LONGEST_MEETING_MIN),
+            )
+        )  # fmt: skip
+        return {
+            sid: eid for sid, eid, start, minutes in rows
+            if start + timedelta(minutes=minutes) > now
+        }  # fmt: skip
+
     async def upcoming(
         self,
         now: datetime,
@@ -81,26 +100,40 @@ class EventRepo(AttendanceMarks):
         between: tuple[datetime, datetime] | None = None,
         offset: int = 0,
         limit: int = 50,
+        *,
+        seated: int | None = None,
     ) -> Sequence[Event]:
-        """Events not cancelled whose last session has not started yet, by their next meeting
-        (a workshop under way is not put first for its held first one); `between`: those with
-        a meeting ahead in that span (a workshop's third meeting finds it as its first does: a
-        teacher asks for a day or a month, not for a first meeting)."""
+        """Events not cancelled with a meeting ahead, by their current meeting (the one under
+        way, else the next: a workshop under way is not put first for its held first one);
+        `seated` (a user id): their own event whose last meeting is under way stays too —
+        they still need its card (link, place) until it ends, while nobody else can join it.
+        `between`: those with a meeting not over in that span (a workshop's third meeting
+        finds it as its first does: a teacher asks for a day or a month)."""
+        on = await self.meetings_on(now)
+        alive = (EventSession.starts_at >= now) | EventSession.id.in_(list(on))
         last = (
             select(func.max(EventSession.starts_at))
             .where(EventSession.event_id == Event.id)
             .scalar_subquery()
         )
-        following = (
+        current = (
             select(func.min(EventSession.starts_at))
-            .where(EventSession.event_id == Event.id, EventSession.starts_at >= now)
+            .where(EventSession.event_id == Event.id, alive)
             .scalar_subquery()
         )
+        shown = last >= now
+        if seated is not None and on:
+            mine = select(Registration.id).where(
+                Registration.event_id == Event.id,
+                Registration.user_id == seated,
+                Registration.status.in_(SEATED),
+            )
+            shown = shown | (Event.id.in_(set(on.values())) & mine.exists())
         query = (
             select(Event)
             .options(selectinload(Event.sessions))
-            .where(Event.status != EventStatus.CANCELLED, last >= now)
-            .order_by(following, Event.id)
+            .where(Event.status != EventStatus.CANCELLED, shown)
+            .order_by(current, Event.id)
             .offset(offset)
             .limit(limit)
         )
@@ -109,7 +142,8 @@ class EventRepo(AttendanceMarks):
         if between is not None:
             meets = select(EventSession.id).where(
                 EventSession.event_id == Event.id,
-                EventSession.starts_at >= max(between[0], now),
+                alive,
+                EventSession.starts_at >= between[0],
                 EventSession.starts_at < between[1],
             )
             query = query.where(meets.exists())

@@ -127,18 +127,19 @@ def _wants_to_sign_up(plain: str, events_word: bool, role: str | None) -> bool:
 
 
 async def asked_view(
-    repo: Repositories, what: Asked, now: datetime, tz: ZoneInfo
+    repo: Repositories, what: Asked, now: datetime, tz: ZoneInfo, viewer: int | None = None
 ) -> tuple[str, Keyboard]:
     """The month: the list's page for it. The day: its events with their cards' buttons, or
-    «нет» and the whole list, so the teacher still sees what there is."""
+    «нет» and the whole list, so the teacher still sees what there is. The same events and
+    meetings as the list shows `viewer` (a meeting under way counts, as there)."""
     if what.day is None:  # a month, or the whole list (month 0)
-        return await list_view(repo, ListFilter(month=what.month), now, tz)
+        return await list_view(repo, ListFilter(month=what.month), now, tz, viewer=viewer)
     start = datetime.combine(what.day, time(), tz)
     day = (start, start + timedelta(days=1))
-    found = await repo.events.upcoming(now, between=day)  # by any meeting ahead that day
+    found = await repo.events.upcoming(now, between=day, seated=viewer)  # any meeting that day
     named = f"{what.day.day} {MONTHS_GENITIVE[what.day.month - 1]}"
     if not found:
-        text, buttons = await list_view(repo, ListFilter(), now, tz)
+        text, buttons = await list_view(repo, ListFilter(), now, tz, viewer=viewer)
         return fill(t.ASKED_DAY_NONE, day=named) + "\n\n" + text, buttons
     this_year = now.astimezone(tz).year
     meetings = sorted(((meeting_in(e, day, now), e) for e in found), key=lambda m: m[0])

@@ -76,13 +76,23 @@ def ends_at(event: Event) -> datetime:
     return max(ends, default=event.starts_at + timedelta(minutes=event.duration_min))
 
 
-def next_meeting(event: Event, now: datetime) -> datetime:
-    """The meeting a list shows: the one under way or the next ahead, so a workshop whose
-    first meeting is held is not listed under that past day; the first once all are over."""
+def not_over(meeting: EventSession, now: datetime) -> bool:
+    """A meeting is the teacher's to see until it ends: under way or ahead. Every list, the
+    typed day, the months offered and «Мои записи» show a workshop by this one rule
+    (`EventRepo.upcoming` asks the database the same)."""
+    return meeting.starts_at + timedelta(minutes=meeting.duration_min) > now
+
+
+def next_meeting(
+    event: Event, now: datetime, span: tuple[datetime, datetime] | None = None
+) -> datetime:
+    """The meeting a list shows: the one under way or the next ahead (within `span`, a day or
+    a month asked for, if given), so a workshop whose first meeting is held is not listed
+    under that past day; the first once all are over."""
     ahead = [
         s.starts_at
         for s in event.sessions
-        if s.starts_at + timedelta(minutes=s.duration_min) > now
+        if not_over(s, now) and (span is None or span[0] <= s.starts_at < span[1])
     ]
     return min(ahead, default=event.starts_at)
 

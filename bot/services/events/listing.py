@@ -19,7 +19,14 @@ from bot.core.dates import MONTHS_NOMINATIVE
 from bot.core.markup import clip, q
 from bot.core.messages import Button, Keyboard, pack, rows
 from bot.services.events import editing
-from bot.services.events.cards import ends_at, list_line, meeting_note, next_meeting, short_when
+from bot.services.events.cards import (
+    ends_at,
+    list_line,
+    meeting_note,
+    next_meeting,
+    not_over,
+    short_when,
+)
 from bot.texts import events as t
 from bot.texts.events_labels import KIND_LABELS
 from storage.models import Event, EventStatus, Registration, RegistrationStatus
@@ -51,11 +58,10 @@ def card_button(event: Event, tz: ZoneInfo, this_year: int, at: datetime | None 
 
 
 def meeting_in(event: Event, span: tuple[datetime, datetime], now: datetime) -> datetime:
-    """The event's first meeting ahead within `span` (what `EventRepo.upcoming(between=…)`
-    found it by): a workshop listed for 22 December shows 22 December, not its first day."""
-    starts = [s.starts_at for s in event.sessions] or [event.starts_at]
-    inside = [s for s in starts if span[0] <= s < span[1] and s >= now]
-    return min(inside, default=event.starts_at)
+    """The event's meeting under way or ahead within `span` (what `EventRepo.upcoming(
+    between=…)` found it by): a workshop listed for 22 December shows 22 December, not its
+    first day; on a day of its meeting under way, that meeting, as the list shows it."""
+    return next_meeting(event, now, span)
 
 
 def month_label(ym: int) -> str:
@@ -64,13 +70,15 @@ def month_label(ym: int) -> str:
 
 
 async def list_view(
-    repo: Repositories, flt: ListFilter, now: datetime, tz: ZoneInfo, *, new_button: bool = False
-) -> tuple[str, Keyboard]:
+    repo: Repositories, flt: ListFilter, now: datetime, tz: ZoneInfo, *,
+    new_button: bool = False, viewer: int | None = None,
+) -> tuple[str, Keyboard]:  # fmt: skip
     """One page (a message is edited page by page: a growing list would outgrow the limit);
-    `new_button`: staff who can create an event from here get «➕ Новое мероприятие»."""
+    `new_button`: staff who can create an event from here get «➕ Новое мероприятие»;
+    `viewer`: the user looking, whose own event keeps its line until it ends."""
     between = month_bounds(flt.month, tz) if flt.month else None
     found = await repo.events.upcoming(
-        now, flt.kind or None, between, offset=PAGE * flt.page, limit=PAGE + 1
+        now, flt.kind or None, between, offset=PAGE * flt.page, limit=PAGE + 1, seated=viewer
     )
     shown, has_more = found[:PAGE], len(found) > PAGE
     this_year = now.astimezone(tz).year
@@ -118,8 +126,8 @@ async def months_menu(repo: Repositories, kind: str, now: datetime, tz: ZoneInfo
     """«Все месяцы» and each month with a meeting ahead of an event of `kind` (a workshop
     under way is not offered under the month of its held first meeting)."""
     upcoming = await repo.events.upcoming(now, kind or None, limit=MONTHS_SCAN)
-    starts = [s for e in upcoming for s in [m.starts_at for m in e.sessions] or [e.starts_at]]
-    available = sorted({int(f"{s.astimezone(tz):%Y%m}") for s in starts if s >= now})
+    starts = [m.starts_at for e in upcoming for m in e.sessions if not_over(m, now)]
+    available = sorted({int(f"{s.astimezone(tz):%Y%m}") for s in starts})
     choices = [Button(t.BTN_MONTH_ALL, pack("evl", kind, 0, 0))]
     choices += [Button(month_label(ym), pack("evl", kind, ym, 0)) for ym in available]
     return rows(*choices)
