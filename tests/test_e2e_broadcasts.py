@@ -466,3 +466,40 @@ async def test_send_under_a_cancelled_drafts_preview_does_not_send_the_new_draft
     got = await h.server.next_message(TEACHER_GROUP, timeout=10)
     assert got.text == "Новость для педагогов"
     assert len(await broadcasts_in_db(h)) == 1
+
+
+async def test_an_announcement_confirmed_when_registration_closes_goes_without_its_button(
+    harness: Staff,
+) -> None:
+    """The author is at the preview when the registration deadline comes and confirms then:
+    the teachers' chat got «📝 Записаться» to an event nobody can sign up for any more."""
+    h = harness
+    async with h.sessionmaker() as session:
+        event = Event(
+            title="Семинар «Наставничество»", kind="seminar",
+            starts_at=datetime(2026, 12, 10, 12, 0, tzinfo=UTC), duration_min=90,
+            format="offline", place="ул. Ленина, 1", capacity=30,
+            registration_deadline=NOW + timedelta(hours=1),
+        )  # fmt: skip
+        await Repositories(session).events.add(event)
+        await session.commit()
+    card = await h.say(ADMIN, f"/start event_{event.id}")
+    h.server.press_data(card, f"eva:announce:{event.id}", user=ADMIN)
+    await h.server.next_message(ADMIN.id)  # «Анонс мероприятия готов»
+    audience = await h.server.next_message(ADMIN.id)
+    await toggle(h, ADMIN, audience, "Педагоги")
+    tags = await h.press(ADMIN, audience, texts_b.BTN_NEXT)
+    ack_q = await h.press(ADMIN, tags, texts_b.BTN_NO_TAGS)
+    when_q = await h.press(ADMIN, ack_q, texts_b.BTN_ACK_OFF)
+    repeat = await h.press(ADMIN, when_q, texts_b.BTN_NOW)
+    sample = await h.press(ADMIN, repeat, texts_b.BTN_REPEAT_NONE)
+    summary = await h.server.next_message(ADMIN.id)
+    assert "📝 Записаться" in sample.inline_texts  # open while the draft was made
+
+    h.clock.set(NOW + timedelta(hours=1))  # the deadline, to the second
+    h.server.press(summary, texts_b.BTN_CONFIRM_NOW, user=ADMIN)
+    got = await h.server.next_message(TEACHER_GROUP, timeout=10)
+    assert "Семинар «Наставничество»" in txt(got)
+    assert got.inline_texts == [], got.inline_texts  # no «Записаться» to a shut registration
+    told = [txt(await h.server.next_message(ADMIN.id, timeout=10)) for _ in range(2)]
+    assert "Кнопку «📝 Записаться» я убрал" in told[-1], told  # after «⏳ начнётся…»

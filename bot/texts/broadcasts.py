@@ -144,6 +144,9 @@ PROGRESS_MOVED: Final = (
 CREATED_NOW: Final = "✅ Рассылка №{id} поставлена в очередь. Ход отправки — в сообщении выше."
 CREATED_AT: Final = "✅ Рассылка №{id} запланирована на {moment}{repeat}."
 CREATED_REPEAT: Final = ", повтор каждую неделю"
+SIGNUP_BUTTON_DROPPED: Final = (
+    "\nКнопку «📝 Записаться» я убрал: запись на мероприятие к этому времени уже закрыта."
+)
 DIALOG_CANCELLED: Final = "Рассылка отменена, ничего не отправлено."
 DIALOG_STALE: Final = "Этот черновик рассылки уже закрыт. Начните заново: /broadcast"
 DRAFT_STALE: Final = (  # a button of a closed draft while another one is open

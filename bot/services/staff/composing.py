@@ -11,6 +11,7 @@ ask the questions and carry the answers.
 
 from __future__ import annotations
 
+import re
 from contextlib import suppress
 from datetime import datetime, tzinfo
 from typing import Any
@@ -164,6 +165,7 @@ async def create(
 ) -> Broadcast:
     """The broadcast the draft describes (BroadcastError in Russian when it cannot be); the
     caller commits. A stored file is marked used: no prune removes it from under the broadcast."""
+    await drop_shut_signup(repo, data, now)
     broadcast = await service.create_broadcast(
         repo.session, author_id=author_id, content=draft_content(data),
         target=draft_target(data), at=draft_at(data), now=now,
@@ -172,6 +174,28 @@ async def create(
     if data.get("stored_file"):
         await repo.files.mark_used(int(data["stored_file"]))
     return broadcast
+
+
+_EVENT_LINK = re.compile(r"[?&]start=event_(\d{1,12})$")
+
+
+async def drop_shut_signup(repo: Repositories, data: Draft, now: datetime) -> bool:
+    """A «Записаться» to an event whose registration is shut by the time the broadcast goes
+    out (the deadline came while the author was at the preview, or the broadcast is set for
+    it or later) is dropped from `data`, and `created_text` says so: teachers would press it
+    only to read «Запись закончилась». At the deadline itself it counts as shut: the
+    message is read after it."""
+    button = data.get("button")
+    found = _EVENT_LINK.search(str(button.get("url", ""))) if button else None
+    if found is None:
+        return False
+    event = await repo.events.get(int(found[1]))
+    at = draft_at(data) or now
+    deadline = event.registration_deadline if event is not None else None
+    if event is not None and open_for_signup(event, at) and (deadline is None or at < deadline):
+        return False
+    data["button"], data["signup_shut"] = None, True
+    return True
 
 
 def progress_opening(data: Draft, tz: tzinfo) -> str:
@@ -212,7 +236,8 @@ async def create_with_progress(
 def created_text(broadcast_id: int, data: Draft, tz: tzinfo) -> str:
     """«✅ Рассылка №N поставлена в очередь / запланирована на …»."""
     at = draft_at(data)
+    shut = t.SIGNUP_BUTTON_DROPPED if data.get("signup_shut") else ""
     if at is None:
-        return fill(t.CREATED_NOW, id=broadcast_id)
+        return fill(t.CREATED_NOW, id=broadcast_id) + shut
     repeat = t.CREATED_REPEAT if data.get("repeat") else ""
-    return fill(t.CREATED_AT, id=broadcast_id, moment=format_local(at, tz), repeat=repeat)
+    return fill(t.CREATED_AT, id=broadcast_id, moment=format_local(at, tz), repeat=repeat) + shut
