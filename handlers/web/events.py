@@ -146,7 +146,8 @@ async def save(request: web.Request) -> web.Response:
         now_seen = whole_form.texts_of(event, settings.tz)
         return _form(request, shown, notes, event, status=409, seen=now_seen, conflict=True)
     before, calendar = changes.meetings(event), changes.calendar_view(event)
-    fields, notify, problems = whole_form.edit_event(event, values, settings.tz, now)
+    marked = await db.events.marked_meetings(event.id)
+    fields, notify, problems = whole_form.edit_event(event, values, settings.tz, now, marked)
     if problems:
         shown = {**whole_form.texts_of(event, settings.tz), **values}
         shown.update(kind=event.kind, format=event.format)

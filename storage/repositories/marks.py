@@ -76,6 +76,16 @@ class AttendanceMarks:
         )
         return set((await self.session.scalars(query)).all())
 
+    async def marked_meetings(self, event_id: int) -> frozenset[datetime]:
+        """The starts of the event's meetings anyone was ticked present at."""
+        rows = await self.session.scalars(
+            select(EventSession.starts_at)
+            .join(SessionMark, SessionMark.session_id == EventSession.id)
+            .where(EventSession.event_id == event_id)
+            .distinct()
+        )
+        return frozenset(rows.all())
+
     async def marks_by_registration(self, event_id: int) -> dict[int, set[int]]:
         """Registration id → the meetings (session ids) it was ticked present at."""
         rows = await self.session.execute(

@@ -33,7 +33,8 @@ async def save_field(
     name: str, text: str,
 ) -> Saved:  # fmt: skip
     """Set `name` of `event` from `text` and commit; FormError (nothing kept) if it does not do."""
-    ctx = form.FormContext(settings.tz, now, event.format, event.starts_at, event.taken)
+    marked = await repo.events.marked_meetings(event.id)
+    ctx = form.FormContext(settings.tz, now, event.format, event.starts_at, event.taken, marked)
     before, shown = changes.meetings(event), changes.calendar_view(event)
     try:
         notify = SETTERS[name](event, text, ctx)

@@ -52,6 +52,8 @@ class FormContext:
     fmt: str = EventFormat.OFFLINE
     start: datetime | None = None  # first session, UTC: the deadline must not be later
     taken: int = 0  # seats already taken: capacity may not go below
+    # the starts of begun meetings with presence marks; None: not known, every begun one counts
+    marked: frozenset[datetime] | None = None
 
 
 def _import_rule(
@@ -153,13 +155,18 @@ def later_sessions(text: str, ctx: FormContext) -> list[datetime]:
     return found
 
 
-def all_sessions(text: str, ctx: FormContext, held: Sequence[datetime] = ()) -> list[datetime]:
+def all_sessions(
+    text: str, ctx: FormContext, held: Sequence[datetime] = (), movable: int = 0, total: int = 0
+) -> list[datetime]:
     """Every meeting of an event anew (editing the date): future moments, and the meetings
     already `held` as they were or corrected (one past moment for each, no more). A held
-    meeting left out of the list is refused: dropping it would delete its presence marks."""
+    meeting left out of the list is refused: dropping it would delete its presence marks;
+    but up to `movable` of them (begun, nobody marked present: it did not take place) may
+    move ahead, as long as the event keeps its `total` meetings (moved, not dropped)."""
     found = _moments(text, ctx, held)
     past = [m for m in found if m <= ctx.now]
-    if len(past) < len(held):
+    short = len(held) - len(past)
+    if short > 0 and (short > movable or len(found) < total):
         missing = [m for m in held if m not in found]  # as held; a corrected one among them
         named = "; ".join(dates.format_local(m, ctx.tz) for m in missing)
         raise FormError(fill(t.HELD_LEFT_OUT, moments=named))

@@ -89,7 +89,8 @@ async def _plan_row(
 ) -> list[str]:  # fmt: skip
     """Sort one row naming `event` into the outcome; the row's problems."""
     values = form_values(draft, settings)
-    fields, notify, problems = whole_form.trial(event, values, settings.tz, now)
+    marked = await repo.events.marked_meetings(event.id)
+    fields, notify, problems = whole_form.trial(event, values, settings.tz, now, marked)
     fields += [n for n in EXTRA if getattr(draft, n) != (getattr(event, n) or "")]
     if not fields and not _fixed(event, draft):
         outcome.unchanged.append((draft.line, event.id))
@@ -158,7 +159,8 @@ async def _update(
 ) -> None:  # fmt: skip
     event = update.event
     before, shown = changes.meetings(event), changes.calendar_view(event)
-    _, notify, problems = whole_form.edit_event(event, update.values, settings.tz, now)
+    marked = await repo.events.marked_meetings(event.id)
+    _, notify, problems = whole_form.edit_event(event, update.values, settings.tz, now, marked)
     if problems:  # tried on a copy a moment ago: only a clock ticking past a start gets here
         await repo.rollback()
         raise ImportErrors([f"строка {update.line}: " + "; ".join(problems.values())])

@@ -20,7 +20,8 @@ Setter = Callable[[Event, str, form.FormContext], bool]  # True: tell the partic
 def _set_starts(event: Event, text: str, ctx: form.FormContext) -> bool:
     """New meeting times; True when a meeting ahead changed (a held one corrected is no news)."""
     held = sorted(s.starts_at for s in event.sessions if s.starts_at <= ctx.now)
-    moments = form.all_sessions(text, ctx, held)
+    movable = len([m for m in held if ctx.marked is not None and m not in ctx.marked])
+    moments = form.all_sessions(text, ctx, held, movable, len(event.sessions))
     deadline = event.registration_deadline
     if deadline is not None and deadline > moments[0]:
         raise form.FormError(
@@ -30,23 +31,30 @@ def _set_starts(event: Event, text: str, ctx: form.FormContext) -> bool:
     before = [s.starts_at for s in event.sessions]
     if before == moments:
         return False
-    event.sessions = _rows(event, moments, ctx.now)
+    event.sessions = _rows(event, moments, ctx)
     event.starts_at = moments[0]
     return [m for m in before if m > ctx.now] != [m for m in moments if m > ctx.now]
 
 
-def _rows(event: Event, moments: list[datetime], now: datetime) -> list[EventSession]:
+def _rows(event: Event, moments: list[datetime], ctx: form.FormContext) -> list[EventSession]:
     """A meeting whose time stays keeps its row, or a workshop's unchanged first meeting is
     reminded twice; a meeting ahead that moved is a fresh row (reminders sent for its old time
     go with it). A held meeting whose time is corrected keeps its row, and so the presence
-    marks at it (matched in order with the new past times)."""
+    marks at it (matched in order with the new past times, those with marks first); a begun
+    one nobody was marked at that moves ahead is a fresh row too: its reminders were for a
+    time gone, the new time gets its own, once."""
     kept: dict[datetime, EventSession] = {s.starts_at: s for s in event.sessions}
-    gone = [s for s in sorted(event.sessions, key=lambda s: s.starts_at) if s.starts_at <= now]
-    corrected = iter(row for row in gone if row.starts_at not in moments)
+    gone = [s for s in event.sessions if s.starts_at <= ctx.now and s.starts_at not in moments]
+    marked = ctx.marked
+
+    def unmarked(row: EventSession) -> bool:
+        return marked is not None and row.starts_at not in marked
+
+    corrected = iter(sorted(gone, key=lambda s: (unmarked(s), s.starts_at)))
     rows = []
     for moment in moments:
         row = kept.pop(moment, None)
-        if row is None and moment <= now:
+        if row is None and moment <= ctx.now:
             row = next(corrected, None)
             if row is not None:
                 row.starts_at = moment

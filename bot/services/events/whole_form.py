@@ -120,12 +120,13 @@ def _setter(event: Event, name: str, raw: str, ctx: form.FormContext) -> Callabl
 
 
 def _apply(event: Event, values: Mapping[str, str], fields: list[str], now: datetime,
-           tz: ZoneInfo) -> tuple[list[str], dict[str, str]]:  # fmt: skip
+           tz: ZoneInfo, marked: frozenset[datetime] | None,
+           ) -> tuple[list[str], dict[str, str]]:  # fmt: skip
     got, notify = Problems(), []
     if "starts" in fields and "deadline" in fields:
         event.registration_deadline = None  # the new deadline is checked against the new start
     for name in sorted(fields, key=EDITABLE.index):
-        ctx = form.FormContext(tz, now, event.format, event.starts_at, event.taken)
+        ctx = form.FormContext(tz, now, event.format, event.starts_at, event.taken, marked)
         raw = text_of(values, name) or ("без срока" if name == "deadline" else "")
         if got.take(name, _setter(event, name, raw, ctx)):
             notify.append(name)
@@ -148,29 +149,32 @@ def _scratch(event: Event) -> Event:
 
 
 def edit_event(
-    event: Event, values: Mapping[str, str], tz: ZoneInfo, now: datetime
-) -> tuple[list[str], list[str], dict[str, str]]:
+    event: Event, values: Mapping[str, str], tz: ZoneInfo, now: datetime,
+    marked: frozenset[datetime] | None = None,
+) -> tuple[list[str], list[str], dict[str, str]]:  # fmt: skip
     """Apply the changed fields to `event`: (changed, to tell the participants, problems).
-    With any problem nothing of `event` is touched."""
+    With any problem nothing of `event` is touched. `marked`: the starts of its meetings
+    with presence marks (EventRepo.marked_meetings); a begun one without may move ahead."""
     fields = changed_fields(event, values, tz)
     if not fields:
         return [], [], {}
-    _, problems = _apply(_scratch(event), values, fields, now, tz)
+    _, problems = _apply(_scratch(event), values, fields, now, tz, marked)
     if problems:
         return fields, [], problems
-    notify, _ = _apply(event, values, fields, now, tz)
+    notify, _ = _apply(event, values, fields, now, tz, marked)
     return fields, notify, {}
 
 
 def trial(
-    event: Event, values: Mapping[str, str], tz: ZoneInfo, now: datetime
-) -> tuple[list[str], list[str], dict[str, str]]:
+    event: Event, values: Mapping[str, str], tz: ZoneInfo, now: datetime,
+    marked: frozenset[datetime] | None = None,
+) -> tuple[list[str], list[str], dict[str, str]]:  # fmt: skip
     """What `edit_event` would do, tried on a copy: (changed, to tell, problems); `event` is
     not touched (a re-imported plan is checked row by row before anything is saved)."""
     fields = changed_fields(event, values, tz)
     if not fields:
         return [], [], {}
-    notify, problems = _apply(_scratch(event), values, fields, now, tz)
+    notify, problems = _apply(_scratch(event), values, fields, now, tz, marked)
     return fields, ([] if problems else notify), problems
 
 
