@@ -81,6 +81,11 @@ REGISTERED: Final = (
     "🎉 Вы записаны: <b>{title}</b>\n🕒 {when}\n{place}\n\n"
     "{reminders}Отменить запись можно в «Мои записи»."
 )
+CLASH: Final = (
+    "\n\n⚠️ В это же время у вас другая запись:\n{lines}\n"
+    "Если пойдёте сюда, отмените ту запись в «Мои записи» — место достанется другому."
+)
+CLASH_LINE: Final = "• {when} — «{title}»"
 REMINDERS_PROMISE: Final = "Напомню {leads}. "  # in REGISTERED: the reminders still ahead
 WAITING: Final = (
     "Мест пока нет — вы в листе ожидания (<b>{position}-й</b>) на «{title}». "

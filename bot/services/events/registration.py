@@ -19,6 +19,7 @@ from bot.core.filenames import latin_slug
 from bot.core.markup import fill, q
 from bot.core.messages import Deferred, Messenger, OutFile, Unreachable
 from bot.services.events import cards as events_view
+from bot.services.events.clashes import clash_note
 from bot.services.events.ics import event_ics
 from bot.services.events.reminders import QuietHours, leads_ahead, leads_phrase
 from bot.services.events.rules import cancel_refusal, signup_refusal
@@ -90,12 +91,16 @@ async def take_seat(
         await repo.rollback()
         return Confirmation(None, t.ALREADY)
     reg = result.registration
+    clash = ""  # another seat at that hour: said with the confirmation
+    if result.outcome in ("registered", "waiting"):
+        clash = clash_note(event, await repo.events.for_user(user_id, now), now, settings.tz)
     if result.outcome == "registered":
-        text = confirmation(t.REGISTERED, event, settings, now)
+        text = confirmation(t.REGISTERED, event, settings, now) + clash
         return Confirmation(result, text, ics_file(event, settings), q(event.title)[:1000])
     if result.outcome == "waiting":
         position = await repo.events.waiting_position(reg)
-        return Confirmation(result, fill(t.WAITING, title=event.title, position=position))
+        text = fill(t.WAITING, title=event.title, position=position) + clash
+        return Confirmation(result, text)
     if result.outcome == "already":
         waiting = reg.status == RegistrationStatus.WAITING
         return Confirmation(result, t.ALREADY_WAITING if waiting else t.ALREADY)
