@@ -30,9 +30,11 @@ class Proof:
     caption: str  # what the file is (the event, its dates), shown with it; escaped
 
 
-def _held(event: Event) -> list[tuple[datetime, datetime]]:
-    """Each meeting's start and end, in order (the event itself when it has no sessions)."""
-    meetings = [(s.starts_at, s.duration_min) for s in event.sessions]
+def _held(event: Event, attended: set[int] | None = None) -> list[tuple[datetime, datetime]]:
+    """Each meeting's start and end, in order (the event itself when it has no sessions);
+    `attended`: only the meetings (session ids) the teacher was ticked present at, when any."""
+    sessions = [s for s in event.sessions if attended is None or s.id in attended]
+    meetings = [(s.starts_at, s.duration_min) for s in sessions or event.sessions]
     meetings = sorted(meetings) or [(event.starts_at, event.duration_min)]
     return [(start, start + timedelta(minutes=minutes)) for start, minutes in meetings]
 
@@ -93,9 +95,11 @@ async def proof_for(
     ends = events_view.ends_at(event)
     if now < ends:
         return t.PROOF_AFTER_END.format(when=f"{ends.astimezone(settings.tz):%d.%m.%Y %H:%M}")
-    held = _held(event)
+    # a workshop's document states the meetings the teacher came to, not the whole series
+    marks = (await repo.events.marks_by_registration(event.id)).get(registration.id)
+    held = _held(event, marks or None)
     dates = dates_text(held, settings.tz)
-    minutes = sum(s.duration_min for s in event.sessions) or event.duration_min
+    minutes = round(sum((end - start).total_seconds() for start, end in held) / 60)
     facts = Participation(
         moc_name=settings.moc_name,
         full_name=profile.full_name,
