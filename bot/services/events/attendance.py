@@ -9,11 +9,12 @@ neutralise formulas in bot.services.reports.exports. The role is the adapter's t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.core.markup import fill
+from bot.core.markup import clip, fill
 from bot.core.messages import Button, Keyboard, OutFile, pack, rows
 from bot.services.events.cards import Turnout, ends_at
 from bot.services.reports.exports import (
@@ -149,10 +150,18 @@ async def export_file(
     return OutFile(t.FILE_PEOPLE.format(id=event.id, ext=ext), build(event, table, tz))
 
 
+_TAG = re.compile(r"</?\w+[^<>]*>")
+SURNAME_SHOWN = 30  # a toggle is one of two on a row: a 200-letter surname would push it off
+
+
 def short_name(full_name: str) -> str:
-    """«Иванова Мария Петровна» → «Иванова М.П.»."""
-    surname, *rest = full_name.split() or ["?"]
-    return surname + (" " + "".join(f"{part[0]}." for part in rest[:2]) if rest else "")
+    """«Иванова Мария Петровна» → «Иванова М.П.»; an initial is a part's first letter, so
+    «Сидоров <b>Пётр</b> Ильич» (typed as is, stored as is) is «Сидоров П.И.», not «<.И.»."""
+    plain = _TAG.sub("", full_name)  # what looks like markup is not a part of the name
+    words = [w for w in plain.split() if any(c.isalpha() for c in w)] or [full_name or "?"]
+    surname = clip(words[0], SURNAME_SHOWN)
+    initials = "".join(f"{next(c for c in w if c.isalpha()).upper()}." for w in words[1:3])
+    return f"{surname} {initials}" if initials else surname
 
 
 def marking_refusal(event: Event, now: datetime, tz: ZoneInfo) -> str | None:
