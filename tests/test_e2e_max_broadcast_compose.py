@@ -382,3 +382,35 @@ async def test_a_long_caption_or_a_big_file_is_refused_with_the_numbers(world: W
     assert big.plain.startswith("Файл больше 10 МБ (10,0 МБ)")
     audiences = await w.h.say(STAFFER, "а" * 1025)  # still asked for the content: text fits
     assert audiences.plain.startswith("Кому отправить?") and await w.broadcasts() == []
+
+
+async def test_an_announcement_set_for_after_the_deadline_goes_without_its_button(
+    world: World,
+) -> None:
+    """Scheduled for a day after registration closes, the announcement kept «📝 Записаться»:
+    the parents' and teachers' chats would get a button to «Запись закончилась»."""
+    w = world
+    tz = w.h.settings.tz
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
+    deadline = (datetime.now(UTC) + timedelta(days=2)).astimezone(tz).replace(hour=10, minute=0)
+    event_id = await seed_event(
+        w.h.sessionmaker, starts_at=soon, title="Семинар «Наставники»",
+        registration_deadline=deadline,
+    )  # fmt: skip
+    w.h.max.bot_started(STAFFER, f"event_{event_id}")
+    shown = await w.h.max.wait_sent(STAFFER, 2)
+    card = next(m for m in shown if "📣 Анонсировать" in labels(m))
+    _, audiences = await w.step(card, "📣 Анонсировать", 2)
+    await w.toggle(audiences, "Родители")
+    (tags,) = await w.step(audiences, bt.BTN_NEXT)
+    (ack_q,) = await w.step(tags, bt.BTN_NO_TAGS)
+    await w.step(ack_q, bt.BTN_ACK_OFF)
+    typed = (deadline + timedelta(days=1)).strftime("%d.%m.%Y 10:00")
+    repeat = await w.h.say(STAFFER, typed)
+    sample, summary = await w.step(repeat, bt.BTN_REPEAT_NONE, 2)
+    assert bt.EVENT_BUTTON_LABEL in labels(sample)
+    _, done = await w.step(summary, bt.BTN_CONFIRM_AT, 2)
+    assert f"запланирована на {typed}" in done.plain
+    assert "Кнопку «📝 Записаться» я убрал" in done.plain, done.plain
+    (broadcast,) = await w.broadcasts()
+    assert Content.from_json(broadcast.content).button is None
