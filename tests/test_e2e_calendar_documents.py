@@ -143,7 +143,8 @@ async def test_the_document_of_a_workshop_lists_its_dates_readably(
     await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
     reg_id, _ = await register(h.sessionmaker, event_id, TEACHER)
     async with h.sessionmaker() as session:
-        await Repositories(session).events.mark_attended(reg_id, True)
+        for at in (FIRST, FIRST + WEEK, FIRST + 2 * WEEK):  # at each: the document states each
+            await Repositories(session).events.mark_attended(reg_id, True, at)
         await session.commit()
 
     clock.set(FIRST + 2 * WEEK + timedelta(hours=2))
