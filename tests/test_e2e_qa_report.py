@@ -201,6 +201,13 @@ async def test_max_teacher_gets_the_participation_document_of_a_workshop(
         await repo.events.add(workshop, [first + timedelta(days=7 * n) for n in range(3)])
         await repo.commit()
     await _attended(sm, workshop.id, uid)
+    async with sm() as session:  # at every meeting: the document states those attended
+        repo = Repositories(session)
+        seat = await repo.events.registration(workshop.id, uid)
+        assert seat is not None
+        for n in range(3):
+            await repo.events.mark_attended(seat.id, True, first + timedelta(days=7 * n))
+        await repo.commit()
     ahead = await seed_event(sm, starts_at=now + timedelta(days=5), title="Будущий семинар")
     dropped = await seed_event(sm, starts_at=now - timedelta(days=3), title="Отменённая запись")
     async with sm() as session:
