@@ -11,6 +11,9 @@ from bot.services.profile.contacts import normalize_phone
     ("typed", "shown"),
     [
         ("+7 900 123-45-67", "+7 900 123-45-67"),
+        ("8 9００ 123 45 67", "+7 900 123-45-67"),  # full-width digits: stored as ASCII
+        ("＋７ (９００) １２３-４５-６７", "+7 900 123-45-67"),
+        ("8 9٠٠ 123 45 67", None),  # other scripts' digits: asked again, not stored half-read
         ("89001234567", "+7 900 123-45-67"),
         ("8 (391) 212-34-56", "+7 391 212-34-56"),  # the plan's three-digit code
         ("8 (3912) 12-34-56", "+7 3912 12-34-56"),  # a town's four-digit code, typed apart

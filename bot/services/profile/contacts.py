@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 _EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)*\.[a-zа-я]{2,}$", re.IGNORECASE)
-_PHONE_CHARS = re.compile(r"^[\d\s()+\-.]{7,25}$")
+_PHONE_CHARS = re.compile(r"^[0-9\s()+\-.]{7,25}$")  # ASCII digits: «٩» is no Russian number
 _DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212", "-"))
 
 
@@ -20,10 +20,12 @@ def normalize_phone(text: str) -> str | None:
     """Russian mobile/landline numbers in any common format → «+7 900 123-45-67»; a town's
     four- or five-digit code typed apart keeps its length: «8 (3912) 12-34-56» → «+7 3912
     12-34-56». Dashes as documents and phone apps write them («–», «‑») count as hyphens."""
-    typed = visible(text).strip().translate(_DASHES)
+    # NFKC: a full-width «８ ９００…» (a phone's other keyboard) is the digits it shows; they
+    # were stored as typed, «+7 9００ 123-45-67», which no dialler or search reads
+    typed = unicodedata.normalize("NFKC", visible(text)).strip().translate(_DASHES)
     if not _PHONE_CHARS.match(typed):
         return None
-    digits = re.sub(r"\D", "", typed)
+    digits = re.sub(r"[^0-9]", "", typed)
     prefixed = len(digits) == 11 and digits[0] in "78"
     if prefixed:
         digits = digits[1:]
@@ -40,7 +42,7 @@ def _code_length(typed: str, prefixed: bool) -> int:
     """3 (the plan's code: «+7 391 212-34-56»), or the 4 or 5 digits of a landline's town
     code as the person set it apart («(3519) 55-66-77», «+7 35161 2-34-56»): Russians write
     the local number after it in pairs, «55-66-77», not «+7 351 955-66-77»."""
-    groups = re.findall(r"\d+", typed)
+    groups = re.findall(r"[0-9]+", typed)
     if prefixed:  # «8», «+7» alone, or glued to the code («83912 12-34-56»)
         groups[0] = groups[0][1:]
     code = next((g for g in groups if g), "")
