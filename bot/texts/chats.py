@@ -64,6 +64,17 @@ REMOVED: Final = (
     "Рассылки для: {audiences} — туда больше не приходят. Чтобы вернуть, добавьте бота "
     "в группу снова: аудитории и метки сохранятся."
 )
+# --- a group admin took away the bot's right to write in a chat that receives broadcasts ---
+MUTED: Final = (
+    "🔇 В {kind} <code>{title}</code> (id <code>{chat_id}</code>) боту запретили писать.\n"
+    "Рассылки для: {audiences} — туда не дойдут, пока администратор группы не вернёт боту "
+    "право отправлять сообщения (в канале — права администратора с публикацией). "
+    "Аудитории и метки сохранены."
+)
+# «в …»: the prepositional case
+KIND_IN: Final = {
+    "group": "группе", "supergroup": "супергруппе", "channel": "канале", "chat": "группе",
+}  # fmt: skip
 # --- a broadcast found a group gone that staff had not heard of (told once, as REMOVED) ---
 GONE: Final = (
     "⚠️ Рассылка №{broadcast} не дошла до {kind} <code>{title}</code> "

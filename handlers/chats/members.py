@@ -1,10 +1,11 @@
 """What Telegram reports about chats: the bot added to or removed from a chat (my_chat_member),
 a group upgraded to a supergroup (the migrate service messages), a renamed group or channel,
-a person blocking the bot. Whoever adds the bot to a group gets no broadcasts there until an
-admin binds it, so a new chat only reaches the admins with the buttons to bind it. Anyone can
-add a bot to any group: additions by people who are not admins reach the admins at most once an
-hour (the others counted in the next notice), and the titles and names they chose are shown as
-code, so a link in them is never live."""
+a person blocking the bot, the bot restricted in a group or demoted in a channel (it stays but
+cannot post: admins hear of it for a chat that gets broadcasts). Whoever adds the bot to a
+group gets no broadcasts there until an admin binds it, so a new chat only reaches the admins
+with the buttons to bind it. Anyone can add a bot to any group: additions by people who are not
+admins reach the admins at most once an hour (the others counted in the next notice), and the
+titles and names they chose are shown as code, so a link in them is never live."""
 
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ import logging
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import (
+    ADMINISTRATOR,
+    CREATOR,
     JOIN_TRANSITION,
     KICKED,
     LEAVE_TRANSITION,
     MEMBER,
+    RESTRICTED,
     ChatMemberUpdatedFilter,
 )
 from aiogram.types import ChatMemberUpdated, InlineKeyboardMarkup, Message
@@ -101,6 +105,26 @@ async def bot_removed(
         await _tell_admins(bot, settings, notice, None)
 
 
+def _can_write(member: object) -> bool:
+    """A member, an admin or a restricted member still allowed to send messages."""
+    return bool(getattr(member, "can_send_messages", True))
+
+
+async def bot_muted(
+    event: ChatMemberUpdated, repo: Repositories, settings: Settings, bot: Bot
+) -> None:
+    """A group admin restricted the bot (or took a channel's admin rights away): it stays in
+    the chat but cannot post, so the broadcasts bound there would fail unnoticed."""
+    if event.chat.type != "channel" and (
+        _can_write(event.new_chat_member) or not _can_write(event.old_chat_member)
+    ):
+        return  # restricted in something else (media, polls), or it could not write before
+    log.info("bot may not write in chat %s any more", event.chat.id)
+    notice = await registry.muted_notice(repo, event.chat.id)
+    if notice is not None:
+        await _tell_admins(bot, settings, notice, None)
+
+
 async def user_blocked(event: ChatMemberUpdated, repo: Repositories) -> None:
     await repo.users.set_active(event.chat.id, False)
     await repo.commit()
@@ -143,6 +167,13 @@ def create_router() -> Router:
     router.my_chat_member.register(
         bot_removed, in_chats, ChatMemberUpdatedFilter(LEAVE_TRANSITION)
     )
+    # still a member, no longer a writer: restricted in a group, a channel's admin demoted
+    muted = ChatMemberUpdatedFilter(
+        (MEMBER | ADMINISTRATOR | CREATOR | +RESTRICTED) >> +RESTRICTED
+    )
+    router.my_chat_member.register(bot_muted, in_groups, muted)
+    demoted = ChatMemberUpdatedFilter(ADMINISTRATOR >> MEMBER)
+    router.my_chat_member.register(bot_muted, F.chat.type == "channel", demoted)
     router.my_chat_member.register(user_blocked, private, ChatMemberUpdatedFilter(KICKED))
     router.my_chat_member.register(
         user_unblocked, private, ChatMemberUpdatedFilter(KICKED >> MEMBER)

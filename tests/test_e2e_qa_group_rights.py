@@ -1,0 +1,121 @@
+"""An outside QA pass over parents' groups where the bot is still a member but may not write:
+a group admin restricts it (or the whole group is made read-only), a forum supergroup whose
+«General» topic is closed. Staff must hear which group it is and what to do — not that the
+bot was removed — and the group must keep its audiences, so the next broadcast reaches it
+once the right is back.
+
+The real bot and its broadcast worker (jobs on) over the fake Telegram server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bot.services.faq import FaqService
+from storage.db import SessionMaker
+from storage.models import Chat, ChatAudience
+from tests.conftest import ADMIN, running_both
+from tests.fakes.max_api import FakeMaxServer
+from tests.fakes.telegram_api import FakeTelegramServer
+from tests.helpers.max_both import Both
+from tests.helpers.wait import until
+from tests.test_e2e_chats import member_change
+from tests.test_e2e_gone_groups import broadcast
+
+MUTED, FORUM, OTHER = -1001990001, -1001990002, -1001990003
+MUTED_TITLE = "Родители 2Б <гимназия & №3>"  # HTML-special: every value must be escaped
+
+
+@pytest.fixture
+async def h(
+    server: FakeTelegramServer,
+    max_server: FakeMaxServer,
+    db_path: Any,
+    sessionmaker: SessionMaker,
+    faq_service: FaqService,
+) -> AsyncIterator[Both]:
+    async with running_both(
+        server, max_server, db_path, sessionmaker, faq_service, broadcast_poll_seconds=0.2
+    ) as both:
+        yield both
+
+
+async def seed(h: Both) -> None:
+    titles = {MUTED: MUTED_TITLE, FORUM: "Родители 6В (форум)", OTHER: "Родители 1А"}
+    async with h.sessionmaker() as s:
+        for chat_id, title in titles.items():
+            chat = Chat(id=chat_id, kind="supergroup", title=title)
+            chat.audiences = [ChatAudience(chat_id=chat_id, audience="parents")]
+            s.add(chat)
+            h.tg.chats[chat_id] = {"id": chat_id, "type": "supergroup", "title": title}
+        await s.commit()
+
+
+def admin_texts(h: Both) -> list[str]:
+    return [m.text or "" for m in h.tg.sent_to(ADMIN.id)]
+
+
+async def is_active(h: Both, chat_id: int) -> bool:
+    async with h.sessionmaker() as s:
+        chat = await s.get(Chat, chat_id)
+    assert chat is not None
+    return chat.is_active
+
+
+async def test_a_refusal_for_lack_of_rights_is_not_a_removal(h: Both) -> None:
+    """Telegram refuses a restricted bot with «not enough rights» (as 403 too). The bot was
+    taken for removed: staff read «бота там больше нет — его удалили», the group went inactive
+    and later broadcasts skipped it even after its admin gave the right back."""
+    await seed(h)
+    h.tg.fail_next(
+        "sendMessage", status=403, chat_id=MUTED,
+        description="Forbidden: not enough rights to send text messages to the chat",
+    )  # fmt: skip
+    await broadcast(h, "Собрание в четверг")
+    await until(lambda: any("завершена" in t for t in admin_texts(h)), what="the report")
+    await h.tg.idle()
+    said = "\n".join(admin_texts(h))
+    assert "удалили" not in said and "не дошла до" not in said, said
+    assert "у бота нет права писать в этот чат — 1" in said, said
+    assert await is_active(h, MUTED)
+
+    await broadcast(h, "Собрание перенесено на пятницу")  # the admin gave the right back
+    assert [m.text for m in h.tg.sent_to(MUTED)] == ["Собрание перенесено на пятницу"]
+
+
+async def test_staff_hear_when_the_bot_may_no_longer_write_in_a_bound_group(h: Both) -> None:
+    """The group admin takes away the bot's right to send messages: until now nobody was
+    told, and staff learned it only from a failed broadcast, without the group's name."""
+    await seed(h)
+    chat = {"id": MUTED, "type": "supergroup", "title": MUTED_TITLE}
+    member_change(h.tg, chat, ADMIN, "member", "restricted")
+    await until(lambda: any("запретили" in t for t in admin_texts(h)), what="the notice")
+    (notice,) = [t for t in admin_texts(h) if "запретили" in t]
+    assert f"супергруппе {MUTED_TITLE} (id {MUTED})" in notice, notice
+    assert "Рассылки для: Родители" in notice and "право отправлять сообщения" in notice
+    assert await is_active(h, MUTED)
+
+    # a group bound to nothing is nobody's news, as for a removal
+    async with h.sessionmaker() as s:
+        s.add(Chat(id=-1001990009, kind="supergroup", title="Болталка"))
+        await s.commit()
+    quiet = {"id": -1001990009, "type": "supergroup", "title": "Болталка"}
+    member_change(h.tg, quiet, ADMIN, "member", "restricted")
+    await h.tg.idle()
+    assert not any("Болталка" in t for t in admin_texts(h))
+
+
+async def test_a_closed_general_topic_is_said_in_russian(h: Both) -> None:
+    """A forum supergroup takes a message without a topic into «General»; when its admins
+    closed that topic Telegram answers «TOPIC_CLOSED», and the author read it in English
+    as «другая ошибка»."""
+    await seed(h)
+    h.tg.fail_next("sendMessage", status=400, chat_id=FORUM,
+                   description="Bad Request: TOPIC_CLOSED")  # fmt: skip
+    await broadcast(h, "Собрание в четверг")
+    await until(lambda: any("завершена" in t for t in admin_texts(h)), what="the report")
+    report = next(t for t in admin_texts(h) if "завершена" in t)
+    assert "TOPIC_CLOSED" not in report and "другая ошибка" not in report, report
+    assert "закрыта тема «General»" in report, report
