@@ -68,7 +68,9 @@ async def bot_added(
     roster: Roster,
 ) -> None:
     chat = event.chat
-
+    if await registry.is_upgrade(repo, chat.id):
+        log.info("bot in chat %s: the supergroup a bound group became", chat.id)
+        return
     bound = await registry.joined(
         repo, chat.id, chat.type, chat.title or "", added_by=event.from_user.id
     )

@@ -85,6 +85,13 @@ async def joined(
     return await atomically(repo, work)
 
 
+async def is_upgrade(repo: Repositories, chat_id: int) -> bool:
+    """The bot «joined» a supergroup the registry already follows as what a group became:
+    Telegram reports the upgrade so too, and it is no new chat for staff."""
+    chat = await repo.chats.get(chat_id)
+    return chat is not None and chat.is_active and await repo.chats.moved_into(chat_id)
+
+
 async def left(repo: Repositories, chat_id: int) -> Chat | None:
     """The bot was removed: broadcasts stop going there. The chat, whose audiences tell staff
     what no longer reaches it; None if it was not known or already out."""

@@ -1,0 +1,40 @@
+"""An outside QA pass over a bound parents' group that Telegram upgrades to a supergroup (its
+admin made the history visible, or it grew): besides the two migrate service messages Telegram
+reports the bot «joining» the new supergroup (my_chat_member left → member). Staff must not
+read «Бота добавили в супергруппу…» about a group they bound long ago, as if it were new."""
+
+from __future__ import annotations
+
+from storage.repositories.chats import audiences_of, tags_of
+from tests.conftest import ADMIN, PARENT, BotHarness
+from tests.test_e2e_chats import GROUP, SUPER, TITLE, chat_row, in_group, member_change, shown
+from tests.test_e2e_chats import harness as harness  # a fixture
+
+
+async def test_the_upgrade_of_a_bound_group_is_no_new_group_for_staff(
+    harness: BotHarness,
+) -> None:
+    h = harness
+    group = {"id": GROUP, "type": "group", "title": TITLE}
+    member_change(h.server, group, ADMIN, "left", "member")
+    await h.server.next_message(ADMIN.id)  # «Бота добавили в группу…»
+    in_group(h, ADMIN, "/bind@moc_test_bot parents school5")
+    await h.server.next_message(GROUP)
+    await h.server.idle()
+    before = len(h.server.sent_to(ADMIN.id))
+
+    # the class teacher (not staff) turns on visible history: Telegram upgrades the group
+    in_group(h, PARENT, None, migrate_to_chat_id=SUPER)
+    h.server.migrate(GROUP, SUPER)
+    h.server.user_sends(
+        None, user=PARENT, chat_id=SUPER, chat_type="supergroup",
+        extra={"migrate_from_chat_id": GROUP},
+    )  # fmt: skip
+    member_change(h.server, {"id": SUPER, "type": "supergroup", "title": TITLE}, PARENT,
+                  "left", "member")  # fmt: skip
+    await h.server.idle()
+
+    told = [shown(m) for m in h.server.sent_to(ADMIN.id)[before:]]
+    assert not any("добавили" in text for text in told), told
+    new = await chat_row(h, SUPER)
+    assert (new.is_active, audiences_of(new), tags_of(new)) == (True, ["parents"], ["school5"])
