@@ -92,7 +92,7 @@ async def test_group_added_bound_migrated_kicked(harness: BotHarness) -> None:
     note = await h.server.next_message(ADMIN.id)
     assert TITLE in shown(note) and "Мария Иванова" in shown(note) and str(GROUP) in shown(note)
     assert {"Родители", "Педагоги", "Руководители", "Сотрудники МОЦ"} <= set(note.inline_texts)
-    assert "или напишите в самом чате /bind parents." in shown(note)
+    assert "или напишите в самом чате /bind@moc_test_bot parents." in shown(note)
     chat = await chat_row(h, GROUP)
     assert (chat.is_active, chat.added_by, audiences_of(chat)) == (True, PARENT.id, [])
 

@@ -38,3 +38,16 @@ async def test_the_upgrade_of_a_bound_group_is_no_new_group_for_staff(
     assert not any("добавили" in text for text in told), told
     new = await chat_row(h, SUPER)
     assert (new.is_active, audiences_of(new), tags_of(new)) == (True, ["parents"], ["school5"])
+
+
+async def test_the_added_notice_gives_a_bind_command_the_bot_receives(
+    harness: BotHarness,
+) -> None:
+    """A parents' chat often has another bot (a moderator, a schedule bot). With privacy mode
+    Telegram hands a bare «/bind parents» only to the bot that spoke there last, so the staffer
+    who typed what the notice said met silence; «/bind@moc_test_bot parents» always reaches."""
+    h = harness
+    group = {"id": GROUP, "type": "group", "title": TITLE}
+    member_change(h.server, group, ADMIN, "left", "member")
+    note = shown(await h.server.next_message(ADMIN.id))
+    assert "напишите в самом чате /bind@moc_test_bot parents." in note, note

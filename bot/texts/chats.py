@@ -45,6 +45,9 @@ ADDED_HELD: Final = (
 # how ADDED / ADDED_MAX end: a group can also be bound from inside; a channel has no one to
 # type a command there (its posts come from the channel itself)
 BIND_FROM_INSIDE: Final = " или напишите в самом чате <code>/bind parents</code>."
+# Telegram: a group with another bot gets a bare /bind delivered to that bot (privacy mode
+# hands a general command only to the last bot that spoke there); /bind@name always reaches
+BIND_FROM_INSIDE_TG: Final = " или напишите в самом чате <code>/bind@{bot} parents</code>."
 BIND_BY_BUTTON: Final = "."
 # Callback answers are plain text (no HTML), at most 200 characters.
 BOUND_TOAST: Final = "Чат «{title}»: {audiences}."
