@@ -119,3 +119,29 @@ async def test_a_closed_general_topic_is_said_in_russian(h: Both) -> None:
     report = next(t for t in admin_texts(h) if "завершена" in t)
     assert "TOPIC_CLOSED" not in report and "другая ошибка" not in report, report
     assert "закрыта тема «General»" in report, report
+
+
+async def test_staff_hear_when_the_right_to_write_comes_back(h: Both) -> None:
+    """…and when a directors' channel makes the bot its admin again after demoting it."""
+    await seed(h)
+    chat = {"id": MUTED, "type": "supergroup", "title": MUTED_TITLE}
+    member_change(h.tg, chat, ADMIN, "member", "restricted")
+    await until(lambda: any("запретили" in t for t in admin_texts(h)), what="the notice")
+    member_change(h.tg, chat, ADMIN, "restricted", "member")
+    await until(lambda: any("снова разрешили" in t for t in admin_texts(h)), what="freed")
+    (freed,) = [t for t in admin_texts(h) if "снова разрешили" in t]
+    assert f"супергруппе {MUTED_TITLE} (id {MUTED})" in freed, freed
+
+    channel_id = -1002990001
+    async with h.sessionmaker() as s:
+        row = Chat(id=channel_id, kind="channel", title="Руководители ОО")
+        row.audiences = [ChatAudience(chat_id=channel_id, audience="directors")]
+        s.add(row)
+        await s.commit()
+    channel = {"id": channel_id, "type": "channel", "title": "Руководители ОО"}
+    member_change(h.tg, channel, ADMIN, "administrator", "member")
+    await until(lambda: any("канале Руководители ОО" in t and "запретили" in t
+                            for t in admin_texts(h)), what="the channel's notice")  # fmt: skip
+    member_change(h.tg, channel, ADMIN, "member", "administrator")
+    await until(lambda: any("канале Руководители ОО" in t and "снова" in t
+                            for t in admin_texts(h)), what="the channel's freed")  # fmt: skip

@@ -74,6 +74,10 @@ MUTED: Final = (
     "право отправлять сообщения (в канале — права администратора с публикацией). "
     "Аудитории и метки сохранены."
 )
+UNMUTED: Final = (
+    "🔊 В {kind} <code>{title}</code> (id <code>{chat_id}</code>) боту снова разрешили "
+    "писать: рассылки для: {audiences} — приходят туда, как раньше."
+)
 # «в …»: the prepositional case
 KIND_IN: Final = {
     "group": "группе", "supergroup": "супергруппе", "channel": "канале", "chat": "группе",

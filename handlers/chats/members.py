@@ -115,17 +115,21 @@ def _can_write(member: object) -> bool:
     return bool(getattr(member, "can_send_messages", True))
 
 
-async def bot_muted(
+async def rights_changed(
     event: ChatMemberUpdated, repo: Repositories, settings: Settings, bot: Bot
 ) -> None:
-    """A group admin restricted the bot (or took a channel's admin rights away): it stays in
-    the chat but cannot post, so the broadcasts bound there would fail unnoticed."""
-    if event.chat.type != "channel" and (
-        _can_write(event.new_chat_member) or not _can_write(event.old_chat_member)
-    ):
-        return  # restricted in something else (media, polls), or it could not write before
-    log.info("bot may not write in chat %s any more", event.chat.id)
-    notice = await registry.muted_notice(repo, event.chat.id)
+    """A group admin restricted the bot, or took a channel's admin rights away: it stays in
+    the chat but cannot post, so the broadcasts bound there would fail unnoticed. Or the right
+    came back: the staff who heard it was lost hear that it is not."""
+    if event.chat.type == "channel":
+        muted = event.new_chat_member.status == "member"  # a subscriber: posts nothing
+    else:
+        before, after = _can_write(event.old_chat_member), _can_write(event.new_chat_member)
+        if before == after:
+            return  # restricted in something else (media, polls): text goes as it went
+        muted = not after
+    log.info("bot %s write in chat %s", "may not" if muted else "may again", event.chat.id)
+    notice = await registry.muted_notice(repo, event.chat.id, muted=muted)
     if notice is not None:
         await _tell_admins(bot, settings, notice, None)
 
@@ -172,13 +176,14 @@ def create_router() -> Router:
     router.my_chat_member.register(
         bot_removed, in_chats, ChatMemberUpdatedFilter(LEAVE_TRANSITION)
     )
-    # still a member, no longer a writer: restricted in a group, a channel's admin demoted
-    muted = ChatMemberUpdatedFilter(
-        (MEMBER | ADMINISTRATOR | CREATOR | +RESTRICTED) >> +RESTRICTED
-    )
-    router.my_chat_member.register(bot_muted, in_groups, muted)
-    demoted = ChatMemberUpdatedFilter(ADMINISTRATOR >> MEMBER)
-    router.my_chat_member.register(bot_muted, F.chat.type == "channel", demoted)
+    # still a member, but no longer a writer or a writer again: restricted or freed in a
+    # group, demoted or promoted in a channel
+    writers, in_channel = MEMBER | ADMINISTRATOR | CREATOR | +RESTRICTED, F.chat.type == "channel"
+    for change, where in (
+        (writers >> +RESTRICTED, in_groups), (+RESTRICTED >> writers, in_groups),
+        (ADMINISTRATOR >> MEMBER, in_channel), (MEMBER >> ADMINISTRATOR, in_channel),
+    ):  # fmt: skip
+        router.my_chat_member.register(rights_changed, where, ChatMemberUpdatedFilter(change))
     router.my_chat_member.register(user_blocked, private, ChatMemberUpdatedFilter(KICKED))
     router.my_chat_member.register(
         user_unblocked, private, ChatMemberUpdatedFilter(KICKED >> MEMBER)
