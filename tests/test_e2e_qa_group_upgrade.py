@@ -51,3 +51,13 @@ async def test_the_added_notice_gives_a_bind_command_the_bot_receives(
     member_change(h.server, group, ADMIN, "left", "member")
     note = shown(await h.server.next_message(ADMIN.id))
     assert "напишите в самом чате /bind@moc_test_bot parents." in note, note
+
+
+async def test_a_class_teacher_offered_bind_hears_who_decides(harness: BotHarness) -> None:
+    """The group admins' menu offers «/bind — Получать рассылки МОЦ» to the class teacher who
+    made the parents' chat; tapping it brought only «Эта команда только для сотрудников МОЦ.»,
+    no word on how the chat gets the announcements."""
+    h = harness
+    in_group(h, PARENT, "/bind@moc_test_bot parents")
+    said = shown(await h.server.next_message(GROUP))
+    assert "выбирают сотрудники МОЦ" in said and "/contacts" in said, said

@@ -99,6 +99,12 @@ ANONYMOUS_ADMIN: Final = (
     "аудиторию кнопками в моём личном сообщении сотрудникам о добавлении в группу "
     "(список — /chats)."
 )
+# /bind, /unbind, /tag, /untag typed in a group by someone who is not МОЦ staff: the group
+# admins' menu offers them, so the class teacher who made the chat is told who decides
+BIND_STAFF_ONLY: Final = (
+    "Какие рассылки МОЦ приходят в этот чат, выбирают сотрудники МОЦ. Если они нужны здесь, "
+    "напишите в МОЦ — контакты: /contacts"
+)
 BIND_PICK: Final = (
     "Для кого этот чат? Выберите аудиторию — сюда будут приходить рассылки МОЦ для неё.\n"
     "Команда с меткой: <code>/bind parents school5</code>"
