@@ -61,3 +61,22 @@ async def test_a_class_teacher_offered_bind_hears_who_decides(harness: BotHarnes
     in_group(h, PARENT, "/bind@moc_test_bot parents")
     said = shown(await h.server.next_message(GROUP))
     assert "выбирают сотрудники МОЦ" in said and "/contacts" in said, said
+
+
+async def test_a_command_a_cleaner_bot_deleted_at_once_still_gets_its_answer(
+    harness: BotHarness,
+) -> None:
+    """Many parents' chats keep a moderation bot that deletes every command at once. The
+    staffer's «/bind@moc_test_bot parents» bound the chat, but the confirmation, sent as a reply
+    to the deleted command, was refused («message to be replied not found»): the staffer saw
+    nothing and could not tell whether it worked; a parent's «@moc_test_bot» got no pointer."""
+    h = harness
+    update = h.server.user_sends(
+        "/bind@moc_test_bot parents", user=ADMIN, chat_id=GROUP, chat_type="group",
+        chat_title=TITLE,
+    )  # fmt: skip
+    command = h.server.user_messages[(GROUP, update["message"]["message_id"])]
+    command.deleted = True  # the cleaner was quicker than our bot
+    said = shown(await h.server.next_message(GROUP))
+    assert "получает рассылки для: Родители" in said, said
+    assert audiences_of(await chat_row(h, GROUP)) == ["parents"]
