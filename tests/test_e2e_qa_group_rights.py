@@ -145,3 +145,25 @@ async def test_staff_hear_when_the_right_to_write_comes_back(h: Both) -> None:
     member_change(h.tg, channel, ADMIN, "member", "administrator")
     await until(lambda: any("канале Руководители ОО" in t and "снова" in t
                             for t in admin_texts(h)), what="the channel's freed")  # fmt: skip
+
+
+async def test_a_muted_bot_asked_in_its_group_does_not_page_staff_with_errors(h: Both) -> None:
+    """A parent names the bot in a group where it may not write: its pointer is refused «not
+    enough rights». Staff read «⚠️ Ошибка при обработке обновления …: TelegramBadRequest …»
+    in English on top of the notice that the group took the right away."""
+    await seed(h)
+    h.tg.fail_next(
+        "sendMessage", status=400, chat_id=MUTED, count=5,
+        description="Bad Request: not enough rights to send text messages to the chat",
+    )  # fmt: skip
+    me = f"@{h.tg.bot_username}"
+    h.tg.user_sends(
+        f"{me}, когда собрание?", chat_id=MUTED, chat_type="supergroup", chat_title=MUTED_TITLE,
+        extra={"entities": [{"type": "mention", "offset": 0, "length": len(me)}]},
+    )  # fmt: skip
+    await until(
+        lambda: any(c.method == "sendmessage" and not c.ok for c in h.tg.calls),
+        what="the refused pointer",
+    )
+    await h.tg.idle()
+    assert not any("Ошибка при обработке" in t for t in admin_texts(h)), admin_texts(h)
