@@ -167,3 +167,23 @@ async def test_a_muted_bot_asked_in_its_group_does_not_page_staff_with_errors(h:
     )
     await h.tg.idle()
     assert not any("Ошибка при обработке" in t for t in admin_texts(h)), admin_texts(h)
+
+
+async def test_demoted_in_a_chat_where_only_admins_write(h: Both) -> None:
+    """A parents' announcement chat: members may not write, only admins (the bot among them).
+    Someone takes the bot's admin rights away — it is a plain member now and cannot post, and
+    nobody was told; made an admin again, it can."""
+    await seed(h)
+    h.tg.chats[MUTED]["permissions"] = {"can_send_messages": False}
+    chat = {"id": MUTED, "type": "supergroup", "title": MUTED_TITLE}
+    member_change(h.tg, chat, ADMIN, "administrator", "member")
+    await until(lambda: any("запретили" in t for t in admin_texts(h)), what="the notice")
+    member_change(h.tg, chat, ADMIN, "member", "administrator")
+    await until(lambda: any("снова разрешили" in t for t in admin_texts(h)), what="freed")
+
+    # in a chat where everyone writes, a demoted bot still writes: nobody is bothered
+    h.tg.chats[OTHER]["permissions"] = {"can_send_messages": True}
+    other = {"id": OTHER, "type": "supergroup", "title": "Родители 1А"}
+    member_change(h.tg, other, ADMIN, "administrator", "member")
+    await h.tg.idle()
+    assert not any("Родители 1А" in t for t in admin_texts(h)), admin_texts(h)

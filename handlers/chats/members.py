@@ -110,26 +110,37 @@ async def bot_removed(
         await _tell_admins(bot, settings, notice, None)
 
 
-def _can_write(member: object) -> bool:
-    """A member, an admin or a restricted member still allowed to send messages."""
-    return bool(getattr(member, "can_send_messages", True))
+async def _writes(bot: Bot, chat_id: int, member: object) -> bool:
+    """Whether the bot so placed may send messages: a restricted member by its own flag, a
+    plain member by the group's defaults (a read-only announcement chat: only admins write)."""
+    if getattr(member, "status", "") != "member":
+        return bool(getattr(member, "can_send_messages", True))
+    try:
+        permissions = (await bot.get_chat(chat_id)).permissions
+    except TelegramAPIError as exc:
+        log.info("permissions of chat %s unknown: %s", chat_id, exc)
+        return True
+    return permissions is None or permissions.can_send_messages is not False
 
 
 async def rights_changed(
     event: ChatMemberUpdated, repo: Repositories, settings: Settings, bot: Bot
 ) -> None:
-    """A group admin restricted the bot, or took a channel's admin rights away: it stays in
-    the chat but cannot post, so the broadcasts bound there would fail unnoticed. Or the right
-    came back: the staff who heard it was lost hear that it is not."""
-    if event.chat.type == "channel":
+    """A group admin restricted the bot, demoted it in a chat where only admins write, or
+    took a channel's admin rights away: it stays in the chat but cannot post, so the
+    broadcasts bound there would fail unnoticed. Or the right came back: the staff who heard
+    it was lost hear that it is not."""
+    chat = event.chat
+    if chat.type == "channel":
         muted = event.new_chat_member.status == "member"  # a subscriber: posts nothing
     else:
-        before, after = _can_write(event.old_chat_member), _can_write(event.new_chat_member)
+        before = await _writes(bot, chat.id, event.old_chat_member)
+        after = await _writes(bot, chat.id, event.new_chat_member)
         if before == after:
             return  # restricted in something else (media, polls): text goes as it went
         muted = not after
-    log.info("bot %s write in chat %s", "may not" if muted else "may again", event.chat.id)
-    notice = await registry.muted_notice(repo, event.chat.id, muted=muted)
+    log.info("bot %s write in chat %s", "may not" if muted else "may again", chat.id)
+    notice = await registry.muted_notice(repo, chat.id, muted=muted)
     if notice is not None:
         await _tell_admins(bot, settings, notice, None)
 
@@ -181,6 +192,7 @@ def create_router() -> Router:
     writers, in_channel = MEMBER | ADMINISTRATOR | CREATOR | +RESTRICTED, F.chat.type == "channel"
     for change, where in (
         (writers >> +RESTRICTED, in_groups), (+RESTRICTED >> writers, in_groups),
+        (ADMINISTRATOR >> MEMBER, in_groups), (MEMBER >> ADMINISTRATOR, in_groups),
         (ADMINISTRATOR >> MEMBER, in_channel), (MEMBER >> ADMINISTRATOR, in_channel),
     ):  # fmt: skip
         router.my_chat_member.register(rights_changed, where, ChatMemberUpdatedFilter(change))
