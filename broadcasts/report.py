@@ -25,6 +25,9 @@ REASONS: Final = (
     (("parse entities", "can't parse"), "ошибка разметки текста"),
     (("not enough rights", "have no rights", "write_forbidden", "administrator rights"),
      "у бота нет права писать в этот чат"),
+    # a forum supergroup: a message without a topic goes to «General», which its admins closed
+    (("topic_closed",), "в группе-форуме закрыта тема «General» — откройте её или сделайте "
+     "бота администратором"),
     (("file", "photo", "document", "media", "файл"), "не удалось отправить файл или фото"),
     (("internal server error", "bad gateway", "service unavailable", "server error"),
      "сбой на стороне мессенджера"),

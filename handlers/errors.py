@@ -7,7 +7,12 @@ import time
 from datetime import timedelta
 
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramRetryAfter
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+)
 from aiogram.types import ErrorEvent
 
 from bot import texts
@@ -15,6 +20,7 @@ from bot.core.config import Settings
 from bot.core.markup import clip, fill
 from bot.core.messages import Deferred
 from bot.services.chats.pointers import Stamps
+from handlers.tg.broadcast_channel import NO_RIGHTS_MARKERS as NO_RIGHTS
 from handlers.tg.outbound import answer_must_land
 
 log = logging.getLogger(__name__)
@@ -59,6 +65,8 @@ async def on_error(
     chat_id = _chat_of(event)
     if isinstance(error, TelegramRetryAfter | Deferred):
         return True  # the chat is flood-limited: an apology there would only make it worse
+    if _muted_here(error, chat_id):
+        return True  # staff heard it from my_chat_member; an apology would be refused too
     await _apologise(event, bot, chat_id)
     key = type(error).__name__
     if await _notice_due(key, stamps):
@@ -71,6 +79,13 @@ async def on_error(
             except TelegramAPIError:
                 log.warning("could not notify admin %s", admin_id)
     return True
+
+
+def _muted_here(error: Exception, chat_id: int | None) -> bool:
+    """The bot may not write in this group (restricted, read-only): not a bug to page about."""
+    refused = isinstance(error, TelegramBadRequest | TelegramForbiddenError)
+    said = error.message.lower() if isinstance(error, TelegramAPIError) else ""
+    return refused and chat_id is not None and chat_id < 0 and any(m in said for m in NO_RIGHTS)
 
 
 async def _notice_due(key: str, stamps: Stamps | None) -> bool:

@@ -17,6 +17,7 @@ import handlers
 from bot import texts
 from bot.core.config import Settings
 from bot.services.faq import FaqService
+from bot.texts import chats as t
 from handlers import chats
 from storage.db import SessionMaker
 from storage.models import Chat, Subscription, User
@@ -92,7 +93,7 @@ async def test_group_added_bound_migrated_kicked(harness: BotHarness) -> None:
     note = await h.server.next_message(ADMIN.id)
     assert TITLE in shown(note) and "Мария Иванова" in shown(note) and str(GROUP) in shown(note)
     assert {"Родители", "Педагоги", "Руководители", "Сотрудники МОЦ"} <= set(note.inline_texts)
-    assert "или напишите в самом чате /bind parents." in shown(note)
+    assert "или напишите в самом чате /bind@moc_test_bot parents." in shown(note)
     chat = await chat_row(h, GROUP)
     assert (chat.is_active, chat.added_by, audiences_of(chat)) == (True, PARENT.id, [])
 
@@ -103,9 +104,9 @@ async def test_group_added_bound_migrated_kicked(harness: BotHarness) -> None:
     assert (audiences_of(chat), tags_of(chat)) == (["parents"], ["school5"])
 
     in_group(h, PARENT, "/bind teachers")
-    assert shown(await h.server.next_message(GROUP)) == texts.ADMIN_ONLY
+    assert shown(await h.server.next_message(GROUP)) == t.BIND_STAFF_ONLY
     in_group(h, PARENT, "/tag hacked")
-    assert shown(await h.server.next_message(GROUP)) == texts.ADMIN_ONLY
+    assert shown(await h.server.next_message(GROUP)) == t.BIND_STAFF_ONLY
     # a group admin writing anonymously comes as GroupAnonymousBot on behalf of the group
     anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group",
                  "username": "GroupAnonymousBot"}  # fmt: skip

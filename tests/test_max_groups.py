@@ -31,6 +31,7 @@ from bot.services.chats.listing import render_registry
 from bot.services.faq import FaqService
 from bot.services.faq.querylog import QueryLog
 from bot.texts import broadcasts as tb
+from bot.texts import chats as t
 from broadcasts.channel import Failed
 from broadcasts.channels import ChannelRouter
 from broadcasts.content import Content
@@ -116,7 +117,7 @@ async def test_admin_adds_binds_and_tags_a_group_strangers_are_refused(world: Wo
 
     world.max.user_writes(STRANGER, "/bind parents", chat_id=GROUP)
     await world.pump()
-    assert world.max.sent_to(GROUP)[-1].plain == texts.ADMIN_ONLY
+    assert world.max.sent_to(GROUP)[-1].plain == t.BIND_STAFF_ONLY
     assert audiences_of(await world.chat(GROUP)) == []  # type: ignore[arg-type]
 
     world.max.user_writes(ADMIN, "/bind parents school5", chat_id=GROUP)

@@ -81,7 +81,13 @@ def create_bot(
     bot = Bot(
         token,
         session=session,
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+        # a reply whose message is gone (a group's cleaner bot deletes commands at once) is
+        # sent all the same, not refused with «message to be replied not found»
+        default=DefaultBotProperties(
+            parse_mode=ParseMode.HTML,
+            link_preview_is_disabled=True,
+            allow_sending_without_reply=True,
+        ),
     )
     if outbound:
         url = settings.redis_url  # shared by instances through Redis, else this one's share

@@ -45,6 +45,9 @@ ADDED_HELD: Final = (
 # how ADDED / ADDED_MAX end: a group can also be bound from inside; a channel has no one to
 # type a command there (its posts come from the channel itself)
 BIND_FROM_INSIDE: Final = " или напишите в самом чате <code>/bind parents</code>."
+# Telegram: a group with another bot gets a bare /bind delivered to that bot (privacy mode
+# hands a general command only to the last bot that spoke there); /bind@name always reaches
+BIND_FROM_INSIDE_TG: Final = " или напишите в самом чате <code>/bind@{bot} parents</code>."
 BIND_BY_BUTTON: Final = "."
 # Callback answers are plain text (no HTML), at most 200 characters.
 BOUND_TOAST: Final = "Чат «{title}»: {audiences}."
@@ -64,6 +67,21 @@ REMOVED: Final = (
     "Рассылки для: {audiences} — туда больше не приходят. Чтобы вернуть, добавьте бота "
     "в группу снова: аудитории и метки сохранятся."
 )
+# --- a group admin took away the bot's right to write in a chat that receives broadcasts ---
+MUTED: Final = (
+    "🔇 В {kind} <code>{title}</code> (id <code>{chat_id}</code>) боту запретили писать.\n"
+    "Рассылки для: {audiences} — туда не дойдут, пока администратор группы не вернёт боту "
+    "право отправлять сообщения (в канале — права администратора с публикацией). "
+    "Аудитории и метки сохранены."
+)
+UNMUTED: Final = (
+    "🔊 В {kind} <code>{title}</code> (id <code>{chat_id}</code>) боту снова разрешили "
+    "писать: рассылки для: {audiences} — приходят туда, как раньше."
+)
+# «в …»: the prepositional case
+KIND_IN: Final = {
+    "group": "группе", "supergroup": "супергруппе", "channel": "канале", "chat": "группе",
+}  # fmt: skip
 # --- a broadcast found a group gone that staff had not heard of (told once, as REMOVED) ---
 GONE: Final = (
     "⚠️ Рассылка №{broadcast} не дошла до {kind} <code>{title}</code> "
@@ -80,6 +98,12 @@ ANONYMOUS_ADMIN: Final = (
     "сотрудник МОЦ. Отключите анонимность в своих правах администратора группы или выберите "
     "аудиторию кнопками в моём личном сообщении сотрудникам о добавлении в группу "
     "(список — /chats)."
+)
+# /bind, /unbind, /tag, /untag typed in a group by someone who is not МОЦ staff: the group
+# admins' menu offers them, so the class teacher who made the chat is told who decides
+BIND_STAFF_ONLY: Final = (
+    "Какие рассылки МОЦ приходят в этот чат, выбирают сотрудники МОЦ. Если они нужны здесь, "
+    "напишите в МОЦ — контакты: /contacts"
 )
 BIND_PICK: Final = (
     "Для кого этот чат? Выберите аудиторию — сюда будут приходить рассылки МОЦ для неё.\n"

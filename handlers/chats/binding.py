@@ -4,6 +4,8 @@ admin's decision, checked here against ADMIN_IDS."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
@@ -109,7 +111,8 @@ def create_router() -> Router:
     """Group commands and the bind buttons; mounted in handlers.chats."""
     router = Router(name=__name__)
     in_groups = F.chat.type.in_(GROUPS)
-    router.message.register(not_admin, in_groups, Command(*GROUP_COMMANDS), ~IsAdmin())
+    refuse = partial(not_admin, refusal=t.BIND_STAFF_ONLY)
+    router.message.register(refuse, in_groups, Command(*GROUP_COMMANDS), ~IsAdmin())
     router.message.register(bind_command, in_groups, Command("bind"))
     router.message.register(unbind_command, in_groups, Command("unbind"))
     router.message.register(tag_command, in_groups, Command("tag", "untag"))

@@ -1,10 +1,11 @@
 """What Telegram reports about chats: the bot added to or removed from a chat (my_chat_member),
 a group upgraded to a supergroup (the migrate service messages), a renamed group or channel,
-a person blocking the bot. Whoever adds the bot to a group gets no broadcasts there until an
-admin binds it, so a new chat only reaches the admins with the buttons to bind it. Anyone can
-add a bot to any group: additions by people who are not admins reach the admins at most once an
-hour (the others counted in the next notice), and the titles and names they chose are shown as
-code, so a link in them is never live."""
+a person blocking the bot, the bot restricted in a group or demoted in a channel (it stays but
+cannot post: admins hear of it for a chat that gets broadcasts). Whoever adds the bot to a
+group gets no broadcasts there until an admin binds it, so a new chat only reaches the admins
+with the buttons to bind it. Anyone can add a bot to any group: additions by people who are not
+admins reach the admins at most once an hour (the others counted in the next notice), and the
+titles and names they chose are shown as code, so a link in them is never live."""
 
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ import logging
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import (
+    ADMINISTRATOR,
+    CREATOR,
     JOIN_TRANSITION,
     KICKED,
     LEAVE_TRANSITION,
     MEMBER,
+    RESTRICTED,
     ChatMemberUpdatedFilter,
 )
 from aiogram.types import ChatMemberUpdated, InlineKeyboardMarkup, Message
@@ -64,7 +68,9 @@ async def bot_added(
     roster: Roster,
 ) -> None:
     chat = event.chat
-
+    if await registry.is_upgrade(repo, chat.id):
+        log.info("bot in chat %s: the supergroup a bound group became", chat.id)
+        return
     bound = await registry.joined(
         repo, chat.id, chat.type, chat.title or "", added_by=event.from_user.id
     )
@@ -82,7 +88,10 @@ async def bot_added(
         chat_id=chat.id,
         who=_who(event.from_user),
         audiences=registry.audience_list(bound),
-    ) + (t.BIND_BY_BUTTON if chat.type == "channel" else t.BIND_FROM_INSIDE)
+    )
+    username = (await bot.me()).username or ""
+    inside = fill(t.BIND_FROM_INSIDE_TG, bot=username) if username else t.BIND_FROM_INSIDE
+    text += t.BIND_BY_BUTTON if chat.type == "channel" else inside
     if held:
         text += fill(t.ADDED_HELD, count=held)
     await _tell_admins(bot, settings, text, kb.bind_chat(chat.id, bound))
@@ -97,6 +106,41 @@ async def bot_removed(
         return
     log.info("bot removed from chat %s", event.chat.id)
     notice = registry.removed_notice(chat, chat.id)
+    if notice is not None:
+        await _tell_admins(bot, settings, notice, None)
+
+
+async def _writes(bot: Bot, chat_id: int, member: object) -> bool:
+    """Whether the bot so placed may send messages: a restricted member by its own flag, a
+    plain member by the group's defaults (a read-only announcement chat: only admins write)."""
+    if getattr(member, "status", "") != "member":
+        return bool(getattr(member, "can_send_messages", True))
+    try:
+        permissions = (await bot.get_chat(chat_id)).permissions
+    except TelegramAPIError as exc:
+        log.info("permissions of chat %s unknown: %s", chat_id, exc)
+        return True
+    return permissions is None or permissions.can_send_messages is not False
+
+
+async def rights_changed(
+    event: ChatMemberUpdated, repo: Repositories, settings: Settings, bot: Bot
+) -> None:
+    """A group admin restricted the bot, demoted it in a chat where only admins write, or
+    took a channel's admin rights away: it stays in the chat but cannot post, so the
+    broadcasts bound there would fail unnoticed. Or the right came back: the staff who heard
+    it was lost hear that it is not."""
+    chat = event.chat
+    if chat.type == "channel":
+        muted = event.new_chat_member.status == "member"  # a subscriber: posts nothing
+    else:
+        before = await _writes(bot, chat.id, event.old_chat_member)
+        after = await _writes(bot, chat.id, event.new_chat_member)
+        if before == after:
+            return  # restricted in something else (media, polls): text goes as it went
+        muted = not after
+    log.info("bot %s write in chat %s", "may not" if muted else "may again", chat.id)
+    notice = await registry.muted_notice(repo, chat.id, muted=muted)
     if notice is not None:
         await _tell_admins(bot, settings, notice, None)
 
@@ -143,6 +187,15 @@ def create_router() -> Router:
     router.my_chat_member.register(
         bot_removed, in_chats, ChatMemberUpdatedFilter(LEAVE_TRANSITION)
     )
+    # still a member, but no longer a writer or a writer again: restricted or freed in a
+    # group, demoted or promoted in a channel
+    writers, in_channel = MEMBER | ADMINISTRATOR | CREATOR | +RESTRICTED, F.chat.type == "channel"
+    for change, where in (
+        (writers >> +RESTRICTED, in_groups), (+RESTRICTED >> writers, in_groups),
+        (ADMINISTRATOR >> MEMBER, in_groups), (MEMBER >> ADMINISTRATOR, in_groups),
+        (ADMINISTRATOR >> MEMBER, in_channel), (MEMBER >> ADMINISTRATOR, in_channel),
+    ):  # fmt: skip
+        router.my_chat_member.register(rights_changed, where, ChatMemberUpdatedFilter(change))
     router.my_chat_member.register(user_blocked, private, ChatMemberUpdatedFilter(KICKED))
     router.my_chat_member.register(
         user_unblocked, private, ChatMemberUpdatedFilter(KICKED >> MEMBER)

@@ -37,8 +37,8 @@ class PublicGroup(BaseFilter):
         return not await registry.is_staff_room(repo, message.chat.id, settings.staff_chat_id)
 
 
-async def not_admin(message: Message) -> None:
+async def not_admin(message: Message, refusal: str = texts.ADMIN_ONLY) -> None:
     """An anonymous group admin writes as the group itself: the bot cannot tell who it is, so
-    it says how to get through instead of «только для сотрудников»."""
+    it says how to get through instead of «только для сотрудников» (`refusal`)."""
     anonymous = message.sender_chat is not None and message.sender_chat.id == message.chat.id
-    await message.reply(t.ANONYMOUS_ADMIN if anonymous else texts.ADMIN_ONLY)
+    await message.reply(t.ANONYMOUS_ADMIN if anonymous else refusal)

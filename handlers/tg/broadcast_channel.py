@@ -49,6 +49,15 @@ T = TypeVar("T")
 ACK_LABEL = "✅ Ознакомлен"
 UNSUB_LABEL = "Отписаться"
 GONE_MARKERS = ("chat not found", "kicked", "deactivated", "bot was blocked", "not a member")
+# a bot still in the group but not allowed to write there (restricted, a read-only group, a
+# channel where it is no admin): Telegram says so as 400 or 403. Not gone: the group keeps its
+# audiences and gets the next broadcast once its admin gives the right back
+NO_RIGHTS_MARKERS = (
+    "not enough rights",
+    "have no rights",
+    "write_forbidden",
+    "administrator rights",
+)
 NOTICE_ATTEMPTS: Final = 6  # a notice or progress edit: 5xx pauses of 1+2+4+8+16 s at most
 NOTICE_WAIT: Final = 60.0  # the longest retry_after a notice waits out; longer: given up
 
@@ -75,6 +84,10 @@ def classify(exc: Exception) -> SendOutcome:
         return RetryAfter(float(exc.retry_after))
     if isinstance(exc, TelegramMigrateToChat):
         return Migrated(exc.migrate_to_chat_id)
+    if isinstance(exc, TelegramForbiddenError | TelegramBadRequest) and any(
+        marker in exc.message.lower() for marker in NO_RIGHTS_MARKERS
+    ):
+        return Failed(exc.message, permanent=True)
     if isinstance(exc, TelegramForbiddenError):
         return Blocked(exc.message)
     if isinstance(exc, TelegramBadRequest):

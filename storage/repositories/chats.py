@@ -67,6 +67,13 @@ class ChatRepo:
             chat = await self.get(chat.migrated_to)
         return chat
 
+    async def moved_into(self, chat_id: int) -> bool:
+        """Whether a group became this supergroup (some row migrated here)."""
+        found = await self.session.scalar(
+            select(Chat.id).where(Chat.migrated_to == chat_id).limit(1)
+        )
+        return found is not None
+
     async def upsert(
         self, chat_id: int, kind: str, title: str, *, added_by: int | None = None
     ) -> tuple[Chat, bool]:

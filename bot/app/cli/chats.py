@@ -136,13 +136,15 @@ def _print_csv(chats: list[dict[str, Any]]) -> int:
     whole import, so it is left out and counted on stderr."""
     import csv
 
+    from bot.services.chats.importer import title_cell
+
     out = csv.writer(sys.stdout, lineterminator="\r\n")  # as Excel writes its own CSV
     sys.stdout.write("\ufeff")  # without the BOM Excel reads UTF-8 as Windows-1251
     out.writerow(("chat_id", "title", "audience", "messenger"))
     kept = [c for c in chats if c["audiences"] and c["chat_id"] is not None]
     for c in kept:
         messenger = "max" if c["channel"] == "max" else "telegram"
-        out.writerow((c["chat_id"], c["title"], ";".join(c["audiences"]), messenger))
+        out.writerow((c["chat_id"], title_cell(c["title"]), ";".join(c["audiences"]), messenger))
     if left := len(chats) - len(kept):
         print(f"Без аудитории (не выведены): {left}", file=sys.stderr)
     return 0

@@ -24,6 +24,18 @@ COLUMNS = ("chat_id", "title", "audience")
 OPTIONAL = ("messenger",)
 MESSENGERS: dict[str, Channel] = {"": "tg", "telegram": "tg", "tg": "tg", "max": "max"}
 INT64 = 2**63
+# a title so begun opens in Excel as a formula: the export (`chats list --csv`) writes it
+# after «'», as a spreadsheet's own text mark, and the import takes the mark off again
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def title_cell(title: str) -> str:
+    """A chat's title as a CSV cell a spreadsheet shows as text."""
+    return "'" + title if title.startswith(FORMULA_START) else title
+
+
+def _title_of(cell: str) -> str:
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_START else cell
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,7 @@ def _id_errors(line: int, channel: Channel, chat_id: int) -> list[str]:
 
 def _parse_row(line: int, raw: dict[str, str | None]) -> tuple[ChatRow | None, list[str]]:
     text = {key: (raw.get(key) or "").strip() for key in COLUMNS + OPTIONAL}
+    text["title"] = _title_of(text["title"])
     errors: list[str] = []
     channel = MESSENGERS.get(text["messenger"].lower())
     if channel is None:

@@ -85,6 +85,13 @@ async def joined(
     return await atomically(repo, work)
 
 
+async def is_upgrade(repo: Repositories, chat_id: int) -> bool:
+    """The bot «joined» a supergroup the registry already follows as what a group became:
+    Telegram reports the upgrade so too, and it is no new chat for staff."""
+    chat = await repo.chats.get(chat_id)
+    return chat is not None and chat.is_active and await repo.chats.moved_into(chat_id)
+
+
 async def left(repo: Repositories, chat_id: int) -> Chat | None:
     """The bot was removed: broadcasts stop going there. The chat, whose audiences tell staff
     what no longer reaches it; None if it was not known or already out."""
@@ -104,6 +111,18 @@ def removed_notice(chat: Chat, shown_id: int, messenger: str = "") -> str | None
     kind = t.KIND_FROM.get(chat.kind, chat.kind) + messenger
     return fill(t.REMOVED, kind=kind, title=chat.title or "—", chat_id=shown_id,
                 audiences=audience_list(audiences))  # fmt: skip
+
+
+async def muted_notice(repo: Repositories, chat_id: int, *, muted: bool = True) -> str | None:
+    """What staff are told when a group admin takes away the bot's right to write in a group
+    that receives broadcasts (the bot is still there, so this is not a removal), or gives it
+    back (`muted` False); None for a group bound to nothing or not known."""
+    chat = await repo.chats.current(chat_id)
+    if chat is None or not chat.is_active or not (audiences := audiences_of(chat)):
+        return None
+    kind = t.KIND_IN.get(chat.kind, chat.kind)
+    return fill(t.MUTED if muted else t.UNMUTED, kind=kind, title=chat.title or "—",
+                chat_id=chat.id, audiences=audience_list(audiences))  # fmt: skip
 
 
 async def migrated(repo: Repositories, old_id: int, new_id: int, title: str | None) -> Chat:
