@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from bot.core.dates import format_local
 from bot.texts import broadcasts as t
-from broadcasts import report
+from broadcasts import progress, report
 from broadcasts.runtime import Runtime
 from broadcasts.service import counts_by_channel
 from storage.models import Broadcast, BroadcastState
@@ -83,11 +83,9 @@ async def report_cancels(rt: Runtime, lease: timedelta, running: Collection[int]
 
 async def tell(rt: Runtime, broadcast: Broadcast, text: str) -> None:
     """Into the progress message if there is one, else to the author (if any)."""
-    chat_id, message_id = broadcast.progress_chat_id, broadcast.progress_message_id
-    if chat_id is not None and message_id is not None:
-        await rt.limiter.acquire(chat_id)
-        await rt.channel.edit_progress(chat_id, message_id, text)
-    elif broadcast.author_id is not None:
+    if await progress.show(rt, broadcast, text):
+        return
+    if broadcast.author_id is not None:
         await rt.limiter.acquire(broadcast.author_id)
         await rt.channel.notify(broadcast.author_id, text)
     else:
@@ -143,6 +141,6 @@ async def book_next(repo: Repositories, broadcast: Broadcast, now: datetime) -> 
         tags=broadcast.tags, include_private=broadcast.include_private,
         state=BroadcastState.SCHEDULED, scheduled_at=at, repeat="weekly", created_at=now,
         progress_chat_id=broadcast.progress_chat_id,
-        progress_message_id=broadcast.progress_message_id,
+        progress_message_id=broadcast.progress_message_id, progress_mid=broadcast.progress_mid,
     )  # fmt: skip
     return await repo.broadcasts.add(following)
