@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.core.clock import FrozenClock
-from broadcasts.channel import Blocked, Failed, RetryAfter, Sent
+from broadcasts.channel import Blocked, Failed, ProgressMessage, RetryAfter, Sent
 from broadcasts.content import Content, LinkButton
 from broadcasts.files import StoredFiles
 from broadcasts.limiter import RateLimiter
@@ -168,15 +168,21 @@ async def test_progress_message_is_edited_and_notices_reach_the_author(
 ) -> None:
     sender = channel(client)
     seq = await sender.post(AUTHOR.user_id, "Рассылка запланирована")
-    await sender.edit_progress(AUTHOR.user_id, seq, "Отправлено <b>5</b> из 10")
+    here = ProgressMessage(AUTHOR.user_id, seq)
+    assert await sender.edit_progress(here, "Отправлено <b>5</b> из 10") is None
     (progress,) = max_api.sent_to(AUTHOR)
     assert progress.plain == "Отправлено 5 из 10" and progress.edits == 1
-    # one whose mid is not known here (sent before a restart): posted anew, then edited
-    await sender.edit_progress(AUTHOR.user_id, seq + 100, "Отправлено <b>6</b> из 10")
-    await sender.edit_progress(AUTHOR.user_id, seq + 100, "Отправлено <b>7</b> из 10")
+    # by the mid its broadcast keeps: another process (a fresh channel) edits the same message
+    kept = ProgressMessage(AUTHOR.user_id, seq, progress.mid)
+    assert await channel(client).edit_progress(kept, "Отправлено <b>6</b> из 10") is None
+    assert progress.plain == "Отправлено 6 из 10" and len(max_api.sent_to(AUTHOR)) == 1
+    # one whose mid is not known (a row from before the mid was kept): posted anew, returned
+    moved = await channel(client).edit_progress(
+        ProgressMessage(AUTHOR.user_id, seq + 100), "Отправлено <b>7</b> из 10"
+    )
     again = max_api.sent_to(AUTHOR)[-1]
-    assert again is not progress and again.plain == "Отправлено 7 из 10" and again.edits == 1
-    assert progress.plain == "Отправлено 5 из 10"
+    assert again is not progress and again.plain == "Отправлено 7 из 10"
+    assert moved == ProgressMessage(AUTHOR.user_id, again.seq, again.mid)
     await sender.notify(AUTHOR.user_id, "Рассылка №1 завершена")
     assert max_api.sent_to(AUTHOR)[-1].plain == "Рассылка №1 завершена"
     max_api.block(AUTHOR)

@@ -50,6 +50,7 @@ ACK_LABEL: Final = "✅ Ознакомлен"
 UNSUB_LABEL: Final = "Отписаться"
 PART_ATTEMPTS: Final = 3  # tries for the second and later parts of a long text
 NOTICE_ATTEMPTS: Final = 6  # a notice or progress edit: pauses of 1+2+4+8+16 s at most
+BLOCKED: Final = "chat.denied"  # a 403 of a user who stopped the dialog (not a refused edit)
 REMEMBERED: Final = 1000  # seq → mid of the channel's own recent messages
 # Uploads a broadcast's photo or document to MAX: the attachment for it, or None if unavailable.
 MediaResolver = Callable[[Content], Awaitable[dict[str, Any] | None]]
@@ -236,7 +237,8 @@ class MaxChannel:
                 return None
             sent = await self._patiently(target, partial(self._post, target, True, first, []))
         except MaxBlocked as exc:  # the author stopped the dialog: no more tries here
-            self._silent.add(key)
+            if exc.code == BLOCKED:
+                self._silent.add(key)
             log.info("progress message %s not edited: %s", where, exc)
             return None
         except MaxError as exc:
@@ -251,8 +253,8 @@ class MaxChannel:
         such message, or refuses the edit: too old). A message already sent anew once raises."""
         try:
             await self._patiently(target, lambda: self._client.edit_message(mid, text=text))
-        except (MaxNotFound, MaxBadRequest) as exc:
-            if again:
+        except (MaxNotFound, MaxBadRequest, MaxBlocked) as exc:
+            if again or exc.code == BLOCKED:  # sent anew already, or the author blocked the bot
                 raise
             log.info("progress message %s not edited (%s): sending it anew", mid, exc)
             return False

@@ -225,7 +225,8 @@ def resume(settings: Settings, broadcast_id: int) -> int:
         return 0
     if item is None:
         return _fail(["ошибка: " + t.CLI_NOT_FOUND.format(id=broadcast_id)])
-    return _fail(["ошибка: " + t.CLI_NOT_HELD.format(id=broadcast_id, state=item.state)])
+    state = t.CLI_STATES.get(item.state, item.state)
+    return _fail(["ошибка: " + t.CLI_NOT_HELD.format(id=broadcast_id, state=state)])
 
 
 def _counters(item: Status) -> dict[str, Any]:
@@ -300,7 +301,8 @@ def cancel(settings: Settings, broadcast_id: int) -> int:
         return 0
     if item is None:
         return _fail(["ошибка: " + t.CLI_NOT_FOUND.format(id=broadcast_id)])
-    return _fail(["ошибка: " + t.CLI_NOT_CANCELLED.format(id=broadcast_id, state=item.state)])
+    state = t.CLI_STATES.get(item.state, item.state)
+    return _fail(["ошибка: " + t.CLI_NOT_CANCELLED.format(id=broadcast_id, state=state)])
 
 
 @asynccontextmanager
