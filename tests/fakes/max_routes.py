@@ -171,6 +171,10 @@ def send_message(srv: FakeMaxServer, query: dict[str, str], body: JsonDict) -> J
 def edit(srv: FakeMaxServer, message: Message, body: JsonDict) -> None:
     if message.sender is not srv.bot:
         raise ApiError(403, "access.denied", "Only the bot's own messages can be edited")
+    if message.chat.status != "active":  # as a send there: the user stopped the dialog
+        raise ApiError(
+            403, "chat.denied", f"Key: error.dialog.suspended, args: [{message.chat_id},]."
+        )
     # dev.max.ru PUT /messages: in a dialog, a message without buttons is edited only within
     # 7 days; MAX does not document the error, the fake's is `srv.too_old_error`
     week_ago = now_ms() - EDIT_WINDOW_MS
