@@ -189,6 +189,26 @@ async def test_progress_message_is_edited_and_notices_reach_the_author(
     await sender.notify(AUTHOR.user_id, "не дойдёт")  # swallowed, not raised
 
 
+async def test_a_report_over_4000_characters_is_edited_in_and_the_rest_follows(
+    max_api: FakeMaxServer, client: MaxClient
+) -> None:
+    """A final report with long error reasons (three of 300 characters, escaped) can pass
+    MAX's 4000: its first part goes into the progress message, the rest right after it as a
+    new message, instead of being cut off without a word."""
+    sender = channel(client)
+    seq = await sender.post(AUTHOR.user_id, "Рассылка запланирована")
+    (progress,) = max_api.sent_to(AUTHOR)
+    reasons = "\n".join(f"  • другая ошибка: {n} " + "&lt;ошибка&gt; " * 100 for n in range(3))
+    report = f"✅ Рассылка №1 завершена.\nДоставлено: 5 из 10\n{reasons}\nКонец отчёта"
+    assert len(report) > 4000
+    here = ProgressMessage(AUTHOR.user_id, seq, progress.mid)
+    assert await sender.edit_progress(here, report) is None
+    first, rest = max_api.sent_to(AUTHOR)
+    assert first is progress and progress.plain.startswith("✅ Рассылка №1 завершена.")
+    assert rest.plain.endswith("Конец отчёта")
+    assert all(len(m.text) <= 4000 for m in (first, rest))
+
+
 async def test_broadcast_reaches_max_groups_and_subscribers_once_through_the_ledger(
     max_api: FakeMaxServer, client: MaxClient, db_url: str
 ) -> None:
