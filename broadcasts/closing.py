@@ -81,15 +81,17 @@ async def report_cancels(rt: Runtime, lease: timedelta, running: Collection[int]
         await alarm(rt, broadcast, text)
 
 
-async def tell(rt: Runtime, broadcast: Broadcast, text: str) -> None:
+async def tell(rt: Runtime, broadcast: Broadcast, text: str) -> progress.Shown:
     """Into the progress message if there is one, else to the author (if any)."""
-    if await progress.show(rt, broadcast, text):
-        return
+    shown = await progress.show(rt, broadcast, text)
+    if shown != "none":
+        return shown
     if broadcast.author_id is not None:
         await rt.limiter.acquire(broadcast.author_id)
         await rt.channel.notify(broadcast.author_id, text)
     else:
         unattended(broadcast.id, text)
+    return shown
 
 
 def unattended(broadcast_id: int, text: str) -> None:
@@ -118,9 +120,8 @@ async def expire_missed(rt: Runtime, grace: timedelta, tz: tzinfo) -> None:
 
 async def alarm(rt: Runtime, broadcast: Broadcast, text: str) -> None:
     """`tell`, and news long after the fact: an edit far up the chat makes no sound, so the
-    author is also told anew."""
-    await tell(rt, broadcast, text)
-    if broadcast.progress_message_id is not None and broadcast.author_id is not None:
+    author is also told anew (unless the progress message itself had to be sent anew)."""
+    if await tell(rt, broadcast, text) == "edited" and broadcast.author_id is not None:
         await rt.limiter.acquire(broadcast.author_id)
         await rt.channel.notify(broadcast.author_id, text)
 

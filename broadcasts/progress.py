@@ -10,12 +10,14 @@ next occurrence too: the next edit, here or elsewhere, goes to the new message, 
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
 from broadcasts.channel import ProgressMessage
 from broadcasts.runtime import Runtime
 from storage.models import Broadcast
 
 log = logging.getLogger(__name__)
+Shown = Literal["edited", "anew", "none"]
 
 
 def progress_of(broadcast: Broadcast) -> ProgressMessage | None:
@@ -25,11 +27,12 @@ def progress_of(broadcast: Broadcast) -> ProgressMessage | None:
     return ProgressMessage(chat_id, message_id, broadcast.progress_mid or None)
 
 
-async def show(rt: Runtime, broadcast: Broadcast, text: str) -> bool:
-    """`text` into the broadcast's progress message; False when it has none."""
+async def show(rt: Runtime, broadcast: Broadcast, text: str) -> Shown:
+    """`text` into the broadcast's progress message: "edited" (or tried), "anew" when it went
+    as a new message (which makes a sound, as an edit does not), "none" without one."""
     where = progress_of(broadcast)
     if where is None:
-        return False
+        return "none"
     await rt.limiter.acquire(where.chat_id)
     moved = await rt.channel.edit_progress(where, text)
     if moved is not None:
@@ -40,4 +43,5 @@ async def show(rt: Runtime, broadcast: Broadcast, text: str) -> bool:
             )
             await repo.commit()
         broadcast.progress_message_id, broadcast.progress_mid = moved.message_id, moved.ref
-    return True
+        return "anew"
+    return "edited"

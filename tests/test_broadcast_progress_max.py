@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -212,6 +212,32 @@ async def test_a_progress_message_max_will_not_edit_is_sent_anew_once(
     assert old.plain == OPENING
     row = await world.row(bid)
     assert (row.progress_message_id, row.progress_mid) == (new[0].seq, new[0].mid)
+
+
+async def test_a_missed_time_whose_message_is_gone_comes_as_one_new_message(
+    world: World,
+) -> None:
+    """The bot was down at the broadcast's time and «🕒 запланирована на …» was deleted: the
+    notice goes as one new message (which makes a sound), not that and the same text again."""
+    shown = await world.opening()
+    world.fake.messages[shown.mid].deleted = True
+    at = datetime.now(UTC) - timedelta(hours=3)
+    async with world.sm() as session:
+        author = await Repositories(session).channel_ids.internal("max", "user", AUTHOR.user_id)
+        created = await create_broadcast(
+            session, author_id=author, content=Content("text", NEWS),
+            target=Target(("parents",)), at=at, now=at - timedelta(minutes=1),
+            progress=(author, shown.seq), progress_mid=shown.mid,
+        )  # fmt: skip
+        await session.commit()
+
+    await world.run()
+
+    assert await world.state(created.id) == BroadcastState.MISSED
+    _deleted, *new = world.to_author()
+    assert len(new) == 1, [m.plain for m in new]
+    assert new[0].plain.startswith(f"⚠️ Рассылка №{created.id} не отправлена: бот был выключен")
+    assert world.delivered() == 0
 
 
 async def test_a_new_progress_message_refused_in_turn_is_not_sent_again(world: World) -> None:
