@@ -54,6 +54,16 @@ class Failed:
 SendOutcome = Sent | RetryAfter | Blocked | Migrated | Failed
 
 
+@dataclass(frozen=True)
+class ProgressMessage:
+    """Where the admin's progress message is: the author's chat, the message's id, and the
+    messenger's own string id where it has one (MAX edits by `mid`; `message_id` is its seq)."""
+
+    chat_id: int
+    message_id: int
+    ref: str | None = None
+
+
 class Channel(Protocol):
     async def send(
         self,
@@ -67,8 +77,10 @@ class Channel(Protocol):
         """Deliver one message; `audience` names the subscription «Отписаться» ends."""
         ...
 
-    async def edit_progress(self, chat_id: int, message_id: int, text: str) -> None:
-        """Replace the text of the admin's progress message; failures are swallowed."""
+    async def edit_progress(self, message: ProgressMessage, text: str) -> ProgressMessage | None:
+        """Replace the text of the admin's progress message; failures are swallowed. The
+        message it is from now on when it had to be sent anew (MAX: deleted, too old to
+        edit, or its `mid` unknown), for the caller to keep; None otherwise."""
         ...
 
     async def notify(self, chat_id: int, text: str, buttons: Keyboard = ()) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from bot.core.ids import channel_of
 from bot.core.messages import Keyboard
-from broadcasts.channel import Channel, Failed, SendOutcome
+from broadcasts.channel import Channel, Failed, ProgressMessage, SendOutcome
 from broadcasts.content import Content
 
 
@@ -43,10 +43,9 @@ class ChannelRouter:
             chat_id, content, broadcast_id=broadcast_id, is_private=is_private, audience=audience
         )
 
-    async def edit_progress(self, chat_id: int, message_id: int, text: str) -> None:
-        channel = self._of(chat_id)
-        if channel is not None:
-            await channel.edit_progress(chat_id, message_id, text)
+    async def edit_progress(self, message: ProgressMessage, text: str) -> ProgressMessage | None:
+        channel = self._of(message.chat_id)
+        return None if channel is None else await channel.edit_progress(message, text)
 
     async def notify(self, chat_id: int, text: str, buttons: Keyboard = ()) -> None:
         channel = self._of(chat_id)

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from bot.core.dates import format_local
 from bot.texts import broadcasts as t
-from broadcasts import report
+from broadcasts import progress, report
 from broadcasts.runtime import Runtime
 from broadcasts.service import counts_by_channel
 from storage.models import Broadcast, BroadcastState
@@ -81,17 +81,17 @@ async def report_cancels(rt: Runtime, lease: timedelta, running: Collection[int]
         await alarm(rt, broadcast, text)
 
 
-async def tell(rt: Runtime, broadcast: Broadcast, text: str) -> None:
+async def tell(rt: Runtime, broadcast: Broadcast, text: str) -> progress.Shown:
     """Into the progress message if there is one, else to the author (if any)."""
-    chat_id, message_id = broadcast.progress_chat_id, broadcast.progress_message_id
-    if chat_id is not None and message_id is not None:
-        await rt.limiter.acquire(chat_id)
-        await rt.channel.edit_progress(chat_id, message_id, text)
-    elif broadcast.author_id is not None:
+    shown = await progress.show(rt, broadcast, text)
+    if shown != "none":
+        return shown
+    if broadcast.author_id is not None:
         await rt.limiter.acquire(broadcast.author_id)
         await rt.channel.notify(broadcast.author_id, text)
     else:
         unattended(broadcast.id, text)
+    return shown
 
 
 def unattended(broadcast_id: int, text: str) -> None:
@@ -120,9 +120,8 @@ async def expire_missed(rt: Runtime, grace: timedelta, tz: tzinfo) -> None:
 
 async def alarm(rt: Runtime, broadcast: Broadcast, text: str) -> None:
     """`tell`, and news long after the fact: an edit far up the chat makes no sound, so the
-    author is also told anew."""
-    await tell(rt, broadcast, text)
-    if broadcast.progress_message_id is not None and broadcast.author_id is not None:
+    author is also told anew (unless the progress message itself had to be sent anew)."""
+    if await tell(rt, broadcast, text) == "edited" and broadcast.author_id is not None:
         await rt.limiter.acquire(broadcast.author_id)
         await rt.channel.notify(broadcast.author_id, text)
 
@@ -143,6 +142,6 @@ async def book_next(repo: Repositories, broadcast: Broadcast, now: datetime) -> 
         tags=broadcast.tags, include_private=broadcast.include_private,
         state=BroadcastState.SCHEDULED, scheduled_at=at, repeat="weekly", created_at=now,
         progress_chat_id=broadcast.progress_chat_id,
-        progress_message_id=broadcast.progress_message_id,
+        progress_message_id=broadcast.progress_message_id, progress_mid=broadcast.progress_mid,
     )  # fmt: skip
     return await repo.broadcasts.add(following)

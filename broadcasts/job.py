@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 
-from broadcasts import report
+from broadcasts import progress, report
 from broadcasts.courier import Courier
 from broadcasts.limiter import Priority
 from broadcasts.runtime import Runtime
@@ -31,6 +31,7 @@ class Job:
         self._tasks: dict[int, asyncio.Task[None]] = {}  # row id → courier task
         self._waiting: set[int] = set()  # rows whose task still waits for the limiter
         self.ending = ""  # "", or why it stopped early: cancelled | lost | stopped
+        self._editing: asyncio.Task[None] | None = None  # the progress edit under way
         # an event's notice (no audiences, its own list of users) goes before announcements
         self._priority = Priority.BROADCAST if broadcast.audiences else Priority.NOTICE
 
@@ -45,6 +46,7 @@ class Job:
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
+            await self._stop_editing()
         return self.ending or "done"
 
     def _halted(self) -> bool:
@@ -155,11 +157,25 @@ class Job:
         return "cancelled" if state == BroadcastState.CANCELLED else "lost"
 
     async def _show_progress(self) -> None:
-        """Edit the admin's progress message; skipped during a flood pause (it can wait)."""
-        chat_id, message_id = self._b.progress_chat_id, self._b.progress_message_id
-        if chat_id is None or message_id is None or self._rt.limiter.paused_for() > 0:
+        """Edit the admin's progress message beside the watcher: an edit waiting out its
+        messenger's 429s (MAX's grow to half a minute) must not keep a cancel from being
+        noticed. Skipped during a flood pause, or while the last edit still waits."""
+        busy = self._editing is not None and not self._editing.done()
+        if busy or progress.progress_of(self._b) is None or self._rt.limiter.paused_for() > 0:
             return
         async with self._rt.repos() as repo:
             text = report.progress_text(self._b.id, await repo.deliveries.counts(self._b.id))
-        await self._rt.limiter.acquire(chat_id)
-        await self._rt.channel.edit_progress(chat_id, message_id, text)
+        self._editing = asyncio.create_task(self._edit(text))
+
+    async def _edit(self, text: str) -> None:
+        try:
+            await progress.show(self._rt, self._b, text)
+        except Exception:  # a busy database: the next pass edits again
+            log.exception("broadcast %s: progress edit failed", self._b.id)
+
+    async def _stop_editing(self) -> None:
+        """The final report comes next: an edit still waiting must not land after it."""
+        if self._editing is not None:
+            self._editing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._editing

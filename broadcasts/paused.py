@@ -15,7 +15,7 @@ from collections.abc import Collection
 from datetime import timedelta, tzinfo
 
 from bot.texts import broadcasts as t
-from broadcasts import closing, report
+from broadcasts import closing, progress, report
 from broadcasts.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -38,10 +38,7 @@ async def hold_stale(
         paused_at = broadcast.heartbeat_at or broadcast.started_at or now
         log.warning("broadcast %s paused since %s: held for its author", broadcast_id, paused_at)
         text = report.held_text(broadcast_id, counts, paused_at, tz)
-        chat_id, message_id = broadcast.progress_chat_id, broadcast.progress_message_id
-        if chat_id is not None and message_id is not None:  # no more «Отправлено N из M…»
-            await rt.limiter.acquire(chat_id)
-            await rt.channel.edit_progress(chat_id, message_id, report.held_progress(broadcast_id))
+        await progress.show(rt, broadcast, report.held_progress(broadcast_id))  # no more «N из M»
         if broadcast.author_id is not None:
             await rt.limiter.acquire(broadcast.author_id)
             buttons = report.decision_buttons(broadcast_id)

@@ -89,8 +89,10 @@ async def create_broadcast(
     now: datetime,
     repeat: str = "",
     progress: tuple[int, int] | None = None,
+    progress_mid: str | None = None,
 ) -> Broadcast:
-    """A SCHEDULED broadcast (at=None: now); the ledger is written when sending starts."""
+    """A SCHEDULED broadcast (at=None: now); the ledger is written when sending starts.
+    `progress`: the author's progress message (chat, message id), `progress_mid` its MAX id."""
     at = at or now
     problems = [*content.problems(), *_target_problems(target), *time_problems(at, now)]
     if repeat not in REPEATS:
@@ -104,6 +106,7 @@ async def create_broadcast(
         state=BroadcastState.SCHEDULED, scheduled_at=at, repeat=repeat, created_at=now,
         progress_chat_id=progress[0] if progress else None,
         progress_message_id=progress[1] if progress else None,
+        progress_mid=progress_mid if progress else None,
     )  # fmt: skip
     return await Repositories(session).broadcasts.add(broadcast)
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.core.clock import FrozenClock
-from broadcasts.channel import Blocked, Failed, RetryAfter, Sent
+from broadcasts.channel import Blocked, Failed, ProgressMessage, RetryAfter, Sent
 from broadcasts.content import Content, LinkButton
 from broadcasts.files import StoredFiles
 from broadcasts.limiter import RateLimiter
@@ -168,19 +168,45 @@ async def test_progress_message_is_edited_and_notices_reach_the_author(
 ) -> None:
     sender = channel(client)
     seq = await sender.post(AUTHOR.user_id, "Рассылка запланирована")
-    await sender.edit_progress(AUTHOR.user_id, seq, "Отправлено <b>5</b> из 10")
+    here = ProgressMessage(AUTHOR.user_id, seq)
+    assert await sender.edit_progress(here, "Отправлено <b>5</b> из 10") is None
     (progress,) = max_api.sent_to(AUTHOR)
     assert progress.plain == "Отправлено 5 из 10" and progress.edits == 1
-    # one whose mid is not known here (sent before a restart): posted anew, then edited
-    await sender.edit_progress(AUTHOR.user_id, seq + 100, "Отправлено <b>6</b> из 10")
-    await sender.edit_progress(AUTHOR.user_id, seq + 100, "Отправлено <b>7</b> из 10")
+    # by the mid its broadcast keeps: another process (a fresh channel) edits the same message
+    kept = ProgressMessage(AUTHOR.user_id, seq, progress.mid)
+    assert await channel(client).edit_progress(kept, "Отправлено <b>6</b> из 10") is None
+    assert progress.plain == "Отправлено 6 из 10" and len(max_api.sent_to(AUTHOR)) == 1
+    # one whose mid is not known (a row from before the mid was kept): posted anew, returned
+    moved = await channel(client).edit_progress(
+        ProgressMessage(AUTHOR.user_id, seq + 100), "Отправлено <b>7</b> из 10"
+    )
     again = max_api.sent_to(AUTHOR)[-1]
-    assert again is not progress and again.plain == "Отправлено 7 из 10" and again.edits == 1
-    assert progress.plain == "Отправлено 5 из 10"
+    assert again is not progress and again.plain == "Отправлено 7 из 10"
+    assert moved == ProgressMessage(AUTHOR.user_id, again.seq, again.mid)
     await sender.notify(AUTHOR.user_id, "Рассылка №1 завершена")
     assert max_api.sent_to(AUTHOR)[-1].plain == "Рассылка №1 завершена"
     max_api.block(AUTHOR)
     await sender.notify(AUTHOR.user_id, "не дойдёт")  # swallowed, not raised
+
+
+async def test_a_report_over_4000_characters_is_edited_in_and_the_rest_follows(
+    max_api: FakeMaxServer, client: MaxClient
+) -> None:
+    """A final report with long error reasons (three of 300 characters, escaped) can pass
+    MAX's 4000: its first part goes into the progress message, the rest right after it as a
+    new message, instead of being cut off without a word."""
+    sender = channel(client)
+    seq = await sender.post(AUTHOR.user_id, "Рассылка запланирована")
+    (progress,) = max_api.sent_to(AUTHOR)
+    reasons = "\n".join(f"  • другая ошибка: {n} " + "&lt;ошибка&gt; " * 100 for n in range(3))
+    report = f"✅ Рассылка №1 завершена.\nДоставлено: 5 из 10\n{reasons}\nКонец отчёта"
+    assert len(report) > 4000
+    here = ProgressMessage(AUTHOR.user_id, seq, progress.mid)
+    assert await sender.edit_progress(here, report) is None
+    first, rest = max_api.sent_to(AUTHOR)
+    assert first is progress and progress.plain.startswith("✅ Рассылка №1 завершена.")
+    assert rest.plain.endswith("Конец отчёта")
+    assert all(len(m.text) <= 4000 for m in (first, rest))
 
 
 async def test_broadcast_reaches_max_groups_and_subscribers_once_through_the_ledger(

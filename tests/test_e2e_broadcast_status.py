@@ -66,7 +66,7 @@ async def test_cancel_from_the_command_line_rewrites_the_progress_message(
     assert said == "⛔ Рассылка №1 отменена (из командной строки), ничего не отправлено."
     assert [b.state for b in await broadcasts_in_db(h)] == [BroadcastState.CANCELLED]
     assert await asyncio.to_thread(cli.main, ["broadcast", "cancel", "1"]) == 1
-    assert "cancelled" in capsys.readouterr().err
+    assert "рассылку №1 не отменить: она отменена" in capsys.readouterr().err
     assert shown(h, progress) == said  # a second cancel changes nothing
 
 

@@ -162,6 +162,7 @@ async def test_a_max_staffer_composes_and_both_messengers_parents_get_it(world: 
         await w.staffer_id(),
         progress.seq,
     )  # kept in the broadcast's row, where Telegram's is
+    assert broadcast.progress_mid == progress.mid  # so any process edits it
     await until(lambda: "завершена" in progress.plain, 15, "the report in the progress message")
     assert progress.plain.startswith(f"✅ Рассылка №{broadcast.id} завершена")
     assert "Telegram: доставлено 1 из 1" in progress.plain

@@ -268,6 +268,15 @@ CLI_STILL_SCHEDULED: Final = (
 )
 CLI_RESUMED: Final = "Рассылка №{id}: остальным досылается (её отправит запущенный бот)"
 CLI_NOT_HELD: Final = "рассылка №{id} не ждёт решения: она {state}"
+# a broadcast's state in the CLI's errors (plain words: «она done» told nobody anything)
+CLI_STATES: Final = {
+    "scheduled": "ещё не начиналась",
+    "sending": "уже отправляется",
+    "done": "уже отправлена",
+    "cancelled": "отменена",
+    "missed": "пропущена (бот был выключен в её время)",
+    "held": "прервана и ждёт решения («broadcast resume» или «broadcast cancel»)",
+}
 CLI_NOTICES: Final = (
     "Уведомления записанным (рассылки {ids}) отправит запущенный бот; итог каждой: "
     "python -m bot broadcast status N, он же — в журнале бота."

@@ -12,11 +12,9 @@ matters to the ledger:
   waits out 429s and MAX's 5xx with the same growing pause, bounded (`NOTICE_ATTEMPTS`),
   instead of being lost to one;
 * message ids are strings (`mid.…`) while the ledger keeps an int: `Sent` carries the message's
-  `seq` (int64, unique in its chat), and the channel remembers seq → mid for the messages it
-  posted, and asks the MAX messenger of its process (`known`) for a progress message a MAX
-  author's dialog sent, so the progress message can be edited (until storage keeps the
-  string, see docs/max-design.md: after a restart the progress goes as a new message, which
-  later edits rewrite).
+  `seq` (int64, unique in its chat). A progress message is edited by the `mid` its broadcast
+  keeps (`broadcasts.progress_mid`), so from any process; a row without one (older than that
+  column) is looked up among the messages this process sent, else sent anew once and kept.
 """
 
 from __future__ import annotations
@@ -29,7 +27,7 @@ from functools import partial
 from typing import Any, Final, TypeVar
 
 from bot.core.messages import Button, Keyboard
-from broadcasts.channel import Blocked, Failed, RetryAfter, SendOutcome, Sent
+from broadcasts.channel import Blocked, Failed, ProgressMessage, RetryAfter, SendOutcome, Sent
 from broadcasts.content import Content
 from handlers.max.client import (
     MaxAttachmentNotReady,
@@ -52,6 +50,7 @@ ACK_LABEL: Final = "✅ Ознакомлен"
 UNSUB_LABEL: Final = "Отписаться"
 PART_ATTEMPTS: Final = 3  # tries for the second and later parts of a long text
 NOTICE_ATTEMPTS: Final = 6  # a notice or progress edit: pauses of 1+2+4+8+16 s at most
+BLOCKED: Final = "chat.denied"  # a 403 of a user who stopped the dialog (not a refused edit)
 REMEMBERED: Final = 1000  # seq → mid of the channel's own recent messages
 # Uploads a broadcast's photo or document to MAX: the attachment for it, or None if unavailable.
 MediaResolver = Callable[[Content], Awaitable[dict[str, Any] | None]]
@@ -134,6 +133,8 @@ class MaxChannel:
         self._ids = ids
         self._pace = pace
         self._mids: OrderedDict[tuple[int, int], str] = OrderedDict()
+        self._silent: set[tuple[int, int]] = set()  # progress messages of who blocked the bot
+        self._anew: set[tuple[int, int]] = set()  # progress messages this channel sent anew
 
     async def _max_id(self, chat_id: int) -> int | None:
         return chat_id if self._ids is None else await self._ids(chat_id)
@@ -212,28 +213,60 @@ class MaxChannel:
             raise ValueError("an empty progress message or an unknown MAX id")
         return (await self._post(target, True, parts[0], [])).seq
 
-    async def edit_progress(self, chat_id: int, message_id: int, text: str) -> None:
-        """`chat_id` is the author's user id, `message_id` the seq of the progress message:
-        one `post` sent, or one a dialog sent through this process's MAX messenger (`known`).
-        One whose `mid` nobody here knows (a restart, a worker of its own) is posted anew and
-        edited from then on: the author still follows the broadcast and gets its report."""
-        target = await self._max_id(chat_id)
-        if target is None:
-            log.info("progress message %s/%s not edited: unknown MAX id", chat_id, message_id)
-            return
-        mid = self._mids.get((target, message_id))
+    async def edit_progress(self, message: ProgressMessage, text: str) -> ProgressMessage | None:
+        """`message.chat_id` is the author's user id; edited by its `mid` (`message.ref`, kept
+        by the broadcast), or one this process sent (`post`, or a dialog through its MAX
+        messenger: `known`). One MAX would not edit (deleted, older than MAX edits, or its
+        `mid` unknown) is sent anew, once: the new one is returned for the broadcast to keep,
+        and an edit of it refused in turn is not sent anew again. An author who blocked the
+        bot is not written to again for this message. A report over 4000 characters: the
+        first part edited in, the rest after it as new messages."""
+        where = f"{message.chat_id}/{message.message_id}"
+        target = await self._max_id(message.chat_id)
+        key = (target or 0, message.message_id)
+        if target is None or key in self._silent:
+            log.info("progress message %s not edited: unknown MAX id or blocked", where)
+            return None
+        mid = message.ref or self._mids.get(key)
         if mid is None and self._known is not None:
-            mid = self._known(chat_id, message_id)
-        part = (render_text(text) or [""])[0]
+            mid = self._known(message.chat_id, message.message_id)
+        first, *rest = render_text(text) or ["—"]
         try:
-            if mid is None:
-                sent = await self._patiently(target, partial(self._post, target, True, part, []))
-                self._mids[(target, message_id)] = sent.mid
-            else:
-                known = mid
-                await self._patiently(target, lambda: self._client.edit_message(known, text=part))
+            if mid is not None and await self._edited(target, mid, first, again=key in self._anew):
+                await self._tail(target, rest)
+                return None
+            sent = await self._patiently(target, partial(self._post, target, True, first, []))
+        except MaxBlocked as exc:  # the author stopped the dialog: no more tries here
+            if exc.code == BLOCKED:
+                self._silent.add(key)
+            log.info("progress message %s not edited: %s", where, exc)
+            return None
         except MaxError as exc:
-            log.info("progress message %s/%s not edited: %s", chat_id, message_id, exc)
+            log.info("progress message %s not edited: %s", where, exc)
+            return None
+        self._anew.add((target, sent.seq))
+        await self._tail(target, rest)
+        return ProgressMessage(message.chat_id, sent.seq, sent.mid)
+
+    async def _edited(self, target: int, mid: str, text: str, *, again: bool) -> bool:
+        """True when MAX took the edit; False when the message is to be sent anew (MAX has no
+        such message, or refuses the edit: too old). A message already sent anew once raises."""
+        try:
+            await self._patiently(target, lambda: self._client.edit_message(mid, text=text))
+        except (MaxNotFound, MaxBadRequest, MaxBlocked) as exc:
+            if again or exc.code == BLOCKED:  # sent anew already, or the author blocked the bot
+                raise
+            log.info("progress message %s not edited (%s): sending it anew", mid, exc)
+            return False
+        return True
+
+    async def _tail(self, target: int, parts: list[str]) -> None:
+        """The parts of a long report after the first, as new messages."""
+        try:
+            for part in parts:
+                await self._patiently(target, partial(self._post, target, True, part, []))
+        except MaxError as exc:
+            log.warning("the rest of a progress report to %s not delivered: %s", target, exc)
 
     async def notify(self, chat_id: int, text: str, buttons: Keyboard = ()) -> None:
         """`chat_id` is a user id here (a broadcast's author): their dialog gets it, with

@@ -209,11 +209,17 @@ class MaxMessenger:
             raise Unreachable("too long to edit into one MAX message")
         part = parts[0]
         attachments = max_buttons(buttons)
-        await self._with_retries(
-            ref.chat_id,
-            lambda: self.client.edit_message(mid, text=part, attachments=attachments),
-            pace=False,
-        )
+        try:
+            await self._with_retries(
+                ref.chat_id,
+                lambda: self.client.edit_message(mid, text=part, attachments=attachments),
+                pace=False,
+            )
+        except Unreachable as exc:  # 404: the message is gone, not the person
+            cause = exc.__cause__
+            if isinstance(cause, MaxNotFound | MaxBlocked) and cause.code != "chat.denied":
+                raise Unreachable(f"message not edited: {exc.reason}") from cause
+            raise
 
     async def set_buttons(self, ref: MessageRef, buttons: Keyboard | None) -> None:
         """No text: MAX keeps the message's text; the attachments become the keyboard alone

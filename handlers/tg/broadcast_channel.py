@@ -37,7 +37,15 @@ from aiogram.exceptions import (
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.core.messages import Deferred, Keyboard
-from broadcasts.channel import Blocked, Failed, Migrated, RetryAfter, SendOutcome, Sent
+from broadcasts.channel import (
+    Blocked,
+    Failed,
+    Migrated,
+    ProgressMessage,
+    RetryAfter,
+    SendOutcome,
+    Sent,
+)
 from broadcasts.content import Content
 from broadcasts.files import OncePerFile, StoredFiles
 from handlers.tg.callbacks import AckCb, UnsubCb
@@ -179,7 +187,8 @@ class TelegramChannel:
             chat_id, content.text, parse_mode="HTML", reply_markup=markup
         )
 
-    async def edit_progress(self, chat_id: int, message_id: int, text: str) -> None:
+    async def edit_progress(self, message: ProgressMessage, text: str) -> ProgressMessage | None:
+        chat_id, message_id = message.chat_id, message.message_id
         try:
             await patiently(lambda: self._bot.edit_message_text(
                 text=text, chat_id=chat_id, message_id=message_id, parse_mode="HTML"
@@ -189,6 +198,7 @@ class TelegramChannel:
                 log.info("progress message %s/%s not edited: %s", chat_id, message_id, exc)
         except (TelegramAPIError, Deferred) as exc:
             log.info("progress message %s/%s not edited: %s", chat_id, message_id, exc)
+        return None
 
     async def notify(self, chat_id: int, text: str, buttons: Keyboard = ()) -> None:
         try:

@@ -127,6 +127,8 @@ class Broadcast(Base):
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # MAX edits a message by its `mid` (a string; `progress_message_id` is then its seq)
+    progress_mid: Mapped[str | None] = mapped_column(String(128))
 
 
 class Delivery(Base):

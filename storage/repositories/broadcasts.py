@@ -230,6 +230,17 @@ class BroadcastRepo:
             _mine(broadcast_id, me), state=BroadcastState.DONE, finished_at=now, reported_at=now
         )
 
+    async def move_progress(
+        self, chat_id: int, old_id: int, message_id: int, mid: str | None
+    ) -> None:
+        """The progress message was sent anew: every broadcast pointing at the old one (a
+        weekly series shares it) points at the new one."""
+        await self.session.execute(
+            update(Broadcast)
+            .where(Broadcast.progress_chat_id == chat_id, Broadcast.progress_message_id == old_id)
+            .values(progress_message_id=message_id, progress_mid=mid)
+        )
+
     async def _move(self, where: ColumnElement[bool], **values: object) -> bool:
         """One conditional UPDATE of one broadcast; True when this call changed it."""
         return await affected(self.session, update(Broadcast).where(where).values(**values)) == 1

@@ -93,6 +93,8 @@ class FakeMaxServer:
         # the `seq` a send's answer shows instead of the message's own (a proxy in between, a
         # changed API: "12a", "", None); the message itself is sent as usual
         self.seq_in_answers: Any = ...
+        # an edit of a dialog message older than MAX edits (7 days, no buttons): undocumented
+        self.too_old_error: tuple[int, str, str] = (400, "edit.forbidden", "Message is too old")
         self._updates: list[tuple[int, JsonDict]] = []
         self._confirmed = 1
         self._seq = itertools.count(1)

@@ -27,12 +27,14 @@ from tests.fakes.max_model import (
     Message,
     dialog_chat_id,
     html_problems,
+    now_ms,
 )
 
 if TYPE_CHECKING:
     from tests.fakes.max_api import FakeMaxServer
 
 OK: JsonDict = {"success": True}
+EDIT_WINDOW_MS = 7 * 24 * 3600 * 1000
 
 
 def bad(message: str) -> ApiError:
@@ -169,6 +171,15 @@ def send_message(srv: FakeMaxServer, query: dict[str, str], body: JsonDict) -> J
 def edit(srv: FakeMaxServer, message: Message, body: JsonDict) -> None:
     if message.sender is not srv.bot:
         raise ApiError(403, "access.denied", "Only the bot's own messages can be edited")
+    if message.chat.status != "active":  # as a send there: the user stopped the dialog
+        raise ApiError(
+            403, "chat.denied", f"Key: error.dialog.suspended, args: [{message.chat_id},]."
+        )
+    # dev.max.ru PUT /messages: in a dialog, a message without buttons is edited only within
+    # 7 days; MAX does not document the error, the fake's is `srv.too_old_error`
+    week_ago = now_ms() - EDIT_WINDOW_MS
+    if message.chat.type == "dialog" and not message.buttons() and message.timestamp < week_ago:
+        raise ApiError(*srv.too_old_error)
     text, fmt, attachments = _new_body(srv, body, editing=True)
     if body.get("text") is not None:
         message.text, message.format = text or "", fmt

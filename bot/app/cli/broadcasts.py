@@ -225,7 +225,8 @@ def resume(settings: Settings, broadcast_id: int) -> int:
         return 0
     if item is None:
         return _fail(["ошибка: " + t.CLI_NOT_FOUND.format(id=broadcast_id)])
-    return _fail(["ошибка: " + t.CLI_NOT_HELD.format(id=broadcast_id, state=item.state)])
+    state = t.CLI_STATES.get(item.state, item.state)
+    return _fail(["ошибка: " + t.CLI_NOT_HELD.format(id=broadcast_id, state=state)])
 
 
 def _counters(item: Status) -> dict[str, Any]:
@@ -283,13 +284,13 @@ def list_broadcasts(settings: Settings, as_json: bool) -> int:
 def cancel(settings: Settings, broadcast_id: int) -> int:
     """As /broadcasts «Отменить» does it (bot.services.staff.broadcasts.cancel): a broadcast
     that had not started says so in its author's progress message, when this process can
-    reach Telegram (BOT_TOKEN); the cancel holds all the same."""
+    reach the author's messenger (BOT_TOKEN, MAX_BOT_TOKEN); the cancel holds all the same."""
     from bot.services.staff import broadcasts as staff_broadcasts
     from broadcasts import service
     from storage.repositories import Repositories
 
     async def work(session: AsyncSession) -> tuple[bool, Status | None]:
-        async with _messenger(settings) as messenger:
+        async with _messenger(settings, session) as messenger:
             repo = Repositories(session)
             outcome = await staff_broadcasts.cancel(repo, messenger, broadcast_id, t.CLI_WHO)
         return outcome.done, await service.status(session, broadcast_id)
@@ -300,31 +301,43 @@ def cancel(settings: Settings, broadcast_id: int) -> int:
         return 0
     if item is None:
         return _fail(["ошибка: " + t.CLI_NOT_FOUND.format(id=broadcast_id)])
-    return _fail(["ошибка: " + t.CLI_NOT_CANCELLED.format(id=broadcast_id, state=item.state)])
+    state = t.CLI_STATES.get(item.state, item.state)
+    return _fail(["ошибка: " + t.CLI_NOT_CANCELLED.format(id=broadcast_id, state=state)])
 
 
 @asynccontextmanager
-async def _messenger(settings: Settings) -> AsyncIterator[Messenger]:
-    """Telegram, whose progress messages this process can edit (a MAX author's is edited by
-    its `mid`, which only the bot's process knows until storage keeps it: it stays as it
-    was), written to directly: one edit needs no pacing, and a refusal only leaves the
-    message as it was.
-    Without a usable BOT_TOKEN the cancel still goes through, with nothing to edit with."""
+async def _messenger(settings: Settings, session: AsyncSession) -> AsyncIterator[Messenger]:
+    """Telegram (BOT_TOKEN) and MAX (MAX_BOT_TOKEN), whose progress messages this process can
+    edit (a MAX one by the `mid` its broadcast keeps), written to directly: one edit needs no
+    pacing, and a refusal only leaves the message as it was. Without a usable token the
+    cancel still goes through, with nothing to edit with in that messenger."""
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
     from bot.app.factory import create_bot
+    from bot.app.jobs import max_client
     from bot.app.runner import has_telegram
     from bot.core.config import SettingsError
     from bot.core.messages import Switchboard
+    from handlers.max.messenger import MaxMessenger
+    from handlers.max.pacing import MaxPacer
     from handlers.tg.messenger import TelegramMessenger
+    from storage.db import create_sessionmaker
 
     try:
         bot = create_bot(settings, outbound=False) if has_telegram(settings) else None
     except SettingsError as exc:  # a malformed token must not stand in the way of a cancel
         print(f"предупреждение: {exc}", file=sys.stderr)
         bot = None
-    if bot is None:
-        yield Switchboard({})
-        return
+    board, client = Switchboard({}), max_client(settings)
+    if bot is not None:
+        board.messengers["tg"] = TelegramMessenger(bot)
+    if client is not None and isinstance(engine := session.bind, AsyncEngine):
+        sessions = create_sessionmaker(engine)  # its own, to read the author's MAX id
+        board.messengers["max"] = MaxMessenger(client, sessions, MaxPacer(settings.max_rate))
     try:
-        yield Switchboard({"tg": TelegramMessenger(bot)})
+        yield board
     finally:
-        await bot.session.close()
+        if bot is not None:
+            await bot.session.close()
+        if client is not None:
+            await client.close()

@@ -179,13 +179,26 @@ async def cancelled_before_start(
 
 
 async def show_in_progress(repo: Repositories, messenger: Messenger, bid: int, text: str) -> None:
-    """Rewrite the broadcast's progress message, if it has one; a message the author deleted,
-    or a messenger this process lacks, leaves the change made all the same."""
+    """Rewrite the broadcast's progress message, if it has one (MAX's by its `mid`). One that
+    cannot be edited (deleted, too old for MAX, its `mid` unknown) is sent anew once and kept
+    in the broadcast's row; an author who blocked the bot, or a messenger this process lacks,
+    leaves the change made all the same."""
     broadcast = await repo.broadcasts.get(bid)
     chat_id = broadcast.progress_chat_id if broadcast else None
     message_id = broadcast.progress_message_id if broadcast else None
-    if chat_id is None or message_id is None:
+    if broadcast is None or chat_id is None or message_id is None:
         return
-    ref = MessageRef(chat_id, message_id)
+    try:
+        await messenger.edit(MessageRef(chat_id, message_id, broadcast.progress_mid or ""), text)
+        return
+    except Deferred:
+        return
+    except Unreachable as exc:
+        if exc.gone:
+            return
     with suppress(Unreachable, Deferred):
-        await messenger.edit(ref, text)
+        shown = await messenger.send(chat_id, text)
+        await repo.broadcasts.move_progress(
+            chat_id, message_id, shown.message_id, shown.ref or None
+        )
+        await repo.commit()

@@ -162,6 +162,7 @@ async def create(
     author_id: int,
     now: datetime,
     progress: tuple[int, int] | None = None,
+    progress_mid: str | None = None,
 ) -> Broadcast:
     """The broadcast the draft describes (BroadcastError in Russian when it cannot be); the
     caller commits. A stored file is marked used: no prune removes it from under the broadcast."""
@@ -169,7 +170,7 @@ async def create(
     broadcast = await service.create_broadcast(
         repo.session, author_id=author_id, content=draft_content(data),
         target=draft_target(data), at=draft_at(data), now=now,
-        repeat=data.get("repeat", ""), progress=progress,
+        repeat=data.get("repeat", ""), progress=progress, progress_mid=progress_mid,
     )  # fmt: skip
     if data.get("stored_file"):
         await repo.files.mark_used(int(data["stored_file"]))
@@ -209,9 +210,10 @@ async def create_with_progress(
     repo: Repositories, messenger: Messenger, data: Draft, author_id: int, now: datetime,
     tz: tzinfo,
 ) -> Broadcast:  # fmt: skip
-    """The author's progress message, then the broadcast holding where it is (its chat and
-    message id in the broadcast's row, so the worker — in this process or another, before or
-    after a restart — edits it as delivery goes, and a move or cancel rewrites it); committed.
+    """The author's progress message, then the broadcast holding where it is (its chat,
+    message id and MAX `mid` in the broadcast's row, so the worker — in this process or
+    another, before or after a restart — edits it as delivery goes, and a move or cancel
+    rewrites it); committed.
     Both messengers' dialogs confirm through here. An author the message cannot reach gets
     the final report as a new message instead. When the broadcast cannot be created
     (BroadcastError, or anything else) the transaction is rolled back, the progress message
@@ -222,7 +224,8 @@ async def create_with_progress(
         shown = None
     try:
         progress = (shown.chat_id, shown.message_id) if shown is not None else None
-        broadcast = await create(repo, data, author_id, now, progress=progress)
+        mid = shown.ref or None if shown is not None else None  # MAX edits it by its mid
+        broadcast = await create(repo, data, author_id, now, progress=progress, progress_mid=mid)
         await repo.commit()
     except Exception:
         await repo.rollback()
