@@ -5,7 +5,8 @@ fetched by its attachment's `url` and uploaded to each staff chat by `file_to_st
 Messenger's `send_file`: Telegram's document, MAX's image). Until the person asks for a
 specialist, the attachment waits in the database beside their dialog's step (one per person,
 the latest; the FAQ log row keeps the message's `seq` to match it), so a restart between the
-picture and «Отправить специалисту» loses nothing.
+picture and «Отправить специалисту» loses nothing. A message may carry several pictures or
+files (an album): all of them are kept and go to staff, one post each.
 """
 
 from __future__ import annotations
@@ -30,12 +31,15 @@ SIGNATURES: Final = {
 }  # fmt: skip
 
 
+def attachments(update: JsonDict) -> list[JsonDict]:
+    """Every photo and file of a message, in order (a contact, a sticker: none)."""
+    found = (updates.message(update).get("body") or {}).get("attachments") or []
+    return [a for a in found if isinstance(a, dict) and a.get("type") in KINDS]
+
+
 def attachment(update: JsonDict) -> JsonDict | None:
     """The first photo or file of a message (a contact, a sticker: None)."""
-    for found in (updates.message(update).get("body") or {}).get("attachments") or []:
-        if isinstance(found, dict) and found.get("type") in KINDS:
-            return found
-    return None
+    return next(iter(attachments(update)), None)
 
 
 def kind(found: JsonDict) -> Kind:
@@ -47,21 +51,24 @@ def _key(v: Visit) -> str:
     return f"maxpic:{v.uid}"
 
 
-async def remember(v: Visit, message_seq: int, found: JsonDict) -> None:
-    """Keep the attachment until the person asks for a specialist (or sends another)."""
-    kept = json.dumps({"seq": message_seq, "attachment": found}, ensure_ascii=False)
+async def remember(v: Visit, message_seq: int, found: list[JsonDict]) -> None:
+    """Keep the attachments until the person asks for a specialist (or sends another)."""
+    kept = json.dumps({"seq": message_seq, "attachments": found}, ensure_ascii=False)
     await v.repo.dialog_states.keep(_key(v), kept)
     await v.repo.commit()
 
 
-async def recall(v: Visit, message_seq: int) -> JsonDict | None:
-    """The attachment of message `message_seq`, if it is still the one kept."""
+async def recall(v: Visit, message_seq: int) -> list[JsonDict]:
+    """The attachments of message `message_seq`, if it is still the one kept (a row kept
+    before albums holds one `attachment`)."""
     try:
         kept = json.loads(await v.repo.dialog_states.kept(_key(v)) or "{}")
     except ValueError:
-        return None
-    found = kept.get("attachment") if kept.get("seq") == message_seq else None
-    return found if isinstance(found, dict) else None
+        return []
+    if not isinstance(kept, dict) or kept.get("seq") != message_seq:
+        return []
+    found = kept.get("attachments", [kept.get("attachment")])
+    return [a for a in found if isinstance(a, dict)] if isinstance(found, list) else []
 
 
 async def forget(v: Visit) -> None:
@@ -89,12 +96,15 @@ async def fetch(v: Visit, found: JsonDict) -> OutFile | None:
     return OutFile(_filename(found, data), data)
 
 
-async def to_staff(v: Visit, ticket_id: int, found: JsonDict, caption: str) -> None:
-    """The picture beside the ticket in every staff chat; commits the posts."""
-    file = await fetch(v, found)
-    if file is None:
-        return
+async def to_staff(v: Visit, ticket_id: int, found: list[JsonDict], caption: str) -> None:
+    """Each picture beside the ticket in every staff chat (the caption with the first);
+    commits the posts."""
     ctx = v.ctx
     name = v.user.full_name
-    await file_to_staff(ctx.messenger, v.repo, ctx.settings, ticket_id, name, file, caption)
-    await v.repo.commit()
+    for i, one in enumerate(found):
+        file = await fetch(v, one)
+        if file is None:
+            continue
+        said = caption if i == 0 else ""
+        await file_to_staff(ctx.messenger, v.repo, ctx.settings, ticket_id, name, file, said)
+        await v.repo.commit()

@@ -4,12 +4,18 @@ Telegram staff get the asker's message copied; a copy cannot cross into MAX, so 
 the file is fetched from Telegram by its `file_id` and uploaded there. A picture sent before
 «Отправить специалисту» is pressed is known then only by its message id: its `file_id` is
 kept in the asker's dialog data (the last few, by message id) until the press.
+
+An album comes as several messages sharing one `media_group_id`, one update each, handled one
+after another (the dispatcher's isolation): the first part is answered, the later parts only
+join it (`album_part`) — the ticket the first went to, or the offer whose press sends them all
+(`album_of`).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Final
+from dataclasses import dataclass
+from typing import Any, Final
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -21,7 +27,8 @@ from bot.services.tickets.media import Fetch
 
 log = logging.getLogger(__name__)
 KEY: Final = "shots"  # in the dialog's data: {message id: [file_id, file name]}
-KEEP: Final = 5  # the asker's latest pictures waiting for «Отправить специалисту»
+KEEP: Final = 12  # the asker's latest pictures waiting for «Отправить специалисту»
+ALBUM: Final = "album"  # {"id": media_group_id, "ids": [message ids], "to": ticket id or 0}
 Shot = tuple[str, str]  # (file_id, the name MAX staff see)
 
 
@@ -51,6 +58,57 @@ async def recalled(state: FSMContext, message_id: int) -> Shot | None:
     if isinstance(found, list) and len(found) == 2 and all(isinstance(x, str) for x in found):
         return found[0], found[1]
     return None
+
+
+@dataclass(frozen=True)
+class Part:
+    """A later part of an album: `ticket` is where its first part went (0: to an offer or
+    an answer, whose press sends the whole album); `captioned`: the album had a caption."""
+
+    ticket: int
+    captioned: bool
+
+
+async def album_part(state: FSMContext, message: Message) -> Part | None:
+    """Count the message into its album; a `Part` when it is not the album's first message
+    (None for the first, and for a message outside an album)."""
+    group = message.media_group_id
+    if group is None:
+        return None
+    album = _album(await state.get_data())
+    caption = bool((message.caption or "").strip())
+    if album.get("id") != group:
+        await state.update_data({ALBUM: {"id": group, "ids": [message.message_id], "to": 0,
+                                         "captioned": caption}})  # fmt: skip
+        return None
+    part = Part(int(album.get("to") or 0), bool(album.get("captioned")))
+    ids = [*album.get("ids", []), message.message_id]
+    await state.update_data({ALBUM: album | {"ids": ids, "captioned": part.captioned or caption}})
+    return part
+
+
+async def album_went_to(state: FSMContext, message: Message, ticket_id: int) -> None:
+    """The album's first part went to ticket `ticket_id`: its later parts follow it there."""
+    group = message.media_group_id
+    if group is None:
+        return
+    album = _album(await state.get_data())
+    if album.get("id") != group:
+        album = {"id": group, "ids": [message.message_id], "captioned": bool(message.caption)}
+    await state.update_data({ALBUM: album | {"to": ticket_id}})
+
+
+async def album_of(state: FSMContext, message_id: int) -> list[int]:
+    """The message ids of the album `message_id` belongs to (just it, outside an album)."""
+    ids = _album(await state.get_data()).get("ids")
+    if isinstance(ids, list) and message_id in ids:
+        return [i for i in ids if isinstance(i, int)]
+    return [message_id]
+
+
+def _album(data: dict[str, Any]) -> dict[str, Any]:
+    found = data.get(ALBUM)
+    return found if isinstance(found, dict) else {}
 
 
 def fetcher(bot: Bot, shot: Shot | None) -> Fetch | None:
