@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 from contextlib import suppress
+from typing import Final
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.enums import ContentType
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -43,6 +45,8 @@ from handlers.tg.messenger import people
 from storage.models import Ticket, TicketStatus
 from storage.repositories import Repositories
 
+# what an answer may be: the text, and a picture or a file that follows it to the asker
+ANSWER_CONTENT: Final = frozenset({ContentType.TEXT, ContentType.PHOTO, ContentType.DOCUMENT})
 TICKET_POST = re.compile(r"📨 Обращение №\d+")  # texts.STAFF_TICKET_* as Telegram shows them
 
 
@@ -149,14 +153,18 @@ async def _deliver(
     settings: Settings,
 ) -> bool:
     """Send the staffer's message to the asker (in whichever messenger they asked); False
-    (and a note) when it has no text. Admins who got the ticket privately hear of it."""
+    (and a note) when it is neither text nor a picture or a file. Admins who got the ticket
+    privately hear of it."""
     assert message.from_user is not None
-    plain = message.text or message.caption
-    if not plain:
+    if message.content_type not in ANSWER_CONTENT:  # a voice, a video: it would be lost
         await message.reply(texts.STAFF_ANSWER_NEEDS_TEXT)
         return False
     # a caption's entities too: its raw text in an HTML message is a 400 for the asker
-    html_text = message.html_text
+    plain, html_text = message.text or message.caption, message.html_text
+    if not plain:  # a bare picture or file: the answer says it follows
+        plain = html_text = (
+            texts.STAFF_ANSWER_ONLY_PICTURE if message.photo else texts.STAFF_ANSWER_ONLY_FILE
+        )
     staff = (message.from_user.id, message.from_user.full_name)
     delivered = await deliver_answer(to_asker, repo, ticket, staff, html_text, plain)
     template = texts.STAFF_DELIVERED if delivered else texts.STAFF_NOT_DELIVERED

@@ -37,6 +37,14 @@ def attachments(update: JsonDict) -> list[JsonDict]:
     return [a for a in found if isinstance(a, dict) and a.get("type") in KINDS]
 
 
+def unsendable(update: JsonDict) -> bool:
+    """The message carries something besides pictures and files (a voice, a video, a sticker,
+    a location, a contact) that cannot be passed on."""
+    found = (updates.message(update).get("body") or {}).get("attachments") or []
+    kinds = {a.get("type") for a in found if isinstance(a, dict)}
+    return bool(kinds - {*KINDS, "inline_keyboard"})
+
+
 def attachment(update: JsonDict) -> JsonDict | None:
     """The first photo or file of a message (a contact, a sticker: None)."""
     return next(iter(attachments(update)), None)
