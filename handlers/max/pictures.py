@@ -15,9 +15,11 @@ import json
 import logging
 from typing import Final
 
+from bot.core.markup import fill
 from bot.core.messages import OutFile
 from bot.services.faq.attachments import Kind
 from bot.services.tickets.media import file_to_staff
+from bot.texts import faq_learn as t
 from handlers.max import updates
 from handlers.max.client import MaxError
 from handlers.max.context import JsonDict
@@ -85,6 +87,12 @@ async def forget(v: Visit) -> None:
     await v.repo.commit()
 
 
+def _what(found: JsonDict) -> str:
+    if kind(found) == "picture":
+        return t.SHOT_WHAT_PICTURE
+    return fill(t.SHOT_WHAT_FILE, name=str(found.get("filename") or "")[:100])
+
+
 def _filename(found: JsonDict, data: bytes) -> str:
     if found.get("type") == "file" and found.get("filename"):
         return str(found["filename"])[:200]
@@ -96,6 +104,8 @@ async def fetch(v: Visit, found: JsonDict) -> OutFile | None:
     url = str((found.get("payload") or {}).get("url") or "")
     if not url.startswith(("https://", "http://")):
         return None
+    if isinstance(found.get("size"), int) and found["size"] > SIZE_LIMIT:
+        return None  # known too big: not worth the download
     try:
         data = await v.ctx.client.download(url, limit=SIZE_LIMIT)
     except MaxError as exc:
@@ -111,7 +121,8 @@ async def to_staff(v: Visit, ticket_id: int, found: list[JsonDict], caption: str
     name = v.user.full_name
     for i, one in enumerate(found):
         file = await fetch(v, one)
-        if file is None:
+        if file is None:  # too big, or gone: the asker hears it, not believing it went
+            await v.say(t.SHOT_NOT_PASSED.format(what=_what(one)))  # escaped in _what
             continue
         said = caption if i == 0 else ""
         await file_to_staff(ctx.messenger, v.repo, ctx.settings, ticket_id, name, file, said)
