@@ -11,7 +11,7 @@ from pathlib import Path
 from bot import texts
 from bot.services.faq import FaqService
 from storage.db import SessionMaker
-from tests.conftest import PARENT, STAFF_CHAT
+from tests.conftest import ADMIN, PARENT, STAFF_CHAT
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_media import PNG
 from tests.fakes.telegram_api import SAMPLE_MEDIA, FakeTelegramServer, SentMessage
@@ -118,3 +118,35 @@ async def test_max_staff_answer_with_bare_pictures_in_both_messengers(
         answer, shown = (await h.max.wait_sent(MOTHER, before + 2, within=15))[before:]
         assert texts.STAFF_ANSWER_ONLY_PICTURE in answer.plain and UNKNOWN not in answer.plain
         assert [a["type"] for a in shown.attachments] == ["image"]
+
+
+def staff_album(h: Both, group: str, caption: str) -> None:
+    """ADMIN sends two photos as one album in the staff chat (after «Ответить»)."""
+    for i in range(2):
+        file_id = f"{group}-{i}"
+        tg_user_file(h, file_id, "photo", PNG + bytes([i]))
+        photo = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 800,
+                 "height": 600}  # fmt: skip
+        extra: dict[str, object] = {"photo": [photo], "media_group_id": group}
+        if i == 0:
+            extra["caption"] = caption
+        h.tg.user_sends(None, user=ADMIN, chat_id=STAFF_CHAT, chat_type="supergroup", extra=extra)
+
+
+async def test_a_telegram_staff_album_reaches_the_parent_whole(both: Both) -> None:
+    """Only the album's first photo was the answer; the second, a message of its own, went
+    nowhere once the «Ответить» wait had ended."""
+    h = both
+    await tg_parent_asks(h)
+    post = await tg_post(h, STAFF_CHAT)
+    h.tg.press(post, texts.BTN_REPLY, user=ADMIN)
+    await tg_post(h, STAFF_CHAT, "№1")
+    await h.tg.idle(quiet=0.3)
+    before = len(parent_got(h))
+    staff_album(h, "staff-album", "Вот два экрана")
+    await until(lambda: len(parent_got(h)) >= before + 3, 15, "the answer and both photos")
+    await h.tg.idle(quiet=0.5)
+    answer, *photos = parent_got(h)[before:]
+    assert "Вот два экрана" in answer.text
+    assert len(photos) == 2 and all("photo" in p.content for p in photos)
+    assert len({p.source for p in photos}) == 2  # both album parts, each copied once
