@@ -63,11 +63,13 @@ async def _shot_to_ticket(
     ticket = await repo.tickets.open_for_user(user.id)
     if ticket is not None:
         board, found = shot
-        await copy_to_staff(
+        delivered = await copy_to_staff(
             people(bot, board), repo, settings, ticket.id, user.full_name, source, caption,
             fetch=shots.fetcher(bot, found),
         )  # fmt: skip
         await repo.commit()
+        if not delivered and await staff_targets(settings, repo):  # too big for MAX staff
+            await bot.send_message(source[0], shots.not_passed(found))
 
 
 async def ask(message: Message, state: FSMContext) -> None:

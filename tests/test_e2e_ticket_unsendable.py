@@ -6,17 +6,28 @@ message had been read, and a too big file no longer silently misses staff."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
 from bot import texts
+from bot.services.faq import FaqService
 from bot.texts import faq_learn as shot
+from storage.db import SessionMaker
 from tests.conftest import PARENT, STAFF_CHAT
+from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_media import user_sends
-from tests.fakes.telegram_api import SAMPLE_MEDIA
+from tests.fakes.telegram_api import SAMPLE_MEDIA, FakeTelegramServer
 from tests.helpers.max_both import MOTHER, Both, as_parent
+from tests.helpers.wait import until
 from tests.test_e2e_qa_parent_max import ATTACHMENTS, open_ticket
-from tests.test_e2e_two_desks import max_parent_asks, tg_parent_asks, tg_post
+from tests.test_e2e_two_desks import (
+    max_parent_asks,
+    tg_parent_asks,
+    tg_post,
+    tg_user_file,
+    two_desks,
+)
 
 NOT_ADDED = "не добавлено к обращению №1"
 
@@ -71,3 +82,27 @@ async def test_a_max_file_over_20_mb_is_said_not_to_reach_staff(both: Both) -> N
     appended, told = (await h.max.wait_sent(MOTHER, before + 2, within=30))[before:]
     assert "№1" in appended.plain
     assert told.plain == shot.SHOT_NOT_PASSED.format(what="файл «скан.pdf»")
+
+
+async def test_a_telegram_file_over_20_mb_for_max_staff_only_is_said_not_to_reach(
+    server: FakeTelegramServer,
+    max_server: FakeMaxServer,
+    db_path: Path,
+    sessionmaker: SessionMaker,
+    faq_service: FaqService,
+) -> None:
+    """No Telegram staff at all: the MAX staffer can get the file only through the bot's
+    download, which Telegram refuses over 20 MB — the parent is told, not left believing."""
+    async with two_desks(
+        server, max_server, db_path, sessionmaker, faq_service, staff_chat_id=None, admin_ids=""
+    ) as h:
+        await tg_parent_asks(h)
+        await h.tg.idle(quiet=0.5)
+        tg_user_file(h, "sample-document", "скан.pdf", b"%PDF-1.4 " + bytes(21 * 1024 * 1024))
+        before = len(h.tg.sent_to(PARENT.id))
+        h.tg.user_sends(None, user=PARENT, extra=dict(SAMPLE_MEDIA["document"]))
+        await until(lambda: len(h.tg.sent_to(PARENT.id)) >= before + 2, 30, "two replies")
+        appended, told = h.tg.sent_to(PARENT.id)[before : before + 2]
+        assert "№1" in appended.text
+        name = SAMPLE_MEDIA["document"]["document"]["file_name"]
+        assert told.text == shot.SHOT_NOT_PASSED.format(what=f"файл «{name}»")

@@ -12,7 +12,7 @@ from bot.core.markup import fill
 from bot.core.messages import Switchboard
 from bot.services.faq.attachments import Kind, untitled
 from bot.services.tickets.media import copy_to_staff
-from bot.services.tickets.posting import add_follow_up
+from bot.services.tickets.posting import add_follow_up, staff_targets
 from bot.services.tickets.thanks import thanked_after_answer
 from handlers.tg import keyboards, shots
 from handlers.tg.messenger import TelegramMessenger, people
@@ -78,8 +78,10 @@ async def album_part_to_ticket(
     source = (message.chat.id, message.message_id)
     fetch = shots.fetcher(message.bot, shots.shot_of(message))  # for MAX staff
     caption = caption or (message.caption or "").strip()
-    await copy_to_staff(
+    delivered = await copy_to_staff(
         people(message.bot, board), repo, settings, ticket_id, user.full_name, source, caption,
         fetch=fetch,
     )  # fmt: skip
     await repo.commit()
+    if not delivered and await staff_targets(settings, repo):  # too big for MAX staff
+        await message.answer(shots.not_passed(shots.shot_of(message)))

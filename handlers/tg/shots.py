@@ -22,21 +22,24 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
+from bot.core.markup import fill
 from bot.core.messages import OutFile
 from bot.services.tickets.media import Fetch
+from bot.texts import faq_learn as t
 
 log = logging.getLogger(__name__)
 KEY: Final = "shots"  # in the dialog's data: {message id: [file_id, file name]}
 KEEP: Final = 12  # the asker's latest pictures waiting for «Отправить специалисту»
 ALBUM: Final = "album"  # {"id": media_group_id, "ids": [message ids], "to": ticket id or 0}
 Shot = tuple[str, str]  # (file_id, the name MAX staff see)
+PHOTO_NAME: Final = "screenshot.jpg"
 
 
 def shot_of(message: Message) -> Shot | None:
     """The largest size of a photo, or a document with its own name."""
     if message.photo:
         biggest = max(message.photo, key=lambda p: p.width * p.height)
-        return biggest.file_id, "screenshot.jpg"
+        return biggest.file_id, PHOTO_NAME
     if message.document is not None:
         return message.document.file_id, message.document.file_name or "file"
     return None
@@ -109,6 +112,15 @@ async def album_of(state: FSMContext, message_id: int) -> list[int]:
 def _album(data: dict[str, Any]) -> dict[str, Any]:
     found = data.get(ALBUM)
     return found if isinstance(found, dict) else {}
+
+
+def not_passed(shot: Shot | None) -> str:
+    """What the asker is told when their picture or file reached no staff chat."""
+    if shot is None or shot[1] == PHOTO_NAME:
+        what = t.SHOT_WHAT_PICTURE
+    else:
+        what = fill(t.SHOT_WHAT_FILE, name=shot[1][:100])
+    return t.SHOT_NOT_PASSED.format(what=what)  # escaped above
 
 
 def fetcher(bot: Bot, shot: Shot | None) -> Fetch | None:
