@@ -126,3 +126,18 @@ def max_album(h: Both, caption: str, count: int = 3) -> list[bytes]:
         sent.append(data)
     h.max.user_writes(MOTHER, caption, attachments=attachments)
     return sent
+
+
+async def test_an_older_albums_offer_pressed_late_sends_that_album(both: Both) -> None:
+    h = both
+    await tg_parent(h)
+    before = len(h.tg.sent_to(PARENT.id))
+    first = tg_album(h, "album-a", UNKNOWN)
+    [offer] = await replies_after(h, before)
+    before = len(h.tg.sent_to(PARENT.id))
+    second = tg_album(h, "album-b", count=2)
+    assert len(await replies_after(h, before)) == 1
+    h.tg.press(offer, shot.BTN_SEND_SHOT, user=PARENT)
+    await until(lambda: len(copies_of(h, first)) == 3, 15, "the first album in the staff chat")
+    await h.tg.idle(quiet=0.5)
+    assert not copies_of(h, second)

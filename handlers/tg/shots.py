@@ -28,7 +28,8 @@ from bot.services.tickets.media import Fetch
 from bot.texts import faq_learn as t
 
 log = logging.getLogger(__name__)
-KEY: Final = "shots"  # in the dialog's data: {message id: [file_id, file name]}
+# in the dialog's data: {message id: [file_id, file name, media_group_id or ""]}
+KEY: Final = "shots"
 KEEP: Final = 12  # the asker's latest pictures waiting for «Отправить специалисту»
 ALBUM: Final = "album"  # {"id": media_group_id, "ids": [message ids], "to": ticket id or 0}
 Shot = tuple[str, str]  # (file_id, the name MAX staff see)
@@ -51,14 +52,14 @@ async def remember(state: FSMContext, message: Message) -> None:
     if shot is None:
         return
     kept = dict((await state.get_data()).get(KEY) or {})
-    kept[str(message.message_id)] = list(shot)
+    kept[str(message.message_id)] = [*shot, message.media_group_id or ""]
     newest = sorted(kept, key=int)[-KEEP:]
     await state.update_data({KEY: {k: kept[k] for k in newest}})
 
 
 async def recalled(state: FSMContext, message_id: int) -> Shot | None:
     found = ((await state.get_data()).get(KEY) or {}).get(str(message_id))
-    if isinstance(found, list) and len(found) == 2 and all(isinstance(x, str) for x in found):
+    if isinstance(found, list) and len(found) >= 2 and all(isinstance(x, str) for x in found):
         return found[0], found[1]
     return None
 
@@ -102,11 +103,18 @@ async def album_went_to(state: FSMContext, message: Message, ticket_id: int) -> 
 
 
 async def album_of(state: FSMContext, message_id: int) -> list[int]:
-    """The message ids of the album `message_id` belongs to (just it, outside an album)."""
-    ids = _album(await state.get_data()).get("ids")
+    """The message ids of the album `message_id` belongs to, as the kept pictures know it
+    (just it, outside an album): an older album's offer, pressed late, still sends it all."""
+    data = await state.get_data()
+    ids = _album(data).get("ids")
     if isinstance(ids, list) and message_id in ids:
         return [i for i in ids if isinstance(i, int)]
-    return [message_id]
+    kept = data.get(KEY) or {}
+    found = kept.get(str(message_id)) if isinstance(kept, dict) else None
+    group = found[2] if isinstance(found, list) and len(found) == 3 else ""
+    if not group:
+        return [message_id]
+    return sorted(int(k) for k, v in kept.items() if isinstance(v, list) and v[2:] == [group])
 
 
 def _album(data: dict[str, Any]) -> dict[str, Any]:
