@@ -63,11 +63,13 @@ async def _shot_to_ticket(
     ticket = await repo.tickets.open_for_user(user.id)
     if ticket is not None:
         board, found = shot
-        await copy_to_staff(
+        delivered = await copy_to_staff(
             people(bot, board), repo, settings, ticket.id, user.full_name, source, caption,
             fetch=shots.fetcher(bot, found),
         )  # fmt: skip
         await repo.commit()
+        if not delivered and await staff_targets(settings, repo):  # too big for MAX staff
+            await bot.send_message(source[0], shots.not_passed(found))
 
 
 async def ask(message: Message, state: FSMContext) -> None:
@@ -102,12 +104,14 @@ async def ask_cb(
     reply = await _created(bot, repo, settings, user, asked, messenger)
     await send_to_chat(query, reply)  # the outcome first, the keyboard after
     await drop_keyboard(query)
-    if logged.picture is not None:  # the question came with a screenshot: staff see it
-        source = (query.from_user.id, logged.picture)
-        found = await shots.recalled(state, logged.picture)
-        await _shot_to_ticket(
-            bot, repo, settings, user, source, logged.caption, (messenger, found)
-        )
+    if logged.picture is None:
+        return
+    # the question came with a screenshot (or an album of them): staff see every one
+    for picture in await shots.album_of(state, logged.picture):
+        source = (query.from_user.id, picture)
+        found = await shots.recalled(state, picture)
+        caption = logged.caption if picture == logged.picture else ""
+        await _shot_to_ticket(bot, repo, settings, user, source, caption, (messenger, found))
 
 
 async def question_received(
@@ -158,6 +162,9 @@ async def question_with_screenshot(
     source = (message.chat.id, message.message_id)
     found = shots.shot_of(message)
     await _shot_to_ticket(bot, repo, settings, user, source, caption, (messenger, found))
+    ticket = await repo.tickets.open_for_user(user.id)
+    if ticket is not None:  # the album's later parts follow this one to the ticket
+        await shots.album_went_to(state, message, ticket.id)
 
 
 async def question_not_text(message: Message) -> None:

@@ -7,6 +7,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
+from bot.core.markup import fill
+from storage.models import User
+from storage.repositories import Repositories
 
 
 async def text_in_unknown_state(message: Message, state: FSMContext) -> None:
@@ -15,7 +18,15 @@ async def text_in_unknown_state(message: Message, state: FSMContext) -> None:
     await message.answer(texts.DIALOG_RESET)
 
 
-async def non_text(message: Message) -> None:
+async def non_text(message: Message, repo: Repositories, user: User | None = None) -> None:
+    """A voice, a sticker, a location: nothing to read or pass on. During an open ticket the
+    parent hears it did not join it (a specialist would never get it)."""
+    ticket = None
+    if user is not None and user.has_open_ticket is not False:
+        ticket = await repo.tickets.open_for_user(user.id)
+    if ticket is not None:
+        await message.answer(fill(texts.NON_TEXT_TICKET, id=ticket.id))
+        return
     await message.answer(texts.NON_TEXT)
 
 

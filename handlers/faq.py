@@ -23,7 +23,7 @@ from handlers.tg import shots
 from handlers.tg.callbacks import FaqCb
 from handlers.tg.edits import edit_or_send
 from handlers.tg.filters import Typed
-from handlers.tg.follow_ups import append_to_ticket, attachment_kind
+from handlers.tg.follow_ups import album_part_to_ticket, append_to_ticket, attachment_kind
 from handlers.tg.messenger import markup
 from storage.models import User
 from storage.repositories import Repositories
@@ -119,13 +119,22 @@ async def screenshot(
 ) -> None:
     """A photo or a file, maybe with a caption: the caption is read like a typed question;
     unanswered, the picture can go to a specialist with it (`AskCb` → `ask_cb`, which finds
-    its file kept here for MAX staff)."""
+    its file kept here for MAX staff). An album's later parts get no answer of their own:
+    they follow its first part to the ticket, or wait for the offer's press."""
     caption = (message.caption or "").strip()
     kind = attachment_kind(message)
     await shots.remember(state, message)
-    await _respond(
+    part = await shots.album_part(state, message)
+    if part is not None and part.ticket and user is not None:
+        await album_part_to_ticket(message, repo, settings, user, part.ticket, messenger)
+        return
+    if part is not None and (part.ticket or part.captioned or not caption):
+        return  # the album's first part was answered (its offer sends the whole album)
+    went = await _respond(
         message, faq, settings, repo, querylog, user, caption, shot=kind, board=messenger
     )
+    if went:
+        await shots.album_went_to(state, message, went)
 
 
 async def _respond(
@@ -139,13 +148,16 @@ async def _respond(
     *,
     shot: Kind | None = None,
     board: Switchboard | None = None,
-) -> None:
+) -> int:
+    """Answers `text`; the ticket it joined (0: none)."""
     assert message.from_user is not None
+    joined = 0
 
     async def follow_up() -> bool:
-        return user is not None and await append_to_ticket(
-            message, repo, settings, user, text, shot, board
-        )
+        nonlocal joined
+        if user is not None:
+            joined = await append_to_ticket(message, repo, settings, user, text, shot, board)
+        return bool(joined)
 
     reply = await consult.ask(
         faq, repo, querylog, settings, message.from_user.id, text,
@@ -153,10 +165,11 @@ async def _respond(
         picture=message.message_id if shot else None, attachment=shot or "picture",
     )  # fmt: skip
     if reply is None:  # it joined the open ticket, which said so
-        return
+        return joined
     await consult.deliver(querylog, reply, partial(send, message))
     if shot and reply.answered and user is not None:  # a picture during a ticket: staff see it
-        await append_to_ticket(message, repo, settings, user, text, shot, board)
+        return await append_to_ticket(message, repo, settings, user, text, shot, board)
+    return 0
 
 
 def create_router() -> Router:

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 from contextlib import suppress
+from typing import Final
 
 from aiogram import Bot, F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.enums import ContentType
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -43,6 +45,9 @@ from handlers.tg.messenger import people
 from storage.models import Ticket, TicketStatus
 from storage.repositories import Repositories
 
+# what an answer may be: the text, and a picture or a file that follows it to the asker
+ANSWER_CONTENT: Final = frozenset({ContentType.TEXT, ContentType.PHOTO, ContentType.DOCUMENT})
+ALBUM: Final = "answered_album"  # in the staffer's data: [media_group_id, ticket id, delivered]
 TICKET_POST = re.compile(r"📨 Обращение №\d+")  # texts.STAFF_TICKET_* as Telegram shows them
 
 
@@ -92,9 +97,9 @@ async def staff_reply(
         where = MessageRef(message.chat.id, replied.message_id)
         await desk.retire_stale(people(bot, messenger), repo, ticket, where)
         return
-    answered = await _deliver(message, bot, repo, people(bot, messenger), ticket, settings)
+    answered = await _deliver(message, bot, repo, people(bot, messenger), ticket, settings, state)
     if answered and await state.get_state() is not None:
-        await state.clear()  # answered through the reply box: the «Ответить» wait is over
+        await _end_wait(state)  # answered through the reply box: the «Ответить» wait is over
 
 
 def _ticket_post(message: Message, bot: Bot) -> bool:
@@ -136,8 +141,8 @@ async def answer_typed(
         await state.clear()
         await message.reply(fill(texts.STAFF_CLOSED_NO_REPLY, id=ticket.id))
         return
-    if await _deliver(message, bot, repo, people(bot, messenger), ticket, settings):
-        await state.clear()
+    if await _deliver(message, bot, repo, people(bot, messenger), ticket, settings, state):
+        await _end_wait(state)
 
 
 async def _deliver(
@@ -147,27 +152,42 @@ async def _deliver(
     to_asker: Messenger,
     ticket: Ticket,
     settings: Settings,
+    state: FSMContext,
 ) -> bool:
     """Send the staffer's message to the asker (in whichever messenger they asked); False
-    (and a note) when it has no text. Admins who got the ticket privately hear of it."""
+    (and a note) when it is neither text nor a picture or a file. Admins who got the ticket
+    privately hear of it."""
     assert message.from_user is not None
-    plain = message.text or message.caption
-    if not plain:
+    if message.content_type not in ANSWER_CONTENT:  # a voice, a video: it would be lost
         await message.reply(texts.STAFF_ANSWER_NEEDS_TEXT)
         return False
     # a caption's entities too: its raw text in an HTML message is a 400 for the asker
-    html_text = message.html_text
+    plain, html_text = message.text or message.caption, message.html_text
+    if not plain:  # a bare picture or file: the answer says it follows
+        plain = html_text = (
+            texts.STAFF_ANSWER_ONLY_PICTURE if message.photo else texts.STAFF_ANSWER_ONLY_FILE
+        )
     staff = (message.from_user.id, message.from_user.full_name)
     delivered = await deliver_answer(to_asker, repo, ticket, staff, html_text, plain)
     template = texts.STAFF_DELIVERED if delivered else texts.STAFF_NOT_DELIVERED
     await message.reply(fill(template, id=ticket.id, staff=staff[1]))
     if delivered and (message.photo or message.document):
         await _picture_to_asker(message, bot, to_asker, ticket)
+    if message.media_group_id is not None:  # the album's later parts follow this answer
+        await state.update_data({ALBUM: [message.media_group_id, ticket.id, delivered]})
     note = fill(texts.STAFF_ANSWERED_NOTE, id=ticket.id, staff=staff[1],
                 text=clip(plain, desk.NOTE_LIMIT))  # fmt: skip
     chats = await staff_targets(settings, repo)
     await desk.tell_colleagues(to_asker, chats, message.chat.id, note, about=(repo, ticket.id))
     return True
+
+
+async def _end_wait(state: FSMContext) -> None:
+    """The «Ответить» wait is over; an album being answered is still followed."""
+    album = (await state.get_data()).get(ALBUM)
+    await state.clear()
+    if album is not None:
+        await state.update_data({ALBUM: album})
 
 
 async def _picture_to_asker(
@@ -292,9 +312,28 @@ async def _save_draft(query: CallbackQuery, repo: Repositories, ticket_id: int) 
     await send_to_chat(query, fill(texts.STAFF_DRAFT_SAVED, draft=draft, id=ticket_id))
 
 
+async def album_rest(
+    message: Message,
+    repo: Repositories,
+    bot: Bot,
+    state: FSMContext,
+    messenger: Switchboard | None = None,
+) -> None:
+    """A later picture of the album a staffer answered with: it follows the answer to the
+    asker (one message per album part in Telegram; only the first was the answer)."""
+    found = (await state.get_data()).get(ALBUM)
+    if not isinstance(found, list) or len(found) != 3 or found[0] != message.media_group_id:
+        raise SkipHandler
+    ticket = await repo.tickets.get(int(found[1]))
+    if ticket is None or not found[2] or not (message.photo or message.document):
+        return  # the answer itself did not reach the asker (staff were told)
+    await _picture_to_asker(message, bot, people(bot, messenger), ticket)
+
+
 def create_router() -> Router:
     """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
     router = Router(name=__name__)
+    router.message.register(album_rest, F.media_group_id)
     router.message.register(staff_reply, F.reply_to_message)
     # commands pass by (/cancel ends the wait; it is handled in handlers.common)
     router.message.register(answer_typed, StaffAnswer.text, ~F.text.startswith("/"))

@@ -164,6 +164,13 @@ FILE_NO_CAPTION: Final = (
     "или отправьте файл специалисту МОЦ как есть."
 )
 FILE_QUESTION: Final = "📎 Файл без подписи"
+# the parent's picture or file could not be fetched to pass on (too big, or gone)
+SHOT_NOT_PASSED: Final = (
+    "⚠️ Не удалось передать специалисту {what}: размер больше 20 МБ, или мессенджер не отдал "
+    "его боту. Пришлите поменьше (например, скриншот) или опишите словами."
+)
+SHOT_WHAT_PICTURE: Final = "изображение"
+SHOT_WHAT_FILE: Final = "файл «{name}»"
 BTN_SEND_SHOT: Final = "📎 Отправить специалисту"
 STAFF_SHOT: Final = "📎 <b>Обращение №{id}</b>: вложение от {name}"
 STAFF_SHOT_CAPTION: Final = "\n\n{caption}"

@@ -84,9 +84,9 @@ async def question_received(v: Visit, text: str) -> None:
     await v.say(await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, text))
 
 
-async def append_to_ticket(v: Visit, text: str, picture: JsonDict | None = None) -> bool:
+async def append_to_ticket(v: Visit, text: str, picture: list[JsonDict] | None = None) -> bool:
     """While a ticket waits for staff, what the asker writes joins it (True if it did);
-    a `picture` (a MAX attachment) goes to staff too."""
+    a `picture` (the message's MAX attachments) goes to staff too."""
     if v.user.has_open_ticket is False:
         return False
     ticket = await v.repo.tickets.open_for_user(v.uid)
@@ -95,10 +95,10 @@ async def append_to_ticket(v: Visit, text: str, picture: JsonDict | None = None)
     if picture is None and await thanked_after_answer(v.repo, ticket, text):
         await v.say(texts.TICKET_THANKS)  # «спасибо» after the answer: no staff ping
         return True
-    text = text or untitled(pictures.kind(picture) if picture is not None else "picture")
+    text = text or untitled(pictures.kind(picture[0]) if picture else "picture")
     await add_follow_up(v.ctx.messenger, v.repo, v.ctx.settings, ticket, v.user, text)
     await v.say(fill(texts.TICKET_APPENDED, id=ticket.id), ticket_open(ticket.id))
-    if picture is not None:  # after the asker hears: the upload may take a while
+    if picture:  # after the asker hears: the upload may take a while
         await pictures.to_staff(v, ticket.id, picture, text)
     return True
 
@@ -107,8 +107,8 @@ async def picture_received(ctx: MaxContext, update: JsonDict) -> bool:
     """A photo or a file, maybe with a caption, as Telegram's handlers/faq.py reads one: the
     caption is matched like a typed question; unanswered, «Отправить специалисту» offers the
     picture with it (`ask_pressed`); after /ask or during an open ticket it goes to staff."""
-    found = pictures.attachment(update)
-    if found is None or not updates.is_dialog(update):
+    found = pictures.attachments(update)
+    if not found or not updates.is_dialog(update):
         return False
     async with visit(ctx, update) as v:
         if v is None or v.state not in ("", AWAITING_QUESTION):
@@ -125,7 +125,7 @@ async def picture_received(ctx: MaxContext, update: JsonDict) -> bool:
 
         reply = await consult.ask(
             ctx.faq, v.repo, ctx.querylog, ctx.settings, v.uid, caption,
-            role=v.user.role, follow_up=follow_up, picture=seq, attachment=pictures.kind(found),
+            role=v.user.role, follow_up=follow_up, picture=seq, attachment=pictures.kind(found[0]),
         )  # fmt: skip
         if reply is not None:
             await consult.deliver(ctx.querylog, reply, v.send)
@@ -134,20 +134,20 @@ async def picture_received(ctx: MaxContext, update: JsonDict) -> bool:
     return True
 
 
-async def question_with_picture(v: Visit, found: JsonDict, caption: str) -> None:
+async def question_with_picture(v: Visit, found: list[JsonDict], caption: str) -> None:
     """After /ask, a picture (with the question as caption, or without) is the question."""
     if len(caption) > POST_BODY_LIMIT:
         await v.say(texts.ASK_REPROMPT)
         return
     await v.clear_state()
-    question = caption or untitled(pictures.kind(found))
+    question = caption or untitled(pictures.kind(found[0]))
     await v.say(await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, question))
     await _picture_to_ticket(v, found, caption)
 
 
-async def _picture_to_ticket(v: Visit, found: JsonDict | None, caption: str) -> None:
+async def _picture_to_ticket(v: Visit, found: list[JsonDict], caption: str) -> None:
     ticket = await v.repo.tickets.open_for_user(v.uid)
-    if found is not None and ticket is not None:
+    if found and ticket is not None:
         await pictures.to_staff(v, ticket.id, found, caption)
 
 

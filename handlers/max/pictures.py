@@ -5,7 +5,8 @@ fetched by its attachment's `url` and uploaded to each staff chat by `file_to_st
 Messenger's `send_file`: Telegram's document, MAX's image). Until the person asks for a
 specialist, the attachment waits in the database beside their dialog's step (one per person,
 the latest; the FAQ log row keeps the message's `seq` to match it), so a restart between the
-picture and «Отправить специалисту» loses nothing.
+picture and «Отправить специалисту» loses nothing. A message may carry several pictures or
+files (an album): all of them are kept and go to staff, one post each.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ import json
 import logging
 from typing import Final
 
+from bot.core.markup import fill
 from bot.core.messages import OutFile
 from bot.services.faq.attachments import Kind
 from bot.services.tickets.media import file_to_staff
+from bot.texts import faq_learn as t
 from handlers.max import updates
 from handlers.max.client import MaxError
 from handlers.max.context import JsonDict
@@ -30,12 +33,23 @@ SIGNATURES: Final = {
 }  # fmt: skip
 
 
+def attachments(update: JsonDict) -> list[JsonDict]:
+    """Every photo and file of a message, in order (a contact, a sticker: none)."""
+    found = (updates.message(update).get("body") or {}).get("attachments") or []
+    return [a for a in found if isinstance(a, dict) and a.get("type") in KINDS]
+
+
+def unsendable(update: JsonDict) -> bool:
+    """The message carries something besides pictures and files (a voice, a video, a sticker,
+    a location, a contact) that cannot be passed on."""
+    found = (updates.message(update).get("body") or {}).get("attachments") or []
+    kinds = {a.get("type") for a in found if isinstance(a, dict)}
+    return bool(kinds - {*KINDS, "inline_keyboard"})
+
+
 def attachment(update: JsonDict) -> JsonDict | None:
     """The first photo or file of a message (a contact, a sticker: None)."""
-    for found in (updates.message(update).get("body") or {}).get("attachments") or []:
-        if isinstance(found, dict) and found.get("type") in KINDS:
-            return found
-    return None
+    return next(iter(attachments(update)), None)
 
 
 def kind(found: JsonDict) -> Kind:
@@ -47,27 +61,36 @@ def _key(v: Visit) -> str:
     return f"maxpic:{v.uid}"
 
 
-async def remember(v: Visit, message_seq: int, found: JsonDict) -> None:
-    """Keep the attachment until the person asks for a specialist (or sends another)."""
-    kept = json.dumps({"seq": message_seq, "attachment": found}, ensure_ascii=False)
+async def remember(v: Visit, message_seq: int, found: list[JsonDict]) -> None:
+    """Keep the attachments until the person asks for a specialist (or sends another)."""
+    kept = json.dumps({"seq": message_seq, "attachments": found}, ensure_ascii=False)
     await v.repo.dialog_states.keep(_key(v), kept)
     await v.repo.commit()
 
 
-async def recall(v: Visit, message_seq: int) -> JsonDict | None:
-    """The attachment of message `message_seq`, if it is still the one kept."""
+async def recall(v: Visit, message_seq: int) -> list[JsonDict]:
+    """The attachments of message `message_seq`, if it is still the one kept (a row kept
+    before albums holds one `attachment`)."""
     try:
         kept = json.loads(await v.repo.dialog_states.kept(_key(v)) or "{}")
     except ValueError:
-        return None
-    found = kept.get("attachment") if kept.get("seq") == message_seq else None
-    return found if isinstance(found, dict) else None
+        return []
+    if not isinstance(kept, dict) or kept.get("seq") != message_seq:
+        return []
+    found = kept.get("attachments", [kept.get("attachment")])
+    return [a for a in found if isinstance(a, dict)] if isinstance(found, list) else []
 
 
 async def forget(v: Visit) -> None:
     """/forget_me: the link to the person's picture goes with the rest."""
     await v.repo.dialog_states.clear(_key(v))
     await v.repo.commit()
+
+
+def _what(found: JsonDict) -> str:
+    if kind(found) == "picture":
+        return t.SHOT_WHAT_PICTURE
+    return fill(t.SHOT_WHAT_FILE, name=str(found.get("filename") or "")[:100])
 
 
 def _filename(found: JsonDict, data: bytes) -> str:
@@ -81,6 +104,8 @@ async def fetch(v: Visit, found: JsonDict) -> OutFile | None:
     url = str((found.get("payload") or {}).get("url") or "")
     if not url.startswith(("https://", "http://")):
         return None
+    if isinstance(found.get("size"), int) and found["size"] > SIZE_LIMIT:
+        return None  # known too big: not worth the download
     try:
         data = await v.ctx.client.download(url, limit=SIZE_LIMIT)
     except MaxError as exc:
@@ -89,12 +114,16 @@ async def fetch(v: Visit, found: JsonDict) -> OutFile | None:
     return OutFile(_filename(found, data), data)
 
 
-async def to_staff(v: Visit, ticket_id: int, found: JsonDict, caption: str) -> None:
-    """The picture beside the ticket in every staff chat; commits the posts."""
-    file = await fetch(v, found)
-    if file is None:
-        return
+async def to_staff(v: Visit, ticket_id: int, found: list[JsonDict], caption: str) -> None:
+    """Each picture beside the ticket in every staff chat (the caption with the first);
+    commits the posts."""
     ctx = v.ctx
     name = v.user.full_name
-    await file_to_staff(ctx.messenger, v.repo, ctx.settings, ticket_id, name, file, caption)
-    await v.repo.commit()
+    for i, one in enumerate(found):
+        file = await fetch(v, one)
+        if file is None:  # too big, or gone: the asker hears it, not believing it went
+            await v.say(t.SHOT_NOT_PASSED.format(what=_what(one)))  # escaped in _what
+            continue
+        said = caption if i == 0 else ""
+        await file_to_staff(ctx.messenger, v.repo, ctx.settings, ticket_id, name, file, said)
+        await v.repo.commit()

@@ -288,10 +288,14 @@ async def not_text(ctx: MaxContext, update: JsonDict) -> bool:
         # after /ask the bot waits for the question: ask for it in words, as Telegram does
         if v.state == faq_new.STATE:
             await v.say(faq_learn_texts.MAX_NEW.reprompt)
-        else:
-            await v.say(
-                texts.ASK_REPROMPT if v.state == asker.AWAITING_QUESTION else texts.NON_TEXT
-            )
+        elif v.state == asker.AWAITING_QUESTION:
+            await v.say(texts.ASK_REPROMPT)
+        else:  # during an open ticket: it did not join it (staff would never get it)
+            ticket = None
+            if v.user.has_open_ticket is not False:
+                ticket = await v.repo.tickets.open_for_user(v.uid)
+            told = fill(texts.NON_TEXT_TICKET, id=ticket.id) if ticket else texts.NON_TEXT
+            await v.say(told)
     return True
 
 

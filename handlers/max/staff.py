@@ -140,8 +140,9 @@ async def answer_typed(ctx: MaxContext, update: JsonDict) -> bool:
             await v.clear_state()
             await v.say(texts.STAFF_ANSWER_NOT_STAFF)
             return True
-        if not text:  # a bare picture or sticker: the wait goes on, as in Telegram
-            await v.say(texts.STAFF_ANSWER_NEEDS_TEXT)
+        found = pictures.attachments(update)
+        if pictures.unsendable(update) or not (text or found):  # a voice, a sticker: the
+            await v.say(texts.STAFF_ANSWER_NEEDS_TEXT)  # wait goes on, as in Telegram
             return True
         await v.clear_state()
         ticket = await v.repo.tickets.get(int(ticket_id))
@@ -152,12 +153,13 @@ async def answer_typed(ctx: MaxContext, update: JsonDict) -> bool:
             await v.say(fill(texts.STAFF_CLOSED_NO_REPLY, id=ticket.id))
             return True
         staff = (v.uid, v.user.full_name)
-        delivered = await deliver_answer(ctx.messenger, v.repo, ticket, staff, q(text), text)
+        html_text = q(text) if text else _only_attached(found)
+        text = text or html_text
+        delivered = await deliver_answer(ctx.messenger, v.repo, ticket, staff, html_text, text)
         template = texts.STAFF_DELIVERED if delivered else texts.STAFF_NOT_DELIVERED
         await v.say(fill(template, id=ticket.id, staff=staff[1]))
-        found = pictures.attachment(update)
-        if delivered and found is not None:
-            await _picture_to_asker(v, found, ticket.id, ticket.chat_id)
+        for one in found if delivered else []:  # every picture and file, after the text
+            await _picture_to_asker(v, one, ticket.id, ticket.chat_id)
         note = fill(texts.STAFF_ANSWERED_NOTE, id=ticket.id, staff=staff[1],
                     text=clip(text, desk.NOTE_LIMIT))  # fmt: skip
         await desk.tell_colleagues(
@@ -168,6 +170,13 @@ async def answer_typed(ctx: MaxContext, update: JsonDict) -> bool:
             about=(v.repo, ticket.id),
         )
     return True
+
+
+def _only_attached(found: list[JsonDict]) -> str:
+    """The answer's text when the admin sent only pictures or files: they follow it."""
+    if pictures.kind(found[0]) == "picture":
+        return texts.STAFF_ANSWER_ONLY_PICTURE
+    return texts.STAFF_ANSWER_ONLY_FILE
 
 
 async def _picture_to_asker(v: Visit, found: JsonDict, ticket_id: int, asker_chat: int) -> None:

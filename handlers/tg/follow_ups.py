@@ -12,7 +12,7 @@ from bot.core.markup import fill
 from bot.core.messages import Switchboard
 from bot.services.faq.attachments import Kind, untitled
 from bot.services.tickets.media import copy_to_staff
-from bot.services.tickets.posting import add_follow_up
+from bot.services.tickets.posting import add_follow_up, staff_targets
 from bot.services.tickets.thanks import thanked_after_answer
 from handlers.tg import keyboards, shots
 from handlers.tg.messenger import TelegramMessenger, people
@@ -33,17 +33,17 @@ async def append_to_ticket(
     text: str,
     shot: Kind | None = None,
     board: Switchboard | None = None,
-) -> bool:
-    """While a ticket waits for staff, what the asker writes joins it (True if it did);
-    with `shot` (a picture or a file), the message's attachment is copied to staff too."""
+) -> int:
+    """While a ticket waits for staff, what the asker writes joins it (the ticket's id if it
+    did, else 0); with `shot` (a picture or a file), the attachment is copied to staff too."""
     if user.has_open_ticket is False:  # known from the user's own query: no second one
-        return False
+        return 0
     ticket = await repo.tickets.open_for_user(user.id)
     if ticket is None:
-        return False
+        return 0
     if not shot and await thanked_after_answer(repo, ticket, text):
         await message.answer(texts.TICKET_THANKS)  # «спасибо» after the answer: no staff ping
-        return True
+        return ticket.id
     assert message.bot is not None
     await add_follow_up(
         TelegramMessenger(message.bot),
@@ -59,11 +59,29 @@ async def append_to_ticket(
         reply_markup=keyboards.user_ticket_open(ticket.id),
     )
     if shot:
-        source = (message.chat.id, message.message_id)
-        fetch = shots.fetcher(message.bot, shots.shot_of(message))  # for MAX staff
-        await copy_to_staff(
-            people(message.bot, board), repo, settings, ticket.id, user.full_name, source, text,
-            fetch=fetch,
-        )  # fmt: skip
-        await repo.commit()
-    return True
+        await album_part_to_ticket(message, repo, settings, user, ticket.id, board, text)
+    return ticket.id
+
+
+async def album_part_to_ticket(
+    message: Message,
+    repo: Repositories,
+    settings: Settings,
+    user: User,
+    ticket_id: int,
+    board: Switchboard | None = None,
+    caption: str = "",
+) -> None:
+    """The message's picture or file beside ticket `ticket_id` for every staff chat (a later
+    part of an album follows its first part there without a word to the asker)."""
+    assert message.bot is not None
+    source = (message.chat.id, message.message_id)
+    fetch = shots.fetcher(message.bot, shots.shot_of(message))  # for MAX staff
+    caption = caption or (message.caption or "").strip()
+    delivered = await copy_to_staff(
+        people(message.bot, board), repo, settings, ticket_id, user.full_name, source, caption,
+        fetch=fetch,
+    )  # fmt: skip
+    await repo.commit()
+    if not delivered and await staff_targets(settings, repo):  # too big for MAX staff
+        await message.answer(shots.not_passed(shots.shot_of(message)))

@@ -367,6 +367,8 @@ class BotApiMethods:
         found = self.files.get(str(params.get("file_id") or ""))
         if found is None:
             raise bad_request("invalid file_id")
+        if len(found.data or b"") > DOWNLOAD_LIMIT:  # as Telegram: a bot gets up to 20 MB
+            raise bad_request("file is too big")
         result: JsonDict = {"file_id": found.file_id, "file_unique_id": found.file_unique_id}
         if found.data:
             result["file_size"] = len(found.data)
@@ -374,6 +376,8 @@ class BotApiMethods:
 
 
 # --------------------------------------------------------------------------- small helpers
+
+DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile refuses a bigger file
 
 
 def _true(params: JsonDict, files: Files) -> bool:
