@@ -23,7 +23,7 @@ from handlers.tg import shots
 from handlers.tg.callbacks import FaqCb
 from handlers.tg.edits import edit_or_send
 from handlers.tg.filters import Typed
-from handlers.tg.follow_ups import append_to_ticket, attachment_kind
+from handlers.tg.follow_ups import append_to_ticket, attachment_kind, replied_to_ticket
 from handlers.tg.messenger import markup
 from storage.models import User
 from storage.repositories import Repositories
@@ -141,6 +141,10 @@ async def _respond(
     board: Switchboard | None = None,
 ) -> None:
     assert message.from_user is not None
+    if user is not None and await replied_to_ticket(
+        message, repo, settings, user, text, shot, board
+    ):
+        return  # a reply to the specialist's answer is for the specialist, not the FAQ
 
     async def follow_up() -> bool:
         return user is not None and await append_to_ticket(

@@ -23,13 +23,14 @@ from bot.services.profile import privacy
 from bot.services.tickets import desk
 from bot.services.tickets.escalation import answered_question, escalate, logged_question
 from bot.services.tickets.posting import POST_BODY_LIMIT, add_follow_up, post, staff_targets
+from bot.services.tickets.replied import reopened_by_reply
 from bot.services.tickets.thanks import thanked_after_answer
 from bot.texts import max as max_texts
 from handlers.max import pictures, profile, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, visit
 from handlers.max.roles import role_buttons
-from storage.models import TicketStatus
+from storage.models import Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
 AWAITING_QUESTION = "ask"
@@ -84,12 +85,15 @@ async def question_received(v: Visit, text: str) -> None:
     await v.say(await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, text))
 
 
-async def append_to_ticket(v: Visit, text: str, picture: JsonDict | None = None) -> bool:
+async def append_to_ticket(
+    v: Visit, text: str, picture: JsonDict | None = None, ticket: Ticket | None = None
+) -> bool:
     """While a ticket waits for staff, what the asker writes joins it (True if it did);
-    a `picture` (a MAX attachment) goes to staff too."""
-    if v.user.has_open_ticket is False:
+    a `picture` (a MAX attachment) goes to staff too. `ticket`: the one the message replied
+    to (`replied_to_ticket`), else the open one."""
+    if ticket is None and v.user.has_open_ticket is False:
         return False
-    ticket = await v.repo.tickets.open_for_user(v.uid)
+    ticket = ticket or await v.repo.tickets.open_for_user(v.uid)
     if ticket is None:
         return False
     if picture is None and await thanked_after_answer(v.repo, ticket, text):
@@ -101,6 +105,14 @@ async def append_to_ticket(v: Visit, text: str, picture: JsonDict | None = None)
     if picture is not None:  # after the asker hears: the upload may take a while
         await pictures.to_staff(v, ticket.id, picture, text)
     return True
+
+
+async def replied_to_ticket(v: Visit, text: str, picture: JsonDict | None = None) -> bool:
+    """A reply to the bot's message about the asker's ticket (the specialist's answer above
+    all) joins that ticket, reopened, whatever the FAQ would say to it (True if it did)."""
+    quoted = updates.replied_bot_text(v.update)
+    ticket = await reopened_by_reply(v.repo, v.uid, quoted, text) if quoted else None
+    return ticket is not None and await append_to_ticket(v, text, picture, ticket)
 
 
 async def picture_received(ctx: MaxContext, update: JsonDict) -> bool:
@@ -116,6 +128,8 @@ async def picture_received(ctx: MaxContext, update: JsonDict) -> bool:
         caption = updates.text(update)
         if v.state == AWAITING_QUESTION:
             await question_with_picture(v, found, caption)
+            return True
+        if await replied_to_ticket(v, caption, found):  # a picture for the specialist
             return True
         seq = updates.seq(update)
         await pictures.remember(v, seq, found)

@@ -210,6 +210,9 @@ async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
         if not v.state and await event_list.asked_events(v, text):  # «15.12», «в декабре»
             return True
 
+        if not v.state and await asker.replied_to_ticket(v, text):  # for the specialist
+            return True
+
         async def follow_up() -> bool:
             return await asker.append_to_ticket(v, text)
 

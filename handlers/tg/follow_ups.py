@@ -13,10 +13,11 @@ from bot.core.messages import Switchboard
 from bot.services.faq.attachments import Kind, untitled
 from bot.services.tickets.media import copy_to_staff
 from bot.services.tickets.posting import add_follow_up
+from bot.services.tickets.replied import reopened_by_reply
 from bot.services.tickets.thanks import thanked_after_answer
 from handlers.tg import keyboards, shots
 from handlers.tg.messenger import TelegramMessenger, people
-from storage.models import User
+from storage.models import Ticket, User
 from storage.repositories import Repositories
 
 
@@ -33,12 +34,14 @@ async def append_to_ticket(
     text: str,
     shot: Kind | None = None,
     board: Switchboard | None = None,
+    ticket: Ticket | None = None,
 ) -> bool:
     """While a ticket waits for staff, what the asker writes joins it (True if it did);
-    with `shot` (a picture or a file), the message's attachment is copied to staff too."""
-    if user.has_open_ticket is False:  # known from the user's own query: no second one
+    with `shot` (a picture or a file), the message's attachment is copied to staff too.
+    `ticket`: the one the message replied to (`replied_to_ticket`), else the open one."""
+    if ticket is None and user.has_open_ticket is False:  # known from the user's own query
         return False
-    ticket = await repo.tickets.open_for_user(user.id)
+    ticket = ticket or await repo.tickets.open_for_user(user.id)
     if ticket is None:
         return False
     if not shot and await thanked_after_answer(repo, ticket, text):
@@ -67,3 +70,23 @@ async def append_to_ticket(
         )  # fmt: skip
         await repo.commit()
     return True
+
+
+async def replied_to_ticket(
+    message: Message,
+    repo: Repositories,
+    settings: Settings,
+    user: User,
+    text: str,
+    shot: Kind | None = None,
+    board: Switchboard | None = None,
+) -> bool:
+    """A reply to the bot's message about the asker's ticket (the specialist's answer above
+    all) joins that ticket, reopened, whatever the FAQ would say to it (True if it did)."""
+    quoted = message.reply_to_message
+    if quoted is None or quoted.from_user is None or not quoted.from_user.is_bot:
+        return False
+    ticket = await reopened_by_reply(repo, user.id, quoted.text or quoted.caption or "", text)
+    if ticket is None:
+        return False
+    return await append_to_ticket(message, repo, settings, user, text, shot, board, ticket)
