@@ -40,6 +40,16 @@ def ticket_open(ticket_id: int) -> Keyboard:
     return rows(Button(texts.BTN_WITHDRAW, f"tk:withdraw:{ticket_id}"))
 
 
+def cancel_ask() -> Keyboard:
+    """Under «Напишите ваш вопрос»: the way out a MAX parent can tap (see `ask_cancelled`)."""
+    return rows(Button(texts.BTN_CANCEL, "ask:cancel"))
+
+
+async def prompt(v: Visit, text: str = max_texts.ASK_PROMPT) -> None:
+    """Ask for the question (or for it again), «Отмена» under it."""
+    await v.say(text, cancel_ask())
+
+
 def forget_confirm() -> Keyboard:
     return rows(
         Button(texts.BTN_FORGET_YES, "forget:yes"),
@@ -52,7 +62,7 @@ async def command(v: Visit, name: str) -> bool:
     """/ask, /my_data (/privacy), /forget_me, /subscribe, /unsubscribe; False for another."""
     if name == "ask":
         await v.set_state(AWAITING_QUESTION)
-        await v.say(texts.ASK_PROMPT)
+        await prompt(v)
     elif name in ("my_data", "privacy"):  # /privacy: the word Telegram bots answer to
         ctx = v.ctx
         draft = await profile.answers(v)  # a name typed in the form, not yet saved
@@ -76,10 +86,10 @@ async def command(v: Visit, name: str) -> bool:
 
 async def question_received(v: Visit, text: str) -> None:
     if len(text) > POST_BODY_LIMIT:
-        await v.say(fill(texts.ASK_TOO_LONG, length=len(text), limit=POST_BODY_LIMIT))
+        await prompt(v, fill(max_texts.ASK_TOO_LONG, length=len(text), limit=POST_BODY_LIMIT))
         return
     if not says_something(text):  # an invisible or emoji-only message: ask again
-        await v.say(texts.ASK_REPROMPT)
+        await prompt(v, max_texts.ASK_REPROMPT)
         return
     await v.clear_state()
     await v.say(await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, text))
@@ -151,7 +161,7 @@ async def picture_received(ctx: MaxContext, update: JsonDict) -> bool:
 async def question_with_picture(v: Visit, found: JsonDict, caption: str) -> None:
     """After /ask, a picture (with the question as caption, or without) is the question."""
     if len(caption) > POST_BODY_LIMIT:
-        await v.say(texts.ASK_REPROMPT)
+        await prompt(v, max_texts.ASK_REPROMPT)
         return
     await v.clear_state()
     question = caption or untitled(pictures.kind(found))
@@ -172,7 +182,9 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     async with visit(ctx, update) as v:
         if v is None:
             return False
-        if prefix == "ask":
+        if prefix == "ask" and rest == "cancel":
+            await ask_cancelled(v)
+        elif prefix == "ask":
             await ask_pressed(v, updates.number(rest) or 0)
         elif prefix == "tk":
             action, _, raw = rest.partition(":")
@@ -191,7 +203,7 @@ async def ask_pressed(v: Visit, query_id: int) -> None:
     if logged is None:
         await updates.answer(v.ctx, v.update)
         await v.set_state(AWAITING_QUESTION)
-        await v.say(texts.ASK_PROMPT)
+        await prompt(v)
         return
     await v.drop_buttons()
     await v.say(
@@ -199,6 +211,18 @@ async def ask_pressed(v: Visit, query_id: int) -> None:
     )
     if logged.picture is not None:  # the question came with a screenshot: staff see it
         await _picture_to_ticket(v, await pictures.recall(v, logged.picture), logged.caption)
+
+
+async def ask_cancelled(v: Visit) -> None:
+    """«Отмена» under «Напишите ваш вопрос»: the wait ends, as /cancel ends it; under an old
+    prompt (the question sent, the wait cancelled) nothing changes and the press says so."""
+    if v.state != AWAITING_QUESTION:
+        gone = {"attachments": []}  # the old prompt keeps its words, loses the button
+        await updates.answer(v.ctx, v.update, max_texts.ASK_NOT_WAITING, new_body=gone)
+        return
+    await v.drop_buttons()
+    await v.clear_state()
+    await v.say(max_texts.CANCELLED)
 
 
 async def ticket_action(v: Visit, action: str, ticket_id: int) -> None:

@@ -291,10 +291,10 @@ async def not_text(ctx: MaxContext, update: JsonDict) -> bool:
         # after /ask the bot waits for the question: ask for it in words, as Telegram does
         if v.state == faq_new.STATE:
             await v.say(faq_learn_texts.MAX_NEW.reprompt)
+        elif v.state == asker.AWAITING_QUESTION:
+            await asker.prompt(v, max_texts.ASK_REPROMPT)
         else:
-            await v.say(
-                texts.ASK_REPROMPT if v.state == asker.AWAITING_QUESTION else texts.NON_TEXT
-            )
+            await v.say(texts.NON_TEXT)
     return True
 
 
