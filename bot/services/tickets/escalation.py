@@ -45,7 +45,7 @@ async def escalate(
     if reach == "queued" and not appended:  # «передал» only when staff really have it
         return fill_region(texts.TICKET_QUEUED, id=ticket.id, hours=settings.moc_hours)
     if appended:
-        return fill(texts.TICKET_ALREADY_OPEN, id=ticket.id)
+        return fill_region(texts.TICKET_ALREADY_OPEN, id=ticket.id, hours=settings.moc_hours)
     return fill_region(texts.TICKET_CREATED, id=ticket.id, hours=settings.moc_hours)
 
 
