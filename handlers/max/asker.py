@@ -217,7 +217,7 @@ async def ask_cancelled(v: Visit) -> None:
     """«Отмена» under «Напишите ваш вопрос»: the wait ends, as /cancel ends it; under an old
     prompt (the question sent, the wait cancelled) nothing changes and the press says so."""
     if v.state != AWAITING_QUESTION:
-        gone = {"attachments": []}  # the old prompt keeps its words, loses the button
+        gone: JsonDict = {"attachments": []}  # the old prompt keeps its words, loses the button
         await updates.answer(v.ctx, v.update, max_texts.ASK_NOT_WAITING, new_body=gone)
         return
     await v.drop_buttons()
