@@ -92,7 +92,14 @@ async def question_received(v: Visit, text: str) -> None:
         await prompt(v, max_texts.ASK_REPROMPT)
         return
     await v.clear_state()
-    await v.say(await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, text))
+    await told(v, text)
+
+
+async def told(v: Visit, question: str) -> None:
+    """The question to staff (a new ticket or the open one); the asker hears where it went,
+    with «Отозвать обращение» under it."""
+    said = await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, question)
+    await v.say(said.text, said.buttons)
 
 
 async def append_to_ticket(
@@ -165,7 +172,7 @@ async def question_with_picture(v: Visit, found: JsonDict, caption: str) -> None
         return
     await v.clear_state()
     question = caption or untitled(pictures.kind(found))
-    await v.say(await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, question))
+    await told(v, question)
     await _picture_to_ticket(v, found, caption)
 
 
@@ -206,9 +213,7 @@ async def ask_pressed(v: Visit, query_id: int) -> None:
         await prompt(v)
         return
     await v.drop_buttons()
-    await v.say(
-        await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, logged.text)
-    )
+    await told(v, logged.text)
     if logged.picture is not None:  # the question came with a screenshot: staff see it
         await _picture_to_ticket(v, await pictures.recall(v, logged.picture), logged.caption)
 
