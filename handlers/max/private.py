@@ -298,6 +298,18 @@ async def not_text(ctx: MaxContext, update: JsonDict) -> bool:
     return True
 
 
+async def edited(ctx: MaxContext, update: JsonDict) -> bool:
+    """An edit of a sent message in the dialog (not the bot's own): what it changed reached
+    nobody, so the person is asked to send it anew, as in Telegram."""
+    if not updates.is_dialog(update) or updates.sender(update).get("is_bot"):
+        return False
+    async with visit(ctx, update) as v:
+        if v is None:
+            return False
+        await v.say(texts.EDITED_UNSEEN)
+    return True
+
+
 def register(routes: Routes) -> None:
     """Commands first, then the ticket dialog's presses, the free-text catch-all last."""
     routes.add("bot_started", bot_started)
@@ -309,6 +321,7 @@ def register(routes: Routes) -> None:
     routes.add("message_created", free_text)
     routes.add("message_created", not_text)
     routes.add("message_callback", callbacks)
+    routes.add("message_edited", edited)
     asker.register(routes)
     consent.register(routes)
     transfer.register(routes)
