@@ -183,11 +183,13 @@ async def asker_action(
         await query.answer(texts.TICKET_NOT_YOURS, show_alert=True)
         return
     if callback_data.action == "more":
-        await query.answer()
-        await drop_keyboard(query)
-        await repo.tickets.set_status(ticket.id, TicketStatus.OPEN)
+        reopened = await repo.tickets.set_status(ticket.id, TicketStatus.OPEN)
         await repo.commit()
-        await send_to_chat(query, fill(texts.TICKET_FOLLOW_UP, id=ticket.id))
+        prompt = fill(texts.TICKET_FOLLOW_UP, id=ticket.id)
+        await query.answer(None if reopened else prompt)  # a double tap: a hint, no 2nd message
+        await drop_keyboard(query)
+        if reopened:
+            await send_to_chat(query, prompt)
         return
     changed = await repo.tickets.set_status(ticket.id, TicketStatus.CLOSED)
     await repo.commit()

@@ -236,10 +236,14 @@ async def ticket_action(v: Visit, action: str, ticket_id: int) -> None:
         await updates.answer(v.ctx, v.update, texts.TICKET_NOT_YOURS)
         return
     if action == "more":
-        await v.drop_buttons()
-        await v.repo.tickets.set_status(ticket.id, TicketStatus.OPEN)
+        reopened = await v.repo.tickets.set_status(ticket.id, TicketStatus.OPEN)
         await v.repo.commit()
-        await v.say(fill(texts.TICKET_FOLLOW_UP, id=ticket.id))
+        prompt = fill(texts.TICKET_FOLLOW_UP, id=ticket.id)
+        if not reopened:  # a double tap: a hint on the press, not a second message
+            await updates.answer(v.ctx, v.update, prompt, new_body={"attachments": []})
+            return
+        await v.drop_buttons()
+        await v.say(prompt)
         return
     changed = await v.repo.tickets.set_status(ticket.id, TicketStatus.CLOSED)
     await v.repo.commit()
