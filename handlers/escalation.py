@@ -16,7 +16,12 @@ from bot.core.words import says_something
 from bot.services.faq.attachments import untitled
 from bot.services.faq.querylog import QueryLog
 from bot.services.tickets import desk
-from bot.services.tickets.escalation import answered_question, escalate, logged_question
+from bot.services.tickets.escalation import (
+    Escalated,
+    answered_question,
+    escalate,
+    logged_question,
+)
 from bot.services.tickets.media import copy_to_staff
 from bot.services.tickets.posting import POST_BODY_LIMIT, post, staff_targets
 from handlers.tg import shots
@@ -24,7 +29,7 @@ from handlers.tg.callbacks import AskCb, TicketCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
 from handlers.tg.filters import Typed
 from handlers.tg.follow_ups import attachment_kind
-from handlers.tg.messenger import people
+from handlers.tg.messenger import markup, people
 from handlers.tg.shots import Shot
 from storage.models import TicketStatus, User
 from storage.repositories import Repositories
@@ -41,7 +46,7 @@ async def _created(
     user: User,
     question: tuple[int, str],
     board: Switchboard | None,
-) -> str:
+) -> Escalated:
     """The ticket posted to staff in every messenger (MAX staff get it privately), through
     the app's Switchboard; `question`: the asker's chat and text."""
     chat_id, text = question
@@ -101,8 +106,8 @@ async def ask_cb(
         return
     await query.answer()
     asked = (query.from_user.id, logged.text)
-    reply = await _created(bot, repo, settings, user, asked, messenger)
-    await send_to_chat(query, reply)  # the outcome first, the keyboard after
+    told = await _created(bot, repo, settings, user, asked, messenger)
+    await send_to_chat(query, told.text, markup(told.buttons))  # the outcome first
     await drop_keyboard(query)
     if logged.picture is None:
         return
@@ -135,9 +140,9 @@ async def question_received(
         await message.answer(texts.ASK_REPROMPT)
         return
     asked = (message.chat.id, message.text.strip())
-    reply = await _created(bot, repo, settings, user, asked, messenger)
+    told = await _created(bot, repo, settings, user, asked, messenger)
     await state.clear()
-    await message.answer(reply)
+    await message.answer(told.text, reply_markup=markup(told.buttons))
 
 
 async def question_with_screenshot(
@@ -156,9 +161,10 @@ async def question_with_screenshot(
         await message.answer(texts.ASK_REPROMPT)
         return
     question = caption or untitled(attachment_kind(message))
-    reply = await _created(bot, repo, settings, user, (message.chat.id, question), messenger)
+    told = await _created(bot, repo, settings, user, (message.chat.id, question), messenger)
     await state.clear()
-    await message.answer(reply)  # the asker hears first; the copy may wait in a busy chat
+    # the asker hears first; the copy may wait in a busy chat
+    await message.answer(told.text, reply_markup=markup(told.buttons))
     source = (message.chat.id, message.message_id)
     found = shots.shot_of(message)
     await _shot_to_ticket(bot, repo, settings, user, source, caption, (messenger, found))
@@ -184,11 +190,13 @@ async def asker_action(
         await query.answer(texts.TICKET_NOT_YOURS, show_alert=True)
         return
     if callback_data.action == "more":
-        await query.answer()
-        await drop_keyboard(query)
-        await repo.tickets.set_status(ticket.id, TicketStatus.OPEN)
+        reopened = await repo.tickets.set_status(ticket.id, TicketStatus.OPEN)
         await repo.commit()
-        await send_to_chat(query, fill(texts.TICKET_FOLLOW_UP, id=ticket.id))
+        prompt = fill(texts.TICKET_FOLLOW_UP, id=ticket.id)
+        await query.answer(None if reopened else prompt)  # a double tap: a hint, no 2nd message
+        await drop_keyboard(query)
+        if reopened:
+            await send_to_chat(query, prompt)
         return
     changed = await repo.tickets.set_status(ticket.id, TicketStatus.CLOSED)
     await repo.commit()

@@ -30,6 +30,13 @@ async def non_text(message: Message, repo: Repositories, user: User | None = Non
     await message.answer(texts.NON_TEXT)
 
 
+async def edited(message: Message) -> None:
+    """An edit of a sent message: what it changed reached nobody (the answer and the staff
+    post were made from the text as first sent), so the person is asked to send it anew."""
+    if message.from_user is not None and not message.from_user.is_bot:
+        await message.answer(texts.EDITED_UNSEEN)
+
+
 async def stale_button(query: CallbackQuery) -> None:
     """Old or forged payloads land here: always answered, so the client stops spinning."""
     await query.answer(texts.STALE_BUTTON, show_alert=True)
@@ -40,5 +47,6 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(text_in_unknown_state, F.chat.type == "private", F.text)
     router.message.register(non_text, F.chat.type == "private")
+    router.edited_message.register(edited, F.chat.type == "private")
     router.callback_query.register(stale_button)
     return router

@@ -23,7 +23,12 @@ from handlers.tg import shots
 from handlers.tg.callbacks import FaqCb
 from handlers.tg.edits import edit_or_send
 from handlers.tg.filters import Typed
-from handlers.tg.follow_ups import album_part_to_ticket, append_to_ticket, attachment_kind
+from handlers.tg.follow_ups import (
+    album_part_to_ticket,
+    append_to_ticket,
+    attachment_kind,
+    replied_to_ticket,
+)
 from handlers.tg.messenger import markup
 from storage.models import User
 from storage.repositories import Repositories
@@ -151,6 +156,10 @@ async def _respond(
 ) -> int:
     """Answers `text`; the ticket it joined (0: none)."""
     assert message.from_user is not None
+    if user is not None:  # a reply to the specialist's answer is for the specialist
+        replied = await replied_to_ticket(message, repo, settings, user, text, shot, board)
+        if replied:
+            return replied
     joined = 0
 
     async def follow_up() -> bool:

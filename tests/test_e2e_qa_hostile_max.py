@@ -13,6 +13,7 @@ from bot.services.faq import FaqService
 from bot.services.faq.additions import Additions
 from bot.services.faq.editing import with_edit
 from bot.services.faq.edits import EntryEdit
+from bot.texts import max as max_texts
 from storage.db import SessionMaker
 from tests.conftest import running_both
 from tests.fakes.max_api import FakeMaxServer
@@ -136,7 +137,7 @@ async def test_an_invisible_message_after_ask_in_max_is_no_ticket(max_only: Fake
     await fake.wait_sent(MOTHER, 3)
     for n, blank in enumerate(("\u200b", "\u3164"), start=4):
         fake.user_writes(MOTHER, blank)
-        assert (await fake.wait_sent(MOTHER, n))[-1].plain == texts.ASK_REPROMPT
+        assert (await fake.wait_sent(MOTHER, n))[-1].plain == max_texts.ASK_REPROMPT
     fake.user_writes(MOTHER, UNKNOWN)
     assert "№1" in (await fake.wait_sent(MOTHER, 6))[-1].plain
     card = (await fake.wait_sent(MAX_ADMIN, 2, within=15))[-1]

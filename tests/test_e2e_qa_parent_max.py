@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from bot import texts
 from bot.app.factory import Services
+from bot.texts import max as max_texts
 from storage.models import Ticket, TicketMessage
 from tests.conftest import ADMIN, STAFF_CHAT
 from tests.fakes.max_api import FakeMaxServer
@@ -333,7 +334,7 @@ async def test_a_location_after_ask_in_max_is_asked_again_as_text(both: Both) ->
     before = len(h.max.sent_to(MOTHER))
     h.max.user_writes(MOTHER, "", attachments=[ATTACHMENTS["location"]])
     (again,) = (await h.max.wait_sent(MOTHER, before + 1))[before:]
-    assert again.plain == texts.ASK_REPROMPT
+    assert again.plain == max_texts.ASK_REPROMPT
     created = await h.say(MOTHER, "как перенести сертификат в другой кружок, если мест нет")
     assert "Номер обращения" in created.plain
 

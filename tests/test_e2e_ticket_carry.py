@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot import texts
 from bot.services.tickets.escalation import ANSWER_SECONDS
+from bot.texts import max as max_texts
 from storage.models import Ticket
 from tests.conftest import PARENT, STAFF_CHAT
 from tests.fakes.max_media import PNG, user_sends
@@ -93,7 +94,7 @@ async def test_ask_under_an_offered_entry_carries_the_question_in_max(both: Both
     before = len(h.max.sent_to(MOTHER))
     await h.press(MOTHER, offer, texts.BTN_ASK_INLINE)
     reply = (await h.max.wait_sent(MOTHER, before + 1))[-1]
-    assert reply.plain != texts.ASK_PROMPT and "Номер обращения" in reply.plain, reply.plain
+    assert reply.plain != max_texts.ASK_PROMPT and "Номер обращения" in reply.plain, reply.plain
     assert VAGUE in (await h.tg.next_message(STAFF_CHAT)).text
     assert await questions(h) == [VAGUE]
 
@@ -136,7 +137,7 @@ async def test_ask_under_a_direct_answer_carries_the_question_in_max(both: Both)
     before = len(h.max.sent_to(MOTHER))
     await h.press(MOTHER, answer, texts.BTN_ASK_INLINE)
     reply = (await h.max.wait_sent(MOTHER, before + 1))[-1]
-    assert reply.plain != texts.ASK_PROMPT, "asked to type the question again"
+    assert reply.plain != max_texts.ASK_PROMPT, "asked to type the question again"
     assert "Передал ваш вопрос" in reply.plain, reply.plain
     assert KNOWN in (await h.tg.next_message(STAFF_CHAT)).text
     assert await questions(h) == [KNOWN]
@@ -175,7 +176,7 @@ async def test_an_entry_from_all_topics_asks_anew_in_max(both: Both) -> None:
     before = len(h.max.sent_to(MOTHER))
     await h.press(MOTHER, topics, texts.BTN_ASK_INLINE)
     reply = (await h.max.wait_sent(MOTHER, before + 1))[-1]
-    assert reply.plain == texts.ASK_PROMPT, reply.plain
+    assert reply.plain == max_texts.ASK_PROMPT, reply.plain
     assert await questions(h) == []
 
 

@@ -25,6 +25,20 @@ HELP_MAX: Final = (
     "• /role — сменить роль, /cancel — отменить действие."
 )
 CANCELLED: Final = "Хорошо, отменил. Напишите вопрос, когда будете готовы."
+# the question for a specialist: Telegram's «/cancel — передумали» is a tap there; a command
+# in a MAX message is plain text, so the way out is the «Отмена» button under these
+ASK_PROMPT: Final = (
+    "Напишите ваш вопрос одним сообщением — я передам его специалисту МОЦ. "
+    "Ответ придёт в этот чат.\n\nПередумали — нажмите «Отмена»."
+)
+ASK_REPROMPT: Final = "Пришлите, пожалуйста, вопрос текстом (или нажмите «Отмена»)."
+ASK_TOO_LONG: Final = (
+    "Сообщение очень длинное ({length} символов) — специалисту можно отправить до {limit}. "
+    "Сократите его или пришлите главное: подробности можно дописать следующими сообщениями.\n\n"
+    "Передумали — нажмите «Отмена»."
+)
+# «Отмена» under an old prompt: the question was sent or the wait cancelled since
+ASK_NOT_WAITING: Final = "Я уже не жду вопроса — отменять нечего."
 # MAX has no reply-keyboard menu: where Telegram's texts send people to «Частые вопросы» or
 # «меню», these point at the «📚 Все темы» button they come with (or the topics themselves)
 NOTHING_TO_CANCEL: Final = (

@@ -23,13 +23,14 @@ from bot.services.profile import privacy
 from bot.services.tickets import desk
 from bot.services.tickets.escalation import answered_question, escalate, logged_question
 from bot.services.tickets.posting import POST_BODY_LIMIT, add_follow_up, post, staff_targets
+from bot.services.tickets.replied import reopened_by_reply
 from bot.services.tickets.thanks import thanked_after_answer
 from bot.texts import max as max_texts
 from handlers.max import pictures, profile, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, visit
 from handlers.max.roles import role_buttons
-from storage.models import TicketStatus
+from storage.models import Ticket, TicketStatus
 
 log = logging.getLogger(__name__)
 AWAITING_QUESTION = "ask"
@@ -37,6 +38,16 @@ AWAITING_QUESTION = "ask"
 
 def ticket_open(ticket_id: int) -> Keyboard:
     return rows(Button(texts.BTN_WITHDRAW, f"tk:withdraw:{ticket_id}"))
+
+
+def cancel_ask() -> Keyboard:
+    """Under «Напишите ваш вопрос»: the way out a MAX parent can tap (see `ask_cancelled`)."""
+    return rows(Button(texts.BTN_CANCEL, "ask:cancel"))
+
+
+async def prompt(v: Visit, text: str = max_texts.ASK_PROMPT) -> None:
+    """Ask for the question (or for it again), «Отмена» under it."""
+    await v.say(text, cancel_ask())
 
 
 def forget_confirm() -> Keyboard:
@@ -51,7 +62,7 @@ async def command(v: Visit, name: str) -> bool:
     """/ask, /my_data (/privacy), /forget_me, /subscribe, /unsubscribe; False for another."""
     if name == "ask":
         await v.set_state(AWAITING_QUESTION)
-        await v.say(texts.ASK_PROMPT)
+        await prompt(v)
     elif name in ("my_data", "privacy"):  # /privacy: the word Telegram bots answer to
         ctx = v.ctx
         draft = await profile.answers(v)  # a name typed in the form, not yet saved
@@ -75,21 +86,31 @@ async def command(v: Visit, name: str) -> bool:
 
 async def question_received(v: Visit, text: str) -> None:
     if len(text) > POST_BODY_LIMIT:
-        await v.say(fill(texts.ASK_TOO_LONG, length=len(text), limit=POST_BODY_LIMIT))
+        await prompt(v, fill(max_texts.ASK_TOO_LONG, length=len(text), limit=POST_BODY_LIMIT))
         return
     if not says_something(text):  # an invisible or emoji-only message: ask again
-        await v.say(texts.ASK_REPROMPT)
+        await prompt(v, max_texts.ASK_REPROMPT)
         return
     await v.clear_state()
-    await v.say(await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, text))
+    await told(v, text)
 
 
-async def append_to_ticket(v: Visit, text: str, picture: list[JsonDict] | None = None) -> bool:
+async def told(v: Visit, question: str) -> None:
+    """The question to staff (a new ticket or the open one); the asker hears where it went,
+    with «Отозвать обращение» under it."""
+    said = await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, question)
+    await v.say(said.text, said.buttons)
+
+
+async def append_to_ticket(
+    v: Visit, text: str, picture: list[JsonDict] | None = None, ticket: Ticket | None = None
+) -> bool:
     """While a ticket waits for staff, what the asker writes joins it (True if it did);
-    a `picture` (the message's MAX attachments) goes to staff too."""
-    if v.user.has_open_ticket is False:
+    a `picture` (the message's MAX attachments) goes to staff too. `ticket`: the one the
+    message replied to (`replied_to_ticket`), else the open one."""
+    if ticket is None and v.user.has_open_ticket is False:
         return False
-    ticket = await v.repo.tickets.open_for_user(v.uid)
+    ticket = ticket or await v.repo.tickets.open_for_user(v.uid)
     if ticket is None:
         return False
     if picture is None and await thanked_after_answer(v.repo, ticket, text):
@@ -101,6 +122,14 @@ async def append_to_ticket(v: Visit, text: str, picture: list[JsonDict] | None =
     if picture:  # after the asker hears: the upload may take a while
         await pictures.to_staff(v, ticket.id, picture, text)
     return True
+
+
+async def replied_to_ticket(v: Visit, text: str, picture: list[JsonDict] | None = None) -> bool:
+    """A reply to the bot's message about the asker's ticket (the specialist's answer above
+    all) joins that ticket, reopened, whatever the FAQ would say to it (True if it did)."""
+    quoted = updates.replied_bot_text(v.update)
+    ticket = await reopened_by_reply(v.repo, v.uid, quoted, text) if quoted else None
+    return ticket is not None and await append_to_ticket(v, text, picture, ticket)
 
 
 async def picture_received(ctx: MaxContext, update: JsonDict) -> bool:
@@ -116,6 +145,8 @@ async def picture_received(ctx: MaxContext, update: JsonDict) -> bool:
         caption = updates.text(update)
         if v.state == AWAITING_QUESTION:
             await question_with_picture(v, found, caption)
+            return True
+        if await replied_to_ticket(v, caption, found):  # a picture for the specialist
             return True
         seq = updates.seq(update)
         await pictures.remember(v, seq, found)
@@ -137,11 +168,11 @@ async def picture_received(ctx: MaxContext, update: JsonDict) -> bool:
 async def question_with_picture(v: Visit, found: list[JsonDict], caption: str) -> None:
     """After /ask, a picture (with the question as caption, or without) is the question."""
     if len(caption) > POST_BODY_LIMIT:
-        await v.say(texts.ASK_REPROMPT)
+        await prompt(v, max_texts.ASK_REPROMPT)
         return
     await v.clear_state()
     question = caption or untitled(pictures.kind(found[0]))
-    await v.say(await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, question))
+    await told(v, question)
     await _picture_to_ticket(v, found, caption)
 
 
@@ -158,7 +189,9 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     async with visit(ctx, update) as v:
         if v is None:
             return False
-        if prefix == "ask":
+        if prefix == "ask" and rest == "cancel":
+            await ask_cancelled(v)
+        elif prefix == "ask":
             await ask_pressed(v, updates.number(rest) or 0)
         elif prefix == "tk":
             action, _, raw = rest.partition(":")
@@ -177,14 +210,24 @@ async def ask_pressed(v: Visit, query_id: int) -> None:
     if logged is None:
         await updates.answer(v.ctx, v.update)
         await v.set_state(AWAITING_QUESTION)
-        await v.say(texts.ASK_PROMPT)
+        await prompt(v)
         return
     await v.drop_buttons()
-    await v.say(
-        await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, logged.text)
-    )
+    await told(v, logged.text)
     if logged.picture is not None:  # the question came with a screenshot: staff see it
         await _picture_to_ticket(v, await pictures.recall(v, logged.picture), logged.caption)
+
+
+async def ask_cancelled(v: Visit) -> None:
+    """«Отмена» under «Напишите ваш вопрос»: the wait ends, as /cancel ends it; under an old
+    prompt (the question sent, the wait cancelled) nothing changes and the press says so."""
+    if v.state != AWAITING_QUESTION:
+        gone: JsonDict = {"attachments": []}  # the old prompt keeps its words, loses the button
+        await updates.answer(v.ctx, v.update, max_texts.ASK_NOT_WAITING, new_body=gone)
+        return
+    await v.drop_buttons()
+    await v.clear_state()
+    await v.say(max_texts.CANCELLED)
 
 
 async def ticket_action(v: Visit, action: str, ticket_id: int) -> None:
@@ -193,10 +236,14 @@ async def ticket_action(v: Visit, action: str, ticket_id: int) -> None:
         await updates.answer(v.ctx, v.update, texts.TICKET_NOT_YOURS)
         return
     if action == "more":
-        await v.drop_buttons()
-        await v.repo.tickets.set_status(ticket.id, TicketStatus.OPEN)
+        reopened = await v.repo.tickets.set_status(ticket.id, TicketStatus.OPEN)
         await v.repo.commit()
-        await v.say(fill(texts.TICKET_FOLLOW_UP, id=ticket.id))
+        prompt = fill(texts.TICKET_FOLLOW_UP, id=ticket.id)
+        if not reopened:  # a double tap: a hint on the press, not a second message
+            await updates.answer(v.ctx, v.update, prompt, new_body={"attachments": []})
+            return
+        await v.drop_buttons()
+        await v.say(prompt)
         return
     changed = await v.repo.tickets.set_status(ticket.id, TicketStatus.CLOSED)
     await v.repo.commit()

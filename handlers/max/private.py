@@ -210,6 +210,9 @@ async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
         if not v.state and await event_list.asked_events(v, text):  # «15.12», «в декабре»
             return True
 
+        if not v.state and await asker.replied_to_ticket(v, text):  # for the specialist
+            return True
+
         async def follow_up() -> bool:
             return await asker.append_to_ticket(v, text)
 
@@ -289,13 +292,25 @@ async def not_text(ctx: MaxContext, update: JsonDict) -> bool:
         if v.state == faq_new.STATE:
             await v.say(faq_learn_texts.MAX_NEW.reprompt)
         elif v.state == asker.AWAITING_QUESTION:
-            await v.say(texts.ASK_REPROMPT)
+            await asker.prompt(v, max_texts.ASK_REPROMPT)
         else:  # during an open ticket: it did not join it (staff would never get it)
             ticket = None
             if v.user.has_open_ticket is not False:
                 ticket = await v.repo.tickets.open_for_user(v.uid)
             told = fill(texts.NON_TEXT_TICKET, id=ticket.id) if ticket else texts.NON_TEXT
             await v.say(told)
+    return True
+
+
+async def edited(ctx: MaxContext, update: JsonDict) -> bool:
+    """An edit of a sent message in the dialog (not the bot's own): what it changed reached
+    nobody, so the person is asked to send it anew, as in Telegram."""
+    if not updates.is_dialog(update) or updates.sender(update).get("is_bot"):
+        return False
+    async with visit(ctx, update) as v:
+        if v is None:
+            return False
+        await v.say(texts.EDITED_UNSEEN)
     return True
 
 
@@ -310,6 +325,7 @@ def register(routes: Routes) -> None:
     routes.add("message_created", free_text)
     routes.add("message_created", not_text)
     routes.add("message_callback", callbacks)
+    routes.add("message_edited", edited)
     asker.register(routes)
     consent.register(routes)
     transfer.register(routes)

@@ -128,6 +128,18 @@ def text(update: JsonDict) -> str:
     return str(forwarded.get("text") or "").strip() if isinstance(forwarded, dict) else ""
 
 
+def replied_bot_text(update: JsonDict) -> str:
+    """The text of the bot's own message this one replies to (MAX's «Ответить»: `link` of
+    type reply), or "" for anything else."""
+    link = message(update).get("link")
+    if not isinstance(link, dict) or link.get("type") != "reply":
+        return ""
+    sender, quoted = link.get("sender"), link.get("message")
+    if not isinstance(sender, dict) or sender.get("is_bot") is not True:
+        return ""
+    return str(quoted.get("text") or "") if isinstance(quoted, dict) else ""
+
+
 def mid(update: JsonDict) -> str:
     return str((message(update).get("body") or {}).get("mid") or "")
 

@@ -13,10 +13,11 @@ from bot.core.messages import Switchboard
 from bot.services.faq.attachments import Kind, untitled
 from bot.services.tickets.media import copy_to_staff
 from bot.services.tickets.posting import add_follow_up, staff_targets
+from bot.services.tickets.replied import reopened_by_reply
 from bot.services.tickets.thanks import thanked_after_answer
 from handlers.tg import keyboards, shots
 from handlers.tg.messenger import TelegramMessenger, people
-from storage.models import User
+from storage.models import Ticket, User
 from storage.repositories import Repositories
 
 
@@ -33,12 +34,14 @@ async def append_to_ticket(
     text: str,
     shot: Kind | None = None,
     board: Switchboard | None = None,
+    ticket: Ticket | None = None,
 ) -> int:
     """While a ticket waits for staff, what the asker writes joins it (the ticket's id if it
-    did, else 0); with `shot` (a picture or a file), the attachment is copied to staff too."""
-    if user.has_open_ticket is False:  # known from the user's own query: no second one
+    did, else 0); with `shot` (a picture or a file), the attachment is copied to staff too.
+    `ticket`: the one the message replied to (`replied_to_ticket`), else the open one."""
+    if ticket is None and user.has_open_ticket is False:  # known from the user's own query
         return 0
-    ticket = await repo.tickets.open_for_user(user.id)
+    ticket = ticket or await repo.tickets.open_for_user(user.id)
     if ticket is None:
         return 0
     if not shot and await thanked_after_answer(repo, ticket, text):
@@ -85,3 +88,23 @@ async def album_part_to_ticket(
     await repo.commit()
     if not delivered and await staff_targets(settings, repo):  # too big for MAX staff
         await message.answer(shots.not_passed(shots.shot_of(message)))
+
+
+async def replied_to_ticket(
+    message: Message,
+    repo: Repositories,
+    settings: Settings,
+    user: User,
+    text: str,
+    shot: Kind | None = None,
+    board: Switchboard | None = None,
+) -> int:
+    """A reply to the bot's message about the asker's ticket (the specialist's answer above
+    all) joins that ticket, reopened, whatever the FAQ would say to it (its id if it did)."""
+    quoted = message.reply_to_message
+    if quoted is None or quoted.from_user is None or not quoted.from_user.is_bot:
+        return 0
+    ticket = await reopened_by_reply(repo, user.id, quoted.text or quoted.caption or "", text)
+    if ticket is None:
+        return 0
+    return await append_to_ticket(message, repo, settings, user, text, shot, board, ticket)

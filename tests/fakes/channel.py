@@ -128,7 +128,7 @@ class FakeAdapter:
             user = await repo.users.get(person)
             logged = await escalation.logged_question(repo, int(rest or 0), person)
             assert user is not None and logged is not None
-            text = await escalation.escalate(
+            told = await escalation.escalate(
                 self.channel, repo, self.settings, user, person, logged.text
             )
-        await self.channel.send(person, text)
+        await self.channel.send(person, told.text, told.buttons)

@@ -243,6 +243,22 @@ class FakeMaxServer:
         self._push("message_created", message=message.json(), user_locale="ru")
         return message
 
+    def user_replies(
+        self, user: MaxUser, original: Message, text: str,
+        attachments: list[JsonDict] | None = None,
+    ) -> Message:  # fmt: skip
+        """`user` answers `original` with MAX's «Ответить»: the body holds their words, the
+        quoted message comes in `link` of type reply with its sender."""
+        chat = self.dialog(user)
+        message = self._message(chat, user, text, None, attachments or [])
+        message.link = {
+            "type": "reply", "sender": original.sender.json(), "chat_id": original.chat_id,
+            "message": {"mid": original.mid, "seq": original.seq, "text": original.text,
+                        "attachments": original.attachments, "markup": None},
+        }  # fmt: skip
+        self._push("message_created", message=message.json(), user_locale="ru")
+        return message
+
     def user_shares_contact(self, user: MaxUser, phone: str) -> Message:
         vcf = (
             "BEGIN:VCARD\r\nVERSION:3.0\r\n"

@@ -223,6 +223,14 @@ class FakeTelegramServer(BotApiMethods):
         kind = "channel_post" if chat["type"] == "channel" else "message"
         return self.push_update({kind: message})
 
+    def user_edits(self, sent: JsonDict, text: str) -> JsonDict:
+        """The user edits a message they sent (`sent`: the update `user_sends` returned):
+        Telegram sends the whole message again as `edited_message`, with `edit_date`."""
+        message = copy.deepcopy(sent["message"])
+        message.pop("entities", None)
+        message.update(text=text, edit_date=unix_now())
+        return self.push_update({"edited_message": message})
+
     def press(
         self, message: SentMessage, button: str, *, user: FakeUser | None = None
     ) -> JsonDict:

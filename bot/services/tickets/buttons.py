@@ -41,6 +41,11 @@ def answer_prompt(ticket_id: int) -> Keyboard:
     return rows(Button(texts.BTN_CANCEL, ticket_action("unreply", ticket_id)))
 
 
+def user_ticket_open(ticket_id: int) -> Keyboard:
+    """Under the asker's «Передал ваш вопрос…» and «Добавил это к обращению»: take it back."""
+    return rows(Button(texts.BTN_WITHDRAW, ticket_action("withdraw", ticket_id)))
+
+
 def user_ticket_answered(ticket_id: int) -> Keyboard:
     """Under a staff answer in the asker's chat: solved, or ask more."""
     return rows(

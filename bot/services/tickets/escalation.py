@@ -15,8 +15,9 @@ from typing import Final
 from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import fill, fill_region
-from bot.core.messages import Messenger
+from bot.core.messages import Keyboard, Messenger
 from bot.services.faq.querylog import QueryLog
+from bot.services.tickets import buttons
 from bot.services.tickets.posting import open_ticket
 from bot.services.tickets.split import whole_message
 from storage.models import User
@@ -28,6 +29,15 @@ from storage.repositories import Repositories
 ANSWER_SECONDS: Final = 3.0
 
 
+@dataclass(frozen=True)
+class Escalated:
+    """What to tell the asker, with «Отозвать обращение» under it: a question sent by
+    mistake can be taken back at once, not only after writing more."""
+
+    text: str
+    buttons: Keyboard
+
+
 async def escalate(
     messenger: Messenger,
     repo: Repositories,
@@ -35,18 +45,20 @@ async def escalate(
     user: User,
     chat_id: int,
     question: str,
-) -> str:
+) -> Escalated:
     """Open a ticket (or add to the open one); returns what to tell the asker."""
     ticket, appended, reach = await open_ticket(messenger, repo, settings, user, chat_id, question)
+    withdraw = buttons.user_ticket_open(ticket.id)
     if reach == "already":  # nothing added: the open ticket is this very question
-        return fill(texts.TICKET_SAME_OPEN, id=ticket.id)
+        return Escalated(fill(texts.TICKET_SAME_OPEN, id=ticket.id), withdraw)
     if reach == "nowhere":
-        return fill_region(texts.TICKET_NO_STAFF, id=ticket.id, phone=settings.moc_phone)
+        phone = settings.moc_phone
+        return Escalated(fill_region(texts.TICKET_NO_STAFF, id=ticket.id, phone=phone), withdraw)
+    hours = settings.moc_hours
     if reach == "queued" and not appended:  # «передал» only when staff really have it
-        return fill_region(texts.TICKET_QUEUED, id=ticket.id, hours=settings.moc_hours)
-    if appended:
-        return fill(texts.TICKET_ALREADY_OPEN, id=ticket.id)
-    return fill_region(texts.TICKET_CREATED, id=ticket.id, hours=settings.moc_hours)
+        return Escalated(fill_region(texts.TICKET_QUEUED, id=ticket.id, hours=hours), withdraw)
+    template = texts.TICKET_ALREADY_OPEN if appended else texts.TICKET_CREATED
+    return Escalated(fill_region(template, id=ticket.id, hours=hours), withdraw)
 
 
 @dataclass(frozen=True)

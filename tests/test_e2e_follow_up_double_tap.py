@@ -1,0 +1,47 @@
+"""«Задать уточняющий вопрос» tapped twice (a shaky finger, a slow network) asks for the
+clarification once, in Telegram and MAX: the second tap gets the same words as a short
+notice on the press. Before, the parent got «Напишите уточняющий вопрос…» twice in a row."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot import texts
+from tests.conftest import PARENT, BotHarness
+from tests.helpers.max_both import MOTHER, Both, max_answer
+from tests.test_e2e_reply_to_answer import max_answered
+from tests.test_e2e_ticket_thanks import answered, status
+
+PROMPT = "Напишите уточняющий вопрос — он попадёт в обращение №1."
+
+
+async def test_a_double_tap_on_follow_up_asks_once_in_telegram(harness: BotHarness) -> None:
+    h = harness
+    answer = await answered(h)
+    more = answer.button(texts.BTN_FOLLOW_UP).callback_data or ""
+    before = len(h.server.sent_to(PARENT.id))
+    h.server.press_data(answer, more, user=PARENT)
+    h.server.press_data(answer, more, user=PARENT)  # before the keyboard is gone
+    await h.server.idle(quiet=1.0)
+    said = [m.text for m in h.server.sent_to(PARENT.id)[before:]]
+    assert said == [PROMPT], said
+    notices = [
+        c.params.get("text") for c in h.server.calls if c.method.lower() == "answercallbackquery"
+    ]
+    assert PROMPT in notices, notices
+    assert await status(h) == "open"
+
+
+async def test_a_double_tap_on_follow_up_asks_once_in_max(both: Both) -> None:
+    h = both
+    answer = await max_answered(h)
+    more = answer.button(texts.BTN_FOLLOW_UP)["payload"]
+    before = len(h.max.sent_to(MOTHER))
+    h.max.press_payload(MOTHER, answer, more)
+    second = h.max.press_payload(MOTHER, answer, more)
+    await h.max.wait_sent(MOTHER, before + 1)
+    assert await max_answer(h, second) == PROMPT
+    await asyncio.sleep(1)
+    said = [m.plain for m in h.max.sent_to(MOTHER)[before:]]
+    assert said == [PROMPT], said
+    assert await status(h) == "open"
