@@ -51,6 +51,8 @@ async def people(repo: Repositories, event_id: int) -> list[Person]:
     """Every registration with the profile; seats first, then the queue, then cancellations."""
     found: list[Person] = []
     for reg in await repo.events.participants(event_id):
+        if reg.user_id is None:  # never listed: a person who deleted their data
+            continue
         profile = await repo.profiles.get(reg.user_id)
         name = profile.full_name if profile else await _unnamed(repo, reg.user_id)
         found.append((reg, profile, name))
