@@ -212,7 +212,11 @@ async def test_a_max_teacher_who_forgets_stays_counted_in_max(
     caption, channels = await report()
     assert channels == [("Telegram", 0, 0, 0, 0), ("MAX", 1, 1, 1, 0)]
 
+    (held,) = await say(fake, TEACHER_MAX, "/my_data")  # what is kept, said before deleting
+    assert "Записей на мероприятия: 1" in held.plain
+    assert "остаются в отчётах МОЦ только числом — без id, имени и контактов" in held.plain
     (confirm,) = await say(fake, TEACHER_MAX, "/forget_me")
+    assert "прошедшие останутся в отчётах МОЦ только числом, без id и имени" in confirm.plain
     sent = len(fake.sent_to(TEACHER_MAX))
     fake.press(TEACHER_MAX, confirm, texts.BTN_FORGET_YES)
     assert "удалены" in (await fake.wait_sent(TEACHER_MAX, sent + 1))[-1].plain
