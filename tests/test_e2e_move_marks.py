@@ -17,8 +17,13 @@ from storage.models import Event, EventStatus, Registration, RegistrationStatus,
 from storage.repositories import Repositories
 from tests.conftest import ADMIN
 from tests.helpers.max_both import Both, seed_max_teacher
-from tests.test_e2e_move import ANNA_MAX, ANNA_TG, code_in_telegram, seed_tg_teacher_with_consent
-from tests.test_e2e_move import tg_say
+from tests.test_e2e_move import (
+    ANNA_MAX,
+    ANNA_TG,
+    code_in_telegram,
+    seed_tg_teacher_with_consent,
+    tg_say,
+)
 
 WEEK = timedelta(days=7)
 FIRST = datetime.now(UTC).replace(microsecond=0) - 3 * WEEK  # both meetings held

@@ -46,7 +46,8 @@ SEED = [
     "taken, description, organiser, speaker, audience, status, created_at, updated_at) "
     f"VALUES (1, 'Семинар', 'seminar', {WHEN}, 90, 'offline', '', 30, 1, '', '', '', '', "
     f"'published', {WHEN}, {WHEN})",
-    f"INSERT INTO event_sessions (id, event_id, starts_at, duration_min) VALUES (1, 1, {WHEN}, 90)",
+    "INSERT INTO event_sessions (id, event_id, starts_at, duration_min) "
+    f"VALUES (1, 1, {WHEN}, 90)",
     "INSERT INTO registrations (id, event_id, user_id, status, queued_at, created_at, "
     f"updated_at, cancelled_late) VALUES (1, 1, {TEACHER}, 'attended', {WHEN}, {WHEN}, {WHEN}, "
     "FALSE)",
