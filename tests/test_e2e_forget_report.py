@@ -133,10 +133,17 @@ async def test_forget_me_keeps_the_yearly_numbers_and_no_trace_of_the_teacher(
     figures = await panel_figures(settings, sm, clock)
     assert figures == ["3", "2", "2", "2", "66,7&nbsp;%"]
 
+    anchor = await h.say(ADMIN, "/help")  # staff open the marks of the seminar held
+    h.server.press_data(anchor, f"eva:attend:{held}", user=ADMIN)
+    marks = await h.server.next_message(ADMIN.id)
+    assert "✅ Сидоров П.И." in marks.inline_texts
+
     confirm = await h.say(TEACHER, "/forget_me")
     assert (await h.press(TEACHER, confirm, texts.BTN_FORGET_YES)).text == texts.FORGOTTEN
     promoted = await h.server.next_message(THIRD.id)  # the seat ahead went to the queue
     assert "Освободилось место" in promoted.text and "Новый год" in promoted.text
+    h.server.press(marks, "✅ Сидоров П.И.", user=ADMIN)  # that list, opened before: no untick
+    await h.server.idle()
 
     after = await h.say(ADMIN, "/report 2026")
     assert after.document is not None

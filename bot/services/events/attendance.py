@@ -233,7 +233,9 @@ async def toggle(
     stays. The start and a cancellation are checked here too: a list opened earlier (or a
     forged button) must not tick in advance, nor at an event called off."""
     registration = await repo.session.get(Registration, registration_id)
-    event = await repo.events.get(registration.event_id) if registration else None
+    if registration is None or registration.user_id is None:  # gone, or its person forgotten:
+        return None, t.ATTEND_INACTIVE  # a list opened before must not change the report
+    event = await repo.events.get(registration.event_id)
     if event is not None and (refusal := marking_refusal(event, now, tz)):
         return None, refusal
     seated = registration is not None and registration.status in SEATED  # read before a mark
