@@ -5,6 +5,7 @@ who had come to a seminar then pressed «Удалить мои данные», a
 registration and one attendance fewer: their registrations and presence marks were deleted
 with them. Now the rows stay, naming nobody; seats of events still ahead are given back to
 the waiting list as before. /report in Telegram and MAX, the panel's «Отчёт» and the CLI.
+The school goes with the profile: the teacher is then counted «без указанной организации».
 """
 
 from __future__ import annotations
