@@ -1,4 +1,5 @@
-"""Migration 0029 on a database already in use, on SQLite and PostgreSQL.
+"""Migration 0029 on a database already in use, on SQLite and PostgreSQL, and the queries
+that use what it adds.
 
 Data minimisation (152-ФЗ): display names stored before the bot stopped storing them stayed
 in `users` for parents and teachers who never asked a specialist, are not staff and do not
@@ -12,15 +13,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from alembic import command
 from sqlalchemy import text
 
-from storage.db import create_engine
+from storage.db import create_engine, create_sessionmaker
 from storage.migrate import alembic_config
+from storage.models import Event, EventStatus, Registration
+from storage.repositories import Repositories
 from tests import pg
+from tests.conftest import Backend
 
 PARENT, TEACHER, STAFF, ASKER, SUBSCRIBER, SILENT = 11, 12, 13, 14, 15, 16
 WHEN = "'2026-12-08 12:00:00+00:00'"
@@ -132,3 +137,39 @@ def test_0029_downgrade_keeps_the_marks_of_people_still_there(empty_url: str) ->
         "SELECT registration_id FROM session_marks",
         "SELECT registration_id FROM reminders_sent",
     ) == [[(1, TEACHER)], [(1,)], [(1,)]]
+
+
+async def test_forgetting_and_merging_registrations_on_both_backends(backend: Backend) -> None:
+    """The SQL /forget_me and /move run on registrations (EventRepo.anonymise, carry_marks):
+    PostgreSQL types the INSERT … SELECT of a constant, SQLite does not."""
+    engine = create_engine(backend.database_url)
+    sessionmaker = create_sessionmaker(engine)
+    start = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    try:
+        async with sessionmaker() as session:
+            repo = Repositories(session)
+            for uid in (TEACHER, ASKER):
+                await repo.users.touch(uid, "", None, None)
+            event = Event(
+                title="Практикум", kind="workshop", starts_at=start, duration_min=90,
+                format="offline", place="", capacity=10, taken=0, status=EventStatus.PUBLISHED,
+            )  # fmt: skip
+            await repo.events.add(event, [start, start + timedelta(days=7)])
+            regs = [
+                (await repo.events.register(event.id, uid)).registration
+                for uid in (TEACHER, ASKER)
+            ]
+            await repo.commit()
+            for reg, week in zip(regs, (0, 7), strict=True):
+                at = start + timedelta(days=week, minutes=10)
+                assert await repo.events.mark_attended(reg.id, True, at)
+            await repo.events.carry_marks(regs[1].id, regs[0].id)
+            await repo.events.anonymise(TEACHER, "tg")
+            await repo.commit()
+            marks = await repo.events.marks_by_registration(event.id)
+            kept = await session.get(Registration, regs[0].id, populate_existing=True)
+        assert len(marks[regs[0].id]) == 2
+        assert kept is not None and (kept.user_id, kept.anon_channel) == (None, "tg")
+        assert kept.anon_person == regs[0].id
+    finally:
+        await engine.dispose()
