@@ -105,7 +105,12 @@ async def test_forget_me_promotes_both_waiting_lists_and_each_gets_the_ics(
             (r.event_id, r.user_id): r.status
             for r in (await session.scalars(select(Registration))).all()
         }
-    assert statuses == {(first, SECOND.id): "registered", (second, THIRD.id): "registered"}
+    assert statuses == {
+        (first, SECOND.id): "registered",
+        (second, THIRD.id): "registered",
+        (first, None): "cancelled",  # theirs: in the report's numbers, naming nobody
+        (second, None): "cancelled",
+    }
 
 
 FORGETFUL = FakeUser(id=2005, first_name="Зинаида", last_name="Забывчивая", username="zina_zab")
@@ -158,7 +163,8 @@ async def test_forget_me_leaves_only_the_proof_of_consent(
     assert "Групп, куда вы добавили бота: 1" in data.text
     assert "на обработку персональных данных (версия 2026-11-25)" in data.text
     assert "на рассылку (версия 2026-11-25)" in data.text
-    assert "остаётся только запись о согласии" in data.text
+    assert "остаётся запись о согласии" in data.text
+    assert "остаются в отчётах МОЦ только числом — без id, имени и контактов" in data.text
 
     confirm = await h.press(FORGETFUL, data, texts.BTN_FORGET)
     done = await h.press(FORGETFUL, confirm, texts.BTN_FORGET_YES)

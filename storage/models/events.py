@@ -162,7 +162,11 @@ class Consent(Base):
 
 
 class Registration(Base):
-    """A teacher on an event: registered, waiting (in order of `id`), cancelled or attended."""
+    """A teacher on an event: registered, waiting (in order of `id`), cancelled or attended.
+
+    /forget_me empties `user_id` and keeps the row (and its presence marks), so the yearly
+    report's figures stay; the `anon_*` columns, set then, hold what the report needs of the
+    person without anything that leads back to them (`EventRepo.anonymise`)."""
 
     __tablename__ = "registrations"
     __table_args__ = (
@@ -172,12 +176,17 @@ class Registration(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # None: the person deleted their data (/forget_me)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     status: Mapped[str] = mapped_column(String(16))
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_late: Mapped[bool] = mapped_column(Boolean, default=False)
+    anon_channel: Mapped[str | None] = mapped_column(String(8))  # "tg", "max"
+    anon_person: Mapped[int | None] = mapped_column(Integer)  # one number per forgotten person
 
     event: Mapped[Event] = relationship(lazy="joined")
 

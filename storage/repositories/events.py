@@ -384,9 +384,24 @@ class EventRepo(AttendanceMarks):
         return rows.all()
 
     async def participants(self, event_id: int) -> Sequence[Registration]:
+        """The people on the event (those who deleted their data are only in its numbers)."""
         rows = await self.session.scalars(
             select(Registration)
-            .where(Registration.event_id == event_id)
+            .where(Registration.event_id == event_id, Registration.user_id.is_not(None))
             .order_by(Registration.status, Registration.queued_at, Registration.id)
         )
         return rows.all()
+
+    async def anonymise(self, user_id: int, channel: str) -> None:
+        """/forget_me: the person's rows stay for the report, naming nobody. `anon_person`,
+        the lowest of their registration ids, keeps them one participant; `channel` is the
+        messenger the report counts them in."""
+        mine = Registration.user_id == user_id
+        person = await self.session.scalar(select(func.min(Registration.id)).where(mine))
+        if person is None:
+            return
+        await self.session.execute(
+            update(Registration)
+            .where(mine)
+            .values(user_id=None, anon_channel=channel, anon_person=person)
+        )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, case, delete, exists, select, update
+from sqlalchemy import and_, case, delete, exists, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -107,6 +107,19 @@ class AttendanceMarks:
         found = await self.session.scalar(latest.limit(1))
         return found or await self.session.scalar(
             started.order_by(EventSession.starts_at).limit(1)
+        )
+
+    async def carry_marks(self, source: int, target: int) -> None:
+        """/move merging two registrations for one event: the meetings `source` was ticked at
+        stay ticked on `target` (the one kept), before `source` is deleted with its marks."""
+        theirs = select(SessionMark.session_id).where(SessionMark.registration_id == target)
+        await self.session.execute(
+            insert(SessionMark).from_select(
+                ["registration_id", "session_id", "marked_at"],
+                select(literal(target), SessionMark.session_id, SessionMark.marked_at).where(
+                    SessionMark.registration_id == source, SessionMark.session_id.not_in(theirs)
+                ),
+            )
         )
 
     async def _set_status(

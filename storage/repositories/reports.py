@@ -11,7 +11,8 @@ A participant is a person with a seat (registered or attended): one only on a wa
 took part in nothing, so «участников» (in total, by messenger, by organisation) leaves them out.
 A teacher who uses both messengers has a profile in each (nothing links the two accounts); the
 same ФИО and contact in both is one person, so the total and the organisations count them once
-(by messenger they are one in each). An organisation is one whatever the case, quotes or
+(by messenger they are one in each). A person who used /forget_me is still counted, as nobody
+(storage.repositories.report_rows). An organisation is one whatever the case, quotes or
 spaces it was typed with, and is named as in the МОЦ's list when it is there.
 Attended = ticked present at a meeting of the period. Attendance rate = attended / seats taken
 (registered + attended) at events already over: a period that runs on (the academic year,
@@ -28,7 +29,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.ids import channel_of
 from storage.models import (
     SEATED,
     Event,
@@ -41,9 +41,9 @@ from storage.models import (
 from storage.models import RegistrationStatus as St
 from storage.repositories.activity import ActivityStats
 from storage.repositories.report_events import EventStats, event_rows
+from storage.repositories.report_rows import NO_ORGANISATION, Row
 from storage.repositories.report_scope import came_in, events_in, meetings_in
 
-NO_ORGANISATION = "не указана"
 _QUOTES = frozenset("«»\"“”„'`")
 
 
@@ -116,26 +116,13 @@ class ReportData:
 @dataclass(frozen=True)
 class _Reg:
     event_id: int
-    user_id: int
+    channel: str  # "tg", "max": where they registered from
     status: str
     created_at: datetime
     cancelled_late: bool
     organisation: str
     person: tuple[str, ...]  # who this is across messengers: see `_person`
     came: bool = False  # ticked present at a meeting of the period (report_scope.came_in)
-
-
-def _person(user_id: int, full_name: str | None, contact: str | None) -> tuple[str, ...]:
-    """The same ФИО and contact (a phone by its digits) in a Telegram and a MAX profile is one
-    teacher; without both, the account alone."""
-    name = " ".join((full_name or "").casefold().replace("ё", "е").split())
-    digits = "".join(c for c in contact or "" if c.isdigit())
-    reach = digits[-10:] if len(digits) >= 10 else " ".join((contact or "").casefold().split())
-    return ("profile", name, reach) if name and reach else ("account", str(user_id))
-
-
-def _organisation(typed: str | None) -> str:
-    return " ".join((typed or "").split()) or NO_ORGANISATION
 
 
 def _participants(regs: list[_Reg]) -> set[tuple[str, ...]]:
@@ -235,16 +222,15 @@ class ReportRepo:
                 TeacherProfile.organisation,
                 TeacherProfile.full_name,
                 TeacherProfile.contact,
+                Registration.anon_channel,
+                Registration.anon_person,
             )
             .join(Event, Event.id == Registration.event_id)
             .outerjoin(TeacherProfile, TeacherProfile.user_id == Registration.user_id)
             .where(*events_in(start, end))
         )
         came = await came_in(self.session, start, end)
-        return [
-            _Reg(e, u, s, c, bool(late), _organisation(org), _person(u, name, contact), i in came)
-            for i, e, u, s, c, late, org, name, contact in rows
-        ]
+        return [_Reg(*Row(*row).fields(), came=row[0] in came) for row in rows]
 
 
 def _totals(
@@ -294,7 +280,7 @@ def _by_channel(active: list[_Reg]) -> tuple[ChannelStats, ...]:
     """Telegram and MAX always, zeros included: the report says a channel was not used."""
     out = []
     for channel in ("tg", "max"):
-        mine = [r for r in active if channel_of(r.user_id) == channel]
+        mine = [r for r in active if r.channel == channel]
         attended = sum(1 for r in mine if r.came)
         out.append(ChannelStats(channel, len(mine), len(_participants(mine)), attended))
     return tuple(out)

@@ -203,7 +203,8 @@ class UserRepo:
             .where(TransferCode.user_id == user_id)
             .values(user_id=FORGOTTEN_OWNER)
         )
-        # profile, registrations, subscriptions and tickets go with the user row (cascade)
+        # profile, subscriptions and tickets go with the user row (cascade); registrations
+        # were made anonymous before (EventRepo.anonymise): they are the report's numbers
         await self.session.execute(delete(User).where(User.id == user_id))
 
     async def acks_count(self, user_id: int) -> int:

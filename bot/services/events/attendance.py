@@ -52,6 +52,8 @@ async def people(repo: Repositories, event_id: int) -> list[Person]:
     """Every registration with the profile; seats first, then the queue, then cancellations."""
     found: list[Person] = []
     for reg in await repo.events.participants(event_id):
+        if reg.user_id is None:  # never listed: a person who deleted their data
+            continue
         profile = await repo.profiles.get(reg.user_id)
         name = profile.full_name if profile else await _unnamed(repo, reg.user_id)
         found.append((reg, profile, name))
@@ -240,7 +242,9 @@ async def toggle(
     stays. The start and a cancellation are checked here too: a list opened earlier (or a
     forged button) must not tick in advance, nor at an event called off."""
     registration = await repo.session.get(Registration, registration_id)
-    event = await repo.events.get(registration.event_id) if registration else None
+    if registration is None or registration.user_id is None:  # gone, or its person forgotten:
+        return None, t.ATTEND_INACTIVE  # a list opened before must not change the report
+    event = await repo.events.get(registration.event_id)
     if event is not None and (refusal := marking_refusal(event, now, tz)):
         return None, refusal
     seated = registration is not None and registration.status in SEATED  # read before a mark

@@ -99,8 +99,10 @@ async def audience(repo: Repositories, event_id: int) -> tuple[list[int], list[i
     """User ids of the seated (a workshop's seat ticked «attended» at its first meeting holds
     the later ones) and of the waiting list."""
     regs = await repo.events.participants(event_id)
-    registered = [r.user_id for r in regs if r.status in SEATED]
-    waiting = [r.user_id for r in regs if r.status == RegistrationStatus.WAITING]
+    registered = [r.user_id for r in regs if r.status in SEATED and r.user_id is not None]
+    waiting = [
+        r.user_id for r in regs if r.status == RegistrationStatus.WAITING and r.user_id is not None
+    ]
     return registered, waiting
 
 

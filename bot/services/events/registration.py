@@ -22,7 +22,7 @@ from bot.services.events import cards as events_view
 from bot.services.events.clashes import clash_note
 from bot.services.events.ics import event_ics
 from bot.services.events.reminders import QuietHours, leads_ahead, leads_phrase
-from bot.services.events.rules import cancel_refusal, signup_refusal
+from bot.services.events.rules import cancel_refusal, signup_refusal, under_way
 from bot.texts import events as t
 from storage.models import Event, Registration, RegistrationStatus, Role, User
 from storage.repositories import Repositories
@@ -187,12 +187,17 @@ async def cancel_all(
 ) -> list[Cancelled]:
     """Cancel the person's registrations as «Отменить запись» does, each seat to the first in
     the waiting list; `started=False` keeps those a teacher may no longer cancel themselves
-    (`cancel_refusal`: the event begun or called off). Not committed; the caller tells the
-    promoted with `notify_promoted` once it has."""
+    (`cancel_refusal`: the event begun or called off), `started=True` cancels those of events
+    under way too (/forget_me: the person leaves a series). Those of events held are never
+    cancelled: they are the МОЦ's report. Not committed; the caller tells the promoted with
+    `notify_promoted` once it has."""
     done: list[Cancelled] = []
     for registration in await repo.events.for_user(user_id, now):
-        if not started and cancel_refusal(registration.event, now) is not None:
+        event = registration.event
+        if not started and cancel_refusal(event, now) is not None:
             continue
+        if event.starts_at <= now and not under_way(event, now):
+            continue  # held: a no-show stays a no-show, not a late cancellation
         result = await repo.events.cancel(registration, now)
         if result.cancelled:
             done.append(Cancelled(registration.event, result.promoted))
@@ -211,6 +216,8 @@ async def ahead(repo: Repositories, user_id: int, now: datetime) -> list[Event]:
 async def notify_promoted(
     messenger: Messenger, promoted: Registration, event: Event, settings: Settings
 ) -> None:
+    if promoted.user_id is None:  # promoted from the waiting list: always a person
+        return
     try:
         await messenger.send(promoted.user_id, confirmation(t.PROMOTED, event, settings))
         await send_ics(messenger, promoted.user_id, event, settings)

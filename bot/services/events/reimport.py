@@ -183,7 +183,7 @@ async def _promote(
     if promoted:
         await repo.events.get(event.id)  # seats and meetings as the database has them now
         text = confirmation(te.PROMOTED, event, settings, now)
-        users = [r.user_id for r in promoted]
+        users = [r.user_id for r in promoted if r.user_id is not None]
         outcome.notices += await changes.queue_with_ics(
             repo, settings, author_id, now, event, users, text
         )

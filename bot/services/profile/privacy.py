@@ -1,8 +1,10 @@
 """152-ФЗ: what the bot keeps about a person, and forgetting it.
 
 `describe` is the /my_data text; `forget` deletes a person's data in the order that keeps
-everyone else whole — seats go back to the waiting list first, questions not yet written to the
-log are dropped, then the rows; what the law needs as proof of consent stays (see
+everyone else whole — seats of events ahead go back to the waiting list first, registrations
+and presence marks stay as the МОЦ report's numbers without the person's id (as participation
+documents do), questions not yet written to the log are dropped, then the rows; what the law
+needs as proof of consent stays (see
 `storage.repositories.users.forget`); their questions that staff made sample questions of the
 knowledge base go too, and the matcher is rebuilt without them. The adapter tells the person
 and calls `redact` after, so the bot's old posts about them in the staff chat lose the name
@@ -18,6 +20,7 @@ from datetime import tzinfo
 from bot import texts
 from bot.core.clock import Clock
 from bot.core.config import Settings
+from bot.core.ids import channel_of
 from bot.core.markup import fill
 from bot.core.messages import Keyboard, Messenger
 from bot.services.events.registration import cancel_all
@@ -142,10 +145,12 @@ async def forget(
 ) -> Forgotten:
     """Delete the person's data and commit; returns what the adapter finishes afterwards."""
     done = Forgotten(already=repo.users.first_contact(user_id))
-    # Seats first: a deleted registration must hand its seat to the waiting list.
+    # Seats first: a seat of an event ahead goes to the waiting list.
     for cancelled in await cancel_all(repo, user_id, clock.now(), started=True):
         if cancelled.promoted is not None:
             done.promoted.append((cancelled.promoted, cancelled.event))
+    # then every registration stays in the report's numbers, naming nobody
+    await repo.events.anonymise(user_id, channel_of(user_id))
     querylog.discard(user_id)  # questions not yet written never will be
     done.posts = list(await repo.tickets.posts_for_user(user_id))
     named_in = await repo.ack_lists.naming(user_id)  # their acks and deliveries go below

@@ -217,7 +217,9 @@ async def _resolve_shared(
     repo: Repositories, source: int, target: int, now: datetime
 ) -> list[tuple[Registration, Event]]:
     """One registration per event: the better stays, the other is cancelled as «Отменить
-    запись» cancels it (a seat goes to the waiting list) and removed."""
+    запись» cancels it (a seat goes to the waiting list) and removed; the meetings it was
+    ticked present at stay ticked on the one kept (the report's visits). The better one is
+    ATTENDED whenever the other is, so the kept status needs no change."""
     promoted = []
     for mine, theirs in await repo.transfers.shared(source, target):
         # equal ones: the earlier place in the queue (or seat) stays
@@ -226,6 +228,7 @@ async def _resolve_shared(
         result = await repo.events.cancel(drop, now)
         if result.promoted is not None:
             promoted.append((result.promoted, mine.event))
+        await repo.events.carry_marks(drop.id, keep.id)
         await repo.transfers.drop_registration(drop)
     return promoted
 

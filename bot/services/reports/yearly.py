@@ -24,7 +24,8 @@ from bot.core.dates import MONTHS_NOMINATIVE
 from bot.services.reports.exports import EXCEL_DATE_FORMAT, fit_columns, safe_cell
 from bot.texts.chats import CHANNEL_TITLES
 from bot.texts.events_labels import KIND_LABELS
-from storage.repositories.reports import NO_ORGANISATION, ReportData
+from storage.repositories.report_rows import NO_ORGANISATION
+from storage.repositories.reports import ReportData
 
 
 @dataclass(frozen=True)
