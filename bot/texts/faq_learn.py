@@ -49,6 +49,8 @@ UNDO_IN_PANEL: Final = (  # a callback alert: at most 200 characters
     "в «База знаний» и уберите вопрос, если он ещё есть."
 )
 WARNINGS: Final = "\n\nЗамечания проверки:\n{items}"
+CUT_PHONE: Final = "номер телефона из вопроса в базу не попал — он убран из формулировки"
+CUT_EMAIL: Final = "адрес почты из вопроса в базу не попал — он убран из формулировки"
 REFUSED: Final = "⚠️ {reason}"
 
 FIND_PROMPT: Final = (

@@ -22,6 +22,7 @@ from bot.services.faq import FaqService, KnowledgeBaseError
 from bot.services.faq.additions import Additions, StaffEntry, StaffSample
 from bot.services.faq.edits import EntryEdit
 from bot.services.faq.kb import AUDIENCES, Audience, Link
+from bot.services.faq.private import strip_contacts
 from bot.services.faq.service import Built
 from bot.services.faq.text import normalize
 from bot.texts import faq_learn as t
@@ -111,6 +112,7 @@ class Saved:
     warnings: tuple[str, ...]
     sample_id: int = 0  # the row of an attached question, for «Отменить»
     instead: str = ""  # what the bot still does with the attached question, if not answer it
+    question: str = ""  # the wording saved (the asker's phone or e-mail cut out)
 
 
 def instead(built: Built | FaqService, entry_id: str, question: str) -> str:
@@ -131,7 +133,8 @@ class Refused(Exception):
 
 
 def _clean_question(question: str) -> str:
-    question = " ".join(question.split())
+    """The wording to save: one line, without the asker's phone or e-mail (`strip_contacts`)."""
+    question, _ = strip_contacts(question)
     if not normalize(question):
         raise Refused("В вопросе нет слов — добавлять нечего.")
     if len(question) > SAMPLE_LIMIT:
@@ -189,6 +192,7 @@ async def attach_question(
 ) -> Saved:
     """Add `question` to the entry's sample questions; `Refused` says why not. `asked_by`:
     the person who asked it, so /forget_me can take their words back out."""
+    cut = strip_contacts(question)[1]
     question = _clean_question(question)
     await refresh(faq, repo, every=0, wait=True)  # check against the newest knowledge base
     entry = faq.kb.entries.get(entry_id)
@@ -207,10 +211,9 @@ async def attach_question(
         raise Refused("Этот вопрос только что добавили к этой статье.") from exc
     sample_id = row.id
     version = await _save(faq, repo, built)
-    warnings = _warnings(built, entry_id)
-    return Saved(
-        entry_id, entry.title, version, warnings, sample_id, instead(built, entry_id, question)
-    )
+    warnings = cut + _warnings(built, entry_id)
+    how = instead(built, entry_id, question)
+    return Saved(entry_id, entry.title, version, warnings, sample_id, how, question)
 
 
 async def undo_sample(faq: FaqService, repo: Repositories, sample_id: int) -> str | None:
@@ -244,12 +247,13 @@ async def create_entry(
     samples = tuple(StaffSample(probe.id, q) for q in cleaned)
     built = await _candidate(faq, faq.additions.plus(probe, samples), placeholders)
     row = await repo.faq_kb.add_entry(category, probe.title, answer, staff_id)
-    asked_text = " ".join(asked[0].split()) if asked else None
+    asked_text = _clean_question(asked[0]) if asked and asked[0] in questions else None
     for question in cleaned:
         asker = asked[1] if asked and question == asked_text else None
         await repo.faq_kb.add_sample(row.entry_id, question, staff_id, asker)
     version = await _save(faq, repo, None)  # checked with a provisional id: rebuilt
-    return Saved(row.entry_id, probe.title, version, _warnings(built, probe.id))
+    cut = tuple(dict.fromkeys(n for q in questions for n in strip_contacts(q)[1]))
+    return Saved(row.entry_id, probe.title, version, cut + _warnings(built, probe.id))
 
 
 async def commit_forgotten(faq: FaqService, repo: Repositories) -> int:

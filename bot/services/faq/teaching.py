@@ -75,7 +75,7 @@ def saved_text(saved: Saved, template: str, question: str, staff: str) -> str:
     still does not answer with the entry is not promised to be answered."""
     text = fill(
         t.ATTACHED_NOT_YET if saved.instead else template,
-        question=clip(question, 300),
+        question=clip(saved.question or question, 300),
         title=saved.title,
         entry=saved.entry_id,
         version=saved.version,
