@@ -4,20 +4,25 @@ them, and the staffer is told so."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
+from bot import texts
 from bot.core.config import Settings
 from bot.services.faq import FaqService
 from bot.services.faq.consult import entry_view
 from bot.texts import faq_learn as t
 from storage.models import FaqStaffSample
-from tests.conftest import ADMIN, STAFF_CHAT, BotHarness
+from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness
 from tests.fakes.telegram_api import FakeUser
 from tests.test_e2e_faq_learn import staff_press, ticket_post
+from tests.test_web_kb import CONTACTS, Client, sign_in
 
 ASKED = (
     "где глянуть остаток на карте ребенка? мой номер +7 (912) 345-67-89, почта ivanova.m@mail.ru"
 )
+SHOES_ASKED = "нужна ли сменная обувь на занятиях, мой телефон 8 912 345 67 89"
 WITHOUT = "где глянуть остаток на карте ребенка? мой номер, почта"
 
 
@@ -31,10 +36,10 @@ async def test_the_askers_phone_and_email_stay_out_of_the_knowledge_base(
     entry_id = first.callback_data.rsplit(":", 1)[1]
     learn.server.press(picker, first.text, user=ADMIN)
     await learn.server.idle(timeout=30)  # a KB rebuild (CPU) may run meanwhile
-    done = learn.server.messages[(STAFF_CHAT, picker.message_id)]
-    assert "добавлен к статье" in done.text, done.text
-    assert "345-67-89" not in done.text and "mail.ru" not in done.text
-    assert t.CUT_PHONE in done.text and t.CUT_EMAIL in done.text
+    done = learn.server.messages[(STAFF_CHAT, picker.message_id)].text or ""
+    assert "добавлен к статье" in done, done
+    assert "345-67-89" not in done and "mail.ru" not in done
+    assert t.CUT_PHONE in done and t.CUT_EMAIL in done
 
     async with learn.sessionmaker() as session:
         saved = (await session.scalars(select(FaqStaffSample))).all()
@@ -43,3 +48,25 @@ async def test_the_askers_phone_and_email_stay_out_of_the_knowledge_base(
 
     answer = await learn.say(FakeUser(id=2007, first_name="Инна"), ASKED.replace("912", "913"))
     assert answer.raw_text == entry_view(faq, settings, entry_id).text
+
+
+async def test_in_the_panel_too_the_phone_is_cut_and_the_methodist_is_told(
+    learn: BotHarness, client: Client, settings: Settings, faq: FaqService
+) -> None:
+    first = await learn.say(PARENT, SHOES_ASKED)
+    assert texts.BTN_ASK_SHORT in first.inline_texts  # not understood
+    await learn.dp.workflow_data["querylog"].flush()
+    csrf = await sign_in(client, settings)
+    listing = await (await client.get("/web/kb/unanswered")).text()
+    found = re.search(r'action="/web/kb/unanswered/(\d+)/attach"', listing)
+    assert found is not None
+    done = await client.post(
+        f"/web/kb/unanswered/{found.group(1)}/attach",
+        data={"csrf": csrf, "entry_id": "moc.contacts"},
+    )
+    page = await done.text()
+    assert "Вопрос добавлен к статье" in page and "Номер телефона или адрес почты" in page
+    assert "8 912 345 67 89" not in page
+    assert all("345" not in q for q in faq.kb.entries["moc.contacts"].questions)
+    history = await (await client.get(f"{CONTACTS}/history")).text()
+    assert "345" not in history and "добавлен вопрос «нужна ли сменная обувь" in history
