@@ -13,6 +13,7 @@ import asyncio
 import dataclasses
 import logging
 import time
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -181,6 +182,21 @@ async def _candidate(
         raise Refused(f"Проверка базы не пройдена, ничего не сохранено:\n{exc}") from exc
 
 
+_locks: weakref.WeakKeyDictionary[FaqService, tuple[asyncio.AbstractEventLoop, asyncio.Lock]]
+_locks = weakref.WeakKeyDictionary()
+
+
+def _lock(faq: FaqService) -> asyncio.Lock:
+    """One attach at a time per knowledge base in this process: two staffers tapping two
+    entries for one question in the same second (Telegram and MAX, or one chat) must not both
+    pass the «already in an entry» check."""
+    loop = asyncio.get_running_loop()
+    held = _locks.get(faq)
+    if held is None or held[0] is not loop:
+        held = _locks[faq] = (loop, asyncio.Lock())
+    return held[1]
+
+
 async def attach_question(
     faq: FaqService,
     repo: Repositories,
@@ -192,6 +208,19 @@ async def attach_question(
 ) -> Saved:
     """Add `question` to the entry's sample questions; `Refused` says why not. `asked_by`:
     the person who asked it, so /forget_me can take their words back out."""
+    async with _lock(faq):
+        return await _attach(faq, repo, placeholders, entry_id, question, staff_id, asked_by)
+
+
+async def _attach(
+    faq: FaqService,
+    repo: Repositories,
+    placeholders: Mapping[str, str | None],
+    entry_id: str,
+    question: str,
+    staff_id: int,
+    asked_by: int | None,
+) -> Saved:
     cut = strip_contacts(question)[1]
     question = _clean_question(question)
     await refresh(faq, repo, every=0, wait=True)  # check against the newest knowledge base
@@ -211,9 +240,27 @@ async def attach_question(
         raise Refused("Этот вопрос только что добавили к этой статье.") from exc
     sample_id = row.id
     version = await _save(faq, repo, built)
+    await _kept_or_refused(faq, repo, entry_id, question, sample_id)
     warnings = cut + _warnings(built, entry_id)
     how = instead(built, entry_id, question)
     return Saved(entry_id, entry.title, version, warnings, sample_id, how, question)
+
+
+async def _kept_or_refused(
+    faq: FaqService, repo: Repositories, entry_id: str, question: str, sample_id: int
+) -> None:
+    """Another instance (or the web panel) gave the question to another entry in the same
+    moment: the merge keeps theirs and drops this row, so take the row back and say where the
+    question went, instead of «добавлен» for a wording the bot ignores."""
+    key = normalize(question)
+    entry = faq.kb.entries.get(entry_id)
+    if entry is not None and key in map(normalize, entry.questions):
+        return
+    owner = next((e for e in faq.kb.entries.values() if key in map(normalize, e.questions)), None)
+    await repo.faq_kb.remove_sample(sample_id)
+    await _save(faq, repo, None)
+    where = f"к статье «{owner.title}» ({owner.id})" if owner else "в базу"
+    raise Refused(f"Этот вопрос только что добавили {where} — повторно не добавлен.")
 
 
 async def undo_sample(faq: FaqService, repo: Repositories, sample_id: int) -> str | None:

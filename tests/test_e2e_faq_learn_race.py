@@ -1,0 +1,42 @@
+"""Two taps at once on «➕ В базу» candidates for one question (a methodist's double tap on
+two rows, or two staffers in the same second): the question goes to ONE entry, the other tap is
+told where it went — not «добавлен» twice with a row the bot then silently ignores."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.core.config import Settings
+from bot.services.faq import FaqService
+from bot.services.faq.consult import entry_view
+from bot.texts import faq_learn as t
+from storage.models import FaqStaffSample
+from tests.conftest import ADMIN, STAFF_CHAT, BotHarness
+from tests.fakes.telegram_api import FakeUser
+from tests.test_e2e_faq_learn import staff_press, ticket_post
+
+COLLEAGUE = FakeUser(id=2009, first_name="Ольга", last_name="Петрова")  # in the staff chat
+QUESTION = "где глянуть остаток на карте ребенка"  # the matcher does not answer this one
+
+
+async def test_two_candidates_tapped_at_once_attach_the_question_once(
+    learn: BotHarness, faq: FaqService, settings: Settings
+) -> None:
+    post = await ticket_post(learn, QUESTION)
+    picker = await staff_press(learn, post, t.BTN_TO_KB)
+    first, second = picker.buttons[0][0], picker.buttons[1][0]
+    learn.server.press(picker, first.text, user=ADMIN)
+    learn.server.press(picker, second.text, user=COLLEAGUE)
+    await learn.server.idle(timeout=60)  # KB rebuilds (CPU) may run meanwhile
+
+    async with learn.sessionmaker() as session:
+        rows = (await session.scalars(select(FaqStaffSample))).all()
+    assert len(rows) == 1, [(r.entry_id, r.question) for r in rows]
+    owner = rows[0].entry_id
+    texts = [m.text or "" for (chat, _), m in learn.server.messages.items() if chat == STAFF_CHAT]
+    assert sum("добавлен к статье" in x for x in texts) <= 1, texts
+    refused = [x for x in texts if "уже есть в статье" in x or "только что добавили" in x]
+    assert len(refused) == 1 and faq.kb.entries[owner].title in refused[0], texts
+
+    answer = await learn.say(FakeUser(id=2008, first_name="Инна"), QUESTION)
+    assert answer.raw_text == entry_view(faq, settings, owner).text
