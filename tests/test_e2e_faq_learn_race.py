@@ -4,14 +4,21 @@ told where it went — not «добавлен» twice with a row the bot then si
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 from sqlalchemy import select
 
 from bot.core.config import Settings
 from bot.services.faq import FaqService
 from bot.services.faq.consult import entry_view
+from bot.services.faq.learning import Refused, attach_question, refresh
+from bot.services.faq.text import normalize
 from bot.texts import faq_learn as t
+from storage.db import SessionMaker
 from storage.models import FaqStaffSample
-from tests.conftest import ADMIN, STAFF_CHAT, BotHarness
+from storage.repositories import Repositories
+from tests.conftest import ADMIN, STAFF_CHAT, BotHarness, make_settings
 from tests.fakes.telegram_api import FakeUser
 from tests.test_e2e_faq_learn import staff_press, ticket_post
 
@@ -40,3 +47,39 @@ async def test_two_candidates_tapped_at_once_attach_the_question_once(
 
     answer = await learn.say(FakeUser(id=2008, first_name="Инна"), QUESTION)
     assert answer.raw_text == entry_view(faq, settings, owner).text
+
+
+async def test_two_instances_attaching_one_question_at_once_keep_one_and_say_so(
+    db_path: Path, sessionmaker: SessionMaker
+) -> None:
+    """Two bot processes (each its own FaqService, one database): staff in each attach the
+    same question to a different entry in the same second. One wins; the other staffer is
+    told where the question went and their row is taken back, instead of «добавлен»."""
+    settings = make_settings(db_path)
+    one = FaqService(None, settings.placeholders())
+    two = FaqService(None, settings.placeholders())
+
+    async def attach(faq: FaqService, entry_id: str) -> str:
+        async with sessionmaker() as session:
+            try:
+                saved = await attach_question(
+                    faq, Repositories(session), settings.placeholders(), entry_id, QUESTION, 1
+                )
+            except Refused as exc:
+                return f"refused: {exc}"
+            return f"saved: {saved.entry_id}"
+
+    said = await asyncio.gather(
+        attach(one, "certificate.number_balance"), attach(two, "certificate.nominal_ended")
+    )
+    async with sessionmaker() as session:
+        rows = (await session.scalars(select(FaqStaffSample))).all()
+    assert len(rows) == 1, said
+    winner = rows[0].entry_id
+    assert f"saved: {winner}" in said, said
+    (refusal,) = [s for s in said if s.startswith("refused")]
+    assert "только что добавили к статье" in refusal and winner in refusal, said
+    for faq in (one, two):
+        async with sessionmaker() as session:
+            await refresh(faq, Repositories(session), every=0, wait=True)
+        assert normalize(QUESTION) in map(normalize, faq.kb.entries[winner].questions)
