@@ -70,3 +70,16 @@ async def test_in_the_panel_too_the_phone_is_cut_and_the_methodist_is_told(
     assert all("345" not in q for q in faq.kb.entries["moc.contacts"].questions)
     history = await (await client.get(f"{CONTACTS}/history")).text()
     assert "345" not in history and "добавлен вопрос «нужна ли сменная обувь" in history
+
+
+async def test_a_phone_number_alone_is_not_offered_for_the_base(learn: BotHarness) -> None:
+    """«➕ В базу» on a ticket that is only «+7 912 345-67-89 🙏» (a parent asking to be called
+    back): told at once there is nothing to learn, not a list of entries whose every tap then
+    answers «нет слов» — or saves the number."""
+    post = await ticket_post(learn, "+7 912 345-67-89 🙏")
+    before = len(learn.server.sent_to(STAFF_CHAT))
+    learn.server.press(post, t.BTN_TO_KB, user=ADMIN)
+    answer = await learn.server.callback_answer()
+    assert answer.params.get("text") == t.NO_WORDS_TEXT
+    await learn.server.idle(timeout=10)
+    assert len(learn.server.sent_to(STAFF_CHAT)) == before

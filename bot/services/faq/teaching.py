@@ -9,6 +9,7 @@ from bot.core.markup import clip, fill
 from bot.services.faq.attachments import UNTITLED
 from bot.services.faq.kb import FaqEntry
 from bot.services.faq.learning import Saved, refresh
+from bot.services.faq.private import strip_contacts
 from bot.services.faq.service import FaqService
 from bot.services.faq.text import normalize
 from bot.texts import faq_learn as t
@@ -49,6 +50,8 @@ async def learnable(repo: Repositories, src: str, source_id: int) -> tuple[str |
         return None, t.SOURCE_GONE
     if question in UNTITLED:  # a picture or a file alone: no words to learn
         return None, t.NO_WORDS
+    if not normalize(strip_contacts(question)[0]):  # emoji, a phone number: nothing to learn
+        return None, t.NO_WORDS_TEXT
     return question, ""
 
 
