@@ -5,6 +5,7 @@ them, and the staffer is told so."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -13,10 +14,14 @@ from bot.core.config import Settings
 from bot.services.faq import FaqService
 from bot.services.faq.consult import entry_view
 from bot.texts import faq_learn as t
+from storage.db import SessionMaker
 from storage.models import FaqStaffSample
 from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness
 from tests.fakes.telegram_api import FakeUser
+from tests.helpers.max_bot import max_only_bot, ticket_from
 from tests.test_e2e_faq_learn import staff_press, ticket_post
+from tests.test_e2e_max_faq_new import ADMIN as MAX_ADMIN
+from tests.test_e2e_max_faq_new import MOTHER, pressed
 from tests.test_web_kb import CONTACTS, Client, sign_in
 
 ASKED = (
@@ -83,3 +88,33 @@ async def test_a_phone_number_alone_is_not_offered_for_the_base(learn: BotHarnes
     assert answer.params.get("text") == t.NO_WORDS_TEXT
     await learn.server.idle(timeout=10)
     assert len(learn.server.sent_to(STAFF_CHAT)) == before
+
+
+LETTER = (
+    "Здравствуйте! Мы переехали из другого района, ребёнку девять лет, он раньше занимался "
+    "в шахматном клубе и в хоре. Подскажите, пожалуйста, как нам теперь быть: можно ли "
+    "продолжить занятия у вас, нужно ли заново что-то оформлять, какие документы взять с "
+    "собой, и можно ли записаться сразу в два кружка, если расписание совпадает по дням? "
+    "Заранее большое спасибо за ответ, очень ждём."
+)
+
+
+async def test_a_letter_is_offered_only_as_a_new_entry(learn: BotHarness) -> None:
+    """A 380-character letter: no entries to tap (each tap would be refused as «письмо»),
+    only «✏️ Новая статья», and the reason is said up front."""
+    assert len(LETTER) > 300
+    post = await ticket_post(learn, LETTER)
+    picker = await staff_press(learn, post, t.BTN_TO_KB)
+    assert "Это письмо, а не формулировка" in (picker.text or ""), picker.text
+    assert picker.inline_texts == [t.BTN_NEW_ENTRY], picker.inline_texts
+
+
+async def test_in_max_a_letter_is_offered_only_as_a_new_entry(
+    db_path: Path, sessionmaker: SessionMaker, settings: Settings
+) -> None:
+    faq = FaqService(None, settings.placeholders())
+    async with max_only_bot(db_path, sessionmaker, faq, MAX_ADMIN) as (fake, _):
+        card = await ticket_from(fake, MAX_ADMIN, MOTHER, LETTER)
+        picker = await pressed(fake, MAX_ADMIN, card, t.BTN_TO_KB)
+        assert "Это письмо, а не формулировка" in picker.plain, picker.plain
+        assert [b["text"] for row in picker.buttons() for b in row] == [t.BTN_NEW_ENTRY]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from bot.core.markup import clip, fill
 from bot.services.faq.attachments import UNTITLED
 from bot.services.faq.kb import FaqEntry
-from bot.services.faq.learning import Saved, refresh
+from bot.services.faq.learning import SAMPLE_LIMIT, Saved, refresh
 from bot.services.faq.private import strip_contacts
 from bot.services.faq.service import FaqService
 from bot.services.faq.text import normalize
@@ -55,10 +55,23 @@ async def learnable(repo: Repositories, src: str, source_id: int) -> tuple[str |
     return question, ""
 
 
+def is_letter(question: str) -> bool:
+    """Too long to be one more wording of an entry: only a new entry can be made of it."""
+    return len(strip_contacts(question)[0]) > SAMPLE_LIMIT
+
+
+def pick_text(question: str) -> str:
+    """The text above the entries offered for a question (or why there are none)."""
+    return fill(t.PICK_LETTER if is_letter(question) else t.PICK, question=clip(question, 500))
+
+
 async def candidates(
     faq: FaqService, repo: Repositories, every: float, question: str
 ) -> list[FaqEntry]:
-    """The matcher's best entries for the question, on the newest knowledge base."""
+    """The matcher's best entries for the question, on the newest knowledge base; none for a
+    letter (every tap on one would be refused)."""
+    if is_letter(question):
+        return []
     await refresh(faq, repo, every)
     found = faq.matcher.nearest(question, limit=CANDIDATES)
     return [faq.kb.entries[id_] for id_ in found if id_ in faq.kb.entries]
