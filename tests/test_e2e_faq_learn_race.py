@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.core.config import Settings
@@ -83,3 +84,20 @@ async def test_two_instances_attaching_one_question_at_once_keep_one_and_say_so(
         async with sessionmaker() as session:
             await refresh(faq, Repositories(session), every=0, wait=True)
         assert normalize(QUESTION) in map(normalize, faq.kb.entries[winner].questions)
+
+
+async def test_a_thanks_is_not_attached_to_an_entry_it_would_never_reach(
+    db_path: Path, sessionmaker: SessionMaker
+) -> None:
+    """«спасибо» attached to an entry: the merge keeps it with the small talk, so the row would
+    be a wording the bot ignores while staff read «добавлен». Refused up front, nothing saved."""
+    settings = make_settings(db_path)
+    faq = FaqService(None, settings.placeholders())
+    thanks = next(q for i in faq.kb.smalltalk for q in i.questions if "спасибо" in q)
+    async with sessionmaker() as session:
+        with pytest.raises(Refused) as refused:
+            await attach_question(
+                faq, Repositories(session), settings.placeholders(), "moc.contacts", thanks, 1
+            )
+        assert (await session.scalars(select(FaqStaffSample))).all() == []
+    assert str(refused.value) == t.SMALLTALK_TAKEN

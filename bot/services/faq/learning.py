@@ -231,6 +231,8 @@ async def _attach(
     owner = next((e for e in faq.kb.entries.values() if key in map(normalize, e.questions)), None)
     if owner is not None:
         raise Refused(f"Такой вопрос уже есть в статье «{owner.title}» ({owner.id}).")
+    if any(key in map(normalize, i.questions) for i in (*faq.kb.smalltalk, *faq.kb.offtopic)):
+        raise Refused(t.SMALLTALK_TAKEN)
     additions = faq.additions.plus(samples=(StaffSample(entry_id, question),))
     built = await _candidate(faq, additions, placeholders)
     try:
@@ -259,8 +261,10 @@ async def _kept_or_refused(
     owner = next((e for e in faq.kb.entries.values() if key in map(normalize, e.questions)), None)
     await repo.faq_kb.remove_sample(sample_id)
     await _save(faq, repo, None)
-    where = f"к статье «{owner.title}» ({owner.id})" if owner else "в базу"
-    raise Refused(f"Этот вопрос только что добавили {where} — повторно не добавлен.")
+    if owner is None:  # the base left it out for a reason of its own
+        raise Refused("Вопрос не вошёл в статью — база его не приняла; ничего не сохранено.")
+    where = f"«{owner.title}» ({owner.id})"
+    raise Refused(f"Этот вопрос только что добавили к статье {where} — повторно не добавлен.")
 
 
 async def undo_sample(faq: FaqService, repo: Repositories, sample_id: int) -> str | None:
