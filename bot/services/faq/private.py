@@ -29,4 +29,5 @@ def strip_contacts(question: str) -> tuple[str, tuple[str, ...]]:
         if cut and note not in notes:
             notes.append(note)
     question = re.sub(r"\s+([,.;:!?)])", r"\1", " ".join(question.split()))
+    question = re.sub(r"[,;:](?=[,;:])", "", question)  # «Маша, <phone>: …» → «Маша: …»
     return question.strip(" ,;:-"), tuple(notes)
