@@ -26,7 +26,9 @@ from bot.services.faq.new_entry import Taken
 from bot.services.faq.teaching import (
     asker_of,
     candidates,
+    is_letter,
     learnable,
+    pick_text,
     question_of,
     saved_text,
     search_entries,
@@ -91,8 +93,8 @@ async def pick(
         return
     await query.answer()
     offered = await candidates(faq, repo, settings.faq_sync_seconds, question)
-    markup = kb.pick(callback_data.src, callback_data.id, offered)
-    await send_to_chat(query, fill(t.PICK, question=clip(question, 500)), markup)
+    markup = kb.pick(callback_data.src, callback_data.id, offered, other=not is_letter(question))
+    await send_to_chat(query, pick_text(question), markup)
 
 
 async def attach(

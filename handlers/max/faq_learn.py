@@ -19,7 +19,9 @@ from bot.services.faq.learning import Refused, attach_question, undo_sample
 from bot.services.faq.teaching import (
     asker_of,
     candidates,
+    is_letter,
     learnable,
+    pick_text,
     question_of,
     saved_text,
     search_entries,
@@ -62,10 +64,10 @@ async def pick(v: Visit, src: str, source_id: int) -> None:
     await updates.answer(v.ctx, v.update)
     ctx = v.ctx
     offered = await candidates(ctx.faq, v.repo, ctx.settings.faq_sync_seconds, question)
-    text = fill(t.PICK, question=clip(question, 500))
     other = Button(t.BTN_OTHER_ENTRY, pack("kb", "find", src, source_id, ""))
     new = Button(t.BTN_NEW_ENTRY, pack("kb", "new", src, source_id, ""))
-    await v.say(text, (*(entry_buttons(src, source_id, offered) or ()), (other, new)))
+    last = (new,) if is_letter(question) else (other, new)
+    await v.say(pick_text(question), (*(entry_buttons(src, source_id, offered) or ()), last))
 
 
 async def find(v: Visit, src: str, source_id: int) -> None:

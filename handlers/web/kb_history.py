@@ -33,6 +33,8 @@ NOTICES = {
         "«Проверить вопрос» на странице «База знаний» и добавьте статье ещё формулировок."
     ),
 }
+CUT = " Номер телефона или адрес почты из вопроса в базу не попал: он убран из формулировки."
+NOTICES |= {f"{key}_cut": f"{text}{CUT}" for key, text in NOTICES.items() if "attached" in key}
 
 
 def notice(request: web.Request) -> str | None:
@@ -143,7 +145,7 @@ async def attach_question(request: web.Request) -> web.Response:
         done = await attach(faq, repo(request), placeholders, entry_id, query_id, _who(request))
     except Invalid as exc:
         return await _unanswered_page(request, _messages(exc))
-    result = "attached_unsure" if done.instead else "attached"
+    result = ("attached_unsure" if done.instead else "attached") + ("_cut" if done.cut else "")
     raise web.HTTPSeeOther(f"/web/kb/entry/{done.entry_id}?done={result}")
 
 

@@ -16,6 +16,7 @@ from bot.core.messages import Button, Keyboard, pack
 from bot.services.faq.kb import KnowledgeBaseError
 from bot.services.faq.learning import announce_reload
 from bot.services.faq.service import FaqService
+from bot.texts import faq_learn as t
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -38,12 +39,21 @@ async def drafts_page(repo: Repositories, page: int) -> tuple[str, Keyboard | No
         )
         for d in drafts[:DRAFTS_PAGE]
     ]
+    # «➕ №N»: the draft's question into the base — «➕ В базу» of its ticket (attach to an
+    # entry, or a new entry whose answer staff paste from the draft)
+    learn = tuple(
+        Button(t.BTN_DRAFT_TO_KB.format(id=d.id), pack("kb", "pick", "t", d.ticket_id, ""))
+        for d in drafts[:DRAFTS_PAGE]
+        if d.ticket_id is not None
+    )
     buttons: list[Button] = []
     if page > 0:
         buttons.append(Button(texts.BTN_PREV_PAGE, pack("fqd", page - 1)))
     if len(drafts) > DRAFTS_PAGE:
         buttons.append(Button(texts.BTN_MORE_PAGE, pack("fqd", page + 1)))
-    return "\n\n".join(blocks), (tuple(buttons),) if buttons else None
+    keyboard = tuple(row for row in (learn, tuple(buttons)) if row)
+    hint = t.DRAFTS_HINT if learn else ""
+    return "\n\n".join(blocks) + hint, keyboard or None
 
 
 async def reload(faq: FaqService, repo: Repositories) -> str:

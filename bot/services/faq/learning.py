@@ -13,6 +13,7 @@ import asyncio
 import dataclasses
 import logging
 import time
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from bot.services.faq import FaqService, KnowledgeBaseError
 from bot.services.faq.additions import Additions, StaffEntry, StaffSample
 from bot.services.faq.edits import EntryEdit
 from bot.services.faq.kb import AUDIENCES, Audience, Link
+from bot.services.faq.private import strip_contacts
 from bot.services.faq.service import Built
 from bot.services.faq.text import normalize
 from bot.texts import faq_learn as t
@@ -111,6 +113,7 @@ class Saved:
     warnings: tuple[str, ...]
     sample_id: int = 0  # the row of an attached question, for «Отменить»
     instead: str = ""  # what the bot still does with the attached question, if not answer it
+    question: str = ""  # the wording saved (the asker's phone or e-mail cut out)
 
 
 def instead(built: Built | FaqService, entry_id: str, question: str) -> str:
@@ -131,7 +134,8 @@ class Refused(Exception):
 
 
 def _clean_question(question: str) -> str:
-    question = " ".join(question.split())
+    """The wording to save: one line, without the asker's phone or e-mail (`strip_contacts`)."""
+    question, _ = strip_contacts(question)
     if not normalize(question):
         raise Refused("В вопросе нет слов — добавлять нечего.")
     if len(question) > SAMPLE_LIMIT:
@@ -178,6 +182,21 @@ async def _candidate(
         raise Refused(f"Проверка базы не пройдена, ничего не сохранено:\n{exc}") from exc
 
 
+_locks: weakref.WeakKeyDictionary[FaqService, tuple[asyncio.AbstractEventLoop, asyncio.Lock]]
+_locks = weakref.WeakKeyDictionary()
+
+
+def _lock(faq: FaqService) -> asyncio.Lock:
+    """One attach at a time per knowledge base in this process: two staffers tapping two
+    entries for one question in the same second (Telegram and MAX, or one chat) must not both
+    pass the «already in an entry» check."""
+    loop = asyncio.get_running_loop()
+    held = _locks.get(faq)
+    if held is None or held[0] is not loop:
+        held = _locks[faq] = (loop, asyncio.Lock())
+    return held[1]
+
+
 async def attach_question(
     faq: FaqService,
     repo: Repositories,
@@ -189,6 +208,20 @@ async def attach_question(
 ) -> Saved:
     """Add `question` to the entry's sample questions; `Refused` says why not. `asked_by`:
     the person who asked it, so /forget_me can take their words back out."""
+    async with _lock(faq):
+        return await _attach(faq, repo, placeholders, entry_id, question, staff_id, asked_by)
+
+
+async def _attach(
+    faq: FaqService,
+    repo: Repositories,
+    placeholders: Mapping[str, str | None],
+    entry_id: str,
+    question: str,
+    staff_id: int,
+    asked_by: int | None,
+) -> Saved:
+    cut = strip_contacts(question)[1]
     question = _clean_question(question)
     await refresh(faq, repo, every=0, wait=True)  # check against the newest knowledge base
     entry = faq.kb.entries.get(entry_id)
@@ -198,6 +231,8 @@ async def attach_question(
     owner = next((e for e in faq.kb.entries.values() if key in map(normalize, e.questions)), None)
     if owner is not None:
         raise Refused(f"Такой вопрос уже есть в статье «{owner.title}» ({owner.id}).")
+    if any(key in map(normalize, i.questions) for i in (*faq.kb.smalltalk, *faq.kb.offtopic)):
+        raise Refused(t.SMALLTALK_TAKEN)
     additions = faq.additions.plus(samples=(StaffSample(entry_id, question),))
     built = await _candidate(faq, additions, placeholders)
     try:
@@ -207,10 +242,29 @@ async def attach_question(
         raise Refused("Этот вопрос только что добавили к этой статье.") from exc
     sample_id = row.id
     version = await _save(faq, repo, built)
-    warnings = _warnings(built, entry_id)
-    return Saved(
-        entry_id, entry.title, version, warnings, sample_id, instead(built, entry_id, question)
-    )
+    await _kept_or_refused(faq, repo, entry_id, question, sample_id)
+    warnings = cut + _warnings(built, entry_id)
+    how = instead(built, entry_id, question)
+    return Saved(entry_id, entry.title, version, warnings, sample_id, how, question)
+
+
+async def _kept_or_refused(
+    faq: FaqService, repo: Repositories, entry_id: str, question: str, sample_id: int
+) -> None:
+    """Another instance (or the web panel) gave the question to another entry in the same
+    moment: the merge keeps theirs and drops this row, so take the row back and say where the
+    question went, instead of «добавлен» for a wording the bot ignores."""
+    key = normalize(question)
+    entry = faq.kb.entries.get(entry_id)
+    if entry is not None and key in map(normalize, entry.questions):
+        return
+    owner = next((e for e in faq.kb.entries.values() if key in map(normalize, e.questions)), None)
+    await repo.faq_kb.remove_sample(sample_id)
+    await _save(faq, repo, None)
+    if owner is None:  # the base left it out for a reason of its own
+        raise Refused("Вопрос не вошёл в статью — база его не приняла; ничего не сохранено.")
+    where = f"«{owner.title}» ({owner.id})"
+    raise Refused(f"Этот вопрос только что добавили к статье {where} — повторно не добавлен.")
 
 
 async def undo_sample(faq: FaqService, repo: Repositories, sample_id: int) -> str | None:
@@ -244,12 +298,13 @@ async def create_entry(
     samples = tuple(StaffSample(probe.id, q) for q in cleaned)
     built = await _candidate(faq, faq.additions.plus(probe, samples), placeholders)
     row = await repo.faq_kb.add_entry(category, probe.title, answer, staff_id)
-    asked_text = " ".join(asked[0].split()) if asked else None
+    asked_text = _clean_question(asked[0]) if asked and asked[0] in questions else None
     for question in cleaned:
         asker = asked[1] if asked and question == asked_text else None
         await repo.faq_kb.add_sample(row.entry_id, question, staff_id, asker)
     version = await _save(faq, repo, None)  # checked with a provisional id: rebuilt
-    return Saved(row.entry_id, probe.title, version, _warnings(built, probe.id))
+    cut = tuple(dict.fromkeys(n for q in questions for n in strip_contacts(q)[1]))
+    return Saved(row.entry_id, probe.title, version, cut + _warnings(built, probe.id))
 
 
 async def commit_forgotten(faq: FaqService, repo: Repositories) -> int:

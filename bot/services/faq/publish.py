@@ -27,6 +27,7 @@ from bot.services.faq.learning import (
     instead,
     refresh,
 )
+from bot.services.faq.private import strip_contacts
 from bot.services.faq.service import FaqService
 from storage.models import utcnow
 from storage.repositories import Repositories
@@ -56,6 +57,7 @@ class Published:
     version: int
     warnings: tuple[str, ...]
     instead: str = ""  # an attached question the bot still treats otherwise (learning.instead)
+    cut: bool = False  # the asker's phone or e-mail was cut out of the attached question
 
 
 def _edit(faq: FaqService, draft: Draft) -> EntryEdit:
@@ -224,7 +226,8 @@ async def attach(
     note = f"добавлен вопрос «{question[:80]}»"
     asked = (question, query.user_id)
     done = await _publish(faq, repo, placeholders, edit, staff, "attach", note, asked)
-    return dataclasses.replace(done, instead=instead(faq, entry.id, question))
+    how, cut = instead(faq, entry.id, question), bool(strip_contacts(query.text)[1])
+    return dataclasses.replace(done, instead=how, cut=cut)
 
 
 async def revert(

@@ -8,7 +8,8 @@ from __future__ import annotations
 from bot.core.markup import clip, fill
 from bot.services.faq.attachments import UNTITLED
 from bot.services.faq.kb import FaqEntry
-from bot.services.faq.learning import Saved, refresh
+from bot.services.faq.learning import SAMPLE_LIMIT, Saved, refresh
+from bot.services.faq.private import strip_contacts
 from bot.services.faq.service import FaqService
 from bot.services.faq.text import normalize
 from bot.texts import faq_learn as t
@@ -49,13 +50,28 @@ async def learnable(repo: Repositories, src: str, source_id: int) -> tuple[str |
         return None, t.SOURCE_GONE
     if question in UNTITLED:  # a picture or a file alone: no words to learn
         return None, t.NO_WORDS
+    if not normalize(strip_contacts(question)[0]):  # emoji, a phone number: nothing to learn
+        return None, t.NO_WORDS_TEXT
     return question, ""
+
+
+def is_letter(question: str) -> bool:
+    """Too long to be one more wording of an entry: only a new entry can be made of it."""
+    return len(strip_contacts(question)[0]) > SAMPLE_LIMIT
+
+
+def pick_text(question: str) -> str:
+    """The text above the entries offered for a question (or why there are none)."""
+    return fill(t.PICK_LETTER if is_letter(question) else t.PICK, question=clip(question, 500))
 
 
 async def candidates(
     faq: FaqService, repo: Repositories, every: float, question: str
 ) -> list[FaqEntry]:
-    """The matcher's best entries for the question, on the newest knowledge base."""
+    """The matcher's best entries for the question, on the newest knowledge base; none for a
+    letter (every tap on one would be refused)."""
+    if is_letter(question):
+        return []
     await refresh(faq, repo, every)
     found = faq.matcher.nearest(question, limit=CANDIDATES)
     return [faq.kb.entries[id_] for id_ in found if id_ in faq.kb.entries]
@@ -75,7 +91,7 @@ def saved_text(saved: Saved, template: str, question: str, staff: str) -> str:
     still does not answer with the entry is not promised to be answered."""
     text = fill(
         t.ATTACHED_NOT_YET if saved.instead else template,
-        question=clip(question, 300),
+        question=clip(saved.question or question, 300),
         title=saved.title,
         entry=saved.entry_id,
         version=saved.version,

@@ -35,12 +35,16 @@ def entries(src: str, source_id: int, items: Sequence[FaqEntry]) -> InlineKeyboa
     return builder.as_markup()
 
 
-def pick(src: str, source_id: int, candidates: Sequence[FaqEntry]) -> InlineKeyboardMarkup:
+def pick(
+    src: str, source_id: int, candidates: Sequence[FaqEntry], *, other: bool = True
+) -> InlineKeyboardMarkup:
+    """`other`: «Другая статья…» too (not for a letter, which no entry takes)."""
     builder = InlineKeyboardBuilder.from_markup(entries(src, source_id, candidates))
     builder.row()
-    builder.button(
-        text=t.BTN_OTHER_ENTRY, callback_data=KbCb(action="find", src=src, id=source_id)
-    )
+    if other:
+        builder.button(
+            text=t.BTN_OTHER_ENTRY, callback_data=KbCb(action="find", src=src, id=source_id)
+        )
     builder.button(text=t.BTN_NEW_ENTRY, callback_data=KbCb(action="new", src=src, id=source_id))
     return builder.as_markup()
 
