@@ -79,8 +79,9 @@ class Channel(Protocol):
 
     async def edit_progress(self, message: ProgressMessage, text: str) -> ProgressMessage | None:
         """Replace the text of the admin's progress message; failures are swallowed. The
-        message it is from now on when it had to be sent anew (MAX: deleted, too old to
-        edit, or its `mid` unknown), for the caller to keep; None otherwise."""
+        message it is from now on when it had to be sent anew (deleted by the author; MAX: too
+        old to edit, or its `mid` unknown; Telegram: no longer editable), for the caller to
+        keep; None otherwise."""
         ...
 
     async def notify(self, chat_id: int, text: str, buttons: Keyboard = ()) -> None:

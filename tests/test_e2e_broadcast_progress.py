@@ -13,7 +13,9 @@ import pytest
 from bot.services.faq import FaqService
 from bot.texts import broadcasts as texts_b
 from broadcasts import service
+from broadcasts.channel import ProgressMessage
 from broadcasts.content import Content
+from handlers.tg.broadcast_channel import TelegramChannel
 from storage.db import SessionMaker
 from storage.models import BroadcastState
 from tests.conftest import ADMIN, running_both
@@ -140,3 +142,57 @@ async def test_the_authors_report_survives_429s_and_a_5xx(
     (report,) = reports()
     assert report.startswith("✅ Рассылка №1 завершена") and "Доставлено: 4 из 4" in report
     assert not h.server._faults.injected, "each fault met the report"
+
+
+@pytest.mark.parametrize("lost", ["deleted", "can't be edited"])
+async def test_a_progress_message_telegram_will_not_edit_is_sent_anew_once(
+    harness: Staff, lost: str
+) -> None:
+    """The author deleted «⏳ начнётся…» (or Telegram no longer edits it): the final report
+    comes as one new message, and the broadcast keeps it for the edits that follow."""
+    h = harness
+    progress = await h.bot.send_message(ADMIN.id, texts_b.PROGRESS_AT.format(moment="сейчас"))
+    if lost == "deleted":
+        h.server.messages[(ADMIN.id, progress.message_id)].deleted = True
+    else:
+        h.server.fail_next(
+            "editMessageText", status=400, chat_id=ADMIN.id,
+            description="Bad Request: message can't be edited",
+        )  # fmt: skip
+    async with h.sessionmaker() as session:
+        await service.create_broadcast(
+            session, author_id=ADMIN.id, content=Content("text", "Собрание"),
+            target=service.Target(("parents",)), at=None, now=NOW,
+            progress=(ADMIN.id, progress.message_id),
+        )  # fmt: skip
+        await session.commit()
+    h.worker.wake()
+
+    def new_ones() -> list[SentMessage]:
+        return h.server.sent_to(ADMIN.id)[1:]
+
+    await until(lambda: any("завершена" in txt(m) for m in new_ones()), 30, "the report")
+    await h.server.idle()
+    (report,) = new_ones()
+    assert txt(report).startswith("✅ Рассылка №1 завершена") and "Доставлено: 4 из 4" in txt(
+        report
+    )
+    assert txt(h.server.messages[(ADMIN.id, progress.message_id)]).startswith("🕒")
+    (row,) = await broadcasts_in_db(h)
+    assert row.progress_message_id == report.message_id
+
+
+async def test_a_new_progress_message_refused_in_turn_is_not_sent_again(harness: Staff) -> None:
+    """Not a loop: the message sent anew is deleted too; the next edit does not send a third."""
+    h = harness
+    channel = TelegramChannel(h.bot)
+    progress = await h.bot.send_message(ADMIN.id, texts_b.PROGRESS_AT.format(moment="сейчас"))
+    h.server.messages[(ADMIN.id, progress.message_id)].deleted = True
+    moved = await channel.edit_progress(
+        ProgressMessage(ADMIN.id, progress.message_id), "Отправлено <b>1</b> из 4"
+    )
+    assert moved is not None
+    assert [txt(m) for m in h.server.sent_to(ADMIN.id)[1:]] == ["Отправлено 1 из 4"]
+    h.server.messages[(ADMIN.id, moved.message_id)].deleted = True
+    assert await channel.edit_progress(moved, "Отправлено <b>2</b> из 4") is None
+    assert len(h.server.sent_to(ADMIN.id)) == 2

@@ -66,6 +66,8 @@ NO_RIGHTS_MARKERS = (
     "write_forbidden",
     "administrator rights",
 )
+# an edit refused because the message is gone or no longer editable: it is sent anew, once
+UNEDITABLE_MARKERS = ("message to edit not found", "message can't be edited", "MESSAGE_ID_INVALID")
 NOTICE_ATTEMPTS: Final = 6  # a notice or progress edit: 5xx pauses of 1+2+4+8+16 s at most
 NOTICE_WAIT: Final = 60.0  # the longest retry_after a notice waits out; longer: given up
 
@@ -127,6 +129,7 @@ class TelegramChannel:
         self._bot = bot
         self._files = files
         self._uploaded = OncePerFile()
+        self._anew: set[tuple[int, int]] = set()  # progress messages this process sent anew
 
     async def send(
         self,
@@ -188,17 +191,35 @@ class TelegramChannel:
         )
 
     async def edit_progress(self, message: ProgressMessage, text: str) -> ProgressMessage | None:
+        """One Telegram will not edit (the author deleted it, or it can no longer be edited)
+        is sent anew, once: the new one is returned for the broadcast to keep, and an edit of
+        it refused in turn is not sent anew again (as the MAX channel does)."""
         chat_id, message_id = message.chat_id, message.message_id
         try:
             await patiently(lambda: self._bot.edit_message_text(
                 text=text, chat_id=chat_id, message_id=message_id, parse_mode="HTML"
             ))  # fmt: skip
+            return None
         except TelegramBadRequest as exc:
-            if "not modified" not in exc.message:
+            if "not modified" in exc.message:
+                return None
+            lost = any(marker in exc.message for marker in UNEDITABLE_MARKERS)
+            if not lost or (chat_id, message_id) in self._anew:
                 log.info("progress message %s/%s not edited: %s", chat_id, message_id, exc)
+                return None
+            log.info("progress message %s/%s gone (%s): sending it anew", chat_id, message_id, exc)
         except (TelegramAPIError, Deferred) as exc:
             log.info("progress message %s/%s not edited: %s", chat_id, message_id, exc)
-        return None
+            return None
+        try:
+            sent = await patiently(
+                lambda: self._bot.send_message(chat_id, text, parse_mode="HTML")
+            )
+        except (TelegramAPIError, Deferred) as exc:
+            log.info("progress message %s/%s not sent anew: %s", chat_id, message_id, exc)
+            return None
+        self._anew.add((chat_id, sent.message_id))
+        return ProgressMessage(chat_id, sent.message_id)
 
     async def notify(self, chat_id: int, text: str, buttons: Keyboard = ()) -> None:
         try:
