@@ -39,7 +39,7 @@ from broadcasts.limiter import RateLimiter
 from broadcasts.runtime import Options
 from broadcasts.service import Target, counts_by_channel, create_broadcast, status
 from broadcasts.worker import BroadcastWorker
-from handlers.max import groups
+from handlers.max import group_staff, groups
 from handlers.max.client import MaxClient
 from handlers.max.context import MaxContext
 from handlers.max.ids import MaxIds
@@ -155,6 +155,27 @@ async def test_admin_adds_binds_and_tags_a_group_strangers_are_refused(world: Wo
     await world.pump()
     removed = await world.chat(GROUP)
     assert removed is not None and not removed.is_active
+
+
+async def test_a_command_addressed_to_another_bot_is_left_to_it(world: World) -> None:
+    """«/bind@other_bot parents» in a group with two bots is the other bot's: ours neither
+    binds the group nor answers (as Telegram's Command filter); «/bind@MOC_TEST_BOT» is ours.
+    The runtime learns its own name from GET /me at start."""
+    world.ctx.roster.deep_links["max"] = f"https://max.ru/{world.max.bot.username}"
+    world.pump.routes.add("message_created", group_staff.elsewhere)
+    world.max.bot_added(GROUP, by=ADMIN, title="Родители 1А")
+    await world.pump()
+    world.max.user_writes(ADMIN, "/bind@other_bot parents", chat_id=GROUP)
+    world.max.user_writes(STRANGER, "/tickets@other_bot", chat_id=GROUP)
+    assert await world.pump() == [False, False]
+    assert world.max.sent_to(GROUP) == []
+    assert audiences_of(await world.chat(GROUP)) == []  # type: ignore[arg-type]
+
+    world.max.user_writes(ADMIN, "/bind@MOC_TEST_BOT parents", chat_id=GROUP)
+    world.max.user_writes(STRANGER, "/tickets@moc_test_bot", chat_id=GROUP)
+    assert await world.pump() == [True, True]
+    assert audiences_of(await world.chat(GROUP)) == ["parents"]  # type: ignore[arg-type]
+    assert world.max.sent_to(GROUP)[-1].plain == texts.ADMIN_ONLY
 
 
 async def test_strangers_adding_the_bot_reach_admins_at_most_once_an_hour(world: World) -> None:

@@ -14,23 +14,20 @@ from bot.services.chats import registry
 from bot.services.chats.pointers import PointerGate, asks_more
 from bot.texts import chats as t
 from bot.texts import max as max_texts
-from handlers.max import groups
+from handlers.max import groups, updates
 from handlers.max.context import Handler, JsonDict, MaxContext
 from storage.repositories import Repositories
 
 
-def news_command(text: str) -> bool:
+def news_command(text: str, own: str | None = None) -> bool:
     """/subscribe or /unsubscribe (`registry.NEWS_COMMANDS`): answered with what a group's
     news are, every time, as in a Telegram group."""
-    words = text.lower().split()
-    command = words[0][1:].split("@", 1)[0] if words and words[0].startswith("/") else ""
-    return command in registry.NEWS_COMMANDS
+    return updates.command_word(text, own) in registry.NEWS_COMMANDS
 
 
-def contacts_command(text: str) -> bool:
+def contacts_command(text: str, own: str | None = None) -> bool:
     """/contacts (Telegram's GROUP_COMMANDS): the МОЦ's contacts are no private matter."""
-    words = text.lower().split()
-    return bool(words) and words[0].split("@", 1)[0] == "/contacts"
+    return updates.command_word(text, own) == "contacts"
 
 
 def contacts_text(ctx: MaxContext) -> str:
@@ -49,11 +46,11 @@ def addresses_bot(text: str, link: str | None) -> bool:
     """`/start`, `/help`, `/cancel` (`registry.ADDRESSING_COMMANDS`), a command MAX offers
     in its «/» list (shown in groups too: `max_texts.COMMANDS`) or the bot's @name
     (`https://max.ru/<name>`) anywhere in the text."""
-    words = text.lower().split()
-    command = words[0][1:].split("@", 1)[0] if words and words[0].startswith("/") else ""
+    name = link.rsplit("/", 1)[-1].lower() if link else ""
+    command = updates.command_word(text, name or None) or ""
     if command in registry.ADDRESSING_COMMANDS or command in max_texts.COMMANDS:
         return True
-    name = link.rsplit("/", 1)[-1].lower() if link else ""
+    words = text.lower().split()
     return bool(name) and f"@{name}" in (w.strip(",.!?:;") for w in words)
 
 
@@ -68,10 +65,10 @@ def make_addressed(pointers: PointerGate) -> Handler:
         if found is None or not addresses_bot(found[1], link):
             return False
         name, text = link.rsplit("/", 1)[-1] if link else "", found[1].lstrip()
-        if contacts_command(text):  # for every member, as Telegram's group /contacts
+        if contacts_command(text, name):  # for every member, as Telegram's group /contacts
             await groups.say(ctx, await _chat(ctx, found[0]), contacts_text(ctx))
             return True
-        news = news_command(text)
+        news = news_command(text, name)
         question = news or (not text.startswith("/") and asks_more(text, name))
         if not await pointers.admit(f"max:{found[0]}", ctx.clock.now(), question=question):
             return True  # the group was pointed there a moment ago, right above

@@ -14,7 +14,7 @@ from bot.core.markup import fill
 from bot.core.messages import Button, rows
 from bot.texts import chats as chat_texts
 from bot.texts import max as max_texts
-from handlers.max import groups, staff_desk
+from handlers.max import groups, staff_desk, updates
 from handlers.max.context import JsonDict, MaxContext
 from storage.repositories import Repositories
 
@@ -24,18 +24,16 @@ log = logging.getLogger(__name__)
 STAFF_COMMANDS: Final = staff_desk.COMMANDS | {"new_event", "broadcast", "web", "invite"}
 
 
-def staff_command(text: str) -> str | None:
-    """`/tickets@moc_bot` → "tickets"; None for anything that is not a staff command."""
-    words = text.split()
-    if not words or not words[0].startswith("/"):
-        return None
-    name = words[0][1:].split("@", 1)[0].lower()
+def staff_command(text: str, own: str | None = None) -> str | None:
+    """`/tickets@moc_bot` → "tickets"; None for anything that is not a staff command, or one
+    addressed to another bot (`own`: the bot's username)."""
+    name = updates.command_word(text, own)
     return name if name in STAFF_COMMANDS else None
 
 
 async def elsewhere(ctx: MaxContext, update: JsonDict) -> bool:
     found = groups.said_in_group(update)
-    name = staff_command(found[1]) if found is not None else None
+    name = staff_command(found[1], groups.own_name(ctx)) if found is not None else None
     if found is None or name is None:
         return False
     async with ctx.sessionmaker() as session:

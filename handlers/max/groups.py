@@ -71,13 +71,17 @@ def said_in_group(update: JsonDict) -> tuple[int, str] | None:
     return group_message(update)
 
 
-def command_of(text: str) -> tuple[str, list[str]] | None:
-    """`/bind@moc_bot parents school5` → ("bind", ["parents", "school5"])."""
-    words = text.split()
-    if not words or not words[0].startswith("/"):
-        return None
-    name = words[0][1:].split("@", 1)[0].lower()
-    return (name, words[1:]) if name in COMMANDS else None
+def own_name(ctx: MaxContext) -> str | None:
+    """The bot's MAX username (read from GET /me at start into its invite link)."""
+    link = ctx.roster.deep_links.get("max")
+    return link.rsplit("/", 1)[-1] if link else None
+
+
+def command_of(text: str, own: str | None = None) -> tuple[str, list[str]] | None:
+    """`/bind@moc_bot parents school5` → ("bind", ["parents", "school5"]); a command to
+    another bot (`/bind@other_bot`) is not ours (`own`: the bot's username)."""
+    name = updates.command_word(text, own)
+    return (name, text.split()[1:]) if name in COMMANDS else None
 
 
 async def is_admin(ctx: MaxContext, repo: Repositories, user: JsonDict) -> bool:
@@ -211,7 +215,7 @@ async def group_command(ctx: MaxContext, update: JsonDict) -> bool:
     """/bind, /unbind, /tag, /untag typed in a MAX group (the private dialog's staff commands
     are handlers.max.group_staff's); anything else is not ours."""
     found = said_in_group(update)
-    command = command_of(found[1]) if found is not None else None
+    command = command_of(found[1], own_name(ctx)) if found is not None else None
     if found is None or command is None:
         return False
     max_chat_id, (name, words) = found[0], command

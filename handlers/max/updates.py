@@ -235,3 +235,16 @@ async def answer_callback(
             log.info("MAX 429 for a press: answering again in %.0f s", backoff)
             await asyncio.sleep(backoff)
             backoff *= 2
+
+
+def command_word(text: str, own: str | None) -> str | None:
+    """`/bind@moc_bot parents` → "bind" (lower case); None for what is not a command, or for
+    a command addressed to another bot (`/bind@other_bot`), which Telegram's Command filter
+    ignores as well. `own` is the bot's username (GET /me); unknown yet: any @name is ours."""
+    words = text.split()
+    if not words or not words[0].startswith("/"):
+        return None
+    name, _, to = words[0][1:].partition("@")
+    if to and own and to.lower() != own.lower():
+        return None
+    return name.lower()
