@@ -71,11 +71,13 @@ async def test_each_word_ends_the_question_dialog_in_max(bot: Max) -> None:
     h = bot
     await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
     await start(h.fake, TEACHER_MAX, None)
+    (menu,) = await h.says(TEACHER_MAX, "/menu")
     for word in WORDS:
         (prompt,) = await h.says(TEACHER_MAX, "/ask")
         assert prompt.plain.startswith("Напишите ваш вопрос")
         (cancelled,) = await h.says(TEACHER_MAX, word)
-        assert cancelled.plain == max_texts.CANCELLED, (word, cancelled.plain)
+        assert cancelled.plain == texts.CANCELLED, (word, cancelled.plain)  # Telegram's words
+        assert labels(cancelled) == labels(menu), word  # and the teacher's menu
     assert await count(h, Ticket) == 0
     await h.says(TEACHER_MAX, "/ask")
     (sent,) = await h.says(TEACHER_MAX, "Как отменить запись, если ребёнок передумал?")

@@ -32,7 +32,8 @@ async def test_the_ask_prompt_in_max_has_a_cancel_button_that_ends_the_wait(both
     before = len(h.max.sent_to(MOTHER))
     callback = await h.press(MOTHER, asked, texts.BTN_CANCEL)
     cancelled = (await h.max.wait_sent(MOTHER, before + 1))[-1]
-    assert cancelled.plain == max_texts.CANCELLED
+    assert cancelled.plain == texts.CANCELLED  # Telegram's words, with the menu
+    assert "🎫 Сертификат" in labels(cancelled)  # the parent's menu: its topics
     assert await max_answer(h, callback) == ""  # the button goes, quietly
     answer = await h.say(MOTHER, KNOWN)  # no longer the question for staff
     assert "Активировать сертификат можно" in answer.plain
@@ -61,5 +62,5 @@ async def test_cancel_under_an_old_prompt_changes_nothing_and_says_so(both: Both
     before = len(h.max.sent_to(MOTHER))
     callback = await h.press(MOTHER, asked, texts.BTN_CANCEL)
     assert await max_answer(h, callback) == max_texts.ASK_NOT_WAITING
-    assert len(h.max.sent_to(MOTHER)) == before  # no «отменил» for a question already sent
+    assert len(h.max.sent_to(MOTHER)) == before  # nothing cancelled: the question went
     assert await tickets(h) == ["open"]

@@ -49,7 +49,7 @@ async def test_no_max_text_points_at_a_menu_max_does_not_have(fake: FakeMaxServe
     (menu,) = await say(fake, MOTHER, "/menu")
 
     (nothing,) = await say(fake, MOTHER, "/cancel")
-    assert nothing.plain.startswith("Отменять нечего") and "Хорошо, отменил" not in nothing.plain
+    assert nothing.plain.startswith("Отменять нечего") and texts.CANCELLED not in nothing.plain
     assert texts.BTN_CATEGORIES in labels(nothing)  # the «темы ниже» it points at
     topics = await answer_to(fake, fake.press(MOTHER, nothing, texts.BTN_CATEGORIES))
     assert "Выберите тему" in str(topics["message"]["text"])
@@ -72,7 +72,7 @@ async def test_no_max_text_points_at_a_menu_max_does_not_have(fake: FakeMaxServe
     await say(fake, MOTHER, UNKNOWN)
     await say(fake, MOTHER, "/ask")
     (cancelled,) = await say(fake, MOTHER, "/cancel")
-    assert cancelled.plain == max_texts.CANCELLED  # a dialog was open: it is cancelled
+    assert cancelled.plain == texts.CANCELLED  # a dialog was open: it is cancelled
 
     said = read_by(fake)
     assert not [text for text in said for gap in LACKING if gap.lower() in text.lower()]

@@ -18,7 +18,7 @@ from tests.conftest import ADMIN, STAFF_CHAT
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
 from tests.helpers.max_bot import max_settings
-from tests.helpers.max_both import KNOWN, MOTHER, UNKNOWN, Both, as_parent, new_runtime
+from tests.helpers.max_both import KNOWN, MOTHER, UNKNOWN, Both, as_parent, labels, new_runtime
 from tests.helpers.wait import until
 
 
@@ -217,3 +217,17 @@ async def test_a_restart_between_ask_and_the_question_loses_nothing(both: Both) 
     assert created.plain.startswith("Передал ваш вопрос специалисту")
     post = await h.tg.next_message(STAFF_CHAT)
     assert "перенести сертификат" in post.text
+
+
+async def test_cancel_in_max_says_telegrams_words_with_the_menu(both: Both) -> None:
+    """/cancel (or «отмена» typed) with a dialog open: Telegram's «Действие отменено. Чем
+    ещё помочь?» and the person's menu buttons under it, as /menu shows them."""
+    h = both
+    await as_parent(h)
+    menu = await h.say(MOTHER, "/menu")
+    assert labels(menu), "a parent's menu has buttons"
+    for cancel in ("/cancel", "отмена"):
+        await h.say(MOTHER, "/ask")
+        cancelled = await h.say(MOTHER, cancel)
+        assert cancelled.plain == "Действие отменено. Чем ещё помочь?", cancel
+        assert labels(cancelled) == labels(menu), cancel

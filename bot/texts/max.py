@@ -24,7 +24,7 @@ HELP_MAX: Final = (
     "• /move — перенести профиль и записи в другой мессенджер (или сюда — кодом из /move там).\n"
     "• /role — сменить роль, /cancel — отменить действие."
 )
-CANCELLED: Final = "Хорошо, отменил. Напишите вопрос, когда будете готовы."
+CANCELLED: Final = "Действие отменено. Чем ещё помочь?"  # Telegram's words, with the menu
 # the question for a specialist: Telegram's «/cancel — передумали» is a tap there; a command
 # in a MAX message is plain text, so the way out is the «Отмена» button under these
 ASK_PROMPT: Final = (

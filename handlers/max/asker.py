@@ -26,7 +26,7 @@ from bot.services.tickets.posting import POST_BODY_LIMIT, add_follow_up, post, s
 from bot.services.tickets.replied import reopened_by_reply
 from bot.services.tickets.thanks import thanked_after_answer
 from bot.texts import max as max_texts
-from handlers.max import pictures, profile, updates
+from handlers.max import main_menu, pictures, profile, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, visit
 from handlers.max.roles import role_buttons
@@ -227,7 +227,7 @@ async def ask_cancelled(v: Visit) -> None:
         return
     await v.drop_buttons()
     await v.clear_state()
-    await v.say(max_texts.CANCELLED)
+    await v.say(max_texts.CANCELLED, main_menu.menu(v))
 
 
 async def ticket_action(v: Visit, action: str, ticket_id: int) -> None:

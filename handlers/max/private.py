@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot import texts
 from bot.core.markup import fill, fill_region
-from bot.core.messages import Button, Keyboard, rows
+from bot.core.messages import Button, rows
 from bot.core.words import means_cancel, means_menu, means_unsubscribe, typed_command
 from bot.services.chats import registry
 from bot.services.faq import consult, replies
@@ -22,7 +22,6 @@ from handlers.max import (
     asker,
     broadcast_compose,
     consent,
-    event_doors,
     event_edit,
     event_form,
     event_list,
@@ -37,6 +36,7 @@ from handlers.max import (
     updates,
 )  # fmt: skip
 from handlers.max.context import JsonDict, MaxContext, Routes
+from handlers.max.main_menu import menu
 from handlers.max.messenger import max_buttons
 from handlers.max.people import Visit, visit
 from handlers.max.render import render_text
@@ -63,13 +63,6 @@ async def greet(v: Visit) -> None:
         await v.say(welcome, role_buttons(v.is_admin))
         return
     await v.say(texts.MENU, menu(v))
-
-
-def menu(v: Visit, role: str | None = None) -> Keyboard:
-    """The FAQ topics, with the events doors first for who works with events and the desk's
-    doors for staff (Telegram's reply keyboard has both)."""
-    doors = event_doors.menu_buttons(role or v.user.role, v.is_admin)
-    return doors + staff_desk.menu_buttons(v.is_admin) + consult.categories(v.ctx.faq).buttons
 
 
 async def bot_started(ctx: MaxContext, update: JsonDict) -> bool:
@@ -165,7 +158,7 @@ async def drop_dialog(v: Visit) -> None:
     elif writing:
         await v.say(faq_learn_texts.NEW_DROPPED)
     else:
-        await v.say(texts.CANCELLED if answering else max_texts.CANCELLED)
+        await v.say(texts.CANCELLED if answering else max_texts.CANCELLED, menu(v))
 
 
 async def free_text(ctx: MaxContext, update: JsonDict) -> bool:
