@@ -275,8 +275,11 @@ class EventRepo(AttendanceMarks):
         await self.session.flush()
         return SeatResult(existing, status.value)
 
-    async def cancel(self, registration: Registration, now: datetime) -> CancelResult:
-        """Cancel; a freed seat goes to the first in the waiting list, who is returned."""
+    async def cancel(
+        self, registration: Registration, now: datetime, *, promote: bool
+    ) -> CancelResult:
+        """Cancel; a freed seat goes to the first in the waiting list, who is returned —
+        if `promote` (the service's rule, `rules.passes_on_seat`), else it stays free."""
         await self._lock_event(registration.event_id)
         await self.session.refresh(registration)  # the status may have moved before the lock
         previous = registration.status
@@ -304,10 +307,8 @@ class EventRepo(AttendanceMarks):
         registration.status = RegistrationStatus.CANCELLED
         registration.cancelled_late = late
         promoted = None
-        # a seat of an event held or called off goes to nobody: «Вы записаны» would be false
-        ahead = (
-            event is not None and event.status != EventStatus.CANCELLED and now < event.starts_at
-        )
+        # a seat of an event called off goes to nobody: «Вы записаны» would be false
+        ahead = promote and event is not None and event.status != EventStatus.CANCELLED
         if previous == RegistrationStatus.REGISTERED:
             if ahead:
                 promoted = await self._promote_first(registration.event_id, now)
