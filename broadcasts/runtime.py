@@ -11,11 +11,14 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.core.clock import Clock
 from broadcasts.channel import Channel
+from broadcasts.content import Content
 from broadcasts.limiter import RateLimiter
 from storage.db import SessionMaker
+from storage.models import Broadcast
 from storage.repositories import Repositories
 
 
@@ -39,6 +42,12 @@ class Options:
 GroupGone = Callable[[int, int], Awaitable[None]]
 
 
+# As an occurrence starts going out (each week of a weekly one): its content as it may go now
+# and what its author is told, or None to send it as stored. A «📝 Записаться» to an event
+# whose registration has shut since is dropped (bot.services.staff.composing.vet_signup).
+Vet = Callable[[Repositories, Broadcast, datetime], Awaitable[tuple[Content, str] | None]]
+
+
 @dataclass
 class Runtime:
     sessionmaker: SessionMaker
@@ -50,6 +59,7 @@ class Runtime:
     monotonic: Callable[[], float] = time.monotonic
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     on_gone: GroupGone | None = None
+    vet: Vet | None = None
     # sends in flight across all jobs of this worker: the crash bound stays `concurrency`
     slots: asyncio.Semaphore = field(init=False)
 

@@ -29,7 +29,7 @@ import time
 from asyncio import FIRST_COMPLETED
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import partial
 
 from bot.core.clock import Clock
@@ -40,9 +40,10 @@ from broadcasts.content import Content
 from broadcasts.courier import Courier
 from broadcasts.job import Job
 from broadcasts.limiter import Priority, RateLimiter, current_priority
-from broadcasts.runtime import GroupGone, Options, Runtime
+from broadcasts.runtime import GroupGone, Options, Runtime, Vet
 from storage.db import SessionMaker
 from storage.models import Broadcast
+from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +68,15 @@ class BroadcastWorker:
         limiter: RateLimiter | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         on_gone: GroupGone | None = None,
+        vet: Vet | None = None,
     ) -> None:
         opts = replace(options or Options(), concurrency=concurrency)
         opts = replace(opts, heartbeat_every=min(opts.heartbeat_every, lease_seconds / 3))
         limiter = limiter or RateLimiter(rate, clock=monotonic)
         self._rt = Runtime(
-            sessionmaker, channel, limiter, clock, instance_id, opts, monotonic, on_gone=on_gone
-        )
+            sessionmaker, channel, limiter, clock, instance_id, opts, monotonic, on_gone=on_gone,
+            vet=vet,
+        )  # fmt: skip
         self._poll, self._tz = poll_seconds, tz
         self._grace = timedelta(minutes=grace_minutes)
         self._lease = timedelta(seconds=lease_seconds)
@@ -197,11 +200,26 @@ class BroadcastWorker:
             broadcast = await repo.broadcasts.get_one(broadcast_id)
             target = target_of(broadcast)
             whom = await recipients(repo.session, target)
+            content, note = Content.from_json(broadcast.content), ""
             if await repo.deliveries.materialise(broadcast_id, whom, now):
                 log.info("broadcast %s: ledger of %d recipients", broadcast_id, len(whom))
+                content, note = await self._vetted(repo, broadcast, content, now)
             if resent := await repo.deliveries.requeue_interrupted(broadcast_id):
                 log.warning("broadcast %s: %d interrupted sends go again", broadcast_id, resent)
             audiences = await subscriber_audiences(repo.session, target)
             await repo.commit()
-        content = Content.from_json(broadcast.content)
+        if note and broadcast.author_id is not None:  # once: the next week copies the content
+            await rt.limiter.acquire(broadcast.author_id)
+            await rt.channel.notify(broadcast.author_id, note)
         return broadcast, Courier(rt, broadcast_id, content, audiences, target)
+
+    async def _vetted(
+        self, repo: Repositories, broadcast: Broadcast, content: Content, now: datetime
+    ) -> tuple[Content, str]:
+        """The content this occurrence goes with (stored, so a weekly series' next week is
+        booked with it) and what its author is told; checked once, as its ledger is written."""
+        vetted = await self._rt.vet(repo, broadcast, now) if self._rt.vet else None
+        if vetted is None:
+            return content, ""
+        broadcast.content = vetted[0].to_json()
+        return vetted

@@ -28,6 +28,7 @@ from bot.services.events.listing import (
 from bot.services.events.proof import proof_for
 from bot.services.events.registration import (
     become_teacher,
+    cancel_one,
     cancel_question,
     cancelled_text,
     notify_promoted,
@@ -245,7 +246,8 @@ async def _cancel(
     if registration is None:
         await query.answer(t.NOT_CANCELLED, show_alert=True)
         return
-    result = await repo.events.cancel(registration, clock.now())
+    now = clock.now()
+    result = await cancel_one(repo, registration, event, now)
     await repo.commit()
     if not result.cancelled:
         await query.answer(t.NOT_CANCELLED, show_alert=True)
@@ -254,7 +256,7 @@ async def _cancel(
     await send_to_chat(query, cancelled_text(event, result))
     if result.promoted is not None:
         # the next in line may be in MAX: the app's Switchboard finds them
-        await notify_promoted(messenger, result.promoted, event, settings)
+        await notify_promoted(messenger, result.promoted, event, settings, now)
     await repo.session.refresh(event)
     text, markup = await render_card(event, user.id, repo, settings, clock, is_admin)
     await edit_or_send(query, text, markup)

@@ -73,8 +73,9 @@ async def forget_cb(
     said = texts.FORGOTTEN_ALREADY if done.already else texts.FORGOTTEN
     await send_to_chat(query, said, ReplyKeyboardRemove())
     await privacy.redact(people(bot, messenger), done)  # a list may have gone to MAX staff
+    now = clock.now()
     for registration, event in done.promoted:
-        await notify_promoted(people(bot, messenger), registration, event, settings)
+        await notify_promoted(people(bot, messenger), registration, event, settings, now)
 
 
 async def withdraw_consent(

@@ -93,7 +93,7 @@ async def _redeem(
     role = await repo.users.role_of(user.id)  # the role may have come with the data
     is_admin = await roster.is_staff(user.id, repo)  # and staff access with it
     await message.answer(done.text, reply_markup=keyboards.main_menu(role, is_admin))
-    await transfer.tell(people(bot, messenger), done, settings)
+    await transfer.tell(people(bot, messenger), done, settings, clock.now())
 
 
 async def move_cb(

@@ -4,6 +4,7 @@ the list with cancel / reschedule / «Кто ознакомился», an announ
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,9 +20,10 @@ from bot import texts
 from bot.core.clock import FrozenClock
 from bot.core.config import Settings
 from bot.services.faq import FaqService
+from bot.services.staff.composing import vet_signup
 from bot.texts import broadcasts as texts_b
 from broadcasts import service
-from broadcasts.content import Content
+from broadcasts.content import Content, LinkButton
 from broadcasts.worker import BroadcastWorker
 from handlers import acks, broadcasts_admin
 from handlers.tg.broadcast_channel import TelegramChannel
@@ -85,8 +87,9 @@ async def launch(
 ) -> Staff:  # fmt: skip
     tg, dp, task = await start_bot(server, settings, sm, faq, clock)
     worker = BroadcastWorker(
-        sm, TelegramChannel(tg), clock, instance_id="e2e", poll_seconds=0.2, tz=settings.tz
-    )
+        sm, TelegramChannel(tg), clock, instance_id="e2e", poll_seconds=0.2, tz=settings.tz,
+        vet=vet_signup,  # as bot.app.jobs wires it
+    )  # fmt: skip
     dp["broadcast_worker"] = worker
     worker.start()
     return Staff(server, settings, sm, dp, tg, task, clock, worker)
@@ -503,3 +506,48 @@ async def test_an_announcement_confirmed_when_registration_closes_goes_without_i
     assert got.inline_texts == [], got.inline_texts  # no «Записаться» to a shut registration
     told = [txt(await h.server.next_message(ADMIN.id, timeout=10)) for _ in range(2)]
     assert "Кнопку «📝 Записаться» я убрал" in told[-1], told  # after «⏳ начнётся…»
+
+
+async def booked(h: Staff, at: datetime) -> None:
+    """Wait for the weekly series' next occurrence (booked as the last one closes)."""
+    for _ in range(100):
+        if any(b.scheduled_at == at for b in await broadcasts_in_db(h)):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no occurrence booked at {at}")
+
+
+async def test_a_weekly_announcement_drops_signup_once_registration_closes(
+    harness: Staff,
+) -> None:
+    """A weekly broadcast with «📝 Записаться» was checked only when it was made: the weeks
+    after the registration deadline still carried the button to a shut registration."""
+    h = harness
+    async with h.sessionmaker() as session:
+        event = Event(
+            title="Семинар «Наставничество»", kind="seminar",
+            starts_at=NOW + timedelta(days=30), duration_min=90, format="offline",
+            place="ул. Ленина, 1", capacity=30, registration_deadline=NOW + timedelta(days=3),
+        )  # fmt: skip
+        await Repositories(session).events.add(event)
+        link = LinkButton("📝 Записаться", f"https://t.me/moc_bot?start=event_{event.id}")
+        created = await service.create_broadcast(
+            session, author_id=ADMIN.id, content=Content("text", "Запись идёт", button=link),
+            target=service.Target(("teachers",)), at=TOMORROW_10, now=NOW, repeat="weekly",
+        )  # fmt: skip
+        await session.commit()
+
+    h.clock.set(TOMORROW_10)  # the first week: registration open
+    h.worker.wake()
+    first = await h.server.next_message(TEACHER_GROUP, timeout=10)
+    assert first.inline_texts == ["📝 Записаться"]
+    for week in (1, 2):  # after the deadline: without the button, the author told once
+        await booked(h, TOMORROW_10 + timedelta(days=7 * week))
+        h.clock.set(TOMORROW_10 + timedelta(days=7 * week))
+        h.worker.wake()
+        later = await h.server.next_message(TEACHER_GROUP, timeout=10)
+        assert txt(later) == "Запись идёт" and later.inline_texts == [], later.inline_texts
+    told = [txt(m) for m in h.server.sent_to(ADMIN.id) if "без кнопки" in txt(m)]
+    assert len(told) == 1, told
+    assert f"№{created.id + 1}" in told[0] and "Семинар «Наставничество»" in told[0]
+    assert "следующие недели" in told[0]

@@ -23,7 +23,7 @@ async def test_my_data_counts_the_cancelled_and_attended_registrations_it_keeps(
         cancelled = (await repo.events.register(second, TEACHER.id)).registration
         assert attended is not None and cancelled is not None
         await repo.events.mark_attended(attended.id, True)
-        await repo.events.cancel(cancelled, SystemClock().now())
+        await repo.events.cancel(cancelled, SystemClock().now(), promote=True)
         await repo.commit()
     shown = await h.say(TEACHER, "/my_data")
     assert "Записей на мероприятия: 2" in shown.text, shown.text  # both rows are kept

@@ -214,7 +214,7 @@ async def test_max_teacher_gets_the_participation_document_of_a_workshop(
         repo = Repositories(session)
         await repo.events.register(ahead, uid)
         mine = (await repo.events.register(dropped, uid)).registration
-        await repo.events.cancel(mine, now - timedelta(days=10))
+        await repo.events.cancel(mine, now - timedelta(days=10), promote=True)
         await repo.commit()
 
     card = await h.start(MAX_TEACHER, f"event_{workshop.id}")

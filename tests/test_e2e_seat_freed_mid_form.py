@@ -41,7 +41,7 @@ async def test_the_seat_given_back_mid_form_is_taken_when_the_form_is_done(both:
         repo = Repositories(session)
         seat = await session.get(Registration, holder_reg)
         assert seat is not None
-        await repo.events.cancel(seat, datetime.now(UTC))
+        await repo.events.cancel(seat, datetime.now(UTC), promote=True)
         await repo.commit()
 
     before = len(h.max.sent_to(TEACHER_MAX))

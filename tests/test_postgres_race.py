@@ -76,7 +76,7 @@ async def cancel(sm: SessionMaker, registration_id: int) -> CancelResult:
     async with sm() as session:
         registration = await session.get(Registration, registration_id)
         assert registration is not None
-        result = await EventRepo(session).cancel(registration, datetime.now(UTC))
+        result = await EventRepo(session).cancel(registration, datetime.now(UTC), promote=True)
         await session.commit()
         return result
 

@@ -55,7 +55,7 @@ async def test_race_keeps_capacity_and_cancel_promotes_earliest(sm: SessionMaker
             await session.scalars(_with_status(ours.event_id, RegistrationStatus.REGISTERED))
         ).first()
         assert earliest is not None and confirmed is not None
-        result = await repo.cancel(confirmed, datetime.now(UTC))
+        result = await repo.cancel(confirmed, datetime.now(UTC), promote=True)
         await session.commit()
     assert result.cancelled and result.promoted is not None
     assert result.promoted.id == earliest.id

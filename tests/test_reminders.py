@@ -203,7 +203,7 @@ async def test_only_registered_people_of_live_events(sm: SessionMaker) -> None:
         repo = EventRepo(s)
         reg = await repo.registration(live, 2)
         assert reg is not None
-        promoted = (await repo.cancel(reg, START - 48 * H)).promoted
+        promoted = (await repo.cancel(reg, START - 48 * H, promote=True)).promoted
         assert promoted is not None and promoted.user_id == 3
         await repo.set_status(dead, EventStatus.CANCELLED)
         await s.commit()

@@ -100,7 +100,7 @@ async def _seed(session: AsyncSession) -> None:
     leaver = await repo.registration(workshop, 4)
     assert first is not None and leaver is not None
     assert await repo.mark_attended(first.id, True)
-    assert (await repo.cancel(leaver, utc(2027, 3, 2))).cancelled
+    assert (await repo.cancel(leaver, utc(2027, 3, 2), promote=True)).cancelled
     await repo.set_status(cancelled, EventStatus.CANCELLED)
     await session.commit()
 

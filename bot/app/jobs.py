@@ -32,6 +32,7 @@ from bot.services.events.reminders import QuietHours, ReminderService
 from bot.services.events.reminders import install as install_reminders
 from bot.services.outbox import OutboxChannel
 from bot.services.outbox.worker import OutboxWorker
+from bot.services.staff.composing import vet_signup
 from bot.services.tickets.relay import StaffRelay
 from broadcasts.channel import Channel
 from broadcasts.channels import ChannelRouter
@@ -183,7 +184,7 @@ class Jobs:
             grace_minutes=settings.broadcast_grace_minutes,
             lease_seconds=settings.broadcast_lease_seconds,
             resume_minutes=settings.broadcast_resume_minutes, tz=settings.tz, limiter=self.limiter,
-            on_gone=GoneGroups(settings, self.sessionmaker, messenger),
+            on_gone=GoneGroups(settings, self.sessionmaker, messenger), vet=vet_signup,
         )  # fmt: skip
         self.worker.start()
         if self.bot is not None:  # MAX-only staff posts are relayed by the MAX runtime

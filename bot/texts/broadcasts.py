@@ -147,6 +147,10 @@ CREATED_REPEAT: Final = ", повтор каждую неделю"
 SIGNUP_BUTTON_DROPPED: Final = (
     "\nКнопку «📝 Записаться» я убрал: запись на мероприятие к этому времени уже закрыта."
 )
+SIGNUP_DROPPED_AT_SEND: Final = (
+    "ℹ️ Рассылка №{id} ушла без кнопки «📝 Записаться»: запись на «{title}» уже закрыта."
+)
+SIGNUP_DROPPED_WEEKLY: Final = " В следующие недели она тоже пойдёт без кнопки."
 DIALOG_CANCELLED: Final = "Рассылка отменена, ничего не отправлено."
 DIALOG_STALE: Final = "Этот черновик рассылки уже закрыт. Начните заново: /broadcast"
 DRAFT_STALE: Final = (  # a button of a closed draft while another one is open

@@ -105,9 +105,10 @@ EVENT_UNDER_WAY: Final = "\n<i>" + REG_UNDER_WAY + "</i>"  # on the card
 REG_EVENT_OFF: Final = "Мероприятие отменено организаторами — записаться на него нельзя."
 EVENT_GONE: Final = "Мероприятие не найдено — возможно, его удалили. Откройте список заново."
 PROMOTED: Final = (
-    "🎉 Освободилось место — вы записаны на <b>{title}</b>!\n🕒 {when}\n{place}\n"
+    "🎉 Освободилось место — вы записаны на <b>{title}</b>!\n🕒 {when}\n{place}\n{soon}"
     "Если не сможете прийти, отмените запись в «Мои записи»."
 )
+STARTS_SOON: Final = "⏰ Начало через {left}.\n"
 CANCEL_CONFIRM: Final = "Отменить запись на «{title}»?"
 CANCELLED: Final = "Запись на «{title}» отменена."
 LEAVE_CONFIRM: Final = (

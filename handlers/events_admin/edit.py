@@ -117,7 +117,7 @@ async def _apply(reply: Reply, state: FSMContext, text: str, deps: Deps) -> None
         return
     await state.clear()
     for registration in saved.promoted:
-        await notify_promoted(people(deps.bot, deps.messenger), registration, event, settings)
+        await notify_promoted(people(deps.bot, deps.messenger), registration, event, settings, now)
     view, admin_markup = await staff_card(event, settings, deps.repo, now)
     await reply(fill(t.EDIT_SAVED, field=t.FIELD_LABELS[field]) + "\n\n" + view, admin_markup)
     if saved.notices:

@@ -283,7 +283,8 @@ async def forget_pressed(v: Visit, action: str) -> None:
     await privacy.redact(ctx.messenger, done)
     for registration, event in done.promoted:
         try:
-            await notify_promoted(ctx.messenger, registration, event, ctx.settings)
+            now = ctx.clock.now()
+            await notify_promoted(ctx.messenger, registration, event, ctx.settings, now)
         except (Unreachable, Deferred) as exc:
             log.info("promotion notice not delivered: %s", exc)
 

@@ -93,7 +93,7 @@ async def apply(v: Visit, answer: str) -> None:
     await v.clear_state()
     for registration in saved.promoted:  # whichever messenger the next in line is in
         try:
-            await notify_promoted(v.ctx.messenger, registration, event, settings)
+            await notify_promoted(v.ctx.messenger, registration, event, settings, now)
         except (Unreachable, Deferred) as exc:
             log.info("promotion notice not delivered: %s", exc)
     await show_card(v, event, fill(t.EDIT_SAVED, field=t.FIELD_LABELS[field]))

@@ -20,6 +20,7 @@ from bot.services.events.listing import card_buttons, staff_card_actions
 from bot.services.events.proof import proof_for
 from bot.services.events.registration import (
     become_teacher,
+    cancel_one,
     cancel_question,
     cancelled_text,
     notify_promoted,
@@ -114,7 +115,8 @@ async def cancel_confirmed(v: Visit, event: Event) -> None:
     if registration is None:
         await updates.answer(ctx, v.update, t.NOT_CANCELLED)
         return
-    result = await v.repo.events.cancel(registration, ctx.clock.now())
+    now = ctx.clock.now()
+    result = await cancel_one(v.repo, registration, event, now)
     await v.repo.commit()
     if not result.cancelled:
         await updates.answer(ctx, v.update, t.NOT_CANCELLED)
@@ -123,7 +125,7 @@ async def cancel_confirmed(v: Visit, event: Event) -> None:
     await v.say(cancelled_text(event, result))
     if result.promoted is not None:  # whichever messenger the next in line is in
         try:
-            await notify_promoted(ctx.messenger, result.promoted, event, ctx.settings)
+            await notify_promoted(ctx.messenger, result.promoted, event, ctx.settings, now)
         except (Unreachable, Deferred) as exc:
             log.info("promotion notice not delivered: %s", exc)
     await v.repo.session.refresh(event)

@@ -50,7 +50,7 @@ async def redeem(v: Visit, code: str) -> None:
     role = await v.repo.users.role_of(v.uid)  # the role may have come with the data
     v.is_admin = await ctx.roster.is_staff(v.uid, v.repo)  # staff access may have come too
     await v.say(done.text, event_doors.menu_buttons(role, v.is_admin) or None)
-    await transfer.tell(ctx.messenger, done, ctx.settings)
+    await transfer.tell(ctx.messenger, done, ctx.settings, ctx.clock.now())
 
 
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from bot.core.dates import zone_words
 from bot.services.events import changes, form, whole_form
-from bot.services.events.registration import notify_promoted
+from bot.services.events.registration import fill_seats, notify_promoted
 from bot.texts import web_events as t
 from bot.texts.events_labels import FORMAT_LABELS, KIND_LABELS, STATUS_LABELS
 from handlers.web import events_import, events_people
@@ -160,10 +160,10 @@ async def save(request: web.Request) -> web.Response:
     ids = await changes.queue_change(db, settings, author, now, event, notify, before)
     await db.commit()
     if "capacity" in fields:  # more seats: the waiting list moves up at once
-        promoted = await db.events.fill_from_waiting(event.id, now)
+        promoted = await fill_seats(db, event, now)
         await db.commit()
         for registration in promoted:
-            await notify_promoted(request.app[MESSENGER], registration, event, settings)
+            await notify_promoted(request.app[MESSENGER], registration, event, settings, now)
     told = await changes.audience_size(db, event.id) if ids else 0  # people, not broadcasts
     done = f"saved_notified&n={told}" if ids else "saved"
     raise web.HTTPSeeOther(f"/web/events/{event.id}?done={done}")

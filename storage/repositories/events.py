@@ -275,42 +275,33 @@ class EventRepo(AttendanceMarks):
         await self.session.flush()
         return SeatResult(existing, status.value)
 
-    async def cancel(self, registration: Registration, now: datetime) -> CancelResult:
-        """Cancel; a freed seat goes to the first in the waiting list, who is returned."""
+    async def cancel(
+        self, registration: Registration, now: datetime, *, promote: bool
+    ) -> CancelResult:
+        """Cancel; a freed seat goes to the first in the waiting list, who is returned —
+        if `promote` (the service's rule, `rules.passes_on_seat`), else it stays free."""
         await self._lock_event(registration.event_id)
         await self.session.refresh(registration)  # the status may have moved before the lock
         previous = registration.status
+        live = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)
         changed = await affected(
             self.session,
             update(Registration)
-            .where(
-                Registration.id == registration.id,
-                Registration.status.in_(
-                    (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)
-                ),
-            )
+            .where(Registration.id == registration.id, Registration.status.in_(live))
             .values(status=RegistrationStatus.CANCELLED, updated_at=now),
         )
         if not changed:
             return CancelResult(False, False, None)
         event = await self.session.get(Event, registration.event_id)
         # late: a seat given back after the deadline; leaving the waiting list frees none
-        late = bool(
-            previous == RegistrationStatus.REGISTERED
-            and event
-            and event.registration_deadline
-            and now > event.registration_deadline
-        )
-        registration.status = RegistrationStatus.CANCELLED
-        registration.cancelled_late = late
+        deadline = event.registration_deadline if event is not None else None
+        late = bool(previous == RegistrationStatus.REGISTERED and deadline and now > deadline)
+        registration.status, registration.cancelled_late = RegistrationStatus.CANCELLED, late
         promoted = None
-        # a seat of an event held or called off goes to nobody: «Вы записаны» would be false
-        ahead = (
-            event is not None and event.status != EventStatus.CANCELLED and now < event.starts_at
-        )
+        # a seat of an event called off goes to nobody: «Вы записаны» would be false
+        ahead = promote and event is not None and event.status != EventStatus.CANCELLED
         if previous == RegistrationStatus.REGISTERED:
-            if ahead:
-                promoted = await self._promote_first(registration.event_id, now)
+            promoted = await self._promote_first(registration.event_id, now) if ahead else None
             if promoted is None:
                 await self._free_seat(registration.event_id)
         await self.session.flush()

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from bot.core.config import Settings
 from bot.services.events import changes, form
+from bot.services.events.registration import fill_seats
 from bot.services.events.setters import SETTERS
 from bot.texts import events_admin as t
 from storage.models import Event, EventStatus, Registration
@@ -51,7 +52,7 @@ async def save_field(
         )
     await repo.commit()
     if name == "capacity":  # more seats: the waiting list moves up at once
-        saved.promoted = await repo.events.fill_from_waiting(event.id, now)
+        saved.promoted = await fill_seats(repo, event, now)
         await repo.commit()
         await repo.session.refresh(event)
     return saved

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
@@ -22,7 +22,7 @@ from bot.services.events import cards as events_view
 from bot.services.events.clashes import clash_note
 from bot.services.events.ics import event_ics
 from bot.services.events.reminders import QuietHours, leads_ahead, leads_phrase
-from bot.services.events.rules import cancel_refusal, signup_refusal, under_way
+from bot.services.events.rules import cancel_refusal, passes_on_seat, signup_refusal, under_way
 from bot.texts import events as t
 from storage.models import Event, Registration, RegistrationStatus, Role, User
 from storage.repositories import Repositories
@@ -144,7 +144,17 @@ def confirmation(
         when=events_view.schedule_text(event, settings.tz),  # a workshop: every meeting
         place=events_view.place_text(event, show_link=True),
         reminders=reminders_promise(event, settings, now),
+        soon=starts_soon(event, now),
     )
+
+
+def starts_soon(event: Event, now: datetime | None) -> str:
+    """«⏰ Начало через 3 ч 20 мин.» for a seat got less than a day before the start (from the
+    waiting list): the date alone does not say how little time is left to get ready."""
+    if now is None or not now < event.starts_at < now + timedelta(days=1):
+        return ""
+    minutes = int((event.starts_at - now).total_seconds() // 60)
+    return t.STARTS_SOON.format(left=events_view.duration_text(max(minutes, 1)))
 
 
 def reminders_promise(event: Event, settings: Settings, now: datetime | None) -> str:
@@ -174,6 +184,22 @@ def cancelled_text(event: Event, result: CancelResult) -> str:
     return fill(t.CANCELLED_LATE if result.late else t.CANCELLED, title=event.title)
 
 
+async def cancel_one(
+    repo: Repositories, registration: Registration, event: Event, now: datetime
+) -> CancelResult:
+    """Cancel a seat or a place in the queue, not committed; the seat goes to the first in
+    the waiting list only while there is time to come (`passes_on_seat`)."""
+    return await repo.events.cancel(registration, now, promote=passes_on_seat(event, now))
+
+
+async def fill_seats(repo: Repositories, event: Event, now: datetime) -> list[Registration]:
+    """More seats: the waiting list moves up at once, committed by the caller — by the same
+    rule as a cancellation (nobody in the last hours before the start)."""
+    if not passes_on_seat(event, now):
+        return []
+    return await repo.events.fill_from_waiting(event.id, now)
+
+
 @dataclass(frozen=True)
 class Cancelled:
     """A registration the person gave up, and who got the seat (None: nobody was waiting)."""
@@ -198,7 +224,7 @@ async def cancel_all(
             continue
         if event.starts_at <= now and not under_way(event, now):
             continue  # held: a no-show stays a no-show, not a late cancellation
-        result = await repo.events.cancel(registration, now)
+        result = await cancel_one(repo, registration, event, now)
         if result.cancelled:
             done.append(Cancelled(registration.event, result.promoted))
     return done
@@ -214,12 +240,17 @@ async def ahead(repo: Repositories, user_id: int, now: datetime) -> list[Event]:
 
 
 async def notify_promoted(
-    messenger: Messenger, promoted: Registration, event: Event, settings: Settings
+    messenger: Messenger,
+    promoted: Registration,
+    event: Event,
+    settings: Settings,
+    now: datetime,
 ) -> None:
     if promoted.user_id is None:  # promoted from the waiting list: always a person
         return
     try:
-        await messenger.send(promoted.user_id, confirmation(t.PROMOTED, event, settings))
+        text = confirmation(t.PROMOTED, event, settings, now)
+        await messenger.send(promoted.user_id, text)
         await send_ics(messenger, promoted.user_id, event, settings)
     except (Unreachable, Deferred) as exc:
         log.warning("promoted user %s not notified: %s", promoted.user_id, exc)

@@ -18,7 +18,7 @@ from bot.core.config import Settings
 from bot.core.dates import format_local
 from bot.services.events import changes, whole_form
 from bot.services.events.import_rows import EventDraft
-from bot.services.events.registration import confirmation
+from bot.services.events.registration import confirmation, fill_seats
 from bot.services.import_errors import ImportErrors
 from bot.texts import events as te
 from bot.texts import events_io as t
@@ -179,7 +179,7 @@ async def _promote(
 ) -> None:  # fmt: skip
     """Those moved up get «Освободилось место» with the .ics, as a notice: the import runs
     without a messenger (the CLI), the broadcast worker delivers it."""
-    promoted = await repo.events.fill_from_waiting(event.id, now)
+    promoted = await fill_seats(repo, event, now)
     if promoted:
         await repo.events.get(event.id)  # seats and meetings as the database has them now
         text = confirmation(te.PROMOTED, event, settings, now)

@@ -33,6 +33,18 @@ def cancel_refusal(event: Event, now: datetime) -> str | None:
     return t.CANCEL_STARTED if now >= event.starts_at else None
 
 
+# The last hours before the start: a seat freed then goes to nobody (the first in the waiting
+# list could not arrange to come, and a «Вы записаны» they never act on is a no-show on the
+# report); those waiting are not told about it either — there is nothing they can take.
+LAST_CALL = timedelta(hours=2)
+
+
+def passes_on_seat(event: Event, now: datetime) -> bool:
+    """A freed seat (a cancellation, more seats) goes to the first in the waiting list only
+    until LAST_CALL before the start — never once the event began or was called off."""
+    return event.status != EventStatus.CANCELLED and now < event.starts_at - LAST_CALL
+
+
 def ics_refusal(event: Event) -> str | None:
     """No calendar file for an event called off: an old card's «📅 В календарь» would put a
     seminar that is not going to happen in the teacher's calendar."""

@@ -29,7 +29,7 @@ from bot.core.config import Settings
 from bot.core.ids import channel_of
 from bot.core.markup import fill
 from bot.core.messages import Button, Deferred, Keyboard, Messenger, Unreachable, pack, rows
-from bot.services.events.registration import notify_promoted
+from bot.services.events.registration import cancel_one, notify_promoted
 from bot.services.profile import staff_move
 from bot.services.staff.roster import Roster
 from bot.texts import ROLE_TITLES
@@ -225,7 +225,7 @@ async def _resolve_shared(
         # equal ones: the earlier place in the queue (or seat) stays
         keep = max((theirs, mine), key=lambda r: (RANK.get(r.status, 0), -r.queued_at.timestamp()))
         drop = theirs if keep is mine else mine
-        result = await repo.events.cancel(drop, now)
+        result = await cancel_one(repo, drop, mine.event, now)
         if result.promoted is not None:
             promoted.append((result.promoted, mine.event))
         await repo.events.carry_marks(drop.id, keep.id)
@@ -264,13 +264,13 @@ def _where(source: int, target: int) -> str:
     return channel
 
 
-async def tell(messenger: Messenger, done: Transfer, settings: Settings) -> None:
+async def tell(messenger: Messenger, done: Transfer, settings: Settings, now: datetime) -> None:
     """After the commit: the source account learns where its data went, the first in each
     waiting list of a freed seat. A send that fails loses nothing: the move is done."""
     if done.source is None or done.moved is None:
         return
     for registration, event in done.promoted:
-        await notify_promoted(messenger, registration, event, settings)
+        await notify_promoted(messenger, registration, event, settings, now)
     text = summary(done.moved, t.SOURCE_NOTICE, where=_where(done.source, done.target))
     if text == t.NOTHING:
         return

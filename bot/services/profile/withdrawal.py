@@ -108,7 +108,9 @@ async def tell_promoted(messenger: Messenger, done: Withdrawal, settings: Settin
     """The first in each waiting list learns about the seat, in whichever messenger."""
     for cancelled in done.cancelled:
         if cancelled.promoted is not None:
-            await notify_promoted(messenger, cancelled.promoted, cancelled.event, settings)
+            await notify_promoted(
+                messenger, cancelled.promoted, cancelled.event, settings, done.at
+            )
 
 
 def my_data_note(consents: Sequence[Consent], consented: bool, tz: tzinfo) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from contextlib import suppress
+from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -187,16 +188,41 @@ async def drop_shut_signup(repo: Repositories, data: Draft, now: datetime) -> bo
     only to read «Запись закончилась». At the deadline itself it counts as shut: the
     message is read after it."""
     button = data.get("button")
-    found = _EVENT_LINK.search(str(button.get("url", ""))) if button else None
-    if found is None:
-        return False
-    event = await repo.events.get(int(found[1]))
     at = draft_at(data) or now
-    deadline = event.registration_deadline if event is not None else None
-    if event is not None and open_for_signup(event, at) and (deadline is None or at < deadline):
+    if not button or await shut_signup(repo, str(button.get("url", "")), at) is None:
         return False
     data["button"], data["signup_shut"] = None, True
     return True
+
+
+async def shut_signup(repo: Repositories, url: str, at: datetime) -> str | None:
+    """None for a link that is not an event's «Записаться» or whose registration is open at
+    `at`; else the event's title («» for an event gone). The deadline itself counts as shut."""
+    found = _EVENT_LINK.search(url)
+    if found is None:
+        return None
+    event = await repo.events.get(int(found[1]))
+    deadline = event.registration_deadline if event is not None else None
+    if event is not None and open_for_signup(event, at) and (deadline is None or at < deadline):
+        return None
+    return event.title if event is not None else ""
+
+
+async def vet_signup(
+    repo: Repositories, broadcast: Broadcast, now: datetime
+) -> tuple[Content, str] | None:
+    """`broadcasts.runtime.Vet`: each occurrence checks its «📝 Записаться» as it goes out —
+    a weekly one's later weeks too, long after `create` checked it — and goes without it once
+    the registration is shut; the author is told (once: the next week is booked without it)."""
+    content = Content.from_json(broadcast.content)
+    if content.button is None:
+        return None
+    title = await shut_signup(repo, content.button.url, now)
+    if title is None:
+        return None
+    weekly = t.SIGNUP_DROPPED_WEEKLY if broadcast.repeat == "weekly" else ""
+    note = fill(t.SIGNUP_DROPPED_AT_SEND, id=broadcast.id, title=title or "—") + weekly
+    return replace(content, button=None), note
 
 
 def progress_opening(data: Draft, tz: tzinfo) -> str:
