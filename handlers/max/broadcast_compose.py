@@ -25,6 +25,7 @@ from bot.core.dates import DateParseError
 from bot.core.markup import fill, q
 from bot.core.messages import Keyboard, MessageRef
 from bot.core.words import means_cancel
+from bot.services.events.links import event_payload
 from bot.services.staff import composing
 from bot.services.staff.composing import Draft
 from bot.texts import broadcasts as t
@@ -88,7 +89,7 @@ def event_link(v: Visit, event_id: int) -> str | None:
     in Telegram carries), else MAX's."""
     links = v.ctx.roster.deep_links
     base = links.get("tg") or links.get("max")
-    return f"{base}?start=event_{event_id}" if base else None
+    return f"{base}?start={event_payload(event_id)}" if base else None
 
 
 async def announce(v: Visit, event_id: int | None) -> None:

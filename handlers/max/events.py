@@ -16,6 +16,7 @@ from bot.core.messages import Button, Deferred, Keyboard, Unreachable, pack, row
 from bot.services.chats import registry
 from bot.services.events import attendance
 from bot.services.events import cards as events_view
+from bot.services.events.links import EVENT_PREFIX
 from bot.services.events.listing import card_buttons, staff_card_actions
 from bot.services.events.proof import proof_for
 from bot.services.events.registration import (
@@ -41,7 +42,6 @@ from handlers.max.people import Visit, visit
 from storage.models import SEATED, Event, RegistrationStatus
 
 log = logging.getLogger(__name__)
-EVENT_PREFIX = "event_"
 
 
 def event_button(label: str, action: str, event_id: int) -> Button:

@@ -11,13 +11,12 @@ from aiogram.filters import CommandObject, CommandStart
 from aiogram.utils.deep_linking import create_start_link
 
 from bot.core.ids import row_id
-
-EVENT_PREFIX = "event_"
+from bot.services.events.links import EVENT_PREFIX, event_payload
 
 
 async def event_link(bot: Bot, event_id: int) -> str:
     """The link that opens the event's card with «Записаться» (handlers.start)."""
-    return await create_start_link(bot, f"{EVENT_PREFIX}{event_id}")
+    return await create_start_link(bot, event_payload(event_id))
 
 
 def event_start() -> CommandStart:

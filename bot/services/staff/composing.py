@@ -11,7 +11,6 @@ ask the questions and carry the answers.
 
 from __future__ import annotations
 
-import re
 from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime, tzinfo
@@ -23,6 +22,7 @@ from bot.core.dates import ensure_future, format_local, parse_local_datetime
 from bot.core.markup import clip, fill, q
 from bot.core.messages import Deferred, Messenger, Unreachable
 from bot.services.events import cards as events_view
+from bot.services.events.links import linked_event
 from bot.services.events.rules import open_for_signup
 from bot.texts import broadcasts as t
 from broadcasts import service
@@ -178,9 +178,6 @@ async def create(
     return broadcast
 
 
-_EVENT_LINK = re.compile(r"[?&]start=event_(\d{1,12})$")
-
-
 async def drop_shut_signup(repo: Repositories, data: Draft, now: datetime) -> bool:
     """A «Записаться» to an event whose registration is shut by the time the broadcast goes
     out (the deadline came while the author was at the preview, or the broadcast is set for
@@ -198,10 +195,10 @@ async def drop_shut_signup(repo: Repositories, data: Draft, now: datetime) -> bo
 async def shut_signup(repo: Repositories, url: str, at: datetime) -> str | None:
     """None for a link that is not an event's «Записаться» or whose registration is open at
     `at`; else the event's title («» for an event gone). The deadline itself counts as shut."""
-    found = _EVENT_LINK.search(url)
-    if found is None:
+    event_id = linked_event(url)
+    if event_id is None:
         return None
-    event = await repo.events.get(int(found[1]))
+    event = await repo.events.get(event_id)
     deadline = event.registration_deadline if event is not None else None
     if event is not None and open_for_signup(event, at) and (deadline is None or at < deadline):
         return None
