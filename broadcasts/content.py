@@ -16,13 +16,25 @@ from bot.core.html_check import html_errors
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+ALBUM_LIMIT = 10  # files of one album: Telegram's sendMediaGroup takes 2–10
 Kind = Literal["text", "photo", "document"]
+FileKind = Literal["photo", "document"]
 
 
 @dataclass(frozen=True)
 class LinkButton:
     label: str
     url: str
+
+
+@dataclass(frozen=True)
+class AlbumFile:
+    """One file of an album: Telegram's file_id, or a file stored in the database."""
+
+    kind: FileKind
+    file_id: str | None = None
+    stored_file: int | None = None
+    file_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,16 @@ class Content:
     # or one uploaded in the web panel: storage.models.StoredFile.id and its name
     stored_file: int | None = None
     file_name: str | None = None
+    # an album: its files after the first (the first is kind/file_id/stored_file above, so a
+    # reader that knows one file still sees the album's first); the caption is `text`
+    more: tuple[AlbumFile, ...] = ()
+
+    def files(self) -> list[AlbumFile]:
+        """Every file, the album's first included; none for a text."""
+        if self.kind == "text":
+            return []
+        first = AlbumFile(self.kind, self.file_id, self.stored_file, self.file_name)
+        return [first, *self.more]
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -51,6 +73,7 @@ class Content:
             ack=bool(data.get("ack", False)),
             stored_file=data.get("stored_file"),
             file_name=data.get("file_name"),
+            more=tuple(AlbumFile(**f) for f in data.get("more") or ()),
         )
 
     def preview(self, limit: int = 80) -> str:
@@ -65,6 +88,10 @@ class Content:
             found.append("Сообщение пустое.")
         if self.kind != "text" and not (self.file_id or self.stored_file):
             found.append("Нет файла или фото.")
+        if len(self.files()) > ALBUM_LIMIT:
+            found.append(f"В альбоме больше {ALBUM_LIMIT} файлов ({len(self.files())}).")
+        if any(not (f.file_id or f.stored_file) for f in self.more):
+            found.append("Нет файла в альбоме.")
         visible = len(_strip_tags(self.text))
         if visible > limit:
             what = "Текст" if self.kind == "text" else "Подпись к файлу"

@@ -58,6 +58,10 @@ class OncePerFile:
     def lock(self, key: object) -> asyncio.Lock:
         return self._locks.setdefault(key, asyncio.Lock())
 
+    def unlock(self, key: object) -> None:
+        """Forget the lock of `key` once every file it guarded is remembered (an album)."""
+        self._locks.pop(key, None)
+
     def remember(self, key: object, messenger_id: str) -> None:
         self._ids[key] = messenger_id
         self._locks.pop(key, None)  # every later send finds the id without a lock

@@ -80,7 +80,14 @@ async def got_content(message: Message, state: FSMContext, repo: Repositories) -
         await state.update_data(album_refused=album)
         await message.answer(t.CONTENT_PROBLEMS.format(problems=listed))
         return
-    await state.update_data(kind=kind, text=content.text, file_id=file_id, album=album)
+    await state.update_data(
+        kind=kind,
+        text=content.text,
+        file_id=file_id,
+        album=album,
+        more=[],
+        file_name=message.document.file_name if message.document else None,
+    )  # an album's later files join it: handlers.broadcasts_admin.album
     await ask_audience(reply_to(message), state, repo)
 
 

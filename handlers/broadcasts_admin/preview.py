@@ -25,6 +25,7 @@ from bot.services.staff.composing import draft_at, draft_content
 from bot.texts import broadcasts as t
 from broadcasts import service
 from broadcasts.channel import Sent
+from handlers.broadcasts_admin.album import album_part
 from handlers.broadcasts_admin.draft import (
     Compose,
     ask,
@@ -113,16 +114,16 @@ async def confirm(
 
 async def reprompt(message: Message, raw_state: str | None, state: FSMContext) -> None:
     """A wrong kind of answer (a sticker, text where a button is expected): ask again. The
-    rest of an album whose first file became the broadcast: say once that they are left out."""
+    rest of an album whose first file began the draft joins it (broadcasts_admin.album)."""
     album = message.media_group_id
     if album is not None:
         data = await state.get_data()
+        if data.get("album") == album:  # a later file of the album the draft began with
+            await album_part(message, state, data)
+            return
         if data.get("album_told") == album:
             return  # one answer per album, not one per photo
         await state.update_data(album_told=album)
-        if data.get("album") == album:
-            await message.answer(t.ALBUM_FIRST_ONLY)
-            return
     prompts = {
         Compose.tags.state: (t.TAGS_BAD, kb.tags()),
         Compose.button.state: (t.BUTTON_BAD, kb.button_choice()),

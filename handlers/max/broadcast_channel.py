@@ -8,6 +8,7 @@ matters to the ledger:
 * 403 (`chat.denied`: the user stopped the dialog, or the bot lost the group) and 404 (no such
   chat) mean the chat is gone; there are no migrations;
 * a text over 4000 characters goes out in parts, the buttons under the last one;
+* an album is one message: every file an attachment of it, the buttons under them;
 * a notice to a person (a MAX author's progress and report, a held broadcast's question)
   waits out 429s and MAX's 5xx with the same growing pause, bounded (`NOTICE_ATTEMPTS`),
   instead of being lost to one;
@@ -287,10 +288,10 @@ class MaxChannel:
         self, content: Content, rows: list[list[Button]]
     ) -> list[dict[str, Any]]:
         attachments: list[dict[str, Any]] = []
-        if content.kind != "text":
-            media = await self._media(content) if self._media is not None else None
+        for each in _one_by_one(content):
+            media = await self._media(each) if self._media is not None else None
             if media is None:
-                raise MaxBadRequest(0, "media.unavailable", f"no MAX file for a {content.kind}")
+                raise MaxBadRequest(0, "media.unavailable", f"no MAX file for a {each.kind}")
             attachments.append(media)
         keyboard = inline_keyboard(rows)
         if keyboard is not None:
@@ -312,3 +313,15 @@ class MaxChannel:
         while len(self._mids) > REMEMBERED:
             self._mids.popitem(last=False)
         return sent
+
+
+def _one_by_one(content: Content) -> list[Content]:
+    """Each file the message carries, for `media`: an album's files all go in one MAX message
+    (a message holds several attachments; MAX's documentation names no number, and an album
+    is at most ALBUM_LIMIT files), with its buttons under them, unlike Telegram's."""
+    if not content.more:
+        return [content] if content.kind != "text" else []
+    return [
+        Content(f.kind, "", f.file_id, stored_file=f.stored_file, file_name=f.file_name)
+        for f in content.files()
+    ]

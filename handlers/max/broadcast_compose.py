@@ -136,7 +136,9 @@ async def got_content(v: Visit, data: Draft, text: str) -> None:
         listed = "\n".join(f"• {q(p)}" for p in problems)
         await v.say(t.CONTENT_PROBLEMS.format(problems=listed), kb.CANCEL_ONLY)
         return
-    data.update(kind="text", text=content.text, file_id=None, stored_file=None, file_name=None)
+    data.update(
+        kind="text", text=content.text, file_id=None, stored_file=None, file_name=None, more=[]
+    )
     await ask_audience(v, data)
 
 
@@ -345,13 +347,13 @@ async def not_text(ctx: MaxContext, update: JsonDict) -> bool:
         if v is None or v.state != STATE:
             return False
         data = await draft(v) or {}
-        found = pictures.attachment(update)
+        found = pictures.attachments(update)  # an album: every photo and file of it
         if not v.is_admin:  # no longer staff: the draft goes
             await v.clear_state()
             await v.say(texts.ADMIN_ONLY)
         elif data.get("step") != "content":
             await v.say(t.REPROMPT_BUTTONS, kb.CANCEL_ONLY)
-        elif found is None:  # a sticker, a contact
+        elif not found:  # a sticker, a contact
             await v.say(max_texts.BROADCAST_TEXT_ONLY, kb.CANCEL_ONLY)
         elif await broadcast_file.got_file(v, data, found, updates.text(update)):
             await ask_audience(v, data)

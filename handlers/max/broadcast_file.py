@@ -12,6 +12,7 @@ Telegram's dialog does), a file up to 10 MB. A picture Telegram would not take a
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from pathlib import PurePosixPath
 from typing import Final
 
@@ -20,7 +21,7 @@ from bot.core.messages import OutFile
 from bot.services.staff.composing import Draft
 from bot.texts import broadcasts as t
 from bot.texts import max as max_texts
-from broadcasts.content import CAPTION_LIMIT, Content, Kind
+from broadcasts.content import CAPTION_LIMIT, AlbumFile, Content, FileKind
 from broadcasts.uploads import (
     DOCUMENT_TYPES,
     FILE_MAX,
@@ -62,7 +63,7 @@ async def _download(v: Visit, found: JsonDict) -> bytes | str:
     return max_texts.BROADCAST_FILE_NOT_FETCHED
 
 
-def _kind(found: JsonDict, data: bytes) -> tuple[Kind, str, str]:
+def _kind(found: JsonDict, data: bytes) -> tuple[FileKind, str, str]:
     """(kind, name, mime): a JPEG or PNG picture Telegram takes is a photo, else a document."""
     if found.get("type") == "image":
         sig = next((s for s in PHOTOS if data.startswith(s)), None)
@@ -77,18 +78,42 @@ def _kind(found: JsonDict, data: bytes) -> tuple[Kind, str, str]:
     return "document", name, mime
 
 
-async def got_file(v: Visit, data: Draft, found: JsonDict, caption: str) -> bool:
-    """The file and its caption as the draft's content, stored; False (the staffer told why)
-    when they cannot be the broadcast."""
+async def got_file(v: Visit, data: Draft, found: list[JsonDict], caption: str) -> bool:
+    """The files (one, or an album: a MAX message with several) and their caption as the
+    draft's content, stored; False (the staffer told why) when they cannot be the broadcast."""
     if len(caption) > CAPTION_LIMIT:  # as Telegram's dialog: refused, not cut
         what = t.WHAT_CAPTION
         too_long = fill(t.CONTENT_TOO_LONG, what=what, length=len(caption), limit=CAPTION_LIMIT)
         await v.say(too_long, kb.CANCEL_ONLY)
         return False
+    files: list[AlbumFile] = []
+    for each in found:
+        stored = await _stored(v, each)
+        if stored is None:
+            return False
+        files.append(stored)
+    first, *more = files
+    content = Content(
+        first.kind, q(caption), stored_file=first.stored_file, file_name=first.file_name,
+        more=tuple(more),
+    )  # fmt: skip
+    if problems := content.problems():
+        listed = "\n".join(f"• {q(p)}" for p in problems)
+        await v.say(t.CONTENT_PROBLEMS.format(problems=listed), kb.CANCEL_ONLY)
+        return False
+    data.update(
+        kind=first.kind, text=content.text, file_id=None, stored_file=first.stored_file,
+        file_name=first.file_name, more=[asdict(f) for f in more],
+    )  # fmt: skip
+    return True
+
+
+async def _stored(v: Visit, found: JsonDict) -> AlbumFile | None:
+    """One attachment fetched and stored (None: the staffer told why not)."""
     fetched = await _download(v, found)
     if isinstance(fetched, str) or not fetched:
         await v.say(fetched or max_texts.BROADCAST_FILE_NOT_FETCHED, kb.CANCEL_ONLY)
-        return False
+        return None
     kind, name, mime = _kind(found, fetched)
     now = v.ctx.clock.now()
     await v.repo.files.prune_unused(now - KEEP_UNUSED)  # previews nobody sent, as the panel
@@ -96,26 +121,22 @@ async def got_file(v: Visit, data: Draft, found: JsonDict, caption: str) -> bool
         kind=kind, name=name, mime=mime, data=fetched, uploaded_by=v.uid, now=now
     )
     await v.repo.commit()  # an unsent draft's file goes with the next prune
-    content = Content(kind, q(caption), stored_file=ref, file_name=name)
-    if problems := content.problems():
-        listed = "\n".join(f"• {q(p)}" for p in problems)
-        await v.say(t.CONTENT_PROBLEMS.format(problems=listed), kb.CANCEL_ONLY)
-        return False
-    data.update(kind=kind, text=content.text, file_id=None, stored_file=ref, file_name=name)
-    return True
+    return AlbumFile(kind, stored_file=ref, file_name=name)
 
 
 async def show(v: Visit, content: Content) -> None:
     """The draft's message as a group will get it: the file with its caption (its buttons
-    under a line of their own: MAX's file message here carries none)."""
+    under a line of their own: MAX's file message here carries none). An album's files come
+    one after another here, the caption with the first; the groups get them in one message."""
     if content.stored_file is None:
         await v.say(content.text, kb.sample(content))
         return
-    found = await v.repo.files.data(content.stored_file)
-    if found is None:
-        await v.say(max_texts.BROADCAST_FILE_GONE)
-        return
-    info, data = found
-    await v.send_file(OutFile(info.name, data), content.text)
+    for n, file in enumerate(content.files()):
+        found = await v.repo.files.data(file.stored_file) if file.stored_file else None
+        if found is None:
+            await v.say(max_texts.BROADCAST_FILE_GONE)
+            return
+        info, data = found
+        await v.send_file(OutFile(info.name, data), content.text if n == 0 else "")
     if buttons := kb.sample(content):
         await v.say(max_texts.BROADCAST_SAMPLE_BUTTONS, buttons)

@@ -17,10 +17,7 @@ only: Telegram answers with its file_id, and every other chat of the broadcast g
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Final, TypeVar
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -48,11 +45,12 @@ from broadcasts.channel import (
 )
 from broadcasts.content import Content
 from broadcasts.files import OncePerFile, StoredFiles
+from handlers.tg.broadcast_album import Upload, send_album
 from handlers.tg.callbacks import AckCb, UnsubCb
 from handlers.tg.messenger import markup
+from handlers.tg.patience import patiently
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 ACK_LABEL = "✅ Ознакомлен"
 UNSUB_LABEL = "Отписаться"
@@ -68,8 +66,6 @@ NO_RIGHTS_MARKERS = (
 )
 # an edit refused because the message is gone or no longer editable: it is sent anew, once
 UNEDITABLE_MARKERS = ("message to edit not found", "message can't be edited", "MESSAGE_ID_INVALID")
-NOTICE_ATTEMPTS: Final = 6  # a notice or progress edit: 5xx pauses of 1+2+4+8+16 s at most
-NOTICE_WAIT: Final = 60.0  # the longest retry_after a notice waits out; longer: given up
 
 
 def keyboard(
@@ -142,7 +138,9 @@ class TelegramChannel:
     ) -> SendOutcome:
         markup = keyboard(content, broadcast_id, audience if is_private else None)
         try:
-            if content.kind != "text" and content.stored_file is not None:
+            if content.more:
+                message = await self._album(chat_id, content, markup)
+            elif content.kind != "text" and content.stored_file is not None:
                 message = await self._stored(chat_id, content, content.stored_file, markup)
             else:
                 message = await self._call(chat_id, content, content.file_id, markup)
@@ -168,6 +166,43 @@ class TelegramChannel:
                         self._uploaded.remember(ref, sent_id)
                     return message
         return await self._call(chat_id, content, file_id, markup)
+
+    async def _album(
+        self, chat_id: int, content: Content, markup: InlineKeyboardMarkup | None
+    ) -> Message:
+        """The album (handlers.tg.broadcast_album); its first message. Files stored in the
+        database are uploaded by the first send, which the others wait for, as `_stored`."""
+        files = content.files()
+        new = tuple(f.stored_file for f in files if self._unknown(f.stored_file))
+        if not new:
+            uploads = await self._uploads(content)
+            sent = await send_album(self._bot, chat_id, files, uploads, content.text, markup)
+            return sent[0]
+        async with self._uploaded.lock(new):
+            uploads = await self._uploads(content)
+            sent = await send_album(self._bot, chat_id, files, uploads, content.text, markup)
+            for file, message in zip(files, sent, strict=False):
+                if file.stored_file is not None and (sent_id := file_id_of(message)):
+                    self._uploaded.remember(file.stored_file, sent_id)
+        self._uploaded.unlock(new)
+        return sent[0]
+
+    def _unknown(self, ref: int | None) -> bool:
+        return ref is not None and self._uploaded.known(ref) is None
+
+    async def _uploads(self, content: Content) -> list[Upload]:
+        found: list[Upload] = []
+        for file in content.files():
+            if file.stored_file is None:
+                found.append(file.file_id or "")
+            elif (known := self._uploaded.known(file.stored_file)) is not None:
+                found.append(known)
+            else:
+                data = await self._files.load(file.stored_file) if self._files else None
+                if data is None:
+                    raise LookupError(f"файл №{file.stored_file} не найден")
+                found.append(BufferedInputFile(data.data, data.name))
+        return found
 
     async def _call(
         self,
@@ -228,24 +263,3 @@ class TelegramChannel:
             ))  # fmt: skip
         except (TelegramAPIError, Deferred) as exc:
             log.warning("notice to %s not delivered: %s", chat_id, exc)
-
-
-async def patiently(call: Callable[[], Awaitable[T]], attempts: int = NOTICE_ATTEMPTS) -> T:
-    """`call` again after a 429 (once its `retry_after` passed, if that is at most
-    NOTICE_WAIT) or a 5xx / no answer (after 1, 2, 4 … s); the last failure is raised.
-    A retry goes through the Bot's outbound layer like any send: it waits for its slot."""
-    for attempt in range(1, attempts + 1):
-        try:
-            return await call()
-        except TelegramRetryAfter as exc:
-            if attempt == attempts or exc.retry_after > NOTICE_WAIT:
-                raise
-            pause = float(exc.retry_after)
-            log.info("notice: 429; again in %.0f s", pause)
-        except (TelegramServerError, TelegramNetworkError) as exc:
-            if attempt == attempts:
-                raise
-            pause = 2.0 ** (attempt - 1)
-            log.info("notice: %s; again in %.0f s", exc.message, pause)
-        await asyncio.sleep(pause)
-    raise AssertionError("unreachable")

@@ -88,7 +88,12 @@ class StoredFileRepo:
                 data = json.loads(raw or "{}")
             except ValueError:
                 continue
-            found = data.get(DRAFT_FILE) if isinstance(data, dict) else None
-            if isinstance(found, int) and not isinstance(found, bool):
-                held.add(found)
+            if not isinstance(data, dict):
+                continue
+            album = data.get("more")  # an album's later files (composing.album_more)
+            parts = [data, *(album if isinstance(album, list) else ())]
+            for part in parts:
+                found = part.get(DRAFT_FILE) if isinstance(part, dict) else None
+                if isinstance(found, int) and not isinstance(found, bool):
+                    held.add(found)
         return held

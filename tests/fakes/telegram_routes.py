@@ -197,7 +197,13 @@ class BotApiMethods:
         chat_id = self._target_chat(params)
         media = params.get("media")
         if not isinstance(media, list) or not media:
-            raise bad_request("there is no media in the request")
+            raise bad_request("there are no messages to send")
+        if len(media) > 10:
+            raise bad_request("too many messages to send as an album")
+        kinds = {item.get("type") for item in media if isinstance(item, dict)}
+        for alone in ("document", "audio"):  # grouped only with their own kind
+            if alone in kinds and len(kinds) > 1:
+                raise bad_request(f"{alone} can't be mixed with other media types")
         prepared = [self._group_item(item, files) for item in media]
         group_id = str(next(self._ids) + 9_000_000)
         sent = [

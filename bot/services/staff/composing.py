@@ -26,7 +26,7 @@ from bot.services.events.links import linked_event
 from bot.services.events.rules import open_for_signup
 from bot.texts import broadcasts as t
 from broadcasts import service
-from broadcasts.content import Content, LinkButton
+from broadcasts.content import AlbumFile, Content, LinkButton
 from storage.models import Broadcast, Event, EventStatus
 from storage.repositories import Repositories
 from storage.repositories.chats import clean_tag
@@ -45,7 +45,16 @@ def draft_content(data: Draft) -> Content:
         ack=bool(data.get("ack")),
         stored_file=data.get("stored_file"),  # a file a MAX staffer sent, stored as the panel's
         file_name=data.get("file_name"),
+        more=album_more(data),
     )
+
+
+def album_more(data: Draft) -> tuple[AlbumFile, ...]:
+    """The album's files after the first, as the dialogs keep them (`more`: a list of dicts)."""
+    found = data.get("more") if data.get("kind", "text") != "text" else None
+    if not isinstance(found, list):
+        return ()
+    return tuple(AlbumFile(**f) for f in found if isinstance(f, dict))
 
 
 def draft_target(data: Draft) -> service.Target:
@@ -148,12 +157,17 @@ async def summary(repo: Repositories, data: Draft, tz: tzinfo) -> str:
     """The preview's «☝️ Так сообщение увидят получатели…» under the sample."""
     at = draft_at(data)
     tags = fill(t.PREVIEW_TAGS, tags=", ".join(data["tags"])) if data.get("tags") else ""
-    return t.PREVIEW_SUMMARY.format(
-        count=await recipients_count(repo, data),
-        when=q(format_local(at, tz)) if at else t.WHEN_NOW,
-        repeat=t.REPEAT_WEEKLY if data.get("repeat") else t.REPEAT_NONE,
-        audiences=q(audiences_text(data)),
-        tags=tags,
+    more = album_more(data)
+    album = fill(t.PREVIEW_ALBUM, count=1 + len(more)) if more else ""
+    return (
+        t.PREVIEW_SUMMARY.format(
+            count=await recipients_count(repo, data),
+            when=q(format_local(at, tz)) if at else t.WHEN_NOW,
+            repeat=t.REPEAT_WEEKLY if data.get("repeat") else t.REPEAT_NONE,
+            audiences=q(audiences_text(data)),
+            tags=tags,
+        )
+        + album
     )
 
 
@@ -173,8 +187,10 @@ async def create(
         target=draft_target(data), at=draft_at(data), now=now,
         repeat=data.get("repeat", ""), progress=progress, progress_mid=progress_mid,
     )  # fmt: skip
-    if data.get("stored_file"):
-        await repo.files.mark_used(int(data["stored_file"]))
+    stored = [data.get("stored_file"), *(f.stored_file for f in album_more(data))]
+    for ref in stored:
+        if ref:
+            await repo.files.mark_used(int(ref))
     return broadcast
 
 

@@ -1,0 +1,168 @@
+"""An announcement made of several files (an album) reaches every chat whole, in both
+messengers: a Telegram staffer's album (several messages sharing a media_group_id) and a MAX
+staffer's (one message with several attachments) go to the parents' groups of Telegram AND MAX
+through the real worker. Before, only the album's first file went out; the rest was lost.
+
+In Telegram the album is a media group (caption under its first file) and, since a media group
+carries no buttons, «Ознакомлен» comes in a short reply right after it; in MAX the album is one
+message with every file and the buttons under them."""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+
+from sqlalchemy import func, select
+
+from bot.texts import broadcasts as bt
+from broadcasts.content import Content
+from storage.models import Ack
+from tests.conftest import ADMIN
+from tests.fakes.max_model import JsonDict, Message
+from tests.fakes.telegram_api import FakeFile, FakeTelegramServer, FakeUser, SentMessage
+from tests.helpers.wait import until
+from tests.test_web_broadcast_files import png
+from tests.test_e2e_max_broadcast_compose import (
+    MAX_PARENTS,
+    STAFFER,
+    TG_PARENTS,
+    World,
+    to_the_time,
+)
+from tests.test_e2e_max_broadcast_compose import world as world  # a fixture
+
+MEMBER = FakeUser(id=3001, first_name="Ирина", last_name="Смирнова")
+POSTERS = {f"album-{n}": b"\xff\xd8\xff" + bytes([n]) * 40 for n in (1, 2, 3)}
+CAPTION = "Афиша <концерта> & программа"
+_photo_ids = itertools.count(500)
+
+
+def tg_album(tg: FakeTelegramServer, group: str = "55") -> None:
+    """ADMIN sends three photos as one album, the caption on the first, as Telegram does."""
+    for n, (file_id, data) in enumerate(POSTERS.items()):
+        tg.files[file_id] = FakeFile(file_id, f"u-{file_id}", "photo.jpg", data, None, f"p/{n}")
+        photo = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 800, "height": 600}
+        caption = {"caption": CAPTION} if n == 0 else {}
+        tg.user_sends(
+            None, user=ADMIN, extra={"photo": [photo], "media_group_id": group, **caption}
+        )
+
+
+async def tg_step(tg: FakeTelegramServer, message: SentMessage, label: str) -> SentMessage:
+    tg.press(message, label, user=ADMIN)
+    return await tg.next_message(ADMIN.id, timeout=10)
+
+
+async def tg_compose_album_with_ack(w: World) -> list[SentMessage]:
+    """/broadcast, the album, parents, «Ознакомлен», now: what ADMIN got from the preview on."""
+    tg = w.h.tg
+    tg.user_sends("/broadcast", user=ADMIN)
+    await tg.next_message(ADMIN.id)
+    tg_album(tg)
+    audiences = await tg.next_message(ADMIN.id)
+    assert "Кому отправить" in (audiences.text or "")
+    tg.press(audiences, "Родители", user=ADMIN)
+    await tg.wait_for("editMessageText", lambda c: c.params["message_id"] == audiences.message_id)
+    tags = await tg_step(tg, audiences, bt.BTN_NEXT)
+    button = await tg_step(tg, tags, bt.BTN_NO_TAGS)
+    ack_q = await tg_step(tg, button, bt.BTN_NO_BUTTON)
+    when = await tg_step(tg, ack_q, bt.BTN_ACK_ON)
+    repeat = await tg_step(tg, when, bt.BTN_NOW)
+    tg.press(repeat, bt.BTN_REPEAT_NONE, user=ADMIN)
+    await until(lambda: _summary(tg) is not None, 10, "the preview's summary")
+    summary = _summary(tg)
+    assert summary is not None
+    preview = tg.sent_to(ADMIN.id)[tg.sent_to(ADMIN.id).index(repeat) + 1 :]
+    tg.press(summary, bt.BTN_CONFIRM_NOW, user=ADMIN)
+    return preview
+
+
+def _summary(tg: FakeTelegramServer) -> SentMessage | None:
+    return next(
+        (m for m in tg.sent_to(ADMIN.id) if "Так сообщение увидят" in (m.text or "")), None
+    )
+
+
+async def test_a_telegram_album_reaches_both_messengers_whole_with_its_acknowledge(
+    world: World,
+) -> None:
+    w = world
+    preview = await tg_compose_album_with_ack(w)
+    photos = [m for m in preview if m.kind == "photo"]
+    assert len(photos) == 3 and photos[0].text == CAPTION  # the preview: the album as sent
+    assert "Альбом, файлов: 3" in (preview[-1].text or "")
+
+    await until(lambda: len(w.h.tg.sent_to(TG_PARENTS)) >= 4, 15, "the album in Telegram")
+    await until(lambda: w.h.max.sent_to(MAX_PARENTS), 15, "the album in MAX")
+    *album, buttons = w.h.tg.sent_to(TG_PARENTS)
+    assert [m.kind for m in album] == ["photo"] * 3
+    assert len({m.media_group_id for m in album}) == 1 and album[0].media_group_id
+    assert album[0].text == CAPTION and not album[1].text and not album[2].text
+    assert [m.document.data for m in album if m.document] == list(POSTERS.values())
+    assert buttons.text == bt.ALBUM_BUTTONS and "✅ Ознакомлен" in [
+        b.text for row in buttons.buttons for b in row
+    ]
+    assert buttons.reply_to_message_id == album[0].message_id
+
+    (in_max,) = w.h.max.sent_to(MAX_PARENTS)  # one message: every file, the button under them
+    images = [a for a in in_max.attachments if a["type"] == "image"]
+    assert in_max.plain == CAPTION and len(images) == 3
+    assert [w.h.max.uploads[a["payload"]["token"]][1] for a in images] == list(POSTERS.values())
+    assert "✅ Ознакомлен" in str(in_max.attachments)
+
+    w.h.tg.press(buttons, "✅ Ознакомлен", user=MEMBER)
+    await w.h.tg.wait_for("answerCallbackQuery", lambda c: "Спасибо" in str(c.params))
+    async with w.h.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Ack)) == 1
+
+
+def max_album(w: World, files: list[tuple[bytes, str | None]], caption: str) -> Message:
+    """STAFFER sends one MAX message carrying several photos (no name) and files."""
+    attachments: list[JsonDict] = []
+    for data, filename in files:
+        token = f"in.{secrets.token_hex(8)}"
+        w.h.max.uploads[token] = (filename or "photo", data)
+        url = f"{w.h.max.url}/files/{token}"
+        if filename is None:
+            payload = {"photo_id": next(_photo_ids), "token": token, "url": url}
+            attachments.append({"type": "image", "payload": payload})
+        else:
+            attachments.append({"type": "file", "payload": {"url": url, "token": token},
+                                "filename": filename, "size": len(data)})  # fmt: skip
+    return w.h.max.user_writes(STAFFER, caption, attachments=attachments)
+
+
+async def test_a_max_album_of_photos_and_a_file_reaches_both_messengers_whole(
+    world: World,
+) -> None:
+    """MAX mixes images and files in one message; Telegram groups photos with photos only,
+    so there the photos are one album and the programme follows it."""
+    w = world
+    pdf = b"%PDF-1.4\n%programme\n"
+    first, second = png(640, 480), png(480, 640)
+    await w.h.say(STAFFER, "/broadcast")
+    before = len(w.h.max.sent_to(STAFFER))
+    max_album(w, [(first, None), (second, None), (pdf, "Программа.pdf")], "Концерт в пятницу")
+    (audiences,) = (await w.h.max.wait_sent(STAFFER, before + 1))[before:]
+    when = await to_the_time(w, audiences)
+    (repeat,) = await w.step(when, bt.BTN_NOW)
+    *sample, summary = await w.step(repeat, bt.BTN_REPEAT_NONE, 4)
+    assert len(sample) == 3 and sample[0].plain == "Концерт в пятницу"  # every file shown
+    assert "Альбом, файлов: 3" in summary.plain
+    await w.step(summary, bt.BTN_CONFIRM_NOW, 2)
+
+    await until(lambda: len(w.h.tg.sent_to(TG_PARENTS)) >= 3, 15, "the album in Telegram")
+    await until(lambda: w.h.max.sent_to(MAX_PARENTS), 15, "the album in MAX")
+    photo1, photo2, programme = w.h.tg.sent_to(TG_PARENTS)
+    assert (photo1.kind, photo2.kind, programme.kind) == ("photo", "photo", "document")
+    assert photo1.media_group_id and photo1.media_group_id == photo2.media_group_id
+    assert photo1.text == "Концерт в пятницу"
+    assert photo1.document and photo1.document.data == first
+    assert photo2.document and photo2.document.data == second
+    assert programme.document and programme.document.data == pdf
+    assert programme.document.filename == "Программа.pdf"
+    (in_max,) = w.h.max.sent_to(MAX_PARENTS)
+    kinds = [a["type"] for a in in_max.attachments]
+    assert kinds == ["image", "image", "file"] and in_max.plain == "Концерт в пятницу"
+    (broadcast,) = await w.broadcasts()
+    assert len(Content.from_json(broadcast.content).files()) == 3
