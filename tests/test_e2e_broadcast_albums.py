@@ -12,16 +12,26 @@ from __future__ import annotations
 import itertools
 import secrets
 
+import pytest
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import InputMediaDocument, InputMediaPhoto
 from sqlalchemy import func, select
 
 from bot.texts import broadcasts as bt
-from broadcasts.content import Content
-from storage.models import Ack
-from tests.conftest import ADMIN
+from broadcasts import service
+from broadcasts.content import AlbumFile, Content
+from handlers.tg.broadcast_album import runs
+from storage.models import Ack, Delivery, DeliveryStatus
+from tests.conftest import ADMIN, PARENT
 from tests.fakes.max_model import JsonDict, Message
 from tests.fakes.telegram_api import FakeFile, FakeTelegramServer, FakeUser, SentMessage
 from tests.helpers.wait import until
-from tests.test_web_broadcast_files import png
+from tests.test_e2e_broadcasts import NOW, PARENT_GROUPS, TEACHER_GROUP, Staff
+from tests.test_e2e_broadcasts import harness as harness  # a fixture
+from tests.test_e2e_broadcasts import settings as settings  # a fixture
 from tests.test_e2e_max_broadcast_compose import (
     MAX_PARENTS,
     STAFFER,
@@ -30,6 +40,7 @@ from tests.test_e2e_max_broadcast_compose import (
     to_the_time,
 )
 from tests.test_e2e_max_broadcast_compose import world as world  # a fixture
+from tests.test_web_broadcast_files import png
 
 MEMBER = FakeUser(id=3001, first_name="Ирина", last_name="Смирнова")
 POSTERS = {f"album-{n}": b"\xff\xd8\xff" + bytes([n]) * 40 for n in (1, 2, 3)}
@@ -166,3 +177,76 @@ async def test_a_max_album_of_photos_and_a_file_reaches_both_messengers_whole(
     assert kinds == ["image", "image", "file"] and in_max.plain == "Концерт в пятницу"
     (broadcast,) = await w.broadcasts()
     assert len(Content.from_json(broadcast.content).files()) == 3
+
+
+# --- the ledger's rules hold for an album ---------------------------------------------------
+
+
+async def test_an_album_waits_out_a_429_skips_a_blocked_group_and_follows_a_migration(
+    harness: Staff,
+) -> None:
+    """Each chat gets the album once: a 429 on the media group is waited out (not the album
+    twice), a group that removed the bot is written down as such, a group that became a
+    supergroup gets it at its new id; the private subscriber's «Отписаться» comes under it."""
+    h = harness
+    files = list(POSTERS)
+    for n, file_id in enumerate(files):
+        h.server.files[file_id] = FakeFile(file_id, f"u-{file_id}", "p.jpg", b"x", None, f"p/{n}")
+    flooded, kicked, moved = PARENT_GROUPS
+    h.server.fail_next("sendMediaGroup", status=429, retry_after=1, chat_id=flooded)
+    h.server.block(kicked)
+    h.server.migrate(moved, -1009993)
+    content = Content(
+        "photo", "Праздник", files[0], more=tuple(AlbumFile("photo", f) for f in files[1:])
+    )
+    async with h.sessionmaker() as session:
+        await service.create_broadcast(
+            session, author_id=ADMIN.id, content=content, target=service.Target(("parents",)),
+            at=NOW, now=NOW,
+        )  # fmt: skip
+        await session.commit()
+    h.worker.wake()
+
+    for chat_id in (flooded, -1009993):
+        await until(lambda c=chat_id: len(h.server.sent_to(c)) >= 3, 15, f"album in {chat_id}")
+    await until(lambda: len(h.server.sent_to(PARENT.id)) >= 4, 15, "the subscriber's album")
+    await h.server.idle(quiet=0.5)
+    for chat_id in (flooded, -1009993):
+        sent = h.server.sent_to(chat_id)
+        assert [m.kind for m in sent] == ["photo"] * 3  # once; no buttons, no message for them
+        assert sent[0].text == "Праздник"
+    *_, unsubscribe = h.server.sent_to(PARENT.id)
+    assert unsubscribe.text == bt.ALBUM_BUTTONS
+    assert [b.text for row in unsubscribe.buttons for b in row] == ["Отписаться"]
+    assert not h.server.sent_to(kicked) and not h.server.sent_to(moved)
+    async with h.sessionmaker() as session:
+        rows = dict((await session.execute(select(Delivery.chat_id, Delivery.status))).all())
+    assert rows[kicked] == DeliveryStatus.BLOCKED
+    assert rows[flooded] == rows[-1009993] == rows[PARENT.id] == DeliveryStatus.SENT
+
+
+async def test_telegram_refuses_what_it_refuses_in_a_media_group(
+    server: FakeTelegramServer,
+) -> None:
+    """The fake server answers sendMediaGroup as Telegram does (its 400s), so the channel's
+    grouping is checked against them: documents alone, at most 10 files."""
+    server.files["doc"] = FakeFile("doc", "u-doc", "a.pdf", b"%PDF", None, "d/1")
+    server.files["pic"] = FakeFile("pic", "u-pic", "a.jpg", b"x", None, "p/1")
+    bot = Bot(server.token, session=AiohttpSession(api=TelegramAPIServer.from_base(server.url)))
+    try:
+        with pytest.raises(TelegramBadRequest, match="document can't be mixed"):
+            await bot.send_media_group(
+                TEACHER_GROUP,
+                [InputMediaPhoto(media="pic"), InputMediaDocument(media="doc")],
+            )
+        with pytest.raises(TelegramBadRequest, match="too many messages to send as an album"):
+            await bot.send_media_group(TEACHER_GROUP, [InputMediaPhoto(media="pic")] * 11)
+    finally:
+        await bot.session.close()
+
+
+def test_an_album_goes_as_runs_of_one_kind_of_at_most_ten() -> None:
+    photo, doc = AlbumFile("photo", "p"), AlbumFile("document", "d")
+    assert runs([photo, photo, doc]) == [[0, 1], [2]]
+    assert runs([doc, photo, doc, doc]) == [[0], [1], [2, 3]]
+    assert runs([photo] * 12) == [list(range(10)), [10, 11]]

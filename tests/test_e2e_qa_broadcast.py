@@ -28,6 +28,7 @@ from storage.repositories import Repositories
 from tests.conftest import ADMIN, PARENT
 from tests.fakes.max_model import JsonDict, MaxUser
 from tests.fakes.telegram_api import SAMPLE_MEDIA, FakeTelegramServer, FakeUser, SentMessage
+from tests.helpers.wait import until
 from tests.test_e2e_broadcasts import (
     NOW,
     PARENT_GROUPS,
@@ -227,11 +228,12 @@ async def test_a_parent_writing_during_a_broadcasts_429_is_answered_before_the_b
     assert sends.index(PARENT.id) < retried  # people first once the pause is over
 
 
-async def test_an_album_sent_as_the_broadcast_is_told_to_go_as_its_first_photo(
+async def test_an_album_sent_as_the_broadcast_goes_whole(
     harness: Staff,
 ) -> None:
     """Telegram delivers an album as one message per photo. Before, the first became the
-    broadcast and the rest got «Нажмите одну из кнопок выше» each: nobody said they were out."""
+    broadcast and the rest got «Нажмите одну из кнопок выше» each; then only the first went
+    out. Now every photo joins the draft silently and the group gets the whole album."""
     h = harness
     await h.say(ADMIN, "/broadcast")
     album = [
@@ -241,15 +243,23 @@ async def test_an_album_sent_as_the_broadcast_is_told_to_go_as_its_first_photo(
     for photo in album:
         h.server.user_sends(None, user=ADMIN, extra=photo)
     audience = await h.server.next_message(ADMIN.id)
-    told = await h.server.next_message(ADMIN.id)
     assert "Кому отправить" in txt(audience)
-    assert txt(told) == texts_b.ALBUM_FIRST_ONLY
     await h.server.idle(quiet=0.5)
-    assert len(h.server.sent_to(ADMIN.id)) == 3  # once per album, not once per photo
-    await send_now(h, audience, "Педагоги")
-    got = await h.server.next_message(TEACHER_GROUP, timeout=10)
-    assert got.kind == "photo" and got.text == "Праздник"
-    assert len(h.server.sent_to(TEACHER_GROUP)) == 1
+    assert len(h.server.sent_to(ADMIN.id)) == 2  # one question per album, not one per photo
+    await toggle(h, ADMIN, audience, "Педагоги")
+    tags = await h.press(ADMIN, audience, texts_b.BTN_NEXT)
+    button = await h.press(ADMIN, tags, texts_b.BTN_NO_TAGS)
+    ack_q = await h.press(ADMIN, button, texts_b.BTN_NO_BUTTON)
+    when_q = await h.press(ADMIN, ack_q, texts_b.BTN_ACK_OFF)
+    repeat = await h.press(ADMIN, when_q, texts_b.BTN_NOW)
+    h.server.press(repeat, texts_b.BTN_REPEAT_NONE, user=ADMIN)
+    *sample, summary = [await h.server.next_message(ADMIN.id) for _ in range(4)]
+    assert [m.kind for m in sample] == ["photo"] * 3  # the preview: the whole album
+    h.server.press(summary, texts_b.BTN_CONFIRM_NOW, user=ADMIN)
+    await until(lambda: len(h.server.sent_to(TEACHER_GROUP)) >= 3, 10, "the album")
+    got = h.server.sent_to(TEACHER_GROUP)
+    assert [m.kind for m in got] == ["photo"] * 3 and got[0].text == "Праздник"
+    assert got[0].media_group_id and len({m.media_group_id for m in got}) == 1
 
 
 async def test_an_album_whose_caption_is_refused_does_not_go_as_its_next_photo(
