@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import secrets
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiogram import Bot
@@ -18,14 +19,16 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import InputMediaDocument, InputMediaPhoto
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.texts import broadcasts as bt
 from broadcasts import service
 from broadcasts.content import AlbumFile, Content
+from broadcasts.uploads import KEEP_UNUSED
 from handlers.tg.broadcast_album import runs
-from storage.models import Ack, Delivery, DeliveryStatus
+from storage.models import Ack, Delivery, DeliveryStatus, StoredFile
 from tests.conftest import ADMIN, PARENT
+from tests.fakes.max_media import user_sends
 from tests.fakes.max_model import JsonDict, Message
 from tests.fakes.telegram_api import FakeFile, FakeTelegramServer, FakeUser, SentMessage
 from tests.helpers.wait import until
@@ -33,6 +36,7 @@ from tests.test_e2e_broadcasts import NOW, PARENT_GROUPS, TEACHER_GROUP, Staff
 from tests.test_e2e_broadcasts import harness as harness  # a fixture
 from tests.test_e2e_broadcasts import settings as settings  # a fixture
 from tests.test_e2e_max_broadcast_compose import (
+    COLLEAGUE,
     MAX_PARENTS,
     STAFFER,
     TG_PARENTS,
@@ -250,3 +254,30 @@ def test_an_album_goes_as_runs_of_one_kind_of_at_most_ten() -> None:
     assert runs([photo, photo, doc]) == [[0, 1], [2]]
     assert runs([doc, photo, doc, doc]) == [[0], [1], [2, 3]]
     assert runs([photo] * 12) == [list(range(10)), [10, 11]]
+
+
+async def test_a_max_album_left_at_the_preview_keeps_every_file(world: World) -> None:
+    """A colleague's upload prunes files nobody sent; the album's later files, held by the
+    draft only in its list of the album, must stay as its first does."""
+    w = world
+    await w.h.say(STAFFER, "/broadcast")
+    before = len(w.h.max.sent_to(STAFFER))
+    photos = [png(640, 480), png(480, 640)]
+    max_album(w, [(data, None) for data in photos], "Фото")
+    (audiences,) = (await w.h.max.wait_sent(STAFFER, before + 1))[before:]
+    when = await to_the_time(w, audiences)
+    (repeat,) = await w.step(when, bt.BTN_NOW)
+    *_, summary = await w.step(repeat, bt.BTN_REPEAT_NONE, 3)
+    async with w.h.sessionmaker() as session:  # the draft's files, stored over a day ago
+        old = datetime.now(UTC) - KEEP_UNUSED - timedelta(hours=1)
+        await session.execute(update(StoredFile).values(created_at=old))
+        await session.commit()
+    await w.h.say(COLLEAGUE, "/broadcast")
+    before = len(w.h.max.sent_to(COLLEAGUE))
+    user_sends(w.h.max, COLLEAGUE, b"%PDF-1.4\n%plan\n", filename="План.pdf")  # prunes
+    assert (await w.h.max.wait_sent(COLLEAGUE, before + 1))[-1].plain.startswith("Кому")
+
+    await w.step(summary, bt.BTN_CONFIRM_NOW, 2)
+    await until(lambda: len(w.h.tg.sent_to(TG_PARENTS)) >= 2, 15, "the album in Telegram")
+    sent = w.h.tg.sent_to(TG_PARENTS)
+    assert [m.document.data for m in sent if m.document] == photos  # not the colleague's PDF
