@@ -282,10 +282,10 @@ async def test_copy_forward_media_group_delete_and_pin(
     album = await bot.send_media_group(
         USER,
         [
-            InputMediaPhoto(media=BufferedInputFile(b"1", "1.jpg"), caption="один"),
+            InputMediaDocument(media=BufferedInputFile(b"1", "1.pdf"), caption="один"),
             InputMediaDocument(media=BufferedInputFile(b"2", "2.pdf")),
         ],
-    )
+    )  # documents group with documents only, as Telegram allows
     reply = await bot.send_message(
         USER, "Ответ", reply_parameters=ReplyParameters(message_id=question["message_id"])
     )
