@@ -30,7 +30,13 @@ from storage.models import Ack, Delivery, DeliveryStatus, StoredFile
 from tests.conftest import ADMIN, PARENT
 from tests.fakes.max_media import user_sends
 from tests.fakes.max_model import JsonDict, Message
-from tests.fakes.telegram_api import FakeFile, FakeTelegramServer, FakeUser, SentMessage
+from tests.fakes.telegram_api import (
+    SAMPLE_MEDIA,
+    FakeFile,
+    FakeTelegramServer,
+    FakeUser,
+    SentMessage,
+)
 from tests.helpers.wait import until
 from tests.test_e2e_broadcasts import NOW, PARENT_GROUPS, TEACHER_GROUP, Staff
 from tests.test_e2e_broadcasts import harness as harness  # a fixture
@@ -281,3 +287,47 @@ async def test_a_max_album_left_at_the_preview_keeps_every_file(world: World) ->
     await until(lambda: len(w.h.tg.sent_to(TG_PARENTS)) >= 2, 15, "the album in Telegram")
     sent = w.h.tg.sent_to(TG_PARENTS)
     assert [m.document.data for m in sent if m.document] == photos  # not the colleague's PDF
+
+
+async def test_a_video_in_the_album_is_left_out_with_a_word_and_later_captions_join(
+    harness: Staff,
+) -> None:
+    """A broadcast carries photos and documents: the album's video is left out and the
+    staffer told so once; a caption on a later photo joins the first one's, not lost."""
+    h = harness
+    await h.say(ADMIN, "/broadcast")
+    photo = SAMPLE_MEDIA["photo"]
+    for extra in (
+        {**photo, "caption": "Концерт"},
+        SAMPLE_MEDIA["video"],
+        {"photo": [{**photo["photo"][-1], "file_id": "sample-photo-2"}], "caption": "Программа"},
+    ):
+        h.server.user_sends(None, user=ADMIN, extra={**extra, "media_group_id": "91"})
+    audience = await h.server.next_message(ADMIN.id)
+    told = await h.server.next_message(ADMIN.id)
+    assert "Кому отправить" in (audience.text or "") and told.text == bt.ALBUM_PART_LEFT_OUT
+    await h.server.idle(quiet=0.5)
+    assert len(h.server.sent_to(ADMIN.id)) == 3  # the question and one word about the video
+    await tg_send_now(h, audience, "Педагоги", sample=2)
+    await until(lambda: len(h.server.sent_to(TEACHER_GROUP)) >= 2, 10, "the album")
+    first, second = h.server.sent_to(TEACHER_GROUP)
+    assert (first.kind, second.kind) == ("photo", "photo")
+    assert first.text == "Концерт\n\nПрограмма" and first.media_group_id == second.media_group_id
+
+
+async def tg_send_now(h: Staff, audience: SentMessage, label: str, *, sample: int) -> None:
+    """`label` ticked, no tags, no button, no «Ознакомлен», now; the preview of `sample`
+    messages checked to be files, then «Отправить»."""
+    h.server.press(audience, label, user=ADMIN)
+    await h.server.wait_for(
+        "editMessageText", lambda c: c.params["message_id"] == audience.message_id
+    )
+    tags = await tg_step(h.server, audience, bt.BTN_NEXT)
+    button = await tg_step(h.server, tags, bt.BTN_NO_TAGS)
+    ack_q = await tg_step(h.server, button, bt.BTN_NO_BUTTON)
+    when = await tg_step(h.server, ack_q, bt.BTN_ACK_OFF)
+    repeat = await tg_step(h.server, when, bt.BTN_NOW)
+    h.server.press(repeat, bt.BTN_REPEAT_NONE, user=ADMIN)
+    *files, summary = [await h.server.next_message(ADMIN.id) for _ in range(sample + 1)]
+    assert all(m.kind != "text" for m in files) and "Так сообщение увидят" in (summary.text or "")
+    h.server.press(summary, bt.BTN_CONFIRM_NOW, user=ADMIN)
