@@ -47,6 +47,13 @@ class Courier:
         self._target = target
         self.retry_at: dict[int, float] = {}  # row id → monotonic time of its next try
 
+    def cost(self, chat_id: int) -> int:
+        """Messages one delivery is to the limiter: a Telegram album is as many as its files
+        (a media group counts per file; later runs of a mixed album pace themselves again);
+        a MAX album is one message, paced by MAX's own pacer besides."""
+        files = len(self._content.files()) if self._content.more else 1
+        return files if channel_of(chat_id) == "tg" else 1
+
     async def deliver(self, row: LedgerRow) -> None:
         """Call after the limiter granted a slot for row.chat_id."""
         async with self._rt.repos() as repo:
@@ -147,7 +154,7 @@ class Courier:
         if not moved:
             return  # the supergroup has its own row in this ledger
         moved_row = LedgerRow(row.id, new_chat_id, row.is_private)
-        await self._rt.limiter.acquire(new_chat_id)
+        await self._rt.limiter.acquire(new_chat_id, cost=self.cost(new_chat_id))
         outcome = await self._send(moved_row)
         if isinstance(outcome, Migrated):
             outcome = Failed(f"группа перенесена повторно: {outcome.new_chat_id}", permanent=True)

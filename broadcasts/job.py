@@ -97,7 +97,8 @@ class Job:
 
     async def _carry(self, row: LedgerRow) -> None:
         try:
-            await self._rt.limiter.acquire(row.chat_id, self._priority)
+            cost = self._courier.cost(row.chat_id)
+            await self._rt.limiter.acquire(row.chat_id, self._priority, cost=cost)
         finally:
             self._waiting.discard(row.id)
         if not self._halted():

@@ -224,3 +224,19 @@ async def test_an_edit_needs_no_chat_token_but_waits_out_a_429(vt: VirtualTime) 
     lim.on_retry_after(3, 7)
     await vt.run(edit())
     assert got[1] == pytest.approx(3.04)
+
+
+async def test_an_album_of_ten_holds_the_next_slot_back_ten_slots(vt: VirtualTime) -> None:
+    """Telegram counts a media group per file: the send after an album of 10 at 25/s comes
+    0.4 s later, not 0.04 s; the album's own chat is spaced once, as one message."""
+    lim = limiter(vt, 25.0)
+    out: list[float] = []
+
+    async def album_then_text() -> None:
+        await lim.acquire(-1, cost=10)
+        out.append(vt.now)
+        await lim.acquire(-2)
+        out.append(vt.now)
+
+    await vt.run(album_then_text())
+    assert out[1] - out[0] == pytest.approx(10 / 25.0)

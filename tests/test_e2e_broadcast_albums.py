@@ -25,7 +25,10 @@ from bot.texts import broadcasts as bt
 from broadcasts import service
 from broadcasts.content import AlbumFile, Content
 from broadcasts.uploads import KEEP_UNUSED
+from broadcasts.worker import BroadcastWorker
 from handlers.tg.broadcast_album import runs
+from handlers.tg.broadcast_channel import TelegramChannel
+from handlers.tg.outbound import of
 from storage.models import Ack, Delivery, DeliveryStatus, StoredFile
 from tests.conftest import ADMIN, PARENT
 from tests.fakes.max_media import user_sends
@@ -331,3 +334,35 @@ async def tg_send_now(h: Staff, audience: SentMessage, label: str, *, sample: in
     *files, summary = [await h.server.next_message(ADMIN.id) for _ in range(sample + 1)]
     assert all(m.kind != "text" for m in files) and "Так сообщение увидят" in (summary.text or "")
     h.server.press(summary, bt.BTN_CONFIRM_NOW, user=ADMIN)
+
+
+async def test_an_album_of_ten_is_paced_as_ten_messages_not_one(harness: Staff) -> None:
+    """Telegram counts each file of a media group toward its 30 a second. Before, the pacing
+    counted an album of 10 as one message, so albums to several chats went out 10 times too
+    fast and Telegram answered 429 (which also halves the bot's pace for everyone)."""
+    h = harness
+    await h.worker.stop(wait=5)  # the bot's own worker, sharing the Bot's limiter as in run
+    outbound = of(h.bot)
+    assert outbound is not None
+    h.worker = BroadcastWorker(
+        h.sessionmaker, TelegramChannel(h.bot), h.clock, instance_id="albums", poll_seconds=0.2,
+        limiter=outbound.limiter,
+    )  # fmt: skip
+    h.worker.start()
+    h.server.telegram_limits()
+    ids = [f"ten-{n}" for n in range(10)]
+    for n, file_id in enumerate(ids):
+        h.server.files[file_id] = FakeFile(file_id, f"u-{file_id}", "p.jpg", b"x", None, f"t/{n}")
+    content = Content("photo", "", ids[0], more=tuple(AlbumFile("photo", f) for f in ids[1:]))
+    async with h.sessionmaker() as session:
+        await service.create_broadcast(
+            session, author_id=ADMIN.id, content=content, target=service.Target(("parents",)),
+            at=NOW, now=NOW,
+        )  # fmt: skip
+        await session.commit()
+    h.worker.wake()
+    for chat_id in PARENT_GROUPS:
+        await until(lambda c=chat_id: len(h.server.sent_to(c)) >= 10, 20, f"album in {chat_id}")
+    await until(lambda: len(h.server.sent_to(PARENT.id)) >= 11, 20, "the subscriber's album")
+    assert h.server.flood_stats()["429_global"] == 0
+    assert all(len(h.server.sent_to(c)) == 10 for c in PARENT_GROUPS)  # each once

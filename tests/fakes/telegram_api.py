@@ -558,7 +558,9 @@ class FakeTelegramServer(BotApiMethods):
             await self._delay()
         chat_id = self._param_chat_id(params)
         text = str(params.get("text") or params.get("caption") or "")
-        self._faults.check(method, chat_id, self._chat_type(chat_id), text)
+        media = params.get("media") if method == "sendmediagroup" else None
+        count = len(media) if isinstance(media, list) and media else 1
+        self._faults.check(method, chat_id, self._chat_type(chat_id), text, count)
         result = handler(params, files)
         return await result if isinstance(result, Awaitable) else result
 

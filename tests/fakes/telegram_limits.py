@@ -123,11 +123,11 @@ class _Bucket:
         capacity = max(1.0, amount)
         return cls(capacity, amount / window, capacity, time.monotonic())
 
-    def ready(self, now: float) -> bool:
+    def ready(self, now: float, need: float = 1.0) -> bool:
         elapsed = max(0.0, now - self.stamp)
         self.tokens = min(self.capacity, self.tokens + elapsed * self.per_second)
         self.stamp = now
-        return self.tokens >= 1.0
+        return self.tokens >= min(need, self.capacity)
 
 
 class RateLimits:
@@ -158,7 +158,9 @@ class RateLimits:
         self._chat_until: dict[int, float] = {}
         self._global_until = 0.0
 
-    def check(self, chat_id: int, stats: Counter[str]) -> None:
+    def check(self, chat_id: int, stats: Counter[str], count: int = 1) -> None:
+        """`count`: the messages of the request (a media group's files each count, as
+        Telegram counts them; a bucket smaller than the album takes it when full)."""
         now = time.monotonic()
         until = self._chat_until.get(chat_id, 0.0)
         if now < until:  # this chat was told to wait: an early retry
@@ -173,10 +175,10 @@ class RateLimits:
             ("group", self._group(chat_id)),
         ]
         buckets = [(scope, b) for scope, b in scoped if b is not None]
-        failed = [(scope, b) for scope, b in buckets if not b.ready(now)]
+        failed = [(scope, b) for scope, b in buckets if not b.ready(now, count)]
         if not failed:
             for _, bucket in buckets:
-                bucket.tokens -= 1.0
+                bucket.tokens -= min(float(count), bucket.capacity)
             return
         scope, bucket = failed[0]
         stats[f"429_{scope}"] += 1
@@ -229,7 +231,9 @@ class FaultPlan:
         self.limits: RateLimits | None = None
         self.stats: Counter[str] = Counter()  # the server's own, shared with it
 
-    def check(self, method: str, chat_id: int | None, chat_type: str, text: str = "") -> None:
+    def check(
+        self, method: str, chat_id: int | None, chat_type: str, text: str = "", count: int = 1
+    ) -> None:
         self._injected(method, chat_id, text)
         if chat_id is None:
             return
@@ -251,7 +255,7 @@ class FaultPlan:
         if chat_id in self.left:
             raise ApiError(403, f"Forbidden: bot is not a member of the {chat_type} chat")
         if self.limits is not None and is_send(method):
-            self.limits.check(chat_id, self.stats)
+            self.limits.check(chat_id, self.stats, count)
 
     def _injected(self, method: str, chat_id: int | None, text: str) -> None:
         for fault in self.injected:
