@@ -21,6 +21,8 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import InputMediaDocument, InputMediaPhoto
 from sqlalchemy import func, select, update
 
+from bot.core.clock import FrozenClock
+from bot.core.config import Settings
 from bot.texts import broadcasts as bt
 from broadcasts import service
 from broadcasts.content import AlbumFile, Content
@@ -29,7 +31,9 @@ from broadcasts.worker import BroadcastWorker
 from handlers.tg.broadcast_album import runs
 from handlers.tg.broadcast_channel import TelegramChannel
 from handlers.tg.outbound import of
-from storage.models import Ack, Delivery, DeliveryStatus, StoredFile
+from storage.db import SessionMaker
+from storage.models import Ack, Chat, ChatAudience, Delivery, DeliveryStatus, StoredFile
+from storage.repositories.stored_files import StoredFileRepo
 from tests.conftest import ADMIN, PARENT
 from tests.fakes.max_media import user_sends
 from tests.fakes.max_model import JsonDict, Message
@@ -40,6 +44,9 @@ from tests.fakes.telegram_api import (
     FakeUser,
     SentMessage,
 )
+from tests.helpers.panel import RecordingMessenger, client_for, sign_in
+from tests.helpers.panel import clock as clock  # a fixture
+from tests.helpers.panel import panel_settings as panel_settings  # a fixture
 from tests.helpers.wait import until
 from tests.test_e2e_broadcasts import NOW, PARENT_GROUPS, TEACHER_GROUP, Staff
 from tests.test_e2e_broadcasts import harness as harness  # a fixture
@@ -367,3 +374,44 @@ async def test_an_album_of_ten_is_paced_as_ten_messages_not_one(harness: Staff) 
     await until(lambda: len(h.server.sent_to(PARENT.id)) >= 11, 20, "the subscriber's album")
     assert h.server.flood_stats()["429_global"] == 0
     assert all(len(h.server.sent_to(c)) == 10 for c in PARENT_GROUPS)  # each once
+
+
+async def test_the_panel_shows_every_file_of_an_album(
+    sessionmaker: SessionMaker, panel_settings: Settings, clock: FrozenClock
+) -> None:
+    """A MAX staffer's album, looked at in the web panel: every photo and the programme, not
+    only the first photo."""
+    async with sessionmaker() as session:
+        group = Chat(id=-1001001, kind="supergroup", title="Родители 1А")
+        group.audiences = [ChatAudience(chat_id=-1001001, audience="parents")]
+        session.add(group)
+        files = StoredFileRepo(session)
+        refs = [
+            await files.add(
+                kind=kind, name=name, mime=mime, data=b"x", uploaded_by=None, now=clock.now()
+            )
+            for kind, name, mime in (
+                ("photo", "a.png", "image/png"),
+                ("photo", "b.png", "image/png"),
+                ("document", "Программа.pdf", "application/pdf"),
+            )
+        ]
+        content = Content(
+            "photo", "Концерт", stored_file=refs[0], file_name="a.png",
+            more=(AlbumFile("photo", stored_file=refs[1], file_name="b.png"),
+                  AlbumFile("document", stored_file=refs[2], file_name="Программа.pdf")),
+        )  # fmt: skip
+        made = await service.create_broadcast(
+            session, author_id=ADMIN.id, content=content, target=service.Target(("parents",)),
+            at=clock.now() + timedelta(days=1), now=clock.now(),
+        )  # fmt: skip
+        await session.commit()
+    client = await client_for(panel_settings, sessionmaker, RecordingMessenger(), clock)
+    try:
+        await sign_in(client, panel_settings, clock)
+        page = await (await client.get(f"/web/broadcasts/{made.id}")).text()
+    finally:
+        await client.close()
+    for ref in refs[:2]:
+        assert f'<img class="attachment" src="/web/broadcasts/files/{ref}"' in page
+    assert f'href="/web/broadcasts/files/{refs[2]}">Программа.pdf</a>' in page
