@@ -190,7 +190,7 @@ async def asker_action(
         await query.answer(texts.TICKET_NOT_YOURS, show_alert=True)
         return
     if callback_data.action == "more":
-        reopened = await repo.tickets.set_status(ticket.id, TicketStatus.OPEN)
+        reopened = await repo.tickets.reopen(ticket.id)
         await repo.commit()
         prompt = fill(texts.TICKET_FOLLOW_UP, id=ticket.id)
         await query.answer(None if reopened else prompt)  # a double tap: a hint, no 2nd message

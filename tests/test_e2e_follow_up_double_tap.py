@@ -45,3 +45,27 @@ async def test_a_double_tap_on_follow_up_asks_once_in_max(both: Both) -> None:
     said = [m.plain for m in h.max.sent_to(MOTHER)[before:]]
     assert said == [PROMPT], said
     assert await status(h) == "open"
+
+
+SECOND = "а можно ли приходить на занятия с младшим братом"
+
+
+async def test_follow_up_under_an_older_open_ticket_sends_the_next_words_there(
+    harness: BotHarness,
+) -> None:
+    """Two open tickets: «Задать уточняющий вопрос» under the older one's answer said «он
+    попадёт в обращение №1», but the ticket's time was not touched (it was open already), so
+    the question went to №2, the one touched last."""
+    h = harness
+    answer = await answered(h)  # №1, answered
+    await h.say(PARENT, "/ask")
+    created = await h.say(PARENT, SECOND)
+    assert "№2" in created.text, created.text
+    joined = await h.say(PARENT, "а справка нужна?", reply_to=answer)  # №1 open again
+    assert "№1" in joined.text, joined.text
+    joined = await h.say(PARENT, "брату 5 лет", reply_to=created)  # №2 touched last
+    assert "№2" in joined.text, joined.text
+    h.server.press(answer, texts.BTN_FOLLOW_UP, user=PARENT)  # still under the answer
+    await h.server.idle(quiet=0.5)
+    added = await h.say(PARENT, "и ещё: справку можно принести позже?")
+    assert "№1" in added.text, added.text

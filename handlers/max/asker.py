@@ -236,7 +236,7 @@ async def ticket_action(v: Visit, action: str, ticket_id: int) -> None:
         await updates.answer(v.ctx, v.update, texts.TICKET_NOT_YOURS)
         return
     if action == "more":
-        reopened = await v.repo.tickets.set_status(ticket.id, TicketStatus.OPEN)
+        reopened = await v.repo.tickets.reopen(ticket.id)
         await v.repo.commit()
         prompt = fill(texts.TICKET_FOLLOW_UP, id=ticket.id)
         if not reopened:  # a double tap: a hint on the press, not a second message

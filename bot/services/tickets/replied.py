@@ -42,6 +42,6 @@ async def reopened_by_reply(
     if ticket is None or ticket.user_id != user_id:
         return None
     if ticket.status != TicketStatus.OPEN:
-        await repo.tickets.set_status(ticket.id, TicketStatus.OPEN)
+        await repo.tickets.reopen(ticket.id)
         await repo.commit()
     return ticket
