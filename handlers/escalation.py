@@ -70,7 +70,7 @@ async def _shot_to_ticket(
         board, found = shot
         delivered = await copy_to_staff(
             people(bot, board), repo, settings, ticket.id, user.full_name, source, caption,
-            fetch=shots.fetcher(bot, found),
+            fetch=shots.fetcher(bot, found), what=shots.what_of(found),
         )  # fmt: skip
         await repo.commit()
         if not delivered and await staff_targets(settings, repo):  # too big for MAX staff

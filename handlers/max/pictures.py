@@ -18,7 +18,7 @@ from typing import Final
 from bot.core.markup import fill
 from bot.core.messages import OutFile
 from bot.services.faq.attachments import Kind
-from bot.services.tickets.media import file_to_staff
+from bot.services.tickets.media import file_missed, file_to_staff
 from bot.texts import faq_learn as t
 from handlers.max import updates
 from handlers.max.client import MaxError
@@ -123,6 +123,8 @@ async def to_staff(v: Visit, ticket_id: int, found: list[JsonDict], caption: str
         file = await fetch(v, one)
         if file is None:  # too big, or gone: the asker hears it, not believing it went
             await v.say(t.SHOT_NOT_PASSED.format(what=_what(one)))  # escaped in _what
+            await file_missed(ctx.messenger, v.repo, ctx.settings, ticket_id, name, _what(one))
+            await v.repo.commit()  # and staff, who would not know it was sent
             continue
         said = caption if i == 0 else ""
         await file_to_staff(ctx.messenger, v.repo, ctx.settings, ticket_id, name, file, said)

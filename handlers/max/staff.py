@@ -72,8 +72,8 @@ def _waiting_for(state: str, now: datetime) -> int | None:
 
 async def stop_waiting(v: Visit, ticket_id: int) -> None:
     """«Отмена» under the prompt: the wait for this ticket's answer ends, as with /cancel
-    (Telegram's words and the staffer's menu); pressed after it ended, or under an older prompt while another
-    ticket's answer is awaited, it says so and cancels nothing."""
+    (Telegram's words and the staffer's menu); pressed after it ended, or under an older
+    prompt while another ticket's answer is awaited, it says so and cancels nothing."""
     waiting = _waiting_for(v.state, v.ctx.clock.now()) == ticket_id
     notice = None if waiting else fill(max_texts.STAFF_ANSWER_NOT_WAITING, id=ticket_id)
     await updates.answer(v.ctx, v.update, notice, new_body={"attachments": []})

@@ -79,11 +79,12 @@ async def album_part_to_ticket(
     part of an album follows its first part there without a word to the asker)."""
     assert message.bot is not None
     source = (message.chat.id, message.message_id)
-    fetch = shots.fetcher(message.bot, shots.shot_of(message))  # for MAX staff
+    shot = shots.shot_of(message)
+    fetch = shots.fetcher(message.bot, shot)  # for MAX staff
     caption = caption or (message.caption or "").strip()
     delivered = await copy_to_staff(
         people(message.bot, board), repo, settings, ticket_id, user.full_name, source, caption,
-        fetch=fetch,
+        fetch=fetch, what=shots.what_of(shot),
     )  # fmt: skip
     await repo.commit()
     if not delivered and await staff_targets(settings, repo):  # too big for MAX staff

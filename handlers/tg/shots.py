@@ -138,13 +138,16 @@ def _album(data: dict[str, Any]) -> dict[str, Any]:
     return found if isinstance(found, dict) else {}
 
 
+def what_of(shot: Shot | None) -> str:
+    """The picture or the file, named for the asker and staff (escaped)."""
+    if shot is None or shot[1] == PHOTO_NAME:
+        return t.SHOT_WHAT_PICTURE
+    return fill(t.SHOT_WHAT_FILE, name=shot[1][:100])
+
+
 def not_passed(shot: Shot | None) -> str:
     """What the asker is told when their picture or file reached no staff chat."""
-    if shot is None or shot[1] == PHOTO_NAME:
-        what = t.SHOT_WHAT_PICTURE
-    else:
-        what = fill(t.SHOT_WHAT_FILE, name=shot[1][:100])
-    return t.SHOT_NOT_PASSED.format(what=what)  # escaped above
+    return t.SHOT_NOT_PASSED.format(what=what_of(shot))  # escaped in what_of
 
 
 def fetcher(bot: Bot, shot: Shot | None) -> Fetch | None:
