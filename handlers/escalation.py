@@ -154,13 +154,14 @@ async def question_with_screenshot(
     bot: Bot,
     messenger: Switchboard | None = None,
 ) -> None:
-    """After «Спросить специалиста», a picture (with the question as caption, or without) is
-    the question: the ticket gets the caption, staff get the picture."""
+    """After «Спросить специалиста», a picture or a voice message (with the question as
+    caption, or without) is the question: the ticket gets the caption, staff get the file."""
     caption = (message.caption or "").strip()
     if len(caption) > POST_BODY_LIMIT or user is None:
         await message.answer(texts.ASK_REPROMPT)
         return
-    question = caption or untitled(attachment_kind(message))
+    unnamed = texts.VOICE_QUESTION if shots.recording(message) else None
+    question = caption or unnamed or untitled(attachment_kind(message))
     told = await _created(bot, repo, settings, user, (message.chat.id, question), messenger)
     await state.clear()
     # the asker hears first; the copy may wait in a busy chat
@@ -229,7 +230,9 @@ def create_router() -> Router:
     router.message.register(ask, Typed("ask"), StateFilter(None))
     router.callback_query.register(ask_cb, AskCb.filter())
     router.message.register(question_received, AskState.question, F.text)
-    router.message.register(question_with_screenshot, AskState.question, F.photo | F.document)
+    router.message.register(
+        question_with_screenshot, AskState.question, F.photo | F.document | F.voice | F.audio
+    )
     router.message.register(question_not_text, AskState.question)
     router.callback_query.register(
         asker_action, TicketCb.filter(F.action.in_({"withdraw", "solved", "more"}))

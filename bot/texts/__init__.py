@@ -294,8 +294,16 @@ NON_TEXT: Final = (
 )
 # the same during an open ticket: the parent must not believe the specialist got it
 NON_TEXT_TICKET: Final = (
-    "⚠️ Это сообщение не добавлено к обращению №{id}: голосовые, видео, стикеры, геопозицию "
-    "и контакты специалисту не передать. Напишите словами или пришлите изображение или файл."
+    "⚠️ Это сообщение не добавлено к обращению №{id}: видео, стикеры, геопозицию и контакты "
+    "специалисту не передать. Напишите словами, пришлите голосовое, изображение или файл."
+)
+# a voice message (or an audio file): passed to the specialist during a ticket or after /ask
+VOICE_QUESTION: Final = "🎤 Голосовое сообщение"
+VOICE_HEARD: Final = "🎤 Голосовое сообщение (расшифровка MAX): {text}"
+VOICE_NO_TICKET: Final = (
+    "Голосовые сообщения я не распознаю 🙂 Напишите вопрос словами — например, "
+    "<i>как получить сертификат</i>. Если удобнее голосом — нажмите /ask и пришлите голосовое "
+    "ещё раз: я передам его специалисту МОЦ."
 )
 # an edited message: the bot answered (and staff got) the text as first sent
 EDITED_UNSEEN: Final = (

@@ -189,6 +189,7 @@ SHOT_NOT_PASSED: Final = (
     "его боту. Пришлите поменьше (например, скриншот) или опишите словами."
 )
 SHOT_WHAT_PICTURE: Final = "изображение"
+SHOT_WHAT_VOICE: Final = "голосовое сообщение"
 SHOT_WHAT_FILE: Final = "файл «{name}»"
 BTN_SEND_SHOT: Final = "📎 Отправить специалисту"
 STAFF_SHOT: Final = "📎 <b>Обращение №{id}</b>: вложение от {name}"

@@ -36,16 +36,27 @@ KEEP: Final = 12  # the asker's latest pictures waiting for «Отправить
 ALBUM: Final = "album"
 Shot = tuple[str, str]  # (file_id, the name MAX staff see)
 PHOTO_NAME: Final = "screenshot.jpg"
+VOICE_NAME: Final = "голосовое.ogg"  # Telegram's voice messages are OGG/Opus
 
 
 def shot_of(message: Message) -> Shot | None:
-    """The largest size of a photo, or a document with its own name."""
+    """The largest size of a photo, a document with its own name, a voice message or an
+    audio file (what can be passed to staff)."""
     if message.photo:
         biggest = max(message.photo, key=lambda p: p.width * p.height)
         return biggest.file_id, PHOTO_NAME
     if message.document is not None:
         return message.document.file_id, message.document.file_name or "file"
+    if message.voice is not None:
+        return message.voice.file_id, VOICE_NAME
+    if message.audio is not None:
+        return message.audio.file_id, message.audio.file_name or "аудио.mp3"
     return None
+
+
+def recording(message: Message) -> bool:
+    """A voice message or an audio file: no words for the bot, but a specialist can listen."""
+    return message.voice is not None or message.audio is not None
 
 
 async def remember(state: FSMContext, message: Message) -> None:
@@ -142,6 +153,8 @@ def what_of(shot: Shot | None) -> str:
     """The picture or the file, named for the asker and staff (escaped)."""
     if shot is None or shot[1] == PHOTO_NAME:
         return t.SHOT_WHAT_PICTURE
+    if shot[1] == VOICE_NAME:
+        return t.SHOT_WHAT_VOICE
     return fill(t.SHOT_WHAT_FILE, name=shot[1][:100])
 
 
