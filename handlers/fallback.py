@@ -11,7 +11,7 @@ from bot.core.config import Settings
 from bot.core.markup import fill
 from bot.core.messages import Switchboard
 from handlers.tg import shots
-from handlers.tg.follow_ups import append_to_ticket
+from handlers.tg.follow_ups import append_to_ticket, replied_to_ticket
 from storage.models import User
 from storage.repositories import Repositories
 
@@ -31,11 +31,12 @@ async def non_text(
 ) -> None:
     """A sticker, a location: nothing to read or pass on. During an open ticket the parent
     hears it did not join it (a specialist would never get it). A voice message joins the
-    open ticket (staff get the recording in both messengers); without one, the parent hears
-    how to send it to a specialist (/ask)."""
+    open ticket, or the one whose answer it replies to (staff get the recording in both
+    messengers); without one, the parent hears how to send it to a specialist (/ask)."""
     if shots.recording(message) and user is not None:
         said = (message.caption or "").strip() or texts.VOICE_QUESTION
-        if not await append_to_ticket(message, repo, settings, user, said, "file", messenger):
+        asked = (message, repo, settings, user, said, "file", messenger)
+        if not await replied_to_ticket(*asked) and not await append_to_ticket(*asked):
             await message.answer(texts.VOICE_NO_TICKET)
         return
     ticket = None

@@ -13,9 +13,9 @@ from pathlib import Path
 from bot import texts
 from bot.services.faq import FaqService
 from storage.db import SessionMaker
-from tests.conftest import PARENT, STAFF_CHAT
+from tests.conftest import ADMIN, PARENT, STAFF_CHAT
 from tests.fakes.max_api import FakeMaxServer
-from tests.fakes.telegram_api import SAMPLE_MEDIA, FakeTelegramServer
+from tests.fakes.telegram_api import SAMPLE_MEDIA, FakeTelegramServer, SentMessage
 from tests.helpers.max_both import MOTHER, Both, as_parent
 from tests.helpers.wait import until
 from tests.test_e2e_ticket_carry import tg_parent
@@ -30,10 +30,12 @@ from tests.test_e2e_two_desks import (
 OGG = b"OggS\x00\x02 a parent speaking"
 
 
-def tg_voice(h: Both) -> tuple[int, int]:
-    """The Telegram parent sends a voice message; its (chat id, message id)."""
+def tg_voice(h: Both, reply_to: SentMessage | None = None) -> tuple[int, int]:
+    """The Telegram parent sends a voice message (a reply to `reply_to`); its (chat id,
+    message id)."""
     tg_user_file(h, "sample-voice", "voice.ogg", OGG)
-    sent = h.tg.user_sends(None, user=PARENT, extra=dict(SAMPLE_MEDIA["voice"]))
+    extra = dict(SAMPLE_MEDIA["voice"])
+    sent = h.tg.user_sends(None, user=PARENT, extra=extra, reply_to=reply_to)
     return PARENT.id, sent["message"]["message_id"]
 
 
@@ -139,3 +141,21 @@ async def test_a_max_voice_after_ask_is_the_question_and_without_a_ticket_is_exp
         lambda: [m for m in h.tg.sent_to(STAFF_CHAT) if m.document is not None],
         15, "the voice in the Telegram staff chat",
     )  # fmt: skip
+
+
+async def test_a_telegram_voice_in_reply_to_the_answer_reopens_the_ticket(both: Both) -> None:
+    """The specialist answered (the ticket waits for nothing): a voice sent as a reply to the
+    answer is for the specialist, as a typed reply is — not «нажмите /ask»."""
+    h = both
+    await tg_parent_asks(h)
+    post = await h.tg.next_message(STAFF_CHAT, timeout=10)
+    h.tg.user_sends(
+        "Да, можно.", user=ADMIN, chat_id=STAFF_CHAT, chat_type="supergroup", reply_to=post
+    )
+    answer = await h.tg.next_message(PARENT.id, timeout=10)
+    while "Ответ специалиста" not in answer.text:
+        answer = await h.tg.next_message(PARENT.id, timeout=10)
+    source = tg_voice(h, reply_to=answer)
+    told = (await h.tg.next_message(PARENT.id)).text
+    assert "Добавил это к обращению" in told and "№1" in told, told
+    await until(lambda: tg_staff_has(h, source), 15, "the voice in the staff chat")
