@@ -35,8 +35,10 @@ async def non_text(
     messengers); without one, the parent hears how to send it to a specialist (/ask)."""
     if shots.recording(message) and user is not None:
         said = (message.caption or "").strip() or texts.VOICE_QUESTION
-        asked = (message, repo, settings, user, said, "file", messenger)
-        if not await replied_to_ticket(*asked) and not await append_to_ticket(*asked):
+        joined = await replied_to_ticket(message, repo, settings, user, said, "file", messenger)
+        if not joined:
+            joined = await append_to_ticket(message, repo, settings, user, said, "file", messenger)
+        if not joined:
             await message.answer(texts.VOICE_NO_TICKET)
         return
     ticket = None
