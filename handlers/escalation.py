@@ -70,7 +70,7 @@ async def _shot_to_ticket(
         board, found = shot
         delivered = await copy_to_staff(
             people(bot, board), repo, settings, ticket.id, user.full_name, source, caption,
-            fetch=shots.fetcher(bot, found),
+            fetch=shots.fetcher(bot, found), what=shots.what_of(found),
         )  # fmt: skip
         await repo.commit()
         if not delivered and await staff_targets(settings, repo):  # too big for MAX staff
@@ -154,13 +154,14 @@ async def question_with_screenshot(
     bot: Bot,
     messenger: Switchboard | None = None,
 ) -> None:
-    """After «Спросить специалиста», a picture (with the question as caption, or without) is
-    the question: the ticket gets the caption, staff get the picture."""
+    """After «Спросить специалиста», a picture or a voice message (with the question as
+    caption, or without) is the question: the ticket gets the caption, staff get the file."""
     caption = (message.caption or "").strip()
     if len(caption) > POST_BODY_LIMIT or user is None:
         await message.answer(texts.ASK_REPROMPT)
         return
-    question = caption or untitled(attachment_kind(message))
+    unnamed = texts.VOICE_QUESTION if shots.recording(message) else None
+    question = caption or unnamed or untitled(attachment_kind(message))
     told = await _created(bot, repo, settings, user, (message.chat.id, question), messenger)
     await state.clear()
     # the asker hears first; the copy may wait in a busy chat
@@ -190,7 +191,7 @@ async def asker_action(
         await query.answer(texts.TICKET_NOT_YOURS, show_alert=True)
         return
     if callback_data.action == "more":
-        reopened = await repo.tickets.set_status(ticket.id, TicketStatus.OPEN)
+        reopened = await repo.tickets.reopen(ticket.id)
         await repo.commit()
         prompt = fill(texts.TICKET_FOLLOW_UP, id=ticket.id)
         await query.answer(None if reopened else prompt)  # a double tap: a hint, no 2nd message
@@ -229,7 +230,9 @@ def create_router() -> Router:
     router.message.register(ask, Typed("ask"), StateFilter(None))
     router.callback_query.register(ask_cb, AskCb.filter())
     router.message.register(question_received, AskState.question, F.text)
-    router.message.register(question_with_screenshot, AskState.question, F.photo | F.document)
+    router.message.register(
+        question_with_screenshot, AskState.question, F.photo | F.document | F.voice | F.audio
+    )
     router.message.register(question_not_text, AskState.question)
     router.callback_query.register(
         asker_action, TicketCb.filter(F.action.in_({"withdraw", "solved", "more"}))

@@ -7,7 +7,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
+from bot.core.config import Settings
 from bot.core.markup import fill
+from bot.core.messages import Switchboard
+from handlers.tg import shots
+from handlers.tg.follow_ups import append_to_ticket, replied_to_ticket
 from storage.models import User
 from storage.repositories import Repositories
 
@@ -18,9 +22,25 @@ async def text_in_unknown_state(message: Message, state: FSMContext) -> None:
     await message.answer(texts.DIALOG_RESET)
 
 
-async def non_text(message: Message, repo: Repositories, user: User | None = None) -> None:
-    """A voice, a sticker, a location: nothing to read or pass on. During an open ticket the
-    parent hears it did not join it (a specialist would never get it)."""
+async def non_text(
+    message: Message,
+    repo: Repositories,
+    settings: Settings,
+    user: User | None = None,
+    messenger: Switchboard | None = None,
+) -> None:
+    """A sticker, a location: nothing to read or pass on. During an open ticket the parent
+    hears it did not join it (a specialist would never get it). A voice message joins the
+    open ticket, or the one whose answer it replies to (staff get the recording in both
+    messengers); without one, the parent hears how to send it to a specialist (/ask)."""
+    if shots.recording(message) and user is not None:
+        said = (message.caption or "").strip() or texts.VOICE_QUESTION
+        joined = await replied_to_ticket(message, repo, settings, user, said, "file", messenger)
+        if not joined:
+            joined = await append_to_ticket(message, repo, settings, user, said, "file", messenger)
+        if not joined:
+            await message.answer(texts.VOICE_NO_TICKET)
+        return
     ticket = None
     if user is not None and user.has_open_ticket is not False:
         ticket = await repo.tickets.open_for_user(user.id)

@@ -4,10 +4,13 @@ router only turns its `Reply` into Bot API calls."""
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Awaitable, Callable
 from functools import lru_cache, partial
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -33,6 +36,7 @@ from handlers.tg.messenger import markup
 from storage.models import User
 from storage.repositories import Repositories
 
+log = logging.getLogger(__name__)
 COMMAND = re.compile(r"^/\w")  # «/» and a letter: a command, whatever the alphabet
 
 
@@ -47,6 +51,23 @@ async def send(message: Message, reply: Reply) -> int:
     """The reply in the chat of `message`; the id of the message sent."""
     sent = await message.answer(reply.text, reply_markup=_markup(reply.buttons))
     return sent.message_id
+
+
+async def replace(message: Message, answer_id: int, reply: Reply) -> int:
+    """The bot's earlier answer `answer_id` in the chat of `message` becomes `reply` (sent
+    anew when Telegram will not edit it); the id of the message that holds it."""
+    assert message.bot is not None
+    try:
+        await message.bot.edit_message_text(
+            reply.text, chat_id=message.chat.id, message_id=answer_id,
+            reply_markup=_markup(reply.buttons),
+        )  # fmt: skip
+    except TelegramBadRequest as exc:
+        if "not modified" in exc.message:
+            return answer_id
+        log.info("album answer not edited, sending anew: %s", exc.message)
+        return await send(message, reply)
+    return answer_id
 
 
 async def show(query: CallbackQuery, reply: Reply) -> None:
@@ -125,7 +146,8 @@ async def screenshot(
     """A photo or a file, maybe with a caption: the caption is read like a typed question;
     unanswered, the picture can go to a specialist with it (`AskCb` → `ask_cb`, which finds
     its file kept here for MAX staff). An album's later parts get no answer of their own:
-    they follow its first part to the ticket, or wait for the offer's press."""
+    they follow its first part to the ticket, or wait for the offer's press; a caption on a
+    later part (the photo it was typed under) changes the album's answer instead."""
     caption = (message.caption or "").strip()
     kind = attachment_kind(message)
     await shots.remember(state, message)
@@ -135,9 +157,18 @@ async def screenshot(
         return
     if part is not None and (part.ticket or part.captioned or not caption):
         return  # the album's first part was answered (its offer sends the whole album)
+
+    async def answer(reply: Reply) -> int:
+        if part is not None and part.answer:  # the album's first part was answered
+            return await replace(message, part.answer, reply)
+        sent = await send(message, reply)
+        await shots.album_answered(state, message, sent)
+        return sent
+
     went = await _respond(
-        message, faq, settings, repo, querylog, user, caption, shot=kind, board=messenger
-    )
+        message, faq, settings, repo, querylog, user, caption, shot=kind, board=messenger,
+        sender=answer,
+    )  # fmt: skip
     if went:
         await shots.album_went_to(state, message, went)
 
@@ -153,8 +184,9 @@ async def _respond(
     *,
     shot: Kind | None = None,
     board: Switchboard | None = None,
+    sender: Callable[[Reply], Awaitable[int]] | None = None,
 ) -> int:
-    """Answers `text`; the ticket it joined (0: none)."""
+    """Answers `text` (by `sender`, else a new message); the ticket it joined (0: none)."""
     assert message.from_user is not None
     if user is not None:  # a reply to the specialist's answer is for the specialist
         replied = await replied_to_ticket(message, repo, settings, user, text, shot, board)
@@ -175,7 +207,7 @@ async def _respond(
     )  # fmt: skip
     if reply is None:  # it joined the open ticket, which said so
         return joined
-    await consult.deliver(querylog, reply, partial(send, message))
+    await consult.deliver(querylog, reply, sender or partial(send, message))
     if shot and reply.answered and user is not None:  # a picture during a ticket: staff see it
         return await append_to_ticket(message, repo, settings, user, text, shot, board)
     return 0

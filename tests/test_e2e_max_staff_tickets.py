@@ -144,6 +144,8 @@ async def test_the_answer_prompt_has_a_cancel_button(
         assert await answered(fake, pressed) == ""
         cancelled = (await fake.wait_sent(OWNER, before + 2))[-1]
         assert cancelled.plain == texts.CANCELLED  # Telegram's words for /cancel
+        shown = [b["text"] for row in cancelled.buttons() for b in row]  # and its menu
+        assert texts.BTN_TICKETS in shown and texts.BTN_BROADCAST in shown, shown
         assert not prompt.buttons()  # nothing left to press twice
 
         mother_before = len(fake.sent_to(MOTHER))

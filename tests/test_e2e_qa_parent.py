@@ -60,19 +60,24 @@ def alerts(h: BotHarness) -> list[str]:
 async def test_a_voice_location_or_contact_gets_the_text_hint_and_no_ticket(
     harness: BotHarness, kind: str
 ) -> None:
+    """A voice or an audio file is told how to reach a specialist (/ask); the rest get the
+    general hint (tests/test_e2e_ticket_voice.py: a voice after /ask is the question)."""
     h = harness
     await as_parent(h, PARENT)
     hint = await h.say(PARENT, None, extra=media(kind))  # type: ignore[arg-type]
-    assert hint.text.startswith("Я понимаю только текст")
+    if kind in ("voice", "audio"):
+        assert hint.text.startswith("Голосовые сообщения я не распознаю"), hint.text
+    else:
+        assert hint.text.startswith("Я понимаю только текст")
     await h.server.idle(quiet=0.3)
     assert not await tickets(h) and not h.server.sent_to(STAFF_CHAT)
 
 
-async def test_a_voice_message_after_ask_is_asked_again_as_text(harness: BotHarness) -> None:
+async def test_a_video_note_after_ask_is_asked_again_as_text(harness: BotHarness) -> None:
     h = harness
     await as_parent(h, PARENT)
     await h.say(PARENT, texts.BTN_ASK)
-    again = await h.say(PARENT, None, extra=media("voice"))  # type: ignore[arg-type]
+    again = await h.say(PARENT, None, extra=media("video_note"))  # type: ignore[arg-type]
     assert again.text == texts.ASK_REPROMPT
     created = await h.say(PARENT, "как перенести сертификат в другой кружок, если мест нет")
     assert "Номер обращения" in created.text

@@ -60,8 +60,9 @@ async def test_contacts_without_regional_settings_show_no_invented_values(
 
     await ask_specialist(bare)
     created = bare.server.sent_to(PARENT.id)[-1]
-    # the МОЦ's hours are unknown: the sentence ends without «(None)»
-    assert created.text and "обычно отвечаем в рабочее время." in created.text
+    # the МОЦ's hours are unknown: no «(None)», and no «рабочее время» with no hours to it
+    assert created.text and "Ответ придёт сюда же, как только специалист ответит." in created.text
+    assert "рабочее время" not in created.text
 
 
 async def test_a_parent_who_lost_the_certificate_number_is_sent_to_the_organisation(

@@ -25,9 +25,9 @@ from tests.test_e2e_two_desks import max_files, tg_user_file, two_desks
 SHOTS = [b"\x89PNG first", b"\x89PNG second", b"\x89PNG third"]
 
 
-def tg_album(h: Both, group: str, caption: str = "", count: int = 3) -> list[int]:
-    """The Telegram parent sends `count` photos as one album, the caption on the first;
-    returns their message ids."""
+def tg_album(h: Both, group: str, caption: str = "", count: int = 3, on: int = 0) -> list[int]:
+    """The Telegram parent sends `count` photos as one album, the caption on photo `on`
+    (the first unless told); returns their message ids."""
     ids = []
     for i in range(count):
         file_id = f"{group}-{i}"
@@ -35,7 +35,7 @@ def tg_album(h: Both, group: str, caption: str = "", count: int = 3) -> list[int
         photo = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 800,
                  "height": 600}  # fmt: skip
         extra = {"photo": [photo], "media_group_id": group}
-        if caption and i == 0:
+        if caption and i == on:
             extra["caption"] = caption
         ids.append(h.tg.user_sends(None, user=PARENT, extra=extra)["message"]["message_id"])
     return ids
@@ -141,3 +141,20 @@ async def test_an_older_albums_offer_pressed_late_sends_that_album(both: Both) -
     await until(lambda: len(copies_of(h, first)) == 3, 15, "the first album in the staff chat")
     await h.tg.idle(quiet=0.5)
     assert not copies_of(h, second)
+
+
+async def test_an_album_captioned_on_a_later_photo_gets_one_answer(both: Both) -> None:
+    """Telegram puts an album's caption on whichever photo the parent typed it under: the
+    first photo got «Получил изображение. Напишите вопрос в подписи…» and the captioned one
+    a second answer. Now the first answer becomes the caption's answer, and its button
+    sends the whole album with the question."""
+    h = both
+    await tg_parent(h)
+    before = len(h.tg.sent_to(PARENT.id))
+    ids = tg_album(h, "album-late", UNKNOWN, on=2)
+    [offer] = await replies_after(h, before)
+    assert offer.text == shot.SHOT_UNKNOWN  # the caption was read: «не нашёл по подписи»
+    h.tg.press(offer, shot.BTN_SEND_SHOT, user=PARENT)
+    await until(lambda: len(copies_of(h, ids)) == 3, 15, "three copies in the staff chat")
+    posts = [m.text or "" for m in h.tg.sent_to(STAFF_CHAT)]
+    assert any("собаку-поводыря" in p for p in posts), posts  # the question, not «без подписи»

@@ -113,19 +113,22 @@ ASK_TOO_LONG: Final = (
     "Сократите его или пришлите главное: подробности можно дописать следующими сообщениями.\n\n"
     "/cancel — передумали"
 )
+# when the answer comes: the МОЦ's hours if the region set them (MOC_HOURS), else no promise
+_WHEN: Final = (
+    "Ответ придёт сюда же[[if hours]]; обычно отвечаем в рабочее время ({hours})"
+    "[[else]], как только специалист ответит[[end]]."
+)
 TICKET_CREATED: Final = (
-    "Передал ваш вопрос специалисту МОЦ. Номер обращения: <b>№{id}</b>.\n"
-    "Ответ придёт сюда же; обычно отвечаем в рабочее время[[if hours]] ({hours})[[end]]."
+    "Передал ваш вопрос специалисту МОЦ. Номер обращения: <b>№{id}</b>.\n" + _WHEN
 )
 TICKET_QUEUED: Final = (
     "Принял ваш вопрос, номер обращения: <b>№{id}</b>. Передам его специалисту МОЦ в ближайшее "
-    "время. Ответ придёт сюда же; обычно отвечаем в рабочее время[[if hours]] ({hours})[[end]]."
+    "время. " + _WHEN
 )
 TICKET_APPENDED: Final = "Добавил это к обращению <b>№{id}</b>. Специалист увидит всё вместе."
 TICKET_ALREADY_OPEN: Final = (  # as TICKET_CREATED: where and when the answer comes
     "У вас уже есть открытое обращение <b>№{id}</b> — добавил вопрос туда. Специалист увидит "
-    "всё вместе. Ответ придёт сюда же; обычно отвечаем в рабочее время[[if hours]] "
-    "({hours})[[end]]."
+    "всё вместе. " + _WHEN
 )
 TICKET_SAME_OPEN: Final = (
     "Этот вопрос уже у специалиста: обращение <b>№{id}</b>. Ответ придёт сюда же."
@@ -291,8 +294,16 @@ NON_TEXT: Final = (
 )
 # the same during an open ticket: the parent must not believe the specialist got it
 NON_TEXT_TICKET: Final = (
-    "⚠️ Это сообщение не добавлено к обращению №{id}: голосовые, видео, стикеры, геопозицию "
-    "и контакты специалисту не передать. Напишите словами или пришлите изображение или файл."
+    "⚠️ Это сообщение не добавлено к обращению №{id}: видео, стикеры, геопозицию и контакты "
+    "специалисту не передать. Напишите словами, пришлите голосовое, изображение или файл."
+)
+# a voice message (or an audio file): passed to the specialist during a ticket or after /ask
+VOICE_QUESTION: Final = "🎤 Голосовое сообщение"
+VOICE_HEARD: Final = "🎤 Голосовое сообщение (расшифровка MAX): {text}"
+VOICE_NO_TICKET: Final = (
+    "Голосовые сообщения я не распознаю 🙂 Напишите вопрос словами — например, "
+    "<i>как получить сертификат</i>. Если удобнее голосом — нажмите /ask и пришлите голосовое "
+    "ещё раз: я передам его специалисту МОЦ."
 )
 # an edited message: the bot answered (and staff got) the text as first sent
 EDITED_UNSEEN: Final = (

@@ -189,7 +189,15 @@ SHOT_NOT_PASSED: Final = (
     "его боту. Пришлите поменьше (например, скриншот) или опишите словами."
 )
 SHOT_WHAT_PICTURE: Final = "изображение"
+SHOT_WHAT_VOICE: Final = "голосовое сообщение"
 SHOT_WHAT_FILE: Final = "файл «{name}»"
 BTN_SEND_SHOT: Final = "📎 Отправить специалисту"
 STAFF_SHOT: Final = "📎 <b>Обращение №{id}</b>: вложение от {name}"
 STAFF_SHOT_CAPTION: Final = "\n\n{caption}"
+# staff of the other messenger, whose copy needs the bot's download, which failed
+STAFF_SHOT_MISSED: Final = (
+    "📎 <b>Обращение №{id}</b>: {name} прислал(а) {what}, но сюда его передать не удалось "
+    "(больше 20 МБ, или мессенджер не отдал его боту)."
+)
+STAFF_SHOT_MISSED_SEEN: Final = " Его видно у сотрудников в {channel}."
+STAFF_SHOT_MISSED_TOLD: Final = " Отправителю сказано прислать поменьше или описать словами."

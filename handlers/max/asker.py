@@ -23,7 +23,7 @@ from bot.services.profile import privacy
 from bot.services.tickets import desk
 from bot.services.tickets.escalation import answered_question, escalate, logged_question
 from bot.services.tickets.posting import POST_BODY_LIMIT, add_follow_up, post, staff_targets
-from bot.services.tickets.replied import reopened_by_reply
+from bot.services.tickets.replied import awaiting_clarification, reopened_by_reply
 from bot.services.tickets.thanks import thanked_after_answer
 from bot.texts import max as max_texts
 from handlers.max import main_menu, pictures, profile, updates
@@ -126,9 +126,11 @@ async def append_to_ticket(
 
 async def replied_to_ticket(v: Visit, text: str, picture: list[JsonDict] | None = None) -> bool:
     """A reply to the bot's message about the asker's ticket (the specialist's answer above
-    all) joins that ticket, reopened, whatever the FAQ would say to it (True if it did)."""
+    all) joins that ticket, reopened, whatever the FAQ would say to it (True if it did); so
+    does the message after «Задать уточняющий вопрос» (`awaiting_clarification`)."""
     quoted = updates.replied_bot_text(v.update)
     ticket = await reopened_by_reply(v.repo, v.uid, quoted, text) if quoted else None
+    ticket = ticket or await awaiting_clarification(v.repo, v.user)
     return ticket is not None and await append_to_ticket(v, text, picture, ticket)
 
 
@@ -236,7 +238,7 @@ async def ticket_action(v: Visit, action: str, ticket_id: int) -> None:
         await updates.answer(v.ctx, v.update, texts.TICKET_NOT_YOURS)
         return
     if action == "more":
-        reopened = await v.repo.tickets.set_status(ticket.id, TicketStatus.OPEN)
+        reopened = await v.repo.tickets.reopen(ticket.id)
         await v.repo.commit()
         prompt = fill(texts.TICKET_FOLLOW_UP, id=ticket.id)
         if not reopened:  # a double tap: a hint on the press, not a second message

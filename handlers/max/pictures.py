@@ -18,7 +18,7 @@ from typing import Final
 from bot.core.markup import fill
 from bot.core.messages import OutFile
 from bot.services.faq.attachments import Kind
-from bot.services.tickets.media import file_to_staff
+from bot.services.tickets.media import file_missed, file_to_staff
 from bot.texts import faq_learn as t
 from handlers.max import updates
 from handlers.max.client import MaxError
@@ -31,6 +31,8 @@ SIZE_LIMIT: Final = 20 * 1024 * 1024  # Telegram's limit for a file a bot downlo
 SIGNATURES: Final = {
     b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"GIF8": ".gif", b"RIFF": ".webp",
 }  # fmt: skip
+SOUNDS: Final = {b"OggS": ".ogg", b"ID3": ".mp3", b"\xff\xfb": ".mp3", b"RIFF": ".wav",
+                 b"\x1aE\xdf\xa3": ".webm"}  # fmt: skip
 
 
 def attachments(update: JsonDict) -> list[JsonDict]:
@@ -39,9 +41,15 @@ def attachments(update: JsonDict) -> list[JsonDict]:
     return [a for a in found if isinstance(a, dict) and a.get("type") in KINDS]
 
 
+def recordings(update: JsonDict) -> list[JsonDict]:
+    """The message's voice messages and audio files (MAX's `audio` attachments)."""
+    found = (updates.message(update).get("body") or {}).get("attachments") or []
+    return [a for a in found if isinstance(a, dict) and a.get("type") == "audio"]
+
+
 def unsendable(update: JsonDict) -> bool:
     """The message carries something besides pictures and files (a voice, a video, a sticker,
-    a location, a contact) that cannot be passed on."""
+    a location, a contact) that cannot be passed on as a staff answer."""
     found = (updates.message(update).get("body") or {}).get("attachments") or []
     kinds = {a.get("type") for a in found if isinstance(a, dict)}
     return bool(kinds - {*KINDS, "inline_keyboard"})
@@ -88,6 +96,8 @@ async def forget(v: Visit) -> None:
 
 
 def _what(found: JsonDict) -> str:
+    if found.get("type") == "audio":
+        return t.SHOT_WHAT_VOICE
     if kind(found) == "picture":
         return t.SHOT_WHAT_PICTURE
     return fill(t.SHOT_WHAT_FILE, name=str(found.get("filename") or "")[:100])
@@ -96,6 +106,9 @@ def _what(found: JsonDict) -> str:
 def _filename(found: JsonDict, data: bytes) -> str:
     if found.get("type") == "file" and found.get("filename"):
         return str(found["filename"])[:200]
+    if found.get("type") == "audio":  # staff get it as a file: its name says how to play it
+        ext = next((e for sig, e in SOUNDS.items() if data.startswith(sig)), ".ogg")
+        return f"голосовое{'.m4a' if data[4:8] == b'ftyp' else ext}"
     ext = next((e for sig, e in SIGNATURES.items() if data.startswith(sig)), ".jpg")
     return f"screenshot{ext}"
 
@@ -123,6 +136,8 @@ async def to_staff(v: Visit, ticket_id: int, found: list[JsonDict], caption: str
         file = await fetch(v, one)
         if file is None:  # too big, or gone: the asker hears it, not believing it went
             await v.say(t.SHOT_NOT_PASSED.format(what=_what(one)))  # escaped in _what
+            await file_missed(ctx.messenger, v.repo, ctx.settings, ticket_id, name, _what(one))
+            await v.repo.commit()  # and staff, who would not know it was sent
             continue
         said = caption if i == 0 else ""
         await file_to_staff(ctx.messenger, v.repo, ctx.settings, ticket_id, name, file, said)

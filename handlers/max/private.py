@@ -34,6 +34,7 @@ from handlers.max import (
     staff_tools,
     transfer,
     updates,
+    voice,
 )  # fmt: skip
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.main_menu import menu
@@ -315,6 +316,7 @@ def register(routes: Routes) -> None:
     staff.register(routes)  # an admin's answer after «Ответить» comes before the catch-all
     routes.add("message_created", broadcast_compose.not_text)  # a file for the draft
     routes.add("message_created", asker.picture_received)  # its caption is no plain text
+    routes.add("message_created", voice.received)  # a voice message for a specialist
     routes.add("message_created", free_text)
     routes.add("message_created", not_text)
     routes.add("message_callback", callbacks)

@@ -18,7 +18,7 @@ from bot.core.words import means_cancel
 from bot.services.tickets import buttons, desk
 from bot.services.tickets.posting import deliver_answer, staff_targets
 from bot.texts import max as max_texts
-from handlers.max import pictures, updates
+from handlers.max import main_menu, pictures, updates
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, as_staff, visit
 from storage.models import Ticket, TicketStatus
@@ -72,14 +72,14 @@ def _waiting_for(state: str, now: datetime) -> int | None:
 
 async def stop_waiting(v: Visit, ticket_id: int) -> None:
     """«Отмена» under the prompt: the wait for this ticket's answer ends, as with /cancel
-    (Telegram's words); pressed after it ended, or under an older prompt while another
-    ticket's answer is awaited, it says so and cancels nothing."""
+    (Telegram's words and the staffer's menu); pressed after it ended, or under an older
+    prompt while another ticket's answer is awaited, it says so and cancels nothing."""
     waiting = _waiting_for(v.state, v.ctx.clock.now()) == ticket_id
     notice = None if waiting else fill(max_texts.STAFF_ANSWER_NOT_WAITING, id=ticket_id)
     await updates.answer(v.ctx, v.update, notice, new_body={"attachments": []})
     if waiting:
         await v.clear_state()
-        await v.say(texts.CANCELLED)
+        await v.say(texts.CANCELLED, main_menu.menu(v))  # «Чем ещё помочь?» with its menu
 
 
 async def stale(v: Visit, ticket: Ticket, action: str) -> None:

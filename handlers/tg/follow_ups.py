@@ -13,7 +13,7 @@ from bot.core.messages import Switchboard
 from bot.services.faq.attachments import Kind, untitled
 from bot.services.tickets.media import copy_to_staff
 from bot.services.tickets.posting import add_follow_up, staff_targets
-from bot.services.tickets.replied import reopened_by_reply
+from bot.services.tickets.replied import awaiting_clarification, reopened_by_reply
 from bot.services.tickets.thanks import thanked_after_answer
 from handlers.tg import keyboards, shots
 from handlers.tg.messenger import TelegramMessenger, people
@@ -79,11 +79,12 @@ async def album_part_to_ticket(
     part of an album follows its first part there without a word to the asker)."""
     assert message.bot is not None
     source = (message.chat.id, message.message_id)
-    fetch = shots.fetcher(message.bot, shots.shot_of(message))  # for MAX staff
+    shot = shots.shot_of(message)
+    fetch = shots.fetcher(message.bot, shot)  # for MAX staff
     caption = caption or (message.caption or "").strip()
     delivered = await copy_to_staff(
         people(message.bot, board), repo, settings, ticket_id, user.full_name, source, caption,
-        fetch=fetch,
+        fetch=fetch, what=shots.what_of(shot),
     )  # fmt: skip
     await repo.commit()
     if not delivered and await staff_targets(settings, repo):  # too big for MAX staff
@@ -100,11 +101,14 @@ async def replied_to_ticket(
     board: Switchboard | None = None,
 ) -> int:
     """A reply to the bot's message about the asker's ticket (the specialist's answer above
-    all) joins that ticket, reopened, whatever the FAQ would say to it (its id if it did)."""
+    all) joins that ticket, reopened, whatever the FAQ would say to it (its id if it did);
+    so does the message after «Задать уточняющий вопрос» (`awaiting_clarification`)."""
     quoted = message.reply_to_message
-    if quoted is None or quoted.from_user is None or not quoted.from_user.is_bot:
-        return 0
-    ticket = await reopened_by_reply(repo, user.id, quoted.text or quoted.caption or "", text)
+    ticket = None
+    if quoted is not None and quoted.from_user is not None and quoted.from_user.is_bot:
+        said = quoted.text or quoted.caption or ""
+        ticket = await reopened_by_reply(repo, user.id, said, text)
+    ticket = ticket or await awaiting_clarification(repo, user)
     if ticket is None:
         return 0
     return await append_to_ticket(message, repo, settings, user, text, shot, board, ticket)

@@ -31,19 +31,32 @@ log = logging.getLogger(__name__)
 # in the dialog's data: {message id: [file_id, file name, media_group_id or ""]}
 KEY: Final = "shots"
 KEEP: Final = 12  # the asker's latest pictures waiting for «Отправить специалисту»
-ALBUM: Final = "album"  # {"id": media_group_id, "ids": [message ids], "to": ticket id or 0}
+# {"id": media_group_id, "ids": [message ids], "to": ticket id or 0, "answer": the bot's
+# answer to it so far (a message id, or 0), "captioned": whether a part had a caption}
+ALBUM: Final = "album"
 Shot = tuple[str, str]  # (file_id, the name MAX staff see)
 PHOTO_NAME: Final = "screenshot.jpg"
+VOICE_NAME: Final = "голосовое.ogg"  # Telegram's voice messages are OGG/Opus
 
 
 def shot_of(message: Message) -> Shot | None:
-    """The largest size of a photo, or a document with its own name."""
+    """The largest size of a photo, a document with its own name, a voice message or an
+    audio file (what can be passed to staff)."""
     if message.photo:
         biggest = max(message.photo, key=lambda p: p.width * p.height)
         return biggest.file_id, PHOTO_NAME
     if message.document is not None:
         return message.document.file_id, message.document.file_name or "file"
+    if message.voice is not None:
+        return message.voice.file_id, VOICE_NAME
+    if message.audio is not None:
+        return message.audio.file_id, message.audio.file_name or "аудио.mp3"
     return None
+
+
+def recording(message: Message) -> bool:
+    """A voice message or an audio file: no words for the bot, but a specialist can listen."""
+    return message.voice is not None or message.audio is not None
 
 
 async def remember(state: FSMContext, message: Message) -> None:
@@ -67,10 +80,12 @@ async def recalled(state: FSMContext, message_id: int) -> Shot | None:
 @dataclass(frozen=True)
 class Part:
     """A later part of an album: `ticket` is where its first part went (0: to an offer or
-    an answer, whose press sends the whole album); `captioned`: the album had a caption."""
+    an answer, whose press sends the whole album); `captioned`: the album had a caption;
+    `answer`: the bot's message answering the album so far (0: none known)."""
 
     ticket: int
     captioned: bool
+    answer: int = 0
 
 
 async def album_part(state: FSMContext, message: Message) -> Part | None:
@@ -85,7 +100,9 @@ async def album_part(state: FSMContext, message: Message) -> Part | None:
         await state.update_data({ALBUM: {"id": group, "ids": [message.message_id], "to": 0,
                                          "captioned": caption}})  # fmt: skip
         return None
-    part = Part(int(album.get("to") or 0), bool(album.get("captioned")))
+    part = Part(
+        int(album.get("to") or 0), bool(album.get("captioned")), int(album.get("answer") or 0)
+    )
     ids = [*album.get("ids", []), message.message_id]
     await state.update_data({ALBUM: album | {"ids": ids, "captioned": part.captioned or caption}})
     return part
@@ -100,6 +117,16 @@ async def album_went_to(state: FSMContext, message: Message, ticket_id: int) -> 
     if album.get("id") != group:
         album = {"id": group, "ids": [message.message_id], "captioned": bool(message.caption)}
     await state.update_data({ALBUM: album | {"to": ticket_id}})
+
+
+async def album_answered(state: FSMContext, message: Message, answer_id: int) -> None:
+    """The bot answered the album's first part with message `answer_id`: a caption on a later
+    part (Telegram puts it under whichever photo it was typed) changes that answer rather
+    than getting a second one."""
+    group = message.media_group_id
+    album = _album(await state.get_data())
+    if group is not None and album.get("id") == group:
+        await state.update_data({ALBUM: album | {"answer": answer_id}})
 
 
 async def album_of(state: FSMContext, message_id: int) -> list[int]:
@@ -122,13 +149,18 @@ def _album(data: dict[str, Any]) -> dict[str, Any]:
     return found if isinstance(found, dict) else {}
 
 
+def what_of(shot: Shot | None) -> str:
+    """The picture or the file, named for the asker and staff (escaped)."""
+    if shot is None or shot[1] == PHOTO_NAME:
+        return t.SHOT_WHAT_PICTURE
+    if shot[1] == VOICE_NAME:
+        return t.SHOT_WHAT_VOICE
+    return fill(t.SHOT_WHAT_FILE, name=shot[1][:100])
+
+
 def not_passed(shot: Shot | None) -> str:
     """What the asker is told when their picture or file reached no staff chat."""
-    if shot is None or shot[1] == PHOTO_NAME:
-        what = t.SHOT_WHAT_PICTURE
-    else:
-        what = fill(t.SHOT_WHAT_FILE, name=shot[1][:100])
-    return t.SHOT_NOT_PASSED.format(what=what)  # escaped above
+    return t.SHOT_NOT_PASSED.format(what=what_of(shot))  # escaped in what_of
 
 
 def fetcher(bot: Bot, shot: Shot | None) -> Fetch | None:

@@ -182,6 +182,23 @@ class TicketRepo:
         )
         return changed > 0
 
+    async def reopen(self, ticket_id: int) -> bool:
+        """The asker is back on this ticket («Задать уточняющий вопрос», a reply to its answer):
+        open, and touched now even when it was open already (what they write next belongs to
+        the ticket they touched last); False when it was open (a double tap)."""
+        now = utcnow()
+        changed = await affected(
+            self.session,
+            update(Ticket)
+            .where(Ticket.id == ticket_id, Ticket.status != TicketStatus.OPEN)
+            .values(status=TicketStatus.OPEN, updated_at=now),
+        )
+        if not changed:
+            await self.session.execute(
+                update(Ticket).where(Ticket.id == ticket_id).values(updated_at=now)
+            )
+        return changed > 0
+
     async def list_open(self, limit: int = 20) -> Sequence[Ticket]:
         rows = await self.session.scalars(
             select(Ticket)

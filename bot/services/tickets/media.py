@@ -15,11 +15,12 @@ from collections.abc import Awaitable, Callable
 
 from bot.core.config import Settings
 from bot.core.ids import channel_of
-from bot.core.markup import clip, fill
+from bot.core.markup import clip, fill, q
 from bot.core.messages import Deferred, MessageRef, Messenger, OutFile, Unreachable
 from bot.services.tickets import buttons
-from bot.services.tickets.posting import staff_targets
+from bot.services.tickets.posting import post, staff_targets
 from bot.texts import faq_learn as t
+from bot.texts.chats import CHANNEL_TITLES
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -37,15 +38,19 @@ async def copy_to_staff(
     source: tuple[int, int],
     caption: str,
     fetch: Fetch | None = None,
+    what: str = t.SHOT_WHAT_PICTURE,
 ) -> int:
     """Copy the message `source` (chat id, message id) to staff of its messenger; staff of
     the other one (MAX staff of a Telegram asker) get the file `fetch` downloads, uploaded
-    (fetched once, when someone there is to get it). Returns how many arrived.
+    (fetched once, when someone there is to get it), or, when it could not be fetched, a
+    word that `what` (escaped: «файл «скан.pdf»») came and where it is. Returns how many
+    got the file.
 
     The caller commits (the posts are added to the session)."""
     header = _header(ticket_id, name, caption)
     delivered = 0
     fetched: list[OutFile | None] = []
+    missed: list[int] = []
     for chat_id in await staff_targets(settings, repo):
         if channel_of(chat_id) != channel_of(source[0]):  # a copy cannot cross over
             if fetch is not None and not fetched:
@@ -53,6 +58,7 @@ async def copy_to_staff(
             file = fetched[0] if fetched else None
             if file is None:
                 log.warning("ticket %s: attachment not sent to %s: no file", ticket_id, chat_id)
+                missed.append(chat_id)
                 continue
             delivered += await _upload(messenger, repo, ticket_id, chat_id, file, header)
             continue
@@ -65,7 +71,35 @@ async def copy_to_staff(
             continue
         await repo.tickets.add_post(ticket_id, chat_id, copied.message_id, copied.ref)
         delivered += 1
+    if missed:
+        seen = CHANNEL_TITLES.get(channel_of(source[0]), "") if delivered else ""
+        note = _missed(ticket_id, name, what, seen)
+        await post(messenger, repo, missed, ticket_id, note, buttons.staff_ticket(ticket_id))
     return delivered
+
+
+async def file_missed(
+    messenger: Messenger,
+    repo: Repositories,
+    settings: Settings,
+    ticket_id: int,
+    name: str,
+    what: str,
+) -> None:
+    """Staff hear that the asker sent `what` (escaped), which could not be fetched to pass
+    on (the asker is told by the adapter). The caller commits."""
+    note = _missed(ticket_id, name, what, "")
+    targets = await staff_targets(settings, repo)
+    await post(messenger, repo, targets, ticket_id, note, buttons.staff_ticket(ticket_id))
+
+
+def _missed(ticket_id: int, name: str, what: str, seen: str) -> str:
+    """What staff are told of an attachment that did not reach them (`seen`: the messenger
+    whose staff did get it; "": nobody did, and the asker was told so)."""
+    note = t.STAFF_SHOT_MISSED.format(id=ticket_id, name=q(name), what=what)  # `what` escaped
+    if seen:
+        return note + fill(t.STAFF_SHOT_MISSED_SEEN, channel=seen)
+    return note + t.STAFF_SHOT_MISSED_TOLD
 
 
 async def file_to_staff(

@@ -15,7 +15,7 @@ import re
 from typing import Final
 
 from bot.services.faq.thanks import plain_thanks
-from storage.models import Ticket, TicketStatus
+from storage.models import Ticket, TicketStatus, User
 from storage.repositories import Repositories
 
 # «на обращение №12», «Номер обращения: №12», «к обращению <b>№12</b>»: the first line names it
@@ -42,6 +42,20 @@ async def reopened_by_reply(
     if ticket is None or ticket.user_id != user_id:
         return None
     if ticket.status != TicketStatus.OPEN:
-        await repo.tickets.set_status(ticket.id, TicketStatus.OPEN)
+        await repo.tickets.reopen(ticket.id)
         await repo.commit()
     return ticket
+
+
+async def awaiting_clarification(repo: Repositories, user: User) -> Ticket | None:
+    """The open ticket the asker pressed «Задать уточняющий вопрос» under, with nothing from
+    them since (a specialist spoke last, yet it is open: only that press or a reply reopens an
+    answered ticket, and a reply joins it at once). The prompt promised «он попадёт в
+    обращение №N»: what they write next goes there, even a question the FAQ knows."""
+    if user.has_open_ticket is False:  # known from the user's own query
+        return None
+    ticket = await repo.tickets.open_for_user(user.id)
+    if ticket is None:
+        return None
+    last = await repo.tickets.last_message(ticket.id)
+    return ticket if last is not None and last.from_staff else None
