@@ -141,6 +141,7 @@ class MaxRuntime:
         )
         if roster is not None:  # the process's shared one (Services.roster)
             self.ctx.roster = roster
+        self.ctx.refusals = self.pointers
         self.dispatcher = MaxDispatcher(
             self.ctx, dedupe=settings.dedupe_updates,
             shared_lock=person_lock(isolation) if isolation is not None else None,
