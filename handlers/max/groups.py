@@ -124,7 +124,7 @@ def new_body(text: str, keyboard: Keyboard) -> JsonDict:
 # --------------------------------------------------------------------------- the bot added
 
 
-async def _tell_admins(
+async def tell_admins(
     ctx: MaxContext, repo: Repositories, text: str, keyboard: Keyboard | None
 ) -> None:
     admins = await admins_of(repo, ctx.settings, "max")  # as a broadcast finding a group gone
@@ -172,7 +172,7 @@ def make_bot_added(strangers: NoticeGate) -> Handler:
             text += t.BIND_BY_BUTTON if kind == "channel" else t.BIND_FROM_INSIDE
             if held:
                 text += fill(t.ADDED_HELD, count=held)
-            await _tell_admins(ctx, repo, text, bind_chat(chat_id, bound))
+            await tell_admins(ctx, repo, text, bind_chat(chat_id, bound))
         return True
 
     return bot_added
@@ -190,7 +190,7 @@ async def bot_removed(ctx: MaxContext, update: JsonDict) -> bool:
         log.info("bot removed from MAX chat %s (%s)", max_chat_id, chat_id)
         notice = registry.removed_notice(chat, max_chat_id, " MAX")
         if notice is not None:  # it received broadcasts: staff hear they stopped
-            await _tell_admins(ctx, repo, notice, None)
+            await tell_admins(ctx, repo, notice, None)
     return True
 
 
