@@ -82,3 +82,31 @@ async def test_a_max_group_tapping_staff_commands_gets_one_refusal(
     await asyncio.sleep(1.0)  # nothing more comes
     said = [m.plain for m in h.max.sent_to(MAX_GROUP)[before:]]
     assert len(said) == 1 and said[0] in (t.BIND_STAFF_ONLY, texts.ADMIN_ONLY), said
+
+
+async def test_a_group_asking_for_contacts_gets_them_once_for_all(
+    harness: BotHarness, clock: FrozenClock
+) -> None:
+    """The group admins' menu offers /contacts: thirty parents tapping it got thirty copies
+    of the same card; one is there for all to read, until a few minutes pass."""
+    h = harness
+    for n in range(10):
+        in_group(h, parent(n), "/contacts")
+    await h.server.idle()
+    said = [m.text or "" for m in h.server.drain(GROUP)]
+    assert len(said) == 1 and "МОЦ" in said[0], said
+    clock.set(NOW + POINTER_EVERY + timedelta(seconds=1))
+    in_group(h, parent(11), "/contacts")
+    assert "МОЦ" in ((await h.server.next_message(GROUP)).text or "")
+
+
+async def test_a_max_group_asking_for_contacts_gets_them_once(staffed: Both) -> None:
+    h = staffed
+    h.max.bot_added(MAX_GROUP, METHODIST)
+    assert await _group_row(h) is not None
+    before = len(h.max.sent_to(MAX_GROUP))
+    for n in range(10):
+        h.max.user_writes(MaxUser(50_000_004_000 + n, f"Мама {n}"), "/contacts", MAX_GROUP)
+    await h.max.wait_sent(MAX_GROUP, before + 1)
+    await asyncio.sleep(1.0)
+    assert len(h.max.sent_to(MAX_GROUP)) == before + 1

@@ -50,6 +50,6 @@ async def not_admin(
     anonymous = message.sender_chat is not None and message.sender_chat.id == message.chat.id
     if message.chat.type in GROUPS:
         kind = "anonymous" if anonymous else "staff-only"
-        if not await pointers.refusal(f"tg:{bot.id}:{message.chat.id}", clock.now(), kind):
+        if not await pointers.once(f"tg:{bot.id}:{message.chat.id}", clock.now(), kind):
             return
     await message.reply(t.ANONYMOUS_ADMIN if anonymous else refusal)

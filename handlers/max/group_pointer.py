@@ -84,7 +84,8 @@ def make_addressed(pointers: PointerGate) -> Handler:
             return False
         text = (found[1] if rest is None else rest).lstrip()
         if contacts_command(text, name):  # for every member, as Telegram's group /contacts
-            await groups.say(ctx, await _chat(ctx, found[0]), contacts_text(ctx))
+            if await pointers.once(f"max:{found[0]}", ctx.clock.now(), "contacts"):
+                await groups.say(ctx, await _chat(ctx, found[0]), contacts_text(ctx))
             return True
         news = news_command(text, name)
         question = news or (not text.startswith("/") and asks_more(text, name))

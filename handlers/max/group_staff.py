@@ -43,7 +43,7 @@ async def elsewhere(ctx: MaxContext, update: JsonDict) -> bool:
         await repo.commit()
     link = ctx.roster.deep_links.get("max")
     if not staff:  # a group tapping /tickets hears it once per few minutes
-        if not await ctx.refusals.refusal(f"max:{found[0]}", ctx.clock.now()):
+        if not await ctx.refusals.once(f"max:{found[0]}", ctx.clock.now()):
             return True
         text, keyboard = texts.ADMIN_ONLY, None
     else:

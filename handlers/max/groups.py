@@ -224,7 +224,7 @@ async def group_command(ctx: MaxContext, update: JsonDict) -> bool:
         chat_id = await repo.channel_ids.internal("max", "chat", max_chat_id)
         await repo.commit()
         if not await is_admin(ctx, repo, sender_of(update)):
-            if await ctx.refusals.refusal(f"max:{max_chat_id}", ctx.clock.now()):
+            if await ctx.refusals.once(f"max:{max_chat_id}", ctx.clock.now()):
                 await say(ctx, chat_id, t.BIND_STAFF_ONLY)
             return True
         if name == "bind":
