@@ -44,6 +44,14 @@ class StaffTargets(list[int]):
     instead: tuple[int, ...] = ()
 
 
+def stand_ins(targets: Sequence[int], refused: int, pending: Collection[int]) -> list[int]:
+    """Who gets privately what chat `refused` would not take: the Telegram staff when it is
+    the staff chat (`StaffTargets.room`), none of those already on the way."""
+    if not isinstance(targets, StaffTargets) or refused != targets.room:
+        return []
+    return [i for i in targets.instead if i not in pending]
+
+
 def refused_note(reason: str) -> str:
     """The line above a post the staff chat refused: why, in staff's words."""
     closed = "topic_closed" in reason.lower()
@@ -187,10 +195,9 @@ async def post(
             sent = await messenger.send(chat_id, above.get(chat_id, "") + worded, keyboard)
         except Unreachable as exc:
             log.warning("ticket %s: staff chat %s unreachable: %s", ticket_id, chat_id, exc)
-            if isinstance(targets, StaffTargets) and chat_id == targets.room:
-                stand_ins = [i for i in targets.instead if i not in pending and i not in skip]
-                above |= dict.fromkeys(stand_ins, refused_note(exc.reason))
-                pending += stand_ins
+            instead = stand_ins(targets, chat_id, {*pending, *skip})
+            above |= dict.fromkeys(instead, refused_note(exc.reason))
+            pending += instead
             continue
         except Deferred:
             log.info("ticket %s: staff chat %s busy, the post waits", ticket_id, chat_id)
