@@ -62,6 +62,7 @@ class ProgressMessage:
     chat_id: int
     message_id: int
     ref: str | None = None
+    anew: bool = False  # sent anew once already: not again, whichever process edits it
 
 
 class Channel(Protocol):

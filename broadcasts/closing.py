@@ -143,5 +143,6 @@ async def book_next(repo: Repositories, broadcast: Broadcast, now: datetime) -> 
         state=BroadcastState.SCHEDULED, scheduled_at=at, repeat="weekly", created_at=now,
         progress_chat_id=broadcast.progress_chat_id,
         progress_message_id=broadcast.progress_message_id, progress_mid=broadcast.progress_mid,
+        progress_anew=broadcast.progress_anew,
     )  # fmt: skip
     return await repo.broadcasts.add(following)

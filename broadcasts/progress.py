@@ -24,7 +24,9 @@ def progress_of(broadcast: Broadcast) -> ProgressMessage | None:
     chat_id, message_id = broadcast.progress_chat_id, broadcast.progress_message_id
     if chat_id is None or message_id is None:
         return None
-    return ProgressMessage(chat_id, message_id, broadcast.progress_mid or None)
+    return ProgressMessage(
+        chat_id, message_id, broadcast.progress_mid or None, anew=broadcast.progress_anew
+    )
 
 
 async def show(rt: Runtime, broadcast: Broadcast, text: str) -> Shown:
@@ -43,5 +45,6 @@ async def show(rt: Runtime, broadcast: Broadcast, text: str) -> Shown:
             )
             await repo.commit()
         broadcast.progress_message_id, broadcast.progress_mid = moved.message_id, moved.ref
+        broadcast.progress_anew = True
         return "anew"
     return "edited"

@@ -3,15 +3,17 @@ mid-dialog ends the dialog first: handlers.tg.middlewares.MenuLeavesDialog)."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot import texts
+from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.markup import fill_region
 from bot.core.words import means_cancel, means_menu
+from bot.services.chats.pointers import PointerGate
 from handlers.tg import keyboards
 from handlers.tg.filters import Typed
 from storage.models import User
@@ -40,7 +42,15 @@ async def menu(message: Message, state: FSMContext, user: User | None, is_admin:
     )
 
 
-async def contacts(message: Message, settings: Settings) -> None:
+async def contacts(
+    message: Message, settings: Settings, bot: Bot, clock: Clock, pointers: PointerGate
+) -> None:
+    """In a group once per few minutes: a group tapping /contacts in its menu gets one card
+    for all to read, not one per tap (`pointers`)."""
+    if message.chat.type != "private":
+        chat = f"tg:{bot.id}:{message.chat.id}"
+        if not await pointers.once(chat, clock.now(), "contacts"):
+            return
     await message.answer(fill_region(texts.CONTACTS, **settings.placeholders()))
 
 

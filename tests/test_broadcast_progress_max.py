@@ -22,7 +22,8 @@ from bot.app.jobs import broadcast_channel
 from bot.core.clock import SystemClock
 from broadcasts.content import Content
 from broadcasts.limiter import RateLimiter
-from broadcasts.runtime import Options
+from broadcasts.progress import show
+from broadcasts.runtime import Options, Runtime
 from broadcasts.service import Target, cancel_broadcast, create_broadcast
 from broadcasts.worker import BroadcastWorker
 from handlers.max.client import MaxClient, SentMessage
@@ -315,3 +316,29 @@ async def test_429s_on_the_progress_edit_do_not_hold_up_a_cancel(world: World) -
     assert w.delivered() < len(w.groups)
     (progress,) = w.to_author()
     assert progress.plain.startswith(f"⛔ Рассылка №{bid} отменена")
+
+
+async def test_a_message_sent_anew_is_not_sent_anew_again_by_another_process(
+    world: World,
+) -> None:
+    """The progress went anew and the author deleted that one too: the next process to edit
+    it (a `worker` of its own, the bot after a restart) does not send the report a third time."""
+    shown = await world.opening()
+    world.fake.messages[shown.mid].deleted = True
+    bid = await world.broadcast(shown)
+
+    async def show_from_a_new_process(text: str) -> str:
+        settings = max_settings(world.db_path, world.fake, AUTHOR, max_rate=30.0)
+        channel, client = broadcast_channel(settings, world.sm, None)
+        rt = Runtime(world.sm, channel, RateLimiter(100.0), SystemClock(), "p")
+        try:
+            return await show(rt, await world.row(bid), text)
+        finally:
+            if client is not None:
+                await client.close()
+
+    assert await show_from_a_new_process("Отправлено 1 из 12") == "anew"
+    for message in world.to_author():
+        message.deleted = True
+    assert await show_from_a_new_process(f"✅ Рассылка №{bid} завершена.") == "edited"
+    assert [m.plain for m in world.to_author()] == [OPENING, "Отправлено 1 из 12"]

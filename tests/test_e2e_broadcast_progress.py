@@ -10,11 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.clock import FrozenClock
 from bot.services.faq import FaqService
 from bot.texts import broadcasts as texts_b
 from broadcasts import service
 from broadcasts.channel import ProgressMessage
 from broadcasts.content import Content
+from broadcasts.limiter import RateLimiter
+from broadcasts.progress import show
+from broadcasts.runtime import Runtime
 from handlers.tg.broadcast_channel import TelegramChannel
 from storage.db import SessionMaker
 from storage.models import BroadcastState
@@ -196,3 +200,33 @@ async def test_a_new_progress_message_refused_in_turn_is_not_sent_again(harness:
     h.server.messages[(ADMIN.id, moved.message_id)].deleted = True
     assert await channel.edit_progress(moved, "Отправлено <b>2</b> из 4") is None
     assert len(h.server.sent_to(ADMIN.id)) == 2
+
+
+async def test_a_progress_message_sent_anew_is_not_sent_anew_by_another_process(
+    harness: Staff,
+) -> None:
+    """The bot sent the progress anew and the author deleted that one too: a `worker` of its
+    own (or the bot after a restart) editing it next does not send the report a third time."""
+    h = harness
+    shown = await h.bot.send_message(ADMIN.id, texts_b.PROGRESS_AT.format(moment="сейчас"))
+    h.server.messages[(ADMIN.id, shown.message_id)].deleted = True
+    async with h.sessionmaker() as session:
+        created = await service.create_broadcast(
+            session, author_id=ADMIN.id, content=Content("text", "Собрание"),
+            target=service.Target(("parents",)), at=NOW + timedelta(days=1), now=NOW,
+            progress=(ADMIN.id, shown.message_id),
+        )  # fmt: skip
+        await session.commit()
+
+    async def show_from_a_new_process(text: str) -> str:
+        rt = Runtime(
+            h.sessionmaker, TelegramChannel(h.bot), RateLimiter(100.0), FrozenClock(NOW), "p"
+        )
+        (row,) = [b for b in await broadcasts_in_db(h) if b.id == created.id]
+        return await show(rt, row, text)
+
+    assert await show_from_a_new_process("Отправлено <b>1</b> из 4") == "anew"
+    (anew,) = h.server.sent_to(ADMIN.id)[1:]
+    h.server.messages[(ADMIN.id, anew.message_id)].deleted = True
+    assert await show_from_a_new_process("✅ Рассылка №1 завершена") == "edited"
+    assert [txt(m) for m in h.server.sent_to(ADMIN.id)[1:]] == ["Отправлено 1 из 4"]

@@ -80,3 +80,34 @@ async def test_a_command_a_cleaner_bot_deleted_at_once_still_gets_its_answer(
     said = shown(await h.server.next_message(GROUP))
     assert "получает рассылки для: Родители" in said, said
     assert audiences_of(await chat_row(h, GROUP)) == ["parents"]
+
+
+async def test_a_group_upgraded_right_after_the_bot_joined_is_one_chat_for_staff(
+    harness: BotHarness,
+) -> None:
+    """A methodist adds the bot to a fresh parents' group and turns on visible history at
+    once: Telegram upgrades it and reports the bot «joining» the supergroup before either
+    migrate message. Staff read a second «Бота добавили в супергруппу…» as a second chat;
+    now the supergroup is known as what the group became, and the first notice binds it."""
+    h = harness
+    member_change(h.server, {"id": GROUP, "type": "group", "title": TITLE}, ADMIN,
+                  "left", "member")  # fmt: skip
+    notice = await h.server.next_message(ADMIN.id)
+    h.server.migrate(GROUP, SUPER)
+    member_change(h.server, {"id": SUPER, "type": "supergroup", "title": TITLE}, ADMIN,
+                  "left", "member")  # fmt: skip
+    await h.server.idle()
+    in_group(h, ADMIN, None, migrate_to_chat_id=SUPER)
+    h.server.user_sends(
+        None, user=ADMIN, chat_id=SUPER, chat_type="supergroup",
+        extra={"migrate_from_chat_id": GROUP},
+    )  # fmt: skip
+    await h.server.idle()
+    assert [m.message_id for m in h.server.sent_to(ADMIN.id)] == [notice.message_id]
+
+    h.server.press(notice, "Родители", user=ADMIN)
+    await h.server.idle()
+    new = await chat_row(h, SUPER)
+    assert (new.is_active, audiences_of(new)) == (True, ["parents"])
+    report = shown(await h.say(ADMIN, "/chats"))
+    assert "Активные чаты (1)" in report and str(SUPER) in report, report

@@ -27,7 +27,7 @@ from bot.services.outbox import Outbox
 from bot.services.staff.roster import Roster
 from bot.services.tickets.relay import StaffRelay
 from bot.texts import max as max_texts
-from handlers.max import events, group_pointer, group_staff, groups, private
+from handlers.max import events, group_pointer, group_rights, group_staff, groups, private
 from handlers.max.client import (
     DEFAULT_API_URL,
     MaxClient,
@@ -141,12 +141,15 @@ class MaxRuntime:
         )
         if roster is not None:  # the process's shared one (Services.roster)
             self.ctx.roster = roster
+        self.ctx.refusals = self.pointers
         self.dispatcher = MaxDispatcher(
             self.ctx, dedupe=settings.dedupe_updates,
             shared_lock=person_lock(isolation) if isolation is not None else None,
             buckets=stamps,
         )  # fmt: skip
         groups.register(self.dispatcher, strangers)  # group events and commands, broadcast buttons
+        # the bot's admin rights in a group or channel taken away (webhook only, says MAX)
+        self.dispatcher.add("bot_admin_permissions_changed", group_rights.rights_changed)
         self.dispatcher.add("message_created", group_staff.elsewhere)  # /tickets in a group
         self.dispatcher.add("message_created", group_pointer.make_addressed(self.pointers))
         events.register(self.dispatcher)  # /events, the card, registration

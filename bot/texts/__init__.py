@@ -149,6 +149,16 @@ STAFF_TICKET: Final = (
     "{body}\n\n"
     "<i>{hint}</i>"
 )
+# above a post the Telegram staff chat refused (STAFF_CHAT_ID), sent to each staffer instead
+STAFF_ROOM_REFUSED: Final = (
+    "⚠️ Бот не может писать в чат сотрудников ({why}), поэтому это сообщение пришло вам лично.\n\n"
+)
+STAFF_ROOM_TOPIC_CLOSED: Final = (
+    "в группе-форуме закрыта тема «General» — откройте её или дайте боту право управлять темами"
+)
+STAFF_ROOM_NO_RIGHTS: Final = (
+    "бота удалили из чата или запретили ему писать — верните его и проверьте STAFF_CHAT_ID"
+)
 # a question longer than one post (a long message the messenger split): the rest follows
 STAFF_TICKET_CONTINUED: Final = "\n\n(продолжение — следующим сообщением)"
 STAFF_TICKET_MORE: Final = "📨 <b>Обращение №{id}</b>, продолжение ({n} из {total}):\n\n{text}"

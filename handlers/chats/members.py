@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramMigrateToChat
 from aiogram.filters import (
     ADMINISTRATOR,
     CREATOR,
@@ -58,6 +58,21 @@ async def _tell_admins(
             log.warning("admin %s not told about a chat: %s", admin_id, exc)
 
 
+async def _upgraded_from(bot: Bot, repo: Repositories, chat_id: int, title: str) -> int | None:
+    """The basic group this new supergroup was, when Telegram reported the bot «joining» it
+    before the migrate messages (a group upgraded right after the bot was added): a known
+    group of the same title that Telegram now says moved here."""
+    for group in await repo.chats.groups_titled(title):
+        try:
+            await bot.get_chat(group.id)
+        except TelegramMigrateToChat as exc:
+            if exc.migrate_to_chat_id == chat_id:
+                return group.id
+        except TelegramAPIError as exc:
+            log.info("chat %s not checked for an upgrade: %s", group.id, exc)
+    return None
+
+
 async def bot_added(
     event: ChatMemberUpdated,
     repo: Repositories,
@@ -71,6 +86,12 @@ async def bot_added(
     if await registry.is_upgrade(repo, chat.id):
         log.info("bot in chat %s: the supergroup a bound group became", chat.id)
         return
+    if chat.type == "supergroup":
+        old = await _upgraded_from(bot, repo, chat.id, chat.title or "")
+        if old is not None:  # the migrate messages will find the move done
+            await registry.migrated(repo, old, chat.id, chat.title)
+            log.info("bot in chat %s: the supergroup the group %s just became", chat.id, old)
+            return
     bound = await registry.joined(
         repo, chat.id, chat.type, chat.title or "", added_by=event.from_user.id
     )

@@ -135,7 +135,6 @@ class MaxChannel:
         self._pace = pace
         self._mids: OrderedDict[tuple[int, int], str] = OrderedDict()
         self._silent: set[tuple[int, int]] = set()  # progress messages of who blocked the bot
-        self._anew: set[tuple[int, int]] = set()  # progress messages this channel sent anew
 
     async def _max_id(self, chat_id: int) -> int | None:
         return chat_id if self._ids is None else await self._ids(chat_id)
@@ -233,7 +232,7 @@ class MaxChannel:
             mid = self._known(message.chat_id, message.message_id)
         first, *rest = render_text(text) or ["—"]
         try:
-            if mid is not None and await self._edited(target, mid, first, again=key in self._anew):
+            if mid is not None and await self._edited(target, mid, first, again=message.anew):
                 await self._tail(target, rest)
                 return None
             sent = await self._patiently(target, partial(self._post, target, True, first, []))
@@ -245,9 +244,8 @@ class MaxChannel:
         except MaxError as exc:
             log.info("progress message %s not edited: %s", where, exc)
             return None
-        self._anew.add((target, sent.seq))
         await self._tail(target, rest)
-        return ProgressMessage(message.chat_id, sent.seq, sent.mid)
+        return ProgressMessage(message.chat_id, sent.seq, sent.mid, anew=True)
 
     async def _edited(self, target: int, mid: str, text: str, *, again: bool) -> bool:
         """True when MAX took the edit; False when the message is to be sent anew (MAX has no

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Messenger
+from bot.services.chats.pointers import PointerGate
 from bot.services.faq import FaqService
 from bot.services.faq.querylog import QueryLog
 from bot.services.staff.roster import Roster
@@ -45,9 +46,13 @@ class MaxContext:
     # a person's step in a dialog lives in the database: handlers.max.people.Visit.state
     # who is staff: the process's shared roster (MaxRuntime sets Services.roster here)
     roster: Roster = field(init=False)
+    # «только для сотрудников» in a group once per few minutes (MaxRuntime sets its own gate,
+    # shared through Redis with the other instances)
+    refusals: PointerGate = field(init=False)
 
     def __post_init__(self) -> None:
         self.roster = Roster(self.settings, self.sessionmaker)
+        self.refusals = PointerGate()
 
 
 Handler = Callable[[MaxContext, JsonDict], Awaitable[bool]]

@@ -1,4 +1,5 @@
-"""/start, /help, a command of MAX's «/» list or the bot's @name in a MAX group: one pointer
+"""/start, /help, a command of MAX's «/» list or the bot's @name (typed, or picked from MAX's
+mention list: a `user_mention` markup) in a MAX group: one pointer
 to the private dialog, as in a Telegram group (questions are answered there, unseen by the
 group), at most once per few minutes per group unless the bot was asked something by name
 (`bot.services.chats.pointers`); /contacts gets the contacts there, as in a Telegram group;
@@ -54,6 +55,21 @@ def addresses_bot(text: str, link: str | None) -> bool:
     return bool(name) and f"@{name}" in (w.strip(",.!?:;") for w in words)
 
 
+def without_mention(update: JsonDict, name: str) -> str | None:
+    """The text with the bot's mention cut out, when the person picked the bot from MAX's
+    mention list: the text then shows the bot's display name, and the `user_mention` markup
+    (its `from`, `length`) carries its `@username` as `user_link`. None: no such mention."""
+    body = updates.message(update).get("body") or {}
+    text, own = str(body.get("text") or ""), f"@{name}".lower()
+    for mark in body.get("markup") or []:
+        if not isinstance(mark, dict) or mark.get("type") != "user_mention":
+            continue
+        start, length = mark.get("from"), mark.get("length")
+        if str(mark.get("user_link") or "").lower() == own and isinstance(start, int):
+            return text[:start] + text[start + (length if isinstance(length, int) else 0) :]
+    return None
+
+
 def make_addressed(pointers: PointerGate) -> Handler:
     async def addressed(ctx: MaxContext, update: JsonDict) -> bool:
         """/start, /help or @bot in a MAX group: the pointer to the private dialog, as in a
@@ -62,11 +78,14 @@ def make_addressed(pointers: PointerGate) -> Handler:
         the bot's and gets no answer."""
         found = groups.said_in_group(update)
         link = ctx.roster.deep_links.get("max")
-        if found is None or not addresses_bot(found[1], link):
+        name = link.rsplit("/", 1)[-1] if link else ""
+        rest = without_mention(update, name) if found is not None and name else None
+        if found is None or (rest is None and not addresses_bot(found[1], link)):
             return False
-        name, text = link.rsplit("/", 1)[-1] if link else "", found[1].lstrip()
+        text = (found[1] if rest is None else rest).lstrip()
         if contacts_command(text, name):  # for every member, as Telegram's group /contacts
-            await groups.say(ctx, await _chat(ctx, found[0]), contacts_text(ctx))
+            if await pointers.once(f"max:{found[0]}", ctx.clock.now(), "contacts"):
+                await groups.say(ctx, await _chat(ctx, found[0]), contacts_text(ctx))
             return True
         news = news_command(text, name)
         question = news or (not text.startswith("/") and asks_more(text, name))

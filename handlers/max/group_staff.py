@@ -42,7 +42,9 @@ async def elsewhere(ctx: MaxContext, update: JsonDict) -> bool:
         staff = await groups.is_admin(ctx, repo, groups.sender_of(update))
         await repo.commit()
     link = ctx.roster.deep_links.get("max")
-    if not staff:
+    if not staff:  # a group tapping /tickets hears it once per few minutes
+        if not await ctx.refusals.once(f"max:{found[0]}", ctx.clock.now()):
+            return True
         text, keyboard = texts.ADMIN_ONLY, None
     else:
         text = fill(max_texts.STAFF_COMMAND_IN_GROUP, command=name)

@@ -124,7 +124,7 @@ def new_body(text: str, keyboard: Keyboard) -> JsonDict:
 # --------------------------------------------------------------------------- the bot added
 
 
-async def _tell_admins(
+async def tell_admins(
     ctx: MaxContext, repo: Repositories, text: str, keyboard: Keyboard | None
 ) -> None:
     admins = await admins_of(repo, ctx.settings, "max")  # as a broadcast finding a group gone
@@ -172,7 +172,7 @@ def make_bot_added(strangers: NoticeGate) -> Handler:
             text += t.BIND_BY_BUTTON if kind == "channel" else t.BIND_FROM_INSIDE
             if held:
                 text += fill(t.ADDED_HELD, count=held)
-            await _tell_admins(ctx, repo, text, bind_chat(chat_id, bound))
+            await tell_admins(ctx, repo, text, bind_chat(chat_id, bound))
         return True
 
     return bot_added
@@ -190,7 +190,7 @@ async def bot_removed(ctx: MaxContext, update: JsonDict) -> bool:
         log.info("bot removed from MAX chat %s (%s)", max_chat_id, chat_id)
         notice = registry.removed_notice(chat, max_chat_id, " MAX")
         if notice is not None:  # it received broadcasts: staff hear they stopped
-            await _tell_admins(ctx, repo, notice, None)
+            await tell_admins(ctx, repo, notice, None)
     return True
 
 
@@ -224,7 +224,8 @@ async def group_command(ctx: MaxContext, update: JsonDict) -> bool:
         chat_id = await repo.channel_ids.internal("max", "chat", max_chat_id)
         await repo.commit()
         if not await is_admin(ctx, repo, sender_of(update)):
-            await say(ctx, chat_id, t.BIND_STAFF_ONLY)
+            if await ctx.refusals.once(f"max:{max_chat_id}", ctx.clock.now()):
+                await say(ctx, chat_id, t.BIND_STAFF_ONLY)
             return True
         if name == "bind":
             await _bind(ctx, repo, chat_id, max_chat_id, words)

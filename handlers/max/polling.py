@@ -15,6 +15,7 @@ import logging
 import time
 from typing import Final
 
+from handlers.max import updates
 from handlers.max.client import MaxClient, MaxError, MaxRetryAfter, MaxUnauthorized
 from handlers.max.dispatch import MaxDispatcher
 from storage.db import SessionMaker
@@ -56,8 +57,9 @@ class MaxPolling:
         while True:
             began = time.monotonic()
             try:
+                types = [t for t in self.dispatcher.update_types if t not in updates.WEBHOOK_ONLY]
                 batch = await self.client.get_updates(
-                    marker, poll_seconds=self.poll_seconds, types=self.dispatcher.update_types
+                    marker, poll_seconds=self.poll_seconds, types=types
                 )
             except MaxUnauthorized:
                 log.error("MAX_BOT_TOKEN is no longer accepted; MAX polling stopped")

@@ -29,6 +29,9 @@ ANSWERED = "_answered"  # set on the update once its callback got POST /answers
 # POST /answers counts against the bot's rate like a send: its 429 is waited out, 1+2+4+8 s
 ANSWER_ATTEMPTS: Final = 5
 FIRST_BACKOFF: Final = 1.0
+# sent to a webhook only (maxapi's BotAdminPermissionsChanged): not asked of long polling,
+# which MAX might refuse for a type it does not serve there
+WEBHOOK_ONLY: Final = frozenset({"bot_admin_permissions_changed"})
 # what each handled update type must carry, checked before any handler reads it
 _PERSON_EVENTS = (
     "bot_started", "bot_stopped", "bot_added", "bot_removed", "user_added", "user_removed",

@@ -125,7 +125,6 @@ class TelegramChannel:
         self._bot = bot
         self._files = files
         self._uploaded = OncePerFile()
-        self._anew: set[tuple[int, int]] = set()  # progress messages this process sent anew
 
     async def send(
         self,
@@ -227,8 +226,8 @@ class TelegramChannel:
 
     async def edit_progress(self, message: ProgressMessage, text: str) -> ProgressMessage | None:
         """One Telegram will not edit (the author deleted it, or it can no longer be edited)
-        is sent anew, once: the new one is returned for the broadcast to keep, and an edit of
-        it refused in turn is not sent anew again (as the MAX channel does)."""
+        is sent anew, once: the new one is returned for the broadcast to keep (`anew`), and an
+        edit of it refused in turn is not sent anew again, by any process (as in MAX)."""
         chat_id, message_id = message.chat_id, message.message_id
         try:
             await patiently(lambda: self._bot.edit_message_text(
@@ -239,7 +238,7 @@ class TelegramChannel:
             if "not modified" in exc.message:
                 return None
             lost = any(marker in exc.message for marker in UNEDITABLE_MARKERS)
-            if not lost or (chat_id, message_id) in self._anew:
+            if not lost or message.anew:
                 log.info("progress message %s/%s not edited: %s", chat_id, message_id, exc)
                 return None
             log.info("progress message %s/%s gone (%s): sending it anew", chat_id, message_id, exc)
@@ -253,8 +252,7 @@ class TelegramChannel:
         except (TelegramAPIError, Deferred) as exc:
             log.info("progress message %s/%s not sent anew: %s", chat_id, message_id, exc)
             return None
-        self._anew.add((chat_id, sent.message_id))
-        return ProgressMessage(chat_id, sent.message_id)
+        return ProgressMessage(chat_id, sent.message_id, anew=True)
 
     async def notify(self, chat_id: int, text: str, buttons: Keyboard = ()) -> None:
         try:

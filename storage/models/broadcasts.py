@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -129,6 +130,8 @@ class Broadcast(Base):
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
     # MAX edits a message by its `mid` (a string; `progress_message_id` is then its seq)
     progress_mid: Mapped[str | None] = mapped_column(String(128))
+    # the message was already sent anew once: one that cannot be edited in turn is left alone
+    progress_anew: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Delivery(Base):

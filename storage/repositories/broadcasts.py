@@ -234,11 +234,11 @@ class BroadcastRepo:
         self, chat_id: int, old_id: int, message_id: int, mid: str | None
     ) -> None:
         """The progress message was sent anew: every broadcast pointing at the old one (a
-        weekly series shares it) points at the new one."""
+        weekly series shares it) points at the new one, which is not to be sent anew again."""
         await self.session.execute(
             update(Broadcast)
             .where(Broadcast.progress_chat_id == chat_id, Broadcast.progress_message_id == old_id)
-            .values(progress_message_id=message_id, progress_mid=mid)
+            .values(progress_message_id=message_id, progress_mid=mid, progress_anew=True)
         )
 
     async def _move(self, where: ColumnElement[bool], **values: object) -> bool:

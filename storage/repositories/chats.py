@@ -67,6 +67,16 @@ class ChatRepo:
             chat = await self.get(chat.migrated_to)
         return chat
 
+    async def groups_titled(self, title: str) -> Sequence[Chat]:
+        """Active basic groups of this title: what a supergroup of that title may have been."""
+        found = await self.session.scalars(
+            select(Chat).where(
+                Chat.kind == "group", Chat.title == title[:256], Chat.is_active.is_(True),
+                Chat.migrated_to.is_(None),
+            )
+        )  # fmt: skip
+        return found.all()
+
     async def moved_into(self, chat_id: int) -> bool:
         """Whether a group became this supergroup (some row migrated here)."""
         found = await self.session.scalar(

@@ -299,6 +299,27 @@ class FakeMaxServer:
         self.chats[chat_id].status = "removed"
         self._push("bot_removed", chat_id=chat_id, user=by.json(), is_channel=False)
 
+    def bot_rights_changed(
+        self, chat_id: int, by: MaxUser, *, is_admin: bool, permissions: list[str] | None = None,
+    ) -> JsonDict:  # fmt: skip
+        """`bot_admin_permissions_changed` (maxapi's BotAdminPermissionsChanged): the bot's
+        admin rights in a group or channel given, changed or taken away. MAX sends it to a
+        webhook only: the update, for the test to hand to the webhook's dispatcher."""
+        chat = self.chats[chat_id]
+        return self._push("bot_admin_permissions_changed", chat_id=chat_id, user_id=by.user_id,
+                   bot_id=self.bot.user_id, is_channel=chat.type == "channel",
+                   is_admin=is_admin, permissions=permissions)  # fmt: skip
+
+    def user_mentions_bot(self, user: MaxUser, chat_id: int, before: str, after: str) -> Message:
+        """`user` picks the bot from MAX's mention list: the text shows its name, the
+        markup's `user_mention` carries its `@username` (`user_link`)."""
+        name = self.bot.first_name
+        message = self._message(self.chats[chat_id], user, before + name + after, None, [])
+        message.markup = [{"type": "user_mention", "from": len(before), "length": len(name),
+                           "user_link": f"@{self.bot.username}"}]  # fmt: skip
+        self._push("message_created", message=message.json(), user_locale="ru")
+        return message
+
     def chat_title_changed(self, chat_id: int, by: MaxUser, title: str) -> None:
         self.chats[chat_id].title = title
         self._push("chat_title_changed", chat_id=chat_id, user=by.json(), title=title)

@@ -33,6 +33,8 @@ UPDATE_TYPES: Final = frozenset(
         "bot_added", "bot_removed", "bot_started", "bot_stopped", "user_added", "user_removed",
         "chat_title_changed", "message_chat_created", "dialog_muted", "dialog_unmuted",
         "dialog_cleared", "dialog_removed",
+        # webhook only, says MAX (maxapi BotAdminPermissionsChanged); the fake polls it too
+        "bot_admin_permissions_changed",
     }
 )  # fmt: skip
 SECRET = re.compile(r"[a-zA-Z0-9_-]{5,256}")
@@ -108,6 +110,7 @@ class Message:
     deleted: bool = False
     to_user: int | None = None  # in a dialog: the other side (the user, or the bot)
     link: JsonDict | None = None  # a forwarded or replied-to message (LinkedMessage)
+    markup: list[JsonDict] | None = None  # MAX's MarkupElement list (a user_mention…)
 
     @property
     def chat_id(self) -> int:
@@ -140,7 +143,7 @@ class Message:
             "timestamp": self.timestamp,
             "link": self.link,
             "body": {"mid": self.mid, "seq": self.seq, "text": self.text,
-                     "attachments": self.attachments, "markup": None},
+                     "attachments": self.attachments, "markup": self.markup},
         }  # fmt: skip
 
 

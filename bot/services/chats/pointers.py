@@ -2,6 +2,11 @@
 minute, one pointer to the private chat is enough — every later one just repeats what the
 group can read right above. Both messengers' group adapters ask `PointerGate.admit`.
 
+The same holds for refusals: a group where many tap /bind or /tickets in the command menu
+hears «только для сотрудников» once per few minutes (`PointerGate.once`), not once per
+tap (and /contacts, offered in that menu too, the contacts once): two hundred parents would
+flood their own chat and spend the rate limit that the persons' answers need.
+
 A message that names the bot and asks something besides («@moc_bot, как записаться?») is a
 person's own question: it always gets its pointer, as a reply to that message.
 
@@ -69,6 +74,12 @@ class PointerGate:
             return False
         self._stamp(chat, now)
         return True
+
+    async def once(self, chat: str, now: datetime, kind: str = "staff-only") -> bool:
+        """True: say it in group `chat`; False: a reply of this `kind` (a «только для
+        сотрудников», the contacts) was said there less than `every` ago, stay quiet. Each
+        kind apart from the others and from the pointers."""
+        return await self.admit(f"{kind}:{chat}", now)
 
     def _stamp(self, chat: str, now: datetime) -> None:
         self._last.pop(chat, None)

@@ -113,16 +113,21 @@ def removed_notice(chat: Chat, shown_id: int, messenger: str = "") -> str | None
                 audiences=audience_list(audiences))  # fmt: skip
 
 
-async def muted_notice(repo: Repositories, chat_id: int, *, muted: bool = True) -> str | None:
+async def muted_notice(
+    repo: Repositories, chat_id: int, *, muted: bool = True, shown_id: int | None = None,
+    messenger: str = "",
+) -> str | None:  # fmt: skip
     """What staff are told when a group admin takes away the bot's right to write in a group
     that receives broadcasts (the bot is still there, so this is not a removal), or gives it
-    back (`muted` False); None for a group bound to nothing or not known."""
+    back (`muted` False); None for a group bound to nothing or not known. `shown_id`: the
+    id in its own messenger (a MAX chat's, not the internal one), as `removed_notice`."""
     chat = await repo.chats.current(chat_id)
     if chat is None or not chat.is_active or not (audiences := audiences_of(chat)):
         return None
-    kind = t.KIND_IN.get(chat.kind, chat.kind)
+    kind = t.KIND_IN.get(chat.kind, chat.kind) + messenger
+    shown = shown_id if shown_id is not None else chat.id
     return fill(t.MUTED if muted else t.UNMUTED, kind=kind, title=chat.title or "—",
-                chat_id=chat.id, audiences=audience_list(audiences))  # fmt: skip
+                chat_id=shown, audiences=audience_list(audiences))  # fmt: skip
 
 
 async def migrated(repo: Repositories, old_id: int, new_id: int, title: str | None) -> Chat:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Literal
 
 from bot.core.config import Settings
 from bot.core.ids import channel_of
 from bot.core.markup import clip, fill, q
 from bot.core.messages import Deferred, MessageRef, Messenger, OutFile, Unreachable
 from bot.services.tickets import buttons
-from bot.services.tickets.posting import post, staff_targets
+from bot.services.tickets.posting import post, staff_targets, stand_ins
 from bot.texts import faq_learn as t
 from bot.texts.chats import CHANNEL_TITLES
 from storage.repositories import Repositories
@@ -51,7 +52,9 @@ async def copy_to_staff(
     delivered = 0
     fetched: list[OutFile | None] = []
     missed: list[int] = []
-    for chat_id in await staff_targets(settings, repo):
+    targets = await staff_targets(settings, repo)
+    pending = list(targets)
+    for chat_id in pending:  # grows by the staff, should the staff chat refuse it
         if channel_of(chat_id) != channel_of(source[0]):  # a copy cannot cross over
             if fetch is not None and not fetched:
                 fetched.append(await fetch())
@@ -60,14 +63,20 @@ async def copy_to_staff(
                 log.warning("ticket %s: attachment not sent to %s: no file", ticket_id, chat_id)
                 missed.append(chat_id)
                 continue
-            delivered += await _upload(messenger, repo, ticket_id, chat_id, file, header)
+            got = await _upload(messenger, repo, ticket_id, chat_id, file, header)
+            delivered += got == "sent"
+            pending += stand_ins(targets, chat_id, pending) if got == "refused" else []
             continue
         try:
             copied = await messenger.copy(
                 MessageRef(*source), chat_id, buttons.staff_ticket(ticket_id), caption=header
             )
-        except (Unreachable, Deferred) as exc:  # the asker deleted it, or the staff chat is gone
+        except Deferred as exc:
             log.warning("ticket %s: attachment not copied to %s: %s", ticket_id, chat_id, exc)
+            continue
+        except Unreachable as exc:  # the asker deleted it, or the staff chat refuses it
+            log.warning("ticket %s: attachment not copied to %s: %s", ticket_id, chat_id, exc)
+            pending += stand_ins(targets, chat_id, pending)
             continue
         await repo.tickets.add_post(ticket_id, chat_id, copied.message_id, copied.ref)
         delivered += 1
@@ -115,23 +124,27 @@ async def file_to_staff(
     how many arrived. The caller commits."""
     header = _header(ticket_id, name, caption)
     delivered = 0
-    for chat_id in await staff_targets(settings, repo):
-        delivered += await _upload(messenger, repo, ticket_id, chat_id, file, header)
+    targets = await staff_targets(settings, repo)
+    pending = list(targets)
+    for chat_id in pending:  # grows by the staff, should the staff chat refuse it
+        got = await _upload(messenger, repo, ticket_id, chat_id, file, header)
+        delivered += got == "sent"
+        pending += stand_ins(targets, chat_id, pending) if got == "refused" else []
     return delivered
 
 
 async def _upload(
     messenger: Messenger, repo: Repositories, ticket_id: int, chat_id: int, file: OutFile,
     header: str,
-) -> int:  # fmt: skip
-    """One staff chat gets the file; 1 if it arrived (remembered as a post of the ticket)."""
+) -> Literal["sent", "busy", "refused"]:  # fmt: skip
+    """One staff chat gets the file (remembered as a post of the ticket)."""
     try:
         sent = await messenger.send_file(chat_id, file, caption=header)
     except (Unreachable, Deferred) as exc:
         log.warning("ticket %s: file not sent to %s: %s", ticket_id, chat_id, exc)
-        return 0
+        return "refused" if isinstance(exc, Unreachable) else "busy"
     await repo.tickets.add_post(ticket_id, sent.chat_id, sent.message_id, sent.ref)
-    return 1
+    return "sent"
 
 
 def _header(ticket_id: int, name: str, caption: str) -> str:

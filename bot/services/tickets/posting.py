@@ -36,6 +36,29 @@ CHANNEL_NAMES = {"tg": "Telegram", "max": "MAX"}
 Reach = Literal["posted", "queued", "nowhere", "already"]  # already: that very question
 
 
+class StaffTargets(list[int]):
+    """`staff_targets`' list; `room`: the Telegram staff chat among them, `instead`: the
+    Telegram staff, who get privately what that chat refuses (`post`)."""
+
+    room: int | None = None
+    instead: tuple[int, ...] = ()
+
+
+def stand_ins(targets: Sequence[int], refused: int, pending: Collection[int]) -> list[int]:
+    """Who gets privately what chat `refused` would not take: the Telegram staff when it is
+    the staff chat (`StaffTargets.room`), none of those already on the way."""
+    if not isinstance(targets, StaffTargets) or refused != targets.room:
+        return []
+    return [i for i in targets.instead if i not in pending]
+
+
+def refused_note(reason: str) -> str:
+    """The line above a post the staff chat refused: why, in staff's words."""
+    closed = "topic_closed" in reason.lower()
+    why = texts.STAFF_ROOM_TOPIC_CLOSED if closed else texts.STAFF_ROOM_NO_RIGHTS
+    return fill(texts.STAFF_ROOM_REFUSED, why=why)
+
+
 async def staff_targets(settings: Settings, repo: Repositories) -> list[int]:
     """Where tickets go, in every messenger the bot runs in: staff in Telegram read the staff
     group when there is one, otherwise each gets the ticket privately; staff in MAX have no
@@ -52,7 +75,12 @@ async def staff_targets(settings: Settings, repo: Repositories) -> list[int]:
     people = sorted(i for i in owners | invited if channel_of(i) in running)
     if settings.staff_chat_id is None or "tg" not in running:
         return people
-    return [settings.staff_chat_id, *(i for i in people if channel_of(i) == "max")]
+    targets = StaffTargets(
+        [settings.staff_chat_id, *(i for i in people if channel_of(i) == "max")]
+    )
+    targets.room = settings.staff_chat_id
+    targets.instead = tuple(i for i in people if channel_of(i) == "tg")
+    return targets
 
 
 async def is_staff(roster: Roster, repo: Repositories, user_id: int, chat_id: int) -> bool:
@@ -155,16 +183,21 @@ async def post(
     but `skip` and remember each post (`card`: as the ticket's card, which closing rewrites;
     `note`: a follow-up under its buttons, which closing takes away); returns how many
     arrived. A target too busy to take it now goes into `busy` (to be posted later), one that
-    refused for good does not: a blocked admin is not retried forever."""
-    delivered = 0
-    for chat_id in targets:
+    refused for good does not: a blocked admin is not retried forever. What the Telegram staff
+    chat refuses (a forum whose «General» staff closed, the bot removed) goes to each
+    Telegram staffer privately, saying why: staff would otherwise not see it at all."""
+    delivered, pending, above = 0, list(targets), dict[int, str]()
+    for chat_id in pending:  # grows by the stand-ins of a staff chat that refused
         if chat_id in skip:
             continue
         worded = text if isinstance(text, str) else text[channel_of(chat_id)]
         try:
-            sent = await messenger.send(chat_id, worded, keyboard)
+            sent = await messenger.send(chat_id, above.get(chat_id, "") + worded, keyboard)
         except Unreachable as exc:
             log.warning("ticket %s: staff chat %s unreachable: %s", ticket_id, chat_id, exc)
+            instead = stand_ins(targets, chat_id, {*pending, *skip})
+            above |= dict.fromkeys(instead, refused_note(exc.reason))
+            pending += instead
             continue
         except Deferred:
             log.info("ticket %s: staff chat %s busy, the post waits", ticket_id, chat_id)
