@@ -141,7 +141,7 @@ def confirmation(
 ) -> str:
     return template.format(
         title=q(event.title),
-        when=events_view.schedule_text(event, settings.tz),  # a workshop: every meeting
+        when=events_view.schedule_text(event, settings.tz, now),  # a workshop: every meeting
         place=events_view.place_text(event, show_link=True),
         reminders=reminders_promise(event, settings, now),
         soon=starts_soon(event, now),
@@ -224,6 +224,10 @@ async def cancel_all(
             continue
         if event.starts_at <= now and not under_way(event, now):
             continue  # held: a no-show stays a no-show, not a late cancellation
+        if registration.status == RegistrationStatus.ATTENDED:  # leaves a series amid it
+            passed = await repo.events.leave(registration, now, passes_on_seat(event, now))
+            done.append(Cancelled(event, passed))
+            continue
         result = await cancel_one(repo, registration, event, now)
         if result.cancelled:
             done.append(Cancelled(registration.event, result.promoted))
