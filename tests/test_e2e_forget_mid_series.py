@@ -57,6 +57,8 @@ async def test_forget_me_mid_series_gives_the_seat_to_the_waiting_list(
     assert "Робототехника" in (told.text or "")
     # the seat is for the meetings ahead: the one held is not in the message
     assert "15 декабря" in (told.text or "") and "8 декабря" not in (told.text or "")
+    assert "оставшиеся занятия" in (told.text or "")  # no «отмените запись»: it has begun
+    assert "отмените запись" not in (told.text or "")
     assert await registration_status(h.sessionmaker, waiting_id) == RegistrationStatus.REGISTERED
     # the first meeting's presence stays for the report, naming nobody
     assert await registration_status(h.sessionmaker, reg_id) == RegistrationStatus.ATTENDED

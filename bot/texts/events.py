@@ -108,6 +108,12 @@ PROMOTED: Final = (
     "🎉 Освободилось место — вы записаны на <b>{title}</b>!\n🕒 {when}\n{place}\n{soon}"
     "Если не сможете прийти, отмените запись в «Мои записи»."
 )
+# a seat in a series under way (left by someone who deleted their data): it is for the meetings
+# ahead, and a registration is not cancelled once the series has begun (CANCEL_STARTED)
+PROMOTED_UNDER_WAY: Final = (
+    "🎉 Освободилось место — вы записаны на оставшиеся занятия <b>{title}</b>!\n🕒 {when}\n"
+    "{place}\n{soon}Если не сможете прийти, сообщите организаторам."
+)
 STARTS_SOON: Final = "⏰ Начало через {left}.\n"
 CANCEL_CONFIRM: Final = "Отменить запись на «{title}»?"
 CANCELLED: Final = "Запись на «{title}» отменена."

@@ -253,7 +253,8 @@ async def notify_promoted(
     if promoted.user_id is None:  # promoted from the waiting list: always a person
         return
     try:
-        text = confirmation(t.PROMOTED, event, settings, now)
+        template = t.PROMOTED_UNDER_WAY if now >= event.starts_at else t.PROMOTED
+        text = confirmation(template, event, settings, now)
         await messenger.send(promoted.user_id, text)
         await send_ics(messenger, promoted.user_id, event, settings)
     except (Unreachable, Deferred) as exc:
