@@ -151,6 +151,7 @@ PROOF_NO_PROFILE: Final = (  # an alert: at most 200 characters
 )
 # callback alerts: plain text, at most 200 characters
 PROOF_EVENT_OFF: Final = "Мероприятие отменено — подтверждения участия по нему нет."
+PROOF_JUST_SENT: Final = "Подтверждение уже отправлено — документ выше в чате."
 PROOF_AFTER_END: Final = "Подтверждение будет доступно после окончания мероприятия ({when})."
 FILE_PROOF: Final = "podtverzhdenie-{title}-{reg}.docx"  # the registration's number: staff
 FILE_ICS: Final = "{title}-{day}.ics"  # Latin (bot.core.filenames): «seminar-…-15.12.2026.ics»
