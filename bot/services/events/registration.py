@@ -224,9 +224,10 @@ async def cancel_all(
             continue
         if event.starts_at <= now and not under_way(event, now):
             continue  # held: a no-show stays a no-show, not a late cancellation
-        if registration.status == RegistrationStatus.ATTENDED:  # leaves a series amid it
-            passed = await repo.events.leave(registration, now, passes_on_seat(event, now))
-            done.append(Cancelled(event, passed))
+        if registration.status == RegistrationStatus.ATTENDED:  # came: the seat is history
+            if any(s.starts_at > now for s in event.sessions):  # but a series has meetings ahead
+                passed = await repo.events.leave(registration, now, passes_on_seat(event, now))
+                done.append(Cancelled(event, passed))
             continue
         result = await cancel_one(repo, registration, event, now)
         if result.cancelled:
