@@ -127,12 +127,14 @@ async def filter_cb(
     repo: Repositories,
     settings: Settings,
     clock: Clock,
+    user: User | None = None,
 ) -> None:
     await query.answer()
     if callback_data.what == "kind":
         await edit_or_send(query, t.PICK_KIND, render(kinds_menu(callback_data.month)))
         return
-    menu = await months_menu(repo, callback_data.kind, clock.now(), settings.tz)
+    viewer = user.id if user else None
+    menu = await months_menu(repo, callback_data.kind, clock.now(), settings.tz, viewer)
     await edit_or_send(query, t.PICK_MONTH, render(menu))
 
 

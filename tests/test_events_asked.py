@@ -23,9 +23,11 @@ NOW = datetime(2026, 12, 7, 10, 0, tzinfo=TZ)
     [
         ("15.12", None, Asked(day=date(2026, 12, 15))),
         ("семинары 20 января", None, Asked(day=date(2027, 1, 20))),
-        ("какие мастер-классы будут в феврале", None, Asked(month=202702)),
+        ("какие мастер-классы будут в феврале", None, Asked(month=202702, kind="master_class")),
         ("запишите меня", "teacher", Asked()),
-        ("хочу на вебинар", None, Asked()),
+        ("хочу на вебинар", None, Asked(kind="webinar")),
+        ("мероприятия в марте", None, Asked(month=202703)),
+        ("семинары и вебинары в марте", None, Asked(month=202703)),  # two kinds: all
     ],
 )
 def test_plans_and_sign_ups_open_the_list(text: str, role: str | None, expected: Asked) -> None:

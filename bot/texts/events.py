@@ -108,6 +108,12 @@ PROMOTED: Final = (
     "🎉 Освободилось место — вы записаны на <b>{title}</b>!\n🕒 {when}\n{place}\n{soon}"
     "Если не сможете прийти, отмените запись в «Мои записи»."
 )
+# a seat in a series under way (left by someone who deleted their data): it is for the meetings
+# ahead, and a registration is not cancelled once the series has begun (CANCEL_STARTED)
+PROMOTED_UNDER_WAY: Final = (
+    "🎉 Освободилось место — вы записаны на оставшиеся занятия <b>{title}</b>!\n🕒 {when}\n"
+    "{place}\n{soon}Если не сможете прийти, сообщите организаторам."
+)
 STARTS_SOON: Final = "⏰ Начало через {left}.\n"
 CANCEL_CONFIRM: Final = "Отменить запись на «{title}»?"
 CANCELLED: Final = "Запись на «{title}» отменена."
@@ -145,6 +151,7 @@ PROOF_NO_PROFILE: Final = (  # an alert: at most 200 characters
 )
 # callback alerts: plain text, at most 200 characters
 PROOF_EVENT_OFF: Final = "Мероприятие отменено — подтверждения участия по нему нет."
+PROOF_JUST_SENT: Final = "Подтверждение уже отправлено — документ выше в чате."
 PROOF_AFTER_END: Final = "Подтверждение будет доступно после окончания мероприятия ({when})."
 FILE_PROOF: Final = "podtverzhdenie-{title}-{reg}.docx"  # the registration's number: staff
 FILE_ICS: Final = "{title}-{day}.ics"  # Latin (bot.core.filenames): «seminar-…-15.12.2026.ics»

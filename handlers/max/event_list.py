@@ -68,7 +68,8 @@ async def show_filter(v: Visit, what: str, flt: ListFilter) -> None:
     if what == "kind":
         await v.replace(t.PICK_KIND, kinds_menu(flt.month))
     else:
-        menu = await months_menu(v.repo, flt.kind, v.ctx.clock.now(), v.ctx.settings.tz)
+        now, tz = v.ctx.clock.now(), v.ctx.settings.tz
+        menu = await months_menu(v.repo, flt.kind, now, tz, viewer=v.uid)
         await v.replace(t.PICK_MONTH, menu)
 
 

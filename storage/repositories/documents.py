@@ -25,6 +25,12 @@ class DocumentRepo:
             self.session, Doc, event_id=event_id, user_id=user_id, channel=channel, issued_at=now
         )
 
+    async def first_issued(self, event_id: int, user_id: int) -> datetime | None:
+        """When this person was first given the document of this event (None: never)."""
+        return await self.session.scalar(
+            select(Doc.issued_at).where(Doc.event_id == event_id, Doc.user_id == user_id)
+        )
+
     async def count_for(self, user_id: int) -> int:
         """Documents this person was given («Мои данные»)."""
         found = await self.session.scalar(

@@ -26,6 +26,7 @@ from storage.models import (
     utcnow,
 )
 from storage.repositories.marks import AttendanceMarks
+from storage.repositories.report_rows import Anonymising
 from storage.repositories.sql import affected
 
 LONGEST_MEETING_MIN = 1440  # the form and the import allow no longer meeting
@@ -46,7 +47,7 @@ class CancelResult:
     left_queue: bool = False  # it was a place in the waiting list, not a seat
 
 
-class EventRepo(AttendanceMarks):
+class EventRepo(AttendanceMarks, Anonymising):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
@@ -307,6 +308,19 @@ class EventRepo(AttendanceMarks):
         await self.session.flush()
         return CancelResult(True, late, promoted, previous == RegistrationStatus.WAITING)
 
+    async def leave(self, reg: Registration, now: datetime, pass_on: bool) -> Registration | None:
+        """/forget_me amid a series: an attended seat (kept ATTENDED for the report) goes to
+        the first in line, who is returned, if `pass_on`; else it is given back."""
+        await self._lock_event(reg.event_id)
+        await self.session.refresh(reg)
+        if reg.status != RegistrationStatus.ATTENDED:
+            return None
+        promoted = await self._promote_first(reg.event_id, now) if pass_on else None
+        if promoted is None:
+            await self._free_seat(reg.event_id)
+        await self.session.flush()
+        return promoted
+
     async def fill_from_waiting(self, event_id: int, now: datetime) -> list[Registration]:
         """After capacity grows: move people up from the waiting list while seats are free.
         Not for an event begun or called off (as `cancel`): «Вы записаны» would be false."""
@@ -382,17 +396,3 @@ class EventRepo(AttendanceMarks):
             .order_by(Registration.status, Registration.queued_at, Registration.id)
         )
         return rows.all()
-
-    async def anonymise(self, user_id: int, channel: str) -> None:
-        """/forget_me: the person's rows stay for the report, naming nobody. `anon_person`,
-        the lowest of their registration ids, keeps them one participant; `channel` is the
-        messenger the report counts them in."""
-        mine = Registration.user_id == user_id
-        person = await self.session.scalar(select(func.min(Registration.id)).where(mine))
-        if person is None:
-            return
-        await self.session.execute(
-            update(Registration)
-            .where(mine)
-            .values(user_id=None, anon_channel=channel, anon_person=person)
-        )

@@ -41,7 +41,7 @@ from storage.models import (
 from storage.models import RegistrationStatus as St
 from storage.repositories.activity import ActivityStats
 from storage.repositories.report_events import EventStats, event_rows
-from storage.repositories.report_rows import NO_ORGANISATION, Row
+from storage.repositories.report_rows import NO_ORGANISATION, Row, kept_people
 from storage.repositories.report_scope import came_in, events_in, meetings_in
 
 _QUOTES = frozenset("«»\"“”„'`")
@@ -230,7 +230,10 @@ class ReportRepo:
             .where(*events_in(start, end))
         )
         came = await came_in(self.session, start, end)
-        return [_Reg(*Row(*row).fields(), came=row[0] in came) for row in rows]
+        found = [Row(*row) for row in rows]
+        numbers = {r.anon_person for r in found if r.user_id is None and r.anon_person}
+        kept = await kept_people(self.session, numbers)
+        return [_Reg(*r.fields(kept), came=r.id in came) for r in found]
 
 
 def _totals(

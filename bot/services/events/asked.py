@@ -20,7 +20,13 @@ from bot.core.dates import MONTHS_GENITIVE
 from bot.core.markup import fill
 from bot.core.messages import Button, Keyboard, pack, rows
 from bot.services.events.cards import list_line
-from bot.services.events.listing import ListFilter, card_button, list_view, meeting_in
+from bot.services.events.listing import (
+    ListFilter,
+    card_button,
+    list_view,
+    meeting_in,
+    month_bounds,
+)
 from bot.texts import events as t
 from storage.repositories import Repositories
 
@@ -43,6 +49,14 @@ _MONTH_RE = re.compile(
     r"(?:ь|я|е|ю|а|ом)?(?![^\W\d_])"
 )
 _EVENTS = re.compile(r"мероприят|семинар|мастер-?класс|вебинар|практикум|мастерск|тренинг")
+# the kind a teacher names («записаться на вебинар», «мастер-класс в марте»): the list opens
+# with that type chosen; one word of one kind only, else every kind
+_KINDS = {
+    "seminar": re.compile(r"семинар"),
+    "master_class": re.compile(r"мастер-?класс"),
+    "webinar": re.compile(r"вебинар"),
+    "workshop": re.compile(r"мастерск|практикум"),
+}
 # «хочу на семинар», «запишите меня»: a wish, not a question about how (that is the FAQ's)
 _SIGNUP = re.compile(r"(?<![^\W\d_])(?:хочу|хотела?|запиши(?:те)?|записать(?:ся)?)(?![^\W\d_])")
 _NOT_SIGNUP = re.compile(
@@ -62,10 +76,12 @@ _FILLER = re.compile(r"[?!,]|\b(?:какие|что|есть|будут|буде
 
 @dataclass(frozen=True)
 class Asked:
-    """A day (its events), a month (YYYYMM: the list's month filter), or neither: the list."""
+    """A day (its events), a month (YYYYMM: the list's month filter), or neither: the list;
+    `kind`: the type named, for the list (a day shows all of its events)."""
 
     day: date | None = None
     month: int = 0
+    kind: str = ""
 
 
 def _plain(text: str) -> str:
@@ -109,13 +125,15 @@ def asked(text: str | None, now: datetime, tz: ZoneInfo, role: str | None = None
         found = _day(day_match, today)
         return Asked(day=found) if found is not None else None
     month_match = _MONTH_RE.search(plain)
+    named = [kind for kind, word in _KINDS.items() if word.search(plain)]
+    kind = named[0] if len(named) == 1 else ""
     if month_match is None:
-        return Asked() if _wants_to_sign_up(plain, events_word, role) else None
+        return Asked(kind=kind) if _wants_to_sign_up(plain, events_word, role) else None
     if not events_word:
         return None
     month = next(i for i in range(12) if month_match[f"m{i}"]) + 1
     year = today.year if month >= today.month else today.year + 1
-    return Asked(month=year * 100 + month)
+    return Asked(month=year * 100 + month, kind=kind)
 
 
 def _wants_to_sign_up(plain: str, events_word: bool, role: str | None) -> bool:
@@ -132,8 +150,13 @@ async def asked_view(
     """The month: the list's page for it. The day: its events with their cards' buttons, or
     «нет» and the whole list, so the teacher still sees what there is. The same events and
     meetings as the list shows `viewer` (a meeting under way counts, as there)."""
-    if what.day is None:  # a month, or the whole list (month 0)
-        return await list_view(repo, ListFilter(month=what.month), now, tz, viewer=viewer)
+    if what.day is None:  # a month, or the whole list (month 0); of the kind named if any
+        between = month_bounds(what.month, tz) if what.month else None
+        kind = what.kind
+        if kind and not await repo.events.upcoming(now, kind, between, limit=1, seated=viewer):
+            kind = ""  # none of that kind: every kind rather than «nothing planned»
+        flt = ListFilter(kind=kind, month=what.month)
+        return await list_view(repo, flt, now, tz, viewer=viewer)
     start = datetime.combine(what.day, time(), tz)
     day = (start, start + timedelta(days=1))
     found = await repo.events.upcoming(now, between=day, seated=viewer)  # any meeting that day

@@ -54,10 +54,13 @@ def when_text(starts_at: datetime, duration_min: int, tz: ZoneInfo) -> str:
     return f"{day_text(starts_at, tz)}, {start:%H:%M}–{end:%H:%M}"
 
 
-def schedule_text(event: Event, tz: ZoneInfo) -> str:
+def schedule_text(event: Event, tz: ZoneInfo, since: datetime | None = None) -> str:
     """Every meeting of the event, «; »-separated: a workshop's confirmation and notices name
-    them all, not only the first as if it were one seminar."""
+    them all, not only the first as if it were one seminar; given `since`, a series under way
+    names only the meetings not over (a seat got amid it is for those)."""
     sessions = event.sessions or [EventSession(starts_at=event.starts_at)]
+    if since is not None and since >= event.starts_at:
+        sessions = [s for s in sessions if not_over(s, since)] or sessions
     return "; ".join(when_text(s.starts_at, event.duration_min, tz) for s in sessions)
 
 

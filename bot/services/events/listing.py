@@ -122,10 +122,13 @@ def kinds_menu(month: int) -> Keyboard:
     return rows(*choices)
 
 
-async def months_menu(repo: Repositories, kind: str, now: datetime, tz: ZoneInfo) -> Keyboard:
+async def months_menu(
+    repo: Repositories, kind: str, now: datetime, tz: ZoneInfo, viewer: int | None = None
+) -> Keyboard:
     """«Все месяцы» and each month with a meeting ahead of an event of `kind` (a workshop
-    under way is not offered under the month of its held first meeting)."""
-    upcoming = await repo.events.upcoming(now, kind or None, limit=MONTHS_SCAN)
+    under way is not offered under the month of its held first meeting); `viewer`'s own
+    workshop in its last meeting counts, as the list shows it to them."""
+    upcoming = await repo.events.upcoming(now, kind or None, limit=MONTHS_SCAN, seated=viewer)
     starts = [m.starts_at for e in upcoming for m in e.sessions if not_over(m, now)]
     available = sorted({int(f"{s.astimezone(tz):%Y%m}") for s in starts})
     choices = [Button(t.BTN_MONTH_ALL, pack("evl", kind, 0, 0))]

@@ -22,6 +22,10 @@ from bot.texts.events_labels import KIND_LABELS
 from storage.models import Event, EventStatus, RegistrationStatus
 from storage.repositories import Repositories
 
+# a press this soon after the first document was given is the same press twice (a double tap,
+# or a second tap while the file uploads): the document is not sent again
+DOUBLE_TAP = timedelta(seconds=30)
+
 
 @dataclass(frozen=True)
 class Proof:
@@ -95,6 +99,9 @@ async def proof_for(
     ends = events_view.ends_at(event)
     if now < ends:
         return t.PROOF_AFTER_END.format(when=f"{ends.astimezone(settings.tz):%d.%m.%Y %H:%M}")
+    first = await repo.documents.first_issued(event.id, user_id)
+    if first is not None and timedelta(0) <= now - first < DOUBLE_TAP:
+        return t.PROOF_JUST_SENT  # a second tap while the first one's file arrives
     # a workshop's document states the meetings the teacher came to, not the whole series
     marks = (await repo.events.marks_by_registration(event.id)).get(registration.id)
     held = _held(event, marks or None)

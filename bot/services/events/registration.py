@@ -141,7 +141,7 @@ def confirmation(
 ) -> str:
     return template.format(
         title=q(event.title),
-        when=events_view.schedule_text(event, settings.tz),  # a workshop: every meeting
+        when=events_view.schedule_text(event, settings.tz, now),  # a workshop: every meeting
         place=events_view.place_text(event, show_link=True),
         reminders=reminders_promise(event, settings, now),
         soon=starts_soon(event, now),
@@ -224,6 +224,11 @@ async def cancel_all(
             continue
         if event.starts_at <= now and not under_way(event, now):
             continue  # held: a no-show stays a no-show, not a late cancellation
+        if registration.status == RegistrationStatus.ATTENDED:  # came: the seat is history
+            if any(s.starts_at > now for s in event.sessions):  # but a series has meetings ahead
+                passed = await repo.events.leave(registration, now, passes_on_seat(event, now))
+                done.append(Cancelled(event, passed))
+            continue
         result = await cancel_one(repo, registration, event, now)
         if result.cancelled:
             done.append(Cancelled(registration.event, result.promoted))
@@ -249,7 +254,8 @@ async def notify_promoted(
     if promoted.user_id is None:  # promoted from the waiting list: always a person
         return
     try:
-        text = confirmation(t.PROMOTED, event, settings, now)
+        template = t.PROMOTED_UNDER_WAY if now >= event.starts_at else t.PROMOTED
+        text = confirmation(template, event, settings, now)
         await messenger.send(promoted.user_id, text)
         await send_ics(messenger, promoted.user_id, event, settings)
     except (Unreachable, Deferred) as exc:

@@ -41,8 +41,14 @@ LAST_CALL = timedelta(hours=2)
 
 def passes_on_seat(event: Event, now: datetime) -> bool:
     """A freed seat (a cancellation, more seats) goes to the first in the waiting list only
-    until LAST_CALL before the start — never once the event began or was called off."""
-    return event.status != EventStatus.CANCELLED and now < event.starts_at - LAST_CALL
+    until LAST_CALL before the start, never once the event was called off; in a series under
+    way (a seat left by /forget_me) until LAST_CALL before its next meeting."""
+    if event.status == EventStatus.CANCELLED:
+        return False
+    if now < event.starts_at:
+        return now < event.starts_at - LAST_CALL
+    ahead = [s.starts_at for s in event.sessions if s.starts_at > now]
+    return bool(ahead) and now < min(ahead) - LAST_CALL
 
 
 def ics_refusal(event: Event) -> str | None:
