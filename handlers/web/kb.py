@@ -17,6 +17,7 @@ from aiohttp import web
 from bot.services.faq import FaqEntry, FaqService
 from bot.services.faq.editing import Checked, parse_form
 from bot.services.faq.edits import PANEL_SOURCE
+from bot.services.faq.private import strip_contacts
 from bot.services.faq.publish import Invalid, preview, save
 from handlers.web import kb_history
 from handlers.web.context import FAQ, SETTINGS, int_or_none, page, repo, staff
@@ -135,8 +136,8 @@ async def new_entry(request: web.Request) -> web.Response:
     raw = request.query.get("from", "")
     query_id = int_or_none(raw)
     query = await repo(request).faq_log.get(query_id) if query_id is not None else None
-    if query is not None:
-        fields["questions"] = fields["title"] = " ".join(query.text.split())[:256]
+    if query is not None:  # the asker's phone, e-mail and name stay out of the new entry
+        fields["questions"] = fields["title"] = strip_contacts(query.text)[0][:256]
     return await _editor(request, None, fields, Checked())
 
 

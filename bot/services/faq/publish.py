@@ -27,7 +27,6 @@ from bot.services.faq.learning import (
     instead,
     refresh,
 )
-from bot.services.faq.private import strip_contacts
 from bot.services.faq.service import FaqService
 from storage.models import utcnow
 from storage.repositories import Repositories
@@ -217,7 +216,7 @@ async def attach(
         )
         raise Invalid({"form": [missing]})
     try:
-        question = _clean_question(query.text)
+        question, cut = _clean_question(query.text)
     except Refused as exc:
         raise Invalid({"form": [str(exc)]}) from exc
     draft = Draft(entry.id, entry.category, entry.title, entry.answer,
@@ -226,8 +225,8 @@ async def attach(
     note = f"добавлен вопрос «{question[:80]}»"
     asked = (question, query.user_id)
     done = await _publish(faq, repo, placeholders, edit, staff, "attach", note, asked)
-    how, cut = instead(faq, entry.id, question), bool(strip_contacts(query.text)[1])
-    return dataclasses.replace(done, instead=how, cut=cut)
+    how = instead(faq, entry.id, question)
+    return dataclasses.replace(done, instead=how, cut=bool(cut))
 
 
 async def revert(
