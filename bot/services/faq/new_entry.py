@@ -10,15 +10,16 @@ audience is the section's, as for every entry.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.markup import clip, fill
+from bot.core.markup import clip, fill, q
 from bot.services.faq.check import answer_errors
-from bot.services.faq.learning import SAMPLE_LIMIT, Refused, create_entry
+from bot.services.faq.learning import Refused, create_entry
 from bot.services.faq.service import FaqService
-from bot.services.faq.teaching import asker_of, question_of, saved_text
+from bot.services.faq.teaching import asker_of, is_letter, question_of, saved_text
 from bot.texts import faq_learn as t
 from bot.texts.faq_learn import NewEntryTexts
 from storage.repositories import Repositories
@@ -34,6 +35,16 @@ def begin(src: str, source_id: int) -> Draft:
     return {"src": src, "id": source_id}
 
 
+async def start(repo: Repositories, src: str, source_id: int) -> Draft:
+    """`begin`, with the answer of a /faq_drafts draft saved from this ticket (the staff's
+    own words, into the answers' HTML): offered at step 3 instead of asking it again."""
+    draft = begin(src, source_id)
+    saved = await repo.faq_log.draft_of_ticket(source_id) if src == "t" else None
+    if saved is not None and saved.answer.strip():
+        draft["drafted"] = [saved.id, q(saved.answer.strip())]
+    return draft
+
+
 def first_prompt(words: NewEntryTexts, question: str) -> str:
     return fill(words.title, question=clip(question, 300))
 
@@ -46,6 +57,7 @@ class Taken:
     draft: Draft
     step: str
     text: str
+    fixes: tuple[str, ...] = ()  # «✏️ Исправить …» buttons to show with the sections
 
 
 class _Refused(ValueError):
@@ -88,9 +100,28 @@ def take(
     if step == "answer":
         return Taken(draft, CATEGORY, t.NEW_CATEGORY)
     following = TYPED[TYPED.index(step) + 1]
+    if following == "answer" and (drafted := _drafted(words, draft, placeholders)):
+        return drafted
     return Taken(
         draft, following, fill(words.wordings if following == "wordings" else words.answer)
     )
+
+
+def _drafted(
+    words: NewEntryTexts, draft: Draft, placeholders: Mapping[str, str | None]
+) -> Taken | None:
+    """Step 3 answered by the /faq_drafts draft the entry is made from (when it passes the
+    answer's check): shown, with «✏️ Исправить ответ» beside the sections."""
+    number, answer = draft.get("drafted") or (0, "")
+    try:
+        value = _value(words, "answer", str(answer), placeholders) if answer else ""
+    except _Refused:
+        return None  # asked as usual: staff write an answer the bot can send
+    if not value:
+        return None
+    shown = clip(html.unescape(str(value)), 2500)  # the staffer's text as they typed it
+    text = fill(t.NEW_FROM_DRAFT, id=number, answer=shown)
+    return Taken({**draft, "answer": value}, CATEGORY, text, ("answer",))
 
 
 def complete(draft: Draft) -> bool:
@@ -130,7 +161,7 @@ async def save(
     if question is None:  # the asker deleted their data meanwhile
         return Outcome(t.SOURCE_GONE)
     title = str(draft["title"])
-    asked = [question] if len(question) <= SAMPLE_LIMIT else []
+    asked = [] if is_letter(question) else [question]  # the length once contacts are cut
     try:
         saved = await create_entry(
             faq, repo, placeholders, category, title, str(draft["answer"]),
