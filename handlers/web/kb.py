@@ -172,7 +172,7 @@ async def submit(request: web.Request) -> web.Response:
         )  # fmt: skip
     except Invalid as exc:
         return await _editor(request, entry_id, form, Checked(exc.errors), 422)
-    done = "saved" if entry_id else "created"
+    done = "saved_merged" if saved.merged else "saved" if entry_id else "created"
     raise web.HTTPSeeOther(f"/web/kb/entry/{saved.entry_id}?done={done}")
 
 

@@ -56,7 +56,8 @@ class Published:
     version: int
     warnings: tuple[str, ...]
     instead: str = ""  # an attached question the bot still treats otherwise (learning.instead)
-    cut: bool = False  # the asker's phone or e-mail was cut out of the attached question
+    cut: bool = False  # the asker's phone, e-mail or name was cut out of the attached question
+    merged: int = 0  # questions attached in the bot while the editor was open, kept with it
 
 
 def _edit(faq: FaqService, draft: Draft) -> EntryEdit:
@@ -116,7 +117,11 @@ async def _publish(
     action: str,
     note: str = "",
     asked: tuple[str, int] | None = None,
+    *,
+    upto: int = 0,
 ) -> Published:
+    """`upto`: the newest chat-added sample row read before the edit was made — the entry's
+    samples up to it are folded into the version, later ones stay (`drop_samples`)."""
     new = action == "create"
     checked = await asyncio.to_thread(check_draft, faq, edit, placeholders, date.today())
     if not checked.ok:
@@ -141,7 +146,7 @@ async def _publish(
     if new:
         await repo.faq_history.new_entry_id(row, edit.category)
     else:
-        await repo.faq_history.drop_samples(edit.entry_id)
+        await repo.faq_history.drop_samples(edit.entry_id, upto)
     version = await _save(faq, repo, None if new else built, stamp=row)
     return Published(row.entry_id, version, checked.warnings)
 
@@ -177,6 +182,7 @@ async def save(
     since, the save is refused instead of silently undoing their change. `seen`: the newest
     chat-added sample then; one added to this entry since is kept, as the editor never saw it
     and so cannot have meant to delete it (the save replaces the entry's chat samples)."""
+    upto = await repo.faq_kb.last_sample_id()  # read first: all of them are in the refresh
     await refresh(faq, repo, every=0, wait=True)  # check against the newest knowledge base
     if draft.entry_id is not None and base is not None:
         rows = await repo.faq_history.of_entry(draft.entry_id, limit=1)
@@ -186,13 +192,15 @@ async def save(
                 f"Пока вы правили, статью сохранил(а) {rows[0].staff_name} ({when}). "
                 "Ваш текст ниже не сохранён: откройте статью заново и внесите правки ещё раз."
             ]})  # fmt: skip
+    unseen: list[str] = []
     if draft.entry_id is not None and seen is not None:
         since = await repo.faq_kb.samples_since(draft.entry_id, seen)
         unseen = [row.question for row in since if row.question not in draft.questions]
         draft = dataclasses.replace(draft, questions=(*draft.questions, *unseen))
     edit = _edit(faq, draft)
     action = "edit" if draft.entry_id else "create"
-    return await _publish(faq, repo, placeholders, edit, staff, action)
+    done = await _publish(faq, repo, placeholders, edit, staff, action, upto=upto)
+    return dataclasses.replace(done, merged=len(unseen))
 
 
 async def attach(
@@ -205,6 +213,7 @@ async def attach(
 ) -> Published:
     """A logged question (its text from the database, not the form) becomes one more sample
     question of an entry, as a new version of that entry."""
+    upto = await repo.faq_kb.last_sample_id()
     await refresh(faq, repo, every=0, wait=True)
     query = await repo.faq_log.get(query_id)
     entry = faq.kb.entries.get(entry_id)
@@ -224,7 +233,7 @@ async def attach(
     edit = _edit(faq, draft)
     note = f"добавлен вопрос «{question[:80]}»"
     asked = (question, query.user_id)
-    done = await _publish(faq, repo, placeholders, edit, staff, "attach", note, asked)
+    done = await _publish(faq, repo, placeholders, edit, staff, "attach", note, asked, upto=upto)
     how = instead(faq, entry.id, question)
     return dataclasses.replace(done, instead=how, cut=bool(cut))
 
@@ -240,6 +249,7 @@ async def revert(
 ) -> Published:
     """Serve an older version again (a new row, checked like any save); a row that sent the
     entry back to its file is reverted to by sending it back again."""
+    upto = await repo.faq_kb.last_sample_id()
     await refresh(faq, repo, every=0, wait=True)
     row = await repo.faq_history.get(row_id)
     if row is None:
@@ -250,7 +260,8 @@ async def revert(
         edit.links, edit.related, utcnow().date(), edit.active,
     )  # fmt: skip
     stamp = _moment(row.created_at, tz)
-    return await _publish(faq, repo, placeholders, edit, staff, "revert", f"возврат к {stamp}")
+    note = f"возврат к {stamp}"
+    return await _publish(faq, repo, placeholders, edit, staff, "revert", note, upto=upto)
 
 
 async def reset(
@@ -258,6 +269,7 @@ async def reset(
 ) -> Published:
     """Back to the version in the YAML file (or the chat-made one): the panel's versions of
     the entry stop applying; they stay in the history."""
+    upto = await repo.faq_kb.last_sample_id()
     await refresh(faq, repo, every=0, wait=True)
     entry = faq.kb.entries.get(entry_id)
     rows = await repo.faq_history.of_entry(entry_id, limit=1)
@@ -267,4 +279,4 @@ async def reset(
         entry.id, entry.category, entry.audience, entry.title, entry.answer, entry.questions,
         entry.links, entry.related, utcnow().date(), active=False,
     )  # fmt: skip
-    return await _publish(faq, repo, placeholders, edit, staff, "reset")
+    return await _publish(faq, repo, placeholders, edit, staff, "reset", upto=upto)
