@@ -12,34 +12,14 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.services.faq.publish import Invalid, Published, attach, reset, revert
+from bot.texts import web_kb as words
 from handlers.web.context import CLOCK, FAQ, SETTINGS, id_or_404, page, repo, staff
 
 UNANSWERED_DAYS = 30
 UNANSWERED_LIMIT = 40
-ACTIONS = {
-    "create": "создана",
-    "edit": "изменена",
-    "attach": "добавлен вопрос",
-    "revert": "возврат версии",
-    "reset": "как в файле",
+NOTICES = words.NOTICES | {
+    f"{key}_cut": f"{text}{words.CUT}" for key, text in words.NOTICES.items() if "attached" in key
 }
-NOTICES = {
-    "saved": "Сохранено: бот уже отвечает новой версией.",
-    "saved_merged": (  # a colleague attached a question in the bot while the editor was open
-        "Сохранено: бот уже отвечает новой версией. Пока вы правили, коллега добавил(а) к "
-        "статье вопрос в боте — он не потерян: сохранён вместе с вашей правкой (см. «Примеры "
-        "вопросов» ниже)."
-    ),
-    "created": "Статья создана: бот уже отвечает ею.",
-    "reverted": "Версия возвращена: бот уже отвечает ею.",
-    "attached": "Вопрос добавлен к статье: следующий такой вопрос получит её ответ.",
-    "attached_unsure": (  # one more sample weighs in, it does not decide alone
-        "Вопрос добавлен к статье, но бот пока отвечает на него иначе: проверьте его в "
-        "«Проверить вопрос» на странице «База знаний» и добавьте статье ещё формулировок."
-    ),
-}
-CUT = " Номер телефона или адрес почты из вопроса в базу не попал: он убран из формулировки."
-NOTICES |= {f"{key}_cut": f"{text}{CUT}" for key, text in NOTICES.items() if "attached" in key}
 
 
 def notice(request: web.Request) -> str | None:
@@ -63,7 +43,7 @@ async def _history_page(
     rows = await (history_repo.of_entry(entry_id) if entry_id else history_repo.recent())
     faq = await request.app[FAQ].get()
     values = page(
-        request, rows=rows, entry_id=entry_id, actions=ACTIONS, titles=faq.kb.entries,
+        request, rows=rows, entry_id=entry_id, actions=words.ACTIONS, titles=faq.kb.entries,
         current={r.entry_id: r.id for r in await history_repo.latest()},
         errors=errors, notice=notice(request),
     )  # fmt: skip
@@ -89,7 +69,7 @@ async def revert_to(request: web.Request) -> web.Response:
     row_id = _int(request.match_info["row"])
     row = await repo(request).faq_history.get(row_id)
     if row is None:
-        raise web.HTTPNotFound(text="Такой версии нет.")
+        raise web.HTTPNotFound(text=words.NO_VERSION)
     entry_id, faq = row.entry_id, await request.app[FAQ].get()
     placeholders = request.app[SETTINGS].placeholders()
     try:

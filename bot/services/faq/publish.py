@@ -28,6 +28,7 @@ from bot.services.faq.learning import (
     refresh,
 )
 from bot.services.faq.service import FaqService
+from bot.texts import web_kb as words
 from storage.models import utcnow
 from storage.repositories import Repositories
 
@@ -65,12 +66,12 @@ def _edit(faq: FaqService, draft: Draft) -> EntryEdit:
     if draft.entry_id is not None:
         entry = faq.kb.entries.get(draft.entry_id)
         if entry is None:
-            raise Invalid({"form": [f"Статьи «{draft.entry_id}» нет в базе (её могли удалить)."]})
+            raise Invalid({"form": [words.ENTRY_GONE.format(entry=draft.entry_id)]})
         category, audience = entry.category, entry.audience
     else:
         found = faq.kb.category(draft.category)
         if found is None:
-            raise Invalid({"category": ["Выберите раздел, в котором будет статья."]})
+            raise Invalid({"category": [words.PICK_CATEGORY]})
         category, audience = found.id, found.audience
     return EntryEdit(
         draft.check_id, category, audience, draft.title, draft.answer, draft.questions,
@@ -90,22 +91,22 @@ async def preview(faq: FaqService, draft: Draft, placeholders: Placeholders) -> 
 def summary(old: FaqEntry | None, new: EntryEdit) -> str:
     """What changed, for the history list."""
     if old is None:
-        return "новая статья"
+        return words.SUMMARY_NEW
     changed = [
-        word
-        for word, before, after in (
-            ("заголовок", old.title, new.title),
-            ("ответ", old.answer, new.answer),
-            ("кнопки-ссылки", old.links, new.links),
-            ("связанные статьи", old.related, new.related),
+        words.SUMMARY_FIELDS[name]
+        for name, before, after in (
+            ("title", old.title, new.title),
+            ("answer", old.answer, new.answer),
+            ("links", old.links, new.links),
+            ("related", old.related, new.related),
         )
         if before != after
     ]
     added = [q for q in new.questions if q not in old.questions]
     removed = [q for q in old.questions if q not in new.questions]
     if added or removed:
-        changed.append(f"вопросы +{len(added)} −{len(removed)}")
-    return ", ".join(changed) or "без изменений"
+        changed.append(words.SUMMARY_QUESTIONS.format(added=len(added), removed=len(removed)))
+    return ", ".join(changed) or words.SUMMARY_SAME
 
 
 async def _publish(
@@ -130,11 +131,9 @@ async def _publish(
     try:
         built = await asyncio.to_thread(faq.candidate, additions, placeholders)
     except KnowledgeBaseError as exc:
-        raise Invalid(
-            {"form": [f"Проверка базы не пройдена, ничего не сохранено: {exc}"]}
-        ) from exc
+        raise Invalid({"form": [words.CHECK_FAILED.format(error=exc)]}) from exc
     old = None if new else faq.kb.entries.get(edit.entry_id)
-    text = summary(old, edit) if edit.active else "возврат к версии из файла"
+    text = summary(old, edit) if edit.active else words.SUMMARY_TO_FILE
     row = await repo.faq_history.add(
         entry_id=edit.entry_id, action=action, active=edit.active, category=edit.category,
         audience=edit.audience, title=edit.title, answer=edit.answer,
@@ -188,10 +187,8 @@ async def save(
         rows = await repo.faq_history.of_entry(draft.entry_id, limit=1)
         if rows and rows[0].id != base:
             when = _moment(rows[0].created_at, tz)
-            raise Invalid({"form": [
-                f"Пока вы правили, статью сохранил(а) {rows[0].staff_name} ({when}). "
-                "Ваш текст ниже не сохранён: откройте статью заново и внесите правки ещё раз."
-            ]})  # fmt: skip
+            late = words.SAVED_MEANWHILE.format(staff=rows[0].staff_name, when=when)
+            raise Invalid({"form": [late]})
     unseen: list[str] = []
     if draft.entry_id is not None and seen is not None:
         since = await repo.faq_kb.samples_since(draft.entry_id, seen)
@@ -218,11 +215,7 @@ async def attach(
     query = await repo.faq_log.get(query_id)
     entry = faq.kb.entries.get(entry_id)
     if query is None or entry is None:
-        missing = (
-            "Выберите статью."
-            if query and not entry_id
-            else "Вопроса или статьи уже нет в базе — обновите страницу."
-        )
+        missing = words.PICK_ENTRY if query and not entry_id else words.QUERY_GONE
         raise Invalid({"form": [missing]})
     try:
         question, cut = _clean_question(query.text)
@@ -231,7 +224,7 @@ async def attach(
     draft = Draft(entry.id, entry.category, entry.title, entry.answer,
                   (*entry.questions, question), entry.links, entry.related)  # fmt: skip
     edit = _edit(faq, draft)
-    note = f"добавлен вопрос «{question[:80]}»"
+    note = words.SUMMARY_ATTACHED.format(question=question[:80])
     asked = (question, query.user_id)
     done = await _publish(faq, repo, placeholders, edit, staff, "attach", note, asked, upto=upto)
     how = instead(faq, entry.id, question)
@@ -253,14 +246,14 @@ async def revert(
     await refresh(faq, repo, every=0, wait=True)
     row = await repo.faq_history.get(row_id)
     if row is None:
-        raise Invalid({"form": ["Такой версии нет."]})
+        raise Invalid({"form": [words.NO_VERSION]})
     edit = edit_of(row)
     edit = EntryEdit(
         edit.entry_id, edit.category, edit.audience, edit.title, edit.answer, edit.questions,
         edit.links, edit.related, utcnow().date(), edit.active,
     )  # fmt: skip
     stamp = _moment(row.created_at, tz)
-    note = f"возврат к {stamp}"
+    note = words.SUMMARY_REVERTED.format(when=stamp)
     return await _publish(faq, repo, placeholders, edit, staff, "revert", note, upto=upto)
 
 
@@ -274,7 +267,7 @@ async def reset(
     entry = faq.kb.entries.get(entry_id)
     rows = await repo.faq_history.of_entry(entry_id, limit=1)
     if entry is None or not rows:
-        raise Invalid({"form": ["У этой статьи нет версий из панели."]})
+        raise Invalid({"form": [words.NO_PANEL_VERSIONS]})
     edit = EntryEdit(
         entry.id, entry.category, entry.audience, entry.title, entry.answer, entry.questions,
         entry.links, entry.related, utcnow().date(), active=False,
