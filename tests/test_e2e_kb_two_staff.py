@@ -8,14 +8,20 @@ had said «добавлен»), and the panel says when it kept a question added
 from __future__ import annotations
 
 import asyncio
+import html
 import re
+from pathlib import Path
 from typing import Any
 
+from bot.core.clock import SystemClock
 from bot.core.config import Settings
 from bot.services.faq import FaqService
+from bot.services.faq.learning import refresh
 from bot.texts import faq_learn as t
 from storage.db import SessionMaker
-from tests.conftest import ADMIN, STAFF_CHAT, BotHarness
+from storage.repositories import Repositories
+from tests.conftest import ADMIN, STAFF_CHAT, BotHarness, make_settings
+from tests.helpers.panel import RecordingMessenger, client_for
 from tests.helpers.wait import until
 from tests.test_e2e_faq_learn import staff_press, ticket_post
 from tests.test_web_kb import Client, form, sign_in
@@ -86,3 +92,44 @@ async def test_the_panel_says_it_kept_a_question_added_while_the_editor_was_open
     page = await (await client.post(editor, data=posted)).text()
     assert "Пока вы правили, коллега добавил(а) к статье вопрос в боте" in page, page
     assert SHOES in faq.kb.entries[entry_id].questions
+
+
+async def test_a_panel_in_its_own_process_shows_and_keeps_what_the_bot_was_taught(
+    learn: BotHarness, db_path: Path, sessionmaker: SessionMaker, faq: FaqService
+) -> None:
+    """`python -m bot web`: the panel's own knowledge base follows the bot's version when a
+    page opens — the editor shows the question a colleague attached in the bot, and saving
+    it does not take that question back out."""
+    settings = make_settings(db_path, faq_sync_seconds=0)
+    panel = await client_for(settings, sessionmaker, RecordingMessenger(), SystemClock(), None)
+    try:
+        csrf = await sign_in(panel, settings)  # the panel builds its knowledge base
+        post = await ticket_post(learn, SHOES)
+        picker = await staff_press(learn, post, t.BTN_TO_KB)
+        tap = picker.buttons[0][0]
+        assert tap.callback_data is not None
+        entry_id = tap.callback_data.rsplit(":", 1)[1]
+        learn.server.press(picker, tap.text, user=ADMIN)
+        await learn.server.idle(timeout=60)
+        assert SHOES in faq.kb.entries[entry_id].questions  # the bot answers with it
+
+        editor = f"/web/kb/entry/{entry_id}"
+        page = await (await panel.get(editor)).text()
+        shown = re.search(r'name="questions"[^>]*>([^<]*)</textarea>', page)
+        assert shown is not None and SHOES in html.unescape(shown.group(1)), page
+        posted = {
+            "csrf": csrf, "entry_id": entry_id, "action": "save",
+            "title": faq.kb.entries[entry_id].title, "answer": "Ответ из панели.",
+            "questions": html.unescape(shown.group(1)), "links": "", "related": "",
+        } | hidden(page)  # fmt: skip
+        posted["links"] = "\n".join(
+            f"{link.title} | {link.url}" for link in faq.kb.entries[entry_id].links
+        )
+        posted["related"] = ", ".join(faq.kb.entries[entry_id].related)
+        assert "Сохранено" in await (await panel.post(editor, data=posted)).text()
+    finally:
+        await panel.close()
+    async with sessionmaker() as session:
+        await refresh(faq, Repositories(session), every=0, wait=True)
+    entry = faq.kb.entries[entry_id]
+    assert entry.answer == "Ответ из панели." and SHOES in entry.questions

@@ -30,7 +30,7 @@ FIELDS = ("title", "answer", "questions", "links", "related", "category")  # the
 
 
 async def faq_of(request: web.Request) -> FaqService:
-    return await request.app[FAQ].get()
+    return await request.app[FAQ].get(repo(request))
 
 
 def _entry_or_404(faq: FaqService, entry_id: str) -> FaqEntry:

@@ -41,7 +41,7 @@ async def _history_page(
 ) -> web.Response:
     history_repo = repo(request).faq_history
     rows = await (history_repo.of_entry(entry_id) if entry_id else history_repo.recent())
-    faq = await request.app[FAQ].get()
+    faq = await request.app[FAQ].get(repo(request))
     values = page(
         request, rows=rows, entry_id=entry_id, actions=words.ACTIONS, titles=faq.kb.entries,
         current={r.entry_id: r.id for r in await history_repo.latest()},
@@ -70,7 +70,7 @@ async def revert_to(request: web.Request) -> web.Response:
     row = await repo(request).faq_history.get(row_id)
     if row is None:
         raise web.HTTPNotFound(text=words.NO_VERSION)
-    entry_id, faq = row.entry_id, await request.app[FAQ].get()
+    entry_id, faq = row.entry_id, await request.app[FAQ].get(repo(request))
     placeholders = request.app[SETTINGS].placeholders()
     try:
         tz = request.app[SETTINGS].tz
@@ -82,7 +82,7 @@ async def revert_to(request: web.Request) -> web.Response:
 
 async def reset_to_file(request: web.Request) -> web.Response:
     entry_id = request.match_info["id"]
-    faq = await request.app[FAQ].get()
+    faq = await request.app[FAQ].get(repo(request))
     placeholders = request.app[SETTINGS].placeholders()
     try:
         done = await reset(faq, repo(request), placeholders, entry_id, _who(request))
@@ -100,7 +100,7 @@ async def unanswered(request: web.Request) -> web.Response:
 
 
 async def _unanswered_page(request: web.Request, errors: list[str] | None = None) -> web.Response:
-    faq = await request.app[FAQ].get()
+    faq = await request.app[FAQ].get(repo(request))
     since = request.app[CLOCK].now() - timedelta(days=UNANSWERED_DAYS)
     rows = await repo(request).faq_log.unanswered_since(since, limit=UNANSWERED_LIMIT)
     seen: set[str] = set()
@@ -124,7 +124,7 @@ async def _unanswered_page(request: web.Request, errors: list[str] | None = None
 async def attach_question(request: web.Request) -> web.Response:
     query_id = _int(request.match_info["query"])
     entry_id = str((await request.post()).get("entry_id", ""))
-    faq = await request.app[FAQ].get()
+    faq = await request.app[FAQ].get(repo(request))
     placeholders = request.app[SETTINGS].placeholders()
     try:
         done = await attach(faq, repo(request), placeholders, entry_id, query_id, _who(request))
