@@ -240,8 +240,9 @@ async def typed(
     step = STEPS[str(await state.get_state())]
     text = message.html_text if step == "answer" else message.text
     taken = new_entry.take(
-        t.TELEGRAM_NEW, step, await state.get_data(), text, settings.placeholders()
-    )
+        t.TELEGRAM_NEW, step, await state.get_data(), text, settings.placeholders(),
+        message.date.timestamp(),
+    )  # fmt: skip
     await _ask(message, state, faq, taken)
 
 

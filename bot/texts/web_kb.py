@@ -86,7 +86,7 @@ LINK_FORMAT: Final = "строка «{line}»: пишите «Название |
 # the checker's messages (bot.services.faq.check) by the field they are about: (how the
 # message starts or what it holds, the field)
 FIELD_OF: Final = (
-    (("поле answer",), "answer", "in"),
+    (("поле answer", "длина поля answer"), "answer", "in"),
     (("ссылка",), "links", "start"),
     (("примеров вопросов", "пример вопроса", "вопрос «"), "questions", "start"),
     (("related",), "related", "in"),

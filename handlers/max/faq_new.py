@@ -87,7 +87,9 @@ async def got_text(v: Visit, typed: str) -> None:
         return
     text = q(typed) if step == "answer" else typed
     placeholders = v.ctx.settings.placeholders()
-    await _ask(v, new_entry.take(t.MAX_NEW, step, draft, text, placeholders))
+    at = updates.sent_at(v.update)
+    stamp = at.timestamp() if at else None
+    await _ask(v, new_entry.take(t.MAX_NEW, step, draft, text, placeholders, stamp))
 
 
 async def _at_section(v: Visit) -> Draft | None:

@@ -28,6 +28,7 @@ TITLE_LIMIT = 200
 ANSWER_LIMIT = 3500
 TYPED = ("title", "wordings", "answer")  # the steps staff type; then the section is pressed
 CATEGORY = "category"
+SPLIT_SECONDS = 2.0  # the parts of a text the messenger split arrive within this of each other
 Draft = dict[str, Any]
 
 
@@ -64,6 +65,10 @@ class _Refused(ValueError):
     """A typed answer the step does not take; the message is what staff are told."""
 
 
+class _TooLong(_Refused):
+    """Over the step's limit: the messenger may be sending the rest as more messages."""
+
+
 def _value(
     words: NewEntryTexts, step: str, typed: str, placeholders: Mapping[str, str | None]
 ) -> str | list[str]:
@@ -71,7 +76,7 @@ def _value(
     `typed` is in the answers' HTML (Telegram's formatting, MAX's text escaped)."""
     limit = TITLE_LIMIT if step == "title" else ANSWER_LIMIT
     if len(typed) > limit:
-        raise _Refused(fill(t.NEW_TOO_LONG, length=len(typed), limit=limit))
+        raise _TooLong(fill(t.NEW_TOO_LONG, length=len(typed), limit=limit))
     text = typed.strip()
     if step == "wordings":
         lines = [line.strip(" -•\t") for line in text.splitlines()]
@@ -84,12 +89,21 @@ def _value(
 
 def take(
     words: NewEntryTexts, step: str, draft: Draft, typed: str,
-    placeholders: Mapping[str, str | None],
+    placeholders: Mapping[str, str | None], sent_at: float | None = None,
 ) -> Taken:  # fmt: skip
     """Check `typed` for `step` and move on. After a step corrected at staff's request
-    (`fixing`) the other answers stand: straight back to the section."""
+    (`fixing`) the other answers stand: straight back to the section. `sent_at`: when the
+    message was sent (epoch seconds) — a text pasted over the messenger's limit arrives as
+    several messages in a row, and the tail of a refused one must not pass for the answer."""
+    draft = dict(draft)
+    cut_at = draft.pop("too_long_at", None)
+    rest = isinstance(cut_at, int | float) and sent_at is not None
+    if rest and 0 <= float(sent_at or 0) - float(cut_at) <= SPLIT_SECONDS:
+        return Taken({**draft, "too_long_at": sent_at}, step, t.NEW_TOO_LONG_REST)
     try:
         value = _value(words, step, typed, placeholders)
+    except _TooLong as exc:
+        return Taken({**draft, "too_long_at": sent_at}, step, str(exc))
     except _Refused as exc:
         return Taken(draft, step, str(exc))
     if not value:
