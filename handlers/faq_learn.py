@@ -205,7 +205,7 @@ async def new(
     await query.answer()
     await drop_keyboard(query)
     await state.set_state(LearnState.title)
-    await state.set_data(new_entry.begin(callback_data.src, callback_data.id))
+    await state.set_data(await new_entry.start(repo, callback_data.src, callback_data.id))
     await send_to_chat(query, new_entry.first_prompt(t.TELEGRAM_NEW, question), _prompt())
 
 
@@ -220,7 +220,8 @@ async def _ask(
     await state.set_data(taken.draft)
     if taken.step == new_entry.CATEGORY:
         await state.set_state(LearnState.category)
-        markup: Any = kb.categories(faq.kb.categories)
+        categories = faq.kb.categories
+        markup: Any = kb.fix(categories, taken.fixes) if taken.fixes else kb.categories(categories)
     else:
         await state.set_state(STATES[taken.step])
         markup = _prompt()
@@ -239,8 +240,9 @@ async def typed(
     step = STEPS[str(await state.get_state())]
     text = message.html_text if step == "answer" else message.text
     taken = new_entry.take(
-        t.TELEGRAM_NEW, step, await state.get_data(), text, settings.placeholders()
-    )
+        t.TELEGRAM_NEW, step, await state.get_data(), text, settings.placeholders(),
+        message.date.timestamp(),
+    )  # fmt: skip
     await _ask(message, state, faq, taken)
 
 

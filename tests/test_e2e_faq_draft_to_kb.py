@@ -19,7 +19,7 @@ from tests.conftest import ADMIN, STAFF_CHAT, BotHarness
 from tests.helpers.max_bot import answered, max_only_bot, say, ticket_from
 from tests.test_e2e_faq_learn import DOG, SECOND, staff_press, ticket_post
 from tests.test_e2e_max_faq_new import ADMIN as MAX_ADMIN
-from tests.test_e2e_max_faq_new import MOTHER, pressed
+from tests.test_e2e_max_faq_new import MOTHER, pressed, section_of
 
 ANSWER = "Да, можно. Предупредите педагога заранее."
 
@@ -49,9 +49,10 @@ async def test_a_draft_from_a_ticket_becomes_an_entry_that_answers(
     learn.server.user_sends("Можно ли прийти с собакой-поводырём?", user=ADMIN, reply_to=title)
     wordings = await learn.server.next_message(ADMIN.id, timeout=30)
     learn.server.user_sends("пускают ли с собакой поводырем", user=ADMIN, reply_to=wordings)
-    answer = await learn.server.next_message(ADMIN.id, timeout=30)
-    learn.server.user_sends(ANSWER, user=ADMIN, reply_to=answer)
+    # the draft already has the answer: shown and taken, not asked for again
     category = await learn.server.next_message(ADMIN.id, timeout=30)
+    assert "Ответ уже есть в черновике №1" in category.text and ANSWER in category.text
+    assert category.inline_texts[0] == t.BTN_FIX["answer"], category.inline_texts
     learn.server.press(category, category.inline_texts[-1], user=ADMIN)
     created = await learn.server.next_message(ADMIN.id, timeout=60)
     assert "Новая статья «Можно ли прийти с собакой-поводырём?»" in created.text, created.text
@@ -81,3 +82,16 @@ async def test_in_max_a_draft_leads_to_the_knowledge_base_too(
         # a parent forging the button gets nothing
         forged = fake.press_payload(MOTHER, drafts, f"kb:pick:t:{ticket.id}:")
         assert texts.ADMIN_ONLY in await answered(fake, forged)
+
+        # «✏️ Новая статья»: the draft's answer is offered at step 3, and can be corrected
+        await pressed(fake, MAX_ADMIN, picker, t.BTN_NEW_ENTRY)
+        await say(fake, MAX_ADMIN, "Можно ли прийти с собакой-поводырём?")
+        (offered,) = await say(fake, MAX_ADMIN, "пускают ли с собакой поводырем")
+        assert "Ответ уже есть в черновике №1" in offered.plain and ANSWER in offered.plain
+        fixing = await pressed(fake, MAX_ADMIN, offered, t.BTN_FIX["answer"])
+        assert "исправленный текст ответа" in fixing.plain, fixing.plain
+        (sections,) = await say(fake, MAX_ADMIN, f"{ANSWER} Возьмите справку <от врача>.")
+        created = await pressed(fake, MAX_ADMIN, sections, section_of(sections))
+        assert "Новая статья «Можно ли прийти с собакой-поводырём?»" in created.plain
+        (reply,) = await say(fake, MOTHER, DOG)
+        assert reply.plain == f"{ANSWER} Возьмите справку <от врача>."

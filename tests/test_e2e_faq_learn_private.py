@@ -70,7 +70,7 @@ async def test_in_the_panel_too_the_phone_is_cut_and_the_methodist_is_told(
         data={"csrf": csrf, "entry_id": "moc.contacts"},
     )
     page = await done.text()
-    assert "Вопрос добавлен к статье" in page and "Номер телефона или адрес почты" in page
+    assert "Вопрос добавлен к статье" in page and "Номер телефона, адрес почты или имя" in page
     assert "8 912 345 67 89" not in page
     assert all("345" not in q for q in faq.kb.entries["moc.contacts"].questions)
     history = await (await client.get(f"{CONTACTS}/history")).text()

@@ -36,14 +36,15 @@ def _drop() -> Keyboard:
     return rows(Button(texts.BTN_CANCEL, _action("drop")))
 
 
-def sections(v: Visit, *, fixes: bool = False) -> Keyboard:
-    """The sections to put the entry in; under a refusal, «✏️ Исправить …» first."""
-    steps = [Button(label, _action("fix", step)) for step, label in t.BTN_FIX.items()]
+def sections(v: Visit, *, fixes: tuple[str, ...] = ()) -> Keyboard:
+    """The sections to put the entry in; «✏️ Исправить …» of `fixes` first (all of them
+    under a refusal, the answer's when it was taken from a draft)."""
+    steps = [Button(t.BTN_FIX[step], _action("fix", step)) for step in fixes]
     found = [
         Button(f"{c.emoji} {c.title}" if c.emoji else c.title, _action("cat", c.id))
         for c in v.ctx.faq.kb.categories
     ]
-    return (*rows(*(steps if fixes else ()), *found), *_drop())
+    return (*rows(*steps, *found), *_drop())
 
 
 async def _draft(v: Visit) -> Draft | None:
@@ -58,7 +59,7 @@ async def _keep(v: Visit, draft: Draft, step: str) -> None:
 
 async def _ask(v: Visit, taken: Taken) -> None:
     await _keep(v, taken.draft, taken.step)
-    await v.say(taken.text, sections(v) if taken.step == CATEGORY else _drop())
+    await v.say(taken.text, sections(v, fixes=taken.fixes) if taken.step == CATEGORY else _drop())
 
 
 async def begin(v: Visit, src: str, source_id: int) -> None:
@@ -68,7 +69,7 @@ async def begin(v: Visit, src: str, source_id: int) -> None:
         await updates.answer(v.ctx, v.update, why_not)
         return
     await updates.answer(v.ctx, v.update)
-    await _keep(v, new_entry.begin(src, source_id), "title")
+    await _keep(v, await new_entry.start(v.repo, src, source_id), "title")
     await v.say(new_entry.first_prompt(t.MAX_NEW, question), _drop())
 
 
@@ -86,7 +87,9 @@ async def got_text(v: Visit, typed: str) -> None:
         return
     text = q(typed) if step == "answer" else typed
     placeholders = v.ctx.settings.placeholders()
-    await _ask(v, new_entry.take(t.MAX_NEW, step, draft, text, placeholders))
+    at = updates.sent_at(v.update)
+    stamp = at.timestamp() if at else None
+    await _ask(v, new_entry.take(t.MAX_NEW, step, draft, text, placeholders, stamp))
 
 
 async def _at_section(v: Visit) -> Draft | None:
@@ -116,7 +119,7 @@ async def section(v: Visit, category: str) -> None:
         raise
     if outcome.kept:
         await _keep(v, draft, CATEGORY)
-        await v.say(outcome.text, sections(v, fixes=True))
+        await v.say(outcome.text, sections(v, fixes=tuple(t.BTN_FIX)))
     else:
         await v.say(outcome.text)
 

@@ -12,6 +12,7 @@ from bot.core.config import Settings
 from bot.core.ids import row_id
 from bot.core.messages import Messenger
 from bot.services.faq import FaqService
+from bot.services.faq.learning import refresh
 from bot.services.staff.roster import Roster
 from bot.services.staff.web_sessions import StaffSession
 from bot.texts.web import WEB_NOT_FOUND
@@ -31,11 +32,17 @@ class FaqSource:
     def __init__(self, settings: Settings, faq: FaqService | None) -> None:
         self.settings, self._faq = settings, faq
 
-    async def get(self) -> FaqService:
+    async def get(self, repo: Repositories | None = None) -> FaqService:
+        """The FAQ; with `repo`, first brought up to the newest knowledge-base version (what
+        staff taught in the bot or saved in another process's panel), as the bot does on an
+        incoming question: «База знаний» must not show — and a save from it must not
+        overwrite — an entry without the question a colleague has just added."""
         if self._faq is None:
             settings = self.settings
             built = await asyncio.to_thread(FaqService, settings.faq_dir, settings.placeholders())
             self._faq = self._faq or built
+        if repo is not None:
+            await refresh(self._faq, repo, self.settings.faq_sync_seconds, wait=True)
         return self._faq
 
 

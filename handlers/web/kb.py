@@ -17,31 +17,26 @@ from aiohttp import web
 from bot.services.faq import FaqEntry, FaqService
 from bot.services.faq.editing import Checked, parse_form
 from bot.services.faq.edits import PANEL_SOURCE
+from bot.services.faq.private import strip_contacts
 from bot.services.faq.publish import Invalid, preview, save
+from bot.texts import web_kb as words
 from handlers.web import kb_history
 from handlers.web.context import FAQ, SETTINGS, int_or_none, page, repo, staff
 from handlers.web.kb_history import notice
 from handlers.web.kb_preview import telegram_html
 
-KINDS = {
-    "answer": "бот сразу ответит статьёй",
-    "suggest": "бот предложит статьи на выбор",
-    "smalltalk": "приветствие или благодарность: вежливый ответ без статьи",
-    "offtopic": "вопрос не по теме МОЦ: вежливый ответ без статьи",
-    "unknown": "бот не поймёт вопрос и предложит спросить специалиста",
-}
 TRY_LIMIT = 1000
 FIELDS = ("title", "answer", "questions", "links", "related", "category")  # the editor's inputs
 
 
 async def faq_of(request: web.Request) -> FaqService:
-    return await request.app[FAQ].get()
+    return await request.app[FAQ].get(repo(request))
 
 
 def _entry_or_404(faq: FaqService, entry_id: str) -> FaqEntry:
     entry = faq.kb.entries.get(entry_id)
     if entry is None:
-        raise web.HTTPNotFound(text="Статьи нет в базе знаний.")
+        raise web.HTTPNotFound(text=words.NO_ENTRY)
     return entry
 
 
@@ -64,7 +59,7 @@ def _try(faq: FaqService, question: str) -> dict[str, object] | None:
     return {
         "question": question,
         "kind": result.kind,
-        "explained": KINDS.get(result.kind, result.kind),
+        "explained": words.KINDS.get(result.kind, result.kind),
         "match": result.match.id if result.match else None,
         "intent": result.intent.id if result.intent else None,
         "candidates": candidates,
@@ -135,8 +130,8 @@ async def new_entry(request: web.Request) -> web.Response:
     raw = request.query.get("from", "")
     query_id = int_or_none(raw)
     query = await repo(request).faq_log.get(query_id) if query_id is not None else None
-    if query is not None:
-        fields["questions"] = fields["title"] = " ".join(query.text.split())[:256]
+    if query is not None:  # the asker's phone, e-mail and name stay out of the new entry
+        fields["questions"] = fields["title"] = strip_contacts(query.text)[0][:256]
     return await _editor(request, None, fields, Checked())
 
 
@@ -171,7 +166,7 @@ async def submit(request: web.Request) -> web.Response:
         )  # fmt: skip
     except Invalid as exc:
         return await _editor(request, entry_id, form, Checked(exc.errors), 422)
-    done = "saved" if entry_id else "created"
+    done = "saved_merged" if saved.merged else "saved" if entry_id else "created"
     raise web.HTTPSeeOther(f"/web/kb/entry/{saved.entry_id}?done={done}")
 
 
@@ -181,7 +176,7 @@ async def check(request: web.Request) -> web.Response:
     form = await _form(request)
     entry_id = form.get("entry_id") or None
     if entry_id is not None and entry_id not in faq.kb.entries:
-        return web.json_response({"errors": {"form": ["Статьи нет в базе."]}}, status=404)
+        return web.json_response({"errors": {"form": [words.NO_ENTRY]}}, status=404)
     draft, errors = parse_form(form, entry_id)
     checked = await preview(faq, draft, request.app[SETTINGS].placeholders())
     return web.json_response(

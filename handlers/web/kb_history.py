@@ -12,29 +12,14 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.services.faq.publish import Invalid, Published, attach, reset, revert
+from bot.texts import web_kb as words
 from handlers.web.context import CLOCK, FAQ, SETTINGS, id_or_404, page, repo, staff
 
 UNANSWERED_DAYS = 30
 UNANSWERED_LIMIT = 40
-ACTIONS = {
-    "create": "создана",
-    "edit": "изменена",
-    "attach": "добавлен вопрос",
-    "revert": "возврат версии",
-    "reset": "как в файле",
+NOTICES = words.NOTICES | {
+    f"{key}_cut": f"{text}{words.CUT}" for key, text in words.NOTICES.items() if "attached" in key
 }
-NOTICES = {
-    "saved": "Сохранено: бот уже отвечает новой версией.",
-    "created": "Статья создана: бот уже отвечает ею.",
-    "reverted": "Версия возвращена: бот уже отвечает ею.",
-    "attached": "Вопрос добавлен к статье: следующий такой вопрос получит её ответ.",
-    "attached_unsure": (  # one more sample weighs in, it does not decide alone
-        "Вопрос добавлен к статье, но бот пока отвечает на него иначе: проверьте его в "
-        "«Проверить вопрос» на странице «База знаний» и добавьте статье ещё формулировок."
-    ),
-}
-CUT = " Номер телефона или адрес почты из вопроса в базу не попал: он убран из формулировки."
-NOTICES |= {f"{key}_cut": f"{text}{CUT}" for key, text in NOTICES.items() if "attached" in key}
 
 
 def notice(request: web.Request) -> str | None:
@@ -56,9 +41,9 @@ async def _history_page(
 ) -> web.Response:
     history_repo = repo(request).faq_history
     rows = await (history_repo.of_entry(entry_id) if entry_id else history_repo.recent())
-    faq = await request.app[FAQ].get()
+    faq = await request.app[FAQ].get(repo(request))
     values = page(
-        request, rows=rows, entry_id=entry_id, actions=ACTIONS, titles=faq.kb.entries,
+        request, rows=rows, entry_id=entry_id, actions=words.ACTIONS, titles=faq.kb.entries,
         current={r.entry_id: r.id for r in await history_repo.latest()},
         errors=errors, notice=notice(request),
     )  # fmt: skip
@@ -84,8 +69,8 @@ async def revert_to(request: web.Request) -> web.Response:
     row_id = _int(request.match_info["row"])
     row = await repo(request).faq_history.get(row_id)
     if row is None:
-        raise web.HTTPNotFound(text="Такой версии нет.")
-    entry_id, faq = row.entry_id, await request.app[FAQ].get()
+        raise web.HTTPNotFound(text=words.NO_VERSION)
+    entry_id, faq = row.entry_id, await request.app[FAQ].get(repo(request))
     placeholders = request.app[SETTINGS].placeholders()
     try:
         tz = request.app[SETTINGS].tz
@@ -97,7 +82,7 @@ async def revert_to(request: web.Request) -> web.Response:
 
 async def reset_to_file(request: web.Request) -> web.Response:
     entry_id = request.match_info["id"]
-    faq = await request.app[FAQ].get()
+    faq = await request.app[FAQ].get(repo(request))
     placeholders = request.app[SETTINGS].placeholders()
     try:
         done = await reset(faq, repo(request), placeholders, entry_id, _who(request))
@@ -115,7 +100,7 @@ async def unanswered(request: web.Request) -> web.Response:
 
 
 async def _unanswered_page(request: web.Request, errors: list[str] | None = None) -> web.Response:
-    faq = await request.app[FAQ].get()
+    faq = await request.app[FAQ].get(repo(request))
     since = request.app[CLOCK].now() - timedelta(days=UNANSWERED_DAYS)
     rows = await repo(request).faq_log.unanswered_since(since, limit=UNANSWERED_LIMIT)
     seen: set[str] = set()
@@ -139,7 +124,7 @@ async def _unanswered_page(request: web.Request, errors: list[str] | None = None
 async def attach_question(request: web.Request) -> web.Response:
     query_id = _int(request.match_info["query"])
     entry_id = str((await request.post()).get("entry_id", ""))
-    faq = await request.app[FAQ].get()
+    faq = await request.app[FAQ].get(repo(request))
     placeholders = request.app[SETTINGS].placeholders()
     try:
         done = await attach(faq, repo(request), placeholders, entry_id, query_id, _who(request))

@@ -84,8 +84,12 @@ class FaqHistoryRepo:
         await self.session.flush()
         return changed
 
-    async def drop_samples(self, entry_id: str) -> None:
-        """Chat-added questions of an entry the panel saved whole: they are in its version."""
+    async def drop_samples(self, entry_id: str, upto: int) -> None:
+        """Chat-added questions of an entry the panel saved whole: they are in its version.
+        Only those up to row `upto`, the newest the save read: one a colleague attached in
+        the bot while the save was being checked is not in the version, and stays."""
         await self.session.execute(
-            delete(FaqStaffSample).where(FaqStaffSample.entry_id == entry_id)
+            delete(FaqStaffSample).where(
+                FaqStaffSample.entry_id == entry_id, FaqStaffSample.id <= upto
+            )
         )

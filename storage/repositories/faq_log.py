@@ -155,6 +155,16 @@ class FaqLogRepo:
         await self.session.flush()
         return draft
 
+    async def draft_of_ticket(self, ticket_id: int) -> FaqDraft | None:
+        """The newest /faq_drafts draft saved from the ticket (None: none)."""
+        rows = await self.session.scalars(
+            select(FaqDraft)
+            .where(FaqDraft.ticket_id == ticket_id)
+            .order_by(FaqDraft.id.desc())
+            .limit(1)
+        )
+        return rows.first()
+
     async def drafts(self, limit: int = 50, offset: int = 0) -> Sequence[FaqDraft]:
         rows = await self.session.scalars(
             select(FaqDraft).order_by(FaqDraft.id.desc()).offset(offset).limit(limit)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.config import Settings
+from bot.texts.web_kb import STAFF_YAML_HEADER
 
 
 async def staff_additions(settings: Settings) -> int:
@@ -63,11 +64,6 @@ async def staff_additions(settings: Settings) -> int:
             for row in panel
         ],
     }
-    print(
-        "# Добавлено сотрудниками в боте. questions — новые формулировки к статьям из файлов,\n"
-        "# entries — новые статьи целиком; перенесите в YAML, дубли из базы бот пропустит.\n"
-        "# panel — статьи, сохранённые в веб-панели: они заменяют статью с тем же id из файла,\n"
-        "# пока в панели не нажата «Вернуть версию из файла»."
-    )
+    print(STAFF_YAML_HEADER)
     print(yaml.safe_dump(out, allow_unicode=True, sort_keys=False), end="")
     return 0

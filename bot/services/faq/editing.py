@@ -28,6 +28,7 @@ from bot.services.faq.kb import (
 )
 from bot.services.faq.replies import answer as answer_buttons
 from bot.services.faq.service import FaqService
+from bot.texts import web_kb as words
 from bot.texts.web_kb import for_page
 
 __all__ = ["Checked", "Draft", "Errors", "check_draft", "parse_form", "with_edit"]
@@ -78,7 +79,7 @@ def _links(raw: str, errors: Errors) -> tuple[Link, ...]:
     for line in filter(str.strip, raw.splitlines()):
         title, bar, url = line.rpartition("|")
         if not bar or not title.strip() or not url.strip():
-            _add(errors, "links", f"строка «{line.strip()}»: пишите «Название | https://адрес»")
+            _add(errors, "links", words.LINK_FORMAT.format(line=line.strip()))
         else:
             links.append(Link(title.strip(), url.strip()))
     return tuple(links)
@@ -93,18 +94,15 @@ def parse_form(form: Mapping[str, str], entry_id: str | None) -> tuple[Draft, Er
     questions = tuple(dict.fromkeys(line for line in lines if line))
     related = tuple(dict.fromkeys(r for r in re.split(r"[\s,;]+", form.get("related", "")) if r))
     if not title:
-        _add(errors, "title", "Заголовок не заполнен — так статья называется в списках бота.")
+        _add(errors, "title", words.TITLE_EMPTY)
     elif len(title) > TITLE_LIMIT:
-        _add(errors, "title", f"Заголовок длиннее {TITLE_LIMIT} символов — сократите его.")
+        _add(errors, "title", words.TITLE_LONG.format(limit=TITLE_LIMIT))
     if not answer:
-        _add(errors, "answer", "Ответ пустой — напишите текст, который получит родитель.")
+        _add(errors, "answer", words.ANSWER_EMPTY)
     for question in questions:
         if len(question) > QUESTION_LIMIT:
-            _add(
-                errors, "questions",
-                f"вопрос «{question[:60]}…» длиннее {QUESTION_LIMIT} символов — это письмо, "
-                "а не формулировка: впишите короткий вопрос",
-            )  # fmt: skip
+            long = words.QUESTION_LONG.format(start=question[:60], limit=QUESTION_LIMIT)
+            _add(errors, "questions", long)
     category = form.get("category", "").strip()
     links = _links(form.get("links", ""), errors)
     draft = Draft(entry_id, category, title, answer, questions, links, related)
@@ -113,16 +111,9 @@ def parse_form(form: Mapping[str, str], entry_id: str | None) -> tuple[Draft, Er
 
 def _field(message: str) -> str:
     """The form field a checker message is about."""
-    if "поле answer" in message:
-        return "answer"
-    if message.startswith("ссылка"):
-        return "links"
-    if message.startswith(("примеров вопросов", "пример вопроса", "вопрос «")):
-        return "questions"
-    if "related" in message:
-        return "related"
-    if "раздела" in message:
-        return "category"
+    for marks, name, where in words.FIELD_OF:
+        if any(message.startswith(m) if where == "start" else m in message for m in marks):
+            return name
     return "form"
 
 

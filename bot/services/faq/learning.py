@@ -133,9 +133,10 @@ class Refused(Exception):
     """A change the knowledge base cannot take; the message is for staff (Russian)."""
 
 
-def _clean_question(question: str) -> str:
-    """The wording to save: one line, without the asker's phone or e-mail (`strip_contacts`)."""
-    question, _ = strip_contacts(question)
+def _clean_question(question: str) -> tuple[str, tuple[str, ...]]:
+    """The wording to save — one line, without the asker's phone, e-mail or name
+    (`strip_contacts`, run once here) — and the notes on what was cut out."""
+    question, cut = strip_contacts(question)
     if not normalize(question):
         raise Refused("В вопросе нет слов — добавлять нечего.")
     if len(question) > SAMPLE_LIMIT:
@@ -143,7 +144,7 @@ def _clean_question(question: str) -> str:
             f"Вопрос длиннее {SAMPLE_LIMIT} символов — это письмо, а не формулировка. "
             "Создайте статью и впишите короткую формулировку вопроса."
         )
-    return question
+    return question, cut
 
 
 async def _save(
@@ -221,8 +222,7 @@ async def _attach(
     staff_id: int,
     asked_by: int | None,
 ) -> Saved:
-    cut = strip_contacts(question)[1]
-    question = _clean_question(question)
+    question, cut = _clean_question(question)
     await refresh(faq, repo, every=0, wait=True)  # check against the newest knowledge base
     entry = faq.kb.entries.get(entry_id)
     if entry is None:
@@ -293,17 +293,18 @@ async def create_entry(
     await refresh(faq, repo, every=0, wait=True)
     if faq.kb.category(category) is None:
         raise Refused(f"Раздела «{category}» нет в базе.")
-    cleaned = list(dict.fromkeys(_clean_question(q) for q in questions))
+    clean = {q: _clean_question(q) for q in questions}
+    cleaned = list(dict.fromkeys(text for text, _ in clean.values()))
     probe = StaffEntry(f"{category}.staff-new", category, title.strip(), answer, utcnow().date())
     samples = tuple(StaffSample(probe.id, q) for q in cleaned)
     built = await _candidate(faq, faq.additions.plus(probe, samples), placeholders)
     row = await repo.faq_kb.add_entry(category, probe.title, answer, staff_id)
-    asked_text = _clean_question(asked[0]) if asked and asked[0] in questions else None
+    asked_text = clean[asked[0]][0] if asked and asked[0] in clean else None
     for question in cleaned:
         asker = asked[1] if asked and question == asked_text else None
         await repo.faq_kb.add_sample(row.entry_id, question, staff_id, asker)
     version = await _save(faq, repo, None)  # checked with a provisional id: rebuilt
-    cut = tuple(dict.fromkeys(n for q in questions for n in strip_contacts(q)[1]))
+    cut = tuple(dict.fromkeys(note for _, notes in clean.values() for note in notes))
     return Saved(row.entry_id, probe.title, version, cut + _warnings(built, probe.id))
 
 

@@ -10,15 +10,16 @@ audience is the section's, as for every entry.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.markup import clip, fill
+from bot.core.markup import clip, fill, q
 from bot.services.faq.check import answer_errors
-from bot.services.faq.learning import SAMPLE_LIMIT, Refused, create_entry
+from bot.services.faq.learning import Refused, create_entry
 from bot.services.faq.service import FaqService
-from bot.services.faq.teaching import asker_of, question_of, saved_text
+from bot.services.faq.teaching import asker_of, is_letter, question_of, saved_text
 from bot.texts import faq_learn as t
 from bot.texts.faq_learn import NewEntryTexts
 from storage.repositories import Repositories
@@ -27,11 +28,22 @@ TITLE_LIMIT = 200
 ANSWER_LIMIT = 3500
 TYPED = ("title", "wordings", "answer")  # the steps staff type; then the section is pressed
 CATEGORY = "category"
+SPLIT_SECONDS = 2.0  # the parts of a text the messenger split arrive within this of each other
 Draft = dict[str, Any]
 
 
 def begin(src: str, source_id: int) -> Draft:
     return {"src": src, "id": source_id}
+
+
+async def start(repo: Repositories, src: str, source_id: int) -> Draft:
+    """`begin`, with the answer of a /faq_drafts draft saved from this ticket (the staff's
+    own words, into the answers' HTML): offered at step 3 instead of asking it again."""
+    draft = begin(src, source_id)
+    saved = await repo.faq_log.draft_of_ticket(source_id) if src == "t" else None
+    if saved is not None and saved.answer.strip():
+        draft["drafted"] = [saved.id, q(saved.answer.strip())]
+    return draft
 
 
 def first_prompt(words: NewEntryTexts, question: str) -> str:
@@ -46,10 +58,15 @@ class Taken:
     draft: Draft
     step: str
     text: str
+    fixes: tuple[str, ...] = ()  # «✏️ Исправить …» buttons to show with the sections
 
 
 class _Refused(ValueError):
     """A typed answer the step does not take; the message is what staff are told."""
+
+
+class _TooLong(_Refused):
+    """Over the step's limit: the messenger may be sending the rest as more messages."""
 
 
 def _value(
@@ -59,7 +76,7 @@ def _value(
     `typed` is in the answers' HTML (Telegram's formatting, MAX's text escaped)."""
     limit = TITLE_LIMIT if step == "title" else ANSWER_LIMIT
     if len(typed) > limit:
-        raise _Refused(fill(t.NEW_TOO_LONG, length=len(typed), limit=limit))
+        raise _TooLong(fill(t.NEW_TOO_LONG, length=len(typed), limit=limit))
     text = typed.strip()
     if step == "wordings":
         lines = [line.strip(" -•\t") for line in text.splitlines()]
@@ -72,12 +89,21 @@ def _value(
 
 def take(
     words: NewEntryTexts, step: str, draft: Draft, typed: str,
-    placeholders: Mapping[str, str | None],
+    placeholders: Mapping[str, str | None], sent_at: float | None = None,
 ) -> Taken:  # fmt: skip
     """Check `typed` for `step` and move on. After a step corrected at staff's request
-    (`fixing`) the other answers stand: straight back to the section."""
+    (`fixing`) the other answers stand: straight back to the section. `sent_at`: when the
+    message was sent (epoch seconds) — a text pasted over the messenger's limit arrives as
+    several messages in a row, and the tail of a refused one must not pass for the answer."""
+    draft = dict(draft)
+    cut_at = draft.pop("too_long_at", None)
+    rest = isinstance(cut_at, int | float) and sent_at is not None
+    if rest and 0 <= float(sent_at or 0) - float(cut_at) <= SPLIT_SECONDS:
+        return Taken({**draft, "too_long_at": sent_at}, step, t.NEW_TOO_LONG_REST)
     try:
         value = _value(words, step, typed, placeholders)
+    except _TooLong as exc:
+        return Taken({**draft, "too_long_at": sent_at}, step, str(exc))
     except _Refused as exc:
         return Taken(draft, step, str(exc))
     if not value:
@@ -88,9 +114,28 @@ def take(
     if step == "answer":
         return Taken(draft, CATEGORY, t.NEW_CATEGORY)
     following = TYPED[TYPED.index(step) + 1]
+    if following == "answer" and (drafted := _drafted(words, draft, placeholders)):
+        return drafted
     return Taken(
         draft, following, fill(words.wordings if following == "wordings" else words.answer)
     )
+
+
+def _drafted(
+    words: NewEntryTexts, draft: Draft, placeholders: Mapping[str, str | None]
+) -> Taken | None:
+    """Step 3 answered by the /faq_drafts draft the entry is made from (when it passes the
+    answer's check): shown, with «✏️ Исправить ответ» beside the sections."""
+    number, answer = draft.get("drafted") or (0, "")
+    try:
+        value = _value(words, "answer", str(answer), placeholders) if answer else ""
+    except _Refused:
+        return None  # asked as usual: staff write an answer the bot can send
+    if not value:
+        return None
+    shown = clip(html.unescape(str(value)), 2500)  # the staffer's text as they typed it
+    text = fill(t.NEW_FROM_DRAFT, id=number, answer=shown)
+    return Taken({**draft, "answer": value}, CATEGORY, text, ("answer",))
 
 
 def complete(draft: Draft) -> bool:
@@ -130,7 +175,7 @@ async def save(
     if question is None:  # the asker deleted their data meanwhile
         return Outcome(t.SOURCE_GONE)
     title = str(draft["title"])
-    asked = [question] if len(question) <= SAMPLE_LIMIT else []
+    asked = [] if is_letter(question) else [question]  # the length once contacts are cut
     try:
         saved = await create_entry(
             faq, repo, placeholders, category, title, str(draft["answer"]),

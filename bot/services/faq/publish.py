@@ -27,8 +27,8 @@ from bot.services.faq.learning import (
     instead,
     refresh,
 )
-from bot.services.faq.private import strip_contacts
 from bot.services.faq.service import FaqService
+from bot.texts import web_kb as words
 from storage.models import utcnow
 from storage.repositories import Repositories
 
@@ -57,7 +57,8 @@ class Published:
     version: int
     warnings: tuple[str, ...]
     instead: str = ""  # an attached question the bot still treats otherwise (learning.instead)
-    cut: bool = False  # the asker's phone or e-mail was cut out of the attached question
+    cut: bool = False  # the asker's phone, e-mail or name was cut out of the attached question
+    merged: int = 0  # questions attached in the bot while the editor was open, kept with it
 
 
 def _edit(faq: FaqService, draft: Draft) -> EntryEdit:
@@ -65,12 +66,12 @@ def _edit(faq: FaqService, draft: Draft) -> EntryEdit:
     if draft.entry_id is not None:
         entry = faq.kb.entries.get(draft.entry_id)
         if entry is None:
-            raise Invalid({"form": [f"Статьи «{draft.entry_id}» нет в базе (её могли удалить)."]})
+            raise Invalid({"form": [words.ENTRY_GONE.format(entry=draft.entry_id)]})
         category, audience = entry.category, entry.audience
     else:
         found = faq.kb.category(draft.category)
         if found is None:
-            raise Invalid({"category": ["Выберите раздел, в котором будет статья."]})
+            raise Invalid({"category": [words.PICK_CATEGORY]})
         category, audience = found.id, found.audience
     return EntryEdit(
         draft.check_id, category, audience, draft.title, draft.answer, draft.questions,
@@ -90,22 +91,22 @@ async def preview(faq: FaqService, draft: Draft, placeholders: Placeholders) -> 
 def summary(old: FaqEntry | None, new: EntryEdit) -> str:
     """What changed, for the history list."""
     if old is None:
-        return "новая статья"
+        return words.SUMMARY_NEW
     changed = [
-        word
-        for word, before, after in (
-            ("заголовок", old.title, new.title),
-            ("ответ", old.answer, new.answer),
-            ("кнопки-ссылки", old.links, new.links),
-            ("связанные статьи", old.related, new.related),
+        words.SUMMARY_FIELDS[name]
+        for name, before, after in (
+            ("title", old.title, new.title),
+            ("answer", old.answer, new.answer),
+            ("links", old.links, new.links),
+            ("related", old.related, new.related),
         )
         if before != after
     ]
     added = [q for q in new.questions if q not in old.questions]
     removed = [q for q in old.questions if q not in new.questions]
     if added or removed:
-        changed.append(f"вопросы +{len(added)} −{len(removed)}")
-    return ", ".join(changed) or "без изменений"
+        changed.append(words.SUMMARY_QUESTIONS.format(added=len(added), removed=len(removed)))
+    return ", ".join(changed) or words.SUMMARY_SAME
 
 
 async def _publish(
@@ -117,7 +118,11 @@ async def _publish(
     action: str,
     note: str = "",
     asked: tuple[str, int] | None = None,
+    *,
+    upto: int = 0,
 ) -> Published:
+    """`upto`: the newest chat-added sample row read before the edit was made — the entry's
+    samples up to it are folded into the version, later ones stay (`drop_samples`)."""
     new = action == "create"
     checked = await asyncio.to_thread(check_draft, faq, edit, placeholders, date.today())
     if not checked.ok:
@@ -126,11 +131,9 @@ async def _publish(
     try:
         built = await asyncio.to_thread(faq.candidate, additions, placeholders)
     except KnowledgeBaseError as exc:
-        raise Invalid(
-            {"form": [f"Проверка базы не пройдена, ничего не сохранено: {exc}"]}
-        ) from exc
+        raise Invalid({"form": [words.CHECK_FAILED.format(error=exc)]}) from exc
     old = None if new else faq.kb.entries.get(edit.entry_id)
-    text = summary(old, edit) if edit.active else "возврат к версии из файла"
+    text = summary(old, edit) if edit.active else words.SUMMARY_TO_FILE
     row = await repo.faq_history.add(
         entry_id=edit.entry_id, action=action, active=edit.active, category=edit.category,
         audience=edit.audience, title=edit.title, answer=edit.answer,
@@ -142,7 +145,7 @@ async def _publish(
     if new:
         await repo.faq_history.new_entry_id(row, edit.category)
     else:
-        await repo.faq_history.drop_samples(edit.entry_id)
+        await repo.faq_history.drop_samples(edit.entry_id, upto)
     version = await _save(faq, repo, None if new else built, stamp=row)
     return Published(row.entry_id, version, checked.warnings)
 
@@ -178,22 +181,23 @@ async def save(
     since, the save is refused instead of silently undoing their change. `seen`: the newest
     chat-added sample then; one added to this entry since is kept, as the editor never saw it
     and so cannot have meant to delete it (the save replaces the entry's chat samples)."""
+    upto = await repo.faq_kb.last_sample_id()  # read first: all of them are in the refresh
     await refresh(faq, repo, every=0, wait=True)  # check against the newest knowledge base
     if draft.entry_id is not None and base is not None:
         rows = await repo.faq_history.of_entry(draft.entry_id, limit=1)
         if rows and rows[0].id != base:
             when = _moment(rows[0].created_at, tz)
-            raise Invalid({"form": [
-                f"Пока вы правили, статью сохранил(а) {rows[0].staff_name} ({when}). "
-                "Ваш текст ниже не сохранён: откройте статью заново и внесите правки ещё раз."
-            ]})  # fmt: skip
+            late = words.SAVED_MEANWHILE.format(staff=rows[0].staff_name, when=when)
+            raise Invalid({"form": [late]})
+    unseen: list[str] = []
     if draft.entry_id is not None and seen is not None:
         since = await repo.faq_kb.samples_since(draft.entry_id, seen)
         unseen = [row.question for row in since if row.question not in draft.questions]
         draft = dataclasses.replace(draft, questions=(*draft.questions, *unseen))
     edit = _edit(faq, draft)
     action = "edit" if draft.entry_id else "create"
-    return await _publish(faq, repo, placeholders, edit, staff, action)
+    done = await _publish(faq, repo, placeholders, edit, staff, action, upto=upto)
+    return dataclasses.replace(done, merged=len(unseen))
 
 
 async def attach(
@@ -206,28 +210,25 @@ async def attach(
 ) -> Published:
     """A logged question (its text from the database, not the form) becomes one more sample
     question of an entry, as a new version of that entry."""
+    upto = await repo.faq_kb.last_sample_id()
     await refresh(faq, repo, every=0, wait=True)
     query = await repo.faq_log.get(query_id)
     entry = faq.kb.entries.get(entry_id)
     if query is None or entry is None:
-        missing = (
-            "Выберите статью."
-            if query and not entry_id
-            else "Вопроса или статьи уже нет в базе — обновите страницу."
-        )
+        missing = words.PICK_ENTRY if query and not entry_id else words.QUERY_GONE
         raise Invalid({"form": [missing]})
     try:
-        question = _clean_question(query.text)
+        question, cut = _clean_question(query.text)
     except Refused as exc:
         raise Invalid({"form": [str(exc)]}) from exc
     draft = Draft(entry.id, entry.category, entry.title, entry.answer,
                   (*entry.questions, question), entry.links, entry.related)  # fmt: skip
     edit = _edit(faq, draft)
-    note = f"добавлен вопрос «{question[:80]}»"
+    note = words.SUMMARY_ATTACHED.format(question=question[:80])
     asked = (question, query.user_id)
-    done = await _publish(faq, repo, placeholders, edit, staff, "attach", note, asked)
-    how, cut = instead(faq, entry.id, question), bool(strip_contacts(query.text)[1])
-    return dataclasses.replace(done, instead=how, cut=cut)
+    done = await _publish(faq, repo, placeholders, edit, staff, "attach", note, asked, upto=upto)
+    how = instead(faq, entry.id, question)
+    return dataclasses.replace(done, instead=how, cut=bool(cut))
 
 
 async def revert(
@@ -241,17 +242,19 @@ async def revert(
 ) -> Published:
     """Serve an older version again (a new row, checked like any save); a row that sent the
     entry back to its file is reverted to by sending it back again."""
+    upto = await repo.faq_kb.last_sample_id()
     await refresh(faq, repo, every=0, wait=True)
     row = await repo.faq_history.get(row_id)
     if row is None:
-        raise Invalid({"form": ["Такой версии нет."]})
+        raise Invalid({"form": [words.NO_VERSION]})
     edit = edit_of(row)
     edit = EntryEdit(
         edit.entry_id, edit.category, edit.audience, edit.title, edit.answer, edit.questions,
         edit.links, edit.related, utcnow().date(), edit.active,
     )  # fmt: skip
     stamp = _moment(row.created_at, tz)
-    return await _publish(faq, repo, placeholders, edit, staff, "revert", f"возврат к {stamp}")
+    note = words.SUMMARY_REVERTED.format(when=stamp)
+    return await _publish(faq, repo, placeholders, edit, staff, "revert", note, upto=upto)
 
 
 async def reset(
@@ -259,13 +262,14 @@ async def reset(
 ) -> Published:
     """Back to the version in the YAML file (or the chat-made one): the panel's versions of
     the entry stop applying; they stay in the history."""
+    upto = await repo.faq_kb.last_sample_id()
     await refresh(faq, repo, every=0, wait=True)
     entry = faq.kb.entries.get(entry_id)
     rows = await repo.faq_history.of_entry(entry_id, limit=1)
     if entry is None or not rows:
-        raise Invalid({"form": ["У этой статьи нет версий из панели."]})
+        raise Invalid({"form": [words.NO_PANEL_VERSIONS]})
     edit = EntryEdit(
         entry.id, entry.category, entry.audience, entry.title, entry.answer, entry.questions,
         entry.links, entry.related, utcnow().date(), active=False,
     )  # fmt: skip
-    return await _publish(faq, repo, placeholders, edit, staff, "reset")
+    return await _publish(faq, repo, placeholders, edit, staff, "reset", upto=upto)

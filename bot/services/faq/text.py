@@ -88,6 +88,11 @@ def _morph() -> pymorphy3.MorphAnalyzer:
     return pymorphy3.MorphAnalyzer()
 
 
+def analyzer() -> pymorphy3.MorphAnalyzer:
+    """The one pymorphy3 analyser of the process (its dictionaries load once)."""
+    return _morph()
+
+
 @lru_cache(maxsize=100_000)
 def _parse(word: str) -> tuple[str, str | None]:
     """(lemma with ё folded to е, part of speech) of the most probable reading."""

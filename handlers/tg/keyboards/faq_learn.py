@@ -68,11 +68,14 @@ def categories(items: Sequence[Category]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def fix(items: Sequence[Category]) -> InlineKeyboardMarkup:
-    """Under a refused new entry: correct one step, or pick the section again."""
+def fix(
+    items: Sequence[Category], steps: Sequence[str] = tuple(t.BTN_FIX)
+) -> InlineKeyboardMarkup:
+    """Under a refused new entry (or an answer taken from a draft): correct one of `steps`,
+    or pick the section (again)."""
     builder = InlineKeyboardBuilder()
-    for step, label in t.BTN_FIX.items():
-        builder.button(text=label, callback_data=KbCb(action="fix", e=step))
+    for step in steps:
+        builder.button(text=t.BTN_FIX[step], callback_data=KbCb(action="fix", e=step))
     builder.attach(InlineKeyboardBuilder.from_markup(categories(items)))
     return builder.as_markup()
 
