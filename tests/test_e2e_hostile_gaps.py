@@ -123,3 +123,23 @@ async def test_a_command_in_the_profile_form_is_no_organisation(harness: BotHarn
     assert profile is not None
     assert (profile.organisation, profile.position) == ("МБУ ДО «ДДТ»", "педагог-организатор")
     assert profile.contact == "+7 900 123-45-67"
+
+
+BLOCKED = "Forbidden: bot was blocked by the user"
+
+
+async def test_a_parent_who_blocks_the_bot_mid_answer_pages_no_admin(harness: BotHarness) -> None:
+    """The parent blocks the bot while their question is answered (Telegram: 403): staff got
+    «⚠️ Ошибка при обработке обновления … TelegramForbiddenError» and the bot tried to
+    apologise to the very chat that had just refused it. MAX logs it and moves on; so now
+    does Telegram. Unblocked, the parent is answered as before."""
+    h = harness
+    await h.say(PARENT, "/start")
+    h.server.fail_next("sendMessage", status=403, description=BLOCKED, chat_id=PARENT.id)
+    before = len(h.server.sent_to(PARENT.id))
+    h.server.user_sends("как получить сертификат", user=PARENT)
+    await h.server.idle(timeout=10)
+    assert not [m.text for m in h.server.sent_to(ADMIN.id)], "no admin paged"
+    assert not h.server.sent_to(PARENT.id)[before:], "no apology to a chat that refused"
+    answer = await h.say(PARENT, "как получить сертификат")
+    assert "сертификат" in (answer.text or "").lower()
