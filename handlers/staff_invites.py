@@ -102,7 +102,7 @@ async def remove(
         return
     listing = await staff_listing(repo, roster, actor)
     if len(listing.parts) == 1:  # the pressed list becomes the list as it is now
-        # a list older than 48 hours (or deleted) cannot be edited: it comes anew
+        # a list Telegram will not edit (deleted meanwhile, «can't be edited»): it comes anew
         await edit_or_send(query, listing.text, _buttons(listing))
         return
     # a list of several messages cannot be edited as one: the old buttons go, the new list

@@ -1,5 +1,5 @@
 """Hostile cases found by walking every dialog: Telegram refuses an edit the bot relies on
-(the pressed message is older than 48 hours, or deleted) — the person still gets what the
+(«message can't be edited», or the message deleted meanwhile) — the person still gets what the
 press did, as a new message, never «что-то пошло не так» for an action that went through; a
 command typed where a dialog waits for words (a typo «/hepl», «/faq») is a command, not the
 question to a specialist nor a reason to drop the dialog."""
@@ -25,7 +25,7 @@ from tests.test_e2e_tickets import ask_specialist
 CANNOT_EDIT = "Bad Request: message can't be edited"
 
 
-async def test_removing_staff_from_a_list_too_old_to_edit_sends_the_list_anew(
+async def test_removing_staff_from_a_list_telegram_will_not_edit_sends_the_list_anew(
     harness: BotHarness,
 ) -> None:
     h = harness
