@@ -15,10 +15,15 @@ from sqlalchemy import func, select
 from bot import texts
 from bot.core.config import Settings
 from bot.services.events.links import EVENT_PREFIX
+from bot.services.faq import FaqService
 from bot.texts import staff as t
+from storage.db import SessionMaker
 from storage.models import TeacherProfile, Ticket, TicketMessage
 from tests.conftest import ADMIN, PARENT, TEACHER, BotHarness, make_settings
 from tests.helpers.events import seed_event
+from tests.helpers.max_bot import answered, max_only_bot, start
+from tests.helpers.max_both import SOON
+from tests.test_e2e_max_staff_events import ADMIN_MAX
 from tests.test_e2e_staff_invites import invite, join
 from tests.test_e2e_tickets import ask_specialist
 
@@ -143,3 +148,51 @@ async def test_a_parent_who_blocks_the_bot_mid_answer_pages_no_admin(harness: Bo
     assert not h.server.sent_to(PARENT.id)[before:], "no apology to a chat that refused"
     answer = await h.say(PARENT, "как получить сертификат")
     assert "сертификат" in (answer.text or "").lower()
+
+
+def toasts(h: BotHarness) -> list[str]:
+    """The texts of the button answers Telegram took (a refused one never showed)."""
+    taken = [c for c in h.server.calls if c.method == "answercallbackquery" and not c.error_code]
+    return [str(c.params.get("text") or "") for c in taken]
+
+
+async def test_closing_and_reopening_a_long_html_looking_title_says_it_as_typed(
+    harness: BotHarness,
+) -> None:
+    """A button's answer is plain text of at most 200 characters: «Запись на «…» закрыта»
+    showed «&amp;» and «&lt;» for a title with & and <, and a title near its 200-character
+    limit made Telegram refuse the answer (MESSAGE_TOO_LONG): the staffer got «что-то пошло
+    не так» and the card kept its old button."""
+    h = harness
+    title = "Программа & <карточка> " + "наставничества " * 11
+    event_id = await seed_event(
+        h.sessionmaker, starts_at=datetime.now(UTC) + timedelta(days=9), title=title.strip()
+    )
+    assert len(title.strip()) <= 200, "a title the form takes"
+    anchor = await h.say(ADMIN, "/help")
+    h.server.press_data(anchor, f"eva:close:{event_id}", user=ADMIN)
+    await h.server.idle()
+    closed = toasts(h)[-1]
+    assert closed.startswith("Запись на «Программа & <карточка> наставничества")
+    assert closed.endswith("» закрыта.") and len(closed) <= 200
+    card = h.server.messages[(ADMIN.id, anchor.message_id)]
+    assert "🔓 Открыть запись" in card.inline_texts
+    h.server.press(card, "🔓 Открыть запись", user=ADMIN)
+    await h.server.idle()
+    reopened = toasts(h)[-1]
+    assert "Программа & <карточка>" in reopened and reopened.endswith("» снова открыта.")
+    shown = [m.text or "" for m in h.server.sent_to(ADMIN.id)]
+    assert not any(texts.ERROR in s for s in shown)
+
+
+async def test_closing_a_long_html_looking_title_in_max_says_it_as_typed(
+    db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> None:
+    """MAX's notification under a press is plain text too: it showed «&amp;» and «&lt;»."""
+    title = ("Программа & <карточка> " + "наставничества " * 11).strip()
+    event_id = await seed_event(sessionmaker, starts_at=SOON, title=title)
+    async with max_only_bot(db_path, sessionmaker, faq_service, ADMIN_MAX) as (fake, _):
+        card = await start(fake, ADMIN_MAX, f"event_{event_id}", n=2)
+        closed = await answered(fake, fake.press(ADMIN_MAX, card, "🔒 Закрыть запись"))
+    assert closed.startswith("Запись на «Программа & <карточка> наставничества")
+    assert closed.endswith("» закрыта.") and len(closed) <= 200
