@@ -59,10 +59,14 @@ async def on_error(
     event: ErrorEvent, bot: Bot, settings: Settings, stamps: Stamps | None = None
 ) -> bool:
     error = event.exception
+    chat_id = _chat_of(event)
+    if _person_left(error, chat_id):  # as MAX's dispatcher does with Unreachable
+        log.info("update %s: the person's chat refused the reply: %s", event.update.update_id,
+                 getattr(error, "message", error))  # fmt: skip
+        return True
     log.exception(
         "update %s failed: %s", event.update.update_id, type(error).__name__, exc_info=error
     )
-    chat_id = _chat_of(event)
     if isinstance(error, TelegramRetryAfter | Deferred):
         return True  # the chat is flood-limited: an apology there would only make it worse
     if _muted_here(error, chat_id):
@@ -79,6 +83,18 @@ async def on_error(
             except TelegramAPIError:
                 log.warning("could not notify admin %s", admin_id)
     return True
+
+
+def _person_left(error: Exception, chat_id: int | None) -> bool:
+    """The person blocked the bot or deleted the account while their update was handled (a
+    403 for a reply to their own private chat): there is nobody to apologise to and nothing
+    for staff to fix; Telegram's my_chat_member update tells the bot about a block."""
+    return (
+        isinstance(error, TelegramForbiddenError)
+        and chat_id is not None
+        and chat_id > 0
+        and getattr(error.method, "chat_id", None) == chat_id
+    )
 
 
 def _muted_here(error: Exception, chat_id: int | None) -> bool:

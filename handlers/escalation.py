@@ -27,7 +27,7 @@ from bot.services.tickets.posting import POST_BODY_LIMIT, post, staff_targets
 from handlers.tg import shots
 from handlers.tg.callbacks import AskCb, TicketCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
-from handlers.tg.filters import Typed
+from handlers.tg.filters import NOT_COMMAND, Typed
 from handlers.tg.follow_ups import attachment_kind
 from handlers.tg.messenger import markup, people
 from handlers.tg.shots import Shot
@@ -229,11 +229,12 @@ def create_router() -> Router:
     router.message.register(ask, F.text == texts.BTN_ASK)
     router.message.register(ask, Typed("ask"), StateFilter(None))
     router.callback_query.register(ask_cb, AskCb.filter())
-    router.message.register(question_received, AskState.question, F.text)
+    # «/hepl», «/faq» instead of the question: a command (MAX alike), not a ticket for staff
+    router.message.register(question_received, AskState.question, F.text, NOT_COMMAND)
     router.message.register(
         question_with_screenshot, AskState.question, F.photo | F.document | F.voice | F.audio
     )
-    router.message.register(question_not_text, AskState.question)
+    router.message.register(question_not_text, AskState.question, NOT_COMMAND)
     router.callback_query.register(
         asker_action, TicketCb.filter(F.action.in_({"withdraw", "solved", "more"}))
     )

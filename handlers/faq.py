@@ -5,7 +5,6 @@ router only turns its `Reply` into Bot API calls."""
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from functools import lru_cache, partial
 
@@ -25,7 +24,7 @@ from bot.services.faq.replies import Reply
 from handlers.tg import shots
 from handlers.tg.callbacks import FaqCb
 from handlers.tg.edits import edit_or_send
-from handlers.tg.filters import Typed
+from handlers.tg.filters import COMMAND, Typed
 from handlers.tg.follow_ups import (
     album_part_to_ticket,
     append_to_ticket,
@@ -37,7 +36,6 @@ from storage.models import User
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
-COMMAND = re.compile(r"^/\w")  # «/» and a letter: a command, whatever the alphabet
 
 
 @lru_cache(maxsize=1024)
@@ -224,7 +222,9 @@ def create_router() -> Router:
     router.callback_query.register(category_cb, FaqCb.filter(F.action == "cat"))
     router.callback_query.register(entry_cb, FaqCb.filter(F.action == "e"))
     router.callback_query.register(offered_cb, FaqCb.filter(F.action == "s"))
-    router.message.register(unknown_command, F.text.regexp(COMMAND), StateFilter(None))
+    # in any state: a dialog waiting for words (the question to a specialist, a staffer's
+    # answer) lets commands through, and one nobody took is a typo, not the end of the dialog
+    router.message.register(unknown_command, F.text.regexp(COMMAND))
     router.message.register(free_text, F.text, StateFilter(None))
     router.message.register(screenshot, F.photo | F.document, StateFilter(None))
     return router

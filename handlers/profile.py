@@ -32,7 +32,7 @@ from bot.texts import events as t
 from handlers.tg import keyboards
 from handlers.tg.callbacks import ProfileCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
-from handlers.tg.filters import Typed
+from handlers.tg.filters import NOT_COMMAND, Typed
 from handlers.tg.keyboards import events as kb
 from handlers.tg.messenger import TelegramMessenger
 from handlers.tg.profile_entry import ProfileForm, start_profile
@@ -235,16 +235,16 @@ def create_router() -> Router:
     router.message.register(show_profile, F.text == texts.BTN_PROFILE)
     router.message.register(show_profile, Typed("profile"), StateFilter(None))
     router.callback_query.register(edit_profile, ProfileCb.filter(F.field == "edit"))
-    router.message.register(got_name, ProfileForm.name, F.text)
-    router.message.register(got_org_text, ProfileForm.organisation, F.text)
+    router.message.register(got_name, ProfileForm.name, F.text, NOT_COMMAND)
+    router.message.register(got_org_text, ProfileForm.organisation, F.text, NOT_COMMAND)
     router.callback_query.register(
         got_org_button, ProfileForm.organisation, ProfileCb.filter(F.field == "org")
     )
-    router.message.register(got_position_text, ProfileForm.position, F.text)
+    router.message.register(got_position_text, ProfileForm.position, F.text, NOT_COMMAND)
     router.callback_query.register(
         got_position_button, ProfileForm.position, ProfileCb.filter(F.field == "pos")
     )
-    router.message.register(got_contact, ProfileForm.contact, F.text | F.contact)
+    router.message.register(got_contact, ProfileForm.contact, F.text | F.contact, NOT_COMMAND)
     router.callback_query.register(
         got_consent, ProfileForm.consent, ProfileCb.filter(F.field == "consent")
     )
@@ -252,10 +252,10 @@ def create_router() -> Router:
         got_mailing, ProfileForm.mailing, ProfileCb.filter(F.field == "mail")
     )
     router.callback_query.register(answered_before, StateFilter(ProfileForm), ProfileCb.filter())
-    router.message.register(reprompt, ProfileForm.name)
-    router.message.register(reprompt, ProfileForm.organisation)
-    router.message.register(reprompt, ProfileForm.position)
-    router.message.register(reprompt, ProfileForm.contact)
-    router.message.register(reprompt, ProfileForm.consent)
-    router.message.register(reprompt, ProfileForm.mailing)
+    router.message.register(reprompt, ProfileForm.name, NOT_COMMAND)
+    router.message.register(reprompt, ProfileForm.organisation, NOT_COMMAND)
+    router.message.register(reprompt, ProfileForm.position, NOT_COMMAND)
+    router.message.register(reprompt, ProfileForm.contact, NOT_COMMAND)
+    router.message.register(reprompt, ProfileForm.consent, NOT_COMMAND)
+    router.message.register(reprompt, ProfileForm.mailing, NOT_COMMAND)
     return router

@@ -23,7 +23,7 @@ from bot.services.staff.roster import Roster
 from bot.texts import staff as t
 from handlers.tg import deep_links
 from handlers.tg.callbacks import StaffCb
-from handlers.tg.edits import drop_keyboard
+from handlers.tg.edits import drop_keyboard, edit_or_send
 from handlers.tg.filters import IsAdmin, IsOwner
 from handlers.tg.keyboards import main_menu
 from storage.models import User
@@ -102,7 +102,8 @@ async def remove(
         return
     listing = await staff_listing(repo, roster, actor)
     if len(listing.parts) == 1:  # the pressed list becomes the list as it is now
-        await query.message.edit_text(listing.text, reply_markup=_buttons(listing))
+        # a list Telegram will not edit (deleted meanwhile, «can't be edited»): it comes anew
+        await edit_or_send(query, listing.text, _buttons(listing))
         return
     # a list of several messages cannot be edited as one: the old buttons go, the new list
     # comes whole

@@ -32,7 +32,7 @@ async def close(
     if not await editing.close(repo, event, clock.now()):
         await query.answer(t.CLOSE_NOT_OPEN, show_alert=True)
         return
-    await query.answer(fill(t.CLOSED_OK, title=event.title))
+    await query.answer(editing.status_toast(t.CLOSED_OK, event))
     await edit_or_send(query, *await staff_card(event, settings, repo, clock.now()))
 
 
@@ -50,7 +50,7 @@ async def reopen(
             editing.reopen_refusal(event, now) or t.REOPEN_NOT_CLOSED, show_alert=True
         )
         return
-    await query.answer(fill(t.REOPENED_OK, title=event.title))
+    await query.answer(editing.status_toast(t.REOPENED_OK, event))
     await edit_or_send(query, *await staff_card(event, settings, repo, now))
 
 

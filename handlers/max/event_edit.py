@@ -135,7 +135,7 @@ async def close(v: Visit, event: Event) -> None:
     if not await editing.close(v.repo, event, v.ctx.clock.now()):
         await updates.answer(v.ctx, v.update, t.CLOSE_NOT_OPEN)
         return
-    await updates.answer(v.ctx, v.update, fill(t.CLOSED_OK, title=event.title))
+    await updates.answer(v.ctx, v.update, editing.status_toast(t.CLOSED_OK, event))
     await show_card(v, event)
 
 
@@ -145,7 +145,7 @@ async def reopen(v: Visit, event: Event) -> None:
         refusal = editing.reopen_refusal(event, now) or t.REOPEN_NOT_CLOSED
         await updates.answer(v.ctx, v.update, refusal)
         return
-    await updates.answer(v.ctx, v.update, fill(t.REOPENED_OK, title=event.title))
+    await updates.answer(v.ctx, v.update, editing.status_toast(t.REOPENED_OK, event))
     await show_card(v, event)
 
 

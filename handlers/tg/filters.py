@@ -3,6 +3,9 @@ ADMIN_IDS, staff they invited), never from payloads. `Typed`: a menu button's wo
 
 from __future__ import annotations
 
+import re
+
+from aiogram import F
 from aiogram.filters import BaseFilter
 from aiogram.types import Message, TelegramObject
 from aiogram.types import User as TgUser
@@ -10,6 +13,11 @@ from aiogram.types import User as TgUser
 from bot.core.words import typed_command
 from bot.services.staff.roster import Roster
 from storage.repositories import Repositories
+
+COMMAND = re.compile(r"^/\w")  # «/» and a letter: a command, whatever the alphabet
+# on a dialog's step: a command typed there («/faq», a typo «/hepl») goes on to the command
+# handlers (MAX alike) instead of becoming the step's answer (an organisation «/faq»)
+NOT_COMMAND = ~F.text.regexp(COMMAND)
 
 
 class IsAdmin(BaseFilter):

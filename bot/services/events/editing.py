@@ -11,14 +11,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Final
 
 from bot.core.config import Settings
+from bot.core.markup import clip
 from bot.services.events import changes, form
 from bot.services.events.registration import fill_seats
 from bot.services.events.setters import SETTERS
 from bot.texts import events_admin as t
 from storage.models import Event, EventStatus, Registration
 from storage.repositories import Repositories
+
+TOAST_LIMIT: Final = 200  # a button's answer: Telegram refuses more, MAX's notification alike
+
+
+def status_toast(template: str, event: Event) -> str:
+    """«Запись на «…» закрыта/снова открыта» as a button's answer: plain text (no HTML
+    escapes: «&» stays «&»), the title cut so that the whole fits in TOAST_LIMIT."""
+    room = TOAST_LIMIT - len(template.format(title=""))
+    return template.format(title=clip(event.title, room))
 
 
 @dataclass
