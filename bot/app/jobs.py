@@ -108,8 +108,9 @@ def broadcast_channel(
         telegram = partial(telegram_file, bot) if bot is not None else None
         media = MaxMedia(client, files, telegram)
         channels["max"] = MaxChannel(
-            client, media=media, ids=MaxIds(sessionmaker).external, pace=pace, known=known
-        )
+            client, media=media, ids=MaxIds(sessionmaker).external, pace=pace, known=known,
+            on_flood=pacer.slow_down if pacer is not None else None,
+        )  # fmt: skip
     return ChannelRouter(channels), client
 
 

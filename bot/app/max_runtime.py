@@ -155,8 +155,9 @@ class MaxRuntime:
         self.relay: StaffRelay | None = None
         if settings.max_webhook_url is None:
             self.polling = MaxPolling(
-                self.client, self.dispatcher, sessionmaker, poll_seconds=poll_seconds
-            )
+                self.client, self.dispatcher, sessionmaker, poll_seconds=poll_seconds,
+                on_flood=self.messenger.pacer.slow_down,
+            )  # fmt: skip
 
     @property
     def webhook_secret(self) -> str | None:
