@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.app.factory import Services
@@ -39,27 +40,34 @@ QUESTION = "как активировать сертификат"
 TEXT = "Собрание родителей в четверг в 18:00"
 GROUPS = [-73_000_000_000_000 - i for i in range(1, 121)]  # MAX's own chat ids
 PARENTS = [MaxUser(50_000_009_000 + i, f"Родитель {i}") for i in range(10)]
+CROWD = [MaxUser(50_000_009_100 + i, f"Родитель {i}") for i in range(30)]
 
 
 @asynccontextmanager
 async def max_process(
-    fake: FakeMaxServer, db_path: Path, sm: SessionMaker, faq: FaqService, **overrides: Any
-) -> AsyncIterator[Services]:
-    """One MAX-only `run` process: the runtime and its jobs, stopped as `run` stops them."""
+    fake: FakeMaxServer, db_path: Path, sm: SessionMaker, faq: FaqService, *,
+    updates: bool = True, jobs: bool = True, **overrides: Any,
+) -> AsyncIterator[Services]:  # fmt: skip
+    """One MAX-only process with its own memory: `run` (updates and jobs), `run --no-jobs`
+    (`jobs=False`) or `worker` (`updates=False`), stopped as they stop."""
     settings = make_settings(
         db_path, bot_token=None, max_bot_token=fake.token, max_api_url=fake.url,
         broadcast_poll_seconds=0.2, **overrides,
     )  # fmt: skip
     services = Services(settings, sm, faq)
-    runtime = new_runtime(services)
-    await runtime.start()
-    jobs = Jobs(settings, sm, services.clock, services.switchboard)
-    await jobs.start()
+    runtime = new_runtime(services) if updates else None
+    if runtime is not None:
+        await runtime.start()
+    background = Jobs(settings, sm, services.clock, services.switchboard) if jobs else None
+    if background is not None:
+        await background.start()
     try:
         yield services
     finally:
-        await jobs.stop()
-        await runtime.stop()
+        if background is not None:
+            await background.stop()
+        if runtime is not None:
+            await runtime.stop()
 
 
 async def seed_groups(sm: SessionMaker, groups: list[int]) -> None:
@@ -130,3 +138,65 @@ async def test_parents_are_answered_promptly_through_a_max_429_storm_mid_broadca
             await asyncio.sleep(0.2)
     got = delivered(fake)
     assert [g for g in GROUPS if got[g] != 1] == [], "every group exactly once"
+
+
+def refused_people(fake: FakeMaxServer) -> int:
+    """429s MAX gave to the bot's messages into dialogs (answers to parents)."""
+    return len([
+        c for c in fake.calls_to("POST", "/messages") if c.status == 429 and "user_id" in c.query
+    ])  # fmt: skip
+
+
+async def worker_and_webhook(
+    fake: FakeMaxServer, db_path: Path, sm: SessionMaker, faq: FaqService, **extra: Any
+) -> None:
+    """`python -m bot worker` sends a broadcast to MAX groups while `run --no-jobs` answers 30
+    parents who write at once; every parent is answered, MAX refuses none of the answers and
+    the broadcast reaches every group once."""
+    for group in GROUPS:
+        fake.add_group(group)
+    await seed_groups(sm, GROUPS)
+    fake.set_limits(per_chat=2, global_rps=30)
+    async with (
+        max_process(fake, db_path, sm, faq, jobs=False, **extra),
+        max_process(fake, db_path, sm, faq, updates=False, **extra),
+    ):
+        broadcast_id = await start_broadcast(sm)
+        deadline = time.monotonic() + 30
+        while sum(delivered(fake).values()) < 20:  # the worker's broadcast in full swing
+            assert time.monotonic() < deadline, "the broadcast did not start"
+            await asyncio.sleep(0.05)
+        for parent in CROWD:
+            fake.user_writes(parent, QUESTION)
+        await asyncio.gather(*(answered_at(fake, p, 60) for p in CROWD))
+        for parent in CROWD:
+            assert "сертификат" in fake.sent_to(parent)[0].plain.lower()
+        deadline = time.monotonic() + 90
+        while await state(sm, broadcast_id) != BroadcastState.DONE:
+            assert time.monotonic() < deadline, "the broadcast did not finish"
+            await asyncio.sleep(0.2)
+    assert refused_people(fake) == 0, "MAX refused answers to parents"
+    got = delivered(fake)
+    assert [g for g in GROUPS if got[g] != 1] == [], "every group exactly once"
+
+
+@pytest.mark.redis
+async def test_a_worker_and_a_webhook_instance_share_max_limit_through_redis(
+    max_server: FakeMaxServer, db_path: Path, sessionmaker: SessionMaker,
+    faq_service: FaqService, redis_url: str,
+) -> None:  # fmt: skip
+    """MAX counts requests per bot (30 a second): with REDIS_URL the two processes share
+    MAX_RATE (20) and the worker's broadcast yields to the parents answered by the other
+    process. Before, a MAX pace was only ever the process's own: the worker's 20 and the
+    answers' 20 a second added up, and MAX refused parents' answers with 429."""
+    await worker_and_webhook(
+        max_server, db_path, sessionmaker, faq_service, redis_url=redis_url, max_rate=20
+    )
+
+
+async def test_a_worker_and_a_webhook_instance_without_redis_keep_their_shares(
+    max_server: FakeMaxServer, db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> None:
+    """Without Redis each process keeps its own pace: MAX_RATE set to its share (14 each, as
+    README says for Telegram's OUTBOUND_RATE) keeps the two under MAX's limit together."""
+    await worker_and_webhook(max_server, db_path, sessionmaker, faq_service, max_rate=14)

@@ -12,10 +12,10 @@ full pace and keep MAX refusing everyone. So any 429 (`slow_down`) halves the wh
 — at most once a second, the other refusals of the same spell are its echo — which then climbs
 back linearly (AIMD, as the Telegram limiter does).
 
-With `shared` (REDIS_URL), the bot's budget is reserved in Redis too, so the webhook instances
-and the separate `worker` together keep MAX_RATE, and a broadcast in one process still yields
-to people answered by another (`handlers/max/shared_pace.py`). Without it each process keeps its own
-pace (set MAX_RATE to its share)."""
+With `shared` (REDIS_URL), the bot's budget is reserved in Redis too, so the webhook
+instances and the separate `worker` together keep MAX_RATE, and a broadcast in one process
+still yields to people answered by another (handlers/max/shared_pace.py). Without it each
+process keeps its own pace (set MAX_RATE to its share)."""
 
 from __future__ import annotations
 
