@@ -14,7 +14,7 @@ back linearly (AIMD, as the Telegram limiter does).
 
 With `shared` (REDIS_URL), the bot's budget is reserved in Redis too, so the webhook
 instances and the separate `worker` together keep MAX_RATE, and a broadcast in one process
-still yields to people answered by another (handlers/max/shared_pace.py). Without it each
+still yields to people answered by another (bot/core/shared_budget.py). Without it each
 process keeps its own pace (set MAX_RATE to its share)."""
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Final, Protocol
 
+from bot.core.shared_budget import Mode
+
 PER_CHAT_INTERVAL: Final = 0.5  # seconds between two messages into one chat
 FORGET_AFTER: Final = 60.0  # a chat quiet for a minute is dropped from the table
 MIN_RATE: Final = 1.0  # a storm slows the bot down to this, never to a stop
@@ -32,11 +34,9 @@ ECHO: Final = 1.0  # seconds in which further 429s are the same spell, not a new
 
 
 class SharedPace(Protocol):
-    """The bot's budget shared by processes: seconds to wait for a reserved slot."""
+    """The bot's budget shared by processes (bot/core/shared_budget.py)."""
 
-    async def reserve(self, step: float) -> float: ...
-
-    async def spare(self, step: float) -> float | None: ...
+    async def take(self, step: float, mode: Mode) -> float: ...
 
 
 class MaxPacer:
@@ -89,7 +89,7 @@ class MaxPacer:
             return wait
         if wait > 0:
             await self._sleep(wait)
-        return await self._shared.reserve(1.0 / self.rate())
+        return max(0.0, await self._shared.take(1.0 / self.rate(), "people"))
 
     async def acquire(self, chat_id: int) -> None:
         wait = await self.take(chat_id)
@@ -107,9 +107,11 @@ class MaxPacer:
                 await self._sleep(at - now)
                 continue
             if self._shared is not None:
-                busy = await self._shared.spare(1.0 / self.rate(now))
-                if busy is not None:  # another process reserved the next slot
-                    await self._sleep(busy)
+                busy = await self._shared.take(1.0 / self.rate(now), "spare")
+                if busy < 0:  # another process has people waiting, or reserved the next slot
+                    await self._sleep(-busy)
                     continue
+                if busy > 0:  # cannot happen for a spare slot; kept honest all the same
+                    await self._sleep(busy)
             self.reserve(chat_id)
             return
