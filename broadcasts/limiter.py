@@ -31,10 +31,14 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
+from bot.core.shared_budget import Mode
+
 log = logging.getLogger(__name__)
 Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[Any]]
-Gate = Callable[[], Awaitable[float]]  # reserves a slot of a budget shared by instances
+# takes a slot of the budget shared by instances (bot/core/shared_budget.py) in a mode
+# ("people", "spare", "turn"): seconds to wait for it, negative for a spare one refused
+Gate = Callable[[Mode], Awaitable[float]]
 GROUP_WINDOW = 60.0
 PRUNE_EVERY = 1024
 IDLE_POLL = 0.05  # while every waiter's chat is still cooling down
@@ -223,19 +227,34 @@ class RateLimiter:
                 ready = min((self._ready(w, now) for w in self._waiters), default=now)
                 await self._sleep(min(max(ready - now, EPS * 10), IDLE_POLL))
                 continue
-            if self._gate is not None and (shared := await self._shared_slot()) > 0:
-                await self._sleep(shared)  # the slot is ours in the shared budget: keep it
-                now = self._clock()
-                pick = self._pick(now) or pick
-                if pick.future.done():
+            if self._gate is not None:
+                shared = await self._shared_slot(self._mode(pick, now))
+                if shared < 0:  # another instance's people hold the next slot: theirs first
+                    await self._sleep(min(-shared, IDLE_POLL))
                     continue
+                if shared > 0:
+                    await self._sleep(shared)  # the slot is ours in the shared budget: keep it
+                    now = self._clock()
+                    pick = self._pick(now) or pick
+                    if pick.future.done():
+                        continue
             self._grant(pick, now)
 
-    async def _shared_slot(self) -> float:
-        """Seconds until our slot in the budget shared by instances; 0 if it cannot say."""
+    def _mode(self, pick: _Waiter, now: float) -> Mode:
+        """People and staff posts mark the shared budget «people waiting»; a background send
+        (notice, broadcast) takes only a spare slot, so people answered by another instance go
+        first; the floor still lets it through in turn."""
+        if pick.priority <= Priority.STAFF:
+            return "people"
+        starving = self._floor_gap is not None and now - self._last_background >= self._floor_gap
+        return "turn" if starving else "spare"
+
+    async def _shared_slot(self, mode: Mode) -> float:
+        """Seconds until our slot in the budget shared by instances; 0 if it cannot say;
+        negative for a spare slot refused: the next may be free in that many seconds."""
         assert self._gate is not None
         try:
-            return await self._gate()
+            return await self._gate(mode)
         except Exception:  # the pump must never die: waiters would wait forever
             log.exception("shared send budget failed; pacing locally")
             return 0.0

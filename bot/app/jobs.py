@@ -46,6 +46,7 @@ from handlers.max.ids import MaxIds
 from handlers.max.messenger import MaxMessenger
 from handlers.max.outbox_channel import MaxOutbox
 from handlers.max.pacing import MaxPacer
+from handlers.max.shared_pace import max_pacer
 from handlers.tg.broadcast_channel import TelegramChannel
 from handlers.tg.messenger import people
 from handlers.tg.outbound import of as outbound_of
@@ -108,8 +109,9 @@ def broadcast_channel(
         telegram = partial(telegram_file, bot) if bot is not None else None
         media = MaxMedia(client, files, telegram)
         channels["max"] = MaxChannel(
-            client, media=media, ids=MaxIds(sessionmaker).external, pace=pace, known=known
-        )
+            client, media=media, ids=MaxIds(sessionmaker).external, pace=pace, known=known,
+            on_flood=pacer.slow_down if pacer is not None else None,
+        )  # fmt: skip
     return ChannelRouter(channels), client
 
 
@@ -151,7 +153,7 @@ class Jobs:
         if self.bot is not None:
             people(self.bot, board)  # adds Telegram's side
         if "max" not in board.messengers and (client := max_client(self.settings)) is not None:
-            pacer = MaxPacer(self.settings.max_rate)
+            pacer = max_pacer(self.settings)
             board.messengers["max"] = MaxMessenger(
                 client, self.sessionmaker, pacer, give_up=self.settings.outbound_give_up_seconds
             )

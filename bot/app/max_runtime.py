@@ -39,8 +39,8 @@ from handlers.max.client import (
 from handlers.max.context import MaxContext
 from handlers.max.dispatch import MaxDispatcher, SharedLock
 from handlers.max.messenger import MaxMessenger
-from handlers.max.pacing import MaxPacer
 from handlers.max.polling import MaxPolling
+from handlers.max.shared_pace import max_pacer
 from storage.db import SessionMaker
 from storage.repositories import Repositories
 
@@ -131,7 +131,7 @@ class MaxRuntime:
             timeout=CHECK_TIMEOUT,
         )
         self.messenger = MaxMessenger(
-            self.client, sessionmaker, MaxPacer(settings.max_rate),
+            self.client, sessionmaker, max_pacer(settings),
             give_up=settings.outbound_give_up_seconds,
         )  # fmt: skip
         self.messenger.outbox = Outbox(sessionmaker)  # a person's reply is never lost
@@ -158,8 +158,9 @@ class MaxRuntime:
         self.relay: StaffRelay | None = None
         if settings.max_webhook_url is None:
             self.polling = MaxPolling(
-                self.client, self.dispatcher, sessionmaker, poll_seconds=poll_seconds
-            )
+                self.client, self.dispatcher, sessionmaker, poll_seconds=poll_seconds,
+                on_flood=self.messenger.pacer.slow_down,
+            )  # fmt: skip
 
     @property
     def webhook_secret(self) -> str | None:

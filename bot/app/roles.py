@@ -36,7 +36,7 @@ from bot.services.outbox import Outbox
 from bot.services.staff.roster import Roster
 from handlers.max.client import MaxClient
 from handlers.max.messenger import MaxMessenger
-from handlers.max.pacing import MaxPacer
+from handlers.max.shared_pace import max_pacer
 from handlers.tg import staff_menu
 from handlers.tg.messenger import TelegramMessenger
 from handlers.tg.outbound import keep_waiting
@@ -180,7 +180,7 @@ async def _messengers(
         found = await check_max_token(max_client, settings)
         if found.get("username"):
             roster.deep_links["max"] = f"https://max.ru/{found['username']}"
-        pacer = MaxPacer(settings.max_rate)
+        pacer = max_pacer(settings)
         messenger = MaxMessenger(
             max_client, sessionmaker, pacer, give_up=settings.outbound_give_up_seconds
         )

@@ -126,8 +126,10 @@ class MaxChannel:
         ids: IdResolver | None = None,
         pace: Pace | None = None,
         known: MidLookup | None = None,
+        on_flood: Callable[[], object] | None = None,
     ) -> None:
         self._client = client
+        self._on_flood = on_flood  # a 429 slows the bot's whole MAX pace (MaxPacer.slow_down)
         self._known = known
         self._media = media
         self._backoff = backoff or MaxBackoff()
@@ -304,9 +306,14 @@ class MaxChannel:
         user_id, chat_id = (target, None) if is_private else (None, target)
         if self._pace is not None:
             await self._pace(target)
-        sent = await self._client.send_message(
-            chat_id=chat_id, user_id=user_id, text=text or None, attachments=attachments
-        )
+        try:
+            sent = await self._client.send_message(
+                chat_id=chat_id, user_id=user_id, text=text or None, attachments=attachments
+            )
+        except MaxRetryAfter:
+            if self._on_flood is not None:
+                self._on_flood()
+            raise
         self._mids[(target, sent.seq)] = sent.mid
         while len(self._mids) > REMEMBERED:
             self._mids.popitem(last=False)

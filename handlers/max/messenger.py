@@ -293,7 +293,7 @@ class MaxMessenger:
         faults = 0
         while True:
             if pace:
-                wait = self._pacer.reserve(chat_id)
+                wait = await self._pacer.take(chat_id)
                 if patience is not None and waited + wait > patience:
                     raise Deferred("MAX chat is busy")
                 if wait > 0:
@@ -304,6 +304,7 @@ class MaxMessenger:
             try:
                 return await self._call(call, entry)
             except MaxRetryAfter as exc:
+                self._pacer.slow_down()  # a storm is the whole bot's, not this chat's
                 if patience is not None and waited + backoff > patience:
                     raise Deferred(str(exc)) from exc
                 if waited + backoff > self._give_up:

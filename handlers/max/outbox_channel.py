@@ -35,7 +35,7 @@ class MaxOutbox:
             chat, user = await self.messenger.target(parcel.chat_id)
         except Unreachable:
             return Outcome.BLOCKED
-        wait = self.messenger.pacer.reserve(parcel.chat_id)
+        wait = await self.messenger.pacer.take(parcel.chat_id)
         if wait > 0:
             await asyncio.sleep(wait)
         attachments = json.loads(parcel.buttons) if parcel.buttons else []
@@ -44,7 +44,10 @@ class MaxOutbox:
                 chat_id=chat, user_id=user, text=parcel.text, format=parcel.parse_mode,
                 attachments=attachments,
             )  # fmt: skip
-        except (MaxRetryAfter, MaxServerError, MaxNetworkError):
+        except MaxRetryAfter:
+            self.messenger.pacer.slow_down()
+            return Outcome.LATER
+        except (MaxServerError, MaxNetworkError):
             return Outcome.LATER
         except (MaxBlocked, MaxNotFound):
             return Outcome.BLOCKED

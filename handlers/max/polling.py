@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from typing import Final
 
 from handlers.max import updates
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 CHANNEL: Final = "max"
 STOP_GRACE: Final = 25.0  # seconds a stop waits for the batch in hand
 PAUSE_AFTER_ERROR: Final = 2.0
+PAUSE_AFTER_FLOOD: Final = 1.0
 MIN_POLL_INTERVAL: Final = 0.5  # MAX allows about 2 polls a second; an error waits longer
 
 
@@ -36,9 +38,13 @@ class MaxPolling:
         sessionmaker: SessionMaker,
         *,
         poll_seconds: int = 30,
+        on_flood: Callable[[], object] | None = None,
     ) -> None:
         self.client, self.dispatcher, self.sessionmaker = client, dispatcher, sessionmaker
         self.poll_seconds = poll_seconds
+        # a 429 on the poll is the bot's sends crowding MAX out: they slow down (MaxPacer), and
+        # the poll comes again in a second — people's messages must not wait for the storm
+        self._on_flood = on_flood
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -64,8 +70,14 @@ class MaxPolling:
             except MaxUnauthorized:
                 log.error("MAX_BOT_TOKEN is no longer accepted; MAX polling stopped")
                 return
+            except MaxRetryAfter as exc:
+                if self._on_flood is not None:
+                    self._on_flood()
+                log.warning("MAX polling: %s; again in %.0f s", exc, PAUSE_AFTER_FLOOD)
+                await asyncio.sleep(PAUSE_AFTER_FLOOD)
+                continue
             except MaxError as exc:
-                pause = PAUSE_AFTER_ERROR * (3 if isinstance(exc, MaxRetryAfter) else 1)
+                pause = PAUSE_AFTER_ERROR
                 log.warning("MAX polling: %s; again in %.0f s", exc, pause)
                 await asyncio.sleep(pause)
                 continue

@@ -41,6 +41,7 @@ from aiogram.methods.base import Response, TelegramType
 
 from bot.core import metrics
 from bot.core.messages import Deferred, allowed_wait
+from bot.core.shared_budget import Mode, SharedBudget
 from bot.services.outbox import Outbox
 from broadcasts.limiter import Priority, RateLimiter, current_priority
 from handlers.tg.outbox_channel import parcel
@@ -281,45 +282,18 @@ def of(bot: Bot) -> Outbound | None:
     return None
 
 
-# KEYS[1]: the bot's next free slot (microseconds of Redis time); ARGV[1]: slot length (µs).
-# Redis TIME is the one clock all instances share; the reply is how long to wait (µs).
-_RESERVE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
-local at = math.max(now, nxt)
-redis.call('SET', KEYS[1], at + tonumber(ARGV[1]), 'PX', 60000)
-return at - now
-"""
-
-
-def redis_gate(url: str, rate: float, bot_id: int) -> Callable[[], Awaitable[float]]:
+def redis_gate(url: str, rate: float, bot_id: int) -> Callable[[Mode], Awaitable[float]]:
     """A slot of the bot's global budget shared by every instance through Redis.
 
-    Each slot the local limiter hands out is first reserved in Redis, so N instances together
-    keep `rate`; per-chat limits stay local (a chat's updates mostly reach one instance at a
-    time). If Redis fails, the instance goes on with its local pace, says so (once a minute)
-    and leaves Redis alone for a while: a hung Redis must not cost every message a timeout.
+    Each slot the local limiter hands out is first taken in Redis (bot/core/shared_budget.py),
+    so N instances together keep `rate`; per-chat limits stay local (a chat's updates mostly
+    reach one instance at a time). A broadcast or reminder takes only a spare slot, so the
+    `worker`'s broadcast yields to people answered by a webhook instance instead of taking
+    every other slot from them. If Redis fails, the instance goes on with its local pace.
     """
-    from redis.asyncio import Redis
+    budget, step = SharedBudget(url, f"outbound:{bot_id}"), 1.0 / rate
 
-    from bot.core.redis_breaker import ERRORS, SOCKET_TIMEOUT, Breaker
-
-    client = Redis.from_url(
-        url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT
-    )
-    script = client.register_script(_RESERVE)
-    key, step = f"moc:outbound:{bot_id}:next", max(1, int(1_000_000 / rate))
-    breaker = Breaker("shared send budget unavailable, pacing locally", level=logging.WARNING)
-
-    async def gate() -> float:
-        if not breaker.closed():
-            return 0.0
-        try:
-            waited = await script(keys=[key], args=[step])
-        except ERRORS as exc:
-            breaker("reserve", exc)
-            return 0.0
-        return float(waited) / 1_000_000
+    async def gate(mode: Mode) -> float:
+        return await budget.take(step, mode)
 
     return gate
