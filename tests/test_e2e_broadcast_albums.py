@@ -19,6 +19,8 @@ from bot.texts import broadcasts as bt
 from broadcasts import service
 from broadcasts.content import AlbumFile, Content
 from broadcasts.uploads import KEEP_UNUSED
+from broadcasts.worker import BroadcastWorker
+from handlers.tg.broadcast_channel import TelegramChannel
 from storage.models import Ack, Delivery, DeliveryStatus, StoredFile
 from tests.conftest import ADMIN, PARENT
 from tests.fakes.max_media import user_sends
@@ -299,3 +301,42 @@ async def tg_send_now(h: Staff, audience: SentMessage, label: str, *, sample: in
     *files, summary = [await h.server.next_message(ADMIN.id) for _ in range(sample + 1)]
     assert all(m.kind != "text" for m in files) and "Так сообщение увидят" in (summary.text or "")
     h.server.press(summary, bt.BTN_CONFIRM_NOW, user=ADMIN)
+
+
+async def test_an_album_interrupted_by_a_restart_is_resumed_and_no_chat_gets_it_twice(
+    harness: Staff,
+) -> None:
+    """Telegram failed one group's media group (a 5xx) and the bot restarted before its
+    retry: the new worker sends that group the album, and the chats that had it get no
+    second copy."""
+    h = harness
+    files = list(POSTERS)
+    for n, file_id in enumerate(files):
+        h.server.files[file_id] = FakeFile(file_id, f"u-{file_id}", "p.jpg", b"x", None, f"r/{n}")
+    failing, *fine = PARENT_GROUPS
+    h.server.fail_next("sendMediaGroup", status=500, chat_id=failing)
+    content = Content(
+        "photo", "Сбор", files[0], more=tuple(AlbumFile("photo", f) for f in files[1:])
+    )
+    async with h.sessionmaker() as session:
+        await service.create_broadcast(
+            session, author_id=ADMIN.id, content=content, target=service.Target(("parents",)),
+            at=NOW, now=NOW,
+        )  # fmt: skip
+        await session.commit()
+    h.worker.wake()
+    await h.server.wait_for("sendMediaGroup", lambda c: c.params.get("chat_id") == failing)
+    for chat_id in fine:
+        await until(lambda c=chat_id: len(h.server.sent_to(c)) >= 3, 15, f"album in {chat_id}")
+    await h.worker.stop(wait=5)  # before the 2-second retry
+    assert not h.server.sent_to(failing)
+
+    h.worker = BroadcastWorker(
+        h.sessionmaker, TelegramChannel(h.bot), h.clock, instance_id="e2e", poll_seconds=0.2,
+    )  # fmt: skip
+    h.worker.start()
+    await until(lambda: len(h.server.sent_to(failing)) >= 3, 15, "the album after the restart")
+    await h.server.idle(quiet=0.5)
+    for chat_id in PARENT_GROUPS:
+        assert [m.kind for m in h.server.sent_to(chat_id)] == ["photo"] * 3  # once each
+    assert len(h.server.sent_to(PARENT.id)) == 4  # the album and its «Отписаться»
