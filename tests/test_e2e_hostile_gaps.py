@@ -196,3 +196,24 @@ async def test_closing_a_long_html_looking_title_in_max_says_it_as_typed(
         closed = await answered(fake, fake.press(ADMIN_MAX, card, "🔒 Закрыть запись"))
     assert closed.startswith("Запись на «Программа & <карточка> наставничества")
     assert closed.endswith("» закрыта.") and len(closed) <= 200
+
+
+async def test_a_command_at_a_step_of_a_new_event_is_no_place(harness: BotHarness) -> None:
+    """Only the title refused «/…»: «/hepl» typed at «Адрес» became the event's place (and the
+    card's), where MAX answers it as a command and keeps the draft at its step."""
+    h = harness
+    await h.say(ADMIN, "/new_event")
+    ask_kind = await h.say(ADMIN, "Семинар «Функциональная грамотность»")
+    await h.press(ADMIN, ask_kind, "Семинар")
+    day = (datetime.now(UTC) + timedelta(days=20)).strftime("%d.%m.%Y")
+    ask_duration = await h.say(ADMIN, f"{day} 15:00")
+    ask_format = await h.press(ADMIN, ask_duration, "90 мин")
+    ask_place = await h.press(ADMIN, ask_format, "Очно")
+    assert "Адрес" in (ask_place.text or "")
+    assert (await h.say(ADMIN, "/hepl")).text == texts.UNKNOWN_COMMAND
+    ask_capacity = await h.say(ADMIN, "ул. Ленина, 1, каб. 5")
+    assert "Адрес" not in (ask_capacity.text or ""), "the place was still awaited"
+    ask_deadline = await h.say(ADMIN, "30")
+    ask_description = await h.press(ADMIN, ask_deadline, "Без срока")
+    preview = await h.press(ADMIN, ask_description, "Пропустить")
+    assert "ул. Ленина, 1, каб. 5" in (preview.text or "") and "/hepl" not in (preview.text or "")
