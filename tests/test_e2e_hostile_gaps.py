@@ -16,6 +16,7 @@ from bot import texts
 from bot.core.config import Settings
 from bot.services.events.links import EVENT_PREFIX
 from bot.services.faq import FaqService
+from bot.texts import faq_learn as t_learn
 from bot.texts import staff as t
 from storage.db import SessionMaker
 from storage.models import TeacherProfile, Ticket, TicketMessage
@@ -23,6 +24,7 @@ from tests.conftest import ADMIN, PARENT, TEACHER, BotHarness, make_settings
 from tests.helpers.events import seed_event
 from tests.helpers.max_bot import answered, max_only_bot, start
 from tests.helpers.max_both import SOON
+from tests.test_e2e_faq_learn import DOG, staff_press, staff_replies, ticket_post
 from tests.test_e2e_max_staff_events import ADMIN_MAX
 from tests.test_e2e_staff_invites import invite, join
 from tests.test_e2e_tickets import ask_specialist
@@ -196,3 +198,39 @@ async def test_closing_a_long_html_looking_title_in_max_says_it_as_typed(
         closed = await answered(fake, fake.press(ADMIN_MAX, card, "🔒 Закрыть запись"))
     assert closed.startswith("Запись на «Программа & <карточка> наставничества")
     assert closed.endswith("» закрыта.") and len(closed) <= 200
+
+
+async def test_a_command_at_a_step_of_a_new_event_is_no_place(harness: BotHarness) -> None:
+    """Only the title refused «/…»: «/hepl» typed at «Адрес» became the event's place (and the
+    card's), where MAX answers it as a command and keeps the draft at its step."""
+    h = harness
+    await h.say(ADMIN, "/new_event")
+    ask_kind = await h.say(ADMIN, "Семинар «Функциональная грамотность»")
+    await h.press(ADMIN, ask_kind, "Семинар")
+    day = (datetime.now(UTC) + timedelta(days=20)).strftime("%d.%m.%Y")
+    ask_duration = await h.say(ADMIN, f"{day} 15:00")
+    ask_format = await h.press(ADMIN, ask_duration, "90 мин")
+    ask_place = await h.press(ADMIN, ask_format, "Очно")
+    assert "Адрес" in (ask_place.text or "")
+    assert (await h.say(ADMIN, "/hepl")).text == texts.UNKNOWN_COMMAND
+    ask_capacity = await h.say(ADMIN, "ул. Ленина, 1, каб. 5")
+    assert "Адрес" not in (ask_capacity.text or ""), "the place was still awaited"
+    ask_deadline = await h.say(ADMIN, "30")
+    ask_description = await h.press(ADMIN, ask_deadline, "Без срока")
+    preview = await h.press(ADMIN, ask_description, "Пропустить")
+    assert "ул. Ленина, 1, каб. 5" in (preview.text or "") and "/hepl" not in (preview.text or "")
+
+
+async def test_a_command_as_the_title_of_a_new_faq_entry_is_asked_again(
+    learn: BotHarness,
+) -> None:
+    """«/hepl» sent to «Шаг 1 из 4» in the staff group became the title of a knowledge-base
+    entry (MAX takes it as a command); now the step asks for words, as the event form does."""
+    post = await ticket_post(learn, DOG)
+    picker = await staff_press(learn, post, t_learn.BTN_TO_KB)
+    title_prompt = await staff_press(learn, picker, t_learn.BTN_NEW_ENTRY)
+    assert "Шаг 1 из 4" in title_prompt.text
+    again = await staff_replies(learn, title_prompt, "/hepl")
+    assert again.text == t_learn.NEW_TITLE_COMMAND
+    wordings = await staff_replies(learn, again, "Можно ли прийти с собакой-поводырём?")
+    assert "Шаг 2 из 4" in wordings.text

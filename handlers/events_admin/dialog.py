@@ -26,6 +26,7 @@ from bot.services.events import form, steps
 from bot.texts import events_admin as t
 from handlers.events_admin.shared import staff_card
 from handlers.tg.edits import drop_keyboard
+from handlers.tg.filters import NOT_COMMAND
 from handlers.tg.keyboards import events_admin as kb
 from handlers.tg.messenger import markup
 from handlers.tg.replies import Reply, reply_in, reply_to
@@ -205,8 +206,9 @@ def create_router() -> Router:
     """The dialog's steps; mounted under the staff gate in handlers.events_admin."""
     router = Router(name=__name__)
     steps = [getattr(NewEvent, step) for step in form.STEPS]
-    router.message.register(step_text, StateFilter(*steps), F.text)
-    router.message.register(step_other, StateFilter(*steps, NewEvent.preview))
+    # a command at a step is a command (MAX alike), not the place or the description
+    router.message.register(step_text, StateFilter(*steps), F.text, NOT_COMMAND)
+    router.message.register(step_other, StateFilter(*steps, NewEvent.preview), NOT_COMMAND)
     router.callback_query.register(publish, kb.FormCb.filter(F.field == "publish"))
     router.callback_query.register(discard, kb.FormCb.filter(F.field == "drop"))
     router.callback_query.register(step_button, kb.FormCb.filter())

@@ -28,6 +28,7 @@ from broadcasts.worker import BroadcastWorker
 from handlers.events_admin.shared import notice_ids, staff_card, wake
 from handlers.tg.callbacks import AdminEventCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
+from handlers.tg.filters import NOT_COMMAND
 from handlers.tg.keyboards import events_admin as kb
 from handlers.tg.messenger import markup, people
 from handlers.tg.replies import Reply, reply_in, reply_to
@@ -161,7 +162,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.callback_query.register(edit_menu, AdminEventCb.filter(F.action == "edit"))
     router.callback_query.register(edit_pick, kb.EditCb.filter())
-    router.message.register(edit_text, EditEvent.value, F.text)
-    router.message.register(edit_other, EditEvent.value)
+    router.message.register(edit_text, EditEvent.value, F.text, NOT_COMMAND)
+    router.message.register(edit_other, EditEvent.value, NOT_COMMAND)
     router.callback_query.register(edit_button, kb.FormCb.filter(), EditEvent.value)
     return router

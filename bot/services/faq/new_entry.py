@@ -78,6 +78,8 @@ def _value(
     if len(typed) > limit:
         raise _TooLong(fill(t.NEW_TOO_LONG, length=len(typed), limit=limit))
     text = typed.strip()
+    if step == "title" and text.startswith("/"):  # «/hepl» sent to the step: not a title
+        raise _Refused(t.NEW_TITLE_COMMAND)
     if step == "wordings":
         lines = [line.strip(" -•\t") for line in text.splitlines()]
         return [line for line in lines if line]
