@@ -21,7 +21,7 @@ from bot.services.faq.text import analyzer
 
 PERSONAL = frozenset({"Name", "Surn", "Patr"})
 _WORD = re.compile(r"[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)?")
-# what introduces the asker's own name: «меня зовут», «я», «это»; what introduces a child's
+# what introduces the asker's own name («меня зовут», «я»), and a child's («сын», «дочка»…)
 _SELF = frozenset({"зовут", "я"})
 _WHOSE = frozenset({"меня", "его", "её", "ее"})  # «меня зовут …» goes with the name
 _CHILD = frozenset(
