@@ -68,6 +68,7 @@ class _Waiter:
     chat_id: int = field(compare=False)
     future: asyncio.Future[None] = field(compare=False)
     counted: bool = field(compare=False, default=True)  # False: an edit, no per-chat token
+    cost: int = field(compare=False, default=1)  # messages the send is: an album's files
 
 
 class RateLimiter:
@@ -129,14 +130,18 @@ class RateLimiter:
         *,
         within: float | None = None,
         counted: bool = True,
+        cost: int = 1,
     ) -> None:
         """Wait until a message to `chat_id` may go out; the slot is then spent.
 
         With `within` (seconds), TimeoutError if no slot came in time (nothing was spent).
         `counted=False` (an edit of a message) takes a global slot and respects the chat's 429
-        pause, but not the per-chat message limits, which Telegram counts for new messages."""
+        pause, but not the per-chat message limits, which Telegram counts for new messages.
+        `cost`: how many messages the one send is to Telegram's global limit (a media group of
+        N files is N): the next slot, whoever's, comes that many slots later. The chat's own
+        spacing counts it once (an album arrives in its chat at once)."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        waiter = _Waiter(int(priority), next(self._seq), chat_id, future, counted)
+        waiter = _Waiter(int(priority), next(self._seq), chat_id, future, counted, max(1, cost))
         self._waiters.append(waiter)
         self._start_pump()
         try:
@@ -268,7 +273,7 @@ class RateLimiter:
 
     def _grant(self, waiter: _Waiter, now: float) -> None:
         self._waiters.remove(waiter)
-        self._next_slot = now + 1.0 / self.rate(now)
+        self._next_slot = now + waiter.cost / self.rate(now)
         chat_id = waiter.chat_id
         if waiter.counted:
             self._tat[chat_id] = max(self._tat.get(chat_id, now), now) + self._per_chat

@@ -36,7 +36,7 @@ from aiogram.client.session.middlewares.base import (
     NextRequestMiddlewareType,
 )
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter, TelegramServerError
-from aiogram.methods import AnswerCallbackQuery, TelegramMethod
+from aiogram.methods import AnswerCallbackQuery, SendMediaGroup, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 
 from bot.core import metrics
@@ -196,8 +196,9 @@ class Outbound(BaseRequestMiddleware):
                 await self._before_wait()
             try:
                 await self.limiter.acquire(
-                    chat_id, priority, within=deadline - self._clock(), counted=counted
-                )
+                    chat_id, priority, within=deadline - self._clock(), counted=counted,
+                    cost=len(method.media) if isinstance(method, SendMediaGroup) else 1,
+                )  # fmt: skip
             except TimeoutError:
                 raise await self._gave_up(entry, label, allowed, priority) from None
             self.limiter.take_grant(chat_id)  # spent here, not by the caller's next send
