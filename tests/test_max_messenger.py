@@ -144,3 +144,21 @@ async def test_a_broadcast_takes_only_the_slots_people_leave_unused() -> None:
     now[0] = 100.5
     await asyncio.wait_for(spare, 1)
     assert pacer.reserve(6) == pytest.approx(0.1)  # the broadcast's slot was taken
+
+
+async def test_a_sends_429_slows_the_whole_max_pace_an_edits_does_not(
+    fake: FakeMaxServer, sessionmaker: SessionMaker
+) -> None:
+    """A send is kept to two a second in its chat, so its 429 is MAX refusing the bot: every
+    chat slows down. An edit is not paced: a parent flipping pages fast meets his own chat's
+    limit, which must not halve a broadcast's pace for everyone."""
+    messenger, uid = await setup(fake, sessionmaker, sleep=Minutes().sleep)
+    page = await messenger.send(uid, "Страница 1")
+    fake.fail_next(429, "too.many.requests", "Too many requests")  # the edit's PUT
+    await messenger.edit(page, "Страница 2")
+    assert messenger.pacer.rate() == pytest.approx(30), "an edit's 429 is its chat's"
+    fake.fail_next(429, "too.many.requests", "Too many requests")  # the send's POST
+    await messenger.send(uid, "Ответ")
+    assert messenger.pacer.rate() == pytest.approx(15, abs=0.5), "a send's 429 is everyone's"
+    assert [m.plain for m in fake.sent_to(PARENT)] == ["Страница 2", "Ответ"]
+    await messenger.client.close()

@@ -1,19 +1,20 @@
-"""One bot's send budget shared by its processes through Redis (REDIS_URL).
+"""One bot's MAX send budget shared by its processes through Redis (REDIS_URL).
 
-Telegram and MAX count a bot's messages per bot, not per process: the webhook instances and
-the separate `worker` must keep the rate together, and «people first» must hold across them.
-Each slot a process hands out is first taken here, on Redis's clock (one for all instances):
+MAX counts a bot's requests per bot, not per process: the webhook instances and the separate
+`worker` must keep MAX_RATE together, and «people first» must hold across them (Telegram's
+budget has its own script, handlers/tg/outbound.py::redis_gate). Each slot a process hands out
+is first taken here, on Redis's clock (one for all instances):
 
-* "people" (an answer to a person, a staff post, a reply in MAX): the next slot in turn, and a
-  mark, living three slots, that some instance has people waiting;
-* "spare" (a broadcast, a reminder): a slot only if nobody has reserved one ahead and no
+* "people" (a reply to a person, a reminder): the next slot in turn, and a mark, living three
+  slots, that some instance has people waiting;
+* "spare" (a broadcast): a slot only if nobody has reserved one ahead and no
   instance has people waiting — so the worker's broadcast yields to people answered by another
   process, rather than taking every other slot from them;
-* "turn": the next slot in turn, no mark (a background send the floor lets through).
+* "turn": the next slot in turn, no mark.
 
-The handlers' limiters (handlers/tg/outbound.py, handlers/max/pacing.py) keep the per-chat
-limits themselves. If Redis fails, a process goes on at its own pace, says so once a minute
-and leaves Redis alone for a while (bot/core/redis_breaker.py).
+The process's MaxPacer (handlers/max/pacing.py) keeps the per-chat limits itself. If Redis
+fails, a process goes on at its own pace, says so once a minute and leaves Redis alone for a
+while (bot/core/redis_breaker.py).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ return at - now
 
 
 class SharedBudget:
-    """The budget of one bot (`name`: «outbound:<bot id>», «max:<token hash>»)."""
+    """The budget of one bot (`name`: «max:<token hash>»)."""
 
     def __init__(self, url: str, name: str) -> None:
         from redis.asyncio import Redis

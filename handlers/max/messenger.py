@@ -304,7 +304,8 @@ class MaxMessenger:
             try:
                 return await self._call(call, entry)
             except MaxRetryAfter as exc:
-                self._pacer.slow_down()  # a storm is the whole bot's, not this chat's
+                if pace:  # a paced send's 429 is the bot's (its chat was kept to 2/s): a storm
+                    self._pacer.slow_down()  # slows everyone; an edit's is its chat's alone
                 if patience is not None and waited + backoff > patience:
                     raise Deferred(str(exc)) from exc
                 if waited + backoff > self._give_up:
