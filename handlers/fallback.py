@@ -26,6 +26,7 @@ async def non_text(
     message: Message,
     repo: Repositories,
     settings: Settings,
+    state: FSMContext,
     user: User | None = None,
     messenger: Switchboard | None = None,
 ) -> None:
@@ -33,7 +34,8 @@ async def non_text(
     hears it did not join it (a specialist would never get it). A voice message joins the
     open ticket, or the one whose answer it replies to (staff get the recording in both
     messengers); without one, the parent hears how to send it to a specialist (/ask)."""
-    if shots.recording(message) and user is not None:
+    idle = await state.get_state() is None  # in a dialog (a form) it is no ticket's
+    if shots.recording(message) and user is not None and idle:
         said = (message.caption or "").strip() or texts.VOICE_QUESTION
         joined = await replied_to_ticket(message, repo, settings, user, said, "file", messenger)
         if not joined:
