@@ -24,6 +24,7 @@ from bot.services.tickets.escalation import (
 )
 from bot.services.tickets.media import copy_to_staff
 from bot.services.tickets.posting import POST_BODY_LIMIT, post, staff_targets
+from bot.texts import unread
 from handlers.tg import shots
 from handlers.tg.callbacks import AskCb, TicketCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
@@ -160,7 +161,7 @@ async def question_with_screenshot(
     if len(caption) > POST_BODY_LIMIT or user is None:
         await message.answer(texts.ASK_REPROMPT)
         return
-    unnamed = texts.VOICE_QUESTION if shots.recording(message) else None
+    unnamed = unread.VOICE_QUESTION if shots.recording(message) else None
     question = caption or unnamed or untitled(attachment_kind(message))
     told = await _created(bot, repo, settings, user, (message.chat.id, question), messenger)
     await state.clear()

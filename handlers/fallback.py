@@ -10,6 +10,7 @@ from bot import texts
 from bot.core.config import Settings
 from bot.core.markup import fill
 from bot.core.messages import Switchboard
+from bot.texts import unread
 from handlers.tg import shots
 from handlers.tg.follow_ups import append_to_ticket, replied_to_ticket
 from storage.models import User
@@ -36,27 +37,27 @@ async def non_text(
     messengers); without one, the parent hears how to send it to a specialist (/ask)."""
     idle = await state.get_state() is None  # in a dialog (a form) it is no ticket's
     if shots.recording(message) and user is not None and idle:
-        said = (message.caption or "").strip() or texts.VOICE_QUESTION
+        said = (message.caption or "").strip() or unread.VOICE_QUESTION
         joined = await replied_to_ticket(message, repo, settings, user, said, "file", messenger)
         if not joined:
             joined = await append_to_ticket(message, repo, settings, user, said, "file", messenger)
         if not joined:
-            await message.answer(texts.VOICE_NO_TICKET)
+            await message.answer(unread.VOICE_NO_TICKET)
         return
     ticket = None
     if user is not None and user.has_open_ticket is not False:
         ticket = await repo.tickets.open_for_user(user.id)
     if ticket is not None:
-        await message.answer(fill(texts.NON_TEXT_TICKET, id=ticket.id))
+        await message.answer(fill(unread.NON_TEXT_TICKET, id=ticket.id))
         return
-    await message.answer(texts.NON_TEXT)
+    await message.answer(unread.NON_TEXT)
 
 
 async def edited(message: Message) -> None:
     """An edit of a sent message: what it changed reached nobody (the answer and the staff
     post were made from the text as first sent), so the person is asked to send it anew."""
     if message.from_user is not None and not message.from_user.is_bot:
-        await message.answer(texts.EDITED_UNSEEN)
+        await message.answer(unread.EDITED_UNSEEN)
 
 
 async def stale_button(query: CallbackQuery) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot import texts
+from bot.texts import unread
 from tests.conftest import PARENT, STAFF_CHAT, BotHarness
 from tests.helpers.max_both import MOTHER, UNKNOWN, Both, as_parent
 
@@ -28,7 +28,7 @@ async def test_an_edited_question_to_the_specialist_is_asked_for_anew_in_telegra
 
     h.server.user_edits(sent, FIXED)
     told = await h.server.next_message(PARENT.id)
-    assert told.text == texts.EDITED_UNSEEN
+    assert told.text == unread.EDITED_UNSEEN
     assert "новым сообщением" in told.text
     await h.server.idle()
     assert h.server.sent_to(STAFF_CHAT) == [post]  # nothing pretended the edit went on
@@ -48,6 +48,6 @@ async def test_an_edited_question_to_the_specialist_is_asked_for_anew_in_max(
     sent.text = FIXED
     h.max.push_update("message_edited", message=sent.json(), user_locale="ru")
     told = (await h.max.wait_sent(MOTHER, 5))[-1]
-    assert told.plain == texts.EDITED_UNSEEN
+    assert told.plain == unread.EDITED_UNSEEN
     await asyncio.sleep(1)
     assert len(h.max.sent_to(MOTHER)) == 5  # said once

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import texts
 from bot.services.faq import FaqService
 from bot.texts import faq_learn as shot
+from bot.texts import unread
 from storage.db import SessionMaker
 from tests.conftest import PARENT, STAFF_CHAT
 from tests.fakes.max_api import FakeMaxServer
@@ -56,7 +56,7 @@ async def test_a_telegram_location_without_a_ticket_gets_the_hint(both: Both) ->
     location = {"location": {"latitude": 55.75, "longitude": 37.62}}
     h.tg.user_sends(None, user=PARENT, extra=location)
     told = await h.tg.next_message(PARENT.id)
-    assert told.text == texts.NON_TEXT.replace("<i>", "").replace("</i>", "")
+    assert told.text == unread.NON_TEXT.replace("<i>", "").replace("</i>", "")
     assert "изображения и файлы" in told.text  # what the bot does take
 
 

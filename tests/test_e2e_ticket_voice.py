@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot import texts
 from bot.services.faq import FaqService
+from bot.texts import unread
 from storage.db import SessionMaker
 from tests.conftest import ADMIN, PARENT, STAFF_CHAT
 from tests.fakes.max_api import FakeMaxServer
@@ -86,7 +87,7 @@ async def test_a_telegram_voice_after_ask_is_the_question(both: Both) -> None:
     assert "Номер обращения" in created, created
     await until(lambda: tg_staff_has(h, source), 15, "the voice in the staff chat")
     posts = [m.text or "" for m in h.tg.sent_to(STAFF_CHAT)]
-    assert any(texts.VOICE_QUESTION in p and "Обращение №1" in p for p in posts), posts
+    assert any(unread.VOICE_QUESTION in p and "Обращение №1" in p for p in posts), posts
 
 
 async def test_a_telegram_voice_without_a_ticket_says_how_to_pass_it_on(both: Both) -> None:

@@ -18,6 +18,7 @@ from bot.services.faq.replies import Reply
 from bot.services.tickets.missed import deliver_missed
 from bot.texts import faq_learn as faq_learn_texts
 from bot.texts import max as max_texts
+from bot.texts import unread
 from handlers.max import (
     asker,
     broadcast_compose,
@@ -291,7 +292,7 @@ async def not_text(ctx: MaxContext, update: JsonDict) -> bool:
             ticket = None
             if v.user.has_open_ticket is not False:
                 ticket = await v.repo.tickets.open_for_user(v.uid)
-            told = fill(texts.NON_TEXT_TICKET, id=ticket.id) if ticket else texts.NON_TEXT
+            told = fill(unread.NON_TEXT_TICKET, id=ticket.id) if ticket else unread.NON_TEXT
             await v.say(told)
     return True
 
@@ -304,7 +305,7 @@ async def edited(ctx: MaxContext, update: JsonDict) -> bool:
     async with visit(ctx, update) as v:
         if v is None:
             return False
-        await v.say(texts.EDITED_UNSEEN)
+        await v.say(unread.EDITED_UNSEEN)
     return True
 
 

@@ -7,7 +7,7 @@ pass it on (/ask)."""
 
 from __future__ import annotations
 
-from bot import texts
+from bot.texts import unread
 from handlers.max import asker, pictures, updates
 from handlers.max.context import JsonDict, MaxContext
 from handlers.max.people import Visit, visit
@@ -19,7 +19,9 @@ def words(found: list[JsonDict], caption: str) -> str:
     if caption.strip():
         return caption.strip()
     heard = next((str(a["transcription"]) for a in found if a.get("transcription")), "")
-    return texts.VOICE_HEARD.format(text=heard.strip()) if heard.strip() else texts.VOICE_QUESTION
+    return (
+        unread.VOICE_HEARD.format(text=heard.strip()) if heard.strip() else unread.VOICE_QUESTION
+    )
 
 
 async def received(ctx: MaxContext, update: JsonDict) -> bool:
@@ -44,4 +46,4 @@ async def _pass_on(v: Visit, found: list[JsonDict], said: str) -> None:
     if await asker.replied_to_ticket(v, said, found):
         return
     if not await asker.append_to_ticket(v, said, found):
-        await v.say(texts.VOICE_NO_TICKET)
+        await v.say(unread.VOICE_NO_TICKET)
