@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
@@ -27,7 +28,6 @@ async def non_text(
     message: Message,
     repo: Repositories,
     settings: Settings,
-    state: FSMContext,
     user: User | None = None,
     messenger: Switchboard | None = None,
 ) -> None:
@@ -35,8 +35,7 @@ async def non_text(
     hears it did not join it (a specialist would never get it). A voice message joins the
     open ticket, or the one whose answer it replies to (staff get the recording in both
     messengers); without one, the parent hears how to send it to a specialist (/ask)."""
-    idle = await state.get_state() is None  # in a dialog (a form) it is no ticket's
-    if shots.recording(message) and user is not None and idle:
+    if shots.recording(message) and user is not None:
         said = (message.caption or "").strip() or unread.VOICE_QUESTION
         joined = await replied_to_ticket(message, repo, settings, user, said, "file", messenger)
         if not joined:
@@ -60,6 +59,12 @@ async def edited(message: Message) -> None:
         await message.answer(unread.EDITED_UNSEEN)
 
 
+async def recording_in_dialog(message: Message) -> None:
+    """A voice message inside a dialog (a form): no ticket's, the general hint, as before
+    voice messages were passed on (`non_text` takes them with no dialog step only)."""
+    await message.answer(unread.NON_TEXT)
+
+
 async def stale_button(query: CallbackQuery) -> None:
     """Old or forged payloads land here: always answered, so the client stops spinning."""
     await query.answer(texts.STALE_BUTTON, show_alert=True)
@@ -69,6 +74,9 @@ def create_router() -> Router:
     """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
     router = Router(name=__name__)
     router.message.register(text_in_unknown_state, F.chat.type == "private", F.text)
+    router.message.register(
+        recording_in_dialog, F.chat.type == "private", F.voice | F.audio, ~StateFilter(None)
+    )
     router.message.register(non_text, F.chat.type == "private")
     router.edited_message.register(edited, F.chat.type == "private")
     router.callback_query.register(stale_button)
