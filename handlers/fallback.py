@@ -24,6 +24,12 @@ async def text_in_unknown_state(message: Message, state: FSMContext) -> None:
     await message.answer(texts.DIALOG_RESET)
 
 
+async def recording_in_dialog(message: Message) -> None:
+    """A voice message inside a dialog (a form): no ticket's, the general hint, as before
+    voice messages were passed on (`non_text` takes them with no dialog step only)."""
+    await message.answer(unread.NON_TEXT)
+
+
 async def non_text(
     message: Message,
     repo: Repositories,
@@ -57,12 +63,6 @@ async def edited(message: Message) -> None:
     post were made from the text as first sent), so the person is asked to send it anew."""
     if message.from_user is not None and not message.from_user.is_bot:
         await message.answer(unread.EDITED_UNSEEN)
-
-
-async def recording_in_dialog(message: Message) -> None:
-    """A voice message inside a dialog (a form): no ticket's, the general hint, as before
-    voice messages were passed on (`non_text` takes them with no dialog step only)."""
-    await message.answer(unread.NON_TEXT)
 
 
 async def stale_button(query: CallbackQuery) -> None:
