@@ -12,14 +12,12 @@ from pathlib import Path
 
 from bot import texts
 from bot.services.faq import FaqService
-from bot.texts import events as t
 from bot.texts import unread
 from storage.db import SessionMaker
-from tests.conftest import ADMIN, PARENT, STAFF_CHAT, TEACHER, BotHarness
+from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.telegram_api import SAMPLE_MEDIA, FakeTelegramServer, SentMessage
-from tests.helpers.events import seed_event
-from tests.helpers.max_both import MOTHER, SOON, Both, as_parent
+from tests.helpers.max_both import MOTHER, Both, as_parent
 from tests.helpers.wait import until
 from tests.test_e2e_ticket_carry import tg_parent
 from tests.test_e2e_two_desks import (
@@ -169,6 +167,11 @@ async def test_a_telegram_voice_in_the_profile_form_is_no_ticket_matter(
 ) -> None:
     """At «Шаг 2 из 5» (the name) a voice is not the parent's question for staff: the general
     hint, as before voice messages were passed on, and no «нажмите /ask»."""
+    from bot.texts import events as t
+    from tests.conftest import TEACHER
+    from tests.helpers.events import seed_event
+    from tests.helpers.max_both import SOON
+
     h = harness
     event_id = await seed_event(h.sessionmaker, title="Семинар", starts_at=SOON)
     card = await h.say(TEACHER, f"/start event_{event_id}")
