@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
@@ -21,6 +22,12 @@ async def text_in_unknown_state(message: Message, state: FSMContext) -> None:
     """Text nobody took: a dialog state from an older version of the bot. Start afresh."""
     await state.clear()
     await message.answer(texts.DIALOG_RESET)
+
+
+async def recording_in_dialog(message: Message) -> None:
+    """A voice message inside a dialog (a form): no ticket's, the general hint, as before
+    voice messages were passed on (`non_text` takes them with no dialog step only)."""
+    await message.answer(unread.NON_TEXT)
 
 
 async def non_text(
@@ -67,6 +74,9 @@ def create_router() -> Router:
     """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
     router = Router(name=__name__)
     router.message.register(text_in_unknown_state, F.chat.type == "private", F.text)
+    router.message.register(
+        recording_in_dialog, F.chat.type == "private", F.voice | F.audio, ~StateFilter(None)
+    )
     router.message.register(non_text, F.chat.type == "private")
     router.edited_message.register(edited, F.chat.type == "private")
     router.callback_query.register(stale_button)

@@ -158,6 +158,9 @@ async def screenshot(
 
     async def answer(reply: Reply) -> int:
         if part is not None and part.answer:  # the album's first part was answered
+            assert message.from_user is not None
+            await repo.faq_log.drop_offer(message.from_user.id, part.first)  # one question
+            await repo.commit()
             return await replace(message, part.answer, reply)
         sent = await send(message, reply)
         await shots.album_answered(state, message, sent)

@@ -158,3 +158,6 @@ async def test_an_album_captioned_on_a_later_photo_gets_one_answer(both: Both) -
     await until(lambda: len(copies_of(h, ids)) == 3, 15, "three copies in the staff chat")
     posts = [m.text or "" for m in h.tg.sent_to(STAFF_CHAT)]
     assert any("собаку-поводыря" in p for p in posts), posts  # the question, not «без подписи»
+    h.tg.user_sends("/my_data", user=PARENT)
+    await until(lambda: "Что бот хранит" in h.tg.sent_to(PARENT.id)[-1].text, 15, "/my_data")
+    assert "Записанных вопросов (для улучшения ответов): 1" in h.tg.sent_to(PARENT.id)[-1].text

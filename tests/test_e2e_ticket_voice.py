@@ -14,7 +14,7 @@ from bot import texts
 from bot.services.faq import FaqService
 from bot.texts import unread
 from storage.db import SessionMaker
-from tests.conftest import ADMIN, PARENT, STAFF_CHAT
+from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.telegram_api import SAMPLE_MEDIA, FakeTelegramServer, SentMessage
 from tests.helpers.max_both import MOTHER, Both, as_parent
@@ -160,3 +160,26 @@ async def test_a_telegram_voice_in_reply_to_the_answer_reopens_the_ticket(both: 
     told = (await h.tg.next_message(PARENT.id)).text
     assert "Добавил это к обращению" in told and "№1" in told, told
     await until(lambda: tg_staff_has(h, source), 15, "the voice in the staff chat")
+
+
+async def test_a_telegram_voice_in_the_profile_form_is_no_ticket_matter(
+    harness: BotHarness,
+) -> None:
+    """At «Шаг 2 из 5» (the name) a voice is not the parent's question for staff: the general
+    hint, as before voice messages were passed on, and no «нажмите /ask»."""
+    from bot.texts import events as t
+    from tests.conftest import TEACHER
+    from tests.helpers.events import seed_event
+    from tests.helpers.max_both import SOON
+
+    h = harness
+    event_id = await seed_event(h.sessionmaker, title="Семинар", starts_at=SOON)
+    card = await h.say(TEACHER, f"/start event_{event_id}")
+    while t.BTN_REGISTER not in card.inline_texts:
+        card = await h.server.next_message(TEACHER.id)
+    consent = await h.press(TEACHER, card, t.BTN_REGISTER)
+    step = await h.press(TEACHER, consent, t.BTN_CONSENT_YES)
+    assert "Шаг 2 из 5" in step.text
+    h.server.user_sends(None, user=TEACHER, extra=dict(SAMPLE_MEDIA["voice"]))
+    told = await h.server.next_message(TEACHER.id)
+    assert "/ask" not in told.text and "обращени" not in told.text, told.text

@@ -86,6 +86,7 @@ class Part:
     ticket: int
     captioned: bool
     answer: int = 0
+    first: int = 0  # the album's first message id
 
 
 async def album_part(state: FSMContext, message: Message) -> Part | None:
@@ -100,10 +101,10 @@ async def album_part(state: FSMContext, message: Message) -> Part | None:
         await state.update_data({ALBUM: {"id": group, "ids": [message.message_id], "to": 0,
                                          "captioned": caption}})  # fmt: skip
         return None
-    part = Part(
-        int(album.get("to") or 0), bool(album.get("captioned")), int(album.get("answer") or 0)
-    )
     ids = [*album.get("ids", []), message.message_id]
+    first = ids[0] if isinstance(ids[0], int) else 0
+    to, answer = int(album.get("to") or 0), int(album.get("answer") or 0)
+    part = Part(to, bool(album.get("captioned")), answer, first)
     await state.update_data({ALBUM: album | {"ids": ids, "captioned": part.captioned or caption}})
     return part
 

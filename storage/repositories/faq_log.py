@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select
+from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import FaqDraft, FaqQuery, User
@@ -138,6 +138,17 @@ class FaqLogRepo:
         near = await self.sent_around(user_id, at, seconds)
         answered = [row for row in near if row.outcome == "answer" and row.answer_id is None]
         return min(answered, key=lambda row: abs(row.created_at - at), default=None)
+
+    async def drop_offer(self, user_id: int, message_id: int) -> None:
+        """The uncaptioned picture's row of an album whose caption came on a later photo: the
+        album is one question (its caption's row), not two in /my_data and the stats."""
+        await self.session.execute(
+            delete(FaqQuery).where(
+                FaqQuery.user_id == user_id,
+                FaqQuery.message_id == message_id,
+                FaqQuery.outcome == "media",
+            )
+        )
 
     async def for_user(self, user_id: int) -> int:
         count = await self.session.scalar(
