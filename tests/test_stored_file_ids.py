@@ -91,7 +91,7 @@ WHEN = "'2026-12-07 12:00:00+00:00'"
 def file_row(file_id: int, name: str) -> str:
     return (
         "INSERT INTO stored_files (id, kind, name, mime, size, data, uploaded_by, created_at, "
-        f"used) VALUES ({file_id}, 'photo', '{name}', 'image/png', 1, X'00', {ALICE}, {WHEN}, "
+        f"used) VALUES ({file_id}, 'photo', '{name}', 'image/png', 1, '', {ALICE}, {WHEN}, "
         "FALSE)"
     )
 
@@ -99,7 +99,7 @@ def file_row(file_id: int, name: str) -> str:
 def new_file() -> str:
     return (
         "INSERT INTO stored_files (kind, name, mime, size, data, uploaded_by, created_at, used) "
-        f"VALUES ('document', 'new.pdf', 'application/pdf', 1, X'00', {BORIS}, {WHEN}, FALSE)"
+        f"VALUES ('document', 'new.pdf', 'application/pdf', 1, '', {BORIS}, {WHEN}, FALSE)"
     )
 
 
