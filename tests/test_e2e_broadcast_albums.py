@@ -13,7 +13,7 @@ import itertools
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from bot.texts import broadcasts as bt
 from broadcasts import service
@@ -340,3 +340,34 @@ async def test_an_album_interrupted_by_a_restart_is_resumed_and_no_chat_gets_it_
     for chat_id in PARENT_GROUPS:
         assert [m.kind for m in h.server.sent_to(chat_id)] == ["photo"] * 3  # once each
     assert len(h.server.sent_to(PARENT.id)) == 4  # the album and its «Отписаться»
+
+
+async def test_a_max_album_whose_file_is_gone_never_sends_a_colleagues_upload(
+    world: World,
+) -> None:
+    """The album's second photo is deleted while the draft waits at the preview, then a
+    colleague uploads a PDF. SQLite used to give the PDF the photo's id: the parents got the
+    colleague's PDF as the album's second file. Now the id stays dead and the author hears
+    the file is gone; nothing goes out."""
+    w = world
+    await w.h.say(STAFFER, "/broadcast")
+    before = len(w.h.max.sent_to(STAFFER))
+    max_album(w, [(png(640, 480), None), (png(480, 640), None)], "Фото")
+    (audiences,) = (await w.h.max.wait_sent(STAFFER, before + 1))[before:]
+    when = await to_the_time(w, audiences)
+    (repeat,) = await w.step(when, bt.BTN_NOW)
+    *_, summary = await w.step(repeat, bt.BTN_REPEAT_NONE, 3)
+    async with w.h.sessionmaker() as session:  # the newest file goes (a cleanup)
+        newest = await session.scalar(select(func.max(StoredFile.id)))
+        await session.execute(delete(StoredFile).where(StoredFile.id == newest))
+        await session.commit()
+    await w.h.say(COLLEAGUE, "/broadcast")
+    before = len(w.h.max.sent_to(COLLEAGUE))
+    user_sends(w.h.max, COLLEAGUE, b"%PDF-1.4\n%plan\n", filename="План.pdf")
+    assert (await w.h.max.wait_sent(COLLEAGUE, before + 1))[-1].plain.startswith("Кому")
+
+    await w.h.press(STAFFER, summary, bt.BTN_CONFIRM_NOW)
+    said = lambda: [m.plain for m in w.h.max.sent_to(STAFFER)[-2:]]  # noqa: E731
+    await until(lambda: any(bt.FILE_GONE in text for text in said()), 10, "the file gone")
+    assert not w.h.tg.sent_to(TG_PARENTS) and not w.h.max.sent_to(MAX_PARENTS)
+    assert await w.broadcasts() == []

@@ -129,6 +129,11 @@ TEST_FAILED: Final = "Тест не отправился: {error}"
 CREATE_FAILED: Final = (
     "Рассылка не создана: {error}\n\nИсправьте и нажмите «{confirm}» снова или «Отмена»."
 )
+# a file of the draft was deleted while it waited (composing.create): no other takes its place
+FILE_GONE: Final = (
+    "файла рассылки больше нет на сервере, другой на его место не подставлен. "
+    "Нажмите «Отмена» и пришлите файл заново: /broadcast"
+)
 PROGRESS_NOW: Final = "⏳ Рассылка начнётся через несколько секунд…"
 PROGRESS_AT: Final = (
     "🕒 Рассылка запланирована на {moment}. Когда она начнётся, здесь будет видно, как идёт "

@@ -20,6 +20,9 @@ class StoredFile(Base):
     by a preview that was never sent, are removed after a day)."""
 
     __tablename__ = "stored_files"
+    # drafts and broadcasts name a file by its id: SQLite must never give a deleted one's id
+    # to a later upload (migration 0032); PostgreSQL's sequence never does
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # "photo" | "document", as in Content

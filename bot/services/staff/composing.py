@@ -180,14 +180,19 @@ async def create(
     progress_mid: str | None = None,
 ) -> Broadcast:
     """The broadcast the draft describes (BroadcastError in Russian when it cannot be); the
-    caller commits. A stored file is marked used: no prune removes it from under the broadcast."""
+    caller commits. A stored file is marked used: no prune removes it from under the broadcast.
+    A stored file deleted while the draft waited is refused (BroadcastError): its id is never
+    given to another upload (migration 0032), and the album does not go out without it."""
+    stored = [data.get("stored_file"), *(f.stored_file for f in album_more(data))]
+    for ref in stored:
+        if ref and await repo.files.info(int(ref)) is None:
+            raise service.BroadcastError(t.FILE_GONE)
     await drop_shut_signup(repo, data, now)
     broadcast = await service.create_broadcast(
         repo.session, author_id=author_id, content=draft_content(data),
         target=draft_target(data), at=draft_at(data), now=now,
         repeat=data.get("repeat", ""), progress=progress, progress_mid=progress_mid,
     )  # fmt: skip
-    stored = [data.get("stored_file"), *(f.stored_file for f in album_more(data))]
     for ref in stored:
         if ref:
             await repo.files.mark_used(int(ref))
