@@ -1,7 +1,8 @@
 """A command typed in the staff group where a dialog waits for a staffer's words — the answer
 to a ticket (a reply to its post or to «Ответить»'s prompt), the new knowledge-base entry's
 «Шаг 2 из 4» (wordings) and «Шаг 3 из 4» (answer) — is a command: one the bot has runs, a
-typo («/hepl») is «Такой команды нет», and the dialog still waits for the words."""
+typo («/hepl») is «Такой команды нет», and the dialog still waits for the words. And a
+button in the group whose message Telegram will not edit answers in the group."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from bot.core.config import Settings
 from bot.services.faq import FaqService
 from bot.texts import faq_learn as t_learn
 from storage.db import SessionMaker
-from tests.conftest import PARENT, BotHarness
+from tests.conftest import ADMIN, PARENT, STAFF_CHAT, BotHarness
 from tests.helpers.max_bot import max_only_bot, say, ticket_from
 from tests.test_e2e_faq_learn import DOG, staff_press, staff_replies, ticket_post
+from tests.test_e2e_hostile_gaps import CANNOT_EDIT
 from tests.test_e2e_max_faq_new import ADMIN as MAX_ADMIN
 from tests.test_e2e_max_faq_new import MOTHER, TITLE, WORDINGS, pressed
 
@@ -69,3 +71,24 @@ async def test_max_commands_at_the_wordings_and_answer_of_a_new_entry(
         assert (await say(fake, MAX_ADMIN, "/hepl"))[0].plain == texts.UNKNOWN_COMMAND
         (sections,) = await say(fake, MAX_ADMIN, "Да, можно — предупредите педагога.")
         assert "Шаг 4 из 4" in sections.plain
+
+
+async def test_a_group_button_whose_message_will_not_edit_answers_in_the_group(
+    learn: BotHarness,
+) -> None:
+    """«↩️ Отменить» under «добавлен к статье» in the staff group when Telegram will not edit
+    that message: the outcome went to the presser's private chat, and the colleagues who saw
+    the question attached never learnt it was taken back."""
+    h = learn
+    post = await ticket_post(h, "где глянуть остаток на карте ребенка")
+    picker = await staff_press(h, post, t_learn.BTN_TO_KB)
+    h.server.press(picker, picker.buttons[0][0].text, user=ADMIN)
+    await h.server.idle(timeout=30)  # a KB rebuild (CPU) may run meanwhile
+    attached = h.server.messages[(STAFF_CHAT, picker.message_id)]
+    assert attached.inline_texts == [t_learn.BTN_UNDO]
+    private = len(h.server.sent_to(ADMIN.id))
+    h.server.fail_next("editMessageText", status=400, description=CANNOT_EDIT)
+    h.server.press(attached, t_learn.BTN_UNDO, user=ADMIN)
+    undone = await h.server.next_message(STAFF_CHAT, timeout=30)
+    assert "убран из базы" in (undone.text or "")
+    assert h.server.sent_to(ADMIN.id)[private:] == []
