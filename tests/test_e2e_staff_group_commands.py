@@ -30,7 +30,14 @@ async def test_a_command_replied_to_a_ticket_post_is_not_the_answer(learn: BotHa
     assert said.text == texts.UNKNOWN_COMMAND
     await h.server.idle()
     assert h.server.sent_to(PARENT.id)[before:] == [], "nothing reached the parent"
-    await staff_replies(h, post, "Да, собаку-поводыря можно.")
+    h.server.press(post, texts.BTN_REPLY, user=ADMIN)  # «Ответить»: the next message answers
+    await h.server.next_message(STAFF_CHAT)
+    h.server.user_sends("/hepl", user=ADMIN, chat_id=STAFF_CHAT, chat_type="supergroup")
+    assert (await h.server.next_message(STAFF_CHAT)).text == texts.UNKNOWN_COMMAND
+    assert h.server.sent_to(PARENT.id)[before:] == [], "nothing reached the parent"
+    h.server.user_sends(
+        "Да, собаку-поводыря можно.", user=ADMIN, chat_id=STAFF_CHAT, chat_type="supergroup"
+    )
     got = await h.server.next_message(PARENT.id)
     assert "собаку-поводыря можно" in (got.text or "")
 
