@@ -1,8 +1,9 @@
-"""Last resort: non-text messages in private chats and buttons nobody handles any more."""
+"""Last resort: non-text messages in private chats, a command in a group's dialog that no
+router took, and buttons nobody handles any more."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -13,6 +14,7 @@ from bot.core.markup import fill
 from bot.core.messages import Switchboard
 from bot.texts import unread
 from handlers.tg import shots
+from handlers.tg.filters import COMMAND
 from handlers.tg.follow_ups import append_to_ticket, replied_to_ticket
 from storage.models import User
 from storage.repositories import Repositories
@@ -65,6 +67,22 @@ async def edited(message: Message) -> None:
         await message.answer(unread.EDITED_UNSEEN)
 
 
+async def command_in_group_dialog(message: Message, state: FSMContext, bot: Bot) -> None:
+    """«/hepl» in a group (the staff group) from someone in a dialog there or replying to the
+    bot: a typo, said so, and the dialog keeps waiting. Other group talk with «/» (a command to
+    another bot, «/» in conversation) stays the members' own."""
+    replied = message.reply_to_message
+    to_bot = (
+        replied is not None and replied.from_user is not None and replied.from_user.id == bot.id
+    )
+    if not to_bot and await state.get_state() is None:
+        return
+    _, _, addressee = (message.text or "").split(maxsplit=1)[0].partition("@")
+    if addressee and addressee.lower() != ((await bot.me()).username or "").lower():
+        return
+    await message.reply(texts.UNKNOWN_COMMAND)
+
+
 async def stale_button(query: CallbackQuery) -> None:
     """Old or forged payloads land here: always answered, so the client stops spinning."""
     await query.answer(texts.STALE_BUTTON, show_alert=True)
@@ -78,6 +96,8 @@ def create_router() -> Router:
         recording_in_dialog, F.chat.type == "private", F.voice | F.audio, ~StateFilter(None)
     )
     router.message.register(non_text, F.chat.type == "private")
+    group = F.chat.type.in_({"group", "supergroup"})
+    router.message.register(command_in_group_dialog, group, F.text.regexp(COMMAND))
     router.edited_message.register(edited, F.chat.type == "private")
     router.callback_query.register(stale_button)
     return router

@@ -39,6 +39,7 @@ from bot.services.tickets.posting import is_staff
 from bot.texts import faq_learn as t
 from handlers.tg.callbacks import KbCb
 from handlers.tg.edits import drop_keyboard, edit_or_send, send_to_chat
+from handlers.tg.filters import NOT_COMMAND
 from handlers.tg.keyboards import faq_learn as kb
 from storage.repositories import Repositories
 
@@ -314,6 +315,9 @@ def create_router() -> Router:
         (LearnState.answer, typed),
     )
     for step, handler in steps:
-        router.message.register(handler, step, F.text)
-        router.message.register(not_text, step)
+        # at the wordings and the answer a command is a command (handlers.fallback answers a
+        # typo); the title step asks again itself (bot.services.faq.new_entry)
+        words = (NOT_COMMAND,) if step in (LearnState.wordings, LearnState.answer) else ()
+        router.message.register(handler, step, F.text, *words)
+        router.message.register(not_text, step, *words)
     return router

@@ -41,6 +41,7 @@ from bot.services.tickets import desk
 from bot.services.tickets.posting import deliver_answer, is_staff, staff_targets
 from handlers.tg.callbacks import TicketCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
+from handlers.tg.filters import NOT_COMMAND
 from handlers.tg.messenger import people
 from storage.models import Ticket, TicketStatus
 from storage.repositories import Repositories
@@ -334,9 +335,10 @@ def create_router() -> Router:
     """A fresh router each call, so every Dispatcher (runner, tests) gets its own."""
     router = Router(name=__name__)
     router.message.register(album_rest, F.media_group_id)
-    router.message.register(staff_reply, F.reply_to_message)
-    # commands pass by (/cancel ends the wait; it is handled in handlers.common)
-    router.message.register(answer_typed, StaffAnswer.text, ~F.text.startswith("/"))
+    # commands pass by, also as a reply to the ticket's post (/cancel ends the wait in
+    # handlers.common; a typo gets «Такой команды нет» from handlers.fallback)
+    router.message.register(staff_reply, F.reply_to_message, NOT_COMMAND)
+    router.message.register(answer_typed, StaffAnswer.text, NOT_COMMAND)
     router.callback_query.register(
         staff_action, TicketCb.filter(F.action.in_({"reply", "close", "draft"}))
     )

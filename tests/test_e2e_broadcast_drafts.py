@@ -6,7 +6,15 @@ from __future__ import annotations
 from bot.texts import broadcasts as texts_b
 from tests.conftest import ADMIN
 from tests.fakes.telegram_api import SentMessage
-from tests.test_e2e_broadcasts import TEACHER_GROUP, Staff, answered, broadcasts_in_db, toggle, txt
+from tests.test_e2e_broadcasts import (
+    TEACHER_GROUP,
+    Staff,
+    answered,
+    broadcasts_in_db,
+    to_preview,
+    toggle,
+    txt,
+)
 from tests.test_e2e_broadcasts import harness as harness  # a fixture
 from tests.test_e2e_broadcasts import settings as settings  # a fixture
 
@@ -54,3 +62,20 @@ async def test_a_button_of_a_draft_when_none_is_open_says_it_is_closed(harness: 
     await answered(h, "черновик рассылки уже закрыт")
     await buttons_gone(h, audience)
     assert await broadcasts_in_db(h) == [] and not h.server.sent_to(TEACHER_GROUP)
+
+
+async def test_a_failed_test_copy_says_telegrams_reason_plainly_and_short(harness: Staff) -> None:
+    """«🧪 Отправить тест себе» when Telegram refuses the copy with a long reason holding «<» and
+    «&»: before, the answer was escaped («&lt;») and over Telegram's 200 characters, so the
+    button only spun and the author saw nothing at all."""
+    h = harness
+    await h.say(ADMIN, "/broadcast")
+    summary = await to_preview(h, "Новость для педагогов", "Педагоги")
+    reason = "Bad Request: can't parse entities: <b> & " + "очень длинная причина " * 12
+    h.server.fail_next("sendMessage", status=400, description=reason, chat_id=ADMIN.id)
+    h.server.press(summary, texts_b.BTN_TEST, user=ADMIN)
+    call = await answered(h, "Тест не отправился")
+    shown = str(call.params["text"])
+    assert call.ok  # Telegram took the answer: the author sees it
+    assert shown.startswith("Тест не отправился: Bad Request: can't parse entities: <b> & ")
+    assert len(shown) <= 200 and shown.endswith("…")

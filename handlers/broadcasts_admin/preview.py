@@ -18,8 +18,9 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.core.clock import Clock
 from bot.core.config import Settings
-from bot.core.markup import fill
+from bot.core.markup import clip, fill
 from bot.core.messages import Switchboard
+from bot.services.events.editing import TOAST_LIMIT
 from bot.services.staff import composing
 from bot.services.staff.composing import draft_at, draft_content
 from bot.texts import broadcasts as t
@@ -70,7 +71,14 @@ async def send_sample(bot: Bot, chat_id: int, data: dict[str, Any]) -> str | Non
 
 async def send_test(query: CallbackQuery, state: FSMContext, bot: Bot) -> None:
     failure = await send_sample(bot, query.from_user.id, await state.get_data())
-    await query.answer(fill(t.TEST_FAILED, error=failure) if failure else t.TEST_SENT)
+    await query.answer(test_failed_toast(failure) if failure else t.TEST_SENT)
+
+
+def test_failed_toast(error: str) -> str:
+    """«Тест не отправился: …» as a button's answer: plain text (Telegram's «<» and «&» as
+    they are, not «&lt;»), the reason cut so that the whole fits in TOAST_LIMIT."""
+    room = TOAST_LIMIT - len(t.TEST_FAILED.format(error=""))
+    return t.TEST_FAILED.format(error=clip(error, room))
 
 
 async def change_when(query: CallbackQuery, state: FSMContext) -> None:

@@ -23,7 +23,9 @@ ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove |
 async def edit_or_send(
     query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
-    """Edit the message the button sits on; send a new one when it is too old to edit.
+    """Edit the message the button sits on; send a new one when it is too old to edit, to
+    the chat where the edit would have shown (a button pressed in the staff group answers
+    there, for the colleagues who saw the message, not in the presser's private chat).
 
     A double tap makes Telegram answer "message is not modified": that is success.
     """
@@ -36,8 +38,8 @@ async def edit_or_send(
             if "not modified" in exc.message:
                 return
             log.info("edit failed, sending anew: %s", exc.message)
-    if query.bot is not None and query.from_user is not None:
-        await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
+    if query.bot is not None:
+        await send_to_chat(query, text, markup)
 
 
 async def drop_keyboard(query: CallbackQuery) -> None:
