@@ -44,9 +44,11 @@ from tests.helpers.max_both import (
     UNKNOWN,
     Both,
     as_parent,
+    labels,
     new_runtime,
     press_and_wait,
     seed_max_teacher,
+    wait_edited,
 )
 
 ADMIN_MAX = MaxUser(50_000_000_001, "Анна", "Методист")
@@ -318,11 +320,13 @@ async def test_a_double_tap_on_register_books_one_seat_and_says_so(both: Both) -
     before = len(h.max.sent_to(TEACHER_MAX))
     h.max.press(TEACHER_MAX, card, t.BTN_REGISTER)
     h.max.press(TEACHER_MAX, card, t.BTN_REGISTER)
-    # the first: confirmation, .ics, card; the second: «уже записаны» and the card
-    await h.max.wait_sent(TEACHER_MAX, before + 5, within=15)
-    await asyncio.sleep(0.5)  # nothing more comes
+    # the first: confirmation, .ics; the second: «уже записаны»; each turns the card in place
+    await h.max.wait_sent(TEACHER_MAX, before + 3, within=15)
+    await wait_edited(card, 1)
+    await asyncio.sleep(0.5)  # nothing more comes: no second or third card
     sent = [m.plain for m in h.max.sent_to(TEACHER_MAX)[before:]]
-    assert len(sent) == 5
+    assert len(sent) == 3, sent
+    assert "Вы: записаны" in card.plain and t.BTN_CANCEL_REG in labels(card)
     assert sum("Вы записаны" in m for m in sent) == 1
     assert sum(t.ALREADY in m for m in sent) == 1
     async with h.sessionmaker() as session:

@@ -94,3 +94,54 @@ async def test_forget_me_just_before_the_next_meeting_frees_the_seat_for_nobody(
     assert await registration_status(h.sessionmaker, waiting_id) == RegistrationStatus.WAITING
     people = await staff_view(h, "people", event_id)
     assert "Занято мест: 0 из 1" in (people.text or "")
+
+
+async def added_seat(h: BotHarness, event_id: int, capacity: str) -> None:
+    """Staff raise «Число мест» through the card's «✏️ Изменить»."""
+    fields = await staff_view(h, "edit", event_id)
+    await h.press(ADMIN, fields, "Число мест")
+    saved = await h.say(ADMIN, capacity)
+    assert "Сохранено: Число мест" in (saved.text or ""), saved.text
+
+
+async def test_a_seat_added_mid_series_goes_to_the_waiting_list(
+    harness: BotHarness, clock: FrozenClock
+) -> None:
+    """As a seat left by /forget_me: a seat staff add between meetings goes to the first in
+    the waiting list for the meetings ahead, who is told; the list no longer keeps them."""
+    h = harness
+    event_id = await seed_workshop(
+        h.sessionmaker, [FIRST, FIRST + WEEK, FIRST + 2 * WEEK], capacity=1
+    )
+    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    await seed_teacher(h.sessionmaker, COLLEAGUE, "Кузнецова Ольга Ивановна")
+    await register(h.sessionmaker, event_id, TEACHER)
+    waiting_id, outcome = await register(h.sessionmaker, event_id, COLLEAGUE)
+    assert outcome == "waiting"
+
+    clock.set(FIRST + timedelta(days=2))  # between the first and the second meeting
+    await added_seat(h, event_id, "2")
+    told = await h.server.next_message(COLLEAGUE.id)
+    assert "Робототехника" in (told.text or "") and "15 декабря" in (told.text or "")
+    assert await registration_status(h.sessionmaker, waiting_id) == RegistrationStatus.REGISTERED
+    people = await staff_view(h, "people", event_id)
+    assert "Занято мест: 2 из 2" in (people.text or "")
+    assert "Лист ожидания" not in (people.text or "")
+
+
+async def test_a_seat_added_just_before_the_next_meeting_moves_nobody(
+    harness: BotHarness, clock: FrozenClock
+) -> None:
+    """An hour before the second meeting (LAST_CALL) the added seat stays free, as a freed one."""
+    h = harness
+    event_id = await seed_workshop(h.sessionmaker, [FIRST, FIRST + WEEK], capacity=1)
+    await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
+    await seed_teacher(h.sessionmaker, COLLEAGUE, "Кузнецова Ольга Ивановна")
+    await register(h.sessionmaker, event_id, TEACHER)
+    waiting_id, _ = await register(h.sessionmaker, event_id, COLLEAGUE)
+
+    clock.set(FIRST + WEEK - timedelta(hours=1))
+    await added_seat(h, event_id, "2")
+    await h.server.idle()
+    assert h.server.drain(COLLEAGUE.id) == []
+    assert await registration_status(h.sessionmaker, waiting_id) == RegistrationStatus.WAITING

@@ -17,7 +17,9 @@ from tests.helpers.max_both import (
     Both,
     labels,
     press_and_wait,
+    press_to_edit,
     seed_max_teacher,
+    wait_edited,
 )
 
 SEATED = FakeUser(id=2009, first_name="Анна", last_name="Смирнова")
@@ -53,15 +55,18 @@ async def test_leaving_the_waiting_list_says_so_in_both_messengers(both: Both) -
 
     # MAX: the same words, and the queue's message says where to leave it
     offered = await h.start(TEACHER_MAX, f"event_{event_id}")
-    queued, shown = await press_and_wait(h, offered, t.BTN_WAITLIST, 2)
+    edits = offered.edits
+    (queued,) = await press_and_wait(h, offered, t.BTN_WAITLIST, 1)
     assert "Выйти из листа ожидания можно в «Мои записи»" in queued.plain
+    shown = await wait_edited(offered, edits)  # the card itself, as Telegram edits it
     assert t.BTN_LEAVE_WAITLIST in labels(shown) and t.BTN_CANCEL_REG not in labels(shown)
-    (confirm,) = await press_and_wait(h, shown, t.BTN_LEAVE_WAITLIST, 1)
+    confirm = await press_to_edit(h, shown, t.BTN_LEAVE_WAITLIST)
     assert f"Выйти из листа ожидания на «{TITLE}»?" in confirm.plain
     assert labels(confirm) == [t.BTN_LEAVE_YES, t.BTN_CANCEL_NO]
-    left, again = await press_and_wait(h, confirm, t.BTN_LEAVE_YES, 2)
+    edits = confirm.edits
+    (left,) = await press_and_wait(h, confirm, t.BTN_LEAVE_YES, 1)
     assert left.plain == f"Вы вышли из листа ожидания на «{TITLE}»."
-    assert t.BTN_WAITLIST in labels(again)
+    assert t.BTN_WAITLIST in labels(await wait_edited(confirm, edits))
 
     async with h.sessionmaker() as session:
         statuses = {r.user_id: r.status for r in await session.scalars(select(Registration))}

@@ -12,7 +12,7 @@ from storage.models import Registration, RegistrationStatus, User
 from storage.repositories import Repositories
 from tests.fakes.max_model import MaxUser
 from tests.helpers.events import seed_event
-from tests.helpers.max_both import SOON, Both, seed_max_teacher
+from tests.helpers.max_both import SOON, Both, seed_max_teacher, wait_edited
 from tests.helpers.wait import until
 
 HOLDER = MaxUser(50_000_000_331, "Анна", "Первая")
@@ -42,7 +42,7 @@ async def test_a_seat_freed_passes_by_a_teacher_who_stopped_the_bot_in_max(both:
 
     card = await h.start(HOLDER, f"event_{event_id}")  # the seat holder gives the seat up
     h.max.press(HOLDER, card, t.BTN_CANCEL_REG)
-    confirm = (await h.max.wait_sent(HOLDER, 2))[-1]
+    confirm = await wait_edited(card, 0)  # the card asks in place
     h.max.press(HOLDER, confirm, t.BTN_CANCEL_YES)
     told = await h.max.wait_sent(NEXT, 1, within=15)
     assert "Семинар" in told[0].plain, told[0].plain

@@ -24,6 +24,7 @@ from tests.helpers.max_both import (
     labels,
     max_answer,
     press_and_wait,
+    press_to_edit,
     seed_max_teacher,
 )
 
@@ -119,15 +120,20 @@ async def test_my_registrations_and_cancelling_one(both: Both) -> None:
     mine = await h.say(TEACHER_MAX, "/my_events")
     assert "Ваши записи" in mine.plain and "Семинар <один>" in mine.plain and "Два" in mine.plain
     assert mine.plain.count(t.STATUS_REGISTERED) == 2
-    (card,) = await press_and_wait(h, mine, labels(mine)[0], 1)
+    card = await press_to_edit(h, mine, labels(mine)[0])  # the list turns into the card
     assert "Семинар <один>" in card.plain and t.BTN_ICS in labels(card)
     (ics,) = await press_and_wait(h, card, t.BTN_ICS, 1)
     assert [a["type"] for a in ics.attachments] == ["file"]
     named = f"seminar-odin-{BASE.astimezone(MSK):%d.%m.%Y}.ics"  # not «event-1.ics»
     assert any(name == named for name, _ in h.max.uploads.values())
-    (confirm,) = await press_and_wait(h, card, t.BTN_CANCEL_REG, 1)
-    cancelled, _card = await press_and_wait(h, confirm, t.BTN_CANCEL_YES, 2)
+    sent = len(h.max.sent_to(TEACHER_MAX))
+    confirm = await press_to_edit(h, card, t.BTN_CANCEL_REG)  # the card asks, as in Telegram
+    assert "Отменить запись" in confirm.plain and len(h.max.sent_to(TEACHER_MAX)) == sent
+    (cancelled,) = await press_and_wait(h, confirm, t.BTN_CANCEL_YES, 1)
     assert "отменена" in cancelled.plain
+    await asyncio.sleep(0.3)
+    assert t.BTN_REGISTER in labels(confirm)  # the question is the card again, not a new one
+    assert len(h.max.sent_to(TEACHER_MAX)) == sent + 1
 
     again = await h.say(TEACHER_MAX, texts.BTN_MY_EVENTS)  # the menu's words work too
     assert "Семинар <один>" not in again.plain and "Два" in again.plain

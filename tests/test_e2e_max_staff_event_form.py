@@ -30,7 +30,14 @@ from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser, Message
 from tests.helpers.events import seed_event
 from tests.helpers.max_bot import answered, max_settings, start
-from tests.helpers.max_both import SOON, TEACHER_MAX, labels, new_runtime, seed_max_teacher
+from tests.helpers.max_both import (
+    SOON,
+    TEACHER_MAX,
+    labels,
+    new_runtime,
+    seed_max_teacher,
+    wait_edited,
+)
 from tests.test_e2e_max_staff_events import ADMIN_MAX
 
 TITLE = "Семинар <ФГОС> & практика"
@@ -163,7 +170,9 @@ async def test_staff_creates_an_event_in_max_and_a_teacher_registers(bot: Max) -
     (teacher_list,) = await h.says(TEACHER_MAX, "/events")
     assert "➕ Новое мероприятие" not in labels(teacher_list)
     label = next(b for b in labels(teacher_list) if TITLE in b)
-    (card,) = await h.presses(TEACHER_MAX, teacher_list, label)
+    edits = teacher_list.edits
+    h.fake.press(TEACHER_MAX, teacher_list, label)
+    card = await wait_edited(teacher_list, edits)  # the list turns into the card
     assert "✏️ Изменить" not in labels(card)
     h.fake.press(TEACHER_MAX, card, te.BTN_REGISTER)
     registration = await until_registered(h.sessionmaker, event.id)
@@ -300,7 +309,9 @@ async def test_the_registered_teacher_gets_the_moved_event_as_a_new_ics_in_max(b
     h, admin = bot, ADMIN_MAX
     async with teacher_registered(h, "Семинар «Наставничество»") as event_id:
         (mine,) = await h.says(TEACHER_MAX, "/my_events")
-        (card,) = await h.presses(TEACHER_MAX, mine, labels(mine)[0])
+        edits = mine.edits
+        h.fake.press(TEACHER_MAX, mine, labels(mine)[0])
+        card = await wait_edited(mine, edits)
         (ics,) = await h.presses(TEACHER_MAX, card, te.BTN_ICS)
         first = ics_of(h, ics)
         card = await start(h.fake, admin, f"event_{event_id}", n=2)

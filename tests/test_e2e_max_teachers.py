@@ -15,7 +15,16 @@ from storage.repositories import Repositories
 from tests.fakes.max_model import Message
 from tests.fakes.telegram_api import FakeUser
 from tests.helpers.events import register, seed_event, seed_teacher
-from tests.helpers.max_both import SOON, TEACHER_MAX, Both, press_and_wait, seed_max_teacher
+from tests.helpers.max_both import (
+    SOON,
+    TEACHER_MAX,
+    Both,
+    labels,
+    press_and_wait,
+    press_to_edit,
+    seed_max_teacher,
+    wait_edited,
+)
 
 MSK = ZoneInfo("Europe/Moscow")
 WAITING_TG = FakeUser(id=2007, first_name="Пётр", last_name="Иванов")
@@ -33,24 +42,27 @@ async def test_list_card_register_with_ics_then_cancel_promotes_a_telegram_teach
     assert "Ближайшие мероприятия" in listing.plain and "Семинар <А>" in listing.plain
     label = listing.buttons()[0][0]["text"]
     assert listing.buttons()[0][0]["payload"] == f"ev:card:{event_id}"  # Telegram's format
-    (shown,) = await press_and_wait(h, listing, label, 1)
+    shown = await press_to_edit(h, listing, label)  # the list turns into the card
     assert "Семинар <А>" in shown.plain
     assert t.BTN_REGISTER in [b["text"] for row in shown.buttons() for b in row]
 
-    confirmation, ics, card = await press_and_wait(h, shown, t.BTN_REGISTER, 3)
+    edits = shown.edits
+    confirmation, ics = await press_and_wait(h, shown, t.BTN_REGISTER, 2)
     assert "Семинар <А>" in confirmation.plain and "ул. Ленина" in confirmation.plain
     assert [a["type"] for a in ics.attachments] == ["file"]
     named = f"seminar-a-{SOON.astimezone(MSK):%d.%m.%Y}.ics"  # the title and day, not the id
     assert any(name == named for name, _ in h.max.uploads.values())
     assert b"BEGIN:VCALENDAR" in next(d for n, d in h.max.uploads.values() if n.endswith(".ics"))
-    assert t.BTN_CANCEL_REG in [b["text"] for row in card.buttons() for b in row]
+    card = shown  # the card itself now offers the cancelling, as Telegram edits it
+    await wait_edited(card, edits)
+    assert t.BTN_CANCEL_REG in labels(card)
 
     await seed_teacher(h.sessionmaker, WAITING_TG, "Иванов Пётр Петрович")
     assert (await register(h.sessionmaker, event_id, WAITING_TG))[1] == "waiting"
 
-    (confirm,) = await press_and_wait(h, card, t.BTN_CANCEL_REG, 1)
+    confirm = await press_to_edit(h, card, t.BTN_CANCEL_REG)
     assert "Отменить запись" in confirm.plain
-    cancelled, _card = await press_and_wait(h, confirm, t.BTN_CANCEL_YES, 2)
+    (cancelled,) = await press_and_wait(h, confirm, t.BTN_CANCEL_YES, 1)
     assert "отменена" in cancelled.plain
     told = await h.tg.next_message(WAITING_TG.id, timeout=15)
     assert told.text and "Семинар" in told.text
@@ -189,3 +201,35 @@ async def test_thirty_long_organisation_names_fit_the_dialogs_row(both: Both) ->
     async with h.sessionmaker() as session:
         profile = (await session.scalars(select(TeacherProfile))).one()
     assert profile.organisation == names[7]
+
+
+async def test_waiting_list_presses_turn_the_card_in_place_not_new_cards(both: Both) -> None:
+    """As Telegram edits the card: a double tap on «Встать в лист ожидания» tells «вы в листе
+    ожидания» and «уже в листе» but leaves one card, showing the turn; «Выйти из листа
+    ожидания» asks in the card and turns it back; a card MAX will not edit comes anew."""
+    h = both
+    await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
+    event_id = await seed_event(h.sessionmaker, capacity=1, starts_at=SOON, title="Семинар")
+    await seed_teacher(h.sessionmaker, WAITING_TG, "Иванов Пётр Петрович")
+    assert (await register(h.sessionmaker, event_id, WAITING_TG))[1] == "registered"
+    card = await h.start(TEACHER_MAX, f"event_{event_id}")
+    assert t.BTN_WAITLIST in labels(card)
+    before = len(h.max.sent_to(TEACHER_MAX))
+
+    await h.press(TEACHER_MAX, card, t.BTN_WAITLIST)
+    await h.press(TEACHER_MAX, card, t.BTN_WAITLIST)
+    told = await h.max.wait_sent(TEACHER_MAX, before + 2, within=15)
+    await wait_edited(card, 1)
+    await asyncio.sleep(0.5)  # nothing more comes
+    sent = h.max.sent_to(TEACHER_MAX)[before:]
+    assert "в листе ожидания" in told[before].plain and t.ALREADY_WAITING in told[before + 1].plain
+    assert not [m.plain for m in sent if t.BTN_TO_LIST in labels(m)]  # no second card
+    assert t.BTN_LEAVE_WAITLIST in labels(card) and "1-й" in card.plain, card.plain
+
+    question = await press_to_edit(h, card, t.BTN_LEAVE_WAITLIST)
+    assert "Выйти из листа ожидания" in question.plain and t.BTN_LEAVE_YES in labels(question)
+    assert len(h.max.sent_to(TEACHER_MAX)) == before + 2
+    h.max.fail_next(400, "edit.forbidden", "Message is too old", matching="Длительность")
+    left, again = await press_and_wait(h, question, t.BTN_LEAVE_YES, 2)
+    assert "Вы вышли из листа ожидания" in left.plain
+    assert t.BTN_WAITLIST in labels(again) and t.BTN_TO_LIST in labels(again)  # sent anew

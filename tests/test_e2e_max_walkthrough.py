@@ -21,7 +21,9 @@ from tests.helpers.max_both import (
     Both,
     max_answer,
     press_and_wait,
+    press_to_edit,
     seed_max_teacher,
+    wait_edited,
 )
 from tests.test_e2e_max_teachers import mailing_after
 
@@ -32,7 +34,9 @@ async def test_who_took_the_last_seat_is_not_offered_the_waiting_list(both: Both
     event_id = await seed_event(h.sessionmaker, capacity=1, starts_at=SOON, title="Семинар")
     shown = await h.start(TEACHER_MAX, f"event_{event_id}")
     assert t.SEATS_LEFT.format(left=1, capacity=1) in shown.plain
-    _confirmation, _ics, card = await press_and_wait(h, shown, t.BTN_REGISTER, 3)
+    edits = shown.edits
+    await press_and_wait(h, shown, t.BTN_REGISTER, 2)  # the confirmation and the .ics
+    card = await wait_edited(shown, edits)  # and the card itself tells the seat
     assert "Вы: записаны" in card.plain
     assert "мест нет" in card.plain and "лист ожидания" not in card.plain, card.plain
 
@@ -110,7 +114,7 @@ async def test_a_started_event_cannot_be_cancelled_in_max(both: Both) -> None:
         await session.commit()
     await h.start(TEACHER_MAX)
     mine = await h.say(TEACHER_MAX, "/my_events")
-    (card,) = await press_and_wait(h, mine, mine.buttons()[0][0]["text"], 1)
+    card = await press_to_edit(h, mine, mine.buttons()[0][0]["text"])
     labels = [b["text"] for row in card.buttons() for b in row]
     assert t.BTN_CANCEL_REG not in labels and t.BTN_ICS not in labels, labels
 

@@ -73,7 +73,7 @@ async def test_a_subscribed_parent_registering_in_max_keeps_the_news(both: Both)
     card = await h.start(MOTHER, f"event_{event_id}")
     before = len(h.max.sent_to(MOTHER))
     await h.press(MOTHER, card, t.BTN_REGISTER)
-    confirmed = (await h.max.wait_sent(MOTHER, before + 3))[before]
+    confirmed = (await h.max.wait_sent(MOTHER, before + 2))[before]
     said = confirmed.plain
     assert "Вы записаны" in said and KEPT in said and "/subscribe" in said, said
     assert await subscriptions(h, uid) == ["parents"]

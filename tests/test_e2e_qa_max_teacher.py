@@ -89,7 +89,7 @@ async def test_the_confirmation_names_the_reminders_the_moc_set(both_short_leads
     await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
     event_id = await seed_event(h.sessionmaker, starts_at=SOON, title="Семинар «Наставники»")
     shown = await h.start(TEACHER_MAX, f"event_{event_id}")
-    confirmation, _ics, _card = await press_and_wait(h, shown, t.BTN_REGISTER, 3)
+    confirmation, _ics = await press_and_wait(h, shown, t.BTN_REGISTER, 2)
     assert "Вы записаны" in confirmation.plain
     assert "за сутки" not in confirmation.plain
     assert "Напомню за 3 часа и за 30 минут" in confirmation.plain
@@ -100,7 +100,7 @@ async def test_the_default_confirmation_still_says_a_day_and_an_hour(both: Both)
     await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
     event_id = await seed_event(h.sessionmaker, starts_at=SOON)
     shown = await h.start(TEACHER_MAX, f"event_{event_id}")
-    confirmation, _ics, _card = await press_and_wait(h, shown, t.BTN_REGISTER, 3)
+    confirmation, _ics = await press_and_wait(h, shown, t.BTN_REGISTER, 2)
     assert "Напомню за сутки и за час" in confirmation.plain
 
 
@@ -197,11 +197,11 @@ async def test_registering_on_the_day_promises_no_reminder_a_day_ahead(both: Bot
     soon = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=5)
     event_id = await seed_event(h.sessionmaker, starts_at=soon, title="Семинар «Сегодня»")
     shown = await h.start(TEACHER_MAX, f"event_{event_id}")
-    confirmation, _ics, _card = await press_and_wait(h, shown, t.BTN_REGISTER, 3)
+    confirmation, _ics = await press_and_wait(h, shown, t.BTN_REGISTER, 2)
     assert "Напомню за час." in confirmation.plain, confirmation.plain
 
     later = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=20)
     other = await seed_event(h.sessionmaker, starts_at=later, title="Вебинар «Сейчас»")
     shown = await h.start(TEACHER_MAX, f"event_{other}")
-    confirmation, _ics, _card = await press_and_wait(h, shown, t.BTN_REGISTER, 3)
+    confirmation, _ics = await press_and_wait(h, shown, t.BTN_REGISTER, 2)
     assert "Вы записаны" in confirmation.plain and "Напомню" not in confirmation.plain

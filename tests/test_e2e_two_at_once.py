@@ -49,9 +49,9 @@ async def test_signing_up_at_the_hour_of_another_seat_is_pointed_out(both: Both)
     assert "«Семинар «Игры» <1>»" in (said.text or ""), said.text
 
     shown = await h.start(TEACHER_MAX, f"event_{clash}")
-    confirmation, *_ = await press_and_wait(h, shown, t.BTN_REGISTER, 3)
+    confirmation, *_ = await press_and_wait(h, shown, t.BTN_REGISTER, 2)
     assert CLASH in confirmation.plain and "«Семинар «Игры» <1>»" in confirmation.plain
 
     shown = await h.start(TEACHER_MAX, f"event_{later}")  # the next day: nothing to say
-    confirmation, *_ = await press_and_wait(h, shown, t.BTN_REGISTER, 3)
+    confirmation, *_ = await press_and_wait(h, shown, t.BTN_REGISTER, 2)
     assert "Вы записаны" in confirmation.plain and CLASH not in confirmation.plain

@@ -13,7 +13,13 @@ from storage.models import Event, Registration, RegistrationStatus
 from tests.conftest import TEACHER, BotHarness
 from tests.fakes.telegram_api import FakeUser
 from tests.helpers.events import register, seed_event, seed_teacher
-from tests.helpers.max_both import TEACHER_MAX, Both, press_and_wait, seed_max_teacher
+from tests.helpers.max_both import (
+    TEACHER_MAX,
+    Both,
+    press_and_wait,
+    press_to_edit,
+    seed_max_teacher,
+)
 
 WAITING = FakeUser(id=2011, first_name="Ольга", last_name="Петрова")
 
@@ -85,8 +91,8 @@ async def test_a_max_cancellation_an_hour_before_tells_nobody(both: Both) -> Non
     )
     card = await h.start(TEACHER_MAX, f"event_{event_id}")
 
-    (confirm,) = await press_and_wait(h, card, t.BTN_CANCEL_REG, 1)
-    cancelled, _card = await press_and_wait(h, confirm, t.BTN_CANCEL_YES, 2)
+    confirm = await press_to_edit(h, card, t.BTN_CANCEL_REG)
+    (cancelled,) = await press_and_wait(h, confirm, t.BTN_CANCEL_YES, 1)
     assert "отменена" in cancelled.plain
 
     await h.tg.idle()

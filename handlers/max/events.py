@@ -71,6 +71,13 @@ async def send_card(v: Visit, event: Event) -> None:
     await v.say(text, buttons)
 
 
+async def edit_card(v: Visit, event: Event) -> None:
+    """A press on the card turns it into the card as it is now (or the pressed message into
+    the card), as Telegram's edit_or_send; a message MAX will not edit gets a new card."""
+    await v.repo.session.refresh(event)
+    await v.replace(*await card(v, event))
+
+
 async def event_link(v: Visit, payload: str) -> bool:
     """A deep link `event_<id>`: the card (True if shown)."""
     event_id = updates.number(payload.removeprefix(EVENT_PREFIX))
@@ -102,8 +109,7 @@ async def register_pressed(v: Visit, event: Event) -> None:
     if news:
         await v.say(done.text + news)
     await send_confirmation(ctx.messenger, v.uid, done, text=not news)
-    await v.repo.session.refresh(event)
-    await send_card(v, event)
+    await edit_card(v, event)
 
 
 async def cancel_confirmed(v: Visit, event: Event) -> None:
@@ -128,8 +134,7 @@ async def cancel_confirmed(v: Visit, event: Event) -> None:
             await notify_promoted(ctx.messenger, result.promoted, event, ctx.settings, now)
         except (Unreachable, Deferred) as exc:
             log.info("promotion notice not delivered: %s", exc)
-    await v.repo.session.refresh(event)
-    await send_card(v, event)
+    await edit_card(v, event)
 
 
 async def cancel_asked(v: Visit, event: Event) -> None:
@@ -140,7 +145,7 @@ async def cancel_asked(v: Visit, event: Event) -> None:
         event_button(t.BTN_CANCEL_NO, "card", event.id),
         per_row=(2,),
     )
-    await v.say(question, confirm)
+    await v.replace(question, confirm)  # as Telegram: the card asks, «Нет» brings it back
 
 
 async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
@@ -168,8 +173,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
         elif action == "proof":
             await proof_pressed(v, event)
         else:
-            await updates.answer(ctx, update)
-            await send_card(v, event)
+            await edit_card(v, event)
     return True
 
 

@@ -323,11 +323,12 @@ class EventRepo(AttendanceMarks, Anonymising):
 
     async def fill_from_waiting(self, event_id: int, now: datetime) -> list[Registration]:
         """After capacity grows: move people up from the waiting list while seats are free.
-        Not for an event begun or called off (as `cancel`): «Вы записаны» would be false."""
+        Not for an event called off (as `cancel`); whether there is still time to come (a
+        series under way: its meetings ahead) is the caller's rule, rules.passes_on_seat."""
         await self._lock_event(event_id)
         promoted: list[Registration] = []
         event = await self.session.get(Event, event_id)
-        if event is None or event.status == EventStatus.CANCELLED or now >= event.starts_at:
+        if event is None or event.status == EventStatus.CANCELLED:
             return promoted
         while await self._take_seat(event_id, closed_too=True):
             registration = await self._promote_first(event_id, now)

@@ -120,3 +120,21 @@ async def max_answer(h: Both, callback: str) -> str:
     """The notice the bot answered a MAX press with ("" for a quiet answer), once it has."""
     await until(lambda: any(cid == callback for cid, _ in h.max.answers), 15, "the press answered")
     return str(next(b for cid, b in h.max.answers if cid == callback).get("notification") or "")
+
+
+async def wait_edited(message: Message, edits: int, within: float = 15.0) -> Message:
+    """Wait until the bot edited `message` more than `edits` times in all; the message."""
+    deadline = asyncio.get_running_loop().time() + within
+    while message.edits <= edits:
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"not edited past {edits}: {message.plain!r}")
+        await asyncio.sleep(0.05)
+    return message
+
+
+async def press_to_edit(h: Both, message: Message, label: str) -> Message:
+    """Press `label` under `message` and wait until the bot edited that very message (a card's
+    press turns the card, as Telegram edits it); the message, now edited."""
+    edits = message.edits
+    await h.press(TEACHER_MAX, message, label)
+    return await wait_edited(message, edits)
