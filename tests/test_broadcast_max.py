@@ -182,7 +182,7 @@ async def test_progress_message_is_edited_and_notices_reach_the_author(
     )
     again = max_api.sent_to(AUTHOR)[-1]
     assert again is not progress and again.plain == "Отправлено 7 из 10"
-    assert moved == ProgressMessage(AUTHOR.user_id, again.seq, again.mid)
+    assert moved == ProgressMessage(AUTHOR.user_id, again.seq, again.mid, anew=True)  # once
     await sender.notify(AUTHOR.user_id, "Рассылка №1 завершена")
     assert max_api.sent_to(AUTHOR)[-1].plain == "Рассылка №1 завершена"
     max_api.block(AUTHOR)

@@ -1,4 +1,4 @@
-"""152-ФЗ for the web panel's versions of an entry: a parent's question with a name in it gets
+"""152-ФЗ for the web panel's versions of an entry: a parent's question (its name cut) gets
 into `faq_entry_versions` when staff attach it on «Вопросы без ответа», or when a colleague
 saves an entry a chat attach had added it to. /forget_me takes it out of every version and
 out of the history's note, and the next same question is not answered from it.
@@ -25,6 +25,7 @@ from storage.models import FaqEntryVersion
 from tests.conftest import PARENT, STAFF_CHAT, BotHarness
 from tests.test_e2e_forget_taught_question import (
     NAMED,
+    NAMED_SAMPLE,
     SECOND,
     samples,
     staff_press,
@@ -50,7 +51,7 @@ async def forget(h: BotHarness) -> None:
 
 async def assert_gone_from_versions(h: BotHarness, client: Client) -> None:
     rows = await versions(h.sessionmaker)
-    assert rows and all(NAMED not in row.questions and row.asked is None for row in rows)
+    assert rows and all(NAMED_SAMPLE not in row.questions and row.asked is None for row in rows)
     assert all("Ковалёв" not in row.summary for row in rows)
     assert "Ковалёв" not in await (await client.get(f"{CONTACTS}/history")).text()
     again = await h.say(SECOND, NAMED)
@@ -75,7 +76,8 @@ async def test_a_question_attached_in_the_panel_leaves_every_version_on_forget_m
     contacts = entry_view(faq, settings, "moc.contacts").text
     assert (await learn.say(SECOND, NAMED)).raw_text == contacts
     (row,) = await versions(learn.sessionmaker)
-    assert row.asked == [[NAMED, PARENT.id]] and "Ковалёвой" in row.summary
+    assert row.asked == [[NAMED_SAMPLE, PARENT.id]]  # the name was cut before it was kept
+    assert "Ковалёв" not in row.summary and NAMED_SAMPLE in row.summary
 
     await forget(learn)
     await assert_gone_from_versions(learn, client)
@@ -100,7 +102,7 @@ async def test_a_chat_sample_folded_into_a_panel_save_leaves_it_on_forget_me(
     assert "Сохранено" in await (await client.post(CONTACTS, data=edited)).text()
     assert await samples(h.sessionmaker) == []  # folded into the version
     (row,) = await versions(h.sessionmaker)
-    assert NAMED in row.questions and row.asked == [[NAMED, PARENT.id]]
+    assert NAMED_SAMPLE in row.questions and row.asked == [[NAMED_SAMPLE, PARENT.id]]
     assert (await h.say(SECOND, NAMED)).text == "Новый ответ."
 
     await forget(h)

@@ -36,6 +36,7 @@ from tests.helpers.max_both import (
     Both,
     max_answer,
     press_and_wait,
+    press_to_edit,
     seed_max_teacher,
 )
 from tests.helpers.panel import RecordingMessenger, client_for, sign_in
@@ -190,7 +191,7 @@ async def test_an_old_calendar_button_of_a_called_off_event_sends_no_file(both: 
     await register(h.sessionmaker, event_id, TEACHER)
     await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
     shown = await h.start(TEACHER_MAX, f"event_{event_id}")
-    await press_and_wait(h, shown, te.BTN_REGISTER, 3)  # «Вы записаны», the .ics, the card
+    await press_and_wait(h, shown, te.BTN_REGISTER, 2)  # «Вы записаны», the .ics; card edited
     h.tg.user_sends(f"/start event_{event_id}", user=TEACHER)
     card = await h.tg.next_message(TEACHER.id)
     assert te.BTN_ICS in card.inline_texts
@@ -225,7 +226,7 @@ async def test_registering_for_a_workshop_names_every_meeting(both: Both) -> Non
         event_id = workshop.id
     await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
     shown = await h.start(TEACHER_MAX, f"event_{event_id}")
-    registered, _, _ = await press_and_wait(h, shown, te.BTN_REGISTER, 3)  # and .ics, card
+    registered, _ = await press_and_wait(h, shown, te.BTN_REGISTER, 2)  # and the .ics
     assert "Вы записаны" in registered.plain
     for day in days:
         assert day_text(day, h.settings.tz) in registered.plain, registered.plain
@@ -240,7 +241,7 @@ async def test_a_seminar_called_off_in_telegram_is_told_to_a_max_teacher_and_the
     event_id = await seed_event(h.sessionmaker, capacity=1, starts_at=SOON, title="Семинар <ИКТ>")
     await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
     shown = await h.start(TEACHER_MAX, f"event_{event_id}")
-    await press_and_wait(h, shown, te.BTN_REGISTER, 3)  # «Вы записаны», the .ics, the card
+    await press_and_wait(h, shown, te.BTN_REGISTER, 2)  # «Вы записаны», the .ics; card edited
     await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
     assert (await register(h.sessionmaker, event_id, TEACHER))[1] == "waiting"
 
@@ -306,8 +307,8 @@ async def test_leaving_the_waiting_list_after_the_deadline_is_no_late_cancellati
     (_, outcome), waiting = await telegram_then_max(h, event_id)
     assert outcome == "registered"
     shown = await h.start(TEACHER_MAX, f"event_{event_id}")
-    (confirm,) = await press_and_wait(h, shown, te.BTN_LEAVE_WAITLIST, 1)
-    said, _card = await press_and_wait(h, confirm, te.BTN_LEAVE_YES, 2)
+    confirm = await press_to_edit(h, shown, te.BTN_LEAVE_WAITLIST)  # the card asks
+    (said,) = await press_and_wait(h, confirm, te.BTN_LEAVE_YES, 1)  # the card turns back
 
     assert said.plain == "Вы вышли из листа ожидания на «Семинар»."  # no «запись отменена»
     async with h.sessionmaker() as session:
@@ -332,7 +333,7 @@ async def test_a_freed_seat_skips_a_waiting_teacher_who_blocked_the_bot(both: Bo
     h.tg.block(SECOND.id)
     await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
     shown = await h.start(TEACHER_MAX, f"event_{event_id}")
-    await press_and_wait(h, shown, te.BTN_WAITLIST, 2)  # «лист ожидания», the card
+    await press_and_wait(h, shown, te.BTN_WAITLIST, 1)  # «лист ожидания»; card edited
 
     h.tg.user_sends(f"/start event_{event_id}", user=TEACHER)
     card = await h.tg.next_message(TEACHER.id)

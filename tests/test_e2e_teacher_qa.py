@@ -127,7 +127,7 @@ async def test_an_old_cancel_button_of_a_called_off_event_promotes_nobody_in_max
     event_id = await seed_event(h.sessionmaker, capacity=1, starts_at=SOON, title="Семинар")
     await seed_max_teacher(h.sessionmaker, TEACHER_MAX)
     shown = await h.start(TEACHER_MAX, f"event_{event_id}")
-    await press_and_wait(h, shown, t.BTN_REGISTER, 3)
+    await press_and_wait(h, shown, t.BTN_REGISTER, 2)  # «Вы записаны», the .ics (card edited)
     await seed_teacher(h.sessionmaker, TEACHER, "Сидоров Пётр Ильич")
     reg_id, outcome = await register(h.sessionmaker, event_id, TEACHER)
     assert outcome == "waiting"
