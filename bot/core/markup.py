@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 MESSAGE_LIMIT = 4096
+TOAST_LIMIT = 200  # a button's answer (callback notice): Telegram refuses more, MAX alike
 
 
 # bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): one left open in a

@@ -18,9 +18,8 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.core.clock import Clock
 from bot.core.config import Settings
-from bot.core.markup import clip, fill
+from bot.core.markup import TOAST_LIMIT, clip, fill
 from bot.core.messages import Switchboard
-from bot.services.events.editing import TOAST_LIMIT
 from bot.services.staff import composing
 from bot.services.staff.composing import draft_at, draft_content
 from bot.texts import broadcasts as t

@@ -8,7 +8,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
-from bot.core.markup import clip
+from bot.core.markup import TOAST_LIMIT, clip
 from bot.core.words import means_subscribe, means_unsubscribe
 from bot.services.chats import registry
 from bot.texts import chats as t
@@ -52,7 +52,7 @@ async def unsubscribe_cb(query: CallbackQuery, callback_data: UnsubCb, repo: Rep
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
     done = await registry.unsubscribe_one(repo, query.from_user.id, callback_data.a)
-    await query.answer(clip(done.toast, registry.TOAST_LIMIT))
+    await query.answer(clip(done.toast, TOAST_LIMIT))
     if done.message is not None:
         await send_to_chat(query, done.message, markup(done.buttons))
 

@@ -15,7 +15,7 @@ from typing import Final, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.core.markup import clip, fill
+from bot.core.markup import TOAST_LIMIT, clip, fill
 from bot.core.messages import Button, Keyboard, pack, rows
 from bot.services.profile.teachers import CONSENT_VERSION
 from bot.texts import chats as t
@@ -27,7 +27,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 # the subscription the teacher's form asks about («Анонсы мероприятий»: its mailing consent)
 MAILING_AUDIENCE: Final = Audience.TEACHERS.value
-TOAST_LIMIT: Final = 200  # a callback answer's text, in Telegram and MAX
 
 
 async def atomically(repo: Repositories, work: Callable[[], Awaitable[T]]) -> T:

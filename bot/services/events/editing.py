@@ -11,18 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final
 
 from bot.core.config import Settings
-from bot.core.markup import clip
+from bot.core.markup import TOAST_LIMIT, clip
 from bot.services.events import changes, form
 from bot.services.events.registration import fill_seats
 from bot.services.events.setters import SETTERS
 from bot.texts import events_admin as t
 from storage.models import Event, EventStatus, Registration
 from storage.repositories import Repositories
-
-TOAST_LIMIT: Final = 200  # a button's answer: Telegram refuses more, MAX's notification alike
 
 
 def status_toast(template: str, event: Event) -> str:
