@@ -26,7 +26,9 @@ from storage.models import Ack, Audience, Broadcast, Delivery, FaqQuery, Subscri
 from storage.models import TicketMessage as Said
 from storage.repositories.documents import DocumentRepo
 
-NOT_UNDERSTOOD = ("unknown", "offtopic")
+# questions the bot gave no answer of its own: not understood, off its topics, too long to look
+# up (counted as not understood in /faq_stats too), a screenshot without a word of text
+NOT_UNDERSTOOD = ("unknown", "offtopic", "too_long", "media")
 Where = ColumnElement[bool]
 
 
