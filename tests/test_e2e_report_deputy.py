@@ -55,3 +55,37 @@ async def test_a_long_question_and_a_screenshot_are_questions_to_the_bot(
     assert rows["Вопросов боту"] == 2
     assert rows["бот не понял"] == 2
     assert rows["бот ответил сам"] == 0
+
+
+SCHOOL_YEAR = ("otchet-2025-09-01-2026-08-31.xlsx", "Отчёт с 01.09.2025 по 31.08.2026")
+
+
+async def test_telegram_report_reads_a_period_with_до_and_a_named_school_year(
+    harness: BotHarness,
+) -> None:
+    """«с 01.09.2025 до 31.05.2026», «2025-2026 учебный год», «2026г.» got the usage text."""
+    h = harness
+    for typed in ("с 01.09.2025 до 31.05.2026", "01.09.2025 до 31.05.2026"):
+        sheet = await h.say(ADMIN, f"/report {typed}")
+        assert sheet.document is not None, (typed, sheet.text)
+        assert sheet.document.filename == "otchet-2025-09-01-2026-05-31.xlsx", typed
+        assert "Отчёт с 01.09.2025 по 31.05.2026" in sheet.text, typed
+    for typed in ("2025-2026 учебный год", "за 2025/2026 уч. год", "2025–2026 гг."):
+        sheet = await h.say(ADMIN, f"/report {typed}")
+        assert sheet.document is not None, (typed, sheet.text)
+        assert (sheet.document.filename, SCHOOL_YEAR[1] in sheet.text) == (SCHOOL_YEAR[0], True)
+    calendar = await h.say(ADMIN, "/report 2026г.")
+    assert calendar.document is not None, calendar.text
+    assert "Отчёт с 01.01.2026 по 31.12.2026" in calendar.text
+
+
+async def test_max_report_reads_a_period_with_до_and_a_named_school_year(
+    db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> None:
+    async with max_only_bot(db_path, sessionmaker, faq_service, STAFF_MAX) as (fake, _):
+        (sheet,) = await say(fake, STAFF_MAX, "/report с 01.09.2025 до 31.05.2026")
+        assert [a["type"] for a in sheet.attachments] == ["file"]
+        assert "Отчёт с 01.09.2025 по 31.05.2026" in sheet.plain
+        (year,) = await say(fake, STAFF_MAX, "/report 2025-2026 учебный год")
+        assert [a["type"] for a in year.attachments] == ["file"]
+        assert SCHOOL_YEAR[1] in year.plain

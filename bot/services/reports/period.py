@@ -20,12 +20,17 @@ from storage.repositories import Repositories
 from storage.repositories.activity import ActivityRepo
 from storage.repositories.reports import ReportData, ReportRepo
 
-# «2025-2026», «2025/26» is not taken: a year of two digits reads as a day
-_YEARS: Final = re.compile(r"(\d{4})\s?[-–—/]\s?(\d{4})")
-# «2026», «2026 год», «за 2026 г.»: the calendar year a municipality's yearly form asks for
-_YEAR: Final = re.compile(r"(?:за )?(\d{4})(?: (?:год|г\.?))?", re.IGNORECASE)
-# between two days: a dash with spaces around it, a long dash, «по»; «01.09.2025-31.08.2026»
-_RANGE: Final = re.compile(r" [-–—] |\s?[–—]\s?| по |(?<=\.\d{4})-(?=\d)")
+# «2025-2026», «за 2025/2026 учебный год», «2025-2026 уч. г.», «2025–2026 гг.»; «2025/26» is
+# not taken: a year of two digits reads as a day
+_YEARS: Final = re.compile(
+    r"(?:за )?(\d{4})\s?[-–—/]\s?(\d{4})(?:\s?(?:учебный год|уч\.\s?г(?:од|\.)?|гг\.?))?",
+    re.IGNORECASE,
+)
+# «2026», «2026 год», «за 2026 г.», «2026г.»: the calendar year a municipality's form asks for
+_YEAR: Final = re.compile(r"(?:за )?(\d{4})(?:\s?(?:год|г)\.?)?", re.IGNORECASE)
+# between two days: a dash with spaces around it, a long dash, «по», «до»;
+# «01.09.2025-31.08.2026»
+_RANGE: Final = re.compile(r" [-–—] |\s?[–—]\s?| по | до |(?<=\.\d{4})-(?=\d)")
 # a form's period longer than this is a slip (a year typed wrong), not a report anyone files
 MAX_PERIOD_YEARS: Final = 5
 Period = tuple[date, date]  # first and last day, both inclusive
