@@ -5,6 +5,7 @@ asked the bot counted as she would count them."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,15 @@ from openpyxl import load_workbook
 from bot.services.faq import FaqService
 from bot.texts import faq_learn as shot
 from storage.db import SessionMaker
+from storage.repositories import Repositories
 from tests.conftest import ADMIN, PARENT, BotHarness
 from tests.fakes.max_model import MaxUser
-from tests.fakes.telegram_api import FakeFile, SentMessage
+from tests.fakes.telegram_api import FakeFile, FakeUser, SentMessage
+from tests.helpers.events import register, seed_event, seed_teacher
 from tests.helpers.max_bot import max_only_bot, say
+from tests.helpers.max_both import Both
 
+CODE = re.compile(r"Код: ([A-Z0-9]{4}-[A-Z0-9]{4})")  # the /move code as the bot gives it
 STAFF_MAX = MaxUser(52_000_000_001, "Анна", "Методист")
 QUESTIONS = "Вопросы и рассылки"
 
@@ -89,3 +94,48 @@ async def test_max_report_reads_a_period_with_до_and_a_named_school_year(
         (year,) = await say(fake, STAFF_MAX, "/report 2025-2026 учебный год")
         assert [a["type"] for a in year.attachments] == ["file"]
         assert SCHOOL_YEAR[1] in year.plain
+
+
+ANNA_TG = FakeUser(id=2401, first_name="Анна", last_name="Кузнецова")
+ANNA_MAX = MaxUser(50_000_000_941, "Анна", "Кузнецова")
+SPRING = datetime(2026, 3, 25, 12, 0, tzinfo=UTC)
+
+
+def _channels(sheet: SentMessage) -> list[tuple[Any, ...]]:
+    assert sheet.document is not None, sheet.text
+    rows = list(
+        load_workbook(io.BytesIO(sheet.document.data))["Сводка"].iter_rows(values_only=True)
+    )
+    head = next(n for n, row in enumerate(rows) if row[0] == "По мессенджерам")
+    return [row[:5] for row in rows[head + 1 : head + 3]]
+
+
+async def test_a_teacher_who_moved_to_max_stays_counted_where_she_registered(both: Both) -> None:
+    """Анна came to a spring seminar registered from Telegram and got her participation
+    document there; in December she moved to MAX with /move. The report of the year then
+    counted her seat and presence in MAX (where she had never registered) beside a Telegram
+    row of no registrations and one document."""
+    h = both
+    await seed_teacher(h.sessionmaker, ANNA_TG, "Кузнецова Анна Сергеевна")
+    seminar = await seed_event(h.sessionmaker, starts_at=SPRING)
+    reg_id, _ = await register(h.sessionmaker, seminar, ANNA_TG)
+    async with h.sessionmaker() as session:
+        repo = Repositories(session)
+        assert await repo.events.mark_attended(reg_id, True)
+        assert await repo.documents.record(seminar, ANNA_TG.id, "tg", SPRING)
+        await repo.commit()
+    year = "/report 01.01.2026 31.12.2026"
+    h.tg.user_sends(year, user=ADMIN)
+    before = _channels(await h.tg.next_message(ADMIN.id, timeout=10))
+    assert before == [("Telegram", 1, 1, 1, 1), ("MAX", 0, 0, 0, 0)]
+
+    h.tg.user_sends("/move", user=ANNA_TG)
+    given = await h.tg.next_message(ANNA_TG.id, timeout=10)
+    code = CODE.search(given.text or "")
+    assert code, given.text
+    await h.start(ANNA_MAX)
+    done = await h.say(ANNA_MAX, code.group(1))
+    assert "Перенесено: профиль, 1 запись" in done.plain
+
+    h.tg.user_sends(year, user=ADMIN)
+    assert _channels(await h.tg.next_message(ADMIN.id, timeout=10)) == before

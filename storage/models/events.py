@@ -185,7 +185,9 @@ class Registration(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_late: Mapped[bool] = mapped_column(Boolean, default=False)
-    anon_channel: Mapped[str | None] = mapped_column(String(8))  # "tg", "max"
+    # "tg", "max": the messenger it was made from, once the row is no longer that account's
+    # (/forget_me, /move to the other messenger); None: the account's own
+    anon_channel: Mapped[str | None] = mapped_column(String(8))
     anon_person: Mapped[int | None] = mapped_column(Integer)  # one number per forgotten person
 
     event: Mapped[Event] = relationship(lazy="joined")

@@ -62,7 +62,8 @@ class Row:
             channel = self.anon_channel or ""
         else:
             person = _person(self.user_id, self.full_name, self.contact)
-            channel = channel_of(self.user_id)
+            # made from another account of the person's (/move): that account's messenger
+            channel = self.anon_channel or channel_of(self.user_id)
         return (
             self.event_id, channel, self.status, self.created_at, bool(self.cancelled_late),
             _organisation(self.organisation), person,
@@ -126,7 +127,7 @@ class Anonymising:
     async def anonymise(self, user_id: int, channel: str) -> None:
         """/forget_me: the person's rows stay for the report, naming nobody. `anon_person`,
         the lowest of their registration ids, keeps them one participant; `channel` is the
-        messenger the report counts them in."""
+        messenger the report counts them in (a row brought over by /move keeps its own)."""
         mine = Registration.user_id == user_id
         person = await person_number(self.session, user_id)  # a twin account's, if any
         if person is None:
@@ -134,5 +135,9 @@ class Anonymising:
         await self.session.execute(
             update(Registration)
             .where(mine)
-            .values(user_id=None, anon_channel=channel, anon_person=person)
+            .values(
+                user_id=None,
+                anon_channel=func.coalesce(Registration.anon_channel, channel),
+                anon_person=person,
+            )
         )

@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload
 
+from bot.core.ids import channel_of
 from storage.models import (
     Audience,
     Consent,
@@ -161,8 +162,14 @@ class TransferRepo:
                 Registration.status != RegistrationStatus.CANCELLED,
             )
         )
+        # a registration stays counted in the messenger it was made from (report_rows.Row)
         await self.session.execute(
-            update(Registration).where(Registration.user_id == source).values(user_id=target)
+            update(Registration)
+            .where(Registration.user_id == source)
+            .values(
+                user_id=target,
+                anon_channel=func.coalesce(Registration.anon_channel, channel_of(source)),
+            )
         )
         consents = await affected(
             self.session,
