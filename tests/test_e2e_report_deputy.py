@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
+from bot.core.clock import FrozenClock, SystemClock
+from bot.core.config import Settings
 from bot.services.faq import FaqService
 from bot.texts import faq_learn as shot
 from storage.db import SessionMaker
@@ -23,6 +25,7 @@ from tests.fakes.telegram_api import FakeFile, FakeUser, SentMessage
 from tests.helpers.events import register, seed_event, seed_teacher
 from tests.helpers.max_bot import max_only_bot, say
 from tests.helpers.max_both import Both
+from tests.helpers.panel import RecordingMessenger, client_for, sign_in
 
 CODE = re.compile(r"Код: ([A-Z0-9]{4}-[A-Z0-9]{4})")  # the /move code as the bot gives it
 STAFF_MAX = MaxUser(52_000_000_001, "Анна", "Методист")
@@ -139,3 +142,25 @@ async def test_a_teacher_who_moved_to_max_stays_counted_where_she_registered(bot
 
     h.tg.user_sends(year, user=ADMIN)
     assert _channels(await h.tg.next_message(ADMIN.id, timeout=10)) == before
+
+
+async def test_a_school_year_typed_wrong_gets_the_usage_not_an_error(
+    harness: BotHarness, settings: Settings
+) -> None:
+    """«/report 0000-0001» (a slip of the keyboard) ended in «что-то пошло не так», and the
+    panel's «Сводка» with that year in its address in a server error; «/report 0225-0226» made
+    a report «с 01.09.225 по 31.08.226». A calendar year typed so was already refused."""
+    h = harness
+    for typed in ("0000-0001", "0225-0226", "9998-9999"):
+        usage = await h.say(ADMIN, f"/report {typed}")
+        assert usage.document is None, typed
+        assert usage.text.startswith("Отчёт за период"), (typed, usage.text)
+    clock = SystemClock()
+    panel = await client_for(settings, h.sessionmaker, RecordingMessenger(), clock)
+    try:
+        await sign_in(panel, settings, FrozenClock(clock.now()))
+        page = await panel.get("/web/summary?period=0000-0001")
+        assert page.status == 200
+        assert "Вопросы боту за 14 дней" in await page.text()  # the rolling windows instead
+    finally:
+        await panel.close()

@@ -63,11 +63,11 @@ def report_period(args: str | None, today: date) -> Period | str:
         return academic_year(today)
     if (years := _YEARS.fullmatch(typed)) is not None:
         first_year, last_year = int(years[1]), int(years[2])
-        if last_year == first_year + 1:
-            return academic_year(date(first_year, 9, 1))
-        return t.REPORT_USAGE
+        if last_year != first_year + 1 or _slip(first_year, today):
+            return t.REPORT_USAGE
+        return academic_year(date(first_year, 9, 1))
     if (year := _YEAR.fullmatch(typed)) is not None:
-        if abs(int(year[1]) - today.year) > dates.MAX_YEARS_AHEAD:  # 0026, 9999: a slip
+        if _slip(int(year[1]), today):
             return t.REPORT_USAGE
         return date(int(year[1]), 1, 1), date(int(year[1]), 12, 31)
     parts = _RANGE.split(typed.removeprefix("с "), maxsplit=1)
@@ -81,6 +81,11 @@ def report_period(args: str | None, today: date) -> Period | str:
         return "\n".join(said) + "\n\n" + t.REPORT_USAGE
     first, last = days["first"], days["last"]
     return period_refusal(first, last) or (first, last)
+
+
+def _slip(year: int, today: date) -> bool:
+    """0026, 0000, 9999: a year typed wrong, as a typed day's year is (bot.core.dates)."""
+    return abs(year - today.year) > dates.MAX_YEARS_AHEAD
 
 
 def _read_days(typed: dict[str, str], today: date) -> tuple[dict[str, date], dict[str, str]]:
