@@ -44,7 +44,7 @@ def _rows(sheet: SentMessage) -> dict[str, Any]:
 
 
 async def test_a_long_question_and_a_screenshot_are_questions_to_the_bot(
-    harness: BotHarness,
+    harness: BotHarness, settings: Settings
 ) -> None:
     """A parent wrote the whole story in one long message (the bot asked to put it shorter)
     and sent a screenshot of an error without a word: two questions the bot did not answer
@@ -63,6 +63,15 @@ async def test_a_long_question_and_a_screenshot_are_questions_to_the_bot(
     assert rows["Вопросов боту"] == 2
     assert rows["бот не понял"] == 2
     assert rows["бот ответил сам"] == 0
+
+    clock = SystemClock()  # the panel's «Сводка» for the same year counts them alike
+    panel = await client_for(settings, h.sessionmaker, RecordingMessenger(), clock)
+    try:
+        await sign_in(panel, settings, FrozenClock(clock.now()))
+        page = await (await panel.get(f"/web/summary?period={_this_year()}")).text()
+        assert "не понял: 2</li>" in page
+    finally:
+        await panel.close()
 
 
 SCHOOL_YEAR = ("otchet-2025-09-01-2026-08-31.xlsx", "Отчёт с 01.09.2025 по 31.08.2026")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-NOT_UNDERSTOOD = frozenset({"unknown", "offtopic"})
+from storage.repositories.activity import NOT_UNDERSTOOD  # the yearly report's, alike
 
 
 @dataclass
