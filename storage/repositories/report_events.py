@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import SEATED, Event, EventSession, Registration, SessionMark
 from storage.models import RegistrationStatus as St
 from storage.repositories.documents import DocumentRepo
-from storage.repositories.report_scope import came_in, events_in, meetings_in
+from storage.repositories.report_scope import came_query, events_in, meetings_in
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ async def event_rows(
     came = await _count(
         session,
         select(Registration.event_id, func.count())
-        .where(Registration.id.in_(await came_in(session, start, end)))
+        .where(Registration.id.in_(came_query(start, end)))
         .group_by(Registration.event_id),
     )
     visits = await _count(

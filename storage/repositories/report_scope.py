@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -40,13 +40,19 @@ def events_in(start: datetime, end: datetime) -> tuple[Where, Where]:
 
 async def came_in(session: AsyncSession, start: datetime, end: datetime) -> set[int]:
     """Registrations of the period's events ticked present at a meeting within it."""
+    return set((await session.scalars(came_query(start, end))).all())
+
+
+def came_query(start: datetime, end: datetime) -> Select[tuple[int]]:
+    """`came_in` as a query, to filter by in SQL: a big year's ids as bound values pass
+    PostgreSQL's limit of 32 767 arguments to a statement."""
     there = (
         select(SessionMark.registration_id)
         .join(EventSession, EventSession.id == SessionMark.session_id)
         .where(*meetings_in(start, end))
     )
     unmarked = ~exists().where(SessionMark.registration_id == Registration.id)
-    found = await session.scalars(
+    return (
         select(Registration.id)
         .join(Event, Event.id == Registration.event_id)
         .where(
@@ -55,4 +61,3 @@ async def came_in(session: AsyncSession, start: datetime, end: datetime) -> set[
             or_(Registration.id.in_(there), unmarked),
         )
     )
-    return set(found.all())
