@@ -173,3 +173,34 @@ async def test_a_school_year_typed_wrong_gets_the_usage_not_an_error(
         assert "Вопросы боту за 14 дней" in await page.text()  # the rolling windows instead
     finally:
         await panel.close()
+
+
+async def test_the_panel_reads_a_whole_period_typed_in_its_first_field(
+    harness: BotHarness, settings: Settings
+) -> None:
+    """The deputy director pasted «01.09.2025–31.05.2026» (as she writes it in the form for
+    the department, and as /report takes it) into the report's «С» field: the page answered
+    «Не понял дату» and «Укажите дату». Now it is the period, and both fields show its days."""
+    h = harness
+    clock = SystemClock()
+    panel = await client_for(settings, h.sessionmaker, RecordingMessenger(), clock)
+    try:
+        await sign_in(panel, settings, FrozenClock(clock.now()))
+        for typed, label, first, last in (
+            ("01.09.2025–31.05.2026", "с 01.09.2025 по 31.05.2026", "01.09.2025", "31.05.2026"),
+            ("2025-2026", "с 01.09.2025 по 31.08.2026", "01.09.2025", "31.08.2026"),
+            ("2026", "с 01.01.2026 по 31.12.2026", "01.01.2026", "31.12.2026"),
+        ):
+            response = await panel.get("/web/report", params={"first": typed, "last": ""})
+            page = await response.text()
+            assert response.status == 200, (typed, page)
+            assert f"Мероприятия для педагогов {label}" in page, typed
+            assert f'name="first" value="{first}"' in page, typed
+            assert f'name="last" value="{last}"' in page, typed
+            book = await panel.get("/web/report.xlsx", params={"first": typed, "last": ""})
+            assert book.status == 200 and book.content_type.endswith("sheet"), typed
+        one_day = await panel.get("/web/report", params={"first": "01.09.2025", "last": ""})
+        assert one_day.status == 400  # one day typed alone is still asked to be finished
+        assert "Укажите дату" in await one_day.text()
+    finally:
+        await panel.close()

@@ -38,7 +38,7 @@ def _period(request: web.Request) -> tuple[dict[str, str], report.Period | None,
     """What the form shows, the period it names (None: see the problems by field)."""
     typed = _typed(request)
     period, problems = report.read_period(typed["first"], typed["last"], _today(request))
-    if period is not None and not any(typed.values()):  # the default: show which year it is
+    if period is not None and not typed["last"]:  # the default or a period typed in «с»:
         typed = {"first": period[0].strftime(SHOWN), "last": period[1].strftime(SHOWN)}
     return typed, period, {name: plain(text) for name, text in problems.items()}
 

@@ -102,9 +102,13 @@ def _read_days(typed: dict[str, str], today: date) -> tuple[dict[str, date], dic
 
 def read_period(first: str, last: str, today: date) -> tuple[Period | None, dict[str, str]]:
     """Two typed days (a form's «с» and «по», both inclusive) → the period, or what is wrong
-    by field ("first", "last"; Telegram HTML). Both empty: the academic year, as /report."""
+    by field ("first", "last"; Telegram HTML). Both empty: the academic year, as /report; the
+    whole period in «с» and «по» empty («01.09.2025–31.05.2026», «2026», «2025-2026»): read
+    as /report reads it."""
     if not first.strip() and not last.strip():
         return academic_year(today), {}
+    if not last.strip() and not isinstance(whole := report_period(first, today), str):
+        return whole, {}
     typed = {"first": first, "last": last}
     empty = {name: t.PERIOD_EMPTY for name, text in typed.items() if not text.strip()}
     days, problems = _read_days({n: v for n, v in typed.items() if n not in empty}, today)
