@@ -204,3 +204,18 @@ async def test_the_panel_reads_a_whole_period_typed_in_its_first_field(
         assert "Укажите дату" in await one_day.text()
     finally:
         await panel.close()
+
+
+HELP_FORMS = ("/report 2026", "/report 2025-2026", "/report 01.09.2025 31.05.2026")
+
+
+async def test_staff_help_tells_how_to_name_a_calendar_year_and_a_period(
+    harness: BotHarness, db_path: Path, sessionmaker: SessionMaker, faq_service: FaqService
+) -> None:
+    """The department's form is for a calendar year; /help said only «отчёт за учебный год»
+    (and MAX's named days as ГГГГ-ММ-ДД), so the year was found by a wrong try at best."""
+    helped = await harness.say(ADMIN, "/help")
+    assert all(form in helped.text for form in HELP_FORMS), helped.text
+    async with max_only_bot(db_path, sessionmaker, faq_service, STAFF_MAX) as (fake, _):
+        (in_max,) = await say(fake, STAFF_MAX, "/help")
+        assert all(form in in_max.plain for form in HELP_FORMS), in_max.plain
