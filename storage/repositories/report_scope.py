@@ -43,7 +43,7 @@ async def came_in(session: AsyncSession, start: datetime, end: datetime) -> set[
     return set((await session.scalars(came_query(start, end))).all())
 
 
-def came_query(start: datetime, end: datetime) -> Select[tuple[int]]:
+def came_query(start: datetime, end: datetime) -> Select[int]:
     """`came_in` as a query, to filter by in SQL: a big year's ids as bound values pass
     PostgreSQL's limit of 32 767 arguments to a statement."""
     there = (
