@@ -44,8 +44,8 @@ async def came_in(session: AsyncSession, start: datetime, end: datetime) -> set[
 
 
 def came_query(start: datetime, end: datetime) -> Select[int]:
-    """`came_in` as a query, to filter by in SQL: a big year's ids as bound values pass
-    PostgreSQL's limit of 32 767 arguments to a statement."""
+    """`came_in` as a query, to filter by in SQL: a big year's ids, bound one by one, would
+    go over PostgreSQL's limit of 32 767 arguments of a statement."""
     there = (
         select(SessionMark.registration_id)
         .join(EventSession, EventSession.id == SessionMark.session_id)
