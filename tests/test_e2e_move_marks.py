@@ -53,7 +53,8 @@ async def registered_and_came(sm: SessionMaker, event_id: int, uid: int, at: dat
 
 
 async def report(h: Both) -> dict[Any, Any]:
-    period = f"{FIRST:%d.%m.%Y} {FIRST + WEEK:%d.%m.%Y}"
+    tz = h.settings.tz  # the days of the МОЦ's zone: after 21:00 UTC Moscow is a day ahead
+    period = f"{FIRST.astimezone(tz):%d.%m.%Y} {(FIRST + WEEK).astimezone(tz):%d.%m.%Y}"
     sheet = await tg_say(h, ADMIN, f"/report {period}")
     assert sheet.document is not None, sheet.text
     book = load_workbook(io.BytesIO(sheet.document.data))
