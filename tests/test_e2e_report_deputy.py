@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -219,3 +219,25 @@ async def test_staff_help_tells_how_to_name_a_calendar_year_and_a_period(
     async with max_only_bot(db_path, sessionmaker, faq_service, STAFF_MAX) as (fake, _):
         (in_max,) = await say(fake, STAFF_MAX, "/help")
         assert all(form in in_max.plain for form in HELP_FORMS), in_max.plain
+
+
+async def test_the_kinds_sheet_sums_to_the_caption(harness: BotHarness) -> None:
+    """«По видам» had no total: the deputy director added the columns up by hand to check
+    them against «Сводка» and the caption. Its «Итого» row now says the same numbers."""
+    h, sm = harness, harness.sessionmaker
+    teacher = FakeUser(id=2402, first_name="Инна", last_name="Сидорова")
+    await seed_teacher(sm, teacher, "Сидорова Инна Ивановна")
+    seminar = await seed_event(sm, starts_at=SPRING)
+    workshop = await seed_event(sm, starts_at=SPRING + timedelta(days=7), kind="workshop")
+    for event_id in (seminar, workshop):
+        reg_id, _ = await register(sm, event_id, teacher)
+    async with sm() as session:
+        assert await Repositories(session).events.mark_attended(reg_id, True)
+        await session.commit()
+    sheet = await h.say(ADMIN, "/report 01.01.2026 31.12.2026")
+    assert "мероприятий 2, записей 2, участников 1, присутствовали 1" in sheet.text
+    assert sheet.document is not None
+    kinds = list(
+        load_workbook(io.BytesIO(sheet.document.data))["По видам"].iter_rows(values_only=True)
+    )
+    assert kinds[-1] == ("Итого", 2, 2, 2, 1)

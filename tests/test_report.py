@@ -144,7 +144,7 @@ def test_workbook_has_its_sheets_and_a_chart(report: ReportData) -> None:
     values = {row[0]: row[1] for row in summary.iter_rows(min_row=4, values_only=True)}
     assert values["Мероприятий"] == 3 and values["Уникальных участников"] == 3
     kinds = [row[0] for row in book["По видам"].iter_rows(min_row=2, values_only=True)]
-    assert kinds == ["Круглый стол", "Семинар", "Педагогическая мастерская"]
+    assert kinds == ["Круглый стол", "Семинар", "Педагогическая мастерская", "Итого"]
     orgs = [row[0] for row in book["По организациям"].iter_rows(min_row=2, values_only=True)]
     assert orgs == ["МБУ ДО «ДДТ»", "не указана"]  # «=СОШ № 5» only waited: see below
     months = list(book["По месяцам"].iter_rows(min_row=2, values_only=True))

@@ -151,6 +151,13 @@ def _by_kind(sheet: Worksheet, data: ReportData) -> None:
     ]
     header = ("Вид мероприятия", "Мероприятий", "Занятий", "Записей", "Присутствовали")
     _table(sheet, header, rows)
+    if data.by_kind:  # the sums the «Сводка» and the caption name, to check the table by
+        k = data.by_kind
+        sums = (sum(x.events for x in k), sum(x.sessions for x in k),
+                sum(x.registrations for x in k), sum(x.attended for x in k))  # fmt: skip
+        sheet.append(["Итого", *sums])
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
 
 
 def _by_organisation(sheet: Worksheet, data: ReportData) -> None:
