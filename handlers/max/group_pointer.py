@@ -43,11 +43,11 @@ async def _chat(ctx: MaxContext, max_chat: int) -> int:
     return chat_id
 
 
-def addresses_bot(text: str, link: str | None) -> bool:
+def addresses_bot(text: str, name: str | None) -> bool:
     """`/start`, `/help`, `/cancel` (`registry.ADDRESSING_COMMANDS`), a command MAX offers
     in its «/» list (shown in groups too: `max_texts.COMMANDS`) or the bot's @name
-    (`https://max.ru/<name>`) anywhere in the text."""
-    name = link.rsplit("/", 1)[-1].lower() if link else ""
+    (`groups.own_name`) anywhere in the text."""
+    name = (name or "").lower()
     command = updates.command_word(text, name or None) or ""
     if command in registry.ADDRESSING_COMMANDS or command in max_texts.COMMANDS:
         return True
@@ -77,10 +77,9 @@ def make_addressed(pointers: PointerGate) -> Handler:
         minutes unless the bot was asked something by name; other talk in the group is not
         the bot's and gets no answer."""
         found = groups.said_in_group(update)
-        link = ctx.roster.deep_links.get("max")
-        name = link.rsplit("/", 1)[-1] if link else ""
+        link, name = ctx.roster.deep_links.get("max"), groups.own_name(ctx) or ""
         rest = without_mention(update, name) if found is not None and name else None
-        if found is None or (rest is None and not addresses_bot(found[1], link)):
+        if found is None or (rest is None and not addresses_bot(found[1], name)):
             return False
         text = (found[1] if rest is None else rest).lstrip()
         if contacts_command(text, name):  # for every member, as Telegram's group /contacts

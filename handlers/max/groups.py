@@ -72,7 +72,8 @@ def said_in_group(update: JsonDict) -> tuple[int, str] | None:
 
 
 def own_name(ctx: MaxContext) -> str | None:
-    """The bot's MAX username (read from GET /me at start into its invite link)."""
+    """The bot's MAX username (read from GET /me at start into its invite link): the one
+    place it is read, for the group handlers telling its commands and @name from others'."""
     link = ctx.roster.deep_links.get("max")
     return link.rsplit("/", 1)[-1] if link else None
 
