@@ -3,7 +3,8 @@ mention list: a `user_mention` markup) in a MAX group: one pointer
 to the private dialog, as in a Telegram group (questions are answered there, unseen by the
 group), at most once per few minutes per group unless the bot was asked something by name
 (`bot.services.chats.pointers`); /contacts gets the contacts there, as in a Telegram group;
-other talk in the group is not the bot's and gets no answer.
+a command put to the bot that it does not have («/foo@bot») is «Такой команды нет» once per
+few minutes; other talk in the group is not the bot's and gets no answer.
 Joined by the composition root after handlers.max.groups."""
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ def contacts_command(text: str, own: str | None = None) -> bool:
     return updates.command_word(text, own) == "contacts"
 
 
+def unknown_command(text: str, own: str | None = None) -> bool:
+    """A command put to the bot that it does not have (bind, tag and the staff commands were
+    taken by earlier handlers); «/start», «/help» and MAX's «/» list get the pointer."""
+    command = updates.command_word(text, own)
+    known = (*registry.ADDRESSING_COMMANDS, *registry.NEWS_COMMANDS, "contacts")
+    return command is not None and command not in known and command not in max_texts.COMMANDS
+
+
 def contacts_text(ctx: MaxContext) -> str:
     return fill_region(texts.CONTACTS, **ctx.settings.placeholders())
 
@@ -51,6 +60,8 @@ def addresses_bot(text: str, name: str | None) -> bool:
     command = updates.command_word(text, name or None) or ""
     if command in registry.ADDRESSING_COMMANDS or command in max_texts.COMMANDS:
         return True
+    if command and name and text.split()[0].lower().endswith(f"@{name}"):
+        return True  # «/foo@bot»: an unknown command, but put to the bot
     words = text.lower().split()
     return bool(name) and f"@{name}" in (w.strip(",.!?:;") for w in words)
 
@@ -85,6 +96,10 @@ def make_addressed(pointers: PointerGate) -> Handler:
         if contacts_command(text, name):  # for every member, as Telegram's group /contacts
             if await pointers.once(f"max:{found[0]}", ctx.clock.now(), "contacts"):
                 await groups.say(ctx, await _chat(ctx, found[0]), contacts_text(ctx))
+            return True
+        if unknown_command(text, name):  # «/foo@bot»: said once per few minutes in a group
+            if await pointers.once(f"max:{found[0]}", ctx.clock.now(), "unknown-command"):
+                await groups.say(ctx, await _chat(ctx, found[0]), texts.UNKNOWN_COMMAND)
             return True
         news = news_command(text, name)
         question = news or (not text.startswith("/") and asks_more(text, name))
