@@ -166,11 +166,11 @@ def make_bot_added(strangers: NoticeGate) -> Handler:
                 if admitted is None:
                     return True  # counted; the next notice (or /chats) shows it
                 held = admitted
-            audiences = registry.audience_list(bound)
             kind_into = t.KIND_INTO.get(kind, kind)
             text = fill(t.ADDED_MAX, kind=kind_into, title=title, chat_id=max_chat_id,
-                        who=who(user), audiences=audiences)  # fmt: skip
-            text += t.BIND_BY_BUTTON if kind == "channel" else t.BIND_FROM_INSIDE
+                        who=who(user))  # fmt: skip
+            inside = t.BIND_BY_BUTTON if kind == "channel" else t.BIND_FROM_INSIDE
+            text += registry.added_state(bound, inside)
             if held:
                 text += fill(t.ADDED_HELD, count=held)
             await tell_admins(ctx, repo, text, bind_chat(chat_id, bound))

@@ -55,6 +55,14 @@ def state_text(chat: Chat) -> str:
     )
 
 
+def added_state(bound: list[str], how_to_bind: str) -> str:
+    """The end of «Бота добавили в …»: a new chat is asked for its audience (`how_to_bind`:
+    the way from inside the chat); one added back keeps its audiences and is told so."""
+    if bound:
+        return fill(t.ADDED_BOUND, audiences=audience_list(bound))
+    return fill(t.ADDED_PICK, audiences=audience_list(bound)) + how_to_bind
+
+
 def bound_toast(chat: Chat) -> str:
     """The answer to an audience button: plain text within a callback answer's 200 characters.
     A long title is what gets cut, so the audiences the admin just set always show."""
