@@ -19,6 +19,7 @@ from bot.services.chats import registry
 from bot.services.events.asked import Asked, asked, asked_view
 from bot.services.events.listing import (
     ListFilter,
+    back_of,
     kinds_menu,
     list_view,
     months_menu,
@@ -172,7 +173,8 @@ async def event_cb(
         await _proof(query, event, user, repo, settings, clock)
     else:
         await query.answer()
-        text, markup = await render_card(event, user.id, repo, settings, clock, is_admin)
+        back = back_of(action)  # «card.<kind>.<month>.<page>»: opened from that list
+        text, markup = await render_card(event, user.id, repo, settings, clock, is_admin, back)
         await edit_or_send(query, text, markup)
 
 

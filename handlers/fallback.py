@@ -9,9 +9,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot import texts
+from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.markup import fill
 from bot.core.messages import Switchboard
+from bot.services.chats.pointers import PointerGate
 from bot.texts import unread
 from handlers.tg import shots
 from handlers.tg.filters import COMMAND
@@ -67,18 +69,26 @@ async def edited(message: Message) -> None:
         await message.answer(unread.EDITED_UNSEEN)
 
 
-async def command_in_group_dialog(message: Message, state: FSMContext, bot: Bot) -> None:
-    """«/hepl» in a group (the staff group) from someone in a dialog there or replying to the
-    bot: a typo, said so, and the dialog keeps waiting. Other group talk with «/» (a command to
-    another bot, «/» in conversation) stays the members' own."""
+async def command_in_group_dialog(
+    message: Message, state: FSMContext, bot: Bot, clock: Clock, pointers: PointerGate
+) -> None:
+    """«/hepl» in a group from someone in a dialog there (a staffer's answer): a typo, said
+    every time, and the dialog keeps waiting. Addressed to the bot without a dialog — a reply
+    to its message or «/foo@bot» — it is said once per few minutes in a group (`pointers`):
+    a parents' chat where many tap commands is not flooded. Other group talk with «/» (a
+    command to another bot, «/» in conversation) stays the members' own."""
     replied = message.reply_to_message
     to_bot = (
         replied is not None and replied.from_user is not None and replied.from_user.id == bot.id
     )
-    if not to_bot and await state.get_state() is None:
-        return
     _, _, addressee = (message.text or "").split(maxsplit=1)[0].partition("@")
     if addressee and addressee.lower() != ((await bot.me()).username or "").lower():
+        return
+    in_dialog = await state.get_state() is not None
+    if not (in_dialog or to_bot or addressee):
+        return
+    chat = f"tg:{bot.id}:{message.chat.id}"
+    if not in_dialog and not await pointers.once(chat, clock.now(), "unknown-command"):
         return
     await message.reply(texts.UNKNOWN_COMMAND)
 

@@ -18,7 +18,7 @@ from bot.services.faq import (
     load_knowledge_base,
     render_answer,
 )
-from bot.services.faq.check import Problem
+from bot.services.faq.check import Problem, answer_errors
 
 TODAY = date(2026, 1, 15)
 PLACEHOLDERS = {"navigator_url": "https://navigator.example.org", "moc_name": "МОЦ «Радуга» & Ко"}
@@ -211,3 +211,12 @@ def test_cli_check_prints_russian_levels_and_summary(
         out == "проверено: файлы; статей: 2, разделов: 1, шаблонов в _intents.yaml: 0 — "
         "ошибок: 0, предупреждений: 1\n"
     )
+
+
+def test_the_length_is_what_telegram_counts_not_the_tags() -> None:
+    """3,600 characters shown, each word bold: Telegram takes it (it counts the text after
+    its entities), the check said «4,799 при пределе 4096» counting every «<b></b>»."""
+    answer = " ".join(["<b>важно</b>"] * 600)
+    assert len(answer) > 4096
+    assert answer_errors(answer, PLACEHOLDERS) == []
+    assert "при пределе Telegram" in " ".join(answer_errors("<b>я</b> " * 2100, PLACEHOLDERS))

@@ -48,3 +48,14 @@ def test_a_fixed_step_goes_straight_back_to_the_section() -> None:
         t.NEW_FIXED,
         "Новый",
     )
+
+
+def test_an_answer_is_measured_by_what_it_shows_not_by_its_tags() -> None:
+    """A formatted answer of 3,000 characters, every word bold, was «Слишком длинно (4 799
+    символов, можно до 3500)»: its «<b></b>» counted, a number the staffer never typed."""
+    draft = {"title": "T", "wordings": ["w"]}
+    bold = " ".join(["<b>важно</b>"] * 500)  # 2,999 characters shown
+    taken = new_entry.take(t.TELEGRAM_NEW, "answer", draft, bold, PLACES)
+    assert (taken.step, taken.draft.get("answer")) == (new_entry.CATEGORY, bold)
+    over = new_entry.take(t.TELEGRAM_NEW, "answer", draft, "<b>важно</b> " * 600, PLACES)
+    assert over.step == "answer" and "(3600 символов, можно до 3500)" in over.text

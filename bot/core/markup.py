@@ -49,6 +49,13 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def fit_toast(template: str, name: str, value: str, **fixed: str) -> str:
+    """A button's answer from `template` (plain text: nothing escaped, «&» stays «&»): `value`
+    for `{name}` cut so that the whole, with the `fixed` values, fits in TOAST_LIMIT."""
+    room = TOAST_LIMIT - len(template.format(**{name: ""}, **fixed))
+    return clip(template.format(**{name: clip(value, max(room, 2))}, **fixed), TOAST_LIMIT)
+
+
 def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Split plain text into Telegram-sized parts at paragraph, line or word boundaries."""
     parts: list[str] = []

@@ -35,8 +35,16 @@ BTN_BOUND: Final = "✅ {title}"
 ADDED: Final = (
     "➕ Бота добавили в {kind} <code>{title}</code> (id <code>{chat_id}</code>).\n"
     "Добавил(а): <code>{who}</code>.\n\n"
+)
+# what follows ADDED/ADDED_MAX: a new chat is asked for its audience (then how to bind from
+# inside); a bound chat the bot was removed from and added back kept its audiences
+ADDED_PICK: Final = (
     "Сейчас чат получает рассылки для: {audiences}.\n"
     "Выберите аудиторию кнопкой (повторное нажатие убирает её)"
+)
+ADDED_BOUND: Final = (
+    "Чат уже привязан и снова получает рассылки для: {audiences}. Изменить аудиторию можно "
+    "кнопкой (повторное нажатие убирает её)."
 )
 ADDED_HELD: Final = (
     "\n\nЕщё чатов, куда бота добавили не сотрудники после прошлого такого сообщения: "
@@ -58,8 +66,6 @@ CHAT_INACTIVE: Final = "Бот больше не состоит в этом ча
 ADDED_MAX: Final = (
     "➕ Бота добавили в {kind} MAX <code>{title}</code> (id <code>{chat_id}</code>).\n"
     "Добавил(а): <code>{who}</code>.\n\n"
-    "Сейчас чат получает рассылки для: {audiences}.\n"
-    "Выберите аудиторию кнопкой (повторное нажатие убирает её)"
 )
 # --- the bot was removed from a chat that received broadcasts (told to every admin) ---
 REMOVED: Final = (

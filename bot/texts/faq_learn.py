@@ -101,7 +101,10 @@ NEW_FROM_DRAFT: Final = (
     "Поправить его — «✏️ Исправить ответ».\n\nШаг 4 из 4. В какой раздел поместить статью?"
 )
 NEW_REPROMPT: Final = "Пришлите, пожалуйста, текстом — ответом на моё сообщение (или /cancel)."
-NEW_TITLE_COMMAND: Final = "Это похоже на команду. Напишите заголовок статьи словами."
+# «/hepl» at step 1: a command the bot does not have (its commands run, even mid-dialog)
+NEW_TITLE_COMMAND: Final = (
+    "Такой команды нет. Напишите заголовок статьи словами (или /cancel — отменить статью)."
+)
 NEW_TOO_LONG: Final = (
     "Слишком длинно ({length} символов, можно до {limit}). Сократите, пожалуйста."
 )

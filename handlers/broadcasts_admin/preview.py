@@ -18,7 +18,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.core.clock import Clock
 from bot.core.config import Settings
-from bot.core.markup import TOAST_LIMIT, clip, fill
+from bot.core.markup import fill, fit_toast
 from bot.core.messages import Switchboard
 from bot.services.staff import composing
 from bot.services.staff.composing import draft_at, draft_content
@@ -76,8 +76,7 @@ async def send_test(query: CallbackQuery, state: FSMContext, bot: Bot) -> None:
 def test_failed_toast(error: str) -> str:
     """«Тест не отправился: …» as a button's answer: plain text (Telegram's «<» and «&» as
     they are, not «&lt;»), the reason cut so that the whole fits in TOAST_LIMIT."""
-    room = TOAST_LIMIT - len(t.TEST_FAILED.format(error=""))
-    return t.TEST_FAILED.format(error=clip(error, room))
+    return fit_toast(t.TEST_FAILED, "error", error)
 
 
 async def change_when(query: CallbackQuery, state: FSMContext) -> None:

@@ -108,11 +108,10 @@ async def bot_added(
         title=chat.title or "",
         chat_id=chat.id,
         who=_who(event.from_user),
-        audiences=registry.audience_list(bound),
     )
     username = (await bot.me()).username or ""
     inside = fill(t.BIND_FROM_INSIDE_TG, bot=username) if username else t.BIND_FROM_INSIDE
-    text += t.BIND_BY_BUTTON if chat.type == "channel" else inside
+    text += registry.added_state(bound, t.BIND_BY_BUTTON if chat.type == "channel" else inside)
     if held:
         text += fill(t.ADDED_HELD, count=held)
     await _tell_admins(bot, settings, text, kb.bind_chat(chat.id, bound))

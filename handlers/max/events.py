@@ -17,7 +17,13 @@ from bot.services.chats import registry
 from bot.services.events import attendance
 from bot.services.events import cards as events_view
 from bot.services.events.links import EVENT_PREFIX
-from bot.services.events.listing import card_buttons, staff_card_actions
+from bot.services.events.listing import (
+    WHOLE_LIST,
+    ListFilter,
+    back_of,
+    card_buttons,
+    staff_card_actions,
+)
 from bot.services.events.proof import proof_for
 from bot.services.events.registration import (
     become_teacher,
@@ -48,8 +54,9 @@ def event_button(label: str, action: str, event_id: int) -> Button:
     return Button(label, pack("ev", action, event_id))  # = EventCb(action=…, id=…).pack()
 
 
-async def card(v: Visit, event: Event) -> tuple[str, Keyboard]:
-    """The card's text and buttons as Telegram's, with the staff actions MAX serves."""
+async def card(v: Visit, event: Event, back: ListFilter = WHOLE_LIST) -> tuple[str, Keyboard]:
+    """The card's text and buttons as Telegram's, with the staff actions MAX serves; `back`:
+    the list it was opened from («« К списку» shows it again)."""
     registration = await v.repo.events.registration(event.id, v.uid)
     position = 0
     if registration is not None and registration.status == RegistrationStatus.WAITING:
@@ -63,7 +70,8 @@ async def card(v: Visit, event: Event) -> tuple[str, Keyboard]:
     staff = [a for a in staff_card_actions(event, now) if a[0] in staff_events.CARD_ACTIONS]
     signup = open_for_signup(event, now)
     staff = staff if v.is_admin else []
-    return text, card_buttons(event, registration, signup, staff, started=now >= event.starts_at)
+    started = now >= event.starts_at
+    return text, card_buttons(event, registration, signup, staff, started=started, back=back)
 
 
 async def send_card(v: Visit, event: Event) -> None:
@@ -71,11 +79,11 @@ async def send_card(v: Visit, event: Event) -> None:
     await v.say(text, buttons)
 
 
-async def edit_card(v: Visit, event: Event) -> None:
+async def edit_card(v: Visit, event: Event, back: ListFilter = WHOLE_LIST) -> None:
     """A press on the card turns it into the card as it is now (or the pressed message into
     the card), as Telegram's edit_or_send; a message MAX will not edit gets a new card."""
     await v.repo.session.refresh(event)
-    await v.replace(*await card(v, event))
+    await v.replace(*await card(v, event, back))
 
 
 async def event_link(v: Visit, payload: str) -> bool:
@@ -172,8 +180,8 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             await ics_pressed(v, event)
         elif action == "proof":
             await proof_pressed(v, event)
-        else:
-            await edit_card(v, event)
+        else:  # «card», or «card.<kind>.<month>.<page>» from that list
+            await edit_card(v, event, back_of(action))
     return True
 
 

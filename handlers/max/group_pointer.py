@@ -3,7 +3,8 @@ mention list: a `user_mention` markup) in a MAX group: one pointer
 to the private dialog, as in a Telegram group (questions are answered there, unseen by the
 group), at most once per few minutes per group unless the bot was asked something by name
 (`bot.services.chats.pointers`); /contacts gets the contacts there, as in a Telegram group;
-other talk in the group is not the bot's and gets no answer.
+a command put to the bot that it does not have («/foo@bot») is «Такой команды нет» once per
+few minutes; other talk in the group is not the bot's and gets no answer.
 Joined by the composition root after handlers.max.groups."""
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ def contacts_command(text: str, own: str | None = None) -> bool:
     return updates.command_word(text, own) == "contacts"
 
 
+def unknown_command(text: str, own: str | None = None) -> bool:
+    """A command put to the bot that it does not have (bind, tag and the staff commands were
+    taken by earlier handlers); «/start», «/help» and MAX's «/» list get the pointer."""
+    command = updates.command_word(text, own)
+    known = (*registry.ADDRESSING_COMMANDS, *registry.NEWS_COMMANDS, "contacts")
+    return command is not None and command not in known and command not in max_texts.COMMANDS
+
+
 def contacts_text(ctx: MaxContext) -> str:
     return fill_region(texts.CONTACTS, **ctx.settings.placeholders())
 
@@ -43,14 +52,16 @@ async def _chat(ctx: MaxContext, max_chat: int) -> int:
     return chat_id
 
 
-def addresses_bot(text: str, link: str | None) -> bool:
+def addresses_bot(text: str, name: str | None) -> bool:
     """`/start`, `/help`, `/cancel` (`registry.ADDRESSING_COMMANDS`), a command MAX offers
     in its «/» list (shown in groups too: `max_texts.COMMANDS`) or the bot's @name
-    (`https://max.ru/<name>`) anywhere in the text."""
-    name = link.rsplit("/", 1)[-1].lower() if link else ""
+    (`groups.own_name`) anywhere in the text."""
+    name = (name or "").lower()
     command = updates.command_word(text, name or None) or ""
     if command in registry.ADDRESSING_COMMANDS or command in max_texts.COMMANDS:
         return True
+    if command and name and text.split()[0].lower().endswith(f"@{name}"):
+        return True  # «/foo@bot»: an unknown command, but put to the bot
     words = text.lower().split()
     return bool(name) and f"@{name}" in (w.strip(",.!?:;") for w in words)
 
@@ -77,15 +88,18 @@ def make_addressed(pointers: PointerGate) -> Handler:
         minutes unless the bot was asked something by name; other talk in the group is not
         the bot's and gets no answer."""
         found = groups.said_in_group(update)
-        link = ctx.roster.deep_links.get("max")
-        name = link.rsplit("/", 1)[-1] if link else ""
+        link, name = ctx.roster.deep_links.get("max"), groups.own_name(ctx) or ""
         rest = without_mention(update, name) if found is not None and name else None
-        if found is None or (rest is None and not addresses_bot(found[1], link)):
+        if found is None or (rest is None and not addresses_bot(found[1], name)):
             return False
         text = (found[1] if rest is None else rest).lstrip()
         if contacts_command(text, name):  # for every member, as Telegram's group /contacts
             if await pointers.once(f"max:{found[0]}", ctx.clock.now(), "contacts"):
                 await groups.say(ctx, await _chat(ctx, found[0]), contacts_text(ctx))
+            return True
+        if unknown_command(text, name):  # «/foo@bot»: said once per few minutes in a group
+            if await pointers.once(f"max:{found[0]}", ctx.clock.now(), "unknown-command"):
+                await groups.say(ctx, await _chat(ctx, found[0]), texts.UNKNOWN_COMMAND)
             return True
         news = news_command(text, name)
         question = news or (not text.startswith("/") and asks_more(text, name))

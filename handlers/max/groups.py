@@ -72,7 +72,8 @@ def said_in_group(update: JsonDict) -> tuple[int, str] | None:
 
 
 def own_name(ctx: MaxContext) -> str | None:
-    """The bot's MAX username (read from GET /me at start into its invite link)."""
+    """The bot's MAX username (read from GET /me at start into its invite link): the one
+    place it is read, for the group handlers telling its commands and @name from others'."""
     link = ctx.roster.deep_links.get("max")
     return link.rsplit("/", 1)[-1] if link else None
 
@@ -165,11 +166,11 @@ def make_bot_added(strangers: NoticeGate) -> Handler:
                 if admitted is None:
                     return True  # counted; the next notice (or /chats) shows it
                 held = admitted
-            audiences = registry.audience_list(bound)
             kind_into = t.KIND_INTO.get(kind, kind)
             text = fill(t.ADDED_MAX, kind=kind_into, title=title, chat_id=max_chat_id,
-                        who=who(user), audiences=audiences)  # fmt: skip
-            text += t.BIND_BY_BUTTON if kind == "channel" else t.BIND_FROM_INSIDE
+                        who=who(user))  # fmt: skip
+            inside = t.BIND_BY_BUTTON if kind == "channel" else t.BIND_FROM_INSIDE
+            text += registry.added_state(bound, inside)
             if held:
                 text += fill(t.ADDED_HELD, count=held)
             await tell_admins(ctx, repo, text, bind_chat(chat_id, bound))

@@ -10,7 +10,7 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.services.events import attendance
 from bot.services.events import cards as events_view
-from bot.services.events.listing import card_buttons, staff_card_actions
+from bot.services.events.listing import WHOLE_LIST, ListFilter, card_buttons, staff_card_actions
 from bot.services.events.rules import open_for_signup
 from bot.texts import events as t
 from handlers.tg.messenger import render
@@ -25,7 +25,9 @@ async def render_card(
     settings: Settings,
     clock: Clock,
     is_admin: bool,
+    back: ListFilter = WHOLE_LIST,
 ) -> tuple[str, InlineKeyboardMarkup]:
+    """`back`: the list the card was opened from («« К списку» shows it again)."""
     registration = await repo.events.registration(event.id, user_id)
     position = 0
     if registration is not None and registration.status == RegistrationStatus.WAITING:
@@ -41,9 +43,8 @@ async def render_card(
         event, settings.tz, registration, position, show_link, now=now, turnout=turnout
     )
     staff = staff_card_actions(event, now) if is_admin else []
-    buttons = card_buttons(
-        event, registration, open_for_signup(event, now), staff, started=now >= event.starts_at
-    )
+    signup, started = open_for_signup(event, now), now >= event.starts_at
+    buttons = card_buttons(event, registration, signup, staff, started=started, back=back)
     return text, render(buttons)
 
 

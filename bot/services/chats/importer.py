@@ -145,7 +145,8 @@ async def import_rows(repo: Repositories, rows: Sequence[ChatRow]) -> tuple[int,
         added += int(created)
         updated += int(not created and (changed or renamed))
         if chat.id != chat_id:  # only Telegram groups migrate
-            notes.append(f"строка {row.line}: группа стала супергруппой {chat.id}, записано в неё")
+            title = chat.title or row.title  # staff know a chat by its name, not its new id
+            notes.append(f"строка {row.line}: группа «{title}» стала супергруппой, записано в неё")
         if not chat.is_active:
             notes.append(f"строка {row.line}: бота нет в этом чате — рассылки не дойдут")
     return added, updated, notes

@@ -15,7 +15,7 @@ from typing import Final, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.core.markup import TOAST_LIMIT, clip, fill
+from bot.core.markup import fill, fit_toast
 from bot.core.messages import Button, Keyboard, pack, rows
 from bot.services.profile.teachers import CONSENT_VERSION
 from bot.texts import chats as t
@@ -55,12 +55,19 @@ def state_text(chat: Chat) -> str:
     )
 
 
+def added_state(bound: list[str], how_to_bind: str) -> str:
+    """The end of «Бота добавили в …»: a new chat is asked for its audience (`how_to_bind`:
+    the way from inside the chat); one added back keeps its audiences and is told so."""
+    if bound:
+        return fill(t.ADDED_BOUND, audiences=audience_list(bound))
+    return fill(t.ADDED_PICK, audiences=audience_list(bound)) + how_to_bind
+
+
 def bound_toast(chat: Chat) -> str:
     """The answer to an audience button: plain text within a callback answer's 200 characters.
     A long title is what gets cut, so the audiences the admin just set always show."""
     audiences = audience_list(audiences_of(chat))
-    room = TOAST_LIMIT - len(t.BOUND_TOAST.format(title="", audiences=audiences))
-    return t.BOUND_TOAST.format(title=clip(chat.title or "—", max(room, 2)), audiences=audiences)
+    return fit_toast(t.BOUND_TOAST, "title", chat.title or "—", audiences=audiences)
 
 
 def parse_tags(raw: Iterable[str]) -> tuple[list[str], list[str]]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.core.config import Settings
-from bot.core.markup import TOAST_LIMIT, clip
+from bot.core.markup import fit_toast
 from bot.services.events import changes, form
 from bot.services.events.registration import fill_seats
 from bot.services.events.setters import SETTERS
@@ -25,8 +25,7 @@ from storage.repositories import Repositories
 def status_toast(template: str, event: Event) -> str:
     """«Запись на «…» закрыта/снова открыта» as a button's answer: plain text (no HTML
     escapes: «&» stays «&»), the title cut so that the whole fits in TOAST_LIMIT."""
-    room = TOAST_LIMIT - len(template.format(title=""))
-    return template.format(title=clip(event.title, room))
+    return fit_toast(template, "title", event.title)
 
 
 @dataclass

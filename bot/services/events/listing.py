@@ -34,6 +34,7 @@ from storage.repositories import Repositories
 
 PAGE = 8
 MONTHS_SCAN = 200  # upcoming events read to offer their months
+MAX_PAGE = 10_000  # as handlers.tg.callbacks.Page
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ class ListFilter:
     page: int = 0
 
 
+WHOLE_LIST = ListFilter()  # every kind, every month, the first page
+
+
 def month_bounds(ym: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
     year, month = divmod(ym, 100)
     start = datetime(year, month, 1, tzinfo=tz)
@@ -52,9 +56,35 @@ def month_bounds(ym: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return start, end
 
 
-def card_button(event: Event, tz: ZoneInfo, this_year: int, at: datetime | None = None) -> Button:
+def card_button(
+    event: Event, tz: ZoneInfo, this_year: int, at: datetime | None = None,
+    flt: ListFilter = WHOLE_LIST,
+) -> Button:  # fmt: skip
+    """`flt`: the list the card is opened from, which its «« К списку» shows again."""
     label = f"{short_when(at or event.starts_at, tz, this_year)} · {clip(event.title, 40)}"
-    return Button(label, pack("ev", "card", event.id))
+    return Button(label, pack("ev", card_action(flt), event.id))
+
+
+def card_action(flt: ListFilter) -> str:
+    """The card button's action (`ev:<action>:<id>`): «card», or «card.<kind>.<month>.<page>»
+    for a filtered or later page, so «« К списку» goes back to it (a month typed in words
+    was lost on the way back); `back_of` reads it."""
+    if flt == WHOLE_LIST:
+        return "card"
+    return f"card.{flt.kind}.{flt.month}.{flt.page}"
+
+
+def back_of(action: str) -> ListFilter:
+    """The list a card's «« К списку» shows: the one in `card_action`'s payload, when valid
+    (a forged one gives the whole list)."""
+    name, *parts = action.split(".")
+    if name != "card" or len(parts) != 3 or not all(p.isdigit() for p in parts[1:]):
+        return WHOLE_LIST
+    kind, month, page = parts[0], int(parts[1]), int(parts[2])
+    valid_month = month == 0 or (190001 <= month <= 299912 and 1 <= month % 100 <= 12)
+    if (kind and kind not in KIND_LABELS) or not valid_month or page > MAX_PAGE:
+        return WHOLE_LIST
+    return ListFilter(kind, month, page)
 
 
 def meeting_in(event: Event, span: tuple[datetime, datetime], now: datetime) -> datetime:
@@ -101,7 +131,7 @@ def list_buttons(
     kind = KIND_LABELS.get(flt.kind, t.BTN_KIND_ALL)
     month = month_label(flt.month) if flt.month else t.BTN_MONTH_ALL
     when = [*at, *[None] * (len(events) - len(at))]
-    buttons = [card_button(e, tz, this_year, w) for e, w in zip(events, when, strict=True)]
+    buttons = [card_button(e, tz, this_year, w, flt) for e, w in zip(events, when, strict=True)]
     buttons += [
         Button(t.BTN_FILTER_KIND.format(value=kind), pack("evf", "kind", flt.kind, flt.month)),
         Button(t.BTN_FILTER_MONTH.format(value=month), pack("evf", "month", flt.kind, flt.month)),
@@ -226,10 +256,11 @@ def card_buttons(
     staff: Sequence[tuple[str, str]] = (),
     *,
     started: bool = False,
+    back: ListFilter = WHOLE_LIST,
 ) -> Keyboard:
     """The teacher's buttons for their registration, then `staff` actions (`eva:…`); once the
     event has `started` or been called off, a registration is no longer cancelled nor put in
-    a calendar."""
+    a calendar. «« К списку» shows the list `back` (the one the card was opened from)."""
     status = registration.status if registration else RegistrationStatus.CANCELLED
     buttons: list[Button] = []
     holds = status in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)
@@ -246,5 +277,5 @@ def card_buttons(
         label = t.BTN_REGISTER if event.seats_left > 0 else t.BTN_WAITLIST
         buttons.append(Button(label, pack("ev", "reg", event.id)))
     buttons += [Button(label, pack("eva", action, event.id)) for action, label in staff]
-    buttons.append(Button(t.BTN_TO_LIST, pack("evl", "", 0, 0)))
+    buttons.append(Button(t.BTN_TO_LIST, pack("evl", back.kind, back.month, back.page)))
     return rows(*buttons)

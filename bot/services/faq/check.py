@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from bot.core.html_check import html_errors
+from bot.core.markup import visible_len
 from bot.core.template import TemplateError, Values, condition_names, fields
 from bot.services.faq.kb import (
     FaqEntry,
@@ -116,9 +117,9 @@ def _message_errors(text: str, placeholders: Values, what: str) -> Iterator[str]
         if not TAG.sub("", rendered).strip():
             yield f"поле {what}{variant}: {NOTHING_LEFT}"
             return
-        if len(rendered) > MESSAGE_LIMIT:
+        if (shown := visible_len(rendered)) > MESSAGE_LIMIT:  # as Telegram counts: no tags
             yield (
-                f"длина поля {what}{variant} после подстановки — {len(rendered)} при пределе "
+                f"длина поля {what}{variant} после подстановки — {shown} при пределе "
                 f"Telegram в {MESSAGE_LIMIT} символов: сократите текст или разделите его на "
                 "две статьи"
             )

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.markup import clip, fill, q
+from bot.core.markup import clip, fill, q, visible_len
 from bot.services.faq.check import answer_errors
 from bot.services.faq.learning import Refused, create_entry
 from bot.services.faq.service import FaqService
@@ -75,8 +75,9 @@ def _value(
     """The step's value from what was typed ("" or [] when nothing), or `_Refused`.
     `typed` is in the answers' HTML (Telegram's formatting, MAX's text escaped)."""
     limit = TITLE_LIMIT if step == "title" else ANSWER_LIMIT
-    if len(typed) > limit:
-        raise _TooLong(fill(t.NEW_TOO_LONG, length=len(typed), limit=limit))
+    length = visible_len(typed) if step == "answer" else len(typed)  # the answer: no tags
+    if length > limit:
+        raise _TooLong(fill(t.NEW_TOO_LONG, length=length, limit=limit))
     text = typed.strip()
     if step == "title" and text.startswith("/"):  # «/hepl» sent to the step: not a title
         raise _Refused(t.NEW_TITLE_COMMAND)

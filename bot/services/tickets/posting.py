@@ -21,7 +21,7 @@ from typing import Literal
 from bot import texts
 from bot.core.config import Settings
 from bot.core.ids import channel_of
-from bot.core.markup import MESSAGE_LIMIT, clip, fill, q, split_message
+from bot.core.markup import MESSAGE_LIMIT, clip, fill, q, split_message, visible_len
 from bot.core.messages import Deferred, Keyboard, MessageRef, Messenger, Unreachable, patience
 from bot.services.staff.roster import Roster
 from bot.services.tickets import buttons
@@ -277,11 +277,12 @@ def follow_up_notes(ticket: Ticket, name: str, texts_: list[str]) -> list[str]:
 async def send_answer(messenger: Messenger, ticket: Ticket, html_text: str, plain: str) -> None:
     """The answer in the asker's chat, «Вопрос решён» under its last part (none once closed).
 
-    Formatting is kept when it fits one message; a longer answer goes as plain-text parts."""
+    Formatting is kept when it fits one message (counted as Telegram counts: the text its
+    markup shows, not the tags); a longer answer goes as plain-text parts."""
     text = texts.TICKET_ANSWER.format(id=ticket.id, text=html_text)
     parts = (
         [text]
-        if len(text) <= MESSAGE_LIMIT
+        if visible_len(text) <= MESSAGE_LIMIT
         else [
             texts.TICKET_ANSWER.format(id=ticket.id, text=""),
             *(q(part) for part in split_message(plain, MESSAGE_LIMIT - 100)),
