@@ -1,0 +1,109 @@
+"""152-ФЗ audit, end to end: what a person sees of their data in /my_data and hears from
+/forget_me, in Telegram and in MAX.
+
+- A picture, a file or a voice message the person sent is kept (by the messenger's file link)
+  for «Отправить специалисту»: /my_data names it, and /forget_me takes it away.
+- One person, two messengers: nothing links the accounts, so /forget_me in one deletes that
+  one only — and the person is told, before and after, that the other keeps its data.
+"""
+
+from __future__ import annotations
+
+from bot import texts
+from bot.texts import faq_learn as shot
+from tests.conftest import PARENT, BotHarness
+from tests.fakes.max_media import PNG
+from tests.fakes.max_media import user_sends as max_user_sends
+from tests.fakes.max_model import MaxUser
+from tests.fakes.telegram_api import FakeUser, SentMessage
+from tests.helpers.max_both import Both
+from tests.test_e2e_ticket_questions import photo
+
+QUESTION = "можно ли привести на занятие собаку-поводыря"
+KEPT_FILES = "Ваших фото, файлов и голосовых, которые бот помнит, чтобы передать специалисту"
+ZLATA_TG = FakeUser(id=2077, first_name="Злата", last_name="Орлова")
+ZLATA_MAX = MaxUser(50_000_000_877, "Злата", "Орлова")
+
+
+async def test_telegram_my_data_names_the_kept_picture_and_forget_me_takes_it(
+    harness: BotHarness,
+) -> None:
+    h = harness
+    offer = await h.say(PARENT, None, extra=photo(QUESTION))  # type: ignore[arg-type]
+    assert offer.text == shot.SHOT_UNKNOWN  # its file link waits for «Отправить специалисту»
+
+    held = await h.say(PARENT, "/my_data")
+    assert f"{KEPT_FILES}: 1" in held.text, held.text
+
+    confirm = await h.press(PARENT, held, texts.BTN_FORGET)
+    assert "удалены" in (await h.press(PARENT, confirm, texts.BTN_FORGET_YES)).text
+    after = await h.say(PARENT, "/my_data")
+    assert KEPT_FILES not in after.text, after.text
+    # the offer pressed after the deletion has no picture to send
+    assert "Номер обращения" not in (await h.press(PARENT, offer, shot.BTN_SEND_SHOT)).text
+
+
+async def test_max_my_data_names_the_kept_picture_and_forget_me_takes_it(both: Both) -> None:
+    h = both
+    before = len(h.max.sent_to(ZLATA_MAX))
+    max_user_sends(h.max, ZLATA_MAX, PNG, QUESTION)
+    offer = (await h.max.wait_sent(ZLATA_MAX, before + 1))[before]
+    assert offer.plain == shot.SHOT_UNKNOWN
+
+    held = await h.say(ZLATA_MAX, "/my_data")
+    assert f"{KEPT_FILES}: 1" in held.plain, held.plain
+
+    before = len(h.max.sent_to(ZLATA_MAX))
+    await h.press(ZLATA_MAX, held, texts.BTN_FORGET)
+    (confirm,) = (await h.max.wait_sent(ZLATA_MAX, before + 1))[before:]
+    await h.press(ZLATA_MAX, confirm, texts.BTN_FORGET_YES)
+    assert "удалены" in (await h.max.wait_sent(ZLATA_MAX, before + 2))[-1].plain
+    after = await h.say(ZLATA_MAX, "/my_data")
+    assert KEPT_FILES not in after.plain, after.plain
+
+
+async def tg_say(h: Both, user: FakeUser, text: str) -> SentMessage:
+    h.tg.user_sends(text, user=user)
+    return await h.tg.next_message(user.id, timeout=10)
+
+
+async def test_forget_me_in_telegram_says_the_max_account_keeps_its_data(both: Both) -> None:
+    """Zlata writes to the bot in both messengers; /forget_me in Telegram deletes that
+    account only, and she hears that her MAX account keeps its data and how to delete it."""
+    h = both
+    in_max = await h.say(ZLATA_MAX, QUESTION)
+    before = len(h.max.sent_to(ZLATA_MAX))
+    await h.press(ZLATA_MAX, in_max, texts.BTN_ASK_SHORT)  # a ticket in MAX
+    await h.max.wait_sent(ZLATA_MAX, before + 1)
+    await tg_say(h, ZLATA_TG, QUESTION)
+
+    confirm = await tg_say(h, ZLATA_TG, "/forget_me")
+    assert "только этого аккаунта Telegram" in confirm.text, confirm.text
+    assert "/forget_me боту в MAX" in confirm.text
+    h.tg.press(confirm, texts.BTN_FORGET_YES, user=ZLATA_TG)
+    done = await h.tg.next_message(ZLATA_TG.id, timeout=10)
+    assert "удалены" in done.text and "в MAX" in done.text and "там всё осталось" in done.text
+
+    # and so it is: the MAX account still has its ticket
+    kept = await h.say(ZLATA_MAX, "/my_data")
+    assert "Обращений к специалистам: 1" in kept.plain, kept.plain
+
+
+async def test_forget_me_in_max_says_the_telegram_account_keeps_its_data(both: Both) -> None:
+    h = both
+    await tg_say(h, ZLATA_TG, QUESTION)
+    await h.say(ZLATA_MAX, QUESTION)
+
+    confirm = await h.say(ZLATA_MAX, "/forget_me")
+    assert "только этого аккаунта MAX" in confirm.plain, confirm.plain
+    before = len(h.max.sent_to(ZLATA_MAX))
+    await h.press(ZLATA_MAX, confirm, texts.BTN_FORGET_YES)
+    done = (await h.max.wait_sent(ZLATA_MAX, before + 1))[-1]
+    assert "удалены" in done.plain and "/forget_me в Telegram" in done.plain, done.plain
+
+
+async def test_a_bot_in_telegram_alone_names_no_other_messenger(harness: BotHarness) -> None:
+    confirm = await harness.say(PARENT, "/forget_me")
+    assert "MAX" not in confirm.text
+    done = await harness.press(PARENT, confirm, texts.BTN_FORGET_YES)
+    assert "удалены" in done.text and "MAX" not in done.text
