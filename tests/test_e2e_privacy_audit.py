@@ -16,7 +16,7 @@ from tests.fakes.max_media import PNG
 from tests.fakes.max_media import user_sends as max_user_sends
 from tests.fakes.max_model import MaxUser
 from tests.fakes.telegram_api import FakeUser, SentMessage
-from tests.helpers.max_both import Both
+from tests.helpers.max_both import Both, as_parent
 from tests.test_e2e_ticket_questions import photo
 
 QUESTION = "можно ли привести на занятие собаку-поводыря"
@@ -107,3 +107,46 @@ async def test_a_bot_in_telegram_alone_names_no_other_messenger(harness: BotHarn
     assert "MAX" not in confirm.text
     done = await harness.press(PARENT, confirm, texts.BTN_FORGET_YES)
     assert "удалены" in done.text and "MAX" not in done.text
+
+
+async def test_telegram_name_kept_for_the_news_goes_when_the_person_unsubscribes(
+    harness: BotHarness,
+) -> None:
+    """A subscriber's display name is stored for the mailing list; once they leave it, and
+    asked no specialist, nothing needs the name: /my_data says it is not kept."""
+    h = harness
+    welcome = await h.say(PARENT, "/start")
+    await h.press(PARENT, welcome, texts.ROLE_TITLES["parent"])
+    await h.say(PARENT, "/subscribe")
+    subscribed = await h.say(PARENT, "/my_data")
+    assert "Имя из Telegram: Мария Иванова" in subscribed.text, subscribed.text
+
+    await h.say(PARENT, "/unsubscribe")
+    left = await h.say(PARENT, "/my_data")
+    assert f"Имя из Telegram: {texts.MY_DATA_NO_NAME}" in left.text, left.text
+
+
+async def test_a_subscriber_who_asked_a_specialist_keeps_the_name_after_unsubscribing(
+    harness: BotHarness,
+) -> None:
+    h = harness
+    welcome = await h.say(PARENT, "/start")
+    await h.press(PARENT, welcome, texts.ROLE_TITLES["parent"])
+    await h.say(PARENT, "/subscribe")
+    offer = await h.say(PARENT, QUESTION)
+    await h.press(PARENT, offer, texts.BTN_ASK_SHORT)  # the specialist's card names her
+    await h.say(PARENT, "/unsubscribe")
+    kept = await h.say(PARENT, "/my_data")
+    assert "Имя из Telegram: Мария Иванова" in kept.text, kept.text
+
+
+async def test_max_name_kept_for_the_news_goes_when_the_person_unsubscribes(both: Both) -> None:
+    h = both
+    await as_parent(h, ZLATA_MAX)
+    await h.say(ZLATA_MAX, "/subscribe")
+    subscribed = await h.say(ZLATA_MAX, "/my_data")
+    assert "Имя из MAX: Злата Орлова" in subscribed.plain, subscribed.plain
+
+    await h.say(ZLATA_MAX, "/unsubscribe")
+    left = await h.say(ZLATA_MAX, "/my_data")
+    assert f"Имя из MAX: {texts.MY_DATA_NO_NAME}" in left.plain, left.plain

@@ -277,7 +277,7 @@ MY_DATA_FILES: Final = (
 )
 MY_DATA_NO_NAME: Final = (
     "не храним (сохраняем, только когда вы обращаетесь к специалисту, — чтобы он видел, "
-    "кто спрашивает)"
+    "кто спрашивает, — или подписываетесь на новости)"
 )
 # answers of a profile form still open (kept in the dialog's state until the last step)
 MY_DATA_DRAFT: Final = "• Анкета, которую вы заполняете (ещё не сохранена): {answers}\n"
