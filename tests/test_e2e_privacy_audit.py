@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bot import texts
 from bot.texts import faq_learn as shot
-from tests.conftest import PARENT, BotHarness
+from tests.conftest import PARENT, STAFF_CHAT, BotHarness
 from tests.fakes.max_media import PNG
 from tests.fakes.max_media import user_sends as max_user_sends
 from tests.fakes.max_model import MaxUser
@@ -150,3 +150,31 @@ async def test_max_name_kept_for_the_news_goes_when_the_person_unsubscribes(both
     await h.say(ZLATA_MAX, "/unsubscribe")
     left = await h.say(ZLATA_MAX, "/my_data")
     assert f"Имя из MAX: {texts.MY_DATA_NO_NAME}" in left.plain, left.plain
+
+
+async def test_a_screenshot_copied_to_staff_days_ago_is_blanked_after_forget_me(
+    harness: BotHarness,
+) -> None:
+    """Telegram deletes a message only in its first 48 hours; a ticket is often older than
+    that when its author asks to be forgotten. The staff chat's copy of their screenshot
+    (with their question as its caption) then stayed; now the bot replaces it."""
+    h = harness
+    offer = await h.say(PARENT, None, extra=photo(QUESTION))  # type: ignore[arg-type]
+    assert "Номер обращения" in (await h.press(PARENT, offer, shot.BTN_SEND_SHOT)).text
+    post = await h.server.next_message(STAFF_CHAT)
+    image = await h.server.next_message(STAFF_CHAT)
+    copied = h.server.messages[(STAFF_CHAT, image.message_id)]
+    assert "photo" in copied.content and QUESTION in (copied.text or "")
+    original = copied.content["photo"][-1]["file_id"]
+    for message in (post, image):  # three days pass
+        h.server.messages[(STAFF_CHAT, message.message_id)].date -= 3 * 24 * 3600
+
+    held = await h.say(PARENT, "/my_data")
+    confirm = await h.press(PARENT, held, texts.BTN_FORGET)
+    assert "удалены" in (await h.press(PARENT, confirm, texts.BTN_FORGET_YES)).text
+    await h.server.idle()
+
+    assert not copied.deleted  # too old for Telegram to delete…
+    assert QUESTION not in (copied.text or "") and copied.text == shot.BLANKED
+    assert copied.content["photo"][-1]["file_id"] != original  # …but the picture is gone
+    assert QUESTION not in (h.server.messages[(STAFF_CHAT, post.message_id)].text or "")
