@@ -15,7 +15,7 @@ from tests.conftest import PARENT, STAFF_CHAT, BotHarness
 from tests.fakes.max_media import PNG
 from tests.fakes.max_media import user_sends as max_user_sends
 from tests.fakes.max_model import MaxUser
-from tests.fakes.telegram_api import FakeUser, SentMessage
+from tests.fakes.telegram_api import SAMPLE_MEDIA, FakeUser, SentMessage
 from tests.helpers.max_both import Both, as_parent
 from tests.test_e2e_ticket_questions import photo
 
@@ -178,3 +178,26 @@ async def test_a_screenshot_copied_to_staff_days_ago_is_blanked_after_forget_me(
     assert QUESTION not in (copied.text or "") and copied.text == shot.BLANKED
     assert copied.content["photo"][-1]["file_id"] != original  # …but the picture is gone
     assert QUESTION not in (h.server.messages[(STAFF_CHAT, post.message_id)].text or "")
+
+
+async def test_a_voice_message_copied_to_staff_days_ago_loses_its_caption_after_forget_me(
+    harness: BotHarness,
+) -> None:
+    """A voice message cannot be replaced after 48 hours, but its caption — the asker's name
+    and the ticket — can be taken away."""
+    h = harness
+    offer = await h.say(PARENT, QUESTION)
+    await h.press(PARENT, offer, texts.BTN_ASK_SHORT)
+    await h.server.next_message(STAFF_CHAT)  # the ticket's card
+    h.server.user_sends(None, user=PARENT, extra=dict(SAMPLE_MEDIA["voice"]))  # type: ignore[arg-type]
+    copy = await h.server.next_message(STAFF_CHAT)
+    voice = h.server.messages[(STAFF_CHAT, copy.message_id)]
+    assert "voice" in voice.content and "Мария Иванова" in (voice.text or "")
+    voice.date -= 3 * 24 * 3600
+    await h.server.idle()
+    h.server.drain(PARENT.id)
+
+    confirm = await h.say(PARENT, "/forget_me")
+    assert "удалены" in (await h.press(PARENT, confirm, texts.BTN_FORGET_YES)).text
+    await h.server.idle()
+    assert "Мария" not in (voice.text or "") and QUESTION not in (voice.text or "")

@@ -230,7 +230,7 @@ class TelegramMessenger:
     async def _blank(self, ref: MessageRef) -> bool:
         """Past the 48 hours the bot may still edit its own message: a picture or a file (a
         person's screenshot copied for staff) becomes a blank one, its caption «Удалено».
-        True when so; a voice message or a sticker cannot be changed (False)."""
+        True when so; a voice message cannot be replaced, only its caption (False)."""
         blank = BufferedInputFile(BLANK_PNG, "removed.png")
         note = BufferedInputFile(t.BLANKED.encode(), "removed.txt")
         for media in (  # a document album takes only a document
@@ -244,6 +244,12 @@ class TelegramMessenger:
                 return True
             except TelegramAPIError as exc:
                 log.info("message %s/%s not blanked: %s", ref.chat_id, ref.message_id, exc)
+        try:  # a voice message stays, but its caption (who sent it, their words) can go
+            await self.bot.edit_message_caption(
+                chat_id=ref.chat_id, message_id=ref.message_id, caption=q(t.BLANKED)
+            )
+        except TelegramAPIError as exc:
+            log.info("caption of %s/%s not cleared: %s", ref.chat_id, ref.message_id, exc)
         return False
 
 
