@@ -17,7 +17,7 @@ from bot.services.faq import FaqService
 from bot.services.faq.querylog import QueryLog
 from bot.services.profile import privacy, withdrawal
 from bot.texts import consent as t
-from handlers.tg import keyboards
+from handlers.tg import keyboards, shots
 from handlers.tg.callbacks import ConsentCb, ForgetCb
 from handlers.tg.edits import drop_keyboard, send_to_chat
 from handlers.tg.filters import Typed
@@ -39,13 +39,19 @@ async def my_data(
     if user is None:
         return
     in_form = await state.get_state() in ProfileForm.__all_states_names__
-    draft = await state.get_data() if in_form else None  # a name typed, not yet saved
-    text, buttons = await privacy.describe(repo, user, clock, querylog, settings, draft=draft)
+    data = await state.get_data()
+    draft = data if in_form else None  # a name typed, not yet saved
+    files = shots.kept_count(data)  # pictures kept for «Отправить специалисту»
+    text, buttons = await privacy.describe(
+        repo, user, clock, querylog, settings, draft=draft, files=files
+    )
     await message.answer(text, reply_markup=render(buttons))
 
 
-async def forget_me(message: Message) -> None:
-    await message.answer(texts.FORGET_CONFIRM, reply_markup=keyboards.forget_confirm())
+async def forget_me(message: Message, settings: Settings) -> None:
+    uid = message.from_user.id if message.from_user else message.chat.id
+    text = privacy.forget_confirmation(settings, uid)
+    await message.answer(text, reply_markup=keyboards.forget_confirm())
 
 
 async def forget_cb(
@@ -61,16 +67,19 @@ async def forget_cb(
     messenger: Switchboard | None = None,
 ) -> None:
     await query.answer()
+    uid = query.from_user.id
     if callback_data.action == "ask":
-        await send_to_chat(query, texts.FORGET_CONFIRM, keyboards.forget_confirm())
+        confirm = privacy.forget_confirmation(settings, uid)
+        await send_to_chat(query, confirm, keyboards.forget_confirm())
         return
     await drop_keyboard(query)
     if callback_data.action != "yes":
         await send_to_chat(query, texts.FORGET_KEPT)
         return
-    done = await privacy.forget(repo, query.from_user.id, clock, querylog, faq)
+    done = await privacy.forget(repo, uid, clock, querylog, faq)
     await state.clear()
     said = texts.FORGOTTEN_ALREADY if done.already else texts.FORGOTTEN
+    said += privacy.forgotten_note(settings, uid)
     await send_to_chat(query, said, ReplyKeyboardRemove())
     await privacy.redact(people(bot, messenger), done)  # a list may have gone to MAX staff
     now = clock.now()

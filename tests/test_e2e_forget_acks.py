@@ -183,3 +183,26 @@ async def test_max_list_message_is_edited_without_who_forgot(
         assert "Личные сообщения — 1:\n• Олег Помнящий" in shown.plain
         assert "участник удалил свои данные" in shown.plain
         assert fake.sent_to(MAX_ADMIN)[-1] is shown  # edited in place, nothing new sent
+
+
+async def test_a_recipient_who_left_the_news_is_not_named_by_their_id(
+    harness: BotHarness,
+) -> None:
+    """Unsubscribing drops the stored name (nothing needs it any more); «Не отметились» then
+    says they left the news instead of showing their Telegram id."""
+    h = harness
+    people = [(u.id, u.first_name, u.last_name or "") for u in (STAYS, SILENT)]
+    bid = await directors_news(h.sessionmaker, people)
+    worker = BroadcastWorker(
+        h.sessionmaker, TelegramChannel(h.bot), SystemClock(), instance_id="left",
+        options=OPTIONS,
+    )  # fmt: skip
+    await worker.run_once()
+    assert (await h.server.next_message(SILENT.id)).text == NEWS
+    assert "отписались" in (await h.say(SILENT, "/unsubscribe")).text
+
+    listing = await h.say(ADMIN, "/broadcasts")
+    shown = await h.press(ADMIN, listing, tb.BTN_ACKS_ONE.format(id=bid))
+    assert "Не отметились в личных сообщениях — 2:" in shown.text, shown.text
+    assert "Олег Помнящий" in shown.text and tb.ACKS_UNSUBSCRIBED in shown.text
+    assert str(SILENT.id) not in shown.text and "Молчаливая" not in shown.text

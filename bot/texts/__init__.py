@@ -255,6 +255,7 @@ MY_DATA: Final = (
     "• Записей на мероприятия: {registrations}\n"
     "• Выданных документов об участии: {documents}\n"
     "• Обращений к специалистам: {tickets}\n"
+    "{files}"
     "• Записанных вопросов (для улучшения ответов): {queries}\n"
     "• Ваших вопросов, которые сотрудники добавили в базу ответов как образец: {samples}\n"
     "• Подписки на новости: {subscriptions}\n"
@@ -272,9 +273,14 @@ MY_DATA: Final = (
     "в отчётах МОЦ только числом — без id, имени и контактов."
 )
 MY_DATA_MOVE_CODE: Final = "• Код переноса данных (/move, хранится только хеш): до {until}\n"
+# pictures, files and voice messages kept (by the messenger's file link) for «Отправить
+# специалисту» under the bot's offer; they go with /forget_me
+MY_DATA_FILES: Final = (
+    "• Ваших фото, файлов и голосовых, которые бот помнит, чтобы передать специалисту: {count}\n"
+)
 MY_DATA_NO_NAME: Final = (
     "не храним (сохраняем, только когда вы обращаетесь к специалисту, — чтобы он видел, "
-    "кто спрашивает)"
+    "кто спрашивает, — или подписываетесь на новости)"
 )
 # answers of a profile form still open (kept in the dialog's state until the last step)
 MY_DATA_DRAFT: Final = "• Анкета, которую вы заполняете (ещё не сохранена): {answers}\n"
@@ -294,6 +300,17 @@ FORGET_CONFIRM: Final = (
 )
 STAFF_TICKET_FORGOTTEN: Final = (
     "📨 <b>Обращение №{id}</b> · ⚪ удалено: автор удалил свои данные (/forget_me, 152-ФЗ)."
+)
+# /forget_me deletes this account only: the bot does not know a person's account in the
+# other messenger it serves (/move links none), so the person hears what stays there
+FORGET_ELSEWHERE: Final = (
+    "\n\nУдаляются данные только этого аккаунта {here}. Если вы пишете боту МОЦ и в {other}, "
+    "данные того аккаунта останутся — чтобы удалить и их, отправьте /forget_me боту в {other}."
+)
+FORGOTTEN_ELSEWHERE: Final = (
+    "\n\nУдалены данные только этого аккаунта {here}. Если вы пишете боту МОЦ и в {other}, "
+    "там всё осталось (профиль, записи, обращения, согласие) — удалить это можно командой "
+    "/forget_me в {other}."
 )
 FORGOTTEN: Final = "Готово: ваши данные удалены. Чтобы снова пользоваться ботом, нажмите /start."
 FORGOTTEN_ALREADY: Final = (

@@ -234,6 +234,7 @@ ACKS_CHAT: Final = "\n<b>{title}</b> — {count}:\n{names}"
 ACKS_NONE: Final = "\nПока никто не отметился."
 ACKS_PENDING: Final = "\n<b>Не отметились в личных сообщениях</b> — {count}:\n{names}"
 ACKS_MORE: Final = "…и ещё {count}"
+ACKS_UNSUBSCRIBED: Final = "(отписался(-ась) от новостей; имя не хранится)"
 PRIVATE_CHATS: Final = "Личные сообщения"
 ACKS_SAME_TITLE: Final = "{title} ({where})"  # two chats of one title: where each one is
 # /forget_me of someone a list names: the list is rewritten from what the bot still holds

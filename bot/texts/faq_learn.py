@@ -214,3 +214,6 @@ STAFF_SHOT_MISSED: Final = (
 )
 STAFF_SHOT_MISSED_SEEN: Final = " Его видно у сотрудников в {channel}."
 STAFF_SHOT_MISSED_TOLD: Final = " Отправителю сказано прислать поменьше или описать словами."
+# a staff chat's copy of a person's picture or file that Telegram no longer lets the bot
+# delete (after 48 hours; /forget_me): it is replaced by a blank one with this caption
+BLANKED: Final = "🗑 Удалено."

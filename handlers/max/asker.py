@@ -68,11 +68,11 @@ async def command(v: Visit, name: str) -> bool:
         draft = await profile.answers(v)  # a name typed in the form, not yet saved
         described, buttons = await privacy.describe(
             v.repo, v.user, ctx.clock, ctx.querylog, ctx.settings,
-            messenger="MAX", own_id=v.max_id, draft=draft,
+            messenger="MAX", own_id=v.max_id, draft=draft, files=await pictures.waiting(v),
         )  # fmt: skip
         await v.say(described, buttons)
     elif name == "forget_me":
-        await v.say(texts.FORGET_CONFIRM, forget_confirm())
+        await v.say(privacy.forget_confirmation(v.ctx.settings, v.uid), forget_confirm())
     elif name == "subscribe" and v.user.role is None:  # «— /start» is Telegram's way
         await v.say(max_texts.SUBSCRIBE_NEED_ROLE, role_buttons(v.is_admin))
     elif name == "subscribe":  # news by the person's role, as Telegram's /subscribe
@@ -269,7 +269,7 @@ async def ticket_action(v: Visit, action: str, ticket_id: int) -> None:
 async def forget_pressed(v: Visit, action: str) -> None:
     if action == "ask":
         await updates.answer(v.ctx, v.update)
-        await v.say(texts.FORGET_CONFIRM, forget_confirm())
+        await v.say(privacy.forget_confirmation(v.ctx.settings, v.uid), forget_confirm())
         return
     await v.drop_buttons()
     if action != "yes":
@@ -279,7 +279,8 @@ async def forget_pressed(v: Visit, action: str) -> None:
     done = await privacy.forget(v.repo, v.uid, ctx.clock, ctx.querylog, ctx.faq)
     await v.clear_state()
     await pictures.forget(v)
-    await v.say(max_texts.FORGOTTEN_ALREADY if done.already else max_texts.FORGOTTEN)
+    said = max_texts.FORGOTTEN_ALREADY if done.already else max_texts.FORGOTTEN
+    await v.say(said + privacy.forgotten_note(ctx.settings, v.uid))
     if not v.is_admin:  # staff rows and the audit log name staff by this id
         await privacy.drop_channel_id(v.repo, v.uid)
     await privacy.redact(ctx.messenger, done)

@@ -89,6 +89,16 @@ async def recall(v: Visit, message_seq: int) -> list[JsonDict]:
     return [a for a in found if isinstance(a, dict)] if isinstance(found, list) else []
 
 
+async def waiting(v: Visit) -> int:
+    """How many of the person's attachments are kept for «Отправить специалисту» (/my_data)."""
+    try:
+        kept = json.loads(await v.repo.dialog_states.kept(_key(v)) or "{}")
+    except ValueError:
+        return 0
+    found = kept.get("attachments", [kept.get("attachment")]) if isinstance(kept, dict) else []
+    return sum(isinstance(a, dict) for a in found) if isinstance(found, list) else 0
+
+
 async def forget(v: Visit) -> None:
     """/forget_me: the link to the person's picture goes with the rest."""
     await v.repo.dialog_states.clear(_key(v))

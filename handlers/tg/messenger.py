@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import struct
+import zlib
 from collections.abc import Awaitable, Callable
 from typing import Final, TypeVar
 
@@ -25,10 +27,13 @@ from aiogram.types import (
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
     KeyboardButton,
     ReplyKeyboardMarkup,
 )
 
+from bot.core.markup import q
 from bot.core.messages import (
     Deferred,
     Keyboard,
@@ -38,6 +43,7 @@ from bot.core.messages import (
     Switchboard,
     Unreachable,
 )
+from bot.texts import faq_learn as t
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -45,6 +51,24 @@ FAULT_ATTEMPTS: Final = 3  # an edit or a delete meeting 5xx or no connection, a
 FAULT_BACKOFF: Final = 1.0  # seconds before the second try; doubled before the third
 CHANNEL = "tg"
 _GONE = ("chat not found", "user is deactivated", "bot was kicked", "have no rights")
+
+
+def _blank_png(side: int = 64) -> bytes:
+    """A light grey square PNG: what a picture past deletion is replaced with."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    rows = b"".join(b"\x00" + b"\xe0" * side for _ in range(side))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )  # fmt: skip
+
+
+BLANK_PNG: Final = _blank_png()
 
 
 def markup(buttons: Keyboard | None) -> InlineKeyboardMarkup | None:
@@ -197,8 +221,36 @@ class TelegramMessenger:
     async def delete(self, ref: MessageRef) -> None:
         try:  # Telegram allows it for 48 hours
             await retrying(lambda: self.bot.delete_message(ref.chat_id, ref.message_id))
+        except TelegramBadRequest as exc:
+            if "can't be deleted" not in exc.message or not await self._blank(ref):
+                raise _unreachable(exc) from exc
         except TelegramAPIError as exc:
             raise _unreachable(exc) from exc
+
+    async def _blank(self, ref: MessageRef) -> bool:
+        """Past the 48 hours the bot may still edit its own message: a picture or a file (a
+        person's screenshot copied for staff) becomes a blank one, its caption «Удалено».
+        True when so; a voice message cannot be replaced, only its caption (False)."""
+        blank = BufferedInputFile(BLANK_PNG, "removed.png")
+        note = BufferedInputFile(t.BLANKED.encode(), "removed.txt")
+        for media in (  # a document album takes only a document
+            InputMediaPhoto(media=blank, caption=q(t.BLANKED)),
+            InputMediaDocument(media=note, caption=q(t.BLANKED)),
+        ):
+            try:
+                await self.bot.edit_message_media(
+                    media, chat_id=ref.chat_id, message_id=ref.message_id
+                )
+                return True
+            except TelegramAPIError as exc:
+                log.info("message %s/%s not blanked: %s", ref.chat_id, ref.message_id, exc)
+        try:  # a voice message stays, but its caption (who sent it, their words) can go
+            await self.bot.edit_message_caption(
+                chat_id=ref.chat_id, message_id=ref.message_id, caption=q(t.BLANKED)
+            )
+        except TelegramAPIError as exc:
+            log.info("caption of %s/%s not cleared: %s", ref.chat_id, ref.message_id, exc)
+        return False
 
 
 def people(bot: Bot, switchboard: Switchboard | None) -> Messenger:

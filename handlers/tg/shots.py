@@ -70,6 +70,12 @@ async def remember(state: FSMContext, message: Message) -> None:
     await state.update_data({KEY: {k: kept[k] for k in newest}})
 
 
+def kept_count(data: dict[str, Any]) -> int:
+    """How many of the asker's pictures and files the dialog's data keeps (their /my_data)."""
+    kept = data.get(KEY)
+    return len(kept) if isinstance(kept, dict) else 0
+
+
 async def recalled(state: FSMContext, message_id: int) -> Shot | None:
     found = ((await state.get_data()).get(KEY) or {}).get(str(message_id))
     if isinstance(found, list) and len(found) >= 2 and all(isinstance(x, str) for x in found):

@@ -19,6 +19,8 @@ from storage.models import (
     FaqQuery,
     OutboxMessage,
     ParticipationDocument,
+    StaffMember,
+    Subscription,
     Ticket,
     TicketStatus,
     TransferCode,
@@ -133,6 +135,22 @@ class UserRepo:
         user = await self.session.get(User, user_id)  # the loaded one, with this update's names
         if user is not None:
             await self.keep_name(user)
+
+    async def drop_unneeded_name(self, user_id: int) -> None:
+        """Forget the stored display name once nothing needs it (152-ФЗ: kept only for its
+        purpose): no ticket of theirs (the specialist's card), no news subscription (a
+        mailing list names its subscribers), not staff (`touch` keeps a staffer's anew)."""
+        await self.session.execute(
+            update(User)
+            .where(
+                User.id == user_id,
+                ~exists().where(Ticket.user_id == user_id),
+                ~exists().where(Subscription.user_id == user_id),
+                ~exists().where(StaffMember.person_id == user_id),
+            )
+            .values(first_name="", last_name=None, username=None)
+            .execution_options(synchronize_session="fetch")
+        )
 
     async def stored_name(self, user_id: int) -> tuple[str, str | None, str | None]:
         """The display name as the database holds it (for «Мои данные»), not as this update

@@ -29,7 +29,12 @@ from tests.fakes.telegram_model import (
     chat_full_info,
     media_payload,
     member_payload,
+    unix_now,
 )
+
+DELETE_WINDOW = 48 * 3600  # Telegram: «a message can only be deleted if it was sent less
+# than 48 hours ago»; the bot may still edit its own message after that
+EDITABLE_MEDIA = frozenset({"photo", "document", "audio", "video", "animation"})
 
 
 class BotApiMethods:
@@ -52,6 +57,7 @@ class BotApiMethods:
             "editmessagetext": self._edit_message_text,
             "editmessagecaption": self._edit_message_caption,
             "editmessagereplymarkup": self._edit_message_reply_markup,
+            "editmessagemedia": self._edit_message_media,
             "deletemessage": self._delete_message,
             "deletemessages": self._delete_messages,
             "answercallbackquery": self._answer_callback_query,
@@ -278,10 +284,32 @@ class BotApiMethods:
         markup = self._inline_markup(params)
         return self._apply_edit(sm, sm.text, sm.entities, markup, sm.raw_text)
 
+    def _edit_message_media(self, params: JsonDict, files: Files) -> JsonDict:
+        """A photo, a file, an audio, a video or an animation becomes another one (a voice
+        message or a sticker cannot); the new media's caption replaces the old."""
+        sm = self._editable(params)
+        if not any(key in EDITABLE_MEDIA for key in sm.content):
+            raise bad_request("there is no media in the message to edit")
+        media = params.get("media")
+        if isinstance(media, str):
+            media = json.loads(media)
+        if not isinstance(media, dict) or media.get("type") not in EDITABLE_MEDIA:
+            raise bad_request("wrong media type")
+        if sm.media_group_id and "document" in sm.content and media["type"] != "document":
+            raise bad_request("a document album takes only documents")
+        fields = self._group_item(media, files)
+        sm.history.append(sm.text or "")
+        sm.text, sm.raw_text, sm.entities = fields["text"], fields["raw_text"], fields["entities"]
+        sm.document, sm.content = fields["document"], fields["content"]
+        sm.edit_date = unix_now()
+        return self._message_dict(sm)
+
     def _delete_message(self, params: JsonDict, files: Files) -> bool:
         sm = self._find(self._target_chat(params), params.get("message_id"))
         if sm is None or sm.deleted:
             raise bad_request("message to delete not found")
+        if sm.date and unix_now() - sm.date >= DELETE_WINDOW:
+            raise bad_request("message can't be deleted for everyone")
         sm.deleted = True
         return True
 

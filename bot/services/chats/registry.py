@@ -324,6 +324,7 @@ async def unsubscribe_one(repo: Repositories, user_id: int, audience: str) -> Un
     removed = await repo.chats.unsubscribe(user_id, audience)
     if audience == MAILING_AUDIENCE:
         await repo.profiles.stop_mailing(user_id)
+    await repo.users.drop_unneeded_name(user_id)  # kept for the mailing list alone
     await repo.commit()
     title, left = t.AUDIENCE_TITLES[audience], await repo.chats.subscriptions(user_id)
     if not removed:
@@ -375,6 +376,7 @@ async def unsubscribe_all(repo: Repositories, user_id: int) -> str:
     given in the teacher's form is withdrawn with it (152-ФЗ: the proof says until when)."""
     removed = await repo.chats.unsubscribe(user_id)
     await repo.profiles.stop_mailing(user_id)
+    await repo.users.drop_unneeded_name(user_id)  # kept for the mailing list alone
     await repo.commit()
     if not removed:
         return t.NOT_SUBSCRIBED

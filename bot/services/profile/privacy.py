@@ -32,6 +32,7 @@ from bot.services.profile.teachers import FIELDS
 from bot.services.staff import ack_lists
 from bot.services.tickets.posting import redact_posts
 from bot.texts.chats import AUDIENCE_TITLES
+from bot.texts.transfer import CHANNELS as CHANNEL_NAMES
 from storage.models import Consent, Event, Registration, TeacherProfile, User
 from storage.repositories import Repositories
 
@@ -91,10 +92,12 @@ async def describe(
     messenger: str = "Telegram",
     own_id: int | None = None,
     draft: Mapping[str, object] | None = None,
+    files: int = 0,
 ) -> tuple[str, Keyboard]:
     """Everything we hold about `user`, as the /my_data message (values escaped), and its
     buttons; `own_id`: the person's id in `messenger` when it is not the stored one (MAX);
-    `draft`: the answers of a profile form the person has open."""
+    `draft`: the answers of a profile form the person has open; `files`: how many of their
+    pictures, files and voice messages the adapter keeps for «Отправить специалисту»."""
     await querylog.flush()  # the count includes the question asked a moment ago
     audiences = await repo.chats.subscriptions(user.id)
     consents = await repo.profiles.consents(user.id)
@@ -107,6 +110,7 @@ async def describe(
         name=await _stored_name(repo, user.id),
         role=texts.ROLE_TITLES.get(user.role or "", "не выбрана"),
         tickets=await repo.tickets.count_for_user(user.id),
+        files=texts.MY_DATA_FILES.format(count=files) if files else "",
         profile=_profile_line(await repo.profiles.get(user.id)),
         draft=_draft_line(draft),
         registrations=await repo.events.count_for_user(user.id),  # attended, cancelled too
@@ -125,6 +129,28 @@ async def describe(
         consents=_consent_lines(consents, settings.tz),
     )
     return text + note, withdrawal.my_data_buttons(consented) + transfer.my_data_button()
+
+
+def _elsewhere(template: str, settings: Settings, user_id: int) -> str:
+    """`template` naming the other messenger when the bot serves it too, else ""."""
+    here = channel_of(user_id)
+    other = "max" if here == "tg" else "tg"
+    token = settings.bot_token
+    served = settings.max_enabled if other == "max" else bool(token and token.get_secret_value())
+    if not served:
+        return ""
+    return fill(template, here=CHANNEL_NAMES[here], other=CHANNEL_NAMES[other])
+
+
+def forget_confirmation(settings: Settings, user_id: int) -> str:
+    """The /forget_me question; a person the bot may also know in the other messenger hears
+    that this deletes one account only (nothing links the two: /move leaves no trace)."""
+    return texts.FORGET_CONFIRM + _elsewhere(texts.FORGET_ELSEWHERE, settings, user_id)
+
+
+def forgotten_note(settings: Settings, user_id: int) -> str:
+    """After /forget_me: what stays in the other messenger's account, if the bot serves it."""
+    return _elsewhere(texts.FORGOTTEN_ELSEWHERE, settings, user_id)
 
 
 @dataclass

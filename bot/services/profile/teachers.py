@@ -80,3 +80,4 @@ async def save(repo: Repositories, user: User, answers: dict[str, Any], mailing:
     else:  # «Нет, спасибо» after «Изменить профиль» withdraws an earlier «Да»
         await repo.profiles.withdraw_consents(user.id, kind="mailing")
         await repo.chats.unsubscribe(user.id, "teachers")
+        await repo.users.drop_unneeded_name(user.id)  # kept for the mailing list alone

@@ -22,6 +22,7 @@ from bot.texts import chats as tc
 from broadcasts import service
 from broadcasts.content import Content
 from storage.repositories import Repositories
+from storage.repositories.users import named
 
 log = logging.getLogger(__name__)
 PART_LIMIT = 3500  # one message in Telegram (4096) and in MAX (4000): each part stays editable
@@ -57,7 +58,10 @@ async def gather(repo: Repositories, bid: int) -> AckList:
     labels = _labels(list(grouped), chats)
     pending = await repo.users.many(report.pending_private)
     by_chat = {labels[chat_id]: names for chat_id, names in grouped.items()}
-    return AckList(by_chat, sorted(u.full_name for u in pending))
+    # a name is kept only while someone needs it (UserRepo.drop_unneeded_name): a recipient
+    # without one has left the news since, and their id means nothing to staff
+    shown = (u.full_name if named(u) else t.ACKS_UNSUBSCRIBED for u in pending)
+    return AckList(by_chat, sorted(shown))
 
 
 def _labels(ids: list[int], chats: dict[int, tuple[str, str]]) -> dict[int, str]:
