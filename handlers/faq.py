@@ -112,6 +112,18 @@ async def offered_cb(
     await show(query, reply)
 
 
+async def offers_cb(
+    query: CallbackQuery, callback_data: FaqCb, faq: FaqService, repo: Repositories,
+    user: User | None,
+) -> None:  # fmt: skip
+    """«« Назад» under an entry opened from the offers: the offers again; the topics when
+    they are gone (the question forgotten), as under a plain entry's «« Назад»."""
+    role = user.role if user else None
+    reply = await consult.offers(faq, repo, query.from_user.id, callback_data.id, role=role)
+    await query.answer()
+    await show(query, reply or consult.categories(faq))
+
+
 async def unknown_command(message: Message) -> None:
     """«/foo», «/старт»: every command the bot has was handled by an earlier router, and the
     matcher would only say «не нашёл» to it."""
@@ -225,6 +237,7 @@ def create_router() -> Router:
     router.callback_query.register(category_cb, FaqCb.filter(F.action == "cat"))
     router.callback_query.register(entry_cb, FaqCb.filter(F.action == "e"))
     router.callback_query.register(offered_cb, FaqCb.filter(F.action == "s"))
+    router.callback_query.register(offers_cb, FaqCb.filter(F.action == "o"))
     # in any state: a dialog waiting for words (the question to a specialist, a staffer's
     # answer) lets commands through, and one nobody took is a typo, not the end of the dialog
     router.message.register(unknown_command, F.text.regexp(COMMAND))

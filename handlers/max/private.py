@@ -253,6 +253,8 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             reply = consult.entry_view(ctx.faq, ctx.settings, item)
         elif action == "s":  # an entry offered for the parent's question, which it keeps
             reply = consult.offered_entry(ctx.faq, ctx.settings, item)
+        elif action == "o":  # «« Назад» under it: the offers again (else the topics, below)
+            reply = await consult.offers(ctx.faq, v.repo, v.uid, item, role=v.user.role)
         if reply is None:  # a topic gone since: the pressed message becomes the topics
             await show(v, consult.categories(ctx.faq), max_texts.FAQ_STALE_BUTTON)
         else:

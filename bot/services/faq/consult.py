@@ -80,6 +80,27 @@ def offered_entry(faq: FaqService, settings: Settings, item: str) -> Reply | Non
     return Reply(view.text, replies.for_question(view.buttons, query_id), answered=True)
 
 
+async def offers(
+    faq: FaqService, repo: Repositories, user_id: int, item: str, *, role: str | None = None
+) -> Reply | None:
+    """«« Назад» under an entry opened from the offers for logged question `item`: those
+    offers again (the matcher asked anew: the knowledge base may have changed since). None
+    when the question is not this person's (gone after /forget_me, a forged button) or
+    nothing is offered for it now."""
+    if not item.isascii() or not item.isdigit() or not 0 < int(item) <= INT32_MAX:
+        return None
+    row = await repo.faq_log.get(int(item))
+    if row is None or row.user_id != user_id:
+        return None
+    result = faq.matcher.search(row.text, audience=AUDIENCE_OF_ROLE.get(role or ""))
+    offered = _suggested(faq, result)
+    if not offered:
+        return None
+    if result.kind == "suggest":
+        return Reply(texts.FAQ_SUGGEST, replies.suggestions(offered, row.id))
+    return Reply(texts.FAQ_UNKNOWN_TOPICS, replies.nearest(offered, row.id))
+
+
 def categories(faq: FaqService) -> Reply:
     return Reply(texts.FAQ_CATEGORIES, replies.categories(faq.kb.categories))
 
