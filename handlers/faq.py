@@ -72,6 +72,14 @@ async def show(query: CallbackQuery, reply: Reply) -> None:
     await edit_or_send(query, reply.text, _markup(reply.buttons))
 
 
+async def stale(query: CallbackQuery, faq: FaqService) -> None:
+    """A topic or an entry gone since the message was sent (the knowledge base was reloaded):
+    the pressed message becomes the topics, with a word why, as in MAX; an alert alone left
+    the parent before the same dead buttons, to find «Частые вопросы» herself."""
+    await query.answer(texts.FAQ_STALE_BUTTON)
+    await show(query, consult.categories(faq))
+
+
 async def show_categories(message: Message, faq: FaqService) -> None:
     await send(message, consult.categories(faq))
 
@@ -84,7 +92,7 @@ async def categories_cb(query: CallbackQuery, faq: FaqService) -> None:
 async def category_cb(query: CallbackQuery, callback_data: FaqCb, faq: FaqService) -> None:
     reply = consult.category(faq, callback_data.id)
     if reply is None:
-        await query.answer(texts.FAQ_STALE_BUTTON, show_alert=True)
+        await stale(query, faq)
         return
     await query.answer()
     await show(query, reply)
@@ -94,7 +102,7 @@ async def entry_cb(
     query: CallbackQuery, callback_data: FaqCb, faq: FaqService, settings: Settings
 ) -> None:
     if callback_data.id not in faq.kb.entries:
-        await query.answer(texts.FAQ_STALE_BUTTON, show_alert=True)
+        await stale(query, faq)
         return
     await query.answer()
     await show(query, consult.entry_view(faq, settings, callback_data.id))
@@ -106,7 +114,7 @@ async def offered_cb(
     """An entry offered for the parent's question: its «Спросить специалиста» carries it."""
     reply = consult.offered_entry(faq, settings, callback_data.id)
     if reply is None:
-        await query.answer(texts.FAQ_STALE_BUTTON, show_alert=True)
+        await stale(query, faq)
         return
     await query.answer()
     await show(query, reply)

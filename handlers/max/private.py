@@ -256,7 +256,7 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
         elif action == "o":  # «« Назад» under it: the offers again (else the topics, below)
             reply = await consult.offers(ctx.faq, v.repo, v.uid, item, role=v.user.role)
         if reply is None:  # a topic gone since: the pressed message becomes the topics
-            await show(v, consult.categories(ctx.faq), max_texts.FAQ_STALE_BUTTON)
+            await show(v, consult.categories(ctx.faq), texts.FAQ_STALE_BUTTON)
         else:
             await show(v, reply)
     return True
