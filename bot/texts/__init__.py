@@ -85,6 +85,11 @@ HELP_ADMIN: Final = (
 )
 CANCELLED: Final = "Действие отменено. Чем ещё помочь?"
 NOTHING_TO_CANCEL: Final = "Отменять нечего. Напишите вопрос или откройте меню."
+# «стоп», «отмена» typed with no dialog open (the FAQ said «не нашёл», offering to pass «стоп»
+# on to a specialist); under it: «📚 Все темы»
+NOTHING_TO_CANCEL_TYPED: Final = (
+    "Отменять нечего. Напишите вопрос своими словами или выберите тему кнопкой ниже."
+)
 
 FAQ_CATEGORIES: Final = "📚 <b>Частые вопросы</b>\nВыберите тему:"
 FAQ_TOPICS: Final = "<b>{title}</b>\nВыберите вопрос:"

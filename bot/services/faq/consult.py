@@ -18,6 +18,7 @@ from bot.core import metrics
 from bot.core.config import Settings
 from bot.core.ids import INT32_MAX
 from bot.core.markup import MESSAGE_LIMIT, clip, fill
+from bot.core.words import means_cancel
 from bot.services.faq import replies
 from bot.services.faq.attachments import Kind, offer, untitled
 from bot.services.faq.kb import FaqEntry, Intent, render_answer, render_text
@@ -134,6 +135,10 @@ async def ask(
     A question the FAQ answers confidently is answered even while a ticket is open (with a
     picture, the adapter adds it to the ticket after sending the answer: `Reply.answered`); a
     statement joins the open ticket however sure the matcher is."""
+    if means_cancel(text) and picture is None:  # «стоп», «отмена»: no dialog open to end
+        if follow_up is not None and await follow_up():
+            return None  # during a ticket it is said to the specialist, as before
+        return Reply(texts.NOTHING_TO_CANCEL_TYPED, replies.all_topics())
     await refresh(faq, repo, settings.faq_sync_seconds)  # staff may have taught it something
     result: SearchResult | None = None
     thanks = plain_thanks(text)  # «благодарим», «спасибо за ответ»: no question to look up
