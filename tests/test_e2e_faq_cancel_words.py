@@ -51,3 +51,16 @@ async def test_a_cancel_word_after_the_question_was_sent_still_reaches_the_ticke
     joined = await h.say(PARENT, "стоп")
     assert "Добавил это к обращению" in joined.text
     assert texts.BTN_WITHDRAW in joined.inline_texts
+
+
+async def test_back_typed_as_a_word_opens_the_topics_in_both_messengers(both: Both) -> None:
+    """«Назад» is the button under every answer; typed, it got «Я не нашёл точного ответа…»
+    with «Спросить специалиста» (a ticket «назад» for staff)."""
+    h = both
+    await as_parent(h)
+    topics = await h.say(MOTHER, "Назад")
+    assert "Выберите тему" in topics.plain, topics.plain
+    h.tg.user_sends("назад", user=PARENT)
+    said = await h.tg.next_message(PARENT.id)
+    assert "Выберите тему" in (said.text or ""), said.text
+    assert "🎫 Сертификат" in said.inline_texts
