@@ -21,6 +21,7 @@ from bot.services.faq import FaqService, consult
 from bot.services.faq.attachments import Kind
 from bot.services.faq.querylog import QueryLog
 from bot.services.faq.replies import Reply
+from bot.texts import unread
 from handlers.tg import shots
 from handlers.tg.callbacks import FaqCb
 from handlers.tg.edits import edit_or_send
@@ -151,6 +152,27 @@ async def free_text(
     await _respond(message, faq, settings, repo, querylog, user, message.text.strip())
 
 
+async def edited_question(
+    message: Message,
+    faq: FaqService,
+    settings: Settings,
+    repo: Repositories,
+    querylog: QueryLog,
+    user: User | None,
+) -> None:
+    """A question corrected after it was sent (a typo, a word the phone's dictation got
+    wrong): answered as it reads now. While a ticket is open the specialist got the text as
+    first sent, so the parent is asked to send the correction anew, as before."""
+    assert message.text is not None
+    ticket = None
+    if user is not None and user.has_open_ticket is not False:
+        ticket = await repo.tickets.open_for_user(user.id)
+    if user is None or ticket is not None:
+        await message.answer(unread.EDITED_UNSEEN)
+        return
+    await _respond(message, faq, settings, repo, querylog, user, message.text.strip())
+
+
 async def screenshot(
     message: Message,
     faq: FaqService,
@@ -251,4 +273,9 @@ def create_router() -> Router:
     router.message.register(unknown_command, F.text.regexp(COMMAND))
     router.message.register(free_text, F.text, StateFilter(None))
     router.message.register(screenshot, F.photo | F.document, StateFilter(None))
+    # an edit in a dialog, of a command or of a caption: handlers.fallback.edited
+    router.edited_message.register(
+        edited_question, F.chat.type == "private", F.text, ~F.text.regexp(COMMAND),
+        StateFilter(None),
+    )  # fmt: skip
     return router
