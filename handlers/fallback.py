@@ -63,8 +63,10 @@ async def non_text(
 
 
 async def edited(message: Message) -> None:
-    """An edit of a sent message: what it changed reached nobody (the answer and the staff
-    post were made from the text as first sent), so the person is asked to send it anew."""
+    """An edit of a sent message that no question answers (`handlers.faq.edited_question`
+    takes a question with no dialog or ticket open): what it changed reached nobody (the
+    form's step, the staff post were made from the text as first sent), so the person is
+    asked to send it anew."""
     if message.from_user is not None and not message.from_user.is_bot:
         await message.answer(unread.EDITED_UNSEEN)
 

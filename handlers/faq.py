@@ -21,6 +21,7 @@ from bot.services.faq import FaqService, consult
 from bot.services.faq.attachments import Kind
 from bot.services.faq.querylog import QueryLog
 from bot.services.faq.replies import Reply
+from bot.texts import unread
 from handlers.tg import shots
 from handlers.tg.callbacks import FaqCb
 from handlers.tg.edits import edit_or_send
@@ -72,6 +73,14 @@ async def show(query: CallbackQuery, reply: Reply) -> None:
     await edit_or_send(query, reply.text, _markup(reply.buttons))
 
 
+async def stale(query: CallbackQuery, faq: FaqService) -> None:
+    """A topic or an entry gone since the message was sent (the knowledge base was reloaded):
+    the pressed message becomes the topics, with a word why, as in MAX; an alert alone left
+    the parent before the same dead buttons, to find «Частые вопросы» herself."""
+    await query.answer(texts.FAQ_STALE_BUTTON)
+    await show(query, consult.categories(faq))
+
+
 async def show_categories(message: Message, faq: FaqService) -> None:
     await send(message, consult.categories(faq))
 
@@ -84,7 +93,7 @@ async def categories_cb(query: CallbackQuery, faq: FaqService) -> None:
 async def category_cb(query: CallbackQuery, callback_data: FaqCb, faq: FaqService) -> None:
     reply = consult.category(faq, callback_data.id)
     if reply is None:
-        await query.answer(texts.FAQ_STALE_BUTTON, show_alert=True)
+        await stale(query, faq)
         return
     await query.answer()
     await show(query, reply)
@@ -94,7 +103,7 @@ async def entry_cb(
     query: CallbackQuery, callback_data: FaqCb, faq: FaqService, settings: Settings
 ) -> None:
     if callback_data.id not in faq.kb.entries:
-        await query.answer(texts.FAQ_STALE_BUTTON, show_alert=True)
+        await stale(query, faq)
         return
     await query.answer()
     await show(query, consult.entry_view(faq, settings, callback_data.id))
@@ -106,10 +115,22 @@ async def offered_cb(
     """An entry offered for the parent's question: its «Спросить специалиста» carries it."""
     reply = consult.offered_entry(faq, settings, callback_data.id)
     if reply is None:
-        await query.answer(texts.FAQ_STALE_BUTTON, show_alert=True)
+        await stale(query, faq)
         return
     await query.answer()
     await show(query, reply)
+
+
+async def offers_cb(
+    query: CallbackQuery, callback_data: FaqCb, faq: FaqService, repo: Repositories,
+    user: User | None,
+) -> None:  # fmt: skip
+    """«« Назад» under an entry opened from the offers: the offers again; the topics when
+    they are gone (the question forgotten), as under a plain entry's «« Назад»."""
+    role = user.role if user else None
+    reply = await consult.offers(faq, repo, query.from_user.id, callback_data.id, role=role)
+    await query.answer()
+    await show(query, reply or consult.categories(faq))
 
 
 async def unknown_command(message: Message) -> None:
@@ -128,6 +149,27 @@ async def free_text(
 ) -> None:
     """Any typed text: a question for the matcher, or a follow-up to an open ticket."""
     assert message.text is not None
+    await _respond(message, faq, settings, repo, querylog, user, message.text.strip())
+
+
+async def edited_question(
+    message: Message,
+    faq: FaqService,
+    settings: Settings,
+    repo: Repositories,
+    querylog: QueryLog,
+    user: User | None,
+) -> None:
+    """A question corrected after it was sent (a typo, a word the phone's dictation got
+    wrong): answered as it reads now. While a ticket is open the specialist got the text as
+    first sent, so the parent is asked to send the correction anew, as before."""
+    assert message.text is not None
+    ticket = None
+    if user is not None and user.has_open_ticket is not False:
+        ticket = await repo.tickets.open_for_user(user.id)
+    if user is None or ticket is not None:
+        await message.answer(unread.EDITED_UNSEEN)
+        return
     await _respond(message, faq, settings, repo, querylog, user, message.text.strip())
 
 
@@ -225,9 +267,15 @@ def create_router() -> Router:
     router.callback_query.register(category_cb, FaqCb.filter(F.action == "cat"))
     router.callback_query.register(entry_cb, FaqCb.filter(F.action == "e"))
     router.callback_query.register(offered_cb, FaqCb.filter(F.action == "s"))
+    router.callback_query.register(offers_cb, FaqCb.filter(F.action == "o"))
     # in any state: a dialog waiting for words (the question to a specialist, a staffer's
     # answer) lets commands through, and one nobody took is a typo, not the end of the dialog
     router.message.register(unknown_command, F.text.regexp(COMMAND))
     router.message.register(free_text, F.text, StateFilter(None))
     router.message.register(screenshot, F.photo | F.document, StateFilter(None))
+    # an edit in a dialog, of a command or of a caption: handlers.fallback.edited
+    router.edited_message.register(
+        edited_question, F.chat.type == "private", F.text, ~F.text.regexp(COMMAND),
+        StateFilter(None),
+    )  # fmt: skip
     return router

@@ -110,7 +110,7 @@ async def test_forged_payloads_are_answered_in_russian_and_change_nothing(both: 
         f"evl::0:{SUPERSCRIPT}": max_texts.STALE_BUTTON,
         "role:admin": max_texts.STALE_BUTTON,
         "role:staff": texts.ROLE_STAFF_ONLY,
-        "faq:e:no.such.entry": max_texts.FAQ_STALE_BUTTON,  # and the topics are shown
+        "faq:e:no.such.entry": texts.FAQ_STALE_BUTTON,  # and the topics are shown
         # nobody's prefix: a button of an old version, or made up
         "zzz": max_texts.STALE_BUTTON,
         "": max_texts.STALE_BUTTON,

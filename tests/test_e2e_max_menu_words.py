@@ -13,7 +13,6 @@ import pytest
 
 from bot import texts
 from bot.services.faq import FaqService
-from bot.texts import max as max_texts
 from storage.db import SessionMaker
 from tests.fakes.max_api import FakeMaxServer
 from tests.fakes.max_model import MaxUser
@@ -55,7 +54,7 @@ async def test_no_max_text_points_at_a_menu_max_does_not_have(fake: FakeMaxServe
     assert "Выберите тему" in str(topics["message"]["text"])
 
     gone = await answer_to(fake, fake.press_payload(MOTHER, menu, "faq:cat:no.such.topic"))
-    assert gone["notification"] == max_texts.FAQ_STALE_BUTTON
+    assert gone["notification"] == texts.FAQ_STALE_BUTTON
     assert "Выберите тему" in str(gone["message"]["text"])  # the topics, there and then
 
     (contacts,) = await say(fake, MOTHER, "/contacts")  # without a phone it names the button

@@ -22,6 +22,8 @@ MENU_WORDS = frozenset({"меню", "главное меню", "в меню", "�
 # the FAQ matcher took «Все темы» for the staff events, «Мои данные» for the child's data
 TYPED_COMMANDS = {
     "все темы": "faq", "темы": "faq", "частые вопросы": "faq",
+    # «« Назад» is under every topic list and answer: typed, it got «не нашёл ответа»
+    "назад": "faq", "вернуться назад": "faq",
     "помощь": "help",
     "мои данные": "my_data",
     "перенести в другой мессенджер": "move", "перенести данные": "move",

@@ -88,6 +88,11 @@ HELP_ADMIN: Final = (
 )
 CANCELLED: Final = "Действие отменено. Чем ещё помочь?"
 NOTHING_TO_CANCEL: Final = "Отменять нечего. Напишите вопрос или откройте меню."
+# «стоп», «отмена» typed with no dialog open (the FAQ said «не нашёл», offering to pass «стоп»
+# on to a specialist); under it: «📚 Все темы»
+NOTHING_TO_CANCEL_TYPED: Final = (
+    "Отменять нечего. Напишите вопрос своими словами или выберите тему кнопкой ниже."
+)
 
 FAQ_CATEGORIES: Final = "📚 <b>Частые вопросы</b>\nВыберите тему:"
 FAQ_TOPICS: Final = "<b>{title}</b>\nВыберите вопрос:"
@@ -104,7 +109,7 @@ FAQ_UNKNOWN_TOPICS: Final = (
     "Точного ответа на этот вопрос я не нашёл. Может быть, подойдёт одна из этих статей? "
     "Если нет — передам вопрос специалисту МОЦ, ответ придёт сюда же."
 )
-FAQ_STALE_BUTTON: Final = "Этот раздел обновился — откройте «Частые вопросы» заново."
+FAQ_STALE_BUTTON: Final = "Этот раздел обновился — вот все темы заново."  # shown with them
 
 ASK_PROMPT: Final = (
     "Напишите ваш вопрос одним сообщением — я передам его специалисту МОЦ. "

@@ -253,8 +253,10 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
             reply = consult.entry_view(ctx.faq, ctx.settings, item)
         elif action == "s":  # an entry offered for the parent's question, which it keeps
             reply = consult.offered_entry(ctx.faq, ctx.settings, item)
+        elif action == "o":  # «« Назад» under it: the offers again (else the topics, below)
+            reply = await consult.offers(ctx.faq, v.repo, v.uid, item, role=v.user.role)
         if reply is None:  # a topic gone since: the pressed message becomes the topics
-            await show(v, consult.categories(ctx.faq), max_texts.FAQ_STALE_BUTTON)
+            await show(v, consult.categories(ctx.faq), texts.FAQ_STALE_BUTTON)
         else:
             await show(v, reply)
     return True
@@ -298,15 +300,23 @@ async def not_text(ctx: MaxContext, update: JsonDict) -> bool:
 
 
 async def edited(ctx: MaxContext, update: JsonDict) -> bool:
-    """An edit of a sent message in the dialog (not the bot's own): what it changed reached
-    nobody, so the person is asked to send it anew, as in Telegram."""
+    """An edit of a sent message in the dialog (not the bot's own). A question with no dialog
+    and no ticket open is answered as it reads now; otherwise what it changed reached nobody
+    (a form's step, the specialist), so the person is asked to send it anew, as in Telegram."""
     if not updates.is_dialog(update) or updates.sender(update).get("is_bot"):
         return False
     async with visit(ctx, update) as v:
         if v is None:
             return False
-        await v.say(unread.EDITED_UNSEEN)
-    return True
+        text = updates.text(update)
+        ticket = None
+        if v.user.has_open_ticket is not False:
+            ticket = await v.repo.tickets.open_for_user(v.uid)
+        if v.state or ticket is not None or not text or text.startswith("/"):
+            await v.say(unread.EDITED_UNSEEN)
+            return True
+    # a question corrected after it was sent: answered as it reads now, as in Telegram
+    return await free_text(ctx, update)
 
 
 def register(routes: Routes) -> None:

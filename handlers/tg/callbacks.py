@@ -34,7 +34,8 @@ class RoleCb(CallbackData, prefix="role"):
 
 class FaqCb(CallbackData, prefix="faq"):
     """Browsing the knowledge base: `cats` (all categories), `cat` (one), `e` (an entry),
-    `s` (an entry offered for a logged question: «<query_id>-<entry_id>»)."""
+    `s` (an entry offered for a logged question: «<query_id>-<entry_id>»), `o` (the offers
+    for a logged question again: «<query_id>»)."""
 
     action: str
     id: str = ""

@@ -18,6 +18,7 @@ from bot.core import metrics
 from bot.core.config import Settings
 from bot.core.ids import INT32_MAX
 from bot.core.markup import MESSAGE_LIMIT, clip, fill
+from bot.core.words import means_cancel
 from bot.services.faq import replies
 from bot.services.faq.attachments import Kind, offer, untitled
 from bot.services.faq.kb import FaqEntry, Intent, render_answer, render_text
@@ -80,6 +81,27 @@ def offered_entry(faq: FaqService, settings: Settings, item: str) -> Reply | Non
     return Reply(view.text, replies.for_question(view.buttons, query_id), answered=True)
 
 
+async def offers(
+    faq: FaqService, repo: Repositories, user_id: int, item: str, *, role: str | None = None
+) -> Reply | None:
+    """«« Назад» under an entry opened from the offers for logged question `item`: those
+    offers again (the matcher asked anew: the knowledge base may have changed since). None
+    when the question is not this person's (gone after /forget_me, a forged button) or
+    nothing is offered for it now."""
+    if not item.isascii() or not item.isdigit() or not 0 < int(item) <= INT32_MAX:
+        return None
+    row = await repo.faq_log.get(int(item))
+    if row is None or row.user_id != user_id:
+        return None
+    result = faq.matcher.search(row.text, audience=AUDIENCE_OF_ROLE.get(role or ""))
+    offered = _suggested(faq, result)
+    if not offered:
+        return None
+    if result.kind == "suggest":
+        return Reply(texts.FAQ_SUGGEST, replies.suggestions(offered, row.id))
+    return Reply(texts.FAQ_UNKNOWN_TOPICS, replies.nearest(offered, row.id))
+
+
 def categories(faq: FaqService) -> Reply:
     return Reply(texts.FAQ_CATEGORIES, replies.categories(faq.kb.categories))
 
@@ -113,6 +135,10 @@ async def ask(
     A question the FAQ answers confidently is answered even while a ticket is open (with a
     picture, the adapter adds it to the ticket after sending the answer: `Reply.answered`); a
     statement joins the open ticket however sure the matcher is."""
+    if means_cancel(text) and picture is None:  # «стоп», «отмена»: no dialog open to end
+        if follow_up is not None and await follow_up():
+            return None  # during a ticket it is said to the specialist, as before
+        return Reply(texts.NOTHING_TO_CANCEL_TYPED, replies.all_topics())
     await refresh(faq, repo, settings.faq_sync_seconds)  # staff may have taught it something
     result: SearchResult | None = None
     thanks = plain_thanks(text)  # «благодарим», «спасибо за ответ»: no question to look up

@@ -6,7 +6,8 @@ either messenger comes back to the same handler.
 
 An entry offered for a question the FAQ was unsure of («Возможно, вы имели в виду…», «не
 нашёл» with the nearest entries) is «faq:s:<query_id>-<entry_id>»: the answer it opens keeps
-the logged question, so «Спросить специалиста» under it forwards that question.
+the logged question, so «Спросить специалиста» under it forwards that question, and its
+«« Назад» («faq:o:<query_id>») brings the offers back, so another of them is a tap away.
 """
 
 from __future__ import annotations
@@ -55,12 +56,15 @@ def offered(entry: FaqEntry, query_id: int) -> Button:
 
 def for_question(buttons: Keyboard, query_id: int) -> Keyboard:
     """An entry's buttons as opened from an offer: «Спросить специалиста» carries the logged
-    question and the related entries keep carrying it."""
-    ask_anew, prefix = ask(), browse("e", "")
+    question, the related entries keep carrying it, and «« Назад» goes back to the offers
+    (not to the entry's category, where the other offers were lost)."""
+    ask_anew, prefix, category = ask(), browse("e", ""), browse("cat", "")
 
     def keep(button: Button) -> Button:
         if button.action == ask_anew:
             return Button(button.label, ask(query_id))
+        if button.action is not None and button.action.startswith(category):
+            return Button(button.label, browse("o", str(query_id)))
         if button.action is not None and button.action.startswith(prefix):
             related = browse("s", f"{query_id}-{button.action.removeprefix(prefix)}")
             if len(related.encode()) <= ACTION_LIMIT:
