@@ -1,12 +1,38 @@
-"""Command menus outside private chats and the bot's profile texts (Russian).
-
-The private menus are bot.texts.BOT_COMMANDS (everyone) and ADMIN_COMMANDS (МОЦ staff).
-"""
+"""Command menus (private: everyone's and МОЦ staff's; groups) and the bot's profile texts
+(Russian)."""
 
 from __future__ import annotations
 
 from typing import Final
 
+# Private chats: everyone's menu, and what МОЦ staff see besides (checked against staff).
+BOT_COMMANDS: Final = {
+    "start": "Начать / выбрать роль",
+    "menu": "Главное меню",
+    "ask": "Задать вопрос специалисту",
+    "help": "Что умеет бот",
+    "events": "Мероприятия для педагогов",
+    "my_events": "Мои записи на мероприятия",
+    "subscribe": "Подписаться на новости МОЦ",
+    "unsubscribe": "Отписаться от новостей",
+    "my_data": "Мои данные",
+    "move": "Перенести данные в другой мессенджер",
+    "cancel": "Отменить текущее действие",
+}
+ADMIN_COMMANDS: Final = {
+    "tickets": "Открытые обращения",
+    "chats": "Чаты и аудитории",
+    "broadcast": "Новая рассылка",
+    "broadcasts": "Рассылки: ход, отмена, перенос",
+    "new_event": "Новое мероприятие",
+    "report": "Отчёт за учебный год (Excel)",
+    "faq_stats": "Статистика вопросов",
+    "faq_drafts": "Черновики FAQ",
+    "reload_faq": "Перечитать базу ответов",
+    "web": "Веб-панель (ссылка для входа)",
+    "staff": "Сотрудники МОЦ",
+    "invite": "Пригласить сотрудника (владельцы)",
+}
 # Every member of a group (parents' chats): only what works there, nothing private-only.
 GROUP_COMMANDS: Final = {
     "contacts": "Контакты МОЦ",

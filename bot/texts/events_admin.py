@@ -240,7 +240,7 @@ PERIOD_EMPTY: Final = "Укажите дату — или оставьте пу�
 PERIOD_REVERSED: Final = "Конец периода раньше начала: проверьте даты."
 PERIOD_TOO_LONG: Final = "Период длиннее {years} лет: укажите период покороче."
 
-# For the admins' command menu (bot.texts.ADMIN_COMMANDS); not registered from here.
+# For the admins' command menu (bot.texts.commands.ADMIN_COMMANDS); not registered from here.
 COMMANDS: Final[dict[str, str]] = {
     "new_event": "Новое мероприятие",
     "report": "Отчёт за учебный год (Excel)",

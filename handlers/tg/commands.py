@@ -21,7 +21,6 @@ from aiogram.types import (
     BotCommandScopeDefault,
 )
 
-from bot import texts
 from bot.core.config import Settings
 from bot.texts import commands as t
 
@@ -37,7 +36,7 @@ Scope = (
 
 def menus(settings: Settings) -> list[tuple[Scope, dict[str, str]]]:
     """Each scope with its commands; staff chats last (they fail if the bot is not there)."""
-    private, staff = texts.BOT_COMMANDS, {**texts.BOT_COMMANDS, **texts.ADMIN_COMMANDS}
+    private, staff = t.BOT_COMMANDS, {**t.BOT_COMMANDS, **t.ADMIN_COMMANDS}
     group_admins = {**t.GROUP_COMMANDS, **t.GROUP_ADMIN_COMMANDS}
     found: list[tuple[Scope, dict[str, str]]] = [
         (BotCommandScopeDefault(), t.GROUP_COMMANDS),  # anywhere not covered below

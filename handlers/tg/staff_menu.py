@@ -20,10 +20,10 @@ from aiogram.types import (
     WebAppInfo,
 )
 
-from bot import texts
 from bot.core.config import Settings
 from bot.core.ids import channel_of
 from bot.services.staff.roster import Roster
+from bot.texts import commands as menus
 from bot.texts import staff as t
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ def webapp_url(settings: Settings) -> str | None:
 
 
 async def show_tools(bot: Bot, settings: Settings, chat_id: int) -> None:
-    commands = {**texts.BOT_COMMANDS, **texts.ADMIN_COMMANDS}
+    commands = {**menus.BOT_COMMANDS, **menus.ADMIN_COMMANDS}
     listed = [BotCommand(command=name, description=text) for name, text in commands.items()]
     try:
         await bot.set_my_commands(listed, scope=BotCommandScopeChat(chat_id=chat_id))
