@@ -221,7 +221,9 @@ async def test_staff_help_tells_how_to_name_a_calendar_year_and_a_period(
         assert all(form in in_max.plain for form in HELP_FORMS), in_max.plain
 
 
-async def test_the_kinds_sheet_sums_to_the_caption(harness: BotHarness) -> None:
+async def test_the_kinds_sheet_sums_to_the_caption(
+    harness: BotHarness, settings: Settings
+) -> None:
     """«По видам» had no total: the deputy director added the columns up by hand to check
     them against «Сводка» and the caption. Its «Итого» row now says the same numbers."""
     h, sm = harness, harness.sessionmaker
@@ -241,3 +243,13 @@ async def test_the_kinds_sheet_sums_to_the_caption(harness: BotHarness) -> None:
         load_workbook(io.BytesIO(sheet.document.data))["По видам"].iter_rows(values_only=True)
     )
     assert kinds[-1] == ("Итого", 2, 2, 2, 1)
+
+    clock = SystemClock()  # the panel's table of kinds ends the same
+    panel = await client_for(settings, h.sessionmaker, RecordingMessenger(), clock)
+    try:
+        await sign_in(panel, settings, FrozenClock(clock.now()))
+        page = await (await panel.get("/web/report?first=01.01.2026&last=31.12.2026")).text()
+        total = '<th scope="row">Итого</th><td>2</td><td>2</td><td>2</td><td>1</td>'
+        assert total in page
+    finally:
+        await panel.close()
