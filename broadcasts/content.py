@@ -106,7 +106,12 @@ class Content:
 
 def fits_caption(text: str) -> bool:
     """Whether this Telegram HTML can be a file's caption rather than a message of its own."""
-    return len(_strip_tags(text)) <= CAPTION_LIMIT
+    return visible_length(text) <= CAPTION_LIMIT
+
+
+def visible_length(text: str) -> int:
+    """The characters a reader of this Telegram HTML sees (tags gone, entities read)."""
+    return len(_strip_tags(text))
 
 
 def _strip_tags(text: str) -> str:

@@ -37,6 +37,7 @@ from handlers.max import broadcast_file, pictures, updates
 from handlers.max import broadcast_keys as kb
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, as_staff, visit
+from handlers.max.typed_html import typed_html
 
 STATE: Final = "bcw"
 LIMIT: Final = min(TEXT_LIMIT, 4000)  # MAX takes 4000 characters a message
@@ -131,7 +132,8 @@ async def got_content(v: Visit, data: Draft, text: str) -> None:
         too_long = fill(max_texts.BROADCAST_TOO_LONG, length=len(text), limit=LIMIT)
         await v.say(too_long, kb.CANCEL_ONLY)
         return
-    content = Content("text", q(text))  # typed in MAX as plain text: shown as typed
+    # shown as typed ("<" is no tag), with the bold, italics and links MAX kept apart
+    content = Content("text", typed_html(v.update))
     if problems := content.problems():
         listed = "\n".join(f"• {q(p)}" for p in problems)
         await v.say(t.CONTENT_PROBLEMS.format(problems=listed), kb.CANCEL_ONLY)
@@ -355,7 +357,7 @@ async def not_text(ctx: MaxContext, update: JsonDict) -> bool:
             await v.say(t.REPROMPT_BUTTONS, kb.CANCEL_ONLY)
         elif not found:  # a sticker, a contact
             await v.say(max_texts.BROADCAST_TEXT_ONLY, kb.CANCEL_ONLY)
-        elif await broadcast_file.got_file(v, data, found, updates.text(update)):
+        elif await broadcast_file.got_file(v, data, found, typed_html(update)):
             await ask_audience(v, data)
     return True
 
