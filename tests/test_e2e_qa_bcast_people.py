@@ -49,3 +49,18 @@ async def test_bold_italics_and_a_link_typed_in_max_reach_both_messengers(world:
     assert mx.plain == BOLD_NEWS
     assert "<b>Внимание!</b>" in mx.text and "<i>Собрание</i>" in mx.text
     assert '<a href="https://moc.example/plan?a=1&amp;b=2">' in mx.text
+
+
+async def test_a_time_max_cannot_read_is_explained_without_raw_tags(world: World) -> None:
+    """«Когда отправить?» answered «в пятницу вечером»: the staffer reads the examples in
+    italics, as Telegram shows them, not «<i>25.12.2026 15:00</i>» letter by letter."""
+    w = world
+    await w.h.say(STAFFER, "/broadcast")
+    audiences = await w.h.say(STAFFER, "Собрание в пятницу")
+    when = await to_the_time(w, audiences)
+    again = await w.h.say(STAFFER, "в пятницу вечером")
+    assert again.plain.startswith("Не понял дату и время")
+    assert "25.12.2026 15:00" in again.plain and "<i>" not in again.plain
+    assert again.plain.endswith(when.plain)  # the question asked again
+    past = await w.h.say(STAFFER, "01.01.2020 10:00")
+    assert past.plain.startswith("Это время уже прошло (01.01.2020 10:00)")

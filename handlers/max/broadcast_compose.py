@@ -168,7 +168,8 @@ async def got_when(v: Visit, data: Draft, text: str) -> None:
     try:
         at = composing.parse_moment(text, v.ctx.settings, v.ctx.clock.now())
     except DateParseError as exc:  # unreadable or in the past: ask again
-        await v.say(f"{q(str(exc))}\n\n{t.ASK_WHEN}", kb.WHEN)
+        # its words are HTML already (bot.core.dates fills them, examples in <i>), as Telegram's
+        await v.say(f"{exc}\n\n{t.ASK_WHEN}", kb.WHEN)
         return
     data["at"] = at.isoformat()
     await ask(v, data, "repeat", t.ASK_REPEAT, kb.REPEAT)
