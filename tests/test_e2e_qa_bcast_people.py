@@ -114,3 +114,27 @@ async def test_a_parent_who_unsubscribes_does_not_get_the_broadcast_still_going_
     await until(report, 10, "the report on the second broadcast")
     assert "Доставлено: 4 из 5" in report()
     assert "получатель отписался во время рассылки — не отправлено — 1" in report()
+
+
+async def test_a_link_too_long_for_max_is_refused_at_its_step_not_at_the_preview(
+    world: World,
+) -> None:
+    """A prefilled form link of 2,100 characters typed as the button: MAX takes no link over
+    2048, so the staffer is asked for a shorter one right there — not «что-то пошло не так»
+    at the preview, and not a broadcast whose MAX groups all fail."""
+    w = world
+    await w.h.say(STAFFER, "/broadcast")
+    audiences = await w.h.say(STAFFER, "Анкета для родителей")
+    await w.toggle(audiences, "Родители")
+    (tags,) = await w.step(audiences, bt.BTN_NEXT)
+    (asked,) = await w.step(tags, bt.BTN_NO_TAGS)
+    assert asked.plain.startswith("Добавить кнопку")
+    long_link = "https://forms.example/form?entry=" + "а" * 2100
+    again = await w.h.say(STAFFER, f"Анкета | {long_link}")
+    assert again.plain.startswith("Не понял кнопку") and "2048" in again.plain
+    ack_q = await w.h.say(STAFFER, "Анкета | https://forms.example/form")
+    (when,) = await w.step(ack_q, bt.BTN_ACK_OFF)
+    (repeat,) = await w.step(when, bt.BTN_NOW)
+    sample, summary = await w.step(repeat, bt.BTN_REPEAT_NONE, 2)
+    assert sample.button("Анкета")["url"] == "https://forms.example/form"
+    assert "Получателей: 2" in summary.plain
