@@ -3,16 +3,19 @@ who writes one in MAX or Telegram, the parents' and directors' groups that get i
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.texts import broadcasts as bt
 from broadcasts.content import Content
 from broadcasts.service import Target, create_broadcast
-from storage.models import DeliveryStatus
+from storage.models import Broadcast, BroadcastState, DeliveryStatus
 from tests.conftest import ADMIN, PARENT
 from tests.fakes.max_model import Message
 from tests.helpers.max_both import Both
 from tests.helpers.wait import until
+from tests.test_e2e_broadcasts import NOW, Staff, broadcasts_in_db, txt
+from tests.test_e2e_broadcasts import harness as harness  # a fixture
+from tests.test_e2e_broadcasts import settings as settings  # a fixture
 from tests.test_e2e_gone_groups import h as h  # a fixture
 from tests.test_e2e_gone_groups import seed_telegram
 from tests.test_e2e_group_unbound_midway import TEXT, finished, ledger, start_broadcast
@@ -138,3 +141,31 @@ async def test_a_link_too_long_for_max_is_refused_at_its_step_not_at_the_preview
     sample, summary = await w.step(repeat, bt.BTN_REPEAT_NONE, 2)
     assert sample.button("Анкета")["url"] == "https://forms.example/form"
     assert "Получателей: 2" in summary.plain
+
+
+async def test_a_broadcast_set_for_next_month_stays_in_the_list_to_be_cancelled(
+    harness: Staff,
+) -> None:
+    """A parents' meeting announced for next month, then a dozen event notices and other
+    broadcasts: /broadcasts still shows it first, with «Отменить» and «Перенести» under it
+    (before, only the ten latest were listed and it could no longer be cancelled in the bot)."""
+    h = harness
+    async with h.sessionmaker() as s:
+        await create_broadcast(
+            s, author_id=ADMIN.id, content=Content("text", "Собрание 25 декабря"),
+            target=Target(("parents",)), at=NOW + timedelta(days=24), now=NOW,
+        )  # fmt: skip
+        for n in range(12):  # sent since: announcements and notices of event changes
+            s.add(Broadcast(
+                author_id=ADMIN.id, content=Content("text", f"Новость {n}").to_json(),
+                audiences="parents", state=BroadcastState.DONE, scheduled_at=NOW,
+            ))  # fmt: skip
+        await s.commit()
+    listing = await h.say(ADMIN, "/broadcasts")
+    shown = txt(listing)
+    assert "Собрание 25 декабря" in shown and "Новость 11" in shown
+    assert shown.index("Собрание 25 декабря") < shown.index("Новость 11")  # waiting first
+    cancelled = await h.press(ADMIN, listing, "❌ №1 Отменить")
+    assert "№1" in txt(cancelled) and "отмен" in txt(cancelled).lower()
+    (first, *_) = await broadcasts_in_db(h)
+    assert first.state == BroadcastState.CANCELLED
