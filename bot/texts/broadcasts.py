@@ -44,6 +44,12 @@ CONTENT_COMMAND: Final = (
     "Это похоже на команду, а не на текст рассылки. Пришлите сообщение для рассылки или "
     "/cancel, чтобы выйти."
 )
+# a document sent in Telegram that the MAX side of the broadcast could not fetch
+CONTENT_TOO_BIG_FOR_MAX: Final = (
+    "Файл — {size} МБ, а из Telegram бот может взять для MAX файл не больше {limit} МБ: "
+    "группы и подписчики в MAX его не получат. Сожмите или разделите файл и пришлите заново "
+    "либо выложите его на сайт и добавьте ссылку кнопкой."
+)
 WHAT_TEXT: Final = "Текст слишком длинный"
 WHAT_CAPTION: Final = "Подпись к файлу слишком длинная"
 CONTENT_PROBLEMS: Final = (

@@ -17,6 +17,7 @@ from bot.services.staff.composing import audiences_text, recipients_count
 from bot.texts import broadcasts as t
 from broadcasts import service
 from broadcasts.content import CAPTION_LIMIT, TEXT_LIMIT, Content, Kind
+from broadcasts.uploads import TELEGRAM_DOWNLOAD_MAX
 from handlers.broadcasts_admin.draft import (
     Compose,
     ask,
@@ -52,7 +53,20 @@ def _kind_and_file(message: Message) -> tuple[Kind, str | None] | None:
     return None
 
 
-async def got_content(message: Message, state: FSMContext, repo: Repositories) -> None:
+def too_big_for_max(message: Message) -> str | None:
+    """Why a document cannot reach MAX (the bot fetches it from Telegram, which gives a bot
+    files up to 20 MB); None when it can. Telegram's groups would get it, MAX's would not."""
+    size = message.document.file_size if message.document is not None else None
+    if size is None or size <= TELEGRAM_DOWNLOAD_MAX:
+        return None
+    mb = 1024 * 1024
+    shown = f"{size / mb:.1f}".replace(".", ",")  # «21,5 МБ»
+    return fill(t.CONTENT_TOO_BIG_FOR_MAX, size=shown, limit=TELEGRAM_DOWNLOAD_MAX // mb)
+
+
+async def got_content(
+    message: Message, state: FSMContext, repo: Repositories, settings: Settings
+) -> None:
     album = message.media_group_id  # an album's files come one message each, in a row
     if album is not None and (await state.get_data()).get("album_refused") == album:
         return  # the rest of an album whose first file was refused: not a broadcast alone
@@ -63,6 +77,10 @@ async def got_content(message: Message, state: FSMContext, repo: Repositories) -
     kind, file_id = found
     if kind == "text" and (message.text or "").startswith("/"):
         await message.answer(t.CONTENT_COMMAND, reply_markup=kb.cancel_only())
+        return
+    if settings.max_enabled and (refusal := too_big_for_max(message)):
+        await state.update_data(album_refused=album)
+        await message.answer(refusal, reply_markup=kb.cancel_only())
         return
     visible = message.text or message.caption or ""
     limit = TEXT_LIMIT if kind == "text" else CAPTION_LIMIT
