@@ -11,6 +11,7 @@ from broadcasts.service import Target, create_broadcast
 from storage.models import Broadcast, BroadcastState, DeliveryStatus
 from tests.conftest import ADMIN, PARENT
 from tests.fakes.max_model import Message
+from tests.helpers.events import seed_event
 from tests.helpers.max_both import Both
 from tests.helpers.wait import until
 from tests.test_e2e_broadcasts import NOW, Staff, broadcasts_in_db, txt
@@ -190,3 +191,35 @@ async def test_a_document_too_big_for_the_max_groups_is_refused_when_sent(h: Bot
     h.tg.user_sends(None, user=ADMIN, extra=small)
     await until(lambda: len(h.tg.sent_to(ADMIN.id)) > before)
     assert "Кому отправить" in (h.tg.sent_to(ADMIN.id)[before].text or "")
+
+
+async def test_signup_under_an_announcement_opens_the_bot_in_each_readers_messenger(
+    world: World,
+) -> None:
+    """«📝 Записаться» under an announcement: a teacher in the MAX group lands on the event's
+    card in the MAX bot — not sent off to Telegram, which they may not have; Telegram's
+    readers keep Telegram's link. The MAX staffer's preview shows what MAX readers get."""
+    w = world
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
+    event_id = await seed_event(w.h.sessionmaker, starts_at=soon, title="Семинар наставников")
+    await w.h.say(STAFFER, "/broadcast")
+    audiences = await w.h.say(STAFFER, "Приглашаем на семинар наставников")
+    await w.toggle(audiences, "Родители")
+    (tags,) = await w.step(audiences, bt.BTN_NEXT)
+    (button_q,) = await w.step(tags, bt.BTN_NO_TAGS)
+    (events,) = await w.step(button_q, bt.BTN_EVENT_BUTTON)
+    picked = next(b["text"] for r in events.buttons() for b in r if "Семинар" in b["text"])
+    (ack_q,) = await w.step(events, picked)
+    (when,) = await w.step(ack_q, bt.BTN_ACK_OFF)
+    (repeat,) = await w.step(when, bt.BTN_NOW)
+    sample, summary = await w.step(repeat, bt.BTN_REPEAT_NONE, 2)
+    in_max = f"https://max.ru/moc_test_bot?start=event_{event_id}"
+    assert sample.button(bt.EVENT_BUTTON_LABEL)["url"] == in_max
+    await w.step(summary, bt.BTN_CONFIRM_NOW, 2)
+    await until(lambda: w.tg_news() and w.max_news(), 15, "both groups got it")
+    (mx,) = w.h.max.sent_to(MAX_PARENTS)
+    assert mx.button(bt.EVENT_BUTTON_LABEL)["url"] == in_max
+    (tg,) = w.h.tg.sent_to(TG_PARENTS)
+    assert tg.reply_markup is not None
+    (url,) = [b["url"] for row in tg.reply_markup["inline_keyboard"] for b in row if "url" in b]
+    assert url.startswith("https://t.me/") and url.endswith(f"?start=event_{event_id}")

@@ -37,6 +37,7 @@ from handlers.max import broadcast_file, pictures, updates
 from handlers.max import broadcast_keys as kb
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, as_staff, visit
+from handlers.max.signup_link import for_max
 from handlers.max.typed_html import typed_html
 
 STATE: Final = "bcw"
@@ -197,10 +198,15 @@ async def got_text(v: Visit, text: str) -> None:
 # --- the preview --------------------------------------------------------------------------------
 
 
+def sample_content(v: Visit, data: Draft) -> Content:
+    """The draft as MAX readers get it: its «Записаться» opens the card in the MAX bot."""
+    return for_max(composing.draft_content(data), v.ctx.roster.deep_links.get("max"))
+
+
 async def show_preview(v: Visit, data: Draft) -> None:
     """The message as a group will get it (its «Ознакомлен» records nothing), then the summary
     with «Отправить»; only the latest summary's buttons act."""
-    await broadcast_file.show(v, composing.draft_content(data))
+    await broadcast_file.show(v, sample_content(v, data))
     summary = await composing.summary(v.repo, data, v.ctx.settings.tz)
     now = composing.draft_at(data) is None
     shown = await ask(v, data, "preview", summary, kb.preview(now))
@@ -245,7 +251,7 @@ async def step_pressed(v: Visit, data: Draft, step: str, value: str) -> None:
         await audiences_done(v, data)
     elif step == "test":
         await updates.answer(v.ctx, v.update, t.TEST_SENT)
-        await broadcast_file.show(v, composing.draft_content(data))
+        await broadcast_file.show(v, sample_content(v, data))
     elif step == "confirm":
         await confirm(v, data)
     else:
