@@ -223,3 +223,19 @@ async def test_signup_under_an_announcement_opens_the_bot_in_each_readers_messen
     assert tg.reply_markup is not None
     (url,) = [b["url"] for row in tg.reply_markup["inline_keyboard"] for b in row if "url" in b]
     assert url.startswith("https://t.me/") and url.endswith(f"?start=event_{event_id}")
+
+
+async def test_an_albums_document_too_big_for_max_is_left_out_and_said_so(h: Both) -> None:
+    """Two documents as one album, the second 21 MB: it is left out with the reason (the MAX
+    groups could not get it), the first stays the broadcast's and the dialog goes on."""
+    h.tg.user_sends("/broadcast", user=ADMIN)
+    await until(lambda: any("Новая рассылка" in (m.text or "") for m in h.tg.sent_to(ADMIN.id)))
+    before = len(h.tg.sent_to(ADMIN.id))
+    for n, size in enumerate((900_000, 21 * 1024 * 1024 + 300_000)):
+        doc = {"file_id": f"doc-{n}", "file_unique_id": f"u-doc-{n}", "file_name": f"{n}.pdf",
+               "mime_type": "application/pdf", "file_size": size}  # fmt: skip
+        h.tg.user_sends(None, user=ADMIN, extra={"document": doc, "media_group_id": "77"})
+    await until(lambda: len(h.tg.sent_to(ADMIN.id)) >= before + 2)
+    said = [m.text or "" for m in h.tg.sent_to(ADMIN.id)[before:]]
+    assert "Кому отправить" in said[0]
+    assert said[1].startswith("Этот файл альбома — 21,3 МБ") and "не войдёт" in said[1]

@@ -17,7 +17,7 @@ from bot.services.staff.composing import audiences_text, recipients_count
 from bot.texts import broadcasts as t
 from broadcasts import service
 from broadcasts.content import CAPTION_LIMIT, TEXT_LIMIT, Content, Kind
-from broadcasts.uploads import TELEGRAM_DOWNLOAD_MAX
+from handlers.broadcasts_admin.album import too_big_for_max
 from handlers.broadcasts_admin.draft import (
     Compose,
     ask,
@@ -51,17 +51,6 @@ def _kind_and_file(message: Message) -> tuple[Kind, str | None] | None:
     if message.text is not None:
         return "text", None
     return None
-
-
-def too_big_for_max(message: Message) -> str | None:
-    """Why a document cannot reach MAX (the bot fetches it from Telegram, which gives a bot
-    files up to 20 MB); None when it can. Telegram's groups would get it, MAX's would not."""
-    size = message.document.file_size if message.document is not None else None
-    if size is None or size <= TELEGRAM_DOWNLOAD_MAX:
-        return None
-    mb = 1024 * 1024
-    shown = f"{size / mb:.1f}".replace(".", ",")  # «21,5 МБ»
-    return fill(t.CONTENT_TOO_BIG_FOR_MAX, size=shown, limit=TELEGRAM_DOWNLOAD_MAX // mb)
 
 
 async def got_content(
