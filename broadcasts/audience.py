@@ -2,7 +2,8 @@
 
 Resolved from the registry each time it is asked, never cached: a group bound after the
 broadcast was composed still gets it, a group that removed the bot does not — nor one removed
-or unbound while the broadcast goes out (`group_left`, asked before each group's send). A
+or unbound while the broadcast goes out (`group_left`, asked before each group's send), nor a
+subscriber who unsubscribed meanwhile (`person_left`, before each private send). A
 group that became a supergroup is followed along `migrated_to` to its new id, so it is counted
 and sent to once. Group ids are negative and user ids positive, so the two kinds never collide.
 """
@@ -79,6 +80,17 @@ async def group_left(session: AsyncSession, target: Target, chat_id: int) -> str
         return None
     active, _, bound = state
     return "removed" if not active else None if bound else "unbound"
+
+
+async def person_left(session: AsyncSession, target: Target, user_id: int) -> bool:
+    """Whether a private subscriber in the ledger stopped following every audience of the
+    broadcast since it was written («Отписаться» under another broadcast, /unsubscribe):
+    asked right before the send, so one who left does not get it a minute later. An event's
+    notice (no audiences: its own list of people) is never left this way."""
+    audiences = expand(target.audiences)
+    if not audiences or not target.include_private:
+        return False
+    return not await AudienceRepo(session).subscribed(user_id, audiences)
 
 
 async def count_recipients(session: AsyncSession, target: Target) -> int:

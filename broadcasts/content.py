@@ -17,6 +17,7 @@ from bot.core.html_check import html_errors
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 ALBUM_LIMIT = 10  # files of one album: Telegram's sendMediaGroup takes 2–10
+URL_LIMIT = 2048  # a link button's address: MAX refuses a longer one (Telegram is not stricter)
 Kind = Literal["text", "photo", "document"]
 FileKind = Literal["photo", "document"]
 
@@ -99,6 +100,8 @@ class Content:
         found.extend(f"Ошибка разметки: {e}" for e in html_errors(self.text))
         if self.button and not self.button.url.startswith(("https://", "http://", "tg://")):
             found.append("Ссылка кнопки должна начинаться с https://")
+        if self.button and len(self.button.url) > URL_LIMIT:
+            found.append(f"Ссылка кнопки длиннее {URL_LIMIT} символов ({len(self.button.url)}).")
         if self.button and not 1 <= len(self.button.label) <= 64:
             found.append("Надпись на кнопке — от 1 до 64 символов.")
         return found
@@ -106,7 +109,12 @@ class Content:
 
 def fits_caption(text: str) -> bool:
     """Whether this Telegram HTML can be a file's caption rather than a message of its own."""
-    return len(_strip_tags(text)) <= CAPTION_LIMIT
+    return visible_length(text) <= CAPTION_LIMIT
+
+
+def visible_length(text: str) -> int:
+    """The characters a reader of this Telegram HTML sees (tags gone, entities read)."""
+    return len(_strip_tags(text))
 
 
 def _strip_tags(text: str) -> str:

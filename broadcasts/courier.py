@@ -8,7 +8,8 @@ and the row follow the group to its new id and the message goes there, once); fl
 limiter pauses, the row waits, up to `flood_attempts`: a spell of MAX's hintless 429s is
 waited out, not the end of a group's message); other failures retried with exponential
 backoff up to `max_attempts`, or failed for good. A group unbound, or the bot removed from
-it, after the ledger was written is skipped at its turn and the row says why.
+it, after the ledger was written is skipped at its turn and the row says why; so is a person
+who unsubscribed meanwhile.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import logging
 
 from bot.core import metrics
 from bot.core.ids import channel_of
-from broadcasts.audience import Target, group_left
+from broadcasts.audience import Target, group_left, person_left
 from broadcasts.channel import Blocked, Failed, Migrated, RetryAfter, SendOutcome, Sent
 from broadcasts.content import Content
 from broadcasts.runtime import Runtime
@@ -34,6 +35,10 @@ SKIPPED: dict[str, tuple[DeliveryStatus, str]] = {
     "unbound": (
         DeliveryStatus.FAILED,
         "пропущена: группу отвязали от аудитории во время рассылки",
+    ),
+    "unsubscribed": (
+        DeliveryStatus.FAILED,
+        "пропущен: получатель отписался от новостей во время рассылки",
     ),
 }
 
@@ -62,7 +67,7 @@ class Courier:
         if attempts is None:
             return  # another worker has it
         try:
-            if not row.is_private and (left := await self._group_left(row.chat_id)):
+            if left := await self._left(row):
                 status, reason = SKIPPED[left]
                 await self._write(row, status, error=reason)
                 return
@@ -72,11 +77,15 @@ class Courier:
             log.exception("broadcast %s: delivery to %s broke", self._id, row.chat_id)
             await self._retry(row, attempts, f"{type(exc).__name__}: {exc}")
 
-    async def _group_left(self, chat_id: int) -> str | None:
+    async def _left(self, row: LedgerRow) -> str | None:
         """Asked right before the send: /unbind or the bot's removal during a long broadcast
-        must not let the group still receive it (one indexed read per group)."""
+        must not let the group still receive it, nor a person who unsubscribed meanwhile
+        (one indexed read per chat)."""
         async with self._rt.repos() as repo:
-            return await group_left(repo.session, self._target, chat_id)
+            if not row.is_private:
+                return await group_left(repo.session, self._target, row.chat_id)
+            gone = await person_left(repo.session, self._target, row.chat_id)
+            return "unsubscribed" if gone else None
 
     async def _send(self, row: LedgerRow) -> SendOutcome:
         return await self._rt.channel.send(

@@ -37,6 +37,7 @@ REASONS: Final = (
     (("канал max не настроен",), "MAX не подключён к боту (MAX_BOT_TOKEN)"),
     # broadcasts.courier.SKIPPED: a group unbound while the broadcast went out
     (("группу отвязали",), "группу отвязали от аудитории во время рассылки — не отправлено"),
+    (("отписался",), "получатель отписался во время рассылки — не отправлено"),
 )  # fmt: skip
 
 

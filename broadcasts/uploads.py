@@ -12,6 +12,8 @@ from datetime import timedelta
 from pathlib import PurePosixPath, PureWindowsPath
 
 FILE_MAX = 10 * 1024 * 1024  # Telegram: a photo sent by a bot, and our cap for documents
+# a file staff sent the bot in Telegram reaches MAX only through the bot's download (getFile)
+TELEGRAM_DOWNLOAD_MAX = 20 * 1024 * 1024
 PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 DOCUMENT_TYPES = {
     ".pdf": "application/pdf", ".doc": "application/msword",

@@ -19,6 +19,7 @@ from aiogram.types import Message
 from bot.core.markup import fill
 from bot.texts import broadcasts as t
 from broadcasts.content import ALBUM_LIMIT, CAPTION_LIMIT, AlbumFile, fits_caption
+from broadcasts.uploads import TELEGRAM_DOWNLOAD_MAX
 
 
 def album_file(message: Message) -> AlbumFile | None:
@@ -33,8 +34,14 @@ def album_file(message: Message) -> AlbumFile | None:
     return None
 
 
-async def album_part(message: Message, state: FSMContext, data: dict[str, Any]) -> None:
-    """Add `message`'s file to the draft whose album it belongs to."""
+async def album_part(
+    message: Message, state: FSMContext, data: dict[str, Any], *, max_on: bool = False
+) -> None:
+    """Add `message`'s file to the draft whose album it belongs to (`max_on`: MAX groups get
+    the broadcast too, so a document the bot cannot fetch for them is left out, told why)."""
+    if max_on and (refusal := too_big_for_max(message, t.ALBUM_PART_TOO_BIG)):
+        await message.answer(refusal)
+        return
     found = album_file(message)
     more: list[dict[str, Any]] = list(data.get("more") or [])
     if found is None or 1 + len(more) >= ALBUM_LIMIT:
@@ -51,3 +58,14 @@ async def album_part(message: Message, state: FSMContext, data: dict[str, Any]) 
         else:
             await message.answer(fill(t.ALBUM_CAPTION_LEFT_OUT, limit=CAPTION_LIMIT))
     await state.update_data(update)
+
+
+def too_big_for_max(message: Message, template: str = t.CONTENT_TOO_BIG_FOR_MAX) -> str | None:
+    """Why a document cannot reach MAX (the bot fetches it from Telegram, which gives a bot
+    files up to 20 MB); None when it can. Telegram's groups would get it, MAX's would not."""
+    size = message.document.file_size if message.document is not None else None
+    if size is None or size <= TELEGRAM_DOWNLOAD_MAX:
+        return None
+    mb = 1024 * 1024
+    shown = f"{size / mb:.1f}".replace(".", ",")  # «21,5 МБ»
+    return fill(template, size=shown, limit=TELEGRAM_DOWNLOAD_MAX // mb)

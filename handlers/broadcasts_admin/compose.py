@@ -17,6 +17,7 @@ from bot.services.staff.composing import audiences_text, recipients_count
 from bot.texts import broadcasts as t
 from broadcasts import service
 from broadcasts.content import CAPTION_LIMIT, TEXT_LIMIT, Content, Kind
+from handlers.broadcasts_admin.album import too_big_for_max
 from handlers.broadcasts_admin.draft import (
     Compose,
     ask,
@@ -52,7 +53,9 @@ def _kind_and_file(message: Message) -> tuple[Kind, str | None] | None:
     return None
 
 
-async def got_content(message: Message, state: FSMContext, repo: Repositories) -> None:
+async def got_content(
+    message: Message, state: FSMContext, repo: Repositories, settings: Settings
+) -> None:
     album = message.media_group_id  # an album's files come one message each, in a row
     if album is not None and (await state.get_data()).get("album_refused") == album:
         return  # the rest of an album whose first file was refused: not a broadcast alone
@@ -63,6 +66,10 @@ async def got_content(message: Message, state: FSMContext, repo: Repositories) -
     kind, file_id = found
     if kind == "text" and (message.text or "").startswith("/"):
         await message.answer(t.CONTENT_COMMAND, reply_markup=kb.cancel_only())
+        return
+    if settings.max_enabled and (refusal := too_big_for_max(message)):
+        await state.update_data(album_refused=album)
+        await message.answer(refusal, reply_markup=kb.cancel_only())
         return
     visible = message.text or message.caption or ""
     limit = TEXT_LIMIT if kind == "text" else CAPTION_LIMIT

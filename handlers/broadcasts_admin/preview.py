@@ -118,14 +118,16 @@ async def confirm(
         broadcast_worker.wake()  # «Сейчас» means now, not at the worker's next poll
 
 
-async def reprompt(message: Message, raw_state: str | None, state: FSMContext) -> None:
+async def reprompt(
+    message: Message, raw_state: str | None, state: FSMContext, settings: Settings
+) -> None:
     """A wrong kind of answer (a sticker, text where a button is expected): ask again. The
     rest of an album whose first file began the draft joins it (broadcasts_admin.album)."""
     album = message.media_group_id
     if album is not None:
         data = await state.get_data()
         if data.get("album") == album:  # a later file of the album the draft began with
-            await album_part(message, state, data)
+            await album_part(message, state, data, max_on=settings.max_enabled)
             return
         if data.get("album_told") == album:
             return  # one answer per album, not one per photo

@@ -43,6 +43,7 @@ from handlers.max.client import (
     SentMessage,
 )
 from handlers.max.render import inline_keyboard, render_text
+from handlers.max.signup_link import for_max, has_signup
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -136,6 +137,7 @@ class MaxChannel:
         self._ids = ids
         self._pace = pace
         self._mids: OrderedDict[tuple[int, int], str] = OrderedDict()
+        self._bot_link: str | None = None  # https://max.ru/<bot>, from GET /me once
         self._silent: set[tuple[int, int]] = set()  # progress messages of who blocked the bot
 
     async def _max_id(self, chat_id: int) -> int | None:
@@ -153,7 +155,20 @@ class MaxChannel:
         target = await self._max_id(chat_id)
         if target is None:
             return Failed(f"неизвестный id MAX {chat_id}", permanent=True)
+        if has_signup(content):  # «Записаться» opens the card in the MAX bot, not Telegram
+            content = for_max(content, await self._own_link())
         return await self._send(target, content, broadcast_id, is_private, audience)
+
+    async def _own_link(self) -> str | None:
+        """This bot's start link in MAX (asked once); None while MAX does not say it."""
+        if self._bot_link is None:
+            try:
+                name = str((await self._client.get_me()).get("username") or "")
+            except MaxError as exc:
+                log.info("MAX bot's own link unknown: %s", exc)
+                return None
+            self._bot_link = f"https://max.ru/{name}" if name else ""
+        return self._bot_link or None
 
     async def _send(
         self, chat_id: int, content: Content, broadcast_id: int, is_private: bool,

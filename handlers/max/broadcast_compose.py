@@ -37,6 +37,8 @@ from handlers.max import broadcast_file, pictures, updates
 from handlers.max import broadcast_keys as kb
 from handlers.max.context import JsonDict, MaxContext, Routes
 from handlers.max.people import Visit, as_staff, visit
+from handlers.max.signup_link import for_max
+from handlers.max.typed_html import typed_html
 
 STATE: Final = "bcw"
 LIMIT: Final = min(TEXT_LIMIT, 4000)  # MAX takes 4000 characters a message
@@ -131,7 +133,8 @@ async def got_content(v: Visit, data: Draft, text: str) -> None:
         too_long = fill(max_texts.BROADCAST_TOO_LONG, length=len(text), limit=LIMIT)
         await v.say(too_long, kb.CANCEL_ONLY)
         return
-    content = Content("text", q(text))  # typed in MAX as plain text: shown as typed
+    # shown as typed ("<" is no tag), with the bold, italics and links MAX kept apart
+    content = Content("text", typed_html(v.update))
     if problems := content.problems():
         listed = "\n".join(f"• {q(p)}" for p in problems)
         await v.say(t.CONTENT_PROBLEMS.format(problems=listed), kb.CANCEL_ONLY)
@@ -166,7 +169,8 @@ async def got_when(v: Visit, data: Draft, text: str) -> None:
     try:
         at = composing.parse_moment(text, v.ctx.settings, v.ctx.clock.now())
     except DateParseError as exc:  # unreadable or in the past: ask again
-        await v.say(f"{q(str(exc))}\n\n{t.ASK_WHEN}", kb.WHEN)
+        # its words are HTML already (bot.core.dates fills them, examples in <i>), as Telegram's
+        await v.say(f"{exc}\n\n{t.ASK_WHEN}", kb.WHEN)
         return
     data["at"] = at.isoformat()
     await ask(v, data, "repeat", t.ASK_REPEAT, kb.REPEAT)
@@ -194,10 +198,15 @@ async def got_text(v: Visit, text: str) -> None:
 # --- the preview --------------------------------------------------------------------------------
 
 
+def sample_content(v: Visit, data: Draft) -> Content:
+    """The draft as MAX readers get it: its «Записаться» opens the card in the MAX bot."""
+    return for_max(composing.draft_content(data), v.ctx.roster.deep_links.get("max"))
+
+
 async def show_preview(v: Visit, data: Draft) -> None:
     """The message as a group will get it (its «Ознакомлен» records nothing), then the summary
     with «Отправить»; only the latest summary's buttons act."""
-    await broadcast_file.show(v, composing.draft_content(data))
+    await broadcast_file.show(v, sample_content(v, data))
     summary = await composing.summary(v.repo, data, v.ctx.settings.tz)
     now = composing.draft_at(data) is None
     shown = await ask(v, data, "preview", summary, kb.preview(now))
@@ -242,7 +251,7 @@ async def step_pressed(v: Visit, data: Draft, step: str, value: str) -> None:
         await audiences_done(v, data)
     elif step == "test":
         await updates.answer(v.ctx, v.update, t.TEST_SENT)
-        await broadcast_file.show(v, composing.draft_content(data))
+        await broadcast_file.show(v, sample_content(v, data))
     elif step == "confirm":
         await confirm(v, data)
     else:
@@ -355,7 +364,7 @@ async def not_text(ctx: MaxContext, update: JsonDict) -> bool:
             await v.say(t.REPROMPT_BUTTONS, kb.CANCEL_ONLY)
         elif not found:  # a sticker, a contact
             await v.say(max_texts.BROADCAST_TEXT_ONLY, kb.CANCEL_ONLY)
-        elif await broadcast_file.got_file(v, data, found, updates.text(update)):
+        elif await broadcast_file.got_file(v, data, found, typed_html(update)):
             await ask_audience(v, data)
     return True
 

@@ -21,7 +21,7 @@ from bot.core.messages import OutFile
 from bot.services.staff.composing import Draft
 from bot.texts import broadcasts as t
 from bot.texts import max as max_texts
-from broadcasts.content import CAPTION_LIMIT, AlbumFile, Content, FileKind
+from broadcasts.content import CAPTION_LIMIT, AlbumFile, Content, FileKind, visible_length
 from broadcasts.uploads import (
     DOCUMENT_TYPES,
     FILE_MAX,
@@ -79,11 +79,12 @@ def _kind(found: JsonDict, data: bytes) -> tuple[FileKind, str, str]:
 
 
 async def got_file(v: Visit, data: Draft, found: list[JsonDict], caption: str) -> bool:
-    """The files (one, or an album: a MAX message with several) and their caption as the
-    draft's content, stored; False (the staffer told why) when they cannot be the broadcast."""
-    if len(caption) > CAPTION_LIMIT:  # as Telegram's dialog: refused, not cut
+    """The files (one, or an album: a MAX message with several) and their caption (Telegram
+    HTML: handlers.max.typed_html) as the draft's content, stored; False (the staffer told
+    why) when they cannot be the broadcast."""
+    if (length := visible_length(caption)) > CAPTION_LIMIT:  # as Telegram's: refused, not cut
         what = t.WHAT_CAPTION
-        too_long = fill(t.CONTENT_TOO_LONG, what=what, length=len(caption), limit=CAPTION_LIMIT)
+        too_long = fill(t.CONTENT_TOO_LONG, what=what, length=length, limit=CAPTION_LIMIT)
         await v.say(too_long, kb.CANCEL_ONLY)
         return False
     files: list[AlbumFile] = []
@@ -94,7 +95,7 @@ async def got_file(v: Visit, data: Draft, found: list[JsonDict], caption: str) -
         files.append(stored)
     first, *more = files
     content = Content(
-        first.kind, q(caption), stored_file=first.stored_file, file_name=first.file_name,
+        first.kind, caption, stored_file=first.stored_file, file_name=first.file_name,
         more=tuple(more),
     )  # fmt: skip
     if problems := content.problems():

@@ -67,6 +67,13 @@ class AudienceRepo:
         )
         return list((await self.session.scalars(query)).all())
 
+    async def subscribed(self, user_id: int, audiences: Sequence[str]) -> bool:
+        """Whether this person still follows any of these audiences (one indexed read)."""
+        query = select(Subscription.user_id).where(
+            Subscription.user_id == user_id, Subscription.audience.in_(audiences)
+        )
+        return bool(await self.session.scalar(query.exists().select()))
+
     async def subscriptions(self, audiences: Sequence[str]) -> list[tuple[int, str]]:
         """(user id, audience) of every subscription to these audiences, blocked users too."""
         rows = await self.session.execute(

@@ -223,10 +223,12 @@ class FakeMaxServer:
 
     def user_writes(
         self, user: MaxUser, text: str, chat_id: int | None = None,
-        attachments: list[JsonDict] | None = None,
+        attachments: list[JsonDict] | None = None, markup: list[JsonDict] | None = None,
     ) -> Message:  # fmt: skip
+        """`markup`: the formatting MAX's app sends apart from the text (bold, a link…)."""
         chat = self.chats[chat_id] if chat_id is not None else self.dialog(user)
         message = self._message(chat, user, text, None, attachments or [])
+        message.markup = markup
         self._push("message_created", message=message.json(), user_locale="ru")
         return message
 

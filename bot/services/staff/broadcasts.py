@@ -27,6 +27,7 @@ from storage.models import BroadcastState
 from storage.repositories import Repositories
 
 RECENT = 10
+LATEST_MIN = 3  # the latest sent ones shown even when many are waiting for their time
 
 
 def status_line(
@@ -64,7 +65,13 @@ class Listing:
 
 
 async def recent_listing(repo: Repositories, settings: Settings) -> Listing:
-    items = await service.recent(repo.session, limit=RECENT)
+    """The broadcasts still waiting for their time first (soonest first), then the latest
+    others: one set for next month stays in the list, with «Отменить» and «Перенести», however
+    many were sent since — event notices among them (as the panel's list keeps it on top)."""
+    waiting = (await service.scheduled(repo.session))[:RECENT]
+    latest = await service.recent(repo.session, limit=RECENT + len(waiting))
+    shown = max(RECENT - len(waiting), LATEST_MIN)
+    items = [*waiting, *[i for i in latest if i.state != BroadcastState.SCHEDULED][:shown]]
     if not items:
         return Listing("", (), ())
     acks = await with_ack(repo, [item.id for item in items])
