@@ -43,6 +43,11 @@ class FormError(ValueError):
     """A wrong answer; `str(error)` is the Telegram-HTML message asking again."""
 
 
+class FewerMeetings(FormError):
+    """New dates that leave a workshop fewer meetings: often one moved meeting typed alone.
+    The bot's edit dialog keeps the answer and takes it when it comes a second time."""
+
+
 @dataclass(frozen=True)
 class FormContext:
     """What a field's check depends on besides the typed text."""
@@ -54,6 +59,9 @@ class FormContext:
     taken: int = 0  # seats already taken: capacity may not go below
     # the starts of begun meetings with presence marks; None: not known, every begun one counts
     marked: frozenset[datetime] | None = None
+    # the bot's edit dialog: new dates dropping meetings pass only when equal to this (the
+    # same answer sent again after FewerMeetings); None: not asked (panel and import forms)
+    confirmed: str | None = None
 
 
 def _import_rule(
