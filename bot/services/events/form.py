@@ -83,7 +83,9 @@ def _limited(text: str, key: str, template: str) -> str:
 
 
 def title(text: str, ctx: FormContext) -> str:
-    value = _limited(text, "title", t.TITLE_BAD)
+    """One line: a title pasted from a document with its line breaks would break the list's
+    «дата · вид / название · места» lines, the notices' «…» and the calendar's subject."""
+    value = _limited(" ".join(text.split()), "title", t.TITLE_BAD)
     if value.startswith("/"):
         raise FormError(t.TITLE_COMMAND)
     message = fill(t.TITLE_BAD, limit=TITLE_LIMIT, length=len(value))
