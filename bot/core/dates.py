@@ -4,7 +4,8 @@ Staff schedule events and broadcasts from a phone: «25.12 15:00», «завтр
 The time is meant in the МОЦ's zone (Калининград … Камчатка), while the database keeps UTC, so
 «сегодня» and «завтра» are counted from the local date, not from UTC. Anything unreadable or
 impossible (31.02, 25:00, an hour skipped by a clock change) raises DateParseError with a
-Russian message ready to show; whether the moment may be in the past is the caller's call.
+Russian message ready to show (a day without a time, «15.12», or a time without a day is told
+which half it lacks); whether the moment may be in the past is the caller's call.
 """
 
 from __future__ import annotations
@@ -65,13 +66,14 @@ def fill(template: str, **values: object) -> str:
 
 class DateParseError(ValueError):
     """The text is not a date and time we can read; `str(error)` is the message for staff,
-    already Telegram HTML (it never repeats the raw input)."""
+    already Telegram HTML (it repeats only a date or time it has read, never the raw input)."""
 
 
 def _normalise(text: str) -> str:
     text = text.lower().replace("ё", "е")
     text = re.sub(r"(\d{4}-\d{1,2}-\d{1,2})t", r"\1 ", text)
-    return " ".join(text.split()).rstrip(".")
+    text = " ".join(text.split()).rstrip(".")
+    return _WHOLE_HOUR.sub(r"в \1:00", text)
 
 
 def _clock(match: re.Match[str]) -> time:
@@ -132,6 +134,12 @@ def _date(match: re.Match[str], at: time, now_local: datetime) -> date:
 
 
 _DAY_PATTERNS = tuple(re.compile(p) for p in (*_DAY_WITH_YEAR, _DAY_NAMED + _NAMED_YEAR))
+# a day without a time («15.12», «15 декабря», «завтра»), and a time without a day («10:00»):
+# told what is missing rather than «не понял»
+_DAY_ONLY = tuple(re.compile(p.pattern.split(r"\s+" + _TIME)[0]) for p in _PATTERNS)
+_TIME_ONLY = re.compile(_TIME)
+# «завтра в 10», «15.12 в 9 ч»: an hour after «в» without minutes means the full hour
+_WHOLE_HOUR = re.compile(r"(?:(?<=\s)|^)в\s*(\d{1,2})(?:\s*(?:ч|час|часа|часов)\.?)?$")
 
 
 def parse_local_date(text: str, today: date) -> date:
@@ -172,7 +180,20 @@ def parse_local_datetime(text: str, tz: ZoneInfo, now: datetime) -> datetime:
         if match is not None:
             at = _clock(match)
             return to_utc(datetime.combine(_date(match, at, now_local), at), tz)
+    _missing_half(cleaned)
     raise DateParseError(t.DATE_UNREADABLE)
+
+
+def _missing_half(cleaned: str) -> None:
+    """A day alone or a time alone: DateParseError saying which half to add (with the half
+    that was read, so the example is the staff member's own)."""
+    for pattern in _DAY_ONLY:
+        day = pattern.fullmatch(cleaned)
+        if day is not None and 1 <= int(day.groupdict().get("mo") or 1) <= 12:
+            raise DateParseError(fill(t.DATE_NO_TIME, day=cleaned))
+    at = _TIME_ONLY.fullmatch(cleaned)
+    if at is not None and int(at["h"]) <= 23 and int(at["mi"]) <= 59:
+        raise DateParseError(fill(t.DATE_NO_DAY, time=f"{int(at['h'])}:{at['mi']}"))
 
 
 def ensure_future(moment: datetime, tz: ZoneInfo, now: datetime) -> datetime:

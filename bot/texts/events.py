@@ -62,6 +62,7 @@ SEATS_LINE: Final = "👥 {seats}\n"
 SEATS_LEFT: Final = "осталось {left} из {capacity}"
 SEATS_NONE: Final = "мест нет — можно встать в лист ожидания"
 SEATS_FULL: Final = "мест нет"  # to who already has a place or a turn, or cannot join
+STAFF_QUEUE: Final = " · в листе ожидания: {count}"  # staff cards, after the seats
 DEADLINE: Final = "Запись до {when}\n"
 DEADLINE_PASSED: Final = "Запись закончилась {when}\n"
 EVENT_PAST: Final = "Мероприятие состоялось."

@@ -40,6 +40,9 @@ class EditEvent(StatesGroup):
     value = State()  # data: event_id, field
 
 
+CONFIRM = "confirm"  # new dates that drop meetings, kept to be sent again as the «yes»
+
+
 # --- editing a field --------------------------------------------------------------------------
 
 
@@ -111,9 +114,12 @@ async def _apply(reply: Reply, state: FSMContext, text: str, deps: Deps) -> None
     keys = _ask(event, field, settings)[1]
     try:
         saved = await editing.save_field(
-            deps.repo, settings, deps.author_id, now, event, field, text
-        )
+            deps.repo, settings, deps.author_id, now, event, field, text,
+            confirmed=str(data.get(CONFIRM, "")),
+        )  # fmt: skip
     except form.FormError as exc:
+        if isinstance(exc, form.FewerMeetings):  # the same answer again means «yes»
+            await state.update_data({CONFIRM: text.strip()})
         await reply(str(exc), keys)
         return
     await state.clear()

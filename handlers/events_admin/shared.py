@@ -28,7 +28,8 @@ async def staff_card(
     """The card as teachers see it, with the link shown, under the staff buttons; once the
     event is over, who came instead of the seats."""
     turnout = await attendance.turnout(repo, event, now)
-    text = card(event, settings.tz, show_link=True, now=now, turnout=turnout)
+    queue = await attendance.queue(repo, event)
+    text = card(event, settings.tz, show_link=True, now=now, turnout=turnout, queue=queue)
     return text, kb.admin_card(event, now)
 
 

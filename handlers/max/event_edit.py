@@ -32,6 +32,7 @@ from storage.models import Event
 
 log = logging.getLogger(__name__)
 STATE = "eve"
+CONFIRM = "confirm"  # new dates that drop meetings, kept to be sent again as the «yes»
 ACTIONS = frozenset({"edit", "close", "reopen", "cancel", "cancel_yes"})
 
 
@@ -86,8 +87,13 @@ async def apply(v: Visit, answer: str) -> None:
     settings, now = v.ctx.settings, v.ctx.clock.now()
     again = steps.with_drop(steps.edit_question(event, field, settings)[1])  # before a rollback
     try:
-        saved = await editing.save_field(v.repo, settings, v.uid, now, event, field, answer)
+        saved = await editing.save_field(
+            v.repo, settings, v.uid, now, event, field, answer,
+            confirmed=str(data.get(CONFIRM, "")),
+        )  # fmt: skip
     except form.FormError as exc:
+        if isinstance(exc, form.FewerMeetings):  # the same answer again means «yes»
+            await v.hold_dict(STATE, {**data, CONFIRM: answer.strip()})
         await v.say(str(exc), again)
         return
     await v.clear_state()

@@ -65,8 +65,11 @@ async def card(v: Visit, event: Event, back: ListFilter = WHOLE_LIST) -> tuple[s
     tz = v.ctx.settings.tz
     now = v.ctx.clock.now()
     turnout = await attendance.turnout(v.repo, event, now) if v.is_admin else None
+    queue = await attendance.queue(v.repo, event) if v.is_admin else None
     show_link = active or v.is_admin
-    text = events_view.card(event, tz, registration, position, show_link, now=now, turnout=turnout)
+    text = events_view.card(
+        event, tz, registration, position, show_link, now=now, turnout=turnout, queue=queue
+    )
     staff = [a for a in staff_card_actions(event, now) if a[0] in staff_events.CARD_ACTIONS]
     signup = open_for_signup(event, now)
     staff = staff if v.is_admin else []

@@ -39,9 +39,11 @@ async def render_card(
     now = clock.now()
     show_link = active or is_admin
     turnout = await attendance.turnout(repo, event, now) if is_admin else None
+    queue = await attendance.queue(repo, event) if is_admin else None
     text = events_view.card(
-        event, settings.tz, registration, position, show_link, now=now, turnout=turnout
-    )
+        event, settings.tz, registration, position, show_link, now=now, turnout=turnout,
+        queue=queue,
+    )  # fmt: skip
     staff = staff_card_actions(event, now) if is_admin else []
     signup, started = open_for_signup(event, now), now >= event.starts_at
     buttons = card_buttons(event, registration, signup, staff, started=started, back=back)

@@ -48,6 +48,11 @@ async def turnout(repo: Repositories, event: Event, now: datetime) -> Turnout | 
     return Turnout(attended, attended + counts.get(RegistrationStatus.REGISTERED, 0))
 
 
+async def queue(repo: Repositories, event: Event) -> int:
+    """For a staff card: how many wait for a seat."""
+    return (await repo.events.counts(event.id)).get(RegistrationStatus.WAITING, 0)
+
+
 async def people(repo: Repositories, event_id: int) -> list[Person]:
     """Every registration with the profile; seats first, then the queue, then cancellations."""
     found: list[Person] = []

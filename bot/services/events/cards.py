@@ -186,6 +186,15 @@ def _can_wait(event: Event, registration: Registration | None, now: datetime | N
     return event.status == EventStatus.PUBLISHED and not holds
 
 
+def _seats(
+    event: Event, registration: Registration | None, now: datetime | None, queue: int | None
+) -> str:
+    if queue is None:
+        return seats_text(event, _can_wait(event, registration, now))
+    shown = seats_text(event, can_wait=False)  # staff do not queue: they count the queue
+    return shown + t.STAFF_QUEUE.format(count=queue) if queue else shown
+
+
 def _deadline_line(event: Event, tz: ZoneInfo, now: datetime | None) -> str:
     """«Запись до …», or «Запись закончилась …» once it has: a date gone by under «до» reads
     as if one could still sign up."""
@@ -206,14 +215,16 @@ def card(
     *,
     now: datetime | None = None,
     turnout: Turnout | None = None,
+    queue: int | None = None,
 ) -> str:
     """The card; given `now`, one of an event that has taken place says so instead of seats,
     the deadline and the waiting list (a cancelled one keeps only «отменено»); staff pass its
-    `turnout`, which the line then gives instead of seats."""
+    `turnout`, which the line then gives instead of seats, and the `queue` (how many wait),
+    which the seats line gives instead of the teachers' offer to join it."""
     over = now is not None and ends_at(event) <= now
     deadline = _deadline_line(event, tz, now) if not over else ""
     if not over:
-        seats = t.SEATS_LINE.format(seats=seats_text(event, _can_wait(event, registration, now)))
+        seats = t.SEATS_LINE.format(seats=_seats(event, registration, now, queue))
     else:
         seats = _past_line(turnout) if event.status != EventStatus.CANCELLED else ""
 

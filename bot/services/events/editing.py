@@ -38,11 +38,15 @@ class Saved:
 
 async def save_field(
     repo: Repositories, settings: Settings, author_id: int, now: datetime, event: Event,
-    name: str, text: str,
+    name: str, text: str, confirmed: str = "",
 ) -> Saved:  # fmt: skip
-    """Set `name` of `event` from `text` and commit; FormError (nothing kept) if it does not do."""
+    """Set `name` of `event` from `text` and commit; FormError (nothing kept) if it does not do.
+    New dates that drop meetings raise FewerMeetings unless `text` is `confirmed` (the same
+    answer, sent again after the warning)."""
     marked = await repo.events.marked_meetings(event.id)
-    ctx = form.FormContext(settings.tz, now, event.format, event.starts_at, event.taken, marked)
+    ctx = form.FormContext(
+        settings.tz, now, event.format, event.starts_at, event.taken, marked, confirmed
+    )
     before, shown = changes.meetings(event), changes.calendar_view(event)
     try:
         notify = SETTERS[name](event, text, ctx)

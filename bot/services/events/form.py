@@ -43,6 +43,11 @@ class FormError(ValueError):
     """A wrong answer; `str(error)` is the Telegram-HTML message asking again."""
 
 
+class FewerMeetings(FormError):
+    """New dates that leave a workshop fewer meetings: often one moved meeting typed alone.
+    The bot's edit dialog keeps the answer and takes it when it comes a second time."""
+
+
 @dataclass(frozen=True)
 class FormContext:
     """What a field's check depends on besides the typed text."""
@@ -54,6 +59,9 @@ class FormContext:
     taken: int = 0  # seats already taken: capacity may not go below
     # the starts of begun meetings with presence marks; None: not known, every begun one counts
     marked: frozenset[datetime] | None = None
+    # the bot's edit dialog: new dates dropping meetings pass only when equal to this (the
+    # same answer sent again after FewerMeetings); None: not asked (panel and import forms)
+    confirmed: str | None = None
 
 
 def _import_rule(
@@ -75,7 +83,9 @@ def _limited(text: str, key: str, template: str) -> str:
 
 
 def title(text: str, ctx: FormContext) -> str:
-    value = _limited(text, "title", t.TITLE_BAD)
+    """One line: a title pasted from a document with its line breaks would break the list's
+    «дата · вид / название · места» lines, the notices' «…» and the calendar's subject."""
+    value = _limited(" ".join(text.split()), "title", t.TITLE_BAD)
     if value.startswith("/"):
         raise FormError(t.TITLE_COMMAND)
     message = fill(t.TITLE_BAD, limit=TITLE_LIMIT, length=len(value))
@@ -177,12 +187,22 @@ def _minutes(check: ImportCheck) -> int:
     return check.integer("duration_min", 1, MAX_DURATION)
 
 
+_HOURS_MINUTES = re.compile(
+    r"(?P<h>\d{1,2})\s*(?:ч[а-я]*\.?\s*|:)(?P<m>\d{1,2})(?:\s*(?:мин[а-я]*|м)\.?)?"
+)  # «1 ч 30 мин», «1 час 30 минут», «1:30»
+# «20 мест», «25 человек», «30 участников»: the unit a methodist adds to the number of seats
+_SEATS_WORD = re.compile(r"\s*(?:мест[а-я]*|человек[а-я]*|чел\.?|участник[а-я]*)$")
+
+
 def duration(text: str, ctx: FormContext) -> int:
-    """Minutes: «90», «90 мин», «1,5 ч»."""
+    """Minutes: «90», «90 мин», «1,5 ч», «1 ч 30 мин», «1:30»."""
     raw = text.strip().lower()
-    hours = re.fullmatch(r"(\d{1,2}(?:[.,]\d{1,2})?)\s*ч\w*\.?", raw)
+    hours = re.fullmatch(r"(\d{1,2}(?:[.,]\d{1,2})?)\s*ч[а-я]*\.?", raw)  # not «1ч30»
+    both = _HOURS_MINUTES.fullmatch(raw)
     if hours is not None:
         raw = str(round(float(hours[1].replace(",", ".")) * 60))
+    elif both is not None and int(both["m"]) < 60:
+        raw = str(int(both["h"]) * 60 + int(both["m"]))
     raw = re.sub(r"\s*(мин\w*|м)\.?$", "", raw)
     return _import_rule("duration_min", raw, ctx, _minutes, t.DURATION_BAD)
 
@@ -207,8 +227,9 @@ def _capacity_problem(raw: str) -> str:
 
 
 def capacity(text: str, ctx: FormContext) -> int:
-    """A whole number of seats above zero, and not below the seats already taken."""
-    raw = text.strip().replace("−", "-")
+    """A whole number of seats above zero, and not below the seats already taken; «20 мест»,
+    «25 человек» are read as the number."""
+    raw = _SEATS_WORD.sub("", text.strip().lower()).replace("−", "-")
     value = _import_rule("capacity", raw, ctx, _seats, _capacity_problem(raw))
     if value < ctx.taken:
         raise FormError(fill(t.CAPACITY_BELOW_TAKEN, taken=ctx.taken))

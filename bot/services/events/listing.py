@@ -27,6 +27,7 @@ from bot.services.events.cards import (
     not_over,
     short_when,
 )
+from bot.services.events.rules import open_for_signup
 from bot.texts import events as t
 from bot.texts.events_labels import KIND_LABELS
 from storage.models import Event, EventStatus, Registration, RegistrationStatus
@@ -235,16 +236,19 @@ def my_view(
 
 def staff_card_actions(event: Event, now: datetime) -> list[tuple[str, str]]:
     """Staff buttons under a card (action, label); their handlers re-check the role. Closed
-    registration opens again by the rule the panel uses too (editing.reopen_refusal)."""
+    registration opens again by the rule the panel uses too (editing.reopen_refusal). Once
+    the event has begun (or signup has shut, for «Анонсировать») the buttons whose handler
+    would only refuse are not shown: no announcement, no closing, no calling off."""
     buttons = [("people", "👥 Участники"), ("xlsx", "📥 Excel")]
     if event.status != EventStatus.CANCELLED:  # nobody attends an event called off
         buttons += [("attend", "☑️ Присутствие"), ("edit", "✏️ Изменить")]
-    if event.status == EventStatus.PUBLISHED:
+    if open_for_signup(event, now):  # the announcement's «Записаться» must lead somewhere
         buttons.append(("announce", "📣 Анонсировать"))
+    if event.status == EventStatus.PUBLISHED and now < event.starts_at:
         buttons.append(("close", "🔒 Закрыть запись"))
     elif editing.reopen_refusal(event, now) is None:
         buttons.append(("reopen", "🔓 Открыть запись"))
-    if event.status != EventStatus.CANCELLED:
+    if editing.cancel_refusal(event, now) is None:
         buttons.append(("cancel", "🚫 Отменить мероприятие"))
     return buttons
 

@@ -22,6 +22,7 @@ def _set_starts(event: Event, text: str, ctx: form.FormContext) -> bool:
     held = sorted(s.starts_at for s in event.sessions if s.starts_at <= ctx.now)
     movable = len([m for m in held if ctx.marked is not None and m not in ctx.marked])
     moments = form.all_sessions(text, ctx, held, movable, len(event.sessions))
+    _check_fewer(event, text, moments, ctx)
     deadline = event.registration_deadline
     if deadline is not None and deadline > moments[0]:
         raise form.FormError(
@@ -34,6 +35,16 @@ def _set_starts(event: Event, text: str, ctx: form.FormContext) -> bool:
     event.sessions = _rows(event, moments, ctx)
     event.starts_at = moments[0]
     return [m for m in before if m > ctx.now] != [m for m in moments if m > ctx.now]
+
+
+def _check_fewer(event: Event, text: str, moments: list[datetime], ctx: form.FormContext) -> None:
+    """Meetings dropped from a series go out to everyone at once and leave their calendars, so
+    the bot's dialog asks first: a methodist moving one meeting often types just its date."""
+    before = len(event.sessions)
+    if ctx.confirmed is None or len(moments) >= before or ctx.confirmed == text.strip():
+        return
+    shown = "; ".join(format_local(m, ctx.tz) for m in moments)
+    raise form.FewerMeetings(fill(t.FEWER_MEETINGS, before=before, after=len(moments), now=shown))
 
 
 def _rows(event: Event, moments: list[datetime], ctx: form.FormContext) -> list[EventSession]:
