@@ -7,6 +7,7 @@ rendered on the server with Jinja2 (autoescaped); one small CSS file, no JavaScr
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import aiohttp_jinja2
@@ -33,7 +34,16 @@ from handlers.web import (
     tickets,
     webapp,
 )
-from handlers.web.context import CLOCK, FAQ, MESSENGER, ROSTER, SESSIONMAKER, SETTINGS, FaqSource
+from handlers.web.context import (
+    CLOCK,
+    FAQ,
+    KB_SAVING,
+    MESSENGER,
+    ROSTER,
+    SESSIONMAKER,
+    SETTINGS,
+    FaqSource,
+)
 from storage.db import SessionMaker
 
 HERE = Path(__file__).parent
@@ -71,6 +81,7 @@ def create_panel(
         settings, sessionmaker, messenger, clock,
     )  # fmt: skip
     panel[FAQ] = FaqSource(settings, faq)
+    panel[KB_SAVING] = asyncio.Lock()
     panel[ROSTER] = roster or Roster(settings, sessionmaker)
     env = aiohttp_jinja2.setup(
         panel,

@@ -21,7 +21,7 @@ from bot.services.faq.private import strip_contacts
 from bot.services.faq.publish import Invalid, preview, save
 from bot.texts import web_kb as words
 from handlers.web import kb_history
-from handlers.web.context import FAQ, SETTINGS, int_or_none, page, repo, staff
+from handlers.web.context import FAQ, KB_SAVING, SETTINGS, int_or_none, page, repo, staff
 from handlers.web.kb_history import notice
 from handlers.web.kb_preview import telegram_html
 
@@ -160,10 +160,11 @@ async def submit(request: web.Request) -> web.Response:
     try:
         base, seen = (int_or_none(form.get(key)) for key in ("base", "seen"))
         who = (person.staff_id, person.name)
-        saved = await save(
-            faq, repo(request), placeholders, draft, who, base, seen,
-            tz=request.app[SETTINGS].tz,
-        )  # fmt: skip
+        async with request.app[KB_SAVING]:
+            saved = await save(
+                faq, repo(request), placeholders, draft, who, base, seen,
+                tz=request.app[SETTINGS].tz,
+            )  # fmt: skip
     except Invalid as exc:
         return await _editor(request, entry_id, form, Checked(exc.errors), 422)
     done = "saved_merged" if saved.merged else "saved" if entry_id else "created"
