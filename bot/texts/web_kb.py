@@ -43,6 +43,14 @@ KINDS: Final = {
     "offtopic": "вопрос не по теме МОЦ: вежливый ответ без статьи",
     "unknown": "бот не поймёт вопрос и предложит спросить специалиста",
 }
+# … and its short mark before that explanation (the matcher's own words are English)
+KIND_MARKS: Final = {
+    "answer": "Ответит",
+    "suggest": "Предложит статьи",
+    "smalltalk": "Вежливость",
+    "offtopic": "Не по теме",
+    "unknown": "Не поймёт",
+}
 NO_ENTRY: Final = "Статьи нет в базе знаний."
 NO_VERSION: Final = "Такой версии нет."
 
