@@ -117,6 +117,13 @@ def add_panel(
 ) -> None:
     """Serve the panel under /web on `app` (a bare /web redirects to its first page); `faq` and
     `roster`: the bot's own when the panel runs in its process, so a change shows at once."""
+    app.router.add_get(PREFIX, _to_panel)  # before the sub-application, which takes «/web»
     app.add_subapp(
         PREFIX, create_panel(settings, sessionmaker, messenger, clock, faq=faq, roster=roster)
     )
+
+
+async def _to_panel(request: web.Request) -> web.StreamResponse:
+    """«/web» typed as README and the log name it: the sub-application has no page there,
+    and «Не найдено» (without a session: the sign-in page) was all one saw."""
+    raise web.HTTPSeeOther(PREFIX + "/")

@@ -100,8 +100,18 @@ async def _post(request: web.Request) -> MultiDictProxy[str | bytes | bytearray 
         ) from exc
 
 
+async def _signed_in(request: web.Request) -> bool:
+    """This browser has a panel session already (when the navigation carried its cookie)."""
+    cookie = request.cookies.get(COOKIE) or request.cookies.get(APP_COOKIE)
+    now = request.app[CLOCK].now()
+    return await web_sessions.current(repo(request), request.app[ROSTER], cookie, now) is not None
+
+
 async def signin(request: web.Request) -> web.Response:
-    return aiohttp_jinja2.render_template("signin.html", request, {"reason": None})
+    if await _signed_in(request):  # a bookmark of this page, or «Назад» after signing in
+        raise web.HTTPSeeOther("/web/tickets")
+    context = {"reason": None, "maybe_in": False}
+    return aiohttp_jinja2.render_template("signin.html", request, context)
 
 
 async def login(request: web.Request) -> web.Response:
@@ -109,7 +119,11 @@ async def login(request: web.Request) -> web.Response:
     token = request.query.get("t", "")
     result = await web_sessions.sign_in(repo(request), settings, request.app[ROSTER], token, now)
     if isinstance(result, web_sessions.Refusal):
-        context = {"reason": t.WEB_REFUSALS[result.value]}
+        # the link tapped in the chat once more: the session it opened may well be running
+        again = result in (web_sessions.Refusal.USED, web_sessions.Refusal.EXPIRED)
+        if again and await _signed_in(request):
+            return aiohttp_jinja2.render_template("entered.html", request, {})
+        context = {"reason": t.WEB_REFUSALS[result.value], "maybe_in": again}
         return aiohttp_jinja2.render_template("signin.html", request, context, status=403)
     # SameSite=Strict: a redirect that began with a click in Telegram would not carry the new
     # cookie, so a page of our own moves on (a same-site navigation)
