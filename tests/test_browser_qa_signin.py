@@ -53,3 +53,29 @@ async def test_the_link_tapped_again_while_signed_in_opens_the_panel(
         refused = await page.goto(link)  # signed out: the used link is refused, and says why
         assert refused is not None and refused.status == 403
         assert "уже использована" in await page.locator("main").inner_text()
+
+
+async def test_signing_out_from_a_tab_older_than_the_latest_sign_in_signs_out(
+    harness: BotHarness, panel: None
+) -> None:
+    """Two tabs: the panel open since the morning, then a new link from the bot opened in
+    another tab. «Выйти» in the first said «Форма устарела… скопируйте набранное» — and the
+    browser of a shared computer in the МОЦ stayed signed in. Now it asks once more with a
+    fresh form, and «Выйти» signs out (every tab)."""
+    async_playwright = browser_or_skip()
+    first, second = await login_link(harness, ADMIN), await login_link(harness, ADMIN)
+    async with async_playwright() as playwright, chromium(playwright) as browser:
+        tabs = await browser.new_context(viewport=PHONE)
+        old = await tabs.new_page()
+        await old.goto(first)
+        await old.wait_for_url("**/web/tickets", timeout=15_000)
+        new = await tabs.new_page()
+        await new.goto(second)
+        await new.wait_for_url("**/web/tickets", timeout=15_000)
+
+        await old.get_by_role("button", name="Выйти").click()
+        await old.get_by_role("heading", name="Выйти из панели?").wait_for(timeout=15_000)
+        await old.locator("main").get_by_role("button", name="Выйти").click()
+        await old.wait_for_url("**/web/signin")
+        await new.reload()
+        await new.wait_for_url("**/web/signin")

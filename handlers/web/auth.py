@@ -68,10 +68,24 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             form = await _post(request)
             sent = form.get("csrf")
             if not web_sessions.csrf_ok(person, sent if isinstance(sent, str) else None):
+                if request.path == "/web/logout":
+                    return _logout_again(request, person)
                 return _stale_form(request, form, t.WEB_STALE_FORM)
         response = await handler(request)
         response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def _logout_again(request: web.Request, person: web_sessions.StaffSession) -> web.Response:
+    """«Выйти» from a tab older than the latest sign-in: its token is the old session's, and
+    «Форма устарела… скопируйте набранное» left the browser signed in (a shared computer).
+    The token still guards it — a forged «Выйти» only gets this question back."""
+    values = {
+        "staff": person, "csrf": person.csrf, "heading": t.WEB_LOGOUT_HEADING, "subject": "",
+        "question": t.WEB_LOGOUT_QUESTION, "action": "/web/logout",
+        "button": t.WEB_LOGOUT_BUTTON, "back": "/web/tickets", "back_label": t.WEB_LOGOUT_STAY,
+    }  # fmt: skip
+    return aiohttp_jinja2.render_template("confirm.html", request, values, status=403)
 
 
 def _stale_form(request: web.Request, form: Posted, reason: str) -> web.Response:
