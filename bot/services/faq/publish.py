@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
 from bot.services.faq.editing import Checked, Draft, Errors, check_draft, with_edit
-from bot.services.faq.edits import PANEL_SOURCE, EntryEdit
+from bot.services.faq.edits import PANEL_MADE, PANEL_SOURCE, EntryEdit
 from bot.services.faq.kb import FaqEntry, KnowledgeBaseError
 from bot.services.faq.learning import (
     Refused,
@@ -133,7 +133,8 @@ async def _publish(
     except KnowledgeBaseError as exc:
         raise Invalid({"form": [words.CHECK_FAILED.format(error=exc)]}) from exc
     old = None if new else faq.kb.entries.get(edit.entry_id)
-    text = summary(old, edit) if edit.active else words.SUMMARY_TO_FILE
+    gone = words.SUMMARY_REMOVED if PANEL_MADE.search(edit.entry_id) else words.SUMMARY_TO_FILE
+    text = summary(old, edit) if edit.active else gone
     row = await repo.faq_history.add(
         entry_id=edit.entry_id, action=action, active=edit.active, category=edit.category,
         audience=edit.audience, title=edit.title, answer=edit.answer,
@@ -296,7 +297,8 @@ async def reset(
     faq: FaqService, repo: Repositories, placeholders: Placeholders, entry_id: str, staff: Staff
 ) -> Published:
     """Back to the version in the YAML file (or the chat-made one): the panel's versions of
-    the entry stop applying; they stay in the history."""
+    the entry stop applying; they stay in the history. An entry made in the panel has no
+    such version: it is removed (any of its versions in the history brings it back)."""
     upto = await repo.faq_kb.last_sample_id()
     await refresh(faq, repo, every=0, wait=True)
     entry = faq.kb.entries.get(entry_id)
