@@ -66,7 +66,7 @@ async def test_staff_edit_an_answer_in_the_browser_and_the_parent_gets_it(
         await page.wait_for_url("**/web/kb")
         await page.get_by_label("Вопрос, как его написал бы родитель").fill("контакты моц")
         await page.get_by_role("button", name="Что ответит бот").click()
-        await page.locator("#tried").get_by_text("answer").wait_for()
+        await page.locator("#tried").get_by_text("бот сразу ответит статьёй").wait_for()
         await page.get_by_label("Поиск статьи").fill("контакты")
         await page.get_by_role("button", name="Найти").click()
         await page.get_by_role("link", name="Контакты и часы работы МОЦ").click()

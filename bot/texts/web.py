@@ -30,6 +30,20 @@ WEB_FAILED: Final = (
     "В панели что-то сломалось, запрос не выполнен. Вернитесь назад и попробуйте ещё раз; если "
     "повторится — сообщите администратору бота."
 )
+# «Выйти» pressed in a tab opened before the latest sign-in (its form is another session's):
+# asked once more with this session's form, rather than refused as a stale form
+WEB_LOGOUT_HEADING: Final = "Выйти из панели?"
+WEB_LOGOUT_QUESTION: Final = (
+    "Эта вкладка открыта до вашего последнего входа в панель. Нажмите «Выйти» ещё раз, чтобы "
+    "закончить вход в этом браузере."
+)
+WEB_LOGOUT_BUTTON: Final = "Выйти"
+WEB_LOGOUT_STAY: Final = "Остаться в панели"
+# the page around such a text when a browser opens it: a heading by status, a way back in
+WEB_ERROR_HEADINGS: Final = {403: "Нет доступа", 404: "Не найдено", 500: "Сбой панели"}
+WEB_ERROR_HEADING: Final = "Запрос не выполнен"
+WEB_ERROR_HOME: Final = "Открыть раздел «Обращения»"
+WEB_ERROR_SIGNIN: Final = "Как войти в панель"
 WEB_STALE_FORM: Final = (
     "Эта страница открыта до вашего нового входа в панель, и её форма больше не принимается: "
     "ничего не сохранено и ничего не отправлено. Скопируйте набранное ниже, откройте страницу "

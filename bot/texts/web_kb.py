@@ -43,6 +43,14 @@ KINDS: Final = {
     "offtopic": "вопрос не по теме МОЦ: вежливый ответ без статьи",
     "unknown": "бот не поймёт вопрос и предложит спросить специалиста",
 }
+# … and its short mark before that explanation (the matcher's own words are English)
+KIND_MARKS: Final = {
+    "answer": "Ответит",
+    "suggest": "Предложит статьи",
+    "smalltalk": "Вежливость",
+    "offtopic": "Не по теме",
+    "unknown": "Не поймёт",
+}
 NO_ENTRY: Final = "Статьи нет в базе знаний."
 NO_VERSION: Final = "Такой версии нет."
 
@@ -64,6 +72,10 @@ NOTICES: Final = {
     ),
     "created": "Статья создана: бот уже отвечает ею.",
     "reverted": "Версия возвращена: бот уже отвечает ею.",
+    "removed": (  # a panel-made entry taken out: no file version to go back to
+        "Статья удалена: бот больше не отвечает ею. Вернуть её можно кнопкой «Вернуть эту "
+        "версию» ниже."
+    ),
     "attached": "Вопрос добавлен к статье: следующий такой вопрос получит её ответ.",
     "attached_unsure": (  # one more sample weighs in, it does not decide alone
         "Вопрос добавлен к статье, но бот пока отвечает на него иначе: проверьте его в "
@@ -116,6 +128,7 @@ SUMMARY_FIELDS: Final = {
 SUMMARY_QUESTIONS: Final = "вопросы +{added} −{removed}"
 SUMMARY_SAME: Final = "без изменений"
 SUMMARY_TO_FILE: Final = "возврат к версии из файла"
+SUMMARY_REMOVED: Final = "статья удалена"
 SUMMARY_ATTACHED: Final = "добавлен вопрос «{question}»"
 SUMMARY_REVERTED: Final = "возврат к {when}"
 

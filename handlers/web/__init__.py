@@ -7,6 +7,7 @@ rendered on the server with Jinja2 (autoescaped); one small CSS file, no JavaScr
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import aiohttp_jinja2
@@ -33,7 +34,16 @@ from handlers.web import (
     tickets,
     webapp,
 )
-from handlers.web.context import CLOCK, FAQ, MESSENGER, ROSTER, SESSIONMAKER, SETTINGS, FaqSource
+from handlers.web.context import (
+    CLOCK,
+    FAQ,
+    KB_SAVING,
+    MESSENGER,
+    ROSTER,
+    SESSIONMAKER,
+    SETTINGS,
+    FaqSource,
+)
 from storage.db import SessionMaker
 
 HERE = Path(__file__).parent
@@ -71,6 +81,7 @@ def create_panel(
         settings, sessionmaker, messenger, clock,
     )  # fmt: skip
     panel[FAQ] = FaqSource(settings, faq)
+    panel[KB_SAVING] = asyncio.Lock()
     panel[ROSTER] = roster or Roster(settings, sessionmaker)
     env = aiohttp_jinja2.setup(
         panel,
@@ -106,6 +117,13 @@ def add_panel(
 ) -> None:
     """Serve the panel under /web on `app` (a bare /web redirects to its first page); `faq` and
     `roster`: the bot's own when the panel runs in its process, so a change shows at once."""
+    app.router.add_get(PREFIX, _to_panel)  # before the sub-application, which takes «/web»
     app.add_subapp(
         PREFIX, create_panel(settings, sessionmaker, messenger, clock, faq=faq, roster=roster)
     )
+
+
+async def _to_panel(request: web.Request) -> web.StreamResponse:
+    """«/web» typed as README and the log name it: the sub-application has no page there,
+    and «Не найдено» (without a session: the sign-in page) was all one saw."""
+    raise web.HTTPSeeOther(PREFIX + "/")

@@ -68,10 +68,24 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             form = await _post(request)
             sent = form.get("csrf")
             if not web_sessions.csrf_ok(person, sent if isinstance(sent, str) else None):
+                if request.path == "/web/logout":
+                    return _logout_again(request, person)
                 return _stale_form(request, form, t.WEB_STALE_FORM)
         response = await handler(request)
         response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def _logout_again(request: web.Request, person: web_sessions.StaffSession) -> web.Response:
+    """«Выйти» from a tab older than the latest sign-in: its token is the old session's, and
+    «Форма устарела… скопируйте набранное» left the browser signed in (a shared computer).
+    The token still guards it — a forged «Выйти» only gets this question back."""
+    values = {
+        "staff": person, "csrf": person.csrf, "heading": t.WEB_LOGOUT_HEADING, "subject": "",
+        "question": t.WEB_LOGOUT_QUESTION, "action": "/web/logout",
+        "button": t.WEB_LOGOUT_BUTTON, "back": "/web/tickets", "back_label": t.WEB_LOGOUT_STAY,
+    }  # fmt: skip
+    return aiohttp_jinja2.render_template("confirm.html", request, values, status=403)
 
 
 def _stale_form(request: web.Request, form: Posted, reason: str) -> web.Response:
@@ -100,8 +114,18 @@ async def _post(request: web.Request) -> MultiDictProxy[str | bytes | bytearray 
         ) from exc
 
 
+async def _signed_in(request: web.Request) -> bool:
+    """This browser has a panel session already (when the navigation carried its cookie)."""
+    cookie = request.cookies.get(COOKIE) or request.cookies.get(APP_COOKIE)
+    now = request.app[CLOCK].now()
+    return await web_sessions.current(repo(request), request.app[ROSTER], cookie, now) is not None
+
+
 async def signin(request: web.Request) -> web.Response:
-    return aiohttp_jinja2.render_template("signin.html", request, {"reason": None})
+    if await _signed_in(request):  # a bookmark of this page, or «Назад» after signing in
+        raise web.HTTPSeeOther("/web/tickets")
+    context = {"reason": None, "maybe_in": False}
+    return aiohttp_jinja2.render_template("signin.html", request, context)
 
 
 async def login(request: web.Request) -> web.Response:
@@ -109,7 +133,11 @@ async def login(request: web.Request) -> web.Response:
     token = request.query.get("t", "")
     result = await web_sessions.sign_in(repo(request), settings, request.app[ROSTER], token, now)
     if isinstance(result, web_sessions.Refusal):
-        context = {"reason": t.WEB_REFUSALS[result.value]}
+        # the link tapped in the chat once more: the session it opened may well be running
+        again = result in (web_sessions.Refusal.USED, web_sessions.Refusal.EXPIRED)
+        if again and await _signed_in(request):
+            return aiohttp_jinja2.render_template("entered.html", request, {})
+        context = {"reason": t.WEB_REFUSALS[result.value], "maybe_in": again}
         return aiohttp_jinja2.render_template("signin.html", request, context, status=403)
     # SameSite=Strict: a redirect that began with a click in Telegram would not carry the new
     # cookie, so a page of our own moves on (a same-site navigation)

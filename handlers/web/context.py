@@ -47,6 +47,9 @@ class FaqSource:
 
 
 FAQ = web.AppKey("panel_faq", FaqSource)
+# one knowledge-base save at a time: «Сохранить» pressed twice sends two forms at once, and the
+# second must see the first one's version (publish._saved_already), not race it
+KB_SAVING = web.AppKey("panel_kb_saving", asyncio.Lock)
 ROSTER = web.AppKey("panel_roster", Roster)
 COOKIE = "moc_panel"  # a session opened by a link: SameSite=Strict
 APP_COOKIE = "moc_panel_app"  # one opened in the Mini App: sent inside Telegram Web's frame

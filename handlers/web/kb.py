@@ -9,6 +9,7 @@ same checker without saving. History, revert and unanswered questions: kb_histor
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import aiohttp_jinja2
@@ -21,7 +22,7 @@ from bot.services.faq.private import strip_contacts
 from bot.services.faq.publish import Invalid, preview, save
 from bot.texts import web_kb as words
 from handlers.web import kb_history
-from handlers.web.context import FAQ, SETTINGS, int_or_none, page, repo, staff
+from handlers.web.context import FAQ, KB_SAVING, SETTINGS, int_or_none, page, repo, staff
 from handlers.web.kb_history import notice
 from handlers.web.kb_preview import telegram_html
 
@@ -40,9 +41,15 @@ def _entry_or_404(faq: FaqService, entry_id: str) -> FaqEntry:
     return entry
 
 
+def _folded(text: str) -> str:
+    return text.casefold().replace("ё", "е")
+
+
 def _matches(entry: FaqEntry, needle: str) -> bool:
-    hay = " ".join((entry.id, entry.title, *entry.questions)).casefold()
-    return needle.casefold() in hay
+    """Every word of the search somewhere in the entry's id, title or questions, in any order,
+    «е» for «ё» (as people type): «ребенку 18» finds «Ребёнку исполняется 18 посреди года»."""
+    hay = _folded(" ".join((entry.id, entry.title, *entry.questions)))
+    return all(word in hay for word in re.findall(r"\w+", _folded(needle)))
 
 
 def _try(faq: FaqService, question: str) -> dict[str, object] | None:
@@ -60,6 +67,7 @@ def _try(faq: FaqService, question: str) -> dict[str, object] | None:
         "question": question,
         "kind": result.kind,
         "explained": words.KINDS.get(result.kind, result.kind),
+        "mark": words.KIND_MARKS.get(result.kind, result.kind),
         "match": result.match.id if result.match else None,
         "intent": result.intent.id if result.intent else None,
         "candidates": candidates,
@@ -160,10 +168,11 @@ async def submit(request: web.Request) -> web.Response:
     try:
         base, seen = (int_or_none(form.get(key)) for key in ("base", "seen"))
         who = (person.staff_id, person.name)
-        saved = await save(
-            faq, repo(request), placeholders, draft, who, base, seen,
-            tz=request.app[SETTINGS].tz,
-        )  # fmt: skip
+        async with request.app[KB_SAVING]:
+            saved = await save(
+                faq, repo(request), placeholders, draft, who, base, seen,
+                tz=request.app[SETTINGS].tz,
+            )  # fmt: skip
     except Invalid as exc:
         return await _editor(request, entry_id, form, Checked(exc.errors), 422)
     done = "saved_merged" if saved.merged else "saved" if entry_id else "created"

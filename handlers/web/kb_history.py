@@ -11,6 +11,7 @@ from datetime import timedelta
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot.services.faq.edits import PANEL_MADE
 from bot.services.faq.publish import Invalid, Published, attach, reset, revert
 from bot.texts import web_kb as words
 from handlers.web.context import CLOCK, FAQ, SETTINGS, id_or_404, page, repo, staff
@@ -44,6 +45,7 @@ async def _history_page(
     faq = await request.app[FAQ].get(repo(request))
     values = page(
         request, rows=rows, entry_id=entry_id, actions=words.ACTIONS, titles=faq.kb.entries,
+        made_here=bool(entry_id and PANEL_MADE.search(entry_id)),
         current={r.entry_id: r.id for r in await history_repo.latest()},
         errors=errors, notice=notice(request),
     )  # fmt: skip
@@ -88,6 +90,8 @@ async def reset_to_file(request: web.Request) -> web.Response:
         done = await reset(faq, repo(request), placeholders, entry_id, _who(request))
     except Invalid as exc:
         return await _refused(request, entry_id, exc)
+    if PANEL_MADE.search(done.entry_id):
+        raise web.HTTPSeeOther(f"/web/kb/entry/{done.entry_id}/history?done=removed")
     raise web.HTTPSeeOther(_after(done))
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
 from bot.services.faq.editing import Checked, Draft, Errors, check_draft, with_edit
-from bot.services.faq.edits import EntryEdit
+from bot.services.faq.edits import PANEL_MADE, PANEL_SOURCE, EntryEdit
 from bot.services.faq.kb import FaqEntry, KnowledgeBaseError
 from bot.services.faq.learning import (
     Refused,
@@ -29,7 +29,7 @@ from bot.services.faq.learning import (
 )
 from bot.services.faq.service import FaqService
 from bot.texts import web_kb as words
-from storage.models import utcnow
+from storage.models import FaqEntryVersion, utcnow
 from storage.repositories import Repositories
 
 __all__ = ["Invalid", "Published", "attach", "preview", "revert", "save"]
@@ -133,7 +133,8 @@ async def _publish(
     except KnowledgeBaseError as exc:
         raise Invalid({"form": [words.CHECK_FAILED.format(error=exc)]}) from exc
     old = None if new else faq.kb.entries.get(edit.entry_id)
-    text = summary(old, edit) if edit.active else words.SUMMARY_TO_FILE
+    gone = words.SUMMARY_REMOVED if PANEL_MADE.search(edit.entry_id) else words.SUMMARY_TO_FILE
+    text = summary(old, edit) if edit.active else gone
     row = await repo.faq_history.add(
         entry_id=edit.entry_id, action=action, active=edit.active, category=edit.category,
         audience=edit.audience, title=edit.title, answer=edit.answer,
@@ -183,6 +184,8 @@ async def save(
     and so cannot have meant to delete it (the save replaces the entry's chat samples)."""
     upto = await repo.faq_kb.last_sample_id()  # read first: all of them are in the refresh
     await refresh(faq, repo, every=0, wait=True)  # check against the newest knowledge base
+    if (again := await _saved_already(faq, repo, draft, staff, base)) is not None:
+        return again
     if draft.entry_id is not None and base is not None:
         rows = await repo.faq_history.of_entry(draft.entry_id, limit=1)
         if rows and rows[0].id != base:
@@ -198,6 +201,39 @@ async def save(
     action = "edit" if draft.entry_id else "create"
     done = await _publish(faq, repo, placeholders, edit, staff, action, upto=upto)
     return dataclasses.replace(done, merged=len(unseen))
+
+
+def _same(row: FaqEntryVersion, draft: Draft, staff: Staff) -> bool:
+    """`row` is this person's save of exactly this draft (its questions may hold more: those
+    attached in the bot meanwhile, folded in by that save)."""
+    return (
+        row.active and row.staff_id == staff[0]
+        and (draft.entry_id is not None or row.category == draft.category)
+        and (row.title, row.answer) == (draft.title, draft.answer)
+        and set(draft.questions) <= set(row.questions)
+        and [list(pair) for pair in row.links] == [[x.title, x.url] for x in draft.links]
+        and list(row.related) == list(draft.related)
+    )  # fmt: skip
+
+
+async def _saved_already(
+    faq: FaqService, repo: Repositories, draft: Draft, staff: Staff, base: int | None
+) -> Published | None:
+    """The same form sent again — «Сохранить» pressed twice, or «Назад» after saving and
+    «Сохранить» once more: what it says is already the entry's newest version, saved by this
+    person, so it is saved (not «a colleague saved it meanwhile», not a second new entry)."""
+    if draft.entry_id is not None:
+        ids = [draft.entry_id]
+    else:  # a new entry: one made in the panel under the same title
+        ids = [i for i, e in faq.kb.entries.items() if e.title == draft.title
+               and faq.kb.sources.get(i) == PANEL_SOURCE]  # fmt: skip
+    for entry_id in ids:
+        rows = await repo.faq_history.of_entry(entry_id, limit=1)
+        if not rows or (draft.entry_id is not None and rows[0].id == base):
+            continue  # an ordinary save of the version the editor opened
+        if _same(rows[0], draft, staff):
+            return Published(entry_id, faq.version, ())
+    return None
 
 
 async def attach(
@@ -261,7 +297,8 @@ async def reset(
     faq: FaqService, repo: Repositories, placeholders: Placeholders, entry_id: str, staff: Staff
 ) -> Published:
     """Back to the version in the YAML file (or the chat-made one): the panel's versions of
-    the entry stop applying; they stay in the history."""
+    the entry stop applying; they stay in the history. An entry made in the panel has no
+    such version: it is removed (any of its versions in the history brings it back)."""
     upto = await repo.faq_kb.last_sample_id()
     await refresh(faq, repo, every=0, wait=True)
     entry = faq.kb.entries.get(entry_id)
