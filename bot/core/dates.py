@@ -62,8 +62,10 @@ _DAYS = (
     r"(?:во?\s+)?(?P<wd>" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + r")\.?",
 )
 # the day then the time, «15.12 10:00», or the time first, «10:00 15.12», «в 10:00 15 декабря»
+# — first only with a colon: «01.03 10.12» stays 1 March at 10:12, never 10 December at 1:03
+_TIME_FIRST = _TIME.replace("[:.]", ":")
 _PATTERNS = tuple(re.compile(day + r"\s+" + _TIME) for day in _DAYS) + tuple(
-    re.compile(_TIME + r"\s+" + day) for day in _DAYS
+    re.compile(_TIME_FIRST + r"\s+" + day) for day in _DAYS
 )
 
 
@@ -191,17 +193,11 @@ def parse_local_datetime(text: str, tz: ZoneInfo, now: datetime) -> datetime:
     """
     now_local = now.astimezone(tz)
     cleaned = _normalise(text)
-    refusal: DateParseError | None = None
-    for pattern in _PATTERNS:  # «10.00 15.12» is not 10 of month 00: the next reading is tried
+    for pattern in _PATTERNS:
         match = pattern.fullmatch(cleaned)
         if match is not None:
-            try:
-                at = _clock(match)
-                return to_utc(datetime.combine(_date(match, at, now_local), at), tz)
-            except DateParseError as exc:
-                refusal = refusal or exc
-    if refusal is not None:
-        raise refusal
+            at = _clock(match)
+            return to_utc(datetime.combine(_date(match, at, now_local), at), tz)
     _missing_half(cleaned)
     raise DateParseError(t.DATE_UNREADABLE)
 
