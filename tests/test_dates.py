@@ -13,6 +13,7 @@ from bot.core.dates import (
     ensure_future,
     format_local,
     parse_local_datetime,
+    split_moments,
     to_utc,
     zone_words,
 )
@@ -55,6 +56,41 @@ def test_accepted_forms(text: str, expected: datetime) -> None:
     assert local(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("15 декабря 2026 года 10:00", datetime(2026, 12, 15, 10, 0)),
+        ("15.12.2026 года 10:00", datetime(2026, 12, 15, 10, 0)),
+        ("15 дек 10:00", datetime(2026, 12, 15, 10, 0)),
+        ("15 дек. 10:00", datetime(2026, 12, 15, 10, 0)),
+        ("1 сент. 2026 г. в 9:00", datetime(2026, 9, 1, 9, 0)),
+        ("3 февр 10:00", datetime(2027, 2, 3, 10, 0)),
+        ("15 Мар 10:00", datetime(2026, 3, 15, 10, 0)),
+        ("10:00 15.12", datetime(2026, 12, 15, 10, 0)),
+        ("в 10:00 15 декабря", datetime(2026, 12, 15, 10, 0)),
+        ("10:00 завтра", datetime(2026, 3, 11, 10, 0)),
+        ("10:00, 15 декабря", datetime(2026, 12, 15, 10, 0)),
+        ("15/12 10:00", datetime(2026, 12, 15, 10, 0)),
+        ("15/12/2026 10:00", datetime(2026, 12, 15, 10, 0)),
+        ("Завтра, 10:00", datetime(2026, 3, 11, 10, 0)),
+        ("завтра, в 10", datetime(2026, 3, 11, 10, 0)),
+        ("15 декабря, 10:00", datetime(2026, 12, 15, 10, 0)),
+    ],
+)
+def test_forms_a_methodist_types_beside_the_usual_ones(text: str, expected: datetime) -> None:
+    assert local(text) == expected
+
+
+def test_a_comma_still_separates_meetings_unless_a_bare_time_follows_a_day() -> None:
+    assert split_moments("23.03 10:00, 30.03 10:00") == ["23.03 10:00", "30.03 10:00"]
+    assert split_moments("23.03, 30.03") == ["23.03", "30.03"]  # two days, each missing a time
+    assert split_moments("23.03, 10.04") == ["23.03", "10.04"]  # a day, not «10.04» o'clock
+    assert split_moments("Завтра, 10:00; 17.12, в 9\n") == ["Завтра 10:00", "17.12 в 9"]
+    assert split_moments("завтра 10:00, 11:00") == ["завтра 10:00", "11:00"]  # not glued
+    with pytest.raises(DateParseError, match="Не хватает даты"):
+        parse_local_datetime(split_moments("завтра 10:00, 11:00")[1], MOSCOW, NOW)
+
+
 def test_result_is_utc_for_the_zone() -> None:
     assert parse_local_datetime("25.12.2026 15:00", MOSCOW, NOW) == datetime(
         2026, 12, 25, 12, 0, tzinfo=UTC
@@ -69,7 +105,9 @@ def test_day_and_month_this_year_or_next_whichever_is_ahead() -> None:
     assert local("29.02 10:00", now=leap_eve) == datetime(2028, 2, 29, 10, 0)
 
 
-@pytest.mark.parametrize("text", ["10.03 11:00", "01.03 10:00", "10 марта 11:00"])
+@pytest.mark.parametrize(
+    "text", ["10.03 11:00", "01.03 10:00", "10 марта 11:00", "01.03 10.12", "10:00 01.03"]
+)
 def test_a_yearless_day_just_passed_is_a_slip_not_next_year(text: str) -> None:
     """An hour or nine days ago is a typo or a past day, not a date eleven months away."""
     with pytest.raises(DateParseError) as caught:

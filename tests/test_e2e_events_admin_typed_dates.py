@@ -58,3 +58,29 @@ async def test_an_hour_after_v_in_the_deadline_and_later_meetings(harness: BotHa
     assert "Не хватает времени" in body(await h.say(ADMIN, "23.03, 30.03"))
     ask_duration = await h.say(ADMIN, "23.03 в 15, 30.03 в 15")
     assert "90 мин" in ask_duration.inline_texts
+
+
+async def test_short_month_time_first_and_a_comma_before_the_time(harness: BotHarness) -> None:
+    """«15 дек. 10:00», «Завтра, 10:00», «в 12:00 18/03» were «Не понял дату»; a comma still
+    separates the meetings of a workshop."""
+    h = harness
+    await h.say(ADMIN, "/new_event")
+    ask_kind = await h.say(ADMIN, "Мастерская «Проекты»")
+    await h.press(ADMIN, ask_kind, "Педагогическая мастерская")
+    ask_sessions = body(await h.say(ADMIN, "Завтра, 10:00"))
+    assert UNREADABLE not in ask_sessions and "11.03.2026 10:00" in ask_sessions
+    ask_duration = await h.say(ADMIN, "13 мар, 10:00, в 12:00 18/03; 15 дек. 10:00")
+    assert "90 мин" in ask_duration.inline_texts, body(ask_duration)
+    ask_format = await h.press(ADMIN, ask_duration, "90 мин")
+    await h.press(ADMIN, ask_format, "Очно")
+    for answer in ("Дом творчества, каб. 12", "12", "без срока", "пропустить"):
+        await h.say(ADMIN, answer)
+    preview = body(h.server.sent_to(ADMIN.id)[-1])
+    for day in ("11 марта", "13 марта", "18 марта", "15 декабря"):
+        assert day in preview, preview
+    assert "Опубликовано" in body(
+        await h.press(ADMIN, h.server.sent_to(ADMIN.id)[-1], "✅ Опубликовать")
+    )
+    async with h.sessionmaker() as session:
+        event = (await session.scalars(select(Event))).one()
+    assert event.starts_at == datetime(2026, 3, 11, 7, 0, tzinfo=UTC)  # 10:00 in Moscow

@@ -39,22 +39,33 @@ MONTHS_NOMINATIVE: Final = (
     "январь", "февраль", "март", "апрель", "май", "июнь",
     "июль", "август", "сентябрь", "октябрь", "ноябрь", "декабрь",
 )  # fmt: skip
-# a day written with its year: «01.09.2026», «1.9.26», «2026-09-01»
+# a day written with its year: «01.09.2026», «1.9.26», «15/12/2026», «2026-09-01»
+_YEAR_WORD = r"(?:\s*(?:г\.?|года?))?"  # «2026 г.», «2026 года»
 _DAY_WITH_YEAR = (
-    r"(?P<d>\d{1,2})\.(?P<mo>\d{1,2})\.(?P<y>\d{4}|\d{2})(?:\s*г\.?)?",
+    r"(?P<d>\d{1,2})[./](?P<mo>\d{1,2})[./](?P<y>\d{4}|\d{2})" + _YEAR_WORD,
     r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})",
 )
-_DAY_NAMED = r"(?P<d>\d{1,2})\s+(?P<mname>" + "|".join(MONTHS_GENITIVE) + r")"  # «1 сентября»
-_NAMED_YEAR = r"\s+(?P<y>\d{4})(?:\s*г\.?)?"  # «… 2026 г.»
-_PATTERNS = tuple(
-    re.compile(pattern + r"\s+" + _TIME)
-    for pattern in (
-        *_DAY_WITH_YEAR,
-        r"(?P<d>\d{1,2})\.(?P<mo>\d{1,2})",
-        _DAY_NAMED + f"(?:{_NAMED_YEAR})?",
-        r"(?P<rel>" + "|".join(_RELATIVE) + ")",
-        r"(?:во?\s+)?(?P<wd>" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + r")\.?",
-    )
+# short month names as staff abbreviate them, «15 дек», «1 сент.», beside the full ones
+_MONTH_SHORT = {
+    "янв": 1, "фев": 2, "февр": 2, "мар": 3, "апр": 4, "июн": 6, "июл": 7, "авг": 8,
+    "сен": 9, "сент": 9, "окт": 10, "ноя": 11, "нояб": 11, "дек": 12,
+}  # fmt: skip
+_MONTH_WORDS = {**{name: i + 1 for i, name in enumerate(MONTHS_GENITIVE)}, **_MONTH_SHORT}
+_MONTH_ALTERNATIVES = "|".join(sorted(_MONTH_WORDS, key=len, reverse=True))
+_DAY_NAMED = r"(?P<d>\d{1,2})\s+(?P<mname>" + _MONTH_ALTERNATIVES + r")\.?"  # «1 сентября»
+_NAMED_YEAR = r"\s+(?P<y>\d{4})" + _YEAR_WORD  # «… 2026 г.», «… 2026 года»
+_DAYS = (
+    *_DAY_WITH_YEAR,
+    r"(?P<d>\d{1,2})[./](?P<mo>\d{1,2})",
+    _DAY_NAMED + f"(?:{_NAMED_YEAR})?",
+    r"(?P<rel>" + "|".join(_RELATIVE) + ")",
+    r"(?:во?\s+)?(?P<wd>" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + r")\.?",
+)
+# the day then the time, «15.12 10:00», or the time first, «10:00 15.12», «в 10:00 15 декабря»
+# — first only with a colon: «01.03 10.12» stays 1 March at 10:12, never 10 December at 1:03
+_TIME_FIRST = _TIME.replace("[:.]", ":")
+_PATTERNS = tuple(re.compile(day + r"\s+" + _TIME) for day in _DAYS) + tuple(
+    re.compile(_TIME_FIRST + r"\s+" + day) for day in _DAYS
 )
 
 
@@ -73,6 +84,7 @@ def _normalise(text: str) -> str:
     text = text.lower().replace("ё", "е")
     text = re.sub(r"(\d{4}-\d{1,2}-\d{1,2})t", r"\1 ", text)
     text = " ".join(text.split()).rstrip(".")
+    text = _TIME_COMMA.sub(r"\1 ", _COMMA_TIME.sub(" ", text))  # «завтра, 10:00»
     return _WHOLE_HOUR.sub(r"в \1:00", text)
 
 
@@ -127,7 +139,7 @@ def _date(match: re.Match[str], at: time, now_local: datetime) -> date:
         return today + timedelta(days=ahead)
     day = int(groups["d"])
     mname = groups.get("mname")
-    month = MONTHS_GENITIVE.index(mname) + 1 if mname else int(groups["mo"])
+    month = _MONTH_WORDS[mname] if mname else int(groups["mo"])
     if groups.get("y"):
         return _day(_year(groups["y"]), month, day, now_local)
     return _without_year(month, day, at, now_local)
@@ -136,9 +148,15 @@ def _date(match: re.Match[str], at: time, now_local: datetime) -> date:
 _DAY_PATTERNS = tuple(re.compile(p) for p in (*_DAY_WITH_YEAR, _DAY_NAMED + _NAMED_YEAR))
 # a day without a time («15.12», «15 декабря», «завтра»), and a time without a day («10:00»):
 # told what is missing rather than «не понял»
-_DAY_ONLY = tuple(re.compile(p.pattern.split(r"\s+" + _TIME)[0]) for p in _PATTERNS)
+_DAY_ONLY = tuple(re.compile(day) for day in _DAYS)
 _TIME_ONLY = re.compile(_TIME)
 # «завтра в 10», «15.12 в 9 ч»: an hour after «в» without minutes means the full hour
+# a comma between a day and its time, only where what follows is a bare time («завтра, 10:00»,
+# «завтра, в 10») or what comes before is one («10:00, 15 декабря»): «23.03, 30.03» lists days
+_HOUR_WORDS = r"(?:\s*(?:ч|час|часа|часов)\.?)?"
+_BARE_TIME = r"(?:(?:в\s*)?\d{1,2}:\d{2}|в\s*\d{1,2}" + _HOUR_WORDS + ")"
+_COMMA_TIME = re.compile(r"\s*,\s*(?=" + _BARE_TIME + "$)")
+_TIME_COMMA = re.compile(r"^((?:в\s*)?\d{1,2}:\d{2})\s*,\s*")
 _WHOLE_HOUR = re.compile(r"(?:(?<=\s)|^)в\s*(\d{1,2})(?:\s*(?:ч|час|часа|часов)\.?)?$")
 
 
@@ -182,6 +200,27 @@ def parse_local_datetime(text: str, tz: ZoneInfo, now: datetime) -> datetime:
             return to_utc(datetime.combine(_date(match, at, now_local), at), tz)
     _missing_half(cleaned)
     raise DateParseError(t.DATE_UNREADABLE)
+
+
+def split_moments(text: str) -> list[str]:
+    """Several moments typed in one message, split at commas, semicolons and lines — but a bare
+    time after a comma is the time of the day before it («завтра, 10:00, 17.12 10:00»)."""
+    parts: list[str] = []
+    for part in re.split(r"[,;\n]", text):
+        if parts and re.fullmatch(_BARE_TIME, _clean(part)) and _day_alone(parts[-1]):
+            parts[-1] = f"{parts[-1]} {part.strip()}"
+        elif part.strip():
+            parts.append(part.strip())
+    return parts
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _day_alone(text: str) -> bool:
+    cleaned = _normalise(text)
+    return any(pattern.fullmatch(cleaned) for pattern in _DAY_ONLY)
 
 
 def _missing_half(cleaned: str) -> None:

@@ -261,16 +261,18 @@ def _past_line(turnout: Turnout | None) -> str:
 
 def list_line(
     event: Event, tz: ZoneInfo, this_year: int | None = None, now: datetime | None = None,
-    at: datetime | None = None,
+    at: datetime | None = None, queue: int | None = None,
 ) -> str:  # fmt: skip
     """Given `now`, a full event past its deadline is «мест нет», not an offer to queue;
     `at`: the meeting to show (a workshop's in the day or month asked, or its next one),
-    else the first; a workshop's line says which of its meetings that is."""
+    else the first; a workshop's line says which of its meetings that is; `queue` (staff):
+    how many wait, as on the staff card, instead of the teachers' offer to queue."""
     when = at or event.starts_at
+    seats = seats_text(event, now is None or open_for_signup(event, now))
     return t.LIST_LINE.format(
         when=short_when(when, tz, this_year),
         kind=KIND_LABELS.get(event.kind, q(event.kind)),
         meeting=meeting_note(event, when),
         title=q(event.title),
-        seats=seats_text(event, now is None or open_for_signup(event, now)),
+        seats=seats if queue is None else _seats(event, None, now, queue),
     )

@@ -120,7 +120,7 @@ def start(text: str, ctx: FormContext) -> datetime:
 def _moments(text: str, ctx: FormContext, held: Sequence[datetime] = ()) -> list[datetime]:
     """The typed meetings, each ahead of `ctx.now`, but for as many as `held` meetings (already
     begun) that may be retyped, or corrected to the time they really met."""
-    parts = [p for p in re.split(r"[,;\n]", text) if p.strip()]
+    parts = dates.split_moments(text)
     if not parts:
         raise FormError(t.DATE_UNREADABLE)
     if len(parts) > MAX_SESSIONS:

@@ -32,6 +32,7 @@ from bot.texts import events as t
 from bot.texts.events_labels import KIND_LABELS
 from storage.models import Event, EventStatus, Registration, RegistrationStatus
 from storage.repositories import Repositories
+from storage.repositories.event_pages import EventPages
 
 PAGE = 8
 MONTHS_SCAN = 200  # upcoming events read to offer their months
@@ -105,7 +106,8 @@ async def list_view(
     new_button: bool = False, viewer: int | None = None,
 ) -> tuple[str, Keyboard]:  # fmt: skip
     """One page (a message is edited page by page: a growing list would outgrow the limit);
-    `new_button`: staff who can create an event from here get «➕ Новое мероприятие»;
+    `new_button`: staff who can create an event from here get «➕ Новое мероприятие», and
+    each line says how many wait instead of offering the queue;
     `viewer`: the user looking, whose own event keeps its line until it ends."""
     between = month_bounds(flt.month, tz) if flt.month else None
     found = await repo.events.upcoming(
@@ -114,9 +116,19 @@ async def list_view(
     shown, has_more = found[:PAGE], len(found) > PAGE
     this_year = now.astimezone(tz).year
     at = [meeting_in(e, between, now) if between else next_meeting(e, now) for e in shown]
-    lines = [list_line(e, tz, this_year, now, when) for e, when in zip(shown, at, strict=True)]
+    queues = await _queues(repo, shown) if new_button else {}
+    lines = [
+        list_line(e, tz, this_year, now, when, queues.get(e.id))
+        for e, when in zip(shown, at, strict=True)
+    ]
     text = "\n\n".join([t.LIST_TITLE, *lines]) if shown else f"{t.LIST_TITLE}\n\n{t.LIST_EMPTY}"
     return text, list_buttons(shown, tz, flt, has_more, this_year, new_button=new_button, at=at)
+
+
+async def _queues(repo: Repositories, shown: Sequence[Event]) -> dict[int, int]:
+    """How many wait for each event of a staff page, counted in one query (as on the card)."""
+    counts = await EventPages(repo.session).counts([e.id for e in shown])
+    return {e.id: counts.get(e.id, {}).get(RegistrationStatus.WAITING, 0) for e in shown}
 
 
 def list_buttons(
