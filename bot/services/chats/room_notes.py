@@ -1,7 +1,7 @@
 """«Бот не может писать в чат сотрудников…»: when the Telegram staff chat refuses posts (a
 forum whose «General» is closed, the bot removed), every ticket still reaches each Telegram
-staffer privately (`bot.services.tickets.posting.post`), but the line saying why comes once an hour per staffer,
-not above every card and follow-up.
+staffer privately (`bot.services.tickets.posting.post`), but the line saying why comes once
+an hour per staffer, not above every card and follow-up.
 
 With REDIS_URL the stamp is kept in Redis (bot.services.chats.pointers), so instances share
 it; without Redis each process keeps its own: the line may then come a little more often.
