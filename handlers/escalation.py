@@ -13,6 +13,7 @@ from bot.core.config import Settings
 from bot.core.markup import fill
 from bot.core.messages import Switchboard
 from bot.core.words import says_something
+from bot.services.chats.room_notes import RoomNotes
 from bot.services.faq.attachments import untitled
 from bot.services.faq.querylog import QueryLog
 from bot.services.tickets import desk
@@ -47,11 +48,13 @@ async def _created(
     user: User,
     question: tuple[int, str],
     board: Switchboard | None,
+    notes: RoomNotes | None,
 ) -> Escalated:
     """The ticket posted to staff in every messenger (MAX staff get it privately), through
-    the app's Switchboard; `question`: the asker's chat and text."""
+    the app's Switchboard; `question`: the asker's chat and text; `notes`: the process's
+    (Services.room_notes: a refusing staff chat is explained once an hour per staffer)."""
     chat_id, text = question
-    return await escalate(people(bot, board), repo, settings, user, chat_id, text)
+    return await escalate(people(bot, board), repo, settings, user, chat_id, text, notes)
 
 
 async def _shot_to_ticket(
@@ -93,6 +96,7 @@ async def ask_cb(
     bot: Bot,
     querylog: QueryLog,
     messenger: Switchboard | None = None,
+    room_notes: RoomNotes | None = None,
 ) -> None:
     asker = query.from_user.id
     logged = await logged_question(repo, callback_data.query_id, asker, querylog)
@@ -107,7 +111,7 @@ async def ask_cb(
         return
     await query.answer()
     asked = (query.from_user.id, logged.text)
-    told = await _created(bot, repo, settings, user, asked, messenger)
+    told = await _created(bot, repo, settings, user, asked, messenger, room_notes)
     await send_to_chat(query, told.text, markup(told.buttons))  # the outcome first
     await drop_keyboard(query)
     if logged.picture is None:
@@ -128,6 +132,7 @@ async def question_received(
     user: User | None,
     bot: Bot,
     messenger: Switchboard | None = None,
+    room_notes: RoomNotes | None = None,
 ) -> None:
     assert message.text is not None
     if len(message.text) > POST_BODY_LIMIT:
@@ -141,7 +146,7 @@ async def question_received(
         await message.answer(texts.ASK_REPROMPT)
         return
     asked = (message.chat.id, message.text.strip())
-    told = await _created(bot, repo, settings, user, asked, messenger)
+    told = await _created(bot, repo, settings, user, asked, messenger, room_notes)
     await state.clear()
     await message.answer(told.text, reply_markup=markup(told.buttons))
 
@@ -154,6 +159,7 @@ async def question_with_screenshot(
     user: User | None,
     bot: Bot,
     messenger: Switchboard | None = None,
+    room_notes: RoomNotes | None = None,
 ) -> None:
     """After «Спросить специалиста», a picture or a voice message (with the question as
     caption, or without) is the question: the ticket gets the caption, staff get the file."""
@@ -163,7 +169,9 @@ async def question_with_screenshot(
         return
     unnamed = unread.VOICE_QUESTION if shots.recording(message) else None
     question = caption or unnamed or untitled(attachment_kind(message))
-    told = await _created(bot, repo, settings, user, (message.chat.id, question), messenger)
+    told = await _created(
+        bot, repo, settings, user, (message.chat.id, question), messenger, room_notes
+    )
     await state.clear()
     # the asker hears first; the copy may wait in a busy chat
     await message.answer(told.text, reply_markup=markup(told.buttons))
@@ -186,6 +194,7 @@ async def asker_action(
     settings: Settings,
     bot: Bot,
     messenger: Switchboard | None = None,
+    room_notes: RoomNotes | None = None,
 ) -> None:
     ticket = await repo.tickets.get(callback_data.id)
     if ticket is None or ticket.user_id != query.from_user.id:
@@ -217,7 +226,7 @@ async def asker_action(
         return
     await send_to_chat(query, fill(texts.TICKET_WITHDRAWN, id=ticket.id))
     note = fill(texts.STAFF_WITHDRAWN, id=ticket.id)
-    targets = await staff_targets(settings, repo)
+    targets = await staff_targets(settings, repo, room_notes)
     await post(people(bot, messenger), repo, targets, ticket.id, note, None)
     await repo.commit()
 

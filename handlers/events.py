@@ -19,11 +19,11 @@ from bot.services.chats import registry
 from bot.services.events.asked import Asked, asked, asked_view
 from bot.services.events.listing import (
     ListFilter,
-    back_of,
     kinds_menu,
     list_view,
     months_menu,
     my_view,
+    split_action,
     waiting_positions,
 )
 from bot.services.events.proof import proof_for
@@ -155,25 +155,26 @@ async def event_cb(
     if event is None or user is None:
         await query.answer(t.EVENT_GONE, show_alert=True)
         return
-    action = callback_data.action
+    # «<action>.<kind>.<month>.<page>»: the card was opened from that list, kept through presses
+    action, back = split_action(callback_data.action)
     if action == "reg":
-        await _register(query, event, user, repo, settings, clock, state, is_admin)
+        await _register(query, event, user, repo, settings, clock, state, is_admin, back)
     elif action in ("cancel", "cancel_yes") and (refusal := cancel_refusal(event, clock.now())):
         await query.answer(refusal, show_alert=True)
     elif action == "cancel":
         await query.answer()
         registration = await repo.events.registration(event.id, user.id)
         question, yes = cancel_question(event, registration)
-        await edit_or_send(query, question, kb.cancel_confirm(event.id, yes))
+        await edit_or_send(query, question, kb.cancel_confirm(event.id, yes, back))
     elif action == "cancel_yes":
-        await _cancel(query, event, user, repo, settings, clock, people(bot, messenger), is_admin)
+        who = people(bot, messenger)
+        await _cancel(query, event, user, repo, settings, clock, who, is_admin, back)
     elif action == "ics":
         await _ics(query, event, user, repo, settings, bot, is_admin)
     elif action == "proof":
         await _proof(query, event, user, repo, settings, clock)
     else:
         await query.answer()
-        back = back_of(action)  # «card.<kind>.<month>.<page>»: opened from that list
         text, markup = await render_card(event, user.id, repo, settings, clock, is_admin, back)
         await edit_or_send(query, text, markup)
 
@@ -213,6 +214,7 @@ async def _register(
     clock: Clock,
     state: FSMContext,
     is_admin: bool,
+    back: ListFilter,
 ) -> None:
     refusal = signup_refusal(event, clock.now(), settings.tz)
     if refusal:
@@ -232,7 +234,7 @@ async def _register(
         await query.bot.send_message(user.id, done.text + news, reply_markup=menu)
     await send_confirmation(TelegramMessenger(query.bot), user.id, done, text=not with_menu)
     await repo.session.refresh(event)
-    text, markup = await render_card(event, user.id, repo, settings, clock, is_admin)
+    text, markup = await render_card(event, user.id, repo, settings, clock, is_admin, back)
     await edit_or_send(query, text, markup)
 
 
@@ -245,6 +247,7 @@ async def _cancel(
     clock: Clock,
     messenger: Messenger,
     is_admin: bool,
+    back: ListFilter,
 ) -> None:
     registration = await repo.events.registration(event.id, user.id)
     if registration is None:
@@ -262,7 +265,7 @@ async def _cancel(
         # the next in line may be in MAX: the app's Switchboard finds them
         await notify_promoted(messenger, result.promoted, event, settings, now)
     await repo.session.refresh(event)
-    text, markup = await render_card(event, user.id, repo, settings, clock, is_admin)
+    text, markup = await render_card(event, user.id, repo, settings, clock, is_admin, back)
     await edit_or_send(query, text, markup)
 
 

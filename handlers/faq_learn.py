@@ -294,6 +294,25 @@ async def fix_chosen(
         await _ask(query, state, faq, new_entry.fix(t.TELEGRAM_NEW, callback_data.e, data))
 
 
+NEW_STATES = {*STEPS, LearnState.category.state}  # «Отмена» ends the dialog at any of them
+
+
+async def drop(
+    query: CallbackQuery, repo: Repositories, roster: Roster, state: FSMContext
+) -> None:
+    """«Отмена» under the sections (as in MAX): the draft goes; a press after the dialog
+    ended (saved, cancelled) is told so."""
+    if not await _allowed(query, roster, repo):
+        return
+    if await state.get_state() not in NEW_STATES:
+        await query.answer(t.NEW_STALE, show_alert=True)
+        return
+    await query.answer()
+    await drop_keyboard(query)
+    await state.clear()
+    await send_to_chat(query, t.NEW_DROPPED)
+
+
 async def not_text(message: Message) -> None:
     await message.answer(t.NEW_REPROMPT, reply_markup=_prompt())
 
@@ -308,6 +327,7 @@ def create_router() -> Router:
     router.callback_query.register(new, KbCb.filter(F.action == "new"))
     router.callback_query.register(category_chosen, KbCb.filter(F.action == "cat"))
     router.callback_query.register(fix_chosen, KbCb.filter(F.action == "fix"))
+    router.callback_query.register(drop, KbCb.filter(F.action == "drop"))
     steps = (
         (LearnState.find, find_received),
         (LearnState.title, typed),

@@ -126,7 +126,7 @@ async def test_telegram_a_new_entry_from_a_question_keeps_staff_wordings_and_los
     prompt = await staff_replies(h, prompt, "Можно ли прийти с собакой-поводырём?")
     prompt = await staff_replies(h, prompt, "пускают ли с собакой поводырем")
     category = await staff_replies(h, prompt, "Да, можно. Предупредите педагога: {moc_phone}")
-    created = await staff_press(h, category, category.inline_texts[-1])
+    created = await staff_press(h, category, category.inline_texts[-2])
     assert "Новая статья" in created.text, created.text
     staff_wordings = {
         "Можно ли прийти с собакой-поводырём?": None,
@@ -164,7 +164,7 @@ async def test_telegram_a_new_entry_dialog_keeps_no_words_of_a_parent_who_forget
     prompt = await staff_replies(h, prompt, "Можно ли прийти с собакой-поводырём?")
     prompt = await staff_replies(h, prompt, "пускают ли с собакой поводырем")
     category = await staff_replies(h, prompt, "Да, можно.")
-    gone = await staff_press(h, category, category.inline_texts[-1])
+    gone = await staff_press(h, category, category.inline_texts[-2])
     assert gone.text == t.SOURCE_GONE
     async with h.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(FaqStaffEntry)) == 0

@@ -256,7 +256,7 @@ async def test_a_broken_answer_in_the_new_entry_dialog_is_asked_again_not_lost(
     assert again.reply_markup and again.reply_markup.get("force_reply")
     category = await staff_replies(learn, again, "Да, можно. Позвоните: {moc_phone}")
     assert "Шаг 4 из 4" in category.text
-    created = await staff_press(learn, category, category.inline_texts[-1], timeout=30)
+    created = await staff_press(learn, category, category.inline_texts[-2], timeout=30)
     assert "Новая статья «Можно ли прийти с собакой-поводырём?»" in created.text, created.text
     answer = await learn.say(SECOND, DOG)
     assert answer.text == f"Да, можно. Позвоните: {settings.moc_phone}"
@@ -276,7 +276,7 @@ async def test_a_new_entry_refused_at_save_keeps_what_staff_wrote(
         learn, prompt, "пускают ли с собакой поводырем\nкуда позвонить по сертификату"
     )
     category = await staff_replies(learn, prompt, "Да, можно. Предупредите педагога заранее.")
-    refused = await staff_press(learn, category, category.inline_texts[-1], timeout=30)
+    refused = await staff_press(learn, category, category.inline_texts[-2], timeout=30)
     assert "«куда позвонить по сертификату» уже ведёт к «moc.contacts»" in refused.text
     assert "остальное вводить заново не нужно" in refused.text, refused.text
     async with learn.sessionmaker() as session:
@@ -286,7 +286,7 @@ async def test_a_new_entry_refused_at_save_keeps_what_staff_wrote(
     assert "куда позвонить по сертификату" in prompt.text  # what they wrote, to copy from
     category = await staff_replies(learn, prompt, "пускают ли с собакой поводырем")
     assert "В какой раздел" in category.text and "Шаг 3" not in category.text
-    created = await staff_press(learn, category, category.inline_texts[-1], timeout=30)
+    created = await staff_press(learn, category, category.inline_texts[-2], timeout=30)
     assert "Новая статья «Можно ли прийти с собакой-поводырём?»" in created.text, created.text
     answer = await learn.say(SECOND, "пускают ли с собакой поводырем")
     assert answer.text == "Да, можно. Предупредите педагога заранее."

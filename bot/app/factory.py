@@ -25,6 +25,7 @@ from bot.core.config import Settings
 from bot.core.messages import Switchboard
 from bot.services.chats.notice_gate import STRANGER_NOTICE_EVERY, NoticeGate
 from bot.services.chats.pointers import PointerGate, Stamps
+from bot.services.chats.room_notes import RoomNotes
 from bot.services.faq import FaqService
 from bot.services.faq.learning import refresh
 from bot.services.faq.querylog import QueryLog
@@ -184,6 +185,8 @@ class Services:
     stamps: Stamps | None = field(init=False)
     pointers: PointerGate = field(init=False)
     strangers: NoticeGate = field(init=False)
+    # «the staff chat refuses posts», told each staffer once an hour, not with every ticket
+    room_notes: RoomNotes = field(init=False)
 
     def __post_init__(self) -> None:
         self.querylog = QueryLog(self.sessionmaker, self.clock)
@@ -191,6 +194,7 @@ class Services:
         self.stamps = shared_stamps(self.settings)
         self.pointers = PointerGate(shared=self.stamps)
         self.strangers = NoticeGate(STRANGER_NOTICE_EVERY, shared=self.stamps, name="strangers:tg")
+        self.room_notes = RoomNotes(self.clock, self.stamps)
 
     async def close(self) -> None:
         if self.stamps is not None:
@@ -225,6 +229,7 @@ def create_dispatcher(
         roster=services.roster,
         pointers=services.pointers,
         strangers=services.strangers,
+        room_notes=services.room_notes,
         stamps=services.stamps,
     )
     # metrics outermost (its time covers everything), then flood control as messages arrive

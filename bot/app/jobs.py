@@ -28,6 +28,7 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Switchboard
 from bot.services.chats.gone import GoneGroups
+from bot.services.chats.room_notes import RoomNotes
 from bot.services.events.reminders import QuietHours, ReminderService
 from bot.services.events.reminders import install as install_reminders
 from bot.services.outbox import OutboxChannel
@@ -127,8 +128,11 @@ class Jobs:
         *,
         bot: Bot | None = None,
         limiter: RateLimiter | None = None,
+        room_notes: RoomNotes | None = None,
     ) -> None:
         self.settings, self.sessionmaker, self.clock = settings, sessionmaker, clock
+        # why a ticket came privately, once an hour per staffer (Services.room_notes)
+        self.room_notes = room_notes or RoomNotes(clock)
         self.switchboard, self.bot = switchboard, bot
         self.limiter = limiter or self._limiter()
         self.worker: BroadcastWorker | None = None
@@ -193,7 +197,7 @@ class Jobs:
             # the Switchboard: MAX staff get their cards privately beside the Telegram ones
             self._relay = StaffRelay(
                 messenger, settings, self.sessionmaker,
-                every=settings.staff_relay_seconds,
+                every=settings.staff_relay_seconds, notes=self.room_notes,
             )  # fmt: skip
             self._relay.start()
         self._outbox = self._outbox_worker(messenger)
@@ -248,8 +252,9 @@ async def start_jobs(
     sessionmaker: SessionMaker,
     clock: Clock,
     messenger: Switchboard,
+    room_notes: RoomNotes,
 ) -> None:
-    jobs = Jobs(settings, sessionmaker, clock, messenger, bot=bot)
+    jobs = Jobs(settings, sessionmaker, clock, messenger, bot=bot, room_notes=room_notes)
     await jobs.start()
     dispatcher["jobs"] = jobs
     dispatcher["broadcast_worker"] = jobs.worker  # the compose dialog wakes it for «Сейчас»

@@ -21,6 +21,7 @@ from bot.core.config import Settings, SettingsError
 from bot.core.messages import Switchboard
 from bot.services.chats.notice_gate import STRANGER_NOTICE_EVERY, NoticeGate
 from bot.services.chats.pointers import PointerGate, Stamps
+from bot.services.chats.room_notes import RoomNotes
 from bot.services.faq import FaqService
 from bot.services.faq.querylog import QueryLog
 from bot.services.outbox import Outbox
@@ -111,6 +112,7 @@ class MaxRuntime:
         roster: Roster | None = None,
         stamps: Stamps | None = None,
         isolation: BaseEventIsolation | None = None,
+        room_notes: RoomNotes | None = None,
     ) -> None:
         """`stamps`, `isolation`: the process's (Services.stamps, the Telegram dispatcher's
         per-person locks), shared with the other instances through Redis; without them the
@@ -142,6 +144,7 @@ class MaxRuntime:
         if roster is not None:  # the process's shared one (Services.roster)
             self.ctx.roster = roster
         self.ctx.refusals = self.pointers
+        self.ctx.room_notes = room_notes or RoomNotes(clock, stamps)
         self.dispatcher = MaxDispatcher(
             self.ctx, dedupe=settings.dedupe_updates,
             shared_lock=person_lock(isolation) if isolation is not None else None,

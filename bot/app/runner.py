@@ -81,7 +81,7 @@ def max_runtime(services: Services, dp: Dispatcher | None = None) -> MaxRuntime 
     return MaxRuntime(
         services.settings, services.sessionmaker, services.faq, services.querylog,
         services.clock, services.switchboard, roster=services.roster,
-        stamps=services.stamps, isolation=isolation,
+        stamps=services.stamps, isolation=isolation, room_notes=services.room_notes,
     )  # fmt: skip
 
 

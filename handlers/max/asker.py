@@ -98,7 +98,10 @@ async def question_received(v: Visit, text: str) -> None:
 async def told(v: Visit, question: str) -> None:
     """The question to staff (a new ticket or the open one); the asker hears where it went,
     with «Отозвать обращение» under it."""
-    said = await escalate(v.ctx.messenger, v.repo, v.ctx.settings, v.user, v.uid, question)
+    ctx = v.ctx
+    said = await escalate(
+        ctx.messenger, v.repo, ctx.settings, v.user, v.uid, question, ctx.room_notes
+    )
     await v.say(said.text, said.buttons)
 
 
@@ -261,7 +264,7 @@ async def ticket_action(v: Visit, action: str, ticket_id: int) -> None:
         return
     await v.say(fill(texts.TICKET_WITHDRAWN, id=ticket.id))
     note = fill(texts.STAFF_WITHDRAWN, id=ticket.id)
-    targets = await staff_targets(v.ctx.settings, v.repo)
+    targets = await staff_targets(v.ctx.settings, v.repo, v.ctx.room_notes)
     await post(v.ctx.messenger, v.repo, targets, ticket.id, note, None)
     await v.repo.commit()
 

@@ -22,6 +22,7 @@ from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.messages import Messenger
 from bot.services.chats.pointers import PointerGate
+from bot.services.chats.room_notes import RoomNotes
 from bot.services.faq import FaqService
 from bot.services.faq.querylog import QueryLog
 from bot.services.staff.roster import Roster
@@ -49,6 +50,9 @@ class MaxContext:
     # «только для сотрудников» in a group once per few minutes (MaxRuntime sets its own gate,
     # shared through Redis with the other instances)
     refusals: PointerGate = field(init=False)
+    # why a ticket came privately (the Telegram staff chat refuses), once an hour per staffer:
+    # the process's (Services.room_notes) or MaxRuntime's own
+    room_notes: RoomNotes | None = None
 
     def __post_init__(self) -> None:
         self.roster = Roster(self.settings, self.sessionmaker)

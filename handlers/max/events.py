@@ -20,8 +20,9 @@ from bot.services.events.links import EVENT_PREFIX
 from bot.services.events.listing import (
     WHOLE_LIST,
     ListFilter,
-    back_of,
+    card_action,
     card_buttons,
+    split_action,
     staff_card_actions,
 )
 from bot.services.events.proof import proof_for
@@ -102,7 +103,7 @@ async def event_link(v: Visit, payload: str) -> bool:
     return True
 
 
-async def register_pressed(v: Visit, event: Event) -> None:
+async def register_pressed(v: Visit, event: Event, back: ListFilter) -> None:
     ctx = v.ctx
     blocked = signup_refusal(event, ctx.clock.now(), ctx.settings.tz)
     if blocked:
@@ -120,10 +121,10 @@ async def register_pressed(v: Visit, event: Event) -> None:
     if news:
         await v.say(done.text + news)
     await send_confirmation(ctx.messenger, v.uid, done, text=not news)
-    await edit_card(v, event)
+    await edit_card(v, event, back)
 
 
-async def cancel_confirmed(v: Visit, event: Event) -> None:
+async def cancel_confirmed(v: Visit, event: Event, back: ListFilter) -> None:
     ctx = v.ctx
     if refusal := cancel_refusal(event, ctx.clock.now()):
         await updates.answer(ctx, v.update, refusal)
@@ -145,15 +146,15 @@ async def cancel_confirmed(v: Visit, event: Event) -> None:
             await notify_promoted(ctx.messenger, result.promoted, event, ctx.settings, now)
         except (Unreachable, Deferred) as exc:
             log.info("promotion notice not delivered: %s", exc)
-    await edit_card(v, event)
+    await edit_card(v, event, back)
 
 
-async def cancel_asked(v: Visit, event: Event) -> None:
+async def cancel_asked(v: Visit, event: Event, back: ListFilter) -> None:
     await updates.answer(v.ctx, v.update)
     question, yes = cancel_question(event, await v.repo.events.registration(event.id, v.uid))
     confirm = rows(
-        event_button(yes, "cancel_yes", event.id),
-        event_button(t.BTN_CANCEL_NO, "card", event.id),
+        event_button(yes, card_action(back, "cancel_yes"), event.id),
+        event_button(t.BTN_CANCEL_NO, card_action(back), event.id),
         per_row=(2,),
     )
     await v.replace(question, confirm)  # as Telegram: the card asks, «Нет» brings it back
@@ -166,25 +167,27 @@ async def callbacks(ctx: MaxContext, update: JsonDict) -> bool:
     async with visit(ctx, update) as v:
         if v is None:
             return False
-        action, _, raw = rest.partition(":")
+        payload, _, raw = rest.partition(":")
+        # «<action>.<kind>.<month>.<page>»: the card was opened from that list, kept through
+        action, back = split_action(payload)
         event_id = updates.number(raw) or 0
         event = await v.repo.events.get(event_id) if event_id else None
         if event is None:
             await updates.answer(ctx, update, t.EVENT_GONE)
         elif action == "reg":
-            await register_pressed(v, event)
+            await register_pressed(v, event, back)
         elif action == "cancel" and (refusal := cancel_refusal(event, ctx.clock.now())):
             await updates.answer(ctx, update, refusal)
         elif action == "cancel":
-            await cancel_asked(v, event)
+            await cancel_asked(v, event, back)
         elif action == "cancel_yes":
-            await cancel_confirmed(v, event)
+            await cancel_confirmed(v, event, back)
         elif action == "ics":
             await ics_pressed(v, event)
         elif action == "proof":
             await proof_pressed(v, event)
-        else:  # «card», or «card.<kind>.<month>.<page>» from that list
-            await edit_card(v, event, back_of(action))
+        else:
+            await edit_card(v, event, back)
     return True
 
 

@@ -158,7 +158,7 @@ class BindCb(CallbackData, prefix="bind"):
 class KbCb(CallbackData, prefix="kb"):
     """Staff teach the FAQ from a question (`src`: t = a ticket, q = a logged question; `id`
     its row): pick (show entries), a (attach to entry `e`), find, new, cat (category `e`), fix
-    (ask step `e` of a refused new entry again).
+    (ask step `e` of a refused new entry again), drop (the new entry cancelled).
     Staff rights are checked on the server; the question text is read from the database."""
 
     action: str

@@ -67,26 +67,27 @@ def card_button(
     return Button(label, pack("ev", card_action(flt), event.id))
 
 
-def card_action(flt: ListFilter) -> str:
-    """The card button's action (`ev:<action>:<id>`): «card», or «card.<kind>.<month>.<page>»
-    for a filtered or later page, so «« К списку» goes back to it (a month typed in words
-    was lost on the way back); `back_of` reads it."""
+def card_action(flt: ListFilter, name: str = "card") -> str:
+    """A card button's action (`ev:<action>:<id>`): `name` («card», «reg», «cancel»…), or
+    «<name>.<kind>.<month>.<page>» for a filtered or later page, so «« К списку» goes back
+    to it (a month typed in words was lost on the way back, and again after «Записаться» or
+    a cancel rebuilt the card); `split_action` reads it."""
     if flt == WHOLE_LIST:
-        return "card"
-    return f"card.{flt.kind}.{flt.month}.{flt.page}"
+        return name
+    return f"{name}.{flt.kind}.{flt.month}.{flt.page}"
 
 
-def back_of(action: str) -> ListFilter:
-    """The list a card's «« К списку» shows: the one in `card_action`'s payload, when valid
-    (a forged one gives the whole list)."""
+def split_action(action: str) -> tuple[str, ListFilter]:
+    """The name of a card's action and the list its «« К списку» shows: the one in
+    `card_action`'s payload, when valid (a forged one gives the whole list)."""
     name, *parts = action.split(".")
-    if name != "card" or len(parts) != 3 or not all(p.isdigit() for p in parts[1:]):
-        return WHOLE_LIST
+    if len(parts) != 3 or not all(p.isdigit() for p in parts[1:]):
+        return name, WHOLE_LIST
     kind, month, page = parts[0], int(parts[1]), int(parts[2])
     valid_month = month == 0 or (190001 <= month <= 299912 and 1 <= month % 100 <= 12)
     if (kind and kind not in KIND_LABELS) or not valid_month or page > MAX_PAGE:
-        return WHOLE_LIST
-    return ListFilter(kind, month, page)
+        return name, WHOLE_LIST
+    return name, ListFilter(kind, month, page)
 
 
 def meeting_in(event: Event, span: tuple[datetime, datetime], now: datetime) -> datetime:
@@ -284,14 +285,14 @@ def card_buttons(
     if holds and live:
         waiting = status == RegistrationStatus.WAITING
         label = t.BTN_LEAVE_WAITLIST if waiting else t.BTN_CANCEL_REG
-        buttons.append(Button(label, pack("ev", "cancel", event.id)))
+        buttons.append(Button(label, pack("ev", card_action(back, "cancel"), event.id)))
         if status == RegistrationStatus.REGISTERED:
             buttons.append(Button(t.BTN_ICS, pack("ev", "ics", event.id)))
     elif status == RegistrationStatus.ATTENDED and event.status != EventStatus.CANCELLED:
         buttons.append(Button(t.BTN_PROOF, pack("ev", "proof", event.id)))
     elif open_for_signup and not holds:
         label = t.BTN_REGISTER if event.seats_left > 0 else t.BTN_WAITLIST
-        buttons.append(Button(label, pack("ev", "reg", event.id)))
+        buttons.append(Button(label, pack("ev", card_action(back, "reg"), event.id)))
     buttons += [Button(label, pack("eva", action, event.id)) for action, label in staff]
     buttons.append(Button(t.BTN_TO_LIST, pack("evl", back.kind, back.month, back.page)))
     return rows(*buttons)

@@ -18,7 +18,7 @@ from bot.core.markup import fill, fill_region
 from bot.core.messages import Keyboard, Messenger
 from bot.services.faq.querylog import QueryLog
 from bot.services.tickets import buttons
-from bot.services.tickets.posting import open_ticket
+from bot.services.tickets.posting import StaffNotes, open_ticket
 from bot.services.tickets.split import whole_message
 from storage.models import User
 from storage.repositories import Repositories
@@ -45,9 +45,12 @@ async def escalate(
     user: User,
     chat_id: int,
     question: str,
+    notes: StaffNotes | None = None,
 ) -> Escalated:
-    """Open a ticket (or add to the open one); returns what to tell the asker."""
-    ticket, appended, reach = await open_ticket(messenger, repo, settings, user, chat_id, question)
+    """Open a ticket (or add to the open one); returns what to tell the asker; `notes`: see
+    `posting.staff_targets`."""
+    asked = (chat_id, question)
+    ticket, appended, reach = await open_ticket(messenger, repo, settings, user, *asked, notes)
     withdraw = buttons.user_ticket_open(ticket.id)
     if reach == "already":  # nothing added: the open ticket is this very question
         return Escalated(fill(texts.TICKET_SAME_OPEN, id=ticket.id), withdraw)

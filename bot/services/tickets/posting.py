@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Mapping, Sequence
-from typing import Literal
+from typing import Literal, Protocol
 
 from bot import texts
 from bot.core.config import Settings
@@ -36,12 +36,21 @@ CHANNEL_NAMES = {"tg": "Telegram", "max": "MAX"}
 Reach = Literal["posted", "queued", "nowhere", "already"]  # already: that very question
 
 
+class StaffNotes(Protocol):
+    """When a staffer is told (again) why a ticket came privately: the staff chat refuses
+    (bot.services.chats.room_notes.RoomNotes)."""
+
+    async def due(self, staffer: int) -> bool: ...
+
+
 class StaffTargets(list[int]):
     """`staff_targets`' list; `room`: the Telegram staff chat among them, `instead`: the
-    Telegram staff, who get privately what that chat refuses (`post`)."""
+    Telegram staff, who get privately what that chat refuses (`post`); `notes`: when each
+    of them is told why (None: above every such post)."""
 
     room: int | None = None
     instead: tuple[int, ...] = ()
+    notes: StaffNotes | None = None
 
 
 def stand_ins(targets: Sequence[int], refused: int, pending: Collection[int]) -> list[int]:
@@ -59,14 +68,17 @@ def refused_note(reason: str) -> str:
     return fill(texts.STAFF_ROOM_REFUSED, why=why)
 
 
-async def staff_targets(settings: Settings, repo: Repositories) -> list[int]:
+async def staff_targets(
+    settings: Settings, repo: Repositories, notes: StaffNotes | None = None
+) -> list[int]:
     """Where tickets go, in every messenger the bot runs in: staff in Telegram read the staff
     group when there is one, otherwise each gets the ticket privately; staff in MAX have no
     group, so each always gets it privately — a MAX-only staffer saw no ticket at all while
     Telegram had a staff chat (or, without one, while Telegram ran). Staff: the owners
     (ADMIN_IDS, MAX_ADMIN_IDS by their internal ids) and everyone invited, each once.
 
-    Computed once per new ticket and passed along (`post`): each call reads the database."""
+    Computed once per new ticket and passed along (`post`): each call reads the database.
+    `notes`: the process's (Services.room_notes), for those that post tickets."""
     running = {"tg"} if settings.bot_token is not None else {"max"}  # no Telegram: MAX only
     running |= {"max"} if settings.max_bot_token is not None else set()
     found = [await repo.channel_ids.find("max", "user", i) for i in settings.max_admin_ids]
@@ -80,6 +92,7 @@ async def staff_targets(settings: Settings, repo: Repositories) -> list[int]:
     )
     targets.room = settings.staff_chat_id
     targets.instead = tuple(i for i in people if channel_of(i) == "tg")
+    targets.notes = notes
     return targets
 
 
@@ -185,7 +198,8 @@ async def post(
     arrived. A target too busy to take it now goes into `busy` (to be posted later), one that
     refused for good does not: a blocked admin is not retried forever. What the Telegram staff
     chat refuses (a forum whose «General» staff closed, the bot removed) goes to each
-    Telegram staffer privately, saying why: staff would otherwise not see it at all."""
+    Telegram staffer privately, saying why (once an hour each, `StaffTargets.notes`): staff
+    would otherwise not see it at all."""
     delivered, pending, above = 0, list(targets), dict[int, str]()
     for chat_id in pending:  # grows by the stand-ins of a staff chat that refused
         if chat_id in skip:
@@ -196,7 +210,7 @@ async def post(
         except Unreachable as exc:
             log.warning("ticket %s: staff chat %s unreachable: %s", ticket_id, chat_id, exc)
             instead = stand_ins(targets, chat_id, {*pending, *skip})
-            above |= dict.fromkeys(instead, refused_note(exc.reason))
+            above |= await why_private(targets, instead, exc.reason)
             pending += instead
             continue
         except Deferred:
@@ -213,6 +227,13 @@ async def post(
     return delivered
 
 
+async def why_private(targets: Sequence[int], staff: list[int], reason: str) -> dict[int, str]:
+    """The line above the post for those of `staff` due to hear why it came privately."""
+    notes = targets.notes if isinstance(targets, StaffTargets) else None
+    due = [i for i in staff if notes is None or await notes.due(i)]
+    return dict.fromkeys(due, refused_note(reason))
+
+
 async def open_ticket(
     messenger: Messenger,
     repo: Repositories,
@@ -220,10 +241,12 @@ async def open_ticket(
     user: User,
     chat_id: int,
     question: str,
+    notes: StaffNotes | None = None,
 ) -> tuple[Ticket, bool, Reach]:
-    """Create a ticket (or add to the open one); returns (ticket, appended, how staff see it)."""
+    """Create a ticket (or add to the open one); returns (ticket, appended, how staff see it);
+    `notes`: see `staff_targets`."""
     existing = await repo.tickets.open_for_user(user.id)
-    targets = await staff_targets(settings, repo)
+    targets = await staff_targets(settings, repo, notes)
     if existing is not None and existing.question == question:  # «Спросить» tapped twice
         return existing, True, "already" if targets else "nowhere"
     if existing is not None:

@@ -20,6 +20,7 @@ from bot.core.messages import Messenger
 from bot.core.tasks import Background
 from bot.services.tickets import buttons
 from bot.services.tickets.posting import (
+    StaffNotes,
     card,
     follow_up_notes,
     post,
@@ -44,8 +45,10 @@ class StaffRelay:
         settings: Settings,
         sessionmaker: SessionMaker,
         every: float = 2.0,
+        notes: StaffNotes | None = None,
     ) -> None:
-        self._messenger, self._settings = messenger, settings
+        """`notes`: see `posting.staff_targets` (the process's Services.room_notes)."""
+        self._messenger, self._settings, self._notes = messenger, settings, notes
         self._sessionmaker = sessionmaker
         self._every = every
         self._loop = Background()
@@ -119,7 +122,7 @@ class StaffRelay:
             # a card goes only where it is not yet (another admin may have got it at once)
             done = await repo.tickets.posted_chats(ticket.id) if is_new else set()
             busy: list[int] = []
-            targets = await staff_targets(self._settings, repo)
+            targets = await staff_targets(self._settings, repo, self._notes)
             reached = await post(
                 self._messenger, repo, targets, ticket.id, text, keyboard,
                 skip=done, busy=busy, card=is_new, note=not is_new,

@@ -9,6 +9,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.core.markup import clip
 from bot.core.messages import Button, rows
+from bot.services.events.listing import WHOLE_LIST, ListFilter, card_action
 from bot.texts import events as t
 from handlers.tg.callbacks import (
     EventCb,
@@ -17,10 +18,15 @@ from handlers.tg.callbacks import (
 from handlers.tg.messenger import contact_keyboard
 
 
-def cancel_confirm(event_id: int, yes: str = t.BTN_CANCEL_YES) -> InlineKeyboardMarkup:
+def cancel_confirm(
+    event_id: int, yes: str = t.BTN_CANCEL_YES, back: ListFilter = WHOLE_LIST
+) -> InlineKeyboardMarkup:
+    """`back`: the list the card was opened from, kept for the card shown after either."""
     builder = InlineKeyboardBuilder()
-    builder.button(text=yes, callback_data=EventCb(action="cancel_yes", id=event_id))
-    builder.button(text=t.BTN_CANCEL_NO, callback_data=EventCb(action="card", id=event_id))
+    yes_action = card_action(back, "cancel_yes")
+    builder.button(text=yes, callback_data=EventCb(action=yes_action, id=event_id))
+    no = EventCb(action=card_action(back), id=event_id)
+    builder.button(text=t.BTN_CANCEL_NO, callback_data=no)
     builder.adjust(2)
     return builder.as_markup()
 

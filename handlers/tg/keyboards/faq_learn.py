@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot import texts
 from bot.core.markup import clip
 from bot.services.faq import Category, FaqEntry
 from bot.texts import faq_learn as t
@@ -60,10 +61,12 @@ def undo(sample_id: int, entry_id: str) -> InlineKeyboardMarkup:
 
 
 def categories(items: Sequence[Category]) -> InlineKeyboardMarkup:
+    """The sections of a new entry, then «Отмена» (the draft goes), as in MAX."""
     builder = InlineKeyboardBuilder()
     for category in items:
         label = f"{category.emoji} {category.title}" if category.emoji else category.title
         builder.button(text=label, callback_data=KbCb(action="cat", e=category.id))
+    builder.button(text=texts.BTN_CANCEL, callback_data=KbCb(action="drop"))
     builder.adjust(1)
     return builder.as_markup()
 
