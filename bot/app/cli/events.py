@@ -270,6 +270,8 @@ def write_report(settings: Settings, first: date, last: date, out: Path) -> int:
         f"записей {t.registrations}, участников {t.unique_participants}, "
         f"присутствовали {t.attended} → {out}"
     )
+    if t.planned:
+        print(f"Запланировано (ещё не проведены, не входят в отчёт): {t.planned}")
     print(f"По мессенджерам: {channel_summary(data)}")
     if (a := data.activity) is not None:
         print(

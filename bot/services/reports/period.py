@@ -171,4 +171,6 @@ async def period_report(
         attended=totals.attended,
         documents=data.activity.documents_issued if data.activity else 0,
     )  # fmt: skip
+    if totals.planned:
+        caption += fill(t.REPORT_PLANNED, planned=totals.planned)
     return PeriodReport(report_file(data, first, last, settings), caption)
