@@ -257,7 +257,7 @@ def write_report(settings: Settings, first: date, last: date, out: Path) -> int:
     data = _run(
         settings,
         lambda session: report_data(
-            Repositories(session), settings.tz, first, last, datetime.now(UTC)
+            Repositories(session), settings, first, last, datetime.now(UTC)
         ),
     )
     try:
