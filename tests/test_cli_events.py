@@ -114,8 +114,10 @@ def test_report_writes_workbook(cli: Cli, imported: list[int], tmp_path: Path) -
     out = tmp_path / "report.xlsx"
     result = cli("report", "--from", f"{YEAR}-09-01", "--to", f"{YEAR}-12-31", "--out", out)
     assert result.returncode == 0, result.stderr
-    line, channels, activity = result.stdout.splitlines()
-    assert "мероприятий 6" in line and "занятий 8" in line and str(out) in line
+    line, planned, channels, activity = result.stdout.splitlines()
+    # next year's events are ahead: planned, not reported as held
+    assert "мероприятий 0" in line and "занятий 0" in line and str(out) in line
+    assert planned == "Запланировано (ещё не проведены, не входят в отчёт): 6"
     assert (
         channels.startswith("По мессенджерам: Telegram: записей ") and "MAX: записей 0" in channels
     )
@@ -126,9 +128,9 @@ def test_report_writes_workbook(cli: Cli, imported: list[int], tmp_path: Path) -
         "Вопросы и рассылки",
     ]  # fmt: skip
     held = list(book["Проведено"].iter_rows(values_only=True))
-    assert held[1][0] == f"сентябрь {YEAR}" and held[-1][:3] == ("Итого", 6, 8)
+    assert held[1][0] == f"сентябрь {YEAR}" and held[-1][:3] == ("Итого", 0, 0)
     narrow = cli("report", "--from", f"{YEAR}-09-15", "--to", f"{YEAR}-09-15", "--out", out)
-    assert "мероприятий 1" in narrow.stdout
+    assert "не входят в отчёт): 1" in narrow.stdout
     backwards = cli("report", "--from", f"{YEAR}-12-31", "--to", f"{YEAR}-09-01", "--out", out)
     assert backwards.returncode == 1 and "--to" in backwards.stderr
     assert "Конец периода раньше начала" in backwards.stderr
@@ -136,8 +138,21 @@ def test_report_writes_workbook(cli: Cli, imported: list[int], tmp_path: Path) -
     ten_years = cli("report", "--from", decade, "--to", f"{YEAR}-08-31", "--out", out)
     assert ten_years.returncode == 1, ten_years.stdout
     assert "Период длиннее 5 лет: укажите период покороче." in ten_years.stderr
-    bad_date = cli("report", "--from", f"31.12.{YEAR}", "--to", f"{YEAR}-09-01", "--out", out)
-    assert bad_date.returncode == 2 and "ГГГГ-ММ-ДД" in bad_date.stderr
+    # the days and periods /report reads: «01.09.2025», a school year, a calendar year
+    typed = cli("report", "--from", f"01.09.{YEAR}", "--to", f"31.12.{YEAR}", "--out", out)
+    assert typed.returncode == 0 and typed.stdout.splitlines()[0] == line, typed.stderr
+    school = cli("report", "--from", f"{YEAR}-{YEAR + 1}", "--out", out)
+    assert school.returncode == 0, school.stderr
+    assert f"Отчёт с 01.09.{YEAR} по 31.08.{YEAR + 1}: мероприятий 0" in school.stdout
+    assert "не входят в отчёт): 6" in school.stdout
+    calendar = cli("report", "--from", f"{YEAR}", "--out", out)
+    assert f"Отчёт с 01.01.{YEAR} по 31.12.{YEAR}: мероприятий 0" in calendar.stdout
+    assert "не входят в отчёт): 6" in calendar.stdout
+    bad_date = cli("report", "--from", "вчера", "--to", f"{YEAR}-09-01", "--out", out)
+    assert bad_date.returncode == 2 and "«вчера» — Не понял дату" in bad_date.stderr
+    assert "весь период в --from без --to: 2025-2026" in bad_date.stderr
+    one_day = cli("report", "--from", f"01.09.{YEAR}", "--out", out)
+    assert one_day.returncode == 1 and "это один день, укажите и --to" in one_day.stderr
 
 
 def test_orgs_import_is_idempotent(cli: Cli) -> None:
@@ -152,5 +167,7 @@ def test_help_explains_the_format(cli: Cli) -> None:
     result = cli("events", "import", "--help")
     assert result.returncode == 0
     assert "registration_deadline" in result.stdout and "ГГГГ-ММ-ДД ЧЧ:ММ" in result.stdout
+    report = cli("report", "--help")
+    assert "--from 2025-2026 (учебный год)" in report.stdout and "01.09.2025" in report.stdout
     top = cli("--help")
     assert "events" in top.stdout and "report" in top.stdout and "orgs" in top.stdout

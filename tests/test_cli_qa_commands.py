@@ -41,7 +41,7 @@ def russian_refusal(done: subprocess.CompletedProcess[str], code: int) -> str:
     [
         (["evnets", "list"], "«evnets» — такого варианта нет; можно: «run»"),
         (["db"], "python -m bot db: ошибка: не указано: DB_COMMAND"),
-        (["report", "--from", "2026-09-01"], "не указано: --to, --out"),
+        (["report", "--from", "2026-09-01"], "не указано: --out"),
         (["broadcast", "create", "--audience", "родители", "--text-file", "t.txt"],
          "--audience: «родители» — такого варианта нет; можно: «parents», «directors»"),
         (["broadcast", "status", "№5"], "id: «№5» — нужно целое число"),

@@ -145,13 +145,15 @@ def _check(data: bytes) -> None:
     head = rows.index(("Подписчики рассылок", "Сейчас", "Подписались в периоде"))
     assert rows[head + 1 : head + 3] == SUBSCRIBERS
     held = list(book["Проведено"].iter_rows(values_only=True))
-    assert held[12] == ("декабрь 2026", 1, 1, 0)  # 23:30 on 31 December, not 00:30 on 1 Jan
-    assert held[-1] == ("Итого", 1, 1, 0) and ("IV квартал 2026", 1, 1, 0) in held
-    events = list(book["Мероприятия"].iter_rows(min_row=2, values_only=True))
-    assert events == [
+    # on 20 December the seminar of 31 December is still ahead: planned, not held
+    assert held[12] == ("декабрь 2026", 0, 0, 0)
+    assert held[-1] == ("Итого", 0, 0, 0) and ("IV квартал 2026", 0, 0, 0) in held
+    events = list(book["Мероприятия"].iter_rows(min_row=3, values_only=True))
+    assert events[1:] == [  # 23:30 on 31 December, not 00:30 on 1 January
         (datetime(2026, 12, 31, 23, 30), "Семинар «Наставничество»", "Семинар", 1, 0, 0, 0, 0)
     ]
-    assert book["Мероприятия"]["A2"].number_format == "DD.MM.YYYY HH:MM"  # a date Excel sorts
+    assert str(events[0][0]).startswith("Запланировано")
+    assert book["Мероприятия"]["A4"].number_format == "DD.MM.YYYY HH:MM"  # a date Excel sorts
 
 
 async def test_telegram_staff_and_the_panel_get_the_year_of_questions_and_broadcasts(

@@ -246,6 +246,8 @@ REPORT_CAPTION: Final = (
     "📊 Отчёт {period}: мероприятий {events}, записей {registrations}, участников {people}, "
     "присутствовали {attended}, выдано документов об участии {documents}."
 )
+# after the caption when events of the period are still ahead: they are not counted as held
+REPORT_PLANNED: Final = " Запланировано (ещё не проведены, не входят в отчёт): {planned}."
 FILE_REPORT: Final = "otchet-{first}-{last}.xlsx"
 FILE_REPORT_RU: Final = "Отчёт-{first}-{last}.xlsx"  # the panel's download (filename*)
 # the period typed into the panel's «Отчёт» (bot.services.reports.period.read_period)

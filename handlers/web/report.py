@@ -50,7 +50,7 @@ async def report_page(request: web.Request) -> web.Response:
         return aiohttp_jinja2.render_template("report.html", request, values, status=400)
     first, last = period
     data = await report.report_data(
-        repo(request), request.app[SETTINGS].tz, first, last, request.app[CLOCK].now()
+        repo(request), request.app[SETTINGS], first, last, request.app[CLOCK].now()
     )
     values.update(
         data=data, label=period_label(first, last), kinds=KIND_LABELS,
@@ -69,7 +69,7 @@ async def report_xlsx(request: web.Request) -> web.Response:
         raise web.HTTPSeeOther(f"/web/report?{urlencode(_typed(request))}")
     first, last = period
     data = await report.report_data(
-        repo(request), request.app[SETTINGS].tz, first, last, request.app[CLOCK].now()
+        repo(request), request.app[SETTINGS], first, last, request.app[CLOCK].now()
     )
     made = report.report_file(data, first, last, request.app[SETTINGS])
     russian = t.FILE_REPORT_RU.format(first=first.isoformat(), last=last.isoformat())

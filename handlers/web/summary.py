@@ -28,6 +28,7 @@ from handlers.web.summary_period import Span, chosen, per_month, period_choices,
 from storage.repositories import Repositories
 from storage.repositories.panel_stats import PanelStatsRepo
 from storage.repositories.reports import ReportRepo
+from storage.repositories.staff import owner_ids
 
 DAYS = 14
 TOPIC_DAYS = 30
@@ -54,10 +55,13 @@ def duration(delta: timedelta | None) -> str:
 
 
 async def first_answers(
-    repo: Repositories, now: datetime, span: Span | None = None
+    repo: Repositories,
+    now: datetime,
+    span: Span | None = None,
+    owners: frozenset[int] = frozenset(),
 ) -> dict[str, object]:
     since, until = (span.start, span.end) if span else (now - timedelta(TICKET_DAYS), None)
-    delays = await PanelStatsRepo(repo.session).first_answer_delays(since, until)
+    delays = await PanelStatsRepo(repo.session).first_answer_delays(since, until, owners)
     seconds = [d.total_seconds() for d in delays]
     return {
         "answered": len(seconds),
@@ -86,8 +90,10 @@ async def summary(request: web.Request) -> web.Response:
     today = now.astimezone(settings.tz).date()
     span = chosen(request.query.get("period", ""), today, settings.tz)
     r = repo(request)
+    # staff's own questions and tickets (their tests) are left out, as in the yearly report
+    owners, _ = await owner_ids(r.session, settings.admin_ids, settings.max_admin_ids)
     since, until = (span.start, span.end) if span else (now - timedelta(days=DAYS), None)
-    rows = await r.faq_log.outcomes_after(since, until)
+    rows = await r.faq_log.outcomes_after(since, until, owners)
     if span is None:
         days = per_day(rows, settings.tz, today, DAYS)
         chart, counts = charts.daily_questions(days), days
@@ -95,7 +101,7 @@ async def summary(request: web.Request) -> web.Response:
         counts = per_day(rows, settings.tz, span.last, (span.last - span.first).days + 1)
         chart = charts.bars(per_month(counts), "Вопросы боту по месяцам")
     topics_from = span.start if span else now - timedelta(TOPIC_DAYS)
-    topics = await r.faq_log.top_entries_since(topics_from, limit=10, until=until)
+    topics = await r.faq_log.top_entries_since(topics_from, 10, until, owners)
     entries = (await request.app[FAQ].get()).kb.entries  # staff read titles, not entry ids
     topics = [(entries[i].title if i in entries else i, n) for i, n in topics]
     stats = PanelStatsRepo(r.session)
@@ -108,12 +114,12 @@ async def summary(request: web.Request) -> web.Response:
         chart=chart,
         series=charts.SERIES,
         totals={attr: sum(int(getattr(d, attr)) for d in counts) for attr, _, _ in charts.SERIES},
-        tickets=await r.tickets.count_by_status(),
-        unanswered=await r.faq_log.unanswered_since(since, limit=10, until=until),
+        tickets=await r.tickets.count_by_status(owners),
+        unanswered=await r.faq_log.unanswered_since(since, 10, until, owners),
         spans=spans_for(span, (DAYS, TOPIC_DAYS, TICKET_DAYS, BROADCAST_DAYS)),
         period=span.typed if span else "", choices=period_choices(today),
         topics_chart=charts.bars(topics, "Самые частые темы вопросов", "#2e7d32"),
-        first=await first_answers(r, now, span),
+        first=await first_answers(r, now, span, owners),
         by_kind=by_kind, by_month=by_month,
         broadcasts_chart=charts.bars(
             [(label, delivered.get(key, 0)) for key, label in BROADCAST_ROWS], "Рассылки"

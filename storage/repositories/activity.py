@@ -25,6 +25,7 @@ from bot.core.ids import channel_of
 from storage.models import Ack, Audience, Broadcast, Delivery, FaqQuery, Subscription, Ticket, User
 from storage.models import TicketMessage as Said
 from storage.repositories.documents import DocumentRepo
+from storage.repositories.staff import not_staff
 
 # questions the bot gave no answer of its own: not understood, off its topics, too long to look
 # up (counted as not understood in /faq_stats too), a screenshot without a word of text
@@ -86,9 +87,18 @@ def _median(delays: list[timedelta]) -> timedelta | None:
 class ActivityRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._people, self._askers = not_staff(FaqQuery.user_id), not_staff(Ticket.user_id)
 
-    async def collect(self, start: datetime, end: datetime) -> ActivityStats:
-        """Everything with start <= moment < end."""
+    async def collect(
+        self, start: datetime, end: datetime, owners: frozenset[int] = frozenset()
+    ) -> ActivityStats:
+        """Everything with start <= moment < end. Questions and tickets of staff (invited, or
+        `owners`, storage.repositories.staff.not_staff) are their tests, not parents': left
+        out, as staff are from the subscribers."""
+        self._people, self._askers = (
+            not_staff(FaqQuery.user_id, owners),
+            not_staff(Ticket.user_id, owners),
+        )
         outcomes = await self._outcomes(start, end)
         delays = await self._first_answers(start, end)
         totals = await self._deliveries(start, end)
@@ -96,7 +106,9 @@ class ActivityRepo:
             answered=outcomes["answer"],
             suggested=outcomes["suggest"],
             not_understood=sum(outcomes[o] for o in NOT_UNDERSTOOD),
-            tickets=await self._count(Ticket, *_between(Ticket.created_at, start, end)),
+            tickets=await self._count(
+                Ticket, *_between(Ticket.created_at, start, end), self._askers
+            ),
             tickets_answered=len(delays),
             median_first_answer=_median(delays),
             broadcasts=await self._count(Broadcast, *_started(start, end)),
@@ -115,7 +127,7 @@ class ActivityRepo:
     async def _outcomes(self, start: datetime, end: datetime) -> Counter[str]:
         rows = await self.session.execute(
             select(FaqQuery.outcome, func.count())
-            .where(*_between(FaqQuery.created_at, start, end))
+            .where(*_between(FaqQuery.created_at, start, end), self._people)
             .group_by(FaqQuery.outcome)
         )
         return Counter({str(outcome): int(n) for outcome, n in rows.all()})
@@ -125,7 +137,9 @@ class ActivityRepo:
         rows = await self.session.execute(
             select(Ticket.created_at, first)
             .join(Said, Said.ticket_id == Ticket.id)
-            .where(*_between(Ticket.created_at, start, end), Said.from_staff.is_(True))
+            .where(
+                *_between(Ticket.created_at, start, end), Said.from_staff.is_(True), self._askers
+            )
             .group_by(Ticket.id, Ticket.created_at)
         )
         return [answered - opened for opened, answered in rows.all() if answered is not None]

@@ -10,11 +10,16 @@ from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import FaqDraft, FaqQuery, User
+from storage.repositories.staff import not_staff
 
 
-def _within(since: datetime, until: datetime | None) -> list[ColumnElement[bool]]:
-    """Asked at `since` or later, and before `until` when there is one."""
+def _within(
+    since: datetime, until: datetime | None, owners: frozenset[int] | None = None
+) -> list[ColumnElement[bool]]:
+    """Asked at `since` or later, and before `until` when there is one; `owners` given: by no
+    staff member (storage.repositories.staff.not_staff), as the yearly report counts."""
     bounds = [FaqQuery.created_at >= since]
+    bounds += [] if owners is None else [not_staff(FaqQuery.user_id, owners)]
     return bounds if until is None else [*bounds, FaqQuery.created_at < until]
 
 
@@ -69,22 +74,26 @@ class FaqLogRepo:
         return {outcome: count for outcome, count in rows.all()}
 
     async def outcomes_after(
-        self, since: datetime, until: datetime | None = None
+        self, since: datetime, until: datetime | None = None, owners: frozenset[int] | None = None
     ) -> list[tuple[datetime, str]]:
         """(time, outcome) of every question since then (and before `until`): the panel
         buckets them into local days (a SQL date() would cut days at UTC midnight)."""
         rows = await self.session.execute(
-            select(FaqQuery.created_at, FaqQuery.outcome).where(*_within(since, until))
+            select(FaqQuery.created_at, FaqQuery.outcome).where(*_within(since, until, owners))
         )
         return [(created, outcome) for created, outcome in rows.all()]
 
     async def top_entries_since(
-        self, since: datetime, limit: int = 10, until: datetime | None = None
+        self,
+        since: datetime,
+        limit: int = 10,
+        until: datetime | None = None,
+        owners: frozenset[int] | None = None,
     ) -> list[tuple[str, int]]:
         count = func.count().label("n")
         rows = await self.session.execute(
             select(FaqQuery.entry_id, count)
-            .where(*_within(since, until), FaqQuery.entry_id.is_not(None))
+            .where(*_within(since, until, owners), FaqQuery.entry_id.is_not(None))
             .group_by(FaqQuery.entry_id)
             .order_by(count.desc(), FaqQuery.entry_id)
             .limit(limit)
@@ -92,13 +101,17 @@ class FaqLogRepo:
         return [(str(entry), n) for entry, n in rows.all()]
 
     async def unanswered_since(
-        self, since: datetime, limit: int = 20, until: datetime | None = None
+        self,
+        since: datetime,
+        limit: int = 20,
+        until: datetime | None = None,
+        owners: frozenset[int] | None = None,
     ) -> Sequence[FaqQuery]:
         """The newest asking of each distinct unanswered question, newest first: one question
         asked forty times must not push every other one off the staff's list."""
         newest = (
             select(func.max(FaqQuery.id))
-            .where(*_within(since, until), FaqQuery.outcome.in_(("unknown", "offtopic")))
+            .where(*_within(since, until, owners), FaqQuery.outcome.in_(("unknown", "offtopic")))
             .group_by(FaqQuery.text)
         )
         rows = await self.session.scalars(

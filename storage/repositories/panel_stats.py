@@ -22,6 +22,7 @@ from storage.models import (
     TicketMessage,
     User,
 )
+from storage.repositories.staff import not_staff
 
 FAR = datetime(9999, 1, 1, tzinfo=UTC)  # no upper bound: the panel's rolling windows
 
@@ -75,10 +76,10 @@ class PanelStatsRepo:
         return {int(b): int(n) for b, n in rows.all()}
 
     async def first_answer_delays(
-        self, since: datetime, until: datetime | None = None
+        self, since: datetime, until: datetime | None = None, owners: frozenset[int] = frozenset()
     ) -> list[timedelta]:
-        """For tickets opened since then (and before `until`) and answered: first staff
-        message − ticket opened."""
+        """For tickets opened since then (and before `until`) by no staff member (their tests,
+        storage.repositories.staff.not_staff) and answered: first staff message − opened."""
         first = func.min(TicketMessage.created_at).label("first")
         rows = await self.session.execute(
             select(Ticket.created_at, first)
@@ -87,6 +88,7 @@ class PanelStatsRepo:
                 Ticket.created_at >= since,
                 Ticket.created_at < (until or FAR),
                 TicketMessage.from_staff.is_(True),
+                not_staff(Ticket.user_id, owners),
             )
             .group_by(Ticket.id, Ticket.created_at)
         )

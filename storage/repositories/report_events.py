@@ -9,7 +9,7 @@ event needs no time zone arithmetic.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
@@ -31,12 +31,14 @@ class EventStats:
     attended: int  # ticked present at one of the period's meetings at least
     visits: int  # presence marks at the period's meetings: one per meeting a person came to
     documents: int = 0  # participation documents given out for it (whenever)
+    planned: bool = False  # its (last) meeting of the period is still ahead: not held yet
 
 
 async def event_rows(
-    session: AsyncSession, start: datetime, end: datetime, tz: ZoneInfo
+    session: AsyncSession, start: datetime, end: datetime, tz: ZoneInfo, now: datetime | None
 ) -> tuple[EventStats, ...]:
-    """Events that met with start <= moment < end, not cancelled, in the order they met."""
+    """Events that met with start <= moment < end, not cancelled, in the order they met;
+    `planned` those whose last meeting there begins after `now` (None: none is)."""
     period, met = events_in(start, end), meetings_in(start, end)
     events = (
         await session.execute(
@@ -46,12 +48,17 @@ async def event_rows(
         )
     ).all()
     firsts = await session.execute(
-        select(EventSession.event_id, func.min(EventSession.starts_at), func.count())
+        select(
+            EventSession.event_id,
+            func.min(EventSession.starts_at),
+            func.count(),
+            func.max(EventSession.starts_at),
+        )
         .join(Event, Event.id == EventSession.event_id)
         .where(*period, *met)
         .group_by(EventSession.event_id)
     )
-    meetings = {int(e): (first, int(n)) for e, first, n in firsts.all()}
+    meetings = {int(e): (first, int(n), last) for e, first, n, last in firsts.all()}
     seats = await _count(
         session,
         select(Registration.event_id, func.count())
@@ -77,7 +84,7 @@ async def event_rows(
     documents = await DocumentRepo(session).by_event()
     rows = []
     for row in events:  # an event without meeting rows: its own start, no meetings counted
-        first, held = meetings.get(row.id, (row.starts_at, 0))
+        first, held, last = meetings.get(row.id, (row.starts_at, 0, row.starts_at))
         rows.append(
             EventStats(
                 first.astimezone(tz).replace(tzinfo=None),
@@ -88,9 +95,15 @@ async def event_rows(
                 came.get(row.id, 0),
                 visits.get(row.id, 0),
                 documents.get(row.id, 0),
+                now is not None and _aware(last) > now,
             )
         )
     return tuple(sorted(rows, key=lambda e: e.starts_at))
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite's MAX() gives back a naive UTC moment."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 async def _count(session: AsyncSession, query: Select[int, int]) -> dict[int, int]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -94,6 +95,7 @@ class ReportTotals:
     unique_participants: int  # people with a seat (registered or attended), not only waiting
     attended: int
     attendance_rate: float  # 0..1; attended / (registered + attended), events already over
+    planned: int = 0  # events whose (last) meeting of the period is still ahead: not held
     visits: int = 0  # presence marks: a teacher at three meetings of a series is three
     people_attended: int = 0  # people ticked present at least once (a person once, as above)
     organisations_attended: int = 0  # named organisations of those people
@@ -141,22 +143,26 @@ class ReportRepo:
         attendance rate over events over by `now` (None: all of them)."""
         meetings, marks = await self._meetings(start, end)
         found = await self._events(start, end, meetings)
-        events = {event_id: kind for event_id, (kind, _) in found.items()}
-        sessions = Counter(event_id for event_id, _ in meetings)
+        kinds = {event_id: kind for event_id, (kind, _) in found.items()}
+        ahead = _ahead(found, meetings, now)  # planned: not reported as held
+        events = {event_id: kind for event_id, kind in kinds.items() if event_id not in ahead}
+        met = [(e, moment) for e, moment in meetings if now is None or moment <= now]
+        sessions = Counter(event_id for event_id, _ in met)
         over = await self._over(start, end, now)
         regs = await self._registrations(start, end)
         active = [r for r in regs if r.status != St.CANCELLED]
-        starts = [moment for _, moment in meetings]
+        starts = [moment for _, moment in met]
+        totals = _totals(events, sessions, regs, over)
         return ReportData(
             start=start,
             end=end,
-            totals=replace(_totals(events, sessions, regs, over), visits=len(marks)),
-            by_kind=_by_kind(events, sessions, active),
+            totals=replace(totals, visits=len(marks), planned=len(ahead)),
+            by_kind=_by_kind(kinds, events, sessions, active),
             by_organisation=_by_organisation(active, await self._known_organisations()),
             by_month=_by_month(active, tz),
             by_channel=_by_channel(active),
-            held=_held(_months(start, end, tz), tz, found, starts, marks),
-            by_event=await event_rows(self.session, start, end, tz),
+            held=_held(_months(start, end, tz), tz, _only(found, events), starts, marks),
+            by_event=await event_rows(self.session, start, end, tz, now),
         )
 
     async def _events(
@@ -261,21 +267,38 @@ def _totals(
     )
 
 
+def _ahead(
+    found: dict[int, tuple[str, datetime]],
+    meetings: list[tuple[int, datetime]],
+    now: datetime | None,
+) -> set[int]:
+    """Events whose last meeting within the period (none: their start) begins after `now`:
+    planned, not held (a deputy director must not report them as held)."""
+    if now is None:
+        return set()
+    last = {event_id: starts for event_id, (_, starts) in found.items()}
+    for event_id, moment in meetings:
+        last[event_id] = max(last[event_id], moment) if event_id in last else moment
+    return {event_id for event_id, moment in last.items() if moment > now}
+
+
+def _only(found: dict[int, tuple[str, datetime]], keep: dict[int, str]) -> dict[int, Any]:
+    return {event_id: value for event_id, value in found.items() if event_id in keep}
+
+
 def _by_kind(
-    events: dict[int, str], sessions: dict[int, int], active: list[_Reg]
+    kinds: dict[int, str], events: dict[int, str], sessions: dict[int, int], active: list[_Reg]
 ) -> tuple[KindStats, ...]:
-    kinds = sorted(set(events.values()))
-    regs = Counter(events[r.event_id] for r in active)
-    attended = Counter(events[r.event_id] for r in active if r.came)
+    """`kinds`: every event of the period; `events`: those held (counted as events)."""
+    regs = Counter(kinds[r.event_id] for r in active if r.event_id in kinds)
+    attended = Counter(kinds[r.event_id] for r in active if r.came and r.event_id in kinds)
+    met: Counter[str] = Counter()
+    for event_id, n in sessions.items():
+        met[kinds.get(event_id, "")] += n
+    held = Counter(events.values())
+    shown = sorted(k for k in set(kinds.values()) if held[k] or met[k] or regs[k])
     return tuple(
-        KindStats(
-            kind=kind,
-            events=sum(1 for k in events.values() if k == kind),
-            sessions=sum(n for event_id, n in sessions.items() if events.get(event_id) == kind),
-            registrations=regs[kind],
-            attended=attended[kind],
-        )
-        for kind in kinds
+        KindStats(kind, held[kind], met[kind], regs[kind], attended[kind]) for kind in shown
     )
 
 

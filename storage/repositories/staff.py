@@ -5,11 +5,36 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.models import AuditEntry, StaffInvite, StaffMember, StaffRole
+from storage.repositories.channel_ids import ChannelIdRepo
 from storage.repositories.sql import affected, insert_once
+
+
+async def owner_ids(
+    session: AsyncSession, admin_ids: frozenset[int], max_admin_ids: frozenset[int]
+) -> tuple[frozenset[int], bool]:
+    """The owners: ADMIN_IDS, and the internal ids of MAX_ADMIN_IDS who have written to the
+    bot (one who has not has no internal id yet); whether every MAX owner was found."""
+    ids, complete = set(admin_ids), True
+    for max_id in sorted(max_admin_ids):
+        found = await ChannelIdRepo(session).find("max", "user", max_id)
+        complete = complete and found is not None
+        ids.update([found] if found is not None else [])
+    return frozenset(ids), complete
+
+
+def not_staff(
+    person: InstrumentedAttribute[int], owners: frozenset[int] = frozenset()
+) -> ColumnElement[bool]:
+    """`person` is no staff member: neither invited (staff_members) nor an owner (`owners`:
+    ADMIN_IDS and MAX_ADMIN_IDS as internal ids, `owner_ids`). Their
+    test questions and tickets are no parent's, and reports leave them out."""
+    invited = person.not_in(select(StaffMember.person_id))
+    return and_(invited, person.not_in(owners)) if owners else invited
 
 
 class StaffRepo:

@@ -64,16 +64,67 @@ EXPORT_HELP = """\
 python -m bot events import ФАЙЛ (сначала можно с --dry-run)."""
 
 
-def _day(value: str) -> date:
-    from bot.core.dates import MAX_YEARS_AHEAD
+WHOLE_PERIOD = (
+    "Или весь период в --from без --to: 2025-2026 (учебный год), 2026 (календарный), "
+    "01.09.2025–31.05.2026."
+)
+REPORT_HELP = """\
+Отчёт о мероприятиях за период (даты включительно, по времени МОЦ): сводка, по видам, по
+организациям, по месяцам с диаграммой. Даты — как в /report и в форме «Отчёт» панели:
+01.09.2025, 2025-09-01, «1 сентября 2025». Весь период можно указать в --from без --to:
+--from 2025-2026 (учебный год), --from 2026 (календарный), --from 01.09.2025–31.05.2026."""
 
+
+def _typed_period(value: str) -> str:
+    """A day or a whole period as /report reads them (bot.services.reports.period); the period
+    itself is put together in `report_days`."""
+    from bot.core.dates import MAX_YEARS_AHEAD, DateParseError, parse_local_date
+    from bot.services.events.whole_form import plain
+    from bot.services.reports.period import report_period
+
+    today = date.today()
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"«{value}» — нужна дата ГГГГ-ММ-ДД") from None
-    if abs(day.year - date.today().year) > MAX_YEARS_AHEAD:  # 0001, 9999: a slip, as in /report
-        raise argparse.ArgumentTypeError(f"«{value}» — проверьте год: {day.year}")
-    return day
+        pass
+    else:  # 0001, 9999: a slip, as in /report
+        if abs(day.year - today.year) > MAX_YEARS_AHEAD:
+            raise argparse.ArgumentTypeError(f"«{value}» — проверьте год: {day.year}")
+        return value
+    try:
+        parse_local_date(value, today)
+    except DateParseError as exc:
+        if isinstance(report_period(value, today), str):
+            raise argparse.ArgumentTypeError(
+                f"«{value}» — {plain(str(exc))} {WHOLE_PERIOD}"
+            ) from None
+    return value
+
+
+def report_days(typed_first: str, typed_last: str | None, today: date) -> tuple[date, date] | int:
+    """--from and --to → the period, as the panel's form reads «с» and «по»; or the exit code
+    after saying what is wrong (Russian, by option)."""
+    from bot.core.dates import DateParseError, parse_local_date
+    from bot.services.events.whole_form import plain
+    from bot.services.reports.period import read_period
+
+    if typed_last is not None:
+        try:
+            parse_local_date(typed_first, today)
+        except DateParseError:  # a whole period in --from (argparse let only those through)
+            return _fail([f"ошибка: --from {typed_first}: это уже весь период — уберите --to"])
+    period, problems = read_period(typed_first, typed_last or "", today)
+    if period is None and typed_last is None:  # one day in --from: where is the last one?
+        return _fail(
+            [f"ошибка: --from {typed_first}: это один день, укажите и --to. {WHOLE_PERIOD}"]
+        )
+    if period is None:
+        typed = {"first": ("--from", typed_first), "last": ("--to", typed_last or "")}
+        return _fail([
+            f"ошибка: {typed[name][0]} {typed[name][1]}: {plain(problem)}"
+            for name, problem in problems.items()
+        ])  # fmt: skip
+    return period
 
 
 def add_parsers(sub: Subparsers) -> None:
@@ -110,15 +161,16 @@ def _events_parsers(sub: Subparsers) -> None:
 
 def _report_parser(sub: Subparsers) -> None:
     report = sub.add_parser(
-        "report", help="отчёт за период в Excel",
-        description="Отчёт о мероприятиях за период (даты включительно, по времени МОЦ): "
-        "сводка, по видам, по организациям, по месяцам с диаграммой.",
+        "report", help="отчёт за период в Excel", description=REPORT_HELP, formatter_class=Raw
+    )
+    report.add_argument(
+        "--from", dest="date_from", type=_typed_period, required=True, metavar="ДАТА|ПЕРИОД",
+        help="первый день периода (включительно) или весь период: 2025-2026, 2026",
     )  # fmt: skip
-    for flag, dest, what in (("--from", "date_from", "первый"), ("--to", "date_to", "последний")):
-        report.add_argument(
-            flag, dest=dest, type=_day, required=True, metavar="ГГГГ-ММ-ДД",
-            help=f"{what} день периода (включительно)",
-        )  # fmt: skip
+    report.add_argument(
+        "--to", dest="date_to", type=_typed_period, metavar="ДАТА",
+        help="последний день периода (включительно); не нужен, если --from — весь период",
+    )  # fmt: skip
     report.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx", help="файл отчёта")
 
 
@@ -144,7 +196,11 @@ def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "events":
             return list_events(settings, args.json)
         if args.command == "report":
-            return write_report(settings, args.date_from, args.date_to, args.out)
+            today = datetime.now(settings.tz).date()
+            days = report_days(args.date_from, args.date_to, today)
+            if isinstance(days, int):
+                return days
+            return write_report(settings, *days, args.out)
         return import_organisations(settings, args.file)
     except (DBAPIError, DatabaseDown) as exc:
         return database_failure(settings.database_url, exc)
@@ -257,7 +313,7 @@ def write_report(settings: Settings, first: date, last: date, out: Path) -> int:
     data = _run(
         settings,
         lambda session: report_data(
-            Repositories(session), settings.tz, first, last, datetime.now(UTC)
+            Repositories(session), settings, first, last, datetime.now(UTC)
         ),
     )
     try:
@@ -270,6 +326,8 @@ def write_report(settings: Settings, first: date, last: date, out: Path) -> int:
         f"записей {t.registrations}, участников {t.unique_participants}, "
         f"присутствовали {t.attended} → {out}"
     )
+    if t.planned:
+        print(f"Запланировано (ещё не проведены, не входят в отчёт): {t.planned}")
     print(f"По мессенджерам: {channel_summary(data)}")
     if (a := data.activity) is not None:
         print(

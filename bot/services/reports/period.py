@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from bot.core import dates
 from bot.core.config import Settings
@@ -19,6 +18,7 @@ from bot.texts import events_admin as t
 from storage.repositories import Repositories
 from storage.repositories.activity import ActivityRepo
 from storage.repositories.reports import ReportData, ReportRepo
+from storage.repositories.staff import owner_ids
 
 # «2025-2026», «за 2025/2026 учебный год», «2025-2026 уч. г.», «2025–2026 гг.»; «2025/26» is
 # not taken: a year of two digits reads as a day
@@ -129,16 +129,19 @@ def _years_after(day: date, years: int) -> date:
 
 
 async def report_data(
-    repo: Repositories, tz: ZoneInfo, first: date, last: date, now: datetime
+    repo: Repositories, settings: Settings, first: date, last: date, now: datetime
 ) -> ReportData:
     """The numbers for what met on `first`…`last` in the МОЦ's zone (a series in each year
     it met in, storage.repositories.report_scope); attendance is rated over events already
-    over at `now`. Questions, tickets and broadcasts
-    of the same days beside them."""
+    over at `now`. Questions, tickets and broadcasts of the same days beside them; staff's
+    own questions and tickets left out (their tests), as the subscribers leave staff out."""
+    tz = settings.tz
     start = datetime.combine(first, time(), tz).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), time(), tz).astimezone(UTC)
     data = await ReportRepo(repo.session).collect(start, end, tz=tz, now=now)
-    return replace(data, activity=await ActivityRepo(repo.session).collect(start, end))
+    owners, _ = await owner_ids(repo.session, settings.admin_ids, settings.max_admin_ids)
+    activity = await ActivityRepo(repo.session).collect(start, end, owners)
+    return replace(data, activity=activity)
 
 
 def report_file(data: ReportData, first: date, last: date, settings: Settings) -> OutFile:
@@ -163,7 +166,7 @@ async def period_report(
     if isinstance(period, str):  # how to name a period, or why this one gets no report
         return period
     first, last = period
-    data = await report_data(repo, tz, first, last, now)
+    data = await report_data(repo, settings, first, last, now)
     totals = data.totals
     caption = fill(
         t.REPORT_CAPTION, period=period_label(first, last), events=totals.events,
@@ -171,4 +174,6 @@ async def period_report(
         attended=totals.attended,
         documents=data.activity.documents_issued if data.activity else 0,
     )  # fmt: skip
+    if totals.planned:
+        caption += fill(t.REPORT_PLANNED, planned=totals.planned)
     return PeriodReport(report_file(data, first, last, settings), caption)

@@ -76,6 +76,7 @@ def _table(sheet: Worksheet, header: Sequence[str], rows: Sequence[Sequence[Any]
     fit_columns(sheet, first_row=1)
 
 
+PLANNED = "Запланировано (ещё не проведены, в «Мероприятий» не входят)"
 DOCUMENTS = "Выдано документов об участии (подтверждений для аттестации)"
 HOW_COUNTED = (
     "Как считается: занятия и посещения — в периоде, когда занятие прошло; мероприятие — в "
@@ -93,6 +94,7 @@ def _summary(sheet: Worksheet, data: ReportData, start: date, end: date, moc_nam
     sheet.append([])
     rows: list[tuple[str, Any]] = [
         ("Мероприятий", t.events),
+        (PLANNED, t.planned),
         ("Занятий (встреч)", t.sessions),
         ("Записей (без отменённых)", t.registrations),
         ("из них в листе ожидания", t.waiting),
@@ -225,11 +227,20 @@ def _events(sheet: Worksheet, data: ReportData) -> None:
          e.attended, e.visits, e.documents)
         for e in data.by_event
     ]  # fmt: skip
-    _table(sheet, header, rows)
+    planned = [row for row, e in zip(rows, data.by_event, strict=True) if e.planned]
+    held = [row for row, e in zip(rows, data.by_event, strict=True) if not e.planned]
+    _table(sheet, header, held)
+    if held:
+        sheet.auto_filter.ref = f"A1:H{len(held) + 1}"
+    if planned:  # below the filter's range: sorting never files them among the held
+        sheet.append([])
+        sheet.append([PLANNED])
+        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+        for row in planned:
+            sheet.append(list(row))
     for (cell,) in sheet.iter_rows(min_row=2, max_col=1):
-        cell.number_format = EXCEL_DATE_FORMAT
-    if rows:
-        sheet.auto_filter.ref = f"A1:H{len(rows) + 1}"
+        if not isinstance(cell.value, str):
+            cell.number_format = EXCEL_DATE_FORMAT
 
 
 def _activity(sheet: Worksheet, data: ReportData, start: date, end: date) -> None:

@@ -17,6 +17,7 @@ from bot.core.config import Settings
 from storage.db import SessionMaker
 from storage.models import StaffRole
 from storage.repositories import Repositories
+from storage.repositories.staff import owner_ids
 
 log = logging.getLogger(__name__)
 CACHE_SECONDS = 5.0
@@ -108,14 +109,10 @@ class Roster:
         self._loaded_at = stamp if generation == self._generation else None
 
     async def _owner_ids(self, repo: Repositories) -> frozenset[int]:
-        """ADMIN_IDS, and the internal ids of MAX_ADMIN_IDS who have written to the bot (one
-        who has not has no internal id yet: looked up again at the next reload; a mapping never
-        changes, so a complete set is kept)."""
-        ids, complete = set(self.settings.admin_ids), True
-        for max_id in sorted(self.settings.max_admin_ids):
-            found = await repo.channel_ids.find("max", "user", max_id)
-            complete = complete and found is not None
-            ids.update([found] if found is not None else [])
+        """As `owner_ids`; one who has not written yet is looked up again at the next reload (a
+        mapping never changes, so a complete set is kept)."""
+        s = self.settings
+        ids, complete = await owner_ids(repo.session, s.admin_ids, s.max_admin_ids)
         if complete:
-            self._owners = frozenset(ids)
-        return frozenset(ids)
+            self._owners = ids
+        return ids
