@@ -220,6 +220,8 @@ async def test_a_meeting_dropped_from_a_workshop_leaves_the_teachers_calendar(
     h.server.press_data(anchor, f"eva:edit:{event_id}", user=ADMIN)
     fields = await h.server.next_message(ADMIN.id)
     await h.press(ADMIN, fields, "Дата и время")
+    warned = await h.say(ADMIN, "08.12.2026 15:00, 15.12.2026 15:00")
+    assert "Занятий станет меньше: было 3, станет 2" in warned.text  # asked before dropping
     saved = await h.say(ADMIN, "08.12.2026 15:00, 15.12.2026 15:00")
     assert "Сохранено" in saved.text
     notice = await h.server.next_message(TEACHER.id, timeout=10)

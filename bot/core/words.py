@@ -80,6 +80,11 @@ _FILLER = frozenset(
 )  # fmt: skip
 
 
+def folded(text: str) -> str:
+    """Case and «ё» folded away, as people type («ребенку» for «Ребёнку»): for comparing."""
+    return text.casefold().replace("ё", "е")
+
+
 def means_unsubscribe(text: str | None) -> bool:
     """The message asks to stop the bot's news: a bare «Отписаться» / «отпишите меня», or
     «отписаться» or «не присылайте» with the news named. «Как отписаться от кружка в

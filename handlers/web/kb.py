@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import aiohttp_jinja2
 from aiohttp import web
 
+from bot.core.words import folded
 from bot.services.faq import FaqEntry, FaqService
 from bot.services.faq.editing import Checked, parse_form
 from bot.services.faq.edits import PANEL_SOURCE
@@ -41,15 +42,11 @@ def _entry_or_404(faq: FaqService, entry_id: str) -> FaqEntry:
     return entry
 
 
-def _folded(text: str) -> str:
-    return text.casefold().replace("ё", "е")
-
-
 def _matches(entry: FaqEntry, needle: str) -> bool:
     """Every word of the search somewhere in the entry's id, title or questions, in any order,
     «е» for «ё» (as people type): «ребенку 18» finds «Ребёнку исполняется 18 посреди года»."""
-    hay = _folded(" ".join((entry.id, entry.title, *entry.questions)))
-    return all(word in hay for word in re.findall(r"\w+", _folded(needle)))
+    hay = folded(" ".join((entry.id, entry.title, *entry.questions)))
+    return all(word in hay for word in re.findall(r"\w+", folded(needle)))
 
 
 def _try(faq: FaqService, question: str) -> dict[str, object] | None:
